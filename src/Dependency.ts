@@ -1,0 +1,243 @@
+/**
+ * Dependency requests: what a component (or the application) asks the resolver for.
+ *
+ * A request is a `Context.Tag`. A plain tag asks for the one chosen implementation of that service.
+ * The functions of this module derive new tags that ask for more: a candidate with a qualifier, a
+ * candidate with a name, an optional service, or every candidate. A derived tag has its own key and
+ * its own identifier type, so a constructor reads it exactly like any other service
+ * (`yield* Dependency.all(Plugin)`), two differently qualified requests of one tag never collide in a
+ * context, and the compiler still checks that a constructor only uses what it declared.
+ *
+ * Derived tags are interned: calling `Dependency.all(Plugin)` twice gives the same tag, so a
+ * constructor may call it inline instead of keeping it in a constant.
+ *
+ * Why tags and not a record of "injection points": it keeps constructors plain Effect code, works
+ * unchanged for components given as Layers (whose requirements are tags), and makes the
+ * application's requested roots and a component's dependencies one concept.
+ *
+ * @since 0.1.0
+ */
+import type * as Context from "effect/Context"
+import type * as Option from "effect/Option"
+import * as internal from "./internal/dependency.js"
+import type * as Qualifier from "./Qualifier.js"
+
+/**
+ * Identifier of a request for the candidate of `Id` that carries qualifier `Q`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export interface Qualified<out Id, out Q extends string> {
+  readonly "~layerwise/Qualified": { readonly id: Id; readonly qualifier: Q }
+}
+
+/**
+ * Identifier of a request for the candidate of `Id` named `N`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export interface Named<out Id, out N extends string> {
+  readonly "~layerwise/Named": { readonly id: Id; readonly name: N }
+}
+
+/**
+ * Identifier of an optional request of `Id`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export interface Optional<out Id> {
+  readonly "~layerwise/Optional": Id
+}
+
+/**
+ * Identifier of a request for every candidate of `Id`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export interface All<out Id> {
+  readonly "~layerwise/All": Id
+}
+
+/**
+ * Any request: a plain tag or a tag derived by this module.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+// `any` is the variance-neutral way to accept every tag (Context.Tag is invariant in both parameters).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Any = Context.Tag<any, any>
+
+/**
+ * The identifiers a list of requests makes available to a constructor.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Identifiers<Requests extends ReadonlyArray<Any>> = Requests[number] extends infer T
+  ? T extends Context.Tag<infer Id, infer _S> ? Id : never
+  : never
+
+/**
+ * A request for the candidate of a service that carries a qualifier. Only candidates with that
+ * qualifier are considered; among them the usual rules choose (override > primary > not alternative
+ * > lowest order).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Dependency, Qualifier } from "layerwise"
+ *
+ * class Database extends Context.Tag("app/Database")<Database, { readonly url: string }>() {}
+ * class Report extends Context.Tag("app/Report")<Report, { readonly source: string }>() {}
+ * const Replica = Qualifier.make("replica")
+ * const ReplicaDatabase = Dependency.qualified(Database, Replica)
+ *
+ * export const ReportLive = Component.make(Report, {
+ *   dependencies: [ReplicaDatabase],
+ *   build: Effect.map(ReplicaDatabase, (db) => ({ source: db.url }))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const qualified: <Id, Service, const Q extends string>(
+  tag: Context.Tag<Id, Service>,
+  qualifier: Qualifier.Input<Q>
+) => Context.Tag<Qualified<Id, Q>, Service> = internal.qualified as never
+
+/**
+ * A request for the candidate of a service with the given component name.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Dependency } from "layerwise"
+ *
+ * class Database extends Context.Tag("app/Database")<Database, { readonly url: string }>() {}
+ * class Audit extends Context.Tag("app/Audit")<Audit, { readonly target: string }>() {}
+ * const AuditDatabase = Dependency.named(Database, "auditDb")
+ *
+ * export const AuditLive = Component.make(Audit, {
+ *   dependencies: [AuditDatabase],
+ *   build: Effect.map(AuditDatabase, (db) => ({ target: db.url }))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const named: <Id, Service, const N extends string>(
+  tag: Context.Tag<Id, Service>,
+  name: N
+) => Context.Tag<Named<Id, N>, Service> = internal.named as never
+
+/**
+ * An optional request: `Option.some` of the chosen candidate, or `Option.none()` when no component
+ * provides the service. Ambiguity is still an error: absence is optional, a tie is not.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Option } from "effect"
+ * import { Component, Dependency } from "layerwise"
+ *
+ * class Metrics extends Context.Tag("app/Metrics")<Metrics, { readonly count: (name: string) => void }>() {}
+ * class Handler extends Context.Tag("app/Handler")<Handler, { readonly handle: () => void }>() {}
+ * const MaybeMetrics = Dependency.optional(Metrics)
+ *
+ * export const HandlerLive = Component.make(Handler, {
+ *   dependencies: [MaybeMetrics],
+ *   build: Effect.map(MaybeMetrics, (metrics) => ({
+ *     handle: () => Option.map(metrics, (m) => m.count("handled"))
+ *   }))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const optional: <Id, Service>(tag: Context.Tag<Id, Service>) => Context.Tag<Optional<Id>, Option.Option<Service>> =
+  internal.optional as never
+
+/**
+ * A request for every candidate of a service (or every candidate with a qualifier), sorted by order
+ * (registration order breaks ties). Overrides, when present, replace the collection.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Dependency } from "layerwise"
+ *
+ * class Plugin extends Context.Tag("app/Plugin")<Plugin, { readonly name: string }>() {}
+ * class Host extends Context.Tag("app/Host")<Host, { readonly plugins: ReadonlyArray<string> }>() {}
+ * const Plugins = Dependency.all(Plugin)
+ *
+ * export const HostLive = Component.make(Host, {
+ *   dependencies: [Plugins],
+ *   build: Effect.map(Plugins, (plugins) => ({ plugins: plugins.map((p) => p.name) }))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const all: <Id, Service>(tag: Context.Tag<Id, Service>) => Context.Tag<All<Id>, ReadonlyArray<Service>> =
+  internal.all as never
+
+/**
+ * Describes a request as data: the service it targets, how it selects (any, qualifier, name) and its
+ * cardinality (one, optional, all).
+ *
+ * @example
+ * ```ts
+ * import { Context } from "effect"
+ * import { Dependency } from "layerwise"
+ *
+ * class Plugin extends Context.Tag("app/Plugin")<Plugin, { readonly name: string }>() {}
+ *
+ * console.log(Dependency.describe(Dependency.all(Dependency.qualified(Plugin, "core"))))
+ * // { service: "app/Plugin", selector: { _tag: "Qualifier", qualifier: "core" }, cardinality: "all",
+ * //   key: "layerwise/All<app/Plugin@core>", label: "All<app/Plugin@core>" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const describe = (request: Any): Description => {
+  const described = internal.requestOf(request)
+  return {
+    service: described.target.key,
+    selector: described.selector._tag === "Qualifier"
+      ? { _tag: "Qualifier", qualifier: described.selector.qualifier }
+      : described.selector._tag === "Name"
+      ? { _tag: "Name", name: described.selector.name }
+      : { _tag: "Any" },
+    cardinality: described.cardinality,
+    key: described.key,
+    label: described.label
+  }
+}
+
+/**
+ * A request as data.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Description {
+  readonly service: string
+  readonly selector:
+    | { readonly _tag: "Any" }
+    | { readonly _tag: "Qualifier"; readonly qualifier: string }
+    | { readonly _tag: "Name"; readonly name: string }
+  readonly cardinality: "one" | "optional" | "all"
+  /** The key the resolved value is provided under (the request tag's own key). */
+  readonly key: string
+  /** Readable form: `Database`, `Database@replica`, `Database#auditDb`, `Option<Database>`, `All<Plugin>`. */
+  readonly label: string
+}

@@ -1,0 +1,189 @@
+/**
+ * Plans: the resolved dependency graph, as data.
+ *
+ * A plan is what the resolver chose: the reachable components (nodes) in build order, with every
+ * request of every component resolved to the nodes that satisfy it and the reason they were chosen.
+ * It is plain data (inspect it, test it, render it) until {@link toLayer} turns it into one Effect
+ * Layer.
+ *
+ * @since 0.1.0
+ */
+import type * as Layer from "effect/Layer"
+import type { Pipeable } from "effect/Pipeable"
+import type * as Types from "effect/Types"
+import type * as Component from "./Component.js"
+import type * as Dependency from "./Dependency.js"
+import type * as Errors from "./Errors.js"
+import * as executor from "./internal/executor.js"
+import * as internal from "./internal/plan.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId as TypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * A resolved graph that provides `Roots` once built.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Plan<out Roots> extends Pipeable {
+  readonly [TypeId]: { readonly _Roots: Types.Covariant<Roots> }
+  /** The chosen components in build order: every node comes after the nodes it depends on. */
+  readonly nodes: ReadonlyArray<Node>
+  /** The requested roots, each resolved to the nodes that satisfy it. */
+  readonly roots: ReadonlyArray<Edge>
+}
+
+/**
+ * A chosen component.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Node {
+  /** Position in `Plan.nodes` (build order). */
+  readonly id: number
+  /** The component's name (explicit, or derived from its tag). */
+  readonly name: string
+  /** The key of the tag it provides. */
+  readonly service: string
+  /** The component itself. */
+  readonly component: Component.Any
+  /** `true` when the component was registered as an override. */
+  readonly override: boolean
+  /** Its requests, each resolved. */
+  readonly dependencies: ReadonlyArray<Edge>
+  /** The node that first needed this one (`undefined` for a root): the dependency path, one step up. */
+  readonly parent: number | undefined
+}
+
+/**
+ * A resolved request: which nodes satisfy it and why.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Edge {
+  readonly request: Dependency.Description
+  /** Node ids: one for a single-valued request, zero or one when optional, all (sorted) for a collection. */
+  readonly targets: ReadonlyArray<number>
+  readonly choice: Choice
+}
+
+/**
+ * Why a request resolved the way it did.
+ *
+ * - `only`: a single candidate matched;
+ * - `override`: an override won;
+ * - `primary`: the primary candidate won over the others;
+ * - `not-alternative`: the only candidate not marked alternative won;
+ * - `lowest-order`: the candidate with the lowest order won;
+ * - `all`: a collection, every candidate sorted by order;
+ * - `absent`: an optional request that no candidate matched.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Choice {
+  readonly rule: "only" | "override" | "primary" | "not-alternative" | "lowest-order" | "all" | "absent"
+  /** The names of the candidates the rule chose among (after qualifier / name selection). */
+  readonly considered: ReadonlyArray<string>
+}
+
+/**
+ * Options of the built Layer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LayerOptions {
+  /**
+   * How many components may be under construction at once (default `"unbounded"`). Components never
+   * start before their dependencies are built, whatever the limit.
+   */
+  readonly concurrency?: number | "unbounded" | undefined
+}
+
+/**
+ * Returns `true` if the value is a plan.
+ *
+ * @example
+ * ```ts
+ * import { Context, Either } from "effect"
+ * import { Component, Plan, Registry, Resolver } from "layerwise"
+ *
+ * class Greeting extends Context.Tag("app/Greeting")<Greeting, string>() {}
+ *
+ * const plan = Resolver.resolve(Registry.make(Component.succeed(Greeting, "hello")), [Greeting])
+ * console.log(Either.isRight(plan) && Plan.isPlan(plan.right)) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isPlan: (u: unknown) => u is Plan<unknown> = internal.isPlan
+
+/**
+ * The dependency path from a root to a node, as names.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Either } from "effect"
+ * import { Component, Plan, Registry, Resolver } from "layerwise"
+ *
+ * class Database extends Context.Tag("Database")<Database, string>() {}
+ * class Api extends Context.Tag("Api")<Api, string>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Database, "db"),
+ *   Component.make(Api, { dependencies: [Database], build: Database })
+ * )
+ * const plan = Either.getOrThrow(Resolver.resolve(registry, [Api]))
+ * console.log(Plan.path(plan, 0)) // ["Api", "Database"]
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const path: (plan: Plan<unknown>, id: number) => ReadonlyArray<string> = internal.pathTo
+
+/**
+ * Turns a plan into one Layer that provides every requested root.
+ *
+ * The Layer builds the plan with a flat, dependency-ordered executor (not one nested Layer per
+ * component):
+ * - one instance per component; a dependency shared by several components is built once;
+ * - a component is built only after everything it depends on; independent components are built
+ *   concurrently, up to `concurrency`;
+ * - every component has a Scope of its own; all of them are released when the Layer's scope closes,
+ *   a component always before any of its dependencies, each exactly once — also when a constructor
+ *   fails half-way or the build is interrupted;
+ * - a constructor failure surfaces as {@link Errors.ConstructionError}, naming the component and its
+ *   dependency path; a defect stays a defect, wrapped in the same error so it names the component.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Either } from "effect"
+ * import { Component, Plan, Registry, Resolver } from "layerwise"
+ *
+ * class Greeting extends Context.Tag("app/Greeting")<Greeting, string>() {}
+ *
+ * const plan = Either.getOrThrow(Resolver.resolve(Registry.make(Component.succeed(Greeting, "hello")), [Greeting]))
+ * const program = Effect.provide(Greeting, Plan.toLayer(plan))
+ * Effect.runPromise(program).then(console.log) // "hello"
+ * ```
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const toLayer: <Roots>(plan: Plan<Roots>, options?: LayerOptions) => Layer.Layer<Roots, Errors.BuildError> =
+  executor.toLayer as never

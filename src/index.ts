@@ -1,0 +1,20 @@
+/**
+ * layerwise: dependency injection and component lifecycle for Effect.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as Component from "./Component.js"
+/** @since 0.1.0 */
+export * as Dependency from "./Dependency.js"
+/** @since 0.1.0 */
+export * as Errors from "./Errors.js"
+/** @since 0.1.0 */
+export * as Plan from "./Plan.js"
+/** @since 0.1.0 */
+export * as Qualifier from "./Qualifier.js"
+/** @since 0.1.0 */
+export * as Registry from "./Registry.js"
+/** @since 0.1.0 */
+export * as Resolver from "./Resolver.js"

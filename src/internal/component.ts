@@ -1,0 +1,127 @@
+import type * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import type * as Layer from "effect/Layer"
+import { pipeArguments } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
+import type * as Component from "../Component.js"
+import * as Qualifier from "../Qualifier.js"
+
+/** @internal */
+export const TypeId: Component.TypeId = Symbol.for("layerwise/Component") as Component.TypeId
+
+const variance = { _Id: (_: unknown) => _, _Service: (_: unknown) => _ }
+
+const ComponentProto = {
+  [TypeId]: variance,
+  pipe() {
+    return pipeArguments(this, arguments)
+  },
+  toString(this: Component.Any) {
+    return `Component(${this.name ?? this.tag.key})`
+  },
+  toJSON(this: Component.Any) {
+    return {
+      _id: "Component",
+      service: this.tag.key,
+      name: this.name,
+      qualifiers: this.qualifiers,
+      primary: this.primary,
+      alternative: this.alternative,
+      order: this.order,
+      dependencies: this.dependencies.map((tag) => tag.key),
+      construct: this.construct._tag
+    }
+  }
+}
+
+type Fields = { -readonly [K in keyof Component.Any]: Component.Any[K] }
+
+/** @internal */
+export const unsafeMake = (fields: Omit<Fields, typeof TypeId | "pipe">): Component.Any => {
+  const self = Object.create(ComponentProto)
+  Object.assign(self, fields)
+  return self
+}
+
+const modify = (self: Component.Any, patch: Partial<Omit<Fields, typeof TypeId | "pipe">>): Component.Any =>
+  unsafeMake({ ...fieldsOf(self), ...patch })
+
+/** @internal */
+export const fieldsOf = (self: Component.Any): Omit<Fields, typeof TypeId | "pipe"> => ({
+  tag: self.tag,
+  name: self.name,
+  qualifiers: self.qualifiers,
+  primary: self.primary,
+  alternative: self.alternative,
+  order: self.order,
+  dependencies: self.dependencies,
+  construct: self.construct
+})
+
+/** @internal */
+export const isComponent = (u: unknown): u is Component.Any => hasProperty(u, TypeId)
+
+const metadata = (options: Component.Metadata | undefined) => ({
+  name: options?.name,
+  qualifiers: (options?.qualifiers ?? []).map(Qualifier.nameOf),
+  primary: options?.primary ?? false,
+  alternative: options?.alternative ?? false,
+  order: options?.order ?? 0
+})
+
+/** @internal */
+export const make = (
+  tag: Context.Tag<unknown, unknown>,
+  options: Component.Metadata & {
+    readonly dependencies?: ReadonlyArray<Context.Tag<unknown, unknown>>
+    readonly build: Effect.Effect<unknown, unknown, unknown>
+  }
+): Component.Any =>
+  unsafeMake({
+    tag,
+    ...metadata(options),
+    dependencies: options.dependencies ?? [],
+    construct: { _tag: "Effect", effect: options.build }
+  })
+
+/** @internal */
+export const fromLayer = (
+  tag: Context.Tag<unknown, unknown>,
+  options: Component.Metadata & {
+    readonly dependencies?: ReadonlyArray<Context.Tag<unknown, unknown>>
+    readonly layer: Layer.Layer<unknown, unknown, unknown>
+  }
+): Component.Any =>
+  unsafeMake({
+    tag,
+    ...metadata(options),
+    dependencies: options.dependencies ?? [],
+    construct: { _tag: "Layer", layer: options.layer }
+  })
+
+/** @internal */
+export const succeed = (tag: Context.Tag<unknown, unknown>, value: unknown, options?: Component.Metadata): Component.Any =>
+  unsafeMake({ tag, ...metadata(options), dependencies: [], construct: { _tag: "Value", value } })
+
+/** @internal */
+export const named = dual(2, (self: Component.Any, name: string): Component.Any => modify(self, { name }))
+
+/** @internal */
+export const qualified = dual(
+  2,
+  (self: Component.Any, qualifiers: ReadonlyArray<Qualifier.Input>): Component.Any =>
+    modify(self, { qualifiers: [...self.qualifiers, ...qualifiers.map(Qualifier.nameOf)] })
+)
+
+/** @internal */
+export const primary = (self: Component.Any): Component.Any => modify(self, { primary: true })
+
+/** @internal */
+export const alternative = (self: Component.Any): Component.Any => modify(self, { alternative: true })
+
+/** @internal */
+export const order = dual(2, (self: Component.Any, order: number): Component.Any => modify(self, { order }))
+
+/** @internal */
+export const displayName = (self: Component.Any): string => self.name ?? self.tag.key

@@ -1,0 +1,126 @@
+import * as Context from "effect/Context"
+import { hasProperty } from "effect/Predicate"
+import * as Qualifier from "../Qualifier.js"
+
+/** @internal */
+export const TypeId: unique symbol = Symbol.for("layerwise/Dependency")
+
+/** @internal */
+export type Selector =
+  | { readonly _tag: "Any" }
+  | { readonly _tag: "Qualifier"; readonly qualifier: string }
+  | { readonly _tag: "Name"; readonly name: string }
+
+/** @internal */
+export type Cardinality = "one" | "optional" | "all"
+
+/** @internal */
+export interface Request {
+  readonly target: Context.Tag<unknown, unknown>
+  readonly selector: Selector
+  readonly cardinality: Cardinality
+  /** the key the resolved value is provided under (the request's own tag key) */
+  readonly key: string
+  /** human-readable form: `Database`, `Database@replica`, `Database#primaryDb`, `Option<Database>`, `All<Plugin>` */
+  readonly label: string
+}
+
+const anySelector: Selector = { _tag: "Any" }
+
+/** @internal */
+export const isDependency = (u: unknown): u is Context.Tag<unknown, unknown> & { readonly [TypeId]: Request } =>
+  hasProperty(u, TypeId)
+
+const plainRequests = new WeakMap<object, Request>()
+
+/**
+ * The request a tag stands for. A plain tag is a single-valued, unselected request of itself; a tag
+ * made by this module carries its request.
+ *
+ * @internal
+ */
+export const requestOf = (tag: Context.Tag<unknown, unknown>): Request => {
+  if (isDependency(tag)) return tag[TypeId]
+  let request = plainRequests.get(tag)
+  if (request === undefined) {
+    request = { target: tag, selector: anySelector, cardinality: "one", key: tag.key, label: tag.key }
+    plainRequests.set(tag, request)
+  }
+  return request
+}
+
+// Derived tags are interned by key: requesting `all(Plugin)` twice yields the same tag object, and
+// creating one never captures a second stack trace (Context.GenericTag does that on every call).
+const interned = new Map<string, Context.Tag<unknown, unknown>>()
+
+const derive = (request: Omit<Request, "key">): Context.Tag<unknown, unknown> => {
+  const key = `layerwise/${request.label}`
+  let tag = interned.get(key)
+  if (tag === undefined) {
+    const made = Context.GenericTag<unknown, unknown>(key)
+    Object.defineProperty(made, TypeId, { value: { ...request, key }, enumerable: false })
+    tag = made
+    interned.set(key, tag)
+  }
+  return tag
+}
+
+const selectorLabel = (selector: Selector): string =>
+  selector._tag === "Qualifier" ? `@${selector.qualifier}` : selector._tag === "Name" ? `#${selector.name}` : ""
+
+const assertTag = (operation: string, tag: unknown): Context.Tag<unknown, unknown> => {
+  if (!Context.isTag(tag)) {
+    throw new TypeError(`Dependency.${operation}: expected a Context.Tag, got ${String(tag)}`)
+  }
+  return tag
+}
+
+const assertSingle = (operation: string, tag: Context.Tag<unknown, unknown>): Request => {
+  const request = requestOf(tag)
+  if (request.cardinality !== "one") {
+    throw new TypeError(
+      `Dependency.${operation}: ${request.label} is already ${request.cardinality === "all" ? "a collection" : "optional"}; ${operation} applies to a tag or a qualified/named request`
+    )
+  }
+  return request
+}
+
+const assertPlain = (operation: string, tag: Context.Tag<unknown, unknown>): void => {
+  const request = requestOf(tag)
+  if (request.cardinality !== "one" || request.selector._tag !== "Any") {
+    throw new TypeError(`Dependency.${operation}: ${request.label} is already a derived request; apply ${operation} to the service's own tag`)
+  }
+}
+
+/** @internal */
+export const qualified = (tag: Context.Tag<unknown, unknown>, qualifier: Qualifier.Input): Context.Tag<unknown, unknown> => {
+  assertPlain("qualified", assertTag("qualified", tag))
+  const name = Qualifier.nameOf(qualifier)
+  if (typeof name !== "string" || name.length === 0) {
+    throw new TypeError(`Dependency.qualified: the qualifier of ${tag.key} must be a non-empty string or Qualifier`)
+  }
+  const selector: Selector = { _tag: "Qualifier", qualifier: name }
+  return derive({ target: tag, selector, cardinality: "one", label: `${tag.key}${selectorLabel(selector)}` })
+}
+
+/** @internal */
+export const named = (tag: Context.Tag<unknown, unknown>, name: string): Context.Tag<unknown, unknown> => {
+  assertPlain("named", assertTag("named", tag))
+  if (typeof name !== "string" || name.length === 0) {
+    throw new TypeError(`Dependency.named: the name requested of ${tag.key} must be a non-empty string`)
+  }
+  const selector: Selector = { _tag: "Name", name }
+  return derive({ target: tag, selector, cardinality: "one", label: `${tag.key}${selectorLabel(selector)}` })
+}
+
+/** @internal */
+export const optional = (tag: Context.Tag<unknown, unknown>): Context.Tag<unknown, unknown> => {
+  const inner = assertSingle("optional", assertTag("optional", tag))
+  return derive({ target: inner.target, selector: inner.selector, cardinality: "optional", label: `Option<${inner.label}>` })
+}
+
+/** @internal */
+export const all = (tag: Context.Tag<unknown, unknown>): Context.Tag<unknown, unknown> => {
+  const inner = assertSingle("all", assertTag("all", tag))
+  return derive({ target: inner.target, selector: inner.selector, cardinality: "all", label: `All<${inner.label}>` })
+}

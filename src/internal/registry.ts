@@ -1,0 +1,130 @@
+import { dual } from "effect/Function"
+import { pipeArguments } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
+import type * as Component from "../Component.js"
+import type * as Registry from "../Registry.js"
+import * as component from "./component.js"
+
+/** @internal */
+export const TypeId: Registry.TypeId = Symbol.for("layerwise/Registry") as Registry.TypeId
+
+/** @internal */
+export type Entry =
+  | { readonly _tag: "Component"; readonly component: Component.Any }
+  | { readonly _tag: "Override"; readonly component: Component.Any }
+  | { readonly _tag: "Replace"; readonly name: string; readonly component: Component.Any }
+  | { readonly _tag: "Include"; readonly registry: Registry.Registry }
+
+/** @internal */
+export interface RegistryImpl extends Registry.Registry {
+  readonly entries: ReadonlyArray<Entry>
+}
+
+const RegistryProto = {
+  [TypeId]: TypeId,
+  pipe() {
+    return pipeArguments(this, arguments)
+  },
+  toString(this: RegistryImpl) {
+    return `Registry(${this.entries.length} entries)`
+  }
+}
+
+const fromEntries = (entries: ReadonlyArray<Entry>): Registry.Registry => {
+  const self = Object.create(RegistryProto)
+  self.entries = entries
+  return self
+}
+
+/** @internal */
+export const isRegistry = (u: unknown): u is Registry.Registry => hasProperty(u, TypeId)
+
+/** @internal */
+export const empty: Registry.Registry = fromEntries([])
+
+const toEntry = (item: Component.Any | Registry.Registry): Entry => {
+  if (isRegistry(item)) return { _tag: "Include", registry: item }
+  if (component.isComponent(item)) return { _tag: "Component", component: item }
+  // Not a component: kept as an entry so the resolver reports it as an InvalidDeclaration with the
+  // rest of the problems instead of throwing half-way through building a registry.
+  return { _tag: "Component", component: item as Component.Any }
+}
+
+/** @internal */
+export const make = (...items: ReadonlyArray<Component.Any | Registry.Registry>): Registry.Registry =>
+  fromEntries(items.map(toEntry))
+
+/** @internal */
+export const add = dual(
+  2,
+  (self: Registry.Registry, items: ReadonlyArray<Component.Any | Registry.Registry>): Registry.Registry =>
+    fromEntries([...(self as RegistryImpl).entries, ...items.map(toEntry)])
+)
+
+/** @internal */
+export const override = dual(
+  2,
+  (self: Registry.Registry, components: ReadonlyArray<Component.Any>): Registry.Registry =>
+    fromEntries([
+      ...(self as RegistryImpl).entries,
+      ...components.map((component): Entry => ({ _tag: "Override", component }))
+    ])
+)
+
+/** @internal */
+export const replace = dual(
+  3,
+  (self: Registry.Registry, name: string, component: Component.Any): Registry.Registry =>
+    fromEntries([...(self as RegistryImpl).entries, { _tag: "Replace", name, component }])
+)
+
+/** @internal */
+export interface Flattened {
+  /** every component in registration order, each flagged when it is an override */
+  readonly components: ReadonlyArray<{ readonly component: Component.Any; readonly override: boolean }>
+  /** name -> replacement; a later replacement of one name wins */
+  readonly replacements: ReadonlyMap<string, Component.Any>
+}
+
+/**
+ * Flattens nested registries depth-first in entry order. A registry included more than once (a
+ * module shared by two modules) contributes its components once, at its first inclusion. Iterative:
+ * deep module nesting cannot overflow the stack.
+ *
+ * @internal
+ */
+export const flatten = (root: Registry.Registry): Flattened => {
+  const components: Array<{ component: Component.Any; override: boolean }> = []
+  const replacements = new Map<string, Component.Any>()
+  const seen = new Set<Registry.Registry>([root])
+  const stack: Array<{ readonly entries: ReadonlyArray<Entry>; index: number }> = [{
+    entries: (root as RegistryImpl).entries,
+    index: 0
+  }]
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!
+    if (frame.index >= frame.entries.length) {
+      stack.pop()
+      continue
+    }
+    const entry = frame.entries[frame.index++]!
+    switch (entry._tag) {
+      case "Component":
+        components.push({ component: entry.component, override: false })
+        break
+      case "Override":
+        components.push({ component: entry.component, override: true })
+        break
+      case "Replace":
+        replacements.set(entry.name, entry.component)
+        break
+      case "Include":
+        if (!seen.has(entry.registry)) {
+          seen.add(entry.registry)
+          stack.push({ entries: (entry.registry as RegistryImpl).entries, index: 0 })
+        }
+        break
+    }
+  }
+  return { components, replacements }
+}

@@ -1,0 +1,380 @@
+import * as Context from "effect/Context"
+import * as Either from "effect/Either"
+import type * as Component from "../Component.js"
+import type * as Dependency from "../Dependency.js"
+import * as Errors from "../Errors.js"
+import type * as Plan from "../Plan.js"
+import type * as Registry from "../Registry.js"
+import * as component from "./component.js"
+import * as dependency from "./dependency.js"
+import * as planInternal from "./plan.js"
+import * as registry from "./registry.js"
+
+interface Candidate {
+  readonly index: number
+  readonly component: Component.Any
+  readonly name: string
+  readonly override: boolean
+}
+
+interface PendingEdge {
+  readonly request: dependency.Request
+  readonly targets: ReadonlyArray<number>
+  readonly choice: Plan.Choice
+}
+
+const describe = (request: dependency.Request): Dependency.Description => ({
+  service: request.target.key,
+  selector: request.selector,
+  cardinality: request.cardinality,
+  key: request.key,
+  label: request.label
+})
+
+/**
+ * Ranks candidates of a single-valued request: override > primary > not alternative > lower order.
+ * Registration order never decides: equal rank is a tie, reported as ambiguity.
+ */
+const compareRank = (a: Candidate, b: Candidate): number =>
+  a.override !== b.override
+    ? (a.override ? -1 : 1)
+    : a.component.primary !== b.component.primary
+    ? (a.component.primary ? -1 : 1)
+    : a.component.alternative !== b.component.alternative
+    ? (a.component.alternative ? 1 : -1)
+    : a.component.order - b.component.order
+
+const decidingRule = (best: Candidate, runnerUp: Candidate): Plan.Choice["rule"] =>
+  best.override !== runnerUp.override
+    ? "override"
+    : best.component.primary !== runnerUp.component.primary
+    ? "primary"
+    : best.component.alternative !== runnerUp.component.alternative
+    ? "not-alternative"
+    : "lowest-order"
+
+const tieDescription = (tied: ReadonlyArray<Candidate>): string => {
+  const first = tied[0]!.component
+  const flags = [
+    tied[0]!.override ? "all overrides" : undefined,
+    first.primary ? "all primary" : "none primary",
+    first.alternative ? "all alternative" : undefined,
+    `equal order ${first.order}`
+  ].filter((part) => part !== undefined)
+  return flags.join(", ")
+}
+
+const levenshtein = (a: string, b: string): number => {
+  const previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!
+    previous[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!
+      previous[j] = Math.min(previous[j]! + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
+      diagonal = above
+    }
+  }
+  return previous[b.length]!
+}
+
+const suggest = (missing: string, available: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const lower = missing.toLowerCase()
+  const threshold = Math.max(2, Math.floor(missing.length / 3))
+  return available
+    .map((name) => ({ name, distance: levenshtein(lower, name.toLowerCase()) }))
+    .filter(({ distance, name }) => distance <= threshold && name !== missing)
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, 3)
+    .map(({ name }) => name)
+}
+
+const validateComponent = (
+  candidate: unknown,
+  position: number,
+  problems: Array<Errors.Problem>
+): candidate is Component.Any => {
+  if (!component.isComponent(candidate)) {
+    problems.push(
+      new Errors.InvalidDeclaration({
+        path: [],
+        subject: `registry entry #${position + 1}`,
+        reason: `expected a Component or a Registry, got ${String(candidate)}`
+      })
+    )
+    return false
+  }
+  const reasons: Array<string> = []
+  if (!Context.isTag(candidate.tag)) reasons.push(`its tag must be a Context.Tag, got ${String(candidate.tag)}`)
+  if (candidate.name !== undefined && (typeof candidate.name !== "string" || candidate.name.length === 0)) {
+    reasons.push(`its name must be a non-empty string, got ${String(candidate.name)}`)
+  }
+  if (typeof candidate.order !== "number" || !Number.isFinite(candidate.order)) {
+    reasons.push(`its order must be a finite number, got ${String(candidate.order)}`)
+  }
+  if (candidate.primary && candidate.alternative) reasons.push("it cannot be both primary and alternative")
+  if (!Array.isArray(candidate.dependencies)) {
+    reasons.push("its dependencies must be an array of tags")
+  } else {
+    candidate.dependencies.forEach((tag, index) => {
+      if (!Context.isTag(tag)) reasons.push(`dependency #${index + 1} must be a Context.Tag, got ${String(tag)}`)
+    })
+  }
+  for (const qualifier of candidate.qualifiers) {
+    if (typeof qualifier !== "string" || qualifier.length === 0) reasons.push("its qualifiers must be non-empty strings")
+  }
+  if (reasons.length > 0) {
+    const label = Context.isTag(candidate.tag) ? component.displayName(candidate) : `#${position + 1}`
+    problems.push(new Errors.InvalidDeclaration({ path: [], subject: `component ${label}`, reason: reasons.join("; ") }))
+    return false
+  }
+  return true
+}
+
+/**
+ * The resolver: a pure function from a registry and requested roots to a plan, or to every problem.
+ *
+ * Algorithm: flatten the registry, name and index candidates by tag, then one iterative depth-first
+ * walk from the roots. Each reachable component is expanded once (its requests are resolved once),
+ * so the walk is O(components + edges); a back edge to a component on the walk's stack is a cycle,
+ * reported with the stack slice that forms it. Components come out in post-order, which is the build
+ * order (dependencies first). Paths are only materialised when a problem is reported.
+ *
+ * @internal
+ */
+export const resolve = (
+  input: Registry.Registry,
+  roots: ReadonlyArray<Dependency.Any>
+): Either.Either<Plan.Plan<unknown>, Errors.ResolutionError> => {
+  const problems: Array<Errors.Problem> = []
+  const flat = registry.flatten(input)
+
+  // 1. validate, apply replacements by name, name every candidate
+  const valid: Array<{ component: Component.Any; override: boolean }> = []
+  flat.components.forEach((entry, position) => {
+    if (validateComponent(entry.component, position, problems)) valid.push(entry)
+  })
+  const unnamedPerTag = new Map<string, number>()
+  for (const entry of valid) {
+    if (entry.component.name === undefined) {
+      unnamedPerTag.set(entry.component.tag.key, (unnamedPerTag.get(entry.component.tag.key) ?? 0) + 1)
+    }
+  }
+  const unnamedSeen = new Map<string, number>()
+  const candidates: Array<Candidate> = []
+  const usedReplacements = new Set<string>()
+  for (const entry of valid) {
+    let chosen = entry.component
+    let name = chosen.name
+    if (name === undefined) {
+      const key = chosen.tag.key
+      const seen = (unnamedSeen.get(key) ?? 0) + 1
+      unnamedSeen.set(key, seen)
+      name = unnamedPerTag.get(key)! > 1 ? `${key}#${seen}` : key
+    }
+    const replacement = flat.replacements.get(name)
+    if (replacement !== undefined) {
+      usedReplacements.add(name)
+      if (validateComponent(replacement, 0, problems)) {
+        // A replacement takes the place (and the choice metadata) of the component it replaces.
+        chosen = component.unsafeMake({
+          ...component.fieldsOf(chosen),
+          dependencies: replacement.dependencies,
+          construct: replacement.construct
+        })
+      }
+    }
+    candidates.push({ index: candidates.length, component: chosen, name, override: entry.override })
+  }
+  for (const name of flat.replacements.keys()) {
+    if (!usedReplacements.has(name)) {
+      problems.push(
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: `replacement of "${name}"`,
+          reason: `no component is named "${name}" (names: ${candidates.slice(0, 12).map((c) => c.name).join(", ")}${
+            candidates.length > 12 ? ", ..." : ""
+          })`
+        })
+      )
+    }
+  }
+
+  // 2. duplicate names
+  const byName = new Map<string, Array<Candidate>>()
+  for (const candidate of candidates) {
+    const same = byName.get(candidate.name)
+    if (same === undefined) byName.set(candidate.name, [candidate])
+    else same.push(candidate)
+  }
+  for (const [name, same] of byName) {
+    if (same.length > 1) {
+      problems.push(new Errors.DuplicateName({ name, services: same.map((c) => c.component.tag.key) }))
+    }
+  }
+
+  // 3. index by tag
+  const byTag = new Map<string, Array<Candidate>>()
+  for (const candidate of candidates) {
+    const key = candidate.component.tag.key
+    const same = byTag.get(key)
+    if (same === undefined) byTag.set(key, [candidate])
+    else same.push(candidate)
+  }
+  let availableCache: ReadonlyArray<string> | undefined
+  const available = () => (availableCache ??= [...byTag.keys()])
+
+  // 4. walk
+  const state = new Uint8Array(candidates.length) // 0 unvisited, 1 on the stack, 2 done
+  const stackPosition = new Int32Array(candidates.length)
+  const parentOf = new Int32Array(candidates.length).fill(-1)
+  const edgesOf: Array<ReadonlyArray<PendingEdge> | undefined> = new Array(candidates.length)
+  const postOrder: Array<number> = []
+  const stack: Array<{ readonly candidate: number; readonly targets: ReadonlyArray<number>; next: number }> = []
+
+  const pathOfStack = (): Array<string> => stack.map((frame) => candidates[frame.candidate]!.name)
+
+  const resolveRequest = (request: dependency.Request): PendingEdge | undefined => {
+    const all = byTag.get(request.target.key) ?? []
+    const selector = request.selector
+    const selected = all.filter((candidate) =>
+      selector._tag === "Any"
+        ? !candidate.override || candidate.component.qualifiers.length === 0
+        : selector._tag === "Qualifier"
+        ? candidate.component.qualifiers.includes(selector.qualifier) ||
+          (candidate.override && candidate.component.qualifiers.length === 0)
+        : candidate.name === selector.name || (candidate.override && candidate.component.qualifiers.length === 0)
+    )
+    // Overrides that apply to this request replace every other candidate.
+    const overrides = selected.filter((candidate) => candidate.override)
+    const pool = overrides.length > 0 ? overrides : selected
+    const considered = pool.map((candidate) => candidate.name)
+    if (request.cardinality === "all") {
+      const sorted = [...pool].sort((a, b) => a.component.order - b.component.order || a.index - b.index)
+      return { request, targets: sorted.map((candidate) => candidate.index), choice: { rule: "all", considered } }
+    }
+    if (pool.length === 0) {
+      if (request.cardinality === "optional") return { request, targets: [], choice: { rule: "absent", considered } }
+      problems.push(
+        new Errors.MissingComponent({
+          path: pathOfStack(),
+          request: request.label,
+          available: available(),
+          suggestions: selector._tag === "Any" ? suggest(request.target.key, available()) : [],
+          unqualified: selector._tag === "Any" ? [] : all.map((candidate) => candidate.name)
+        })
+      )
+      return undefined
+    }
+    if (pool.length === 1) {
+      return {
+        request,
+        targets: [pool[0]!.index],
+        choice: { rule: pool[0]!.override ? "override" : "only", considered }
+      }
+    }
+    const ranked = [...pool].sort(compareRank)
+    const best = ranked[0]!
+    const tied = ranked.filter((candidate) => compareRank(candidate, best) === 0)
+    if (tied.length > 1) {
+      problems.push(
+        new Errors.AmbiguousComponent({
+          path: pathOfStack(),
+          request: request.label,
+          candidates: tied.map((candidate) => candidate.name),
+          rule: tieDescription(tied)
+        })
+      )
+      return undefined
+    }
+    return { request, targets: [best.index], choice: { rule: decidingRule(best, ranked[1]!), considered } }
+  }
+
+  const push = (index: number, parent: number) => {
+    state[index] = 1
+    stackPosition[index] = stack.length
+    parentOf[index] = parent
+    const chosen = candidates[index]!
+    stack.push({ candidate: index, targets: [], next: 0 })
+    const edges: Array<PendingEdge> = []
+    const targets: Array<number> = []
+    for (const tag of chosen.component.dependencies) {
+      const edge = resolveRequest(dependency.requestOf(tag))
+      if (edge !== undefined) {
+        edges.push(edge)
+        for (const target of edge.targets) targets.push(target)
+      }
+    }
+    edgesOf[index] = edges
+    stack[stack.length - 1] = { candidate: index, targets, next: 0 }
+  }
+
+  const rootEdges: Array<PendingEdge> = []
+  roots.forEach((root, position) => {
+    if (!Context.isTag(root)) {
+      problems.push(
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: `root #${position + 1}`,
+          reason: `a root must be a Context.Tag or a Dependency request, got ${String(root)}`
+        })
+      )
+      return
+    }
+    const edge = resolveRequest(dependency.requestOf(root))
+    if (edge === undefined) return
+    rootEdges.push(edge)
+    for (const target of edge.targets) {
+      if (state[target] !== 0) continue
+      push(target, -1)
+      while (stack.length > 0) {
+        const frame = stack[stack.length - 1]!
+        if (frame.next < frame.targets.length) {
+          const next = frame.targets[frame.next++]!
+          if (state[next] === 0) {
+            push(next, frame.candidate)
+          } else if (state[next] === 1) {
+            const cycleStart = stackPosition[next]!
+            problems.push(
+              new Errors.CircularDependency({
+                path: stack.slice(0, cycleStart).map((f) => candidates[f.candidate]!.name),
+                cycle: [...stack.slice(cycleStart).map((f) => candidates[f.candidate]!.name), candidates[next]!.name]
+              })
+            )
+          }
+        } else {
+          stack.pop()
+          state[frame.candidate] = 2
+          postOrder.push(frame.candidate)
+        }
+      }
+    }
+  })
+
+  if (problems.length > 0) return Either.left(new Errors.ResolutionError({ problems }))
+
+  // 5. number nodes in build order
+  const nodeIdOf = new Int32Array(candidates.length).fill(-1)
+  postOrder.forEach((candidate, id) => {
+    nodeIdOf[candidate] = id
+  })
+  const toEdge = (edge: PendingEdge): Plan.Edge => ({
+    request: describe(edge.request),
+    targets: edge.targets.map((target) => nodeIdOf[target]!),
+    choice: edge.choice
+  })
+  const nodes: Array<Plan.Node> = postOrder.map((index, id) => {
+    const candidate = candidates[index]!
+    const parent = parentOf[index]!
+    return {
+      id,
+      name: candidate.name,
+      service: candidate.component.tag.key,
+      component: candidate.component,
+      override: candidate.override,
+      dependencies: edgesOf[index]!.map(toEdge),
+      parent: parent === -1 ? undefined : nodeIdOf[parent]!
+    }
+  })
+  return Either.right(planInternal.make(nodes, rootEdges.map(toEdge)))
+}
