@@ -18,3 +18,5 @@ export * as Qualifier from "./Qualifier.js"
 export * as Registry from "./Registry.js"
 /** @since 0.1.0 */
 export * as Resolver from "./Resolver.js"
+/** @since 0.1.0 */
+export * as Testing from "./Testing.js"

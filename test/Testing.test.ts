@@ -1,0 +1,131 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Context, Effect, Exit, Layer, Ref } from "effect"
+import { Component, Dependency, Errors, Qualifier, Registry, Testing } from "../src/index.js"
+
+class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
+class Mailer extends Context.Tag("Mailer")<Mailer, {
+  readonly send: (to: string) => Effect.Effect<string>
+  readonly outbox: Effect.Effect<ReadonlyArray<string>>
+}>() {}
+class Api extends Context.Tag("Api")<Api, { readonly describe: string }>() {}
+
+const Replica = Qualifier.make("replica")
+const ReplicaDatabase = Dependency.qualified(Database, Replica)
+
+const production = Registry.make(
+  Component.succeed(Database, { url: "postgres://main" }).pipe(Component.named("main"), Component.primary),
+  Component.succeed(Database, { url: "postgres://replica" }).pipe(Component.named("replica"), Component.qualified([Replica])),
+  Component.make(Mailer, {
+    build: Effect.succeed({ send: (to: string) => Effect.succeed(`smtp:${to}`), outbox: Effect.succeed([]) })
+  }),
+  Component.make(Api, {
+    dependencies: [Database, ReplicaDatabase],
+    build: Effect.gen(function*() {
+      const main = yield* Database
+      const replica = yield* ReplicaDatabase
+      return { describe: `${main.url} + ${replica.url}` }
+    })
+  })
+)
+
+const describeApi = Effect.map(Api, (api) => api.describe)
+
+describe("Testing", () => {
+  it.effect("a value override wins over the primary candidate for every request of its tag", () =>
+    Effect.gen(function*() {
+      const layer = Testing.toLayer(production, [Api], Testing.value(Database, { url: "memory" }))
+      expect(yield* Effect.provide(describeApi, layer)).toBe("memory + memory")
+    }))
+
+  it.effect("a qualified override replaces only the requests for its qualifier", () =>
+    Effect.gen(function*() {
+      const layer = Testing.toLayer(production, [Api], Testing.value(Database, { url: "memory" }, { qualifiers: [Replica] }))
+      expect(yield* Effect.provide(describeApi, layer)).toBe("postgres://main + memory")
+    }))
+
+  it.effect("a replacement by name swaps one member and keeps its qualifiers", () =>
+    Effect.gen(function*() {
+      const layer = Testing.toLayer(production, [Api], Testing.named(Database, "replica", { url: "memory://replica" }))
+      expect(yield* Effect.provide(describeApi, layer)).toBe("postgres://main + memory://replica")
+    }))
+
+  it.effect("a replacement of a name that no component has is a resolution error", () =>
+    Effect.gen(function*() {
+      const layer = Testing.toLayer(production, [Api], Testing.named(Database, "nope", { url: "memory" }))
+      const error = yield* Effect.flip(Effect.provide(describeApi, layer))
+      expect(error._tag).toBe("ResolutionError")
+      expect(error.message).toBe(
+        "1 problem resolving the graph:\n  - invalid replacement of \"nope\": no component is named \"nope\" (names: main, replica, Mailer, Api)"
+      )
+    }))
+
+  it.effect("a mock built with Layer.mock serves the given members and dies on the others", () =>
+    Effect.gen(function*() {
+      const layer = Testing.toLayer(production, [Mailer], Testing.mock(Mailer, { send: (to) => Effect.succeed(`fake:${to}`) }))
+      const mailer = yield* Effect.provide(Mailer, layer)
+      expect(yield* mailer.send("ada")).toBe("fake:ada")
+      const exit = yield* Effect.exit(mailer.outbox)
+      expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+    }))
+
+  it.effect("a Layer override keeps its own resources and releases them with the graph", () =>
+    Effect.gen(function*() {
+      const log = yield* Ref.make<Array<string>>([])
+      const fake = Layer.scoped(
+        Database,
+        Effect.acquireRelease(
+          Effect.as(Ref.update(log, (entries) => [...entries, "open"]), { url: "scoped" }),
+          () => Ref.update(log, (entries) => [...entries, "close"])
+        )
+      )
+      const url = yield* Effect.scoped(
+        Effect.provide(Effect.map(Database, (db) => db.url), Testing.toLayer(production, [Database], Testing.layer(Database, fake)))
+      )
+      expect(url).toBe("scoped")
+      expect(yield* Ref.get(log)).toEqual(["open", "close"])
+    }))
+
+  it.effect("a component override resolves its own dependencies from the registry", () =>
+    Effect.gen(function*() {
+      const layer = Testing.toLayer(
+        production,
+        [Api],
+        Testing.component(Component.make(Api, {
+          dependencies: [ReplicaDatabase],
+          build: Effect.map(ReplicaDatabase, (db) => ({ describe: `test on ${db.url}` }))
+        }))
+      )
+      expect(yield* Effect.provide(describeApi, layer)).toBe("test on postgres://replica")
+    }))
+
+  it.effect("overrides leave the production registry untouched", () =>
+    Effect.gen(function*() {
+      production.pipe(Testing.value(Database, { url: "memory" }))
+      expect(yield* Effect.provide(describeApi, Registry.toLayer(production, [Api]))).toBe(
+        "postgres://main + postgres://replica"
+      )
+    }))
+
+  it.effect("two overrides of one request tie like any other candidates", () =>
+    Effect.gen(function*() {
+      const layer = Testing.toLayer(
+        production,
+        [Database],
+        Testing.value(Database, { url: "a" }),
+        Testing.value(Database, { url: "b" })
+      )
+      const error = yield* Effect.flip(Effect.provide(Database, layer))
+      expect(error).toBeInstanceOf(Errors.ResolutionError)
+      expect((error as Errors.ResolutionError).problems[0]!._tag).toBe("AmbiguousComponent")
+    }))
+
+  describe("with it.layer", () => {
+    it.layer(Testing.toLayer(production, [Api, Mailer], Testing.value(Database, { url: "memory" })))((it) => {
+      it.effect("the overridden graph is provided to every test of the block", () =>
+        Effect.gen(function*() {
+          expect(yield* describeApi).toBe("memory + memory")
+          expect(yield* Effect.flatMap(Mailer, (mailer) => mailer.send("x"))).toBe("smtp:x")
+        }))
+    })
+  })
+})
