@@ -234,7 +234,19 @@ export const resolve = (
 
   const pathOfStack = (): Array<string> => stack.map((frame) => candidates[frame.candidate]!.name)
 
+  // A request resolves the same way wherever it appears (the rules depend only on the request), so a
+  // successful resolution is computed once per request key and shared by every requester. Problems
+  // are not memoised: each requester reports its own, with its own path.
+  const resolved = new Map<string, PendingEdge>()
   const resolveRequest = (request: dependency.Request): PendingEdge | undefined => {
+    const known = resolved.get(request.key)
+    if (known !== undefined) return known
+    const edge = choose(request)
+    if (edge !== undefined) resolved.set(request.key, edge)
+    return edge
+  }
+
+  const choose = (request: dependency.Request): PendingEdge | undefined => {
     const all = byTag.get(request.target.key) ?? []
     const selector = request.selector
     const selected = all.filter((candidate) =>
@@ -295,9 +307,10 @@ export const resolve = (
     stackPosition[index] = stack.length
     parentOf[index] = parent
     const chosen = candidates[index]!
-    stack.push({ candidate: index, targets: [], next: 0 })
-    const edges: Array<PendingEdge> = []
     const targets: Array<number> = []
+    const frame = { candidate: index, targets, next: 0 }
+    stack.push(frame)
+    const edges: Array<PendingEdge> = []
     for (const tag of chosen.component.dependencies) {
       const edge = resolveRequest(dependency.requestOf(tag))
       if (edge !== undefined) {
@@ -306,7 +319,6 @@ export const resolve = (
       }
     }
     edgesOf[index] = edges
-    stack[stack.length - 1] = { candidate: index, targets, next: 0 }
   }
 
   const rootEdges: Array<PendingEdge> = []
@@ -358,11 +370,16 @@ export const resolve = (
   postOrder.forEach((candidate, id) => {
     nodeIdOf[candidate] = id
   })
-  const toEdge = (edge: PendingEdge): Plan.Edge => ({
-    request: describe(edge.request),
-    targets: edge.targets.map((target) => nodeIdOf[target]!),
-    choice: edge.choice
-  })
+  // Edges are shared the same way their resolutions were.
+  const finished = new Map<PendingEdge, Plan.Edge>()
+  const toEdge = (edge: PendingEdge): Plan.Edge => {
+    let done = finished.get(edge)
+    if (done === undefined) {
+      done = { request: describe(edge.request), targets: edge.targets.map((target) => nodeIdOf[target]!), choice: edge.choice }
+      finished.set(edge, done)
+    }
+    return done
+  }
   const nodes: Array<Plan.Node> = postOrder.map((index, id) => {
     const candidate = candidates[index]!
     const parent = parentOf[index]!
