@@ -17,6 +17,7 @@ import type { Pipeable } from "effect/Pipeable"
 import type * as Component from "./Component.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
+import type * as Family from "./Family.js"
 import * as internal from "./internal/registry.js"
 import * as layerInternal from "./internal/toLayer.js"
 import type * as Plan from "./Plan.js"
@@ -44,12 +45,14 @@ export interface Registry extends Pipeable {
 }
 
 /**
- * What a registry is made of: components and other registries.
+ * What a registry is made of: components, component families and other registries.
  *
  * @since 0.1.0
  * @category models
  */
-export type Item = Component.Any | Registry
+// Family is invariant in its parameters; `any` is the only type every family is assignable to.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Item = Component.Any | Family.Family<any, any, any> | Registry
 
 /**
  * Returns `true` if the value is a registry.

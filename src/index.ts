@@ -11,6 +11,8 @@ export * as Dependency from "./Dependency.js"
 /** @since 0.1.0 */
 export * as Errors from "./Errors.js"
 /** @since 0.1.0 */
+export * as Family from "./Family.js"
+/** @since 0.1.0 */
 export * as Plan from "./Plan.js"
 /** @since 0.1.0 */
 export * as Qualifier from "./Qualifier.js"

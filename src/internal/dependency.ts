@@ -23,6 +23,57 @@ export interface Request {
   readonly key: string
   /** human-readable form: `Database`, `Database@replica`, `Database#primaryDb`, `Option<Database>`, `All<Plugin>` */
   readonly label: string
+  /** set on a request for a member of a component family: the family and the arguments of this request */
+  readonly member?: MemberRequest | undefined
+}
+
+/** @internal */
+export interface MemberRequest {
+  readonly family: FamilyLike
+  readonly args: unknown
+  /** the member's name within its family: `family.key(args)` */
+  readonly name: string
+}
+
+/**
+ * What the resolver needs of a family (the public type lives in Family.ts).
+ *
+ * @internal
+ */
+export interface FamilyLike {
+  readonly tag: Context.Tag<unknown, unknown>
+  readonly name: string
+  readonly key: (args: unknown) => string
+  readonly merge: ((existing: unknown, incoming: unknown) => unknown) | undefined
+  readonly dependencies: (args: unknown) => ReadonlyArray<Context.Tag<unknown, unknown>>
+  readonly build: (args: unknown) => import("../Component.js").Construct
+}
+
+/**
+ * A request for the member of a family named `family.key(args)`. Not interned: two requests with the
+ * same member name share the key (so the same instance) but each carries its own arguments, which
+ * the resolver merges.
+ *
+ * @internal
+ */
+export const member = (family: FamilyLike, args: unknown): Context.Tag<unknown, unknown> => {
+  const name = family.key(args)
+  if (typeof name !== "string" || name.length === 0) {
+    throw new TypeError(`Family.request: the key function of family ${family.name} must return a non-empty string, got ${String(name)}`)
+  }
+  const label = `${family.name}(${name})`
+  const key = `layerwise/family/${label}`
+  const tag = Context.GenericTag<unknown, unknown>(key)
+  const request: Request = {
+    target: family.tag,
+    selector: anySelector,
+    cardinality: "one",
+    key,
+    label,
+    member: { family, args, name }
+  }
+  Object.defineProperty(tag, TypeId, { value: request, enumerable: false })
+  return tag
 }
 
 const anySelector: Selector = { _tag: "Any" }
@@ -77,6 +128,9 @@ const assertTag = (operation: string, tag: unknown): Context.Tag<unknown, unknow
 
 const assertSingle = (operation: string, tag: Context.Tag<unknown, unknown>): Request => {
   const request = requestOf(tag)
+  if (request.member !== undefined) {
+    throw new TypeError(`Dependency.${operation}: ${request.label} is a family member; request it directly (a member always exists)`)
+  }
   if (request.cardinality !== "one") {
     throw new TypeError(
       `Dependency.${operation}: ${request.label} is already ${request.cardinality === "all" ? "a collection" : "optional"}; ${operation} applies to a tag or a qualified/named request`

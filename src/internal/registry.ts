@@ -3,7 +3,9 @@ import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
 import type * as Registry from "../Registry.js"
+import type * as Family from "../Family.js"
 import * as component from "./component.js"
+import * as family from "./family.js"
 
 /** @internal */
 export const TypeId: Registry.TypeId = Symbol.for("layerwise/Registry") as Registry.TypeId
@@ -14,6 +16,7 @@ export type Entry =
   | { readonly _tag: "Override"; readonly component: Component.Any }
   | { readonly _tag: "Replace"; readonly name: string; readonly component: Component.Any }
   | { readonly _tag: "Include"; readonly registry: Registry.Registry }
+  | { readonly _tag: "Family"; readonly family: Family.Family<unknown, unknown, unknown> }
 
 /** @internal */
 export interface RegistryImpl extends Registry.Registry {
@@ -42,8 +45,9 @@ export const isRegistry = (u: unknown): u is Registry.Registry => hasProperty(u,
 /** @internal */
 export const empty: Registry.Registry = fromEntries([])
 
-const toEntry = (item: Component.Any | Registry.Registry): Entry => {
+const toEntry = (item: Registry.Item): Entry => {
   if (isRegistry(item)) return { _tag: "Include", registry: item }
+  if (family.isFamily(item)) return { _tag: "Family", family: item }
   if (component.isComponent(item)) return { _tag: "Component", component: item }
   // Not a component: kept as an entry so the resolver reports it as an InvalidDeclaration with the
   // rest of the problems instead of throwing half-way through building a registry.
@@ -51,13 +55,13 @@ const toEntry = (item: Component.Any | Registry.Registry): Entry => {
 }
 
 /** @internal */
-export const make = (...items: ReadonlyArray<Component.Any | Registry.Registry>): Registry.Registry =>
+export const make = (...items: ReadonlyArray<Registry.Item>): Registry.Registry =>
   fromEntries(items.map(toEntry))
 
 /** @internal */
 export const add = dual(
   2,
-  (self: Registry.Registry, items: ReadonlyArray<Component.Any | Registry.Registry>): Registry.Registry =>
+  (self: Registry.Registry, items: ReadonlyArray<Registry.Item>): Registry.Registry =>
     fromEntries([...(self as RegistryImpl).entries, ...items.map(toEntry)])
 )
 
@@ -84,6 +88,8 @@ export interface Flattened {
   readonly components: ReadonlyArray<{ readonly component: Component.Any; readonly override: boolean }>
   /** name -> replacement; a later replacement of one name wins */
   readonly replacements: ReadonlyMap<string, Component.Any>
+  /** the registered component families (members are resolved only for these) */
+  readonly families: ReadonlySet<unknown>
 }
 
 /**
@@ -96,6 +102,7 @@ export interface Flattened {
 export const flatten = (root: Registry.Registry): Flattened => {
   const components: Array<{ component: Component.Any; override: boolean }> = []
   const replacements = new Map<string, Component.Any>()
+  const families = new Set<unknown>()
   const seen = new Set<Registry.Registry>([root])
   const stack: Array<{ readonly entries: ReadonlyArray<Entry>; index: number }> = [{
     entries: (root as RegistryImpl).entries,
@@ -118,6 +125,9 @@ export const flatten = (root: Registry.Registry): Flattened => {
       case "Replace":
         replacements.set(entry.name, entry.component)
         break
+      case "Family":
+        families.add(entry.family)
+        break
       case "Include":
         if (!seen.has(entry.registry)) {
           seen.add(entry.registry)
@@ -126,5 +136,5 @@ export const flatten = (root: Registry.Registry): Flattened => {
         break
     }
   }
-  return { components, replacements }
+  return { components, replacements, families }
 }

@@ -186,20 +186,6 @@ export const resolve = (
     }
     candidates.push({ index: candidates.length, component: chosen, name, override: entry.override })
   }
-  for (const name of flat.replacements.keys()) {
-    if (!usedReplacements.has(name)) {
-      problems.push(
-        new Errors.InvalidDeclaration({
-          path: [],
-          subject: `replacement of "${name}"`,
-          reason: `no component is named "${name}" (names: ${candidates.slice(0, 12).map((c) => c.name).join(", ")}${
-            candidates.length > 12 ? ", ..." : ""
-          })`
-        })
-      )
-    }
-  }
-
   // 2. duplicate names
   const byName = new Map<string, Array<Candidate>>()
   for (const candidate of candidates) {
@@ -224,148 +210,50 @@ export const resolve = (
   let availableCache: ReadonlyArray<string> | undefined
   const available = () => (availableCache ??= [...byTag.keys()])
 
-  // 4. walk
-  const state = new Uint8Array(candidates.length) // 0 unvisited, 1 on the stack, 2 done
-  const stackPosition = new Int32Array(candidates.length)
-  const parentOf = new Int32Array(candidates.length).fill(-1)
-  const edgesOf: Array<ReadonlyArray<PendingEdge> | undefined> = new Array(candidates.length)
-  const postOrder: Array<number> = []
-  const stack: Array<{ readonly candidate: number; readonly targets: ReadonlyArray<number>; next: number }> = []
-
-  const pathOfStack = (): Array<string> => stack.map((frame) => candidates[frame.candidate]!.name)
-
-  // A request resolves the same way wherever it appears (the rules depend only on the request), so a
-  // successful resolution is computed once per request key and shared by every requester. Problems
-  // are not memoised: each requester reports its own, with its own path.
-  const resolved = new Map<string, PendingEdge>()
-  const resolveRequest = (request: dependency.Request): PendingEdge | undefined => {
-    const known = resolved.get(request.key)
-    if (known !== undefined) return known
-    const edge = choose(request)
-    if (edge !== undefined) resolved.set(request.key, edge)
-    return edge
-  }
-
-  const choose = (request: dependency.Request): PendingEdge | undefined => {
-    const all = byTag.get(request.target.key) ?? []
-    const selector = request.selector
-    const selected = all.filter((candidate) =>
-      selector._tag === "Any"
-        ? !candidate.override || candidate.component.qualifiers.length === 0
-        : selector._tag === "Qualifier"
-        ? candidate.component.qualifiers.includes(selector.qualifier) ||
-          (candidate.override && candidate.component.qualifiers.length === 0)
-        : candidate.name === selector.name || (candidate.override && candidate.component.qualifiers.length === 0)
-    )
-    // Overrides that apply to this request replace every other candidate.
-    const overrides = selected.filter((candidate) => candidate.override)
-    const pool = overrides.length > 0 ? overrides : selected
-    const considered = pool.map((candidate) => candidate.name)
-    if (request.cardinality === "all") {
-      const sorted = [...pool].sort((a, b) => a.component.order - b.component.order || a.index - b.index)
-      return { request, targets: sorted.map((candidate) => candidate.index), choice: { rule: "all", considered } }
-    }
-    if (pool.length === 0) {
-      if (request.cardinality === "optional") return { request, targets: [], choice: { rule: "absent", considered } }
-      problems.push(
-        new Errors.MissingComponent({
-          path: pathOfStack(),
-          request: request.label,
-          available: available(),
-          suggestions: selector._tag === "Any" ? suggest(request.target.key, available()) : [],
-          unqualified: selector._tag === "Any" ? [] : all.map((candidate) => candidate.name)
-        })
-      )
-      return undefined
-    }
-    if (pool.length === 1) {
-      return {
-        request,
-        targets: [pool[0]!.index],
-        choice: { rule: pool[0]!.override ? "override" : "only", considered }
-      }
-    }
-    const ranked = [...pool].sort(compareRank)
-    const best = ranked[0]!
-    const tied = ranked.filter((candidate) => compareRank(candidate, best) === 0)
-    if (tied.length > 1) {
-      problems.push(
-        new Errors.AmbiguousComponent({
-          path: pathOfStack(),
-          request: request.label,
-          candidates: tied.map((candidate) => candidate.name),
-          rule: tieDescription(tied)
-        })
-      )
-      return undefined
-    }
-    return { request, targets: [best.index], choice: { rule: decidingRule(best, ranked[1]!), considered } }
-  }
-
-  const push = (index: number, parent: number) => {
-    state[index] = 1
-    stackPosition[index] = stack.length
-    parentOf[index] = parent
-    const chosen = candidates[index]!
-    const targets: Array<number> = []
-    const frame = { candidate: index, targets, next: 0 }
-    stack.push(frame)
-    const edges: Array<PendingEdge> = []
-    for (const tag of chosen.component.dependencies) {
-      const edge = resolveRequest(dependency.requestOf(tag))
-      if (edge !== undefined) {
-        edges.push(edge)
-        for (const target of edge.targets) targets.push(target)
-      }
-    }
-    edgesOf[index] = edges
-  }
-
-  const rootEdges: Array<PendingEdge> = []
-  roots.forEach((root, position) => {
-    if (!Context.isTag(root)) {
+  // 4. walk. Family members are synthesised on demand during the walk; when merged member arguments
+  // change a member's dependencies the walk is redone, seeded with the merged arguments, until the
+  // dependencies are stable.
+  const baseCount = candidates.length
+  let seeds = new Map<string, unknown>()
+  let attempts = 0
+  let outcome: Walk
+  for (;;) {
+    candidates.length = baseCount
+    outcome = walk(seeds)
+    attempts++
+    if (outcome.unsettled === undefined) break
+    if (attempts > outcome.members.size + 1) {
       problems.push(
         new Errors.InvalidDeclaration({
           path: [],
-          subject: `root #${position + 1}`,
-          reason: `a root must be a Context.Tag or a Dependency request, got ${String(root)}`
+          subject: `family member ${outcome.unsettled}`,
+          reason: "merging the arguments of its requests keeps changing its dependencies; make merge settle (idempotent and commutative)"
         })
       )
-      return
+      break
     }
-    const edge = resolveRequest(dependency.requestOf(root))
-    if (edge === undefined) return
-    rootEdges.push(edge)
-    for (const target of edge.targets) {
-      if (state[target] !== 0) continue
-      push(target, -1)
-      while (stack.length > 0) {
-        const frame = stack[stack.length - 1]!
-        if (frame.next < frame.targets.length) {
-          const next = frame.targets[frame.next++]!
-          if (state[next] === 0) {
-            push(next, frame.candidate)
-          } else if (state[next] === 1) {
-            const cycleStart = stackPosition[next]!
-            problems.push(
-              new Errors.CircularDependency({
-                path: stack.slice(0, cycleStart).map((f) => candidates[f.candidate]!.name),
-                cycle: [...stack.slice(cycleStart).map((f) => candidates[f.candidate]!.name), candidates[next]!.name]
-              })
-            )
-          }
-        } else {
-          stack.pop()
-          state[frame.candidate] = 2
-          postOrder.push(frame.candidate)
-        }
-      }
+    seeds = new Map([...outcome.members].map(([key, member]) => [key, member.args]))
+  }
+  problems.push(...outcome.problems)
+
+  for (const name of flat.replacements.keys()) {
+    if (!usedReplacements.has(name)) {
+      problems.push(
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: `replacement of "${name}"`,
+          reason: `no component is named "${name}" (names: ${candidates.slice(0, 12).map((c) => c.name).join(", ")}${
+            candidates.length > 12 ? ", ..." : ""
+          })`
+        })
+      )
     }
-  })
+  }
 
   if (problems.length > 0) return Either.left(new Errors.ResolutionError({ problems }))
 
   // 5. number nodes in build order
+  const { edgesOf, parentOf, postOrder, rootEdges } = outcome
   const nodeIdOf = new Int32Array(candidates.length).fill(-1)
   postOrder.forEach((candidate, id) => {
     nodeIdOf[candidate] = id
@@ -394,4 +282,260 @@ export const resolve = (
     }
   })
   return Either.right(planInternal.make(nodes, rootEdges.map(toEdge)))
+
+  function walk(seeds: ReadonlyMap<string, unknown>): Walk {
+    const walkProblems: Array<Errors.Problem> = []
+    const state: Array<number> = new Array(baseCount).fill(0) // 0 unvisited, 1 on the stack, 2 done
+    const stackPosition: Array<number> = new Array(baseCount).fill(0)
+    const parentOf: Array<number> = new Array(baseCount).fill(-1)
+    const edgesOf: Array<ReadonlyArray<PendingEdge> | undefined> = new Array(baseCount)
+    const postOrder: Array<number> = []
+    const stack: Array<{ readonly candidate: number; readonly targets: ReadonlyArray<number>; next: number }> = []
+    const members = new Map<string, MemberState>()
+
+    const pathOfStack = (): Array<string> => stack.map((frame) => candidates[frame.candidate]!.name)
+
+    // A request resolves the same way wherever it appears (the rules depend only on the request), so
+    // a successful resolution is computed once per request key and shared by every requester.
+    // Problems are not memoised: each requester reports its own, with its own path.
+    const resolved = new Map<string, PendingEdge>()
+    const resolveRequest = (request: dependency.Request): PendingEdge | undefined => {
+      if (request.member !== undefined) return resolveMember(request, request.member)
+      const known = resolved.get(request.key)
+      if (known !== undefined) return known
+      const edge = choose(request)
+      if (edge !== undefined) resolved.set(request.key, edge)
+      return edge
+    }
+
+    const resolveMember = (request: dependency.Request, member: dependency.MemberRequest): PendingEdge | undefined => {
+      const known = members.get(request.key)
+      if (known !== undefined) {
+        if (member.family.merge !== undefined && !known.replaced) {
+          const merged = attempt(request.label, "merge", () => member.family.merge!(known.args, member.args))
+          if (merged.ok) known.args = merged.value
+        }
+        return known.edge
+      }
+      if (!flat.families.has(member.family)) {
+        walkProblems.push(
+          new Errors.MissingComponent({
+            path: pathOfStack(),
+            request: request.label,
+            available: available(),
+            suggestions: [],
+            unqualified: []
+          })
+        )
+        return undefined
+      }
+      const args = seeds.has(request.key) ? seeds.get(request.key) : member.args
+      const replacement = flat.replacements.get(request.label)
+      if (replacement !== undefined) usedReplacements.add(request.label)
+      const dependencies = replacement !== undefined
+        ? { ok: true as const, value: replacement.dependencies }
+        : attempt(request.label, "dependencies", () => member.family.dependencies(args))
+      if (!dependencies.ok) return undefined
+      const made = component.unsafeMake({
+        tag: member.family.tag,
+        name: request.label,
+        qualifiers: [],
+        primary: false,
+        alternative: false,
+        order: 0,
+        dependencies: dependencies.value,
+        // the constructor is made from the final (merged) arguments once the walk is over
+        construct: replacement?.construct ?? { _tag: "Value", value: undefined }
+      })
+      if (!validateComponent(made, candidates.length, walkProblems)) return undefined
+      const index = candidates.length
+      candidates.push({ index, component: made, name: request.label, override: false })
+      state.push(0)
+      stackPosition.push(0)
+      parentOf.push(-1)
+      const edge: PendingEdge = { request, targets: [index], choice: { rule: "only", considered: [request.label] } }
+      members.set(request.key, {
+        index,
+        edge,
+        family: member.family,
+        args,
+        replaced: replacement !== undefined,
+        dependencyKeys: keysOf(dependencies.value)
+      })
+      return edge
+    }
+
+    const attempt = <A>(label: string, what: string, f: () => A): { ok: true; value: A } | { ok: false } => {
+      try {
+        return { ok: true, value: f() }
+      } catch (error) {
+        walkProblems.push(
+          new Errors.InvalidDeclaration({
+            path: pathOfStack(),
+            subject: `family member ${label}`,
+            reason: `its ${what} function threw: ${error instanceof Error ? error.message : String(error)}`
+          })
+        )
+        return { ok: false }
+      }
+    }
+
+    const choose = (request: dependency.Request): PendingEdge | undefined => {
+      const all = byTag.get(request.target.key) ?? []
+      const selector = request.selector
+      const selected = all.filter((candidate) =>
+        selector._tag === "Any"
+          ? !candidate.override || candidate.component.qualifiers.length === 0
+          : selector._tag === "Qualifier"
+          ? candidate.component.qualifiers.includes(selector.qualifier) ||
+            (candidate.override && candidate.component.qualifiers.length === 0)
+          : candidate.name === selector.name || (candidate.override && candidate.component.qualifiers.length === 0)
+      )
+      // Overrides that apply to this request replace every other candidate.
+      const overrides = selected.filter((candidate) => candidate.override)
+      const pool = overrides.length > 0 ? overrides : selected
+      const considered = pool.map((candidate) => candidate.name)
+      if (request.cardinality === "all") {
+        const sorted = [...pool].sort((a, b) => a.component.order - b.component.order || a.index - b.index)
+        return { request, targets: sorted.map((candidate) => candidate.index), choice: { rule: "all", considered } }
+      }
+      if (pool.length === 0) {
+        if (request.cardinality === "optional") return { request, targets: [], choice: { rule: "absent", considered } }
+        walkProblems.push(
+          new Errors.MissingComponent({
+            path: pathOfStack(),
+            request: request.label,
+            available: available(),
+            suggestions: selector._tag === "Any" ? suggest(request.target.key, available()) : [],
+            unqualified: selector._tag === "Any" ? [] : all.map((candidate) => candidate.name)
+          })
+        )
+        return undefined
+      }
+      if (pool.length === 1) {
+        return {
+          request,
+          targets: [pool[0]!.index],
+          choice: { rule: pool[0]!.override ? "override" : "only", considered }
+        }
+      }
+      const ranked = [...pool].sort(compareRank)
+      const best = ranked[0]!
+      const tied = ranked.filter((candidate) => compareRank(candidate, best) === 0)
+      if (tied.length > 1) {
+        walkProblems.push(
+          new Errors.AmbiguousComponent({
+            path: pathOfStack(),
+            request: request.label,
+            candidates: tied.map((candidate) => candidate.name),
+            rule: tieDescription(tied)
+          })
+        )
+        return undefined
+      }
+      return { request, targets: [best.index], choice: { rule: decidingRule(best, ranked[1]!), considered } }
+    }
+
+    const push = (index: number, parent: number) => {
+      state[index] = 1
+      stackPosition[index] = stack.length
+      parentOf[index] = parent
+      const chosen = candidates[index]!
+      const targets: Array<number> = []
+      const frame = { candidate: index, targets, next: 0 }
+      stack.push(frame)
+      const edges: Array<PendingEdge> = []
+      for (const tag of chosen.component.dependencies) {
+        const edge = resolveRequest(dependency.requestOf(tag))
+        if (edge !== undefined) {
+          edges.push(edge)
+          for (const target of edge.targets) targets.push(target)
+        }
+      }
+      edgesOf[index] = edges
+    }
+
+    const rootEdges: Array<PendingEdge> = []
+    roots.forEach((root, position) => {
+      if (!Context.isTag(root)) {
+        walkProblems.push(
+          new Errors.InvalidDeclaration({
+            path: [],
+            subject: `root #${position + 1}`,
+            reason: `a root must be a Context.Tag or a Dependency request, got ${String(root)}`
+          })
+        )
+        return
+      }
+      const edge = resolveRequest(dependency.requestOf(root))
+      if (edge === undefined) return
+      rootEdges.push(edge)
+      for (const target of edge.targets) {
+        if (state[target] !== 0) continue
+        push(target, -1)
+        while (stack.length > 0) {
+          const frame = stack[stack.length - 1]!
+          if (frame.next < frame.targets.length) {
+            const next = frame.targets[frame.next++]!
+            if (state[next] === 0) {
+              push(next, frame.candidate)
+            } else if (state[next] === 1) {
+              const cycleStart = stackPosition[next]!
+              walkProblems.push(
+                new Errors.CircularDependency({
+                  path: stack.slice(0, cycleStart).map((f) => candidates[f.candidate]!.name),
+                  cycle: [...stack.slice(cycleStart).map((f) => candidates[f.candidate]!.name), candidates[next]!.name]
+                })
+              )
+            }
+          } else {
+            stack.pop()
+            state[frame.candidate] = 2
+            postOrder.push(frame.candidate)
+          }
+        }
+      }
+    })
+
+    // Members get their constructors from their final arguments; a member whose final arguments ask
+    // for other dependencies than the ones walked makes the walk start over.
+    let unsettled: string | undefined
+    for (const member of members.values()) {
+      if (member.replaced) continue
+      const candidate = candidates[member.index]!
+      const dependencies = attempt(candidate.name, "dependencies", () => member.family.dependencies(member.args))
+      if (dependencies.ok && keysOf(dependencies.value) !== member.dependencyKeys) unsettled ??= candidate.name
+      const construct = attempt(candidate.name, "build", () => member.family.build(member.args))
+      if (construct.ok) {
+        candidates[member.index] = {
+          ...candidate,
+          component: component.unsafeMake({ ...component.fieldsOf(candidate.component), construct: construct.value })
+        }
+      }
+    }
+    return { problems: walkProblems, postOrder, edgesOf, parentOf, rootEdges, members, unsettled }
+  }
 }
+
+interface MemberState {
+  readonly index: number
+  readonly edge: PendingEdge
+  readonly family: dependency.FamilyLike
+  args: unknown
+  readonly replaced: boolean
+  readonly dependencyKeys: string
+}
+
+interface Walk {
+  readonly problems: ReadonlyArray<Errors.Problem>
+  readonly postOrder: ReadonlyArray<number>
+  readonly edgesOf: ReadonlyArray<ReadonlyArray<PendingEdge> | undefined>
+  readonly parentOf: ReadonlyArray<number>
+  readonly rootEdges: ReadonlyArray<PendingEdge>
+  readonly members: ReadonlyMap<string, MemberState>
+  /** the name of a member whose merged arguments changed its dependencies */
+  readonly unsettled: string | undefined
+}
+
+const keysOf = (tags: ReadonlyArray<Context.Tag<unknown, unknown>>): string =>
+  tags.map((tag) => (Context.isTag(tag) ? tag.key : String(tag))).join("\u0000")

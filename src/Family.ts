@@ -1,0 +1,163 @@
+/**
+ * Component families: one declaration, many instances identified by name(arguments).
+ *
+ * A family is declared once with a key function of its arguments; every request carries arguments,
+ * and requests whose arguments have the same key resolve to **one** instance (the member), while
+ * different keys are separate instances, each with its own dependencies (which may themselves be
+ * members of other families). Two clients for two clusters are two members of one family; every
+ * component asking for the client of cluster "a" shares one.
+ *
+ * Arguments of later requests for an existing member: by default the first request in resolution
+ * order wins (roots in order, then depth-first through dependencies, in declaration order); with a
+ * `merge` function, every request's arguments are folded into the member's, in that order
+ * (`merge(existing, incoming)`), before anything is built. When merged arguments change a member's
+ * dependencies, resolution is redone with the merged arguments until the dependencies are stable, so
+ * `merge` must settle (idempotent and commutative merges such as max, union, or "or" always do).
+ *
+ * Members are ordinary plan nodes named `Family(key)`: they appear in explanations, they can be
+ * replaced by name (`Registry.replace("KubeClient(a)", ...)`, `Testing.named`), and they are built
+ * and released like any component. A family must be registered in the registry like a component;
+ * members are reached only through member requests (a plain request for the family's tag does not
+ * see them).
+ *
+ * @since 0.1.0
+ */
+import type * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type { Pipeable } from "effect/Pipeable"
+import type * as Scope from "effect/Scope"
+import type * as Types from "effect/Types"
+import type * as Dependency from "./Dependency.js"
+import * as internal from "./internal/family.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId as TypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * Identifier of a request for a member of the family of `Id`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export interface Member<out Id> {
+  readonly "~layerwise/Member": Id
+}
+
+/**
+ * A family of components providing `Service` under the tag `Id`, one member per key of `Args`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Family<in out Id, in out Service, in out Args> extends Pipeable {
+  readonly [TypeId]: TypeId
+  /** The tag every member provides. */
+  readonly tag: Context.Tag<Id, Service>
+  /** The family's name; members are named `name(key)`. */
+  readonly name: string
+  /** The member name of a request's arguments; equal keys share one instance. */
+  readonly key: (args: Args) => string
+  /** A request for the member of these arguments (same as {@link request}). */
+  readonly of: (args: Args) => Context.Tag<Member<Id>, Service>
+}
+
+/**
+ * Declares a family.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Family, Registry } from "layerwise"
+ *
+ * class Credentials extends Context.Tag("app/Credentials")<Credentials, { readonly token: string }>() {}
+ * class KubeClient extends Context.Tag("app/KubeClient")<KubeClient, { readonly cluster: string; readonly qps: number }>() {}
+ *
+ * export const KubeClients = Family.make(KubeClient, {
+ *   name: "KubeClient",
+ *   key: (args: { readonly cluster: string; readonly qps: number }) => args.cluster,
+ *   // two requests for one cluster share a client that satisfies both
+ *   merge: (existing, incoming) => ({ ...existing, qps: Math.max(existing.qps, incoming.qps) }),
+ *   dependencies: () => [Credentials],
+ *   build: (args) => Effect.map(Credentials, () => ({ cluster: args.cluster, qps: args.qps }))
+ * })
+ *
+ * export const registry = Registry.make(
+ *   Component.succeed(Credentials, { token: "t" }),
+ *   KubeClients
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: <Id, Service, Args, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
+  tag: Context.Tag<Id, Service>,
+  options: {
+    /** Defaults to the tag's key. */
+    readonly name?: string | undefined
+    readonly key: (args: Args) => string
+    readonly merge?: ((existing: Types.NoInfer<Args>, incoming: Types.NoInfer<Args>) => Types.NoInfer<Args>) | undefined
+    readonly dependencies?: ((args: Types.NoInfer<Args>) => Dependencies) | undefined
+    readonly build: (
+      args: Types.NoInfer<Args>
+    ) => Effect.Effect<Types.NoInfer<Service>, unknown, Scope.Scope | Dependency.Identifiers<Dependencies>>
+  }
+) => Family<Id, Service, Args> = internal.make as never
+
+/**
+ * A request for the member of a family with the given arguments: a tag, used like any dependency.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Family } from "layerwise"
+ *
+ * class KubeClient extends Context.Tag("app/KubeClient")<KubeClient, { readonly cluster: string }>() {}
+ * class Controller extends Context.Tag("app/Controller")<Controller, { readonly watching: string }>() {}
+ *
+ * const KubeClients = Family.make(KubeClient, {
+ *   key: (args: { readonly cluster: string }) => args.cluster,
+ *   build: (args) => Effect.succeed({ cluster: args.cluster })
+ * })
+ * const EuClient = Family.request(KubeClients, { cluster: "eu" })
+ *
+ * export const ControllerLive = Component.make(Controller, {
+ *   dependencies: [EuClient],
+ *   build: Effect.map(EuClient, (client) => ({ watching: client.cluster }))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const request: <Id, Service, Args>(
+  family: Family<Id, Service, Args>,
+  args: Args
+) => Context.Tag<Member<Id>, Service> = internal.request as never
+
+/**
+ * Returns `true` if the value is a family.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Family } from "layerwise"
+ *
+ * class Client extends Context.Tag("app/Client")<Client, string>() {}
+ * const Clients = Family.make(Client, { key: (name: string) => name, build: (name) => Effect.succeed(name) })
+ * console.log(Family.isFamily(Clients)) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isFamily: (u: unknown) => u is Family<unknown, unknown, unknown> = internal.isFamily

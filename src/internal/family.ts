@@ -1,0 +1,58 @@
+import type * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import { pipeArguments } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
+import type * as Component from "../Component.js"
+import type * as Family from "../Family.js"
+import * as dependency from "./dependency.js"
+
+/** @internal */
+export const TypeId: Family.TypeId = Symbol.for("layerwise/Family") as Family.TypeId
+
+const FamilyProto = {
+  [TypeId]: TypeId,
+  pipe() {
+    return pipeArguments(this, arguments)
+  },
+  of(this: Family.Family<unknown, unknown, unknown>, args: unknown) {
+    return dependency.member(this as unknown as dependency.FamilyLike, args)
+  },
+  toString(this: Family.Family<unknown, unknown, unknown>) {
+    return `Family(${this.name})`
+  }
+}
+
+/** @internal */
+export const isFamily = (u: unknown): u is Family.Family<unknown, unknown, unknown> => hasProperty(u, TypeId)
+
+/** @internal */
+export const make = (
+  tag: Context.Tag<unknown, unknown>,
+  options: {
+    readonly name?: string | undefined
+    readonly key: (args: unknown) => string
+    readonly merge?: ((existing: unknown, incoming: unknown) => unknown) | undefined
+    readonly dependencies?: ((args: unknown) => ReadonlyArray<Context.Tag<unknown, unknown>>) | undefined
+    readonly build: (args: unknown) => Effect.Effect<unknown, unknown, unknown>
+  }
+): Family.Family<unknown, unknown, unknown> => {
+  const name = options.name ?? tag.key
+  if (typeof name !== "string" || name.length === 0) {
+    throw new TypeError(`Family.make: the family of ${tag.key} needs a non-empty name`)
+  }
+  if (typeof options.key !== "function" || typeof options.build !== "function") {
+    throw new TypeError(`Family.make: family ${name} needs a key function and a build function`)
+  }
+  const self = Object.create(FamilyProto)
+  self.tag = tag
+  self.name = name
+  self.key = options.key
+  self.merge = options.merge
+  self.dependencies = options.dependencies ?? (() => [])
+  self.build = (args: unknown): Component.Construct => ({ _tag: "Effect", effect: options.build(args) })
+  return self
+}
+
+/** @internal */
+export const request = (family: Family.Family<unknown, unknown, unknown>, args: unknown) =>
+  dependency.member(family as unknown as dependency.FamilyLike, args)

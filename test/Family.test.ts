@@ -1,0 +1,218 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Either, Ref } from "effect"
+import { Component, Errors, Family, Plan, Registry, Resolver, Testing } from "../src/index.js"
+
+class Credentials extends Context.Tag("Credentials")<Credentials, { readonly token: string }>() {}
+class ClusterConfig extends Context.Tag("ClusterConfig")<ClusterConfig, { readonly endpoint: string }>() {}
+class Client extends Context.Tag("Client")<Client, { readonly cluster: string; readonly qps: number; readonly id: number }>() {}
+class Watcher extends Context.Tag("Watcher")<Watcher, { readonly clients: ReadonlyArray<string> }>() {}
+class Reporter extends Context.Tag("Reporter")<Reporter, { readonly client: string }>() {}
+
+interface ClientArgs {
+  readonly cluster: string
+  readonly qps: number
+}
+
+const makeClients = (builds: Ref.Ref<Array<string>>, options?: { readonly merge?: boolean }) => {
+  let id = 0
+  return Family.make(Client, {
+    name: "Client",
+    key: (args: ClientArgs) => args.cluster,
+    ...(options?.merge === true
+      ? { merge: (existing: ClientArgs, incoming: ClientArgs) => ({ ...existing, qps: Math.max(existing.qps, incoming.qps) }) }
+      : {}),
+    dependencies: () => [Credentials],
+    build: (args) =>
+      Effect.gen(function*() {
+        yield* Credentials
+        yield* Ref.update(builds, (all) => [...all, `${args.cluster}@${args.qps}`])
+        return { cluster: args.cluster, qps: args.qps, id: ++id }
+      })
+  })
+}
+
+const watcherOf = (...requests: ReadonlyArray<Context.Tag<Family.Member<Client>, Client["Type"]>>) =>
+  Component.make(Watcher, {
+    dependencies: requests,
+    build: Effect.gen(function*() {
+      const clients: Array<string> = []
+      for (const request of requests) {
+        const client = yield* request
+        clients.push(`${client.cluster}#${client.id}@${client.qps}`)
+      }
+      return { clients }
+    })
+  })
+
+const credentials = Component.succeed(Credentials, { token: "t" })
+
+describe("Family", () => {
+  it.effect("requests with equal names share one instance and different names are separate instances", () =>
+    Effect.gen(function*() {
+      const builds = yield* Ref.make<Array<string>>([])
+      const Clients = makeClients(builds)
+      const registry = Registry.make(
+        credentials,
+        Clients,
+        watcherOf(Clients.of({ cluster: "a", qps: 1 }), Clients.of({ cluster: "b", qps: 1 }), Clients.of({ cluster: "a", qps: 1 }))
+      )
+      const watcher = yield* Effect.provide(Watcher, Registry.toLayer(registry, [Watcher]))
+      expect(watcher.clients).toEqual(["a#1@1", "b#2@1", "a#1@1"])
+      expect(yield* Ref.get(builds)).toEqual(["a@1", "b@1"])
+    }))
+
+  it.effect("without merge the first request's arguments win", () =>
+    Effect.gen(function*() {
+      const builds = yield* Ref.make<Array<string>>([])
+      const Clients = makeClients(builds)
+      const registry = Registry.make(
+        credentials,
+        Clients,
+        watcherOf(Clients.of({ cluster: "a", qps: 5 }), Clients.of({ cluster: "a", qps: 50 }))
+      )
+      const watcher = yield* Effect.provide(Watcher, Registry.toLayer(registry, [Watcher]))
+      expect(watcher.clients).toEqual(["a#1@5", "a#1@5"])
+    }))
+
+  it.effect("a merge function combines the arguments of every request before the member is built", () =>
+    Effect.gen(function*() {
+      const builds = yield* Ref.make<Array<string>>([])
+      const Clients = makeClients(builds, { merge: true })
+      const registry = Registry.make(
+        credentials,
+        Clients,
+        watcherOf(Clients.of({ cluster: "a", qps: 5 }), Clients.of({ cluster: "a", qps: 50 })),
+        Component.make(Reporter, {
+          dependencies: [Clients.of({ cluster: "a", qps: 20 })],
+          build: Effect.map(Clients.of({ cluster: "a", qps: 20 }), (client) => ({ client: `${client.cluster}@${client.qps}` }))
+        })
+      )
+      const [watcher, reporter] = yield* Effect.provide(Effect.all([Watcher, Reporter]), Registry.toLayer(registry, [Watcher, Reporter]))
+      expect(watcher.clients).toEqual(["a#1@50", "a#1@50"])
+      expect(reporter.client).toBe("a@50")
+      expect(yield* Ref.get(builds)).toEqual(["a@50"])
+    }))
+
+  it("each member has its own dependencies, which may be members of other families", () => {
+    const Configs = Family.make(ClusterConfig, {
+      name: "ClusterConfig",
+      key: (cluster: string) => cluster,
+      build: (cluster) => Effect.succeed({ endpoint: `https://${cluster}.example` })
+    })
+    const Clients = Family.make(Client, {
+      name: "Client",
+      key: (cluster: string) => cluster,
+      dependencies: (cluster) => [Configs.of(cluster)],
+      build: (cluster) => Effect.map(Configs.of(cluster), () => ({ cluster, qps: 1, id: 0 }))
+    })
+    const registry = Registry.make(Configs, Clients, watcherOf(Clients.of("a"), Clients.of("b")))
+    const plan = Either.getOrThrow(Resolver.resolve(registry, [Watcher]))
+    expect(plan.nodes.map((node) => node.name)).toEqual([
+      "ClusterConfig(a)",
+      "Client(a)",
+      "ClusterConfig(b)",
+      "Client(b)",
+      "Watcher"
+    ])
+    expect(Plan.path(plan, 0)).toEqual(["Watcher", "Client(a)", "ClusterConfig(a)"])
+  })
+
+  it.effect("merged arguments that change a member's dependencies are resolved again with the merged arguments", () =>
+    Effect.gen(function*() {
+      class Tracer extends Context.Tag("Tracer")<Tracer, string>() {}
+      interface Args {
+        readonly cluster: string
+        readonly traced: boolean
+      }
+      const Clients = Family.make(Client, {
+        name: "Client",
+        key: (args: Args) => args.cluster,
+        merge: (a, b) => ({ cluster: a.cluster, traced: a.traced || b.traced }),
+        dependencies: (args) => (args.traced ? [Tracer] : []),
+        build: (args) => Effect.succeed({ cluster: args.traced ? "traced" : "plain", qps: 0, id: 0 })
+      })
+      const registry = Registry.make(
+        Component.succeed(Tracer, "tracer"),
+        Clients,
+        watcherOf(Clients.of({ cluster: "a", traced: false }), Clients.of({ cluster: "a", traced: true }))
+      )
+      const plan = Either.getOrThrow(Resolver.resolve(registry, [Watcher]))
+      expect(plan.nodes.map((node) => node.name)).toEqual(["Tracer", "Client(a)", "Watcher"])
+      const watcher = yield* Effect.provide(Watcher, Plan.toLayer(plan))
+      expect(watcher.clients).toEqual(["traced#0@0", "traced#0@0"])
+    }))
+
+  it.effect("a test replaces one member by name and leaves the others", () =>
+    Effect.gen(function*() {
+      const builds = yield* Ref.make<Array<string>>([])
+      const Clients = makeClients(builds)
+      const registry = Registry.make(
+        credentials,
+        Clients,
+        watcherOf(Clients.of({ cluster: "a", qps: 1 }), Clients.of({ cluster: "b", qps: 1 }))
+      )
+      const layer = Testing.toLayer(registry, [Watcher], Testing.named(Client, "Client(b)", { cluster: "fake", qps: 0, id: 99 }))
+      const watcher = yield* Effect.provide(Watcher, layer)
+      expect(watcher.clients).toEqual(["a#1@1", "fake#99@0"])
+      expect(yield* Ref.get(builds)).toEqual(["a@1"])
+    }))
+
+  it("a member of a family that is not registered is reported as missing, with its path", () => {
+    const Clients = Family.make(Client, {
+      name: "Client",
+      key: (cluster: string) => cluster,
+      build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 })
+    })
+    const result = Resolver.resolve(Registry.make(watcherOf(Clients.of("a"))), [Watcher])
+    expect(Either.isLeft(result) && result.left.message).toBe(
+      "1 problem resolving the graph:\n  - Watcher -> Client(a): no component provides Client(a) (available: Watcher)"
+    )
+  })
+
+  it("a dependencies function that throws is an invalid declaration, not a crash", () => {
+    const Clients = Family.make(Client, {
+      name: "Client",
+      key: (cluster: string) => cluster,
+      dependencies: (): ReadonlyArray<typeof Credentials> => {
+        throw new Error("no such cluster")
+      },
+      build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 })
+    })
+    const result = Resolver.resolve(Registry.make(Clients, watcherOf(Clients.of("x"))), [Watcher])
+    expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
+      "Watcher: invalid family member Client(x): its dependencies function threw: no such cluster"
+    ])
+  })
+
+  it("a key function that does not return a name fails at the request, with the family's name", () => {
+    const Clients = Family.make(Client, {
+      name: "Client",
+      key: (cluster: string) => cluster,
+      build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 })
+    })
+    expect(() => Clients.of("")).toThrow("Family.request: the key function of family Client must return a non-empty string, got ")
+  })
+
+  it("a merge that never settles the dependencies is reported instead of looping", () => {
+    class Extra extends Context.Tag("Extra")<Extra, number>() {}
+    let flip = false
+    const Clients = Family.make(Client, {
+      name: "Client",
+      key: (_: number) => "one",
+      merge: (a, b) => a + b,
+      dependencies: () => {
+        flip = !flip
+        return flip ? [Extra] : []
+      },
+      build: () => Effect.succeed({ cluster: "one", qps: 0, id: 0 })
+    })
+    const result = Resolver.resolve(
+      Registry.make(Component.succeed(Extra, 1), Clients, watcherOf(Clients.of(1), Clients.of(2))),
+      [Watcher]
+    )
+    expect(Either.isLeft(result)).toBe(true)
+    const problems = Either.isLeft(result) ? result.left.problems : []
+    expect(problems.some((problem) => problem instanceof Errors.InvalidDeclaration && problem.subject === "family member Client(one)"))
+      .toBe(true)
+  })
+})
