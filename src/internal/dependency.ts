@@ -1,5 +1,4 @@
 import * as Context from "effect/Context"
-import { hasProperty } from "effect/Predicate"
 import * as Qualifier from "../Qualifier.js"
 
 /** @internal */
@@ -80,7 +79,8 @@ const anySelector: Selector = { _tag: "Any" }
 
 /** @internal */
 export const isDependency = (u: unknown): u is Context.Tag<unknown, unknown> & { readonly [TypeId]: Request } =>
-  hasProperty(u, TypeId)
+  // on the resolver's hot path (once per dependency edge): a direct check, no `dual` wrapper
+  (typeof u === "function" || (typeof u === "object" && u !== null)) && TypeId in u
 
 const plainRequests = new WeakMap<object, Request>()
 

@@ -21,6 +21,8 @@ interface PendingEdge {
   readonly request: dependency.Request
   readonly targets: ReadonlyArray<number>
   readonly choice: Plan.Choice
+  /** the plan edge made from this one, shared by every node that made the same request */
+  finished?: Plan.Edge
 }
 
 const describe = (request: dependency.Request): Dependency.Description => ({
@@ -89,6 +91,12 @@ const suggest = (missing: string, available: ReadonlyArray<string>): ReadonlyArr
     .map(({ name }) => name)
 }
 
+const TagTypeId = Symbol.for("effect/Context/Tag")
+
+/** `Context.isTag` without the `dual` wrapper of `Predicate.hasProperty`: it runs once per edge. */
+const isTag = (u: unknown): u is Context.Tag<unknown, unknown> =>
+  (typeof u === "function" || (typeof u === "object" && u !== null)) && TagTypeId in u
+
 const validateComponent = (
   candidate: unknown,
   position: number,
@@ -105,7 +113,7 @@ const validateComponent = (
     return false
   }
   const reasons: Array<string> = []
-  if (!Context.isTag(candidate.tag)) reasons.push(`its tag must be a Context.Tag, got ${String(candidate.tag)}`)
+  if (!isTag(candidate.tag)) reasons.push(`its tag must be a Context.Tag, got ${String(candidate.tag)}`)
   if (candidate.name !== undefined && (typeof candidate.name !== "string" || candidate.name.length === 0)) {
     reasons.push(`its name must be a non-empty string, got ${String(candidate.name)}`)
   }
@@ -117,7 +125,7 @@ const validateComponent = (
     reasons.push("its dependencies must be an array of tags")
   } else {
     candidate.dependencies.forEach((tag, index) => {
-      if (!Context.isTag(tag)) reasons.push(`dependency #${index + 1} must be a Context.Tag, got ${String(tag)}`)
+      if (!isTag(tag)) reasons.push(`dependency #${index + 1} must be a Context.Tag, got ${String(tag)}`)
     })
   }
   for (const qualifier of candidate.qualifiers) {
@@ -149,64 +157,60 @@ export const resolve = (
   const problems: Array<Errors.Problem> = []
   const flat = registry.flatten(input)
 
-  // 1. validate, apply replacements by name, name every candidate
-  const valid: Array<{ component: Component.Any; override: boolean }> = []
-  flat.components.forEach((entry, position) => {
-    if (validateComponent(entry.component, position, problems)) valid.push(entry)
-  })
-  const unnamedPerTag = new Map<string, number>()
-  for (const entry of valid) {
-    if (entry.component.name === undefined) {
-      unnamedPerTag.set(entry.component.tag.key, (unnamedPerTag.get(entry.component.tag.key) ?? 0) + 1)
-    }
-  }
-  const unnamedSeen = new Map<string, number>()
+  // 1. validate, index by tag, name every candidate, apply replacements by name. The common path
+  // (unnamed components, no replacements) costs one map operation per component.
+  const byTag = new Map<string, Array<Candidate>>()
   const candidates: Array<Candidate> = []
+  let explicitlyNamed = 0
+  flat.components.forEach((entry, position) => {
+    if (!validateComponent(entry.component, position, problems)) return
+    const candidate: Candidate = { index: candidates.length, component: entry.component, name: "", override: entry.override }
+    candidates.push(candidate)
+    if (entry.component.name !== undefined) explicitlyNamed++
+    const same = byTag.get(entry.component.tag.key)
+    if (same === undefined) byTag.set(entry.component.tag.key, [candidate])
+    else same.push(candidate)
+  })
   const usedReplacements = new Set<string>()
-  for (const entry of valid) {
-    let chosen = entry.component
-    let name = chosen.name
-    if (name === undefined) {
-      const key = chosen.tag.key
-      const seen = (unnamedSeen.get(key) ?? 0) + 1
-      unnamedSeen.set(key, seen)
-      name = unnamedPerTag.get(key)! > 1 ? `${key}#${seen}` : key
-    }
-    const replacement = flat.replacements.get(name)
-    if (replacement !== undefined) {
+  for (const [key, same] of byTag) {
+    let unnamed = 0
+    for (const candidate of same) if (candidate.component.name === undefined) unnamed++
+    let seen = 0
+    for (const candidate of same) {
+      let name = candidate.component.name
+      if (name === undefined) name = unnamed > 1 ? `${key}#${++seen}` : key
+      ;(candidate as { name: string }).name = name
+      if (flat.replacements.size === 0) continue
+      const replacement = flat.replacements.get(name)
+      if (replacement === undefined) continue
       usedReplacements.add(name)
       if (validateComponent(replacement, 0, problems)) {
         // A replacement takes the place (and the choice metadata) of the component it replaces.
-        chosen = component.unsafeMake({
-          ...component.fieldsOf(chosen),
+        ;(candidate as { component: Component.Any }).component = component.unsafeMake({
+          ...component.fieldsOf(candidate.component),
           dependencies: replacement.dependencies,
           construct: replacement.construct
         })
       }
     }
-    candidates.push({ index: candidates.length, component: chosen, name, override: entry.override })
   }
-  // 2. duplicate names
-  const byName = new Map<string, Array<Candidate>>()
-  for (const candidate of candidates) {
-    const same = byName.get(candidate.name)
-    if (same === undefined) byName.set(candidate.name, [candidate])
-    else same.push(candidate)
-  }
-  for (const [name, same] of byName) {
-    if (same.length > 1) {
-      problems.push(new Errors.DuplicateName({ name, services: same.map((c) => c.component.tag.key) }))
+
+  // 2. duplicate names. Default names are unique by construction (tag keys are unique, suffixes are
+  // unique within a tag), so only registries with explicit names need the check.
+  if (explicitlyNamed > 0) {
+    const byName = new Map<string, Array<Candidate>>()
+    for (const candidate of candidates) {
+      const same = byName.get(candidate.name)
+      if (same === undefined) byName.set(candidate.name, [candidate])
+      else same.push(candidate)
+    }
+    for (const [name, same] of byName) {
+      if (same.length > 1) {
+        problems.push(new Errors.DuplicateName({ name, services: same.map((c) => c.component.tag.key) }))
+      }
     }
   }
 
-  // 3. index by tag
-  const byTag = new Map<string, Array<Candidate>>()
-  for (const candidate of candidates) {
-    const key = candidate.component.tag.key
-    const same = byTag.get(key)
-    if (same === undefined) byTag.set(key, [candidate])
-    else same.push(candidate)
-  }
   let availableCache: ReadonlyArray<string> | undefined
   const available = () => (availableCache ??= [...byTag.keys()])
 
@@ -259,15 +263,12 @@ export const resolve = (
     nodeIdOf[candidate] = id
   })
   // Edges are shared the same way their resolutions were.
-  const finished = new Map<PendingEdge, Plan.Edge>()
-  const toEdge = (edge: PendingEdge): Plan.Edge => {
-    let done = finished.get(edge)
-    if (done === undefined) {
-      done = { request: describe(edge.request), targets: edge.targets.map((target) => nodeIdOf[target]!), choice: edge.choice }
-      finished.set(edge, done)
+  const toEdge = (edge: PendingEdge): Plan.Edge =>
+    edge.finished ??= {
+      request: describe(edge.request),
+      targets: edge.targets.map((target) => nodeIdOf[target]!),
+      choice: edge.choice
     }
-    return done
-  }
   const nodes: Array<Plan.Node> = postOrder.map((index, id) => {
     const candidate = candidates[index]!
     const parent = parentOf[index]!
@@ -290,7 +291,7 @@ export const resolve = (
     const parentOf: Array<number> = new Array(baseCount).fill(-1)
     const edgesOf: Array<ReadonlyArray<PendingEdge> | undefined> = new Array(baseCount)
     const postOrder: Array<number> = []
-    const stack: Array<{ readonly candidate: number; readonly targets: ReadonlyArray<number>; next: number }> = []
+    const stack: Array<Frame> = []
     const members = new Map<string, MemberState>()
 
     const pathOfStack = (): Array<string> => stack.map((frame) => candidates[frame.candidate]!.name)
@@ -299,7 +300,13 @@ export const resolve = (
     // a successful resolution is computed once per request key and shared by every requester.
     // Problems are not memoised: each requester reports its own, with its own path.
     const resolved = new Map<string, PendingEdge>()
-    const resolveRequest = (request: dependency.Request): PendingEdge | undefined => {
+    const resolveRequest = (tag: Context.Tag<unknown, unknown>): PendingEdge | undefined => {
+      // A plain tag's key is its request's key: look it up before describing the request.
+      if (!dependency.isDependency(tag)) {
+        const known = resolved.get(tag.key)
+        if (known !== undefined) return known
+      }
+      const request = dependency.requestOf(tag)
       if (request.member !== undefined) return resolveMember(request, request.member)
       const known = resolved.get(request.key)
       if (known !== undefined) return known
@@ -383,6 +390,12 @@ export const resolve = (
     const choose = (request: dependency.Request): PendingEdge | undefined => {
       const all = byTag.get(request.target.key) ?? []
       const selector = request.selector
+      if (all.length === 1 && selector._tag === "Any" && !all[0]!.override) {
+        const only = all[0]!
+        return request.cardinality === "all"
+          ? { request, targets: [only.index], choice: { rule: "all", considered: [only.name] } }
+          : { request, targets: [only.index], choice: { rule: "only", considered: [only.name] } }
+      }
       const selected = all.filter((candidate) =>
         selector._tag === "Any"
           ? !candidate.override || candidate.component.qualifiers.length === 0
@@ -441,16 +454,11 @@ export const resolve = (
       stackPosition[index] = stack.length
       parentOf[index] = parent
       const chosen = candidates[index]!
-      const targets: Array<number> = []
-      const frame = { candidate: index, targets, next: 0 }
-      stack.push(frame)
       const edges: Array<PendingEdge> = []
+      stack.push({ candidate: index, edges, edge: 0, target: 0 })
       for (const tag of chosen.component.dependencies) {
-        const edge = resolveRequest(dependency.requestOf(tag))
-        if (edge !== undefined) {
-          edges.push(edge)
-          for (const target of edge.targets) targets.push(target)
-        }
+        const edge = resolveRequest(tag)
+        if (edge !== undefined) edges.push(edge)
       }
       edgesOf[index] = edges
     }
@@ -467,7 +475,7 @@ export const resolve = (
         )
         return
       }
-      const edge = resolveRequest(dependency.requestOf(root))
+      const edge = resolveRequest(root)
       if (edge === undefined) return
       rootEdges.push(edge)
       for (const target of edge.targets) {
@@ -475,8 +483,12 @@ export const resolve = (
         push(target, -1)
         while (stack.length > 0) {
           const frame = stack[stack.length - 1]!
-          if (frame.next < frame.targets.length) {
-            const next = frame.targets[frame.next++]!
+          const walking = frame.edges[frame.edge]
+          if (walking !== undefined && frame.target >= walking.targets.length) {
+            frame.edge++
+            frame.target = 0
+          } else if (walking !== undefined) {
+            const next = walking.targets[frame.target++]!
             if (state[next] === 0) {
               push(next, frame.candidate)
             } else if (state[next] === 1) {
@@ -515,6 +527,14 @@ export const resolve = (
     }
     return { problems: walkProblems, postOrder, edgesOf, parentOf, rootEdges, members, unsettled }
   }
+}
+
+interface Frame {
+  readonly candidate: number
+  readonly edges: ReadonlyArray<PendingEdge>
+  /** the edge being walked, and the position among its targets */
+  edge: number
+  target: number
 }
 
 interface MemberState {
