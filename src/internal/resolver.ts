@@ -162,8 +162,15 @@ export const resolve = (
   const byTag = new Map<string, Array<Candidate>>()
   const candidates: Array<Candidate> = []
   let explicitlyNamed = 0
+  // Tags with an invalid candidate: a request that finds no valid candidate of such a tag is not
+  // also reported as missing (the InvalidDeclaration says why; "no component provides" would be false).
+  const invalidTags = new Set<string>()
   flat.components.forEach((entry, position) => {
-    if (!validateComponent(entry.component, position, problems)) return
+    if (!validateComponent(entry.component, position, problems)) {
+      const invalid: unknown = entry.component
+      if (component.isComponent(invalid) && isTag(invalid.tag)) invalidTags.add(invalid.tag.key)
+      return
+    }
     const candidate: Candidate = { index: candidates.length, component: entry.component, name: "", override: entry.override }
     candidates.push(candidate)
     if (entry.component.name !== undefined) explicitlyNamed++
@@ -184,7 +191,17 @@ export const resolve = (
       const replacement = flat.replacements.get(name)
       if (replacement === undefined) continue
       usedReplacements.add(name)
-      if (validateComponent(replacement, 0, problems)) {
+      if (!validateComponent(replacement, 0, problems)) continue
+      if (replacement.tag.key !== key) {
+        // Otherwise the replacement's service would be provided under the replaced component's tag.
+        problems.push(
+          new Errors.InvalidDeclaration({
+            path: [],
+            subject: `replacement of "${name}"`,
+            reason: `it provides ${replacement.tag.key}, but "${name}" provides ${key}`
+          })
+        )
+      } else {
         // A replacement takes the place (and the choice metadata) of the component it replaces.
         ;(candidate as { component: Component.Any }).component = component.unsafeMake({
           ...component.fieldsOf(candidate.component),
@@ -246,9 +263,9 @@ export const resolve = (
         new Errors.InvalidDeclaration({
           path: [],
           subject: `replacement of "${name}"`,
-          reason: `no component is named "${name}" (names: ${candidates.slice(0, 12).map((c) => c.name).join(", ")}${
-            candidates.length > 12 ? ", ..." : ""
-          })`
+          reason: `no component is named "${name}" (names: ${
+            candidates.length === 0 ? "none" : candidates.slice(0, 12).map((c) => c.name).join(", ")
+          }${candidates.length > 12 ? ", ..." : ""})`
         })
       )
     }
@@ -339,6 +356,19 @@ export const resolve = (
       const args = seeds.has(request.key) ? seeds.get(request.key) : member.args
       const replacement = flat.replacements.get(request.label)
       if (replacement !== undefined) usedReplacements.add(request.label)
+      if (
+        replacement !== undefined && component.isComponent(replacement) && isTag(replacement.tag) &&
+        replacement.tag.key !== member.family.tag.key
+      ) {
+        walkProblems.push(
+          new Errors.InvalidDeclaration({
+            path: pathOfStack(),
+            subject: `replacement of "${request.label}"`,
+            reason: `it provides ${replacement.tag.key}, but "${request.label}" provides ${member.family.tag.key}`
+          })
+        )
+        return undefined
+      }
       const dependencies = replacement !== undefined
         ? { ok: true as const, value: replacement.dependencies }
         : attempt(request.label, "dependencies", () => member.family.dependencies(args))
@@ -414,6 +444,7 @@ export const resolve = (
       }
       if (pool.length === 0) {
         if (request.cardinality === "optional") return { request, targets: [], choice: { rule: "absent", considered } }
+        if (invalidTags.has(request.target.key)) return undefined
         walkProblems.push(
           new Errors.MissingComponent({
             path: pathOfStack(),

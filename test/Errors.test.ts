@@ -1,0 +1,157 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { Errors } from "../src/index.js"
+
+const names = (count: number) => Array.from({ length: count }, (_, index) => `S${index + 1}`)
+
+const missing = (fields: Partial<ConstructorParameters<typeof Errors.MissingComponent>[0]> = {}) =>
+  new Errors.MissingComponent({
+    path: ["Api", "UserRepo"],
+    request: "Database",
+    available: ["Cache", "Logger"],
+    suggestions: [],
+    unqualified: [],
+    ...fields
+  })
+
+describe("Errors", () => {
+  it("formatPath joins names with arrows", () => {
+    expect(Errors.formatPath(["Api", "UserRepo", "Database"])).toBe("Api -> UserRepo -> Database")
+    expect(Errors.formatPath([])).toBe("")
+  })
+
+  describe("MissingComponent", () => {
+    it("names the path, the request and what is available", () => {
+      expect(missing().message).toBe(
+        "Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)"
+      )
+    })
+
+    it("says 'none' when nothing is available, and starts at the request for a root", () => {
+      expect(missing({ path: [], available: [] }).message).toBe("Database: no component provides Database (available: none)")
+    })
+
+    it("lists the candidates ruled out by a selector and the suggestions", () => {
+      expect(
+        missing({
+          request: "Database@replica",
+          available: ["Database"],
+          unqualified: ["main", "audit"],
+          suggestions: ["Databases", "Datastore"]
+        }).message
+      ).toBe(
+        "Api -> UserRepo -> Database@replica: no component provides Database@replica (available: Database); " +
+          "candidates without that selector: main, audit; did you mean Databases or Datastore?"
+      )
+    })
+
+    it("lists at most 12 available services and counts the rest", () => {
+      expect(missing({ available: names(14) }).message).toBe(
+        "Api -> UserRepo -> Database: no component provides Database (available: S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11, S12, and 2 more)"
+      )
+    })
+  })
+
+  it("AmbiguousComponent names the tied candidates, the rule that tied them and the ways out", () => {
+    const problem = new Errors.AmbiguousComponent({
+      path: ["Api"],
+      request: "Database",
+      candidates: ["Postgres", "Sqlite"],
+      rule: "none primary, equal order 0"
+    })
+    expect(problem.message).toBe(
+      "Api -> Database: 2 candidates tie for Database (Postgres, Sqlite; none primary, equal order 0): " +
+        "mark one primary, the others alternative, give them different orders, or request one by qualifier or name"
+    )
+  })
+
+  it("CircularDependency shows the path to the cycle, then the cycle", () => {
+    expect(new Errors.CircularDependency({ path: ["Api"], cycle: ["A", "B", "A"] }).message).toBe(
+      "Api: circular dependency A -> B -> A"
+    )
+    expect(new Errors.CircularDependency({ path: [], cycle: ["A", "A"] }).message).toBe("circular dependency A -> A")
+  })
+
+  it("DuplicateName names the name and the services given it", () => {
+    expect(new Errors.DuplicateName({ name: "db", services: ["Database", "Cache"] }).message).toBe(
+      "duplicate component name \"db\": given to 2 components (providing Database, Cache); names must be unique in a registry"
+    )
+  })
+
+  it("InvalidDeclaration names the subject and the reason, after the path when there is one", () => {
+    expect(
+      new Errors.InvalidDeclaration({ path: [], subject: "component Database", reason: "its order must be a finite number, got NaN" })
+        .message
+    ).toBe("invalid component Database: its order must be a finite number, got NaN")
+    expect(new Errors.InvalidDeclaration({ path: ["Api"], subject: "family member F(a)", reason: "it threw" }).message).toBe(
+      "Api: invalid family member F(a): it threw"
+    )
+  })
+
+  it("ResolutionError lists every problem, one per line, and counts them", () => {
+    const one = new Errors.ResolutionError({ problems: [missing()] })
+    expect(one.message).toBe(
+      "1 problem resolving the graph:\n  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)"
+    )
+    const two = new Errors.ResolutionError({
+      problems: [missing(), new Errors.CircularDependency({ path: [], cycle: ["A", "A"] })]
+    })
+    expect(two.message).toBe(
+      "2 problems resolving the graph:\n" +
+        "  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)\n" +
+        "  - circular dependency A -> A"
+    )
+  })
+
+  describe("ConstructionError", () => {
+    const failed = (cause: unknown) => new Errors.ConstructionError({ component: "Database", path: ["Api", "Database"], cause })
+
+    it("renders an Error cause by name and message", () => {
+      expect(failed(new Error("refused")).message).toBe("Api -> Database: constructor of Database failed: Error: refused")
+    })
+
+    it("renders a tagged cause by tag and message", () => {
+      expect(failed({ _tag: "ConnectionRefused", message: "port 5432" }).message).toBe(
+        "Api -> Database: constructor of Database failed: ConnectionRefused: port 5432"
+      )
+      expect(failed({ _tag: "Timeout" }).message).toBe("Api -> Database: constructor of Database failed: Timeout")
+    })
+
+    it("renders other objects as JSON, or with String when they cannot be serialised", () => {
+      expect(failed({ code: 7 }).message).toBe("Api -> Database: constructor of Database failed: {\"code\":7}")
+      const circular: { self?: unknown } = {}
+      circular.self = circular
+      expect(failed(circular).message).toBe("Api -> Database: constructor of Database failed: [object Object]")
+    })
+
+    it("renders primitives with String", () => {
+      expect(failed("boom").message).toBe("Api -> Database: constructor of Database failed: boom")
+      expect(failed(42).message).toBe("Api -> Database: constructor of Database failed: 42")
+      expect(failed(null).message).toBe("Api -> Database: constructor of Database failed: null")
+    })
+  })
+
+  it("errors carry their tag and serialise to their fields", () => {
+    const problem = missing()
+    expect(problem._tag).toBe("MissingComponent")
+    expect(problem).toBeInstanceOf(Error)
+    expect(JSON.parse(JSON.stringify(problem))).toEqual({
+      _tag: "MissingComponent",
+      path: ["Api", "UserRepo"],
+      request: "Database",
+      available: ["Cache", "Logger"],
+      suggestions: [],
+      unqualified: []
+    })
+  })
+
+  it.effect("errors are yieldable failures that catchTag can handle", () =>
+    Effect.gen(function*() {
+      const handled = yield* Effect.catchTag(
+        new Errors.ResolutionError({ problems: [] }),
+        "ResolutionError",
+        (error) => Effect.succeed(error.problems.length)
+      )
+      expect(handled).toBe(0)
+    }))
+})

@@ -1,0 +1,185 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Either, Exit, Ref } from "effect"
+import { Component, Dependency, Errors, Registry, Resolver } from "../src/index.js"
+
+class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
+class Api extends Context.Tag("Api")<Api, { readonly source: string }>() {}
+class Plugin extends Context.Tag("Plugin")<Plugin, { readonly name: string }>() {}
+
+const plugin = (name: string) => Component.succeed(Plugin, { name }).pipe(Component.named(name))
+const database = (url: string) => Component.succeed(Database, { url }).pipe(Component.named(url))
+
+/** The names of every Plugin candidate, in the order a collection gets them (equal orders: registration order). */
+const pluginNames = (registry: Registry.Registry): ReadonlyArray<string> => {
+  const result = Resolver.resolve(registry, [Dependency.all(Plugin)])
+  if (Either.isLeft(result)) throw new Error(result.left.message)
+  return result.right.roots[0]!.targets.map((id) => result.right.nodes[id]!.name)
+}
+
+const chosenDatabase = (registry: Registry.Registry): string => {
+  const result = Resolver.resolve(registry, [Database])
+  if (Either.isLeft(result)) throw new Error(result.left.message)
+  return result.right.nodes[result.right.roots[0]!.targets[0]!]!.name
+}
+
+describe("Registry", () => {
+  it("isRegistry recognises registries only", () => {
+    expect(Registry.isRegistry(Registry.empty)).toBe(true)
+    expect(Registry.isRegistry(Registry.make(plugin("a")))).toBe(true)
+    expect(Registry.isRegistry(plugin("a"))).toBe(false)
+    expect(Registry.isRegistry({ entries: [] })).toBe(false)
+    expect(Registry.isRegistry(null)).toBe(false)
+  })
+
+  it("the empty registry provides nothing", () => {
+    expect(pluginNames(Registry.empty)).toEqual([])
+    const result = Resolver.resolve(Registry.empty, [Database])
+    expect(Either.isLeft(result) && result.left.message).toBe(
+      "1 problem resolving the graph:\n  - Database: no component provides Database (available: none)"
+    )
+  })
+
+  it("make keeps its items in order, nested registries included depth-first where they appear", () => {
+    const registry = Registry.make(
+      plugin("a"),
+      Registry.make(plugin("b"), Registry.make(plugin("c")), plugin("d")),
+      plugin("e")
+    )
+    expect(pluginNames(registry)).toEqual(["a", "b", "c", "d", "e"])
+  })
+
+  it("add returns a new registry and leaves the original unchanged", () => {
+    const original = Registry.make(plugin("a"))
+    const dataLast = original.pipe(Registry.add([plugin("b"), Registry.make(plugin("c"))]))
+    const dataFirst = Registry.add(original, [plugin("d")])
+    expect(pluginNames(original)).toEqual(["a"])
+    expect(pluginNames(dataLast)).toEqual(["a", "b", "c"])
+    expect(pluginNames(dataFirst)).toEqual(["a", "d"])
+  })
+
+  it("override returns a new registry and leaves the original unchanged", () => {
+    const original = Registry.make(database("main"))
+    const dataLast = original.pipe(Registry.override([database("fake")]))
+    const dataFirst = Registry.override(original, [database("other")])
+    expect(chosenDatabase(original)).toBe("main")
+    expect(chosenDatabase(dataLast)).toBe("fake")
+    expect(chosenDatabase(dataFirst)).toBe("other")
+  })
+
+  it("replace returns a new registry and leaves the original unchanged", () => {
+    const original = Registry.make(database("main"))
+    const dataLast = original.pipe(Registry.replace("main", Component.succeed(Database, { url: "memory" })))
+    const dataFirst = Registry.replace(original, "main", Component.succeed(Database, { url: "other" }))
+    const constructOf = (registry: Registry.Registry) => {
+      const result = Resolver.resolve(registry, [Database])
+      return Either.isRight(result) ? result.right.nodes[0]!.component.construct : undefined
+    }
+    expect(constructOf(original)).toEqual({ _tag: "Value", value: { url: "main" } })
+    expect(constructOf(dataLast)).toEqual({ _tag: "Value", value: { url: "memory" } })
+    expect(constructOf(dataFirst)).toEqual({ _tag: "Value", value: { url: "other" } })
+  })
+
+  it("a later replacement of the same name wins", () => {
+    const registry = Registry.make(database("main")).pipe(
+      Registry.replace("main", Component.succeed(Database, { url: "first" })),
+      Registry.replace("main", Component.succeed(Database, { url: "second" }))
+    )
+    const result = Resolver.resolve(registry, [Database])
+    expect(Either.isRight(result) && result.right.nodes[0]!.component.construct).toEqual({
+      _tag: "Value",
+      value: { url: "second" }
+    })
+  })
+
+  it("a module included twice counts once, at its first inclusion", () => {
+    const Shared = Registry.make(plugin("shared"), Component.succeed(Database, { url: "shared" }))
+    const registry = Registry.make(
+      plugin("a"),
+      Registry.make(Shared, plugin("b")),
+      Registry.make(Shared, plugin("c")),
+      Shared
+    ).pipe(Registry.add([Shared]))
+    expect(pluginNames(registry)).toEqual(["a", "shared", "b", "c"])
+    // one unnamed Database, so a plain request is not ambiguous
+    expect(chosenDatabase(registry)).toBe("Database")
+  })
+
+  it("10,000 nested registries flatten without overflowing the stack", () => {
+    let registry = Registry.make(plugin("p0"))
+    for (let index = 1; index <= 10_000; index++) registry = Registry.make(registry, plugin(`p${index}`))
+    const names = pluginNames(registry)
+    expect(names.length).toBe(10_001)
+    expect(names[0]).toBe("p0")
+    expect(names[10_000]).toBe("p10000")
+  })
+
+  it("toString says how many entries a registry has", () => {
+    expect(String(Registry.make(plugin("a"), Registry.empty))).toBe("Registry(2 entries)")
+  })
+
+  describe("toLayer", () => {
+    it.effect("builds the roots' dependencies first and releases them in reverse order", () =>
+      Effect.gen(function*() {
+        const log = yield* Ref.make<Array<string>>([])
+        const record = (entry: string) => Ref.update(log, (entries) => [...entries, entry])
+        const registry = Registry.make(
+          Component.make(Api, {
+            dependencies: [Database],
+            build: Effect.gen(function*() {
+              const database = yield* Database
+              return yield* Effect.acquireRelease(
+                Effect.as(record("+api"), { source: database.url }),
+                () => record("-api")
+              )
+            })
+          }),
+          Component.make(Database, {
+            build: Effect.acquireRelease(Effect.as(record("+db"), { url: "db" }), () => record("-db"))
+          })
+        )
+        const api = yield* Effect.provide(Api, Registry.toLayer(registry, [Api]))
+        expect(api.source).toBe("db")
+        expect(yield* Ref.get(log)).toEqual(["+db", "+api", "-api", "-db"])
+      }))
+
+    it.effect("fails with the ResolutionError before running any constructor", () =>
+      Effect.gen(function*() {
+        const log = yield* Ref.make<Array<string>>([])
+        const registry = Registry.make(
+          Component.make(Api, {
+            dependencies: [Database],
+            build: Effect.as(Ref.update(log, (entries) => [...entries, "api"]), { source: "" })
+          }),
+          Component.make(Plugin, { build: Effect.as(Ref.update(log, (entries) => [...entries, "plugin"]), { name: "p" }) })
+        )
+        const exit = yield* Effect.exit(Effect.provide(Api, Registry.toLayer(registry, [Plugin, Api])))
+        expect(exit).toEqual(
+          Exit.fail(
+            new Errors.ResolutionError({
+              problems: [
+                new Errors.MissingComponent({
+                  path: ["Api"],
+                  request: "Database",
+                  available: ["Api", "Plugin"],
+                  suggestions: [],
+                  unqualified: []
+                })
+              ]
+            })
+          )
+        )
+        expect(yield* Ref.get(log)).toEqual([])
+      }))
+
+    it("resolves when the layer is built, not when it is made", () => {
+      expect(() => Registry.toLayer(Registry.empty, [Database])).not.toThrow()
+    })
+
+    it.effect("provides a derived root under its own key", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(plugin("b").pipe(Component.order(2)), plugin("a").pipe(Component.order(1)))
+        const plugins = yield* Effect.provide(Dependency.all(Plugin), Registry.toLayer(registry, [Dependency.all(Plugin)]))
+        expect(plugins).toEqual([{ name: "a" }, { name: "b" }])
+      }))
+  })
+})

@@ -1,0 +1,1114 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Either, FastCheck as fc, Option } from "effect"
+import { Component, Dependency, Errors, Family, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+
+class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
+class Cache extends Context.Tag("Cache")<Cache, { readonly size: number }>() {}
+class Logger extends Context.Tag("Logger")<Logger, { readonly level: string }>() {}
+class Plugin extends Context.Tag("Plugin")<Plugin, { readonly name: string }>() {}
+class UserRepo extends Context.Tag("UserRepo")<UserRepo, { readonly source: string }>() {}
+class Api extends Context.Tag("Api")<Api, { readonly source: string }>() {}
+class A extends Context.Tag("A")<A, string>() {}
+class B extends Context.Tag("B")<B, string>() {}
+class C extends Context.Tag("C")<C, string>() {}
+
+const Replica = Qualifier.make("replica")
+
+/** A Database candidate named after its url. */
+const database = (name: string) => Component.succeed(Database, { url: name }).pipe(Component.named(name))
+const plugin = (name: string) => Component.succeed(Plugin, { name }).pipe(Component.named(name))
+
+/** A component of `tag` that depends on `dependencies`; its value is irrelevant to resolution. */
+const needing = <Id, Service>(
+  tag: Context.Tag<Id, Service>,
+  dependencies: ReadonlyArray<Dependency.Any>,
+  value: Service
+): Component.Component<Id, Service> => Component.make(tag, { dependencies, build: Effect.succeed(value) })
+
+const planOf = (registry: Registry.Registry, roots: ReadonlyArray<Dependency.Any>): Plan.Plan<unknown> => {
+  const result = Resolver.resolve(registry, roots)
+  if (Either.isLeft(result)) throw new Error(`expected a plan, got: ${result.left.message}`)
+  return result.right
+}
+
+const errorOf = (registry: Registry.Registry, roots: ReadonlyArray<Dependency.Any>): Errors.ResolutionError => {
+  const result = Resolver.resolve(registry, roots)
+  if (Either.isRight(result)) throw new Error(`expected a ResolutionError, got a plan of ${result.right.nodes.length} nodes`)
+  return result.left
+}
+
+/** The names of the nodes an edge resolved to. */
+const namesOf = (plan: Plan.Plan<unknown>, edge: Plan.Edge): ReadonlyArray<string> =>
+  edge.targets.map((id) => plan.nodes[id]!.name)
+
+/** How the single root request resolved: the chosen names, the rule and what it considered. */
+const choiceOf = (registry: Registry.Registry, root: Dependency.Any) => {
+  const plan = planOf(registry, [root])
+  const edge = plan.roots[0]!
+  return { chosen: namesOf(plan, edge), rule: edge.choice.rule, considered: edge.choice.considered }
+}
+
+const nodeNames = (plan: Plan.Plan<unknown>): ReadonlyArray<string> => plan.nodes.map((node) => node.name)
+
+describe("Resolver", () => {
+  describe("choice for a single-valued request", () => {
+    it("chooses the only candidate by the rule 'only'", () => {
+      expect(choiceOf(Registry.make(database("main")), Database)).toEqual({
+        chosen: ["main"],
+        rule: "only",
+        considered: ["main"]
+      })
+    })
+
+    it("an override wins over a primary candidate even when the override is alternative with a higher order", () => {
+      const registry = Registry.make(database("main").pipe(Component.primary, Component.order(-10))).pipe(
+        Registry.override([database("fake").pipe(Component.alternative, Component.order(99))])
+      )
+      expect(choiceOf(registry, Database)).toEqual({ chosen: ["fake"], rule: "override", considered: ["fake"] })
+    })
+
+    it("a primary candidate wins over candidates with a lower order, and the rule is 'primary'", () => {
+      const registry = Registry.make(
+        database("low").pipe(Component.order(-5)),
+        database("main").pipe(Component.primary, Component.order(10))
+      )
+      expect(choiceOf(registry, Database)).toEqual({ chosen: ["main"], rule: "primary", considered: ["low", "main"] })
+    })
+
+    it("a candidate that is not alternative wins over alternatives with a lower order, and the rule is 'not-alternative'", () => {
+      const registry = Registry.make(
+        database("fallback").pipe(Component.alternative, Component.order(-5)),
+        database("real").pipe(Component.order(10))
+      )
+      expect(choiceOf(registry, Database)).toEqual({
+        chosen: ["real"],
+        rule: "not-alternative",
+        considered: ["fallback", "real"]
+      })
+    })
+
+    it("the lowest order wins among candidates equal on the other rules, and the rule is 'lowest-order'", () => {
+      const registry = Registry.make(
+        database("three").pipe(Component.order(3)),
+        database("one").pipe(Component.order(1)),
+        database("two").pipe(Component.order(2))
+      )
+      expect(choiceOf(registry, Database)).toEqual({
+        chosen: ["one"],
+        rule: "lowest-order",
+        considered: ["three", "one", "two"]
+      })
+    })
+
+    it("when several candidates are primary, the next rules choose among them only", () => {
+      const registry = Registry.make(
+        database("plain").pipe(Component.order(-100)),
+        database("primary5").pipe(Component.primary, Component.order(5)),
+        database("primary1").pipe(Component.primary, Component.order(1))
+      )
+      expect(choiceOf(registry, Database)).toEqual({
+        chosen: ["primary1"],
+        rule: "lowest-order",
+        considered: ["plain", "primary5", "primary1"]
+      })
+    })
+
+    it("when every candidate is alternative, the lowest order wins", () => {
+      const registry = Registry.make(
+        database("second").pipe(Component.alternative, Component.order(2)),
+        database("first").pipe(Component.alternative, Component.order(1))
+      )
+      expect(choiceOf(registry, Database)).toEqual({
+        chosen: ["first"],
+        rule: "lowest-order",
+        considered: ["second", "first"]
+      })
+    })
+
+    it("a tie is an AmbiguousComponent that lists only the tied candidates", () => {
+      const registry = Registry.make(
+        database("a").pipe(Component.order(0)),
+        database("later").pipe(Component.order(1)),
+        database("b").pipe(Component.order(0)),
+        database("fallback").pipe(Component.alternative, Component.order(-1))
+      )
+      const error = errorOf(registry, [Database])
+      expect(error.problems).toEqual([
+        new Errors.AmbiguousComponent({
+          path: [],
+          request: "Database",
+          candidates: ["a", "b"],
+          rule: "none primary, equal order 0"
+        })
+      ])
+      expect(error.message).toBe(
+        "1 problem resolving the graph:\n  - Database: 2 candidates tie for Database (a, b; none primary, equal order 0): " +
+          "mark one primary, the others alternative, give them different orders, or request one by qualifier or name"
+      )
+    })
+
+    it("registration order never decides: both registration orders of two equal candidates are ambiguous", () => {
+      const forward = errorOf(Registry.make(database("a"), database("b")), [Database])
+      const backward = errorOf(Registry.make(database("b"), database("a")), [Database])
+      expect(forward.problems.map((problem) => problem._tag)).toEqual(["AmbiguousComponent"])
+      expect(backward.problems.map((problem) => problem._tag)).toEqual(["AmbiguousComponent"])
+      expect((forward.problems[0] as Errors.AmbiguousComponent).candidates).toEqual(["a", "b"])
+      expect((backward.problems[0] as Errors.AmbiguousComponent).candidates).toEqual(["b", "a"])
+    })
+
+    it("a tie among primary candidates says they are all primary", () => {
+      const registry = Registry.make(
+        database("a").pipe(Component.primary, Component.order(2)),
+        database("b").pipe(Component.primary, Component.order(2)),
+        database("c")
+      )
+      expect(errorOf(registry, [Database]).problems).toEqual([
+        new Errors.AmbiguousComponent({ path: [], request: "Database", candidates: ["a", "b"], rule: "all primary, equal order 2" })
+      ])
+    })
+
+    it("a tie among alternative candidates says they are all alternative", () => {
+      const registry = Registry.make(
+        database("a").pipe(Component.alternative),
+        database("b").pipe(Component.alternative)
+      )
+      expect(errorOf(registry, [Database]).problems).toEqual([
+        new Errors.AmbiguousComponent({
+          path: [],
+          request: "Database",
+          candidates: ["a", "b"],
+          rule: "none primary, all alternative, equal order 0"
+        })
+      ])
+    })
+
+    it("a tie among overrides says they are all overrides", () => {
+      const registry = Registry.make(database("main")).pipe(Registry.override([database("x"), database("y")]))
+      expect(errorOf(registry, [Database]).problems).toEqual([
+        new Errors.AmbiguousComponent({
+          path: [],
+          request: "Database",
+          candidates: ["x", "y"],
+          rule: "all overrides, none primary, equal order 0"
+        })
+      ])
+    })
+
+    it("unnamed candidates are named after their tag key, numbered when several share the tag", () => {
+      const registry = Registry.make(
+        Component.succeed(Database, { url: "1" }),
+        Component.succeed(Cache, { size: 1 }),
+        Component.succeed(Database, { url: "2" }).pipe(Component.order(1))
+      )
+      expect(choiceOf(registry, Database)).toEqual({
+        chosen: ["Database#1"],
+        rule: "lowest-order",
+        considered: ["Database#1", "Database#2"]
+      })
+      expect(choiceOf(registry, Cache).chosen).toEqual(["Cache"])
+    })
+  })
+
+  describe("selection by qualifier and name", () => {
+    it("a qualified request considers only the candidates carrying that qualifier, whether given as token or string", () => {
+      const registry = Registry.make(
+        database("main").pipe(Component.primary),
+        database("byToken").pipe(Component.qualified([Replica])),
+        database("other").pipe(Component.qualified(["other"]))
+      )
+      expect(choiceOf(registry, Dependency.qualified(Database, Replica))).toEqual({
+        chosen: ["byToken"],
+        rule: "only",
+        considered: ["byToken"]
+      })
+      expect(choiceOf(registry, Dependency.qualified(Database, "replica")).chosen).toEqual(["byToken"])
+      const byString = Registry.make(database("main"), database("byString").pipe(Component.qualified(["replica"])))
+      expect(choiceOf(byString, Dependency.qualified(Database, Replica)).chosen).toEqual(["byString"])
+    })
+
+    it("the choice rules decide among the candidates with the qualifier", () => {
+      const registry = Registry.make(
+        database("main").pipe(Component.primary),
+        database("replicaA").pipe(Component.qualified([Replica])),
+        database("replicaB").pipe(Component.qualified([Replica]), Component.primary)
+      )
+      expect(choiceOf(registry, Dependency.qualified(Database, Replica))).toEqual({
+        chosen: ["replicaB"],
+        rule: "primary",
+        considered: ["replicaA", "replicaB"]
+      })
+    })
+
+    it("a component with several qualifiers answers a request for each of them", () => {
+      const registry = Registry.make(database("both").pipe(Component.qualified([Replica, "reporting"])))
+      expect(choiceOf(registry, Dependency.qualified(Database, "replica")).chosen).toEqual(["both"])
+      expect(choiceOf(registry, Dependency.qualified(Database, "reporting")).chosen).toEqual(["both"])
+    })
+
+    it("a plain request also considers qualified candidates", () => {
+      const registry = Registry.make(database("replica").pipe(Component.qualified([Replica])))
+      expect(choiceOf(registry, Database).chosen).toEqual(["replica"])
+    })
+
+    it("a named request considers only the candidate with that name, even against a primary", () => {
+      const registry = Registry.make(database("main").pipe(Component.primary), database("audit"))
+      expect(choiceOf(registry, Dependency.named(Database, "audit"))).toEqual({
+        chosen: ["audit"],
+        rule: "only",
+        considered: ["audit"]
+      })
+    })
+
+    it("a named request only matches candidates of its own tag", () => {
+      const registry = Registry.make(
+        Component.succeed(Cache, { size: 1 }).pipe(Component.named("shared")),
+        database("main")
+      )
+      expect(errorOf(registry, [Dependency.named(Database, "shared")]).problems).toEqual([
+        new Errors.MissingComponent({
+          path: [],
+          request: "Database#shared",
+          available: ["Cache", "Database"],
+          suggestions: [],
+          unqualified: ["main"]
+        })
+      ])
+    })
+  })
+
+  describe("optional requests", () => {
+    it("an optional request with no candidate resolves to nothing by the rule 'absent'", () => {
+      const plan = planOf(Registry.make(database("main")), [Dependency.optional(Cache)])
+      expect(plan.roots[0]!.targets).toEqual([])
+      expect(plan.roots[0]!.choice).toEqual({ rule: "absent", considered: [] })
+      expect(plan.nodes).toEqual([])
+    })
+
+    it.effect("an optional request with no candidate provides Option.none", () =>
+      Effect.gen(function*() {
+        const value = yield* Effect.provide(
+          Dependency.optional(Cache),
+          Registry.toLayer(Registry.make(database("main")), [Dependency.optional(Cache)])
+        )
+        expect(value).toEqual(Option.none())
+      }))
+
+    it.effect("an optional request with a candidate provides Option.some of the chosen one", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(database("main").pipe(Component.primary), database("other"))
+        const value = yield* Effect.provide(
+          Dependency.optional(Database),
+          Registry.toLayer(registry, [Dependency.optional(Database)])
+        )
+        expect(value).toEqual(Option.some({ url: "main" }))
+      }))
+
+    it.effect("a constructor reads an optional dependency as an Option", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.make(Api, {
+            dependencies: [Dependency.optional(Database), Dependency.optional(Cache)],
+            build: Effect.gen(function*() {
+              const database = yield* Dependency.optional(Database)
+              const cache = yield* Dependency.optional(Cache)
+              return { source: `${Option.getOrElse(Option.map(database, (d) => d.url), () => "-")}/${Option.isSome(cache)}` }
+            })
+          }),
+          database("main")
+        )
+        const api = yield* Effect.provide(Api, Registry.toLayer(registry, [Api]))
+        expect(api.source).toBe("main/false")
+      }))
+
+    it("an optional qualified request is absent when only candidates without the qualifier exist", () => {
+      const plan = planOf(Registry.make(database("main")), [Dependency.optional(Dependency.qualified(Database, Replica))])
+      expect(plan.roots[0]!.choice).toEqual({ rule: "absent", considered: [] })
+    })
+
+    it("an optional request with tied candidates is still an AmbiguousComponent", () => {
+      const registry = Registry.make(database("a"), database("b"))
+      expect(errorOf(registry, [Dependency.optional(Database)]).message).toBe(
+        "1 problem resolving the graph:\n  - Option<Database>: 2 candidates tie for Option<Database> (a, b; none primary, equal order 0): " +
+          "mark one primary, the others alternative, give them different orders, or request one by qualifier or name"
+      )
+    })
+  })
+
+  describe("collections", () => {
+    it("a collection gets every candidate sorted by order, then by registration order, whatever primary and alternative say", () => {
+      const registry = Registry.make(
+        plugin("b1").pipe(Component.order(1)),
+        plugin("c2").pipe(Component.order(2), Component.primary),
+        plugin("a0").pipe(Component.order(0), Component.alternative),
+        plugin("d1").pipe(Component.order(1)),
+        plugin("minus").pipe(Component.order(-3))
+      )
+      expect(choiceOf(registry, Dependency.all(Plugin))).toEqual({
+        chosen: ["minus", "a0", "b1", "d1", "c2"],
+        rule: "all",
+        considered: ["b1", "c2", "a0", "d1", "minus"]
+      })
+    })
+
+    it.effect("a constructor reads a collection as the services in that order", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          plugin("second").pipe(Component.order(2)),
+          plugin("first").pipe(Component.order(1)),
+          needing(Api, [Dependency.all(Plugin)], { source: "" }),
+          Component.make(UserRepo, {
+            dependencies: [Dependency.all(Plugin)],
+            build: Effect.map(Dependency.all(Plugin), (plugins) => ({ source: plugins.map((p) => p.name).join(",") }))
+          })
+        )
+        const repo = yield* Effect.provide(UserRepo, Registry.toLayer(registry, [UserRepo]))
+        expect(repo.source).toBe("first,second")
+      }))
+
+    it("a collection of a qualified request gets only the candidates with that qualifier", () => {
+      const registry = Registry.make(
+        plugin("core2").pipe(Component.qualified(["core"]), Component.order(2)),
+        plugin("extra"),
+        plugin("core1").pipe(Component.qualified(["core"]), Component.order(1))
+      )
+      expect(choiceOf(registry, Dependency.all(Dependency.qualified(Plugin, "core")))).toEqual({
+        chosen: ["core1", "core2"],
+        rule: "all",
+        considered: ["core2", "core1"]
+      })
+    })
+
+    it.effect("a collection with no candidate is empty, not an error", () =>
+      Effect.gen(function*() {
+        const plan = planOf(Registry.empty, [Dependency.all(Plugin)])
+        expect(plan.roots[0]!.targets).toEqual([])
+        expect(plan.roots[0]!.choice).toEqual({ rule: "all", considered: [] })
+        const plugins = yield* Effect.provide(Dependency.all(Plugin), Registry.toLayer(Registry.empty, [Dependency.all(Plugin)]))
+        expect(plugins).toEqual([])
+      }))
+  })
+
+  describe("overrides and replacements", () => {
+    const production = Registry.make(
+      database("main").pipe(Component.primary),
+      database("replica").pipe(Component.qualified([Replica])),
+      database("audit")
+    )
+
+    it("a tag-wide override wins for plain, qualified and named requests of its tag", () => {
+      const registry = production.pipe(Registry.override([database("fake")]))
+      const plan = planOf(registry, [Database, Dependency.qualified(Database, Replica), Dependency.named(Database, "audit")])
+      expect(plan.roots.map((edge) => namesOf(plan, edge))).toEqual([["fake"], ["fake"], ["fake"]])
+      expect(plan.roots.map((edge) => edge.choice.rule)).toEqual(["override", "override", "override"])
+      expect(nodeNames(plan)).toEqual(["fake"])
+    })
+
+    it("a tag-wide override replaces the whole collection", () => {
+      const registry = Registry.make(plugin("a"), plugin("b")).pipe(Registry.override([plugin("fake")]))
+      expect(choiceOf(registry, Dependency.all(Plugin))).toEqual({ chosen: ["fake"], rule: "all", considered: ["fake"] })
+    })
+
+    it("a qualified override applies only to requests for its qualifier", () => {
+      const registry = production.pipe(Registry.override([database("fakeReplica").pipe(Component.qualified([Replica]))]))
+      expect(choiceOf(registry, Database).chosen).toEqual(["main"])
+      expect(choiceOf(registry, Dependency.named(Database, "audit")).chosen).toEqual(["audit"])
+      expect(choiceOf(registry, Dependency.qualified(Database, Replica))).toEqual({
+        chosen: ["fakeReplica"],
+        rule: "override",
+        considered: ["fakeReplica"]
+      })
+      expect(choiceOf(registry, Dependency.all(Database)).chosen).toEqual(["main", "replica", "audit"])
+      expect(choiceOf(registry, Dependency.all(Dependency.qualified(Database, Replica))).chosen).toEqual(["fakeReplica"])
+    })
+
+    it("several overrides of one request are chosen among by the usual rules", () => {
+      const registry = production.pipe(
+        Registry.override([database("fakeA").pipe(Component.order(-1)), database("fakeB").pipe(Component.primary)])
+      )
+      expect(choiceOf(registry, Database)).toEqual({ chosen: ["fakeB"], rule: "primary", considered: ["fakeA", "fakeB"] })
+    })
+
+    it("a plan node says whether it was registered as an override", () => {
+      const plan = planOf(production.pipe(Registry.override([database("fake")])), [Database])
+      expect(plan.nodes.map((node) => [node.name, node.override])).toEqual([["fake", true]])
+    })
+
+    it("replace keeps the replaced component's name, qualifiers, primary flag and order, with the new constructor and dependencies", () => {
+      const replacement = needing(Database, [Cache], { url: "memory" }).pipe(
+        Component.named("ignored"),
+        Component.alternative,
+        Component.order(7)
+      )
+      const registry = Registry.make(
+        database("main").pipe(Component.primary, Component.order(3), Component.qualified([Replica])),
+        database("other"),
+        Component.succeed(Cache, { size: 1 })
+      ).pipe(Registry.replace("main", replacement))
+      const plan = planOf(registry, [Database])
+      expect(nodeNames(plan)).toEqual(["Cache", "main"])
+      const node = plan.nodes[1]!
+      expect(plan.roots[0]!.choice).toEqual({ rule: "primary", considered: ["main", "other"] })
+      expect(node.component.name).toBe("main")
+      expect(node.component.qualifiers).toEqual(["replica"])
+      expect(node.component.primary).toBe(true)
+      expect(node.component.alternative).toBe(false)
+      expect(node.component.order).toBe(3)
+      expect(node.component.dependencies).toEqual([Cache])
+      expect(node.component.construct).toBe(replacement.construct)
+    })
+
+    it("replace applies to a component named after its tag", () => {
+      const registry = Registry.make(Component.succeed(Database, { url: "real" })).pipe(
+        Registry.replace("Database", Component.succeed(Database, { url: "fake" }))
+      )
+      const plan = planOf(registry, [Database])
+      expect(plan.nodes[0]!.component.construct).toEqual({ _tag: "Value", value: { url: "fake" } })
+    })
+
+    it("replacing a name that no component has is an InvalidDeclaration", () => {
+      const registry = production.pipe(Registry.replace("nope", database("x")))
+      expect(errorOf(registry, [Database]).problems).toEqual([
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: "replacement of \"nope\"",
+          reason: "no component is named \"nope\" (names: main, replica, audit)"
+        })
+      ])
+    })
+
+    it("replacing a name in an empty registry says there are no names", () => {
+      expect(errorOf(Registry.empty.pipe(Registry.replace("nope", database("x"))), []).message).toBe(
+        "1 problem resolving the graph:\n  - invalid replacement of \"nope\": no component is named \"nope\" (names: none)"
+      )
+    })
+
+    it("replacing a component by one that provides another service is an InvalidDeclaration", () => {
+      // Regression: the Cache value used to be provided as the Database.
+      const registry = production.pipe(Registry.replace("audit", Component.succeed(Cache, { size: 1 })))
+      expect(errorOf(registry, [Dependency.named(Database, "audit")]).problems).toEqual([
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: "replacement of \"audit\"",
+          reason: "it provides Cache, but \"audit\" provides Database"
+        })
+      ])
+    })
+
+    it("replacing a family member by a component that provides another service is an InvalidDeclaration", () => {
+      // Regression: the replacement's value used to be provided as the member.
+      const Clients = Family.make(Database, {
+        name: "Client",
+        key: (cluster: string) => cluster,
+        build: (cluster) => Effect.succeed({ url: cluster })
+      })
+      const registry = Registry.make(Clients, needing(Api, [Family.request(Clients, "eu")], { source: "" })).pipe(
+        Registry.replace("Client(eu)", Component.succeed(Cache, { size: 1 }))
+      )
+      expect(errorOf(registry, [Api]).problems).toEqual([
+        new Errors.InvalidDeclaration({
+          path: ["Api"],
+          subject: "replacement of \"Client(eu)\"",
+          reason: "it provides Cache, but \"Client(eu)\" provides Database"
+        })
+      ])
+    })
+  })
+
+  describe("problems", () => {
+    it("a missing dependency is reported with its path from the root and the services available", () => {
+      const registry = Registry.make(
+        needing(Api, [UserRepo], { source: "" }),
+        needing(UserRepo, [Database], { source: "" }),
+        Component.succeed(Cache, { size: 1 }),
+        Component.succeed(Logger, { level: "info" })
+      )
+      const error = errorOf(registry, [Api])
+      expect(error.problems).toEqual([
+        new Errors.MissingComponent({
+          path: ["Api", "UserRepo"],
+          request: "Database",
+          available: ["Api", "UserRepo", "Cache", "Logger"],
+          suggestions: [],
+          unqualified: []
+        })
+      ])
+      expect(error.message).toBe(
+        "1 problem resolving the graph:\n  - Api -> UserRepo -> Database: no component provides Database (available: Api, UserRepo, Cache, Logger)"
+      )
+    })
+
+    it("a missing dependency with a close name suggests it", () => {
+      class Databse extends Context.Tag("Databse")<Databse, string>() {}
+      const registry = Registry.make(database("main"), needing(Api, [Databse], { source: "" }))
+      expect(errorOf(registry, [Api]).problems[0]!.message).toBe(
+        "Api -> Databse: no component provides Databse (available: Database, Api); did you mean Database?"
+      )
+      expect((errorOf(registry, [Api]).problems[0] as Errors.MissingComponent).suggestions).toEqual(["Database"])
+    })
+
+    it("a missing qualified request lists the candidates ruled out by the qualifier", () => {
+      const registry = Registry.make(
+        database("main"),
+        database("other").pipe(Component.qualified(["other"])),
+        needing(Api, [Dependency.qualified(Database, Replica)], { source: "" })
+      )
+      const error = errorOf(registry, [Api])
+      expect(error.problems).toEqual([
+        new Errors.MissingComponent({
+          path: ["Api"],
+          request: "Database@replica",
+          available: ["Database", "Api"],
+          suggestions: [],
+          unqualified: ["main", "other"]
+        })
+      ])
+      expect(error.problems[0]!.message).toBe(
+        "Api -> Database@replica: no component provides Database@replica (available: Database, Api); candidates without that selector: main, other"
+      )
+    })
+
+    it("a missing named request lists the candidates of the tag", () => {
+      const registry = Registry.make(database("main"))
+      expect(errorOf(registry, [Dependency.named(Database, "audit")]).problems[0]!.message).toBe(
+        "Database#audit: no component provides Database#audit (available: Database); candidates without that selector: main"
+      )
+    })
+
+    it("an ambiguous dependency is reported with its path", () => {
+      const registry = Registry.make(needing(Api, [Database], { source: "" }), database("a"), database("b"))
+      expect(errorOf(registry, [Api]).problems).toEqual([
+        new Errors.AmbiguousComponent({
+          path: ["Api"],
+          request: "Database",
+          candidates: ["a", "b"],
+          rule: "none primary, equal order 0"
+        })
+      ])
+    })
+
+    it("a cycle is reported as the full cycle, with the path from the root to it", () => {
+      const registry = Registry.make(
+        needing(Api, [A], { source: "" }),
+        needing(A, [B], "a"),
+        needing(B, [C], "b"),
+        needing(C, [A], "c")
+      )
+      const error = errorOf(registry, [Api])
+      expect(error.problems).toEqual([new Errors.CircularDependency({ path: ["Api"], cycle: ["A", "B", "C", "A"] })])
+      expect(error.message).toBe("1 problem resolving the graph:\n  - Api: circular dependency A -> B -> C -> A")
+    })
+
+    it("a cycle that starts at the root has an empty path", () => {
+      const registry = Registry.make(needing(A, [B], "a"), needing(B, [A], "b"))
+      expect(errorOf(registry, [A]).message).toBe("1 problem resolving the graph:\n  - circular dependency A -> B -> A")
+    })
+
+    it("a component that depends on itself is a cycle A -> A", () => {
+      const error = errorOf(Registry.make(needing(A, [A], "a")), [A])
+      expect(error.problems).toEqual([new Errors.CircularDependency({ path: [], cycle: ["A", "A"] })])
+    })
+
+    it("a cycle through optional and collection requests is still a cycle", () => {
+      const registry = Registry.make(
+        needing(A, [Dependency.optional(B)], "a"),
+        needing(B, [Dependency.all(Plugin)], "b"),
+        needing(Plugin, [A], { name: "p" })
+      )
+      expect(errorOf(registry, [A]).problems).toEqual([
+        new Errors.CircularDependency({ path: [], cycle: ["A", "B", "Plugin", "A"] })
+      ])
+    })
+
+    it("a cycle reached from several roots is reported once", () => {
+      const registry = Registry.make(needing(A, [B], "a"), needing(B, [A], "b"), needing(C, [A], "c"))
+      expect(errorOf(registry, [A, B, C]).problems).toEqual([
+        new Errors.CircularDependency({ path: [], cycle: ["A", "B", "A"] })
+      ])
+    })
+
+    it("duplicate explicit names are reported with every service that used the name", () => {
+      const registry = Registry.make(
+        database("shared"),
+        Component.succeed(Cache, { size: 1 }).pipe(Component.named("shared")),
+        Component.succeed(Logger, { level: "info" }).pipe(Component.named("shared"))
+      )
+      const error = errorOf(registry, [])
+      expect(error.problems).toEqual([
+        new Errors.DuplicateName({ name: "shared", services: ["Database", "Cache", "Logger"] })
+      ])
+      expect(error.message).toBe(
+        "1 problem resolving the graph:\n  - duplicate component name \"shared\": given to 3 components (providing Database, Cache, Logger); names must be unique in a registry"
+      )
+    })
+
+    it("a dependency that is not a tag is an InvalidDeclaration of its component", () => {
+      const registry = Registry.make(needing(Api, [42 as unknown as Dependency.Any], { source: "" }))
+      expect(errorOf(registry, []).problems).toEqual([
+        new Errors.InvalidDeclaration({ path: [], subject: "component Api", reason: "dependency #1 must be a Context.Tag, got 42" })
+      ])
+    })
+
+    it("a non-finite order is an InvalidDeclaration", () => {
+      const registry = Registry.make(database("nan").pipe(Component.order(NaN)), database("inf").pipe(Component.order(Infinity)))
+      expect(errorOf(registry, []).problems).toEqual([
+        new Errors.InvalidDeclaration({ path: [], subject: "component nan", reason: "its order must be a finite number, got NaN" }),
+        new Errors.InvalidDeclaration({ path: [], subject: "component inf", reason: "its order must be a finite number, got Infinity" })
+      ])
+    })
+
+    it("a component both primary and alternative is an InvalidDeclaration", () => {
+      const registry = Registry.make(database("both").pipe(Component.primary, Component.alternative))
+      expect(errorOf(registry, []).message).toBe(
+        "1 problem resolving the graph:\n  - invalid component both: it cannot be both primary and alternative"
+      )
+    })
+
+    it("an empty name is an InvalidDeclaration", () => {
+      const registry = Registry.make(Component.succeed(Database, { url: "" }).pipe(Component.named("")))
+      expect(errorOf(registry, []).problems).toEqual([
+        new Errors.InvalidDeclaration({ path: [], subject: "component ", reason: "its name must be a non-empty string, got " })
+      ])
+    })
+
+    it("every reason a component is invalid is listed in one InvalidDeclaration", () => {
+      const registry = Registry.make(
+        needing(Api, [undefined as unknown as Dependency.Any], { source: "" }).pipe(
+          Component.order(NaN),
+          Component.primary,
+          Component.alternative
+        )
+      )
+      expect(errorOf(registry, []).problems).toEqual([
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: "component Api",
+          reason:
+            "its order must be a finite number, got NaN; it cannot be both primary and alternative; dependency #1 must be a Context.Tag, got undefined"
+        })
+      ])
+    })
+
+    it("a registry item that is not a component is an InvalidDeclaration", () => {
+      const registry = Registry.make(database("main"), "Database" as unknown as Component.Any)
+      expect(errorOf(registry, []).problems).toEqual([
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: "registry entry #2",
+          reason: "expected a Component or a Registry, got Database"
+        })
+      ])
+    })
+
+    it("a root that is not a tag is an InvalidDeclaration", () => {
+      const error = errorOf(Registry.make(database("main")), [Database, { key: "Database" } as unknown as Dependency.Any])
+      expect(error.problems).toEqual([
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: "root #2",
+          reason: "a root must be a Context.Tag or a Dependency request, got [object Object]"
+        })
+      ])
+    })
+
+    it("a request for a service whose only candidate is invalid reports the invalid candidate, not a missing one", () => {
+      // Regression: "no component provides Database (available: Api)" was reported as well, which is false.
+      const registry = Registry.make(
+        database("broken").pipe(Component.order(NaN)),
+        needing(Api, [Database], { source: "" })
+      )
+      expect(errorOf(registry, [Api]).message).toBe(
+        "1 problem resolving the graph:\n  - invalid component broken: its order must be a finite number, got NaN"
+      )
+    })
+
+    it("problems of components the roots do not reach are not reported", () => {
+      const registry = Registry.make(
+        database("main"),
+        needing(Api, [Cache], { source: "" }),
+        needing(A, [B], "a"),
+        needing(B, [A], "b"),
+        plugin("x"),
+        plugin("y")
+      )
+      expect(nodeNames(planOf(registry, [Database]))).toEqual(["main"])
+    })
+
+    it("every problem of a registry is reported in one ResolutionError, in discovery order", () => {
+      const registry = Registry.make(
+        database("broken").pipe(Component.primary, Component.alternative),
+        Component.succeed(Cache, { size: 1 }).pipe(Component.named("dup")),
+        Component.succeed(Logger, { level: "info" }).pipe(Component.named("dup")),
+        needing(Api, [UserRepo, Plugin, A], { source: "" }),
+        plugin("p1"),
+        plugin("p2"),
+        needing(A, [B], "a"),
+        needing(B, [A], "b")
+      ).pipe(Registry.replace("ghost", database("x")))
+      const error = errorOf(registry, [Api])
+      expect(error.problems.map((problem) => problem._tag)).toEqual([
+        "InvalidDeclaration",
+        "DuplicateName",
+        "MissingComponent",
+        "AmbiguousComponent",
+        "CircularDependency",
+        "InvalidDeclaration"
+      ])
+      expect(error.message).toBe(
+        [
+          "6 problems resolving the graph:",
+          "  - invalid component broken: it cannot be both primary and alternative",
+          "  - duplicate component name \"dup\": given to 2 components (providing Cache, Logger); names must be unique in a registry",
+          "  - Api -> UserRepo: no component provides UserRepo (available: Cache, Logger, Api, Plugin, A, B)",
+          "  - Api -> Plugin: 2 candidates tie for Plugin (p1, p2; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name",
+          "  - Api: circular dependency A -> B -> A",
+          "  - invalid replacement of \"ghost\": no component is named \"ghost\" (names: dup, dup, Api, p1, p2, A, B)"
+        ].join("\n")
+      )
+    })
+
+    it("a missing request of two requesters is reported for each, with its own path", () => {
+      const registry = Registry.make(needing(A, [Database], "a"), needing(B, [Database], "b"))
+      expect(errorOf(registry, [A, B]).problems.map((problem) => problem.message)).toEqual([
+        "A -> Database: no component provides Database (available: A, B)",
+        "B -> Database: no component provides Database (available: A, B)"
+      ])
+    })
+  })
+
+  describe("plan", () => {
+    it("only components reachable from the roots are in the plan", () => {
+      const registry = Registry.make(
+        needing(Api, [UserRepo], { source: "" }),
+        needing(UserRepo, [Database], { source: "" }),
+        database("main"),
+        Component.succeed(Cache, { size: 1 }),
+        needing(Logger, [Cache], { level: "info" })
+      )
+      expect(nodeNames(planOf(registry, [Api]))).toEqual(["main", "UserRepo", "Api"])
+      expect(nodeNames(planOf(registry, [UserRepo]))).toEqual(["main", "UserRepo"])
+    })
+
+    it("nodes are in build order: every node after the nodes it depends on", () => {
+      const registry = Registry.make(
+        needing(Api, [UserRepo, Logger], { source: "" }),
+        needing(UserRepo, [Database, Cache], { source: "" }),
+        needing(Cache, [Logger], { size: 1 }),
+        Component.succeed(Logger, { level: "info" }),
+        database("main")
+      )
+      const plan = planOf(registry, [Api])
+      expect(nodeNames(plan)).toEqual(["main", "Logger", "Cache", "UserRepo", "Api"])
+      expect(plan.nodes.map((node) => node.id)).toEqual([0, 1, 2, 3, 4])
+      for (const node of plan.nodes) {
+        for (const edge of node.dependencies) for (const target of edge.targets) expect(target).toBeLessThan(node.id)
+      }
+    })
+
+    it("a dependency shared by two components appears once (diamond)", () => {
+      const registry = Registry.make(
+        needing(Api, [A, B], { source: "" }),
+        needing(A, [C], "a"),
+        needing(B, [C], "b"),
+        needing(C, [], "c")
+      )
+      const plan = planOf(registry, [Api])
+      expect(nodeNames(plan)).toEqual(["C", "A", "B", "Api"])
+      expect(plan.nodes.map((node) => node.dependencies.map((edge) => edge.targets))).toEqual([
+        [],
+        [[0]],
+        [[0]],
+        [[1], [2]]
+      ])
+    })
+
+    it("each node knows the node that first needed it, which gives its path", () => {
+      const registry = Registry.make(
+        needing(Api, [A, B], { source: "" }),
+        needing(A, [C], "a"),
+        needing(B, [C], "b"),
+        needing(C, [], "c")
+      )
+      const plan = planOf(registry, [Api])
+      expect(plan.nodes.map((node) => node.parent)).toEqual([1, 3, 3, undefined])
+      expect(Plan.path(plan, 0)).toEqual(["Api", "A", "C"])
+    })
+
+    it("each edge describes its request", () => {
+      const registry = Registry.make(
+        needing(Api, [Database, Dependency.qualified(Database, Replica), Dependency.optional(Cache), Dependency.all(Plugin)], {
+          source: ""
+        }),
+        database("main").pipe(Component.qualified([Replica]))
+      )
+      const plan = planOf(registry, [Api])
+      expect(plan.nodes[1]!.dependencies.map((edge) => edge.request)).toEqual([
+        { service: "Database", selector: { _tag: "Any" }, cardinality: "one", key: "Database", label: "Database" },
+        {
+          service: "Database",
+          selector: { _tag: "Qualifier", qualifier: "replica" },
+          cardinality: "one",
+          key: "layerwise/Database@replica",
+          label: "Database@replica"
+        },
+        { service: "Cache", selector: { _tag: "Any" }, cardinality: "optional", key: "layerwise/Option<Cache>", label: "Option<Cache>" },
+        { service: "Plugin", selector: { _tag: "Any" }, cardinality: "all", key: "layerwise/All<Plugin>", label: "All<Plugin>" }
+      ])
+    })
+
+    it("each dependency edge of a node records the rule that chose its targets", () => {
+      const registry = Registry.make(
+        needing(
+          Api,
+          [Database, Cache, Dependency.all(Plugin), Dependency.optional(Logger), Dependency.named(Database, "other")],
+          { source: "" }
+        ),
+        database("main").pipe(Component.primary),
+        database("other"),
+        Component.succeed(Cache, { size: 1 }),
+        plugin("p")
+      )
+      const plan = planOf(registry, [Api])
+      const api = plan.nodes.find((node) => node.name === "Api")!
+      expect(api.dependencies.map((edge) => [edge.request.label, namesOf(plan, edge), edge.choice])).toEqual([
+        ["Database", ["main"], { rule: "primary", considered: ["main", "other"] }],
+        ["Cache", ["Cache"], { rule: "only", considered: ["Cache"] }],
+        ["All<Plugin>", ["p"], { rule: "all", considered: ["p"] }],
+        ["Option<Logger>", [], { rule: "absent", considered: [] }],
+        ["Database#other", ["other"], { rule: "only", considered: ["other"] }]
+      ])
+    })
+
+    it("roots are resolved in the order given, and a component requested twice is one node", () => {
+      const registry = Registry.make(database("main").pipe(Component.qualified([Replica])), Component.succeed(Cache, { size: 1 }))
+      const plan = planOf(registry, [Cache, Database, Dependency.qualified(Database, Replica)])
+      expect(nodeNames(plan)).toEqual(["Cache", "main"])
+      expect(plan.roots.map((edge) => edge.targets)).toEqual([[0], [1], [1]])
+    })
+
+    it("an empty list of roots is an empty plan", () => {
+      const plan = planOf(Registry.make(database("main")), [])
+      expect(plan.nodes).toEqual([])
+      expect(plan.roots).toEqual([])
+    })
+
+    it("resolution runs no constructor", () => {
+      let ran = 0
+      const registry = Registry.make(
+        Component.make(Database, { build: Effect.sync(() => (ran++, { url: "x" })) }),
+        Component.make(Api, {
+          dependencies: [Database],
+          build: Effect.map(Database, (database) => (ran++, { source: database.url }))
+        })
+      )
+      expect(nodeNames(planOf(registry, [Api]))).toEqual(["Database", "Api"])
+      expect(ran).toBe(0)
+    })
+  })
+
+  describe("scale", () => {
+    const chain = (length: number, closed: boolean) => {
+      const tags = Array.from({ length }, (_, index) => Context.GenericTag<string, string>(`Link${index}`))
+      return Registry.make(
+        ...tags.map((tag, index) =>
+          needing(tag, index + 1 < length ? [tags[index + 1]!] : closed ? [tags[0]!] : [], `${index}`)
+        )
+      ).pipe((registry) => ({ registry, root: tags[0]! }))
+    }
+
+    it("a 10,000-long dependency chain resolves without overflowing the stack", () => {
+      const { registry, root } = chain(10_000, false)
+      const plan = planOf(registry, [root])
+      expect(plan.nodes.length).toBe(10_000)
+      expect(plan.nodes[0]!.name).toBe("Link9999")
+      expect(plan.nodes[9_999]!.name).toBe("Link0")
+      expect(Plan.path(plan, 0).length).toBe(10_000)
+    })
+
+    it("a 10,000-long cycle is reported as one CircularDependency", () => {
+      const { registry, root } = chain(10_000, true)
+      const error = errorOf(registry, [root])
+      expect(error.problems.length).toBe(1)
+      const problem = error.problems[0] as Errors.CircularDependency
+      expect(problem._tag).toBe("CircularDependency")
+      expect(problem.cycle.length).toBe(10_001)
+      expect(problem.cycle[0]).toBe("Link0")
+      expect(problem.cycle[9_999]).toBe("Link9999")
+      expect(problem.cycle[10_000]).toBe("Link0")
+    })
+  })
+
+  describe("properties", () => {
+    type Flag = "none" | "primary" | "alternative"
+    interface CandidateSpec {
+      readonly dependencies: ReadonlyArray<number>
+      readonly flag: Flag
+      readonly order: number
+    }
+    interface GraphSpec {
+      /** candidates per tag; a candidate of tag t depends only on tags < t */
+      readonly tags: ReadonlyArray<ReadonlyArray<CandidateSpec>>
+      readonly roots: ReadonlyArray<number>
+    }
+
+    const range = (n: number) => Array.from({ length: n }, (_, index) => index)
+
+    const graphSpec: fc.Arbitrary<GraphSpec> = fc.integer({ min: 1, max: 10 }).chain((size) =>
+      fc.record({
+        tags: fc.tuple(
+          ...range(size).map((tag) =>
+            fc.array(
+              fc.record({
+                dependencies: fc.subarray(range(tag)),
+                flag: fc.constantFrom<Flag>("none", "primary", "alternative"),
+                order: fc.integer({ min: 0, max: 2 })
+              }),
+              { minLength: 1, maxLength: 3 }
+            )
+          )
+        ),
+        roots: fc.subarray(range(size), { minLength: 1 })
+      })
+    )
+
+    const nameOf = (tag: number, index: number) => `T${tag}.${index}`
+
+    const build = (spec: GraphSpec) => {
+      const tags = spec.tags.map((_, tag) => Context.GenericTag<string, string>(`T${tag}`))
+      const components = spec.tags.flatMap((candidates, tag) =>
+        candidates.map((candidate, index) => {
+          const base = needing(tags[tag]!, candidate.dependencies.map((dependency) => tags[dependency]!), nameOf(tag, index))
+            .pipe(Component.named(nameOf(tag, index)), Component.order(candidate.order))
+          return candidate.flag === "primary"
+            ? Component.primary(base)
+            : candidate.flag === "alternative"
+            ? Component.alternative(base)
+            : base
+        })
+      )
+      return { tags, registry: Registry.make(...components) }
+    }
+
+    /** Reference model of the choice rules: rank tuples (primary first, then not alternative, then order). */
+    const winnerOf = (candidates: ReadonlyArray<CandidateSpec>): number | "tie" => {
+      const rank = (candidate: CandidateSpec) =>
+        [candidate.flag === "primary" ? 0 : 1, candidate.flag === "alternative" ? 1 : 0, candidate.order] as const
+      const compare = (a: CandidateSpec, b: CandidateSpec) => {
+        const [x, y] = [rank(a), rank(b)]
+        return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]
+      }
+      const sorted = range(candidates.length).sort((a, b) => compare(candidates[a]!, candidates[b]!))
+      return sorted.length > 1 && compare(candidates[sorted[0]!]!, candidates[sorted[1]!]!) === 0 ? "tie" : sorted[0]!
+    }
+
+    /** Walks the model from the roots through the winners: reachable tags, their winners, and the tied ones. */
+    const expectationOf = (spec: GraphSpec) => {
+      const winners = new Map<number, number>()
+      const tied = new Set<number>()
+      const queue = [...spec.roots]
+      const visited = new Set<number>()
+      while (queue.length > 0) {
+        const tag = queue.pop()!
+        if (visited.has(tag)) continue
+        visited.add(tag)
+        const winner = winnerOf(spec.tags[tag]!)
+        if (winner === "tie") {
+          tied.add(tag)
+          continue
+        }
+        winners.set(tag, winner)
+        queue.push(...spec.tags[tag]![winner]!.dependencies)
+      }
+      return { winners, tied }
+    }
+
+    it("on random DAGs, resolution succeeds exactly when no reachable request ties, and chooses what the rules say", () => {
+      fc.assert(
+        fc.property(graphSpec, (spec) => {
+          const { registry, tags } = build(spec)
+          const result = Resolver.resolve(registry, spec.roots.map((root) => tags[root]!))
+          const expected = expectationOf(spec)
+          if (expected.tied.size > 0) {
+            expect(Either.isLeft(result)).toBe(true)
+            const problems = Either.isLeft(result) ? result.left.problems : []
+            expect(new Set(problems.map((problem) => problem._tag))).toEqual(new Set(["AmbiguousComponent"]))
+            expect(new Set(problems.map((problem) => (problem as Errors.AmbiguousComponent).request))).toEqual(
+              new Set([...expected.tied].map((tag) => `T${tag}`))
+            )
+            return
+          }
+          expect(Either.isRight(result)).toBe(true)
+          if (Either.isLeft(result)) return
+          const plan = result.right
+          expect(new Set(nodeNames(plan))).toEqual(
+            new Set([...expected.winners].map(([tag, winner]) => nameOf(tag, winner)))
+          )
+          expect(plan.nodes.length).toBe(expected.winners.size)
+          plan.roots.forEach((edge, position) => {
+            const tag = spec.roots[position]!
+            expect(namesOf(plan, edge)).toEqual([nameOf(tag, expected.winners.get(tag)!)])
+          })
+          for (const node of plan.nodes) {
+            for (const edge of node.dependencies) {
+              for (const target of edge.targets) expect(target).toBeLessThan(node.id)
+              const tag = Number(edge.request.service.slice(1))
+              expect(namesOf(plan, edge)).toEqual([nameOf(tag, expected.winners.get(tag)!)])
+            }
+          }
+        }),
+        { numRuns: 300 }
+      )
+    })
+
+    it("on random graphs with an injected cycle, every CircularDependency is a real cycle through the injected edge", () => {
+      const cyclicSpec = fc.integer({ min: 1, max: 12 }).chain((size) =>
+        fc.record({
+          dependencies: fc.tuple(...range(size).map((tag) => fc.subarray(range(tag)))),
+          from: fc.nat(size - 1),
+          pick: fc.nat(),
+          roots: fc.shuffledSubarray(range(size), { minLength: size, maxLength: size })
+        })
+      )
+      fc.assert(
+        fc.property(cyclicSpec, ({ dependencies, from, pick, roots }) => {
+          // `to` is reachable from `from` (possibly `from` itself); the edge to -> from closes a cycle.
+          const reachable = new Set<number>([from])
+          const queue = [from]
+          while (queue.length > 0) {
+            for (const next of dependencies[queue.pop()!]!) {
+              if (!reachable.has(next)) {
+                reachable.add(next)
+                queue.push(next)
+              }
+            }
+          }
+          const candidatesOfTo = [...reachable].sort((a, b) => a - b)
+          const to = candidatesOfTo[pick % candidatesOfTo.length]!
+          const edges = dependencies.map((deps, tag) => (tag === to ? [...deps, from] : [...deps]))
+          const tags = edges.map((_, tag) => Context.GenericTag<string, string>(`N${tag}`))
+          const registry = Registry.make(
+            ...edges.map((deps, tag) => needing(tags[tag]!, deps.map((dependency) => tags[dependency]!), `${tag}`))
+          )
+          const result = Resolver.resolve(registry, roots.map((root) => tags[root]!))
+          expect(Either.isLeft(result)).toBe(true)
+          if (Either.isRight(result)) return
+          const problems = result.left.problems
+          expect(problems.length).toBeGreaterThan(0)
+          const hasEdge = (a: string, b: string) => edges[Number(a.slice(1))]!.includes(Number(b.slice(1)))
+          for (const problem of problems) {
+            expect(problem._tag).toBe("CircularDependency")
+            const cycle = (problem as Errors.CircularDependency).cycle
+            expect(cycle.length).toBeGreaterThanOrEqual(2)
+            expect(cycle[0]).toBe(cycle[cycle.length - 1])
+            expect(new Set(cycle.slice(0, -1)).size).toBe(cycle.length - 1)
+            for (let index = 0; index + 1 < cycle.length; index++) {
+              expect(hasEdge(cycle[index]!, cycle[index + 1]!)).toBe(true)
+            }
+            const closing = cycle.findIndex((name, index) => name === `N${to}` && cycle[index + 1] === `N${from}`)
+            expect(closing).toBeGreaterThanOrEqual(0)
+          }
+        }),
+        { numRuns: 300 }
+      )
+    })
+  })
+})

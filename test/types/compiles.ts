@@ -1,0 +1,116 @@
+/**
+ * Usages that must type-check. This file is part of the "test" include of tsconfig.json, so
+ * `npm run typecheck` checks it; `test/Types.test.ts` also compiles it and expects no diagnostic.
+ */
+import { Context, Effect, Layer, Option } from "effect"
+import { Component, Dependency, Qualifier, Registry, Resolver } from "../../src/index.js"
+
+/** `true` only when `A` and `B` are the same type (not merely mutually assignable through `any`). */
+export type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
+
+/** Compiles only when its argument is the literal `true`. */
+export const assertType = <T extends true>(_proof?: T): void => {}
+
+class Config extends Context.Tag("compiles/Config")<Config, { readonly url: string }>() {}
+class Database extends Context.Tag("compiles/Database")<Database, { readonly query: (sql: string) => string }>() {}
+class Metrics extends Context.Tag("compiles/Metrics")<Metrics, { readonly count: (name: string) => void }>() {}
+class Plugin extends Context.Tag("compiles/Plugin")<Plugin, { readonly name: string }>() {}
+class Api extends Context.Tag("compiles/Api")<Api, { readonly handle: (path: string) => string }>() {}
+
+const Replica = Qualifier.make("replica")
+
+// make: the build may use Scope and exactly the declared dependencies.
+export const DatabaseLive = Component.make(Database, {
+  dependencies: [Config],
+  build: Effect.gen(function*() {
+    const config = yield* Config
+    const connection = yield* Effect.acquireRelease(
+      Effect.sync(() => ({ url: config.url })),
+      () => Effect.void
+    )
+    return { query: (sql: string) => `${connection.url}: ${sql}` }
+  })
+})
+
+// A build with no dependencies at all, and one that declares more than it uses.
+export const ConfigLive = Component.make(Config, { build: Effect.succeed({ url: "postgres://" }) })
+export const Overdeclared = Component.make(Metrics, {
+  dependencies: [Config, Database],
+  build: Effect.succeed({ count: (_name: string) => {} })
+})
+
+// Derived requests (qualified, named, optional, all) are used with `yield*` like any tag, with
+// the service types they promise.
+export const ApiLive = Component.make(Api, {
+  dependencies: [
+    Dependency.qualified(Database, Replica),
+    Dependency.named(Database, "auditDb"),
+    Dependency.optional(Metrics),
+    Dependency.all(Plugin),
+    Dependency.all(Dependency.qualified(Plugin, "core"))
+  ],
+  build: Effect.gen(function*() {
+    const replica = yield* Dependency.qualified(Database, Replica)
+    const audit = yield* Dependency.named(Database, "auditDb")
+    const metrics = yield* Dependency.optional(Metrics)
+    const plugins = yield* Dependency.all(Plugin)
+    const core = yield* Dependency.all(Dependency.qualified(Plugin, "core"))
+    assertType<Equals<typeof metrics, Option.Option<Context.Tag.Service<Metrics>>>>()
+    assertType<Equals<typeof plugins, ReadonlyArray<Context.Tag.Service<Plugin>>>>()
+    assertType<Equals<typeof core, ReadonlyArray<Context.Tag.Service<Plugin>>>>()
+    return {
+      handle: (path: string) => {
+        Option.map(metrics, (m) => m.count(path))
+        return `${replica.query(path)} ${audit.query(path)} ${plugins.length + core.length}`
+      }
+    }
+  })
+})
+
+// A qualified request made from a token and one made from its name are the same request type.
+const ReplicaByToken = Dependency.qualified(Database, Replica)
+const ReplicaByName = Dependency.qualified(Database, "replica")
+assertType<Equals<typeof ReplicaByToken, typeof ReplicaByName>>()
+assertType<Equals<Context.Tag.Identifier<typeof ReplicaByToken>, Dependency.Qualified<Database, "replica">>>()
+
+// fromLayer with an Effect.Service's DefaultWithoutDependencies: its requirements are declared.
+class Clock extends Effect.Service<Clock>()("compiles/Clock", { succeed: { now: () => 0 } }) {}
+class Greeter extends Effect.Service<Greeter>()("compiles/Greeter", {
+  effect: Effect.map(Clock, (clock) => ({ greet: (name: string) => `hello ${name} at ${clock.now()}` })),
+  dependencies: [Clock.Default]
+}) {}
+
+export const ClockLive = Component.fromLayer(Clock, { layer: Clock.Default })
+export const GreeterLive = Component.fromLayer(Greeter, {
+  dependencies: [Clock],
+  layer: Greeter.DefaultWithoutDependencies
+})
+
+// succeed with a value of the service's type.
+export const PluginLive = Component.succeed(Plugin, { name: "audit" }, { order: 1, qualifiers: ["core"] })
+
+const registry = Registry.make(DatabaseLive, ConfigLive, ApiLive, ClockLive, GreeterLive, PluginLive)
+
+// Registry.toLayer provides exactly the identifiers of the requested roots.
+const layer = Registry.toLayer(registry, [Api, Greeter, Dependency.all(Plugin), Dependency.qualified(Database, Replica)])
+assertType<
+  Equals<
+    Layer.Layer.Success<typeof layer>,
+    Api | Greeter | Dependency.All<Plugin> | Dependency.Qualified<Database, "replica">
+  >
+>()
+assertType<Equals<Layer.Layer.Context<typeof layer>, never>>()
+
+// The layer satisfies a program that uses those roots.
+export const program: Effect.Effect<string, unknown> = Effect.provide(
+  Effect.gen(function*() {
+    const api = yield* Api
+    const greeter = yield* Greeter
+    const plugins = yield* Dependency.all(Plugin)
+    return `${api.handle("/")} ${greeter.greet("you")} ${plugins.length}`
+  }),
+  layer
+)
+
+// Resolver.resolve's plan is typed by its roots, too.
+export const plan = Resolver.resolve(registry, [Api])
