@@ -43,6 +43,17 @@ describe("Testing", () => {
       expect(yield* Effect.provide(describeApi, layer)).toBe("postgres://main + memory")
     }))
 
+  it.effect("a qualified override is more specific than a tag-wide one for requests of its qualifier", () =>
+    Effect.gen(function*() {
+      const layer = Testing.toLayer(
+        production,
+        [Api],
+        Testing.value(Database, { url: "memory" }),
+        Testing.value(Database, { url: "memory://replica" }, { qualifiers: [Replica] })
+      )
+      expect(yield* Effect.provide(describeApi, layer)).toBe("memory + memory://replica")
+    }))
+
   it.effect("a replacement by name swaps one member and keeps its qualifiers", () =>
     Effect.gen(function*() {
       const layer = Testing.toLayer(production, [Api], Testing.named(Database, "replica", { url: "memory://replica" }))

@@ -434,8 +434,13 @@ export const resolve = (
             (candidate.override && candidate.component.qualifiers.length === 0)
           : candidate.name === selector.name || (candidate.override && candidate.component.qualifiers.length === 0)
       )
-      // Overrides that apply to this request replace every other candidate.
-      const overrides = selected.filter((candidate) => candidate.override)
+      // Overrides that apply to this request replace every other candidate; for a qualified request,
+      // overrides carrying its qualifier are more specific than tag-wide ones and replace those too.
+      let overrides = selected.filter((candidate) => candidate.override)
+      if (selector._tag === "Qualifier" && overrides.length > 1) {
+        const specific = overrides.filter((candidate) => candidate.component.qualifiers.includes(selector.qualifier))
+        if (specific.length > 0) overrides = specific
+      }
       const pool = overrides.length > 0 ? overrides : selected
       const considered = pool.map((candidate) => candidate.name)
       if (request.cardinality === "all") {
