@@ -20,7 +20,9 @@ import type * as Errors from "./Errors.js"
 import type * as Family from "./Family.js"
 import * as internal from "./internal/registry.js"
 import * as layerInternal from "./internal/toLayer.js"
+import type * as Condition from "./Condition.js"
 import type * as Plan from "./Plan.js"
+import type * as Resolver from "./Resolver.js"
 
 /**
  * @since 0.1.0
@@ -178,6 +180,31 @@ export const replace: {
 } = internal.replace
 
 /**
+ * Items that exist only when a condition holds in the resolution environment: a component or a whole
+ * module guarded by a profile or a property. When the condition is false they do not exist at all.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Condition, Registry } from "layerwise"
+ *
+ * class Storage extends Context.Tag("app/Storage")<Storage, { readonly kind: string }>() {}
+ *
+ * export const registry = Registry.make(
+ *   Registry.when(Condition.not(Condition.profile("files")), Component.succeed(Storage, { kind: "memory" })),
+ *   Registry.when(Condition.profile("files"), Component.succeed(Storage, { kind: "files" }))
+ * )
+ * const layer = Registry.toLayer(registry, [Storage], { profiles: ["files"] })
+ * Effect.runPromise(Effect.provide(Effect.map(Storage, (s) => s.kind), layer)).then(console.log) // "files"
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const when: (condition: Condition.Condition, ...items: ReadonlyArray<Item>) => Registry = (condition, ...items) =>
+  internal.when(condition, items)
+
+/**
  * Resolves the roots against the registry and builds the plan, as one Layer. Resolution runs when
  * the Layer is built, before any constructor: a resolution problem fails the Layer with
  * {@link Errors.ResolutionError} and builds nothing. To inspect the plan first, use
@@ -210,6 +237,6 @@ export const replace: {
 export const toLayer: <const Roots extends ReadonlyArray<Dependency.Any>>(
   self: Registry,
   roots: Roots,
-  options?: Plan.LayerOptions
+  options?: Plan.LayerOptions & Resolver.Options
 ) => Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError> = layerInternal
   .registryToLayer as never

@@ -18,11 +18,21 @@
  * @since 0.1.0
  */
 import type * as Either from "effect/Either"
+import type * as Condition from "./Condition.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
 import * as internal from "./internal/resolver.js"
 import type * as Plan from "./Plan.js"
 import type * as Registry from "./Registry.js"
+
+/**
+ * Options of a resolution: the environment conditions are evaluated against (active profiles and
+ * properties; see `Condition` and `Registry.when`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends Condition.EnvironmentInput {}
 
 /**
  * Resolves the roots against a registry.
@@ -47,5 +57,6 @@ import type * as Registry from "./Registry.js"
  */
 export const resolve: <const Roots extends ReadonlyArray<Dependency.Any>>(
   registry: Registry.Registry,
-  roots: Roots
+  roots: Roots,
+  options?: Options
 ) => Either.Either<Plan.Plan<Dependency.Identifiers<Roots>>, Errors.ResolutionError> = internal.resolve as never

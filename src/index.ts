@@ -7,6 +7,8 @@
 /** @since 0.1.0 */
 export * as Component from "./Component.js"
 /** @since 0.1.0 */
+export * as Condition from "./Condition.js"
+/** @since 0.1.0 */
 export * as Dependency from "./Dependency.js"
 /** @since 0.1.0 */
 export * as Errors from "./Errors.js"

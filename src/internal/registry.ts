@@ -3,6 +3,7 @@ import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
 import type * as Registry from "../Registry.js"
+import type * as Condition from "../Condition.js"
 import type * as Family from "../Family.js"
 import * as component from "./component.js"
 import * as family from "./family.js"
@@ -17,6 +18,7 @@ export type Entry =
   | { readonly _tag: "Replace"; readonly name: string; readonly component: Component.Any }
   | { readonly _tag: "Include"; readonly registry: Registry.Registry }
   | { readonly _tag: "Family"; readonly family: Family.Family<unknown, unknown, unknown> }
+  | { readonly _tag: "When"; readonly condition: Condition.Condition; readonly registry: Registry.Registry }
 
 /** @internal */
 export interface RegistryImpl extends Registry.Registry {
@@ -83,6 +85,10 @@ export const replace = dual(
 )
 
 /** @internal */
+export const when = (condition: Condition.Condition, items: ReadonlyArray<Registry.Item>): Registry.Registry =>
+  fromEntries([{ _tag: "When", condition, registry: make(...items) }])
+
+/** @internal */
 export interface Flattened {
   /** every component in registration order, each flagged when it is an override */
   readonly components: ReadonlyArray<{ readonly component: Component.Any; readonly override: boolean }>
@@ -90,16 +96,20 @@ export interface Flattened {
   readonly replacements: ReadonlyMap<string, Component.Any>
   /** the registered component families (members are resolved only for these) */
   readonly families: ReadonlySet<unknown>
+  /** conditions that threw while evaluated, with what they threw */
+  readonly conditionFailures: ReadonlyArray<{ readonly condition: Condition.Condition; readonly error: unknown }>
 }
 
 /**
  * Flattens nested registries depth-first in entry order. A registry included more than once (a
- * module shared by two modules) contributes its components once, at its first inclusion. Iterative:
- * deep module nesting cannot overflow the stack.
+ * module shared by two modules) contributes its components once, at its first inclusion. Entries
+ * guarded by a condition that is false in the environment are skipped whole. Iterative: deep module
+ * nesting cannot overflow the stack.
  *
  * @internal
  */
-export const flatten = (root: Registry.Registry): Flattened => {
+export const flatten = (root: Registry.Registry, environment: Condition.Environment): Flattened => {
+  const conditionFailures: Array<{ condition: Condition.Condition; error: unknown }> = []
   const components: Array<{ component: Component.Any; override: boolean }> = []
   const replacements = new Map<string, Component.Any>()
   const families = new Set<unknown>()
@@ -128,6 +138,19 @@ export const flatten = (root: Registry.Registry): Flattened => {
       case "Family":
         families.add(entry.family)
         break
+      case "When": {
+        let holds = false
+        try {
+          holds = entry.condition.test(environment) === true
+        } catch (error) {
+          conditionFailures.push({ condition: entry.condition, error })
+        }
+        if (holds && !seen.has(entry.registry)) {
+          seen.add(entry.registry)
+          stack.push({ entries: (entry.registry as RegistryImpl).entries, index: 0 })
+        }
+        break
+      }
       case "Include":
         if (!seen.has(entry.registry)) {
           seen.add(entry.registry)
@@ -136,5 +159,5 @@ export const flatten = (root: Registry.Registry): Flattened => {
         break
     }
   }
-  return { components, replacements, families }
+  return { components, replacements, families, conditionFailures }
 }

@@ -1,11 +1,13 @@
 import * as Context from "effect/Context"
 import * as Either from "effect/Either"
 import type * as Component from "../Component.js"
+import type * as Condition from "../Condition.js"
 import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import type * as Registry from "../Registry.js"
 import * as component from "./component.js"
+import * as condition from "./condition.js"
 import * as dependency from "./dependency.js"
 import * as planInternal from "./plan.js"
 import * as registry from "./registry.js"
@@ -152,10 +154,20 @@ const validateComponent = (
  */
 export const resolve = (
   input: Registry.Registry,
-  roots: ReadonlyArray<Dependency.Any>
+  roots: ReadonlyArray<Dependency.Any>,
+  options?: Condition.EnvironmentInput
 ): Either.Either<Plan.Plan<unknown>, Errors.ResolutionError> => {
   const problems: Array<Errors.Problem> = []
-  const flat = registry.flatten(input)
+  const flat = registry.flatten(input, condition.environment(options))
+  for (const failure of flat.conditionFailures) {
+    problems.push(
+      new Errors.InvalidDeclaration({
+        path: [],
+        subject: `condition "${failure.condition.description}"`,
+        reason: `it threw: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`
+      })
+    )
+  }
 
   // 1. validate, index by tag, name every candidate, apply replacements by name. The common path
   // (unnamed components, no replacements) costs one map operation per component.
