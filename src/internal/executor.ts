@@ -4,6 +4,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
@@ -86,16 +87,19 @@ export const buildNode = (
 /**
  * Builds every node of a plan in the graph's scope and returns the services by node id.
  *
- * Scheduling: a ready queue of nodes whose dependencies are all built. The calling fiber works the
- * queue inline; a helper fiber is forked only when there is more ready work than the running
- * workers took and fewer workers than the concurrency limit, and it starts working only once the
- * scheduler gives it a turn, that is once a worker suspended (an asynchronous constructor) or
- * yielded. A graph of synchronous constructors therefore builds at the speed of a flat loop, while
- * asynchronous constructors of independent components overlap up to the limit.
+ * Scheduling: a ready queue of nodes whose dependencies are all built. One worker fiber works the
+ * queue while the calling fiber waits; a helper fiber is forked only when there is more ready work
+ * than the running workers took and fewer workers than the concurrency limit, and it starts working
+ * only once the scheduler gives it a turn, that is once a worker suspended (an asynchronous
+ * constructor) or yielded. A graph of synchronous constructors therefore builds at the speed of a
+ * flat loop, while asynchronous constructors of independent components overlap up to the limit.
+ * On success every worker is joined, so the FiberRef changes of every component (a Layer setting a
+ * logger, a config provider...) reach the caller, as they would through Layer composition.
  *
  * Failure: the first constructor failure stops the scheduling of new nodes, interrupts the nodes
- * still under construction, and fails. Everything constructed so far lives in the graph scope and
- * is released, dependents first, when that scope closes (Layer does this on failure).
+ * still under construction (in every worker: no constructor runs on the calling fiber), and fails.
+ * Everything constructed so far lives in the graph scope and is released, dependents first, when
+ * that scope closes (Layer does this on failure).
  *
  * @internal
  */
@@ -138,6 +142,8 @@ export const execute = (
     let wake: Deferred.Deferred<void> | undefined
     const fiberId = yield* Effect.fiberId
     const workerScope = yield* Scope.make()
+    const workerFibers: Array<Fiber.RuntimeFiber<void>> = []
+    const done = Deferred.unsafeMake<void>(fiberId)
 
     const notify = () => {
       if (wake !== undefined) {
@@ -158,13 +164,13 @@ export const execute = (
         if (head < ready.length && !sparePending && workers < limit) {
           sparePending = true
           workers++
-          yield* Effect.forkIn(spare, workerScope)
+          workerFibers.push(yield* Effect.forkIn(spare, workerScope))
         }
         const exit = yield* Effect.exit(buildNode(plan, nodes[id]!, values, graphScope, memoMap))
         if (exit._tag === "Failure") {
           failure ??= exit.cause
           notify()
-          return
+          break
         }
         values[id] = exit.value
         completed++
@@ -174,13 +180,21 @@ export const execute = (
         }
         if (ready.length > before || completed === total) notify()
       }
+      // The first worker to see the end (everything built, or a failure) wakes the calling fiber.
+      Deferred.unsafeDone(done, Exit.void)
     })
     const spare: Effect.Effect<void> = Effect.suspend(() => {
       sparePending = false
       return work
     })
 
-    yield* work.pipe(Effect.ensuring(Scope.close(workerScope, Exit.void)))
+    // Closing workerScope interrupts every worker still running: the constructors in flight when a
+    // constructor failed (or when the build was interrupted).
+    yield* Effect.gen(function*() {
+      workerFibers.push(yield* Effect.forkIn(work, workerScope))
+      yield* Deferred.await(done)
+      if (failure === undefined) for (const fiber of workerFibers) yield* Fiber.join(fiber)
+    }).pipe(Effect.ensuring(Scope.close(workerScope, Exit.void)))
     if (failure !== undefined) return yield* Effect.failCause(failure)
     return values
   })
