@@ -266,6 +266,31 @@ export class ConstructionError extends Data.TaggedError("ConstructionError")<{
 }
 
 /**
+ * Releasing a component failed (a finalizer failed or died). It surfaces as a defect when the
+ * graph's scope closes; the other components are still released.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.ReleaseError({ component: "Database", path: ["Api", "Database"], cause: new Error("socket closed") })
+ * console.log(error.message) // "Api -> Database: releasing Database failed: Error: socket closed"
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ReleaseError extends Data.TaggedError("ReleaseError")<{
+  readonly component: string
+  readonly path: DependencyPath
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `${formatPath(this.path)}: releasing ${this.component} failed: ${describeCause(this.cause)}`
+  }
+}
+
+/**
  * The errors of building a resolved plan.
  *
  * @since 0.1.0
@@ -275,10 +300,12 @@ export type BuildError = ConstructionError
 
 /** Renders an arbitrary failure value for a message without throwing. */
 const describeCause = (cause: unknown): string => {
-  if (cause instanceof Error) return `${cause.name}: ${cause.message}`
+  if (cause instanceof Error) return cause.message.length > 0 ? `${cause.name}: ${cause.message}` : cause.name
   if (typeof cause === "object" && cause !== null) {
     const tag = "_tag" in cause ? String(cause._tag) : undefined
-    const message = "message" in cause && typeof cause.message === "string" ? cause.message : undefined
+    const message = "message" in cause && typeof cause.message === "string" && cause.message.length > 0
+      ? cause.message
+      : undefined
     if (tag !== undefined || message !== undefined) return [tag, message].filter((part) => part !== undefined).join(": ")
     try {
       return JSON.stringify(cause)

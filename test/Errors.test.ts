@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Data, Effect } from "effect"
 import { Errors } from "../src/index.js"
 
 const names = (count: number) => Array.from({ length: count }, (_, index) => `S${index + 1}`)
@@ -154,4 +154,17 @@ describe("Errors", () => {
       )
       expect(handled).toBe(0)
     }))
+})
+
+describe("Errors: causes without a message", () => {
+  it("a tagged failure with an empty message is rendered by its tag alone", () => {
+    class Refused extends Data.TaggedError("Refused")<{}> {}
+    const error = new Errors.ConstructionError({ component: "Db", path: ["Api", "Db"], cause: new Refused() })
+    expect(error.message).toBe("Api -> Db: constructor of Db failed: Refused")
+  })
+
+  it("a release failure names the component and its path", () => {
+    const error = new Errors.ReleaseError({ component: "Db", path: ["Api", "Db"], cause: new Error("socket closed") })
+    expect(error.message).toBe("Api -> Db: releasing Db failed: Error: socket closed")
+  })
 })

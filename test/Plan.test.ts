@@ -295,7 +295,10 @@ describe("Plan.toLayer", () => {
           Component.make(Api, { dependencies: [Repo], build: resource(recorder, "Api") })
         )
         const exit = yield* Effect.exit(Effect.provide(Api, Registry.toLayer(registry, [Api])))
-        expect(exit).toEqual(Exit.die(broken))
+        expect(exit).toEqual(Exit.die(new Errors.ReleaseError({ component: "Repo", path: ["Api", "Repo"], cause: broken })))
+        if (Exit.isFailure(exit)) {
+          expect(Cause.squash(exit.cause)).toHaveProperty("message", "Api -> Repo: releasing Repo failed: Error: Repo release broke")
+        }
         expect(yield* recorder.entries).toEqual(["+Db", "+Repo", "+Api", "-Api", "-Repo", "-Db"])
       }))
   })

@@ -50,6 +50,22 @@ const toConstructionError = (plan: Plan.Plan<unknown>, node: Plan.Node) =>
 }
 
 /**
+ * The node's own scope, closed by the graph's scope. A release failure of the node surfaces as a
+ * defect that names the component (`ReleaseError`); it does not stop the other releases, since the
+ * graph scope runs every finalizer whatever the others do.
+ */
+const nodeScope = (plan: Plan.Plan<unknown>, node: Plan.Node, graphScope: Scope.Scope) =>
+  Effect.tap(
+    Scope.make(ExecutionStrategy.sequential),
+    (scope) =>
+      Scope.addFinalizerExit(graphScope, (exit) =>
+        Effect.catchAllCause(Scope.close(scope, exit), (cause) =>
+          Effect.die(
+            new Errors.ReleaseError({ component: node.name, path: planInternal.pathTo(plan, node.id), cause: Cause.squash(cause) })
+          )))
+  )
+
+/**
  * Builds one node: its constructor runs with its dependencies and a Scope of its own in context.
  * The node's scope is forked from the graph's scope when construction starts, which is after every
  * dependency finished constructing, so the graph scope (sequential) closes dependents first.
@@ -65,7 +81,7 @@ export const buildNode = (
 ): Effect.Effect<unknown, Errors.BuildError> => {
   const construct = node.component.construct
   if (construct._tag === "Value") return Effect.succeed(construct.value)
-  return Scope.fork(graphScope, ExecutionStrategy.sequential).pipe(
+  return nodeScope(plan, node, graphScope).pipe(
     Effect.flatMap((scope) => {
       const services = contextOf(node.dependencies, values)
       services.set(Scope.Scope.key, scope)
@@ -166,6 +182,8 @@ export const execute = (
           workers++
           workerFibers.push(yield* Effect.forkIn(spare, workerScope))
         }
+        // Forking may have let other workers run: one of them may have failed in the meantime.
+        if (failure !== undefined) break
         const exit = yield* Effect.exit(buildNode(plan, nodes[id]!, values, graphScope, memoMap))
         if (exit._tag === "Failure") {
           failure ??= exit.cause
