@@ -1,0 +1,97 @@
+/**
+ * Every `@example` in the public modules compiles.
+ *
+ * Each example block of `src/*.ts` is written to a scratch folder as a module of its own (so its
+ * declarations never clash with another example's) and all of them are type-checked in one program
+ * with the project's compiler options, where `layerwise` resolves to `src/index.ts`. Unused names
+ * are allowed: an example may declare something only to show it.
+ */
+import { beforeAll, describe, expect, it } from "@effect/vitest"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import ts from "typescript"
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const srcDir = path.join(root, "src")
+
+interface Example {
+  readonly module: string
+  readonly line: number
+  readonly code: string
+  file: string
+}
+
+const extract = (module: string): Array<Example> => {
+  const lines = fs.readFileSync(path.join(srcDir, module), "utf8").split("\n")
+  const examples: Array<Example> = []
+  let current: { line: number; code: Array<string> } | undefined
+  let inExample = false
+  lines.forEach((text, index) => {
+    const content = text.replace(/^\s*\* ?/, "")
+    if (/^\s*\*\s*@example/.test(text)) {
+      inExample = true
+      return
+    }
+    if (inExample && current === undefined && content.startsWith("```ts")) {
+      current = { line: index + 2, code: [] }
+      return
+    }
+    if (current !== undefined && content.startsWith("```")) {
+      examples.push({ module, line: current.line, code: current.code.join("\n"), file: "" })
+      current = undefined
+      inExample = false
+      return
+    }
+    if (current !== undefined) current.code.push(content)
+  })
+  return examples
+}
+
+const modules = fs.readdirSync(srcDir).filter((name) => name.endsWith(".ts") && name !== "index.ts").sort()
+const examples = modules.flatMap(extract)
+const diagnostics = new Map<Example, Array<string>>()
+
+beforeAll(() => {
+  // inside the package, so that `effect` and the package's "type": "module" resolve as for users
+  const cache = path.join(root, "node_modules", ".cache")
+  fs.mkdirSync(cache, { recursive: true })
+  const scratch = fs.mkdtempSync(path.join(cache, "layerwise-examples-"))
+  examples.forEach((example, index) => {
+    example.file = path.join(scratch, `${example.module.replace(/\.ts$/, "")}_${index}.ts`)
+    fs.writeFileSync(example.file, `${example.code}\nexport {}\n`)
+  })
+  const configPath = path.join(root, "tsconfig.json")
+  const config = ts.readConfigFile(configPath, ts.sys.readFile)
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root, {}, configPath)
+  const program = ts.createProgram({
+    rootNames: examples.map((example) => example.file),
+    options: { ...parsed.options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false, baseUrl: root }
+  })
+  for (const example of examples) {
+    const source = program.getSourceFile(example.file)
+    const found = source === undefined
+      ? ["not compiled"]
+      : [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map((diagnostic) =>
+        `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, " ")}`
+      )
+    diagnostics.set(example, found)
+  }
+  fs.rmSync(scratch, { recursive: true, force: true })
+}, 120_000)
+
+describe("documentation examples", () => {
+  it("every public module documents its exports with examples", () => {
+    const documented = new Set(examples.map((example) => example.module))
+    expect(modules.filter((module) => !documented.has(module))).toEqual([])
+  })
+
+  it("every example compiles", () => {
+    const failures = examples.flatMap((example) => {
+      const found = diagnostics.get(example) ?? []
+      return found.length === 0 ? [] : [`${example.module}:${example.line}: ${found.join("; ")}`]
+    })
+    expect(failures).toEqual([])
+    expect(examples.length).toBeGreaterThan(50)
+  })
+})
