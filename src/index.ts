@@ -13,6 +13,8 @@ export * as Dependency from "./Dependency.js"
 /** @since 0.1.0 */
 export * as Errors from "./Errors.js"
 /** @since 0.1.0 */
+export * as Explain from "./Explain.js"
+/** @since 0.1.0 */
 export * as Family from "./Family.js"
 /** @since 0.1.0 */
 export * as Plan from "./Plan.js"

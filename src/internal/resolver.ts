@@ -192,12 +192,22 @@ export const resolve = (
   })
   const usedReplacements = new Set<string>()
   for (const [key, same] of byTag) {
+    // Unnamed overrides are named apart (`Key (override)`), so that overriding a service in a test
+    // never renames the production components of that service.
     let unnamed = 0
-    for (const candidate of same) if (candidate.component.name === undefined) unnamed++
+    let unnamedOverrides = 0
+    for (const candidate of same) {
+      if (candidate.component.name !== undefined) continue
+      if (candidate.override) unnamedOverrides++
+      else unnamed++
+    }
     let seen = 0
+    let seenOverrides = 0
     for (const candidate of same) {
       let name = candidate.component.name
-      if (name === undefined) name = unnamed > 1 ? `${key}#${++seen}` : key
+      if (name === undefined && candidate.override) {
+        name = unnamedOverrides > 1 ? `${key} (override #${++seenOverrides})` : `${key} (override)`
+      } else if (name === undefined) name = unnamed > 1 ? `${key}#${++seen}` : key
       ;(candidate as { name: string }).name = name
       if (flat.replacements.size === 0) continue
       const replacement = flat.replacements.get(name)
