@@ -5,7 +5,7 @@
  * Run: npx tsx examples/quickstart.ts
  */
 import { Context, Effect, Either } from "effect"
-import { Component, Dependency, Qualifier, Registry, Resolver, Plan } from "layerwise"
+import { Component, Dependency, Explain, Plan, Qualifier, Registry, Resolver } from "layerwise"
 
 // Services are ordinary Effect tags.
 class Config extends Context.Tag("Config")<Config, { readonly databaseUrl: string }>() {}
@@ -60,6 +60,7 @@ const registry = Registry.make(
 // 1. Resolve: pure, before anything runs. The plan is data.
 const plan = Either.getOrThrow(Resolver.resolve(registry, [UserRepo]))
 console.log("Build order:", plan.nodes.map((node) => node.name).join(" -> "))
+console.log(Explain.tree(plan))
 
 // 2. Problems are reported all at once, with their paths, before any constructor runs.
 const broken = Registry.make(
