@@ -340,15 +340,12 @@ export const resolve = (
     // Problems are not memoised: each requester reports its own, with its own path.
     const resolved = new Map<string, PendingEdge>()
     const resolveRequest = (tag: Context.Tag<unknown, unknown>): PendingEdge | undefined => {
-      // A plain tag's key is its request's key: look it up before describing the request.
-      if (!dependency.isDependency(tag)) {
-        const known = resolved.get(tag.key)
-        if (known !== undefined) return known
-      }
+      // Every request's key is its tag's key, and only memoisable requests are stored (family members
+      // never are): a hit needs no look at what kind of request the tag is.
+      const known = resolved.get(tag.key)
+      if (known !== undefined) return known
       const request = dependency.requestOf(tag)
       if (request.member !== undefined) return resolveMember(request, request.member)
-      const known = resolved.get(request.key)
-      if (known !== undefined) return known
       const edge = choose(request)
       if (edge !== undefined) resolved.set(request.key, edge)
       return edge
