@@ -70,39 +70,26 @@ const metadata = (options: Component.Metadata | undefined) => ({
   order: options?.order ?? 0
 })
 
+type Declaration = Component.Metadata & { readonly dependencies?: ReadonlyArray<Context.Tag<unknown, unknown>> }
+
+const declare = (tag: Context.Tag<unknown, unknown>, options: Declaration, construct: Component.Construct) =>
+  unsafeMake({ tag, ...metadata(options), dependencies: options.dependencies ?? [], construct })
+
 /** @internal */
 export const make = (
   tag: Context.Tag<unknown, unknown>,
-  options: Component.Metadata & {
-    readonly dependencies?: ReadonlyArray<Context.Tag<unknown, unknown>>
-    readonly build: Effect.Effect<unknown, unknown, unknown>
-  }
-): Component.Any =>
-  unsafeMake({
-    tag,
-    ...metadata(options),
-    dependencies: options.dependencies ?? [],
-    construct: { _tag: "Effect", effect: options.build }
-  })
+  options: Declaration & { readonly build: Effect.Effect<unknown, unknown, unknown> }
+): Component.Any => declare(tag, options, { _tag: "Effect", effect: options.build })
 
 /** @internal */
 export const fromLayer = (
   tag: Context.Tag<unknown, unknown>,
-  options: Component.Metadata & {
-    readonly dependencies?: ReadonlyArray<Context.Tag<unknown, unknown>>
-    readonly layer: Layer.Layer<unknown, unknown, unknown>
-  }
-): Component.Any =>
-  unsafeMake({
-    tag,
-    ...metadata(options),
-    dependencies: options.dependencies ?? [],
-    construct: { _tag: "Layer", layer: options.layer }
-  })
+  options: Declaration & { readonly layer: Layer.Layer<unknown, unknown, unknown> }
+): Component.Any => declare(tag, options, { _tag: "Layer", layer: options.layer })
 
 /** @internal */
 export const succeed = (tag: Context.Tag<unknown, unknown>, value: unknown, options?: Component.Metadata): Component.Any =>
-  unsafeMake({ tag, ...metadata(options), dependencies: [], construct: { _tag: "Value", value } })
+  declare(tag, { ...options, dependencies: [] }, { _tag: "Value", value })
 
 /** @internal */
 export const named = dual(2, (self: Component.Any, name: string): Component.Any => modify(self, { name }))
