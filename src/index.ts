@@ -17,6 +17,8 @@ export * as Explain from "./Explain.js"
 /** @since 0.1.0 */
 export * as Family from "./Family.js"
 /** @since 0.1.0 */
+export * as Instances from "./Instances.js"
+/** @since 0.1.0 */
 export * as Plan from "./Plan.js"
 /** @since 0.1.0 */
 export * as Qualifier from "./Qualifier.js"
