@@ -215,6 +215,18 @@ describe("Instances", () => {
       expect(yield* manager.metrics).toMatchObject({ evictions: 1, live: 0 })
     }))
 
+  it.effect("closing the manager does not wait for pending idle timers", () =>
+    Effect.gen(function*() {
+      const { log, provider } = yield* makeProvider
+      const managerScope = yield* Scope.make()
+      const manager = yield* Instances.make({ ...provider, idleTimeToLive: "1 hour" }).pipe(Scope.extend(managerScope))
+      yield* manager.use({ tenant: "a", version: 1 }, use)
+      const closing = yield* Effect.fork(Scope.close(managerScope, Exit.void))
+      yield* TestClock.adjust(1)
+      expect(closing.unsafePoll()).not.toBeNull()
+      expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
+    }))
+
   it.scoped("over capacity the least recently used instance is evicted, after its holders", () =>
     Effect.gen(function*() {
       const { log, provider } = yield* makeProvider

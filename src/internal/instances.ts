@@ -92,8 +92,10 @@ export const make = <C, K, A, E, R>(
     const scheduleIdle = (key: K, slot: Slot<C, A, E>, instance: Instance<C, A>) => {
       if (idle === undefined) return Effect.void
       const generation = slot.generation
+      // Forked from a release (uninterruptible, and forks inherit that): the timer must be made
+      // interruptible, or closing the manager would wait for it to expire.
       return Effect.forkIn(
-        Effect.sleep(idle).pipe(
+        Effect.interruptible(Effect.sleep(idle)).pipe(
           Effect.zipRight(Effect.suspend(() => {
             if (slot.current !== instance || slot.generation !== generation || instance.holders > 0) return Effect.void
             slot.current = undefined
