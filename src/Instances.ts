@@ -141,7 +141,7 @@ export interface InstanceManager<C, K, A, E> {
  *     make: (settings) =>
  *       Effect.acquireRelease(
  *         Effect.sync(() => ({ url: settings.url })),
- *         (client) => Effect.log(`closing ${client.url}`)
+ *         () => Effect.log(`closing ${settings.url}`)
  *       )
  *   })
  *   return yield* clients.use({ tenant: "acme", url: "https://acme" }, (client) => Effect.succeed(client.url))
