@@ -138,7 +138,7 @@ export interface InstanceManager<C, K, A, E> {
  *   const clients = yield* Instances.make({
  *     key: (settings: TenantSettings) => settings.tenant,
  *     needsUpdate: (settings, cached) => settings.url !== cached.context.url,
- *     make: (settings) =>
+ *     make: (settings: TenantSettings) =>
  *       Effect.acquireRelease(
  *         Effect.sync(() => ({ url: settings.url })),
  *         () => Effect.log(`closing ${settings.url}`)
