@@ -1,72 +1,114 @@
 /**
  * A per-tenant client pool whose settings change at run time.
  *
- * Each tenant gets one client, built from its settings; requests share it. When a tenant's settings
- * change, the next request builds a new client, and the old one is closed only after the requests
- * still using it have finished.
+ * Each tenant gets one client, built from its settings; concurrent requests share it. When a
+ * tenant's settings change, the next request builds a new client, and the old one is closed only
+ * after the requests still using it have finished. A rebuild that fails leaves the previous client
+ * cached. Closing the pool (here: the end of the program) closes every client.
  *
  * Run: npx tsx examples/tenants.ts
  */
-import { Context, Effect, Ref } from "effect"
-import { Component, Instances, Registry } from "layerwise"
+import { Context, Data, Effect, Layer, Ref } from "effect"
+import { Instances } from "layerwise"
 
 interface TenantSettings {
   readonly tenant: string
   readonly endpoint: string
 }
 
-interface Client {
-  readonly endpoint: string
-  readonly call: (path: string) => Effect.Effect<string>
+class ConnectError extends Data.TaggedError("ConnectError")<{ readonly endpoint: string }> {
+  override get message() {
+    return `cannot connect to ${this.endpoint}`
+  }
 }
 
-class Settings extends Context.Tag("example/Settings")<Settings, Ref.Ref<Record<string, string>>>() {}
-const Clients = Instances.Tag<TenantSettings, string, Client>("example/TenantClients")
+interface Client {
+  readonly id: number
+  readonly endpoint: string
+  readonly call: (path: string, millis?: number) => Effect.Effect<string>
+}
 
-const registry = Registry.make(
-  Component.make(Settings, { build: Ref.make<Record<string, string>>({ acme: "https://eu.acme", globex: "https://globex" }) }),
-  Component.make(Clients, {
-    build: Instances.make({
-      key: (settings: TenantSettings) => settings.tenant,
-      needsUpdate: (settings, cached) => settings.endpoint !== cached.context.endpoint,
-      make: (settings) =>
-        Effect.acquireRelease(
-          Effect.sync(() => {
-            console.log(`  open client ${settings.tenant} -> ${settings.endpoint}`)
-            return {
-              endpoint: settings.endpoint,
-              call: (path: string) => Effect.as(Effect.sleep("20 millis"), `${settings.endpoint}${path}`)
-            }
-          }),
-          () => Effect.sync(() => console.log(`  close client ${settings.tenant} -> ${settings.endpoint}`))
-        ),
-      idleTimeToLive: "1 minute"
-    })
-  })
-)
+const started = Date.now()
+const say = (line: string) => Effect.sync(() => console.log(`[${String(Date.now() - started).padStart(4)} ms] ${line}`))
 
-const request = (tenant: string, path: string) =>
-  Effect.gen(function*() {
-    const settings = yield* Settings
-    const clients = yield* Clients
-    const endpoint = (yield* Ref.get(settings))[tenant]!
-    return yield* clients.use({ tenant, endpoint }, (client) => client.call(path))
-  })
+/** Every tenant's current settings, changed at run time by an operator. */
+class Settings extends Context.Tag("example/Settings")<Settings, Ref.Ref<ReadonlyMap<string, string>>>() {}
 
-const program = Effect.gen(function*() {
-  console.log("two requests for acme share one client:")
-  console.log(" ", yield* Effect.all([request("acme", "/a"), request("acme", "/b")], { concurrency: 2 }))
-  console.log("acme moves to another endpoint while a slow request is in flight:")
-  const settings = yield* Settings
-  const inFlight = yield* Effect.fork(request("acme", "/slow"))
-  yield* Effect.sleep("5 millis")
-  yield* Ref.update(settings, (all) => ({ ...all, acme: "https://us.acme" }))
-  console.log(" ", yield* request("acme", "/after-move"))
-  console.log("  in flight finished on the old client:", yield* inFlight.await.pipe(Effect.flatten))
-  console.log(" ", yield* request("globex", "/x"))
-  const clients = yield* Clients
-  console.log("metrics:", yield* clients.metrics)
-  console.log("shutting down:")
+const Clients = Instances.Tag<TenantSettings, string, Client, ConnectError>("example/TenantClients")
+
+let nextId = 0
+const ClientsLive = Instances.layer(Clients, {
+  key: (settings) => settings.tenant,
+  make: (settings) =>
+    Effect.gen(function*() {
+      if (settings.endpoint.startsWith("bad:")) return yield* new ConnectError({ endpoint: settings.endpoint })
+      const id = ++nextId
+      yield* say(`open  client #${id} ${settings.tenant} -> ${settings.endpoint}`)
+      yield* Effect.addFinalizer(() => say(`close client #${id} ${settings.tenant} -> ${settings.endpoint}`))
+      return {
+        id,
+        endpoint: settings.endpoint,
+        call: (path, millis = 20) => Effect.as(Effect.sleep(millis), `${settings.endpoint}${path}`)
+      } satisfies Client
+    }),
+  needsUpdate: (settings, cached) => settings.endpoint !== cached.context.endpoint,
+  idleTimeToLive: "1 minute",
+  closeTimeout: "2 seconds"
 })
 
-Effect.runPromise(Effect.provide(program, Registry.toLayer(registry, [Settings, Clients]))).then(() => console.log("done"))
+const SettingsLive = Layer.effect(
+  Settings,
+  Ref.make<ReadonlyMap<string, string>>(new Map([["acme", "https://eu.acme"], ["globex", "https://globex"]]))
+)
+
+const request = (tenant: string, path: string, millis?: number) =>
+  Effect.gen(function*() {
+    const endpoint = (yield* Ref.get(yield* Settings)).get(tenant)!
+    const clients = yield* Clients
+    return yield* clients.use({ tenant, endpoint }, (client) =>
+      Effect.gen(function*() {
+        yield* say(`  ${tenant}${path} starts on client #${client.id}`)
+        const response = yield* client.call(path, millis)
+        yield* say(`  ${tenant}${path} done: ${response}`)
+        return response
+      }))
+  })
+
+const move = (tenant: string, endpoint: string) =>
+  Effect.flatMap(Settings, (settings) => Ref.update(settings, (all) => new Map([...all, [tenant, endpoint]])))
+
+const program = Effect.gen(function*() {
+  const clients = yield* Clients
+
+  yield* say("two concurrent requests for acme share one client:")
+  yield* Effect.all([request("acme", "/a"), request("acme", "/b")], { concurrency: "unbounded" })
+
+  yield* say("acme moves to another endpoint while a slow request is in flight:")
+  const slow = yield* Effect.fork(request("acme", "/slow", 300))
+  yield* Effect.sleep("50 millis")
+  yield* move("acme", "https://us.acme")
+  yield* request("acme", "/after-move")
+  yield* say("  (the old client stays open until /slow is done)")
+  yield* slow.await
+
+  yield* request("globex", "/x")
+  yield* say("globex moves to an unreachable endpoint: the rebuild fails, the old client stays cached")
+  yield* move("globex", "bad://globex")
+  const failed = yield* Effect.either(request("globex", "/x"))
+  if (failed._tag === "Left") yield* say(`  request failed: ${failed.left.message}`)
+  const cached = yield* clients.entries
+  yield* say(`  cached: ${cached.map((entry) => `${entry.key} -> ${entry.context.endpoint}`).join(", ")}`)
+  yield* move("globex", "https://globex.example")
+  yield* request("globex", "/x")
+
+  console.log("metrics:", yield* clients.metrics)
+  yield* say("shutting down: every client is closed")
+})
+
+Effect.runPromise(program.pipe(Effect.provide(Layer.merge(ClientsLive, SettingsLive)))).then(
+  () => console.log("done"),
+  (error) => {
+    console.error(error)
+    process.exitCode = 1
+  }
+)

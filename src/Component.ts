@@ -21,6 +21,7 @@ import type * as Scope from "effect/Scope"
 import type * as Types from "effect/Types"
 import type * as Dependency from "./Dependency.js"
 import * as internal from "./internal/component.js"
+import type * as Lifecycle from "./Lifecycle.js"
 import type * as Qualifier from "./Qualifier.js"
 
 /**
@@ -62,6 +63,11 @@ export interface Component<in out Id, in out Service> extends Pipeable {
   readonly dependencies: ReadonlyArray<Dependency.Any>
   /** How to build the service. */
   readonly construct: Construct
+  /**
+   * Lifecycle metadata: startup order, initializers, start / stop hooks, background work, disposers
+   * and timeouts (set with the `Lifecycle` combinators; `undefined` when none was set).
+   */
+  readonly lifecycle?: Lifecycle.Lifecycle | undefined
 }
 
 /**

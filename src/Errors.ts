@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import type * as Report from "./Report.js"
 
 /**
  * A dependency path from a requested root to the place a problem was found, as display names:
@@ -297,6 +298,191 @@ export class ReleaseError extends Data.TaggedError("ReleaseError")<{
  * @category errors
  */
 export type BuildError = ConstructionError
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle errors (App, Lifecycle)
+
+/**
+ * The lifecycle phases a hook runs in.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HookPhase = "initialize" | "start" | "background" | "stop" | "dispose"
+
+/**
+ * Lifecycle settings that cannot be run: a negative or non-finite timeout, a non-finite startup
+ * order, a hook that is not a function. Checked before anything is built; `problems` lists every one
+ * found, each with its subject (`application` or `component Db`).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.InvalidLifecycle({
+ *   problems: [{ subject: "component Db", reason: "its stop timeout must be a finite, non-negative duration, got -1" }]
+ * })
+ * console.log(error.message)
+ * // "1 invalid lifecycle setting:\n  - component Db: its stop timeout must be a finite, non-negative duration, got -1"
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidLifecycle extends Data.TaggedError("InvalidLifecycle")<{
+  readonly problems: ReadonlyArray<{ readonly subject: string; readonly reason: string }>
+}> {
+  override get message(): string {
+    const count = this.problems.length
+    return `${count} invalid lifecycle setting${count === 1 ? "" : "s"}:\n${
+      this.problems.map((problem) => `  - ${problem.subject}: ${problem.reason}`).join("\n")
+    }`
+  }
+}
+
+/**
+ * A lifecycle hook of a component failed (or died): an initializer, a start or stop hook, a disposer,
+ * or background work while the application ran. `hook` is the hook's name (`onStart`, `onStart#2`,
+ * or the name it was given).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.HookFailed({
+ *   component: "Server", path: ["Server"], phase: "start", hook: "onStart", cause: new Error("port in use")
+ * })
+ * console.log(error.message) // "Server: start hook onStart of Server failed: Error: port in use"
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class HookFailed extends Data.TaggedError("HookFailed")<{
+  readonly component: string
+  readonly path: DependencyPath
+  readonly phase: HookPhase
+  readonly hook: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `${formatPath(this.path)}: ${this.phase} hook ${this.hook} of ${this.component} failed: ${
+      describeCause(this.cause)
+    }`
+  }
+}
+
+/**
+ * A lifecycle hook of a component did not complete within its timeout. It was interrupted (without
+ * waiting for the interruption to finish) and the lifecycle went on. `timeout` is the rendered
+ * duration.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.HookTimeout({ component: "Server", path: ["Server"], phase: "stop", hook: "onStop", timeout: "5s" })
+ * console.log(error.message) // "Server: stop hook onStop of Server did not complete within 5s"
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class HookTimeout extends Data.TaggedError("HookTimeout")<{
+  readonly component: string
+  readonly path: DependencyPath
+  readonly phase: HookPhase
+  readonly hook: string
+  readonly timeout: string
+}> {
+  override get message(): string {
+    return `${formatPath(this.path)}: ${this.phase} hook ${this.hook} of ${this.component} did not complete within ${this.timeout}`
+  }
+}
+
+/**
+ * An operation was asked of a running application in a state that does not allow it (stopping an
+ * application that is already stopping or stopped). `state` is the state it was in.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.InvalidState({ operation: "stop", state: "stopped", allowed: ["started"] })
+ * console.log(error.message) // "cannot stop the application while it is stopped (allowed when: started)"
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidState extends Data.TaggedError("InvalidState")<{
+  readonly operation: string
+  readonly state: string
+  readonly allowed: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `cannot ${this.operation} the application while it is ${this.state} (allowed when: ${this.allowed.join(", ")})`
+  }
+}
+
+/**
+ * One error of an application run: a constructor, a hook, or a release.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type RunError = ConstructionError | ReleaseError | HookFailed | HookTimeout
+
+/**
+ * An application run failed. By the time this error surfaces everything that started was stopped and
+ * everything that was built was released. `reason` is what ended the run badly first:
+ *
+ * - `build`: a constructor or an initializer failed; nothing was started;
+ * - `start`: a start hook failed or timed out; what had started was stopped, in reverse order;
+ * - `background`: background work failed while the application ran; the application shut down;
+ * - `stop`: the run itself went well, but a stop hook, a disposer, background work or a release
+ *   failed or timed out during the shutdown.
+ *
+ * `errors` lists every error of the run in the order they happened, `report` the whole run (see
+ * `Report`).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const failed = (error: Errors.ApplicationFailed) => `${error.reason}: ${error.errors.length} errors`
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ApplicationFailed extends Data.TaggedError("ApplicationFailed")<{
+  readonly reason: "build" | "start" | "background" | "stop"
+  readonly errors: ReadonlyArray<RunError>
+  readonly report: Report.Report
+}> {
+  override get message(): string {
+    const count = this.errors.length
+    const what = this.reason === "build"
+      ? "building the application failed"
+      : this.reason === "start"
+      ? "starting the application failed"
+      : this.reason === "background"
+      ? "background work failed while the application ran"
+      : "the application's shutdown failed"
+    return `${what} (${count} error${count === 1 ? "" : "s"}):\n${
+      this.errors.map((error) => `  - ${error.message}`).join("\n")
+    }`
+  }
+}
+
+/**
+ * The errors of running an application, once it resolved.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type LifecycleError = InvalidLifecycle | ApplicationFailed | InvalidState
 
 /** Renders an arbitrary failure value for a message without throwing. */
 const describeCause = (cause: unknown): string => {

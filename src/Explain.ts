@@ -4,8 +4,18 @@
  *
  * Every rendering shows the chosen components, what each request resolved to and why (the rule that
  * decided among the candidates considered), and marks roots and overrides. All renderings are
- * iterative and linear in nodes + edges: a shared dependency is expanded once in the tree (later
- * occurrences say "(see above)"), and a 10,000-long chain renders without recursion.
+ * iterative and linear in nodes + edges, in time and in output size:
+ * - the tree expands a shared dependency once (later occurrences say "(see above)");
+ * - the tree's indentation is bounded: a branch deeper than `maxDepth` levels is continued in a
+ *   section of its own further down ("(continued below)"), so a 10,000-long chain is 10,312 short
+ *   lines, not 150 MB of indentation;
+ * - nothing recurses per component, so a 10,000-long chain renders in every form.
+ *
+ * The JSON form is data: {@link fromJson} decodes and validates it, but a decoded value is not a
+ * runnable plan (constructors are not data); resolve the registry again for that.
+ *
+ * Names: `tree` / `mermaid` / `dot` name the output format; `toJson` / `fromJson` mirror
+ * `JSON.stringify` / `JSON.parse` around the {@link PlanJson} schema.
  *
  * @since 0.1.0
  */
@@ -14,11 +24,37 @@ import * as internal from "./internal/explain.js"
 import type * as Plan from "./Plan.js"
 
 /**
+ * Options of {@link tree}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TreeOptions {
+  /**
+   * The deepest level a line is indented to (roots are level 0; default 32, at least 1,
+   * `Infinity` for no limit). A component at that level whose dependencies would go deeper is
+   * marked "(continued below)" and its subtree is printed after the main tree, starting from a line
+   * `name (continued)`. Keeps every line short whatever the depth of the graph.
+   */
+  readonly maxDepth?: number | undefined
+}
+
+/**
  * The plan as a text tree, from the roots down.
  *
- * Each line is `name (service)`, the service omitted when the name is the service's key; a request
- * that was qualified, named, optional or a collection is prefixed by its label; the rule that chose
- * the candidate follows in brackets when there was a choice (`[primary over Sqlite]`).
+ * - A root is a line of its own; dependencies hang below it (`├─`, `└─`, `│`).
+ * - A line is `name (service)`, the service omitted when the name is the service's key.
+ * - A request that was qualified, named, optional or a collection is prefixed by its label
+ *   (`Database@replica: replicaDb (Database)`); a collection lists every member, in order; an
+ *   optional request that nothing matched says `Option<Metrics> (absent)`, an empty collection
+ *   `All<Plugin> (none)`.
+ * - The rule that chose a candidate follows in brackets when there was a choice:
+ *   `[primary over Sqlite]`, `[not-alternative over Fake]`, `[lowest-order over B, C]`,
+ *   `[override]`, `[all, 2 by order]`. A sole candidate gets no bracket.
+ * - A component with dependencies is expanded where it first appears; later occurrences read
+ *   `name (see above)`, without their subtree. A leaf is simply repeated.
+ * - Components the plan builds without a requested root leading to them (App's startup
+ *   components) are roots of their own, after the requested ones.
  *
  * @example
  * ```ts
@@ -34,19 +70,37 @@ import type * as Plan from "./Plan.js"
  *   Component.make(Api, { dependencies: [Database], build: Database })
  * )
  * console.log(Explain.tree(Either.getOrThrow(Resolver.resolve(registry, [Api]))))
- * // └─ Api
- * //    └─ Postgres (Database) [primary over Sqlite]
+ * // Api
+ * // └─ Postgres (Database) [primary over Sqlite]
  * ```
  *
  * @since 0.1.0
  * @category rendering
  */
-export const tree: (plan: Plan.Plan<unknown>) => string = internal.tree
+export const tree: (plan: Plan.Plan<unknown>, options?: TreeOptions) => string = internal.tree
 
 /**
- * The plan as a Mermaid flowchart: one node per component (`n<id>`), one arrow per resolved edge
- * (labelled with the request when qualified, named, optional or a collection), roots drawn bold and
- * overrides dashed.
+ * Options of {@link mermaid} and {@link dot}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DiagramOptions {
+  /** Layout direction: top to bottom (default), bottom to top, left to right, right to left. */
+  readonly direction?: "TB" | "BT" | "LR" | "RL" | undefined
+}
+
+/**
+ * The plan as a Mermaid flowchart.
+ *
+ * - One node per component, with id `n<node id>` and label `name` (plus the service on a second
+ *   line when the name is not the service's key).
+ * - One arrow per resolved dependency (from the dependent to the dependency), labelled with the
+ *   request when it was qualified, named, optional or a collection, and with the deciding rule
+ *   when there was a choice (`Database [primary]`).
+ * - Roots get the class `root` (thick border), overrides the class `override` (dashed border).
+ * - Labels are quoted; `"`, `<`, `>`, `&`, backticks and `#` that would start an entity are
+ *   written as Mermaid entity codes, line breaks as `<br/>`.
  *
  * @example
  * ```ts
@@ -56,19 +110,23 @@ export const tree: (plan: Plan.Plan<unknown>) => string = internal.tree
  * class Greeting extends Context.Tag("Greeting")<Greeting, string>() {}
  *
  * const plan = Either.getOrThrow(Resolver.resolve(Registry.make(Component.succeed(Greeting, "hi")), [Greeting]))
- * console.log(Explain.mermaid(plan))
- * // flowchart TD
+ * console.log(Explain.mermaid(plan, { direction: "LR" }))
+ * // flowchart LR
  * //   n0["Greeting"]
- * //   ...
+ * //   classDef root stroke-width:3px
+ * //   classDef override stroke-dasharray: 5 5
+ * //   class n0 root
  * ```
  *
  * @since 0.1.0
  * @category rendering
  */
-export const mermaid: (plan: Plan.Plan<unknown>) => string = internal.mermaid
+export const mermaid: (plan: Plan.Plan<unknown>, options?: DiagramOptions) => string = internal.mermaid
 
 /**
- * The plan as a Graphviz `digraph` (render with `dot -Tsvg`); same information as {@link mermaid}.
+ * The plan as a Graphviz `digraph` (render with `dot -Tsvg`); the same information as
+ * {@link mermaid}: nodes `n<node id>` with quoted, escaped labels, roots drawn thick
+ * (`penwidth=2`), overrides dashed, edges labelled like Mermaid's.
  *
  * @example
  * ```ts
@@ -78,30 +136,95 @@ export const mermaid: (plan: Plan.Plan<unknown>) => string = internal.mermaid
  * class Greeting extends Context.Tag("Greeting")<Greeting, string>() {}
  *
  * const plan = Either.getOrThrow(Resolver.resolve(Registry.make(Component.succeed(Greeting, "hi")), [Greeting]))
- * console.log(Explain.dot(plan)) // digraph layerwise { ... }
+ * console.log(Explain.dot(plan))
+ * // digraph layerwise {
+ * //   rankdir=TB;
+ * //   node [shape=box];
+ * //   n0 [label="Greeting", penwidth=2];
+ * // }
  * ```
  *
  * @since 0.1.0
  * @category rendering
  */
-export const dot: (plan: Plan.Plan<unknown>) => string = internal.dot
+export const dot: (plan: Plan.Plan<unknown>, options?: DiagramOptions) => string = internal.dot
 
 /**
- * The schema of a plan's JSON form: roots and nodes with their resolved edges and choices, and the
- * build order. Decoding gives the data, not a runnable plan (constructors are not data).
- *
- * @example
- * ```ts
- * import { Schema } from "effect"
- * import { Explain } from "layerwise"
- *
- * export const decode = Schema.decodeUnknownSync(Explain.PlanJson)
- * ```
+ * How a request selects candidates, as JSON.
  *
  * @since 0.1.0
- * @category schemas
+ * @category models
  */
-export const PlanJson: Schema.Schema<PlanJson, PlanJson> = internal.PlanJson
+export type SelectorJson =
+  | { readonly _tag: "Any" }
+  | { readonly _tag: "Qualifier"; readonly qualifier: string }
+  | { readonly _tag: "Name"; readonly name: string }
+
+/**
+ * A request as JSON (see `Dependency.Description`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestJson {
+  /** The key of the requested service's tag. */
+  readonly service: string
+  readonly selector: SelectorJson
+  readonly cardinality: "one" | "optional" | "all"
+  /** The key the resolved value is provided under. */
+  readonly key: string
+  /** Readable form: `Database`, `Database@replica`, `Database#auditDb`, `Option<Database>`, `All<Plugin>`. */
+  readonly label: string
+}
+
+/**
+ * Why a request resolved the way it did, as JSON (see `Plan.Choice`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ChoiceJson {
+  readonly rule: Plan.Choice["rule"]
+  /** The names of the candidates the rule chose among. */
+  readonly considered: ReadonlyArray<string>
+}
+
+/**
+ * A resolved request as JSON: the nodes (ids) that satisfy it and why.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EdgeJson {
+  readonly request: RequestJson
+  readonly targets: ReadonlyArray<number>
+  readonly choice: ChoiceJson
+}
+
+/**
+ * A chosen component as JSON: its identity, the metadata the choice rules use, and its resolved
+ * requests.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NodeJson {
+  /** Position in `nodes` (and in the build order). */
+  readonly id: number
+  readonly name: string
+  readonly service: string
+  readonly qualifiers: ReadonlyArray<string>
+  readonly primary: boolean
+  readonly alternative: boolean
+  readonly order: number
+  /** `true` when the component was registered as an override. */
+  readonly override: boolean
+  /** How the component builds its service (see `Component.Construct`). */
+  readonly construct: "Effect" | "Layer" | "Value"
+  /** The node that first needed this one; `null` for a root. */
+  readonly parent: number | null
+  readonly dependencies: ReadonlyArray<EdgeJson>
+}
 
 /**
  * A plan's JSON form.
@@ -109,10 +232,67 @@ export const PlanJson: Schema.Schema<PlanJson, PlanJson> = internal.PlanJson
  * @since 0.1.0
  * @category models
  */
-export type PlanJson = typeof internal.PlanJson.Type
+export interface PlanJson {
+  /** The requested roots, each resolved. */
+  readonly roots: ReadonlyArray<EdgeJson>
+  readonly nodes: ReadonlyArray<NodeJson>
+  /** Node ids in build order: every node after the nodes it depends on. */
+  readonly order: ReadonlyArray<number>
+}
 
 /**
- * Encodes a plan to its JSON form (plain data, `JSON.stringify`-able), through {@link PlanJson}.
+ * The schema of a resolved request's JSON form ({@link EdgeJson}).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Explain } from "layerwise"
+ *
+ * export const edges = Schema.decodeUnknownSync(Schema.Array(Explain.EdgeJson))
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const EdgeJson: Schema.Schema<EdgeJson> = internal.EdgeJson
+
+/**
+ * The schema of a component's JSON form ({@link NodeJson}).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Explain } from "layerwise"
+ *
+ * export const isNode = Schema.is(Explain.NodeJson)
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const NodeJson: Schema.Schema<NodeJson> = internal.NodeJson
+
+/**
+ * The schema of a plan's JSON form: roots and nodes with their resolved edges and choices, and the
+ * build order. Its encoded and decoded forms are the same plain data. Decoding gives the data, not
+ * a runnable plan (constructors are not data).
+ *
+ * @example
+ * ```ts
+ * import { JSONSchema, Schema } from "effect"
+ * import { Explain } from "layerwise"
+ *
+ * export const decode = Schema.decodeUnknownSync(Explain.PlanJson)
+ * export const jsonSchema = JSONSchema.make(Explain.PlanJson)
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PlanJson: Schema.Schema<PlanJson> = internal.PlanJson
+
+/**
+ * Encodes a plan to its JSON form through {@link PlanJson}: plain data, ready for `JSON.stringify`.
  *
  * @example
  * ```ts
@@ -123,6 +303,8 @@ export type PlanJson = typeof internal.PlanJson.Type
  *
  * const plan = Either.getOrThrow(Resolver.resolve(Registry.make(Component.succeed(Greeting, "hi")), [Greeting]))
  * console.log(JSON.stringify(Explain.toJson(plan)))
+ * // {"roots":[{"request":{"service":"Greeting",...},"targets":[0],"choice":{"rule":"only","considered":["Greeting"]}}],
+ * //  "nodes":[{"id":0,"name":"Greeting",...,"construct":"Value","parent":null,"dependencies":[]}],"order":[0]}
  * ```
  *
  * @since 0.1.0
@@ -131,7 +313,8 @@ export type PlanJson = typeof internal.PlanJson.Type
 export const toJson: (plan: Plan.Plan<unknown>) => PlanJson = internal.toJson
 
 /**
- * Decodes (and validates) a plan's JSON form, e.g. one read back from a file.
+ * Decodes and validates a plan's JSON form, e.g. one read back from a file; throws a `ParseError`
+ * when the input does not match {@link PlanJson}. The result is data, not a runnable plan.
  *
  * @example
  * ```ts

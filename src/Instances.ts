@@ -2,130 +2,277 @@
  * Keyed instances: one instance per key (tenant, data source, cluster), rebuilt when its settings
  * change, the replaced one disposed exactly once, after its last user.
  *
- * A provider says how to key a context, whether a cached instance needs an update for a context
- * (`needsUpdate` receives the context the cached instance was made with) and how to make one (a
- * scoped Effect: its finalizers are the instance's disposal). The manager guarantees:
+ * A {@link Provider} says how to key a context, whether the cached instance needs an update for a
+ * context (`needsUpdate` receives the context the cached instance was made with) and how to make one
+ * (a scoped Effect: its finalizers are the instance's disposal). The manager guarantees:
  *
  * - the first `get` of a key builds; later gets that need no update return the same instance;
- * - concurrent gets of one key share one build; a slow build of one key never blocks other keys;
- *   a build is never cancelled by a caller giving up (it runs in the manager's scope);
- * - when `needsUpdate` says so, a new instance is built and swapped in; the old one is disposed
- *   exactly once, when every user still holding it has finished (a `get` holds its instance until
- *   the caller's scope closes), and is never handed out again;
+ * - concurrent gets of one key share one build (and its outcome, failure included); a slow build of
+ *   one key never blocks other keys; a build is never cancelled by a caller giving up, only by a
+ *   close (it runs in a fiber of the manager);
+ * - when `needsUpdate` says so, a new instance is built and swapped in; the old one is never handed
+ *   out again and is disposed exactly once, when every user still holding it has finished (a `get`
+ *   holds its instance until the caller's Scope closes; a `use` while its function runs);
  * - a failing build returns the error and leaves the previous instance cached and valid; a failing
  *   first build caches nothing (the next get tries again); a failing key function builds nothing;
+ *   a `make` that dies fails the get with the defect wrapped in an {@link InstanceMakeDefect} naming
+ *   the key, and leaves the cache as it was;
  * - optional idle time-to-live and capacity (least recently used first) evict, disposing after the
  *   last holder;
- * - closing the manager's scope disposes every instance, waiting for holders up to `closeTimeout`;
- *   gets after that fail with {@link ManagerClosed}.
+ * - closing the manager's Scope stops handing out instances (gets fail with {@link ManagerClosed}),
+ *   interrupts builds in flight, disposes every instance nobody holds and waits up to
+ *   `closeTimeout` for the holders of the others; past it, it disposes them anyway and logs a
+ *   warning naming their keys (counted in `forcedDisposals`).
+ *
+ * Disposal runs in the fiber that ends the instance's last use (the last holder's Scope closing, a
+ * build that replaced or evicted it, an idle timer, the close), uninterruptibly. A failing
+ * finalizer of an instance is logged and counted in `disposalFailures`; it never fails that fiber.
  *
  * Keys are compared with Effect's `Equal` / `Hash` (a `MutableHashMap`): strings, numbers and other
- * primitives by value; `Data.struct`, `Data.Class`, `Schema.Class` and other `Equal` values
- * structurally; plain objects and arrays by reference (so `{ tenant: "a" }` twice is two keys:
- * return a string or a `Data.struct` from `key`).
+ * primitives by value; `Data.struct`, `Data.tuple`, `Data.Class`, `Schema.Class` instances and other
+ * `Equal` values structurally; plain objects and arrays by reference (so `{ tenant: "a" }` twice is
+ * two keys: return a string or a `Data.struct` from `key`).
  *
  * Why not `RcMap` or `LayerMap`: they have no "needs update" rule and no safe replacement of a live
- * instance; the manager is built on the same Effect primitives (Scope per instance, reference
- * counts released by the user's Scope) and adds both.
+ * instance (an `RcMap.invalidate` followed by a `get` would do it, but not atomically: two callers
+ * can both rebuild, and nothing compares the cached settings). The manager uses the same primitives
+ * (a Scope per instance, reference counts released by the user's Scope, a daemon fiber per build
+ * shared through a `Deferred`) and adds both. A cached `get` takes no lock: a hash lookup, the
+ * `needsUpdate` call, a reference count increment and one finalizer in the caller's Scope.
  *
  * @since 0.1.0
  */
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
 import * as internal from "./internal/instances.js"
 
 /**
+ * The identifier of an {@link InstanceManager}.
+ *
+ * @example
+ * ```ts
+ * import { Instances } from "layerwise"
+ *
+ * console.log(typeof Instances.TypeId) // "symbol"
+ * ```
+ *
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
  * How to key, check and make instances.
+ *
+ * - `C`: the context of a request (tenant settings, a data source's configuration);
+ * - `K`: the cache key computed from it;
+ * - `A`: the instance;
+ * - `E`: how `make` fails (passed through to the caller unchanged);
+ * - `R`: what `make` needs besides its Scope (taken from the context `make` was called in);
+ * - `KE`: how an effectful `key` fails (passed through unchanged).
+ *
+ * @example
+ * ```ts
+ * import { Data, Effect } from "effect"
+ * import type { Instances } from "layerwise"
+ *
+ * interface DataSource { readonly org: number; readonly uid: string; readonly updated: number }
+ * interface Connection { readonly uid: string }
+ *
+ * // a Data.struct key: equal by value, so two requests for one data source share its connection
+ * export const dataSources: Instances.Provider<DataSource, { readonly org: number; readonly uid: string }, Connection> = {
+ *   key: (source) => Data.struct({ org: source.org, uid: source.uid }),
+ *   make: (source) => Effect.succeed({ uid: source.uid }),
+ *   needsUpdate: (source, cached) => source.updated > cached.context.updated,
+ *   idleTimeToLive: "10 minutes",
+ *   capacity: 1_000
+ * }
+ * ```
  *
  * @since 0.1.0
  * @category models
  */
-export interface Provider<C, K, A, E, R> {
-  /** The cache key of a context (compared with `Equal`). May throw: the get fails with {@link InstanceKeyError}. */
-  readonly key: (context: C) => K
-  /** Whether the cached instance, made with `cached.context`, must be rebuilt for `context`. */
-  readonly needsUpdate: (context: C, cached: Cached<C, A>) => boolean
-  /** Makes an instance; its Scope's finalizers dispose it. */
+export interface Provider<C, K, A, E = never, R = never, KE = never> {
+  /**
+   * The cache key of a context, compared with `Equal` (see the module's documentation). A plain
+   * value, or an Effect for keys that must be looked up: its failure `KE` fails the get unchanged.
+   * A key function that throws fails the get with {@link InstanceKeyError}. Either way nothing is
+   * built. The result is run when it is an Effect, so a key must not itself be an Effect value
+   * (`Option`, `Either`, a `Context.Tag`): wrap it in a `Data.struct` or a string.
+   */
+  readonly key: (context: C) => K | Effect.Effect<K, KE>
+  /**
+   * Makes an instance. It runs in a Scope of its own: the finalizers it adds are the instance's
+   * disposal, run once, after its last holder. It is interrupted only by the manager's close.
+   */
   readonly make: (context: C) => Effect.Effect<A, E, R | Scope.Scope>
-  /** Dispose an instance nobody used for this long. */
+  /**
+   * Whether the cached instance, made with `cached.context`, must be rebuilt for `context` (it may
+   * also look at `cached.instance`, to replace a broken one). Called on every get that finds an
+   * instance, so keep it cheap and pure; a throw is a defect. A get that joined a build in flight
+   * checks the built instance against its own context too, and builds again if it is stale for it.
+   *
+   * Write `make` before `needsUpdate` in the object literal (or annotate `make`'s parameter):
+   * TypeScript fixes `A` when it types `cached`, so a `make` it has not seen yet would leave `A`
+   * as `unknown`.
+   */
+  readonly needsUpdate: (context: C, cached: Cached<C, A>) => boolean
+  /** Dispose an instance nobody held for this long (default: never). */
   readonly idleTimeToLive?: Duration.DurationInput | undefined
-  /** At most this many cached keys; the least recently used is evicted first. */
+  /** At most this many keys have a cached instance; the least recently used is evicted first (default: no limit). */
   readonly capacity?: number | undefined
-  /** How long closing the manager waits for holders before disposing anyway (default 30 seconds). */
+  /** How long closing the manager waits for builds and holders before disposing anyway (default 30 seconds). */
   readonly closeTimeout?: Duration.DurationInput | undefined
 }
 
 /**
- * A cached instance and the context it was made with.
+ * A cached instance and the context it was made with, as `needsUpdate` sees it.
+ *
+ * @example
+ * ```ts
+ * import type { Instances } from "layerwise"
+ *
+ * interface Settings { readonly url: string }
+ * export const changed = (settings: Settings, cached: Instances.Cached<Settings, unknown>) =>
+ *   settings.url !== cached.context.url
+ * ```
  *
  * @since 0.1.0
  * @category models
  */
 export interface Cached<C, A> {
+  /** The context the instance was made with. */
   readonly context: C
+  /** The instance. */
   readonly instance: A
 }
 
 /**
- * What is cached under a key.
+ * What is cached under a key, as listed by `entries`.
+ *
+ * @example
+ * ```ts
+ * import type { Instances } from "layerwise"
+ *
+ * export const describe = (entry: Instances.Entry<string, unknown>) =>
+ *   `${entry.key}: created at ${new Date(entry.createdAt).toISOString()}, ${entry.holders} user(s)`
+ * ```
  *
  * @since 0.1.0
  * @category models
  */
 export interface Entry<K, C> {
+  /** The key. */
   readonly key: K
+  /** The context the cached instance was made with. */
   readonly context: C
+  /** When it was built, in milliseconds of the manager's `Clock`. */
   readonly createdAt: number
-  /** Users holding the instance now. */
+  /** Users holding it now. */
   readonly holders: number
 }
 
 /**
  * Counters of the manager's life so far, and what it holds now.
  *
- * @since 0.1.0
- * @category models
- */
-export interface Metrics {
-  readonly hits: number
-  readonly misses: number
-  readonly builds: number
-  readonly replacements: number
-  readonly disposals: number
-  readonly failures: number
-  readonly evictions: number
-  /** Keys with a cached instance. */
-  readonly cached: number
-  /** Instances built and not yet disposed (cached, or retired but still held). */
-  readonly live: number
-}
-
-/**
- * A keyed instance manager.
+ * @example
+ * ```ts
+ * import type { Instances } from "layerwise"
+ *
+ * export const hitRatio = (metrics: Instances.Metrics) => metrics.hits / Math.max(1, metrics.hits + metrics.misses)
+ * ```
  *
  * @since 0.1.0
  * @category models
  */
-export interface InstanceManager<C, K, A, E> {
-  /** The instance for a context, held until the caller's scope closes. */
-  readonly get: (context: C) => Effect.Effect<A, E | InstanceKeyError | ManagerClosed, Scope.Scope>
-  /** Runs `f` with the instance for a context, holding it while `f` runs. */
+export interface Metrics {
+  /** Gets that found a cached instance needing no update. */
+  readonly hits: number
+  /** Gets that did not (they started a build or joined one). */
+  readonly misses: number
+  /** Builds started (one per shared build, however many gets joined it). */
+  readonly builds: number
+  /** Builds that failed, died or were interrupted by the close. */
+  readonly failures: number
+  /** Builds that replaced a cached instance. */
+  readonly replacements: number
+  /** Instances dropped by the idle time-to-live or the capacity. */
+  readonly evictions: number
+  /** Instances dropped by `invalidate`. */
+  readonly invalidations: number
+  /** Instances disposed (each once). */
+  readonly disposals: number
+  /** Disposals whose finalizers failed (logged). */
+  readonly disposalFailures: number
+  /** Instances disposed by a close that timed out while they were still held. */
+  readonly forcedDisposals: number
+  /** Keys with a cached instance now. */
+  readonly cached: number
+  /** Instances built and not yet disposed now (cached, or retired and still held). */
+  readonly live: number
+  /** Builds in flight now. */
+  readonly building: number
+}
+
+/**
+ * A keyed instance manager. Its operations are plain Effects; it lives as long as the Scope it was
+ * made in.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Instances } from "layerwise"
+ *
+ * interface Client { readonly query: (sql: string) => Effect.Effect<number> }
+ *
+ * // a request holds its tenant's client while it runs, even if the client is replaced meanwhile
+ * export const handle = (clients: Instances.InstanceManager<string, string, Client>, tenant: string) =>
+ *   clients.use(tenant, (client) => client.query("select 1"))
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InstanceManager<C, K, A, E = never, KE = never> extends Pipeable {
+  readonly [TypeId]: TypeId
+  /**
+   * The instance for a context, held until the caller's Scope closes: it is not disposed before,
+   * even if it is replaced, invalidated or evicted meanwhile. Interrupting the caller while it
+   * waits for a build does not cancel the build.
+   */
+  readonly get: (context: C) => Effect.Effect<A, E | KE | InstanceKeyError | ManagerClosed, Scope.Scope>
+  /** Runs `f` with the instance for a context, holding it while `f` runs (also when `f` fails or is interrupted). */
   readonly use: <B, E2, R2>(
     context: C,
     f: (instance: A) => Effect.Effect<B, E2, R2>
-  ) => Effect.Effect<B, E | E2 | InstanceKeyError | ManagerClosed, R2>
-  /** Drops the key's instance from the cache; it is disposed once its holders are done. */
+  ) => Effect.Effect<B, E | E2 | KE | InstanceKeyError | ManagerClosed, R2>
+  /**
+   * Drops the key's instance from the cache: the next get builds a new one; this one is disposed
+   * once its holders are done. A build in flight for the key is not affected and caches its result.
+   */
   readonly invalidate: (key: K) => Effect.Effect<void>
-  /** What is cached now. */
+  /** The keys with a cached instance (least recently used first when a capacity is set). */
+  readonly keys: Effect.Effect<ReadonlyArray<K>>
+  /** What is cached now, in the order of `keys`. */
   readonly entries: Effect.Effect<ReadonlyArray<Entry<K, C>>>
   /** Counters and sizes. */
   readonly metrics: Effect.Effect<Metrics>
 }
 
 /**
- * Makes a manager that lives in the current Scope (closing it disposes every instance).
+ * Makes a manager that lives in the current Scope: closing it disposes every instance (see the
+ * module's documentation for the close). `make` runs with the context `make` was called in (its
+ * `R`), and with a Scope of the instance's own.
  *
  * @example
  * ```ts
@@ -137,12 +284,13 @@ export interface InstanceManager<C, K, A, E> {
  * const program = Effect.gen(function*() {
  *   const clients = yield* Instances.make({
  *     key: (settings: TenantSettings) => settings.tenant,
- *     needsUpdate: (settings, cached) => settings.url !== cached.context.url,
- *     make: (settings: TenantSettings) =>
+ *     make: (settings) =>
  *       Effect.acquireRelease(
  *         Effect.sync(() => ({ url: settings.url })),
  *         () => Effect.log(`closing ${settings.url}`)
- *       )
+ *       ),
+ *     // rebuild when the URL changed; the old client is closed after the requests still using it
+ *     needsUpdate: (settings, cached) => settings.url !== cached.context.url
  *   })
  *   return yield* clients.use({ tenant: "acme", url: "https://acme" }, (client) => Effect.succeed(client.url))
  * })
@@ -152,13 +300,15 @@ export interface InstanceManager<C, K, A, E> {
  * @since 0.1.0
  * @category constructors
  */
-export const make: <C, K, A, E, R>(
-  provider: Provider<C, K, A, E, R>
-) => Effect.Effect<InstanceManager<C, K, A, E>, never, Scope.Scope | R> = internal.make
+export const make: <C, K, A, E = never, R = never, KE = never>(
+  provider: Provider<C, K, A, E, R, KE>
+) => Effect.Effect<InstanceManager<C, K, A, E, KE>, never, Scope.Scope | R> = internal.make
 
 /**
- * A tag for a manager, so that a manager can be a component used by other components
- * (`Component.make(TenantClients, { build: Instances.make(provider) })`).
+ * A tag for a manager, so that a manager can be a component other components depend on. A
+ * function rather than a class to extend because the service type is fully given by its type
+ * arguments; `class TenantClients extends Context.Tag("app/TenantClients")<TenantClients,
+ * Instances.InstanceManager<...>>() {}` works as well.
  *
  * @example
  * ```ts
@@ -170,8 +320,8 @@ export const make: <C, K, A, E, R>(
  * export const TenantClientsLive = Component.make(TenantClients, {
  *   build: Instances.make({
  *     key: (tenant: string) => tenant,
- *     needsUpdate: () => false,
- *     make: (tenant) => Effect.succeed({ url: `https://${tenant}` })
+ *     make: (tenant) => Effect.succeed({ url: `https://${tenant}` }),
+ *     needsUpdate: () => false
  *   })
  * })
  * ```
@@ -179,17 +329,64 @@ export const make: <C, K, A, E, R>(
  * @since 0.1.0
  * @category tags
  */
-export const Tag = <C, K, A, E = never>(key: string): Context.Tag<InstanceManager<C, K, A, E>, InstanceManager<C, K, A, E>> =>
-  internal.tag(key)
+export const Tag: <C, K, A, E = never, KE = never>(
+  key: string
+) => Context.Tag<InstanceManager<C, K, A, E, KE>, InstanceManager<C, K, A, E, KE>> = internal.tag
 
 /**
- * The key function threw: nothing was built.
+ * A Layer that makes a manager for a tag; the manager is closed when the Layer is released. Its
+ * requirements are `make`'s, without the Scope (each instance gets its own).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Instances } from "layerwise"
+ *
+ * interface Client { readonly url: string }
+ * const TenantClients = Instances.Tag<string, string, Client>("app/TenantClients")
+ * const TenantClientsLive = Instances.layer(TenantClients, {
+ *   key: (tenant) => tenant,
+ *   make: (tenant) => Effect.succeed({ url: `https://${tenant}` }),
+ *   needsUpdate: () => false
+ * })
+ *
+ * const program = Effect.flatMap(TenantClients, (clients) => clients.use("acme", (client) => Effect.succeed(client.url)))
+ * Effect.runPromise(Effect.provide(program, TenantClientsLive)).then(console.log) // "https://acme"
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: <C, K, A, E, KE, R>(
+  tag: Context.Tag<InstanceManager<C, K, A, E, KE>, InstanceManager<C, K, A, E, KE>>,
+  provider: Provider<C, K, A, E, R, KE>
+) => Layer.Layer<InstanceManager<C, K, A, E, KE>, never, Exclude<R, Scope.Scope>> = internal.layer
+
+/**
+ * Whether a value is an {@link InstanceManager}.
+ *
+ * @example
+ * ```ts
+ * import { Instances } from "layerwise"
+ *
+ * console.log(Instances.isInstanceManager({})) // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isInstanceManager: (u: unknown) => u is InstanceManager<unknown, unknown, unknown, unknown, unknown> =
+  internal.isInstanceManager
+
+/**
+ * The key function threw: nothing was built. (An effectful key fails with its own error instead.)
  *
  * @example
  * ```ts
  * import { Instances } from "layerwise"
  *
  * console.log(new Instances.InstanceKeyError({ cause: new Error("no tenant") }).message)
+ * // "the key function of the instance manager threw: no tenant"
  * ```
  *
  * @since 0.1.0
@@ -204,7 +401,31 @@ export const InstanceKeyError: typeof internal.InstanceKeyError = internal.Insta
 export type InstanceKeyError = internal.InstanceKeyError
 
 /**
- * The manager's scope closed: it hands out no instance any more.
+ * The defect a get dies with when `make` died: the key, and the original defect as `cause`. Typed
+ * failures of `make` are passed through unchanged; only defects are wrapped.
+ *
+ * @example
+ * ```ts
+ * import { Instances } from "layerwise"
+ *
+ * console.log(new Instances.InstanceMakeDefect({ key: "acme", cause: new Error("driver crashed") }).message)
+ * // 'making the instance for key "acme" died: driver crashed'
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const InstanceMakeDefect: typeof internal.InstanceMakeDefect = internal.InstanceMakeDefect
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type InstanceMakeDefect = internal.InstanceMakeDefect
+
+/**
+ * The manager's Scope closed (or is closing): it hands out no instance any more. Gets waiting for a
+ * build that the close interrupted fail with it too.
  *
  * @example
  * ```ts

@@ -5,6 +5,8 @@
  */
 
 /** @since 0.1.0 */
+export * as App from "./App.js"
+/** @since 0.1.0 */
 export * as Component from "./Component.js"
 /** @since 0.1.0 */
 export * as Condition from "./Condition.js"
@@ -19,11 +21,15 @@ export * as Family from "./Family.js"
 /** @since 0.1.0 */
 export * as Instances from "./Instances.js"
 /** @since 0.1.0 */
+export * as Lifecycle from "./Lifecycle.js"
+/** @since 0.1.0 */
 export * as Plan from "./Plan.js"
 /** @since 0.1.0 */
 export * as Qualifier from "./Qualifier.js"
 /** @since 0.1.0 */
 export * as Registry from "./Registry.js"
+/** @since 0.1.0 */
+export * as Report from "./Report.js"
 /** @since 0.1.0 */
 export * as Resolver from "./Resolver.js"
 /** @since 0.1.0 */

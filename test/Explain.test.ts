@@ -1,135 +1,443 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either, Schema } from "effect"
-import { Component, Dependency, Explain, Registry, Resolver, Testing } from "../src/index.js"
+import { Context, Effect, Either, FastCheck as fc, Layer, Schema } from "effect"
+import { Component, Dependency, Explain, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import * as resolver from "../src/internal/resolver.js"
+import * as graph from "./helpers/graph.js"
 
 class Db extends Context.Tag("Db")<Db, string>() {}
 class Cache extends Context.Tag("Cache")<Cache, string>() {}
+class Queue extends Context.Tag("Queue")<Queue, string>() {}
+class Mailer extends Context.Tag("Mailer")<Mailer, string>() {}
+class Metrics extends Context.Tag("Metrics")<Metrics, string>() {}
+class Shared extends Context.Tag("Shared")<Shared, string>() {}
+class Left extends Context.Tag("Left")<Left, string>() {}
+class Right extends Context.Tag("Right")<Right, string>() {}
 class Repo extends Context.Tag("Repo")<Repo, string>() {}
 class Api extends Context.Tag("Api")<Api, string>() {}
+class Worker extends Context.Tag("Worker")<Worker, string>() {}
 class Plugin extends Context.Tag("Plugin")<Plugin, string>() {}
 
-const registry = Registry.make(
-  Component.succeed(Db, "pg").pipe(Component.named("Postgres"), Component.primary),
-  Component.succeed(Db, "sqlite").pipe(Component.named("Sqlite"), Component.qualified(["replica"])),
-  Component.make(Cache, { dependencies: [Db], build: Db }),
-  Component.make(Repo, {
-    dependencies: [Db, Cache, Dependency.qualified(Db, "replica"), Dependency.optional(Plugin)],
-    build: Db
-  }),
-  Component.make(Api, { dependencies: [Repo, Cache, Dependency.all(Plugin)], build: Repo })
-)
-const plan = Either.getOrThrow(Resolver.resolve(registry, [Api]))
+const Replica = Qualifier.make("replica")
 
-const small = Either.getOrThrow(
-  Resolver.resolve(
-    Registry.make(
+const resolve = (registry: Registry.Registry, roots: ReadonlyArray<Dependency.Any>): Plan.Plan<unknown> =>
+  Either.getOrThrow(Resolver.resolve(registry, roots))
+
+const lines = (...text: ReadonlyArray<string>): string => text.join("\n")
+
+/** Db <- Repo <- Api, and Api also asks for every Db. */
+const small = resolve(
+  Registry.make(
+    Component.succeed(Db, "pg"),
+    Component.make(Repo, { dependencies: [Db], build: Db }),
+    Component.make(Api, { dependencies: [Repo, Dependency.all(Db)], build: Repo })
+  ),
+  [Api]
+)
+
+/** Api <- [Postgres (primary over Sqlite), FakeMailer (override over Smtp)] */
+const decided = resolve(
+  Registry.make(
+    Component.succeed(Db, "pg").pipe(Component.named("Postgres"), Component.primary),
+    Component.succeed(Db, "sqlite").pipe(Component.named("Sqlite")),
+    Component.succeed(Mailer, "smtp").pipe(Component.named("Smtp")),
+    Component.make(Api, { dependencies: [Db, Mailer], build: Db })
+  ).pipe(Registry.override([Component.succeed(Mailer, "fake").pipe(Component.named("FakeMailer"))])),
+  [Api]
+)
+
+/** A chain of `length` components: `S<length-1>` depends on ... on `S0`. */
+const chain = (length: number) => {
+  const tags = Array.from({ length }, (_, index) => Context.GenericTag<string, string>(`S${index}`))
+  const components = tags.map((tag, index) =>
+    index === 0
+      ? Component.succeed(tag, "S0")
+      : Component.make(tag, { dependencies: [tags[index - 1]!], build: tags[index - 1]! })
+  )
+  return resolve(Registry.make(...components), [tags[length - 1]!])
+}
+
+describe("Explain.tree", () => {
+  it("starts at each root and hangs every dependency below its dependent", () => {
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg"),
+        Component.make(Repo, { dependencies: [Db], build: Db }),
+        Component.make(Cache, { dependencies: [], build: Effect.succeed("cache") }),
+        Component.make(Api, { dependencies: [Repo, Cache], build: Repo })
+      ),
+      [Api, Cache]
+    )
+    expect(Explain.tree(plan)).toBe(lines(
+      "Api",
+      "├─ Repo",
+      "│  └─ Db",
+      "└─ Cache",
+      "Cache"
+    ))
+  })
+
+  it("expands a shared dependency once; later occurrences say (see above) without their subtree", () => {
+    const diamond = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg"),
+        Component.make(Shared, { dependencies: [Db], build: Db }),
+        Component.make(Left, { dependencies: [Shared], build: Shared }),
+        Component.make(Right, { dependencies: [Shared], build: Shared }),
+        Component.make(Api, { dependencies: [Left, Right], build: Left })
+      ),
+      [Api]
+    )
+    expect(Explain.tree(diamond)).toBe(lines(
+      "Api",
+      "├─ Left",
+      "│  └─ Shared",
+      "│     └─ Db",
+      "└─ Right",
+      "   └─ Shared (see above)"
+    ))
+  })
+
+  it("names the rule that chose each candidate and the candidates it won over", () => {
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg").pipe(Component.named("Postgres"), Component.primary),
+        Component.succeed(Db, "sqlite").pipe(Component.named("Sqlite")),
+        Component.succeed(Cache, "redis").pipe(Component.named("Redis")),
+        Component.succeed(Cache, "memory").pipe(Component.named("Memory"), Component.alternative),
+        Component.succeed(Queue, "kafka").pipe(Component.named("Kafka"), Component.order(1)),
+        Component.succeed(Queue, "rabbit").pipe(Component.named("Rabbit"), Component.order(2)),
+        Component.succeed(Queue, "sqs").pipe(Component.named("Sqs"), Component.order(3)),
+        Component.succeed(Mailer, "smtp").pipe(Component.named("Smtp")),
+        Component.succeed(Plugin, "b").pipe(Component.named("B"), Component.order(2)),
+        Component.succeed(Plugin, "a").pipe(Component.named("A"), Component.order(1)),
+        Component.make(Api, {
+          dependencies: [Db, Cache, Queue, Mailer, Dependency.all(Plugin), Dependency.optional(Metrics)],
+          build: Db
+        })
+      ).pipe(Registry.override([Component.succeed(Mailer, "fake").pipe(Component.named("FakeMailer"))])),
+      [Api]
+    )
+    expect(Explain.tree(plan)).toBe(lines(
+      "Api",
+      "├─ Postgres (Db) [primary over Sqlite]",
+      "├─ Redis (Cache) [not-alternative over Memory]",
+      "├─ Kafka (Queue) [lowest-order over Rabbit, Sqs]",
+      "├─ FakeMailer (Mailer) [override]",
+      "├─ All<Plugin>: A (Plugin) [all, 2 by order]",
+      "├─ All<Plugin>: B (Plugin)",
+      "└─ Option<Metrics> (absent)"
+    ))
+  })
+
+  it("labels qualified, named, optional and collection requests, at the roots too", () => {
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg").pipe(Component.named("Postgres"), Component.primary),
+        Component.succeed(Db, "sqlite").pipe(Component.named("Sqlite"), Component.qualified([Replica])),
+        Component.make(Repo, {
+          dependencies: [
+            Dependency.qualified(Db, Replica),
+            Dependency.named(Db, "Sqlite"),
+            Dependency.optional(Db),
+            Dependency.all(Db),
+            Dependency.all(Plugin)
+          ],
+          build: Effect.succeed("repo")
+        })
+      ),
+      [Repo, Dependency.qualified(Db, Replica), Dependency.optional(Metrics)]
+    )
+    expect(Explain.tree(plan)).toBe(lines(
+      "Repo",
+      "├─ Db@replica: Sqlite (Db)",
+      "├─ Db#Sqlite: Sqlite (Db)",
+      "├─ Option<Db>: Postgres (Db) [primary over Sqlite]",
+      "├─ All<Db>: Postgres (Db) [all, 2 by order]",
+      "├─ All<Db>: Sqlite (Db)",
+      "└─ All<Plugin> (none)",
+      "Db@replica: Sqlite (Db)",
+      "Option<Metrics> (absent)"
+    ))
+  })
+
+  it("shows components that no requested root leads to as roots of their own, after the requested ones", () => {
+    const registry = Registry.make(
       Component.succeed(Db, "pg"),
-      Component.make(Repo, { dependencies: [Db], build: Db }),
-      Component.make(Api, { dependencies: [Repo, Dependency.all(Db)], build: Repo })
+      Component.make(Api, { dependencies: [Db], build: Db }),
+      Component.make(Worker, { dependencies: [Db, Api], build: Db })
+    )
+    const plan = Either.getOrThrow(
+      resolver.resolve(registry, [Api], { extraRoots: (component) => component.tag.key === Worker.key })
+    )
+    expect(Explain.tree(plan)).toBe(lines(
+      "Api",
+      "└─ Db",
+      "Worker",
+      "├─ Db",
+      "└─ Api (see above)"
+    ))
+  })
+
+  it("continues a branch deeper than maxDepth in a section of its own below the tree", () => {
+    expect(Explain.tree(chain(5), { maxDepth: 2 })).toBe(lines(
+      "S4",
+      "└─ S3",
+      "   └─ S2 (continued below)",
+      "S2 (continued)",
+      "└─ S1",
+      "   └─ S0"
+    ))
+    expect(Explain.tree(chain(5), { maxDepth: 1 })).toBe(lines(
+      "S4",
+      "└─ S3 (continued below)",
+      "S3 (continued)",
+      "└─ S2 (continued below)",
+      "S2 (continued)",
+      "└─ S1 (continued below)",
+      "S1 (continued)",
+      "└─ S0"
+    ))
+    // a limit below 1 cannot make progress: the default applies
+    expect(Explain.tree(chain(5), { maxDepth: 0 })).toBe(Explain.tree(chain(5)))
+  })
+
+  it("writes control characters in names as escapes, so that every line is one component", () => {
+    const plan = resolve(Registry.make(Component.succeed(Db, "x").pipe(Component.named("two\nlines\tand a tab"))), [Db])
+    expect(Explain.tree(plan)).toBe(String.raw`two\nlines\tand a tab (Db)`)
+  })
+
+  it("always expands a component exactly once, lists its dependencies in order and stays within maxDepth", () => {
+    fc.assert(
+      fc.property(graph.dag({ maxSize: 40 }), fc.integer({ min: 1, max: 4 }), (dag, maxDepth) => {
+        const { registry, roots } = graph.makeGraph(dag, (_, name) => Effect.succeed(name))
+        const plan = resolve(registry, roots)
+        const parsed = Explain.tree(plan, { maxDepth }).split("\n").map((line) => {
+          const [, indent, connector, name, suffix] = /^((?:│ {2}| {3})*)(├─ |└─ )?(n\d+)(.*)$/.exec(line)!
+          return { depth: indent!.length / 3 + (connector === undefined ? 0 : 1), name: name!, suffix: suffix! }
+        })
+        const expanded = new Map<string, Array<string>>()
+        parsed.forEach((line, index) => {
+          expect(line.depth).toBeLessThanOrEqual(maxDepth)
+          if (line.suffix !== "" && line.suffix !== " (continued)") return
+          const children: Array<string> = []
+          for (let next = index + 1; next < parsed.length && parsed[next]!.depth > line.depth; next++) {
+            if (parsed[next]!.depth === line.depth + 1) children.push(parsed[next]!.name)
+          }
+          if (children.length > 0 || line.suffix === " (continued)") {
+            expect(expanded.has(line.name)).toBe(false)
+            expanded.set(line.name, children)
+          }
+        })
+        dag.forEach((dependencies, id) => {
+          expect(parsed.some((line) => line.name === graph.nameOf(id))).toBe(true)
+          if (dependencies.length > 0) expect(expanded.get(graph.nameOf(id))).toEqual(dependencies.map(graph.nameOf))
+        })
+      })
+    )
+  })
+})
+
+describe("Explain.mermaid", () => {
+  it("draws a node per component and an arrow per resolved request, labelled when the request is not plain", () => {
+    expect(Explain.mermaid(small)).toBe(lines(
+      "flowchart TD",
+      "  n0[\"Db\"]",
+      "  n1[\"Repo\"]",
+      "  n2[\"Api\"]",
+      "  n1 --> n0",
+      "  n2 --> n1",
+      "  n2 -->|\"All#lt;Db#gt;\"| n0",
+      "  classDef root stroke-width:3px",
+      "  classDef override stroke-dasharray: 5 5",
+      "  class n2 root"
+    ))
+  })
+
+  it("marks roots and overrides, labels edges decided by a rule, and follows the direction option", () => {
+    expect(Explain.mermaid(decided, { direction: "LR" })).toBe(lines(
+      "flowchart LR",
+      "  n0[\"Postgres<br/>Db\"]",
+      "  n1[\"FakeMailer<br/>Mailer\"]",
+      "  n2[\"Api\"]",
+      "  n2 -->|\"[primary]\"| n0",
+      "  n2 -->|\"[override]\"| n1",
+      "  classDef root stroke-width:3px",
+      "  classDef override stroke-dasharray: 5 5",
+      "  class n2 root",
+      "  class n1 override"
+    ))
+  })
+})
+
+describe("Explain.dot", () => {
+  it("draws the same graph for Graphviz", () => {
+    expect(Explain.dot(small)).toBe(lines(
+      "digraph layerwise {",
+      "  rankdir=TB;",
+      "  node [shape=box];",
+      "  n0 [label=\"Db\"];",
+      "  n1 [label=\"Repo\"];",
+      "  n2 [label=\"Api\", penwidth=2];",
+      "  n1 -> n0;",
+      "  n2 -> n1;",
+      "  n2 -> n0 [label=\"All<Db>\"];",
+      "}"
+    ))
+  })
+
+  it("marks roots and overrides, labels edges decided by a rule, and follows the direction option", () => {
+    expect(Explain.dot(decided, { direction: "LR" })).toBe(lines(
+      "digraph layerwise {",
+      "  rankdir=LR;",
+      "  node [shape=box];",
+      "  n0 [label=\"Postgres\\nDb\"];",
+      "  n1 [label=\"FakeMailer\\nMailer\", style=dashed];",
+      "  n2 [label=\"Api\", penwidth=2];",
+      "  n2 -> n0 [label=\"[primary]\"];",
+      "  n2 -> n1 [label=\"[override]\"];",
+      "}"
+    ))
+  })
+})
+
+describe("escaping", () => {
+  // quotes, angle brackets, square and curly brackets, an entity look-alike, an ampersand, a
+  // backslash sequence DOT would interpret, a line break, and a `#` that must stay as it is
+  const awkward = "say \"hi\"\n<now> [x] {y} #amp; a&b \\N #1"
+  const plan = resolve(
+    Registry.make(
+      Component.succeed(Db, "x").pipe(Component.named(awkward)),
+      Component.make(Api, { dependencies: [Dependency.named(Db, awkward)], build: Effect.succeed("api") })
     ),
     [Api]
   )
-)
 
-describe("Explain", () => {
-  it("the tree shows choices and request labels, and expands a shared dependency once", () => {
-    expect(Explain.tree(plan)).toBe(
-      [
-        "└─ Api",
-        "   ├─ Repo",
-        "   │  ├─ Postgres (Db) [primary over Sqlite]",
-        "   │  ├─ Cache",
-        "   │  │  └─ Postgres (Db) [primary over Sqlite]",
-        "   │  ├─ Db@replica: Sqlite (Db)",
-        "   │  └─ Option<Plugin> (absent)",
-        "   ├─ Cache (see above)",
-        "   └─ All<Plugin> (none)"
-      ].join("\n")
-    )
-  })
-
-  it("the tree lists every member of a collection, in order, and marks overrides", () => {
-    const withPlugins = registry.pipe(
-      Registry.add([
-        Component.succeed(Plugin, "b").pipe(Component.named("B"), Component.order(2)),
-        Component.succeed(Plugin, "a").pipe(Component.named("A"), Component.order(1))
-      ]),
-      Testing.value(Cache, "fake")
-    )
-    const lines = Explain.tree(Either.getOrThrow(Resolver.resolve(withPlugins, [Api]))).split("\n")
-    expect(lines.slice(-3)).toEqual([
-      "   ├─ Cache (override) (Cache) [override]",
-      "   ├─ All<Plugin>: A (Plugin) [all, 2 by order]",
-      "   └─ All<Plugin>: B (Plugin)"
+  it("awkward names and labels are escaped in mermaid", () => {
+    expect(Explain.mermaid(plan).split("\n").slice(1, 4)).toEqual([
+      String.raw`  n0["say #quot;hi#quot;<br/>#lt;now#gt; [x] {y} #35;amp; a#amp;b \N #1<br/>Db"]`,
+      String.raw`  n1["Api"]`,
+      String.raw`  n1 -->|"Db#say #quot;hi#quot;<br/>#lt;now#gt; [x] {y} #35;amp; a#amp;b \N #1"| n0`
     ])
   })
 
-  it("mermaid draws a node per component and a labelled arrow per selected request, roots bold", () => {
-    expect(Explain.mermaid(small)).toBe(
-      [
-        "flowchart TD",
-        "  n0[\"Db\"]",
-        "  n1[\"Repo\"]",
-        "  n2[\"Api\"]",
-        "  n1 --> n0",
-        "  n2 --> n1",
-        "  n2 -->|\"All#lt;Db#gt;\"| n0",
-        "  classDef root stroke-width:3px",
-        "  classDef override stroke-dasharray: 5 5",
-        "  class n2 root"
-      ].join("\n")
+  it("awkward names and labels are escaped in dot", () => {
+    expect(Explain.dot(plan).split("\n").slice(3, 6)).toEqual([
+      String.raw`  n0 [label="say \"hi\"\n<now> [x] {y} #amp; a&b \\N #1\nDb"];`,
+      String.raw`  n1 [label="Api", penwidth=2];`,
+      String.raw`  n1 -> n0 [label="Db#say \"hi\"\n<now> [x] {y} #amp; a&b \\N #1"];`
+    ])
+  })
+})
+
+describe("Explain JSON", () => {
+  it("encodes a plan's components, requests, choices and build order through the schema", () => {
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg").pipe(Component.named("Postgres"), Component.qualified([Replica]), Component.order(3)),
+        Component.fromLayer(Cache, { dependencies: [], layer: Layer.succeed(Cache, "cache") }),
+        Component.make(Repo, {
+          dependencies: [Dependency.qualified(Db, Replica), Dependency.optional(Metrics), Cache],
+          build: Effect.succeed("repo")
+        }).pipe(Component.primary)
+      ),
+      [Repo]
     )
+    const qualified = {
+      request: {
+        service: "Db",
+        selector: { _tag: "Qualifier", qualifier: "replica" },
+        cardinality: "one",
+        key: "layerwise/Db@replica",
+        label: "Db@replica"
+      },
+      targets: [0],
+      choice: { rule: "only", considered: ["Postgres"] }
+    }
+    const absent = {
+      request: {
+        service: "Metrics",
+        selector: { _tag: "Any" },
+        cardinality: "optional",
+        key: "layerwise/Option<Metrics>",
+        label: "Option<Metrics>"
+      },
+      targets: [],
+      choice: { rule: "absent", considered: [] }
+    }
+    const cache = {
+      request: { service: "Cache", selector: { _tag: "Any" }, cardinality: "one", key: "Cache", label: "Cache" },
+      targets: [1],
+      choice: { rule: "only", considered: ["Cache"] }
+    }
+    const node = { qualifiers: [], primary: false, alternative: false, order: 0, override: false }
+    expect(Explain.toJson(plan)).toStrictEqual({
+      roots: [{
+        request: { service: "Repo", selector: { _tag: "Any" }, cardinality: "one", key: "Repo", label: "Repo" },
+        targets: [2],
+        choice: { rule: "only", considered: ["Repo"] }
+      }],
+      nodes: [
+        {
+          ...node,
+          id: 0,
+          name: "Postgres",
+          service: "Db",
+          qualifiers: ["replica"],
+          order: 3,
+          construct: "Value",
+          parent: 2,
+          dependencies: []
+        },
+        { ...node, id: 1, name: "Cache", service: "Cache", construct: "Layer", parent: 2, dependencies: [] },
+        {
+          ...node,
+          id: 2,
+          name: "Repo",
+          service: "Repo",
+          primary: true,
+          construct: "Effect",
+          parent: null,
+          dependencies: [qualified, absent, cache]
+        }
+      ],
+      order: [0, 1, 2]
+    })
   })
 
-  it("dot draws the same graph for Graphviz", () => {
-    expect(Explain.dot(small)).toBe(
-      [
-        "digraph layerwise {",
-        "  rankdir=TB;",
-        "  node [shape=box];",
-        "  n0 [label=\"Db\"];",
-        "  n1 [label=\"Repo\"];",
-        "  n2 [label=\"Api\", penwidth=2];",
-        "  n1 -> n0;",
-        "  n2 -> n1;",
-        "  n2 -> n0 [label=\"All<Db>\"];",
-        "}"
-      ].join("\n")
-    )
+  it("survives a round trip through JSON text and the schema", () => {
+    for (const plan of [small, decided]) {
+      const json = Explain.toJson(plan)
+      const decoded = Schema.decodeUnknownSync(Explain.PlanJson)(JSON.parse(JSON.stringify(json)))
+      expect(decoded).toStrictEqual(json)
+      expect(Explain.fromJson(JSON.parse(JSON.stringify(json)))).toStrictEqual(json)
+    }
   })
 
-  it("awkward names are escaped in mermaid and dot", () => {
-    const odd = Either.getOrThrow(
-      Resolver.resolve(Registry.make(Component.succeed(Db, "x").pipe(Component.named("say \"hi\" <now>"))), [Db])
-    )
-    expect(Explain.mermaid(odd)).toContain("n0[\"say #quot;hi#quot; #lt;now#gt;<br/>Db\"]")
-    expect(Explain.dot(odd)).toContain("n0 [label=\"say \\\"hi\\\" <now>\\nDb\", penwidth=2];")
+  it("decoding rejects what is not a plan's JSON form", () => {
+    const json = Explain.toJson(small)
+    expect(() => Explain.fromJson({ ...json, nodes: [{ ...json.nodes[0]!, id: "zero" }] })).toThrow(/id/)
+    expect(() =>
+      Explain.fromJson({ ...json, roots: [{ ...json.roots[0]!, choice: { rule: "random", considered: [] } }] })
+    ).toThrow(/rule/)
+    expect(() => Explain.fromJson({ roots: [] })).toThrow(/nodes/)
   })
+})
 
-  it("the JSON form goes through its schema and survives a round trip", () => {
+describe("deep graphs", () => {
+  it("a 10,000-long chain renders in every form without overflowing the stack, the tree in short lines", () => {
+    const plan = chain(10_000)
+    const tree = Explain.tree(plan).split("\n")
+    // every component once, plus one "(continued)" header per 32 levels (the last one is a leaf)
+    expect(tree).toHaveLength(10_000 + Math.floor((10_000 - 2) / 32))
+    expect(Math.max(...tree.map((line) => line.length))).toBeLessThanOrEqual(32 * 3 + "S9999 (continued below)".length)
+    expect(tree.slice(0, 2)).toEqual(["S9999", "└─ S9998"])
+    // the last section starts at S15 (10,000 - 1 - 312 * 32 = 15 levels above S0)
+    expect(tree.slice(-16, -14)).toEqual(["S15 (continued)", "└─ S14"])
+    expect(tree.at(-1)).toBe(`${" ".repeat(14 * 3)}└─ S0`)
+    expect(Explain.mermaid(plan).split("\n")).toHaveLength(1 + 10_000 + 9_999 + 3)
+    expect(Explain.dot(plan).split("\n")).toHaveLength(3 + 10_000 + 9_999 + 1)
     const json = Explain.toJson(plan)
-    expect(json.order).toEqual([0, 1, 2, 3, 4])
-    expect(json.nodes[0]).toMatchObject({ name: "Postgres", service: "Db", primary: true, construct: "Value", parent: 3 })
-    expect(json.nodes[3]!.dependencies[0]!.choice).toEqual({ rule: "primary", considered: ["Postgres", "Sqlite"] })
-    const decoded = Explain.fromJson(JSON.parse(JSON.stringify(json)))
-    expect(decoded).toEqual(json)
-    expect(Schema.is(Explain.PlanJson)(decoded)).toBe(true)
+    expect(json.nodes).toHaveLength(10_000)
+    expect(Explain.fromJson(JSON.parse(JSON.stringify(json))).nodes[9_999]!.dependencies[0]!.targets).toEqual([9_998])
   })
-
-  it("decoding rejects malformed JSON", () => {
-    expect(() => Explain.fromJson({ roots: [], nodes: [{ id: "zero" }], order: [] })).toThrow()
-  })
-
-  it.effect("a 10,000-long chain renders in every form without overflowing the stack", () =>
-    Effect.sync(() => {
-      const tags = Array.from({ length: 10_000 }, (_, index) => Context.GenericTag<string, string>(`S${index}`))
-      const components = tags.map((tag, index) =>
-        index === 0 ? Component.succeed(tag, "0") : Component.make(tag, { dependencies: [tags[index - 1]!], build: tags[index - 1]! })
-      )
-      const chain = Either.getOrThrow(Resolver.resolve(Registry.make(...components), [tags[9_999]!]))
-      expect(Explain.tree(chain).split("\n")).toHaveLength(10_000)
-      expect(Explain.mermaid(chain).split("\n")).toHaveLength(1 + 10_000 + 9_999 + 3)
-      expect(Explain.dot(chain).split("\n")).toHaveLength(3 + 10_000 + 9_999 + 1)
-      expect(Explain.toJson(chain).nodes).toHaveLength(10_000)
-    }))
 })

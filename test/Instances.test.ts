@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Data, Deferred, Effect, Exit, Fiber, Random, Ref, Scope, TestClock } from "effect"
+import { Cause, Clock, Data, Deferred, Duration, Effect, Exit, Fiber, Logger, Option, Random, Ref, Scope, TestClock } from "effect"
+import { identity } from "effect/Function"
 import { Instances } from "../src/index.js"
 
 interface Settings {
@@ -14,20 +15,27 @@ interface Client {
   disposed: boolean
 }
 
-/** A provider whose instances record their life, and whose builds can be slowed or failed per tenant. */
+const settings = (tenant: string, version = 1): Settings => ({ tenant, version })
+
+/**
+ * A provider whose instances record their life in `log`, and whose builds can be slowed (by
+ * TestClock millis), gated (until a Deferred completes) or failed, per tenant.
+ */
 const makeProvider = Effect.gen(function*() {
   const log = yield* Ref.make<Array<string>>([])
   const record = (entry: string) => Ref.update(log, (entries) => [...entries, entry])
   let serial = 0
   const failing = new Set<string>()
   const slow = new Map<string, number>()
-  const provider: Instances.Provider<Settings, string, Client, string, never> = {
+  const gates = new Map<string, Deferred.Deferred<void>>()
+  const provider: Instances.Provider<Settings, string, Client, string> = {
     key: (settings) => settings.tenant,
-    needsUpdate: (settings, cached) => settings.version !== cached.context.version,
     make: (settings) =>
       Effect.gen(function*() {
         const delay = slow.get(settings.tenant)
         if (delay !== undefined) yield* Effect.sleep(delay)
+        const gate = gates.get(settings.tenant)
+        if (gate !== undefined) yield* Deferred.await(gate)
         if (failing.has(settings.tenant)) return yield* Effect.fail(`cannot connect ${settings.tenant}`)
         const client: Client = { tenant: settings.tenant, version: settings.version, serial: ++serial, disposed: false }
         yield* record(`build ${settings.tenant}@${settings.version}`)
@@ -39,312 +47,620 @@ const makeProvider = Effect.gen(function*() {
           })
         )
         return client
-      })
+      }),
+    needsUpdate: (settings, cached) => settings.version !== cached.context.version
   }
-  return { log, provider, failing, slow }
+  return { log, record, provider, failing, slow, gates }
 })
 
+/** A use that dies if the instance was disposed before or while it runs. */
 const use = (client: Client) =>
   Effect.suspend(() =>
     client.disposed ? Effect.die(new Error(`${client.tenant}#${client.serial} used after disposal`)) : Effect.succeed(client)
   )
 
+/** Log lines at level and message, captured from the fiber that runs `effect`. */
+const capturingLogs = Effect.gen(function*() {
+  const lines: Array<string> = []
+  const logger = Logger.make(({ logLevel, message }) => {
+    lines.push(`${logLevel.label} ${Array.isArray(message) ? message.join(" ") : String(message)}`)
+  })
+  return { lines, provide: Effect.provide(Logger.add(logger)) }
+})
+
 describe("Instances", () => {
-  it.scoped("the first get builds and later gets that need no update return the same instance", () =>
-    Effect.gen(function*() {
-      const { log, provider } = yield* makeProvider
-      const manager = yield* Instances.make(provider)
-      const first = yield* manager.use({ tenant: "a", version: 1 }, use)
-      const second = yield* manager.use({ tenant: "a", version: 1 }, use)
-      expect(second).toBe(first)
-      expect(yield* Ref.get(log)).toEqual(["build a@1"])
-      expect(yield* manager.metrics).toMatchObject({ hits: 1, misses: 1, builds: 1, cached: 1, live: 1 })
-    }))
+  describe("building and reusing", () => {
+    it.scoped("the first get builds and later gets that need no update return the same instance", () =>
+      Effect.gen(function*() {
+        const { log, provider } = yield* makeProvider
+        const manager = yield* Instances.make(provider)
+        const first = yield* manager.use(settings("a"), use)
+        const second = yield* manager.use(settings("a"), use)
+        const third = yield* Effect.scoped(manager.get(settings("a")))
+        expect(second).toBe(first)
+        expect(third).toBe(first)
+        expect(yield* Ref.get(log)).toEqual(["build a@1"])
+        expect(yield* manager.metrics).toMatchObject({ hits: 2, misses: 1, builds: 1, cached: 1, live: 1 })
+      }))
 
-  it.scoped("an update builds a new instance and disposes the old one exactly once, after its last holder", () =>
-    Effect.gen(function*() {
-      const { log, provider } = yield* makeProvider
-      const manager = yield* Instances.make(provider)
-      const holder = yield* Scope.make()
-      const old = yield* manager.get({ tenant: "a", version: 1 }).pipe(Scope.extend(holder))
-      const fresh = yield* manager.use({ tenant: "a", version: 2 }, use)
-      expect(fresh.version).toBe(2)
-      expect(old.disposed).toBe(false) // still held
-      expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2"])
-      yield* Scope.close(holder, Exit.void)
-      expect(old.disposed).toBe(true)
-      expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2", "dispose a@1"])
-      // the replaced instance is never handed out again
-      expect((yield* manager.use({ tenant: "a", version: 2 }, use)).serial).toBe(fresh.serial)
-      expect(yield* manager.metrics).toMatchObject({ replacements: 1, disposals: 1, live: 1 })
-    }))
-
-  it.scoped("needsUpdate receives the context the cached instance was made with", () =>
-    Effect.gen(function*() {
-      const seen: Array<[number, number]> = []
-      const manager = yield* Instances.make<Settings, string, number, never, never>({
-        key: (settings) => settings.tenant,
-        needsUpdate: (settings, cached) => {
-          seen.push([settings.version, cached.context.version])
-          return false
-        },
-        make: (settings) => Effect.succeed(settings.version)
-      })
-      yield* manager.use({ tenant: "a", version: 1 }, Effect.succeed)
-      const value = yield* manager.use({ tenant: "a", version: 7 }, Effect.succeed)
-      expect(value).toBe(1)
-      expect(seen).toEqual([[7, 1]])
-    }))
-
-  it.scoped("twelve concurrent first gets of one key build once", () =>
-    Effect.gen(function*() {
-      const { log, provider, slow } = yield* makeProvider
-      slow.set("a", 100)
-      const manager = yield* Instances.make(provider)
-      const fiber = yield* Effect.fork(
-        Effect.all(Array.from({ length: 12 }, () => manager.use({ tenant: "a", version: 1 }, use)), { concurrency: "unbounded" })
-      )
-      yield* TestClock.adjust(100)
-      const clients = yield* Fiber.join(fiber)
-      expect(new Set(clients.map((client) => client.serial)).size).toBe(1)
-      expect(yield* Ref.get(log)).toEqual(["build a@1"])
-      expect(yield* manager.metrics).toMatchObject({ builds: 1, misses: 12 })
-    }))
-
-  it.scoped("a slow build of one key never blocks other keys", () =>
-    Effect.gen(function*() {
-      const { provider, slow } = yield* makeProvider
-      slow.set("slow", 1_000)
-      const manager = yield* Instances.make(provider)
-      const slowFiber = yield* Effect.fork(manager.use({ tenant: "slow", version: 1 }, use))
-      yield* TestClock.adjust(1)
-      const fast = yield* manager.use({ tenant: "fast", version: 1 }, use)
-      expect(fast.tenant).toBe("fast")
-      expect(slowFiber.unsafePoll()).toBeNull()
-      yield* TestClock.adjust(1_000)
-      expect((yield* Fiber.join(slowFiber)).tenant).toBe("slow")
-    }))
-
-  it.scoped("a failing rebuild returns its error and keeps the previous instance cached and valid", () =>
-    Effect.gen(function*() {
-      const { failing, log, provider } = yield* makeProvider
-      const manager = yield* Instances.make(provider)
-      const first = yield* manager.use({ tenant: "a", version: 1 }, use)
-      failing.add("a")
-      const error = yield* Effect.flip(manager.use({ tenant: "a", version: 2 }, use))
-      expect(error).toBe("cannot connect a")
-      expect(first.disposed).toBe(false)
-      const entries = yield* manager.entries
-      expect(entries.map((entry) => [entry.key, entry.context.version])).toEqual([["a", 1]])
-      failing.delete("a")
-      expect((yield* manager.use({ tenant: "a", version: 2 }, use)).version).toBe(2)
-      expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2", "dispose a@1"])
-      expect(yield* manager.metrics).toMatchObject({ failures: 1, replacements: 1 })
-    }))
-
-  it.scoped("a failing first build caches nothing and the next get tries again", () =>
-    Effect.gen(function*() {
-      const { failing, provider } = yield* makeProvider
-      const manager = yield* Instances.make(provider)
-      failing.add("a")
-      expect(yield* Effect.flip(manager.use({ tenant: "a", version: 1 }, use))).toBe("cannot connect a")
-      expect(yield* manager.entries).toEqual([])
-      failing.delete("a")
-      expect((yield* manager.use({ tenant: "a", version: 1 }, use)).tenant).toBe("a")
-    }))
-
-  it.scoped("a failing key function builds nothing and fails with InstanceKeyError", () =>
-    Effect.gen(function*() {
-      const { log, provider } = yield* makeProvider
-      const manager = yield* Instances.make({
-        ...provider,
-        key: (settings: Settings) => {
-          if (settings.tenant === "") throw new Error("no tenant")
-          return settings.tenant
-        }
-      })
-      const error = yield* Effect.flip(manager.use({ tenant: "", version: 1 }, use))
-      expect(error).toBeInstanceOf(Instances.InstanceKeyError)
-      expect((error as Instances.InstanceKeyError).message).toBe("the key function of the instance manager failed: no tenant")
-      expect(yield* Ref.get(log)).toEqual([])
-    }))
-
-  it.scoped("a make that dies propagates the defect and leaves the cache unchanged", () =>
-    Effect.gen(function*() {
-      let die = false
-      const manager = yield* Instances.make<Settings, string, number, never, never>({
-        key: (settings) => settings.tenant,
-        needsUpdate: (settings, cached) => settings.version !== cached.context.version,
-        make: (settings) => (die ? Effect.dieMessage("driver crashed") : Effect.succeed(settings.version))
-      })
-      yield* manager.use({ tenant: "a", version: 1 }, Effect.succeed)
-      die = true
-      const exit = yield* Effect.exit(manager.use({ tenant: "a", version: 2 }, Effect.succeed))
-      expect(Exit.isFailure(exit) && exit.cause._tag === "Die").toBe(true)
-      expect((yield* manager.entries).map((entry) => entry.context.version)).toEqual([1])
-    }))
-
-  it.scoped("keys are compared with Equal: Data structs by value, plain objects by reference", () =>
-    Effect.gen(function*() {
-      let builds = 0
-      const manager = yield* Instances.make<{ readonly key: unknown }, unknown, number, never, never>({
-        key: (context) => context.key,
-        needsUpdate: () => false,
-        make: () => Effect.sync(() => ++builds)
-      })
-      yield* manager.use({ key: Data.struct({ tenant: "a" }) }, Effect.succeed)
-      yield* manager.use({ key: Data.struct({ tenant: "a" }) }, Effect.succeed)
-      expect(builds).toBe(1)
-      yield* manager.use({ key: { tenant: "b" } }, Effect.succeed)
-      yield* manager.use({ key: { tenant: "b" } }, Effect.succeed)
-      expect(builds).toBe(3)
-    }))
-
-  it.scoped("an idle instance is disposed after its time to live, a used one is kept", () =>
-    Effect.gen(function*() {
-      const { log, provider } = yield* makeProvider
-      const manager = yield* Instances.make({ ...provider, idleTimeToLive: "1 minute" })
-      yield* manager.use({ tenant: "a", version: 1 }, use)
-      yield* TestClock.adjust("40 seconds")
-      yield* manager.use({ tenant: "a", version: 1 }, use)
-      yield* TestClock.adjust("40 seconds")
-      expect(yield* Ref.get(log)).toEqual(["build a@1"])
-      yield* TestClock.adjust("30 seconds")
-      expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
-      expect(yield* manager.entries).toEqual([])
-      expect(yield* manager.metrics).toMatchObject({ evictions: 1, live: 0 })
-    }))
-
-  it.effect("closing the manager does not wait for pending idle timers", () =>
-    Effect.gen(function*() {
-      const { log, provider } = yield* makeProvider
-      const managerScope = yield* Scope.make()
-      const manager = yield* Instances.make({ ...provider, idleTimeToLive: "1 hour" }).pipe(Scope.extend(managerScope))
-      yield* manager.use({ tenant: "a", version: 1 }, use)
-      const closing = yield* Effect.fork(Scope.close(managerScope, Exit.void))
-      yield* TestClock.adjust(1)
-      expect(closing.unsafePoll()).not.toBeNull()
-      expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
-    }))
-
-  it.scoped("over capacity the least recently used instance is evicted, after its holders", () =>
-    Effect.gen(function*() {
-      const { log, provider } = yield* makeProvider
-      const manager = yield* Instances.make({ ...provider, capacity: 2 })
-      yield* manager.use({ tenant: "a", version: 1 }, use)
-      yield* manager.use({ tenant: "b", version: 1 }, use)
-      yield* manager.use({ tenant: "a", version: 1 }, use) // a is now more recent than b
-      yield* manager.use({ tenant: "c", version: 1 }, use)
-      expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "build c@1", "dispose b@1"])
-      expect((yield* manager.entries).map((entry) => entry.key).sort()).toEqual(["a", "c"])
-    }))
-
-  it.scoped("invalidate drops a key; its instance is disposed once its holders are done", () =>
-    Effect.gen(function*() {
-      const { log, provider } = yield* makeProvider
-      const manager = yield* Instances.make(provider)
-      const holder = yield* Scope.make()
-      const client = yield* manager.get({ tenant: "a", version: 1 }).pipe(Scope.extend(holder))
-      yield* manager.invalidate("a")
-      expect(client.disposed).toBe(false)
-      yield* Scope.close(holder, Exit.void)
-      expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
-      expect((yield* manager.use({ tenant: "a", version: 1 }, use)).serial).not.toBe(client.serial)
-    }))
-
-  it.effect("closing the manager disposes every instance, waiting for holders, and later gets fail", () =>
-    Effect.gen(function*() {
-      const { log, provider } = yield* makeProvider
-      const managerScope = yield* Scope.make()
-      const manager = yield* Instances.make(provider).pipe(Scope.extend(managerScope))
-      const release = yield* Deferred.make<void>()
-      yield* manager.use({ tenant: "a", version: 1 }, use)
-      const holding = yield* Effect.fork(manager.use({ tenant: "b", version: 1 }, () => Deferred.await(release)))
-      yield* TestClock.adjust(1)
-      const closing = yield* Effect.fork(Scope.close(managerScope, Exit.void))
-      yield* TestClock.adjust(1)
-      expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "dispose a@1"])
-      yield* Deferred.succeed(release, undefined)
-      yield* Fiber.join(holding)
-      yield* Fiber.join(closing)
-      expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "dispose a@1", "dispose b@1"])
-      const error = yield* Effect.flip(manager.use({ tenant: "a", version: 1 }, use))
-      expect(error).toBeInstanceOf(Instances.ManagerClosed)
-    }))
-
-  it.effect("a holder that outlives the close timeout does not stop the close; its instance is disposed anyway", () =>
-    Effect.gen(function*() {
-      const { log, provider } = yield* makeProvider
-      const managerScope = yield* Scope.make()
-      const manager = yield* Instances.make({ ...provider, closeTimeout: "5 seconds" }).pipe(Scope.extend(managerScope))
-      yield* Effect.fork(manager.use({ tenant: "a", version: 1 }, () => Effect.never))
-      yield* TestClock.adjust(1)
-      const closing = yield* Effect.fork(Scope.close(managerScope, Exit.void))
-      yield* TestClock.adjust(1)
-      expect(yield* Ref.get(log)).toEqual(["build a@1"]) // still held: the close waits
-      yield* TestClock.adjust("5 seconds")
-      yield* Fiber.join(closing)
-      expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
-    }))
-
-  it.scoped("stress: 100,000 gets over 100 keys with updates, failures and interruptions dispose every instance exactly once", () =>
-    Effect.gen(function*() {
-      const versions = new Map<number, number>()
-      const all: Array<Client> = []
-      let usedAfterDisposal = 0
-      let interrupted = 0
-      let failed = 0
-      const managerScope = yield* Scope.make()
-      const manager = yield* Instances.make<Settings, string, Client, string, never>({
-        key: (settings) => settings.tenant,
-        needsUpdate: (settings, cached) => settings.version > cached.context.version,
-        make: (settings) =>
-          Effect.gen(function*() {
-            if ((yield* Random.nextIntBetween(0, 100)) < 2) return yield* Effect.fail("random build failure")
-            const client: Client = { tenant: settings.tenant, version: settings.version, serial: all.length, disposed: false }
-            all.push(client)
-            yield* Effect.addFinalizer(() =>
-              Effect.suspend(() => {
-                if (client.disposed) return Effect.die(new Error("disposed twice"))
-                client.disposed = true
-                return Effect.void
-              })
-            )
-            return client
-          })
-      }).pipe(Scope.extend(managerScope))
-      const step = (index: number) =>
-        Effect.gen(function*() {
-          const key = yield* Random.nextIntBetween(0, 100)
-          if ((yield* Random.nextIntBetween(0, 100)) < 5) versions.set(key, (versions.get(key) ?? 0) + 1)
-          const settings = { tenant: `t${key}`, version: versions.get(key) ?? 0 }
-          const work = manager.use(settings, (client) =>
-            Effect.suspend(() => {
-              if (client.disposed) usedAfterDisposal++
-              return index % 7 === 0 ? Effect.yieldNow() : Effect.void
-            }))
-          if (index % 50 === 0) {
-            const fiber = yield* Effect.fork(work)
-            yield* Fiber.interrupt(fiber)
-            interrupted++
-          } else {
-            const exit = yield* Effect.exit(work)
-            if (Exit.isFailure(exit)) failed++
+    it.scoped("needsUpdate receives the context the cached instance was made with, and the instance", () =>
+      Effect.gen(function*() {
+        const seen: Array<[number, number, number]> = []
+        const manager = yield* Instances.make({
+          key: (settings: Settings) => settings.tenant,
+          make: (settings) => Effect.succeed({ madeFor: settings.version }),
+          needsUpdate: (settings, cached) => {
+            seen.push([settings.version, cached.context.version, cached.instance.madeFor])
+            return false
           }
         })
-      yield* Effect.forEach(Array.from({ length: 100_000 }, (_, index) => index), step, { concurrency: 50, discard: true })
-      const metrics = yield* manager.metrics
-      expect(metrics.cached).toBeLessThanOrEqual(100)
-      yield* Scope.close(managerScope, Exit.void)
-      const after = yield* manager.metrics
-      console.log(
-        `stress: ${metrics.hits + metrics.misses} gets, ${all.length} instances built, ${metrics.replacements} replacements, ` +
-          `${metrics.failures} build failures (${failed} failed gets), ${interrupted} interrupted users, ` +
-          `${after.disposals} disposals, ${usedAfterDisposal} uses after disposal`
-      )
-      expect(usedAfterDisposal).toBe(0)
-      expect(all.every((client) => client.disposed)).toBe(true)
-      expect(after.disposals).toBe(all.length)
-      expect(after.live).toBe(0)
-    }), { timeout: 120_000 })
+        yield* manager.use(settings("a", 1), Effect.succeed)
+        const value = yield* manager.use(settings("a", 7), Effect.succeed)
+        expect(value.madeFor).toBe(1)
+        expect(seen).toEqual([[7, 1, 1]])
+      }))
+
+    it.scoped("twelve concurrent first gets of one key build once", () =>
+      Effect.gen(function*() {
+        const { log, provider, slow } = yield* makeProvider
+        slow.set("a", 100)
+        const manager = yield* Instances.make(provider)
+        const fiber = yield* Effect.fork(
+          Effect.all(Array.from({ length: 12 }, () => manager.use(settings("a"), use)), { concurrency: "unbounded" })
+        )
+        yield* TestClock.adjust(100)
+        const clients = yield* Fiber.join(fiber)
+        expect(new Set(clients.map((client) => client.serial)).size).toBe(1)
+        expect(yield* Ref.get(log)).toEqual(["build a@1"])
+        expect(yield* manager.metrics).toMatchObject({ builds: 1, misses: 12, hits: 0 })
+      }))
+
+    it.scoped("a slow build of one key never blocks other keys", () =>
+      Effect.gen(function*() {
+        const { log, provider, slow } = yield* makeProvider
+        slow.set("slow", 1_000)
+        const manager = yield* Instances.make(provider)
+        const slowFiber = yield* Effect.fork(manager.use(settings("slow"), use))
+        yield* TestClock.adjust(1)
+        // no clock time passes: the fast key is built and used while the slow build sleeps
+        const fast = yield* manager.use(settings("fast"), use)
+        expect(fast.tenant).toBe("fast")
+        expect(slowFiber.unsafePoll()).toBeNull()
+        expect(yield* Ref.get(log)).toEqual(["build fast@1"])
+        yield* TestClock.adjust(999)
+        expect((yield* Fiber.join(slowFiber)).tenant).toBe("slow")
+        expect(yield* Ref.get(log)).toEqual(["build fast@1", "build slow@1"])
+      }))
+
+    it.scoped("a get that joins a build for an older context builds again for its own", () =>
+      Effect.gen(function*() {
+        const { log, provider, slow } = yield* makeProvider
+        slow.set("a", 100)
+        const manager = yield* Instances.make(provider)
+        const older = yield* Effect.fork(manager.use(settings("a", 1), use))
+        yield* TestClock.adjust(1)
+        const newer = yield* Effect.fork(manager.use(settings("a", 2), use))
+        yield* TestClock.adjust(99)
+        expect((yield* Fiber.join(older)).version).toBe(1)
+        yield* TestClock.adjust(100)
+        expect((yield* Fiber.join(newer)).version).toBe(2)
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2", "dispose a@1"])
+      }))
+
+    it.scoped("a caller that gives up waiting does not cancel the shared build", () =>
+      Effect.gen(function*() {
+        const { log, provider, slow } = yield* makeProvider
+        slow.set("a", 100)
+        const manager = yield* Instances.make(provider)
+        const impatient = yield* Effect.fork(manager.use(settings("a"), use))
+        yield* TestClock.adjust(10)
+        yield* Fiber.interrupt(impatient)
+        yield* TestClock.adjust(90)
+        expect(yield* Ref.get(log)).toEqual(["build a@1"])
+        expect(yield* manager.keys).toEqual(["a"])
+        yield* manager.use(settings("a"), use)
+        expect(yield* manager.metrics).toMatchObject({ builds: 1, hits: 1, misses: 1 })
+      }))
+
+    it.scoped("keys are compared with Equal: primitives and Data values by value, plain objects by reference", () =>
+      Effect.gen(function*() {
+        class Source extends Data.Class<{ readonly org: number; readonly uid: string }> {}
+        let builds = 0
+        const manager = yield* Instances.make({
+          key: (context: { readonly key: unknown }) => context.key,
+          make: () => Effect.sync(() => ++builds),
+          needsUpdate: () => false
+        })
+        const buildsFor = (first: unknown, second: unknown) =>
+          Effect.gen(function*() {
+            const before = builds
+            yield* manager.use({ key: first }, Effect.succeed)
+            yield* manager.use({ key: second }, Effect.succeed)
+            return builds - before
+          })
+        expect(yield* buildsFor("tenant", "tenant")).toBe(1)
+        expect(yield* buildsFor(42, 42)).toBe(1)
+        expect(yield* buildsFor(Data.struct({ tenant: "a" }), Data.struct({ tenant: "a" }))).toBe(1)
+        expect(yield* buildsFor(new Source({ org: 1, uid: "x" }), new Source({ org: 1, uid: "x" }))).toBe(1)
+        expect(yield* buildsFor({ tenant: "b" }, { tenant: "b" })).toBe(2)
+        expect(yield* buildsFor(["c"], ["c"])).toBe(2)
+      }))
+  })
+
+  describe("replacing", () => {
+    it.scoped("an update builds a new instance; the old one is disposed exactly once, after its last holder", () =>
+      Effect.gen(function*() {
+        const { log, provider, record } = yield* makeProvider
+        const manager = yield* Instances.make(provider)
+        const holder = yield* Scope.make()
+        const old = yield* manager.get(settings("a", 1)).pipe(Scope.extend(holder))
+        const fresh = yield* manager.use(settings("a", 2), use)
+        expect(fresh.version).toBe(2)
+        // the holder keeps using the replaced instance: it is still valid
+        yield* use(old).pipe(Effect.zipRight(record("holder uses a@1")))
+        yield* Scope.close(holder, Exit.void)
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2", "holder uses a@1", "dispose a@1"])
+        // never handed out again: the same context gets the new instance, the old one is gone for good
+        expect((yield* manager.use(settings("a", 2), use)).serial).toBe(fresh.serial)
+        expect(yield* manager.entries).toMatchObject([{ key: "a", context: { version: 2 } }])
+        expect(yield* manager.metrics).toMatchObject({ builds: 2, replacements: 1, disposals: 1, live: 1, cached: 1 })
+      }))
+
+    it.scoped("a user interrupted mid-use releases its reference", () =>
+      Effect.gen(function*() {
+        const { log, provider } = yield* makeProvider
+        const manager = yield* Instances.make(provider)
+        const started = yield* Deferred.make<void>()
+        const user = yield* Effect.fork(manager.use(settings("a", 1), () => Deferred.succeed(started, undefined).pipe(Effect.zipRight(Effect.never))))
+        yield* Deferred.await(started)
+        yield* manager.use(settings("a", 2), use)
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2"])
+        yield* Fiber.interrupt(user)
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2", "dispose a@1"])
+        expect(yield* manager.metrics).toMatchObject({ live: 1, disposals: 1 })
+      }))
+
+    it.scoped("an instance dropped before a waiting get resumes is never handed out", () =>
+      Effect.gen(function*() {
+        const { gates, log, provider } = yield* makeProvider
+        const gate = yield* Deferred.make<void>()
+        gates.set("a", gate)
+        const manager = yield* Instances.make(provider)
+        const builder = yield* Effect.fork(manager.use(settings("a"), use))
+        const waiter = yield* Effect.fork(manager.use(settings("a"), use))
+        yield* Effect.yieldNow()
+        gates.delete("a")
+        yield* Deferred.succeed(gate, undefined)
+        // the build completes and wakes its waiters, queued behind this fiber: invalidate first
+        yield* Effect.yieldNow()
+        yield* manager.invalidate("a")
+        const [first, second] = [yield* Fiber.join(builder), yield* Fiber.join(waiter)]
+        expect(first.disposed || second.disposed).toBe(false)
+        expect(first.serial).toBe(second.serial)
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1", "build a@1"])
+        expect(yield* manager.metrics).toMatchObject({ builds: 2, invalidations: 1 })
+      }))
+  })
+
+  describe("failures", () => {
+    it.scoped("a failing rebuild returns its error and keeps the previous instance cached and valid", () =>
+      Effect.gen(function*() {
+        const { failing, log, provider } = yield* makeProvider
+        const manager = yield* Instances.make(provider)
+        const first = yield* manager.use(settings("a", 1), use)
+        failing.add("a")
+        const error = yield* Effect.flip(manager.use(settings("a", 2), use))
+        expect(error).toBe("cannot connect a")
+        expect(first.disposed).toBe(false)
+        expect(yield* manager.entries).toMatchObject([{ key: "a", context: { version: 1 } }])
+        // still handed out to a context it suits
+        expect((yield* manager.use(settings("a", 1), use)).serial).toBe(first.serial)
+        failing.delete("a")
+        expect((yield* manager.use(settings("a", 2), use)).version).toBe(2)
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2", "dispose a@1"])
+        expect(yield* manager.metrics).toMatchObject({ builds: 3, failures: 1, replacements: 1, disposals: 1 })
+      }))
+
+    it.scoped("a failing first build caches nothing and the next get tries again", () =>
+      Effect.gen(function*() {
+        const { failing, provider } = yield* makeProvider
+        const manager = yield* Instances.make(provider)
+        failing.add("a")
+        expect(yield* Effect.flip(manager.use(settings("a"), use))).toBe("cannot connect a")
+        expect(yield* manager.entries).toEqual([])
+        expect(yield* manager.metrics).toMatchObject({ cached: 0, live: 0, building: 0, failures: 1 })
+        failing.delete("a")
+        expect((yield* manager.use(settings("a"), use)).tenant).toBe("a")
+        expect(yield* manager.metrics).toMatchObject({ builds: 2, cached: 1 })
+      }))
+
+    it.scoped("a key function that throws builds nothing and fails with InstanceKeyError", () =>
+      Effect.gen(function*() {
+        const { log, provider } = yield* makeProvider
+        const manager = yield* Instances.make({
+          ...provider,
+          key: (settings: Settings) => {
+            if (settings.tenant === "") throw new Error("no tenant")
+            return settings.tenant
+          }
+        })
+        const error = yield* Effect.flip(manager.use(settings(""), use))
+        expect(error).toBeInstanceOf(Instances.InstanceKeyError)
+        expect(error).toMatchObject({ _tag: "InstanceKeyError", message: "the key function of the instance manager threw: no tenant" })
+        expect(yield* Ref.get(log)).toEqual([])
+        expect(yield* manager.metrics).toMatchObject({ builds: 0, hits: 0, misses: 0 })
+      }))
+
+    it.scoped("an effectful key function's failure is passed through unchanged and builds nothing", () =>
+      Effect.gen(function*() {
+        class UnknownTenant extends Data.TaggedError("UnknownTenant")<{ readonly tenant: string }> {}
+        const { log, provider } = yield* makeProvider
+        const known = new Set(["a"])
+        const manager = yield* Instances.make({
+          ...provider,
+          key: (settings: Settings) =>
+            known.has(settings.tenant) ? Effect.succeed(settings.tenant) : Effect.fail(new UnknownTenant({ tenant: settings.tenant }))
+        })
+        expect(yield* Effect.flip(manager.use(settings("z"), use))).toEqual(new UnknownTenant({ tenant: "z" }))
+        expect((yield* manager.use(settings("a"), use)).tenant).toBe("a")
+        expect(yield* Ref.get(log)).toEqual(["build a@1"])
+      }))
+
+    it.scoped("a make that dies fails the get with an InstanceMakeDefect naming the key and leaves the cache unchanged", () =>
+      Effect.gen(function*() {
+        let die = false
+        const manager = yield* Instances.make({
+          key: (settings: Settings) => settings.tenant,
+          make: (settings) => (die ? Effect.dieMessage("driver crashed") : Effect.succeed(settings.version)),
+          needsUpdate: (settings, cached) => settings.version !== cached.context.version
+        })
+        yield* manager.use(settings("a", 1), Effect.succeed)
+        die = true
+        const exit = yield* Effect.exit(manager.use(settings("a", 2), Effect.succeed))
+        const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+        expect(defect).toBeInstanceOf(Instances.InstanceMakeDefect)
+        expect((defect as Instances.InstanceMakeDefect).message).toBe(`making the instance for key "a" died: driver crashed`)
+        expect((defect as Instances.InstanceMakeDefect).cause).toBeInstanceOf(Cause.RuntimeException)
+        expect(yield* manager.entries).toMatchObject([{ key: "a", context: { version: 1 } }])
+        expect(yield* manager.use(settings("a", 1), Effect.succeed)).toBe(1)
+        expect(yield* manager.metrics).toMatchObject({ failures: 1, live: 1 })
+      }))
+
+    it.scoped("a failing disposal is logged and never fails the user that released the instance", () =>
+      Effect.gen(function*() {
+        const { lines, provide } = yield* capturingLogs
+        const manager = yield* Instances.make({
+          key: (settings: Settings) => settings.tenant,
+          make: (settings) =>
+            Effect.as(Effect.addFinalizer(() => (settings.version === 1 ? Effect.dieMessage("socket already closed") : Effect.void)), settings),
+          needsUpdate: (settings, cached) => settings.version !== cached.context.version
+        })
+        const holder = yield* Scope.make()
+        yield* manager.get(settings("a", 1)).pipe(Scope.extend(holder))
+        yield* manager.use(settings("a", 2), Effect.succeed)
+        const exit = yield* Effect.exit(Scope.close(holder, Exit.void).pipe(provide))
+        expect(Exit.isSuccess(exit)).toBe(true)
+        expect(lines).toEqual([`ERROR Instances: disposing the instance for key "a" failed`])
+        expect(yield* manager.metrics).toMatchObject({ disposals: 1, disposalFailures: 1, live: 1 })
+      }))
+  })
+
+  describe("eviction", () => {
+    it.scoped("an idle instance is disposed after its time to live, a used one is kept", () =>
+      Effect.gen(function*() {
+        const { log, provider } = yield* makeProvider
+        const manager = yield* Instances.make({ ...provider, idleTimeToLive: "1 minute" })
+        yield* manager.use(settings("a"), use)
+        yield* TestClock.adjust("40 seconds")
+        yield* manager.use(settings("a"), use)
+        yield* TestClock.adjust("40 seconds")
+        expect(yield* Ref.get(log)).toEqual(["build a@1"])
+        yield* TestClock.adjust("20 seconds")
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
+        expect(yield* manager.entries).toEqual([])
+        expect(yield* manager.metrics).toMatchObject({ evictions: 1, live: 0, cached: 0 })
+      }))
+
+    it.scoped("an idle time to live never disposes an instance while it is held", () =>
+      Effect.gen(function*() {
+        const { log, provider } = yield* makeProvider
+        const manager = yield* Instances.make({ ...provider, idleTimeToLive: "1 minute" })
+        const holder = yield* Scope.make()
+        yield* manager.get(settings("a")).pipe(Scope.extend(holder))
+        yield* TestClock.adjust("5 minutes")
+        expect(yield* Ref.get(log)).toEqual(["build a@1"])
+        yield* Scope.close(holder, Exit.void)
+        yield* TestClock.adjust("59 seconds")
+        expect(yield* Ref.get(log)).toEqual(["build a@1"])
+        yield* TestClock.adjust("1 second")
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
+      }))
+
+    it.effect("closing the manager does not wait for pending idle timers", () =>
+      Effect.gen(function*() {
+        const { log, provider } = yield* makeProvider
+        const managerScope = yield* Scope.make()
+        const manager = yield* Instances.make({ ...provider, idleTimeToLive: "1 hour" }).pipe(Scope.extend(managerScope))
+        yield* manager.use(settings("a"), use)
+        const closing = yield* Effect.fork(Scope.close(managerScope, Exit.void))
+        yield* TestClock.adjust(1)
+        expect(closing.unsafePoll()).not.toBeNull()
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
+      }))
+
+    it.scoped("over capacity the least recently used instance is evicted, and disposed only after its holders", () =>
+      Effect.gen(function*() {
+        const { log, provider } = yield* makeProvider
+        const manager = yield* Instances.make({ ...provider, capacity: 2 })
+        const holder = yield* Scope.make()
+        yield* manager.use(settings("a"), use)
+        yield* manager.get(settings("b")).pipe(Scope.extend(holder))
+        yield* manager.use(settings("a"), use) // a is now more recent than b
+        expect(yield* manager.keys).toEqual(["b", "a"])
+        yield* manager.use(settings("c"), use)
+        expect(yield* manager.keys).toEqual(["a", "c"])
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "build c@1"]) // b is still held
+        yield* Scope.close(holder, Exit.void)
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "build c@1", "dispose b@1"])
+        expect(yield* manager.metrics).toMatchObject({ evictions: 1, cached: 2, live: 2 })
+      }))
+
+    it.scoped("invalidate drops a key; its instance is disposed once its holders are done", () =>
+      Effect.gen(function*() {
+        const { log, provider } = yield* makeProvider
+        const manager = yield* Instances.make(provider)
+        const holder = yield* Scope.make()
+        const client = yield* manager.get(settings("a")).pipe(Scope.extend(holder))
+        yield* manager.invalidate("a")
+        yield* manager.invalidate("not cached")
+        expect(yield* manager.keys).toEqual([])
+        expect(client.disposed).toBe(false)
+        yield* Scope.close(holder, Exit.void)
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
+        expect((yield* manager.use(settings("a"), use)).serial).not.toBe(client.serial)
+        expect(yield* manager.metrics).toMatchObject({ invalidations: 1, builds: 2 })
+      }))
+  })
+
+  describe("closing", () => {
+    it.effect("closing the manager disposes every instance, waiting for holders, and later gets fail with ManagerClosed", () =>
+      Effect.gen(function*() {
+        const { log, provider } = yield* makeProvider
+        const managerScope = yield* Scope.make()
+        const manager = yield* Instances.make(provider).pipe(Scope.extend(managerScope))
+        const release = yield* Deferred.make<void>()
+        yield* manager.use(settings("a"), use)
+        const holding = yield* Effect.fork(manager.use(settings("b"), (client) => Effect.zipRight(Deferred.await(release), use(client))))
+        yield* TestClock.adjust(1)
+        const closing = yield* Effect.fork(Scope.close(managerScope, Exit.void))
+        yield* TestClock.adjust(1)
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "dispose a@1"])
+        expect(closing.unsafePoll()).toBeNull()
+        // while closing, no instance is handed out
+        expect(yield* Effect.flip(manager.use(settings("b"), use))).toBeInstanceOf(Instances.ManagerClosed)
+        yield* Deferred.succeed(release, undefined)
+        yield* Fiber.join(holding)
+        yield* Fiber.join(closing)
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "dispose a@1", "dispose b@1"])
+        const error = yield* Effect.flip(manager.use(settings("a"), use))
+        expect(error).toBeInstanceOf(Instances.ManagerClosed)
+        expect((error as Instances.ManagerClosed).message).toBe("the instance manager is closed")
+        expect(yield* manager.metrics).toMatchObject({ live: 0, cached: 0, disposals: 2, forcedDisposals: 0 })
+      }))
+
+    it.effect("a close that times out disposes held instances anyway, replaced ones included, and reports them", () =>
+      Effect.gen(function*() {
+        const { log, provider } = yield* makeProvider
+        const { lines, provide } = yield* capturingLogs
+        const managerScope = yield* Scope.make()
+        // the close reports through the loggers of the fiber that made the manager
+        const manager = yield* Instances.make({ ...provider, closeTimeout: "5 seconds" }).pipe(provide, Scope.extend(managerScope))
+        yield* Effect.fork(manager.use(settings("a", 1), () => Effect.never))
+        yield* TestClock.adjust(1)
+        yield* manager.use(settings("a", 2), use) // a@1 is replaced, still held
+        const closing = yield* Effect.fork(Scope.close(managerScope, Exit.void))
+        yield* TestClock.adjust(1)
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2", "dispose a@2"]) // a@1 still held: the close waits
+        yield* TestClock.adjust("5 seconds")
+        yield* Fiber.join(closing)
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2", "dispose a@2", "dispose a@1"])
+        expect(lines).toEqual([
+          `WARN Instances: close timed out after 5s; disposing 1 instance(s) still in use: "a" (1 holder(s))`
+        ])
+        expect(yield* manager.metrics).toMatchObject({ live: 0, disposals: 2, forcedDisposals: 1 })
+      }))
+
+    it.effect("a get waiting for a build when the manager closes fails with ManagerClosed, and the build is interrupted", () =>
+      Effect.gen(function*() {
+        const { log, provider, slow } = yield* makeProvider
+        slow.set("a", 3_600_000)
+        const managerScope = yield* Scope.make()
+        const manager = yield* Instances.make(provider).pipe(Scope.extend(managerScope))
+        const waiting = yield* Effect.fork(manager.use(settings("a"), use))
+        yield* TestClock.adjust(1)
+        expect(yield* manager.metrics).toMatchObject({ building: 1 })
+        yield* Scope.close(managerScope, Exit.void)
+        expect(yield* Effect.flip(Fiber.join(waiting))).toBeInstanceOf(Instances.ManagerClosed)
+        expect(yield* Ref.get(log)).toEqual([])
+        expect(yield* manager.metrics).toMatchObject({ building: 0, live: 0, failures: 1 })
+      }))
+  })
+
+  describe("inspecting and providing", () => {
+    it.scoped("keys and entries list what is cached, with its context, creation time and holders", () =>
+      Effect.gen(function*() {
+        const { provider } = yield* makeProvider
+        const manager = yield* Instances.make(provider)
+        const holder = yield* Scope.make()
+        yield* manager.use(settings("a", 3), use)
+        yield* TestClock.adjust("5 seconds")
+        yield* manager.get(settings("b", 1)).pipe(Scope.extend(holder))
+        yield* manager.get(settings("b", 1)).pipe(Scope.extend(holder))
+        expect(yield* manager.keys).toEqual(["a", "b"])
+        expect(yield* manager.entries).toEqual([
+          { key: "a", context: settings("a", 3), createdAt: 0, holders: 0 },
+          { key: "b", context: settings("b", 1), createdAt: 5_000, holders: 2 }
+        ])
+        yield* Scope.close(holder, Exit.void)
+        expect((yield* manager.entries).map((entry) => entry.holders)).toEqual([0, 0])
+      }))
+
+    it.scoped("metrics count hits, misses, builds, failures, replacements and disposals", () =>
+      Effect.gen(function*() {
+        const { failing, provider } = yield* makeProvider
+        const manager = yield* Instances.make(provider)
+        yield* manager.use(settings("a", 1), use) // miss, build
+        yield* manager.use(settings("a", 1), use) // hit
+        yield* manager.use(settings("a", 2), use) // miss, build, replacement, disposal
+        failing.add("b")
+        yield* Effect.exit(manager.use(settings("b", 1), use)) // miss, build, failure
+        expect(yield* manager.metrics).toEqual({
+          hits: 1,
+          misses: 3,
+          builds: 3,
+          failures: 1,
+          replacements: 1,
+          evictions: 0,
+          invalidations: 0,
+          disposals: 1,
+          disposalFailures: 0,
+          forcedDisposals: 0,
+          cached: 1,
+          live: 1,
+          building: 0
+        })
+      }))
+
+    it.effect("a manager is a service: Instances.layer provides it under its tag and closes it with the layer", () =>
+      Effect.gen(function*() {
+        const disposed: Array<string> = []
+        const TenantClients = Instances.Tag<string, string, { readonly tenant: string }>("test/TenantClients")
+        const layer = Instances.layer(TenantClients, {
+          key: (tenant) => tenant,
+          make: (tenant) => Effect.acquireRelease(Effect.succeed({ tenant }), () => Effect.sync(() => disposed.push(tenant))),
+          needsUpdate: () => false
+        })
+        const tenant = yield* Effect.flatMap(TenantClients, (clients) => {
+          expect(Instances.isInstanceManager(clients)).toBe(true)
+          return clients.use("acme", (client) => Effect.succeed(client.tenant))
+        }).pipe(Effect.provide(layer))
+        expect(tenant).toBe("acme")
+        expect(disposed).toEqual(["acme"])
+      }))
+  })
+
+  it.scoped(
+    "stress: 100,000 gets over 100 keys with updates, failures and interruptions dispose every instance exactly once",
+    () => stress({ gets: 100_000, seed: "layerwise/Instances stress" }),
+    { timeout: 60_000 }
+  )
+
+  it.scoped(
+    "stress: 20,000 gets over 100 keys with a capacity of 20 and an idle time to live dispose every instance exactly once",
+    () => stress({ gets: 20_000, seed: "layerwise/Instances eviction stress", capacity: 20, idleTimeToLive: "2 millis" }),
+    { timeout: 60_000 }
+  )
 })
+
+/**
+ * Gets from 50 fibers over 100 keys. Random steps bump a key's version (so `needsUpdate` asks for
+ * a replacement), builds fail at random, and some users are interrupted after a random number of
+ * yields (before their get, while waiting for a build, or mid-use). Every use checks its instance
+ * is not disposed, before and after yielding to the other fibers. With an idle time to live the
+ * manager runs on the live clock (so that idle timers fire while users come and go; a TestClock
+ * adjusted mid-run would wait for every fiber to suspend).
+ */
+const stress = (options: {
+  readonly gets: number
+  readonly seed: string
+  readonly capacity?: number
+  readonly idleTimeToLive?: Duration.DurationInput
+}) =>
+  Effect.gen(function*() {
+    const versions = new Map<number, number>()
+    const built: Array<Client> = []
+    const counts = { usedAfterDisposal: 0, interrupted: 0, interruptedMidUse: 0, failedGets: 0, uses: 0 }
+    const managerScope = yield* Scope.make()
+    const manager = yield* Instances.make({
+      key: (settings: Settings) => settings.tenant,
+      make: (settings) =>
+        Effect.gen(function*() {
+          const roll = yield* Random.nextIntBetween(0, 100)
+          if (roll < 30) yield* Effect.yieldNow() // builds in flight while other gets arrive
+          if (roll >= 98) return yield* Effect.fail("random build failure")
+          const client: Client = { tenant: settings.tenant, version: settings.version, serial: built.length, disposed: false }
+          built.push(client)
+          yield* Effect.addFinalizer(() =>
+            Effect.suspend(() => {
+              if (client.disposed) return Effect.die(new Error(`${client.tenant}#${client.serial} disposed twice`))
+              client.disposed = true
+              return Effect.void
+            })
+          )
+          return client
+        }),
+      needsUpdate: (settings, cached) => settings.version > cached.context.version,
+      capacity: options.capacity,
+      idleTimeToLive: options.idleTimeToLive
+    }).pipe(options.idleTimeToLive === undefined ? identity : Effect.withClock(Clock.make()), Scope.extend(managerScope))
+
+    const check = (client: Client) =>
+      Effect.sync(() => {
+        if (client.disposed) counts.usedAfterDisposal++
+      })
+    const step = Effect.gen(function*() {
+      const key = yield* Random.nextIntBetween(0, 100)
+      if ((yield* Random.nextIntBetween(0, 100)) < 5) versions.set(key, (versions.get(key) ?? 0) + 1)
+      const yields = yield* Random.nextIntBetween(0, 4)
+      const work = manager.use({ tenant: `t${key}`, version: versions.get(key) ?? 0 }, (client) =>
+        Effect.gen(function*() {
+          yield* check(client)
+          for (let index = 0; index < yields; index++) yield* Effect.yieldNow()
+          yield* check(client) // still valid after other fibers ran, replacements and evictions included
+          counts.uses++
+        }).pipe(Effect.onInterrupt(() => Effect.sync(() => counts.interruptedMidUse++))))
+      if (options.idleTimeToLive !== undefined && (yield* Random.nextIntBetween(0, 100)) < 1) {
+        yield* Effect.sleep("3 millis").pipe(Effect.withClock(Clock.make())) // let idle timers fire
+      }
+      if ((yield* Random.nextIntBetween(0, 100)) < 3) {
+        const fiber = yield* Effect.fork(work)
+        for (let index = 0; index < yields; index++) yield* Effect.yieldNow()
+        yield* Fiber.interrupt(fiber)
+        counts.interrupted++
+      } else {
+        const exit = yield* Effect.exit(work)
+        if (Exit.isFailure(exit)) counts.failedGets++
+      }
+    })
+    yield* Effect.forEach(Array.from({ length: options.gets }), () => step, { concurrency: 50, discard: true }).pipe(
+      Effect.withRandom(Random.make(options.seed))
+    )
+
+    // every user is done: nothing retired may still be alive, and at most one instance per key is cached
+    const metrics = yield* manager.metrics
+    const entries = yield* manager.entries
+    expect(metrics.live).toBe(metrics.cached)
+    expect(new Set(entries.map((entry) => entry.key)).size).toBe(entries.length)
+    expect(entries.length).toBeLessThanOrEqual(options.capacity ?? 100)
+    expect(entries.every((entry) => entry.holders === 0)).toBe(true)
+    expect(built.filter((client) => !client.disposed).length).toBe(metrics.cached)
+
+    yield* Scope.close(managerScope, Exit.void)
+    const after = yield* manager.metrics
+    console.log(
+      `stress (${options.gets} steps${options.capacity === undefined ? "" : `, capacity ${options.capacity}`}` +
+        `${options.idleTimeToLive === undefined ? "" : `, idle TTL ${Duration.format(Duration.decode(options.idleTimeToLive))} (live clock)`}): ` +
+        `${metrics.hits + metrics.misses} gets (${metrics.hits} hits, ${metrics.misses} misses), ` +
+        `${metrics.builds} builds, ${built.length} instances built, ${metrics.replacements} replacements, ${metrics.evictions} evictions, ` +
+        `${metrics.failures} build failures (${counts.failedGets} failed gets), ${counts.interrupted} interrupted users ` +
+        `(${counts.interruptedMidUse} mid-use), ${counts.uses} completed uses, ${after.disposals} disposals, ` +
+        `${counts.usedAfterDisposal} uses after disposal`
+    )
+    expect(counts.usedAfterDisposal).toBe(0)
+    expect(counts.interruptedMidUse).toBeGreaterThan(0)
+    expect(built.every((client) => client.disposed)).toBe(true)
+    expect(after.disposals).toBe(built.length)
+    expect(after.builds).toBe(built.length + after.failures)
+    expect(after.live).toBe(0)
+    if (options.capacity !== undefined || options.idleTimeToLive !== undefined) expect(metrics.evictions).toBeGreaterThan(0)
+  })

@@ -56,7 +56,9 @@ export const fieldsOf = (self: Component.Any): Omit<Fields, typeof TypeId | "pip
   alternative: self.alternative,
   order: self.order,
   dependencies: self.dependencies,
-  construct: self.construct
+  construct: self.construct,
+  // only present when set, so components without lifecycle metadata keep exactly their old fields
+  ...(self.lifecycle !== undefined ? { lifecycle: self.lifecycle } : undefined)
 })
 
 /** @internal */

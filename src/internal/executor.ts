@@ -15,6 +15,29 @@ import * as planInternal from "./plan.js"
 /** @internal */
 export interface ExecuteOptions {
   readonly concurrency?: number | "unbounded" | undefined
+  /** Lifecycle observation (used by App). When absent the executor does no extra work at all. */
+  readonly observer?: ExecuteObserver | undefined
+}
+
+/**
+ * Synchronous callbacks around each node's build and release, plus an optional wrapper of the build
+ * Effect (for spans). Callbacks run in the fiber doing the work and must not throw.
+ *
+ * @internal
+ */
+export interface ExecuteObserver {
+  /** Before a node's build runs. */
+  readonly buildStarted: (node: Plan.Node) => void
+  /** After a node's build ended; not called for a build that was interrupted. */
+  readonly buildEnded: (node: Plan.Node, exit: Exit.Exit<unknown, Errors.BuildError>) => void
+  /** Wraps each node's build Effect. */
+  readonly wrapBuild?:
+    | ((node: Plan.Node, build: Effect.Effect<unknown, Errors.BuildError>) => Effect.Effect<unknown, Errors.BuildError>)
+    | undefined
+  /** Before a node's scope is closed (nodes built from a Value have no scope, hence no release). */
+  readonly releaseStarted: (node: Plan.Node) => void
+  /** After a node's scope closed; a failure is the `ReleaseError` defect. */
+  readonly releaseEnded: (node: Plan.Node, exit: Exit.Exit<void>) => void
 }
 
 /** @internal */
@@ -54,16 +77,27 @@ const toConstructionError = (plan: Plan.Plan<unknown>, node: Plan.Node) =>
  * defect that names the component (`ReleaseError`); it does not stop the other releases, since the
  * graph scope runs every finalizer whatever the others do.
  */
-const nodeScope = (plan: Plan.Plan<unknown>, node: Plan.Node, graphScope: Scope.Scope) =>
+const nodeScope = (plan: Plan.Plan<unknown>, node: Plan.Node, graphScope: Scope.Scope, observer?: ExecuteObserver) =>
   Effect.tap(
     Scope.make(ExecutionStrategy.sequential),
     (scope) =>
-      Scope.addFinalizerExit(graphScope, (exit) =>
-        Effect.catchAllCause(Scope.close(scope, exit), (cause) =>
+      Scope.addFinalizerExit(graphScope, (exit) => {
+        const release = Effect.catchAllCause(Scope.close(scope, exit), (cause) =>
           Effect.die(
             new Errors.ReleaseError({ component: node.name, path: planInternal.pathTo(plan, node.id), cause: Cause.squash(cause) })
-          )))
+          ))
+        return observer === undefined ? release : observedRelease(node, release, observer)
+      })
   )
+
+const observedRelease = (node: Plan.Node, release: Effect.Effect<void>, observer: ExecuteObserver) =>
+  Effect.suspend(() => {
+    observer.releaseStarted(node)
+    return Effect.flatMap(Effect.exit(release), (exit) => {
+      observer.releaseEnded(node, exit)
+      return exit
+    })
+  })
 
 /**
  * Builds one node: its constructor runs with its dependencies and a Scope of its own in context.
@@ -77,11 +111,12 @@ export const buildNode = (
   node: Plan.Node,
   values: ReadonlyArray<unknown>,
   graphScope: Scope.Scope,
-  memoMap: Layer.MemoMap
+  memoMap: Layer.MemoMap,
+  observer?: ExecuteObserver
 ): Effect.Effect<unknown, Errors.BuildError> => {
   const construct = node.component.construct
   if (construct._tag === "Value") return Effect.succeed(construct.value)
-  return nodeScope(plan, node, graphScope).pipe(
+  return nodeScope(plan, node, graphScope, observer).pipe(
     Effect.flatMap((scope) => {
       const services = contextOf(node.dependencies, values)
       services.set(Scope.Scope.key, scope)
@@ -130,6 +165,7 @@ export const execute = (
     if (total === 0) return values
     const graphScope = yield* Effect.scope
     const memoMap = yield* Layer.CurrentMemoMap
+    const observer = options?.observer
     const limitOption = options?.concurrency ?? "unbounded"
     const limit = limitOption === "unbounded" ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(limitOption))
 
@@ -184,7 +220,16 @@ export const execute = (
         }
         // Forking may have let other workers run: one of them may have failed in the meantime.
         if (failure !== undefined) break
-        const exit = yield* Effect.exit(buildNode(plan, nodes[id]!, values, graphScope, memoMap))
+        let exit: Exit.Exit<unknown, Errors.BuildError>
+        if (observer === undefined) {
+          exit = yield* Effect.exit(buildNode(plan, nodes[id]!, values, graphScope, memoMap))
+        } else {
+          const node = nodes[id]!
+          const build = buildNode(plan, node, values, graphScope, memoMap, observer)
+          observer.buildStarted(node)
+          exit = yield* Effect.exit(observer.wrapBuild === undefined ? build : observer.wrapBuild(node, build))
+          observer.buildEnded(node, exit)
+        }
         if (exit._tag === "Failure") {
           failure ??= exit.cause
           notify()

@@ -1,102 +1,199 @@
 import * as Schema from "effect/Schema"
+import type * as Explain from "../Explain.js"
 import type * as Plan from "../Plan.js"
 
-/** Why a request chose its nodes, for the tree: nothing for a single candidate, the rule otherwise. */
+// ---------------------------------------------------------------------------------------------
+// text tree
+
+const DEFAULT_MAX_DEPTH = 32
+
+// eslint-disable-next-line no-control-regex
+const controlCharacters = /[\u0000-\u001f\u007f]/g
+
+/** One line per name, whatever the name: control characters are written as JSON escapes. */
+const printable = (text: string): string =>
+  text.replace(controlCharacters, (character) => JSON.stringify(character).slice(1, -1))
+
+const nodeText = (node: Plan.Node): string =>
+  node.name === node.service ? printable(node.name) : `${printable(node.name)} (${printable(node.service)})`
+
+/** Why a request chose its nodes: nothing for a sole candidate, the rule and the losers otherwise. */
 const reasonOf = (edge: Plan.Edge, chosen: ReadonlyArray<string>): string => {
   const { considered, rule } = edge.choice
   switch (rule) {
     case "only":
-      return ""
     case "absent":
       return ""
     case "all":
       return ` [all, ${edge.targets.length} by order]`
     default: {
-      const others = considered.filter((name) => !chosen.includes(name))
+      const others = considered.filter((name) => !chosen.includes(name)).map(printable)
       return ` [${rule}${others.length > 0 ? ` over ${others.join(", ")}` : ""}]`
     }
   }
 }
 
-const requestPrefix = (edge: Plan.Edge): string =>
-  edge.request.cardinality === "one" && edge.request.selector._tag === "Any" ? "" : `${edge.request.label}: `
+/** A request is worth naming when it is more than "the one chosen candidate of this service". */
+const isPlainRequest = (edge: Plan.Edge): boolean =>
+  edge.request.cardinality === "one" && edge.request.selector._tag === "Any"
 
-interface Line {
-  readonly indent: string
-  readonly last: boolean
-  readonly text: string
+interface Item {
   readonly node: number | undefined
+  readonly text: string
+  /** indentation and connector of this line ("" for a top-level line) */
+  readonly prefix: string
+  /** indentation of this line's children */
+  readonly indent: string
+  readonly depth: number
 }
 
 /**
- * Depth-first, with an explicit stack: a 10,000-long chain prints without recursion. A node is
- * expanded the first time it is printed; later occurrences say "(see above)", so the output is linear
- * in nodes + edges even for diamonds.
+ * Depth first with an explicit stack (a 10,000-long chain prints without recursion). A node with
+ * dependencies is expanded the first time it is printed; later occurrences say "(see above)", so
+ * the number of lines is at most nodes + edges + continuations. Lines never get deeper than
+ * `maxDepth`: a node there whose dependencies would go deeper is queued and expanded in a section
+ * of its own after the main tree (sections may queue further sections), so the output size is
+ * O((nodes + edges) * maxDepth) rather than O(nodes * depth).
  *
  * @internal
  */
-export const tree = (plan: Plan.Plan<unknown>): string => {
+export const tree = (plan: Plan.Plan<unknown>, options?: Explain.TreeOptions): string => {
+  const requested = options?.maxDepth
+  const maxDepth = requested !== undefined && requested >= 1 ? Math.floor(requested) : DEFAULT_MAX_DEPTH
+  const nodes = plan.nodes
   const out: Array<string> = []
-  const expanded = new Uint8Array(plan.nodes.length)
-  const stack: Array<Line> = []
-  const pushEdges = (edges: ReadonlyArray<Plan.Edge>, indent: string) => {
-    const lines: Array<Omit<Line, "last">> = []
+  const printed = new Uint8Array(nodes.length)
+  const continued: Array<number> = []
+  const stack: Array<Item> = []
+
+  /** Pushes the lines of `edges` (in reverse, so they pop in order) as children at `depth`. */
+  const pushEdges = (edges: ReadonlyArray<Plan.Edge>, indent: string, depth: number) => {
+    const lines: Array<{ readonly node: number | undefined; readonly text: string }> = []
     for (const edge of edges) {
-      const prefix = requestPrefix(edge)
       if (edge.targets.length === 0) {
         const nothing = edge.request.cardinality === "all" ? "none" : "absent"
-        lines.push({ indent, text: `${edge.request.label} (${nothing})`, node: undefined })
+        lines.push({ node: undefined, text: `${printable(edge.request.label)} (${nothing})` })
         continue
       }
-      const chosen = edge.targets.map((target) => plan.nodes[target]!.name)
+      const prefix = isPlainRequest(edge) ? "" : `${printable(edge.request.label)}: `
+      const chosen = edge.targets.map((target) => nodes[target]!.name)
       edge.targets.forEach((target, index) => {
-        const node = plan.nodes[target]!
-        const service = node.name === node.service ? "" : ` (${node.service})`
         const why = index === 0 ? reasonOf(edge, chosen) : ""
-        lines.push({ indent, text: `${prefix}${node.name}${service}${why}`, node: target })
+        lines.push({ node: target, text: `${prefix}${nodeText(nodes[target]!)}${why}` })
       })
     }
     for (let index = lines.length - 1; index >= 0; index--) {
-      stack.push({ ...lines[index]!, last: index === lines.length - 1 })
+      const last = index === lines.length - 1
+      stack.push({
+        ...lines[index]!,
+        prefix: depth === 0 ? "" : `${indent}${last ? "└─ " : "├─ "}`,
+        indent: depth === 0 ? "" : `${indent}${last ? "   " : "│  "}`,
+        depth
+      })
     }
   }
-  pushEdges(plan.roots, "")
-  while (stack.length > 0) {
-    const line = stack.pop()!
-    const connector = line.last ? "└─ " : "├─ "
-    if (line.node !== undefined && expanded[line.node] === 1 && plan.nodes[line.node]!.dependencies.length > 0) {
-      out.push(`${line.indent}${connector}${line.text} (see above)`)
-      continue
+
+  const drain = () => {
+    while (stack.length > 0) {
+      const item = stack.pop()!
+      if (item.node === undefined) {
+        out.push(`${item.prefix}${item.text}`)
+        continue
+      }
+      const node = nodes[item.node]!
+      const expandable = node.dependencies.length > 0
+      if (!expandable) {
+        printed[item.node] = 1
+        out.push(`${item.prefix}${item.text}`)
+      } else if (printed[item.node] === 1) {
+        out.push(`${item.prefix}${item.text} (see above)`)
+      } else if (item.depth >= maxDepth) {
+        printed[item.node] = 1
+        continued.push(item.node)
+        out.push(`${item.prefix}${item.text} (continued below)`)
+      } else {
+        printed[item.node] = 1
+        out.push(`${item.prefix}${item.text}`)
+        pushEdges(node.dependencies, item.indent, item.depth + 1)
+      }
     }
-    out.push(`${line.indent}${connector}${line.text}`)
-    if (line.node === undefined) continue
-    expanded[line.node] = 1
-    pushEdges(plan.nodes[line.node]!.dependencies, `${line.indent}${line.last ? "   " : "│  "}`)
+  }
+
+  pushEdges(plan.roots, "", 0)
+  drain()
+
+  // Nodes no requested root leads to (walked as roots of their own, e.g. App's startup
+  // components): every such node is reachable from one that no other node depends on.
+  const depended = new Uint8Array(nodes.length)
+  for (const node of nodes) {
+    for (const edge of node.dependencies) {
+      for (const target of edge.targets) depended[target] = 1
+    }
+  }
+  for (const node of nodes) {
+    if (printed[node.id] === 1 || depended[node.id] === 1) continue
+    stack.push({ node: node.id, text: nodeText(node), prefix: "", indent: "", depth: 0 })
+    drain()
+  }
+
+  // `continued` grows while it is walked: a section may reach the depth limit again.
+  for (let index = 0; index < continued.length; index++) {
+    const node = nodes[continued[index]!]!
+    out.push(`${nodeText(node)} (continued)`)
+    pushEdges(node.dependencies, "", 1)
+    drain()
   }
   return out.join("\n")
 }
 
-const edgeLabel = (edge: Plan.Edge): string | undefined =>
-  edge.request.cardinality === "one" && edge.request.selector._tag === "Any" ? undefined : edge.request.label
+// ---------------------------------------------------------------------------------------------
+// diagrams
+
+/** Labels diagrams put on an edge: the request when it is not plain, the rule when it decided. */
+const edgeLabel = (edge: Plan.Edge): string | undefined => {
+  const parts: Array<string> = []
+  if (!isPlainRequest(edge)) parts.push(edge.request.label)
+  const rule = edge.choice.rule
+  if (rule !== "only" && rule !== "all" && rule !== "absent") parts.push(`[${rule}]`)
+  return parts.length === 0 ? undefined : parts.join(" ")
+}
 
 const rootIds = (plan: Plan.Plan<unknown>): ReadonlySet<number> => new Set(plan.roots.flatMap((edge) => edge.targets))
 
-const mermaidText = (text: string): string => text.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;")
+const mermaidEntities: Readonly<Record<string, string>> = {
+  "\"": "#quot;",
+  "<": "#lt;",
+  ">": "#gt;",
+  "&": "#amp;",
+  "`": "#96;",
+  "#": "#35;"
+}
+
+/**
+ * Text safe inside a quoted Mermaid label. Mermaid decodes `#name;` / `#123;` into HTML entities,
+ * so a literal `#` is escaped only where it would start one (`Db#1` stays readable); one pass, so
+ * the entities written here are never escaped again.
+ */
+const mermaidText = (text: string): string =>
+  // eslint-disable-next-line no-control-regex
+  text.replace(/#(?=\w+;)|["<>&`]|\r\n|[\r\n]|[\u0000-\u001f\u007f]/g, (match) =>
+    mermaidEntities[match] ?? (match.includes("\n") || match === "\r" ? "<br/>" : " "))
 
 /** @internal */
-export const mermaid = (plan: Plan.Plan<unknown>): string => {
+export const mermaid = (plan: Plan.Plan<unknown>, options?: Explain.DiagramOptions): string => {
   const roots = rootIds(plan)
-  const lines = ["flowchart TD"]
+  const lines = [`flowchart ${options?.direction ?? "TD"}`]
   for (const node of plan.nodes) {
-    const label = node.name === node.service ? node.name : `${node.name}<br/>${node.service}`
-    lines.push(`  n${node.id}["${mermaidText(label).replace("#lt;br/#gt;", "<br/>")}"]`)
+    const label = node.name === node.service
+      ? mermaidText(node.name)
+      : `${mermaidText(node.name)}<br/>${mermaidText(node.service)}`
+    lines.push(`  n${node.id}["${label}"]`)
   }
   for (const node of plan.nodes) {
     for (const edge of node.dependencies) {
       const label = edgeLabel(edge)
-      for (const target of edge.targets) {
-        lines.push(label === undefined ? `  n${node.id} --> n${target}` : `  n${node.id} -->|"${mermaidText(label)}"| n${target}`)
-      }
+      const arrow = label === undefined ? "-->" : `-->|"${mermaidText(label)}"|`
+      for (const target of edge.targets) lines.push(`  n${node.id} ${arrow} n${target}`)
     }
   }
   lines.push("  classDef root stroke-width:3px")
@@ -108,12 +205,17 @@ export const mermaid = (plan: Plan.Plan<unknown>): string => {
   return lines.join("\n")
 }
 
-const dotString = (text: string): string => `"${text.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\n/g, "\\n")}"`
+/**
+ * A DOT quoted string. Backslashes are doubled so that names never form DOT label escapes
+ * (`\N`, `\l`, ...); line breaks become `\n`.
+ */
+const dotString = (text: string): string =>
+  `"${text.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\r\n|[\r\n]/g, "\\n")}"`
 
 /** @internal */
-export const dot = (plan: Plan.Plan<unknown>): string => {
+export const dot = (plan: Plan.Plan<unknown>, options?: Explain.DiagramOptions): string => {
   const roots = rootIds(plan)
-  const lines = ["digraph layerwise {", "  rankdir=TB;", "  node [shape=box];"]
+  const lines = ["digraph layerwise {", `  rankdir=${options?.direction ?? "TB"};`, "  node [shape=box];"]
   for (const node of plan.nodes) {
     const label = node.name === node.service ? node.name : `${node.name}\n${node.service}`
     const attributes = [`label=${dotString(label)}`]
@@ -124,14 +226,16 @@ export const dot = (plan: Plan.Plan<unknown>): string => {
   for (const node of plan.nodes) {
     for (const edge of node.dependencies) {
       const label = edgeLabel(edge)
-      for (const target of edge.targets) {
-        lines.push(label === undefined ? `  n${node.id} -> n${target};` : `  n${node.id} -> n${target} [label=${dotString(label)}];`)
-      }
+      const attributes = label === undefined ? "" : ` [label=${dotString(label)}]`
+      for (const target of edge.targets) lines.push(`  n${node.id} -> n${target}${attributes};`)
     }
   }
   lines.push("}")
   return lines.join("\n")
 }
+
+// ---------------------------------------------------------------------------------------------
+// JSON
 
 /** @internal */
 export const SelectorJson = Schema.Union(
@@ -141,19 +245,25 @@ export const SelectorJson = Schema.Union(
 )
 
 /** @internal */
+export const RequestJson = Schema.Struct({
+  service: Schema.String,
+  selector: SelectorJson,
+  cardinality: Schema.Literal("one", "optional", "all"),
+  key: Schema.String,
+  label: Schema.String
+})
+
+/** @internal */
+export const ChoiceJson = Schema.Struct({
+  rule: Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent"),
+  considered: Schema.Array(Schema.String)
+})
+
+/** @internal */
 export const EdgeJson = Schema.Struct({
-  request: Schema.Struct({
-    service: Schema.String,
-    selector: SelectorJson,
-    cardinality: Schema.Literal("one", "optional", "all"),
-    key: Schema.String,
-    label: Schema.String
-  }),
+  request: RequestJson,
   targets: Schema.Array(Schema.Number),
-  choice: Schema.Struct({
-    rule: Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent"),
-    considered: Schema.Array(Schema.String)
-  })
+  choice: ChoiceJson
 })
 
 /** @internal */
@@ -178,9 +288,16 @@ export const PlanJson = Schema.Struct({
   order: Schema.Array(Schema.Number)
 })
 
-/** @internal */
-export const toJson = (plan: Plan.Plan<unknown>): typeof PlanJson.Encoded =>
-  Schema.encodeSync(PlanJson)({
+const encode = Schema.encodeSync(PlanJson)
+
+/**
+ * Through the schema's encoder, which also drops what is not part of the JSON form (edges are the
+ * plan's own objects, passed as they are).
+ *
+ * @internal
+ */
+export const toJson = (plan: Plan.Plan<unknown>): Explain.PlanJson =>
+  encode({
     roots: plan.roots,
     nodes: plan.nodes.map((node) => ({
       id: node.id,
@@ -195,8 +312,9 @@ export const toJson = (plan: Plan.Plan<unknown>): typeof PlanJson.Encoded =>
       parent: node.parent ?? null,
       dependencies: node.dependencies
     })),
+    // node ids are positions in build order
     order: plan.nodes.map((node) => node.id)
   })
 
 /** @internal */
-export const fromJson = Schema.decodeUnknownSync(PlanJson)
+export const fromJson: (input: unknown) => Explain.PlanJson = Schema.decodeUnknownSync(PlanJson)

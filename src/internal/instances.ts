@@ -1,264 +1,513 @@
 import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Layer from "effect/Layer"
 import * as MutableHashMap from "effect/MutableHashMap"
 import * as Option from "effect/Option"
+import { pipeArguments } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
 import * as Scope from "effect/Scope"
 import type * as Instances from "../Instances.js"
 
-interface Instance<C, A> {
-  readonly value: A
+/** @internal */
+export const TypeId: Instances.TypeId = Symbol.for("layerwise/Instances") as Instances.TypeId
+
+/**
+ * One built instance. It is also the `Cached` value handed to `needsUpdate` (its `context` and
+ * `instance` fields), so a cached `get` allocates nothing for the check.
+ *
+ * Invariants: `retired` is set exactly when the instance stops being its slot's `current`; a
+ * retired instance is never handed out again; `disposed` is set once, when `retired` and
+ * `holders === 0` (or by a forced close), and its Scope is closed right after.
+ */
+interface Instance<K, C, A> {
+  readonly key: K
+  readonly slot: Slot<K, C, A, unknown>
   readonly context: C
+  readonly instance: A
   readonly scope: Scope.CloseableScope
   readonly createdAt: number
+  /** the finalizer each holder adds to its Scope: one value, reused by every `get` */
+  release: Scope.Scope.Finalizer
   holders: number
-  /** no longer handed out: replaced, invalidated, evicted or the manager closed */
   retired: boolean
   disposed: boolean
+  /** when the idle timer may evict it (manager clock, millis) */
+  expiresAt: number
+  /** an idle timer is running (or starting) */
+  idleTimer: boolean
+  idleFiber: Fiber.RuntimeFiber<void> | undefined
 }
 
-interface Slot<C, A, E> {
-  current: Instance<C, A> | undefined
-  building: Deferred.Deferred<Instance<C, A>, E> | undefined
-  lastUsed: number
-  /** bumped on every use: an idle timer only evicts if no use happened since it started */
-  generation: number
+interface Build<K, C, A, E> {
+  readonly context: C
+  readonly deferred: Deferred.Deferred<Instance<K, C, A>, E | ManagerClosed>
+}
+
+/** Everything the manager knows about one key. Removed from the map once it has neither an instance nor a build. */
+interface Slot<K, C, A, E> {
+  readonly key: K
+  current: Instance<K, C, A> | undefined
+  building: Build<K, C, A, E> | undefined
+}
+
+type Counters = {
+  -readonly [Name in keyof Omit<Instances.Metrics, "cached" | "live" | "building">]: number
+}
+
+const ManagerProto = {
+  [TypeId]: TypeId,
+  pipe() {
+    return pipeArguments(this, arguments)
+  }
 }
 
 /** @internal */
-export const make = <C, K, A, E, R>(
-  provider: Instances.Provider<C, K, A, E, R>
-): Effect.Effect<Instances.InstanceManager<C, K, A, E>, never, Scope.Scope | R> =>
+export const isInstanceManager = (u: unknown): u is Instances.InstanceManager<unknown, unknown, unknown, unknown, unknown> =>
+  hasProperty(u, TypeId)
+
+/** @internal */
+export const make = <C, K, A, E = never, R = never, KE = never>(
+  provider: Instances.Provider<C, K, A, E, R, KE>
+): Effect.Effect<Instances.InstanceManager<C, K, A, E, KE>, never, Scope.Scope | R> =>
   Effect.gen(function*() {
-    const managerScope = yield* Effect.scope
-    const runtimeContext = yield* Effect.context<R>()
-    const idle = provider.idleTimeToLive === undefined ? undefined : Duration.decode(provider.idleTimeToLive)
-    const closeTimeout = Duration.decode(provider.closeTimeout ?? Duration.seconds(30))
     const capacity = provider.capacity
     if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
       return yield* Effect.dieMessage(`Instances.make: capacity must be a positive integer, got ${capacity}`)
     }
-    const slots = MutableHashMap.empty<K, Slot<C, A, E>>()
-    const counters = { hits: 0, misses: 0, builds: 0, replacements: 0, disposals: 0, failures: 0, evictions: 0 }
-    let live = 0
-    let clock = 0
-    let closed = false
-    let drained: Deferred.Deferred<void> | undefined
+    const idleMillis = provider.idleTimeToLive === undefined
+      ? undefined
+      : Duration.toMillis(Duration.decode(provider.idleTimeToLive))
+    const closeTimeout = Duration.decode(provider.closeTimeout ?? Duration.seconds(30))
+    // the manager's own clock: idle timers and creation times never depend on which caller's fiber runs them
+    const clock: Clock.Clock = yield* Effect.clock
+    const runtimeContext = yield* Effect.context<R>()
 
-    const dispose = (instance: Instance<C, A>): Effect.Effect<void> =>
+    const slots = MutableHashMap.empty<K, Slot<K, C, A, E>>()
+    // slots holding an instance, least recently used first when a capacity is set (otherwise in
+    // order of installation): capacity eviction takes the first one
+    const cached = new Set<Slot<K, C, A, E>>()
+    // built and not yet disposed, cached or retired but still held
+    const live = new Set<Instance<K, C, A>>()
+    // builds and idle timers; a close interrupts them
+    const fibers = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
+    const counters: Counters = {
+      hits: 0,
+      misses: 0,
+      builds: 0,
+      failures: 0,
+      replacements: 0,
+      evictions: 0,
+      invalidations: 0,
+      disposals: 0,
+      disposalFailures: 0,
+      forcedDisposals: 0
+    }
+    let closed = false
+    const drained = Deferred.unsafeMake<void>(FiberId.none)
+
+    const track = <X, Y>(fiber: Fiber.RuntimeFiber<X, Y>) => {
+      fibers.add(fiber)
+      fiber.addObserver(() => fibers.delete(fiber))
+    }
+
+    /**
+     * Closes the instance's Scope, at most once per instance. Runs in the fiber that triggers it (the
+     * last holder's Scope closing, a build, a close), uninterruptibly; a failing finalizer of the
+     * instance is logged and counted, never returned to that fiber.
+     */
+    const dispose = (instance: Instance<K, C, A>): Effect.Effect<void> =>
       Effect.suspend(() => {
         if (instance.disposed) return Effect.void
         instance.disposed = true
         counters.disposals++
-        live--
-        if (live === 0 && drained !== undefined) Deferred.unsafeDone(drained, Exit.void)
-        return Scope.close(instance.scope, Exit.void)
+        return Scope.close(instance.scope, Exit.void).pipe(
+          Effect.catchAllCause((cause) => {
+            counters.disposalFailures++
+            return Effect.logError(`Instances: disposing the instance for key ${format(instance.key)} failed`, cause)
+          }),
+          Effect.ensuring(Effect.sync(() => {
+            live.delete(instance)
+            if (closed && live.size === 0) Deferred.unsafeDone(drained, Exit.void)
+          })),
+          Effect.uninterruptible
+        )
       })
 
-    /** Retires an instance: disposed now if nobody holds it, otherwise when its last holder is done. */
-    const retire = (instance: Instance<C, A>): Effect.Effect<void> =>
+    /**
+     * Stops handing the instance out (and its idle timer, so that no timer outlives what it
+     * watches); disposes it now if nobody holds it, else when its last holder is done.
+     */
+    const retire = (instance: Instance<K, C, A>): Effect.Effect<void> =>
       Effect.suspend(() => {
         instance.retired = true
+        if (instance.idleFiber !== undefined) {
+          instance.idleFiber.unsafeInterruptAsFork(FiberId.none)
+          instance.idleFiber = undefined
+        }
         return instance.holders === 0 ? dispose(instance) : Effect.void
       })
 
-    const evictLeastRecentlyUsed = Effect.suspend(() => {
-      if (capacity === undefined) return Effect.void
-      const evicted: Array<Instance<C, A>> = []
-      while (countCached() > capacity) {
-        let oldest: [K, Slot<C, A, E>] | undefined
-        for (const entry of slots) {
-          if (entry[1].current !== undefined && (oldest === undefined || entry[1].lastUsed < oldest[1].lastUsed)) oldest = entry
+    const prune = (slot: Slot<K, C, A, E>) => {
+      if (slot.current !== undefined || slot.building !== undefined) return
+      const found = MutableHashMap.get(slots, slot.key)
+      if (Option.isSome(found) && found.value === slot) MutableHashMap.remove(slots, slot.key)
+    }
+
+    /** Takes the slot's instance out of the cache (synchronously); the caller retires it. */
+    const uncache = (slot: Slot<K, C, A, E>): Instance<K, C, A> | undefined => {
+      const instance = slot.current
+      if (instance === undefined) return undefined
+      slot.current = undefined
+      cached.delete(slot)
+      prune(slot)
+      return instance
+    }
+
+    const idleLoop = (instance: Instance<K, C, A>): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        if (instance.retired || instance.holders > 0) {
+          // a holder came back: its release starts a new timer
+          instance.idleTimer = false
+          instance.idleFiber = undefined
+          return Effect.void
         }
-        if (oldest === undefined) break
-        evicted.push(oldest[1].current!)
-        oldest[1].current = undefined
-        if (oldest[1].building === undefined) MutableHashMap.remove(slots, oldest[0])
+        const remaining = instance.expiresAt - clock.unsafeCurrentTimeMillis()
+        if (remaining > 0) {
+          return Effect.flatMap(Effect.interruptible(clock.sleep(Duration.millis(remaining))), () => idleLoop(instance))
+        }
+        instance.idleTimer = false
+        instance.idleFiber = undefined
+        if (instance.slot.current !== instance) return Effect.void
+        uncache(instance.slot as Slot<K, C, A, E>)
         counters.evictions++
-      }
-      return Effect.forEach(evicted, retire, { discard: true })
-    })
-
-    const countCached = () => {
-      let count = 0
-      for (const [, slot] of slots) if (slot.current !== undefined) count++
-      return count
-    }
-
-    const scheduleIdle = (key: K, slot: Slot<C, A, E>, instance: Instance<C, A>) => {
-      if (idle === undefined) return Effect.void
-      const generation = slot.generation
-      // Forked from a release (uninterruptible, and forks inherit that): the timer must be made
-      // interruptible, or closing the manager would wait for it to expire.
-      return Effect.forkIn(
-        Effect.interruptible(Effect.sleep(idle)).pipe(
-          Effect.zipRight(Effect.suspend(() => {
-            if (slot.current !== instance || slot.generation !== generation || instance.holders > 0) return Effect.void
-            slot.current = undefined
-            if (slot.building === undefined) MutableHashMap.remove(slots, key)
-            counters.evictions++
-            return retire(instance)
-          }))
-        ),
-        managerScope
-      ).pipe(Effect.asVoid)
-    }
-
-    const hold = (key: K, slot: Slot<C, A, E>, instance: Instance<C, A>): Effect.Effect<A, never, Scope.Scope> =>
-      Effect.acquireRelease(
-        Effect.sync(() => {
-          instance.holders++
-          slot.lastUsed = ++clock
-          slot.generation++
-          return instance.value
-        }),
-        () =>
-          Effect.suspend(() => {
-            instance.holders--
-            if (instance.holders > 0) return Effect.void
-            if (instance.retired) return dispose(instance)
-            return slot.current === instance ? scheduleIdle(key, slot, instance) : Effect.void
-          })
-      )
+        return retire(instance)
+      })
 
     /**
-     * Builds an instance for a slot in a fiber of the manager, so that a caller interrupted while
-     * waiting never cancels a build other callers share. On success the new instance is swapped in
-     * and the one it replaces retired; on failure the previous instance stays cached and valid.
+     * Starts (at most one per instance) the idle timer. It runs in a daemon fiber of the manager:
+     * it was forked from a holder's release, which is uninterruptible, so only its sleep is
+     * interruptible, and a close interrupts it.
      */
-    const build = (key: K, slot: Slot<C, A, E>, context: C): Effect.Effect<Deferred.Deferred<Instance<C, A>, E>> =>
+    const scheduleIdle = (instance: Instance<K, C, A>, ttl: number): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        instance.expiresAt = clock.unsafeCurrentTimeMillis() + ttl
+        if (instance.idleTimer || closed) return Effect.void
+        instance.idleTimer = true
+        return Effect.asVoid(Effect.tap(Effect.forkDaemon(idleLoop(instance)), (fiber) => {
+          track(fiber)
+          // unless it already ended (its loop resets the flag first)
+          if (instance.idleTimer) instance.idleFiber = fiber
+        }))
+      })
+
+    const releaseOf = (instance: Instance<K, C, A>): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        instance.holders--
+        if (instance.holders > 0) return Effect.void
+        if (instance.retired) return dispose(instance)
+        return idleMillis === undefined ? Effect.void : scheduleIdle(instance, idleMillis)
+      })
+
+    /**
+     * Takes a reference in the same synchronous step that checked the instance is still handed
+     * out, and registers its release in the caller's Scope. Must run uninterruptibly (between the
+     * increment and the registration nothing may interrupt).
+     */
+    const take = (instance: Instance<K, C, A>, scope: Scope.Scope): Effect.Effect<A> => {
+      instance.holders++
+      if (capacity !== undefined) {
+        // most recently used goes last
+        const slot = instance.slot as Slot<K, C, A, E>
+        cached.delete(slot)
+        cached.add(slot)
+      }
+      return Effect.as(Scope.addFinalizerExit(scope, instance.release), instance.instance)
+    }
+
+    const evictOverCapacity = (): Array<Instance<K, C, A>> => {
+      const evicted: Array<Instance<K, C, A>> = []
+      if (capacity === undefined) return evicted
+      while (cached.size > capacity) {
+        // the first slot is the least recently used; the one just installed is last
+        const oldest = cached.values().next().value!
+        const instance = uncache(oldest)
+        cached.delete(oldest) // a no-op unless the invariant (every slot in `cached` has an instance) broke: never loop on it
+        if (instance !== undefined) {
+          counters.evictions++
+          evicted.push(instance)
+        }
+      }
+      return evicted
+    }
+
+    const makeInstance = (key: K, context: C, scope: Scope.CloseableScope): Effect.Effect<A, E> =>
+      provider.make(context).pipe(
+        Effect.provide(Context.add(runtimeContext, Scope.Scope, scope)),
+        Effect.catchAllCause((cause) => Effect.failCause(annotateDefects(cause, key)))
+      ) as Effect.Effect<A, E>
+
+    /**
+     * The build of one key, in a daemon fiber of the manager: a caller that gives up (is
+     * interrupted while waiting) never cancels a build other callers share; only a close does.
+     * That fiber is uninterruptible except for `make` itself, so the bookkeeping below always
+     * completes and a build never leaves a half-entry.
+     *
+     * On success the new instance becomes the key's current one and the build's waiters are
+     * released; then the instance it replaces and any evicted over capacity are retired. On failure
+     * the key's previous instance stays cached and valid, the build's scope is closed with the
+     * failure, and every waiter gets the same cause. A build that finishes after the manager
+     * closed disposes its instance and fails with `ManagerClosed`.
+     */
+    const construct = (slot: Slot<K, C, A, E>, build: Build<K, C, A, E>): Effect.Effect<void> =>
       Effect.gen(function*() {
-        const deferred = yield* Deferred.make<Instance<C, A>, E>()
-        slot.building = deferred
-        counters.builds++
-        const construct = Effect.gen(function*() {
-          const scope = yield* Scope.make()
-          // the instance's own Scope must be the innermost one provided: its finalizers are its disposal
-          const exit = yield* Effect.exit(
-            Effect.provide(Scope.extend(provider.make(context), scope), runtimeContext)
-          )
-          slot.building = undefined
-          if (Exit.isFailure(exit)) {
-            counters.failures++
-            yield* Scope.close(scope, exit)
-            if (slot.current === undefined && MutableHashMap.get(slots, key).pipe(Option.contains(slot))) {
-              MutableHashMap.remove(slots, key)
-            }
-            return yield* Deferred.failCause(deferred, exit.cause)
+        const scope = yield* Scope.make()
+        const exit = yield* Effect.exit(Effect.interruptible(makeInstance(slot.key, build.context, scope)))
+        slot.building = undefined
+        if (Exit.isFailure(exit)) {
+          counters.failures++
+          prune(slot)
+          yield* Scope.close(scope, exit).pipe(Effect.catchAllCause((cause) =>
+            Effect.logError(`Instances: closing the failed build for key ${format(slot.key)} failed`, cause)
+          ))
+          if (closed || Cause.isInterruptedOnly(exit.cause)) {
+            return yield* Deferred.fail(build.deferred, new ManagerClosed())
           }
-          const instance: Instance<C, A> = {
-            value: exit.value,
-            context,
-            scope,
-            createdAt: Date.now(),
-            holders: 0,
-            retired: false,
-            disposed: false
+          return yield* Deferred.failCause(build.deferred, exit.cause)
+        }
+        const instance: Instance<K, C, A> = {
+          key: slot.key,
+          slot: slot as Slot<K, C, A, unknown>,
+          context: build.context,
+          instance: exit.value,
+          scope,
+          createdAt: clock.unsafeCurrentTimeMillis(),
+          release: undefined as never,
+          holders: 0,
+          retired: false,
+          disposed: false,
+          expiresAt: 0,
+          idleTimer: false,
+          idleFiber: undefined
+        }
+        const released = releaseOf(instance)
+        instance.release = () => released
+        live.add(instance)
+        if (closed) {
+          prune(slot)
+          yield* retire(instance)
+          return yield* Deferred.fail(build.deferred, new ManagerClosed())
+        }
+        const previous = slot.current
+        slot.current = instance
+        cached.delete(slot)
+        cached.add(slot)
+        if (previous !== undefined) {
+          previous.retired = true
+          counters.replacements++
+        }
+        const evicted = evictOverCapacity()
+        yield* Deferred.succeed(build.deferred, instance)
+        if (previous !== undefined) yield* retire(previous)
+        for (const instance of evicted) yield* retire(instance)
+        // an idle timer for an instance nobody takes (every waiter gave up)
+        if (idleMillis !== undefined && instance.holders === 0) yield* scheduleIdle(instance, idleMillis)
+      })
+
+    const startBuild = (key: K, found: Slot<K, C, A, E> | undefined, context: C): Effect.Effect<Build<K, C, A, E>> => {
+      let slot = found
+      if (slot === undefined) {
+        slot = { key, current: undefined, building: undefined }
+        MutableHashMap.set(slots, key, slot)
+      }
+      // registered synchronously, before anything else can run: a concurrent get of this key joins it
+      const build: Build<K, C, A, E> = { context, deferred: Deferred.unsafeMake(FiberId.none) }
+      slot.building = build
+      counters.builds++
+      return Effect.as(Effect.tap(Effect.forkDaemon(construct(slot, build)), track), build)
+    }
+
+    type GetError = E | ManagerClosed
+
+    /**
+     * One pass of a get, run uninterruptibly (only the wait for a build is restored to the caller's
+     * interruptibility). A hit takes the current instance; otherwise the get joins the key's build
+     * or starts one, waits, and looks again: a waiter takes the result only if it still is current
+     * and needs no update for its own context; the caller that started a build takes that build's
+     * instance directly (so a provider whose `needsUpdate` always answers true still terminates).
+     */
+    const attempt = (
+      key: K,
+      context: C,
+      scope: Scope.Scope,
+      restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>,
+      first: boolean
+    ): Effect.Effect<A, GetError> => {
+      if (closed) return Effect.fail(new ManagerClosed())
+      const found = MutableHashMap.get(slots, key)
+      const slot = Option.isSome(found) ? found.value : undefined
+      const current = slot?.current
+      if (current !== undefined && !provider.needsUpdate(context, current)) {
+        if (first) counters.hits++
+        return take(current, scope)
+      }
+      if (first) counters.misses++
+      const joined = slot?.building
+      if (joined !== undefined) {
+        return Effect.flatMap(
+          restore(Deferred.await(joined.deferred)),
+          () => attempt(key, context, scope, restore, false)
+        )
+      }
+      return Effect.flatMap(startBuild(key, slot, context), (build) =>
+        Effect.flatMap(restore(Deferred.await(build.deferred)), (instance) =>
+          instance.retired
+            ? Effect.suspend(() => attempt(key, context, scope, restore, false))
+            : take(instance, scope)))
+    }
+
+    const get = (context: C): Effect.Effect<A, E | KE | InstanceKeyError | ManagerClosed, Scope.Scope> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(Effect.scope, (scope): Effect.Effect<A, E | KE | InstanceKeyError | ManagerClosed> => {
+          if (closed) return Effect.fail(new ManagerClosed())
+          let key: K | Effect.Effect<K, KE>
+          try {
+            key = provider.key(context)
+          } catch (error) {
+            return Effect.fail(new InstanceKeyError({ cause: error }))
           }
-          live++
-          const previous = slot.current
-          if (closed) {
-            // built while the manager closed: hand it to nobody
-            instance.retired = true
-            yield* dispose(instance)
-            return yield* Deferred.failCause(deferred, Cause.die(new ManagerClosedDefect()))
+          // a key that is itself an Effect value (Option, Either, a Tag) would be run: documented on Provider.key
+          if (Effect.isEffect(key)) {
+            return Effect.flatMap(
+              restore(key as Effect.Effect<K, KE>),
+              (key) => Effect.suspend(() => attempt(key, context, scope, restore, true))
+            )
           }
-          slot.current = instance
-          // the newest instance is the most recently used: capacity eviction never picks it
-          slot.lastUsed = ++clock
-          if (previous !== undefined) {
-            counters.replacements++
-            yield* retire(previous)
-          }
-          yield* evictLeastRecentlyUsed
-          return yield* Deferred.succeed(deferred, instance)
+          return attempt(key as K, context, scope, restore, true)
         })
-        yield* Effect.forkIn(Effect.uninterruptible(construct), managerScope)
-        return deferred
-      })
+      )
 
-    const get = (context: C): Effect.Effect<A, E | Instances.InstanceKeyError | Instances.ManagerClosed, Scope.Scope> =>
-      Effect.suspend((): Effect.Effect<A, E | Instances.InstanceKeyError | Instances.ManagerClosed, Scope.Scope> => {
-        if (closed) return Effect.fail(new ManagerClosed())
-        let key: K
-        try {
-          key = provider.key(context)
-        } catch (error) {
-          return Effect.fail(new InstanceKeyError({ cause: error }))
-        }
-        let slot = Option.getOrUndefined(MutableHashMap.get(slots, key))
-        if (slot === undefined) {
-          slot = { current: undefined, building: undefined, lastUsed: 0, generation: 0 }
-          MutableHashMap.set(slots, key, slot)
-        }
-        const current = slot.current
-        if (current !== undefined && !provider.needsUpdate(context, { context: current.context, instance: current.value })) {
-          counters.hits++
-          return hold(key, slot, current)
-        }
-        counters.misses++
-        const owner = slot
-        const pending = owner.building !== undefined ? Effect.succeed(owner.building) : build(key, owner, context)
-        return Effect.flatMap(pending, (deferred) =>
-          Effect.flatMap(Deferred.await(deferred), (instance) =>
-            // a replacement may have retired it between the build and this caller's turn: take the newest
-            instance.retired && owner.current !== undefined ? hold(key, owner, owner.current) : hold(key, owner, instance)))
+    const close = Effect.gen(function*() {
+      closed = true
+      for (const slot of cached) {
+        const instance = uncache(slot)
+        if (instance !== undefined) instance.retired = true
+      }
+      MutableHashMap.clear(slots)
+      // unheld instances are disposed concurrently; held ones by their last holder
+      yield* Effect.forEach(Array.from(live), (instance) => (instance.retired && instance.holders === 0 ? dispose(instance) : Effect.void), {
+        concurrency: "unbounded",
+        discard: true
       })
+      const waited = yield* Effect.gen(function*() {
+        // builds in flight end with ManagerClosed (their instance, if any, disposed by the build)
+        yield* Fiber.interruptAll(Array.from(fibers))
+        if (live.size > 0) yield* Deferred.await(drained)
+      }).pipe(Effect.interruptible, Effect.timeoutOption(closeTimeout))
+      if (Option.isNone(waited)) {
+        const remaining = Array.from(live).filter((instance) => !instance.disposed)
+        counters.forcedDisposals += remaining.length
+        yield* Effect.logWarning(
+          `Instances: close timed out after ${Duration.format(closeTimeout)}; disposing ${remaining.length} instance(s) still in use: ` +
+            remaining.map((instance) => `${format(instance.key)} (${instance.holders} holder(s))`).join(", ")
+        )
+        yield* Effect.forEach(remaining, dispose, { concurrency: "unbounded", discard: true })
+      }
+    })
+    yield* Effect.addFinalizer(() => close)
 
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function*() {
-        closed = true
-        const all: Array<Instance<C, A>> = []
-        for (const [, slot] of slots) if (slot.current !== undefined) all.push(slot.current)
-        MutableHashMap.clear(slots)
-        yield* Effect.forEach(all, retire, { discard: true })
-        if (live > 0) {
-          drained = yield* Deferred.make<void>()
-          // finalizers run uninterruptibly: the wait must be interruptible for the timeout to end it
-          const waited = yield* Deferred.await(drained).pipe(Effect.interruptible, Effect.timeoutOption(closeTimeout))
-          if (Option.isNone(waited)) {
-            // holders did not finish in time: dispose anyway (their uses may now fail)
-            yield* Effect.forEach(all, dispose, { discard: true })
-          }
-        }
-      })
-    )
-
-    const manager: Instances.InstanceManager<C, K, A, E> = {
+    const manager: Instances.InstanceManager<C, K, A, E, KE> = Object.assign(Object.create(ManagerProto), {
       get,
-      use: (context, f) => Effect.scoped(Effect.flatMap(get(context), f)),
-      invalidate: (key) =>
+      use: <B, E2, R2>(context: C, f: (instance: A) => Effect.Effect<B, E2, R2>) =>
+        Effect.scoped(Effect.flatMap(get(context), f)),
+      invalidate: (key: K) =>
         Effect.suspend(() => {
-          const slot = Option.getOrUndefined(MutableHashMap.get(slots, key))
-          if (slot === undefined || slot.current === undefined) return Effect.void
-          const instance = slot.current
-          slot.current = undefined
-          if (slot.building === undefined) MutableHashMap.remove(slots, key)
+          const found = MutableHashMap.get(slots, key)
+          if (Option.isNone(found)) return Effect.void
+          const instance = uncache(found.value)
+          if (instance === undefined) return Effect.void
+          counters.invalidations++
           return retire(instance)
         }),
-      entries: Effect.sync(() => {
-        const listed: Array<Instances.Entry<K, C>> = []
-        for (const [key, slot] of slots) {
-          if (slot.current !== undefined) {
-            listed.push({ key, context: slot.current.context, createdAt: slot.current.createdAt, holders: slot.current.holders })
-          }
-        }
-        return listed
-      }),
-      metrics: Effect.sync(() => ({ ...counters, cached: countCached(), live }))
-    }
+      keys: Effect.sync(() => Array.from(cached, (slot) => slot.key)),
+      entries: Effect.sync(() =>
+        Array.from(cached, (slot): Instances.Entry<K, C> => {
+          const instance = slot.current!
+          return { key: slot.key, context: instance.context, createdAt: instance.createdAt, holders: instance.holders }
+        })
+      ),
+      metrics: Effect.sync((): Instances.Metrics => {
+        let building = 0
+        for (const [, slot] of slots) if (slot.building !== undefined) building++
+        return { ...counters, cached: cached.size, live: live.size, building }
+      })
+    })
     return manager
   })
 
+/** @internal */
+export const tag = <C, K, A, E = never, KE = never>(
+  key: string
+): Context.Tag<Instances.InstanceManager<C, K, A, E, KE>, Instances.InstanceManager<C, K, A, E, KE>> =>
+  Context.GenericTag<Instances.InstanceManager<C, K, A, E, KE>>(key)
+
+/** @internal */
+export const layer = <C, K, A, E, KE, R>(
+  tag: Context.Tag<Instances.InstanceManager<C, K, A, E, KE>, Instances.InstanceManager<C, K, A, E, KE>>,
+  provider: Instances.Provider<C, K, A, E, R, KE>
+): Layer.Layer<Instances.InstanceManager<C, K, A, E, KE>, never, Exclude<R, Scope.Scope>> =>
+  Layer.scoped(tag, make(provider) as Effect.Effect<Instances.InstanceManager<C, K, A, E, KE>, never, Scope.Scope | Exclude<R, Scope.Scope>>)
+
+const format = (key: unknown): string => {
+  if (typeof key === "string") return JSON.stringify(key)
+  if (typeof key === "number" || typeof key === "bigint" || typeof key === "boolean" || key === undefined || key === null) {
+    return String(key)
+  }
+  try {
+    return JSON.stringify(key) ?? String(key)
+  } catch {
+    return String(key)
+  }
+}
+
+/**
+ * Wraps every defect of a failed `make` in an {@link InstanceMakeDefect} naming the key, keeping the
+ * rest of the cause (typed failures, interruptions, their structure) as it was.
+ */
+const annotateDefects = <E>(cause: Cause.Cause<E>, key: unknown): Cause.Cause<E> =>
+  Cause.match(cause, {
+    onEmpty: Cause.empty as Cause.Cause<E>,
+    onFail: (error) => Cause.fail(error),
+    onDie: (defect) => Cause.die(new InstanceMakeDefect({ key, cause: defect })),
+    onInterrupt: (fiberId) => Cause.interrupt(fiberId),
+    onSequential: (left, right) => Cause.sequential(left, right),
+    onParallel: (left, right) => Cause.parallel(left, right)
+  })
+
+const describe = (cause: unknown): string =>
+  cause instanceof Error ? cause.message : typeof cause === "string" ? cause : format(cause)
 
 /** @internal */
 export class InstanceKeyError extends Data.TaggedError("InstanceKeyError")<{ readonly cause: unknown }> {
   override get message() {
-    return `the key function of the instance manager failed: ${this.cause instanceof Error ? this.cause.message : String(this.cause)}`
+    return `the key function of the instance manager threw: ${describe(this.cause)}`
+  }
+}
+
+/** @internal */
+export class InstanceMakeDefect extends Data.TaggedError("InstanceMakeDefect")<{
+  readonly key: unknown
+  readonly cause: unknown
+}> {
+  override get message() {
+    return `making the instance for key ${format(this.key)} died: ${describe(this.cause)}`
   }
 }
 
@@ -268,10 +517,3 @@ export class ManagerClosed extends Data.TaggedError("ManagerClosed")<{}> {
     return "the instance manager is closed"
   }
 }
-
-class ManagerClosedDefect extends Error {
-  override readonly message = "the instance manager closed while this instance was being built"
-}
-
-/** @internal */
-export const tag = <T>(key: string): Context.Tag<T, T> => Context.GenericTag<T>(key)

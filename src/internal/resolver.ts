@@ -142,6 +142,16 @@ const validateComponent = (
 }
 
 /**
+ * Internal resolution option: candidates to walk as roots besides the requested ones (App adds its
+ * startup components this way). They are not part of `Plan.roots`.
+ *
+ * @internal
+ */
+export interface ExtraRoots {
+  readonly extraRoots?: ((component: Component.Any) => boolean) | undefined
+}
+
+/**
  * The resolver: a pure function from a registry and requested roots to a plan, or to every problem.
  *
  * Algorithm: flatten the registry, name and index candidates by tag, then one iterative depth-first
@@ -155,7 +165,7 @@ const validateComponent = (
 export const resolve = (
   input: Registry.Registry,
   roots: ReadonlyArray<Dependency.Any>,
-  options?: Condition.EnvironmentInput
+  options?: Condition.EnvironmentInput & ExtraRoots
 ): Either.Either<Plan.Plan<unknown>, Errors.ResolutionError> => {
   const problems: Array<Errors.Problem> = []
   const flat = registry.flatten(input, condition.environment(options))
@@ -228,7 +238,9 @@ export const resolve = (
         ;(candidate as { component: Component.Any }).component = component.unsafeMake({
           ...component.fieldsOf(candidate.component),
           dependencies: replacement.dependencies,
-          construct: replacement.construct
+          construct: replacement.construct,
+          // lifecycle hooks act on the service, so they come with the constructor that builds it
+          lifecycle: replacement.lifecycle
         })
       }
     }
@@ -518,6 +530,37 @@ export const resolve = (
       edgesOf[index] = edges
     }
 
+    /** Iterative depth-first walk from one root candidate; appends to `postOrder`. */
+    const descend = (target: number) => {
+      if (state[target] !== 0) return
+      push(target, -1)
+      while (stack.length > 0) {
+        const frame = stack[stack.length - 1]!
+        const walking = frame.edges[frame.edge]
+        if (walking !== undefined && frame.target >= walking.targets.length) {
+          frame.edge++
+          frame.target = 0
+        } else if (walking !== undefined) {
+          const next = walking.targets[frame.target++]!
+          if (state[next] === 0) {
+            push(next, frame.candidate)
+          } else if (state[next] === 1) {
+            const cycleStart = stackPosition[next]!
+            walkProblems.push(
+              new Errors.CircularDependency({
+                path: stack.slice(0, cycleStart).map((f) => candidates[f.candidate]!.name),
+                cycle: [...stack.slice(cycleStart).map((f) => candidates[f.candidate]!.name), candidates[next]!.name]
+              })
+            )
+          }
+        } else {
+          stack.pop()
+          state[frame.candidate] = 2
+          postOrder.push(frame.candidate)
+        }
+      }
+    }
+
     const rootEdges: Array<PendingEdge> = []
     roots.forEach((root, position) => {
       if (!Context.isTag(root)) {
@@ -533,36 +576,19 @@ export const resolve = (
       const edge = resolveRequest(root)
       if (edge === undefined) return
       rootEdges.push(edge)
-      for (const target of edge.targets) {
-        if (state[target] !== 0) continue
-        push(target, -1)
-        while (stack.length > 0) {
-          const frame = stack[stack.length - 1]!
-          const walking = frame.edges[frame.edge]
-          if (walking !== undefined && frame.target >= walking.targets.length) {
-            frame.edge++
-            frame.target = 0
-          } else if (walking !== undefined) {
-            const next = walking.targets[frame.target++]!
-            if (state[next] === 0) {
-              push(next, frame.candidate)
-            } else if (state[next] === 1) {
-              const cycleStart = stackPosition[next]!
-              walkProblems.push(
-                new Errors.CircularDependency({
-                  path: stack.slice(0, cycleStart).map((f) => candidates[f.candidate]!.name),
-                  cycle: [...stack.slice(cycleStart).map((f) => candidates[f.candidate]!.name), candidates[next]!.name]
-                })
-              )
-            }
-          } else {
-            stack.pop()
-            state[frame.candidate] = 2
-            postOrder.push(frame.candidate)
-          }
-        }
-      }
+      for (const target of edge.targets) descend(target)
     })
+    // Extra roots (App's startup components): walked like roots, after them, unless an override of
+    // their service (one that applies to every request of it) takes their place.
+    if (options?.extraRoots !== undefined) {
+      for (let index = 0; index < baseCount; index++) {
+        const candidate = candidates[index]!
+        if (state[index] !== 0 || !options.extraRoots(candidate.component)) continue
+        const shadowed = !candidate.override &&
+          byTag.get(candidate.component.tag.key)!.some((other) => other.override && other.component.qualifiers.length === 0)
+        if (!shadowed) descend(index)
+      }
+    }
 
     // Members get their constructors from their final arguments; a member whose final arguments ask
     // for other dependencies than the ones walked makes the walk start over.

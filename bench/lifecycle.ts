@@ -1,0 +1,122 @@
+/**
+ * The full lifecycle next to build + release alone, in the same run.
+ *
+ * For 1,000 and 10,000 components (the `wide` and `chain` graphs of bench/graph.ts, constructors from
+ * bench/fixture.ts: each reads its dependencies and acquires one resource):
+ * - `build + release`: `Plan.toLayer(plan)` built into a scope, then the scope closed (the baseline);
+ * - `App, no hooks`: `App.start` + `App.stop` of the same plan (state tracking, report, no hook);
+ * - `App, no-op hooks`: the same with an `onStart` and an `onStop` hook (`Effect.void`) on every
+ *   component: build + start + stop + release (a hook that is already a result needs no fiber);
+ * - `App, Effect.sync hooks`: the same with hooks that must run (`Effect.sync(() => {})`): each runs
+ *   on a fiber of its own, synchronously;
+ * - `App, no-op hooks, traced`: the same with a tracer installed (a span per build, start and stop).
+ *
+ * Method: warm-up rounds, then rounds where the variants run one after the other (interleaved), the
+ * median per variant; a full GC before every measured run. Resolution is not timed (the application
+ * is made from the resolved plan). Target: full lifecycle with no-op hooks <= 1.3x build + release.
+ *
+ * Run: npx tsx bench/lifecycle.ts
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Tracer from "effect/Tracer"
+import * as App from "../src/App.js"
+import * as Component from "../src/Component.js"
+import * as Lifecycle from "../src/Lifecycle.js"
+import type * as Plan from "../src/Plan.js"
+import * as PlanModule from "../src/Plan.js"
+import * as Registry from "../src/Registry.js"
+import * as F from "./fixture.js"
+import { generate, type Shape } from "./graph.js"
+import * as H from "./harness.js"
+
+export interface Row {
+  readonly name: string
+  readonly ms: number
+  readonly ratio?: number
+  readonly note?: string
+}
+
+const withHooks = (fixture: F.Fixture, hook: () => Effect.Effect<void>): Plan.Plan<unknown> => {
+  const noop = hook
+  const components = fixture.components.map((component) =>
+    component.pipe(Lifecycle.onStart(noop), Lifecycle.onStop(noop)) as Component.Any
+  )
+  return F.resolve({ ...fixture, components, registry: Registry.make(...components) })
+}
+
+/** A tracer that records nothing but is not Effect's built-in one: App then makes its spans. */
+const makeTracer = (): Tracer.Tracer => {
+  const native = Effect.runSync(Effect.tracer)
+  return Tracer.make({ span: (...args) => native.span(...args), context: (f) => f() })
+}
+
+const lifecycle = (app: App.App<unknown>) => Effect.scoped(Effect.flatMap(App.start(app), App.stop))
+
+const buildRelease = async (layer: Layer.Layer<unknown, unknown>): Promise<void> => {
+  const scope = F.makeScope()
+  H.keep(await Effect.runPromise(F.buildLayer(layer, scope)))
+  await F.closeScope(scope)
+}
+
+const runApp = async (app: App.App<unknown>, tracer?: Tracer.Tracer): Promise<void> => {
+  const program = tracer === undefined ? lifecycle(app) : Effect.withTracer(lifecycle(app), tracer)
+  const report = await Effect.runPromise(program)
+  if (!report.success) throw new Error("the application run failed")
+}
+
+const measure = async (size: number, shape: Shape, rounds: { warmup: number; runs: number }): Promise<Array<Row>> => {
+  const fixture = F.makeFixture(generate(size, shape))
+  const plain = F.resolve(fixture)
+  const hooked = withHooks(fixture, () => Effect.void)
+  const synchronous = withHooks(fixture, () => Effect.sync(() => {}))
+  const layer = PlanModule.toLayer(plain)
+  const bare = App.make(plain)
+  const full = App.make(hooked)
+  const fullSync = App.make(synchronous)
+  const tracer = makeTracer()
+  const variants: Array<readonly [string, () => Promise<void>]> = [
+    ["build + release", () => buildRelease(layer)],
+    ["App, no hooks", () => runApp(bare)],
+    ["App, no-op hooks (full lifecycle)", () => runApp(full)],
+    ["App, Effect.sync hooks", () => runApp(fullSync)],
+    ["App, no-op hooks, traced", () => runApp(full, tracer)]
+  ]
+  const samples = variants.map(() => [] as Array<number>)
+  for (let round = 0; round < rounds.warmup + rounds.runs; round++) {
+    for (let index = 0; index < variants.length; index++) {
+      H.gc()
+      const started = H.now()
+      await variants[index]![1]()
+      const elapsed = H.now() - started
+      if (round >= rounds.warmup) samples[index]!.push(elapsed)
+    }
+  }
+  const baseline = H.median(samples[0]!)
+  return variants.map(([name], index) => {
+    const ms = H.median(samples[index]!)
+    return index === 0
+      ? { name: `${shape} ${size}: ${name}`, ms, note: `${H.us(ms / size)} per component` }
+      : { name: `${shape} ${size}: ${name}`, ms, ratio: ms / baseline, note: `${H.us(ms / size)} per component` }
+  })
+}
+
+export const run = async (options?: { readonly quick?: boolean }): Promise<Array<Row>> => {
+  const quick = options?.quick ?? false
+  const rows: Array<Row> = []
+  for (const size of [1_000, 10_000]) {
+    for (const shape of ["wide", "chain"] as const) {
+      const rounds = quick ? { warmup: 1, runs: 3 } : size <= 1_000 ? { warmup: 3, runs: 9 } : { warmup: 2, runs: 5 }
+      rows.push(...await measure(size, shape, rounds))
+    }
+  }
+  return rows
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = await run({ quick: process.argv.includes("--quick") })
+  console.log("| benchmark | median | ratio to build + release | note |\n|---|---|---|---|")
+  for (const row of rows) {
+    console.log(`| ${row.name} | ${H.ms(row.ms)} | ${row.ratio === undefined ? "-" : H.ratio(row.ratio)} | ${row.note ?? ""} |`)
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Profiling helper: repeats one variant's build (and release) so a CPU profile shows where its time goes.
+ *
+ *   node --cpu-prof --cpu-prof-dir=bench/.generated/prof --import tsx bench/profile.ts layerwise wide 10000 10
+ *   npx tsx bench/profile.ts --summary bench/.generated/prof/<file>.cpuprofile [filter]
+ *
+ * Variants: layerwise | flat | bare | hand | resolve | baseline. The summary lists the functions with
+ * the most self time, and the total (inclusive) time of the ones matching `filter` (a path fragment,
+ * default `src/`). Inclusive time means little for Effect code (the run loop calls continuations, not
+ * the functions that built them): read self time, and the Effect op counts in RESULTS.md.
+ *
+ * Under tsx every function of a file reports line 1 (esbuild's output). For line numbers, profile
+ * tsc's JavaScript instead:
+ *
+ *   tsc -p tsconfig.json --noEmit false --outDir bench/.generated/js --rootDir . --declaration false --sourceMap false
+ *   node --cpu-prof --cpu-prof-dir=bench/.generated/prof bench/.generated/js/bench/profile.js layerwise wide 10000 10
+ */
+import * as fs from "node:fs"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import { topologicalSort } from "./baseline.js"
+import * as F from "./fixture.js"
+import { generate, type Shape } from "./graph.js"
+import * as H from "./harness.js"
+
+interface ProfileNode {
+  readonly id: number
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
+  readonly hitCount?: number
+  readonly children?: ReadonlyArray<number>
+}
+
+const summarize = (file: string, filter: string) => {
+  const profile = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    nodes: ReadonlyArray<ProfileNode>
+    samples: ReadonlyArray<number>
+    timeDeltas: ReadonlyArray<number>
+  }
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+  const selfTime = new Map<number, number>()
+  profile.samples.forEach((id, index) => selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)))
+  const total = [...selfTime.values()].reduce((a, b) => a + b, 0)
+  const label = (node: ProfileNode) => {
+    const url = node.callFrame.url.replace(/^file:\/\/.*?\/(node_modules\/|src\/|bench\/)/, "$1")
+    return `${node.callFrame.functionName || "(anonymous)"} ${url}:${node.callFrame.lineNumber + 1}`
+  }
+  // self time per function (all its call sites together)
+  const self = new Map<string, number>()
+  for (const [id, time] of selfTime) {
+    const key = label(byId.get(id)!)
+    self.set(key, (self.get(key) ?? 0) + time)
+  }
+  // inclusive time per function, counting each sample once per function even under recursion
+  const parent = new Map<number, number>()
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
+  const inclusive = new Map<string, number>()
+  for (const [id, time] of selfTime) {
+    const seen = new Set<string>()
+    for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
+      const key = label(byId.get(current)!)
+      if (seen.has(key)) continue
+      seen.add(key)
+      inclusive.set(key, (inclusive.get(key) ?? 0) + time)
+    }
+  }
+  const percent = (time: number) => `${((time / total) * 100).toFixed(1).padStart(5)}%`
+  console.log(`total sampled ${(total / 1000).toFixed(0)} ms\n\nself time, top 40:`)
+  for (const [key, time] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${percent(time)}  ${key}`)
+  console.log(`\ninclusive time of functions matching "${filter}":`)
+  for (const [key, time] of [...inclusive].filter(([key]) => key.includes(filter)).sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+    console.log(`${percent(time)}  ${key}`)
+  }
+}
+
+const profile = async (variant: string, shape: Shape, size: number, repeat: number) => {
+  const fixture = F.makeFixture(generate(size, shape))
+  const plan = F.resolve(fixture)
+  const layerwise = F.layerwiseLayer(plan)
+  const hand = variant === "hand" ? F.handLayer(fixture) : undefined
+  if (variant === "resolve" || variant === "baseline") {
+    const start = H.now()
+    for (let i = 0; i < repeat; i++) {
+      H.keep(variant === "resolve" ? F.resolve(fixture) : topologicalSort(fixture.components, fixture.roots))
+    }
+    console.log(`${variant} ${shape} ${size}: ${H.ms((H.now() - start) / repeat)} per run`)
+    return
+  }
+  const build = (scope: Scope.Scope): Effect.Effect<unknown, unknown> =>
+    variant === "layerwise"
+      ? F.buildLayer(layerwise, scope)
+      : variant === "flat"
+      ? F.buildFlat(fixture, scope)
+      : variant === "bare"
+      ? F.acquireBare(fixture, scope)
+      : F.buildLayer(hand!, scope)
+  const builds: Array<number> = []
+  const releases: Array<number> = []
+  for (let i = 0; i < repeat; i++) {
+    const scope = F.makeScope()
+    const t0 = H.now()
+    H.keep(await Effect.runPromise(build(scope)))
+    const t1 = H.now()
+    await F.closeScope(scope)
+    builds.push(t1 - t0)
+    releases.push(H.now() - t1)
+  }
+  console.log(`${variant} ${shape} ${size}: build ${H.ms(H.median(builds))}, release ${H.ms(H.median(releases))} (medians of ${repeat})`)
+}
+
+const args = process.argv.slice(2)
+if (args[0] === "--summary") {
+  summarize(args[1]!, args[2] ?? "src/")
+} else {
+  const [variant = "layerwise", shape = "wide", size = "10000", repeat = "10"] = args
+  profile(variant, shape as Shape, Number(size), Number(repeat)).catch((error: unknown) => {
+    console.error(error)
+    process.exitCode = 1
+  })
+}

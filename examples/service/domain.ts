@@ -1,0 +1,140 @@
+/**
+ * The example service's components, wired with layerwise: configuration, a logger, a todo repository
+ * with two candidate implementations, and the HTTP routes.
+ */
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Config, Context, Effect, Option, Ref, Schema } from "effect"
+import { promises as fs } from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Component, Condition, Registry } from "layerwise"
+
+// ---------------------------------------------------------------------------------------------
+// Configuration and logging
+
+export class AppConfig extends Context.Tag("example/AppConfig")<AppConfig, {
+  readonly host: string
+  readonly port: number
+  readonly dataFile: string
+}>() {}
+
+export const AppConfigLive = Component.make(AppConfig, {
+  build: Config.all({
+    host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
+    port: Config.integer("PORT").pipe(Config.withDefault(3000)),
+    dataFile: Config.string("DATA_FILE").pipe(Config.withDefault(path.join(os.tmpdir(), "layerwise-todos.json")))
+  }).pipe(Effect.orDie)
+})
+
+export class Logger extends Context.Tag("example/Logger")<Logger, {
+  readonly info: (message: string) => Effect.Effect<void>
+}>() {}
+
+export const LoggerLive = Component.make(Logger, {
+  build: Effect.sync(() => {
+    const started = Date.now()
+    return {
+      info: (message: string) =>
+        Effect.sync(() => console.log(`[${String(Date.now() - started).padStart(5)} ms] ${message}`))
+    }
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// The repository: two candidates
+
+export class Todo extends Schema.Class<Todo>("Todo")({
+  id: Schema.Number,
+  title: Schema.String,
+  done: Schema.Boolean
+}) {}
+
+export const NewTodo = Schema.Struct({ title: Schema.String.pipe(Schema.minLength(1)) })
+
+export class TodoRepo extends Context.Tag("example/TodoRepo")<TodoRepo, {
+  readonly kind: string
+  readonly list: Effect.Effect<ReadonlyArray<Todo>>
+  readonly get: (id: number) => Effect.Effect<Option.Option<Todo>>
+  readonly add: (title: string) => Effect.Effect<Todo>
+}>() {}
+
+const makeRepo = (kind: string, initial: ReadonlyArray<Todo>, persist: (todos: ReadonlyArray<Todo>) => Effect.Effect<void>) =>
+  Effect.map(Ref.make(initial), (todos) => ({
+    kind,
+    list: Ref.get(todos),
+    get: (id: number) => Effect.map(Ref.get(todos), (all) => Option.fromNullable(all.find((todo) => todo.id === id))),
+    add: (title: string) =>
+      Ref.modify(todos, (all) => {
+        const todo = new Todo({ id: all.reduce((max, t) => Math.max(max, t.id), 0) + 1, title, done: false })
+        return [todo, [...all, todo]] as const
+      }).pipe(Effect.tap(() => Effect.flatMap(Ref.get(todos), persist)))
+  }))
+
+/** The default: in memory, primary. */
+export const MemoryTodoRepo = Component.make(TodoRepo, {
+  dependencies: [Logger],
+  build: Effect.gen(function*() {
+    const logger = yield* Logger
+    yield* logger.info("TodoRepo: in-memory store ready")
+    return yield* makeRepo("memory", [], () => Effect.void)
+  })
+}).pipe(Component.named("memoryTodos"), Component.qualified(["memory"]), Component.primary)
+
+/** A JSON file store: chosen by the `file` qualifier, or for every request when STORAGE=file. */
+export const FileTodoRepo = Component.make(TodoRepo, {
+  dependencies: [AppConfig, Logger],
+  build: Effect.gen(function*() {
+    const config = yield* AppConfig
+    const logger = yield* Logger
+    const read = Effect.tryPromise(() => fs.readFile(config.dataFile, "utf8")).pipe(
+      Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(Schema.Array(Todo)))),
+      Effect.orElseSucceed((): ReadonlyArray<Todo> => [])
+    )
+    const initial = yield* read
+    yield* logger.info(`TodoRepo: file store ${config.dataFile} (${initial.length} todos)`)
+    const persist = (todos: ReadonlyArray<Todo>) =>
+      Effect.promise(() => fs.writeFile(config.dataFile, JSON.stringify(todos.map((todo) => ({ ...todo })))))
+    yield* Effect.addFinalizer(() => logger.info("TodoRepo: file store closed"))
+    return yield* makeRepo("file", initial, persist)
+  })
+}).pipe(Component.named("fileTodos"), Component.qualified(["file"]))
+
+// ---------------------------------------------------------------------------------------------
+// HTTP routes
+
+export class Routes extends Context.Tag("example/Routes")<Routes, HttpRouter.HttpRouter<unknown>>() {}
+
+export const RoutesLive = Component.make(Routes, {
+  dependencies: [TodoRepo],
+  build: Effect.gen(function*() {
+    const repo = yield* TodoRepo
+    return HttpRouter.empty.pipe(
+      HttpRouter.get("/health", HttpServerResponse.json({ status: "ok", storage: repo.kind })),
+      HttpRouter.get("/todos", Effect.flatMap(repo.list, (todos) => HttpServerResponse.json(todos))),
+      HttpRouter.get(
+        "/todos/:id",
+        Effect.gen(function*() {
+          const params = yield* HttpRouter.params
+          const todo = yield* repo.get(Number(params.id))
+          return Option.isSome(todo)
+            ? yield* HttpServerResponse.json(todo.value)
+            : HttpServerResponse.text("not found", { status: 404 })
+        })
+      ),
+      HttpRouter.post(
+        "/todos",
+        Effect.gen(function*() {
+          const body = yield* HttpServerRequest.schemaBodyJson(NewTodo)
+          const todo = yield* repo.add(body.title)
+          return yield* HttpServerResponse.json(todo, { status: 201 })
+        }).pipe(Effect.catchTag("ParseError", () => HttpServerResponse.text("a todo needs a title", { status: 400 })))
+      )
+    )
+  })
+})
+
+/** Storage is chosen by configuration: STORAGE=file makes the file store the only unqualified candidate. */
+export const storageModule = Registry.make(
+  Registry.when(Condition.not(Condition.property("storage", "file")), MemoryTodoRepo),
+  FileTodoRepo
+)

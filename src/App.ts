@@ -1,0 +1,594 @@
+/**
+ * Applications: a registry (or a resolved plan) run with the full lifecycle, and a report of the run.
+ *
+ * ## The lifecycle contract
+ *
+ * **Phases.** An application resolves its registry (the requested roots plus every startup
+ * component), checks its lifecycle settings, then runs each component through
+ *
+ *     build (constructor) -> initializers -> start hooks -> running (background work)
+ *       -> stop (background work, then stop hooks) -> disposers -> release (constructor finalizers)
+ *
+ * Nothing is built when resolution or the settings fail (`ResolutionError`, `InvalidLifecycle`:
+ * a negative or non-finite timeout, a non-finite startup order).
+ *
+ * **Ordering.**
+ * - Build: a component is built after all its dependencies, and its initializers run right after
+ *   its constructor, before any dependent is built. Independent components build concurrently (up to
+ *   `concurrency`).
+ * - Start: start hooks run only once the whole graph is built; a component starts after all its
+ *   dependencies started; independent components start concurrently. Background work of a component
+ *   begins as soon as its start hooks succeeded.
+ * - Startup components (`Lifecycle.startup(order)`) are built and started even if nothing depends on
+ *   them. Lower orders first: everything a startup component of order 10 needs (and nothing of lower
+ *   order needs) is built, and started, only after everything needed by lower orders; equal orders
+ *   concurrently; a component always after its own dependencies (a dependency of an order-0 component
+ *   belongs to order 0).
+ * - Stop: the exact reverse. A component stops after every component that depends on it stopped;
+ *   independent components stop concurrently. Stopping a component first stops its background work
+ *   (interrupted, or asked to finish through its signal, within the grace timeout), then runs its stop
+ *   hooks.
+ * - Release: after every stop, each component's scope closes, dependents first: its disposers, then
+ *   its constructor's finalizers. Every built component is released exactly once, whatever happened.
+ * - Several hooks of one kind on one component run one after the other, in declaration order.
+ *
+ * **What runs on failure.**
+ * - A constructor or an initializer fails: nothing starts; everything built is released (reverse
+ *   order); the run fails with `ApplicationFailed` (`reason: "build"`).
+ * - A start hook fails or times out: no other start begins, the starts in flight are interrupted;
+ *   the components that started (all their start hooks succeeded) are stopped in reverse order, then
+ *   everything is released; the run fails with `ApplicationFailed` (`reason: "start"`). A component
+ *   whose start did not complete is not stopped (its stop hooks do not run), but it is released.
+ * - Background work fails while the application runs: the application shuts down gracefully (as
+ *   above) and the run fails with `ApplicationFailed` (`reason: "background"`).
+ * - During the shutdown, failures never stop it: every stop hook, disposer and release runs; each
+ *   failure or timeout is recorded, and the run then fails with `ApplicationFailed`
+ *   (`reason: "stop"`). A hook that dies is a failure like any other.
+ * - Interruption (a signal) while building or starting: what started is stopped, everything is
+ *   released, and the run ends interrupted.
+ *
+ * **Timeouts.** Every initializer and start hook is bounded by the start timeout, every stop hook and
+ * disposer by the stop timeout, background work by the grace timeout (per component with
+ * `Lifecycle.timeouts`, otherwise the application's options; defaults 15 s, 15 s, 10 s). A hook that
+ * does not complete in time is interrupted without waiting for it (a hook that ignores interruption
+ * cannot hold the application), reported by name as `HookTimeout`, and the lifecycle goes on: a
+ * timed-out start fails the start, a timed-out stop hook is one more error of the shutdown.
+ *
+ * **Running.** `run` resolves, builds, starts, then runs until a shutdown is requested (`shutdown`,
+ * or the `Shutdowner` service from inside the application), background work fails, or it is
+ * interrupted; then it stops, releases, and returns the {@link Report.Report} (or fails with
+ * `ApplicationFailed`, which carries it). `runMain` does the same as a Node process: SIGINT / SIGTERM
+ * start a graceful shutdown, a second signal exits at once, the exit code is 0 after a clean
+ * shutdown and 1 after a failure. `start` gives the running services to a program instead, and stops
+ * everything when its scope closes.
+ *
+ * **Observing.** Every phase of every component is recorded in the report (durations on Effect's
+ * `Clock`), published as an {@link Event} to subscribers ({@link events}, {@link subscribe}), and
+ * queryable while it runs ({@link phase}). With a tracer installed (for instance
+ * `@effect/opentelemetry`), each build, start hook, stop hook, initializer, disposer and background
+ * work is an Effect span (`layerwise.build`, `layerwise.start`, ... with a `component` attribute)
+ * under `layerwise.app.start` / `layerwise.app.stop`.
+ *
+ * The application itself is a small state machine: `created -> building -> starting -> started ->
+ * stopping -> stopped` (a failed build or start goes straight to `stopping`); an operation asked in a
+ * state that does not allow it fails with `InvalidState`, naming the state.
+ *
+ * @since 0.1.0
+ */
+import type * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
+import type { Pipeable } from "effect/Pipeable"
+import type * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type * as Types from "effect/Types"
+import type * as Component from "./Component.js"
+import type * as Condition from "./Condition.js"
+import type * as Dependency from "./Dependency.js"
+import type * as Errors from "./Errors.js"
+import * as internal from "./internal/app.js"
+import type * as Plan from "./Plan.js"
+import type * as Registry from "./Registry.js"
+import type * as Report from "./Report.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId as TypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const RunningTypeId: unique symbol = internal.RunningTypeId as RunningTypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type RunningTypeId = typeof RunningTypeId
+
+/**
+ * An application that provides the services `R` (its roots) while it runs. An immutable value: run
+ * it as many times as you like; each run is independent (events of all runs go to the same
+ * subscribers).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface App<out R> extends Pipeable {
+  readonly [TypeId]: { readonly _R: Types.Covariant<R> }
+}
+
+/**
+ * A started application.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Running<in out R> {
+  readonly [RunningTypeId]: { readonly _R: Types.Invariant<R> }
+  /** The roots' services. */
+  readonly context: Context.Context<R>
+  /** The resolved plan (without the lifecycle's internal nodes). */
+  readonly plan: Plan.Plan<unknown>
+}
+
+/**
+ * The application's state.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type State = "created" | "building" | "starting" | "started" | "stopping" | "stopped"
+
+/**
+ * A lifecycle event.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Event =
+  | { readonly _tag: "StateChanged"; readonly from: State; readonly to: State }
+  | { readonly _tag: "PhaseStarted"; readonly component: string; readonly phase: Report.Phase }
+  | {
+    readonly _tag: "PhaseEnded"
+    readonly component: string
+    readonly phase: Report.Phase
+    readonly outcome: Report.Outcome
+    /** milliseconds */
+    readonly duration: number
+    /** the first error of the phase, rendered */
+    readonly error: string | undefined
+  }
+
+/**
+ * Options of an application.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends Condition.EnvironmentInput {
+  /** Bounds each initializer and start hook (default 15 seconds). */
+  readonly startTimeout?: Duration.DurationInput | undefined
+  /** Bounds each stop hook and disposer (default 15 seconds). */
+  readonly stopTimeout?: Duration.DurationInput | undefined
+  /** How long background work may take to finish at shutdown (default 10 seconds). */
+  readonly graceTimeout?: Duration.DurationInput | undefined
+  /** How many components may build, start or stop at once (default `"unbounded"`). */
+  readonly concurrency?: number | "unbounded" | undefined
+  /**
+   * Spans for every phase: `"auto"` (default) creates them when a tracer other than Effect's built-in
+   * one (which exports nothing) is installed and tracing is enabled.
+   */
+  readonly spans?: boolean | "auto" | undefined
+  /** Called with the report after every shutdown, also when the run was interrupted. */
+  readonly onReport?: ((report: Report.Report) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * Options of {@link runMain}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunMainOptions {
+  /** Print the report (`Report.format`) to stdout after the shutdown (default `true`). */
+  readonly printReport?: boolean | undefined
+  /** Exit at once on a second SIGINT / SIGTERM (default `true`). */
+  readonly forceExit?: boolean | undefined
+  /** The exit code of that fast exit (default 130 after SIGINT, 143 after SIGTERM). */
+  readonly forceExitCode?: number | undefined
+  readonly disableErrorReporting?: boolean | undefined
+  readonly disablePrettyLogger?: boolean | undefined
+}
+
+/**
+ * The service that lets components end the application: `shutdown` requests a graceful shutdown
+ * (the same as {@link shutdown}). Every application built from a registry provides it; request it like
+ * any dependency.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Shutdowner {
+  readonly shutdown: (reason?: string) => Effect.Effect<void>
+}
+
+/**
+ * The tag of the {@link Shutdowner} service.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Lifecycle } from "layerwise"
+ *
+ * class Job extends Context.Tag("app/Job")<Job, void>() {}
+ *
+ * // a one-shot job: runs at startup, then ends the application
+ * export const JobLive = Component.make(Job, {
+ *   dependencies: [App.Shutdowner],
+ *   build: Effect.flatMap(App.Shutdowner, (app) => app.shutdown("job done"))
+ * }).pipe(Lifecycle.startup())
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const Shutdowner: Context.Tag<Shutdowner, Shutdowner> = internal.Shutdowner
+
+/**
+ * The component providing {@link Shutdowner} (marked alternative, so a component of your own wins).
+ * Applications made from a registry include it; add it to a registry you resolve yourself to use it
+ * with an application made from a plan.
+ *
+ * @example
+ * ```ts
+ * import { App, Registry } from "layerwise"
+ *
+ * export const registry = Registry.make(App.ShutdownerLive)
+ * ```
+ *
+ * @since 0.1.0
+ * @category components
+ */
+export const ShutdownerLive: Component.Component<Shutdowner, Shutdowner> = internal.shutdownerComponent
+
+/**
+ * Returns `true` if the value is an application.
+ *
+ * @example
+ * ```ts
+ * import { App, Registry } from "layerwise"
+ *
+ * console.log(App.isApp(App.make(Registry.empty))) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isApp: (u: unknown) => u is App<unknown> = internal.isApp
+
+/**
+ * An application from a registry and the roots it provides (plus every startup component of the
+ * registry), or from a resolved plan (which runs exactly the plan's components).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Lifecycle, Registry } from "layerwise"
+ *
+ * class Server extends Context.Tag("app/Server")<Server, { readonly port: number }>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Server, { port: 8080 }).pipe(
+ *     Lifecycle.startup(10),
+ *     Lifecycle.onStart((server) => Effect.log(`listening on ${server.port}`)),
+ *     Lifecycle.onStop(() => Effect.log("closing"))
+ *   )
+ * )
+ * export const app = App.make(registry, { roots: [Server], stopTimeout: "5 seconds" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: {
+  <const Roots extends ReadonlyArray<Dependency.Any> = readonly []>(
+    registry: Registry.Registry,
+    options?: Options & { readonly roots?: Roots | undefined }
+  ): App<Dependency.Identifiers<Roots>>
+  <R>(plan: Plan.Plan<R>, options?: Options): App<R>
+} = internal.make as never
+
+/**
+ * Runs the application: resolves, builds, starts, runs until a shutdown is requested, background work
+ * fails, or it is interrupted; then stops and releases everything and returns the report. Fails with
+ * `ResolutionError` or `InvalidLifecycle` before anything runs, with `ApplicationFailed` (carrying
+ * the report) when a phase failed. When interrupted it ends interrupted after a graceful shutdown
+ * (the report goes to `onReport`), or fails with `ApplicationFailed` if that shutdown failed.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Lifecycle, Registry, Report } from "layerwise"
+ *
+ * class Job extends Context.Tag("app/Job")<Job, void>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.make(Job, {
+ *     dependencies: [App.Shutdowner],
+ *     build: Effect.flatMap(App.Shutdowner, (app) => app.shutdown("done"))
+ *   }).pipe(Lifecycle.startup())
+ * )
+ * Effect.runPromise(App.run(App.make(registry))).then((report) => console.log(Report.format(report)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run: <R>(self: App<R>) => Effect.Effect<Report.Report, Errors.ResolutionError | Errors.LifecycleError> =
+  internal.run
+
+/**
+ * Runs the application as the main program of a Node process (with `@effect/platform-node`'s
+ * `NodeRuntime.runMain`): SIGINT or SIGTERM starts a graceful shutdown, a second signal exits at once
+ * (code 130 / 143); the report is printed after the shutdown; the exit code is 0 after a clean
+ * shutdown, 1 after a failure (logged).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Lifecycle, Registry } from "layerwise"
+ *
+ * class Ticker extends Context.Tag("app/Ticker")<Ticker, void>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Ticker, undefined).pipe(
+ *     Lifecycle.startup(),
+ *     Lifecycle.background(() => Effect.forever(Effect.zipRight(Effect.log("tick"), Effect.sleep("1 second"))))
+ *   )
+ * )
+ * if (process.argv.includes("--run")) App.runMain(App.make(registry))
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const runMain: <R>(self: App<R>, options?: RunMainOptions) => void = internal.runMain
+
+/**
+ * Builds and starts the application and gives its running handle (with the roots' services); the
+ * application is stopped and released when the scope closes, if {@link stop} did not do it before.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Registry } from "layerwise"
+ *
+ * class Greeting extends Context.Tag("app/Greeting")<Greeting, string>() {}
+ *
+ * const app = App.make(Registry.make(Component.succeed(Greeting, "hello")), { roots: [Greeting] })
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const running = yield* App.start(app)
+ *   const greeting = yield* Effect.provide(Greeting, running.context)
+ *   yield* Effect.log(greeting)
+ *   return yield* App.stop(running)
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const start: <R>(
+  self: App<R>
+) => Effect.Effect<Running<R>, Errors.ResolutionError | Errors.LifecycleError, Scope.Scope> = internal.start as never
+
+/**
+ * Stops and releases a started application and returns the report (fails with `ApplicationFailed`,
+ * carrying it, when something failed during the shutdown). Fails with `InvalidState` unless the
+ * application is `started`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { App, Registry } from "layerwise"
+ *
+ * const program = Effect.scoped(Effect.flatMap(App.start(App.make(Registry.empty)), App.stop))
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const stop: <R>(
+  running: Running<R>
+) => Effect.Effect<Report.Report, Errors.ApplicationFailed | Errors.InvalidState> = internal.stop as never
+
+/**
+ * Requests a graceful shutdown: {@link run} (and {@link awaitShutdown}) see it; the first request's
+ * reason goes to the report. Requesting again does nothing.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { App, Registry } from "layerwise"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const running = yield* App.start(App.make(Registry.empty))
+ *   yield* App.shutdown(running, "maintenance")
+ *   yield* App.awaitShutdown(running)
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const shutdown: {
+  (reason?: string): <R>(running: Running<R>) => Effect.Effect<void>
+  <R>(running: Running<R>, reason?: string): Effect.Effect<void>
+} = internal.shutdown as never
+
+/**
+ * Waits until a shutdown is requested (or background work failed).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { App, Registry } from "layerwise"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const running = yield* App.start(App.make(Registry.empty))
+ *   yield* App.awaitShutdown(running)
+ *   return yield* App.stop(running)
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const awaitShutdown: <R>(running: Running<R>) => Effect.Effect<void> = internal.awaitShutdown as never
+
+/**
+ * The application's current state.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { App, Registry } from "layerwise"
+ *
+ * const program = Effect.scoped(Effect.flatMap(App.start(App.make(Registry.empty)), App.state)) // "started"
+ * ```
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const state: <R>(running: Running<R>) => Effect.Effect<State> = internal.state as never
+
+/**
+ * The current lifecycle state of a component, by name (`None` when the application has no component
+ * of that name).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Registry } from "layerwise"
+ *
+ * class Greeting extends Context.Tag("app/Greeting")<Greeting, string>() {}
+ *
+ * const app = App.make(Registry.make(Component.succeed(Greeting, "hello")), { roots: [Greeting] })
+ * const program = Effect.scoped(Effect.flatMap(App.start(app), App.phase("app/Greeting"))) // Some("started")
+ * ```
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const phase: {
+  (name: string): <R>(running: Running<R>) => Effect.Effect<Option.Option<Report.ComponentState>>
+  <R>(running: Running<R>, name: string): Effect.Effect<Option.Option<Report.ComponentState>>
+} = internal.phase as never
+
+/**
+ * The current lifecycle state of every component, by name.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { App, Registry } from "layerwise"
+ *
+ * const program = Effect.scoped(Effect.flatMap(App.start(App.make(Registry.empty)), App.phases))
+ * ```
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const phases: <R>(running: Running<R>) => Effect.Effect<Readonly<Record<string, Report.ComponentState>>> =
+  internal.phases as never
+
+/**
+ * The report of the run so far.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { App, Registry, Report } from "layerwise"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const running = yield* App.start(App.make(Registry.empty))
+ *   yield* Effect.log(Report.format(yield* App.report(running)))
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const report: <R>(running: Running<R>) => Effect.Effect<Report.Report> = internal.report as never
+
+/**
+ * The application as a Layer of its roots: building the Layer starts the application, closing its
+ * scope stops and releases it (for `Effect.provide`, `ManagedRuntime`, `it.layer`).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Registry } from "layerwise"
+ *
+ * class Greeting extends Context.Tag("app/Greeting")<Greeting, string>() {}
+ *
+ * const app = App.make(Registry.make(Component.succeed(Greeting, "hello")), { roots: [Greeting] })
+ * const program = Effect.provide(Greeting, App.layer(app))
+ * ```
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const layer: <R>(self: App<R>) => Layer.Layer<R, Errors.ResolutionError | Errors.LifecycleError> =
+  internal.layer as never
+
+/**
+ * Subscribes to the application's lifecycle events; events published after the subscription are
+ * queued until the scope closes. Subscribe before running to see the build.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Queue } from "effect"
+ * import { App, Registry } from "layerwise"
+ *
+ * const app = App.make(Registry.empty)
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const events = yield* App.subscribe(app)
+ *   yield* Effect.scoped(Effect.flatMap(App.start(app), App.stop))
+ *   return yield* Queue.takeAll(events)
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category observability
+ */
+export const subscribe: <R>(self: App<R>) => Effect.Effect<Queue.Dequeue<Event>, never, Scope.Scope> = internal.subscribe
+
+/**
+ * The application's lifecycle events as a Stream (it subscribes when it starts running).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { App, Registry } from "layerwise"
+ *
+ * const app = App.make(Registry.empty)
+ * export const logEvents = App.events(app).pipe(Stream.runForEach((event) => Effect.log(event._tag)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category observability
+ */
+export const events: <R>(self: App<R>) => Stream.Stream<Event> = internal.events

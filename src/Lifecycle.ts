@@ -1,0 +1,408 @@
+/**
+ * Lifecycle metadata of components: startup order, initializers, start / stop hooks, background
+ * work, disposers and timeouts.
+ *
+ * These combinators only describe; an `App` runs them. A component's phases, in order:
+ *
+ *     build (constructor) -> initializers -> start hooks -> background work (running)
+ *       -> stop: background work asked to finish, then stop hooks -> disposers -> release
+ *
+ * - **initializers** run right after the constructor, as part of the build: a dependent is built
+ *   only once its dependencies' initializers succeeded. A failing initializer fails the build.
+ * - **start hooks** run once the whole graph is built, dependencies first, independent components
+ *   concurrently; **stop hooks** in reverse (dependents first). A component is stopped only if it
+ *   started (all its start hooks succeeded).
+ * - **background work** starts once the component started and is stopped (interrupted, or asked to
+ *   finish) before its stop hooks; if it fails while the application runs, the application shuts down
+ *   gracefully and fails with that failure.
+ * - **disposers** run when the component is released, before its constructor's finalizers.
+ * - **startup components** are built and started even if nothing depends on them; lower startup
+ *   order first, equal order concurrently, and always after their own dependencies.
+ *
+ * Several hooks of one kind run in declaration order. Every hook receives the built service. Hooks
+ * must not require services: they close over what the constructor read, or use the service itself.
+ * See `App` for the full contract (ordering, failures, timeouts).
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Component from "./Component.js"
+import * as internal from "./internal/lifecycle.js"
+
+/**
+ * The lifecycle metadata of a component.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Lifecycle {
+  /** The startup order when the component is a startup component (see {@link startup}). */
+  readonly startup: number | undefined
+  /** Run after the constructor, as part of the build, in declaration order. */
+  readonly initializers: ReadonlyArray<Hook>
+  /** Run once the whole graph is built, dependencies first, in declaration order. */
+  readonly onStart: ReadonlyArray<Hook>
+  /** Run at shutdown, dependents first, if the component started; in declaration order. */
+  readonly onStop: ReadonlyArray<Hook>
+  /** Run when the component is released, before its constructor's finalizers; in declaration order. */
+  readonly disposers: ReadonlyArray<Hook>
+  /** Long-lived effects started once the component started. */
+  readonly background: ReadonlyArray<Background>
+  /** Per-component timeouts; the application's options fill in the rest. */
+  readonly timeouts: Timeouts
+}
+
+/**
+ * A named hook. `run` receives the component's built service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Hook {
+  /** Shown in reports and errors: `onStart`, `onStart#2`, or the name given. */
+  readonly name: string
+  readonly run: (service: unknown) => Effect.Effect<unknown, unknown>
+}
+
+/**
+ * Background work of a component.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Background {
+  readonly name: string
+  /** How it is stopped at shutdown (see {@link BackgroundOptions}). */
+  readonly onShutdown: "interrupt" | "signal"
+  readonly run: (service: unknown, shutdown: ShutdownSignal) => Effect.Effect<unknown, unknown>
+}
+
+/**
+ * Given to background work: tells it that the application asked it to finish.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ShutdownSignal {
+  /** Completes once the application asked this background work to finish. */
+  readonly requested: Effect.Effect<void>
+  /** Whether the application asked this background work to finish. */
+  readonly isRequested: Effect.Effect<boolean>
+}
+
+/**
+ * Per-component timeouts. Each must be a finite, non-negative duration (checked before anything
+ * runs).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Timeouts {
+  /** Bounds each initializer and each start hook. */
+  readonly start?: Duration.DurationInput | undefined
+  /** Bounds each stop hook, each disposer, and the wait for interrupted background work. */
+  readonly stop?: Duration.DurationInput | undefined
+  /** How long background work may take to finish once asked, before it is interrupted. */
+  readonly grace?: Duration.DurationInput | undefined
+}
+
+/**
+ * Options of a hook.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HookOptions {
+  /** A name for reports and errors (default: the kind, numbered from the second one on). */
+  readonly name?: string | undefined
+}
+
+/**
+ * Options of background work.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BackgroundOptions extends HookOptions {
+  /**
+   * - `"interrupt"` (default): at shutdown the effect is interrupted (its finalizers run) and awaited
+   *   for at most the grace timeout;
+   * - `"signal"`: at shutdown the {@link ShutdownSignal} completes and the effect has the grace
+   *   timeout to return on its own; then it is interrupted and awaited for at most the stop timeout.
+   */
+  readonly onShutdown?: "interrupt" | "signal" | undefined
+}
+
+/**
+ * The lifecycle with nothing set.
+ *
+ * @example
+ * ```ts
+ * import { Lifecycle } from "layerwise"
+ *
+ * console.log(Lifecycle.empty.onStart.length) // 0
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const empty: Lifecycle = internal.empty
+
+/**
+ * The lifecycle of a component ({@link empty} when none was set).
+ *
+ * @example
+ * ```ts
+ * import { Context } from "effect"
+ * import { Component, Lifecycle } from "layerwise"
+ *
+ * class Migrations extends Context.Tag("app/Migrations")<Migrations, { readonly applied: number }>() {}
+ *
+ * const MigrationsLive = Component.succeed(Migrations, { applied: 3 }).pipe(Lifecycle.startup(0))
+ * console.log(Lifecycle.get(MigrationsLive).startup) // 0
+ * ```
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const get: (self: Component.Any) => Lifecycle = internal.get
+
+/**
+ * Returns `true` if the component is a startup component.
+ *
+ * @example
+ * ```ts
+ * import { Context } from "effect"
+ * import { Component, Lifecycle } from "layerwise"
+ *
+ * class Warmup extends Context.Tag("app/Warmup")<Warmup, void>() {}
+ *
+ * console.log(Lifecycle.isStartup(Component.succeed(Warmup, undefined).pipe(Lifecycle.startup(5)))) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isStartup: (self: Component.Any) => boolean = internal.isStartup
+
+/**
+ * Makes the component a startup component with the given order (default 0): an application builds
+ * and starts it even if nothing depends on it. Lower orders are built and started first (a startup
+ * component of order 10, and what only it needs, waits until every component needed by lower orders
+ * is built, then started); equal orders concurrently; a component always comes after its own
+ * dependencies, so a dependency of an order-0 component is started before order 10 even if it is
+ * itself marked 20.
+ *
+ * Every startup component of the registry is part of the application, chosen for a request or not,
+ * unless an override of its service (without qualifiers) takes its place.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Lifecycle } from "layerwise"
+ *
+ * class Migrations extends Context.Tag("app/Migrations")<Migrations, void>() {}
+ *
+ * export const MigrationsLive = Component.make(Migrations, {
+ *   build: Effect.log("migrating")
+ * }).pipe(Lifecycle.startup(0))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const startup: {
+  (order?: number): <Id, Service>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
+  <Id, Service>(self: Component.Component<Id, Service>, order?: number): Component.Component<Id, Service>
+} = internal.startup as never
+
+/**
+ * Adds an initializer: it runs right after the constructor, as part of the build (dependents are
+ * built after it), bounded by the start timeout. A failure fails the build of the component.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Ref } from "effect"
+ * import { Component, Lifecycle } from "layerwise"
+ *
+ * class Cache extends Context.Tag("app/Cache")<Cache, Ref.Ref<ReadonlyArray<string>>>() {}
+ *
+ * export const CacheLive = Component.make(Cache, { build: Ref.make<ReadonlyArray<string>>([]) }).pipe(
+ *   Lifecycle.initializer((cache) => Ref.set(cache, ["warm"]))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const initializer: {
+  <Service>(
+    run: (service: Service) => Effect.Effect<unknown, unknown>,
+    options?: HookOptions
+  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
+  <Id, Service>(
+    self: Component.Component<Id, Service>,
+    run: (service: Service) => Effect.Effect<unknown, unknown>,
+    options?: HookOptions
+  ): Component.Component<Id, Service>
+} = internal.initializer as never
+
+/**
+ * Adds a start hook: it runs once the whole graph is built, after the start hooks of the component's
+ * dependencies, bounded by the start timeout. A failure (or a timeout) makes the application stop
+ * what already started, in reverse order, release everything and fail.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Lifecycle } from "layerwise"
+ *
+ * class Server extends Context.Tag("app/Server")<Server, { readonly listen: Effect.Effect<void> }>() {}
+ *
+ * export const ServerLive = Component.make(Server, {
+ *   build: Effect.succeed({ listen: Effect.log("listening") })
+ * }).pipe(Lifecycle.startup(10), Lifecycle.onStart((server) => server.listen))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const onStart: {
+  <Service>(
+    run: (service: Service) => Effect.Effect<unknown, unknown>,
+    options?: HookOptions
+  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
+  <Id, Service>(
+    self: Component.Component<Id, Service>,
+    run: (service: Service) => Effect.Effect<unknown, unknown>,
+    options?: HookOptions
+  ): Component.Component<Id, Service>
+} = internal.onStart as never
+
+/**
+ * Adds a stop hook: it runs at shutdown if the component started, after the stop hooks of the
+ * components that depend on it, bounded by the stop timeout. A failure or a timeout is reported and
+ * the shutdown goes on.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Lifecycle } from "layerwise"
+ *
+ * class Server extends Context.Tag("app/Server")<Server, { readonly drain: Effect.Effect<void> }>() {}
+ *
+ * export const ServerLive = Component.make(Server, {
+ *   build: Effect.succeed({ drain: Effect.log("draining") })
+ * }).pipe(Lifecycle.onStop((server) => server.drain))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const onStop: {
+  <Service>(
+    run: (service: Service) => Effect.Effect<unknown, unknown>,
+    options?: HookOptions
+  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
+  <Id, Service>(
+    self: Component.Component<Id, Service>,
+    run: (service: Service) => Effect.Effect<unknown, unknown>,
+    options?: HookOptions
+  ): Component.Component<Id, Service>
+} = internal.onStop as never
+
+/**
+ * Adds a disposer: it runs when the component is released (after every component that depends on it
+ * was released), before the finalizers of its constructor, bounded by the stop timeout. A failure is
+ * reported and the release goes on.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Lifecycle } from "layerwise"
+ *
+ * class Pool extends Context.Tag("app/Pool")<Pool, { readonly flush: Effect.Effect<void> }>() {}
+ *
+ * export const PoolLive = Component.make(Pool, { build: Effect.succeed({ flush: Effect.log("flushed") }) }).pipe(
+ *   Lifecycle.disposer((pool) => pool.flush)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const disposer: {
+  <Service>(
+    run: (service: Service) => Effect.Effect<unknown, unknown>,
+    options?: HookOptions
+  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
+  <Id, Service>(
+    self: Component.Component<Id, Service>,
+    run: (service: Service) => Effect.Effect<unknown, unknown>,
+    options?: HookOptions
+  ): Component.Component<Id, Service>
+} = internal.disposer as never
+
+/**
+ * Adds background work: a long-lived effect (a server loop, a consumer) started once the component
+ * started. At shutdown it is stopped before the component's stop hooks: interrupted (default) or
+ * asked to finish through its {@link ShutdownSignal} (`onShutdown: "signal"`), and awaited within the
+ * grace timeout. If it fails while the application runs, the application shuts down gracefully and
+ * fails with that failure; if it returns, it is simply done.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Queue } from "effect"
+ * import { Component, Lifecycle } from "layerwise"
+ *
+ * class Jobs extends Context.Tag("app/Jobs")<Jobs, Queue.Queue<string>>() {}
+ *
+ * export const JobsLive = Component.make(Jobs, { build: Queue.unbounded<string>() }).pipe(
+ *   Lifecycle.background((jobs, shutdown) =>
+ *     Queue.take(jobs).pipe(
+ *       Effect.flatMap((job) => Effect.log(`running ${job}`)),
+ *       Effect.repeat({ until: () => false }),
+ *       Effect.raceFirst(shutdown.requested)
+ *     ), { onShutdown: "signal" })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const background: {
+  <Service>(
+    run: (service: Service, shutdown: ShutdownSignal) => Effect.Effect<unknown, unknown>,
+    options?: BackgroundOptions
+  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
+  <Id, Service>(
+    self: Component.Component<Id, Service>,
+    run: (service: Service, shutdown: ShutdownSignal) => Effect.Effect<unknown, unknown>,
+    options?: BackgroundOptions
+  ): Component.Component<Id, Service>
+} = internal.background as never
+
+/**
+ * Sets the component's own timeouts (the application's options apply to the others).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Lifecycle } from "layerwise"
+ *
+ * class Broker extends Context.Tag("app/Broker")<Broker, { readonly connect: Effect.Effect<void> }>() {}
+ *
+ * export const BrokerLive = Component.make(Broker, { build: Effect.succeed({ connect: Effect.void }) }).pipe(
+ *   Lifecycle.onStart((broker) => broker.connect),
+ *   Lifecycle.timeouts({ start: "30 seconds", stop: "5 seconds" })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const timeouts: {
+  (timeouts: Timeouts): <Id, Service>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
+  <Id, Service>(self: Component.Component<Id, Service>, timeouts: Timeouts): Component.Component<Id, Service>
+} = internal.timeouts as never

@@ -1,0 +1,285 @@
+/**
+ * The report of an application run: per component, every lifecycle phase it went through with its
+ * duration, outcome and error; the errors of the run; and whether it succeeded.
+ *
+ * A report is plain data described by an `effect/Schema` schema ({@link Report}), so it encodes to
+ * JSON and decodes back with `Schema.encode` / `Schema.decodeUnknown`; {@link format} renders it as
+ * text. Durations are milliseconds measured with Effect's `Clock` (so `TestClock` makes them
+ * deterministic); `at` is the time since the run started.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/**
+ * A component's lifecycle phase.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Phase = Schema.Literal("build", "initialize", "start", "background", "stop", "dispose", "release")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Phase = typeof Phase.Type
+
+/**
+ * Where a component is in its lifecycle (what `App.phase` answers).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ComponentState = Schema.Literal(
+  "pending",
+  "building",
+  "built",
+  "starting",
+  "started",
+  "stopping",
+  "stopped",
+  "releasing",
+  "released",
+  "failed"
+)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ComponentState = typeof ComponentState.Type
+
+/**
+ * How a phase ended.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Outcome = Schema.Literal("success", "failure", "timeout", "interrupted")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome = typeof Outcome.Type
+
+/**
+ * One phase of one component.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PhaseRecord = Schema.Struct({
+  phase: Phase,
+  /** milliseconds since the run started */
+  at: Schema.Number,
+  /** milliseconds */
+  duration: Schema.Number,
+  outcome: Outcome,
+  /** the hook that failed or timed out, if any */
+  hook: Schema.NullOr(Schema.String),
+  /** the first error of the phase, rendered */
+  error: Schema.NullOr(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type PhaseRecord = typeof PhaseRecord.Type
+
+/**
+ * One component of the run, in build order.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ComponentRecord = Schema.Struct({
+  name: Schema.String,
+  service: Schema.String,
+  /** its startup order, when it is a startup component */
+  startup: Schema.NullOr(Schema.Number),
+  /** where it ended */
+  state: ComponentState,
+  phases: Schema.Array(PhaseRecord)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ComponentRecord = typeof ComponentRecord.Type
+
+/**
+ * One error of the run, in the order they happened.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ErrorRecord = Schema.Struct({
+  component: Schema.String,
+  phase: Phase,
+  hook: Schema.NullOr(Schema.String),
+  kind: Schema.Literal("failure", "timeout", "defect"),
+  message: Schema.String
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ErrorRecord = typeof ErrorRecord.Type
+
+/**
+ * How the run ended:
+ * - `shutdown`: a shutdown was requested (`App.shutdown`, the `App.Shutdowner` service, `App.stop`);
+ * - `interrupted`: the run was interrupted (a signal under `App.runMain`);
+ * - `build-failed`, `start-failed`, `background-failed`: see `Errors.ApplicationFailed`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Ending = Schema.Literal("shutdown", "interrupted", "build-failed", "start-failed", "background-failed")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Ending = typeof Ending.Type
+
+/**
+ * The report of an application run.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Report } from "layerwise"
+ *
+ * const toJson = (report: Report.Report): string => JSON.stringify(Schema.encodeSync(Report.Report)(report))
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Report = Schema.Struct({
+  /** `true` when nothing failed or timed out, from build to release */
+  success: Schema.Boolean,
+  ending: Ending,
+  /** the reason given with the shutdown request, if any */
+  shutdownReason: Schema.NullOr(Schema.String),
+  /** when the run started, milliseconds since the epoch (Effect's Clock) */
+  startedAt: Schema.Number,
+  /** milliseconds from the start of the run until everything started (or the start failed) */
+  startup: Schema.Number,
+  /** milliseconds the application ran (started, before the shutdown began) */
+  running: Schema.Number,
+  /** milliseconds the shutdown took (stop hooks, disposers, releases) */
+  shutdown: Schema.Number,
+  components: Schema.Array(ComponentRecord),
+  errors: Schema.Array(ErrorRecord)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Report = typeof Report.Type
+
+const columns: ReadonlyArray<readonly [Phase, string]> = [
+  ["build", "build"],
+  ["initialize", "init"],
+  ["start", "start"],
+  ["background", "background"],
+  ["stop", "stop"],
+  ["dispose", "dispose"],
+  ["release", "release"]
+]
+
+/**
+ * Renders a duration in milliseconds: `0.42ms`, `12.3ms`, `1.25s`.
+ *
+ * @example
+ * ```ts
+ * import { Report } from "layerwise"
+ *
+ * console.log(Report.formatDuration(1250)) // "1.25s"
+ * ```
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const formatDuration = (ms: number): string =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(2)}s` : ms >= 10 ? `${ms.toFixed(1)}ms` : `${ms.toFixed(2)}ms`
+
+const cell = (record: PhaseRecord | undefined): string => {
+  if (record === undefined) return "-"
+  switch (record.outcome) {
+    case "success":
+      return formatDuration(record.duration)
+    case "failure":
+      return `FAILED ${formatDuration(record.duration)}`
+    case "timeout":
+      return `TIMEOUT ${formatDuration(record.duration)}`
+    case "interrupted":
+      return `INTERRUPTED ${formatDuration(record.duration)}`
+  }
+}
+
+const endings: Record<Ending, string> = {
+  "shutdown": "shut down",
+  "interrupted": "interrupted",
+  "build-failed": "build failed",
+  "start-failed": "start failed",
+  "background-failed": "background work failed"
+}
+
+/**
+ * Renders a report as text: a summary line, one row per component with the duration of each phase
+ * it went through (`FAILED`, `TIMEOUT` or `INTERRUPTED` where it did not succeed; phases no component
+ * went through are left out), then every error.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { App, Registry, Report } from "layerwise"
+ *
+ * const program = App.run(App.make(Registry.empty)).pipe(
+ *   Effect.tap((report) => Effect.log(Report.format(report)))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const format = (report: Report): string => {
+  const lines: Array<string> = []
+  lines.push(
+    `application ${report.success ? "OK" : "FAILED"} (${endings[report.ending]}${
+      report.shutdownReason !== null ? `: ${report.shutdownReason}` : ""
+    }): startup ${formatDuration(report.startup)}, ran ${formatDuration(report.running)}, shutdown ${
+      formatDuration(report.shutdown)
+    }, ${report.components.length} component${report.components.length === 1 ? "" : "s"}`
+  )
+  const used = columns.filter(([phase]) =>
+    report.components.some((component) => component.phases.some((record) => record.phase === phase))
+  )
+  if (report.components.length > 0) {
+    const header = ["component", ...used.map(([, title]) => title)]
+    const rows = report.components.map((component) => [
+      component.startup === null ? component.name : `${component.name} (startup ${component.startup})`,
+      ...used.map(([phase]) => cell(component.phases.find((record) => record.phase === phase)))
+    ])
+    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)))
+    const render = (row: ReadonlyArray<string>) =>
+      `  ${row.map((text, column) => column === 0 ? text.padEnd(widths[column]!) : text.padStart(widths[column]!)).join("  ")}`
+        .trimEnd()
+    lines.push(render(header))
+    for (const row of rows) lines.push(render(row))
+  }
+  if (report.errors.length > 0) {
+    lines.push(`${report.errors.length} error${report.errors.length === 1 ? "" : "s"}:`)
+    for (const error of report.errors) lines.push(`  - ${error.message}`)
+  }
+  return lines.join("\n")
+}

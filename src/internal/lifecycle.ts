@@ -1,0 +1,89 @@
+import type * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import type * as Component from "../Component.js"
+import type * as Lifecycle from "../Lifecycle.js"
+import * as component from "./component.js"
+
+/** @internal */
+export const empty: Lifecycle.Lifecycle = {
+  startup: undefined,
+  initializers: [],
+  onStart: [],
+  onStop: [],
+  disposers: [],
+  background: [],
+  timeouts: {}
+}
+
+/** @internal */
+export const get = (self: Component.Any): Lifecycle.Lifecycle => self.lifecycle ?? empty
+
+/** @internal */
+export const isStartup = (self: Component.Any): boolean => self.lifecycle !== undefined && self.lifecycle.startup !== undefined
+
+const modify = (self: Component.Any, patch: (lifecycle: Lifecycle.Lifecycle) => Lifecycle.Lifecycle): Component.Any =>
+  component.unsafeMake({ ...component.fieldsOf(self), lifecycle: patch(get(self)) })
+
+/** A hook's default name: `onStart`, then `onStart#2`, `onStart#3`... in declaration order. */
+const hookName = (kind: string, existing: ReadonlyArray<{ readonly name: string }>, options: Lifecycle.HookOptions | undefined) =>
+  options?.name ?? (existing.length === 0 ? kind : `${kind}#${existing.length + 1}`)
+
+const isComponentFirst = (args: IArguments) => component.isComponent(args[0])
+
+/** @internal */
+export const startup = dual(
+  isComponentFirst,
+  (self: Component.Any, order?: number): Component.Any => modify(self, (lifecycle) => ({ ...lifecycle, startup: order ?? 0 }))
+)
+
+const hookCombinator = (kind: "initializer" | "onStart" | "onStop" | "disposer") =>
+  dual(
+    isComponentFirst,
+    (
+      self: Component.Any,
+      run: (service: unknown) => Effect.Effect<unknown, unknown>,
+      options?: Lifecycle.HookOptions
+    ): Component.Any =>
+      modify(self, (lifecycle) => {
+        const field = kind === "initializer" ? "initializers" : kind === "disposer" ? "disposers" : kind
+        const existing = lifecycle[field]
+        return { ...lifecycle, [field]: [...existing, { name: hookName(kind, existing, options), run }] }
+      })
+  )
+
+/** @internal */
+export const initializer = hookCombinator("initializer")
+
+/** @internal */
+export const onStart = hookCombinator("onStart")
+
+/** @internal */
+export const onStop = hookCombinator("onStop")
+
+/** @internal */
+export const disposer = hookCombinator("disposer")
+
+/** @internal */
+export const background = dual(
+  isComponentFirst,
+  (
+    self: Component.Any,
+    run: (service: unknown, shutdown: Lifecycle.ShutdownSignal) => Effect.Effect<unknown, unknown>,
+    options?: Lifecycle.BackgroundOptions
+  ): Component.Any =>
+    modify(self, (lifecycle) => ({
+      ...lifecycle,
+      background: [...lifecycle.background, {
+        name: hookName("background", lifecycle.background, options),
+        onShutdown: options?.onShutdown ?? "interrupt",
+        run
+      }]
+    }))
+)
+
+/** @internal */
+export const timeouts = dual(
+  2,
+  (self: Component.Any, timeouts: Lifecycle.Timeouts): Component.Any =>
+    modify(self, (lifecycle) => ({ ...lifecycle, timeouts: { ...lifecycle.timeouts, ...timeouts } }))
+)

@@ -1,0 +1,1275 @@
+import { describe, expect, it } from "@effect/vitest"
+import {
+  Cause,
+  Chunk,
+  Context,
+  Data,
+  Deferred,
+  Effect,
+  Either,
+  Exit,
+  FastCheck as fc,
+  Fiber,
+  Option,
+  Queue,
+  Schema,
+  Stream,
+  TestClock,
+  Tracer
+} from "effect"
+import { App, Component, Dependency, Errors, Lifecycle, Registry, Report, Resolver } from "layerwise"
+import { type Dag, dag, edgesOf, makeRecorder, nameOf, type Recorder, sinksOf } from "./helpers/graph.js"
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+class Boom extends Data.TaggedError("Boom")<{ readonly where: string }> {}
+
+class A extends Context.Tag("A")<A, string>() {}
+class B extends Context.Tag("B")<B, string>() {}
+class C extends Context.Tag("C")<C, string>() {}
+class D extends Context.Tag("D")<D, string>() {}
+
+/** A component that records its build and release, with hooks recording `<kind> <name>`. */
+const recorded = <Id>(
+  recorder: Recorder,
+  tag: Context.Tag<Id, string>,
+  dependencies: ReadonlyArray<Context.Tag<any, any>> = [],
+  hooks: { readonly start?: boolean; readonly stop?: boolean } = { start: true, stop: true }
+): Component.Component<Id, string> => {
+  const name = tag.key
+  let component = Component.make(tag, {
+    dependencies,
+    build: Effect.acquireRelease(Effect.as(recorder.record(`build ${name}`), name), () => recorder.record(`release ${name}`))
+  } as never) as Component.Component<Id, string>
+  if (hooks.start !== false) component = Lifecycle.onStart(component, () => recorder.record(`start ${name}`))
+  if (hooks.stop !== false) component = Lifecycle.onStop(component, () => recorder.record(`stop ${name}`))
+  return component
+}
+
+/** Starts and stops the application in one scope, returning the report (or the failure). */
+const startStop = <R>(app: App.App<R>) => Effect.scoped(Effect.flatMap(App.start(app), App.stop))
+
+/** Waits until `count` sleeps are pending on the TestClock (so `adjust` reaches them). */
+const awaitSleeps = (count: number) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 10_000; i++) {
+      if (Chunk.size(yield* TestClock.sleeps()) >= count) return
+      yield* Effect.yieldNow()
+    }
+    return yield* Effect.dieMessage(`never reached ${count} pending sleeps`)
+  })
+
+const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isNone(failure)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
+  return failure.value
+}
+
+const phasesOf = (report: Report.Report, name: string) =>
+  report.components.find((component) => component.name === name)!.phases.map((record) =>
+    `${record.phase}:${record.outcome}`
+  )
+
+// ---------------------------------------------------------------------------------------------
+
+describe("App", () => {
+  describe("phases and ordering", () => {
+    it.effect("runs a component's phases in order: build, initializers, start, background, stop, disposers, release", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const backgroundStarted = yield* Deferred.make<void>()
+        const component = Component.make(A, {
+          build: Effect.acquireRelease(Effect.as(recorder.record("build"), "a"), () => recorder.record("release"))
+        }).pipe(
+          Lifecycle.initializer(() => recorder.record("initialize")),
+          Lifecycle.onStart(() => recorder.record("start")),
+          Lifecycle.background(() =>
+            Effect.zipRight(
+              Effect.zipRight(recorder.record("background"), Deferred.succeed(backgroundStarted, undefined)),
+              Effect.onInterrupt(Effect.never, () => recorder.record("background interrupted"))
+            )
+          ),
+          Lifecycle.onStop(() => recorder.record("stop")),
+          Lifecycle.disposer(() => recorder.record("dispose"))
+        )
+        const app = App.make(Registry.make(component), { roots: [A] })
+        yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          yield* Deferred.await(backgroundStarted)
+          yield* App.stop(running)
+        }))
+        expect(yield* recorder.entries).toEqual([
+          "build",
+          "initialize",
+          "start",
+          "background",
+          "background interrupted",
+          "stop",
+          "dispose",
+          "release"
+        ])
+      }))
+
+    it.effect("starts dependencies first, and stops and releases in reverse dependency order", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, C, [B]),
+          recorded(recorder, B, [A]),
+          recorded(recorder, A)
+        )
+        yield* startStop(App.make(registry, { roots: [C] }))
+        expect(yield* recorder.entries).toEqual([
+          "build A",
+          "build B",
+          "build C",
+          "start A",
+          "start B",
+          "start C",
+          "stop C",
+          "stop B",
+          "stop A",
+          "release C",
+          "release B",
+          "release A"
+        ])
+      }))
+
+    it.effect("runs start hooks only once the whole graph is built", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        // A has no dependents: it is built last; B's start still waits for it
+        const registry = Registry.make(recorded(recorder, A, [B]), recorded(recorder, B))
+        yield* startStop(App.make(registry, { roots: [A] }))
+        const log = yield* recorder.entries
+        expect(log.slice(0, 4)).toEqual(["build B", "build A", "start B", "start A"])
+      }))
+
+    it.effect("starts and stops independent components concurrently: two hooks waiting on each other both finish", () =>
+      Effect.gen(function*() {
+        const startedA = yield* Deferred.make<void>()
+        const startedB = yield* Deferred.make<void>()
+        const stoppedA = yield* Deferred.make<void>()
+        const stoppedB = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.onStart(() => Effect.zipRight(Deferred.succeed(startedA, undefined), Deferred.await(startedB))),
+            Lifecycle.onStop(() => Effect.zipRight(Deferred.succeed(stoppedA, undefined), Deferred.await(stoppedB)))
+          ),
+          Component.succeed(B, "b").pipe(
+            Lifecycle.onStart(() => Effect.zipRight(Deferred.succeed(startedB, undefined), Deferred.await(startedA))),
+            Lifecycle.onStop(() => Effect.zipRight(Deferred.succeed(stoppedB, undefined), Deferred.await(stoppedA)))
+          )
+        )
+        const report = yield* startStop(App.make(registry, { roots: [A, B] }))
+        expect(report.success).toBe(true)
+        expect(report.components.map((component) => component.state)).toEqual(["released", "released"])
+      }))
+
+    it.effect("with concurrency 1, starts one component at a time", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const hook = (name: string) => () =>
+          Effect.zipRight(recorder.record(`start ${name}`), Effect.zipRight(Effect.yieldNow(), recorder.record(`started ${name}`)))
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.onStart(hook("A"))),
+          Component.succeed(B, "b").pipe(Lifecycle.onStart(hook("B")))
+        )
+        yield* startStop(App.make(registry, { roots: [A, B], concurrency: 1 }))
+        expect(yield* recorder.entries).toEqual(["start A", "started A", "start B", "started B"])
+      }))
+
+    it.effect("runs several initializers, start hooks, stop hooks and disposers in declaration order", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const component = Component.succeed(A, "a").pipe(
+          Lifecycle.initializer(() => recorder.record("initialize 1")),
+          Lifecycle.initializer(() => recorder.record("initialize 2")),
+          Lifecycle.onStart(() => Effect.zipRight(Effect.yieldNow(), recorder.record("start 1"))),
+          Lifecycle.onStart(() => recorder.record("start 2")),
+          Lifecycle.onStop(() => recorder.record("stop 1")),
+          Lifecycle.onStop(() => Effect.zipRight(Effect.yieldNow(), recorder.record("stop 2"))),
+          Lifecycle.disposer(() => recorder.record("dispose 1")),
+          Lifecycle.disposer(() => recorder.record("dispose 2"))
+        )
+        yield* startStop(App.make(Registry.make(component), { roots: [A] }))
+        expect(yield* recorder.entries).toEqual([
+          "initialize 1",
+          "initialize 2",
+          "start 1",
+          "start 2",
+          "stop 1",
+          "stop 2",
+          "dispose 1",
+          "dispose 2"
+        ])
+      }))
+
+    it.effect("gives every hook the built service", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const component = Component.make(A, { build: Effect.succeed("the service") }).pipe(
+          Lifecycle.initializer((service) => recorder.record(`initialize ${service}`)),
+          Lifecycle.onStart((service) => recorder.record(`start ${service}`)),
+          Lifecycle.background((service) => recorder.record(`background ${service}`)),
+          Lifecycle.onStop((service) => recorder.record(`stop ${service}`)),
+          Lifecycle.disposer((service) => recorder.record(`dispose ${service}`))
+        )
+        yield* startStop(App.make(Registry.make(component), { roots: [A] }))
+        expect(yield* recorder.entries).toEqual([
+          "initialize the service",
+          "start the service",
+          "background the service",
+          "stop the service",
+          "dispose the service"
+        ])
+      }))
+
+    it.effect("builds a dependent only after its dependencies' initializers succeeded", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          Component.make(A, { build: Effect.as(recorder.record("build A"), "a") }).pipe(
+            Lifecycle.initializer(() => Effect.zipRight(Effect.yieldNow(), recorder.record("initialize A")))
+          ),
+          Component.make(B, { dependencies: [A], build: Effect.as(recorder.record("build B"), "b") })
+        )
+        yield* startStop(App.make(registry, { roots: [B] }))
+        expect(yield* recorder.entries).toEqual(["build A", "initialize A", "build B"])
+      }))
+  })
+
+  describe("startup components", () => {
+    it.effect("builds and starts a startup component although nothing depends on it", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A),
+          recorded(recorder, B).pipe(Lifecycle.startup())
+        )
+        yield* startStop(App.make(registry, { roots: [A] }))
+        expect((yield* recorder.entries).filter((event) => event.startsWith("start"))).toEqual(["start A", "start B"])
+      }))
+
+    it.effect("starts lower startup orders first, equal orders concurrently, each after its own dependencies", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        // C (order 10) and D (order 10) wait on each other: they must start concurrently
+        const startedC = yield* Deferred.make<void>()
+        const startedD = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          recorded(recorder, A, [], { start: true, stop: false }).pipe(Lifecycle.startup(20)),
+          recorded(recorder, B, [], { start: true, stop: false }).pipe(Lifecycle.startup(0)),
+          Component.succeed(C, "c").pipe(
+            Lifecycle.startup(10),
+            Lifecycle.onStart(() =>
+              Effect.zipRight(
+                recorder.record("start C"),
+                Effect.zipRight(Deferred.succeed(startedC, undefined), Deferred.await(startedD))
+              )
+            )
+          ),
+          Component.succeed(D, "d").pipe(
+            Lifecycle.startup(10),
+            Lifecycle.onStart(() =>
+              Effect.zipRight(
+                recorder.record("start D"),
+                Effect.zipRight(Deferred.succeed(startedD, undefined), Deferred.await(startedC))
+              )
+            )
+          )
+        )
+        yield* startStop(App.make(registry))
+        const log = yield* recorder.entries
+        expect(log.filter((event) => event.startsWith("build"))).toEqual(["build B", "build A"])
+        const starts = log.filter((event) => event.startsWith("start"))
+        expect(starts[0]).toBe("start B")
+        expect(starts.slice(1, 3).sort()).toEqual(["start C", "start D"])
+        expect(starts[3]).toBe("start A")
+      }))
+
+    it.effect("a dependency of a lower-order startup component is built and started in that lower order", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A).pipe(Lifecycle.startup(0)), // needs C, marked 30
+          recorded(recorder, B).pipe(Lifecycle.startup(20)),
+          recorded(recorder, C).pipe(Lifecycle.startup(30)),
+          recorded(recorder, D, [A]) // nothing of lower order needs D; A is order 0
+        )
+        // A depends on C; re-declare A with its dependency
+        const withDependency = registry.pipe(
+          Registry.override([recorded(recorder, A, [C]).pipe(Lifecycle.startup(0))])
+        )
+        yield* startStop(App.make(withDependency, { roots: [D] }))
+        const log = yield* recorder.entries
+        // C (30) belongs to order 0 through A; B (20) comes after order 0; D (no order) only after A
+        const starts = log.filter((event) => event.startsWith("start"))
+        expect(starts.slice(0, 2)).toEqual(["start C", "start A"])
+        expect(starts.slice(2).sort()).toEqual(["start B", "start D"])
+        const stops = log.filter((event) => event.startsWith("stop"))
+        expect(stops.slice(0, 2).sort()).toEqual(["stop B", "stop D"])
+        expect(stops.slice(2)).toEqual(["stop A", "stop C"])
+      }))
+
+    it.effect("every startup component of the registry runs, even one not chosen for a request of its service", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          Component.succeed(A, "main").pipe(Component.named("main"), Component.primary),
+          Component.succeed(A, "warmup").pipe(
+            Component.named("warmup"),
+            Lifecycle.startup(),
+            Lifecycle.onStart((value) => recorder.record(`start ${value}`))
+          )
+        )
+        const report = yield* startStop(App.make(registry, { roots: [A] }))
+        expect(yield* recorder.entries).toEqual(["start warmup"])
+        expect(report.components.map((component) => component.name).sort()).toEqual(["main", "warmup"])
+      }))
+
+    it.effect("an override of its service takes the place of a startup component", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          Component.succeed(A, "real").pipe(Lifecycle.startup(), Lifecycle.onStart(() => recorder.record("start real")))
+        ).pipe(Registry.override([Component.succeed(A, "fake")]))
+        const report = yield* startStop(App.make(registry))
+        expect(yield* recorder.entries).toEqual([])
+        expect(report.components.map((component) => component.name)).toEqual([])
+      }))
+
+    it.effect("a replacement by name brings its own lifecycle: a startup component replaced by a plain value is not run", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          Component.succeed(A, "real").pipe(
+            Component.named("migrations"),
+            Lifecycle.startup(),
+            Lifecycle.onStart(() => recorder.record("start real"))
+          ),
+          recorded(recorder, B, [A])
+        ).pipe(Registry.replace("migrations", Component.succeed(A, "fake")))
+        yield* startStop(App.make(registry, { roots: [B] }))
+        expect((yield* recorder.entries).filter((event) => event.startsWith("start"))).toEqual(["start B"])
+      }))
+
+    it.effect("a startup component whose dependency is missing fails resolution before anything is built", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(recorded(recorder, A), recorded(recorder, B, [C]).pipe(Lifecycle.startup()))
+        const error = yield* Effect.flip(startStop(App.make(registry, { roots: [A] })))
+        expect(error._tag).toBe("ResolutionError")
+        expect(error.message).toContain("B -> C: no component provides C")
+        expect(yield* recorder.entries).toEqual([])
+      }))
+
+    it.effect("an application made from a plan runs exactly the plan's components", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(recorded(recorder, A), recorded(recorder, B).pipe(Lifecycle.startup()))
+        const plan = Either.getOrThrow(Resolver.resolve(registry, [A]))
+        yield* startStop(App.make(plan))
+        expect((yield* recorder.entries).filter((event) => event.startsWith("start"))).toEqual(["start A"])
+      }))
+  })
+
+  describe("failures", () => {
+    it.effect("a failing start stops what already started, in reverse order, then releases everything", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A),
+          recorded(recorder, B, [A]),
+          recorded(recorder, C, [B], { start: false }).pipe(
+            Lifecycle.onStart(() => Effect.zipRight(recorder.record("start C"), new Boom({ where: "C" })))
+          ),
+          recorded(recorder, D, [C])
+        )
+        const error = yield* Effect.flip(startStop(App.make(registry, { roots: [D] })))
+        expect(yield* recorder.entries).toEqual([
+          "build A",
+          "build B",
+          "build C",
+          "build D",
+          "start A",
+          "start B",
+          "start C",
+          "stop B",
+          "stop A",
+          "release D",
+          "release C",
+          "release B",
+          "release A"
+        ])
+        expect(error._tag).toBe("ApplicationFailed")
+        const failed = error as Errors.ApplicationFailed
+        expect(failed.reason).toBe("start")
+        expect(failed.errors.map((e) => e._tag)).toEqual(["HookFailed"])
+        expect(failed.errors[0]).toMatchObject({ component: "C", phase: "start", hook: "onStart", path: ["D", "C"] })
+        expect((failed.errors[0] as Errors.HookFailed).cause).toEqual(new Boom({ where: "C" }))
+        expect(failed.report.ending).toBe("start-failed")
+        expect(phasesOf(failed.report, "C")).toEqual(["build:success", "start:failure", "release:success"])
+        expect(failed.report.components.find((component) => component.name === "D")!.state).toBe("released")
+      }))
+
+    it.effect("a failing start interrupts the starts in flight; those components are not stopped", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const slowStarted = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.onStart(() =>
+              Effect.zipRight(
+                Deferred.succeed(slowStarted, undefined),
+                Effect.onInterrupt(Effect.never, () => recorder.record("A start interrupted"))
+              )
+            ),
+            Lifecycle.onStop(() => recorder.record("stop A"))
+          ),
+          Component.succeed(B, "b").pipe(
+            Lifecycle.onStart(() => Effect.zipRight(Deferred.await(slowStarted), new Boom({ where: "B" })))
+          )
+        )
+        const error = yield* Effect.flip(startStop(App.make(registry, { roots: [A, B] })))
+        expect(error._tag).toBe("ApplicationFailed")
+        expect(yield* recorder.entries).toEqual(["A start interrupted"])
+        const report = (error as Errors.ApplicationFailed).report
+        expect(phasesOf(report, "A")).toEqual(["build:success", "start:interrupted"])
+      }))
+
+    it.effect("a failing constructor: nothing starts, everything built is released", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A),
+          Component.make(B, { dependencies: [A], build: Effect.fail(new Boom({ where: "B" })) }),
+          recorded(recorder, C, [B])
+        )
+        const error = yield* Effect.flip(startStop(App.make(registry, { roots: [C] })))
+        expect(yield* recorder.entries).toEqual(["build A", "release A"])
+        const failed = error as Errors.ApplicationFailed
+        expect(failed.reason).toBe("build")
+        expect(failed.errors.map((e) => e._tag)).toEqual(["ConstructionError"])
+        expect(failed.report.ending).toBe("build-failed")
+        // its scope was opened before the constructor ran: it is released like the others
+        expect(phasesOf(failed.report, "B")).toEqual(["build:failure", "release:success"])
+        expect(failed.report.errors).toEqual([{
+          component: "B",
+          phase: "build",
+          hook: null,
+          kind: "failure",
+          message: "C -> B: constructor of B failed: Boom"
+        }])
+      }))
+
+    it.effect("a failing constructor interrupts the constructors in flight; the report says so", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const slowStarted = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          Component.make(A, {
+            build: Effect.zipRight(
+              Deferred.succeed(slowStarted, undefined),
+              Effect.onInterrupt(Effect.never, () => recorder.record("A interrupted"))
+            )
+          }),
+          Component.make(B, { build: Effect.zipRight(Deferred.await(slowStarted), new Boom({ where: "B" })) })
+        )
+        const failed = (yield* Effect.flip(startStop(App.make(registry, { roots: [A, B] })))) as Errors.ApplicationFailed
+        expect(yield* recorder.entries).toEqual(["A interrupted"])
+        expect(failed.reason).toBe("build")
+        expect(phasesOf(failed.report, "A")).toEqual(["build:interrupted", "release:success"])
+        expect(failed.report.errors.map((error) => error.component)).toEqual(["B"])
+      }))
+
+    it.effect("a failing initializer fails the build of its component and is reported as that initializer", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A).pipe(
+            Lifecycle.initializer(() => Effect.void),
+            Lifecycle.initializer(() => new Boom({ where: "init" })),
+            Lifecycle.disposer(() => recorder.record("dispose A"))
+          ),
+          recorded(recorder, B, [A])
+        )
+        const error = yield* Effect.flip(startStop(App.make(registry, { roots: [B] })))
+        // the constructor's resource is released; the disposers of a component never initialized do not run
+        expect(yield* recorder.entries).toEqual(["build A", "release A"])
+        const failed = error as Errors.ApplicationFailed
+        expect(failed.reason).toBe("build")
+        expect(failed.report.errors[0]).toMatchObject({ component: "A", phase: "initialize", hook: "initializer#2" })
+        expect(failed.errors[0]!.message).toContain("initialize hook initializer#2 of A failed: Boom")
+        expect(phasesOf(failed.report, "A")).toEqual(["build:success", "initialize:failure", "release:success"])
+      }))
+
+    it.effect("the shutdown goes on past failures and reports every one: failing, dying and throwing stop hooks", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A),
+          recorded(recorder, B, [A], { start: true, stop: false }).pipe(
+            Lifecycle.onStop(() => new Boom({ where: "stop B" })),
+            Lifecycle.onStop(() => recorder.record("stop B 2")),
+            Lifecycle.onStop(() => Effect.die("B died"), { name: "dying" }),
+            Lifecycle.onStop(() => {
+              throw new Error("thrown")
+            }, { name: "throwing" })
+          ),
+          recorded(recorder, C, [B]).pipe(Lifecycle.disposer(() => Effect.fail("dispose C failed")))
+        )
+        const error = yield* Effect.flip(startStop(App.make(registry, { roots: [C] })))
+        expect((yield* recorder.entries).slice(6)).toEqual([
+          "stop C",
+          "stop B 2",
+          "stop A",
+          "release C",
+          "release B",
+          "release A"
+        ])
+        const failed = error as Errors.ApplicationFailed
+        expect(failed.reason).toBe("stop")
+        expect(failed.report.errors.map((e) => [e.component, e.phase, e.hook, e.kind])).toEqual([
+          ["B", "stop", "onStop", "failure"],
+          ["B", "stop", "dying", "defect"],
+          ["B", "stop", "throwing", "defect"],
+          ["C", "dispose", "disposer", "failure"]
+        ])
+        expect(failed.report.success).toBe(false)
+      }))
+
+    it.effect("a release that fails is reported by component and the other releases proceed", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A),
+          Component.make(B, {
+            dependencies: [A],
+            build: Effect.acquireRelease(Effect.succeed("b"), () => Effect.die(new Error("socket closed")))
+          })
+        )
+        const error = yield* Effect.flip(startStop(App.make(registry, { roots: [B] })))
+        expect((yield* recorder.entries).slice(-2)).toEqual(["stop A", "release A"])
+        const failed = error as Errors.ApplicationFailed
+        expect(failed.errors.map((e) => e._tag)).toEqual(["ReleaseError"])
+        expect(failed.report.errors[0]).toMatchObject({ component: "B", phase: "release", kind: "defect" })
+        expect(phasesOf(failed.report, "B")).toEqual(["build:success", "release:failure"])
+      }))
+  })
+
+  describe("timeouts", () => {
+    it.effect("a start hook that never returns is bounded by the start timeout, reported by name, and rolled back", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A),
+          Component.succeed(B, "b").pipe(Lifecycle.onStart(() => Effect.never, { name: "connect" })),
+          Component.make(C, { dependencies: [A, B], build: Effect.succeed("c") })
+        )
+        const fiber = yield* Effect.fork(Effect.exit(startStop(App.make(registry, { roots: [C], startTimeout: "5 seconds" }))))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("5 seconds")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("start")
+        expect(failed.errors.map((e) => e.message)).toEqual(["C -> B: start hook connect of B did not complete within 5s"])
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "stop A", "release A"])
+        const started = failed.report.components.find((component) => component.name === "B")!.phases[1]!
+        expect(started).toEqual({
+          phase: "start",
+          at: 0,
+          duration: 5000,
+          outcome: "timeout",
+          hook: "connect",
+          error: "C -> B: start hook connect of B did not complete within 5s"
+        })
+      }))
+
+    it.effect("a hook that ignores interruption cannot hold the lifecycle beyond its timeout", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.onStart(() => Effect.uninterruptible(Effect.never)))
+        )
+        const fiber = yield* Effect.fork(Effect.exit(startStop(App.make(registry, { roots: [A], startTimeout: 1000 }))))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust(1000)
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.errors.map((e) => e._tag)).toEqual(["HookTimeout"])
+      }))
+
+    it.effect("a hung stop hook is reported by name while the other stops and releases proceed", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A),
+          recorded(recorder, B, [A]).pipe(Lifecycle.onStop(() => Effect.never, { name: "drain" })),
+          recorded(recorder, C)
+        )
+        const fiber = yield* Effect.fork(Effect.exit(startStop(App.make(registry, { roots: [B, C], stopTimeout: "3 seconds" }))))
+        yield* awaitSleeps(1)
+        // the other stops already ran; A waits for B
+        expect((yield* recorder.entries).filter((event) => event.startsWith("stop"))).toEqual(["stop B", "stop C"])
+        yield* TestClock.adjust("3 seconds")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("stop")
+        expect(failed.errors.map((e) => e.message)).toEqual(["B: stop hook drain of B did not complete within 3s"])
+        const log = yield* recorder.entries
+        expect(log.slice(-4)[0]).toBe("stop A")
+        expect(log.indexOf("release B")).toBeLessThan(log.indexOf("release A"))
+        expect(log).toContain("release C")
+      }))
+
+    it.effect("a component's own timeouts take precedence over the application's", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.onStart(() => Effect.never), Lifecycle.timeouts({ start: "1 second" }))
+        )
+        const fiber = yield* Effect.fork(Effect.exit(startStop(App.make(registry, { roots: [A], startTimeout: "1 hour" }))))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("1 second")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.errors[0]!.message).toContain("did not complete within 1s")
+      }))
+
+    it.effect("negative or non-finite timeouts and startup orders fail with InvalidLifecycle before anything runs", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A).pipe(Lifecycle.timeouts({ stop: -1, grace: Number.POSITIVE_INFINITY })),
+          recorded(recorder, B).pipe(Lifecycle.startup(Number.NaN))
+        )
+        const error = yield* Effect.flip(
+          startStop(App.make(registry, { roots: [A], startTimeout: Number.NaN, stopTimeout: "-5 seconds" }))
+        )
+        expect(error._tag).toBe("InvalidLifecycle")
+        // the application's options are checked first, alone: nothing is resolved with invalid options
+        expect((error as Errors.InvalidLifecycle).problems).toEqual([
+          { subject: "application", reason: "startTimeout must be a finite, non-negative duration, got NaN" },
+          { subject: "application", reason: "stopTimeout must be a finite, non-negative duration, got -5 seconds" }
+        ])
+        const second = yield* Effect.flip(startStop(App.make(registry, { roots: [A] })))
+        expect((second as Errors.InvalidLifecycle).problems).toEqual([
+          { subject: "component A", reason: "its stop timeout must be a finite, non-negative duration, got -1" },
+          { subject: "component A", reason: "its grace timeout must be a finite, non-negative duration, got Infinity" },
+          { subject: "component B", reason: "its startup order must be a finite number, got NaN" }
+        ])
+        expect(yield* recorder.entries).toEqual([])
+      }))
+
+    it.effect("accepts every finite, non-negative duration form", () =>
+      Effect.gen(function*() {
+        const app = (timeout: App.Options["startTimeout"]) => App.make(Registry.empty, { startTimeout: timeout })
+        const timeouts: ReadonlyArray<App.Options["startTimeout"]> = [0, 1500, "2 seconds", BigInt(1000), [1, 0]]
+        for (const timeout of timeouts) {
+          const report = yield* startStop(app(timeout))
+          expect(report.success).toBe(true)
+        }
+      }))
+  })
+
+  describe("background work", () => {
+    it.effect("a background effect asked to finish returns on its own within the grace timeout", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const component = Component.succeed(A, "a").pipe(
+          Lifecycle.background((_, shutdown) =>
+            Effect.zipRight(shutdown.requested, Effect.zipRight(Effect.sleep(500), recorder.record("finished cleanly"))), {
+            onShutdown: "signal"
+          }),
+          Lifecycle.onStop(() => recorder.record("stop A"))
+        )
+        const fiber = yield* Effect.fork(startStop(App.make(Registry.make(component), { roots: [A], graceTimeout: "1 second" })))
+        yield* awaitSleeps(2) // the background's sleep and the grace timeout
+        yield* TestClock.adjust(500)
+        const report = yield* Fiber.join(fiber)
+        expect(yield* recorder.entries).toEqual(["finished cleanly", "stop A"])
+        expect(report.success).toBe(true)
+        expect(report.components[0]!.phases.find((record) => record.phase === "background")).toMatchObject({
+          outcome: "success"
+        })
+      }))
+
+    it.effect("a background effect that does not finish within grace is interrupted and reported", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const component = Component.succeed(A, "a").pipe(
+          Lifecycle.background(() => Effect.onInterrupt(Effect.never, () => recorder.record("interrupted")), {
+            onShutdown: "signal",
+            name: "consumer"
+          })
+        )
+        const fiber = yield* Effect.fork(Effect.exit(startStop(App.make(Registry.make(component), { roots: [A], graceTimeout: "2 seconds" }))))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("2 seconds")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(yield* recorder.entries).toEqual(["interrupted"])
+        expect(failed.reason).toBe("stop")
+        expect(failed.errors.map((e) => e.message)).toEqual(["A: background hook consumer of A did not complete within 2s"])
+      }))
+
+    it.effect("a background failure shuts the application down gracefully and fails the run with that failure", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const fail = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          recorded(recorder, A),
+          recorded(recorder, B, [A]).pipe(
+            Lifecycle.background(() => Effect.zipRight(Deferred.await(fail), new Boom({ where: "consumer" })))
+          )
+        )
+        const fiber = yield* Effect.fork(Effect.flip(App.run(App.make(registry, { roots: [B] }))))
+        yield* Effect.repeat(recorder.entries, { until: (log) => log.includes("start B") })
+        yield* recorder.record("running")
+        yield* Deferred.succeed(fail, undefined)
+        const failed = (yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("background")
+        expect((failed.errors[0] as Errors.HookFailed).cause).toEqual(new Boom({ where: "consumer" }))
+        expect(failed.report.ending).toBe("background-failed")
+        expect((yield* recorder.entries).slice(4)).toEqual(["running", "stop B", "stop A", "release B", "release A"])
+      }))
+
+    it.effect("background work that returns while running is simply done", () =>
+      Effect.gen(function*() {
+        const component = Component.succeed(A, "a").pipe(Lifecycle.background(() => Effect.void))
+        const report = yield* startStop(App.make(Registry.make(component), { roots: [A] }))
+        expect(report.success).toBe(true)
+      }))
+  })
+
+  describe("running", () => {
+    it.effect("run returns the report once a component requests the shutdown through the Shutdowner", () =>
+      Effect.gen(function*() {
+        class Job extends Context.Tag("Job")<Job, App.Shutdowner>() {}
+        const registry = Registry.make(
+          Component.make(Job, { dependencies: [App.Shutdowner], build: App.Shutdowner }).pipe(
+            Lifecycle.startup(),
+            Lifecycle.background((app) => Effect.zipRight(Effect.sleep("1 minute"), app.shutdown("job done")))
+          )
+        )
+        const fiber = yield* Effect.fork(App.run(App.make(registry)))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("1 minute")
+        const report = yield* Fiber.join(fiber)
+        expect(report.success).toBe(true)
+        expect(report.ending).toBe("shutdown")
+        expect(report.shutdownReason).toBe("job done")
+        expect(report.running).toBe(60_000)
+      }))
+
+    it.effect("an interrupted run shuts down gracefully, gives the report to onReport, and ends interrupted", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const reported = yield* Deferred.make<Report.Report>()
+        const registry = Registry.make(recorded(recorder, A))
+        const app = App.make(registry, { roots: [A], onReport: (report) => Deferred.succeed(reported, report) })
+        const fiber = yield* Effect.fork(App.run(app))
+        yield* Effect.repeat(recorder.entries, { until: (log) => log.includes("start A") })
+        const exit = yield* Fiber.interrupt(fiber)
+        expect(Exit.isInterrupted(exit)).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "stop A", "release A"])
+        const report = yield* Deferred.await(reported)
+        expect(report.ending).toBe("interrupted")
+        expect(report.success).toBe(true)
+      }))
+
+    it.effect("an interrupted run whose shutdown failed fails with ApplicationFailed (not only interrupted)", () =>
+      Effect.gen(function*() {
+        const started = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.onStart(() => Deferred.succeed(started, undefined)),
+            Lifecycle.onStop(() => new Boom({ where: "stop" }))
+          )
+        )
+        const app = App.make(registry, { roots: [A] })
+        // interrupted while starting (the rollback's stop fails) ...
+        const starting = yield* Effect.fork(App.run(app))
+        yield* Deferred.await(started)
+        const first = yield* Fiber.interrupt(starting)
+        expect(Exit.isFailure(first) && !Cause.isInterruptedOnly(first.cause)).toBe(true)
+        expect(failureOf(first)._tag).toBe("ApplicationFailed")
+        // ... and interrupted once started
+        const exit = yield* Effect.scoped(Effect.gen(function*() {
+          const events = yield* App.subscribe(app)
+          const running = yield* Effect.fork(App.run(app))
+          yield* Effect.repeat(Queue.take(events), { until: (event) => event._tag === "StateChanged" && event.to === "started" })
+          return yield* Fiber.interrupt(running)
+        }))
+        expect(Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)).toBe(true)
+        const failed = failureOf(exit) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("stop")
+        expect(failed.report.ending).toBe("interrupted")
+      }))
+
+    it.effect("interrupted while starting, it stops what started and releases everything", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const blocked = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          recorded(recorder, A),
+          recorded(recorder, B, [A], { start: false }).pipe(
+            Lifecycle.onStart(() => Effect.zipRight(Deferred.succeed(blocked, undefined), Effect.never))
+          )
+        )
+        const fiber = yield* Effect.fork(App.run(App.make(registry, { roots: [B] })))
+        yield* Deferred.await(blocked)
+        const exit = yield* Fiber.interrupt(fiber)
+        expect(Exit.isInterrupted(exit)).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build A", "build B", "start A", "stop A", "release B", "release A"])
+      }))
+
+    it.effect("start gives the roots' services and the application is stopped when the scope closes", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(recorded(recorder, A), recorded(recorder, B, [A]))
+        const value = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [B, Dependency.optional(C)] }))
+          expect(yield* App.state(running)).toBe("started")
+          return yield* Effect.provide(Effect.all([B, Dependency.optional(C)]), running.context)
+        }))
+        expect(value).toEqual(["B", Option.none()])
+        expect((yield* recorder.entries).slice(-4)).toEqual(["stop B", "stop A", "release B", "release A"])
+      }))
+
+    it.effect("stopping an application that is not started fails with InvalidState naming its state", () =>
+      Effect.gen(function*() {
+        yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(Registry.empty))
+          yield* App.stop(running)
+          const error = yield* Effect.flip(App.stop(running))
+          expect(error).toEqual(new Errors.InvalidState({ operation: "stop", state: "stopped", allowed: ["started"] }))
+          expect(error.message).toBe("cannot stop the application while it is stopped (allowed when: started)")
+        }))
+      }))
+
+    it.effect("shutdown requests are seen by awaitShutdown; the first reason wins", () =>
+      Effect.gen(function*() {
+        const report = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(Registry.empty))
+          yield* App.shutdown(running, "first")
+          yield* App.shutdown(running, "second")
+          yield* App.awaitShutdown(running)
+          return yield* App.stop(running)
+        }))
+        expect(report.ending).toBe("shutdown")
+      }))
+
+    it.effect("layer provides the roots and stops the application with its scope", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const app = App.make(Registry.make(recorded(recorder, A)), { roots: [A] })
+        const value = yield* Effect.provide(A, App.layer(app))
+        expect(value).toBe("A")
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "stop A", "release A"])
+      }))
+
+    it.effect("an application can run several times, each run independent", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const app = App.make(Registry.make(recorded(recorder, A)), { roots: [A] })
+        yield* startStop(app)
+        yield* startStop(app)
+        expect((yield* recorder.entries).length).toBe(8)
+      }))
+  })
+
+  describe("report", () => {
+    it.effect("lists each component's phases with durations and errors, and encodes to JSON with its schema", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.make(A, { build: Effect.as(Effect.sleep(100), "a") }).pipe(
+            Lifecycle.onStart(() => Effect.sleep(200)),
+            Lifecycle.onStop(() => Effect.sleep(300))
+          ),
+          Component.succeed(B, "b").pipe(Lifecycle.onStop(() => Effect.fail("nope")))
+        )
+        const fiber = yield* Effect.fork(Effect.flip(startStop(App.make(registry, { roots: [A, B] }))))
+        for (const step of [100, 200, 300]) {
+          yield* awaitSleeps(1)
+          yield* TestClock.adjust(step)
+        }
+        const report = ((yield* Fiber.join(fiber)) as Errors.ApplicationFailed).report
+        const a = report.components.find((component) => component.name === "A")!
+        expect(a.phases.map(({ at, duration, phase }) => ({ phase, at, duration }))).toEqual([
+          { phase: "build", at: 0, duration: 100 },
+          { phase: "start", at: 100, duration: 200 },
+          { phase: "stop", at: 300, duration: 300 },
+          { phase: "release", at: 600, duration: 0 }
+        ])
+        expect(report).toMatchObject({ success: false, ending: "shutdown", startup: 300, running: 0, shutdown: 300 })
+        expect(report.errors).toEqual([{
+          component: "B",
+          phase: "stop",
+          hook: "onStop",
+          kind: "failure",
+          message: "B: stop hook onStop of B failed: nope"
+        }])
+        const json = JSON.stringify(Schema.encodeSync(Report.Report)(report))
+        expect(Schema.decodeUnknownSync(Report.Report)(JSON.parse(json))).toEqual(report)
+      }))
+
+    it.effect("format renders one row per component, the phases they went through, and every error", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.startup(5), Lifecycle.onStart(() => Effect.sleep(1500))),
+          Component.succeed(B, "b").pipe(Lifecycle.onStop(() => Effect.fail("nope")))
+        )
+        const fiber = yield* Effect.fork(Effect.flip(startStop(App.make(registry, { roots: [B] }))))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust(1500)
+        const report = ((yield* Fiber.join(fiber)) as Errors.ApplicationFailed).report
+        expect(Report.format(report)).toBe(
+          [
+            "application FAILED (shut down): startup 1.50s, ran 0.00ms, shutdown 0.00ms, 2 components",
+            "  component       build  start           stop",
+            "  B              0.00ms      -  FAILED 0.00ms",
+            "  A (startup 5)  0.00ms  1.50s              -",
+            "1 error:",
+            "  - B: stop hook onStop of B failed: nope"
+          ].join("\n")
+        )
+      }))
+  })
+
+  describe("observability", () => {
+    it.effect("publishes every lifecycle event to subscribers, in order", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.onStart(() => Effect.void)),
+          Component.make(B, { dependencies: [A], build: Effect.succeed("b") }).pipe(
+            Lifecycle.onStop(() => Effect.fail("nope"))
+          )
+        )
+        const app = App.make(registry, { roots: [B] })
+        const events = yield* Effect.scoped(Effect.gen(function*() {
+          const subscription = yield* App.subscribe(app)
+          yield* Effect.exit(startStop(app))
+          return yield* Queue.takeAll(subscription)
+        }))
+        const compact = Chunk.toReadonlyArray(events).map((event) =>
+          event._tag === "StateChanged"
+            ? `state ${event.to}`
+            : event._tag === "PhaseStarted"
+            ? `${event.phase} ${event.component}`
+            : `${event.phase} ${event.component} ${event.outcome}${event.error === undefined ? "" : ` (${event.error})`}`
+        )
+        expect(compact).toEqual([
+          "state building",
+          "build A",
+          "build A success",
+          "build B",
+          "build B success",
+          "state starting",
+          "start A",
+          "start A success",
+          "state started",
+          "state stopping",
+          "stop B",
+          "stop B failure (B: stop hook onStop of B failed: nope)",
+          "release B",
+          "release B success",
+          "state stopped"
+        ])
+      }))
+
+    it.effect("events is a Stream of the same events", () =>
+      Effect.gen(function*() {
+        const app = App.make(Registry.make(Component.succeed(A, "a")), { roots: [A] })
+        const fiber = yield* Effect.fork(
+          App.events(app).pipe(
+            Stream.takeUntil((event) => event._tag === "StateChanged" && event.to === "stopped"),
+            Stream.runCollect
+          )
+        )
+        // the stream subscribes when it runs: wait until it did
+        yield* Effect.repeat(Effect.yieldNow(), { times: 50 })
+        yield* startStop(app)
+        const events = yield* Fiber.join(fiber)
+        expect(Chunk.toReadonlyArray(events).filter((event) => event._tag === "StateChanged").map((event) => (event as { to: string }).to))
+          .toEqual(["building", "starting", "started", "stopping", "stopped"])
+      }))
+
+    it.effect("reports each component's current phase", () =>
+      Effect.gen(function*() {
+        const stopping = yield* Deferred.make<void>()
+        const proceed = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Component.named("db")),
+          Component.make(B, { dependencies: [A], build: Effect.succeed("b") }).pipe(
+            Component.named("server"),
+            Lifecycle.onStop(() => Effect.zipRight(Deferred.succeed(stopping, undefined), Deferred.await(proceed)))
+          )
+        )
+        yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [B] }))
+          expect(yield* App.phases(running)).toEqual({ db: "started", server: "started" })
+          expect(yield* App.phase(running, "nobody")).toEqual(Option.none())
+          const stopFiber = yield* Effect.fork(App.stop(running))
+          yield* Deferred.await(stopping)
+          expect(yield* App.phase(running, "server")).toEqual(Option.some("stopping"))
+          expect(yield* App.phase(running, "db")).toEqual(Option.some("started"))
+          expect(yield* App.state(running)).toBe("stopping")
+          yield* Deferred.succeed(proceed, undefined)
+          yield* Fiber.join(stopFiber)
+          expect(yield* App.phases(running)).toEqual({ db: "released", server: "released" })
+        }))
+      }))
+
+    it.effect("each build, start and stop is a span named after its phase, with the component as attribute", () =>
+      Effect.gen(function*() {
+        const spans: Array<string> = []
+        const recording: Tracer.Tracer = yield* Effect.map(Effect.tracer, (native) =>
+          Tracer.make({
+            span: (name, parent, context, links, startTime, kind, options) => {
+              const span = native.span(name, parent, context, links, startTime, kind, options)
+              const attribute = () => span.attributes.get("component")
+              const end = span.end.bind(span)
+              ;(span as { end: typeof span.end }).end = (endTime, exit) => {
+                spans.push(attribute() === undefined ? name : `${name} ${String(attribute())}`)
+                end(endTime, exit)
+              }
+              return span
+            },
+            context: (f) => f()
+          }))
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.onStart(() => Effect.void), Lifecycle.onStop(() => Effect.void))
+        )
+        yield* Effect.withTracer(startStop(App.make(registry, { roots: [A] })), recording)
+        expect(spans).toEqual([
+          "layerwise.build A",
+          "layerwise.start A",
+          "layerwise.app.start",
+          "layerwise.stop A",
+          "layerwise.app.stop"
+        ])
+        // without a tracer of its own (Effect's built-in one), no span is made
+        spans.length = 0
+        yield* startStop(App.make(registry, { roots: [A] }))
+        expect(spans).toEqual([])
+      }))
+  })
+
+  describe("fault injection", () => {
+    type FaultPhase =
+      | "none"
+      | "build"
+      | "initialize"
+      | "start"
+      | "background"
+      | "stop"
+      | "dispose"
+      | "release"
+      | "interrupt-start"
+      | "interrupt-running"
+
+    interface Scenario {
+      readonly graph: Dag
+      readonly fault: { readonly node: number; readonly phase: FaultPhase; readonly die: boolean }
+      /** per node: its hooks suspend (yield) before finishing */
+      readonly asynchronous: ReadonlyArray<boolean>
+      /** per node: its startup order, if it is a startup component */
+      readonly startup: ReadonlyArray<number | undefined>
+    }
+
+    const scenario: fc.Arbitrary<Scenario> = dag({ maxSize: 10 }).chain((graph) =>
+      fc.record({
+        graph: fc.constant(graph),
+        fault: fc.record({
+          node: fc.nat({ max: graph.length - 1 }),
+          phase: fc.constantFrom<FaultPhase>(
+            "none",
+            "build",
+            "initialize",
+            "start",
+            "background",
+            "stop",
+            "dispose",
+            "release",
+            "interrupt-start",
+            "interrupt-running"
+          ),
+          die: fc.boolean()
+        }),
+        asynchronous: fc.array(fc.boolean(), { minLength: graph.length, maxLength: graph.length }),
+        startup: fc.array(fc.option(fc.nat({ max: 3 }), { nil: undefined }), { minLength: graph.length, maxLength: graph.length })
+      })
+    )
+
+    class Stopper extends Context.Tag("stopper")<Stopper, App.Shutdowner>() {}
+
+    const run = (input: Scenario) =>
+      Effect.gen(function*() {
+        const { asynchronous, fault, graph, startup } = input
+        const recorder = yield* makeRecorder
+        const blocked = yield* Deferred.make<void>()
+        const tags = graph.map((_, id) => Context.GenericTag<string, string>(nameOf(id)))
+        const faultAt = (id: number, phase: FaultPhase) => fault.node === id && fault.phase === phase
+        const boom = (id: number, phase: string) =>
+          fault.die ? Effect.die(new Error(`${phase} ${nameOf(id)}`)) : Effect.fail(new Boom({ where: `${phase} ${nameOf(id)}` }))
+        const pause = (id: number) => (asynchronous[id] ? Effect.yieldNow() : Effect.void)
+        const components = graph.map((dependencies, id) => {
+          const name = nameOf(id)
+          let component = Component.make(tags[id]!, {
+            dependencies: dependencies.map((dependency) => tags[dependency]!),
+            build: Effect.gen(function*() {
+              yield* pause(id)
+              yield* Effect.acquireRelease(recorder.record(`+${name}`), () =>
+                Effect.zipRight(recorder.record(`-${name}`), faultAt(id, "release") ? Effect.orDie(boom(id, "release")) : Effect.void))
+              if (faultAt(id, "build")) return yield* boom(id, "build")
+              return name
+            })
+          }).pipe(
+            Lifecycle.initializer(() =>
+              Effect.zipRight(pause(id), faultAt(id, "initialize") ? boom(id, "initialize") : recorder.record(`init ${name}`))
+            ),
+            Lifecycle.onStart(() =>
+              Effect.gen(function*() {
+                yield* recorder.record(`start ${name}`)
+                yield* pause(id)
+                if (faultAt(id, "start")) return yield* boom(id, "start")
+                if (faultAt(id, "interrupt-start")) {
+                  yield* Deferred.succeed(blocked, undefined)
+                  return yield* Effect.never
+                }
+                yield* recorder.record(`started ${name}`)
+              })
+            ),
+            Lifecycle.onStop(() =>
+              Effect.zipRight(
+                recorder.record(`stop ${name}`),
+                Effect.zipRight(pause(id), faultAt(id, "stop") ? boom(id, "stop") : Effect.void)
+              )
+            ),
+            Lifecycle.disposer(() =>
+              Effect.zipRight(recorder.record(`dispose ${name}`), faultAt(id, "dispose") ? boom(id, "dispose") : Effect.void)
+            )
+          )
+          if (faultAt(id, "background")) {
+            component = Lifecycle.background(component, () => Effect.zipRight(Effect.yieldNow(), boom(id, "background")))
+          } else if (asynchronous[id]) {
+            component = Lifecycle.background(component, () => Effect.never)
+          }
+          const order = startup[id]
+          return order === undefined ? component : Lifecycle.startup(component, order)
+        })
+        const interrupting = fault.phase === "interrupt-start" || fault.phase === "interrupt-running"
+        const stopper = Component.make(Stopper, { dependencies: [App.Shutdowner], build: App.Shutdowner }).pipe(
+          Lifecycle.startup(100),
+          Lifecycle.onStart((app) => app.shutdown("scenario done"))
+        )
+        const registry = Registry.make(...components, ...(interrupting ? [] : [stopper]))
+        const app = App.make(registry, { roots: sinksOf(graph).map((id) => tags[id]!) })
+        const exit = yield* Effect.scoped(Effect.gen(function*() {
+          const events = yield* App.subscribe(app)
+          const fiber = yield* Effect.fork(App.run(app))
+          if (fault.phase === "interrupt-start") {
+            yield* Deferred.await(blocked)
+            return yield* Fiber.interrupt(fiber)
+          }
+          if (fault.phase === "interrupt-running") {
+            yield* Effect.repeat(Queue.take(events), { until: (event) => event._tag === "StateChanged" && event.to === "started" })
+            return yield* Fiber.interrupt(fiber)
+          }
+          return yield* Fiber.await(fiber)
+        }))
+        return { exit, log: yield* recorder.entries }
+      })
+
+    /** The lifecycle contracts, as a list of violations. */
+    const violations = (input: Scenario, exit: Exit.Exit<Report.Report, unknown>, log: ReadonlyArray<string>) => {
+      const { fault, graph, startup } = input
+      const found: Array<string> = []
+      const at = new Map<string, Array<number>>()
+      log.forEach((event, index) => at.set(event, [...(at.get(event) ?? []), index]))
+      const count = (event: string) => at.get(event)?.length ?? 0
+      const first = (event: string) => at.get(event)?.[0]
+      graph.forEach((_, id) => {
+        const name = nameOf(id)
+        if (count(`+${name}`) > 1) found.push(`${name} built ${count(`+${name}`)} times`)
+        if (count(`-${name}`) !== count(`+${name}`)) found.push(`${name} built ${count(`+${name}`)}, released ${count(`-${name}`)}`)
+        const stops = count(`stop ${name}`)
+        if (stops !== (count(`started ${name}`) > 0 ? 1 : 0)) {
+          found.push(`${name} started ${count(`started ${name}`)} times, stopped ${stops} times`)
+        }
+        if (count(`start ${name}`) > 1) found.push(`${name} start hook ran ${count(`start ${name}`)} times`)
+        if (count(`dispose ${name}`) > (count(`init ${name}`) > 0 ? 1 : 0)) found.push(`${name} disposed without being initialized`)
+        const disposed = first(`dispose ${name}`)
+        if (disposed !== undefined && disposed > (first(`-${name}`) ?? -1)) found.push(`${name} disposed after its release`)
+      })
+      for (const [from, to] of edgesOf(graph)) {
+        const a = nameOf(from)
+        const b = nameOf(to)
+        const built = first(`+${a}`)
+        if (built !== undefined && (first(`+${b}`) ?? Infinity) > built) found.push(`${a} built before its dependency ${b}`)
+        const started = first(`start ${a}`)
+        if (started !== undefined && (first(`started ${b}`) ?? Infinity) > started) {
+          found.push(`${a} started before its dependency ${b} had started`)
+        }
+        const stoppedA = first(`stop ${a}`)
+        const stoppedB = first(`stop ${b}`)
+        if (stoppedA !== undefined && stoppedB !== undefined && stoppedA > stoppedB) found.push(`${b} stopped before its dependent ${a}`)
+        const releasedA = first(`-${a}`)
+        const releasedB = first(`-${b}`)
+        if (releasedA !== undefined && releasedB !== undefined && releasedA > releasedB) {
+          found.push(`${b} released before its dependent ${a}`)
+        }
+      }
+      const lastStop = Math.max(-1, ...log.flatMap((event, index) => (event.startsWith("stop ") ? [index] : [])))
+      const firstRelease = log.findIndex((event) => event.startsWith("-"))
+      if (firstRelease !== -1 && lastStop > firstRelease) found.push("a release happened before the last stop")
+      // startup order: a node of a higher rank starts after every node of a lower rank started
+      const rank = graph.map((_, id) => startup[id] ?? Infinity)
+      for (let id = graph.length - 1; id >= 0; id--) {
+        for (const dependency of graph[id]!) rank[dependency] = Math.min(rank[dependency]!, rank[id]!)
+      }
+      graph.forEach((_, x) => {
+        const started = first(`start ${nameOf(x)}`)
+        if (started === undefined || rank[x] === Infinity) return
+        graph.forEach((_, y) => {
+          if (rank[y]! < rank[x]! && (first(`started ${nameOf(y)}`) ?? Infinity) > started) {
+            found.push(`${nameOf(x)} (rank ${rank[x]}) started before ${nameOf(y)} (rank ${rank[y]}) had started`)
+          }
+        })
+      })
+      // the outcome
+      const expected: Record<FaultPhase, ReadonlyArray<string>> = {
+        "none": ["success"],
+        "build": ["build"],
+        "initialize": ["build"],
+        "start": ["start"],
+        "background": ["background", "stop"],
+        "stop": ["stop"],
+        "dispose": ["stop"],
+        "release": ["stop"],
+        "interrupt-start": ["interrupted"],
+        "interrupt-running": ["interrupted"]
+      }
+      const outcome = Exit.isSuccess(exit)
+        ? (exit.value.success ? "success" : "unsuccessful report")
+        : Cause.isInterruptedOnly(exit.cause)
+        ? "interrupted"
+        : Option.match(Cause.failureOption(exit.cause), {
+          onNone: () => `defect: ${Cause.pretty(exit.cause)}`,
+          onSome: (error) => (error as Errors.ApplicationFailed).reason ?? String(error)
+        })
+      if (!expected[fault.phase].includes(outcome)) {
+        found.push(`fault ${fault.phase} at ${nameOf(fault.node)}: expected ${expected[fault.phase].join(" or ")}, got ${outcome}`)
+      }
+      return found
+    }
+
+    it("fail or interrupt at a random phase of a random component in a random graph: every started component is stopped once, every built one released once, dependents always first", async () => {
+      await fc.assert(
+        fc.asyncProperty(scenario, async (input) => {
+          const { exit, log } = await Effect.runPromise(run(input))
+          const found = violations(input, exit, log)
+          if (found.length > 0) throw new Error(`${found.join("\n")}\nlog: ${log.join(", ")}`)
+        }),
+        { numRuns: 200 }
+      )
+    })
+  })
+})

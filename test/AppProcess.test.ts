@@ -1,0 +1,57 @@
+/**
+ * `App.runMain` in real Node processes (test/fixtures/appMain.ts, run with tsx): signals, the second
+ * signal's fast exit, exit codes, the printed report. Kept apart from App.test.ts: each process takes
+ * a few seconds to start.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { spawn } from "node:child_process"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+describe.concurrent("App.runMain, in a real process", () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+  const fixture = path.join(root, "test", "fixtures", "appMain.ts")
+
+  const spawnApp = (mode: "clean" | "hang" | "fail") => {
+    const child = spawn(process.execPath, ["--import", "tsx", fixture, mode], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
+    let output = ""
+    child.stdout.on("data", (chunk) => (output += String(chunk)))
+    child.stderr.on("data", (chunk) => (output += String(chunk)))
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+    void exited.then(() => clearTimeout(killer))
+    const waitFor = async (text: string) => {
+      for (let waited = 0; !output.includes(text); waited += 20) {
+        if (waited > 25_000 || child.exitCode !== null) throw new Error(`never printed "${text}":\n${output}`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    }
+    return { child, exited, waitFor, output: () => output }
+  }
+
+  it("SIGTERM shuts down gracefully, dependents first, prints the report and exits with 0", async () => {
+    const app = spawnApp("clean")
+    await app.waitFor("started")
+    app.child.kill("SIGTERM")
+    expect(await app.exited).toBe(0)
+    const lines = app.output().split("\n")
+    expect(lines.slice(0, 5)).toEqual(["start Database", "start Server", "started", "stop Server", "stop Database"])
+    expect(lines[5]).toMatch(/^application OK \(interrupted\)/)
+  })
+
+  it("a second signal exits at once, while a stop hook hangs", async () => {
+    const app = spawnApp("hang")
+    await app.waitFor("started")
+    app.child.kill("SIGINT")
+    await app.waitFor("stopping")
+    app.child.kill("SIGINT")
+    expect(await app.exited).toBe(130)
+  })
+
+  it("a background failure shuts down gracefully and exits with 1", async () => {
+    const app = spawnApp("fail")
+    expect(await app.exited).toBe(1)
+    expect(app.output()).toContain("application FAILED (background work failed)")
+    expect(app.output()).toContain("Server: background hook background of Server failed: Error: consumer crashed")
+  })
+})
