@@ -1,0 +1,90 @@
+/**
+ * The example service: an HTTP JSON todo service on localhost, composed entirely with layerwise.
+ *
+ * - configuration (PORT, HOST, STORAGE=memory|file, DATA_FILE) from the environment;
+ * - a logger; a todo repository with two candidates (in memory, primary by default; a JSON file
+ *   store, chosen for every request when STORAGE=file);
+ * - a startup component that seeds the repository;
+ * - the HTTP server as a started component whose background work serves requests.
+ *
+ * It prints its component graph and startup timings, serves requests, and on Ctrl-C (SIGINT) or
+ * SIGTERM shuts down gracefully and prints the report.
+ *
+ * Run: npm start   (then: curl http://127.0.0.1:3000/todos)
+ */
+import { HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Context, Effect, Either } from "effect"
+import { createServer } from "node:http"
+import { App, Component, Explain, Lifecycle, Registry, Resolver } from "layerwise"
+import { AppConfig, AppConfigLive, Logger, LoggerLive, Routes, RoutesLive, storageModule, TodoRepo } from "./service/domain.js"
+
+class Seeder extends Context.Tag("example/Seeder")<Seeder, { readonly seeded: number }>() {}
+class Http extends Context.Tag("example/Http")<Http, HttpServer.HttpServer>() {}
+
+/** Seeds the repository at startup, before the server starts (it depends on the repository). */
+const SeederLive = Component.make(Seeder, {
+  dependencies: [TodoRepo, Logger],
+  build: Effect.gen(function*() {
+    const repo = yield* TodoRepo
+    const logger = yield* Logger
+    const existing = yield* repo.list
+    if (existing.length === 0) {
+      yield* repo.add("read the layerwise README")
+      yield* repo.add("try STORAGE=file npm start")
+    }
+    const seeded = (yield* repo.list).length
+    yield* logger.info(`Seeder: ${seeded} todos in the ${repo.kind} store`)
+    return { seeded }
+  })
+}).pipe(Lifecycle.startup(0))
+
+/** The HTTP server: listens when built, serves once started, stops serving at shutdown. */
+const HttpLive = Component.make(Http, {
+  dependencies: [AppConfig, Logger],
+  build: Effect.gen(function*() {
+    const config = yield* AppConfig
+    const server = yield* NodeHttpServer.make(() => createServer(), { port: config.port, host: config.host })
+    const logger = yield* Logger
+    const address = server.address._tag === "TcpAddress" ? `http://${server.address.hostname}:${server.address.port}` : "?"
+    yield* logger.info(`Http: listening on ${address}`)
+    return server
+  }).pipe(Effect.orDie)
+})
+
+/** The running service: what its background work and stop hook need, gathered when it is built. */
+class Service extends Context.Tag("example/Service")<Service, {
+  readonly http: HttpServer.HttpServer
+  readonly routes: Routes["Type"]
+  readonly logger: Logger["Type"]
+}>() {}
+
+const ServiceLive = Component.make(Service, {
+  dependencies: [Http, Routes, Logger, Seeder],
+  build: Effect.all({ http: Http, routes: Routes, logger: Logger })
+}).pipe(
+  Lifecycle.startup(10),
+  // background work: serve until the application shuts down (then it is interrupted, which closes
+  // the request handler; the server socket itself is released with the Http component)
+  Lifecycle.background((service) =>
+    Effect.zipRight(
+      service.logger.info("Service: serving requests (Ctrl-C to stop)"),
+      Effect.scoped(Effect.zipRight(service.http.serve(service.routes), Effect.never))
+    )
+  ),
+  Lifecycle.onStop((service) => service.logger.info("Service: stopped serving"))
+)
+
+const registry = Registry.make(AppConfigLive, LoggerLive, storageModule, RoutesLive, SeederLive, HttpLive, ServiceLive)
+const environment = { properties: { storage: process.env.STORAGE } }
+
+const plan = Resolver.resolve(registry, [Service], environment)
+if (Either.isLeft(plan)) {
+  console.error(plan.left.message)
+  process.exit(1)
+}
+console.log("Component graph:")
+console.log(Explain.tree(plan.right))
+console.log("")
+
+App.runMain(App.make(registry, { ...environment, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }))
