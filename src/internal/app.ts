@@ -56,18 +56,8 @@ const O_FAILURE = 2
 const O_TIMEOUT = 3
 const O_INTERRUPTED = 4
 
-const STATES: ReadonlyArray<Report.ComponentState> = [
-  "pending",
-  "building",
-  "built",
-  "starting",
-  "started",
-  "stopping",
-  "stopped",
-  "releasing",
-  "released",
-  "failed"
-]
+// one list: the report's schema (indices below follow its order)
+const STATES: ReadonlyArray<Report.ComponentState> = Report.ComponentState.literals
 const S_PENDING = 0
 const S_BUILDING = 1
 const S_BUILT = 2
