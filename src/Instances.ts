@@ -33,6 +33,10 @@
  * `Equal` values structurally; plain objects and arrays by reference (so `{ tenant: "a" }` twice is
  * two keys: return a string or a `Data.struct` from `key`).
  *
+ * The key is computed once per `get`: an instance stays bound to the key it was built for, even if
+ * the caller mutates the context afterwards (the next `get` with the mutated context is a get of its
+ * new key). The cache keeps the caller's context object for `needsUpdate`, so pass immutable contexts.
+ *
  * Why not `RcMap` or `LayerMap`: they have no "needs update" rule and no safe replacement of a live
  * instance (an `RcMap.invalidate` followed by a `get` would do it, but not atomically: two callers
  * can both rebuild, and nothing compares the cached settings). The manager uses the same primitives

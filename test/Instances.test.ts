@@ -664,3 +664,31 @@ const stress = (options: {
     expect(after.live).toBe(0)
     if (options.capacity !== undefined || options.idleTimeToLive !== undefined) expect(metrics.evictions).toBeGreaterThan(0)
   })
+
+describe("Instances: a context whose key changes during use", () => {
+  it.scoped("the instance stays bound to the key it was built for; the changed context gets its own", () =>
+    Effect.gen(function*() {
+      const disposed: Array<string> = []
+      const manager = yield* Instances.make({
+        key: (context: { tenant: string }) => context.tenant,
+        make: (context: { tenant: string }) =>
+          Effect.acquireRelease(Effect.succeed({ builtFor: context.tenant }), (client) =>
+            Effect.sync(() => disposed.push(client.builtFor))),
+        needsUpdate: () => false
+      })
+      const context = { tenant: "a" }
+      const seen = yield* manager.use(context, (client) =>
+        Effect.gen(function*() {
+          context.tenant = "b" // mutated while the instance is in use
+          const other = yield* manager.use(context, (inner) => Effect.succeed(inner.builtFor))
+          return [client.builtFor, other]
+        }))
+      expect(seen).toEqual(["a", "b"])
+      expect(disposed).toEqual([])
+      expect([...(yield* manager.keys)].sort()).toEqual(["a", "b"])
+      expect((yield* manager.entries).map((entry) => [entry.key, entry.context.tenant]).sort()).toEqual([
+        ["a", "b"], // the cached context is the caller's object: it shows the mutation, the key does not move
+        ["b", "b"]
+      ])
+    }))
+})
