@@ -218,6 +218,25 @@ export const startup: {
 } = internal.startup as never
 
 /**
+ * The shape of the hook combinators ({@link initializer}, {@link onStart}, {@link onStop},
+ * {@link disposer}): data-last in a `pipe`, or data-first with the component.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HookCombinator = {
+  <Service>(
+    run: (service: Service) => Effect.Effect<unknown, unknown>,
+    options?: HookOptions
+  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
+  <Id, Service>(
+    self: Component.Component<Id, Service>,
+    run: (service: Service) => Effect.Effect<unknown, unknown>,
+    options?: HookOptions
+  ): Component.Component<Id, Service>
+}
+
+/**
  * Adds an initializer: it runs right after the constructor, as part of the build (dependents are
  * built after it), bounded by the start timeout. A failure fails the build of the component.
  *
@@ -236,17 +255,7 @@ export const startup: {
  * @since 0.1.0
  * @category combinators
  */
-export const initializer: {
-  <Service>(
-    run: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: HookOptions
-  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
-  <Id, Service>(
-    self: Component.Component<Id, Service>,
-    run: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: HookOptions
-  ): Component.Component<Id, Service>
-} = internal.initializer as never
+export const initializer: HookCombinator = internal.initializer as never
 
 /**
  * Adds a start hook: it runs once the whole graph is built, after the start hooks of the component's
@@ -268,17 +277,7 @@ export const initializer: {
  * @since 0.1.0
  * @category combinators
  */
-export const onStart: {
-  <Service>(
-    run: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: HookOptions
-  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
-  <Id, Service>(
-    self: Component.Component<Id, Service>,
-    run: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: HookOptions
-  ): Component.Component<Id, Service>
-} = internal.onStart as never
+export const onStart: HookCombinator = internal.onStart as never
 
 /**
  * Adds a stop hook: it runs at shutdown if the component started, after the stop hooks of the
@@ -300,17 +299,7 @@ export const onStart: {
  * @since 0.1.0
  * @category combinators
  */
-export const onStop: {
-  <Service>(
-    run: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: HookOptions
-  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
-  <Id, Service>(
-    self: Component.Component<Id, Service>,
-    run: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: HookOptions
-  ): Component.Component<Id, Service>
-} = internal.onStop as never
+export const onStop: HookCombinator = internal.onStop as never
 
 /**
  * Adds a disposer: it runs when the component is released (after every component that depends on it
@@ -332,17 +321,7 @@ export const onStop: {
  * @since 0.1.0
  * @category combinators
  */
-export const disposer: {
-  <Service>(
-    run: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: HookOptions
-  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
-  <Id, Service>(
-    self: Component.Component<Id, Service>,
-    run: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: HookOptions
-  ): Component.Component<Id, Service>
-} = internal.disposer as never
+export const disposer: HookCombinator = internal.disposer as never
 
 /**
  * Adds background work: a long-lived effect (a server loop, a consumer) started once the component

@@ -753,13 +753,14 @@ const withHooks = (instance: Instance, node: Plan.Node, memoMap: Layer.MemoMap):
 
 const buildObserver = (instance: Instance): executor.ExecuteObserver => {
   const total = instance.graph.total
+  // ids at or past `total` are internal barrier nodes (startup order): they have no record
+  const entering = (state: number, phase: number) => (node: Plan.Node) => {
+    if (node.id >= total) return
+    instance.componentState[node.id] = state
+    phaseBegin(instance, node.id, phase)
+  }
   return {
-    buildStarted: (node) => {
-      const id = node.id
-      if (id >= total) return
-      instance.componentState[id] = S_BUILDING
-      phaseBegin(instance, id, P_BUILD)
-    },
+    buildStarted: entering(S_BUILDING, P_BUILD),
     buildEnded: (node, exit) => {
       const id = node.id
       if (id >= total) return
@@ -801,12 +802,7 @@ const buildObserver = (instance: Instance): executor.ExecuteObserver => {
           captureStackTrace: false
         })
       : undefined,
-    releaseStarted: (node) => {
-      const id = node.id
-      if (id >= total) return
-      instance.componentState[id] = S_RELEASING
-      phaseBegin(instance, id, P_RELEASE)
-    },
+    releaseStarted: entering(S_RELEASING, P_RELEASE),
     releaseEnded: (node, exit) => {
       const id = node.id
       if (id >= total) return
