@@ -28,6 +28,20 @@ describe("Dependency", () => {
       expect(Dependency.all(Dependency.qualified(Plugin, "core"))).toBe(Dependency.all(Dependency.qualified(Plugin, "core")))
     })
 
+    it("requests whose labels coincide (names containing @ or #) are still different tags with different keys", () => {
+      class X extends Context.Tag("X")<X, string>() {}
+      class XAtY extends Context.Tag("X@y")<XAtY, string>() {}
+      const qualifiedX = Dependency.qualified(X, "y#z")
+      const namedXAtY = Dependency.named(XAtY, "z")
+      expect(Dependency.describe(qualifiedX).label).toBe("X@y#z")
+      expect(Dependency.describe(namedXAtY).label).toBe("X@y#z")
+      expect(namedXAtY).not.toBe(qualifiedX)
+      expect(new Set([qualifiedX.key, namedXAtY.key]).size).toBe(2)
+      // interning still holds for each of them
+      expect(Dependency.named(XAtY, "z")).toBe(namedXAtY)
+      expect(Dependency.qualified(X, "y#z")).toBe(qualifiedX)
+    })
+
     it("a qualified request made from a token is the same tag as one made from its name", () => {
       expect(Dependency.qualified(Database, Replica)).toBe(Dependency.qualified(Database, "replica"))
       expect(Dependency.qualified(Database, Replica)).toBe(Dependency.qualified(Database, Qualifier.make("replica")))

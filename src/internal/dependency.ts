@@ -100,18 +100,34 @@ export const requestOf = (tag: Context.Tag<unknown, unknown>): Request => {
   return request
 }
 
-// Derived tags are interned by key: requesting `all(Plugin)` twice yields the same tag object, and
-// creating one never captures a second stack trace (Context.GenericTag does that on every call).
+// Derived tags are interned by what they mean (target key, selector, cardinality), not by their
+// label: requesting `all(Plugin)` twice yields the same tag object, and creating one never captures a
+// second stack trace (Context.GenericTag does that on every call). Labels can coincide for different
+// requests when names contain `@` or `#` (`qualified(Tag("X"), "y#z")` and `named(Tag("X@y"), "z")`
+// both read `X@y#z`); the second one then gets a context key with a numbered suffix (`layerwise/X@y#z~2`),
+// so two different requests never share a key.
 const interned = new Map<string, Context.Tag<unknown, unknown>>()
+const usedKeys = new Set<string>()
+
+const identityOf = (request: Omit<Request, "key">): string =>
+  JSON.stringify([
+    request.target.key,
+    request.selector._tag,
+    request.selector._tag === "Qualifier" ? request.selector.qualifier : request.selector._tag === "Name" ? request.selector.name : "",
+    request.cardinality
+  ])
 
 const derive = (request: Omit<Request, "key">): Context.Tag<unknown, unknown> => {
-  const key = `layerwise/${request.label}`
-  let tag = interned.get(key)
+  const identity = identityOf(request)
+  let tag = interned.get(identity)
   if (tag === undefined) {
+    let key = `layerwise/${request.label}`
+    for (let suffix = 2; usedKeys.has(key); suffix++) key = `layerwise/${request.label}~${suffix}`
+    usedKeys.add(key)
     const made = Context.GenericTag<unknown, unknown>(key)
     Object.defineProperty(made, TypeId, { value: { ...request, key }, enumerable: false })
     tag = made
-    interned.set(key, tag)
+    interned.set(identity, tag)
   }
   return tag
 }
