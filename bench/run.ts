@@ -6,6 +6,9 @@
  *   npm run bench -- --quick       100 / 1,000, fewer runs (smoke check), writes bench/.generated/RESULTS.quick.md
  *   npm run bench -- --typecheck   also runs bench/typecheck.ts (tsc on generated apps of 200 / 1,000 / 2,000)
  *
+ * Sections: build, release, memory, resolution, the 10,000-long chain, type-checking, keyed instances
+ * (bench/instances.ts) and the application lifecycle (bench/lifecycle.ts).
+ *
  * Method: warm-up rounds, then the median of several rounds; within a round the variants run one
  * after the other (interleaved, so drift hits them alike); sizes run sequentially; a full GC runs
  * before every measured build and before every heap reading.
@@ -23,6 +26,7 @@ import { topologicalSort } from "./baseline.js"
 import * as F from "./fixture.js"
 import { depth, generate, type Graph, type Shape } from "./graph.js"
 import * as H from "./harness.js"
+import type { Row as LifecycleRow } from "./lifecycle.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -346,6 +350,15 @@ const benchInstances = async (): Promise<Array<InstanceRow> | string> => {
   }
 }
 
+const benchLifecycle = async (): Promise<Array<LifecycleRow> | string> => {
+  try {
+    const module = await import("./lifecycle.js")
+    return await module.run({ quick })
+  } catch (error) {
+    return `failed: ${describeError(error)}`
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // report
 
@@ -394,6 +407,8 @@ const main = async () => {
   const chain = await benchLongChain(10_000)
   log("instances")
   const instances = await benchInstances()
+  log("lifecycle")
+  const lifecycle = await benchLifecycle()
   let typecheck: { markdown: string; targets: Array<Target> } | undefined
   if (withTypecheck) {
     log("typecheck")
@@ -466,6 +481,15 @@ const main = async () => {
     measured: chain.map((s) => `${s.step.replace(/ \(.*\)$/, "").replace(/^explain: Explain\.(\w+)\(plan\)$/, "$1")} ${s.ok ? "OK" : "FAIL"}`).join(", "),
     pass: chain.every((s) => s.ok)
   })
+  if (typeof lifecycle !== "string") {
+    for (const row of lifecycle.filter((r) => r.name.endsWith(`${TARGET_SIZE}: App, no-op hooks (full lifecycle)`))) {
+      targets.push({
+        target: `full lifecycle with no-op hooks <= 1.3x build + release (${row.name.replace(/:.*$/, "")})`,
+        measured: `${H.ratio(row.ratio!)} (${H.ms(row.ms)})`,
+        pass: row.ratio! <= 1.3
+      })
+    }
+  }
   if (typecheck !== undefined) targets.push(...typecheck.targets)
 
   // ---- tables
@@ -531,6 +555,12 @@ const main = async () => {
       H.us(r.resolve / n)
     ]
   })
+  const lifecycleSection = typeof lifecycle === "string"
+    ? lifecycle
+    : H.table(
+      ["benchmark", "median", "ratio to build + release", "note"],
+      lifecycle.map((row) => [row.name, H.ms(row.ms), row.ratio === undefined ? "-" : H.ratio(row.ratio), row.note ?? ""])
+    )
   const chainRows = chain.map((s) => [s.step, s.ok ? "OK" : "FAIL", H.ms(s.ms), s.note])
   const instancesSection = typeof instances === "string"
     ? instances
@@ -637,6 +667,13 @@ const main = async () => {
     "## 7. Instances (bench/instances.ts)",
     "",
     instancesSection,
+    "",
+    "## 8. Lifecycle (bench/lifecycle.ts)",
+    "",
+    "`App.start` + `App.stop` of the same plan next to `Plan.toLayer` build + release: no hooks, no-op `onStart`/`onStop` " +
+    "hooks on every component, hooks that must run (`Effect.sync`), and no-op hooks with a tracer installed.",
+    "",
+    lifecycleSection,
     ""
   ].join("\n")
 
