@@ -55,6 +55,10 @@ export interface TreeOptions {
  *   `name (see above)`, without their subtree. A leaf is simply repeated.
  * - Components the plan builds without a requested root leading to them (App's startup
  *   components) are roots of their own, after the requested ones.
+ * - A component's lifecycle metadata follows its first line, in the order the application runs it:
+ *   `Server · startup 0 · onStart: listen · background: accept (signal) · onStop · timeouts: stop 5s`
+ *   (hooks with default names are counted, named ones listed). Mermaid and DOT labels carry the same
+ *   line; the JSON form has it as {@link LifecycleJson}.
  *
  * @example
  * ```ts
@@ -224,6 +228,27 @@ export interface NodeJson {
   /** The node that first needed this one; `null` for a root. */
   readonly parent: number | null
   readonly dependencies: ReadonlyArray<EdgeJson>
+  /** Present when the component carries lifecycle metadata (see the `Lifecycle` module). */
+  readonly lifecycle?: LifecycleJson
+}
+
+/**
+ * A component's lifecycle metadata as JSON: hook names in the order they run, background work and
+ * how it stops, and the component's own timeouts in milliseconds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LifecycleJson {
+  /** The startup order of a startup component; `null` otherwise. */
+  readonly startup: number | null
+  readonly initializers: ReadonlyArray<string>
+  readonly onStart: ReadonlyArray<string>
+  readonly onStop: ReadonlyArray<string>
+  readonly disposers: ReadonlyArray<string>
+  readonly background: ReadonlyArray<{ readonly name: string; readonly onShutdown: "interrupt" | "signal" }>
+  /** Milliseconds; only the timeouts the component sets itself. */
+  readonly timeouts: { readonly start?: number; readonly stop?: number; readonly grace?: number }
 }
 
 /**
@@ -271,6 +296,23 @@ export const EdgeJson: Schema.Schema<EdgeJson> = internal.EdgeJson
  * @category schemas
  */
 export const NodeJson: Schema.Schema<NodeJson> = internal.NodeJson
+
+/**
+ * The schema of a component's lifecycle metadata as JSON ({@link LifecycleJson}).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Explain } from "layerwise"
+ *
+ * export const stopHooks = (node: Explain.NodeJson): ReadonlyArray<string> =>
+ *   Schema.is(Explain.LifecycleJson)(node.lifecycle) ? node.lifecycle.onStop : []
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const LifecycleJson: Schema.Schema<LifecycleJson> = internal.LifecycleJson
 
 /**
  * The schema of a plan's JSON form: roots and nodes with their resolved edges and choices, and the

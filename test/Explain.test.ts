@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Schema } from "effect"
-import { Component, Dependency, Explain, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { Component, Dependency, Explain, Lifecycle, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 import * as resolver from "../src/internal/resolver.js"
 import * as graph from "./helpers/graph.js"
 
@@ -420,6 +420,67 @@ describe("Explain JSON", () => {
       Explain.fromJson({ ...json, roots: [{ ...json.roots[0]!, choice: { rule: "random", considered: [] } }] })
     ).toThrow(/rule/)
     expect(() => Explain.fromJson({ roots: [] })).toThrow(/nodes/)
+  })
+})
+
+describe("lifecycle metadata", () => {
+  /** Server (startup, a named start hook, signalled background work, two unnamed stop hooks, a timeout) <- Db (a disposer) */
+  const withLifecycle = resolve(
+    Registry.make(
+      Component.succeed(Db, "pg").pipe(Lifecycle.disposer(() => Effect.void)),
+      Component.make(Api, { dependencies: [Db], build: Db }).pipe(
+        Component.named("Server"),
+        Lifecycle.startup(1),
+        Lifecycle.onStart(() => Effect.void, { name: "listen" }),
+        Lifecycle.background(() => Effect.never, { name: "accept", onShutdown: "signal" }),
+        Lifecycle.onStop(() => Effect.void),
+        Lifecycle.onStop(() => Effect.void),
+        Lifecycle.timeouts({ stop: "5 seconds" })
+      ),
+      Component.make(Worker, { dependencies: [Db], build: Db })
+    ),
+    [Api, Worker]
+  )
+
+  it("the tree follows a component's first line with its lifecycle, in the order the application runs it", () => {
+    expect(Explain.tree(withLifecycle)).toBe(lines(
+      "Server (Api) · startup 1 · onStart: listen · background: accept (signal) · onStop x2 · timeouts: stop 5s",
+      "└─ Db · disposer",
+      "Worker",
+      "└─ Db"
+    ))
+  })
+
+  it("mermaid and dot labels carry the same line", () => {
+    const server = "startup 1 · onStart: listen · background: accept (signal) · onStop x2 · timeouts: stop 5s"
+    expect(Explain.mermaid(withLifecycle).split("\n").slice(1, 4)).toEqual([
+      "  n0[\"Db<br/>disposer\"]",
+      `  n1["Server<br/>Api<br/>${server}"]`,
+      "  n2[\"Worker\"]"
+    ])
+    expect(Explain.dot(withLifecycle).split("\n").slice(3, 6)).toEqual([
+      "  n0 [label=\"Db\\ndisposer\"];",
+      `  n1 [label="Server\\nApi\\n${server}", penwidth=2];`,
+      "  n2 [label=\"Worker\", penwidth=2];"
+    ])
+  })
+
+  it("the JSON form has the hooks by name, background work and the component's timeouts in milliseconds, and round-trips", () => {
+    const json = Explain.toJson(withLifecycle)
+    const server = json.nodes.find((node) => node.name === "Server")!
+    expect(server.lifecycle).toStrictEqual({
+      startup: 1,
+      initializers: [],
+      onStart: ["listen"],
+      onStop: ["onStop", "onStop#2"],
+      disposers: [],
+      background: [{ name: "accept", onShutdown: "signal" }],
+      timeouts: { stop: 5000 }
+    })
+    expect(json.nodes.find((node) => node.name === "Worker")).not.toHaveProperty("lifecycle")
+    expect(Explain.fromJson(JSON.parse(JSON.stringify(json)))).toStrictEqual(json)
+    expect(() => Explain.fromJson({ ...json, nodes: [{ ...server, lifecycle: { ...server.lifecycle, startup: "first" } }] }))
+      .toThrow(/startup/)
   })
 })
 

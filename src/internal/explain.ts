@@ -1,6 +1,71 @@
+import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 import type * as Explain from "../Explain.js"
+import type * as Lifecycle from "../Lifecycle.js"
 import type * as Plan from "../Plan.js"
+
+// ---------------------------------------------------------------------------------------------
+// lifecycle metadata
+
+/** Hooks of one kind: `onStart` / `onStart x2` when they carry default names, else their names. */
+const hooksText = (kind: string, hooks: ReadonlyArray<{ readonly name: string }>): string | undefined => {
+  if (hooks.length === 0) return undefined
+  const defaults = hooks.every((hook) => hook.name === kind || hook.name.startsWith(`${kind}#`))
+  if (defaults) return hooks.length === 1 ? kind : `${kind} x${hooks.length}`
+  return `${kind}: ${hooks.map((hook) => hook.name).join(", ")}`
+}
+
+const timeoutText = (input: Duration.DurationInput): string => Duration.format(Duration.decode(input))
+
+/**
+ * A component's lifecycle metadata in one line, in the order the application runs it: startup
+ * order, initializers, start hooks, background work, stop hooks, disposers, timeouts. Empty for a
+ * component without lifecycle metadata.
+ */
+const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
+  if (lifecycle === undefined) return ""
+  const parts: Array<string | undefined> = [
+    lifecycle.startup === undefined ? undefined : `startup ${lifecycle.startup}`,
+    hooksText("initializer", lifecycle.initializers),
+    hooksText("onStart", lifecycle.onStart),
+    // background work stopped by interruption (the default) reads like a hook; by a signal, says so
+    hooksText(
+      "background",
+      lifecycle.background.map((work) => ({ name: work.onShutdown === "signal" ? `${work.name} (signal)` : work.name }))
+    ),
+    hooksText("onStop", lifecycle.onStop),
+    hooksText("disposer", lifecycle.disposers)
+  ]
+  const { grace, start, stop } = lifecycle.timeouts
+  const timeouts = [
+    start === undefined ? undefined : `start ${timeoutText(start)}`,
+    stop === undefined ? undefined : `stop ${timeoutText(stop)}`,
+    grace === undefined ? undefined : `grace ${timeoutText(grace)}`
+  ].filter((part) => part !== undefined)
+  if (timeouts.length > 0) parts.push(`timeouts: ${timeouts.join(", ")}`)
+  return parts.filter((part) => part !== undefined).join(" · ")
+}
+
+const millis = (input: Duration.DurationInput | undefined): number | undefined =>
+  input === undefined ? undefined : Duration.toMillis(Duration.decode(input))
+
+const lifecycleJson = (lifecycle: Lifecycle.Lifecycle): Explain.LifecycleJson => {
+  const { grace, start, stop } = lifecycle.timeouts
+  const names = (hooks: ReadonlyArray<Lifecycle.Hook>) => hooks.map((hook) => hook.name)
+  return {
+    startup: lifecycle.startup ?? null,
+    initializers: names(lifecycle.initializers),
+    onStart: names(lifecycle.onStart),
+    onStop: names(lifecycle.onStop),
+    disposers: names(lifecycle.disposers),
+    background: lifecycle.background.map((work) => ({ name: work.name, onShutdown: work.onShutdown })),
+    timeouts: {
+      ...(start === undefined ? undefined : { start: millis(start)! }),
+      ...(stop === undefined ? undefined : { stop: millis(stop)! }),
+      ...(grace === undefined ? undefined : { grace: millis(grace)! })
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // text tree
@@ -102,18 +167,21 @@ export const tree = (plan: Plan.Plan<unknown>, options?: Explain.TreeOptions): s
       }
       const node = nodes[item.node]!
       const expandable = node.dependencies.length > 0
+      // lifecycle metadata follows a component's first line only
+      const lifecycle = printed[item.node] === 1 ? "" : lifecycleText(node.component.lifecycle)
+      const text = lifecycle === "" ? item.text : `${item.text} · ${lifecycle}`
       if (!expandable) {
         printed[item.node] = 1
-        out.push(`${item.prefix}${item.text}`)
+        out.push(`${item.prefix}${text}`)
       } else if (printed[item.node] === 1) {
-        out.push(`${item.prefix}${item.text} (see above)`)
+        out.push(`${item.prefix}${text} (see above)`)
       } else if (item.depth >= maxDepth) {
         printed[item.node] = 1
         continued.push(item.node)
-        out.push(`${item.prefix}${item.text} (continued below)`)
+        out.push(`${item.prefix}${text} (continued below)`)
       } else {
         printed[item.node] = 1
-        out.push(`${item.prefix}${item.text}`)
+        out.push(`${item.prefix}${text}`)
         pushEdges(node.dependencies, item.indent, item.depth + 1)
       }
     }
@@ -184,9 +252,10 @@ export const mermaid = (plan: Plan.Plan<unknown>, options?: Explain.DiagramOptio
   const roots = rootIds(plan)
   const lines = [`flowchart ${options?.direction ?? "TD"}`]
   for (const node of plan.nodes) {
-    const label = node.name === node.service
-      ? mermaidText(node.name)
-      : `${mermaidText(node.name)}<br/>${mermaidText(node.service)}`
+    const lifecycle = lifecycleText(node.component.lifecycle)
+    const label = [node.name, ...(node.name === node.service ? [] : [node.service]), ...(lifecycle === "" ? [] : [lifecycle])]
+      .map(mermaidText)
+      .join("<br/>")
     lines.push(`  n${node.id}["${label}"]`)
   }
   for (const node of plan.nodes) {
@@ -217,7 +286,9 @@ export const dot = (plan: Plan.Plan<unknown>, options?: Explain.DiagramOptions):
   const roots = rootIds(plan)
   const lines = ["digraph layerwise {", `  rankdir=${options?.direction ?? "TB"};`, "  node [shape=box];"]
   for (const node of plan.nodes) {
-    const label = node.name === node.service ? node.name : `${node.name}\n${node.service}`
+    const lifecycle = lifecycleText(node.component.lifecycle)
+    const label = [node.name, ...(node.name === node.service ? [] : [node.service]), ...(lifecycle === "" ? [] : [lifecycle])]
+      .join("\n")
     const attributes = [`label=${dotString(label)}`]
     if (roots.has(node.id)) attributes.push("penwidth=2")
     if (node.override) attributes.push("style=dashed")
@@ -267,6 +338,21 @@ export const EdgeJson = Schema.Struct({
 })
 
 /** @internal */
+export const LifecycleJson = Schema.Struct({
+  startup: Schema.NullOr(Schema.Number),
+  initializers: Schema.Array(Schema.String),
+  onStart: Schema.Array(Schema.String),
+  onStop: Schema.Array(Schema.String),
+  disposers: Schema.Array(Schema.String),
+  background: Schema.Array(Schema.Struct({ name: Schema.String, onShutdown: Schema.Literal("interrupt", "signal") })),
+  timeouts: Schema.Struct({
+    start: Schema.optionalWith(Schema.Number, { exact: true }),
+    stop: Schema.optionalWith(Schema.Number, { exact: true }),
+    grace: Schema.optionalWith(Schema.Number, { exact: true })
+  })
+})
+
+/** @internal */
 export const NodeJson = Schema.Struct({
   id: Schema.Number,
   name: Schema.String,
@@ -278,7 +364,8 @@ export const NodeJson = Schema.Struct({
   override: Schema.Boolean,
   construct: Schema.Literal("Effect", "Layer", "Value"),
   parent: Schema.NullOr(Schema.Number),
-  dependencies: Schema.Array(EdgeJson)
+  dependencies: Schema.Array(EdgeJson),
+  lifecycle: Schema.optionalWith(LifecycleJson, { exact: true })
 })
 
 /** @internal */
@@ -310,7 +397,8 @@ export const toJson = (plan: Plan.Plan<unknown>): Explain.PlanJson =>
       override: node.override,
       construct: node.component.construct._tag,
       parent: node.parent ?? null,
-      dependencies: node.dependencies
+      dependencies: node.dependencies,
+      ...(node.component.lifecycle === undefined ? undefined : { lifecycle: lifecycleJson(node.component.lifecycle) })
     })),
     // node ids are positions in build order
     order: plan.nodes.map((node) => node.id)
