@@ -1,20 +1,41 @@
 /**
- * Keyed instances: the cost of a cached `get` (a scoped use of an instance) next to a cached
- * `RcMap.get` and a `Map.get`, measured in the same run; then build-and-replace throughput under
- * churn, sequential and under concurrent load.
+ * Keyed instances: the cost of a cached `use` and a cached `get`, each next to the floor of what it
+ * has to do, measured the same way in the same run; then build-and-replace throughput under churn,
+ * sequential and under concurrent load.
  *
- * Method: each measurement is one Effect loop of `iterations` operations over 100 keys, run once
- * to warm up and then `rounds` times; the median round is reported. The cached-get loops run with
- * `Effect.runSync` (a cached get never suspends), so scheduler yields are not part of the number.
+ * What a cached hit must do, and the floor it is compared with:
+ *
+ * - `manager.use(key, f)`: take a reference, run `f`, release on exit (however `f` ends). Floors:
+ *   the combinators it is made of with a `Map.get` and a counter instead of the manager's
+ *   bookkeeping (`uninterruptibleMask` around `matchCauseEffect(restore(...))`),
+ *   `Effect.onExit(Effect.sync(Map.get), release)` (the cheapest public "run, then always
+ *   release" combinator) and `Effect.acquireUseRelease` of a `Map.get`.
+ * - `manager.get(key)` inside a Scope that is already open: take a reference and register its
+ *   release in that Scope. Measured in batches of 100 gets per Scope (`Scope.make`, 100 gets,
+ *   `Scope.close`), so a get's number includes its release when the Scope closes and 1/100 of
+ *   making and closing the Scope. Floors, measured in the same batches: the combinators it is made
+ *   of (`uninterruptibleMask` around `Scope.addFinalizer`, a `Map.get` and a counter), a bare
+ *   `Scope.addFinalizer(scope, release)` per operation (no lookup, no region), and `RcMap.get`.
+ * - `Effect.scoped(manager.get(key))`: a Scope of its own per get. Floors: `Effect.scoped` of a
+ *   `Scope.addFinalizer` and a `Map.get` (any scoped hold closes its Scope with one finalizer, which
+ *   costs far more than closing an empty one), `Effect.scoped` of a `Map.get` alone (an empty
+ *   Scope), and `Effect.scoped(RcMap.get)`.
+ *
+ * Every Effect row is one `Effect.gen` loop of `iterations` operations over 100 keys, run with
+ * `Effect.runSync` (a cached hit never suspends, so scheduler yields are not part of the number);
+ * the loop's own cost per operation is the "empty Effect.gen loop" row and is included in every
+ * Effect row (the notes give the ratio of the raw numbers). The variants are measured interleaved:
+ * one warm-up round of each, then `rounds` rounds of each in turn; the median round is reported.
  * The RcMap keeps its entries (`idleTimeToLive: infinity`) so that its get is a cached get too.
  *
  * Run: npx tsx bench/instances.ts
  */
-import { Duration, Effect, Exit, RcMap, Scope } from "effect"
+import { type Cause, Duration, Effect, Exit, RcMap, Scope } from "effect"
 import * as Instances from "../src/Instances.js"
 
-const iterations = 200_000
-const rounds = 3
+const iterations = 100_000
+const batch = 100
+const rounds = 5
 const keys = Array.from({ length: 100 }, (_, index) => `tenant-${index}`)
 
 const median = (samples: ReadonlyArray<number>): number => {
@@ -22,16 +43,25 @@ const median = (samples: ReadonlyArray<number>): number => {
   return sorted[sorted.length >> 1]!
 }
 
-/** Milliseconds of the median round, after one warm-up round. */
-const measure = async (round: () => Promise<void> | void): Promise<number> => {
-  await round()
-  const samples: Array<number> = []
-  for (let index = 0; index < rounds; index++) {
-    const started = performance.now()
-    await round()
-    samples.push(performance.now() - started)
+/**
+ * Milliseconds of the median round of each variant: one warm-up round of each, then `rounds`
+ * rounds in which every variant runs once, in turn (so that a slower phase of the machine hits
+ * them alike).
+ */
+const measureInterleaved = async <Name extends string>(
+  variants: Record<Name, () => Promise<void> | void>
+): Promise<Record<Name, number>> => {
+  const names = Object.keys(variants) as Array<Name>
+  for (const name of names) await variants[name]()
+  const samples = Object.fromEntries(names.map((name) => [name, [] as Array<number>])) as Record<Name, Array<number>>
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) {
+      const started = performance.now()
+      await variants[name]()
+      samples[name].push(performance.now() - started)
+    }
   }
-  return median(samples)
+  return Object.fromEntries(names.map((name) => [name, median(samples[name])])) as Record<Name, number>
 }
 
 /** Runs `setup` in a Scope kept open across rounds, and returns a round runner for `loop`. */
@@ -44,7 +74,25 @@ const withScope = <S>(setup: Effect.Effect<S, never, Scope.Scope>) => {
   }
 }
 
-const cachedGets = async () => {
+/** `iterations` operations, `operation(index)` each. */
+const loop = <E, R>(operation: (index: number) => Effect.Effect<unknown, E, R>) =>
+  Effect.gen(function*() {
+    for (let index = 0; index < iterations; index++) yield* operation(index)
+  })
+
+/** `iterations` operations in batches of `batch`, each batch in a Scope opened before it and closed after it. */
+const loopInOpenScopes = <E>(operation: (index: number, scope: Scope.Scope) => Effect.Effect<unknown, E, Scope.Scope>) =>
+  Effect.gen(function*() {
+    for (let first = 0; first < iterations; first += batch) {
+      const scope = yield* Scope.make()
+      yield* Effect.gen(function*() {
+        for (let index = first; index < first + batch; index++) yield* operation(index, scope)
+      }).pipe(Scope.extend(scope))
+      yield* Scope.close(scope, Exit.void)
+    }
+  })
+
+const cachedHits = async () => {
   const manager = withScope(
     Effect.tap(
       Instances.make({
@@ -62,31 +110,84 @@ const cachedGets = async () => {
     )
   )
   const plain = new Map(keys.map((key) => [key, { tenant: key }]))
+  // the floors' release: the same work as a release that finds other holders (a decrement)
+  let holders = 0
+  const release = Effect.sync(() => {
+    holders--
+  })
+  const onExitRelease = () => release
+  const key = (index: number) => keys[index % 100]!
+  // the combinators a cached hit is made of, with a Map.get for the lookup and a counter for the
+  // reference count: what the manager would cost with no bookkeeping at all
+  const releaseAfter = {
+    onSuccess: <B>(value: B) => {
+      holders--
+      return Exit.succeed(value)
+    },
+    onFailure: <E>(cause: Cause.Cause<E>) => {
+      holders--
+      return Exit.failCause(cause)
+    }
+  }
+  const handOut = Effect.succeed(undefined)
+  const take = (index: number) =>
+    Effect.sync(() => {
+      holders++
+      return plain.get(key(index))
+    })
 
-  const managerLoop = Effect.gen(function*() {
-    for (let index = 0; index < iterations; index++) yield* Effect.scoped(manager.state.get(keys[index % 100]!))
-  })
-  const rcMapLoop = Effect.gen(function*() {
-    for (let index = 0; index < iterations; index++) yield* Effect.scoped(RcMap.get(rcMap.state, keys[index % 100]!))
-  })
-  const scopedLoop = Effect.gen(function*() {
-    for (let index = 0; index < iterations; index++) yield* Effect.scoped(Effect.succeed(plain.get(keys[index % 100]!)))
-  })
-
-  // interleaved, so that a slower phase of the machine does not land on one of them only
-  const managerMs = await measure(() => Effect.runSync(managerLoop))
-  const rcMapMs = await measure(() => Effect.runSync(rcMapLoop))
-  const scopedMs = await measure(() => Effect.runSync(scopedLoop))
-  const mapMs = await measure(() => {
-    let found = 0
-    for (let index = 0; index < iterations; index++) if (plain.get(keys[index % 100]!) !== undefined) found++
-    if (found !== iterations) throw new Error("unreachable")
+  const loops = {
+    emptyLoop: loop(() => Effect.void),
+    use: loop((index) => manager.state.use(key(index), Effect.succeed)),
+    onExit: loop((index) => Effect.onExit(take(index), onExitRelease)),
+    acquireUseRelease: loop((index) => Effect.acquireUseRelease(take(index), Effect.succeed, onExitRelease)),
+    useCombinators: loop((index) =>
+      Effect.uninterruptibleMask((restore) => {
+        holders++
+        return Effect.matchCauseEffect(restore(Effect.succeed(plain.get(key(index)))), releaseAfter)
+      })
+    ),
+    getInScope: loopInOpenScopes((index) => manager.state.get(key(index))),
+    addFinalizerInScope: loopInOpenScopes((_, scope) => {
+      holders++
+      return Scope.addFinalizer(scope, release)
+    }),
+    rcMapInScope: loopInOpenScopes((index) => RcMap.get(rcMap.state, key(index))),
+    getCombinators: loopInOpenScopes((index, scope) =>
+      Effect.uninterruptibleMask(() => {
+        holders++
+        plain.get(key(index))
+        return Effect.zipRight(Scope.addFinalizer(scope, release), handOut)
+      })
+    ),
+    scopedGet: loop((index) => Effect.scoped(manager.state.get(key(index)))),
+    scopedRcMap: loop((index) => Effect.scoped(RcMap.get(rcMap.state, key(index)))),
+    scopedMap: loop((index) => Effect.scoped(Effect.succeed(plain.get(key(index))))),
+    scopedFinalizer: loop((index) =>
+      Effect.scoped(Effect.flatMap(Effect.scope, (scope) => {
+        holders++
+        return Effect.as(Scope.addFinalizer(scope, release), plain.get(key(index)))
+      }))
+    )
+  }
+  const runs = Object.fromEntries(
+    Object.entries(loops).map(([name, effect]) => [name, () => void Effect.runSync(effect as Effect.Effect<void, unknown>)])
+  ) as Record<keyof typeof loops, () => void>
+  const ms = await measureInterleaved({
+    ...runs,
+    map: () => {
+      let found = 0
+      for (let index = 0; index < iterations; index++) if (plain.get(key(index)) !== undefined) found++
+      if (found !== iterations) throw new Error("unreachable")
+    }
   })
   const metrics = Effect.runSync(manager.state.metrics)
   await manager.close()
   await rcMap.close()
   if (metrics.builds !== keys.length) throw new Error(`expected ${keys.length} builds, got ${metrics.builds}`)
-  return { managerMs, rcMapMs, scopedMs, mapMs }
+  if (metrics.misses !== keys.length) throw new Error(`expected ${keys.length} misses, got ${metrics.misses}`)
+  if (holders !== 0) throw new Error(`the floors' releases did not all run: ${holders}`)
+  return ms
 }
 
 /** Every operation replaces its key's instance: a build, a swap and the old instance's disposal. */
@@ -99,12 +200,12 @@ const sequentialChurn = async (replacements: number) => {
       needsUpdate: (settings, cached) => settings.version !== cached.context.version
     })
   )
-  const loop = Effect.gen(function*() {
+  const churn = Effect.gen(function*() {
     for (let index = 0; index < replacements; index++) {
       yield* manager.state.use({ tenant: keys[index % 100]!, version: ++version }, Effect.succeed)
     }
   })
-  const ms = await measure(() => Effect.runPromise(loop))
+  const { ms } = await measureInterleaved({ ms: () => Effect.runPromise(churn) })
   const metrics = Effect.runSync(manager.state.metrics)
   await manager.close()
   return { ms, metrics }
@@ -135,29 +236,65 @@ const concurrentChurn = async (gets: number) => {
   })
   const round = Effect.forEach(Array.from({ length: gets }), () => step, { concurrency: 50, discard: true })
   const before = Effect.runSync(manager.state.metrics)
-  const ms = await measure(() => Effect.runPromise(round))
+  const { ms } = await measureInterleaved({ ms: () => Effect.runPromise(round) })
   const after = Effect.runSync(manager.state.metrics)
   await manager.close()
   const replacementsPerRound = (after.replacements - before.replacements) / (rounds + 1)
   return { ms, replacementsPerRound }
 }
 
-/** Runs every measurement; one row per measurement, `nsPerOp` per get (or per replacement). */
+/** Runs every measurement; one row per measurement, `nsPerOp` per operation (or per replacement). */
 export const run = async (): Promise<Array<{ name: string; nsPerOp: number; note?: string }>> => {
-  const gets = await cachedGets()
-  const perGet = (ms: number) => (ms * 1e6) / iterations
+  const hits = await cachedHits()
+  const ns = (ms: number) => (ms * 1e6) / iterations
+  const ratio = (ms: number, floor: number, name: string) => `${(ms / floor).toFixed(2)}x ${name}`
   const sequential = await sequentialChurn(20_000)
   const concurrentGets = 50_000
   const concurrent = await concurrentChurn(concurrentGets)
   return [
     {
-      name: "Instances cached get (scoped use)",
-      nsPerOp: perGet(gets.managerMs),
-      note: `${(gets.managerMs / gets.rcMapMs).toFixed(2)}x RcMap.get, ${(gets.managerMs / gets.scopedMs).toFixed(2)}x Effect.scoped(Map.get)`
+      name: "Instances use(key, f), cached",
+      nsPerOp: ns(hits.use),
+      note: `${ratio(hits.use, hits.useCombinators, "its combinators")}, ${ratio(hits.use, hits.onExit, "onExit")}, ${
+        ratio(hits.use, hits.acquireUseRelease, "acquireUseRelease")
+      }`
     },
-    { name: "RcMap.get, cached (scoped use)", nsPerOp: perGet(gets.rcMapMs) },
-    { name: "Effect.scoped(Map.get) (the floor of a scoped use)", nsPerOp: perGet(gets.scopedMs) },
-    { name: "Map.get", nsPerOp: perGet(gets.mapMs) },
+    {
+      name: "floor: uninterruptibleMask + matchCauseEffect (the combinators of a use)",
+      nsPerOp: ns(hits.useCombinators)
+    },
+    { name: "floor: Effect.onExit(sync(Map.get), release)", nsPerOp: ns(hits.onExit) },
+    { name: "floor: Effect.acquireUseRelease(Map.get)", nsPerOp: ns(hits.acquireUseRelease) },
+    {
+      name: `Instances get(key), cached, in an open Scope (${batch} per Scope)`,
+      nsPerOp: ns(hits.getInScope),
+      note: `${ratio(hits.getInScope, hits.getCombinators, "its combinators")}, ${
+        ratio(hits.getInScope, hits.addFinalizerInScope, "bare Scope.addFinalizer")
+      }, ${
+        ratio(hits.getInScope, hits.rcMapInScope, "RcMap.get in an open Scope")
+      }`
+    },
+    {
+      name: `floor: uninterruptibleMask + Scope.addFinalizer (the combinators of a get), in an open Scope`,
+      nsPerOp: ns(hits.getCombinators)
+    },
+    { name: `floor: bare Scope.addFinalizer, in an open Scope (${batch} per Scope)`, nsPerOp: ns(hits.addFinalizerInScope) },
+    { name: `RcMap.get, cached, in an open Scope (${batch} per Scope)`, nsPerOp: ns(hits.rcMapInScope) },
+    {
+      name: "Instances Effect.scoped(get(key)), cached",
+      nsPerOp: ns(hits.scopedGet),
+      note: `${ratio(hits.scopedGet, hits.scopedFinalizer, "Effect.scoped(addFinalizer + Map.get)")}, ${
+        ratio(hits.scopedGet, hits.scopedMap, "Effect.scoped(Map.get)")
+      }, ${ratio(hits.scopedGet, hits.scopedRcMap, "Effect.scoped(RcMap.get)")}`
+    },
+    { name: "RcMap Effect.scoped(get(key)), cached", nsPerOp: ns(hits.scopedRcMap) },
+    {
+      name: "floor: Effect.scoped(Scope.addFinalizer + Map.get) (a Scope closed with one finalizer)",
+      nsPerOp: ns(hits.scopedFinalizer)
+    },
+    { name: "floor: Effect.scoped(Map.get) (a Scope closed with no finalizer)", nsPerOp: ns(hits.scopedMap) },
+    { name: "empty Effect.gen loop (included in every Effect row)", nsPerOp: ns(hits.emptyLoop) },
+    { name: "Map.get", nsPerOp: ns(hits.map) },
     {
       name: "Instances build + replace + dispose, sequential",
       nsPerOp: (sequential.ms * 1e6) / 20_000,

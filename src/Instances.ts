@@ -28,10 +28,13 @@
  * build that replaced or evicted it, an idle timer, the close), uninterruptibly. A failing
  * finalizer of an instance is logged and counted in `disposalFailures`; it never fails that fiber.
  *
- * Keys are compared with Effect's `Equal` / `Hash` (a `MutableHashMap`): strings, numbers and other
- * primitives by value; `Data.struct`, `Data.tuple`, `Data.Class`, `Schema.Class` instances and other
- * `Equal` values structurally; plain objects and arrays by reference (so `{ tenant: "a" }` twice is
- * two keys: return a string or a `Data.struct` from `key`).
+ * Keys: primitives (strings, numbers, booleans, bigints, symbols, `null`, `undefined`) are compared
+ * as a JavaScript `Map` compares them (SameValueZero: `===`, except that `NaN` equals `NaN`; `1` and
+ * `"1"` are two keys); objects with Effect's `Equal` / `Hash` (a `MutableHashMap`): `Data.struct`,
+ * `Data.tuple`, `Data.Class`, `Schema.Class` instances and other `Equal` values structurally, plain
+ * objects and arrays by reference (so `{ tenant: "a" }` twice is two keys: return a string or a
+ * `Data.struct` from `key`). For primitives this is `Equal` except for `NaN`, which `Equal` never
+ * finds equal to itself.
  *
  * The key is computed once per `get`: an instance stays bound to the key it was built for, even if
  * the caller mutates the context afterwards (the next `get` with the mutated context is a get of its
@@ -41,8 +44,15 @@
  * instance (an `RcMap.invalidate` followed by a `get` would do it, but not atomically: two callers
  * can both rebuild, and nothing compares the cached settings). The manager uses the same primitives
  * (a Scope per instance, reference counts released by the user's Scope, a daemon fiber per build
- * shared through a `Deferred`) and adds both. A cached `get` takes no lock: a hash lookup, the
- * `needsUpdate` call, a reference count increment and one finalizer in the caller's Scope.
+ * shared through a `Deferred`) and adds both.
+ *
+ * A cached hit takes no lock and allocates no Option: the key function, one map lookup, the
+ * `needsUpdate` call and a reference count increment, in the synchronous step that opens a single
+ * uninterruptible region; then, for `get`, one finalizer in the caller's Scope, and for `use`, a
+ * release continuation around the function's effect (restored to the caller's interruptibility).
+ * No interruption can come between taking the reference and registering its release. `use` is the
+ * cheaper of the two (no Scope, no `Effect.scoped`): prefer it when the instance is needed for the
+ * span of one effect.
  *
  * @since 0.1.0
  */
@@ -252,10 +262,16 @@ export interface InstanceManager<C, K, A, E = never, KE = never> extends Pipeabl
   /**
    * The instance for a context, held until the caller's Scope closes: it is not disposed before,
    * even if it is replaced, invalidated or evicted meanwhile. Interrupting the caller while it
-   * waits for a build does not cancel the build.
+   * waits for a build does not cancel the build. The release is a finalizer of that Scope, so like
+   * every finalizer it relies on the Scope being closed uninterruptibly (as `Effect.scoped` and
+   * layers close theirs): a close interrupted midway skips the finalizers it has not run yet.
    */
   readonly get: (context: C) => Effect.Effect<A, E | KE | InstanceKeyError | ManagerClosed, Scope.Scope>
-  /** Runs `f` with the instance for a context, holding it while `f` runs (also when `f` fails or is interrupted). */
+  /**
+   * Runs `f` with the instance for a context, holding it while the effect `f` returns runs (also
+   * when it fails or is interrupted, and when `f` itself throws: a defect). Needs no Scope: if
+   * `f`'s effect needs one, it is the caller's.
+   */
   readonly use: <B, E2, R2>(
     context: C,
     f: (instance: A) => Effect.Effect<B, E2, R2>

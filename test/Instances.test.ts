@@ -1,5 +1,25 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Clock, Data, Deferred, Duration, Effect, Exit, Fiber, Logger, Option, Random, Ref, Scope, TestClock } from "effect"
+import {
+  Cause,
+  Clock,
+  Data,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  FastCheck as fc,
+  Fiber,
+  FiberId,
+  Logger,
+  Option,
+  Random,
+  Ref,
+  RuntimeFlags,
+  RuntimeFlagsPatch,
+  Scope,
+  Supervisor,
+  TestClock
+} from "effect"
 import { identity } from "effect/Function"
 import { Instances } from "../src/index.js"
 
@@ -692,3 +712,206 @@ describe("Instances: a context whose key changes during use", () => {
       ])
     }))
 })
+
+describe("Instances: cached hits", () => {
+  it.scoped("hits and misses are counted on the fast paths of get and use; needsUpdate runs once per look", () =>
+    Effect.gen(function*() {
+      let checks = 0
+      const manager = yield* Instances.make({
+        key: (settings: Settings) => settings.tenant,
+        make: (settings) => Effect.succeed({ version: settings.version }),
+        needsUpdate: (settings, cached) => {
+          checks++
+          return settings.version !== cached.context.version
+        }
+      })
+      yield* manager.use(settings("a", 1), Effect.succeed) // miss: nothing cached, nothing to check
+      yield* manager.use(settings("a", 1), Effect.succeed) // hit
+      yield* Effect.scoped(manager.get(settings("a", 1))) // hit
+      const holder = yield* Scope.make()
+      yield* manager.get(settings("a", 1)).pipe(Scope.extend(holder)) // hit, held
+      expect(yield* manager.metrics).toMatchObject({ hits: 3, misses: 1, builds: 1 })
+      expect((yield* manager.entries).map((entry) => entry.holders)).toEqual([1])
+      expect(yield* Effect.scoped(manager.get(settings("a", 2)))).toEqual({ version: 2 }) // miss: replaced
+      expect(yield* manager.use(settings("a", 2), Effect.succeed)).toEqual({ version: 2 }) // hit
+      expect(yield* manager.metrics).toMatchObject({ hits: 4, misses: 2, builds: 2, replacements: 1, disposals: 0, live: 2 })
+      expect(checks).toBe(5)
+      yield* Scope.close(holder, Exit.void)
+      expect(yield* manager.metrics).toMatchObject({ disposals: 1, live: 1 })
+    }))
+
+  it.scoped("primitive keys are compared as a Map compares them: NaN is one key, 0 and -0 are one key, 1 and \"1\" two", () =>
+    Effect.gen(function*() {
+      let builds = 0
+      const manager = yield* Instances.make({
+        key: (key: unknown) => key,
+        make: () => Effect.sync(() => ++builds),
+        needsUpdate: () => false
+      })
+      expect([yield* manager.use(Number.NaN, Effect.succeed), yield* manager.use(Number.NaN, Effect.succeed)]).toEqual([1, 1])
+      expect([yield* manager.use(0, Effect.succeed), yield* manager.use(-0, Effect.succeed)]).toEqual([2, 2])
+      expect([yield* manager.use(1, Effect.succeed), yield* manager.use("1", Effect.succeed)]).toEqual([3, 4])
+      expect([yield* manager.use(null, Effect.succeed), yield* manager.use(undefined, Effect.succeed)]).toEqual([5, 6])
+      expect(yield* manager.metrics).toMatchObject({ hits: 2, misses: 6, cached: 6 })
+      yield* manager.invalidate(Number.NaN)
+      expect(yield* manager.metrics).toMatchObject({ cached: 5, invalidations: 1 })
+    }))
+
+  it.scoped("a use whose function throws fails with the defect and releases the instance", () =>
+    Effect.gen(function*() {
+      const { log, provider } = yield* makeProvider
+      const manager = yield* Instances.make(provider)
+      const boom = (): Effect.Effect<never> => {
+        throw new Error("boom")
+      }
+      // first a miss (the function runs after the build), then a hit (it runs in the hit's step)
+      for (const counts of [{ hits: 0, misses: 1 }, { hits: 1, misses: 1 }]) {
+        const exit = yield* Effect.exit(manager.use(settings("a"), boom))
+        expect(Exit.isFailure(exit) && Option.getOrUndefined(Cause.dieOption(exit.cause))).toEqual(new Error("boom"))
+        expect((yield* manager.entries).map((entry) => entry.holders)).toEqual([0])
+        expect(yield* manager.metrics).toMatchObject(counts)
+      }
+      yield* manager.invalidate("a")
+      expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
+      expect(yield* manager.metrics).toMatchObject({ hits: 1, misses: 1, live: 0 })
+    }))
+
+  // one test running the fast-check runs itself (with Effect.runPromise): a test environment per
+  // run, as it.effect.prop builds, would cost more than the runs
+  it.effect("a use or get interrupted at any step never leaks its hold and never sees a disposed instance", () =>
+    Effect.promise(() =>
+      fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom("use" as const, "get" as const),
+          fc.constantFrom("hit" as const, "miss" as const, "replace" as const),
+          fc.integer({ min: 1, max: 60 }),
+          fc.integer({ min: 0, max: 2 }),
+          fc.integer({ min: 0, max: 2 }),
+          fc.integer({ min: 0, max: 6 }),
+          (operation, path, interruptAt, buildYields, useYields, invalidateInterruptedAt) =>
+            Effect.runPromise(interruptionScenario({ operation, path, interruptAt, buildYields, useYields, invalidateInterruptedAt }))
+        ),
+        { numRuns: 300 }
+      )
+    ))
+
+  // live clock: a failed assertion closes a manager with a holder leaked, after its closeTimeout
+  it.live("interrupting a cached use at each of its steps releases it every time: before the lookup, before, during and after its function", () =>
+    Effect.gen(function*() {
+      const stages = new Set<string>()
+      for (let interruptAt = 1; interruptAt <= 40; interruptAt++) {
+        yield* Effect.scoped(Effect.gen(function*() {
+          const { log, provider } = yield* makeProvider
+          const manager = yield* Instances.make({ ...provider, closeTimeout: "1 millis" })
+          yield* manager.use(settings("a"), use)
+          let stage = "before its function"
+          const user = manager.use(settings("a"), (client) =>
+            Effect.gen(function*() {
+              stage = "during its function"
+              yield* Effect.yieldNow()
+              yield* use(client)
+              stage = "after its function"
+            }))
+          yield* Fiber.await(yield* Effect.fork(interruptedAtStep(user, interruptAt)))
+          const { hits } = yield* manager.metrics
+          stages.add(hits === 0 ? "before the lookup" : stage)
+          expect((yield* manager.entries).map((entry) => entry.holders)).toEqual([0])
+          yield* manager.invalidate("a")
+          expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
+          expect(yield* manager.metrics).toMatchObject({ misses: 1, live: 0 })
+        }))
+      }
+      expect([...stages].sort()).toEqual(["after its function", "before its function", "before the lookup", "during its function"])
+    }))
+})
+
+/**
+ * A manager whose instances count their misuses (used after, or disposed more than once, their
+ * disposal), one `use` or `get` of key "a" (a hit, a miss, or a miss that replaces the cached
+ * instance) interrupted at `interruptAt`, and optionally an `invalidate` running concurrently,
+ * interrupted at its own step. Once every build is done, invalidating the key must dispose every
+ * instance built: nothing is left held.
+ */
+const interruptionScenario = (
+  { buildYields, interruptAt, invalidateInterruptedAt, operation, path, useYields }: {
+    readonly operation: "use" | "get"
+    readonly path: "hit" | "miss" | "replace"
+    readonly interruptAt: number
+    readonly buildYields: number
+    readonly useYields: number
+    readonly invalidateInterruptedAt: number
+  }
+) =>
+  Effect.scoped(Effect.gen(function*() {
+    const built: Array<Client> = []
+    let misuses = 0
+    const manager = yield* Instances.make({
+      key: (settings: Settings) => settings.tenant,
+      make: (settings) =>
+        Effect.gen(function*() {
+          for (let index = 0; index < buildYields; index++) yield* Effect.yieldNow()
+          const client: Client = { tenant: settings.tenant, version: settings.version, serial: built.length, disposed: false }
+          built.push(client)
+          yield* Effect.addFinalizer(() =>
+            Effect.sync(() => {
+              if (client.disposed) misuses++ // disposed twice
+              client.disposed = true
+            })
+          )
+          return client
+        }),
+      needsUpdate: (settings, cached) => settings.version !== cached.context.version,
+      // a failed assertion closes the manager with a holder leaked: do not wait for it
+      closeTimeout: "1 millis"
+    })
+    if (path !== "miss") yield* manager.use(settings("a", 1), Effect.succeed)
+    const check = (client: Client) =>
+      Effect.sync(() => {
+        if (client.disposed) misuses++ // used after its disposal
+      })
+    const body = (client: Client) =>
+      Effect.gen(function*() {
+        yield* check(client)
+        for (let index = 0; index < useYields; index++) yield* Effect.yieldNow()
+        yield* check(client)
+      })
+    const context = settings("a", path === "replace" ? 2 : 1)
+    const user = operation === "use"
+      ? manager.use(context, body)
+      : Effect.scoped(Effect.flatMap(manager.get(context), body))
+    const userFiber = yield* Effect.fork(interruptedAtStep(user, interruptAt))
+    // 0: no invalidation meanwhile; otherwise one that runs concurrently and is interrupted at that step
+    const invalidating = invalidateInterruptedAt === 0
+      ? undefined
+      : yield* Effect.fork(interruptedAtStep(manager.invalidate("a"), invalidateInterruptedAt))
+    yield* Fiber.await(userFiber)
+    if (invalidating !== undefined) yield* Fiber.await(invalidating)
+    // a build the user started goes on without it
+    while ((yield* manager.metrics).building > 0) yield* Effect.yieldNow()
+    yield* manager.invalidate("a")
+    expect(misuses).toBe(0)
+    expect(built.every((client) => client.disposed)).toBe(true)
+    expect(yield* manager.metrics).toMatchObject({ live: 0, cached: 0, disposals: built.length })
+  }))
+
+/**
+ * Interrupts the fiber that runs `effect` right before its `step`-th step of the run loop (counted
+ * by a supervisor, from the first step of `effect`); never if it finishes first. The interruption
+ * lands at that exact point, or, inside an uninterruptible region, when the region ends.
+ */
+const interruptedAtStep = <A, E, R>(effect: Effect.Effect<A, E, R>, step: number): Effect.Effect<A, E, R> => {
+  class InterruptAtStep extends Supervisor.AbstractSupervisor<void> {
+    steps = 0
+    target: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
+    value = Effect.void
+    override onEffect<X, Y>(fiber: Fiber.RuntimeFiber<X, Y>): void {
+      // the first fiber seen is the one running `effect`; fibers it forks (builds) are left alone
+      this.target ??= fiber as Fiber.RuntimeFiber<unknown, unknown>
+      if (fiber === this.target && ++this.steps === step) fiber.unsafeInterruptAsFork(FiberId.none)
+    }
+  }
+  return effect.pipe(
+    Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.enable(RuntimeFlags.OpSupervision)),
+    Effect.supervised(new InterruptAtStep())
+  )
+}

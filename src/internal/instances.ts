@@ -34,8 +34,12 @@ interface Instance<K, C, A> {
   readonly instance: A
   readonly scope: Scope.CloseableScope
   readonly createdAt: number
-  /** the finalizer each holder adds to its Scope: one value, reused by every `get` */
+  /** the finalizer each `get` adds to its caller's Scope: one value, reused by every `get` */
   release: Scope.Scope.Finalizer
+  /** what a `get` returns once the release is registered: one value, reused by every `get` */
+  handOut: () => Effect.Effect<A>
+  /** the continuations of every `use` of the instance: release it, then return the function's exit */
+  useExit: UseExit
   holders: number
   retired: boolean
   disposed: boolean
@@ -44,6 +48,11 @@ interface Instance<K, C, A> {
   /** an idle timer is running (or starting) */
   idleTimer: boolean
   idleFiber: Fiber.RuntimeFiber<void> | undefined
+}
+
+interface UseExit {
+  readonly onSuccess: <B>(value: B) => Effect.Effect<B>
+  readonly onFailure: <E>(cause: Cause.Cause<E>) => Effect.Effect<never, E>
 }
 
 interface Build<K, C, A, E> {
@@ -90,7 +99,23 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
     const clock: Clock.Clock = yield* Effect.clock
     const runtimeContext = yield* Effect.context<R>()
 
-    const slots = MutableHashMap.empty<K, Slot<K, C, A, E>>()
+    // A key's slot is in exactly one of these, chosen by the key's type: primitive keys (strings,
+    // numbers, booleans, bigints, symbols, null, undefined) in a Map, compared as a Map compares
+    // them (SameValueZero: `===`, except that NaN equals NaN), with no Option or hashing per lookup;
+    // objects and functions in a MutableHashMap, compared with Equal / Hash. For primitives the two
+    // agree except on NaN, which Equal never finds equal to itself (every get of it would build).
+    const primitiveSlots = new Map<K, Slot<K, C, A, E>>()
+    const otherSlots = MutableHashMap.empty<K, Slot<K, C, A, E>>()
+    const findSlot = (key: K): Slot<K, C, A, E> | undefined =>
+      isPrimitive(key) ? primitiveSlots.get(key) : Option.getOrUndefined(MutableHashMap.get(otherSlots, key))
+    const addSlot = (slot: Slot<K, C, A, E>): void => {
+      if (isPrimitive(slot.key)) primitiveSlots.set(slot.key, slot)
+      else MutableHashMap.set(otherSlots, slot.key, slot)
+    }
+    const allSlots = (): Array<Slot<K, C, A, E>> => [
+      ...primitiveSlots.values(),
+      ...Array.from(otherSlots, ([, slot]) => slot)
+    ]
     // slots holding an instance, least recently used first when a capacity is set (otherwise in
     // order of installation): capacity eviction takes the first one
     const cached = new Set<Slot<K, C, A, E>>()
@@ -156,9 +181,9 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       })
 
     const prune = (slot: Slot<K, C, A, E>) => {
-      if (slot.current !== undefined || slot.building !== undefined) return
-      const found = MutableHashMap.get(slots, slot.key)
-      if (Option.isSome(found) && found.value === slot) MutableHashMap.remove(slots, slot.key)
+      if (slot.current !== undefined || slot.building !== undefined || findSlot(slot.key) !== slot) return
+      if (isPrimitive(slot.key)) primitiveSlots.delete(slot.key)
+      else MutableHashMap.remove(otherSlots, slot.key)
     }
 
     /** Takes the slot's instance out of the cache (synchronously); the caller retires it. */
@@ -192,36 +217,41 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       })
 
     /**
-     * Starts (at most one per instance) the idle timer. It runs in a daemon fiber of the manager:
-     * it was forked from a holder's release, which is uninterruptible, so only its sleep is
-     * interruptible, and a close interrupts it.
+     * Restarts the idle countdown of an instance nobody holds (synchronously); returns the start of
+     * its idle timer, unless one runs already (the common case: undefined, nothing to run). The
+     * timer runs in a daemon fiber of the manager, forked from an uninterruptible region (a
+     * release, a build), so only its sleep is interruptible, and a close interrupts it.
      */
-    const scheduleIdle = (instance: Instance<K, C, A>, ttl: number): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        instance.expiresAt = clock.unsafeCurrentTimeMillis() + ttl
-        if (instance.idleTimer || closed) return Effect.void
-        instance.idleTimer = true
-        return Effect.asVoid(Effect.tap(Effect.forkDaemon(idleLoop(instance)), (fiber) => {
-          track(fiber)
-          // unless it already ended (its loop resets the flag first)
-          if (instance.idleTimer) instance.idleFiber = fiber
-        }))
-      })
-
-    const releaseOf = (instance: Instance<K, C, A>): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        instance.holders--
-        if (instance.holders > 0) return Effect.void
-        if (instance.retired) return dispose(instance)
-        return idleMillis === undefined ? Effect.void : scheduleIdle(instance, idleMillis)
-      })
+    const idleFrom = (instance: Instance<K, C, A>, ttl: number): Effect.Effect<void> | undefined => {
+      instance.expiresAt = clock.unsafeCurrentTimeMillis() + ttl
+      if (instance.idleTimer || closed) return undefined
+      instance.idleTimer = true
+      return Effect.asVoid(Effect.tap(Effect.forkDaemon(idleLoop(instance)), (fiber) => {
+        track(fiber)
+        // unless it already ended (its loop resets the flag first)
+        if (instance.idleTimer) instance.idleFiber = fiber
+      }))
+    }
 
     /**
-     * Takes a reference in the same synchronous step that checked the instance is still handed
-     * out, and registers its release in the caller's Scope. Must run uninterruptibly (between the
-     * increment and the registration nothing may interrupt).
+     * Drops one holder, synchronously, and returns what must run next: the instance's disposal if
+     * it is retired and that was its last holder, the start of its idle timer if it became idle, or
+     * undefined (nothing, the common case). The caller runs it in the same uninterruptible region:
+     * a holder count dropped to zero without the disposal that follows would never be disposed.
      */
-    const take = (instance: Instance<K, C, A>, scope: Scope.Scope): Effect.Effect<A> => {
+    const releaseNow = (instance: Instance<K, C, A>): Effect.Effect<void> | undefined => {
+      instance.holders--
+      if (instance.holders > 0) return undefined
+      if (instance.retired) return dispose(instance)
+      return idleMillis === undefined ? undefined : idleFrom(instance, idleMillis)
+    }
+
+    /**
+     * Counts one more holder of an instance that is handed out (neither retired nor disposed: the
+     * caller checked it in the same synchronous step). The caller must, in the same uninterruptible
+     * region, make sure the holder is released exactly once.
+     */
+    const hold = (instance: Instance<K, C, A>): void => {
       instance.holders++
       if (capacity !== undefined) {
         // most recently used goes last
@@ -229,7 +259,32 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
         cached.delete(slot)
         cached.add(slot)
       }
-      return Effect.as(Scope.addFinalizerExit(scope, instance.release), instance.instance)
+    }
+
+    /** A `get`'s hold: released when the caller's Scope closes. Runs uninterruptibly. */
+    const holdInScope = (instance: Instance<K, C, A>, scope: Scope.Scope): Effect.Effect<A> => {
+      hold(instance)
+      return Effect.flatMap(Scope.addFinalizerExit(scope, instance.release), instance.handOut)
+    }
+
+    /**
+     * A `use`'s hold: released when `f`'s effect ends, however it ends (the continuation is in
+     * place before `f`'s effect starts; `restore` gives it the caller's interruptibility back).
+     * Runs uninterruptibly.
+     */
+    const holdDuring = <B, E2, R2>(
+      instance: Instance<K, C, A>,
+      f: (instance: A) => Effect.Effect<B, E2, R2>,
+      restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
+    ): Effect.Effect<B, E2, R2> => {
+      hold(instance)
+      let effect: Effect.Effect<B, E2, R2>
+      try {
+        effect = f(instance.instance)
+      } catch (defect) {
+        return instance.useExit.onFailure(Cause.die(defect))
+      }
+      return Effect.matchCauseEffect<B, E2, R2, never, E2, never, B, never, never>(restore(effect), instance.useExit)
     }
 
     const evictOverCapacity = (): Array<Instance<K, C, A>> => {
@@ -253,6 +308,48 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
         Effect.provide(Context.add(runtimeContext, Scope.Scope, scope)),
         Effect.catchAllCause((cause) => Effect.failCause(annotateDefects(cause, key)))
       ) as Effect.Effect<A, E>
+
+    /**
+     * The record of a built instance, with the values every hold of it reuses (so that a cached
+     * get or use allocates none of them).
+     */
+    const newInstance = (slot: Slot<K, C, A, E>, context: C, value: A, scope: Scope.CloseableScope): Instance<K, C, A> => {
+      const instance: Instance<K, C, A> = {
+        key: slot.key,
+        slot: slot as Slot<K, C, A, unknown>,
+        context,
+        instance: value,
+        scope,
+        createdAt: clock.unsafeCurrentTimeMillis(),
+        release: undefined as never,
+        handOut: undefined as never,
+        useExit: undefined as never,
+        holders: 0,
+        retired: false,
+        disposed: false,
+        expiresAt: 0,
+        idleTimer: false,
+        idleFiber: undefined
+      }
+      // one synchronous step, then the disposal or idle timer it calls for. Like every finalizer it
+      // relies on the Scope being closed uninterruptibly (Effect.scoped, layers and acquireRelease
+      // do): a close interrupted between finalizers skips the rest of them, this one included.
+      const released = Effect.suspend(() => releaseNow(instance) ?? Effect.void)
+      instance.release = () => released
+      const handedOut = Effect.succeed(value)
+      instance.handOut = () => handedOut
+      instance.useExit = {
+        onSuccess: (result) => {
+          const next = releaseNow(instance)
+          return next === undefined ? Exit.succeed(result) : Effect.as(next, result)
+        },
+        onFailure: (cause) => {
+          const next = releaseNow(instance)
+          return next === undefined ? Exit.failCause(cause) : Effect.zipRight(next, Exit.failCause(cause))
+        }
+      }
+      return instance
+    }
 
     /**
      * The build of one key, in a daemon fiber of the manager: a caller that gives up (is
@@ -282,23 +379,7 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
           }
           return yield* Deferred.failCause(build.deferred, exit.cause)
         }
-        const instance: Instance<K, C, A> = {
-          key: slot.key,
-          slot: slot as Slot<K, C, A, unknown>,
-          context: build.context,
-          instance: exit.value,
-          scope,
-          createdAt: clock.unsafeCurrentTimeMillis(),
-          release: undefined as never,
-          holders: 0,
-          retired: false,
-          disposed: false,
-          expiresAt: 0,
-          idleTimer: false,
-          idleFiber: undefined
-        }
-        const released = releaseOf(instance)
-        instance.release = () => released
+        const instance = newInstance(slot, build.context, exit.value, scope)
         live.add(instance)
         if (closed) {
           prune(slot)
@@ -318,14 +399,17 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
         if (previous !== undefined) yield* retire(previous)
         for (const instance of evicted) yield* retire(instance)
         // an idle timer for an instance nobody takes (every waiter gave up)
-        if (idleMillis !== undefined && instance.holders === 0) yield* scheduleIdle(instance, idleMillis)
+        if (idleMillis !== undefined && instance.holders === 0) {
+          const startTimer = idleFrom(instance, idleMillis)
+          if (startTimer !== undefined) yield* startTimer
+        }
       })
 
     const startBuild = (key: K, found: Slot<K, C, A, E> | undefined, context: C): Effect.Effect<Build<K, C, A, E>> => {
       let slot = found
       if (slot === undefined) {
         slot = { key, current: undefined, building: undefined }
-        MutableHashMap.set(slots, key, slot)
+        addSlot(slot)
       }
       // registered synchronously, before anything else can run: a concurrent get of this key joins it
       const build: Build<K, C, A, E> = { context, deferred: Deferred.unsafeMake(FiberId.none) }
@@ -335,64 +419,120 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
     }
 
     type GetError = E | ManagerClosed
+    type Restore = <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
 
     /**
-     * One pass of a get, run uninterruptibly (only the wait for a build is restored to the caller's
-     * interruptibility). A hit takes the current instance; otherwise the get joins the key's build
-     * or starts one, waits, and looks again: a waiter takes the result only if it still is current
-     * and needs no update for its own context; the caller that started a build takes that build's
-     * instance directly (so a provider whose `needsUpdate` always answers true still terminates).
+     * One pass of a get or use, run uninterruptibly (only the wait for a build is restored to the
+     * caller's interruptibility); `take` holds the instance it is given, in the same synchronous
+     * step. A hit takes the current instance; otherwise the pass joins the key's build or starts
+     * one (see `wait`).
      */
-    const attempt = (
+    const attempt = <X, Y, Z>(
       key: K,
       context: C,
-      scope: Scope.Scope,
-      restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>,
-      first: boolean
-    ): Effect.Effect<A, GetError> => {
+      restore: Restore,
+      first: boolean,
+      take: (instance: Instance<K, C, A>) => Effect.Effect<X, Y, Z>
+    ): Effect.Effect<X, Y | GetError, Z> => {
       if (closed) return Effect.fail(new ManagerClosed())
-      const found = MutableHashMap.get(slots, key)
-      const slot = Option.isSome(found) ? found.value : undefined
+      const slot = findSlot(key)
       const current = slot?.current
       if (current !== undefined && !provider.needsUpdate(context, current)) {
         if (first) counters.hits++
-        return take(current, scope)
+        return take(current)
       }
+      return wait(key, slot, context, restore, first, take)
+    }
+
+    /**
+     * The miss of a pass: joins the key's build or starts one, waits, and looks again. A waiter
+     * takes the result only if it still is current and needs no update for its own context; the
+     * caller that started a build takes that build's instance directly (so a provider whose
+     * `needsUpdate` always answers true still terminates).
+     */
+    const wait = <X, Y, Z>(
+      key: K,
+      slot: Slot<K, C, A, E> | undefined,
+      context: C,
+      restore: Restore,
+      first: boolean,
+      take: (instance: Instance<K, C, A>) => Effect.Effect<X, Y, Z>
+    ): Effect.Effect<X, Y | GetError, Z> => {
       if (first) counters.misses++
       const joined = slot?.building
       if (joined !== undefined) {
         return Effect.flatMap(
           restore(Deferred.await(joined.deferred)),
-          () => attempt(key, context, scope, restore, false)
+          () => attempt(key, context, restore, false, take)
         )
       }
       return Effect.flatMap(startBuild(key, slot, context), (build) =>
         Effect.flatMap(restore(Deferred.await(build.deferred)), (instance) =>
           instance.retired
-            ? Effect.suspend(() => attempt(key, context, scope, restore, false))
-            : take(instance, scope)))
+            ? attempt(key, context, restore, false, take)
+            : take(instance)))
     }
 
+    /** The key of a context; a key function that throws gives a failed Effect (a key to run, like an effectful one). */
+    const keyOf = (context: C): K | Effect.Effect<K, KE | InstanceKeyError> => {
+      try {
+        return provider.key(context)
+      } catch (error) {
+        return Effect.fail(new InstanceKeyError({ cause: error }))
+      }
+    }
+
+    // get and use: the hit is handled inline, in the synchronous step that opens the
+    // uninterruptible region (no Option, no step or closure beyond the region's own); anything
+    // else goes through `attempt` / `wait`. A key that is itself an Effect value (Option, Either,
+    // a Tag) is run: documented on Provider.key.
+
     const get = (context: C): Effect.Effect<A, E | KE | InstanceKeyError | ManagerClosed, Scope.Scope> =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(Effect.scope, (scope): Effect.Effect<A, E | KE | InstanceKeyError | ManagerClosed> => {
-          if (closed) return Effect.fail(new ManagerClosed())
-          let key: K | Effect.Effect<K, KE>
-          try {
-            key = provider.key(context)
-          } catch (error) {
-            return Effect.fail(new InstanceKeyError({ cause: error }))
-          }
-          // a key that is itself an Effect value (Option, Either, a Tag) would be run: documented on Provider.key
-          if (Effect.isEffect(key)) {
-            return Effect.flatMap(
-              restore(key as Effect.Effect<K, KE>),
-              (key) => Effect.suspend(() => attempt(key, context, scope, restore, true))
-            )
-          }
-          return attempt(key as K, context, scope, restore, true)
-        })
-      )
+      Effect.uninterruptibleMask((restore): Effect.Effect<A, E | KE | InstanceKeyError | ManagerClosed> => {
+        if (closed) return Effect.fail(new ManagerClosed())
+        // The caller's Scope, read from its fiber's context in this step (a withFiberRuntime or an
+        // Effect.scope would cost a step of its own). The body of uninterruptibleMask runs in the
+        // caller's fiber, which the runtime has just made the current one: always Some.
+        const fiber = Fiber.getCurrentFiber()
+        if (Option.isNone(fiber)) return Effect.dieMessage("Instances: get ran outside a fiber")
+        const scope = Context.unsafeGet(fiber.value.currentContext, Scope.Scope)
+        const key = keyOf(context)
+        if (Effect.isEffect(key)) {
+          return Effect.flatMap(
+            restore(key as Effect.Effect<K, KE | InstanceKeyError>),
+            (key) => attempt(key, context, restore, true, (instance) => holdInScope(instance, scope))
+          )
+        }
+        const slot = findSlot(key)
+        const current = slot?.current
+        if (current !== undefined && !provider.needsUpdate(context, current)) {
+          counters.hits++
+          return holdInScope(current, scope)
+        }
+        return wait(key, slot, context, restore, true, (instance) => holdInScope(instance, scope))
+      })
+
+    const use = <B, E2, R2>(
+      context: C,
+      f: (instance: A) => Effect.Effect<B, E2, R2>
+    ): Effect.Effect<B, E | E2 | KE | InstanceKeyError | ManagerClosed, R2> =>
+      Effect.uninterruptibleMask((restore) => {
+        if (closed) return Effect.fail(new ManagerClosed())
+        const key = keyOf(context)
+        if (Effect.isEffect(key)) {
+          return Effect.flatMap(
+            restore(key as Effect.Effect<K, KE | InstanceKeyError>),
+            (key) => attempt(key, context, restore, true, (instance) => holdDuring(instance, f, restore))
+          )
+        }
+        const slot = findSlot(key)
+        const current = slot?.current
+        if (current !== undefined && !provider.needsUpdate(context, current)) {
+          counters.hits++
+          return holdDuring(current, f, restore)
+        }
+        return wait(key, slot, context, restore, true, (instance) => holdDuring(instance, f, restore))
+      })
 
     const close = Effect.gen(function*() {
       closed = true
@@ -400,7 +540,8 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
         const instance = uncache(slot)
         if (instance !== undefined) instance.retired = true
       }
-      MutableHashMap.clear(slots)
+      primitiveSlots.clear()
+      MutableHashMap.clear(otherSlots)
       // unheld instances are disposed concurrently; held ones by their last holder
       yield* Effect.forEach(Array.from(live), (instance) => (instance.retired && instance.holders === 0 ? dispose(instance) : Effect.void), {
         concurrency: "unbounded",
@@ -425,17 +566,16 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
 
     const manager: Instances.InstanceManager<C, K, A, E, KE> = Object.assign(Object.create(ManagerProto), {
       get,
-      use: <B, E2, R2>(context: C, f: (instance: A) => Effect.Effect<B, E2, R2>) =>
-        Effect.scoped(Effect.flatMap(get(context), f)),
+      use,
+      // uninterruptible: an instance taken out of the cache and not retired would never be disposed
       invalidate: (key: K) =>
-        Effect.suspend(() => {
-          const found = MutableHashMap.get(slots, key)
-          if (Option.isNone(found)) return Effect.void
-          const instance = uncache(found.value)
+        Effect.uninterruptible(Effect.suspend(() => {
+          const slot = findSlot(key)
+          const instance = slot === undefined ? undefined : uncache(slot)
           if (instance === undefined) return Effect.void
           counters.invalidations++
           return retire(instance)
-        }),
+        })),
       keys: Effect.sync(() => Array.from(cached, (slot) => slot.key)),
       entries: Effect.sync(() =>
         Array.from(cached, (slot): Instances.Entry<K, C> => {
@@ -445,7 +585,7 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       ),
       metrics: Effect.sync((): Instances.Metrics => {
         let building = 0
-        for (const [, slot] of slots) if (slot.building !== undefined) building++
+        for (const slot of allSlots()) if (slot.building !== undefined) building++
         return { ...counters, cached: cached.size, live: live.size, building }
       })
     })
@@ -464,6 +604,8 @@ export const layer = <C, K, A, E, KE, R>(
   provider: Instances.Provider<C, K, A, E, R, KE>
 ): Layer.Layer<Instances.InstanceManager<C, K, A, E, KE>, never, Exclude<R, Scope.Scope>> =>
   Layer.scoped(tag, make(provider) as Effect.Effect<Instances.InstanceManager<C, K, A, E, KE>, never, Scope.Scope | Exclude<R, Scope.Scope>>)
+
+const isPrimitive = (key: unknown): boolean => key === null || (typeof key !== "object" && typeof key !== "function")
 
 const format = (key: unknown): string => {
   if (typeof key === "string") return JSON.stringify(key)
