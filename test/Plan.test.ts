@@ -535,6 +535,32 @@ describe("Plan.toLayer", () => {
         expect(refs).toEqual(["left", "right"])
       }))
 
+    it.effect("constructors see the services of the program they are built for; their dependencies do not leak into the program", () =>
+      Effect.gen(function*() {
+        // Outside is provided around the plan's Layer; every constructor reads it without declaring
+        // it (serviceOption needs nothing), and Left and Right suspend so that helper fibers build too.
+        class Outside extends Context.Tag("Outside")<Outside, string>() {}
+        const seen = (name: string) =>
+          Effect.map(Effect.zipRight(Effect.yieldNow(), Effect.serviceOption(Outside)), (outside) => `${name}:${Option.getOrElse(outside, () => "none")}`)
+        const registry = Registry.make(
+          Component.make(Db, { build: seen("db") }),
+          Component.make(Left, { dependencies: [Db], build: seen("left") }),
+          Component.make(Right, { dependencies: [Db], build: seen("right") }),
+          Component.make(Api, {
+            dependencies: [Left, Right],
+            build: Effect.map(Effect.all([Left, Right, seen("api")]), (parts) => parts.join(" "))
+          })
+        )
+        const program = Effect.all([Api, Effect.serviceOption(Left), Effect.serviceOption(Db), Effect.serviceOption(Outside)])
+        const [api, left, db, outside] = yield* program.pipe(
+          Effect.provide(Registry.toLayer(registry, [Api])),
+          Effect.provideService(Outside, "outside")
+        )
+        expect(api).toBe("left:outside right:outside api:outside")
+        // only the requested roots reach the program, next to its own services
+        expect([left, db, outside]).toEqual([Option.none(), Option.none(), Option.some("outside")])
+      }))
+
     it.effect("a component Layer failing half-way releases its sub-layer; the ConstructionError names the component", () =>
       Effect.gen(function*() {
         const recorder = yield* graph.makeRecorder

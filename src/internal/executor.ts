@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
@@ -26,15 +27,25 @@ export interface ExecuteOptions {
  * @internal
  */
 export interface ExecuteObserver {
-  /** Before a node's build runs. */
+  /** Before a node's build runs (before its scope is made). */
   readonly buildStarted: (node: Plan.Node) => void
-  /** After a node's build ended; not called for a build that was interrupted. */
+  /**
+   * After a node's build ended, with failures already turned into `ConstructionError`; not called
+   * for a build that was interrupted from outside (its worker was interrupted).
+   */
   readonly buildEnded: (node: Plan.Node, exit: Exit.Exit<unknown, Errors.BuildError>) => void
-  /** Wraps each node's build Effect. */
+  /**
+   * Wraps each node's build Effect: the constructor run in the node's context, its failures already
+   * turned into `ConstructionError`. The constructor's context is the one the wrapped Effect runs in
+   * (so a span set by the wrapper is the constructor's parent span) plus its dependencies and Scope.
+   */
   readonly wrapBuild?:
     | ((node: Plan.Node, build: Effect.Effect<unknown, Errors.BuildError>) => Effect.Effect<unknown, Errors.BuildError>)
     | undefined
-  /** Before a node's scope is closed (nodes built from a Value have no scope, hence no release). */
+  /**
+   * Before a node's scope is closed, by the graph scope's finalizer: dependents first, in the fiber
+   * closing the graph scope (nodes built from a Value have no scope, hence no release).
+   */
   readonly releaseStarted: (node: Plan.Node) => void
   /** After a node's scope closed; a failure is the `ReleaseError` defect. */
   readonly releaseEnded: (node: Plan.Node, exit: Exit.Exit<void>) => void
@@ -59,81 +70,53 @@ export const contextOf = (edges: ReadonlyArray<Plan.Edge>, values: ReadonlyArray
   return services
 }
 
-const toConstructionError = (plan: Plan.Plan<unknown>, node: Plan.Node) =>
-(
+/**
+ * The context a node's constructor runs in: the context of the fiber building it, overridden by the
+ * node's dependencies and its own Scope; the context `Effect.provide(constructor, dependencies)`
+ * would give.
+ */
+const nodeContext = (
+  parent: Context.Context<never>,
+  node: Plan.Node,
+  values: ReadonlyArray<unknown>,
+  scope: Scope.Scope
+): Context.Context<never> => {
+  const services = new Map<string, unknown>(parent.unsafeMap)
+  for (const edge of node.dependencies) services.set(edge.request.key, valueOf(edge, values))
+  services.set(Scope.Scope.key, scope)
+  return Context.unsafeMake(services)
+}
+
+/**
+ * A failed build's cause as the executor reports it. Expected failures stay expected, a constructor
+ * that died is still a defect (both now a `ConstructionError` naming the component and its path),
+ * and an interruption-only cause, holding no failure value, stays an interruption.
+ */
+const constructionCause = (
+  plan: Plan.Plan<unknown>,
+  node: Plan.Node,
   cause: Cause.Cause<unknown>
-): Effect.Effect<never, Errors.ConstructionError> => {
-  // An interruption-only cause holds no failure value, so it is a Cause<never>.
-  if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+): Cause.Cause<Errors.BuildError> => {
+  if (Cause.isInterruptedOnly(cause)) return cause as Cause.Cause<never>
   const error = (reason: unknown) =>
     new Errors.ConstructionError({ component: node.name, path: planInternal.pathTo(plan, node.id), cause: reason })
   const failure = Cause.failureOption(cause)
-  // Expected failures stay expected; a constructor that died is still a defect, now naming the component.
-  return Option.isSome(failure) ? Effect.fail(error(failure.value)) : Effect.die(error(Cause.squash(cause)))
+  return Option.isSome(failure) ? Cause.fail(error(failure.value)) : Cause.die(error(Cause.squash(cause)))
 }
 
-/**
- * The node's own scope, closed by the graph's scope. A release failure of the node surfaces as a
- * defect that names the component (`ReleaseError`); it does not stop the other releases, since the
- * graph scope runs every finalizer whatever the others do.
- */
-const nodeScope = (plan: Plan.Plan<unknown>, node: Plan.Node, graphScope: Scope.Scope, observer?: ExecuteObserver) =>
-  Effect.tap(
-    Scope.make(ExecutionStrategy.sequential),
-    (scope) =>
-      Scope.addFinalizerExit(graphScope, (exit) => {
-        const release = Effect.catchAllCause(Scope.close(scope, exit), (cause) =>
-          Effect.die(
-            new Errors.ReleaseError({ component: node.name, path: planInternal.pathTo(plan, node.id), cause: Cause.squash(cause) })
-          ))
-        return observer === undefined ? release : observedRelease(node, release, observer)
-      })
-  )
-
-const observedRelease = (node: Plan.Node, release: Effect.Effect<void>, observer: ExecuteObserver) =>
-  Effect.suspend(() => {
-    observer.releaseStarted(node)
-    return Effect.flatMap(Effect.exit(release), (exit) => {
-      observer.releaseEnded(node, exit)
-      return exit
-    })
-  })
-
-/**
- * Builds one node: its constructor runs with its dependencies and a Scope of its own in context.
- * The node's scope is forked from the graph's scope when construction starts, which is after every
- * dependency finished constructing, so the graph scope (sequential) closes dependents first.
- *
- * @internal
- */
-export const buildNode = (
-  plan: Plan.Plan<unknown>,
+/** A node's constructor: its Effect, or its Layer built in the node's scope through the MemoMap. */
+const constructorOf = (
   node: Plan.Node,
-  values: ReadonlyArray<unknown>,
-  graphScope: Scope.Scope,
-  memoMap: Layer.MemoMap,
-  observer?: ExecuteObserver
-): Effect.Effect<unknown, Errors.BuildError> => {
-  const construct = node.component.construct
-  if (construct._tag === "Value") return Effect.succeed(construct.value)
-  return nodeScope(plan, node, graphScope, observer).pipe(
-    Effect.flatMap((scope) => {
-      const services = contextOf(node.dependencies, values)
-      services.set(Scope.Scope.key, scope)
-      const context = Context.unsafeMake<never>(services)
-      return construct._tag === "Effect"
-        ? Effect.provide(construct.effect as Effect.Effect<unknown, unknown>, context)
-        : Effect.map(
-          Effect.provide(
-            Layer.buildWithMemoMap(construct.layer as Layer.Layer<unknown, unknown>, memoMap, scope),
-            context
-          ),
-          (output) => Context.unsafeGet(output, node.component.tag)
-        )
-    }),
-    Effect.catchAllCause(toConstructionError(plan, node))
-  )
-}
+  construct: Exclude<Plan.Node["component"]["construct"], { readonly _tag: "Value" }>,
+  scope: Scope.Scope,
+  memoMap: Layer.MemoMap
+): Effect.Effect<unknown, unknown> =>
+  construct._tag === "Effect"
+    ? construct.effect as Effect.Effect<unknown, unknown>
+    : Effect.map(
+      Layer.buildWithMemoMap(construct.layer as Layer.Layer<unknown, unknown>, memoMap, scope),
+      (output) => Context.unsafeGet(output, node.component.tag)
+    )
 
 /**
  * Builds every node of a plan in the graph's scope and returns the services by node id.
@@ -147,10 +130,33 @@ export const buildNode = (
  * On success every worker is joined, so the FiberRef changes of every component (a Layer setting a
  * logger, a config provider...) reach the caller, as they would through Layer composition.
  *
+ * Context: a constructor runs with the context of the fiber building it (the caller's, plus what
+ * `wrapBuild` added), its dependencies and its own Scope, as `Effect.provide` would give it; the
+ * worker sets it with a plain FiberRef write rather than `Effect.provide`, whose uninterruptible
+ * bracket was about half the Effect operations of building a component. Without `wrapBuild` the
+ * worker does not restore its context after each constructor (nothing it runs between constructors
+ * reads it), only when it ends, before it is joined; a worker whose build failed or was interrupted
+ * is never joined. With `wrapBuild` it restores it after each build (the wrapper reads it).
+ *
+ * Scopes: each constructor (Effect or Layer) gets a Scope of its own, made when its construction
+ * starts, which is after every one of its dependencies finished constructing. Node scopes are not
+ * forked from the graph's scope: ONE finalizer, added to the graph's scope before anything is
+ * built, closes them all, one at a time in a loop, in reverse order of construction start, hence
+ * every component before any of its dependencies; each with the exit the graph's scope closes
+ * with. That covers the nodes built, the ones that failed half-way and the ones interrupted in
+ * flight, each released exactly once. A node whose release fails becomes a `ReleaseError` defect
+ * naming it, the releases go on, and the finalizer fails with all those defects, in release order.
+ * Nodes built from a Value have no scope and nothing to release. A node scope made after the graph
+ * scope began closing (a graph scope closed while building) is closed at once, as a finalizer
+ * added to a closed scope would run at once: what its constructor acquires is released right away.
+ *
  * Failure: the first constructor failure stops the scheduling of new nodes, interrupts the nodes
- * still under construction (in every worker: no constructor runs on the calling fiber), and fails.
- * Everything constructed so far lives in the graph scope and is released, dependents first, when
- * that scope closes (Layer does this on failure).
+ * still under construction (in every worker: no constructor runs on the calling fiber), and fails
+ * with the failure turned into a `ConstructionError` (see `constructionCause`). Everything
+ * constructed so far is released, dependents first, when the graph scope closes (Layer does this
+ * on failure).
+ *
+ * Nothing here recurses per node: building and releasing are loops.
  *
  * @internal
  */
@@ -165,9 +171,56 @@ export const execute = (
     if (total === 0) return values
     const graphScope = yield* Effect.scope
     const memoMap = yield* Layer.CurrentMemoMap
+    const callerContext = yield* Effect.context<never>()
     const observer = options?.observer
+    const wrapBuild = observer?.wrapBuild
     const limitOption = options?.concurrency ?? "unbounded"
     const limit = limitOption === "unbounded" ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(limitOption))
+
+    // Node scopes, in order of construction start, and the node owning each.
+    const scopes: Array<Scope.CloseableScope> = []
+    const owners: Array<number> = []
+    // The exit the graph scope is closing with, once it began closing.
+    let closing: Exit.Exit<unknown, unknown> | undefined
+
+    // A node's release outcome: a failure to close its scope becomes a `ReleaseError` defect naming it.
+    const released = (id: number, closed: Exit.Exit<void>): Exit.Exit<void> => {
+      const result = closed._tag === "Success" ? closed : Exit.die(
+        new Errors.ReleaseError({ component: nodes[id]!.name, path: planInternal.pathTo(plan, id), cause: Cause.squash(closed.cause) })
+      )
+      if (observer !== undefined) observer.releaseEnded(nodes[id]!, result)
+      return result
+    }
+
+    yield* Scope.addFinalizerExit(graphScope, (exit) =>
+      Effect.gen(function*() {
+        closing = exit
+        let failures: Cause.Cause<never> | undefined
+        for (let index = scopes.length - 1; index >= 0; index--) {
+          const id = owners[index]!
+          if (observer !== undefined) observer.releaseStarted(nodes[id]!)
+          const result = released(id, yield* Effect.exit(Scope.close(scopes[index]!, exit)))
+          if (result._tag === "Failure") {
+            failures = failures === undefined ? result.cause : Cause.sequential(failures, result.cause)
+          }
+        }
+        scopes.length = 0
+        owners.length = 0
+        if (failures !== undefined) return yield* Effect.failCause(failures)
+      }))
+
+    // Registers a node scope just made for the graph finalizer; one made once the graph scope began
+    // closing is closed at once (it is empty: that cannot fail), as a finalizer added to a closed
+    // scope would be.
+    const adopt = (scope: Scope.CloseableScope, id: number): Effect.Effect<void> | undefined => {
+      if (closing === undefined) {
+        scopes.push(scope)
+        owners.push(id)
+        return undefined
+      }
+      if (observer !== undefined) observer.releaseStarted(nodes[id]!)
+      return Effect.map(Effect.exit(Scope.close(scope, closing)), (closed) => void released(id, closed))
+    }
 
     const remaining = new Int32Array(total)
     const dependents: Array<Array<number>> = new Array(total)
@@ -205,6 +258,36 @@ export const execute = (
       }
     }
 
+    // With `wrapBuild`, each build runs here: the node's context is derived from the worker's when
+    // the build runs (inside the wrapper, so a span it opened is the constructor's parent span), and
+    // the worker's context is set back to the caller's afterwards, for the next wrapper.
+    const wrappedBuild = (
+      node: Plan.Node,
+      wrap: NonNullable<ExecuteObserver["wrapBuild"]>
+    ): Effect.Effect<Exit.Exit<unknown, Errors.BuildError>> =>
+      Effect.gen(function*() {
+        const construct = node.component.construct
+        let build: Effect.Effect<unknown, unknown>
+        if (construct._tag === "Value") {
+          build = Effect.succeed(construct.value)
+        } else {
+          const scope = yield* Scope.make(ExecutionStrategy.sequential)
+          const late = adopt(scope, node.id)
+          if (late !== undefined) yield* late
+          build = Effect.zipRight(
+            FiberRef.update(FiberRef.currentContext, (parent) => nodeContext(parent, node, values, scope)),
+            constructorOf(node, construct, scope, memoMap)
+          )
+        }
+        const exit = yield* Effect.exit(
+          wrap(node, Effect.catchAllCause(build, (cause) => Effect.failCause(constructionCause(plan, node, cause))))
+        )
+        if (construct._tag !== "Value") yield* FiberRef.set(FiberRef.currentContext, callerContext)
+        return exit
+      })
+
+    // Without `wrapBuild`, a constructor's context is left set after it: nothing the worker runs
+    // between constructors reads it, and a spare forked then sets its own before each constructor.
     const work: Effect.Effect<void> = Effect.gen(function*() {
       while (failure === undefined && completed < total) {
         if (head === ready.length) {
@@ -220,22 +303,35 @@ export const execute = (
         }
         // Forking may have let other workers run: one of them may have failed in the meantime.
         if (failure !== undefined) break
-        let exit: Exit.Exit<unknown, Errors.BuildError>
-        if (observer === undefined) {
-          exit = yield* Effect.exit(buildNode(plan, nodes[id]!, values, graphScope, memoMap))
+        const node = nodes[id]!
+        const construct = node.component.construct
+        if (observer === undefined && construct._tag === "Value") {
+          values[id] = construct.value
         } else {
-          const node = nodes[id]!
-          const build = buildNode(plan, node, values, graphScope, memoMap, observer)
-          observer.buildStarted(node)
-          exit = yield* Effect.exit(observer.wrapBuild === undefined ? build : observer.wrapBuild(node, build))
-          observer.buildEnded(node, exit)
+          if (observer !== undefined) observer.buildStarted(node)
+          let exit: Exit.Exit<unknown, Errors.BuildError>
+          if (wrapBuild !== undefined) {
+            exit = yield* wrappedBuild(node, wrapBuild)
+          } else if (construct._tag === "Value") {
+            exit = Exit.succeed(construct.value)
+          } else {
+            const scope = yield* Scope.make(ExecutionStrategy.sequential)
+            const late = adopt(scope, id)
+            if (late !== undefined) yield* late
+            yield* FiberRef.set(FiberRef.currentContext, nodeContext(callerContext, node, values, scope))
+            exit = Exit.mapErrorCause(
+              yield* Effect.exit(constructorOf(node, construct, scope, memoMap)),
+              (cause) => constructionCause(plan, node, cause)
+            )
+          }
+          if (observer !== undefined) observer.buildEnded(node, exit)
+          if (exit._tag === "Failure") {
+            failure ??= exit.cause
+            notify()
+            break
+          }
+          values[id] = exit.value
         }
-        if (exit._tag === "Failure") {
-          failure ??= exit.cause
-          notify()
-          break
-        }
-        values[id] = exit.value
         completed++
         const before = ready.length
         for (const dependent of dependents[id]!) {
@@ -243,6 +339,8 @@ export const execute = (
         }
         if (ready.length > before || completed === total) notify()
       }
+      // A worker is joined only when everything was built: its context must be the caller's again.
+      if (failure === undefined) yield* FiberRef.set(FiberRef.currentContext, callerContext)
       // The first worker to see the end (everything built, or a failure) wakes the calling fiber.
       Deferred.unsafeDone(done, Exit.void)
     })
