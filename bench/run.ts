@@ -229,8 +229,13 @@ const warmUp = async (graph: Graph): Promise<void> => {
 
 interface ResolveResult {
   readonly graph: Graph
+  /** repeated resolution of one registry (the resolver caches what it learnt of each component) */
   readonly resolve: number
   readonly baseline: number
+  /** the first resolution of a registry of components never seen before: what an application does */
+  readonly first: number
+  /** the topological sort on components never seen before */
+  readonly firstBaseline: number
 }
 
 const benchResolve = (graph: Graph): ResolveResult => {
@@ -242,10 +247,32 @@ const benchResolve = (graph: Graph): ResolveResult => {
   const resolve1 = H.timeSync(() => F.resolve(fixture), options)
   const baseline2 = H.timeSync(() => topologicalSort(fixture.components, fixture.roots), options)
   const resolve2 = H.timeSync(() => F.resolve(fixture), options)
+  // first resolutions: fresh components (fresh tags) for every sample, one fixture for the sort and
+  // another for the resolver, so that neither warms the other's objects
+  const first: Array<number> = []
+  const firstBaseline: Array<number> = []
+  for (let round = 0; round < options.warmup + options.runs; round++) {
+    const forSort = F.makeFixture(graph)
+    const forResolve = F.makeFixture(graph)
+    H.gc()
+    let started = H.now()
+    H.keep(topologicalSort(forSort.components, forSort.roots))
+    const sorted = H.now() - started
+    H.gc()
+    started = H.now()
+    H.keep(F.resolve(forResolve))
+    const resolved = H.now() - started
+    if (round >= options.warmup) {
+      firstBaseline.push(sorted)
+      first.push(resolved)
+    }
+  }
   return {
     graph,
     resolve: H.median([...resolve1.samples, ...resolve2.samples]),
-    baseline: H.median([...baseline1.samples, ...baseline2.samples])
+    baseline: H.median([...baseline1.samples, ...baseline2.samples]),
+    first: H.median(first),
+    firstBaseline: H.median(firstBaseline)
   }
 }
 
@@ -471,9 +498,10 @@ const main = async () => {
   }
   for (const result of resolutions.filter((r) => r.graph.size === TARGET_SIZE)) {
     targets.push({
-      target: `resolution <= 10 ms at ${H.count(TARGET_SIZE)} (${result.graph.shape}; set on a faster machine)`,
-      measured: `${H.ms(result.resolve)} = ${H.ratio(result.resolve / result.baseline)} the plain topological sort (${H.ms(result.baseline)})`,
-      pass: result.resolve <= 10
+      target: `resolution <= 10 ms at ${H.count(TARGET_SIZE)} (${result.graph.shape}, first resolution of a registry; set on a faster machine)`,
+      measured: `${H.ms(result.first)} = ${H.ratio(result.first / result.firstBaseline)} the plain topological sort (${H.ms(result.firstBaseline)}); ` +
+        `repeated: ${H.ms(result.resolve)} = ${H.ratio(result.resolve / result.baseline)}`,
+      pass: result.first <= 10
     })
   }
   targets.push({
@@ -547,12 +575,14 @@ const main = async () => {
     return [
       `${r.graph.shape} ${H.count(n)}`,
       H.count(r.graph.edges),
+      H.ms(r.first),
+      H.ms(r.firstBaseline),
+      H.ratio(r.first / r.firstBaseline),
       H.ms(r.resolve),
       H.ms(r.baseline),
       H.ratio(r.resolve / r.baseline),
-      H.ns(r.resolve / units),
-      H.ns(r.baseline / units),
-      H.us(r.resolve / n)
+      H.ns(r.first / units),
+      H.us(r.first / n)
     ]
   })
   const lifecycleSection = typeof lifecycle === "string"
@@ -652,9 +682,15 @@ const main = async () => {
     "## 4. Resolution",
     "",
     "`Resolver.resolve(registry, roots)` vs a plain iterative topological sort of the same components with Maps " +
-    "(bench/baseline.ts). Per unit = per (component + edge).",
+    "(bench/baseline.ts). first = the first resolution of a registry whose components (and tags) were never seen " +
+    "before, what an application does at startup (each sample on fresh objects; the sort on others); repeated = " +
+    "resolving one registry again and again (the resolver keeps what it learnt of each component: an immutable " +
+    "value). Per unit = per (component + edge), first resolution.",
     "",
-    H.table(["graph", "edges", "resolve", "topological sort", "ratio", "resolve per unit", "sort per unit", "resolve per comp."], resolveRows),
+    H.table(
+      ["graph", "edges", "first", "sort (fresh)", "ratio", "repeated", "sort", "ratio", "first per unit", "first per comp."],
+      resolveRows
+    ),
     "",
     "## 5. A 10,000-long chain (each component depends on the previous one)",
     "",

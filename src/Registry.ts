@@ -1,8 +1,10 @@
 /**
  * Registries: immutable sets of components, composed like modules.
  *
- * A registry holds components and other registries (a module can include modules; a module included
- * twice counts once). Adding, including and overriding return new registries, so a registry is a
+ * A registry holds components and other registries (a module can include modules). Whatever is
+ * reached twice counts once, at its first position: a module included twice, a component added twice
+ * or through two modules built from one; a component both added and overridden is one candidate, an
+ * override. Adding, including and overriding return new registries, so a registry is a
  * plain value: share it, extend it per environment, clone it for free.
  *
  * Two ways to take a component's place, both for tests and for environments:

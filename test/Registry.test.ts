@@ -104,6 +104,53 @@ describe("Registry", () => {
     expect(chosenDatabase(registry)).toBe("Database")
   })
 
+  describe("a value reached more than once counts once", () => {
+    const planOf = (registry: Registry.Registry, roots: ReadonlyArray<Dependency.Any>) => {
+      const result = Resolver.resolve(registry, roots)
+      if (Either.isLeft(result)) throw new Error(result.left.message)
+      return result.right
+    }
+
+    it("two modules extended from one common module, included together, share its components (diamond)", () => {
+      const Common = Registry.make(Component.succeed(Database, { url: "common" }), plugin("common"))
+      const A = Common.pipe(Registry.add([plugin("a")]))
+      const B = Common.pipe(Registry.add([plugin("b")]))
+      const app = Registry.make(A, B)
+      // one unnamed Database: named after its tag, not numbered, and not ambiguous
+      expect(chosenDatabase(app)).toBe("Database")
+      expect(pluginNames(app)).toEqual(["common", "a", "b"])
+      expect(planOf(app, [Database]).nodes.map((node) => node.name)).toEqual(["Database"])
+    })
+
+    it("the same component added twice is one candidate, at its first position", () => {
+      const main = Component.succeed(Database, { url: "main" })
+      expect(chosenDatabase(Registry.make(main, main))).toBe("Database")
+      const [a, b] = [plugin("a"), plugin("b")]
+      // an explicit name given once is not a duplicate name
+      expect(pluginNames(Registry.make(a, b, a).pipe(Registry.add([b])))).toEqual(["a", "b"])
+    })
+
+    it("a component both added and overridden is one candidate, an override: it still wins over its tag's other candidates", () => {
+      const fake = database("fake")
+      const addedFirst = Registry.make(database("main"), fake).pipe(Registry.override([fake]))
+      const overriddenFirst = Registry.make(database("main")).pipe(Registry.override([fake]), Registry.add([fake]))
+      for (const registry of [addedFirst, overriddenFirst]) {
+        const plan = planOf(registry, [Database])
+        expect(plan.nodes.map((node) => [node.name, node.override])).toEqual([["fake", true]])
+        expect(plan.roots[0]!.choice).toEqual({ rule: "override", considered: ["fake"] })
+      }
+    })
+
+    it("a replacement reached twice is applied once, so a later replacement still wins", () => {
+      const first = Registry.make(database("main")).pipe(
+        Registry.replace("main", Component.succeed(Database, { url: "first" }))
+      )
+      const second = first.pipe(Registry.replace("main", Component.succeed(Database, { url: "second" })))
+      const plan = planOf(Registry.make(second, first), [Database])
+      expect(plan.nodes[0]!.component.construct).toEqual({ _tag: "Value", value: { url: "second" } })
+    })
+  })
+
   it("10,000 nested registries flatten without overflowing the stack", () => {
     let registry = Registry.make(plugin("p0"))
     for (let index = 1; index <= 10_000; index++) registry = Registry.make(registry, plugin(`p${index}`))

@@ -90,8 +90,15 @@ export const when = (condition: Condition.Condition, items: ReadonlyArray<Regist
 
 /** @internal */
 export interface Flattened {
-  /** every component in registration order, each flagged when it is an override */
-  readonly components: ReadonlyArray<{ readonly component: Component.Any; readonly override: boolean }>
+  /**
+   * Every component occurrence, in registration order, with what is not a component too (the
+   * resolver reports it). The same component may occur more than once (added twice, or present in two
+   * registries made from one another with `add`): the resolver counts it once, at its first
+   * occurrence, and as an override if any of its occurrences is one.
+   */
+  readonly components: ReadonlyArray<Component.Any>
+  /** `overrides[i]`: occurrence `i` was registered as an override */
+  readonly overrides: ReadonlyArray<boolean>
   /** name -> replacement; a later replacement of one name wins */
   readonly replacements: ReadonlyMap<string, Component.Any>
   /** the registered component families (members are resolved only for these) */
@@ -101,19 +108,25 @@ export interface Flattened {
 }
 
 /**
- * Flattens nested registries depth-first in entry order. A registry included more than once (a
- * module shared by two modules) contributes its components once, at its first inclusion. Entries
- * guarded by a condition that is false in the environment are skipped whole. Iterative: deep module
- * nesting cannot overflow the stack.
+ * Flattens nested registries depth-first in entry order. Iterative: deep module nesting cannot
+ * overflow the stack.
+ *
+ * A registry included more than once (a module shared by two modules) is walked once, at its first
+ * inclusion, and a replacement entry reached twice is applied once, so that a later replacement still
+ * wins. (Components reached twice are counted once by the resolver, see {@link Flattened}: it groups
+ * them by tag anyway, which finds repeats without a lookup per component.) Entries guarded by a
+ * condition that is false in the environment are skipped whole.
  *
  * @internal
  */
 export const flatten = (root: Registry.Registry, environment: Condition.Environment): Flattened => {
   const conditionFailures: Array<{ condition: Condition.Condition; error: unknown }> = []
-  const components: Array<{ component: Component.Any; override: boolean }> = []
+  const components: Array<Component.Any> = []
+  const overrides: Array<boolean> = []
   const replacements = new Map<string, Component.Any>()
   const families = new Set<unknown>()
-  const seen = new Set<Registry.Registry>([root])
+  // registries and replacement entries already reached
+  const reached = new Set<unknown>([root])
   const stack: Array<{ readonly entries: ReadonlyArray<Entry>; index: number }> = [{
     entries: (root as RegistryImpl).entries,
     index: 0
@@ -127,13 +140,18 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
     const entry = frame.entries[frame.index++]!
     switch (entry._tag) {
       case "Component":
-        components.push({ component: entry.component, override: false })
+        components.push(entry.component)
+        overrides.push(false)
         break
       case "Override":
-        components.push({ component: entry.component, override: true })
+        components.push(entry.component)
+        overrides.push(true)
         break
       case "Replace":
-        replacements.set(entry.name, entry.component)
+        if (!reached.has(entry)) {
+          reached.add(entry)
+          replacements.set(entry.name, entry.component)
+        }
         break
       case "Family":
         families.add(entry.family)
@@ -145,19 +163,19 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
         } catch (error) {
           conditionFailures.push({ condition: entry.condition, error })
         }
-        if (holds && !seen.has(entry.registry)) {
-          seen.add(entry.registry)
+        if (holds && !reached.has(entry.registry)) {
+          reached.add(entry.registry)
           stack.push({ entries: (entry.registry as RegistryImpl).entries, index: 0 })
         }
         break
       }
       case "Include":
-        if (!seen.has(entry.registry)) {
-          seen.add(entry.registry)
+        if (!reached.has(entry.registry)) {
+          reached.add(entry.registry)
           stack.push({ entries: (entry.registry as RegistryImpl).entries, index: 0 })
         }
         break
     }
   }
-  return { components, replacements, families, conditionFailures }
+  return { components, overrides, replacements, families, conditionFailures }
 }

@@ -12,23 +12,74 @@ import * as dependency from "./dependency.js"
 import * as planInternal from "./plan.js"
 import * as registry from "./registry.js"
 
-interface Candidate {
-  readonly index: number
-  readonly component: Component.Any
-  readonly name: string
-  readonly override: boolean
+/**
+ * The candidates of one resolution, by index. Struct of arrays rather than one object per candidate:
+ * resolution allocates little besides the plan it returns.
+ *
+ * Indices `0 .. baseCount - 1` are the registry's valid components in registration order (a
+ * replacement already applied); family members are appended during a walk and dropped before the
+ * next one.
+ */
+interface Candidates {
+  readonly components: Array<Component.Any>
+  readonly names: Array<string>
+  readonly overrides: Array<boolean>
+  readonly prepared: Array<Prepared>
 }
 
-interface PendingEdge {
-  readonly request: dependency.Request
-  readonly targets: ReadonlyArray<number>
+/**
+ * What resolution reads of a valid component besides its metadata: its tag's key and the requests
+ * its dependencies stand for. A tag has a hidden class of its own, so inspecting one (the
+ * `Context.Tag` check, reading its key, finding its request) is a megamorphic access, and validating
+ * a component inspects all its tags: that was most of the cost of indexing a registry.
+ *
+ * Keys are not internalized (`Object.keys({ [key]: 0 })[0]`): that made repeated resolutions of one
+ * registry faster but a first resolution much slower, since every distinct key makes a hidden
+ * class, and a first resolution is what applications do.
+ */
+interface Prepared {
+  /** the tag's key */
+  readonly key: string
+  readonly requests: ReadonlyArray<dependency.Request>
+  /** the keys of `requests` */
+  readonly requestKeys: ReadonlyArray<string>
+  /** `requests` as plan data (`Plan.Edge.request`): made once, shared by every plan */
+  readonly descriptions: ReadonlyArray<Dependency.Description>
+}
+
+const prepare = (valid: Component.Any): Prepared => {
+  const requests = valid.dependencies.map(dependency.requestOf)
+  return {
+    key: valid.tag.key,
+    requests,
+    requestKeys: requests.map((request) => request.key),
+    descriptions: requests.map(describe)
+  }
+}
+
+
+
+/**
+ * Valid components, prepared, by identity. A component is an immutable value, so whether it is valid
+ * and what it requests never change: each is validated and prepared once, not once per resolution.
+ * Weak: it holds nothing alive.
+ */
+const preparedComponents = new WeakMap<Component.Any, Prepared>()
+
+/**
+ * A plan edge while the walk runs: its targets are candidate indices until the walk succeeds, then
+ * they are rewritten in place to node ids and the edge is the plan's (see `finish`). One edge is
+ * made per resolved request and shared by every requester; its description is the requesting
+ * component's prepared one (see `Prepared`).
+ */
+interface WalkEdge {
+  readonly request: Dependency.Description
+  readonly targets: Array<number>
   readonly choice: Plan.Choice
-  /** the plan edge made from this one, shared by every node that made the same request */
-  finished?: Plan.Edge
 }
 
 const describe = (request: dependency.Request): Dependency.Description => ({
-  service: request.target.key,
+  service: isPlain(request) ? request.key : request.target.key,
   selector: request.selector,
   cardinality: request.cardinality,
   key: request.key,
@@ -39,28 +90,31 @@ const describe = (request: dependency.Request): Dependency.Description => ({
  * Ranks candidates of a single-valued request: override > primary > not alternative > lower order.
  * Registration order never decides: equal rank is a tie, reported as ambiguity.
  */
-const compareRank = (a: Candidate, b: Candidate): number =>
-  a.override !== b.override
-    ? (a.override ? -1 : 1)
-    : a.component.primary !== b.component.primary
-    ? (a.component.primary ? -1 : 1)
-    : a.component.alternative !== b.component.alternative
-    ? (a.component.alternative ? 1 : -1)
-    : a.component.order - b.component.order
+const compareRank = (candidates: Candidates, a: number, b: number): number => {
+  const first = candidates.components[a]!
+  const second = candidates.components[b]!
+  return candidates.overrides[a] !== candidates.overrides[b]
+    ? (candidates.overrides[a] ? -1 : 1)
+    : first.primary !== second.primary
+    ? (first.primary ? -1 : 1)
+    : first.alternative !== second.alternative
+    ? (first.alternative ? 1 : -1)
+    : first.order - second.order
+}
 
-const decidingRule = (best: Candidate, runnerUp: Candidate): Plan.Choice["rule"] =>
-  best.override !== runnerUp.override
+const decidingRule = (candidates: Candidates, best: number, runnerUp: number): Plan.Choice["rule"] =>
+  candidates.overrides[best] !== candidates.overrides[runnerUp]
     ? "override"
-    : best.component.primary !== runnerUp.component.primary
+    : candidates.components[best]!.primary !== candidates.components[runnerUp]!.primary
     ? "primary"
-    : best.component.alternative !== runnerUp.component.alternative
+    : candidates.components[best]!.alternative !== candidates.components[runnerUp]!.alternative
     ? "not-alternative"
     : "lowest-order"
 
-const tieDescription = (tied: ReadonlyArray<Candidate>): string => {
-  const first = tied[0]!.component
+const tieDescription = (candidates: Candidates, tied: ReadonlyArray<number>): string => {
+  const first = candidates.components[tied[0]!]!
   const flags = [
-    tied[0]!.override ? "all overrides" : undefined,
+    candidates.overrides[tied[0]!] ? "all overrides" : undefined,
     first.primary ? "all primary" : "none primary",
     first.alternative ? "all alternative" : undefined,
     `equal order ${first.order}`
@@ -95,24 +149,25 @@ const suggest = (missing: string, available: ReadonlyArray<string>): ReadonlyArr
 
 const TagTypeId = Symbol.for("effect/Context/Tag")
 
-/** `Context.isTag` without the `dual` wrapper of `Predicate.hasProperty`: it runs once per edge. */
+/** `Context.isTag` without the `dual` wrapper of `Predicate.hasProperty`. */
 const isTag = (u: unknown): u is Context.Tag<unknown, unknown> =>
   (typeof u === "function" || (typeof u === "object" && u !== null)) && TagTypeId in u
 
-const validateComponent = (
-  candidate: unknown,
-  position: number,
-  problems: Array<Errors.Problem>
-): candidate is Component.Any => {
-  if (!component.isComponent(candidate)) {
-    problems.push(
-      new Errors.InvalidDeclaration({
-        path: [],
-        subject: `registry entry #${position + 1}`,
-        reason: `expected a Component or a Registry, got ${String(candidate)}`
-      })
-    )
-    return false
+/** `Component.isComponent` without the `dual` wrapper of `Predicate.hasProperty`. */
+const isComponent = (u: unknown): u is Component.Any =>
+  (typeof u === "function" || (typeof u === "object" && u !== null)) && component.TypeId in u
+
+/**
+ * Why a registered value cannot be a candidate, or `undefined` when it can. `position` numbers
+ * registry entries in messages about values that are not components at all.
+ */
+const invalidity = (candidate: unknown, position: number): Errors.InvalidDeclaration | undefined => {
+  if (!isComponent(candidate)) {
+    return new Errors.InvalidDeclaration({
+      path: [],
+      subject: `registry entry #${position + 1}`,
+      reason: `expected a Component or a Registry, got ${String(candidate)}`
+    })
   }
   const reasons: Array<string> = []
   if (!isTag(candidate.tag)) reasons.push(`its tag must be a Context.Tag, got ${String(candidate.tag)}`)
@@ -126,19 +181,18 @@ const validateComponent = (
   if (!Array.isArray(candidate.dependencies)) {
     reasons.push("its dependencies must be an array of tags")
   } else {
-    candidate.dependencies.forEach((tag, index) => {
+    const dependencies: ReadonlyArray<unknown> = candidate.dependencies
+    for (let index = 0; index < dependencies.length; index++) {
+      const tag = dependencies[index]
       if (!isTag(tag)) reasons.push(`dependency #${index + 1} must be a Context.Tag, got ${String(tag)}`)
-    })
+    }
   }
   for (const qualifier of candidate.qualifiers) {
     if (typeof qualifier !== "string" || qualifier.length === 0) reasons.push("its qualifiers must be non-empty strings")
   }
-  if (reasons.length > 0) {
-    const label = Context.isTag(candidate.tag) ? component.displayName(candidate) : `#${position + 1}`
-    problems.push(new Errors.InvalidDeclaration({ path: [], subject: `component ${label}`, reason: reasons.join("; ") }))
-    return false
-  }
-  return true
+  if (reasons.length === 0) return undefined
+  const label = Context.isTag(candidate.tag) ? component.displayName(candidate) : `#${position + 1}`
+  return new Errors.InvalidDeclaration({ path: [], subject: `component ${label}`, reason: reasons.join("; ") })
 }
 
 /**
@@ -154,11 +208,16 @@ export interface ExtraRoots {
 /**
  * The resolver: a pure function from a registry and requested roots to a plan, or to every problem.
  *
- * Algorithm: flatten the registry, name and index candidates by tag, then one iterative depth-first
- * walk from the roots. Each reachable component is expanded once (its requests are resolved once),
- * so the walk is O(components + edges); a back edge to a component on the walk's stack is a cycle,
- * reported with the stack slice that forms it. Components come out in post-order, which is the build
- * order (dependencies first). Paths are only materialised when a problem is reported.
+ * Algorithm: flatten the registry, index and name the candidates by tag, then one iterative
+ * depth-first walk from the roots. Each reachable component is expanded once (its requests are
+ * resolved once), and each distinct request is chosen for once, so the walk is
+ * O(components + edges); a back edge to a component on the walk's stack is a cycle, reported with
+ * the stack slice that forms it. Components come out in post-order, which is the build order
+ * (dependencies first). Paths are only materialised when a problem is reported.
+ *
+ * Problems are reported in this order: conditions that threw, invalid components (registration
+ * order), replacements that do not fit (tag by tag), duplicate names, what the walk finds (discovery
+ * order), then replacements of names no component has.
  *
  * @internal
  */
@@ -178,103 +237,27 @@ export const resolve = (
       })
     )
   }
-
-  // 1. validate, index by tag, name every candidate, apply replacements by name. The common path
-  // (unnamed components, no replacements) costs one map operation per component.
-  const byTag = new Map<string, Array<Candidate>>()
-  const candidates: Array<Candidate> = []
-  let explicitlyNamed = 0
-  // Tags with an invalid candidate: a request that finds no valid candidate of such a tag is not
-  // also reported as missing (the InvalidDeclaration says why; "no component provides" would be false).
-  const invalidTags = new Set<string>()
-  flat.components.forEach((entry, position) => {
-    if (!validateComponent(entry.component, position, problems)) {
-      const invalid: unknown = entry.component
-      if (component.isComponent(invalid) && isTag(invalid.tag)) invalidTags.add(invalid.tag.key)
-      return
-    }
-    const candidate: Candidate = { index: candidates.length, component: entry.component, name: "", override: entry.override }
-    candidates.push(candidate)
-    if (entry.component.name !== undefined) explicitlyNamed++
-    const same = byTag.get(entry.component.tag.key)
-    if (same === undefined) byTag.set(entry.component.tag.key, [candidate])
-    else same.push(candidate)
-  })
+  const index = indexCandidates(flat, problems)
   const usedReplacements = new Set<string>()
-  for (const [key, same] of byTag) {
-    // Unnamed overrides are named apart (`Key (override)`), so that overriding a service in a test
-    // never renames the production components of that service.
-    let unnamed = 0
-    let unnamedOverrides = 0
-    for (const candidate of same) {
-      if (candidate.component.name !== undefined) continue
-      if (candidate.override) unnamedOverrides++
-      else unnamed++
-    }
-    let seen = 0
-    let seenOverrides = 0
-    for (const candidate of same) {
-      let name = candidate.component.name
-      if (name === undefined && candidate.override) {
-        name = unnamedOverrides > 1 ? `${key} (override #${++seenOverrides})` : `${key} (override)`
-      } else if (name === undefined) name = unnamed > 1 ? `${key}#${++seen}` : key
-      ;(candidate as { name: string }).name = name
-      if (flat.replacements.size === 0) continue
-      const replacement = flat.replacements.get(name)
-      if (replacement === undefined) continue
-      usedReplacements.add(name)
-      if (!validateComponent(replacement, 0, problems)) continue
-      if (replacement.tag.key !== key) {
-        // Otherwise the replacement's service would be provided under the replaced component's tag.
-        problems.push(
-          new Errors.InvalidDeclaration({
-            path: [],
-            subject: `replacement of "${name}"`,
-            reason: `it provides ${replacement.tag.key}, but "${name}" provides ${key}`
-          })
-        )
-      } else {
-        // A replacement takes the place (and the choice metadata) of the component it replaces.
-        ;(candidate as { component: Component.Any }).component = component.unsafeMake({
-          ...component.fieldsOf(candidate.component),
-          dependencies: replacement.dependencies,
-          construct: replacement.construct,
-          // lifecycle hooks act on the service, so they come with the constructor that builds it
-          lifecycle: replacement.lifecycle
-        })
-      }
-    }
-  }
+  nameCandidates(index, flat.replacements, usedReplacements, problems)
+  if (index.explicitlyNamed) reportDuplicateNames(index.candidates, problems)
 
-  // 2. duplicate names. Default names are unique by construction (tag keys are unique, suffixes are
-  // unique within a tag), so only registries with explicit names need the check.
-  if (explicitlyNamed > 0) {
-    const byName = new Map<string, Array<Candidate>>()
-    for (const candidate of candidates) {
-      const same = byName.get(candidate.name)
-      if (same === undefined) byName.set(candidate.name, [candidate])
-      else same.push(candidate)
-    }
-    for (const [name, same] of byName) {
-      if (same.length > 1) {
-        problems.push(new Errors.DuplicateName({ name, services: same.map((c) => c.component.tag.key) }))
-      }
-    }
-  }
-
-  let availableCache: ReadonlyArray<string> | undefined
-  const available = () => (availableCache ??= [...byTag.keys()])
-
-  // 4. walk. Family members are synthesised on demand during the walk; when merged member arguments
-  // change a member's dependencies the walk is redone, seeded with the merged arguments, until the
+  // Family members are synthesised on demand during the walk; when merged member arguments change a
+  // member's dependencies the walk is redone, seeded with the merged arguments, until the
   // dependencies are stable.
-  const baseCount = candidates.length
-  let seeds = new Map<string, unknown>()
+  const { components, names, overrides, prepared } = index.candidates
+  let seeds: ReadonlyMap<string, unknown> = new Map()
   let attempts = 0
   let outcome: Walk
   for (;;) {
-    candidates.length = baseCount
-    outcome = walk(seeds)
+    if (components.length > index.baseCount) {
+      // drop the family members of the previous walk
+      components.length = index.baseCount
+      names.length = index.baseCount
+      overrides.length = index.baseCount
+      prepared.length = index.baseCount
+    }
+    outcome = walk(index, flat, usedReplacements, seeds, roots, options?.extraRoots)
     attempts++
     if (outcome.unsettled === undefined) break
     if (attempts > outcome.members.size + 1) {
@@ -297,330 +280,735 @@ export const resolve = (
         new Errors.InvalidDeclaration({
           path: [],
           subject: `replacement of "${name}"`,
-          reason: `no component is named "${name}" (names: ${
-            candidates.length === 0 ? "none" : candidates.slice(0, 12).map((c) => c.name).join(", ")
-          }${candidates.length > 12 ? ", ..." : ""})`
+          reason: `no component is named "${name}" (names: ${names.length === 0 ? "none" : names.slice(0, 12).join(", ")}${
+            names.length > 12 ? ", ..." : ""
+          })`
         })
       )
     }
   }
 
   if (problems.length > 0) return Either.left(new Errors.ResolutionError({ problems }))
+  return Either.right(finish(index.candidates, outcome))
+}
 
-  // 5. number nodes in build order
-  const { edgesOf, parentOf, postOrder, rootEdges } = outcome
-  const nodeIdOf = new Int32Array(candidates.length).fill(-1)
-  postOrder.forEach((candidate, id) => {
-    nodeIdOf[candidate] = id
-  })
-  // Edges are shared the same way their resolutions were.
-  const toEdge = (edge: PendingEdge): Plan.Edge =>
-    edge.finished ??= {
-      request: describe(edge.request),
-      targets: edge.targets.map((target) => nodeIdOf[target]!),
-      choice: edge.choice
-    }
-  const nodes: Array<Plan.Node> = postOrder.map((index, id) => {
-    const candidate = candidates[index]!
-    const parent = parentOf[index]!
-    return {
-      id,
-      name: candidate.name,
-      service: candidate.component.tag.key,
-      component: candidate.component,
-      override: candidate.override,
-      dependencies: edgesOf[index]!.map(toEdge),
-      parent: parent === -1 ? undefined : nodeIdOf[parent]!
-    }
-  })
-  return Either.right(planInternal.make(nodes, rootEdges.map(toEdge)))
+/**
+ * The registry's valid components indexed by tag. The candidates of a tag form a list in
+ * registration order: `byTag` holds its first candidate and `nextOfTag` links each candidate to the
+ * next one (-1 ends the list), so a tag with one candidate (the common case) costs one map entry and
+ * no allocation.
+ */
+interface Index {
+  readonly candidates: Candidates
+  /** how many candidates the registry has (family members come after them) */
+  readonly baseCount: number
+  /** tag key -> its first candidate; in the order the tags were first registered */
+  readonly byTag: ReadonlyMap<string, number>
+  readonly nextOfTag: Int32Array
+  /**
+   * Tags with an invalid candidate: a request that finds no valid candidate of such a tag is not also
+   * reported as missing (the InvalidDeclaration says why; "no component provides" would be false).
+   */
+  readonly invalidTags: ReadonlySet<string>
+  /** whether any candidate has an explicit name (only then can names collide) */
+  readonly explicitlyNamed: boolean
+}
 
-  function walk(seeds: ReadonlyMap<string, unknown>): Walk {
-    const walkProblems: Array<Errors.Problem> = []
-    const state: Array<number> = new Array(baseCount).fill(0) // 0 unvisited, 1 on the stack, 2 done
-    const stackPosition: Array<number> = new Array(baseCount).fill(0)
-    const parentOf: Array<number> = new Array(baseCount).fill(-1)
-    const edgesOf: Array<ReadonlyArray<PendingEdge> | undefined> = new Array(baseCount)
-    const postOrder: Array<number> = []
-    const stack: Array<Frame> = []
-    const members = new Map<string, MemberState>()
-
-    const pathOfStack = (): Array<string> => stack.map((frame) => candidates[frame.candidate]!.name)
-
-    // A request resolves the same way wherever it appears (the rules depend only on the request), so
-    // a successful resolution is computed once per request key and shared by every requester.
-    // Problems are not memoised: each requester reports its own, with its own path.
-    const resolved = new Map<string, PendingEdge>()
-    const resolveRequest = (tag: Context.Tag<unknown, unknown>): PendingEdge | undefined => {
-      // Every request's key is its tag's key, and only memoisable requests are stored (family members
-      // never are): a hit needs no look at what kind of request the tag is.
-      const known = resolved.get(tag.key)
-      if (known !== undefined) return known
-      const request = dependency.requestOf(tag)
-      if (request.member !== undefined) return resolveMember(request, request.member)
-      const edge = choose(request)
-      if (edge !== undefined) resolved.set(request.key, edge)
-      return edge
-    }
-
-    const resolveMember = (request: dependency.Request, member: dependency.MemberRequest): PendingEdge | undefined => {
-      const known = members.get(request.key)
-      if (known !== undefined) {
-        if (member.family.merge !== undefined && !known.replaced) {
-          const merged = attempt(request.label, "merge", () => member.family.merge!(known.args, member.args))
-          if (merged.ok) known.args = merged.value
-        }
-        return known.edge
-      }
-      if (!flat.families.has(member.family)) {
-        walkProblems.push(
-          new Errors.MissingComponent({
-            path: pathOfStack(),
-            request: request.label,
-            available: available(),
-            suggestions: [],
-            unqualified: []
-          })
-        )
-        return undefined
-      }
-      const args = seeds.has(request.key) ? seeds.get(request.key) : member.args
-      const replacement = flat.replacements.get(request.label)
-      if (replacement !== undefined) usedReplacements.add(request.label)
-      if (
-        replacement !== undefined && component.isComponent(replacement) && isTag(replacement.tag) &&
-        replacement.tag.key !== member.family.tag.key
-      ) {
-        walkProblems.push(
-          new Errors.InvalidDeclaration({
-            path: pathOfStack(),
-            subject: `replacement of "${request.label}"`,
-            reason: `it provides ${replacement.tag.key}, but "${request.label}" provides ${member.family.tag.key}`
-          })
-        )
-        return undefined
-      }
-      const dependencies = replacement !== undefined
-        ? { ok: true as const, value: replacement.dependencies }
-        : attempt(request.label, "dependencies", () => member.family.dependencies(args))
-      if (!dependencies.ok) return undefined
-      const made = component.unsafeMake({
-        tag: member.family.tag,
-        name: request.label,
-        qualifiers: [],
-        primary: false,
-        alternative: false,
-        order: 0,
-        dependencies: dependencies.value,
-        // the constructor is made from the final (merged) arguments once the walk is over
-        construct: replacement?.construct ?? { _tag: "Value", value: undefined }
-      })
-      if (!validateComponent(made, candidates.length, walkProblems)) return undefined
-      const index = candidates.length
-      candidates.push({ index, component: made, name: request.label, override: false })
-      state.push(0)
-      stackPosition.push(0)
-      parentOf.push(-1)
-      const edge: PendingEdge = { request, targets: [index], choice: { rule: "only", considered: [request.label] } }
-      members.set(request.key, {
-        index,
-        edge,
-        family: member.family,
-        args,
-        replaced: replacement !== undefined,
-        dependencyKeys: keysOf(dependencies.value)
-      })
-      return edge
-    }
-
-    const attempt = <A>(label: string, what: string, f: () => A): { ok: true; value: A } | { ok: false } => {
-      try {
-        return { ok: true, value: f() }
-      } catch (error) {
-        walkProblems.push(
-          new Errors.InvalidDeclaration({
-            path: pathOfStack(),
-            subject: `family member ${label}`,
-            reason: `its ${what} function threw: ${error instanceof Error ? error.message : String(error)}`
-          })
-        )
-        return { ok: false }
-      }
-    }
-
-    const choose = (request: dependency.Request): PendingEdge | undefined => {
-      const all = byTag.get(request.target.key) ?? []
-      const selector = request.selector
-      if (all.length === 1 && selector._tag === "Any" && !all[0]!.override) {
-        const only = all[0]!
-        return request.cardinality === "all"
-          ? { request, targets: [only.index], choice: { rule: "all", considered: [only.name] } }
-          : { request, targets: [only.index], choice: { rule: "only", considered: [only.name] } }
-      }
-      const selected = all.filter((candidate) =>
-        selector._tag === "Any"
-          ? !candidate.override || candidate.component.qualifiers.length === 0
-          : selector._tag === "Qualifier"
-          ? candidate.component.qualifiers.includes(selector.qualifier) ||
-            (candidate.override && candidate.component.qualifiers.length === 0)
-          : candidate.name === selector.name || (candidate.override && candidate.component.qualifiers.length === 0)
-      )
-      // Overrides that apply to this request replace every other candidate; for a qualified request,
-      // overrides carrying its qualifier are more specific than tag-wide ones and replace those too.
-      let overrides = selected.filter((candidate) => candidate.override)
-      if (selector._tag === "Qualifier" && overrides.length > 1) {
-        const specific = overrides.filter((candidate) => candidate.component.qualifiers.includes(selector.qualifier))
-        if (specific.length > 0) overrides = specific
-      }
-      const pool = overrides.length > 0 ? overrides : selected
-      const considered = pool.map((candidate) => candidate.name)
-      if (request.cardinality === "all") {
-        const sorted = [...pool].sort((a, b) => a.component.order - b.component.order || a.index - b.index)
-        return { request, targets: sorted.map((candidate) => candidate.index), choice: { rule: "all", considered } }
-      }
-      if (pool.length === 0) {
-        if (request.cardinality === "optional") return { request, targets: [], choice: { rule: "absent", considered } }
-        if (invalidTags.has(request.target.key)) return undefined
-        walkProblems.push(
-          new Errors.MissingComponent({
-            path: pathOfStack(),
-            request: request.label,
-            available: available(),
-            suggestions: selector._tag === "Any" ? suggest(request.target.key, available()) : [],
-            unqualified: selector._tag === "Any" ? [] : all.map((candidate) => candidate.name)
-          })
-        )
-        return undefined
-      }
-      if (pool.length === 1) {
-        return {
-          request,
-          targets: [pool[0]!.index],
-          choice: { rule: pool[0]!.override ? "override" : "only", considered }
-        }
-      }
-      const ranked = [...pool].sort(compareRank)
-      const best = ranked[0]!
-      const tied = ranked.filter((candidate) => compareRank(candidate, best) === 0)
-      if (tied.length > 1) {
-        walkProblems.push(
-          new Errors.AmbiguousComponent({
-            path: pathOfStack(),
-            request: request.label,
-            candidates: tied.map((candidate) => candidate.name),
-            rule: tieDescription(tied)
-          })
-        )
-        return undefined
-      }
-      return { request, targets: [best.index], choice: { rule: decidingRule(best, ranked[1]!), considered } }
-    }
-
-    const push = (index: number, parent: number) => {
-      state[index] = 1
-      stackPosition[index] = stack.length
-      parentOf[index] = parent
-      const chosen = candidates[index]!
-      const edges: Array<PendingEdge> = []
-      stack.push({ candidate: index, edges, edge: 0, target: 0 })
-      for (const tag of chosen.component.dependencies) {
-        const edge = resolveRequest(tag)
-        if (edge !== undefined) edges.push(edge)
-      }
-      edgesOf[index] = edges
-    }
-
-    /** Iterative depth-first walk from one root candidate; appends to `postOrder`. */
-    const descend = (target: number) => {
-      if (state[target] !== 0) return
-      push(target, -1)
-      while (stack.length > 0) {
-        const frame = stack[stack.length - 1]!
-        const walking = frame.edges[frame.edge]
-        if (walking !== undefined && frame.target >= walking.targets.length) {
-          frame.edge++
-          frame.target = 0
-        } else if (walking !== undefined) {
-          const next = walking.targets[frame.target++]!
-          if (state[next] === 0) {
-            push(next, frame.candidate)
-          } else if (state[next] === 1) {
-            const cycleStart = stackPosition[next]!
-            walkProblems.push(
-              new Errors.CircularDependency({
-                path: stack.slice(0, cycleStart).map((f) => candidates[f.candidate]!.name),
-                cycle: [...stack.slice(cycleStart).map((f) => candidates[f.candidate]!.name), candidates[next]!.name]
-              })
-            )
-          }
-        } else {
-          stack.pop()
-          state[frame.candidate] = 2
-          postOrder.push(frame.candidate)
-        }
-      }
-    }
-
-    const rootEdges: Array<PendingEdge> = []
-    roots.forEach((root, position) => {
-      if (!Context.isTag(root)) {
-        walkProblems.push(
-          new Errors.InvalidDeclaration({
-            path: [],
-            subject: `root #${position + 1}`,
-            reason: `a root must be a Context.Tag or a Dependency request, got ${String(root)}`
-          })
-        )
-        return
-      }
-      const edge = resolveRequest(root)
-      if (edge === undefined) return
-      rootEdges.push(edge)
-      for (const target of edge.targets) descend(target)
-    })
-    // Extra roots (App's startup components): walked like roots, after them, unless an override of
-    // their service (one that applies to every request of it) takes their place.
-    if (options?.extraRoots !== undefined) {
-      for (let index = 0; index < baseCount; index++) {
-        const candidate = candidates[index]!
-        if (state[index] !== 0 || !options.extraRoots(candidate.component)) continue
-        const shadowed = !candidate.override &&
-          byTag.get(candidate.component.tag.key)!.some((other) => other.override && other.component.qualifiers.length === 0)
-        if (!shadowed) descend(index)
-      }
-    }
-
-    // Members get their constructors from their final arguments; a member whose final arguments ask
-    // for other dependencies than the ones walked makes the walk start over.
-    let unsettled: string | undefined
-    for (const member of members.values()) {
-      if (member.replaced) continue
-      const candidate = candidates[member.index]!
-      const dependencies = attempt(candidate.name, "dependencies", () => member.family.dependencies(member.args))
-      if (dependencies.ok && keysOf(dependencies.value) !== member.dependencyKeys) unsettled ??= candidate.name
-      const construct = attempt(candidate.name, "build", () => member.family.build(member.args))
-      if (construct.ok) {
-        candidates[member.index] = {
-          ...candidate,
-          component: component.unsafeMake({ ...component.fieldsOf(candidate.component), construct: construct.value })
-        }
-      }
-    }
-    return { problems: walkProblems, postOrder, edgesOf, parentOf, rootEdges, members, unsettled }
+/**
+ * Step 1: validates every flattened component and indexes the valid ones by tag.
+ *
+ * A value registered more than once counts once, at its first occurrence (an invalid one is reported
+ * once); a component is an override if any of its occurrences is. Repeats of a component are found
+ * within its tag's candidates, so tags with one candidate (the common case) pay nothing for it.
+ */
+const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Problem>): Index => {
+  // At most one candidate per flattened component: the columns are sized once, not grown, and only
+  // copied shorter when there were invalid or repeated components.
+  const most = flat.components.length
+  const components: Array<Component.Any> = new Array(most)
+  const names: Array<string> = new Array(most)
+  const overrides: Array<boolean> = new Array(most)
+  const prepared: Array<Prepared> = new Array(most)
+  const byTag = new Map<string, number>()
+  const nextOfTag = new Int32Array(most)
+  const invalidTags = new Set<string>()
+  const count = fillCandidates(flat, problems, components, overrides, prepared, byTag, nextOfTag, invalidTags)
+  const fit = <A>(column: Array<A>): Array<A> => (count === most ? column : column.slice(0, count))
+  return {
+    candidates: { components: fit(components), names: fit(names), overrides: fit(overrides), prepared: fit(prepared) },
+    baseCount: count,
+    byTag,
+    nextOfTag,
+    invalidTags,
+    explicitlyNamed: components.some((candidate) => candidate.name !== undefined)
   }
 }
 
-interface Frame {
-  readonly candidate: number
-  readonly edges: ReadonlyArray<PendingEdge>
-  /** the edge being walked, and the position among its targets */
-  edge: number
-  target: number
+/**
+ * The loop of `indexCandidates`, apart: a long loop is optimized while it runs (on-stack
+ * replacement), and code after it in the same function that touches objects made per resolution
+ * (whose hidden classes die with them) would throw that optimized code away on every resolution.
+ * Returns how many candidates it wrote.
+ */
+const fillCandidates = (
+  flat: registry.Flattened,
+  problems: Array<Errors.Problem>,
+  components: Array<Component.Any>,
+  overrides: Array<boolean>,
+  prepared: Array<Prepared>,
+  byTag: Map<string, number>,
+  nextOfTag: Int32Array,
+  invalidTags: Set<string>
+): number => {
+  const lastOfTag = new Int32Array(nextOfTag.length) // the last candidate of a tag, at the tag's first candidate
+  // the candidates of tags registered more than once, by component: where a repeat is found
+  const indexOfShared = new Map<Component.Any, number>()
+  let reportedInvalid: Set<unknown> | undefined
+  let count = 0
+  for (let position = 0; position < flat.components.length; position++) {
+    const entry = flat.components[position]!
+    let ready = preparedComponents.get(entry)
+    if (ready === undefined) {
+      const invalid = invalidity(entry, position)
+      if (invalid !== undefined) {
+        reportedInvalid ??= new Set()
+        if (reportedInvalid.has(entry)) continue
+        reportedInvalid.add(entry)
+        problems.push(invalid)
+        const value: unknown = entry
+        if (isComponent(value) && isTag(value.tag)) invalidTags.add(value.tag.key)
+        continue
+      }
+      ready = prepare(entry)
+      preparedComponents.set(entry, ready)
+    }
+    const key = ready.key
+    const first = byTag.get(key)
+    const index = count
+    if (first === undefined) {
+      byTag.set(key, index)
+    } else {
+      if (lastOfTag[first] === first) indexOfShared.set(components[first]!, first)
+      const repeated = indexOfShared.get(entry)
+      if (repeated !== undefined) {
+        if (flat.overrides[position]) overrides[repeated] = true
+        continue
+      }
+      indexOfShared.set(entry, index)
+      nextOfTag[lastOfTag[first]!] = index
+      lastOfTag[first] = index
+    }
+    components[index] = entry
+    prepared[index] = ready
+    overrides[index] = flat.overrides[position]!
+    nextOfTag[index] = -1
+    lastOfTag[index] = index
+    count++
+  }
+  return count
+}
+
+/** The candidates of a tag, from its first one, in registration order. */
+const candidatesOf = (index: Index, first: number | undefined): Array<number> => {
+  const all: Array<number> = []
+  for (let candidate = first ?? -1; candidate !== -1; candidate = index.nextOfTag[candidate]!) all.push(candidate)
+  return all
+}
+
+/**
+ * Step 2: names every candidate, tag by tag, and applies the replacements by name. An unnamed
+ * candidate is named after its tag key (`Key#1`, `Key#2` when several share the tag); unnamed
+ * overrides are named apart (`Key (override)`), so that overriding a service in a test never renames
+ * the production components of that service.
+ */
+const nameCandidates = (
+  index: Index,
+  replacements: ReadonlyMap<string, Component.Any>,
+  usedReplacements: Set<string>,
+  problems: Array<Errors.Problem>
+): void => {
+  const { components, names, overrides, prepared } = index.candidates
+  // `forEach` rather than `for...of`: no entry array per tag
+  index.byTag.forEach((first, key) => {
+    if (index.nextOfTag[first] === -1 && replacements.size === 0) {
+      names[first] = components[first]!.name ?? (overrides[first] ? `${key} (override)` : key)
+      return
+    }
+    const same = candidatesOf(index, first)
+    let unnamed = 0
+    let unnamedOverrides = 0
+    for (const candidate of same) {
+      if (components[candidate]!.name !== undefined) continue
+      if (overrides[candidate]) unnamedOverrides++
+      else unnamed++
+    }
+    let seen = 0
+    let seenOverrides = 0
+    for (const candidate of same) {
+      let name = components[candidate]!.name
+      if (name === undefined && overrides[candidate]) {
+        name = unnamedOverrides > 1 ? `${key} (override #${++seenOverrides})` : `${key} (override)`
+      } else if (name === undefined) name = unnamed > 1 ? `${key}#${++seen}` : key
+      names[candidate] = name
+      const replacement = replacements.get(name)
+      if (replacement === undefined) continue
+      usedReplacements.add(name)
+      const invalid = invalidity(replacement, 0)
+      if (invalid !== undefined) {
+        problems.push(invalid)
+        continue
+      }
+      if (replacement.tag.key !== key) {
+        // Otherwise the replacement's service would be provided under the replaced component's tag.
+        problems.push(
+          new Errors.InvalidDeclaration({
+            path: [],
+            subject: `replacement of "${name}"`,
+            reason: `it provides ${replacement.tag.key}, but "${name}" provides ${key}`
+          })
+        )
+      } else {
+        // A replacement takes the place (and the choice metadata) of the component it replaces.
+        components[candidate] = component.unsafeMake({
+          ...component.fieldsOf(components[candidate]!),
+          dependencies: replacement.dependencies,
+          construct: replacement.construct,
+          // lifecycle hooks act on the service, so they come with the constructor that builds it
+          lifecycle: replacement.lifecycle
+        })
+        prepared[candidate] = prepare(components[candidate]!)
+      }
+    }
+  })
+}
+
+/**
+ * Step 3: explicit names given to several candidates, in the order the names first appear. Default
+ * names are unique by construction (tag keys are unique, suffixes are unique within a tag).
+ */
+const reportDuplicateNames = (candidates: Candidates, problems: Array<Errors.Problem>): void => {
+  const byName = new Map<string, Array<number>>()
+  candidates.names.forEach((name, candidate) => {
+    const same = byName.get(name)
+    if (same === undefined) byName.set(name, [candidate])
+    else same.push(candidate)
+  })
+  for (const [name, same] of byName) {
+    if (same.length > 1) {
+      problems.push(
+        new Errors.DuplicateName({ name, services: same.map((candidate) => candidates.prepared[candidate]!.key) })
+      )
+    }
+  }
+}
+
+/**
+ * Step 4: the state of one walk from the roots.
+ *
+ * A plain object made by one literal, and module functions over it, rather than a class or closures
+ * made per resolution: the optimising compiler then keeps its code for the hot path (one lookup and
+ * a few array reads per edge) across resolutions. (A closure is a new call target on every
+ * resolution, and a class instance's hidden class was collected with the last walker: with either,
+ * V8 threw that code away again and again.)
+ *
+ * The integer columns are typed arrays: their storage is outside the garbage-collected heap, so
+ * collections neither scan nor copy them. Per-candidate columns have room for `capacity` candidates
+ * and are replaced by larger copies when family members outgrow it (`reserve`): read them from
+ * `self` after anything that may add a member.
+ */
+interface WalkState {
+  readonly index: Index
+  readonly flat: registry.Flattened
+  readonly usedReplacements: Set<string>
+  readonly seeds: ReadonlyMap<string, unknown>
+  readonly problems: Array<Errors.Problem>
+  capacity: number
+  // per candidate:
+  /** -1 unvisited; -2 done (in `postOrder`); otherwise on the stack, at that depth */
+  position: Int32Array
+  /** the candidate that first needed it (-1: a root) */
+  parentOf: Int32Array
+  /** its node id once done */
+  nodeIdOf: Int32Array
+  /** where its targets end in `adjacency` (they start where its frame's cursor started) */
+  adjacencyEnd: Int32Array
+  /** its resolved requests, in declaration order (requests that failed are left out) */
+  readonly edgesOf: Array<Array<WalkEdge> | undefined>
+  // The stack, one frame per level: the candidate being expanded and the position in `adjacency` of
+  // the next target to visit; `depth` frames are live.
+  frameCandidate: Int32Array
+  frameCursor: Int32Array
+  depth: number
+  /** candidates in post-order (build order); `nodes` of them */
+  postOrder: Int32Array
+  nodes: number
+  /**
+   * The targets of every expanded candidate's requests, in order, each candidate's contiguous: the
+   * walk reads one array of integers instead of following edge objects.
+   */
+  adjacency: Int32Array
+  adjacencyLength: number
+  readonly members: Map<string, MemberState>
+  // A request resolves the same way wherever it appears (the rules depend only on the request), so
+  // a successful resolution is computed once per request key and shared by every requester.
+  // Problems are not memoised: each requester reports its own, with its own path. Family members
+  // never are: each request of a member merges its arguments.
+  //
+  // The memo has two homes: for the key of a registered tag (plain requests, the bulk) the entry at
+  // that tag's first candidate, found by the lookup that finds the candidates, so a repeated request
+  // costs one lookup; for other keys (derived requests, unregistered tags) a map.
+  readonly memoOfTag: Array<WalkEdge | undefined>
+  readonly memoByKey: Map<string, WalkEdge>
+  available: ReadonlyArray<string> | undefined
+}
+
+/** Room for family members before the per-candidate columns first grow. */
+const memberRoom = 16
+
+const walk = (
+  index: Index,
+  flat: registry.Flattened,
+  usedReplacements: Set<string>,
+  seeds: ReadonlyMap<string, unknown>,
+  roots: ReadonlyArray<Dependency.Any>,
+  extraRoots: ((component: Component.Any) => boolean) | undefined
+): Walk => {
+  const count = index.baseCount
+  const capacity = count + memberRoom
+  const self: WalkState = {
+    index,
+    flat,
+    usedReplacements,
+    seeds,
+    problems: [],
+    capacity,
+    position: new Int32Array(capacity).fill(-1),
+    parentOf: new Int32Array(capacity),
+    nodeIdOf: new Int32Array(capacity),
+    adjacencyEnd: new Int32Array(capacity),
+    edgesOf: new Array(count),
+    frameCandidate: new Int32Array(capacity),
+    frameCursor: new Int32Array(capacity),
+    depth: 0,
+    postOrder: new Int32Array(capacity),
+    nodes: 0,
+    adjacency: new Int32Array(Math.max(16, count * 2)),
+    adjacencyLength: 0,
+    members: new Map(),
+    memoOfTag: new Array(count),
+    memoByKey: new Map(),
+    available: undefined
+  }
+  const { components, overrides, prepared } = index.candidates
+  const rootEdges: Array<WalkEdge> = []
+  roots.forEach((root, position) => {
+    if (!Context.isTag(root)) {
+      self.problems.push(
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: `root #${position + 1}`,
+          reason: `a root must be a Context.Tag or a Dependency request, got ${String(root)}`
+        })
+      )
+      return
+    }
+    const request = dependency.requestOf(root)
+    const edge = known(self, request.key) ?? resolveRequest(self, request, request.key, describe(request))
+    if (edge === undefined) return
+    rootEdges.push(edge)
+    for (const target of edge.targets) descend(self, target)
+  })
+  // Extra roots (App's startup components): walked like roots, after them, unless an override of
+  // their service (one that applies to every request of it) takes their place.
+  if (extraRoots !== undefined) {
+    for (let candidate = 0; candidate < count; candidate++) {
+      if (self.position[candidate] !== -1 || !extraRoots(components[candidate]!)) continue
+      const shadowed = !overrides[candidate] &&
+        candidatesOf(index, index.byTag.get(prepared[candidate]!.key)).some((other) =>
+          overrides[other] && components[other]!.qualifiers.length === 0
+        )
+      if (!shadowed) descend(self, candidate)
+    }
+  }
+  const unsettled = settleMembers(self)
+  return {
+    problems: self.problems,
+    postOrder: self.postOrder.subarray(0, self.nodes),
+    nodeIdOf: self.nodeIdOf,
+    edgesOf: self.edgesOf,
+    parentOf: self.parentOf,
+    memoOfTag: self.memoOfTag,
+    memoByKey: self.memoByKey,
+    rootEdges,
+    members: self.members,
+    unsettled
+  }
+}
+
+/** A copy of `column` with room for `capacity` entries, the new ones set to `fill`. */
+const grown = (column: Int32Array, capacity: number, fill: number): Int32Array => {
+  const next = new Int32Array(capacity)
+  if (fill !== 0) next.fill(fill, column.length)
+  next.set(column)
+  return next
+}
+
+/** Makes room in the per-candidate columns (and the stack) for `count` candidates. */
+const reserve = (self: WalkState, count: number): void => {
+  if (count <= self.capacity) return
+  const capacity = Math.max(count, self.capacity * 2)
+  self.position = grown(self.position, capacity, -1)
+  self.parentOf = grown(self.parentOf, capacity, 0)
+  self.nodeIdOf = grown(self.nodeIdOf, capacity, 0)
+  self.adjacencyEnd = grown(self.adjacencyEnd, capacity, 0)
+  self.frameCandidate = grown(self.frameCandidate, capacity, 0)
+  self.frameCursor = grown(self.frameCursor, capacity, 0)
+  self.postOrder = grown(self.postOrder, capacity, 0)
+  self.capacity = capacity
+}
+
+/**
+ * Members get their constructors from their final arguments. Returns the name of a member whose
+ * final arguments ask for other dependencies than the ones walked (the walk must start over).
+ */
+const settleMembers = (self: WalkState): string | undefined => {
+  const { components, names } = self.index.candidates
+  let unsettled: string | undefined
+  for (const member of self.members.values()) {
+    if (member.replaced) continue
+    const name = names[member.index]!
+    const dependencies = attempt(self, name, "dependencies", () => member.family.dependencies(member.args))
+    if (dependencies.ok && keysOf(dependencies.value) !== member.dependencyKeys) unsettled ??= name
+    const construct = attempt(self, name, "build", () => member.family.build(member.args))
+    if (construct.ok) {
+      components[member.index] = component.unsafeMake({
+        ...component.fieldsOf(components[member.index]!),
+        construct: construct.value
+      })
+    }
+  }
+  return unsettled
+}
+
+const available = (self: WalkState): ReadonlyArray<string> => self.available ??= [...self.index.byTag.keys()]
+
+/** The names of the candidates on the stack from depth `from` to depth `to` (excluded). */
+const namesOnStack = (self: WalkState, from: number, to: number): Array<string> => {
+  const names = self.index.candidates.names
+  return Array.from(self.frameCandidate.subarray(from, to), (candidate) => names[candidate]!)
+}
+
+const pathOfStack = (self: WalkState): Array<string> => namesOnStack(self, 0, self.depth)
+
+const makeEdge = (description: Dependency.Description, targets: Array<number>, choice: Plan.Choice): WalkEdge => ({
+  request: description,
+  targets,
+  choice
+})
+
+/** The memoised resolution of the request with this key, if any (see `WalkState`). */
+const known = (self: WalkState, key: string): WalkEdge | undefined => {
+  const first = self.index.byTag.get(key)
+  return first !== undefined ? self.memoOfTag[first] : self.memoByKey.get(key)
+}
+
+/**
+ * Resolves a request that is not memoised yet, and memoises a success (not a family member's: each
+ * request of a member merges its arguments). `key` is the request's key.
+ */
+const resolveRequest = (
+  self: WalkState,
+  request: dependency.Request,
+  key: string,
+  description: Dependency.Description
+): WalkEdge | undefined => {
+  if (request.member !== undefined) return resolveMember(self, request, request.member, description)
+  const first = self.index.byTag.get(key)
+  // a plain request is of its own tag (its key is its service's): its candidates are found by its key
+  const edge = choose(self, request, description, isPlain(request) ? first : self.index.byTag.get(request.target.key))
+  if (edge === undefined) return undefined
+  if (first !== undefined) self.memoOfTag[first] = edge
+  else self.memoByKey.set(key, edge)
+  return edge
+}
+
+/** A single-valued request of a service's own tag: no selector, no family member. */
+const isPlain = (request: dependency.Request): boolean =>
+  request.cardinality === "one" && request.selector._tag === "Any" && request.member === undefined
+
+const resolveMember = (
+  self: WalkState,
+  request: dependency.Request,
+  member: dependency.MemberRequest,
+  description: Dependency.Description
+): WalkEdge | undefined => {
+  const known = self.members.get(request.key)
+  if (known !== undefined) {
+    if (member.family.merge !== undefined && !known.replaced) {
+      const merged = attempt(self, request.label, "merge", () => member.family.merge!(known.args, member.args))
+      if (merged.ok) known.args = merged.value
+    }
+    return known.edge
+  }
+  if (!self.flat.families.has(member.family)) {
+    self.problems.push(
+      new Errors.MissingComponent({
+        path: pathOfStack(self),
+        request: request.label,
+        available: available(self),
+        suggestions: [],
+        unqualified: []
+      })
+    )
+    return undefined
+  }
+  const args = self.seeds.has(request.key) ? self.seeds.get(request.key) : member.args
+  const replacement = self.flat.replacements.get(request.label)
+  if (replacement !== undefined) self.usedReplacements.add(request.label)
+  if (
+    replacement !== undefined && isComponent(replacement) && isTag(replacement.tag) &&
+    replacement.tag.key !== member.family.tag.key
+  ) {
+    self.problems.push(
+      new Errors.InvalidDeclaration({
+        path: pathOfStack(self),
+        subject: `replacement of "${request.label}"`,
+        reason: `it provides ${replacement.tag.key}, but "${request.label}" provides ${member.family.tag.key}`
+      })
+    )
+    return undefined
+  }
+  const dependencies = replacement !== undefined
+    ? { ok: true as const, value: replacement.dependencies }
+    : attempt(self, request.label, "dependencies", () => member.family.dependencies(args))
+  if (!dependencies.ok) return undefined
+  const { components, names, overrides, prepared } = self.index.candidates
+  const made = component.unsafeMake({
+    tag: member.family.tag,
+    name: request.label,
+    qualifiers: [],
+    primary: false,
+    alternative: false,
+    order: 0,
+    dependencies: dependencies.value,
+    // the constructor is made from the final (merged) arguments once the walk is over
+    construct: replacement?.construct ?? { _tag: "Value", value: undefined }
+  })
+  const invalid = invalidity(made, components.length)
+  if (invalid !== undefined) {
+    self.problems.push(invalid)
+    return undefined
+  }
+  // A member is a candidate of this walk only, not indexed by tag: requests of the family's tag never
+  // choose it.
+  const index = components.length
+  reserve(self, index + 1)
+  components.push(made)
+  prepared.push(prepare(made))
+  names.push(request.label)
+  overrides.push(false)
+  const edge = makeEdge(description, [index], { rule: "only", considered: [request.label] })
+  self.members.set(request.key, {
+    index,
+    edge,
+    family: member.family,
+    args,
+    replaced: replacement !== undefined,
+    dependencyKeys: keysOf(dependencies.value)
+  })
+  return edge
+}
+
+/** Runs a family's function; a throw is reported (with the walk's path) instead of escaping. */
+const attempt = <A>(self: WalkState, label: string, what: string, f: () => A): { ok: true; value: A } | { ok: false } => {
+  try {
+    return { ok: true, value: f() }
+  } catch (error) {
+    self.problems.push(
+      new Errors.InvalidDeclaration({
+        path: pathOfStack(self),
+        subject: `family member ${label}`,
+        reason: `its ${what} function threw: ${error instanceof Error ? error.message : String(error)}`
+      })
+    )
+    return { ok: false }
+  }
+}
+
+/** Chooses among the candidates of the request's service; `first` is its first candidate. */
+const choose = (
+  self: WalkState,
+  request: dependency.Request,
+  description: Dependency.Description,
+  first: number | undefined
+): WalkEdge | undefined => {
+  const candidates = self.index.candidates
+  const { components, names, overrides } = candidates
+  const selector = request.selector
+  if (first !== undefined && self.index.nextOfTag[first] === -1 && selector._tag === "Any" && !overrides[first]) {
+    // the common case: a plain (or optional, or collection) request of a tag with one candidate
+    const rule = request.cardinality === "all" ? "all" : "only"
+    return makeEdge(description, [first], { rule, considered: [names[first]!] })
+  }
+  const all = candidatesOf(self.index, first)
+  const selected = all.filter((candidate) => {
+    const qualifiers = components[candidate]!.qualifiers
+    return selector._tag === "Any"
+      ? !overrides[candidate] || qualifiers.length === 0
+      : selector._tag === "Qualifier"
+      ? qualifiers.includes(selector.qualifier) || (overrides[candidate] && qualifiers.length === 0)
+      : names[candidate] === selector.name || (overrides[candidate] && qualifiers.length === 0)
+  })
+  // Overrides that apply to this request replace every other candidate; for a qualified request,
+  // overrides carrying its qualifier are more specific than tag-wide ones and replace those too.
+  let applying = selected.filter((candidate) => overrides[candidate])
+  if (selector._tag === "Qualifier" && applying.length > 1) {
+    const specific = applying.filter((candidate) => components[candidate]!.qualifiers.includes(selector.qualifier))
+    if (specific.length > 0) applying = specific
+  }
+  const pool = applying.length > 0 ? applying : selected
+  const considered = pool.map((candidate) => names[candidate]!)
+  if (request.cardinality === "all") {
+    // by order, then registration order (candidate indices are registration order)
+    const sorted = [...pool].sort((a, b) => components[a]!.order - components[b]!.order || a - b)
+    return makeEdge(description, sorted, { rule: "all", considered })
+  }
+  if (pool.length === 0) {
+    if (request.cardinality === "optional") return makeEdge(description, [], { rule: "absent", considered })
+    if (self.index.invalidTags.has(description.service)) return undefined
+    self.problems.push(
+      new Errors.MissingComponent({
+        path: pathOfStack(self),
+        request: request.label,
+        available: available(self),
+        suggestions: selector._tag === "Any" ? suggest(description.service, available(self)) : [],
+        unqualified: selector._tag === "Any" ? [] : all.map((candidate) => names[candidate]!)
+      })
+    )
+    return undefined
+  }
+  if (pool.length === 1) {
+    return makeEdge(description, [pool[0]!], { rule: overrides[pool[0]!] ? "override" : "only", considered })
+  }
+  // a stable sort: tied candidates stay in registration order
+  const ranked = [...pool].sort((a, b) => compareRank(candidates, a, b))
+  const best = ranked[0]!
+  const tied = ranked.filter((candidate) => compareRank(candidates, candidate, best) === 0)
+  if (tied.length > 1) {
+    self.problems.push(
+      new Errors.AmbiguousComponent({
+        path: pathOfStack(self),
+        request: request.label,
+        candidates: tied.map((candidate) => names[candidate]!),
+        rule: tieDescription(candidates, tied)
+      })
+    )
+    return undefined
+  }
+  return makeEdge(description, [best], { rule: decidingRule(candidates, best, ranked[1]!), considered })
+}
+
+/**
+ * Puts a candidate on the stack and resolves its requests (their problems' paths end with it). Its
+ * targets are appended to `adjacency` before any other candidate is pushed, so they are contiguous.
+ */
+const push = (self: WalkState, candidate: number, parent: number): void => {
+  const depth = self.depth++
+  self.position[candidate] = depth
+  self.parentOf[candidate] = parent
+  self.frameCandidate[depth] = candidate
+  self.frameCursor[depth] = self.adjacencyLength
+  const prepared = self.index.candidates.prepared[candidate]!
+  const keys = prepared.requestKeys
+  const own: Array<WalkEdge> = new Array(keys.length)
+  let resolved = 0
+  for (let position = 0; position < keys.length; position++) {
+    const key = keys[position]!
+    const edge = known(self, key) ??
+      resolveRequest(self, prepared.requests[position]!, key, prepared.descriptions[position]!)
+    if (edge === undefined) continue
+    own[resolved++] = edge
+    const targets = edge.targets
+    if (self.adjacencyLength + targets.length > self.adjacency.length) {
+      self.adjacency = grown(self.adjacency, 2 * (self.adjacencyLength + targets.length), 0)
+    }
+    for (let target = 0; target < targets.length; target++) self.adjacency[self.adjacencyLength++] = targets[target]!
+  }
+  if (resolved < own.length) own.length = resolved
+  self.edgesOf[candidate] = own
+  self.adjacencyEnd[candidate] = self.adjacencyLength
+}
+
+/** Iterative depth-first walk from one root candidate; appends to `postOrder`. */
+const descend = (self: WalkState, root: number): void => {
+  if (self.position[root] !== -1) return
+  push(self, root, -1)
+  // the columns are read from `self` each time: a push may add family members, and grow them
+  while (self.depth > 0) {
+    const top = self.depth - 1
+    const candidate = self.frameCandidate[top]!
+    const cursor = self.frameCursor[top]!
+    if (cursor === self.adjacencyEnd[candidate]) {
+      self.depth = top
+      self.position[candidate] = -2
+      self.nodeIdOf[candidate] = self.nodes
+      self.postOrder[self.nodes++] = candidate
+      continue
+    }
+    self.frameCursor[top] = cursor + 1
+    const next = self.adjacency[cursor]!
+    const position = self.position[next]!
+    if (position === -1) {
+      push(self, next, candidate)
+    } else if (position >= 0) {
+      self.problems.push(
+        new Errors.CircularDependency({
+          path: namesOnStack(self, 0, position),
+          cycle: [...namesOnStack(self, position, self.depth), self.index.candidates.names[next]!]
+        })
+      )
+    }
+  }
+}
+
+/**
+ * Makes the plan of a successful walk. Every edge made is reachable from the plan (each was made for
+ * a request of a walked candidate or a root, and the walk visited all its targets) and kept once in
+ * the memo or by its member, so rewriting the targets of each of those from candidate indices to node
+ * ids, once, turns the walk's edges into the plan's: shared by every requester as they were during
+ * the walk.
+ */
+const finish = (candidates: Candidates, walk: Walk): Plan.Plan<unknown> => {
+  const { edgesOf, nodeIdOf, parentOf, postOrder } = walk
+  const renumber = (edge: WalkEdge | undefined) => {
+    if (edge === undefined) return
+    const targets = edge.targets
+    for (let position = 0; position < targets.length; position++) targets[position] = nodeIdOf[targets[position]!]!
+  }
+  walk.memoOfTag.forEach(renumber)
+  walk.memoByKey.forEach(renumber)
+  walk.members.forEach((member) => renumber(member.edge))
+  const { components, names, overrides, prepared } = candidates
+  const nodes: Array<Plan.Node> = new Array(postOrder.length)
+  for (let id = 0; id < postOrder.length; id++) {
+    const candidate = postOrder[id]!
+    const parent = parentOf[candidate]!
+    nodes[id] = {
+      id,
+      name: names[candidate]!,
+      service: prepared[candidate]!.key,
+      component: components[candidate]!,
+      override: overrides[candidate]!,
+      dependencies: edgesOf[candidate]!,
+      parent: parent === -1 ? undefined : nodeIdOf[parent]!
+    }
+  }
+  return planInternal.make(nodes, walk.rootEdges)
 }
 
 interface MemberState {
   readonly index: number
-  readonly edge: PendingEdge
+  readonly edge: WalkEdge
   readonly family: dependency.FamilyLike
   args: unknown
   readonly replaced: boolean
@@ -629,10 +1017,18 @@ interface MemberState {
 
 interface Walk {
   readonly problems: ReadonlyArray<Errors.Problem>
-  readonly postOrder: ReadonlyArray<number>
-  readonly edgesOf: ReadonlyArray<ReadonlyArray<PendingEdge> | undefined>
-  readonly parentOf: ReadonlyArray<number>
-  readonly rootEdges: ReadonlyArray<PendingEdge>
+  // Every edge made is in exactly one of these, once: the memo (by key) and the members.
+  readonly memoOfTag: ReadonlyArray<WalkEdge | undefined>
+  readonly memoByKey: ReadonlyMap<string, WalkEdge>
+  /** candidates in build order */
+  readonly postOrder: Int32Array
+  /** per candidate in the plan: its node id */
+  readonly nodeIdOf: Int32Array
+  /** per candidate: its resolved requests, in declaration order (requests that failed are left out) */
+  readonly edgesOf: ReadonlyArray<ReadonlyArray<WalkEdge> | undefined>
+  /** per candidate in the plan: the candidate that first needed it (-1: a root) */
+  readonly parentOf: Int32Array
+  readonly rootEdges: ReadonlyArray<WalkEdge>
   readonly members: ReadonlyMap<string, MemberState>
   /** the name of a member whose merged arguments changed its dependencies */
   readonly unsettled: string | undefined
