@@ -222,6 +222,15 @@ export const execute = (
       return Effect.map(Effect.exit(Scope.close(scope, closing)), (closed) => void released(id, closed))
     }
 
+    // A node's scope, made when its construction starts and adopted at once (a generator delegated
+    // to with `yield*`: no Effect operation of its own).
+    function* openNodeScope(id: number) {
+      const scope = yield* Scope.make(ExecutionStrategy.sequential)
+      const late = adopt(scope, id)
+      if (late !== undefined) yield* late
+      return scope
+    }
+
     const remaining = new Int32Array(total)
     const dependents: Array<Array<number>> = new Array(total)
     const lastCounted = new Int32Array(total).fill(-1)
@@ -271,9 +280,7 @@ export const execute = (
         if (construct._tag === "Value") {
           build = Effect.succeed(construct.value)
         } else {
-          const scope = yield* Scope.make(ExecutionStrategy.sequential)
-          const late = adopt(scope, node.id)
-          if (late !== undefined) yield* late
+          const scope = yield* openNodeScope(node.id)
           build = Effect.zipRight(
             FiberRef.update(FiberRef.currentContext, (parent) => nodeContext(parent, node, values, scope)),
             constructorOf(node, construct, scope, memoMap)
@@ -315,9 +322,7 @@ export const execute = (
           } else if (construct._tag === "Value") {
             exit = Exit.succeed(construct.value)
           } else {
-            const scope = yield* Scope.make(ExecutionStrategy.sequential)
-            const late = adopt(scope, id)
-            if (late !== undefined) yield* late
+            const scope = yield* openNodeScope(id)
             yield* FiberRef.set(FiberRef.currentContext, nodeContext(callerContext, node, values, scope))
             exit = Exit.mapErrorCause(
               yield* Effect.exit(constructorOf(node, construct, scope, memoMap)),

@@ -46,8 +46,7 @@ const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
   return parts.filter((part) => part !== undefined).join(" · ")
 }
 
-const millis = (input: Duration.DurationInput | undefined): number | undefined =>
-  input === undefined ? undefined : Duration.toMillis(Duration.decode(input))
+const millis = (input: Duration.DurationInput): number => Duration.toMillis(Duration.decode(input))
 
 const lifecycleJson = (lifecycle: Lifecycle.Lifecycle): Explain.LifecycleJson => {
   const { grace, start, stop } = lifecycle.timeouts
@@ -60,9 +59,9 @@ const lifecycleJson = (lifecycle: Lifecycle.Lifecycle): Explain.LifecycleJson =>
     disposers: names(lifecycle.disposers),
     background: lifecycle.background.map((work) => ({ name: work.name, onShutdown: work.onShutdown })),
     timeouts: {
-      ...(start === undefined ? undefined : { start: millis(start)! }),
-      ...(stop === undefined ? undefined : { stop: millis(stop)! }),
-      ...(grace === undefined ? undefined : { grace: millis(grace)! })
+      ...(start === undefined ? undefined : { start: millis(start) }),
+      ...(stop === undefined ? undefined : { stop: millis(stop) }),
+      ...(grace === undefined ? undefined : { grace: millis(grace) })
     }
   }
 }
