@@ -482,10 +482,32 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       }
     }
 
-    // get and use: the hit is handled inline, in the synchronous step that opens the
-    // uninterruptible region (no Option, no step or closure beyond the region's own); anything
-    // else goes through `attempt` / `wait`. A key that is itself an Effect value (Option, Either,
-    // a Tag) is run: documented on Provider.key.
+    /**
+     * The body of a get or a use, run in the synchronous step that opens their uninterruptible
+     * region: a hit is handled right here (no Option, no Effect step beyond `take`'s own); anything
+     * else goes through `attempt` / `wait`. `take` holds the instance it is given. A key that is
+     * itself an Effect value (Option, Either, a Tag) is run: documented on Provider.key.
+     */
+    const acquire = <X, Y, Z>(
+      context: C,
+      restore: Restore,
+      take: (instance: Instance<K, C, A>) => Effect.Effect<X, Y, Z>
+    ): Effect.Effect<X, Y | E | KE | InstanceKeyError | ManagerClosed, Z> => {
+      const key = keyOf(context)
+      if (Effect.isEffect(key)) {
+        return Effect.flatMap(
+          restore(key as Effect.Effect<K, KE | InstanceKeyError>),
+          (key) => attempt(key, context, restore, true, take)
+        )
+      }
+      const slot = findSlot(key)
+      const current = slot?.current
+      if (current !== undefined && !provider.needsUpdate(context, current)) {
+        counters.hits++
+        return take(current)
+      }
+      return wait(key, slot, context, restore, true, take)
+    }
 
     const get = (context: C): Effect.Effect<A, E | KE | InstanceKeyError | ManagerClosed, Scope.Scope> =>
       Effect.uninterruptibleMask((restore): Effect.Effect<A, E | KE | InstanceKeyError | ManagerClosed> => {
@@ -496,43 +518,16 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
         const fiber = Fiber.getCurrentFiber()
         if (Option.isNone(fiber)) return Effect.dieMessage("Instances: get ran outside a fiber")
         const scope = Context.unsafeGet(fiber.value.currentContext, Scope.Scope)
-        const key = keyOf(context)
-        if (Effect.isEffect(key)) {
-          return Effect.flatMap(
-            restore(key as Effect.Effect<K, KE | InstanceKeyError>),
-            (key) => attempt(key, context, restore, true, (instance) => holdInScope(instance, scope))
-          )
-        }
-        const slot = findSlot(key)
-        const current = slot?.current
-        if (current !== undefined && !provider.needsUpdate(context, current)) {
-          counters.hits++
-          return holdInScope(current, scope)
-        }
-        return wait(key, slot, context, restore, true, (instance) => holdInScope(instance, scope))
+        return acquire(context, restore, (instance) => holdInScope(instance, scope))
       })
 
     const use = <B, E2, R2>(
       context: C,
       f: (instance: A) => Effect.Effect<B, E2, R2>
     ): Effect.Effect<B, E | E2 | KE | InstanceKeyError | ManagerClosed, R2> =>
-      Effect.uninterruptibleMask((restore) => {
-        if (closed) return Effect.fail(new ManagerClosed())
-        const key = keyOf(context)
-        if (Effect.isEffect(key)) {
-          return Effect.flatMap(
-            restore(key as Effect.Effect<K, KE | InstanceKeyError>),
-            (key) => attempt(key, context, restore, true, (instance) => holdDuring(instance, f, restore))
-          )
-        }
-        const slot = findSlot(key)
-        const current = slot?.current
-        if (current !== undefined && !provider.needsUpdate(context, current)) {
-          counters.hits++
-          return holdDuring(current, f, restore)
-        }
-        return wait(key, slot, context, restore, true, (instance) => holdDuring(instance, f, restore))
-      })
+      Effect.uninterruptibleMask((restore) =>
+        closed ? Effect.fail(new ManagerClosed()) : acquire(context, restore, (instance) => holdDuring(instance, f, restore))
+      )
 
     const close = Effect.gen(function*() {
       closed = true
