@@ -937,6 +937,37 @@ describe("Resolver", () => {
     })
   })
 
+  describe("what resolution keeps of a component", () => {
+    it("a resolved component stays strictly equal to an unresolved copy, and resolves the same in another registry", () => {
+      const build = Effect.succeed({ source: "api" })
+      const api = Component.make(Api, { dependencies: [Database, Dependency.optional(Cache)], build })
+      const copy = Component.make(Api, { dependencies: [Database, Dependency.optional(Cache)], build })
+      const first = planOf(Registry.make(api, database("main")), [Api])
+      expect(api).toStrictEqual(copy)
+      const second = planOf(Registry.make(database("replica"), Component.succeed(Cache, { size: 1 }), api), [Api])
+      expect(nodeNames(first)).toEqual(["main", "Api"])
+      expect(nodeNames(second)).toEqual(["replica", "Cache", "Api"])
+      expect(second.nodes[2]!.component).toBe(api)
+      expect(second.nodes[2]!.dependencies.map((edge) => edge.request.label)).toEqual(["Database", "Option<Cache>"])
+    })
+
+    it("a plain tag whose key looks like a derived request's resolves as the plain tag it is", () => {
+      const Lookalike = Context.GenericTag<"Lookalike", string>("layerwise/Option<Database>")
+      const plan = planOf(
+        Registry.make(Component.succeed(Lookalike, "plain"), needing(Api, [Lookalike], { source: "api" })),
+        [Api]
+      )
+      expect(nodeNames(plan)).toEqual(["layerwise/Option<Database>", "Api"])
+      expect(plan.nodes[1]!.dependencies[0]!.request).toEqual({
+        service: "layerwise/Option<Database>",
+        selector: { _tag: "Any" },
+        cardinality: "one",
+        key: "layerwise/Option<Database>",
+        label: "layerwise/Option<Database>"
+      })
+    })
+  })
+
   describe("properties", () => {
     type Flag = "none" | "primary" | "alternative"
     interface CandidateSpec {

@@ -37,11 +37,46 @@ const ComponentProto = {
 
 type Fields = { -readonly [K in keyof Component.Any]: Component.Any[K] }
 
+/**
+ * The class behind every component (its prototype is `ComponentProto`). It exists for one private
+ * slot: what the resolver learns of a component (valid or not, its tag's key, its requests' keys)
+ * depends only on the component, which never changes, so the resolver keeps it here, once. Private,
+ * so neither equality, nor inspection, nor serialisation ever sees it; a slot rather than a
+ * `WeakMap`, since a weak map costs a hash insertion per new component and a lookup per resolution,
+ * and weighs on every garbage collection.
+ */
+class ComponentImpl {
+  #memo: unknown = undefined
+
+  static memoOf(self: unknown): unknown {
+    return typeof self === "object" && self !== null && #memo in self ? self.#memo : undefined
+  }
+
+  static remember(self: unknown, memo: unknown): void {
+    if (typeof self === "object" && self !== null && #memo in self) self.#memo = memo
+  }
+}
+Object.setPrototypeOf(ComponentImpl.prototype, ComponentProto)
+
+/**
+ * What the resolver remembered of a component (`undefined`: nothing yet, or not a component made here).
+ *
+ * @internal
+ */
+export const memoOf: (self: unknown) => unknown = ComponentImpl.memoOf
+
+/**
+ * Remembers what the resolver learnt of a component; ignored for values not made here.
+ *
+ * @internal
+ */
+export const remember: (self: unknown, memo: unknown) => void = ComponentImpl.remember
+
 /** @internal */
 export const unsafeMake = (fields: Omit<Fields, typeof TypeId | "pipe">): Component.Any => {
-  const self = Object.create(ComponentProto)
+  const self = new ComponentImpl()
   Object.assign(self, fields)
-  return self
+  return self as unknown as Component.Any
 }
 
 const modify = (self: Component.Any, patch: Partial<Omit<Fields, typeof TypeId | "pipe">>): Component.Any =>

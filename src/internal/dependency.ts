@@ -49,6 +49,14 @@ export interface FamilyLike {
 }
 
 /**
+ * Every derived tag's key (and so its request's) starts with this: a tag whose key does not is a plain
+ * tag, without asking the tag (a user's tag may have such a key too: it is then asked).
+ *
+ * @internal
+ */
+export const derivedPrefix = "layerwise/"
+
+/**
  * A request for the member of a family named `family.key(args)`. Not interned: two requests with the
  * same member name share the key (so the same instance) but each carries its own arguments, which
  * the resolver merges.
@@ -61,7 +69,7 @@ export const member = (family: FamilyLike, args: unknown): Context.Tag<unknown, 
     throw new TypeError(`Family.request: the key function of family ${family.name} must return a non-empty string, got ${String(name)}`)
   }
   const label = `${family.name}(${name})`
-  const key = `layerwise/family/${label}`
+  const key = `${derivedPrefix}family/${label}`
   const tag = Context.GenericTag<unknown, unknown>(key)
   const request: Request = {
     target: family.tag,
@@ -121,8 +129,8 @@ const derive = (request: Omit<Request, "key">): Context.Tag<unknown, unknown> =>
   const identity = identityOf(request)
   let tag = interned.get(identity)
   if (tag === undefined) {
-    let key = `layerwise/${request.label}`
-    for (let suffix = 2; usedKeys.has(key); suffix++) key = `layerwise/${request.label}~${suffix}`
+    let key = `${derivedPrefix}${request.label}`
+    for (let suffix = 2; usedKeys.has(key); suffix++) key = `${derivedPrefix}${request.label}~${suffix}`
     usedKeys.add(key)
     const made = Context.GenericTag<unknown, unknown>(key)
     Object.defineProperty(made, TypeId, { value: { ...request, key }, enumerable: false })

@@ -28,10 +28,15 @@ interface Candidates {
 }
 
 /**
- * What resolution reads of a valid component besides its metadata: its tag's key and the requests
- * its dependencies stand for. A tag has a hidden class of its own, so inspecting one (the
- * `Context.Tag` check, reading its key, finding its request) is a megamorphic access, and validating
- * a component inspects all its tags: that was most of the cost of indexing a registry.
+ * What resolution reads of a valid component besides its metadata: its tag's key and the keys of the
+ * requests its dependencies stand for. A tag has a hidden class of its own (Effect's tags carry a
+ * per-tag `stack` accessor), so every read of a tag is a megamorphic access: validating and preparing
+ * a component reads each of its tags twice (is it a tag, its key), once for the life of the component,
+ * and nothing more is read of a tag until a request of it has to be chosen for (`resolveRequest`, once
+ * per distinct request in a resolution).
+ *
+ * A request's key is its tag's key: a derived tag (`Dependency.qualified`, `all`, a family member...)
+ * is made with its request's key, so whether a dependency is plain or derived does not matter here.
  *
  * Keys are not internalized (`Object.keys({ [key]: 0 })[0]`): that made repeated resolutions of one
  * registry faster but a first resolution much slower, since every distinct key makes a hidden
@@ -40,37 +45,16 @@ interface Candidates {
 interface Prepared {
   /** the tag's key */
   readonly key: string
-  readonly requests: ReadonlyArray<dependency.Request>
-  /** the keys of `requests` */
+  /** the component's dependencies: the tags its requests are read from when they are chosen for */
+  readonly tags: ReadonlyArray<Context.Tag<unknown, unknown>>
+  /** the keys of the requests of `tags` */
   readonly requestKeys: ReadonlyArray<string>
-  /** `requests` as plan data (`Plan.Edge.request`): made once, shared by every plan */
-  readonly descriptions: ReadonlyArray<Dependency.Description>
 }
-
-const prepare = (valid: Component.Any): Prepared => {
-  const requests = valid.dependencies.map(dependency.requestOf)
-  return {
-    key: valid.tag.key,
-    requests,
-    requestKeys: requests.map((request) => request.key),
-    descriptions: requests.map(describe)
-  }
-}
-
-
-
-/**
- * Valid components, prepared, by identity. A component is an immutable value, so whether it is valid
- * and what it requests never change: each is validated and prepared once, not once per resolution.
- * Weak: it holds nothing alive.
- */
-const preparedComponents = new WeakMap<Component.Any, Prepared>()
 
 /**
  * A plan edge while the walk runs: its targets are candidate indices until the walk succeeds, then
  * they are rewritten in place to node ids and the edge is the plan's (see `finish`). One edge is
- * made per resolved request and shared by every requester; its description is the requesting
- * component's prepared one (see `Prepared`).
+ * made per resolved request and shared by every requester, with one description of the request.
  */
 interface WalkEdge {
   readonly request: Dependency.Description
@@ -79,11 +63,22 @@ interface WalkEdge {
 }
 
 const describe = (request: dependency.Request): Dependency.Description => ({
-  service: isPlain(request) ? request.key : request.target.key,
+  service: request.target.key,
   selector: request.selector,
   cardinality: request.cardinality,
   key: request.key,
   label: request.label
+})
+
+const anySelector: Dependency.Description["selector"] = { _tag: "Any" }
+
+/** The description of a plain request (a service's own tag): everything in it is the tag's key. */
+const describePlain = (key: string): Dependency.Description => ({
+  service: key,
+  selector: anySelector,
+  cardinality: "one",
+  key,
+  label: key
 })
 
 /**
@@ -158,10 +153,12 @@ const isComponent = (u: unknown): u is Component.Any =>
   (typeof u === "function" || (typeof u === "object" && u !== null)) && component.TypeId in u
 
 /**
- * Why a registered value cannot be a candidate, or `undefined` when it can. `position` numbers
- * registry entries in messages about values that are not components at all.
+ * Examines a registered value: its prepared form when it is a valid component, or why it cannot be a
+ * candidate. One pass over the component that validates and reads what resolution needs together, so
+ * each tag is read while it is at hand (see `Prepared`). `position` numbers registry entries in
+ * messages about values that are not components at all.
  */
-const invalidity = (candidate: unknown, position: number): Errors.InvalidDeclaration | undefined => {
+const examine = (candidate: unknown, position: number): Prepared | Errors.InvalidDeclaration => {
   if (!isComponent(candidate)) {
     return new Errors.InvalidDeclaration({
       path: [],
@@ -170,7 +167,9 @@ const invalidity = (candidate: unknown, position: number): Errors.InvalidDeclara
     })
   }
   const reasons: Array<string> = []
-  if (!isTag(candidate.tag)) reasons.push(`its tag must be a Context.Tag, got ${String(candidate.tag)}`)
+  const tag: unknown = candidate.tag
+  const tagged = isTag(tag)
+  if (!tagged) reasons.push(`its tag must be a Context.Tag, got ${String(tag)}`)
   if (candidate.name !== undefined && (typeof candidate.name !== "string" || candidate.name.length === 0)) {
     reasons.push(`its name must be a non-empty string, got ${String(candidate.name)}`)
   }
@@ -178,20 +177,23 @@ const invalidity = (candidate: unknown, position: number): Errors.InvalidDeclara
     reasons.push(`its order must be a finite number, got ${String(candidate.order)}`)
   }
   if (candidate.primary && candidate.alternative) reasons.push("it cannot be both primary and alternative")
-  if (!Array.isArray(candidate.dependencies)) {
+  const dependencies: unknown = candidate.dependencies
+  // exactly sized (pushing onto an empty array reserves room for 17)
+  const requestKeys: Array<string> = new Array(Array.isArray(dependencies) ? dependencies.length : 0)
+  if (!Array.isArray(dependencies)) {
     reasons.push("its dependencies must be an array of tags")
   } else {
-    const dependencies: ReadonlyArray<unknown> = candidate.dependencies
     for (let index = 0; index < dependencies.length; index++) {
-      const tag = dependencies[index]
-      if (!isTag(tag)) reasons.push(`dependency #${index + 1} must be a Context.Tag, got ${String(tag)}`)
+      const dependency = dependencies[index]
+      if (isTag(dependency)) requestKeys[index] = dependency.key
+      else reasons.push(`dependency #${index + 1} must be a Context.Tag, got ${String(dependency)}`)
     }
   }
   for (const qualifier of candidate.qualifiers) {
     if (typeof qualifier !== "string" || qualifier.length === 0) reasons.push("its qualifiers must be non-empty strings")
   }
-  if (reasons.length === 0) return undefined
-  const label = Context.isTag(candidate.tag) ? component.displayName(candidate) : `#${position + 1}`
+  if (reasons.length === 0 && tagged) return { key: tag.key, tags: candidate.dependencies, requestKeys }
+  const label = tagged ? component.displayName(candidate) : `#${position + 1}`
   return new Errors.InvalidDeclaration({ path: [], subject: `component ${label}`, reason: reasons.join("; ") })
 }
 
@@ -367,20 +369,22 @@ const fillCandidates = (
   let count = 0
   for (let position = 0; position < flat.components.length; position++) {
     const entry = flat.components[position]!
-    let ready = preparedComponents.get(entry)
+    // A component is an immutable value, so whether it is valid and what it requests never change: each
+    // is examined once, not once per resolution, and its prepared form kept in the component itself.
+    let ready = component.memoOf(entry) as Prepared | undefined
     if (ready === undefined) {
-      const invalid = invalidity(entry, position)
-      if (invalid !== undefined) {
+      const examined = examine(entry, position)
+      if (examined instanceof Errors.InvalidDeclaration) {
         reportedInvalid ??= new Set()
         if (reportedInvalid.has(entry)) continue
         reportedInvalid.add(entry)
-        problems.push(invalid)
+        problems.push(examined)
         const value: unknown = entry
         if (isComponent(value) && isTag(value.tag)) invalidTags.add(value.tag.key)
         continue
       }
-      ready = prepare(entry)
-      preparedComponents.set(entry, ready)
+      ready = examined
+      component.remember(entry, ready)
     }
     const key = ready.key
     const first = byTag.get(key)
@@ -453,9 +457,9 @@ const nameCandidates = (
       const replacement = replacements.get(name)
       if (replacement === undefined) continue
       usedReplacements.add(name)
-      const invalid = invalidity(replacement, 0)
-      if (invalid !== undefined) {
-        problems.push(invalid)
+      const examined = examine(replacement, 0)
+      if (examined instanceof Errors.InvalidDeclaration) {
+        problems.push(examined)
         continue
       }
       if (replacement.tag.key !== key) {
@@ -476,7 +480,8 @@ const nameCandidates = (
           // lifecycle hooks act on the service, so they come with the constructor that builds it
           lifecycle: replacement.lifecycle
         })
-        prepared[candidate] = prepare(components[candidate]!)
+        // the replacement provides the same service (its key is checked above) with its own dependencies
+        prepared[candidate] = examined
       }
     }
   })
@@ -612,8 +617,8 @@ const walk = (
       )
       return
     }
-    const request = dependency.requestOf(root)
-    const edge = known(self, request.key) ?? resolveRequest(self, request, request.key, describe(request))
+    const key = root.key
+    const edge = known(self, key) ?? resolveRequest(self, root, key)
     if (edge === undefined) return
     rootEdges.push(edge)
     for (const target of edge.targets) descend(self, target)
@@ -713,28 +718,27 @@ const known = (self: WalkState, key: string): WalkEdge | undefined => {
 }
 
 /**
- * Resolves a request that is not memoised yet, and memoises a success (not a family member's: each
- * request of a member merges its arguments). `key` is the request's key.
+ * Resolves the request of `tag` (whose key is `key`), not memoised yet, and memoises a success (not a
+ * family member's: each request of a member merges its arguments). Only here is a tag asked whether
+ * it is a derived request, once per distinct request.
  */
-const resolveRequest = (
-  self: WalkState,
-  request: dependency.Request,
-  key: string,
-  description: Dependency.Description
-): WalkEdge | undefined => {
-  if (request.member !== undefined) return resolveMember(self, request, request.member, description)
+const resolveRequest = (self: WalkState, tag: Context.Tag<unknown, unknown>, key: string): WalkEdge | undefined => {
   const first = self.index.byTag.get(key)
-  // a plain request is of its own tag (its key is its service's): its candidates are found by its key
-  const edge = choose(self, request, description, isPlain(request) ? first : self.index.byTag.get(request.target.key))
+  let edge: WalkEdge | undefined
+  // a derived request's key has the derived prefix: plain tags, the bulk, skip the (megamorphic) check
+  if (key.startsWith(dependency.derivedPrefix) && dependency.isDependency(tag)) {
+    const request = tag[dependency.TypeId]
+    if (request.member !== undefined) return resolveMember(self, request, request.member, describe(request))
+    edge = choose(self, describe(request), self.index.byTag.get(request.target.key))
+  } else {
+    // a plain request is of its own tag (its key is its service's): its candidates are found by its key
+    edge = choose(self, describePlain(key), first)
+  }
   if (edge === undefined) return undefined
   if (first !== undefined) self.memoOfTag[first] = edge
   else self.memoByKey.set(key, edge)
   return edge
 }
-
-/** A single-valued request of a service's own tag: no selector, no family member. */
-const isPlain = (request: dependency.Request): boolean =>
-  request.cardinality === "one" && request.selector._tag === "Any" && request.member === undefined
 
 const resolveMember = (
   self: WalkState,
@@ -794,9 +798,9 @@ const resolveMember = (
     // the constructor is made from the final (merged) arguments once the walk is over
     construct: replacement?.construct ?? { _tag: "Value", value: undefined }
   })
-  const invalid = invalidity(made, components.length)
-  if (invalid !== undefined) {
-    self.problems.push(invalid)
+  const examined = examine(made, components.length)
+  if (examined instanceof Errors.InvalidDeclaration) {
+    self.problems.push(examined)
     return undefined
   }
   // A member is a candidate of this walk only, not indexed by tag: requests of the family's tag never
@@ -804,7 +808,7 @@ const resolveMember = (
   const index = components.length
   reserve(self, index + 1)
   components.push(made)
-  prepared.push(prepare(made))
+  prepared.push(examined)
   names.push(request.label)
   overrides.push(false)
   const edge = makeEdge(description, [index], { rule: "only", considered: [request.label] })
@@ -836,20 +840,26 @@ const attempt = <A>(self: WalkState, label: string, what: string, f: () => A): {
 }
 
 /** Chooses among the candidates of the request's service; `first` is its first candidate. */
-const choose = (
-  self: WalkState,
-  request: dependency.Request,
-  description: Dependency.Description,
-  first: number | undefined
-): WalkEdge | undefined => {
+const choose = (self: WalkState, description: Dependency.Description, first: number | undefined): WalkEdge | undefined => {
+  if (
+    first !== undefined && self.index.nextOfTag[first] === -1 && description.selector._tag === "Any" &&
+    !self.index.candidates.overrides[first]
+  ) {
+    // the common case: a plain (or optional, or collection) request of a tag with one candidate
+    const rule = description.cardinality === "all" ? "all" : "only"
+    return makeEdge(description, [first], { rule, considered: [self.index.candidates.names[first]!] })
+  }
+  return chooseAmong(self, description, first)
+}
+
+/**
+ * `choose` apart from its common case: its callbacks make a closure context on every call, which the
+ * common case does not pay for.
+ */
+const chooseAmong = (self: WalkState, description: Dependency.Description, first: number | undefined): WalkEdge | undefined => {
   const candidates = self.index.candidates
   const { components, names, overrides } = candidates
-  const selector = request.selector
-  if (first !== undefined && self.index.nextOfTag[first] === -1 && selector._tag === "Any" && !overrides[first]) {
-    // the common case: a plain (or optional, or collection) request of a tag with one candidate
-    const rule = request.cardinality === "all" ? "all" : "only"
-    return makeEdge(description, [first], { rule, considered: [names[first]!] })
-  }
+  const selector = description.selector
   const all = candidatesOf(self.index, first)
   const selected = all.filter((candidate) => {
     const qualifiers = components[candidate]!.qualifiers
@@ -868,18 +878,18 @@ const choose = (
   }
   const pool = applying.length > 0 ? applying : selected
   const considered = pool.map((candidate) => names[candidate]!)
-  if (request.cardinality === "all") {
+  if (description.cardinality === "all") {
     // by order, then registration order (candidate indices are registration order)
     const sorted = [...pool].sort((a, b) => components[a]!.order - components[b]!.order || a - b)
     return makeEdge(description, sorted, { rule: "all", considered })
   }
   if (pool.length === 0) {
-    if (request.cardinality === "optional") return makeEdge(description, [], { rule: "absent", considered })
+    if (description.cardinality === "optional") return makeEdge(description, [], { rule: "absent", considered })
     if (self.index.invalidTags.has(description.service)) return undefined
     self.problems.push(
       new Errors.MissingComponent({
         path: pathOfStack(self),
-        request: request.label,
+        request: description.label,
         available: available(self),
         suggestions: selector._tag === "Any" ? suggest(description.service, available(self)) : [],
         unqualified: selector._tag === "Any" ? [] : all.map((candidate) => names[candidate]!)
@@ -898,7 +908,7 @@ const choose = (
     self.problems.push(
       new Errors.AmbiguousComponent({
         path: pathOfStack(self),
-        request: request.label,
+        request: description.label,
         candidates: tied.map((candidate) => names[candidate]!),
         rule: tieDescription(candidates, tied)
       })
@@ -924,8 +934,7 @@ const push = (self: WalkState, candidate: number, parent: number): void => {
   let resolved = 0
   for (let position = 0; position < keys.length; position++) {
     const key = keys[position]!
-    const edge = known(self, key) ??
-      resolveRequest(self, prepared.requests[position]!, key, prepared.descriptions[position]!)
+    const edge = known(self, key) ?? resolveRequest(self, prepared.tags[position]!, key)
     if (edge === undefined) continue
     own[resolved++] = edge
     const targets = edge.targets
