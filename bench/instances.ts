@@ -28,9 +28,14 @@
  * one warm-up round of each, then `rounds` rounds of each in turn; the median round is reported.
  * The RcMap keeps its entries (`idleTimeToLive: infinity`) so that its get is a cached get too.
  *
+ * Each cached-hit row also gives its Effect operations per operation (run-loop steps, counted with a
+ * scheduler the run loop asks once per step): deterministic, where times vary with the machine's load.
+ * A `use` is exactly the steps of its combinators; no public combinator that releases however an
+ * effect ends takes fewer.
+ *
  * Run: npx tsx bench/instances.ts
  */
-import { type Cause, Duration, Effect, Exit, RcMap, Scope } from "effect"
+import { type Cause, Duration, Effect, Exit, RcMap, Scheduler, Scope } from "effect"
 import * as Instances from "../src/Instances.js"
 
 const iterations = 100_000
@@ -62,6 +67,24 @@ const measureInterleaved = async <Name extends string>(
     }
   }
   return Object.fromEntries(names.map((name) => [name, median(samples[name])])) as Record<Name, number>
+}
+
+/**
+ * Effect operations (run-loop steps) per operation of `effect`, one of the loops below: counted with a
+ * scheduler whose `shouldYield` the run loop asks once per step (and that never yields). Unlike times,
+ * the counts do not vary with the machine's load.
+ */
+const opsPerOperation = async (effect: Effect.Effect<unknown, unknown>): Promise<number> => {
+  let steps = 0
+  const counting: Scheduler.Scheduler = {
+    shouldYield: () => {
+      steps++
+      return false
+    },
+    scheduleTask: (task, priority) => Scheduler.defaultScheduler.scheduleTask(task, priority)
+  }
+  await Effect.runPromise(Effect.withScheduler(effect, counting))
+  return steps / iterations
 }
 
 /** Runs `setup` in a Scope kept open across rounds, and returns a round runner for `loop`. */
@@ -181,13 +204,17 @@ const cachedHits = async () => {
       if (found !== iterations) throw new Error("unreachable")
     }
   })
+  const ops = Object.fromEntries(
+    await Promise.all((["use", "useCombinators", "onExit", "acquireUseRelease", "getInScope", "getCombinators", "addFinalizerInScope", "rcMapInScope"] as const)
+      .map(async (name) => [name, await opsPerOperation(loops[name] as Effect.Effect<void, unknown>)]))
+  ) as Record<"use" | "useCombinators" | "onExit" | "acquireUseRelease" | "getInScope" | "getCombinators" | "addFinalizerInScope" | "rcMapInScope", number>
   const metrics = Effect.runSync(manager.state.metrics)
   await manager.close()
   await rcMap.close()
   if (metrics.builds !== keys.length) throw new Error(`expected ${keys.length} builds, got ${metrics.builds}`)
   if (metrics.misses !== keys.length) throw new Error(`expected ${keys.length} misses, got ${metrics.misses}`)
   if (holders !== 0) throw new Error(`the floors' releases did not all run: ${holders}`)
-  return ms
+  return { ms, ops }
 }
 
 /** Every operation replaces its key's instance: a build, a swap and the old instance's disposal. */
@@ -245,9 +272,10 @@ const concurrentChurn = async (gets: number) => {
 
 /** Runs every measurement; one row per measurement, `nsPerOp` per operation (or per replacement). */
 export const run = async (): Promise<Array<{ name: string; nsPerOp: number; note?: string }>> => {
-  const hits = await cachedHits()
+  const { ms: hits, ops } = await cachedHits()
   const ns = (ms: number) => (ms * 1e6) / iterations
   const ratio = (ms: number, floor: number, name: string) => `${(ms / floor).toFixed(2)}x ${name}`
+  const steps = (name: keyof typeof ops) => `${ops[name].toFixed(1)} Effect ops`
   const sequential = await sequentialChurn(20_000)
   const concurrentGets = 50_000
   const concurrent = await concurrentChurn(concurrentGets)
@@ -257,14 +285,19 @@ export const run = async (): Promise<Array<{ name: string; nsPerOp: number; note
       nsPerOp: ns(hits.use),
       note: `${ratio(hits.use, hits.useCombinators, "its combinators")}, ${ratio(hits.use, hits.onExit, "onExit")}, ${
         ratio(hits.use, hits.acquireUseRelease, "acquireUseRelease")
-      }`
+      }; ${steps("use")}`
     },
     {
       name: "floor: uninterruptibleMask + matchCauseEffect (the combinators of a use)",
-      nsPerOp: ns(hits.useCombinators)
+      nsPerOp: ns(hits.useCombinators),
+      note: steps("useCombinators")
     },
-    { name: "floor: Effect.onExit(sync(Map.get), release)", nsPerOp: ns(hits.onExit) },
-    { name: "floor: Effect.acquireUseRelease(Map.get)", nsPerOp: ns(hits.acquireUseRelease) },
+    { name: "floor: Effect.onExit(sync(Map.get), release)", nsPerOp: ns(hits.onExit), note: steps("onExit") },
+    {
+      name: "floor: Effect.acquireUseRelease(Map.get)",
+      nsPerOp: ns(hits.acquireUseRelease),
+      note: steps("acquireUseRelease")
+    },
     {
       name: `Instances get(key), cached, in an open Scope (${batch} per Scope)`,
       nsPerOp: ns(hits.getInScope),
@@ -272,14 +305,23 @@ export const run = async (): Promise<Array<{ name: string; nsPerOp: number; note
         ratio(hits.getInScope, hits.addFinalizerInScope, "bare Scope.addFinalizer")
       }, ${
         ratio(hits.getInScope, hits.rcMapInScope, "RcMap.get in an open Scope")
-      }`
+      }; ${steps("getInScope")} (with the batch's Scope)`
     },
     {
       name: `floor: uninterruptibleMask + Scope.addFinalizer (the combinators of a get), in an open Scope`,
-      nsPerOp: ns(hits.getCombinators)
+      nsPerOp: ns(hits.getCombinators),
+      note: steps("getCombinators")
     },
-    { name: `floor: bare Scope.addFinalizer, in an open Scope (${batch} per Scope)`, nsPerOp: ns(hits.addFinalizerInScope) },
-    { name: `RcMap.get, cached, in an open Scope (${batch} per Scope)`, nsPerOp: ns(hits.rcMapInScope) },
+    {
+      name: `floor: bare Scope.addFinalizer, in an open Scope (${batch} per Scope)`,
+      nsPerOp: ns(hits.addFinalizerInScope),
+      note: steps("addFinalizerInScope")
+    },
+    {
+      name: `RcMap.get, cached, in an open Scope (${batch} per Scope)`,
+      nsPerOp: ns(hits.rcMapInScope),
+      note: steps("rcMapInScope")
+    },
     {
       name: "Instances Effect.scoped(get(key)), cached",
       nsPerOp: ns(hits.scopedGet),
