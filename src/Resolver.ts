@@ -14,6 +14,8 @@
  * request gets every candidate, sorted by order.
  *
  * Cost: O(components + edges), iterative (a 10,000-long dependency chain does not touch the stack).
+ * A component is validated once for its life, not once per resolution: components are immutable,
+ * and what resolution learns of one (valid or not, the keys it requests) is kept with it.
  *
  * @since 0.1.0
  */
