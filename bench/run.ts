@@ -236,6 +236,9 @@ interface ResolveResult {
   readonly first: number
   /** the topological sort on components never seen before */
   readonly firstBaseline: number
+  /** the fastest sample of each: the cost with the least interference from the machine */
+  readonly firstBest: number
+  readonly firstBaselineBest: number
 }
 
 const benchResolve = (graph: Graph): ResolveResult => {
@@ -249,9 +252,12 @@ const benchResolve = (graph: Graph): ResolveResult => {
   const resolve2 = H.timeSync(() => F.resolve(fixture), options)
   // first resolutions: fresh components (fresh tags) for every sample, one fixture for the sort and
   // another for the resolver, so that neither warms the other's objects
+  // more samples than the other measurements: each is a single run on fresh objects (nothing to
+  // repeat within a sample), so one slow moment of the machine weighs on the median otherwise
+  const firstRuns = quick ? 7 : 21
   const first: Array<number> = []
   const firstBaseline: Array<number> = []
-  for (let round = 0; round < options.warmup + options.runs; round++) {
+  for (let round = 0; round < options.warmup + firstRuns; round++) {
     const forSort = F.makeFixture(graph)
     const forResolve = F.makeFixture(graph)
     H.gc()
@@ -272,7 +278,9 @@ const benchResolve = (graph: Graph): ResolveResult => {
     resolve: H.median([...resolve1.samples, ...resolve2.samples]),
     baseline: H.median([...baseline1.samples, ...baseline2.samples]),
     first: H.median(first),
-    firstBaseline: H.median(firstBaseline)
+    firstBaseline: H.median(firstBaseline),
+    firstBest: Math.min(...first),
+    firstBaselineBest: Math.min(...firstBaseline)
   }
 }
 
@@ -500,7 +508,9 @@ const main = async () => {
     targets.push({
       target: `resolution <= 10 ms at ${H.count(TARGET_SIZE)} (${result.graph.shape}, first resolution of a registry; set on a faster machine)`,
       measured: `${H.ms(result.first)} = ${H.ratio(result.first / result.firstBaseline)} the plain topological sort (${H.ms(result.firstBaseline)}); ` +
-        `repeated: ${H.ms(result.resolve)} = ${H.ratio(result.resolve / result.baseline)}`,
+        `fastest samples: ${H.ms(result.firstBest)} vs ${H.ms(result.firstBaselineBest)}; repeated: ${H.ms(result.resolve)} = ${
+          H.ratio(result.resolve / result.baseline)
+        }`,
       pass: result.first <= 10
     })
   }
@@ -578,6 +588,7 @@ const main = async () => {
       H.ms(r.first),
       H.ms(r.firstBaseline),
       H.ratio(r.first / r.firstBaseline),
+      `${H.ms(r.firstBest)} / ${H.ms(r.firstBaselineBest)}`,
       H.ms(r.resolve),
       H.ms(r.baseline),
       H.ratio(r.resolve / r.baseline),
@@ -685,10 +696,11 @@ const main = async () => {
     "(bench/baseline.ts). first = the first resolution of a registry whose components (and tags) were never seen " +
     "before, what an application does at startup (each sample on fresh objects; the sort on others); repeated = " +
     "resolving one registry again and again (the resolver keeps what it learnt of each component: an immutable " +
-    "value). Per unit = per (component + edge), first resolution.",
+    "value). First resolutions: the median of 21 samples, and the fastest sample of each (the cost with the least " +
+    "interference from the machine). Per unit = per (component + edge), first resolution (median).",
     "",
     H.table(
-      ["graph", "edges", "first", "sort (fresh)", "ratio", "repeated", "sort", "ratio", "first per unit", "first per comp."],
+      ["graph", "edges", "first", "sort (fresh)", "ratio", "fastest: first / sort", "repeated", "sort", "ratio", "first per unit", "first per comp."],
       resolveRows
     ),
     "",
