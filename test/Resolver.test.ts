@@ -966,6 +966,95 @@ describe("Resolver", () => {
         label: "layerwise/Option<Database>"
       })
     })
+
+    it("components shared by many registries resolve exactly as fresh copies of them would", () => {
+      // A pool of component declarations over 4 tags; each registry takes some of them, some as
+      // overrides, some more than once. Resolving with the pool's objects (examined once, then
+      // remembered) must give what resolving fresh copies (never seen) gives, plan or problems.
+      const tags = [0, 1, 2, 3].map((index) => Context.GenericTag<string, string>(`Shared${index}`))
+      interface Spec {
+        readonly tag: number
+        readonly dependencies: ReadonlyArray<{ readonly tag: number; readonly kind: "plain" | "optional" | "all" | "qualified" }>
+        readonly name: string | undefined
+        readonly qualifier: string | undefined
+        readonly flag: "none" | "primary" | "alternative"
+        readonly order: number
+        readonly broken: boolean
+      }
+      const spec: fc.Arbitrary<Spec> = fc.record({
+        tag: fc.nat(3),
+        dependencies: fc.array(
+          fc.record({ tag: fc.nat(3), kind: fc.constantFrom("plain" as const, "optional" as const, "all" as const, "qualified" as const) }),
+          { maxLength: 3 }
+        ),
+        name: fc.option(fc.constantFrom("a", "b", "c"), { nil: undefined }),
+        qualifier: fc.option(fc.constantFrom("x", "y"), { nil: undefined }),
+        flag: fc.constantFrom("none" as const, "primary" as const, "alternative" as const),
+        order: fc.integer({ min: 0, max: 2 }),
+        broken: fc.nat(9).map((draw) => draw === 0) // one in ten is invalid (a NaN order)
+      })
+      const request = ({ kind, tag }: Spec["dependencies"][number]) =>
+        kind === "plain"
+          ? tags[tag]!
+          : kind === "optional"
+          ? Dependency.optional(tags[tag]!)
+          : kind === "all"
+          ? Dependency.all(tags[tag]!)
+          : Dependency.qualified(tags[tag]!, "x")
+      const declare = (spec: Spec): Component.Any => {
+        let made: Component.Any = Component.make(tags[spec.tag]!, {
+          dependencies: spec.dependencies.map(request),
+          build: Effect.succeed("value"),
+          ...(spec.broken ? { order: Number.NaN } : { order: spec.order })
+        })
+        if (spec.name !== undefined) made = made.pipe(Component.named(spec.name))
+        if (spec.qualifier !== undefined) made = made.pipe(Component.qualified([spec.qualifier]))
+        if (spec.flag === "primary") made = Component.primary(made)
+        if (spec.flag === "alternative") made = Component.alternative(made)
+        return made
+      }
+      const summary = (result: Either.Either<Plan.Plan<unknown>, Errors.ResolutionError>) =>
+        Either.isLeft(result)
+          ? { problems: result.left.message }
+          : {
+            nodes: result.right.nodes.map((node) => ({
+              name: node.name,
+              override: node.override,
+              dependencies: node.dependencies.map((edge) => [edge.request.label, edge.choice.rule, edge.targets])
+            })),
+            roots: result.right.roots.map((edge) => [edge.request.label, edge.choice.rule, edge.choice.considered, edge.targets])
+          }
+      fc.assert(
+        fc.property(
+          fc.array(spec, { minLength: 1, maxLength: 8 }),
+          fc.array(fc.array(fc.record({ pick: fc.nat(7), override: fc.boolean() }), { minLength: 1, maxLength: 8 }), {
+            minLength: 1,
+            maxLength: 5
+          }),
+          fc.array(fc.nat(3), { minLength: 1, maxLength: 3 }),
+          (specs, registries, roots) => {
+            const pool = specs.map(declare)
+            const rootTags = roots.map((index) => tags[index]!)
+            for (const entries of registries) {
+              const registryOf = (component: (index: number) => Component.Any) =>
+                entries.reduce(
+                  (registry, { override, pick }) =>
+                    override
+                      ? Registry.override(registry, [component(pick % specs.length)])
+                      : Registry.add(registry, [component(pick % specs.length)]),
+                  Registry.empty
+                )
+              const shared = summary(Resolver.resolve(registryOf((index) => pool[index]!), rootTags))
+              // one copy per declaration, as the pool has: a component registered twice counts once
+              const copies = specs.map(declare)
+              const fresh = summary(Resolver.resolve(registryOf((index) => copies[index]!), rootTags))
+              expect(shared).toEqual(fresh)
+            }
+          }
+        ),
+        { numRuns: 300 }
+      )
+    })
   })
 
   describe("properties", () => {
