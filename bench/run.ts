@@ -227,6 +227,12 @@ const warmUp = async (graph: Graph): Promise<void> => {
 // ---------------------------------------------------------------------------------------------
 // resolution
 
+/**
+ * Samples of a first resolution: more than the other measurements take, since each is one run on fresh
+ * objects (nothing to repeat within a sample), so one slow moment of the machine weighs on the median.
+ */
+const FIRST_RUNS = quick ? 7 : 21
+
 interface ResolveResult {
   readonly graph: Graph
   /** repeated resolution of one registry (the resolver caches what it learnt of each component) */
@@ -252,12 +258,9 @@ const benchResolve = (graph: Graph): ResolveResult => {
   const resolve2 = H.timeSync(() => F.resolve(fixture), options)
   // first resolutions: fresh components (fresh tags) for every sample, one fixture for the sort and
   // another for the resolver, so that neither warms the other's objects
-  // more samples than the other measurements: each is a single run on fresh objects (nothing to
-  // repeat within a sample), so one slow moment of the machine weighs on the median otherwise
-  const firstRuns = quick ? 7 : 21
   const first: Array<number> = []
   const firstBaseline: Array<number> = []
-  for (let round = 0; round < options.warmup + firstRuns; round++) {
+  for (let round = 0; round < options.warmup + FIRST_RUNS; round++) {
     const forSort = F.makeFixture(graph)
     const forResolve = F.makeFixture(graph)
     H.gc()
@@ -696,7 +699,8 @@ const main = async () => {
     "(bench/baseline.ts). first = the first resolution of a registry whose components (and tags) were never seen " +
     "before, what an application does at startup (each sample on fresh objects; the sort on others); repeated = " +
     "resolving one registry again and again (the resolver keeps what it learnt of each component: an immutable " +
-    "value). First resolutions: the median of 21 samples, and the fastest sample of each (the cost with the least " +
+    `value). First resolutions: the median of ${FIRST_RUNS} samples, and` +
+    " the fastest sample of each (the cost with the least " +
     "interference from the machine). Per unit = per (component + edge), first resolution (median).",
     "",
     H.table(
