@@ -83,7 +83,8 @@ export const member = (family: FamilyLike, args: unknown): Context.Tag<unknown, 
   return tag
 }
 
-const anySelector: Selector = { _tag: "Any" }
+/** @internal */
+export const anySelector: Selector = { _tag: "Any" }
 
 /** @internal */
 export const isDependency = (u: unknown): u is Context.Tag<unknown, unknown> & { readonly [TypeId]: Request } =>

@@ -45,9 +45,7 @@ interface Candidates {
 interface Prepared {
   /** the tag's key */
   readonly key: string
-  /** the component's dependencies: the tags its requests are read from when they are chosen for */
-  readonly tags: ReadonlyArray<Context.Tag<unknown, unknown>>
-  /** the keys of the requests of `tags` */
+  /** the keys of the requests of the component's dependencies, in order */
   readonly requestKeys: ReadonlyArray<string>
 }
 
@@ -70,12 +68,10 @@ const describe = (request: dependency.Request): Dependency.Description => ({
   label: request.label
 })
 
-const anySelector: Dependency.Description["selector"] = { _tag: "Any" }
-
 /** The description of a plain request (a service's own tag): everything in it is the tag's key. */
 const describePlain = (key: string): Dependency.Description => ({
   service: key,
-  selector: anySelector,
+  selector: dependency.anySelector,
   cardinality: "one",
   key,
   label: key
@@ -192,7 +188,7 @@ const examine = (candidate: unknown, position: number): Prepared | Errors.Invali
   for (const qualifier of candidate.qualifiers) {
     if (typeof qualifier !== "string" || qualifier.length === 0) reasons.push("its qualifiers must be non-empty strings")
   }
-  if (reasons.length === 0 && tagged) return { key: tag.key, tags: candidate.dependencies, requestKeys }
+  if (reasons.length === 0 && tagged) return { key: tag.key, requestKeys }
   const label = tagged ? component.displayName(candidate) : `#${position + 1}`
   return new Errors.InvalidDeclaration({ path: [], subject: `component ${label}`, reason: reasons.join("; ") })
 }
@@ -928,13 +924,13 @@ const push = (self: WalkState, candidate: number, parent: number): void => {
   self.parentOf[candidate] = parent
   self.frameCandidate[depth] = candidate
   self.frameCursor[depth] = self.adjacencyLength
-  const prepared = self.index.candidates.prepared[candidate]!
-  const keys = prepared.requestKeys
+  const keys = self.index.candidates.prepared[candidate]!.requestKeys
+  const dependencies = self.index.candidates.components[candidate]!.dependencies
   const own: Array<WalkEdge> = new Array(keys.length)
   let resolved = 0
   for (let position = 0; position < keys.length; position++) {
     const key = keys[position]!
-    const edge = known(self, key) ?? resolveRequest(self, prepared.tags[position]!, key)
+    const edge = known(self, key) ?? resolveRequest(self, dependencies[position]!, key)
     if (edge === undefined) continue
     own[resolved++] = edge
     const targets = edge.targets
