@@ -211,20 +211,7 @@ export const all: <Id, Service>(tag: Context.Tag<Id, Service>) => Context.Tag<Al
  * @since 0.1.0
  * @category utils
  */
-export const describe = (request: Any): Description => {
-  const described = internal.requestOf(request)
-  return {
-    service: described.target.key,
-    selector: described.selector._tag === "Qualifier"
-      ? { _tag: "Qualifier", qualifier: described.selector.qualifier }
-      : described.selector._tag === "Name"
-      ? { _tag: "Name", name: described.selector.name }
-      : { _tag: "Any" },
-    cardinality: described.cardinality,
-    key: described.key,
-    label: described.label
-  }
-}
+export const describe = (request: Any): Description => internal.describe(internal.requestOf(request))
 
 /**
  * A request as data.

@@ -1,4 +1,5 @@
 import * as Context from "effect/Context"
+import type { Description } from "../Dependency.js"
 import * as Qualifier from "../Qualifier.js"
 
 /** @internal */
@@ -88,26 +89,31 @@ export const anySelector: Selector = { _tag: "Any" }
 
 /** @internal */
 export const isDependency = (u: unknown): u is Context.Tag<unknown, unknown> & { readonly [TypeId]: Request } =>
-  // on the resolver's hot path (once per dependency edge): a direct check, no `dual` wrapper
+  // the resolver asks once per distinct derived request: a direct check, no `dual` wrapper
   (typeof u === "function" || (typeof u === "object" && u !== null)) && TypeId in u
 
-const plainRequests = new WeakMap<object, Request>()
-
 /**
- * The request a tag stands for. A plain tag is a single-valued, unselected request of itself; a tag
- * made by this module carries its request.
+ * The request a tag stands for. A plain tag is a single-valued, unselected request of itself (made
+ * on demand: the resolver reads plain tags by key and never asks for theirs); a tag made by this
+ * module carries its request.
  *
  * @internal
  */
-export const requestOf = (tag: Context.Tag<unknown, unknown>): Request => {
-  if (isDependency(tag)) return tag[TypeId]
-  let request = plainRequests.get(tag)
-  if (request === undefined) {
-    request = { target: tag, selector: anySelector, cardinality: "one", key: tag.key, label: tag.key }
-    plainRequests.set(tag, request)
-  }
-  return request
-}
+export const requestOf = (tag: Context.Tag<unknown, unknown>): Request =>
+  isDependency(tag) ? tag[TypeId] : { target: tag, selector: anySelector, cardinality: "one", key: tag.key, label: tag.key }
+
+/**
+ * A request as plan data (`Dependency.describe`, `Plan.Edge.request`).
+ *
+ * @internal
+ */
+export const describe = (request: Request): Description => ({
+  service: request.target.key,
+  selector: request.selector,
+  cardinality: request.cardinality,
+  key: request.key,
+  label: request.label
+})
 
 // Derived tags are interned by what they mean (target key, selector, cardinality), not by their
 // label: requesting `all(Plugin)` twice yields the same tag object, and creating one never captures a

@@ -60,15 +60,10 @@ interface WalkEdge {
   readonly choice: Plan.Choice
 }
 
-const describe = (request: dependency.Request): Dependency.Description => ({
-  service: request.target.key,
-  selector: request.selector,
-  cardinality: request.cardinality,
-  key: request.key,
-  label: request.label
-})
-
-/** The description of a plain request (a service's own tag): everything in it is the tag's key. */
+/**
+ * The description of a plain request (a service's own tag): `dependency.describe` of it, made from
+ * the key alone, without a request object.
+ */
 const describePlain = (key: string): Dependency.Description => ({
   service: key,
   selector: dependency.anySelector,
@@ -724,8 +719,8 @@ const resolveRequest = (self: WalkState, tag: Context.Tag<unknown, unknown>, key
   // a derived request's key has the derived prefix: plain tags, the bulk, skip the (megamorphic) check
   if (key.startsWith(dependency.derivedPrefix) && dependency.isDependency(tag)) {
     const request = tag[dependency.TypeId]
-    if (request.member !== undefined) return resolveMember(self, request, request.member, describe(request))
-    edge = choose(self, describe(request), self.index.byTag.get(request.target.key))
+    if (request.member !== undefined) return resolveMember(self, request, request.member, dependency.describe(request))
+    edge = choose(self, dependency.describe(request), self.index.byTag.get(request.target.key))
   } else {
     // a plain request is of its own tag (its key is its service's): its candidates are found by its key
     edge = choose(self, describePlain(key), first)
