@@ -15,8 +15,11 @@
  *   holds its instance until the caller's Scope closes; a `use` while its function runs);
  * - a failing build returns the error and leaves the previous instance cached and valid; a failing
  *   first build caches nothing (the next get tries again); a failing key function builds nothing;
- *   a `make` that dies fails the get with the defect wrapped in an {@link InstanceMakeDefect} naming
- *   the key, and leaves the cache as it was;
+ *   a `make` that dies (or throws, or returns something other than an Effect, or interrupts itself)
+ *   fails the get with the defect wrapped in an {@link InstanceMakeDefect} naming the key, and
+ *   leaves the cache as it was;
+ * - a `make` that gets its own key from the manager, directly or through other makes (of this
+ *   manager or another), would wait for itself: that get dies with {@link InstanceCycle} instead;
  * - optional idle time-to-live and capacity (least recently used first) evict, disposing after the
  *   last holder;
  * - closing the manager's Scope stops handing out instances (gets fail with {@link ManagerClosed}),
@@ -127,13 +130,15 @@ export interface Provider<C, K, A, E = never, R = never, KE = never> {
   readonly key: (context: C) => K | Effect.Effect<K, KE>
   /**
    * Makes an instance. It runs in a Scope of its own: the finalizers it adds are the instance's
-   * disposal, run once, after its last holder. It is interrupted only by the manager's close.
+   * disposal, run once, after its last holder. It is interrupted only by the manager's close. It
+   * may get instances of other keys (also from this manager), never its own: see {@link InstanceCycle}.
    */
   readonly make: (context: C) => Effect.Effect<A, E, R | Scope.Scope>
   /**
    * Whether the cached instance, made with `cached.context`, must be rebuilt for `context` (it may
    * also look at `cached.instance`, to replace a broken one). Called on every get that finds an
-   * instance, so keep it cheap and pure; a throw is a defect. A get that joined a build in flight
+   * instance, so keep it cheap and pure (one that invalidates the key anyway never gets the
+   * invalidated instance handed out); a throw is a defect. A get that joined a build in flight
    * checks the built instance against its own context too, and builds again if it is stale for it.
    *
    * Write `make` before `needsUpdate` in the object literal (or annotate `make`'s parameter):
@@ -442,6 +447,31 @@ export const InstanceMakeDefect: typeof internal.InstanceMakeDefect = internal.I
  * @category errors
  */
 export type InstanceMakeDefect = internal.InstanceMakeDefect
+
+/**
+ * The defect a get dies with when it would wait for a build that waits for it: a `make` that gets
+ * its own key, directly or through the makes of other keys (of this manager or of another one).
+ * The build it came from then fails with it (wrapped in an {@link InstanceMakeDefect}), and the key
+ * can be built again.
+ *
+ * @example
+ * ```ts
+ * import { Instances } from "layerwise"
+ *
+ * console.log(new Instances.InstanceCycle({ key: "acme" }).message)
+ * // 'the make of key "acme" gets its own instance, directly or through other makes: it would wait for itself forever'
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const InstanceCycle: typeof internal.InstanceCycle = internal.InstanceCycle
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type InstanceCycle = internal.InstanceCycle
 
 /**
  * The manager's Scope closed (or is closing): it hands out no instance any more. Gets waiting for a

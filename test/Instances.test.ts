@@ -346,6 +346,109 @@ describe("Instances", () => {
         expect(yield* manager.metrics).toMatchObject({ failures: 1, live: 1 })
       }))
 
+    it.effect("a make that throws, or returns no Effect, fails the get with an InstanceMakeDefect; nothing hangs, not even the close", () =>
+      Effect.gen(function*() {
+        const managerScope = yield* Scope.make()
+        const manager = yield* Instances.make({
+          key: (settings: Settings) => settings.tenant,
+          make: (settings: Settings): Effect.Effect<number> => {
+            if (settings.version === 2) throw new Error("no url configured")
+            if (settings.version === 3) return "not an effect" as never
+            return Effect.succeed(settings.version)
+          },
+          needsUpdate: (settings, cached) => settings.version !== cached.context.version
+        }).pipe(Scope.extend(managerScope))
+        const defectOf = (exit: Exit.Exit<unknown, unknown>) =>
+          Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+        // a first build and a replacement alike
+        for (const tenant of ["fresh", "cached"]) {
+          if (tenant === "cached") yield* manager.use(settings(tenant, 1), Effect.succeed)
+          const thrown = defectOf(yield* Effect.exit(manager.use(settings(tenant, 2), Effect.succeed)))
+          expect((thrown as Instances.InstanceMakeDefect).message).toBe(
+            `making the instance for key "${tenant}" died: no url configured`
+          )
+          const returned = defectOf(yield* Effect.exit(manager.use(settings(tenant, 3), Effect.succeed)))
+          expect((returned as Instances.InstanceMakeDefect).message).toBe(
+            `making the instance for key "${tenant}" died: make must return an Effect, got "not an effect"`
+          )
+        }
+        // the cached instance stayed valid, the fresh key is free to build again
+        expect(yield* manager.use(settings("cached", 1), Effect.succeed)).toBe(1)
+        expect(yield* manager.use(settings("fresh", 1), Effect.succeed)).toBe(1)
+        expect(yield* manager.metrics).toMatchObject({ failures: 4, building: 0, cached: 2 })
+        yield* Scope.close(managerScope, Exit.void)
+        expect(yield* manager.metrics).toMatchObject({ disposals: 2, live: 0 })
+      }))
+
+    it.scoped("a make that interrupts itself fails the get with an InstanceMakeDefect, not ManagerClosed, while the manager is open", () =>
+      Effect.gen(function*() {
+        const manager = yield* Instances.make({
+          key: (tenant: string) => tenant,
+          make: (tenant: string) => (tenant === "x" ? Effect.interrupt : Effect.succeed(tenant)),
+          needsUpdate: () => false
+        })
+        const exit = yield* Effect.exit(manager.use("x", Effect.succeed))
+        const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+        expect((defect as Instances.InstanceMakeDefect).message).toBe(
+          `making the instance for key "x" died: make was interrupted (not by a close of the manager)`
+        )
+        expect(yield* manager.use("y", Effect.succeed)).toBe("y")
+      }))
+
+    it.scoped("a make that gets its own key, directly or through another key's make, dies with InstanceCycle instead of waiting forever", () =>
+      Effect.gen(function*() {
+        const self: { manager?: Instances.InstanceManager<string, string, string> } = {}
+        // "a" gets "a"; "b" gets "c", which gets "b" from a fiber of its own; "d" gets "e", no cycle
+        const next: Record<string, string> = { a: "a", b: "c", c: "b", d: "e" }
+        const manager: Instances.InstanceManager<string, string, string> = yield* Instances.make({
+          key: (tenant: string) => tenant,
+          make: (tenant: string): Effect.Effect<string> => {
+            const other = next[tenant]
+            if (other === undefined) return Effect.succeed(tenant)
+            const get = Effect.orDie(self.manager!.use(other, (instance) => Effect.succeed(`${tenant}>${instance}`)))
+            return tenant === "c" ? Effect.flatMap(Effect.fork(get), Fiber.join) : get
+          },
+          needsUpdate: () => false
+        })
+        self.manager = manager
+        const cycleOf = (exit: Exit.Exit<unknown, unknown>) => {
+          const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+          return defect instanceof Instances.InstanceMakeDefect ? defect.cause : defect
+        }
+        const direct = cycleOf(yield* Effect.exit(manager.use("a", Effect.succeed)))
+        expect(direct).toBeInstanceOf(Instances.InstanceCycle)
+        expect((direct as Instances.InstanceCycle).message).toBe(
+          `the make of key "a" gets its own instance, directly or through other makes: it would wait for itself forever`
+        )
+        // the inner get of "b" (in the make of "c", in the make of "b") found the cycle
+        const indirect = cycleOf(yield* Effect.exit(manager.use("b", Effect.succeed)))
+        expect(indirect).toBeInstanceOf(Instances.InstanceMakeDefect)
+        expect(((indirect as Instances.InstanceMakeDefect).cause as Instances.InstanceCycle).key).toBe("b")
+        expect(yield* manager.use("d", Effect.succeed)).toBe("d>e")
+        expect(yield* manager.metrics).toMatchObject({ building: 0, cached: 2 })
+      }))
+
+    it.scoped("a needsUpdate that invalidates its key never gets the invalidated (disposed) instance handed out", () =>
+      Effect.gen(function*() {
+        const self: { manager?: Instances.InstanceManager<number, string, { disposed: boolean }> } = {}
+        const manager = yield* Instances.make({
+          key: (_version: number) => "k",
+          make: (_version: number) =>
+            Effect.acquireRelease(Effect.sync(() => ({ disposed: false })), (client) =>
+              Effect.sync(() => {
+                client.disposed = true
+              })),
+          needsUpdate: (version: number) => {
+            if (version === 2) Effect.runSync(self.manager!.invalidate("k"))
+            return false
+          }
+        })
+        self.manager = manager
+        yield* manager.use(1, Effect.succeed)
+        expect(yield* manager.use(2, (client) => Effect.succeed(client.disposed))).toBe(false)
+        expect(yield* manager.metrics).toMatchObject({ builds: 2, invalidations: 1, disposals: 1 })
+      }))
+
     it.scoped("a failing disposal is logged and never fails the user that released the instance", () =>
       Effect.gen(function*() {
         const { lines, provide } = yield* capturingLogs
@@ -423,6 +526,47 @@ describe("Instances", () => {
         yield* Scope.close(holder, Exit.void)
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "build c@1", "dispose b@1"])
         expect(yield* manager.metrics).toMatchObject({ evictions: 1, cached: 2, live: 2 })
+      }))
+
+    it.effect("builds that evict each other over capacity hand each caller a live instance and keep at most capacity cached, however they interleave", () =>
+      Effect.gen(function*() {
+        // A small yield budget makes every fiber yield after a few operations: swept over budgets and
+        // over the length of one build, the build of b lands in every position relative to the
+        // caller of a resuming (deterministic: the scheduler is)
+        const broken: Array<string> = []
+        for (let budget = 16; budget <= 40; budget++) {
+          for (let steps = 0; steps <= 4; steps++) {
+            yield* Effect.scoped(Effect.gen(function*() {
+              const gates = { a: yield* Deferred.make<void>(), b: yield* Deferred.make<void>() }
+              const manager = yield* Instances.make({
+                key: (tenant: "a" | "b") => tenant,
+                make: (tenant: "a" | "b") =>
+                  Effect.gen(function*() {
+                    yield* Deferred.await(gates[tenant])
+                    if (tenant === "b") for (let step = 0; step < steps; step++) yield* Effect.void
+                    const client = { tenant, disposed: false }
+                    yield* Effect.addFinalizer(() => Effect.sync(() => void (client.disposed = true)))
+                    return client
+                  }),
+                needsUpdate: () => false,
+                capacity: 1
+              })
+              const users = yield* Effect.forEach(["a", "b"] as const, (tenant) =>
+                Effect.fork(manager.use(tenant, (client) => Effect.succeed(client.disposed))))
+              yield* Effect.yieldNow()
+              yield* Deferred.succeed(gates.a, undefined)
+              yield* Deferred.succeed(gates.b, undefined)
+              const disposedWhenUsed = yield* Fiber.joinAll(users)
+              const keys = yield* manager.keys
+              const { cached } = yield* manager.metrics
+              const entries = yield* Effect.exit(manager.entries)
+              if (disposedWhenUsed.some(identity) || cached > 1 || keys.length > 1 || Exit.isFailure(entries)) {
+                broken.push(`budget ${budget}, ${steps} steps: keys ${keys.join(",")}, ${cached} cached, entries ${entries._tag}`)
+              }
+            }).pipe(Effect.withMaxOpsBeforeYield(budget)))
+          }
+        }
+        expect(broken).toEqual([])
       }))
 
     it.scoped("invalidate drops a key; its instance is disposed once its holders are done", () =>

@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as MutableHashMap from "effect/MutableHashMap"
 import * as Option from "effect/Option"
@@ -24,8 +25,9 @@ export const TypeId: Instances.TypeId = Symbol.for("layerwise/Instances") as Ins
  * `instance` fields), so a cached `get` allocates nothing for the check.
  *
  * Invariants: `retired` is set exactly when the instance stops being its slot's `current`; a
- * retired instance is never handed out again; `disposed` is set once, when `retired` and
- * `holders === 0` (or by a forced close), and its Scope is closed right after.
+ * retired instance is never handed out again, except to the caller whose build made it (see
+ * `wait`); a disposed one never; `disposed` is set once, when `retired` and `holders === 0` (or by
+ * a forced close), and its Scope is closed right after.
  */
 interface Instance<K, C, A> {
   readonly key: K
@@ -253,8 +255,8 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
      */
     const hold = (instance: Instance<K, C, A>): void => {
       instance.holders++
-      if (capacity !== undefined) {
-        // most recently used goes last
+      // most recently used goes last (only a cached instance's slot is in `cached`)
+      if (capacity !== undefined && instance.slot.current === instance) {
         const slot = instance.slot as Slot<K, C, A, E>
         cached.delete(slot)
         cached.add(slot)
@@ -296,6 +298,9 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
         const instance = uncache(oldest)
         cached.delete(oldest) // a no-op unless the invariant (every slot in `cached` has an instance) broke: never loop on it
         if (instance !== undefined) {
+          // never handed out again from here on, like a replaced instance: the build that evicts it
+          // wakes its waiters before it retires (disposes) what it evicted
+          instance.retired = true
           counters.evictions++
           evicted.push(instance)
         }
@@ -303,11 +308,23 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       return evicted
     }
 
-    const makeInstance = (key: K, context: C, scope: Scope.CloseableScope): Effect.Effect<A, E> =>
-      provider.make(context).pipe(
+    /**
+     * Runs `make` for a build: a `make` that throws, or returns something other than an Effect, dies
+     * like one whose Effect dies (it must never take the build's fiber down with it: its waiters
+     * would wait forever). The build is added to the fiber's chain of builds in progress (see
+     * `buildsInProgress`), which fibers forked by `make` inherit.
+     */
+    const makeInstance = (key: K, build: Build<K, C, A, E>, scope: Scope.CloseableScope): Effect.Effect<A, E> =>
+      Effect.suspend(() => {
+        const made: unknown = provider.make(build.context)
+        return Effect.isEffect(made)
+          ? made as Effect.Effect<A, E, R | Scope.Scope>
+          : Effect.die(new TypeError(`make must return an Effect, got ${format(made)}`))
+      }).pipe(
         Effect.provide(Context.add(runtimeContext, Scope.Scope, scope)),
+        Effect.locallyWith(buildsInProgress, (chain) => [...chain, build]),
         Effect.catchAllCause((cause) => Effect.failCause(annotateDefects(cause, key)))
-      ) as Effect.Effect<A, E>
+      )
 
     /**
      * The record of a built instance, with the values every hold of it reuses (so that a cached
@@ -366,7 +383,7 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
     const construct = (slot: Slot<K, C, A, E>, build: Build<K, C, A, E>): Effect.Effect<void> =>
       Effect.gen(function*() {
         const scope = yield* Scope.make()
-        const exit = yield* Effect.exit(Effect.interruptible(makeInstance(slot.key, build.context, scope)))
+        const exit = yield* Effect.exit(Effect.interruptible(makeInstance(slot.key, build, scope)))
         slot.building = undefined
         if (Exit.isFailure(exit)) {
           counters.failures++
@@ -374,10 +391,14 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
           yield* Scope.close(scope, exit).pipe(Effect.catchAllCause((cause) =>
             Effect.logError(`Instances: closing the failed build for key ${format(slot.key)} failed`, cause)
           ))
-          if (closed || Cause.isInterruptedOnly(exit.cause)) {
-            return yield* Deferred.fail(build.deferred, new ManagerClosed())
-          }
-          return yield* Deferred.failCause(build.deferred, exit.cause)
+          if (closed) return yield* Deferred.fail(build.deferred, new ManagerClosed())
+          // only a close interrupts a build's fiber: interrupted otherwise, `make` interrupted itself
+          return yield* Deferred.failCause(
+            build.deferred,
+            Cause.isInterruptedOnly(exit.cause)
+              ? Cause.die(new InstanceMakeDefect({ key: slot.key, cause: "make was interrupted (not by a close of the manager)" }))
+              : exit.cause
+          )
         }
         const instance = newInstance(slot, build.context, exit.value, scope)
         live.add(instance)
@@ -415,8 +436,23 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       const build: Build<K, C, A, E> = { context, deferred: Deferred.unsafeMake(FiberId.none) }
       slot.building = build
       counters.builds++
-      return Effect.as(Effect.tap(Effect.forkDaemon(construct(slot, build)), track), build)
+      return Effect.as(Effect.tap(Effect.forkDaemon(Effect.onExit(construct(slot, build), settle(slot, build))), track), build)
     }
+
+    /**
+     * After a build's fiber: normally nothing (the build settled its waiters). Should its bookkeeping
+     * ever die, the waiters get that cause rather than waiting forever, and the key is free to build
+     * again.
+     */
+    const settle = (slot: Slot<K, C, A, E>, build: Build<K, C, A, E>) => (exit: Exit.Exit<void>): Effect.Effect<void> =>
+      Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => {
+        if (slot.building === build) {
+          slot.building = undefined
+          counters.failures++
+          prune(slot)
+        }
+        Deferred.unsafeDone(build.deferred, Exit.failCause(exit.cause))
+      })
 
     type GetError = E | ManagerClosed
     type Restore = <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
@@ -438,6 +474,8 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       const slot = findSlot(key)
       const current = slot?.current
       if (current !== undefined && !provider.needsUpdate(context, current)) {
+        // retired by `needsUpdate` itself (it invalidated the key): look again
+        if (current.retired) return attempt(key, context, restore, first, take)
         if (first) counters.hits++
         return take(current)
       }
@@ -447,8 +485,11 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
     /**
      * The miss of a pass: joins the key's build or starts one, waits, and looks again. A waiter
      * takes the result only if it still is current and needs no update for its own context; the
-     * caller that started a build takes that build's instance directly (so a provider whose
-     * `needsUpdate` always answers true still terminates).
+     * caller that started a build takes that build's instance directly unless it is already
+     * disposed: made for its context, it is what it asked for, even if another build replaced it or
+     * evicted it over capacity in the meantime (it is then disposed after this caller's use). So a
+     * provider whose `needsUpdate` always answers true still terminates, and builds of more keys
+     * than the capacity cannot evict each other's instances forever before their callers take them.
      */
     const wait = <X, Y, Z>(
       key: K,
@@ -461,6 +502,7 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       if (first) counters.misses++
       const joined = slot?.building
       if (joined !== undefined) {
+        if (waitsForItself(joined)) return Effect.die(new InstanceCycle({ key }))
         return Effect.flatMap(
           restore(Deferred.await(joined.deferred)),
           () => attempt(key, context, restore, false, take)
@@ -468,7 +510,7 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       }
       return Effect.flatMap(startBuild(key, slot, context), (build) =>
         Effect.flatMap(restore(Deferred.await(build.deferred)), (instance) =>
-          instance.retired
+          instance.disposed
             ? attempt(key, context, restore, false, take)
             : take(instance)))
     }
@@ -503,6 +545,8 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       const slot = findSlot(key)
       const current = slot?.current
       if (current !== undefined && !provider.needsUpdate(context, current)) {
+        // retired by `needsUpdate` itself (it invalidated the key): look again
+        if (current.retired) return attempt(key, context, restore, true, take)
         counters.hits++
         return take(current)
       }
@@ -600,6 +644,20 @@ export const layer = <C, K, A, E, KE, R>(
 ): Layer.Layer<Instances.InstanceManager<C, K, A, E, KE>, never, Exclude<R, Scope.Scope>> =>
   Layer.scoped(tag, make(provider) as Effect.Effect<Instances.InstanceManager<C, K, A, E, KE>, never, Scope.Scope | Exclude<R, Scope.Scope>>)
 
+/**
+ * The builds whose `make` a fiber runs in, innermost last (fibers forked by a `make` inherit it).
+ * A get that would wait for one of these builds waits for itself: the build cannot finish before
+ * that get does. Shared by every manager, so cycles through several managers are found too. Read
+ * only when a get joins a build in flight, never on a hit.
+ */
+const buildsInProgress = FiberRef.unsafeMake<ReadonlyArray<unknown>>([])
+
+/** Whether the running fiber is (directly or through forks) inside the `make` of this build. */
+const waitsForItself = (build: unknown): boolean => {
+  const fiber = Fiber.getCurrentFiber()
+  return Option.isSome(fiber) && fiber.value.getFiberRef(buildsInProgress).includes(build)
+}
+
 const isPrimitive = (key: unknown): boolean => key === null || (typeof key !== "object" && typeof key !== "function")
 
 const format = (key: unknown): string => {
@@ -645,6 +703,13 @@ export class InstanceMakeDefect extends Data.TaggedError("InstanceMakeDefect")<{
 }> {
   override get message() {
     return `making the instance for key ${format(this.key)} died: ${describe(this.cause)}`
+  }
+}
+
+/** @internal */
+export class InstanceCycle extends Data.TaggedError("InstanceCycle")<{ readonly key: unknown }> {
+  override get message() {
+    return `the make of key ${format(this.key)} gets its own instance, directly or through other makes: it would wait for itself forever`
   }
 }
 
