@@ -721,6 +721,21 @@ describe("Resolver", () => {
       )
     })
 
+    it("a component registered under a request's tag (optional, collection, qualified) is an InvalidDeclaration", () => {
+      const optional = Dependency.optional(Database)
+      const registry = Registry.make(
+        Component.succeed(optional, Option.some({ url: "x" })),
+        Component.succeed(Dependency.all(Plugin), []),
+        Component.succeed(Dependency.qualified(Database, Replica), { url: "replica" }),
+        needing(Api, [optional], { source: "" })
+      )
+      expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
+        "invalid component layerwise/Option<Database>: its tag is the request Option<Database>, not a service's tag: register it under Database",
+        "invalid component layerwise/All<Plugin>: its tag is the request All<Plugin>, not a service's tag: register it under Plugin",
+        "invalid component layerwise/Database@replica: its tag is the request Database@replica, not a service's tag: register it under Database"
+      ])
+    })
+
     it("problems of components the roots do not reach are not reported", () => {
       const registry = Registry.make(
         database("main"),
@@ -935,6 +950,40 @@ describe("Resolver", () => {
       expect(problem.cycle[9_999]).toBe("Link9999")
       expect(problem.cycle[10_000]).toBe("Link0")
     })
+    it("a service missing for 2,000 requesters is reported for each, its close names computed once", () => {
+      class Loger extends Context.Tag("Loger")<Loger, string>() {}
+      const tags = Array.from({ length: 2_000 }, (_, index) => Context.GenericTag<string, string>(`Service${index}`))
+      const registry = Registry.make(
+        Component.succeed(Logger, { level: "info" }),
+        ...tags.map((tag) => needing(tag, [Loger], ""))
+      )
+      const problems = errorOf(registry, tags).problems as ReadonlyArray<Errors.MissingComponent>
+      expect(problems.length).toBe(2_000)
+      expect(problems[1_999]!.message).toMatch(/^Service1999 -> Loger: no component provides Loger \(available: .*; did you mean Logger\?$/)
+      // one list for every requester: the suggestions were computed once, not once per requester
+      expect(problems.every((problem) => problem.suggestions === problems[0]!.suggestions)).toBe(true)
+    })
+
+    it("close names are suggested for the first 20 distinct missing services only", () => {
+      const missing = Array.from({ length: 25 }, (_, index) => Context.GenericTag<string, string>(`Servic${index}`))
+      const available = Array.from({ length: 25 }, (_, index) => Context.GenericTag<string, string>(`Service${index}`))
+      const registry = Registry.make(
+        ...available.map((tag, index) => needing(tag, [missing[index]!], ""))
+      )
+      const problems = errorOf(registry, available).problems as ReadonlyArray<Errors.MissingComponent>
+      expect(problems.map((problem) => problem.suggestions.length > 0)).toEqual(
+        Array.from({ length: 25 }, (_, index) => index < 20)
+      )
+      expect(problems[0]!.suggestions[0]).toBe("Service0")
+    })
+
+    it("150,000 problems are returned in the ResolutionError, not thrown past the stack's limit", () => {
+      class Missing extends Context.Tag("Missing")<Missing, string>() {}
+      const tags = Array.from({ length: 150_000 }, (_, index) => Context.GenericTag<string, string>(`T${index}`))
+      const request = Dependency.qualified(Missing, "q")
+      const registry = Registry.add(Registry.empty, tags.map((tag) => needing(tag, [request], "")))
+      expect(errorOf(registry, tags).problems.length).toBe(150_000)
+    })
   })
 
   describe("what resolution keeps of a component", () => {
@@ -949,6 +998,16 @@ describe("Resolver", () => {
       expect(nodeNames(second)).toEqual(["replica", "Cache", "Api"])
       expect(second.nodes[2]!.component).toBe(api)
       expect(second.nodes[2]!.dependencies.map((edge) => edge.request.label)).toEqual(["Database", "Option<Cache>"])
+    })
+
+    it("a component keeps its own copy of its dependencies: the caller's array changed later changes nothing", () => {
+      const dependencies: Array<Dependency.Any> = [A]
+      const component = needing(C, dependencies, "c")
+      const registry = Registry.make(Component.succeed(A, "a"), component)
+      expect(nodeNames(planOf(registry, [C]))).toEqual(["A", "C"])
+      dependencies.push(B)
+      expect(component.dependencies).toEqual([A])
+      expect(nodeNames(planOf(registry, [C]))).toEqual(["A", "C"])
     })
 
     it("a plain tag whose key looks like a derived request's resolves as the plain tag it is", () => {

@@ -109,8 +109,18 @@ const metadata = (options: Component.Metadata | undefined) => ({
 
 type Declaration = Component.Metadata & { readonly dependencies?: ReadonlyArray<Context.Tag<unknown, unknown>> }
 
+/**
+ * The declared dependencies are copied: a component is an immutable value, and what resolution learns
+ * of it is kept for its life (`remember`), so a caller's array pushed to later must not change it.
+ * (Anything that is not an array is kept as given, for the resolver to report.)
+ */
 const declare = (tag: Context.Tag<unknown, unknown>, options: Declaration, construct: Component.Construct) =>
-  unsafeMake({ tag, ...metadata(options), dependencies: options.dependencies ?? [], construct })
+  unsafeMake({
+    tag,
+    ...metadata(options),
+    dependencies: Array.isArray(options.dependencies) ? options.dependencies.slice() : options.dependencies ?? [],
+    construct
+  })
 
 /** @internal */
 export const make = (

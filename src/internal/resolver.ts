@@ -126,8 +126,10 @@ const suggest = (missing: string, available: ReadonlyArray<string>): ReadonlyArr
   const lower = missing.toLowerCase()
   const threshold = Math.max(2, Math.floor(missing.length / 3))
   return available
+    // the distance is at least the difference in length: most names are ruled out without computing it
+    .filter((name) => Math.abs(name.length - missing.length) <= threshold && name !== missing)
     .map((name) => ({ name, distance: levenshtein(lower, name.toLowerCase()) }))
-    .filter(({ distance, name }) => distance <= threshold && name !== missing)
+    .filter(({ distance }) => distance <= threshold)
     .sort((a, b) => a.distance - b.distance)
     .slice(0, 3)
     .map(({ name }) => name)
@@ -161,6 +163,11 @@ const examine = (candidate: unknown, position: number): Prepared | Errors.Invali
   const tag: unknown = candidate.tag
   const tagged = isTag(tag)
   if (!tagged) reasons.push(`its tag must be a Context.Tag, got ${String(tag)}`)
+  else if (tag.key.startsWith(dependency.derivedPrefix) && dependency.isDependency(tag)) {
+    // a request's tag (Dependency.optional, all, qualified, named, a family member) is not a service
+    const request = tag[dependency.TypeId]
+    reasons.push(`its tag is the request ${request.label}, not a service's tag: register it under ${request.target.key}`)
+  }
   if (candidate.name !== undefined && (typeof candidate.name !== "string" || candidate.name.length === 0)) {
     reasons.push(`its name must be a non-empty string, got ${String(candidate.name)}`)
   }
@@ -265,7 +272,8 @@ export const resolve = (
     }
     seeds = new Map([...outcome.members].map(([key, member]) => [key, member.args]))
   }
-  problems.push(...outcome.problems)
+  // a loop, not a spread: a spread passes every problem as an argument (the stack's limit)
+  for (const problem of outcome.problems) problems.push(problem)
 
   for (const name of flat.replacements.keys()) {
     if (!usedReplacements.has(name)) {
@@ -556,6 +564,8 @@ interface WalkState {
   readonly memoOfTag: Array<WalkEdge | undefined>
   readonly memoByKey: Map<string, WalkEdge>
   available: ReadonlyArray<string> | undefined
+  /** close names, by missing service (see `suggestionsFor`) */
+  suggestions: Map<string, ReadonlyArray<string>> | undefined
 }
 
 /** Room for family members before the per-candidate columns first grow. */
@@ -593,7 +603,8 @@ const walk = (
     members: new Map(),
     memoOfTag: new Array(count),
     memoByKey: new Map(),
-    available: undefined
+    available: undefined,
+    suggestions: undefined
   }
   const { components, overrides, prepared } = index.candidates
   const rootEdges: Array<WalkEdge> = []
@@ -687,6 +698,25 @@ const settleMembers = (self: WalkState): string | undefined => {
 }
 
 const available = (self: WalkState): ReadonlyArray<string> => self.available ??= [...self.index.byTag.keys()]
+
+/**
+ * How many distinct missing services get close-name suggestions. Each costs a comparison with every
+ * available name, so without a bound an application missing one service per component (or a
+ * misspelt shared one, requested everywhere) would take time quadratic in its size to report.
+ */
+const suggestedServices = 20
+
+/**
+ * The close names of a missing service: computed once per service (every requester of it reports
+ * the same), for the first `suggestedServices` services.
+ */
+const suggestionsFor = (self: WalkState, service: string): ReadonlyArray<string> => {
+  const known = (self.suggestions ??= new Map()).get(service)
+  if (known !== undefined) return known
+  const found = self.suggestions.size < suggestedServices ? suggest(service, available(self)) : []
+  self.suggestions.set(service, found)
+  return found
+}
 
 /** The names of the candidates on the stack from depth `from` to depth `to` (excluded). */
 const namesOnStack = (self: WalkState, from: number, to: number): Array<string> => {
@@ -882,7 +912,7 @@ const chooseAmong = (self: WalkState, description: Dependency.Description, first
         path: pathOfStack(self),
         request: description.label,
         available: available(self),
-        suggestions: selector._tag === "Any" ? suggest(description.service, available(self)) : [],
+        suggestions: selector._tag === "Any" ? suggestionsFor(self, description.service) : [],
         unqualified: selector._tag === "Any" ? [] : all.map((candidate) => names[candidate]!)
       })
     )
