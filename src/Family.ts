@@ -8,17 +8,22 @@
  * component asking for the client of cluster "a" shares one.
  *
  * Arguments of later requests for an existing member: by default the first request in resolution
- * order wins (roots in order, then depth-first through dependencies, in declaration order); with a
- * `merge` function, every request's arguments are folded into the member's, in that order
+ * order wins (the roots in order, then depth-first: each component's requests all in declaration
+ * order, before any request of its dependencies); with a `merge` function, every request's
+ * arguments are folded into the member's, in that order
  * (`merge(existing, incoming)`), before anything is built. When merged arguments change a member's
  * dependencies, resolution is redone with the merged arguments until the dependencies are stable, so
  * `merge` must settle (idempotent and commutative merges such as max, union, or "or" always do).
  *
  * Members are ordinary plan nodes named `Family(key)`: they appear in explanations, they can be
  * replaced by name (`Registry.replace("KubeClient(a)", ...)`, `Testing.named`), and they are built
- * and released like any component. A family must be registered in the registry like a component;
+ * and released like any component. An override of the family's service with no qualifier
+ * (`Testing.value(Tag, fake)`) applies to every request of the service, member requests included:
+ * it replaces every member. A family must be registered in the registry like a component;
  * members are reached only through member requests (a plain request for the family's tag does not
- * see them).
+ * see them). Names are unique in a registry: two registered families with one name, or a member
+ * named like a component, are a `DuplicateName`; members of two families never share a key (nor an
+ * instance), even when the families share a name.
  *
  * @since 0.1.0
  */

@@ -74,6 +74,24 @@ describe("Family", () => {
       expect(watcher.clients).toEqual(["a#1@5", "a#1@5"])
     }))
 
+  it.effect("resolution order: a component's own requests all come before its dependencies' requests", () =>
+    Effect.gen(function*() {
+      const builds = yield* Ref.make<Array<string>>([])
+      const Clients = makeClients(builds)
+      // Watcher asks for Reporter (which asks for the client at qps 5), then for the client at qps 1:
+      // Watcher's second request comes before Reporter's, so qps 1 wins
+      const reporter = Component.make(Reporter, {
+        dependencies: [Clients.of({ cluster: "a", qps: 5 })],
+        build: Effect.succeed({ client: "a" })
+      })
+      const watcher = Component.make(Watcher, {
+        dependencies: [Reporter, Clients.of({ cluster: "a", qps: 1 })],
+        build: Effect.succeed({ clients: [] })
+      })
+      yield* Effect.provide(Watcher, Registry.toLayer(Registry.make(credentials, Clients, reporter, watcher), [Watcher]))
+      expect(yield* Ref.get(builds)).toEqual(["a@1"])
+    }))
+
   it.effect("a merge function combines the arguments of every request before the member is built", () =>
     Effect.gen(function*() {
       const builds = yield* Ref.make<Array<string>>([])
@@ -168,6 +186,79 @@ describe("Family", () => {
       "1 problem resolving the graph:\n  - Watcher -> Client(a): no component provides Client(a) (available: Watcher)"
     )
   })
+
+  it("a member of an unregistered family is missing, even when a registered family of another service has its name", () => {
+    class Other extends Context.Tag("Other")<Other, { readonly cluster: string; readonly qps: number; readonly id: number }>() {}
+    const registered = Family.make(Client, { name: "X", key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 }) })
+    const unregistered = Family.make(Other, { name: "X", key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 1 }) })
+    const registry = Registry.make(
+      registered,
+      Component.make(Watcher, { dependencies: [registered.of("k"), unregistered.of("k")], build: Effect.succeed({ clients: [] }) })
+    )
+    const result = Resolver.resolve(registry, [Watcher])
+    expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
+      "Watcher -> X(k): no component provides X(k) (available: Watcher)"
+    ])
+  })
+
+  it("two registered families with one name are a DuplicateName (their members would share names)", () => {
+    const http = Family.make(Client, { key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 }) })
+    const grpc = Family.make(Client, { key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 1 }) })
+    const result = Resolver.resolve(Registry.make(http, grpc, watcherOf(http.of("a"), grpc.of("a"))), [Watcher])
+    expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
+      `duplicate component name "Client": given to 2 components (providing Client, Client); names must be unique in a registry`
+    ])
+  })
+
+  it.effect("members of two families of one name have different keys: each registry builds its own family's member", () =>
+    Effect.gen(function*() {
+      const http = Family.make(Client, { name: "C", key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 1 }) })
+      const grpc = Family.make(Client, { name: "C", key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 2 }) })
+      // each registry registers one of them: each member request reaches its own family's member
+      for (const [family, id] of [[http, 1], [grpc, 2]] as const) {
+        const watcher = yield* Effect.provide(Watcher, Registry.toLayer(Registry.make(family, watcherOf(family.of("a"))), [Watcher]))
+        expect(watcher.clients).toEqual([`a#${id}@0`])
+      }
+      expect(http.of("a").key).not.toBe(grpc.of("a").key)
+    }))
+
+  it("a member named like a registered component is a DuplicateName", () => {
+    const Clients = Family.make(Client, { name: "C", key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 }) })
+    const registry = Registry.make(
+      Clients,
+      Component.succeed(Client, { cluster: "plain", qps: 0, id: 0 }).pipe(Component.named("C(a)")),
+      Component.make(Watcher, { dependencies: [Clients.of("a"), Client], build: Effect.succeed({ clients: [] }) })
+    )
+    const result = Resolver.resolve(registry, [Watcher])
+    expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
+      `duplicate component name "C(a)": given to 2 components (providing Client, Client); names must be unique in a registry`
+    ])
+  })
+
+  it.effect("a tag-wide override of the family's service replaces every member; a qualified one replaces none", () =>
+    Effect.gen(function*() {
+      const builds = yield* Ref.make<Array<string>>([])
+      const Clients = makeClients(builds)
+      const registry = Registry.make(
+        credentials,
+        Clients,
+        watcherOf(Clients.of({ cluster: "a", qps: 1 }), Clients.of({ cluster: "b", qps: 1 }))
+      )
+      const fake = { cluster: "fake", qps: 0, id: 99 }
+      const overridden = yield* Effect.provide(Watcher, Testing.toLayer(registry, [Watcher], Testing.value(Client, fake)))
+      expect(overridden.clients).toEqual(["fake#99@0", "fake#99@0"])
+      expect(yield* Ref.get(builds)).toEqual([])
+      const plan = Either.getOrThrow(Resolver.resolve(Testing.value(Client, fake)(registry), [Watcher]))
+      expect(plan.nodes.at(-1)!.dependencies.map((edge) => [edge.request.label, edge.choice.rule])).toEqual([
+        ["Client(a)", "override"],
+        ["Client(b)", "override"]
+      ])
+      const qualified = yield* Effect.provide(
+        Watcher,
+        Testing.toLayer(registry, [Watcher], Testing.value(Client, fake, { qualifiers: ["eu"] }))
+      )
+      expect(qualified.clients).toEqual(["a#1@1", "b#2@1"])
+    }))
 
   it("a dependencies function that throws is an invalid declaration, not a crash", () => {
     const Clients = Family.make(Client, {

@@ -43,6 +43,8 @@ export interface MemberRequest {
 export interface FamilyLike {
   readonly tag: Context.Tag<unknown, unknown>
   readonly name: string
+  /** what its members' keys start with: unique to the family (see `Family.make`) */
+  readonly keyPrefix: string
   readonly key: (args: unknown) => string
   readonly merge: ((existing: unknown, incoming: unknown) => unknown) | undefined
   readonly dependencies: (args: unknown) => ReadonlyArray<Context.Tag<unknown, unknown>>
@@ -70,7 +72,7 @@ export const member = (family: FamilyLike, args: unknown): Context.Tag<unknown, 
     throw new TypeError(`Family.request: the key function of family ${family.name} must return a non-empty string, got ${String(name)}`)
   }
   const label = `${family.name}(${name})`
-  const key = `${derivedPrefix}family/${label}`
+  const key = `${family.keyPrefix}(${name})`
   const tag = Context.GenericTag<unknown, unknown>(key)
   const request: Request = {
     target: family.tag,

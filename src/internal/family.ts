@@ -25,6 +25,15 @@ const FamilyProto = {
 /** @internal */
 export const isFamily = (u: unknown): u is Family.Family<unknown, unknown, unknown> => hasProperty(u, TypeId)
 
+/**
+ * How many families were made with each name. A family's member keys start with its name, numbered
+ * from the second family of a name on (`layerwise/family/X~2(key)`): members of two families never
+ * share a key, so never a value in a context, even when the families share a name (a registry
+ * reports that as a duplicate name; a request for a member of an unregistered family is missing,
+ * whatever other family has its name).
+ */
+const madeByName = new Map<string, number>()
+
 /** @internal */
 export const make = (
   tag: Context.Tag<unknown, unknown>,
@@ -44,8 +53,11 @@ export const make = (
     throw new TypeError(`Family.make: family ${name} needs a key function and a build function`)
   }
   const self = Object.create(FamilyProto)
+  const made = (madeByName.get(name) ?? 0) + 1
+  madeByName.set(name, made)
   self.tag = tag
   self.name = name
+  self.keyPrefix = `${dependency.derivedPrefix}family/${made === 1 ? name : `${name}~${made}`}`
   self.key = options.key
   self.merge = options.merge
   self.dependencies = options.dependencies ?? (() => [])

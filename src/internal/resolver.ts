@@ -241,6 +241,7 @@ export const resolve = (
   const usedReplacements = new Set<string>()
   nameCandidates(index, flat.replacements, usedReplacements, problems)
   if (index.explicitlyNamed) reportDuplicateNames(index.candidates, problems)
+  if (flat.families.size > 1) reportDuplicateFamilies(flat.families as ReadonlySet<dependency.FamilyLike>, problems)
 
   // Family members are synthesised on demand during the walk; when merged member arguments change a
   // member's dependencies the walk is redone, seeded with the merged arguments, until the
@@ -507,6 +508,23 @@ const reportDuplicateNames = (candidates: Candidates, problems: Array<Errors.Pro
 }
 
 /**
+ * Step 3 (families): several registered families with one name. Their members' keys differ (see
+ * `Family.make`), but their members' names (`name(key)`) would not, and names identify components
+ * in plans, explanations and replacements.
+ */
+const reportDuplicateFamilies = (families: ReadonlySet<dependency.FamilyLike>, problems: Array<Errors.Problem>): void => {
+  const byName = new Map<string, Array<dependency.FamilyLike>>()
+  for (const family of families) {
+    const same = byName.get(family.name)
+    if (same === undefined) byName.set(family.name, [family])
+    else same.push(family)
+  }
+  for (const [name, same] of byName) {
+    if (same.length > 1) problems.push(new Errors.DuplicateName({ name, services: same.map((family) => family.tag.key) }))
+  }
+}
+
+/**
  * Step 4: the state of one walk from the roots.
  *
  * A plain object made by one literal, and module functions over it, rather than a class or closures
@@ -566,6 +584,8 @@ interface WalkState {
   available: ReadonlyArray<string> | undefined
   /** close names, by missing service (see `suggestionsFor`) */
   suggestions: Map<string, ReadonlyArray<string>> | undefined
+  /** the registered candidates by name, made when the first family member is (see `componentNamed`) */
+  namesOfComponents: Map<string, number> | undefined
 }
 
 /** Room for family members before the per-candidate columns first grow. */
@@ -604,7 +624,8 @@ const walk = (
     memoOfTag: new Array(count),
     memoByKey: new Map(),
     available: undefined,
-    suggestions: undefined
+    suggestions: undefined,
+    namesOfComponents: undefined
   }
   const { components, overrides, prepared } = index.candidates
   const rootEdges: Array<WalkEdge> = []
@@ -775,6 +796,15 @@ const resolveMember = (
     }
     return known.edge
   }
+  // A tag-wide override of the family's service (no qualifier: it applies to every request of it)
+  // replaces every member, as it replaces every other candidate of the service.
+  const familyFirst = self.index.byTag.get(member.family.tag.key)
+  if (familyFirst !== undefined && overridesEveryRequest(self, familyFirst)) {
+    const overridden = chooseAmong(self, description, familyFirst)
+    if (overridden !== undefined) self.memoByKey.set(request.key, overridden)
+    if (self.flat.replacements.has(request.label)) self.usedReplacements.add(request.label)
+    return overridden
+  }
   if (!self.flat.families.has(member.family)) {
     self.problems.push(
       new Errors.MissingComponent({
@@ -808,6 +838,12 @@ const resolveMember = (
     : attempt(self, request.label, "dependencies", () => member.family.dependencies(args))
   if (!dependencies.ok) return undefined
   const { components, names, overrides, prepared } = self.index.candidates
+  const namesake = componentNamed(self, request.label)
+  if (namesake !== undefined) {
+    self.problems.push(
+      new Errors.DuplicateName({ name: request.label, services: [prepared[namesake]!.key, member.family.tag.key] })
+    )
+  }
   const made = component.unsafeMake({
     tag: member.family.tag,
     name: request.label,
@@ -842,6 +878,25 @@ const resolveMember = (
     dependencyKeys: keysOf(dependencies.value)
   })
   return edge
+}
+
+/** Whether a candidate of the tag whose first candidate is `first` is an override with no qualifier. */
+const overridesEveryRequest = (self: WalkState, first: number): boolean => {
+  const { components, overrides } = self.index.candidates
+  for (let candidate = first; candidate !== -1; candidate = self.index.nextOfTag[candidate]!) {
+    if (overrides[candidate] && components[candidate]!.qualifiers.length === 0) return true
+  }
+  return false
+}
+
+/** The registered candidate with this name, if any (family members come after them and are not looked at). */
+const componentNamed = (self: WalkState, name: string): number | undefined => {
+  if (self.namesOfComponents === undefined) {
+    self.namesOfComponents = new Map()
+    const names = self.index.candidates.names
+    for (let candidate = 0; candidate < self.index.baseCount; candidate++) self.namesOfComponents.set(names[candidate]!, candidate)
+  }
+  return self.namesOfComponents.get(name)
 }
 
 /** Runs a family's function; a throw is reported (with the walk's path) instead of escaping. */
