@@ -45,8 +45,9 @@ const listed = (names: ReadonlyArray<string>, limit = 12): string =>
  * No component provides what a request asked for.
  *
  * `available` lists the services the registry does provide (so a typo is easy to spot) and
- * `suggestions` the ones whose names are close to the missing one. When the request was qualified
- * or named, `unqualified` lists the candidates of the tag that were ruled out by that selector.
+ * `suggestions` the ones whose names are close to the missing one. `unqualified` lists the candidates
+ * of the service that the request ruled out: those without its qualifier or name, or, for a plain
+ * request, qualified overrides (they serve only requests for their qualifier).
  *
  * @example
  * ```ts
@@ -76,7 +77,7 @@ export class MissingComponent extends Data.TaggedError("MissingComponent")<{
   override get message(): string {
     const where = formatPath([...this.path, this.request])
     const ruledOut = this.unqualified.length > 0
-      ? `; candidates without that selector: ${listed(this.unqualified)}`
+      ? `; candidates that do not match it: ${listed(this.unqualified)}`
       : ""
     const close = this.suggestions.length > 0 ? `; did you mean ${this.suggestions.join(" or ")}?` : ""
     const available = this.available.length > 0 ? listed(this.available) : "none"

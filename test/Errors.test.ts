@@ -41,7 +41,7 @@ describe("Errors", () => {
         }).message
       ).toBe(
         "Api -> UserRepo -> Database@replica: no component provides Database@replica (available: Database); " +
-          "candidates without that selector: main, audit; did you mean Databases or Datastore?"
+          "candidates that do not match it: main, audit; did you mean Databases or Datastore?"
       )
     })
 

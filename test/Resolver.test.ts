@@ -433,6 +433,18 @@ describe("Resolver", () => {
       expect(plan.nodes.map((node) => [node.name, node.override])).toEqual([["fake", true]])
     })
 
+    it("a component registered both as itself and as an override keeps its own name, and can be replaced by it", () => {
+      const live = Component.succeed(Logger, { level: "info" })
+      for (const registry of [
+        Registry.make(live).pipe(Registry.override([live])),
+        Registry.override(Registry.empty, [live]).pipe(Registry.add([live]))
+      ]) {
+        expect(planOf(registry, [Logger]).nodes.map((node) => [node.name, node.override])).toEqual([["Logger", true]])
+        const replaced = registry.pipe(Registry.replace("Logger", Component.succeed(Logger, { level: "debug" })))
+        expect(nodeNames(planOf(replaced, [Logger]))).toEqual(["Logger"])
+      }
+    })
+
     it("replace keeps the replaced component's name, qualifiers, primary flag and order, with the new constructor and dependencies", () => {
       const replacement = needing(Database, [Cache], { url: "memory" }).pipe(
         Component.named("ignored"),
@@ -563,14 +575,23 @@ describe("Resolver", () => {
         })
       ])
       expect(error.problems[0]!.message).toBe(
-        "Api -> Database@replica: no component provides Database@replica (available: Database, Api); candidates without that selector: main, other"
+        "Api -> Database@replica: no component provides Database@replica (available: Database, Api); candidates that do not match it: main, other"
       )
+    })
+
+    it("a plain request whose only candidates are qualified overrides is missing, and lists them as not matching", () => {
+      const registry = Registry.make(needing(Api, [Database], { source: "" })).pipe(
+        Registry.override([database("fake").pipe(Component.qualified([Replica]))])
+      )
+      expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
+        "Api -> Database: no component provides Database (available: Api, Database); candidates that do not match it: fake"
+      ])
     })
 
     it("a missing named request lists the candidates of the tag", () => {
       const registry = Registry.make(database("main"))
       expect(errorOf(registry, [Dependency.named(Database, "audit")]).problems[0]!.message).toBe(
-        "Database#audit: no component provides Database#audit (available: Database); candidates without that selector: main"
+        "Database#audit: no component provides Database#audit (available: Database); candidates that do not match it: main"
       )
     })
 

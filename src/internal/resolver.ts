@@ -314,6 +314,11 @@ interface Index {
   readonly invalidTags: ReadonlySet<string>
   /** whether any candidate has an explicit name (only then can names collide) */
   readonly explicitlyNamed: boolean
+  /**
+   * Overrides also registered as ordinary components (the same value both ways): they keep the name
+   * of an ordinary component, since overriding never renames what production registered.
+   */
+  readonly alsoOrdinary: ReadonlySet<number>
 }
 
 /**
@@ -334,7 +339,8 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
   const byTag = new Map<string, number>()
   const nextOfTag = new Int32Array(most)
   const invalidTags = new Set<string>()
-  const count = fillCandidates(flat, problems, components, overrides, prepared, byTag, nextOfTag, invalidTags)
+  const alsoOrdinary = new Set<number>()
+  const count = fillCandidates(flat, problems, components, overrides, prepared, byTag, nextOfTag, invalidTags, alsoOrdinary)
   const fit = <A>(column: Array<A>): Array<A> => (count === most ? column : column.slice(0, count))
   return {
     candidates: { components: fit(components), names: fit(names), overrides: fit(overrides), prepared: fit(prepared) },
@@ -342,7 +348,8 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
     byTag,
     nextOfTag,
     invalidTags,
-    explicitlyNamed: components.some((candidate) => candidate.name !== undefined)
+    explicitlyNamed: components.some((candidate) => candidate.name !== undefined),
+    alsoOrdinary
   }
 }
 
@@ -360,7 +367,8 @@ const fillCandidates = (
   prepared: Array<Prepared>,
   byTag: Map<string, number>,
   nextOfTag: Int32Array,
-  invalidTags: Set<string>
+  invalidTags: Set<string>,
+  alsoOrdinary: Set<number>
 ): number => {
   const lastOfTag = new Int32Array(nextOfTag.length) // the last candidate of a tag, at the tag's first candidate
   // the candidates of tags registered more than once, by component: where a repeat is found
@@ -395,6 +403,7 @@ const fillCandidates = (
       if (lastOfTag[first] === first) indexOfShared.set(components[first]!, first)
       const repeated = indexOfShared.get(entry)
       if (repeated !== undefined) {
+        if (flat.overrides[position] !== overrides[repeated]) alsoOrdinary.add(repeated)
         if (flat.overrides[position]) overrides[repeated] = true
         continue
       }
@@ -432,10 +441,12 @@ const nameCandidates = (
   problems: Array<Errors.Problem>
 ): void => {
   const { components, names, overrides, prepared } = index.candidates
+  // named as an override: an override that production did not also register
+  const namedAsOverride = (candidate: number) => overrides[candidate] && !index.alsoOrdinary.has(candidate)
   // `forEach` rather than `for...of`: no entry array per tag
   index.byTag.forEach((first, key) => {
     if (index.nextOfTag[first] === -1 && replacements.size === 0) {
-      names[first] = components[first]!.name ?? (overrides[first] ? `${key} (override)` : key)
+      names[first] = components[first]!.name ?? (namedAsOverride(first) ? `${key} (override)` : key)
       return
     }
     const same = candidatesOf(index, first)
@@ -443,14 +454,14 @@ const nameCandidates = (
     let unnamedOverrides = 0
     for (const candidate of same) {
       if (components[candidate]!.name !== undefined) continue
-      if (overrides[candidate]) unnamedOverrides++
+      if (namedAsOverride(candidate)) unnamedOverrides++
       else unnamed++
     }
     let seen = 0
     let seenOverrides = 0
     for (const candidate of same) {
       let name = components[candidate]!.name
-      if (name === undefined && overrides[candidate]) {
+      if (name === undefined && namedAsOverride(candidate)) {
         name = unnamedOverrides > 1 ? `${key} (override #${++seenOverrides})` : `${key} (override)`
       } else if (name === undefined) name = unnamed > 1 ? `${key}#${++seen}` : key
       names[candidate] = name
@@ -967,8 +978,9 @@ const chooseAmong = (self: WalkState, description: Dependency.Description, first
         path: pathOfStack(self),
         request: description.label,
         available: available(self),
-        suggestions: selector._tag === "Any" ? suggestionsFor(self, description.service) : [],
-        unqualified: selector._tag === "Any" ? [] : all.map((candidate) => names[candidate]!)
+        // close names only for a service without candidates (a plain request rules out only qualified overrides)
+        suggestions: selector._tag === "Any" && all.length === 0 ? suggestionsFor(self, description.service) : [],
+        unqualified: all.map((candidate) => names[candidate]!)
       })
     )
     return undefined
