@@ -329,6 +329,16 @@ describe("escaping", () => {
   })
 })
 
+describe("escaping control characters", () => {
+  const plan = resolve(Registry.make(Component.succeed(Db, "x").pipe(Component.named("a\u0000b\tc\u2028d"))), [Db])
+
+  it("the tree and DOT write them as visible escapes, and Mermaid a line separator as a line break", () => {
+    expect(Explain.tree(plan)).toBe(String.raw`a\u0000b\tc\u2028d (Db)`)
+    expect(Explain.dot(plan).split("\n")[3]).toBe(String.raw`  n0 [label="a\\u0000b\\tc\\u2028d\nDb", penwidth=2];`)
+    expect(Explain.mermaid(plan).split("\n")[1]).toBe(String.raw`  n0["a b c<br/>d<br/>Db"]`)
+  })
+})
+
 describe("Explain JSON", () => {
   it("encodes a plan's components, requests, choices and build order through the schema", () => {
     const plan = resolve(

@@ -72,11 +72,17 @@ const lifecycleJson = (lifecycle: Lifecycle.Lifecycle): Explain.LifecycleJson =>
 const DEFAULT_MAX_DEPTH = 32
 
 // eslint-disable-next-line no-control-regex
-const controlCharacters = /[\u0000-\u001f\u007f]/g
+const controlCharacters = /[\u0000-\u001f\u007f\u2028\u2029]/g
 
-/** One line per name, whatever the name: control characters are written as JSON escapes. */
+/**
+ * One line per name, whatever the name: control characters (and the Unicode line and paragraph
+ * separators, which some viewers break lines at) are written as JSON escapes.
+ */
 const printable = (text: string): string =>
-  text.replace(controlCharacters, (character) => JSON.stringify(character).slice(1, -1))
+  text.replace(
+    controlCharacters,
+    (character) => character < "\u2028" ? JSON.stringify(character).slice(1, -1) : `\\u${character.charCodeAt(0).toString(16)}`
+  )
 
 const nodeText = (node: Plan.Node): string =>
   node.name === node.service ? printable(node.name) : `${printable(node.name)} (${printable(node.service)})`
@@ -243,8 +249,8 @@ const mermaidEntities: Readonly<Record<string, string>> = {
  */
 const mermaidText = (text: string): string =>
   // eslint-disable-next-line no-control-regex
-  text.replace(/#(?=\w+;)|["<>&`]|\r\n|[\r\n]|[\u0000-\u001f\u007f]/g, (match) =>
-    mermaidEntities[match] ?? (match.includes("\n") || match === "\r" ? "<br/>" : " "))
+  text.replace(/#(?=\w+;)|["<>&`]|\r\n|[\r\n\u2028\u2029]|[\u0000-\u001f\u007f]/g, (match) =>
+    mermaidEntities[match] ?? (match.includes("\n") || match === "\r" || match >= "\u2028" ? "<br/>" : " "))
 
 /** @internal */
 export const mermaid = (plan: Plan.Plan<unknown>, options?: Explain.DiagramOptions): string => {
@@ -275,10 +281,13 @@ export const mermaid = (plan: Plan.Plan<unknown>, options?: Explain.DiagramOptio
 
 /**
  * A DOT quoted string. Backslashes are doubled so that names never form DOT label escapes
- * (`\N`, `\l`, ...); line breaks become `\n`.
+ * (`\N`, `\l`, ...); line breaks become `\n`; other control characters (a NUL ends a string for
+ * some DOT tools) are written as visible escapes, as in the text tree.
  */
 const dotString = (text: string): string =>
-  `"${text.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\r\n|[\r\n]/g, "\\n")}"`
+  `"${
+    text.split(/\r\n|[\r\n]/).map((line) => printable(line).replace(/\\/g, "\\\\").replace(/"/g, "\\\"")).join("\\n")
+  }"`
 
 /** @internal */
 export const dot = (plan: Plan.Plan<unknown>, options?: Explain.DiagramOptions): string => {
