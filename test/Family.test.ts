@@ -175,6 +175,15 @@ describe("Family", () => {
       expect(yield* Ref.get(builds)).toEqual(["a@1"])
     }))
 
+  it("a replacement of a member these roots do not reach is accepted, as for any registered component; a name no family could give is not", () => {
+    const Clients = Family.make(Client, { name: "C", key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 }) })
+    const registry = Registry.make(credentials, Clients, watcherOf(Clients.of("a")))
+    const fake = Component.succeed(Client, { cluster: "fake", qps: 0, id: 9 })
+    expect(Either.isRight(Resolver.resolve(registry.pipe(Registry.replace("C(b)", fake)), [Watcher]))).toBe(true)
+    const unknown = Resolver.resolve(registry.pipe(Registry.replace("D(b)", fake)), [Watcher])
+    expect(Either.isLeft(unknown) && unknown.left.problems.map((problem) => problem._tag)).toEqual(["InvalidDeclaration"])
+  })
+
   it("a member of a family that is not registered is reported as missing, with its path", () => {
     const Clients = Family.make(Client, {
       name: "Client",

@@ -277,7 +277,9 @@ export const resolve = (
   for (const problem of outcome.problems) problems.push(problem)
 
   for (const name of flat.replacements.keys()) {
-    if (!usedReplacements.has(name)) {
+    // a member's name of a registered family names a component even when these roots do not reach
+    // it, as an unreached registered component's name does
+    if (!usedReplacements.has(name) && !namesMember(name, flat.families as ReadonlySet<dependency.FamilyLike>)) {
       problems.push(
         new Errors.InvalidDeclaration({
           path: [],
@@ -516,6 +518,15 @@ const reportDuplicateNames = (candidates: Candidates, problems: Array<Errors.Pro
       )
     }
   }
+}
+
+/** Whether `name` is the name of a member of one of the families: `family(key)`. */
+const namesMember = (name: string, families: ReadonlySet<dependency.FamilyLike>): boolean => {
+  if (!name.endsWith(")")) return false
+  for (const family of families) {
+    if (name.length > family.name.length + 2 && name.startsWith(`${family.name}(`)) return true
+  }
+  return false
 }
 
 /**
