@@ -8,7 +8,8 @@
 # Method: two runs of the same program that makes K fresh fixtures (tags, components, registry);
 # one also resolves each (or sorts it), the other does not; the difference over K is the cost of one
 # first resolution, garbage collection included. V8 runs with --predictable (single-threaded, one
-# hash seed, a fixed GC schedule), so repeated counts agree within ~1%.
+# hash seed, a fixed GC schedule), so repeated counts agree within ~1% on a quiet machine; under
+# load they move more (up to ~20% seen), since some of V8's GC tasks are still driven by timers.
 set -e
 cd "$(dirname "$0")/.."
 shape=${1:-chain}; size=${2:-10000}; k=4

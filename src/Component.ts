@@ -8,8 +8,9 @@
  *
  * Components are immutable, pipeable values: every combinator returns a new component.
  *
- * The compiler checks that a constructor only uses services it declared: the Effect (or Layer) given
- * as constructor may require `Scope` and the identifiers of its declared requests, nothing else.
+ * The compiler checks that a constructor only uses services it declared: the Effect given as
+ * constructor may require `Scope` and the identifiers of its declared requests, nothing else; a
+ * Layer only those identifiers.
  *
  * @since 0.1.0
  */

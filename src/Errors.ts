@@ -221,7 +221,7 @@ export type Problem =
  * const result = Resolver.resolve(Registry.empty, [Database])
  * if (Either.isLeft(result)) {
  *   console.log(result.left.message)
- *   // "1 problem resolving the graph:\n  - Database: no component provides Database (available: none)"
+ *   // "1 problem resolving the graph:\n  - app/Database: no component provides app/Database (available: none)"
  * }
  * ```
  *

@@ -14,7 +14,7 @@
  *   started (all its start hooks succeeded).
  * - **background work** starts once the component started and is stopped (interrupted, or asked to
  *   finish) before its stop hooks; if it fails while the application runs, the application shuts down
- *   gracefully and fails with that failure.
+ *   gracefully and fails with `ApplicationFailed` (`reason: "background"`) carrying that failure.
  * - **disposers** run when the component is released, before its constructor's finalizers.
  * - **startup components** are built and started even if nothing depends on them; lower startup
  *   order first, equal order concurrently, and always after their own dependencies.
@@ -101,7 +101,10 @@ export interface ShutdownSignal {
 export interface Timeouts {
   /** Bounds each initializer and each start hook. */
   readonly start?: Duration.DurationInput | undefined
-  /** Bounds each stop hook, each disposer, and the wait for interrupted background work. */
+  /**
+   * Bounds each stop hook, each disposer, and the wait for `signal` background work that overran its
+   * grace timeout and was then interrupted (interrupted background work is awaited within `grace`).
+   */
   readonly stop?: Duration.DurationInput | undefined
   /** How long background work may take to finish once asked, before it is interrupted. */
   readonly grace?: Duration.DurationInput | undefined
@@ -328,7 +331,8 @@ export const disposer: HookCombinator = internal.disposer as never
  * started. At shutdown it is stopped before the component's stop hooks: interrupted (default) or
  * asked to finish through its {@link ShutdownSignal} (`onShutdown: "signal"`), and awaited within the
  * grace timeout. If it fails while the application runs, the application shuts down gracefully and
- * fails with that failure; if it returns, it is simply done.
+ * fails with `ApplicationFailed` (`reason: "background"`) carrying that failure; if it returns, it is
+ * simply done.
  *
  * @example
  * ```ts

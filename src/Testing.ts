@@ -7,14 +7,15 @@
  * ```ts
  * const TestRegistry = AppRegistry.pipe(
  *   Testing.value(Mailer, fakeMailer),                // wins over every Mailer candidate
- *   Testing.mock(Database, { query: () => ... }),     // Layer.mock: unimplemented members die
+ *   Testing.mock(Users, { find: () => ... }),         // Layer.mock: unimplemented members die
  *   Testing.named(Database, "auditDb", memoryDb)      // replaces only the component named auditDb
  * )
  * it.layer(Registry.toLayer(TestRegistry, [Api]))("Api", (it) => ...)
  * ```
  *
  * Overrides win over every candidate (primary included) for the requests they apply to: all
- * requests of their tag, or, when given qualifiers, only requests for one of those qualifiers.
+ * requests of their tag (qualified, named and family member requests included), or, when given
+ * qualifiers, only requests for one of those qualifiers.
  * They go through the same resolver as production wiring, so a test still fails on a missing or
  * ambiguous dependency of the real graph.
  *

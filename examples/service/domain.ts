@@ -133,7 +133,7 @@ export const RoutesLive = Component.make(Routes, {
   })
 })
 
-/** Storage is chosen by configuration: STORAGE=file makes the file store the only unqualified candidate. */
+/** Storage is chosen by configuration: STORAGE=file makes the file store (qualified `file`) the only candidate, so plain requests get it. */
 export const storageModule = Registry.make(
   Registry.when(Condition.not(Condition.property("storage", "file")), MemoryTodoRepo),
   FileTodoRepo
