@@ -46,16 +46,25 @@ const watcherOf = (...requests: ReadonlyArray<Context.Tag<Family.Member<Client>,
 
 const credentials = Component.succeed(Credentials, { token: "t" })
 
+/** Credentials, a family of clients (its builds recorded) and a Watcher of the requests `requestsOf` makes of it. */
+const watching = (
+  requestsOf: (clients: ReturnType<typeof makeClients>) => ReadonlyArray<Context.Tag<Family.Member<Client>, Client["Type"]>>,
+  options?: { readonly merge?: boolean }
+) =>
+  Effect.gen(function*() {
+    const builds = yield* Ref.make<Array<string>>([])
+    const Clients = makeClients(builds, options)
+    return { builds, Clients, registry: Registry.make(credentials, Clients, watcherOf(...requestsOf(Clients))) }
+  })
+
 describe("Family", () => {
   it.effect("requests with equal names share one instance and different names are separate instances", () =>
     Effect.gen(function*() {
-      const builds = yield* Ref.make<Array<string>>([])
-      const Clients = makeClients(builds)
-      const registry = Registry.make(
-        credentials,
-        Clients,
-        watcherOf(Clients.of({ cluster: "a", qps: 1 }), Clients.of({ cluster: "b", qps: 1 }), Clients.of({ cluster: "a", qps: 1 }))
-      )
+      const { builds, registry } = yield* watching((Clients) => [
+        Clients.of({ cluster: "a", qps: 1 }),
+        Clients.of({ cluster: "b", qps: 1 }),
+        Clients.of({ cluster: "a", qps: 1 })
+      ])
       const watcher = yield* Effect.provide(Watcher, Registry.toLayer(registry, [Watcher]))
       expect(watcher.clients).toEqual(["a#1@1", "b#2@1", "a#1@1"])
       expect(yield* Ref.get(builds)).toEqual(["a@1", "b@1"])
@@ -63,13 +72,10 @@ describe("Family", () => {
 
   it.effect("without merge the first request's arguments win", () =>
     Effect.gen(function*() {
-      const builds = yield* Ref.make<Array<string>>([])
-      const Clients = makeClients(builds)
-      const registry = Registry.make(
-        credentials,
-        Clients,
-        watcherOf(Clients.of({ cluster: "a", qps: 5 }), Clients.of({ cluster: "a", qps: 50 }))
-      )
+      const { registry } = yield* watching((Clients) => [
+        Clients.of({ cluster: "a", qps: 5 }),
+        Clients.of({ cluster: "a", qps: 50 })
+      ])
       const watcher = yield* Effect.provide(Watcher, Registry.toLayer(registry, [Watcher]))
       expect(watcher.clients).toEqual(["a#1@5", "a#1@5"])
     }))
@@ -162,13 +168,10 @@ describe("Family", () => {
 
   it.effect("a test replaces one member by name and leaves the others", () =>
     Effect.gen(function*() {
-      const builds = yield* Ref.make<Array<string>>([])
-      const Clients = makeClients(builds)
-      const registry = Registry.make(
-        credentials,
-        Clients,
-        watcherOf(Clients.of({ cluster: "a", qps: 1 }), Clients.of({ cluster: "b", qps: 1 }))
-      )
+      const { builds, registry } = yield* watching((Clients) => [
+        Clients.of({ cluster: "a", qps: 1 }),
+        Clients.of({ cluster: "b", qps: 1 })
+      ])
       const layer = Testing.toLayer(registry, [Watcher], Testing.named(Client, "Client(b)", { cluster: "fake", qps: 0, id: 99 }))
       const watcher = yield* Effect.provide(Watcher, layer)
       expect(watcher.clients).toEqual(["a#1@1", "fake#99@0"])
@@ -246,13 +249,10 @@ describe("Family", () => {
 
   it.effect("a tag-wide override of the family's service replaces every member; a qualified one replaces none", () =>
     Effect.gen(function*() {
-      const builds = yield* Ref.make<Array<string>>([])
-      const Clients = makeClients(builds)
-      const registry = Registry.make(
-        credentials,
-        Clients,
-        watcherOf(Clients.of({ cluster: "a", qps: 1 }), Clients.of({ cluster: "b", qps: 1 }))
-      )
+      const { builds, registry } = yield* watching((Clients) => [
+        Clients.of({ cluster: "a", qps: 1 }),
+        Clients.of({ cluster: "b", qps: 1 })
+      ])
       const fake = { cluster: "fake", qps: 0, id: 99 }
       const overridden = yield* Effect.provide(Watcher, Testing.toLayer(registry, [Watcher], Testing.value(Client, fake)))
       expect(overridden.clients).toEqual(["fake#99@0", "fake#99@0"])
