@@ -658,6 +658,19 @@ describe("App", () => {
         expect(yield* recorder.entries).toEqual([])
       }))
 
+    it.effect("a concurrency that is not \"unbounded\" or at least 1 fails with InvalidLifecycle before anything runs", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(recorded(recorder, A))
+        for (const concurrency of [Number.NaN, 0, -3]) {
+          const error = yield* Effect.flip(startStop(App.make(registry, { roots: [A], concurrency })))
+          expect((error as Errors.InvalidLifecycle).problems).toEqual([
+            { subject: "application", reason: `concurrency must be "unbounded" or at least 1, got ${concurrency}` }
+          ])
+        }
+        expect(yield* recorder.entries).toEqual([])
+      }))
+
     it.effect("accepts every finite, non-negative duration form", () =>
       Effect.gen(function*() {
         const app = (timeout: App.Options["startTimeout"]) => App.make(Registry.empty, { startTimeout: timeout })

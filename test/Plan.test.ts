@@ -252,6 +252,32 @@ describe("Plan.toLayer", () => {
         }),
       { fastCheck: { numRuns: 50 } }
     )
+    it.effect("a concurrency that is not \"unbounded\" or at least 1 makes the Layer die saying why, before anything is built", () =>
+      Effect.gen(function*() {
+        const recorder = yield* graph.makeRecorder
+        const registry = Registry.make(Component.make(Db, { build: resource(recorder, "Db") }))
+        const plan = Either.getOrThrow(Resolver.resolve(registry, [Db]))
+        for (const concurrency of [Number.NaN, 0, -3, 0.5, "2" as never]) {
+          const exits = [
+            yield* Effect.exit(Effect.provide(Db, Plan.toLayer(plan, { concurrency }))),
+            yield* Effect.exit(Effect.provide(Db, Registry.toLayer(registry, [Db], { concurrency })))
+          ]
+          for (const exit of exits) {
+            if (Exit.isSuccess(exit)) throw new Error(`concurrency ${String(concurrency)} was accepted`)
+            const defect = Cause.squash(exit.cause)
+            expect(Cause.isIllegalArgumentException(defect)).toBe(true)
+            expect(defect).toHaveProperty(
+              "message",
+              `layerwise Plan.toLayer: concurrency must be "unbounded" or at least 1, got ${
+                typeof concurrency === "string" ? `"${concurrency}"` : String(concurrency)
+              }`
+            )
+          }
+        }
+        expect(yield* recorder.entries).toEqual([])
+        // the limit is a whole number of constructors: a fraction above 1 is rounded down
+        expect(yield* Effect.provide(Db, Plan.toLayer(plan, { concurrency: 1.5 }))).toBe("Db")
+      }))
   })
 
   describe("release", () => {

@@ -234,9 +234,8 @@ const validateOptions = (options: App.Options, problems: Problems): Settings => 
   const stop = timeoutOption(problems, "application", "stopTimeout", options.stopTimeout, DEFAULT_STOP_TIMEOUT)
   const grace = timeoutOption(problems, "application", "graceTimeout", options.graceTimeout, DEFAULT_GRACE_TIMEOUT)
   const concurrency = options.concurrency ?? "unbounded"
-  if (concurrency !== "unbounded" && !(typeof concurrency === "number" && concurrency >= 1)) {
-    problems.push({ subject: "application", reason: `concurrency must be "unbounded" or at least 1, got ${String(concurrency)}` })
-  }
+  const concurrencyProblem = executor.concurrencyProblem(concurrency)
+  if (concurrencyProblem !== undefined) problems.push({ subject: "application", reason: concurrencyProblem })
   return {
     start,
     stop,

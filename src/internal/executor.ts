@@ -51,6 +51,18 @@ export interface ExecuteObserver {
   readonly releaseEnded: (node: Plan.Node, exit: Exit.Exit<void>) => void
 }
 
+/**
+ * Why a concurrency option cannot be used (`undefined` when it can): it must be `"unbounded"` or a
+ * number of at least 1 (a fraction is rounded down). One rule and one message for `Plan.toLayer`,
+ * `Registry.toLayer` and `App`.
+ *
+ * @internal
+ */
+export const concurrencyProblem = (input: unknown): string | undefined =>
+  input === undefined || input === "unbounded" || (typeof input === "number" && input >= 1)
+    ? undefined
+    : `concurrency must be "unbounded" or at least 1, got ${typeof input === "string" ? JSON.stringify(input) : String(input)}`
+
 /** @internal */
 export const valueOf = (edge: Plan.Edge, values: ReadonlyArray<unknown>): unknown => {
   switch (edge.request.cardinality) {
@@ -369,6 +381,17 @@ export const execute = (
 export const rootContext = (plan: Plan.Plan<unknown>, values: ReadonlyArray<unknown>): Context.Context<never> =>
   Context.unsafeMake(contextOf(plan.roots, values))
 
-/** @internal */
-export const toLayer = (plan: Plan.Plan<unknown>, options?: ExecuteOptions): Layer.Layer<never, Errors.BuildError> =>
-  Layer.scopedContext(Effect.map(execute(plan, options), (values) => rootContext(plan, values)))
+/**
+ * The plan's Layer. An unusable `concurrency` makes the Layer die when it is built (an
+ * `IllegalArgumentException` saying why): it is a programming error, not a failure of the build, and
+ * a typed error for it would widen `BuildError`, the error type of every plan's Layer.
+ *
+ * @internal
+ */
+export const toLayer = (plan: Plan.Plan<unknown>, options?: ExecuteOptions): Layer.Layer<never, Errors.BuildError> => {
+  const problem = concurrencyProblem(options?.concurrency)
+  if (problem !== undefined) {
+    return Layer.dieSync(() => new Cause.IllegalArgumentException(`layerwise Plan.toLayer: ${problem}`))
+  }
+  return Layer.scopedContext(Effect.map(execute(plan, options), (values) => rootContext(plan, values)))
+}
