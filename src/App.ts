@@ -34,7 +34,9 @@
  *
  * **What runs on failure.**
  * - A constructor or an initializer fails: nothing starts; everything built is released (reverse
- *   order); the run fails with `ApplicationFailed` (`reason: "build"`).
+ *   order); the run fails with `ApplicationFailed` (`reason: "build"`). A constructor that interrupts
+ *   itself (`Effect.interrupt`, joining an interrupted fiber) fails like any other: only an
+ *   interruption of the run itself ends it interrupted.
  * - A start hook fails or times out: no other start begins, the starts in flight are interrupted;
  *   the components that started (all their start hooks succeeded) are stopped in reverse order, then
  *   everything is released; the run fails with `ApplicationFailed` (`reason: "start"`). A component

@@ -174,7 +174,9 @@ export const path: (plan: Plan<unknown>, id: number) => ReadonlyArray<string> = 
  *   a component always before any of its dependencies, each exactly once — also when a constructor
  *   fails half-way or the build is interrupted;
  * - a constructor failure surfaces as {@link Errors.ConstructionError}, naming the component and its
- *   dependency path; a defect stays a defect, wrapped in the same error so it names the component.
+ *   dependency path; a defect stays a defect, wrapped in the same error so it names the component. A
+ *   constructor that interrupts itself (`Effect.interrupt`, joining a fiber that was interrupted) is
+ *   such a defect too: only interrupting the build itself makes the Layer's build end interrupted.
  *
  * @example
  * ```ts

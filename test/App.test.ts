@@ -485,6 +485,29 @@ describe("App", () => {
         expect(failed.report.errors.map((error) => error.component)).toEqual(["B"])
       }))
 
+    it.effect("a constructor that interrupts itself fails the build (it is not an interrupted run)", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        let reported: Report.Report | undefined
+        const registry = Registry.make(
+          recorded(recorder, A),
+          Component.make(B, {
+            dependencies: [A],
+            // joins a fiber that was interrupted: the constructor ends with an interruption-only cause
+            build: Effect.flatMap(Effect.fork(Effect.never), (child) => Effect.zipRight(Fiber.interrupt(child), Fiber.join(child)))
+          })
+        )
+        const app = App.make(registry, { roots: [B], onReport: (report) => Effect.sync(() => void (reported = report)) })
+        const exit = yield* Effect.exit(App.run(app))
+        const failed = failureOf(exit) as Errors.ApplicationFailed
+        expect([failed.reason, failed.report.ending, failed.report.success]).toEqual(["build", "build-failed", false])
+        expect(reported).toEqual(failed.report)
+        expect(failed.errors.map((error) => [error._tag, (error as Errors.ConstructionError).component])).toEqual([["ConstructionError", "B"]])
+        expect(failed.report.errors.map((error) => [error.component, error.phase, error.kind])).toEqual([["B", "build", "defect"]])
+        expect(phasesOf(failed.report, "B")).toEqual(["build:failure", "release:success"])
+        expect(yield* recorder.entries).toEqual(["build A", "release A"])
+      }))
+
     it.effect("a failing initializer fails the build of its component and is reported as that initializer", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder

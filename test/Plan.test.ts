@@ -396,6 +396,31 @@ describe("Plan.toLayer", () => {
         expect(yield* recorder.entries).toEqual(["+Db", "+Repo.connection", "-Repo.connection", "-Db"])
       }))
 
+    it.effect("a constructor that interrupts itself (joins an interrupted fiber, Effect.interrupt) is a ConstructionError, not an interrupted build", () =>
+      Effect.gen(function*() {
+        const recorder = yield* graph.makeRecorder
+        const joinsInterrupted = Effect.flatMap(Effect.fork(Effect.never), (child) => Effect.zipRight(Fiber.interrupt(child), Fiber.join(child)))
+        for (const repo of [joinsInterrupted, Effect.zipRight(Effect.yieldNow(), Effect.interrupt)]) {
+          const exit = yield* Effect.exit(
+            Effect.provide(
+              Api,
+              Registry.toLayer(apiRegistry(recorder, Effect.zipRight(resource(recorder, "Repo"), repo)), [Api], { concurrency: 1 })
+            )
+          )
+          if (Exit.isSuccess(exit)) throw new Error("the build succeeded")
+          // a defect (the constructor did not fail with a value of its error type), naming the component
+          expect(Cause.isInterruptedOnly(exit.cause)).toBe(false)
+          const defect = Cause.squash(exit.cause)
+          expect(defect).toBeInstanceOf(Errors.ConstructionError)
+          const construction = defect as Errors.ConstructionError
+          expect([construction.component, construction.path]).toEqual(["Repo", ["Api", "Repo"]])
+          expect(Cause.isInterruptedException(construction.cause)).toBe(true)
+          expect(construction.message).toMatch(/^Api -> Repo: constructor of Repo failed: InterruptedException: Interrupted by fibers: #\d+/)
+          expect(yield* recorder.entries).toEqual(["+Db", "+Repo", "-Repo", "-Db"])
+          yield* Ref.set(recorder.log, [])
+        }
+      }))
+
     it.effect("a failing constructor interrupts the independent constructors still in flight, whichever fiber runs them", () =>
       Effect.gen(function*() {
         const recorder = yield* graph.makeRecorder

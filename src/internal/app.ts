@@ -773,10 +773,6 @@ const buildObserver = (instance: Instance): executor.ExecuteObserver => {
         return
       }
       instance.componentState[id] = S_FAILED
-      if (Cause.isInterruptedOnly(exit.cause)) {
-        endBuild(instance, id, O_INTERRUPTED, initialized)
-        return
-      }
       const failure = Cause.failureOption(exit.cause)
       const error = Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
       const constructionError = error instanceof Errors.ConstructionError

@@ -30,8 +30,9 @@ export interface ExecuteObserver {
   /** Before a node's build runs (before its scope is made). */
   readonly buildStarted: (node: Plan.Node) => void
   /**
-   * After a node's build ended, with failures already turned into `ConstructionError`; not called
-   * for a build that was interrupted from outside (its worker was interrupted).
+   * After a node's build ended, with failures already turned into `ConstructionError` (never an
+   * interruption-only cause); not called for a build that was interrupted from outside (its worker
+   * was interrupted).
    */
   readonly buildEnded: (node: Plan.Node, exit: Exit.Exit<unknown, Errors.BuildError>) => void
   /**
@@ -100,16 +101,22 @@ const nodeContext = (
 }
 
 /**
- * A failed build's cause as the executor reports it. Expected failures stay expected, a constructor
- * that died is still a defect (both now a `ConstructionError` naming the component and its path),
- * and an interruption-only cause, holding no failure value, stays an interruption.
+ * A failed build's cause as the executor reports it: a `ConstructionError` naming the component and
+ * its path. Expected failures stay expected; a constructor that died is still a defect.
+ *
+ * A constructor whose cause holds only interruptions (it ran `Effect.interrupt`, or joined a fiber
+ * that was interrupted) failed too: it is a defect like a death, its `InterruptedException` naming
+ * the fibers. It is not the build being interrupted: when the build is interrupted from outside (or
+ * another constructor failed), the workers are interrupted, and an interrupted fiber that is
+ * interruptible (as workers are, unless the whole build was made uninterruptible) runs no handler of
+ * the exit: this function only sees causes a constructor ended with on its own. Passing them on as interruptions made a
+ * failed build look like an interrupted one (an `App` run ending "interrupted", exit code 0).
  */
 const constructionCause = (
   plan: Plan.Plan<unknown>,
   node: Plan.Node,
   cause: Cause.Cause<unknown>
 ): Cause.Cause<Errors.BuildError> => {
-  if (Cause.isInterruptedOnly(cause)) return cause as Cause.Cause<never>
   const error = (reason: unknown) =>
     new Errors.ConstructionError({ component: node.name, path: planInternal.pathTo(plan, node.id), cause: reason })
   const failure = Cause.failureOption(cause)
