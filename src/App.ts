@@ -397,9 +397,11 @@ export const start: <R>(
 ) => Effect.Effect<Running<R>, Errors.ResolutionError | Errors.LifecycleError, Scope.Scope> = internal.start as never
 
 /**
- * Stops and releases a started application and returns the report (fails with `ApplicationFailed`,
- * carrying it, when something failed during the shutdown). Fails with `InvalidState` unless the
- * application is `started`.
+ * Stops and releases a started application and returns the report. Fails with `ApplicationFailed`,
+ * carrying it, when something failed during the shutdown (`reason: "stop"`) or background work failed
+ * while the application ran (`reason: "background"`, the report ending `"background-failed"`), as
+ * {@link run} does; the reason of a {@link shutdown} request goes to the report. Fails with
+ * `InvalidState` unless the application is `started`.
  *
  * @example
  * ```ts
@@ -418,7 +420,8 @@ export const stop: <R>(
 
 /**
  * Requests a graceful shutdown: {@link run} (and {@link awaitShutdown}) see it; the first request's
- * reason goes to the report. Requesting again does nothing.
+ * reason goes to the report, however the application then ends ({@link run}, {@link stop}, or the
+ * scope of {@link start} closing). Requesting again does nothing.
  *
  * @example
  * ```ts

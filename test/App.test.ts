@@ -766,6 +766,32 @@ describe("App", () => {
         expect((yield* recorder.entries).slice(4)).toEqual(["running", "stop B", "stop A", "release B", "release A"])
       }))
 
+    it.effect("a background failure seen through start and stop fails stop with reason background, as run does", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const fail = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          recorded(recorder, A).pipe(
+            Lifecycle.background(() => Effect.zipRight(Deferred.await(fail), new Boom({ where: "consumer" })))
+          )
+        )
+        const error = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [A] }))
+          yield* Deferred.succeed(fail, undefined)
+          yield* App.awaitShutdown(running)
+          return yield* Effect.flip(App.stop(running))
+        }))
+        const failed = error as Errors.ApplicationFailed
+        expect([failed._tag, failed.reason, failed.report.ending, failed.report.success]).toEqual([
+          "ApplicationFailed",
+          "background",
+          "background-failed",
+          false
+        ])
+        expect((failed.errors[0] as Errors.HookFailed).cause).toEqual(new Boom({ where: "consumer" }))
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "stop A", "release A"])
+      }))
+
     it.effect("background work that returns while running is simply done", () =>
       Effect.gen(function*() {
         const component = Component.succeed(A, "a").pipe(Lifecycle.background(() => Effect.void))
@@ -880,7 +906,7 @@ describe("App", () => {
         }))
       }))
 
-    it.effect("shutdown requests are seen by awaitShutdown; the first reason wins", () =>
+    it.effect("shutdown requests are seen by awaitShutdown; the first reason wins and goes to the report of stop", () =>
       Effect.gen(function*() {
         const report = yield* Effect.scoped(Effect.gen(function*() {
           const running = yield* App.start(App.make(Registry.empty))
@@ -889,7 +915,24 @@ describe("App", () => {
           yield* App.awaitShutdown(running)
           return yield* App.stop(running)
         }))
-        expect(report.ending).toBe("shutdown")
+        expect([report.ending, report.shutdownReason]).toEqual(["shutdown", "first"])
+      }))
+
+    it.effect("the reason of a shutdown request goes to the report with start and stop, and when the scope of start closes", () =>
+      Effect.gen(function*() {
+        const reports: Array<Report.Report> = []
+        const app = App.make(Registry.empty, { onReport: (report) => Effect.sync(() => void reports.push(report)) })
+        const stopped = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          yield* App.shutdown(running, "maintenance")
+          return yield* App.stop(running)
+        }))
+        yield* Effect.scoped(Effect.flatMap(App.start(app), App.shutdown("scope closing")))
+        expect(reports.map((report) => [report.ending, report.shutdownReason])).toEqual([
+          ["shutdown", "maintenance"],
+          ["shutdown", "scope closing"]
+        ])
+        expect(stopped).toEqual(reports[0])
       }))
 
     it.effect("layer provides the roots and stops the application with its scope", () =>

@@ -431,6 +431,8 @@ class Instance {
   readonly errorRecords: Array<Report.ErrorRecord> = []
   readonly backgrounds: Array<Array<BackgroundRun> | undefined>
   readonly shutdownRequested: Deferred.Deferred<ShutdownRequest>
+  /** the first shutdown request (the value `shutdownRequested` completed with) */
+  shutdownRequest: ShutdownRequest | undefined
   readonly stopped: Deferred.Deferred<Report.Report>
   values: ReadonlyArray<unknown> = []
   runtime!: Runtime.Runtime<never>
@@ -533,7 +535,10 @@ const pushError = (
   instance.errorRecords.push({ component: instance.nameOf(id), phase: PHASES[phase]!, hook, kind, message: error.message })
 }
 
+/** The first request wins: it says why the run ended (see `settleEnding`). */
 const requestShutdown = (instance: Instance, request: ShutdownRequest): void => {
+  if (instance.shutdownRequest !== undefined) return
+  instance.shutdownRequest = request
   Deferred.unsafeDone(instance.shutdownRequested, Exit.succeed(request))
 }
 
@@ -1274,6 +1279,33 @@ const startInstance = (
   })
 
 /**
+ * Why the run ends, decided once, when the shutdown begins, for every way of ending it (`run`,
+ * `stop`, the scope of `start` or `layer` closing): a failed build or start, or an interrupted run,
+ * said so already; otherwise the first shutdown request does: background work that failed, or a
+ * requested shutdown and its reason; with no request at all, a plain shutdown.
+ */
+const settleEnding = (instance: Instance): void => {
+  if (instance.ending !== undefined) return
+  const request = instance.shutdownRequest
+  if (request?._tag === "BackgroundFailed") {
+    instance.ending = "background-failed"
+  } else {
+    instance.ending = "shutdown"
+    instance.shutdownReason = request?.reason ?? null
+  }
+}
+
+/**
+ * Stops and releases, then gives the report, or fails with `ApplicationFailed` when something failed
+ * (background work counts even when the shutdown itself went well). What `run` and `stop` share.
+ */
+const stopAndReport = (instance: Instance): Effect.Effect<Report.Report, Errors.ApplicationFailed> =>
+  Effect.flatMap(stopInstance(instance), (report) =>
+    report.success && instance.ending !== "background-failed"
+      ? Effect.succeed(report)
+      : Effect.fail(applicationFailed(instance, report)))
+
+/**
  * Stops and releases: stop hooks (background work first) in reverse dependency order, then every
  * component's scope is closed, dependents first (disposers, then the constructor's finalizers). Runs
  * once; a second call waits for the first and returns the same report. Never fails.
@@ -1282,6 +1314,7 @@ const stopInstance = (instance: Instance): Effect.Effect<Report.Report> =>
   Effect.uninterruptible(Effect.suspend(() => {
     if (instance.stopping) return Deferred.await(instance.stopped)
     instance.stopping = true
+    settleEnding(instance)
     const stop = Effect.gen(function*() {
       instance.stopBegin = instance.now()
       setState(instance, "stopping")
@@ -1352,9 +1385,7 @@ export const stop = (running: App.Running<unknown>): Effect.Effect<Report.Report
     if (instance.state !== "started") {
       return Effect.fail(new Errors.InvalidState({ operation: "stop", state: instance.state, allowed: ["started"] }))
     }
-    instance.ending ??= "shutdown"
-    return Effect.flatMap(stopInstance(instance), (report) =>
-      report.success ? Effect.succeed(report) : Effect.fail(applicationFailed(instance, report)))
+    return stopAndReport(instance)
   })
 
 /** @internal */
@@ -1409,18 +1440,12 @@ export const run = (
     Effect.gen(function*() {
       const instance = yield* restore(startInstance(self as AppImpl))
       const waited = yield* Effect.exit(restore(Deferred.await(instance.shutdownRequested)))
-      if (waited._tag === "Failure") instance.ending = "interrupted"
-      else if (waited.value._tag === "BackgroundFailed") instance.ending = "background-failed"
-      else {
-        instance.ending = "shutdown"
-        instance.shutdownReason = waited.value.reason ?? null
-      }
+      if (waited._tag === "Success") return yield* stopAndReport(instance)
+      // Interrupted with a clean shutdown: the run ends interrupted; any failure: ApplicationFailed.
+      instance.ending = "interrupted"
       const report = yield* stopInstance(instance)
-      if (waited._tag === "Failure" && report.success) return yield* Effect.failCause(waited.cause as Cause.Cause<never>)
-      if (!report.success || instance.ending === "background-failed") {
-        return yield* Effect.fail(applicationFailed(instance, report))
-      }
-      return report
+      if (report.success) return yield* Effect.failCause(waited.cause as Cause.Cause<never>)
+      return yield* Effect.fail(applicationFailed(instance, report))
     })
   ))
 
