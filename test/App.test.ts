@@ -766,6 +766,42 @@ describe("App", () => {
         expect((yield* recorder.entries).slice(4)).toEqual(["running", "stop B", "stop A", "release B", "release A"])
       }))
 
+    it.effect("a timed-out background phase ends once: no event after the application stopped, and its late end changes nothing", () =>
+      Effect.gen(function*() {
+        const component = Component.succeed(A, "a").pipe(
+          Lifecycle.background(() => Effect.uninterruptible(Effect.sleep("5 seconds")), { name: "stubborn" }),
+          Lifecycle.timeouts({ grace: "1 second" })
+        )
+        const app = App.make(Registry.make(component), { roots: [A] })
+        const { compact, late, stopped } = yield* Effect.scoped(Effect.gen(function*() {
+          const subscription = yield* App.subscribe(app)
+          const running = yield* App.start(app)
+          const stopping = yield* Effect.fork(Effect.flip(App.stop(running)))
+          yield* awaitSleeps(2) // the background's sleep and the grace timeout
+          yield* TestClock.adjust("1 second")
+          const stopped = ((yield* Fiber.join(stopping)) as Errors.ApplicationFailed).report
+          yield* TestClock.adjust("10 seconds") // the background work ends at last
+          yield* Effect.repeatN(Effect.yieldNow(), 10)
+          const events = Chunk.toReadonlyArray(yield* Queue.takeAll(subscription))
+          const compact = events.map((event) =>
+            event._tag === "StateChanged"
+              ? `state ${event.to}`
+              : event._tag === "PhaseStarted"
+              ? `${event.phase} ${event.component}`
+              : `${event.phase} ${event.component} ${event.outcome}`
+          )
+          return { compact, late: yield* App.report(running), stopped }
+        }))
+        expect(compact.slice(-5)).toEqual(["state stopping", "stop A", "background A timeout", "stop A success", "state stopped"])
+        expect(compact.filter((event) => event.startsWith("background A "))).toEqual(["background A timeout"])
+        expect(stopped.components[0]!.phases.find((record) => record.phase === "background")).toMatchObject({
+          outcome: "timeout",
+          duration: 1000,
+          error: "A: background hook stubborn of A did not complete within 1s"
+        })
+        expect(late).toEqual(stopped)
+      }))
+
     it.effect("a background failure seen through start and stop fails stop with reason background, as run does", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder

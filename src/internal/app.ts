@@ -415,8 +415,22 @@ interface BackgroundRun {
   readonly background: Lifecycle.Background
   readonly fiber: Fiber.RuntimeFiber<unknown, unknown>
   readonly signal: Deferred.Deferred<void>
+  /** settled: its end was recorded, or it was given up on as timed out (what it does later is ignored) */
   done: boolean
+  /** asked to finish: an interruption is then not a failure */
   stopping: boolean
+  /** did not finish within grace when asked to: its timeout, not its end, settles it */
+  overdue: boolean
+}
+
+/**
+ * The background work of one component: one phase, ended once, when the last of its runs settled,
+ * with the worst outcome among them (timeout over failure over success).
+ */
+interface Backgrounds {
+  readonly runs: Array<BackgroundRun>
+  remaining: number
+  outcome: number
 }
 
 class Instance {
@@ -429,7 +443,7 @@ class Instance {
   readonly failures = new Map<number, { readonly hook: string | null; readonly error: string }>()
   readonly errors: Array<Errors.RunError> = []
   readonly errorRecords: Array<Report.ErrorRecord> = []
-  readonly backgrounds: Array<Array<BackgroundRun> | undefined>
+  readonly backgrounds: Array<Backgrounds | undefined>
   readonly shutdownRequested: Deferred.Deferred<ShutdownRequest>
   /** the first shutdown request (the value `shutdownRequested` completed with) */
   shutdownRequest: ShutdownRequest | undefined
@@ -989,7 +1003,7 @@ const stopJob = (instance: Instance): Job => {
       if (id >= total || instance.started[id] !== 1) return undefined
       const lifecycle = instance.lifecycles[id]
       const backgrounds = instance.backgrounds[id]
-      const running = backgrounds !== undefined && backgrounds.some((background) => !background.done)
+      const running = backgrounds !== undefined && backgrounds.runs.some((background) => !background.done)
       if (lifecycle === undefined || (lifecycle.onStop.length === 0 && !running)) {
         instance.componentState[id] = S_STOPPED
         return undefined
@@ -1019,16 +1033,17 @@ const stopJob = (instance: Instance): Job => {
 // background work
 
 const startBackground = (instance: Instance, id: number, backgrounds: ReadonlyArray<Lifecycle.Background>): void => {
-  const runs: Array<BackgroundRun> = []
-  instance.backgrounds[id] = runs
+  const group: Backgrounds = { runs: [], remaining: backgrounds.length, outcome: O_SUCCESS }
+  instance.backgrounds[id] = group
   phaseBegin(instance, id, P_BACKGROUND)
   const service = instance.values[id]
-  let remaining = backgrounds.length
-  let worst = O_SUCCESS
   const finished = (run: BackgroundRun, exit: Exit.Exit<unknown, unknown>) => {
-    run.done = true
-    if (exit._tag === "Failure" && !(run.stopping && Cause.isInterruptedOnly(exit.cause))) {
-      const failure = Cause.failureOption(exit.cause)
+    // given up on as timed out: its late end is no longer part of the run (the report may be built)
+    if (run.done) return
+    const failed = exit._tag === "Failure" && !(run.stopping && Cause.isInterruptedOnly(exit.cause))
+    if (failed) {
+      const cause = exit.cause
+      const failure = Cause.failureOption(cause)
       const error = new Errors.HookFailed({
         component: instance.nameOf(id),
         path: instance.pathOf(id),
@@ -1036,20 +1051,15 @@ const startBackground = (instance: Instance, id: number, backgrounds: ReadonlyAr
         hook: run.background.name,
         cause: Option.isSome(failure)
           ? failure.value
-          : Cause.isInterruptedOnly(exit.cause)
+          : Cause.isInterruptedOnly(cause)
           ? new Error("interrupted")
-          : Cause.squash(exit.cause)
+          : Cause.squash(cause)
       })
-      if (worst === O_SUCCESS) worst = O_FAILURE
       noteFailure(instance, id, P_BACKGROUND, run.background.name, error.message)
       pushError(instance, id, P_BACKGROUND, run.background.name, Option.isSome(failure) ? "failure" : "defect", error)
       if (!run.stopping) requestShutdown(instance, { _tag: "BackgroundFailed" })
     }
-    if (--remaining === 0) {
-      const slot = id * PHASE_COUNT + P_BACKGROUND
-      // a timeout recorded while stopping it outranks its exit
-      phaseEnd(instance, id, P_BACKGROUND, instance.outcomes[slot] === O_TIMEOUT ? O_TIMEOUT : worst)
-    }
+    if (!run.overdue) settleBackground(instance, id, group, run, failed ? O_FAILURE : O_SUCCESS)
   }
   for (const background of backgrounds) {
     const signal = Deferred.unsafeMake<void>(FiberId.none)
@@ -1058,12 +1068,19 @@ const startBackground = (instance: Instance, id: number, backgrounds: ReadonlyAr
     const started = startHook(hookRun, background.name, () => background.run(service, shutdown))
     // background work given as a result still gets a fiber, so that it is tracked like the others
     const fiber = Exit.isExit(started) ? Runtime.runFork(instance.runtime)(started) : started
-    const run: BackgroundRun = { background, fiber, signal, done: false, stopping: false }
-    runs.push(run)
+    const run: BackgroundRun = { background, fiber, signal, done: false, stopping: false, overdue: false }
+    group.runs.push(run)
     const exit = fiber.unsafePoll()
     if (exit !== null) finished(run, exit)
     else fiber.addObserver((exit) => finished(run, exit))
   }
+}
+
+/** Settles one run; the component's background phase ends with the last one. */
+const settleBackground = (instance: Instance, id: number, group: Backgrounds, run: BackgroundRun, outcome: number): void => {
+  run.done = true
+  if (outcome > group.outcome) group.outcome = outcome
+  if (--group.remaining === 0) phaseEnd(instance, id, P_BACKGROUND, group.outcome)
 }
 
 /**
@@ -1071,10 +1088,10 @@ const startBackground = (instance: Instance, id: number, backgrounds: ReadonlyAr
  * signal completes) and, unless it handles the signal, interrupted; then awaited for at most the
  * grace timeout. Work that handles the signal and does not finish within grace is interrupted and
  * awaited for at most the stop timeout. Whatever is still running then is reported as timed out and
- * left to its interruption.
+ * left to its interruption: its phase ends then, once, and its later end is ignored.
  */
-const stopBackground = (instance: Instance, id: number, runs: ReadonlyArray<BackgroundRun>): Effect.Effect<void> =>
-  Effect.forEach(runs, (run) => {
+const stopBackground = (instance: Instance, id: number, group: Backgrounds): Effect.Effect<void> =>
+  Effect.forEach(group.runs, (run) => {
     if (run.done) return Effect.void
     run.stopping = true
     Deferred.unsafeDone(run.signal, Exit.void)
@@ -1084,17 +1101,27 @@ const stopBackground = (instance: Instance, id: number, runs: ReadonlyArray<Back
     return Effect.flatMap(wait(grace), (exit) => {
       if (Option.isSome(exit)) return Effect.void
       if (run.background.onShutdown === "interrupt") {
-        backgroundTimeout(instance, id, run, grace)
+        backgroundTimeout(instance, id, group, run, grace)
         return Effect.void
       }
+      run.overdue = true
       run.fiber.unsafeInterruptAsFork(FiberId.none)
       return Effect.map(wait(instance.timeouts.stop[id]!), (exit) => {
-        backgroundTimeout(instance, id, run, Option.isSome(exit) ? grace : Duration.sum(grace, instance.timeouts.stop[id]!))
+        backgroundTimeout(instance, id, group, run, Option.isSome(exit) ? grace : Duration.sum(grace, instance.timeouts.stop[id]!))
       })
     })
   }, { concurrency: "unbounded", discard: true })
 
-const backgroundTimeout = (instance: Instance, id: number, run: BackgroundRun, timeout: Duration.Duration): void => {
+/** A run that did not finish in time: reported as a `HookTimeout` and settled as timed out (once). */
+const backgroundTimeout = (
+  instance: Instance,
+  id: number,
+  group: Backgrounds,
+  run: BackgroundRun,
+  timeout: Duration.Duration
+): void => {
+  // it ended just as the wait timed out: it did finish in time
+  if (run.done) return
   const error = new Errors.HookTimeout({
     component: instance.nameOf(id),
     path: instance.pathOf(id),
@@ -1102,17 +1129,9 @@ const backgroundTimeout = (instance: Instance, id: number, run: BackgroundRun, t
     hook: run.background.name,
     timeout: Duration.format(timeout)
   })
-  const slot = id * PHASE_COUNT + P_BACKGROUND
   noteFailure(instance, id, P_BACKGROUND, run.background.name, error.message)
   pushError(instance, id, P_BACKGROUND, run.background.name, "timeout", error)
-  if (instance.outcomes[slot] === O_NONE || instance.outcomes[slot] === O_SUCCESS) {
-    if (run.done) instance.outcomes[slot] = O_TIMEOUT
-    else {
-      // still running: the background phase ends now, as timed out
-      run.done = true
-      phaseEnd(instance, id, P_BACKGROUND, O_TIMEOUT)
-    }
-  }
+  settleBackground(instance, id, group, run, O_TIMEOUT)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1326,8 +1345,8 @@ const stopInstance = (instance: Instance): Effect.Effect<Report.Report> =>
           phaseEnd(instance, id, P_BUILD, O_INTERRUPTED)
         }
       }
-      for (const runs of instance.backgrounds) {
-        if (runs !== undefined) for (const run of runs) if (!run.done) run.fiber.unsafeInterruptAsFork(FiberId.none)
+      for (const group of instance.backgrounds) {
+        if (group !== undefined) for (const run of group.runs) if (!run.done) run.fiber.unsafeInterruptAsFork(FiberId.none)
       }
       // Release failures were recorded per component by the observer; the scope's combined exit adds nothing.
       yield* Effect.exit(Scope.close(instance.graphScope, Exit.void))
