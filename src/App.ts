@@ -54,7 +54,11 @@
  * `Lifecycle.timeouts`, otherwise the application's options; defaults 15 s, 15 s, 10 s). A hook that
  * does not complete in time is interrupted without waiting for it (a hook that ignores interruption
  * cannot hold the application), reported by name as `HookTimeout`, and the lifecycle goes on: a
- * timed-out start fails the start, a timed-out stop hook is one more error of the shutdown.
+ * timed-out start fails the start, a timed-out stop hook is one more error of the shutdown. A hook
+ * still running when its phase is torn down (another start failed, a constructor failed, the run was
+ * interrupted) is interrupted and awaited, for at most what is left of its timeout, before anything
+ * is released: its finalizers end before its component, and what the component depends on, are
+ * released; one that outlives its timeout is reported as timed out and left to its interruption.
  *
  * **Running.** `run` resolves, builds, starts, then runs until a shutdown is requested (`shutdown`,
  * or the `Shutdowner` service from inside the application), background work fails, or it is

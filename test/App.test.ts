@@ -440,6 +440,66 @@ describe("App", () => {
         expect(phasesOf(report, "A")).toEqual(["build:success", "start:interrupted"])
       }))
 
+    it.effect("a start hook interrupted because another start failed has finished its cleanup before its component and dependencies are released", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const listening = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          recorded(recorder, A, [], { start: false, stop: false }),
+          recorded(recorder, B, [A], { start: false, stop: false }).pipe(
+            Lifecycle.onStart(() =>
+              Effect.scoped(Effect.gen(function*() {
+                // honours interruption, but its cleanup takes a moment
+                yield* Effect.acquireRelease(recorder.record("listen B"), () =>
+                  Effect.zipRight(Effect.sleep("20 millis"), recorder.record("unlisten B")))
+                yield* Deferred.succeed(listening, undefined)
+                return yield* Effect.never
+              }))
+            )
+          ),
+          Component.succeed(C, "c").pipe(
+            Lifecycle.onStart(() => Effect.zipRight(Deferred.await(listening), new Boom({ where: "C" })))
+          )
+        )
+        const fiber = yield* Effect.fork(Effect.exit(startStop(App.make(registry, { roots: [B, C] }))))
+        yield* awaitSleeps(2) // the start timeout of B's hook, and its cleanup's sleep
+        yield* TestClock.adjust("20 millis")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("start")
+        expect(yield* recorder.entries).toEqual(["build A", "build B", "listen B", "unlisten B", "release B", "release A"])
+        expect(phasesOf(failed.report, "B")).toEqual(["build:success", "start:interrupted", "release:success"])
+        expect(failed.report.components.find((component) => component.name === "B")!.phases[1]!.duration).toBe(20)
+      }))
+
+    it.effect("a start hook cut off that ignores interruption holds the rollback for what is left of its timeout, then is reported as timed out", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A, [], { start: false, stop: false }).pipe(
+            Lifecycle.onStart(() => Effect.uninterruptible(Effect.never), { name: "stubborn" }),
+            Lifecycle.timeouts({ start: "10 seconds" })
+          ),
+          Component.succeed(B, "b").pipe(Lifecycle.onStart(() => Effect.zipRight(Effect.sleep("4 seconds"), new Boom({ where: "B" }))))
+        )
+        const fiber = yield* Effect.fork(Effect.exit(startStop(App.make(registry, { roots: [A, B] }))))
+        yield* awaitSleeps(3) // A's start timeout, B's sleep and B's start timeout
+        yield* TestClock.adjust("4 seconds")
+        yield* awaitSleeps(1) // what is left of A's start timeout
+        expect(yield* recorder.entries).toEqual(["build A"])
+        yield* TestClock.adjust("6 seconds")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(yield* recorder.entries).toEqual(["build A", "release A"])
+        expect(failed.errors.map((error) => error.message)).toEqual([
+          "B: start hook onStart of B failed: Boom",
+          "A: start hook stubborn of A did not complete within 10s"
+        ])
+        expect(failed.report.components.find((component) => component.name === "A")!.phases[1]).toMatchObject({
+          phase: "start",
+          duration: 10_000,
+          outcome: "timeout"
+        })
+      }))
+
     it.effect("a failing constructor: nothing starts, everything built is released", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
@@ -506,6 +566,29 @@ describe("App", () => {
         expect(failed.report.errors.map((error) => [error.component, error.phase, error.kind])).toEqual([["B", "build", "defect"]])
         expect(phasesOf(failed.report, "B")).toEqual(["build:failure", "release:success"])
         expect(yield* recorder.entries).toEqual(["build A", "release A"])
+      }))
+
+    it.effect("an initializer in flight when another constructor fails is interrupted, and its cleanup ends before its component is released", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const warming = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          recorded(recorder, A, [], { start: false, stop: false }).pipe(
+            Lifecycle.initializer(() =>
+              Effect.scoped(Effect.gen(function*() {
+                yield* Effect.acquireRelease(recorder.record("warm A"), () => recorder.record("cool A"))
+                yield* Deferred.succeed(warming, undefined)
+                return yield* Effect.never
+              }))
+            )
+          ),
+          Component.make(B, { build: Effect.zipRight(Deferred.await(warming), new Boom({ where: "B" })) })
+        )
+        const failed = failureOf(yield* Effect.exit(App.run(App.make(registry, { roots: [A, B] })))) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("build")
+        yield* Effect.repeatN(Effect.yieldNow(), 50) // a stray fiber would have its chance
+        expect(yield* recorder.entries).toEqual(["build A", "warm A", "cool A", "release A"])
+        expect(phasesOf(failed.report, "A")).toEqual(["build:interrupted", "initialize:interrupted", "release:success"])
       }))
 
     it.effect("a failing initializer fails the build of its component and is reported as that initializer", () =>

@@ -639,43 +639,83 @@ const stepHooks = (run: HookRun): Effect.Effect<void> | undefined => {
   return undefined
 }
 
+/**
+ * Waits for a hook that suspended, for at most its timeout. The wait is the only interruptible part:
+ * when it is interrupted (the phase is torn down), what follows runs whatever the fiber waiting was
+ * doing (the initializers run in the executor's workers, which are interruptible), so the hook is
+ * always dealt with (see `cutOff`) before the interruption goes on.
+ */
 const awaitHook = (
   run: HookRun,
   hook: Lifecycle.Hook,
   fiber: Fiber.RuntimeFiber<unknown, unknown>
-): Effect.Effect<void> =>
-  Effect.flatMap(
-    // explicitly interruptible: the phases run uninterruptibly, the wait for one hook must not
-    Effect.exit(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), run.timeout)),
-    (waited) => {
-      run.index++
-      if (waited._tag === "Failure") {
-        // The phase is being torn down (another start failed, or the run was interrupted).
-        const late = fiber.unsafePoll()
-        if (late !== null) settleHook(run, hook.name, late)
-        else {
-          fiber.unsafeInterruptAsFork(FiberId.none)
-          if (run.outcome === O_SUCCESS) run.outcome = O_INTERRUPTED
-        }
-        finishHooks(run)
-        return Effect.failCause(waited.cause)
+): Effect.Effect<void> => {
+  const began = run.instance.now()
+  return Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(
+      // explicitly interruptible: the start and stop phases run uninterruptibly, the wait for a hook must not
+      Effect.exit(restore(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), run.timeout))),
+      (waited) => {
+        run.index++
+        if (waited._tag === "Failure") return Effect.zipRight(cutOff(run, hook, fiber, began), Effect.failCause(waited.cause))
+        return hookEnded(run, hook, fiber, waited.value)
       }
-      let ok: boolean
-      if (Option.isNone(waited.value)) {
-        // Interrupted without waiting: a hook that ignores interruption cannot hold the lifecycle.
-        fiber.unsafeInterruptAsFork(FiberId.none)
-        timeoutHook(run, hook.name)
-        ok = false
-      } else {
-        ok = settleHook(run, hook.name, waited.value.value)
-      }
-      if (!ok && !run.keepGoing) {
-        finishHooks(run)
-        return Effect.void
-      }
-      return stepHooks(run) ?? Effect.void
-    }
+    )
   )
+}
+
+/**
+ * The phase is torn down while a hook runs (another start failed, the build failed, the run was
+ * interrupted). The hook is interrupted and awaited, for what is left of its timeout, so that its
+ * finalizers have run before its component, and what the component depends on, are released. A hook
+ * that outlives its timeout is reported as timed out and left to its interruption, as any hook that
+ * does not complete in time.
+ */
+const cutOff = (
+  run: HookRun,
+  hook: Lifecycle.Hook,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  began: number
+): Effect.Effect<void> => {
+  const end = () => finishHooks(run)
+  const late = fiber.unsafePoll()
+  if (late !== null) {
+    settleHook(run, hook.name, late)
+    end()
+    return Effect.void
+  }
+  fiber.unsafeInterruptAsFork(FiberId.none)
+  const left = Duration.millis(Math.max(0, Duration.toMillis(run.timeout) - (run.instance.now() - began)))
+  return Effect.map(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), left), (ended) => {
+    if (Option.isNone(ended)) timeoutHook(run, hook.name)
+    else if (ended.value._tag === "Success" || !Cause.isInterruptedOnly(ended.value.cause)) settleHook(run, hook.name, ended.value)
+    else if (run.outcome === O_SUCCESS) run.outcome = O_INTERRUPTED
+    end()
+  })
+}
+
+/** A hook that was awaited ended (`exit`) or timed out (`None`): the phase goes on, or ends. */
+const hookEnded = (
+  run: HookRun,
+  hook: Lifecycle.Hook,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  waited: Option.Option<Exit.Exit<unknown, unknown>>
+): Effect.Effect<void> => {
+  let ok: boolean
+  if (Option.isNone(waited)) {
+    // Interrupted without waiting: a hook that ignores interruption cannot hold the lifecycle.
+    fiber.unsafeInterruptAsFork(FiberId.none)
+    timeoutHook(run, hook.name)
+    ok = false
+  } else {
+    ok = settleHook(run, hook.name, waited.value)
+  }
+  if (!ok && !run.keepGoing) {
+    finishHooks(run)
+    return Effect.void
+  }
+  return stepHooks(run) ?? Effect.void
+}
 
 const settleHook = (run: HookRun, name: string, exit: Exit.Exit<unknown, unknown>): boolean => {
   if (exit._tag === "Success") return true
