@@ -500,6 +500,42 @@ describe("App", () => {
         })
       }))
 
+    it.effect("a start cut off between two of its hooks is not a start: the component is not started, given background work, or stopped", () =>
+      Effect.gen(function*() {
+        // However far A's first hook got when C failed (it may even have finished), its second hook
+        // never ran: A did not start. The number of steps moves the race across the cut-off.
+        for (let steps = 0; steps < 12; steps++) {
+          const recorder = yield* makeRecorder
+          const go = yield* Deferred.make<void>()
+          const registry = Registry.make(
+            Component.succeed(A, "a").pipe(
+              Lifecycle.onStart(() => Effect.zipRight(Deferred.await(go), Effect.repeatN(Effect.yieldNow(), steps))),
+              Lifecycle.onStart(() => recorder.record("start A #2")),
+              Lifecycle.background(() => Effect.zipRight(recorder.record("background A"), Effect.never)),
+              Lifecycle.onStop(() => recorder.record("stop A"))
+            ),
+            Component.succeed(C, "c").pipe(Lifecycle.onStart(() => Effect.zipRight(Deferred.await(go), new Boom({ where: "C" }))))
+          )
+          const fiber = yield* Effect.fork(Effect.exit(startStop(App.make(registry, { roots: [A, C] }))))
+          yield* Effect.repeatN(Effect.yieldNow(), 5)
+          yield* Deferred.succeed(go, undefined)
+          const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+          const log = yield* recorder.entries
+          const startOfA = phasesOf(failed.report, "A")[1]
+          if (log.includes("start A #2")) {
+            expect(log).toEqual(["start A #2", "background A", "stop A"])
+            expect(startOfA).toBe("start:success")
+          } else {
+            expect(log).toEqual([])
+            expect(startOfA).toBe("start:interrupted")
+            expect(failed.report.components.find((component) => component.name === "A")!.phases.map((p) => p.phase)).toEqual([
+              "build",
+              "start"
+            ])
+          }
+        }
+      }))
+
     it.effect("a failing constructor: nothing starts, everything built is released", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder

@@ -669,7 +669,8 @@ const awaitHook = (
  * interrupted). The hook is interrupted and awaited, for what is left of its timeout, so that its
  * finalizers have run before its component, and what the component depends on, are released. A hook
  * that outlives its timeout is reported as timed out and left to its interruption, as any hook that
- * does not complete in time.
+ * does not complete in time. The phase ends interrupted when hooks of it never ran (a start cut off
+ * after its first hook is not a start: the component is not started, hence never stopped).
  */
 const cutOff = (
   run: HookRun,
@@ -677,7 +678,10 @@ const cutOff = (
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
   began: number
 ): Effect.Effect<void> => {
-  const end = () => finishHooks(run)
+  const end = () => {
+    if (run.outcome === O_SUCCESS && run.index < run.hooks.length) run.outcome = O_INTERRUPTED
+    finishHooks(run)
+  }
   const late = fiber.unsafePoll()
   if (late !== null) {
     settleHook(run, hook.name, late)
