@@ -34,7 +34,9 @@
  *
  * **What runs on failure.**
  * - A constructor or an initializer fails: nothing starts; everything built is released (reverse
- *   order); the run fails with `ApplicationFailed` (`reason: "build"`).
+ *   order); the run fails with `ApplicationFailed` (`reason: "build"`). A constructor that interrupts
+ *   itself (`Effect.interrupt`, joining an interrupted fiber) fails like any other: only an
+ *   interruption of the run itself ends it interrupted.
  * - A start hook fails or times out: no other start begins, the starts in flight are interrupted;
  *   the components that started (all their start hooks succeeded) are stopped in reverse order, then
  *   everything is released; the run fails with `ApplicationFailed` (`reason: "start"`). A component
@@ -52,7 +54,11 @@
  * `Lifecycle.timeouts`, otherwise the application's options; defaults 15 s, 15 s, 10 s). A hook that
  * does not complete in time is interrupted without waiting for it (a hook that ignores interruption
  * cannot hold the application), reported by name as `HookTimeout`, and the lifecycle goes on: a
- * timed-out start fails the start, a timed-out stop hook is one more error of the shutdown.
+ * timed-out start fails the start, a timed-out stop hook is one more error of the shutdown. A hook
+ * still running when its phase is torn down (another start failed, a constructor failed, the run was
+ * interrupted) is interrupted and awaited, for at most what is left of its timeout, before anything
+ * is released: its finalizers end before its component, and what the component depends on, are
+ * released; one that outlives its timeout is reported as timed out and left to its interruption.
  *
  * **Running.** `run` resolves, builds, starts, then runs until a shutdown is requested (`shutdown`,
  * or the `Shutdowner` service from inside the application), background work fails, or it is
@@ -395,9 +401,11 @@ export const start: <R>(
 ) => Effect.Effect<Running<R>, Errors.ResolutionError | Errors.LifecycleError, Scope.Scope> = internal.start as never
 
 /**
- * Stops and releases a started application and returns the report (fails with `ApplicationFailed`,
- * carrying it, when something failed during the shutdown). Fails with `InvalidState` unless the
- * application is `started`.
+ * Stops and releases a started application and returns the report. Fails with `ApplicationFailed`,
+ * carrying it, when something failed during the shutdown (`reason: "stop"`) or background work failed
+ * while the application ran (`reason: "background"`, the report ending `"background-failed"`), as
+ * {@link run} does; the reason of a {@link shutdown} request goes to the report. Fails with
+ * `InvalidState` unless the application is `started`.
  *
  * @example
  * ```ts
@@ -416,7 +424,8 @@ export const stop: <R>(
 
 /**
  * Requests a graceful shutdown: {@link run} (and {@link awaitShutdown}) see it; the first request's
- * reason goes to the report. Requesting again does nothing.
+ * reason goes to the report, however the application then ends ({@link run}, {@link stop}, or the
+ * scope of {@link start} closing). Requesting again does nothing.
  *
  * @example
  * ```ts

@@ -240,7 +240,8 @@ export class ResolutionError extends Data.TaggedError("ResolutionError")<{
 }
 
 /**
- * A component's constructor failed (or died) while the graph was being built. Everything already
+ * A component's constructor failed (or died, or interrupted itself: its `cause` is then an
+ * `InterruptedException` naming the fibers) while the graph was being built. Everything already
  * built was released, in reverse dependency order, before this error surfaced.
  *
  * `cause` is the constructor's own failure, unchanged; `path` is the dependency path from a root to

@@ -99,7 +99,10 @@ export interface ShutdownSignal {
  * @category models
  */
 export interface Timeouts {
-  /** Bounds each initializer and each start hook. */
+  /**
+   * Bounds each initializer and each start hook, including the wait for one interrupted because its
+   * phase was torn down (another start failed, a constructor failed, the run was interrupted).
+   */
   readonly start?: Duration.DurationInput | undefined
   /**
    * Bounds each stop hook, each disposer, and the wait for `signal` background work that overran its

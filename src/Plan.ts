@@ -109,6 +109,12 @@ export interface LayerOptions {
   /**
    * How many components may be under construction at once (default `"unbounded"`). Components never
    * start before their dependencies are built, whatever the limit.
+   *
+   * Anything but `"unbounded"` or a number of at least 1 (a fraction is rounded down) is a programming
+   * error: the Layer dies when built, with an `IllegalArgumentException` saying why (`NaN`, `0`, `-3`
+   * are not taken to mean 1). It is a defect rather than a typed error so that the Layer's error type
+   * stays {@link Errors.BuildError}, the failures of constructors; `App`, whose error type already has
+   * a case for settings, reports the same problem as `InvalidLifecycle`.
    */
   readonly concurrency?: number | "unbounded" | undefined
 }
@@ -168,7 +174,9 @@ export const path: (plan: Plan<unknown>, id: number) => ReadonlyArray<string> = 
  *   a component always before any of its dependencies, each exactly once — also when a constructor
  *   fails half-way or the build is interrupted;
  * - a constructor failure surfaces as {@link Errors.ConstructionError}, naming the component and its
- *   dependency path; a defect stays a defect, wrapped in the same error so it names the component.
+ *   dependency path; a defect stays a defect, wrapped in the same error so it names the component. A
+ *   constructor that interrupts itself (`Effect.interrupt`, joining a fiber that was interrupted) is
+ *   such a defect too: only interrupting the build itself makes the Layer's build end interrupted.
  *
  * @example
  * ```ts

@@ -440,6 +440,102 @@ describe("App", () => {
         expect(phasesOf(report, "A")).toEqual(["build:success", "start:interrupted"])
       }))
 
+    it.effect("a start hook interrupted because another start failed has finished its cleanup before its component and dependencies are released", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const listening = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          recorded(recorder, A, [], { start: false, stop: false }),
+          recorded(recorder, B, [A], { start: false, stop: false }).pipe(
+            Lifecycle.onStart(() =>
+              Effect.scoped(Effect.gen(function*() {
+                // honours interruption, but its cleanup takes a moment
+                yield* Effect.acquireRelease(recorder.record("listen B"), () =>
+                  Effect.zipRight(Effect.sleep("20 millis"), recorder.record("unlisten B")))
+                yield* Deferred.succeed(listening, undefined)
+                return yield* Effect.never
+              }))
+            )
+          ),
+          Component.succeed(C, "c").pipe(
+            Lifecycle.onStart(() => Effect.zipRight(Deferred.await(listening), new Boom({ where: "C" })))
+          )
+        )
+        const fiber = yield* Effect.fork(Effect.exit(startStop(App.make(registry, { roots: [B, C] }))))
+        yield* awaitSleeps(2) // the start timeout of B's hook, and its cleanup's sleep
+        yield* TestClock.adjust("20 millis")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("start")
+        expect(yield* recorder.entries).toEqual(["build A", "build B", "listen B", "unlisten B", "release B", "release A"])
+        expect(phasesOf(failed.report, "B")).toEqual(["build:success", "start:interrupted", "release:success"])
+        expect(failed.report.components.find((component) => component.name === "B")!.phases[1]!.duration).toBe(20)
+      }))
+
+    it.effect("a start hook cut off that ignores interruption holds the rollback for what is left of its timeout, then is reported as timed out", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A, [], { start: false, stop: false }).pipe(
+            Lifecycle.onStart(() => Effect.uninterruptible(Effect.never), { name: "stubborn" }),
+            Lifecycle.timeouts({ start: "10 seconds" })
+          ),
+          Component.succeed(B, "b").pipe(Lifecycle.onStart(() => Effect.zipRight(Effect.sleep("4 seconds"), new Boom({ where: "B" }))))
+        )
+        const fiber = yield* Effect.fork(Effect.exit(startStop(App.make(registry, { roots: [A, B] }))))
+        yield* awaitSleeps(3) // A's start timeout, B's sleep and B's start timeout
+        yield* TestClock.adjust("4 seconds")
+        yield* awaitSleeps(1) // what is left of A's start timeout
+        expect(yield* recorder.entries).toEqual(["build A"])
+        yield* TestClock.adjust("6 seconds")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(yield* recorder.entries).toEqual(["build A", "release A"])
+        expect(failed.errors.map((error) => error.message)).toEqual([
+          "B: start hook onStart of B failed: Boom",
+          "A: start hook stubborn of A did not complete within 10s"
+        ])
+        expect(failed.report.components.find((component) => component.name === "A")!.phases[1]).toMatchObject({
+          phase: "start",
+          duration: 10_000,
+          outcome: "timeout"
+        })
+      }))
+
+    it.effect("a start cut off between two of its hooks is not a start: the component is not started, given background work, or stopped", () =>
+      Effect.gen(function*() {
+        // However far A's first hook got when C failed (it may even have finished), its second hook
+        // never ran: A did not start. The number of steps moves the race across the cut-off.
+        for (let steps = 0; steps < 12; steps++) {
+          const recorder = yield* makeRecorder
+          const go = yield* Deferred.make<void>()
+          const registry = Registry.make(
+            Component.succeed(A, "a").pipe(
+              Lifecycle.onStart(() => Effect.zipRight(Deferred.await(go), Effect.repeatN(Effect.yieldNow(), steps))),
+              Lifecycle.onStart(() => recorder.record("start A #2")),
+              Lifecycle.background(() => Effect.zipRight(recorder.record("background A"), Effect.never)),
+              Lifecycle.onStop(() => recorder.record("stop A"))
+            ),
+            Component.succeed(C, "c").pipe(Lifecycle.onStart(() => Effect.zipRight(Deferred.await(go), new Boom({ where: "C" }))))
+          )
+          const fiber = yield* Effect.fork(Effect.exit(startStop(App.make(registry, { roots: [A, C] }))))
+          yield* Effect.repeatN(Effect.yieldNow(), 5)
+          yield* Deferred.succeed(go, undefined)
+          const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+          const log = yield* recorder.entries
+          const startOfA = phasesOf(failed.report, "A")[1]
+          if (log.includes("start A #2")) {
+            expect(log).toEqual(["start A #2", "background A", "stop A"])
+            expect(startOfA).toBe("start:success")
+          } else {
+            expect(log).toEqual([])
+            expect(startOfA).toBe("start:interrupted")
+            expect(failed.report.components.find((component) => component.name === "A")!.phases.map((p) => p.phase)).toEqual([
+              "build",
+              "start"
+            ])
+          }
+        }
+      }))
+
     it.effect("a failing constructor: nothing starts, everything built is released", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
@@ -483,6 +579,52 @@ describe("App", () => {
         expect(failed.reason).toBe("build")
         expect(phasesOf(failed.report, "A")).toEqual(["build:interrupted", "release:success"])
         expect(failed.report.errors.map((error) => error.component)).toEqual(["B"])
+      }))
+
+    it.effect("a constructor that interrupts itself fails the build (it is not an interrupted run)", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        let reported: Report.Report | undefined
+        const registry = Registry.make(
+          recorded(recorder, A),
+          Component.make(B, {
+            dependencies: [A],
+            // joins a fiber that was interrupted: the constructor ends with an interruption-only cause
+            build: Effect.flatMap(Effect.fork(Effect.never), (child) => Effect.zipRight(Fiber.interrupt(child), Fiber.join(child)))
+          })
+        )
+        const app = App.make(registry, { roots: [B], onReport: (report) => Effect.sync(() => void (reported = report)) })
+        const exit = yield* Effect.exit(App.run(app))
+        const failed = failureOf(exit) as Errors.ApplicationFailed
+        expect([failed.reason, failed.report.ending, failed.report.success]).toEqual(["build", "build-failed", false])
+        expect(reported).toEqual(failed.report)
+        expect(failed.errors.map((error) => [error._tag, (error as Errors.ConstructionError).component])).toEqual([["ConstructionError", "B"]])
+        expect(failed.report.errors.map((error) => [error.component, error.phase, error.kind])).toEqual([["B", "build", "defect"]])
+        expect(phasesOf(failed.report, "B")).toEqual(["build:failure", "release:success"])
+        expect(yield* recorder.entries).toEqual(["build A", "release A"])
+      }))
+
+    it.effect("an initializer in flight when another constructor fails is interrupted, and its cleanup ends before its component is released", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const warming = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          recorded(recorder, A, [], { start: false, stop: false }).pipe(
+            Lifecycle.initializer(() =>
+              Effect.scoped(Effect.gen(function*() {
+                yield* Effect.acquireRelease(recorder.record("warm A"), () => recorder.record("cool A"))
+                yield* Deferred.succeed(warming, undefined)
+                return yield* Effect.never
+              }))
+            )
+          ),
+          Component.make(B, { build: Effect.zipRight(Deferred.await(warming), new Boom({ where: "B" })) })
+        )
+        const failed = failureOf(yield* Effect.exit(App.run(App.make(registry, { roots: [A, B] })))) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("build")
+        yield* Effect.repeatN(Effect.yieldNow(), 50) // a stray fiber would have its chance
+        expect(yield* recorder.entries).toEqual(["build A", "warm A", "cool A", "release A"])
+        expect(phasesOf(failed.report, "A")).toEqual(["build:interrupted", "initialize:interrupted", "release:success"])
       }))
 
     it.effect("a failing initializer fails the build of its component and is reported as that initializer", () =>
@@ -658,6 +800,19 @@ describe("App", () => {
         expect(yield* recorder.entries).toEqual([])
       }))
 
+    it.effect("a concurrency that is not \"unbounded\" or at least 1 fails with InvalidLifecycle before anything runs", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(recorded(recorder, A))
+        for (const concurrency of [Number.NaN, 0, -3]) {
+          const error = yield* Effect.flip(startStop(App.make(registry, { roots: [A], concurrency })))
+          expect((error as Errors.InvalidLifecycle).problems).toEqual([
+            { subject: "application", reason: `concurrency must be "unbounded" or at least 1, got ${concurrency}` }
+          ])
+        }
+        expect(yield* recorder.entries).toEqual([])
+      }))
+
     it.effect("accepts every finite, non-negative duration form", () =>
       Effect.gen(function*() {
         const app = (timeout: App.Options["startTimeout"]) => App.make(Registry.empty, { startTimeout: timeout })
@@ -728,6 +883,68 @@ describe("App", () => {
         expect((failed.errors[0] as Errors.HookFailed).cause).toEqual(new Boom({ where: "consumer" }))
         expect(failed.report.ending).toBe("background-failed")
         expect((yield* recorder.entries).slice(4)).toEqual(["running", "stop B", "stop A", "release B", "release A"])
+      }))
+
+    it.effect("a timed-out background phase ends once: no event after the application stopped, and its late end changes nothing", () =>
+      Effect.gen(function*() {
+        const component = Component.succeed(A, "a").pipe(
+          Lifecycle.background(() => Effect.uninterruptible(Effect.sleep("5 seconds")), { name: "stubborn" }),
+          Lifecycle.timeouts({ grace: "1 second" })
+        )
+        const app = App.make(Registry.make(component), { roots: [A] })
+        const { compact, late, stopped } = yield* Effect.scoped(Effect.gen(function*() {
+          const subscription = yield* App.subscribe(app)
+          const running = yield* App.start(app)
+          const stopping = yield* Effect.fork(Effect.flip(App.stop(running)))
+          yield* awaitSleeps(2) // the background's sleep and the grace timeout
+          yield* TestClock.adjust("1 second")
+          const stopped = ((yield* Fiber.join(stopping)) as Errors.ApplicationFailed).report
+          yield* TestClock.adjust("10 seconds") // the background work ends at last
+          yield* Effect.repeatN(Effect.yieldNow(), 10)
+          const events = Chunk.toReadonlyArray(yield* Queue.takeAll(subscription))
+          const compact = events.map((event) =>
+            event._tag === "StateChanged"
+              ? `state ${event.to}`
+              : event._tag === "PhaseStarted"
+              ? `${event.phase} ${event.component}`
+              : `${event.phase} ${event.component} ${event.outcome}`
+          )
+          return { compact, late: yield* App.report(running), stopped }
+        }))
+        expect(compact.slice(-5)).toEqual(["state stopping", "stop A", "background A timeout", "stop A success", "state stopped"])
+        expect(compact.filter((event) => event.startsWith("background A "))).toEqual(["background A timeout"])
+        expect(stopped.components[0]!.phases.find((record) => record.phase === "background")).toMatchObject({
+          outcome: "timeout",
+          duration: 1000,
+          error: "A: background hook stubborn of A did not complete within 1s"
+        })
+        expect(late).toEqual(stopped)
+      }))
+
+    it.effect("a background failure seen through start and stop fails stop with reason background, as run does", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const fail = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          recorded(recorder, A).pipe(
+            Lifecycle.background(() => Effect.zipRight(Deferred.await(fail), new Boom({ where: "consumer" })))
+          )
+        )
+        const error = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [A] }))
+          yield* Deferred.succeed(fail, undefined)
+          yield* App.awaitShutdown(running)
+          return yield* Effect.flip(App.stop(running))
+        }))
+        const failed = error as Errors.ApplicationFailed
+        expect([failed._tag, failed.reason, failed.report.ending, failed.report.success]).toEqual([
+          "ApplicationFailed",
+          "background",
+          "background-failed",
+          false
+        ])
+        expect((failed.errors[0] as Errors.HookFailed).cause).toEqual(new Boom({ where: "consumer" }))
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "stop A", "release A"])
       }))
 
     it.effect("background work that returns while running is simply done", () =>
@@ -844,7 +1061,7 @@ describe("App", () => {
         }))
       }))
 
-    it.effect("shutdown requests are seen by awaitShutdown; the first reason wins", () =>
+    it.effect("shutdown requests are seen by awaitShutdown; the first reason wins and goes to the report of stop", () =>
       Effect.gen(function*() {
         const report = yield* Effect.scoped(Effect.gen(function*() {
           const running = yield* App.start(App.make(Registry.empty))
@@ -853,7 +1070,24 @@ describe("App", () => {
           yield* App.awaitShutdown(running)
           return yield* App.stop(running)
         }))
-        expect(report.ending).toBe("shutdown")
+        expect([report.ending, report.shutdownReason]).toEqual(["shutdown", "first"])
+      }))
+
+    it.effect("the reason of a shutdown request goes to the report with start and stop, and when the scope of start closes", () =>
+      Effect.gen(function*() {
+        const reports: Array<Report.Report> = []
+        const app = App.make(Registry.empty, { onReport: (report) => Effect.sync(() => void reports.push(report)) })
+        const stopped = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          yield* App.shutdown(running, "maintenance")
+          return yield* App.stop(running)
+        }))
+        yield* Effect.scoped(Effect.flatMap(App.start(app), App.shutdown("scope closing")))
+        expect(reports.map((report) => [report.ending, report.shutdownReason])).toEqual([
+          ["shutdown", "maintenance"],
+          ["shutdown", "scope closing"]
+        ])
+        expect(stopped).toEqual(reports[0])
       }))
 
     it.effect("layer provides the roots and stops the application with its scope", () =>

@@ -252,6 +252,32 @@ describe("Plan.toLayer", () => {
         }),
       { fastCheck: { numRuns: 50 } }
     )
+    it.effect("a concurrency that is not \"unbounded\" or at least 1 makes the Layer die saying why, before anything is built", () =>
+      Effect.gen(function*() {
+        const recorder = yield* graph.makeRecorder
+        const registry = Registry.make(Component.make(Db, { build: resource(recorder, "Db") }))
+        const plan = Either.getOrThrow(Resolver.resolve(registry, [Db]))
+        for (const concurrency of [Number.NaN, 0, -3, 0.5, "2" as never]) {
+          const exits = [
+            yield* Effect.exit(Effect.provide(Db, Plan.toLayer(plan, { concurrency }))),
+            yield* Effect.exit(Effect.provide(Db, Registry.toLayer(registry, [Db], { concurrency })))
+          ]
+          for (const exit of exits) {
+            if (Exit.isSuccess(exit)) throw new Error(`concurrency ${String(concurrency)} was accepted`)
+            const defect = Cause.squash(exit.cause)
+            expect(Cause.isIllegalArgumentException(defect)).toBe(true)
+            expect(defect).toHaveProperty(
+              "message",
+              `layerwise Plan.toLayer: concurrency must be "unbounded" or at least 1, got ${
+                typeof concurrency === "string" ? `"${concurrency}"` : String(concurrency)
+              }`
+            )
+          }
+        }
+        expect(yield* recorder.entries).toEqual([])
+        // the limit is a whole number of constructors: a fraction above 1 is rounded down
+        expect(yield* Effect.provide(Db, Plan.toLayer(plan, { concurrency: 1.5 }))).toBe("Db")
+      }))
   })
 
   describe("release", () => {
@@ -368,6 +394,31 @@ describe("Plan.toLayer", () => {
         expect(construction.cause).toBe(kaput)
         expect(construction.message).toBe("Api -> Repo: constructor of Repo failed: Error: kaput")
         expect(yield* recorder.entries).toEqual(["+Db", "+Repo.connection", "-Repo.connection", "-Db"])
+      }))
+
+    it.effect("a constructor that interrupts itself (joins an interrupted fiber, Effect.interrupt) is a ConstructionError, not an interrupted build", () =>
+      Effect.gen(function*() {
+        const recorder = yield* graph.makeRecorder
+        const joinsInterrupted = Effect.flatMap(Effect.fork(Effect.never), (child) => Effect.zipRight(Fiber.interrupt(child), Fiber.join(child)))
+        for (const repo of [joinsInterrupted, Effect.zipRight(Effect.yieldNow(), Effect.interrupt)]) {
+          const exit = yield* Effect.exit(
+            Effect.provide(
+              Api,
+              Registry.toLayer(apiRegistry(recorder, Effect.zipRight(resource(recorder, "Repo"), repo)), [Api], { concurrency: 1 })
+            )
+          )
+          if (Exit.isSuccess(exit)) throw new Error("the build succeeded")
+          // a defect (the constructor did not fail with a value of its error type), naming the component
+          expect(Cause.isInterruptedOnly(exit.cause)).toBe(false)
+          const defect = Cause.squash(exit.cause)
+          expect(defect).toBeInstanceOf(Errors.ConstructionError)
+          const construction = defect as Errors.ConstructionError
+          expect([construction.component, construction.path]).toEqual(["Repo", ["Api", "Repo"]])
+          expect(Cause.isInterruptedException(construction.cause)).toBe(true)
+          expect(construction.message).toMatch(/^Api -> Repo: constructor of Repo failed: InterruptedException: Interrupted by fibers: #\d+/)
+          expect(yield* recorder.entries).toEqual(["+Db", "+Repo", "-Repo", "-Db"])
+          yield* Ref.set(recorder.log, [])
+        }
       }))
 
     it.effect("a failing constructor interrupts the independent constructors still in flight, whichever fiber runs them", () =>

@@ -234,9 +234,8 @@ const validateOptions = (options: App.Options, problems: Problems): Settings => 
   const stop = timeoutOption(problems, "application", "stopTimeout", options.stopTimeout, DEFAULT_STOP_TIMEOUT)
   const grace = timeoutOption(problems, "application", "graceTimeout", options.graceTimeout, DEFAULT_GRACE_TIMEOUT)
   const concurrency = options.concurrency ?? "unbounded"
-  if (concurrency !== "unbounded" && !(typeof concurrency === "number" && concurrency >= 1)) {
-    problems.push({ subject: "application", reason: `concurrency must be "unbounded" or at least 1, got ${String(concurrency)}` })
-  }
+  const concurrencyProblem = executor.concurrencyProblem(concurrency)
+  if (concurrencyProblem !== undefined) problems.push({ subject: "application", reason: concurrencyProblem })
   return {
     start,
     stop,
@@ -416,8 +415,22 @@ interface BackgroundRun {
   readonly background: Lifecycle.Background
   readonly fiber: Fiber.RuntimeFiber<unknown, unknown>
   readonly signal: Deferred.Deferred<void>
+  /** settled: its end was recorded, or it was given up on as timed out (what it does later is ignored) */
   done: boolean
+  /** asked to finish: an interruption is then not a failure */
   stopping: boolean
+  /** did not finish within grace when asked to: its timeout, not its end, settles it */
+  overdue: boolean
+}
+
+/**
+ * The background work of one component: one phase, ended once, when the last of its runs settled,
+ * with the worst outcome among them (timeout over failure over success).
+ */
+interface Backgrounds {
+  readonly runs: Array<BackgroundRun>
+  remaining: number
+  outcome: number
 }
 
 class Instance {
@@ -430,8 +443,10 @@ class Instance {
   readonly failures = new Map<number, { readonly hook: string | null; readonly error: string }>()
   readonly errors: Array<Errors.RunError> = []
   readonly errorRecords: Array<Report.ErrorRecord> = []
-  readonly backgrounds: Array<Array<BackgroundRun> | undefined>
+  readonly backgrounds: Array<Backgrounds | undefined>
   readonly shutdownRequested: Deferred.Deferred<ShutdownRequest>
+  /** the first shutdown request (the value `shutdownRequested` completed with) */
+  shutdownRequest: ShutdownRequest | undefined
   readonly stopped: Deferred.Deferred<Report.Report>
   values: ReadonlyArray<unknown> = []
   runtime!: Runtime.Runtime<never>
@@ -534,7 +549,10 @@ const pushError = (
   instance.errorRecords.push({ component: instance.nameOf(id), phase: PHASES[phase]!, hook, kind, message: error.message })
 }
 
+/** The first request wins: it says why the run ended (see `settleEnding`). */
 const requestShutdown = (instance: Instance, request: ShutdownRequest): void => {
+  if (instance.shutdownRequest !== undefined) return
+  instance.shutdownRequest = request
   Deferred.unsafeDone(instance.shutdownRequested, Exit.succeed(request))
 }
 
@@ -621,43 +639,87 @@ const stepHooks = (run: HookRun): Effect.Effect<void> | undefined => {
   return undefined
 }
 
+/**
+ * Waits for a hook that suspended, for at most its timeout. The wait is the only interruptible part:
+ * when it is interrupted (the phase is torn down), what follows runs whatever the fiber waiting was
+ * doing (the initializers run in the executor's workers, which are interruptible), so the hook is
+ * always dealt with (see `cutOff`) before the interruption goes on.
+ */
 const awaitHook = (
   run: HookRun,
   hook: Lifecycle.Hook,
   fiber: Fiber.RuntimeFiber<unknown, unknown>
-): Effect.Effect<void> =>
-  Effect.flatMap(
-    // explicitly interruptible: the phases run uninterruptibly, the wait for one hook must not
-    Effect.exit(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), run.timeout)),
-    (waited) => {
-      run.index++
-      if (waited._tag === "Failure") {
-        // The phase is being torn down (another start failed, or the run was interrupted).
-        const late = fiber.unsafePoll()
-        if (late !== null) settleHook(run, hook.name, late)
-        else {
-          fiber.unsafeInterruptAsFork(FiberId.none)
-          if (run.outcome === O_SUCCESS) run.outcome = O_INTERRUPTED
-        }
-        finishHooks(run)
-        return Effect.failCause(waited.cause)
+): Effect.Effect<void> => {
+  const began = run.instance.now()
+  return Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(
+      // explicitly interruptible: the start and stop phases run uninterruptibly, the wait for a hook must not
+      Effect.exit(restore(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), run.timeout))),
+      (waited) => {
+        run.index++
+        if (waited._tag === "Failure") return Effect.zipRight(cutOff(run, hook, fiber, began), Effect.failCause(waited.cause))
+        return hookEnded(run, hook, fiber, waited.value)
       }
-      let ok: boolean
-      if (Option.isNone(waited.value)) {
-        // Interrupted without waiting: a hook that ignores interruption cannot hold the lifecycle.
-        fiber.unsafeInterruptAsFork(FiberId.none)
-        timeoutHook(run, hook.name)
-        ok = false
-      } else {
-        ok = settleHook(run, hook.name, waited.value.value)
-      }
-      if (!ok && !run.keepGoing) {
-        finishHooks(run)
-        return Effect.void
-      }
-      return stepHooks(run) ?? Effect.void
-    }
+    )
   )
+}
+
+/**
+ * The phase is torn down while a hook runs (another start failed, the build failed, the run was
+ * interrupted). The hook is interrupted and awaited, for what is left of its timeout, so that its
+ * finalizers have run before its component, and what the component depends on, are released. A hook
+ * that outlives its timeout is reported as timed out and left to its interruption, as any hook that
+ * does not complete in time. The phase ends interrupted when hooks of it never ran (a start cut off
+ * after its first hook is not a start: the component is not started, hence never stopped).
+ */
+const cutOff = (
+  run: HookRun,
+  hook: Lifecycle.Hook,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  began: number
+): Effect.Effect<void> => {
+  const end = () => {
+    if (run.outcome === O_SUCCESS && run.index < run.hooks.length) run.outcome = O_INTERRUPTED
+    finishHooks(run)
+  }
+  const late = fiber.unsafePoll()
+  if (late !== null) {
+    settleHook(run, hook.name, late)
+    end()
+    return Effect.void
+  }
+  fiber.unsafeInterruptAsFork(FiberId.none)
+  const left = Duration.millis(Math.max(0, Duration.toMillis(run.timeout) - (run.instance.now() - began)))
+  return Effect.map(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), left), (ended) => {
+    if (Option.isNone(ended)) timeoutHook(run, hook.name)
+    else if (ended.value._tag === "Success" || !Cause.isInterruptedOnly(ended.value.cause)) settleHook(run, hook.name, ended.value)
+    else if (run.outcome === O_SUCCESS) run.outcome = O_INTERRUPTED
+    end()
+  })
+}
+
+/** A hook that was awaited ended (`exit`) or timed out (`None`): the phase goes on, or ends. */
+const hookEnded = (
+  run: HookRun,
+  hook: Lifecycle.Hook,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  waited: Option.Option<Exit.Exit<unknown, unknown>>
+): Effect.Effect<void> => {
+  let ok: boolean
+  if (Option.isNone(waited)) {
+    // Interrupted without waiting: a hook that ignores interruption cannot hold the lifecycle.
+    fiber.unsafeInterruptAsFork(FiberId.none)
+    timeoutHook(run, hook.name)
+    ok = false
+  } else {
+    ok = settleHook(run, hook.name, waited.value)
+  }
+  if (!ok && !run.keepGoing) {
+    finishHooks(run)
+    return Effect.void
+  }
+  return stepHooks(run) ?? Effect.void
+}
 
 const settleHook = (run: HookRun, name: string, exit: Exit.Exit<unknown, unknown>): boolean => {
   if (exit._tag === "Success") return true
@@ -774,10 +836,6 @@ const buildObserver = (instance: Instance): executor.ExecuteObserver => {
         return
       }
       instance.componentState[id] = S_FAILED
-      if (Cause.isInterruptedOnly(exit.cause)) {
-        endBuild(instance, id, O_INTERRUPTED, initialized)
-        return
-      }
       const failure = Cause.failureOption(exit.cause)
       const error = Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
       const constructionError = error instanceof Errors.ConstructionError
@@ -989,7 +1047,7 @@ const stopJob = (instance: Instance): Job => {
       if (id >= total || instance.started[id] !== 1) return undefined
       const lifecycle = instance.lifecycles[id]
       const backgrounds = instance.backgrounds[id]
-      const running = backgrounds !== undefined && backgrounds.some((background) => !background.done)
+      const running = backgrounds !== undefined && backgrounds.runs.some((background) => !background.done)
       if (lifecycle === undefined || (lifecycle.onStop.length === 0 && !running)) {
         instance.componentState[id] = S_STOPPED
         return undefined
@@ -1019,16 +1077,17 @@ const stopJob = (instance: Instance): Job => {
 // background work
 
 const startBackground = (instance: Instance, id: number, backgrounds: ReadonlyArray<Lifecycle.Background>): void => {
-  const runs: Array<BackgroundRun> = []
-  instance.backgrounds[id] = runs
+  const group: Backgrounds = { runs: [], remaining: backgrounds.length, outcome: O_SUCCESS }
+  instance.backgrounds[id] = group
   phaseBegin(instance, id, P_BACKGROUND)
   const service = instance.values[id]
-  let remaining = backgrounds.length
-  let worst = O_SUCCESS
   const finished = (run: BackgroundRun, exit: Exit.Exit<unknown, unknown>) => {
-    run.done = true
-    if (exit._tag === "Failure" && !(run.stopping && Cause.isInterruptedOnly(exit.cause))) {
-      const failure = Cause.failureOption(exit.cause)
+    // given up on as timed out: its late end is no longer part of the run (the report may be built)
+    if (run.done) return
+    const failed = exit._tag === "Failure" && !(run.stopping && Cause.isInterruptedOnly(exit.cause))
+    if (failed) {
+      const cause = exit.cause
+      const failure = Cause.failureOption(cause)
       const error = new Errors.HookFailed({
         component: instance.nameOf(id),
         path: instance.pathOf(id),
@@ -1036,20 +1095,15 @@ const startBackground = (instance: Instance, id: number, backgrounds: ReadonlyAr
         hook: run.background.name,
         cause: Option.isSome(failure)
           ? failure.value
-          : Cause.isInterruptedOnly(exit.cause)
+          : Cause.isInterruptedOnly(cause)
           ? new Error("interrupted")
-          : Cause.squash(exit.cause)
+          : Cause.squash(cause)
       })
-      if (worst === O_SUCCESS) worst = O_FAILURE
       noteFailure(instance, id, P_BACKGROUND, run.background.name, error.message)
       pushError(instance, id, P_BACKGROUND, run.background.name, Option.isSome(failure) ? "failure" : "defect", error)
       if (!run.stopping) requestShutdown(instance, { _tag: "BackgroundFailed" })
     }
-    if (--remaining === 0) {
-      const slot = id * PHASE_COUNT + P_BACKGROUND
-      // a timeout recorded while stopping it outranks its exit
-      phaseEnd(instance, id, P_BACKGROUND, instance.outcomes[slot] === O_TIMEOUT ? O_TIMEOUT : worst)
-    }
+    if (!run.overdue) settleBackground(instance, id, group, run, failed ? O_FAILURE : O_SUCCESS)
   }
   for (const background of backgrounds) {
     const signal = Deferred.unsafeMake<void>(FiberId.none)
@@ -1058,12 +1112,19 @@ const startBackground = (instance: Instance, id: number, backgrounds: ReadonlyAr
     const started = startHook(hookRun, background.name, () => background.run(service, shutdown))
     // background work given as a result still gets a fiber, so that it is tracked like the others
     const fiber = Exit.isExit(started) ? Runtime.runFork(instance.runtime)(started) : started
-    const run: BackgroundRun = { background, fiber, signal, done: false, stopping: false }
-    runs.push(run)
+    const run: BackgroundRun = { background, fiber, signal, done: false, stopping: false, overdue: false }
+    group.runs.push(run)
     const exit = fiber.unsafePoll()
     if (exit !== null) finished(run, exit)
     else fiber.addObserver((exit) => finished(run, exit))
   }
+}
+
+/** Settles one run; the component's background phase ends with the last one. */
+const settleBackground = (instance: Instance, id: number, group: Backgrounds, run: BackgroundRun, outcome: number): void => {
+  run.done = true
+  if (outcome > group.outcome) group.outcome = outcome
+  if (--group.remaining === 0) phaseEnd(instance, id, P_BACKGROUND, group.outcome)
 }
 
 /**
@@ -1071,10 +1132,10 @@ const startBackground = (instance: Instance, id: number, backgrounds: ReadonlyAr
  * signal completes) and, unless it handles the signal, interrupted; then awaited for at most the
  * grace timeout. Work that handles the signal and does not finish within grace is interrupted and
  * awaited for at most the stop timeout. Whatever is still running then is reported as timed out and
- * left to its interruption.
+ * left to its interruption: its phase ends then, once, and its later end is ignored.
  */
-const stopBackground = (instance: Instance, id: number, runs: ReadonlyArray<BackgroundRun>): Effect.Effect<void> =>
-  Effect.forEach(runs, (run) => {
+const stopBackground = (instance: Instance, id: number, group: Backgrounds): Effect.Effect<void> =>
+  Effect.forEach(group.runs, (run) => {
     if (run.done) return Effect.void
     run.stopping = true
     Deferred.unsafeDone(run.signal, Exit.void)
@@ -1084,17 +1145,27 @@ const stopBackground = (instance: Instance, id: number, runs: ReadonlyArray<Back
     return Effect.flatMap(wait(grace), (exit) => {
       if (Option.isSome(exit)) return Effect.void
       if (run.background.onShutdown === "interrupt") {
-        backgroundTimeout(instance, id, run, grace)
+        backgroundTimeout(instance, id, group, run, grace)
         return Effect.void
       }
+      run.overdue = true
       run.fiber.unsafeInterruptAsFork(FiberId.none)
       return Effect.map(wait(instance.timeouts.stop[id]!), (exit) => {
-        backgroundTimeout(instance, id, run, Option.isSome(exit) ? grace : Duration.sum(grace, instance.timeouts.stop[id]!))
+        backgroundTimeout(instance, id, group, run, Option.isSome(exit) ? grace : Duration.sum(grace, instance.timeouts.stop[id]!))
       })
     })
   }, { concurrency: "unbounded", discard: true })
 
-const backgroundTimeout = (instance: Instance, id: number, run: BackgroundRun, timeout: Duration.Duration): void => {
+/** A run that did not finish in time: reported as a `HookTimeout` and settled as timed out (once). */
+const backgroundTimeout = (
+  instance: Instance,
+  id: number,
+  group: Backgrounds,
+  run: BackgroundRun,
+  timeout: Duration.Duration
+): void => {
+  // it ended just as the wait timed out: it did finish in time
+  if (run.done) return
   const error = new Errors.HookTimeout({
     component: instance.nameOf(id),
     path: instance.pathOf(id),
@@ -1102,17 +1173,9 @@ const backgroundTimeout = (instance: Instance, id: number, run: BackgroundRun, t
     hook: run.background.name,
     timeout: Duration.format(timeout)
   })
-  const slot = id * PHASE_COUNT + P_BACKGROUND
   noteFailure(instance, id, P_BACKGROUND, run.background.name, error.message)
   pushError(instance, id, P_BACKGROUND, run.background.name, "timeout", error)
-  if (instance.outcomes[slot] === O_NONE || instance.outcomes[slot] === O_SUCCESS) {
-    if (run.done) instance.outcomes[slot] = O_TIMEOUT
-    else {
-      // still running: the background phase ends now, as timed out
-      run.done = true
-      phaseEnd(instance, id, P_BACKGROUND, O_TIMEOUT)
-    }
-  }
+  settleBackground(instance, id, group, run, O_TIMEOUT)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1279,6 +1342,33 @@ const startInstance = (
   })
 
 /**
+ * Why the run ends, decided once, when the shutdown begins, for every way of ending it (`run`,
+ * `stop`, the scope of `start` or `layer` closing): a failed build or start, or an interrupted run,
+ * said so already; otherwise the first shutdown request does: background work that failed, or a
+ * requested shutdown and its reason; with no request at all, a plain shutdown.
+ */
+const settleEnding = (instance: Instance): void => {
+  if (instance.ending !== undefined) return
+  const request = instance.shutdownRequest
+  if (request?._tag === "BackgroundFailed") {
+    instance.ending = "background-failed"
+  } else {
+    instance.ending = "shutdown"
+    instance.shutdownReason = request?.reason ?? null
+  }
+}
+
+/**
+ * Stops and releases, then gives the report, or fails with `ApplicationFailed` when something failed
+ * (background work counts even when the shutdown itself went well). What `run` and `stop` share.
+ */
+const stopAndReport = (instance: Instance): Effect.Effect<Report.Report, Errors.ApplicationFailed> =>
+  Effect.flatMap(stopInstance(instance), (report) =>
+    report.success && instance.ending !== "background-failed"
+      ? Effect.succeed(report)
+      : Effect.fail(applicationFailed(instance, report)))
+
+/**
  * Stops and releases: stop hooks (background work first) in reverse dependency order, then every
  * component's scope is closed, dependents first (disposers, then the constructor's finalizers). Runs
  * once; a second call waits for the first and returns the same report. Never fails.
@@ -1287,6 +1377,7 @@ const stopInstance = (instance: Instance): Effect.Effect<Report.Report> =>
   Effect.uninterruptible(Effect.suspend(() => {
     if (instance.stopping) return Deferred.await(instance.stopped)
     instance.stopping = true
+    settleEnding(instance)
     const stop = Effect.gen(function*() {
       instance.stopBegin = instance.now()
       setState(instance, "stopping")
@@ -1298,8 +1389,8 @@ const stopInstance = (instance: Instance): Effect.Effect<Report.Report> =>
           phaseEnd(instance, id, P_BUILD, O_INTERRUPTED)
         }
       }
-      for (const runs of instance.backgrounds) {
-        if (runs !== undefined) for (const run of runs) if (!run.done) run.fiber.unsafeInterruptAsFork(FiberId.none)
+      for (const group of instance.backgrounds) {
+        if (group !== undefined) for (const run of group.runs) if (!run.done) run.fiber.unsafeInterruptAsFork(FiberId.none)
       }
       // Release failures were recorded per component by the observer; the scope's combined exit adds nothing.
       yield* Effect.exit(Scope.close(instance.graphScope, Exit.void))
@@ -1357,9 +1448,7 @@ export const stop = (running: App.Running<unknown>): Effect.Effect<Report.Report
     if (instance.state !== "started") {
       return Effect.fail(new Errors.InvalidState({ operation: "stop", state: instance.state, allowed: ["started"] }))
     }
-    instance.ending ??= "shutdown"
-    return Effect.flatMap(stopInstance(instance), (report) =>
-      report.success ? Effect.succeed(report) : Effect.fail(applicationFailed(instance, report)))
+    return stopAndReport(instance)
   })
 
 /** @internal */
@@ -1414,18 +1503,12 @@ export const run = (
     Effect.gen(function*() {
       const instance = yield* restore(startInstance(self as AppImpl))
       const waited = yield* Effect.exit(restore(Deferred.await(instance.shutdownRequested)))
-      if (waited._tag === "Failure") instance.ending = "interrupted"
-      else if (waited.value._tag === "BackgroundFailed") instance.ending = "background-failed"
-      else {
-        instance.ending = "shutdown"
-        instance.shutdownReason = waited.value.reason ?? null
-      }
+      if (waited._tag === "Success") return yield* stopAndReport(instance)
+      // Interrupted with a clean shutdown: the run ends interrupted; any failure: ApplicationFailed.
+      instance.ending = "interrupted"
       const report = yield* stopInstance(instance)
-      if (waited._tag === "Failure" && report.success) return yield* Effect.failCause(waited.cause as Cause.Cause<never>)
-      if (!report.success || instance.ending === "background-failed") {
-        return yield* Effect.fail(applicationFailed(instance, report))
-      }
-      return report
+      if (report.success) return yield* Effect.failCause(waited.cause as Cause.Cause<never>)
+      return yield* Effect.fail(applicationFailed(instance, report))
     })
   ))
 

@@ -30,8 +30,9 @@ export interface ExecuteObserver {
   /** Before a node's build runs (before its scope is made). */
   readonly buildStarted: (node: Plan.Node) => void
   /**
-   * After a node's build ended, with failures already turned into `ConstructionError`; not called
-   * for a build that was interrupted from outside (its worker was interrupted).
+   * After a node's build ended, with failures already turned into `ConstructionError` (never an
+   * interruption-only cause); not called for a build that was interrupted from outside (its worker
+   * was interrupted).
    */
   readonly buildEnded: (node: Plan.Node, exit: Exit.Exit<unknown, Errors.BuildError>) => void
   /**
@@ -50,6 +51,18 @@ export interface ExecuteObserver {
   /** After a node's scope closed; a failure is the `ReleaseError` defect. */
   readonly releaseEnded: (node: Plan.Node, exit: Exit.Exit<void>) => void
 }
+
+/**
+ * Why a concurrency option cannot be used (`undefined` when it can): it must be `"unbounded"` or a
+ * number of at least 1 (a fraction is rounded down). One rule and one message for `Plan.toLayer`,
+ * `Registry.toLayer` and `App`.
+ *
+ * @internal
+ */
+export const concurrencyProblem = (input: unknown): string | undefined =>
+  input === undefined || input === "unbounded" || (typeof input === "number" && input >= 1)
+    ? undefined
+    : `concurrency must be "unbounded" or at least 1, got ${typeof input === "string" ? JSON.stringify(input) : String(input)}`
 
 /** @internal */
 export const valueOf = (edge: Plan.Edge, values: ReadonlyArray<unknown>): unknown => {
@@ -88,16 +101,22 @@ const nodeContext = (
 }
 
 /**
- * A failed build's cause as the executor reports it. Expected failures stay expected, a constructor
- * that died is still a defect (both now a `ConstructionError` naming the component and its path),
- * and an interruption-only cause, holding no failure value, stays an interruption.
+ * A failed build's cause as the executor reports it: a `ConstructionError` naming the component and
+ * its path. Expected failures stay expected; a constructor that died is still a defect.
+ *
+ * A constructor whose cause holds only interruptions (it ran `Effect.interrupt`, or joined a fiber
+ * that was interrupted) failed too: it is a defect like a death, its `InterruptedException` naming
+ * the fibers. It is not the build being interrupted: when the build is interrupted from outside (or
+ * another constructor failed), the workers are interrupted, and an interrupted fiber that is
+ * interruptible (as workers are, unless the whole build was made uninterruptible) runs no handler of
+ * the exit: this function only sees causes a constructor ended with on its own. Passing them on as interruptions made a
+ * failed build look like an interrupted one (an `App` run ending "interrupted", exit code 0).
  */
 const constructionCause = (
   plan: Plan.Plan<unknown>,
   node: Plan.Node,
   cause: Cause.Cause<unknown>
 ): Cause.Cause<Errors.BuildError> => {
-  if (Cause.isInterruptedOnly(cause)) return cause as Cause.Cause<never>
   const error = (reason: unknown) =>
     new Errors.ConstructionError({ component: node.name, path: planInternal.pathTo(plan, node.id), cause: reason })
   const failure = Cause.failureOption(cause)
@@ -369,6 +388,17 @@ export const execute = (
 export const rootContext = (plan: Plan.Plan<unknown>, values: ReadonlyArray<unknown>): Context.Context<never> =>
   Context.unsafeMake(contextOf(plan.roots, values))
 
-/** @internal */
-export const toLayer = (plan: Plan.Plan<unknown>, options?: ExecuteOptions): Layer.Layer<never, Errors.BuildError> =>
-  Layer.scopedContext(Effect.map(execute(plan, options), (values) => rootContext(plan, values)))
+/**
+ * The plan's Layer. An unusable `concurrency` makes the Layer die when it is built (an
+ * `IllegalArgumentException` saying why): it is a programming error, not a failure of the build, and
+ * a typed error for it would widen `BuildError`, the error type of every plan's Layer.
+ *
+ * @internal
+ */
+export const toLayer = (plan: Plan.Plan<unknown>, options?: ExecuteOptions): Layer.Layer<never, Errors.BuildError> => {
+  const problem = concurrencyProblem(options?.concurrency)
+  if (problem !== undefined) {
+    return Layer.dieSync(() => new Cause.IllegalArgumentException(`layerwise Plan.toLayer: ${problem}`))
+  }
+  return Layer.scopedContext(Effect.map(execute(plan, options), (values) => rootContext(plan, values)))
+}
