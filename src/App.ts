@@ -49,6 +49,12 @@
  * - Interruption (a signal) while building or starting: what started is stopped, everything is
  *   released, and the run ends interrupted.
  *
+ * **FiberRefs.** Constructors see the FiberRefs their dependencies set, as with `Plan.toLayer`. An
+ * initializer sees what its component's constructor saw and set (it is part of the build); start
+ * hooks, background work, stop hooks and disposers see the application's FiberRefs after the build,
+ * every component's changes included (a logger installed by a component Layer logs their output),
+ * as a program running with the application does.
+ *
  * **Timeouts.** Every initializer and start hook is bounded by the start timeout, every stop hook and
  * disposer by the stop timeout, background work by the grace timeout (per component with
  * `Lifecycle.timeouts`, otherwise the application's options; defaults 15 s, 15 s, 10 s). A hook that

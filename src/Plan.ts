@@ -176,7 +176,11 @@ export const path: (plan: Plan<unknown>, id: number) => ReadonlyArray<string> = 
  * - a constructor failure surfaces as {@link Errors.ConstructionError}, naming the component and its
  *   dependency path; a defect stays a defect, wrapped in the same error so it names the component. A
  *   constructor that interrupts itself (`Effect.interrupt`, joining a fiber that was interrupted) is
- *   such a defect too: only interrupting the build itself makes the Layer's build end interrupted.
+ *   such a defect too: only interrupting the build itself makes the Layer's build end interrupted;
+ * - FiberRefs follow `Layer.provide`: a constructor sees what its dependencies' constructors set (a
+ *   logger, a config provider, `Layer.locallyScoped`...), transitively, and nothing that components it
+ *   does not depend on set; when two dependencies pass on changes of the same FiberRef, the one built
+ *   later wins (as `Layer.merge(a, b)` gives when `b` finishes last); the program gets every change.
  *
  * @example
  * ```ts

@@ -10,6 +10,8 @@ import {
   Exit,
   FastCheck as fc,
   Fiber,
+  FiberRef,
+  Layer,
   Option,
   Queue,
   Schema,
@@ -224,6 +226,42 @@ describe("App", () => {
           "background the service",
           "stop the service",
           "dispose the service"
+        ])
+      }))
+
+    it.effect("hooks see the FiberRefs component Layers set: an initializer what its constructor saw, the other hooks the whole application's", () =>
+      Effect.gen(function*() {
+        const Ref = FiberRef.unsafeMake("unset")
+        const seen: Array<string> = []
+        const sees = (what: string) => () => Effect.flatMap(FiberRef.get(Ref), (value) => Effect.sync(() => void seen.push(`${what}: ${value}`)))
+        const registry = Registry.make(
+          // A sets the FiberRef (a logger, a config provider... would be set the same way), asynchronously
+          Component.fromLayer(A, {
+            layer: Layer.effect(A, Effect.as(Effect.yieldNow(), "a")).pipe(Layer.provideMerge(Layer.locallyScoped(Ref, "set by A")))
+          }),
+          Component.make(B, { dependencies: [A], build: Effect.succeed("b") }).pipe(
+            Lifecycle.initializer(sees("initializer B")),
+            Lifecycle.onStart(sees("start B")),
+            Lifecycle.background(sees("background B")),
+            Lifecycle.onStop(sees("stop B")),
+            Lifecycle.disposer(sees("disposer B"))
+          ),
+          // C does not depend on A: its constructor and initializer do not see what A set
+          Component.make(C, { build: Effect.succeed("c") }).pipe(
+            Lifecycle.initializer(sees("initializer C")),
+            Lifecycle.onStart(sees("start C"))
+          )
+        )
+        const report = yield* startStop(App.make(registry, { roots: [B, C] }))
+        expect(report.success).toBe(true)
+        expect(seen).toEqual([
+          "initializer C: unset",
+          "initializer B: set by A",
+          "start C: set by A",
+          "start B: set by A",
+          "background B: set by A",
+          "stop B: set by A",
+          "disposer B: set by A"
         ])
       }))
 

@@ -9,7 +9,10 @@ import {
   FastCheck as fc,
   Fiber,
   FiberRef,
+  Config as EffectConfig,
+  ConfigProvider,
   Layer,
+  Logger,
   ManagedRuntime,
   Option,
   Ref,
@@ -626,6 +629,175 @@ describe("Plan.toLayer", () => {
         expect(error).toEqual(new Errors.ConstructionError({ component: "Db", path: ["Api", "Db"], cause: "no database" }))
         expect(yield* recorder.entries).toEqual(["+Connection", "-Connection"])
       }))
+  })
+
+  describe("FiberRefs", () => {
+    /** A Layer providing `tag` (after yielding when `yields`) that sets `ref` to `value` for as long as it lives. */
+    const setting = (tag: Context.Tag<any, string>, ref: FiberRef.FiberRef<string>, value: string, yields = false) =>
+      Layer.effect(tag, Effect.as(yields ? Effect.repeatN(Effect.yieldNow(), 3) : Effect.void, value)).pipe(
+        Layer.provideMerge(Layer.locallyScoped(ref, value))
+      )
+
+    it.effect("a FiberRef a component's Layer sets reaches the components depending on it, whichever worker builds them, as with Layer.provide", () =>
+      Effect.gen(function*() {
+        const Ref = FiberRef.unsafeMake("unset")
+        const DbLive = setting(Db, Ref, "set by Db")
+        const CacheLive = Layer.effect(Cache, Effect.as(Effect.repeatN(Effect.yieldNow(), 3), "cache")) // asynchronous
+        const ApiLive = Layer.effect(Api, FiberRef.get(Ref))
+        // Cache suspends, so Api (needing both) is built by the worker that built Cache, not Db
+        const registry = Registry.make(
+          Component.fromLayer(Cache, { layer: CacheLive }),
+          Component.fromLayer(Db, { layer: DbLive }),
+          Component.fromLayer(Api, { dependencies: [Cache, Db], layer: ApiLive })
+        )
+        for (const concurrency of [1, "unbounded"] as const) {
+          expect(yield* Effect.provide(Api, Registry.toLayer(registry, [Api], { concurrency }))).toBe("set by Db")
+        }
+        expect(yield* Effect.provide(Api, ApiLive.pipe(Layer.provide(Layer.merge(CacheLive, DbLive))))).toBe("set by Db")
+      }))
+
+    it.effect("FiberRefs set by a component do not reach the components that do not depend on it, whichever worker builds them", () =>
+      Effect.gen(function*() {
+        const Ref = FiberRef.unsafeMake("unset")
+        const reads = Effect.map(FiberRef.get(Ref), (value) => `saw ${value}`)
+        for (const yields of [false, true]) {
+          // Db is built first; Left and Right (independent of Db) after it, possibly by the same worker
+          const registry = Registry.make(
+            Component.fromLayer(Db, { layer: setting(Db, Ref, "set by Db", yields) }),
+            Component.make(Left, { dependencies: [Db], build: reads }),
+            Component.make(Right, { build: reads }),
+            Component.make(Cache, { build: Effect.zipRight(Effect.yieldNow(), reads) })
+          )
+          const seen = yield* Effect.provide(Effect.all([Left, Right, Cache]), Registry.toLayer(registry, [Left, Right, Cache]))
+          expect(seen).toEqual(["saw set by Db", "saw unset", "saw unset"])
+        }
+      }))
+
+    it.effect("when dependencies pass on changes of the same FiberRef, the one built later wins, as with Layer.merge; a component's own change wins over what it saw", () =>
+      Effect.gen(function*() {
+        const Ref = FiberRef.unsafeMake("unset")
+        const reads = Effect.map(FiberRef.get(Ref), (value) => `saw ${value}`)
+        // build order: Db, Cache, Left, Right, Api (Db and Cache independent; Left after Db)
+        const registry = (yields: boolean) =>
+          Registry.make(
+            Component.fromLayer(Db, { layer: setting(Db, Ref, "Db", yields) }),
+            Component.fromLayer(Cache, { layer: setting(Cache, Ref, "Cache") }),
+            Component.fromLayer(Left, { dependencies: [Db], layer: setting(Left, Ref, "Left") }),
+            Component.make(Right, { dependencies: [Cache, Db], build: reads }),
+            Component.make(Api, { dependencies: [Left, Cache], build: reads })
+          )
+        for (const yields of [false, true]) {
+          const plan = Either.getOrThrow(Resolver.resolve(registry(yields), [Right, Api]))
+          expect(plan.nodes.map((node) => node.name)).toEqual(["Cache", "Db", "Right", "Left", "Api"])
+          const seen = yield* Effect.provide(Effect.all([Right, Api, FiberRef.get(Ref)]), Plan.toLayer(plan))
+          // Right: Db was built after Cache (whichever finished first); Api: Left (after Cache) over its dependency Db
+          expect(seen).toEqual(["saw Db", "saw Left", "Left"])
+        }
+        // what Layer.provide(Layer.merge(a, b)) gives when a and b take as long: b's
+        const merged = Layer.effect(Right, reads).pipe(
+          Layer.provide(Layer.merge(setting(Cache, Ref, "Cache"), setting(Db, Ref, "Db")))
+        )
+        expect(yield* Effect.provide(Right, merged)).toBe("saw Db")
+      }))
+
+    it.effect("a dependency passing on an older change overrides a newer one coming through another dependency built before it, as Layer.merge does", () =>
+      Effect.gen(function*() {
+        const Ref = FiberRef.unsafeMake("unset")
+        const reads = Effect.map(FiberRef.get(Ref), (value) => `saw ${value}`)
+        // Db sets it; Repo (on Db) sets it again; Cache (on Db) passes Db's on; Api needs Repo and Cache
+        const DbLive = setting(Db, Ref, "Db")
+        const RepoLive = Layer.effect(Repo, Effect.succeed("repo")).pipe(Layer.provideMerge(Layer.locallyScoped(Ref, "Repo")))
+        const registry = Registry.make(
+          Component.fromLayer(Db, { layer: DbLive }),
+          Component.fromLayer(Repo, { dependencies: [Db], layer: RepoLive }),
+          Component.make(Cache, { dependencies: [Db], build: Effect.succeed("cache") }),
+          Component.make(Api, { dependencies: [Repo, Cache], build: reads })
+        )
+        const plan = Either.getOrThrow(Resolver.resolve(registry, [Api]))
+        expect(plan.nodes.map((node) => node.name)).toEqual(["Db", "Repo", "Cache", "Api"])
+        expect(yield* Effect.provide(Api, Plan.toLayer(plan))).toBe("saw Db")
+        // the same graph as Layers
+        const layers = Layer.effect(Api, reads).pipe(
+          Layer.provide(Layer.merge(RepoLive.pipe(Layer.provide(DbLive)), Layer.succeed(Cache, "cache").pipe(Layer.provideMerge(DbLive))))
+        )
+        expect(yield* Effect.provide(Api, layers)).toBe("saw Db")
+      }))
+
+    it.effect("a logger, a config provider and a FiberRef an Effect constructor sets reach the components depending on them", () =>
+      Effect.gen(function*() {
+        const Ref = FiberRef.unsafeMake("unset")
+        const logged: Array<string> = []
+        const registry = Registry.make(
+          Component.fromLayer(Db, {
+            layer: Layer.merge(
+              Layer.succeed(Db, "db"),
+              Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => void logged.push(String(message))))
+            )
+          }),
+          Component.fromLayer(Config, {
+            layer: Layer.merge(
+              Layer.succeed(Config, { port: 0 }),
+              Layer.setConfigProvider(ConfigProvider.fromJson({ port: 8080 }))
+            )
+          }),
+          Component.make(Cache, { build: Effect.as(FiberRef.set(Ref, "set by Cache"), "cache") }),
+          Component.make(Api, {
+            dependencies: [Db, Config, Cache],
+            build: Effect.gen(function*() {
+              yield* Effect.yieldNow()
+              yield* Effect.log("building Api")
+              return `port ${yield* EffectConfig.number("port")}, ${yield* FiberRef.get(Ref)}`
+            })
+          })
+        )
+        expect(yield* Effect.provide(Api, Registry.toLayer(registry, [Api]))).toBe("port 8080, set by Cache")
+        expect(logged).toEqual(["building Api"])
+      }))
+
+    it.effect.prop(
+      "on random graphs, a constructor sees the view of its dependency built last among those passing one on, and the program every change",
+      [
+        graph.dag({ maxSize: 40, maxDependencies: 3 }).chain((dag) =>
+          fc.record({
+            dag: fc.constant(dag),
+            sets: fc.array(fc.constantFrom("none", "set", "scoped"), { minLength: dag.length, maxLength: dag.length }),
+            pauses: fc.array(fc.constantFrom<graph.Pause>("sync", "yield", "promise"), { minLength: dag.length, maxLength: dag.length }),
+            concurrency: fc.constantFrom<1 | 2 | "unbounded">(1, 2, "unbounded")
+          })
+        )
+      ],
+      ([{ concurrency, dag, pauses, sets }]) =>
+        Effect.gen(function*() {
+          const Ref = FiberRef.unsafeMake("unset")
+          const seen = new Map<string, string>()
+          const g = graph.makeGraph(dag, (id, name) =>
+            Effect.gen(function*() {
+              yield* graph.pause(pauses[id]!)
+              seen.set(name, yield* FiberRef.get(Ref))
+              if (sets[id] === "set") yield* FiberRef.set(Ref, name)
+              if (sets[id] === "scoped") yield* Effect.locallyScoped(Ref, name)
+              return name
+            }))
+          const plan = Either.getOrThrow(Resolver.resolve(g.registry, g.roots))
+          const program = yield* Effect.provide(FiberRef.get(Ref), Plan.toLayer(plan, { concurrency }))
+          // The model, with one FiberRef: a node's view is its own value if it sets one, otherwise what
+          // it saw, which is the view of its dependency built last among those with a view.
+          const position = (id: number) => plan.nodes.find((node) => node.name === graph.nameOf(id))!.id
+          const byPosition = dag.map((_, id) => id).sort((a, b) => position(a) - position(b))
+          const view = new Map<number, string>()
+          const saw = new Map<number, string>()
+          for (const id of byPosition) {
+            const last = dag[id]!.filter((dependency) => view.has(dependency)).sort((a, b) => position(a) - position(b)).at(-1)
+            saw.set(id, last === undefined ? "unset" : view.get(last)!)
+            if (sets[id] !== "none") view.set(id, graph.nameOf(id))
+            else if (last !== undefined) view.set(id, view.get(last)!)
+          }
+          expect(dag.map((_, id) => seen.get(graph.nameOf(id)))).toEqual(dag.map((_, id) => saw.get(id)))
+          const lastSetter = byPosition.filter((id) => sets[id] !== "none").at(-1)
+          expect(program).toBe(lastSetter === undefined ? "unset" : graph.nameOf(lastSetter))
+        }),
+      { fastCheck: { numRuns: 100 } }
+    )
   })
 
   describe("values and requests", () => {

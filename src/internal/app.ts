@@ -577,6 +577,8 @@ interface HookRun {
   /** stop and dispose go on past a failing hook; initialize and start stop at the first */
   readonly keepGoing: boolean
   readonly onDone: (run: HookRun) => void
+  /** where the hooks' fibers start: their context, FiberRefs (see `hookRuntime`) and runtime flags */
+  readonly runtime: Runtime.Runtime<never>
   index: number
   outcome: number
   readonly errors: Array<{ readonly hook: string; readonly kind: Report.ErrorRecord["kind"]; readonly error: Errors.RunError }>
@@ -590,11 +592,26 @@ const beginHooks = (
   service: unknown,
   timeout: Duration.Duration,
   keepGoing: boolean,
-  onDone: (run: HookRun) => void
+  onDone: (run: HookRun) => void,
+  runtime: Runtime.Runtime<never> = instance.runtime
 ): HookRun => {
   phaseBegin(instance, id, phase)
-  return { instance, id, phase, hooks, service, timeout, keepGoing, onDone, index: 0, outcome: O_SUCCESS, errors: [] }
+  return { instance, id, phase, hooks, service, timeout, keepGoing, onDone, runtime, index: 0, outcome: O_SUCCESS, errors: [] }
 }
+
+/**
+ * The runtime initializers start from: the application's, with the FiberRefs of the fiber that ran
+ * the component's constructor (what its dependencies' Layers set, a logger, a config provider..., and
+ * what the constructor set), since initializers are part of the build. Every other hook starts from
+ * `instance.runtime`, taken once the whole graph was built: the FiberRefs of the application, with
+ * every component's changes, as the program running with it sees them.
+ */
+const hookRuntime = (instance: Instance, constructing: Fiber.RuntimeFiber<unknown, unknown>): Runtime.Runtime<never> =>
+  Runtime.make({
+    context: instance.runtime.context,
+    fiberRefs: constructing.getFiberRefs(),
+    runtimeFlags: instance.runtime.runtimeFlags
+  })
 
 /**
  * Starts a hook. A hook that is already a result (`Effect.void`, `Effect.succeed(...)`,
@@ -623,7 +640,7 @@ const startHook = (
   } else if (Exit.isExit(effect)) {
     return effect
   }
-  return Runtime.runFork(instance.runtime)(Effect.interruptible(effect))
+  return Runtime.runFork(run.runtime)(Effect.interruptible(effect))
 }
 
 const stepHooks = (run: HookRun): Effect.Effect<void> | undefined => {
@@ -801,8 +818,18 @@ const withHooks = (instance: Instance, node: Plan.Node, memoMap: Layer.MemoMap):
         )
       )
     if (lifecycle.initializers.length === 0) return Effect.as(dispose, service)
-    return Effect.suspend(() => {
-      const run = beginHooks(instance, id, P_INITIALIZE, lifecycle.initializers, service, instance.timeouts.start[id]!, false, () => {})
+    return Effect.withFiberRuntime<unknown, Errors.RunError, Scope.Scope>((constructing) => {
+      const run = beginHooks(
+        instance,
+        id,
+        P_INITIALIZE,
+        lifecycle.initializers,
+        service,
+        instance.timeouts.start[id]!,
+        false,
+        () => {},
+        hookRuntime(instance, constructing)
+      )
       const done = Effect.suspend(() =>
         run.errors.length > 0 ? Effect.fail(run.errors[0]!.error) : Effect.as(dispose, service)
       )
@@ -1108,7 +1135,7 @@ const startBackground = (instance: Instance, id: number, backgrounds: ReadonlyAr
   for (const background of backgrounds) {
     const signal = Deferred.unsafeMake<void>(FiberId.none)
     const shutdown: Lifecycle.ShutdownSignal = { requested: Deferred.await(signal), isRequested: Deferred.isDone(signal) }
-    const hookRun = { instance, id, phase: P_BACKGROUND } as HookRun
+    const hookRun = { instance, id, phase: P_BACKGROUND, runtime: instance.runtime } as HookRun
     const started = startHook(hookRun, background.name, () => background.run(service, shutdown))
     // background work given as a result still gets a fiber, so that it is tracked like the others
     const fiber = Exit.isExit(started) ? Runtime.runFork(instance.runtime)(started) : started
@@ -1315,6 +1342,8 @@ const startInstance = (
         graphScope
       )
       created.values = values
+      // Hooks from now on start with the FiberRefs every component's constructor changed (see `hookRuntime`).
+      created.runtime = yield* Effect.runtime<never>()
       setState(created, "starting")
       const job = startJob(created)
       yield* runJob(job)

@@ -5,7 +5,10 @@ import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import type * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
+import * as FiberRefsPatch from "effect/FiberRefsPatch"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
@@ -137,6 +140,131 @@ const constructorOf = (
       (output) => Context.unsafeGet(output, node.component.tag)
     )
 
+// ---------------------------------------------------------------------------------------------
+// FiberRefs: what a constructor changed reaches its dependents (see `execute`)
+
+/**
+ * The FiberRef changes of a build, made when the first constructor changed a FiberRef: until then
+ * (and in most builds, always) the executor does no FiberRef work beyond comparing a constructor's
+ * FiberRefs before and after it ran.
+ */
+interface FiberRefChanges {
+  /** the FiberRefs a constructor sees when its dependencies pass nothing on: the caller's, as forked */
+  readonly base: FiberRefs.FiberRefs
+  /** the fiber id the FiberRefs below are made with (any would do: their stacks need one) */
+  readonly fiberId: FiberId.Runtime
+  /** per node whose constructor changed FiberRefs: its change (context and runtime flags left out) */
+  readonly patches: Array<FiberRefsPatch.FiberRefsPatch | undefined>
+  /**
+   * per node built: its view, what its dependents see from it (what it saw, changed by what it
+   * changed); `undefined` when that is `base`
+   */
+  readonly views: Array<FiberRefs.FiberRefs | undefined>
+  /** per view passed on through a merge: its change from `base` */
+  readonly deltas: Map<FiberRefs.FiberRefs, FiberRefsPatch.FiberRefsPatch>
+}
+
+/** A worker's FiberRefs are not known (a spare forked by a worker holding a view): set them. */
+const UNKNOWN: FiberRefs.FiberRefs = FiberRefs.empty()
+
+/** A worker fiber's FiberRef bookkeeping. */
+interface Worker {
+  readonly fiber: Fiber.RuntimeFiber<unknown, unknown>
+  /** the view its FiberRefs hold now, context aside (`undefined`: the base; `UNKNOWN`) */
+  holds: FiberRefs.FiberRefs | undefined
+}
+
+/**
+ * What a node's constructor sees: the views of its dependencies, applied in build order, each as its
+ * change from the base (as `Layer.merge` joins each branch's changes); no work when at most one of
+ * them passes something on. Linear: a view is one FiberRefs value, whatever the number of changes in it.
+ */
+const viewFor = (changes: FiberRefChanges, node: Plan.Node): FiberRefs.FiberRefs | undefined => {
+  const views = changes.views
+  let only: FiberRefs.FiberRefs | undefined
+  let several = false
+  for (const edge of node.dependencies) {
+    for (const target of edge.targets) {
+      const view = views[target]
+      if (view === undefined || view === only) continue
+      if (only === undefined) only = view
+      else several = true
+    }
+  }
+  if (!several) return only
+  // Several views: in build order, each applied once, where it comes last.
+  const from: Array<number> = []
+  for (const edge of node.dependencies) for (const target of edge.targets) if (views[target] !== undefined) from.push(target)
+  from.sort((a, b) => a - b)
+  const ordered: Array<FiberRefs.FiberRefs> = []
+  for (let index = from.length - 1; index >= 0; index--) {
+    const view = views[from[index]!]!
+    if (!ordered.includes(view)) ordered.push(view)
+  }
+  ordered.reverse()
+  let refs = ordered[0]!
+  for (let index = 1; index < ordered.length; index++) {
+    const view = ordered[index]!
+    let delta = changes.deltas.get(view)
+    if (delta === undefined) {
+      delta = FiberRefsPatch.diff(changes.base, view)
+      changes.deltas.set(view, delta)
+    }
+    refs = FiberRefsPatch.patch(delta, changes.fiberId, refs)
+  }
+  return refs
+}
+
+/**
+ * FiberRefs that are the fiber's own, never passed on: the context (the executor sets it for each
+ * constructor; what a constructor provides reaches its dependents as services) and the runtime flags
+ * (kept by the fiber itself and written into its FiberRefs whenever these are read: a copy, often
+ * stale, that an uninterruptible region such as `acquireRelease` leaves different).
+ */
+const isOwn = (fiberRef: FiberRef.FiberRef<unknown>): boolean =>
+  fiberRef === FiberRef.currentContext || fiberRef === FiberRef.currentRuntimeFlags
+
+/**
+ * Whether a constructor may have changed FiberRefs: cheap, without allocating. Almost every
+ * constructor leaves its fiber new FiberRefs holding the same values (the runtime flags, see
+ * `isOwn`; the runtime writing a FiberRef's initial value when a fiber yields), so values are
+ * compared, one the fiber did not hold counting as its initial value.
+ */
+const mayHaveChanged = (before: FiberRefs.FiberRefs, after: FiberRefs.FiberRefs): boolean => {
+  if (after === before) return false
+  const previous = before.locals
+  const current = after.locals
+  if (current.size < previous.size) return true
+  for (const fiberRef of current.keys()) {
+    if (isOwn(fiberRef)) continue
+    const old = previous.get(fiberRef)
+    const value = current.get(fiberRef)![0][1]
+    if (old === undefined ? FiberRefs.getOrDefault(before, fiberRef) !== value : old[0][1] !== value) return true
+  }
+  return false
+}
+
+/**
+ * What a constructor changed in its fiber's FiberRefs, `undefined` when nothing (a constructor that
+ * set and restored a FiberRef, `Effect.provideService` for instance, changed nothing); the fiber's
+ * own FiberRefs left out (see `isOwn`).
+ */
+const changedBy = (
+  before: FiberRefs.FiberRefs,
+  after: FiberRefs.FiberRefs,
+  fiberId: FiberId.Runtime
+): FiberRefsPatch.FiberRefsPatch | undefined => {
+  let compared = after
+  for (const fiberRef of [FiberRef.currentContext, FiberRef.currentRuntimeFlags] as const) {
+    const value = FiberRefs.getOrDefault(before, fiberRef as FiberRef.FiberRef<unknown>)
+    if (FiberRefs.getOrDefault(compared, fiberRef as FiberRef.FiberRef<unknown>) !== value) {
+      compared = FiberRefs.updateAs(compared, { fiberId, fiberRef: fiberRef as FiberRef.FiberRef<unknown>, value })
+    }
+  }
+  const patch = FiberRefsPatch.diff(before, compared)
+  return patch._tag === "Empty" ? undefined : patch
+}
+
 /**
  * Builds every node of a plan in the graph's scope and returns the services by node id.
  *
@@ -146,16 +274,33 @@ const constructorOf = (
  * only once the scheduler gives it a turn, that is once a worker suspended (an asynchronous
  * constructor) or yielded. A graph of synchronous constructors therefore builds at the speed of a
  * flat loop, while asynchronous constructors of independent components overlap up to the limit.
- * On success every worker is joined, so the FiberRef changes of every component (a Layer setting a
- * logger, a config provider...) reach the caller, as they would through Layer composition.
+ *
+ * FiberRefs: as with `Layer.provide`, a constructor sees the FiberRef changes its dependencies made
+ * (a Layer setting a logger, a config provider, a FiberRef with `Layer.locallyScoped`; an Effect
+ * constructor setting a FiberRef), and theirs, transitively, whichever worker built them; never the
+ * changes of components it does not depend on. Each node has a view, what its dependents see from
+ * it: what it saw, changed by what its constructor changed. A node sees the views of its
+ * dependencies applied in build order (the plan's node order), each as its change from the caller's
+ * FiberRefs, as `Layer.merge` joins the changes of each branch: when two of them changed the same
+ * FiberRef, the one built later wins (what `Layer.provide(self, Layer.merge(a, b))` gives when `b`
+ * finishes last; Effect's join order depends on timing, this one does not). As with `Layer.merge`, a
+ * dependency passing on an older change can thereby override a newer one coming through another
+ * branch (a diamond). A constructor's own change always wins over what it saw. On success the caller
+ * gets every constructor's change, in build order, as a program provided with the Layer would.
+ * Cost: each constructor's FiberRefs are compared before and after it runs (by reference, then the
+ * values of the few FiberRefs set, without allocating); nothing else happens until one changed (most
+ * builds). Then the change is recorded as a patch (context and runtime flags left out) and a view,
+ * one FiberRefs value; a node whose dependencies pass on at most one view reuses it as is, a merge
+ * applies one patch per further view: linear in the edges, whatever the number of changes. A worker
+ * sets its FiberRefs only when the view it must build with differs from the one it holds (along a
+ * chain below a logger, never). Workers are not joined: their FiberRefs are their own.
  *
  * Context: a constructor runs with the context of the fiber building it (the caller's, plus what
  * `wrapBuild` added), its dependencies and its own Scope, as `Effect.provide` would give it; the
  * worker sets it with a plain FiberRef write rather than `Effect.provide`, whose uninterruptible
  * bracket was about half the Effect operations of building a component. Without `wrapBuild` the
  * worker does not restore its context after each constructor (nothing it runs between constructors
- * reads it), only when it ends, before it is joined; a worker whose build failed or was interrupted
- * is never joined. With `wrapBuild` it restores it after each build (the wrapper reads it).
+ * reads it). With `wrapBuild` it restores it after each build (the wrapper reads it).
  *
  * Scopes: each constructor (Effect or Layer) gets a Scope of its own, made when its construction
  * starts, which is after every one of its dependencies finished constructing. Node scopes are not
@@ -267,6 +412,11 @@ export const execute = (
     const ready: Array<number> = []
     for (let id = 0; id < total; id++) if (remaining[id] === 0) ready.push(id)
 
+    // FiberRef changes: see above. `callerRefs` are the FiberRefs workers are forked with.
+    const callerRefs = yield* Effect.getFiberRefs
+    let changes: FiberRefChanges | undefined
+    let spareHolds: FiberRefs.FiberRefs | undefined
+
     let head = 0
     let completed = 0
     let failure: Cause.Cause<Errors.BuildError> | undefined
@@ -275,7 +425,6 @@ export const execute = (
     let wake: Deferred.Deferred<void> | undefined
     const fiberId = yield* Effect.fiberId
     const workerScope = yield* Scope.make()
-    const workerFibers: Array<Fiber.RuntimeFiber<void>> = []
     const done = Deferred.unsafeMake<void>(fiberId)
 
     const notify = () => {
@@ -290,6 +439,7 @@ export const execute = (
     // the build runs (inside the wrapper, so a span it opened is the constructor's parent span), and
     // the worker's context is set back to the caller's afterwards, for the next wrapper.
     const wrappedBuild = (
+      worker: Worker,
       node: Plan.Node,
       wrap: NonNullable<ExecuteObserver["wrapBuild"]>
     ): Effect.Effect<Exit.Exit<unknown, Errors.BuildError>> =>
@@ -300,10 +450,13 @@ export const execute = (
           build = Effect.succeed(construct.value)
         } else {
           const scope = yield* openNodeScope(node.id)
-          build = Effect.zipRight(
-            FiberRef.update(FiberRef.currentContext, (parent) => nodeContext(parent, node, values, scope)),
-            constructorOf(node, construct, scope, memoMap)
-          )
+          build = Effect.gen(function*() {
+            yield* FiberRef.update(FiberRef.currentContext, (parent) => nodeContext(parent, node, values, scope))
+            const before = worker.fiber.getFiberRefs()
+            const service = yield* constructorOf(node, construct, scope, memoMap)
+            recordFiberRefs(worker, node.id, before)
+            return service
+          })
         }
         const exit = yield* Effect.exit(
           wrap(node, Effect.catchAllCause(build, (cause) => Effect.failCause(constructionCause(plan, node, cause))))
@@ -312,9 +465,41 @@ export const execute = (
         return exit
       })
 
-    // Without `wrapBuild`, a constructor's context is left set after it: nothing the worker runs
-    // between constructors reads it, and a spare forked then sets its own before each constructor.
+    // Before a node's constructor, once a change was recorded: the worker's FiberRefs become the view
+    // the node must see (a generator delegated to with `yield*`: no Effect operation unless they change).
+    function* prepareFiberRefs(worker: Worker, changes: FiberRefChanges, node: Plan.Node) {
+      const view = viewFor(changes, node)
+      if (view === worker.holds) return
+      yield* Effect.updateFiberRefs(() => view ?? changes.base)
+      worker.holds = view
+    }
+
+    // After a constructor that succeeded: records what it changed in the worker's FiberRefs, if
+    // anything, hence the view it passes on to its dependents.
+    const recordFiberRefs = (worker: Worker, id: number, before: FiberRefs.FiberRefs): void => {
+      const after = worker.fiber.getFiberRefs()
+      const patch = mayHaveChanged(before, after) ? changedBy(before, after, worker.fiber.id()) : undefined
+      if (patch === undefined) {
+        if (changes !== undefined) changes.views[id] = worker.holds
+        return
+      }
+      if (changes === undefined) {
+        const fiberId = worker.fiber.id()
+        changes = { base: FiberRefs.forkAs(callerRefs, fiberId), fiberId, patches: [], views: [], deltas: new Map() }
+      }
+      changes.patches[id] = patch
+      const view = FiberRefsPatch.patch(patch, changes.fiberId, worker.holds ?? changes.base)
+      changes.views[id] = view
+      worker.holds = view
+    }
+
     const work: Effect.Effect<void> = Effect.gen(function*() {
+      // A spare forked by a worker holding a view does not assume it: it sets its FiberRefs before
+      // its first constructor.
+      const worker: Worker = {
+        fiber: yield* Effect.withFiberRuntime<Fiber.RuntimeFiber<unknown, unknown>>((fiber) => Effect.succeed(fiber)),
+        holds: spareHolds
+      }
       while (failure === undefined && completed < total) {
         if (head === ready.length) {
           wake ??= Deferred.unsafeMake<void>(fiberId)
@@ -324,29 +509,36 @@ export const execute = (
         const id = ready[head++]!
         if (head < ready.length && !sparePending && workers < limit) {
           sparePending = true
+          spareHolds = worker.holds === undefined ? undefined : UNKNOWN
           workers++
-          workerFibers.push(yield* Effect.forkIn(spare, workerScope))
+          yield* Effect.forkIn(spare, workerScope)
         }
         // Forking may have let other workers run: one of them may have failed in the meantime.
         if (failure !== undefined) break
         const node = nodes[id]!
         const construct = node.component.construct
+        // no constructor, no change of its own: it passes on what its dependencies pass on
+        if (construct._tag === "Value" && changes !== undefined) changes.views[id] = viewFor(changes, node)
         if (observer === undefined && construct._tag === "Value") {
           values[id] = construct.value
         } else {
           if (observer !== undefined) observer.buildStarted(node)
           let exit: Exit.Exit<unknown, Errors.BuildError>
           if (wrapBuild !== undefined) {
-            exit = yield* wrappedBuild(node, wrapBuild)
+            if (changes !== undefined && construct._tag !== "Value") yield* prepareFiberRefs(worker, changes, node)
+            exit = yield* wrappedBuild(worker, node, wrapBuild)
           } else if (construct._tag === "Value") {
             exit = Exit.succeed(construct.value)
           } else {
             const scope = yield* openNodeScope(id)
+            if (changes !== undefined) yield* prepareFiberRefs(worker, changes, node)
             yield* FiberRef.set(FiberRef.currentContext, nodeContext(callerContext, node, values, scope))
+            const before = worker.fiber.getFiberRefs()
             exit = Exit.mapErrorCause(
               yield* Effect.exit(constructorOf(node, construct, scope, memoMap)),
               (cause) => constructionCause(plan, node, cause)
             )
+            if (exit._tag === "Success") recordFiberRefs(worker, id, before)
           }
           if (observer !== undefined) observer.buildEnded(node, exit)
           if (exit._tag === "Failure") {
@@ -363,8 +555,6 @@ export const execute = (
         }
         if (ready.length > before || completed === total) notify()
       }
-      // A worker is joined only when everything was built: its context must be the caller's again.
-      if (failure === undefined) yield* FiberRef.set(FiberRef.currentContext, callerContext)
       // The first worker to see the end (everything built, or a failure) wakes the calling fiber.
       Deferred.unsafeDone(done, Exit.void)
     })
@@ -375,12 +565,17 @@ export const execute = (
 
     // Closing workerScope interrupts every worker still running: the constructors in flight when a
     // constructor failed (or when the build was interrupted).
-    yield* Effect.gen(function*() {
-      workerFibers.push(yield* Effect.forkIn(work, workerScope))
-      yield* Deferred.await(done)
-      if (failure === undefined) for (const fiber of workerFibers) yield* Fiber.join(fiber)
-    }).pipe(Effect.ensuring(Scope.close(workerScope, Exit.void)))
+    yield* Effect.zipRight(Effect.forkIn(work, workerScope), Deferred.await(done)).pipe(
+      Effect.ensuring(Scope.close(workerScope, Exit.void))
+    )
     if (failure !== undefined) return yield* Effect.failCause(failure)
+    // The caller gets every component's FiberRef changes, in build order.
+    if (changes !== undefined) {
+      for (let id = 0; id < total; id++) {
+        const patch = changes.patches[id]
+        if (patch !== undefined) yield* Effect.patchFiberRefs(patch)
+      }
+    }
     return values
   })
 
