@@ -216,6 +216,18 @@ const viewFor = (changes: FiberRefChanges, node: Plan.Node): FiberRefs.FiberRefs
 }
 
 /**
+ * A fiber's FiberRefs, read without writing them. `RuntimeFiber.getFiberRefs()` first writes the
+ * fiber's runtime flags into its FiberRefs, so that calling it around every constructor flips the
+ * stored flags between the ones `acquireRelease` saw and the current ones: a new map and a new stack
+ * per constructor, which every finalizer's captured FiberRefs then retain (about 250 bytes per
+ * component of a built graph). This reads the field `getFiberRefs` returns, where Effect's fiber
+ * runtime keeps them; were it ever missing, it falls back to `getFiberRefs()`, as correct (the
+ * runtime flags are left out of every comparison) and only heavier.
+ */
+const fiberRefsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): FiberRefs.FiberRefs =>
+  (fiber as unknown as { readonly _fiberRefs?: FiberRefs.FiberRefs })._fiberRefs ?? fiber.getFiberRefs()
+
+/**
  * FiberRefs that are the fiber's own, never passed on: the context (the executor sets it for each
  * constructor; what a constructor provides reaches its dependents as services) and the runtime flags
  * (kept by the fiber itself and written into its FiberRefs whenever these are read: a copy, often
@@ -452,7 +464,7 @@ export const execute = (
           const scope = yield* openNodeScope(node.id)
           build = Effect.gen(function*() {
             yield* FiberRef.update(FiberRef.currentContext, (parent) => nodeContext(parent, node, values, scope))
-            const before = worker.fiber.getFiberRefs()
+            const before = fiberRefsOf(worker.fiber)
             const service = yield* constructorOf(node, construct, scope, memoMap)
             recordFiberRefs(worker, node.id, before)
             return service
@@ -477,7 +489,7 @@ export const execute = (
     // After a constructor that succeeded: records what it changed in the worker's FiberRefs, if
     // anything, hence the view it passes on to its dependents.
     const recordFiberRefs = (worker: Worker, id: number, before: FiberRefs.FiberRefs): void => {
-      const after = worker.fiber.getFiberRefs()
+      const after = fiberRefsOf(worker.fiber)
       const patch = mayHaveChanged(before, after) ? changedBy(before, after, worker.fiber.id()) : undefined
       if (patch === undefined) {
         if (changes !== undefined) changes.views[id] = worker.holds
@@ -533,7 +545,7 @@ export const execute = (
             const scope = yield* openNodeScope(id)
             if (changes !== undefined) yield* prepareFiberRefs(worker, changes, node)
             yield* FiberRef.set(FiberRef.currentContext, nodeContext(callerContext, node, values, scope))
-            const before = worker.fiber.getFiberRefs()
+            const before = fiberRefsOf(worker.fiber)
             exit = Exit.mapErrorCause(
               yield* Effect.exit(constructorOf(node, construct, scope, memoMap)),
               (cause) => constructionCause(plan, node, cause)
