@@ -144,7 +144,8 @@ export class CircularDependency extends Data.TaggedError("CircularDependency")<{
 }
 
 /**
- * Two components of a registry were given the same explicit name.
+ * Two components of a registry were given the same explicit name (or two registered families the
+ * same name, or a family member the name of a component).
  *
  * @example
  * ```ts

@@ -216,8 +216,9 @@ export interface ExtraRoots {
  * (dependencies first). Paths are only materialised when a problem is reported.
  *
  * Problems are reported in this order: conditions that threw, invalid components (registration
- * order), replacements that do not fit (tag by tag), duplicate names, what the walk finds (discovery
- * order), then replacements of names no component has.
+ * order), replacements that do not fit (tag by tag), duplicate names (of components, then of
+ * families), what the walk finds (discovery order; a member named like a component among it), then
+ * replacements of names no component has.
  *
  * @internal
  */
