@@ -619,8 +619,11 @@ const hookRuntime = (instance: Instance, constructing: Fiber.RuntimeFiber<unknow
  * starts at once, in the caller's thread: a hook that completes synchronously is done when this
  * returns (no scheduling, no timer); only a hook that suspends is awaited, with its timeout.
  */
+/** What starting one hook needs of its run (background work starts hooks outside any `HookRun`). */
+type HookTarget = Pick<HookRun, "instance" | "id" | "phase" | "runtime">
+
 const startHook = (
-  run: HookRun,
+  run: HookTarget,
   name: string,
   make: () => Effect.Effect<unknown, unknown>
 ): Exit.Exit<unknown, unknown> | Fiber.RuntimeFiber<unknown, unknown> => {
@@ -1135,8 +1138,8 @@ const startBackground = (instance: Instance, id: number, backgrounds: ReadonlyAr
   for (const background of backgrounds) {
     const signal = Deferred.unsafeMake<void>(FiberId.none)
     const shutdown: Lifecycle.ShutdownSignal = { requested: Deferred.await(signal), isRequested: Deferred.isDone(signal) }
-    const hookRun = { instance, id, phase: P_BACKGROUND, runtime: instance.runtime } as HookRun
-    const started = startHook(hookRun, background.name, () => background.run(service, shutdown))
+    const target: HookTarget = { instance, id, phase: P_BACKGROUND, runtime: instance.runtime }
+    const started = startHook(target, background.name, () => background.run(service, shutdown))
     // background work given as a result still gets a fiber, so that it is tracked like the others
     const fiber = Exit.isExit(started) ? Runtime.runFork(instance.runtime)(started) : started
     const run: BackgroundRun = { background, fiber, signal, done: false, stopping: false, overdue: false }
