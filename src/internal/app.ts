@@ -688,7 +688,7 @@ const awaitHook = (
  * The phase is torn down while a hook runs (another start failed, the build failed, the run was
  * interrupted). The hook is interrupted and awaited, for what is left of its timeout, so that its
  * finalizers have run before its component, and what the component depends on, are released. A hook
- * that outlives its timeout is reported as timed out and left to its interruption, as any hook that
+ * that outlives its timeout is reported as timed out and left to its interruption, like every hook that
  * does not complete in time. The phase ends interrupted when hooks of it never ran (a start cut off
  * after its first hook is not a start: the component is not started, hence never stopped).
  */

@@ -233,8 +233,13 @@ const fiberRefsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): FiberRefs.Fib
  * (kept by the fiber itself and written into its FiberRefs whenever these are read: a copy, often
  * stale, that an uninterruptible region such as `acquireRelease` leaves different).
  */
+const ownFiberRefs: ReadonlyArray<FiberRef.FiberRef<unknown>> = [
+  FiberRef.currentContext as FiberRef.FiberRef<unknown>,
+  FiberRef.currentRuntimeFlags as FiberRef.FiberRef<unknown>
+]
+
 const isOwn = (fiberRef: FiberRef.FiberRef<unknown>): boolean =>
-  fiberRef === FiberRef.currentContext || fiberRef === FiberRef.currentRuntimeFlags
+  fiberRef === ownFiberRefs[0] || fiberRef === ownFiberRefs[1]
 
 /**
  * Whether a constructor may have changed FiberRefs: cheap, without allocating. Almost every
@@ -267,11 +272,9 @@ const changedBy = (
   fiberId: FiberId.Runtime
 ): FiberRefsPatch.FiberRefsPatch | undefined => {
   let compared = after
-  for (const fiberRef of [FiberRef.currentContext, FiberRef.currentRuntimeFlags] as const) {
-    const value = FiberRefs.getOrDefault(before, fiberRef as FiberRef.FiberRef<unknown>)
-    if (FiberRefs.getOrDefault(compared, fiberRef as FiberRef.FiberRef<unknown>) !== value) {
-      compared = FiberRefs.updateAs(compared, { fiberId, fiberRef: fiberRef as FiberRef.FiberRef<unknown>, value })
-    }
+  for (const fiberRef of ownFiberRefs) {
+    const value = FiberRefs.getOrDefault(before, fiberRef)
+    if (FiberRefs.getOrDefault(compared, fiberRef) !== value) compared = FiberRefs.updateAs(compared, { fiberId, fiberRef, value })
   }
   const patch = FiberRefsPatch.diff(before, compared)
   return patch._tag === "Empty" ? undefined : patch
