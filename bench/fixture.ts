@@ -112,7 +112,7 @@ export const makeFixture = (graph: Graph): Fixture => {
   return { graph, tags, constructors, recorder, roots: graph.sinks.map((sink) => tags[sink]!), components, registry }
 }
 
-export const resolve = (fixture: Fixture): Plan.Plan<unknown> => {
+export const resolve = (fixture: Fixture): Plan.Plan<never> => {
   const result = Resolver.resolve(fixture.registry, fixture.roots)
   if (Either.isLeft(result)) throw new Error(`resolution failed: ${result.left.message}`)
   return result.right
@@ -121,7 +121,7 @@ export const resolve = (fixture: Fixture): Plan.Plan<unknown> => {
 // ---------------------------------------------------------------------------------------------
 // the variants: each builds into a given scope and returns what it built (kept alive by the caller)
 
-export const layerwiseLayer = (plan: Plan.Plan<unknown>): Layer.Layer<unknown, unknown> => PlanModule.toLayer(plan)
+export const layerwiseLayer = (plan: Plan.Plan<never>): Layer.Layer<never, unknown> => PlanModule.toLayer(plan)
 
 export const buildLayer = <A, E>(layer: Layer.Layer<A, E>, scope: Scope.Scope): Effect.Effect<unknown, E> =>
   Layer.buildWithScope(layer, scope)

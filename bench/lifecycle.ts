@@ -37,7 +37,7 @@ export interface Row {
   readonly note?: string
 }
 
-const withHooks = (fixture: F.Fixture, hook: () => Effect.Effect<void>): Plan.Plan<unknown> => {
+const withHooks = (fixture: F.Fixture, hook: () => Effect.Effect<void>): Plan.Plan<never> => {
   const noop = hook
   const components = fixture.components.map((component) =>
     component.pipe(Lifecycle.onStart(noop), Lifecycle.onStop(noop)) as Component.Any
@@ -51,15 +51,15 @@ const makeTracer = (): Tracer.Tracer => {
   return Tracer.make({ span: (...args) => native.span(...args), context: (f) => f() })
 }
 
-const lifecycle = (app: App.App<unknown>) => Effect.scoped(Effect.flatMap(App.start(app), App.stop))
+const lifecycle = (app: App.App<never>) => Effect.scoped(Effect.flatMap(App.start(app), App.stop))
 
-const buildRelease = async (layer: Layer.Layer<unknown, unknown>): Promise<void> => {
+const buildRelease = async (layer: Layer.Layer<never, unknown>): Promise<void> => {
   const scope = F.makeScope()
   H.keep(await Effect.runPromise(F.buildLayer(layer, scope)))
   await F.closeScope(scope)
 }
 
-const runApp = async (app: App.App<unknown>, tracer?: Tracer.Tracer): Promise<void> => {
+const runApp = async (app: App.App<never>, tracer?: Tracer.Tracer): Promise<void> => {
   const program = tracer === undefined ? lifecycle(app) : Effect.withTracer(lifecycle(app), tracer)
   const report = await Effect.runPromise(program)
   if (!report.success) throw new Error("the application run failed")

@@ -314,7 +314,7 @@ const benchLongChain = async (length: number): Promise<Array<Step>> => {
   const graph = generate(length, "line")
   const fixture = F.makeFixture(graph)
   const steps: Array<Step> = []
-  let plan: Plan.Plan<unknown> | undefined
+  let plan: Plan.Plan<never> | undefined
   steps.push(await timedStep("resolve", () => (plan = F.resolve(fixture)), () => `${plan!.nodes.length} nodes`))
   if (plan === undefined) return steps
   const layer = F.layerwiseLayer(plan)

@@ -133,13 +133,14 @@ export type RunningTypeId = typeof RunningTypeId
 /**
  * An application that provides the services `R` (its roots) while it runs. An immutable value: run
  * it as many times as you like; each run is independent (events of all runs go to the same
- * subscribers).
+ * subscribers). Contravariant in `R`, like `Plan` and `Layer`: an application that provides more can
+ * stand where one that provides less is expected.
  *
  * @since 0.1.0
  * @category models
  */
-export interface App<out R> extends Pipeable {
-  readonly [TypeId]: { readonly _R: Types.Covariant<R> }
+export interface App<in R> extends Pipeable {
+  readonly [TypeId]: { readonly _R: Types.Contravariant<R> }
 }
 
 /**
@@ -153,7 +154,7 @@ export interface Running<in out R> {
   /** The roots' services. */
   readonly context: Context.Context<R>
   /** The resolved plan (without the lifecycle's internal nodes). */
-  readonly plan: Plan.Plan<unknown>
+  readonly plan: Plan.Plan<never>
 }
 
 /**
@@ -289,7 +290,7 @@ export const ShutdownerLive: Component.Component<Shutdowner, Shutdowner> = inter
  * @since 0.1.0
  * @category refinements
  */
-export const isApp: (u: unknown) => u is App<unknown> = internal.isApp
+export const isApp: (u: unknown) => u is App<never> = internal.isApp
 
 /**
  * An application from a registry and the roots it provides (plus every startup component of the

@@ -78,11 +78,30 @@ export type Any = Context.Tag<any, any>
 /**
  * The identifiers a list of requests makes available to a constructor.
  *
+ * A request whose identifier is `any` (a list typed `ReadonlyArray<Dependency.Any>`, e.g. built at run
+ * time or taken from another component's `dependencies`) makes nothing available: `any` would let a
+ * constructor use every service unchecked and a layer claim to provide every service. Declare such
+ * lists as literal arrays (or `as const`) to keep their types.
+ *
+ * @example
+ * ```ts
+ * import { Context } from "effect"
+ * import type { Dependency } from "layerwise"
+ *
+ * class Config extends Context.Tag("app/Config")<Config, { readonly url: string }>() {}
+ * class Clock extends Context.Tag("app/Clock")<Clock, { readonly now: () => number }>() {}
+ *
+ * // Config | Clock
+ * export type Available = Dependency.Identifiers<[typeof Config, typeof Clock]>
+ * // never: a loosely typed list makes nothing available
+ * export type Loose = Dependency.Identifiers<ReadonlyArray<Dependency.Any>>
+ * ```
+ *
  * @since 0.1.0
  * @category type-level
  */
 export type Identifiers<Requests extends ReadonlyArray<Any>> = Requests[number] extends infer T
-  ? T extends Context.Tag<infer Id, infer _S> ? Id : never
+  ? T extends Context.Tag<infer Id, infer _S> ? (0 extends 1 & Id ? never : Id) : never
   : never
 
 /**

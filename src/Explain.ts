@@ -81,7 +81,7 @@ export interface TreeOptions {
  * @since 0.1.0
  * @category rendering
  */
-export const tree: (plan: Plan.Plan<unknown>, options?: TreeOptions) => string = internal.tree
+export const tree: (plan: Plan.Plan<never>, options?: TreeOptions) => string = internal.tree
 
 /**
  * Options of {@link mermaid} and {@link dot}.
@@ -125,7 +125,7 @@ export interface DiagramOptions {
  * @since 0.1.0
  * @category rendering
  */
-export const mermaid: (plan: Plan.Plan<unknown>, options?: DiagramOptions) => string = internal.mermaid
+export const mermaid: (plan: Plan.Plan<never>, options?: DiagramOptions) => string = internal.mermaid
 
 /**
  * The plan as a Graphviz `digraph` (render with `dot -Tsvg`); the same information as
@@ -151,7 +151,7 @@ export const mermaid: (plan: Plan.Plan<unknown>, options?: DiagramOptions) => st
  * @since 0.1.0
  * @category rendering
  */
-export const dot: (plan: Plan.Plan<unknown>, options?: DiagramOptions) => string = internal.dot
+export const dot: (plan: Plan.Plan<never>, options?: DiagramOptions) => string = internal.dot
 
 /**
  * How a request selects candidates, as JSON.
@@ -352,7 +352,7 @@ export const PlanJson: Schema.Schema<PlanJson> = internal.PlanJson
  * @since 0.1.0
  * @category encoding
  */
-export const toJson: (plan: Plan.Plan<unknown>) => PlanJson = internal.toJson
+export const toJson: (plan: Plan.Plan<never>) => PlanJson = internal.toJson
 
 /**
  * Decodes and validates a plan's JSON form, e.g. one read back from a file; throws a `ParseError`

@@ -48,13 +48,35 @@ export const TypeId: unique symbol = internal.TypeId as TypeId
 export type TypeId = typeof TypeId
 
 /**
- * Identifier of a request for a member of the family of `Id`.
+ * Identifier of a request for a member of the family of `Id`, with the arguments of that request.
+ *
+ * The arguments are part of the type (inferred as literally as they are written), so that a
+ * constructor that declares the member of `{ cluster: "eu" }` cannot use the member of
+ * `{ cluster: "us" }` unnoticed: members with different arguments are different services to the
+ * compiler, as they are to the resolver. Arguments known only as a wide type (a `string` variable)
+ * give a member type that covers every member with arguments of that type.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Family } from "layerwise"
+ *
+ * class KubeClient extends Context.Tag("app/KubeClient")<KubeClient, { readonly cluster: string }>() {}
+ * const KubeClients = Family.make(KubeClient, {
+ *   key: (args: { readonly cluster: string }) => args.cluster,
+ *   build: (args) => Effect.succeed({ cluster: args.cluster })
+ * })
+ *
+ * // Context.Tag<Family.Member<KubeClient, { readonly cluster: "eu" }>, { readonly cluster: string }>
+ * export const EuClient = KubeClients.of({ cluster: "eu" })
+ * ```
  *
  * @since 0.1.0
  * @category type-level
  */
-export interface Member<out Id> {
+export interface Member<out Id, out Args = unknown> {
   readonly "~layerwise/Member": Id
+  readonly "~layerwise/MemberArgs": Args
 }
 
 /**
@@ -72,7 +94,7 @@ export interface Family<in out Id, in out Service, in out Args> extends Pipeable
   /** The member name of a request's arguments; equal keys share one instance. */
   readonly key: (args: Args) => string
   /** A request for the member of these arguments (same as {@link request}). */
-  readonly of: (args: Args) => Context.Tag<Member<Id>, Service>
+  readonly of: <const A extends Args>(args: A) => Context.Tag<Member<Id, A>, Service>
 }
 
 /**
@@ -144,10 +166,10 @@ export const make: <Id, Service, Args, const Dependencies extends ReadonlyArray<
  * @since 0.1.0
  * @category constructors
  */
-export const request: <Id, Service, Args>(
+export const request: <Id, Service, Args, const A extends Args>(
   family: Family<Id, Service, Args>,
-  args: Args
-) => Context.Tag<Member<Id>, Service> = internal.request as never
+  args: A
+) => Context.Tag<Member<Id, A>, Service> = internal.request as never
 
 /**
  * Returns `true` if the value is a family.

@@ -32,11 +32,30 @@ export type TypeId = typeof TypeId
 /**
  * A resolved graph that provides `Roots` once built.
  *
+ * Contravariant in `Roots`, as Effect's `Layer` is in what it provides: a plan that provides more
+ * can stand where one that provides less is expected, never the reverse (a `Plan<Config>` is not a
+ * `Plan<Config | Database>`). Any plan is a `Plan<never>`, which is what functions that only read a
+ * plan (`Explain.tree`, `Plan.path`) take.
+ *
+ * @example
+ * ```ts
+ * import { Context, Either } from "effect"
+ * import { Component, type Plan, Registry, Resolver } from "layerwise"
+ *
+ * class Config extends Context.Tag("app/Config")<Config, { readonly url: string }>() {}
+ * class Clock extends Context.Tag("app/Clock")<Clock, { readonly now: () => number }>() {}
+ *
+ * const registry = Registry.make(Component.succeed(Config, { url: "" }), Component.succeed(Clock, { now: () => 0 }))
+ * const both: Plan.Plan<Config | Clock> = Either.getOrThrow(Resolver.resolve(registry, [Config, Clock]))
+ * // providing more than asked is fine
+ * export const configOnly: Plan.Plan<Config> = both
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
-export interface Plan<out Roots> extends Pipeable {
-  readonly [TypeId]: { readonly _Roots: Types.Covariant<Roots> }
+export interface Plan<in Roots> extends Pipeable {
+  readonly [TypeId]: { readonly _Roots: Types.Contravariant<Roots> }
   /** The chosen components in build order: every node comes after the nodes it depends on. */
   readonly nodes: ReadonlyArray<Node>
   /** The requested roots, each resolved to the nodes that satisfy it. */
@@ -136,7 +155,7 @@ export interface LayerOptions {
  * @since 0.1.0
  * @category refinements
  */
-export const isPlan: (u: unknown) => u is Plan<unknown> = internal.isPlan
+export const isPlan: (u: unknown) => u is Plan<never> = internal.isPlan
 
 /**
  * The dependency path from a root to a node, as names.
@@ -160,7 +179,7 @@ export const isPlan: (u: unknown) => u is Plan<unknown> = internal.isPlan
  * @since 0.1.0
  * @category utils
  */
-export const path: (plan: Plan<unknown>, id: number) => ReadonlyArray<string> = internal.pathTo
+export const path: (plan: Plan<never>, id: number) => ReadonlyArray<string> = internal.pathTo
 
 /**
  * Turns a plan into one Layer that provides every requested root.

@@ -19,7 +19,7 @@ class Plugin extends Context.Tag("Plugin")<Plugin, string>() {}
 
 const Replica = Qualifier.make("replica")
 
-const resolve = (registry: Registry.Registry, roots: ReadonlyArray<Dependency.Any>): Plan.Plan<unknown> =>
+const resolve = (registry: Registry.Registry, roots: ReadonlyArray<Dependency.Any>): Plan.Plan<never> =>
   Either.getOrThrow(Resolver.resolve(registry, roots))
 
 const lines = (...text: ReadonlyArray<string>): string => text.join("\n")

@@ -31,7 +31,11 @@ const makeClients = (builds: Ref.Ref<Array<string>>, options?: { readonly merge?
   })
 }
 
-const watcherOf = (...requests: ReadonlyArray<Context.Tag<Family.Member<Client>, Client["Type"]>>) =>
+/** A request for any member of the clients family (the arguments of each are part of its type). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ClientRequest = Context.Tag<Family.Member<Client, any>, Client["Type"]>
+
+const watcherOf = (...requests: ReadonlyArray<ClientRequest>) =>
   Component.make(Watcher, {
     dependencies: requests,
     build: Effect.gen(function*() {
@@ -48,7 +52,7 @@ const credentials = Component.succeed(Credentials, { token: "t" })
 
 /** Credentials, a family of clients (its builds recorded) and a Watcher of the requests `requestsOf` makes of it. */
 const watching = (
-  requestsOf: (clients: ReturnType<typeof makeClients>) => ReadonlyArray<Context.Tag<Family.Member<Client>, Client["Type"]>>,
+  requestsOf: (clients: ReturnType<typeof makeClients>) => ReadonlyArray<ClientRequest>,
   options?: { readonly merge?: boolean }
 ) =>
   Effect.gen(function*() {

@@ -25,7 +25,7 @@ const needing = <Id, Service>(
   value: Service
 ): Component.Component<Id, Service> => Component.make(tag, { dependencies, build: Effect.succeed(value) })
 
-const planOf = (registry: Registry.Registry, roots: ReadonlyArray<Dependency.Any>): Plan.Plan<unknown> => {
+const planOf = (registry: Registry.Registry, roots: ReadonlyArray<Dependency.Any>): Plan.Plan<never> => {
   const result = Resolver.resolve(registry, roots)
   if (Either.isLeft(result)) throw new Error(`expected a plan, got: ${result.left.message}`)
   return result.right
@@ -38,7 +38,7 @@ const errorOf = (registry: Registry.Registry, roots: ReadonlyArray<Dependency.An
 }
 
 /** The names of the nodes an edge resolved to. */
-const namesOf = (plan: Plan.Plan<unknown>, edge: Plan.Edge): ReadonlyArray<string> =>
+const namesOf = (plan: Plan.Plan<never>, edge: Plan.Edge): ReadonlyArray<string> =>
   edge.targets.map((id) => plan.nodes[id]!.name)
 
 /** How the single root request resolved: the chosen names, the rule and what it considered. */
@@ -48,7 +48,7 @@ const choiceOf = (registry: Registry.Registry, root: Dependency.Any) => {
   return { chosen: namesOf(plan, edge), rule: edge.choice.rule, considered: edge.choice.considered }
 }
 
-const nodeNames = (plan: Plan.Plan<unknown>): ReadonlyArray<string> => plan.nodes.map((node) => node.name)
+const nodeNames = (plan: Plan.Plan<never>): ReadonlyArray<string> => plan.nodes.map((node) => node.name)
 
 describe("Resolver", () => {
   describe("choice for a single-valued request", () => {
@@ -1093,7 +1093,7 @@ describe("Resolver", () => {
         if (spec.flag === "alternative") made = Component.alternative(made)
         return made
       }
-      const summary = (result: Either.Either<Plan.Plan<unknown>, Errors.ResolutionError>) =>
+      const summary = (result: Either.Either<Plan.Plan<never>, Errors.ResolutionError>) =>
         Either.isLeft(result)
           ? { problems: result.left.message }
           : {

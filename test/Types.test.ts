@@ -75,12 +75,17 @@ describe("compile-time contracts", () => {
 
   it("there are must-not-compile fixtures, each with its expected diagnostic", () => {
     expect(fixtures.map((fixture) => path.basename(fixture.file))).toEqual([
+      "app-widened-roots.ts",
       "build-wrong-service.ts",
       "layer-missing-root.ts",
+      "loose-roots-provide-nothing.ts",
+      "plan-widened-roots.ts",
       "succeed-wrong-value.ts",
       "undeclared-derived-request.ts",
+      "undeclared-family-member.ts",
       "undeclared-in-build.ts",
-      "undeclared-in-layer.ts"
+      "undeclared-in-layer.ts",
+      "undeclared-loose-dependencies.ts"
     ])
   })
 

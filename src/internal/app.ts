@@ -96,10 +96,10 @@ export const TypeId: App.TypeId = Symbol.for("layerwise/App") as App.TypeId
 export const RunningTypeId: App.RunningTypeId = Symbol.for("layerwise/App/Running") as App.RunningTypeId
 
 /** @internal */
-export interface AppImpl extends App.App<unknown> {
+export interface AppImpl extends App.App<never> {
   readonly source: { readonly _tag: "Registry"; readonly registry: Registry.Registry; readonly roots: ReadonlyArray<Dependency.Any> } | {
     readonly _tag: "Plan"
-    readonly plan: Plan.Plan<unknown>
+    readonly plan: Plan.Plan<never>
   }
   readonly options: App.Options
   readonly hub: Hub
@@ -129,13 +129,13 @@ const makeApp = (source: AppImpl["source"], options: App.Options, hub: Hub): App
 }
 
 /** @internal */
-export const isApp = (u: unknown): u is App.App<unknown> => hasProperty(u, TypeId)
+export const isApp = (u: unknown): u is App.App<never> => hasProperty(u, TypeId)
 
 /** @internal */
 export const make = (
-  source: Registry.Registry | Plan.Plan<unknown>,
+  source: Registry.Registry | Plan.Plan<never>,
   options?: App.Options & { readonly roots?: ReadonlyArray<Dependency.Any> | undefined }
-): App.App<unknown> => {
+): App.App<never> => {
   const hub: Hub = { pubsub: Effect.runSync(PubSub.unbounded<App.Event>()), subscribers: 0 }
   const { roots, ...rest } = options ?? {}
   return planInternal.isPlan(source)
@@ -268,7 +268,7 @@ const validateLifecycle = (name: string, lifecycle: Lifecycle.Lifecycle, problem
 
 interface Graph {
   /** the plan given to the executor: the resolved plan, plus startup barriers and wrapped constructors */
-  readonly plan: Plan.Plan<unknown>
+  readonly plan: Plan.Plan<never>
   /** number of real components (barrier nodes come after them) */
   readonly total: number
   /** per node (barriers included): the nodes it waits for, and the nodes waiting for it */
@@ -296,7 +296,7 @@ const BarrierTag = Context.GenericTag<unknown>("layerwise/startup")
  * rk never depends on a node of a higher rank (that node's rank would be at most rk).
  */
 const makeGraph = (
-  resolved: Plan.Plan<unknown>,
+  resolved: Plan.Plan<never>,
   wrap: (node: Plan.Node) => Component.Any | undefined
 ): Graph => {
   const nodes = resolved.nodes
@@ -464,7 +464,7 @@ class Instance {
 
   constructor(
     readonly app: AppImpl,
-    readonly resolved: Plan.Plan<unknown>,
+    readonly resolved: Plan.Plan<never>,
     readonly lifecycles: ReadonlyArray<Lifecycle.Lifecycle | undefined>,
     readonly timeouts: { readonly start: Array<Duration.Duration>; readonly stop: Array<Duration.Duration>; readonly grace: Array<Duration.Duration> },
     readonly settings: Settings,
@@ -1281,7 +1281,7 @@ const spansEnabled = (setting: App.Options["spans"]): Effect.Effect<boolean> =>
     }
   )
 
-const resolvePlan = (app: AppImpl): Effect.Effect<Plan.Plan<unknown>, Errors.ResolutionError> =>
+const resolvePlan = (app: AppImpl): Effect.Effect<Plan.Plan<never>, Errors.ResolutionError> =>
   app.source._tag === "Plan"
     ? Effect.succeed(app.source.plan)
     : Effect.suspend(() => {
@@ -1471,7 +1471,7 @@ const makeRunning = (instance: Instance): RunningImpl => {
 }
 
 /** @internal */
-export const start = (self: App.App<unknown>) => Effect.map(startInstance(self as AppImpl), makeRunning)
+export const start = (self: App.App<never>) => Effect.map(startInstance(self as AppImpl), makeRunning)
 
 /** @internal */
 export const stop = (running: App.Running<unknown>): Effect.Effect<Report.Report, Errors.ApplicationFailed | Errors.InvalidState> =>
@@ -1529,7 +1529,7 @@ export const report = (running: App.Running<unknown>): Effect.Effect<Report.Repo
 
 /** @internal */
 export const run = (
-  self: App.App<unknown>
+  self: App.App<never>
 ): Effect.Effect<Report.Report, Errors.ResolutionError | Errors.LifecycleError> =>
   Effect.scoped(Effect.uninterruptibleMask((restore) =>
     Effect.gen(function*() {
@@ -1545,11 +1545,11 @@ export const run = (
   ))
 
 /** @internal */
-export const layer = (self: App.App<unknown>): Layer.Layer<unknown, Errors.ResolutionError | Errors.LifecycleError> =>
+export const layer = (self: App.App<never>): Layer.Layer<unknown, Errors.ResolutionError | Errors.LifecycleError> =>
   Layer.scopedContext(Effect.map(start(self), (running) => running.context))
 
 /** @internal */
-export const subscribe = (self: App.App<unknown>): Effect.Effect<Queue.Dequeue<App.Event>, never, Scope.Scope> => {
+export const subscribe = (self: App.App<never>): Effect.Effect<Queue.Dequeue<App.Event>, never, Scope.Scope> => {
   const hub = (self as AppImpl).hub
   return Effect.tap(
     PubSub.subscribe(hub.pubsub),
@@ -1559,14 +1559,14 @@ export const subscribe = (self: App.App<unknown>): Effect.Effect<Queue.Dequeue<A
 }
 
 /** @internal */
-export const events = (self: App.App<unknown>): Stream.Stream<App.Event> =>
+export const events = (self: App.App<never>): Stream.Stream<App.Event> =>
   Stream.unwrapScoped(Effect.map(subscribe(self), (queue) => Stream.fromQueue(queue)))
 
 // ---------------------------------------------------------------------------------------------
 // runMain
 
 /** @internal */
-export const runMain = (self: App.App<unknown>, options?: App.RunMainOptions): void => {
+export const runMain = (self: App.App<never>, options?: App.RunMainOptions): void => {
   const app = self as AppImpl
   const print = options?.printReport ?? true
   const userReport = app.options.onReport

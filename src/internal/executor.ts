@@ -116,7 +116,7 @@ const nodeContext = (
  * failed build look like an interrupted one (an `App` run ending "interrupted", exit code 0).
  */
 const constructionCause = (
-  plan: Plan.Plan<unknown>,
+  plan: Plan.Plan<never>,
   node: Plan.Node,
   cause: Cause.Cause<unknown>
 ): Cause.Cause<Errors.BuildError> => {
@@ -340,7 +340,7 @@ const changedBy = (
  * @internal
  */
 export const execute = (
-  plan: Plan.Plan<unknown>,
+  plan: Plan.Plan<never>,
   options?: ExecuteOptions
 ): Effect.Effect<Array<unknown>, Errors.BuildError, Scope.Scope> =>
   Effect.gen(function*() {
@@ -595,7 +595,7 @@ export const execute = (
   })
 
 /** @internal */
-export const rootContext = (plan: Plan.Plan<unknown>, values: ReadonlyArray<unknown>): Context.Context<never> =>
+export const rootContext = (plan: Plan.Plan<never>, values: ReadonlyArray<unknown>): Context.Context<never> =>
   Context.unsafeMake(contextOf(plan.roots, values))
 
 /**
@@ -605,7 +605,7 @@ export const rootContext = (plan: Plan.Plan<unknown>, values: ReadonlyArray<unkn
  *
  * @internal
  */
-export const toLayer = (plan: Plan.Plan<unknown>, options?: ExecuteOptions): Layer.Layer<never, Errors.BuildError> => {
+export const toLayer = (plan: Plan.Plan<never>, options?: ExecuteOptions): Layer.Layer<never, Errors.BuildError> => {
   const problem = concurrencyProblem(options?.concurrency)
   if (problem !== undefined) {
     return Layer.dieSync(() => new Cause.IllegalArgumentException(`layerwise Plan.toLayer: ${problem}`))

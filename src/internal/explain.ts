@@ -127,7 +127,7 @@ interface Item {
  *
  * @internal
  */
-export const tree = (plan: Plan.Plan<unknown>, options?: Explain.TreeOptions): string => {
+export const tree = (plan: Plan.Plan<never>, options?: Explain.TreeOptions): string => {
   const requested = options?.maxDepth
   const maxDepth = requested !== undefined && requested >= 1 ? Math.floor(requested) : DEFAULT_MAX_DEPTH
   const nodes = plan.nodes
@@ -231,7 +231,7 @@ const edgeLabel = (edge: Plan.Edge): string | undefined => {
   return parts.length === 0 ? undefined : parts.join(" ")
 }
 
-const rootIds = (plan: Plan.Plan<unknown>): ReadonlySet<number> => new Set(plan.roots.flatMap((edge) => edge.targets))
+const rootIds = (plan: Plan.Plan<never>): ReadonlySet<number> => new Set(plan.roots.flatMap((edge) => edge.targets))
 
 const mermaidEntities: Readonly<Record<string, string>> = {
   "\"": "#quot;",
@@ -253,7 +253,7 @@ const mermaidText = (text: string): string =>
     mermaidEntities[match] ?? (match.includes("\n") || match === "\r" || match >= "\u2028" ? "<br/>" : " "))
 
 /** @internal */
-export const mermaid = (plan: Plan.Plan<unknown>, options?: Explain.DiagramOptions): string => {
+export const mermaid = (plan: Plan.Plan<never>, options?: Explain.DiagramOptions): string => {
   const roots = rootIds(plan)
   const lines = [`flowchart ${options?.direction ?? "TD"}`]
   for (const node of plan.nodes) {
@@ -290,7 +290,7 @@ const dotString = (text: string): string =>
   }"`
 
 /** @internal */
-export const dot = (plan: Plan.Plan<unknown>, options?: Explain.DiagramOptions): string => {
+export const dot = (plan: Plan.Plan<never>, options?: Explain.DiagramOptions): string => {
   const roots = rootIds(plan)
   const lines = ["digraph layerwise {", `  rankdir=${options?.direction ?? "TB"};`, "  node [shape=box];"]
   for (const node of plan.nodes) {
@@ -391,7 +391,7 @@ const encode = Schema.encodeSync(PlanJson)
  *
  * @internal
  */
-export const toJson = (plan: Plan.Plan<unknown>): Explain.PlanJson =>
+export const toJson = (plan: Plan.Plan<never>): Explain.PlanJson =>
   encode({
     roots: plan.roots,
     nodes: plan.nodes.map((node) => ({

@@ -10,13 +10,13 @@ const PlanProto = {
   pipe() {
     return pipeArguments(this, arguments)
   },
-  toString(this: Plan.Plan<unknown>) {
+  toString(this: Plan.Plan<never>) {
     return `Plan(${this.nodes.length} components, ${this.roots.length} roots)`
   }
 }
 
 /** @internal */
-export const make = (nodes: ReadonlyArray<Plan.Node>, roots: ReadonlyArray<Plan.Edge>): Plan.Plan<unknown> => {
+export const make = (nodes: ReadonlyArray<Plan.Node>, roots: ReadonlyArray<Plan.Edge>): Plan.Plan<never> => {
   const self = Object.create(PlanProto)
   self.nodes = nodes
   self.roots = roots
@@ -24,14 +24,14 @@ export const make = (nodes: ReadonlyArray<Plan.Node>, roots: ReadonlyArray<Plan.
 }
 
 /** @internal */
-export const isPlan = (u: unknown): u is Plan.Plan<unknown> => hasProperty(u, TypeId)
+export const isPlan = (u: unknown): u is Plan.Plan<never> => hasProperty(u, TypeId)
 
 /**
  * The path from a root to a node, following the first-discovery parents. Iterative.
  *
  * @internal
  */
-export const pathTo = (plan: Plan.Plan<unknown>, id: number): ReadonlyArray<string> => {
+export const pathTo = (plan: Plan.Plan<never>, id: number): ReadonlyArray<string> => {
   const path: Array<string> = []
   let current: number | undefined = id
   while (current !== undefined) {

@@ -226,7 +226,7 @@ export const resolve = (
   input: Registry.Registry,
   roots: ReadonlyArray<Dependency.Any>,
   options?: Condition.EnvironmentInput & ExtraRoots
-): Either.Either<Plan.Plan<unknown>, Errors.ResolutionError> => {
+): Either.Either<Plan.Plan<never>, Errors.ResolutionError> => {
   const problems: Array<Errors.Problem> = []
   const flat = registry.flatten(input, condition.environment(options))
   for (const failure of flat.conditionFailures) {
@@ -1087,7 +1087,7 @@ const descend = (self: WalkState, root: number): void => {
  * ids, once, turns the walk's edges into the plan's: shared by every requester as they were during
  * the walk.
  */
-const finish = (candidates: Candidates, walk: Walk): Plan.Plan<unknown> => {
+const finish = (candidates: Candidates, walk: Walk): Plan.Plan<never> => {
   const { edgesOf, nodeIdOf, parentOf, postOrder } = walk
   const renumber = (edge: WalkEdge | undefined) => {
     if (edge === undefined) return

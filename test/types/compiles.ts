@@ -3,7 +3,7 @@
  * `npm run typecheck` checks it; `test/Types.test.ts` also compiles it and expects no diagnostic.
  */
 import { Context, Effect, Layer, Option } from "effect"
-import { Component, Dependency, Qualifier, Registry, Resolver } from "../../src/index.js"
+import { App, Component, Dependency, Family, Plan, Qualifier, Registry, Resolver } from "../../src/index.js"
 
 /** `true` only when `A` and `B` are the same type (not merely mutually assignable through `any`). */
 export type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
@@ -114,3 +114,30 @@ export const program: Effect.Effect<string, unknown> = Effect.provide(
 
 // Resolver.resolve's plan is typed by its roots, too.
 export const plan = Resolver.resolve(registry, [Api])
+
+// A plan (or App) that provides more can stand where one that provides less is expected (as a Layer
+// can): plans are contravariant in their roots. Any plan is a `Plan<never>` (what Explain takes).
+declare const apiAndGreeter: Plan.Plan<Api | Greeter>
+export const onlyApi: Plan.Plan<Api> = apiAndGreeter
+export const anyPlan: Plan.Plan<never> = apiAndGreeter
+declare const appOfBoth: App.App<Api | Greeter>
+export const appOfApi: App.App<Api> = appOfBoth
+
+// A loosely typed list of requests makes nothing available (its identifiers would be `any`).
+assertType<Equals<Dependency.Identifiers<ReadonlyArray<Dependency.Any>>, never>>()
+assertType<Equals<Dependency.Identifiers<[typeof Config, typeof Database]>, Config | Database>>()
+
+// A family member's arguments are part of its request's type: declaring the member is what lets a
+// constructor use it (the same arguments give the same type, wherever the request is made).
+class KubeClient extends Context.Tag("compiles/KubeClient")<KubeClient, { readonly cluster: string }>() {}
+const KubeClients = Family.make(KubeClient, {
+  key: (args: { readonly cluster: string }) => args.cluster,
+  build: (args) => Effect.succeed({ cluster: args.cluster })
+})
+assertType<
+  Equals<Context.Tag.Identifier<ReturnType<typeof KubeClients.of<{ cluster: "eu" }>>>, Family.Member<KubeClient, { cluster: "eu" }>>
+>()
+export const ControllerLive = Component.make(Metrics, {
+  dependencies: [KubeClients.of({ cluster: "eu" })],
+  build: Effect.map(KubeClients.of({ cluster: "eu" }), (client) => ({ count: (_name: string) => void client.cluster }))
+})
