@@ -335,6 +335,11 @@ export const make: <C, K, A, E = never, R = never, KE = never>(
  * arguments; `class TenantClients extends Context.Tag("app/TenantClients")<TenantClients,
  * Instances.InstanceManager<...>>() {}` works as well.
  *
+ * As with `Context.GenericTag`, the tag's identifier is its service type: two managers of the same
+ * type made with `Instances.Tag` are one service to the compiler (a constructor that declares one may
+ * use the other unnoticed; the resolver still tells them apart by key). Give managers of one type
+ * class tags, which have identifiers of their own.
+ *
  * @example
  * ```ts
  * import { Effect } from "effect"
