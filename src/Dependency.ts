@@ -23,6 +23,7 @@
 import type * as Context from "effect/Context"
 import type * as Option from "effect/Option"
 import * as internal from "./internal/dependency.js"
+import type * as Family from "./Family.js"
 import type * as Qualifier from "./Qualifier.js"
 
 /**
@@ -64,6 +65,52 @@ export interface Optional<out Id> {
 export interface All<out Id> {
   readonly "~layerwise/All": Id
 }
+
+/**
+ * The identifier of a derived request (qualified, named, optional, all, or a family member): every
+ * identifier that is not a service's own.
+ *
+ * @example
+ * ```ts
+ * import { Context } from "effect"
+ * import { Dependency } from "layerwise"
+ *
+ * class Plugin extends Context.Tag("app/Plugin")<Plugin, { readonly name: string }>() {}
+ *
+ * // true
+ * export const derived: Context.Tag.Identifier<ReturnType<typeof Dependency.all<Plugin, Plugin["Type"]>>> extends Dependency.Derived
+ *   ? true
+ *   : false = true
+ * ```
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Derived = Qualified<unknown, string> | Named<unknown, string> | Optional<unknown> | All<unknown> | Family.Member<unknown>
+
+/**
+ * `unknown` (no constraint) unless `Id` is the identifier of a request in `Excluded`; then a type no
+ * tag has, named by `Message`, so that passing such a request where a service's own tag (or a
+ * single-valued request) is expected is a compile error that says why, rather than an exception
+ * when the module loads (`Dependency.all(Dependency.optional(Plugin))` throws there). Intersected with
+ * a tag parameter; a generic function that passes a tag of its own type parameter on to such a
+ * parameter carries the same intersection (or takes a `Dependency.Any`).
+ *
+ * @example
+ * ```ts
+ * import type { Context } from "effect"
+ * import type { Dependency } from "layerwise"
+ *
+ * export declare const register: <Id, Service>(
+ *   tag: Context.Tag<Id, Service> & Dependency.Rejecting<Id, Dependency.Derived, "register the service's own tag">
+ * ) => void
+ * ```
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Rejecting<Id, Excluded, Message extends string> = Id extends Excluded ? { readonly "~layerwise/expected": Message }
+  : unknown
 
 /**
  * Any request: a plain tag or a tag derived by this module.
@@ -129,7 +176,7 @@ export type Identifiers<Requests extends ReadonlyArray<Any>> = Requests[number] 
  * @category constructors
  */
 export const qualified: <Id, Service, const Q extends string>(
-  tag: Context.Tag<Id, Service>,
+  tag: Context.Tag<Id, Service> & Rejecting<Id, Derived, "qualified applies to a service's own tag, not to a request">,
   qualifier: Qualifier.Input<Q>
 ) => Context.Tag<Qualified<Id, Q>, Service> = internal.qualified as never
 
@@ -155,7 +202,7 @@ export const qualified: <Id, Service, const Q extends string>(
  * @category constructors
  */
 export const named: <Id, Service, const N extends string>(
-  tag: Context.Tag<Id, Service>,
+  tag: Context.Tag<Id, Service> & Rejecting<Id, Derived, "named applies to a service's own tag, not to a request">,
   name: N
 ) => Context.Tag<Named<Id, N>, Service> = internal.named as never
 
@@ -183,7 +230,11 @@ export const named: <Id, Service, const N extends string>(
  * @since 0.1.0
  * @category constructors
  */
-export const optional: <Id, Service>(tag: Context.Tag<Id, Service>) => Context.Tag<Optional<Id>, Option.Option<Service>> =
+export const optional: <Id, Service>(
+  tag:
+    & Context.Tag<Id, Service>
+    & Rejecting<Id, Optional<unknown> | All<unknown> | Family.Member<unknown>, "optional applies to a service's tag or a qualified or named request">
+) => Context.Tag<Optional<Id>, Option.Option<Service>> =
   internal.optional as never
 
 /**
@@ -208,7 +259,11 @@ export const optional: <Id, Service>(tag: Context.Tag<Id, Service>) => Context.T
  * @since 0.1.0
  * @category constructors
  */
-export const all: <Id, Service>(tag: Context.Tag<Id, Service>) => Context.Tag<All<Id>, ReadonlyArray<Service>> =
+export const all: <Id, Service>(
+  tag:
+    & Context.Tag<Id, Service>
+    & Rejecting<Id, Optional<unknown> | All<unknown> | Family.Member<unknown>, "all applies to a service's tag or a qualified or named request">
+) => Context.Tag<All<Id>, ReadonlyArray<Service>> =
   internal.all as never
 
 /**

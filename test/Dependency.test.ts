@@ -157,23 +157,25 @@ describe("Dependency", () => {
   describe("misuse", () => {
     // Casts: these calls are rejected by the types too; the runtime checks protect untyped callers.
     const unsafe = <A>(value: unknown) => value as A
+    /** A request as an untyped caller passes it (its identifier is lost, so the types cannot object). */
+    const untyped = (tag: Dependency.Any): Dependency.Any => tag
 
     it("optional of a collection throws a TypeError", () => {
-      expectTypeError(() => Dependency.optional(Dependency.all(Plugin)), "Dependency.optional: All<app/Plugin> is already a collection; optional applies to a tag or a qualified/named request")
+      expectTypeError(() => Dependency.optional(untyped(Dependency.all(Plugin))), "Dependency.optional: All<app/Plugin> is already a collection; optional applies to a tag or a qualified/named request")
     })
 
     it("a collection of an optional throws a TypeError", () => {
-      expectTypeError(() => Dependency.all(Dependency.optional(Plugin)), "Dependency.all: Option<app/Plugin> is already optional; all applies to a tag or a qualified/named request")
+      expectTypeError(() => Dependency.all(untyped(Dependency.optional(Plugin))), "Dependency.all: Option<app/Plugin> is already optional; all applies to a tag or a qualified/named request")
     })
 
     it("nesting the same cardinality twice throws a TypeError", () => {
-      expectTypeError(() => Dependency.all(Dependency.all(Plugin)), "Dependency.all: All<app/Plugin> is already a collection; all applies to a tag or a qualified/named request")
-      expectTypeError(() => Dependency.optional(Dependency.optional(Plugin)), "Dependency.optional: Option<app/Plugin> is already optional; optional applies to a tag or a qualified/named request")
+      expectTypeError(() => Dependency.all(untyped(Dependency.all(Plugin))), "Dependency.all: All<app/Plugin> is already a collection; all applies to a tag or a qualified/named request")
+      expectTypeError(() => Dependency.optional(untyped(Dependency.optional(Plugin))), "Dependency.optional: Option<app/Plugin> is already optional; optional applies to a tag or a qualified/named request")
     })
 
     it("qualifying or naming a derived request throws a TypeError", () => {
-      expectTypeError(() => Dependency.qualified(Dependency.all(Plugin), "core"), "Dependency.qualified: All<app/Plugin> is already a derived request; apply qualified to the service's own tag")
-      expectTypeError(() => Dependency.named(Dependency.qualified(Plugin, "core"), "x"), "Dependency.named: app/Plugin@core is already a derived request; apply named to the service's own tag")
+      expectTypeError(() => Dependency.qualified(untyped(Dependency.all(Plugin)), "core"), "Dependency.qualified: All<app/Plugin> is already a derived request; apply qualified to the service's own tag")
+      expectTypeError(() => Dependency.named(untyped(Dependency.qualified(Plugin, "core")), "x"), "Dependency.named: app/Plugin@core is already a derived request; apply named to the service's own tag")
     })
 
     it("deriving from something that is not a tag throws a TypeError", () => {

@@ -79,6 +79,7 @@ describe("compile-time contracts", () => {
       "build-wrong-service.ts",
       "layer-missing-root.ts",
       "loose-roots-provide-nothing.ts",
+      "nested-derived-request.ts",
       "plan-widened-roots.ts",
       "succeed-wrong-value.ts",
       "undeclared-derived-request.ts",

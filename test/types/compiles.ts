@@ -141,3 +141,7 @@ export const ControllerLive = Component.make(Metrics, {
   dependencies: [KubeClients.of({ cluster: "eu" })],
   build: Effect.map(KubeClients.of({ cluster: "eu" }), (client) => ({ count: (_name: string) => void client.cluster }))
 })
+
+// optional and all apply to a service's tag or to a qualified / named request.
+export const optionalReplica = Dependency.optional(Dependency.qualified(Database, Replica))
+export const allAudit = Dependency.all(Dependency.named(Database, "auditDb"))
