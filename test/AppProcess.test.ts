@@ -12,7 +12,7 @@ describe.concurrent("App.runMain, in a real process", () => {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
   const fixture = path.join(root, "test", "fixtures", "appMain.ts")
 
-  const spawnApp = (mode: "clean" | "hang" | "fail") => {
+  const spawnApp = (mode: "clean" | "hang" | "fail" | "stop-fails") => {
     const child = spawn(process.execPath, ["--import", "tsx", fixture, mode], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
     let output = ""
     child.stdout.on("data", (chunk) => (output += String(chunk)))
@@ -53,5 +53,15 @@ describe.concurrent("App.runMain, in a real process", () => {
     expect(await app.exited).toBe(1)
     expect(app.output()).toContain("application FAILED (background work failed)")
     expect(app.output()).toContain("Server: background hook background of Server failed: Error: consumer crashed")
+  })
+
+  it("a stop hook failing in the shutdown a signal started is logged and exits with 1", async () => {
+    const app = spawnApp("stop-fails")
+    await app.waitFor("started")
+    app.child.kill("SIGTERM")
+    expect(await app.exited).toBe(1)
+    expect(app.output()).toContain("application FAILED")
+    // logged as a failure (not only in the report)
+    expect(app.output()).toMatch(/level=ERROR[^\n]*ApplicationFailed|ApplicationFailed[\s\S]*flush failed/)
   })
 })

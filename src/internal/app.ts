@@ -1587,14 +1587,31 @@ export const runMain = (self: App.App<never>, options?: App.RunMainOptions): voi
   }
   process.on("SIGINT", onSignal)
   process.on("SIGTERM", onSignal)
+  // The outcome of the run as the run itself ends. A signal interrupts the main fiber, and once a
+  // fiber is interrupted Effect strips the failures from a cause as it crosses an interruptible
+  // frame: the fiber's exit after a graceful shutdown that failed (a stop hook, a release) would be
+  // "interrupted" only, and NodeRuntime's error reporting and exit code would call it clean. So the
+  // failure is logged here, where it is still whole (`onExit` runs uninterruptibly), and the exit
+  // code is taken from it.
+  let outcome: Exit.Exit<unknown, unknown> | undefined
   const program = run(withReport).pipe(
+    Effect.onExit((exit) => {
+      outcome = exit
+      return Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) && options?.disableErrorReporting !== true
+        ? Effect.logError(exit.cause)
+        : Effect.void
+    }),
     Effect.ensuring(Effect.sync(() => {
       process.removeListener("SIGINT", onSignal)
       process.removeListener("SIGTERM", onSignal)
     }))
   )
   NodeRuntime.runMain(program, {
-    disableErrorReporting: options?.disableErrorReporting,
-    disablePrettyLogger: options?.disablePrettyLogger
+    disableErrorReporting: true,
+    disablePrettyLogger: options?.disablePrettyLogger,
+    teardown: (exit, onExit) => {
+      const failed = (candidate: Exit.Exit<unknown, unknown>) => Exit.isFailure(candidate) && !Cause.isInterruptedOnly(candidate.cause)
+      onExit(failed(exit) || (outcome !== undefined && failed(outcome)) ? 1 : 0)
+    }
   })
 }
