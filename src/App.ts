@@ -383,6 +383,8 @@ export const runMain: <R>(self: App<R>, options?: RunMainOptions) => void = inte
 /**
  * Builds and starts the application and gives its running handle (with the roots' services); the
  * application is stopped and released when the scope closes, if {@link stop} did not do it before.
+ * Then no caller receives the outcome: a failed shutdown, or background work that failed, makes the
+ * scope's closing die with the `ApplicationFailed` (use {@link stop} to receive it as a failure).
  *
  * @example
  * ```ts
@@ -551,7 +553,10 @@ export const report: <R>(running: Running<R>) => Effect.Effect<Report.Report> = 
 
 /**
  * The application as a Layer of its roots: building the Layer starts the application, closing its
- * scope stops and releases it (for `Effect.provide`, `ManagedRuntime`, `it.layer`).
+ * scope stops and releases it (for `Effect.provide`, `ManagedRuntime`, `it.layer`). A failed
+ * shutdown makes the release die with the `ApplicationFailed`. Background work that fails is logged
+ * when it fails; the application keeps serving (a Layer cannot end the program that uses it) until the
+ * Layer is released, which then dies with the `ApplicationFailed` (reason `"background"`).
  *
  * @example
  * ```ts

@@ -12,6 +12,7 @@ import {
   Fiber,
   FiberRef,
   Layer,
+  Logger,
   Option,
   Queue,
   Schema,
@@ -1135,6 +1136,71 @@ describe("App", () => {
         const value = yield* Effect.provide(A, App.layer(app))
         expect(value).toBe("A")
         expect(yield* recorder.entries).toEqual(["build A", "start A", "stop A", "release A"])
+      }))
+
+    it.effect("closing the scope of start without stop: a failed shutdown is a defect of the closing, ApplicationFailed naming every error", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.onStop(() => new Boom({ where: "stop" })),
+            Lifecycle.disposer(() => Effect.die("disposer died"))
+          )
+        )
+        const exit = yield* Effect.exit(Effect.scoped(App.start(App.make(registry, { roots: [A] }))))
+        const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+        expect(Option.isSome(defect) && defect.value instanceof Errors.ApplicationFailed).toBe(true)
+        const failed = Option.getOrThrow(defect) as Errors.ApplicationFailed
+        expect([failed.reason, failed.errors.map((error) => error._tag)]).toEqual(["stop", ["HookFailed", "HookFailed"]])
+        expect(failed.message).toContain("A: stop hook onStop of A failed")
+        expect(failed.message).toContain("A: dispose hook disposer of A failed: disposer died")
+      }))
+
+    it.effect("after stop gave the failure to its caller, closing the scope adds nothing", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(Component.succeed(A, "a").pipe(Lifecycle.onStop(() => new Boom({ where: "stop" }))))
+        const exit = yield* Effect.exit(Effect.scoped(Effect.flatMap(App.start(App.make(registry, { roots: [A] })), App.stop)))
+        expect(Exit.isFailure(exit) && Cause.isFailType(exit.cause)).toBe(true)
+        expect(failureOf(exit)._tag).toBe("ApplicationFailed")
+      }))
+
+    it.effect("layer: a failed shutdown fails the program that used it, as a defect naming the error", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(Component.succeed(A, "a").pipe(Lifecycle.onStop(() => new Boom({ where: "stop" }))))
+        const exit = yield* Effect.exit(Effect.provide(A, App.layer(App.make(registry, { roots: [A] }))))
+        const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+        expect(Option.map(defect, (error) => (error as Errors.ApplicationFailed).reason)).toEqual(Option.some("stop"))
+      }))
+
+    it.effect("layer: background work that fails is logged when it fails; the program keeps its services, and the layer's release fails", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const logged: Array<string> = []
+        const logger = Logger.make(({ logLevel, message }) => {
+          if (logLevel._tag === "Error") logged.push((message as ReadonlyArray<unknown>).map(String).join(" | "))
+        })
+        const fail = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          recorded(recorder, A).pipe(
+            Lifecycle.background(() => Effect.zipRight(Deferred.await(fail), new Boom({ where: "consumer" })))
+          )
+        )
+        const program = Effect.gen(function*() {
+          const a = yield* A
+          yield* Deferred.succeed(fail, undefined)
+          for (let i = 0; i < 100 && logged.length === 0; i++) yield* Effect.yieldNow()
+          yield* recorder.record(`still using ${a}`)
+        })
+        const exit = yield* Effect.exit(
+          Effect.provide(program, App.layer(App.make(registry, { roots: [A] }))).pipe(
+            Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+          )
+        )
+        expect(logged).toEqual([
+          "layerwise: background work failed while the application runs as a Layer; it keeps serving until the Layer is released, which then fails | A: background hook background of A failed: Boom"
+        ])
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "still using A", "stop A", "release A"])
+        const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+        expect(Option.map(defect, (error) => (error as Errors.ApplicationFailed).reason)).toEqual(Option.some("background"))
       }))
 
     it.effect("an application can run several times, each run independent", () =>

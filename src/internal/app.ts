@@ -1334,8 +1334,16 @@ const startInstance = (
     const created = new Instance(self, resolved, lifecycles, timeouts, settings, clock, spans, graphScope)
     const graph = makeGraph(resolved, (node) => withHooks(created, node, memoMap))
     created.graph = graph
-    // Whatever happens to the caller, closing its scope stops and releases the application.
-    yield* Effect.addFinalizer(() => stopInstance(created))
+    // Whatever happens to the caller, closing its scope stops and releases the application. When the
+    // scope is what ends it (`start` without `stop`, `layer`), no caller receives the outcome: a failed
+    // shutdown, or background work that failed, is a defect of the scope's closing (a finalizer cannot
+    // fail), as a failed release is with `Plan.toLayer`. Ended by `run`, `stop` or a failed start, it
+    // was already stopping, and its outcome went to that caller.
+    yield* Effect.addFinalizer(() => {
+      if (created.stopping) return stopInstance(created)
+      return Effect.flatMap(stopInstance(created), (report) =>
+        report.success && created.ending !== "background-failed" ? Effect.void : Effect.die(applicationFailed(created, report)))
+    })
 
     const buildAndStart = Effect.gen(function*() {
       created.runtime = yield* Effect.runtime<never>()
@@ -1544,9 +1552,28 @@ export const run = (
     })
   ))
 
-/** @internal */
+/**
+ * A Layer cannot end the program it serves, so background work that fails while the application
+ * runs as a Layer is logged when it fails (the application keeps serving until the Layer is
+ * released; its release then dies with the `ApplicationFailed`, see `startInstance`).
+ *
+ * @internal
+ */
 export const layer = (self: App.App<never>): Layer.Layer<unknown, Errors.ResolutionError | Errors.LifecycleError> =>
-  Layer.scopedContext(Effect.map(start(self), (running) => running.context))
+  Layer.scopedContext(Effect.gen(function*() {
+    const running = yield* start(self)
+    const instance = (running as RunningImpl).instance
+    yield* Effect.forkScoped(Effect.flatMap(Deferred.await(instance.shutdownRequested), () => {
+      const request = instance.shutdownRequest
+      return request?._tag === "BackgroundFailed" && !instance.stopping
+        ? Effect.logError(
+          "layerwise: background work failed while the application runs as a Layer; it keeps serving until the Layer is released, which then fails",
+          ...instance.errors.map((error) => error.message)
+        )
+        : Effect.void
+    }))
+    return running.context
+  }))
 
 /** @internal */
 export const subscribe = (self: App.App<never>): Effect.Effect<Queue.Dequeue<App.Event>, never, Scope.Scope> => {
