@@ -814,7 +814,7 @@ describe("App", () => {
         expect(failed.errors[0]!.message).toContain("did not complete within 1s")
       }))
 
-    it.effect("negative or non-finite timeouts and startup orders fail with InvalidLifecycle before anything runs", () =>
+    it.effect("negative or non-finite timeouts and startup orders fail with InvalidLifecycle listing every one, before anything runs", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
         const registry = Registry.make(
@@ -825,10 +825,20 @@ describe("App", () => {
           startStop(App.make(registry, { roots: [A], startTimeout: Number.NaN, stopTimeout: "-5 seconds" }))
         )
         expect(error._tag).toBe("InvalidLifecycle")
-        // the application's options are checked first, alone: nothing is resolved with invalid options
+        // every problem at once: the application's options, then the settings of the components that run
         expect((error as Errors.InvalidLifecycle).problems).toEqual([
           { subject: "application", reason: "startTimeout must be a finite, non-negative duration, got NaN" },
-          { subject: "application", reason: "stopTimeout must be a finite, non-negative duration, got -5 seconds" }
+          { subject: "application", reason: "stopTimeout must be a finite, non-negative duration, got -5 seconds" },
+          { subject: "component A", reason: "its stop timeout must be a finite, non-negative duration, got -1" },
+          { subject: "component A", reason: "its grace timeout must be a finite, non-negative duration, got Infinity" },
+          { subject: "component B", reason: "its startup order must be a finite number, got NaN" }
+        ])
+        // invalid options and a plan that cannot be resolved: the options' problems
+        const unresolved = yield* Effect.flip(
+          startStop(App.make(registry, { roots: [C], stopTimeout: -1 }))
+        )
+        expect((unresolved as Errors.InvalidLifecycle).problems).toEqual([
+          { subject: "application", reason: "stopTimeout must be a finite, non-negative duration, got -1" }
         ])
         const second = yield* Effect.flip(startStop(App.make(registry, { roots: [A] })))
         expect((second as Errors.InvalidLifecycle).problems).toEqual([

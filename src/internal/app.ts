@@ -1301,8 +1301,11 @@ const startInstance = (
   Effect.gen(function*() {
     const problems: Problems = []
     const settings = validateOptions(self.options, problems)
-    if (problems.length > 0) return yield* Effect.fail(new Errors.InvalidLifecycle({ problems }))
-    const resolved = yield* resolvePlan(self)
+    // Invalid options do not hide the components' invalid settings: both are listed, once the plan
+    // (which says which components run) is known. A plan that cannot be resolved leaves the options'.
+    const resolved = yield* problems.length > 0
+      ? Effect.orElseFail(resolvePlan(self), () => new Errors.InvalidLifecycle({ problems }))
+      : resolvePlan(self)
     const total = resolved.nodes.length
     const lifecycles: Array<Lifecycle.Lifecycle | undefined> = new Array(total)
     const timeouts = {
