@@ -198,6 +198,13 @@ export interface Options extends Condition.EnvironmentInput {
   readonly stopTimeout?: Duration.DurationInput | undefined
   /** How long background work may take to finish at shutdown (default 10 seconds). */
   readonly graceTimeout?: Duration.DurationInput | undefined
+  /**
+   * Bounds the release of the whole application: every constructor's finalizers, dependents first,
+   * after the stop hooks and disposers (default 30 seconds). When it is over, the shutdown stops
+   * waiting: the component being released is reported (`ReleaseTimeout`), the components not
+   * released yet are left so (releases run one at a time, in reverse build order), and the run fails.
+   */
+  readonly releaseTimeout?: Duration.DurationInput | undefined
   /** How many components may build, start or stop at once (default `"unbounded"`). */
   readonly concurrency?: number | "unbounded" | undefined
   /**

@@ -295,6 +295,34 @@ export class ReleaseError extends Data.TaggedError("ReleaseError")<{
 }
 
 /**
+ * An application's release (its constructors' finalizers, after the stop hooks and disposers) did
+ * not complete within the release timeout: `component` was being released. The shutdown stops
+ * waiting and ends; the components not released yet (among them what `component` depends on, which
+ * must outlive it: its release goes on in the background) are left unreleased.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.ReleaseTimeout({ component: "Database", path: ["Api", "Database"], timeout: "15s" })
+ * console.log(error.message)
+ * // "Api -> Database: releasing Database did not complete within 15s; the components not released yet were left unreleased"
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ReleaseTimeout extends Data.TaggedError("ReleaseTimeout")<{
+  readonly component: string
+  readonly path: DependencyPath
+  readonly timeout: string
+}> {
+  override get message(): string {
+    return `${formatPath(this.path)}: releasing ${this.component} did not complete within ${this.timeout}; the components not released yet were left unreleased`
+  }
+}
+
+/**
  * The errors of building a resolved plan.
  *
  * @since 0.1.0
@@ -434,7 +462,7 @@ export class InvalidState extends Data.TaggedError("InvalidState")<{
  * @since 0.1.0
  * @category errors
  */
-export type RunError = ConstructionError | ReleaseError | HookFailed | HookTimeout
+export type RunError = ConstructionError | ReleaseError | ReleaseTimeout | HookFailed | HookTimeout
 
 /**
  * An application run failed. By the time this error surfaces everything that started was stopped and

@@ -802,6 +802,37 @@ describe("App", () => {
         expect(log).toContain("release C")
       }))
 
+    it.effect("a hung release is bounded by the release timeout: reported by name, what is not released yet left so, the run failed", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const hung = Component.make(B, {
+          dependencies: [A],
+          build: Effect.acquireRelease(Effect.as(recorder.record("build B"), "B"), () => Effect.zipRight(recorder.record("releasing B"), Effect.never))
+        })
+        const registry = Registry.make(recorded(recorder, A), hung, recorded(recorder, C))
+        const app = App.make(registry, { roots: [B, C], releaseTimeout: "20 seconds" })
+        const fiber = yield* Effect.fork(Effect.exit(startStop(app)))
+        yield* awaitSleeps(1)
+        // built A, C, B: released in reverse, B first; its release hangs, and the rest waits
+        expect((yield* recorder.entries).slice(-3)).toEqual(["stop C", "stop A", "releasing B"])
+        yield* TestClock.adjust("20 seconds")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("stop")
+        expect(failed.errors).toEqual([new Errors.ReleaseTimeout({ component: "B", path: ["B"], timeout: "20s" })])
+        expect(failed.errors[0]!.message).toBe("B: releasing B did not complete within 20s; the components not released yet were left unreleased")
+        expect((yield* recorder.entries).filter((event) => event.startsWith("release "))).toEqual([])
+        expect(phasesOf(failed.report, "B").at(-1)).toBe("release:timeout")
+        for (const name of ["A", "C"]) expect(phasesOf(failed.report, name).some((phase) => phase.startsWith("release"))).toBe(false)
+      }))
+
+    it.effect("a release timeout that is negative or not finite fails with InvalidLifecycle", () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(startStop(App.make(Registry.empty, { releaseTimeout: -1 })))
+        expect((error as Errors.InvalidLifecycle).problems).toEqual([
+          { subject: "application", reason: "releaseTimeout must be a finite, non-negative duration, got -1" }
+        ])
+      }))
+
     it.effect("a component's own timeouts take precedence over the application's", () =>
       Effect.gen(function*() {
         const registry = Registry.make(

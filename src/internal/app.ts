@@ -71,6 +71,7 @@ const S_FAILED = 9
 
 const DEFAULT_START_TIMEOUT = Duration.seconds(15)
 const DEFAULT_STOP_TIMEOUT = Duration.seconds(15)
+const DEFAULT_RELEASE_TIMEOUT = Duration.seconds(30)
 const DEFAULT_GRACE_TIMEOUT = Duration.seconds(10)
 
 /**
@@ -226,6 +227,7 @@ interface Settings {
   readonly start: Duration.Duration
   readonly stop: Duration.Duration
   readonly grace: Duration.Duration
+  readonly release: Duration.Duration
   readonly concurrency: number
 }
 
@@ -233,6 +235,7 @@ const validateOptions = (options: App.Options, problems: Problems): Settings => 
   const start = timeoutOption(problems, "application", "startTimeout", options.startTimeout, DEFAULT_START_TIMEOUT)
   const stop = timeoutOption(problems, "application", "stopTimeout", options.stopTimeout, DEFAULT_STOP_TIMEOUT)
   const grace = timeoutOption(problems, "application", "graceTimeout", options.graceTimeout, DEFAULT_GRACE_TIMEOUT)
+  const release = timeoutOption(problems, "application", "releaseTimeout", options.releaseTimeout, DEFAULT_RELEASE_TIMEOUT)
   const concurrency = options.concurrency ?? "unbounded"
   const concurrencyProblem = executor.concurrencyProblem(concurrency)
   if (concurrencyProblem !== undefined) problems.push({ subject: "application", reason: concurrencyProblem })
@@ -240,6 +243,7 @@ const validateOptions = (options: App.Options, problems: Problems): Settings => 
     start,
     stop,
     grace,
+    release,
     concurrency: concurrency === "unbounded" || !(concurrency >= 1) ? Number.POSITIVE_INFINITY : Math.floor(concurrency)
   }
 }
@@ -456,6 +460,8 @@ class Instance {
   stopBegin = -1
   stopEnd = -1
   stopping = false
+  /** the release did not complete within the release timeout (see `awaitRelease`) */
+  releaseTimedOut = false
   readonly t0: bigint
   readonly startedAt: number
   names: Map<string, number> | undefined
@@ -893,7 +899,8 @@ const buildObserver = (instance: Instance): executor.ExecuteObserver => {
     releaseStarted: entering(S_RELEASING, P_RELEASE),
     releaseEnded: (node, exit) => {
       const id = node.id
-      if (id >= total) return
+      // given up on (the release timed out): its late end is no longer part of the run
+      if (id >= total || instance.releaseTimedOut) return
       instance.componentState[id] = S_RELEASED
       const slot = id * PHASE_COUNT
       // The constructor's finalizers run after the disposers: the release phase starts where they ended.
@@ -1412,6 +1419,38 @@ const stopAndReport = (instance: Instance): Effect.Effect<Report.Report, Errors.
       : Effect.fail(applicationFailed(instance, report)))
 
 /**
+ * Closes the graph's scope (every constructor's finalizers, dependents first), for at most the
+ * release timeout. The release runs in a fiber of its own and the wait is a Deferred settled by it
+ * or by a timer, whichever comes first: no interruption is involved, so the wait is bounded also in
+ * the uninterruptible shutdown of an interrupted run. Past the timeout, the component being released
+ * is reported as timed out and the rest is left as it is (its dependencies must outlive it).
+ */
+const awaitRelease = (instance: Instance): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const settled = Deferred.unsafeMake<boolean>(FiberId.none)
+    const release = Effect.ensuring(Effect.exit(Scope.close(instance.graphScope, Exit.void)), Deferred.succeed(settled, true))
+    const timer = Effect.zipRight(Effect.sleep(instance.settings.release), Deferred.succeed(settled, false))
+    return Effect.flatMap(Effect.zipRight(Effect.forkDaemon(release), Effect.forkDaemon(timer)), (timing) =>
+      Effect.flatMap(Deferred.await(settled), (finished) => {
+        if (finished) return Effect.asVoid(Fiber.interruptFork(timing))
+        instance.releaseTimedOut = true
+        for (let id = 0; id < instance.graph.total; id++) {
+          if (instance.componentState[id] !== S_RELEASING) continue
+          instance.componentState[id] = S_FAILED
+          const error = new Errors.ReleaseTimeout({
+            component: instance.nameOf(id),
+            path: instance.pathOf(id),
+            timeout: Duration.format(instance.settings.release)
+          })
+          noteFailure(instance, id, P_RELEASE, null, error.message)
+          phaseEnd(instance, id, P_RELEASE, O_TIMEOUT)
+          pushError(instance, id, P_RELEASE, null, "timeout", error)
+        }
+        return Effect.void
+      }))
+  })
+
+/**
  * Stops and releases: stop hooks (background work first) in reverse dependency order, then every
  * component's scope is closed, dependents first (disposers, then the constructor's finalizers). Runs
  * once; a second call waits for the first and returns the same report. Never fails.
@@ -1436,9 +1475,9 @@ const stopInstance = (instance: Instance): Effect.Effect<Report.Report> =>
         if (group !== undefined) for (const run of group.runs) if (!run.done) run.fiber.unsafeInterruptAsFork(FiberId.none)
       }
       // Release failures were recorded per component by the observer; the scope's combined exit adds nothing.
-      yield* Effect.exit(Scope.close(instance.graphScope, Exit.void))
+      yield* awaitRelease(instance)
       const total = instance.graph.total
-      for (let id = 0; id < total; id++) {
+      for (let id = 0; id < total && !instance.releaseTimedOut; id++) {
         const state = instance.componentState[id]!
         // components built from a value have no scope to close: they are released with the graph
         if (state !== S_PENDING && state !== S_FAILED && state !== S_RELEASED) instance.componentState[id] = S_RELEASED
