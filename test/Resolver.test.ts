@@ -207,6 +207,49 @@ describe("Resolver", () => {
       })
       expect(choiceOf(registry, Cache).chosen).toEqual(["Cache"])
     })
+
+    it("an unnamed candidate whose default name another component was given explicitly is numbered instead, not a duplicate", () => {
+      // Regression: one explicit name "Database" next to an unnamed Database was a DuplicateName
+      // "given to 2 components", although the name was given once.
+      const registry = Registry.make(
+        Component.succeed(Database, { url: "main" }).pipe(Component.named("Database"), Component.primary),
+        Component.succeed(Database, { url: "replica" }).pipe(Component.qualified([Replica]))
+      )
+      const plan = planOf(registry, [Database, Dependency.qualified(Database, Replica)])
+      expect(plan.roots.map((edge) => namesOf(plan, edge))).toEqual([["Database"], ["Database#1"]])
+      expect(nodeNames(plan)).toEqual(["Database", "Database#1"])
+    })
+
+    it("default names skip every name given explicitly, to a candidate of any service, and keep their order", () => {
+      const registry = Registry.make(
+        Component.succeed(Cache, { size: 1 }).pipe(Component.named("Database#1")),
+        Component.succeed(Database, { url: "1" }),
+        Component.succeed(Database, { url: "2" }).pipe(Component.order(1)),
+        Component.succeed(Logger, { level: "info" }).pipe(Component.named("Cache"))
+      )
+      expect(choiceOf(registry, Database).considered).toEqual(["Database#2", "Database#3"])
+      // Cache's own candidate is named explicitly; Logger's explicit name "Cache" is not a default name
+      expect(choiceOf(registry, Cache).chosen).toEqual(["Database#1"])
+      expect(choiceOf(registry, Logger).chosen).toEqual(["Cache"])
+    })
+
+    it("an unnamed override whose default name was given explicitly is numbered instead", () => {
+      const registry = Registry.make(
+        Component.succeed(Logger, { level: "info" }).pipe(Component.named("Database (override)"))
+      ).pipe(Registry.override([Component.succeed(Database, { url: "fake" })]))
+      expect(choiceOf(registry, Database).chosen).toEqual(["Database (override #1)"])
+    })
+
+    it("two equal explicit names are still a DuplicateName when an unnamed candidate has the same default name", () => {
+      const registry = Registry.make(
+        database("Database"),
+        database("Database"),
+        Component.succeed(Database, { url: "unnamed" })
+      )
+      expect(errorOf(registry, []).problems).toEqual([
+        new Errors.DuplicateName({ name: "Database", services: ["Database", "Database"] })
+      ])
+    })
   })
 
   describe("selection by qualifier and name", () => {

@@ -436,6 +436,10 @@ const candidatesOf = (index: Index, first: number | undefined): Array<number> =>
  * candidate is named after its tag key (`Key#1`, `Key#2` when several share the tag); unnamed
  * overrides are named apart (`Key (override)`), so that overriding a service in a test never renames
  * the production components of that service.
+ *
+ * A default name never takes a name given explicitly (to a candidate of any service): the unnamed
+ * candidate gets the next number that is free instead (`Key#1`, or `Key#3` after an explicit
+ * `Key#2`; `Key (override #1)`). Only explicit names can then be given twice (`reportDuplicateNames`).
  */
 const nameCandidates = (
   index: Index,
@@ -446,11 +450,16 @@ const nameCandidates = (
   const { components, names, overrides, prepared } = index.candidates
   // named as an override: an override that production did not also register
   const namedAsOverride = (candidate: number) => overrides[candidate] && !index.alsoOrdinary.has(candidate)
+  const explicit = index.explicitlyNamed ? explicitNames(components) : undefined
   // `forEach` rather than `for...of`: no entry array per tag
   index.byTag.forEach((first, key) => {
     if (index.nextOfTag[first] === -1 && replacements.size === 0) {
-      names[first] = components[first]!.name ?? (namedAsOverride(first) ? `${key} (override)` : key)
-      return
+      const given = components[first]!.name
+      const name = given ?? (namedAsOverride(first) ? `${key} (override)` : key)
+      if (given !== undefined || explicit === undefined || !explicit.has(name)) {
+        names[first] = name
+        return
+      }
     }
     const same = candidatesOf(index, first)
     let unnamed = 0
@@ -465,8 +474,12 @@ const nameCandidates = (
     for (const candidate of same) {
       let name = components[candidate]!.name
       if (name === undefined && namedAsOverride(candidate)) {
-        name = unnamedOverrides > 1 ? `${key} (override #${++seenOverrides})` : `${key} (override)`
-      } else if (name === undefined) name = unnamed > 1 ? `${key}#${++seen}` : key
+        name = unnamedOverrides > 1 || explicit?.has(`${key} (override)`)
+          ? `${key} (override #${(seenOverrides = nextFree(explicit, `${key} (override #`, ")", seenOverrides))})`
+          : `${key} (override)`
+      } else if (name === undefined) {
+        name = unnamed > 1 || explicit?.has(key) ? `${key}#${(seen = nextFree(explicit, `${key}#`, "", seen))}` : key
+      }
       names[candidate] = name
       const replacement = replacements.get(name)
       if (replacement === undefined) continue
@@ -501,9 +514,24 @@ const nameCandidates = (
   })
 }
 
+/** The names given explicitly to candidates. */
+const explicitNames = (components: ReadonlyArray<Component.Any>): ReadonlySet<string> => {
+  const names = new Set<string>()
+  for (const candidate of components) if (candidate.name !== undefined) names.add(candidate.name)
+  return names
+}
+
+/** The first number after `last` that makes `prefix + number + suffix` a name no one was given explicitly. */
+const nextFree = (explicit: ReadonlySet<string> | undefined, prefix: string, suffix: string, last: number): number => {
+  let number = last + 1
+  while (explicit?.has(`${prefix}${number}${suffix}`)) number++
+  return number
+}
+
 /**
  * Step 3: explicit names given to several candidates, in the order the names first appear. Default
- * names are unique by construction (tag keys are unique, suffixes are unique within a tag).
+ * names are unique by construction: tag keys are unique, suffixes are unique within a tag, and
+ * default names skip the explicit ones (see `nameCandidates`).
  */
 const reportDuplicateNames = (candidates: Candidates, problems: Array<Errors.Problem>): void => {
   const byName = new Map<string, Array<number>>()
