@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Option } from "effect"
-import { Component, Dependency, Errors, Family, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Dependency, Errors, Family, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
 class Cache extends Context.Tag("Cache")<Cache, { readonly size: number }>() {}
@@ -1074,20 +1074,31 @@ describe("Resolver", () => {
       expect(nodeNames(planOf(registry, [C]))).toEqual(["A", "C"])
     })
 
-    it("a plain tag whose key looks like a derived request's resolves as the plain tag it is", () => {
-      const Lookalike = Context.GenericTag<"Lookalike", string>("layerwise/Option<Database>")
-      const plan = planOf(
-        Registry.make(Component.succeed(Lookalike, "plain"), needing(Api, [Lookalike], { source: "api" })),
-        [Api]
+    it("a component whose tag's key starts with the reserved prefix of derived requests is an InvalidDeclaration", () => {
+      // Regression: a service tag keyed "layerwise/All<Database>" was the same context entry as
+      // Dependency.all(Database): either request got the other's value (a string service yielded an array).
+      const Lookalike = Context.GenericTag<"Lookalike", string>("layerwise/All<Database>")
+      const registry = Registry.make(
+        Component.succeed(Lookalike, "plain"),
+        database("main"),
+        needing(Api, [Dependency.all(Database), Lookalike], { source: "api" })
       )
-      expect(nodeNames(plan)).toEqual(["layerwise/Option<Database>", "Api"])
-      expect(plan.nodes[1]!.dependencies[0]!.request).toEqual({
-        service: "layerwise/Option<Database>",
-        selector: { _tag: "Any" },
-        cardinality: "one",
-        key: "layerwise/Option<Database>",
-        label: "layerwise/Option<Database>"
-      })
+      const error = errorOf(registry, [Api])
+      expect(error.problems).toEqual([
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: "component layerwise/All<Database>",
+          reason:
+            "its tag's key starts with \"layerwise/\", which is reserved for layerwise's derived requests (Dependency.optional, all, qualified, named, family members): give the service a key of its own"
+        })
+      ])
+    })
+
+    it("layerwise's own App.Shutdowner is not caught by the reserved prefix, registered by App or by hand", () => {
+      const plan = planOf(Registry.make(App.ShutdownerLive), [App.Shutdowner])
+      expect(nodeNames(plan)).toEqual(["layerwise/App/Shutdowner"])
+      const own = Component.succeed(App.Shutdowner, { shutdown: () => Effect.void })
+      expect(nodeNames(planOf(Registry.make(own), [App.Shutdowner]))).toEqual(["layerwise/App/Shutdowner"])
     })
 
     it("components shared by many registries resolve exactly as fresh copies of them would", () => {

@@ -163,10 +163,18 @@ const examine = (candidate: unknown, position: number): Prepared | Errors.Invali
   const tag: unknown = candidate.tag
   const tagged = isTag(tag)
   if (!tagged) reasons.push(`its tag must be a Context.Tag, got ${String(tag)}`)
-  else if (tag.key.startsWith(dependency.derivedPrefix) && dependency.isDependency(tag)) {
-    // a request's tag (Dependency.optional, all, qualified, named, a family member) is not a service
-    const request = tag[dependency.TypeId]
-    reasons.push(`its tag is the request ${request.label}, not a service's tag: register it under ${request.target.key}`)
+  else if (tag.key.startsWith(dependency.derivedPrefix)) {
+    if (dependency.isDependency(tag)) {
+      // a request's tag (Dependency.optional, all, qualified, named, a family member) is not a service
+      const request = tag[dependency.TypeId]
+      reasons.push(`its tag is the request ${request.label}, not a service's tag: register it under ${request.target.key}`)
+    } else if (!dependency.ownServiceKeys.has(tag.key)) {
+      // A context holds one value per key: such a service would be the value of the derived request
+      // with its key, and that request's value its own.
+      reasons.push(
+        `its tag's key starts with "${dependency.derivedPrefix}", which is reserved for layerwise's derived requests (Dependency.optional, all, qualified, named, family members): give the service a key of its own`
+      )
+    }
   }
   if (candidate.name !== undefined && (typeof candidate.name !== "string" || candidate.name.length === 0)) {
     reasons.push(`its name must be a non-empty string, got ${String(candidate.name)}`)
