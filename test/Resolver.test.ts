@@ -313,7 +313,8 @@ describe("Resolver", () => {
           request: "Database#shared",
           available: ["Cache", "Database"],
           suggestions: [],
-          unqualified: ["main"]
+          unqualified: ["main"],
+          excluded: []
         })
       ])
     })
@@ -584,7 +585,8 @@ describe("Resolver", () => {
           request: "Database",
           available: ["Api", "UserRepo", "Cache", "Logger"],
           suggestions: [],
-          unqualified: []
+          unqualified: [],
+          excluded: []
         })
       ])
       expect(error.message).toBe(
@@ -614,7 +616,8 @@ describe("Resolver", () => {
           request: "Database@replica",
           available: ["Database", "Api"],
           suggestions: [],
-          unqualified: ["main", "other"]
+          unqualified: ["main", "other"],
+          excluded: []
         })
       ])
       expect(error.problems[0]!.message).toBe(

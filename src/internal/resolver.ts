@@ -645,6 +645,18 @@ interface WalkState {
   suggestions: Map<string, ReadonlyArray<string>> | undefined
   /** the registered candidates by name, made when the first family member is (see `componentNamed`) */
   namesOfComponents: Map<string, number> | undefined
+  /** what false conditions left out, made when the first request finds nothing (see `excludedFor`) */
+  excluded: ExcludedIndex | undefined
+}
+
+/**
+ * The components and families that false conditions left out of the registry (and that are not
+ * registered elsewhere), by the service they provide and by family, with why. Only missing requests
+ * read it.
+ */
+interface ExcludedIndex {
+  readonly byService: Map<string, Array<{ readonly component: Component.Any; readonly condition: string }>>
+  readonly families: Map<unknown, string>
 }
 
 /** Room for family members before the per-candidate columns first grow. */
@@ -684,7 +696,8 @@ const walk = (
     memoByKey: new Map(),
     available: undefined,
     suggestions: undefined,
-    namesOfComponents: undefined
+    namesOfComponents: undefined,
+    excluded: undefined
   }
   const { components, overrides, prepared } = index.candidates
   const rootEdges: Array<WalkEdge> = []
@@ -798,6 +811,54 @@ const suggestionsFor = (self: WalkState, service: string): ReadonlyArray<string>
   return found
 }
 
+const excludedIndex = (self: WalkState): ExcludedIndex => {
+  if (self.excluded !== undefined) return self.excluded
+  const byService: ExcludedIndex["byService"] = new Map()
+  const families: ExcludedIndex["families"] = new Map()
+  const candidates = new Set(self.index.candidates.components.slice(0, self.index.baseCount))
+  const seen = new Set<unknown>()
+  for (const { item, condition } of registry.excluded(self.flat)) {
+    if (seen.has(item)) continue
+    seen.add(item)
+    if (isComponent(item)) {
+      // registered elsewhere too (then a candidate), or invalid (not a candidate anyway)
+      if (candidates.has(item) || !isTag(item.tag)) continue
+      const same = byService.get(item.tag.key)
+      if (same === undefined) byService.set(item.tag.key, [{ component: item, condition }])
+      else same.push({ component: item, condition })
+    } else if (!self.flat.families.has(item)) {
+      families.set(item, condition)
+    }
+  }
+  return self.excluded = { byService, families }
+}
+
+/** The candidates false conditions left out that would have matched the request. */
+const excludedFor = (self: WalkState, description: Dependency.Description): ReadonlyArray<Errors.ExcludedCandidate> => {
+  if (self.flat.skipped.length === 0) return []
+  const of = excludedIndex(self).byService.get(description.service)
+  if (of === undefined) return []
+  const selector = description.selector
+  const found: Array<Errors.ExcludedCandidate> = []
+  for (const { component: candidate, condition } of of) {
+    const name = candidate.name ?? description.service
+    if (
+      selector._tag === "Any" || (selector._tag === "Qualifier" && candidate.qualifiers.includes(selector.qualifier)) ||
+      (selector._tag === "Name" && name === selector.name)
+    ) found.push({ name, condition })
+  }
+  return found
+}
+
+/** The registered families that provide `service` (to requests of their members only). */
+const familiesOf = (self: WalkState, service: string): ReadonlyArray<string> => {
+  const names: Array<string> = []
+  for (const family of self.flat.families as ReadonlySet<dependency.FamilyLike>) {
+    if (family.tag.key === service) names.push(family.name)
+  }
+  return names
+}
+
 /** The names of the candidates on the stack from depth `from` to depth `to` (excluded). */
 const namesOnStack = (self: WalkState, from: number, to: number): Array<string> => {
   const names = self.index.candidates.names
@@ -865,13 +926,16 @@ const resolveMember = (
     return overridden
   }
   if (!self.flat.families.has(member.family)) {
+    const condition = self.flat.skipped.length > 0 ? excludedIndex(self).families.get(member.family) : undefined
     self.problems.push(
       new Errors.MissingComponent({
         path: pathOfStack(self),
         request: request.label,
         available: available(self),
         suggestions: [],
-        unqualified: []
+        unqualified: [],
+        excluded: condition === undefined ? [] : [{ name: member.family.name, condition }],
+        family: { _tag: "NotRegistered", name: member.family.name }
       })
     )
     return undefined
@@ -1021,6 +1085,7 @@ const chooseAmong = (self: WalkState, description: Dependency.Description, first
   if (pool.length === 0) {
     if (description.cardinality === "optional") return makeEdge(description, [], { rule: "absent", considered })
     if (self.index.invalidTags.has(description.service)) return undefined
+    const families = self.flat.families.size > 0 ? familiesOf(self, description.service) : []
     self.problems.push(
       new Errors.MissingComponent({
         path: pathOfStack(self),
@@ -1028,7 +1093,9 @@ const chooseAmong = (self: WalkState, description: Dependency.Description, first
         available: available(self),
         // close names only for a service without candidates (a plain request rules out only qualified overrides)
         suggestions: selector._tag === "Any" && all.length === 0 ? suggestionsFor(self, description.service) : [],
-        unqualified: all.map((candidate) => names[candidate]!)
+        unqualified: all.map((candidate) => names[candidate]!),
+        excluded: excludedFor(self, description),
+        ...(families.length > 0 ? { family: { _tag: "MembersOnly", names: families } } : {})
       })
     )
     return undefined
