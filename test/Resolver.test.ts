@@ -538,6 +538,20 @@ describe("Resolver", () => {
       )
     })
 
+    it("replacing a name when every component of the registry is invalid says so, not that there are no names", () => {
+      const registry = Registry.make(database("broken").pipe(Component.order(NaN))).pipe(Registry.replace("nope", database("x")))
+      expect(errorOf(registry, []).problems.map((problem) => problem.message)).toEqual([
+        "invalid component broken: its order must be a finite number, got NaN",
+        "invalid replacement of \"nope\": no component is named \"nope\" (names: none: the registry's only component is invalid)"
+      ])
+      const two = Registry.make(database("a").pipe(Component.order(NaN)), database("b").pipe(Component.order(NaN))).pipe(
+        Registry.replace("nope", database("x"))
+      )
+      expect(errorOf(two, []).problems[2]!.message).toBe(
+        "invalid replacement of \"nope\": no component is named \"nope\" (names: none: the registry's 2 components are invalid)"
+      )
+    })
+
     it("replacing a component by one that provides another service is an InvalidDeclaration", () => {
       // Regression: the Cache value used to be provided as the Database.
       const registry = production.pipe(Registry.replace("audit", Component.succeed(Cache, { size: 1 })))
@@ -601,6 +615,28 @@ describe("Resolver", () => {
         "Api -> Databse: no component provides Databse (available: Database, Api); did you mean Database?"
       )
       expect((errorOf(registry, [Api]).problems[0] as Errors.MissingComponent).suggestions).toEqual(["Database"])
+    })
+
+    it("a missing one-letter service is not suggested another one-letter service: a close name shares more than its length", () => {
+      // Regression: "no component provides B (available: A); did you mean A?"
+      const registry = Registry.make(Component.succeed(A, "a"), needing(Api, [B], { source: "" }))
+      expect((errorOf(registry, [Api]).problems[0] as Errors.MissingComponent).suggestions).toEqual([])
+      class Ab extends Context.Tag("Ab")<Ab, string>() {}
+      class Ac extends Context.Tag("Ac")<Ac, string>() {}
+      class Xyz extends Context.Tag("Xyz")<Xyz, string>() {}
+      // two letters: one edit away is close; a three-letter name is not suggested for a one-letter one
+      const short = Registry.make(Component.succeed(Ab, "ab"), Component.succeed(Xyz, "xyz"), needing(Api, [Ac, A], { source: "" }))
+      expect(errorOf(short, [Api]).problems.map((problem) => (problem as Errors.MissingComponent).suggestions)).toEqual([["Ab"], []])
+      // a different case is close whatever the length
+      class Lower extends Context.Tag("a")<Lower, string>() {}
+      expect((errorOf(Registry.make(Component.succeed(A, "a")), [Lower]).problems[0] as Errors.MissingComponent).suggestions).toEqual(["A"])
+    })
+
+    it("layerwise's own services are not listed as available to a request that finds nothing", () => {
+      const registry = Registry.make(App.ShutdownerLive, Component.succeed(Cache, { size: 1 }), needing(Api, [Database], { source: "" }))
+      expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
+        "Api -> Database: no component provides Database (available: Cache, Api)"
+      ])
     })
 
     it("a missing qualified request lists the candidates ruled out by the qualifier", () => {

@@ -122,6 +122,12 @@ const levenshtein = (a: string, b: string): number => {
   return previous[b.length]!
 }
 
+/**
+ * Close names: at most a third of the missing name's length apart (at least 2 edits), and, so that
+ * short names are not "close" to anything of their length (`A` for `B`), fewer edits apart than the
+ * shorter of the two has letters: the two share at least one letter in place. A difference of case
+ * alone is always close.
+ */
 const suggest = (missing: string, available: ReadonlyArray<string>): ReadonlyArray<string> => {
   const lower = missing.toLowerCase()
   const threshold = Math.max(2, Math.floor(missing.length / 3))
@@ -129,7 +135,7 @@ const suggest = (missing: string, available: ReadonlyArray<string>): ReadonlyArr
     // the distance is at least the difference in length: most names are ruled out without computing it
     .filter((name) => Math.abs(name.length - missing.length) <= threshold && name !== missing)
     .map((name) => ({ name, distance: levenshtein(lower, name.toLowerCase()) }))
-    .filter(({ distance }) => distance <= threshold)
+    .filter(({ distance, name }) => distance <= threshold && distance < Math.min(missing.length, name.length))
     .sort((a, b) => a.distance - b.distance)
     .slice(0, 3)
     .map(({ name }) => name)
@@ -293,9 +299,15 @@ export const resolve = (
         new Errors.InvalidDeclaration({
           path: [],
           subject: `replacement of "${name}"`,
-          reason: `no component is named "${name}" (names: ${names.length === 0 ? "none" : names.slice(0, 12).join(", ")}${
-            names.length > 12 ? ", ..." : ""
-          })`
+          reason: `no component is named "${name}" (names: ${
+            names.length > 0
+              ? names.slice(0, 12).join(", ")
+              : index.invalidCount === 0
+              ? "none"
+              : index.invalidCount === 1
+              ? "none: the registry's only component is invalid"
+              : `none: the registry's ${index.invalidCount} components are invalid`
+          }${names.length > 12 ? ", ..." : ""})`
         })
       )
     }
@@ -323,6 +335,8 @@ interface Index {
    * reported as missing (the InvalidDeclaration says why; "no component provides" would be false).
    */
   readonly invalidTags: ReadonlySet<string>
+  /** how many registered values are invalid (reported, not candidates) */
+  readonly invalidCount: number
   /** whether any candidate has an explicit name (only then can names collide) */
   readonly explicitlyNamed: boolean
   /**
@@ -351,6 +365,7 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
   const nextOfTag = new Int32Array(most)
   const invalidTags = new Set<string>()
   const alsoOrdinary = new Set<number>()
+  const reported = problems.length
   const count = fillCandidates(flat, problems, components, overrides, prepared, byTag, nextOfTag, invalidTags, alsoOrdinary)
   const fit = <A>(column: Array<A>): Array<A> => (count === most ? column : column.slice(0, count))
   return {
@@ -359,6 +374,7 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
     byTag,
     nextOfTag,
     invalidTags,
+    invalidCount: problems.length - reported,
     explicitlyNamed: components.some((candidate) => candidate.name !== undefined),
     alsoOrdinary
   }
@@ -790,7 +806,13 @@ const settleMembers = (self: WalkState): string | undefined => {
   return unsettled
 }
 
-const available = (self: WalkState): ReadonlyArray<string> => self.available ??= [...self.index.byTag.keys()]
+/**
+ * The services a missing request's message lists: the registered ones but layerwise's own (App
+ * registers its Shutdowner in every application's registry; no one misspells its key). Only keys
+ * with the derived prefix need a look: those of valid candidates are layerwise's own.
+ */
+const available = (self: WalkState): ReadonlyArray<string> =>
+  self.available ??= [...self.index.byTag.keys()].filter((key) => !key.startsWith(dependency.derivedPrefix))
 
 /**
  * How many distinct missing services get close-name suggestions. Each costs a comparison with every
