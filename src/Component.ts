@@ -231,7 +231,9 @@ export const succeed: <Id, Service>(
 
 /**
  * Gives the component a name (unique within a registry). Requests can select it with
- * `Dependency.named`, overrides can replace it by name, and explanations and errors show it.
+ * `Dependency.named`, overrides can replace it by name, and explanations and errors show it. An
+ * explicit name may be its tag's key: the unnamed components of that tag are then numbered
+ * (`Database#1`) rather than clash with it.
  *
  * @example
  * ```ts

@@ -11,8 +11,10 @@
  * Derived tags are interned: calling `Dependency.all(Plugin)` twice gives the same tag, so a
  * constructor may call it inline instead of keeping it in a constant. A derived key reads
  * `layerwise/<label>` (`layerwise/All<app/Plugin@core>`); keys starting with `layerwise/` are reserved
- * for them. Two different requests whose labels coincide (names containing `@` or `#`) still get
- * different keys: the later one gets a numbered suffix (`layerwise/X@y#z~2`).
+ * for them (and layerwise's own services, such as `App.Shutdowner`): a component whose tag has such a
+ * key is an `InvalidDeclaration`, since it would share its context entry with a request. Two
+ * different requests whose labels coincide (names containing `@` or `#`) still get different keys:
+ * the later one gets a numbered suffix (`layerwise/X@y#z~2`).
  *
  * Why tags and not a record of "injection points": it keeps constructors plain Effect code, works
  * unchanged for components given as Layers (whose requirements are tags), and makes the

@@ -42,12 +42,66 @@ const listed = (names: ReadonlyArray<string>, limit = 12): string =>
     : `${names.slice(0, limit).join(", ")}, and ${names.length - limit} more`
 
 /**
+ * A candidate that a condition of its registry left out (see `Registry.when`): `name` is its name
+ * (its explicit name, or its tag's key; for a family, the family's name), `condition` the description
+ * of the false condition that excluded it (several, joined with `and`, when nested guards were false).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const excluded: Errors.ExcludedCandidate = { name: "StorageS3", condition: "profile prod" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExcludedCandidate {
+  readonly name: string
+  readonly condition: string
+}
+
+/**
+ * Why a request that involves a component family found nothing:
+ *
+ * - `NotRegistered`: the request is for a member of family `name`, which the registry does not
+ *   register (add the family to the registry);
+ * - `MembersOnly`: the request is a plain one of a service that registered families (`names`) provide
+ *   only to requests of their members (`Family.request(family, args)` or `family.of(args)`).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const unregistered: Errors.FamilyHint = { _tag: "NotRegistered", name: "KubeClient" }
+ * const membersOnly: Errors.FamilyHint = { _tag: "MembersOnly", names: ["KubeClient"] }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FamilyHint =
+  | { readonly _tag: "NotRegistered"; readonly name: string }
+  | { readonly _tag: "MembersOnly"; readonly names: ReadonlyArray<string> }
+
+/**
  * No component provides what a request asked for.
  *
- * `available` lists the services the registry does provide (so a typo is easy to spot) and
- * `suggestions` the ones whose names are close to the missing one. `unqualified` lists the candidates
- * of the service that the request ruled out: those without its qualifier or name, or, for a plain
- * request, qualified overrides (they serve only requests for their qualifier).
+ * `available` lists the services the registry does provide (so a typo is easy to spot; layerwise's
+ * own services are left out) and `suggestions` the ones whose names are close to the missing one.
+ * `unqualified` lists the candidates of the service that the request ruled out: those without its
+ * qualifier or name, or, for a plain request, qualified overrides (they serve only requests for their
+ * qualifier). `excluded` lists the candidates that would have matched the request but that a false
+ * condition left out of the registry (`Registry.when`). `family`, when present, says how the request
+ * missed a component family (see {@link FamilyHint}).
+ *
+ * The message renders these in that order; the parts of empty fields are left out:
+ *
+ * `<path> -> <request>: no component provides <request> (available: <available>)`
+ * `; candidates that do not match it: <unqualified>`
+ * `; candidates excluded by their conditions: <name> (<condition>), ...`
+ * `; <what the family hint says>`
+ * `; did you mean <suggestions>?`
  *
  * @example
  * ```ts
@@ -58,10 +112,22 @@ const listed = (names: ReadonlyArray<string>, limit = 12): string =>
  *   request: "Database",
  *   available: ["Cache", "Logger"],
  *   suggestions: [],
- *   unqualified: []
+ *   unqualified: [],
+ *   excluded: []
  * })
  * console.log(problem.message)
  * // "Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)"
+ *
+ * const excluded = new Errors.MissingComponent({
+ *   path: ["Api"],
+ *   request: "Storage",
+ *   available: ["Api"],
+ *   suggestions: [],
+ *   unqualified: [],
+ *   excluded: [{ name: "StorageS3", condition: "profile prod" }]
+ * })
+ * console.log(excluded.message)
+ * // "Api -> Storage: no component provides Storage (available: Api); candidates excluded by their conditions: StorageS3 (profile prod)"
  * ```
  *
  * @since 0.1.0
@@ -73,15 +139,31 @@ export class MissingComponent extends Data.TaggedError("MissingComponent")<{
   readonly available: ReadonlyArray<string>
   readonly suggestions: ReadonlyArray<string>
   readonly unqualified: ReadonlyArray<string>
+  readonly excluded: ReadonlyArray<ExcludedCandidate>
+  readonly family?: FamilyHint | undefined
 }> {
   override get message(): string {
     const where = formatPath([...this.path, this.request])
     const ruledOut = this.unqualified.length > 0
       ? `; candidates that do not match it: ${listed(this.unqualified)}`
       : ""
+    const excluded = this.excluded.length > 0
+      ? `; candidates excluded by their conditions: ${
+        listed(this.excluded.map((candidate) => `${candidate.name} (${candidate.condition})`))
+      }`
+      : ""
+    const family = this.family === undefined
+      ? ""
+      : this.family._tag === "NotRegistered"
+      ? `; it is a member of family ${this.family.name}, which is not registered: add the family to the registry`
+      : `; ${this.family.names.length === 1 ? "family" : "families"} ${listed(this.family.names)} ${
+        this.family.names.length === 1 ? "provides" : "provide"
+      } ${this.request} only to requests of ${
+        this.family.names.length === 1 ? "its" : "their"
+      } members: request one with Family.request(family, args) or family.of(args)`
     const close = this.suggestions.length > 0 ? `; did you mean ${this.suggestions.join(" or ")}?` : ""
     const available = this.available.length > 0 ? listed(this.available) : "none"
-    return `${where}: no component provides ${this.request} (available: ${available})${ruledOut}${close}`
+    return `${where}: no component provides ${this.request} (available: ${available})${ruledOut}${excluded}${family}${close}`
   }
 }
 

@@ -183,7 +183,8 @@ export const replace: {
 
 /**
  * Items that exist only when a condition holds in the resolution environment: a component or a whole
- * module guarded by a profile or a property. When the condition is false they do not exist at all.
+ * module guarded by a profile or a property. When the condition is false they do not exist at all
+ * (a request that then finds nothing lists them in its `MissingComponent`, with the condition).
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either } from "effect"
-import { Component, Condition, Registry, Resolver } from "../src/index.js"
+import { Component, Condition, Dependency, Errors, Registry, Resolver } from "../src/index.js"
 
 class Storage extends Context.Tag("Storage")<Storage, { readonly kind: string }>() {}
 class Api extends Context.Tag("Api")<Api, { readonly storage: string }>() {}
@@ -56,6 +56,55 @@ describe("Condition", () => {
     expect(Either.isLeft(Resolver.resolve(guarded, [Api]))).toBe(true)
     const plan = Either.getOrThrow(Resolver.resolve(guarded, [Api], { profiles: ["nested"] }))
     expect(plan.nodes.map((node) => node.name)).toEqual(["Storage", "Api"])
+  })
+
+  it("a request whose candidates conditions all excluded lists them, each with the condition that excluded it", () => {
+    // Regression: the message said only "no component provides Storage (available: Api)".
+    const guarded = Registry.make(
+      api,
+      Registry.when(Condition.property("storage", "file"), Component.succeed(Storage, { kind: "file" })),
+      Registry.when(Condition.profile("s3"), Component.succeed(Storage, { kind: "s3" }).pipe(Component.named("StorageS3")))
+    )
+    const result = Resolver.resolve(guarded, [Api])
+    expect(Either.isLeft(result) && result.left.problems).toEqual([
+      new Errors.MissingComponent({
+        path: ["Api"],
+        request: "Storage",
+        available: ["Api"],
+        suggestions: [],
+        unqualified: [],
+        excluded: [{ name: "Storage", condition: "property storage = file" }, { name: "StorageS3", condition: "profile s3" }]
+      })
+    ])
+    expect(Either.isLeft(result) && result.left.problems[0]!.message).toBe(
+      "Api -> Storage: no component provides Storage (available: Api); candidates excluded by their conditions: Storage (property storage = file), StorageS3 (profile s3)"
+    )
+  })
+
+  it("excluded candidates are those the request would have matched, and a nested false guard adds its condition", () => {
+    const guarded = Registry.make(
+      Component.succeed(Storage, { kind: "memory" }).pipe(Component.named("memory")),
+      Registry.when(
+        Condition.profile("cloud"),
+        Component.succeed(Storage, { kind: "s3" }).pipe(Component.named("s3"), Component.qualified(["remote"])),
+        Registry.when(Condition.profile("eu"), Component.succeed(Storage, { kind: "gcs" }).pipe(Component.named("gcs"), Component.qualified(["remote"]))),
+        Component.succeed(Storage, { kind: "local" }).pipe(Component.named("local"), Component.qualified(["local"]))
+      )
+    )
+    const result = Resolver.resolve(guarded, [Dependency.qualified(Storage, "remote")])
+    expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
+      "Storage@remote: no component provides Storage@remote (available: Storage); candidates that do not match it: memory; " +
+      "candidates excluded by their conditions: s3 (profile cloud), gcs ((profile cloud) and (profile eu))"
+    ])
+  })
+
+  it("a component excluded in one place but registered in another is a candidate, not listed as excluded", () => {
+    const memory = Component.succeed(Storage, { kind: "memory" }).pipe(Component.qualified(["memory"]))
+    const guarded = Registry.make(api, Registry.when(Condition.profile("never"), memory), memory)
+    const result = Resolver.resolve(guarded, [Api, Dependency.qualified(Storage, "other")])
+    expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
+      "Storage@other: no component provides Storage@other (available: Api, Storage); candidates that do not match it: Storage"
+    ])
   })
 
   it("a condition that throws is reported as an invalid declaration, with the others", () => {

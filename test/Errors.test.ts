@@ -11,6 +11,7 @@ const missing = (fields: Partial<ConstructorParameters<typeof Errors.MissingComp
     available: ["Cache", "Logger"],
     suggestions: [],
     unqualified: [],
+    excluded: [],
     ...fields
   })
 
@@ -42,6 +43,40 @@ describe("Errors", () => {
       ).toBe(
         "Api -> UserRepo -> Database@replica: no component provides Database@replica (available: Database); " +
           "candidates that do not match it: main, audit; did you mean Databases or Datastore?"
+      )
+    })
+
+    it("lists the candidates their conditions excluded, each with its condition, after those that do not match", () => {
+      expect(
+        missing({
+          request: "Database@replica",
+          unqualified: ["main"],
+          excluded: [{ name: "replicaS3", condition: "profile prod" }, { name: "Database", condition: "(property db = x) and (profile y)" }],
+          suggestions: ["Databases"]
+        }).message
+      ).toBe(
+        "Api -> UserRepo -> Database@replica: no component provides Database@replica (available: Cache, Logger); " +
+          "candidates that do not match it: main; " +
+          "candidates excluded by their conditions: replicaS3 (profile prod), Database ((property db = x) and (profile y)); " +
+          "did you mean Databases?"
+      )
+    })
+
+    it("says that the family of a requested member is not registered", () => {
+      expect(missing({ request: "KubeClient(eu)", family: { _tag: "NotRegistered", name: "KubeClient" } }).message).toBe(
+        "Api -> UserRepo -> KubeClient(eu): no component provides KubeClient(eu) (available: Cache, Logger); " +
+          "it is a member of family KubeClient, which is not registered: add the family to the registry"
+      )
+    })
+
+    it("says that registered families provide a plainly requested service only to member requests, naming them", () => {
+      expect(missing({ request: "KubeClient", family: { _tag: "MembersOnly", names: ["KubeClients"] } }).message).toBe(
+        "Api -> UserRepo -> KubeClient: no component provides KubeClient (available: Cache, Logger); " +
+          "family KubeClients provides KubeClient only to requests of its members: request one with Family.request(family, args) or family.of(args)"
+      )
+      expect(missing({ request: "KubeClient", family: { _tag: "MembersOnly", names: ["Http", "Grpc"] } }).message).toBe(
+        "Api -> UserRepo -> KubeClient: no component provides KubeClient (available: Cache, Logger); " +
+          "families Http, Grpc provide KubeClient only to requests of their members: request one with Family.request(family, args) or family.of(args)"
       )
     })
 
@@ -141,7 +176,8 @@ describe("Errors", () => {
       request: "Database",
       available: ["Cache", "Logger"],
       suggestions: [],
-      unqualified: []
+      unqualified: [],
+      excluded: []
     })
   })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Ref } from "effect"
-import { Component, Errors, Family, Plan, Registry, Resolver, Testing } from "../src/index.js"
+import { Component, Condition, Errors, Family, Plan, Registry, Resolver, Testing } from "../src/index.js"
 
 class Credentials extends Context.Tag("Credentials")<Credentials, { readonly token: string }>() {}
 class ClusterConfig extends Context.Tag("ClusterConfig")<ClusterConfig, { readonly endpoint: string }>() {}
@@ -199,7 +199,51 @@ describe("Family", () => {
     })
     const result = Resolver.resolve(Registry.make(watcherOf(Clients.of("a"))), [Watcher])
     expect(Either.isLeft(result) && result.left.message).toBe(
-      "1 problem resolving the graph:\n  - Watcher -> Client(a): no component provides Client(a) (available: Watcher)"
+      "1 problem resolving the graph:\n  - Watcher -> Client(a): no component provides Client(a) (available: Watcher); " +
+        "it is a member of family Client, which is not registered: add the family to the registry"
+    )
+    expect(Either.isLeft(result) && result.left.problems).toEqual([
+      new Errors.MissingComponent({
+        path: ["Watcher"],
+        request: "Client(a)",
+        available: ["Watcher"],
+        suggestions: [],
+        unqualified: [],
+        excluded: [],
+        family: { _tag: "NotRegistered", name: "Client" }
+      })
+    ])
+  })
+
+  it("a member of a family that a false condition left out says so, with the condition", () => {
+    const Clients = Family.make(Client, { name: "Client", key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 }) })
+    const registry = Registry.make(Registry.when(Condition.profile("k8s"), Clients), watcherOf(Clients.of("a")))
+    const result = Resolver.resolve(registry, [Watcher])
+    expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
+      "Watcher -> Client(a): no component provides Client(a) (available: Watcher); candidates excluded by their conditions: Client (profile k8s); " +
+      "it is a member of family Client, which is not registered: add the family to the registry"
+    ])
+  })
+
+  it("a plain request of a service that only a registered family provides says that its members are requested with the family", () => {
+    // Regression: the message was only "no component provides Client (available: ...)".
+    const Clients = Family.make(Client, { name: "Clients", key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 }) })
+    const registry = Registry.make(Clients, Component.make(Reporter, { dependencies: [Client], build: Effect.succeed({ client: "" }) }))
+    const result = Resolver.resolve(registry, [Reporter])
+    expect(Either.isLeft(result) && result.left.problems).toEqual([
+      new Errors.MissingComponent({
+        path: ["Reporter"],
+        request: "Client",
+        available: ["Reporter"],
+        suggestions: [],
+        unqualified: [],
+        excluded: [],
+        family: { _tag: "MembersOnly", names: ["Clients"] }
+      })
+    ])
+    expect(Either.isLeft(result) && result.left.problems[0]!.message).toBe(
+      "Reporter -> Client: no component provides Client (available: Reporter); family Clients provides Client only to requests of its members: " +
+        "request one with Family.request(family, args) or family.of(args)"
     )
   })
 
@@ -213,7 +257,7 @@ describe("Family", () => {
     )
     const result = Resolver.resolve(registry, [Watcher])
     expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
-      "Watcher -> X(k): no component provides X(k) (available: Watcher)"
+      "Watcher -> X(k): no component provides X(k) (available: Watcher); it is a member of family X, which is not registered: add the family to the registry"
     ])
   })
 

@@ -209,7 +209,8 @@ describe("Registry", () => {
                   request: "Database",
                   available: ["Api", "Plugin"],
                   suggestions: [],
-                  unqualified: []
+                  unqualified: [],
+                  excluded: []
                 })
               ]
             })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Option } from "effect"
-import { Component, Dependency, Errors, Family, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Dependency, Errors, Family, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
 class Cache extends Context.Tag("Cache")<Cache, { readonly size: number }>() {}
@@ -207,6 +207,49 @@ describe("Resolver", () => {
       })
       expect(choiceOf(registry, Cache).chosen).toEqual(["Cache"])
     })
+
+    it("an unnamed candidate whose default name another component was given explicitly is numbered instead, not a duplicate", () => {
+      // Regression: one explicit name "Database" next to an unnamed Database was a DuplicateName
+      // "given to 2 components", although the name was given once.
+      const registry = Registry.make(
+        Component.succeed(Database, { url: "main" }).pipe(Component.named("Database"), Component.primary),
+        Component.succeed(Database, { url: "replica" }).pipe(Component.qualified([Replica]))
+      )
+      const plan = planOf(registry, [Database, Dependency.qualified(Database, Replica)])
+      expect(plan.roots.map((edge) => namesOf(plan, edge))).toEqual([["Database"], ["Database#1"]])
+      expect(nodeNames(plan)).toEqual(["Database", "Database#1"])
+    })
+
+    it("default names skip every name given explicitly, to a candidate of any service, and keep their order", () => {
+      const registry = Registry.make(
+        Component.succeed(Cache, { size: 1 }).pipe(Component.named("Database#1")),
+        Component.succeed(Database, { url: "1" }),
+        Component.succeed(Database, { url: "2" }).pipe(Component.order(1)),
+        Component.succeed(Logger, { level: "info" }).pipe(Component.named("Cache"))
+      )
+      expect(choiceOf(registry, Database).considered).toEqual(["Database#2", "Database#3"])
+      // Cache's own candidate is named explicitly; Logger's explicit name "Cache" is not a default name
+      expect(choiceOf(registry, Cache).chosen).toEqual(["Database#1"])
+      expect(choiceOf(registry, Logger).chosen).toEqual(["Cache"])
+    })
+
+    it("an unnamed override whose default name was given explicitly is numbered instead", () => {
+      const registry = Registry.make(
+        Component.succeed(Logger, { level: "info" }).pipe(Component.named("Database (override)"))
+      ).pipe(Registry.override([Component.succeed(Database, { url: "fake" })]))
+      expect(choiceOf(registry, Database).chosen).toEqual(["Database (override #1)"])
+    })
+
+    it("two equal explicit names are still a DuplicateName when an unnamed candidate has the same default name", () => {
+      const registry = Registry.make(
+        database("Database"),
+        database("Database"),
+        Component.succeed(Database, { url: "unnamed" })
+      )
+      expect(errorOf(registry, []).problems).toEqual([
+        new Errors.DuplicateName({ name: "Database", services: ["Database", "Database"] })
+      ])
+    })
   })
 
   describe("selection by qualifier and name", () => {
@@ -270,7 +313,8 @@ describe("Resolver", () => {
           request: "Database#shared",
           available: ["Cache", "Database"],
           suggestions: [],
-          unqualified: ["main"]
+          unqualified: ["main"],
+          excluded: []
         })
       ])
     })
@@ -494,6 +538,20 @@ describe("Resolver", () => {
       )
     })
 
+    it("replacing a name when every component of the registry is invalid says so, not that there are no names", () => {
+      const registry = Registry.make(database("broken").pipe(Component.order(NaN))).pipe(Registry.replace("nope", database("x")))
+      expect(errorOf(registry, []).problems.map((problem) => problem.message)).toEqual([
+        "invalid component broken: its order must be a finite number, got NaN",
+        "invalid replacement of \"nope\": no component is named \"nope\" (names: none: the registry's only component is invalid)"
+      ])
+      const two = Registry.make(database("a").pipe(Component.order(NaN)), database("b").pipe(Component.order(NaN))).pipe(
+        Registry.replace("nope", database("x"))
+      )
+      expect(errorOf(two, []).problems[2]!.message).toBe(
+        "invalid replacement of \"nope\": no component is named \"nope\" (names: none: the registry's 2 components are invalid)"
+      )
+    })
+
     it("replacing a component by one that provides another service is an InvalidDeclaration", () => {
       // Regression: the Cache value used to be provided as the Database.
       const registry = production.pipe(Registry.replace("audit", Component.succeed(Cache, { size: 1 })))
@@ -541,7 +599,8 @@ describe("Resolver", () => {
           request: "Database",
           available: ["Api", "UserRepo", "Cache", "Logger"],
           suggestions: [],
-          unqualified: []
+          unqualified: [],
+          excluded: []
         })
       ])
       expect(error.message).toBe(
@@ -558,6 +617,28 @@ describe("Resolver", () => {
       expect((errorOf(registry, [Api]).problems[0] as Errors.MissingComponent).suggestions).toEqual(["Database"])
     })
 
+    it("a missing one-letter service is not suggested another one-letter service: a close name shares more than its length", () => {
+      // Regression: "no component provides B (available: A); did you mean A?"
+      const registry = Registry.make(Component.succeed(A, "a"), needing(Api, [B], { source: "" }))
+      expect((errorOf(registry, [Api]).problems[0] as Errors.MissingComponent).suggestions).toEqual([])
+      class Ab extends Context.Tag("Ab")<Ab, string>() {}
+      class Ac extends Context.Tag("Ac")<Ac, string>() {}
+      class Xyz extends Context.Tag("Xyz")<Xyz, string>() {}
+      // two letters: one edit away is close; a three-letter name is not suggested for a one-letter one
+      const short = Registry.make(Component.succeed(Ab, "ab"), Component.succeed(Xyz, "xyz"), needing(Api, [Ac, A], { source: "" }))
+      expect(errorOf(short, [Api]).problems.map((problem) => (problem as Errors.MissingComponent).suggestions)).toEqual([["Ab"], []])
+      // a different case is close whatever the length
+      class Lower extends Context.Tag("a")<Lower, string>() {}
+      expect((errorOf(Registry.make(Component.succeed(A, "a")), [Lower]).problems[0] as Errors.MissingComponent).suggestions).toEqual(["A"])
+    })
+
+    it("layerwise's own services are not listed as available to a request that finds nothing", () => {
+      const registry = Registry.make(App.ShutdownerLive, Component.succeed(Cache, { size: 1 }), needing(Api, [Database], { source: "" }))
+      expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
+        "Api -> Database: no component provides Database (available: Cache, Api)"
+      ])
+    })
+
     it("a missing qualified request lists the candidates ruled out by the qualifier", () => {
       const registry = Registry.make(
         database("main"),
@@ -571,7 +652,8 @@ describe("Resolver", () => {
           request: "Database@replica",
           available: ["Database", "Api"],
           suggestions: [],
-          unqualified: ["main", "other"]
+          unqualified: ["main", "other"],
+          excluded: []
         })
       ])
       expect(error.problems[0]!.message).toBe(
@@ -1031,20 +1113,31 @@ describe("Resolver", () => {
       expect(nodeNames(planOf(registry, [C]))).toEqual(["A", "C"])
     })
 
-    it("a plain tag whose key looks like a derived request's resolves as the plain tag it is", () => {
-      const Lookalike = Context.GenericTag<"Lookalike", string>("layerwise/Option<Database>")
-      const plan = planOf(
-        Registry.make(Component.succeed(Lookalike, "plain"), needing(Api, [Lookalike], { source: "api" })),
-        [Api]
+    it("a component whose tag's key starts with the reserved prefix of derived requests is an InvalidDeclaration", () => {
+      // Regression: a service tag keyed "layerwise/All<Database>" was the same context entry as
+      // Dependency.all(Database): either request got the other's value (a string service yielded an array).
+      const Lookalike = Context.GenericTag<"Lookalike", string>("layerwise/All<Database>")
+      const registry = Registry.make(
+        Component.succeed(Lookalike, "plain"),
+        database("main"),
+        needing(Api, [Dependency.all(Database), Lookalike], { source: "api" })
       )
-      expect(nodeNames(plan)).toEqual(["layerwise/Option<Database>", "Api"])
-      expect(plan.nodes[1]!.dependencies[0]!.request).toEqual({
-        service: "layerwise/Option<Database>",
-        selector: { _tag: "Any" },
-        cardinality: "one",
-        key: "layerwise/Option<Database>",
-        label: "layerwise/Option<Database>"
-      })
+      const error = errorOf(registry, [Api])
+      expect(error.problems).toEqual([
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: "component layerwise/All<Database>",
+          reason:
+            "its tag's key starts with \"layerwise/\", which is reserved for layerwise's derived requests (Dependency.optional, all, qualified, named, family members): give the service a key of its own"
+        })
+      ])
+    })
+
+    it("layerwise's own App.Shutdowner is not caught by the reserved prefix, registered by App or by hand", () => {
+      const plan = planOf(Registry.make(App.ShutdownerLive), [App.Shutdowner])
+      expect(nodeNames(plan)).toEqual(["layerwise/App/Shutdowner"])
+      const own = Component.succeed(App.Shutdowner, { shutdown: () => Effect.void })
+      expect(nodeNames(planOf(Registry.make(own), [App.Shutdowner]))).toEqual(["layerwise/App/Shutdowner"])
     })
 
     it("components shared by many registries resolve exactly as fresh copies of them would", () => {

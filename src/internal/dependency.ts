@@ -53,11 +53,31 @@ export interface FamilyLike {
 
 /**
  * Every derived tag's key (and so its request's) starts with this: a tag whose key does not is a plain
- * tag, without asking the tag (a user's tag may have such a key too: it is then asked).
+ * tag, without asking the tag (a user's tag may have such a key too: it is then asked). The prefix is
+ * reserved: a component of a plain tag with it is invalid, layerwise's own services aside (see
+ * `ownServiceKeys`).
  *
  * @internal
  */
 export const derivedPrefix = "layerwise/"
+
+/**
+ * The keys of layerwise's own services that are registered as components: the only service keys
+ * with the derived prefix a registry accepts (the resolver rejects any other component whose key has
+ * it: a context holds one value per key, so such a service would alias a derived request).
+ *
+ * - `layerwise/App/Shutdowner`: `App.Shutdowner`, registered by every App (`App.ShutdownerLive`) and
+ *   by users who provide their own. Its tag is made in internal/app.ts with this literal key; no
+ *   derived key can be equal to it (those read `layerwise/family/...`, `layerwise/Option<...>`,
+ *   `layerwise/All<...>`, or hold `@` or `#`), and Resolver tests check that it is accepted.
+ *
+ * Not listed, since never examined as a component's tag: App's startup barrier (`layerwise/startup`)
+ * is a plan node made after resolution; family members are candidates of their family's tag, not of
+ * their member key; `Instances.Tag` keys are the user's.
+ *
+ * @internal
+ */
+export const ownServiceKeys: ReadonlySet<string> = new Set(["layerwise/App/Shutdowner"])
 
 /**
  * A request for the member of a family named `family.key(args)`. Not interned: two requests with the

@@ -105,6 +105,13 @@ export interface Flattened {
   readonly families: ReadonlySet<unknown>
   /** conditions that threw while evaluated, with what they threw */
   readonly conditionFailures: ReadonlyArray<{ readonly condition: Condition.Condition; readonly error: unknown }>
+  /**
+   * The guarded registries skipped because their condition was false, in registration order: only
+   * looked into when a request finds nothing, to say what the conditions excluded (see `excluded`).
+   */
+  readonly skipped: ReadonlyArray<{ readonly condition: Condition.Condition; readonly registry: Registry.Registry }>
+  /** the environment the conditions were evaluated in */
+  readonly environment: Condition.Environment
 }
 
 /**
@@ -125,6 +132,7 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
   const overrides: Array<boolean> = []
   const replacements = new Map<string, Component.Any>()
   const families = new Set<unknown>()
+  const skipped: Array<{ condition: Condition.Condition; registry: Registry.Registry }> = []
   // registries and replacement entries already reached
   const reached = new Set<unknown>([root])
   const stack: Array<{ readonly entries: ReadonlyArray<Entry>; index: number }> = [{
@@ -158,14 +166,18 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
         break
       case "When": {
         let holds = false
+        let threw = false
         try {
           holds = entry.condition.test(environment) === true
         } catch (error) {
+          threw = true
           conditionFailures.push({ condition: entry.condition, error })
         }
         if (holds && !reached.has(entry.registry)) {
           reached.add(entry.registry)
           stack.push({ entries: (entry.registry as RegistryImpl).entries, index: 0 })
+        } else if (!holds && !threw) {
+          skipped.push({ condition: entry.condition, registry: entry.registry })
         }
         break
       }
@@ -177,5 +189,76 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
         break
     }
   }
-  return { components, overrides, replacements, families, conditionFailures }
+  return { components, overrides, replacements, families, conditionFailures, skipped, environment }
+}
+
+/**
+ * A component or family left out by false conditions: the description of the guard that excluded it,
+ * or, when guards nested in it were false too, all of theirs (`(profile a) and (profile b)`).
+ *
+ * @internal
+ */
+export interface Excluded {
+  readonly item: Component.Any | Family.Family<unknown, unknown, unknown>
+  readonly condition: string
+}
+
+/**
+ * What the false conditions of a flattening left out: the components (overrides included) and
+ * families of the skipped registries, in registration order. A guard nested in a skipped registry is
+ * evaluated too: when it is false as well, its description is added to the reason. Components that
+ * are registered elsewhere too may be among them: the caller tells those apart. Iterative, each
+ * registry looked into once (at the first skipped guard that reaches it).
+ *
+ * @internal
+ */
+export const excluded = (flat: Flattened): ReadonlyArray<Excluded> => {
+  const found: Array<Excluded> = []
+  const reached = new Set<unknown>()
+  for (const guard of flat.skipped) {
+    if (reached.has(guard.registry)) continue
+    reached.add(guard.registry)
+    const stack: Array<{ readonly entries: ReadonlyArray<Entry>; index: number; readonly condition: string }> = [{
+      entries: (guard.registry as RegistryImpl).entries,
+      index: 0,
+      condition: guard.condition.description
+    }]
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!
+      if (frame.index >= frame.entries.length) {
+        stack.pop()
+        continue
+      }
+      const entry = frame.entries[frame.index++]!
+      switch (entry._tag) {
+        case "Component":
+        case "Override":
+          found.push({ item: entry.component, condition: frame.condition })
+          break
+        case "Family":
+          found.push({ item: entry.family as Family.Family<unknown, unknown, unknown>, condition: frame.condition })
+          break
+        case "Include":
+        case "When": {
+          if (reached.has(entry.registry)) break
+          let condition = frame.condition
+          if (entry._tag === "When") {
+            let holds = true
+            try {
+              holds = entry.condition.test(flat.environment) === true
+            } catch {
+              // reported by the flattening when it was reached there; here it only explains less
+            }
+            if (!holds) condition = `(${condition}) and (${entry.condition.description})`
+          }
+          reached.add(entry.registry)
+          stack.push({ entries: (entry.registry as RegistryImpl).entries, index: 0, condition })
+          break
+        }
+        case "Replace":
+          break
+      }
+    }
+  }
+  return found
 }

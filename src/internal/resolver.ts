@@ -122,6 +122,12 @@ const levenshtein = (a: string, b: string): number => {
   return previous[b.length]!
 }
 
+/**
+ * Close names: at most a third of the missing name's length apart (at least 2 edits), and, so that
+ * short names are not "close" to anything of their length (`A` for `B`), fewer edits apart than the
+ * shorter of the two has letters: the two share at least one letter in place. A difference of case
+ * alone is always close.
+ */
 const suggest = (missing: string, available: ReadonlyArray<string>): ReadonlyArray<string> => {
   const lower = missing.toLowerCase()
   const threshold = Math.max(2, Math.floor(missing.length / 3))
@@ -129,7 +135,7 @@ const suggest = (missing: string, available: ReadonlyArray<string>): ReadonlyArr
     // the distance is at least the difference in length: most names are ruled out without computing it
     .filter((name) => Math.abs(name.length - missing.length) <= threshold && name !== missing)
     .map((name) => ({ name, distance: levenshtein(lower, name.toLowerCase()) }))
-    .filter(({ distance }) => distance <= threshold)
+    .filter(({ distance, name }) => distance <= threshold && distance < Math.min(missing.length, name.length))
     .sort((a, b) => a.distance - b.distance)
     .slice(0, 3)
     .map(({ name }) => name)
@@ -163,10 +169,18 @@ const examine = (candidate: unknown, position: number): Prepared | Errors.Invali
   const tag: unknown = candidate.tag
   const tagged = isTag(tag)
   if (!tagged) reasons.push(`its tag must be a Context.Tag, got ${String(tag)}`)
-  else if (tag.key.startsWith(dependency.derivedPrefix) && dependency.isDependency(tag)) {
-    // a request's tag (Dependency.optional, all, qualified, named, a family member) is not a service
-    const request = tag[dependency.TypeId]
-    reasons.push(`its tag is the request ${request.label}, not a service's tag: register it under ${request.target.key}`)
+  else if (tag.key.startsWith(dependency.derivedPrefix)) {
+    if (dependency.isDependency(tag)) {
+      // a request's tag (Dependency.optional, all, qualified, named, a family member) is not a service
+      const request = tag[dependency.TypeId]
+      reasons.push(`its tag is the request ${request.label}, not a service's tag: register it under ${request.target.key}`)
+    } else if (!dependency.ownServiceKeys.has(tag.key)) {
+      // A context holds one value per key: such a service would be the value of the derived request
+      // with its key, and that request's value its own.
+      reasons.push(
+        `its tag's key starts with "${dependency.derivedPrefix}", which is reserved for layerwise's derived requests (Dependency.optional, all, qualified, named, family members): give the service a key of its own`
+      )
+    }
   }
   if (candidate.name !== undefined && (typeof candidate.name !== "string" || candidate.name.length === 0)) {
     reasons.push(`its name must be a non-empty string, got ${String(candidate.name)}`)
@@ -285,9 +299,15 @@ export const resolve = (
         new Errors.InvalidDeclaration({
           path: [],
           subject: `replacement of "${name}"`,
-          reason: `no component is named "${name}" (names: ${names.length === 0 ? "none" : names.slice(0, 12).join(", ")}${
-            names.length > 12 ? ", ..." : ""
-          })`
+          reason: `no component is named "${name}" (names: ${
+            names.length > 0
+              ? names.slice(0, 12).join(", ")
+              : index.invalidCount === 0
+              ? "none"
+              : index.invalidCount === 1
+              ? "none: the registry's only component is invalid"
+              : `none: the registry's ${index.invalidCount} components are invalid`
+          }${names.length > 12 ? ", ..." : ""})`
         })
       )
     }
@@ -315,6 +335,8 @@ interface Index {
    * reported as missing (the InvalidDeclaration says why; "no component provides" would be false).
    */
   readonly invalidTags: ReadonlySet<string>
+  /** how many registered values are invalid (reported, not candidates) */
+  readonly invalidCount: number
   /** whether any candidate has an explicit name (only then can names collide) */
   readonly explicitlyNamed: boolean
   /**
@@ -343,6 +365,7 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
   const nextOfTag = new Int32Array(most)
   const invalidTags = new Set<string>()
   const alsoOrdinary = new Set<number>()
+  const reported = problems.length
   const count = fillCandidates(flat, problems, components, overrides, prepared, byTag, nextOfTag, invalidTags, alsoOrdinary)
   const fit = <A>(column: Array<A>): Array<A> => (count === most ? column : column.slice(0, count))
   return {
@@ -351,6 +374,7 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
     byTag,
     nextOfTag,
     invalidTags,
+    invalidCount: problems.length - reported,
     explicitlyNamed: components.some((candidate) => candidate.name !== undefined),
     alsoOrdinary
   }
@@ -436,6 +460,10 @@ const candidatesOf = (index: Index, first: number | undefined): Array<number> =>
  * candidate is named after its tag key (`Key#1`, `Key#2` when several share the tag); unnamed
  * overrides are named apart (`Key (override)`), so that overriding a service in a test never renames
  * the production components of that service.
+ *
+ * A default name never takes a name given explicitly (to a candidate of any service): the unnamed
+ * candidate gets the next number that is free instead (`Key#1`, or `Key#3` after an explicit
+ * `Key#2`; `Key (override #1)`). Only explicit names can then be given twice (`reportDuplicateNames`).
  */
 const nameCandidates = (
   index: Index,
@@ -446,11 +474,16 @@ const nameCandidates = (
   const { components, names, overrides, prepared } = index.candidates
   // named as an override: an override that production did not also register
   const namedAsOverride = (candidate: number) => overrides[candidate] && !index.alsoOrdinary.has(candidate)
+  const explicit = index.explicitlyNamed ? explicitNames(components) : undefined
   // `forEach` rather than `for...of`: no entry array per tag
   index.byTag.forEach((first, key) => {
     if (index.nextOfTag[first] === -1 && replacements.size === 0) {
-      names[first] = components[first]!.name ?? (namedAsOverride(first) ? `${key} (override)` : key)
-      return
+      const given = components[first]!.name
+      const name = given ?? (namedAsOverride(first) ? `${key} (override)` : key)
+      if (given !== undefined || explicit === undefined || !explicit.has(name)) {
+        names[first] = name
+        return
+      }
     }
     const same = candidatesOf(index, first)
     let unnamed = 0
@@ -465,8 +498,12 @@ const nameCandidates = (
     for (const candidate of same) {
       let name = components[candidate]!.name
       if (name === undefined && namedAsOverride(candidate)) {
-        name = unnamedOverrides > 1 ? `${key} (override #${++seenOverrides})` : `${key} (override)`
-      } else if (name === undefined) name = unnamed > 1 ? `${key}#${++seen}` : key
+        name = unnamedOverrides > 1 || explicit?.has(`${key} (override)`)
+          ? `${key} (override #${(seenOverrides = nextFree(explicit, `${key} (override #`, ")", seenOverrides))})`
+          : `${key} (override)`
+      } else if (name === undefined) {
+        name = unnamed > 1 || explicit?.has(key) ? `${key}#${(seen = nextFree(explicit, `${key}#`, "", seen))}` : key
+      }
       names[candidate] = name
       const replacement = replacements.get(name)
       if (replacement === undefined) continue
@@ -501,9 +538,24 @@ const nameCandidates = (
   })
 }
 
+/** The names given explicitly to candidates. */
+const explicitNames = (components: ReadonlyArray<Component.Any>): ReadonlySet<string> => {
+  const names = new Set<string>()
+  for (const candidate of components) if (candidate.name !== undefined) names.add(candidate.name)
+  return names
+}
+
+/** The first number after `last` that makes `prefix + number + suffix` a name no one was given explicitly. */
+const nextFree = (explicit: ReadonlySet<string> | undefined, prefix: string, suffix: string, last: number): number => {
+  let number = last + 1
+  while (explicit?.has(`${prefix}${number}${suffix}`)) number++
+  return number
+}
+
 /**
  * Step 3: explicit names given to several candidates, in the order the names first appear. Default
- * names are unique by construction (tag keys are unique, suffixes are unique within a tag).
+ * names are unique by construction: tag keys are unique, suffixes are unique within a tag, and
+ * default names skip the explicit ones (see `nameCandidates`).
  */
 const reportDuplicateNames = (candidates: Candidates, problems: Array<Errors.Problem>): void => {
   const byName = new Map<string, Array<number>>()
@@ -609,6 +661,18 @@ interface WalkState {
   suggestions: Map<string, ReadonlyArray<string>> | undefined
   /** the registered candidates by name, made when the first family member is (see `componentNamed`) */
   namesOfComponents: Map<string, number> | undefined
+  /** what false conditions left out, made when the first request finds nothing (see `excludedFor`) */
+  excluded: ExcludedIndex | undefined
+}
+
+/**
+ * The components and families that false conditions left out of the registry (and that are not
+ * registered elsewhere), by the service they provide and by family, with why. Only missing requests
+ * read it.
+ */
+interface ExcludedIndex {
+  readonly byService: Map<string, Array<{ readonly component: Component.Any; readonly condition: string }>>
+  readonly families: Map<unknown, string>
 }
 
 /** Room for family members before the per-candidate columns first grow. */
@@ -648,7 +712,8 @@ const walk = (
     memoByKey: new Map(),
     available: undefined,
     suggestions: undefined,
-    namesOfComponents: undefined
+    namesOfComponents: undefined,
+    excluded: undefined
   }
   const { components, overrides, prepared } = index.candidates
   const rootEdges: Array<WalkEdge> = []
@@ -741,7 +806,13 @@ const settleMembers = (self: WalkState): string | undefined => {
   return unsettled
 }
 
-const available = (self: WalkState): ReadonlyArray<string> => self.available ??= [...self.index.byTag.keys()]
+/**
+ * The services a missing request's message lists: the registered ones but layerwise's own (App
+ * registers its Shutdowner in every application's registry; no one misspells its key). Only keys
+ * with the derived prefix need a look: those of valid candidates are layerwise's own.
+ */
+const available = (self: WalkState): ReadonlyArray<string> =>
+  self.available ??= [...self.index.byTag.keys()].filter((key) => !key.startsWith(dependency.derivedPrefix))
 
 /**
  * How many distinct missing services get close-name suggestions. Each costs a comparison with every
@@ -760,6 +831,54 @@ const suggestionsFor = (self: WalkState, service: string): ReadonlyArray<string>
   const found = self.suggestions.size < suggestedServices ? suggest(service, available(self)) : []
   self.suggestions.set(service, found)
   return found
+}
+
+const excludedIndex = (self: WalkState): ExcludedIndex => {
+  if (self.excluded !== undefined) return self.excluded
+  const byService: ExcludedIndex["byService"] = new Map()
+  const families: ExcludedIndex["families"] = new Map()
+  const candidates = new Set(self.index.candidates.components.slice(0, self.index.baseCount))
+  const seen = new Set<unknown>()
+  for (const { item, condition } of registry.excluded(self.flat)) {
+    if (seen.has(item)) continue
+    seen.add(item)
+    if (isComponent(item)) {
+      // registered elsewhere too (then a candidate), or invalid (not a candidate anyway)
+      if (candidates.has(item) || !isTag(item.tag)) continue
+      const same = byService.get(item.tag.key)
+      if (same === undefined) byService.set(item.tag.key, [{ component: item, condition }])
+      else same.push({ component: item, condition })
+    } else if (!self.flat.families.has(item)) {
+      families.set(item, condition)
+    }
+  }
+  return self.excluded = { byService, families }
+}
+
+/** The candidates false conditions left out that would have matched the request. */
+const excludedFor = (self: WalkState, description: Dependency.Description): ReadonlyArray<Errors.ExcludedCandidate> => {
+  if (self.flat.skipped.length === 0) return []
+  const of = excludedIndex(self).byService.get(description.service)
+  if (of === undefined) return []
+  const selector = description.selector
+  const found: Array<Errors.ExcludedCandidate> = []
+  for (const { component: candidate, condition } of of) {
+    const name = candidate.name ?? description.service
+    if (
+      selector._tag === "Any" || (selector._tag === "Qualifier" && candidate.qualifiers.includes(selector.qualifier)) ||
+      (selector._tag === "Name" && name === selector.name)
+    ) found.push({ name, condition })
+  }
+  return found
+}
+
+/** The registered families that provide `service` (to requests of their members only). */
+const familiesOf = (self: WalkState, service: string): ReadonlyArray<string> => {
+  const names: Array<string> = []
+  for (const family of self.flat.families as ReadonlySet<dependency.FamilyLike>) {
+    if (family.tag.key === service) names.push(family.name)
+  }
+  return names
 }
 
 /** The names of the candidates on the stack from depth `from` to depth `to` (excluded). */
@@ -829,13 +948,16 @@ const resolveMember = (
     return overridden
   }
   if (!self.flat.families.has(member.family)) {
+    const condition = self.flat.skipped.length > 0 ? excludedIndex(self).families.get(member.family) : undefined
     self.problems.push(
       new Errors.MissingComponent({
         path: pathOfStack(self),
         request: request.label,
         available: available(self),
         suggestions: [],
-        unqualified: []
+        unqualified: [],
+        excluded: condition === undefined ? [] : [{ name: member.family.name, condition }],
+        family: { _tag: "NotRegistered", name: member.family.name }
       })
     )
     return undefined
@@ -985,6 +1107,7 @@ const chooseAmong = (self: WalkState, description: Dependency.Description, first
   if (pool.length === 0) {
     if (description.cardinality === "optional") return makeEdge(description, [], { rule: "absent", considered })
     if (self.index.invalidTags.has(description.service)) return undefined
+    const families = self.flat.families.size > 0 ? familiesOf(self, description.service) : []
     self.problems.push(
       new Errors.MissingComponent({
         path: pathOfStack(self),
@@ -992,7 +1115,9 @@ const chooseAmong = (self: WalkState, description: Dependency.Description, first
         available: available(self),
         // close names only for a service without candidates (a plain request rules out only qualified overrides)
         suggestions: selector._tag === "Any" && all.length === 0 ? suggestionsFor(self, description.service) : [],
-        unqualified: all.map((candidate) => names[candidate]!)
+        unqualified: all.map((candidate) => names[candidate]!),
+        excluded: excludedFor(self, description),
+        ...(families.length > 0 ? { family: { _tag: "MembersOnly", names: families } } : {})
       })
     )
     return undefined
