@@ -31,6 +31,7 @@ import type * as Plan from "../Plan.js"
 import type * as Registry from "../Registry.js"
 import * as Report from "../Report.js"
 import * as componentInternal from "./component.js"
+import * as dependency from "./dependency.js"
 import * as executor from "./executor.js"
 import * as planInternal from "./plan.js"
 import * as registryInternal from "./registry.js"
@@ -152,7 +153,7 @@ const withOptions = (app: AppImpl, options: App.Options): AppImpl => makeApp(app
 
 /** @internal */
 export const Shutdowner: Context.Tag<App.Shutdowner, App.Shutdowner> = Context.GenericTag<App.Shutdowner>(
-  "layerwise/App/Shutdowner"
+  dependency.shutdownerKey
 )
 
 /** The constructor outside an App; an App replaces it with its own instance's service. */
@@ -163,7 +164,7 @@ const shutdownerOutsideApp: Effect.Effect<never> = Effect.dieMessage(
 /** @internal */
 export const shutdownerComponent: Component.Component<App.Shutdowner, App.Shutdowner> = componentInternal.make(
   Shutdowner as Context.Tag<unknown, unknown>,
-  { name: "layerwise/App/Shutdowner", alternative: true, build: shutdownerOutsideApp }
+  { name: dependency.shutdownerKey, alternative: true, build: shutdownerOutsideApp }
 ) as never
 
 const isShutdownerComponent = (component: Component.Any): boolean =>

@@ -61,13 +61,16 @@ export interface FamilyLike {
  */
 export const derivedPrefix = "layerwise/"
 
+/** The key of `App.Shutdowner`'s tag (made in internal/app.ts). @internal */
+export const shutdownerKey = "layerwise/App/Shutdowner"
+
 /**
  * The keys of layerwise's own services that are registered as components: the only service keys
  * with the derived prefix a registry accepts (the resolver rejects any other component whose key has
  * it: a context holds one value per key, so such a service would alias a derived request).
  *
  * - `layerwise/App/Shutdowner`: `App.Shutdowner`, registered by every App (`App.ShutdownerLive`) and
- *   by users who provide their own. Its tag is made in internal/app.ts with this literal key; no
+ *   by users who provide their own. Its tag is made in internal/app.ts with `shutdownerKey`; no
  *   derived key can be equal to it (those read `layerwise/family/...`, `layerwise/Option<...>`,
  *   `layerwise/All<...>`, or hold `@` or `#`), and Resolver tests check that it is accepted.
  *
@@ -77,7 +80,7 @@ export const derivedPrefix = "layerwise/"
  *
  * @internal
  */
-export const ownServiceKeys: ReadonlySet<string> = new Set(["layerwise/App/Shutdowner"])
+export const ownServiceKeys: ReadonlySet<string> = new Set([shutdownerKey])
 
 /**
  * A request for the member of a family named `family.key(args)`. Not interned: two requests with the
