@@ -180,7 +180,9 @@ export const named = <Id, Service>(
 
 /**
  * The Layer of a registry with test overrides applied: `Registry.toLayer(overrides(registry), roots)`,
- * shaped for `it.layer` from `@effect/vitest`.
+ * shaped for `it.layer` from `@effect/vitest`. To resolve with profiles or properties (registries
+ * guarded by conditions), or with build options, call `Registry.toLayer` with the overrides piped:
+ * `Registry.toLayer(production.pipe(Testing.value(Greeting, "hi")), [Greeting], { profiles: ["test"] })`.
  *
  * @example
  * ```ts
