@@ -57,8 +57,9 @@ export interface TreeOptions {
  *   components) are roots of their own, after the requested ones.
  * - A component's lifecycle metadata follows its first line, in the order the application runs it:
  *   `Server · startup 0 · onStart: listen · background: accept (signal) · onStop · timeouts: stop 5s`
- *   (hooks with default names are counted, named ones listed). Mermaid and DOT labels carry the same
- *   line; the JSON form has it as {@link LifecycleJson}.
+ *   (hooks with default names are counted, named ones listed; health checks, run only when asked,
+ *   come last: `healthCheck: ping`). Mermaid and DOT labels carry the same line; the JSON form has it
+ *   as {@link LifecycleJson} (without the health checks).
  *
  * @example
  * ```ts

@@ -461,6 +461,25 @@ describe("lifecycle metadata", () => {
     ))
   })
 
+  it("health checks come last, before the timeouts, the health timeout among them", () => {
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg").pipe(
+          Lifecycle.onStart(() => Effect.void),
+          Lifecycle.healthCheck(() => Effect.void, { name: "ping" }),
+          Lifecycle.healthCheck(() => Effect.void, { name: "pool" }),
+          Lifecycle.timeouts({ health: "2 seconds" })
+        ),
+        Component.make(Worker, { dependencies: [Db], build: Db }).pipe(Lifecycle.healthCheck(() => Effect.void))
+      ),
+      [Worker]
+    )
+    expect(Explain.tree(plan)).toBe(lines(
+      "Worker · healthCheck",
+      "└─ Db · onStart · healthCheck: ping, pool · timeouts: health 2s"
+    ))
+  })
+
   it("mermaid and dot labels carry the same line", () => {
     const server = "startup 1 · onStart: listen · background: accept (signal) · onStop x2 · timeouts: stop 5s"
     expect(Explain.mermaid(withLifecycle).split("\n").slice(1, 4)).toEqual([

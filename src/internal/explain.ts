@@ -19,7 +19,8 @@ const timeoutText = (input: Duration.DurationInput): string => Duration.format(D
 
 /**
  * A component's lifecycle metadata in one line, in the order the application runs it: startup
- * order, initializers, start hooks, background work, stop hooks, disposers, timeouts. Empty for a
+ * order, initializers, start hooks, background work, stop hooks, disposers, health checks (run when
+ * asked, listed last), timeouts. Empty for a
  * component without lifecycle metadata.
  */
 const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
@@ -34,13 +35,15 @@ const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
       lifecycle.background.map((work) => ({ name: work.onShutdown === "signal" ? `${work.name} (signal)` : work.name }))
     ),
     hooksText("onStop", lifecycle.onStop),
-    hooksText("disposer", lifecycle.disposers)
+    hooksText("disposer", lifecycle.disposers),
+    hooksText("healthCheck", lifecycle.healthChecks)
   ]
-  const { grace, start, stop } = lifecycle.timeouts
+  const { grace, health, start, stop } = lifecycle.timeouts
   const timeouts = [
     start === undefined ? undefined : `start ${timeoutText(start)}`,
     stop === undefined ? undefined : `stop ${timeoutText(stop)}`,
-    grace === undefined ? undefined : `grace ${timeoutText(grace)}`
+    grace === undefined ? undefined : `grace ${timeoutText(grace)}`,
+    health === undefined ? undefined : `health ${timeoutText(health)}`
   ].filter((part) => part !== undefined)
   if (timeouts.length > 0) parts.push(`timeouts: ${timeouts.join(", ")}`)
   return parts.filter((part) => part !== undefined).join(" · ")
