@@ -306,7 +306,8 @@ export const ShutdownerLive: Component.Component<Shutdowner, Shutdowner> = inter
  * of the components that started and gives the `Health.Report` (the same as {@link health}, with the
  * application's `healthConcurrency`). Every application built from a registry provides it; request it
  * like any dependency. Checking from a start hook does not wait for the startup: what has not
- * started yet is `"not-running"`.
+ * started yet is `"not-running"`. A health check must not check its own application's health (it
+ * would run itself again without end): that check dies, and is reported unhealthy saying so.
  *
  * @since 0.1.0
  * @category models

@@ -1518,6 +1518,28 @@ describe("App", () => {
         expect(stopped.components.map((component) => component.status)).toEqual(["not-running", "not-running", "not-running"])
       }))
 
+    it.effect("a check that checks its own application's health is unhealthy, saying why, instead of running itself again without end", () =>
+      Effect.gen(function*() {
+        class Monitor extends Context.Tag("Monitor")<Monitor, App.Health>() {}
+        const registry = Registry.make(
+          Component.make(Monitor, { dependencies: [App.Health], build: App.Health }).pipe(
+            Lifecycle.healthCheck((health) => health.check, { name: "everything" })
+          )
+        )
+        const report = yield* Effect.scoped(Effect.flatMap(App.start(App.make(registry, { roots: [Monitor] })), App.health))
+        expect(report.components).toEqual([{
+          name: "Monitor",
+          status: "unhealthy",
+          checks: [{
+            name: "everything",
+            status: "unhealthy",
+            duration: 0,
+            error:
+              "RuntimeException: layerwise App.health: a health check cannot check the health of its own application (it would run itself again, without end)"
+          }]
+        }])
+      }))
+
     it.effect("outside an App the App.Health service dies, saying only an App provides it", () =>
       Effect.gen(function*() {
         const plan = Resolver.resolve(Registry.make(App.HealthLive), [App.Health])

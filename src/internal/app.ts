@@ -1654,7 +1654,12 @@ export const report = (running: App.Running<unknown>): Effect.Effect<Report.Repo
  * the startup (from a start hook) cannot wait for it: what has not started yet is "not-running".
  */
 const checkHealth = (instance: Instance, concurrency: number): Effect.Effect<Health.Report> =>
-  Effect.suspend(() => {
+  Effect.flatMap(FiberRef.get(checkingHealth), (checking) => {
+    if (checking.includes(instance)) {
+      return Effect.dieMessage(
+        "layerwise App.health: a health check cannot check the health of its own application (it would run itself again, without end)"
+      )
+    }
     const lifecycles = instance.lifecycles
     if (instance.healthChecked === undefined) {
       const ids: Array<number> = []
@@ -1678,7 +1683,11 @@ const checkHealth = (instance: Instance, concurrency: number): Effect.Effect<Hea
             timeout: decodeTimeout(check.timeout) ?? componentTimeout,
             start: () => {
               const effect = hookEffect(`health check ${check.name}`, () => check.run(instance.values[id]))
-              return Exit.isExit(effect) ? effect : Runtime.runFork(instance.runtime)(Effect.interruptible(effect))
+              return Exit.isExit(effect)
+                ? effect
+                : Runtime.runFork(instance.runtime)(
+                  Effect.interruptible(Effect.locallyWith(effect, checkingHealth, (checking) => [...checking, instance]))
+                )
             }
           }))
           : []
@@ -1686,6 +1695,9 @@ const checkHealth = (instance: Instance, concurrency: number): Effect.Effect<Hea
     })
     return healthInternal.run(targets, concurrency, () => instance.now())
   })
+
+/** The applications whose health the current fiber is checking (it runs one of their checks). */
+const checkingHealth = FiberRef.unsafeMake<ReadonlyArray<Instance>>([])
 
 /** @internal */
 export const health = (running: App.Running<unknown>, options?: App.HealthOptions): Effect.Effect<Health.Report> =>
