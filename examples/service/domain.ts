@@ -110,7 +110,10 @@ export const FileTodoRepo = Component.make(TodoRepo, {
       Effect.promise(() => fs.writeFile(config.dataFile, JSON.stringify(todos.map((todo) => ({ ...todo })))))
     yield* Effect.addFinalizer(() => logger.info("TodoRepo: file store closed"))
     // available while the data file's folder can be written
-    const available = Effect.tryPromise(() => fs.access(path.dirname(config.dataFile), constants.W_OK))
+    const available = Effect.tryPromise({
+      try: () => fs.access(path.dirname(config.dataFile), constants.W_OK),
+      catch: (error) => error // the health report shows it: "Error: ENOENT: no such file or directory, access '...'"
+    })
     return yield* makeRepo("file", initial, persist, available)
   })
 }).pipe(
