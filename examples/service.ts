@@ -3,14 +3,14 @@
  *
  * - configuration (PORT, HOST, STORAGE=memory|file, DATA_FILE) from the environment;
  * - a logger; a todo repository with two candidates (in memory, primary by default; a JSON file
- *   store, chosen for every request when STORAGE=file);
+ *   store, chosen for every request when STORAGE=file), each with a health check;
  * - a startup component that seeds the repository;
  * - the HTTP server as a started component whose background work serves requests.
  *
  * It prints its component graph and startup timings, serves requests, and on Ctrl-C (SIGINT) or
  * SIGTERM shuts down gracefully and prints the report.
  *
- * Run: npm start   (then: curl http://127.0.0.1:3000/todos)
+ * Run: npm start   (then: curl http://127.0.0.1:3000/todos, or /health for the health checks)
  */
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -78,7 +78,8 @@ const ServiceLive = Component.make(Service, {
 const registry = Registry.make(AppConfigLive, LoggerLive, storageModule, RoutesLive, SeederLive, HttpLive, ServiceLive)
 const environment = { properties: { storage: process.env.STORAGE } }
 
-const plan = Resolver.resolve(registry, [Service], environment)
+// the application adds App.Health (and App.Shutdowner) itself; resolving by hand, the routes need it added
+const plan = Resolver.resolve(Registry.make(registry, App.HealthLive), [Service], environment)
 if (Either.isLeft(plan)) {
   console.error(plan.left.message)
   process.exit(1)

@@ -74,6 +74,11 @@
  * shutdown and 1 after a failure. `start` gives the running services to a program instead, and stops
  * everything when its scope closes.
  *
+ * **Health.** {@link health} (from outside) and the {@link Health} service (from inside, for a
+ * `/health` route) run the health checks of the components that started (`Lifecycle.healthCheck`),
+ * each bounded by its timeout, and answer with a `Health.Report`; they never fail and change nothing
+ * in the run (see the `Health` module).
+ *
  * **Observing.** Every phase of every component is recorded in the report (durations on Effect's
  * `Clock`), published as an {@link Event} to subscribers ({@link events}, {@link subscribe}), and
  * queryable while it runs ({@link phase}). With a tracer installed (for instance
@@ -101,6 +106,8 @@ import type * as Component from "./Component.js"
 import type * as Condition from "./Condition.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
+// imported under another name: `Health` is this module's service (the report's module is `Health`)
+import type * as HealthReport from "./Health.js"
 import * as internal from "./internal/app.js"
 import type * as Plan from "./Plan.js"
 import type * as Registry from "./Registry.js"
@@ -208,6 +215,16 @@ export interface Options extends Condition.EnvironmentInput {
   /** How many components may build, start or stop at once (default `"unbounded"`). */
   readonly concurrency?: number | "unbounded" | undefined
   /**
+   * Bounds each health check that has no timeout of its own or of its component (default 5
+   * seconds; see `Lifecycle.healthCheck`).
+   */
+  readonly healthTimeout?: Duration.DurationInput | undefined
+  /**
+   * How many health checks may run at once when the health is checked without saying it (the
+   * {@link Health} service, {@link health} without options; default `"unbounded"`).
+   */
+  readonly healthConcurrency?: number | "unbounded" | undefined
+  /**
    * Spans for every phase: `"auto"` (default) creates them when a tracer other than Effect's built-in
    * one (which exports nothing) is installed and tracing is enabled.
    */
@@ -283,6 +300,102 @@ export const Shutdowner: Context.Tag<Shutdowner, Shutdowner> = internal.Shutdown
  * @category components
  */
 export const ShutdownerLive: Component.Component<Shutdowner, Shutdowner> = internal.shutdownerComponent
+
+/**
+ * The service that lets components check the application's health: `check` runs the health checks
+ * of the components that started and gives the `Health.Report` (the same as {@link health}, with the
+ * application's `healthConcurrency`). Every application built from a registry provides it; request it
+ * like any dependency. Checking from a start hook does not wait for the startup: what has not
+ * started yet is `"not-running"`. A health check must not check its own application's health (it
+ * would run itself again without end): that check dies, and is reported unhealthy saying so.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Health {
+  readonly check: Effect.Effect<HealthReport.Report>
+}
+
+/**
+ * The tag of the {@link Health} service.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component } from "layerwise"
+ *
+ * class Status extends Context.Tag("app/Status")<Status, { readonly ready: Effect.Effect<boolean> }>() {}
+ *
+ * // what an HTTP `/health` route would serve
+ * export const StatusLive = Component.make(Status, {
+ *   dependencies: [App.Health],
+ *   build: Effect.map(App.Health, (health) => ({ ready: Effect.map(health.check, (report) => report.healthy) }))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const Health: Context.Tag<Health, Health> = internal.HealthTag
+
+/**
+ * The component providing {@link Health} (marked alternative, so a component of your own wins).
+ * Applications made from a registry include it; add it to a registry you resolve yourself to use it
+ * with an application made from a plan. Outside an application its construction dies.
+ *
+ * @example
+ * ```ts
+ * import { App, Registry } from "layerwise"
+ *
+ * export const registry = Registry.make(App.ShutdownerLive, App.HealthLive)
+ * ```
+ *
+ * @since 0.1.0
+ * @category components
+ */
+export const HealthLive: Component.Component<Health, Health> = internal.healthComponent
+
+/**
+ * Options of {@link health}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HealthOptions {
+  /** How many checks may run at once (default: the application's `healthConcurrency`, `"unbounded"`). */
+  readonly concurrency?: number | "unbounded" | undefined
+}
+
+/**
+ * Runs the health checks of the components that started and gives the `Health.Report`: each check
+ * bounded by its timeout (a check that ignores interruption does not hold the report beyond it), at
+ * most `concurrency` checks at a time, with the component's service and the application's FiberRefs
+ * (as stop hooks). A component that has not started, or no longer runs, is `"not-running"` and its
+ * checks are not run. Never fails: a failing, dying or throwing check is `"unhealthy"` with its
+ * error. A concurrency that is not `"unbounded"` or at least 1 is a defect.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Health, Lifecycle, Registry } from "layerwise"
+ *
+ * class Database extends Context.Tag("app/Database")<Database, { readonly ping: Effect.Effect<void> }>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Database, { ping: Effect.void }).pipe(Lifecycle.healthCheck((database) => database.ping))
+ * )
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const running = yield* App.start(App.make(registry, { roots: [Database] }))
+ *   const report = yield* App.health(running, { concurrency: 4 })
+ *   yield* Effect.log(Health.format(report)) // health OK: 1 of 1 component healthy ...
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect.Effect<HealthReport.Report> =
+  internal.health as never
 
 /**
  * Returns `true` if the value is an application.

@@ -57,8 +57,9 @@ export interface TreeOptions {
  *   components) are roots of their own, after the requested ones.
  * - A component's lifecycle metadata follows its first line, in the order the application runs it:
  *   `Server · startup 0 · onStart: listen · background: accept (signal) · onStop · timeouts: stop 5s`
- *   (hooks with default names are counted, named ones listed). Mermaid and DOT labels carry the same
- *   line; the JSON form has it as {@link LifecycleJson}.
+ *   (hooks with default names are counted, named ones listed; health checks, run only when asked,
+ *   come last: `healthCheck: ping`). Mermaid and DOT labels carry the same line; the JSON form has it
+ *   as {@link LifecycleJson}.
  *
  * @example
  * ```ts
@@ -234,7 +235,8 @@ export interface NodeJson {
 
 /**
  * A component's lifecycle metadata as JSON: hook names in the order they run, background work and
- * how it stops, and the component's own timeouts in milliseconds.
+ * how it stops, health checks (only when it declares some), and the component's own timeouts in
+ * milliseconds.
  *
  * @since 0.1.0
  * @category models
@@ -247,8 +249,15 @@ export interface LifecycleJson {
   readonly onStop: ReadonlyArray<string>
   readonly disposers: ReadonlyArray<string>
   readonly background: ReadonlyArray<{ readonly name: string; readonly onShutdown: "interrupt" | "signal" }>
+  /** Present when the component declares health checks: their names, and their own timeouts in milliseconds. */
+  readonly healthChecks?: ReadonlyArray<{ readonly name: string; readonly timeout: number | null }>
   /** Milliseconds; only the timeouts the component sets itself. */
-  readonly timeouts: { readonly start?: number; readonly stop?: number; readonly grace?: number }
+  readonly timeouts: {
+    readonly start?: number
+    readonly stop?: number
+    readonly grace?: number
+    readonly health?: number
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Lifecycle metadata of components: startup order, initializers, start / stop hooks, background
- * work, disposers and timeouts.
+ * work, disposers, health checks and timeouts.
  *
  * These combinators only describe; an `App` runs them. A component's phases, in order:
  *
@@ -16,6 +16,8 @@
  *   finish) before its stop hooks; if it fails while the application runs, the application shuts down
  *   gracefully and fails with `ApplicationFailed` (`reason: "background"`) carrying that failure.
  * - **disposers** run when the component is released, before its constructor's finalizers.
+ * - **health checks** run only when asked (`App.health`, the `App.Health` service), on components
+ *   that started; they are not a phase and never change the application's state (see `Health`).
  * - **startup components** are built and started even if nothing depends on them; lower startup
  *   order first, equal order concurrently, and always after their own dependencies.
  *
@@ -49,6 +51,8 @@ export interface Lifecycle {
   readonly disposers: ReadonlyArray<Hook>
   /** Long-lived effects started once the component started. */
   readonly background: ReadonlyArray<Background>
+  /** Run when the application's health is checked, if the component started; reported in declaration order. */
+  readonly healthChecks: ReadonlyArray<HealthCheck>
   /** Per-component timeouts; the application's options fill in the rest. */
   readonly timeouts: Timeouts
 }
@@ -63,6 +67,21 @@ export interface Hook {
   /** Shown in reports and errors: `onStart`, `onStart#2`, or the name given. */
   readonly name: string
   readonly run: (service: unknown) => Effect.Effect<unknown, unknown>
+}
+
+/**
+ * A named health check. `run` receives the component's built service; it is healthy when it
+ * succeeds within its timeout.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HealthCheck {
+  /** Shown in health reports: `healthCheck`, `healthCheck#2`, or the name given. */
+  readonly name: string
+  readonly run: (service: unknown) => Effect.Effect<unknown, unknown>
+  /** Its own timeout, given with {@link HealthCheckOptions} (it wins over every other). */
+  readonly timeout: Duration.DurationInput | undefined
 }
 
 /**
@@ -111,6 +130,8 @@ export interface Timeouts {
   readonly stop?: Duration.DurationInput | undefined
   /** How long background work may take to finish once asked, before it is interrupted. */
   readonly grace?: Duration.DurationInput | undefined
+  /** Bounds each health check of the component that has no timeout of its own. */
+  readonly health?: Duration.DurationInput | undefined
 }
 
 /**
@@ -122,6 +143,20 @@ export interface Timeouts {
 export interface HookOptions {
   /** A name for reports and errors (default: the kind, numbered from the second one on). */
   readonly name?: string | undefined
+}
+
+/**
+ * Options of a health check.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HealthCheckOptions extends HookOptions {
+  /**
+   * Bounds this check (default: the component's `health` timeout, see {@link timeouts}, else the
+   * application's `healthTimeout`, 5 seconds unless set). A finite, non-negative duration.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -368,6 +403,46 @@ export const background: {
     options?: BackgroundOptions
   ): Component.Component<Id, Service>
 } = internal.background as never
+
+/**
+ * Adds a health check: whenever the application's health is checked (`App.health`, or the
+ * `App.Health` service from inside the application) and the component has started, `check` runs with
+ * the component's service, bounded by its timeout. Success is healthy; a failure, a defect, an
+ * exception or a timeout is unhealthy, reported by the check's name with its error. A check never
+ * fails the application, and one that ignores interruption does not hold the report beyond its
+ * timeout. Several checks of a component are reported in declaration order; they may run
+ * concurrently (see `App.health`).
+ *
+ * The timeout of a check is the most specific one set: its own (`options.timeout`), else the
+ * component's (`Lifecycle.timeouts({ health })`), else the application's `healthTimeout` (5 seconds
+ * by default).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Lifecycle } from "layerwise"
+ *
+ * class Database extends Context.Tag("app/Database")<Database, { readonly ping: Effect.Effect<void, Error> }>() {}
+ *
+ * export const DatabaseLive = Component.make(Database, { build: Effect.succeed({ ping: Effect.void }) }).pipe(
+ *   Lifecycle.healthCheck((database) => database.ping, { name: "ping", timeout: "2 seconds" })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const healthCheck: {
+  <Service>(
+    check: (service: Service) => Effect.Effect<unknown, unknown>,
+    options?: HealthCheckOptions
+  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
+  <Id, Service>(
+    self: Component.Component<Id, Service>,
+    check: (service: Service) => Effect.Effect<unknown, unknown>,
+    options?: HealthCheckOptions
+  ): Component.Component<Id, Service>
+} = internal.healthCheck as never
 
 /**
  * Sets the component's own timeouts (the application's options apply to the others).

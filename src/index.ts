@@ -19,6 +19,8 @@ export * as Explain from "./Explain.js"
 /** @since 0.1.0 */
 export * as Family from "./Family.js"
 /** @since 0.1.0 */
+export * as Health from "./Health.js"
+/** @since 0.1.0 */
 export * as Instances from "./Instances.js"
 /** @since 0.1.0 */
 export * as Lifecycle from "./Lifecycle.js"

@@ -15,12 +15,13 @@ import {
   Logger,
   Option,
   Queue,
+  Ref,
   Schema,
   Stream,
   TestClock,
   Tracer
 } from "effect"
-import { App, Component, Dependency, Errors, Lifecycle, Registry, Report, Resolver } from "layerwise"
+import { App, Component, Dependency, Errors, Health, Lifecycle, Plan, Registry, Report, Resolver } from "layerwise"
 import { type Dag, dag, edgesOf, makeRecorder, nameOf, type Recorder, sinksOf } from "./helpers/graph.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -69,6 +70,16 @@ const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (Option.isNone(failure)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
   return failure.value
 }
+
+/** Waits until the recorder holds `count` entries (what the fibers it waits for recorded so far). */
+const awaitEntries = (recorder: Recorder, count: number) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 10_000; i++) {
+      if ((yield* recorder.entries).length >= count) return
+      yield* Effect.yieldNow()
+    }
+    return yield* Effect.dieMessage(`never reached ${count} entries`)
+  })
 
 const phasesOf = (report: Report.Report, name: string) =>
   report.components.find((component) => component.name === name)!.phases.map((record) =>
@@ -1308,6 +1319,280 @@ describe("App", () => {
             "1 error:",
             "  - B: stop hook onStop of B failed: nope"
           ].join("\n")
+        )
+      }))
+  })
+
+  describe("health checks", () => {
+    it.effect("reports each check by name: one that succeeds is healthy; failing, dying and throwing ones are unhealthy with their errors; it never fails", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.healthCheck((service) => service === "a" ? Effect.void : Effect.fail("not its service"), { name: "sees its service" })
+          ),
+          Component.succeed(B, "b").pipe(
+            Lifecycle.healthCheck(() => new Boom({ where: "B" }), { name: "fails" }),
+            Lifecycle.healthCheck(() => Effect.dieMessage("broken"), { name: "dies" }),
+            Lifecycle.healthCheck(() => {
+              throw new Error("thrown")
+            }, { name: "throws" }),
+            Lifecycle.healthCheck(() => Effect.yieldNow(), { name: "suspends" })
+          ),
+          // without checks: not listed
+          Component.succeed(C, "c")
+        )
+        const report = yield* Effect.scoped(Effect.flatMap(App.start(App.make(registry, { roots: [A, B, C] })), App.health))
+        expect(report).toEqual({
+          healthy: false,
+          components: [
+            { name: "A", status: "healthy", checks: [{ name: "sees its service", status: "healthy", duration: 0 }] },
+            {
+              name: "B",
+              status: "unhealthy",
+              checks: [
+                { name: "fails", status: "unhealthy", duration: 0, error: "Boom" },
+                { name: "dies", status: "unhealthy", duration: 0, error: "RuntimeException: broken" },
+                { name: "throws", status: "unhealthy", duration: 0, error: "Error: thrown" },
+                { name: "suspends", status: "healthy", duration: 0 }
+              ]
+            }
+          ]
+        })
+      }))
+
+    it.effect("lists checks in declaration order, named healthCheck, healthCheck#2... or as given, however they end", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.healthCheck(() => Effect.zipRight(Effect.sleep("1 second"), recorder.record("first"))),
+            Lifecycle.healthCheck(() => recorder.record("second")),
+            Lifecycle.healthCheck(() => recorder.record("third"), { name: "last" })
+          )
+        )
+        const report = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [A] }))
+          const fiber = yield* Effect.fork(App.health(running))
+          yield* awaitEntries(recorder, 2)
+          yield* TestClock.adjust("1 second")
+          return yield* Fiber.join(fiber)
+        }))
+        expect(yield* recorder.entries).toEqual(["second", "third", "first"])
+        expect(report.components[0]!.checks).toEqual([
+          { name: "healthCheck", status: "healthy", duration: 1000 },
+          { name: "healthCheck#2", status: "healthy", duration: 0 },
+          { name: "last", status: "healthy", duration: 0 }
+        ])
+      }))
+
+    it.effect("a hung check that ignores interruption is reported as timed out by name at its timeout, while the others complete", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.healthCheck(() => Effect.uninterruptible(Effect.never), { name: "hung", timeout: "2 seconds" }),
+            Lifecycle.healthCheck(() => Effect.sleep("1 second"), { name: "slow" })
+          ),
+          Component.succeed(B, "b").pipe(Lifecycle.healthCheck(() => Effect.void, { name: "quick" }))
+        )
+        const report = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [A, B] }))
+          const fiber = yield* Effect.fork(App.health(running))
+          // the hung check's timeout, the slow check's sleep and its timeout
+          yield* awaitSleeps(3)
+          yield* TestClock.adjust("2 seconds")
+          return yield* Fiber.join(fiber)
+        }))
+        expect(report).toEqual({
+          healthy: false,
+          components: [
+            {
+              name: "A",
+              status: "unhealthy",
+              checks: [
+                { name: "hung", status: "timeout", duration: 2000, error: "did not complete within 2s" },
+                { name: "slow", status: "healthy", duration: 1000 }
+              ]
+            },
+            { name: "B", status: "healthy", checks: [{ name: "quick", status: "healthy", duration: 0 }] }
+          ]
+        })
+      }))
+
+    it.effect("a check's timeout is its own, else its component's health timeout, else the application's healthTimeout, 5 seconds by default", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.healthCheck(() => Effect.never, { name: "own", timeout: "1 second" }),
+            Lifecycle.healthCheck(() => Effect.never, { name: "component's" }),
+            Lifecycle.timeouts({ health: "2 seconds" })
+          ),
+          Component.succeed(B, "b").pipe(Lifecycle.healthCheck(() => Effect.never, { name: "application's" }))
+        )
+        const durations = (options: App.Options) =>
+          Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { ...options, roots: [A, B] }))
+            const fiber = yield* Effect.fork(App.health(running))
+            yield* awaitSleeps(3)
+            yield* TestClock.adjust("1 hour")
+            const report = yield* Fiber.join(fiber)
+            return report.components.flatMap((component) => component.checks.map((check) => `${check.name} ${check.status} ${check.duration}`))
+          }))
+        expect(yield* durations({ healthTimeout: "3 seconds" })).toEqual([
+          "own timeout 1000",
+          "component's timeout 2000",
+          "application's timeout 3000"
+        ])
+        expect(yield* durations({})).toEqual(["own timeout 1000", "component's timeout 2000", "application's timeout 5000"])
+      }))
+
+    it.effect("with concurrency 1 no two checks overlap; unbounded (the default) they all run at once", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const check = (name: string) => () =>
+          Effect.zipRight(recorder.record(`begin ${name}`), Effect.zipRight(Effect.sleep("1 second"), recorder.record(`end ${name}`)))
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.healthCheck(check("a1")), Lifecycle.healthCheck(check("a2"))),
+          Component.succeed(B, "b").pipe(Lifecycle.healthCheck(check("b")))
+        )
+        const report = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [A, B] }))
+          const fiber = yield* Effect.fork(App.health(running, { concurrency: 1 }))
+          for (const count of [1, 3, 5]) {
+            yield* awaitEntries(recorder, count)
+            yield* TestClock.adjust("1 second")
+          }
+          const report = yield* Fiber.join(fiber)
+          expect(yield* recorder.entries).toEqual(["begin a1", "end a1", "begin a2", "end a2", "begin b", "end b"])
+          yield* Ref.set(recorder.log, [])
+          const unbounded = yield* Effect.fork(App.health(running))
+          yield* awaitEntries(recorder, 3)
+          yield* TestClock.adjust("1 second")
+          yield* Fiber.join(unbounded)
+          const entries = yield* recorder.entries
+          expect(entries.slice(0, 3)).toEqual(["begin a1", "begin a2", "begin b"])
+          // ended together: in any order
+          expect(entries.slice(3).sort()).toEqual(["end a1", "end a2", "end b"])
+          return report
+        }))
+        // each check's duration is its own run, not its wait for a turn
+        expect(report.components.flatMap((component) => component.checks.map((check) => check.duration))).toEqual([1000, 1000, 1000])
+      }))
+
+    it.effect("the App.Health service checks from inside the application; during the startup it does not wait: what has not started is not-running", () =>
+      Effect.gen(function*() {
+        class Monitor extends Context.Tag("Monitor")<Monitor, App.Health>() {}
+        const seen = yield* Deferred.make<Health.Report>()
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.healthCheck(() => Effect.void, { name: "ping" })),
+          Component.make(Monitor, { dependencies: [A, App.Health], build: App.Health }).pipe(
+            Lifecycle.onStart((health) => Effect.flatMap(health.check, (report) => Deferred.succeed(seen, report))),
+            Lifecycle.healthCheck(() => Effect.void, { name: "self" })
+          ),
+          Component.make(B, { dependencies: [Monitor], build: Effect.succeed("b") }).pipe(
+            Lifecycle.healthCheck(() => Effect.void, { name: "ready" })
+          )
+        )
+        const [started, stopped] = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [B] }))
+          const started = yield* App.health(running)
+          yield* App.stop(running)
+          return [started, yield* App.health(running)] as const
+        }))
+        expect(yield* Deferred.await(seen)).toEqual({
+          healthy: false,
+          components: [
+            { name: "A", status: "healthy", checks: [{ name: "ping", status: "healthy", duration: 0 }] },
+            { name: "Monitor", status: "not-running", checks: [] },
+            { name: "B", status: "not-running", checks: [] }
+          ]
+        })
+        expect(started).toEqual({
+          healthy: true,
+          components: [
+            { name: "A", status: "healthy", checks: [{ name: "ping", status: "healthy", duration: 0 }] },
+            { name: "Monitor", status: "healthy", checks: [{ name: "self", status: "healthy", duration: 0 }] },
+            { name: "B", status: "healthy", checks: [{ name: "ready", status: "healthy", duration: 0 }] }
+          ]
+        })
+        expect(stopped.healthy).toBe(false)
+        expect(stopped.components.map((component) => component.status)).toEqual(["not-running", "not-running", "not-running"])
+      }))
+
+    it.effect("a check that checks its own application's health is unhealthy, saying why, instead of running itself again without end", () =>
+      Effect.gen(function*() {
+        class Monitor extends Context.Tag("Monitor")<Monitor, App.Health>() {}
+        const registry = Registry.make(
+          Component.make(Monitor, { dependencies: [App.Health], build: App.Health }).pipe(
+            Lifecycle.healthCheck((health) => health.check, { name: "everything" })
+          )
+        )
+        const report = yield* Effect.scoped(Effect.flatMap(App.start(App.make(registry, { roots: [Monitor] })), App.health))
+        expect(report.components).toEqual([{
+          name: "Monitor",
+          status: "unhealthy",
+          checks: [{
+            name: "everything",
+            status: "unhealthy",
+            duration: 0,
+            error:
+              "RuntimeException: layerwise App.health: a health check cannot check the health of its own application (it would run itself again, without end)"
+          }]
+        }])
+      }))
+
+    it.effect("outside an App the App.Health service dies, saying only an App provides it", () =>
+      Effect.gen(function*() {
+        const plan = Resolver.resolve(Registry.make(App.HealthLive), [App.Health])
+        if (Either.isLeft(plan)) return yield* Effect.die(plan.left)
+        const exit = yield* Effect.exit(Effect.provide(App.Health, Plan.toLayer(plan.right)))
+        expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain(
+          "App.Health is only provided by an App (App.run, App.start, App.layer)"
+        )
+      }))
+
+    it.effect("checks see the component's service and the application's FiberRefs, as stop hooks do", () =>
+      Effect.gen(function*() {
+        const Ref = FiberRef.unsafeMake("unset")
+        const registry = Registry.make(
+          Component.fromLayer(A, {
+            layer: Layer.effect(A, Effect.as(Effect.yieldNow(), "a")).pipe(Layer.provideMerge(Layer.locallyScoped(Ref, "set by A")))
+          }),
+          Component.succeed(B, "b").pipe(
+            Lifecycle.healthCheck((service) =>
+              Effect.flatMap(FiberRef.get(Ref), (value) => value === "set by A" && service === "b" ? Effect.void : Effect.fail(value))
+            )
+          )
+        )
+        const report = yield* Effect.scoped(Effect.flatMap(App.start(App.make(registry, { roots: [A, B] })), App.health))
+        expect(report.healthy).toBe(true)
+      }))
+
+    it.effect("negative or non-finite health timeouts, a check that is not a function and a bad healthConcurrency fail with InvalidLifecycle", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.healthCheck(() => Effect.void, { name: "ping", timeout: -1 }),
+            Lifecycle.healthCheck("not a function" as never, { name: "broken" }),
+            Lifecycle.timeouts({ health: "-5 seconds" })
+          )
+        )
+        const error = yield* Effect.flip(startStop(App.make(registry, { roots: [A], healthTimeout: Number.NaN, healthConcurrency: 0 })))
+        expect((error as Errors.InvalidLifecycle).problems).toEqual([
+          { subject: "application", reason: "healthTimeout must be a finite, non-negative duration, got NaN" },
+          { subject: "application", reason: "healthConcurrency must be \"unbounded\" or at least 1, got 0" },
+          { subject: "component A", reason: "the timeout of its health check ping must be a finite, non-negative duration, got -1" },
+          { subject: "component A", reason: "its health check broken is not a function" },
+          { subject: "component A", reason: "its health timeout must be a finite, non-negative duration, got -5 seconds" }
+        ])
+      }))
+
+    it.effect("App.health with a concurrency that is not \"unbounded\" or at least 1 is a defect", () =>
+      Effect.gen(function*() {
+        const exit = yield* Effect.scoped(
+          Effect.flatMap(App.start(App.make(Registry.empty)), (running) => Effect.exit(App.health(running, { concurrency: 0 })))
+        )
+        expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain(
+          "layerwise App.health: concurrency must be \"unbounded\" or at least 1, got 0"
         )
       }))
   })

@@ -43,6 +43,14 @@ describe("examples/service.ts", () => {
       expect((await fetch(`${address}/todos/3`)).status).toBe(200)
       expect((await fetch(`${address}/todos/99`)).status).toBe(404)
       expect((await fetch(`${address}/todos`, { method: "POST", body: "{}" })).status).toBe(400)
+      const health = await fetch(`${address}/health`)
+      expect(health.status).toBe(200)
+      expect(await health.json()).toEqual({
+        healthy: true,
+        components: [
+          { name: "memoryTodos", status: "healthy", checks: [{ name: "available", status: "healthy", duration: expect.any(Number) }] }
+        ]
+      })
       child.kill("SIGTERM")
       expect(await exited).toBe(0)
       const order = ["Seeder: 2 todos", "Http: listening", "Service: serving requests", "Service: stopped serving", "application OK"]

@@ -461,6 +461,37 @@ describe("lifecycle metadata", () => {
     ))
   })
 
+  it("health checks come last, before the timeouts, the health timeout among them; the JSON form lists them only when there are some", () => {
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg").pipe(
+          Lifecycle.onStart(() => Effect.void),
+          Lifecycle.healthCheck(() => Effect.void, { name: "ping", timeout: "1 second" }),
+          Lifecycle.healthCheck(() => Effect.void, { name: "pool" }),
+          Lifecycle.timeouts({ health: "2 seconds" })
+        ),
+        Component.make(Worker, { dependencies: [Db], build: Db }).pipe(Lifecycle.healthCheck(() => Effect.void))
+      ),
+      [Worker]
+    )
+    expect(Explain.tree(plan)).toBe(lines(
+      "Worker · healthCheck",
+      "└─ Db · onStart · healthCheck: ping, pool · timeouts: health 2s"
+    ))
+    const json = Explain.toJson(plan)
+    expect(json.nodes.find((node) => node.name === "Db")!.lifecycle).toStrictEqual({
+      startup: null,
+      initializers: [],
+      onStart: ["onStart"],
+      onStop: [],
+      disposers: [],
+      background: [],
+      healthChecks: [{ name: "ping", timeout: 1000 }, { name: "pool", timeout: null }],
+      timeouts: { health: 2000 }
+    })
+    expect(Explain.fromJson(JSON.parse(JSON.stringify(json)))).toStrictEqual(json)
+  })
+
   it("mermaid and dot labels carry the same line", () => {
     const server = "startup 1 · onStart: listen · background: accept (signal) · onStop x2 · timeouts: stop 5s"
     expect(Explain.mermaid(withLifecycle).split("\n").slice(1, 4)).toEqual([

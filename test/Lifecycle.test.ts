@@ -44,6 +44,24 @@ describe("Lifecycle", () => {
     expect(lifecycle.background.map((work) => [work.name, work.onShutdown])).toEqual([["background", "interrupt"]])
   })
 
+  it("health checks accumulate in declaration order, named healthCheck, healthCheck#2... or as given, each with its own timeout", () => {
+    const ping = () => Effect.void
+    const component = base.pipe(
+      Lifecycle.healthCheck(ping),
+      Lifecycle.healthCheck(ping, { timeout: "2 seconds" }),
+      Lifecycle.healthCheck(ping, { name: "port open", timeout: 100 })
+    )
+    expect(Lifecycle.get(component).healthChecks).toEqual([
+      { name: "healthCheck", run: ping, timeout: undefined },
+      { name: "healthCheck#2", run: ping, timeout: "2 seconds" },
+      { name: "port open", run: ping, timeout: 100 }
+    ])
+    expect(Lifecycle.get(Lifecycle.healthCheck(base, ping, { name: "x" }))).toEqual(
+      Lifecycle.get(base.pipe(Lifecycle.healthCheck(ping, { name: "x" })))
+    )
+    expect(Lifecycle.empty.healthChecks).toEqual([])
+  })
+
   it("data-first and data-last forms are the same", () => {
     const run = () => Effect.void
     expect(Lifecycle.get(Lifecycle.onStop(base, run, { name: "x" }))).toEqual(

@@ -1,13 +1,14 @@
 /**
  * The example service's components, wired with layerwise: configuration, a logger, a todo repository
- * with two candidate implementations, and the HTTP routes.
+ * with two candidate implementations (each with a health check), and the HTTP routes (`/health` serves
+ * the application's health).
  */
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Config, Context, Effect, Option, Ref, Schema } from "effect"
-import { promises as fs } from "node:fs"
+import { constants, promises as fs } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Component, Condition, Registry } from "layerwise"
+import { App, Component, Condition, Health, Lifecycle, Registry } from "layerwise"
 
 // ---------------------------------------------------------------------------------------------
 // Configuration and logging
@@ -56,11 +57,19 @@ export class TodoRepo extends Context.Tag("example/TodoRepo")<TodoRepo, {
   readonly list: Effect.Effect<ReadonlyArray<Todo>>
   readonly get: (id: number) => Effect.Effect<Option.Option<Todo>>
   readonly add: (title: string) => Effect.Effect<Todo>
+  /** succeeds when the store can be used (its health check) */
+  readonly available: Effect.Effect<void, unknown>
 }>() {}
 
-const makeRepo = (kind: string, initial: ReadonlyArray<Todo>, persist: (todos: ReadonlyArray<Todo>) => Effect.Effect<void>) =>
+const makeRepo = (
+  kind: string,
+  initial: ReadonlyArray<Todo>,
+  persist: (todos: ReadonlyArray<Todo>) => Effect.Effect<void>,
+  available: Effect.Effect<void, unknown>
+) =>
   Effect.map(Ref.make(initial), (todos) => ({
     kind,
+    available,
     list: Ref.get(todos),
     get: (id: number) => Effect.map(Ref.get(todos), (all) => Option.fromNullable(all.find((todo) => todo.id === id))),
     add: (title: string) =>
@@ -76,9 +85,14 @@ export const MemoryTodoRepo = Component.make(TodoRepo, {
   build: Effect.gen(function*() {
     const logger = yield* Logger
     yield* logger.info("TodoRepo: in-memory store ready")
-    return yield* makeRepo("memory", [], () => Effect.void)
+    return yield* makeRepo("memory", [], () => Effect.void, Effect.void)
   })
-}).pipe(Component.named("memoryTodos"), Component.qualified(["memory"]), Component.primary)
+}).pipe(
+  Component.named("memoryTodos"),
+  Component.qualified(["memory"]),
+  Component.primary,
+  Lifecycle.healthCheck((repo) => repo.available, { name: "available", timeout: "1 second" })
+)
 
 /** A JSON file store: chosen by the `file` qualifier, or for every request when STORAGE=file. */
 export const FileTodoRepo = Component.make(TodoRepo, {
@@ -95,9 +109,18 @@ export const FileTodoRepo = Component.make(TodoRepo, {
     const persist = (todos: ReadonlyArray<Todo>) =>
       Effect.promise(() => fs.writeFile(config.dataFile, JSON.stringify(todos.map((todo) => ({ ...todo })))))
     yield* Effect.addFinalizer(() => logger.info("TodoRepo: file store closed"))
-    return yield* makeRepo("file", initial, persist)
+    // available while the data file's folder can be written
+    const available = Effect.tryPromise({
+      try: () => fs.access(path.dirname(config.dataFile), constants.W_OK),
+      catch: (error) => error // the health report shows it: "Error: ENOENT: no such file or directory, access '...'"
+    })
+    return yield* makeRepo("file", initial, persist, available)
   })
-}).pipe(Component.named("fileTodos"), Component.qualified(["file"]))
+}).pipe(
+  Component.named("fileTodos"),
+  Component.qualified(["file"]),
+  Lifecycle.healthCheck((repo) => repo.available, { name: "available", timeout: "1 second" })
+)
 
 // ---------------------------------------------------------------------------------------------
 // HTTP routes
@@ -105,11 +128,17 @@ export const FileTodoRepo = Component.make(TodoRepo, {
 export class Routes extends Context.Tag("example/Routes")<Routes, HttpRouter.HttpRouter<unknown>>() {}
 
 export const RoutesLive = Component.make(Routes, {
-  dependencies: [TodoRepo],
+  dependencies: [TodoRepo, App.Health],
   build: Effect.gen(function*() {
     const repo = yield* TodoRepo
+    const health = yield* App.Health
     return HttpRouter.empty.pipe(
-      HttpRouter.get("/health", HttpServerResponse.json({ status: "ok", storage: repo.kind })),
+      // the application's health checks: 200 when healthy, 503 otherwise, the report as JSON
+      HttpRouter.get(
+        "/health",
+        Effect.flatMap(health.check, (report) =>
+          HttpServerResponse.json(Schema.encodeSync(Health.Report)(report), { status: report.healthy ? 200 : 503 }))
+      ),
       HttpRouter.get("/todos", Effect.flatMap(repo.list, (todos) => HttpServerResponse.json(todos))),
       HttpRouter.get(
         "/todos/:id",

@@ -26,6 +26,7 @@ import type * as App from "../App.js"
 import type * as Component from "../Component.js"
 import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
+import type * as Health from "../Health.js"
 import type * as Lifecycle from "../Lifecycle.js"
 import type * as Plan from "../Plan.js"
 import type * as Registry from "../Registry.js"
@@ -33,6 +34,7 @@ import * as Report from "../Report.js"
 import * as componentInternal from "./component.js"
 import * as dependency from "./dependency.js"
 import * as executor from "./executor.js"
+import * as healthInternal from "./health.js"
 import * as planInternal from "./plan.js"
 import * as registryInternal from "./registry.js"
 import * as resolver from "./resolver.js"
@@ -74,6 +76,7 @@ const DEFAULT_START_TIMEOUT = Duration.seconds(15)
 const DEFAULT_STOP_TIMEOUT = Duration.seconds(15)
 const DEFAULT_RELEASE_TIMEOUT = Duration.seconds(30)
 const DEFAULT_GRACE_TIMEOUT = Duration.seconds(10)
+const DEFAULT_HEALTH_TIMEOUT = Duration.seconds(5)
 
 /**
  * The application's state machine. Every transition is checked; an operation asked in a state that
@@ -142,7 +145,11 @@ export const make = (
   const { roots, ...rest } = options ?? {}
   return planInternal.isPlan(source)
     ? makeApp({ _tag: "Plan", plan: source }, rest, hub)
-    : makeApp({ _tag: "Registry", registry: registryInternal.add(source, [shutdownerComponent]), roots: roots ?? [] }, rest, hub)
+    : makeApp(
+      { _tag: "Registry", registry: registryInternal.add(source, [shutdownerComponent, healthComponent]), roots: roots ?? [] },
+      rest,
+      hub
+    )
 }
 
 /** The same application (same event hub) with other options. */
@@ -167,9 +174,6 @@ export const shutdownerComponent: Component.Component<App.Shutdowner, App.Shutdo
   { name: dependency.shutdownerKey, alternative: true, build: shutdownerOutsideApp }
 ) as never
 
-const isShutdownerComponent = (component: Component.Any): boolean =>
-  component.construct._tag === "Effect" && component.construct.effect === shutdownerOutsideApp
-
 const shutdownerOf = (instance: Instance): Component.Any =>
   componentInternal.unsafeMake({
     ...componentInternal.fieldsOf(shutdownerComponent as Component.Any),
@@ -180,6 +184,43 @@ const shutdownerOf = (instance: Instance): Component.Any =>
       } satisfies App.Shutdowner
     }
   })
+
+// ---------------------------------------------------------------------------------------------
+// the Health service
+
+/** @internal */
+export const HealthTag: Context.Tag<App.Health, App.Health> = Context.GenericTag<App.Health>("layerwise/App/Health")
+
+/** The constructor outside an App; an App replaces it with its own instance's service. */
+const healthOutsideApp: Effect.Effect<never> = Effect.dieMessage(
+  "App.Health is only provided by an App (App.run, App.start, App.layer)"
+)
+
+/** @internal */
+export const healthComponent: Component.Component<App.Health, App.Health> = componentInternal.make(
+  HealthTag as Context.Tag<unknown, unknown>,
+  { name: "layerwise/App/Health", alternative: true, build: healthOutsideApp }
+) as never
+
+const healthOf = (instance: Instance): Component.Any =>
+  componentInternal.unsafeMake({
+    ...componentInternal.fieldsOf(healthComponent as Component.Any),
+    construct: {
+      _tag: "Value",
+      value: { check: Effect.suspend(() => checkHealth(instance, instance.settings.healthConcurrency)) } satisfies App.Health
+    }
+  })
+
+/** The built-in components an App replaces with its instance's (`undefined` for any other). */
+const builtInOf = (instance: Instance, component: Component.Any): Component.Any | undefined => {
+  const construct = component.construct
+  if (construct._tag !== "Effect") return undefined
+  return construct.effect === shutdownerOutsideApp
+    ? shutdownerOf(instance)
+    : construct.effect === healthOutsideApp
+    ? healthOf(instance)
+    : undefined
+}
 
 // ---------------------------------------------------------------------------------------------
 // validation
@@ -229,7 +270,9 @@ interface Settings {
   readonly stop: Duration.Duration
   readonly grace: Duration.Duration
   readonly release: Duration.Duration
+  readonly health: Duration.Duration
   readonly concurrency: number
+  readonly healthConcurrency: number
 }
 
 const validateOptions = (options: App.Options, problems: Problems): Settings => {
@@ -237,17 +280,28 @@ const validateOptions = (options: App.Options, problems: Problems): Settings => 
   const stop = timeoutOption(problems, "application", "stopTimeout", options.stopTimeout, DEFAULT_STOP_TIMEOUT)
   const grace = timeoutOption(problems, "application", "graceTimeout", options.graceTimeout, DEFAULT_GRACE_TIMEOUT)
   const release = timeoutOption(problems, "application", "releaseTimeout", options.releaseTimeout, DEFAULT_RELEASE_TIMEOUT)
+  const health = timeoutOption(problems, "application", "healthTimeout", options.healthTimeout, DEFAULT_HEALTH_TIMEOUT)
   const concurrency = options.concurrency ?? "unbounded"
   const concurrencyProblem = executor.concurrencyProblem(concurrency)
   if (concurrencyProblem !== undefined) problems.push({ subject: "application", reason: concurrencyProblem })
+  const healthConcurrency = options.healthConcurrency ?? "unbounded"
+  const healthConcurrencyProblem = executor.concurrencyProblem(healthConcurrency)
+  if (healthConcurrencyProblem !== undefined) {
+    problems.push({ subject: "application", reason: healthConcurrencyProblem.replace(/^concurrency/, "healthConcurrency") })
+  }
   return {
     start,
     stop,
     grace,
     release,
-    concurrency: concurrency === "unbounded" || !(concurrency >= 1) ? Number.POSITIVE_INFINITY : Math.floor(concurrency)
+    health,
+    concurrency: concurrencyLimit(concurrency),
+    healthConcurrency: concurrencyLimit(healthConcurrency)
   }
 }
+
+const concurrencyLimit = (concurrency: number | "unbounded"): number =>
+  concurrency === "unbounded" || !(concurrency >= 1) ? Number.POSITIVE_INFINITY : Math.floor(concurrency)
 
 const validateLifecycle = (name: string, lifecycle: Lifecycle.Lifecycle, problems: Problems): void => {
   const subject = `component ${name}`
@@ -260,7 +314,16 @@ const validateLifecycle = (name: string, lifecycle: Lifecycle.Lifecycle, problem
       if (typeof hook.run !== "function") problems.push({ subject, reason: `its hook ${hook.name} is not a function` })
     }
   }
-  for (const what of ["start", "stop", "grace"] as const) {
+  for (const check of lifecycle.healthChecks) {
+    if (typeof check.run !== "function") problems.push({ subject, reason: `its health check ${check.name} is not a function` })
+    if (check.timeout !== undefined && decodeTimeout(check.timeout) === undefined) {
+      problems.push({
+        subject,
+        reason: `the timeout of its health check ${check.name} must be a finite, non-negative duration, got ${describeInput(check.timeout)}`
+      })
+    }
+  }
+  for (const what of ["start", "stop", "grace", "health"] as const) {
     const input = lifecycle.timeouts[what]
     if (input !== undefined && decodeTimeout(input) === undefined) {
       problems.push({ subject, reason: `its ${what} timeout must be a finite, non-negative duration, got ${describeInput(input)}` })
@@ -466,6 +529,8 @@ class Instance {
   readonly t0: bigint
   readonly startedAt: number
   names: Map<string, number> | undefined
+  /** the components that declare health checks, in plan order (found on the first health check) */
+  healthChecked: ReadonlyArray<number> | undefined
   /** set right after construction (the graph's wrapped constructors refer to the instance) */
   graph!: Graph
 
@@ -629,19 +694,23 @@ const hookRuntime = (instance: Instance, constructing: Fiber.RuntimeFiber<unknow
 /** What starting one hook needs of its run (background work starts hooks outside any `HookRun`). */
 type HookTarget = Pick<HookRun, "instance" | "id" | "phase" | "runtime">
 
+/** What a hook (or a health check) gives: one that throws, or returns anything but an Effect, dies. */
+const hookEffect = (what: string, make: () => Effect.Effect<unknown, unknown>): Effect.Effect<unknown, unknown> => {
+  try {
+    const effect = make()
+    return Effect.isEffect(effect) ? effect : Effect.die(new TypeError(`${what} did not return an Effect`))
+  } catch (defect) {
+    return Effect.die(defect)
+  }
+}
+
 const startHook = (
   run: HookTarget,
   name: string,
   make: () => Effect.Effect<unknown, unknown>
 ): Exit.Exit<unknown, unknown> | Fiber.RuntimeFiber<unknown, unknown> => {
   const instance = run.instance
-  let effect: Effect.Effect<unknown, unknown>
-  try {
-    effect = make()
-    if (!Effect.isEffect(effect)) effect = Effect.die(new TypeError(`hook ${name} did not return an Effect`))
-  } catch (defect) {
-    effect = Effect.die(defect)
-  }
+  let effect = hookEffect(`hook ${name}`, make)
   if (instance.spans) {
     effect = Effect.withSpan(effect, `layerwise.${hookPhases[run.phase]!}`, {
       attributes: { component: instance.nameOf(run.id), hook: name },
@@ -801,7 +870,8 @@ const reportHookErrors = (run: HookRun): void => {
 
 const withHooks = (instance: Instance, node: Plan.Node, memoMap: Layer.MemoMap): Component.Any | undefined => {
   const component = node.component
-  if (isShutdownerComponent(component)) return shutdownerOf(instance)
+  const builtIn = builtInOf(instance, component)
+  if (builtIn !== undefined) return builtIn
   const lifecycle = component.lifecycle
   if (lifecycle === undefined || (lifecycle.initializers.length === 0 && lifecycle.disposers.length === 0)) return undefined
   const id = node.id
@@ -1577,6 +1647,69 @@ export const phases = (running: App.Running<unknown>): Effect.Effect<Readonly<Re
 /** @internal */
 export const report = (running: App.Running<unknown>): Effect.Effect<Report.Report> =>
   Effect.sync(() => buildReport((running as RunningImpl).instance))
+
+/**
+ * Runs the health checks of the components that started (see `Health`). Checks start from the
+ * application's runtime after the build (its context and FiberRefs, as stop hooks do) and with the
+ * component's service; nothing is shared with the lifecycle's phases, so checking health during
+ * the startup (from a start hook) cannot wait for it: what has not started yet is "not-running".
+ */
+const checkHealth = (instance: Instance, concurrency: number): Effect.Effect<Health.Report> =>
+  Effect.flatMap(FiberRef.get(checkingHealth), (checking) => {
+    if (checking.includes(instance)) {
+      return Effect.dieMessage(
+        "layerwise App.health: a health check cannot check the health of its own application (it would run itself again, without end)"
+      )
+    }
+    const lifecycles = instance.lifecycles
+    if (instance.healthChecked === undefined) {
+      const ids: Array<number> = []
+      for (let id = 0; id < instance.graph.total; id++) {
+        const lifecycle = lifecycles[id]
+        if (lifecycle !== undefined && lifecycle.healthChecks.length > 0) ids.push(id)
+      }
+      instance.healthChecked = ids
+    }
+    const targets = instance.healthChecked.map((id): healthInternal.ComponentTarget => {
+      const lifecycle = lifecycles[id]!
+      const running = instance.componentState[id] === S_STARTED
+      const componentTimeout = decodeTimeout(lifecycle.timeouts.health) ?? instance.settings.health
+      return {
+        name: instance.nameOf(id),
+        running,
+        checks: running
+          ? lifecycle.healthChecks.map((check) => ({
+            name: check.name,
+            // the most specific timeout wins: the check's own, the component's, the application's
+            timeout: decodeTimeout(check.timeout) ?? componentTimeout,
+            start: () => {
+              const effect = hookEffect(`health check ${check.name}`, () => check.run(instance.values[id]))
+              return Exit.isExit(effect)
+                ? effect
+                : Runtime.runFork(instance.runtime)(
+                  Effect.interruptible(Effect.locallyWith(effect, checkingHealth, (checking) => [...checking, instance]))
+                )
+            }
+          }))
+          : []
+      }
+    })
+    return healthInternal.run(targets, concurrency, () => instance.now())
+  })
+
+/** The applications whose health the current fiber is checking (it runs one of their checks). */
+const checkingHealth = FiberRef.unsafeMake<ReadonlyArray<Instance>>([])
+
+/** @internal */
+export const health = (running: App.Running<unknown>, options?: App.HealthOptions): Effect.Effect<Health.Report> =>
+  Effect.suspend(() => {
+    const instance = (running as RunningImpl).instance
+    if (options?.concurrency === undefined) return checkHealth(instance, instance.settings.healthConcurrency)
+    const problem = executor.concurrencyProblem(options.concurrency)
+    return problem === undefined
+      ? checkHealth(instance, concurrencyLimit(options.concurrency))
+      : Effect.die(new Cause.IllegalArgumentException(`layerwise App.health: ${problem}`))
+  })
 
 /** @internal */
 export const run = (

@@ -19,7 +19,8 @@ const timeoutText = (input: Duration.DurationInput): string => Duration.format(D
 
 /**
  * A component's lifecycle metadata in one line, in the order the application runs it: startup
- * order, initializers, start hooks, background work, stop hooks, disposers, timeouts. Empty for a
+ * order, initializers, start hooks, background work, stop hooks, disposers, health checks (run when
+ * asked, listed last), timeouts. Empty for a
  * component without lifecycle metadata.
  */
 const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
@@ -34,13 +35,15 @@ const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
       lifecycle.background.map((work) => ({ name: work.onShutdown === "signal" ? `${work.name} (signal)` : work.name }))
     ),
     hooksText("onStop", lifecycle.onStop),
-    hooksText("disposer", lifecycle.disposers)
+    hooksText("disposer", lifecycle.disposers),
+    hooksText("healthCheck", lifecycle.healthChecks)
   ]
-  const { grace, start, stop } = lifecycle.timeouts
+  const { grace, health, start, stop } = lifecycle.timeouts
   const timeouts = [
     start === undefined ? undefined : `start ${timeoutText(start)}`,
     stop === undefined ? undefined : `stop ${timeoutText(stop)}`,
-    grace === undefined ? undefined : `grace ${timeoutText(grace)}`
+    grace === undefined ? undefined : `grace ${timeoutText(grace)}`,
+    health === undefined ? undefined : `health ${timeoutText(health)}`
   ].filter((part) => part !== undefined)
   if (timeouts.length > 0) parts.push(`timeouts: ${timeouts.join(", ")}`)
   return parts.filter((part) => part !== undefined).join(" · ")
@@ -49,7 +52,7 @@ const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
 const millis = (input: Duration.DurationInput): number => Duration.toMillis(Duration.decode(input))
 
 const lifecycleJson = (lifecycle: Lifecycle.Lifecycle): Explain.LifecycleJson => {
-  const { grace, start, stop } = lifecycle.timeouts
+  const { grace, health, start, stop } = lifecycle.timeouts
   const names = (hooks: ReadonlyArray<Lifecycle.Hook>) => hooks.map((hook) => hook.name)
   return {
     startup: lifecycle.startup ?? null,
@@ -58,10 +61,18 @@ const lifecycleJson = (lifecycle: Lifecycle.Lifecycle): Explain.LifecycleJson =>
     onStop: names(lifecycle.onStop),
     disposers: names(lifecycle.disposers),
     background: lifecycle.background.map((work) => ({ name: work.name, onShutdown: work.onShutdown })),
+    // only when there are some: the JSON of components without health checks is unchanged
+    ...(lifecycle.healthChecks.length === 0 ? undefined : {
+      healthChecks: lifecycle.healthChecks.map((check) => ({
+        name: check.name,
+        timeout: check.timeout === undefined ? null : millis(check.timeout)
+      }))
+    }),
     timeouts: {
       ...(start === undefined ? undefined : { start: millis(start) }),
       ...(stop === undefined ? undefined : { stop: millis(stop) }),
-      ...(grace === undefined ? undefined : { grace: millis(grace) })
+      ...(grace === undefined ? undefined : { grace: millis(grace) }),
+      ...(health === undefined ? undefined : { health: millis(health) })
     }
   }
 }
@@ -353,10 +364,14 @@ export const LifecycleJson = Schema.Struct({
   onStop: Schema.Array(Schema.String),
   disposers: Schema.Array(Schema.String),
   background: Schema.Array(Schema.Struct({ name: Schema.String, onShutdown: Schema.Literal("interrupt", "signal") })),
+  healthChecks: Schema.optionalWith(Schema.Array(Schema.Struct({ name: Schema.String, timeout: Schema.NullOr(Schema.Number) })), {
+    exact: true
+  }),
   timeouts: Schema.Struct({
     start: Schema.optionalWith(Schema.Number, { exact: true }),
     stop: Schema.optionalWith(Schema.Number, { exact: true }),
-    grace: Schema.optionalWith(Schema.Number, { exact: true })
+    grace: Schema.optionalWith(Schema.Number, { exact: true }),
+    health: Schema.optionalWith(Schema.Number, { exact: true })
   })
 })
 

@@ -12,6 +12,7 @@ export const empty: Lifecycle.Lifecycle = {
   onStop: [],
   disposers: [],
   background: [],
+  healthChecks: [],
   timeouts: {}
 }
 
@@ -79,6 +80,23 @@ export const background = dual(
         run
       }]
     }))
+)
+
+/** @internal */
+export const healthCheck = dual(
+  isComponentFirst,
+  (
+    self: Component.Any,
+    run: (service: unknown) => Effect.Effect<unknown, unknown>,
+    options?: Lifecycle.HealthCheckOptions
+  ): Component.Any =>
+    modify(self, (lifecycle) => {
+      const existing = lifecycle.healthChecks
+      return {
+        ...lifecycle,
+        healthChecks: [...existing, { name: hookName("healthCheck", existing, options), run, timeout: options?.timeout }]
+      }
+    })
 )
 
 /** @internal */

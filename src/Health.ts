@@ -1,0 +1,148 @@
+/**
+ * The health of a running application: what its components' health checks answered.
+ *
+ * Components declare checks with `Lifecycle.healthCheck`; a running application runs them when asked
+ * (`App.health` from outside, the `App.Health` service from inside, for an HTTP `/health` route) and
+ * answers with a {@link Report}. Checking health is not a lifecycle phase: it changes nothing in the
+ * application, is not part of its run report, and never fails.
+ *
+ * - Only components that declare checks are listed, in plan order (dependencies first).
+ * - A component that has not started (still building or starting, failed, stopping or stopped) is
+ *   `"not-running"`: its checks are not run and its `checks` list is empty.
+ * - Each check of a started component is `"healthy"` when it succeeds within its timeout,
+ *   `"unhealthy"` when it fails, dies or throws (with its error rendered), `"timeout"` when it did not
+ *   complete in time (it is interrupted and not waited for).
+ * - A component is `"healthy"` when every check is; the application is `healthy` when every listed
+ *   component is.
+ *
+ * A report is plain data described by an `effect/Schema` schema ({@link Report}), so it encodes to
+ * JSON and decodes back; {@link format} renders it as text. Durations are milliseconds on Effect's
+ * `Clock` (so `TestClock` makes them deterministic).
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import * as internal from "./internal/health.js"
+
+/**
+ * How one check ended.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CheckStatus = Schema.Literal("healthy", "unhealthy", "timeout")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type CheckStatus = typeof CheckStatus.Type
+
+/**
+ * The health of one component.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ComponentStatus = Schema.Literal("healthy", "unhealthy", "not-running")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ComponentStatus = typeof ComponentStatus.Type
+
+/**
+ * One check of one component, as it ran.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CheckRecord = Schema.Struct({
+  /** the check's name (`healthCheck`, `healthCheck#2`, or the name given) */
+  name: Schema.String,
+  status: CheckStatus,
+  /** milliseconds, from when it began until it ended or timed out */
+  duration: Schema.Number,
+  /** why it is not healthy: its error rendered, or the timeout it exceeded */
+  error: Schema.optionalWith(Schema.String, { exact: true })
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type CheckRecord = typeof CheckRecord.Type
+
+/**
+ * One component that declares health checks; its checks in declaration order (none when it is not
+ * running).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ComponentRecord = Schema.Struct({
+  name: Schema.String,
+  status: ComponentStatus,
+  checks: Schema.Array(CheckRecord)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ComponentRecord = typeof ComponentRecord.Type
+
+/**
+ * The health of an application.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Health } from "layerwise"
+ *
+ * const toJson = (report: Health.Report): string => JSON.stringify(Schema.encodeSync(Health.Report)(report))
+ * console.log(toJson({ healthy: true, components: [] })) // {"healthy":true,"components":[]}
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Report = Schema.Struct({
+  /** `true` when every listed component is healthy */
+  healthy: Schema.Boolean,
+  /** the components that declare health checks, in plan order */
+  components: Schema.Array(ComponentRecord)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Report = typeof Report.Type
+
+/**
+ * Renders a health report as text: a summary line, then each component with its status and each of
+ * its checks with its status, duration and error.
+ *
+ * @example
+ * ```ts
+ * import { Health } from "layerwise"
+ *
+ * console.log(Health.format({
+ *   healthy: false,
+ *   components: [
+ *     { name: "Database", status: "unhealthy", checks: [{ name: "ping", status: "timeout", duration: 2000, error: "did not complete within 2s" }] },
+ *     { name: "Cache", status: "not-running", checks: [] }
+ *   ]
+ * }))
+ * // health UNHEALTHY: 0 of 2 components healthy
+ * //   Database: unhealthy
+ * //     ping: TIMEOUT 2.00s: did not complete within 2s
+ * //   Cache: not running
+ * ```
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const format: (report: Report) => string = internal.format

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Schema } from "effect"
+import { Health } from "layerwise"
+
+const report: Health.Report = {
+  healthy: false,
+  components: [
+    {
+      name: "Database",
+      status: "unhealthy",
+      checks: [
+        { name: "ping", status: "timeout", duration: 2000, error: "did not complete within 2s" },
+        { name: "pool", status: "unhealthy", duration: 0.5, error: "Error: no connection" },
+        { name: "healthCheck#3", status: "healthy", duration: 12.25 }
+      ]
+    },
+    { name: "Cache", status: "healthy", checks: [{ name: "healthCheck", status: "healthy", duration: 0 }] },
+    { name: "Server", status: "not-running", checks: [] }
+  ]
+}
+
+describe("Health", () => {
+  it.effect("a report encodes to JSON and decodes back to the same report; a healthy check has no error field", () =>
+    Effect.gen(function*() {
+      const json = JSON.stringify(yield* Schema.encode(Health.Report)(report))
+      expect(JSON.parse(json).components[1].checks[0]).toEqual({ name: "healthCheck", status: "healthy", duration: 0 })
+      expect(yield* Schema.decodeUnknown(Schema.parseJson(Health.Report))(json)).toEqual(report)
+      const invalid = yield* Effect.flip(
+        Schema.decodeUnknown(Health.Report)({ healthy: true, components: [{ name: "X", status: "ok", checks: [] }] })
+      )
+      expect(invalid._tag).toBe("ParseError")
+    }))
+
+  it("format renders a summary line, then each component's status and each check's status, duration and error", () => {
+    expect(Health.format(report)).toBe(
+      [
+        "health UNHEALTHY: 1 of 3 components healthy",
+        "  Database: unhealthy",
+        "    ping: TIMEOUT 2.00s: did not complete within 2s",
+        "    pool: UNHEALTHY 0.50ms: Error: no connection",
+        "    healthCheck#3: healthy 12.3ms",
+        "  Cache: healthy",
+        "    healthCheck: healthy 0.00ms",
+        "  Server: not running"
+      ].join("\n")
+    )
+    expect(Health.format({ healthy: true, components: [] })).toBe("health OK: no component declares health checks")
+    expect(Health.format({ healthy: true, components: [report.components[1]!] })).toBe(
+      ["health OK: 1 of 1 component healthy", "  Cache: healthy", "    healthCheck: healthy 0.00ms"].join("\n")
+    )
+  })
+})
