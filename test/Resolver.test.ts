@@ -1133,9 +1133,9 @@ describe("Resolver", () => {
       ])
     })
 
-    it("layerwise's own App.Shutdowner is not caught by the reserved prefix, registered by App or by hand", () => {
-      const plan = planOf(Registry.make(App.ShutdownerLive), [App.Shutdowner])
-      expect(nodeNames(plan)).toEqual(["layerwise/App/Shutdowner"])
+    it("layerwise's own App.Shutdowner and App.Health are not caught by the reserved prefix, registered by App or by hand", () => {
+      const plan = planOf(Registry.make(App.ShutdownerLive, App.HealthLive), [App.Shutdowner, App.Health])
+      expect(nodeNames(plan)).toEqual(["layerwise/App/Shutdowner", "layerwise/App/Health"])
       const own = Component.succeed(App.Shutdowner, { shutdown: () => Effect.void })
       expect(nodeNames(planOf(Registry.make(own), [App.Shutdowner]))).toEqual(["layerwise/App/Shutdowner"])
     })

@@ -189,7 +189,7 @@ const shutdownerOf = (instance: Instance): Component.Any =>
 // the Health service
 
 /** @internal */
-export const HealthTag: Context.Tag<App.Health, App.Health> = Context.GenericTag<App.Health>("layerwise/App/Health")
+export const HealthTag: Context.Tag<App.Health, App.Health> = Context.GenericTag<App.Health>(dependency.healthKey)
 
 /** The constructor outside an App; an App replaces it with its own instance's service. */
 const healthOutsideApp: Effect.Effect<never> = Effect.dieMessage(
@@ -199,7 +199,7 @@ const healthOutsideApp: Effect.Effect<never> = Effect.dieMessage(
 /** @internal */
 export const healthComponent: Component.Component<App.Health, App.Health> = componentInternal.make(
   HealthTag as Context.Tag<unknown, unknown>,
-  { name: "layerwise/App/Health", alternative: true, build: healthOutsideApp }
+  { name: dependency.healthKey, alternative: true, build: healthOutsideApp }
 ) as never
 
 const healthOf = (instance: Instance): Component.Any =>

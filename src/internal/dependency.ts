@@ -64,6 +64,9 @@ export const derivedPrefix = "layerwise/"
 /** The key of `App.Shutdowner`'s tag (made in internal/app.ts). @internal */
 export const shutdownerKey = "layerwise/App/Shutdowner"
 
+/** The key of `App.Health`'s tag (made in internal/app.ts). @internal */
+export const healthKey = "layerwise/App/Health"
+
 /**
  * The keys of layerwise's own services that are registered as components: the only service keys
  * with the derived prefix a registry accepts (the resolver rejects any other component whose key has
@@ -73,6 +76,7 @@ export const shutdownerKey = "layerwise/App/Shutdowner"
  *   by users who provide their own. Its tag is made in internal/app.ts with `shutdownerKey`; no
  *   derived key can be equal to it (those read `layerwise/family/...`, `layerwise/Option<...>`,
  *   `layerwise/All<...>`, or hold `@` or `#`), and Resolver tests check that it is accepted.
+ * - `layerwise/App/Health`: `App.Health` (`App.HealthLive`), the same way (`healthKey`).
  *
  * Not listed, since never examined as a component's tag: App's startup barrier (`layerwise/startup`)
  * is a plan node made after resolution; family members are candidates of their family's tag, not of
@@ -80,7 +84,7 @@ export const shutdownerKey = "layerwise/App/Shutdowner"
  *
  * @internal
  */
-export const ownServiceKeys: ReadonlySet<string> = new Set([shutdownerKey])
+export const ownServiceKeys: ReadonlySet<string> = new Set([shutdownerKey, healthKey])
 
 /**
  * A request for the member of a family named `family.key(args)`. Not interned: two requests with the
