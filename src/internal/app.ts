@@ -156,70 +156,67 @@ export const make = (
 const withOptions = (app: AppImpl, options: App.Options): AppImpl => makeApp(app.source, options, app.hub)
 
 // ---------------------------------------------------------------------------------------------
-// the Shutdowner service
+// built-in services: the Shutdowner and Health
+
+/**
+ * A service only an App can provide, as a component registered in every App's registry (and
+ * registrable by hand): `alternative`, so a component of the user's own wins; outside an App (a plan
+ * built with `Plan.toLayer`) its constructor dies saying so; in an App it is replaced by the
+ * instance's own service (see `builtInOf`).
+ */
+interface BuiltIn<S> {
+  readonly tag: Context.Tag<S, S>
+  readonly component: Component.Component<S, S>
+  /** the constructor outside an App: what tells this built-in's component apart */
+  readonly outsideApp: Effect.Effect<never>
+  readonly serviceOf: (instance: Instance) => S
+}
+
+const builtIn = <S>(key: string, label: string, serviceOf: (instance: Instance) => S): BuiltIn<S> => {
+  const tag = Context.GenericTag<S>(key)
+  const outsideApp = Effect.dieMessage(`${label} is only provided by an App (App.run, App.start, App.layer)`)
+  const component = componentInternal.make(tag as Context.Tag<unknown, unknown>, {
+    name: key,
+    alternative: true,
+    build: outsideApp
+  }) as Component.Component<S, S>
+  return { tag, component, outsideApp, serviceOf }
+}
+
+const shutdownerBuiltIn = builtIn<App.Shutdowner>(dependency.shutdownerKey, "App.Shutdowner", (instance) => ({
+  shutdown: (reason?: string) => Effect.sync(() => requestShutdown(instance, { _tag: "Requested", reason }))
+}))
+
+const healthBuiltIn = builtIn<App.Health>(dependency.healthKey, "App.Health", (instance) => ({
+  check: Effect.suspend(() => checkHealth(instance, instance.settings.healthConcurrency))
+}))
+
+const builtIns: ReadonlyArray<BuiltIn<unknown>> = [shutdownerBuiltIn as BuiltIn<unknown>, healthBuiltIn as BuiltIn<unknown>]
 
 /** @internal */
-export const Shutdowner: Context.Tag<App.Shutdowner, App.Shutdowner> = Context.GenericTag<App.Shutdowner>(
-  dependency.shutdownerKey
-)
-
-/** The constructor outside an App; an App replaces it with its own instance's service. */
-const shutdownerOutsideApp: Effect.Effect<never> = Effect.dieMessage(
-  "App.Shutdowner is only provided by an App (App.run, App.start, App.layer)"
-)
+export const Shutdowner: Context.Tag<App.Shutdowner, App.Shutdowner> = shutdownerBuiltIn.tag
 
 /** @internal */
-export const shutdownerComponent: Component.Component<App.Shutdowner, App.Shutdowner> = componentInternal.make(
-  Shutdowner as Context.Tag<unknown, unknown>,
-  { name: dependency.shutdownerKey, alternative: true, build: shutdownerOutsideApp }
-) as never
-
-const shutdownerOf = (instance: Instance): Component.Any =>
-  componentInternal.unsafeMake({
-    ...componentInternal.fieldsOf(shutdownerComponent as Component.Any),
-    construct: {
-      _tag: "Value",
-      value: {
-        shutdown: (reason?: string) => Effect.sync(() => requestShutdown(instance, { _tag: "Requested", reason }))
-      } satisfies App.Shutdowner
-    }
-  })
-
-// ---------------------------------------------------------------------------------------------
-// the Health service
+export const shutdownerComponent: Component.Component<App.Shutdowner, App.Shutdowner> = shutdownerBuiltIn.component
 
 /** @internal */
-export const HealthTag: Context.Tag<App.Health, App.Health> = Context.GenericTag<App.Health>(dependency.healthKey)
-
-/** The constructor outside an App; an App replaces it with its own instance's service. */
-const healthOutsideApp: Effect.Effect<never> = Effect.dieMessage(
-  "App.Health is only provided by an App (App.run, App.start, App.layer)"
-)
+export const HealthTag: Context.Tag<App.Health, App.Health> = healthBuiltIn.tag
 
 /** @internal */
-export const healthComponent: Component.Component<App.Health, App.Health> = componentInternal.make(
-  HealthTag as Context.Tag<unknown, unknown>,
-  { name: dependency.healthKey, alternative: true, build: healthOutsideApp }
-) as never
+export const healthComponent: Component.Component<App.Health, App.Health> = healthBuiltIn.component
 
-const healthOf = (instance: Instance): Component.Any =>
-  componentInternal.unsafeMake({
-    ...componentInternal.fieldsOf(healthComponent as Component.Any),
-    construct: {
-      _tag: "Value",
-      value: { check: Effect.suspend(() => checkHealth(instance, instance.settings.healthConcurrency)) } satisfies App.Health
-    }
-  })
-
-/** The built-in components an App replaces with its instance's (`undefined` for any other). */
+/** The built-in component an App replaces with its instance's service (`undefined` for any other). */
 const builtInOf = (instance: Instance, component: Component.Any): Component.Any | undefined => {
   const construct = component.construct
   if (construct._tag !== "Effect") return undefined
-  return construct.effect === shutdownerOutsideApp
-    ? shutdownerOf(instance)
-    : construct.effect === healthOutsideApp
-    ? healthOf(instance)
-    : undefined
+  for (const candidate of builtIns) {
+    if (construct.effect !== candidate.outsideApp) continue
+    return componentInternal.unsafeMake({
+      ...componentInternal.fieldsOf(candidate.component as Component.Any),
+      construct: { _tag: "Value", value: candidate.serviceOf(instance) }
+    })
+  }
+  return undefined
 }
 
 // ---------------------------------------------------------------------------------------------
