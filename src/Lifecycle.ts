@@ -260,20 +260,21 @@ export const startup: {
 
 /**
  * The shape of the hook combinators ({@link initializer}, {@link onStart}, {@link onStop},
- * {@link disposer}): data-last in a `pipe`, or data-first with the component.
+ * {@link disposer}, and {@link healthCheck} with its own options): data-last in a `pipe`, or
+ * data-first with the component.
  *
  * @since 0.1.0
  * @category models
  */
-export type HookCombinator = {
+export type HookCombinator<Options extends HookOptions = HookOptions> = {
   <Service>(
     run: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: HookOptions
+    options?: Options
   ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
   <Id, Service>(
     self: Component.Component<Id, Service>,
     run: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: HookOptions
+    options?: Options
   ): Component.Component<Id, Service>
 }
 
@@ -432,17 +433,7 @@ export const background: {
  * @since 0.1.0
  * @category combinators
  */
-export const healthCheck: {
-  <Service>(
-    check: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: HealthCheckOptions
-  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
-  <Id, Service>(
-    self: Component.Component<Id, Service>,
-    check: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: HealthCheckOptions
-  ): Component.Component<Id, Service>
-} = internal.healthCheck as never
+export const healthCheck: HookCombinator<HealthCheckOptions> = internal.healthCheck as never
 
 /**
  * Sets the component's own timeouts (the application's options apply to the others).
