@@ -11,6 +11,7 @@
  */
 import * as Data from "effect/Data"
 import type * as Report from "./Report.js"
+import { describeValue } from "./internal/describe.js"
 
 /**
  * A dependency path from a requested root to the place a problem was found, as display names:
@@ -347,7 +348,7 @@ export class ConstructionError extends Data.TaggedError("ConstructionError")<{
   readonly cause: unknown
 }> {
   override get message(): string {
-    return `${formatPath(this.path)}: constructor of ${this.component} failed: ${describeCause(this.cause)}`
+    return `${formatPath(this.path)}: constructor of ${this.component} failed: ${describeValue(this.cause)}`
   }
 }
 
@@ -372,7 +373,7 @@ export class ReleaseError extends Data.TaggedError("ReleaseError")<{
   readonly cause: unknown
 }> {
   override get message(): string {
-    return `${formatPath(this.path)}: releasing ${this.component} failed: ${describeCause(this.cause)}`
+    return `${formatPath(this.path)}: releasing ${this.component} failed: ${describeValue(this.cause)}`
   }
 }
 
@@ -480,7 +481,7 @@ export class HookFailed extends Data.TaggedError("HookFailed")<{
 }> {
   override get message(): string {
     return `${formatPath(this.path)}: ${this.phase} hook ${this.hook} of ${this.component} failed: ${
-      describeCause(this.cause)
+      describeValue(this.cause)
     }`
   }
 }
@@ -597,20 +598,3 @@ export class ApplicationFailed extends Data.TaggedError("ApplicationFailed")<{
  */
 export type LifecycleError = InvalidLifecycle | ApplicationFailed | InvalidState
 
-/** Renders an arbitrary failure value for a message without throwing. */
-const describeCause = (cause: unknown): string => {
-  if (cause instanceof Error) return cause.message.length > 0 ? `${cause.name}: ${cause.message}` : cause.name
-  if (typeof cause === "object" && cause !== null) {
-    const tag = "_tag" in cause ? String(cause._tag) : undefined
-    const message = "message" in cause && typeof cause.message === "string" && cause.message.length > 0
-      ? cause.message
-      : undefined
-    if (tag !== undefined || message !== undefined) return [tag, message].filter((part) => part !== undefined).join(": ")
-    try {
-      return JSON.stringify(cause)
-    } catch {
-      return String(cause)
-    }
-  }
-  return String(cause)
-}

@@ -814,16 +814,16 @@ const hookEnded = (
   return stepHooks(run) ?? Effect.void
 }
 
+/** What a hook failed with (`HookFailed.cause`): its error, an interruption as an Error, or its defect. */
+const hookFailure = (cause: Cause.Cause<unknown>, failure: Option.Option<unknown>): unknown =>
+  Option.isSome(failure) ? failure.value : Cause.isInterruptedOnly(cause) ? new Error("interrupted") : Cause.squash(cause)
+
 const settleHook = (run: HookRun, name: string, exit: Exit.Exit<unknown, unknown>): boolean => {
   if (exit._tag === "Success") return true
   const cause = exit.cause
   const failure = Cause.failureOption(cause)
   const kind = Option.isSome(failure) ? "failure" : "defect"
-  const reason = Option.isSome(failure)
-    ? failure.value
-    : Cause.isInterruptedOnly(cause)
-    ? new Error("interrupted")
-    : Cause.squash(cause)
+  const reason = hookFailure(cause, failure)
   const instance = run.instance
   const error = new Errors.HookFailed({
     component: instance.nameOf(run.id),
@@ -1198,11 +1198,7 @@ const startBackground = (instance: Instance, id: number, backgrounds: ReadonlyAr
         path: instance.pathOf(id),
         phase: "background",
         hook: run.background.name,
-        cause: Option.isSome(failure)
-          ? failure.value
-          : Cause.isInterruptedOnly(cause)
-          ? new Error("interrupted")
-          : Cause.squash(cause)
+        cause: hookFailure(cause, failure)
       })
       noteFailure(instance, id, P_BACKGROUND, run.background.name, error.message)
       pushError(instance, id, P_BACKGROUND, run.background.name, Option.isSome(failure) ? "failure" : "defect", error)
@@ -1810,8 +1806,9 @@ export const runMain = (self: App.App<never>, options?: App.RunMainOptions): voi
     disableErrorReporting: true,
     disablePrettyLogger: options?.disablePrettyLogger,
     teardown: (exit, onExit) => {
-      const failed = (candidate: Exit.Exit<unknown, unknown>) => Exit.isFailure(candidate) && !Cause.isInterruptedOnly(candidate.cause)
-      onExit(failed(exit) || (outcome !== undefined && failed(outcome)) ? 1 : 0)
+      // the run's own outcome when it ended (always, unless the program never got to run)
+      const ended = outcome ?? exit
+      onExit(Exit.isFailure(ended) && !Cause.isInterruptedOnly(ended.cause) ? 1 : 0)
     }
   })
 }

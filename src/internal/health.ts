@@ -7,6 +7,7 @@ import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import type * as Health from "../Health.js"
 import { formatDuration } from "../Report.js"
+import { describeValue } from "./describe.js"
 
 // ---------------------------------------------------------------------------------------------
 // running checks
@@ -111,29 +112,13 @@ const runCheck = (
     )
   })
 
-/** A check's failure as one line: the error it failed with, or its defect; rendered as the errors of `Errors` render causes. */
+/** A check's failure as one line: the error it failed with, or its defect (rendered as `Errors` render causes). */
 const renderCause = (cause: Cause.Cause<unknown>): string => {
   const failure = Cause.failureOption(cause)
-  if (Option.isSome(failure)) return describe(failure.value)
-  return Cause.isInterruptedOnly(cause) ? "interrupted" : describe(Cause.squash(cause))
+  if (Option.isSome(failure)) return describeValue(failure.value)
+  return Cause.isInterruptedOnly(cause) ? "interrupted" : describeValue(Cause.squash(cause))
 }
 
-const describe = (value: unknown): string => {
-  if (value instanceof Error) return value.message.length > 0 ? `${value.name}: ${value.message}` : value.name
-  if (typeof value === "object" && value !== null) {
-    const tag = "_tag" in value ? String(value._tag) : undefined
-    const message = "message" in value && typeof value.message === "string" && value.message.length > 0
-      ? value.message
-      : undefined
-    if (tag !== undefined || message !== undefined) return [tag, message].filter((part) => part !== undefined).join(": ")
-    try {
-      return JSON.stringify(value)
-    } catch {
-      return String(value)
-    }
-  }
-  return String(value)
-}
 
 // ---------------------------------------------------------------------------------------------
 // formatting
