@@ -3,9 +3,10 @@ import { defineConfig } from "vitest/config"
 
 export default defineConfig({
   resolve: {
-    alias: {
-      layerwise: fileURLToPath(new URL("./src/index.ts", import.meta.url))
-    }
+    alias: [
+      { find: /^layerwise$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+      { find: /^layerwise\/(.*)$/, replacement: fileURLToPath(new URL("./src/$1.ts", import.meta.url)) }
+    ]
   },
   test: {
     include: ["test/**/*.test.ts"],

@@ -17,6 +17,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Either } from "effect"
 import { createServer } from "node:http"
 import { App, Component, Explain, Lifecycle, Registry, Resolver } from "layerwise"
+import { runMain } from "layerwise/node"
 import { AppConfig, AppConfigLive, Logger, LoggerLive, Routes, RoutesLive, storageModule, TodoRepo } from "./service/domain.js"
 
 class Seeder extends Context.Tag("example/Seeder")<Seeder, { readonly seeded: number }>() {}
@@ -88,4 +89,4 @@ console.log("Component graph:")
 console.log(Explain.tree(plan.right))
 console.log("")
 
-App.runMain(App.make(registry, { ...environment, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }))
+runMain(App.make(registry, { ...environment, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }))

@@ -69,9 +69,9 @@
  * **Running.** `run` resolves, builds, starts, then runs until a shutdown is requested (`shutdown`,
  * or the `Shutdowner` service from inside the application), background work fails, or it is
  * interrupted; then it stops, releases, and returns the {@link Report.Report} (or fails with
- * `ApplicationFailed`, which carries it). `runMain` does the same as a Node process: SIGINT / SIGTERM
- * start a graceful shutdown, a second signal exits at once, the exit code is 0 after a clean
- * shutdown and 1 after a failure. `start` gives the running services to a program instead, and stops
+ * `ApplicationFailed`, which carries it). `runMain` (from `layerwise/node`) does the same as a Node
+ * process: SIGINT / SIGTERM start a graceful shutdown, a second signal exits at once, the exit code
+ * is 0 after a clean shutdown and 1 after a failure. `start` gives the running services to a program instead, and stops
  * everything when its scope closes.
  *
  * **Health.** {@link health} (from outside) and the {@link Health} service (from inside, for a
@@ -108,7 +108,7 @@ import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
 // imported under another name: `Health` is this module's service (the report's module is `Health`)
 import type * as HealthReport from "./Health.js"
-import * as internal from "./internal/app.js"
+import * as internal from "./internal/app/app.js"
 import type * as Plan from "./Plan.js"
 import type * as Registry from "./Registry.js"
 import type * as Report from "./Report.js"
@@ -231,23 +231,6 @@ export interface Options extends Condition.EnvironmentInput {
   readonly spans?: boolean | "auto" | undefined
   /** Called with the report after every shutdown, also when the run was interrupted. */
   readonly onReport?: ((report: Report.Report) => Effect.Effect<void>) | undefined
-}
-
-/**
- * Options of {@link runMain}.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RunMainOptions {
-  /** Print the report (`Report.format`) to stdout after the shutdown (default `true`). */
-  readonly printReport?: boolean | undefined
-  /** Exit at once on a second SIGINT / SIGTERM (default `true`). */
-  readonly forceExit?: boolean | undefined
-  /** The exit code of that fast exit (default 130 after SIGINT, 143 after SIGTERM). */
-  readonly forceExitCode?: number | undefined
-  readonly disableErrorReporting?: boolean | undefined
-  readonly disablePrettyLogger?: boolean | undefined
 }
 
 /**
@@ -472,33 +455,6 @@ export const make: {
  */
 export const run: <R>(self: App<R>) => Effect.Effect<Report.Report, Errors.ResolutionError | Errors.LifecycleError> =
   internal.run
-
-/**
- * Runs the application as the main program of a Node process (with `@effect/platform-node`'s
- * `NodeRuntime.runMain`): SIGINT or SIGTERM starts a graceful shutdown, a second signal exits at once
- * (code 130 / 143); the report is printed after the shutdown; the exit code is 0 after a clean
- * shutdown, 1 after a failure (logged).
- *
- * @example
- * ```ts
- * import { Context, Effect } from "effect"
- * import { App, Component, Lifecycle, Registry } from "layerwise"
- *
- * class Ticker extends Context.Tag("app/Ticker")<Ticker, void>() {}
- *
- * const registry = Registry.make(
- *   Component.succeed(Ticker, undefined).pipe(
- *     Lifecycle.startup(),
- *     Lifecycle.background(() => Effect.forever(Effect.zipRight(Effect.log("tick"), Effect.sleep("1 second"))))
- *   )
- * )
- * if (process.argv.includes("--run")) App.runMain(App.make(registry))
- * ```
- *
- * @since 0.1.0
- * @category running
- */
-export const runMain: <R>(self: App<R>, options?: RunMainOptions) => void = internal.runMain
 
 /**
  * Builds and starts the application and gives its running handle (with the roots' services); the

@@ -134,7 +134,7 @@ export type ErrorRecord = typeof ErrorRecord.Type
 /**
  * How the run ended:
  * - `shutdown`: a shutdown was requested (`App.shutdown`, the `App.Shutdowner` service, `App.stop`);
- * - `interrupted`: the run was interrupted (a signal under `App.runMain`);
+ * - `interrupted`: the run was interrupted (a signal under `runMain`, from `layerwise/node`);
  * - `build-failed`, `start-failed`, `background-failed`: see `Errors.ApplicationFailed`.
  *
  * @since 0.1.0

@@ -21,7 +21,7 @@ import {
   TestClock,
   Tracer
 } from "effect"
-import { App, Component, Dependency, Errors, Health, Lifecycle, Plan, Registry, Report, Resolver } from "layerwise"
+import { App, Component, Dependency, Errors, Health, Lifecycle, Plan, Registry, Report, Resolver, Testing } from "layerwise"
 import { type Dag, dag, edgesOf, makeRecorder, nameOf, type Recorder, sinksOf } from "./helpers/graph.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -674,7 +674,8 @@ describe("App", () => {
         expect(failed.reason).toBe("build")
         yield* Effect.repeatN(Effect.yieldNow(), 50) // a stray fiber would have its chance
         expect(yield* recorder.entries).toEqual(["build A", "warm A", "cool A", "release A"])
-        expect(phasesOf(failed.report, "A")).toEqual(["build:interrupted", "initialize:interrupted", "release:success"])
+        // its constructor had finished (build success), its initializer was interrupted
+        expect(phasesOf(failed.report, "A")).toEqual(["build:success", "initialize:interrupted", "release:success"])
       }))
 
     it.effect("a failing initializer fails the build of its component and is reported as that initializer", () =>
@@ -1713,6 +1714,128 @@ describe("App", () => {
         spans.length = 0
         yield* startStop(App.make(registry, { roots: [A] }))
         expect(spans).toEqual([])
+      }))
+  })
+
+  describe("regressions: components given as Layers (issues 11 and 17)", () => {
+    class Greeting extends Context.Tag("Greeting")<Greeting, { readonly word: string }>() {}
+    class Greeter extends Context.Tag("Greeter")<Greeter, { readonly greet: (name: string) => string }>() {}
+    const GreeterLive = Layer.effect(Greeter, Effect.map(Greeting, (greeting) => ({ greet: (name: string) => `${greeting.word} ${name}!` })))
+    const greeterRegistry = Registry.make(
+      Component.succeed(Greeting, { word: "hello" }),
+      Component.fromLayer(Greeter, { dependencies: [Greeting], layer: GreeterLive })
+    )
+
+    it.effect("two applications alive at once each build their Layer-backed components with their own dependencies", () =>
+      Effect.scoped(Effect.gen(function*() {
+        const fake = yield* App.start(App.make(Testing.value(Greeting, { word: "FAKE" })(greeterRegistry), { roots: [Greeter] }))
+        const real = yield* App.start(App.make(greeterRegistry, { roots: [Greeter] }))
+        expect(Context.get(fake.context, Greeter).greet("world")).toBe("FAKE world!")
+        expect(Context.get(real.context, Greeter).greet("world")).toBe("hello world!")
+      })))
+
+    /** A component whose Layer acquires a resource, then fails; the resource's release does `release`. */
+    const failingPool = (recorder: Recorder, release: Effect.Effect<void>) =>
+      Component.fromLayer(A, {
+        layer: Layer.scoped(
+          A,
+          Effect.zipRight(
+            Effect.acquireRelease(recorder.record("acquire pool"), () => Effect.zipRight(recorder.record("release pool"), release)),
+            Effect.fail(new Boom({ where: "pool" }))
+          )
+        )
+      })
+
+    it.effect("a Layer-backed component whose build fails: its hung finalizer is bounded by the release timeout and reported", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const app = App.make(Registry.make(failingPool(recorder, Effect.never)), { roots: [A], releaseTimeout: "1 second" })
+        const fiber = yield* Effect.fork(Effect.exit(App.run(app)))
+        yield* awaitEntries(recorder, 2)
+        yield* TestClock.adjust("1 second")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("build")
+        expect(failed.errors.map((error) => error._tag)).toEqual(["ConstructionError", "ReleaseTimeout"])
+        expect(phasesOf(failed.report, "A")).toEqual(["build:failure", "release:timeout"])
+      }))
+
+    it.effect("a Layer-backed component whose build fails: its failing finalizer is reported and fails the run", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const app = App.make(Registry.make(failingPool(recorder, Effect.die(new Error("pool stuck")))), { roots: [A] })
+        const failed = failureOf(yield* Effect.exit(App.run(app))) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("build")
+        expect(failed.errors.map((error) => error._tag)).toEqual(["ConstructionError", "ReleaseError"])
+        expect(failed.errors[1]!.message).toBe("A: releasing A failed: Error: pool stuck")
+        expect(phasesOf(failed.report, "A")).toEqual(["build:failure", "release:failure"])
+        expect(yield* recorder.entries).toEqual(["acquire pool", "release pool"])
+      }))
+
+    it.effect("a Layer-backed component still building when the run is interrupted: its hung finalizer is bounded by the release timeout", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const building = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          Component.fromLayer(A, {
+            layer: Layer.scoped(
+              A,
+              Effect.zipRight(
+                Effect.acquireRelease(recorder.record("acquire pool"), () => Effect.zipRight(recorder.record("release pool"), Effect.never)),
+                Effect.zipRight(Deferred.succeed(building, undefined), Effect.never)
+              )
+            )
+          })
+        )
+        const fiber = yield* Effect.fork(App.run(App.make(registry, { roots: [A], releaseTimeout: "1 second" })))
+        yield* Deferred.await(building)
+        const interrupting = yield* Effect.fork(Fiber.interrupt(fiber))
+        yield* awaitEntries(recorder, 2)
+        yield* TestClock.adjust("1 second")
+        const failed = failureOf(yield* Fiber.join(interrupting)) as Errors.ApplicationFailed
+        expect(failed.errors.map((error) => error._tag)).toEqual(["ReleaseTimeout"])
+        expect(phasesOf(failed.report, "A")).toEqual(["build:interrupted", "release:timeout"])
+      }))
+
+    it.effect("a Layer-backed component's failing finalizer at a normal shutdown is reported, as an Effect component's is", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.fromLayer(A, {
+            layer: Layer.scoped(A, Effect.as(Effect.addFinalizer(() => Effect.die(new Error("pool stuck"))), "a")).pipe(
+              Layer.provide(Layer.scopedDiscard(Effect.addFinalizer(() => Effect.die(new Error("inner stuck")))))
+            )
+          })
+        )
+        const failed = (yield* Effect.flip(startStop(App.make(registry, { roots: [A] })))) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("stop")
+        expect(failed.errors.map((error) => error._tag)).toEqual(["ReleaseError"])
+        expect(phasesOf(failed.report, "A")).toEqual(["build:success", "release:failure"])
+      }))
+  })
+
+  describe("regressions: reporting (issue 11)", () => {
+    it.effect("a failed build's PhaseEnded event carries its error", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(Component.make(A, { build: Effect.fail(new Boom({ where: "A" })) }))
+        const app = App.make(registry, { roots: [A] })
+        const events = yield* Effect.scoped(Effect.gen(function*() {
+          const subscription = yield* App.subscribe(app)
+          yield* Effect.exit(App.run(app))
+          return Chunk.toReadonlyArray(yield* Queue.takeAll(subscription))
+        }))
+        const ended = events.find((event) => event._tag === "PhaseEnded" && event.phase === "build")
+        expect(ended).toMatchObject({ outcome: "failure" })
+        expect(ended?._tag === "PhaseEnded" ? ended.error : undefined).toMatch(/^A: constructor of A failed: Boom/)
+      }))
+
+    it.effect("a failing initializer is reported as that initializer, not as a failed constructor", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.initializer(() => new Boom({ where: "init" }), { name: "warm" }))
+        )
+        const failed = (yield* Effect.flip(startStop(App.make(registry, { roots: [A] })))) as Errors.ApplicationFailed
+        expect(failed.errors.map((error) => error._tag)).toEqual(["HookFailed"])
+        expect(failed.errors[0]!.message).not.toContain("constructor")
+        expect(failed.report.errors.map((error) => error.message)).toEqual([failed.errors[0]!.message])
       }))
   })
 

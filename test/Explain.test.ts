@@ -492,6 +492,22 @@ describe("lifecycle metadata", () => {
     expect(Explain.fromJson(JSON.parse(JSON.stringify(json)))).toStrictEqual(json)
   })
 
+  it("an invalid timeout, which App refuses to run, is explained as invalid instead of throwing", () => {
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg").pipe(
+          Lifecycle.timeouts({ start: "soon" as never, stop: -5 }),
+          Lifecycle.healthCheck(() => Effect.void, { name: "ping", timeout: Number.NaN })
+        )
+      ),
+      [Db]
+    )
+    expect(Explain.tree(plan)).toBe(lines("Db · healthCheck: ping · timeouts: start invalid (soon), stop invalid (-5)"))
+    const lifecycle = Explain.toJson(plan).nodes[0]!.lifecycle!
+    expect(lifecycle.timeouts).toEqual({})
+    expect(lifecycle.healthChecks).toEqual([{ name: "ping", timeout: null }])
+  })
+
   it("mermaid and dot labels carry the same line", () => {
     const server = "startup 1 · onStart: listen · background: accept (signal) · onStop x2 · timeouts: stop 5s"
     expect(Explain.mermaid(withLifecycle).split("\n").slice(1, 4)).toEqual([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
   Cause,
+  Chunk,
   Context,
   Deferred,
   Effect,
@@ -19,7 +20,7 @@ import {
   Scope,
   TestClock
 } from "effect"
-import { Component, Dependency, Errors, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { Component, Dependency, Errors, Plan, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
 import * as graph from "./helpers/graph.js"
 
 class Db extends Context.Tag("Db")<Db, string>() {}
@@ -557,7 +558,7 @@ describe("Plan.toLayer", () => {
         expect(afterClose).toEqual(["+Shared", "+Left(1)", "+Right(1)", "+Api", "-Api", "-Right(1)", "-Left(1)", "-Shared"])
       }))
 
-    it.effect("a Layer given to a component and also provided next to the plan is built once", () =>
+    it.effect("a Layer given to a component is the graph's own: provided next to the plan too, it is built once by each", () =>
       Effect.gen(function*() {
         const recorder = yield* graph.makeRecorder
         const SharedLive = Layer.scoped(Shared, Effect.as(resource(recorder, "Shared"), { id: 1 }))
@@ -565,7 +566,30 @@ describe("Plan.toLayer", () => {
         const both = Layer.merge(Registry.toLayer(registry, [Shared]), SharedLive)
         const shared = yield* Effect.scoped(Effect.map(Layer.build(both), Context.get(Shared)))
         expect(shared).toEqual({ id: 1 })
-        expect(yield* recorder.entries).toEqual(["+Shared", "-Shared"])
+        expect(yield* recorder.entries).toEqual(["+Shared", "+Shared", "-Shared", "-Shared"])
+      }))
+
+    it.effect("a Layer inside the Layers of two components of one graph is built once, whatever else they depend on", () =>
+      Effect.gen(function*() {
+        const builds = yield* Ref.make(0)
+        const SharedLive = Layer.effect(Shared, Effect.map(Db, (db) => ({ id: db.length }))).pipe(Layer.tap(() => Ref.update(builds, (n) => n + 1)))
+        const registry = Registry.make(
+          Component.succeed(Db, "db"),
+          Component.succeed(Cache, "cache"),
+          Component.fromLayer(Left, {
+            dependencies: [Db],
+            layer: Layer.effect(Left, Effect.map(Shared, (shared) => `left ${shared.id}`)).pipe(Layer.provide(SharedLive))
+          }),
+          Component.fromLayer(Right, {
+            dependencies: [Db, Cache],
+            layer: Layer.effect(Right, Effect.map(Effect.zip(Shared, Cache), ([shared, cache]) => `right ${shared.id} ${cache}`)).pipe(
+              Layer.provide(SharedLive)
+            )
+          })
+        )
+        const built = yield* Effect.provide(Effect.all([Left, Right]), Registry.toLayer(registry, [Left, Right]))
+        expect(built).toEqual(["left 2", "right 2 cache"])
+        expect(yield* Ref.get(builds)).toBe(1)
       }))
 
     it.effect("FiberRef changes made by component Layers reach the program, whichever worker built them", () =>
@@ -629,6 +653,84 @@ describe("Plan.toLayer", () => {
         expect(error).toEqual(new Errors.ConstructionError({ component: "Db", path: ["Api", "Db"], cause: "no database" }))
         expect(yield* recorder.entries).toEqual(["+Connection", "-Connection"])
       }))
+  })
+
+  describe("regressions: each graph builds its Layer-backed components itself (issues 11 and 17)", () => {
+    class Greeting extends Context.Tag("Greeting")<Greeting, { readonly word: string }>() {}
+    class Greeter extends Context.Tag("Greeter")<Greeter, { readonly greet: (name: string) => string }>() {}
+    class Polite extends Context.Tag("Polite")<Polite, { readonly greet: (name: string) => string }>() {}
+    const GreeterLive = Layer.effect(Greeter, Effect.map(Greeting, (greeting) => ({ greet: (name: string) => `${greeting.word} ${name}!` })))
+    const greeterRegistry = Registry.make(
+      Component.succeed(Greeting, { word: "hello" }),
+      Component.fromLayer(Greeter, { dependencies: [Greeting], layer: GreeterLive }),
+      Component.make(Polite, {
+        dependencies: [Greeter],
+        build: Effect.map(Greeter, (greeter) => ({ greet: (name: string) => `${greeter.greet(name)} (politely)` }))
+      })
+    )
+
+    it.effect("two ManagedRuntimes sharing a MemoMap each get the Greeter their own graph resolved", () =>
+      Effect.gen(function*() {
+        const memoMap = yield* Layer.makeMemoMap
+        const real = ManagedRuntime.make(Registry.toLayer(greeterRegistry, [Greeter]), memoMap)
+        const fake = ManagedRuntime.make(Testing.toLayer(greeterRegistry, [Greeter], Testing.value(Greeting, { word: "FAKE" })), memoMap)
+        const greetings = yield* Effect.promise(async () => [
+          (await real.runPromise(Greeter)).greet("x"),
+          (await fake.runPromise(Greeter)).greet("x")
+        ])
+        yield* Effect.promise(() => Promise.all([real.dispose(), fake.dispose()]))
+        expect(greetings).toEqual(["hello x!", "FAKE x!"])
+      }))
+
+    it.effect("a failing constructor stays the error when a release then fails: the release failure is added to it", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.make(Db, { build: Effect.as(Effect.addFinalizer(() => Effect.die(new Error("socket stuck"))), "db") }),
+          Component.make(Api, { dependencies: [Db], build: Effect.fail("api failed") })
+        )
+        for (const run of [
+          (layer: Layer.Layer<Api, Errors.BuildError | Errors.ResolutionError>) => Effect.exit(Effect.provide(Api, layer)),
+          (layer: Layer.Layer<Api, Errors.BuildError | Errors.ResolutionError>) => Effect.exit(Layer.launch(layer)),
+          (layer: Layer.Layer<Api, Errors.BuildError | Errors.ResolutionError>) =>
+            Effect.promise(() => ManagedRuntime.make(layer).runPromiseExit(Api))
+        ]) {
+          const exit = yield* run(Registry.toLayer(registry, [Api]))
+          if (Exit.isSuccess(exit)) throw new Error("the build succeeded")
+          expect(Cause.failureOption(exit.cause)).toEqual(
+            Option.some(new Errors.ConstructionError({ component: "Api", path: ["Api"], cause: "api failed" }))
+          )
+          expect(Cause.defects(exit.cause).pipe(Chunk.toReadonlyArray).map((defect) => (defect as Error).message)).toEqual([
+            "Api -> Db: releasing Db failed: Error: socket stuck"
+          ])
+        }
+      }))
+
+    it.effect("a Layer-backed component whose build fails: its failing finalizer is added to the construction error", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.fromLayer(Db, {
+            layer: Layer.scoped(Db, Effect.zipRight(Effect.addFinalizer(() => Effect.die(new Error("pool stuck"))), Effect.fail("no database")))
+          })
+        )
+        const exit = yield* Effect.exit(Effect.provide(Db, Registry.toLayer(registry, [Db])))
+        if (Exit.isSuccess(exit)) throw new Error("the build succeeded")
+        expect(Cause.failureOption(exit.cause)).toEqual(
+          Option.some(new Errors.ConstructionError({ component: "Db", path: ["Db"], cause: "no database" }))
+        )
+        expect(Cause.defects(exit.cause).pipe(Chunk.toReadonlyArray).map((defect) => (defect as Error).message)).toEqual([
+          "Db: releasing Db failed: Error: pool stuck"
+        ])
+      }))
+
+    describe("nested it.layer", () => {
+      it.layer(Registry.toLayer(greeterRegistry, [Polite]))("the outer graph", (it) => {
+        it.effect("greets with the real greeting", () => Effect.map(Polite, (polite) => expect(polite.greet("x")).toBe("hello x! (politely)")))
+        it.layer(Testing.toLayer(greeterRegistry, [Polite], Testing.value(Greeting, { word: "FAKE" })))("an inner graph with a fake", (it) => {
+          it.effect("greets with the fake it resolved, not the outer graph's Greeter", () =>
+            Effect.map(Polite, (polite) => expect(polite.greet("x")).toBe("FAKE x! (politely)")))
+        })
+      })
+    })
   })
 
   describe("FiberRefs", () => {

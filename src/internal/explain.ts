@@ -3,6 +3,7 @@ import * as Schema from "effect/Schema"
 import type * as Explain from "../Explain.js"
 import type * as Lifecycle from "../Lifecycle.js"
 import type * as Plan from "../Plan.js"
+import { decodeTimeout, describeInput } from "./duration.js"
 
 // ---------------------------------------------------------------------------------------------
 // lifecycle metadata
@@ -15,7 +16,11 @@ const hooksText = (kind: string, hooks: ReadonlyArray<{ readonly name: string }>
   return `${kind}: ${hooks.map((hook) => hook.name).join(", ")}`
 }
 
-const timeoutText = (input: Duration.DurationInput): string => Duration.format(Duration.decode(input))
+/** A timeout as the text says it: `5s`, or `invalid (soon)` (App refuses to run it: `InvalidLifecycle`). */
+const timeoutText = (input: Duration.DurationInput): string => {
+  const decoded = decodeTimeout(input)
+  return decoded === undefined ? `invalid (${describeInput(input)})` : Duration.format(decoded)
+}
 
 /**
  * A component's lifecycle metadata in one line, in the order the application runs it: startup
@@ -49,7 +54,16 @@ const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
   return parts.filter((part) => part !== undefined).join(" · ")
 }
 
-const millis = (input: Duration.DurationInput): number => Duration.toMillis(Duration.decode(input))
+/** A timeout in milliseconds, `undefined` when it is invalid (the JSON form leaves it out). */
+const millis = (input: Duration.DurationInput): number | undefined => {
+  const decoded = decodeTimeout(input)
+  return decoded === undefined ? undefined : Duration.toMillis(decoded)
+}
+
+const timeoutJson = <K extends string>(key: K, input: Duration.DurationInput | undefined): { readonly [_ in K]?: number } => {
+  const value = input === undefined ? undefined : millis(input)
+  return (value === undefined ? {} : { [key]: value }) as { readonly [_ in K]?: number }
+}
 
 const lifecycleJson = (lifecycle: Lifecycle.Lifecycle): Explain.LifecycleJson => {
   const { grace, health, start, stop } = lifecycle.timeouts
@@ -65,14 +79,14 @@ const lifecycleJson = (lifecycle: Lifecycle.Lifecycle): Explain.LifecycleJson =>
     ...(lifecycle.healthChecks.length === 0 ? undefined : {
       healthChecks: lifecycle.healthChecks.map((check) => ({
         name: check.name,
-        timeout: check.timeout === undefined ? null : millis(check.timeout)
+        timeout: check.timeout === undefined ? null : millis(check.timeout) ?? null
       }))
     }),
     timeouts: {
-      ...(start === undefined ? undefined : { start: millis(start) }),
-      ...(stop === undefined ? undefined : { stop: millis(stop) }),
-      ...(grace === undefined ? undefined : { grace: millis(grace) }),
-      ...(health === undefined ? undefined : { health: millis(health) })
+      ...timeoutJson("start", start),
+      ...timeoutJson("stop", stop),
+      ...timeoutJson("grace", grace),
+      ...timeoutJson("health", health)
     }
   }
 }

@@ -9,16 +9,24 @@
  *
  * @internal
  */
+import type * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
+import * as FiberRefsPatch from "effect/FiberRefsPatch"
 import { globalValue } from "effect/GlobalValue"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
+import type * as Queue from "effect/Queue"
+import * as Runtime from "effect/Runtime"
+import * as Scope from "effect/Scope"
 
 // ---------------------------------------------------------------------------------------------
 // Deferred values completed from synchronous code
@@ -48,6 +56,13 @@ export const interruptFiber = (fiber: Fiber.RuntimeFiber<unknown, unknown>): voi
 export const pollFiber = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined => {
   const exit = fiber.unsafePoll()
   return exit === null ? undefined : exit
+}
+
+/** Calls `onEnd` with a fiber's exit when it ends (at once when it has ended). @internal */
+export const whenFiberEnds = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, onEnd: (exit: Exit.Exit<A, E>) => void): void => {
+  const exit = fiber.unsafePoll()
+  if (exit !== null) onEnd(exit)
+  else fiber.addObserver(onEnd)
 }
 
 /** The fiber running the current synchronous step, if any (inside `Effect.sync`, a `gen` step...). @internal */
@@ -105,3 +120,439 @@ export const servicesOf = (context: Context.Context<never>): ReadonlyMap<string,
 
 /** A service the caller knows is in the context. @internal */
 export const serviceOf = <I, S>(context: Context.Context<I>, tag: Context.Tag<I, S>): S => Context.unsafeGet(context, tag)
+
+// ---------------------------------------------------------------------------------------------
+// starting user effects (hooks, background work, health checks) on a runtime of their own
+
+/**
+ * Where a user effect starts: a context, FiberRefs and runtime flags (Effect 3's `Runtime`). In
+ * Effect 4 this is the context alone (fiber-local state lives in it).
+ *
+ * @internal
+ */
+export type Runner = Runtime.Runtime<never>
+
+/** The runtime of the current fiber, to start effects from later. @internal */
+export const currentRunner: Effect.Effect<Runner> = Effect.runtime<never>()
+
+/** The same runtime, with the FiberRefs another fiber holds now (its context left as it was). @internal */
+export const runnerWithFiberRefsOf = (runner: Runner, fiber: Fiber.RuntimeFiber<unknown, unknown>): Runner =>
+  Runtime.make({ context: runner.context, fiberRefs: fiber.getFiberRefs(), runtimeFlags: runner.runtimeFlags })
+
+/** The services of a runner's context. @internal */
+export const contextOfRunner = (runner: Runner): Context.Context<never> => runner.context
+
+/**
+ * Whether an Effect is already its own result (`Effect.void`, `Effect.succeed`, `Effect.fail`: in
+ * Effect 3 these are `Exit` values), so that running it needs no fiber.
+ *
+ * @internal
+ */
+export const resultOf = <A, E>(effect: Effect.Effect<A, E>): Exit.Exit<A, E> | undefined =>
+  Exit.isExit(effect) ? effect as Exit.Exit<A, E> : undefined
+
+/**
+ * Starts an effect on a fiber of its own that runs at once, in the caller's thread, until it
+ * suspends or ends: the result is its exit when it ended synchronously, otherwise the running fiber.
+ *
+ * @internal
+ */
+export const startOn = <A, E>(runner: Runner, effect: Effect.Effect<A, E>): Exit.Exit<A, E> | Fiber.RuntimeFiber<A, E> => {
+  const fiber = Runtime.runFork(runner)(effect)
+  const exit = fiber.unsafePoll()
+  return exit === null ? fiber : exit
+}
+
+/** Starts an effect on a fiber of its own from `runner`. @internal */
+export const fork = <A, E>(runner: Runner, effect: Effect.Effect<A, E>): Fiber.RuntimeFiber<A, E> => Runtime.runFork(runner)(effect)
+
+/** Whether a started effect is still running (a fiber) or ended (an exit). @internal */
+export const isRunning = <A, E>(started: Exit.Exit<A, E> | Fiber.RuntimeFiber<A, E>): started is Fiber.RuntimeFiber<A, E> =>
+  !Exit.isExit(started)
+
+// ---------------------------------------------------------------------------------------------
+// tracing
+
+const builtInTracer = globalValue(Symbol.for("layerwise/builtInTracer"), () => Effect.runSync(Effect.tracer))
+
+/**
+ * Whether spans would be exported: tracing enabled and a tracer other than Effect's built-in one
+ * (which exports nothing) installed.
+ *
+ * @internal
+ */
+export const tracingExported: Effect.Effect<boolean> = Effect.map(
+  Effect.all([Effect.tracer, FiberRef.get(FiberRef.currentTracerEnabled)]),
+  ([tracer, enabled]) => enabled && tracer !== builtInTracer
+)
+
+// ---------------------------------------------------------------------------------------------
+// FiberRefs: what a constructor changed reaches its dependents (see the executor)
+
+/**
+ * A fiber's FiberRefs, read without writing them.
+ *
+ * `RuntimeFiber.getFiberRefs()` (public) first writes the fiber's runtime flags into its FiberRefs:
+ * called around every constructor it flips the stored flags between the ones `acquireRelease` saw
+ * and the current ones, a new map and stack per constructor, which every finalizer's captured
+ * FiberRefs then retain. So this reads the field `getFiberRefs` returns, where Effect 3's fiber
+ * runtime keeps them (`FiberRuntime._fiberRefs`, private). There is no silent fallback: a test
+ * (test/Runtime.test.ts) fails when the field disappears, and `fiberRefsFieldPresent` tells.
+ * Measured at 10,000 components (bench, same run): see bench/README.md, "FiberRefs read".
+ *
+ * @internal
+ */
+export const fiberRefsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): FiberRefs.FiberRefs =>
+  (fiber as unknown as { readonly _fiberRefs: FiberRefs.FiberRefs })._fiberRefs
+
+/** Whether Effect's fiber runtime still keeps its FiberRefs where `fiberRefsOf` reads them. @internal */
+export const fiberRefsFieldPresent = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
+  (fiber as unknown as { readonly _fiberRefs?: unknown })._fiberRefs === fiber.getFiberRefs()
+
+/**
+ * FiberRefs that are a fiber's own, never passed on: the context (the executor sets it for each
+ * constructor; what a constructor provides reaches its dependents as services) and the runtime flags
+ * (kept by the fiber itself and written into its FiberRefs whenever these are read: a copy, often
+ * stale, that an uninterruptible region such as `acquireRelease` leaves different).
+ */
+const ownFiberRefs: ReadonlyArray<FiberRef.FiberRef<unknown>> = [
+  FiberRef.currentContext as FiberRef.FiberRef<unknown>,
+  FiberRef.currentRuntimeFlags as FiberRef.FiberRef<unknown>
+]
+
+const isOwn = (fiberRef: FiberRef.FiberRef<unknown>): boolean => fiberRef === ownFiberRefs[0] || fiberRef === ownFiberRefs[1]
+
+/**
+ * Whether a constructor may have changed FiberRefs: cheap, without allocating. Most constructors
+ * leave their fiber new FiberRefs holding the same values (the runtime flags, see `isOwn`; the
+ * runtime writing a FiberRef's initial value when a fiber yields), so values are compared, one the
+ * fiber did not hold counting as its initial value.
+ */
+const mayHaveChanged = (before: FiberRefs.FiberRefs, after: FiberRefs.FiberRefs): boolean => {
+  if (after === before) return false
+  const previous = before.locals
+  const current = after.locals
+  if (current.size < previous.size) return true
+  for (const fiberRef of current.keys()) {
+    if (isOwn(fiberRef)) continue
+    const old = previous.get(fiberRef)
+    const value = current.get(fiberRef)![0][1]
+    if (old === undefined ? FiberRefs.getOrDefault(before, fiberRef) !== value : old[0][1] !== value) return true
+  }
+  return false
+}
+
+/** What a constructor changed in its fiber's FiberRefs, the fiber's own left out; `undefined`: nothing. */
+const changedBy = (
+  before: FiberRefs.FiberRefs,
+  after: FiberRefs.FiberRefs,
+  fiberId: FiberId.Runtime
+): FiberRefsPatch.FiberRefsPatch | undefined => {
+  let compared = after
+  for (const fiberRef of ownFiberRefs) {
+    const value = FiberRefs.getOrDefault(before, fiberRef)
+    if (FiberRefs.getOrDefault(compared, fiberRef) !== value) compared = FiberRefs.updateAs(compared, { fiberId, fiberRef, value })
+  }
+  const patch = FiberRefsPatch.diff(before, compared)
+  return patch._tag === "Empty" ? undefined : patch
+}
+
+/** The nodes a node depends on, as the plan's edges give them. @internal */
+export type Predecessors = ReadonlyArray<{ readonly targets: ReadonlyArray<number> }>
+
+/**
+ * The FiberRef changes of one graph build, as `Layer.provide` passes them on: a constructor sees the
+ * changes its dependencies made (and theirs, transitively), whichever fiber built them, never those
+ * of components it does not depend on.
+ *
+ * Each node has a view, what its dependents see from it: what it saw, changed by what its
+ * constructor changed. A node sees the views of its dependencies applied in build order, each as its
+ * change from the caller's FiberRefs, as `Layer.merge` joins the changes of each branch: when two of
+ * them changed the same FiberRef, the one built later wins; a constructor's own change wins over
+ * what it saw. On success the caller gets every constructor's change, in build order.
+ *
+ * Cost: each constructor's FiberRefs are compared before and after it runs (by reference, then the
+ * few FiberRefs set, without allocating); nothing else happens until one changed. Then a change is a
+ * patch and a view (one FiberRefs value); a node whose dependencies pass on at most one view reuses
+ * it, a merge applies one patch per further view. A fiber sets its FiberRefs only when the view it
+ * must build with differs from the one it holds.
+ *
+ * @internal
+ */
+export class FiberRefViews {
+  /** the FiberRefs a constructor sees when its dependencies pass nothing on: the caller's, as forked */
+  private base: FiberRefs.FiberRefs | undefined = undefined
+  /** the fiber id the FiberRefs below are made with (any would do: their stacks need one) */
+  private fiberId: FiberId.Runtime | undefined = undefined
+  /** per node whose constructor changed FiberRefs: its change */
+  private readonly patches: Array<FiberRefsPatch.FiberRefsPatch | undefined> = []
+  /** per node built: its view (`undefined`: the base) */
+  private readonly views: Array<FiberRefs.FiberRefs | undefined> = []
+  /** per view passed on through a merge: its change from the base */
+  private readonly deltas = new Map<FiberRefs.FiberRefs, FiberRefsPatch.FiberRefsPatch>()
+  /** per fiber that built with a view: the view its FiberRefs hold now (absent: not known) */
+  private readonly holds = new Map<Fiber.RuntimeFiber<unknown, unknown>, FiberRefs.FiberRefs | undefined>()
+
+  constructor(private readonly callerRefs: FiberRefs.FiberRefs) {}
+
+  /** Whether any constructor changed FiberRefs so far (until then, nothing here does any work). */
+  get changed(): boolean {
+    return this.base !== undefined
+  }
+
+  /**
+   * Before a node's constructor runs on `fiber`: the Effect that gives the fiber the view the node
+   * must see, `undefined` when it holds it already (always, until a change was recorded).
+   */
+  prepare(fiber: Fiber.RuntimeFiber<unknown, unknown>, dependencies: Predecessors): Effect.Effect<void> | undefined {
+    if (this.base === undefined) return undefined
+    const view = this.viewFor(dependencies)
+    if (this.holds.has(fiber) && this.holds.get(fiber) === view) return undefined
+    this.holds.set(fiber, view)
+    const refs = view ?? this.base
+    return Effect.updateFiberRefs(() => refs)
+  }
+
+  /** A node without a constructor passes on what its dependencies pass on. */
+  passOn(id: number, dependencies: Predecessors): void {
+    if (this.base !== undefined) this.views[id] = this.viewFor(dependencies)
+  }
+
+  /** After a constructor succeeded on `fiber`: records what it changed, hence the view it passes on. */
+  record(fiber: Fiber.RuntimeFiber<unknown, unknown>, id: number, before: FiberRefs.FiberRefs): void {
+    const after = fiberRefsOf(fiber)
+    const patch = mayHaveChanged(before, after) ? changedBy(before, after, fiber.id()) : undefined
+    if (patch === undefined) {
+      if (this.base !== undefined) this.views[id] = this.holds.get(fiber)
+      return
+    }
+    if (this.base === undefined) {
+      this.fiberId = fiber.id()
+      this.base = FiberRefs.forkAs(this.callerRefs, this.fiberId)
+    }
+    this.patches[id] = patch
+    const view = FiberRefsPatch.patch(patch, this.fiberId!, this.holds.get(fiber) ?? this.base)
+    this.views[id] = view
+    this.holds.set(fiber, view)
+  }
+
+  /** Gives the caller every constructor's change, in build order. */
+  applyAll(size: number): Effect.Effect<void> {
+    if (this.base === undefined) return Effect.void
+    const patches: Array<FiberRefsPatch.FiberRefsPatch> = []
+    for (let id = 0; id < size; id++) {
+      const patch = this.patches[id]
+      if (patch !== undefined) patches.push(patch)
+    }
+    return Effect.forEach(patches, (patch) => Effect.patchFiberRefs(patch), { discard: true })
+  }
+
+  /**
+   * What a node sees: the views of its dependencies, applied in build order, each as its change from
+   * the base; no work when at most one of them passes something on.
+   */
+  private viewFor(dependencies: Predecessors): FiberRefs.FiberRefs | undefined {
+    const views = this.views
+    let only: FiberRefs.FiberRefs | undefined
+    let several = false
+    for (const edge of dependencies) {
+      for (const target of edge.targets) {
+        const view = views[target]
+        if (view === undefined || view === only) continue
+        if (only === undefined) only = view
+        else several = true
+      }
+    }
+    if (!several) return only
+    // Several views: in build order, each applied once, where it comes last.
+    const from: Array<number> = []
+    for (const edge of dependencies) for (const target of edge.targets) if (views[target] !== undefined) from.push(target)
+    from.sort((a, b) => a - b)
+    const ordered: Array<FiberRefs.FiberRefs> = []
+    for (let index = from.length - 1; index >= 0; index--) {
+      const view = views[from[index]!]!
+      if (!ordered.includes(view)) ordered.push(view)
+    }
+    ordered.reverse()
+    let refs = ordered[0]!
+    for (let index = 1; index < ordered.length; index++) {
+      const view = ordered[index]!
+      let delta = this.deltas.get(view)
+      if (delta === undefined) {
+        delta = FiberRefsPatch.diff(this.base!, view)
+        this.deltas.set(view, delta)
+      }
+      refs = FiberRefsPatch.patch(delta, this.fiberId!, refs)
+    }
+    return refs
+  }
+}
+
+/** The FiberRefs of the current fiber, to start a graph build's views from. @internal */
+export const currentFiberRefs: Effect.Effect<FiberRefs.FiberRefs> = Effect.getFiberRefs
+
+/** The context of the current fiber is set to `context` (not restored: the caller sets it again). @internal */
+export const setContext = (context: Context.Context<never>): Effect.Effect<void> => FiberRef.set(FiberRef.currentContext, context)
+
+// ---------------------------------------------------------------------------------------------
+// Layers built by a graph: memoised within the graph, released with the graph
+
+/** One Layer built (or being built) by a `GraphLayers`: shared by every build of it in its scope. */
+interface Built {
+  readonly deferred: Deferred.Deferred<readonly [FiberRefsPatch.FiberRefsPatch, Context.Context<never>], unknown>
+  readonly scope: Scope.CloseableScope
+  /** how many scopes use it: it is released when the last of them closes */
+  observers: number
+}
+
+/** A Layer's primitive, as Effect 3 represents it (`internal/layer.ts`). */
+type Primitive = Layer.Layer<unknown, unknown, unknown> & {
+  readonly _op_layer: string
+  readonly layer: Layer.Layer<unknown, unknown, unknown>
+  readonly layers: ReadonlyArray<Layer.Layer<unknown, unknown, unknown>>
+  readonly first: Layer.Layer<unknown, unknown, unknown>
+  readonly second: Layer.Layer<unknown, unknown, unknown>
+  readonly self: Layer.Layer<unknown, unknown, unknown>
+  readonly effect: Effect.Effect<Context.Context<never>, unknown, unknown>
+  evaluate(): Layer.Layer<unknown, unknown, unknown>
+  failureK(cause: Cause.Cause<unknown>): Layer.Layer<unknown, unknown, unknown>
+  successK(context: Context.Context<never>): Layer.Layer<unknown, unknown, unknown>
+  zipK(left: Context.Context<never>, right: Context.Context<never>): Context.Context<never>
+  f(effect: Effect.Effect<unknown, unknown, unknown>): Effect.Effect<Context.Context<never>, unknown, unknown>
+}
+
+const known = new Set(["ExtendScope", "Fold", "Fresh", "FromEffect", "Scoped", "Suspend", "Locally", "Provide", "ProvideMerge", "ZipWith", "MergeAll"])
+
+/**
+ * The Layers of one graph's components, built as `Layer.buildWithMemoMap` builds them (a Layer used
+ * twice in the graph is built once and released after its last user), with one difference that
+ * makes components given as Layers keep the lifecycle contract of Effect components: what a Layer
+ * acquired is always released by closing the scope it was built in, never inside the build. Effect's
+ * own MemoMap closes a failed (or interrupted) Layer's resources inline, in the building fiber and
+ * uninterruptibly: a hung finalizer there hung the build itself, beyond any release timeout, and a
+ * failing one replaced the build's error. Here the scope of every Layer built is registered with the
+ * scope it is built in before it is built, so the component's scope releases it, bounded and
+ * reported like any release.
+ *
+ * One instance per graph (and per set of resolved dependencies: see the executor), never shared with
+ * another graph, so no graph hands out an instance built from other dependencies than its own.
+ * It is a `Layer.MemoMap`, provided as `Layer.CurrentMemoMap` while its Layers build. A primitive
+ * this version of layerwise does not know (a newer Effect) is built by Effect's own builder.
+ *
+ * @internal
+ */
+export class GraphLayers implements Layer.MemoMap {
+  readonly [Layer.MemoMapTypeId]: Layer.MemoMapTypeId = Layer.MemoMapTypeId
+  private readonly built = new Map<Layer.Layer<unknown, unknown, unknown>, Built>()
+  private fallback: Layer.MemoMap | undefined = undefined
+
+  getOrElseMemoize<RIn, E, ROut>(layer: Layer.Layer<ROut, E, RIn>, scope: Scope.Scope): Effect.Effect<Context.Context<ROut>, E, RIn> {
+    return memoize(this, layer as Layer.Layer<unknown, unknown, unknown>, scope) as Effect.Effect<Context.Context<ROut>, E, RIn>
+  }
+
+  /** Builds a component's Layer in its scope, with this memo as the current MemoMap. */
+  build(layer: Layer.Layer<unknown, unknown, unknown>, scope: Scope.Scope): Effect.Effect<Context.Context<never>, unknown, unknown> {
+    return Effect.provideService(memoize(this, layer, scope), Layer.CurrentMemoMap, this)
+  }
+
+  static entryOf(self: GraphLayers, layer: Layer.Layer<unknown, unknown, unknown>): Built | undefined {
+    return self.built.get(layer)
+  }
+
+  static remember(self: GraphLayers, layer: Layer.Layer<unknown, unknown, unknown>, built: Built | undefined): void {
+    if (built === undefined) self.built.delete(layer)
+    else self.built.set(layer, built)
+  }
+
+  static fallbackOf(self: GraphLayers): Layer.MemoMap {
+    return self.fallback ??= Effect.runSync(Layer.makeMemoMap)
+  }
+}
+
+const memoize = (
+  self: GraphLayers,
+  layer: Layer.Layer<unknown, unknown, unknown>,
+  scope: Scope.Scope
+): Effect.Effect<Context.Context<never>, unknown, unknown> =>
+  Effect.suspend(() => {
+    const existing = GraphLayers.entryOf(self, layer)
+    if (existing !== undefined) {
+      return Effect.flatMap(Deferred.await(existing.deferred), ([patch, context]) => {
+        existing.observers++
+        return Effect.as(
+          Effect.zipRight(Scope.addFinalizerExit(scope, (exit) => release(self, layer, existing, exit)), Effect.patchFiberRefs(patch)),
+          context
+        )
+      })
+    }
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(Scope.make(), (inner) => {
+        const built: Built = { deferred: makeDeferred(), scope: inner, observers: 1 }
+        if (Layer.isFresh(layer) === false) GraphLayers.remember(self, layer, built)
+        return Effect.zipRight(
+          Scope.addFinalizerExit(scope, (exit) => release(self, layer, built, exit)),
+          Effect.onExit(restore(Effect.diffFiberRefs(buildPrimitive(self, layer as Primitive, inner))), (exit) =>
+            Effect.sync(() => completeDeferred(built.deferred, exit)))
+        ).pipe(Effect.map(([, context]) => context))
+      })
+    )
+  })
+
+/** A scope stops using a Layer; the last one closes what the Layer acquired. */
+const release = (
+  self: GraphLayers,
+  layer: Layer.Layer<unknown, unknown, unknown>,
+  built: Built,
+  exit: Exit.Exit<unknown, unknown>
+): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    if (--built.observers > 0) return Effect.void
+    if (GraphLayers.entryOf(self, layer) === built) GraphLayers.remember(self, layer, undefined)
+    return Scope.close(built.scope, exit)
+  })
+
+/** One primitive built in `scope`, its parts through the memo (as Effect's `makeBuilder` does). */
+const buildPrimitive = (
+  self: GraphLayers,
+  op: Primitive,
+  scope: Scope.Scope
+): Effect.Effect<Context.Context<never>, unknown, unknown> => {
+  if (!known.has(op._op_layer)) return Layer.buildWithMemoMap(op, GraphLayers.fallbackOf(self), scope)
+  switch (op._op_layer) {
+    case "FromEffect":
+      return op.effect
+    case "Scoped":
+      return Scope.extend(op.effect, scope)
+    case "Suspend":
+      return memoize(self, op.evaluate(), scope)
+    case "Locally":
+      return op.f(memoize(self, op.self, scope))
+    case "ExtendScope":
+      return Effect.scopeWith((outer) => memoize(self, op.layer, outer))
+    case "Fresh":
+      return new GraphLayers().build(op.layer, scope)
+    case "Fold":
+      return Effect.matchCauseEffect(memoize(self, op.layer, scope), {
+        onFailure: (cause) => memoize(self, op.failureK(cause), scope),
+        onSuccess: (context) => memoize(self, op.successK(context), scope)
+      })
+    case "Provide":
+      return Effect.flatMap(memoize(self, op.first, scope), (context) => Effect.mapInputContext(memoize(self, op.second, scope) as Effect.Effect<Context.Context<never>, unknown, never>, (_: Context.Context<never>) => context))
+    case "ProvideMerge":
+      return Effect.zipWith(memoize(self, op.first, scope), memoize(self, op.second, scope), (left, right) => op.zipK(left, right))
+    case "ZipWith":
+      return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.parallel), (parallel) =>
+        Effect.flatMap(Effect.all([Scope.fork(parallel, ExecutionStrategy.sequential), Scope.fork(parallel, ExecutionStrategy.sequential)]), ([first, second]) =>
+          Effect.zipWith(memoize(self, op.first, first), memoize(self, op.second, second), (left, right) => op.zipK(left, right), {
+            concurrent: true
+          })))
+    default: // MergeAll
+      return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.parallel), (parallel) =>
+        Effect.map(
+          Effect.forEach(op.layers, (layer) => Effect.flatMap(Scope.fork(parallel, ExecutionStrategy.sequential), (own) => memoize(self, layer, own)), {
+            concurrency: "unbounded"
+          }),
+          (contexts) => Context.mergeAll(...contexts) as Context.Context<never>
+        ))
+  }
+}

@@ -10,7 +10,7 @@ import * as resolver from "./resolver.js"
 export const registryToLayer = (
   registry: Registry.Registry,
   roots: ReadonlyArray<Context.Tag<unknown, unknown>>,
-  options?: executor.ExecuteOptions & Condition.EnvironmentInput
+  options?: { readonly concurrency?: number | "unbounded" | undefined } & Condition.EnvironmentInput
 ) =>
   Layer.unwrapEffect(
     Effect.map(Effect.suspend(() => resolver.resolve(registry, roots, options)), (plan) => executor.toLayer(plan, options))

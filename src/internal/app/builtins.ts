@@ -1,0 +1,73 @@
+/**
+ * App's built-in services (`App.Shutdowner`, `App.Health`): services only an application can
+ * provide, registered as components in every App's registry (and registrable by hand): `alternative`,
+ * so a component of the user's own wins; outside an App (a plan built with `Plan.toLayer`) their
+ * constructor dies saying so; in an App the run builds them as its own service instead.
+ *
+ * @internal
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as App from "../../App.js"
+import type * as Component from "../../Component.js"
+import type * as Health from "../../Health.js"
+import * as componentInternal from "../component.js"
+import * as dependency from "../dependency.js"
+
+/** What an application run offers its built-in services. @internal */
+export interface Host {
+  readonly requestShutdown: (reason: string | undefined) => void
+  readonly checkHealth: Effect.Effect<Health.Report>
+}
+
+interface BuiltIn<S> {
+  readonly tag: Context.Tag<S, S>
+  readonly component: Component.Component<S, S>
+  /** the constructor outside an App: what tells this built-in's component apart */
+  readonly outsideApp: Effect.Effect<never>
+  readonly serviceOf: (host: Host) => S
+}
+
+const builtIn = <S>(key: string, label: string, serviceOf: (host: Host) => S): BuiltIn<S> => {
+  const tag = Context.GenericTag<S>(key)
+  const outsideApp = Effect.dieMessage(`${label} is only provided by an App (App.run, App.start, App.layer)`)
+  const component = componentInternal.make(tag as Context.Tag<unknown, unknown>, {
+    name: key,
+    alternative: true,
+    build: outsideApp
+  }) as Component.Component<S, S>
+  return { tag, component, outsideApp, serviceOf }
+}
+
+const shutdowner = builtIn<App.Shutdowner>(dependency.shutdownerKey, "App.Shutdowner", (host) => ({
+  shutdown: (reason?: string) => Effect.sync(() => host.requestShutdown(reason))
+}))
+
+const health = builtIn<App.Health>(dependency.healthKey, "App.Health", (host) => ({ check: host.checkHealth }))
+
+const all: ReadonlyArray<BuiltIn<unknown>> = [shutdowner as BuiltIn<unknown>, health as BuiltIn<unknown>]
+
+/** @internal */
+export const Shutdowner: Context.Tag<App.Shutdowner, App.Shutdowner> = shutdowner.tag
+
+/** @internal */
+export const shutdownerComponent: Component.Component<App.Shutdowner, App.Shutdowner> = shutdowner.component
+
+/** @internal */
+export const HealthTag: Context.Tag<App.Health, App.Health> = health.tag
+
+/** @internal */
+export const healthComponent: Component.Component<App.Health, App.Health> = health.component
+
+/** The components every application's registry gets. @internal */
+export const components: ReadonlyArray<Component.Any> = [shutdowner.component, health.component]
+
+/** The service a built-in component has in an application run; `undefined` for any other component. @internal */
+export const serviceIn = (host: Host, component: Component.Any): { readonly service: unknown } | undefined => {
+  const construct = component.construct
+  if (construct._tag !== "Effect") return undefined
+  for (const candidate of all) {
+    if (construct.effect === candidate.outsideApp) return { service: candidate.serviceOf(host) }
+  }
+  return undefined
+}

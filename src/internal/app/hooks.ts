@@ -1,0 +1,254 @@
+/**
+ * Running user effects with a bound: hooks (initializers, start and stop hooks, disposers),
+ * background work and health checks all start here, the same way.
+ *
+ * - A user effect starts on a fiber of its own, from the application's runner (its context, FiberRefs
+ *   and runtime flags), at once, in the caller's thread: one that completes synchronously is done
+ *   when `start` returns (no scheduling, no timer); one that is already its result (`Effect.void`,
+ *   `Effect.fail(...)`) needs no fiber at all. Only one that suspends is awaited.
+ * - It is awaited for at most its timeout; past it, it is interrupted without waiting for it (one that
+ *   ignores interruption cannot hold the lifecycle) and reported as timed out.
+ * - A function that throws, or returns anything but an Effect, is a defect of that hook.
+ *
+ * A sequence of hooks (one kind, one component) runs one after the other, in declaration order:
+ * stop hooks and disposers go on past a failing hook, initializers and start hooks stop at the first.
+ * Before each hook starts, the sequence checks that its phase is still live: a hook never starts
+ * after its phase was torn down. The wait for a hook is the only interruptible part of a sequence:
+ * when it is interrupted (the phase is torn down: another start failed, the build failed, the run
+ * was interrupted), the hook is interrupted and awaited for what is left of its timeout, so that its
+ * finalizers end before its component, and what that depends on, are released ("cut off").
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Errors from "../../Errors.js"
+import type * as Report from "../../Report.js"
+import * as runtime from "../runtime.js"
+import type { RunRecord } from "./record.js"
+
+/** A started user effect: its exit when it is done, else its fiber. @internal */
+export type Started = Exit.Exit<unknown, unknown> | Fiber.RuntimeFiber<unknown, unknown>
+
+/** What a user function gives: one that throws, or returns anything but an Effect, dies. @internal */
+export const userEffect = (what: string, make: () => Effect.Effect<unknown, unknown>): Effect.Effect<unknown, unknown> => {
+  try {
+    const effect = make()
+    return Effect.isEffect(effect) ? effect : Effect.die(new TypeError(`${what} did not return an Effect`))
+  } catch (defect) {
+    return Effect.die(defect)
+  }
+}
+
+/** Starts a user effect from `runner` (see the module's doc). @internal */
+export const start = (runner: runtime.Runner, effect: Effect.Effect<unknown, unknown>): Started =>
+  runtime.resultOf(effect) ?? runtime.startOn(runner, Effect.interruptible(effect))
+
+/**
+ * Waits for a started fiber for at most `timeout` (`None`: it did not end in time, and was
+ * interrupted without waiting). The wait is interruptible, whatever the caller's mode.
+ *
+ * @internal
+ */
+export const awaitWithin = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  timeout: Duration.Duration
+): Effect.Effect<Option.Option<Exit.Exit<unknown, unknown>>> =>
+  Effect.tap(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), timeout), (waited) => {
+    if (Option.isNone(waited)) runtime.interruptFiber(fiber)
+  })
+
+/** What a user effect failed with (`HookFailed.cause`): its error, an interruption as an Error, or its defect. @internal */
+export const failureOf = (cause: Cause.Cause<unknown>): { readonly kind: "failure" | "defect"; readonly reason: unknown } => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) return { kind: "failure", reason: failure.value }
+  return { kind: "defect", reason: Cause.isInterruptedOnly(cause) ? new Error("interrupted") : Cause.squash(cause) }
+}
+
+/** The phases of hooks, as errors name them. */
+const hookPhases: Partial<Record<Report.Phase, Errors.HookPhase>> = {
+  initialize: "initialize",
+  start: "start",
+  background: "background",
+  stop: "stop",
+  dispose: "dispose"
+}
+
+/** Where hooks run: the run's record, a component, its phase, the runner, spans. @internal */
+export interface Target {
+  readonly record: RunRecord
+  readonly id: number
+  readonly phase: Report.Phase
+  readonly runner: runtime.Runner
+  readonly spans: boolean
+}
+
+/** The hook failed: recorded as an error of the run (the phase's first error, if it is). @internal */
+export const hookFailed = (target: Target, hook: string, cause: Cause.Cause<unknown>): Errors.HookFailed => {
+  const { kind, reason } = failureOf(cause)
+  const error = new Errors.HookFailed({
+    component: target.record.nameOf(target.id),
+    path: target.record.pathOf(target.id),
+    phase: hookPhases[target.phase]!,
+    hook,
+    cause: reason
+  })
+  target.record.fail(target.id, target.phase, hook, kind, error)
+  return error
+}
+
+/** The hook did not end within `timeout`: recorded as an error of the run. @internal */
+export const hookTimedOut = (target: Target, hook: string, timeout: Duration.Duration): Errors.HookTimeout => {
+  const error = new Errors.HookTimeout({
+    component: target.record.nameOf(target.id),
+    path: target.record.pathOf(target.id),
+    phase: hookPhases[target.phase]!,
+    hook,
+    timeout: Duration.format(timeout)
+  })
+  target.record.fail(target.id, target.phase, hook, "timeout", error)
+  return error
+}
+
+/** Starts one hook of a target, in a span named after its phase when spans are on. @internal */
+export const startHook = (target: Target, name: string, make: () => Effect.Effect<unknown, unknown>): Started => {
+  const effect = userEffect(`hook ${name}`, make)
+  return target.spans
+    ? start(
+      target.runner,
+      Effect.withSpan(effect, `layerwise.${target.phase}`, {
+        attributes: { component: target.record.nameOf(target.id), hook: name },
+        captureStackTrace: false
+      })
+    )
+    : start(target.runner, effect)
+}
+
+/** A hook of a sequence: its name and what it runs with the service. @internal */
+export interface Hook {
+  readonly name: string
+  readonly run: (service: unknown) => Effect.Effect<unknown, unknown>
+}
+
+/**
+ * One kind of hooks of one component, run in declaration order as one phase (see the module's doc).
+ * The phase begins when the sequence is made and ends, once, when it is done: `outcome` says how.
+ *
+ * @internal
+ */
+export class Sequence implements Target {
+  index = 0
+  outcome: Report.Outcome = "success"
+  /** its errors, in order (each also recorded as an error of the run) */
+  readonly errors: Array<Errors.HookFailed | Errors.HookTimeout> = []
+
+  constructor(
+    readonly record: RunRecord,
+    readonly id: number,
+    readonly phase: Report.Phase,
+    readonly runner: runtime.Runner,
+    readonly spans: boolean,
+    readonly hooks: ReadonlyArray<Hook>,
+    readonly service: unknown,
+    readonly timeout: Duration.Duration,
+    /** stop hooks and disposers go on past a failing hook */
+    readonly keepGoing: boolean,
+    /** whether the phase is still live: no hook starts once it is not */
+    readonly live: () => boolean,
+    readonly onDone: (sequence: Sequence) => void
+  ) {
+    record.begin(id, phase)
+  }
+}
+
+/**
+ * Runs the hooks of a sequence: `undefined` when they all completed synchronously (the sequence is
+ * done), else the Effect that runs the rest.
+ *
+ * @internal
+ */
+export const run = (self: Sequence): Effect.Effect<void> | undefined => {
+  while (self.index < self.hooks.length) {
+    if (!self.live()) {
+      self.outcome = "interrupted"
+      break
+    }
+    const hook = self.hooks[self.index]!
+    const started = startHook(self, hook.name, () => hook.run(self.service))
+    if (runtime.isRunning(started)) return awaitHook(self, hook, started)
+    self.index++
+    if (!settle(self, hook.name, started) && !self.keepGoing) break
+  }
+  finish(self)
+  return undefined
+}
+
+const awaitHook = (self: Sequence, hook: Hook, fiber: Fiber.RuntimeFiber<unknown, unknown>): Effect.Effect<void> => {
+  const began = self.record.now()
+  return Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(Effect.exit(restore(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), self.timeout))), (waited) => {
+      self.index++
+      if (waited._tag === "Failure") return Effect.zipRight(cutOff(self, hook, fiber, began), Effect.failCause(waited.cause))
+      if (Option.isNone(waited.value)) {
+        // Interrupted without waiting: a hook that ignores interruption cannot hold the lifecycle.
+        runtime.interruptFiber(fiber)
+        timedOut(self, hook.name)
+        if (!self.keepGoing) return Effect.sync(() => finish(self))
+      } else if (!settle(self, hook.name, waited.value.value) && !self.keepGoing) {
+        return Effect.sync(() => finish(self))
+      }
+      return run(self) ?? Effect.void
+    })
+  )
+}
+
+/**
+ * The phase is torn down while a hook runs: the hook is interrupted and awaited for what is left of
+ * its timeout; past it, it is reported as timed out and left to its interruption. The phase ends
+ * interrupted when hooks of it never ran (a start cut off after its first hook is not a start).
+ */
+const cutOff = (self: Sequence, hook: Hook, fiber: Fiber.RuntimeFiber<unknown, unknown>, began: number): Effect.Effect<void> => {
+  const end = () => {
+    if (self.outcome === "success" && self.index < self.hooks.length) self.outcome = "interrupted"
+    finish(self)
+  }
+  const late = runtime.pollFiber(fiber)
+  if (late !== undefined) {
+    settle(self, hook.name, late)
+    end()
+    return Effect.void
+  }
+  runtime.interruptFiber(fiber)
+  const left = Duration.millis(Math.max(0, Duration.toMillis(self.timeout) - (self.record.now() - began)))
+  return Effect.map(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), left), (ended) => {
+    if (Option.isNone(ended)) timedOut(self, hook.name)
+    else if (ended.value._tag === "Success" || !Cause.isInterruptedOnly(ended.value.cause)) settle(self, hook.name, ended.value)
+    else if (self.outcome === "success") self.outcome = "interrupted"
+    end()
+  })
+}
+
+/** A hook ended: `false` when it failed (recorded). */
+const settle = (self: Sequence, name: string, exit: Exit.Exit<unknown, unknown>): boolean => {
+  if (exit._tag === "Success") return true
+  if (self.outcome === "success") self.outcome = "failure"
+  self.errors.push(hookFailed(self, name, exit.cause))
+  return false
+}
+
+const timedOut = (self: Sequence, name: string): void => {
+  if (self.outcome === "success") self.outcome = "timeout"
+  self.errors.push(hookTimedOut(self, name, self.timeout))
+}
+
+const finish = (self: Sequence): void => {
+  self.record.end(self.id, self.phase, self.outcome)
+  self.onDone(self)
+}
+
+/** Runs a sequence to its end, as an Effect. @internal */
+export const runAll = (self: Sequence): Effect.Effect<void> => Effect.suspend(() => run(self) ?? Effect.void)

@@ -1,0 +1,472 @@
+/**
+ * One application run, phase by phase. How the runtime works, from `App.run` to the report:
+ *
+ * 1. `start` validates the options and resolves the registry (the roots plus every startup
+ *    component), then validates every component's lifecycle settings (`settings.ts`): nothing runs
+ *    when anything is wrong.
+ * 2. **build** (`buildPhase`): the executor (`../executor.ts`) runs the plan with the graph runner
+ *    (`../graph.ts`), dependencies first, startup orders as stages; the node task here wraps the
+ *    executor's steps (`openScope`, `construct`) with the component's record and runs its
+ *    **initializers** (`hooks.ts`) right after its constructor, before any dependent is built.
+ * 3. **start** (`startPhase`): the graph runner again, dependencies first, runs each component's
+ *    start hooks; once they succeeded its **background** work starts (`background.ts`).
+ * 4. running: `App.run` waits for a shutdown request (`App.shutdown`, the Shutdowner, failed
+ *    background work) or an interruption.
+ * 5. **stop** (`stopPhase`): the graph runner, dependents first, stops background work, then runs the
+ *    stop hooks of the components that started.
+ * 6. **dispose** and **release** (`releasePhase`): the executor closes the node scopes, dependents
+ *    first; the wrapper here runs each component's disposers, then lets its scope close (its
+ *    constructor's finalizers), the whole bounded by the release timeout.
+ * 7. the report (`report`) is made from the run's record (`record.ts`), which every phase fills in,
+ *    and which publishes events as it goes.
+ *
+ * A failed build or start goes to the shutdown at once (stop what started, release everything).
+ * The application's state machine is `lifecycle.ts`.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import type * as App from "../../App.js"
+import * as Errors from "../../Errors.js"
+import type * as Health from "../../Health.js"
+import type * as Plan from "../../Plan.js"
+import type * as Report from "../../Report.js"
+import * as executor from "../executor.js"
+import * as graph from "../graph.js"
+import * as healthInternal from "./health.js"
+import * as runtime from "../runtime.js"
+import * as background from "./background.js"
+import * as builtins from "./builtins.js"
+import * as hooks from "./hooks.js"
+import { Lifecycle } from "./lifecycle.js"
+import { RunRecord } from "./record.js"
+import * as settingsInternal from "./settings.js"
+
+/** @internal */
+export type ShutdownRequest =
+  | { readonly _tag: "Requested"; readonly reason: string | undefined }
+  | { readonly _tag: "BackgroundFailed" }
+
+/** @internal */
+export class AppRun implements builtins.Host {
+  readonly record: RunRecord
+  readonly lifecycle: Lifecycle
+  readonly predecessors: ReadonlyArray<ReadonlyArray<number>>
+  readonly stages: Int32Array | undefined
+  build: executor.GraphBuild | undefined = undefined
+  /** where hooks start: the caller's runtime, then, once built, with every component's FiberRefs */
+  runner!: runtime.Runner
+  /** the start phase's run of the graph, once it began (a failed start stops it) */
+  starting: graph.Run | undefined = undefined
+  readonly backgrounds: Array<background.Backgrounds | undefined>
+  /** per component: built and initialized, so its disposers run at release */
+  readonly initialized: Uint8Array
+  readonly shutdownRequested = runtime.makeDeferred<ShutdownRequest>()
+  /** the first shutdown request (the value `shutdownRequested` completed with) */
+  shutdownRequest: ShutdownRequest | undefined = undefined
+  readonly stopped = runtime.makeDeferred<Report.Report>()
+  ending: Report.Ending | undefined = undefined
+  shutdownReason: string | null = null
+  startupEnd = -1
+  stopBegin = -1
+  stopEnd = -1
+  stopping = false
+  /** the release did not complete within the release timeout */
+  releaseTimedOut = false
+  /** the components that declare health checks, in plan order (found on the first health check) */
+  healthChecked: ReadonlyArray<number> | undefined = undefined
+  names: Map<string, number> | undefined = undefined
+
+  constructor(
+    readonly plan: Plan.Plan<never>,
+    readonly components: ReadonlyArray<settingsInternal.ComponentSettings>,
+    readonly settings: settingsInternal.Settings,
+    readonly options: App.Options,
+    clock: Clock.Clock,
+    readonly spans: boolean,
+    emit: (event: () => App.Event) => void
+  ) {
+    this.record = new RunRecord(plan, clock, emit)
+    this.lifecycle = new Lifecycle(emit)
+    this.predecessors = executor.predecessorsOf(plan)
+    this.stages = settingsInternal.startupStages(plan, this.predecessors)
+    this.backgrounds = new Array(plan.nodes.length)
+    this.initialized = new Uint8Array(plan.nodes.length)
+  }
+
+  get values(): ReadonlyArray<unknown> {
+    return this.build?.values ?? []
+  }
+
+  /** The first request wins: it says why the run ends (see `settleEnding`). */
+  requestShutdown(reason: string | undefined): void {
+    requestShutdown(this, { _tag: "Requested", reason })
+  }
+
+  get checkHealth(): Effect.Effect<Health.Report> {
+    return Effect.suspend(() => checkHealth(this, this.settings.healthConcurrency))
+  }
+}
+
+/** @internal */
+export const requestShutdown = (self: AppRun, request: ShutdownRequest): void => {
+  if (self.shutdownRequest !== undefined) return
+  self.shutdownRequest = request
+  runtime.completeDeferred(self.shutdownRequested, Exit.succeed(request))
+}
+
+const target = (self: AppRun, id: number, phase: Report.Phase): hooks.Target => ({
+  record: self.record,
+  id,
+  phase,
+  runner: self.runner,
+  spans: self.spans
+})
+
+// ---------------------------------------------------------------------------------------------
+// build (constructors and initializers)
+
+/** The build phase: fails (with nothing: the record has the errors) when a component failed. @internal */
+export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
+  Effect.gen(function*() {
+    self.runner = yield* runtime.currentRunner
+    self.lifecycle.transition("building")
+    const build = yield* executor.makeBuild(self.plan, { concurrency: self.settings.concurrency, inheritContext: self.spans })
+    self.build = build
+    const built = yield* Effect.exit(executor.buildAll(build, (id) => buildNode(self, build, id), self.stages))
+    if (built._tag === "Failure") return yield* Effect.failCause(Cause.map(built.cause, () => "failed" as const))
+    yield* build.views.applyAll(self.plan.nodes.length)
+    // Hooks from now on start with the FiberRefs every component's constructor changed.
+    self.runner = yield* runtime.currentRunner
+  })
+
+const buildNode = (self: AppRun, build: executor.GraphBuild, id: number): Effect.Effect<void> | undefined => {
+  const node = self.plan.nodes[id]!
+  const lifecycle = self.components[id]!.lifecycle
+  const builtIn = builtins.serviceIn(self, node.component)
+  const construct = node.component.construct
+  const value = builtIn !== undefined ? builtIn : construct._tag === "Value" ? { service: construct.value } : undefined
+  self.record.setState(id, "building")
+  self.record.begin(id, "build")
+  const hooked = lifecycle !== undefined && (lifecycle.initializers.length > 0 || lifecycle.disposers.length > 0)
+  if (value !== undefined && !hooked && !self.spans) {
+    executor.valueNode(build, node, value.service)
+    built(self, id, value.service)
+    return undefined
+  }
+  const task = Effect.flatMap(executor.openScope(build, id), (scope) =>
+    Effect.matchCauseEffect(
+      value !== undefined
+        ? Effect.sync(() => {
+          executor.valueNode(build, node, value.service)
+          return value.service
+        })
+        : executor.construct(build, node, scope),
+      {
+        onFailure: (cause) => Effect.sync(() => constructionFailed(self, build, id, cause)),
+        onSuccess: (service) => initialize(self, build, id, service)
+      }
+    ))
+  return self.spans
+    ? Effect.withSpan(task, "layerwise.build", { attributes: { component: node.name }, captureStackTrace: false })
+    : task
+}
+
+const built = (self: AppRun, id: number, service: unknown): void => {
+  self.build!.values[id] = service
+  self.initialized[id] = 1
+  self.record.setState(id, "built")
+  self.record.end(id, "build", "success")
+}
+
+const constructionFailed = (self: AppRun, build: executor.GraphBuild, id: number, cause: Cause.Cause<Errors.BuildError>): void => {
+  const failure = Cause.failureOption(cause)
+  const error = failure._tag === "Some" ? failure.value : Cause.squash(cause) as Errors.BuildError
+  self.record.setState(id, "failed")
+  self.record.fail(id, "build", null, failure._tag === "Some" ? "failure" : "defect", error)
+  self.record.end(id, "build", "failure")
+  build.fail(cause)
+}
+
+/** The initializers run right after the constructor, as part of the build (with what it saw and set). */
+const initialize = (self: AppRun, build: executor.GraphBuild, id: number, service: unknown): Effect.Effect<void> => {
+  const initializers = self.components[id]!.lifecycle?.initializers ?? []
+  if (initializers.length === 0) {
+    built(self, id, service)
+    return Effect.void
+  }
+  self.record.end(id, "build", "success")
+  return Effect.withFiberRuntime<void>((fiber) => {
+    const sequence = new hooks.Sequence(
+      self.record,
+      id,
+      "initialize",
+      runtime.runnerWithFiberRefsOf(self.runner, fiber),
+      self.spans,
+      initializers,
+      service,
+      self.components[id]!.start,
+      false,
+      () => build.run === undefined || !build.run.stopped,
+      (sequence) => {
+        if (sequence.outcome === "success") {
+          built(self, id, service)
+        } else {
+          self.record.setState(id, "failed")
+          // the build stops; the application reports the initializer's error from its record
+          if (sequence.errors.length > 0) build.fail(Cause.die(sequence.errors[0]))
+        }
+      }
+    )
+    return hooks.run(sequence) ?? Effect.void
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// start (start hooks, then background work)
+
+/** The start phase: fails (with nothing: the record has the errors) when a start failed. @internal */
+export const startPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
+  Effect.gen(function*() {
+    self.lifecycle.transition("starting")
+    const run = yield* graph.run(
+      executor.runnerGraph(self.predecessors, true, self.stages),
+      self.settings.concurrency,
+      (id) => startNode(self, id),
+      (run) => {
+        self.starting = run
+      }
+    )
+    if (run.stopped) return yield* Effect.fail("failed" as const)
+    self.startupEnd = self.record.now()
+    self.lifecycle.transition("started")
+  })
+
+const startNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => {
+  if (self.record.stateOf(id) !== "built") return undefined
+  const lifecycle = self.components[id]!.lifecycle
+  if (lifecycle === undefined || (lifecycle.onStart.length === 0 && lifecycle.background.length === 0)) {
+    started(self, id)
+    return undefined
+  }
+  self.record.setState(id, "starting")
+  const sequence = new hooks.Sequence(
+    self.record,
+    id,
+    "start",
+    self.runner,
+    self.spans,
+    lifecycle.onStart,
+    self.values[id],
+    self.components[id]!.start,
+    false,
+    () => !self.starting!.stopped,
+    (sequence) => {
+      if (sequence.outcome !== "success") {
+        self.record.setState(id, "failed")
+        self.starting!.stop()
+        return
+      }
+      started(self, id)
+      if (lifecycle.background.length > 0) {
+        self.backgrounds[id] = background.start(
+          target(self, id, "background"),
+          lifecycle.background,
+          self.values[id],
+          () => requestShutdown(self, { _tag: "BackgroundFailed" })
+        )
+      }
+    }
+  )
+  return hooks.run(sequence)
+}
+
+const started = (self: AppRun, id: number): void => {
+  self.record.components[id]!.started = true
+  self.record.setState(id, "started")
+}
+
+// ---------------------------------------------------------------------------------------------
+// stop (background work, then stop hooks), dispose and release
+
+/** The stop phase: every component that started, dependents first. Never fails. @internal */
+export const stopPhase = (self: AppRun): Effect.Effect<void> =>
+  Effect.asVoid(
+    graph.run(
+      executor.runnerGraph(self.predecessors, false, settingsInternal.reversedStages(self.stages)),
+      self.settings.concurrency,
+      (id) => stopNode(self, id)
+    )
+  )
+
+const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => {
+  if (!self.record.components[id]!.started) return undefined
+  const settings = self.components[id]!
+  const onStop = settings.lifecycle?.onStop ?? []
+  const works = self.backgrounds[id]
+  const running = works !== undefined && works.running
+  if (onStop.length === 0 && !running) {
+    self.record.setState(id, "stopped")
+    return undefined
+  }
+  self.record.setState(id, "stopping")
+  const sequence = new hooks.Sequence(
+    self.record,
+    id,
+    "stop",
+    self.runner,
+    self.spans,
+    onStop,
+    self.values[id],
+    settings.stop,
+    true,
+    () => true,
+    () => self.record.setState(id, "stopped")
+  )
+  return running ? Effect.zipRight(background.stop(works, settings.grace, settings.stop), hooks.runAll(sequence)) : hooks.run(sequence)
+}
+
+/**
+ * Releases one component: its disposers (if it was built and initialized), then its scope (its
+ * constructor's finalizers); recorded as its dispose and release phases.
+ */
+const releaseNode = (self: AppRun, id: number, close: Effect.Effect<void, Errors.ReleaseError>): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    self.record.setState(id, "releasing")
+    const disposers = self.components[id]!.lifecycle?.disposers ?? []
+    const dispose = self.initialized[id] === 1 && disposers.length > 0
+      ? hooks.runAll(
+        new hooks.Sequence(
+          self.record,
+          id,
+          "dispose",
+          self.runner,
+          self.spans,
+          disposers,
+          self.values[id],
+          self.components[id]!.stop,
+          true,
+          () => true,
+          () => {}
+        )
+      )
+      : Effect.void
+    return Effect.zipRight(
+      dispose,
+      Effect.suspend(() => {
+        self.record.begin(id, "release")
+        return Effect.matchEffect(close, {
+          onFailure: (error) =>
+            Effect.sync(() => {
+              // given up on (the release timed out): its late end is no longer part of the run
+              if (self.releaseTimedOut) return
+              self.record.setState(id, "released")
+              self.record.fail(id, "release", null, "defect", error)
+              self.record.end(id, "release", "failure")
+            }),
+          onSuccess: () =>
+            Effect.sync(() => {
+              if (self.releaseTimedOut) return
+              self.record.setState(id, "released")
+              self.record.end(id, "release", "success")
+            })
+        })
+      })
+    )
+  })
+
+/**
+ * Releases every component, dependents first, for at most the release timeout. The release runs in a
+ * fiber of its own and the wait is a Deferred settled by it or by a timer, whichever comes first: no
+ * interruption is involved, so the wait is bounded also in the uninterruptible shutdown of an
+ * interrupted run. Past the timeout, the component being released is reported as timed out and the
+ * rest is left as it is (its dependencies must outlive it).
+ *
+ * @internal
+ */
+export const releasePhase = (self: AppRun): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const build = self.build
+    if (build === undefined) return Effect.void
+    const settled = runtime.makeDeferred<boolean>()
+    const release = Effect.ensuring(
+      executor.release(build, Exit.void, (id, close) => releaseNode(self, id, close)),
+      Deferred.succeed(settled, true)
+    )
+    const timer = Effect.zipRight(Effect.sleep(self.settings.release), Deferred.succeed(settled, false))
+    return Effect.flatMap(Effect.zipRight(Effect.forkDaemon(release), Effect.forkDaemon(timer)), (timing) =>
+      Effect.flatMap(Deferred.await(settled), (finished) => {
+        if (finished) return Effect.asVoid(Fiber.interruptFork(timing))
+        self.releaseTimedOut = true
+        for (let id = 0; id < self.plan.nodes.length; id++) {
+          if (self.record.stateOf(id) !== "releasing" || !self.record.ran(id, "release")) continue
+          self.record.setState(id, "failed")
+          self.record.fail(
+            id,
+            "release",
+            null,
+            "timeout",
+            new Errors.ReleaseTimeout({
+              component: self.record.nameOf(id),
+              path: self.record.pathOf(id),
+              timeout: Duration.format(self.settings.release)
+            })
+          )
+          self.record.end(id, "release", "timeout")
+        }
+        return Effect.void
+      }))
+  })
+
+// ---------------------------------------------------------------------------------------------
+// health
+
+/** The applications whose health the current fiber is checking (it runs one of their checks). */
+const checkingHealth = runtime.makeFiberLocal<ReadonlyArray<AppRun>>("App/checkingHealth", [])
+
+/**
+ * Runs the health checks of the components that started. Checks start from the application's runner
+ * after the build (its context and FiberRefs, as stop hooks do) and with the component's service;
+ * nothing is shared with the lifecycle's phases, so checking health during the startup (from a start
+ * hook) cannot wait for it: what has not started yet is "not-running".
+ *
+ * @internal
+ */
+export const checkHealth = (self: AppRun, concurrency: number): Effect.Effect<Health.Report> =>
+  Effect.suspend(() => {
+    if ((runtime.currentFiberLocal(checkingHealth) ?? []).includes(self)) {
+      return Effect.dieMessage(
+        "layerwise App.health: a health check cannot check the health of its own application (it would run itself again, without end)"
+      )
+    }
+    self.healthChecked ??= self.components.flatMap((component, id) => (component.lifecycle?.healthChecks.length ?? 0) > 0 ? [id] : [])
+    const targets = self.healthChecked.map((id): healthInternal.ComponentTarget => {
+      const settings = self.components[id]!
+      const running = self.record.stateOf(id) === "started"
+      return {
+        name: self.record.nameOf(id),
+        running,
+        checks: !running ? [] : settings.lifecycle!.healthChecks.map((check) => ({
+          name: check.name,
+          // the most specific timeout wins: the check's own, the component's, the application's
+          timeout: settingsInternal.checkTimeout(check, settings),
+          start: () =>
+            hooks.start(
+              self.runner,
+              Effect.locallyWith(
+                hooks.userEffect(`health check ${check.name}`, () => check.run(self.values[id])),
+                checkingHealth,
+                (checking) => [...checking, self]
+              )
+            )
+        }))
+      }
+    })
+    return healthInternal.run(targets, concurrency, () => self.record.now())
+  })

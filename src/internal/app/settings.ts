@@ -1,0 +1,161 @@
+/**
+ * An application's settings, validated before anything runs: its options and every component's
+ * lifecycle metadata. Every problem is listed (`InvalidLifecycle`), none hides another.
+ *
+ * @internal
+ */
+import * as Duration from "effect/Duration"
+import type * as App from "../../App.js"
+import type * as Lifecycle from "../../Lifecycle.js"
+import type * as Plan from "../../Plan.js"
+import { decodeTimeout, describeInput } from "../duration.js"
+import { concurrencyLimit, concurrencyProblem } from "../executor.js"
+
+/** @internal */
+export type Problems = Array<{ readonly subject: string; readonly reason: string }>
+
+/** The application's options, decoded. @internal */
+export interface Settings {
+  readonly start: Duration.Duration
+  readonly stop: Duration.Duration
+  readonly grace: Duration.Duration
+  readonly release: Duration.Duration
+  readonly health: Duration.Duration
+  readonly concurrency: number
+  readonly healthConcurrency: number
+}
+
+/** Per component: its lifecycle (`undefined`: none) and its timeouts, the application's filling in. @internal */
+export interface ComponentSettings {
+  readonly lifecycle: Lifecycle.Lifecycle | undefined
+  readonly start: Duration.Duration
+  readonly stop: Duration.Duration
+  readonly grace: Duration.Duration
+  readonly health: Duration.Duration
+}
+
+const defaults = {
+  start: Duration.seconds(15),
+  stop: Duration.seconds(15),
+  grace: Duration.seconds(10),
+  release: Duration.seconds(30),
+  health: Duration.seconds(5)
+}
+
+const timeoutOption = (problems: Problems, what: string, input: unknown, fallback: Duration.Duration): Duration.Duration => {
+  if (input === undefined) return fallback
+  const decoded = decodeTimeout(input)
+  if (decoded !== undefined) return decoded
+  problems.push({ subject: "application", reason: `${what} must be a finite, non-negative duration, got ${describeInput(input)}` })
+  return fallback
+}
+
+const concurrencyOption = (problems: Problems, what: string, input: number | "unbounded" | undefined): number => {
+  const problem = concurrencyProblem(input)
+  if (problem !== undefined) problems.push({ subject: "application", reason: problem.replace(/^concurrency/, what) })
+  return concurrencyLimit(input)
+}
+
+/** @internal */
+export const validateOptions = (options: App.Options, problems: Problems): Settings => ({
+  start: timeoutOption(problems, "startTimeout", options.startTimeout, defaults.start),
+  stop: timeoutOption(problems, "stopTimeout", options.stopTimeout, defaults.stop),
+  grace: timeoutOption(problems, "graceTimeout", options.graceTimeout, defaults.grace),
+  release: timeoutOption(problems, "releaseTimeout", options.releaseTimeout, defaults.release),
+  health: timeoutOption(problems, "healthTimeout", options.healthTimeout, defaults.health),
+  concurrency: concurrencyOption(problems, "concurrency", options.concurrency),
+  healthConcurrency: concurrencyOption(problems, "healthConcurrency", options.healthConcurrency)
+})
+
+const validateLifecycle = (name: string, lifecycle: Lifecycle.Lifecycle, problems: Problems): void => {
+  const subject = `component ${name}`
+  if (lifecycle.startup !== undefined && !(typeof lifecycle.startup === "number" && Number.isFinite(lifecycle.startup))) {
+    problems.push({ subject, reason: `its startup order must be a finite number, got ${String(lifecycle.startup)}` })
+  }
+  for (const hooks of [lifecycle.initializers, lifecycle.onStart, lifecycle.onStop, lifecycle.disposers, lifecycle.background]) {
+    for (const hook of hooks) {
+      if (typeof hook.run !== "function") problems.push({ subject, reason: `its hook ${hook.name} is not a function` })
+    }
+  }
+  for (const check of lifecycle.healthChecks) {
+    if (typeof check.run !== "function") problems.push({ subject, reason: `its health check ${check.name} is not a function` })
+    if (check.timeout !== undefined && decodeTimeout(check.timeout) === undefined) {
+      problems.push({
+        subject,
+        reason: `the timeout of its health check ${check.name} must be a finite, non-negative duration, got ${describeInput(check.timeout)}`
+      })
+    }
+  }
+  for (const what of ["start", "stop", "grace", "health"] as const) {
+    const input = lifecycle.timeouts[what]
+    if (input !== undefined && decodeTimeout(input) === undefined) {
+      problems.push({ subject, reason: `its ${what} timeout must be a finite, non-negative duration, got ${describeInput(input)}` })
+    }
+  }
+}
+
+/** Every component's settings, their problems added to `problems`. @internal */
+export const componentSettings = (
+  plan: Plan.Plan<never>,
+  settings: Settings,
+  problems: Problems
+): ReadonlyArray<ComponentSettings> =>
+  plan.nodes.map((node): ComponentSettings => {
+    const lifecycle = node.component.lifecycle
+    if (lifecycle === undefined) {
+      return { lifecycle, start: settings.start, stop: settings.stop, grace: settings.grace, health: settings.health }
+    }
+    validateLifecycle(node.name, lifecycle, problems)
+    return {
+      lifecycle,
+      start: decodeTimeout(lifecycle.timeouts.start) ?? settings.start,
+      stop: decodeTimeout(lifecycle.timeouts.stop) ?? settings.stop,
+      grace: decodeTimeout(lifecycle.timeouts.grace) ?? settings.grace,
+      health: decodeTimeout(lifecycle.timeouts.health) ?? settings.health
+    }
+  })
+
+/**
+ * Startup order as stages of the graph runner. A node's rank is the lowest startup order among
+ * itself (when it is a startup component) and every startup component that depends on it; nodes no
+ * startup component needs have none (-1). Ranks become stages 0, 1, ... in increasing order: whatever
+ * a startup component of a higher order needs starts after everything lower orders need, and stops
+ * before it. No cycle can arise: a node never depends on a node of a higher rank (that node's rank
+ * would be at most its own). `undefined` when no component is a startup component.
+ *
+ * @internal
+ */
+export const startupStages = (
+  plan: Plan.Plan<never>,
+  predecessors: ReadonlyArray<ReadonlyArray<number>>
+): Int32Array | undefined => {
+  const nodes = plan.nodes
+  const total = nodes.length
+  if (!nodes.some((node) => node.component.lifecycle?.startup !== undefined)) return undefined
+  const rank = new Float64Array(total).fill(Number.POSITIVE_INFINITY)
+  // Build order lists dependencies first, so walking it backwards sees every dependent first.
+  for (let id = total - 1; id >= 0; id--) {
+    const startup = nodes[id]!.component.lifecycle?.startup
+    if (startup !== undefined && startup < rank[id]!) rank[id] = startup
+    const own = rank[id]!
+    if (own === Number.POSITIVE_INFINITY) continue
+    for (const target of predecessors[id]!) if (own < rank[target]!) rank[target] = own
+  }
+  const ranks = [...new Set(rank)].filter((value) => value !== Number.POSITIVE_INFINITY).sort((a, b) => a - b)
+  const stageOf = new Map(ranks.map((value, index) => [value, index]))
+  const stages = new Int32Array(total)
+  for (let id = 0; id < total; id++) stages[id] = stageOf.get(rank[id]!) ?? -1
+  return stages
+}
+
+/** The same stages, run in reverse (stopping). @internal */
+export const reversedStages = (stages: Int32Array | undefined): Int32Array | undefined => {
+  if (stages === undefined) return undefined
+  let count = 0
+  for (const stage of stages) if (stage + 1 > count) count = stage + 1
+  return stages.map((stage) => (stage < 0 ? -1 : count - 1 - stage))
+}
+
+/** A health check's timeout: its own, else its component's, else the application's. @internal */
+export const checkTimeout = (check: Lifecycle.HealthCheck, component: ComponentSettings): Duration.Duration =>
+  decodeTimeout(check.timeout) ?? component.health

@@ -1,0 +1,195 @@
+/**
+ * The graph runner: runs a task for every node of a directed acyclic graph, each node once all the
+ * nodes it waits for are done, at most `limit` tasks at a time. It knows nothing of components,
+ * plans or lifecycles: the executor builds a plan with it (dependencies first), and App starts
+ * (dependencies first) and stops (dependents first) an application with it.
+ *
+ * Scheduling: a ready queue of nodes whose predecessors are all done. One worker fiber works the
+ * queue while the calling fiber waits; a spare worker is forked only when more work is ready than
+ * the running workers took and fewer workers than the limit run, and it gets a turn only once a
+ * worker suspends (an asynchronous task) or yields. Synchronous tasks therefore run as a plain loop,
+ * asynchronous tasks of independent nodes overlap up to the limit.
+ *
+ * Stages order groups of nodes beyond their edges: a node of stage `s` becomes ready only once every
+ * node of a lower stage is done (App's startup orders). Nodes without a stage (`-1`) wait only for
+ * their predecessors. Stages keep the graph linear: no edge between every pair of nodes of two stages.
+ *
+ * Stopping: a task sets `stopped` (through its closure over the run) to end the run: no node is
+ * taken after that, the run ends at once, and the other workers are interrupted. Workers run with the
+ * caller's interruptibility: a task that must not be cut short makes itself uninterruptible, and the
+ * only interruptible points the runner adds are its waits for ready work.
+ *
+ * Nothing here recurses per node: the run is a loop.
+ *
+ * @internal
+ */
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import * as runtime from "./runtime.js"
+
+/**
+ * A graph to run: `successors[id]` lists the nodes waiting for `id`, `pending[id]` how many nodes
+ * `id` waits for. A run consumes `pending`.
+ *
+ * @internal
+ */
+export interface Graph {
+  readonly size: number
+  readonly pending: Int32Array
+  readonly successors: ReadonlyArray<ReadonlyArray<number>>
+  /** per node its stage (0, 1, ... run in that order), or -1; `undefined` when no node has one */
+  readonly stages?: Int32Array | undefined
+}
+
+/**
+ * One run of a graph: the state its workers share.
+ *
+ * @internal
+ */
+export class Run {
+  stopped = false
+  readonly ready: Array<number> = []
+  head = 0
+  completed = 0
+  workers = 1
+  sparePending = false
+  wake: Deferred.Deferred<void> | undefined = undefined
+  readonly done: Deferred.Deferred<void> = runtime.makeDeferred<void>()
+  /** per stage: how many of its nodes are not done yet; nodes held until their stage opens */
+  readonly stageRemaining: Int32Array | undefined
+  readonly held: Array<Array<number>> | undefined
+  openStage = 0
+  spare!: Effect.Effect<void>
+  workerScope!: Scope.Scope
+
+  constructor(
+    readonly graph: Graph,
+    readonly limit: number,
+    /** the work of a node: an Effect, or `undefined` when it was done synchronously */
+    readonly task: (id: number) => Effect.Effect<void> | undefined
+  ) {
+    const stages = graph.stages
+    if (stages === undefined) {
+      for (let id = 0; id < graph.size; id++) if (graph.pending[id] === 0) this.ready.push(id)
+      this.stageRemaining = undefined
+      this.held = undefined
+      return
+    }
+    let count = 0
+    for (let id = 0; id < graph.size; id++) if (stages[id]! + 1 > count) count = stages[id]! + 1
+    this.stageRemaining = new Int32Array(count)
+    this.held = Array.from({ length: count }, () => [])
+    for (let id = 0; id < graph.size; id++) if (stages[id]! >= 0) this.stageRemaining[stages[id]!]++
+    this.openStage = firstOpen(this.stageRemaining, 0)
+    for (let id = 0; id < graph.size; id++) if (graph.pending[id] === 0) this.makeReady(id)
+  }
+
+  /** A node whose predecessors are done: queued, or held until its stage opens. */
+  makeReady(id: number): void {
+    const stage = this.graph.stages === undefined ? -1 : this.graph.stages[id]!
+    if (stage > this.openStage) this.held![stage]!.push(id)
+    else this.ready.push(id)
+  }
+
+  /** Ends the run: no node is taken after this. */
+  stop(): void {
+    this.stopped = true
+    this.notify()
+  }
+
+  notify(): void {
+    const waiting = this.wake
+    if (waiting !== undefined) {
+      this.wake = undefined
+      runtime.openDeferred(waiting)
+    }
+  }
+
+  /** A node is done: its successors may become ready, and its stage may open the next ones. */
+  complete(id: number): void {
+    this.completed++
+    const before = this.ready.length
+    for (const successor of this.graph.successors[id]!) {
+      if (--this.graph.pending[successor] === 0) this.makeReady(successor)
+    }
+    const stages = this.graph.stages
+    if (stages !== undefined && stages[id]! >= 0 && --this.stageRemaining![stages[id]!] === 0) {
+      const opened = firstOpen(this.stageRemaining!, this.openStage)
+      for (let stage = this.openStage + 1; stage <= opened && stage < this.held!.length; stage++) {
+        for (const held of this.held![stage]!) this.ready.push(held)
+        this.held![stage]!.length = 0
+      }
+      this.openStage = opened
+    }
+    if (this.ready.length > before || this.completed === this.graph.size) this.notify()
+  }
+}
+
+/** The lowest stage from `from` on that still has nodes to run (stages after it wait for it). */
+const firstOpen = (remaining: Int32Array, from: number): number => {
+  let stage = from
+  while (stage < remaining.length - 1 && remaining[stage] === 0) stage++
+  return stage
+}
+
+const work = (self: Run): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const size = self.graph.size
+    while (!self.stopped && self.completed < size) {
+      if (self.head === self.ready.length) {
+        self.wake ??= runtime.makeDeferred<void>()
+        yield* Effect.interruptible(Deferred.await(self.wake))
+        continue
+      }
+      const id = self.ready[self.head++]!
+      if (self.head < self.ready.length && !self.sparePending && self.workers < self.limit) {
+        self.sparePending = true
+        self.workers++
+        yield* Effect.forkIn(self.spare, self.workerScope)
+      }
+      // Forking may have let another worker run and stop the run.
+      if (self.stopped) break
+      const task = self.task(id)
+      if (task !== undefined) yield* task
+      if (self.stopped) break
+      self.complete(id)
+    }
+    // The first worker to see the end (everything done, or stopped) wakes the caller.
+    runtime.openDeferred(self.done)
+  })
+
+/**
+ * Runs every node's task once its predecessors are done (see the module's doc). Ends when every node
+ * is done or a task stopped the run; the workers still running are then interrupted and awaited.
+ *
+ * @internal
+ */
+export const run = (
+  graph: Graph,
+  limit: number,
+  task: (id: number) => Effect.Effect<void> | undefined,
+  /** called with the run before any task: what a task needs to stop it */
+  started?: (run: Run) => void
+): Effect.Effect<Run> =>
+  Effect.suspend(() => {
+    const self = new Run(graph, limit, task)
+    started?.(self)
+    if (graph.size === 0) return Effect.succeed(self)
+    return Effect.map(supervise(self), () => self)
+  })
+
+/** Forks the first worker and waits; closing the worker scope interrupts and awaits every worker. */
+const supervise = (self: Run): Effect.Effect<void> =>
+  Effect.flatMap(Scope.make(), (workers) => {
+    self.workerScope = workers
+    self.spare = Effect.suspend(() => {
+      self.sparePending = false
+      return work(self)
+    })
+    return Effect.forkIn(work(self), workers).pipe(
+      Effect.zipRight(Deferred.await(self.done)),
+      Effect.ensuring(Scope.close(workers, Exit.void))
+    )
+  })

@@ -1,0 +1,79 @@
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import type * as App from "../App.js"
+import * as Errors from "../Errors.js"
+import type * as Node from "../node.js"
+import * as Report from "../Report.js"
+import * as appInternal from "./app/app.js"
+
+/**
+ * How a failed run is told, once: a layerwise error by its message (it lists every problem, each
+ * naming the user's component; its stack would point into layerwise), the report having listed an
+ * application's errors already when it was printed; anything else (a defect) in full.
+ */
+const told = (cause: Cause.Cause<unknown>, printed: boolean): Effect.Effect<void> => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isNone(failure)) return Effect.logError(cause)
+  const error = failure.value
+  if (error instanceof Errors.ApplicationFailed && printed) return Effect.logError(`${error.message.split("\n")[0]!.replace(/:$/, "")} (see the report above)`)
+  return Effect.logError(error instanceof Error ? error.message : String(error))
+}
+
+/** @internal */
+export const runMain = (self: App.App<never>, options?: Node.RunMainOptions): void => {
+  const print = options?.printReport ?? true
+  const userReport = appInternal.optionsOf(self).onReport
+  let printed = false
+  const app = print
+    ? appInternal.withOptions(self, {
+      ...appInternal.optionsOf(self),
+      onReport: (report) =>
+        Effect.zipRight(
+          Effect.zipRight(Console.log(Report.format(report)), Effect.sync(() => void (printed = true))),
+          userReport?.(report) ?? Effect.void
+        )
+    })
+    : self
+  // runMain interrupts the program on the first SIGINT / SIGTERM (a graceful shutdown) and stops
+  // listening; this listener counts signals and exits at once on the second one.
+  let received = 0
+  const onSignal = (signal: NodeJS.Signals) => {
+    received++
+    if (received >= 2 && options?.forceExit !== false) {
+      process.exit(options?.forceExitCode ?? (signal === "SIGTERM" ? 143 : 130))
+    }
+  }
+  process.on("SIGINT", onSignal)
+  process.on("SIGTERM", onSignal)
+  // The outcome of the run as the run itself ends. A signal interrupts the main fiber, and once a
+  // fiber is interrupted Effect strips the failures from a cause as it crosses an interruptible
+  // frame: the fiber's exit after a graceful shutdown that failed would be "interrupted" only. So the
+  // failure is told here, where it is still whole (`onExit` runs uninterruptibly), and the exit code
+  // is taken from it.
+  let outcome: Exit.Exit<unknown, unknown> | undefined
+  const program = appInternal.run(app).pipe(
+    Effect.onExit((exit) => {
+      outcome = exit
+      return Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) && options?.disableErrorReporting !== true
+        ? told(exit.cause, printed)
+        : Effect.void
+    }),
+    Effect.ensuring(Effect.sync(() => {
+      process.removeListener("SIGINT", onSignal)
+      process.removeListener("SIGTERM", onSignal)
+    }))
+  )
+  NodeRuntime.runMain(program, {
+    disableErrorReporting: true,
+    disablePrettyLogger: options?.disablePrettyLogger,
+    teardown: (exit, onExit) => {
+      // the run's own outcome when it ended (always, unless the program never got to run)
+      const ended = outcome ?? exit
+      onExit(Exit.isFailure(ended) && !Cause.isInterruptedOnly(ended.cause) ? 1 : 0)
+    }
+  })
+}

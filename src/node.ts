@@ -1,0 +1,60 @@
+/**
+ * Running an application as the main program of a Node process: `layerwise/node`.
+ *
+ * Its own entry, so that `import "layerwise"` loads no Node platform code (a browser, Bun or Deno
+ * program uses the core alone) and `@effect/platform-node` is needed only by programs that import
+ * this one. Moving from `App.runMain` (before 0.2): `import { runMain } from "layerwise/node"` and call
+ * `runMain(app)` where you called `App.runMain(app)`; the options are the same.
+ *
+ * @since 0.2.0
+ */
+import type * as App from "./App.js"
+import * as internal from "./internal/node.js"
+
+/**
+ * Options of {@link runMain}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RunMainOptions {
+  /** Print the report (`Report.format`) to stdout after the shutdown (default `true`). */
+  readonly printReport?: boolean | undefined
+  /** Exit at once on a second SIGINT / SIGTERM (default `true`). */
+  readonly forceExit?: boolean | undefined
+  /** The exit code of that fast exit (default 130 after SIGINT, 143 after SIGTERM). */
+  readonly forceExitCode?: number | undefined
+  /** Do not log a failed run (the exit code still says it failed). */
+  readonly disableErrorReporting?: boolean | undefined
+  readonly disablePrettyLogger?: boolean | undefined
+}
+
+/**
+ * Runs the application as the main program of a Node process (with `@effect/platform-node`'s
+ * `NodeRuntime.runMain`): SIGINT or SIGTERM starts a graceful shutdown, a second signal exits at once
+ * (code 130 / 143); the report is printed after the shutdown; the exit code is 0 after a clean
+ * shutdown, 1 after a failure. A failure is told once: the report lists an application's errors
+ * (each naming its component, with the user's error in full), a resolution or settings error is
+ * logged by its message; only a defect is logged with its stack.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Lifecycle, Registry } from "layerwise"
+ * import { runMain } from "layerwise/node"
+ *
+ * class Ticker extends Context.Tag("app/Ticker")<Ticker, void>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Ticker, undefined).pipe(
+ *     Lifecycle.startup(),
+ *     Lifecycle.background(() => Effect.forever(Effect.zipRight(Effect.log("tick"), Effect.sleep("1 second"))))
+ *   )
+ * )
+ * if (process.argv.includes("--run")) runMain(App.make(registry))
+ * ```
+ *
+ * @since 0.2.0
+ * @category running
+ */
+export const runMain: <R>(self: App.App<R>, options?: RunMainOptions) => void = internal.runMain
