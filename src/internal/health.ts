@@ -112,12 +112,8 @@ const runCheck = (
     )
   })
 
-/** A check's failure as one line: the error it failed with, or its defect (rendered as `Errors` render causes). */
-const renderCause = (cause: Cause.Cause<unknown>): string => {
-  const failure = Cause.failureOption(cause)
-  if (Option.isSome(failure)) return describeValue(failure.value)
-  return Cause.isInterruptedOnly(cause) ? "interrupted" : describeValue(Cause.squash(cause))
-}
+/** A check's failure as one line: its errors and defects (or `interrupted`), rendered as `Errors` render causes. */
+const renderCause = (cause: Cause.Cause<unknown>): string => describeValue(cause)
 
 
 // ---------------------------------------------------------------------------------------------
