@@ -1,7 +1,7 @@
 import type { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Chunk, Context, Data, Effect, Exit, FiberId, Queue, Redacted, Schema } from "effect"
+import { Cause, Chunk, Context, Data, Effect, Exit, FastCheck as fc, FiberId, Queue, Redacted, Schema } from "effect"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { App, Component, Errors, Lifecycle, Registry } from "../src/index.js"
@@ -427,6 +427,31 @@ describe("Errors: a failure keeps its details", () => {
     )
     const release = new Errors.ReleaseError({ component: "Db", path: ["Api", "Db"], cause: new StoreError({ reason: "flush" }) })
     expect(release.message).toBe("Api -> Db: releasing Db failed: StoreError { reason: \"flush\" }")
+  })
+
+  it("any value, errors wrapping any value and tagged objects holding any value render without throwing, within 2,000 characters", () => {
+    const anything = fc.anything({
+      withBigInt: true,
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withSet: true,
+      withSparseArray: true,
+      withTypedArray: true
+    })
+    const value = fc.oneof(
+      anything,
+      fc.tuple(fc.string(), anything).map(([message, cause]) => new Error(message, { cause })),
+      fc.tuple(fc.string(), fc.dictionary(fc.string(), anything)).map(([tag, fields]) => ({ ...fields, _tag: tag })),
+      fc.tuple(fc.string(), anything).map(([reason, cause]) => new StoreError({ reason, cause }))
+    )
+    fc.assert(fc.property(value, (cause) => {
+      const message = failedWith(cause)
+      expect(message.startsWith(prefix)).toBe(true)
+      expect(message.length).toBeLessThanOrEqual(prefix.length + 2000 + "…(truncated)".length)
+    }), { numRuns: 500 })
   })
 
   it("the multi-line rendering (for a console) puts each cause on a line of its own and keeps the messages' line breaks", () => {

@@ -209,7 +209,7 @@ const noKeys: ReadonlySet<string> = new Set()
 const renderError = (value: object, depth: number, state: State): string => {
   const tag = tagOf(value)
   const tagged = typeof tag === "string"
-  const head = take(state, tagged ? tag : errorName(value))
+  const head = take(state, cut(tagged ? tag : errorName(value), maxText))
   const message = read(value, "message")
   const messageText = message.ok && typeof message.value === "string" && message.value.length > 0
     ? message.value
