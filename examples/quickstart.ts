@@ -15,6 +15,7 @@ class Database extends Context.Tag("Database")<Database, {
 }>() {}
 class Plugin extends Context.Tag("Plugin")<Plugin, { readonly name: string }>() {}
 class UserRepo extends Context.Tag("UserRepo")<UserRepo, {
+  readonly save: (name: string) => Effect.Effect<string>
   readonly find: (id: number) => Effect.Effect<string>
 }>() {}
 
@@ -45,6 +46,7 @@ const registry = Registry.make(
   // A collection: every Plugin, sorted by order.
   Component.succeed(Plugin, { name: "audit" }).pipe(Component.order(2)),
   Component.succeed(Plugin, { name: "metrics" }).pipe(Component.order(1)),
+  // UserRepo writes through the unqualified request (the primary) and reads through the qualified one.
   Component.make(UserRepo, {
     dependencies: [Database, Dependency.qualified(Database, Replica), Dependency.all(Plugin)],
     build: Effect.gen(function*() {
@@ -52,7 +54,10 @@ const registry = Registry.make(
       const replica = yield* Dependency.qualified(Database, Replica)
       const plugins = yield* Dependency.all(Plugin)
       console.log(`  UserRepo writes to ${primary.name}, reads from ${replica.name}, plugins: ${plugins.map((p) => p.name).join(", ")}`)
-      return { find: (id: number) => replica.query(`select * from users where id = ${id}`) }
+      return {
+        save: (name: string) => primary.query(`insert into users (name) values ('${name}')`),
+        find: (id: number) => replica.query(`select * from users where id = ${id}`)
+      }
     })
   })
 )
@@ -62,21 +67,26 @@ const plan = Either.getOrThrow(Resolver.resolve(registry, [UserRepo]))
 console.log("Build order:", plan.nodes.map((node) => node.name).join(" -> "))
 console.log(Explain.tree(plan))
 
-// 2. Problems are reported all at once, with their paths, before any constructor runs.
+// 2. One Layer for the program: both databases are opened, used, and closed in reverse order.
+const program = Effect.gen(function*() {
+  const users = yield* UserRepo
+  console.log(" ", yield* users.save("ada"))
+  console.log(" ", yield* users.find(42))
+})
+console.log("\nRunning the program:")
+await Effect.runPromise(Effect.provide(program, Plan.toLayer(plan)))
+
+// 3. Problems are reported all at once, with their paths, before any constructor runs.
+console.log("\nNow a deliberately broken registry (two Databases, neither primary; no Config), to show the resolution errors:")
 const broken = Registry.make(
-  Component.make(UserRepo, { dependencies: [Database], build: Effect.succeed({ find: () => Effect.succeed("") }) }),
+  Component.make(UserRepo, {
+    dependencies: [Database],
+    build: Effect.succeed({ save: () => Effect.succeed(""), find: () => Effect.succeed("") })
+  }),
   Component.succeed(Database, { name: "a", query: () => Effect.succeed("") }),
   Component.succeed(Database, { name: "b", query: () => Effect.succeed("") })
 )
 Either.match(Resolver.resolve(broken, [UserRepo, Config]), {
-  onLeft: (error) => console.log(`\n${error.message}\n`),
+  onLeft: (error) => console.log(error.message),
   onRight: () => console.log("unexpected: the broken registry resolved")
 })
-
-// 3. One Layer for the program.
-const program = Effect.gen(function*() {
-  const users = yield* UserRepo
-  console.log(" ", yield* users.find(42))
-})
-
-Effect.runPromise(Effect.provide(program, Plan.toLayer(plan))).then(() => console.log("done"))

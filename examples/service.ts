@@ -11,6 +11,8 @@
  * SIGTERM shuts down gracefully and prints the report.
  *
  * Run: npm start   (then: curl http://127.0.0.1:3000/todos, or /health for the health checks)
+ * Under a supervisor that signals one process (Docker, systemd): node --import tsx examples/service.ts,
+ * so that its SIGTERM reaches this process (npm start execs the same command; see the README).
  */
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"

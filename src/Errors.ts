@@ -7,6 +7,16 @@
  * and fails once with a {@link ResolutionError} that lists them all, each with the dependency path
  * from the root that needed it.
  *
+ * The errors that wrap a failure of user code (`ConstructionError`, `ReleaseError`, `HookFailed`)
+ * keep it unchanged as their `cause` and render it in their message on one line, with its details:
+ * a tagged error by its tag, its fields and its message, then its `cause`, followed link by link
+ * (`DbDown { host: "db1", port: 5432 }: caused by Error: connect ECONNREFUSED 127.0.0.1:5432`); an
+ * Error by its name and message, then its `cause`; an Effect `Cause` by its failures and defects; a
+ * `Redacted` value as `<redacted>`. The rendering is bounded (400 characters per string, 20 entries
+ * per object or list, 6 levels of nesting, 2,000 characters in all), safe with cycles, and never
+ * throws (a getter that throws is rendered as what it threw). The run's report, App's events and the
+ * health reports show the same rendering.
+ *
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
@@ -333,10 +343,20 @@ export class ResolutionError extends Data.TaggedError("ResolutionError")<{
  *
  * @example
  * ```ts
+ * import { Data } from "effect"
  * import { Errors } from "layerwise"
  *
  * const error = new Errors.ConstructionError({ component: "Database", path: ["Api", "Database"], cause: new Error("refused") })
  * console.log(error.message) // "Api -> Database: constructor of Database failed: Error: refused"
+ *
+ * class DbDown extends Data.TaggedError("DbDown")<{ readonly host: string; readonly cause: unknown }> {}
+ * const down = new Errors.ConstructionError({
+ *   component: "Database",
+ *   path: ["Database"],
+ *   cause: new DbDown({ host: "db1", cause: new Error("connect ECONNREFUSED 127.0.0.1:5432") })
+ * })
+ * console.log(down.message)
+ * // "Database: constructor of Database failed: DbDown { host: \"db1\" }: caused by Error: connect ECONNREFUSED 127.0.0.1:5432"
  * ```
  *
  * @since 0.1.0

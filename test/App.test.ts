@@ -540,7 +540,7 @@ describe("App", () => {
         const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
         expect(yield* recorder.entries).toEqual(["build A", "release A"])
         expect(failed.errors.map((error) => error.message)).toEqual([
-          "B: start hook onStart of B failed: Boom",
+          "B: start hook onStart of B failed: Boom { where: \"B\" }",
           "A: start hook stubborn of A did not complete within 10s"
         ])
         expect(failed.report.components.find((component) => component.name === "A")!.phases[1]).toMatchObject({
@@ -607,7 +607,7 @@ describe("App", () => {
           phase: "build",
           hook: null,
           kind: "failure",
-          message: "C -> B: constructor of B failed: Boom"
+          message: "C -> B: constructor of B failed: Boom { where: \"B\" }"
         }])
       }))
 
@@ -1249,7 +1249,7 @@ describe("App", () => {
           )
         )
         expect(logged).toEqual([
-          "layerwise: background work failed while the application runs as a Layer; it keeps serving until the Layer is released, which then fails | A: background hook background of A failed: Boom"
+          "layerwise: background work failed while the application runs as a Layer; it keeps serving until the Layer is released, which then fails | A: background hook background of A failed: Boom { where: \"consumer\" }"
         ])
         expect(yield* recorder.entries).toEqual(["build A", "start A", "still using A", "stop A", "release A"])
         const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
@@ -1351,7 +1351,7 @@ describe("App", () => {
               name: "B",
               status: "unhealthy",
               checks: [
-                { name: "fails", status: "unhealthy", duration: 0, error: "Boom" },
+                { name: "fails", status: "unhealthy", duration: 0, error: "Boom { where: \"B\" }" },
                 { name: "dies", status: "unhealthy", duration: 0, error: "RuntimeException: broken" },
                 { name: "throws", status: "unhealthy", duration: 0, error: "Error: thrown" },
                 { name: "suspends", status: "healthy", duration: 0 }

@@ -1,6 +1,11 @@
+import type { HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Data, Effect } from "effect"
-import { Errors } from "../src/index.js"
+import { Cause, Chunk, Context, Data, Effect, Exit, FastCheck as fc, FiberId, Queue, Redacted, Schema } from "effect"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { App, Component, Errors, Lifecycle, Registry } from "../src/index.js"
+import { describeValue } from "../src/internal/describe.js"
 
 const names = (count: number) => Array.from({ length: count }, (_, index) => `S${index + 1}`)
 
@@ -152,13 +157,6 @@ describe("Errors", () => {
       expect(failed({ _tag: "Timeout" }).message).toBe("Api -> Database: constructor of Database failed: Timeout")
     })
 
-    it("renders other objects as JSON, or with String when they cannot be serialised", () => {
-      expect(failed({ code: 7 }).message).toBe("Api -> Database: constructor of Database failed: {\"code\":7}")
-      const circular: { self?: unknown } = {}
-      circular.self = circular
-      expect(failed(circular).message).toBe("Api -> Database: constructor of Database failed: [object Object]")
-    })
-
     it("renders primitives with String", () => {
       expect(failed("boom").message).toBe("Api -> Database: constructor of Database failed: boom")
       expect(failed(42).message).toBe("Api -> Database: constructor of Database failed: 42")
@@ -192,15 +190,279 @@ describe("Errors", () => {
     }))
 })
 
-describe("Errors: causes without a message", () => {
-  it("a tagged failure with an empty message is rendered by its tag alone", () => {
-    class Refused extends Data.TaggedError("Refused")<{}> {}
-    const error = new Errors.ConstructionError({ component: "Db", path: ["Api", "Db"], cause: new Refused() })
-    expect(error.message).toBe("Api -> Db: constructor of Db failed: Refused")
+
+// ---------------------------------------------------------------------------------------------
+// how a failure value (the cause of an error) is rendered in messages
+
+class DbDown extends Data.TaggedError("DbDown")<{ readonly host: string; readonly port: number; readonly cause: unknown }> {}
+class StoreError extends Data.TaggedError("StoreError")<{ readonly reason: string; readonly cause?: unknown }> {}
+class Refused extends Data.TaggedError("Refused")<{}> {}
+class Db extends Context.Tag("Db")<Db, string>() {}
+
+/** Node's error for a refused connection: its fields repeat what its message says. */
+const connectionRefused = () =>
+  Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), {
+    errno: -111,
+    code: "ECONNREFUSED",
+    syscall: "connect",
+    address: "127.0.0.1",
+    port: 5432
   })
 
-  it("a release failure names the component and its path", () => {
-    const error = new Errors.ReleaseError({ component: "Db", path: ["Api", "Db"], cause: new Error("socket closed") })
-    expect(error.message).toBe("Api -> Db: releasing Db failed: Error: socket closed")
+/** The message of a ConstructionError of a root component `Db` whose constructor failed with `cause`. */
+const failedWith = (cause: unknown): string => new Errors.ConstructionError({ component: "Db", path: ["Db"], cause }).message
+const prefix = "Db: constructor of Db failed: "
+
+describe("Errors: a failure keeps its details", () => {
+  it.effect("a constructor failing with a tagged error with fields and a cause is rendered with both (DbDown { host, cause: ECONNREFUSED })", () =>
+    Effect.gen(function*() {
+      const registry = Registry.make(
+        Component.make(Db, { build: Effect.fail(new DbDown({ host: "db1", port: 5432, cause: connectionRefused() })) })
+      )
+      const error = yield* Effect.flip(Effect.provide(Db, Registry.toLayer(registry, [Db])))
+      expect(error.message).toBe(
+        "Db: constructor of Db failed: DbDown { host: \"db1\", port: 5432 }: caused by Error: connect ECONNREFUSED 127.0.0.1:5432"
+      )
+    }))
+
+  it.scoped("a server whose port is in use says so: the platform's ServeError is rendered with its cause (EADDRINUSE)", () =>
+    Effect.gen(function*() {
+      const occupied = yield* Effect.acquireRelease(
+        Effect.async<Server>((resume) => {
+          const server = createServer()
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+        }),
+        (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const port = (occupied.address() as AddressInfo).port
+      class Http extends Context.Tag("example/Http")<Http, HttpServer.HttpServer>() {}
+      const registry = Registry.make(
+        Component.make(Http, { build: Effect.orDie(NodeHttpServer.make(() => createServer(), { port, host: "127.0.0.1" })) })
+      )
+      const exit = yield* Effect.exit(Effect.provide(Http, Registry.toLayer(registry, [Http])))
+      if (Exit.isSuccess(exit)) throw new Error("the server listened on a port in use")
+      expect((Cause.squash(exit.cause) as Errors.ConstructionError).message).toBe(
+        `example/Http: constructor of example/Http failed: ServeError: caused by Error: listen EADDRINUSE: address already in use 127.0.0.1:${port}`
+      )
+    }))
+
+  it.effect("the report's error records and the PhaseEnded event carry the details too", () =>
+    Effect.gen(function*() {
+      const down = new DbDown({ host: "db1", port: 5432, cause: connectionRefused() })
+      const rendered = "DbDown { host: \"db1\", port: 5432 }: caused by Error: connect ECONNREFUSED 127.0.0.1:5432"
+      const buildFails = App.make(Registry.make(Component.make(Db, { build: Effect.fail(down) })), { roots: [Db] })
+      const built = yield* Effect.flip(App.run(buildFails))
+      expect(built._tag === "ApplicationFailed" && built.report.errors.map((error) => error.message)).toEqual([
+        `Db: constructor of Db failed: ${rendered}`
+      ])
+      const startFails = App.make(
+        Registry.make(Component.make(Db, { build: Effect.succeed("db") }).pipe(Lifecycle.onStart(() => Effect.fail(down)))),
+        { roots: [Db] }
+      )
+      const { events, started } = yield* Effect.scoped(Effect.gen(function*() {
+        const subscription = yield* App.subscribe(startFails)
+        const started = yield* Effect.flip(App.run(startFails))
+        return { events: Chunk.toReadonlyArray(yield* Queue.takeAll(subscription)), started }
+      }))
+      const message = `Db: start hook onStart of Db failed: ${rendered}`
+      expect(started._tag === "ApplicationFailed" && started.report.errors.map((error) => error.message)).toEqual([message])
+      expect(events.flatMap((event) => event._tag === "PhaseEnded" && event.phase === "start" ? [event.error] : [])).toEqual([
+        message
+      ])
+    }))
+
+  it("a Schema.TaggedError is rendered by its tag and the message Schema computes from its fields, secrets redacted", () => {
+    class QuotaExceeded extends Schema.TaggedError<QuotaExceeded>()("QuotaExceeded", {
+      tenant: Schema.String,
+      limit: Schema.Number,
+      token: Schema.Redacted(Schema.String)
+    }) {}
+    expect(failedWith(new QuotaExceeded({ tenant: "acme", limit: 10, token: Redacted.make("s3cr3t") }))).toBe(
+      `${prefix}QuotaExceeded: { "tenant": "acme", "limit": 10, "token": <redacted> }`
+    )
+    class Overdrawn extends Schema.TaggedError<Overdrawn>()("Overdrawn", { account: Schema.String }) {
+      override get message() {
+        return `account ${this.account} is overdrawn`
+      }
+    }
+    expect(failedWith(new Overdrawn({ account: "A-1" }))).toBe(`${prefix}Overdrawn: account A-1 is overdrawn`)
+  })
+
+  it("a tagged error shows its fields, its message when given one, then its cause; a computed message stands for the fields", () => {
+    expect(failedWith(new Refused())).toBe(`${prefix}Refused`)
+    expect(failedWith(new StoreError({ reason: "disk full" }))).toBe(`${prefix}StoreError { reason: "disk full" }`)
+    class Described extends Data.TaggedError("Described")<{ readonly id: number; readonly message: string }> {}
+    expect(failedWith(new Described({ id: 7, message: "it broke" }))).toBe(`${prefix}Described { id: 7 }: it broke`)
+    class Computed extends Data.TaggedError("Computed")<{ readonly id: number; readonly cause: unknown }> {
+      override get message() {
+        return `order ${this.id} was lost`
+      }
+    }
+    expect(failedWith(new Computed({ id: 7, cause: new Error("timeout") }))).toBe(
+      `${prefix}Computed: order 7 was lost: caused by Error: timeout`
+    )
+    // plain objects with a tag are tagged errors too (the message as given)
+    expect(failedWith({ _tag: "ConnectionRefused", message: "port 5432" })).toBe(`${prefix}ConnectionRefused: port 5432`)
+    expect(failedWith({ _tag: "Timeout", after: "5s" })).toBe(`${prefix}Timeout { after: "5s" }`)
+  })
+
+  it("an Error with a cause is followed to its cause; its own fields are said by its message, unless it has none", () => {
+    expect(failedWith(new Error("request failed", { cause: new Error("socket hang up") }))).toBe(
+      `${prefix}Error: request failed: caused by Error: socket hang up`
+    )
+    expect(failedWith(connectionRefused())).toBe(`${prefix}Error: connect ECONNREFUSED 127.0.0.1:5432`)
+    expect(failedWith(Object.assign(new TypeError(), { code: "E_BAD" }))).toBe(`${prefix}TypeError { code: "E_BAD" }`)
+    // Effect's UnknownException (Effect.tryPromise) keeps the cause in a field too: said once
+    expect(failedWith(new Cause.UnknownException(new Error("ENOENT")))).toBe(
+      `${prefix}UnknownException: An unknown error occurred: caused by Error: ENOENT`
+    )
+  })
+
+  it("a chain of causes is followed to its end (three levels)", () => {
+    const chain = new Error("request failed", {
+      cause: new StoreError({ reason: "read", cause: new Error("EIO: i/o error", { cause: "disk 3 is offline" }) })
+    })
+    expect(failedWith(chain)).toBe(
+      `${prefix}Error: request failed: caused by StoreError { reason: "read" }: caused by Error: EIO: i/o error: caused by disk 3 is offline`
+    )
+  })
+
+  it("a cyclic cause, and objects that reference each other, end in [Circular]", () => {
+    const itself = new StoreError({ reason: "loop" })
+    Object.assign(itself, { cause: itself })
+    expect(failedWith(itself)).toBe(`${prefix}StoreError { reason: "loop" }: caused by [Circular]`)
+    const first = new Error("first")
+    const second = new Error("second", { cause: first })
+    Object.assign(first, { cause: second })
+    expect(failedWith(first)).toBe(`${prefix}Error: first: caused by Error: second: caused by [Circular]`)
+    const a: Record<string, unknown> = { name: "a" }
+    const b: Record<string, unknown> = { name: "b", peer: a }
+    a.peer = b
+    expect(failedWith({ _tag: "Conflict", first: a, second: b })).toBe(
+      `${prefix}Conflict { first: { name: "a", peer: { name: "b", peer: [Circular] } }, second: { name: "b", peer: { name: "a", peer: [Circular] } } }`
+    )
+  })
+
+  it("a huge field is cut, a long list counted, deep nesting named, and the whole message bounded", () => {
+    expect(failedWith(new StoreError({ reason: "x".repeat(100_000) }))).toBe(
+      `${prefix}StoreError { reason: "${"x".repeat(400)}"…(+99600 characters) }`
+    )
+    expect(failedWith({ _tag: "Batch", ids: Array.from({ length: 25 }, (_, index) => index) })).toBe(
+      `${prefix}Batch { ids: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, … 5 more] }`
+    )
+    expect(failedWith({ _tag: "Deep", a: { b: { c: { d: { e: { f: { g: 1 } } } } } } })).toBe(
+      `${prefix}Deep { a: { b: { c: { d: { e: { f: [Object] } } } } } }`
+    )
+    const wide: Record<string, string> = {}
+    for (let index = 0; index < 100; index++) wide[`k${index}`] = "y".repeat(300)
+    const entries = Object.entries(wide).map(([key, value]) => `${key}: "${value}"`).join(", ")
+    expect(failedWith(wide)).toBe(`${prefix}${`{ ${entries}`.slice(0, 2000)}…(truncated)`)
+  })
+
+  it("getters and Proxy traps that throw are rendered as what they threw; objects without a prototype as their fields", () => {
+    const lazy = {
+      id: 7,
+      get detail(): string {
+        throw new Error("not loaded")
+      }
+    }
+    expect(failedWith(lazy)).toBe(`${prefix}{ id: 7, detail: [threw Error: not loaded] }`)
+    class Unreadable extends Data.TaggedError("Unreadable")<{}> {
+      override get message(): string {
+        throw new Error("no message")
+      }
+    }
+    expect(failedWith(new Unreadable())).toBe(`${prefix}Unreadable: [threw Error: no message]`)
+    const trapped = new Proxy({}, {
+      ownKeys: () => {
+        throw new Error("no keys")
+      }
+    })
+    expect(failedWith(trapped)).toBe(`${prefix}[threw Error: no keys]`)
+    expect(failedWith(Object.assign(Object.create(null), { code: 7 }))).toBe(`${prefix}{ code: 7 }`)
+  })
+
+  it("a Redacted value is rendered <redacted>, wherever it is, and its secret never", () => {
+    class LoginFailed extends Data.TaggedError("LoginFailed")<{ readonly user: string; readonly password: Redacted.Redacted }> {}
+    const message = failedWith(new LoginFailed({ user: "ada", password: Redacted.make("hunter2") }))
+    expect(message).toBe(`${prefix}LoginFailed { user: "ada", password: <redacted> }`)
+    expect(failedWith(Redacted.make("hunter2"))).toBe(`${prefix}<redacted>`)
+    expect(failedWith(new Error("denied", { cause: [Redacted.make("hunter2")] }))).toBe(`${prefix}Error: denied: caused by [<redacted>]`)
+  })
+
+  it("plain objects, arrays, Maps and Sets are rendered as data, nested strings quoted", () => {
+    expect(failedWith({ code: 7, detail: { retry: true, after: [1, "2"] } })).toBe(
+      `${prefix}{ code: 7, detail: { retry: true, after: [1, "2"] } }`
+    )
+    expect(failedWith({ "content-type": "text/html", headers: new Map([["x", 1]]), seen: new Set(["a"]) })).toBe(
+      `${prefix}{ "content-type": "text/html", headers: Map(1) { "x" => 1 }, seen: Set(1) { "a" } }`
+    )
+  })
+
+  it("null, undefined, symbols, bigints and strings are rendered as String gives them, a bigint with its n", () => {
+    expect([null, undefined, Symbol("db"), 12n, 4.5, false, "boom"].map(failedWith)).toEqual(
+      ["null", "undefined", "Symbol(db)", "12n", "4.5", "false", "boom"].map((rendered) => `${prefix}${rendered}`)
+    )
+    expect(failedWith({ _tag: "Odd", a: null, b: undefined, c: Symbol("db"), d: 12n, f: () => 1 })).toBe(
+      `${prefix}Odd { a: null, b: undefined, c: Symbol(db), d: 12n, f: [Function f] }`
+    )
+  })
+
+  it("an Effect Cause is rendered as its failures and defects, or as interrupted; line breaks of messages fold", () => {
+    expect(failedWith(Cause.parallel(Cause.fail(new Refused()), Cause.die(new Error("finalizer broke"))))).toBe(
+      `${prefix}Refused and Error: finalizer broke`
+    )
+    expect(failedWith(Cause.interrupt(FiberId.none))).toBe(`${prefix}interrupted`)
+    const resolution = new Errors.ResolutionError({
+      problems: [new Errors.CircularDependency({ path: [], cycle: ["A", "B", "A"] })]
+    })
+    expect(failedWith(resolution)).toBe(`${prefix}ResolutionError: 1 problem resolving the graph: - circular dependency A -> B -> A`)
+  })
+
+  it("layerwise's own errors as causes are not repeated: their message already renders their cause", () => {
+    const inner = new Errors.ConstructionError({ component: "Pool", path: ["Pool"], cause: new Error("refused") })
+    const hook = new Errors.HookFailed({ component: "Api", path: ["Api"], phase: "start", hook: "onStart", cause: inner })
+    expect(hook.message).toBe(
+      "Api: start hook onStart of Api failed: ConstructionError: Pool: constructor of Pool failed: Error: refused"
+    )
+    const release = new Errors.ReleaseError({ component: "Db", path: ["Api", "Db"], cause: new StoreError({ reason: "flush" }) })
+    expect(release.message).toBe("Api -> Db: releasing Db failed: StoreError { reason: \"flush\" }")
+  })
+
+  it("any value, errors wrapping any value and tagged objects holding any value render without throwing, within 2,000 characters", () => {
+    const anything = fc.anything({
+      withBigInt: true,
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withSet: true,
+      withSparseArray: true,
+      withTypedArray: true
+    })
+    const value = fc.oneof(
+      anything,
+      fc.tuple(fc.string(), anything).map(([message, cause]) => new Error(message, { cause })),
+      fc.tuple(fc.string(), fc.dictionary(fc.string(), anything)).map(([tag, fields]) => ({ ...fields, _tag: tag })),
+      fc.tuple(fc.string(), anything).map(([reason, cause]) => new StoreError({ reason, cause }))
+    )
+    fc.assert(fc.property(value, (cause) => {
+      const message = failedWith(cause)
+      expect(message.startsWith(prefix)).toBe(true)
+      expect(message.length).toBeLessThanOrEqual(prefix.length + 2000 + "…(truncated)".length)
+    }), { numRuns: 500 })
+  })
+
+  it("the multi-line rendering (for a console) puts each cause on a line of its own and keeps the messages' line breaks", () => {
+    const chain = new Error("request failed", {
+      cause: new DbDown({ host: "db1", port: 5432, cause: new Error("two\nlines") })
+    })
+    expect(describeValue(chain, { multiline: true })).toBe(
+      "Error: request failed\ncaused by DbDown { host: \"db1\", port: 5432 }\ncaused by Error: two\nlines"
+    )
+    expect(describeValue(chain)).toBe(
+      "Error: request failed: caused by DbDown { host: \"db1\", port: 5432 }: caused by Error: two lines"
+    )
   })
 })

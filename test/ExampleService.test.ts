@@ -1,48 +1,91 @@
 /**
- * The example service as a real process: start it on a free loopback port, make real HTTP requests,
- * send SIGTERM, and check the graceful shutdown (its order, the report) and the exit code.
+ * The examples as real processes: the service started on a free loopback port (directly, and the
+ * way the README says to run it under a supervisor), real HTTP requests, SIGTERM and the graceful
+ * shutdown (its order, the report, the exit code); the quick start's output.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
+import { type ChildProcessByStdio, spawn } from "node:child_process"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import * as path from "node:path"
+import type { Readable } from "node:stream"
 import { fileURLToPath } from "node:url"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 
+interface Started {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>
+  /** everything it printed so far, stdout and stderr */
+  readonly output: () => string
+  /** its exit code once it exited */
+  readonly exited: Promise<number | null>
+}
+
+/**
+ * Starts a command in the repository on a free loopback port (PORT=0), in a process group of its
+ * own (so that whatever it started can be found, and killed if a test fails).
+ */
+const launch = (command: string, args: ReadonlyArray<string>, env: Record<string, string> = {}): Started => {
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", STORAGE: "memory", npm_config_update_notifier: "false", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true
+  })
+  let output = ""
+  child.stdout.on("data", (chunk) => (output += String(chunk)))
+  child.stderr.on("data", (chunk) => (output += String(chunk)))
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  return { child, output: () => output, exited }
+}
+
+/** Waits until the service serves requests, and gives its address. */
+const serving = async (started: Started): Promise<string> => {
+  const deadline = Date.now() + 30_000
+  let address: string | undefined
+  while (Date.now() < deadline && (address === undefined || !started.output().includes("serving requests"))) {
+    address ??= /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1]
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  expect(address, started.output()).toBeDefined()
+  return address!
+}
+
+/** Whether any process of the group `id` is still alive. */
+const groupAlive = (id: number): boolean => {
+  try {
+    process.kill(-id, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Kills the process group of a test that failed half-way (by its id: only what the test started). */
+const cleanUp = (started: Started): void => {
+  const id = started.child.pid
+  if (id !== undefined && groupAlive(id)) process.kill(-id, "SIGKILL")
+}
+
+const json = async (response: Response) => ({ status: response.status, body: await response.json() })
+
+const post = (address: string, body: string) =>
+  fetch(`${address}/todos`, { method: "POST", headers: { "content-type": "application/json" }, body })
+
 describe("examples/service.ts", () => {
   it("serves on loopback and shuts down gracefully on SIGTERM with exit code 0", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "examples/service.ts"], {
-      cwd: root,
-      env: { ...process.env, PORT: "0", HOST: "127.0.0.1", STORAGE: "memory" },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let output = ""
-    child.stdout.on("data", (chunk) => (output += String(chunk)))
-    child.stderr.on("data", (chunk) => (output += String(chunk)))
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    const service = launch(process.execPath, ["--import", "tsx", "examples/service.ts"])
     try {
-      const deadline = Date.now() + 30_000
-      let address: string | undefined
-      while (Date.now() < deadline && (address === undefined || !output.includes("serving requests"))) {
-        address ??= /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1]
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-      expect(address, output).toBeDefined()
+      const address = await serving(service)
       const todos = await (await fetch(`${address}/todos`)).json()
       expect(todos).toEqual([
         { id: 1, title: "read the layerwise README", done: false },
         { id: 2, title: "try STORAGE=file npm start", done: false }
       ])
-      const created = await fetch(`${address}/todos`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ title: "ship it" })
-      })
+      const created = await post(address, JSON.stringify({ title: "ship it" }))
       expect(created.status).toBe(201)
       expect(await created.json()).toEqual({ id: 3, title: "ship it", done: false })
-      expect((await fetch(`${address}/todos/3`)).status).toBe(200)
-      expect((await fetch(`${address}/todos/99`)).status).toBe(404)
-      expect((await fetch(`${address}/todos`, { method: "POST", body: "{}" })).status).toBe(400)
+      expect(await json(await fetch(`${address}/todos/3`))).toEqual({ status: 200, body: { id: 3, title: "ship it", done: false } })
       const health = await fetch(`${address}/health`)
       expect(health.status).toBe(200)
       expect(await health.json()).toEqual({
@@ -51,15 +94,123 @@ describe("examples/service.ts", () => {
           { name: "memoryTodos", status: "healthy", checks: [{ name: "available", status: "healthy", duration: expect.any(Number) }] }
         ]
       })
-      child.kill("SIGTERM")
-      expect(await exited).toBe(0)
+      service.child.kill("SIGTERM")
+      expect(await service.exited).toBe(0)
       const order = ["Seeder: 2 todos", "Http: listening", "Service: serving requests", "Service: stopped serving", "application OK"]
-      const positions = order.map((line) => output.indexOf(line))
-      expect(positions.every((position) => position >= 0), output).toBe(true)
+      const positions = order.map((line) => service.output().indexOf(line))
+      expect(positions.every((position) => position >= 0), service.output()).toBe(true)
       expect([...positions].sort((a, b) => a - b)).toEqual(positions)
-      expect(output).toContain("example/Service (startup 10)")
+      expect(service.output()).toContain("example/Service (startup 10)")
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL")
+      cleanUp(service)
+    }
+  }, 60_000)
+
+  it("answers what it cannot serve with its status and a JSON body saying why: a bad id 400, an unknown one 404, a body that is not JSON or not a todo 400", async () => {
+    const service = launch(process.execPath, ["--import", "tsx", "examples/service.ts"])
+    try {
+      const address = await serving(service)
+      const badId = (id: string) => ({ status: 400, body: { error: `the todo id must be a positive integer, got ${JSON.stringify(id)}` } })
+      expect(await json(await fetch(`${address}/todos/abc`))).toEqual(badId("abc"))
+      expect(await json(await fetch(`${address}/todos/0`))).toEqual(badId("0"))
+      expect(await json(await fetch(`${address}/todos/1.5`))).toEqual(badId("1.5"))
+      expect(await json(await fetch(`${address}/todos/-2`))).toEqual(badId("-2"))
+      expect(await json(await fetch(`${address}/todos/99`))).toEqual({ status: 404, body: { error: "no todo has id 99" } })
+      expect(await json(await post(address, "not json"))).toEqual({
+        status: 400,
+        body: { error: "the body is not JSON: Unexpected token 'o', \"not json\" is not valid JSON" }
+      })
+      const invalid = (path: ReadonlyArray<string>, message: string) => ({
+        status: 400,
+        body: { error: "the body is not a valid todo", issues: [{ path, message }] }
+      })
+      expect(await json(await post(address, "{}"))).toEqual(invalid(["title"], "is missing"))
+      expect(await json(await post(address, JSON.stringify({ title: "" })))).toEqual(
+        invalid(["title"], "Expected a string at least 1 character(s) long, actual \"\"")
+      )
+      expect(await json(await post(address, "[1]"))).toEqual(
+        invalid([], "Expected an object with a non-empty title, actual [1]")
+      )
+      // nothing was added by the requests it refused
+      expect(await (await fetch(`${address}/todos`)).json()).toHaveLength(2)
+      service.child.kill("SIGTERM")
+      expect(await service.exited).toBe(0)
+    } finally {
+      cleanUp(service)
+    }
+  }, 60_000)
+
+  it("run the documented way (npm start), SIGTERM to npm's process (what a supervisor signals) shuts the service down: report printed, port closed, exit code 0, no process left", async () => {
+    const npm = launch("npm", ["start"])
+    try {
+      const address = await serving(npm)
+      expect((await fetch(`${address}/todos`)).status).toBe(200)
+      npm.child.kill("SIGTERM")
+      expect(await npm.exited).toBe(0)
+      expect(npm.output()).toContain("Service: stopped serving")
+      expect(npm.output()).toContain("application OK")
+      await expect(fetch(`${address}/todos`)).rejects.toThrow()
+      expect(groupAlive(npm.child.pid!)).toBe(false)
+    } finally {
+      cleanUp(npm)
+    }
+  }, 60_000)
+
+  it("on a port already in use, it says so (the EADDRINUSE under the platform's ServeError) and exits with 1", async () => {
+    const occupied = createServer()
+    await new Promise<void>((resolve) => occupied.listen(0, "127.0.0.1", resolve))
+    const port = (occupied.address() as AddressInfo).port
+    const service = launch(process.execPath, ["--import", "tsx", "examples/service.ts"], { PORT: String(port) })
+    try {
+      expect(await service.exited).toBe(1)
+      expect(service.output()).toContain(
+        `example/Service -> example/Http: constructor of example/Http failed: ServeError: caused by Error: listen EADDRINUSE: address already in use 127.0.0.1:${port}`
+      )
+    } finally {
+      cleanUp(service)
+      await new Promise((resolve) => occupied.close(resolve))
+    }
+  }, 60_000)
+})
+
+describe("examples/quickstart.ts", () => {
+  it("builds and uses the primary for the plain request and the replica for the qualified one, then shows a broken registry's errors under a heading", async () => {
+    const quickstart = launch(process.execPath, ["--import", "tsx", "examples/quickstart.ts"])
+    try {
+      expect(await quickstart.exited, quickstart.output()).toBe(0)
+      const [plan, run, broken] = quickstart.output().split("\n\n")
+      expect(plan).toBe(
+        [
+          "Build order: Config -> primaryDb -> replicaDb -> Plugin#2 -> Plugin#1 -> UserRepo",
+          "UserRepo",
+          "├─ primaryDb (Database) [primary over replicaDb]",
+          "│  └─ Config",
+          "├─ Database@replica: replicaDb (Database)",
+          "├─ All<Plugin>: Plugin#2 (Plugin) [all, 2 by order]",
+          "└─ All<Plugin>: Plugin#1 (Plugin)"
+        ].join("\n")
+      )
+      const lines = run!.split("\n")
+      expect(lines[0]).toBe("Running the program:")
+      // the two databases are independent: they open (and close) in either order, around their use
+      expect(new Set(lines.slice(1, 3))).toEqual(new Set(["  open primary (postgres://localhost/app)", "  open replica (postgres://replica/app)"]))
+      expect(lines.slice(3, 6)).toEqual([
+        "  UserRepo writes to primary, reads from replica, plugins: metrics, audit",
+        "  primary answered \"insert into users (name) values ('ada')\"",
+        "  replica answered \"select * from users where id = 42\""
+      ])
+      expect(new Set(lines.slice(6))).toEqual(new Set(["  close primary", "  close replica"]))
+      expect(broken).toBe(
+        [
+          "Now a deliberately broken registry (two Databases, neither primary; no Config), to show the resolution errors:",
+          "2 problems resolving the graph:",
+          "  - UserRepo -> Database: 2 candidates tie for Database (Database#1, Database#2; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name",
+          "  - Config: no component provides Config (available: UserRepo, Database)",
+          ""
+        ].join("\n")
+      )
+    } finally {
+      cleanUp(quickstart)
     }
   }, 60_000)
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schema } from "effect"
-import { Health } from "layerwise"
+import { Context, Data, Effect, Schema } from "effect"
+import { App, Component, Health, Lifecycle, Registry } from "layerwise"
+import { promises as fs } from "node:fs"
 
 const report: Health.Report = {
   healthy: false,
@@ -49,4 +50,26 @@ describe("Health", () => {
       ["health OK: 1 of 1 component healthy", "  Cache: healthy", "    healthCheck: healthy 0.00ms"].join("\n")
     )
   })
+})
+
+describe("Health: a failing check's error", () => {
+  it.scoped("keeps the fields and the cause of a tagged error (StoreError { reason, cause: ENOENT }), in the report and its JSON", () =>
+    Effect.gen(function*() {
+      class StoreError extends Data.TaggedError("StoreError")<{ readonly reason: string; readonly cause: unknown }> {}
+      class Store extends Context.Tag("Store")<Store, { readonly folder: string }>() {}
+      const registry = Registry.make(
+        Component.succeed(Store, { folder: "/layerwise-missing-folder/data" }).pipe(
+          Lifecycle.healthCheck((store) =>
+            Effect.tryPromise({
+              try: () => fs.access(store.folder),
+              catch: (cause) => new StoreError({ reason: "data folder not writable", cause })
+            }), { name: "writable" })
+        )
+      )
+      const report = yield* Effect.flatMap(App.start(App.make(registry, { roots: [Store] })), App.health)
+      const error = "StoreError { reason: \"data folder not writable\" }: caused by " +
+        "Error: ENOENT: no such file or directory, access '/layerwise-missing-folder/data'"
+      expect(report.components[0]!.checks).toEqual([{ name: "writable", status: "unhealthy", duration: expect.any(Number), error }])
+      expect(JSON.parse(JSON.stringify(yield* Schema.encode(Health.Report)(report))).components[0].checks[0].error).toBe(error)
+    }))
 })

@@ -1,10 +1,11 @@
 /**
  * The example service's components, wired with layerwise: configuration, a logger, a todo repository
  * with two candidate implementations (each with a health check), and the HTTP routes (`/health` serves
- * the application's health).
+ * the application's health). A request the routes cannot serve is answered with its status and a JSON
+ * body saying why: `{ "error": "the todo id must be a positive integer, got \"abc\"" }`.
  */
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Config, Context, Effect, Option, Ref, Schema } from "effect"
+import { Config, Context, Effect, Option, ParseResult, Ref, Schema } from "effect"
 import { constants, promises as fs } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -50,7 +51,9 @@ export class Todo extends Schema.Class<Todo>("Todo")({
   done: Schema.Boolean
 }) {}
 
-export const NewTodo = Schema.Struct({ title: Schema.String.pipe(Schema.minLength(1)) })
+export const NewTodo = Schema.Struct({ title: Schema.String.pipe(Schema.minLength(1)) }).annotations({
+  description: "an object with a non-empty title"
+})
 
 export class TodoRepo extends Context.Tag("example/TodoRepo")<TodoRepo, {
   readonly kind: string
@@ -125,6 +128,16 @@ export const FileTodoRepo = Component.make(TodoRepo, {
 // ---------------------------------------------------------------------------------------------
 // HTTP routes
 
+/** The id in `/todos/:id`: a positive integer, in decimal digits. */
+const parseId = (text: string): Option.Option<number> => {
+  const id = /^[1-9][0-9]*$/.test(text) ? Number(text) : Number.NaN
+  return Number.isSafeInteger(id) ? Option.some(id) : Option.none()
+}
+
+/** A request the service does not serve: `{ "error": why, ...details }` with the status. */
+const failure = (status: number, error: string, details: Record<string, unknown> = {}) =>
+  HttpServerResponse.json({ error, ...details }, { status })
+
 export class Routes extends Context.Tag("example/Routes")<Routes, HttpRouter.HttpRouter<unknown>>() {}
 
 export const RoutesLive = Component.make(Routes, {
@@ -143,11 +156,15 @@ export const RoutesLive = Component.make(Routes, {
       HttpRouter.get(
         "/todos/:id",
         Effect.gen(function*() {
-          const params = yield* HttpRouter.params
-          const todo = yield* repo.get(Number(params.id))
+          const { id } = yield* HttpRouter.params
+          const parsed = parseId(id ?? "")
+          if (Option.isNone(parsed)) {
+            return yield* failure(400, `the todo id must be a positive integer, got ${JSON.stringify(id)}`)
+          }
+          const todo = yield* repo.get(parsed.value)
           return Option.isSome(todo)
             ? yield* HttpServerResponse.json(todo.value)
-            : HttpServerResponse.text("not found", { status: 404 })
+            : yield* failure(404, `no todo has id ${parsed.value}`)
         })
       ),
       HttpRouter.post(
@@ -156,7 +173,20 @@ export const RoutesLive = Component.make(Routes, {
           const body = yield* HttpServerRequest.schemaBodyJson(NewTodo)
           const todo = yield* repo.add(body.title)
           return yield* HttpServerResponse.json(todo, { status: 201 })
-        }).pipe(Effect.catchTag("ParseError", () => HttpServerResponse.text("a todo needs a title", { status: 400 })))
+        }).pipe(
+          Effect.catchTags({
+            // the body is JSON, but not a todo
+            ParseError: (error) =>
+              failure(400, "the body is not a valid todo", {
+                issues: ParseResult.ArrayFormatter.formatErrorSync(error).map(({ message, path }) => ({ path, message }))
+              }),
+            // the body is not JSON (a transport failure, the connection lost while reading, is left to the platform)
+            RequestError: (error) =>
+              error.reason === "Decode"
+                ? failure(400, `the body is not JSON: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`)
+                : Effect.fail(error)
+          })
+        )
       )
     )
   })

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import * as Cause from "effect/Cause"
+import type * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
@@ -108,9 +108,5 @@ const runCheck = (
     )
   })
 
-/** A check's failure as one line: the error it failed with, or its defect (rendered as `Errors` render causes). */
-const renderCause = (cause: Cause.Cause<unknown>): string => {
-  const failure = Cause.failureOption(cause)
-  if (Option.isSome(failure)) return describeValue(failure.value)
-  return Cause.isInterruptedOnly(cause) ? "interrupted" : describeValue(Cause.squash(cause))
-}
+/** A check's failure as one line: its error (fields and causes) or its defect, as `Errors` render causes. */
+const renderCause = (cause: Cause.Cause<unknown>): string => describeValue(cause)
