@@ -339,6 +339,70 @@ export const Health: Context.Tag<Health, Health> = internal.HealthTag
 export const HealthLive: Component.Component<Health, Health> = internal.healthComponent
 
 /**
+ * The running application, as a service: what components and request handlers (an ops endpoint, a
+ * `/health` route) read of the application they run in, without resolving its plan again. Every
+ * application built from a registry provides it; request it like any dependency.
+ *
+ * - `plan`: the plan the application runs (its roots and startup components), for `Explain`;
+ * - `state` / `phases`: the application's state and every component's, now;
+ * - `report`: the report of the run so far (`App.report`): phases with their timings, errors;
+ * - `health`: the health checks of the components that started (`App.Health`'s `check`);
+ * - `events`: the lifecycle events from now on (`App.events`).
+ *
+ * During the build (a constructor reading it), the report and states say how far the startup got.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Application {
+  readonly plan: Plan.Plan<never>
+  readonly state: Effect.Effect<State>
+  readonly phases: Effect.Effect<Readonly<Record<string, Report.ComponentState>>>
+  readonly report: Effect.Effect<Report.Report>
+  readonly health: Effect.Effect<HealthReport.Report>
+  readonly events: Stream.Stream<Event>
+}
+
+/**
+ * The tag of the {@link Application} service.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Explain } from "layerwise"
+ *
+ * class Graph extends Context.Tag("app/Graph")<Graph, { readonly mermaid: string }>() {}
+ *
+ * // what an ops route would serve: the graph of the application it runs in
+ * export const GraphLive = Component.make(Graph, {
+ *   dependencies: [App.Application],
+ *   build: Effect.map(App.Application, (app) => ({ mermaid: Explain.mermaid(app.plan) }))
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category tags
+ */
+export const Application: Context.Tag<Application, Application> = internal.ApplicationTag
+
+/**
+ * The component providing {@link Application} (marked alternative). Applications made from a registry
+ * include it; add it to a registry you resolve yourself to use it with an application made from a
+ * plan. Outside an application its construction dies.
+ *
+ * @example
+ * ```ts
+ * import { App, Registry } from "layerwise"
+ *
+ * export const registry = Registry.make(App.ApplicationLive)
+ * ```
+ *
+ * @since 0.2.0
+ * @category components
+ */
+export const ApplicationLive: Component.Component<Application, Application> = internal.applicationComponent
+
+/**
  * Options of {@link health}.
  *
  * @since 0.1.0

@@ -1324,6 +1324,39 @@ describe("App", () => {
       }))
   })
 
+  describe("the Application service", () => {
+    it.effect("components reach the application they run in: its plan (startup components included), states, report, health and events", () =>
+      Effect.gen(function*() {
+        class Ops extends Context.Tag("Ops")<Ops, App.Application>() {}
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.healthCheck(() => Effect.void)),
+          Component.succeed(B, "b").pipe(Lifecycle.startup(1)),
+          Component.make(Ops, { dependencies: [A, App.Application], build: App.Application })
+        )
+        yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [Ops] }))
+          const ops = Context.get(running.context, Ops)
+          expect(ops.plan.nodes.map((node) => node.name).sort()).toEqual(["A", "B", "Ops", "layerwise/App/Application"])
+          expect(yield* ops.state).toBe("started")
+          expect((yield* ops.phases)["B"]).toBe("started")
+          expect((yield* ops.report).components.map((component) => component.name)).toEqual(ops.plan.nodes.map((node) => node.name))
+          expect((yield* ops.health).healthy).toBe(true)
+          const events = yield* Effect.fork(
+            Stream.runCollect(Stream.takeUntil(ops.events, (event) => event._tag === "StateChanged" && event.to === "stopped"))
+          )
+          yield* Effect.repeat(Effect.yieldNow(), { times: 20 })
+          yield* App.stop(running)
+          expect(Chunk.toReadonlyArray(yield* Fiber.join(events)).at(-1)).toEqual({ _tag: "StateChanged", from: "stopping", to: "stopped" })
+        }))
+      }))
+
+    it.effect("outside an App the Application service dies, saying only an App provides it", () =>
+      Effect.gen(function*() {
+        const exit = yield* Effect.exit(Effect.provide(App.Application, Registry.toLayer(Registry.make(App.ApplicationLive), [App.Application])))
+        expect(Exit.isFailure(exit) && Cause.pretty(exit.cause).includes("App.Application is only provided by an App")).toBe(true)
+      }))
+  })
+
   describe("health checks", () => {
     it.effect("reports each check by name: one that succeeds is healthy; failing, dying and throwing ones are unhealthy with their errors; it never fails", () =>
       Effect.gen(function*() {

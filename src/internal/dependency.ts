@@ -67,6 +67,9 @@ export const shutdownerKey = "layerwise/App/Shutdowner"
 /** The key of `App.Health`'s tag (made in internal/app.ts). @internal */
 export const healthKey = "layerwise/App/Health"
 
+/** The key of `App.Application`'s tag (made in internal/app.ts). @internal */
+export const applicationKey = "layerwise/App/Application"
+
 /**
  * The keys of layerwise's own services that are registered as components: the only service keys
  * with the derived prefix a registry accepts (the resolver rejects any other component whose key has
@@ -77,6 +80,7 @@ export const healthKey = "layerwise/App/Health"
  *   derived key can be equal to it (those read `layerwise/family/...`, `layerwise/Option<...>`,
  *   `layerwise/All<...>`, or hold `@` or `#`), and Resolver tests check that it is accepted.
  * - `layerwise/App/Health`: `App.Health` (`App.HealthLive`), the same way (`healthKey`).
+ * - `layerwise/App/Application`: `App.Application` (`App.ApplicationLive`), the same way (`applicationKey`).
  *
  * Not listed, since never examined as a component's tag: App's startup barrier (`layerwise/startup`)
  * is a plan node made after resolution; family members are candidates of their family's tag, not of
@@ -84,7 +88,7 @@ export const healthKey = "layerwise/App/Health"
  *
  * @internal
  */
-export const ownServiceKeys: ReadonlySet<string> = new Set([shutdownerKey, healthKey])
+export const ownServiceKeys: ReadonlySet<string> = new Set([shutdownerKey, healthKey, applicationKey])
 
 /**
  * A request for the member of a family named `family.key(args)`. Not interned: two requests with the

@@ -131,6 +131,14 @@ const startRun = (
     if (problems.length > 0) return yield* Effect.fail(new Errors.InvalidLifecycle({ problems }))
     const spans = app.options.spans === true || app.options.spans === false ? app.options.spans : yield* runtime.tracingExported
     const run = new AppRun(plan, components, settings, app.options, yield* Effect.clock, spans, emitter(app.hub))
+    run.application = {
+      plan,
+      state: Effect.sync(() => run.lifecycle.state),
+      phases: Effect.sync(() => phasesOf(run)),
+      report: Effect.sync(() => buildReport(run)),
+      health: run.checkHealth,
+      events: events(app)
+    }
     // Whatever happens to the caller, closing its scope stops and releases the application. When the
     // scope is what ends it (`start` without `stop`, `layer`), no caller receives the outcome: a failed
     // shutdown, or background work that failed, is a defect of the scope's closing (a finalizer cannot
@@ -317,14 +325,15 @@ export const phase = dual(
     })
 )
 
+const phasesOf = (run: AppRun): Readonly<Record<string, Report.ComponentState>> => {
+  const result: Record<string, Report.ComponentState> = {}
+  for (const node of run.plan.nodes) result[node.name] = run.record.stateOf(node.id)
+  return result
+}
+
 /** @internal */
 export const phases = (running: App.Running<unknown>): Effect.Effect<Readonly<Record<string, Report.ComponentState>>> =>
-  Effect.sync(() => {
-    const run = runOf(running)
-    const result: Record<string, Report.ComponentState> = {}
-    for (const node of run.plan.nodes) result[node.name] = run.record.stateOf(node.id)
-    return result
-  })
+  Effect.sync(() => phasesOf(runOf(running)))
 
 /** @internal */
 export const report = (running: App.Running<unknown>): Effect.Effect<Report.Report> => Effect.sync(() => buildReport(runOf(running)))
@@ -400,3 +409,9 @@ export const HealthTag = builtins.HealthTag
 
 /** @internal */
 export const healthComponent = builtins.healthComponent
+
+/** @internal */
+export const ApplicationTag = builtins.ApplicationTag
+
+/** @internal */
+export const applicationComponent = builtins.applicationComponent

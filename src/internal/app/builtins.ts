@@ -18,6 +18,7 @@ import * as dependency from "../dependency.js"
 export interface Host {
   readonly requestShutdown: (reason: string | undefined) => void
   readonly checkHealth: Effect.Effect<Health.Report>
+  readonly application: App.Application
 }
 
 interface BuiltIn<S> {
@@ -45,7 +46,13 @@ const shutdowner = builtIn<App.Shutdowner>(dependency.shutdownerKey, "App.Shutdo
 
 const health = builtIn<App.Health>(dependency.healthKey, "App.Health", (host) => ({ check: host.checkHealth }))
 
-const all: ReadonlyArray<BuiltIn<unknown>> = [shutdowner as BuiltIn<unknown>, health as BuiltIn<unknown>]
+const application = builtIn<App.Application>(dependency.applicationKey, "App.Application", (host) => host.application)
+
+const all: ReadonlyArray<BuiltIn<unknown>> = [
+  shutdowner as BuiltIn<unknown>,
+  health as BuiltIn<unknown>,
+  application as BuiltIn<unknown>
+]
 
 /** @internal */
 export const Shutdowner: Context.Tag<App.Shutdowner, App.Shutdowner> = shutdowner.tag
@@ -59,8 +66,14 @@ export const HealthTag: Context.Tag<App.Health, App.Health> = health.tag
 /** @internal */
 export const healthComponent: Component.Component<App.Health, App.Health> = health.component
 
+/** @internal */
+export const ApplicationTag: Context.Tag<App.Application, App.Application> = application.tag
+
+/** @internal */
+export const applicationComponent: Component.Component<App.Application, App.Application> = application.component
+
 /** The components every application's registry gets. @internal */
-export const components: ReadonlyArray<Component.Any> = [shutdowner.component, health.component]
+export const components: ReadonlyArray<Component.Any> = [shutdowner.component, health.component, application.component]
 
 /** The service a built-in component has in an application run; `undefined` for any other component. @internal */
 export const serviceIn = (host: Host, component: Component.Any): { readonly service: unknown } | undefined => {

@@ -112,6 +112,9 @@ export class AppRun implements builtins.Host {
   get checkHealth(): Effect.Effect<Health.Report> {
     return Effect.suspend(() => checkHealth(this, this.settings.healthConcurrency))
   }
+
+  /** the `App.Application` service of this run (made by the App, which has the events and the report) */
+  application!: App.Application
 }
 
 /** @internal */
