@@ -442,7 +442,7 @@ export interface HealthOptions {
  * @category getters
  */
 export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect.Effect<HealthReport.Report> =
-  internal.health as never
+  internal.health
 
 /**
  * Returns `true` if the value is an application.
@@ -489,7 +489,7 @@ export const make: {
     options?: Options & { readonly roots?: Roots | undefined }
   ): App<Dependency.Identifiers<Roots>>
   <R>(plan: Plan.Plan<R>, options?: Options): App<R>
-} = internal.make as never
+} = internal.make
 
 /**
  * Runs the application: resolves, builds, starts, runs until a shutdown is requested, background work
@@ -547,7 +547,7 @@ export const run: <R>(self: App<R>) => Effect.Effect<Report.Report, Errors.Resol
  */
 export const start: <R>(
   self: App<R>
-) => Effect.Effect<Running<R>, Errors.ResolutionError | Errors.LifecycleError, Scope.Scope> = internal.start as never
+) => Effect.Effect<Running<R>, Errors.ResolutionError | Errors.LifecycleError, Scope.Scope> = internal.start
 
 /**
  * Stops and releases a started application and returns the report. Fails with `ApplicationFailed`,
@@ -569,7 +569,7 @@ export const start: <R>(
  */
 export const stop: <R>(
   running: Running<R>
-) => Effect.Effect<Report.Report, Errors.ApplicationFailed | Errors.InvalidState> = internal.stop as never
+) => Effect.Effect<Report.Report, Errors.ApplicationFailed | Errors.InvalidState> = internal.stop
 
 /**
  * Requests a graceful shutdown: {@link run} (and {@link awaitShutdown}) see it; the first request's
@@ -594,7 +594,7 @@ export const stop: <R>(
 export const shutdown: {
   (reason?: string): <R>(running: Running<R>) => Effect.Effect<void>
   <R>(running: Running<R>, reason?: string): Effect.Effect<void>
-} = internal.shutdown as never
+} = internal.shutdown
 
 /**
  * Waits until a shutdown is requested (or background work failed).
@@ -614,7 +614,7 @@ export const shutdown: {
  * @since 0.1.0
  * @category running
  */
-export const awaitShutdown: <R>(running: Running<R>) => Effect.Effect<void> = internal.awaitShutdown as never
+export const awaitShutdown: <R>(running: Running<R>) => Effect.Effect<void> = internal.awaitShutdown
 
 /**
  * The application's current state.
@@ -630,7 +630,7 @@ export const awaitShutdown: <R>(running: Running<R>) => Effect.Effect<void> = in
  * @since 0.1.0
  * @category getters
  */
-export const state: <R>(running: Running<R>) => Effect.Effect<State> = internal.state as never
+export const state: <R>(running: Running<R>) => Effect.Effect<State> = internal.state
 
 /**
  * The current lifecycle state of a component, by name (`None` when the application has no component
@@ -653,7 +653,7 @@ export const state: <R>(running: Running<R>) => Effect.Effect<State> = internal.
 export const phase: {
   (name: string): <R>(running: Running<R>) => Effect.Effect<Option.Option<Report.ComponentState>>
   <R>(running: Running<R>, name: string): Effect.Effect<Option.Option<Report.ComponentState>>
-} = internal.phase as never
+} = internal.phase
 
 /**
  * The current lifecycle state of every component, by name.
@@ -670,7 +670,7 @@ export const phase: {
  * @category getters
  */
 export const phases: <R>(running: Running<R>) => Effect.Effect<Readonly<Record<string, Report.ComponentState>>> =
-  internal.phases as never
+  internal.phases
 
 /**
  * The report of the run so far.
@@ -689,7 +689,7 @@ export const phases: <R>(running: Running<R>) => Effect.Effect<Readonly<Record<s
  * @since 0.1.0
  * @category getters
  */
-export const report: <R>(running: Running<R>) => Effect.Effect<Report.Report> = internal.report as never
+export const report: <R>(running: Running<R>) => Effect.Effect<Report.Report> = internal.report
 
 /**
  * The application as a Layer of its roots: building the Layer starts the application, closing its
@@ -713,7 +713,7 @@ export const report: <R>(running: Running<R>) => Effect.Effect<Report.Report> = 
  * @category conversions
  */
 export const layer: <R>(self: App<R>) => Layer.Layer<R, Errors.ResolutionError | Errors.LifecycleError> =
-  internal.layer as never
+  internal.layer
 
 /**
  * Subscribes to the application's lifecycle events; events published after the subscription are

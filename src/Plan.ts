@@ -217,4 +217,4 @@ export const path: (plan: Plan<never>, id: number) => ReadonlyArray<string> = in
  * @category conversions
  */
 export const toLayer: <Roots>(plan: Plan<Roots>, options?: LayerOptions) => Layer.Layer<Roots, Errors.BuildError> =
-  executor.toLayer as never
+  executor.toLayer

@@ -73,15 +73,15 @@ export const valueOf = (edge: Plan.Edge, values: ReadonlyArray<unknown>): unknow
 }
 
 /** The services a list of edges gives, by key. @internal */
-export const contextOf = (edges: ReadonlyArray<Plan.Edge>, values: ReadonlyArray<unknown>): Context.Context<never> => {
+export const contextOf = <Services = never>(edges: ReadonlyArray<Plan.Edge>, values: ReadonlyArray<unknown>): Context.Context<Services> => {
   const services = new Map<string, unknown>()
   for (const edge of edges) services.set(edge.request.key, valueOf(edge, values))
-  return runtime.contextFromMap(services)
+  return runtime.contextFromMap<Services>(services)
 }
 
-/** The roots' services of a built plan. @internal */
-export const rootContext = (plan: Plan.Plan<never>, values: ReadonlyArray<unknown>): Context.Context<never> =>
-  contextOf(plan.roots, values)
+/** The roots' services of a built plan: the services its type says. @internal */
+export const rootContext = <Roots>(plan: Plan.Plan<Roots>, values: ReadonlyArray<unknown>): Context.Context<Roots> =>
+  contextOf<Roots>(plan.roots, values)
 
 /** Per node, the nodes it depends on, each once. @internal */
 export const predecessorsOf = (plan: Plan.Plan<never>): ReadonlyArray<ReadonlyArray<number>> => {
@@ -382,10 +382,10 @@ const closeNode = (
  *
  * @internal
  */
-export const toLayer = (
-  plan: Plan.Plan<never>,
+export const toLayer = <Roots>(
+  plan: Plan.Plan<Roots>,
   options?: { readonly concurrency?: number | "unbounded" | undefined }
-): Layer.Layer<never, Errors.BuildError> => {
+): Layer.Layer<Roots, Errors.BuildError> => {
   const problem = concurrencyProblem(options?.concurrency)
   if (problem !== undefined) {
     return Layer.dieSync(() => new Cause.IllegalArgumentException(`layerwise Plan.toLayer: ${problem}`))

@@ -113,7 +113,8 @@ export const offerToQueue = <A>(queue: Queue.Enqueue<A>, value: A): void => {
 // contexts
 
 /** A context made from a map of keys to services, without copying it. @internal */
-export const contextFromMap = (services: Map<string, unknown>): Context.Context<never> => Context.unsafeMake(services)
+export const contextFromMap = <Services = never>(services: Map<string, unknown>): Context.Context<Services> =>
+  Context.unsafeMake<Services>(services)
 
 /** The services of a context as a map (read only: it is the context's own). @internal */
 export const servicesOf = (context: Context.Context<never>): ReadonlyMap<string, unknown> => context.unsafeMap

@@ -53,7 +53,7 @@ interface Hub {
 }
 
 /** @internal */
-export interface AppImpl extends App.App<never> {
+export interface AppImpl extends App.App<unknown> {
   readonly source: Source
   readonly options: App.Options
   readonly hub: Hub
@@ -81,10 +81,16 @@ const makeApp = (source: Source, options: App.Options, hub: Hub): AppImpl => {
 export const isApp = (u: unknown): u is App.App<never> => hasProperty(u, TypeId)
 
 /** @internal */
-export const make = (
+export const make: {
+  <const Roots extends ReadonlyArray<Dependency.Any> = readonly []>(
+    registry: Registry.Registry,
+    options?: App.Options & { readonly roots?: Roots | undefined }
+  ): App.App<Dependency.Identifiers<Roots>>
+  <R>(plan: Plan.Plan<R>, options?: App.Options): App.App<R>
+} = (
   source: Registry.Registry | Plan.Plan<never>,
   options?: App.Options & { readonly roots?: ReadonlyArray<Dependency.Any> | undefined }
-): App.App<never> => {
+): App.App<unknown> => {
   const hub: Hub = { pubsub: Effect.runSync(PubSub.unbounded<App.Event>()), subscribers: 0 }
   const { roots, ...rest } = options ?? {}
   return planInternal.isPlan(source)
@@ -93,11 +99,11 @@ export const make = (
 }
 
 /** The same application (same event hub) with other options. @internal */
-export const withOptions = (app: App.App<never>, options: App.Options): App.App<never> =>
-  makeApp((app as AppImpl).source, options, (app as AppImpl).hub)
+export const withOptions = <R>(app: App.App<R>, options: App.Options): App.App<R> =>
+  makeApp(appOf(app).source, options, appOf(app).hub)
 
 /** @internal */
-export const optionsOf = (app: App.App<never>): App.Options => (app as AppImpl).options
+export const optionsOf = <R>(app: App.App<R>): App.Options => appOf(app).options
 
 const emitter = (hub: Hub) => (event: () => App.Event): void => {
   if (hub.subscribers > 0) runtime.offerToQueue(hub.pubsub, event())
@@ -279,7 +285,7 @@ const RunningProto = {
   }
 }
 
-const makeRunning = (run: AppRun): RunningImpl => {
+const makeRunning = <R>(run: AppRun): App.Running<R> => {
   const self = Object.create(RunningProto)
   self.run = run
   self.plan = run.plan
@@ -287,13 +293,22 @@ const makeRunning = (run: AppRun): RunningImpl => {
   return self
 }
 
-const runOf = (running: App.Running<unknown>): AppRun => (running as RunningImpl).run
+/**
+ * The run behind a running handle, and the value behind an App: every handle and App is made here
+ * (`makeRunning`, `makeApp`), whatever the type parameter says of its services.
+ */
+const runOf = <R>(running: App.Running<R>): AppRun => (running as unknown as RunningImpl).run
+
+const appOf = <R>(self: App.App<R>): AppImpl => self as unknown as AppImpl
 
 /** @internal */
-export const start = (self: App.App<never>) => Effect.map(startRun(self as AppImpl), makeRunning)
+export const start = <R>(
+  self: App.App<R>
+): Effect.Effect<App.Running<R>, Errors.ResolutionError | Errors.LifecycleError, Scope.Scope> =>
+  Effect.map(startRun(appOf(self)), (run) => makeRunning<R>(run))
 
 /** @internal */
-export const stop = (running: App.Running<unknown>): Effect.Effect<Report.Report, Errors.ApplicationFailed | Errors.InvalidState> =>
+export const stop = <R>(running: App.Running<R>): Effect.Effect<Report.Report, Errors.ApplicationFailed | Errors.InvalidState> =>
   Effect.suspend((): Effect.Effect<Report.Report, Errors.ApplicationFailed | Errors.InvalidState> => {
     const run = runOf(running)
     const invalid = run.lifecycle.check("stop", ["started"])
@@ -301,22 +316,28 @@ export const stop = (running: App.Running<unknown>): Effect.Effect<Report.Report
   })
 
 /** @internal */
-export const shutdown = dual(
+export const shutdown: {
+  (reason?: string): <R>(running: App.Running<R>) => Effect.Effect<void>
+  <R>(running: App.Running<R>, reason?: string): Effect.Effect<void>
+} = dual(
   (args) => hasProperty(args[0], RunningTypeId),
-  (running: App.Running<unknown>, reason?: string): Effect.Effect<void> => Effect.sync(() => runOf(running).requestShutdown(reason))
+  <R>(running: App.Running<R>, reason?: string): Effect.Effect<void> => Effect.sync(() => runOf(running).requestShutdown(reason))
 )
 
 /** @internal */
-export const awaitShutdown = (running: App.Running<unknown>): Effect.Effect<void> =>
+export const awaitShutdown = <R>(running: App.Running<R>): Effect.Effect<void> =>
   Effect.asVoid(Deferred.await(runOf(running).shutdownRequested))
 
 /** @internal */
-export const state = (running: App.Running<unknown>): Effect.Effect<App.State> => Effect.sync(() => runOf(running).lifecycle.state)
+export const state = <R>(running: App.Running<R>): Effect.Effect<App.State> => Effect.sync(() => runOf(running).lifecycle.state)
 
 /** @internal */
-export const phase = dual(
+export const phase: {
+  (name: string): <R>(running: App.Running<R>) => Effect.Effect<Option.Option<Report.ComponentState>>
+  <R>(running: App.Running<R>, name: string): Effect.Effect<Option.Option<Report.ComponentState>>
+} = dual(
   2,
-  (running: App.Running<unknown>, name: string): Effect.Effect<Option.Option<Report.ComponentState>> =>
+  <R>(running: App.Running<R>, name: string): Effect.Effect<Option.Option<Report.ComponentState>> =>
     Effect.sync(() => {
       const run = runOf(running)
       run.names ??= new Map(run.plan.nodes.map((node) => [node.name, node.id]))
@@ -332,14 +353,14 @@ const phasesOf = (run: AppRun): Readonly<Record<string, Report.ComponentState>> 
 }
 
 /** @internal */
-export const phases = (running: App.Running<unknown>): Effect.Effect<Readonly<Record<string, Report.ComponentState>>> =>
+export const phases = <R>(running: App.Running<R>): Effect.Effect<Readonly<Record<string, Report.ComponentState>>> =>
   Effect.sync(() => phasesOf(runOf(running)))
 
 /** @internal */
-export const report = (running: App.Running<unknown>): Effect.Effect<Report.Report> => Effect.sync(() => buildReport(runOf(running)))
+export const report = <R>(running: App.Running<R>): Effect.Effect<Report.Report> => Effect.sync(() => buildReport(runOf(running)))
 
 /** @internal */
-export const health = (running: App.Running<unknown>, options?: App.HealthOptions): Effect.Effect<Health.Report> =>
+export const health = <R>(running: App.Running<R>, options?: App.HealthOptions): Effect.Effect<Health.Report> =>
   Effect.suspend(() => {
     const run = runOf(running)
     if (options?.concurrency === undefined) return runInternal.checkHealth(run, run.settings.healthConcurrency)
@@ -350,10 +371,10 @@ export const health = (running: App.Running<unknown>, options?: App.HealthOption
   })
 
 /** @internal */
-export const run = (self: App.App<never>): Effect.Effect<Report.Report, Errors.ResolutionError | Errors.LifecycleError> =>
+export const run = <R>(self: App.App<R>): Effect.Effect<Report.Report, Errors.ResolutionError | Errors.LifecycleError> =>
   Effect.scoped(Effect.uninterruptibleMask((restore) =>
     Effect.gen(function*() {
-      const run = yield* restore(startRun(self as AppImpl))
+      const run = yield* restore(startRun(appOf(self)))
       const waited = yield* Effect.exit(restore(Deferred.await(run.shutdownRequested)))
       if (waited._tag === "Success") return yield* stopAndReport(run)
       // Interrupted with a clean shutdown: the run ends interrupted; any failure: ApplicationFailed.
@@ -371,7 +392,7 @@ export const run = (self: App.App<never>): Effect.Effect<Report.Report, Errors.R
  *
  * @internal
  */
-export const layer = (self: App.App<never>): Layer.Layer<unknown, Errors.ResolutionError | Errors.LifecycleError> =>
+export const layer = <R>(self: App.App<R>): Layer.Layer<R, Errors.ResolutionError | Errors.LifecycleError> =>
   Layer.scopedContext(Effect.gen(function*() {
     const running = yield* start(self)
     const run = runOf(running)
@@ -386,8 +407,8 @@ export const layer = (self: App.App<never>): Layer.Layer<unknown, Errors.Resolut
   }))
 
 /** @internal */
-export const subscribe = (self: App.App<never>): Effect.Effect<Queue.Dequeue<App.Event>, never, Scope.Scope> => {
-  const hub = (self as AppImpl).hub
+export const subscribe = <R>(self: App.App<R>): Effect.Effect<Queue.Dequeue<App.Event>, never, Scope.Scope> => {
+  const hub = appOf(self).hub
   return Effect.tap(
     PubSub.subscribe(hub.pubsub),
     () => Effect.acquireRelease(Effect.sync(() => hub.subscribers++), () => Effect.sync(() => hub.subscribers--))
@@ -395,7 +416,7 @@ export const subscribe = (self: App.App<never>): Effect.Effect<Queue.Dequeue<App
 }
 
 /** @internal */
-export const events = (self: App.App<never>): Stream.Stream<App.Event> =>
+export const events = <R>(self: App.App<R>): Stream.Stream<App.Event> =>
   Stream.unwrapScoped(Effect.map(subscribe(self), (queue) => Stream.fromQueue(queue)))
 
 /** @internal */
