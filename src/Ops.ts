@@ -326,7 +326,8 @@ export type ComponentJson = typeof ComponentJson.Type
  * One step of the startup's critical path: a phase of a component (when it began, how long it took)
  * and `via`, how it waited for the step before it: `"dependency"` (it needed that component),
  * `"stage"` (a lower startup order), `"built"` (starts wait for the whole graph to be built),
- * `"component"` (its own build, before its initializers); `null` for the first step.
+ * `"component"` (its own build, before its initializers); `null` for the first step. A component
+ * without start hooks starts in no time once it may: on the path, a start of duration 0.
  *
  * @since 0.2.0
  * @category schemas

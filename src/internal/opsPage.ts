@@ -67,6 +67,7 @@ td.error { color: #a23535; font-size: 12.5px; max-width: 520px; overflow-wrap: a
 .row-label.critical { fill: var(--critical); font-weight: 650; }
 .bar { rx: 3; }
 .bar[data-critical="true"] { stroke: var(--critical); stroke-width: 2.5; }
+.instant { fill: var(--critical); }
 .link { fill: none; stroke: var(--critical); stroke-width: 1.6; stroke-dasharray: 4 3; }
 .path-summary { margin: 8px 0 0; font-size: 13px; }
 .path-summary b { color: var(--critical); }
@@ -172,7 +173,7 @@ function drawGraph(graph, states, critical, criticalEdges) {
   var svg = el("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": "component graph" });
   var defs = el("defs");
   [["arrow", "#9aa6b4"], ["arrow-critical", "#e8590c"]].forEach(function (spec) {
-    var marker = el("marker", { id: spec[0], viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
+    var marker = el("marker", { id: spec[0], viewBox: "0 0 10 10", refX: 9, refY: 5, markerUnits: "userSpaceOnUse", markerWidth: 9, markerHeight: 9, orient: "auto-start-reverse" });
     marker.appendChild(el("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: spec[1] }));
     defs.appendChild(marker);
   });
@@ -220,8 +221,13 @@ function showDetails(name) {
     function row(term, value) { list.appendChild(el("dt", {}, term)); list.appendChild(el("dd", {}, value)); }
     row("service", c.service);
     if (c.qualifiers.length) row("qualifiers", c.qualifiers.join(", "));
-    row("chosen", c.chosenBy.map(function (x) { return (x.dependent || "(root)") + " \u2192 " + x.request + ": " + x.rule + (x.considered.length > 1 ? " among " + x.considered.join(", ") : ""); }).join("; ") || "-");
-    row("depends on", c.dependencies.map(function (d) { return d.request + (d.components.length ? " \u2192 " + d.components.join(", ") : " (absent)"); }).join("; ") || "-");
+    row("chosen by", c.chosenBy.map(function (x) {
+      return (x.dependent || "(root)") + " \u2192 " + x.request + ": " + (x.rule === "only" ? "the only candidate" : x.rule + " among " + x.considered.join(", "));
+    }).join("; ") || "-");
+    row("depends on", c.dependencies.map(function (d) {
+      var targets = d.components.join(", ");
+      return d.components.length === 0 ? d.request + " (absent)" : targets === d.request ? targets : d.request + " \u2192 " + targets;
+    }).join("; ") || "-");
     row("dependents", c.dependents.join(", ") || "-");
     row("state", c.state + (c.startup !== null ? " \u00b7 startup " + c.startup : ""));
     row("phases", c.phases.map(function (p) { return p.phase + " " + ms(p.duration) + (p.outcome !== "success" ? " " + p.outcome : ""); }).join(", ") || "-");
@@ -258,8 +264,8 @@ function drawTimeline(startup) {
   var box = clear(document.getElementById("timeline"));
   var rows = startup.components.filter(function (c) { return c.phases.length > 0; });
   rows.sort(function (a, b) { return a.phases[0].at - b.phases[0].at; });
-  var onPath = {};
-  startup.criticalPath.forEach(function (step) { onPath[step.component + "/" + step.phase] = true; });
+  var onPath = {}, criticalComponents = {};
+  startup.criticalPath.forEach(function (step) { onPath[step.component + "/" + step.phase] = true; criticalComponents[step.component] = true; });
   var end = startup.duration;
   rows.forEach(function (c) { c.phases.forEach(function (p) { end = Math.max(end, p.at + p.duration); }); });
   end = end > 0 ? end : 1;
@@ -281,7 +287,7 @@ function drawTimeline(startup) {
   var centres = {};
   rows.forEach(function (c, index) {
     var y = top + index * rowHeight;
-    var critical = c.phases.some(function (p) { return onPath[c.name + "/" + p.phase]; });
+    var critical = criticalComponents[c.name] === true;
     var label = el("text", { "class": "row-label" + (critical ? " critical" : ""), x: labelWidth - 10, y: y + 16, "text-anchor": "end" }, shorten(c.name, 36));
     label.appendChild(el("title", {}, c.name));
     svg.appendChild(label);
@@ -296,6 +302,19 @@ function drawTimeline(startup) {
       svg.appendChild(bar);
       centres[c.name + "/" + p.phase] = { x: x, w: w, y: y + rowHeight / 2 };
     });
+  });
+  // a step with no bar (a component without start hooks starts in no time): a diamond on its row
+  var rowOf = {};
+  rows.forEach(function (c, index) { rowOf[c.name] = index; });
+  startup.criticalPath.forEach(function (step) {
+    var key = step.component + "/" + step.phase;
+    if (centres[key] || rowOf[step.component] === undefined) return;
+    var x = scale(step.at), y = top + rowOf[step.component] * rowHeight + rowHeight / 2;
+    var diamond = el("path", { "class": "instant", d: "M " + x + " " + (y - 6) + " L " + (x + 6) + " " + y + " L " + x + " " + (y + 6) + " L " + (x - 6) + " " + y + " z",
+      "data-component": step.component, "data-phase": step.phase, "data-critical": true });
+    diamond.appendChild(el("title", {}, step.component + " " + step.phase + ": no start hooks, started at " + ms(step.at)));
+    svg.appendChild(diamond);
+    centres[key] = { x: x, w: 0, y: y };
   });
   for (var i = 1; i < startup.criticalPath.length; i++) {
     var from = centres[startup.criticalPath[i - 1].component + "/" + startup.criticalPath[i - 1].phase];
@@ -317,39 +336,14 @@ function drawTimeline(startup) {
   }
 }
 
-function criticalMarks(graph, startup) {
-  var critical = {}, edges = {}, byName = {};
-  graph.nodes.forEach(function (node) { byName[node.name] = node; });
-  // the dependency edges from one component to another (through components that had no phase of
-  // that kind, which passed the wait on): the shortest chain, breadth first
-  function chain(from, to) {
-    var previous = {}, queue = [from], seen = {};
-    seen[from] = true;
-    while (queue.length > 0) {
-      var name = queue.shift();
-      if (name === to) break;
-      byName[name].dependencies.forEach(function (edge) {
-        edge.targets.forEach(function (target) {
-          var next = graph.nodes[target].name;
-          if (!seen[next]) { seen[next] = true; previous[next] = name; queue.push(next); }
-        });
-      });
-    }
-    var links = [];
-    for (var at = to; previous[at] !== undefined; at = previous[at]) links.push([previous[at], at]);
-    return links;
-  }
-  var path = startup.criticalPath;
+// the critical path's components, and the dependency edges it follows (each dependency step is one edge)
+function criticalMarks(startup) {
+  var nodes = {}, edges = {}, path = startup.criticalPath;
   path.forEach(function (step, index) {
-    critical[step.component] = true;
-    if (index > 0 && step.via === "dependency" && byName[step.component]) {
-      chain(step.component, path[index - 1].component).forEach(function (link) {
-        edges[link[0] + "\u0000" + link[1]] = true;
-        critical[link[0]] = true; critical[link[1]] = true;
-      });
-    }
+    nodes[step.component] = true;
+    if (index > 0 && step.via === "dependency") edges[step.component + "\u0000" + path[index - 1].component] = true;
   });
-  return { nodes: critical, edges: edges };
+  return { nodes: nodes, edges: edges };
 }
 
 function header(health, startup) {
@@ -369,7 +363,7 @@ function refresh() {
     var graph = all[0], health = all[1], startup = all[2];
     var states = {};
     health.components.forEach(function (c) { states[c.name] = c.state; });
-    var marks = criticalMarks(graph, startup);
+    var marks = criticalMarks(startup);
     header(health, startup);
     drawGraph(graph, states, marks.nodes, marks.edges);
     drawHealth(health);

@@ -11,8 +11,8 @@
  * - its initializers: its own build;
  * - its start: the whole graph built, its dependencies started, and every component of the lower
  *   startup stages started.
- * A component with no phase of a kind (no start hooks: nothing recorded) passes on what it waited
- * for. The path ends at the phase that ended last; each step back goes to the phase that decided
+ * A component without start hooks (no start recorded) starts, in no time, once it may: on the path it
+ * is a start of duration 0, so every step of the path follows one edge or one stage. The path ends at the phase that ended last; each step back goes to the phase that decided
  * when the current one could begin: following a dependency edge, a startup stage, the end of the
  * whole build, or the component's own previous phase.
  *
@@ -83,13 +83,16 @@ const phasesOf = (record: Report.ComponentRecord | undefined): Partial<Record<St
 /**
  * One pass over the graph for one kind of phase (the builds, or the starts), stage by stage, lowest
  * first, then the components without a stage: per component, when it could begin (`ready`) and when
- * it was done (`done`: its own phase's end, or, without one, its `ready`).
+ * it was done (`done`). A component without a phase of this kind is done when it is ready: with
+ * `instant`, that moment is a phase of no duration (a component without start hooks started then),
+ * so a path through it names it.
  */
 const pass = (
   plan: Explain.PlanJson,
   buckets: ReadonlyArray<ReadonlyArray<number>>,
   own: (id: number) => Segment | undefined,
-  base: Gate
+  base: Gate,
+  instant: StartupPhase | undefined
 ): { readonly ready: ReadonlyArray<Gate>; readonly done: ReadonlyArray<Gate> } => {
   const ready = new Array<Gate>(plan.nodes.length)
   const done = new Array<Gate>(plan.nodes.length)
@@ -103,7 +106,8 @@ const pass = (
         for (const target of edge.targets) gate = later(gate, done[target]!.time, done[target]!.segment, "dependency")
       }
       ready[id] = gate
-      const segment = own(id)
+      const segment = own(id) ??
+        (instant !== undefined && gate.segment !== undefined ? { id, phase: instant, at: gate.time, end: gate.time } : undefined)
       done[id] = segment !== undefined ? { time: segment.end, segment, via: null } : gate
       stageDone = later(stageDone, done[id]!.time, done[id]!.segment, "stage")
     }
@@ -130,10 +134,10 @@ export const timeline = (plan: Explain.PlanJson, report: Report.Report): Ops.Sta
   const buckets: Array<Array<number>> = Array.from({ length: stageCount + 1 }, () => [])
   for (const id of plan.order) buckets[stages[id]! >= 0 ? stages[id]! : stageCount]!.push(id)
 
-  const builds = pass(plan, buckets, (id) => segments[id]!.initialize ?? segments[id]!.build, none)
+  const builds = pass(plan, buckets, (id) => segments[id]!.initialize ?? segments[id]!.build, none, undefined)
   let built = none
   for (const done of builds.done) built = later(built, done.time, done.segment, "built")
-  const starts = pass(plan, buckets, (id) => segments[id]!.start, built)
+  const starts = pass(plan, buckets, (id) => segments[id]!.start, built, "start")
 
   // the phase that ended last, then back along what decided when each phase could begin
   let current: Segment | undefined
