@@ -106,7 +106,8 @@ export interface ServeOptions extends Options {
   readonly host?: string | undefined
   /**
    * The component's startup order (default `Number.MIN_SAFE_INTEGER`, the lowest: it is built, and
-   * listens, before the components of every other order are built, and released after them).
+   * listens, before the components of every other order are built; releases go in reverse build
+   * order, so it is released after them).
    */
   readonly startup?: number | undefined
 }
@@ -614,11 +615,12 @@ export const Server: Context.Tag<Server, Server> = internal.ServerTag
 
 /**
  * A component serving the ops endpoints on a port of its own (with `@effect/platform-node`'s HTTP
- * server; needs that package): add it to the application's registry. A startup component of the
- * lowest order by default, so it listens before anything else is built (liveness answers during a
- * long startup; readiness says `503` until everything started) and is released after everything else.
- * It listens from its construction on, until its release. Named `layerwise/Ops/Server`; a port in use
- * fails its construction (the platform's `ServeError`).
+ * server; needs that package): add it to the application's registry. It listens from its
+ * construction until its release. A startup component of the lowest order by default: it is built
+ * (and listens) before the components of any other startup order (liveness answers during a long
+ * startup; readiness says `503` until everything started), and released after everything built after
+ * it (releases go in reverse build order). Named `layerwise/Ops/Server`; a port in use fails its
+ * construction (the platform's `ServeError`).
  *
  * @example
  * ```ts
