@@ -68,6 +68,15 @@ import * as Report from "./Report.js"
  * A section of the ops API that is exposed only when asked (liveness, readiness and the page always
  * are).
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import * as Ops from "layerwise/Ops"
+ *
+ * // sections read from the environment, e.g. OPS_EXPOSE=health,startup
+ * export const expose = Schema.decodeUnknownSync(Schema.Array(Ops.Section))((process.env.OPS_EXPOSE ?? "").split(",").filter(Boolean))
+ * ```
+ *
  * @since 0.2.0
  * @category schemas
  */
@@ -82,6 +91,14 @@ export type Section = typeof Section.Type
 /**
  * Options of {@link layer}, {@link router} and {@link serve}.
  *
+ * @example
+ * ```ts
+ * import * as Ops from "layerwise/Ops"
+ *
+ * export const production: Ops.Options = { expose: ["health"] }
+ * export const demo: Ops.Options = { expose: "all" }
+ * ```
+ *
  * @since 0.2.0
  * @category models
  */
@@ -95,6 +112,13 @@ export interface Options {
 
 /**
  * Options of {@link serve}.
+ *
+ * @example
+ * ```ts
+ * import * as Ops from "layerwise/Ops"
+ *
+ * export const options: Ops.ServeOptions = { port: 9090, host: "0.0.0.0", expose: ["health", "metrics"] }
+ * ```
  *
  * @since 0.2.0
  * @category models
@@ -117,6 +141,14 @@ export interface ServeOptions extends Options {
 
 /**
  * The application's state (`App.State`), as JSON.
+ *
+ * @example
+ * ```ts
+ * import type { App } from "layerwise"
+ * import * as Ops from "layerwise/Ops"
+ *
+ * export const state: App.State = Ops.State.literals[3] // "started"
+ * ```
  *
  * @since 0.2.0
  * @category schemas
@@ -263,6 +295,14 @@ export type HealthJson = typeof HealthJson.Type
 /**
  * The rule that chose a candidate for a request (`Plan.Choice`'s), as JSON.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import * as Ops from "layerwise/Ops"
+ *
+ * console.log(Schema.is(Ops.Rule)("primary")) // true
+ * ```
+ *
  * @since 0.2.0
  * @category schemas
  */
@@ -329,6 +369,14 @@ export type ComponentJson = typeof ComponentJson.Type
  * `"stage"` (a lower startup order), `"built"` (starts wait for the whole graph to be built),
  * `"component"` (its own build, before its initializers); `null` for the first step. A component
  * without start hooks starts in no time once it may: on the path, a start of duration 0.
+ *
+ * @example
+ * ```ts
+ * import * as Ops from "layerwise/Ops"
+ *
+ * export const describeStep = (step: Ops.CriticalSegment): string =>
+ *   `${step.component} ${step.phase} ${step.duration} ms${step.via === null ? "" : ` (after a ${step.via})`}`
+ * ```
  *
  * @since 0.2.0
  * @category schemas
@@ -515,14 +563,20 @@ export const group = HttpApiGroup.make("ops")
   )
   .add(HttpApiEndpoint.get("startup", "/ops/startup").addSuccess(StartupJson).addError(NotExposedJson, { status: 404 }))
   .add(HttpApiEndpoint.get("metrics", "/ops/metrics").addSuccess(MetricsJson).addError(NotExposedJson, { status: 404 }))
-  .add(
-    HttpApiEndpoint.get("page", "/ops/")
-      .addSuccess(HttpApiSchema.Text({ contentType: "text/html" }))
-      .addError(HttpApiSchema.Text({ contentType: "text/html" }), { status: 404 })
-  )
+  // its 404 (sections not exposed) is not declared: a string error schema would claim every string
+  // failure of the whole API
+  .add(HttpApiEndpoint.get("page", "/ops/").addSuccess(HttpApiSchema.Text({ contentType: "text/html" })))
 
 /**
  * The type of {@link group}.
+ *
+ * @example
+ * ```ts
+ * import { HttpApi } from "@effect/platform"
+ * import * as Ops from "layerwise/Ops"
+ *
+ * export const withOps = <Id extends string>(api: HttpApi.HttpApi<Id>): HttpApi.HttpApi<Id, Ops.Group> => api.add(Ops.group)
+ * ```
  *
  * @since 0.2.0
  * @category http
@@ -582,6 +636,13 @@ export const router: (options?: Options) => Effect.Effect<HttpRouter.HttpRouter,
 
 /**
  * The ops server made by {@link serve}: where it listens.
+ *
+ * @example
+ * ```ts
+ * import * as Ops from "layerwise/Ops"
+ *
+ * export const url = (server: Ops.Server): string => `http://${server.hostname}:${server.port}/ops/`
+ * ```
  *
  * @since 0.2.0
  * @category models

@@ -1,7 +1,12 @@
 /**
- * The ops endpoints: one table of endpoints (path, section, answer), served as an `HttpRouter`, as
- * the handlers of `Ops.group`, and by `Ops.serve`'s own server. Every answer is made here, so the
- * three forms answer alike; every JSON answer is written by one redacting writer.
+ * The ops endpoints: one table of answers (`endpoints`), served as an `HttpRouter` (`router`), as the
+ * handlers of `Ops.group` (`layer`), and by `Ops.serve`'s own server. Every answer is made here, so
+ * the three forms answer alike; every JSON answer is written by one redacting writer (`json`).
+ *
+ * Adding a section (the coming `options`: each component's effective options, secrets redacted):
+ * its name in `Ops.Section` and `sections`, its endpoint in `Ops.group`, its answer in `endpoints`
+ * (gated by its name, so it is exposed only when asked), and its route in `router` and `layer`; its
+ * values go through `json`, which writes every `Redacted` as `<redacted>`.
  *
  * @internal
  */
@@ -97,8 +102,8 @@ const noStore = { "cache-control": "no-store" }
 /** A `Redacted` value anywhere in an answer is written `"<redacted>"`. */
 const redacting = (_key: string, value: unknown): unknown => (Redacted.isRedacted(value) ? "<redacted>" : value)
 
-/** A JSON answer; every ops answer in JSON is written here. @internal */
-export const json = (body: unknown, status = 200): HttpServerResponse.HttpServerResponse =>
+/** A JSON answer; every ops answer in JSON is written here. */
+const json = (body: unknown, status = 200): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.text(JSON.stringify(body, redacting), { status, contentType: "application/json", headers: noStore })
 
 const text = (body: string, contentType: string, status = 200): HttpServerResponse.HttpServerResponse =>
@@ -123,8 +128,8 @@ const live: Answer = Effect.succeed(json({ live: true } satisfies Ops.LiveJson))
 const ready = (self: OpsContext): Answer =>
   Effect.map(self.app.state, (state) => json({ ready: state === "started", state } satisfies Ops.ReadyJson, state === "started" ? 200 : 503))
 
-/** The health of every component: its `phase` check, then its own checks (run while it runs). @internal */
-export const health = (app: App.Application): Effect.Effect<Ops.HealthJson> =>
+/** The health of every component: its `phase` check, then its own checks (run while it runs). */
+const health = (app: App.Application): Effect.Effect<Ops.HealthJson> =>
   Effect.map(
     Effect.all([app.health, app.phases, app.state, Clock.currentTimeMillis]),
     ([report, phases, state, now]) => {
@@ -221,8 +226,8 @@ const stateNames: ReadonlyArray<Report.ComponentState> = [
   "failed"
 ]
 
-/** The metrics of a run so far, from its report. @internal */
-export const metrics = (report: Report.Report): Ops.MetricsJson => {
+/** The metrics of a run so far, from its report. */
+const metrics = (report: Report.Report): Ops.MetricsJson => {
   const states = Object.fromEntries(stateNames.map((state) => [state, 0])) as Record<Report.ComponentState, number>
   const phases = new Map(phaseNames.map((phase) => [phase, { phase, count: 0, total: 0, max: 0 }]))
   for (const record of report.components) {
