@@ -151,13 +151,18 @@ function drawGraph(graph, states, critical, criticalEdges) {
   var box = clear(document.getElementById("graph"));
   var shape = layout(graph);
   var nodeHeight = 44, gapY = 18, gapX = 64, margin = 16;
+  function subtitle(node) {
+    var state = states[node.name] || "pending";
+    return node.service !== node.name ? shorten(node.service, 40) + " \u00b7 " + state : state;
+  }
+  // text widths estimated from the font sizes (12.5 px bold names, 11 px subtitles)
   var widths = shape.layers.map(function (ids) {
-    var longest = 0;
+    var widest = 0;
     ids.forEach(function (id) {
       var node = graph.nodes[id];
-      longest = Math.max(longest, shorten(node.name, 34).length, node.service !== node.name ? shorten(node.service, 40).length * 0.88 : 0);
+      widest = Math.max(widest, shorten(node.name, 34).length * 7.6, subtitle(node).length * 6.3);
     });
-    return Math.max(120, Math.min(300, longest * 7.4 + 26));
+    return Math.max(120, Math.min(340, widest + 34));
   });
   var tallest = 0;
   shape.layers.forEach(function (ids) { tallest = Math.max(tallest, ids.length); });
@@ -203,9 +208,8 @@ function drawGraph(graph, states, critical, criticalEdges) {
     group.appendChild(el("title", {}, node.name + " (" + node.service + "): " + state));
     group.appendChild(el("rect", { width: at.w, height: nodeHeight, rx: 7, fill: colours[0], stroke: colours[1] }));
     group.appendChild(el("circle", { cx: 12, cy: 14, r: 4, fill: colours[1] }));
-    var sub = node.service !== node.name ? shorten(node.service, 40) : state;
     group.appendChild(el("text", { "class": "name", x: 22, y: 18 }, shorten(node.name, 34)));
-    group.appendChild(el("text", { "class": "sub", x: 22, y: 34 }, node.service !== node.name ? sub + " \u00b7 " + state : state));
+    group.appendChild(el("text", { "class": "sub", x: 22, y: 34 }, subtitle(node)));
     group.addEventListener("click", function () { showDetails(node.name); });
     svg.appendChild(group);
   });
