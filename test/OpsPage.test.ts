@@ -59,7 +59,7 @@ const registry = (port: Deferred.Deferred<number>) =>
     Component.make(Cache, { build: slow(10, "cache") }).pipe(
       Lifecycle.healthCheck(() => Effect.fail("the cache is cold"), { name: "warm" })
     ),
-    Component.make(Api, { dependencies: [Database, Cache], build: slow(30, "api") }).pipe(
+    Component.make(Api, { dependencies: [Database, Cache], build: slow(45, "api") }).pipe(
       Lifecycle.onStart(() => Effect.sleep(80), { name: "listen" })
     ),
     Component.make(Worker, { dependencies: [Database], build: slow(5, "worker") }).pipe(
