@@ -10,7 +10,8 @@
  * It prints its component graph and startup timings, serves requests, and on Ctrl-C (SIGINT) or
  * SIGTERM shuts down gracefully and prints the report.
  *
- * Run: npm start   (then: curl http://127.0.0.1:3000/todos, or /health for the health checks)
+ * Run: npm start   (then: curl http://127.0.0.1:3000/todos, /ops/health for the health checks, or open
+ * http://127.0.0.1:3000/ops/ in a browser for the ops page: graph, health, startup timeline)
  * Under a supervisor that signals one process (Docker, systemd): node --import tsx examples/service.ts,
  * so that its SIGTERM reaches this process (npm start execs the same command; see the README).
  */
@@ -81,8 +82,9 @@ const ServiceLive = Component.make(Service, {
 const registry = Registry.make(AppConfigLive, LoggerLive, storageModule, RoutesLive, SeederLive, HttpLive, ServiceLive)
 const environment = { properties: { storage: process.env.STORAGE } }
 
-// the application adds App.Health (and App.Shutdowner) itself; resolving by hand, the routes need it added
-const plan = Resolver.resolve(Registry.make(registry, App.HealthLive), [Service], environment)
+// the application adds App.Application (and App.Health, App.Shutdowner) itself; resolving by hand,
+// the routes need it added
+const plan = Resolver.resolve(Registry.make(registry, App.ApplicationLive), [Service], environment)
 if (Either.isLeft(plan)) {
   console.error(plan.left.message)
   process.exit(1)

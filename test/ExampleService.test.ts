@@ -86,12 +86,30 @@ describe("examples/service.ts", () => {
       expect(created.status).toBe(201)
       expect(await created.json()).toEqual({ id: 3, title: "ship it", done: false })
       expect(await json(await fetch(`${address}/todos/3`))).toEqual({ status: 200, body: { id: 3, title: "ship it", done: false } })
-      const health = await fetch(`${address}/health`)
+      // the ops API, mounted in the service's router
+      expect(await json(await fetch(`${address}/ops/ready`))).toEqual({ status: 200, body: { ready: true, state: "started" } })
+      const health = await fetch(`${address}/ops/health`)
       expect(health.status).toBe(200)
+      const phase = (name: string) => ({ id: `${name}/phase`, name: "phase", status: "healthy", duration: 0 })
+      const component = (name: string, checks: ReadonlyArray<unknown> = []) => ({
+        name,
+        state: "started",
+        status: "healthy",
+        checks: [phase(name), ...checks]
+      })
       expect(await health.json()).toEqual({
         healthy: true,
+        state: "started",
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         components: [
-          { name: "memoryTodos", status: "healthy", checks: [{ name: "available", status: "healthy", duration: expect.any(Number) }] }
+          component("example/Logger"),
+          component("memoryTodos", [{ id: "memoryTodos/available", name: "available", status: "healthy", duration: expect.any(Number) }]),
+          component("example/Seeder"),
+          component("example/AppConfig"),
+          component("example/Http"),
+          component("layerwise/App/Application"),
+          component("example/Routes"),
+          component("example/Service")
         ]
       })
       service.child.kill("SIGTERM")

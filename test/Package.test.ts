@@ -2,8 +2,8 @@
  * The published package, as a user gets it: `npm pack` in a clean copy of the repository (its files
  * as a clone has them: no `dist/`, dependencies from this checkout's `node_modules`), the tarball
  * installed into a fresh project, then type-checked and run there. No network: the tarball has no
- * dependencies of its own, and its peers (`effect`, `@effect/platform-node`) and `@types/node` are
- * linked from this checkout's copies, as an application's own copies would be used.
+ * dependencies of its own, and its peers (`effect`, `@effect/platform`, `@effect/platform-node`) and
+ * `@types/node` are linked from this checkout's copies, as an application's own copies would be used.
  *
  * The public modules are read from `src/*.ts`: each is a subpath (`layerwise/Component`, and
  * `layerwise/node` once `src/node.ts` exists), and every check below covers each of them.
@@ -187,7 +187,7 @@ describe("the published package", () => {
     packed = listing.output.split("\n").filter((line) => line !== "").map((line) => line.replace(/^package\//, ""))
 
     app = path.join(temporary, "app")
-    await installProject(app, tarball, ["effect", "@effect/platform-node", "@types/node"])
+    await installProject(app, tarball, ["effect", "@effect/platform", "@effect/platform-node", "@types/node"])
   }, 120_000)
 
   afterAll(() => {
@@ -276,14 +276,18 @@ describe("the published package", () => {
     })
   }, 120_000)
 
-  it.runIf(hasNodeEntry)("the main entry loads, by import and by require, without the optional peer @effect/platform-node", async () => {
+  it.runIf(hasNodeEntry)("the main entry loads, by import and by require, without the optional peers @effect/platform-node and @effect/platform; layerwise/Ops says it needs @effect/platform", async () => {
     const core = path.join(temporary, "core")
     await installProject(core, tarball, ["effect"])
-    const [esm, cjs] = await Promise.all([
+    expect(fs.existsSync(path.join(core, "node_modules", "@effect"))).toBe(false)
+    const [esm, cjs, ops] = await Promise.all([
       runNode(["--input-type=module", "-e", `const { Registry } = await import("layerwise"); console.log(typeof Registry.make)`], core),
-      runNode(["-e", `const { Registry } = require("layerwise"); console.log(typeof Registry.make)`], core)
+      runNode(["-e", `const { Registry } = require("layerwise"); console.log(typeof Registry.make)`], core),
+      runNode(["--input-type=module", "-e", `await import("layerwise/Ops")`], core)
     ])
     expect([esm.output, cjs.output]).toEqual(["function\n", "function\n"])
+    expect(ops.code).toBe(1)
+    expect(ops.output).toContain("Cannot find package '@effect/platform'")
   })
 
   it("publint reports nothing on the tarball", async () => {

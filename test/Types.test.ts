@@ -80,6 +80,7 @@ describe("compile-time contracts", () => {
       "layer-missing-root.ts",
       "loose-roots-provide-nothing.ts",
       "nested-derived-request.ts",
+      "ops-layer-without-group.ts",
       "plan-widened-roots.ts",
       "succeed-wrong-value.ts",
       "undeclared-derived-request.ts",

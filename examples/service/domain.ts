@@ -1,15 +1,17 @@
 /**
  * The example service's components, wired with layerwise: configuration, a logger, a todo repository
- * with two candidate implementations (each with a health check), and the HTTP routes (`/health` serves
- * the application's health). A request the routes cannot serve is answered with its status and a JSON
- * body saying why: `{ "error": "the todo id must be a positive integer, got \"abc\"" }`.
+ * with two candidate implementations (each with a health check), and the HTTP routes: the todos, and
+ * the ops API (`/ops/live`, `/ops/ready`, `/ops/health`, ... and the ops page at `/ops/`). A request
+ * the routes cannot serve is answered with its status and a JSON body saying why:
+ * `{ "error": "the todo id must be a positive integer, got \"abc\"" }`.
  */
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Config, Context, Effect, Option, ParseResult, Ref, Schema } from "effect"
 import { constants, promises as fs } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { App, Component, Condition, Health, Lifecycle, Registry } from "layerwise"
+import { App, Component, Condition, Lifecycle, Registry } from "layerwise"
+import * as Ops from "layerwise/Ops"
 
 // ---------------------------------------------------------------------------------------------
 // Configuration and logging
@@ -141,17 +143,15 @@ const failure = (status: number, error: string, details: Record<string, unknown>
 export class Routes extends Context.Tag("example/Routes")<Routes, HttpRouter.HttpRouter<unknown>>() {}
 
 export const RoutesLive = Component.make(Routes, {
-  dependencies: [TodoRepo, App.Health],
+  dependencies: [TodoRepo, App.Application],
   build: Effect.gen(function*() {
     const repo = yield* TodoRepo
-    const health = yield* App.Health
+    // the ops API and page of the application these routes run in. Everything is exposed for the
+    // demo; a production service would expose less (liveness and readiness alone are the default),
+    // or serve it on a port of its own that only the operators reach (`Ops.serve({ port })`)
+    const ops = yield* Ops.router({ expose: "all" })
     return HttpRouter.empty.pipe(
-      // the application's health checks: 200 when healthy, 503 otherwise, the report as JSON
-      HttpRouter.get(
-        "/health",
-        Effect.flatMap(health.check, (report) =>
-          HttpServerResponse.json(Schema.encodeSync(Health.Report)(report), { status: report.healthy ? 200 : 503 }))
-      ),
+      HttpRouter.concat(ops),
       HttpRouter.get("/todos", Effect.flatMap(repo.list, (todos) => HttpServerResponse.json(todos))),
       HttpRouter.get(
         "/todos/:id",

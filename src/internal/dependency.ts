@@ -70,6 +70,9 @@ export const healthKey = "layerwise/App/Health"
 /** The key of `App.Application`'s tag (made in internal/app.ts). @internal */
 export const applicationKey = "layerwise/App/Application"
 
+/** The key of `Ops.Server`'s tag (made in internal/ops.ts). @internal */
+export const opsServerKey = "layerwise/Ops/Server"
+
 /**
  * The keys of layerwise's own services that are registered as components: the only service keys
  * with the derived prefix a registry accepts (the resolver rejects any other component whose key has
@@ -81,6 +84,7 @@ export const applicationKey = "layerwise/App/Application"
  *   `layerwise/All<...>`, or hold `@` or `#`), and Resolver tests check that it is accepted.
  * - `layerwise/App/Health`: `App.Health` (`App.HealthLive`), the same way (`healthKey`).
  * - `layerwise/App/Application`: `App.Application` (`App.ApplicationLive`), the same way (`applicationKey`).
+ * - `layerwise/Ops/Server`: `Ops.Server`, provided by the component `Ops.serve` makes (`opsServerKey`).
  *
  * Not listed, since never examined as a component's tag: App's startup barrier (`layerwise/startup`)
  * is a plan node made after resolution; family members are candidates of their family's tag, not of
@@ -88,7 +92,7 @@ export const applicationKey = "layerwise/App/Application"
  *
  * @internal
  */
-export const ownServiceKeys: ReadonlySet<string> = new Set([shutdownerKey, healthKey, applicationKey])
+export const ownServiceKeys: ReadonlySet<string> = new Set([shutdownerKey, healthKey, applicationKey, opsServerKey])
 
 /**
  * A request for the member of a family named `family.key(args)`. Not interned: two requests with the

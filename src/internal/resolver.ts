@@ -126,9 +126,11 @@ const levenshtein = (a: string, b: string): number => {
  * Close names: at most a third of the missing name's length apart (at least 2 edits), and, so that
  * short names are not "close" to anything of their length (`A` for `B`), fewer edits apart than the
  * shorter of the two has letters: the two share at least one letter in place. A difference of case
- * alone is always close.
+ * alone is always close. Also the ops API's, for an unknown component name.
+ *
+ * @internal
  */
-const suggest = (missing: string, available: ReadonlyArray<string>): ReadonlyArray<string> => {
+export const suggest = (missing: string, available: ReadonlyArray<string>): ReadonlyArray<string> => {
   const lower = missing.toLowerCase()
   const threshold = Math.max(2, Math.floor(missing.length / 3))
   return available

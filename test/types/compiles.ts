@@ -2,8 +2,10 @@
  * Usages that must type-check. This file is part of the "test" include of tsconfig.json, so
  * `npm run typecheck` checks it; `test/Types.test.ts` also compiles it and expects no diagnostic.
  */
+import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Context, Effect, Layer, Option } from "effect"
 import { App, Component, Dependency, Family, Plan, Qualifier, Registry, Resolver } from "../../src/index.js"
+import * as Ops from "../../src/Ops.js"
 
 /** `true` only when `A` and `B` are the same type (not merely mutually assignable through `any`). */
 export type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
@@ -145,3 +147,11 @@ export const ControllerLive = Component.make(Metrics, {
 // optional and all apply to a service's tag or to a qualified / named request.
 export const optionalReplica = Dependency.optional(Dependency.qualified(Database, Replica))
 export const allAudit = Dependency.all(Dependency.named(Database, "auditDb"))
+
+// Ops: the handlers of the ops group for an API with other groups too, typed for that API; App.State
+// and its JSON schema are the same type.
+class OpsUsers extends HttpApiGroup.make("users").add(HttpApiEndpoint.get("list", "/users")) {}
+class OpsApi extends HttpApi.make("api").add(OpsUsers).add(Ops.group) {}
+export const OpsHandlers = Ops.layer(OpsApi, { expose: ["health"] })
+assertType<Equals<typeof OpsHandlers, Layer.Layer<HttpApiGroup.ApiGroup<"api", "ops">, never, App.Application>>>()
+assertType<Equals<typeof Ops.State.Type, App.State>>()

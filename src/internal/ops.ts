@@ -1,0 +1,344 @@
+/**
+ * The ops endpoints: one table of answers (`endpoints`), served as an `HttpRouter` (`router`), as the
+ * handlers of `Ops.group` (`layer`), and by `Ops.serve`'s own server. Every answer is made here, so
+ * the three forms answer alike; every JSON answer is written by one redacting writer (`json`).
+ *
+ * Adding a section (the coming `options`: each component's effective options, secrets redacted):
+ * its name in `Ops.Section` and `sections`, its endpoint in `Ops.group`, its answer in `endpoints`
+ * (gated by its name, so it is exposed only when asked), and its route in `router` and `layer`; its
+ * values go through `json`, which writes every `Redacted` as `<redacted>`.
+ *
+ * @internal
+ */
+import type * as HttpApi from "@effect/platform/HttpApi"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as App from "../App.js"
+import * as Component from "../Component.js"
+import * as Explain from "../Explain.js"
+import * as Lifecycle from "../Lifecycle.js"
+import type * as Ops from "../Ops.js"
+import type * as Report from "../Report.js"
+import * as dependency from "./dependency.js"
+import * as page from "./opsPage.js"
+import { round, timeline } from "./opsStartup.js"
+import { suggest } from "./resolver.js"
+
+/** Every section, in the order `"all"` lists them. @internal */
+export const sections: ReadonlyArray<Ops.Section> = ["health", "graph", "components", "startup", "metrics"]
+
+/** The sections the ops page reads. @internal */
+export const pageSections: ReadonlyArray<Ops.Section> = ["graph", "health", "startup"]
+
+// ---------------------------------------------------------------------------------------------
+// what every answer needs: the application, the exposed sections, what is made once per plan
+
+class OpsContext {
+  private planJson: Explain.PlanJson | undefined
+  private mermaidText: string | undefined
+  private index: Map<string, number> | undefined
+  private chosenBy: Array<Array<Ops.ComponentJson["chosenBy"][number]>> | undefined
+
+  constructor(readonly app: App.Application, readonly exposed: ReadonlySet<Ops.Section>) {}
+
+  get json(): Explain.PlanJson {
+    return (this.planJson ??= Explain.toJson(this.app.plan))
+  }
+
+  get mermaid(): string {
+    return (this.mermaidText ??= Explain.mermaid(this.app.plan))
+  }
+
+  idOf(name: string): number | undefined {
+    return (this.index ??= new Map(this.app.plan.nodes.map((node) => [node.name, node.id]))).get(name)
+  }
+
+  /** Per component, every request that resolved to it (roots first, then dependents in build order). */
+  requestsOf(id: number): ReadonlyArray<Ops.ComponentJson["chosenBy"][number]> {
+    if (this.chosenBy === undefined) {
+      const json = this.json
+      const found: Array<Array<Ops.ComponentJson["chosenBy"][number]>> = json.nodes.map(() => [])
+      const add = (dependent: string | null, edge: Explain.EdgeJson) => {
+        for (const target of edge.targets) {
+          found[target]!.push({ dependent, request: edge.request.label, rule: edge.choice.rule, considered: edge.choice.considered })
+        }
+      }
+      for (const edge of json.roots) add(null, edge)
+      for (const node of json.nodes) for (const edge of node.dependencies) add(node.name, edge)
+      this.chosenBy = found
+    }
+    return this.chosenBy[id]!
+  }
+}
+
+const exposedOf = (options: Ops.Options | undefined): Effect.Effect<ReadonlySet<Ops.Section>> =>
+  Effect.suspend(() => {
+    const expose = options?.expose
+    if (expose === undefined) return Effect.succeed(new Set())
+    if (expose === "all") return Effect.succeed(new Set(sections))
+    const unknown = expose.filter((section) => !sections.includes(section))
+    return unknown.length > 0
+      ? Effect.dieMessage(
+        `Ops: ${unknown.map((section) => JSON.stringify(section)).join(", ")} in expose ${
+          unknown.length === 1 ? "is not a section" : "are not sections"
+        } (the sections: ${sections.join(", ")}; or expose "all")`
+      )
+      : Effect.succeed(new Set(expose))
+  })
+
+const makeContext = (options: Ops.Options | undefined): Effect.Effect<OpsContext, never, App.Application> =>
+  Effect.zipWith(App.Application, exposedOf(options), (app, exposed) => new OpsContext(app, exposed))
+
+// ---------------------------------------------------------------------------------------------
+// writing answers
+
+const noStore = { "cache-control": "no-store" }
+
+/** A `Redacted` value anywhere in an answer is written `"<redacted>"`. */
+const redacting = (_key: string, value: unknown): unknown => (Redacted.isRedacted(value) ? "<redacted>" : value)
+
+/** A JSON answer; every ops answer in JSON is written here. */
+const json = (body: unknown, status = 200): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.text(JSON.stringify(body, redacting), { status, contentType: "application/json", headers: noStore })
+
+const text = (body: string, contentType: string, status = 200): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.text(body, { status, contentType, headers: noStore })
+
+const notExposed = (path: string, section: Ops.Section): HttpServerResponse.HttpServerResponse =>
+  json({
+    error: `GET ${path} is not exposed: add ${JSON.stringify(section)} to the ops options' expose (or expose "all")`,
+    section
+  } satisfies Ops.NotExposedJson, 404)
+
+type Answer = Effect.Effect<HttpServerResponse.HttpServerResponse>
+
+const gated = (self: OpsContext, path: string, section: Ops.Section, answer: () => Answer): Answer =>
+  self.exposed.has(section) ? answer() : Effect.succeed(notExposed(path, section))
+
+// ---------------------------------------------------------------------------------------------
+// the answers
+
+const live: Answer = Effect.succeed(json({ live: true } satisfies Ops.LiveJson))
+
+const ready = (self: OpsContext): Answer =>
+  Effect.map(self.app.state, (state) => json({ ready: state === "started", state } satisfies Ops.ReadyJson, state === "started" ? 200 : 503))
+
+/** The health of every component: its `phase` check, then its own checks (run while it runs). */
+const health = (app: App.Application): Effect.Effect<Ops.HealthJson> =>
+  Effect.map(
+    Effect.all([app.health, app.phases, app.state, Clock.currentTimeMillis]),
+    ([report, phases, state, now]) => {
+      const checked = new Map(report.components.map((component) => [component.name, component]))
+      const components = app.plan.nodes.map((node): Ops.HealthComponentJson => {
+        const componentState = phases[node.name] ?? "pending"
+        const running = componentState === "started"
+        const phase: Ops.HealthCheckJson = running
+          ? { id: `${node.name}/phase`, name: "phase", status: "healthy", duration: 0 }
+          : { id: `${node.name}/phase`, name: "phase", status: "unhealthy", duration: 0, error: `not running (${componentState})` }
+        const checks = [
+          phase,
+          ...(checked.get(node.name)?.checks ?? []).map((check): Ops.HealthCheckJson => ({
+            id: `${node.name}/${check.name}`,
+            name: check.name,
+            status: check.status,
+            duration: round(check.duration),
+            ...(check.error !== undefined ? { error: check.error } : {})
+          }))
+        ]
+        return {
+          name: node.name,
+          state: componentState,
+          status: !running ? "not-running" : checks.every((check) => check.status === "healthy") ? "healthy" : "unhealthy",
+          checks
+        }
+      })
+      return {
+        healthy: components.every((component) => component.status === "healthy"),
+        state,
+        timestamp: new Date(now).toISOString(),
+        components
+      }
+    }
+  )
+
+const roundPhase = (record: Report.PhaseRecord): Report.PhaseRecord => ({
+  ...record,
+  at: round(record.at),
+  duration: round(record.duration)
+})
+
+const component = (self: OpsContext, name: string): Answer => {
+  const id = self.idOf(name)
+  if (id === undefined) {
+    return Effect.succeed(json({
+      error: `no component is named ${JSON.stringify(name)}`,
+      suggestions: suggest(name, self.app.plan.nodes.map((node) => node.name))
+    } satisfies Ops.UnknownComponentJson, 404))
+  }
+  return Effect.map(self.app.report, (report) => {
+    const json_ = self.json
+    const node = json_.nodes[id]!
+    const chosenBy = self.requestsOf(id)
+    const record = report.components.find((candidate) => candidate.name === name)
+    const body: Ops.ComponentJson = {
+      name: node.name,
+      service: node.service,
+      qualifiers: node.qualifiers,
+      primary: node.primary,
+      alternative: node.alternative,
+      order: node.order,
+      override: node.override,
+      construct: node.construct,
+      root: chosenBy.some((choice) => choice.dependent === null),
+      chosenBy,
+      dependencies: node.dependencies.map((edge) => ({
+        request: edge.request.label,
+        components: edge.targets.map((target) => json_.nodes[target]!.name),
+        rule: edge.choice.rule,
+        considered: edge.choice.considered
+      })),
+      dependents: [...new Set(chosenBy.flatMap((choice) => (choice.dependent === null ? [] : [choice.dependent])))],
+      lifecycle: node.lifecycle ?? null,
+      state: record?.state ?? "pending",
+      startup: node.lifecycle?.startup ?? null,
+      phases: (record?.phases ?? []).map(roundPhase)
+    }
+    return json(body)
+  })
+}
+
+const phaseNames: ReadonlyArray<Report.Phase> = ["build", "initialize", "start", "background", "stop", "dispose", "release"]
+const stateNames: ReadonlyArray<Report.ComponentState> = [
+  "pending",
+  "building",
+  "built",
+  "starting",
+  "started",
+  "stopping",
+  "stopped",
+  "releasing",
+  "released",
+  "failed"
+]
+
+/** The metrics of a run so far, from its report. */
+const metrics = (report: Report.Report): Ops.MetricsJson => {
+  const states = Object.fromEntries(stateNames.map((state) => [state, 0])) as Record<Report.ComponentState, number>
+  const phases = new Map(phaseNames.map((phase) => [phase, { phase, count: 0, total: 0, max: 0 }]))
+  for (const record of report.components) {
+    states[record.state]++
+    for (const phase of record.phases) {
+      const found = phases.get(phase.phase)!
+      found.count++
+      found.total += phase.duration
+      found.max = Math.max(found.max, phase.duration)
+    }
+  }
+  return {
+    components: report.components.length,
+    states,
+    phases: [...phases.values()].map((phase) => ({ ...phase, total: round(phase.total), max: round(phase.max) })),
+    startup: round(report.startup),
+    errors: report.errors.length
+  }
+}
+
+const pageAnswer = (self: OpsContext): Answer => {
+  const missing = pageSections.filter((section) => !self.exposed.has(section))
+  return Effect.succeed(
+    missing.length === 0
+      ? HttpServerResponse.text(page.html, {
+        contentType: "text/html; charset=utf-8",
+        headers: { ...noStore, "content-security-policy": page.contentSecurityPolicy }
+      })
+      : text(page.notExposed(missing), "text/html; charset=utf-8", 404)
+  )
+}
+
+/** The table of endpoints: each served the same way by the router and the API group. */
+const endpoints = (self: OpsContext) => ({
+  live: () => live,
+  ready: () => ready(self),
+  health: () =>
+    gated(self, "/ops/health", "health", () =>
+      Effect.map(health(self.app), (body) => json(body, body.healthy ? 200 : 503))),
+  graph: () => gated(self, "/ops/graph", "graph", () => Effect.sync(() => json(self.json))),
+  mermaid: () => gated(self, "/ops/graph.mmd", "graph", () => Effect.sync(() => text(self.mermaid, "text/plain; charset=utf-8"))),
+  component: (name: string) => gated(self, `/ops/components/${name}`, "components", () => component(self, name)),
+  startup: () => gated(self, "/ops/startup", "startup", () => Effect.map(self.app.report, (report) => json(timeline(self.json, report)))),
+  metrics: () => gated(self, "/ops/metrics", "metrics", () => Effect.map(self.app.report, (report) => json(metrics(report)))),
+  page: () => pageAnswer(self)
+})
+
+// ---------------------------------------------------------------------------------------------
+// the three forms
+
+/** @internal */
+export const router = (options?: Ops.Options): Effect.Effect<HttpRouter.HttpRouter, never, App.Application> =>
+  Effect.map(makeContext(options), (self) => {
+    const answer = endpoints(self)
+    return HttpRouter.empty.pipe(
+      HttpRouter.get("/ops/live", Effect.suspend(answer.live)),
+      HttpRouter.get("/ops/ready", Effect.suspend(answer.ready)),
+      HttpRouter.get("/ops/health", Effect.suspend(answer.health)),
+      HttpRouter.get("/ops/graph", Effect.suspend(answer.graph)),
+      HttpRouter.get("/ops/graph.mmd", Effect.suspend(answer.mermaid)),
+      HttpRouter.get("/ops/components/:name", Effect.flatMap(HttpRouter.params, (params) => answer.component(params["name"] ?? ""))),
+      HttpRouter.get("/ops/startup", Effect.suspend(answer.startup)),
+      HttpRouter.get("/ops/metrics", Effect.suspend(answer.metrics)),
+      HttpRouter.get("/ops/", Effect.suspend(answer.page))
+    )
+  })
+
+/** @internal */
+export const layer = (api: HttpApi.HttpApi.Any, options?: Ops.Options) =>
+  HttpApiBuilder.group(api as HttpApi.HttpApi<string, Ops.Group>, "ops", (handlers) =>
+    Effect.map(makeContext(options), (self) => {
+      const answer = endpoints(self)
+      return handlers
+        .handle("live", answer.live)
+        .handle("ready", answer.ready)
+        .handle("health", answer.health)
+        .handle("graph", answer.graph)
+        .handle("mermaid", answer.mermaid)
+        .handle("component", ({ path }) => answer.component(path.name))
+        .handle("startup", answer.startup)
+        .handle("metrics", answer.metrics)
+        .handle("page", answer.page)
+    }))
+
+/** @internal */
+export const ServerTag: Context.Tag<Ops.Server, Ops.Server> = Context.GenericTag<Ops.Server>(dependency.opsServerKey)
+
+const nodeHttpServer = Effect.tryPromise({
+  try: () => Promise.all([import("@effect/platform-node/NodeHttpServer"), import("node:http")]),
+  catch: (cause) => cause
+}).pipe(
+  Effect.orDieWith((cause) =>
+    new Error(`Ops.serve needs @effect/platform-node (npm i @effect/platform-node): ${cause instanceof Error ? cause.message : String(cause)}`)
+  )
+)
+
+/** @internal */
+export const serve = (options: Ops.ServeOptions): Component.Component<Ops.Server, Ops.Server> =>
+  Component.make(ServerTag, {
+    dependencies: [App.Application],
+    build: Effect.gen(function*() {
+      const routes = yield* router(options)
+      const [NodeHttpServer, http] = yield* nodeHttpServer
+      const server = yield* NodeHttpServer.make(() => http.createServer(), {
+        port: options.port,
+        ...(options.host !== undefined ? { host: options.host } : {})
+      })
+      yield* server.serve(routes)
+      const address = server.address
+      return address._tag === "TcpAddress"
+        ? { hostname: address.hostname, port: address.port }
+        : { hostname: address.path, port: 0 }
+    })
+  }).pipe(Lifecycle.startup(options.startup ?? Number.MIN_SAFE_INTEGER))

@@ -1,0 +1,185 @@
+/**
+ * The startup timeline of an application run and its critical path, from its plan (as JSON) and its
+ * report: pure data in, data out.
+ *
+ * The critical path is found forward, in build order, then read backwards, in time linear in nodes +
+ * edges. For every component it keeps when it could begin building and starting, and which ended
+ * phase decided that (the latest-ending of what it had to wait for). What a component waits for is
+ * App's lifecycle contract:
+ * - its build: its dependencies built (and initialized), and, when it belongs to a startup stage,
+ *   every component of the lower stages built;
+ * - its initializers: its own build;
+ * - its start: the whole graph built, its dependencies started, and every component of the lower
+ *   startup stages started.
+ * A component without start hooks (no start recorded) starts, in no time, once it may: on the path it
+ * is a start of duration 0, so every step of the path follows one edge or one stage. The path ends at the phase that ended last; each step back goes to the phase that decided
+ * when the current one could begin: following a dependency edge, a startup stage, the end of the
+ * whole build, or the component's own previous phase.
+ *
+ * Startup stages are computed as App computes them: a component's rank is the lowest startup order
+ * of itself and of every startup component that depends on it (a dependency of an order-0 component
+ * belongs to order 0); ranks, sorted, are the stages; a component no startup component needs has
+ * none.
+ *
+ * @internal
+ */
+import type * as Explain from "../Explain.js"
+import type * as Ops from "../Ops.js"
+import type * as Report from "../Report.js"
+
+/** Milliseconds rounded to 0.1 ms, as every ops answer gives them. @internal */
+export const round = (ms: number): number => Math.round(ms * 10) / 10
+
+type StartupPhase = "build" | "initialize" | "start"
+
+interface Segment {
+  readonly id: number
+  readonly phase: StartupPhase
+  readonly at: number
+  readonly end: number
+}
+
+/** When something could begin, and the ended phase that decided it (none: it waited for nothing). */
+interface Gate {
+  readonly time: number
+  readonly segment: Segment | undefined
+  readonly via: Ops.CriticalSegment["via"]
+}
+
+const none: Gate = { time: Number.NEGATIVE_INFINITY, segment: undefined, via: null }
+
+const later = (current: Gate, time: number, segment: Segment | undefined, via: Ops.CriticalSegment["via"]): Gate =>
+  segment !== undefined && time > current.time ? { time, segment, via } : current
+
+/** Per node its startup stage (0, 1, ...), or -1. @internal */
+export const stagesOf = (plan: Explain.PlanJson): Int32Array => {
+  const total = plan.nodes.length
+  const rank = new Float64Array(total).fill(Number.POSITIVE_INFINITY)
+  // the build order lists dependencies first: walking it backwards sees every dependent first
+  for (let index = plan.order.length - 1; index >= 0; index--) {
+    const id = plan.order[index]!
+    const node = plan.nodes[id]!
+    const startup = node.lifecycle?.startup ?? null
+    if (startup !== null && startup < rank[id]!) rank[id] = startup
+    const own = rank[id]!
+    if (own === Number.POSITIVE_INFINITY) continue
+    for (const edge of node.dependencies) {
+      for (const target of edge.targets) if (own < rank[target]!) rank[target] = own
+    }
+  }
+  const ranks = [...new Set(rank)].filter((value) => value !== Number.POSITIVE_INFINITY).sort((a, b) => a - b)
+  const stageOf = new Map(ranks.map((value, index) => [value, index]))
+  return Int32Array.from(rank, (value) => stageOf.get(value) ?? -1)
+}
+
+const phasesOf = (record: Report.ComponentRecord | undefined): Partial<Record<StartupPhase, Report.PhaseRecord>> => {
+  const found: Partial<Record<StartupPhase, Report.PhaseRecord>> = {}
+  for (const phase of record?.phases ?? []) {
+    if (phase.phase === "build" || phase.phase === "initialize" || phase.phase === "start") found[phase.phase] = phase
+  }
+  return found
+}
+
+/**
+ * One pass over the graph for one kind of phase (the builds, or the starts), stage by stage, lowest
+ * first, then the components without a stage: per component, when it could begin (`ready`) and when
+ * it was done (`done`). A component without a phase of this kind is done when it is ready: with
+ * `instant`, that moment is a phase of no duration (a component without start hooks started then),
+ * so a path through it names it.
+ */
+const pass = (
+  plan: Explain.PlanJson,
+  buckets: ReadonlyArray<ReadonlyArray<number>>,
+  own: (id: number) => Segment | undefined,
+  base: Gate,
+  instant: StartupPhase | undefined
+): { readonly ready: ReadonlyArray<Gate>; readonly done: ReadonlyArray<Gate> } => {
+  const ready = new Array<Gate>(plan.nodes.length)
+  const done = new Array<Gate>(plan.nodes.length)
+  let lower = none
+  buckets.forEach((bucket, index) => {
+    const staged = index < buckets.length - 1
+    let stageDone = lower
+    for (const id of bucket) {
+      let gate = staged ? later(base, lower.time, lower.segment, "stage") : base
+      for (const edge of plan.nodes[id]!.dependencies) {
+        for (const target of edge.targets) gate = later(gate, done[target]!.time, done[target]!.segment, "dependency")
+      }
+      ready[id] = gate
+      const segment = own(id) ??
+        (instant !== undefined && gate.segment !== undefined ? { id, phase: instant, at: gate.time, end: gate.time } : undefined)
+      done[id] = segment !== undefined ? { time: segment.end, segment, via: null } : gate
+      stageDone = later(stageDone, done[id]!.time, done[id]!.segment, "stage")
+    }
+    lower = stageDone
+  })
+  return { ready, done }
+}
+
+/** The startup timeline of a run and its critical path (see the module's doc). @internal */
+export const timeline = (plan: Explain.PlanJson, report: Report.Report): Ops.StartupJson => {
+  const byName = new Map(report.components.map((record) => [record.name, record]))
+  const phases = plan.nodes.map((node) => phasesOf(byName.get(node.name)))
+  const segments = phases.map((found, id) => {
+    const segment = (phase: StartupPhase): Segment | undefined => {
+      const record = found[phase]
+      return record === undefined ? undefined : { id, phase, at: record.at, end: record.at + record.duration }
+    }
+    return { build: segment("build"), initialize: segment("initialize"), start: segment("start") }
+  })
+  const stages = stagesOf(plan)
+  let stageCount = 0
+  for (const stage of stages) if (stage + 1 > stageCount) stageCount = stage + 1
+  // per stage its components in build order, then the components without a stage
+  const buckets: Array<Array<number>> = Array.from({ length: stageCount + 1 }, () => [])
+  for (const id of plan.order) buckets[stages[id]! >= 0 ? stages[id]! : stageCount]!.push(id)
+
+  const builds = pass(plan, buckets, (id) => segments[id]!.initialize ?? segments[id]!.build, none, undefined)
+  let built = none
+  for (const done of builds.done) built = later(built, done.time, done.segment, "built")
+  const starts = pass(plan, buckets, (id) => segments[id]!.start, built, "start")
+
+  // the phase that ended last, then back along what decided when each phase could begin
+  let current: Segment | undefined
+  for (const own of segments) {
+    for (const segment of [own.build, own.initialize, own.start]) {
+      if (segment !== undefined && (current === undefined || segment.end > current.end)) current = segment
+    }
+  }
+  const criticalPath: Array<Ops.CriticalSegment> = []
+  while (current !== undefined) {
+    const previous: Gate = current.phase === "start"
+      ? starts.ready[current.id]!
+      : current.phase === "initialize"
+      ? { time: 0, segment: segments[current.id]!.build, via: "component" as const }
+      : builds.ready[current.id]!
+    criticalPath.push({
+      component: plan.nodes[current.id]!.name,
+      phase: current.phase,
+      at: round(current.at),
+      duration: round(current.end - current.at),
+      via: previous.segment === undefined ? null : previous.via
+    })
+    current = previous.segment
+  }
+  criticalPath.reverse()
+
+  return {
+    startedAt: new Date(report.startedAt).toISOString(),
+    duration: round(report.startup),
+    components: plan.nodes.map((node) => ({
+      name: node.name,
+      service: node.service,
+      state: byName.get(node.name)?.state ?? "pending",
+      startup: node.lifecycle?.startup ?? null,
+      stage: stages[node.id]! >= 0 ? stages[node.id]! : null,
+      phases: (["build", "initialize", "start"] as const).flatMap((phase) => {
+        const found = phases[node.id]![phase]
+        return found === undefined
+          ? []
+          : [{ phase, at: round(found.at), duration: round(found.duration), outcome: found.outcome }]
+      })
+    })),
+    criticalPath
+  }
+}

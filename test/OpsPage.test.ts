@@ -1,0 +1,218 @@
+/**
+ * The ops page in a real browser: Debian's chromium, driven by playwright-core, opens the page an
+ * application serves on loopback, and the test reads the rendered DOM (the graph, the health table,
+ * the startup timeline and its critical path). A screenshot is saved as `test/artifacts/ops-page.png`
+ * (not committed) for people to look at.
+ *
+ * The application's constructors and start hook sleep long enough (tens of milliseconds, with wide
+ * margins between the branches) that one chain of components decides the startup on any machine.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Deferred, Effect, Fiber } from "effect"
+import { App, Component, Lifecycle, Registry } from "layerwise"
+import * as Ops from "layerwise/Ops"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { chromium } from "playwright-core"
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const executablePath = "/usr/bin/chromium"
+const flags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync"
+]
+
+class Config extends Context.Tag("app/Config")<Config, string>() {}
+class Database extends Context.Tag("app/Database")<Database, string>() {}
+class Cache extends Context.Tag("app/Cache")<Cache, string>() {}
+class Api extends Context.Tag("app/Api")<Api, string>() {}
+class Worker extends Context.Tag("app/Worker")<Worker, string>() {}
+/** What the test reads of the page's DOM (the test is compiled without the DOM's types). */
+interface Element {
+  readonly textContent: string | null
+  getAttribute(name: string): string | null
+  querySelector(selector: string): Element | null
+}
+interface Page {
+  querySelector(selector: string): Element | null
+  querySelectorAll(selector: string): ArrayLike<Element> & Iterable<Element>
+}
+
+class PortProbe extends Context.Tag("test/PortProbe")<PortProbe, void>() {}
+
+const slow = <A>(millis: number, value: A) => Effect.as(Effect.sleep(millis), value)
+
+const registry = (port: Deferred.Deferred<number>) =>
+  Registry.make(
+    Component.make(Config, { build: slow(40, "postgres://main") }),
+    Component.make(Database, { dependencies: [Config], build: slow(150, "db") }).pipe(
+      Lifecycle.healthCheck(() => Effect.void, { name: "ping" })
+    ),
+    Component.make(Cache, { build: slow(10, "cache") }).pipe(
+      Lifecycle.healthCheck(() => Effect.fail("the cache is cold"), { name: "warm" })
+    ),
+    Component.make(Api, { dependencies: [Database, Cache], build: slow(45, "api") }).pipe(
+      Lifecycle.onStart(() => Effect.sleep(80), { name: "listen" })
+    ),
+    Component.make(Worker, { dependencies: [Database], build: slow(5, "worker") }).pipe(
+      Lifecycle.startup(10),
+      Lifecycle.onStart(() => Effect.sleep(5))
+    ),
+    Ops.serve({ port: 0, host: "127.0.0.1", expose: "all" }),
+    Component.make(PortProbe, {
+      dependencies: [Ops.Server],
+      build: Effect.flatMap(Ops.Server, (server) => Deferred.succeed(port, server.port))
+    }).pipe(Lifecycle.startup(Number.MIN_SAFE_INTEGER))
+  )
+
+describe("the ops page in headless chromium", () => {
+  it.live("draws one graph node per component, the health of every check, and the startup timeline with the critical path marked on the chain that decided it", () =>
+    Effect.scoped(Effect.gen(function*() {
+      if (!fs.existsSync(executablePath)) {
+        return yield* Effect.dieMessage(`${executablePath} is missing: apt-get install chromium (.ci/run installs it)`)
+      }
+      const port = yield* Deferred.make<number>()
+      const starting = yield* Effect.fork(App.start(App.make(registry(port), { roots: [Api] })))
+      const address = `http://127.0.0.1:${yield* Deferred.await(port)}/ops/`
+      const running = yield* Fiber.join(starting)
+      const names = running.plan.nodes.map((node) => node.name)
+
+      const profile = yield* Effect.acquireRelease(
+        Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "layerwise-chromium-"))),
+        (directory) => Effect.sync(() => fs.rmSync(directory, { recursive: true, force: true }))
+      )
+      const browser = yield* Effect.acquireRelease(
+        Effect.promise(() =>
+          chromium.launchPersistentContext(profile, {
+            executablePath,
+            headless: true,
+            args: flags,
+            viewport: { width: 1360, height: 900 }
+          })
+        ),
+        (context) => Effect.promise(() => context.close())
+      )
+      const result = yield* Effect.promise(async () => {
+        const page = await browser.newPage()
+        const problems: Array<string> = []
+        page.on("pageerror", (error) => problems.push(`page error: ${error.message}`))
+        // the health answers 503 (a check fails), which the browser logs as a failed load: nothing else may be logged
+        page.on("console", (message) => {
+          if (message.type() === "error" && !message.text().includes("status of 503")) problems.push(`console: ${message.text()}`)
+        })
+        const requests: Array<string> = []
+        page.on("request", (request) => requests.push(request.url()))
+        await page.goto(address)
+        await page.waitForSelector("body[data-rendered]")
+        const read = () => {
+          const document = (globalThis as unknown as { readonly document: Page }).document
+          const attribute = (selector: string, name: string) =>
+            Array.from(document.querySelectorAll(selector)).map((element) => element.getAttribute(name))
+          return {
+            nodes: Array.from(document.querySelectorAll("#graph g.node")).map((node) => ({
+              name: node.getAttribute("data-name"),
+              state: node.getAttribute("data-state"),
+              critical: node.getAttribute("data-critical"),
+              label: node.querySelector("text.name")?.textContent
+            })),
+            criticalEdges: Array.from(document.querySelectorAll("#graph path.edge[data-critical='true']")).map((edge) =>
+              `${edge.getAttribute("data-from")} -> ${edge.getAttribute("data-to")}`
+            ),
+            edges: attribute("#graph path.edge", "data-from").length,
+            checks: Array.from(document.querySelectorAll("#health-rows tr")).map((row) =>
+              `${row.getAttribute("data-check")}: ${row.getAttribute("data-status")}`
+            ),
+            cacheError: document.querySelector("#health-rows tr[data-check='app/Cache/warm'] td.error")?.textContent,
+            bars: Array.from(document.querySelectorAll("#timeline rect.bar")).map((bar) => ({
+              component: bar.getAttribute("data-component"),
+              phase: bar.getAttribute("data-phase"),
+              critical: bar.getAttribute("data-critical"),
+              width: Number(bar.getAttribute("width"))
+            })),
+            summary: document.querySelector("#path-summary")?.textContent,
+            state: document.querySelector("#state")?.textContent,
+            healthy: document.querySelector("#healthy")?.textContent
+          }
+        }
+        const dom = await page.evaluate(read)
+        // a click on a component explains it (GET /ops/components/:name)
+        await page.click("#graph g.node[data-name='app/Database']")
+        await page.waitForSelector("#details dl")
+        const details = await page.evaluate(() =>
+          Array.from((globalThis as unknown as { readonly document: Page }).document.querySelectorAll("#details dt, #details dd")).map((cell) => cell.textContent)
+        )
+        fs.mkdirSync(path.join(root, "test", "artifacts"), { recursive: true })
+        await page.screenshot({ path: path.join(root, "test", "artifacts", "ops-page.png"), fullPage: true })
+        return { dom, details, problems, requests }
+      })
+      const { dom } = result
+
+      expect(result.problems).toEqual([])
+      // the page reads its own server's JSON, nothing else
+      expect([...new Set(result.requests.map((url) => new URL(url).pathname))].sort()).toEqual([
+        "/ops/",
+        "/ops/components/app%2FDatabase",
+        "/ops/graph",
+        "/ops/health",
+        "/ops/startup"
+      ])
+      expect([dom.state, dom.healthy]).toEqual(["started", "unhealthy"])
+
+      // one node per component, with its name and its state
+      expect(dom.nodes.map((node) => node.name).sort()).toEqual([...names].sort())
+      expect(dom.nodes.every((node) => node.label === node.name && node.state === "started")).toBe(true)
+      expect(dom.edges).toBe(running.plan.nodes.reduce((sum, node) => sum + node.dependencies.flatMap((edge) => edge.targets).length, 0))
+
+      // the chain that decided the startup: Config, then Database, then Api's build and its start
+      const critical = dom.nodes.filter((node) => node.critical === "true").map((node) => node.name)
+      expect(critical).toEqual(expect.arrayContaining(["app/Config", "app/Database", "app/Api"]))
+      expect(critical).not.toContain("app/Cache")
+      expect(critical).not.toContain("app/Worker")
+      expect(dom.criticalEdges).toEqual(expect.arrayContaining(["app/Database -> app/Config", "app/Api -> app/Database"]))
+      expect(dom.criticalEdges).not.toContain("app/Api -> app/Cache")
+      expect(dom.summary).toMatch(/app\/Config build [\d.]+ ms → app\/Database build [\d.]+ ms → app\/Api build [\d.]+ ms → app\/Api start [\d.]+ ms$/)
+
+      // every component's phase check and every declared check, with its status
+      expect(dom.checks).toEqual(names.flatMap((name) =>
+        name === "app/Database"
+          ? [`${name}/phase: healthy`, `${name}/ping: healthy`]
+          : name === "app/Cache"
+          ? [`${name}/phase: healthy`, `${name}/warm: unhealthy`]
+          : [`${name}/phase: healthy`]
+      ))
+      expect(dom.cacheError).toBe("the cache is cold")
+
+      // a bar per phase; the critical ones marked
+      const bar = (component: string, phase: string) => dom.bars.find((found) => found.component === component && found.phase === phase)
+      expect(dom.bars.filter((found) => found.phase === "build").map((found) => found.component).sort()).toEqual([...names].sort())
+      expect(dom.bars.filter((found) => found.phase === "start").map((found) => found.component).sort()).toEqual(["app/Api", "app/Worker"])
+      expect([bar("app/Config", "build")?.critical, bar("app/Database", "build")?.critical, bar("app/Api", "build")?.critical, bar("app/Api", "start")?.critical])
+        .toEqual(["true", "true", "true", "true"])
+      expect([bar("app/Cache", "build")?.critical, bar("app/Worker", "start")?.critical]).toEqual(["false", "false"])
+      expect(bar("app/Database", "build")!.width).toBeGreaterThan(bar("app/Cache", "build")!.width)
+
+      expect(result.details).toEqual([
+        "service",
+        "app/Database",
+        "chosen by",
+        "app/Api → app/Database: the only candidate; app/Worker → app/Database: the only candidate",
+        "depends on",
+        "app/Config",
+        "dependents",
+        "app/Api, app/Worker",
+        "state",
+        "started",
+        "phases",
+        expect.stringMatching(/^build [\d.]+ ms$/)
+      ])
+      expect(fs.statSync(path.join(root, "test", "artifacts", "ops-page.png")).size).toBeGreaterThan(10_000)
+    })), 60_000)
+})
