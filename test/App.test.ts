@@ -22,6 +22,7 @@ import {
   Tracer
 } from "effect"
 import { App, Component, Dependency, Errors, Health, Lifecycle, Plan, Registry, Report, Resolver, Testing } from "layerwise"
+import * as runtime from "../src/internal/runtime.js"
 import { type Dag, dag, edgesOf, makeRecorder, nameOf, type Recorder, sinksOf } from "./helpers/graph.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -1837,6 +1838,267 @@ describe("App", () => {
         expect(failed.errors[0]!.message).not.toContain("constructor")
         expect(failed.report.errors.map((error) => error.message)).toEqual([failed.errors[0]!.message])
       }))
+  })
+
+  describe("interrupted at every step (issue 11)", () => {
+    /** How a component is given: an Effect, a Layer, or a Layer provided with a sub-layer of its own. */
+    type Kind = "effect" | "layer" | "layer-provide"
+
+    interface Scenario {
+      readonly graph: Dag
+      readonly kinds: ReadonlyArray<Kind>
+      /** per node: its constructor and hooks suspend (yield) after recording their step */
+      readonly asynchronous: ReadonlyArray<boolean>
+      /** the node whose constructor and release each sleep a second (the clock moves them on), if any */
+      readonly slow: number | undefined
+      readonly background: ReadonlyArray<boolean>
+      readonly startup: ReadonlyArray<number | undefined>
+    }
+
+    const scenario: fc.Arbitrary<Scenario> = dag({ minSize: 3, maxSize: 4, maxDependencies: 2 }).chain((graph) => {
+      const perNode = <A>(arbitrary: fc.Arbitrary<A>) => fc.array(arbitrary, { minLength: graph.length, maxLength: graph.length })
+      return fc.record({
+        graph: fc.constant(graph),
+        kinds: perNode(fc.constantFrom<Kind>("effect", "layer", "layer-provide")),
+        asynchronous: perNode(fc.boolean()),
+        slow: fc.option(fc.nat({ max: graph.length - 1 }), { nil: undefined }),
+        background: perNode(fc.boolean()),
+        startup: perNode(fc.option(fc.nat({ max: 2 }), { nil: undefined }))
+      })
+    })
+
+    class Stopper extends Context.Tag("every-step/stopper")<Stopper, App.Shutdowner>() {}
+
+    const describeEvent = (event: App.Event): string => {
+      switch (event._tag) {
+        case "StateChanged":
+          return `state ${event.to}`
+        case "PhaseStarted":
+          return `begin ${event.component} ${event.phase}`
+        case "PhaseEnded":
+          return `end ${event.component} ${event.phase} ${event.outcome}`
+      }
+    }
+
+    /** the most clock turns (of 1 second) a run may need: far more than every timeout of a run put together */
+    const turns = 2_000
+
+    /**
+     * Runs a scenario, interrupting `App.run` when its `at`-th step is recorded (`0`: before it runs;
+     * `undefined`: never): at once, or `delay` scheduler turns later. The log merges the steps
+     * (constructors, finalizers, hooks) with the App's events, in the order they happened: each step
+     * first takes the events published before it.
+     */
+    const runInterrupted = (input: Scenario, at: number | undefined, delay = 0) =>
+      Effect.gen(function*() {
+        const { asynchronous, background, graph, kinds, slow, startup } = input
+        const log: Array<string> = []
+        let steps = 0
+        let fiber: Fiber.RuntimeFiber<Report.Report, unknown> | undefined
+        let events: Queue.Dequeue<App.Event> | undefined
+        const drain = Effect.suspend(() =>
+          events === undefined ? Effect.void : Effect.map(Queue.takeAll(events), (taken) => {
+            for (const event of taken) log.push(describeEvent(event))
+          })
+        )
+        const step = (entry: string) =>
+          Effect.zipRight(
+            drain,
+            Effect.suspend(() => {
+              log.push(entry)
+              if (++steps !== at) return Effect.void
+              if (delay === 0) return Effect.sync(() => runtime.interruptFiber(fiber!))
+              return Effect.asVoid(Effect.forkDaemon(Effect.zipRight(Effect.replicateEffect(Effect.yieldNow(), delay), Fiber.interrupt(fiber!))))
+            })
+          )
+        const pause = (id: number) => (asynchronous[id] ? Effect.yieldNow() : Effect.void)
+        const tags = graph.map((_, id) => Context.GenericTag<string, string>(nameOf(id)))
+        const components = graph.map((dependencyIds, id) => {
+          const name = nameOf(id)
+          const dependencies = dependencyIds.map((dependency) => tags[dependency]!)
+          const sleep = slow === id ? Effect.sleep("1 second") : Effect.void
+          const build = Effect.gen(function*() {
+            yield* Effect.forEach(dependencies, (tag) => tag)
+            yield* Effect.acquireRelease(step(`+${name}`), () => Effect.zipRight(sleep, step(`-${name}`)))
+            yield* pause(id)
+            yield* sleep
+            return name
+          })
+          const layer = Layer.scoped(tags[id]!, build)
+          let component = kinds[id] === "effect"
+            ? Component.make(tags[id]!, { dependencies, build } as never)
+            : Component.fromLayer(tags[id]!, {
+              dependencies,
+              layer: kinds[id] === "layer"
+                ? layer
+                : Layer.provide(layer, Layer.scopedDiscard(Effect.acquireRelease(step(`+${name}.sub`), () => step(`-${name}.sub`))))
+            } as never)
+          const hook = (kind: string) => () => Effect.zipRight(step(`${kind} ${name}`), pause(id))
+          // two hooks of each kind: the sequence itself starts the second, where the first ended
+          component = component.pipe(
+            Lifecycle.initializer(hook("init")),
+            Lifecycle.initializer(hook("init2")),
+            Lifecycle.onStart(hook("start")),
+            Lifecycle.onStart(hook("start2")),
+            Lifecycle.onStop(hook("stop")),
+            Lifecycle.onStop(hook("stop2")),
+            Lifecycle.disposer(hook("dispose")),
+            Lifecycle.disposer(hook("dispose2"))
+          ) as Component.Component<string, string>
+          if (background[id]) component = Lifecycle.background(component, () => Effect.zipRight(step(`bg ${name}`), Effect.never))
+          const order = startup[id]
+          return order === undefined ? component : Lifecycle.startup(component, order)
+        })
+        const stopper = Component.make(Stopper, { dependencies: [App.Shutdowner], build: App.Shutdowner }).pipe(
+          Lifecycle.startup(100),
+          Lifecycle.onStart((app) => app.shutdown("scenario done"))
+        )
+        const app = App.make(Registry.make(...components, stopper), {
+          roots: sinksOf(graph).map((id) => tags[id]!),
+          startTimeout: "60 seconds",
+          stopTimeout: "60 seconds",
+          graceTimeout: "10 seconds",
+          releaseTimeout: "120 seconds"
+        })
+        return yield* Effect.scoped(Effect.gen(function*() {
+          events = yield* App.subscribe(app)
+          fiber = yield* Effect.fork(App.run(app))
+          if (at === 0) runtime.interruptFiber(fiber)
+          // the fibers of the run go on until it ends or only the clock can move it on; then the clock moves
+          for (let turn = 0, yields = 0; Option.isNone(yield* Fiber.poll(fiber)); yields++) {
+            if (yields < 100) {
+              yield* Effect.yieldNow()
+              continue
+            }
+            if (++turn === turns) return { exit: undefined, log, steps }
+            yields = 0
+            yield* TestClock.adjust("1 second")
+          }
+          const exit = yield* Fiber.await(fiber)
+          yield* drain
+          return { exit, log, steps }
+        }))
+      })
+
+    /** The contracts an interrupted run keeps, as a list of violations. */
+    const interruptedViolations = (
+      input: Scenario,
+      exit: Exit.Exit<Report.Report, unknown> | undefined,
+      log: ReadonlyArray<string>,
+      /** whether the run was interrupted (`"maybe"`: asked to be, perhaps once it had ended) */
+      interrupted: boolean | "maybe"
+    ): Array<string> => {
+      if (exit === undefined) return [`the run did not end within ${turns} seconds`]
+      const found: Array<string> = []
+      const where = (predicate: (entry: string) => boolean) => log.flatMap((entry, index) => (predicate(entry) ? [index] : []))
+      const first = (entry: string) => log.indexOf(entry)
+      const count = (entry: string) => where((each) => each === entry).length
+      const ended = (name: string, phase: string) => log.findIndex((entry) => entry.startsWith(`end ${name} ${phase} `))
+      const stopping = first("state stopping")
+      const stopped = first("state stopped")
+      // interrupted before it began, a run has nothing to stop
+      if (stopped === -1 && log.some((entry) => entry.startsWith("state "))) found.push("the run began, and never reached the state stopped")
+      // nothing fails: an interrupted run ends interrupted, any other with a successful report
+      const endedInterrupted = Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)
+      const endedWell = Exit.isSuccess(exit) && exit.value.success
+      if (interrupted === true ? !endedInterrupted : interrupted === false ? !endedWell : !endedInterrupted && !endedWell) {
+        found.push(`the run (interrupted: ${interrupted}) ended with ${Exit.isSuccess(exit) ? "success" : Cause.pretty(exit.cause)}`)
+      }
+      // every phase that began ended, once
+      for (const entry of log) {
+        if (!entry.startsWith("begin ")) continue
+        const [, component, phase] = entry.split(" ")
+        const ends = where((each) => each.startsWith(`end ${component} ${phase} `)).length
+        if (ends !== 1) found.push(`the ${phase} phase of ${component} began and ended ${ends} times`)
+      }
+      const hooks: ReadonlyArray<readonly [string, Report.Phase]> = [
+        ["init", "initialize"],
+        ["init2", "initialize"],
+        ["start", "start"],
+        ["start2", "start"],
+        ["stop", "stop"],
+        ["stop2", "stop"],
+        ["dispose", "dispose"],
+        ["dispose2", "dispose"]
+      ]
+      input.graph.forEach((_, id) => {
+        const name = nameOf(id)
+        const parts = input.kinds[id] === "layer-provide" ? [name, `${name}.sub`] : [name]
+        for (const part of parts) {
+          if (count(`+${part}`) > 1 || count(`-${part}`) !== count(`+${part}`)) {
+            found.push(`${part} built ${count(`+${part}`)} times, released ${count(`-${part}`)} times`)
+          }
+        }
+        for (const [kind, phase] of hooks) {
+          const entries = where((entry) => entry === `${kind} ${name}`)
+          if (entries.length > 1) found.push(`${kind} ${name} ran ${entries.length} times`)
+          if (entries.length === 0) continue
+          const began = first(`begin ${name} ${phase}`)
+          const end = ended(name, phase)
+          if (began === -1 || began > entries[0]!) found.push(`${kind} ${name} started before its phase began`)
+          if (end !== -1 && end < entries[0]!) found.push(`${kind} ${name} started after its phase ended`)
+          const late = kind.startsWith("init") || kind.startsWith("start")
+          if (late && stopping !== -1 && entries[0]! > stopping) found.push(`${kind} ${name} started after the application began stopping`)
+          if (!late && (stopping === -1 || entries[0]! < stopping)) found.push(`${kind} ${name} ran before the application began stopping`)
+          if (stopped !== -1 && entries[0]! > stopped) found.push(`${kind} ${name} started after the application stopped`)
+        }
+        const initialized = first(`end ${name} initialize success`) !== -1
+        if (count(`dispose ${name}`) !== (initialized ? 1 : 0)) {
+          found.push(`${name} ${initialized ? "initialized" : "not initialized"}, disposed ${count(`dispose ${name}`)} times`)
+        }
+        const started = first(`end ${name} start success`) !== -1
+        if (count(`stop ${name}`) !== (started ? 1 : 0)) {
+          found.push(`${name} ${started ? "started" : "not started"}, stopped ${count(`stop ${name}`)} times`)
+        }
+        const disposed = first(`dispose ${name}`)
+        for (const part of parts) {
+          if (disposed !== -1 && first(`-${part}`) !== -1 && first(`-${part}`) < disposed) found.push(`${part} released before ${name} was disposed`)
+        }
+        const working = first(`bg ${name}`)
+        if (working !== -1 && (!started || working < first(`end ${name} start success`) || (stopping !== -1 && working > stopping))) {
+          found.push(`the background work of ${name} started outside its component's running time`)
+        }
+      })
+      for (const [from, to] of edgesOf(input.graph)) {
+        const a = nameOf(from)
+        const b = nameOf(to)
+        const before = (x: string, y: string) => {
+          const [i, j] = [first(x), first(y)]
+          if (i !== -1 && j !== -1 && i > j) found.push(`${y} happened before ${x}, ${a} depending on ${b}`)
+        }
+        const requires = (x: string, y: string) => {
+          const [i, j] = [first(x), first(y)]
+          if (j !== -1 && (i === -1 || i > j)) found.push(`${y} happened without ${x} before it, ${a} depending on ${b}`)
+        }
+        requires(`end ${b} initialize success`, `+${a}`)
+        requires(`end ${b} start success`, `start ${a}`)
+        before(`stop ${a}`, `stop ${b}`)
+        before(`dispose ${a}`, `-${b}`)
+        for (const part of input.kinds[from] === "layer-provide" ? [a, `${a}.sub`] : [a]) {
+          before(`-${part}`, `-${b}`)
+          if (input.kinds[to] === "layer-provide") before(`-${part}`, `-${b}.sub`)
+        }
+      }
+      return found
+    }
+
+    it.effect.prop(
+      "App.run interrupted at every step of a graph of Effect and Layer components with hooks and background work: it ends, no hook starts after its phase, every component is released once, dependents first",
+      [scenario],
+      ([input]) =>
+        Effect.gen(function*() {
+          const full = yield* runInterrupted(input, undefined)
+          expect(interruptedViolations(input, full.exit, full.log, false)).toEqual([])
+          for (let at = 0; at <= full.steps; at++) {
+            const { exit, log } = yield* runInterrupted(input, at, at % 3)
+            const found = interruptedViolations(input, exit, log, at % 3 === 0 ? true : "maybe")
+            if (found.length > 0) {
+              throw new Error(`interrupted at step ${at} of ${full.steps}:\n${found.join("\n")}\nlog: ${log.join(", ")}`)
+            }
+          }
+        }),
+      { fastCheck: { numRuns: 6, seed: 20261206 } }
+    )
   })
 
   describe("fault injection", () => {
