@@ -15,9 +15,9 @@ const graphOf = (
 /**
  * Tasks that record `start <id>` and `end <id>` and count how many Effect tasks are in flight; a node's
  * `kind` says how its task runs: synchronously (no Effect), as an Effect that completes at once, by
- * yielding, or by sleeping `millis` (TestClock).
+ * yielding, by awaiting a resolved promise, or by sleeping `millis` (TestClock).
  */
-type Kind = "sync" | "effect" | "yield" | "sleep"
+type Kind = "sync" | "effect" | "yield" | "promise" | "sleep"
 
 const tasks = (kinds: (id: number) => Kind, millis: (id: number) => number = () => 10) => {
   const log: Array<string> = []
@@ -34,7 +34,13 @@ const tasks = (kinds: (id: number) => Kind, millis: (id: number) => number = () 
     return Effect.suspend(() => {
       log.push(`start ${id}`)
       maxInFlight = Math.max(maxInFlight, ++inFlight)
-      const body = kind === "effect" ? Effect.void : kind === "yield" ? Effect.yieldNow() : Effect.sleep(millis(id))
+      const body = kind === "effect"
+        ? Effect.void
+        : kind === "yield"
+        ? Effect.yieldNow()
+        : kind === "promise"
+        ? Effect.promise(() => Promise.resolve())
+        : Effect.sleep(millis(id))
       return Effect.ensuring(body, Effect.sync(() => {
         inFlight--
         log.push(`end ${id}`)
@@ -235,7 +241,7 @@ describe("graph runner", () => {
     const scenario = dag({ maxSize: 40, maxDependencies: 3 }).chain((nodes) =>
       fc.record({
         nodes: fc.constant(nodes),
-        kinds: fc.array(fc.constantFrom<Kind>("sync", "effect", "yield", "sleep"), { minLength: nodes.length, maxLength: nodes.length }),
+        kinds: fc.array(fc.constantFrom<Kind>("sync", "effect", "yield", "promise"), { minLength: nodes.length, maxLength: nodes.length }),
         stages: fc.array(fc.integer({ min: -1, max: 3 }), { minLength: nodes.length, maxLength: nodes.length }),
         limit: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constant(Number.POSITIVE_INFINITY)),
         forward: fc.boolean()
@@ -266,8 +272,8 @@ describe("graph runner", () => {
           // run order: predecessors of a node in the runner's direction
           const predecessors = forward ? nodes : ids.map((id) => ids.filter((other) => nodes[other]!.includes(id)))
           const stages = consistent(predecessors, forward ? ids : [...ids].reverse(), raw)
-          const run = tasks((id) => kinds[id]!, (id) => 1 + (id % 4))
-          yield* withClock(graph.run(graphOf(nodes, { forward, stages }), limit, run.task))
+          const run = tasks((id) => kinds[id]!)
+          yield* graph.run(graphOf(nodes, { forward, stages }), limit, run.task)
           const at = (event: string) => run.log.indexOf(event)
           const violations: Array<string> = []
           for (const id of ids) {
