@@ -16,9 +16,9 @@
  *
  * Stopping: a task sets `stopped` (through its closure over the run) to end the run: no node is
  * taken after that, the run ends at once, and the other workers are interrupted. A task that dies (a
- * bug) ends the run the same way, and the run fails with its cause. Workers run with the
- * caller's interruptibility: a task that must not be cut short makes itself uninterruptible, and the
- * only interruptible points the runner adds are its waits for ready work.
+ * bug) ends the run the same way, and the run fails with its cause. Workers run with the caller's
+ * interruptibility: a task that must not be cut short makes itself uninterruptible, and the only
+ * interruptible points the runner adds are its waits for ready work.
  *
  * Nothing here recurses per node: the run is a loop.
  *
