@@ -340,6 +340,11 @@ describe("runtime", () => {
         scoped: Effect.map(Effect.acquireRelease(Effect.succeed(1), () => Effect.void), (id) => ({ id }))
       }) {}
 
+      class Dependent extends Effect.Service<Dependent>()("test/runtime/Dependent", {
+        effect: Effect.map(Service, (service) => ({ id: service.id + 1 })),
+        dependencies: [Service.Default]
+      }) {}
+
       const cases: ReadonlyArray<readonly [string, (record: Record) => Layer.Layer<never, unknown, Scope.Scope>]> = [
         ["succeed", () => Layer.succeed(A, "a")],
         ["sync", () => Layer.sync(A, () => "a")],
@@ -403,6 +408,7 @@ describe("runtime", () => {
         }],
         ["withSpan", (record) => Layer.withSpan(resource(record, A), "span")],
         ["Effect.Service's Default", () => Service.Default],
+        ["Effect.Service's Default with dependencies", () => Dependent.Default],
         ["memoize's layer", (record) => Layer.unwrapScoped(Layer.memoize(resource(record, A)))]
       ]
 
