@@ -1050,19 +1050,30 @@ describe("Plan.toLayer", () => {
   describe("random graphs", () => {
     const pauses = (size: number) =>
       fc.array(fc.constantFrom<graph.Pause>("sync", "yield", "promise"), { minLength: size, maxLength: size })
+    // a random subset of the components given as Layers, some provided with an inner Layer of their own
     const scenario = graph.dag({ maxSize: 60, maxDependencies: 3 }).chain((dag) =>
-      fc.record({ dag: fc.constant(dag), pauses: pauses(dag.length), failing: fc.nat(dag.length - 1) })
+      fc.record({ dag: fc.constant(dag), pauses: pauses(dag.length), failing: fc.nat(dag.length - 1), kinds: graph.kinds(dag.length) })
     )
+    /** Every node given as a Layer provided with an inner Layer built it, unless it was never reached. */
+    const innersBuilt = (dag: graph.Dag, kinds: ReadonlyArray<graph.Kind>, log: ReadonlyArray<string>) =>
+      dag.flatMap((_, id) =>
+        kinds[id] === "layer-provide" && log.includes(`start ${graph.nameOf(id)}`) && !log.includes(`+${graph.nameOf(id)}.inner`)
+          ? [`${graph.nameOf(id)}'s inner Layer was not built`]
+          : []
+      )
 
     for (const concurrency of [1, 2, "unbounded"] as const) {
       it.effect.prop(
-        `builds in topological order and releases in reverse, each component once (concurrency ${concurrency})`,
+        `builds in topological order and releases in reverse, each component once, Effects and Layers alike (concurrency ${concurrency})`,
         [scenario],
-        ([{ dag, pauses }]) =>
+        ([{ dag, kinds, pauses }]) =>
           Effect.gen(function*() {
             const recorder = yield* graph.makeRecorder
-            const g = graph.makeGraph(dag, (id, name, dependencies) =>
-              graph.recordedConstructor(recorder, name, dependencies, { pause: pauses[id] }))
+            const g = graph.makeGraph(
+              dag,
+              (id, name, dependencies) => graph.recordedConstructor(recorder, name, dependencies, { pause: pauses[id] }),
+              { kinds, inner: (_, name) => graph.recordedInner(recorder, name) }
+            )
             const { afterBuild, afterClose, exit } = yield* buildAndRelease(
               Registry.toLayer(g.registry, g.roots, { concurrency }),
               recorder
@@ -1070,18 +1081,22 @@ describe("Plan.toLayer", () => {
             expect(exit._tag).toBe("Success")
             expect(afterBuild.filter((event) => event.startsWith("-"))).toEqual([])
             expect(graph.successViolations(dag, afterClose)).toEqual([])
+            expect(innersBuilt(dag, kinds, afterClose)).toEqual([])
           }),
         { fastCheck: { numRuns: 60 } }
       )
 
       it.effect.prop(
-        `a failure at a random constructor releases everything built once, in reverse, and starts nothing new (concurrency ${concurrency})`,
+        `a failure at a random constructor releases everything built once, in reverse, and starts nothing new, Effects and Layers alike (concurrency ${concurrency})`,
         [scenario],
-        ([{ dag, failing, pauses }]) =>
+        ([{ dag, failing, kinds, pauses }]) =>
           Effect.gen(function*() {
             const recorder = yield* graph.makeRecorder
-            const g = graph.makeGraph(dag, (id, name, dependencies) =>
-              graph.recordedConstructor(recorder, name, dependencies, { pause: pauses[id], fail: id === failing }))
+            const g = graph.makeGraph(
+              dag,
+              (id, name, dependencies) => graph.recordedConstructor(recorder, name, dependencies, { pause: pauses[id], fail: id === failing }),
+              { kinds, inner: (_, name) => graph.recordedInner(recorder, name) }
+            )
             const { afterBuild, afterClose, exit } = yield* buildAndRelease(
               Registry.toLayer(g.registry, g.roots, { concurrency }),
               recorder
@@ -1101,6 +1116,98 @@ describe("Plan.toLayer", () => {
         { fastCheck: { numRuns: 60 } }
       )
     }
+
+    it.effect.prop(
+      "a finalizer failing at a random component, Effect or Layer, its own or its inner Layer's, with or without a failing constructor: everything built is released once, dependents first, and the failure is a ReleaseError naming the component, added to the construction error",
+      [graph.dag({ maxSize: 30, maxDependencies: 3 }).chain((dag) =>
+        fc.record({
+          dag: fc.constant(dag),
+          pauses: pauses(dag.length),
+          kinds: graph.kinds(dag.length),
+          releasing: fc.nat(dag.length - 1),
+          inner: fc.boolean(),
+          failing: fc.option(fc.nat(dag.length - 1), { nil: undefined }),
+          concurrency: fc.constantFrom<number | "unbounded">(1, 2, "unbounded")
+        }).map((input) =>
+          // an inner Layer's finalizer fails: that component is given as a Layer provided with one
+          input.inner ? { ...input, kinds: input.kinds.map((kind, id) => (id === input.releasing ? "layer-provide" : kind)) } : input
+        )
+      )],
+      ([{ concurrency, dag, failing, inner, kinds, pauses, releasing }]) =>
+        Effect.gen(function*() {
+          const recorder = yield* graph.makeRecorder
+          const g = graph.makeGraph(
+            dag,
+            (id, name, dependencies) =>
+              graph.recordedConstructor(recorder, name, dependencies, {
+                pause: pauses[id],
+                fail: id === failing,
+                failRelease: id === releasing && !inner
+              }),
+            { kinds, inner: (id, name) => graph.recordedInner(recorder, name, { failRelease: id === releasing && inner }) }
+          )
+          const scope = yield* Scope.make()
+          const built = yield* Effect.exit(Layer.buildWithScope(Registry.toLayer(g.registry, g.roots, { concurrency }), scope))
+          const afterBuild = yield* recorder.entries
+          const closed = yield* Effect.exit(Scope.close(scope, Exit.void))
+          const log = yield* recorder.entries
+          const name = graph.nameOf(releasing)
+          const part = inner ? `${name}.inner` : name
+          // the release failure, where it surfaces: the failed build's cause, or the closing of its scope
+          const surfaced: Exit.Exit<unknown, unknown> = failing === undefined ? closed : built
+          const releaseErrors = Exit.isFailure(surfaced) ? Chunk.toReadonlyArray(Cause.defects(surfaced.cause)) : []
+          expect(releaseErrors.map((error) => [(error as Errors.ReleaseError)._tag, (error as Errors.ReleaseError).component, (error as Errors.ReleaseError).cause]))
+            .toEqual(log.includes(`+${part}`) ? [["ReleaseError", name, new graph.ReleaseFailure({ part })]] : [])
+          if (failing === undefined) {
+            expect(built._tag).toBe("Success")
+            expect(graph.successViolations(dag, log)).toEqual([])
+          } else {
+            // the construction error stays the error
+            const error = Option.getOrThrow(Cause.failureOption((built as Exit.Failure<unknown, unknown>).cause)) as Errors.ConstructionError
+            expect([error._tag, error.component, error.cause]).toEqual([
+              "ConstructionError",
+              graph.nameOf(failing),
+              new graph.NodeFailure({ node: graph.nameOf(failing) })
+            ])
+            // everything was released before the build failed
+            expect(log).toEqual(afterBuild)
+            expect(closed._tag).toBe("Success")
+            expect(graph.failureViolations(dag, failing, log, { strict: concurrency === 1 })).toEqual([])
+          }
+        }),
+      { fastCheck: { numRuns: 100 } }
+    )
+
+    it.effect.prop(
+      "interrupting the build while a random constructor runs, Effects and Layers alike: everything built is released once, in reverse, before the interruption returns",
+      [scenario.chain((input) => fc.record({ input: fc.constant(input), concurrency: fc.constantFrom<number | "unbounded">(1, 2, "unbounded") }))],
+      ([{ concurrency, input: { dag, failing: blocking, kinds, pauses } }]) =>
+        Effect.gen(function*() {
+          const recorder = yield* graph.makeRecorder
+          const blocked = yield* Deferred.make<void>()
+          const g = graph.makeGraph(
+            dag,
+            (id, name, dependencies) =>
+              graph.recordedConstructor(recorder, name, dependencies, { pause: pauses[id], block: id === blocking ? blocked : undefined }),
+            { kinds, inner: (_, name) => graph.recordedInner(recorder, name) }
+          )
+          const scope = yield* Scope.make()
+          const fiber = yield* Effect.fork(Layer.buildWithScope(Registry.toLayer(g.registry, g.roots, { concurrency }), scope))
+          yield* Deferred.await(blocked)
+          expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
+          const afterInterrupt = yield* recorder.entries
+          yield* Scope.close(scope, Exit.void)
+          const log = yield* recorder.entries
+          expect(log).toEqual(afterInterrupt)
+          expect(log.filter((entry) => entry.startsWith("+")).length).toBe(log.filter((entry) => entry.startsWith("-")).length)
+          expect(graph.lifecycleViolations(dag, log)).toEqual([])
+          // nothing depending on the blocked component was started
+          for (const dependent of graph.dependentsOf(dag, blocking)) {
+            if (dependent !== blocking) expect(log).not.toContain(`start ${graph.nameOf(dependent)}`)
+          }
+        }),
+      { fastCheck: { numRuns: 100 } }
+    )
 
     it.effect.prop(
       "constructors sleeping under the TestClock build in topological order and release in reverse",

@@ -15,9 +15,10 @@
  * their predecessors. Stages keep the graph linear: no edge between every pair of nodes of two stages.
  *
  * Stopping: a task sets `stopped` (through its closure over the run) to end the run: no node is
- * taken after that, the run ends at once, and the other workers are interrupted. Workers run with the
- * caller's interruptibility: a task that must not be cut short makes itself uninterruptible, and the
- * only interruptible points the runner adds are its waits for ready work.
+ * taken after that, the run ends at once, and the other workers are interrupted. A task that dies (a
+ * bug) ends the run the same way, and the run fails with its cause. Workers run with the caller's
+ * interruptibility: a task that must not be cut short makes itself uninterruptible, and the only
+ * interruptible points the runner adds are its waits for ready work.
  *
  * Nothing here recurses per node: the run is a loop.
  *
@@ -180,15 +181,23 @@ export const run = (
     return Effect.map(supervise(self), () => self)
   })
 
+/** A worker that does not end normally (a task died) ends the run with its cause. */
+const worker = (self: Run): Effect.Effect<void> =>
+  Effect.onExit(work(self), (exit) =>
+    exit._tag === "Success" ? Effect.void : Effect.sync(() => {
+      self.stopped = true
+      runtime.completeDeferred(self.done, exit)
+    }))
+
 /** Forks the first worker and waits; closing the worker scope interrupts and awaits every worker. */
 const supervise = (self: Run): Effect.Effect<void> =>
   Effect.flatMap(Scope.make(), (workers) => {
     self.workerScope = workers
     self.spare = Effect.suspend(() => {
       self.sparePending = false
-      return work(self)
+      return worker(self)
     })
-    return Effect.forkIn(work(self), workers).pipe(
+    return Effect.forkIn(worker(self), workers).pipe(
       Effect.zipRight(Deferred.await(self.done)),
       Effect.ensuring(Scope.close(workers, Exit.void))
     )

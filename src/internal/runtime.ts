@@ -198,7 +198,7 @@ export const tracingExported: Effect.Effect<boolean> = Effect.map(
  * and the current ones, a new map and stack per constructor, which every finalizer's captured
  * FiberRefs then retain. So this reads the field `getFiberRefs` returns, where Effect 3's fiber
  * runtime keeps them (`FiberRuntime._fiberRefs`, private). There is no silent fallback: a test
- * (test/Runtime.test.ts) fails when the field disappears, and `fiberRefsFieldPresent` tells.
+ * (test/internal/runtime.test.ts) fails when the field disappears, and `fiberRefsFieldPresent` tells.
  * Measured at 10,000 components (bench, same run): see bench/README.md, "FiberRefs read".
  *
  * @internal
@@ -207,8 +207,11 @@ export const fiberRefsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): FiberR
   (fiber as unknown as { readonly _fiberRefs: FiberRefs.FiberRefs })._fiberRefs
 
 /** Whether Effect's fiber runtime still keeps its FiberRefs where `fiberRefsOf` reads them. @internal */
-export const fiberRefsFieldPresent = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
-  (fiber as unknown as { readonly _fiberRefs?: unknown })._fiberRefs === fiber.getFiberRefs()
+export const fiberRefsFieldPresent = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean => {
+  // `getFiberRefs` first writes the runtime flags (a new FiberRefs value): read the field after it
+  const refs = fiber.getFiberRefs()
+  return (fiber as unknown as { readonly _fiberRefs?: unknown })._fiberRefs === refs
+}
 
 /**
  * FiberRefs that are a fiber's own, never passed on: the context (the executor sets it for each

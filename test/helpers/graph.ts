@@ -9,12 +9,16 @@
  * - `start n3`: its constructor began;
  * - `+n3`: its resource was acquired (the last step of a constructor that succeeds: "built");
  * - `fail n3`: it is about to fail (only for a node told to fail, right after `+n3`);
- * - `-n3`: its resource was released.
+ * - `-n3`: its resource was released;
+ * - `+n3.inner` / `-n3.inner`: the inner Layer of a node given as a Layer provided with one
+ *   ({@link recordedInner}) was built / released.
  */
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as fc from "effect/FastCheck"
+import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import { Component, Registry } from "../../src/index.js"
@@ -116,7 +120,18 @@ export interface ConstructorOptions {
   readonly sleepMillis?: number | undefined
   /** Fail right after acquiring the resource (a constructor failing half-way). */
   readonly fail?: boolean | undefined
+  /** The resource's release dies (with {@link ReleaseFailure}) right after recording `-<name>`. */
+  readonly failRelease?: boolean | undefined
+  /** Right after acquiring the resource, complete this and never return (a build to interrupt). */
+  readonly block?: Deferred.Deferred<void> | undefined
 }
+
+/** The defect of a release told to fail. */
+export class ReleaseFailure extends Data.TaggedError("ReleaseFailure")<{ readonly part: string }> {}
+
+/** A release recording `-<part>`, then dying with {@link ReleaseFailure} when told to. */
+const recordedRelease = (recorder: Recorder, part: string, fail: boolean | undefined): Effect.Effect<void> =>
+  Effect.zipRight(recorder.record(`-${part}`), fail === true ? Effect.die(new ReleaseFailure({ part })) : Effect.void)
 
 /**
  * A constructor that records `start <name>`, pauses, acquires a resource recording `+<name>` (released
@@ -137,13 +152,33 @@ export const recordedConstructor = (
       return yield* Effect.dieMessage(`${name} received ${values.join(",")} instead of ${expected.join(",")}`)
     }
     yield* pause(options?.pause ?? "sync", options?.sleepMillis)
-    yield* Effect.acquireRelease(recorder.record(`+${name}`), () => recorder.record(`-${name}`))
+    yield* Effect.acquireRelease(recorder.record(`+${name}`), () => recordedRelease(recorder, name, options?.failRelease))
     if (options?.fail === true) {
       yield* recorder.record(`fail ${name}`)
       return yield* new NodeFailure({ node: name })
     }
+    if (options?.block !== undefined) {
+      yield* Deferred.succeed(options.block, undefined)
+      return yield* Effect.never
+    }
     return name
   })
+
+/** An inner Layer for node `name`: acquires a resource recording `+<name>.inner`, released recording `-<name>.inner`. */
+export const recordedInner = (recorder: Recorder, name: string, options?: { readonly failRelease?: boolean | undefined }): Layer.Layer<never> =>
+  Layer.scopedDiscard(
+    Effect.acquireRelease(recorder.record(`+${name}.inner`), () => recordedRelease(recorder, `${name}.inner`, options?.failRelease))
+  )
+
+/**
+ * How a node's component is given: an Effect (`Component.make`), a scoped Layer
+ * (`Component.fromLayer`), or a scoped Layer provided with an inner Layer of its own.
+ */
+export type Kind = "effect" | "layer" | "layer-provide"
+
+/** Random kinds for `size` nodes. */
+export const kinds = (size: number): fc.Arbitrary<ReadonlyArray<Kind>> =>
+  fc.array(fc.constantFrom<Kind>("effect", "layer", "layer-provide"), { minLength: size, maxLength: size })
 
 /** A DAG as components: node `i` provides the tag `n<i>` (value `"n<i>"`) and depends on its nodes' tags. */
 export interface Graph {
@@ -154,19 +189,35 @@ export interface Graph {
   readonly roots: ReadonlyArray<Context.Tag<string, string>>
 }
 
-/** Builds the components of a DAG; `build` gives each node its constructor. */
+/**
+ * Builds the components of a DAG; `build` gives each node its constructor, `kinds` how each is given
+ * (Effects by default) and `inner` the inner Layer of a node given as a Layer provided with one.
+ */
 export const makeGraph = (
   graph: Dag,
   build: (
     id: number,
     name: string,
     dependencies: ReadonlyArray<Context.Tag<string, string>>
-  ) => Effect.Effect<string, unknown, Scope.Scope | string>
+  ) => Effect.Effect<string, unknown, Scope.Scope | string>,
+  options?: {
+    readonly kinds?: ReadonlyArray<Kind> | undefined
+    readonly inner?: ((id: number, name: string) => Layer.Layer<never>) | undefined
+  }
 ): Graph => {
   const tags = graph.map((_, id) => Context.GenericTag<string, string>(nameOf(id)))
   const components = graph.map((dependencyIds, id) => {
     const dependencies = dependencyIds.map((dependency) => tags[dependency]!)
-    return Component.make(tags[id]!, { dependencies, build: build(id, nameOf(id), dependencies) })
+    const constructor = build(id, nameOf(id), dependencies)
+    const kind = options?.kinds?.[id] ?? "effect"
+    if (kind === "effect") return Component.make(tags[id]!, { dependencies, build: constructor })
+    const layer = Layer.scoped(tags[id]!, constructor)
+    const inner = options?.inner
+    if (kind === "layer-provide" && inner === undefined) throw new Error("makeGraph: a layer-provide node needs an inner Layer")
+    return Component.fromLayer(tags[id]!, {
+      dependencies,
+      layer: (kind === "layer" ? layer : Layer.provide(layer, inner!(id, nameOf(id)))) as Layer.Layer<string, unknown, string>
+    })
   })
   return {
     tags,
@@ -193,6 +244,9 @@ const positions = (log: ReadonlyArray<string>): Map<string, Array<number>> => {
  *   exactly once, nothing else is released;
  * - for every edge A -> B: A starts only after B was acquired (built); when both were acquired,
  *   A is released before B.
+ * - a node's inner Layer, if it has one, is built at most once, before its constructor starts and
+ *   after its dependencies were built, released exactly once if built, after the node and before its
+ *   dependencies.
  */
 export const lifecycleViolations = (graph: Dag, log: ReadonlyArray<string>): Array<string> => {
   const at = positions(log)
@@ -207,6 +261,13 @@ export const lifecycleViolations = (graph: Dag, log: ReadonlyArray<string>): Arr
       violations.push(`${name} acquired ${count(`+${name}`)} times, released ${count(`-${name}`)} times`)
     }
     if (count(`+${name}`) > 0 && count(`start ${name}`) === 0) violations.push(`${name} acquired without starting`)
+    const inner = `${name}.inner`
+    if (count(`+${inner}`) > 1) violations.push(`${inner} acquired ${count(`+${inner}`)} times`)
+    if (count(`-${inner}`) !== count(`+${inner}`)) {
+      violations.push(`${inner} acquired ${count(`+${inner}`)} times, released ${count(`-${inner}`)} times`)
+    }
+    if ((first(`start ${name}`) ?? Infinity) < (first(`+${inner}`) ?? -1)) violations.push(`${name} started before its inner Layer was built`)
+    if ((first(`-${inner}`) ?? Infinity) < (first(`-${name}`) ?? -1)) violations.push(`${inner} released before ${name}`)
   })
   for (const [from, to] of edgesOf(graph)) {
     const a = nameOf(from)
@@ -216,10 +277,18 @@ export const lifecycleViolations = (graph: Dag, log: ReadonlyArray<string>): Arr
       const built = first(`+${b}`)
       if (built === undefined || built > started) violations.push(`${a} started before its dependency ${b} was built`)
     }
-    const releasedA = first(`-${a}`)
-    const releasedB = first(`-${b}`)
-    if (releasedA !== undefined && releasedB !== undefined && releasedA > releasedB) {
-      violations.push(`${a} released after its dependency ${b}`)
+    const innerBuilt = first(`+${a}.inner`)
+    if (innerBuilt !== undefined && (first(`+${b}`) ?? Infinity) > innerBuilt) {
+      violations.push(`${a}.inner built before its dependency ${b} was built`)
+    }
+    for (const partA of [a, `${a}.inner`]) {
+      for (const partB of [b, `${b}.inner`]) {
+        const releasedA = first(`-${partA}`)
+        const releasedB = first(`-${partB}`)
+        if (releasedA !== undefined && releasedB !== undefined && releasedA > releasedB) {
+          violations.push(`${partA} released after its dependency ${partB}`)
+        }
+      }
     }
   }
   return violations

@@ -46,8 +46,8 @@ type Source =
   | { readonly _tag: "Registry"; readonly registry: Registry.Registry; readonly roots: ReadonlyArray<Dependency.Any> }
   | { readonly _tag: "Plan"; readonly plan: Plan.Plan<never> }
 
-/** Events of every run of one App, to its subscribers; nothing is made while no one listens. */
-interface Hub {
+/** Events of every run of one App, to its subscribers; nothing is made while no one listens. @internal */
+export interface Hub {
   readonly pubsub: PubSub.PubSub<App.Event>
   subscribers: number
 }
@@ -105,7 +105,8 @@ export const withOptions = <R>(app: App.App<R>, options: App.Options): App.App<R
 /** @internal */
 export const optionsOf = <R>(app: App.App<R>): App.Options => appOf(app).options
 
-const emitter = (hub: Hub) => (event: () => App.Event): void => {
+/** Publishes an event to the hub: the event is made only when someone subscribes. @internal */
+export const emitter = (hub: Hub) => (event: () => App.Event): void => {
   if (hub.subscribers > 0) runtime.offerToQueue(hub.pubsub, event())
 }
 

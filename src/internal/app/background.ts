@@ -127,7 +127,11 @@ const timedOut = (self: Backgrounds, run: BackgroundRun, timeout: Duration.Durat
   settle(self, run, "timeout")
 }
 
-/** Interrupts every run still going, without waiting (the release follows). @internal */
+/** Interrupts every run still going, without waiting (the release follows); as asked to finish, not failed. @internal */
 export const abandon = (self: Backgrounds): void => {
-  for (const run of self.runs) if (!run.done) runtime.interruptFiber(run.fiber)
+  for (const run of self.runs) {
+    if (run.done) continue
+    run.stopping = true
+    runtime.interruptFiber(run.fiber)
+  }
 }
