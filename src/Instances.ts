@@ -10,6 +10,11 @@
  * - concurrent gets of one key share one build (and its outcome, failure included); a slow build of
  *   one key never blocks other keys; a build is never cancelled by a caller giving up, only by a
  *   close (it runs in a fiber of the manager);
+ * - each get starts at most one build, and a get waiting for a build that succeeds receives its
+ *   instance (the get that started it always; a get that joined it when it needs no update for that
+ *   get's context, else it looks again), even if the instance was replaced, evicted or invalidated
+ *   before the get resumed: it is then disposed after that get's use. So no churn of settings or
+ *   capacity makes gets rebuild for each other forever;
  * - when `needsUpdate` says so, a new instance is built and swapped in; the old one is never handed
  *   out again and is disposed exactly once, when every user still holding it has finished (a `get`
  *   holds its instance until the caller's Scope closes; a `use` while its function runs);
@@ -239,7 +244,7 @@ export interface Metrics {
   readonly cached: number
   /** Instances built and not yet disposed now (cached, or retired and still held). */
   readonly live: number
-  /** Builds in flight now. */
+  /** Builds in flight now (a build ends once it has retired what its instance replaced or evicted). */
   readonly building: number
 }
 

@@ -240,25 +240,28 @@ describe("Instances", () => {
         expect(yield* manager.metrics).toMatchObject({ live: 1, disposals: 1 })
       }))
 
-    it.scoped("an instance dropped before a waiting get resumes is never handed out", () =>
+    it.scoped("an instance dropped before the gets waiting for its build resume is still handed to them, and disposed after their use", () =>
       Effect.gen(function*() {
-        const { gates, log, provider } = yield* makeProvider
+        const { gates, log, provider, record } = yield* makeProvider
         const gate = yield* Deferred.make<void>()
         gates.set("a", gate)
         const manager = yield* Instances.make(provider)
-        const builder = yield* Effect.fork(manager.use(settings("a"), use))
-        const waiter = yield* Effect.fork(manager.use(settings("a"), use))
+        const user = (name: string) => manager.use(settings("a"), (client) => Effect.as(Effect.zipRight(use(client), record(`${name} uses a@1`)), client))
+        const builder = yield* Effect.fork(user("builder"))
+        const waiter = yield* Effect.fork(user("waiter"))
         yield* Effect.yieldNow()
         gates.delete("a")
         yield* Deferred.succeed(gate, undefined)
         // the build completes and wakes its waiters, queued behind this fiber: invalidate first
         yield* Effect.yieldNow()
         yield* manager.invalidate("a")
+        expect(yield* Ref.get(log)).toEqual(["build a@1"])
         const [first, second] = [yield* Fiber.join(builder), yield* Fiber.join(waiter)]
-        expect(first.disposed || second.disposed).toBe(false)
         expect(first.serial).toBe(second.serial)
-        expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1", "build a@1"])
-        expect(yield* manager.metrics).toMatchObject({ builds: 2, invalidations: 1 })
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "builder uses a@1", "waiter uses a@1", "dispose a@1"])
+        // never handed out again: the next get builds
+        expect((yield* manager.use(settings("a"), use)).serial).not.toBe(first.serial)
+        expect(yield* manager.metrics).toMatchObject({ builds: 2, invalidations: 1, disposals: 1, live: 1 })
       }))
   })
 
@@ -569,6 +572,72 @@ describe("Instances", () => {
         expect(broken).toEqual([])
       }))
 
+    it.scoped("concurrent first gets of more keys than the capacity build once per key, each caller getting the instance its build made", () =>
+      Effect.gen(function*() {
+        for (const keys of [3, 20]) {
+          const built: Array<{ readonly key: number; disposed: boolean }> = []
+          const manager = yield* Instances.make({
+            key: (key: number) => key,
+            make: (key: number) =>
+              Effect.gen(function*() {
+                yield* Effect.yieldNow() // every build in flight at once
+                const client = { key, disposed: false }
+                built.push(client)
+                yield* Effect.addFinalizer(() => Effect.sync(() => void (client.disposed = true)))
+                return client
+              }),
+            needsUpdate: () => false,
+            capacity: 1
+          })
+          const seen = yield* Effect.forEach(
+            Array.from({ length: keys }, (_, key) => key),
+            (key) => manager.use(key, (client) => Effect.succeed([client.key, client.disposed] as const)),
+            { concurrency: "unbounded" }
+          )
+          expect(seen).toEqual(Array.from({ length: keys }, (_, key) => [key, false]))
+          expect(yield* manager.metrics).toMatchObject({ builds: keys, misses: keys, cached: 1, live: 1 })
+          expect(built.filter((client) => !client.disposed).length).toBe(1)
+        }
+      }))
+
+    it.effect("gets over more keys than the capacity with rising settings all end, building at most once each", () =>
+      Effect.gen(function*() {
+        // 10 gets over 3 keys, capacity 1, 6 at a time, every get with a newer version than the last
+        // (read when it starts): needsUpdate fires on every look, and each build evicts the others'
+        // fresh instances. Swept over yield budgets (2048: Effect's default) and build lengths.
+        const broken: Array<string> = []
+        for (const budget of [16, 24, 32, 40, 48, 2048]) {
+          for (const buildYields of [0, 1, 2]) {
+            let version = 0
+            const exit = yield* endsWithinSteps(
+              Effect.scoped(Effect.gen(function*() {
+                const manager = yield* Instances.make({
+                  key: (settings: Settings) => settings.tenant,
+                  make: (settings) =>
+                    Effect.gen(function*() {
+                      for (let step = 0; step < buildYields; step++) yield* Effect.yieldNow()
+                      return settings
+                    }),
+                  needsUpdate: (settings, cached) => settings.version > cached.context.version,
+                  capacity: 1
+                })
+                yield* Effect.forEach(
+                  Array.from({ length: 10 }, (_, index) => index),
+                  (index) => Effect.suspend(() => manager.use(settings(`t${index % 3}`, ++version), Effect.succeed)),
+                  { concurrency: 6, discard: true }
+                )
+                return yield* manager.metrics
+              })).pipe(Effect.withMaxOpsBeforeYield(budget)),
+              100_000
+            )
+            const where = `budget ${budget}, ${buildYields} build yields`
+            if (Exit.isFailure(exit)) broken.push(`${where}: ${Cause.pretty(exit.cause)}`)
+            else if (exit.value.builds > 10) broken.push(`${where}: ${exit.value.builds} builds for 10 gets`)
+          }
+        }
+        expect(broken).toEqual([])
+      }))
+
     it.scoped("invalidate drops a key; its instance is disposed once its holders are done", () =>
       Effect.gen(function*() {
         const { log, provider } = yield* makeProvider
@@ -584,6 +653,38 @@ describe("Instances", () => {
         expect((yield* manager.use(settings("a"), use)).serial).not.toBe(client.serial)
         expect(yield* manager.metrics).toMatchObject({ invalidations: 1, builds: 2 })
       }))
+  })
+
+  describe("churn", () => {
+    // one test running the fast-check runs itself (with Effect.runPromise), as below
+    it.effect("under random keys, capacities, concurrency, settings churn, failures and interruptions every get ends having started at most one build, and every instance is disposed once, after its last holder", () =>
+      Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.record({
+              keys: fc.integer({ min: 1, max: 5 }),
+              capacity: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+              concurrency: fc.integer({ min: 1, max: 8 }),
+              rule: fc.constantFrom("rising" as const, "changed" as const),
+              buildYields: fc.integer({ min: 0, max: 2 }),
+              maxOpsBeforeYield: fc.constantFrom(16, 20, 24, 32, 48, 64, 2048),
+              gets: fc.array(
+                fc.record({
+                  key: fc.nat(4),
+                  operation: fc.constantFrom("use" as const, "get" as const),
+                  bump: fc.boolean(),
+                  fails: fc.integer({ min: 0, max: 9 }).map((roll) => roll === 0),
+                  useYields: fc.integer({ min: 0, max: 2 }),
+                  interruptAt: fc.option(fc.integer({ min: 1, max: 40 }), { nil: undefined, freq: 4 })
+                }),
+                { minLength: 1, maxLength: 20 }
+              )
+            }),
+            (scenario) => Effect.runPromise(churnScenario(scenario))
+          ),
+          { numRuns: 1000, seed: 20261211 }
+        )
+      ))
   })
 
   describe("closing", () => {
@@ -1037,6 +1138,154 @@ const interruptionScenario = (
     expect(built.every((client) => client.disposed)).toBe(true)
     expect(yield* manager.metrics).toMatchObject({ live: 0, cached: 0, disposals: built.length })
   }))
+
+interface ChurnClient {
+  readonly serial: number
+  readonly context: ChurnSettings
+  inUse: number
+  disposed: boolean
+}
+
+interface ChurnSettings {
+  readonly tenant: number
+  readonly version: number
+  readonly fails: boolean
+}
+
+/**
+ * Random gets (uses, and gets in a Scope of their own) of a manager with a capacity or not, run
+ * `concurrency` at a time under a small yield budget; some bump their key's version first (so
+ * `needsUpdate` fires), some ask for a build that fails, some are interrupted at a random step.
+ * Every instance counts its users; its disposal checks it is disposed once and unused.
+ */
+const churnScenario = (scenario: {
+  readonly keys: number
+  readonly capacity: number | undefined
+  readonly concurrency: number
+  readonly rule: "rising" | "changed"
+  readonly buildYields: number
+  readonly maxOpsBeforeYield: number
+  readonly gets: ReadonlyArray<{
+    readonly key: number
+    readonly operation: "use" | "get"
+    readonly bump: boolean
+    readonly fails: boolean
+    readonly useYields: number
+    readonly interruptAt: number | undefined
+  }>
+}) =>
+  Effect.gen(function*() {
+    const built: Array<ChurnClient> = []
+    const misuses: Array<string> = []
+    const versions = new Map<number, number>()
+    const needsUpdate = scenario.rule === "rising"
+      ? (settings: ChurnSettings, cached: Instances.Cached<ChurnSettings, ChurnClient>) => settings.version > cached.context.version
+      : (settings: ChurnSettings, cached: Instances.Cached<ChurnSettings, ChurnClient>) => settings.version !== cached.context.version
+    const managerScope = yield* Scope.make()
+    const manager = yield* Instances.make({
+      key: (settings: ChurnSettings) => settings.tenant,
+      make: (settings: ChurnSettings) =>
+        Effect.gen(function*() {
+          for (let step = 0; step < scenario.buildYields; step++) yield* Effect.yieldNow()
+          if (settings.fails) return yield* Effect.fail("build failure")
+          const client: ChurnClient = { serial: built.length, context: settings, inUse: 0, disposed: false }
+          built.push(client)
+          yield* Effect.addFinalizer(() =>
+            Effect.sync(() => {
+              if (client.disposed) misuses.push(`#${client.serial} disposed twice`)
+              if (client.inUse > 0) misuses.push(`#${client.serial} disposed while in use`)
+              client.disposed = true
+            })
+          )
+          return client
+        }),
+      needsUpdate,
+      capacity: scenario.capacity,
+      closeTimeout: "1 millis"
+    }).pipe(Scope.extend(managerScope))
+
+    const body = (settings: ChurnSettings, useYields: number) => (client: ChurnClient) =>
+      Effect.gen(function*() {
+        if (client.disposed) misuses.push(`#${client.serial} handed out after its disposal`)
+        if (client.context.tenant !== settings.tenant || needsUpdate(settings, { context: client.context, instance: client })) {
+          misuses.push(`#${client.serial} handed out for a context it does not suit`)
+        }
+        client.inUse++
+        for (let step = 0; step < useYields; step++) yield* Effect.yieldNow()
+        if (client.disposed) misuses.push(`#${client.serial} disposed during its use`)
+      }).pipe(Effect.ensuring(Effect.sync(() => void client.inUse--)))
+    const gets = scenario.gets.map((get) =>
+      Effect.suspend(() => {
+        const tenant = get.key % scenario.keys
+        if (get.bump) versions.set(tenant, (versions.get(tenant) ?? 0) + 1)
+        const settings: ChurnSettings = { tenant, version: versions.get(tenant) ?? 0, fails: get.fails }
+        const work = get.operation === "use"
+          ? manager.use(settings, body(settings, get.useYields))
+          : Effect.scoped(Effect.flatMap(manager.get(settings), body(settings, get.useYields)))
+        // interrupted in a fiber of its own (Effect.all may run it in this one)
+        return get.interruptAt === undefined
+          ? Effect.exit(work)
+          : Effect.flatMap(Effect.fork(interruptedAtStep(work, get.interruptAt)), Fiber.await)
+      })
+    )
+    const ended = yield* endsWithinSteps(
+      Effect.gen(function*() {
+        const exits = yield* Effect.all(gets, { concurrency: scenario.concurrency })
+        // builds whose callers were interrupted go on without them
+        while ((yield* manager.metrics).building > 0) yield* Effect.yieldNow()
+        return exits
+      }).pipe(Effect.withMaxOpsBeforeYield(scenario.maxOpsBeforeYield)),
+      200_000
+    )
+    expect(Exit.isFailure(ended) ? Cause.pretty(ended.cause) : "ended").toBe("ended")
+    const exits = Exit.isSuccess(ended) ? ended.value : []
+    scenario.gets.forEach((get, index) => {
+      const exit = exits[index]!
+      // a get that was not interrupted and asked for no failing build gets an instance (it may
+      // still share a failing build it joined)
+      if (get.interruptAt === undefined && Exit.isFailure(exit)) {
+        expect(Cause.squash(exit.cause)).toBe("build failure")
+      }
+    })
+
+    const quiescent = yield* manager.metrics
+    expect(quiescent.builds).toBeLessThanOrEqual(scenario.gets.length)
+    expect(quiescent.cached).toBeLessThanOrEqual(scenario.capacity ?? scenario.keys)
+    expect(quiescent.live).toBe(quiescent.cached) // nothing retired is left undisposed
+    expect(built.filter((client) => !client.disposed).length).toBe(quiescent.cached)
+    expect((yield* manager.entries).every((entry) => entry.holders === 0)).toBe(true)
+
+    yield* Scope.close(managerScope, Exit.void)
+    const closed = yield* manager.metrics
+    expect(misuses).toEqual([])
+    expect(built.every((client) => client.disposed)).toBe(true)
+    expect(closed).toMatchObject({ disposals: built.length, live: 0, forcedDisposals: 0 })
+  })
+
+/**
+ * Runs `effect` in a fiber of its own, counting the steps of the run loop of that fiber and of every
+ * fiber forked from it (daemons included), and interrupts it once they exceed `budget`: its exit, or
+ * a failure saying it did not end. Counts, not time, so a livelock fails the test deterministically.
+ */
+const endsWithinSteps = <A, E, R>(effect: Effect.Effect<A, E, R>, budget: number): Effect.Effect<Exit.Exit<A, E | string>, never, R> => {
+  class StepBudget extends Supervisor.AbstractSupervisor<void> {
+    steps = 0
+    target: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
+    value = Effect.void
+    override onEffect<X, Y>(fiber: Fiber.RuntimeFiber<X, Y>): void {
+      this.target ??= fiber as Fiber.RuntimeFiber<unknown, unknown>
+      if (++this.steps === budget) this.target.unsafeInterruptAsFork(FiberId.none)
+    }
+  }
+  const supervisor = new StepBudget()
+  return Effect.fork(effect.pipe(
+    Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.enable(RuntimeFlags.OpSupervision)),
+    Effect.supervised(supervisor)
+  )).pipe(
+    Effect.flatMap(Fiber.await),
+    Effect.map((exit) => supervisor.steps >= budget ? Exit.fail(`did not end within ${budget} steps`) : exit)
+  )
+}
 
 /**
  * Interrupts the fiber that runs `effect` right before its `step`-th step of the run loop (counted

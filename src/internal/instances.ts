@@ -25,8 +25,8 @@ export const TypeId: Instances.TypeId = Symbol.for("layerwise/Instances") as Ins
  * `instance` fields), so a cached `get` allocates nothing for the check.
  *
  * Invariants: `retired` is set exactly when the instance stops being its slot's `current`; a
- * retired instance is never handed out again, except to the caller whose build made it (see
- * `wait`); a disposed one never; `disposed` is set once, when `retired` and `holders === 0` (or by
+ * retired instance is never handed out again, except to the gets that waited for the build that
+ * made it (see `wait`: they hold it already); a disposed one never; `disposed` is set once, when `retired` and `holders === 0` (or by
  * a forced close), and its Scope is closed right after.
  */
 interface Instance<K, C, A> {
@@ -57,9 +57,19 @@ interface UseExit {
   readonly onFailure: <E>(cause: Cause.Cause<E>) => Effect.Effect<never, E>
 }
 
+/**
+ * A build in flight and the gets waiting for it (the one that started it included). When it
+ * succeeds it takes one hold of its instance for each of them, in the step that makes the instance
+ * current, before anything can evict or replace it: each waiter then owns a hold it either keeps
+ * (it takes the instance) or releases (see `wait`).
+ */
 interface Build<K, C, A, E> {
   readonly context: C
   readonly deferred: Deferred.Deferred<Instance<K, C, A>, E | ManagerClosed>
+  /** gets waiting for it now */
+  waiters: number
+  /** its instance, once it succeeded (and took `waiters` holds of it) */
+  result: Instance<K, C, A> | undefined
 }
 
 /** Everything the manager knows about one key. Removed from the map once it has neither an instance nor a build. */
@@ -114,10 +124,6 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       if (isPrimitive(slot.key)) primitiveSlots.set(slot.key, slot)
       else MutableHashMap.set(otherSlots, slot.key, slot)
     }
-    const allSlots = (): Array<Slot<K, C, A, E>> => [
-      ...primitiveSlots.values(),
-      ...Array.from(otherSlots, ([, slot]) => slot)
-    ]
     // slots holding an instance, least recently used first when a capacity is set (otherwise in
     // order of installation): capacity eviction takes the first one
     const cached = new Set<Slot<K, C, A, E>>()
@@ -137,6 +143,8 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       disposalFailures: 0,
       forcedDisposals: 0
     }
+    // build fibers running, until they end (after retiring what their instance replaced or evicted)
+    let building = 0
     let closed = false
     const drained = Deferred.unsafeMake<void>(FiberId.none)
 
@@ -263,14 +271,13 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       }
     }
 
-    /** A `get`'s hold: released when the caller's Scope closes. Runs uninterruptibly. */
+    /** A `get`'s hold (already counted): released when the caller's Scope closes. Runs uninterruptibly. */
     const holdInScope = (instance: Instance<K, C, A>, scope: Scope.Scope): Effect.Effect<A> => {
-      hold(instance)
       return Effect.flatMap(Scope.addFinalizerExit(scope, instance.release), instance.handOut)
     }
 
     /**
-     * A `use`'s hold: released when `f`'s effect ends, however it ends (the continuation is in
+     * A `use`'s hold (already counted): released when `f`'s effect ends, however it ends (the continuation is in
      * place before `f`'s effect starts; `restore` gives it the caller's interruptibility back).
      * Runs uninterruptibly.
      */
@@ -279,7 +286,6 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       f: (instance: A) => Effect.Effect<B, E2, R2>,
       restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
     ): Effect.Effect<B, E2, R2> => {
-      hold(instance)
       let effect: Effect.Effect<B, E2, R2>
       try {
         effect = f(instance.instance)
@@ -416,6 +422,9 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
           counters.replacements++
         }
         const evicted = evictOverCapacity()
+        // a hold for each waiter, before anything can retire it: see Build
+        instance.holders += build.waiters
+        build.result = instance
         yield* Deferred.succeed(build.deferred, instance)
         if (previous !== undefined) yield* retire(previous)
         for (const instance of evicted) yield* retire(instance)
@@ -433,9 +442,10 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
         addSlot(slot)
       }
       // registered synchronously, before anything else can run: a concurrent get of this key joins it
-      const build: Build<K, C, A, E> = { context, deferred: Deferred.unsafeMake(FiberId.none) }
+      const build: Build<K, C, A, E> = { context, deferred: Deferred.unsafeMake(FiberId.none), waiters: 0, result: undefined }
       slot.building = build
       counters.builds++
+      building++
       return Effect.as(Effect.tap(Effect.forkDaemon(Effect.onExit(construct(slot, build), settle(slot, build))), track), build)
     }
 
@@ -445,7 +455,8 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
      * again.
      */
     const settle = (slot: Slot<K, C, A, E>, build: Build<K, C, A, E>) => (exit: Exit.Exit<void>): Effect.Effect<void> =>
-      Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => {
+      Exit.isSuccess(exit) ? Effect.sync(() => void building--) : Effect.sync(() => {
+        building--
         if (slot.building === build) {
           slot.building = undefined
           counters.failures++
@@ -477,19 +488,21 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
         // retired by `needsUpdate` itself (it invalidated the key): look again
         if (current.retired) return attempt(key, context, restore, first, take)
         if (first) counters.hits++
+        hold(current)
         return take(current)
       }
       return wait(key, slot, context, restore, first, take)
     }
 
     /**
-     * The miss of a pass: joins the key's build or starts one, waits, and looks again. A waiter
-     * takes the result only if it still is current and needs no update for its own context; the
-     * caller that started a build takes that build's instance directly unless it is already
-     * disposed: made for its context, it is what it asked for, even if another build replaced it or
-     * evicted it over capacity in the meantime (it is then disposed after this caller's use). So a
-     * provider whose `needsUpdate` always answers true still terminates, and builds of more keys
-     * than the capacity cannot evict each other's instances forever before their callers take them.
+     * The miss of a pass: joins the key's build or starts one, and waits for it. Every get waiting
+     * for a build that succeeds owns a hold of its instance (see Build), even if the instance was
+     * replaced, evicted or invalidated before the get resumed (it is then disposed after that
+     * get's use): the get that started the build takes it (made for its context, it is what it
+     * asked for); a get that joined takes it if it needs no update for its own context, else
+     * releases its hold and looks again. So each get starts at most one build, and a get that
+     * started one always ends with that build's outcome: no churn of settings or capacity can make
+     * builds evict each other's instances before their callers take them.
      */
     const wait = <X, Y, Z>(
       key: K,
@@ -503,16 +516,45 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
       const joined = slot?.building
       if (joined !== undefined) {
         if (waitsForItself(joined)) return Effect.die(new InstanceCycle({ key }))
-        return Effect.flatMap(
-          restore(Deferred.await(joined.deferred)),
-          () => attempt(key, context, restore, false, take)
-        )
+        return awaitBuild(joined, restore, (instance) => {
+          let stale: boolean
+          try {
+            stale = provider.needsUpdate(context, instance)
+          } catch (defect) {
+            return afterRelease(instance, Effect.die(defect))
+          }
+          return stale ? afterRelease(instance, attempt(key, context, restore, false, take)) : take(instance)
+        })
       }
-      return Effect.flatMap(startBuild(key, slot, context), (build) =>
-        Effect.flatMap(restore(Deferred.await(build.deferred)), (instance) =>
-          instance.disposed
-            ? attempt(key, context, restore, false, take)
-            : take(instance)))
+      return Effect.flatMap(startBuild(key, slot, context), (build) => awaitBuild(build, restore, take))
+    }
+
+    /**
+     * Waits for a build as one of its waiters; `claim` gets the instance with this waiter's hold
+     * taken. A waiter that leaves without the instance (interrupted, or the build failed) gives
+     * its place back: its hold if the build already took one for it.
+     */
+    const awaitBuild = <X, Y, Z>(
+      build: Build<K, C, A, E>,
+      restore: Restore,
+      claim: (instance: Instance<K, C, A>) => Effect.Effect<X, Y | GetError, Z>
+    ): Effect.Effect<X, Y | GetError, Z> => {
+      build.waiters++
+      return Effect.matchCauseEffect(restore(Deferred.await(build.deferred)), {
+        onFailure: (cause) => {
+          if (build.result !== undefined) return afterRelease(build.result, Effect.failCause(cause))
+          build.waiters--
+          return Effect.failCause(cause)
+        },
+        // disposed already: only a close that timed out disposes a held instance
+        onSuccess: (instance) => instance.disposed ? Effect.fail(new ManagerClosed()) : claim(instance)
+      })
+    }
+
+    /** Releases one hold of the instance, then runs `next`. */
+    const afterRelease = <X, Y, Z>(instance: Instance<K, C, A>, next: Effect.Effect<X, Y, Z>): Effect.Effect<X, Y, Z> => {
+      const released = releaseNow(instance)
+      return released === undefined ? next : Effect.zipRight(released, next)
     }
 
     /** The key of a context; a key function that throws gives a failed Effect (a key to run, like an effectful one). */
@@ -548,6 +590,7 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
         // retired by `needsUpdate` itself (it invalidated the key): look again
         if (current.retired) return attempt(key, context, restore, true, take)
         counters.hits++
+        hold(current)
         return take(current)
       }
       return wait(key, slot, context, restore, true, take)
@@ -623,8 +666,6 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
         })
       ),
       metrics: Effect.sync((): Instances.Metrics => {
-        let building = 0
-        for (const slot of allSlots()) if (slot.building !== undefined) building++
         return { ...counters, cached: cached.size, live: live.size, building }
       })
     })
