@@ -65,11 +65,13 @@
  * @since 0.1.0
  */
 import type * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
+import { describeValue } from "./internal/describe.js"
 import * as internal from "./internal/instances.js"
 
 /**
@@ -421,19 +423,17 @@ export const isInstanceManager: (u: unknown) => u is InstanceManager<unknown, un
  * import { Instances } from "layerwise"
  *
  * console.log(new Instances.InstanceKeyError({ cause: new Error("no tenant") }).message)
- * // "the key function of the instance manager threw: no tenant"
+ * // "the key function of the instance manager threw: Error: no tenant"
  * ```
  *
  * @since 0.1.0
  * @category errors
  */
-export const InstanceKeyError: typeof internal.InstanceKeyError = internal.InstanceKeyError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type InstanceKeyError = internal.InstanceKeyError
+export class InstanceKeyError extends Data.TaggedError("InstanceKeyError")<{ readonly cause: unknown }> {
+  override get message() {
+    return `the key function of the instance manager threw: ${describeValue(this.cause)}`
+  }
+}
 
 /**
  * The defect a get dies with when `make` died: the key, and the original defect as `cause`. Typed
@@ -444,19 +444,20 @@ export type InstanceKeyError = internal.InstanceKeyError
  * import { Instances } from "layerwise"
  *
  * console.log(new Instances.InstanceMakeDefect({ key: "acme", cause: new Error("driver crashed") }).message)
- * // 'making the instance for key "acme" died: driver crashed'
+ * // "making the instance for key acme died: Error: driver crashed"
  * ```
  *
  * @since 0.1.0
  * @category errors
  */
-export const InstanceMakeDefect: typeof internal.InstanceMakeDefect = internal.InstanceMakeDefect
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type InstanceMakeDefect = internal.InstanceMakeDefect
+export class InstanceMakeDefect extends Data.TaggedError("InstanceMakeDefect")<{
+  readonly key: unknown
+  readonly cause: unknown
+}> {
+  override get message() {
+    return `making the instance for key ${describeValue(this.key)} died: ${describeValue(this.cause)}`
+  }
+}
 
 /**
  * The defect a get dies with when it would wait for a build that waits for it: a `make` that gets
@@ -469,19 +470,17 @@ export type InstanceMakeDefect = internal.InstanceMakeDefect
  * import { Instances } from "layerwise"
  *
  * console.log(new Instances.InstanceCycle({ key: "acme" }).message)
- * // 'the make of key "acme" gets its own instance, directly or through other makes: it would wait for itself forever'
+ * // "the make of key acme gets its own instance, directly or through other makes: it would wait for itself forever"
  * ```
  *
  * @since 0.1.0
  * @category errors
  */
-export const InstanceCycle: typeof internal.InstanceCycle = internal.InstanceCycle
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type InstanceCycle = internal.InstanceCycle
+export class InstanceCycle extends Data.TaggedError("InstanceCycle")<{ readonly key: unknown }> {
+  override get message() {
+    return `the make of key ${describeValue(this.key)} gets its own instance, directly or through other makes: it would wait for itself forever`
+  }
+}
 
 /**
  * The manager's Scope closed (or is closing): it hands out no instance any more. Gets waiting for a
@@ -497,10 +496,8 @@ export type InstanceCycle = internal.InstanceCycle
  * @since 0.1.0
  * @category errors
  */
-export const ManagerClosed: typeof internal.ManagerClosed = internal.ManagerClosed
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type ManagerClosed = internal.ManagerClosed
+export class ManagerClosed extends Data.TaggedError("ManagerClosed")<{}> {
+  override get message() {
+    return "the instance manager is closed"
+  }
+}

@@ -309,7 +309,7 @@ describe("Instances", () => {
         })
         const error = yield* Effect.flip(manager.use(settings(""), use))
         expect(error).toBeInstanceOf(Instances.InstanceKeyError)
-        expect(error).toMatchObject({ _tag: "InstanceKeyError", message: "the key function of the instance manager threw: no tenant" })
+        expect(error).toMatchObject({ _tag: "InstanceKeyError", message: "the key function of the instance manager threw: Error: no tenant" })
         expect(yield* Ref.get(log)).toEqual([])
         expect(yield* manager.metrics).toMatchObject({ builds: 0, hits: 0, misses: 0 })
       }))
@@ -342,7 +342,7 @@ describe("Instances", () => {
         const exit = yield* Effect.exit(manager.use(settings("a", 2), Effect.succeed))
         const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
         expect(defect).toBeInstanceOf(Instances.InstanceMakeDefect)
-        expect((defect as Instances.InstanceMakeDefect).message).toBe(`making the instance for key "a" died: driver crashed`)
+        expect((defect as Instances.InstanceMakeDefect).message).toBe(`making the instance for key a died: RuntimeException: driver crashed`)
         expect((defect as Instances.InstanceMakeDefect).cause).toBeInstanceOf(Cause.RuntimeException)
         expect(yield* manager.entries).toMatchObject([{ key: "a", context: { version: 1 } }])
         expect(yield* manager.use(settings("a", 1), Effect.succeed)).toBe(1)
@@ -368,11 +368,11 @@ describe("Instances", () => {
           if (tenant === "cached") yield* manager.use(settings(tenant, 1), Effect.succeed)
           const thrown = defectOf(yield* Effect.exit(manager.use(settings(tenant, 2), Effect.succeed)))
           expect((thrown as Instances.InstanceMakeDefect).message).toBe(
-            `making the instance for key "${tenant}" died: no url configured`
+            `making the instance for key ${tenant} died: Error: no url configured`
           )
           const returned = defectOf(yield* Effect.exit(manager.use(settings(tenant, 3), Effect.succeed)))
           expect((returned as Instances.InstanceMakeDefect).message).toBe(
-            `making the instance for key "${tenant}" died: make must return an Effect, got "not an effect"`
+            `making the instance for key ${tenant} died: TypeError: make must return an Effect, got not an effect`
           )
         }
         // the cached instance stayed valid, the fresh key is free to build again
@@ -393,7 +393,7 @@ describe("Instances", () => {
         const exit = yield* Effect.exit(manager.use("x", Effect.succeed))
         const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
         expect((defect as Instances.InstanceMakeDefect).message).toBe(
-          `making the instance for key "x" died: make was interrupted (not by a close of the manager)`
+          `making the instance for key x died: make was interrupted (not by a close of the manager)`
         )
         expect(yield* manager.use("y", Effect.succeed)).toBe("y")
       }))
@@ -421,7 +421,7 @@ describe("Instances", () => {
         const direct = cycleOf(yield* Effect.exit(manager.use("a", Effect.succeed)))
         expect(direct).toBeInstanceOf(Instances.InstanceCycle)
         expect((direct as Instances.InstanceCycle).message).toBe(
-          `the make of key "a" gets its own instance, directly or through other makes: it would wait for itself forever`
+          `the make of key a gets its own instance, directly or through other makes: it would wait for itself forever`
         )
         // the inner get of "b" (in the make of "c", in the make of "b") found the cycle
         const indirect = cycleOf(yield* Effect.exit(manager.use("b", Effect.succeed)))
@@ -466,7 +466,7 @@ describe("Instances", () => {
         yield* manager.use(settings("a", 2), Effect.succeed)
         const exit = yield* Effect.exit(Scope.close(holder, Exit.void).pipe(provide))
         expect(Exit.isSuccess(exit)).toBe(true)
-        expect(lines).toEqual([`ERROR Instances: disposing the instance for key "a" failed`])
+        expect(lines).toEqual([`ERROR Instances: disposing the instance for key a failed`])
         expect(yield* manager.metrics).toMatchObject({ disposals: 1, disposalFailures: 1, live: 1 })
       }))
   })
@@ -730,7 +730,7 @@ describe("Instances", () => {
         yield* Fiber.join(closing)
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2", "dispose a@2", "dispose a@1"])
         expect(lines).toEqual([
-          `WARN Instances: close timed out after 5s; disposing 1 instance(s) still in use: "a" (1 holder(s))`
+          `WARN Instances: close timed out after 5s; disposing 1 instance(s) still in use: a (1 holder(s))`
         ])
         expect(yield* manager.metrics).toMatchObject({ live: 0, disposals: 2, forcedDisposals: 1 })
       }))

@@ -9,9 +9,11 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
@@ -105,3 +107,31 @@ export const servicesOf = (context: Context.Context<never>): ReadonlyMap<string,
 
 /** A service the caller knows is in the context. @internal */
 export const serviceOf = <I, S>(context: Context.Context<I>, tag: Context.Tag<I, S>): S => Context.unsafeGet(context, tag)
+
+// ---------------------------------------------------------------------------------------------
+// Instances
+
+/**
+ * Runs an effect with a fiber-local value changed by `update` (forks inherit the change). In
+ * Effect 4: `Effect.provideService` of a `Context.Reference`.
+ *
+ * @internal
+ */
+export const withFiberLocal = <A>(local: FiberRef.FiberRef<A>, update: (value: A) => A) =>
+<X, E, R>(effect: Effect.Effect<X, E, R>): Effect.Effect<X, E, R> => Effect.locallyWith(effect, local, update)
+
+/**
+ * The cause with every defect replaced by `f(defect)`, its failures, interruptions and structure
+ * kept. In Effect 4, where a Cause is a flat list of reasons, a map over them.
+ *
+ * @internal
+ */
+export const mapDefects = <E>(cause: Cause.Cause<E>, f: (defect: unknown) => unknown): Cause.Cause<E> =>
+  Cause.match(cause, {
+    onEmpty: Cause.empty as Cause.Cause<E>,
+    onFail: (error) => Cause.fail(error),
+    onDie: (defect) => Cause.die(f(defect)),
+    onInterrupt: (fiberId) => Cause.interrupt(fiberId),
+    onSequential: (left, right) => Cause.sequential(left, right),
+    onParallel: (left, right) => Cause.parallel(left, right)
+  })
