@@ -21,7 +21,7 @@ import {
   TestClock
 } from "effect"
 import { identity } from "effect/Function"
-import { Instances } from "../src/index.js"
+import { Component, Instances, Registry } from "../src/index.js"
 
 interface Settings {
   readonly tenant: string
@@ -297,7 +297,7 @@ describe("Instances", () => {
         expect(yield* manager.metrics).toMatchObject({ builds: 2, cached: 1 })
       }))
 
-    it.scoped("a key function that throws builds nothing and fails with InstanceKeyError", () =>
+    it.scoped("a key function that throws builds nothing and dies with an InstanceKeyDefect", () =>
       Effect.gen(function*() {
         const { log, provider } = yield* makeProvider
         const manager = yield* Instances.make({
@@ -307,9 +307,10 @@ describe("Instances", () => {
             return settings.tenant
           }
         })
-        const error = yield* Effect.flip(manager.use(settings(""), use))
-        expect(error).toBeInstanceOf(Instances.InstanceKeyError)
-        expect(error).toMatchObject({ _tag: "InstanceKeyError", message: "the key function of the instance manager threw: Error: no tenant" })
+        const exit = yield* Effect.exit(manager.use(settings(""), use))
+        const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+        expect(defect).toBeInstanceOf(Instances.InstanceKeyDefect)
+        expect(defect).toMatchObject({ _tag: "InstanceKeyDefect", message: "the key function of the instance manager threw: Error: no tenant" })
         expect(yield* Ref.get(log)).toEqual([])
         expect(yield* manager.metrics).toMatchObject({ builds: 0, hits: 0, misses: 0 })
       }))
@@ -383,7 +384,7 @@ describe("Instances", () => {
         expect(yield* manager.metrics).toMatchObject({ disposals: 2, live: 0 })
       }))
 
-    it.scoped("a make that interrupts itself fails the get with an InstanceMakeDefect, not ManagerClosed, while the manager is open", () =>
+    it.scoped("a make that interrupts itself fails the get with an InstanceMakeDefect, not an interruption, while the manager is open", () =>
       Effect.gen(function*() {
         const manager = yield* Instances.make({
           key: (tenant: string) => tenant,
@@ -688,7 +689,7 @@ describe("Instances", () => {
   })
 
   describe("closing", () => {
-    it.effect("closing the manager disposes every instance, waiting for holders, and later gets fail with ManagerClosed", () =>
+    it.effect("closing the manager disposes every instance, waiting for holders, and later gets are interrupted", () =>
       Effect.gen(function*() {
         const { log, provider } = yield* makeProvider
         const managerScope = yield* Scope.make()
@@ -702,14 +703,13 @@ describe("Instances", () => {
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "dispose a@1"])
         expect(closing.unsafePoll()).toBeNull()
         // while closing, no instance is handed out
-        expect(yield* Effect.flip(manager.use(settings("b"), use))).toBeInstanceOf(Instances.ManagerClosed)
+        expect(Exit.isInterrupted(yield* Effect.exit(manager.use(settings("b"), use)))).toBe(true)
         yield* Deferred.succeed(release, undefined)
         yield* Fiber.join(holding)
         yield* Fiber.join(closing)
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "dispose a@1", "dispose b@1"])
-        const error = yield* Effect.flip(manager.use(settings("a"), use))
-        expect(error).toBeInstanceOf(Instances.ManagerClosed)
-        expect((error as Instances.ManagerClosed).message).toBe("the instance manager is closed")
+        expect(Exit.isInterrupted(yield* Effect.exit(manager.use(settings("a"), use)))).toBe(true)
+        expect(Exit.isInterrupted(yield* Effect.exit(Effect.scoped(manager.get(settings("a")))))).toBe(true)
         expect(yield* manager.metrics).toMatchObject({ live: 0, cached: 0, disposals: 2, forcedDisposals: 0 })
       }))
 
@@ -735,7 +735,7 @@ describe("Instances", () => {
         expect(yield* manager.metrics).toMatchObject({ live: 0, disposals: 2, forcedDisposals: 1 })
       }))
 
-    it.effect("a get waiting for a build when the manager closes fails with ManagerClosed, and the build is interrupted", () =>
+    it.effect("a get waiting for a build when the manager closes is interrupted, and so is the build", () =>
       Effect.gen(function*() {
         const { log, provider, slow } = yield* makeProvider
         slow.set("a", 3_600_000)
@@ -745,7 +745,7 @@ describe("Instances", () => {
         yield* TestClock.adjust(1)
         expect(yield* manager.metrics).toMatchObject({ building: 1 })
         yield* Scope.close(managerScope, Exit.void)
-        expect(yield* Effect.flip(Fiber.join(waiting))).toBeInstanceOf(Instances.ManagerClosed)
+        expect(Exit.isInterrupted(yield* Fiber.await(waiting))).toBe(true)
         expect(yield* Ref.get(log)).toEqual([])
         expect(yield* manager.metrics).toMatchObject({ building: 0, live: 0, failures: 1 })
       }))
@@ -799,7 +799,7 @@ describe("Instances", () => {
     it.effect("a manager is a service: Instances.layer provides it under its tag and closes it with the layer", () =>
       Effect.gen(function*() {
         const disposed: Array<string> = []
-        const TenantClients = Instances.Tag<string, string, { readonly tenant: string }>("test/TenantClients")
+        class TenantClients extends Instances.Tag("test/TenantClients")<TenantClients, string, string, { readonly tenant: string }>() {}
         const layer = Instances.layer(TenantClients, {
           key: (tenant) => tenant,
           make: (tenant) => Effect.acquireRelease(Effect.succeed({ tenant }), () => Effect.sync(() => disposed.push(tenant))),
@@ -811,6 +811,33 @@ describe("Instances", () => {
         }).pipe(Effect.provide(layer))
         expect(tenant).toBe("acme")
         expect(disposed).toEqual(["acme"])
+      }))
+    it.effect("a tag is a class of its own: two managers of one type are two components, each closed with the graph", () =>
+      Effect.gen(function*() {
+        class Clients extends Instances.Tag("test/Clients")<Clients, string, string, { readonly pool: string; readonly tenant: string }>() {}
+        class BackupClients extends Instances.Tag("test/BackupClients")<BackupClients, string, string, { readonly pool: string; readonly tenant: string }>() {}
+        const disposed: Array<string> = []
+        const provider = (pool: string) => ({
+          key: (tenant: string) => tenant,
+          make: (tenant: string) =>
+            Effect.acquireRelease(Effect.succeed({ pool, tenant }), () => Effect.sync(() => disposed.push(`${pool}/${tenant}`))),
+          needsUpdate: () => false
+        })
+        const registry = Registry.make(
+          Component.make(Clients, { build: Instances.make(provider("main")) }),
+          Component.make(BackupClients, { build: Instances.make(provider("backup")) })
+        )
+        const pools = yield* Effect.gen(function*() {
+          const clients = yield* Clients
+          const backups = yield* BackupClients
+          return [
+            yield* clients.use("acme", (client) => Effect.succeed(`${client.pool}/${client.tenant}`)),
+            yield* backups.use("acme", (client) => Effect.succeed(`${client.pool}/${client.tenant}`))
+          ]
+        }).pipe(Effect.provide(Registry.toLayer(registry, [Clients, BackupClients])))
+        expect(pools).toEqual(["main/acme", "backup/acme"])
+        expect(disposed.sort()).toEqual(["backup/acme", "main/acme"])
+        expect(Clients.key).toBe("test/Clients")
       }))
   })
 

@@ -92,7 +92,7 @@ interface UseExit {
 interface Build<K, C, A, E> {
   readonly slot: Slot<K, C, A, E>
   readonly context: C
-  readonly deferred: Deferred.Deferred<Instance<K, C, A>, E | Instances.ManagerClosed>
+  readonly deferred: Deferred.Deferred<Instance<K, C, A>, E>
   /** gets waiting for it now */
   waiters: number
   /** its instance, once it succeeded (and took `waiters` holds of it) */
@@ -140,7 +140,7 @@ type Restore = <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, 
 /** What a get or a use does with an instance it holds (the hold is already counted). */
 type Take<K, C, A, X, Y, Z> = (instance: Instance<K, C, A>) => Effect.Effect<X, Y, Z>
 
-class InstanceManagerImpl<C, K, A, E, KE> implements Instances.InstanceManager<C, K, A, E, KE> {
+class InstanceManagerImpl<C, K, A, E, KE> implements Instances.InstanceManager<C, K, A, E | KE> {
   readonly [TypeId]: Instances.TypeId = TypeId
   state: State<K, C, A, E> = {
     _tag: "Open",
@@ -192,14 +192,14 @@ class InstanceManagerImpl<C, K, A, E, KE> implements Instances.InstanceManager<C
     }))
   }
 
-  get(context: C): Effect.Effect<A, E | KE | Instances.InstanceKeyError | Instances.ManagerClosed, Scope.Scope> {
+  get(context: C): Effect.Effect<A, E | KE, Scope.Scope> {
     return get(this, context)
   }
 
   use<B, E2, R2>(
     context: C,
     f: (instance: A) => Effect.Effect<B, E2, R2>
-  ): Effect.Effect<B, E | E2 | KE | Instances.InstanceKeyError | Instances.ManagerClosed, R2> {
+  ): Effect.Effect<B, E | E2 | KE, R2> {
     return use(this, context, f)
   }
 
@@ -229,7 +229,7 @@ const entryOf = <K, C, A, E>(slot: Slot<K, C, A, E>): Instances.Entry<K, C> => {
 /** @internal */
 export const make = <C, K, A, E = never, R = never, KE = never>(
   provider: Instances.Provider<C, K, A, E, R, KE>
-): Effect.Effect<Instances.InstanceManager<C, K, A, E, KE>, never, Scope.Scope | R> =>
+): Effect.Effect<Instances.InstanceManager<C, K, A, E | KE>, never, Scope.Scope | R> =>
   Effect.gen(function*() {
     const capacity = provider.capacity
     if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
@@ -256,20 +256,20 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
   })
 
 /** @internal */
-export const tag = <C, K, A, E = never, KE = never>(
-  key: string
-): Context.Tag<Instances.InstanceManager<C, K, A, E, KE>, Instances.InstanceManager<C, K, A, E, KE>> =>
-  Context.GenericTag<Instances.InstanceManager<C, K, A, E, KE>>(key)
+export const Tag = <const Id extends string>(id: Id) =>
+<Self, C, K, A, E = never>(): Context.TagClass<Self, Id, Instances.InstanceManager<C, K, A, E>> =>
+  Context.Tag(id)<Self, Instances.InstanceManager<C, K, A, E>>()
 
 /** @internal */
-export const layer = <C, K, A, E, KE, R>(
-  tag: Context.Tag<Instances.InstanceManager<C, K, A, E, KE>, Instances.InstanceManager<C, K, A, E, KE>>,
-  provider: Instances.Provider<C, K, A, E, R, KE>
-): Layer.Layer<Instances.InstanceManager<C, K, A, E, KE>, never, Exclude<R, Scope.Scope>> =>
-  Layer.scoped(tag, make(provider) as Effect.Effect<Instances.InstanceManager<C, K, A, E, KE>, never, Scope.Scope | Exclude<R, Scope.Scope>>)
+export const layer = <Self, C, K, A, E, R = never>(
+  tag: Context.Tag<Self, Instances.InstanceManager<C, K, A, E>>,
+  provider: Instances.Provider<C, K, A, E, R, E>
+): Layer.Layer<Self, never, Exclude<R, Scope.Scope>> =>
+  // make's R is its requirements and the Scope that Layer.scoped provides
+  Layer.scoped(tag, make(provider) as Effect.Effect<Instances.InstanceManager<C, K, A, E>, never, Scope.Scope | Exclude<R, Scope.Scope>>)
 
 /** @internal */
-export const isInstanceManager = (u: unknown): u is Instances.InstanceManager<unknown, unknown, unknown, unknown, unknown> =>
+export const isInstanceManager = (u: unknown): u is Instances.InstanceManager<unknown, unknown, unknown, unknown> =>
   hasProperty(u, TypeId)
 
 // ---------------------------------------------------------------------------------------------
@@ -279,9 +279,9 @@ export const isInstanceManager = (u: unknown): u is Instances.InstanceManager<un
 export const get = <C, K, A, E, KE>(
   self: InstanceManagerImpl<C, K, A, E, KE>,
   context: C
-): Effect.Effect<A, E | KE | Instances.InstanceKeyError | Instances.ManagerClosed, Scope.Scope> =>
+): Effect.Effect<A, E | KE, Scope.Scope> =>
   Effect.uninterruptibleMask((restore) => {
-    if (self.state._tag === "Closed") return Effect.fail(new Instances.ManagerClosed())
+    if (self.state._tag === "Closed") return Effect.interrupt
     // the caller's Scope, read from its fiber in this step: no copy of its context
     const scope = currentService(Scope.Scope)
     if (scope === undefined) return Effect.dieMessage("Instances: get ran without a Scope")
@@ -293,10 +293,10 @@ export const use = <C, K, A, E, KE, B, E2, R2>(
   self: InstanceManagerImpl<C, K, A, E, KE>,
   context: C,
   f: (instance: A) => Effect.Effect<B, E2, R2>
-): Effect.Effect<B, E | E2 | KE | Instances.InstanceKeyError | Instances.ManagerClosed, R2> =>
+): Effect.Effect<B, E | E2 | KE, R2> =>
   Effect.uninterruptibleMask((restore) =>
     self.state._tag === "Closed"
-      ? Effect.fail(new Instances.ManagerClosed())
+      ? Effect.interrupt
       : acquire(self, context, restore, (instance) => holdDuring(instance, f, restore))
   )
 
@@ -310,22 +310,22 @@ const acquire = <C, K, A, E, KE, X, Y, Z>(
   context: C,
   restore: Restore,
   take: Take<K, C, A, X, Y, Z>
-): Effect.Effect<X, Y | E | KE | Instances.InstanceKeyError | Instances.ManagerClosed, Z> => {
+): Effect.Effect<X, Y | E | KE, Z> => {
   const key = keyOf(self, context)
   return Effect.isEffect(key)
-    ? Effect.flatMap(restore(key as Effect.Effect<K, KE | Instances.InstanceKeyError>), (key) => attempt(self, key, context, restore, true, take))
+    ? Effect.flatMap(restore(key as Effect.Effect<K, KE>), (key) => attempt(self, key, context, restore, true, take))
     : attempt(self, key, context, restore, true, take)
 }
 
-/** The key of a context; a key function that throws gives a failed Effect (a key to run, like an effectful one). */
+/** The key of a context; a key function that throws gives a defect (a key to run, like an effectful one). */
 const keyOf = <C, K, A, E, KE>(
   self: InstanceManagerImpl<C, K, A, E, KE>,
   context: C
-): K | Effect.Effect<K, KE | Instances.InstanceKeyError> => {
+): K | Effect.Effect<K, KE> => {
   try {
     return self.provider.key(context)
   } catch (error) {
-    return Effect.fail(new Instances.InstanceKeyError({ cause: error }))
+    return Effect.die(new Instances.InstanceKeyDefect({ cause: error }))
   }
 }
 
@@ -342,9 +342,9 @@ const attempt = <C, K, A, E, X, Y, Z>(
   restore: Restore,
   first: boolean,
   take: Take<K, C, A, X, Y, Z>
-): Effect.Effect<X, Y | E | Instances.ManagerClosed, Z> => {
+): Effect.Effect<X, Y | E, Z> => {
   const state = self.state
-  if (state._tag === "Closed") return Effect.fail(new Instances.ManagerClosed())
+  if (state._tag === "Closed") return Effect.interrupt
   const slot = findSlot(state, key)
   const current = slot?.current
   if (current !== undefined && !self.provider.needsUpdate(context, current)) {
@@ -376,7 +376,7 @@ const wait = <C, K, A, E, X, Y, Z>(
   context: C,
   restore: Restore,
   take: Take<K, C, A, X, Y, Z>
-): Effect.Effect<X, Y | E | Instances.ManagerClosed, Z> => {
+): Effect.Effect<X, Y | E, Z> => {
   const joined = slot?.building
   if (joined === undefined) {
     const build = startBuild(self, state, key, slot, context)
@@ -403,8 +403,8 @@ const awaitBuild = <C, K, A, E, X, Y, Z>(
   self: Manager<C, K, A, E>,
   build: Build<K, C, A, E>,
   restore: Restore,
-  claim: Take<K, C, A, X, Y | E | Instances.ManagerClosed, Z>
-): Effect.Effect<X, Y | E | Instances.ManagerClosed, Z> => {
+  claim: Take<K, C, A, X, Y | E, Z>
+): Effect.Effect<X, Y | E, Z> => {
   build.waiters++
   return Effect.matchCauseEffect(restore(Deferred.await(build.deferred)), {
     onFailure: (cause) => {
@@ -413,7 +413,7 @@ const awaitBuild = <C, K, A, E, X, Y, Z>(
       return Effect.failCause(cause)
     },
     // disposed already: only a close that timed out disposes a held instance
-    onSuccess: (instance) => (instance.disposed ? Effect.fail(new Instances.ManagerClosed()) : claim(instance))
+    onSuccess: (instance) => (instance.disposed ? Effect.interrupt : claim(instance))
   })
 }
 
@@ -610,7 +610,7 @@ const makeInstance = <C, K, A, E>(self: Manager<C, K, A, E>, build: Build<K, C, 
  * A successful build, in one synchronous step: the new instance becomes the key's current one, the
  * build takes a hold of it for each waiter and wakes them; then what it replaced and what it evicted
  * over capacity are retired, and an instance nobody waited for starts its idle timer. A build that
- * finishes after the manager closed disposes its instance and fails with ManagerClosed.
+ * finishes after the manager closed disposes its instance and interrupts its waiters.
  */
 const install = <C, K, A, E>(
   self: Manager<C, K, A, E>,
@@ -625,7 +625,7 @@ const install = <C, K, A, E>(
     self.live.add(instance)
     const state = self.state
     if (state._tag === "Closed") {
-      return Effect.zipRight(retire(self, instance), Deferred.fail(build.deferred, new Instances.ManagerClosed()))
+      return Effect.zipRight(retire(self, instance), Deferred.interrupt(build.deferred))
     }
     const previous = slot.current
     slot.current = instance
@@ -649,7 +649,7 @@ const install = <C, K, A, E>(
 
 /**
  * A failed build: the key's previous instance stays cached and valid, the build's Scope is closed
- * with the failure, and every waiter gets the same cause (ManagerClosed if the close interrupted it;
+ * with the failure, and every waiter gets the same cause (an interruption if the close interrupted it;
  * an InstanceMakeDefect if `make` interrupted itself, since only a close interrupts a build's fiber).
  */
 const failBuild = <C, K, A, E>(
@@ -667,18 +667,16 @@ const failBuild = <C, K, A, E>(
       Effect.catchAllCause((cause) =>
         Effect.logError(`Instances: closing the failed build for key ${describeValue(slot.key)} failed`, cause)
       ),
-      Effect.zipRight(Effect.sync(() => {
-        if (self.state._tag === "Closed") {
-          completeDeferred(build.deferred, Exit.fail(new Instances.ManagerClosed()))
-        } else if (Cause.isInterruptedOnly(exit.cause)) {
-          completeDeferred(
+      Effect.zipRight(
+        self.state._tag === "Closed"
+          ? Deferred.interrupt(build.deferred)
+          : Deferred.failCause(
             build.deferred,
-            Exit.die(new Instances.InstanceMakeDefect({ key: slot.key, cause: "make was interrupted (not by a close of the manager)" }))
+            Cause.isInterruptedOnly(exit.cause)
+              ? Cause.die(new Instances.InstanceMakeDefect({ key: slot.key, cause: "make was interrupted (not by a close of the manager)" }))
+              : exit.cause
           )
-        } else {
-          completeDeferred(build.deferred, Exit.failCause(exit.cause))
-        }
-      }))
+      )
     )
   })
 
@@ -843,7 +841,7 @@ const close = Effect.fnUntraced(function*<C, K, A, E>(self: Manager<C, K, A, E>)
     { concurrency: "unbounded", discard: true }
   )
   const waited = yield* Effect.gen(function*() {
-    // builds in flight end with ManagerClosed (their instance, if any, disposed by the build)
+    // builds in flight are interrupted, and so are their waiters (their instance, if any, disposed by the build)
     yield* Fiber.interruptAll(Array.from(self.fibers))
     if (self.live.size > 0) yield* Deferred.await(self.drained)
   }).pipe(Effect.interruptible, Effect.timeoutOption(self.closeTimeout))
