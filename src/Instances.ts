@@ -80,7 +80,7 @@ import * as internal from "./internal/instances.js"
  * @since 0.1.0
  * @category symbols
  */
-export const TypeId: unique symbol = internal.TypeId
+export const TypeId: unique symbol = Symbol.for("layerwise/Instances")
 
 /**
  * @since 0.1.0

@@ -226,11 +226,14 @@ const entryOf = <K, C, A, E>(slot: Slot<K, C, A, E>): Instances.Entry<K, C> => {
 // ---------------------------------------------------------------------------------------------
 // constructors
 
+// The exports Instances.ts binds are function declarations: this module and Instances.ts import each
+// other (the errors are declared there), and hoisted functions are defined whichever is loaded first.
+
 /** @internal */
-export const make = <C, K, A, E = never, R = never, KE = never>(
+export function make<C, K, A, E = never, R = never, KE = never>(
   provider: Instances.Provider<C, K, A, E, R, KE>
-): Effect.Effect<Instances.InstanceManager<C, K, A, E | KE>, never, Scope.Scope | R> =>
-  Effect.gen(function*() {
+): Effect.Effect<Instances.InstanceManager<C, K, A, E | KE>, never, Scope.Scope | R> {
+  return Effect.gen(function*() {
     const capacity = provider.capacity
     if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
       return yield* Effect.dieMessage(`Instances.make: capacity must be a positive integer, got ${capacity}`)
@@ -254,29 +257,33 @@ export const make = <C, K, A, E = never, R = never, KE = never>(
     yield* Effect.addFinalizer(() => close(self))
     return self
   })
+}
 
 /** @internal */
-export const Tag = <const Id extends string>(id: Id) =>
-<Self, C, K, A, E = never>(): Context.TagClass<Self, Id, Instances.InstanceManager<C, K, A, E>> =>
-  Context.Tag(id)<Self, Instances.InstanceManager<C, K, A, E>>()
+export function Tag<const Id extends string>(
+  id: Id
+): <Self, C, K, A, E = never>() => Context.TagClass<Self, Id, Instances.InstanceManager<C, K, A, E>> {
+  return <Self, C, K, A, E = never>() => Context.Tag(id)<Self, Instances.InstanceManager<C, K, A, E>>()
+}
 
 /** @internal */
-export const layer = <Self, C, K, A, E, R = never>(
+export function layer<Self, C, K, A, E, R = never>(
   tag: Context.Tag<Self, Instances.InstanceManager<C, K, A, E>>,
   provider: Instances.Provider<C, K, A, E, R, E>
-): Layer.Layer<Self, never, Exclude<R, Scope.Scope>> =>
+): Layer.Layer<Self, never, Exclude<R, Scope.Scope>> {
   // make's R is its requirements and the Scope that Layer.scoped provides
-  Layer.scoped(tag, make(provider) as Effect.Effect<Instances.InstanceManager<C, K, A, E>, never, Scope.Scope | Exclude<R, Scope.Scope>>)
+  return Layer.scoped(tag, make(provider) as Effect.Effect<Instances.InstanceManager<C, K, A, E>, never, Scope.Scope | Exclude<R, Scope.Scope>>)
+}
 
 /** @internal */
-export const isInstanceManager = (u: unknown): u is Instances.InstanceManager<unknown, unknown, unknown, unknown> =>
-  hasProperty(u, TypeId)
+export function isInstanceManager(u: unknown): u is Instances.InstanceManager<unknown, unknown, unknown, unknown> {
+  return hasProperty(u, TypeId)
+}
 
 // ---------------------------------------------------------------------------------------------
 // get and use
 
-/** @internal */
-export const get = <C, K, A, E, KE>(
+const get = <C, K, A, E, KE>(
   self: InstanceManagerImpl<C, K, A, E, KE>,
   context: C
 ): Effect.Effect<A, E | KE, Scope.Scope> =>
@@ -288,8 +295,7 @@ export const get = <C, K, A, E, KE>(
     return acquire(self, context, restore, (instance) => holdInScope(instance, scope))
   })
 
-/** @internal */
-export const use = <C, K, A, E, KE, B, E2, R2>(
+const use = <C, K, A, E, KE, B, E2, R2>(
   self: InstanceManagerImpl<C, K, A, E, KE>,
   context: C,
   f: (instance: A) => Effect.Effect<B, E2, R2>
@@ -390,7 +396,9 @@ const wait = <C, K, A, E, X, Y, Z>(
     } catch (defect) {
       return afterRelease(self, instance, Effect.die(defect))
     }
-    return stale ? afterRelease(self, instance, attempt(self, key, context, restore, false, take)) : take(instance)
+    return stale
+      ? afterRelease(self, instance, Effect.suspend(() => attempt(self, key, context, restore, false, take)))
+      : take(instance)
   })
 }
 
@@ -528,8 +536,7 @@ const evictOverCapacity = <C, K, A, E>(self: Manager<C, K, A, E>, state: State.O
   return evicted
 }
 
-/** @internal */
-export const invalidate = <C, K, A, E>(self: Manager<C, K, A, E>, key: K): Effect.Effect<void> =>
+const invalidate = <C, K, A, E>(self: Manager<C, K, A, E>, key: K): Effect.Effect<void> =>
   // uninterruptible: an instance taken out of the cache and not retired would never be disposed
   Effect.uninterruptible(Effect.suspend(() => {
     const slot = self.state._tag === "Open" ? findSlot(self.state, key) : undefined
