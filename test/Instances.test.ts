@@ -658,7 +658,7 @@ describe("Instances", () => {
 
   describe("churn", () => {
     // one test running the fast-check runs itself (with Effect.runPromise), as below
-    it.effect("under random keys, capacities, concurrency, settings churn, failures and interruptions every get ends having started at most one build, and every instance is disposed once, after its last holder", () =>
+    it.effect("under random keys, capacities, concurrency, settings churn, failures, interruptions and a close every get ends having started at most one build, and every instance is disposed once, after its last holder", () =>
       Effect.promise(() =>
         fc.assert(
           fc.asyncProperty(
@@ -669,6 +669,7 @@ describe("Instances", () => {
               rule: fc.constantFrom("rising" as const, "changed" as const),
               buildYields: fc.integer({ min: 0, max: 2 }),
               maxOpsBeforeYield: fc.constantFrom(16, 20, 24, 32, 48, 64, 2048),
+              closeAt: fc.option(fc.nat(19), { nil: undefined, freq: 4 }),
               gets: fc.array(
                 fc.record({
                   key: fc.nat(4),
@@ -1182,8 +1183,9 @@ interface ChurnSettings {
 /**
  * Random gets (uses, and gets in a Scope of their own) of a manager with a capacity or not, run
  * `concurrency` at a time under a small yield budget; some bump their key's version first (so
- * `needsUpdate` fires), some ask for a build that fails, some are interrupted at a random step.
- * Every instance counts its users; its disposal checks it is disposed once and unused.
+ * `needsUpdate` fires), some ask for a build that fails, some are interrupted at a random step, and
+ * the manager may be closed when one of them starts. Every instance counts its users; its disposal
+ * checks it is disposed once and unused.
  */
 const churnScenario = (scenario: {
   readonly keys: number
@@ -1192,6 +1194,7 @@ const churnScenario = (scenario: {
   readonly rule: "rising" | "changed"
   readonly buildYields: number
   readonly maxOpsBeforeYield: number
+  readonly closeAt: number | undefined
   readonly gets: ReadonlyArray<{
     readonly key: number
     readonly operation: "use" | "get"
@@ -1215,21 +1218,27 @@ const churnScenario = (scenario: {
         Effect.gen(function*() {
           for (let step = 0; step < scenario.buildYields; step++) yield* Effect.yieldNow()
           if (settings.fails) return yield* Effect.fail("build failure")
-          const client: ChurnClient = { serial: built.length, context: settings, inUse: 0, disposed: false }
-          built.push(client)
-          yield* Effect.addFinalizer(() =>
+          // made and registered for disposal in one uninterruptible step (a close may interrupt make)
+          return yield* Effect.acquireRelease(
             Effect.sync(() => {
-              if (client.disposed) misuses.push(`#${client.serial} disposed twice`)
-              if (client.inUse > 0) misuses.push(`#${client.serial} disposed while in use`)
-              client.disposed = true
-            })
+              const client: ChurnClient = { serial: built.length, context: settings, inUse: 0, disposed: false }
+              built.push(client)
+              return client
+            }),
+            (client) =>
+              Effect.sync(() => {
+                if (client.disposed) misuses.push(`#${client.serial} disposed twice`)
+                if (client.inUse > 0) misuses.push(`#${client.serial} disposed while in use`)
+                client.disposed = true
+              })
           )
-          return client
         }),
       needsUpdate,
       capacity: scenario.capacity,
-      closeTimeout: "1 millis"
+      // a close waits for holders, which end soon: reached only when one leaked
+      closeTimeout: "10 seconds"
     }).pipe(Scope.extend(managerScope))
+    let closing: Fiber.RuntimeFiber<void> | undefined
 
     const body = (settings: ChurnSettings, useYields: number) => (client: ChurnClient) =>
       Effect.gen(function*() {
@@ -1241,8 +1250,9 @@ const churnScenario = (scenario: {
         for (let step = 0; step < useYields; step++) yield* Effect.yieldNow()
         if (client.disposed) misuses.push(`#${client.serial} disposed during its use`)
       }).pipe(Effect.ensuring(Effect.sync(() => void client.inUse--)))
-    const gets = scenario.gets.map((get) =>
+    const gets = scenario.gets.map((get, index) =>
       Effect.suspend(() => {
+        if (index === scenario.closeAt) closing = Effect.runFork(Scope.close(managerScope, Exit.void))
         const tenant = get.key % scenario.keys
         if (get.bump) versions.set(tenant, (versions.get(tenant) ?? 0) + 1)
         const settings: ChurnSettings = { tenant, version: versions.get(tenant) ?? 0, fails: get.fails }
@@ -1258,6 +1268,7 @@ const churnScenario = (scenario: {
     const ended = yield* endsWithinSteps(
       Effect.gen(function*() {
         const exits = yield* Effect.all(gets, { concurrency: scenario.concurrency })
+        if (closing !== undefined) yield* Fiber.join(closing)
         // builds whose callers were interrupted go on without them
         while ((yield* manager.metrics).building > 0) yield* Effect.yieldNow()
         return exits
@@ -1268,10 +1279,11 @@ const churnScenario = (scenario: {
     const exits = Exit.isSuccess(ended) ? ended.value : []
     scenario.gets.forEach((get, index) => {
       const exit = exits[index]!
-      // a get that was not interrupted and asked for no failing build gets an instance (it may
-      // still share a failing build it joined)
+      // a get that was not interrupted gets an instance, or the failure of the build it started
+      // or joined, or an interruption once the manager is closed
       if (get.interruptAt === undefined && Exit.isFailure(exit)) {
-        expect(Cause.squash(exit.cause)).toBe("build failure")
+        if (Cause.isInterruptedOnly(exit.cause)) expect(closing).toBeDefined()
+        else expect(Cause.squash(exit.cause)).toBe("build failure")
       }
     })
 
@@ -1286,7 +1298,10 @@ const churnScenario = (scenario: {
     const closed = yield* manager.metrics
     expect(misuses).toEqual([])
     expect(built.every((client) => client.disposed)).toBe(true)
-    expect(closed).toMatchObject({ disposals: built.length, live: 0, forcedDisposals: 0 })
+    // a make the close interrupted after making its client disposed it with the build's Scope
+    expect(closed.disposals).toBeLessThanOrEqual(built.length)
+    if (closing === undefined) expect(closed.disposals).toBe(built.length)
+    expect(closed).toMatchObject({ live: 0, forcedDisposals: 0 })
   })
 
 /**

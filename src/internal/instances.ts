@@ -583,7 +583,7 @@ const runBuild = <C, K, A, E>(self: Manager<C, K, A, E>, build: Build<K, C, A, E
   Effect.asVoid(FiberSet.run(self.fibers, Effect.onExit(construct(self, build), (exit) => settle(self, build, exit))))
 
 /**
- * The build of one key: `make` in a Scope of the instance's own, then `install` or `fail`.
+ * The build of one key: `make` in a Scope of the instance's own, then `install` or `failBuild`.
  */
 const construct = Effect.fnUntraced(function*<C, K, A, E>(self: Manager<C, K, A, E>, build: Build<K, C, A, E>) {
   const scope = yield* Scope.make()
@@ -674,7 +674,7 @@ const failBuild = <C, K, A, E>(
       Effect.catchAllCause((cause) =>
         Effect.logError(`Instances: closing the failed build for key ${describeValue(slot.key)} failed`, cause)
       ),
-      Effect.zipRight(
+      Effect.zipRight(Effect.suspend(() =>
         self.state._tag === "Closed"
           ? Deferred.interrupt(build.deferred)
           : Deferred.failCause(
@@ -683,7 +683,7 @@ const failBuild = <C, K, A, E>(
               ? Cause.die(new Instances.InstanceMakeDefect({ key: slot.key, cause: "make was interrupted (not by a close of the manager)" }))
               : exit.cause
           )
-      )
+      ))
     )
   })
 
