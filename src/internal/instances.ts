@@ -9,6 +9,11 @@
  * made in one synchronous step together with the Effect that must follow it (a disposal, an idle
  * timer), run in the same uninterruptible region: no interruption can come between them.
  *
+ * A cached hit is one synchronous step, the one that opens the get's or use's uninterruptible
+ * region: the key, one map lookup, `needsUpdate`, the hold; then, for a get, one finalizer in the
+ * caller's Scope (read from its context, never copied), for a use, a release continuation around
+ * the function's effect (restored to the caller's interruptibility).
+ *
  * @internal
  */
 import * as Cause from "effect/Cause"
