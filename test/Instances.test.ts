@@ -22,6 +22,7 @@ import {
 } from "effect"
 import { identity } from "effect/Function"
 import { Component, Instances, Registry } from "../src/index.js"
+import { addFinalizerNow } from "../src/internal/runtime.js"
 
 interface Settings {
   readonly tenant: string
@@ -1011,6 +1012,30 @@ describe("Instances: cached hits", () => {
       expect(checks).toBe(5)
       yield* Scope.close(holder, Exit.void)
       expect(yield* manager.metrics).toMatchObject({ disposals: 1, live: 1 })
+    }))
+
+  it.effect("a get registers its release in the caller's Scope in the step that takes the instance (the runtime seam still reads Effect's Scope)", () =>
+    Effect.gen(function*() {
+      const { provider } = yield* makeProvider
+      const manager = yield* Effect.scoped(Effect.gen(function*() {
+        const manager = yield* Instances.make(provider)
+        yield* manager.use(settings("a"), use)
+        // registered synchronously: an open Effect Scope takes the finalizer in this step
+        const scope = yield* Scope.make()
+        let released = 0
+        expect(addFinalizerNow(scope, () => Effect.sync(() => void released++))).toBe(true)
+        yield* manager.get(settings("a")).pipe(Scope.extend(scope))
+        expect((yield* manager.entries).map((entry) => entry.holders)).toEqual([1])
+        yield* Scope.close(scope, Exit.void)
+        expect(released).toBe(1)
+        expect((yield* manager.entries).map((entry) => entry.holders)).toEqual([0])
+        // a closed Scope takes nothing: a get into it releases at once, through Scope.addFinalizerExit
+        expect(addFinalizerNow(scope, () => Effect.void)).toBe(false)
+        yield* manager.get(settings("a")).pipe(Effect.provideService(Scope.Scope, scope))
+        expect((yield* manager.entries).map((entry) => entry.holders)).toEqual([0])
+        return manager
+      }))
+      expect(yield* manager.metrics).toMatchObject({ hits: 2, live: 0 })
     }))
 
   it.scoped("primitive keys are compared as a Map compares them: NaN is one key, 0 and -0 are one key, 1 and \"1\" two", () =>

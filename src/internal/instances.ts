@@ -34,6 +34,7 @@ import * as Scope from "effect/Scope"
 import * as Instances from "../Instances.js"
 import { describeValue } from "./describe.js"
 import {
+  addFinalizerNow,
   clockMillis,
   completeDeferred,
   currentFiberLocal,
@@ -447,7 +448,9 @@ const hold = <C, K, A, E>(self: Manager<C, K, A, E>, instance: Instance<K, C, A>
 
 /** A `get`'s hold: released when the caller's Scope closes. Runs uninterruptibly. */
 const holdInScope = <K, C, A>(instance: Instance<K, C, A>, scope: Scope.Scope): Effect.Effect<A> =>
-  Effect.flatMap(Scope.addFinalizerExit(scope, instance.release), instance.handOut)
+  addFinalizerNow(scope, instance.release)
+    ? instance.handOut()
+    : Effect.flatMap(Scope.addFinalizerExit(scope, instance.release), instance.handOut)
 
 /**
  * A `use`'s hold: released when `f`'s effect ends, however it ends (the continuation is in place
