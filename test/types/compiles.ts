@@ -234,3 +234,17 @@ export const ClientsLive = Component.make(Clients, {
   })
 })
 export const FailingClientsLive = Component.make(FailingClients, { dependencies: [Config], build: failingClients })
+
+// A provider declared on its own serves Instances.layer and Component.make alike, for a tag whose
+// error is the provider's or wider.
+const pooledProvider: Instances.Provider<TenantSettings, string, TenantClient, ConnectError> = {
+  key: (settings) => settings.tenant,
+  make: (settings) => Effect.succeed({ url: settings.url }),
+  needsUpdate: () => false
+}
+export class PooledClients
+  extends Instances.Tag("compiles/PooledClients")<PooledClients, TenantSettings, string, TenantClient, ConnectError | UnknownTenant>()
+{}
+export const PooledClientsLayer = Instances.layer(PooledClients, pooledProvider)
+assertType<Equals<typeof PooledClientsLayer, Layer.Layer<PooledClients, never, never>>>()
+export const PooledClientsLive = Component.make(PooledClients, { build: Instances.make(pooledProvider) })
