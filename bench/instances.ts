@@ -21,6 +21,11 @@
  *   costs far more than closing an empty one), `Effect.scoped` of a `Map.get` alone (an empty
  *   Scope), and `Effect.scoped(RcMap.get)`.
  *
+ * - The same cached `use` and `get` (a Scope per round of `iterations` gets) run in a caller context
+ *   of 10 services and of 10,000: neither copies the caller's context, so the two must cost the
+ *   same. For contrast, `Effect.scoped(get(key))` in both (`Effect.scoped` copies the caller's
+ *   context to add its Scope), over fewer iterations.
+ *
  * Every Effect row is one `Effect.gen` loop of `iterations` operations over 100 keys, run with
  * `Effect.runSync` (a cached hit never suspends, so scheduler yields are not part of the number);
  * the loop's own cost per operation is the "empty Effect.gen loop" row and is included in every
@@ -35,7 +40,7 @@
  *
  * Run: npx tsx bench/instances.ts
  */
-import { type Cause, Duration, Effect, Exit, RcMap, Scheduler, Scope } from "effect"
+import { type Cause, Context, Duration, Effect, Exit, RcMap, Scheduler, Scope } from "effect"
 import * as Instances from "../src/Instances.js"
 
 const iterations = 100_000
@@ -97,10 +102,10 @@ const withScope = <S>(setup: Effect.Effect<S, never, Scope.Scope>) => {
   }
 }
 
-/** `iterations` operations, `operation(index)` each. */
-const loop = <E, R>(operation: (index: number) => Effect.Effect<unknown, E, R>) =>
+/** `count` operations (`iterations` unless given), `operation(index)` each. */
+const loop = <E, R>(operation: (index: number) => Effect.Effect<unknown, E, R>, count = iterations) =>
   Effect.gen(function*() {
-    for (let index = 0; index < iterations; index++) yield* operation(index)
+    for (let index = 0; index < count; index++) yield* operation(index)
   })
 
 /** `iterations` operations in batches of `batch`, each batch in a Scope opened before it and closed after it. */
@@ -226,6 +231,50 @@ const cachedHits = async () => {
   return { ms, ops }
 }
 
+/** A context of `size` services (tags of their own), built in one pass. */
+const contextOfSize = (size: number): Context.Context<unknown> =>
+  Context.mergeAll(
+    ...Array.from({ length: size }, (_, index) => Context.make(Context.GenericTag<unknown>(`bench/Service${index}`), index))
+  )
+
+/** Cached `use` and `get` in a caller context of 10 services and of 10,000. */
+const callerContexts = async () => {
+  const scopedIterations = 1_000
+  const manager = withScope(
+    Effect.tap(
+      Instances.make({
+        key: (tenant: string) => tenant,
+        make: (tenant) => Effect.succeed({ tenant }),
+        needsUpdate: () => false
+      }),
+      (manager) => Effect.forEach(keys, (key) => manager.use(key, Effect.succeed), { discard: true })
+    )
+  )
+  const key = (index: number) => keys[index % 100]!
+  const contexts = { small: contextOfSize(10), large: contextOfSize(10_000) }
+  const inContext = (context: Context.Context<unknown>) => ({
+    use: Effect.provide(loop((index) => manager.state.use(key(index), Effect.succeed)), context),
+    // one Scope per round, made by Effect.scoped once (it copies the context once per round)
+    get: Effect.provide(Effect.scoped(loop((index) => manager.state.get(key(index)))), context),
+    scopedGet: Effect.provide(loop((index) => Effect.scoped(manager.state.get(key(index))), scopedIterations), context)
+  })
+  const small = inContext(contexts.small)
+  const large = inContext(contexts.large)
+  const run = (effect: Effect.Effect<unknown>) => () => void Effect.runSync(effect)
+  const ms = await measureInterleaved({
+    useSmall: run(small.use),
+    useLarge: run(large.use),
+    getSmall: run(small.get),
+    getLarge: run(large.get),
+    scopedGetSmall: run(small.scopedGet),
+    scopedGetLarge: run(large.scopedGet)
+  })
+  const metrics = Effect.runSync(manager.state.metrics)
+  await manager.close()
+  if (metrics.builds !== keys.length) throw new Error(`expected ${keys.length} builds, got ${metrics.builds}`)
+  return { ms, scopedIterations }
+}
+
 /** Every operation replaces its key's instance: a build, a swap and the old instance's disposal. */
 const sequentialChurn = async (replacements: number) => {
   let version = 0
@@ -282,6 +331,7 @@ const concurrentChurn = async (gets: number) => {
 /** Runs every measurement; one row per measurement, `nsPerOp` per operation (or per replacement). */
 export const run = async (): Promise<Array<{ name: string; nsPerOp: number; note?: string }>> => {
   const { ms: hits, ops } = await cachedHits()
+  const callers = await callerContexts()
   const ns = (ms: number) => (ms * 1e6) / iterations
   const ratio = (ms: number, floor: number, name: string) => `${(ms / floor).toFixed(2)}x ${name}`
   const steps = (name: keyof typeof ops) => `${ops[name].toFixed(1)} Effect ops`
@@ -344,6 +394,27 @@ export const run = async (): Promise<Array<{ name: string; nsPerOp: number; note
       nsPerOp: ns(hits.scopedFinalizer)
     },
     { name: "floor: Effect.scoped(Map.get) (a Scope closed with no finalizer)", nsPerOp: ns(hits.scopedMap) },
+    {
+      name: "Instances use(key, f), cached, in a caller context of 10,000 services",
+      nsPerOp: ns(callers.ms.useLarge),
+      note: `${ratio(callers.ms.useLarge, callers.ms.useSmall, "the same in a context of 10 services")} (${
+        ns(callers.ms.useSmall).toFixed(0)
+      } ns)`
+    },
+    {
+      name: "Instances get(key), cached, in an open Scope, in a caller context of 10,000 services",
+      nsPerOp: ns(callers.ms.getLarge),
+      note: `${ratio(callers.ms.getLarge, callers.ms.getSmall, "the same in a context of 10 services")} (${
+        ns(callers.ms.getSmall).toFixed(0)
+      } ns)`
+    },
+    {
+      name: "Instances Effect.scoped(get(key)), cached, in a caller context of 10,000 services (Effect.scoped copies it)",
+      nsPerOp: (callers.ms.scopedGetLarge * 1e6) / callers.scopedIterations,
+      note: `${ratio(callers.ms.scopedGetLarge, callers.ms.scopedGetSmall, "the same in a context of 10 services")} (${
+        ((callers.ms.scopedGetSmall * 1e6) / callers.scopedIterations).toFixed(0)
+      } ns)`
+    },
     { name: "empty Effect.gen loop (included in every Effect row)", nsPerOp: ns(hits.emptyLoop) },
     { name: "Map.get", nsPerOp: ns(hits.map) },
     {

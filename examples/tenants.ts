@@ -34,7 +34,8 @@ const say = (line: string) => Effect.sync(() => console.log(`[${String(Date.now(
 /** Every tenant's current settings, changed at run time by an operator. */
 class Settings extends Context.Tag("example/Settings")<Settings, Ref.Ref<ReadonlyMap<string, string>>>() {}
 
-const Clients = Instances.Tag<TenantSettings, string, Client, ConnectError>("example/TenantClients")
+/** The pool: clients for tenant settings, keyed by tenant, whose gets fail with ConnectError only. */
+class Clients extends Instances.Tag("example/TenantClients")<Clients, TenantSettings, string, Client, ConnectError>() {}
 
 let nextId = 0
 const ClientsLive = Instances.layer(Clients, {
@@ -94,8 +95,8 @@ const program = Effect.gen(function*() {
   yield* request("globex", "/x")
   yield* say("globex moves to an unreachable endpoint: the rebuild fails, the old client stays cached")
   yield* move("globex", "bad://globex")
-  const failed = yield* Effect.either(request("globex", "/x"))
-  if (failed._tag === "Left") yield* say(`  request failed: ${failed.left.message}`)
+  // a request's only error is the pool's ConnectError: catchTag reaches it
+  yield* request("globex", "/x").pipe(Effect.catchTag("ConnectError", (error) => say(`  request failed: ${error.message}`)))
   const cached = yield* clients.entries
   yield* say(`  cached: ${cached.map((entry) => `${entry.key} -> ${entry.context.endpoint}`).join(", ")}`)
   yield* move("globex", "https://globex.example")

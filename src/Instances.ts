@@ -10,19 +10,28 @@
  * - concurrent gets of one key share one build (and its outcome, failure included); a slow build of
  *   one key never blocks other keys; a build is never cancelled by a caller giving up, only by a
  *   close (it runs in a fiber of the manager);
+ * - each get starts at most one build, and a get waiting for a build that succeeds receives its
+ *   instance (the get that started it always; a get that joined it when it needs no update for that
+ *   get's context, else it looks again), even if the instance was replaced, evicted or invalidated
+ *   before the get resumed: it is then disposed after that get's use. So no churn of settings or
+ *   capacity makes gets rebuild for each other forever;
  * - when `needsUpdate` says so, a new instance is built and swapped in; the old one is never handed
  *   out again and is disposed exactly once, when every user still holding it has finished (a `get`
  *   holds its instance until the caller's Scope closes; a `use` while its function runs);
- * - a failing build returns the error and leaves the previous instance cached and valid; a failing
- *   first build caches nothing (the next get tries again); a failing key function builds nothing;
- *   a `make` that dies (or throws, or returns something other than an Effect, or interrupts itself)
- *   fails the get with the defect wrapped in an {@link InstanceMakeDefect} naming the key, and
- *   leaves the cache as it was;
- * - a `make` that gets its own key from the manager, directly or through other makes (of this
- *   manager or another), would wait for itself: that get dies with {@link InstanceCycle} instead;
+ * - a failing build returns its error and leaves the previous instance cached and valid; a failing
+ *   first build caches nothing (the next get tries again); an effectful key that fails fails the get
+ *   with its own error and builds nothing;
+ * - what types cannot describe is a defect, never a typed error: a key function that throws dies
+ *   with an {@link InstanceKeyDefect}; a `make` that dies (or throws, or returns something other
+ *   than an Effect, or interrupts itself) dies with an {@link InstanceMakeDefect} naming the key,
+ *   and leaves the cache as it was; a `make` that gets its own key from the manager, directly or
+ *   through other makes (of this manager or another), would wait for itself: that get dies with
+ *   {@link InstanceCycle} instead. So a manager's gets fail only with the errors of its provider's
+ *   `make` and `key` (`E` of {@link InstanceManager});
  * - optional idle time-to-live and capacity (least recently used first) evict, disposing after the
  *   last holder;
- * - closing the manager's Scope stops handing out instances (gets fail with {@link ManagerClosed}),
+ * - closing the manager's Scope stops handing out instances: as with Effect's `RcMap`, a get after
+ *   the close is interrupted, and so is a get waiting for a build the close interrupted. The close
  *   interrupts builds in flight, disposes every instance nobody holds and waits up to
  *   `closeTimeout` for the holders of the others; past it, it disposes them anyway and logs a
  *   warning naming their keys (counted in `forcedDisposals`).
@@ -43,28 +52,19 @@
  * the caller mutates the context afterwards (the next `get` with the mutated context is a get of its
  * new key). The cache keeps the caller's context object for `needsUpdate`, so pass immutable contexts.
  *
- * Why not `RcMap` or `LayerMap`: they have no "needs update" rule and no safe replacement of a live
- * instance (an `RcMap.invalidate` followed by a `get` would do it, but not atomically: two callers
- * can both rebuild, and nothing compares the cached settings). The manager uses the same primitives
- * (a Scope per instance, reference counts released by the user's Scope, a daemon fiber per build
- * shared through a `Deferred`) and adds both.
- *
- * A cached hit takes no lock and allocates no Option: the key function, one map lookup, the
- * `needsUpdate` call and a reference count increment, in the synchronous step that opens a single
- * uninterruptible region; then, for `get`, one finalizer in the caller's Scope, and for `use`, a
- * release continuation around the function's effect (restored to the caller's interruptibility).
- * No interruption can come between taking the reference and registering its release. `use` is the
- * cheaper of the two (no Scope, no `Effect.scoped`): prefer it when the instance is needed for the
- * span of one effect.
+ * A cached get or use costs the same whatever the size of the caller's context: it copies no
+ * context (a `get` reads the caller's Scope from it).
  *
  * @since 0.1.0
  */
 import type * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
+import { describeValue } from "./internal/describe.js"
 import * as internal from "./internal/instances.js"
 
 /**
@@ -80,7 +80,7 @@ import * as internal from "./internal/instances.js"
  * @since 0.1.0
  * @category symbols
  */
-export const TypeId: unique symbol = internal.TypeId
+export const TypeId: unique symbol = Symbol.for("layerwise/Instances")
 
 /**
  * @since 0.1.0
@@ -96,7 +96,9 @@ export type TypeId = typeof TypeId
  * - `A`: the instance;
  * - `E`: how `make` fails (passed through to the caller unchanged);
  * - `R`: what `make` needs besides its Scope (taken from the context `make` was called in);
- * - `KE`: how an effectful `key` fails (passed through unchanged).
+ * - `KE`: how an effectful `key` fails (passed through unchanged; `never` for a plain key function).
+ *
+ * The manager's gets fail with `E | KE`, nothing else (see the module's documentation).
  *
  * @example
  * ```ts
@@ -123,8 +125,8 @@ export interface Provider<C, K, A, E = never, R = never, KE = never> {
   /**
    * The cache key of a context, compared with `Equal` (see the module's documentation). A plain
    * value, or an Effect for keys that must be looked up: its failure `KE` fails the get unchanged.
-   * A key function that throws fails the get with {@link InstanceKeyError}. Either way nothing is
-   * built. The result is run when it is an Effect, so a key must not itself be an Effect value
+   * A key function that throws is a defect: the get dies with {@link InstanceKeyDefect}. Either
+   * way nothing is built. The result is run when it is an Effect, so a key must not itself be an Effect value
    * (`Option`, `Either`, a `Context.Tag`): wrap it in a `Data.struct` or a string.
    */
   readonly key: (context: C) => K | Effect.Effect<K, KE>
@@ -239,13 +241,18 @@ export interface Metrics {
   readonly cached: number
   /** Instances built and not yet disposed now (cached, or retired and still held). */
   readonly live: number
-  /** Builds in flight now. */
+  /** Builds in flight now (a build ends once it has retired what its instance replaced or evicted). */
   readonly building: number
 }
 
 /**
  * A keyed instance manager. Its operations are plain Effects; it lives as long as the Scope it was
  * made in.
+ *
+ * - `C`: the context of a request; `K`: the cache key; `A`: the instance;
+ * - `E`: how a get fails: the errors of the provider's `make` and of an effectful `key` (`never`
+ *   when neither can fail). Defects and the manager's close are not in it (see the module's
+ *   documentation).
  *
  * @example
  * ```ts
@@ -262,7 +269,7 @@ export interface Metrics {
  * @since 0.1.0
  * @category models
  */
-export interface InstanceManager<C, K, A, E = never, KE = never> extends Pipeable {
+export interface InstanceManager<C, K, A, E = never> extends Pipeable {
   readonly [TypeId]: TypeId
   /**
    * The instance for a context, held until the caller's Scope closes: it is not disposed before,
@@ -270,8 +277,12 @@ export interface InstanceManager<C, K, A, E = never, KE = never> extends Pipeabl
    * waits for a build does not cancel the build. The release is a finalizer of that Scope, so like
    * every finalizer it relies on the Scope being closed uninterruptibly (as `Effect.scoped` and
    * layers close theirs): a close interrupted midway skips the finalizers it has not run yet.
+   *
+   * The caller's Scope is read from its context, never copied, so a get costs the same in a
+   * context of ten services or ten thousand. `Effect.scoped(get(...))` does copy it (as
+   * `Effect.scoped` always does, to add the Scope): for the span of one effect, prefer `use`.
    */
-  readonly get: (context: C) => Effect.Effect<A, E | KE | InstanceKeyError | ManagerClosed, Scope.Scope>
+  readonly get: (context: C) => Effect.Effect<A, E, Scope.Scope>
   /**
    * Runs `f` with the instance for a context, holding it while the effect `f` returns runs (also
    * when it fails or is interrupted, and when `f` itself throws: a defect). Needs no Scope: if
@@ -280,7 +291,7 @@ export interface InstanceManager<C, K, A, E = never, KE = never> extends Pipeabl
   readonly use: <B, E2, R2>(
     context: C,
     f: (instance: A) => Effect.Effect<B, E2, R2>
-  ) => Effect.Effect<B, E | E2 | KE | InstanceKeyError | ManagerClosed, R2>
+  ) => Effect.Effect<B, E | E2, R2>
   /**
    * Drops the key's instance from the cache: the next get builds a new one; this one is disposed
    * once its holders are done. A build in flight for the key is not affected and caches its result.
@@ -327,70 +338,79 @@ export interface InstanceManager<C, K, A, E = never, KE = never> extends Pipeabl
  */
 export const make: <C, K, A, E = never, R = never, KE = never>(
   provider: Provider<C, K, A, E, R, KE>
-) => Effect.Effect<InstanceManager<C, K, A, E, KE>, never, Scope.Scope | R> = internal.make
+) => Effect.Effect<InstanceManager<C, K, A, E | KE>, never, Scope.Scope | R> = internal.make
 
 /**
- * A tag for a manager, so that a manager can be a component other components depend on. A
- * function rather than a class to extend because the service type is fully given by its type
- * arguments; `class TenantClients extends Context.Tag("app/TenantClients")<TenantClients,
- * Instances.InstanceManager<...>>() {}` works as well.
- *
- * As with `Context.GenericTag`, the tag's identifier is its service type: two managers of the same
- * type made with `Instances.Tag` are one service to the compiler (a constructor that declares one may
- * use the other unnoticed; the resolver still tells them apart by key). Give managers of one type
- * class tags, which have identifiers of their own.
+ * A tag class for a manager, so that a manager can be a component other components depend on,
+ * written like `Context.Tag`: `Instances.Tag(id)<Self, C, K, A, E>()` reads "Self is the manager of
+ * `A` instances for contexts `C`, keyed by `K`, whose gets fail with `E`" (the parameters of
+ * {@link InstanceManager}, in its order; `E` defaults to `never`). The class has an identifier of
+ * its own: two managers of one type are two services to the compiler, and a missing one is named
+ * by its class in type errors.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { Component, Instances } from "layerwise"
  *
+ * interface TenantSettings { readonly tenant: string; readonly url: string }
  * interface Client { readonly url: string }
- * export const TenantClients = Instances.Tag<string, string, Client>("app/TenantClients")
- * export const TenantClientsLive = Component.make(TenantClients, {
+ *
+ * export class Clients extends Instances.Tag("app/Clients")<Clients, TenantSettings, string, Client>() {}
+ *
+ * export const ClientsLive = Component.make(Clients, {
  *   build: Instances.make({
- *     key: (tenant: string) => tenant,
- *     make: (tenant) => Effect.succeed({ url: `https://${tenant}` }),
- *     needsUpdate: () => false
+ *     key: (settings: TenantSettings) => settings.tenant,
+ *     make: (settings: TenantSettings) => Effect.succeed({ url: settings.url }),
+ *     needsUpdate: (settings, cached) => settings.url !== cached.context.url
  *   })
  * })
+ *
+ * // a request that needs Clients: `Effect<string, never, Clients>`
+ * export const handle = (settings: TenantSettings) =>
+ *   Effect.flatMap(Clients, (clients) => clients.use(settings, (client) => Effect.succeed(client.url)))
  * ```
  *
  * @since 0.1.0
  * @category tags
  */
-export const Tag: <C, K, A, E = never, KE = never>(
-  key: string
-) => Context.Tag<InstanceManager<C, K, A, E, KE>, InstanceManager<C, K, A, E, KE>> = internal.tag
+export const Tag: <const Id extends string>(
+  id: Id
+) => <Self, C, K, A, E = never>() => Context.TagClass<Self, Id, InstanceManager<C, K, A, E>> = internal.Tag
 
 /**
- * A Layer that makes a manager for a tag; the manager is closed when the Layer is released. Its
- * requirements are `make`'s, without the Scope (each instance gets its own).
+ * A Layer that makes a manager for a tag; the manager is closed when the Layer is released. The
+ * tag fixes the provider's types (its `key`, `make` and `needsUpdate` are typed from it), and the
+ * provider's errors must be among the tag's `E`. The Layer's requirements are `make`'s, without
+ * the Scope (each instance gets its own).
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
+ * import { Data, Effect } from "effect"
  * import { Instances } from "layerwise"
  *
+ * class ConnectError extends Data.TaggedError("ConnectError")<{ readonly tenant: string }> {}
  * interface Client { readonly url: string }
- * const TenantClients = Instances.Tag<string, string, Client>("app/TenantClients")
- * const TenantClientsLive = Instances.layer(TenantClients, {
+ *
+ * class Clients extends Instances.Tag("app/Clients")<Clients, string, string, Client, ConnectError>() {}
+ *
+ * const ClientsLive = Instances.layer(Clients, {
  *   key: (tenant) => tenant,
- *   make: (tenant) => Effect.succeed({ url: `https://${tenant}` }),
+ *   make: (tenant) => tenant === "" ? new ConnectError({ tenant }) : Effect.succeed({ url: `https://${tenant}` }),
  *   needsUpdate: () => false
  * })
  *
- * const program = Effect.flatMap(TenantClients, (clients) => clients.use("acme", (client) => Effect.succeed(client.url)))
- * Effect.runPromise(Effect.provide(program, TenantClientsLive)).then(console.log) // "https://acme"
+ * const program = Effect.flatMap(Clients, (clients) => clients.use("acme", (client) => Effect.succeed(client.url)))
+ * Effect.runPromise(Effect.provide(program, ClientsLive)).then(console.log) // "https://acme"
  * ```
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: <C, K, A, E, KE, R>(
-  tag: Context.Tag<InstanceManager<C, K, A, E, KE>, InstanceManager<C, K, A, E, KE>>,
-  provider: Provider<C, K, A, E, R, KE>
-) => Layer.Layer<InstanceManager<C, K, A, E, KE>, never, Exclude<R, Scope.Scope>> = internal.layer
+export const layer: <Self, C, K, A, E, R = never>(
+  tag: Context.Tag<Self, InstanceManager<C, K, A, E>>,
+  provider: Provider<NoInfer<C>, NoInfer<K>, NoInfer<A>, NoInfer<E>, R, NoInfer<E>>
+) => Layer.Layer<Self, never, Exclude<R, Scope.Scope>> = internal.layer
 
 /**
  * Whether a value is an {@link InstanceManager}.
@@ -405,30 +425,29 @@ export const layer: <C, K, A, E, KE, R>(
  * @since 0.1.0
  * @category refinements
  */
-export const isInstanceManager: (u: unknown) => u is InstanceManager<unknown, unknown, unknown, unknown, unknown> =
+export const isInstanceManager: (u: unknown) => u is InstanceManager<unknown, unknown, unknown, unknown> =
   internal.isInstanceManager
 
 /**
- * The key function threw: nothing was built. (An effectful key fails with its own error instead.)
+ * The defect a get dies with when the key function threw: nothing was built. A key function that
+ * can fail returns an Effect, whose error is the get's (see {@link Provider}).
  *
  * @example
  * ```ts
  * import { Instances } from "layerwise"
  *
- * console.log(new Instances.InstanceKeyError({ cause: new Error("no tenant") }).message)
- * // "the key function of the instance manager threw: no tenant"
+ * console.log(new Instances.InstanceKeyDefect({ cause: new Error("no tenant") }).message)
+ * // "the key function of the instance manager threw: Error: no tenant"
  * ```
  *
  * @since 0.1.0
  * @category errors
  */
-export const InstanceKeyError: typeof internal.InstanceKeyError = internal.InstanceKeyError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type InstanceKeyError = internal.InstanceKeyError
+export class InstanceKeyDefect extends Data.TaggedError("InstanceKeyDefect")<{ readonly cause: unknown }> {
+  override get message() {
+    return `the key function of the instance manager threw: ${describeValue(this.cause)}`
+  }
+}
 
 /**
  * The defect a get dies with when `make` died: the key, and the original defect as `cause`. Typed
@@ -439,19 +458,20 @@ export type InstanceKeyError = internal.InstanceKeyError
  * import { Instances } from "layerwise"
  *
  * console.log(new Instances.InstanceMakeDefect({ key: "acme", cause: new Error("driver crashed") }).message)
- * // 'making the instance for key "acme" died: driver crashed'
+ * // "making the instance for key acme died: Error: driver crashed"
  * ```
  *
  * @since 0.1.0
  * @category errors
  */
-export const InstanceMakeDefect: typeof internal.InstanceMakeDefect = internal.InstanceMakeDefect
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type InstanceMakeDefect = internal.InstanceMakeDefect
+export class InstanceMakeDefect extends Data.TaggedError("InstanceMakeDefect")<{
+  readonly key: unknown
+  readonly cause: unknown
+}> {
+  override get message() {
+    return `making the instance for key ${describeValue(this.key)} died: ${describeValue(this.cause)}`
+  }
+}
 
 /**
  * The defect a get dies with when it would wait for a build that waits for it: a `make` that gets
@@ -464,38 +484,14 @@ export type InstanceMakeDefect = internal.InstanceMakeDefect
  * import { Instances } from "layerwise"
  *
  * console.log(new Instances.InstanceCycle({ key: "acme" }).message)
- * // 'the make of key "acme" gets its own instance, directly or through other makes: it would wait for itself forever'
+ * // "the make of key acme gets its own instance, directly or through other makes: it would wait for itself forever"
  * ```
  *
  * @since 0.1.0
  * @category errors
  */
-export const InstanceCycle: typeof internal.InstanceCycle = internal.InstanceCycle
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type InstanceCycle = internal.InstanceCycle
-
-/**
- * The manager's Scope closed (or is closing): it hands out no instance any more. Gets waiting for a
- * build that the close interrupted fail with it too.
- *
- * @example
- * ```ts
- * import { Instances } from "layerwise"
- *
- * console.log(new Instances.ManagerClosed().message) // "the instance manager is closed"
- * ```
- *
- * @since 0.1.0
- * @category errors
- */
-export const ManagerClosed: typeof internal.ManagerClosed = internal.ManagerClosed
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type ManagerClosed = internal.ManagerClosed
+export class InstanceCycle extends Data.TaggedError("InstanceCycle")<{ readonly key: unknown }> {
+  override get message() {
+    return `the make of key ${describeValue(this.key)} gets its own instance, directly or through other makes: it would wait for itself forever`
+  }
+}

@@ -21,7 +21,8 @@ import {
   TestClock
 } from "effect"
 import { identity } from "effect/Function"
-import { Instances } from "../src/index.js"
+import { Component, Instances, Registry } from "../src/index.js"
+import { addFinalizerNow } from "../src/internal/runtime.js"
 
 interface Settings {
   readonly tenant: string
@@ -240,25 +241,28 @@ describe("Instances", () => {
         expect(yield* manager.metrics).toMatchObject({ live: 1, disposals: 1 })
       }))
 
-    it.scoped("an instance dropped before a waiting get resumes is never handed out", () =>
+    it.scoped("an instance dropped before the gets waiting for its build resume is still handed to them, and disposed after their use", () =>
       Effect.gen(function*() {
-        const { gates, log, provider } = yield* makeProvider
+        const { gates, log, provider, record } = yield* makeProvider
         const gate = yield* Deferred.make<void>()
         gates.set("a", gate)
         const manager = yield* Instances.make(provider)
-        const builder = yield* Effect.fork(manager.use(settings("a"), use))
-        const waiter = yield* Effect.fork(manager.use(settings("a"), use))
+        const user = (name: string) => manager.use(settings("a"), (client) => Effect.as(Effect.zipRight(use(client), record(`${name} uses a@1`)), client))
+        const builder = yield* Effect.fork(user("builder"))
+        const waiter = yield* Effect.fork(user("waiter"))
         yield* Effect.yieldNow()
         gates.delete("a")
         yield* Deferred.succeed(gate, undefined)
         // the build completes and wakes its waiters, queued behind this fiber: invalidate first
         yield* Effect.yieldNow()
         yield* manager.invalidate("a")
+        expect(yield* Ref.get(log)).toEqual(["build a@1"])
         const [first, second] = [yield* Fiber.join(builder), yield* Fiber.join(waiter)]
-        expect(first.disposed || second.disposed).toBe(false)
         expect(first.serial).toBe(second.serial)
-        expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1", "build a@1"])
-        expect(yield* manager.metrics).toMatchObject({ builds: 2, invalidations: 1 })
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "builder uses a@1", "waiter uses a@1", "dispose a@1"])
+        // never handed out again: the next get builds
+        expect((yield* manager.use(settings("a"), use)).serial).not.toBe(first.serial)
+        expect(yield* manager.metrics).toMatchObject({ builds: 2, invalidations: 1, disposals: 1, live: 1 })
       }))
   })
 
@@ -294,7 +298,7 @@ describe("Instances", () => {
         expect(yield* manager.metrics).toMatchObject({ builds: 2, cached: 1 })
       }))
 
-    it.scoped("a key function that throws builds nothing and fails with InstanceKeyError", () =>
+    it.scoped("a key function that throws builds nothing and dies with an InstanceKeyDefect", () =>
       Effect.gen(function*() {
         const { log, provider } = yield* makeProvider
         const manager = yield* Instances.make({
@@ -304,9 +308,10 @@ describe("Instances", () => {
             return settings.tenant
           }
         })
-        const error = yield* Effect.flip(manager.use(settings(""), use))
-        expect(error).toBeInstanceOf(Instances.InstanceKeyError)
-        expect(error).toMatchObject({ _tag: "InstanceKeyError", message: "the key function of the instance manager threw: no tenant" })
+        const exit = yield* Effect.exit(manager.use(settings(""), use))
+        const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+        expect(defect).toBeInstanceOf(Instances.InstanceKeyDefect)
+        expect(defect).toMatchObject({ _tag: "InstanceKeyDefect", message: "the key function of the instance manager threw: Error: no tenant" })
         expect(yield* Ref.get(log)).toEqual([])
         expect(yield* manager.metrics).toMatchObject({ builds: 0, hits: 0, misses: 0 })
       }))
@@ -339,7 +344,7 @@ describe("Instances", () => {
         const exit = yield* Effect.exit(manager.use(settings("a", 2), Effect.succeed))
         const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
         expect(defect).toBeInstanceOf(Instances.InstanceMakeDefect)
-        expect((defect as Instances.InstanceMakeDefect).message).toBe(`making the instance for key "a" died: driver crashed`)
+        expect((defect as Instances.InstanceMakeDefect).message).toBe(`making the instance for key a died: RuntimeException: driver crashed`)
         expect((defect as Instances.InstanceMakeDefect).cause).toBeInstanceOf(Cause.RuntimeException)
         expect(yield* manager.entries).toMatchObject([{ key: "a", context: { version: 1 } }])
         expect(yield* manager.use(settings("a", 1), Effect.succeed)).toBe(1)
@@ -365,11 +370,11 @@ describe("Instances", () => {
           if (tenant === "cached") yield* manager.use(settings(tenant, 1), Effect.succeed)
           const thrown = defectOf(yield* Effect.exit(manager.use(settings(tenant, 2), Effect.succeed)))
           expect((thrown as Instances.InstanceMakeDefect).message).toBe(
-            `making the instance for key "${tenant}" died: no url configured`
+            `making the instance for key ${tenant} died: Error: no url configured`
           )
           const returned = defectOf(yield* Effect.exit(manager.use(settings(tenant, 3), Effect.succeed)))
           expect((returned as Instances.InstanceMakeDefect).message).toBe(
-            `making the instance for key "${tenant}" died: make must return an Effect, got "not an effect"`
+            `making the instance for key ${tenant} died: TypeError: make must return an Effect, got not an effect`
           )
         }
         // the cached instance stayed valid, the fresh key is free to build again
@@ -380,7 +385,7 @@ describe("Instances", () => {
         expect(yield* manager.metrics).toMatchObject({ disposals: 2, live: 0 })
       }))
 
-    it.scoped("a make that interrupts itself fails the get with an InstanceMakeDefect, not ManagerClosed, while the manager is open", () =>
+    it.scoped("a make that interrupts itself fails the get with an InstanceMakeDefect, not an interruption, while the manager is open", () =>
       Effect.gen(function*() {
         const manager = yield* Instances.make({
           key: (tenant: string) => tenant,
@@ -390,7 +395,7 @@ describe("Instances", () => {
         const exit = yield* Effect.exit(manager.use("x", Effect.succeed))
         const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
         expect((defect as Instances.InstanceMakeDefect).message).toBe(
-          `making the instance for key "x" died: make was interrupted (not by a close of the manager)`
+          `making the instance for key x died: make was interrupted (not by a close of the manager)`
         )
         expect(yield* manager.use("y", Effect.succeed)).toBe("y")
       }))
@@ -418,7 +423,7 @@ describe("Instances", () => {
         const direct = cycleOf(yield* Effect.exit(manager.use("a", Effect.succeed)))
         expect(direct).toBeInstanceOf(Instances.InstanceCycle)
         expect((direct as Instances.InstanceCycle).message).toBe(
-          `the make of key "a" gets its own instance, directly or through other makes: it would wait for itself forever`
+          `the make of key a gets its own instance, directly or through other makes: it would wait for itself forever`
         )
         // the inner get of "b" (in the make of "c", in the make of "b") found the cycle
         const indirect = cycleOf(yield* Effect.exit(manager.use("b", Effect.succeed)))
@@ -463,7 +468,7 @@ describe("Instances", () => {
         yield* manager.use(settings("a", 2), Effect.succeed)
         const exit = yield* Effect.exit(Scope.close(holder, Exit.void).pipe(provide))
         expect(Exit.isSuccess(exit)).toBe(true)
-        expect(lines).toEqual([`ERROR Instances: disposing the instance for key "a" failed`])
+        expect(lines).toEqual([`ERROR Instances: disposing the instance for key a failed`])
         expect(yield* manager.metrics).toMatchObject({ disposals: 1, disposalFailures: 1, live: 1 })
       }))
   })
@@ -569,6 +574,72 @@ describe("Instances", () => {
         expect(broken).toEqual([])
       }))
 
+    it.scoped("concurrent first gets of more keys than the capacity build once per key, each caller getting the instance its build made", () =>
+      Effect.gen(function*() {
+        for (const keys of [3, 20]) {
+          const built: Array<{ readonly key: number; disposed: boolean }> = []
+          const manager = yield* Instances.make({
+            key: (key: number) => key,
+            make: (key: number) =>
+              Effect.gen(function*() {
+                yield* Effect.yieldNow() // every build in flight at once
+                const client = { key, disposed: false }
+                built.push(client)
+                yield* Effect.addFinalizer(() => Effect.sync(() => void (client.disposed = true)))
+                return client
+              }),
+            needsUpdate: () => false,
+            capacity: 1
+          })
+          const seen = yield* Effect.forEach(
+            Array.from({ length: keys }, (_, key) => key),
+            (key) => manager.use(key, (client) => Effect.succeed([client.key, client.disposed] as const)),
+            { concurrency: "unbounded" }
+          )
+          expect(seen).toEqual(Array.from({ length: keys }, (_, key) => [key, false]))
+          expect(yield* manager.metrics).toMatchObject({ builds: keys, misses: keys, cached: 1, live: 1 })
+          expect(built.filter((client) => !client.disposed).length).toBe(1)
+        }
+      }))
+
+    it.effect("gets over more keys than the capacity with rising settings all end, building at most once each", () =>
+      Effect.gen(function*() {
+        // 10 gets over 3 keys, capacity 1, 6 at a time, every get with a newer version than the last
+        // (read when it starts): needsUpdate fires on every look, and each build evicts the others'
+        // fresh instances. Swept over yield budgets (2048: Effect's default) and build lengths.
+        const broken: Array<string> = []
+        for (const budget of [16, 24, 32, 40, 48, 2048]) {
+          for (const buildYields of [0, 1, 2]) {
+            let version = 0
+            const exit = yield* endsWithinSteps(
+              Effect.scoped(Effect.gen(function*() {
+                const manager = yield* Instances.make({
+                  key: (settings: Settings) => settings.tenant,
+                  make: (settings) =>
+                    Effect.gen(function*() {
+                      for (let step = 0; step < buildYields; step++) yield* Effect.yieldNow()
+                      return settings
+                    }),
+                  needsUpdate: (settings, cached) => settings.version > cached.context.version,
+                  capacity: 1
+                })
+                yield* Effect.forEach(
+                  Array.from({ length: 10 }, (_, index) => index),
+                  (index) => Effect.suspend(() => manager.use(settings(`t${index % 3}`, ++version), Effect.succeed)),
+                  { concurrency: 6, discard: true }
+                )
+                return yield* manager.metrics
+              })).pipe(Effect.withMaxOpsBeforeYield(budget)),
+              100_000
+            )
+            const where = `budget ${budget}, ${buildYields} build yields`
+            if (Exit.isFailure(exit)) broken.push(`${where}: ${Cause.pretty(exit.cause)}`)
+            else if (exit.value.builds > 10) broken.push(`${where}: ${exit.value.builds} builds for 10 gets`)
+          }
+        }
+        expect(broken).toEqual([])
+      }))
+
     it.scoped("invalidate drops a key; its instance is disposed once its holders are done", () =>
       Effect.gen(function*() {
         const { log, provider } = yield* makeProvider
@@ -586,8 +657,41 @@ describe("Instances", () => {
       }))
   })
 
+  describe("churn", () => {
+    // one test running the fast-check runs itself (with Effect.runPromise), as below
+    it.effect("under random keys, capacities, concurrency, settings churn, failures, interruptions and a close every get ends having started at most one build, and every instance is disposed once, after its last holder", () =>
+      Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.record({
+              keys: fc.integer({ min: 1, max: 5 }),
+              capacity: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+              concurrency: fc.integer({ min: 1, max: 8 }),
+              rule: fc.constantFrom("rising" as const, "changed" as const),
+              buildYields: fc.integer({ min: 0, max: 2 }),
+              maxOpsBeforeYield: fc.constantFrom(16, 20, 24, 32, 48, 64, 2048),
+              closeAt: fc.option(fc.nat(19), { nil: undefined, freq: 4 }),
+              gets: fc.array(
+                fc.record({
+                  key: fc.nat(4),
+                  operation: fc.constantFrom("use" as const, "get" as const),
+                  bump: fc.boolean(),
+                  fails: fc.integer({ min: 0, max: 9 }).map((roll) => roll === 0),
+                  useYields: fc.integer({ min: 0, max: 2 }),
+                  interruptAt: fc.option(fc.integer({ min: 1, max: 40 }), { nil: undefined, freq: 4 })
+                }),
+                { minLength: 1, maxLength: 20 }
+              )
+            }),
+            (scenario) => Effect.runPromise(churnScenario(scenario))
+          ),
+          { numRuns: 1000, seed: 20261211 }
+        )
+      ))
+  })
+
   describe("closing", () => {
-    it.effect("closing the manager disposes every instance, waiting for holders, and later gets fail with ManagerClosed", () =>
+    it.effect("closing the manager disposes every instance, waiting for holders, and later gets are interrupted", () =>
       Effect.gen(function*() {
         const { log, provider } = yield* makeProvider
         const managerScope = yield* Scope.make()
@@ -601,14 +705,13 @@ describe("Instances", () => {
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "dispose a@1"])
         expect(closing.unsafePoll()).toBeNull()
         // while closing, no instance is handed out
-        expect(yield* Effect.flip(manager.use(settings("b"), use))).toBeInstanceOf(Instances.ManagerClosed)
+        expect(Exit.isInterrupted(yield* Effect.exit(manager.use(settings("b"), use)))).toBe(true)
         yield* Deferred.succeed(release, undefined)
         yield* Fiber.join(holding)
         yield* Fiber.join(closing)
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "dispose a@1", "dispose b@1"])
-        const error = yield* Effect.flip(manager.use(settings("a"), use))
-        expect(error).toBeInstanceOf(Instances.ManagerClosed)
-        expect((error as Instances.ManagerClosed).message).toBe("the instance manager is closed")
+        expect(Exit.isInterrupted(yield* Effect.exit(manager.use(settings("a"), use)))).toBe(true)
+        expect(Exit.isInterrupted(yield* Effect.exit(Effect.scoped(manager.get(settings("a")))))).toBe(true)
         expect(yield* manager.metrics).toMatchObject({ live: 0, cached: 0, disposals: 2, forcedDisposals: 0 })
       }))
 
@@ -629,12 +732,12 @@ describe("Instances", () => {
         yield* Fiber.join(closing)
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2", "dispose a@2", "dispose a@1"])
         expect(lines).toEqual([
-          `WARN Instances: close timed out after 5s; disposing 1 instance(s) still in use: "a" (1 holder(s))`
+          `WARN Instances: close timed out after 5s; disposing 1 instance(s) still in use: a (1 holder(s))`
         ])
         expect(yield* manager.metrics).toMatchObject({ live: 0, disposals: 2, forcedDisposals: 1 })
       }))
 
-    it.effect("a get waiting for a build when the manager closes fails with ManagerClosed, and the build is interrupted", () =>
+    it.effect("a get waiting for a build when the manager closes is interrupted, and so is the build", () =>
       Effect.gen(function*() {
         const { log, provider, slow } = yield* makeProvider
         slow.set("a", 3_600_000)
@@ -644,7 +747,7 @@ describe("Instances", () => {
         yield* TestClock.adjust(1)
         expect(yield* manager.metrics).toMatchObject({ building: 1 })
         yield* Scope.close(managerScope, Exit.void)
-        expect(yield* Effect.flip(Fiber.join(waiting))).toBeInstanceOf(Instances.ManagerClosed)
+        expect(Exit.isInterrupted(yield* Fiber.await(waiting))).toBe(true)
         expect(yield* Ref.get(log)).toEqual([])
         expect(yield* manager.metrics).toMatchObject({ building: 0, live: 0, failures: 1 })
       }))
@@ -698,7 +801,7 @@ describe("Instances", () => {
     it.effect("a manager is a service: Instances.layer provides it under its tag and closes it with the layer", () =>
       Effect.gen(function*() {
         const disposed: Array<string> = []
-        const TenantClients = Instances.Tag<string, string, { readonly tenant: string }>("test/TenantClients")
+        class TenantClients extends Instances.Tag("test/TenantClients")<TenantClients, string, string, { readonly tenant: string }>() {}
         const layer = Instances.layer(TenantClients, {
           key: (tenant) => tenant,
           make: (tenant) => Effect.acquireRelease(Effect.succeed({ tenant }), () => Effect.sync(() => disposed.push(tenant))),
@@ -710,6 +813,33 @@ describe("Instances", () => {
         }).pipe(Effect.provide(layer))
         expect(tenant).toBe("acme")
         expect(disposed).toEqual(["acme"])
+      }))
+    it.effect("a tag is a class of its own: two managers of one type are two components, each closed with the graph", () =>
+      Effect.gen(function*() {
+        class Clients extends Instances.Tag("test/Clients")<Clients, string, string, { readonly pool: string; readonly tenant: string }>() {}
+        class BackupClients extends Instances.Tag("test/BackupClients")<BackupClients, string, string, { readonly pool: string; readonly tenant: string }>() {}
+        const disposed: Array<string> = []
+        const provider = (pool: string) => ({
+          key: (tenant: string) => tenant,
+          make: (tenant: string) =>
+            Effect.acquireRelease(Effect.succeed({ pool, tenant }), () => Effect.sync(() => disposed.push(`${pool}/${tenant}`))),
+          needsUpdate: () => false
+        })
+        const registry = Registry.make(
+          Component.make(Clients, { build: Instances.make(provider("main")) }),
+          Component.make(BackupClients, { build: Instances.make(provider("backup")) })
+        )
+        const pools = yield* Effect.gen(function*() {
+          const clients = yield* Clients
+          const backups = yield* BackupClients
+          return [
+            yield* clients.use("acme", (client) => Effect.succeed(`${client.pool}/${client.tenant}`)),
+            yield* backups.use("acme", (client) => Effect.succeed(`${client.pool}/${client.tenant}`))
+          ]
+        }).pipe(Effect.provide(Registry.toLayer(registry, [Clients, BackupClients])))
+        expect(pools).toEqual(["main/acme", "backup/acme"])
+        expect(disposed.sort()).toEqual(["backup/acme", "main/acme"])
+        expect(Clients.key).toBe("test/Clients")
       }))
   })
 
@@ -884,6 +1014,30 @@ describe("Instances: cached hits", () => {
       expect(yield* manager.metrics).toMatchObject({ disposals: 1, live: 1 })
     }))
 
+  it.effect("a get registers its release in the caller's Scope in the step that takes the instance (the runtime seam still reads Effect's Scope)", () =>
+    Effect.gen(function*() {
+      const { provider } = yield* makeProvider
+      const manager = yield* Effect.scoped(Effect.gen(function*() {
+        const manager = yield* Instances.make(provider)
+        yield* manager.use(settings("a"), use)
+        // registered synchronously: an open Effect Scope takes the finalizer in this step
+        const scope = yield* Scope.make()
+        let released = 0
+        expect(addFinalizerNow(scope, () => Effect.sync(() => void released++))).toBe(true)
+        yield* manager.get(settings("a")).pipe(Scope.extend(scope))
+        expect((yield* manager.entries).map((entry) => entry.holders)).toEqual([1])
+        yield* Scope.close(scope, Exit.void)
+        expect(released).toBe(1)
+        expect((yield* manager.entries).map((entry) => entry.holders)).toEqual([0])
+        // a closed Scope takes nothing: a get into it releases at once, through Scope.addFinalizerExit
+        expect(addFinalizerNow(scope, () => Effect.void)).toBe(false)
+        yield* manager.get(settings("a")).pipe(Effect.provideService(Scope.Scope, scope))
+        expect((yield* manager.entries).map((entry) => entry.holders)).toEqual([0])
+        return manager
+      }))
+      expect(yield* manager.metrics).toMatchObject({ hits: 2, live: 0 })
+    }))
+
   it.scoped("primitive keys are compared as a Map compares them: NaN is one key, 0 and -0 are one key, 1 and \"1\" two", () =>
     Effect.gen(function*() {
       let builds = 0
@@ -1037,6 +1191,168 @@ const interruptionScenario = (
     expect(built.every((client) => client.disposed)).toBe(true)
     expect(yield* manager.metrics).toMatchObject({ live: 0, cached: 0, disposals: built.length })
   }))
+
+interface ChurnClient {
+  readonly serial: number
+  readonly context: ChurnSettings
+  inUse: number
+  disposed: boolean
+}
+
+interface ChurnSettings {
+  readonly tenant: number
+  readonly version: number
+  readonly fails: boolean
+}
+
+/**
+ * Random gets (uses, and gets in a Scope of their own) of a manager with a capacity or not, run
+ * `concurrency` at a time under a small yield budget; some bump their key's version first (so
+ * `needsUpdate` fires), some ask for a build that fails, some are interrupted at a random step, and
+ * the manager may be closed when one of them starts. Every instance counts its users; its disposal
+ * checks it is disposed once and unused.
+ */
+const churnScenario = (scenario: {
+  readonly keys: number
+  readonly capacity: number | undefined
+  readonly concurrency: number
+  readonly rule: "rising" | "changed"
+  readonly buildYields: number
+  readonly maxOpsBeforeYield: number
+  readonly closeAt: number | undefined
+  readonly gets: ReadonlyArray<{
+    readonly key: number
+    readonly operation: "use" | "get"
+    readonly bump: boolean
+    readonly fails: boolean
+    readonly useYields: number
+    readonly interruptAt: number | undefined
+  }>
+}) =>
+  Effect.gen(function*() {
+    const built: Array<ChurnClient> = []
+    const misuses: Array<string> = []
+    const versions = new Map<number, number>()
+    const needsUpdate = scenario.rule === "rising"
+      ? (settings: ChurnSettings, cached: Instances.Cached<ChurnSettings, ChurnClient>) => settings.version > cached.context.version
+      : (settings: ChurnSettings, cached: Instances.Cached<ChurnSettings, ChurnClient>) => settings.version !== cached.context.version
+    const managerScope = yield* Scope.make()
+    const manager = yield* Instances.make({
+      key: (settings: ChurnSettings) => settings.tenant,
+      make: (settings: ChurnSettings) =>
+        Effect.gen(function*() {
+          for (let step = 0; step < scenario.buildYields; step++) yield* Effect.yieldNow()
+          if (settings.fails) return yield* Effect.fail("build failure")
+          // made and registered for disposal in one uninterruptible step (a close may interrupt make)
+          return yield* Effect.acquireRelease(
+            Effect.sync(() => {
+              const client: ChurnClient = { serial: built.length, context: settings, inUse: 0, disposed: false }
+              built.push(client)
+              return client
+            }),
+            (client) =>
+              Effect.sync(() => {
+                if (client.disposed) misuses.push(`#${client.serial} disposed twice`)
+                if (client.inUse > 0) misuses.push(`#${client.serial} disposed while in use`)
+                client.disposed = true
+              })
+          )
+        }),
+      needsUpdate,
+      capacity: scenario.capacity,
+      // a close waits for holders, which end soon: reached only when one leaked
+      closeTimeout: "10 seconds"
+    }).pipe(Scope.extend(managerScope))
+    let closing: Fiber.RuntimeFiber<void> | undefined
+
+    const body = (settings: ChurnSettings, useYields: number) => (client: ChurnClient) =>
+      Effect.gen(function*() {
+        if (client.disposed) misuses.push(`#${client.serial} handed out after its disposal`)
+        if (client.context.tenant !== settings.tenant || needsUpdate(settings, { context: client.context, instance: client })) {
+          misuses.push(`#${client.serial} handed out for a context it does not suit`)
+        }
+        client.inUse++
+        for (let step = 0; step < useYields; step++) yield* Effect.yieldNow()
+        if (client.disposed) misuses.push(`#${client.serial} disposed during its use`)
+      }).pipe(Effect.ensuring(Effect.sync(() => void client.inUse--)))
+    const gets = scenario.gets.map((get, index) =>
+      Effect.suspend(() => {
+        if (index === scenario.closeAt) closing = Effect.runFork(Scope.close(managerScope, Exit.void))
+        const tenant = get.key % scenario.keys
+        if (get.bump) versions.set(tenant, (versions.get(tenant) ?? 0) + 1)
+        const settings: ChurnSettings = { tenant, version: versions.get(tenant) ?? 0, fails: get.fails }
+        const work = get.operation === "use"
+          ? manager.use(settings, body(settings, get.useYields))
+          : Effect.scoped(Effect.flatMap(manager.get(settings), body(settings, get.useYields)))
+        // interrupted in a fiber of its own (Effect.all may run it in this one)
+        return get.interruptAt === undefined
+          ? Effect.exit(work)
+          : Effect.flatMap(Effect.fork(interruptedAtStep(work, get.interruptAt)), Fiber.await)
+      })
+    )
+    const ended = yield* endsWithinSteps(
+      Effect.gen(function*() {
+        const exits = yield* Effect.all(gets, { concurrency: scenario.concurrency })
+        if (closing !== undefined) yield* Fiber.join(closing)
+        // builds whose callers were interrupted go on without them
+        while ((yield* manager.metrics).building > 0) yield* Effect.yieldNow()
+        return exits
+      }).pipe(Effect.withMaxOpsBeforeYield(scenario.maxOpsBeforeYield)),
+      200_000
+    )
+    expect(Exit.isFailure(ended) ? Cause.pretty(ended.cause) : "ended").toBe("ended")
+    const exits = Exit.isSuccess(ended) ? ended.value : []
+    scenario.gets.forEach((get, index) => {
+      const exit = exits[index]!
+      // a get that was not interrupted gets an instance, or the failure of the build it started
+      // or joined, or an interruption once the manager is closed
+      if (get.interruptAt === undefined && Exit.isFailure(exit)) {
+        if (Cause.isInterruptedOnly(exit.cause)) expect(closing).toBeDefined()
+        else expect(Cause.squash(exit.cause)).toBe("build failure")
+      }
+    })
+
+    const quiescent = yield* manager.metrics
+    expect(quiescent.builds).toBeLessThanOrEqual(scenario.gets.length)
+    expect(quiescent.cached).toBeLessThanOrEqual(scenario.capacity ?? scenario.keys)
+    expect(quiescent.live).toBe(quiescent.cached) // nothing retired is left undisposed
+    expect(built.filter((client) => !client.disposed).length).toBe(quiescent.cached)
+    expect((yield* manager.entries).every((entry) => entry.holders === 0)).toBe(true)
+
+    yield* Scope.close(managerScope, Exit.void)
+    const closed = yield* manager.metrics
+    expect(misuses).toEqual([])
+    expect(built.every((client) => client.disposed)).toBe(true)
+    // a make the close interrupted after making its client disposed it with the build's Scope
+    expect(closed.disposals).toBeLessThanOrEqual(built.length)
+    if (closing === undefined) expect(closed.disposals).toBe(built.length)
+    expect(closed).toMatchObject({ live: 0, forcedDisposals: 0 })
+  })
+
+/**
+ * Runs `effect` in a fiber of its own, counting the steps of the run loop of that fiber and of every
+ * fiber forked from it (daemons included), and interrupts it once they exceed `budget`: its exit, or
+ * a failure saying it did not end. Counts, not time, so a livelock fails the test deterministically.
+ */
+const endsWithinSteps = <A, E, R>(effect: Effect.Effect<A, E, R>, budget: number): Effect.Effect<Exit.Exit<A, E | string>, never, R> => {
+  class StepBudget extends Supervisor.AbstractSupervisor<void> {
+    steps = 0
+    target: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
+    value = Effect.void
+    override onEffect<X, Y>(fiber: Fiber.RuntimeFiber<X, Y>): void {
+      this.target ??= fiber as Fiber.RuntimeFiber<unknown, unknown>
+      if (++this.steps === budget) this.target.unsafeInterruptAsFork(FiberId.none)
+    }
+  }
+  const supervisor = new StepBudget()
+  return Effect.fork(effect.pipe(
+    Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.enable(RuntimeFlags.OpSupervision)),
+    Effect.supervised(supervisor)
+  )).pipe(
+    Effect.flatMap(Fiber.await),
+    Effect.map((exit) => supervisor.steps >= budget ? Exit.fail(`did not end within ${budget} steps`) : exit)
+  )
+}
 
 /**
  * Interrupts the fiber that runs `effect` right before its `step`-th step of the run loop (counted

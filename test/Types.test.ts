@@ -77,6 +77,10 @@ describe("compile-time contracts", () => {
     expect(fixtures.map((fixture) => path.basename(fixture.file))).toEqual([
       "app-widened-roots.ts",
       "build-wrong-service.ts",
+      "instances-layer-error-not-in-tag.ts",
+      "instances-manager-of-another-tag.ts",
+      "instances-no-error-to-catch.ts",
+      "instances-tag-function-form.ts",
       "layer-missing-root.ts",
       "loose-roots-provide-nothing.ts",
       "nested-derived-request.ts",

@@ -9,7 +9,7 @@
  *
  * @internal
  */
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -24,7 +24,7 @@ import * as FiberRefsPatch from "effect/FiberRefsPatch"
 import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Queue from "effect/Queue"
+import * as Queue from "effect/Queue"
 import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 
@@ -559,4 +559,50 @@ const buildPrimitive = (
           (contexts) => Context.mergeAll(...contexts) as Context.Context<never>
         ))
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instances
+
+/**
+ * Runs an effect with a fiber-local value changed by `update` (forks inherit the change). In
+ * Effect 4: `Effect.provideService` of a `Context.Reference`.
+ *
+ * @internal
+ */
+export const withFiberLocal = <A>(local: FiberRef.FiberRef<A>, update: (value: A) => A) =>
+<X, E, R>(effect: Effect.Effect<X, E, R>): Effect.Effect<X, E, R> => Effect.locallyWith(effect, local, update)
+
+/**
+ * The cause with every defect replaced by `f(defect)`, its failures, interruptions and structure
+ * kept. In Effect 4, where a Cause is a flat list of reasons, a map over them.
+ *
+ * @internal
+ */
+export const mapDefects = <E>(cause: Cause.Cause<E>, f: (defect: unknown) => unknown): Cause.Cause<E> =>
+  Cause.match(cause, {
+    onEmpty: Cause.empty as Cause.Cause<E>,
+    onFail: (error) => Cause.fail(error),
+    onDie: (defect) => Cause.die(f(defect)),
+    onInterrupt: (fiberId) => Cause.interrupt(fiberId),
+    onSequential: (left, right) => Cause.sequential(left, right),
+    onParallel: (left, right) => Cause.parallel(left, right)
+  })
+
+/**
+ * Adds a finalizer to an open Scope in the current synchronous step, as `Scope.addFinalizerExit`
+ * does in Effect steps of its own. `false`, with nothing added, when the Scope is closed or is not
+ * Effect's own implementation: the caller then uses `Scope.addFinalizerExit`. Reads the private
+ * state of Effect 3's Scope (`state.finalizers`), which test/Instances.test.ts checks. Kept for
+ * Instances' cached `get`: 8.4 Effect operations with it, 11.4 with `Scope.addFinalizerExit` (a
+ * bare `Scope.addFinalizer` measured the same way: 7.4; bench/instances.ts). Effect 4: the
+ * public `Scope.addFinalizerUnsafe`, or `Scope.addFinalizer` if that is gone.
+ *
+ * @internal
+ */
+export const addFinalizerNow = (scope: Scope.Scope, finalizer: Scope.Scope.Finalizer): boolean => {
+  const state = (scope as { readonly state?: { readonly _tag?: unknown; readonly finalizers?: unknown } }).state
+  if (state?._tag !== "Open" || !(state.finalizers instanceof Map)) return false
+  state.finalizers.set({}, finalizer)
+  return true
 }

@@ -3,8 +3,8 @@
  * `npm run typecheck` checks it; `test/Types.test.ts` also compiles it and expects no diagnostic.
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
-import { Context, Effect, Layer, Option } from "effect"
-import { App, Component, Dependency, Family, Plan, Qualifier, Registry, Resolver } from "../../src/index.js"
+import { Context, Data, Effect, Layer, Option, type Scope } from "effect"
+import { App, Component, Dependency, Family, Instances, Plan, Qualifier, Registry, Resolver } from "../../src/index.js"
 import * as Ops from "../../src/Ops.js"
 
 /** `true` only when `A` and `B` are the same type (not merely mutually assignable through `any`). */
@@ -155,3 +155,106 @@ class OpsApi extends HttpApi.make("api").add(OpsUsers).add(Ops.group) {}
 export const OpsHandlers = Ops.layer(OpsApi, { expose: ["health"] })
 assertType<Equals<typeof OpsHandlers, Layer.Layer<HttpApiGroup.ApiGroup<"api", "ops">, never, App.Application>>>()
 assertType<Equals<typeof Ops.State.Type, App.State>>()
+
+// ---------------------------------------------------------------------------------------------
+// Instances
+
+interface TenantSettings {
+  readonly tenant: string
+  readonly url: string
+}
+interface TenantClient {
+  readonly url: string
+}
+class ConnectError extends Data.TaggedError("ConnectError")<{ readonly url: string }> {}
+class UnknownTenant extends Data.TaggedError("UnknownTenant")<{ readonly tenant: string }> {}
+const acme: TenantSettings = { tenant: "acme", url: "https://acme" }
+
+// A pure key function and a make that cannot fail: gets and uses that cannot fail (no error the
+// manager could not produce, not even for a key function that throws, or a close: those are a
+// defect and an interruption).
+const pureClients = Instances.make({
+  key: (settings: TenantSettings) => settings.tenant,
+  make: (settings: TenantSettings) => Effect.succeed<TenantClient>({ url: settings.url }),
+  needsUpdate: (settings, cached) => settings.url !== cached.context.url
+})
+assertType<Equals<Effect.Effect.Success<typeof pureClients>, Instances.InstanceManager<TenantSettings, string, TenantClient>>>()
+export const pureUse = Effect.flatMap(pureClients, (clients) => clients.use(acme, (client) => Effect.succeed(client.url)))
+assertType<Equals<Effect.Effect.Error<typeof pureUse>, never>>()
+export const pureGet = Effect.flatMap(pureClients, (clients) => clients.get(acme))
+assertType<Equals<typeof pureGet, Effect.Effect<TenantClient, never, Scope.Scope>>>()
+
+// The errors of make and of an effectful key are the gets' errors, and only they; make's
+// requirements are the manager's.
+const failingClients = Instances.make({
+  key: (settings: TenantSettings) =>
+    settings.tenant === "" ? Effect.fail(new UnknownTenant({ tenant: settings.tenant })) : Effect.succeed(settings.tenant),
+  make: (settings: TenantSettings) =>
+    Effect.flatMap(Config, (config) =>
+      config.url === "" ? Effect.fail(new ConnectError({ url: settings.url })) : Effect.succeed<TenantClient>({ url: settings.url })),
+  needsUpdate: () => false
+})
+assertType<Equals<Effect.Effect.Context<typeof failingClients>, Config | Scope.Scope>>()
+export const failingUse = Effect.flatMap(failingClients, (clients) => clients.use(acme, (client) => Effect.succeed(client.url)))
+assertType<Equals<Effect.Effect.Error<typeof failingUse>, ConnectError | UnknownTenant>>()
+// catchTag reaches them
+export const recovered = failingUse.pipe(
+  Effect.catchTag("ConnectError", (error) => Effect.succeed(error.url)),
+  Effect.catchTag("UnknownTenant", (error) => Effect.succeed(error.tenant))
+)
+assertType<Equals<Effect.Effect.Error<typeof recovered>, never>>()
+
+// A tag is a class with an identifier of its own: two managers of one type are two services, and
+// R names them by class.
+export class Clients extends Instances.Tag("compiles/Clients")<Clients, TenantSettings, string, TenantClient>() {}
+export class BackupClients extends Instances.Tag("compiles/BackupClients")<BackupClients, TenantSettings, string, TenantClient>() {}
+export class FailingClients
+  extends Instances.Tag("compiles/FailingClients")<FailingClients, TenantSettings, string, TenantClient, ConnectError | UnknownTenant>()
+{}
+assertType<Equals<Context.Tag.Service<Clients>, Instances.InstanceManager<TenantSettings, string, TenantClient>>>()
+assertType<Equals<typeof Clients.key, "compiles/Clients">>()
+export const useBoth = Effect.gen(function*() {
+  const clients = yield* Clients
+  const backups = yield* BackupClients
+  return [yield* clients.use(acme, (client) => Effect.succeed(client.url)), yield* backups.use(acme, (client) => Effect.succeed(client.url))]
+})
+assertType<Equals<Effect.Effect.Context<typeof useBoth>, Clients | BackupClients>>()
+assertType<Equals<Effect.Effect.Error<typeof useBoth>, never>>()
+
+// Instances.layer types the provider from the tag; the Layer needs make's requirements, no Scope.
+export const ClientsLayer = Instances.layer(Clients, {
+  key: (settings) => settings.tenant,
+  make: (settings) => Effect.acquireRelease(Effect.succeed({ url: settings.url }), () => Effect.void),
+  needsUpdate: (settings, cached) => settings.url !== cached.context.url
+})
+assertType<Equals<typeof ClientsLayer, Layer.Layer<Clients, never, never>>>()
+export const FailingClientsLayer = Instances.layer(FailingClients, {
+  key: (settings) => settings.tenant === "" ? Effect.fail(new UnknownTenant({ tenant: "" })) : Effect.succeed(settings.tenant),
+  make: (settings) => Effect.flatMap(Config, () => Effect.fail(new ConnectError({ url: settings.url }))),
+  needsUpdate: () => false
+})
+assertType<Equals<typeof FailingClientsLayer, Layer.Layer<FailingClients, never, Config>>>()
+
+// A manager is a component: Component.make with the class tag and Instances.make.
+export const ClientsLive = Component.make(Clients, {
+  build: Instances.make({
+    key: (settings: TenantSettings) => settings.tenant,
+    make: (settings: TenantSettings) => Effect.succeed({ url: settings.url }),
+    needsUpdate: (settings, cached) => settings.url !== cached.context.url
+  })
+})
+export const FailingClientsLive = Component.make(FailingClients, { dependencies: [Config], build: failingClients })
+
+// A provider declared on its own serves Instances.layer and Component.make alike, for a tag whose
+// error is the provider's or wider.
+const pooledProvider: Instances.Provider<TenantSettings, string, TenantClient, ConnectError> = {
+  key: (settings) => settings.tenant,
+  make: (settings) => Effect.succeed({ url: settings.url }),
+  needsUpdate: () => false
+}
+export class PooledClients
+  extends Instances.Tag("compiles/PooledClients")<PooledClients, TenantSettings, string, TenantClient, ConnectError | UnknownTenant>()
+{}
+export const PooledClientsLayer = Instances.layer(PooledClients, pooledProvider)
+assertType<Equals<typeof PooledClientsLayer, Layer.Layer<PooledClients, never, never>>>()
+export const PooledClientsLive = Component.make(PooledClients, { build: Instances.make(pooledProvider) })
