@@ -211,7 +211,7 @@ const builtInOf = (instance: Instance, component: Component.Any): Component.Any 
   if (construct._tag !== "Effect") return undefined
   for (const candidate of builtIns) {
     if (construct.effect !== candidate.outsideApp) continue
-    return componentInternal.unsafeMake({
+    return componentInternal.fromFields({
       ...componentInternal.fieldsOf(candidate.component as Component.Any),
       construct: { _tag: "Value", value: candidate.serviceOf(instance) }
     })
@@ -410,7 +410,7 @@ const makeGraph = (
         id: barrierId,
         name: `(startup order ${ranks[k]})`,
         service: BarrierTag.key,
-        component: componentInternal.unsafeMake({
+        component: componentInternal.fromFields({
           tag: BarrierTag,
           name: `(startup order ${ranks[k]})`,
           qualifiers: [],
@@ -914,7 +914,7 @@ const withHooks = (instance: Instance, node: Plan.Node, memoMap: Layer.MemoMap):
       return pending === undefined ? done : Effect.zipRight(pending, done)
     })
   })
-  return componentInternal.unsafeMake({ ...componentInternal.fieldsOf(component), construct: { _tag: "Effect", effect } })
+  return componentInternal.fromFields({ ...componentInternal.fieldsOf(component), construct: { _tag: "Effect", effect } })
 }
 
 const buildObserver = (instance: Instance): executor.ExecuteObserver => {

@@ -524,7 +524,7 @@ const nameCandidates = (
         )
       } else {
         // A replacement takes the place (and the choice metadata) of the component it replaces.
-        components[candidate] = component.unsafeMake({
+        components[candidate] = component.fromFields({
           ...component.fieldsOf(components[candidate]!),
           dependencies: replacement.dependencies,
           construct: replacement.construct,
@@ -797,7 +797,7 @@ const settleMembers = (self: WalkState): string | undefined => {
     if (dependencies.ok && keysOf(dependencies.value) !== member.dependencyKeys) unsettled ??= name
     const construct = attempt(self, name, "build", () => member.family.build(member.args))
     if (construct.ok) {
-      components[member.index] = component.unsafeMake({
+      components[member.index] = component.fromFields({
         ...component.fieldsOf(components[member.index]!),
         construct: construct.value
       })
@@ -989,7 +989,7 @@ const resolveMember = (
       new Errors.DuplicateName({ name: request.label, services: [prepared[namesake]!.key, member.family.tag.key] })
     )
   }
-  const made = component.unsafeMake({
+  const made = component.fromFields({
     tag: member.family.tag,
     name: request.label,
     qualifiers: [],
