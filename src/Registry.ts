@@ -157,7 +157,7 @@ export const override: {
 /**
  * Replaces the component with the given name by another constructor, keeping the replaced one's
  * name, qualifiers, primary / alternative and order (a mock by name). Replacing a name that no
- * component has is reported by the resolver.
+ * component has, or replacing one name twice, is reported by the resolver.
  *
  * @example
  * ```ts

@@ -360,7 +360,7 @@ describe("Family", () => {
     )
     expect(Either.isLeft(result)).toBe(true)
     const problems = Either.isLeft(result) ? result.left.problems : []
-    expect(problems.some((problem) => problem instanceof Errors.InvalidDeclaration && problem.subject === "family member Client(one)"))
+    expect(problems.some((problem) => problem instanceof Errors.InvalidDeclaration && problem.subject._tag === "Member" && problem.subject.name === "Client(one)"))
       .toBe(true)
   })
 })

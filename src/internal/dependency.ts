@@ -1,4 +1,5 @@
 import * as Context from "effect/Context"
+import { globalValue } from "effect/GlobalValue"
 import type { Description } from "../Dependency.js"
 import * as Qualifier from "../Qualifier.js"
 
@@ -149,9 +150,12 @@ export const describe = (request: Request): Description => ({
 // second stack trace (Context.GenericTag does that on every call). Labels can coincide for different
 // requests when names contain `@` or `#` (`qualified(Tag("X"), "y#z")` and `named(Tag("X@y"), "z")`
 // both read `X@y#z`); the second one then gets a context key with a numbered suffix (`layerwise/X@y#z~2`),
-// so two different requests never share a key.
-const interned = new Map<string, Context.Tag<unknown, unknown>>()
-const usedKeys = new Set<string>()
+// so two different requests never share a key. Process-wide (`globalValue`), so that two loaded copies
+// of layerwise intern into one table and agree on every derived key.
+const derived = globalValue(Symbol.for("layerwise/Dependency/derived"), () => ({
+  interned: new Map<string, Context.Tag<unknown, unknown>>(),
+  usedKeys: new Set<string>()
+}))
 
 const identityOf = (request: Omit<Request, "key">): string =>
   JSON.stringify([
@@ -163,6 +167,7 @@ const identityOf = (request: Omit<Request, "key">): string =>
 
 const derive = (request: Omit<Request, "key">): Context.Tag<unknown, unknown> => {
   const identity = identityOf(request)
+  const { interned, usedKeys } = derived
   let tag = interned.get(identity)
   if (tag === undefined) {
     let key = `${derivedPrefix}${request.label}`

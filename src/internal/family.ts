@@ -1,5 +1,6 @@
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import { globalValue } from "effect/GlobalValue"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
@@ -30,9 +31,10 @@ export const isFamily = (u: unknown): u is Family.Family<unknown, unknown, unkno
  * from the second family of a name on (`layerwise/family/X~2(key)`): members of two families never
  * share a key, so never a value in a context, even when the families share a name (a registry
  * reports that as a duplicate name; a request for a member of an unregistered family is missing,
- * whatever other family has its name).
+ * whatever other family has its name). Process-wide (`globalValue`), so that two loaded copies of
+ * layerwise number alike.
  */
-const madeByName = new Map<string, number>()
+const madeByName = globalValue(Symbol.for("layerwise/Family/madeByName"), () => new Map<string, number>())
 
 /** @internal */
 export const make = (
