@@ -241,5 +241,6 @@ export const toLayer: <const Roots extends ReadonlyArray<Dependency.Any>>(
   self: Registry,
   roots: Roots,
   options?: Plan.LayerOptions & Resolver.Options
-) => Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError> = layerInternal
-  .registryToLayer as never
+) => Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError> =
+  // cast kept: the executor's Layer is untyped in what it provides (Plan.toLayer's binding has the same cast)
+  layerInternal.registryToLayer as never

@@ -1,6 +1,8 @@
 import * as Context from "effect/Context"
 import { globalValue } from "effect/GlobalValue"
-import type { Description } from "../Dependency.js"
+import type * as Option from "effect/Option"
+import type * as Dependency from "../Dependency.js"
+import type * as Family from "../Family.js"
 import * as Qualifier from "../Qualifier.js"
 
 /** @internal */
@@ -17,7 +19,7 @@ export type Cardinality = "one" | "optional" | "all"
 
 /** @internal */
 export interface Request {
-  readonly target: Context.Tag<unknown, unknown>
+  readonly target: Dependency.Any
   readonly selector: Selector
   readonly cardinality: Cardinality
   /** the key the resolved value is provided under (the request's own tag key) */
@@ -94,7 +96,7 @@ export const ownServiceKeys: ReadonlySet<string> = new Set([shutdownerKey, healt
  *
  * @internal
  */
-export const member = (family: FamilyLike, args: unknown): Context.Tag<unknown, unknown> => {
+export const member = <Id, Service, A>(family: FamilyLike, args: A): Context.Tag<Family.Member<Id, A>, Service> => {
   const name = family.key(args)
   if (typeof name !== "string" || name.length === 0) {
     throw new TypeError(`Family.request: the key function of family ${family.name} must return a non-empty string, got ${String(name)}`)
@@ -111,7 +113,8 @@ export const member = (family: FamilyLike, args: unknown): Context.Tag<unknown, 
     member: { family, args, name }
   }
   Object.defineProperty(tag, TypeId, { value: request, enumerable: false })
-  return tag
+  // the identifier is a type-level name of the request, known to the caller (see `derive`)
+  return tag as Context.Tag<Family.Member<Id, A>, Service>
 }
 
 /** @internal */
@@ -137,7 +140,7 @@ export const requestOf = (tag: Context.Tag<unknown, unknown>): Request =>
  *
  * @internal
  */
-export const describe = (request: Request): Description => ({
+export const describe = (request: Request): Dependency.Description => ({
   service: request.target.key,
   selector: request.selector,
   cardinality: request.cardinality,
@@ -165,7 +168,11 @@ const identityOf = (request: Omit<Request, "key">): string =>
     request.cardinality
   ])
 
-const derive = (request: Omit<Request, "key">): Context.Tag<unknown, unknown> => {
+/**
+ * The tag of a derived request, typed by its caller: a derived tag's identifier is a type-level name
+ * of the request (the context holds the service under the derived key), so only its caller knows it.
+ */
+const derive = <Identifier, Service>(request: Omit<Request, "key">): Context.Tag<Identifier, Service> => {
   const identity = identityOf(request)
   const { interned, usedKeys } = derived
   let tag = interned.get(identity)
@@ -178,7 +185,7 @@ const derive = (request: Omit<Request, "key">): Context.Tag<unknown, unknown> =>
     tag = made
     interned.set(identity, tag)
   }
-  return tag
+  return tag as Context.Tag<Identifier, Service>
 }
 
 const selectorLabel = (selector: Selector): string =>
@@ -212,7 +219,10 @@ const assertPlain = (operation: string, tag: Context.Tag<unknown, unknown>): voi
 }
 
 /** @internal */
-export const qualified = (tag: Context.Tag<unknown, unknown>, qualifier: Qualifier.Input): Context.Tag<unknown, unknown> => {
+export const qualified = <Id, Service, const Q extends string>(
+  tag: Context.Tag<Id, Service>,
+  qualifier: Qualifier.Input<Q>
+): Context.Tag<Dependency.Qualified<Id, Q>, Service> => {
   assertPlain("qualified", assertTag("qualified", tag))
   const name = Qualifier.nameOf(qualifier)
   if (typeof name !== "string" || name.length === 0) {
@@ -223,7 +233,10 @@ export const qualified = (tag: Context.Tag<unknown, unknown>, qualifier: Qualifi
 }
 
 /** @internal */
-export const named = (tag: Context.Tag<unknown, unknown>, name: string): Context.Tag<unknown, unknown> => {
+export const named = <Id, Service, const N extends string>(
+  tag: Context.Tag<Id, Service>,
+  name: N
+): Context.Tag<Dependency.Named<Id, N>, Service> => {
   assertPlain("named", assertTag("named", tag))
   if (typeof name !== "string" || name.length === 0) {
     throw new TypeError(`Dependency.named: the name requested of ${tag.key} must be a non-empty string`)
@@ -233,13 +246,13 @@ export const named = (tag: Context.Tag<unknown, unknown>, name: string): Context
 }
 
 /** @internal */
-export const optional = (tag: Context.Tag<unknown, unknown>): Context.Tag<unknown, unknown> => {
+export const optional = <Id, Service>(tag: Context.Tag<Id, Service>): Context.Tag<Dependency.Optional<Id>, Option.Option<Service>> => {
   const inner = assertSingle("optional", assertTag("optional", tag))
   return derive({ target: inner.target, selector: inner.selector, cardinality: "optional", label: `Option<${inner.label}>` })
 }
 
 /** @internal */
-export const all = (tag: Context.Tag<unknown, unknown>): Context.Tag<unknown, unknown> => {
+export const all = <Id, Service>(tag: Context.Tag<Id, Service>): Context.Tag<Dependency.All<Id>, ReadonlyArray<Service>> => {
   const inner = assertSingle("all", assertTag("all", tag))
   return derive({ target: inner.target, selector: inner.selector, cardinality: "all", label: `All<${inner.label}>` })
 }

@@ -4,7 +4,6 @@
  *
  * @internal
  */
-import type * as Component from "../../Component.js"
 import type * as Dependency from "../../Dependency.js"
 import type * as Errors from "../../Errors.js"
 import * as dependency from "../dependency.js"
@@ -165,6 +164,3 @@ export const excludedFor = (self: WalkState, description: Dependency.Description
 /** The condition that left a family out of the registry, if one did. @internal */
 export const excludedFamily = (self: WalkState, family: unknown): string | undefined =>
   self.flat.skipped.length > 0 ? excludedIndex(self).families.get(family) : undefined
-
-/** @internal */
-export type ExcludedComponent = { readonly component: Component.Any; readonly condition: string }
