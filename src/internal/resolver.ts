@@ -150,6 +150,7 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
   const reported = problems.length
   const count = fillCandidates(flat, problems, components, overrides, prepared, byTag, nextOfTag, invalidTags, alsoOrdinary)
   const fit = <A>(column: Array<A>): Array<A> => (count === most ? column : column.slice(0, count))
+  const explicitlyNamed = components.some((candidate) => candidate.name !== undefined)
   return {
     candidates: { components: fit(components), names: fit(names), overrides: fit(overrides), prepared: fit(prepared) },
     baseCount: count,
@@ -157,12 +158,17 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
     nextOfTag,
     invalidTags,
     invalidCount: problems.length - reported,
-    explicitlyNamed: components.some((candidate) => candidate.name !== undefined),
+    explicitlyNamed,
+    // several candidates of a tag make fewer tags than candidates
+    keyNamed: !explicitlyNamed && byTag.size === count && !overrides.includes(true),
     alsoOrdinary
   }
 }
 
-/** The loop of `indexCandidates`; returns how many candidates it wrote. */
+/**
+ * The loop of `indexCandidates`, in a function of its own that ends with the loop (see bench/README.md,
+ * "Resolver engine notes"). Returns how many candidates it wrote.
+ */
 const fillCandidates = (
   flat: registry.Flattened,
   problems: Array<Errors.Problem>,
@@ -242,6 +248,11 @@ const nameCandidates = (
   problems: Array<Errors.Problem>
 ): void => {
   const { components, names, overrides, prepared } = index.candidates
+  if (index.keyNamed && replacements.size === 0) {
+    // the common case: every candidate is named after its tag's key
+    for (let candidate = 0; candidate < index.baseCount; candidate++) names[candidate] = prepared[candidate]!.key
+    return
+  }
   // named as an override: an override that production did not also register
   const namedAsOverride = (candidate: number) => overrides[candidate] && !index.alsoOrdinary.has(candidate)
   const explicit = index.explicitlyNamed ? explicitNames(components) : undefined
@@ -400,7 +411,8 @@ const walk = (
       return
     }
     const key = root.key
-    const edge = known(self, key) ?? resolveRequest(self, root, key)
+    const first = index.byTag.get(key)
+    const edge = known(self, key, first) ?? resolveRequest(self, root, key, first)
     if (edge === undefined) return
     rootEdges.push(edge)
     for (const target of edge.targets) descend(self, target)
@@ -432,19 +444,25 @@ const walk = (
   }
 }
 
-/** The memoised resolution of the request with this key, if any (see `WalkState`). */
-const known = (self: WalkState, key: string): WalkEdge | undefined => {
-  const first = self.index.byTag.get(key)
-  return first !== undefined ? self.memoOfTag[first] : self.memoByKey.get(key)
-}
+/**
+ * The memoised resolution of the request with this key, if any (see `WalkState`); `first` is the
+ * first candidate of the tag with this key (`byTag.get(key)`).
+ */
+const known = (self: WalkState, key: string, first: number | undefined): WalkEdge | undefined =>
+  first !== undefined ? self.memoOfTag[first] : self.memoByKey.get(key)
 
 /**
- * Resolves the request of `tag` (whose key is `key`), not memoised yet, and memoises a success (not a
- * family member's: each request of a member merges its arguments). Only here is a tag asked whether
- * it is a derived request, once per distinct request.
+ * Resolves the request of `tag` (whose key is `key`, and `first` the first candidate of the tag with
+ * that key), not memoised yet, and memoises a success (not a family member's: each request of a
+ * member merges its arguments). Only here is a tag asked whether it is a derived request, once per
+ * distinct request.
  */
-const resolveRequest = (self: WalkState, tag: Context.Tag<unknown, unknown>, key: string): WalkEdge | undefined => {
-  const first = self.index.byTag.get(key)
+const resolveRequest = (
+  self: WalkState,
+  tag: Context.Tag<unknown, unknown>,
+  key: string,
+  first: number | undefined
+): WalkEdge | undefined => {
   let edge: WalkEdge | undefined
   // a derived request's key has the derived prefix: plain tags, the bulk, are not asked
   if (key.startsWith(dependency.derivedPrefix) && dependency.isDependency(tag)) {
@@ -483,12 +501,13 @@ const push = (self: WalkState, candidate: number, parent: number): void => {
   self.frameCandidate[depth] = candidate
   self.frameCursor[depth] = self.adjacencyLength
   const keys = self.index.candidates.prepared[candidate]!.requestKeys
-  const dependencies = self.index.candidates.components[candidate]!.dependencies
   const own: Array<WalkEdge> = new Array(keys.length)
   let resolved = 0
   for (let position = 0; position < keys.length; position++) {
     const key = keys[position]!
-    const edge = known(self, key) ?? resolveRequest(self, dependencies[position]!, key)
+    const first = self.index.byTag.get(key)
+    const edge = known(self, key, first) ??
+      resolveRequest(self, self.index.candidates.components[candidate]!.dependencies[position]!, key, first)
     if (edge === undefined) continue
     own[resolved++] = edge
     const targets = edge.targets

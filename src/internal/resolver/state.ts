@@ -86,6 +86,11 @@ export interface Index {
   /** whether any candidate has an explicit name (only then can names collide) */
   readonly explicitlyNamed: boolean
   /**
+   * whether every candidate is named after its tag's key: none is named explicitly, none is an
+   * override, no tag has several
+   */
+  readonly keyNamed: boolean
+  /**
    * Overrides also registered as ordinary components (the same value both ways): they keep the name
    * of an ordinary component, since overriding never renames what production registered.
    */
