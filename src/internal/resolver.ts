@@ -64,6 +64,26 @@ export const resolve = <const Roots extends ReadonlyArray<Dependency.Any>>(
   roots: Roots,
   options?: Condition.EnvironmentInput & ExtraRoots
 ): Either.Either<Plan.Plan<Dependency.Identifiers<Roots>>, Errors.ResolutionError> => {
+  if (shapes === undefined) keepShapes()
+  const resolution = run(input, roots, options)
+  return resolution.problems.length > 0
+    ? Either.left(new Errors.ResolutionError({ problems: resolution.problems }))
+    : Either.right(finish(resolution.index.candidates, resolution.outcome))
+}
+
+/** The records of a resolution before its plan is made. */
+interface Resolution {
+  readonly problems: ReadonlyArray<Errors.Problem>
+  readonly index: Index
+  readonly outcome: Walk
+}
+
+/** `resolve` but the plan: every step, and every problem. */
+const run = (
+  input: Registry.Registry,
+  roots: ReadonlyArray<Dependency.Any>,
+  options: (Condition.EnvironmentInput & ExtraRoots) | undefined
+): Resolution => {
   const problems: Array<Errors.Problem> = []
   const flat = registry.flatten(input, condition.environment(options))
   for (const failure of flat.conditionFailures) {
@@ -117,8 +137,7 @@ export const resolve = <const Roots extends ReadonlyArray<Dependency.Any>>(
     )
   }
 
-  if (problems.length > 0) return Either.left(new Errors.ResolutionError({ problems }))
-  return Either.right(finish(index.candidates, outcome))
+  return { problems, index, outcome }
 }
 
 /** A replacement as `ReplacedTwice` lists it. */
@@ -431,6 +450,7 @@ const walk = (
   }
   const unsettled = members.settleMembers(self)
   return {
+    state: self,
     problems: self.problems,
     postOrder: self.postOrder.subarray(0, self.nodes),
     nodeIdOf: self.nodeIdOf,
@@ -585,4 +605,34 @@ const finish = <Roots>(candidates: Candidates, walk: Walk): Plan.Plan<Roots> => 
   }
   // `Roots` is a phantom type: what the plan's roots provide, known to the caller that chose them
   return planInternal.make(nodes, walk.rootEdges) as Plan.Plan<Roots>
+}
+
+/**
+ * The records of one small resolution, kept for the life of the module once the resolver has run.
+ * The records of a resolution (the flattened registry, the index, the walk's state and outcome, the
+ * plan's nodes, edges and requests) are object literals, and V8 collects the hidden class of a
+ * literal with the last object of it, discarding every optimised function that depended on it:
+ * without a live record of each shape, a resolution that follows a garbage collection would run the
+ * resolver unoptimised again (see bench/README.md, "Resolver engine notes"). A cache of this copy of
+ * the module's code: it changes no result.
+ */
+let shapes: unknown = undefined
+
+/** The small resolution `shapes` keeps: a component and one that depends on it. */
+const keepShapes = (): void => {
+  const used = Context.GenericTag<unknown, unknown>("@layerwise/resolver/Used")
+  const user = Context.GenericTag<unknown, unknown>("@layerwise/resolver/User")
+  const declared = (tag: Context.Tag<unknown, unknown>, dependencies: ReadonlyArray<Dependency.Any>) =>
+    component.fromFields({
+      tag,
+      name: undefined,
+      qualifiers: [],
+      primary: false,
+      alternative: false,
+      order: 0,
+      dependencies,
+      construct: { _tag: "Value", value: undefined }
+    })
+  const resolution = run(registry.make(declared(used, []), declared(user, [used])), [user], undefined)
+  shapes = { resolution, plan: finish(resolution.index.candidates, resolution.outcome) }
 }

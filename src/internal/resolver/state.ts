@@ -180,6 +180,8 @@ export interface WalkState {
  * @internal
  */
 export interface Walk {
+  /** the state the walk ran in */
+  readonly state: WalkState
   readonly problems: ReadonlyArray<Errors.Problem>
   // Every edge made is in exactly one of these, once: the memo (by key) and the members.
   readonly memoOfTag: ReadonlyArray<WalkEdge | undefined>
