@@ -212,9 +212,11 @@ export interface ExcludedIndex {
   readonly families: Map<unknown, string>
 }
 
+const TagTypeId = Context.TagTypeId
+
 /** `Context.isTag` without the `dual` wrapper of `Predicate.hasProperty`. @internal */
 export const isTag = (u: unknown): u is Context.Tag<unknown, unknown> =>
-  (typeof u === "function" || (typeof u === "object" && u !== null)) && Context.TagTypeId in u
+  (typeof u === "function" || (typeof u === "object" && u !== null)) && TagTypeId in u
 
 /** `Component.isComponent` without the `dual` wrapper of `Predicate.hasProperty`. @internal */
 export const isComponent = (u: unknown): u is Component.Any =>
