@@ -6,6 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Component from "../../Component.js"
 import * as Errors from "../../Errors.js"
 import * as component from "../component.js"
 import * as dependency from "../dependency.js"
@@ -66,10 +67,10 @@ export const examine = (candidate: unknown, position: number): Prepared | Errors
   if (candidate.qualifiers.some((qualifier) => typeof qualifier !== "string" || qualifier.length === 0)) {
     issues.push({ code: "InvalidQualifiers" })
   }
-  const construct = candidate.construct
-  if (construct._tag === "Effect" && !Effect.isEffect(construct.effect)) {
+  const construct: Component.Construct | undefined = candidate.construct
+  if (construct?._tag === "Effect" && !Effect.isEffect(construct.effect)) {
     issues.push({ code: "InvalidConstructor", expected: "Effect", got: show(construct.effect) })
-  } else if (construct._tag === "Layer" && !Layer.isLayer(construct.layer)) {
+  } else if (construct?._tag === "Layer" && !Layer.isLayer(construct.layer)) {
     issues.push({ code: "InvalidConstructor", expected: "Layer", got: show(construct.layer) })
   }
   if (issues.length === 0 && tagged) return { key: tag.key, requestKeys }
