@@ -180,7 +180,7 @@ export type Identifiers<Requests extends ReadonlyArray<Any>> = Requests[number] 
 export const qualified: <Id, Service, const Q extends string>(
   tag: Context.Tag<Id, Service> & Rejecting<Id, Derived, "qualified applies to a service's own tag, not to a request">,
   qualifier: Qualifier.Input<Q>
-) => Context.Tag<Qualified<Id, Q>, Service> = internal.qualified as never
+) => Context.Tag<Qualified<Id, Q>, Service> = internal.qualified
 
 /**
  * A request for the candidate of a service with the given component name.
@@ -206,7 +206,7 @@ export const qualified: <Id, Service, const Q extends string>(
 export const named: <Id, Service, const N extends string>(
   tag: Context.Tag<Id, Service> & Rejecting<Id, Derived, "named applies to a service's own tag, not to a request">,
   name: N
-) => Context.Tag<Named<Id, N>, Service> = internal.named as never
+) => Context.Tag<Named<Id, N>, Service> = internal.named
 
 /**
  * An optional request: `Option.some` of the chosen candidate, or `Option.none()` when no component
@@ -237,7 +237,7 @@ export const optional: <Id, Service>(
     & Context.Tag<Id, Service>
     & Rejecting<Id, Optional<unknown> | All<unknown> | Family.Member<unknown>, "optional applies to a service's tag or a qualified or named request">
 ) => Context.Tag<Optional<Id>, Option.Option<Service>> =
-  internal.optional as never
+  internal.optional
 
 /**
  * A request for every candidate of a service (or every candidate with a qualifier), sorted by order
@@ -266,7 +266,7 @@ export const all: <Id, Service>(
     & Context.Tag<Id, Service>
     & Rejecting<Id, Optional<unknown> | All<unknown> | Family.Member<unknown>, "all applies to a service's tag or a qualified or named request">
 ) => Context.Tag<All<Id>, ReadonlyArray<Service>> =
-  internal.all as never
+  internal.all
 
 /**
  * Describes a request as data: the service it targets, how it selects (any, qualifier, name) and its

@@ -96,6 +96,25 @@ export type FamilyHint =
   | { readonly _tag: "MembersOnly"; readonly names: ReadonlyArray<string> }
 
 /**
+ * A component that has the name a named request asked for, but provides another service than the
+ * request's: `Dependency.named(Database, "store")` where `store` is a `Cache`.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const elsewhere: Errors.NamedElsewhere = { name: "store", service: "Cache" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NamedElsewhere {
+  readonly name: string
+  readonly service: string
+}
+
+/**
  * No component provides what a request asked for.
  *
  * `available` lists the services the registry does provide (so a typo is easy to spot; layerwise's
@@ -104,14 +123,18 @@ export type FamilyHint =
  * qualifier or name, or, for a plain request, qualified overrides (they serve only requests for their
  * qualifier). `excluded` lists the candidates that would have matched the request but that a false
  * condition left out of the registry (`Registry.when`). `family`, when present, says how the request
- * missed a component family (see {@link FamilyHint}).
+ * missed a component family (see {@link FamilyHint}). `elsewhere`, when present, is the component
+ * that has the name a named request asked for but provides another service (see {@link NamedElsewhere}).
  *
- * The message renders these in that order; the parts of empty fields are left out:
+ * The resolver lists names in order (code unit order, not registration order: a registry's messages
+ * do not change with the order its modules were composed in); suggestions come closest first, then
+ * in name order. The message renders the fields in this order; the parts of empty fields are left out:
  *
  * `<path> -> <request>: no component provides <request> (available: <available>)`
  * `; candidates that do not match it: <unqualified>`
  * `; candidates excluded by their conditions: <name> (<condition>), ...`
  * `; <what the family hint says>`
+ * `; component <name> exists, but it provides <service>`
  * `; did you mean <suggestions>?`
  *
  * @example
@@ -152,6 +175,7 @@ export class MissingComponent extends Data.TaggedError("MissingComponent")<{
   readonly unqualified: ReadonlyArray<string>
   readonly excluded: ReadonlyArray<ExcludedCandidate>
   readonly family?: FamilyHint | undefined
+  readonly elsewhere?: NamedElsewhere | undefined
 }> {
   override get message(): string {
     const where = formatPath([...this.path, this.request])
@@ -172,9 +196,12 @@ export class MissingComponent extends Data.TaggedError("MissingComponent")<{
       } ${this.request} only to requests of ${
         this.family.names.length === 1 ? "its" : "their"
       } members: request one with Family.request(family, args) or family.of(args)`
+    const elsewhere = this.elsewhere === undefined
+      ? ""
+      : `; component ${this.elsewhere.name} exists, but it provides ${this.elsewhere.service}`
     const close = this.suggestions.length > 0 ? `; did you mean ${this.suggestions.join(" or ")}?` : ""
     const available = this.available.length > 0 ? listed(this.available) : "none"
-    return `${where}: no component provides ${this.request} (available: ${available})${ruledOut}${excluded}${family}${close}`
+    return `${where}: no component provides ${this.request} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${close}`
   }
 }
 
@@ -263,16 +290,201 @@ export class DuplicateName extends Data.TaggedError("DuplicateName")<{
 }
 
 /**
- * A registration or a request that is malformed in a way types could not catch (a non-tag given as a
- * dependency, a non-finite order, a component both primary and alternative, an override by a name
- * that no component has...). `subject` names what was malformed, `reason` says how.
+ * What an {@link InvalidDeclaration} is about:
+ *
+ * - `Component`: a registered component, by its name (its explicit name or its tag's key; `#<n>`,
+ *   its position among the registry's components, when it has no valid tag);
+ * - `Entry`: a registry item that is not a component at all, by its position (from 1);
+ * - `Root`: a requested root, by its position (from 1);
+ * - `Replacement`: a replacement by name (`Registry.replace`, `Testing.named`), by the name it replaces;
+ * - `Condition`: a condition of `Registry.when`, by its description;
+ * - `Member`: a member of a component family, by its name (`family(key)`).
  *
  * @example
  * ```ts
  * import { Errors } from "layerwise"
  *
- * const problem = new Errors.InvalidDeclaration({ path: [], subject: "component Database", reason: "order must be a finite number, got NaN" })
- * console.log(problem.message)
+ * const subject: Errors.DeclarationSubject = { _tag: "Replacement", name: "auditDb" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DeclarationSubject =
+  | { readonly _tag: "Component"; readonly name: string }
+  | { readonly _tag: "Entry"; readonly position: number }
+  | { readonly _tag: "Root"; readonly position: number }
+  | { readonly _tag: "Replacement"; readonly name: string }
+  | { readonly _tag: "Condition"; readonly description: string }
+  | { readonly _tag: "Member"; readonly name: string }
+
+/**
+ * A replacement of a name, as {@link DeclarationIssue} `ReplacedTwice` lists it: the replacing
+ * component's name (its explicit name or its tag's key) and how it builds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReplacementDescription {
+  readonly name: string
+  readonly construct: "Effect" | "Layer" | "Value"
+}
+
+/**
+ * One way a declaration is malformed, as data: a `code` and the fields that code needs (values that
+ * are not data, such as what was given instead of a tag, are rendered with `String`).
+ *
+ * - `NotAComponent`: a registry item is neither a component, a family nor a registry;
+ * - `InvalidTag`: a component's tag is not a `Context.Tag`;
+ * - `RequestTag`: a component is registered under a request's tag (`Dependency.optional`, `all`,
+ *   `qualified`, `named`, a family member) instead of its service's tag;
+ * - `ReservedKey`: a component's tag's key starts with the prefix reserved for derived requests;
+ * - `InvalidName`, `InvalidOrder`, `InvalidQualifiers`: malformed metadata;
+ * - `PrimaryAndAlternative`: a component is both;
+ * - `DependenciesNotArray`, `InvalidDependency` (`position` from 1): malformed dependencies;
+ * - `InvalidConstructor`: `Component.make`'s `build` is not an Effect, or `Component.fromLayer`'s
+ *   `layer` not a Layer;
+ * - `InvalidRoot`: a root is not a tag;
+ * - `ConditionThrew`: a condition threw while evaluated;
+ * - `UnknownName`: a replacement names no component (`names`: the registry's component names;
+ *   `invalid`: how many of its components are invalid, when it has no valid one);
+ * - `ReplacementService`: a replacement provides another service than the component it replaces;
+ * - `ReplacedTwice`: a name is replaced more than once, by these replacements in registration order;
+ * - `FamilyFunctionThrew`: a family's `dependencies`, `merge` or `build` function threw for a member;
+ * - `MemberConstructor`: a family's `build` function returned something other than an Effect;
+ * - `UnsettledMerge`: merging a member's arguments keeps changing its dependencies.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const issue: Errors.DeclarationIssue = { code: "InvalidOrder", got: "NaN" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DeclarationIssue =
+  | { readonly code: "NotAComponent"; readonly got: string }
+  | { readonly code: "InvalidTag"; readonly got: string }
+  | { readonly code: "RequestTag"; readonly request: string; readonly service: string }
+  | { readonly code: "ReservedKey"; readonly prefix: string }
+  | { readonly code: "InvalidName"; readonly got: string }
+  | { readonly code: "InvalidOrder"; readonly got: string }
+  | { readonly code: "PrimaryAndAlternative" }
+  | { readonly code: "DependenciesNotArray" }
+  | { readonly code: "InvalidDependency"; readonly position: number; readonly got: string }
+  | { readonly code: "InvalidQualifiers" }
+  | { readonly code: "InvalidConstructor"; readonly expected: "Effect" | "Layer"; readonly got: string }
+  | { readonly code: "InvalidRoot"; readonly got: string }
+  | { readonly code: "ConditionThrew"; readonly error: string }
+  | { readonly code: "UnknownName"; readonly names: ReadonlyArray<string>; readonly invalid: number }
+  | { readonly code: "ReplacementService"; readonly provides: string; readonly replaced: string }
+  | { readonly code: "ReplacedTwice"; readonly replacements: ReadonlyArray<ReplacementDescription> }
+  | {
+    readonly code: "FamilyFunctionThrew"
+    readonly function: "dependencies" | "merge" | "build"
+    readonly error: string
+  }
+  | { readonly code: "MemberConstructor"; readonly got: string }
+  | { readonly code: "UnsettledMerge" }
+
+const formatSubject = (subject: DeclarationSubject): string => {
+  switch (subject._tag) {
+    case "Component":
+      return `component ${subject.name}`
+    case "Entry":
+      return `registry entry #${subject.position}`
+    case "Root":
+      return `root #${subject.position}`
+    case "Replacement":
+      return `replacement of "${subject.name}"`
+    case "Condition":
+      return `condition "${subject.description}"`
+    case "Member":
+      return `family member ${subject.name}`
+  }
+}
+
+const constructs: Record<ReplacementDescription["construct"], string> = {
+  Effect: "an Effect",
+  Layer: "a Layer",
+  Value: "a value"
+}
+
+const formatIssue = (issue: DeclarationIssue, subject: DeclarationSubject): string => {
+  switch (issue.code) {
+    case "NotAComponent":
+      return `expected a Component or a Registry, got ${issue.got}`
+    case "InvalidTag":
+      return `its tag must be a Context.Tag, got ${issue.got}`
+    case "RequestTag":
+      return `its tag is the request ${issue.request}, not a service's tag: register it under ${issue.service}`
+    case "ReservedKey":
+      return `its tag's key starts with "${issue.prefix}", which is reserved for layerwise's derived requests (Dependency.optional, all, qualified, named, family members): give the service a key of its own`
+    case "InvalidName":
+      return `its name must be a non-empty string, got ${issue.got}`
+    case "InvalidOrder":
+      return `its order must be a finite number, got ${issue.got}`
+    case "PrimaryAndAlternative":
+      return "it cannot be both primary and alternative"
+    case "DependenciesNotArray":
+      return "its dependencies must be an array of tags"
+    case "InvalidDependency":
+      return `dependency #${issue.position} must be a Context.Tag, got ${issue.got}`
+    case "InvalidQualifiers":
+      return "its qualifiers must be non-empty strings"
+    case "InvalidConstructor":
+      return issue.expected === "Effect"
+        ? `its build must be an Effect, got ${issue.got}`
+        : `its layer must be a Layer, got ${issue.got}`
+    case "InvalidRoot":
+      return `a root must be a Context.Tag or a Dependency request, got ${issue.got}`
+    case "ConditionThrew":
+      return `it threw: ${issue.error}`
+    case "UnknownName": {
+      const name = subject._tag === "Replacement" ? subject.name : ""
+      const names = issue.names.length > 0
+        ? listed(issue.names)
+        : issue.invalid === 0
+        ? "none"
+        : issue.invalid === 1
+        ? "none: the registry's only component is invalid"
+        : `none: the registry's ${issue.invalid} components are invalid`
+      return `no component is named "${name}" (names: ${names})`
+    }
+    case "ReplacementService":
+      return `it provides ${issue.provides}, but "${subject._tag === "Replacement" ? subject.name : ""}" provides ${issue.replaced}`
+    case "ReplacedTwice":
+      return `it is replaced ${issue.replacements.length} times (by ${
+        issue.replacements.map((replacement) => `${replacement.name} (${constructs[replacement.construct]})`).join(", then ")
+      }): replace a name once`
+    case "FamilyFunctionThrew":
+      return `its ${issue.function} function threw: ${issue.error}`
+    case "MemberConstructor":
+      return `its family's build function must return an Effect, got ${issue.got}`
+    case "UnsettledMerge":
+      return "merging the arguments of its requests keeps changing its dependencies; make merge settle (idempotent and commutative)"
+  }
+}
+
+/**
+ * A registration or a request that is malformed in a way types could not catch (a non-tag given as a
+ * dependency, a non-finite order, a component both primary and alternative, a build that is not an
+ * Effect, a replacement of a name that no component has...). `subject` says what was malformed
+ * ({@link DeclarationSubject}), `issues` every way it is ({@link DeclarationIssue}: one problem per
+ * subject, however many issues it has).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const problem = new Errors.InvalidDeclaration({
+ *   path: [],
+ *   subject: { _tag: "Component", name: "Database" },
+ *   issues: [{ code: "InvalidOrder", got: "NaN" }]
+ * })
+ * console.log(problem.message) // "invalid component Database: its order must be a finite number, got NaN"
  * ```
  *
  * @since 0.1.0
@@ -280,12 +492,14 @@ export class DuplicateName extends Data.TaggedError("DuplicateName")<{
  */
 export class InvalidDeclaration extends Data.TaggedError("InvalidDeclaration")<{
   readonly path: DependencyPath
-  readonly subject: string
-  readonly reason: string
+  readonly subject: DeclarationSubject
+  readonly issues: ReadonlyArray<DeclarationIssue>
 }> {
   override get message(): string {
     const where = this.path.length > 0 ? `${formatPath(this.path)}: ` : ""
-    return `${where}invalid ${this.subject}: ${this.reason}`
+    return `${where}invalid ${formatSubject(this.subject)}: ${
+      this.issues.map((issue) => formatIssue(issue, this.subject)).join("; ")
+    }`
   }
 }
 

@@ -138,7 +138,7 @@ export const make: <Id, Service, Args, const Dependencies extends ReadonlyArray<
       args: Types.NoInfer<Args>
     ) => Effect.Effect<Types.NoInfer<Service>, unknown, Scope.Scope | Dependency.Identifiers<Dependencies>>
   }
-) => Family<Id, Service, Args> = internal.make as never
+) => Family<Id, Service, Args> = internal.make
 
 /**
  * A request for the member of a family with the given arguments: a tag, used like any dependency.
@@ -169,7 +169,7 @@ export const make: <Id, Service, Args, const Dependencies extends ReadonlyArray<
 export const request: <Id, Service, Args, const A extends Args>(
   family: Family<Id, Service, Args>,
   args: A
-) => Context.Tag<Member<Id, A>, Service> = internal.request as never
+) => Context.Tag<Member<Id, A>, Service> = internal.request
 
 /**
  * Returns `true` if the value is a family.

@@ -157,7 +157,7 @@ export const override: {
 /**
  * Replaces the component with the given name by another constructor, keeping the replaced one's
  * name, qualifiers, primary / alternative and order (a mock by name). Replacing a name that no
- * component has is reported by the resolver.
+ * component has, or replacing one name twice, is reported by the resolver.
  *
  * @example
  * ```ts
@@ -241,5 +241,6 @@ export const toLayer: <const Roots extends ReadonlyArray<Dependency.Any>>(
   self: Registry,
   roots: Roots,
   options?: Plan.LayerOptions & Resolver.Options
-) => Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError> = layerInternal
-  .registryToLayer as never
+) => Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError> =
+  // cast kept: the executor's Layer is untyped in what it provides (Plan.toLayer's binding has the same cast)
+  layerInternal.registryToLayer as never

@@ -61,4 +61,4 @@ export const resolve: <const Roots extends ReadonlyArray<Dependency.Any>>(
   registry: Registry.Registry,
   roots: Roots,
   options?: Options
-) => Either.Either<Plan.Plan<Dependency.Identifiers<Roots>>, Errors.ResolutionError> = internal.resolve as never
+) => Either.Either<Plan.Plan<Dependency.Identifiers<Roots>>, Errors.ResolutionError> = internal.resolve

@@ -152,8 +152,8 @@ export const component = <Id, Service>(
 
 /**
  * Replaces only the component with the given name by a value (a mock by name); the replaced
- * component keeps its name, qualifiers and choice metadata. An unknown name is reported by the
- * resolver.
+ * component keeps its name, qualifiers and choice metadata. An unknown name, or a name replaced
+ * twice (two `named` overrides of one name), is reported by the resolver.
  *
  * @example
  * ```ts

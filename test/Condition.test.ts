@@ -94,7 +94,7 @@ describe("Condition", () => {
     const result = Resolver.resolve(guarded, [Dependency.qualified(Storage, "remote")])
     expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
       "Storage@remote: no component provides Storage@remote (available: Storage); candidates that do not match it: memory; " +
-      "candidates excluded by their conditions: s3 (profile cloud), gcs ((profile cloud) and (profile eu))"
+      "candidates excluded by their conditions: gcs ((profile cloud) and (profile eu)), s3 (profile cloud)"
     ])
   })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import { vi } from "vitest"
 import { Context, Effect, Option } from "effect"
-import { Dependency, Qualifier } from "../src/index.js"
+import { Dependency, Family, Qualifier } from "../src/index.js"
 
 class Database extends Context.Tag("app/Database")<Database, { readonly url: string }>() {}
 class Plugin extends Context.Tag("app/Plugin")<Plugin, { readonly name: string }>() {}
@@ -188,6 +189,28 @@ describe("Dependency", () => {
     it("an empty qualifier or name throws a TypeError", () => {
       expectTypeError(() => Dependency.qualified(Database, ""), "Dependency.qualified: the qualifier of app/Database must be a non-empty string or Qualifier")
       expectTypeError(() => Dependency.named(Database, ""), "Dependency.named: the name requested of app/Database must be a non-empty string")
+    })
+  })
+  describe("two loaded copies of layerwise", () => {
+    it("intern derived requests into one table: the same request is the same tag in both", async () => {
+      // Regression: each copy kept its own table, so a copy derived another tag (and another key) for
+      // the same request once the other had taken the label's key.
+      vi.resetModules()
+      const copy = await import("../src/Dependency.js")
+      expect(copy).not.toBe(Dependency)
+      const made = Dependency.all(Dependency.named(Plugin, "copies"))
+      expect(copy.all(copy.named(Plugin, "copies"))).toBe(made)
+      expect(copy.qualified(Database, "copied").key).toBe(Dependency.qualified(Database, "copied").key)
+    })
+
+    it("number families of one name together: members of two such families never share a key", async () => {
+      vi.resetModules()
+      const copy = await import("../src/Family.js")
+      expect(copy).not.toBe(Family)
+      const options = { name: "Copied", key: (id: string) => id, build: (id: string) => Effect.succeed({ name: id }) }
+      const mine = Family.make(Plugin, options)
+      const theirs = copy.make(Plugin, options)
+      expect(Family.request(mine, "a").key).not.toBe(copy.request(theirs, "a").key)
     })
   })
 })

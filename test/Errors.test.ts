@@ -118,13 +118,67 @@ describe("Errors", () => {
     )
   })
 
-  it("InvalidDeclaration names the subject and the reason, after the path when there is one", () => {
+  it("InvalidDeclaration names the subject and every issue, after the path when there is one", () => {
     expect(
-      new Errors.InvalidDeclaration({ path: [], subject: "component Database", reason: "its order must be a finite number, got NaN" })
-        .message
-    ).toBe("invalid component Database: its order must be a finite number, got NaN")
-    expect(new Errors.InvalidDeclaration({ path: ["Api"], subject: "family member F(a)", reason: "it threw" }).message).toBe(
-      "Api: invalid family member F(a): it threw"
+      new Errors.InvalidDeclaration({
+        path: [],
+        subject: { _tag: "Component", name: "Database" },
+        issues: [{ code: "InvalidOrder", got: "NaN" }, { code: "PrimaryAndAlternative" }]
+      }).message
+    ).toBe("invalid component Database: its order must be a finite number, got NaN; it cannot be both primary and alternative")
+    expect(
+      new Errors.InvalidDeclaration({
+        path: ["Api"],
+        subject: { _tag: "Member", name: "F(a)" },
+        issues: [{ code: "FamilyFunctionThrew", function: "build", error: "boom" }]
+      }).message
+    ).toBe("Api: invalid family member F(a): its build function threw: boom")
+  })
+
+  it("InvalidDeclaration renders each subject and issue as the resolver reports them", () => {
+    const message = (subject: Errors.DeclarationSubject, issue: Errors.DeclarationIssue) =>
+      new Errors.InvalidDeclaration({ path: [], subject, issues: [issue] }).message
+    expect([
+      message({ _tag: "Entry", position: 2 }, { code: "NotAComponent", got: "42" }),
+      message({ _tag: "Root", position: 1 }, { code: "InvalidRoot", got: "x" }),
+      message({ _tag: "Condition", description: "profile a" }, { code: "ConditionThrew", error: "boom" }),
+      message({ _tag: "Replacement", name: "db" }, { code: "UnknownName", names: ["a", "b"], invalid: 0 }),
+      message({ _tag: "Replacement", name: "db" }, { code: "UnknownName", names: [], invalid: 2 }),
+      message({ _tag: "Replacement", name: "db" }, { code: "ReplacementService", provides: "Cache", replaced: "Database" }),
+      message({ _tag: "Replacement", name: "db" }, {
+        code: "ReplacedTwice",
+        replacements: [{ name: "Database", construct: "Value" }, { name: "fake", construct: "Layer" }]
+      }),
+      message({ _tag: "Component", name: "Api" }, { code: "InvalidConstructor", expected: "Effect", got: "undefined" }),
+      message({ _tag: "Member", name: "F(a)" }, { code: "MemberConstructor", got: "1" }),
+      message({ _tag: "Member", name: "F(a)" }, { code: "UnsettledMerge" })
+    ]).toEqual([
+      "invalid registry entry #2: expected a Component or a Registry, got 42",
+      "invalid root #1: a root must be a Context.Tag or a Dependency request, got x",
+      "invalid condition \"profile a\": it threw: boom",
+      "invalid replacement of \"db\": no component is named \"db\" (names: a, b)",
+      "invalid replacement of \"db\": no component is named \"db\" (names: none: the registry's 2 components are invalid)",
+      "invalid replacement of \"db\": it provides Cache, but \"db\" provides Database",
+      "invalid replacement of \"db\": it is replaced 2 times (by Database (a value), then fake (a Layer)): replace a name once",
+      "invalid component Api: its build must be an Effect, got undefined",
+      "invalid family member F(a): its family's build function must return an Effect, got 1",
+      "invalid family member F(a): merging the arguments of its requests keeps changing its dependencies; make merge settle (idempotent and commutative)"
+    ])
+  })
+
+  it("MissingComponent says when the requested name is a component of another service", () => {
+    expect(
+      new Errors.MissingComponent({
+        path: [],
+        request: "Database#store",
+        available: ["Cache", "Database"],
+        suggestions: [],
+        unqualified: [],
+        excluded: [],
+        elsewhere: { name: "store", service: "Cache" }
+      }).message
+    ).toBe(
+      "Database#store: no component provides Database#store (available: Cache, Database); component store exists, but it provides Cache"
     )
   })
 

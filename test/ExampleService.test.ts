@@ -223,7 +223,7 @@ describe("examples/quickstart.ts", () => {
           "Now a deliberately broken registry (two Databases, neither primary; no Config), to show the resolution errors:",
           "2 problems resolving the graph:",
           "  - UserRepo -> Database: 2 candidates tie for Database (Database#1, Database#2; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name",
-          "  - Config: no component provides Config (available: UserRepo, Database)",
+          "  - Config: no component provides Config (available: Database, UserRepo)",
           ""
         ].join("\n")
       )

@@ -360,7 +360,18 @@ describe("Family", () => {
     )
     expect(Either.isLeft(result)).toBe(true)
     const problems = Either.isLeft(result) ? result.left.problems : []
-    expect(problems.some((problem) => problem instanceof Errors.InvalidDeclaration && problem.subject === "family member Client(one)"))
+    expect(problems.some((problem) => problem instanceof Errors.InvalidDeclaration && problem.subject._tag === "Member" && problem.subject.name === "Client(one)"))
       .toBe(true)
+  })
+  it("a build function that returns something other than an Effect is an invalid member, found before anything runs", () => {
+    const Clients = Family.make(Client, {
+      name: "Client",
+      key: (cluster: string) => cluster,
+      build: (cluster) => ({ cluster, qps: 0, id: 0 }) as unknown as Effect.Effect<{ cluster: string; qps: number; id: number }>
+    })
+    const result = Resolver.resolve(Registry.make(Clients, watcherOf(Clients.of("eu"))), [Watcher])
+    expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
+      "invalid family member Client(eu): its family's build function must return an Effect, got [object Object]"
+    ])
   })
 })

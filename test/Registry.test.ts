@@ -79,16 +79,15 @@ describe("Registry", () => {
     expect(constructOf(dataFirst)).toEqual({ _tag: "Value", value: { url: "other" } })
   })
 
-  it("a later replacement of the same name wins", () => {
+  it("replacing one name twice is a resolution problem naming both replacements, not the later one winning", () => {
     const registry = Registry.make(database("main")).pipe(
       Registry.replace("main", Component.succeed(Database, { url: "first" })),
-      Registry.replace("main", Component.succeed(Database, { url: "second" }))
+      Registry.replace("main", Component.succeed(Database, { url: "second" }).pipe(Component.named("second")))
     )
     const result = Resolver.resolve(registry, [Database])
-    expect(Either.isRight(result) && result.right.nodes[0]!.component.construct).toEqual({
-      _tag: "Value",
-      value: { url: "second" }
-    })
+    expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
+      "invalid replacement of \"main\": it is replaced 2 times (by Database (a value), then second (a value)): replace a name once"
+    ])
   })
 
   it("a module included twice counts once, at its first inclusion", () => {
@@ -141,13 +140,17 @@ describe("Registry", () => {
       }
     })
 
-    it("a replacement reached twice is applied once, so a later replacement still wins", () => {
+    it("a replacement reached twice is one replacement: applied once, and counted once in a conflict", () => {
       const first = Registry.make(database("main")).pipe(
         Registry.replace("main", Component.succeed(Database, { url: "first" }))
       )
+      const plan = planOf(Registry.make(first, first.pipe(Registry.add([plugin("p")]))), [Database])
+      expect(plan.nodes[0]!.component.construct).toEqual({ _tag: "Value", value: { url: "first" } })
       const second = first.pipe(Registry.replace("main", Component.succeed(Database, { url: "second" })))
-      const plan = planOf(Registry.make(second, first), [Database])
-      expect(plan.nodes[0]!.component.construct).toEqual({ _tag: "Value", value: { url: "second" } })
+      const result = Resolver.resolve(Registry.make(second, first), [Database])
+      expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
+        "invalid replacement of \"main\": it is replaced 2 times (by Database (a value), then Database (a value)): replace a name once"
+      ])
     })
   })
 

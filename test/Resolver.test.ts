@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either, FastCheck as fc, Option } from "effect"
+import { Context, Effect, Either, FastCheck as fc, Layer, Option, Ref } from "effect"
 import { App, Component, Dependency, Errors, Family, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
@@ -153,7 +153,8 @@ describe("Resolver", () => {
       expect(forward.problems.map((problem) => problem._tag)).toEqual(["AmbiguousComponent"])
       expect(backward.problems.map((problem) => problem._tag)).toEqual(["AmbiguousComponent"])
       expect((forward.problems[0] as Errors.AmbiguousComponent).candidates).toEqual(["a", "b"])
-      expect((backward.problems[0] as Errors.AmbiguousComponent).candidates).toEqual(["b", "a"])
+      // the same problem either way: the tied candidates are listed by name
+      expect((backward.problems[0] as Errors.AmbiguousComponent).candidates).toEqual(["a", "b"])
     })
 
     it("a tie among primary candidates says they are all primary", () => {
@@ -314,7 +315,8 @@ describe("Resolver", () => {
           available: ["Cache", "Database"],
           suggestions: [],
           unqualified: ["main"],
-          excluded: []
+          excluded: [],
+          elsewhere: { name: "shared", service: "Cache" }
         })
       ])
     })
@@ -526,8 +528,8 @@ describe("Resolver", () => {
       expect(errorOf(registry, [Database]).problems).toEqual([
         new Errors.InvalidDeclaration({
           path: [],
-          subject: "replacement of \"nope\"",
-          reason: "no component is named \"nope\" (names: main, replica, audit)"
+          subject: { _tag: "Replacement", name: "nope" },
+          issues: [{ code: "UnknownName", names: ["audit", "main", "replica"], invalid: 0 }]
         })
       ])
     })
@@ -558,8 +560,8 @@ describe("Resolver", () => {
       expect(errorOf(registry, [Dependency.named(Database, "audit")]).problems).toEqual([
         new Errors.InvalidDeclaration({
           path: [],
-          subject: "replacement of \"audit\"",
-          reason: "it provides Cache, but \"audit\" provides Database"
+          subject: { _tag: "Replacement", name: "audit" },
+          issues: [{ code: "ReplacementService", provides: "Cache", replaced: "Database" }]
         })
       ])
     })
@@ -577,8 +579,8 @@ describe("Resolver", () => {
       expect(errorOf(registry, [Api]).problems).toEqual([
         new Errors.InvalidDeclaration({
           path: ["Api"],
-          subject: "replacement of \"Client(eu)\"",
-          reason: "it provides Cache, but \"Client(eu)\" provides Database"
+          subject: { _tag: "Replacement", name: "Client(eu)" },
+          issues: [{ code: "ReplacementService", provides: "Cache", replaced: "Database" }]
         })
       ])
     })
@@ -597,14 +599,14 @@ describe("Resolver", () => {
         new Errors.MissingComponent({
           path: ["Api", "UserRepo"],
           request: "Database",
-          available: ["Api", "UserRepo", "Cache", "Logger"],
+          available: ["Api", "Cache", "Logger", "UserRepo"],
           suggestions: [],
           unqualified: [],
           excluded: []
         })
       ])
       expect(error.message).toBe(
-        "1 problem resolving the graph:\n  - Api -> UserRepo -> Database: no component provides Database (available: Api, UserRepo, Cache, Logger)"
+        "1 problem resolving the graph:\n  - Api -> UserRepo -> Database: no component provides Database (available: Api, Cache, Logger, UserRepo)"
       )
     })
 
@@ -612,7 +614,7 @@ describe("Resolver", () => {
       class Databse extends Context.Tag("Databse")<Databse, string>() {}
       const registry = Registry.make(database("main"), needing(Api, [Databse], { source: "" }))
       expect(errorOf(registry, [Api]).problems[0]!.message).toBe(
-        "Api -> Databse: no component provides Databse (available: Database, Api); did you mean Database?"
+        "Api -> Databse: no component provides Databse (available: Api, Database); did you mean Database?"
       )
       expect((errorOf(registry, [Api]).problems[0] as Errors.MissingComponent).suggestions).toEqual(["Database"])
     })
@@ -635,7 +637,7 @@ describe("Resolver", () => {
     it("layerwise's own services are not listed as available to a request that finds nothing", () => {
       const registry = Registry.make(App.ShutdownerLive, Component.succeed(Cache, { size: 1 }), needing(Api, [Database], { source: "" }))
       expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
-        "Api -> Database: no component provides Database (available: Cache, Api)"
+        "Api -> Database: no component provides Database (available: Api, Cache)"
       ])
     })
 
@@ -650,14 +652,14 @@ describe("Resolver", () => {
         new Errors.MissingComponent({
           path: ["Api"],
           request: "Database@replica",
-          available: ["Database", "Api"],
+          available: ["Api", "Database"],
           suggestions: [],
           unqualified: ["main", "other"],
           excluded: []
         })
       ])
       expect(error.problems[0]!.message).toBe(
-        "Api -> Database@replica: no component provides Database@replica (available: Database, Api); candidates that do not match it: main, other"
+        "Api -> Database@replica: no component provides Database@replica (available: Api, Database); candidates that do not match it: main, other"
       )
     })
 
@@ -737,25 +739,37 @@ describe("Resolver", () => {
       )
       const error = errorOf(registry, [])
       expect(error.problems).toEqual([
-        new Errors.DuplicateName({ name: "shared", services: ["Database", "Cache", "Logger"] })
+        new Errors.DuplicateName({ name: "shared", services: ["Cache", "Database", "Logger"] })
       ])
       expect(error.message).toBe(
-        "1 problem resolving the graph:\n  - duplicate component name \"shared\": given to 3 components (providing Database, Cache, Logger); names must be unique in a registry"
+        "1 problem resolving the graph:\n  - duplicate component name \"shared\": given to 3 components (providing Cache, Database, Logger); names must be unique in a registry"
       )
     })
 
     it("a dependency that is not a tag is an InvalidDeclaration of its component", () => {
       const registry = Registry.make(needing(Api, [42 as unknown as Dependency.Any], { source: "" }))
       expect(errorOf(registry, []).problems).toEqual([
-        new Errors.InvalidDeclaration({ path: [], subject: "component Api", reason: "dependency #1 must be a Context.Tag, got 42" })
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Component", name: "Api" },
+          issues: [{ code: "InvalidDependency", position: 1, got: "42" }]
+        })
       ])
     })
 
     it("a non-finite order is an InvalidDeclaration", () => {
       const registry = Registry.make(database("nan").pipe(Component.order(NaN)), database("inf").pipe(Component.order(Infinity)))
       expect(errorOf(registry, []).problems).toEqual([
-        new Errors.InvalidDeclaration({ path: [], subject: "component nan", reason: "its order must be a finite number, got NaN" }),
-        new Errors.InvalidDeclaration({ path: [], subject: "component inf", reason: "its order must be a finite number, got Infinity" })
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Component", name: "nan" },
+          issues: [{ code: "InvalidOrder", got: "NaN" }]
+        }),
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Component", name: "inf" },
+          issues: [{ code: "InvalidOrder", got: "Infinity" }]
+        })
       ])
     })
 
@@ -769,7 +783,11 @@ describe("Resolver", () => {
     it("an empty name is an InvalidDeclaration", () => {
       const registry = Registry.make(Component.succeed(Database, { url: "" }).pipe(Component.named("")))
       expect(errorOf(registry, []).problems).toEqual([
-        new Errors.InvalidDeclaration({ path: [], subject: "component ", reason: "its name must be a non-empty string, got " })
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Component", name: "" },
+          issues: [{ code: "InvalidName", got: "" }]
+        })
       ])
     })
 
@@ -784,9 +802,12 @@ describe("Resolver", () => {
       expect(errorOf(registry, []).problems).toEqual([
         new Errors.InvalidDeclaration({
           path: [],
-          subject: "component Api",
-          reason:
-            "its order must be a finite number, got NaN; it cannot be both primary and alternative; dependency #1 must be a Context.Tag, got undefined"
+          subject: { _tag: "Component", name: "Api" },
+          issues: [
+            { code: "InvalidOrder", got: "NaN" },
+            { code: "PrimaryAndAlternative" },
+            { code: "InvalidDependency", position: 1, got: "undefined" }
+          ]
         })
       ])
     })
@@ -796,8 +817,8 @@ describe("Resolver", () => {
       expect(errorOf(registry, []).problems).toEqual([
         new Errors.InvalidDeclaration({
           path: [],
-          subject: "registry entry #2",
-          reason: "expected a Component or a Registry, got Database"
+          subject: { _tag: "Entry", position: 2 },
+          issues: [{ code: "NotAComponent", got: "Database" }]
         })
       ])
     })
@@ -807,8 +828,8 @@ describe("Resolver", () => {
       expect(error.problems).toEqual([
         new Errors.InvalidDeclaration({
           path: [],
-          subject: "root #2",
-          reason: "a root must be a Context.Tag or a Dependency request, got [object Object]"
+          subject: { _tag: "Root", position: 2 },
+          issues: [{ code: "InvalidRoot", got: "[object Object]" }]
         })
       ])
     })
@@ -876,12 +897,147 @@ describe("Resolver", () => {
           "6 problems resolving the graph:",
           "  - invalid component broken: it cannot be both primary and alternative",
           "  - duplicate component name \"dup\": given to 2 components (providing Cache, Logger); names must be unique in a registry",
-          "  - Api -> UserRepo: no component provides UserRepo (available: Cache, Logger, Api, Plugin, A, B)",
+          "  - Api -> UserRepo: no component provides UserRepo (available: A, Api, B, Cache, Logger, Plugin)",
           "  - Api -> Plugin: 2 candidates tie for Plugin (p1, p2; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name",
           "  - Api: circular dependency A -> B -> A",
-          "  - invalid replacement of \"ghost\": no component is named \"ghost\" (names: dup, dup, Api, p1, p2, A, B)"
+          "  - invalid replacement of \"ghost\": no component is named \"ghost\" (names: A, Api, B, dup, p1, p2)"
         ].join("\n")
       )
+    })
+
+    it("a named request whose name is a component of another service says which service that component provides", () => {
+      // Regression: "no component provides Database#store", as if no component were named store.
+      const registry = Registry.make(
+        database("main"),
+        Component.succeed(Cache, { size: 1 }).pipe(Component.named("store")),
+        needing(Api, [Dependency.named(Database, "store")], { source: "" })
+      )
+      const error = errorOf(registry, [Api])
+      expect(error.problems).toEqual([
+        new Errors.MissingComponent({
+          path: ["Api"],
+          request: "Database#store",
+          available: ["Api", "Cache", "Database"],
+          suggestions: [],
+          unqualified: ["main"],
+          excluded: [],
+          elsewhere: { name: "store", service: "Cache" }
+        })
+      ])
+      expect(error.problems[0]!.message).toBe(
+        "Api -> Database#store: no component provides Database#store (available: Api, Cache, Database); candidates that do not match it: main; component store exists, but it provides Cache"
+      )
+    })
+
+    it("the lists of names in resolution errors are sorted, not in registration order", () => {
+      // Regression: every list followed registration order, so one registry's messages changed with
+      // the order its modules were composed in.
+      const registry = Registry.make(
+        needing(Logger, [Dependency.qualified(Plugin, "core")], { level: "info" }),
+        plugin("zeta"),
+        plugin("alpha"),
+        Component.succeed(Cache, { size: 1 }).pipe(Component.named("dup")),
+        database("dup"),
+        needing(Api, [UserRepo, Plugin], { source: "" })
+      ).pipe(Registry.replace("ghost", database("x")))
+      expect(errorOf(registry, [Api, Logger]).problems.map((problem) => problem.message)).toEqual([
+        "duplicate component name \"dup\": given to 2 components (providing Cache, Database); names must be unique in a registry",
+        "Api -> UserRepo: no component provides UserRepo (available: Api, Cache, Database, Logger, Plugin)",
+        "Api -> Plugin: 2 candidates tie for Plugin (alpha, zeta; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name",
+        "Logger -> Plugin@core: no component provides Plugin@core (available: Api, Cache, Database, Logger, Plugin); candidates that do not match it: alpha, zeta",
+        "invalid replacement of \"ghost\": no component is named \"ghost\" (names: alpha, Api, dup, Logger, zeta)"
+      ])
+    })
+
+    it("a build that is not an Effect, or a layer that is not a Layer, is an InvalidDeclaration: nothing runs", () => {
+      // Regression: they passed resolution; other constructors then ran, and an undefined layer hung the build.
+      const notEffects: ReadonlyArray<readonly [string, unknown]> = [
+        ["undefined", undefined],
+        ["a promise", Promise.resolve(1)],
+        ["a function", () => 1],
+        ["a plain object", { url: "x" }]
+      ]
+      const registry = Registry.make(
+        ...notEffects.map(([name, build]) =>
+          Component.make(Database, { build: build as Effect.Effect<{ readonly url: string }> }).pipe(Component.named(name))
+        ),
+        Component.fromLayer(Cache, { layer: undefined as unknown as Layer.Layer<Cache> }),
+        Component.fromLayer(Logger, { layer: { level: "info" } as unknown as Layer.Layer<Logger> })
+      )
+      expect(errorOf(registry, []).problems).toEqual([
+        ...notEffects.map(([name, build]) =>
+          new Errors.InvalidDeclaration({
+            path: [],
+            subject: { _tag: "Component", name },
+            issues: [{ code: "InvalidConstructor", expected: "Effect", got: String(build) }]
+          })
+        ),
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Component", name: "Cache" },
+          issues: [{ code: "InvalidConstructor", expected: "Layer", got: "undefined" }]
+        }),
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Component", name: "Logger" },
+          issues: [{ code: "InvalidConstructor", expected: "Layer", got: "[object Object]" }]
+        })
+      ])
+      expect(errorOf(registry, []).problems.map((problem) => problem.message).slice(3)).toEqual([
+        "invalid component a plain object: its build must be an Effect, got [object Object]",
+        "invalid component Cache: its layer must be a Layer, got undefined",
+        "invalid component Logger: its layer must be a Layer, got [object Object]"
+      ])
+    })
+
+    it("a value component may hold any value: undefined, a promise, a function", () => {
+      const registry = Registry.make(
+        Component.succeed(Database, undefined as unknown as { readonly url: string }).pipe(Component.named("undefined")),
+        Component.succeed(Database, Promise.resolve(1) as unknown as { readonly url: string }).pipe(Component.named("promise")),
+        Component.succeed(Database, (() => 1) as unknown as { readonly url: string }).pipe(Component.named("function"))
+      )
+      expect(nodeNames(planOf(registry, [Dependency.all(Database)]))).toEqual(["undefined", "promise", "function"])
+    })
+
+    it.effect("a layer that is not a Layer fails the build with a ResolutionError instead of hanging it", () =>
+      Effect.gen(function*() {
+        const built = yield* Ref.make<ReadonlyArray<string>>([])
+        const registry = Registry.make(
+          Component.make(Cache, { build: Effect.as(Ref.update(built, (names) => [...names, "Cache"]), { size: 1 }) }),
+          Component.fromLayer(Database, { layer: undefined as unknown as Layer.Layer<Database> })
+        )
+        const error = yield* Effect.flip(Layer.build(Registry.toLayer(registry, [Cache, Database])))
+        expect(error._tag).toBe("ResolutionError")
+        expect(yield* Ref.get(built)).toEqual([])
+      }).pipe(Effect.scoped, Effect.timeout("5 seconds")), { timeout: 10_000 })
+
+    it("two replacements of one name are an InvalidDeclaration listing both, reported with the other problems", () => {
+      // Regression: the last one won silently.
+      const registry = Registry.make(database("audit"), needing(Api, [Cache], { source: "" })).pipe(
+        Registry.replace("audit", Component.succeed(Database, { url: "memory" })),
+        Registry.replace("audit", needing(Database, [Logger], { url: "other" }).pipe(Component.named("fake")))
+      )
+      const error = errorOf(registry, [Api])
+      expect(error.problems[0]).toEqual(
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Replacement", name: "audit" },
+          issues: [{
+            code: "ReplacedTwice",
+            replacements: [{ name: "Database", construct: "Value" }, { name: "fake", construct: "Effect" }]
+          }]
+        })
+      )
+      expect(error.problems.map((problem) => problem.message)).toEqual([
+        "invalid replacement of \"audit\": it is replaced 2 times (by Database (a value), then fake (an Effect)): replace a name once",
+        "Api -> Cache: no component provides Cache (available: Api, Database)"
+      ])
+    })
+
+    it("the same replacement reached twice replaces its name once, without a conflict", () => {
+      const fake = Registry.empty.pipe(Registry.replace("audit", Component.succeed(Database, { url: "memory" })))
+      const registry = Registry.make(database("audit"), fake, Registry.make(fake))
+      expect(planOf(registry, [Database]).nodes[0]!.component.construct).toEqual({ _tag: "Value", value: { url: "memory" } })
     })
 
     it("a missing request of two requesters is reported for each, with its own path", () => {
@@ -1080,6 +1236,44 @@ describe("Resolver", () => {
       expect(problems[0]!.suggestions[0]).toBe("Service0")
     })
 
+    it("close names of keys 100,000 characters long are found with bounded work", { timeout: 5_000 }, () => {
+      // Regression: the edit distance compared every pair of characters: 52 s for two 100,000-character keys.
+      const long = "x".repeat(100_000)
+      const registry = Registry.make(
+        Component.succeed(Context.GenericTag<string, string>(`${long}a`), "a"),
+        Component.succeed(Context.GenericTag<string, string>(`b${long.slice(0, 50_000)}${"y".repeat(50_000)}`), "b"),
+        needing(Api, [Context.GenericTag<string, string>(`${long}b`)], { source: "" })
+      )
+      const problem = errorOf(registry, [Api]).problems[0] as Errors.MissingComponent
+      expect(problem.suggestions).toEqual([`${long}a`])
+    })
+
+    it("close names are at most 16 edits apart, however long the missing name", () => {
+      const name = "Service".repeat(10)
+      const edited = (edits: number) => `${name.slice(0, name.length - edits)}${"Z".repeat(edits)}`
+      const registry = Registry.make(
+        Component.succeed(Context.GenericTag<string, string>(edited(16)), "16"),
+        Component.succeed(Context.GenericTag<string, string>(edited(17)), "17"),
+        needing(Api, [Context.GenericTag<string, string>(name)], { source: "" })
+      )
+      expect((errorOf(registry, [Api]).problems[0] as Errors.MissingComponent).suggestions).toEqual([edited(16)])
+    })
+
+    it("close names are listed closest first, then in name order", () => {
+      class Databse extends Context.Tag("Databse")<Databse, string>() {}
+      const registry = Registry.make(
+        Component.succeed(Context.GenericTag<string, string>("Databsez"), ""),
+        Component.succeed(Context.GenericTag<string, string>("Databasz"), ""),
+        Component.succeed(Context.GenericTag<string, string>("Database"), ""),
+        needing(Api, [Databse], { source: "" })
+      )
+      expect((errorOf(registry, [Api]).problems[0] as Errors.MissingComponent).suggestions).toEqual([
+        "Database",
+        "Databsez",
+        "Databasz"
+      ])
+    })
+
     it("150,000 problems are returned in the ResolutionError, not thrown past the stack's limit", () => {
       class Missing extends Context.Tag("Missing")<Missing, string>() {}
       const tags = Array.from({ length: 150_000 }, (_, index) => Context.GenericTag<string, string>(`T${index}`))
@@ -1126,9 +1320,8 @@ describe("Resolver", () => {
       expect(error.problems).toEqual([
         new Errors.InvalidDeclaration({
           path: [],
-          subject: "component layerwise/All<Database>",
-          reason:
-            "its tag's key starts with \"layerwise/\", which is reserved for layerwise's derived requests (Dependency.optional, all, qualified, named, family members): give the service a key of its own"
+          subject: { _tag: "Component", name: "layerwise/All<Database>" },
+          issues: [{ code: "ReservedKey", prefix: "layerwise/" }]
         })
       ])
     })

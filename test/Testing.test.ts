@@ -66,7 +66,7 @@ describe("Testing", () => {
       const error = yield* Effect.flip(Effect.provide(describeApi, layer))
       expect(error._tag).toBe("ResolutionError")
       expect(error.message).toBe(
-        "1 problem resolving the graph:\n  - invalid replacement of \"nope\": no component is named \"nope\" (names: main, replica, Mailer, Api)"
+        "1 problem resolving the graph:\n  - invalid replacement of \"nope\": no component is named \"nope\" (names: Api, Mailer, main, replica)"
       )
     }))
 
@@ -128,6 +128,35 @@ describe("Testing", () => {
       const error = yield* Effect.flip(Effect.provide(Database, layer))
       expect(error).toBeInstanceOf(Errors.ResolutionError)
       expect((error as Errors.ResolutionError).problems[0]!._tag).toBe("AmbiguousComponent")
+    }))
+
+  it.effect("two named overrides of one name are an error listing both, not the last one winning", () =>
+    Effect.gen(function*() {
+      // Regression: the second override won silently.
+      const layer = Testing.toLayer(
+        production,
+        [Api],
+        Testing.named(Database, "replica", { url: "memory://a" }),
+        Testing.named(Database, "replica", { url: "memory://b" })
+      )
+      const error = yield* Effect.flip(Effect.provide(describeApi, layer))
+      expect(error).toEqual(
+        new Errors.ResolutionError({
+          problems: [
+            new Errors.InvalidDeclaration({
+              path: [],
+              subject: { _tag: "Replacement", name: "replica" },
+              issues: [{
+                code: "ReplacedTwice",
+                replacements: [{ name: "Database", construct: "Value" }, { name: "Database", construct: "Value" }]
+              }]
+            })
+          ]
+        })
+      )
+      expect(error.message).toBe(
+        "1 problem resolving the graph:\n  - invalid replacement of \"replica\": it is replaced 2 times (by Database (a value), then Database (a value)): replace a name once"
+      )
     }))
 
   describe("with it.layer", () => {

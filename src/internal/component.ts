@@ -73,14 +73,14 @@ export const memoOf: (self: unknown) => unknown = ComponentImpl.memoOf
 export const remember: (self: unknown, memo: unknown) => void = ComponentImpl.remember
 
 /** @internal */
-export const unsafeMake = (fields: Omit<Fields, typeof TypeId | "pipe">): Component.Any => {
+export const fromFields = (fields: Omit<Fields, typeof TypeId | "pipe">): Component.Any => {
   const self = new ComponentImpl()
   Object.assign(self, fields)
   return self as unknown as Component.Any
 }
 
 const modify = (self: Component.Any, patch: Partial<Omit<Fields, typeof TypeId | "pipe">>): Component.Any =>
-  unsafeMake({ ...fieldsOf(self), ...patch })
+  fromFields({ ...fieldsOf(self), ...patch })
 
 /** @internal */
 export const fieldsOf = (self: Component.Any): Omit<Fields, typeof TypeId | "pipe"> => ({
@@ -115,7 +115,7 @@ type Declaration = Component.Metadata & { readonly dependencies?: ReadonlyArray<
  * (Anything that is not an array is kept as given, for the resolver to report.)
  */
 const declare = (tag: Context.Tag<unknown, unknown>, options: Declaration, construct: Component.Construct) =>
-  unsafeMake({
+  fromFields({
     tag,
     ...metadata(options),
     dependencies: Array.isArray(options.dependencies) ? options.dependencies.slice() : options.dependencies ?? [],

@@ -1,5 +1,8 @@
 import * as Context from "effect/Context"
-import type { Description } from "../Dependency.js"
+import { globalValue } from "effect/GlobalValue"
+import type * as Option from "effect/Option"
+import type * as Dependency from "../Dependency.js"
+import type * as Family from "../Family.js"
 import * as Qualifier from "../Qualifier.js"
 
 /** @internal */
@@ -16,7 +19,7 @@ export type Cardinality = "one" | "optional" | "all"
 
 /** @internal */
 export interface Request {
-  readonly target: Context.Tag<unknown, unknown>
+  readonly target: Dependency.Any
   readonly selector: Selector
   readonly cardinality: Cardinality
   /** the key the resolved value is provided under (the request's own tag key) */
@@ -101,7 +104,7 @@ export const ownServiceKeys: ReadonlySet<string> = new Set([shutdownerKey, healt
  *
  * @internal
  */
-export const member = (family: FamilyLike, args: unknown): Context.Tag<unknown, unknown> => {
+export const member = <Id, Service, A>(family: FamilyLike, args: A): Context.Tag<Family.Member<Id, A>, Service> => {
   const name = family.key(args)
   if (typeof name !== "string" || name.length === 0) {
     throw new TypeError(`Family.request: the key function of family ${family.name} must return a non-empty string, got ${String(name)}`)
@@ -118,7 +121,8 @@ export const member = (family: FamilyLike, args: unknown): Context.Tag<unknown, 
     member: { family, args, name }
   }
   Object.defineProperty(tag, TypeId, { value: request, enumerable: false })
-  return tag
+  // the identifier is a type-level name of the request, known to the caller (see `derive`)
+  return tag as Context.Tag<Family.Member<Id, A>, Service>
 }
 
 /** @internal */
@@ -144,7 +148,7 @@ export const requestOf = (tag: Context.Tag<unknown, unknown>): Request =>
  *
  * @internal
  */
-export const describe = (request: Request): Description => ({
+export const describe = (request: Request): Dependency.Description => ({
   service: request.target.key,
   selector: request.selector,
   cardinality: request.cardinality,
@@ -157,9 +161,12 @@ export const describe = (request: Request): Description => ({
 // second stack trace (Context.GenericTag does that on every call). Labels can coincide for different
 // requests when names contain `@` or `#` (`qualified(Tag("X"), "y#z")` and `named(Tag("X@y"), "z")`
 // both read `X@y#z`); the second one then gets a context key with a numbered suffix (`layerwise/X@y#z~2`),
-// so two different requests never share a key.
-const interned = new Map<string, Context.Tag<unknown, unknown>>()
-const usedKeys = new Set<string>()
+// so two different requests never share a key. Process-wide (`globalValue`), so that two loaded copies
+// of layerwise intern into one table and agree on every derived key.
+const derived = globalValue(Symbol.for("layerwise/Dependency/derived"), () => ({
+  interned: new Map<string, Context.Tag<unknown, unknown>>(),
+  usedKeys: new Set<string>()
+}))
 
 const identityOf = (request: Omit<Request, "key">): string =>
   JSON.stringify([
@@ -169,8 +176,13 @@ const identityOf = (request: Omit<Request, "key">): string =>
     request.cardinality
   ])
 
-const derive = (request: Omit<Request, "key">): Context.Tag<unknown, unknown> => {
+/**
+ * The tag of a derived request, typed by its caller: a derived tag's identifier is a type-level name
+ * of the request (the context holds the service under the derived key), so only its caller knows it.
+ */
+const derive = <Identifier, Service>(request: Omit<Request, "key">): Context.Tag<Identifier, Service> => {
   const identity = identityOf(request)
+  const { interned, usedKeys } = derived
   let tag = interned.get(identity)
   if (tag === undefined) {
     let key = `${derivedPrefix}${request.label}`
@@ -181,7 +193,7 @@ const derive = (request: Omit<Request, "key">): Context.Tag<unknown, unknown> =>
     tag = made
     interned.set(identity, tag)
   }
-  return tag
+  return tag as Context.Tag<Identifier, Service>
 }
 
 const selectorLabel = (selector: Selector): string =>
@@ -215,7 +227,10 @@ const assertPlain = (operation: string, tag: Context.Tag<unknown, unknown>): voi
 }
 
 /** @internal */
-export const qualified = (tag: Context.Tag<unknown, unknown>, qualifier: Qualifier.Input): Context.Tag<unknown, unknown> => {
+export const qualified = <Id, Service, const Q extends string>(
+  tag: Context.Tag<Id, Service>,
+  qualifier: Qualifier.Input<Q>
+): Context.Tag<Dependency.Qualified<Id, Q>, Service> => {
   assertPlain("qualified", assertTag("qualified", tag))
   const name = Qualifier.nameOf(qualifier)
   if (typeof name !== "string" || name.length === 0) {
@@ -226,7 +241,10 @@ export const qualified = (tag: Context.Tag<unknown, unknown>, qualifier: Qualifi
 }
 
 /** @internal */
-export const named = (tag: Context.Tag<unknown, unknown>, name: string): Context.Tag<unknown, unknown> => {
+export const named = <Id, Service, const N extends string>(
+  tag: Context.Tag<Id, Service>,
+  name: N
+): Context.Tag<Dependency.Named<Id, N>, Service> => {
   assertPlain("named", assertTag("named", tag))
   if (typeof name !== "string" || name.length === 0) {
     throw new TypeError(`Dependency.named: the name requested of ${tag.key} must be a non-empty string`)
@@ -236,13 +254,13 @@ export const named = (tag: Context.Tag<unknown, unknown>, name: string): Context
 }
 
 /** @internal */
-export const optional = (tag: Context.Tag<unknown, unknown>): Context.Tag<unknown, unknown> => {
+export const optional = <Id, Service>(tag: Context.Tag<Id, Service>): Context.Tag<Dependency.Optional<Id>, Option.Option<Service>> => {
   const inner = assertSingle("optional", assertTag("optional", tag))
   return derive({ target: inner.target, selector: inner.selector, cardinality: "optional", label: `Option<${inner.label}>` })
 }
 
 /** @internal */
-export const all = (tag: Context.Tag<unknown, unknown>): Context.Tag<unknown, unknown> => {
+export const all = <Id, Service>(tag: Context.Tag<Id, Service>): Context.Tag<Dependency.All<Id>, ReadonlyArray<Service>> => {
   const inner = assertSingle("all", assertTag("all", tag))
   return derive({ target: inner.target, selector: inner.selector, cardinality: "all", label: `All<${inner.label}>` })
 }

@@ -1,8 +1,10 @@
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import { globalValue } from "effect/GlobalValue"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
+import type * as Dependency from "../Dependency.js"
 import type * as Family from "../Family.js"
 import * as dependency from "./dependency.js"
 
@@ -30,21 +32,22 @@ export const isFamily = (u: unknown): u is Family.Family<unknown, unknown, unkno
  * from the second family of a name on (`layerwise/family/X~2(key)`): members of two families never
  * share a key, so never a value in a context, even when the families share a name (a registry
  * reports that as a duplicate name; a request for a member of an unregistered family is missing,
- * whatever other family has its name).
+ * whatever other family has its name). Process-wide (`globalValue`), so that two loaded copies of
+ * layerwise number alike.
  */
-const madeByName = new Map<string, number>()
+const madeByName = globalValue(Symbol.for("layerwise/Family/madeByName"), () => new Map<string, number>())
 
 /** @internal */
-export const make = (
-  tag: Context.Tag<unknown, unknown>,
+export const make = <Id, Service, Args>(
+  tag: Context.Tag<Id, Service>,
   options: {
     readonly name?: string | undefined
-    readonly key: (args: unknown) => string
-    readonly merge?: ((existing: unknown, incoming: unknown) => unknown) | undefined
-    readonly dependencies?: ((args: unknown) => ReadonlyArray<Context.Tag<unknown, unknown>>) | undefined
-    readonly build: (args: unknown) => Effect.Effect<unknown, unknown, unknown>
+    readonly key: (args: Args) => string
+    readonly merge?: ((existing: Args, incoming: Args) => Args) | undefined
+    readonly dependencies?: ((args: Args) => ReadonlyArray<Dependency.Any>) | undefined
+    readonly build: (args: Args) => Effect.Effect<Service, unknown, unknown>
   }
-): Family.Family<unknown, unknown, unknown> => {
+): Family.Family<Id, Service, Args> => {
   const name = options.name ?? tag.key
   if (typeof name !== "string" || name.length === 0) {
     throw new TypeError(`Family.make: the family of ${tag.key} needs a non-empty name`)
@@ -61,10 +64,14 @@ export const make = (
   self.key = options.key
   self.merge = options.merge
   self.dependencies = options.dependencies ?? (() => [])
-  self.build = (args: unknown): Component.Construct => ({ _tag: "Effect", effect: options.build(args) })
+  self.build = (args: Args): Component.Construct => ({ _tag: "Effect", effect: options.build(args) })
   return self
 }
 
 /** @internal */
-export const request = (family: Family.Family<unknown, unknown, unknown>, args: unknown) =>
-  dependency.member(family as unknown as dependency.FamilyLike, args)
+export const request = <Id, Service, Args, const A extends Args>(
+  family: Family.Family<Id, Service, Args>,
+  args: A
+): Context.Tag<Family.Member<Id, A>, Service> =>
+  // the resolver's view of a family (internal fields the public type does not show)
+  dependency.member<Id, Service, A>(family as unknown as dependency.FamilyLike, args)

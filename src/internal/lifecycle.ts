@@ -23,7 +23,7 @@ export const get = (self: Component.Any): Lifecycle.Lifecycle => self.lifecycle 
 export const isStartup = (self: Component.Any): boolean => self.lifecycle !== undefined && self.lifecycle.startup !== undefined
 
 const modify = (self: Component.Any, patch: (lifecycle: Lifecycle.Lifecycle) => Lifecycle.Lifecycle): Component.Any =>
-  component.unsafeMake({ ...component.fieldsOf(self), lifecycle: patch(get(self)) })
+  component.fromFields({ ...component.fieldsOf(self), lifecycle: patch(get(self)) })
 
 /** A hook's default name: `onStart`, then `onStart#2`, `onStart#3`... in declaration order. */
 const hookName = (kind: string, existing: ReadonlyArray<{ readonly name: string }>, options: Lifecycle.HookOptions | undefined) =>

@@ -27,7 +27,7 @@ import type * as Report from "../Report.js"
 import * as dependency from "./dependency.js"
 import * as page from "./opsPage.js"
 import { round, timeline } from "./opsStartup.js"
-import { suggest } from "./resolver.js"
+import { suggest } from "./resolver/problems.js"
 
 /** Every section, in the order `"all"` lists them. @internal */
 export const sections: ReadonlyArray<Ops.Section> = ["health", "graph", "components", "startup", "metrics"]

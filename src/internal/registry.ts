@@ -99,8 +99,13 @@ export interface Flattened {
   readonly components: ReadonlyArray<Component.Any>
   /** `overrides[i]`: occurrence `i` was registered as an override */
   readonly overrides: ReadonlyArray<boolean>
-  /** name -> replacement; a later replacement of one name wins */
+  /** name -> replacement (the last one, when the name is in `replacedTwice`) */
   readonly replacements: ReadonlyMap<string, Component.Any>
+  /**
+   * name -> its replacements in registration order, for the names replaced by more than one
+   * component (a conflict the resolver reports; the same replacement entry reached twice is one)
+   */
+  readonly replacedTwice: ReadonlyMap<string, ReadonlyArray<Component.Any>>
   /** the registered component families (members are resolved only for these) */
   readonly families: ReadonlySet<unknown>
   /** conditions that threw while evaluated, with what they threw */
@@ -119,8 +124,8 @@ export interface Flattened {
  * overflow the stack.
  *
  * A registry included more than once (a module shared by two modules) is walked once, at its first
- * inclusion, and a replacement entry reached twice is applied once, so that a later replacement still
- * wins. (Components reached twice are counted once by the resolver, see {@link Flattened}: it groups
+ * inclusion, and a replacement entry reached twice counts once (only distinct replacements of one
+ * name conflict, see `replacedTwice`). (Components reached twice are counted once by the resolver, see {@link Flattened}: it groups
  * them by tag anyway, which finds repeats without a lookup per component.) Entries guarded by a
  * condition that is false in the environment are skipped whole.
  *
@@ -131,6 +136,7 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
   const components: Array<Component.Any> = []
   const overrides: Array<boolean> = []
   const replacements = new Map<string, Component.Any>()
+  const replacedTwice = new Map<string, Array<Component.Any>>()
   const families = new Set<unknown>()
   const skipped: Array<{ condition: Condition.Condition; registry: Registry.Registry }> = []
   // registries and replacement entries already reached
@@ -158,6 +164,12 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
       case "Replace":
         if (!reached.has(entry)) {
           reached.add(entry)
+          const earlier = replacements.get(entry.name)
+          if (earlier !== undefined && earlier !== entry.component) {
+            const all = replacedTwice.get(entry.name)
+            if (all === undefined) replacedTwice.set(entry.name, [earlier, entry.component])
+            else all.push(entry.component)
+          }
           replacements.set(entry.name, entry.component)
         }
         break
@@ -189,7 +201,7 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
         break
     }
   }
-  return { components, overrides, replacements, families, conditionFailures, skipped, environment }
+  return { components, overrides, replacements, replacedTwice, families, conditionFailures, skipped, environment }
 }
 
 /**

@@ -1,0 +1,171 @@
+/**
+ * Choice among the candidates of a request: selection by qualifier or name, overrides, then the
+ * ranking rules; or the problem when nothing (or a tie) comes out.
+ *
+ * @internal
+ */
+import type * as Dependency from "../../Dependency.js"
+import * as Errors from "../../Errors.js"
+import type * as Plan from "../../Plan.js"
+import { familiesOf } from "./members.js"
+import { available, excludedFor, suggestionsFor } from "./problems.js"
+import {
+  type Candidates,
+  candidatesOf,
+  componentNamed,
+  makeEdge,
+  pathOfStack,
+  sortedNames,
+  type WalkEdge,
+  type WalkState
+} from "./state.js"
+
+/**
+ * Ranks candidates of a single-valued request: override > primary > not alternative > lower order.
+ * Registration order never decides: equal rank is a tie, reported as ambiguity.
+ */
+const compareRank = (candidates: Candidates, a: number, b: number): number => {
+  const first = candidates.components[a]!
+  const second = candidates.components[b]!
+  return candidates.overrides[a] !== candidates.overrides[b]
+    ? (candidates.overrides[a] ? -1 : 1)
+    : first.primary !== second.primary
+    ? (first.primary ? -1 : 1)
+    : first.alternative !== second.alternative
+    ? (first.alternative ? 1 : -1)
+    : first.order - second.order
+}
+
+const decidingRule = (candidates: Candidates, best: number, runnerUp: number): Plan.Choice["rule"] =>
+  candidates.overrides[best] !== candidates.overrides[runnerUp]
+    ? "override"
+    : candidates.components[best]!.primary !== candidates.components[runnerUp]!.primary
+    ? "primary"
+    : candidates.components[best]!.alternative !== candidates.components[runnerUp]!.alternative
+    ? "not-alternative"
+    : "lowest-order"
+
+const tieDescription = (candidates: Candidates, tied: ReadonlyArray<number>): string => {
+  const first = candidates.components[tied[0]!]!
+  const flags = [
+    candidates.overrides[tied[0]!] ? "all overrides" : undefined,
+    first.primary ? "all primary" : "none primary",
+    first.alternative ? "all alternative" : undefined,
+    `equal order ${first.order}`
+  ].filter((part) => part !== undefined)
+  return flags.join(", ")
+}
+
+/**
+ * Whether a candidate of the tag whose first candidate is `first` is an override with no qualifier
+ * (one that applies to every request of the tag).
+ *
+ * @internal
+ */
+export const overridesEveryRequest = (self: WalkState, first: number): boolean => {
+  const { components, overrides } = self.index.candidates
+  for (let candidate = first; candidate !== -1; candidate = self.index.nextOfTag[candidate]!) {
+    if (overrides[candidate] && components[candidate]!.qualifiers.length === 0) return true
+  }
+  return false
+}
+
+/**
+ * Chooses among the candidates of the request's service; `first` is its first candidate.
+ *
+ * @internal
+ */
+export const choose = (self: WalkState, description: Dependency.Description, first: number | undefined): WalkEdge | undefined => {
+  if (
+    first !== undefined && self.index.nextOfTag[first] === -1 && description.selector._tag === "Any" &&
+    !self.index.candidates.overrides[first]
+  ) {
+    // the common case: a plain (or optional, or collection) request of a tag with one candidate
+    const rule = description.cardinality === "all" ? "all" : "only"
+    return makeEdge(description, [first], { rule, considered: [self.index.candidates.names[first]!] })
+  }
+  return chooseAmong(self, description, first)
+}
+
+/**
+ * `choose` apart from its common case: selection, overrides, ranking, and the problems.
+ *
+ * @internal
+ */
+export const chooseAmong = (self: WalkState, description: Dependency.Description, first: number | undefined): WalkEdge | undefined => {
+  const candidates = self.index.candidates
+  const { components, names, overrides } = candidates
+  const selector = description.selector
+  const all = candidatesOf(self.index, first)
+  const selected = all.filter((candidate) => {
+    const qualifiers = components[candidate]!.qualifiers
+    return selector._tag === "Any"
+      ? !overrides[candidate] || qualifiers.length === 0
+      : selector._tag === "Qualifier"
+      ? qualifiers.includes(selector.qualifier) || (overrides[candidate] && qualifiers.length === 0)
+      : names[candidate] === selector.name || (overrides[candidate] && qualifiers.length === 0)
+  })
+  // Overrides that apply to this request replace every other candidate; for a qualified request,
+  // overrides carrying its qualifier are more specific than tag-wide ones and replace those too.
+  let applying = selected.filter((candidate) => overrides[candidate])
+  if (selector._tag === "Qualifier" && applying.length > 1) {
+    const specific = applying.filter((candidate) => components[candidate]!.qualifiers.includes(selector.qualifier))
+    if (specific.length > 0) applying = specific
+  }
+  const pool = applying.length > 0 ? applying : selected
+  const considered = pool.map((candidate) => names[candidate]!)
+  if (description.cardinality === "all") {
+    // by order, then registration order (candidate indices are registration order)
+    const sorted = [...pool].sort((a, b) => components[a]!.order - components[b]!.order || a - b)
+    return makeEdge(description, sorted, { rule: "all", considered })
+  }
+  if (pool.length === 0) {
+    if (description.cardinality === "optional") return makeEdge(description, [], { rule: "absent", considered })
+    if (self.index.invalidTags.has(description.service)) return undefined
+    reportMissing(self, description, all)
+    return undefined
+  }
+  if (pool.length === 1) {
+    return makeEdge(description, [pool[0]!], { rule: overrides[pool[0]!] ? "override" : "only", considered })
+  }
+  // a stable sort: tied candidates stay in registration order
+  const ranked = [...pool].sort((a, b) => compareRank(candidates, a, b))
+  const best = ranked[0]!
+  const tied = ranked.filter((candidate) => compareRank(candidates, candidate, best) === 0)
+  if (tied.length > 1) {
+    self.problems.push(
+      new Errors.AmbiguousComponent({
+        path: pathOfStack(self),
+        request: description.label,
+        candidates: sortedNames(tied.map((candidate) => names[candidate]!)),
+        rule: tieDescription(candidates, tied)
+      })
+    )
+    return undefined
+  }
+  return makeEdge(description, [best], { rule: decidingRule(candidates, best, ranked[1]!), considered })
+}
+
+/** Reports a request that no candidate (of `all`, its service's) matches. */
+const reportMissing = (self: WalkState, description: Dependency.Description, all: ReadonlyArray<number>): void => {
+  const { names, prepared } = self.index.candidates
+  const selector = description.selector
+  const families = self.flat.families.size > 0 ? familiesOf(self, description.service) : []
+  const namesake = selector._tag === "Name" ? componentNamed(self, selector.name) : undefined
+  const elsewhere = namesake !== undefined && prepared[namesake]!.key !== description.service
+    ? { name: names[namesake]!, service: prepared[namesake]!.key }
+    : undefined
+  self.problems.push(
+    new Errors.MissingComponent({
+      path: pathOfStack(self),
+      request: description.label,
+      available: available(self),
+      // close names only for a service without candidates (a plain request rules out only qualified overrides)
+      suggestions: selector._tag === "Any" && all.length === 0 ? suggestionsFor(self, description.service) : [],
+      unqualified: sortedNames(all.map((candidate) => names[candidate]!)),
+      excluded: excludedFor(self, description),
+      ...(families.length > 0 ? { family: { _tag: "MembersOnly", names: families } } : {}),
+      ...(elsewhere !== undefined ? { elsewhere } : {})
+    })
+  )
+}

@@ -1,0 +1,82 @@
+/**
+ * Validation of what a registry holds: every way a registered value cannot be a candidate, found
+ * before anything runs.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Component from "../../Component.js"
+import * as Errors from "../../Errors.js"
+import * as component from "../component.js"
+import * as dependency from "../dependency.js"
+import { isComponent, isTag, type Prepared, show } from "./state.js"
+
+/**
+ * Examines a registered value: its prepared form when it is a valid component, or why it cannot be a
+ * candidate (every issue it has, in one problem). One pass over the component that validates and
+ * reads what resolution needs together, so each tag is read while it is at hand (see `Prepared`).
+ * `position` numbers registry entries in messages about values that are not components at all.
+ *
+ * Constructors are checked for their kind only (`Effect.isEffect`, `Layer.isLayer`): a value
+ * component may hold any value.
+ *
+ * @internal
+ */
+export const examine = (candidate: unknown, position: number): Prepared | Errors.InvalidDeclaration => {
+  if (!isComponent(candidate)) {
+    return new Errors.InvalidDeclaration({
+      path: [],
+      subject: { _tag: "Entry", position: position + 1 },
+      issues: [{ code: "NotAComponent", got: show(candidate) }]
+    })
+  }
+  const issues: Array<Errors.DeclarationIssue> = []
+  const tag: unknown = candidate.tag
+  const tagged = isTag(tag)
+  if (!tagged) issues.push({ code: "InvalidTag", got: show(tag) })
+  else if (tag.key.startsWith(dependency.derivedPrefix)) {
+    if (dependency.isDependency(tag)) {
+      // a request's tag (Dependency.optional, all, qualified, named, a family member) is not a service
+      const request = tag[dependency.TypeId]
+      issues.push({ code: "RequestTag", request: request.label, service: request.target.key })
+    } else if (!dependency.ownServiceKeys.has(tag.key)) {
+      // A context holds one value per key: such a service would be the value of the derived request
+      // with its key, and that request's value its own.
+      issues.push({ code: "ReservedKey", prefix: dependency.derivedPrefix })
+    }
+  }
+  if (candidate.name !== undefined && (typeof candidate.name !== "string" || candidate.name.length === 0)) {
+    issues.push({ code: "InvalidName", got: show(candidate.name) })
+  }
+  if (typeof candidate.order !== "number" || !Number.isFinite(candidate.order)) {
+    issues.push({ code: "InvalidOrder", got: show(candidate.order) })
+  }
+  if (candidate.primary && candidate.alternative) issues.push({ code: "PrimaryAndAlternative" })
+  const dependencies: unknown = candidate.dependencies
+  const requestKeys: Array<string> = new Array(Array.isArray(dependencies) ? dependencies.length : 0)
+  if (!Array.isArray(dependencies)) {
+    issues.push({ code: "DependenciesNotArray" })
+  } else {
+    for (let index = 0; index < dependencies.length; index++) {
+      const dependency = dependencies[index]
+      if (isTag(dependency)) requestKeys[index] = dependency.key
+      else issues.push({ code: "InvalidDependency", position: index + 1, got: show(dependency) })
+    }
+  }
+  if (candidate.qualifiers.some((qualifier) => typeof qualifier !== "string" || qualifier.length === 0)) {
+    issues.push({ code: "InvalidQualifiers" })
+  }
+  const construct: Component.Construct | undefined = candidate.construct
+  if (construct?._tag === "Effect" && !Effect.isEffect(construct.effect)) {
+    issues.push({ code: "InvalidConstructor", expected: "Effect", got: show(construct.effect) })
+  } else if (construct?._tag === "Layer" && !Layer.isLayer(construct.layer)) {
+    issues.push({ code: "InvalidConstructor", expected: "Layer", got: show(construct.layer) })
+  }
+  if (issues.length === 0 && tagged) return { key: tag.key, requestKeys }
+  return new Errors.InvalidDeclaration({
+    path: [],
+    subject: { _tag: "Component", name: tagged ? component.displayName(candidate) : `#${position + 1}` },
+    issues
+  })
+}

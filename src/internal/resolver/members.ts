@@ -1,0 +1,275 @@
+/**
+ * Component families in the resolver: members are candidates synthesised during a walk, one per
+ * distinct member key requested, with the arguments of all their requests merged. A member's
+ * dependencies and constructor come from its family's functions of those arguments; when merging
+ * changes a member's dependencies, the walk is redone from the merged arguments until they settle.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import type * as Context from "effect/Context"
+import type * as Dependency from "../../Dependency.js"
+import * as Errors from "../../Errors.js"
+import * as component from "../component.js"
+import type * as dependency from "../dependency.js"
+import { examine } from "./examine.js"
+import { available, excludedFamily } from "./problems.js"
+import {
+  compareNames,
+  componentNamed,
+  type Index,
+  isComponent,
+  isTag,
+  makeEdge,
+  pathOfStack,
+  reserve,
+  show,
+  sortedNames,
+  type Walk,
+  type WalkEdge,
+  type WalkState
+} from "./state.js"
+
+/** Whether `name` is the name of a member of one of the families: `family(key)`. @internal */
+export const namesMember = (name: string, families: ReadonlySet<dependency.FamilyLike>): boolean => {
+  if (!name.endsWith(")")) return false
+  for (const family of families) {
+    if (name.length > family.name.length + 2 && name.startsWith(`${family.name}(`)) return true
+  }
+  return false
+}
+
+/**
+ * Several registered families with one name. Their members' keys differ (see `Family.make`), but
+ * their members' names (`name(key)`) would not, and names identify components in plans,
+ * explanations and replacements.
+ *
+ * @internal
+ */
+export const reportDuplicateFamilies = (families: ReadonlySet<dependency.FamilyLike>, problems: Array<Errors.Problem>): void => {
+  const byName = new Map<string, Array<dependency.FamilyLike>>()
+  for (const family of families) {
+    const same = byName.get(family.name)
+    if (same === undefined) byName.set(family.name, [family])
+    else same.push(family)
+  }
+  for (const [name, same] of byName) {
+    if (same.length > 1) {
+      problems.push(new Errors.DuplicateName({ name, services: sortedNames(same.map((family) => family.tag.key)) }))
+    }
+  }
+}
+
+/** The registered families that provide `service` (to requests of their members only), in name order. @internal */
+export const familiesOf = (self: WalkState, service: string): ReadonlyArray<string> => {
+  const names: Array<string> = []
+  for (const family of self.flat.families as ReadonlySet<dependency.FamilyLike>) {
+    if (family.tag.key === service) names.push(family.name)
+  }
+  return names.sort(compareNames)
+}
+
+/**
+ * Walks (with `walkFrom`) until the members' dependencies settle: each walk after the first is seeded
+ * with the arguments the previous one merged. A member that keeps changing is reported, after as
+ * many walks as there are members, plus one.
+ *
+ * @internal
+ */
+export const walkUntilSettled = (
+  index: Index,
+  problems: Array<Errors.Problem>,
+  walkFrom: (seeds: ReadonlyMap<string, unknown>) => Walk
+): Walk => {
+  const { components, names, overrides, prepared } = index.candidates
+  let seeds: ReadonlyMap<string, unknown> = new Map()
+  for (let walks = 1;; walks++) {
+    if (components.length > index.baseCount) {
+      // drop the family members of the previous walk
+      components.length = index.baseCount
+      names.length = index.baseCount
+      overrides.length = index.baseCount
+      prepared.length = index.baseCount
+    }
+    const outcome = walkFrom(seeds)
+    if (outcome.unsettled === undefined) return outcome
+    if (walks > outcome.members.size + 1) {
+      problems.push(
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Member", name: outcome.unsettled },
+          issues: [{ code: "UnsettledMerge" }]
+        })
+      )
+      return outcome
+    }
+    seeds = new Map([...outcome.members].map(([key, member]) => [key, member.args]))
+  }
+}
+
+/**
+ * Runs a family's function for a member; a throw is reported (with the walk's path) instead of
+ * escaping.
+ */
+const runFamilyFunction = <A>(
+  self: WalkState,
+  name: string,
+  which: "dependencies" | "merge" | "build",
+  f: () => A
+): { ok: true; value: A } | { ok: false } => {
+  try {
+    return { ok: true, value: f() }
+  } catch (error) {
+    self.problems.push(
+      new Errors.InvalidDeclaration({
+        path: pathOfStack(self),
+        subject: { _tag: "Member", name },
+        issues: [{
+          code: "FamilyFunctionThrew",
+          function: which,
+          error: error instanceof Error ? error.message : show(error)
+        }]
+      })
+    )
+    return { ok: false }
+  }
+}
+
+const keysOf = (tags: ReadonlyArray<Context.Tag<unknown, unknown>>): string =>
+  tags.map((tag) => (isTag(tag) ? tag.key : show(tag))).join("\u0000")
+
+/**
+ * Resolves a request of a family member (no override of the family's service applies: the caller
+ * chose those). The first request of a member key makes the member a candidate of this walk; every
+ * further one merges its arguments into the member's (with the family's `merge`) and shares its edge.
+ *
+ * @internal
+ */
+export const resolveMember = (
+  self: WalkState,
+  request: dependency.Request,
+  member: dependency.MemberRequest,
+  description: Dependency.Description
+): WalkEdge | undefined => {
+  const existing = self.members.get(request.key)
+  if (existing !== undefined) {
+    if (member.family.merge !== undefined && !existing.replaced) {
+      const merged = runFamilyFunction(self, request.label, "merge", () => member.family.merge!(existing.args, member.args))
+      if (merged.ok) existing.args = merged.value
+    }
+    return existing.edge
+  }
+  if (!self.flat.families.has(member.family)) {
+    const condition = excludedFamily(self, member.family)
+    self.problems.push(
+      new Errors.MissingComponent({
+        path: pathOfStack(self),
+        request: request.label,
+        available: available(self),
+        suggestions: [],
+        unqualified: [],
+        excluded: condition === undefined ? [] : [{ name: member.family.name, condition }],
+        family: { _tag: "NotRegistered", name: member.family.name }
+      })
+    )
+    return undefined
+  }
+  const args = self.seeds.has(request.key) ? self.seeds.get(request.key) : member.args
+  const replacement = self.flat.replacements.get(request.label)
+  if (replacement !== undefined) self.usedReplacements.add(request.label)
+  if (
+    replacement !== undefined && isComponent(replacement) && isTag(replacement.tag) &&
+    replacement.tag.key !== member.family.tag.key
+  ) {
+    self.problems.push(
+      new Errors.InvalidDeclaration({
+        path: pathOfStack(self),
+        subject: { _tag: "Replacement", name: request.label },
+        issues: [{ code: "ReplacementService", provides: replacement.tag.key, replaced: member.family.tag.key }]
+      })
+    )
+    return undefined
+  }
+  const dependencies = replacement !== undefined
+    ? { ok: true as const, value: replacement.dependencies }
+    : runFamilyFunction(self, request.label, "dependencies", () => member.family.dependencies(args))
+  if (!dependencies.ok) return undefined
+  const { components, names, overrides, prepared } = self.index.candidates
+  const namesake = componentNamed(self, request.label)
+  if (namesake !== undefined) {
+    self.problems.push(
+      new Errors.DuplicateName({
+        name: request.label,
+        services: sortedNames([prepared[namesake]!.key, member.family.tag.key])
+      })
+    )
+  }
+  const made = component.fromFields({
+    tag: member.family.tag,
+    name: request.label,
+    qualifiers: [],
+    primary: false,
+    alternative: false,
+    order: 0,
+    dependencies: dependencies.value,
+    // the constructor is made from the final (merged) arguments once the walk is over
+    construct: replacement?.construct ?? { _tag: "Value", value: undefined }
+  })
+  const examined = examine(made, components.length)
+  if (examined instanceof Errors.InvalidDeclaration) {
+    self.problems.push(examined)
+    return undefined
+  }
+  // A member is a candidate of this walk only, not indexed by tag: requests of the family's tag never
+  // choose it.
+  const index = components.length
+  reserve(self, index + 1)
+  components.push(made)
+  prepared.push(examined)
+  names.push(request.label)
+  overrides.push(false)
+  const edge = makeEdge(description, [index], { rule: "only", considered: [request.label] })
+  self.members.set(request.key, {
+    index,
+    edge,
+    family: member.family,
+    args,
+    replaced: replacement !== undefined,
+    dependencyKeys: keysOf(dependencies.value)
+  })
+  return edge
+}
+
+/**
+ * Members get their constructors from their final arguments. Returns the name of a member whose
+ * final arguments ask for other dependencies than the ones walked (the walk must start over).
+ *
+ * @internal
+ */
+export const settleMembers = (self: WalkState): string | undefined => {
+  const { components, names } = self.index.candidates
+  let unsettled: string | undefined
+  for (const member of self.members.values()) {
+    if (member.replaced) continue
+    const name = names[member.index]!
+    const dependencies = runFamilyFunction(self, name, "dependencies", () => member.family.dependencies(member.args))
+    if (dependencies.ok && keysOf(dependencies.value) !== member.dependencyKeys) unsettled ??= name
+    const construct = runFamilyFunction(self, name, "build", () => member.family.build(member.args))
+    if (!construct.ok) continue
+    if (construct.value._tag === "Effect" && !Effect.isEffect(construct.value.effect)) {
+      self.problems.push(
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Member", name },
+          issues: [{ code: "MemberConstructor", got: show(construct.value.effect) }]
+        })
+      )
+      continue
+    }
+    components[member.index] = component.fromFields({
+      ...component.fieldsOf(components[member.index]!),
+      construct: construct.value
+    })
+  }
+  return unsettled
+}

@@ -1,0 +1,166 @@
+/**
+ * What the resolver says about a request that finds nothing: the services available, close names,
+ * what false conditions left out.
+ *
+ * @internal
+ */
+import type * as Dependency from "../../Dependency.js"
+import type * as Errors from "../../Errors.js"
+import * as dependency from "../dependency.js"
+import * as registry from "../registry.js"
+import { compareNames, type ExcludedIndex, isComponent, isTag, type WalkState } from "./state.js"
+
+/**
+ * The edit distance (Levenshtein, case as given) of `a` and `b` when it is at most `limit`, and
+ * `limit + 1` otherwise. The work is bounded by the limit, not by the product of the lengths: a
+ * common prefix and suffix are skipped, only the cells within `limit` of the diagonal are computed,
+ * and the computation stops at the first row whose every cell is over the limit. So comparing two
+ * keys of length n takes O(n * limit).
+ *
+ * @internal
+ */
+export const boundedDistance = (a: string, b: string, limit: number): number => {
+  const over = limit + 1
+  let start = 0
+  while (start < a.length && start < b.length && a.charCodeAt(start) === b.charCodeAt(start)) start++
+  let endA = a.length
+  let endB = b.length
+  while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
+    endA--
+    endB--
+  }
+  const rows = endA - start
+  const columns = endB - start
+  if (Math.abs(rows - columns) > limit) return over
+  if (rows === 0 || columns === 0) return Math.max(rows, columns)
+  // `previous` and `current` are rows of the table; a cell outside the band reads as `over`
+  let previous = new Int32Array(columns + 1)
+  let current = new Int32Array(columns + 1)
+  for (let column = 0; column <= columns; column++) previous[column] = column <= limit ? column : over
+  for (let row = 1; row <= rows; row++) {
+    const from = Math.max(1, row - limit)
+    const to = Math.min(columns, row + limit)
+    current[from - 1] = from === 1 && row <= limit ? row : over
+    let least = current[from - 1]!
+    const letter = a.charCodeAt(start + row - 1)
+    for (let column = from; column <= to; column++) {
+      const replaced = previous[column - 1]! + (letter === b.charCodeAt(start + column - 1) ? 0 : 1)
+      const deleted = previous[column]! + 1
+      const inserted = current[column - 1]! + 1
+      const cell = Math.min(replaced, deleted, inserted, over)
+      current[column] = cell
+      if (cell < least) least = cell
+    }
+    // the next row reads one cell beyond this row's band: outside it
+    if (to < columns) current[to + 1] = over
+    if (least > limit) return over
+    const swap = previous
+    previous = current
+    current = swap
+  }
+  return Math.min(previous[columns]!, over)
+}
+
+/** The most edits a close name may be apart, however long the missing name. */
+const mostEdits = 16
+
+/**
+ * Close names, closest first, then in name order: at most a third of the missing name's length apart
+ * (at least 2 edits, at most `mostEdits`), and, so that short names are not "close" to anything of
+ * their length (`A` for `B`), fewer edits apart than the shorter of the two has letters: the two
+ * share at least one letter in place. A difference of case alone is always close.
+ *
+ * @internal
+ */
+export const suggest = (missing: string, available: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const lower = missing.toLowerCase()
+  const threshold = Math.min(mostEdits, Math.max(2, Math.floor(missing.length / 3)))
+  const close: Array<{ readonly name: string; readonly distance: number }> = []
+  for (const name of available) {
+    // the distance is at least the difference in length: most names are ruled out without computing it
+    if (Math.abs(name.length - missing.length) > threshold || name === missing) continue
+    const distance = boundedDistance(lower, name.toLowerCase(), threshold)
+    if (distance <= threshold && distance < Math.min(missing.length, name.length)) close.push({ name, distance })
+  }
+  return close
+    .sort((a, b) => a.distance - b.distance || compareNames(a.name, b.name))
+    .slice(0, 3)
+    .map(({ name }) => name)
+}
+
+/**
+ * The services a missing request's message lists, in name order: the registered ones but layerwise's
+ * own (App registers its Shutdowner in every application's registry; no one misspells its key). Only
+ * keys with the derived prefix need a look: those of valid candidates are layerwise's own.
+ *
+ * @internal
+ */
+export const available = (self: WalkState): ReadonlyArray<string> =>
+  self.available ??= [...self.index.byTag.keys()].filter((key) => !key.startsWith(dependency.derivedPrefix)).sort(
+    compareNames
+  )
+
+/**
+ * How many distinct missing services get close-name suggestions. Each costs a comparison with every
+ * available name, so without a bound an application missing one service per component (or a
+ * misspelt shared one, requested everywhere) would take time quadratic in its size to report.
+ */
+const suggestedServices = 20
+
+/**
+ * The close names of a missing service: computed once per service (every requester of it reports
+ * the same list), for the first `suggestedServices` services.
+ *
+ * @internal
+ */
+export const suggestionsFor = (self: WalkState, service: string): ReadonlyArray<string> => {
+  const computed = (self.suggestions ??= new Map()).get(service)
+  if (computed !== undefined) return computed
+  const found = self.suggestions.size < suggestedServices ? suggest(service, available(self)) : []
+  self.suggestions.set(service, found)
+  return found
+}
+
+/** What false conditions left out, indexed on first need. @internal */
+export const excludedIndex = (self: WalkState): ExcludedIndex => {
+  if (self.excluded !== undefined) return self.excluded
+  const byService: ExcludedIndex["byService"] = new Map()
+  const families: ExcludedIndex["families"] = new Map()
+  const candidates = new Set(self.index.candidates.components.slice(0, self.index.baseCount))
+  const seen = new Set<unknown>()
+  for (const { condition, item } of registry.excluded(self.flat)) {
+    if (seen.has(item)) continue
+    seen.add(item)
+    if (isComponent(item)) {
+      // registered elsewhere too (then a candidate), or invalid (not a candidate anyway)
+      if (candidates.has(item) || !isTag(item.tag)) continue
+      const same = byService.get(item.tag.key)
+      if (same === undefined) byService.set(item.tag.key, [{ component: item, condition }])
+      else same.push({ component: item, condition })
+    } else if (!self.flat.families.has(item)) {
+      families.set(item, condition)
+    }
+  }
+  return self.excluded = { byService, families }
+}
+
+/** The candidates false conditions left out that would have matched the request, in name order. @internal */
+export const excludedFor = (self: WalkState, description: Dependency.Description): ReadonlyArray<Errors.ExcludedCandidate> => {
+  if (self.flat.skipped.length === 0) return []
+  const of = excludedIndex(self).byService.get(description.service)
+  if (of === undefined) return []
+  const selector = description.selector
+  const found: Array<Errors.ExcludedCandidate> = []
+  for (const { component: candidate, condition } of of) {
+    const name = candidate.name ?? description.service
+    if (
+      selector._tag === "Any" || (selector._tag === "Qualifier" && candidate.qualifiers.includes(selector.qualifier)) ||
+      (selector._tag === "Name" && name === selector.name)
+    ) found.push({ name, condition })
+  }
+  return found.sort((a, b) => compareNames(a.name, b.name))
+}
+
+/** The condition that left a family out of the registry, if one did. @internal */
+export const excludedFamily = (self: WalkState, family: unknown): string | undefined =>
+  self.flat.skipped.length > 0 ? excludedIndex(self).families.get(family) : undefined
