@@ -146,8 +146,8 @@ export type RunningTypeId = typeof RunningTypeId
  * @since 0.1.0
  * @category models
  */
-export interface App<in R> extends Pipeable {
-  readonly [TypeId]: { readonly _R: Types.Contravariant<R> }
+export interface App<in R, out RIn = never> extends Pipeable {
+  readonly [TypeId]: { readonly _R: Types.Contravariant<R>; readonly _RIn: Types.Covariant<RIn> }
 }
 
 /**
@@ -161,7 +161,7 @@ export interface Running<in out R> {
   /** The roots' services. */
   readonly context: Context.Context<R>
   /** The resolved plan (without the lifecycle's internal nodes). */
-  readonly plan: Plan.Plan<never>
+  readonly plan: Plan.Any
 }
 
 /**
@@ -355,7 +355,7 @@ export const HealthLive: Component.Component<Health, Health> = internal.healthCo
  * @category models
  */
 export interface Application {
-  readonly plan: Plan.Plan<never>
+  readonly plan: Plan.Any
   readonly state: Effect.Effect<State>
   readonly phases: Effect.Effect<Readonly<Record<string, Report.ComponentState>>>
   readonly report: Effect.Effect<Report.Report>
@@ -457,7 +457,7 @@ export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect
  * @since 0.1.0
  * @category refinements
  */
-export const isApp: (u: unknown) => u is App<never> = internal.isApp
+export const isApp: (u: unknown) => u is App<never, unknown> = internal.isApp
 
 /**
  * An application from a registry and the roots it provides (plus every startup component of the
@@ -484,11 +484,11 @@ export const isApp: (u: unknown) => u is App<never> = internal.isApp
  * @category constructors
  */
 export const make: {
-  <const Roots extends ReadonlyArray<Dependency.Any> = readonly []>(
-    registry: Registry.Registry,
-    options?: Options & { readonly roots?: Roots | undefined }
-  ): App<Dependency.Identifiers<Roots>>
-  <R>(plan: Plan.Plan<R>, options?: Options): App<R>
+  <E, const Roots extends ReadonlyArray<Dependency.Any> = readonly [], const External extends ReadonlyArray<Dependency.Any> = readonly []>(
+    registry: Registry.Registry<E>,
+    options?: Options & { readonly roots?: Roots | undefined; readonly external?: External | undefined }
+  ): App<Dependency.Identifiers<Roots>, Dependency.Identifiers<External>>
+  <R, E, RIn>(plan: Plan.Plan<R, E, RIn>, options?: Options): App<R, RIn>
 } = internal.make
 
 /**
@@ -517,7 +517,7 @@ export const make: {
  * @since 0.1.0
  * @category running
  */
-export const run: <R>(self: App<R>) => Effect.Effect<Report.Report, Errors.ResolutionError | Errors.LifecycleError> =
+export const run: <R, RIn>(self: App<R, RIn>) => Effect.Effect<Report.Report, Errors.ResolutionError | Errors.LifecycleError, RIn> =
   internal.run
 
 /**
@@ -545,9 +545,9 @@ export const run: <R>(self: App<R>) => Effect.Effect<Report.Report, Errors.Resol
  * @since 0.1.0
  * @category running
  */
-export const start: <R>(
-  self: App<R>
-) => Effect.Effect<Running<R>, Errors.ResolutionError | Errors.LifecycleError, Scope.Scope> = internal.start
+export const start: <R, RIn>(
+  self: App<R, RIn>
+) => Effect.Effect<Running<R>, Errors.ResolutionError | Errors.LifecycleError, Scope.Scope | RIn> = internal.start
 
 /**
  * Stops and releases a started application and returns the report. Fails with `ApplicationFailed`,
@@ -712,8 +712,37 @@ export const report: <R>(running: Running<R>) => Effect.Effect<Report.Report> = 
  * @since 0.1.0
  * @category conversions
  */
-export const layer: <R>(self: App<R>) => Layer.Layer<R, Errors.ResolutionError | Errors.LifecycleError> =
+export const layer: <R, RIn>(self: App<R, RIn>) => Layer.Layer<R, Errors.ResolutionError | Errors.LifecycleError, RIn> =
   internal.layer
+
+/**
+ * Provides the application's external requirements (declared with `external`) with a Layer: built
+ * before the application, released after it, and what its components see as the program's
+ * services. The Layer's own failures are defects of the run (use `Layer.orDie`, or handle them,
+ * first: the application's error type stays its own).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Layer } from "effect"
+ * import { App, Component, Registry } from "layerwise"
+ *
+ * class Clock extends Context.Tag("platform/Clock")<Clock, { readonly now: () => number }>() {}
+ * class Stamp extends Context.Tag("app/Stamp")<Stamp, number>() {}
+ *
+ * const registry = Registry.make(Component.make(Stamp, { dependencies: [Clock], build: Effect.map(Clock, (clock) => clock.now()) }))
+ * // App<Stamp, Clock>: Clock comes from outside ...
+ * const app = App.make(registry, { roots: [Stamp], external: [Clock] })
+ * // ... here from a Layer: App<Stamp, never>, ready for runMain
+ * export const ready = app.pipe(App.provide(Layer.succeed(Clock, { now: () => 0 })))
+ * ```
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const provide: {
+  <ROut, RIn2>(layer: Layer.Layer<ROut, never, RIn2>): <R, RIn>(self: App<R, RIn>) => App<R, Exclude<RIn, ROut> | RIn2>
+  <R, RIn, ROut, RIn2>(self: App<R, RIn>, layer: Layer.Layer<ROut, never, RIn2>): App<R, Exclude<RIn, ROut> | RIn2>
+} = internal.provide
 
 /**
  * Subscribes to the application's lifecycle events; events published after the subscription are
@@ -735,7 +764,8 @@ export const layer: <R>(self: App<R>) => Layer.Layer<R, Errors.ResolutionError |
  * @since 0.1.0
  * @category observability
  */
-export const subscribe: <R>(self: App<R>) => Effect.Effect<Queue.Dequeue<Event>, never, Scope.Scope> = internal.subscribe
+export const subscribe: <R, RIn>(self: App<R, RIn>) => Effect.Effect<Queue.Dequeue<Event>, never, Scope.Scope> =
+  internal.subscribe
 
 /**
  * The application's lifecycle events as a Stream (it subscribes when it starts running).
@@ -752,4 +782,4 @@ export const subscribe: <R>(self: App<R>) => Effect.Effect<Queue.Dequeue<Event>,
  * @since 0.1.0
  * @category observability
  */
-export const events: <R>(self: App<R>) => Stream.Stream<Event> = internal.events
+export const events: <R, RIn>(self: App<R, RIn>) => Stream.Stream<Event> = internal.events

@@ -38,15 +38,17 @@ export const TypeId: unique symbol = internal.TypeId as TypeId
 export type TypeId = typeof TypeId
 
 /**
- * A way to build the service `Service` under the tag identified by `Id`.
+ * A way to build the service `Service` under the tag identified by `Id`, whose constructor may fail
+ * with `E` (the plan's Layer fails with `ConstructionError<E>`, so the error keeps its type).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Component<in out Id, in out Service> extends Pipeable {
+export interface Component<in out Id, in out Service, out E = unknown> extends Pipeable {
   readonly [TypeId]: {
     readonly _Id: Types.Invariant<Id>
     readonly _Service: Types.Invariant<Service>
+    readonly _E: Types.Covariant<E>
   }
   /** The tag this component provides. */
   readonly tag: Context.Tag<Id, Service>
@@ -84,7 +86,7 @@ export interface Component<in out Id, in out Service> extends Pipeable {
  */
 export type Construct =
   | { readonly _tag: "Effect"; readonly effect: Effect.Effect<unknown, unknown, unknown> }
-  | { readonly _tag: "Layer"; readonly layer: Layer.Layer<unknown, unknown, unknown> }
+  | { readonly _tag: "Layer"; readonly layer: Layer.Layer<never, unknown, unknown> }
   | { readonly _tag: "Value"; readonly value: unknown }
 
 /**
@@ -93,9 +95,30 @@ export type Construct =
  * @since 0.1.0
  * @category models
  */
-// Component is invariant in both parameters; `any` is the only type every component is assignable to.
+// Component is invariant in its tag and service; `any` is the only type every component is assignable to.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Any = Component<any, any>
+export type Any = Component<any, any, any>
+
+/**
+ * The error type of a component's constructor.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component } from "layerwise"
+ *
+ * class Db extends Context.Tag("app/Db")<Db, { readonly url: string }>() {}
+ * class DbDown extends Error {}
+ *
+ * const DbLive = Component.make(Db, { build: Effect.fail(new DbDown()) })
+ * export type Failure = Component.Error<typeof DbLive> // DbDown
+ * ```
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Error<C> = C extends Component<any, any, infer E> ? E : never
 
 /**
  * The metadata the resolver chooses with.
@@ -162,13 +185,13 @@ export const isComponent: (u: unknown) => u is Any = internal.isComponent
  * @since 0.1.0
  * @category constructors
  */
-export const make: <Id, Service, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
+export const make: <Id, Service, E = never, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
   tag: Context.Tag<Id, Service>,
   options: Metadata & {
     readonly dependencies?: Dependencies
-    readonly build: Effect.Effect<Types.NoInfer<Service>, unknown, Scope.Scope | Dependency.Identifiers<Dependencies>>
+    readonly build: Effect.Effect<Types.NoInfer<Service>, E, Scope.Scope | Dependency.Identifiers<Dependencies>>
   }
-) => Component<Id, Service> = internal.make as never
+) => Component<Id, Service, E> = internal.make
 
 /**
  * A component built by an existing Layer (for instance an `Effect.Service` class's
@@ -198,14 +221,15 @@ export const make: <Id, Service, const Dependencies extends ReadonlyArray<Depend
 export const fromLayer: <
   Id,
   Service,
+  E = never,
   const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []
 >(
   tag: Context.Tag<Id, Service>,
   options: Metadata & {
     readonly dependencies?: Dependencies
-    readonly layer: Layer.Layer<Id, unknown, Dependency.Identifiers<Dependencies>>
+    readonly layer: Layer.Layer<Id, E, Dependency.Identifiers<Dependencies>>
   }
-) => Component<Id, Service> = internal.fromLayer as never
+) => Component<Id, Service, E> = internal.fromLayer
 
 /**
  * A component that provides an existing value: nothing to build, nothing to release.
@@ -227,7 +251,7 @@ export const succeed: <Id, Service>(
   tag: Context.Tag<Id, Service>,
   value: Types.NoInfer<Service>,
   options?: Metadata
-) => Component<Id, Service> = internal.succeed as never
+) => Component<Id, Service, never> = internal.succeed
 
 /**
  * Gives the component a name (unique within a registry). Requests can select it with
@@ -249,9 +273,9 @@ export const succeed: <Id, Service>(
  * @category combinators
  */
 export const named: {
-  (name: string): <Id, Service>(self: Component<Id, Service>) => Component<Id, Service>
-  <Id, Service>(self: Component<Id, Service>, name: string): Component<Id, Service>
-} = internal.named as never
+  (name: string): <Id, Service, E>(self: Component<Id, Service, E>) => Component<Id, Service, E>
+  <Id, Service, E>(self: Component<Id, Service, E>, name: string): Component<Id, Service, E>
+} = internal.named
 
 /**
  * Adds qualifiers to the component.
@@ -271,9 +295,9 @@ export const named: {
  * @category combinators
  */
 export const qualified: {
-  (qualifiers: ReadonlyArray<Qualifier.Input>): <Id, Service>(self: Component<Id, Service>) => Component<Id, Service>
-  <Id, Service>(self: Component<Id, Service>, qualifiers: ReadonlyArray<Qualifier.Input>): Component<Id, Service>
-} = internal.qualified as never
+  (qualifiers: ReadonlyArray<Qualifier.Input>): <Id, Service, E>(self: Component<Id, Service, E>) => Component<Id, Service, E>
+  <Id, Service, E>(self: Component<Id, Service, E>, qualifiers: ReadonlyArray<Qualifier.Input>): Component<Id, Service, E>
+} = internal.qualified
 
 /**
  * Marks the component primary: it wins a single-valued request over every candidate that is not
@@ -292,7 +316,7 @@ export const qualified: {
  * @since 0.1.0
  * @category combinators
  */
-export const primary: <Id, Service>(self: Component<Id, Service>) => Component<Id, Service> = internal.primary as never
+export const primary: <Id, Service, E>(self: Component<Id, Service, E>) => Component<Id, Service, E> = internal.primary
 
 /**
  * Marks the component alternative: it is chosen for a single-valued request only when no
@@ -311,8 +335,8 @@ export const primary: <Id, Service>(self: Component<Id, Service>) => Component<I
  * @since 0.1.0
  * @category combinators
  */
-export const alternative: <Id, Service>(self: Component<Id, Service>) => Component<Id, Service> =
-  internal.alternative as never
+export const alternative: <Id, Service, E>(self: Component<Id, Service, E>) => Component<Id, Service, E> =
+  internal.alternative
 
 /**
  * Sets the component's order (default 0): lower wins a single-valued request once override, primary
@@ -332,6 +356,6 @@ export const alternative: <Id, Service>(self: Component<Id, Service>) => Compone
  * @category combinators
  */
 export const order: {
-  (order: number): <Id, Service>(self: Component<Id, Service>) => Component<Id, Service>
-  <Id, Service>(self: Component<Id, Service>, order: number): Component<Id, Service>
-} = internal.order as never
+  (order: number): <Id, Service, E>(self: Component<Id, Service, E>) => Component<Id, Service, E>
+  <Id, Service, E>(self: Component<Id, Service, E>, order: number): Component<Id, Service, E>
+} = internal.order

@@ -374,6 +374,7 @@ export type DeclarationIssue =
   | { readonly code: "PrimaryAndAlternative" }
   | { readonly code: "DependenciesNotArray" }
   | { readonly code: "InvalidDependency"; readonly position: number; readonly got: string }
+  | { readonly code: "InvalidHookDependencies"; readonly hook: string; readonly got: string }
   | { readonly code: "InvalidQualifiers" }
   | { readonly code: "InvalidConstructor"; readonly expected: "Effect" | "Layer"; readonly got: string }
   | { readonly code: "InvalidRoot"; readonly got: string }
@@ -432,6 +433,8 @@ const formatIssue = (issue: DeclarationIssue, subject: DeclarationSubject): stri
       return "its dependencies must be an array of tags"
     case "InvalidDependency":
       return `dependency #${issue.position} must be a Context.Tag, got ${issue.got}`
+    case "InvalidHookDependencies":
+      return `the dependencies of its hook ${issue.hook} must be an array of Context.Tags, got ${issue.got}`
     case "InvalidQualifiers":
       return "its qualifiers must be non-empty strings"
     case "InvalidConstructor":
@@ -552,8 +555,12 @@ export class ResolutionError extends Data.TaggedError("ResolutionError")<{
  * `InterruptedException` naming the fibers) while the graph was being built. Everything already
  * built was released, in reverse dependency order, before this error surfaced.
  *
- * `cause` is the constructor's own failure, unchanged; `path` is the dependency path from a root to
- * the component.
+ * `cause` is the constructor's own failure, unchanged, and typed: a plan's Layer fails with
+ * `ConstructionError<E>` where `E` is the union of its constructors' error types, so the user's error
+ * is reached by its tag (`Effect.catchTag("ConstructionError", (error) => ... error.cause._tag ...)`).
+ * A constructor that died (or interrupted itself) is a defect: the
+ * `ConstructionError` is then in the cause's defects and its `cause` is whatever it died with.
+ * `path` is the dependency path from a root to the component.
  *
  * @example
  * ```ts
@@ -576,10 +583,10 @@ export class ResolutionError extends Data.TaggedError("ResolutionError")<{
  * @since 0.1.0
  * @category errors
  */
-export class ConstructionError extends Data.TaggedError("ConstructionError")<{
+export class ConstructionError<out E = unknown> extends Data.TaggedError("ConstructionError")<{
   readonly component: string
   readonly path: DependencyPath
-  readonly cause: unknown
+  readonly cause: E
 }> {
   override get message(): string {
     return `${formatPath(this.path)}: constructor of ${this.component} failed: ${describeValue(this.cause)}`
@@ -640,12 +647,12 @@ export class ReleaseTimeout extends Data.TaggedError("ReleaseTimeout")<{
 }
 
 /**
- * The errors of building a resolved plan.
+ * The errors of building a resolved plan whose constructors fail with `E`.
  *
  * @since 0.1.0
  * @category errors
  */
-export type BuildError = ConstructionError
+export type BuildError<E = unknown> = ConstructionError<E>
 
 // ---------------------------------------------------------------------------------------------
 // Lifecycle errors (App, Lifecycle)

@@ -82,7 +82,7 @@ export interface TreeOptions {
  * @since 0.1.0
  * @category rendering
  */
-export const tree: (plan: Plan.Plan<never>, options?: TreeOptions) => string = internal.tree
+export const tree: (plan: Plan.Any, options?: TreeOptions) => string = internal.tree
 
 /**
  * Options of {@link mermaid} and {@link dot}.
@@ -126,7 +126,7 @@ export interface DiagramOptions {
  * @since 0.1.0
  * @category rendering
  */
-export const mermaid: (plan: Plan.Plan<never>, options?: DiagramOptions) => string = internal.mermaid
+export const mermaid: (plan: Plan.Any, options?: DiagramOptions) => string = internal.mermaid
 
 /**
  * The plan as a Graphviz `digraph` (render with `dot -Tsvg`); the same information as
@@ -152,7 +152,7 @@ export const mermaid: (plan: Plan.Plan<never>, options?: DiagramOptions) => stri
  * @since 0.1.0
  * @category rendering
  */
-export const dot: (plan: Plan.Plan<never>, options?: DiagramOptions) => string = internal.dot
+export const dot: (plan: Plan.Any, options?: DiagramOptions) => string = internal.dot
 
 /**
  * How a request selects candidates, as JSON.
@@ -272,6 +272,8 @@ export interface PlanJson {
   readonly nodes: ReadonlyArray<NodeJson>
   /** Node ids in build order: every node after the nodes it depends on. */
   readonly order: ReadonlyArray<number>
+  /** The keys of the services the plan needs from outside, when it needs some. */
+  readonly external?: ReadonlyArray<string>
 }
 
 /**
@@ -361,7 +363,7 @@ export const PlanJson: Schema.Schema<PlanJson> = internal.PlanJson
  * @since 0.1.0
  * @category encoding
  */
-export const toJson: (plan: Plan.Plan<never>) => PlanJson = internal.toJson
+export const toJson: (plan: Plan.Any) => PlanJson = internal.toJson
 
 /**
  * Decodes and validates a plan's JSON form, e.g. one read back from a file; throws a `ParseError`

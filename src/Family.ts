@@ -85,8 +85,10 @@ export interface Member<out Id, out Args = unknown> {
  * @since 0.1.0
  * @category models
  */
-export interface Family<in out Id, in out Service, in out Args> extends Pipeable {
+export interface Family<in out Id, in out Service, in out Args, out E = unknown> extends Pipeable {
   readonly [TypeId]: TypeId
+  /** The error type of its members' constructors (type-level only). */
+  readonly "~layerwise/FamilyError"?: Types.Covariant<E> | undefined
   /** The tag every member provides. */
   readonly tag: Context.Tag<Id, Service>
   /** The family's name; members are named `name(key)`. */
@@ -126,7 +128,7 @@ export interface Family<in out Id, in out Service, in out Args> extends Pipeable
  * @since 0.1.0
  * @category constructors
  */
-export const make: <Id, Service, Args, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
+export const make: <Id, Service, Args, E = never, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
   tag: Context.Tag<Id, Service>,
   options: {
     /** Defaults to the tag's key. */
@@ -136,9 +138,9 @@ export const make: <Id, Service, Args, const Dependencies extends ReadonlyArray<
     readonly dependencies?: ((args: Types.NoInfer<Args>) => Dependencies) | undefined
     readonly build: (
       args: Types.NoInfer<Args>
-    ) => Effect.Effect<Types.NoInfer<Service>, unknown, Scope.Scope | Dependency.Identifiers<Dependencies>>
+    ) => Effect.Effect<Types.NoInfer<Service>, E, Scope.Scope | Dependency.Identifiers<Dependencies>>
   }
-) => Family<Id, Service, Args> = internal.make
+) => Family<Id, Service, Args, E> = internal.make
 
 /**
  * A request for the member of a family with the given arguments: a tag, used like any dependency.
@@ -167,7 +169,7 @@ export const make: <Id, Service, Args, const Dependencies extends ReadonlyArray<
  * @category constructors
  */
 export const request: <Id, Service, Args, const A extends Args>(
-  family: Family<Id, Service, Args>,
+  family: Family<Id, Service, Args, unknown>,
   args: A
 ) => Context.Tag<Member<Id, A>, Service> = internal.request
 

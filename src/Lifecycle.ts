@@ -21,15 +21,19 @@
  * - **startup components** are built and started even if nothing depends on them; lower startup
  *   order first, equal order concurrently, and always after their own dependencies.
  *
- * Several hooks of one kind run in declaration order. Every hook receives the built service. Hooks
- * must not require services: they close over what the constructor read, or use the service itself.
- * See `App` for the full contract (ordering, failures, timeouts).
+ * Several hooks of one kind run in declaration order. Every hook receives the built service. A hook
+ * (or health check) that needs other services declares them, as a constructor does
+ * (`{ dependencies: [Logger] }`): the compiler checks its Effect requires nothing else, the resolver
+ * resolves them with the component's own requests (same rules, same errors, and they are built and
+ * started before the component, stopped and released after it), and the hook receives them in its
+ * context. See `App` for the full contract (ordering, failures, timeouts).
  *
  * @since 0.1.0
  */
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Component from "./Component.js"
+import type * as Dependency from "./Dependency.js"
 import * as internal from "./internal/lifecycle.js"
 
 /**
@@ -66,7 +70,9 @@ export interface Lifecycle {
 export interface Hook {
   /** Shown in reports and errors: `onStart`, `onStart#2`, or the name given. */
   readonly name: string
-  readonly run: (service: unknown) => Effect.Effect<unknown, unknown>
+  readonly run: (service: unknown) => Effect.Effect<unknown, unknown, unknown>
+  /** The requests whose services the hook receives in its context (see {@link HookOptions}). */
+  readonly dependencies: ReadonlyArray<Dependency.Any>
 }
 
 /**
@@ -79,9 +85,11 @@ export interface Hook {
 export interface HealthCheck {
   /** Shown in health reports: `healthCheck`, `healthCheck#2`, or the name given. */
   readonly name: string
-  readonly run: (service: unknown) => Effect.Effect<unknown, unknown>
+  readonly run: (service: unknown) => Effect.Effect<unknown, unknown, unknown>
   /** Its own timeout, given with {@link HealthCheckOptions} (it wins over every other). */
   readonly timeout: Duration.DurationInput | undefined
+  /** The requests whose services the check receives in its context (see {@link HookOptions}). */
+  readonly dependencies: ReadonlyArray<Dependency.Any>
 }
 
 /**
@@ -94,7 +102,9 @@ export interface Background {
   readonly name: string
   /** How it is stopped at shutdown (see {@link BackgroundOptions}). */
   readonly onShutdown: "interrupt" | "signal"
-  readonly run: (service: unknown, shutdown: ShutdownSignal) => Effect.Effect<unknown, unknown>
+  readonly run: (service: unknown, shutdown: ShutdownSignal) => Effect.Effect<unknown, unknown, unknown>
+  /** The requests whose services the work receives in its context (see {@link HookOptions}). */
+  readonly dependencies: ReadonlyArray<Dependency.Any>
 }
 
 /**
@@ -140,9 +150,16 @@ export interface Timeouts {
  * @since 0.1.0
  * @category models
  */
-export interface HookOptions {
+export interface HookOptions<Dependencies extends ReadonlyArray<Dependency.Any> = ReadonlyArray<Dependency.Any>> {
   /** A name for reports and errors (default: the kind, numbered from the second one on). */
   readonly name?: string | undefined
+  /**
+   * The services the hook uses besides its component's: requests resolved with the component's own
+   * (by the same rules: a missing one is a resolution error with its path), built and started before
+   * the component, and given to the hook in its context. The compiler checks the hook's Effect
+   * requires nothing else.
+   */
+  readonly dependencies?: Dependencies | undefined
 }
 
 /**
@@ -151,7 +168,9 @@ export interface HookOptions {
  * @since 0.1.0
  * @category models
  */
-export interface HealthCheckOptions extends HookOptions {
+export interface HealthCheckOptions<Dependencies extends ReadonlyArray<Dependency.Any> = ReadonlyArray<Dependency.Any>>
+  extends HookOptions<Dependencies>
+{
   /**
    * Bounds this check (default: the component's `health` timeout, see {@link timeouts}, else the
    * application's `healthTimeout`, 5 seconds unless set). A finite, non-negative duration.
@@ -165,7 +184,9 @@ export interface HealthCheckOptions extends HookOptions {
  * @since 0.1.0
  * @category models
  */
-export interface BackgroundOptions extends HookOptions {
+export interface BackgroundOptions<Dependencies extends ReadonlyArray<Dependency.Any> = ReadonlyArray<Dependency.Any>>
+  extends HookOptions<Dependencies>
+{
   /**
    * - `"interrupt"` (default): at shutdown the effect is interrupted (its finalizers run) and awaited
    *   for at most the grace timeout;
@@ -254,9 +275,9 @@ export const isStartup: (self: Component.Any) => boolean = internal.isStartup
  * @category combinators
  */
 export const startup: {
-  (order?: number): <Id, Service>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
-  <Id, Service>(self: Component.Component<Id, Service>, order?: number): Component.Component<Id, Service>
-} = internal.startup as never
+  (order?: number): <Id, Service, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>
+  <Id, Service, E>(self: Component.Component<Id, Service, E>, order?: number): Component.Component<Id, Service, E>
+} = internal.startup
 
 /**
  * The shape of the hook combinators ({@link initializer}, {@link onStart}, {@link onStop},
@@ -267,15 +288,15 @@ export const startup: {
  * @category models
  */
 export type HookCombinator<Options extends HookOptions = HookOptions> = {
-  <Service>(
-    run: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: Options
-  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
-  <Id, Service>(
-    self: Component.Component<Id, Service>,
-    run: (service: Service) => Effect.Effect<unknown, unknown>,
-    options?: Options
-  ): Component.Component<Id, Service>
+  <Service, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
+    run: (service: Service) => Effect.Effect<unknown, unknown, Dependency.Identifiers<Dependencies>>,
+    options?: Options & { readonly dependencies?: Dependencies | undefined }
+  ): <Id, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>
+  <Id, Service, E, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
+    self: Component.Component<Id, Service, E>,
+    run: (service: Service) => Effect.Effect<unknown, unknown, Dependency.Identifiers<Dependencies>>,
+    options?: Options & { readonly dependencies?: Dependencies | undefined }
+  ): Component.Component<Id, Service, E>
 }
 
 /**
@@ -297,7 +318,7 @@ export type HookCombinator<Options extends HookOptions = HookOptions> = {
  * @since 0.1.0
  * @category combinators
  */
-export const initializer: HookCombinator = internal.initializer as never
+export const initializer: HookCombinator = internal.initializer
 
 /**
  * Adds a start hook: it runs once the whole graph is built, after the start hooks of the component's
@@ -319,7 +340,7 @@ export const initializer: HookCombinator = internal.initializer as never
  * @since 0.1.0
  * @category combinators
  */
-export const onStart: HookCombinator = internal.onStart as never
+export const onStart: HookCombinator = internal.onStart
 
 /**
  * Adds a stop hook: it runs at shutdown if the component started, after the stop hooks of the
@@ -341,7 +362,7 @@ export const onStart: HookCombinator = internal.onStart as never
  * @since 0.1.0
  * @category combinators
  */
-export const onStop: HookCombinator = internal.onStop as never
+export const onStop: HookCombinator = internal.onStop
 
 /**
  * Adds a disposer: it runs when the component is released (after every component that depends on it
@@ -363,7 +384,7 @@ export const onStop: HookCombinator = internal.onStop as never
  * @since 0.1.0
  * @category combinators
  */
-export const disposer: HookCombinator = internal.disposer as never
+export const disposer: HookCombinator = internal.disposer
 
 /**
  * Adds background work: a long-lived effect (a server loop, a consumer) started once the component
@@ -394,16 +415,16 @@ export const disposer: HookCombinator = internal.disposer as never
  * @category combinators
  */
 export const background: {
-  <Service>(
-    run: (service: Service, shutdown: ShutdownSignal) => Effect.Effect<unknown, unknown>,
-    options?: BackgroundOptions
-  ): <Id>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
-  <Id, Service>(
-    self: Component.Component<Id, Service>,
-    run: (service: Service, shutdown: ShutdownSignal) => Effect.Effect<unknown, unknown>,
-    options?: BackgroundOptions
-  ): Component.Component<Id, Service>
-} = internal.background as never
+  <Service, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
+    run: (service: Service, shutdown: ShutdownSignal) => Effect.Effect<unknown, unknown, Dependency.Identifiers<Dependencies>>,
+    options?: BackgroundOptions<Dependencies>
+  ): <Id, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>
+  <Id, Service, E, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
+    self: Component.Component<Id, Service, E>,
+    run: (service: Service, shutdown: ShutdownSignal) => Effect.Effect<unknown, unknown, Dependency.Identifiers<Dependencies>>,
+    options?: BackgroundOptions<Dependencies>
+  ): Component.Component<Id, Service, E>
+} = internal.background
 
 /**
  * Adds a health check: whenever the application's health is checked (`App.health`, or the
@@ -433,7 +454,7 @@ export const background: {
  * @since 0.1.0
  * @category combinators
  */
-export const healthCheck: HookCombinator<HealthCheckOptions> = internal.healthCheck as never
+export const healthCheck: HookCombinator<HealthCheckOptions> = internal.healthCheck
 
 /**
  * Sets the component's own timeouts (the application's options apply to the others).
@@ -455,6 +476,6 @@ export const healthCheck: HookCombinator<HealthCheckOptions> = internal.healthCh
  * @category combinators
  */
 export const timeouts: {
-  (timeouts: Timeouts): <Id, Service>(self: Component.Component<Id, Service>) => Component.Component<Id, Service>
-  <Id, Service>(self: Component.Component<Id, Service>, timeouts: Timeouts): Component.Component<Id, Service>
-} = internal.timeouts as never
+  (timeouts: Timeouts): <Id, Service, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>
+  <Id, Service, E>(self: Component.Component<Id, Service, E>, timeouts: Timeouts): Component.Component<Id, Service, E>
+} = internal.timeouts

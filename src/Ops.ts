@@ -306,7 +306,7 @@ export type HealthJson = typeof HealthJson.Type
  * @since 0.2.0
  * @category schemas
  */
-export const Rule = Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent")
+export const Rule = Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent", "external")
 
 /**
  * `GET /ops/components/:name`: one component explained. Its identity and the metadata the choice

@@ -30,12 +30,13 @@ export const TypeId: unique symbol = internal.TypeId as TypeId
 export type TypeId = typeof TypeId
 
 /**
- * A resolved graph that provides `Roots` once built.
+ * A resolved graph that provides `Roots` once built, whose constructors may fail with `E`, and that
+ * needs the services `R` from outside (its external requirements, see `Resolver.Options`).
  *
  * Contravariant in `Roots`, as Effect's `Layer` is in what it provides: a plan that provides more
  * can stand where one that provides less is expected, never the reverse (a `Plan<Config>` is not a
- * `Plan<Config | Database>`). Any plan is a `Plan<never>`, which is what functions that only read a
- * plan (`Explain.tree`, `Plan.path`) take.
+ * `Plan<Config | Database>`); covariant in its errors and requirements, as a Layer is. Any plan is a
+ * {@link Any}, which is what functions that only read a plan (`Explain.tree`, `Plan.path`) take.
  *
  * @example
  * ```ts
@@ -54,13 +55,37 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Plan<in Roots> extends Pipeable {
-  readonly [TypeId]: { readonly _Roots: Types.Contravariant<Roots> }
+export interface Plan<in Roots, out E = unknown, out R = never> extends Pipeable {
+  readonly [TypeId]: {
+    readonly _Roots: Types.Contravariant<Roots>
+    readonly _E: Types.Covariant<E>
+    readonly _R: Types.Covariant<R>
+  }
   /** The chosen components in build order: every node comes after the nodes it depends on. */
   readonly nodes: ReadonlyArray<Node>
   /** The requested roots, each resolved to the nodes that satisfy it. */
   readonly roots: ReadonlyArray<Edge>
+  /**
+   * The keys of the services the plan needs from outside (declared with `external`): requests of
+   * them resolve to what the program provides (edges with the rule `"external"`).
+   */
+  readonly external: ReadonlyArray<string>
 }
+
+/**
+ * Any plan, whatever it provides, fails with or needs: what functions that only read a plan take.
+ *
+ * @example
+ * ```ts
+ * import { type Plan } from "layerwise"
+ *
+ * export const size = (plan: Plan.Any): number => plan.nodes.length
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Any = Plan<never, unknown, unknown>
 
 /**
  * A chosen component.
@@ -107,13 +132,15 @@ export interface Edge {
  * - `not-alternative`: the only candidate not marked alternative won;
  * - `lowest-order`: the candidate with the lowest order won;
  * - `all`: a collection, every candidate sorted by order;
- * - `absent`: an optional request that no candidate matched.
+ * - `absent`: an optional request that no candidate matched;
+ * - `external`: no candidate, and the service is one of the plan's external requirements: the
+ *   program provides it (the edge has no targets).
  *
  * @since 0.1.0
  * @category models
  */
 export interface Choice {
-  readonly rule: "only" | "override" | "primary" | "not-alternative" | "lowest-order" | "all" | "absent"
+  readonly rule: "only" | "override" | "primary" | "not-alternative" | "lowest-order" | "all" | "absent" | "external"
   /** The names of the candidates the rule chose among (after qualifier / name selection). */
   readonly considered: ReadonlyArray<string>
 }
@@ -155,7 +182,7 @@ export interface LayerOptions {
  * @since 0.1.0
  * @category refinements
  */
-export const isPlan: (u: unknown) => u is Plan<never> = internal.isPlan
+export const isPlan: (u: unknown) => u is Any = internal.isPlan
 
 /**
  * The dependency path from a root to a node, as names.
@@ -179,7 +206,7 @@ export const isPlan: (u: unknown) => u is Plan<never> = internal.isPlan
  * @since 0.1.0
  * @category utils
  */
-export const path: (plan: Plan<never>, id: number) => ReadonlyArray<string> = internal.pathTo
+export const path: (plan: Any, id: number) => ReadonlyArray<string> = internal.pathTo
 
 /**
  * Turns a plan into one Layer that provides every requested root.
@@ -193,13 +220,22 @@ export const path: (plan: Plan<never>, id: number) => ReadonlyArray<string> = in
  *   a component always before any of its dependencies, each exactly once — also when a constructor
  *   fails half-way or the build is interrupted;
  * - a constructor failure surfaces as {@link Errors.ConstructionError}, naming the component and its
- *   dependency path; a defect stays a defect, wrapped in the same error so it names the component. A
+ *   dependency path, its `cause` typed (`E`, the union of the constructors' error types); a defect
+ *   stays a defect, wrapped in the same error so it names the component. A
  *   constructor that interrupts itself (`Effect.interrupt`, joining a fiber that was interrupted) is
  *   such a defect too: only interrupting the build itself makes the Layer's build end interrupted;
  * - FiberRefs follow `Layer.provide`: a constructor sees what its dependencies' constructors set (a
  *   logger, a config provider, `Layer.locallyScoped`...), transitively, and nothing that components it
  *   does not depend on set; when two dependencies pass on changes of the same FiberRef, the one built
- *   later wins (as `Layer.merge(a, b)` gives when `b` finishes last); the program gets every change.
+ *   later wins (as `Layer.merge(a, b)` gives when `b` finishes last); the program gets every change;
+ * - the plan's external requirements (`R`) are the Layer's: the program provides them, as to any
+ *   Layer (`Layer.provide(NodeContext.layer)`);
+ * - the Layer builds its Layer-backed components itself: never shared with another graph, even
+ *   through a MemoMap the program shares (another graph may have resolved their dependencies to other
+ *   components, as a test's override does); a Layer used by several components of the plan is built
+ *   once and released after the last of them;
+ * - a build that fails is released before the Layer fails, and release failures are added to the
+ *   build's failure (defects `ReleaseError`), which stays the error.
  *
  * @example
  * ```ts
@@ -216,5 +252,5 @@ export const path: (plan: Plan<never>, id: number) => ReadonlyArray<string> = in
  * @since 0.1.0
  * @category conversions
  */
-export const toLayer: <Roots>(plan: Plan<Roots>, options?: LayerOptions) => Layer.Layer<Roots, Errors.BuildError> =
+export const toLayer: <Roots, E, R>(plan: Plan<Roots, E, R>, options?: LayerOptions) => Layer.Layer<Roots, Errors.BuildError<E>, R> =
   executor.toLayer

@@ -16,6 +16,7 @@
  */
 import type * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
+import type * as Types from "effect/Types"
 import type * as Component from "./Component.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
@@ -44,8 +45,8 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Registry extends Pipeable {
-  readonly [TypeId]: TypeId
+export interface Registry<out E = unknown> extends Pipeable {
+  readonly [TypeId]: { readonly _E: Types.Covariant<E> }
 }
 
 /**
@@ -56,7 +57,33 @@ export interface Registry extends Pipeable {
  */
 // Family is invariant in its parameters; `any` is the only type every family is assignable to.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Item = Component.Any | Family.Family<any, any, any> | Registry
+export type Item = Component.Any | Family.Family<any, any, any, any> | Registry<any>
+
+/**
+ * The constructors' error type of registry items (components, families, registries): what the
+ * Layer of a registry made of them fails with, inside `ConstructionError`.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Registry } from "layerwise"
+ *
+ * class Db extends Context.Tag("app/Db")<Db, { readonly url: string }>() {}
+ * class DbDown extends Error {}
+ *
+ * export const registry = Registry.make(Component.make(Db, { build: Effect.fail(new DbDown()) }))
+ * export type Failure = Registry.Error<typeof registry> // DbDown
+ * ```
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Error<I> = I extends Component.Component<any, any, infer E> ? E
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  : I extends Family.Family<any, any, any, infer E> ? E
+  : I extends Registry<infer E> ? E
+  : never
 
 /**
  * Returns `true` if the value is a registry.
@@ -71,7 +98,7 @@ export type Item = Component.Any | Family.Family<any, any, any> | Registry
  * @since 0.1.0
  * @category refinements
  */
-export const isRegistry: (u: unknown) => u is Registry = internal.isRegistry
+export const isRegistry: (u: unknown) => u is Registry<unknown> = internal.isRegistry
 
 /**
  * The registry with no components.
@@ -86,7 +113,7 @@ export const isRegistry: (u: unknown) => u is Registry = internal.isRegistry
  * @since 0.1.0
  * @category constructors
  */
-export const empty: Registry = internal.empty
+export const empty: Registry<never> = internal.empty
 
 /**
  * A registry of components and included registries, in order.
@@ -106,7 +133,8 @@ export const empty: Registry = internal.empty
  * @since 0.1.0
  * @category constructors
  */
-export const make: (...items: ReadonlyArray<Item>) => Registry = internal.make
+export const make: <const Items extends ReadonlyArray<Item>>(...items: Items) => Registry<Error<Items[number]>> =
+  internal.make
 
 /**
  * Adds components and registries.
@@ -125,8 +153,8 @@ export const make: (...items: ReadonlyArray<Item>) => Registry = internal.make
  * @category combinators
  */
 export const add: {
-  (items: ReadonlyArray<Item>): (self: Registry) => Registry
-  (self: Registry, items: ReadonlyArray<Item>): Registry
+  <const Items extends ReadonlyArray<Item>>(items: Items): <E>(self: Registry<E>) => Registry<E | Error<Items[number]>>
+  <E, const Items extends ReadonlyArray<Item>>(self: Registry<E>, items: Items): Registry<E | Error<Items[number]>>
 } = internal.add
 
 /**
@@ -150,8 +178,13 @@ export const add: {
  * @category combinators
  */
 export const override: {
-  (components: ReadonlyArray<Component.Any>): (self: Registry) => Registry
-  (self: Registry, components: ReadonlyArray<Component.Any>): Registry
+  <const Components extends ReadonlyArray<Component.Any>>(
+    components: Components
+  ): <E>(self: Registry<E>) => Registry<E | Error<Components[number]>>
+  <E, const Components extends ReadonlyArray<Component.Any>>(
+    self: Registry<E>,
+    components: Components
+  ): Registry<E | Error<Components[number]>>
 } = internal.override
 
 /**
@@ -177,14 +210,16 @@ export const override: {
  * @category combinators
  */
 export const replace: {
-  <Id, Service>(name: string, component: Component.Component<Id, Service>): (self: Registry) => Registry
-  <Id, Service>(self: Registry, name: string, component: Component.Component<Id, Service>): Registry
+  <Id, Service, E2>(name: string, component: Component.Component<Id, Service, E2>): <E>(self: Registry<E>) => Registry<E | E2>
+  <E, Id, Service, E2>(self: Registry<E>, name: string, component: Component.Component<Id, Service, E2>): Registry<E | E2>
 } = internal.replace
 
 /**
  * Items that exist only when a condition holds in the resolution environment: a component or a whole
  * module guarded by a profile or a property. When the condition is false they do not exist at all
  * (a request that then finds nothing lists them in its `MissingComponent`, with the condition).
+ * With only the condition it guards the one item it is piped onto:
+ * `FileStorage.pipe(Registry.when(Condition.profile("files")))`.
  *
  * @example
  * ```ts
@@ -204,14 +239,23 @@ export const replace: {
  * @since 0.1.0
  * @category combinators
  */
-export const when: (condition: Condition.Condition, ...items: ReadonlyArray<Item>) => Registry = (condition, ...items) =>
-  internal.when(condition, items)
+export const when: {
+  (condition: Condition.Condition): <I extends Item>(item: I) => Registry<Error<I>>
+  <const Items extends readonly [Item, ...Array<Item>]>(condition: Condition.Condition, ...items: Items): Registry<Error<Items[number]>>
+} = internal.when
 
 /**
  * Resolves the roots against the registry and builds the plan, as one Layer. Resolution runs when
  * the Layer is built, before any constructor: a resolution problem fails the Layer with
  * {@link Errors.ResolutionError} and builds nothing. To inspect the plan first, use
  * `Resolver.resolve` and `Plan.toLayer`.
+ *
+ * The Layer fails with `ConstructionError<E>`, `E` the registry's constructors' errors, so a
+ * program handles the user's error by its tag. Services the registry expects from outside (a
+ * platform's `HttpClient`, `FileSystem`...) are declared with `external`: they are the Layer's
+ * requirements, provided as to any Layer (`Layer.provide(NodeContext.layer)`); a request of one that
+ * no component provides resolves to the program's. Data-first or data-last
+ * (`registry.pipe(Registry.toLayer([Api]))`).
  *
  * @example
  * ```ts
@@ -237,10 +281,27 @@ export const when: (condition: Condition.Condition, ...items: ReadonlyArray<Item
  * @since 0.1.0
  * @category conversions
  */
-export const toLayer: <const Roots extends ReadonlyArray<Dependency.Any>>(
-  self: Registry,
-  roots: Roots,
-  options?: Plan.LayerOptions & Resolver.Options
-) => Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError> =
-  // cast kept: the executor's Layer is untyped in what it provides (Plan.toLayer's binding has the same cast)
-  layerInternal.registryToLayer as never
+export const toLayer: {
+  <const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any> = readonly []>(
+    roots: Roots,
+    options?: LayerOptions<External>
+  ): <E>(
+    self: Registry<E>
+  ) => Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E>, Dependency.Identifiers<External>>
+  <E, const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any> = readonly []>(
+    self: Registry<E>,
+    roots: Roots,
+    options?: LayerOptions<External>
+  ): Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E>, Dependency.Identifiers<External>>
+} = layerInternal.registryToLayer
+
+/**
+ * Options of {@link toLayer}: the resolution's (profiles, properties, external services) and the
+ * Layer's (concurrency).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface LayerOptions<External extends ReadonlyArray<Dependency.Any> = ReadonlyArray<Dependency.Any>>
+  extends Plan.LayerOptions, Resolver.Options<External>
+{}

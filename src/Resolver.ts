@@ -29,12 +29,21 @@ import type * as Registry from "./Registry.js"
 
 /**
  * Options of a resolution: the environment conditions are evaluated against (active profiles and
- * properties; see `Condition` and `Registry.when`).
+ * properties; see `Condition` and `Registry.when`), and the services the program provides from
+ * outside the registry (`external`): a plain, optional or collection request of one that no component
+ * of the registry provides resolves to the program's (the rule `"external"`); they are the plan's
+ * requirements (`Plan<Roots, E, R>`), hence its Layer's. A request of a service that is neither
+ * registered nor external is still a `MissingComponent` with its path. Qualified and named requests
+ * only ever find components.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Options extends Condition.EnvironmentInput {}
+export interface Options<External extends ReadonlyArray<Dependency.Any> = ReadonlyArray<Dependency.Any>>
+  extends Condition.EnvironmentInput
+{
+  readonly external?: External | undefined
+}
 
 /**
  * Resolves the roots against a registry.
@@ -57,8 +66,15 @@ export interface Options extends Condition.EnvironmentInput {}
  * @since 0.1.0
  * @category resolution
  */
-export const resolve: <const Roots extends ReadonlyArray<Dependency.Any>>(
-  registry: Registry.Registry,
+export const resolve: <
+  E,
+  const Roots extends ReadonlyArray<Dependency.Any>,
+  const External extends ReadonlyArray<Dependency.Any> = readonly []
+>(
+  registry: Registry.Registry<E>,
   roots: Roots,
-  options?: Options
-) => Either.Either<Plan.Plan<Dependency.Identifiers<Roots>>, Errors.ResolutionError> = internal.resolve
+  options?: Options<External>
+) => Either.Either<
+  Plan.Plan<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>,
+  Errors.ResolutionError
+> = internal.resolve

@@ -1347,6 +1347,77 @@ describe("App", () => {
       }))
   })
 
+  describe("hooks that declare their services", () => {
+    class Logger extends Context.Tag("Logger")<Logger, { readonly log: (line: string) => Effect.Effect<void> }>() {}
+
+    it.effect("a hook receives the services it declared; they start before its component and stop after it", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A),
+          Component.succeed(Logger, { log: (line) => recorder.record(`log ${line}`) }).pipe(
+            Lifecycle.onStart(() => recorder.record("start Logger")),
+            Lifecycle.onStop(() => recorder.record("stop Logger"))
+          ),
+          recorded(recorder, B, [A]).pipe(
+            Lifecycle.onStart((b) => Effect.flatMap(Logger, (logger) => logger.log(`started ${b}`)), { dependencies: [Logger] }),
+            Lifecycle.onStop((b) => Effect.flatMap(Logger, (logger) => logger.log(`stopping ${b}`)), { dependencies: [Logger] }),
+            Lifecycle.healthCheck(() => Effect.flatMap(Logger, (logger) => logger.log("checked")), { dependencies: [Logger] })
+          )
+        )
+        yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [B] }))
+          expect((yield* App.health(running)).healthy).toBe(true)
+          yield* App.stop(running)
+        }))
+        const log = yield* recorder.entries
+        expect(log.indexOf("start Logger")).toBeLessThan(log.indexOf("log started B"))
+        expect(log.indexOf("log stopping B")).toBeLessThan(log.indexOf("stop Logger"))
+        expect(log).toContain("log checked")
+      }))
+
+    it.effect("a hook's service that no component provides is a resolution error with its path, before anything runs", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A).pipe(Lifecycle.onStop(() => Effect.asVoid(Logger), { dependencies: [Logger] }))
+        )
+        const error = yield* Effect.flip(App.run(App.make(registry, { roots: [A] })))
+        expect(error._tag).toBe("ResolutionError")
+        expect(error.message).toContain("A -> Logger: no component provides Logger")
+        expect(yield* recorder.entries).toEqual([])
+      }))
+  })
+
+  describe("external requirements", () => {
+    class Clock extends Context.Tag("platform/Clock")<Clock, { readonly now: () => number }>() {}
+
+    it.effect("an App's external services come from App.provide's Layer: built before it, released after it", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const ClockLive = Layer.scoped(Clock, Effect.acquireRelease(Effect.as(recorder.record("+clock"), { now: () => 7 }), () => recorder.record("-clock")))
+        const registry = Registry.make(
+          Component.make(A, {
+            dependencies: [Clock],
+            build: Effect.acquireRelease(Effect.flatMap(Clock, (clock) => Effect.as(recorder.record(`+a ${clock.now()}`), "a")), () => recorder.record("-a"))
+          }).pipe(Lifecycle.onStop(() => Effect.flatMap(Clock, (clock) => recorder.record(`stop ${clock.now()}`)), { dependencies: [Clock] }))
+        )
+        const app = App.make(registry, { roots: [A], external: [Clock] }).pipe(App.provide(ClockLive))
+        yield* startStop(app)
+        expect(yield* recorder.entries).toEqual(["+clock", "+a 7", "stop 7", "-a", "-clock"])
+      }))
+
+    it.effect("without App.provide, the program provides them, as to any Effect", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(Component.make(A, { dependencies: [Clock], build: Effect.map(Clock, (clock) => `${clock.now()}`) }))
+        const app = App.make(registry, { roots: [A], external: [Clock] })
+        const a = yield* Effect.scoped(Effect.map(App.start(app), (running) => Context.get(running.context, A))).pipe(
+          Effect.provideService(Clock, { now: () => 3 })
+        )
+        expect(a).toBe("3")
+      }))
+  })
+
   describe("the Application service", () => {
     it.effect("components reach the application they run in: its plan (startup components included), states, report, health and events", () =>
       Effect.gen(function*() {
@@ -1977,7 +2048,7 @@ describe("App", () => {
             return name
           })
           const layer = Layer.scoped(tags[id]!, build)
-          let component = kinds[id] === "effect"
+          let component: Component.Component<string, string> = kinds[id] === "effect"
             ? Component.make(tags[id]!, { dependencies, build } as never)
             : Component.fromLayer(tags[id]!, {
               dependencies,

@@ -22,6 +22,18 @@ describe("Condition", () => {
       expect(yield* storageOf({ profiles: ["files"] })).toBe("files")
     }))
 
+  it.effect("Registry.when with the condition alone guards the item it is piped onto", () =>
+    Effect.gen(function*() {
+      const piped = Registry.make(
+        api,
+        Component.succeed(Storage, { kind: "memory" }).pipe(Registry.when(Condition.not(Condition.profile("files")))),
+        Component.succeed(Storage, { kind: "files" }).pipe(Registry.when(Condition.profile("files")))
+      )
+      const kind = (profiles: ReadonlyArray<string>) =>
+        Effect.provide(Effect.map(Api, (a) => a.storage), Registry.toLayer(piped, [Api], { profiles }))
+      expect([yield* kind([]), yield* kind(["files"])]).toEqual(["memory", "files"])
+    }))
+
   it("a component whose condition is false does not exist: not a candidate, not validated, not named", () => {
     const guarded = Registry.make(
       api,

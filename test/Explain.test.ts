@@ -541,6 +541,23 @@ describe("lifecycle metadata", () => {
   })
 })
 
+describe("external services", () => {
+  it("external services are leaves marked external in the tree, dotted nodes in the diagrams, and listed in the JSON form", () => {
+    class Clock extends Context.Tag("platform/Clock")<Clock, { readonly now: () => number }>() {}
+    const plan = Either.getOrThrow(
+      Resolver.resolve(Registry.make(Component.make(Api, { dependencies: [Clock], build: Effect.succeed("api") })), [Api], { external: [Clock] })
+    )
+    expect(Explain.tree(plan)).toBe(lines("Api", "└─ platform/Clock (external)"))
+    expect(Explain.mermaid(plan).split("\n")).toContain("  n0 -.-> x0")
+    expect(Explain.mermaid(plan).split("\n")).toContain('  x0(["platform/Clock<br/>(external)"])')
+    expect(Explain.dot(plan).split("\n")).toContain("  n0 -> x0 [style=dotted];")
+    const json = Explain.toJson(plan)
+    expect(json.external).toEqual(["platform/Clock"])
+    expect(json.nodes[0]!.dependencies[0]!.choice).toEqual({ rule: "external", considered: [] })
+    expect(Explain.fromJson(JSON.parse(JSON.stringify(json)))).toEqual(json)
+  })
+})
+
 describe("deep graphs", () => {
   it("a 10,000-long chain renders in every form without overflowing the stack, the tree in short lines", () => {
     const plan = chain(10_000)

@@ -52,9 +52,9 @@ describe("Lifecycle", () => {
       Lifecycle.healthCheck(ping, { name: "port open", timeout: 100 })
     )
     expect(Lifecycle.get(component).healthChecks).toEqual([
-      { name: "healthCheck", run: ping, timeout: undefined },
-      { name: "healthCheck#2", run: ping, timeout: "2 seconds" },
-      { name: "port open", run: ping, timeout: 100 }
+      { name: "healthCheck", run: ping, timeout: undefined, dependencies: [] },
+      { name: "healthCheck#2", run: ping, timeout: "2 seconds", dependencies: [] },
+      { name: "port open", run: ping, timeout: 100, dependencies: [] }
     ])
     expect(Lifecycle.get(Lifecycle.healthCheck(base, ping, { name: "x" }))).toEqual(
       Lifecycle.get(base.pipe(Lifecycle.healthCheck(ping, { name: "x" })))

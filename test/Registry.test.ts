@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either, Exit, Ref } from "effect"
+import { Cause, Context, Data, Effect, Either, Exit, Layer, Option, Ref } from "effect"
 import { Component, Dependency, Errors, Registry, Resolver } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
@@ -225,6 +225,88 @@ describe("Registry", () => {
     it("resolves when the layer is built, not when it is made", () => {
       expect(() => Registry.toLayer(Registry.empty, [Database])).not.toThrow()
     })
+
+    it.effect("services from outside: declared external, they are the Layer's requirements, provided as to any Layer", () =>
+      Effect.gen(function*() {
+        class Clock extends Context.Tag("platform/Clock")<Clock, { readonly now: () => number }>() {}
+        class Stamp extends Context.Tag("Stamp")<Stamp, string>() {}
+        const registry = Registry.make(
+          Component.make(Stamp, {
+            dependencies: [Clock, Dependency.optional(Clock), Dependency.all(Clock)],
+            build: Effect.gen(function*() {
+              const clock = yield* Clock
+              const optional = yield* Dependency.optional(Clock)
+              const all = yield* Dependency.all(Clock)
+              return `${clock.now()} ${Option.isSome(optional)} ${all.length}`
+            })
+          })
+        )
+        const layer = Registry.toLayer(registry, [Stamp], { external: [Clock] })
+        const stamp = yield* Effect.provide(Stamp, layer.pipe(Layer.provide(Layer.succeed(Clock, { now: () => 42 }))))
+        expect(stamp).toBe("42 true 1")
+        // the plan says so
+        const plan = Either.getOrThrow(Resolver.resolve(registry, [Stamp], { external: [Clock] }))
+        expect(plan.external).toEqual(["platform/Clock"])
+        expect(plan.nodes[0]!.dependencies.map((edge) => [edge.request.label, edge.choice.rule, edge.targets])).toEqual([
+          ["platform/Clock", "external", []],
+          ["Option<platform/Clock>", "external", []],
+          ["All<platform/Clock>", "external", []]
+        ])
+      }))
+
+    it.effect("a service neither registered nor declared external is still missing, with its path; external ones are available", () =>
+      Effect.gen(function*() {
+        class Clock extends Context.Tag("platform/Clock")<Clock, { readonly now: () => number }>() {}
+        const registry = Registry.make(Component.make(Api, { dependencies: [Database, Clock], build: Effect.succeed({ source: "" }) }))
+        const error = yield* Effect.flip(Effect.provide(Api, Registry.toLayer(registry, [Api], { external: [Clock] }).pipe(
+          Layer.provide(Layer.succeed(Clock, { now: () => 0 }))
+        )))
+        expect(error.message).toBe("1 problem resolving the graph:\n  - Api -> Database: no component provides Database (available: Api, platform/Clock)")
+      }))
+
+    it.effect("a component of the registry wins over the program's service; qualified requests find components only", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(database("registry"))
+        const url = yield* Effect.provide(
+          Effect.map(Database, (db) => db.url),
+          Registry.toLayer(registry, [Database], { external: [Database] }).pipe(Layer.provide(Layer.succeed(Database, { url: "outside" })))
+        )
+        expect(url).toBe("registry")
+        const qualified = Registry.toLayer(Registry.empty, [Dependency.qualified(Database, "eu")], { external: [Database] })
+        const error = yield* Effect.flip(Layer.build(qualified).pipe(Effect.scoped, Effect.provideService(Database, { url: "outside" })))
+        expect(error._tag).toBe("ResolutionError")
+      }))
+
+    it.effect("an external service the program did not provide (JavaScript callers) dies saying which, before any constructor runs", () =>
+      Effect.gen(function*() {
+        class Clock extends Context.Tag("platform/Clock")<Clock, { readonly now: () => number }>() {}
+        const built = yield* Ref.make(0)
+        const registry = Registry.make(Component.make(Api, { dependencies: [Clock], build: Effect.as(Ref.update(built, (n) => n + 1), { source: "" }) }))
+        const layer = Registry.toLayer(registry, [Api], { external: [Clock] }) as Layer.Layer<Api, unknown>
+        const exit = yield* Effect.exit(Effect.provide(Api, layer))
+        expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain(
+          "the external services platform/Clock were not provided to the graph that needs them"
+        )
+        expect(yield* Ref.get(built)).toBe(0)
+      }))
+
+    it.effect("fails with the constructors' own errors, typed, inside ConstructionError: catchTag reaches them", () =>
+      Effect.gen(function*() {
+        class ConfigError extends Data.TaggedError("ConfigError")<{ readonly key: string }> {}
+        const registry = Registry.make(Component.make(Database, { build: Effect.fail(new ConfigError({ key: "DB_URL" })) }))
+        const handled = yield* Effect.provide(Effect.map(Database, (db) => db.url), Registry.toLayer(registry, [Database])).pipe(
+          Effect.catchTag("ConstructionError", (error) => Effect.succeed(`missing ${error.cause.key}`))
+        )
+        expect(handled).toBe("missing DB_URL")
+      }))
+
+    it.effect("data-first and data-last are the same", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(database("a"))
+        const first = yield* Effect.provide(Database, Registry.toLayer(registry, [Database]))
+        const last = yield* Effect.provide(Database, registry.pipe(Registry.toLayer([Database])))
+        expect(last).toEqual(first)
+      }))
 
     it.effect("provides a derived root under its own key", () =>
       Effect.gen(function*() {

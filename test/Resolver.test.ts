@@ -1404,7 +1404,7 @@ describe("Resolver", () => {
             for (const entries of registries) {
               const registryOf = (component: (index: number) => Component.Any) =>
                 entries.reduce(
-                  (registry, { override, pick }) =>
+                  (registry: Registry.Registry, { override, pick }) =>
                     override
                       ? Registry.override(registry, [component(pick % specs.length)])
                       : Registry.add(registry, [component(pick % specs.length)]),

@@ -77,6 +77,8 @@ describe("compile-time contracts", () => {
     expect(fixtures.map((fixture) => path.basename(fixture.file))).toEqual([
       "app-widened-roots.ts",
       "build-wrong-service.ts",
+      "construction-error-typed.ts",
+      "hook-undeclared-service.ts",
       "instances-layer-error-not-in-tag.ts",
       "instances-manager-of-another-tag.ts",
       "instances-no-error-to-catch.ts",

@@ -2,6 +2,9 @@ import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import type * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import type * as Types from "effect/Types"
+import type * as Dependency from "../Dependency.js"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
@@ -107,14 +110,18 @@ const metadata = (options: Component.Metadata | undefined) => ({
   order: options?.order ?? 0
 })
 
-type Declaration = Component.Metadata & { readonly dependencies?: ReadonlyArray<Context.Tag<unknown, unknown>> }
+type Declaration = Component.Metadata & { readonly dependencies?: ReadonlyArray<Dependency.Any> | undefined }
 
 /**
  * The declared dependencies are copied: a component is an immutable value, and what resolution learns
  * of it is kept for its life (`remember`), so a caller's array pushed to later must not change it.
  * (Anything that is not an array is kept as given, for the resolver to report.)
  */
-const declare = (tag: Context.Tag<unknown, unknown>, options: Declaration, construct: Component.Construct) =>
+const declare = <Id, Service, E>(
+  tag: Context.Tag<Id, Service>,
+  options: Declaration,
+  construct: Component.Construct
+): Component.Component<Id, Service, E> =>
   fromFields({
     tag,
     ...metadata(options),
@@ -123,39 +130,64 @@ const declare = (tag: Context.Tag<unknown, unknown>, options: Declaration, const
   })
 
 /** @internal */
-export const make = (
-  tag: Context.Tag<unknown, unknown>,
-  options: Declaration & { readonly build: Effect.Effect<unknown, unknown, unknown> }
-): Component.Any => declare(tag, options, { _tag: "Effect", effect: options.build })
+export const make = <Id, Service, E = never, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
+  tag: Context.Tag<Id, Service>,
+  options: Component.Metadata & {
+    readonly dependencies?: Dependencies
+    readonly build: Effect.Effect<Types.NoInfer<Service>, E, Scope.Scope | Dependency.Identifiers<Dependencies>>
+  }
+): Component.Component<Id, Service, E> => declare(tag, options, { _tag: "Effect", effect: options.build })
 
 /** @internal */
-export const fromLayer = (
-  tag: Context.Tag<unknown, unknown>,
-  options: Declaration & { readonly layer: Layer.Layer<unknown, unknown, unknown> }
-): Component.Any => declare(tag, options, { _tag: "Layer", layer: options.layer })
+export const fromLayer = <Id, Service, E = never, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
+  tag: Context.Tag<Id, Service>,
+  options: Component.Metadata & {
+    readonly dependencies?: Dependencies
+    readonly layer: Layer.Layer<Id, E, Dependency.Identifiers<Dependencies>>
+  }
+): Component.Component<Id, Service, E> => declare(tag, options, { _tag: "Layer", layer: options.layer })
 
 /** @internal */
-export const succeed = (tag: Context.Tag<unknown, unknown>, value: unknown, options?: Component.Metadata): Component.Any =>
-  declare(tag, { ...options, dependencies: [] }, { _tag: "Value", value })
+export const succeed = <Id, Service>(
+  tag: Context.Tag<Id, Service>,
+  value: Types.NoInfer<Service>,
+  options?: Component.Metadata
+): Component.Component<Id, Service, never> => declare(tag, { ...options, dependencies: [] }, { _tag: "Value", value })
 
 /** @internal */
-export const named = dual(2, (self: Component.Any, name: string): Component.Any => modify(self, { name }))
+export const named: {
+  (name: string): <Id, Service, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>
+  <Id, Service, E>(self: Component.Component<Id, Service, E>, name: string): Component.Component<Id, Service, E>
+} = dual(2, (self: Component.Any, name: string): Component.Any => modify(self, { name }))
 
 /** @internal */
-export const qualified = dual(
+export const qualified: {
+  (qualifiers: ReadonlyArray<Qualifier.Input>): <Id, Service, E>(
+    self: Component.Component<Id, Service, E>
+  ) => Component.Component<Id, Service, E>
+  <Id, Service, E>(
+    self: Component.Component<Id, Service, E>,
+    qualifiers: ReadonlyArray<Qualifier.Input>
+  ): Component.Component<Id, Service, E>
+} = dual(
   2,
   (self: Component.Any, qualifiers: ReadonlyArray<Qualifier.Input>): Component.Any =>
     modify(self, { qualifiers: [...self.qualifiers, ...qualifiers.map(Qualifier.nameOf)] })
 )
 
 /** @internal */
-export const primary = (self: Component.Any): Component.Any => modify(self, { primary: true })
+export const primary = <Id, Service, E>(self: Component.Component<Id, Service, E>): Component.Component<Id, Service, E> =>
+  modify(self, { primary: true })
 
 /** @internal */
-export const alternative = (self: Component.Any): Component.Any => modify(self, { alternative: true })
+export const alternative = <Id, Service, E>(self: Component.Component<Id, Service, E>): Component.Component<Id, Service, E> =>
+  modify(self, { alternative: true })
 
 /** @internal */
-export const order = dual(2, (self: Component.Any, order: number): Component.Any => modify(self, { order }))
+export const order: {
+  (order: number): <Id, Service, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>
+  <Id, Service, E>(self: Component.Component<Id, Service, E>, order: number): Component.Component<Id, Service, E>
+} = dual(2, (self: Component.Any, order: number): Component.Any => modify(self, { order }))
 
 /** @internal */
 export const displayName = (self: Component.Any): string => self.name ?? self.tag.key

@@ -60,31 +60,63 @@ export const concurrencyProblem = (input: unknown): string | undefined =>
 export const concurrencyLimit = (concurrency: number | "unbounded" | undefined): number =>
   concurrency === undefined || concurrency === "unbounded" || !(concurrency >= 1) ? Number.POSITIVE_INFINITY : Math.floor(concurrency)
 
-/** @internal */
-export const valueOf = (edge: Plan.Edge, values: ReadonlyArray<unknown>): unknown => {
+/**
+ * A resolved request's value: its node's service, an Option, or the services of a collection. An
+ * external request (no targets, rule `external`) takes the service the program provides (`outside`).
+ *
+ * @internal
+ */
+export const valueOf = (edge: Plan.Edge, values: ReadonlyArray<unknown>, outside: ReadonlyMap<string, unknown>): unknown => {
+  const targets = edge.targets
   switch (edge.request.cardinality) {
     case "one":
-      return values[edge.targets[0]!]
+      return targets.length === 1 ? values[targets[0]!] : outside.get(edge.request.service)
     case "optional":
-      return edge.targets.length === 0 ? Option.none() : Option.some(values[edge.targets[0]!])
+      return targets.length === 1
+        ? Option.some(values[targets[0]!])
+        : edge.choice.rule === "external"
+        ? Option.some(outside.get(edge.request.service))
+        : Option.none()
     case "all":
-      return edge.targets.map((target) => values[target])
+      return targets.length === 0 && edge.choice.rule === "external"
+        ? [outside.get(edge.request.service)]
+        : targets.map((target) => values[target])
   }
 }
 
 /** The services a list of edges gives, by key. @internal */
-export const contextOf = <Services = never>(edges: ReadonlyArray<Plan.Edge>, values: ReadonlyArray<unknown>): Context.Context<Services> => {
+export const contextOf = <Services = never>(
+  edges: ReadonlyArray<Plan.Edge>,
+  values: ReadonlyArray<unknown>,
+  outside: ReadonlyMap<string, unknown>
+): Context.Context<Services> => {
   const services = new Map<string, unknown>()
-  for (const edge of edges) services.set(edge.request.key, valueOf(edge, values))
+  for (const edge of edges) services.set(edge.request.key, valueOf(edge, values, outside))
   return runtime.contextFromMap<Services>(services)
 }
 
 /** The roots' services of a built plan: the services its type says. @internal */
-export const rootContext = <Roots>(plan: Plan.Plan<Roots>, values: ReadonlyArray<unknown>): Context.Context<Roots> =>
-  contextOf<Roots>(plan.roots, values)
+export const rootContext = <Roots>(
+  plan: Plan.Plan<Roots, unknown, unknown>,
+  values: ReadonlyArray<unknown>,
+  outside: ReadonlyMap<string, unknown>
+): Context.Context<Roots> => contextOf<Roots>(plan.roots, values, outside)
+
+/**
+ * The external services of a plan the caller's context lacks (a program that did not provide them:
+ * the types require them, JavaScript does not). The build dies saying which.
+ *
+ * @internal
+ */
+export const missingExternal = (plan: Plan.Any, outside: ReadonlyMap<string, unknown>): Effect.Effect<void> => {
+  const missing = plan.external.filter((key) => !outside.has(key))
+  return missing.length === 0
+    ? Effect.void
+    : Effect.dieMessage(`layerwise: the external services ${missing.join(", ")} were not provided to the graph that needs them`)
+}
 
 /** Per node, the nodes it depends on, each once. @internal */
-export const predecessorsOf = (plan: Plan.Plan<never>): ReadonlyArray<ReadonlyArray<number>> => {
+export const predecessorsOf = (plan: Plan.Any): ReadonlyArray<ReadonlyArray<number>> => {
   const nodes = plan.nodes
   const lastSeen = new Int32Array(nodes.length).fill(-1)
   const result: Array<Array<number>> = new Array(nodes.length)
@@ -146,11 +178,13 @@ export class GraphBuild {
   /** the first constructor failure */
   failure: Cause.Cause<Errors.BuildError> | undefined = undefined
   run: graph.Run | undefined = undefined
+  /** the services of the caller's context: where external requests find theirs */
+  readonly outside: ReadonlyMap<string, unknown>
   /** the graph's Layers, memoised for the graph alone */
   readonly layers = new runtime.GraphLayers()
 
   constructor(
-    readonly plan: Plan.Plan<never>,
+    readonly plan: Plan.Any,
     readonly limit: number,
     /** the context constructors start from, when `inheritContext` is off */
     readonly callerContext: Context.Context<never>,
@@ -162,6 +196,7 @@ export class GraphBuild {
     readonly inheritContext: boolean
   ) {
     this.values = new Array(plan.nodes.length)
+    this.outside = runtime.servicesOf(callerContext)
   }
 
   /** The first failure wins; the run stops. */
@@ -174,18 +209,21 @@ export class GraphBuild {
 
 /** @internal */
 export const makeBuild = (
-  plan: Plan.Plan<never>,
+  plan: Plan.Any,
   options?: { readonly concurrency?: number | "unbounded" | undefined; readonly inheritContext?: boolean | undefined }
 ): Effect.Effect<GraphBuild> =>
-  Effect.map(
+  Effect.flatMap(
     Effect.all([Effect.context<never>(), runtime.currentFiberRefs]),
     ([context, refs]) =>
-      new GraphBuild(
-        plan,
-        concurrencyLimit(options?.concurrency),
-        context,
-        new runtime.FiberRefViews(refs),
-        options?.inheritContext ?? false
+      Effect.as(
+        missingExternal(plan, runtime.servicesOf(context)),
+        new GraphBuild(
+          plan,
+          concurrencyLimit(options?.concurrency),
+          context,
+          new runtime.FiberRefViews(refs),
+          options?.inheritContext ?? false
+        )
       )
   )
 
@@ -214,7 +252,7 @@ export const openScope = (self: GraphBuild, id: number): Effect.Effect<Scope.Clo
  * reach this.
  */
 const constructionCause = (
-  plan: Plan.Plan<never>,
+  plan: Plan.Any,
   node: Plan.Node,
   cause: Cause.Cause<unknown>
 ): Cause.Cause<Errors.BuildError> => {
@@ -232,7 +270,7 @@ const nodeContext = (
   scope: Scope.Scope
 ): Context.Context<never> => {
   const services = new Map<string, unknown>(runtime.servicesOf(parent))
-  for (const edge of node.dependencies) services.set(edge.request.key, valueOf(edge, values))
+  for (const edge of node.dependencies) services.set(edge.request.key, valueOf(edge, values, services))
   services.set(Scope.Scope.key, scope)
   return runtime.contextFromMap(services)
 }
@@ -382,10 +420,10 @@ const closeNode = (
  *
  * @internal
  */
-export const toLayer = <Roots>(
-  plan: Plan.Plan<Roots>,
+export const toLayer = <Roots, E, R>(
+  plan: Plan.Plan<Roots, E, R>,
   options?: { readonly concurrency?: number | "unbounded" | undefined }
-): Layer.Layer<Roots, Errors.BuildError> => {
+): Layer.Layer<Roots, Errors.BuildError<E>, R> => {
   const problem = concurrencyProblem(options?.concurrency)
   if (problem !== undefined) {
     return Layer.dieSync(() => new Cause.IllegalArgumentException(`layerwise Plan.toLayer: ${problem}`))
@@ -402,11 +440,13 @@ export const toLayer = <Roots>(
         const built = yield* Effect.exit(restore(buildAll(self, plainTask(self))))
         if (built._tag === "Failure") {
           const failures = yield* release(self, built)
-          return yield* Effect.failCause(failures === undefined ? built.cause : Cause.sequential(built.cause, failures))
+          // the constructors' errors are the plan's `E` (the resolver typed the plan from them)
+          const cause = built.cause as Cause.Cause<Errors.BuildError<E>>
+          return yield* Effect.failCause(failures === undefined ? cause : Cause.sequential(cause, failures))
         }
         yield* self.views.applyAll(plan.nodes.length)
-        return rootContext(plan, self.values)
+        return rootContext(plan, self.values, self.outside)
       })
     )
-  )
+  ) as Layer.Layer<Roots, Errors.BuildError<E>, R>
 }

@@ -152,7 +152,7 @@ interface Item {
  *
  * @internal
  */
-export const tree = (plan: Plan.Plan<never>, options?: Explain.TreeOptions): string => {
+export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
   const requested = options?.maxDepth
   const maxDepth = requested !== undefined && requested >= 1 ? Math.floor(requested) : DEFAULT_MAX_DEPTH
   const nodes = plan.nodes
@@ -166,7 +166,7 @@ export const tree = (plan: Plan.Plan<never>, options?: Explain.TreeOptions): str
     const lines: Array<{ readonly node: number | undefined; readonly text: string }> = []
     for (const edge of edges) {
       if (edge.targets.length === 0) {
-        const nothing = edge.request.cardinality === "all" ? "none" : "absent"
+        const nothing = edge.choice.rule === "external" ? "external" : edge.request.cardinality === "all" ? "none" : "absent"
         lines.push({ node: undefined, text: `${printable(edge.request.label)} (${nothing})` })
         continue
       }
@@ -252,11 +252,11 @@ const edgeLabel = (edge: Plan.Edge): string | undefined => {
   const parts: Array<string> = []
   if (!isPlainRequest(edge)) parts.push(edge.request.label)
   const rule = edge.choice.rule
-  if (rule !== "only" && rule !== "all" && rule !== "absent") parts.push(`[${rule}]`)
+  if (rule !== "only" && rule !== "all" && rule !== "absent" && rule !== "external") parts.push(`[${rule}]`)
   return parts.length === 0 ? undefined : parts.join(" ")
 }
 
-const rootIds = (plan: Plan.Plan<never>): ReadonlySet<number> => new Set(plan.roots.flatMap((edge) => edge.targets))
+const rootIds = (plan: Plan.Any): ReadonlySet<number> => new Set(plan.roots.flatMap((edge) => edge.targets))
 
 const mermaidEntities: Readonly<Record<string, string>> = {
   "\"": "#quot;",
@@ -278,7 +278,7 @@ const mermaidText = (text: string): string =>
     mermaidEntities[match] ?? (match.includes("\n") || match === "\r" || match >= "\u2028" ? "<br/>" : " "))
 
 /** @internal */
-export const mermaid = (plan: Plan.Plan<never>, options?: Explain.DiagramOptions): string => {
+export const mermaid = (plan: Plan.Any, options?: Explain.DiagramOptions): string => {
   const roots = rootIds(plan)
   const lines = [`flowchart ${options?.direction ?? "TD"}`]
   for (const node of plan.nodes) {
@@ -288,15 +288,21 @@ export const mermaid = (plan: Plan.Plan<never>, options?: Explain.DiagramOptions
       .join("<br/>")
     lines.push(`  n${node.id}["${label}"]`)
   }
+  plan.external.forEach((key, index) => lines.push(`  x${index}(["${mermaidText(key)}<br/>(external)"])`))
   for (const node of plan.nodes) {
     for (const edge of node.dependencies) {
       const label = edgeLabel(edge)
       const arrow = label === undefined ? "-->" : `-->|"${mermaidText(label)}"|`
       for (const target of edge.targets) lines.push(`  n${node.id} ${arrow} n${target}`)
+      if (edge.choice.rule === "external") lines.push(`  n${node.id} -.-> x${plan.external.indexOf(edge.request.service)}`)
     }
   }
   lines.push("  classDef root stroke-width:3px")
   lines.push("  classDef override stroke-dasharray: 5 5")
+  if (plan.external.length > 0) {
+    lines.push("  classDef external stroke-dasharray: 2 2")
+    lines.push(`  class ${plan.external.map((_, index) => `x${index}`).join(",")} external`)
+  }
   const rootList = plan.nodes.filter((node) => roots.has(node.id)).map((node) => `n${node.id}`)
   const overrideList = plan.nodes.filter((node) => node.override).map((node) => `n${node.id}`)
   if (rootList.length > 0) lines.push(`  class ${rootList.join(",")} root`)
@@ -315,7 +321,7 @@ const dotString = (text: string): string =>
   }"`
 
 /** @internal */
-export const dot = (plan: Plan.Plan<never>, options?: Explain.DiagramOptions): string => {
+export const dot = (plan: Plan.Any, options?: Explain.DiagramOptions): string => {
   const roots = rootIds(plan)
   const lines = ["digraph layerwise {", `  rankdir=${options?.direction ?? "TB"};`, "  node [shape=box];"]
   for (const node of plan.nodes) {
@@ -327,11 +333,15 @@ export const dot = (plan: Plan.Plan<never>, options?: Explain.DiagramOptions): s
     if (node.override) attributes.push("style=dashed")
     lines.push(`  n${node.id} [${attributes.join(", ")}];`)
   }
+  plan.external.forEach((key, index) => lines.push(`  x${index} [label=${dotString(`${key}\n(external)`)}, style=dotted];`))
   for (const node of plan.nodes) {
     for (const edge of node.dependencies) {
       const label = edgeLabel(edge)
       const attributes = label === undefined ? "" : ` [label=${dotString(label)}]`
       for (const target of edge.targets) lines.push(`  n${node.id} -> n${target}${attributes};`)
+      if (edge.choice.rule === "external") {
+        lines.push(`  n${node.id} -> x${plan.external.indexOf(edge.request.service)} [style=dotted];`)
+      }
     }
   }
   lines.push("}")
@@ -359,7 +369,7 @@ export const RequestJson = Schema.Struct({
 
 /** @internal */
 export const ChoiceJson = Schema.Struct({
-  rule: Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent"),
+  rule: Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent", "external"),
   considered: Schema.Array(Schema.String)
 })
 
@@ -409,7 +419,8 @@ export const NodeJson = Schema.Struct({
 export const PlanJson = Schema.Struct({
   roots: Schema.Array(EdgeJson),
   nodes: Schema.Array(NodeJson),
-  order: Schema.Array(Schema.Number)
+  order: Schema.Array(Schema.Number),
+  external: Schema.optionalWith(Schema.Array(Schema.String), { exact: true })
 })
 
 const encode = Schema.encodeSync(PlanJson)
@@ -420,7 +431,7 @@ const encode = Schema.encodeSync(PlanJson)
  *
  * @internal
  */
-export const toJson = (plan: Plan.Plan<never>): Explain.PlanJson =>
+export const toJson = (plan: Plan.Any): Explain.PlanJson =>
   encode({
     roots: plan.roots,
     nodes: plan.nodes.map((node) => ({
@@ -438,7 +449,8 @@ export const toJson = (plan: Plan.Plan<never>): Explain.PlanJson =>
       ...(node.component.lifecycle === undefined ? undefined : { lifecycle: lifecycleJson(node.component.lifecycle) })
     })),
     // node ids are positions in build order
-    order: plan.nodes.map((node) => node.id)
+    order: plan.nodes.map((node) => node.id),
+    ...(plan.external.length === 0 ? undefined : { external: plan.external })
   })
 
 /** @internal */

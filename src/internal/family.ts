@@ -38,16 +38,16 @@ export const isFamily = (u: unknown): u is Family.Family<unknown, unknown, unkno
 const madeByName = globalValue(Symbol.for("layerwise/Family/madeByName"), () => new Map<string, number>())
 
 /** @internal */
-export const make = <Id, Service, Args>(
+export const make = <Id, Service, Args, E = never>(
   tag: Context.Tag<Id, Service>,
   options: {
     readonly name?: string | undefined
     readonly key: (args: Args) => string
     readonly merge?: ((existing: Args, incoming: Args) => Args) | undefined
     readonly dependencies?: ((args: Args) => ReadonlyArray<Dependency.Any>) | undefined
-    readonly build: (args: Args) => Effect.Effect<Service, unknown, unknown>
+    readonly build: (args: Args) => Effect.Effect<Service, E, unknown>
   }
-): Family.Family<Id, Service, Args> => {
+): Family.Family<Id, Service, Args, E> => {
   const name = options.name ?? tag.key
   if (typeof name !== "string" || name.length === 0) {
     throw new TypeError(`Family.make: the family of ${tag.key} needs a non-empty name`)
@@ -70,7 +70,7 @@ export const make = <Id, Service, Args>(
 
 /** @internal */
 export const request = <Id, Service, Args, const A extends Args>(
-  family: Family.Family<Id, Service, Args>,
+  family: Family.Family<Id, Service, Args, unknown>,
   args: A
 ): Context.Tag<Family.Member<Id, A>, Service> =>
   // the resolver's view of a family (internal fields the public type does not show)

@@ -1,6 +1,7 @@
 import type * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import type * as Component from "../Component.js"
+import type * as Dependency from "../Dependency.js"
 import type * as Lifecycle from "../Lifecycle.js"
 import * as component from "./component.js"
 
@@ -31,24 +32,32 @@ const hookName = (kind: string, existing: ReadonlyArray<{ readonly name: string 
 
 const isComponentFirst = (args: IArguments) => component.isComponent(args[0])
 
+/** A hook's declared dependencies, copied (a component is immutable; a caller's array may change). */
+const dependenciesOf = (options: Lifecycle.HookOptions | undefined): ReadonlyArray<Dependency.Any> =>
+  Array.isArray(options?.dependencies) ? options.dependencies.slice() : []
+
 /** @internal */
-export const startup = dual(
+export const startup: {
+  (order?: number): <Id, Service, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>
+  <Id, Service, E>(self: Component.Component<Id, Service, E>, order?: number): Component.Component<Id, Service, E>
+} = dual(
   isComponentFirst,
   (self: Component.Any, order?: number): Component.Any => modify(self, (lifecycle) => ({ ...lifecycle, startup: order ?? 0 }))
 )
 
-const hookCombinator = (kind: "initializer" | "onStart" | "onStop" | "disposer") =>
+const hookCombinator = (kind: "initializer" | "onStart" | "onStop" | "disposer"): Lifecycle.HookCombinator =>
   dual(
     isComponentFirst,
     (
       self: Component.Any,
-      run: (service: unknown) => Effect.Effect<unknown, unknown>,
+      run: (service: unknown) => Effect.Effect<unknown, unknown, unknown>,
       options?: Lifecycle.HookOptions
     ): Component.Any =>
       modify(self, (lifecycle) => {
         const field = kind === "initializer" ? "initializers" : kind === "disposer" ? "disposers" : kind
         const existing = lifecycle[field]
-        return { ...lifecycle, [field]: [...existing, { name: hookName(kind, existing, options), run }] }
+        const hook: Lifecycle.Hook = { name: hookName(kind, existing, options), run, dependencies: dependenciesOf(options) }
+        return { ...lifecycle, [field]: [...existing, hook] }
       })
   )
 
@@ -65,11 +74,21 @@ export const onStop = hookCombinator("onStop")
 export const disposer = hookCombinator("disposer")
 
 /** @internal */
-export const background = dual(
+export const background: {
+  <Service, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
+    run: (service: Service, shutdown: Lifecycle.ShutdownSignal) => Effect.Effect<unknown, unknown, Dependency.Identifiers<Dependencies>>,
+    options?: Lifecycle.BackgroundOptions<Dependencies>
+  ): <Id, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>
+  <Id, Service, E, const Dependencies extends ReadonlyArray<Dependency.Any> = readonly []>(
+    self: Component.Component<Id, Service, E>,
+    run: (service: Service, shutdown: Lifecycle.ShutdownSignal) => Effect.Effect<unknown, unknown, Dependency.Identifiers<Dependencies>>,
+    options?: Lifecycle.BackgroundOptions<Dependencies>
+  ): Component.Component<Id, Service, E>
+} = dual(
   isComponentFirst,
   (
     self: Component.Any,
-    run: (service: unknown, shutdown: Lifecycle.ShutdownSignal) => Effect.Effect<unknown, unknown>,
+    run: (service: unknown, shutdown: Lifecycle.ShutdownSignal) => Effect.Effect<unknown, unknown, unknown>,
     options?: Lifecycle.BackgroundOptions
   ): Component.Any =>
     modify(self, (lifecycle) => ({
@@ -77,30 +96,39 @@ export const background = dual(
       background: [...lifecycle.background, {
         name: hookName("background", lifecycle.background, options),
         onShutdown: options?.onShutdown ?? "interrupt",
-        run
+        run,
+        dependencies: dependenciesOf(options)
       }]
     }))
 )
 
 /** @internal */
-export const healthCheck = dual(
+export const healthCheck: Lifecycle.HookCombinator<Lifecycle.HealthCheckOptions> = dual(
   isComponentFirst,
   (
     self: Component.Any,
-    run: (service: unknown) => Effect.Effect<unknown, unknown>,
+    run: (service: unknown) => Effect.Effect<unknown, unknown, unknown>,
     options?: Lifecycle.HealthCheckOptions
   ): Component.Any =>
     modify(self, (lifecycle) => {
       const existing = lifecycle.healthChecks
       return {
         ...lifecycle,
-        healthChecks: [...existing, { name: hookName("healthCheck", existing, options), run, timeout: options?.timeout }]
+        healthChecks: [...existing, {
+          name: hookName("healthCheck", existing, options),
+          run,
+          timeout: options?.timeout,
+          dependencies: dependenciesOf(options)
+        }]
       }
     })
 )
 
 /** @internal */
-export const timeouts = dual(
+export const timeouts: {
+  (timeouts: Lifecycle.Timeouts): <Id, Service, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>
+  <Id, Service, E>(self: Component.Component<Id, Service, E>, timeouts: Lifecycle.Timeouts): Component.Component<Id, Service, E>
+} = dual(
   2,
   (self: Component.Any, timeouts: Lifecycle.Timeouts): Component.Any =>
     modify(self, (lifecycle) => ({ ...lifecycle, timeouts: { ...lifecycle.timeouts, ...timeouts } }))

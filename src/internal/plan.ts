@@ -6,32 +6,37 @@ import type * as Plan from "../Plan.js"
 export const TypeId: Plan.TypeId = Symbol.for("layerwise/Plan") as Plan.TypeId
 
 const PlanProto = {
-  [TypeId]: { _Roots: (_: never) => _ },
+  [TypeId]: { _Roots: (_: never) => _, _E: (_: never) => _, _R: (_: never) => _ },
   pipe() {
     return pipeArguments(this, arguments)
   },
-  toString(this: Plan.Plan<never>) {
+  toString(this: Plan.Any) {
     return `Plan(${this.nodes.length} components, ${this.roots.length} roots)`
   }
 }
 
 /** @internal */
-export const make = (nodes: ReadonlyArray<Plan.Node>, roots: ReadonlyArray<Plan.Edge>): Plan.Plan<never> => {
+export const make = <Roots = never, E = unknown, R = never>(
+  nodes: ReadonlyArray<Plan.Node>,
+  roots: ReadonlyArray<Plan.Edge>,
+  external: ReadonlyArray<string> = []
+): Plan.Plan<Roots, E, R> => {
   const self = Object.create(PlanProto)
   self.nodes = nodes
   self.roots = roots
+  self.external = external
   return self
 }
 
 /** @internal */
-export const isPlan = (u: unknown): u is Plan.Plan<never> => hasProperty(u, TypeId)
+export const isPlan = (u: unknown): u is Plan.Any => hasProperty(u, TypeId)
 
 /**
  * The path from a root to a node, following the first-discovery parents. Iterative.
  *
  * @internal
  */
-export const pathTo = (plan: Plan.Plan<never>, id: number): ReadonlyArray<string> => {
+export const pathTo = (plan: Plan.Any, id: number): ReadonlyArray<string> => {
   const path: Array<string> = []
   let current: number | undefined = id
   while (current !== undefined) {

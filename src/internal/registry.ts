@@ -21,12 +21,12 @@ export type Entry =
   | { readonly _tag: "When"; readonly condition: Condition.Condition; readonly registry: Registry.Registry }
 
 /** @internal */
-export interface RegistryImpl extends Registry.Registry {
+export interface RegistryImpl extends Registry.Registry<unknown> {
   readonly entries: ReadonlyArray<Entry>
 }
 
 const RegistryProto = {
-  [TypeId]: TypeId,
+  [TypeId]: { _E: (_: never) => _ },
   pipe() {
     return pipeArguments(this, arguments)
   },
@@ -35,17 +35,17 @@ const RegistryProto = {
   }
 }
 
-const fromEntries = (entries: ReadonlyArray<Entry>): Registry.Registry => {
+const fromEntries = <E>(entries: ReadonlyArray<Entry>): Registry.Registry<E> => {
   const self = Object.create(RegistryProto)
   self.entries = entries
   return self
 }
 
 /** @internal */
-export const isRegistry = (u: unknown): u is Registry.Registry => hasProperty(u, TypeId)
+export const isRegistry = (u: unknown): u is Registry.Registry<unknown> => hasProperty(u, TypeId)
 
 /** @internal */
-export const empty: Registry.Registry = fromEntries([])
+export const empty: Registry.Registry<never> = fromEntries([])
 
 const toEntry = (item: Registry.Item): Entry => {
   if (isRegistry(item)) return { _tag: "Include", registry: item }
@@ -53,40 +53,75 @@ const toEntry = (item: Registry.Item): Entry => {
   if (component.isComponent(item)) return { _tag: "Component", component: item }
   // Not a component: kept as an entry so the resolver reports it as an InvalidDeclaration with the
   // rest of the problems instead of throwing half-way through building a registry.
-  return { _tag: "Component", component: item as Component.Any }
+  return { _tag: "Component", component: item as unknown as Component.Any }
 }
 
 /** @internal */
-export const make = (...items: ReadonlyArray<Registry.Item>): Registry.Registry =>
+export const make = <const Items extends ReadonlyArray<Registry.Item>>(...items: Items): Registry.Registry<Registry.Error<Items[number]>> =>
   fromEntries(items.map(toEntry))
 
+const entriesOf = (self: Registry.Registry<unknown>): ReadonlyArray<Entry> => (self as RegistryImpl).entries
+
 /** @internal */
-export const add = dual(
+export const add: {
+  <const Items extends ReadonlyArray<Registry.Item>>(items: Items): <E>(self: Registry.Registry<E>) => Registry.Registry<E | Registry.Error<Items[number]>>
+  <E, const Items extends ReadonlyArray<Registry.Item>>(self: Registry.Registry<E>, items: Items): Registry.Registry<E | Registry.Error<Items[number]>>
+} = dual(
   2,
-  (self: Registry.Registry, items: ReadonlyArray<Registry.Item>): Registry.Registry =>
-    fromEntries([...(self as RegistryImpl).entries, ...items.map(toEntry)])
+  (self: Registry.Registry<unknown>, items: ReadonlyArray<Registry.Item>): Registry.Registry<unknown> =>
+    fromEntries([...entriesOf(self), ...items.map(toEntry)])
 )
 
 /** @internal */
-export const override = dual(
+export const override: {
+  <const Components extends ReadonlyArray<Component.Any>>(
+    components: Components
+  ): <E>(self: Registry.Registry<E>) => Registry.Registry<E | Registry.Error<Components[number]>>
+  <E, const Components extends ReadonlyArray<Component.Any>>(
+    self: Registry.Registry<E>,
+    components: Components
+  ): Registry.Registry<E | Registry.Error<Components[number]>>
+} = dual(
   2,
-  (self: Registry.Registry, components: ReadonlyArray<Component.Any>): Registry.Registry =>
-    fromEntries([
-      ...(self as RegistryImpl).entries,
-      ...components.map((component): Entry => ({ _tag: "Override", component }))
-    ])
+  (self: Registry.Registry<unknown>, components: ReadonlyArray<Component.Any>): Registry.Registry<unknown> =>
+    fromEntries([...entriesOf(self), ...components.map((component): Entry => ({ _tag: "Override", component }))])
 )
 
 /** @internal */
-export const replace = dual(
+export const replace: {
+  <Id, Service, E2>(
+    name: string,
+    component: Component.Component<Id, Service, E2>
+  ): <E>(self: Registry.Registry<E>) => Registry.Registry<E | E2>
+  <E, Id, Service, E2>(
+    self: Registry.Registry<E>,
+    name: string,
+    component: Component.Component<Id, Service, E2>
+  ): Registry.Registry<E | E2>
+} = dual(
   3,
-  (self: Registry.Registry, name: string, component: Component.Any): Registry.Registry =>
-    fromEntries([...(self as RegistryImpl).entries, { _tag: "Replace", name, component }])
+  (self: Registry.Registry<unknown>, name: string, component: Component.Any): Registry.Registry<unknown> =>
+    fromEntries([...entriesOf(self), { _tag: "Replace", name, component }])
 )
 
-/** @internal */
-export const when = (condition: Condition.Condition, items: ReadonlyArray<Registry.Item>): Registry.Registry =>
-  fromEntries([{ _tag: "When", condition, registry: make(...items) }])
+/**
+ * Guarded items; with the condition alone, the guard of the one item it is then applied to (a
+ * registry item is never a condition, so the arity tells the forms apart).
+ *
+ * @internal
+ */
+export const when: {
+  (condition: Condition.Condition): <I extends Registry.Item>(item: I) => Registry.Registry<Registry.Error<I>>
+  <const Items extends readonly [Registry.Item, ...Array<Registry.Item>]>(
+    condition: Condition.Condition,
+    ...items: Items
+  ): Registry.Registry<Registry.Error<Items[number]>>
+} = function(condition: Condition.Condition, ...items: ReadonlyArray<Registry.Item>) {
+  if (arguments.length === 1) {
+    return (item: Registry.Item) => fromEntries([{ _tag: "When", condition, registry: make(item) }])
+  }
+  return fromEntries([{ _tag: "When", condition, registry: make(...items) }])
+} as never
 
 /** @internal */
 export interface Flattened {

@@ -41,6 +41,11 @@ export interface ExtraRoots {
   readonly extraRoots?: ((component: Component.Any) => boolean) | undefined
 }
 
+/** @internal */
+export type Options = Condition.EnvironmentInput & ExtraRoots & {
+  readonly external?: ReadonlyArray<Context.Tag<unknown, unknown>> | undefined
+}
+
 /**
  * The resolver: a pure function from a registry and requested roots to a plan, or to every problem.
  *
@@ -59,17 +64,28 @@ export interface ExtraRoots {
  *
  * @internal
  */
-export const resolve = <const Roots extends ReadonlyArray<Dependency.Any>>(
-  input: Registry.Registry,
+export const resolve = <
+  E,
+  const Roots extends ReadonlyArray<Dependency.Any>,
+  const External extends ReadonlyArray<Dependency.Any> = readonly []
+>(
+  input: Registry.Registry<E>,
   roots: Roots,
-  options?: Condition.EnvironmentInput & ExtraRoots
-): Either.Either<Plan.Plan<Dependency.Identifiers<Roots>>, Errors.ResolutionError> => {
+  options?: Condition.EnvironmentInput & ExtraRoots & { readonly external?: External | undefined }
+): Either.Either<
+  Plan.Plan<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>,
+  Errors.ResolutionError
+> => {
   if (shapes === undefined) keepShapes()
   const resolution = run(input, roots, options)
   return resolution.problems.length > 0
     ? Either.left(new Errors.ResolutionError({ problems: resolution.problems }))
-    : Either.right(finish(resolution.index.candidates, resolution.outcome))
+    : Either.right(finish(resolution.index.candidates, resolution.outcome, externalKeys(options?.external)))
 }
+
+/** The keys of the declared external services, each once, in declaration order. */
+const externalKeys = (external: ReadonlyArray<Dependency.Any> | undefined): ReadonlyArray<string> =>
+  external === undefined ? [] : [...new Set(external.filter(isTag).map((tag) => tag.key))]
 
 /** The records of a resolution before its plan is made. */
 interface Resolution {
@@ -82,7 +98,7 @@ interface Resolution {
 const run = (
   input: Registry.Registry,
   roots: ReadonlyArray<Dependency.Any>,
-  options: (Condition.EnvironmentInput & ExtraRoots) | undefined
+  options: Options | undefined
 ): Resolution => {
   const problems: Array<Errors.Problem> = []
   const flat = registry.flatten(input, condition.environment(options))
@@ -117,7 +133,7 @@ const run = (
   const outcome = members.walkUntilSettled(
     index,
     problems,
-    (seeds) => walk(index, flat, usedReplacements, seeds, roots, options?.extraRoots)
+    (seeds) => walk(index, flat, usedReplacements, seeds, roots, options?.extraRoots, new Set(externalKeys(options?.external)))
   )
   // a loop, not a spread: a spread passes every problem as an argument (the stack's limit)
   for (const problem of outcome.problems) problems.push(problem)
@@ -385,7 +401,8 @@ const walk = (
   usedReplacements: Set<string>,
   seeds: ReadonlyMap<string, unknown>,
   roots: ReadonlyArray<Dependency.Any>,
-  extraRoots: ((component: Component.Any) => boolean) | undefined
+  extraRoots: ((component: Component.Any) => boolean) | undefined,
+  external: ReadonlySet<string>
 ): Walk => {
   const count = index.baseCount
   const capacity = count + memberRoom
@@ -394,6 +411,7 @@ const walk = (
     flat,
     usedReplacements,
     seeds,
+    external,
     problems: [],
     capacity,
     position: new Int32Array(capacity).fill(-1),
@@ -520,14 +538,15 @@ const push = (self: WalkState, candidate: number, parent: number): void => {
   self.parentOf[candidate] = parent
   self.frameCandidate[depth] = candidate
   self.frameCursor[depth] = self.adjacencyLength
-  const keys = self.index.candidates.prepared[candidate]!.requestKeys
+  const prepared = self.index.candidates.prepared[candidate]!
+  const keys = prepared.requestKeys
   const own: Array<WalkEdge> = new Array(keys.length)
   let resolved = 0
   for (let position = 0; position < keys.length; position++) {
     const key = keys[position]!
     const first = self.index.byTag.get(key)
     const edge = known(self, key, first) ??
-      resolveRequest(self, self.index.candidates.components[candidate]!.dependencies[position]!, key, first)
+      resolveRequest(self, prepared.requests[position]!, key, first)
     if (edge === undefined) continue
     own[resolved++] = edge
     const targets = edge.targets
@@ -578,7 +597,7 @@ const descend = (self: WalkState, root: number): void => {
  * node ids, once, turns the walk's edges into the plan's: shared by every requester as they were
  * during the walk.
  */
-const finish = <Roots>(candidates: Candidates, walk: Walk): Plan.Plan<Roots> => {
+const finish = <Roots, E, R>(candidates: Candidates, walk: Walk, external: ReadonlyArray<string>): Plan.Plan<Roots, E, R> => {
   const { edgesOf, nodeIdOf, parentOf, postOrder } = walk
   const renumber = (edge: WalkEdge | undefined) => {
     if (edge === undefined) return
@@ -603,8 +622,9 @@ const finish = <Roots>(candidates: Candidates, walk: Walk): Plan.Plan<Roots> => 
       parent: parent === -1 ? undefined : nodeIdOf[parent]!
     }
   }
-  // `Roots` is a phantom type: what the plan's roots provide, known to the caller that chose them
-  return planInternal.make(nodes, walk.rootEdges) as Plan.Plan<Roots>
+  // the type parameters are phantom: what the roots provide, what the constructors fail with, what
+  // the program provides, known to the caller from the registry and options it passed
+  return planInternal.make<Roots, E, R>(nodes, walk.rootEdges, external)
 }
 
 /**
@@ -634,5 +654,5 @@ const keepShapes = (): void => {
       construct: { _tag: "Value", value: undefined }
     })
   const resolution = run(registry.make(declared(used, []), declared(user, [used])), [user], undefined)
-  shapes = { resolution, plan: finish(resolution.index.candidates, resolution.outcome) }
+  shapes = { resolution, plan: finish(resolution.index.candidates, resolution.outcome, []) }
 }

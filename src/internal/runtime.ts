@@ -455,8 +455,9 @@ export class GraphLayers implements Layer.MemoMap {
   }
 
   /** Builds a component's Layer in its scope, with this memo as the current MemoMap. */
-  build(layer: Layer.Layer<unknown, unknown, unknown>, scope: Scope.Scope): Effect.Effect<Context.Context<never>, unknown, unknown> {
-    return Effect.provideService(memoize(this, layer, scope), Layer.CurrentMemoMap, this)
+  build(layer: Layer.Layer<never, unknown, unknown>, scope: Scope.Scope): Effect.Effect<Context.Context<never>, unknown, unknown> {
+    // the memo keys Layers by identity, whatever they provide
+    return Effect.provideService(memoize(this, layer as Layer.Layer<unknown, unknown, unknown>, scope), Layer.CurrentMemoMap, this)
   }
 
   static entryOf(self: GraphLayers, layer: Layer.Layer<unknown, unknown, unknown>): Built | undefined {

@@ -1,17 +1,44 @@
-import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
-import type * as Condition from "../Condition.js"
+import type * as Dependency from "../Dependency.js"
+import type * as Errors from "../Errors.js"
 import type * as Registry from "../Registry.js"
 import * as executor from "./executor.js"
+import * as registryInternal from "./registry.js"
 import * as resolver from "./resolver.js"
 
-/** @internal */
-export const registryToLayer = (
-  registry: Registry.Registry,
-  roots: ReadonlyArray<Context.Tag<unknown, unknown>>,
-  options?: { readonly concurrency?: number | "unbounded" | undefined } & Condition.EnvironmentInput
-) =>
-  Layer.unwrapEffect(
-    Effect.map(Effect.suspend(() => resolver.resolve(registry, roots, options)), (plan) => executor.toLayer(plan, options))
-  )
+/**
+ * A registry's Layer: resolution when the Layer is built, then the plan's Layer. Here rather than in
+ * internal/registry.ts: the registry is below the resolver and the executor, this is the one place
+ * that goes forward from it to both (what `Registry.toLayer` offers for convenience).
+ *
+ * @internal
+ */
+export const registryToLayer: {
+  <const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any> = readonly []>(
+    roots: Roots,
+    options?: Registry.LayerOptions<External>
+  ): <E>(
+    self: Registry.Registry<E>
+  ) => Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E>, Dependency.Identifiers<External>>
+  <E, const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any> = readonly []>(
+    self: Registry.Registry<E>,
+    roots: Roots,
+    options?: Registry.LayerOptions<External>
+  ): Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E>, Dependency.Identifiers<External>>
+} = dual(
+  (args) => registryInternal.isRegistry(args[0]),
+  <E, const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any>>(
+    self: Registry.Registry<E>,
+    roots: Roots,
+    options?: Registry.LayerOptions<External>
+  ): Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E>, Dependency.Identifiers<External>> =>
+    Layer.unwrapEffect(
+      Effect.map(
+        Effect.suspend(() => Either.match(resolver.resolve(self, roots, options), { onLeft: Effect.fail, onRight: Effect.succeed })),
+        (plan) => executor.toLayer(plan, options)
+      )
+    )
+)

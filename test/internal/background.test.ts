@@ -17,7 +17,7 @@ const startWorks = (works: ReadonlyArray<readonly [string, Lifecycle.Background[
     let shutdownRequests = 0
     const self = background.start(
       { record, id: 0, phase: "background", runner, spans: false },
-      works.map(([name, onShutdown, run]) => ({ name, onShutdown, run })),
+      works.map(([name, onShutdown, run]) => ({ name, onShutdown, run, dependencies: [] })),
       "the service",
       () => void shutdownRequests++
     )

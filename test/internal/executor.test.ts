@@ -61,13 +61,17 @@ describe("executor", () => {
     expect(backward.successors[idOf("api")]!.map((id) => plan.nodes[id]!.name).sort()).toEqual(["cache", "db"])
   })
 
-  it("a request's value: the one target's, an Option, or every target's in order", () => {
+  it("a request's value: the one target's, an Option, or every target's in order; an external one, the program's", () => {
     const api = plan.nodes[idOf("api")]!
     const values = plan.nodes.map((node) => `${node.name}!`)
-    expect(api.dependencies.map((edge) => executor.valueOf(edge, values))).toEqual(["db!", ["db!"], "cache!"])
+    const outside = new Map<string, unknown>([[api.dependencies[0]!.request.service, "outside!"]])
+    expect(api.dependencies.map((edge) => executor.valueOf(edge, values, outside))).toEqual(["db!", ["db!"], "cache!"])
     const optional = { ...api.dependencies[0]!, request: { ...api.dependencies[0]!.request, cardinality: "optional" as const } }
-    expect(executor.valueOf(optional, values)).toEqual(Option.some("db!"))
-    expect(executor.valueOf({ ...optional, targets: [] }, values)).toEqual(Option.none())
+    expect(executor.valueOf(optional, values, outside)).toEqual(Option.some("db!"))
+    expect(executor.valueOf({ ...optional, targets: [] }, values, outside)).toEqual(Option.none())
+    const external = { ...api.dependencies[0]!, targets: [], choice: { rule: "external" as const, considered: [] } }
+    expect(executor.valueOf(external, values, outside)).toBe("outside!")
+    expect(executor.valueOf({ ...external, request: optional.request }, values, outside)).toEqual(Option.some("outside!"))
   })
 
   describe("release", () => {

@@ -4,7 +4,7 @@
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Context, Data, Effect, Layer, Option, type Scope } from "effect"
-import { App, Component, Dependency, Family, Instances, Plan, Qualifier, Registry, Resolver } from "../../src/index.js"
+import { App, Component, Dependency, Errors, Family, Instances, Lifecycle, Plan, Qualifier, Registry, Resolver } from "../../src/index.js"
 import * as Ops from "../../src/Ops.js"
 
 /** `true` only when `A` and `B` are the same type (not merely mutually assignable through `any`). */
@@ -258,3 +258,31 @@ export class PooledClients
 export const PooledClientsLayer = Instances.layer(PooledClients, pooledProvider)
 assertType<Equals<typeof PooledClientsLayer, Layer.Layer<PooledClients, never, never>>>()
 export const PooledClientsLive = Component.make(PooledClients, { build: Instances.make(pooledProvider) })
+
+// ---------------------------------------------------------------------------------------------
+// Typed construction errors and hooks that declare their services
+
+class HookLogger extends Context.Tag("compiles/HookLogger")<HookLogger, { readonly log: (line: string) => Effect.Effect<void> }>() {}
+class HookServer extends Context.Tag("compiles/HookServer")<HookServer, { readonly port: number }>() {}
+class HookConfigError extends Data.TaggedError("HookConfigError")<{ readonly key: string }> {}
+
+// a hook receives the services it declares; the component keeps its constructor's error type
+export const HookServerLive = Component.make(HookServer, { build: Effect.fail(new HookConfigError({ key: "PORT" })) }).pipe(
+  Lifecycle.onStop((server) => Effect.flatMap(HookLogger, (logger) => logger.log(`closing ${server.port}`)), {
+    dependencies: [HookLogger]
+  }),
+  Lifecycle.healthCheck(() => Effect.asVoid(HookLogger), { dependencies: [HookLogger], timeout: "1 second" }),
+  Lifecycle.background((_server, shutdown) => Effect.zipRight(HookLogger, shutdown.requested), {
+    dependencies: [HookLogger],
+    onShutdown: "signal"
+  })
+)
+assertType<Equals<Component.Error<typeof HookServerLive>, HookConfigError>>()
+export const hookRegistry = Registry.make(HookServerLive, Component.succeed(HookLogger, { log: () => Effect.void }))
+export const hookLayer = Registry.toLayer(hookRegistry, [HookServer])
+assertType<
+  Equals<
+    typeof hookLayer,
+    Layer.Layer<HookServer, Errors.ResolutionError | Errors.ConstructionError<HookConfigError>>
+  >
+>()

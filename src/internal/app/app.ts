@@ -5,6 +5,7 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -43,8 +44,13 @@ export const TypeId: App.TypeId = Symbol.for("layerwise/App") as App.TypeId
 export const RunningTypeId: App.RunningTypeId = Symbol.for("layerwise/App/Running") as App.RunningTypeId
 
 type Source =
-  | { readonly _tag: "Registry"; readonly registry: Registry.Registry; readonly roots: ReadonlyArray<Dependency.Any> }
-  | { readonly _tag: "Plan"; readonly plan: Plan.Plan<never> }
+  | {
+    readonly _tag: "Registry"
+    readonly registry: Registry.Registry
+    readonly roots: ReadonlyArray<Dependency.Any>
+    readonly external: ReadonlyArray<Dependency.Any>
+  }
+  | { readonly _tag: "Plan"; readonly plan: Plan.Any }
 
 /** Events of every run of one App, to its subscribers; nothing is made while no one listens. @internal */
 export interface Hub {
@@ -53,14 +59,16 @@ export interface Hub {
 }
 
 /** @internal */
-export interface AppImpl extends App.App<unknown> {
+export interface AppImpl extends App.App<unknown, never> {
   readonly source: Source
   readonly options: App.Options
   readonly hub: Hub
+  /** what `App.provide` gave, built in order before the application and released after it */
+  readonly layers: ReadonlyArray<Layer.Layer<never, never, unknown>>
 }
 
 const AppProto = {
-  [TypeId]: { _R: (_: never) => _ },
+  [TypeId]: { _R: (_: never) => _, _RIn: (_: never) => _ },
   pipe() {
     return pipeArguments(this, arguments)
   },
@@ -69,54 +77,82 @@ const AppProto = {
   }
 }
 
-const makeApp = (source: Source, options: App.Options, hub: Hub): AppImpl => {
+const makeApp = (
+  source: Source,
+  options: App.Options,
+  hub: Hub,
+  layers: ReadonlyArray<Layer.Layer<never, never, unknown>> = []
+): AppImpl => {
   const self = Object.create(AppProto)
   self.source = source
   self.options = options
   self.hub = hub
+  self.layers = layers
   return self
 }
 
 /** @internal */
-export const isApp = (u: unknown): u is App.App<never> => hasProperty(u, TypeId)
+export const isApp = (u: unknown): u is App.App<never, unknown> => hasProperty(u, TypeId)
 
 /** @internal */
 export const make: {
-  <const Roots extends ReadonlyArray<Dependency.Any> = readonly []>(
-    registry: Registry.Registry,
-    options?: App.Options & { readonly roots?: Roots | undefined }
-  ): App.App<Dependency.Identifiers<Roots>>
-  <R>(plan: Plan.Plan<R>, options?: App.Options): App.App<R>
+  <E, const Roots extends ReadonlyArray<Dependency.Any> = readonly [], const External extends ReadonlyArray<Dependency.Any> = readonly []>(
+    registry: Registry.Registry<E>,
+    options?: App.Options & { readonly roots?: Roots | undefined; readonly external?: External | undefined }
+  ): App.App<Dependency.Identifiers<Roots>, Dependency.Identifiers<External>>
+  <R, E, RIn>(plan: Plan.Plan<R, E, RIn>, options?: App.Options): App.App<R, RIn>
 } = (
-  source: Registry.Registry | Plan.Plan<never>,
-  options?: App.Options & { readonly roots?: ReadonlyArray<Dependency.Any> | undefined }
-): App.App<unknown> => {
+  source: Registry.Registry | Plan.Any,
+  options?: App.Options & {
+    readonly roots?: ReadonlyArray<Dependency.Any> | undefined
+    readonly external?: ReadonlyArray<Dependency.Any> | undefined
+  }
+): App.App<unknown, never> => {
   const hub: Hub = { pubsub: Effect.runSync(PubSub.unbounded<App.Event>()), subscribers: 0 }
-  const { roots, ...rest } = options ?? {}
+  const { external, roots, ...rest } = options ?? {}
   return planInternal.isPlan(source)
     ? makeApp({ _tag: "Plan", plan: source }, rest, hub)
-    : makeApp({ _tag: "Registry", registry: registryInternal.add(source, builtins.components), roots: roots ?? [] }, rest, hub)
+    : makeApp(
+      {
+        _tag: "Registry",
+        registry: registryInternal.add(source, builtins.components),
+        roots: roots ?? [],
+        external: external ?? []
+      },
+      rest,
+      hub
+    )
 }
 
+/** @internal */
+export const provide: {
+  <ROut, RIn2>(layer: Layer.Layer<ROut, never, RIn2>): <R, RIn>(self: App.App<R, RIn>) => App.App<R, Exclude<RIn, ROut> | RIn2>
+  <R, RIn, ROut, RIn2>(self: App.App<R, RIn>, layer: Layer.Layer<ROut, never, RIn2>): App.App<R, Exclude<RIn, ROut> | RIn2>
+} = dual(2, <R, RIn, ROut, RIn2>(self: App.App<R, RIn>, layer: Layer.Layer<ROut, never, RIn2>): App.App<R, Exclude<RIn, ROut> | RIn2> => {
+  const app = appOf(self)
+  return makeApp(app.source, app.options, app.hub, [...app.layers, layer as Layer.Layer<never, never, unknown>])
+})
+
 /** The same application (same event hub) with other options. @internal */
-export const withOptions = <R>(app: App.App<R>, options: App.Options): App.App<R> =>
-  makeApp(appOf(app).source, options, appOf(app).hub)
+export const withOptions = <R, RIn>(app: App.App<R, RIn>, options: App.Options): App.App<R, RIn> =>
+  makeApp(appOf(app).source, options, appOf(app).hub, appOf(app).layers)
 
 /** @internal */
-export const optionsOf = <R>(app: App.App<R>): App.Options => appOf(app).options
+export const optionsOf = <R, RIn>(app: App.App<R, RIn>): App.Options => appOf(app).options
 
 /** Publishes an event to the hub: the event is made only when someone subscribes. @internal */
 export const emitter = (hub: Hub) => (event: () => App.Event): void => {
   if (hub.subscribers > 0) runtime.offerToQueue(hub.pubsub, event())
 }
 
-const resolvePlan = (app: AppImpl): Effect.Effect<Plan.Plan<never>, Errors.ResolutionError> =>
+const resolvePlan = (app: AppImpl): Effect.Effect<Plan.Any, Errors.ResolutionError> =>
   Effect.suspend(() => {
     const source = app.source
     if (source._tag === "Plan") return Effect.succeed(source.plan)
     const resolved = resolver.resolve(source.registry, source.roots, {
       profiles: app.options.profiles,
       properties: app.options.properties,
+      external: source.external,
       extraRoots: (component) => component.lifecycle?.startup !== undefined
     })
     return Either.isLeft(resolved) ? Effect.fail(resolved.left) : Effect.succeed(resolved.right)
@@ -156,7 +192,10 @@ const startRun = (
       return Effect.flatMap(stopRun(run), (report) =>
         report.success && run.ending !== "background-failed" ? Effect.void : Effect.die(applicationFailed(run, report)))
     })
-    const buildAndStart = Effect.zipRight(runInternal.buildPhase(run), runInternal.startPhase(run))
+    // What `App.provide` gave: built first, in this scope, so released after the application.
+    const provided = yield* provideLayers(app)
+    const phases = Effect.zipRight(runInternal.buildPhase(run), runInternal.startPhase(run))
+    const buildAndStart = provided === undefined ? phases : Effect.provide(phases, provided)
     yield* Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(
         Effect.exit(restore(spans ? Effect.withSpan(buildAndStart, "layerwise.app.start", { captureStackTrace: false }) : buildAndStart)),
@@ -173,6 +212,25 @@ const startRun = (
       )
     )
     return run
+  })
+
+/**
+ * Builds the Layers `App.provide` gave, in order (each sees the ones before), in the caller's scope:
+ * the services they give the run (`undefined`: none were given). A Layer that fails is a defect of
+ * the start.
+ */
+const provideLayers = (app: AppImpl): Effect.Effect<Context.Context<never> | undefined, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    if (app.layers.length === 0) return undefined
+    const scope = yield* Effect.scope
+    let context = Context.empty()
+    for (const layer of app.layers) {
+      // a Layer's requirements are the previous Layers' services or the caller's (App.provide's types)
+      const build = Layer.buildWithScope(layer, scope) as Effect.Effect<Context.Context<never>, never, never>
+      const built = yield* Effect.orDie(Effect.provide(build, context))
+      context = Context.merge(context, built)
+    }
+    return context
   })
 
 /**
@@ -290,7 +348,7 @@ const makeRunning = <R>(run: AppRun): App.Running<R> => {
   const self = Object.create(RunningProto)
   self.run = run
   self.plan = run.plan
-  self.context = executor.rootContext(run.plan, run.values)
+  self.context = executor.rootContext(run.plan, run.values, run.build?.outside ?? new Map())
   return self
 }
 
@@ -300,12 +358,12 @@ const makeRunning = <R>(run: AppRun): App.Running<R> => {
  */
 const runOf = <R>(running: App.Running<R>): AppRun => (running as unknown as RunningImpl).run
 
-const appOf = <R>(self: App.App<R>): AppImpl => self as unknown as AppImpl
+const appOf = <R, RIn>(self: App.App<R, RIn>): AppImpl => self as unknown as AppImpl
 
 /** @internal */
-export const start = <R>(
-  self: App.App<R>
-): Effect.Effect<App.Running<R>, Errors.ResolutionError | Errors.LifecycleError, Scope.Scope> =>
+export const start = <R, RIn>(
+  self: App.App<R, RIn>
+): Effect.Effect<App.Running<R>, Errors.ResolutionError | Errors.LifecycleError, Scope.Scope | RIn> =>
   Effect.map(startRun(appOf(self)), (run) => makeRunning<R>(run))
 
 /** @internal */
@@ -372,7 +430,7 @@ export const health = <R>(running: App.Running<R>, options?: App.HealthOptions):
   })
 
 /** @internal */
-export const run = <R>(self: App.App<R>): Effect.Effect<Report.Report, Errors.ResolutionError | Errors.LifecycleError> =>
+export const run = <R, RIn>(self: App.App<R, RIn>): Effect.Effect<Report.Report, Errors.ResolutionError | Errors.LifecycleError, RIn> =>
   Effect.scoped(Effect.uninterruptibleMask((restore) =>
     Effect.gen(function*() {
       const run = yield* restore(startRun(appOf(self)))
@@ -393,7 +451,7 @@ export const run = <R>(self: App.App<R>): Effect.Effect<Report.Report, Errors.Re
  *
  * @internal
  */
-export const layer = <R>(self: App.App<R>): Layer.Layer<R, Errors.ResolutionError | Errors.LifecycleError> =>
+export const layer = <R, RIn>(self: App.App<R, RIn>): Layer.Layer<R, Errors.ResolutionError | Errors.LifecycleError, RIn> =>
   Layer.scopedContext(Effect.gen(function*() {
     const running = yield* start(self)
     const run = runOf(running)
@@ -408,7 +466,7 @@ export const layer = <R>(self: App.App<R>): Layer.Layer<R, Errors.ResolutionErro
   }))
 
 /** @internal */
-export const subscribe = <R>(self: App.App<R>): Effect.Effect<Queue.Dequeue<App.Event>, never, Scope.Scope> => {
+export const subscribe = <R, RIn>(self: App.App<R, RIn>): Effect.Effect<Queue.Dequeue<App.Event>, never, Scope.Scope> => {
   const hub = appOf(self).hub
   return Effect.tap(
     PubSub.subscribe(hub.pubsub),
@@ -417,7 +475,7 @@ export const subscribe = <R>(self: App.App<R>): Effect.Effect<Queue.Dequeue<App.
 }
 
 /** @internal */
-export const events = <R>(self: App.App<R>): Stream.Stream<App.Event> =>
+export const events = <R, RIn>(self: App.App<R, RIn>): Stream.Stream<App.Event> =>
   Stream.unwrapScoped(Effect.map(subscribe(self), (queue) => Stream.fromQueue(queue)))
 
 /** @internal */

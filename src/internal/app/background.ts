@@ -13,6 +13,7 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -64,14 +65,15 @@ export const start = (
   target: hooks.Target,
   works: ReadonlyArray<Lifecycle.Background>,
   service: unknown,
-  onFailure: () => void
+  onFailure: () => void,
+  servicesOf: (work: Lifecycle.Background) => Context.Context<never> | undefined = () => undefined
 ): Backgrounds => {
   const self = new Backgrounds(target, works.length)
   target.record.begin(target.id, "background")
   for (const background of works) {
     const signal = runtime.makeDeferred<void>()
     const shutdown: Lifecycle.ShutdownSignal = { requested: Deferred.await(signal), isRequested: Deferred.isDone(signal) }
-    const started = hooks.startHook(target, background.name, () => background.run(service, shutdown))
+    const started = hooks.startHook(target, background.name, () => background.run(service, shutdown), servicesOf(background))
     // background work given as a result still gets a fiber, so that it is tracked like the others
     const fiber = runtime.isRunning(started) ? started : runtime.fork(target.runner, started)
     const run: BackgroundRun = { background, fiber, signal, done: false, stopping: false, overdue: false }

@@ -21,6 +21,7 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -34,11 +35,22 @@ import type { RunRecord } from "./record.js"
 /** A started user effect: its exit when it is done, else its fiber. @internal */
 export type Started = Exit.Exit<unknown, unknown> | Fiber.RuntimeFiber<unknown, unknown>
 
-/** What a user function gives: one that throws, or returns anything but an Effect, dies. @internal */
-export const userEffect = (what: string, make: () => Effect.Effect<unknown, unknown>): Effect.Effect<unknown, unknown> => {
+/**
+ * What a user function gives: one that throws, or returns anything but an Effect, dies. `services`
+ * are the services it declared (`{ dependencies }`), provided to it: the compiler checked, where it
+ * was declared, that its Effect requires nothing else.
+ *
+ * @internal
+ */
+export const userEffect = (
+  what: string,
+  make: () => Effect.Effect<unknown, unknown, unknown>,
+  services?: Context.Context<never>
+): Effect.Effect<unknown, unknown> => {
   try {
     const effect = make()
-    return Effect.isEffect(effect) ? effect : Effect.die(new TypeError(`${what} did not return an Effect`))
+    if (!Effect.isEffect(effect)) return Effect.die(new TypeError(`${what} did not return an Effect`))
+    return (services === undefined ? effect : Effect.provide(effect, services)) as Effect.Effect<unknown, unknown>
   } catch (defect) {
     return Effect.die(defect)
   }
@@ -115,8 +127,13 @@ export const hookTimedOut = (target: Target, hook: string, timeout: Duration.Dur
 }
 
 /** Starts one hook of a target, in a span named after its phase when spans are on. @internal */
-export const startHook = (target: Target, name: string, make: () => Effect.Effect<unknown, unknown>): Started => {
-  const effect = userEffect(`hook ${name}`, make)
+export const startHook = (
+  target: Target,
+  name: string,
+  make: () => Effect.Effect<unknown, unknown, unknown>,
+  services?: Context.Context<never>
+): Started => {
+  const effect = userEffect(`hook ${name}`, make, services)
   return target.spans
     ? start(
       target.runner,
@@ -131,8 +148,12 @@ export const startHook = (target: Target, name: string, make: () => Effect.Effec
 /** A hook of a sequence: its name and what it runs with the service. @internal */
 export interface Hook {
   readonly name: string
-  readonly run: (service: unknown) => Effect.Effect<unknown, unknown>
+  readonly run: (service: unknown) => Effect.Effect<unknown, unknown, unknown>
+  /** the requests it declared (its services come from its component's resolved requests) */
+  readonly dependencies?: ReadonlyArray<{ readonly key: string }> | undefined
 }
+
+const noServices = (): undefined => undefined
 
 /**
  * One kind of hooks of one component, run in declaration order as one phase (see the module's doc).
@@ -159,7 +180,9 @@ export class Sequence implements Target {
     readonly keepGoing: boolean,
     /** whether the phase is still live: no hook starts once it is not */
     readonly live: () => boolean,
-    readonly onDone: (sequence: Sequence) => void
+    readonly onDone: (sequence: Sequence) => void,
+    /** the services a hook declared, if it declared any */
+    readonly servicesOf: (hook: Hook) => Context.Context<never> | undefined = noServices
   ) {
     record.begin(id, phase)
   }
@@ -178,7 +201,7 @@ export const run = (self: Sequence): Effect.Effect<void> | undefined => {
       break
     }
     const hook = self.hooks[self.index]!
-    const started = startHook(self, hook.name, () => hook.run(self.service))
+    const started = startHook(self, hook.name, () => hook.run(self.service), self.servicesOf(hook))
     if (runtime.isRunning(started)) return awaitHook(self, hook, started)
     self.index++
     if (!settle(self, hook.name, started) && !self.keepGoing) break

@@ -47,7 +47,7 @@ export class RunRecord {
   private readonly origin: bigint
 
   constructor(
-    readonly plan: Plan.Plan<never>,
+    readonly plan: Plan.Any,
     private readonly clock: Clock.Clock,
     /** publishes an event (made only when someone listens) */
     readonly emit: (event: () => App.Event) => void

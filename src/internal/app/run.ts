@@ -26,6 +26,7 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -84,7 +85,7 @@ export class AppRun implements builtins.Host {
   names: Map<string, number> | undefined = undefined
 
   constructor(
-    readonly plan: Plan.Plan<never>,
+    readonly plan: Plan.Any,
     readonly components: ReadonlyArray<settingsInternal.ComponentSettings>,
     readonly settings: settingsInternal.Settings,
     readonly options: App.Options,
@@ -131,6 +132,17 @@ const target = (self: AppRun, id: number, phase: Report.Phase): hooks.Target => 
   runner: self.runner,
   spans: self.spans
 })
+
+/**
+ * The services a hook of a component declared (`{ dependencies }`): the values of the component's
+ * resolved requests with those keys (the resolver resolved them with the component's own).
+ */
+const hookServices = (self: AppRun, id: number) => (hook: Pick<hooks.Hook, "dependencies">): Context.Context<never> | undefined => {
+  const declared = hook.dependencies
+  if (declared === undefined || declared.length === 0) return undefined
+  const keys = new Set(declared.map((tag) => tag.key))
+  return executor.contextOf(self.plan.nodes[id]!.dependencies.filter((edge) => keys.has(edge.request.key)), self.values, self.build!.outside)
+}
 
 // ---------------------------------------------------------------------------------------------
 // build (constructors and initializers)
@@ -225,7 +237,8 @@ const initialize = (self: AppRun, build: executor.GraphBuild, id: number, servic
           // the build stops; the application reports the initializer's error from its record
           if (sequence.errors.length > 0) build.fail(Cause.die(sequence.errors[0]))
         }
-      }
+      },
+      hookServices(self, id)
     )
     return hooks.run(sequence) ?? Effect.void
   })
@@ -282,10 +295,12 @@ const startNode = (self: AppRun, id: number): Effect.Effect<void> | undefined =>
           target(self, id, "background"),
           lifecycle.background,
           self.values[id],
-          () => requestShutdown(self, { _tag: "BackgroundFailed" })
+          () => requestShutdown(self, { _tag: "BackgroundFailed" }),
+          hookServices(self, id)
         )
       }
-    }
+    },
+    hookServices(self, id)
   )
   return hooks.run(sequence)
 }
@@ -330,7 +345,8 @@ const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => 
     settings.stop,
     true,
     () => true,
-    () => self.record.setState(id, "stopped")
+    () => self.record.setState(id, "stopped"),
+    hookServices(self, id)
   )
   return running ? Effect.zipRight(background.stop(works, settings.grace, settings.stop), hooks.runAll(sequence)) : hooks.run(sequence)
 }
@@ -356,7 +372,8 @@ const releaseNode = (self: AppRun, id: number, close: Effect.Effect<void, Errors
           self.components[id]!.stop,
           true,
           () => true,
-          () => {}
+          () => {},
+          hookServices(self, id)
         )
       )
       : Effect.void
@@ -463,7 +480,7 @@ export const checkHealth = (self: AppRun, concurrency: number): Effect.Effect<He
             hooks.start(
               self.runner,
               Effect.locallyWith(
-                hooks.userEffect(`health check ${check.name}`, () => check.run(self.values[id])),
+                hooks.userEffect(`health check ${check.name}`, () => check.run(self.values[id]), hookServices(self, id)(check)),
                 checkingHealth,
                 (checking) => [...checking, self]
               )

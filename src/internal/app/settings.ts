@@ -96,7 +96,7 @@ const validateLifecycle = (name: string, lifecycle: Lifecycle.Lifecycle, problem
 
 /** Every component's settings, their problems added to `problems`. @internal */
 export const componentSettings = (
-  plan: Plan.Plan<never>,
+  plan: Plan.Any,
   settings: Settings,
   problems: Problems
 ): ReadonlyArray<ComponentSettings> =>
@@ -126,7 +126,7 @@ export const componentSettings = (
  * @internal
  */
 export const startupStages = (
-  plan: Plan.Plan<never>,
+  plan: Plan.Any,
   predecessors: ReadonlyArray<ReadonlyArray<number>>
 ): Int32Array | undefined => {
   const nodes = plan.nodes

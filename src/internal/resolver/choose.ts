@@ -114,6 +114,11 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
   }
   const pool = applying.length > 0 ? applying : selected
   const considered = pool.map((candidate) => names[candidate]!)
+  // A plain request of a service the program provides, with no candidate in the registry: the
+  // program's (an optional one finds it, a collection is it alone).
+  if (pool.length === 0 && selector._tag === "Any" && self.external.has(description.service)) {
+    return makeEdge(description, [], { rule: "external", considered: [] })
+  }
   if (description.cardinality === "all") {
     // by order, then registration order (candidate indices are registration order)
     const sorted = [...pool].sort((a, b) => components[a]!.order - components[b]!.order || a - b)

@@ -6,8 +6,10 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Context from "effect/Context"
 import type * as Component from "../../Component.js"
 import * as Errors from "../../Errors.js"
+import type * as Lifecycle from "../../Lifecycle.js"
 import * as component from "../component.js"
 import * as dependency from "../dependency.js"
 import { isComponent, isTag, type Prepared, show } from "./state.js"
@@ -55,6 +57,7 @@ export const examine = (candidate: unknown, position: number): Prepared | Errors
   if (candidate.primary && candidate.alternative) issues.push({ code: "PrimaryAndAlternative" })
   const dependencies: unknown = candidate.dependencies
   const requestKeys: Array<string> = new Array(Array.isArray(dependencies) ? dependencies.length : 0)
+  let requests: Array<Context.Tag<unknown, unknown>> = dependencies as Array<Context.Tag<unknown, unknown>>
   if (!Array.isArray(dependencies)) {
     issues.push({ code: "DependenciesNotArray" })
   } else {
@@ -63,6 +66,8 @@ export const examine = (candidate: unknown, position: number): Prepared | Errors
       if (isTag(dependency)) requestKeys[index] = dependency.key
       else issues.push({ code: "InvalidDependency", position: index + 1, got: show(dependency) })
     }
+    const lifecycle = candidate.lifecycle
+    if (lifecycle !== undefined) requests = withHookRequests(lifecycle, dependencies, requestKeys, issues)
   }
   if (candidate.qualifiers.some((qualifier) => typeof qualifier !== "string" || qualifier.length === 0)) {
     issues.push({ code: "InvalidQualifiers" })
@@ -73,10 +78,53 @@ export const examine = (candidate: unknown, position: number): Prepared | Errors
   } else if (construct?._tag === "Layer" && !Layer.isLayer(construct.layer)) {
     issues.push({ code: "InvalidConstructor", expected: "Layer", got: show(construct.layer) })
   }
-  if (issues.length === 0 && tagged) return { key: tag.key, requestKeys }
+  if (issues.length === 0 && tagged) return { key: tag.key, requestKeys, requests }
   return new Errors.InvalidDeclaration({
     path: [],
     subject: { _tag: "Component", name: tagged ? component.displayName(candidate) : `#${position + 1}` },
     issues
   })
+}
+
+/**
+ * The requests of a component's hooks (and health checks, background work) after its own, each key
+ * once: they are resolved like the constructor's (same rules, same problems), so what a hook uses is
+ * built and started before the component and outlives it. Returns the component's requests.
+ */
+const withHookRequests = (
+  lifecycle: Lifecycle.Lifecycle,
+  dependencies: ReadonlyArray<Context.Tag<unknown, unknown>>,
+  requestKeys: Array<string>,
+  issues: Array<Errors.DeclarationIssue>
+): Array<Context.Tag<unknown, unknown>> => {
+  let requests: Array<Context.Tag<unknown, unknown>> | undefined
+  const hooks = [
+    lifecycle.initializers,
+    lifecycle.onStart,
+    lifecycle.onStop,
+    lifecycle.disposers,
+    lifecycle.background,
+    lifecycle.healthChecks
+  ]
+  for (const kind of hooks) {
+    for (const hook of kind) {
+      const own: unknown = hook.dependencies
+      if (own === undefined) continue
+      if (!Array.isArray(own)) {
+        issues.push({ code: "InvalidHookDependencies", hook: hook.name, got: show(own) })
+        continue
+      }
+      for (const tag of own) {
+        if (!isTag(tag)) {
+          issues.push({ code: "InvalidHookDependencies", hook: hook.name, got: show(tag) })
+          continue
+        }
+        if (requestKeys.includes(tag.key)) continue
+        requests ??= dependencies.slice()
+        requests.push(tag)
+        requestKeys.push(tag.key)
+      }
+    }
+  }
+  return requests ?? (dependencies as Array<Context.Tag<unknown, unknown>>)
 }

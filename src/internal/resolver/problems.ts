@@ -96,9 +96,9 @@ export const suggest = (missing: string, available: ReadonlyArray<string>): Read
  * @internal
  */
 export const available = (self: WalkState): ReadonlyArray<string> =>
-  self.available ??= [...self.index.byTag.keys()].filter((key) => !key.startsWith(dependency.derivedPrefix)).sort(
-    compareNames
-  )
+  self.available ??= [...new Set([...self.index.byTag.keys(), ...self.external])]
+    .filter((key) => !key.startsWith(dependency.derivedPrefix))
+    .sort(compareNames)
 
 /**
  * How many distinct missing services get close-name suggestions. Each costs a comparison with every

@@ -44,8 +44,10 @@ export interface Candidates {
 export interface Prepared {
   /** the tag's key */
   readonly key: string
-  /** the keys of the requests of the component's dependencies, in order */
+  /** the keys of the component's requests, in order: its dependencies, then its hooks' (each once) */
   readonly requestKeys: ReadonlyArray<string>
+  /** the requests themselves, in the same order */
+  readonly requests: ReadonlyArray<Context.Tag<unknown, unknown>>
 }
 
 /**
@@ -127,6 +129,8 @@ export interface WalkState {
   readonly flat: registry.Flattened
   readonly usedReplacements: Set<string>
   readonly seeds: ReadonlyMap<string, unknown>
+  /** the keys of the services the program provides (external requirements) */
+  readonly external: ReadonlySet<string>
   readonly problems: Array<Errors.Problem>
   capacity: number
   // per candidate:
