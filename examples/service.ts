@@ -4,6 +4,8 @@
  * - configuration (PORT, HOST, STORAGE=memory|file, DATA_FILE) from the environment;
  * - a logger; a todo repository with two candidates (in memory, primary by default; a JSON file
  *   store, chosen for every request when STORAGE=file), each with a health check;
+ * - the platform's FileSystem and Path from outside the registry (`external`), provided with
+ *   `NodeContext.layer` as any Effect program would (`App.provide`);
  * - a startup component that seeds the repository;
  * - the HTTP server as a started component whose background work serves requests.
  *
@@ -15,8 +17,8 @@
  * Under a supervisor that signals one process (Docker, systemd): node --import tsx examples/service.ts,
  * so that its SIGTERM reaches this process (npm start execs the same command; see the README).
  */
-import { HttpServer } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
+import { FileSystem, HttpServer, Path } from "@effect/platform"
+import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Either } from "effect"
 import { createServer } from "node:http"
 import { App, Component, Explain, Lifecycle, Registry, Resolver } from "layerwise"
@@ -80,7 +82,9 @@ const ServiceLive = Component.make(Service, {
 )
 
 const registry = Registry.make(AppConfigLive, LoggerLive, storageModule, RoutesLive, SeederLive, HttpLive, ServiceLive)
-const environment = { properties: { storage: process.env.STORAGE } }
+// the platform services the registry takes from outside
+const external = [FileSystem.FileSystem, Path.Path] as const
+const environment = { properties: { storage: process.env.STORAGE }, external }
 
 // the application adds App.Application (and App.Health, App.Shutdowner) itself; resolving by hand,
 // the routes need it added
@@ -93,4 +97,6 @@ console.log("Component graph:")
 console.log(Explain.tree(plan.right))
 console.log("")
 
-runMain(App.make(registry, { ...environment, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }))
+runMain(
+  App.make(registry, { ...environment, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }).pipe(App.provide(NodeContext.layer))
+)

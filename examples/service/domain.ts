@@ -5,9 +5,8 @@
  * the routes cannot serve is answered with its status and a JSON body saying why:
  * `{ "error": "the todo id must be a positive integer, got \"abc\"" }`.
  */
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { FileSystem, HttpRouter, HttpServerRequest, HttpServerResponse, Path } from "@effect/platform"
 import { Config, Context, Effect, Option, ParseResult, Ref, Schema } from "effect"
-import { constants, promises as fs } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { App, Component, Condition, Lifecycle, Registry } from "layerwise"
@@ -99,26 +98,30 @@ export const MemoryTodoRepo = Component.make(TodoRepo, {
   Lifecycle.healthCheck((repo) => repo.available, { name: "available", timeout: "1 second" })
 )
 
-/** A JSON file store: chosen by the `file` qualifier, or for every request when STORAGE=file. */
+/**
+ * A JSON file store: chosen by the `file` qualifier, or for every request when STORAGE=file. It uses
+ * the platform's FileSystem and Path, which the application takes from outside (`external`,
+ * provided with `NodeContext.layer`: see service.ts), as any Effect program would.
+ */
 export const FileTodoRepo = Component.make(TodoRepo, {
-  dependencies: [AppConfig, Logger],
+  dependencies: [AppConfig, Logger, FileSystem.FileSystem, Path.Path],
   build: Effect.gen(function*() {
     const config = yield* AppConfig
     const logger = yield* Logger
-    const read = Effect.tryPromise(() => fs.readFile(config.dataFile, "utf8")).pipe(
+    const files = yield* FileSystem.FileSystem
+    const paths = yield* Path.Path
+    const read = files.readFileString(config.dataFile).pipe(
       Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(Schema.Array(Todo)))),
       Effect.orElseSucceed((): ReadonlyArray<Todo> => [])
     )
     const initial = yield* read
     yield* logger.info(`TodoRepo: file store ${config.dataFile} (${initial.length} todos)`)
     const persist = (todos: ReadonlyArray<Todo>) =>
-      Effect.promise(() => fs.writeFile(config.dataFile, JSON.stringify(todos.map((todo) => ({ ...todo })))))
+      Effect.orDie(files.writeFileString(config.dataFile, JSON.stringify(todos.map((todo) => ({ ...todo })))))
     yield* Effect.addFinalizer(() => logger.info("TodoRepo: file store closed"))
-    // available while the data file's folder can be written
-    const available = Effect.tryPromise({
-      try: () => fs.access(path.dirname(config.dataFile), constants.W_OK),
-      catch: (error) => error // the health report shows it: "Error: ENOENT: no such file or directory, access '...'"
-    })
+    // available while the data file's folder exists (the health report says why when it does not:
+    // the platform's SystemError, "NotFound ... access ... ENOENT")
+    const available = files.access(paths.dirname(config.dataFile), { writable: true })
     return yield* makeRepo("file", initial, persist, available)
   })
 }).pipe(
