@@ -57,6 +57,7 @@ import * as Schema from "effect/Schema"
 import type * as App from "./App.js"
 import type * as Component from "./Component.js"
 import * as Explain from "./Explain.js"
+import * as explainInternal from "./internal/explain.js"
 import * as internal from "./internal/ops.js"
 import * as startupInternal from "./internal/opsStartup.js"
 import * as Report from "./Report.js"
@@ -329,14 +330,7 @@ export const Rule = Schema.Literal("only", "override", "primary", "not-alternati
  * @category schemas
  */
 export const ComponentJson = Schema.Struct({
-  name: Schema.String,
-  service: Schema.String,
-  qualifiers: Schema.Array(Schema.String),
-  primary: Schema.Boolean,
-  alternative: Schema.Boolean,
-  order: Schema.Number,
-  override: Schema.Boolean,
-  construct: Schema.Literal("Effect", "Layer", "Value"),
+  ...explainInternal.componentFields,
   root: Schema.Boolean,
   chosenBy: Schema.Array(Schema.Struct({
     dependent: Schema.NullOr(Schema.String),

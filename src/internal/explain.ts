@@ -399,9 +399,8 @@ export const LifecycleJson = Schema.Struct({
   })
 })
 
-/** @internal */
-export const NodeJson = Schema.Struct({
-  id: Schema.Number,
+/** A component's identity and choice metadata, as every JSON form shows it. @internal */
+export const componentFields = {
   name: Schema.String,
   service: Schema.String,
   qualifiers: Schema.Array(Schema.String),
@@ -409,7 +408,13 @@ export const NodeJson = Schema.Struct({
   alternative: Schema.Boolean,
   order: Schema.Number,
   override: Schema.Boolean,
-  construct: Schema.Literal("Effect", "Layer", "Value"),
+  construct: Schema.Literal("Effect", "Layer", "Value")
+}
+
+/** @internal */
+export const NodeJson = Schema.Struct({
+  id: Schema.Number,
+  ...componentFields,
   parent: Schema.NullOr(Schema.Number),
   dependencies: Schema.Array(EdgeJson),
   lifecycle: Schema.optionalWith(LifecycleJson, { exact: true })

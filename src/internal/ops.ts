@@ -23,7 +23,7 @@ import * as Component from "../Component.js"
 import * as Explain from "../Explain.js"
 import * as Lifecycle from "../Lifecycle.js"
 import type * as Ops from "../Ops.js"
-import type * as Report from "../Report.js"
+import * as Report from "../Report.js"
 import * as dependency from "./dependency.js"
 import * as page from "./opsPage.js"
 import { round, timeline } from "./opsStartup.js"
@@ -212,24 +212,10 @@ const component = (self: OpsContext, name: string): Answer => {
   })
 }
 
-const phaseNames: ReadonlyArray<Report.Phase> = ["build", "initialize", "start", "background", "stop", "dispose", "release"]
-const stateNames: ReadonlyArray<Report.ComponentState> = [
-  "pending",
-  "building",
-  "built",
-  "starting",
-  "started",
-  "stopping",
-  "stopped",
-  "releasing",
-  "released",
-  "failed"
-]
-
 /** The metrics of a run so far, from its report. */
 const metrics = (report: Report.Report): Ops.MetricsJson => {
-  const states = Object.fromEntries(stateNames.map((state) => [state, 0])) as Record<Report.ComponentState, number>
-  const phases = new Map(phaseNames.map((phase) => [phase, { phase, count: 0, total: 0, max: 0 }]))
+  const states = Object.fromEntries(Report.ComponentState.literals.map((state) => [state, 0])) as Record<Report.ComponentState, number>
+  const phases = new Map(Report.Phase.literals.map((phase) => [phase, { phase, count: 0, total: 0, max: 0 }]))
   for (const record of report.components) {
     states[record.state]++
     for (const phase of record.phases) {

@@ -11,12 +11,12 @@ import type * as Clock from "effect/Clock"
 import type * as App from "../../App.js"
 import type * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
-import type * as Report from "../../Report.js"
+import * as Report from "../../Report.js"
 import * as planInternal from "../plan.js"
 import * as runtime from "../runtime.js"
 
 /** The phases in the order a component goes through them (the report lists them so). @internal */
-export const phaseOrder: ReadonlyArray<Report.Phase> = ["build", "initialize", "start", "background", "stop", "dispose", "release"]
+export const phaseOrder: ReadonlyArray<Report.Phase> = Report.Phase.literals
 
 /** One phase of one component. */
 interface PhaseRecord {
