@@ -106,6 +106,7 @@ import type * as Component from "./Component.js"
 import type * as Condition from "./Condition.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
+import type * as Lifetime from "./Lifetime.js"
 // imported under another name: `Health` is this module's service (the report's module is `Health`)
 import type * as HealthReport from "./Health.js"
 import * as internal from "./internal/app/app.js"
@@ -231,6 +232,8 @@ export interface Options extends Condition.EnvironmentInput {
   readonly spans?: boolean | "auto" | undefined
   /** Called with the report after every shutdown, also when the run was interrupted. */
   readonly onReport?: ((report: Report.Report) => Effect.Effect<void>) | undefined
+  /** The scopes the application opens, outer first (see `Lifetime` and `Resolver.Options`). */
+  readonly scopes?: ReadonlyArray<Lifetime.ScopeName> | undefined
 }
 
 /**

@@ -23,6 +23,7 @@ import type * as Types from "effect/Types"
 import type * as Dependency from "./Dependency.js"
 import * as internal from "./internal/component.js"
 import type * as Lifecycle from "./Lifecycle.js"
+import type * as Lifetime from "./Lifetime.js"
 import type * as Qualifier from "./Qualifier.js"
 
 /**
@@ -71,6 +72,8 @@ export interface Component<in out Id, in out Service, out E = unknown> extends P
    * and timeouts (set with the `Lifecycle` combinators; `undefined` when none was set).
    */
   readonly lifecycle?: Lifecycle.Lifecycle | undefined
+  /** How long its instance lives (set with the `Lifetime` combinators; `undefined`: a singleton). */
+  readonly lifetime?: Lifetime.Lifetime | undefined
 }
 
 /**

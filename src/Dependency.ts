@@ -306,4 +306,6 @@ export interface Description {
   readonly key: string
   /** Readable form: `Database`, `Database@replica`, `Database#auditDb`, `Option<Database>`, `All<Plugin>`. */
   readonly label: string
+  /** Set on a handle request: its value builds the component when used (see `lazy`, `factory`, `reloadable`). */
+  readonly handle?: "lazy" | "factory" | "reloadable" | undefined
 }

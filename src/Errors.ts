@@ -264,6 +264,47 @@ export class CircularDependency extends Data.TaggedError("CircularDependency")<{
 }
 
 /**
+ * A component outlives what it depends on: a singleton depends directly on a component scoped to a
+ * request, an outer scope's component on an inner scope's. It would keep that instance after its
+ * scope closed (a released transaction, the first request's user), the bug .NET's `ValidateScopes`
+ * and Spring's scoped proxies exist for. `path` ends with the dependent; a transient in between
+ * lives as long as its requester, so `through` names the transients the dependency is reached by.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const problem = new Errors.LifetimeMismatch({
+ *   path: ["Api", "Sessions"],
+ *   component: "Sessions",
+ *   lifetime: "singleton",
+ *   dependency: "CurrentUser",
+ *   dependencyLifetime: "scoped(Request)",
+ *   through: []
+ * })
+ * console.log(problem.message)
+ * // "Api -> Sessions: Sessions (singleton) depends on CurrentUser (scoped(Request)), which does not live as long: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give Sessions a lifetime no longer than CurrentUser's"
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class LifetimeMismatch extends Data.TaggedError("LifetimeMismatch")<{
+  readonly path: DependencyPath
+  readonly component: string
+  readonly lifetime: string
+  readonly dependency: string
+  readonly dependencyLifetime: string
+  /** the transient components the dependency is reached through, in order */
+  readonly through: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    const via = this.through.length > 0 ? ` through ${this.through.join(" -> ")} (transient)` : ""
+    return `${formatPath(this.path)}: ${this.component} (${this.lifetime}) depends${via} on ${this.dependency} (${this.dependencyLifetime}), which does not live as long: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give ${this.component} a lifetime no longer than ${this.dependency}'s`
+  }
+}
+
+/**
  * Two components of a registry were given the same explicit name (or two registered families the
  * same name, or a family member the name of a component).
  *
@@ -375,6 +416,8 @@ export type DeclarationIssue =
   | { readonly code: "DependenciesNotArray" }
   | { readonly code: "InvalidDependency"; readonly position: number; readonly got: string }
   | { readonly code: "InvalidHookDependencies"; readonly hook: string; readonly got: string }
+  | { readonly code: "UnknownScope"; readonly scope: string; readonly declared: ReadonlyArray<string> }
+  | { readonly code: "LifecycleOfNonSingleton"; readonly lifetime: string; readonly hooks: ReadonlyArray<string> }
   | { readonly code: "InvalidQualifiers" }
   | { readonly code: "InvalidConstructor"; readonly expected: "Effect" | "Layer"; readonly got: string }
   | { readonly code: "InvalidRoot"; readonly got: string }
@@ -435,6 +478,12 @@ const formatIssue = (issue: DeclarationIssue, subject: DeclarationSubject): stri
       return `dependency #${issue.position} must be a Context.Tag, got ${issue.got}`
     case "InvalidHookDependencies":
       return `the dependencies of its hook ${issue.hook} must be an array of Context.Tags, got ${issue.got}`
+    case "UnknownScope":
+      return `it is scoped to ${issue.scope}, which the application does not declare (declared scopes: ${
+        issue.declared.length === 0 ? "none" : issue.declared.join(", ")
+      }; declare it with the option scopes)`
+    case "LifecycleOfNonSingleton":
+      return `it is ${issue.lifetime}, but has ${issue.hooks.join(", ")}: only singletons are started, stopped and health-checked (initializers and disposers run with every instance)`
     case "InvalidQualifiers":
       return "its qualifiers must be non-empty strings"
     case "InvalidConstructor":
@@ -518,6 +567,7 @@ export type Problem =
   | CircularDependency
   | DuplicateName
   | InvalidDeclaration
+  | LifetimeMismatch
 
 /**
  * Resolution failed: every problem the resolver found, at once. Nothing was built.

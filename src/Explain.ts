@@ -231,7 +231,17 @@ export interface NodeJson {
   readonly dependencies: ReadonlyArray<EdgeJson>
   /** Present when the component carries lifecycle metadata (see the `Lifecycle` module). */
   readonly lifecycle?: LifecycleJson
+  /** Present when the component is not a singleton (see the `Lifetime` module). */
+  readonly lifetime?: LifetimeJson
 }
+
+/**
+ * A component's lifetime as JSON, when it is not a singleton.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type LifetimeJson = { readonly _tag: "Transient" } | { readonly _tag: "Scoped"; readonly scope: string }
 
 /**
  * A component's lifecycle metadata as JSON: hook names in the order they run, background work and

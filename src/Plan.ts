@@ -70,6 +70,23 @@ export interface Plan<in Roots, out E = unknown, out R = never> extends Pipeable
    * them resolve to what the program provides (edges with the rule `"external"`).
    */
   readonly external: ReadonlyArray<string>
+  /**
+   * The scopes the plan declares (`scopes`, outer first), each with the requests it provides: a plain
+   * request of every service that has a candidate scoped to it, resolved by the usual rules (a
+   * singleton may win), validated with the rest of the plan, built only when the scope opens.
+   */
+  readonly scopes: ReadonlyArray<ScopeEntry>
+}
+
+/**
+ * A declared scope of a plan and the requests it provides (see {@link Plan.scopes}).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ScopeEntry {
+  readonly name: string
+  readonly provides: ReadonlyArray<Edge>
 }
 
 /**

@@ -23,6 +23,7 @@ import type * as Either from "effect/Either"
 import type * as Condition from "./Condition.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
+import type * as Lifetime from "./Lifetime.js"
 import * as internal from "./internal/resolver.js"
 import type * as Plan from "./Plan.js"
 import type * as Registry from "./Registry.js"
@@ -43,6 +44,12 @@ export interface Options<External extends ReadonlyArray<Dependency.Any> = Readon
   extends Condition.EnvironmentInput
 {
   readonly external?: External | undefined
+  /**
+   * The scopes the application opens, outer first (a scope may open inside the ones before it):
+   * components scoped to them are resolved and validated with the rest (see `Lifetime`); a component
+   * scoped to a scope not declared here is a resolution error.
+   */
+  readonly scopes?: ReadonlyArray<Lifetime.ScopeName> | undefined
 }
 
 /**

@@ -24,6 +24,8 @@ export * as Health from "./Health.js"
 export * as Instances from "./Instances.js"
 /** @since 0.1.0 */
 export * as Lifecycle from "./Lifecycle.js"
+/** @since 0.2.0 */
+export * as Lifetime from "./Lifetime.js"
 /** @since 0.1.0 */
 export * as Plan from "./Plan.js"
 /** @since 0.1.0 */

@@ -96,7 +96,8 @@ export const fieldsOf = (self: Component.Any): Omit<Fields, typeof TypeId | "pip
   dependencies: self.dependencies,
   construct: self.construct,
   // only present when set, so components without lifecycle metadata keep exactly their old fields
-  ...(self.lifecycle !== undefined ? { lifecycle: self.lifecycle } : undefined)
+  ...(self.lifecycle !== undefined ? { lifecycle: self.lifecycle } : undefined),
+  ...(self.lifetime !== undefined ? { lifetime: self.lifetime } : undefined)
 })
 
 /** @internal */

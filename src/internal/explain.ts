@@ -2,8 +2,10 @@ import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 import type * as Explain from "../Explain.js"
 import type * as Lifecycle from "../Lifecycle.js"
+import type * as Component from "../Component.js"
 import type * as Plan from "../Plan.js"
 import { decodeTimeout, describeInput } from "./duration.js"
+import * as lifetime from "./lifetime.js"
 
 // ---------------------------------------------------------------------------------------------
 // lifecycle metadata
@@ -55,6 +57,15 @@ const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
 }
 
 /** A timeout in milliseconds, `undefined` when it is invalid (the JSON form leaves it out). */
+/** What follows a component's first line: its lifetime unless a singleton, then its lifecycle metadata. */
+const metadataText = (component: Component.Any): string => {
+  const own = component.lifetime
+  const lifecycle = lifecycleText(component.lifecycle)
+  if (own === undefined || own._tag === "Singleton") return lifecycle
+  const lifetimeText = lifetime.format(own)
+  return lifecycle === "" ? lifetimeText : `${lifetimeText} · ${lifecycle}`
+}
+
 const millis = (input: Duration.DurationInput): number | undefined => {
   const decoded = decodeTimeout(input)
   return decoded === undefined ? undefined : Duration.toMillis(decoded)
@@ -63,6 +74,12 @@ const millis = (input: Duration.DurationInput): number | undefined => {
 const timeoutJson = <K extends string>(key: K, input: Duration.DurationInput | undefined): { readonly [_ in K]?: number } => {
   const value = input === undefined ? undefined : millis(input)
   return (value === undefined ? {} : { [key]: value }) as { readonly [_ in K]?: number }
+}
+
+const lifetimeJson = (component: Component.Any): { readonly lifetime?: Explain.LifetimeJson } => {
+  const own = component.lifetime
+  if (own === undefined || own._tag === "Singleton") return {}
+  return { lifetime: own._tag === "Transient" ? { _tag: "Transient" } : { _tag: "Scoped", scope: own.scope.name } }
 }
 
 const lifecycleJson = (lifecycle: Lifecycle.Lifecycle): Explain.LifecycleJson => {
@@ -198,7 +215,7 @@ export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
       const node = nodes[item.node]!
       const expandable = node.dependencies.length > 0
       // lifecycle metadata follows a component's first line only
-      const lifecycle = printed[item.node] === 1 ? "" : lifecycleText(node.component.lifecycle)
+      const lifecycle = printed[item.node] === 1 ? "" : metadataText(node.component)
       const text = lifecycle === "" ? item.text : `${item.text} · ${lifecycle}`
       if (!expandable) {
         printed[item.node] = 1
@@ -219,6 +236,13 @@ export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
 
   pushEdges(plan.roots, "", 0)
   drain()
+
+  // Each declared scope, with what it provides: its components are built when it opens.
+  for (const scope of plan.scopes) {
+    out.push(`scope ${printable(scope.name)}`)
+    pushEdges(scope.provides, "", 1)
+    drain()
+  }
 
   // Nodes no requested root leads to (walked as roots of their own, e.g. App's startup
   // components): every such node is reachable from one that no other node depends on.
@@ -282,7 +306,7 @@ export const mermaid = (plan: Plan.Any, options?: Explain.DiagramOptions): strin
   const roots = rootIds(plan)
   const lines = [`flowchart ${options?.direction ?? "TD"}`]
   for (const node of plan.nodes) {
-    const lifecycle = lifecycleText(node.component.lifecycle)
+    const lifecycle = metadataText(node.component)
     const label = [node.name, ...(node.name === node.service ? [] : [node.service]), ...(lifecycle === "" ? [] : [lifecycle])]
       .map(mermaidText)
       .join("<br/>")
@@ -325,7 +349,7 @@ export const dot = (plan: Plan.Any, options?: Explain.DiagramOptions): string =>
   const roots = rootIds(plan)
   const lines = ["digraph layerwise {", `  rankdir=${options?.direction ?? "TB"};`, "  node [shape=box];"]
   for (const node of plan.nodes) {
-    const lifecycle = lifecycleText(node.component.lifecycle)
+    const lifecycle = metadataText(node.component)
     const label = [node.name, ...(node.name === node.service ? [] : [node.service]), ...(lifecycle === "" ? [] : [lifecycle])]
       .join("\n")
     const attributes = [`label=${dotString(label)}`]
@@ -412,9 +436,16 @@ export const componentFields = {
 }
 
 /** @internal */
+export const LifetimeJson = Schema.Union(
+  Schema.TaggedStruct("Transient", {}),
+  Schema.TaggedStruct("Scoped", { scope: Schema.String })
+)
+
+/** @internal */
 export const NodeJson = Schema.Struct({
   id: Schema.Number,
   ...componentFields,
+  lifetime: Schema.optionalWith(LifetimeJson, { exact: true }),
   parent: Schema.NullOr(Schema.Number),
   dependencies: Schema.Array(EdgeJson),
   lifecycle: Schema.optionalWith(LifecycleJson, { exact: true })
@@ -451,7 +482,8 @@ export const toJson = (plan: Plan.Any): Explain.PlanJson =>
       construct: node.component.construct._tag,
       parent: node.parent ?? null,
       dependencies: node.dependencies,
-      ...(node.component.lifecycle === undefined ? undefined : { lifecycle: lifecycleJson(node.component.lifecycle) })
+      ...(node.component.lifecycle === undefined ? undefined : { lifecycle: lifecycleJson(node.component.lifecycle) }),
+      ...lifetimeJson(node.component)
     })),
     // node ids are positions in build order
     order: plan.nodes.map((node) => node.id),

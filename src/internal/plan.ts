@@ -19,12 +19,14 @@ const PlanProto = {
 export const make = <Roots = never, E = unknown, R = never>(
   nodes: ReadonlyArray<Plan.Node>,
   roots: ReadonlyArray<Plan.Edge>,
-  external: ReadonlyArray<string> = []
+  external: ReadonlyArray<string> = [],
+  scopes: ReadonlyArray<Plan.ScopeEntry> = []
 ): Plan.Plan<Roots, E, R> => {
   const self = Object.create(PlanProto)
   self.nodes = nodes
   self.roots = roots
   self.external = external
+  self.scopes = scopes
   return self
 }
 

@@ -3,16 +3,19 @@ import * as Either from "effect/Either"
 import type * as Component from "../Component.js"
 import type * as Condition from "../Condition.js"
 import type * as Dependency from "../Dependency.js"
+import type * as Lifetime from "../Lifetime.js"
 import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import type * as Registry from "../Registry.js"
 import * as component from "./component.js"
 import * as condition from "./condition.js"
 import * as dependency from "./dependency.js"
+import * as lifetime from "./lifetime.js"
 import * as planInternal from "./plan.js"
 import * as registry from "./registry.js"
 import { choose, chooseAmong, overridesEveryRequest } from "./resolver/choose.js"
 import { examine } from "./resolver/examine.js"
+import * as lifetimes from "./resolver/lifetimes.js"
 import * as members from "./resolver/members.js"
 import {
   type Candidates,
@@ -44,6 +47,7 @@ export interface ExtraRoots {
 /** @internal */
 export type Options = Condition.EnvironmentInput & ExtraRoots & {
   readonly external?: ReadonlyArray<Context.Tag<unknown, unknown>> | undefined
+  readonly scopes?: ReadonlyArray<Lifetime.ScopeName> | undefined
 }
 
 /**
@@ -71,7 +75,10 @@ export const resolve = <
 >(
   input: Registry.Registry<E>,
   roots: Roots,
-  options?: Condition.EnvironmentInput & ExtraRoots & { readonly external?: External | undefined }
+  options?: Condition.EnvironmentInput & ExtraRoots & {
+    readonly external?: External | undefined
+    readonly scopes?: ReadonlyArray<Lifetime.ScopeName> | undefined
+  }
 ): Either.Either<
   Plan.Plan<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>,
   Errors.ResolutionError
@@ -80,8 +87,12 @@ export const resolve = <
   const resolution = run(input, roots, options)
   return resolution.problems.length > 0
     ? Either.left(new Errors.ResolutionError({ problems: resolution.problems }))
-    : Either.right(finish(resolution.index.candidates, resolution.outcome, externalKeys(options?.external)))
+    : Either.right(finish(resolution.index.candidates, resolution.outcome, externalKeys(options?.external), scopeNames(options?.scopes)))
 }
+
+/** The names of the declared scopes, each once, outer first. */
+const scopeNames = (scopes: ReadonlyArray<Lifetime.ScopeName> | undefined): ReadonlyArray<string> =>
+  scopes === undefined ? [] : [...new Set(scopes.filter(lifetime.isScopeName).map((scope) => scope.name))]
 
 /** The keys of the declared external services, each once, in declaration order. */
 const externalKeys = (external: ReadonlyArray<Dependency.Any> | undefined): ReadonlyArray<string> =>
@@ -133,10 +144,12 @@ const run = (
   const outcome = members.walkUntilSettled(
     index,
     problems,
-    (seeds) => walk(index, flat, usedReplacements, seeds, roots, options?.extraRoots, new Set(externalKeys(options?.external)))
+    (seeds) =>
+      walk(index, flat, usedReplacements, seeds, roots, options?.extraRoots, new Set(externalKeys(options?.external)), scopeNames(options?.scopes))
   )
   // a loop, not a spread: a spread passes every problem as an argument (the stack's limit)
   for (const problem of outcome.problems) problems.push(problem)
+  lifetimes.check(index.candidates, outcome, scopeNames(options?.scopes), problems)
 
   let unknownNames: ReadonlyArray<string> | undefined
   for (const name of flat.replacements.keys()) {
@@ -402,7 +415,8 @@ const walk = (
   seeds: ReadonlyMap<string, unknown>,
   roots: ReadonlyArray<Dependency.Any>,
   extraRoots: ((component: Component.Any) => boolean) | undefined,
-  external: ReadonlySet<string>
+  external: ReadonlySet<string>,
+  scopes: ReadonlyArray<string>
 ): Walk => {
   const count = index.baseCount
   const capacity = count + memberRoom
@@ -466,6 +480,25 @@ const walk = (
       if (!shadowed) descend(self, candidate)
     }
   }
+  // The requests each declared scope provides: a plain request of every service with a candidate
+  // scoped to it, resolved by the usual rules and walked like roots (validated before anything
+  // runs, built only when the scope opens).
+  const scopeEdges = scopes.map((name) => {
+    const keys = new Set<string>()
+    for (let candidate = 0; candidate < count; candidate++) {
+      const own = components[candidate]!.lifetime
+      if (own?._tag === "Scoped" && own.scope.name === name) keys.add(prepared[candidate]!.key)
+    }
+    const edges: Array<WalkEdge> = []
+    for (const key of keys) {
+      const first = index.byTag.get(key)
+      const edge = known(self, key, first) ?? resolveRequest(self, components[first!]!.tag, key, first)
+      if (edge === undefined) continue
+      edges.push(edge)
+      for (const target of edge.targets) descend(self, target)
+    }
+    return edges
+  })
   const unsettled = members.settleMembers(self)
   return {
     state: self,
@@ -477,6 +510,7 @@ const walk = (
     memoOfTag: self.memoOfTag,
     memoByKey: self.memoByKey,
     rootEdges,
+    scopeEdges,
     members: self.members,
     unsettled
   }
@@ -597,7 +631,12 @@ const descend = (self: WalkState, root: number): void => {
  * node ids, once, turns the walk's edges into the plan's: shared by every requester as they were
  * during the walk.
  */
-const finish = <Roots, E, R>(candidates: Candidates, walk: Walk, external: ReadonlyArray<string>): Plan.Plan<Roots, E, R> => {
+const finish = <Roots, E, R>(
+  candidates: Candidates,
+  walk: Walk,
+  external: ReadonlyArray<string>,
+  scopes: ReadonlyArray<string> = []
+): Plan.Plan<Roots, E, R> => {
   const { edgesOf, nodeIdOf, parentOf, postOrder } = walk
   const renumber = (edge: WalkEdge | undefined) => {
     if (edge === undefined) return
@@ -624,7 +663,12 @@ const finish = <Roots, E, R>(candidates: Candidates, walk: Walk, external: Reado
   }
   // the type parameters are phantom: what the roots provide, what the constructors fail with, what
   // the program provides, known to the caller from the registry and options it passed
-  return planInternal.make<Roots, E, R>(nodes, walk.rootEdges, external)
+  return planInternal.make<Roots, E, R>(
+    nodes,
+    walk.rootEdges,
+    external,
+    scopes.map((name, index) => ({ name, provides: walk.scopeEdges[index]! }))
+  )
 }
 
 /**

@@ -153,6 +153,7 @@ const resolvePlan = (app: AppImpl): Effect.Effect<Plan.Any, Errors.ResolutionErr
       profiles: app.options.profiles,
       properties: app.options.properties,
       external: source.external,
+      scopes: app.options.scopes,
       extraRoots: (component) => component.lifecycle?.startup !== undefined
     })
     return Either.isLeft(resolved) ? Effect.fail(resolved.left) : Effect.succeed(resolved.right)

@@ -199,6 +199,8 @@ export interface Walk {
   /** per candidate in the plan: the candidate that first needed it (-1: a root) */
   readonly parentOf: Int32Array
   readonly rootEdges: ReadonlyArray<WalkEdge>
+  /** per declared scope (outer first): the requests it provides (see `Plan.scopes`) */
+  readonly scopeEdges: ReadonlyArray<ReadonlyArray<WalkEdge>>
   readonly members: ReadonlyMap<string, MemberState>
   /** the name of a member whose merged arguments changed its dependencies */
   readonly unsettled: string | undefined

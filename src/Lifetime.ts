@@ -1,0 +1,186 @@
+/**
+ * Lifetimes: how long a component's instance lives, and so who shares it.
+ *
+ * - **singleton** (the default): one instance per container (an application, a plan's Layer), built
+ *   at startup, released at shutdown; started, stopped and health-checked by App.
+ * - **transient**: a new instance for every component that requests it (and for every run-time
+ *   lookup), built with its requester and released with it. Never started, stopped or
+ *   health-checked: a transient component with start or stop hooks, background work or health
+ *   checks is a resolution error (initializers and disposers are part of its build and release).
+ * - **scoped** to a named scope ({@link scope}): one instance per open scope of that name (a request,
+ *   a job, a message), built on first use in it, released when it closes. The application declares
+ *   the scopes it opens (`scopes: [Request, Job]`, outer first: a job scope may open inside a request
+ *   scope, never the reverse); a component scoped to a scope no one declared is a resolution error.
+ *
+ * **A longer-lived component never captures a shorter-lived one.** The resolver rejects, with its path
+ * and before anything runs, a component that depends directly on one that lives less (a singleton on
+ * a request-scoped component, an outer scope's on an inner one's); a transient dependency lives as
+ * long as its requester, so what it depends on is checked against its requester's lifetime. The way
+ * to reach a shorter-lived component from a longer-lived one is a handle: `Dependency.lazy` or
+ * `Dependency.factory`, used inside an open scope.
+ *
+ * @since 0.2.0
+ */
+import type { Pipeable } from "effect/Pipeable"
+import type * as Component from "./Component.js"
+import * as internal from "./internal/lifetime.js"
+
+/**
+ * @since 0.2.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId as TypeId
+
+/**
+ * @since 0.2.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * A scope's name, as a typed token: components are scoped to it, the application declares it, and
+ * the program opens it around an effect. Two tokens of one name are the same scope.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ScopeName<out Name extends string = string> extends Pipeable {
+  readonly [TypeId]: TypeId
+  readonly name: Name
+}
+
+/**
+ * How long a component's instance lives (see the module's doc).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Lifetime =
+  | { readonly _tag: "Singleton" }
+  | { readonly _tag: "Transient" }
+  | { readonly _tag: "Scoped"; readonly scope: ScopeName }
+
+/**
+ * Declares a scope name.
+ *
+ * @example
+ * ```ts
+ * import { Lifetime } from "layerwise"
+ *
+ * export const Request = Lifetime.scope("Request")
+ * export const Job = Lifetime.scope("Job")
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const scope: <const Name extends string>(name: Name) => ScopeName<Name> = internal.scope
+
+/**
+ * Returns `true` if the value is a scope name.
+ *
+ * @example
+ * ```ts
+ * import { Lifetime } from "layerwise"
+ *
+ * console.log(Lifetime.isScopeName(Lifetime.scope("Request"))) // true
+ * ```
+ *
+ * @since 0.2.0
+ * @category refinements
+ */
+export const isScopeName: (u: unknown) => u is ScopeName = internal.isScopeName
+
+/**
+ * The singleton lifetime (the default).
+ *
+ * @example
+ * ```ts
+ * import { Lifetime } from "layerwise"
+ *
+ * console.log(Lifetime.singleton._tag) // "Singleton"
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const singleton: Lifetime = internal.singleton
+
+/**
+ * A component's lifetime (singleton unless set).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Lifetime } from "layerwise"
+ *
+ * class Stamp extends Context.Tag("app/Stamp")<Stamp, number>() {}
+ *
+ * const StampLive = Component.make(Stamp, { build: Effect.sync(() => Date.now()) }).pipe(Lifetime.transient)
+ * console.log(Lifetime.get(StampLive)._tag) // "Transient"
+ * ```
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const get: (self: Component.Any) => Lifetime = internal.get
+
+/**
+ * Makes a component transient: a new instance for every requester, released with it.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Lifetime } from "layerwise"
+ *
+ * class RequestId extends Context.Tag("app/RequestId")<RequestId, string>() {}
+ *
+ * export const RequestIdLive = Component.make(RequestId, { build: Effect.sync(() => crypto.randomUUID()) }).pipe(
+ *   Lifetime.transient
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const transient: <Id, Service, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E> =
+  internal.transient
+
+/**
+ * Scopes a component to a named scope: one instance per open scope of that name.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Lifetime } from "layerwise"
+ *
+ * class CurrentUser extends Context.Tag("app/CurrentUser")<CurrentUser, { readonly id: string }>() {}
+ * const Request = Lifetime.scope("Request")
+ *
+ * export const CurrentUserLive = Component.make(CurrentUser, { build: Effect.succeed({ id: "alice" }) }).pipe(
+ *   Lifetime.scoped(Request)
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const scoped: {
+  (scope: ScopeName): <Id, Service, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>
+  <Id, Service, E>(self: Component.Component<Id, Service, E>, scope: ScopeName): Component.Component<Id, Service, E>
+} = internal.scoped
+
+/**
+ * Describes a lifetime for messages and explanations: `singleton`, `transient`, `scoped(Request)`.
+ *
+ * @example
+ * ```ts
+ * import { Lifetime } from "layerwise"
+ *
+ * console.log(Lifetime.format({ _tag: "Scoped", scope: Lifetime.scope("Request") })) // "scoped(Request)"
+ * ```
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const format: (lifetime: Lifetime) => string = internal.format

@@ -1,0 +1,124 @@
+/**
+ * Lifetimes at resolution: every component's lifetime is checked before anything runs.
+ *
+ * - a component scoped to a scope the application does not declare is an `InvalidDeclaration`;
+ * - a transient or scoped component with start or stop hooks, background work or health checks is
+ *   one too (App starts, stops and checks singletons only);
+ * - a component that depends directly on one that lives less is a `LifetimeMismatch`, with its path.
+ *   Lifetimes are ordered singleton, then the declared scopes outer first; a transient dependency
+ *   lives as long as its requester, so its own dependencies are checked against its requester's
+ *   lifetime (through any number of transients). Handle requests (`Dependency.lazy`, `factory`,
+ *   `reloadable`) are the way across, and are not checked.
+ *
+ * Linear in the walk's edges, times the depth of transient chains.
+ *
+ * @internal
+ */
+import * as Errors from "../../Errors.js"
+import type * as Lifetime from "../../Lifetime.js"
+import * as lifetime from "../lifetime.js"
+import type { Candidates, Walk } from "./state.js"
+
+const nonSingletonHooks = (
+  lifecycle: NonNullable<Candidates["components"][number]["lifecycle"]>
+): ReadonlyArray<string> =>
+  [
+    lifecycle.onStart.length > 0 ? "start hooks" : undefined,
+    lifecycle.onStop.length > 0 ? "stop hooks" : undefined,
+    lifecycle.background.length > 0 ? "background work" : undefined,
+    lifecycle.healthChecks.length > 0 ? "health checks" : undefined
+  ].filter((hook) => hook !== undefined)
+
+/** The names of a candidate's dependency path, from a root (first-discovery parents). */
+const pathOf = (candidates: Candidates, walk: Walk, candidate: number): Array<string> => {
+  const path: Array<string> = []
+  for (let current = candidate; current !== -1; current = walk.parentOf[current]!) path.push(candidates.names[current]!)
+  return path.reverse()
+}
+
+/**
+ * Checks the lifetimes of the walked candidates; `scopes` are the declared scope names, outer first.
+ *
+ * @internal
+ */
+export const check = (
+  candidates: Candidates,
+  walk: Walk,
+  scopes: ReadonlyArray<string>,
+  problems: Array<Errors.Problem>
+): void => {
+  const { components, names } = candidates
+  // rank: 0 singleton, 1 + i the i-th declared scope; -1 transient (its requester's); -2 unknown scope
+  const rankOf = (own: Lifetime.Lifetime | undefined): number => {
+    if (own === undefined || own._tag === "Singleton") return 0
+    if (own._tag === "Transient") return -1
+    const index = scopes.indexOf(own.scope.name)
+    return index === -1 ? -2 : index + 1
+  }
+  const lifetimeOf = (candidate: number): Lifetime.Lifetime => lifetime.get(components[candidate]!)
+  const postOrder = walk.postOrder
+  let shortLived = false
+  for (let index = 0; index < postOrder.length; index++) {
+    const candidate = postOrder[index]!
+    const component = components[candidate]!
+    const own = component.lifetime
+    if (own === undefined || own._tag === "Singleton") continue
+    shortLived = true
+    if (own._tag === "Scoped" && !scopes.includes(own.scope.name)) {
+      problems.push(
+        new Errors.InvalidDeclaration({
+          path: pathOf(candidates, walk, candidate),
+          subject: { _tag: "Component", name: names[candidate]! },
+          issues: [{ code: "UnknownScope", scope: own.scope.name, declared: scopes }]
+        })
+      )
+    }
+    const hooks = component.lifecycle === undefined ? [] : nonSingletonHooks(component.lifecycle)
+    if (hooks.length > 0) {
+      problems.push(
+        new Errors.InvalidDeclaration({
+          path: pathOf(candidates, walk, candidate),
+          subject: { _tag: "Component", name: names[candidate]! },
+          issues: [{ code: "LifecycleOfNonSingleton", lifetime: lifetime.format(own), hooks }]
+        })
+      )
+    }
+  }
+  // only singletons in the plan: nothing can outlive anything
+  if (!shortLived) return
+  const reported = new Set<string>()
+  // Each candidate against its dependencies, following transients with the requester's rank.
+  for (let index = 0; index < postOrder.length; index++) {
+    const candidate = postOrder[index]!
+    const rank = rankOf(components[candidate]!.lifetime)
+    if (rank < 0) continue
+    const stack: Array<{ readonly from: number; readonly through: ReadonlyArray<string> }> = [{ from: candidate, through: [] }]
+    while (stack.length > 0) {
+      const { from, through } = stack.pop()!
+      for (const edge of walk.edgesOf[from] ?? []) {
+        if (edge.request.handle !== undefined) continue
+        for (const target of edge.targets) {
+          const targetRank = rankOf(components[target]!.lifetime)
+          if (targetRank === -1) {
+            stack.push({ from: target, through: [...through, names[target]!] })
+            continue
+          }
+          if (targetRank <= rank || targetRank === -2) continue
+          const key = `${candidate} ${target}`
+          if (reported.has(key)) continue
+          reported.add(key)
+          problems.push(
+            new Errors.LifetimeMismatch({
+              path: pathOf(candidates, walk, candidate),
+              component: names[candidate]!,
+              lifetime: lifetime.format(lifetimeOf(candidate)),
+              dependency: names[target]!,
+              dependencyLifetime: lifetime.format(lifetimeOf(target)),
+              through
+            })
+          )
+        }
+      }
+    }
+  }
+}
