@@ -89,6 +89,7 @@ describe("compile-time contracts", () => {
       "ops-layer-without-group.ts",
       "plan-widened-roots.ts",
       "succeed-wrong-value.ts",
+      "testing-external-not-provided.ts",
       "undeclared-derived-request.ts",
       "undeclared-family-member.ts",
       "undeclared-in-build.ts",

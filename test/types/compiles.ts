@@ -4,7 +4,7 @@
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Context, Data, Effect, Layer, Option, type Scope } from "effect"
-import { App, Component, Dependency, Errors, Family, Instances, Lifecycle, Plan, Qualifier, Registry, Resolver } from "../../src/index.js"
+import { App, Component, Dependency, Errors, Family, Instances, Lifecycle, Plan, Qualifier, Registry, Resolver, Testing } from "../../src/index.js"
 import * as Ops from "../../src/Ops.js"
 
 /** `true` only when `A` and `B` are the same type (not merely mutually assignable through `any`). */
@@ -286,3 +286,40 @@ assertType<
     Layer.Layer<HookServer, Errors.ResolutionError | Errors.ConstructionError<HookConfigError>>
   >
 >()
+
+// ---------------------------------------------------------------------------------------------
+// Testing: data-first and data-last, the registry's error type kept, toLayer typed like Registry.toLayer
+
+class TestingClock extends Context.Tag("compiles/TestingClock")<TestingClock, { readonly now: () => number }>() {}
+class TestingFakeDown extends Data.TaggedError("TestingFakeDown")<{}> {}
+
+// an override adds its constructor's error type to the registry's, in both forms
+export const withFakeServer = hookRegistry.pipe(Testing.layer(HookServer, Layer.fail(new TestingFakeDown())))
+export const withFakeServerFirst = Testing.layer(hookRegistry, HookServer, Layer.fail(new TestingFakeDown()))
+assertType<Equals<typeof withFakeServer, Registry.Registry<HookConfigError | TestingFakeDown>>>()
+assertType<Equals<typeof withFakeServerFirst, Registry.Registry<HookConfigError | TestingFakeDown>>>()
+// a value, a mock or a name replacement adds nothing
+export const withValue = Testing.value(hookRegistry, HookLogger, { log: () => Effect.void })
+assertType<Equals<typeof withValue, Registry.Registry<HookConfigError>>>()
+
+// Testing.toLayer: the overrides' errors, the external services as requirements
+export const testingLayer = Testing.toLayer(hookRegistry, [HookServer], {
+  overrides: [Testing.layer(HookServer, Layer.fail(new TestingFakeDown())), Testing.value(HookLogger, { log: () => Effect.void })],
+  external: [TestingClock],
+  profiles: ["test"]
+})
+assertType<
+  Equals<
+    typeof testingLayer,
+    Layer.Layer<HookServer, Errors.ResolutionError | Errors.ConstructionError<HookConfigError | TestingFakeDown>, TestingClock>
+  >
+>()
+export const testingLayerVariadic = Testing.toLayer(hookRegistry, [HookServer], Testing.layer(HookServer, Layer.fail(new TestingFakeDown())))
+assertType<
+  Equals<
+    typeof testingLayerVariadic,
+    Layer.Layer<HookServer, Errors.ResolutionError | Errors.ConstructionError<HookConfigError | TestingFakeDown>>
+  >
+>()
+export const testingLayerLast = hookRegistry.pipe(Testing.toLayer([HookServer]))
+assertType<Equals<typeof testingLayerLast, Layer.Layer<HookServer, Errors.ResolutionError | Errors.ConstructionError<HookConfigError>>>>()
