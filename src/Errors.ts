@@ -343,7 +343,7 @@ export interface ReplacementDescription {
  * - `PrimaryAndAlternative`: a component is both;
  * - `DependenciesNotArray`, `InvalidDependency` (`position` from 1): malformed dependencies;
  * - `InvalidConstructor`: `Component.make`'s `build` is not an Effect, or `Component.fromLayer`'s
- *   `layer` not a Layer;
+ *   `layer` (the `Default` of `Component.fromService`'s class) not a Layer;
  * - `InvalidRoot`: a root is not a tag;
  * - `ConditionThrew`: a condition threw while evaluated;
  * - `UnknownName`: a replacement names no component (`names`: the registry's component names;

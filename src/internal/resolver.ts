@@ -14,6 +14,7 @@ import * as registry from "./registry.js"
 import { choose, chooseAmong, overridesEveryRequest } from "./resolver/choose.js"
 import { examine } from "./resolver/examine.js"
 import * as members from "./resolver/members.js"
+import { resolveServiceDependencies } from "./resolver/services.js"
 import {
   type Candidates,
   candidatesOf,
@@ -126,6 +127,7 @@ const run = (
   const index = indexCandidates(flat, problems)
   const usedReplacements = new Set<string>()
   nameCandidates(index, flat.replacements, usedReplacements, problems)
+  resolveServiceDependencies(index, options?.external ?? [], problems)
   if (index.explicitlyNamed) reportDuplicateNames(index.candidates, problems)
   const families = flat.families as ReadonlySet<dependency.FamilyLike>
   if (families.size > 1) members.reportDuplicateFamilies(families, problems)

@@ -607,3 +607,47 @@ export const addFinalizerNow = (scope: Scope.Scope, finalizer: Scope.Scope.Final
   state.finalizers.set({}, finalizer)
   return true
 }
+
+// ---------------------------------------------------------------------------------------------
+// Effect.Service
+
+/**
+ * The parts of a Layer made by `Layer.provide(self, that)`: `self`, and the layers of `that` (the
+ * array's, or the one layer); `undefined` for a Layer made any other way. An `Effect.Service` class
+ * with `dependencies` builds its `Default` so: `Layer.provide(DefaultWithoutDependencies,
+ * dependencies)`, which is how layerwise learns a service's dependency layers without the user
+ * listing them again.
+ *
+ * Reads Effect 3's Layer representation: `provide` is a `Suspend` whose `evaluate()` gives a
+ * `Provide` whose `second` is `self` and whose `first` is a `ProvideMerge` of the context and
+ * `that` (a `MergeAll` of an array's layers). test/Component.test.ts checks it against Effect's own
+ * `Effect.Service`. Effect 4: `Layer.provide` and `Effect.Service` are rewritten; read what they
+ * become, or keep the service's dependencies where `Component.fromService` can ask for them.
+ *
+ * @internal
+ */
+export const splitProvide = (
+  layer: unknown
+): { readonly self: Layer.Layer<never, unknown, unknown>; readonly provided: ReadonlyArray<Layer.Layer<never, unknown, unknown>> } | undefined => {
+  type Primitive = {
+    readonly _op_layer?: unknown
+    readonly evaluate?: unknown
+    readonly first?: Primitive
+    readonly second?: Primitive
+    readonly layers?: unknown
+  }
+  if (!Layer.isLayer(layer)) return undefined
+  const suspended = layer as Primitive
+  if (suspended._op_layer !== "Suspend" || typeof suspended.evaluate !== "function") return undefined
+  const provide = (suspended.evaluate as () => Primitive)()
+  const merge = provide?._op_layer === "Provide" ? provide.first : undefined
+  const that = merge?._op_layer === "ProvideMerge" ? merge.second : undefined
+  const self = provide?.second
+  if (!Layer.isLayer(self) || !Layer.isLayer(that)) return undefined
+  const provided = (that as Primitive)._op_layer === "MergeAll" ? (that as Primitive).layers : [that]
+  if (!Array.isArray(provided) || !provided.every(Layer.isLayer)) return undefined
+  return {
+    self: self as Layer.Layer<never, unknown, unknown>,
+    provided: provided as ReadonlyArray<Layer.Layer<never, unknown, unknown>>
+  }
+}

@@ -323,3 +323,33 @@ assertType<
 >()
 export const testingLayerLast = hookRegistry.pipe(Testing.toLayer([HookServer]))
 assertType<Equals<typeof testingLayerLast, Layer.Layer<HookServer, Errors.ResolutionError | Errors.ConstructionError<HookConfigError>>>>()
+
+// ---------------------------------------------------------------------------------------------
+// Component.fromService: an Effect.Service class as a component, its dependencies read from the class
+
+class ServiceDown extends Data.TaggedError("ServiceDown")<{}> {}
+class ServiceClock extends Effect.Service<ServiceClock>()("compiles/ServiceClock", { succeed: { now: () => 0 } }) {}
+class ServiceGreeter extends Effect.Service<ServiceGreeter>()("compiles/ServiceGreeter", {
+  effect: Effect.flatMap(ServiceClock, (clock) => clock.now() < 0 ? Effect.fail(new ServiceDown()) : Effect.succeed({ hello: "hi" })),
+  dependencies: [ServiceClock.Default]
+}) {}
+class ServiceNeedsConfig extends Effect.Service<ServiceNeedsConfig>()("compiles/ServiceNeedsConfig", {
+  effect: Effect.map(Config, (config) => ({ url: config.url }))
+}) {}
+class ServiceDb extends Effect.Service<ServiceDb>()("compiles/ServiceDb", {
+  effect: (url: string, size: number) => Effect.succeed({ url, size })
+}) {}
+
+// no options; the class's identifier, service and errors
+export const ServiceClockLive = Component.fromService(ServiceClock)
+assertType<Equals<typeof ServiceClockLive, Component.Component<ServiceClock, ServiceClock, never>>>()
+export const ServiceGreeterLive = Component.fromService(ServiceGreeter, { name: "greeter", primary: true })
+assertType<Equals<typeof ServiceGreeterLive, Component.Component<ServiceGreeter, ServiceGreeter, ServiceDown>>>()
+// explicit dependencies cover the layer's requirements
+export const ServiceGreeterExplicit = Component.fromService(ServiceGreeter, { dependencies: [ServiceClock] })
+export const ServiceNeedsConfigLive = Component.fromService(ServiceNeedsConfig, { dependencies: [Config] })
+assertType<Equals<typeof ServiceNeedsConfigLive, Component.Component<ServiceNeedsConfig, ServiceNeedsConfig, never>>>()
+// a class with arguments takes them
+export const ServiceDbLive = Component.fromService(ServiceDb, { arguments: ["postgres://", 4] })
+export const serviceRegistry = Registry.make(ServiceClockLive, ServiceGreeterLive, ServiceDbLive)
+assertType<Equals<typeof serviceRegistry, Registry.Registry<ServiceDown>>>()
