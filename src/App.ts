@@ -198,7 +198,7 @@ export type Event =
  * @since 0.1.0
  * @category models
  */
-export interface Options extends Condition.EnvironmentInput {
+export interface Options extends Condition.EnvironmentSource {
   /** Bounds each initializer and start hook (default 15 seconds). */
   readonly startTimeout?: Duration.DurationInput | undefined
   /** Bounds each stop hook and disposer (default 15 seconds). */

@@ -296,12 +296,12 @@ export const toLayer: {
 } = layerInternal.registryToLayer
 
 /**
- * Options of {@link toLayer}: the resolution's (profiles, properties, external services) and the
- * Layer's (concurrency).
+ * Options of {@link toLayer}: the resolution's (profiles, properties, as data or `effect/Config`s,
+ * external services) and the Layer's (concurrency).
  *
  * @since 0.2.0
  * @category models
  */
 export interface LayerOptions<External extends ReadonlyArray<Dependency.Any> = ReadonlyArray<Dependency.Any>>
-  extends Plan.LayerOptions, Resolver.Options<External>
+  extends Plan.LayerOptions, Resolver.EffectOptions<External>
 {}

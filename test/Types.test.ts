@@ -88,6 +88,8 @@ describe("compile-time contracts", () => {
       "nested-derived-request.ts",
       "ops-layer-without-group.ts",
       "plan-widened-roots.ts",
+      "resolve-config-profiles.ts",
+      "runmain-app-with-requirements.ts",
       "service-arguments-missing.ts",
       "service-default-requires.ts",
       "service-explicit-dependencies-missing.ts",

@@ -651,3 +651,61 @@ export const splitProvide = (
     provided: provided as ReadonlyArray<Layer.Layer<never, unknown, unknown>>
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Config
+
+/**
+ * The keys an `effect/Config` reads, as paths joined with `.` (`Config.boolean("FEATURE")`:
+ * `["FEATURE"]`; `Config.nested(Config.string("HOST"), "DB")`: `["DB.HOST"]`), in order, each once:
+ * what a condition on it is described by. Through `map`, `withDefault` (its first branch),
+ * `redacted`, `array`, `all` and descriptions; empty for a Config without keys (`Config.succeed`,
+ * `Config.suspend`). Reads Effect 3's Config representation (its `_tag`s and fields);
+ * test/Condition.test.ts checks it. Effect 4: Config is rewritten on Schema; read its keys there.
+ *
+ * @internal
+ */
+export const configKeys = (config: unknown): ReadonlyArray<string> => {
+  type Primitive = {
+    readonly _tag?: unknown
+    readonly name?: unknown
+    readonly config?: Primitive
+    readonly original?: Primitive
+    readonly first?: Primitive
+    readonly left?: Primitive
+    readonly right?: Primitive
+    readonly valueConfig?: Primitive
+  }
+  const keys = new Set<string>()
+  const stack: Array<{ readonly config: Primitive | undefined; readonly path: string }> = [{ config: config as Primitive, path: "" }]
+  while (stack.length > 0) {
+    const { config: current, path } = stack.pop()!
+    if (typeof current !== "object" || current === null) continue
+    switch (current._tag) {
+      case "Nested":
+        stack.push({ config: current.config, path: path === "" ? String(current.name) : `${path}.${String(current.name)}` })
+        break
+      case "Primitive":
+        if (path !== "") keys.add(path)
+        break
+      case "Described":
+      case "Sequence":
+        stack.push({ config: current.config, path })
+        break
+      case "MapOrFail":
+      case "Redacted":
+        stack.push({ config: current.original, path })
+        break
+      case "Fallback":
+        stack.push({ config: current.first, path })
+        break
+      case "HashMap":
+        stack.push({ config: current.valueConfig, path })
+        break
+      case "ZipWith":
+        stack.push({ config: current.right, path }, { config: current.left, path })
+        break
+    }
+  }
+  return [...keys]
+}

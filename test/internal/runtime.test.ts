@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
   Cause,
+  Config,
   ConfigProvider,
   Context,
   Deferred,
@@ -463,6 +464,21 @@ describe("runtime", () => {
       expect(runtime.splitProvide(Layer.provideMerge(self, b))).toBeUndefined()
       expect(runtime.splitProvide(Layer.suspend(() => b))).toBeUndefined()
       expect(runtime.splitProvide(undefined)).toBeUndefined()
+    })
+  })
+
+  describe("Config", () => {
+    it("configKeys reads the keys a Config reads, through its combinators", () => {
+      // Fails when Effect changes how a Config is represented.
+      expect(runtime.configKeys(Config.boolean("FEATURE"))).toEqual(["FEATURE"])
+      expect(runtime.configKeys(Config.nested(Config.string("HOST"), "DB"))).toEqual(["DB.HOST"])
+      expect(runtime.configKeys(Config.boolean("FEATURE").pipe(Config.withDefault(false)))).toEqual(["FEATURE"])
+      expect(runtime.configKeys(Config.map(Config.string("STORAGE"), (kind) => kind === "files"))).toEqual(["STORAGE"])
+      expect(runtime.configKeys(Config.all([Config.string("A"), Config.redacted("B")]))).toEqual(["A", "B"])
+      expect(runtime.configKeys(Config.array(Config.string(), "LIST").pipe(Config.withDescription("a list")))).toEqual(["LIST"])
+      expect(runtime.configKeys(Config.hashMap(Config.string(), "TABLE"))).toEqual(["TABLE"])
+      expect(runtime.configKeys(Config.succeed(true))).toEqual([])
+      expect(runtime.configKeys(Config.string())).toEqual([])
     })
   })
 })

@@ -3,8 +3,23 @@
  * `npm run typecheck` checks it; `test/Types.test.ts` also compiles it and expects no diagnostic.
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
-import { Context, Data, Effect, Layer, Option, type Scope } from "effect"
-import { App, Component, Dependency, Errors, Family, Instances, Lifecycle, Plan, Qualifier, Registry, Resolver, Testing } from "../../src/index.js"
+import { Config as EffectConfig, Context, Data, Effect, Layer, Option, type Scope } from "effect"
+import {
+  App,
+  Component,
+  Condition,
+  Dependency,
+  Errors,
+  Family,
+  Instances,
+  Lifecycle,
+  Plan,
+  Qualifier,
+  Registry,
+  Resolver,
+  Testing
+} from "../../src/index.js"
+import { runMain } from "../../src/node.js"
 import * as Ops from "../../src/Ops.js"
 
 /** `true` only when `A` and `B` are the same type (not merely mutually assignable through `any`). */
@@ -353,3 +368,19 @@ assertType<Equals<typeof ServiceNeedsConfigLive, Component.Component<ServiceNeed
 export const ServiceDbLive = Component.fromService(ServiceDb, { arguments: ["postgres://", 4] })
 export const serviceRegistry = Registry.make(ServiceClockLive, ServiceGreeterLive, ServiceDbLive)
 assertType<Equals<typeof serviceRegistry, Registry.Registry<ServiceDown>>>()
+
+// ---------------------------------------------------------------------------------------------
+// The environment through effect/Config
+
+const configProfiles = EffectConfig.array(EffectConfig.string(), "PROFILES")
+export const configuredLayer = Registry.toLayer(registry, [Api], {
+  profiles: configProfiles,
+  properties: { "storage.kind": EffectConfig.string("STORAGE").pipe(EffectConfig.withDefault(undefined)), region: "eu" }
+})
+export const configuredPlan = Resolver.resolveEffect(registry, [Api], { properties: EffectConfig.all({ region: EffectConfig.string("REGION") }) })
+assertType<Equals<typeof configuredPlan, Effect.Effect<Plan.Plan<Api, never, never>, Errors.ResolutionError>>>()
+export const configuredApp = App.make(registry, { roots: [Api], profiles: configProfiles })
+export const flagCondition = Condition.config(EffectConfig.boolean("FEATURE").pipe(EffectConfig.withDefault(false)))
+// runMain takes an App or an Effect that makes one
+export const runConfigured = () => runMain(Effect.map(configProfiles, (profiles) => App.make(registry, { roots: [Api], profiles })))
+export const runApp = () => runMain(configuredApp)
