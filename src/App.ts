@@ -193,7 +193,9 @@ export type Event =
   }
 
 /**
- * Options of an application.
+ * Options of an application. The environment (profiles, properties) may be given as data or as
+ * `effect/Config`s, read with the current `ConfigProvider` when the application starts, with the
+ * Configs of the registry's conditions (see `Condition`).
  *
  * @since 0.1.0
  * @category models

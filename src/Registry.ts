@@ -246,9 +246,11 @@ export const when: {
 
 /**
  * Resolves the roots against the registry and builds the plan, as one Layer. Resolution runs when
- * the Layer is built, before any constructor: a resolution problem fails the Layer with
+ * the Layer is built, before any constructor, after reading the `effect/Config`s of its environment
+ * (profiles and properties given as Configs) and of its conditions with the `ConfigProvider` of the
+ * fiber building it: a resolution problem (an `InvalidConfig` included) fails the Layer with
  * {@link Errors.ResolutionError} and builds nothing. To inspect the plan first, use
- * `Resolver.resolve` and `Plan.toLayer`.
+ * `Resolver.resolveEffect` (or `Resolver.resolve`) and `Plan.toLayer`.
  *
  * The Layer fails with `ConstructionError<E>`, `E` the registry's constructors' errors, so a
  * program handles the user's error by its tag. Services the registry expects from outside (a

@@ -387,6 +387,16 @@ describe("Component", () => {
         expect(ran).toBe(0)
       }))
 
+    it.effect("a replacement by name that is a fromService component gets its requests too", () =>
+      Effect.gen(function*() {
+        const { Clock, Greeter } = services()
+        const registry = Registry.make(
+          Component.succeed(Greeter, Greeter.make({ greet: () => "production" })).pipe(Component.named("greeter")),
+          Component.succeed(Clock, Clock.make({ now: () => 4 }))
+        ).pipe(Registry.replace("greeter", Component.fromService(Greeter)))
+        expect(yield* Effect.provide(greet(Greeter), Registry.toLayer(registry, [Greeter]))).toBe("hello ada at 4")
+      }))
+
     it("resolving a registry again gives the same components and layers", () => {
       const { Clock, Greeter } = services()
       const registry = Registry.make(Component.fromService(Greeter))
