@@ -262,7 +262,7 @@ describe("Condition", () => {
         )
         // and a Config given as the profiles is a misuse types catch (JavaScript callers: a TypeError)
         expect(() => Resolver.resolve(flagged, [Api], { profiles: Config.array(Config.string()) } as unknown as Resolver.Options)).toThrow(
-          "Resolver.resolve: the profiles or properties are an effect/Config; resolve with Resolver.resolveEffect (Registry.toLayer and App read them too)"
+          "the profiles or properties are an effect/Config, which only an effectful resolution reads: resolve with Resolver.resolveEffect (Registry.toLayer and App read them too)"
         )
       }))
 

@@ -122,7 +122,7 @@ export const environment = (input?: Condition.EnvironmentInput): Condition.Envir
   if (input === undefined || (input.profiles === undefined && input.properties === undefined)) return emptyEnvironment
   if (Config.isConfig(input.profiles) || Config.isConfig(input.properties)) {
     throw new TypeError(
-      "Resolver.resolve: the profiles or properties are an effect/Config; resolve with Resolver.resolveEffect (Registry.toLayer and App read them too)"
+      "the profiles or properties are an effect/Config, which only an effectful resolution reads: resolve with Resolver.resolveEffect (Registry.toLayer and App read them too)"
     )
   }
   return makeEnvironment(input.profiles, input.properties, undefined)

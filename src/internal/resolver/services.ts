@@ -50,7 +50,8 @@ export const resolveServiceDependencies = (
     for (const layer of layers) {
       const tag = serviceOf.get(layer)
       if (tag !== undefined && tag.key !== own) {
-        requests.push(tag)
+        // a service's Default and DefaultWithoutDependencies both listed are one request
+        if (!requests.includes(tag)) requests.push(tag)
         outcome += `${tag.key}\u0000`
       } else {
         inside.push(layer as Layer.Layer<never, unknown, unknown>)
