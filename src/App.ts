@@ -194,12 +194,14 @@ export type Event =
   }
 
 /**
- * Options of an application.
+ * Options of an application. The environment (profiles, properties) may be given as data or as
+ * `effect/Config`s, read with the current `ConfigProvider` when the application starts, with the
+ * Configs of the registry's conditions (see `Condition`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Options extends Condition.EnvironmentInput {
+export interface Options extends Condition.EnvironmentSource {
   /** Bounds each initializer and start hook (default 15 seconds). */
   readonly startTimeout?: Duration.DurationInput | undefined
   /** Bounds each stop hook and disposer (default 15 seconds). */

@@ -3,7 +3,8 @@
  *
  * A component provides one service (a `Context.Tag`, or an `Effect.Service` class, which is a tag),
  * declares the requests it depends on, and says how to build it: a scoped Effect (use
- * `Effect.acquireRelease` for resources), an existing Layer, or a plain value. It also carries the
+ * `Effect.acquireRelease` for resources), an existing Layer, an `Effect.Service` class (its layer,
+ * its dependencies read from the class: {@link fromService}), or a plain value. It also carries the
  * metadata the resolver chooses with: a name, qualifiers, primary / alternative, and an order.
  *
  * Components are immutable, pipeable values: every combinator returns a new component.
@@ -81,7 +82,10 @@ export interface Component<in out Id, in out Service, out E = unknown> extends P
  *
  * - `Effect`: a scoped Effect run with the component's dependencies (and its own Scope) in context;
  * - `Layer`: a Layer built with the dependencies as its input; the component's tag is read from its
- *   output. Layers keep Layer semantics (memoisation within the layer, its own finalizers);
+ *   output. Layers keep Layer semantics (memoisation within the layer, its own finalizers).
+ *   `serviceDependencies` (set by {@link fromService}) are the layers an `Effect.Service` class gives
+ *   as its `dependencies`, which `layer` still needs: the resolver makes each one a request or builds
+ *   it for this component (see {@link fromService});
  * - `Value`: an existing value, nothing to build or release.
  *
  * @since 0.1.0
@@ -89,7 +93,11 @@ export interface Component<in out Id, in out Service, out E = unknown> extends P
  */
 export type Construct =
   | { readonly _tag: "Effect"; readonly effect: Effect.Effect<unknown, unknown, unknown> }
-  | { readonly _tag: "Layer"; readonly layer: Layer.Layer<never, unknown, unknown> }
+  | {
+    readonly _tag: "Layer"
+    readonly layer: Layer.Layer<never, unknown, unknown>
+    readonly serviceDependencies?: ReadonlyArray<Layer.Layer<never, unknown, unknown>> | undefined
+  }
   | { readonly _tag: "Value"; readonly value: unknown }
 
 /**
@@ -197,25 +205,19 @@ export const make: <Id, Service, E = never, const Dependencies extends ReadonlyA
 ) => Component<Id, Service, E> = internal.make
 
 /**
- * A component built by an existing Layer (for instance an `Effect.Service` class's
- * `DefaultWithoutDependencies`). The Layer's requirements must be among the declared dependencies.
+ * A component built by an existing Layer. The Layer's requirements must be among the declared
+ * dependencies. (For an `Effect.Service` class, {@link fromService} reads them from the class.)
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
+ * import { Context, Effect, Layer } from "effect"
  * import { Component } from "layerwise"
  *
- * class Clock extends Effect.Service<Clock>()("app/Clock", { succeed: { now: () => 0 } }) {}
- * class Greeter extends Effect.Service<Greeter>()("app/Greeter", {
- *   effect: Effect.map(Clock, (clock) => ({ greet: (name: string) => `hello ${name} at ${clock.now()}` })),
- *   dependencies: [Clock.Default]
- * }) {}
+ * class Config extends Context.Tag("app/Config")<Config, { readonly url: string }>() {}
+ * class Database extends Context.Tag("app/Database")<Database, { readonly url: string }>() {}
  *
- * export const ClockLive = Component.fromLayer(Clock, { layer: Clock.Default })
- * export const GreeterLive = Component.fromLayer(Greeter, {
- *   dependencies: [Clock],
- *   layer: Greeter.DefaultWithoutDependencies
- * })
+ * const DatabaseLayer = Layer.scoped(Database, Effect.map(Config, (config) => ({ url: config.url })))
+ * export const DatabaseLive = Component.fromLayer(Database, { dependencies: [Config], layer: DatabaseLayer })
  * ```
  *
  * @since 0.1.0
@@ -233,6 +235,162 @@ export const fromLayer: <
     readonly layer: Layer.Layer<Id, E, Dependency.Identifiers<Dependencies>>
   }
 ) => Component<Id, Service, E> = internal.fromLayer
+
+/**
+ * An `Effect.Service` class: a tag whose `Default` is its Layer, or a function making it from
+ * arguments (an `Effect.Service` whose `effect` or `scoped` is a function). Classes that declare
+ * `dependencies` also have `DefaultWithoutDependencies`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface ServiceClass<Id = any, Service = any> extends Context.Tag<Id, Service> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly Default: Layer.Layer<Id, any, any> | ((...args: any) => Layer.Layer<Id, any, any>)
+}
+
+/**
+ * Types read from an {@link ServiceClass} by {@link fromService}.
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+export declare namespace Service {
+  /**
+   * A layer, or what a layer-making function returns.
+   *
+   * @since 0.2.0
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  export type Applied<L> = L extends (...args: any) => infer R ? R : L
+  /**
+   * The class's `Default` layer (with its dependencies provided).
+   *
+   * @since 0.2.0
+   */
+  export type Default<S> = S extends { readonly Default: infer L } ? Applied<L> : never
+  /**
+   * The layer the component builds: `DefaultWithoutDependencies` when the class has it, else `Default`.
+   *
+   * @since 0.2.0
+   */
+  export type Own<S> = S extends { readonly DefaultWithoutDependencies: infer L } ? Applied<L> : Default<S>
+  /**
+   * The arguments of a class whose `Default` is a function (`never` for a class whose `Default` is a Layer).
+   *
+   * @since 0.2.0
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  export type Arguments<S> = S extends { readonly Default: (...args: infer A) => any } ? A : never
+  /**
+   * The error type of a layer.
+   *
+   * @since 0.2.0
+   */
+  export type LayerError<L> = L extends Layer.Layer<infer _A, infer E, infer _R> ? E : never
+  /**
+   * The requirements of a layer.
+   *
+   * @since 0.2.0
+   */
+  export type LayerContext<L> = L extends Layer.Layer<infer _A, infer _E, infer R> ? R : never
+  /**
+   * The component's error type: `Default`'s (the class's errors and those of the dependencies it may
+   * build itself), or, with explicit `dependencies`, the own layer's.
+   *
+   * @since 0.2.0
+   */
+  export type Error<S, Dependencies> = [Dependencies] extends [never] ? LayerError<Default<S>>
+    : LayerError<Own<S>>
+  /**
+   * `unknown` when the class's requirements are met: without explicit `dependencies`, `Default` must
+   * require nothing (its dependencies provide everything its constructor needs); with them, the own
+   * layer's requirements must be among them. Otherwise a type naming the missing services, which the
+   * class is not assignable to.
+   *
+   * @since 0.2.0
+   */
+  export type Requirements<S, Dependencies extends ReadonlyArray<Dependency.Any>> = [Dependencies] extends [never]
+    ? [LayerContext<Default<S>>] extends [never] ? unknown
+    : { readonly "its Default requires services its dependencies do not provide: list the class's dependencies in `dependencies`": LayerContext<Default<S>> }
+    : [LayerContext<Own<S>>] extends [Dependency.Identifiers<Dependencies>] ? unknown
+    : { readonly "its layer requires services missing from `dependencies`": Exclude<LayerContext<Own<S>>, Dependency.Identifiers<Dependencies>> }
+  /**
+   * The options of {@link fromService}: the component's metadata, explicit `dependencies`, and the
+   * class's `arguments` when its `Default` is a function (then required).
+   *
+   * @since 0.2.0
+   */
+  export type Options<S, Dependencies> =
+    & Metadata
+    & { readonly dependencies?: Dependencies }
+    & ([Arguments<S>] extends [never] ? { readonly arguments?: undefined } : { readonly arguments: Arguments<S> })
+  /**
+   * The options as {@link fromService}'s rest parameter: optional unless the class takes arguments.
+   *
+   * @since 0.2.0
+   */
+  export type OptionsArgument<S, Dependencies> = [Arguments<S>] extends [never] ? [options?: Options<S, Dependencies>]
+    : [options: Options<S, Dependencies>]
+}
+
+/**
+ * A component built by an `Effect.Service` class, its dependencies taken from the class itself.
+ *
+ * The layer: the class's `DefaultWithoutDependencies` when it has one, else its `Default`; a class
+ * whose `Default` is a function (an `Effect.Service` with arguments) is given its `arguments` in the
+ * options. The component's error type is `Default`'s.
+ *
+ * Its requests, read from the class's own `dependencies` (never listed again), when the component
+ * is resolved against a registry. For each layer the class lists:
+ * - a layer that is the `Default` or `DefaultWithoutDependencies` of a service the registry has a
+ *   component for (registered with `fromService` or any other way, as an override too, or declared
+ *   `external`) becomes a request of that service's tag: the registry's choice is used, shared with
+ *   every other component, and an override of that tag (`Testing.value(Clock, fake)`) replaces it
+ *   for this service too, which is the point of injecting it;
+ * - any other layer (a platform layer, a hand-written one, the `Default` of a service the registry
+ *   has no component for, or only components a condition left out) is built for this component
+ *   itself, provided to its layer as the class's own `Default` would (Layer memoisation shares it
+ *   with the rest of the graph's uses of that very layer). What a layer outputs cannot be known
+ *   before it is built, so only a service's `Default` is ever matched to a request.
+ *
+ * Explicit `dependencies` in the options win: they are the component's requests and nothing is
+ * built inside (the same as `fromLayer(Service, { dependencies, layer: Service.DefaultWithoutDependencies })`);
+ * the compiler checks that they cover the layer's requirements. Without them, the class's
+ * `Default` must require nothing (a constructor that uses a service its `dependencies` do not provide
+ * must list its `dependencies` explicitly). A value that is not a Layer (a class without `Default`,
+ * from JavaScript) is an `InvalidDeclaration` at resolution, before anything runs.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Component, Registry } from "layerwise"
+ *
+ * class Clock extends Effect.Service<Clock>()("app/Clock", { succeed: { now: () => 0 } }) {}
+ * class Greeter extends Effect.Service<Greeter>()("app/Greeter", {
+ *   effect: Effect.map(Clock, (clock) => ({ greet: (name: string) => `hello ${name} at ${clock.now()}` })),
+ *   dependencies: [Clock.Default]
+ * }) {}
+ * class Db extends Effect.Service<Db>()("app/Db", {
+ *   effect: (url: string) => Effect.succeed({ url })
+ * }) {}
+ *
+ * // Greeter requests Clock: the registry's Clock component is the one it gets
+ * export const registry = Registry.make(
+ *   Component.fromService(Clock),
+ *   Component.fromService(Greeter),
+ *   Component.fromService(Db, { arguments: ["postgres://main"] })
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const fromService: <S extends ServiceClass, const Dependencies extends ReadonlyArray<Dependency.Any> = never>(
+  service: S & Service.Requirements<S, Dependencies>,
+  ...options: Service.OptionsArgument<S, Dependencies>
+) => Component<Context.Tag.Identifier<S>, Context.Tag.Service<S>, Service.Error<S, Dependencies>> = internal.fromService
 
 /**
  * A component that provides an existing value: nothing to build, nothing to release.

@@ -9,12 +9,26 @@
  *
  * Why on registry entries rather than on components: one mechanism guards a single component or a
  * whole module (Spring's `@Profile` on a `@Configuration`), and conditions stay pure data evaluated
- * once, before the resolver looks at any candidate. Reading the environment (process variables,
- * `effect/Config`) is the application's job: it passes the result in, so resolution stays pure and
- * testable.
+ * once, before the resolver looks at any candidate.
+ *
+ * The environment through `effect/Config`: the profiles and properties may be given as Configs
+ * (`profiles: Config.array(Config.string(), "PROFILES")`, `properties: { "storage": Config.string("STORAGE") }`),
+ * and {@link config} is a condition on a Config's value. The Configs are read with the current
+ * `ConfigProvider` in an Effect before resolution (by `Registry.toLayer`, `App` and
+ * `Resolver.resolveEffect`), then the resolution itself stays pure. A Config that cannot be read is
+ * an `InvalidConfig` problem of the `ResolutionError`, each one reported: the profiles' and
+ * properties' when they are read (resolution needs them, so it stops there), a condition's when a
+ * guard evaluates it (a Config under a guard that is false is never needed). The pure
+ * `Resolver.resolve` reads no Config: a Config condition given to it is an `InvalidDeclaration`
+ * (`ConfigNotRead`).
+ *
+ * {@link property} reads the properties given (as data or Configs), never the `ConfigProvider` by
+ * itself: a resolution depends on nothing it was not given, so a test is not changed by the
+ * machine's environment variables. Read a variable with {@link config}, or give it as a property.
  *
  * @since 0.1.0
  */
+import type * as Config from "effect/Config"
 import * as internal from "./internal/condition.js"
 
 /**
@@ -28,10 +42,16 @@ export interface Environment {
   readonly profiles: ReadonlySet<string>
   /** Named settings (e.g. `{ "repository.kind": "file" }`). */
   readonly properties: Readonly<Record<string, string | undefined>>
+  /**
+   * The value of a Config a condition declared (its `configs`), read before resolution. Throws when
+   * it was not read (not declared, or a pure resolution) or could not be: the resolver reports why.
+   */
+  readonly config: <A>(config: Config.Config<A>) => A
 }
 
 /**
- * A predicate over the environment, with a description for explanations and errors.
+ * A predicate over the environment, with a description for explanations and errors, and the
+ * Configs the predicate reads (with `environment.config`).
  *
  * @since 0.1.0
  * @category models
@@ -39,10 +59,12 @@ export interface Environment {
 export interface Condition {
   readonly description: string
   readonly test: (environment: Environment) => boolean
+  /** Read with the current `ConfigProvider` before resolution (see {@link config}). */
+  readonly configs?: ReadonlyArray<Config.Config<unknown>> | undefined
 }
 
 /**
- * The environment's input form, as the resolver takes it.
+ * The environment's input form, as the pure `Resolver.resolve` takes it: data.
  *
  * @since 0.1.0
  * @category models
@@ -50,6 +72,33 @@ export interface Condition {
 export interface EnvironmentInput {
   readonly profiles?: Iterable<string> | undefined
   readonly properties?: Readonly<Record<string, string | undefined>> | undefined
+}
+
+/**
+ * The environment's input form where it is read in an Effect (`Registry.toLayer`, `App`,
+ * `Resolver.resolveEffect`): data, or `effect/Config`s read with the current `ConfigProvider`:
+ * the profiles as one Config, the properties as one Config of a record or one Config per property.
+ *
+ * @example
+ * ```ts
+ * import { Config } from "effect"
+ * import type { Condition } from "layerwise"
+ *
+ * export const fromEnvironment: Condition.EnvironmentSource = {
+ *   profiles: Config.array(Config.string(), "PROFILES").pipe(Config.withDefault([])),
+ *   properties: { "storage.kind": Config.string("STORAGE").pipe(Config.withDefault(undefined)), region: "eu" }
+ * }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface EnvironmentSource {
+  readonly profiles?: Iterable<string> | Config.Config<Iterable<string>> | undefined
+  readonly properties?:
+    | Readonly<Record<string, string | undefined | Config.Config<string | undefined>>>
+    | Config.Config<Readonly<Record<string, string | undefined>>>
+    | undefined
 }
 
 /**
@@ -65,7 +114,11 @@ export interface EnvironmentInput {
  * @since 0.1.0
  * @category constructors
  */
-export const make: (description: string, test: (environment: Environment) => boolean) => Condition = internal.make
+export const make: (
+  description: string,
+  test: (environment: Environment) => boolean,
+  configs?: ReadonlyArray<Config.Config<unknown>>
+) => Condition = internal.make
 
 /**
  * True when the profile is active.
@@ -96,6 +149,37 @@ export const profile: (name: string) => Condition = internal.profile
  * @category constructors
  */
 export const property: (name: string, value?: string) => Condition = internal.property
+
+/**
+ * True when the Config's value is `true`, read with the current `ConfigProvider` before resolution
+ * (see the module's doc). Described as `config <its keys>` unless given a description. Build other
+ * tests with Config's own combinators: `Condition.config(Config.map(Config.string("STORAGE"), (kind) => kind === "files"))`.
+ * A Config that cannot be read when a guard evaluates the condition is an `InvalidConfig` problem;
+ * give optional flags a default (`Config.withDefault(false)`).
+ *
+ * @example
+ * ```ts
+ * import { Config, Context, Effect, ConfigProvider } from "effect"
+ * import { Component, Condition, Registry } from "layerwise"
+ *
+ * class Search extends Context.Tag("app/Search")<Search, { readonly engine: string }>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Search, { engine: "database" }),
+ *   Registry.when(
+ *     Condition.config(Config.boolean("SEARCH_INDEX").pipe(Config.withDefault(false))),
+ *     Component.succeed(Search, { engine: "index" }).pipe(Component.primary)
+ *   )
+ * )
+ * const program = Effect.provide(Effect.map(Search, (search) => search.engine), Registry.toLayer(registry, [Search]))
+ * Effect.runPromise(Effect.withConfigProvider(program, ConfigProvider.fromMap(new Map([["SEARCH_INDEX", "true"]]))))
+ *   .then(console.log) // "index"
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const config: (config: Config.Config<boolean>, description?: string) => Condition = internal.config
 
 /**
  * Negates a condition.

@@ -19,6 +19,7 @@
  *
  * @since 0.1.0
  */
+import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import type * as Report from "./Report.js"
 import { describeValue } from "./internal/describe.js"
@@ -384,9 +385,11 @@ export interface ReplacementDescription {
  * - `PrimaryAndAlternative`: a component is both;
  * - `DependenciesNotArray`, `InvalidDependency` (`position` from 1): malformed dependencies;
  * - `InvalidConstructor`: `Component.make`'s `build` is not an Effect, or `Component.fromLayer`'s
- *   `layer` not a Layer;
+ *   `layer` (the `Default` of `Component.fromService`'s class) not a Layer;
  * - `InvalidRoot`: a root is not a tag;
  * - `ConditionThrew`: a condition threw while evaluated;
+ * - `ConfigNotRead`: a condition reads an `effect/Config` that was not read before resolution (the
+ *   pure `Resolver.resolve` reads none; the others read the Configs conditions declare);
  * - `UnknownName`: a replacement names no component (`names`: the registry's component names;
  *   `invalid`: how many of its components are invalid, when it has no valid one);
  * - `ReplacementService`: a replacement provides another service than the component it replaces;
@@ -422,6 +425,7 @@ export type DeclarationIssue =
   | { readonly code: "InvalidConstructor"; readonly expected: "Effect" | "Layer"; readonly got: string }
   | { readonly code: "InvalidRoot"; readonly got: string }
   | { readonly code: "ConditionThrew"; readonly error: string }
+  | { readonly code: "ConfigNotRead" }
   | { readonly code: "UnknownName"; readonly names: ReadonlyArray<string>; readonly invalid: number }
   | { readonly code: "ReplacementService"; readonly provides: string; readonly replaced: string }
   | { readonly code: "ReplacedTwice"; readonly replacements: ReadonlyArray<ReplacementDescription> }
@@ -494,6 +498,8 @@ const formatIssue = (issue: DeclarationIssue, subject: DeclarationSubject): stri
       return `a root must be a Context.Tag or a Dependency request, got ${issue.got}`
     case "ConditionThrew":
       return `it threw: ${issue.error}`
+    case "ConfigNotRead":
+      return "it reads an effect/Config that was not read before resolution: Resolver.resolve reads none (Resolver.resolveEffect, Registry.toLayer and App do), and only the Configs a condition declares are read (Condition.config, Condition.make's configs)"
     case "UnknownName": {
       const name = subject._tag === "Replacement" ? subject.name : ""
       const names = issue.names.length > 0
@@ -556,6 +562,70 @@ export class InvalidDeclaration extends Data.TaggedError("InvalidDeclaration")<{
 }
 
 /**
+ * What read an `effect/Config` for the resolution: the `profiles` or `properties` option (one
+ * property, when the properties are given one Config each), or a condition, by its description.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const source: Errors.ConfigSource = { _tag: "Condition", description: "config FEATURE_X" }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ConfigSource =
+  | { readonly _tag: "Profiles" }
+  | { readonly _tag: "Properties" }
+  | { readonly _tag: "Property"; readonly name: string }
+  | { readonly _tag: "Condition"; readonly description: string }
+
+const formatConfigSource = (source: ConfigSource): string => {
+  switch (source._tag) {
+    case "Profiles":
+      return "the profiles"
+    case "Properties":
+      return "the properties"
+    case "Property":
+      return `property "${source.name}"`
+    case "Condition":
+      return `condition "${source.description}"`
+  }
+}
+
+/**
+ * An `effect/Config` the resolution needs could not be read with the current `ConfigProvider`
+ * (missing or invalid data): the environment's profiles or properties given as Configs, or a
+ * condition's (`Condition.config`), when a guard reaches it. `cause` is Effect's `ConfigError`.
+ * Every such Config is reported, each once, with the other problems.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError } from "effect"
+ * import { Errors } from "layerwise"
+ *
+ * const problem = new Errors.InvalidConfig({
+ *   source: { _tag: "Condition", description: "config FEATURE_X" },
+ *   cause: ConfigError.MissingData(["FEATURE_X"], "Expected FEATURE_X to exist in the process context")
+ * })
+ * console.log(problem.message)
+ * // the Config of condition "config FEATURE_X" cannot be read: (Missing data at FEATURE_X: "Expected FEATURE_X to exist in the process context")
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class InvalidConfig extends Data.TaggedError("InvalidConfig")<{
+  readonly source: ConfigSource
+  readonly cause: ConfigError.ConfigError
+}> {
+  override get message(): string {
+    return `the Config of ${formatConfigSource(this.source)} cannot be read: ${String(this.cause)}`
+  }
+}
+
+/**
  * One problem found by the resolver.
  *
  * @since 0.1.0
@@ -568,6 +638,7 @@ export type Problem =
   | DuplicateName
   | InvalidDeclaration
   | LifetimeMismatch
+  | InvalidConfig
 
 /**
  * Resolution failed: every problem the resolver found, at once. Nothing was built.

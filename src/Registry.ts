@@ -246,9 +246,11 @@ export const when: {
 
 /**
  * Resolves the roots against the registry and builds the plan, as one Layer. Resolution runs when
- * the Layer is built, before any constructor: a resolution problem fails the Layer with
+ * the Layer is built, before any constructor, after reading the `effect/Config`s of its environment
+ * (profiles and properties given as Configs) and of its conditions with the `ConfigProvider` of the
+ * fiber building it: a resolution problem (an `InvalidConfig` included) fails the Layer with
  * {@link Errors.ResolutionError} and builds nothing. To inspect the plan first, use
- * `Resolver.resolve` and `Plan.toLayer`.
+ * `Resolver.resolveEffect` (or `Resolver.resolve`) and `Plan.toLayer`.
  *
  * The Layer fails with `ConstructionError<E>`, `E` the registry's constructors' errors, so a
  * program handles the user's error by its tag. Services the registry expects from outside (a
@@ -296,12 +298,12 @@ export const toLayer: {
 } = layerInternal.registryToLayer
 
 /**
- * Options of {@link toLayer}: the resolution's (profiles, properties, external services) and the
- * Layer's (concurrency).
+ * Options of {@link toLayer}: the resolution's (profiles, properties, as data or `effect/Config`s,
+ * external services) and the Layer's (concurrency).
  *
  * @since 0.2.0
  * @category models
  */
 export interface LayerOptions<External extends ReadonlyArray<Dependency.Any> = ReadonlyArray<Dependency.Any>>
-  extends Plan.LayerOptions, Resolver.Options<External>
+  extends Plan.LayerOptions, Resolver.EffectOptions<External>
 {}

@@ -19,6 +19,7 @@
  *
  * @since 0.1.0
  */
+import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Condition from "./Condition.js"
 import type * as Dependency from "./Dependency.js"
@@ -50,6 +51,19 @@ export interface Options<External extends ReadonlyArray<Dependency.Any> = Readon
    * scoped to a scope not declared here is a resolution error.
    */
   readonly scopes?: ReadonlyArray<Lifetime.ScopeName> | undefined
+}
+
+/**
+ * Options of {@link resolveEffect}: those of {@link resolve}, with the profiles and properties
+ * given as data or as `effect/Config`s (see `Condition.EnvironmentSource`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface EffectOptions<External extends ReadonlyArray<Dependency.Any> = ReadonlyArray<Dependency.Any>>
+  extends Condition.EnvironmentSource
+{
+  readonly external?: External | undefined
 }
 
 /**
@@ -85,3 +99,48 @@ export const resolve: <
   Plan.Plan<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>,
   Errors.ResolutionError
 > = internal.resolve
+
+/**
+ * Resolves the roots against a registry after reading the environment with the current
+ * `ConfigProvider`: the profiles and properties given as Configs, and the Configs its conditions
+ * declare (`Condition.config`). Then the resolution is {@link resolve}'s, in that environment. A
+ * Config that cannot be read is an `InvalidConfig` problem: the profiles' and properties' fail the
+ * resolution before it starts (every one of them reported), a condition's is reported with the
+ * other problems when a guard evaluates it. What `Registry.toLayer` and `App` resolve with.
+ *
+ * Why a twin rather than Configs in `resolve`: reading a Config is an Effect (it depends on the
+ * `ConfigProvider` of the fiber), and `resolve` is a pure function, usable anywhere (an `Either`,
+ * no runtime); a Config condition given to it is an `InvalidDeclaration` (`ConfigNotRead`) saying
+ * to use this one.
+ *
+ * @example
+ * ```ts
+ * import { Config, ConfigProvider, Context, Effect } from "effect"
+ * import { Component, Condition, Explain, Registry, Resolver } from "layerwise"
+ *
+ * class Storage extends Context.Tag("app/Storage")<Storage, { readonly kind: string }>() {}
+ *
+ * const registry = Registry.make(
+ *   Registry.when(Condition.profile("files"), Component.succeed(Storage, { kind: "files" })),
+ *   Registry.when(Condition.not(Condition.profile("files")), Component.succeed(Storage, { kind: "memory" }))
+ * )
+ * const plan = Resolver.resolveEffect(registry, [Storage], { profiles: Config.array(Config.string(), "PROFILES") })
+ * Effect.runPromise(Effect.withConfigProvider(plan, ConfigProvider.fromMap(new Map([["PROFILES", "files"]]))))
+ *   .then((plan) => console.log(Explain.tree(plan))) // "app/Storage"
+ * ```
+ *
+ * @since 0.2.0
+ * @category resolution
+ */
+export const resolveEffect: <
+  E,
+  const Roots extends ReadonlyArray<Dependency.Any>,
+  const External extends ReadonlyArray<Dependency.Any> = readonly []
+>(
+  registry: Registry.Registry<E>,
+  roots: Roots,
+  options?: EffectOptions<External>
+) => Effect.Effect<
+  Plan.Plan<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>,
+  Errors.ResolutionError
+> = internal.resolveEffect

@@ -1,8 +1,9 @@
 /**
  * Test overrides: replace any component of a registry with a test value, a mock or a Layer.
  *
- * Every helper here is a registry transformer, `(self: Registry) => Registry`, so they compose with
- * `pipe` on the production registry and leave it untouched:
+ * Every helper here is `dual`: given the registry first it returns the new registry
+ * (`Testing.value(registry, Mailer, fake)`); without it, an {@link Override} to pipe onto the
+ * production registry, which stays untouched:
  *
  * ```ts
  * const TestRegistry = AppRegistry.pipe(
@@ -13,6 +14,9 @@
  * it.layer(Registry.toLayer(TestRegistry, [Api]))("Api", (it) => ...)
  * ```
  *
+ * An override keeps the registry's error type and adds its own constructor's (`Registry<E>` becomes
+ * `Registry<E | E2>`), so the test Layer's `ConstructionError<...>` stays typed.
+ *
  * Overrides win over every candidate (primary included) for the requests they apply to: all
  * requests of their tag (qualified, named and family member requests included), or, when given
  * qualifiers, only requests for one of those qualifiers.
@@ -22,6 +26,7 @@
  * @since 0.1.0
  */
 import type * as Context from "effect/Context"
+import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Component from "./Component.js"
 import type * as Dependency from "./Dependency.js"
@@ -40,12 +45,63 @@ export interface OverrideOptions {
   readonly qualifiers?: ReadonlyArray<Qualifier.Input> | undefined
 }
 
-const asOverride = <Id, Service>(component: Component.Component<Id, Service>, options?: OverrideOptions) =>
-  Registry.override([
+/**
+ * A registry transformer that adds an override whose constructor may fail with `E2`: what the
+ * data-last helpers return, to pipe onto a registry or to give to {@link toLayer}.
+ *
+ * @example
+ * ```ts
+ * import { Context } from "effect"
+ * import { Testing } from "layerwise"
+ *
+ * class Greeting extends Context.Tag("app/Greeting")<Greeting, string>() {}
+ *
+ * export const hi: Testing.Override = Testing.value(Greeting, "hi")
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Override<out E2 = never> {
+  <E>(self: Registry.Registry<E>): Registry.Registry<E | E2>
+}
+
+/**
+ * The constructor error an override adds: `E2` of an {@link Override}; `unknown` for a plain function
+ * `(registry) => registry`.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Layer } from "effect"
+ * import { Testing } from "layerwise"
+ *
+ * class Clock extends Context.Tag("app/Clock")<Clock, { readonly now: Effect.Effect<number> }>() {}
+ * class ClockDown extends Error {}
+ *
+ * const broken = Testing.layer(Clock, Layer.fail(new ClockDown()))
+ * export type Failure = Testing.OverrideError<typeof broken> // ClockDown
+ * ```
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+export type OverrideError<O> = O extends Override<infer E2> ? E2
+  : O extends (self: Registry.Registry<never>) => Registry.Registry<infer E2> ? E2
+  : never
+
+const asOverride = <E, Id, Service, E2>(
+  self: Registry.Registry<E>,
+  component: Component.Component<Id, Service, E2>,
+  options?: OverrideOptions
+): Registry.Registry<E | E2> =>
+  Registry.override(self, [
     options?.qualifiers !== undefined && options.qualifiers.length > 0
       ? Component.qualified(component, options.qualifiers)
       : component
   ])
+
+/** Data-first when the first argument is a registry (no override helper takes one otherwise). */
+const registryFirst = (args: IArguments): boolean => Registry.isRegistry(args[0])
 
 /**
  * Overrides a service with a value.
@@ -59,16 +115,29 @@ const asOverride = <Id, Service>(component: Component.Component<Id, Service>, op
  *
  * const production = Registry.make(Component.succeed(Mailer, { send: (to) => Effect.succeed(`smtp:${to}`) }))
  * export const test = production.pipe(Testing.value(Mailer, { send: (to) => Effect.succeed(`fake:${to}`) }))
+ * export const same = Testing.value(production, Mailer, { send: (to) => Effect.succeed(`fake:${to}`) })
  * ```
  *
  * @since 0.1.0
  * @category testing
  */
-export const value = <Id, Service>(
-  tag: Context.Tag<Id, Service>,
-  service: NoInfer<Service>,
-  options?: OverrideOptions
-): (self: Registry.Registry) => Registry.Registry => asOverride(Component.succeed(tag, service), options)
+export const value: {
+  <Id, Service>(tag: Context.Tag<Id, Service>, service: NoInfer<Service>, options?: OverrideOptions): Override
+  <E, Id, Service>(
+    self: Registry.Registry<E>,
+    tag: Context.Tag<Id, Service>,
+    service: NoInfer<Service>,
+    options?: OverrideOptions
+  ): Registry.Registry<E>
+} = dual(
+  registryFirst,
+  <E, Id, Service>(
+    self: Registry.Registry<E>,
+    tag: Context.Tag<Id, Service>,
+    service: Service,
+    options?: OverrideOptions
+  ): Registry.Registry<E> => asOverride(self, Component.succeed(tag, service), options)
+)
 
 /**
  * Overrides a service with a partial implementation built by Effect's `Layer.mock`: members that
@@ -85,23 +154,39 @@ export const value = <Id, Service>(
  *   readonly remove: (id: string) => Effect.Effect<void>
  * }>() {}
  *
- * export const withUsers = (production: Registry.Registry) =>
+ * export const withUsers = <E>(production: Registry.Registry<E>) =>
  *   production.pipe(Testing.mock(Users, { find: (id) => Effect.succeed(`user ${id}`) }))
  * ```
  *
  * @since 0.1.0
  * @category testing
  */
-export const mock = <Id, Service extends object>(
-  tag: Context.Tag<Id, Service>,
-  service: NoInfer<Layer.PartialEffectful<Service>>,
-  options?: OverrideOptions
-): (self: Registry.Registry) => Registry.Registry =>
-  asOverride(Component.fromLayer(tag, { layer: Layer.mock(tag, service) }), options)
+export const mock: {
+  <Id, Service extends object>(
+    tag: Context.Tag<Id, Service>,
+    service: NoInfer<Layer.PartialEffectful<Service>>,
+    options?: OverrideOptions
+  ): Override
+  <E, Id, Service extends object>(
+    self: Registry.Registry<E>,
+    tag: Context.Tag<Id, Service>,
+    service: NoInfer<Layer.PartialEffectful<Service>>,
+    options?: OverrideOptions
+  ): Registry.Registry<E>
+} = dual(
+  registryFirst,
+  <E, Id, Service extends object>(
+    self: Registry.Registry<E>,
+    tag: Context.Tag<Id, Service>,
+    service: Layer.PartialEffectful<Service>,
+    options?: OverrideOptions
+  ): Registry.Registry<E> => asOverride(self, Component.fromLayer(tag, { layer: Layer.mock(tag, service) }), options)
+)
 
 /**
  * Overrides a service with a Layer (for instance a test implementation with its own resources).
- * The Layer must not require anything; use {@link component} for an override with dependencies.
+ * The Layer must not require anything; use {@link component} for an override with dependencies. Its
+ * error type is added to the registry's.
  *
  * @example
  * ```ts
@@ -110,22 +195,34 @@ export const mock = <Id, Service extends object>(
  *
  * class Clock extends Context.Tag("app/Clock")<Clock, { readonly now: Effect.Effect<number> }>() {}
  *
- * export const frozen = (production: Registry.Registry) =>
+ * export const frozen = <E>(production: Registry.Registry<E>) =>
  *   production.pipe(Testing.layer(Clock, Layer.succeed(Clock, { now: Effect.succeed(0) })))
  * ```
  *
  * @since 0.1.0
  * @category testing
  */
-export const layer = <Id, Service>(
-  tag: Context.Tag<Id, Service>,
-  layer: Layer.Layer<Id, unknown>,
-  options?: OverrideOptions
-): (self: Registry.Registry) => Registry.Registry => asOverride(Component.fromLayer(tag, { layer }), options)
+export const layer: {
+  <Id, Service, E2>(tag: Context.Tag<Id, Service>, layer: Layer.Layer<Id, E2>, options?: OverrideOptions): Override<E2>
+  <E, Id, Service, E2>(
+    self: Registry.Registry<E>,
+    tag: Context.Tag<Id, Service>,
+    layer: Layer.Layer<Id, E2>,
+    options?: OverrideOptions
+  ): Registry.Registry<E | E2>
+} = dual(
+  registryFirst,
+  <E, Id, Service, E2>(
+    self: Registry.Registry<E>,
+    tag: Context.Tag<Id, Service>,
+    layer: Layer.Layer<Id, E2>,
+    options?: OverrideOptions
+  ): Registry.Registry<E | E2> => asOverride(self, Component.fromLayer(tag, { layer }), options)
+)
 
 /**
  * Overrides with a full component (it may have dependencies of its own, resolved from the same
- * registry).
+ * registry). Its error type is added to the registry's.
  *
  * @example
  * ```ts
@@ -135,7 +232,7 @@ export const layer = <Id, Service>(
  * class Config extends Context.Tag("app/Config")<Config, { readonly prefix: string }>() {}
  * class Mailer extends Context.Tag("app/Mailer")<Mailer, { readonly send: (to: string) => string }>() {}
  *
- * export const recording = (production: Registry.Registry) =>
+ * export const recording = <E>(production: Registry.Registry<E>) =>
  *   production.pipe(Testing.component(Component.make(Mailer, {
  *     dependencies: [Config],
  *     build: Effect.map(Config, (config) => ({ send: (to: string) => `${config.prefix}${to}` }))
@@ -145,10 +242,14 @@ export const layer = <Id, Service>(
  * @since 0.1.0
  * @category testing
  */
-export const component = <Id, Service>(
-  component: Component.Component<Id, Service>,
-  options?: OverrideOptions
-): (self: Registry.Registry) => Registry.Registry => asOverride(component, options)
+export const component: {
+  <Id, Service, E2>(component: Component.Component<Id, Service, E2>, options?: OverrideOptions): Override<E2>
+  <E, Id, Service, E2>(
+    self: Registry.Registry<E>,
+    component: Component.Component<Id, Service, E2>,
+    options?: OverrideOptions
+  ): Registry.Registry<E | E2>
+} = dual(registryFirst, asOverride)
 
 /**
  * Replaces only the component with the given name by a value (a mock by name); the replaced
@@ -172,36 +273,117 @@ export const component = <Id, Service>(
  * @since 0.1.0
  * @category testing
  */
-export const named = <Id, Service>(
-  tag: Context.Tag<Id, Service>,
-  name: string,
-  service: NoInfer<Service>
-): (self: Registry.Registry) => Registry.Registry => Registry.replace(name, Component.succeed(tag, service))
+export const named: {
+  <Id, Service>(tag: Context.Tag<Id, Service>, name: string, service: NoInfer<Service>): Override
+  <E, Id, Service>(self: Registry.Registry<E>, tag: Context.Tag<Id, Service>, name: string, service: NoInfer<Service>): Registry.Registry<E>
+} = dual(
+  registryFirst,
+  <E, Id, Service>(self: Registry.Registry<E>, tag: Context.Tag<Id, Service>, name: string, service: Service): Registry.Registry<E> =>
+    Registry.replace(self, name, Component.succeed(tag, service))
+)
 
 /**
- * The Layer of a registry with test overrides applied: `Registry.toLayer(overrides(registry), roots)`,
- * shaped for `it.layer` from `@effect/vitest`. To resolve with profiles or properties (registries
- * guarded by conditions), or with build options, call `Registry.toLayer` with the overrides piped:
- * `Registry.toLayer(production.pipe(Testing.value(Greeting, "hi")), [Greeting], { profiles: ["test"] })`.
+ * Options of {@link toLayer}: the overrides to apply, then everything `Registry.toLayer` takes
+ * (profiles, properties, external services, concurrency).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface LayerOptions<
+  External extends ReadonlyArray<Dependency.Any> = ReadonlyArray<Dependency.Any>,
+  Overrides extends ReadonlyArray<AnyOverride> = ReadonlyArray<AnyOverride>
+> extends Registry.LayerOptions<External> {
+  /** Applied to the registry in order, as `registry.pipe(...overrides)` would. */
+  readonly overrides?: Overrides
+}
+
+/**
+ * Any registry transformer: an {@link Override}, or a function of your own.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type AnyOverride = (self: Registry.Registry<never>) => Registry.Registry<unknown>
+
+/**
+ * The Layer of a registry with test overrides applied, shaped for `it.layer` from
+ * `@effect/vitest`: `Registry.toLayer(registry.pipe(...overrides), roots, options)`. It takes the
+ * same options as `Registry.toLayer` (profiles, properties, `external`, concurrency) and the
+ * overrides as `overrides`; it is typed the same way (the registry's and the overrides' constructor
+ * errors, the external services as requirements). The overrides may also follow the roots directly,
+ * `Testing.toLayer(registry, roots, ...overrides)`, when no other option is needed. Data-first or
+ * data-last (`registry.pipe(Testing.toLayer([Api], { overrides: [...] }))`).
  *
  * @example
  * ```ts
  * import { Context, Effect } from "effect"
  * import { Component, Registry, Testing } from "layerwise"
  *
+ * class Clock extends Context.Tag("platform/Clock")<Clock, { readonly now: () => number }>() {}
  * class Greeting extends Context.Tag("app/Greeting")<Greeting, string>() {}
  *
- * const production = Registry.make(Component.succeed(Greeting, "hello"))
- * const TestLayer = Testing.toLayer(production, [Greeting], Testing.value(Greeting, "hi"))
- * Effect.runPromise(Effect.provide(Greeting, TestLayer)).then(console.log) // "hi"
+ * const production = Registry.make(
+ *   Component.make(Greeting, { dependencies: [Clock], build: Effect.map(Clock, (clock) => `hello at ${clock.now()}`) })
+ * )
+ * // Layer<Greeting, ResolutionError | ConstructionError<never>, Clock>
+ * const TestLayer = Testing.toLayer(production, [Greeting], {
+ *   overrides: [Testing.value(Greeting, "hi")],
+ *   external: [Clock],
+ *   profiles: ["test"]
+ * })
+ * const Simple = Testing.toLayer(production, [Greeting], Testing.value(Greeting, "hi"))
+ * Effect.runPromise(Effect.provide(Greeting, Simple)).then(console.log) // "hi"
  * ```
  *
  * @since 0.1.0
  * @category testing
  */
-export const toLayer = <const Roots extends ReadonlyArray<Dependency.Any>>(
-  registry: Registry.Registry,
-  roots: Roots,
-  ...overrides: ReadonlyArray<(self: Registry.Registry) => Registry.Registry>
-): Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError> =>
-  Registry.toLayer(overrides.reduce((current, apply) => apply(current), registry), roots)
+// `Overrides` defaults to the type each override is checked against, not to `readonly []`: an
+// override helper called inside `overrides` is typed with the default as its context.
+export const toLayer: {
+  <
+    const Roots extends ReadonlyArray<Dependency.Any>,
+    const External extends ReadonlyArray<Dependency.Any> = readonly [],
+    const Overrides extends ReadonlyArray<AnyOverride> = ReadonlyArray<Override>
+  >(roots: Roots, options?: LayerOptions<External, Overrides>): <E>(
+    self: Registry.Registry<E>
+  ) => Layer.Layer<
+    Dependency.Identifiers<Roots>,
+    Errors.ResolutionError | Errors.BuildError<E | OverrideError<Overrides[number]>>,
+    Dependency.Identifiers<External>
+  >
+  <
+    E,
+    const Roots extends ReadonlyArray<Dependency.Any>,
+    const External extends ReadonlyArray<Dependency.Any> = readonly [],
+    const Overrides extends ReadonlyArray<AnyOverride> = ReadonlyArray<Override>
+  >(registry: Registry.Registry<E>, roots: Roots, options?: LayerOptions<External, Overrides>): Layer.Layer<
+    Dependency.Identifiers<Roots>,
+    Errors.ResolutionError | Errors.BuildError<E | OverrideError<Overrides[number]>>,
+    Dependency.Identifiers<External>
+  >
+  <E, const Roots extends ReadonlyArray<Dependency.Any>, const Overrides extends ReadonlyArray<AnyOverride>>(
+    registry: Registry.Registry<E>,
+    roots: Roots,
+    ...overrides: Overrides
+  ): Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E | OverrideError<Overrides[number]>>>
+} = dual(
+  registryFirst,
+  (
+    registry: Registry.Registry<unknown>,
+    roots: ReadonlyArray<Dependency.Any>,
+    ...rest: ReadonlyArray<Transformer | LayerOptionsOf<Transformer> | undefined>
+  ) => {
+    // an options object is never a function, an override always is
+    const first = rest[0]
+    const { overrides = [], ...options }: LayerOptionsOf<Transformer> = typeof first === "function" || first === undefined
+      ? { overrides: rest as ReadonlyArray<Transformer> }
+      : first
+    return Registry.toLayer(overrides.reduce((current, apply) => apply(current), registry), roots, options)
+  }
+)
+
+/** What every override is at run time, whatever its type says of the registries it takes. */
+type Transformer = (self: Registry.Registry<unknown>) => Registry.Registry<unknown>
+
+type LayerOptionsOf<O> = Registry.LayerOptions & { readonly overrides?: ReadonlyArray<O> | undefined }

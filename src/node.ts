@@ -8,6 +8,7 @@
  *
  * @since 0.2.0
  */
+import type * as Effect from "effect/Effect"
 import type * as App from "./App.js"
 import * as internal from "./internal/node.js"
 
@@ -37,9 +38,14 @@ export interface RunMainOptions {
  * (each naming its component, with the user's error in full), a resolution or settings error is
  * logged by its message; only a defect is logged with its stack.
  *
+ * It takes the App, or an Effect that makes it (reading `effect/Config` first, for instance): that
+ * Effect runs as part of the main program (a signal interrupts it too), and its failure is told
+ * once, like the others (a `ConfigError` by its message), with exit code 1. The App may not leave
+ * requirements to the outside (`App<R, never>`): provide them first with `App.provide`.
+ *
  * @example
  * ```ts
- * import { Context, Effect } from "effect"
+ * import { Config, Context, Effect } from "effect"
  * import { App, Component, Lifecycle, Registry } from "layerwise"
  * import { runMain } from "layerwise/node"
  *
@@ -52,9 +58,15 @@ export interface RunMainOptions {
  *   )
  * )
  * if (process.argv.includes("--run")) runMain(App.make(registry))
+ * // or made from the environment: PROFILES=a,b
+ * const fromEnvironment = Effect.map(Config.array(Config.string(), "PROFILES"), (profiles) => App.make(registry, { profiles }))
+ * if (process.argv.includes("--run-configured")) runMain(fromEnvironment)
  * ```
  *
  * @since 0.2.0
  * @category running
  */
-export const runMain: <R>(self: App.App<R>, options?: RunMainOptions) => void = internal.runMain
+export const runMain: {
+  <R>(self: App.App<R>, options?: RunMainOptions): void
+  <R, E>(self: Effect.Effect<App.App<R>, E>, options?: RunMainOptions): void
+} = internal.runMain

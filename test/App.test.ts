@@ -2,6 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import {
   Cause,
   Chunk,
+  Config,
+  ConfigProvider,
   Context,
   Data,
   Deferred,
@@ -21,7 +23,7 @@ import {
   TestClock,
   Tracer
 } from "effect"
-import { App, Component, Dependency, Errors, Health, Lifecycle, Plan, Registry, Report, Resolver, Testing } from "layerwise"
+import { App, Component, Condition, Dependency, Errors, Health, Lifecycle, Plan, Registry, Report, Resolver, Testing } from "layerwise"
 import * as runtime from "../src/internal/runtime.js"
 import { type Dag, dag, dependentsOf, edgesOf, makeRecorder, nameOf, type Recorder, sinksOf } from "./helpers/graph.js"
 
@@ -437,6 +439,26 @@ describe("App", () => {
         expect(error._tag).toBe("ResolutionError")
         expect(error.message).toContain("B -> C: no component provides C")
         expect(yield* recorder.entries).toEqual([])
+      }))
+
+    it.effect("profiles and conditions read from effect/Config when the application starts; one that cannot be read builds nothing", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          recorded(recorder, A),
+          Registry.when(Condition.profile("b"), recorded(recorder, B).pipe(Lifecycle.startup())),
+          Registry.when(Condition.config(Config.boolean("WITH_C")), recorded(recorder, C).pipe(Lifecycle.startup()))
+        )
+        const app = App.make(registry, { roots: [A], profiles: Config.array(Config.string(), "PROFILES") })
+        const provider = (entries: ReadonlyArray<readonly [string, string]>) => ConfigProvider.fromMap(new Map(entries))
+        yield* Effect.withConfigProvider(startStop(app), provider([["PROFILES", "b"], ["WITH_C", "true"]]))
+        expect((yield* recorder.entries).filter((event) => event.startsWith("start")).sort()).toEqual(["start A", "start B", "start C"])
+        const before = (yield* recorder.entries).length
+        const error = yield* Effect.flip(Effect.withConfigProvider(startStop(app), provider([["PROFILES", "b"]])))
+        expect(error.message).toBe(
+          "1 problem resolving the graph:\n  - the Config of condition \"config WITH_C\" cannot be read: (Missing data at WITH_C: \"Expected WITH_C to exist in the provided map\")"
+        )
+        expect((yield* recorder.entries).length).toBe(before)
       }))
 
     it.effect("an application made from a plan runs exactly the plan's components", () =>

@@ -12,8 +12,12 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
   const fixture = path.join(root, "test", "fixtures", "appMain.ts")
 
-  const spawnApp = (mode: "clean" | "hang" | "fail" | "stop-fails") => {
-    const child = spawn(process.execPath, ["--import", "tsx", fixture, mode], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
+  const spawnApp = (mode: "clean" | "hang" | "fail" | "stop-fails" | "config", env: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, ["--import", "tsx", fixture, mode], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env }
+    })
     let output = ""
     child.stdout.on("data", (chunk) => (output += String(chunk)))
     child.stderr.on("data", (chunk) => (output += String(chunk)))
@@ -64,6 +68,25 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     // logged as a failure, once: the report has the error in full, the log says so, no stack into layerwise
     expect(app.output()).toMatch(/level=ERROR[^\n]*the application's shutdown failed \(1 error\) \(see the report above\)/)
     expect(app.output().match(/flush failed/g)).toHaveLength(1)
+    expect(app.output()).not.toMatch(/\n\s+at /)
+  })
+
+  it("runs the App an Effect makes: Config read first, profiles from Config too", async () => {
+    const app = spawnApp("config", { APP_GREETING: "hello", APP_PROFILES: "loud" })
+    await app.waitFor("started")
+    app.child.kill("SIGTERM")
+    expect(await app.exited).toBe(0)
+    const lines = app.output().split("\n")
+    expect(lines.slice(0, 5).sort()).toEqual(["LOUD", "hello", "start Database", "start Server", "started"])
+    expect(app.output()).toMatch(/application OK \(interrupted\)/)
+  })
+
+  it("a failure of the Effect that makes the App is logged once, by its message, and exits with 1", async () => {
+    const app = spawnApp("config", { APP_PROFILES: "loud" })
+    expect(await app.exited).toBe(1)
+    expect(app.output().match(/Missing data at APP_GREETING/g)).toHaveLength(1)
+    expect(app.output()).toMatch(/level=ERROR/)
+    expect(app.output()).not.toContain("application")
     expect(app.output()).not.toMatch(/\n\s+at /)
   })
 })

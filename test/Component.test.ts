@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Ref } from "effect"
-import { Component, Dependency, Qualifier, Registry } from "../src/index.js"
+import * as Path from "@effect/platform/Path"
+import { Context, Data, Effect, Either, Layer, Ref } from "effect"
+import { Component, Condition, Dependency, Errors, Explain, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
 
 class Config extends Context.Tag("Config")<Config, { readonly url: string }>() {}
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
@@ -204,5 +205,207 @@ describe("Component", () => {
         expect(database).toEqual({ url: "scoped" })
         expect(yield* Ref.get(log)).toEqual(["acquire", "use", "release"])
       }))
+  })
+
+  describe("fromService", () => {
+    // Each test declares its classes: a class's Default layer is one value, which Layer memoisation
+    // shares within a build, and the counters below count builds per test.
+    const services = () => {
+      const built: Array<string> = []
+      class Clock extends Effect.Service<Clock>()("Clock", {
+        effect: Effect.sync(() => {
+          built.push("Clock")
+          return { now: (): number => 1 }
+        })
+      }) {}
+      class Greeter extends Effect.Service<Greeter>()("Greeter", {
+        effect: Effect.map(Clock, (clock) => {
+          built.push("Greeter")
+          return { greet: (name: string) => `hello ${name} at ${clock.now()}` }
+        }),
+        dependencies: [Clock.Default]
+      }) {}
+      return { built, Clock, Greeter }
+    }
+    const greet = <I, S extends { readonly greet: (name: string) => string }>(tag: Context.Tag<I, S>) =>
+      Effect.map(tag, (greeter) => greeter.greet("ada"))
+
+    it.effect("a service registered with its dependency's class requests it: one instance, the registry's, shared", () =>
+      Effect.gen(function*() {
+        const { Clock, Greeter, built } = services()
+        const registry = Registry.make(Component.fromService(Clock), Component.fromService(Greeter))
+        const plan = Either.getOrThrow(Resolver.resolve(registry, [Greeter, Clock]))
+        expect(Explain.tree(plan)).toBe("Greeter\n└─ Clock\nClock")
+        const [greeting, now] = yield* Effect.provide(
+          Effect.all([greet(Greeter), Effect.map(Clock, (clock) => clock.now())]),
+          Registry.toLayer(registry, [Greeter, Clock])
+        )
+        expect([greeting, now]).toEqual(["hello ada at 1", 1])
+        expect(built).toEqual(["Clock", "Greeter"])
+      }))
+
+    it.effect("an override of the dependency's tag replaces it for the service, registered or not", () =>
+      Effect.gen(function*() {
+        const { Clock, Greeter, built } = services()
+        const fake = Testing.value(Clock, Clock.make({ now: () => 42 }))
+        const registered = Registry.make(Component.fromService(Clock), Component.fromService(Greeter))
+        const alone = Registry.make(Component.fromService(Greeter))
+        expect(yield* Effect.provide(greet(Greeter), Testing.toLayer(registered, [Greeter], fake))).toBe("hello ada at 42")
+        expect(yield* Effect.provide(greet(Greeter), Testing.toLayer(alone, [Greeter], fake))).toBe("hello ada at 42")
+        expect(built).toEqual(["Greeter", "Greeter"])
+      }))
+
+    it.effect("a dependency whose service the registry does not have is built for the service itself", () =>
+      Effect.gen(function*() {
+        const { Clock, Greeter, built } = services()
+        const registry = Registry.make(Component.fromService(Greeter))
+        const plan = Either.getOrThrow(Resolver.resolve(registry, [Greeter]))
+        expect(plan.nodes.map((node) => [node.name, node.dependencies.length])).toEqual([["Greeter", 0]])
+        expect(yield* Effect.provide(greet(Greeter), Registry.toLayer(registry, [Greeter]))).toBe("hello ada at 1")
+        expect(built).toEqual(["Clock", "Greeter"])
+        // a condition that leaves the dependency's only component out leaves it to the service too
+        const guarded = Registry.make(
+          Registry.when(Condition.profile("fake-clock"), Component.succeed(Clock, Clock.make({ now: () => 9 }))),
+          Component.fromService(Greeter)
+        )
+        expect(yield* Effect.provide(greet(Greeter), Registry.toLayer(guarded, [Greeter]))).toBe("hello ada at 1")
+        expect(yield* Effect.provide(greet(Greeter), Registry.toLayer(guarded, [Greeter], { profiles: ["fake-clock"] }))).toBe(
+          "hello ada at 9"
+        )
+      }))
+
+    it.effect("a platform layer among the dependencies is built inside, next to a requested service", () =>
+      Effect.gen(function*() {
+        const { Clock } = services()
+        class Files extends Effect.Service<Files>()("Files", {
+          effect: Effect.gen(function*() {
+            const path = yield* Path.Path
+            const clock = yield* Clock
+            return { at: (name: string) => `${path.join("/data", name)}@${clock.now()}` }
+          }),
+          dependencies: [Path.layer, Clock.Default]
+        }) {}
+        const registry = Registry.make(Component.fromService(Files), Component.succeed(Clock, Clock.make({ now: () => 5 })))
+        const plan = Either.getOrThrow(Resolver.resolve(registry, [Files]))
+        expect(plan.nodes.map((node) => [node.name, node.dependencies.map((edge) => edge.request.key)])).toEqual([
+          ["Clock", []],
+          ["Files", ["Clock"]]
+        ])
+        const files = yield* Effect.provide(Files, Registry.toLayer(registry, [Files]))
+        expect(files.at("todos.json")).toBe("/data/todos.json@5")
+      }))
+
+    it.effect("a dependency declared external is the program's", () =>
+      Effect.gen(function*() {
+        const { Clock, Greeter } = services()
+        const layer = Registry.toLayer(Registry.make(Component.fromService(Greeter)), [Greeter], { external: [Clock] })
+        const provided = layer.pipe(Layer.provide(Layer.succeed(Clock, Clock.make({ now: () => 3 }))))
+        expect(yield* Effect.provide(greet(Greeter), provided)).toBe("hello ada at 3")
+      }))
+
+    it("a service without dependencies builds with its Default; one with them with DefaultWithoutDependencies and its dependency layers", () => {
+      const { Clock, Greeter } = services()
+      expect(Component.fromService(Clock).construct).toEqual({ _tag: "Layer", layer: Clock.Default })
+      expect(Component.fromService(Greeter).construct).toEqual({
+        _tag: "Layer",
+        layer: Greeter.DefaultWithoutDependencies,
+        serviceDependencies: [Clock.Default]
+      })
+      expect(metadataOf(Component.fromService(Greeter, { name: "greeter", order: 2 }))).toEqual({
+        ...defaults,
+        tag: Greeter,
+        name: "greeter",
+        order: 2,
+        dependencies: []
+      })
+    })
+
+    it.effect("explicit dependencies win: they are the requests, and nothing is built inside", () =>
+      Effect.gen(function*() {
+        const { Clock, Greeter } = services()
+        const explicit = Component.fromService(Greeter, { dependencies: [Clock] })
+        expect(explicit.construct).toEqual({ _tag: "Layer", layer: Greeter.DefaultWithoutDependencies })
+        expect(explicit.dependencies).toEqual([Clock])
+        const error = yield* Effect.flip(Effect.provide(greet(Greeter), Registry.toLayer(Registry.make(explicit), [Greeter])))
+        expect(error.message).toBe(
+          "1 problem resolving the graph:\n  - Greeter -> Clock: no component provides Clock (available: Greeter)"
+        )
+        const registry = Registry.make(explicit, Component.succeed(Clock, Clock.make({ now: () => 8 })))
+        expect(yield* Effect.provide(greet(Greeter), Registry.toLayer(registry, [Greeter]))).toBe("hello ada at 8")
+      }))
+
+    it.effect("a service whose Default is a function takes its arguments in the options", () =>
+      Effect.gen(function*() {
+        const { Clock } = services()
+        class Db extends Effect.Service<Db>()("Db", { effect: (url: string) => Effect.succeed({ url }) }) {}
+        class Pool extends Effect.Service<Pool>()("Pool", {
+          effect: (size: number) => Effect.map(Clock, (clock) => ({ size, at: clock.now() })),
+          dependencies: [Clock.Default]
+        }) {}
+        const registry = Registry.make(
+          Component.fromService(Db, { arguments: ["postgres://main"] }),
+          Component.fromService(Pool, { arguments: [4] }),
+          Component.succeed(Clock, Clock.make({ now: () => 6 }))
+        )
+        const [db, pool] = yield* Effect.provide(Effect.all([Db, Pool]), Registry.toLayer(registry, [Db, Pool]))
+        expect([db.url, pool.size, pool.at]).toEqual(["postgres://main", 4, 6])
+      }))
+
+    it.effect("the service's errors are the component's: catchTag reaches them", () =>
+      Effect.gen(function*() {
+        class Unreachable extends Data.TaggedError("Unreachable")<{ readonly host: string }> {}
+        class Remote extends Effect.Service<Remote>()("Remote", {
+          effect: Effect.zipRight(Effect.fail(new Unreachable({ host: "db1" })), Effect.succeed({ ping: Effect.void }))
+        }) {}
+        const host = yield* Effect.provide(Remote, Registry.toLayer(Registry.make(Component.fromService(Remote)), [Remote])).pipe(
+          Effect.as("built"),
+          Effect.catchTag("ConstructionError", (error) => Effect.succeed(error.cause.host))
+        )
+        expect(host).toBe("db1")
+      }))
+
+    it.effect("a class without a Default layer (from JavaScript) is an InvalidDeclaration before anything runs", () =>
+      Effect.gen(function*() {
+        class Plain extends Context.Tag("Plain")<Plain, string>() {}
+        let ran = 0
+        const registry = Registry.make(
+          (Component.fromService as unknown as (service: unknown) => Component.Any)(Plain),
+          Component.make(Database, { build: Effect.sync(() => (ran++, { url: "ran" })) }).pipe(Component.named("db"))
+        )
+        const error = yield* Effect.flip(Effect.provide(Database, Registry.toLayer(registry, [Database])))
+        expect(error).toEqual(
+          new Errors.ResolutionError({
+            problems: [
+              new Errors.InvalidDeclaration({
+                path: [],
+                subject: { _tag: "Component", name: "Plain" },
+                issues: [{ code: "InvalidConstructor", expected: "Layer", got: "undefined" }]
+              })
+            ]
+          })
+        )
+        expect(ran).toBe(0)
+      }))
+
+    it.effect("a replacement by name that is a fromService component gets its requests too", () =>
+      Effect.gen(function*() {
+        const { Clock, Greeter } = services()
+        const registry = Registry.make(
+          Component.succeed(Greeter, Greeter.make({ greet: () => "production" })).pipe(Component.named("greeter")),
+          Component.succeed(Clock, Clock.make({ now: () => 4 }))
+        ).pipe(Registry.replace("greeter", Component.fromService(Greeter)))
+        expect(yield* Effect.provide(greet(Greeter), Registry.toLayer(registry, [Greeter]))).toBe("hello ada at 4")
+      }))
+
+    it("resolving a registry again gives the same components and layers", () => {
+      const { Clock, Greeter } = services()
+      const registry = Registry.make(Component.fromService(Greeter))
+      const first = Either.getOrThrow(Resolver.resolve(registry, [Greeter]))
+      const again = Either.getOrThrow(Resolver.resolve(registry, [Greeter]))
+      expect(again.nodes[0]!.component).toBe(first.nodes[0]!.component)
+      const withClock = Either.getOrThrow(Resolver.resolve(Registry.add(registry, [Component.fromService(Clock)]), [Greeter]))
+      expect(withClock.nodes[1]!.component).not.toBe(first.nodes[0]!.component)
+      expect(withClock.nodes[1]!.component.dependencies).toEqual([Clock])
+    })
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either } from "effect"
+import { Config, ConfigError, ConfigProvider, Context, Effect, Either } from "effect"
 import { Component, Condition, Dependency, Errors, Registry, Resolver } from "../src/index.js"
 
 class Storage extends Context.Tag("Storage")<Storage, { readonly kind: string }>() {}
@@ -131,5 +131,159 @@ describe("Condition", () => {
       "invalid condition \"explodes\": it threw: boom",
       "Api -> Storage: no component provides Storage (available: Api)"
     ])
+  })
+
+  describe("the environment through effect/Config", () => {
+    const withEnv = (entries: ReadonlyArray<readonly [string, string]>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(entries)))
+    const missing = (key: string) => ConfigError.MissingData([key], `Expected ${key} to exist in the provided map`)
+    const search = Config.boolean("SEARCH_INDEX")
+    const flagged = Registry.make(
+      api,
+      Component.succeed(Storage, { kind: "memory" }),
+      Registry.when(Condition.config(search), Component.succeed(Storage, { kind: "index" }).pipe(Component.primary))
+    )
+    const storage = (registry: Registry.Registry, options?: Registry.LayerOptions) =>
+      Effect.provide(Effect.map(Api, (a) => a.storage), Registry.toLayer(registry, [Api], options))
+
+    it.effect("a component enabled by a Config flag exists only when the flag is true, read with the current ConfigProvider", () =>
+      Effect.gen(function*() {
+        expect(yield* storage(flagged).pipe(withEnv([["SEARCH_INDEX", "true"]]))).toBe("index")
+        expect(yield* storage(flagged).pipe(withEnv([["SEARCH_INDEX", "false"]]))).toBe("memory")
+        expect(Condition.config(search).description).toBe("config SEARCH_INDEX")
+        const only = Registry.make(api, Registry.when(Condition.config(search), Component.succeed(Storage, { kind: "index" })))
+        const error = yield* Effect.flip(storage(only)).pipe(withEnv([["SEARCH_INDEX", "no"]]))
+        expect(error.message).toBe(
+          "1 problem resolving the graph:\n  - Api -> Storage: no component provides Storage (available: Api); candidates excluded by their conditions: Storage (config SEARCH_INDEX)"
+        )
+      }))
+
+    it.effect("two Config values that cannot be read are reported together, each once, with the rest", () =>
+      Effect.gen(function*() {
+        const beta = Config.boolean("BETA")
+        const guarded = Registry.make(
+          api,
+          Registry.when(Condition.and(Condition.config(search), Condition.config(beta)), Component.succeed(Storage, { kind: "both" })),
+          Registry.when(Condition.config(beta, "beta features"), Component.succeed(Storage, { kind: "beta" }))
+        )
+        const error = yield* Effect.flip(storage(guarded)).pipe(withEnv([]))
+        expect(error).toEqual(
+          new Errors.ResolutionError({
+            problems: [
+              new Errors.InvalidConfig({
+                source: { _tag: "Condition", description: "(config SEARCH_INDEX) and (config BETA)" },
+                cause: missing("SEARCH_INDEX")
+              }),
+              new Errors.InvalidConfig({
+                source: { _tag: "Condition", description: "(config SEARCH_INDEX) and (config BETA)" },
+                cause: missing("BETA")
+              }),
+              new Errors.MissingComponent({ path: ["Api"], request: "Storage", available: ["Api"], suggestions: [], unqualified: [], excluded: [] })
+            ]
+          })
+        )
+        expect(error.message).toBe(
+          "3 problems resolving the graph:\n" +
+            "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" cannot be read: (Missing data at SEARCH_INDEX: \"Expected SEARCH_INDEX to exist in the provided map\")\n" +
+            "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" cannot be read: (Missing data at BETA: \"Expected BETA to exist in the provided map\")\n" +
+            "  - Api -> Storage: no component provides Storage (available: Api)"
+        )
+      }))
+
+    it.effect("a Config under a guard that is false is never needed", () =>
+      Effect.gen(function*() {
+        const guarded = Registry.make(
+          api,
+          Component.succeed(Storage, { kind: "memory" }),
+          Registry.when(
+            Condition.profile("cloud"),
+            Registry.when(Condition.config(Config.boolean("S3_PATH_STYLE")), Component.succeed(Storage, { kind: "s3" }).pipe(Component.primary))
+          )
+        )
+        expect(yield* storage(guarded).pipe(withEnv([]))).toBe("memory")
+        const error = yield* Effect.flip(storage(guarded, { profiles: ["cloud"] })).pipe(withEnv([]))
+        expect(error).toEqual(
+          new Errors.ResolutionError({
+            problems: [
+              new Errors.InvalidConfig({ source: { _tag: "Condition", description: "config S3_PATH_STYLE" }, cause: missing("S3_PATH_STYLE") })
+            ]
+          })
+        )
+      }))
+
+    it.effect("profiles and properties read from Config, one Config for the list or one per property", () =>
+      Effect.gen(function*() {
+        const profiles = Config.array(Config.string(), "PROFILES")
+        expect(yield* storage(registry, { profiles }).pipe(withEnv([["PROFILES", "files,eu"]]))).toBe("files")
+        const byProperty = Registry.make(
+          api,
+          Registry.when(Condition.property("storage", "files"), Component.succeed(Storage, { kind: "files" })),
+          Registry.when(Condition.not(Condition.property("storage", "files")), Component.succeed(Storage, { kind: "memory" }))
+        )
+        const one = { properties: { storage: Config.string("STORAGE"), region: "eu" } }
+        const all = { properties: Config.all({ storage: Config.string("STORAGE") }) }
+        expect(yield* storage(byProperty, one).pipe(withEnv([["STORAGE", "files"]]))).toBe("files")
+        expect(yield* storage(byProperty, all).pipe(withEnv([["STORAGE", "files"]]))).toBe("files")
+        expect(yield* storage(byProperty, all).pipe(withEnv([["STORAGE", "memory"]]))).toBe("memory")
+      }))
+
+    it.effect("profiles and properties that cannot be read fail the resolution before it starts, all of them", () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(
+          storage(flagged, {
+            profiles: Config.array(Config.string(), "PROFILES"),
+            properties: { storage: Config.string("STORAGE"), region: Config.string("REGION") }
+          })
+        ).pipe(withEnv([["REGION", "eu"]]))
+        expect(error).toEqual(
+          new Errors.ResolutionError({
+            problems: [
+              new Errors.InvalidConfig({ source: { _tag: "Profiles" }, cause: missing("PROFILES") }),
+              new Errors.InvalidConfig({ source: { _tag: "Property", name: "storage" }, cause: missing("STORAGE") })
+            ]
+          })
+        )
+        expect(error.message).toBe(
+          "2 problems resolving the graph:\n" +
+            "  - the Config of the profiles cannot be read: (Missing data at PROFILES: \"Expected PROFILES to exist in the provided map\")\n" +
+            "  - the Config of property \"storage\" cannot be read: (Missing data at STORAGE: \"Expected STORAGE to exist in the provided map\")"
+        )
+      }))
+
+    it.effect("Resolver.resolveEffect reads the Configs; the pure Resolver.resolve says to use it", () =>
+      Effect.gen(function*() {
+        const plan = yield* Resolver.resolveEffect(flagged, [Api]).pipe(withEnv([["SEARCH_INDEX", "true"]]))
+        expect(plan.nodes.map((node) => node.name)).toEqual(["Storage#2", "Api"])
+        const result = Resolver.resolve(flagged, [Api])
+        expect(Either.isLeft(result) && result.left.problems[0]).toEqual(
+          new Errors.InvalidDeclaration({ path: [], subject: { _tag: "Condition", description: "config SEARCH_INDEX" }, issues: [{ code: "ConfigNotRead" }] })
+        )
+        expect(Either.isLeft(result) && result.left.problems[0]!.message).toBe(
+          "invalid condition \"config SEARCH_INDEX\": it reads an effect/Config that was not read before resolution: Resolver.resolve reads none (Resolver.resolveEffect, Registry.toLayer and App do), and only the Configs a condition declares are read (Condition.config, Condition.make's configs)"
+        )
+        // and a Config given as the profiles is a misuse types catch (JavaScript callers: a TypeError)
+        expect(() => Resolver.resolve(flagged, [Api], { profiles: Config.array(Config.string()) } as unknown as Resolver.Options)).toThrow(
+          "the profiles or properties are an effect/Config, which only an effectful resolution reads: resolve with Resolver.resolveEffect (Registry.toLayer and App read them too)"
+        )
+      }))
+
+    it.effect("a condition made with Condition.make reads the Configs it declares; one it does not declare is not read", () =>
+      Effect.gen(function*() {
+        const workers = Config.integer("WORKERS")
+        const declared = Condition.make("many workers", (environment) => environment.config(workers) > 4, [workers])
+        const undeclared = Condition.make("undeclared", (environment) => environment.config(workers) > 4)
+        const guarded = (condition: Condition.Condition) =>
+          Registry.make(api, Registry.when(condition, Component.succeed(Storage, { kind: "pool" })))
+        expect(yield* storage(guarded(declared)).pipe(withEnv([["WORKERS", "8"]]))).toBe("pool")
+        expect(yield* storage(guarded(Condition.not(declared))).pipe(withEnv([["WORKERS", "2"]]))).toBe("pool")
+        const error = yield* Effect.flip(storage(guarded(undeclared))).pipe(withEnv([["WORKERS", "8"]]))
+        expect(error).toEqual(
+          new Errors.ResolutionError({
+            problems: [
+              new Errors.InvalidDeclaration({ path: [], subject: { _tag: "Condition", description: "undeclared" }, issues: [{ code: "ConfigNotRead" }] }),
+              new Errors.MissingComponent({ path: ["Api"], request: "Storage", available: ["Api"], suggestions: [], unqualified: [], excluded: [] })
+            ]
+          })
+        )
+      }))
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Effect, Exit, Layer, Ref } from "effect"
-import { Component, Dependency, Errors, Qualifier, Registry, Testing } from "../src/index.js"
+import { Cause, Context, Data, Effect, Exit, Layer, Ref } from "effect"
+import { Component, Condition, Dependency, Errors, Qualifier, Registry, Testing } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
 class Mailer extends Context.Tag("Mailer")<Mailer, {
@@ -158,6 +158,103 @@ describe("Testing", () => {
         "1 problem resolving the graph:\n  - invalid replacement of \"replica\": it is replaced 2 times (by Database (a value), then Database (a value)): replace a name once"
       )
     }))
+
+  describe("data-first and data-last", () => {
+    it.effect("every helper given the registry first returns the registry the piped form gives", () =>
+      Effect.gen(function*() {
+        const fakeApi = Component.succeed(Api, { describe: "fake api" })
+        const firsts = [
+          Testing.value(production, Database, { url: "memory" }),
+          Testing.mock(production, Database, { url: "mock" }),
+          Testing.layer(production, Database, Layer.succeed(Database, { url: "layer" })),
+          Testing.component(production, fakeApi),
+          Testing.named(production, Database, "replica", { url: "memory://replica" })
+        ]
+        const lasts = [
+          production.pipe(Testing.value(Database, { url: "memory" })),
+          production.pipe(Testing.mock(Database, { url: "mock" })),
+          production.pipe(Testing.layer(Database, Layer.succeed(Database, { url: "layer" }))),
+          production.pipe(Testing.component(fakeApi)),
+          production.pipe(Testing.named(Database, "replica", { url: "memory://replica" }))
+        ]
+        const described = (registry: Registry.Registry<unknown>) => Effect.provide(describeApi, Registry.toLayer(registry, [Api]))
+        const expected = ["memory + memory", "mock + mock", "layer + layer", "fake api", "postgres://main + memory://replica"]
+        expect(yield* Effect.forEach(firsts, described)).toEqual(expected)
+        expect(yield* Effect.forEach(lasts, described)).toEqual(expected)
+      }))
+
+    it.effect("data-first overrides take their options last", () =>
+      Effect.gen(function*() {
+        const registry = Testing.value(production, Database, { url: "memory" }, { qualifiers: [Replica] })
+        expect(yield* Effect.provide(describeApi, Registry.toLayer(registry, [Api]))).toBe("postgres://main + memory")
+      }))
+
+    it.effect("an override keeps the registry's error type and adds its own: catchTag reaches either", () =>
+      Effect.gen(function*() {
+        class DbDown extends Data.TaggedError("DbDown")<{ readonly url: string }> {}
+        class FakeBroken extends Data.TaggedError("FakeBroken")<{}> {}
+        const failing = Registry.make(
+          Component.make(Database, { build: Effect.fail(new DbDown({ url: "postgres://main" })) }),
+          Component.make(Mailer, { build: Effect.never })
+        )
+        const overridden = failing.pipe(Testing.layer(Mailer, Layer.fail(new FakeBroken())))
+        const reached = yield* Effect.provide(Effect.as(Mailer, "built"), Registry.toLayer(overridden, [Mailer])).pipe(
+          Effect.catchTag("ConstructionError", (error) =>
+            Effect.succeed(error.cause._tag === "FakeBroken" ? "fake failed" : `production failed at ${error.cause.url}`))
+        )
+        expect(reached).toBe("fake failed")
+      }))
+  })
+
+  describe("toLayer with options", () => {
+    class Clock extends Context.Tag("platform/Clock")<Clock, { readonly now: () => number }>() {}
+    class Stamp extends Context.Tag("Stamp")<Stamp, string>() {}
+    const guarded = Registry.make(
+      Component.make(Stamp, { dependencies: [Clock], build: Effect.map(Clock, (clock) => `at ${clock.now()}`) }),
+      Registry.when(Condition.profile("eu"), Component.succeed(Database, { url: "postgres://eu" }))
+    )
+
+    it.effect("takes the overrides, the external services and the profiles of Registry.toLayer", () =>
+      Effect.gen(function*() {
+        const layer = Testing.toLayer(guarded, [Stamp, Database], {
+          overrides: [Testing.value(Mailer, { send: Effect.succeed, outbox: Effect.succeed([]) })],
+          external: [Clock],
+          profiles: ["eu"]
+        })
+        const program = Effect.all([Stamp, Effect.map(Database, (db) => db.url)])
+        expect(yield* Effect.provide(program, layer.pipe(Layer.provide(Layer.succeed(Clock, { now: () => 7 }))))).toEqual([
+          "at 7",
+          "postgres://eu"
+        ])
+      }))
+
+    it.effect("applies the overrides in order and passes the build options on (an invalid concurrency dies)", () =>
+      Effect.gen(function*() {
+        const layer = Testing.toLayer(production, [Api], {
+          overrides: [Testing.value(Database, { url: "memory" }), Testing.named(Database, "replica", { url: "memory://replica" })],
+          concurrency: 0
+        })
+        const exit = yield* Effect.exit(Effect.provide(describeApi, layer))
+        expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+        const fine = Testing.toLayer(production, [Api], {
+          overrides: [Testing.value(Database, { url: "memory" }), Testing.value(Database, { url: "memory://replica" }, { qualifiers: [Replica] })],
+          concurrency: 1
+        })
+        expect(yield* Effect.provide(describeApi, fine)).toBe("memory + memory://replica")
+      }))
+
+    it.effect("data-last: registry.pipe(Testing.toLayer(roots, options))", () =>
+      Effect.gen(function*() {
+        const layer = production.pipe(Testing.toLayer([Api], { overrides: [Testing.value(Database, { url: "memory" })] }))
+        expect(yield* Effect.provide(describeApi, layer)).toBe("memory + memory")
+      }))
+
+    it.effect("without overrides or options it is the registry's Layer", () =>
+      Effect.gen(function*() {
+        expect(yield* Effect.provide(describeApi, Testing.toLayer(production, [Api]))).toBe("postgres://main + postgres://replica")
+        expect(yield* Effect.provide(describeApi, Testing.toLayer(production, [Api], {}))).toBe("postgres://main + postgres://replica")
+      }))
+  })
 
   describe("with it.layer", () => {
     it.layer(Testing.toLayer(production, [Api, Mailer], Testing.value(Database, { url: "memory" })))((it) => {

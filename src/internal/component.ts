@@ -1,7 +1,8 @@
+import * as Arr from "effect/Array"
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Types from "effect/Types"
 import type * as Dependency from "../Dependency.js"
@@ -9,6 +10,7 @@ import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
 import * as Qualifier from "../Qualifier.js"
+import * as runtime from "./runtime.js"
 
 /** @internal */
 export const TypeId: Component.TypeId = Symbol.for("layerwise/Component") as Component.TypeId
@@ -147,6 +149,61 @@ export const fromLayer = <Id, Service, E = never, const Dependencies extends Rea
     readonly layer: Layer.Layer<Id, E, Dependency.Identifiers<Dependencies>>
   }
 ): Component.Component<Id, Service, E> => declare(tag, options, { _tag: "Layer", layer: options.layer })
+
+/** A static of a class, read without assuming what the class is (from JavaScript, anything). */
+const staticOf = (service: unknown, name: "Default" | "DefaultWithoutDependencies"): unknown =>
+  (typeof service === "function" || (typeof service === "object" && service !== null)) && name in service
+    ? (service as Record<typeof name, unknown>)[name]
+    : undefined
+
+/**
+ * The layer of an `Effect.Service` class and the layers it lists as `dependencies` (see
+ * `Component.fromService`): with explicit dependencies, or for a class without dependencies, its
+ * layer alone. The dependency layers are read from `Default` (`Layer.provide(own, dependencies)`);
+ * a `Default` not made that way is built as it is, with no requests. What is not a Layer is kept
+ * as given, for the resolver to report.
+ *
+ * @internal
+ */
+export const fromService = <S extends Component.ServiceClass, const Dependencies extends ReadonlyArray<Dependency.Any> = never>(
+  service: S & Component.Service.Requirements<S, Dependencies>,
+  ...[options]: Component.Service.OptionsArgument<S, Dependencies>
+): Component.Component<Context.Tag.Identifier<S>, Context.Tag.Service<S>, Component.Service.Error<S, Dependencies>> => {
+  const args: ReadonlyArray<unknown> = options?.arguments ?? []
+  // called on the class: Effect.Service's `Default(...args)` reads `this.DefaultWithoutDependencies`
+  const applied = (layer: unknown): unknown => typeof layer === "function" ? layer.apply(service, args) : layer
+  const own = staticOf(service, "DefaultWithoutDependencies")
+  const metadataOnly: Declaration = { ...options, dependencies: undefined }
+  if (options?.dependencies !== undefined) {
+    return declare(service, options, { _tag: "Layer", layer: applied(own ?? staticOf(service, "Default")) as Layer.Layer<never> })
+  }
+  const whole = applied(staticOf(service, "Default"))
+  const split = own === undefined ? undefined : runtime.splitProvide(whole)
+  return split === undefined
+    ? declare(service, metadataOnly, { _tag: "Layer", layer: whole as Layer.Layer<never> })
+    : declare(service, metadataOnly, { _tag: "Layer", layer: split.self, serviceDependencies: split.provided })
+}
+
+/**
+ * The component an Effect.Service component (`fromService`) is once the resolver decided, for
+ * each of its dependency layers, whether it is a request (`requests`, after its declared
+ * dependencies) or built for it (`inside`, provided to its layer).
+ *
+ * @internal
+ */
+export const withServiceDependencies = (
+  self: Component.Any,
+  requests: ReadonlyArray<Context.Tag<unknown, unknown>>,
+  inside: ReadonlyArray<Layer.Layer<never, unknown, unknown>>
+): Component.Any => {
+  const construct = self.construct as Extract<Component.Construct, { readonly _tag: "Layer" }>
+  // merged, as Effect.Service's own Default provides them: none of them is given to another
+  const layer = Arr.isNonEmptyReadonlyArray(inside) ? Layer.provide(construct.layer, inside) : construct.layer
+  return modify(self, {
+    dependencies: requests.length === 0 ? self.dependencies : [...self.dependencies, ...requests],
+    construct: { _tag: "Layer", layer }
+  })
+}
 
 /** @internal */
 export const succeed = <Id, Service>(

@@ -1,9 +1,19 @@
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Condition from "../Condition.js"
+import * as Errors from "../Errors.js"
+import * as runtime from "./runtime.js"
 
 /** @internal */
-export const make = (description: string, test: (environment: Condition.Environment) => boolean): Condition.Condition => {
+export const make = (
+  description: string,
+  test: (environment: Condition.Environment) => boolean,
+  configs?: ReadonlyArray<Config.Config<unknown>>
+): Condition.Condition => {
   if (typeof test !== "function") throw new TypeError(`Condition.make: "${description}" needs a predicate function`)
-  return { description, test }
+  return configs === undefined || configs.length === 0 ? { description, test } : { description, test, configs }
 }
 
 /** @internal */
@@ -17,21 +27,146 @@ export const property = (name: string, value?: string): Condition.Condition =>
     : make(`property ${name} = ${value}`, (environment) => environment.properties[name] === value)
 
 /** @internal */
+export const config = (self: Config.Config<boolean>, description?: string): Condition.Condition => {
+  const keys = runtime.configKeys(self)
+  return make(
+    description ?? (keys.length > 0 ? `config ${keys.join(", ")}` : "config"),
+    (environment) => environment.config(self) === true,
+    [self]
+  )
+}
+
+/** The Configs of the conditions, each once, in order. */
+const configsOf = (conditions: ReadonlyArray<Condition.Condition>): ReadonlyArray<Config.Config<unknown>> | undefined => {
+  let configs: Set<Config.Config<unknown>> | undefined
+  for (const condition of conditions) {
+    if (condition.configs === undefined) continue
+    configs ??= new Set()
+    for (const config of condition.configs) configs.add(config)
+  }
+  return configs === undefined ? undefined : [...configs]
+}
+
+/** @internal */
 export const not = (self: Condition.Condition): Condition.Condition =>
-  make(`not (${self.description})`, (environment) => !self.test(environment))
+  make(`not (${self.description})`, (environment) => !self.test(environment), self.configs)
 
 /** @internal */
 export const and = (...conditions: ReadonlyArray<Condition.Condition>): Condition.Condition =>
-  make(conditions.map((c) => `(${c.description})`).join(" and "), (environment) => conditions.every((c) => c.test(environment)))
+  make(
+    conditions.map((c) => `(${c.description})`).join(" and "),
+    (environment) => conditions.every((c) => c.test(environment)),
+    configsOf(conditions)
+  )
 
 /** @internal */
 export const or = (...conditions: ReadonlyArray<Condition.Condition>): Condition.Condition =>
-  make(conditions.map((c) => `(${c.description})`).join(" or "), (environment) => conditions.some((c) => c.test(environment)))
+  make(
+    conditions.map((c) => `(${c.description})`).join(" or "),
+    (environment) => conditions.some((c) => c.test(environment)),
+    configsOf(conditions)
+  )
 
-const emptyEnvironment: Condition.Environment = { profiles: new Set(), properties: {} }
+/**
+ * What `environment.config` throws for a Config it cannot give: one not read (`failure` undefined)
+ * or one that could not be read. The resolver turns it into its problem.
+ *
+ * @internal
+ */
+export class ConfigUnavailable {
+  constructor(readonly config: Config.Config<unknown>, readonly failure: ConfigError.ConfigError | undefined) {}
+}
+
+const ConfigValues = Symbol.for("layerwise/Condition/ConfigValues")
+
+type ConfigValues = ReadonlyMap<Config.Config<unknown>, Either.Either<unknown, ConfigError.ConfigError>>
+
+const makeEnvironment = (
+  profiles: Iterable<string> | undefined,
+  properties: Readonly<Record<string, string | undefined>> | undefined,
+  values: ConfigValues | undefined
+): Condition.Environment => ({
+  profiles: new Set(profiles ?? []),
+  properties: { ...(properties ?? {}) },
+  config: <A>(config: Config.Config<A>): A => {
+    const value = values?.get(config)
+    if (value === undefined) throw new ConfigUnavailable(config, undefined)
+    if (Either.isLeft(value)) throw new ConfigUnavailable(config, value.left)
+    return value.right as A
+  },
+  // read by `readFailure`; not part of the public Environment
+  ...(values === undefined ? {} : { [ConfigValues]: values })
+})
+
+/**
+ * Whether the environment read Configs (only an environment made by `read` did), and what a Config
+ * failed with there.
+ *
+ * @internal
+ */
+export const configsRead = (
+  environment: Condition.Environment
+): ((config: Config.Config<unknown>) => ConfigError.ConfigError | undefined) | undefined => {
+  const values = (environment as { readonly [ConfigValues]?: ConfigValues })[ConfigValues]
+  if (values === undefined) return undefined
+  return (config) => {
+    const value = values.get(config)
+    return value !== undefined && Either.isLeft(value) ? value.left : undefined
+  }
+}
+
+const emptyEnvironment: Condition.Environment = makeEnvironment(undefined, undefined, undefined)
 
 /** @internal */
-export const environment = (input?: Condition.EnvironmentInput): Condition.Environment =>
-  input === undefined
-    ? emptyEnvironment
-    : { profiles: new Set(input.profiles ?? []), properties: { ...(input.properties ?? {}) } }
+export const environment = (input?: Condition.EnvironmentInput): Condition.Environment => {
+  if (input === undefined || (input.profiles === undefined && input.properties === undefined)) return emptyEnvironment
+  if (Config.isConfig(input.profiles) || Config.isConfig(input.properties)) {
+    throw new TypeError(
+      "the profiles or properties are an effect/Config, which only an effectful resolution reads: resolve with Resolver.resolveEffect (Registry.toLayer and App read them too)"
+    )
+  }
+  return makeEnvironment(input.profiles, input.properties, undefined)
+}
+
+/**
+ * Reads the environment: the profiles and properties given as Configs, then the Configs of the
+ * conditions, with the current `ConfigProvider`. Every Config of the profiles and properties that
+ * cannot be read fails the reading, all of them in one `ResolutionError`; a condition's is kept as
+ * its failure, reported if a guard evaluates the condition (see `Condition`).
+ *
+ * @internal
+ */
+export const read = (
+  input: Condition.EnvironmentSource | undefined,
+  conditions: ReadonlyArray<Condition.Condition>
+): Effect.Effect<Condition.Environment, Errors.ResolutionError> =>
+  Effect.gen(function*() {
+    const problems: Array<Errors.Problem> = []
+    const attempt = <A>(value: A | Config.Config<A>, source: Errors.ConfigSource) =>
+      Config.isConfig(value)
+        ? Effect.map(Effect.either(value), (result) => {
+          if (Either.isRight(result)) return result.right
+          problems.push(new Errors.InvalidConfig({ source, cause: result.left }))
+          return undefined
+        })
+        : Effect.succeed(value)
+    const profiles = yield* attempt(input?.profiles, { _tag: "Profiles" })
+    const properties = yield* readProperties(input?.properties, attempt)
+    if (problems.length > 0) return yield* Effect.fail(new Errors.ResolutionError({ problems }))
+    const configs = configsOf(conditions)
+    if (configs === undefined) return makeEnvironment(profiles, properties, new Map())
+    const values = new Map<Config.Config<unknown>, Either.Either<unknown, ConfigError.ConfigError>>()
+    for (const config of configs) values.set(config, yield* Effect.either(config))
+    return makeEnvironment(profiles, properties, values)
+  })
+
+const readProperties = (
+  input: Condition.EnvironmentSource["properties"],
+  attempt: <A>(value: A | Config.Config<A>, source: Errors.ConfigSource) => Effect.Effect<A | undefined>
+): Effect.Effect<Readonly<Record<string, string | undefined>> | undefined> => {
+  if (input === undefined || Config.isConfig(input)) return attempt(input, { _tag: "Properties" })
+  return Effect.map(
+    Effect.forEach(Object.entries(input), ([name, value]) => Effect.map(attempt(value, { _tag: "Property", name }), (read) => [name, read] as const)),
+    Object.fromEntries
+  )
+}

@@ -24,20 +24,24 @@ const told = (cause: Cause.Cause<unknown>, printed: boolean): Effect.Effect<void
 }
 
 /** @internal */
-export const runMain = (self: App.App<never>, options?: Node.RunMainOptions): void => {
+export const runMain = (
+  self: App.App<never> | Effect.Effect<App.App<never>, unknown>,
+  options?: Node.RunMainOptions
+): void => {
   const print = options?.printReport ?? true
-  const userReport = appInternal.optionsOf(self).onReport
   let printed = false
-  const app = print
-    ? appInternal.withOptions(self, {
-      ...appInternal.optionsOf(self),
+  const reporting = (app: App.App<never>): App.App<never> => {
+    if (!print) return app
+    const userReport = appInternal.optionsOf(app).onReport
+    return appInternal.withOptions(app, {
+      ...appInternal.optionsOf(app),
       onReport: (report) =>
         Effect.zipRight(
           Effect.zipRight(Console.log(Report.format(report)), Effect.sync(() => void (printed = true))),
           userReport?.(report) ?? Effect.void
         )
     })
-    : self
+  }
   // runMain interrupts the program on the first SIGINT / SIGTERM (a graceful shutdown) and stops
   // listening; this listener counts signals and exits at once on the second one.
   let received = 0
@@ -55,7 +59,9 @@ export const runMain = (self: App.App<never>, options?: Node.RunMainOptions): vo
   // failure is told here, where it is still whole (`onExit` runs uninterruptibly), and the exit code
   // is taken from it.
   let outcome: Exit.Exit<unknown, unknown> | undefined
-  const program = appInternal.run(app).pipe(
+  // an App, or the Effect that makes it (its failure is told as the run's are)
+  const made = appInternal.isApp(self) ? Effect.succeed(self) : self
+  const program = Effect.flatMap(made, (app) => appInternal.run(reporting(app))).pipe(
     Effect.onExit((exit) => {
       outcome = exit
       return Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) && options?.disableErrorReporting !== true

@@ -240,6 +240,28 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
 }
 
 /**
+ * The condition of every guard in a registry, those under other guards too (what the environment
+ * must read before a resolution: see `Condition`). Iterative, each registry looked into once.
+ *
+ * @internal
+ */
+export const conditionsOf = (root: Registry.Registry): ReadonlyArray<Condition.Condition> => {
+  const conditions: Array<Condition.Condition> = []
+  const reached = new Set<unknown>([root])
+  const stack: Array<ReadonlyArray<Entry>> = [(root as RegistryImpl).entries]
+  while (stack.length > 0) {
+    for (const entry of stack.pop()!) {
+      if (entry._tag !== "When" && entry._tag !== "Include") continue
+      if (entry._tag === "When") conditions.push(entry.condition)
+      if (reached.has(entry.registry)) continue
+      reached.add(entry.registry)
+      stack.push((entry.registry as RegistryImpl).entries)
+    }
+  }
+  return conditions
+}
+
+/**
  * A component or family left out by false conditions: the description of the guard that excluded it,
  * or, when guards nested in it were false too, all of theirs (`(profile a) and (profile b)`).
  *

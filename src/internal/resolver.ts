@@ -1,4 +1,5 @@
 import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Component from "../Component.js"
 import type * as Condition from "../Condition.js"
@@ -17,6 +18,7 @@ import { choose, chooseAmong, overridesEveryRequest } from "./resolver/choose.js
 import { examine } from "./resolver/examine.js"
 import * as lifetimes from "./resolver/lifetimes.js"
 import * as members from "./resolver/members.js"
+import { resolveServiceDependencies } from "./resolver/services.js"
 import {
   type Candidates,
   candidatesOf,
@@ -49,6 +51,9 @@ export type Options = Condition.EnvironmentInput & ExtraRoots & {
   readonly external?: ReadonlyArray<Context.Tag<unknown, unknown>> | undefined
   readonly scopes?: ReadonlyArray<Lifetime.ScopeName> | undefined
 }
+
+/** What a resolution takes besides its environment. */
+type Settings = ExtraRoots & { readonly external?: ReadonlyArray<Dependency.Any> | undefined }
 
 /**
  * The resolver: a pure function from a registry and requested roots to a plan, or to every problem.
@@ -83,8 +88,49 @@ export const resolve = <
   Plan.Plan<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>,
   Errors.ResolutionError
 > => {
+  return resolveIn(input, roots, options, condition.environment(options))
+}
+
+/**
+ * `resolve` after reading its environment in an Effect: the profiles and properties given as
+ * Configs, and the Configs of the registry's conditions, with the current `ConfigProvider` (see
+ * `Condition`). Fails with the `InvalidConfig` problems of the profiles and properties when any
+ * cannot be read; otherwise resolves as `resolve` does, in that environment.
+ *
+ * @internal
+ */
+export const resolveEffect = <
+  E,
+  const Roots extends ReadonlyArray<Dependency.Any>,
+  const External extends ReadonlyArray<Dependency.Any> = readonly []
+>(
+  input: Registry.Registry<E>,
+  roots: Roots,
+  options?: Condition.EnvironmentSource & ExtraRoots & { readonly external?: External | undefined }
+): Effect.Effect<
+  Plan.Plan<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>,
+  Errors.ResolutionError
+> =>
+  Effect.flatMap(
+    Effect.suspend(() => condition.read(options, registry.conditionsOf(input))),
+    (environment) =>
+      Either.match(resolveIn<E, Roots, External>(input, roots, options, environment), {
+        onLeft: Effect.fail,
+        onRight: Effect.succeed
+      })
+  )
+
+const resolveIn = <E, Roots extends ReadonlyArray<Dependency.Any>, External extends ReadonlyArray<Dependency.Any>>(
+  input: Registry.Registry<E>,
+  roots: Roots,
+  options: Settings | undefined,
+  environment: Condition.Environment
+): Either.Either<
+  Plan.Plan<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>,
+  Errors.ResolutionError
+> => {
   if (shapes === undefined) keepShapes()
-  const resolution = run(input, roots, options)
+  const resolution = run(input, roots, options, environment)
   return resolution.problems.length > 0
     ? Either.left(new Errors.ResolutionError({ problems: resolution.problems }))
     : Either.right(finish(resolution.index.candidates, resolution.outcome, externalKeys(options?.external), scopeNames(options?.scopes)))
@@ -109,22 +155,12 @@ interface Resolution {
 const run = (
   input: Registry.Registry,
   roots: ReadonlyArray<Dependency.Any>,
-  options: Options | undefined
+  options: Settings | undefined,
+  environment: Condition.Environment
 ): Resolution => {
   const problems: Array<Errors.Problem> = []
-  const flat = registry.flatten(input, condition.environment(options))
-  for (const failure of flat.conditionFailures) {
-    problems.push(
-      new Errors.InvalidDeclaration({
-        path: [],
-        subject: { _tag: "Condition", description: failure.condition.description },
-        issues: [{
-          code: "ConditionThrew",
-          error: failure.error instanceof Error ? failure.error.message : show(failure.error)
-        }]
-      })
-    )
-  }
+  const flat = registry.flatten(input, environment)
+  if (flat.conditionFailures.length > 0) reportConditionFailures(flat, problems)
   flat.replacedTwice.forEach((replacements, name) => {
     problems.push(
       new Errors.InvalidDeclaration({
@@ -137,6 +173,7 @@ const run = (
   const index = indexCandidates(flat, problems)
   const usedReplacements = new Set<string>()
   nameCandidates(index, flat.replacements, usedReplacements, problems)
+  resolveServiceDependencies(index, options?.external ?? [], problems)
   if (index.explicitlyNamed) reportDuplicateNames(index.candidates, problems)
   const families = flat.families as ReadonlySet<dependency.FamilyLike>
   if (families.size > 1) members.reportDuplicateFamilies(families, problems)
@@ -167,6 +204,37 @@ const run = (
   }
 
   return { problems, index, outcome }
+}
+
+/**
+ * The conditions that threw while the registry was flattened. One that read a Config it could not
+ * have: every Config it declares that could not be read (each Config once, whichever condition
+ * reached it first), or, when it read one that was not read at all, that it needs the Config read.
+ */
+const reportConditionFailures = (flat: registry.Flattened, problems: Array<Errors.Problem>): void => {
+  const failureOf = condition.configsRead(flat.environment)
+  const reported = new Set<unknown>()
+  for (const { condition: guard, error } of flat.conditionFailures) {
+    const subject = { _tag: "Condition", description: guard.description } as const
+    if (!(error instanceof condition.ConfigUnavailable)) {
+      problems.push(
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject,
+          issues: [{ code: "ConditionThrew", error: error instanceof Error ? error.message : show(error) }]
+        })
+      )
+    } else if (error.failure === undefined || failureOf === undefined) {
+      problems.push(new Errors.InvalidDeclaration({ path: [], subject, issues: [{ code: "ConfigNotRead" }] }))
+    } else {
+      for (const config of [error.config, ...(guard.configs ?? [])]) {
+        const failure = failureOf(config)
+        if (failure === undefined || reported.has(config)) continue
+        reported.add(config)
+        problems.push(new Errors.InvalidConfig({ source: { _tag: "Condition", description: guard.description }, cause: failure }))
+      }
+    }
+  }
 }
 
 /** A replacement as `ReplacedTwice` lists it. */
@@ -697,6 +765,6 @@ const keepShapes = (): void => {
       dependencies,
       construct: { _tag: "Value", value: undefined }
     })
-  const resolution = run(registry.make(declared(used, []), declared(user, [used])), [user], undefined)
+  const resolution = run(registry.make(declared(used, []), declared(user, [used])), [user], undefined, condition.environment())
   shapes = { resolution, plan: finish(resolution.index.candidates, resolution.outcome, []) }
 }

@@ -607,3 +607,105 @@ export const addFinalizerNow = (scope: Scope.Scope, finalizer: Scope.Scope.Final
   state.finalizers.set({}, finalizer)
   return true
 }
+
+// ---------------------------------------------------------------------------------------------
+// Effect.Service
+
+/**
+ * The parts of a Layer made by `Layer.provide(self, that)`: `self`, and the layers of `that` (the
+ * array's, or the one layer); `undefined` for a Layer made any other way. An `Effect.Service` class
+ * with `dependencies` builds its `Default` so: `Layer.provide(DefaultWithoutDependencies,
+ * dependencies)`, which is how layerwise learns a service's dependency layers without the user
+ * listing them again.
+ *
+ * Reads Effect 3's Layer representation: `provide` is a `Suspend` whose `evaluate()` gives a
+ * `Provide` whose `second` is `self` and whose `first` is a `ProvideMerge` of the context and
+ * `that` (a `MergeAll` of an array's layers). test/Component.test.ts checks it against Effect's own
+ * `Effect.Service`. Effect 4: `Layer.provide` and `Effect.Service` are rewritten; read what they
+ * become, or keep the service's dependencies where `Component.fromService` can ask for them.
+ *
+ * @internal
+ */
+export const splitProvide = (
+  layer: unknown
+): { readonly self: Layer.Layer<never, unknown, unknown>; readonly provided: ReadonlyArray<Layer.Layer<never, unknown, unknown>> } | undefined => {
+  type Primitive = {
+    readonly _op_layer?: unknown
+    readonly evaluate?: unknown
+    readonly first?: Primitive
+    readonly second?: Primitive
+    readonly layers?: unknown
+  }
+  if (!Layer.isLayer(layer)) return undefined
+  const suspended = layer as Primitive
+  if (suspended._op_layer !== "Suspend" || typeof suspended.evaluate !== "function") return undefined
+  const provide = (suspended.evaluate as () => Primitive)()
+  const merge = provide?._op_layer === "Provide" ? provide.first : undefined
+  const that = merge?._op_layer === "ProvideMerge" ? merge.second : undefined
+  const self = provide?.second
+  if (!Layer.isLayer(self) || !Layer.isLayer(that)) return undefined
+  const provided = (that as Primitive)._op_layer === "MergeAll" ? (that as Primitive).layers : [that]
+  if (!Array.isArray(provided) || !provided.every(Layer.isLayer)) return undefined
+  return {
+    self: self as Layer.Layer<never, unknown, unknown>,
+    provided: provided as ReadonlyArray<Layer.Layer<never, unknown, unknown>>
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Config
+
+/**
+ * The keys an `effect/Config` reads, as paths joined with `.` (`Config.boolean("FEATURE")`:
+ * `["FEATURE"]`; `Config.nested(Config.string("HOST"), "DB")`: `["DB.HOST"]`), in order, each once:
+ * what a condition on it is described by. Through `map`, `withDefault` (its first branch),
+ * `redacted`, `array`, `all` and descriptions; empty for a Config without keys (`Config.succeed`,
+ * `Config.suspend`). Reads Effect 3's Config representation (its `_tag`s and fields);
+ * test/Condition.test.ts checks it. Effect 4: Config is rewritten on Schema; read its keys there.
+ *
+ * @internal
+ */
+export const configKeys = (config: unknown): ReadonlyArray<string> => {
+  type Primitive = {
+    readonly _tag?: unknown
+    readonly name?: unknown
+    readonly config?: Primitive
+    readonly original?: Primitive
+    readonly first?: Primitive
+    readonly left?: Primitive
+    readonly right?: Primitive
+    readonly valueConfig?: Primitive
+  }
+  const keys = new Set<string>()
+  const stack: Array<{ readonly config: Primitive | undefined; readonly path: string }> = [{ config: config as Primitive, path: "" }]
+  while (stack.length > 0) {
+    const { config: current, path } = stack.pop()!
+    if (typeof current !== "object" || current === null) continue
+    switch (current._tag) {
+      case "Nested":
+        stack.push({ config: current.config, path: path === "" ? String(current.name) : `${path}.${String(current.name)}` })
+        break
+      case "Primitive":
+        if (path !== "") keys.add(path)
+        break
+      case "Described":
+      case "Sequence":
+        stack.push({ config: current.config, path })
+        break
+      case "MapOrFail":
+      case "Redacted":
+        stack.push({ config: current.original, path })
+        break
+      case "Fallback":
+        stack.push({ config: current.first, path })
+        break
+      case "HashMap":
+        stack.push({ config: current.valueConfig, path })
+        break
+      case "ZipWith":
+        stack.push({ config: current.right, path }, { config: current.left, path })
+        break
+    }
+  }
+  return [...keys]
+}

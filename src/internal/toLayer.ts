@@ -1,5 +1,4 @@
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import type * as Dependency from "../Dependency.js"
@@ -35,10 +34,5 @@ export const registryToLayer: {
     roots: Roots,
     options?: Registry.LayerOptions<External>
   ): Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E>, Dependency.Identifiers<External>> =>
-    Layer.unwrapEffect(
-      Effect.map(
-        Effect.suspend(() => Either.match(resolver.resolve(self, roots, options), { onLeft: Effect.fail, onRight: Effect.succeed })),
-        (plan) => executor.toLayer(plan, options)
-      )
-    )
+    Layer.unwrapEffect(Effect.map(resolver.resolveEffect(self, roots, options), (plan) => executor.toLayer(plan, options)))
 )

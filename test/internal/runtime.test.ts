@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
   Cause,
+  Config,
   ConfigProvider,
   Context,
   Deferred,
@@ -428,5 +429,56 @@ describe("runtime", () => {
       }
     })
   })
-})
 
+  describe("Effect.Service", () => {
+    class Clock extends Effect.Service<Clock>()("Clock", { succeed: { now: () => 0 } }) {}
+    class Logger extends Effect.Service<Logger>()("Logger", { succeed: { log: (_: string) => {} } }) {}
+
+    it("splitProvide reads an Effect.Service's dependency layers from its Default, in their order", () => {
+      // Fails when Effect changes how Effect.Service or Layer.provide build their Layers.
+      class Greeter extends Effect.Service<Greeter>()("Greeter", {
+        effect: Effect.map(Effect.all([Clock, Logger]), ([clock]) => ({ at: clock.now() })),
+        dependencies: [Clock.Default, Logger.Default]
+      }) {}
+      class One extends Effect.Service<One>()("One", { effect: Effect.as(Clock, {}), dependencies: [Clock.Default] }) {}
+      class WithArguments extends Effect.Service<WithArguments>()("WithArguments", {
+        effect: (url: string) => Effect.map(Clock, () => ({ url })),
+        dependencies: [Clock.Default]
+      }) {}
+      expect(runtime.splitProvide(Greeter.Default)).toEqual({
+        self: Greeter.DefaultWithoutDependencies,
+        provided: [Clock.Default, Logger.Default]
+      })
+      expect(runtime.splitProvide(One.Default)).toEqual({ self: One.DefaultWithoutDependencies, provided: [Clock.Default] })
+      const split = runtime.splitProvide(WithArguments.Default("x"))
+      expect(split?.provided).toEqual([Clock.Default])
+      expect(Layer.isLayer(split?.self)).toBe(true)
+    })
+
+    it("splitProvide reads Layer.provide of a layer or an array, and nothing else", () => {
+      const self = Layer.effect(A, Effect.map(B, (b) => `a of ${b}`))
+      const b = Layer.succeed(B, "b")
+      expect(runtime.splitProvide(Layer.provide(self, b))).toEqual({ self, provided: [b] })
+      expect(runtime.splitProvide(Layer.provide(self, [b, Clock.Default]))).toEqual({ self, provided: [b, Clock.Default] })
+      expect(runtime.splitProvide(Clock.Default)).toBeUndefined()
+      expect(runtime.splitProvide(Layer.provideMerge(self, b))).toBeUndefined()
+      expect(runtime.splitProvide(Layer.suspend(() => b))).toBeUndefined()
+      expect(runtime.splitProvide(undefined)).toBeUndefined()
+    })
+  })
+
+  describe("Config", () => {
+    it("configKeys reads the keys a Config reads, through its combinators", () => {
+      // Fails when Effect changes how a Config is represented.
+      expect(runtime.configKeys(Config.boolean("FEATURE"))).toEqual(["FEATURE"])
+      expect(runtime.configKeys(Config.nested(Config.string("HOST"), "DB"))).toEqual(["DB.HOST"])
+      expect(runtime.configKeys(Config.boolean("FEATURE").pipe(Config.withDefault(false)))).toEqual(["FEATURE"])
+      expect(runtime.configKeys(Config.map(Config.string("STORAGE"), (kind) => kind === "files"))).toEqual(["STORAGE"])
+      expect(runtime.configKeys(Config.all([Config.string("A"), Config.redacted("B")]))).toEqual(["A", "B"])
+      expect(runtime.configKeys(Config.array(Config.string(), "LIST").pipe(Config.withDescription("a list")))).toEqual(["LIST"])
+      expect(runtime.configKeys(Config.hashMap(Config.string(), "TABLE"))).toEqual(["TABLE"])
+      expect(runtime.configKeys(Config.succeed(true))).toEqual([])
+      expect(runtime.configKeys(Config.string())).toEqual([])
+    })
+  })
+})

@@ -3,8 +3,23 @@
  * `npm run typecheck` checks it; `test/Types.test.ts` also compiles it and expects no diagnostic.
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
-import { Context, Data, Effect, Layer, Option, type Scope } from "effect"
-import { App, Component, Dependency, Errors, Family, Instances, Lifecycle, Plan, Qualifier, Registry, Resolver } from "../../src/index.js"
+import { Config as EffectConfig, Context, Data, Effect, Layer, Option, type Scope } from "effect"
+import {
+  App,
+  Component,
+  Condition,
+  Dependency,
+  Errors,
+  Family,
+  Instances,
+  Lifecycle,
+  Plan,
+  Qualifier,
+  Registry,
+  Resolver,
+  Testing
+} from "../../src/index.js"
+import { runMain } from "../../src/node.js"
 import * as Ops from "../../src/Ops.js"
 
 /** `true` only when `A` and `B` are the same type (not merely mutually assignable through `any`). */
@@ -286,3 +301,86 @@ assertType<
     Layer.Layer<HookServer, Errors.ResolutionError | Errors.ConstructionError<HookConfigError>>
   >
 >()
+
+// ---------------------------------------------------------------------------------------------
+// Testing: data-first and data-last, the registry's error type kept, toLayer typed like Registry.toLayer
+
+class TestingClock extends Context.Tag("compiles/TestingClock")<TestingClock, { readonly now: () => number }>() {}
+class TestingFakeDown extends Data.TaggedError("TestingFakeDown")<{}> {}
+
+// an override adds its constructor's error type to the registry's, in both forms
+export const withFakeServer = hookRegistry.pipe(Testing.layer(HookServer, Layer.fail(new TestingFakeDown())))
+export const withFakeServerFirst = Testing.layer(hookRegistry, HookServer, Layer.fail(new TestingFakeDown()))
+assertType<Equals<typeof withFakeServer, Registry.Registry<HookConfigError | TestingFakeDown>>>()
+assertType<Equals<typeof withFakeServerFirst, Registry.Registry<HookConfigError | TestingFakeDown>>>()
+// a value, a mock or a name replacement adds nothing
+export const withValue = Testing.value(hookRegistry, HookLogger, { log: () => Effect.void })
+assertType<Equals<typeof withValue, Registry.Registry<HookConfigError>>>()
+
+// Testing.toLayer: the overrides' errors, the external services as requirements
+export const testingLayer = Testing.toLayer(hookRegistry, [HookServer], {
+  overrides: [Testing.layer(HookServer, Layer.fail(new TestingFakeDown())), Testing.value(HookLogger, { log: () => Effect.void })],
+  external: [TestingClock],
+  profiles: ["test"]
+})
+assertType<
+  Equals<
+    typeof testingLayer,
+    Layer.Layer<HookServer, Errors.ResolutionError | Errors.ConstructionError<HookConfigError | TestingFakeDown>, TestingClock>
+  >
+>()
+export const testingLayerVariadic = Testing.toLayer(hookRegistry, [HookServer], Testing.layer(HookServer, Layer.fail(new TestingFakeDown())))
+assertType<
+  Equals<
+    typeof testingLayerVariadic,
+    Layer.Layer<HookServer, Errors.ResolutionError | Errors.ConstructionError<HookConfigError | TestingFakeDown>>
+  >
+>()
+export const testingLayerLast = hookRegistry.pipe(Testing.toLayer([HookServer]))
+assertType<Equals<typeof testingLayerLast, Layer.Layer<HookServer, Errors.ResolutionError | Errors.ConstructionError<HookConfigError>>>>()
+
+// ---------------------------------------------------------------------------------------------
+// Component.fromService: an Effect.Service class as a component, its dependencies read from the class
+
+class ServiceDown extends Data.TaggedError("ServiceDown")<{}> {}
+class ServiceClock extends Effect.Service<ServiceClock>()("compiles/ServiceClock", { succeed: { now: () => 0 } }) {}
+class ServiceGreeter extends Effect.Service<ServiceGreeter>()("compiles/ServiceGreeter", {
+  effect: Effect.flatMap(ServiceClock, (clock) => clock.now() < 0 ? Effect.fail(new ServiceDown()) : Effect.succeed({ hello: "hi" })),
+  dependencies: [ServiceClock.Default]
+}) {}
+class ServiceNeedsConfig extends Effect.Service<ServiceNeedsConfig>()("compiles/ServiceNeedsConfig", {
+  effect: Effect.map(Config, (config) => ({ url: config.url }))
+}) {}
+class ServiceDb extends Effect.Service<ServiceDb>()("compiles/ServiceDb", {
+  effect: (url: string, size: number) => Effect.succeed({ url, size })
+}) {}
+
+// no options; the class's identifier, service and errors
+export const ServiceClockLive = Component.fromService(ServiceClock)
+assertType<Equals<typeof ServiceClockLive, Component.Component<ServiceClock, ServiceClock, never>>>()
+export const ServiceGreeterLive = Component.fromService(ServiceGreeter, { name: "greeter", primary: true })
+assertType<Equals<typeof ServiceGreeterLive, Component.Component<ServiceGreeter, ServiceGreeter, ServiceDown>>>()
+// explicit dependencies cover the layer's requirements
+export const ServiceGreeterExplicit = Component.fromService(ServiceGreeter, { dependencies: [ServiceClock] })
+export const ServiceNeedsConfigLive = Component.fromService(ServiceNeedsConfig, { dependencies: [Config] })
+assertType<Equals<typeof ServiceNeedsConfigLive, Component.Component<ServiceNeedsConfig, ServiceNeedsConfig, never>>>()
+// a class with arguments takes them
+export const ServiceDbLive = Component.fromService(ServiceDb, { arguments: ["postgres://", 4] })
+export const serviceRegistry = Registry.make(ServiceClockLive, ServiceGreeterLive, ServiceDbLive)
+assertType<Equals<typeof serviceRegistry, Registry.Registry<ServiceDown>>>()
+
+// ---------------------------------------------------------------------------------------------
+// The environment through effect/Config
+
+const configProfiles = EffectConfig.array(EffectConfig.string(), "PROFILES")
+export const configuredLayer = Registry.toLayer(registry, [Api], {
+  profiles: configProfiles,
+  properties: { "storage.kind": EffectConfig.string("STORAGE").pipe(EffectConfig.withDefault(undefined)), region: "eu" }
+})
+export const configuredPlan = Resolver.resolveEffect(registry, [Api], { properties: EffectConfig.all({ region: EffectConfig.string("REGION") }) })
+assertType<Equals<typeof configuredPlan, Effect.Effect<Plan.Plan<Api, never, never>, Errors.ResolutionError>>>()
+export const configuredApp = App.make(registry, { roots: [Api], profiles: configProfiles })
+export const flagCondition = Condition.config(EffectConfig.boolean("FEATURE").pipe(EffectConfig.withDefault(false)))
+// runMain takes an App or an Effect that makes one
+export const runConfigured = () => runMain(Effect.map(configProfiles, (profiles) => App.make(registry, { roots: [Api], profiles })))
+export const runApp = () => runMain(configuredApp)

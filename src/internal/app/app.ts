@@ -8,7 +8,6 @@ import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
@@ -149,14 +148,13 @@ const resolvePlan = (app: AppImpl): Effect.Effect<Plan.Any, Errors.ResolutionErr
   Effect.suspend(() => {
     const source = app.source
     if (source._tag === "Plan") return Effect.succeed(source.plan)
-    const resolved = resolver.resolve(source.registry, source.roots, {
+    return resolver.resolveEffect(source.registry, source.roots, {
       profiles: app.options.profiles,
       properties: app.options.properties,
       external: source.external,
       scopes: app.options.scopes,
       extraRoots: (component) => component.lifecycle?.startup !== undefined
     })
-    return Either.isLeft(resolved) ? Effect.fail(resolved.left) : Effect.succeed(resolved.right)
   })
 
 /** Resolves and validates (nothing runs when anything is wrong), then builds and starts. */

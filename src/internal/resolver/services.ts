@@ -1,0 +1,117 @@
+/**
+ * The dependencies of `Effect.Service` components (`Component.fromService`): each layer a class
+ * lists as `dependencies` becomes a request of the service it is the `Default` of, when the
+ * registry has that service, or is built for the component itself.
+ *
+ * @internal
+ */
+import type * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
+import type * as Component from "../../Component.js"
+import * as Errors from "../../Errors.js"
+import * as component from "../component.js"
+import { examine } from "./examine.js"
+import { type Index, isTag, type Prepared } from "./state.js"
+
+/** The layers a candidate's class lists as its dependencies, if it is a `fromService` component. */
+const serviceDependenciesOf = (candidate: Component.Any): ReadonlyArray<unknown> | undefined => {
+  const construct = candidate.construct
+  return construct._tag === "Layer" && Array.isArray(construct.serviceDependencies) ? construct.serviceDependencies : undefined
+}
+
+/**
+ * Step 2b (after naming: a replacement may be such a component): gives every `fromService`
+ * candidate its requests. A dependency layer is a request of tag `T` when it is `T.Default` or
+ * `T.DefaultWithoutDependencies` and `T` is a service a plain request of it finds: a candidate of it
+ * that is not a qualified override, or an external service. Every other dependency layer is provided
+ * to the candidate's layer (see `component.withServiceDependencies`). The services are compared by
+ * identity of their layers, the only thing a class's `dependencies` hold.
+ *
+ * The component a candidate becomes is kept per candidate and per outcome, so resolving one registry
+ * again gives the same components (and layers) again.
+ *
+ * @internal
+ */
+export const resolveServiceDependencies = (
+  index: Index,
+  external: ReadonlyArray<unknown>,
+  problems: Array<Errors.Problem>
+): void => {
+  const { components, overrides, prepared } = index.candidates
+  let serviceOf: Map<unknown, Context.Tag<unknown, unknown>> | undefined
+  for (let candidate = 0; candidate < index.baseCount; candidate++) {
+    const layers = serviceDependenciesOf(components[candidate]!)
+    if (layers === undefined) continue
+    serviceOf ??= servicesByLayer(index, overrides, external)
+    const own = prepared[candidate]!.key
+    const requests: Array<Context.Tag<unknown, unknown>> = []
+    const inside: Array<Layer.Layer<never, unknown, unknown>> = []
+    let outcome = ""
+    for (const layer of layers) {
+      const tag = serviceOf.get(layer)
+      if (tag !== undefined && tag.key !== own) {
+        // a service's Default and DefaultWithoutDependencies both listed are one request
+        if (!requests.includes(tag)) requests.push(tag)
+        outcome += `${tag.key}\u0000`
+      } else {
+        inside.push(layer as Layer.Layer<never, unknown, unknown>)
+        outcome += "\u0000"
+      }
+    }
+    const derived = derive(components[candidate]!, outcome, requests, inside)
+    if (derived instanceof Errors.InvalidDeclaration) {
+      problems.push(derived)
+      continue
+    }
+    components[candidate] = derived.component
+    prepared[candidate] = derived.prepared
+  }
+}
+
+/** Every layer a plain request of a registered or external service is for, to that service's tag. */
+const servicesByLayer = (
+  index: Index,
+  overrides: ReadonlyArray<boolean>,
+  external: ReadonlyArray<unknown>
+): Map<unknown, Context.Tag<unknown, unknown>> => {
+  const serviceOf = new Map<unknown, Context.Tag<unknown, unknown>>()
+  const add = (tag: Context.Tag<unknown, unknown>) => {
+    for (const name of ["Default", "DefaultWithoutDependencies"] as const) {
+      const layer = name in tag ? (tag as unknown as Record<typeof name, unknown>)[name] : undefined
+      if (Layer.isLayer(layer) && !serviceOf.has(layer)) serviceOf.set(layer, tag)
+    }
+  }
+  const { components } = index.candidates
+  index.byTag.forEach((first) => {
+    for (let candidate = first; candidate !== -1; candidate = index.nextOfTag[candidate]!) {
+      // a qualified override applies to qualified requests only: alone, it does not answer a plain one
+      if (overrides[candidate] && components[candidate]!.qualifiers.length > 0) continue
+      add(components[candidate]!.tag)
+      return
+    }
+  })
+  for (const tag of external) if (isTag(tag)) add(tag)
+  return serviceOf
+}
+
+/** fromService component -> outcome (which layers are requests of which services) -> what it becomes */
+const derivedOf = new WeakMap<Component.Any, Map<string, { readonly component: Component.Any; readonly prepared: Prepared }>>()
+
+const derive = (
+  self: Component.Any,
+  outcome: string,
+  requests: ReadonlyArray<Context.Tag<unknown, unknown>>,
+  inside: ReadonlyArray<Layer.Layer<never, unknown, unknown>>
+): { readonly component: Component.Any; readonly prepared: Prepared } | Errors.InvalidDeclaration => {
+  let outcomes = derivedOf.get(self)
+  const known = outcomes?.get(outcome)
+  if (known !== undefined) return known
+  const derived = component.withServiceDependencies(self, requests, inside)
+  // valid, as the component it comes from, unless one of its requests is a tag no service may have
+  const examined = examine(derived, 0)
+  if (examined instanceof Errors.InvalidDeclaration) return examined
+  const result = { component: derived, prepared: examined }
+  if (outcomes === undefined) derivedOf.set(self, outcomes = new Map())
+  outcomes.set(outcome, result)
+  return result
+}
