@@ -53,7 +53,10 @@ export type Options = Condition.EnvironmentInput & ExtraRoots & {
 }
 
 /** What a resolution takes besides its environment. */
-type Settings = ExtraRoots & { readonly external?: ReadonlyArray<Dependency.Any> | undefined }
+type Settings = ExtraRoots & {
+  readonly external?: ReadonlyArray<Dependency.Any> | undefined
+  readonly scopes?: ReadonlyArray<Lifetime.ScopeName> | undefined
+}
 
 /**
  * The resolver: a pure function from a registry and requested roots to a plan, or to every problem.
@@ -106,7 +109,10 @@ export const resolveEffect = <
 >(
   input: Registry.Registry<E>,
   roots: Roots,
-  options?: Condition.EnvironmentSource & ExtraRoots & { readonly external?: External | undefined }
+  options?: Condition.EnvironmentSource & ExtraRoots & {
+    readonly external?: External | undefined
+    readonly scopes?: ReadonlyArray<Lifetime.ScopeName> | undefined
+  }
 ): Effect.Effect<
   Plan.Plan<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>,
   Errors.ResolutionError
