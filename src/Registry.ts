@@ -21,10 +21,13 @@ import type * as Component from "./Component.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
 import type * as Family from "./Family.js"
+import * as conditionInternal from "./internal/condition.js"
 import * as internal from "./internal/registry.js"
 import * as layerInternal from "./internal/toLayer.js"
 import type * as Condition from "./Condition.js"
+import type * as Lifetime from "./Lifetime.js"
 import type * as Plan from "./Plan.js"
+import type * as Qualifier from "./Qualifier.js"
 import type * as Resolver from "./Resolver.js"
 
 /**
@@ -307,3 +310,57 @@ export const toLayer: {
 export interface LayerOptions<External extends ReadonlyArray<Dependency.Any> = ReadonlyArray<Dependency.Any>>
   extends Plan.LayerOptions, Resolver.EffectOptions<External>
 {}
+
+/**
+ * What {@link components} keeps: every criterion given must hold.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ComponentFilter {
+  /** components providing this service (by its tag's key) */
+  readonly service?: Dependency.Any | undefined
+  /** components carrying this qualifier */
+  readonly qualifier?: Qualifier.Input | undefined
+  /** the component of this name (its explicit name, else its tag's key) */
+  readonly name?: string | undefined
+  /** startup components only (`true`), or only the others (`false`) */
+  readonly startup?: boolean | undefined
+  /** components of this lifetime: `"singleton"`, `"transient"`, or a scope's name */
+  readonly lifetime?: "singleton" | "transient" | Lifetime.ScopeName | undefined
+  /** any other predicate */
+  readonly where?: ((component: Component.Any) => boolean) | undefined
+}
+
+/**
+ * Lists a registry's components that pass a filter, sorted by order (registration order between equal
+ * orders), without resolving or building anything: what a request could choose among, the startup
+ * components, the components of a scope... Guarded items count when their condition holds in the
+ * environment given (none: only unguarded items and those whose condition needs no profile or
+ * property); a component registered twice is listed once.
+ *
+ * @example
+ * ```ts
+ * import { Context } from "effect"
+ * import { Component, Lifecycle, Registry } from "layerwise"
+ *
+ * class Plugin extends Context.Tag("app/Plugin")<Plugin, { readonly name: string }>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Plugin, { name: "b" }, { order: 2, qualifiers: ["web"] }),
+ *   Component.succeed(Plugin, { name: "a" }, { order: 1, qualifiers: ["web"] }).pipe(Lifecycle.startup()),
+ *   Component.succeed(Plugin, { name: "c" }, { qualifiers: ["cli"] })
+ * )
+ * const web = Registry.components(registry, { qualifier: "web" }).map((component) => component.order) // [1, 2]
+ * const startup = Registry.components(registry, { startup: true }).length // 1
+ * ```
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const components: (
+  self: Registry<unknown>,
+  filter?: ComponentFilter,
+  environment?: Condition.EnvironmentInput
+) => ReadonlyArray<Component.Any> = (self, filter, environment) =>
+  internal.components(self, filter, conditionInternal.environment(environment))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Data, Effect, Either, Exit, Layer, Option, Ref } from "effect"
-import { Component, Dependency, Errors, Registry, Resolver } from "../src/index.js"
+import { Component, Condition, Dependency, Errors, Lifecycle, Lifetime, Registry, Resolver } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
 class Api extends Context.Tag("Api")<Api, { readonly source: string }>() {}
@@ -165,6 +165,33 @@ describe("Registry", () => {
 
   it("toString says how many entries a registry has", () => {
     expect(String(Registry.make(plugin("a"), Registry.empty))).toBe("Registry(2 entries)")
+  })
+
+  describe("components", () => {
+    const registry = Registry.make(
+      plugin("b").pipe(Component.order(2), Component.qualified(["web"])),
+      plugin("a").pipe(Component.order(1), Component.qualified(["web"]), Lifecycle.startup()),
+      plugin("c").pipe(Component.qualified(["cli"]), Lifetime.transient),
+      database("main"),
+      Registry.when(Condition.profile("audit"), database("audit").pipe(Lifetime.scoped(Lifetime.scope("Request"))))
+    )
+    const names = (components: ReadonlyArray<Component.Any>) => components.map((component) => component.name)
+
+    it("lists a registry's components by service, qualifier, name, startup, lifetime or a predicate, sorted by order, building nothing", () => {
+      expect(names(Registry.components(registry))).toEqual(["c", "main", "a", "b"])
+      expect(names(Registry.components(registry, { service: Plugin }))).toEqual(["c", "a", "b"])
+      expect(names(Registry.components(registry, { qualifier: "web" }))).toEqual(["a", "b"])
+      expect(names(Registry.components(registry, { name: "b" }))).toEqual(["b"])
+      expect(names(Registry.components(registry, { startup: true }))).toEqual(["a"])
+      expect(names(Registry.components(registry, { lifetime: "transient" }))).toEqual(["c"])
+      expect(names(Registry.components(registry, { service: Plugin, where: (component) => component.order > 1 }))).toEqual(["b"])
+    })
+
+    it("guarded items count when their condition holds in the environment given", () => {
+      const Request = Lifetime.scope("Request")
+      expect(names(Registry.components(registry, { lifetime: Request }))).toEqual([])
+      expect(names(Registry.components(registry, { lifetime: Request }, { profiles: ["audit"] }))).toEqual(["audit"])
+    })
   })
 
   describe("toLayer", () => {

@@ -5,6 +5,7 @@ import type * as Component from "../Component.js"
 import type * as Registry from "../Registry.js"
 import type * as Condition from "../Condition.js"
 import type * as Family from "../Family.js"
+import * as Qualifier from "../Qualifier.js"
 import * as component from "./component.js"
 import * as family from "./family.js"
 
@@ -330,4 +331,47 @@ export const excluded = (flat: Flattened): ReadonlyArray<Excluded> => {
     }
   }
   return found
+}
+
+/**
+ * The components of a registry that pass a filter, sorted by order (registration order between
+ * equal orders): what the resolver would consider, without resolving or building anything. Guarded
+ * items count when their condition holds in `environment`; a component registered twice counts once;
+ * overrides are listed with the rest.
+ *
+ * @internal
+ */
+export const components = (
+  self: Registry.Registry<unknown>,
+  filter: Registry.ComponentFilter | undefined,
+  environment: Condition.Environment
+): ReadonlyArray<Component.Any> => {
+  const flat = flatten(self, environment)
+  const seen = new Set<Component.Any>()
+  const chosen: Array<Component.Any> = []
+  for (const candidate of [...flat.components, ...flat.replacements.values()]) {
+    if (!component.isComponent(candidate) || seen.has(candidate)) continue
+    seen.add(candidate)
+    if (filter === undefined || matches(candidate, filter)) chosen.push(candidate)
+  }
+  // a stable sort: equal orders keep registration order
+  return chosen.map((candidate, position) => ({ candidate, position }))
+    .sort((a, b) => a.candidate.order - b.candidate.order || a.position - b.position)
+    .map(({ candidate }) => candidate)
+}
+
+const matches = (candidate: Component.Any, filter: Registry.ComponentFilter): boolean => {
+  if (filter.service !== undefined && candidate.tag.key !== filter.service.key) return false
+  if (filter.qualifier !== undefined && !candidate.qualifiers.includes(Qualifier.nameOf(filter.qualifier))) return false
+  if (filter.name !== undefined && component.displayName(candidate) !== filter.name) return false
+  if (filter.startup !== undefined && (candidate.lifecycle?.startup !== undefined) !== filter.startup) return false
+  if (filter.lifetime !== undefined && !lifetimeMatches(candidate, filter.lifetime)) return false
+  return filter.where === undefined || filter.where(candidate)
+}
+
+const lifetimeMatches = (candidate: Component.Any, wanted: NonNullable<Registry.ComponentFilter["lifetime"]>): boolean => {
+  const own = candidate.lifetime
+  if (wanted === "singleton") return own === undefined || own._tag === "Singleton"
+  if (wanted === "transient") return own?._tag === "Transient"
+  return own?._tag === "Scoped" && own.scope.name === wanted.name
 }
