@@ -768,6 +768,66 @@ export class ReleaseTimeout extends Data.TaggedError("ReleaseTimeout")<{
 }
 
 /**
+ * A component scoped to a scope was needed (through a handle, or a scope's own request) by a fiber
+ * in which no scope of that name is open. Nothing was built for it.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.ScopeNotOpen({ component: "CurrentUser", scope: "Request", path: ["Admin", "CurrentUser"] })
+ * console.log(error.message)
+ * // "Admin -> CurrentUser: CurrentUser is scoped to Request, and no Request scope is open here (open one with Lifetime.within)"
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class ScopeNotOpen extends Data.TaggedError("ScopeNotOpen")<{
+  readonly component: string
+  readonly scope: string
+  readonly path: DependencyPath
+}> {
+  override get message(): string {
+    return `${formatPath(this.path)}: ${this.component} is scoped to ${this.scope}, and no ${this.scope} scope is open here (open one with Lifetime.within)`
+  }
+}
+
+/**
+ * What using a handle (`Dependency.lazy`, `factory`, `reloadable`'s `reload`) can fail with: the
+ * component's construction, or no open scope for a scoped component.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export type HandleError = ConstructionError | ScopeNotOpen
+
+/**
+ * A component was asked for by a name (or a request) the plan has no component for. `suggestions`
+ * are the close names it has.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.UnknownComponent({ name: "mian", suggestions: ["main"] })
+ * console.log(error.message) // "no component is named mian (did you mean main?)"
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
+  readonly name: string
+  readonly suggestions: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    const hint = this.suggestions.length > 0 ? ` (did you mean ${this.suggestions.join(", ")}?)` : ""
+    return `no component is named ${this.name}${hint}`
+  }
+}
+
+/**
  * The errors of building a resolved plan whose constructors fail with `E`.
  *
  * @since 0.1.0

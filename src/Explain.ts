@@ -19,9 +19,13 @@
  *
  * @since 0.1.0
  */
+import type * as Either from "effect/Either"
 import type * as Schema from "effect/Schema"
 import * as internal from "./internal/explain.js"
+import type * as Dependency from "./Dependency.js"
+import type * as Errors from "./Errors.js"
 import type * as Plan from "./Plan.js"
+import type * as Report from "./Report.js"
 
 /**
  * Options of {@link tree}.
@@ -390,3 +394,87 @@ export const toJson: (plan: Plan.Any) => PlanJson = internal.toJson
  * @category encoding
  */
 export const fromJson: (input: unknown) => PlanJson = internal.fromJson
+
+/**
+ * One component explained (see {@link component}): what it is, why it was chosen for each request
+ * that resolved to it (`chosenBy`: the dependent, `null` for a root, the request, the rule and the
+ * candidates considered), its resolved requests, its dependents, its lifecycle metadata; with a
+ * report, where it got (`state`) and its phases with their timings.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ComponentExplanation = typeof internal.ComponentExplanation.Type
+
+/**
+ * The schema of {@link ComponentExplanation} (its JSON form).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Explain } from "layerwise"
+ *
+ * export const decode = Schema.decodeUnknownSync(Explain.ComponentExplanation)
+ * ```
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const ComponentExplanation: Schema.Schema<ComponentExplanation> = internal.ComponentExplanation
+
+/**
+ * Explains one component of a plan, by its name or by a request that resolved to it (a root's, a
+ * scope's, or any component's request): its tag, lifetime, qualifiers, why it was chosen over the
+ * other candidates, its dependencies and dependents; given a running application's report
+ * (`App.report`), also its state and the timings of its phases. A name or request the plan has no
+ * component for fails with `UnknownComponent`, suggesting close names.
+ *
+ * @example
+ * ```ts
+ * import { Context, Either } from "effect"
+ * import { Component, Explain, Registry, Resolver } from "layerwise"
+ *
+ * class Database extends Context.Tag("app/Database")<Database, { readonly url: string }>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Database, { url: "main" }).pipe(Component.named("main"), Component.primary),
+ *   Component.succeed(Database, { url: "replica" }).pipe(Component.named("replica"))
+ * )
+ * const plan = Either.getOrThrow(Resolver.resolve(registry, [Database]))
+ * const main = Either.getOrThrow(Explain.component(plan, "main"))
+ * console.log(main.chosenBy[0]?.rule) // "primary"
+ * console.log(Explain.componentText(main))
+ * // main (app/Database)
+ * //   singleton · primary · built from a value
+ * //   chosen for the root -> app/Database: primary over replica
+ * //   dependents: none
+ * console.log(Either.isLeft(Explain.component(plan, "mian"))) // true: UnknownComponent, did you mean main?
+ * ```
+ *
+ * @since 0.2.0
+ * @category explaining
+ */
+export const component: (
+  plan: Plan.Any,
+  which: string | Dependency.Any,
+  report?: Report.Report
+) => Either.Either<ComponentExplanation, Errors.UnknownComponent> = internal.explainComponent
+
+/**
+ * One component's explanation as text (see {@link component}).
+ *
+ * @example
+ * ```ts
+ * import { Context, Either } from "effect"
+ * import { Component, Explain, Registry, Resolver } from "layerwise"
+ *
+ * class Clock extends Context.Tag("app/Clock")<Clock, { readonly now: () => number }>() {}
+ *
+ * const plan = Either.getOrThrow(Resolver.resolve(Registry.make(Component.succeed(Clock, { now: () => 0 })), [Clock]))
+ * console.log(Explain.componentText(Either.getOrThrow(Explain.component(plan, Clock))))
+ * ```
+ *
+ * @since 0.2.0
+ * @category explaining
+ */
+export const componentText: (explanation: ComponentExplanation) => string = internal.componentText

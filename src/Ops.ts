@@ -330,25 +330,8 @@ export const Rule = Schema.Literal("only", "override", "primary", "not-alternati
  * @category schemas
  */
 export const ComponentJson = Schema.Struct({
-  ...explainInternal.componentFields,
-  root: Schema.Boolean,
-  chosenBy: Schema.Array(Schema.Struct({
-    dependent: Schema.NullOr(Schema.String),
-    request: Schema.String,
-    rule: Rule,
-    considered: Schema.Array(Schema.String)
-  })),
-  dependencies: Schema.Array(Schema.Struct({
-    request: Schema.String,
-    components: Schema.Array(Schema.String),
-    rule: Rule,
-    considered: Schema.Array(Schema.String)
-  })),
-  dependents: Schema.Array(Schema.String),
-  lifecycle: Schema.NullOr(Explain.LifecycleJson),
-  state: Report.ComponentState,
-  startup: Schema.NullOr(Schema.Number),
-  phases: Schema.Array(Report.PhaseRecord)
+  ...explainInternal.ComponentExplanation.fields,
+  state: Report.ComponentState
 })
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Schema } from "effect"
-import { Component, Dependency, Explain, Lifecycle, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Dependency, Errors, Explain, Lifecycle, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 import * as resolver from "../src/internal/resolver.js"
 import * as graph from "./helpers/graph.js"
 
@@ -539,6 +539,66 @@ describe("lifecycle metadata", () => {
     expect(() => Explain.fromJson({ ...json, nodes: [{ ...server, lifecycle: { ...server.lifecycle, startup: "first" } }] }))
       .toThrow(/startup/)
   })
+})
+
+describe("one component", () => {
+  const Replica = Qualifier.make("replica")
+  const registry = Registry.make(
+    Component.succeed(Db, "main").pipe(Component.named("main"), Component.primary),
+    Component.succeed(Db, "replica").pipe(Component.named("replica"), Component.qualified([Replica])),
+    Component.make(Api, { dependencies: [Db, Dependency.qualified(Db, Replica)], build: Effect.succeed("api") }).pipe(
+      Lifecycle.onStart(() => Effect.void, { name: "listen" })
+    )
+  )
+  const plan = Either.getOrThrow(Resolver.resolve(registry, [Api]))
+
+  it("explains a component by name or by a request: why it was chosen, what it depends on, what depends on it", () => {
+    const main = Either.getOrThrow(Explain.component(plan, "main"))
+    expect(main).toMatchObject({
+      name: "main",
+      service: "Db",
+      primary: true,
+      lifetime: null,
+      root: false,
+      chosenBy: [{ dependent: "Api", request: "Db", rule: "primary", considered: ["main", "replica"] }],
+      dependents: ["Api"],
+      state: null,
+      phases: []
+    })
+    expect(Either.getOrThrow(Explain.component(plan, Dependency.qualified(Db, Replica))).name).toBe("replica")
+    expect(Either.getOrThrow(Explain.component(plan, Api)).dependencies.map((edge) => [edge.request, edge.components])).toEqual([
+      ["Db", ["main"]],
+      ["Db@replica", ["replica"]]
+    ])
+    expect(Explain.componentText(main).split("\n")).toEqual([
+      "main (Db)",
+      "  singleton · primary · built from a value",
+      "  chosen for Api -> Db: primary over replica",
+      "  dependents: Api"
+    ])
+    expect(Explain.componentText(Either.getOrThrow(Explain.component(plan, "Api"))).split("\n")).toEqual([
+      "Api",
+      "  singleton · built from an Effect",
+      "  chosen for the root -> Api: the only candidate",
+      "  depends on: Db -> main, Db@replica -> replica",
+      "  dependents: none",
+      "  start hooks: listen"
+    ])
+  })
+
+  it("a name the plan has no component for is an UnknownComponent suggesting close names", () => {
+    const unknown = Explain.component(plan, "mian")
+    expect(Either.isLeft(unknown) && unknown.left).toEqual(new Errors.UnknownComponent({ name: "mian", suggestions: ["main"] }))
+    expect(Either.isLeft(unknown) && unknown.left.message).toBe("no component is named mian (did you mean main?)")
+  })
+
+  it.effect("with a report, says where the component got and its phases' timings", () =>
+    Effect.gen(function*() {
+      const report = yield* Effect.scoped(Effect.flatMap(App.start(App.make(plan)), App.report))
+      const api = Either.getOrThrow(Explain.component(plan, "Api", report))
+      expect([api.state, api.phases.map((phase) => `${phase.phase}:${phase.outcome}`)]).toEqual(["started", ["build:success", "start:success"]])
+      expect(Explain.componentText(api).split("\n").at(-1)).toMatch(/^ {2}started: build \d+\.\dms, start \d+\.\dms$/)
+    }))
 })
 
 describe("external services", () => {

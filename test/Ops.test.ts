@@ -394,6 +394,7 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         order: 0,
         override: false,
         construct: "Effect",
+        lifetime: null,
         root: false,
         chosenBy: [{ dependent: "Api", request: "Database", rule: "primary", considered: ["Database", "replica"] }],
         dependencies: [{ request: "Config", components: ["Config"], rule: "only", considered: ["Config"] }],

@@ -1,11 +1,16 @@
 import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type * as Explain from "../Explain.js"
 import type * as Lifecycle from "../Lifecycle.js"
 import type * as Component from "../Component.js"
+import type * as Dependency from "../Dependency.js"
+import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
+import * as ReportSchema from "../Report.js"
 import { decodeTimeout, describeInput } from "./duration.js"
 import * as lifetime from "./lifetime.js"
+import { suggest } from "./resolver/problems.js"
 
 // ---------------------------------------------------------------------------------------------
 // lifecycle metadata
@@ -492,3 +497,163 @@ export const toJson = (plan: Plan.Any): Explain.PlanJson =>
 
 /** @internal */
 export const fromJson: (input: unknown) => Explain.PlanJson = Schema.decodeUnknownSync(PlanJson)
+
+// ---------------------------------------------------------------------------------------------
+// one component
+
+/** @internal */
+export const ChosenByJson = Schema.Struct({
+  dependent: Schema.NullOr(Schema.String),
+  request: Schema.String,
+  rule: ChoiceJson.fields.rule,
+  considered: Schema.Array(Schema.String)
+})
+
+/** @internal */
+export const ComponentExplanation = Schema.Struct({
+  ...componentFields,
+  lifetime: Schema.NullOr(LifetimeJson),
+  root: Schema.Boolean,
+  chosenBy: Schema.Array(ChosenByJson),
+  dependencies: Schema.Array(Schema.Struct({
+    request: Schema.String,
+    components: Schema.Array(Schema.String),
+    rule: ChoiceJson.fields.rule,
+    considered: Schema.Array(Schema.String)
+  })),
+  dependents: Schema.Array(Schema.String),
+  lifecycle: Schema.NullOr(LifecycleJson),
+  startup: Schema.NullOr(Schema.Number),
+  /** from the report, when one was given: where it got, and its phases with their timings */
+  state: Schema.NullOr(ReportSchema.ComponentState),
+  phases: Schema.Array(ReportSchema.PhaseRecord)
+})
+
+/** Per node, every request that resolved to it: roots first, then dependents in build order. */
+const chosenByOf = (plan: Plan.Any): ReadonlyArray<ReadonlyArray<typeof ChosenByJson.Type>> => {
+  const found: Array<Array<typeof ChosenByJson.Type>> = plan.nodes.map(() => [])
+  const add = (dependent: string | null, edge: Plan.Edge) => {
+    for (const target of edge.targets) {
+      found[target]!.push({ dependent, request: edge.request.label, rule: edge.choice.rule, considered: edge.choice.considered })
+    }
+  }
+  for (const edge of plan.roots) add(null, edge)
+  for (const node of plan.nodes) for (const edge of node.dependencies) add(node.name, edge)
+  return found
+}
+
+const explanations = new WeakMap<Plan.Any, ReadonlyArray<ReadonlyArray<typeof ChosenByJson.Type>>>()
+
+/**
+ * One component explained: what it is, why it was chosen for each request that resolved to it, what
+ * it depends on and what depends on it, its lifecycle metadata; with a report, where it got and its
+ * phases' timings. `undefined` when the plan has no component of that name or for that request.
+ *
+ * @internal
+ */
+export const component = (
+  plan: Plan.Any,
+  which: string | Dependency.Any,
+  report?: ReportSchema.Report
+): typeof ComponentExplanation.Type | undefined => {
+  const id = typeof which === "string" ? plan.nodes.find((node) => node.name === which)?.id : idOfRequest(plan, which.key)
+  if (id === undefined) return undefined
+  let chosenBy = explanations.get(plan)
+  if (chosenBy === undefined) {
+    chosenBy = chosenByOf(plan)
+    explanations.set(plan, chosenBy)
+  }
+  const node = plan.nodes[id]!
+  const own = chosenBy[id]!
+  const record = report?.components.find((candidate) => candidate.name === node.name)
+  const own_ = node.component
+  const lifetime = own_.lifetime === undefined || own_.lifetime._tag === "Singleton"
+    ? null
+    : own_.lifetime._tag === "Transient" ? { _tag: "Transient" as const } : { _tag: "Scoped" as const, scope: own_.lifetime.scope.name }
+  return {
+    name: node.name,
+    service: node.service,
+    qualifiers: own_.qualifiers,
+    primary: own_.primary,
+    alternative: own_.alternative,
+    order: own_.order,
+    override: node.override,
+    construct: own_.construct._tag,
+    lifetime,
+    root: own.some((choice) => choice.dependent === null),
+    chosenBy: own,
+    dependencies: node.dependencies.map((edge) => ({
+      request: edge.request.label,
+      components: edge.targets.map((target) => plan.nodes[target]!.name),
+      rule: edge.choice.rule,
+      considered: edge.choice.considered
+    })),
+    dependents: [...new Set(own.flatMap((choice) => (choice.dependent === null ? [] : [choice.dependent])))],
+    lifecycle: own_.lifecycle === undefined ? null : lifecycleJson(own_.lifecycle),
+    startup: own_.lifecycle?.startup ?? null,
+    state: record?.state ?? null,
+    phases: record?.phases ?? []
+  }
+}
+
+/** The node a request (by its key) resolved to in the plan: a root's, a scope's, or any component's. */
+const idOfRequest = (plan: Plan.Any, key: string): number | undefined => {
+  const edges = [...plan.roots, ...plan.scopes.flatMap((scope) => scope.provides), ...plan.nodes.flatMap((node) => node.dependencies)]
+  const edge = edges.find((candidate) => candidate.request.key === key && candidate.targets.length > 0)
+  if (edge !== undefined) return edge.targets[0]
+  return plan.nodes.find((node) => node.service === key)?.id
+}
+
+/** One component explained, as text. @internal */
+export const componentText = (explanation: typeof ComponentExplanation.Type): string => {
+  const lines = [`${explanation.name}${explanation.name === explanation.service ? "" : ` (${explanation.service})`}`]
+  const facts: Array<string> = []
+  facts.push(explanation.lifetime === null ? "singleton" : explanation.lifetime._tag === "Transient" ? "transient" : `scoped(${explanation.lifetime.scope})`)
+  if (explanation.qualifiers.length > 0) facts.push(`qualifiers: ${explanation.qualifiers.join(", ")}`)
+  if (explanation.primary) facts.push("primary")
+  if (explanation.alternative) facts.push("alternative")
+  if (explanation.order !== 0) facts.push(`order ${explanation.order}`)
+  if (explanation.override) facts.push("override")
+  facts.push(`built from ${explanation.construct === "Effect" ? "an Effect" : explanation.construct === "Layer" ? "a Layer" : "a value"}`)
+  lines.push(`  ${facts.join(" · ")}`)
+  for (const choice of explanation.chosenBy) {
+    const others = choice.considered.filter((name) => name !== explanation.name)
+    const why = choice.rule === "only" ? "the only candidate" : `${choice.rule}${others.length > 0 ? ` over ${others.join(", ")}` : ""}`
+    lines.push(`  chosen for ${choice.dependent === null ? "the root" : choice.dependent} -> ${choice.request}: ${why}`)
+  }
+  if (explanation.dependencies.length > 0) {
+    lines.push(`  depends on: ${explanation.dependencies.map((edge) => `${edge.request}${edge.components.length === 0 ? ` (${edge.rule === "external" ? "external" : "none"})` : edge.components.length === 1 && edge.components[0] === edge.request ? "" : ` -> ${edge.components.join(", ")}`}`).join(", ")}`)
+  }
+  lines.push(`  dependents: ${explanation.dependents.length === 0 ? "none" : explanation.dependents.join(", ")}`)
+  if (explanation.lifecycle !== null) {
+    const lifecycle = explanation.lifecycle
+    const kinds: Array<readonly [string, ReadonlyArray<string>]> = [
+      ["initializers", lifecycle.initializers],
+      ["start hooks", lifecycle.onStart],
+      ["background work", lifecycle.background.map((work) => work.name)],
+      ["stop hooks", lifecycle.onStop],
+      ["disposers", lifecycle.disposers],
+      ["health checks", (lifecycle.healthChecks ?? []).map((check) => check.name)]
+    ]
+    const parts = kinds.filter(([, names]) => names.length > 0).map(([kind, names]) => `${kind}: ${names.join(", ")}`)
+    if (lifecycle.startup !== null) parts.unshift(`startup ${lifecycle.startup}`)
+    if (parts.length > 0) lines.push(`  ${parts.join(" · ")}`)
+  }
+  if (explanation.state !== null) {
+    const phases = explanation.phases.map((phase) => `${phase.phase} ${phase.duration.toFixed(1)}ms${phase.outcome === "success" ? "" : ` ${phase.outcome}`}`)
+    lines.push(`  ${explanation.state}${phases.length > 0 ? `: ${phases.join(", ")}` : ""}`)
+  }
+  return lines.join("\n")
+}
+
+/** @internal */
+export const explainComponent = (
+  plan: Plan.Any,
+  which: string | Dependency.Any,
+  report?: ReportSchema.Report
+): Either.Either<typeof ComponentExplanation.Type, Errors.UnknownComponent> => {
+  const explained = component(plan, which, report)
+  if (explained !== undefined) return Either.right(explained)
+  const name = typeof which === "string" ? which : which.key
+  return Either.left(new Errors.UnknownComponent({ name, suggestions: suggest(name, plan.nodes.map((node) => node.name)) }))
+}

@@ -27,6 +27,7 @@ import * as Report from "../Report.js"
 import * as dependency from "./dependency.js"
 import * as page from "./opsPage.js"
 import { round, timeline } from "./opsStartup.js"
+import * as explainInternal from "./explain.js"
 import { suggest } from "./resolver/problems.js"
 
 /** Every section, in the order `"all"` lists them. @internal */
@@ -42,7 +43,6 @@ class OpsContext {
   private planJson: Explain.PlanJson | undefined
   private mermaidText: string | undefined
   private index: Map<string, number> | undefined
-  private chosenBy: Array<Array<Ops.ComponentJson["chosenBy"][number]>> | undefined
 
   constructor(readonly app: App.Application, readonly exposed: ReadonlySet<Ops.Section>) {}
 
@@ -56,23 +56,6 @@ class OpsContext {
 
   idOf(name: string): number | undefined {
     return (this.index ??= new Map(this.app.plan.nodes.map((node) => [node.name, node.id]))).get(name)
-  }
-
-  /** Per component, every request that resolved to it (roots first, then dependents in build order). */
-  requestsOf(id: number): ReadonlyArray<Ops.ComponentJson["chosenBy"][number]> {
-    if (this.chosenBy === undefined) {
-      const json = this.json
-      const found: Array<Array<Ops.ComponentJson["chosenBy"][number]>> = json.nodes.map(() => [])
-      const add = (dependent: string | null, edge: Explain.EdgeJson) => {
-        for (const target of edge.targets) {
-          found[target]!.push({ dependent, request: edge.request.label, rule: edge.choice.rule, considered: edge.choice.considered })
-        }
-      }
-      for (const edge of json.roots) add(null, edge)
-      for (const node of json.nodes) for (const edge of node.dependencies) add(node.name, edge)
-      this.chosenBy = found
-    }
-    return this.chosenBy[id]!
   }
 }
 
@@ -173,40 +156,18 @@ const roundPhase = (record: Report.PhaseRecord): Report.PhaseRecord => ({
 })
 
 const component = (self: OpsContext, name: string): Answer => {
-  const id = self.idOf(name)
-  if (id === undefined) {
+  if (self.idOf(name) === undefined) {
     return Effect.succeed(json({
       error: `no component is named ${JSON.stringify(name)}`,
       suggestions: suggest(name, self.app.plan.nodes.map((node) => node.name))
     } satisfies Ops.UnknownComponentJson, 404))
   }
   return Effect.map(self.app.report, (report) => {
-    const json_ = self.json
-    const node = json_.nodes[id]!
-    const chosenBy = self.requestsOf(id)
-    const record = report.components.find((candidate) => candidate.name === name)
+    const explained = explainInternal.component(self.app.plan, name, report)!
     const body: Ops.ComponentJson = {
-      name: node.name,
-      service: node.service,
-      qualifiers: node.qualifiers,
-      primary: node.primary,
-      alternative: node.alternative,
-      order: node.order,
-      override: node.override,
-      construct: node.construct,
-      root: chosenBy.some((choice) => choice.dependent === null),
-      chosenBy,
-      dependencies: node.dependencies.map((edge) => ({
-        request: edge.request.label,
-        components: edge.targets.map((target) => json_.nodes[target]!.name),
-        rule: edge.choice.rule,
-        considered: edge.choice.considered
-      })),
-      dependents: [...new Set(chosenBy.flatMap((choice) => (choice.dependent === null ? [] : [choice.dependent])))],
-      lifecycle: node.lifecycle ?? null,
-      state: record?.state ?? "pending",
-      startup: node.lifecycle?.startup ?? null,
-      phases: (record?.phases ?? []).map(roundPhase)
+      ...explained,
+      state: explained.state ?? "pending",
+      phases: explained.phases.map(roundPhase)
     }
     return json(body)
   })
