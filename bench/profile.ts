@@ -3,8 +3,9 @@
  *
  *   node --cpu-prof --cpu-prof-dir=bench/.generated/prof --import tsx bench/profile.ts layerwise wide 10000 10
  *   npx tsx bench/profile.ts --summary bench/.generated/prof/<file>.cpuprofile [filter]
+ *   npx tsx bench/profile.ts --compare layerwise,floor wide 10000 15   (two variants, round by round)
  *
- * Variants: layerwise | flat | bare | hand | resolve | baseline. The summary lists the functions with
+ * Variants: layerwise | floor | flat | arguments | bare | hand | resolve | baseline. The summary lists the functions with
  * the most self time, and the total (inclusive) time of the ones matching `filter` (a path fragment,
  * default `src/`). Inclusive time means little for Effect code (the run loop calls continuations, not
  * the functions that built them): read self time, and the Effect op counts in RESULTS.md.
@@ -72,11 +73,25 @@ const summarize = (file: string, filter: string) => {
   }
 }
 
+const builderOf = (fixture: F.Fixture, variant: string) => {
+  const layerwise = F.layerwiseLayer(F.resolve(fixture))
+  const hand = variant === "hand" ? F.handLayer(fixture) : undefined
+  return (scope: Scope.Scope): Effect.Effect<unknown, unknown> =>
+    variant === "layerwise"
+      ? F.buildLayer(layerwise, scope)
+      : variant === "floor"
+      ? F.buildFloor(fixture, scope)
+      : variant === "flat"
+      ? F.buildFlat(fixture, scope)
+      : variant === "arguments"
+      ? F.buildArguments(fixture, scope)
+      : variant === "bare"
+      ? F.acquireBare(fixture, scope)
+      : F.buildLayer(hand!, scope)
+}
+
 const profile = async (variant: string, shape: Shape, size: number, repeat: number) => {
   const fixture = F.makeFixture(generate(size, shape))
-  const plan = F.resolve(fixture)
-  const layerwise = F.layerwiseLayer(plan)
-  const hand = variant === "hand" ? F.handLayer(fixture) : undefined
   if (variant === "resolve" || variant === "baseline") {
     const start = H.now()
     for (let i = 0; i < repeat; i++) {
@@ -85,14 +100,7 @@ const profile = async (variant: string, shape: Shape, size: number, repeat: numb
     console.log(`${variant} ${shape} ${size}: ${H.ms((H.now() - start) / repeat)} per run`)
     return
   }
-  const build = (scope: Scope.Scope): Effect.Effect<unknown, unknown> =>
-    variant === "layerwise"
-      ? F.buildLayer(layerwise, scope)
-      : variant === "flat"
-      ? F.buildFlat(fixture, scope)
-      : variant === "bare"
-      ? F.acquireBare(fixture, scope)
-      : F.buildLayer(hand!, scope)
+  const build = builderOf(fixture, variant)
   const builds: Array<number> = []
   const releases: Array<number> = []
   for (let i = 0; i < repeat; i++) {
@@ -107,9 +115,46 @@ const profile = async (variant: string, shape: Shape, size: number, repeat: numb
   console.log(`${variant} ${shape} ${size}: build ${H.ms(H.median(builds))}, release ${H.ms(H.median(releases))} (medians of ${repeat})`)
 }
 
+/**
+ * Two variants side by side: per round, each built and released once untimed after a full GC, then
+ * timed; the median of the per-round ratios (first / second), which drift on a loaded machine
+ * affects less than a ratio of medians.
+ */
+const compare = async (variants: string, shape: Shape, size: number, rounds: number) => {
+  const fixture = F.makeFixture(generate(size, shape))
+  const [first, second] = variants.split(",").map((variant) => ({ variant, build: builderOf(fixture, variant), samples: [] as Array<{ build: number; release: number }> }))
+  const once = async (build: (scope: Scope.Scope) => Effect.Effect<unknown, unknown>) => {
+    const scope = F.makeScope()
+    const t0 = H.now()
+    H.keep(await Effect.runPromise(build(scope)))
+    const t1 = H.now()
+    await F.closeScope(scope)
+    return { build: t1 - t0, release: H.now() - t1 }
+  }
+  for (let round = 0; round < rounds + 2; round++) {
+    for (const side of round % 2 === 0 ? [first!, second!] : [second!, first!]) {
+      H.gc()
+      await once(side.build)
+      const sample = await once(side.build)
+      if (round >= 2) side.samples.push(sample)
+    }
+  }
+  const ratios = (pick: (sample: { build: number; release: number }) => number) =>
+    H.median(first!.samples.map((sample, index) => pick(sample) / pick(second!.samples[index]!)))
+  const medians = (side: typeof first) => `build ${H.ms(H.median(side!.samples.map((s) => s.build)))}, release ${H.ms(H.median(side!.samples.map((s) => s.release)))}`
+  console.log(`${shape} ${size}, ${rounds} rounds: ${first!.variant} ${medians(first)}; ${second!.variant} ${medians(second)}`)
+  console.log(`  ${first!.variant} / ${second!.variant}: build ${H.ratio(ratios((s) => s.build))}, release ${H.ratio(ratios((s) => s.release))} (median of per-round ratios)`)
+}
+
 const args = process.argv.slice(2)
 if (args[0] === "--summary") {
   summarize(args[1]!, args[2] ?? "src/")
+} else if (args[0] === "--compare") {
+  const [, variants = "layerwise,floor", shape = "wide", size = "10000", rounds = "15"] = args
+  compare(variants, shape as Shape, Number(size), Number(rounds)).catch((error: unknown) => {
+    console.error(error)
+    process.exitCode = 1
+  })
 } else {
   const [variant = "layerwise", shape = "wide", size = "10000", repeat = "10"] = args
   profile(variant, shape as Shape, Number(size), Number(repeat)).catch((error: unknown) => {

@@ -203,7 +203,15 @@ export const tracingExported: Effect.Effect<boolean> = Effect.map(
  * @internal
  */
 export const fiberRefsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): FiberRefs.FiberRefs =>
-  (fiber as unknown as { readonly _fiberRefs: FiberRefs.FiberRefs })._fiberRefs
+  fiberRefsRead.public ? fiber.getFiberRefs() : (fiber as unknown as { readonly _fiberRefs: FiberRefs.FiberRefs })._fiberRefs
+
+/**
+ * Which read `fiberRefsOf` makes: the field (always, but in the benchmark that measures the public
+ * read next to it, in the same run: bench/run.ts).
+ *
+ * @internal
+ */
+export const fiberRefsRead: { public: boolean } = { public: false }
 
 /** Whether Effect's fiber runtime still keeps its FiberRefs where `fiberRefsOf` reads them. @internal */
 export const fiberRefsFieldPresent = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =>
@@ -556,3 +564,15 @@ const buildPrimitive = (
         ))
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// performance: access to a running graph
+
+/**
+ * A runner with another context (its FiberRefs and runtime flags kept): effects run from it start
+ * with that context as it is, not merged into another one, at a cost independent of its size.
+ *
+ * @internal
+ */
+export const runnerWithContext = <R>(runner: Runner, context: Context.Context<R>): Runtime.Runtime<R> =>
+  Runtime.make({ context, fiberRefs: runner.fiberRefs, runtimeFlags: runner.runtimeFlags })

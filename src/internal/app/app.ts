@@ -271,11 +271,13 @@ const RunningProto = {
   }
 }
 
+/** The running handle: the roots' services, and a runtime made once with them and the runner's FiberRefs. */
 const makeRunning = (run: AppRun): RunningImpl => {
   const self = Object.create(RunningProto)
   self.run = run
   self.plan = run.plan
   self.context = executor.rootContext(run.plan, run.values)
+  self.runtime = runtime.runnerWithContext(run.runner, self.context)
   return self
 }
 
