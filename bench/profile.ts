@@ -18,7 +18,9 @@
  */
 import * as fs from "node:fs"
 import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
+import * as Exit from "effect/Exit"
+import * as Scheduler from "effect/Scheduler"
+import * as Scope from "effect/Scope"
 import { topologicalSort } from "./baseline.js"
 import * as F from "./fixture.js"
 import { generate, type Shape } from "./graph.js"
@@ -115,6 +117,24 @@ const profile = async (variant: string, shape: Shape, size: number, repeat: numb
   console.log(`${variant} ${shape} ${size}: build ${H.ms(H.median(builds))}, release ${H.ms(H.median(releases))} (medians of ${repeat})`)
 }
 
+/** Effect operations of one build and its release (every fiber inherits the counting scheduler). */
+const countOps = async (build: (scope: Scope.Scope) => Effect.Effect<unknown, unknown>) => {
+  let ops = 0
+  const counting: Scheduler.Scheduler = {
+    shouldYield: (fiber) => {
+      ops++
+      return Scheduler.defaultScheduler.shouldYield(fiber)
+    },
+    scheduleTask: (task, priority, fiber) => Scheduler.defaultScheduler.scheduleTask(task, priority, fiber)
+  }
+  const scope = F.makeScope()
+  H.keep(await Effect.runPromise(Effect.withScheduler(build(scope), counting)))
+  const built = ops
+  ops = 0
+  await Effect.runPromise(Effect.withScheduler(Scope.close(scope, Exit.void), counting))
+  return { build: built, release: ops }
+}
+
 /**
  * Two variants side by side: per round, each built and released once untimed after a full GC, then
  * timed; the median of the per-round ratios (first / second), which drift on a loaded machine
@@ -139,11 +159,15 @@ const compare = async (variants: string, shape: Shape, size: number, rounds: num
       if (round >= 2) side.samples.push(sample)
     }
   }
+  const ops = [first!, second!].map((side) => countOps(side.build))
   const ratios = (pick: (sample: { build: number; release: number }) => number) =>
     H.median(first!.samples.map((sample, index) => pick(sample) / pick(second!.samples[index]!)))
   const medians = (side: typeof first) => `build ${H.ms(H.median(side!.samples.map((s) => s.build)))}, release ${H.ms(H.median(side!.samples.map((s) => s.release)))}`
   console.log(`${shape} ${size}, ${rounds} rounds: ${first!.variant} ${medians(first)}; ${second!.variant} ${medians(second)}`)
   console.log(`  ${first!.variant} / ${second!.variant}: build ${H.ratio(ratios((s) => s.build))}, release ${H.ratio(ratios((s) => s.release))} (median of per-round ratios)`)
+  const [a, b] = await Promise.all(ops)
+  const per = (count: number) => (count / size).toFixed(1)
+  console.log(`  Effect ops per component: build ${per(a!.build)} / ${per(b!.build)}, release ${per(a!.release)} / ${per(b!.release)}`)
 }
 
 const args = process.argv.slice(2)

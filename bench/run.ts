@@ -573,9 +573,14 @@ const main = async () => {
   })
   if (typeof lifecycle !== "string") {
     for (const row of lifecycle.filter((r) => r.name.endsWith(`${TARGET_SIZE}: App, no-op hooks (full lifecycle)`))) {
+      const graph = row.name.replace(/:.*$/, "")
+      const baseline = lifecycle.find((other) => other.name === `${graph}: build + release`)
+      const ops = baseline?.opsPerComponent === undefined || row.opsPerComponent === undefined
+        ? ""
+        : `; Effect ops ${H.ratio(row.opsPerComponent / baseline.opsPerComponent)} (${row.opsPerComponent.toFixed(1)} vs ${baseline.opsPerComponent.toFixed(1)} per component)`
       targets.push({
-        target: `full lifecycle with no-op hooks <= 1.3x build + release (${row.name.replace(/:.*$/, "")})`,
-        measured: `${H.ratio(row.ratio!)} (${H.ms(row.ms)})`,
+        target: `full lifecycle with no-op hooks <= 1.3x build + release (${graph})`,
+        measured: `${H.ratio(row.ratio!)} (${H.ms(row.ms)})${ops}`,
         pass: row.ratio! <= 1.3
       })
     }

@@ -35,6 +35,7 @@ import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
@@ -83,8 +84,32 @@ export const contextOf = (edges: ReadonlyArray<Plan.Edge>, values: ReadonlyArray
 export const rootContext = (plan: Plan.Plan<never>, values: ReadonlyArray<unknown>): Context.Context<never> =>
   contextOf(plan.roots, values)
 
-/** Per node, the nodes it depends on, each once. @internal */
+/**
+ * What is computed once per plan (an immutable value) for all its builds: its nodes' predecessors,
+ * and per list of predecessors the runner's graphs (without the counts a run consumes).
+ */
+const perPlan = globalValue(Symbol.for("layerwise/executor/perPlan"), () => ({
+  predecessors: new WeakMap<Plan.Plan<never>, ReadonlyArray<ReadonlyArray<number>>>(),
+  graphs: new WeakMap<ReadonlyArray<ReadonlyArray<number>>, { forward?: RunnerEdges; backward?: RunnerEdges }>()
+}))
+
+/** A runner's graph before a run: its successors, and the counts a run starts from. */
+interface RunnerEdges {
+  readonly pending: Int32Array
+  readonly successors: ReadonlyArray<ReadonlyArray<number>>
+}
+
+/** Per node, the nodes it depends on, each once (computed once per plan). @internal */
 export const predecessorsOf = (plan: Plan.Plan<never>): ReadonlyArray<ReadonlyArray<number>> => {
+  let predecessors = perPlan.predecessors.get(plan)
+  if (predecessors === undefined) {
+    predecessors = computePredecessors(plan)
+    perPlan.predecessors.set(plan, predecessors)
+  }
+  return predecessors
+}
+
+const computePredecessors = (plan: Plan.Plan<never>): ReadonlyArray<ReadonlyArray<number>> => {
   const nodes = plan.nodes
   const lastSeen = new Int32Array(nodes.length).fill(-1)
   const result: Array<Array<number>> = new Array(nodes.length)
@@ -113,6 +138,16 @@ export const runnerGraph = (
   forward: boolean,
   stages?: Int32Array
 ): graph.Graph => {
+  let graphs = perPlan.graphs.get(predecessors)
+  if (graphs === undefined) {
+    graphs = {}
+    perPlan.graphs.set(predecessors, graphs)
+  }
+  const edges = forward ? graphs.forward ??= runnerEdges(predecessors, true) : graphs.backward ??= runnerEdges(predecessors, false)
+  return { size: predecessors.length, pending: edges.pending.slice(), successors: edges.successors, stages }
+}
+
+const runnerEdges = (predecessors: ReadonlyArray<ReadonlyArray<number>>, forward: boolean): RunnerEdges => {
   const size = predecessors.length
   const pending = new Int32Array(size)
   const successors: Array<Array<number>> = new Array(size)
@@ -128,7 +163,7 @@ export const runnerGraph = (
       }
     }
   }
-  return { size, pending, successors, stages }
+  return { pending, successors }
 }
 
 /**
@@ -159,7 +194,9 @@ export class GraphBuild {
      * Constructors start from the context of the fiber running them (a span opened around the build
      * is then their parent span), restored after each one; otherwise from `callerContext`.
      */
-    readonly inheritContext: boolean
+    readonly inheritContext: boolean,
+    /** per node, the nodes it depends on (`predecessorsOf(plan)`) */
+    readonly predecessors: ReadonlyArray<ReadonlyArray<number>> = predecessorsOf(plan)
   ) {
     this.values = new Array(plan.nodes.length)
   }
@@ -175,7 +212,12 @@ export class GraphBuild {
 /** @internal */
 export const makeBuild = (
   plan: Plan.Plan<never>,
-  options?: { readonly concurrency?: number | "unbounded" | undefined; readonly inheritContext?: boolean | undefined }
+  options?: {
+    readonly concurrency?: number | "unbounded" | undefined
+    readonly inheritContext?: boolean | undefined
+    /** `predecessorsOf(plan)`, when the caller has it already */
+    readonly predecessors?: ReadonlyArray<ReadonlyArray<number>> | undefined
+  }
 ): Effect.Effect<GraphBuild> =>
   Effect.map(
     Effect.all([Effect.context<never>(), runtime.currentFiberRefs]),
@@ -185,25 +227,34 @@ export const makeBuild = (
         concurrencyLimit(options?.concurrency),
         context,
         new runtime.FiberRefViews(refs),
-        options?.inheritContext ?? false
+        options?.inheritContext ?? false,
+        options?.predecessors ?? predecessorsOf(plan)
       )
   )
 
 /**
- * A node's scope, made when its construction starts. One made once the release began is closed at
- * once (it is empty: that cannot fail).
+ * Runs `use` with a node's scope, made when its construction starts, and the fiber running it. One
+ * made once the release began is closed at once (it is empty: that cannot fail), before `use` runs.
  *
  * @internal
  */
-export const openScope = (self: GraphBuild, id: number): Effect.Effect<Scope.CloseableScope> =>
+export const withNodeScope = <A, E>(
+  self: GraphBuild,
+  id: number,
+  use: (scope: Scope.CloseableScope, fiber: Fiber.RuntimeFiber<unknown, unknown>) => Effect.Effect<A, E>
+): Effect.Effect<A, E> =>
   Effect.flatMap(Scope.make(ExecutionStrategy.sequential), (scope) => {
     if (self.closing === undefined) {
       self.scopes.push(scope)
       self.owners.push(id)
-      return Effect.succeed(scope)
+      return use(scope, runtime.runningFiber())
     }
-    return Effect.as(Scope.close(scope, self.closing), scope)
+    return Effect.zipRight(Scope.close(scope, self.closing), Effect.suspend(() => use(scope, runtime.runningFiber())))
   })
+
+/** A node's scope (see `withNodeScope`). @internal */
+export const openScope = (self: GraphBuild, id: number): Effect.Effect<Scope.CloseableScope> =>
+  withNodeScope(self, id, Effect.succeed)
 
 /**
  * A failed build's cause as the executor reports it: a `ConstructionError` naming the component and
@@ -248,33 +299,51 @@ const serviceOf = (self: GraphBuild, node: Plan.Node, construct: Constructed, sc
     )
 
 /**
- * Runs a node's constructor (an Effect or a Layer; not a value) in its context and scope, records
- * what it changed in its fiber's FiberRefs, and turns its failure into a `ConstructionError`.
+ * Runs a node's constructor (an Effect or a Layer; not a value) on `fiber`, the fiber running the
+ * current step, in its context and scope: the fiber gets the FiberRefs the node must see and its
+ * context, synchronously; then the constructor runs. On success, what it changed in the fiber's
+ * FiberRefs is recorded and `onSuccess` gets the service; on failure `onFailure` gets its cause as a
+ * `ConstructionError`. With `inheritContext`, the fiber's context is restored before either.
+ *
+ * The one path every node construction takes (`construct`, the plain task, App's task): a handful of
+ * Effect operations around the constructor's own.
  *
  * @internal
  */
-export const construct = (self: GraphBuild, node: Plan.Node, scope: Scope.Scope): Effect.Effect<unknown, Errors.BuildError> => {
+export const constructOn = <A, E>(
+  self: GraphBuild,
+  node: Plan.Node,
+  scope: Scope.Scope,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  onFailure: (cause: Cause.Cause<Errors.BuildError>) => Effect.Effect<A, E>,
+  onSuccess: (service: unknown) => Effect.Effect<A, E>
+): Effect.Effect<A, E> => {
   const constructed = node.component.construct as Constructed
-  const run = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Effect.Effect<unknown, Errors.BuildError> => {
-    const parent = self.inheritContext ? fiber.currentContext : self.callerContext
-    const before = runtime.fiberRefsOf(fiber)
-    const built = Effect.zipRight(
-      runtime.setContext(nodeContext(parent, node, self.values, scope)),
-      Effect.matchCauseEffect(serviceOf(self, node, constructed, scope), {
-        onFailure: (cause) => Effect.failCause(constructionCause(self.plan, node, cause)),
-        onSuccess: (service) => {
-          self.views.record(fiber, node.id, before)
-          return Effect.succeed(service)
-        }
-      })
-    )
-    return self.inheritContext ? Effect.ensuring(built, runtime.setContext(parent)) : built
-  }
-  return Effect.withFiberRuntime((fiber) => {
-    const prepare = self.views.prepare(fiber, node.dependencies)
-    return prepare === undefined ? run(fiber) : Effect.zipRight(prepare, Effect.suspend(() => run(fiber)))
+  self.views.prepare(fiber, node.dependencies)
+  const parent = self.inheritContext ? fiber.currentContext : self.callerContext
+  runtime.setContextOf(fiber, nodeContext(parent, node, self.values, scope))
+  const before = runtime.fiberRefsOf(fiber)
+  return Effect.matchCauseEffect(serviceOf(self, node, constructed, scope), {
+    onFailure: (cause) => {
+      if (self.inheritContext) runtime.setContextOf(fiber, parent)
+      return onFailure(constructionCause(self.plan, node, cause))
+    },
+    onSuccess: (service) => {
+      self.views.record(fiber, node.id, before)
+      if (self.inheritContext) runtime.setContextOf(fiber, parent)
+      return onSuccess(service)
+    }
   })
 }
+
+/**
+ * Runs a node's constructor (see `constructOn`) on the fiber that runs this Effect; fails with its
+ * `ConstructionError`.
+ *
+ * @internal
+ */
+export const construct = (self: GraphBuild, node: Plan.Node, scope: Scope.Scope): Effect.Effect<unknown, Errors.BuildError> =>
+  Effect.withFiberRuntime((fiber) => constructOn(self, node, scope, fiber, Effect.failCause, Effect.succeed))
 
 /**
  * A node's value: built from a value, it is its own and passes on its dependencies' FiberRefs.
@@ -294,12 +363,13 @@ const plainTask = (self: GraphBuild) => (id: number): Effect.Effect<void> | unde
     valueNode(self, node, constructed.value)
     return undefined
   }
-  return Effect.flatMap(openScope(self, id), (scope) =>
-    Effect.matchCause(construct(self, node, scope), {
-      onFailure: (cause) => self.fail(cause),
-      onSuccess: (service) => {
-        self.values[id] = service
-      }
+  return withNodeScope(self, id, (scope, fiber) =>
+    constructOn(self, node, scope, fiber, (cause) => {
+      self.fail(cause)
+      return Effect.void
+    }, (service) => {
+      self.values[id] = service
+      return Effect.void
     }))
 }
 
@@ -315,7 +385,7 @@ export const buildAll = (
   stages?: Int32Array
 ): Effect.Effect<void, Errors.BuildError> =>
   Effect.suspend(() => {
-    const runnerGraph_ = runnerGraph(predecessorsOf(self.plan), true, stages)
+    const runnerGraph_ = runnerGraph(self.predecessors, true, stages)
     return Effect.flatMap(
       graph.run(runnerGraph_, self.limit, task, (run) => {
         self.run = run
@@ -326,8 +396,9 @@ export const buildAll = (
 
 /**
  * Closes every node scope, in reverse order of construction start, with `exit`; `around` wraps each
- * node's close (App records it). Returns the release failures (`ReleaseError` defects, in release
- * order), `undefined` when none; runs once: a second call finds nothing left.
+ * node's close (App records it): a failure it fails with is a release failure, a defect it dies with
+ * ends the release. Returns the release failures (`ReleaseError` defects, in release order),
+ * `undefined` when none; runs once: a second call finds nothing left.
  *
  * @internal
  */
@@ -340,39 +411,40 @@ export const release = (
     self.closing ??= exit
     const scopes = self.scopes.splice(0)
     const owners = self.owners.splice(0)
-    let failures: Cause.Cause<never> | undefined
-    return Effect.as(
-      Effect.forEach(
-        Array.from({ length: scopes.length }, (_, index) => scopes.length - 1 - index),
-        (index) => {
-          const id = owners[index]!
-          const close = closeNode(self, id, scopes[index]!, exit)
-          return Effect.catchAll(around === undefined ? close : around(id, close), (error) =>
-            Effect.sync(() => {
-              const cause = Cause.die(error)
-              failures = failures === undefined ? cause : Cause.sequential(failures, cause)
-            }))
-        },
-        { discard: true }
-      ),
-      undefined
-    ).pipe(Effect.map(() => failures))
+    return Effect.gen(function*() {
+      let failures: Cause.Cause<never> | undefined
+      for (let index = scopes.length - 1; index >= 0; index--) {
+        const id = owners[index]!
+        const scope = scopes[index]!
+        let error: Errors.ReleaseError | undefined
+        if (around === undefined) {
+          const closed = yield* Effect.exit(Scope.close(scope, exit))
+          if (closed._tag === "Failure") error = releaseError(self, id, closed.cause)
+        } else {
+          const closed = yield* Effect.exit(around(id, closeNode(self, id, scope, exit)))
+          if (closed._tag === "Failure") {
+            const failure = Cause.failureOrCause(closed.cause)
+            if (failure._tag === "Right") return yield* Effect.failCause(failure.right)
+            error = failure.left
+          }
+        }
+        if (error !== undefined) failures = failures === undefined ? Cause.die(error) : Cause.sequential(failures, Cause.die(error))
+      }
+      return failures
+    })
   })
 
+const releaseError = (self: GraphBuild, id: number, cause: Cause.Cause<unknown>): Errors.ReleaseError =>
+  new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: Cause.squash(cause) })
+
+/** Closes a node's scope; fails with a `ReleaseError` naming it when that fails. */
 const closeNode = (
   self: GraphBuild,
   id: number,
   scope: Scope.CloseableScope,
   exit: Exit.Exit<unknown, unknown>
 ): Effect.Effect<void, Errors.ReleaseError> =>
-  Effect.flatMap(Effect.exit(Scope.close(scope, exit)), (closed) =>
-    closed._tag === "Success" ? Effect.void : Effect.fail(
-      new Errors.ReleaseError({
-        component: self.plan.nodes[id]!.name,
-        path: planInternal.pathTo(self.plan, id),
-        cause: Cause.squash(closed.cause)
-      })
-    ))
+  Effect.catchAllCause(Scope.close(scope, exit), (cause) => Effect.fail(releaseError(self, id, cause)))
 
 /**
  * The plan's Layer. A failed (or interrupted) build is released before the Layer fails, and its

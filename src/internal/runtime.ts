@@ -71,6 +71,19 @@ export const currentFiber = (): Fiber.RuntimeFiber<unknown, unknown> | undefined
   return Option.isSome(fiber) ? fiber.value : undefined
 }
 
+/**
+ * The fiber running the current step, called in a continuation of an Effect (`flatMap`'s function,
+ * `suspend`'s thunk, a handler of `matchCauseEffect`): what `Effect.withFiberRuntime` gives, without
+ * an Effect operation of its own. A defect when called outside a fiber.
+ *
+ * @internal
+ */
+export const runningFiber = (): Fiber.RuntimeFiber<unknown, unknown> => {
+  const fiber = currentFiber()
+  if (fiber === undefined) throw new Error("layerwise: runningFiber called outside a running fiber")
+  return fiber
+}
+
 /** A service of the current fiber's context, read in a synchronous step (`undefined` outside a fiber). @internal */
 export const currentService = <I, S>(tag: Context.Tag<I, S>): S | undefined => {
   const fiber = currentFiber()
@@ -309,16 +322,16 @@ export class FiberRefViews {
   }
 
   /**
-   * Before a node's constructor runs on `fiber`: the Effect that gives the fiber the view the node
-   * must see, `undefined` when it holds it already (always, until a change was recorded).
+   * Before a node's constructor runs on `fiber` (the fiber running the current step): gives the
+   * fiber the view the node must see, unless it holds it already (always, until a change was
+   * recorded). Its context is set afterwards (`setContextOf`).
    */
-  prepare(fiber: Fiber.RuntimeFiber<unknown, unknown>, dependencies: Predecessors): Effect.Effect<void> | undefined {
-    if (this.base === undefined) return undefined
+  prepare(fiber: Fiber.RuntimeFiber<unknown, unknown>, dependencies: Predecessors): void {
+    if (this.base === undefined) return
     const view = this.viewFor(dependencies)
-    if (this.holds.has(fiber) && this.holds.get(fiber) === view) return undefined
+    if (this.holds.has(fiber) && this.holds.get(fiber) === view) return
     this.holds.set(fiber, view)
-    const refs = view ?? this.base
-    return Effect.updateFiberRefs(() => refs)
+    internalsOf(fiber).setFiberRefs(view ?? this.base)
   }
 
   /** A node without a constructor passes on what its dependencies pass on. */
@@ -399,8 +412,26 @@ export class FiberRefViews {
 /** The FiberRefs of the current fiber, to start a graph build's views from. @internal */
 export const currentFiberRefs: Effect.Effect<FiberRefs.FiberRefs> = Effect.getFiberRefs
 
-/** The context of the current fiber is set to `context` (not restored: the caller sets it again). @internal */
-export const setContext = (context: Context.Context<never>): Effect.Effect<void> => FiberRef.set(FiberRef.currentContext, context)
+/** What Effect 3's fiber runtime (`FiberRuntime`) offers beyond the public `RuntimeFiber`, used here. */
+interface FiberInternals {
+  setFiberRef<A>(fiberRef: FiberRef.FiberRef<A>, value: A): void
+  setFiberRefs(fiberRefs: FiberRefs.FiberRefs): void
+}
+
+const internalsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): FiberInternals => fiber as unknown as FiberInternals
+
+/**
+ * Sets the context of `fiber`, the fiber running the current step (inside `Effect.withFiberRuntime`
+ * or a continuation of it), as `FiberRef.set(FiberRef.currentContext, context)` would, without an
+ * Effect: the write `FiberRef.set` makes, minus the three Effect operations around it, once per
+ * constructor of a build. Not restored: the caller sets it again. In Effect 4 the fiber's context is
+ * a field of its own.
+ *
+ * @internal
+ */
+export const setContextOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>, context: Context.Context<never>): void => {
+  internalsOf(fiber).setFiberRef(FiberRef.currentContext, context)
+}
 
 // ---------------------------------------------------------------------------------------------
 // Layers built by a graph: memoised within the graph, released with the graph

@@ -137,7 +137,11 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
   Effect.gen(function*() {
     self.runner = yield* runtime.currentRunner
     self.lifecycle.transition("building")
-    const build = yield* executor.makeBuild(self.plan, { concurrency: self.settings.concurrency, inheritContext: self.spans })
+    const build = yield* executor.makeBuild(self.plan, {
+      concurrency: self.settings.concurrency,
+      inheritContext: self.spans,
+      predecessors: self.predecessors
+    })
     self.build = build
     const built = yield* Effect.exit(executor.buildAll(build, (id) => buildNode(self, build, id), self.stages))
     if (built._tag === "Failure") return yield* Effect.failCause(Cause.map(built.cause, () => "failed" as const))
@@ -160,19 +164,16 @@ const buildNode = (self: AppRun, build: executor.GraphBuild, id: number): Effect
     built(self, id, value.service)
     return undefined
   }
-  const task = Effect.flatMap(executor.openScope(build, id), (scope) =>
-    Effect.matchCauseEffect(
-      value !== undefined
-        ? Effect.sync(() => {
-          executor.valueNode(build, node, value.service)
-          return value.service
-        })
-        : executor.construct(build, node, scope),
-      {
-        onFailure: (cause) => Effect.sync(() => constructionFailed(self, build, id, cause)),
-        onSuccess: (service) => initialize(self, build, id, service)
-      }
-    ))
+  const task = executor.withNodeScope(build, id, (scope, fiber) => {
+    if (value === undefined) {
+      return executor.constructOn(build, node, scope, fiber, (cause) => {
+        constructionFailed(self, build, id, cause)
+        return Effect.void
+      }, (service) => initialize(self, build, id, service))
+    }
+    executor.valueNode(build, node, value.service)
+    return initialize(self, build, id, value.service)
+  })
   return self.spans
     ? Effect.withSpan(task, "layerwise.build", { attributes: { component: node.name }, captureStackTrace: false })
     : task
@@ -334,52 +335,51 @@ const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => 
 
 /**
  * Releases one component: its disposers (if it was built and initialized), then its scope (its
- * constructor's finalizers); recorded as its dispose and release phases.
+ * constructor's finalizers); recorded as its dispose and release phases. Called as its release
+ * begins.
  */
-const releaseNode = (self: AppRun, id: number, close: Effect.Effect<void, Errors.ReleaseError>): Effect.Effect<void> =>
-  Effect.suspend(() => {
-    self.record.setState(id, "releasing")
-    const disposers = self.components[id]!.lifecycle?.disposers ?? []
-    const dispose = self.initialized[id] === 1 && disposers.length > 0
-      ? hooks.runAll(
-        new hooks.Sequence(
-          self.record,
-          id,
-          "dispose",
-          self.runner,
-          self.spans,
-          disposers,
-          self.values[id],
-          self.components[id]!.stop,
-          true,
-          () => true,
-          () => {}
-        )
-      )
-      : Effect.void
-    return Effect.zipRight(
-      dispose,
-      Effect.suspend(() => {
-        self.record.begin(id, "release")
-        return Effect.matchEffect(close, {
-          onFailure: (error) =>
-            Effect.sync(() => {
-              // given up on (the release timed out): its late end is no longer part of the run
-              if (self.releaseTimedOut) return
-              self.record.setState(id, "released")
-              self.record.fail(id, "release", null, "defect", error)
-              self.record.end(id, "release", "failure")
-            }),
-          onSuccess: () =>
-            Effect.sync(() => {
-              if (self.releaseTimedOut) return
-              self.record.setState(id, "released")
-              self.record.end(id, "release", "success")
-            })
-        })
-      })
-    )
+const releaseNode = (self: AppRun, id: number, close: Effect.Effect<void, Errors.ReleaseError>): Effect.Effect<void> => {
+  self.record.setState(id, "releasing")
+  const disposers = self.components[id]!.lifecycle?.disposers ?? []
+  if (self.initialized[id] !== 1 || disposers.length === 0) return closeNode(self, id, close)
+  const dispose = new hooks.Sequence(
+    self.record,
+    id,
+    "dispose",
+    self.runner,
+    self.spans,
+    disposers,
+    self.values[id],
+    self.components[id]!.stop,
+    true,
+    () => true,
+    () => {}
+  )
+  return Effect.zipRight(hooks.runAll(dispose), Effect.suspend(() => closeNode(self, id, close)))
+}
+
+/** Closes a component's scope, recorded as its release phase. */
+const closeNode = (self: AppRun, id: number, close: Effect.Effect<void, Errors.ReleaseError>): Effect.Effect<void> => {
+  self.record.begin(id, "release")
+  return Effect.matchEffect(close, {
+    onFailure: (error) => {
+      // given up on (the release timed out): its late end is no longer part of the run
+      if (!self.releaseTimedOut) {
+        self.record.setState(id, "released")
+        self.record.fail(id, "release", null, "defect", error)
+        self.record.end(id, "release", "failure")
+      }
+      return Effect.void
+    },
+    onSuccess: () => {
+      if (!self.releaseTimedOut) {
+        self.record.setState(id, "released")
+        self.record.end(id, "release", "success")
+      }
+      return Effect.void
+    }
   })
+}
 
 /**
  * Releases every component, dependents first, for at most the release timeout. The release runs in a
