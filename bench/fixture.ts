@@ -165,14 +165,20 @@ const closeInReverse = (scope: Scope.Scope, scopes: ReadonlyArray<Scope.Closeabl
  * one FiberRef write; the caller's context restored at the end; the node scopes closed in reverse
  * when `scope` closes.
  */
-export const buildFloor = (fixture: Fixture, scope: Scope.Scope): Effect.Effect<ReadonlyArray<Service>> =>
+export const buildFloor = (
+  fixture: Fixture,
+  scope: Scope.Scope,
+  /** the order the nodes are built in (default: index order) */
+  order?: ReadonlyArray<number>
+): Effect.Effect<ReadonlyArray<Service>> =>
   Effect.gen(function*() {
     const { constructors, graph, tags } = fixture
     const caller = yield* Effect.context<never>()
     const values = new Array<Service>(graph.size)
     const scopes: Array<Scope.CloseableScope> = []
     yield* closeInReverse(scope, scopes)
-    for (let i = 0; i < graph.size; i++) {
+    for (let position = 0; position < graph.size; position++) {
+      const i = order === undefined ? position : order[position]!
       const own = yield* Scope.make()
       scopes.push(own)
       const services = new Map<string, unknown>(caller.unsafeMap)
@@ -184,6 +190,27 @@ export const buildFloor = (fixture: Fixture, scope: Scope.Scope): Effect.Effect<
     yield* FiberRef.set(FiberRef.currentContext, caller)
     return values
   })
+
+/**
+ * The order layerwise's graph runner builds a plan in with one worker and synchronous constructors:
+ * first-in first-out, the nodes with no dependency first, then each as it becomes ready. As indexes
+ * of the fixture (a plan numbers its nodes its own way).
+ */
+export const runnerOrder = (fixture: Fixture, plan: Plan.Plan<never>): ReadonlyArray<number> => {
+  const index = new Map(fixture.tags.map((tag, i) => [tag.key, i]))
+  const nodes = plan.nodes
+  const pending = nodes.map((node) => new Set(node.dependencies.flatMap((edge) => edge.targets)).size)
+  const successors: Array<Array<number>> = nodes.map(() => [])
+  nodes.forEach((node, id) => {
+    for (const target of new Set(node.dependencies.flatMap((edge) => edge.targets))) successors[target]!.push(id)
+  })
+  const order: Array<number> = []
+  for (let id = 0; id < nodes.length; id++) if (pending[id] === 0) order.push(id)
+  for (let head = 0; head < order.length; head++) {
+    for (const successor of successors[order[head]!]!) if (--pending[successor]! === 0) order.push(successor)
+  }
+  return order.map((id) => index.get(nodes[id]!.service)!)
+}
 
 /**
  * The reference with constructors taking their dependencies as arguments: one fiber, topological

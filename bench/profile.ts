@@ -5,9 +5,10 @@
  *   npx tsx bench/profile.ts --summary bench/.generated/prof/<file>.cpuprofile [filter]
  *   npx tsx bench/profile.ts --compare layerwise,floor wide 10000 15   (two variants, round by round)
  *
- * Variants: layerwise | floor | flat | arguments | bare | hand | resolve | baseline. The summary lists the functions with
- * the most self time, and the total (inclusive) time of the ones matching `filter` (a path fragment,
- * default `src/`). Inclusive time means little for Effect code (the run loop calls continuations, not
+ * Variants: layerwise | layerwise-sequential (concurrency 1) | floor | floor-runner-order | floor-layer (the floor built as a Layer) | flat | arguments | bare | hand | app | app-hooks | resolve | baseline
+ * (app: `App.start` in the scope, stopped when it closes; app-hooks: with a no-op `onStart` and
+ * `onStop` on every component). The summary lists the functions with the most self time, and the
+ * total (inclusive) time of the ones matching `filter` (a path fragment, default `src/`). Inclusive time means little for Effect code (the run loop calls continuations, not
  * the functions that built them): read self time, and the Effect op counts in RESULTS.md.
  *
  * Under tsx every function of a file reports line 1 (esbuild's output). For line numbers, profile
@@ -19,8 +20,14 @@
 import * as fs from "node:fs"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as Scheduler from "effect/Scheduler"
 import * as Scope from "effect/Scope"
+import * as App from "../src/App.js"
+import type * as Component from "../src/Component.js"
+import * as Lifecycle from "../src/Lifecycle.js"
+import * as PlanModule from "../src/Plan.js"
+import * as Registry from "../src/Registry.js"
 import { topologicalSort } from "./baseline.js"
 import * as F from "./fixture.js"
 import { generate, type Shape } from "./graph.js"
@@ -75,14 +82,34 @@ const summarize = (file: string, filter: string) => {
   }
 }
 
+/** An App of the fixture's plan, with a no-op `onStart` and `onStop` hook on every component (`app-hooks`) or none (`app`). */
+const appOf = (fixture: F.Fixture, hooked: boolean): App.App<never> => {
+  if (!hooked) return App.make(F.resolve(fixture))
+  const components = fixture.components.map((component) =>
+    component.pipe(Lifecycle.onStart(() => Effect.void), Lifecycle.onStop(() => Effect.void)) as Component.Any
+  )
+  return App.make(F.resolve({ ...fixture, components, registry: Registry.make(...components) }))
+}
+
 const builderOf = (fixture: F.Fixture, variant: string) => {
   const layerwise = F.layerwiseLayer(F.resolve(fixture))
+  const sequential = PlanModule.toLayer(F.resolve(fixture), { concurrency: 1 })
+  const order = F.runnerOrder(fixture, F.resolve(fixture))
   const hand = variant === "hand" ? F.handLayer(fixture) : undefined
+  const app = variant === "app" || variant === "app-hooks" ? appOf(fixture, variant === "app-hooks") : undefined
   return (scope: Scope.Scope): Effect.Effect<unknown, unknown> =>
-    variant === "layerwise"
+    app !== undefined
+      ? Scope.extend(App.start(app), scope)
+      : variant === "layerwise"
       ? F.buildLayer(layerwise, scope)
+      : variant === "layerwise-sequential"
+      ? F.buildLayer(sequential, scope)
       : variant === "floor"
       ? F.buildFloor(fixture, scope)
+      : variant === "floor-runner-order"
+      ? F.buildFloor(fixture, scope, order)
+      : variant === "floor-layer"
+      ? Layer.buildWithScope(Layer.scopedDiscard(Effect.flatMap(Effect.scope, (own) => F.buildFloor(fixture, own))), scope)
       : variant === "flat"
       ? F.buildFlat(fixture, scope)
       : variant === "arguments"

@@ -85,11 +85,58 @@ export const rootContext = (plan: Plan.Plan<never>, values: ReadonlyArray<unknow
   contextOf(plan.roots, values)
 
 /**
- * What is computed once per plan (an immutable value) for all its builds: its nodes' predecessors,
- * and per list of predecessors the runner's graphs (without the counts a run consumes).
+ * A plan as its builds read it, computed once per plan (an immutable value): per node its
+ * predecessors, its constructor when it is an Effect, and the services its context gets from its
+ * dependencies, in flat arrays, so that a build of many components reads little memory per node.
+ *
+ * @internal
  */
+export class PlanLayout {
+  /** per node, the nodes it depends on, each once */
+  readonly predecessors: ReadonlyArray<ReadonlyArray<number>>
+  /** per node, its constructor when it is an Effect; `undefined` for a Layer or a value */
+  readonly effects: ReadonlyArray<Effect.Effect<unknown, unknown> | undefined>
+  /** the edges of node `id` are `edgeStart[id]` to `edgeStart[id + 1]` (excluded) in the arrays below */
+  readonly edgeStart: Int32Array
+  readonly edges: ReadonlyArray<Plan.Edge>
+  readonly edgeKeys: ReadonlyArray<string>
+  /** the edge's one target when its cardinality is "one", else -1 (its value: `valueOf`) */
+  readonly edgeTargets: Int32Array
+
+  constructor(plan: Plan.Plan<never>) {
+    const nodes = plan.nodes
+    const predecessors: Array<Array<number>> = new Array(nodes.length)
+    const effects: Array<Effect.Effect<unknown, unknown> | undefined> = new Array(nodes.length)
+    const edges: Array<Plan.Edge> = []
+    this.edgeStart = new Int32Array(nodes.length + 1)
+    const lastSeen = new Int32Array(nodes.length).fill(-1)
+    for (let id = 0; id < nodes.length; id++) {
+      const node = nodes[id]!
+      const construct = node.component.construct
+      effects[id] = construct._tag === "Effect" ? construct.effect as Effect.Effect<unknown, unknown> : undefined
+      const own: Array<number> = []
+      for (const edge of node.dependencies) {
+        edges.push(edge)
+        for (const target of edge.targets) {
+          if (lastSeen[target] === id) continue
+          lastSeen[target] = id
+          own.push(target)
+        }
+      }
+      predecessors[id] = own
+      this.edgeStart[id + 1] = edges.length
+    }
+    this.predecessors = predecessors
+    this.effects = effects
+    this.edges = edges
+    this.edgeKeys = edges.map((edge) => edge.request.key)
+    this.edgeTargets = Int32Array.from(edges, (edge) => edge.request.cardinality === "one" ? edge.targets[0]! : -1)
+  }
+}
+
+/** What is computed once per plan: its layout, and per list of predecessors the runner's graphs. */
 const perPlan = globalValue(Symbol.for("layerwise/executor/perPlan"), () => ({
-  predecessors: new WeakMap<Plan.Plan<never>, ReadonlyArray<ReadonlyArray<number>>>(),
+  layouts: new WeakMap<Plan.Plan<never>, PlanLayout>(),
   graphs: new WeakMap<ReadonlyArray<ReadonlyArray<number>>, { forward?: RunnerEdges; backward?: RunnerEdges }>()
 }))
 
@@ -99,33 +146,18 @@ interface RunnerEdges {
   readonly successors: ReadonlyArray<ReadonlyArray<number>>
 }
 
-/** Per node, the nodes it depends on, each once (computed once per plan). @internal */
-export const predecessorsOf = (plan: Plan.Plan<never>): ReadonlyArray<ReadonlyArray<number>> => {
-  let predecessors = perPlan.predecessors.get(plan)
-  if (predecessors === undefined) {
-    predecessors = computePredecessors(plan)
-    perPlan.predecessors.set(plan, predecessors)
+/** The layout of a plan (computed once per plan). @internal */
+export const layoutOf = (plan: Plan.Plan<never>): PlanLayout => {
+  let layout = perPlan.layouts.get(plan)
+  if (layout === undefined) {
+    layout = new PlanLayout(plan)
+    perPlan.layouts.set(plan, layout)
   }
-  return predecessors
+  return layout
 }
 
-const computePredecessors = (plan: Plan.Plan<never>): ReadonlyArray<ReadonlyArray<number>> => {
-  const nodes = plan.nodes
-  const lastSeen = new Int32Array(nodes.length).fill(-1)
-  const result: Array<Array<number>> = new Array(nodes.length)
-  for (let id = 0; id < nodes.length; id++) {
-    const own: Array<number> = []
-    for (const edge of nodes[id]!.dependencies) {
-      for (const target of edge.targets) {
-        if (lastSeen[target] === id) continue
-        lastSeen[target] = id
-        own.push(target)
-      }
-    }
-    result[id] = own
-  }
-  return result
-}
+/** Per node, the nodes it depends on, each once (computed once per plan). @internal */
+export const predecessorsOf = (plan: Plan.Plan<never>): ReadonlyArray<ReadonlyArray<number>> => layoutOf(plan).predecessors
 
 /**
  * The runner's graph of a plan: dependencies first (`forward`) or dependents first (backward), with
@@ -150,17 +182,21 @@ export const runnerGraph = (
 const runnerEdges = (predecessors: ReadonlyArray<ReadonlyArray<number>>, forward: boolean): RunnerEdges => {
   const size = predecessors.length
   const pending = new Int32Array(size)
-  const successors: Array<Array<number>> = new Array(size)
-  for (let id = 0; id < size; id++) successors[id] = []
+  const count = new Int32Array(size)
   for (let id = 0; id < size; id++) {
     for (const target of predecessors[id]!) {
-      if (forward) {
-        pending[id]++
-        successors[target]!.push(id)
-      } else {
-        pending[target]++
-        successors[id]!.push(target)
-      }
+      pending[forward ? id : target]++
+      count[forward ? target : id]++
+    }
+  }
+  // each list made at its final size, in node order: a run reads them one after the other
+  const successors: Array<Array<number>> = new Array(size)
+  for (let id = 0; id < size; id++) successors[id] = new Array<number>(count[id]!)
+  count.fill(0)
+  for (let id = 0; id < size; id++) {
+    for (const target of predecessors[id]!) {
+      const from = forward ? target : id
+      successors[from]![count[from]!++] = forward ? id : target
     }
   }
   return { pending, successors }
@@ -183,6 +219,7 @@ export class GraphBuild {
   run: graph.Run | undefined = undefined
   /** the graph's Layers, memoised for the graph alone */
   readonly layers = new runtime.GraphLayers()
+  readonly layout: PlanLayout
 
   constructor(
     readonly plan: Plan.Plan<never>,
@@ -194,11 +231,10 @@ export class GraphBuild {
      * Constructors start from the context of the fiber running them (a span opened around the build
      * is then their parent span), restored after each one; otherwise from `callerContext`.
      */
-    readonly inheritContext: boolean,
-    /** per node, the nodes it depends on (`predecessorsOf(plan)`) */
-    readonly predecessors: ReadonlyArray<ReadonlyArray<number>> = predecessorsOf(plan)
+    readonly inheritContext: boolean
   ) {
     this.values = new Array(plan.nodes.length)
+    this.layout = layoutOf(plan)
   }
 
   /** The first failure wins; the run stops. */
@@ -212,12 +248,7 @@ export class GraphBuild {
 /** @internal */
 export const makeBuild = (
   plan: Plan.Plan<never>,
-  options?: {
-    readonly concurrency?: number | "unbounded" | undefined
-    readonly inheritContext?: boolean | undefined
-    /** `predecessorsOf(plan)`, when the caller has it already */
-    readonly predecessors?: ReadonlyArray<ReadonlyArray<number>> | undefined
-  }
+  options?: { readonly concurrency?: number | "unbounded" | undefined; readonly inheritContext?: boolean | undefined }
 ): Effect.Effect<GraphBuild> =>
   Effect.map(
     Effect.all([Effect.context<never>(), runtime.currentFiberRefs]),
@@ -227,8 +258,7 @@ export const makeBuild = (
         concurrencyLimit(options?.concurrency),
         context,
         new runtime.FiberRefViews(refs),
-        options?.inheritContext ?? false,
-        options?.predecessors ?? predecessorsOf(plan)
+        options?.inheritContext ?? false
       )
   )
 
@@ -276,27 +306,30 @@ const constructionCause = (
 }
 
 /** The context a node's constructor runs in: `parent`, its dependencies' services and its own Scope. */
-const nodeContext = (
-  parent: Context.Context<never>,
-  node: Plan.Node,
-  values: ReadonlyArray<unknown>,
-  scope: Scope.Scope
-): Context.Context<never> => {
+const nodeContext = (self: GraphBuild, id: number, parent: Context.Context<never>, scope: Scope.Scope): Context.Context<never> => {
+  const { edgeKeys, edgeStart, edgeTargets } = self.layout
+  const values = self.values
   const services = new Map<string, unknown>(runtime.servicesOf(parent))
-  for (const edge of node.dependencies) services.set(edge.request.key, valueOf(edge, values))
+  for (let edge = edgeStart[id]!; edge < edgeStart[id + 1]!; edge++) {
+    const target = edgeTargets[edge]!
+    services.set(edgeKeys[edge]!, target >= 0 ? values[target] : valueOf(self.layout.edges[edge]!, values))
+  }
   services.set(Scope.Scope.key, scope)
   return runtime.contextFromMap(services)
 }
 
 type Constructed = Exclude<Plan.Node["component"]["construct"], { readonly _tag: "Value" }>
 
-const serviceOf = (self: GraphBuild, node: Plan.Node, construct: Constructed, scope: Scope.Scope): Effect.Effect<unknown, unknown> =>
-  construct._tag === "Effect"
-    ? construct.effect as Effect.Effect<unknown, unknown>
-    : Effect.map(
-      self.layers.build(construct.layer, scope) as Effect.Effect<Context.Context<never>, unknown>,
-      (output) => runtime.serviceOf(output, node.component.tag as unknown as Context.Tag<never, unknown>)
-    )
+/** A node's constructor: its Effect, or its Layer built through the graph's memo, as an Effect of its service. */
+const serviceOf = (self: GraphBuild, id: number, scope: Scope.Scope): Effect.Effect<unknown, unknown> => {
+  const effect = self.layout.effects[id]
+  if (effect !== undefined) return effect
+  const node = self.plan.nodes[id]!
+  return Effect.map(
+    self.layers.build((node.component.construct as Extract<Constructed, { readonly _tag: "Layer" }>).layer, scope) as Effect.Effect<Context.Context<never>, unknown>,
+    (output) => runtime.serviceOf(output, node.component.tag as unknown as Context.Tag<never, unknown>)
+  )
+}
 
 /**
  * Runs a node's constructor (an Effect or a Layer; not a value) on `fiber`, the fiber running the
@@ -312,24 +345,23 @@ const serviceOf = (self: GraphBuild, node: Plan.Node, construct: Constructed, sc
  */
 export const constructOn = <A, E>(
   self: GraphBuild,
-  node: Plan.Node,
+  id: number,
   scope: Scope.Scope,
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
   onFailure: (cause: Cause.Cause<Errors.BuildError>) => Effect.Effect<A, E>,
   onSuccess: (service: unknown) => Effect.Effect<A, E>
 ): Effect.Effect<A, E> => {
-  const constructed = node.component.construct as Constructed
-  self.views.prepare(fiber, node.dependencies)
+  if (self.views.changed) self.views.prepare(fiber, self.plan.nodes[id]!.dependencies)
   const parent = self.inheritContext ? fiber.currentContext : self.callerContext
-  runtime.setContextOf(fiber, nodeContext(parent, node, self.values, scope))
+  runtime.setContextOf(fiber, nodeContext(self, id, parent, scope))
   const before = runtime.fiberRefsOf(fiber)
-  return Effect.matchCauseEffect(serviceOf(self, node, constructed, scope), {
+  return Effect.matchCauseEffect(serviceOf(self, id, scope), {
     onFailure: (cause) => {
       if (self.inheritContext) runtime.setContextOf(fiber, parent)
-      return onFailure(constructionCause(self.plan, node, cause))
+      return onFailure(constructionCause(self.plan, self.plan.nodes[id]!, cause))
     },
     onSuccess: (service) => {
-      self.views.record(fiber, node.id, before)
+      self.views.record(fiber, id, before)
       if (self.inheritContext) runtime.setContextOf(fiber, parent)
       return onSuccess(service)
     }
@@ -343,7 +375,7 @@ export const constructOn = <A, E>(
  * @internal
  */
 export const construct = (self: GraphBuild, node: Plan.Node, scope: Scope.Scope): Effect.Effect<unknown, Errors.BuildError> =>
-  Effect.withFiberRuntime((fiber) => constructOn(self, node, scope, fiber, Effect.failCause, Effect.succeed))
+  Effect.withFiberRuntime((fiber) => constructOn(self, node.id, scope, fiber, Effect.failCause, Effect.succeed))
 
 /**
  * A node's value: built from a value, it is its own and passes on its dependencies' FiberRefs.
@@ -357,14 +389,16 @@ export const valueNode = (self: GraphBuild, node: Plan.Node, value: unknown): vo
 
 /** The plain node task: the constructor, its value stored, its failure stopping the run. */
 const plainTask = (self: GraphBuild) => (id: number): Effect.Effect<void> | undefined => {
-  const node = self.plan.nodes[id]!
-  const constructed = node.component.construct
-  if (constructed._tag === "Value") {
-    valueNode(self, node, constructed.value)
-    return undefined
+  if (self.layout.effects[id] === undefined) {
+    const node = self.plan.nodes[id]!
+    const constructed = node.component.construct
+    if (constructed._tag === "Value") {
+      valueNode(self, node, constructed.value)
+      return undefined
+    }
   }
   return withNodeScope(self, id, (scope, fiber) =>
-    constructOn(self, node, scope, fiber, (cause) => {
+    constructOn(self, id, scope, fiber, (cause) => {
       self.fail(cause)
       return Effect.void
     }, (service) => {
@@ -385,7 +419,7 @@ export const buildAll = (
   stages?: Int32Array
 ): Effect.Effect<void, Errors.BuildError> =>
   Effect.suspend(() => {
-    const runnerGraph_ = runnerGraph(self.predecessors, true, stages)
+    const runnerGraph_ = runnerGraph(self.layout.predecessors, true, stages)
     return Effect.flatMap(
       graph.run(runnerGraph_, self.limit, task, (run) => {
         self.run = run

@@ -130,7 +130,8 @@ const startRun = (
     const components = settingsInternal.componentSettings(plan, settings, problems)
     if (problems.length > 0) return yield* Effect.fail(new Errors.InvalidLifecycle({ problems }))
     const spans = app.options.spans === true || app.options.spans === false ? app.options.spans : yield* runtime.tracingExported
-    const run = new AppRun(plan, components, settings, app.options, yield* Effect.clock, spans, emitter(app.hub))
+    const hub = app.hub
+    const run = new AppRun(plan, components, settings, app.options, yield* Effect.clock, spans, emitter(hub), () => hub.subscribers > 0)
     // Whatever happens to the caller, closing its scope stops and releases the application. When the
     // scope is what ends it (`start` without `stop`, `layer`), no caller receives the outcome: a failed
     // shutdown, or background work that failed, is a defect of the scope's closing (a finalizer cannot

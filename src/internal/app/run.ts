@@ -90,9 +90,11 @@ export class AppRun implements builtins.Host {
     readonly options: App.Options,
     clock: Clock.Clock,
     readonly spans: boolean,
-    emit: (event: () => App.Event) => void
+    emit: (event: () => App.Event) => void,
+    /** whether anyone listens to events */
+    listening?: () => boolean
   ) {
-    this.record = new RunRecord(plan, clock, emit)
+    this.record = new RunRecord(plan, clock, emit, listening)
     this.lifecycle = new Lifecycle(emit)
     this.predecessors = executor.predecessorsOf(plan)
     this.stages = settingsInternal.startupStages(plan, this.predecessors)
@@ -137,11 +139,7 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
   Effect.gen(function*() {
     self.runner = yield* runtime.currentRunner
     self.lifecycle.transition("building")
-    const build = yield* executor.makeBuild(self.plan, {
-      concurrency: self.settings.concurrency,
-      inheritContext: self.spans,
-      predecessors: self.predecessors
-    })
+    const build = yield* executor.makeBuild(self.plan, { concurrency: self.settings.concurrency, inheritContext: self.spans })
     self.build = build
     const built = yield* Effect.exit(executor.buildAll(build, (id) => buildNode(self, build, id), self.stages))
     if (built._tag === "Failure") return yield* Effect.failCause(Cause.map(built.cause, () => "failed" as const))
@@ -166,7 +164,7 @@ const buildNode = (self: AppRun, build: executor.GraphBuild, id: number): Effect
   }
   const task = executor.withNodeScope(build, id, (scope, fiber) => {
     if (value === undefined) {
-      return executor.constructOn(build, node, scope, fiber, (cause) => {
+      return executor.constructOn(build, id, scope, fiber, (cause) => {
         constructionFailed(self, build, id, cause)
         return Effect.void
       }, (service) => initialize(self, build, id, service))
