@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import {
   Cause,
   Chunk,
+  Clock,
   Context,
   Data,
   Deferred,
@@ -812,6 +813,35 @@ describe("App", () => {
         expect(log.slice(-4)[0]).toBe("stop A")
         expect(log.indexOf("release B")).toBeLessThan(log.indexOf("release A"))
         expect(log).toContain("release C")
+      }))
+
+    it.effect("a release that completes in time leaves no timer behind (the process can exit at once)", () =>
+      Effect.gen(function*() {
+        // a clock whose sleeps never end by themselves: it counts the ones not interrupted yet
+        let sleeping = 0
+        const base = yield* Effect.clock
+        const clock: Clock.Clock = {
+          [Clock.ClockTypeId]: Clock.ClockTypeId,
+          unsafeCurrentTimeMillis: () => base.unsafeCurrentTimeMillis(),
+          unsafeCurrentTimeNanos: () => base.unsafeCurrentTimeNanos(),
+          currentTimeMillis: base.currentTimeMillis,
+          currentTimeNanos: base.currentTimeNanos,
+          sleep: () =>
+            Effect.async<void>(() => {
+              sleeping++
+              return Effect.sync(() => {
+                sleeping--
+              })
+            })
+        }
+        const recorder = yield* makeRecorder
+        const app = App.make(Registry.make(recorded(recorder, A), recorded(recorder, B, [A])), { roots: [B], releaseTimeout: "20 seconds" })
+        const report = yield* Effect.withClock(startStop(app), clock)
+        expect(report.success).toBe(true)
+        // the release timeout's timer is interrupted once the release completed, though the shutdown
+        // runs uninterruptibly
+        for (let i = 0; i < 10; i++) yield* Effect.yieldNow()
+        expect(sleeping).toBe(0)
       }))
 
     it.effect("a hung release is bounded by the release timeout: reported by name, what is not released yet left so, the run failed", () =>

@@ -397,7 +397,9 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
       executor.release(build, Exit.void, (id, close) => releaseNode(self, id, close)),
       Deferred.succeed(settled, true)
     )
-    const timer = Effect.zipRight(Effect.sleep(self.settings.release), Deferred.succeed(settled, false))
+    // interruptible, though the shutdown is not: once the release completed, its interruption ends the
+    // sleep (else its timer would hold the process for the whole release timeout)
+    const timer = Effect.interruptible(Effect.zipRight(Effect.sleep(self.settings.release), Deferred.succeed(settled, false)))
     return Effect.flatMap(Effect.zipRight(Effect.forkDaemon(release), Effect.forkDaemon(timer)), (timing) =>
       Effect.flatMap(Deferred.await(settled), (finished) => {
         if (finished) return Effect.asVoid(Fiber.interruptFork(timing))
