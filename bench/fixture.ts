@@ -192,6 +192,14 @@ export const buildFloor = (
   })
 
 /**
+ * The floor as layerwise's build runs: in the runner's order (`runnerOrder`), as a Layer (its
+ * constructors' context then holds what Effect's Layer builder provides: its MemoMap). What is left
+ * between this and layerwise is layerwise's own work.
+ */
+export const buildFloorAsRun = (fixture: Fixture, order: ReadonlyArray<number>, scope: Scope.Scope): Effect.Effect<unknown> =>
+  Layer.buildWithScope(Layer.scopedDiscard(Effect.flatMap(Effect.scope, (own) => buildFloor(fixture, own, order))), scope)
+
+/**
  * The order layerwise's graph runner builds a plan in with one worker and synchronous constructors:
  * first-in first-out, the nodes with no dependency first, then each as it becomes ready. As indexes
  * of the fixture (a plan numbers its nodes its own way).

@@ -11,8 +11,9 @@
  *   on a fiber of its own, synchronously;
  * - `App, no-op hooks, traced`: the same with a tracer installed (a span per build, start and stop).
  *
- * Method: warm-up rounds, then rounds where the variants run one after the other (interleaved), the
- * median per variant; a full GC before every measured run. Resolution is not timed (the application
+ * Method: warm-up rounds, then rounds where the variants run one after the other (interleaved, each
+ * round starting with the next one), the median per variant; before every measured run a full GC and
+ * one untimed run of the same variant. Effect operations: counted once per variant. Resolution is not timed (the application
  * is made from the resolved plan). Target: full lifecycle with no-op hooks <= 1.3x build + release.
  *
  * Run: npx tsx bench/lifecycle.ts
@@ -103,8 +104,12 @@ const measure = async (size: number, shape: Shape, rounds: { warmup: number; run
   ]
   const samples = variants.map(() => [] as Array<number>)
   for (let round = 0; round < rounds.warmup + rounds.runs; round++) {
-    for (let index = 0; index < variants.length; index++) {
+    // each round starts with another variant: none always runs first, or after the same one
+    for (let turn = 0; turn < variants.length; turn++) {
+      const index = (turn + round) % variants.length
+      // a forced GC leaves V8 slow for a while: one untimed run of the same variant first
       H.gc()
+      await variants[index]![1]()
       const started = H.now()
       await variants[index]![1]()
       const elapsed = H.now() - started

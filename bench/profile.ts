@@ -5,11 +5,15 @@
  *   npx tsx bench/profile.ts --summary bench/.generated/prof/<file>.cpuprofile [filter]
  *   npx tsx bench/profile.ts --compare layerwise,floor wide 10000 15   (two variants, round by round)
  *
- * Variants: layerwise | layerwise-sequential (concurrency 1) | floor | floor-runner-order | floor-layer (the floor built as a Layer) | flat | arguments | bare | hand | app | app-hooks | resolve | baseline
+ * Variants: layerwise | layerwise-sequential (concurrency 1) | layerwise-getFiberRefs (FiberRefs read
+ * through the public `getFiberRefs`) | floor | floor-runner-order | floor-layer (the floor built as a
+ * Layer) | floor-as-run (both) | flat | arguments | bare | hand | app | app-hooks | resolve | baseline
  * (app: `App.start` in the scope, stopped when it closes; app-hooks: with a no-op `onStart` and
  * `onStop` on every component). The summary lists the functions with the most self time, and the
- * total (inclusive) time of the ones matching `filter` (a path fragment, default `src/`). Inclusive time means little for Effect code (the run loop calls continuations, not
- * the functions that built them): read self time, and the Effect op counts in RESULTS.md.
+ * total (inclusive) time of the ones matching `filter` (a path fragment, default `src/`). Inclusive
+ * time means little for Effect code (the run loop calls continuations, not the functions that built
+ * them): read self time, and the Effect op counts in RESULTS.md. `--compare` prints the Effect op
+ * counts of both too.
  *
  * Under tsx every function of a file reports line 1 (esbuild's output). For line numbers, profile
  * tsc's JavaScript instead:
@@ -25,6 +29,7 @@ import * as Scheduler from "effect/Scheduler"
 import * as Scope from "effect/Scope"
 import * as App from "../src/App.js"
 import type * as Component from "../src/Component.js"
+import * as runtime from "../src/internal/runtime.js"
 import * as Lifecycle from "../src/Lifecycle.js"
 import * as PlanModule from "../src/Plan.js"
 import * as Registry from "../src/Registry.js"
@@ -102,12 +107,19 @@ const builderOf = (fixture: F.Fixture, variant: string) => {
       ? Scope.extend(App.start(app), scope)
       : variant === "layerwise"
       ? F.buildLayer(layerwise, scope)
+      : variant === "layerwise-getFiberRefs"
+      ? Effect.suspend(() => {
+        runtime.fiberRefsRead.public = true
+        return Effect.ensuring(F.buildLayer(layerwise, scope), Effect.sync(() => (runtime.fiberRefsRead.public = false)))
+      })
       : variant === "layerwise-sequential"
       ? F.buildLayer(sequential, scope)
       : variant === "floor"
       ? F.buildFloor(fixture, scope)
       : variant === "floor-runner-order"
       ? F.buildFloor(fixture, scope, order)
+      : variant === "floor-as-run"
+      ? F.buildFloorAsRun(fixture, order, scope)
       : variant === "floor-layer"
       ? Layer.buildWithScope(Layer.scopedDiscard(Effect.flatMap(Effect.scope, (own) => F.buildFloor(fixture, own))), scope)
       : variant === "flat"

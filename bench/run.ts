@@ -10,8 +10,9 @@
  * (bench/instances.ts) and the application lifecycle (bench/lifecycle.ts).
  *
  * Method: warm-up rounds, then the median of several rounds; within a round the variants run one
- * after the other (interleaved, so drift hits them alike); sizes run sequentially; a full GC runs
- * before every measured build and before every heap reading.
+ * after the other (interleaved, so drift hits them alike), each round starting with the next one (no
+ * variant always first); sizes run sequentially; a full GC runs before every measured build and
+ * before every heap reading.
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -62,10 +63,10 @@ const log = (message: string) => process.stderr.write(`[bench +${((Date.now() - 
 
 /**
  * layerwise; layerwise with FiberRefs read through the public `getFiberRefs` (`publicRefs`); the
- * floor; the `Effect.provide` comparator (`flat`); constructors taking arguments; hand-composed
+ * floor; the floor in the runner's order, as a Layer (`floorAsRun`); the `Effect.provide` comparator (`flat`); constructors taking arguments; hand-composed
  * Layers; N acquireRelease in one Scope (`bare`).
  */
-type Variant = "layerwise" | "publicRefs" | "floor" | "flat" | "arguments" | "hand" | "bare"
+type Variant = "layerwise" | "publicRefs" | "floor" | "floorAsRun" | "flat" | "arguments" | "hand" | "bare"
 
 interface Sample {
   readonly build: number
@@ -165,9 +166,11 @@ const withPublicRefs = <A, E>(build: Effect.Effect<A, E>): Effect.Effect<A, E> =
 
 const buildersOf = (fixture: F.Fixture, plan: Plan.Plan<never>, withHand: boolean) => {
   const layerwise = F.layerwiseLayer(plan)
+  const order = F.runnerOrder(fixture, plan)
   const builders: Array<[Variant, (scope: Scope.Scope) => Effect.Effect<unknown, unknown>]> = [
     ["layerwise", (scope) => F.buildLayer(layerwise, scope)],
     ["floor", (scope) => F.buildFloor(fixture, scope)],
+    ["floorAsRun", (scope) => F.buildFloorAsRun(fixture, order, scope)],
     ["flat", (scope) => F.buildFlat(fixture, scope)],
     ["arguments", (scope) => F.buildArguments(fixture, scope)],
     ["bare", (scope) => F.acquireBare(fixture, scope)]
@@ -200,7 +203,9 @@ const benchBuild = async (graph: Graph): Promise<BuildResult> => {
     runs: total.runs + 1
   })
   for (let round = 0; round < warmup + runs; round++) {
-    for (const [variant, build] of builders) {
+    // each round starts with another variant: no variant always runs first, or after the same one
+    for (let turn = 0; turn < builders.length; turn++) {
+      const [variant, build] = builders[(turn + round) % builders.length]!
       const sample = await timeOnce(fixture.recorder, build)
       if (variant === "layerwise") order = add(order, F.checkOrder(graph, fixture.recorder))
       if (variant === "floor" || variant === "arguments") {
@@ -512,13 +517,15 @@ const main = async () => {
   const floorTargets: ReadonlyArray<readonly [number, number]> = quick ? [[1_000, 1.3]] : [[10_000, 1.15], [1_000, 1.3]]
   for (const [size, bound] of floorTargets) {
     for (const result of builds.filter((b) => b.graph.size === size)) {
-      const { floor, layerwise } = result.variants
+      const { floor, floorAsRun, layerwise } = result.variants
       const value = layerwise!.build / floor!.build
       targets.push({
         target: `build: layerwise <= ${bound}x the floor at ${H.count(size)} (${result.graph.shape})`,
         measured: `${H.ratio(value)} (${H.ms(layerwise!.build)} vs ${H.ms(floor!.build)}); Effect ops ${H.ratio(layerwise!.buildOps / floor!.buildOps)} (${
           opsPer(layerwise!.buildOps, size)
-        } vs ${opsPer(floor!.buildOps, size)} per component)`,
+        } vs ${opsPer(floor!.buildOps, size)} per component); vs the floor as layerwise runs (its order, as a Layer): ${
+          H.ratio(layerwise!.build / floorAsRun!.build)
+        }`,
         pass: value <= bound
       })
     }
@@ -609,10 +616,12 @@ const main = async () => {
       `${H.count(b.graph.edges)} / ${H.count(b.depth)}`,
       H.ms(v.layerwise!.build),
       H.ms(v.floor!.build),
+      H.ms(v.floorAsRun!.build),
       H.ms(v.flat!.build),
       H.ms(v.arguments!.build),
       v.hand === undefined ? "-" : H.ms(v.hand.build),
       H.ratio(v.layerwise!.build / v.floor!.build),
+      H.ratio(v.layerwise!.build / v.floorAsRun!.build),
       H.ratio(v.layerwise!.build / v.flat!.build),
       H.ratio(v.floor!.build / v.arguments!.build),
       v.hand === undefined ? "-" : H.ratio(v.layerwise!.build / v.hand.build),
@@ -629,11 +638,13 @@ const main = async () => {
       `${b.graph.shape} ${H.count(n)}`,
       H.ms(v.layerwise!.release),
       H.ms(v.floor!.release),
+      H.ms(v.floorAsRun!.release),
       H.ms(v.bare!.release),
       H.ms(v.flat!.release),
       H.ms(v.arguments!.release),
       v.hand === undefined ? "-" : H.ms(v.hand.release),
       H.ratio(v.layerwise!.release / v.floor!.release),
+      H.ratio(v.layerwise!.release / v.floorAsRun!.release),
       H.ratio(v.layerwise!.release / v.bare!.release),
       H.us(perComponent(v.layerwise!.release, n)),
       H.us(perComponent(v.floor!.release, n)),
@@ -721,7 +732,7 @@ const main = async () => {
     "run to run by 2x here; the ratios compare variants measured in the same rounds. Speed reference: Map.set + get " +
     `of 10,000 string keys takes ${H.ms(calibrationBefore)} at start, ${H.ms(calibrationAfter)} at end (~0.3-0.5 ms on a current laptop). ` +
     "Effect op counts (build / release) are deterministic: they do not vary with load.",
-    `- method: rounds per size (${rounds}); medians; variants interleaved within a round. Each timed sample: full GC, ` +
+    `- method: rounds per size (${rounds}); medians; variants interleaved within a round, each round starting with the next variant. Each timed sample: full GC, ` +
     "one untimed build + release of the same variant (a forced GC leaves V8 slow for ~100 ms, which would inflate " +
     "small sizes only), then the timed build and the timed release. Heap: separate rounds, heapUsed after GC with the " +
     `graph built minus before. Total time ${elapsed.toFixed(0)} s.`,
@@ -738,6 +749,9 @@ const main = async () => {
     "layerwise = `Plan.toLayer(plan)` built with `Layer.buildWithScope` (resolution not included; see 4). floor = the " +
     "cheapest correct run of the same constructors: one fiber, topological order, per node one `Scope.make()` and one " +
     "FiberRef write setting its context (the caller's + its dependencies + its Scope); what the build is judged on. " +
+    "floor as run = the same floor in the order layerwise's runner builds (first-in first-out: not index order, in a " +
+    "wide graph), built as a Layer (the constructors' context then holds Effect's MemoMap, as layerwise's do): what " +
+    "is left between it and layerwise is layerwise's own work. " +
     "flat = the comparator (the floor before): the same constructors in one fiber, `Effect.provide(constructor, Context of " +
     "its deps + Scope)` each, one Scope. arguments = the same work by constructors taking their dependencies as " +
     "arguments (`(deps) => Effect<Service, never, Scope>`), one fiber, one Scope per node: the cost of the tag-reading " +
@@ -749,10 +763,12 @@ const main = async () => {
         "edges / depth",
         "layerwise",
         "floor",
+        "floor as run",
         "flat (provide)",
         "arguments",
         "hand Layers",
         "lw / floor",
+        "lw / floor as run",
         "lw / flat",
         "floor / arguments",
         "lw / hand",
@@ -775,11 +791,13 @@ const main = async () => {
         "graph",
         "layerwise",
         "floor",
+        "floor as run",
         "bare Scope",
         "flat",
         "arguments",
         "hand Layers",
         "lw / floor",
+        "lw / floor as run",
         "lw / bare",
         "lw per comp.",
         "floor per comp.",

@@ -262,6 +262,8 @@ export const makeBuild = (
       )
   )
 
+const makeNodeScope = Scope.make(ExecutionStrategy.sequential)
+
 /**
  * Runs `use` with a node's scope, made when its construction starts, and the fiber running it. One
  * made once the release began is closed at once (it is empty: that cannot fail), before `use` runs.
@@ -273,7 +275,7 @@ export const withNodeScope = <A, E>(
   id: number,
   use: (scope: Scope.CloseableScope, fiber: Fiber.RuntimeFiber<unknown, unknown>) => Effect.Effect<A, E>
 ): Effect.Effect<A, E> =>
-  Effect.flatMap(Scope.make(ExecutionStrategy.sequential), (scope) => {
+  Effect.flatMap(makeNodeScope, (scope) => {
     if (self.closing === undefined) {
       self.scopes.push(scope)
       self.owners.push(id)
@@ -348,8 +350,8 @@ export const constructOn = <A, E>(
   id: number,
   scope: Scope.Scope,
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
-  onFailure: (cause: Cause.Cause<Errors.BuildError>) => Effect.Effect<A, E>,
-  onSuccess: (service: unknown) => Effect.Effect<A, E>
+  onFailure: (id: number, cause: Cause.Cause<Errors.BuildError>) => Effect.Effect<A, E>,
+  onSuccess: (id: number, service: unknown) => Effect.Effect<A, E>
 ): Effect.Effect<A, E> => {
   if (self.views.changed) self.views.prepare(fiber, self.plan.nodes[id]!.dependencies)
   const parent = self.inheritContext ? fiber.currentContext : self.callerContext
@@ -358,12 +360,12 @@ export const constructOn = <A, E>(
   return Effect.matchCauseEffect(serviceOf(self, id, scope), {
     onFailure: (cause) => {
       if (self.inheritContext) runtime.setContextOf(fiber, parent)
-      return onFailure(constructionCause(self.plan, self.plan.nodes[id]!, cause))
+      return onFailure(id, constructionCause(self.plan, self.plan.nodes[id]!, cause))
     },
     onSuccess: (service) => {
       self.views.record(fiber, id, before)
       if (self.inheritContext) runtime.setContextOf(fiber, parent)
-      return onSuccess(service)
+      return onSuccess(id, service)
     }
   })
 }
@@ -375,7 +377,9 @@ export const constructOn = <A, E>(
  * @internal
  */
 export const construct = (self: GraphBuild, node: Plan.Node, scope: Scope.Scope): Effect.Effect<unknown, Errors.BuildError> =>
-  Effect.withFiberRuntime((fiber) => constructOn(self, node.id, scope, fiber, Effect.failCause, Effect.succeed))
+  Effect.withFiberRuntime((fiber) => constructOn(self, node.id, scope, fiber, failWith, Effect.succeed))
+
+const failWith = (_: number, cause: Cause.Cause<Errors.BuildError>) => Effect.failCause(cause)
 
 /**
  * A node's value: built from a value, it is its own and passes on its dependencies' FiberRefs.
@@ -388,23 +392,26 @@ export const valueNode = (self: GraphBuild, node: Plan.Node, value: unknown): vo
 }
 
 /** The plain node task: the constructor, its value stored, its failure stopping the run. */
-const plainTask = (self: GraphBuild) => (id: number): Effect.Effect<void> | undefined => {
-  if (self.layout.effects[id] === undefined) {
-    const node = self.plan.nodes[id]!
-    const constructed = node.component.construct
-    if (constructed._tag === "Value") {
-      valueNode(self, node, constructed.value)
-      return undefined
-    }
+const plainTask = (self: GraphBuild) => {
+  const failed = (_: number, cause: Cause.Cause<Errors.BuildError>) => {
+    self.fail(cause)
+    return Effect.void
   }
-  return withNodeScope(self, id, (scope, fiber) =>
-    constructOn(self, id, scope, fiber, (cause) => {
-      self.fail(cause)
-      return Effect.void
-    }, (service) => {
-      self.values[id] = service
-      return Effect.void
-    }))
+  const built = (id: number, service: unknown) => {
+    self.values[id] = service
+    return Effect.void
+  }
+  return (id: number): Effect.Effect<void> | undefined => {
+    if (self.layout.effects[id] === undefined) {
+      const node = self.plan.nodes[id]!
+      const constructed = node.component.construct
+      if (constructed._tag === "Value") {
+        valueNode(self, node, constructed.value)
+        return undefined
+      }
+    }
+    return withNodeScope(self, id, (scope, fiber) => constructOn(self, id, scope, fiber, failed, built))
+  }
 }
 
 /**

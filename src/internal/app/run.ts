@@ -82,6 +82,12 @@ export class AppRun implements builtins.Host {
   /** the components that declare health checks, in plan order (found on the first health check) */
   healthChecked: ReadonlyArray<number> | undefined = undefined
   names: Map<string, number> | undefined = undefined
+  /** a constructor's outcome, during the build (see `buildNode`) */
+  readonly constructionFailed = (id: number, cause: Cause.Cause<Errors.BuildError>): Effect.Effect<void> => {
+    constructionFailed(this, this.build!, id, cause)
+    return Effect.void
+  }
+  readonly constructed = (id: number, service: unknown): Effect.Effect<void> => initialize(this, this.build!, id, service)
 
   constructor(
     readonly plan: Plan.Plan<never>,
@@ -163,12 +169,7 @@ const buildNode = (self: AppRun, build: executor.GraphBuild, id: number): Effect
     return undefined
   }
   const task = executor.withNodeScope(build, id, (scope, fiber) => {
-    if (value === undefined) {
-      return executor.constructOn(build, id, scope, fiber, (cause) => {
-        constructionFailed(self, build, id, cause)
-        return Effect.void
-      }, (service) => initialize(self, build, id, service))
-    }
+    if (value === undefined) return executor.constructOn(build, id, scope, fiber, self.constructionFailed, self.constructed)
     executor.valueNode(build, node, value.service)
     return initialize(self, build, id, value.service)
   })
