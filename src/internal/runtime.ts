@@ -71,19 +71,6 @@ export const currentFiber = (): Fiber.RuntimeFiber<unknown, unknown> | undefined
   return Option.isSome(fiber) ? fiber.value : undefined
 }
 
-/**
- * The fiber running the current step, called in a continuation of an Effect (`flatMap`'s function,
- * `suspend`'s thunk, a handler of `matchCauseEffect`): what `Effect.withFiberRuntime` gives, without
- * an Effect operation of its own. A defect when called outside a fiber.
- *
- * @internal
- */
-export const runningFiber = (): Fiber.RuntimeFiber<unknown, unknown> => {
-  const fiber = currentFiber()
-  if (fiber === undefined) throw new Error("layerwise: runningFiber called outside a running fiber")
-  return fiber
-}
-
 /** A service of the current fiber's context, read in a synchronous step (`undefined` outside a fiber). @internal */
 export const currentService = <I, S>(tag: Context.Tag<I, S>): S | undefined => {
   const fiber = currentFiber()
@@ -205,13 +192,16 @@ export const tracingExported: Effect.Effect<boolean> = Effect.map(
 /**
  * A fiber's FiberRefs, read without writing them.
  *
- * `RuntimeFiber.getFiberRefs()` (public) first writes the fiber's runtime flags into its FiberRefs:
- * called around every constructor it flips the stored flags between the ones `acquireRelease` saw
- * and the current ones, a new map and stack per constructor, which every finalizer's captured
- * FiberRefs then retain. So this reads the field `getFiberRefs` returns, where Effect 3's fiber
- * runtime keeps them (`FiberRuntime._fiberRefs`, private). There is no silent fallback: a test
- * (test/Runtime.test.ts) fails when the field disappears, and `fiberRefsFieldPresent` tells.
- * Measured at 10,000 components (bench, same run): see bench/README.md, "FiberRefs read".
+ * Kept: the field `getFiberRefs` returns, where Effect 3's fiber runtime keeps them
+ * (`FiberRuntime._fiberRefs`, private). Not the public `RuntimeFiber.getFiberRefs()`, which first
+ * writes the fiber's runtime flags into its FiberRefs: read before and after every constructor, it
+ * flips the stored flags between the ones `acquireRelease` saw and the current ones, a new map and
+ * stack per constructor, which every finalizer's captured FiberRefs then retain. Measured at 10,000
+ * components, the public read alternating with this one in the same process: a build 1.09x (chain) to
+ * 1.12x (wide) slower, its release 1.02-1.03x, and ~15% more heap retained by the built graph
+ * (~0.25 KB more per component). Details: bench/README.md, "FiberRefs read"; the same comparison in
+ * every full bench run (bench/RESULTS.md, section 3). There is no silent fallback: a test fails when
+ * the field disappears, and `fiberRefsFieldPresent` tells.
  *
  * @internal
  */
@@ -412,27 +402,6 @@ export class FiberRefViews {
 /** The FiberRefs of the current fiber, to start a graph build's views from. @internal */
 export const currentFiberRefs: Effect.Effect<FiberRefs.FiberRefs> = Effect.getFiberRefs
 
-/** What Effect 3's fiber runtime (`FiberRuntime`) offers beyond the public `RuntimeFiber`, used here. */
-interface FiberInternals {
-  setFiberRef<A>(fiberRef: FiberRef.FiberRef<A>, value: A): void
-  setFiberRefs(fiberRefs: FiberRefs.FiberRefs): void
-}
-
-const internalsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): FiberInternals => fiber as unknown as FiberInternals
-
-/**
- * Sets the context of `fiber`, the fiber running the current step (inside `Effect.withFiberRuntime`
- * or a continuation of it), as `FiberRef.set(FiberRef.currentContext, context)` would, without an
- * Effect: the write `FiberRef.set` makes, minus the three Effect operations around it, once per
- * constructor of a build. Not restored: the caller sets it again. In Effect 4 the fiber's context is
- * a field of its own.
- *
- * @internal
- */
-export const setContextOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>, context: Context.Context<never>): void => {
-  internalsOf(fiber).setFiberRef(FiberRef.currentContext, context)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Layers built by a graph: memoised within the graph, released with the graph
 
@@ -594,6 +563,43 @@ const buildPrimitive = (
           (contexts) => Context.mergeAll(...contexts) as Context.Context<never>
         ))
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// performance: a build's steps without Effect operations of their own
+
+/**
+ * The fiber running the current step, called in a continuation of an Effect (`flatMap`'s function,
+ * `suspend`'s thunk, a handler of `matchCauseEffect`): what `Effect.withFiberRuntime` gives, without
+ * an Effect operation of its own. A defect when called outside a fiber.
+ *
+ * @internal
+ */
+export const runningFiber = (): Fiber.RuntimeFiber<unknown, unknown> => {
+  const fiber = currentFiber()
+  if (fiber === undefined) throw new Error("layerwise: runningFiber called outside a running fiber")
+  return fiber
+}
+
+/** What Effect 3's fiber runtime (`FiberRuntime`) offers beyond the public `RuntimeFiber`, used here. */
+interface FiberInternals {
+  setFiberRef<A>(fiberRef: FiberRef.FiberRef<A>, value: A): void
+  setFiberRefs(fiberRefs: FiberRefs.FiberRefs): void
+}
+
+const internalsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): FiberInternals => fiber as unknown as FiberInternals
+
+/**
+ * Sets the context of `fiber`, the fiber running the current step (inside `Effect.withFiberRuntime`
+ * or a continuation of it), as `FiberRef.set(FiberRef.currentContext, context)` would, without an
+ * Effect: the write `FiberRef.set` makes, minus the two Effect operations around it, once per
+ * constructor of a build. Not restored: the caller sets it again. In Effect 4 the fiber's context is
+ * a field of its own.
+ *
+ * @internal
+ */
+export const setContextOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>, context: Context.Context<never>): void => {
+  internalsOf(fiber).setFiberRef(FiberRef.currentContext, context)
 }
 
 // ---------------------------------------------------------------------------------------------
