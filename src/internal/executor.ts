@@ -436,9 +436,22 @@ export const buildAll = (
   })
 
 /**
- * Closes every node scope, in reverse order of construction start, with `exit`; `around` wraps each
- * node's close (App records it): a failure it fails with is a release failure, a defect it dies with
- * ends the release. Returns the release failures (`ReleaseError` defects, in release order),
+ * What a caller adds to each node's release (App: the component's disposers and its record). Both
+ * are called as the node's turn comes, in release order.
+ *
+ * @internal
+ */
+export interface NodeRelease {
+  /** The node's release begins: an Effect to run before its scope closes (never failing), if any. */
+  readonly before: (id: number) => Effect.Effect<void> | undefined
+  /** Its scope closed: `error` when that failed (the failure is also returned by `release`). */
+  readonly after: (id: number, error: Errors.ReleaseError | undefined) => void
+}
+
+/**
+ * Closes every node scope, in reverse order of construction start, with `exit`; `steps` adds to
+ * each node's release. A node whose scope fails to close becomes a `ReleaseError` naming it, and the
+ * releases go on. Returns the release failures (`ReleaseError` defects, in release order),
  * `undefined` when none; runs once: a second call finds nothing left.
  *
  * @internal
@@ -446,7 +459,7 @@ export const buildAll = (
 export const release = (
   self: GraphBuild,
   exit: Exit.Exit<unknown, unknown>,
-  around?: (id: number, close: Effect.Effect<void, Errors.ReleaseError>) => Effect.Effect<void, Errors.ReleaseError>
+  steps?: NodeRelease
 ): Effect.Effect<Cause.Cause<never> | undefined> =>
   Effect.suspend(() => {
     self.closing ??= exit
@@ -456,19 +469,11 @@ export const release = (
       let failures: Cause.Cause<never> | undefined
       for (let index = scopes.length - 1; index >= 0; index--) {
         const id = owners[index]!
-        const scope = scopes[index]!
-        let error: Errors.ReleaseError | undefined
-        if (around === undefined) {
-          const closed = yield* Effect.exit(Scope.close(scope, exit))
-          if (closed._tag === "Failure") error = releaseError(self, id, closed.cause)
-        } else {
-          const closed = yield* Effect.exit(around(id, closeNode(self, id, scope, exit)))
-          if (closed._tag === "Failure") {
-            const failure = Cause.failureOrCause(closed.cause)
-            if (failure._tag === "Right") return yield* Effect.failCause(failure.right)
-            error = failure.left
-          }
-        }
+        const before = steps?.before(id)
+        if (before !== undefined) yield* before
+        const closed = yield* Effect.exit(Scope.close(scopes[index]!, exit))
+        const error = closed._tag === "Failure" ? releaseError(self, id, closed.cause) : undefined
+        steps?.after(id, error)
         if (error !== undefined) failures = failures === undefined ? Cause.die(error) : Cause.sequential(failures, Cause.die(error))
       }
       return failures
@@ -477,15 +482,6 @@ export const release = (
 
 const releaseError = (self: GraphBuild, id: number, cause: Cause.Cause<unknown>): Errors.ReleaseError =>
   new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: Cause.squash(cause) })
-
-/** Closes a node's scope; fails with a `ReleaseError` naming it when that fails. */
-const closeNode = (
-  self: GraphBuild,
-  id: number,
-  scope: Scope.CloseableScope,
-  exit: Exit.Exit<unknown, unknown>
-): Effect.Effect<void, Errors.ReleaseError> =>
-  Effect.catchAllCause(Scope.close(scope, exit), (cause) => Effect.fail(releaseError(self, id, cause)))
 
 /**
  * The plan's Layer. A failed (or interrupted) build is released before the Layer fails, and its

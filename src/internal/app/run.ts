@@ -334,51 +334,43 @@ const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => 
 
 /**
  * Releases one component: its disposers (if it was built and initialized), then its scope (its
- * constructor's finalizers); recorded as its dispose and release phases. Called as its release
- * begins.
+ * constructor's finalizers, closed by the executor); recorded as its dispose and release phases.
  */
-const releaseNode = (self: AppRun, id: number, close: Effect.Effect<void, Errors.ReleaseError>): Effect.Effect<void> => {
-  self.record.setState(id, "releasing")
-  const disposers = self.components[id]!.lifecycle?.disposers ?? []
-  if (self.initialized[id] !== 1 || disposers.length === 0) return closeNode(self, id, close)
-  const dispose = new hooks.Sequence(
-    self.record,
-    id,
-    "dispose",
-    self.runner,
-    self.spans,
-    disposers,
-    self.values[id],
-    self.components[id]!.stop,
-    true,
-    () => true,
-    () => {}
-  )
-  return Effect.zipRight(hooks.runAll(dispose), Effect.suspend(() => closeNode(self, id, close)))
-}
-
-/** Closes a component's scope, recorded as its release phase. */
-const closeNode = (self: AppRun, id: number, close: Effect.Effect<void, Errors.ReleaseError>): Effect.Effect<void> => {
-  self.record.begin(id, "release")
-  return Effect.matchEffect(close, {
-    onFailure: (error) => {
-      // given up on (the release timed out): its late end is no longer part of the run
-      if (!self.releaseTimedOut) {
-        self.record.setState(id, "released")
-        self.record.fail(id, "release", null, "defect", error)
-        self.record.end(id, "release", "failure")
-      }
-      return Effect.void
-    },
-    onSuccess: () => {
-      if (!self.releaseTimedOut) {
-        self.record.setState(id, "released")
-        self.record.end(id, "release", "success")
-      }
-      return Effect.void
+const releaseSteps = (self: AppRun): executor.NodeRelease => ({
+  before: (id) => {
+    self.record.setState(id, "releasing")
+    const disposers = self.components[id]!.lifecycle?.disposers ?? []
+    if (self.initialized[id] !== 1 || disposers.length === 0) {
+      self.record.begin(id, "release")
+      return undefined
     }
-  })
-}
+    const dispose = new hooks.Sequence(
+      self.record,
+      id,
+      "dispose",
+      self.runner,
+      self.spans,
+      disposers,
+      self.values[id],
+      self.components[id]!.stop,
+      true,
+      () => true,
+      () => {}
+    )
+    return Effect.zipRight(hooks.runAll(dispose), Effect.sync(() => self.record.begin(id, "release")))
+  },
+  after: (id, error) => {
+    // given up on (the release timed out): its late end is no longer part of the run
+    if (self.releaseTimedOut) return
+    self.record.setState(id, "released")
+    if (error === undefined) {
+      self.record.end(id, "release", "success")
+    } else {
+      self.record.fail(id, "release", null, "defect", error)
+      self.record.end(id, "release", "failure")
+    }
+  }
+})
 
 /**
  * Releases every component, dependents first, for at most the release timeout. The release runs in a
@@ -395,7 +387,7 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
     if (build === undefined) return Effect.void
     const settled = runtime.makeDeferred<boolean>()
     const release = Effect.ensuring(
-      executor.release(build, Exit.void, (id, close) => releaseNode(self, id, close)),
+      executor.release(build, Exit.void, releaseSteps(self)),
       Deferred.succeed(settled, true)
     )
     // interruptible, though the shutdown is not: once the release completed, its interruption ends the
