@@ -17,6 +17,7 @@ import {
   Option,
   Queue,
   Ref,
+  Runtime,
   Schema,
   Stream,
   TestClock,
@@ -1170,6 +1171,20 @@ describe("App", () => {
         }))
         expect(value).toEqual(["B", Option.none()])
         expect((yield* recorder.entries).slice(-4)).toEqual(["stop B", "stop A", "release B", "release A"])
+      }))
+
+    it.effect("running.runtime runs effects with the roots' services and the FiberRefs the components set, outside any fiber of the application", () =>
+      Effect.gen(function*() {
+        const Ref = FiberRef.unsafeMake("unset")
+        const recorder = yield* makeRecorder
+        const setsRef = Component.fromLayer(C, { layer: Layer.effect(C, Effect.succeed("C")).pipe(Layer.provideMerge(Layer.locallyScoped(Ref, "set by C"))) })
+        const registry = Registry.make(recorded(recorder, A), recorded(recorder, B, [A]), setsRef)
+        const seen = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [B, C] }))
+          const read = Effect.all([B, C, FiberRef.get(Ref)])
+          return [Runtime.runSync(running.runtime)(read), yield* Effect.promise(() => Runtime.runPromise(running.runtime)(read))]
+        }))
+        expect(seen).toEqual([["B", "C", "set by C"], ["B", "C", "set by C"]])
       }))
 
     it.effect("stopping an application that is not started fails with InvalidState naming its state", () =>
