@@ -12,9 +12,10 @@
  * - `App, no-op hooks, traced`: the same with a tracer installed (a span per build, start and stop).
  *
  * Method: warm-up rounds, then rounds where the variants run one after the other (interleaved, each
- * round starting with the next one), the median per variant; before every measured run a full GC and
- * one untimed run of the same variant. Effect operations: counted once per variant. Resolution is not timed (the application
- * is made from the resolved plan). Target: full lifecycle with no-op hooks <= 1.3x build + release.
+ * round starting with the next one): per variant its median, and the median of its ratios to build +
+ * release round by round. Before every measured run a full GC and one untimed run of the same variant.
+ * Effect operations: counted in one more run per variant. Resolution is not timed (the application is
+ * made from the resolved plan). Target: full lifecycle with no-op hooks <= 1.3x build + release.
  *
  * Run: npx tsx bench/lifecycle.ts
  */
@@ -122,13 +123,14 @@ const measure = async (size: number, shape: Shape, rounds: { warmup: number; run
     await run(counted)
     ops.push(counter.ops / size)
   }
-  const baseline = H.median(samples[0]!)
+  // the ratio to build + release: the median of the ratios round by round
+  const ratioToBaseline = (index: number) => H.median(samples[index]!.map((sample, round) => sample / samples[0]![round]!))
   return variants.map(([name], index) => {
     const ms = H.median(samples[index]!)
     const note = `${H.us(ms / size)} per component; ${ops[index]!.toFixed(1)} Effect ops per component`
     return index === 0
       ? { name: `${shape} ${size}: ${name}`, ms, note, opsPerComponent: ops[index]! }
-      : { name: `${shape} ${size}: ${name}`, ms, ratio: ms / baseline, note, opsPerComponent: ops[index]! }
+      : { name: `${shape} ${size}: ${name}`, ms, ratio: ratioToBaseline(index), note, opsPerComponent: ops[index]! }
   })
 }
 

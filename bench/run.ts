@@ -79,6 +79,8 @@ interface VariantResult {
   readonly release: number
   readonly heap: number
   readonly samples: number
+  /** the timed samples, one per round, in round order (every variant has one in each round) */
+  readonly rounds: ReadonlyArray<{ readonly build: number; readonly release: number }>
   /** Effect operations evaluated by the build / the release: deterministic, immune to noise */
   readonly buildOps: number
   readonly releaseOps: number
@@ -237,6 +239,7 @@ const benchBuild = async (graph: Graph): Promise<BuildResult> => {
       release: H.median(list.map((s) => s.release)),
       heap: H.median(heaps.get(variant) ?? []),
       samples: list.length,
+      rounds: list,
       buildOps: ops.get(variant)!.build,
       releaseOps: ops.get(variant)!.release
     }
@@ -452,6 +455,13 @@ interface Target {
 }
 
 const perComponent = (value: number, size: number) => value / size
+
+/**
+ * `a`'s time over `b`'s: the median of their ratios round by round (samples of one round are taken
+ * one after the other, so the machine's drift between rounds cancels out).
+ */
+const timeRatio = (a: VariantResult, b: VariantResult, pick: "build" | "release"): number =>
+  H.median(a.rounds.map((sample, round) => sample[pick] / b.rounds[round]![pick]))
 const opsPer = (ops: number, size: number) => (ops / size).toFixed(1)
 
 /** A machine-speed reference: Map.set + Map.get of 10,000 string keys (median, ms). */
@@ -518,13 +528,13 @@ const main = async () => {
   for (const [size, bound] of floorTargets) {
     for (const result of builds.filter((b) => b.graph.size === size)) {
       const { floor, floorAsRun, layerwise } = result.variants
-      const value = layerwise!.build / floor!.build
+      const value = timeRatio(layerwise!, floor!, "build")
       targets.push({
         target: `build: layerwise <= ${bound}x the floor at ${H.count(size)} (${result.graph.shape})`,
         measured: `${H.ratio(value)} (${H.ms(layerwise!.build)} vs ${H.ms(floor!.build)}); Effect ops ${H.ratio(layerwise!.buildOps / floor!.buildOps)} (${
           opsPer(layerwise!.buildOps, size)
         } vs ${opsPer(floor!.buildOps, size)} per component); vs the floor as layerwise runs (its order, as a Layer): ${
-          H.ratio(layerwise!.build / floorAsRun!.build)
+          H.ratio(timeRatio(layerwise!, floorAsRun!, "build"))
         }`,
         pass: value <= bound
       })
@@ -532,11 +542,11 @@ const main = async () => {
   }
   for (const result of builds.filter((b) => b.graph.size === TARGET_SIZE)) {
     const { bare, floor, layerwise } = result.variants
-    const value = layerwise!.release / floor!.release
+    const value = timeRatio(layerwise!, floor!, "release")
     targets.push({
       target: `release: layerwise <= 1.5x the release floor (node scopes closed in reverse) at ${H.count(TARGET_SIZE)} (${result.graph.shape})`,
       measured: `${H.ratio(value)} (${H.ms(layerwise!.release)} vs ${H.ms(floor!.release)}); Effect ops ${H.ratio(layerwise!.releaseOps / floor!.releaseOps)}; ` +
-        `vs one bare Scope: ${H.ratio(layerwise!.release / bare!.release)}`,
+        `vs one bare Scope: ${H.ratio(timeRatio(layerwise!, bare!, "release"))}`,
       pass: value <= 1.5
     })
   }
@@ -620,11 +630,11 @@ const main = async () => {
       H.ms(v.flat!.build),
       H.ms(v.arguments!.build),
       v.hand === undefined ? "-" : H.ms(v.hand.build),
-      H.ratio(v.layerwise!.build / v.floor!.build),
-      H.ratio(v.layerwise!.build / v.floorAsRun!.build),
-      H.ratio(v.layerwise!.build / v.flat!.build),
-      H.ratio(v.floor!.build / v.arguments!.build),
-      v.hand === undefined ? "-" : H.ratio(v.layerwise!.build / v.hand.build),
+      H.ratio(timeRatio(v.layerwise!, v.floor!, "build")),
+      H.ratio(timeRatio(v.layerwise!, v.floorAsRun!, "build")),
+      H.ratio(timeRatio(v.layerwise!, v.flat!, "build")),
+      H.ratio(timeRatio(v.floor!, v.arguments!, "build")),
+      v.hand === undefined ? "-" : H.ratio(timeRatio(v.layerwise!, v.hand, "build")),
       H.us(perComponent(v.layerwise!.build, n)),
       H.us(perComponent(v.floor!.build, n)),
       [v.layerwise!, v.floor!, v.flat!, v.arguments!, ...(v.hand === undefined ? [] : [v.hand])].map((r) => opsPer(r.buildOps, n)).join(" / "),
@@ -643,9 +653,9 @@ const main = async () => {
       H.ms(v.flat!.release),
       H.ms(v.arguments!.release),
       v.hand === undefined ? "-" : H.ms(v.hand.release),
-      H.ratio(v.layerwise!.release / v.floor!.release),
-      H.ratio(v.layerwise!.release / v.floorAsRun!.release),
-      H.ratio(v.layerwise!.release / v.bare!.release),
+      H.ratio(timeRatio(v.layerwise!, v.floor!, "release")),
+      H.ratio(timeRatio(v.layerwise!, v.floorAsRun!, "release")),
+      H.ratio(timeRatio(v.layerwise!, v.bare!, "release")),
       H.us(perComponent(v.layerwise!.release, n)),
       H.us(perComponent(v.floor!.release, n)),
       `${opsPer(v.layerwise!.releaseOps, n)} / ${opsPer(v.floor!.releaseOps, n)} / ${opsPer(v.bare!.releaseOps, n)}`,
@@ -676,9 +686,10 @@ const main = async () => {
       `${b.graph.shape} ${H.count(n)}`,
       H.ms(layerwise!.build),
       H.ms(publicRefs!.build),
-      H.ratio(publicRefs!.build / layerwise!.build),
+      H.ratio(timeRatio(publicRefs!, layerwise!, "build")),
       H.ms(layerwise!.release),
       H.ms(publicRefs!.release),
+      H.ratio(timeRatio(publicRefs!, layerwise!, "release")),
       H.bytes(layerwise!.heap),
       H.bytes(publicRefs!.heap),
       `${H.bytes(perComponent(layerwise!.heap, n))} / ${H.bytes(perComponent(publicRefs!.heap, n))}`,
@@ -732,7 +743,7 @@ const main = async () => {
     "run to run by 2x here; the ratios compare variants measured in the same rounds. Speed reference: Map.set + get " +
     `of 10,000 string keys takes ${H.ms(calibrationBefore)} at start, ${H.ms(calibrationAfter)} at end (~0.3-0.5 ms on a current laptop). ` +
     "Effect op counts (build / release) are deterministic: they do not vary with load.",
-    `- method: rounds per size (${rounds}); medians; variants interleaved within a round, each round starting with the next variant. Each timed sample: full GC, ` +
+    `- method: rounds per size (${rounds}); times are medians, time ratios the median of the ratios round by round; variants interleaved within a round, each round starting with the next variant. Each timed sample: full GC, ` +
     "one untimed build + release of the same variant (a forced GC leaves V8 slow for ~100 ms, which would inflate " +
     "small sizes only), then the timed build and the timed release. Heap: separate rounds, heapUsed after GC with the " +
     `graph built minus before. Total time ${elapsed.toFixed(0)} s.`,
@@ -824,7 +835,7 @@ const main = async () => {
     "public `RuntimeFiber.getFiberRefs()`, in the same rounds (see bench/README.md, \"FiberRefs read\").",
     "",
     H.table(
-      ["graph", "build: field", "build: getFiberRefs", "ratio", "release: field", "release: getFiberRefs", "heap: field", "heap: getFiberRefs", "heap per comp.", "Effect ops per comp."],
+      ["graph", "build: field", "build: getFiberRefs", "ratio", "release: field", "release: getFiberRefs", "ratio", "heap: field", "heap: getFiberRefs", "heap per comp.", "Effect ops per comp."],
       fiberRefsRows
     ),
     "",
