@@ -52,8 +52,8 @@ const roundsFor = (size: number): { warmup: number; runs: number; memoryRuns: nu
     : size <= 100
     ? { warmup: 3, runs: 15, memoryRuns: 5 }
     : size <= 1_000
-    ? { warmup: 2, runs: 9, memoryRuns: 3 }
-    : { warmup: 1, runs: 7, memoryRuns: 3 }
+    ? { warmup: 3, runs: 21, memoryRuns: 3 }
+    : { warmup: 1, runs: 11, memoryRuns: 3 }
 
 const started = Date.now()
 const log = (message: string) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${message}\n`)
