@@ -1,21 +1,30 @@
 /**
- * One graph, four ways to build it with the same constructors:
+ * One graph, built several ways with the same constructors:
  *
  * - layerwise: `Registry` -> `Resolver.resolve` -> `Plan.toLayer(plan)`, built with `Layer.buildWithScope`;
- * - flat (the Effect floor): the constructors run in one fiber in topological order, each given a
- *   `Context` of its dependencies (and the one Scope) through `Effect.provide`;
+ * - floor (the cheapest correct run of the same constructors, what build and release are judged on):
+ *   one fiber, topological order; per node one `Scope.make()` and one FiberRef write setting its
+ *   context (the caller's + its dependencies + its own Scope); the node scopes closed in reverse at
+ *   release;
+ * - flat, `Effect.provide` per constructor (a comparator, the floor before): one fiber, topological
+ *   order, each constructor given a `Context` of its dependencies (and the one Scope) through
+ *   `Effect.provide`;
+ * - arguments (a reference): the same work by constructors that take their dependencies as arguments
+ *   (`(deps) => Effect<Service, never, Scope>`), one fiber, one Scope per node (set as the floor sets
+ *   a context), closed in reverse;
  * - hand-composed Layers: one `Layer.scoped` per component, fully provided with
  *   `Layer.provide(own, Layer.mergeAll(...dependencies))`, the sinks merged with `Layer.mergeAll`;
- * - bare scope (the release floor): N `Effect.acquireRelease` in one Scope.
+ * - bare scope: N `Effect.acquireRelease` in one Scope (no dependency order, one scope).
  *
- * Every constructor reads its dependencies from its context (`yield*` their tags) and acquires one
- * resource with `Effect.acquireRelease`; the release records its position so a run can check that
- * every edge was respected (a component released before each of its dependencies).
+ * Every tag-reading constructor reads its dependencies from its context (`yield*` their tags) and
+ * acquires one resource with `Effect.acquireRelease`; the release records its position so a run can
+ * check that every edge was respected (a component released before each of its dependencies).
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import * as Component from "../src/Component.js"
@@ -79,6 +88,8 @@ export interface Fixture {
   readonly graph: Graph
   readonly tags: ReadonlyArray<ServiceTag>
   readonly constructors: ReadonlyArray<Effect.Effect<Service, never, Service | Scope.Scope>>
+  /** the same constructors, taking their dependencies (in `graph.deps` order) as arguments */
+  readonly argumentConstructors: ReadonlyArray<ArgumentConstructor>
   readonly recorder: Recorder
   readonly roots: ReadonlyArray<ServiceTag>
   readonly components: ReadonlyArray<Component.Any>
@@ -99,17 +110,29 @@ const constructorOf = (
     )
   })
 
+export type ArgumentConstructor = (dependencies: ReadonlyArray<Service>) => Effect.Effect<Service, never, Scope.Scope>
+
+const argumentConstructorOf = (id: number, recorder: Recorder): ArgumentConstructor => (dependencies) => {
+  let value = 1
+  for (const dependency of dependencies) value += dependency.value
+  return Effect.acquireRelease(
+    Effect.sync((): Service => ({ id, value: value % 1000 })),
+    () => Effect.sync(() => recorder.record(id))
+  )
+}
+
 export const makeFixture = (graph: Graph): Fixture => {
   const prefix = `bench/${graph.shape}${graph.size}`
   const tags: Array<ServiceTag> = []
   for (let i = 0; i < graph.size; i++) tags.push(Context.GenericTag<Service>(`${prefix}/S${i}`))
   const recorder = new Recorder(graph.size)
   const constructors = graph.deps.map((deps, id) => constructorOf(id, deps.map((dep) => tags[dep]!), recorder))
+  const argumentConstructors = graph.deps.map((_, id) => argumentConstructorOf(id, recorder))
   const components = constructors.map((build, id) =>
     Component.make(tags[id]!, { dependencies: graph.deps[id]!.map((dep) => tags[dep]!), build })
   )
   const registry = Registry.make(...components)
-  return { graph, tags, constructors, recorder, roots: graph.sinks.map((sink) => tags[sink]!), components, registry }
+  return { graph, tags, constructors, argumentConstructors, recorder, roots: graph.sinks.map((sink) => tags[sink]!), components, registry }
 }
 
 export const resolve = (fixture: Fixture): Plan.Plan<never> => {
@@ -126,7 +149,103 @@ export const layerwiseLayer = (plan: Plan.Plan<never>): Layer.Layer<never, unkno
 export const buildLayer = <A, E>(layer: Layer.Layer<A, E>, scope: Scope.Scope): Effect.Effect<unknown, E> =>
   Layer.buildWithScope(layer, scope)
 
-/** The Effect floor: one fiber, topological order, one Scope, a Context of its deps per constructor. */
+/**
+ * Node scopes closed in reverse order of creation (dependents first) when `scope` closes: the release
+ * of `buildFloor` and `buildArguments`, and the release floor.
+ */
+const closeInReverse = (scope: Scope.Scope, scopes: ReadonlyArray<Scope.CloseableScope>): Effect.Effect<void> =>
+  Scope.addFinalizerExit(scope, (exit) =>
+    Effect.gen(function*() {
+      for (let i = scopes.length - 1; i >= 0; i--) yield* Scope.close(scopes[i]!, exit)
+    }))
+
+/**
+ * The floor: the cheapest correct run of the tag-reading constructors. One fiber, topological order;
+ * per node, a Scope of its own and its context (the caller's, its dependencies, its Scope) set with
+ * one FiberRef write; the caller's context restored at the end; the node scopes closed in reverse
+ * when `scope` closes.
+ */
+export const buildFloor = (
+  fixture: Fixture,
+  scope: Scope.Scope,
+  /** the order the nodes are built in (default: index order) */
+  order?: ReadonlyArray<number>
+): Effect.Effect<ReadonlyArray<Service>> =>
+  Effect.gen(function*() {
+    const { constructors, graph, tags } = fixture
+    const caller = yield* Effect.context<never>()
+    const values = new Array<Service>(graph.size)
+    const scopes: Array<Scope.CloseableScope> = []
+    yield* closeInReverse(scope, scopes)
+    for (let position = 0; position < graph.size; position++) {
+      const i = order === undefined ? position : order[position]!
+      const own = yield* Scope.make()
+      scopes.push(own)
+      const services = new Map<string, unknown>(caller.unsafeMap)
+      for (const dep of graph.deps[i]!) services.set(tags[dep]!.key, values[dep])
+      services.set(Scope.Scope.key, own)
+      yield* FiberRef.set(FiberRef.currentContext, Context.unsafeMake<never>(services))
+      values[i] = yield* (constructors[i] as Effect.Effect<Service>)
+    }
+    yield* FiberRef.set(FiberRef.currentContext, caller)
+    return values
+  })
+
+/**
+ * The floor as layerwise's build runs: in the runner's order (`runnerOrder`), as a Layer (its
+ * constructors' context then holds what Effect's Layer builder provides: its MemoMap). What is left
+ * between this and layerwise is layerwise's own work.
+ */
+export const buildFloorAsRun = (fixture: Fixture, order: ReadonlyArray<number>, scope: Scope.Scope): Effect.Effect<unknown> =>
+  Layer.buildWithScope(Layer.scopedDiscard(Effect.flatMap(Effect.scope, (own) => buildFloor(fixture, own, order))), scope)
+
+/**
+ * The order layerwise's graph runner builds a plan in with one worker and synchronous constructors:
+ * first-in first-out, the nodes with no dependency first, then each as it becomes ready. As indexes
+ * of the fixture (a plan numbers its nodes its own way).
+ */
+export const runnerOrder = (fixture: Fixture, plan: Plan.Plan<never>): ReadonlyArray<number> => {
+  const index = new Map(fixture.tags.map((tag, i) => [tag.key, i]))
+  const nodes = plan.nodes
+  const pending = nodes.map((node) => new Set(node.dependencies.flatMap((edge) => edge.targets)).size)
+  const successors: Array<Array<number>> = nodes.map(() => [])
+  nodes.forEach((node, id) => {
+    for (const target of new Set(node.dependencies.flatMap((edge) => edge.targets))) successors[target]!.push(id)
+  })
+  const order: Array<number> = []
+  for (let id = 0; id < nodes.length; id++) if (pending[id] === 0) order.push(id)
+  for (let head = 0; head < order.length; head++) {
+    for (const successor of successors[order[head]!]!) if (--pending[successor]! === 0) order.push(successor)
+  }
+  return order.map((id) => index.get(nodes[id]!.service)!)
+}
+
+/**
+ * The reference with constructors taking their dependencies as arguments: one fiber, topological
+ * order, a Scope per node (its context, the caller's and the Scope, set as the floor sets it), closed
+ * in reverse when `scope` closes.
+ */
+export const buildArguments = (fixture: Fixture, scope: Scope.Scope): Effect.Effect<ReadonlyArray<Service>> =>
+  Effect.gen(function*() {
+    const { argumentConstructors, graph } = fixture
+    const caller = yield* Effect.context<never>()
+    const values = new Array<Service>(graph.size)
+    const scopes: Array<Scope.CloseableScope> = []
+    yield* closeInReverse(scope, scopes)
+    for (let i = 0; i < graph.size; i++) {
+      const own = yield* Scope.make()
+      scopes.push(own)
+      const deps = graph.deps[i]!
+      const dependencies = new Array<Service>(deps.length)
+      for (let d = 0; d < deps.length; d++) dependencies[d] = values[deps[d]!]!
+      yield* FiberRef.set(FiberRef.currentContext, Context.add(caller, Scope.Scope, own) as Context.Context<never>)
+      values[i] = yield* (argumentConstructors[i]!(dependencies) as Effect.Effect<Service>)
+    }
+    yield* FiberRef.set(FiberRef.currentContext, caller)
+    return values
+  })
+
+/** The comparator (the floor before): one fiber, topological order, one Scope, `Effect.provide` per constructor. */
 export const buildFlat = (fixture: Fixture, scope: Scope.Scope): Effect.Effect<ReadonlyArray<Service>> =>
   Effect.gen(function*() {
     const { constructors, graph, tags } = fixture

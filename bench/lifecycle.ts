@@ -11,14 +11,19 @@
  *   on a fiber of its own, synchronously;
  * - `App, no-op hooks, traced`: the same with a tracer installed (a span per build, start and stop).
  *
- * Method: warm-up rounds, then rounds where the variants run one after the other (interleaved), the
- * median per variant; a full GC before every measured run. Resolution is not timed (the application
- * is made from the resolved plan). Target: full lifecycle with no-op hooks <= 1.3x build + release.
+ * Method: warm-up rounds, then rounds where the variants run one after the other (interleaved, each
+ * round starting with the next one): per variant its median, and the median of its ratios to build +
+ * release round by round. Before every measured run a full GC and one untimed run of the same variant.
+ * Effect operations: counted in one more run per variant. Resolution is not timed (the application is
+ * made from the resolved plan). Target: full lifecycle with no-op hooks <= 1.3x build + release.
  *
  * Run: npx tsx bench/lifecycle.ts
  */
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Scheduler from "effect/Scheduler"
+import * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
 import * as App from "../src/App.js"
 import * as Component from "../src/Component.js"
@@ -35,6 +40,18 @@ export interface Row {
   readonly ms: number
   readonly ratio?: number
   readonly note?: string
+  /** Effect operations evaluated by one run (deterministic), per component */
+  readonly opsPerComponent?: number
+}
+
+/** Counts the Effect operations of `run` (every fiber it forks inherits the counting scheduler). */
+const counter = { ops: 0 }
+const countingScheduler: Scheduler.Scheduler = {
+  shouldYield: (fiber) => {
+    counter.ops++
+    return Scheduler.defaultScheduler.shouldYield(fiber)
+  },
+  scheduleTask: (task, priority, fiber) => Scheduler.defaultScheduler.scheduleTask(task, priority, fiber)
 }
 
 const withHooks = (fixture: F.Fixture, hook: () => Effect.Effect<void>): Plan.Plan<never> => {
@@ -53,15 +70,19 @@ const makeTracer = (): Tracer.Tracer => {
 
 const lifecycle = (app: App.App<never>) => Effect.scoped(Effect.flatMap(App.start(app), App.stop))
 
-const buildRelease = async (layer: Layer.Layer<never, unknown>): Promise<void> => {
+type Counted = <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
+const plain: Counted = (effect) => effect
+const counted: Counted = (effect) => Effect.withScheduler(effect, countingScheduler)
+
+const buildRelease = async (layer: Layer.Layer<never, unknown>, count: Counted = plain): Promise<void> => {
   const scope = F.makeScope()
-  H.keep(await Effect.runPromise(F.buildLayer(layer, scope)))
-  await F.closeScope(scope)
+  H.keep(await Effect.runPromise(count(F.buildLayer(layer, scope))))
+  await Effect.runPromise(count(Scope.close(scope, Exit.void)))
 }
 
-const runApp = async (app: App.App<never>, tracer?: Tracer.Tracer): Promise<void> => {
+const runApp = async (app: App.App<never>, tracer?: Tracer.Tracer, count: Counted = plain): Promise<void> => {
   const program = tracer === undefined ? lifecycle(app) : Effect.withTracer(lifecycle(app), tracer)
-  const report = await Effect.runPromise(program)
+  const report = await Effect.runPromise(count(program))
   if (!report.success) throw new Error("the application run failed")
 }
 
@@ -75,29 +96,41 @@ const measure = async (size: number, shape: Shape, rounds: { warmup: number; run
   const full = App.make(hooked)
   const fullSync = App.make(synchronous)
   const tracer = makeTracer()
-  const variants: Array<readonly [string, () => Promise<void>]> = [
-    ["build + release", () => buildRelease(layer)],
-    ["App, no hooks", () => runApp(bare)],
-    ["App, no-op hooks (full lifecycle)", () => runApp(full)],
-    ["App, Effect.sync hooks", () => runApp(fullSync)],
-    ["App, no-op hooks, traced", () => runApp(full, tracer)]
+  const variants: Array<readonly [string, (count?: Counted) => Promise<void>]> = [
+    ["build + release", (count) => buildRelease(layer, count)],
+    ["App, no hooks", (count) => runApp(bare, undefined, count)],
+    ["App, no-op hooks (full lifecycle)", (count) => runApp(full, undefined, count)],
+    ["App, Effect.sync hooks", (count) => runApp(fullSync, undefined, count)],
+    ["App, no-op hooks, traced", (count) => runApp(full, tracer, count)]
   ]
   const samples = variants.map(() => [] as Array<number>)
   for (let round = 0; round < rounds.warmup + rounds.runs; round++) {
-    for (let index = 0; index < variants.length; index++) {
+    // each round starts with another variant: none always runs first, or after the same one
+    for (let turn = 0; turn < variants.length; turn++) {
+      const index = (turn + round) % variants.length
+      // a forced GC leaves V8 slow for a while: one untimed run of the same variant first
       H.gc()
+      await variants[index]![1]()
       const started = H.now()
       await variants[index]![1]()
       const elapsed = H.now() - started
       if (round >= rounds.warmup) samples[index]!.push(elapsed)
     }
   }
-  const baseline = H.median(samples[0]!)
+  const ops: Array<number> = []
+  for (const [, run] of variants) {
+    counter.ops = 0
+    await run(counted)
+    ops.push(counter.ops / size)
+  }
+  // the ratio to build + release: the median of the ratios round by round
+  const ratioToBaseline = (index: number) => H.median(samples[index]!.map((sample, round) => sample / samples[0]![round]!))
   return variants.map(([name], index) => {
     const ms = H.median(samples[index]!)
+    const note = `${H.us(ms / size)} per component; ${ops[index]!.toFixed(1)} Effect ops per component`
     return index === 0
-      ? { name: `${shape} ${size}: ${name}`, ms, note: `${H.us(ms / size)} per component` }
-      : { name: `${shape} ${size}: ${name}`, ms, ratio: ms / baseline, note: `${H.us(ms / size)} per component` }
+      ? { name: `${shape} ${size}: ${name}`, ms, note, opsPerComponent: ops[index]! }
+      : { name: `${shape} ${size}: ${name}`, ms, ratio: ratioToBaseline(index), note, opsPerComponent: ops[index]! }
   })
 }
 

@@ -99,6 +99,7 @@ import type * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Queue from "effect/Queue"
+import type * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as Types from "effect/Types"
@@ -154,6 +155,30 @@ export interface App<in R, out RIn = never> extends Pipeable {
 /**
  * A started application.
  *
+ * To run effects against the running services, use its `runtime`: `Runtime.runPromise(running.runtime)`
+ * (or `runSync`, `runFork`) starts an effect with the roots' services and the application's FiberRefs
+ * at a cost that does not depend on the size of the application. `Effect.provide(effect,
+ * running.context)`, and `Effect.provide(effect, running.runtime)` too, merge the roots' services
+ * into the caller's context on every call: their cost grows with the number of roots.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Runtime } from "effect"
+ * import { App, Component, Registry } from "layerwise"
+ *
+ * class Greeting extends Context.Tag("app/Greeting")<Greeting, string>() {}
+ *
+ * const app = App.make(Registry.make(Component.succeed(Greeting, "hello")), { roots: [Greeting] })
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const running = yield* App.start(app)
+ *   // made once when the application started; use it from anywhere (a request handler, a callback)
+ *   const greet = Runtime.runPromise(running.runtime)
+ *   const greeting = yield* Effect.promise(() => greet(Effect.map(Greeting, (text) => `${text}, world`)))
+ *   yield* Effect.log(greeting)
+ *   return yield* App.stop(running)
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -161,6 +186,15 @@ export interface Running<in out R> {
   readonly [RunningTypeId]: { readonly _R: Types.Invariant<R> }
   /** The roots' services. */
   readonly context: Context.Context<R>
+  /**
+   * The roots' services with the application's FiberRefs (what every component's constructor set, as
+   * hooks see them) and its runtime flags, made once when the application started: run effects with
+   * `Runtime.runPromise(running.runtime)` (`runSync`, `runFork`) at a cost independent of the
+   * application's size.
+   *
+   * @since 0.2.0
+   */
+  readonly runtime: Runtime.Runtime<R>
   /** The resolved plan (without the lifecycle's internal nodes). */
   readonly plan: Plan.Any
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import {
   Cause,
   Chunk,
+  Clock,
   Config,
   ConfigProvider,
   Context,
@@ -18,6 +19,7 @@ import {
   Option,
   Queue,
   Ref,
+  Runtime,
   Schema,
   Stream,
   TestClock,
@@ -859,6 +861,35 @@ describe("App", () => {
         expect(log).toContain("release C")
       }))
 
+    it.effect("a release that completes in time leaves no timer behind (the process can exit at once)", () =>
+      Effect.gen(function*() {
+        // a clock whose sleeps never end by themselves: it counts the ones not interrupted yet
+        let sleeping = 0
+        const base = yield* Effect.clock
+        const clock: Clock.Clock = {
+          [Clock.ClockTypeId]: Clock.ClockTypeId,
+          unsafeCurrentTimeMillis: () => base.unsafeCurrentTimeMillis(),
+          unsafeCurrentTimeNanos: () => base.unsafeCurrentTimeNanos(),
+          currentTimeMillis: base.currentTimeMillis,
+          currentTimeNanos: base.currentTimeNanos,
+          sleep: () =>
+            Effect.async<void>(() => {
+              sleeping++
+              return Effect.sync(() => {
+                sleeping--
+              })
+            })
+        }
+        const recorder = yield* makeRecorder
+        const app = App.make(Registry.make(recorded(recorder, A), recorded(recorder, B, [A])), { roots: [B], releaseTimeout: "20 seconds" })
+        const report = yield* Effect.withClock(startStop(app), clock)
+        expect(report.success).toBe(true)
+        // the release timeout's timer is interrupted once the release completed, though the shutdown
+        // runs uninterruptibly
+        for (let i = 0; i < 10; i++) yield* Effect.yieldNow()
+        expect(sleeping).toBe(0)
+      }))
+
     it.effect("a hung release is bounded by the release timeout: reported by name, what is not released yet left so, the run failed", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
@@ -1185,6 +1216,20 @@ describe("App", () => {
         }))
         expect(value).toEqual(["B", Option.none()])
         expect((yield* recorder.entries).slice(-4)).toEqual(["stop B", "stop A", "release B", "release A"])
+      }))
+
+    it.effect("running.runtime runs effects with the roots' services and the FiberRefs the components set, outside any fiber of the application", () =>
+      Effect.gen(function*() {
+        const Ref = FiberRef.unsafeMake("unset")
+        const recorder = yield* makeRecorder
+        const setsRef = Component.fromLayer(C, { layer: Layer.effect(C, Effect.succeed("C")).pipe(Layer.provideMerge(Layer.locallyScoped(Ref, "set by C"))) })
+        const registry = Registry.make(recorded(recorder, A), recorded(recorder, B, [A]), setsRef)
+        const seen = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [B, C] }))
+          const read = Effect.all([B, C, FiberRef.get(Ref)])
+          return [Runtime.runSync(running.runtime)(read), yield* Effect.promise(() => Runtime.runPromise(running.runtime)(read))]
+        }))
+        expect(seen).toEqual([["B", "C", "set by C"], ["B", "C", "set by C"]])
       }))
 
     it.effect("stopping an application that is not started fails with InvalidState naming its state", () =>

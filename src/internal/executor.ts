@@ -35,6 +35,7 @@ import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
@@ -115,24 +116,80 @@ export const missingExternal = (plan: Plan.Any, outside: ReadonlyMap<string, unk
     : Effect.dieMessage(`layerwise: the external services ${missing.join(", ")} were not provided to the graph that needs them`)
 }
 
-/** Per node, the nodes it depends on, each once. @internal */
-export const predecessorsOf = (plan: Plan.Any): ReadonlyArray<ReadonlyArray<number>> => {
-  const nodes = plan.nodes
-  const lastSeen = new Int32Array(nodes.length).fill(-1)
-  const result: Array<Array<number>> = new Array(nodes.length)
-  for (let id = 0; id < nodes.length; id++) {
-    const own: Array<number> = []
-    for (const edge of nodes[id]!.dependencies) {
-      for (const target of edge.targets) {
-        if (lastSeen[target] === id) continue
-        lastSeen[target] = id
-        own.push(target)
+/**
+ * A plan as its builds read it, computed once per plan (an immutable value): per node its
+ * predecessors, its constructor when it is an Effect, and the services its context gets from its
+ * dependencies, in flat arrays, so that a build of many components reads little memory per node.
+ *
+ * @internal
+ */
+export class PlanLayout {
+  /** per node, the nodes it depends on, each once */
+  readonly predecessors: ReadonlyArray<ReadonlyArray<number>>
+  /** per node, its constructor when it is an Effect; `undefined` for a Layer or a value */
+  readonly effects: ReadonlyArray<Effect.Effect<unknown, unknown> | undefined>
+  /** the edges of node `id` are `edgeStart[id]` to `edgeStart[id + 1]` (excluded) in the arrays below */
+  readonly edgeStart: Int32Array
+  readonly edges: ReadonlyArray<Plan.Edge>
+  readonly edgeKeys: ReadonlyArray<string>
+  /** the edge's one target when its cardinality is "one" (not external), else -1 (its value: `valueOf`) */
+  readonly edgeTargets: Int32Array
+
+  constructor(plan: Plan.Any) {
+    const nodes = plan.nodes
+    const predecessors: Array<Array<number>> = new Array(nodes.length)
+    const effects: Array<Effect.Effect<unknown, unknown> | undefined> = new Array(nodes.length)
+    const edges: Array<Plan.Edge> = []
+    this.edgeStart = new Int32Array(nodes.length + 1)
+    const lastSeen = new Int32Array(nodes.length).fill(-1)
+    for (let id = 0; id < nodes.length; id++) {
+      const node = nodes[id]!
+      const construct = node.component.construct
+      effects[id] = construct._tag === "Effect" ? construct.effect as Effect.Effect<unknown, unknown> : undefined
+      const own: Array<number> = []
+      for (const edge of node.dependencies) {
+        edges.push(edge)
+        for (const target of edge.targets) {
+          if (lastSeen[target] === id) continue
+          lastSeen[target] = id
+          own.push(target)
+        }
       }
+      predecessors[id] = own
+      this.edgeStart[id + 1] = edges.length
     }
-    result[id] = own
+    this.predecessors = predecessors
+    this.effects = effects
+    this.edges = edges
+    this.edgeKeys = edges.map((edge) => edge.request.key)
+    this.edgeTargets = Int32Array.from(edges, (edge) => edge.request.cardinality === "one" && edge.targets.length === 1 ? edge.targets[0]! : -1)
   }
-  return result
 }
+
+/** What is computed once per plan: its layout, and per list of predecessors the runner's graphs. */
+const perPlan = globalValue(Symbol.for("layerwise/executor/perPlan"), () => ({
+  layouts: new WeakMap<Plan.Any, PlanLayout>(),
+  graphs: new WeakMap<ReadonlyArray<ReadonlyArray<number>>, { forward?: RunnerEdges; backward?: RunnerEdges }>()
+}))
+
+/** A runner's graph before a run: its successors, and the counts a run starts from. */
+interface RunnerEdges {
+  readonly pending: Int32Array
+  readonly successors: ReadonlyArray<ReadonlyArray<number>>
+}
+
+/** The layout of a plan (computed once per plan). @internal */
+export const layoutOf = (plan: Plan.Any): PlanLayout => {
+  let layout = perPlan.layouts.get(plan)
+  if (layout === undefined) {
+    layout = new PlanLayout(plan)
+    perPlan.layouts.set(plan, layout)
+  }
+  return layout
+}
+
+/** Per node, the nodes it depends on, each once (computed once per plan). @internal */
+export const predecessorsOf = (plan: Plan.Any): ReadonlyArray<ReadonlyArray<number>> => layoutOf(plan).predecessors
 
 /**
  * The runner's graph of a plan: dependencies first (`forward`) or dependents first (backward), with
@@ -145,22 +202,36 @@ export const runnerGraph = (
   forward: boolean,
   stages?: Int32Array
 ): graph.Graph => {
+  let graphs = perPlan.graphs.get(predecessors)
+  if (graphs === undefined) {
+    graphs = {}
+    perPlan.graphs.set(predecessors, graphs)
+  }
+  const edges = forward ? graphs.forward ??= runnerEdges(predecessors, true) : graphs.backward ??= runnerEdges(predecessors, false)
+  return { size: predecessors.length, pending: edges.pending.slice(), successors: edges.successors, stages }
+}
+
+const runnerEdges = (predecessors: ReadonlyArray<ReadonlyArray<number>>, forward: boolean): RunnerEdges => {
   const size = predecessors.length
   const pending = new Int32Array(size)
-  const successors: Array<Array<number>> = new Array(size)
-  for (let id = 0; id < size; id++) successors[id] = []
+  const count = new Int32Array(size)
   for (let id = 0; id < size; id++) {
     for (const target of predecessors[id]!) {
-      if (forward) {
-        pending[id]++
-        successors[target]!.push(id)
-      } else {
-        pending[target]++
-        successors[id]!.push(target)
-      }
+      pending[forward ? id : target]++
+      count[forward ? target : id]++
     }
   }
-  return { size, pending, successors, stages }
+  // each list made at its final size, in node order: a run reads them one after the other
+  const successors: Array<Array<number>> = new Array(size)
+  for (let id = 0; id < size; id++) successors[id] = new Array<number>(count[id]!)
+  count.fill(0)
+  for (let id = 0; id < size; id++) {
+    for (const target of predecessors[id]!) {
+      const from = forward ? target : id
+      successors[from]![count[from]!++] = forward ? id : target
+    }
+  }
+  return { pending, successors }
 }
 
 /**
@@ -182,6 +253,7 @@ export class GraphBuild {
   readonly outside: ReadonlyMap<string, unknown>
   /** the graph's Layers, memoised for the graph alone */
   readonly layers = new runtime.GraphLayers()
+  readonly layout: PlanLayout
 
   constructor(
     readonly plan: Plan.Any,
@@ -196,6 +268,7 @@ export class GraphBuild {
     readonly inheritContext: boolean
   ) {
     this.values = new Array(plan.nodes.length)
+    this.layout = layoutOf(plan)
     this.outside = runtime.servicesOf(callerContext)
   }
 
@@ -227,21 +300,31 @@ export const makeBuild = (
       )
   )
 
+const makeNodeScope = Scope.make(ExecutionStrategy.sequential)
+
 /**
- * A node's scope, made when its construction starts. One made once the release began is closed at
- * once (it is empty: that cannot fail).
+ * Runs `use` with a node's scope, made when its construction starts, and the fiber running it. One
+ * made once the release began is closed at once (it is empty: that cannot fail), before `use` runs.
  *
  * @internal
  */
-export const openScope = (self: GraphBuild, id: number): Effect.Effect<Scope.CloseableScope> =>
-  Effect.flatMap(Scope.make(ExecutionStrategy.sequential), (scope) => {
+export const withNodeScope = <A, E>(
+  self: GraphBuild,
+  id: number,
+  use: (scope: Scope.CloseableScope, fiber: Fiber.RuntimeFiber<unknown, unknown>) => Effect.Effect<A, E>
+): Effect.Effect<A, E> =>
+  Effect.flatMap(makeNodeScope, (scope) => {
     if (self.closing === undefined) {
       self.scopes.push(scope)
       self.owners.push(id)
-      return Effect.succeed(scope)
+      return use(scope, runtime.runningFiber())
     }
-    return Effect.as(Scope.close(scope, self.closing), scope)
+    return Effect.zipRight(Scope.close(scope, self.closing), Effect.suspend(() => use(scope, runtime.runningFiber())))
   })
+
+/** A node's scope (see `withNodeScope`). @internal */
+export const openScope = (self: GraphBuild, id: number): Effect.Effect<Scope.CloseableScope> =>
+  withNodeScope(self, id, Effect.succeed)
 
 /**
  * A failed build's cause as the executor reports it: a `ConstructionError` naming the component and
@@ -263,56 +346,78 @@ const constructionCause = (
 }
 
 /** The context a node's constructor runs in: `parent`, its dependencies' services and its own Scope. */
-const nodeContext = (
-  parent: Context.Context<never>,
-  node: Plan.Node,
-  values: ReadonlyArray<unknown>,
-  scope: Scope.Scope
-): Context.Context<never> => {
+const nodeContext = (self: GraphBuild, id: number, parent: Context.Context<never>, scope: Scope.Scope): Context.Context<never> => {
+  const { edgeKeys, edgeStart, edgeTargets } = self.layout
+  const values = self.values
   const services = new Map<string, unknown>(runtime.servicesOf(parent))
-  for (const edge of node.dependencies) services.set(edge.request.key, valueOf(edge, values, services))
+  for (let edge = edgeStart[id]!; edge < edgeStart[id + 1]!; edge++) {
+    const target = edgeTargets[edge]!
+    services.set(edgeKeys[edge]!, target >= 0 ? values[target] : valueOf(self.layout.edges[edge]!, values, self.outside))
+  }
   services.set(Scope.Scope.key, scope)
   return runtime.contextFromMap(services)
 }
 
 type Constructed = Exclude<Plan.Node["component"]["construct"], { readonly _tag: "Value" }>
 
-const serviceOf = (self: GraphBuild, node: Plan.Node, construct: Constructed, scope: Scope.Scope): Effect.Effect<unknown, unknown> =>
-  construct._tag === "Effect"
-    ? construct.effect as Effect.Effect<unknown, unknown>
-    : Effect.map(
-      self.layers.build(construct.layer, scope) as Effect.Effect<Context.Context<never>, unknown>,
-      (output) => runtime.serviceOf(output, node.component.tag as unknown as Context.Tag<never, unknown>)
-    )
+/** A node's constructor: its Effect, or its Layer built through the graph's memo, as an Effect of its service. */
+const serviceOf = (self: GraphBuild, id: number, scope: Scope.Scope): Effect.Effect<unknown, unknown> => {
+  const effect = self.layout.effects[id]
+  if (effect !== undefined) return effect
+  const node = self.plan.nodes[id]!
+  return Effect.map(
+    self.layers.build((node.component.construct as Extract<Constructed, { readonly _tag: "Layer" }>).layer, scope) as Effect.Effect<Context.Context<never>, unknown>,
+    (output) => runtime.serviceOf(output, node.component.tag as unknown as Context.Tag<never, unknown>)
+  )
+}
 
 /**
- * Runs a node's constructor (an Effect or a Layer; not a value) in its context and scope, records
- * what it changed in its fiber's FiberRefs, and turns its failure into a `ConstructionError`.
+ * Runs a node's constructor (an Effect or a Layer; not a value) on `fiber`, the fiber running the
+ * current step, in its context and scope: the fiber gets the FiberRefs the node must see and its
+ * context, synchronously; then the constructor runs. On success, what it changed in the fiber's
+ * FiberRefs is recorded and `onSuccess` gets the service; on failure `onFailure` gets its cause as a
+ * `ConstructionError`. With `inheritContext`, the fiber's context is restored before either.
+ *
+ * The one path every node construction takes (`construct`, the plain task, App's task): a handful of
+ * Effect operations around the constructor's own.
  *
  * @internal
  */
-export const construct = (self: GraphBuild, node: Plan.Node, scope: Scope.Scope): Effect.Effect<unknown, Errors.BuildError> => {
-  const constructed = node.component.construct as Constructed
-  const run = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Effect.Effect<unknown, Errors.BuildError> => {
-    const parent = self.inheritContext ? fiber.currentContext : self.callerContext
-    const before = runtime.fiberRefsOf(fiber)
-    const built = Effect.zipRight(
-      runtime.setContext(nodeContext(parent, node, self.values, scope)),
-      Effect.matchCauseEffect(serviceOf(self, node, constructed, scope), {
-        onFailure: (cause) => Effect.failCause(constructionCause(self.plan, node, cause)),
-        onSuccess: (service) => {
-          self.views.record(fiber, node.id, before)
-          return Effect.succeed(service)
-        }
-      })
-    )
-    return self.inheritContext ? Effect.ensuring(built, runtime.setContext(parent)) : built
-  }
-  return Effect.withFiberRuntime((fiber) => {
-    const prepare = self.views.prepare(fiber, node.dependencies)
-    return prepare === undefined ? run(fiber) : Effect.zipRight(prepare, Effect.suspend(() => run(fiber)))
+export const constructOn = <A, E>(
+  self: GraphBuild,
+  id: number,
+  scope: Scope.Scope,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  onFailure: (id: number, cause: Cause.Cause<Errors.BuildError>) => Effect.Effect<A, E>,
+  onSuccess: (id: number, service: unknown) => Effect.Effect<A, E>
+): Effect.Effect<A, E> => {
+  if (self.views.changed) self.views.prepare(fiber, self.plan.nodes[id]!.dependencies)
+  const parent = self.inheritContext ? fiber.currentContext : self.callerContext
+  runtime.setContextOf(fiber, nodeContext(self, id, parent, scope))
+  const before = runtime.fiberRefsOf(fiber)
+  return Effect.matchCauseEffect(serviceOf(self, id, scope), {
+    onFailure: (cause) => {
+      if (self.inheritContext) runtime.setContextOf(fiber, parent)
+      return onFailure(id, constructionCause(self.plan, self.plan.nodes[id]!, cause))
+    },
+    onSuccess: (service) => {
+      self.views.record(fiber, id, before)
+      if (self.inheritContext) runtime.setContextOf(fiber, parent)
+      return onSuccess(id, service)
+    }
   })
 }
+
+/**
+ * Runs a node's constructor (see `constructOn`) on the fiber that runs this Effect; fails with its
+ * `ConstructionError`.
+ *
+ * @internal
+ */
+export const construct = (self: GraphBuild, node: Plan.Node, scope: Scope.Scope): Effect.Effect<unknown, Errors.BuildError> =>
+  Effect.withFiberRuntime((fiber) => constructOn(self, node.id, scope, fiber, failWith, Effect.succeed))
+
+const failWith = (_: number, cause: Cause.Cause<Errors.BuildError>) => Effect.failCause(cause)
 
 /**
  * A node's value: built from a value, it is its own and passes on its dependencies' FiberRefs.
@@ -325,20 +430,26 @@ export const valueNode = (self: GraphBuild, node: Plan.Node, value: unknown): vo
 }
 
 /** The plain node task: the constructor, its value stored, its failure stopping the run. */
-const plainTask = (self: GraphBuild) => (id: number): Effect.Effect<void> | undefined => {
-  const node = self.plan.nodes[id]!
-  const constructed = node.component.construct
-  if (constructed._tag === "Value") {
-    valueNode(self, node, constructed.value)
-    return undefined
+const plainTask = (self: GraphBuild) => {
+  const failed = (_: number, cause: Cause.Cause<Errors.BuildError>) => {
+    self.fail(cause)
+    return Effect.void
   }
-  return Effect.flatMap(openScope(self, id), (scope) =>
-    Effect.matchCause(construct(self, node, scope), {
-      onFailure: (cause) => self.fail(cause),
-      onSuccess: (service) => {
-        self.values[id] = service
+  const built = (id: number, service: unknown) => {
+    self.values[id] = service
+    return Effect.void
+  }
+  return (id: number): Effect.Effect<void> | undefined => {
+    if (self.layout.effects[id] === undefined) {
+      const node = self.plan.nodes[id]!
+      const constructed = node.component.construct
+      if (constructed._tag === "Value") {
+        valueNode(self, node, constructed.value)
+        return undefined
       }
-    }))
+    }
+    return withNodeScope(self, id, (scope, fiber) => constructOn(self, id, scope, fiber, failed, built))
+  }
 }
 
 /**
@@ -353,7 +464,7 @@ export const buildAll = (
   stages?: Int32Array
 ): Effect.Effect<void, Errors.BuildError> =>
   Effect.suspend(() => {
-    const runnerGraph_ = runnerGraph(predecessorsOf(self.plan), true, stages)
+    const runnerGraph_ = runnerGraph(self.layout.predecessors, true, stages)
     return Effect.flatMap(
       graph.run(runnerGraph_, self.limit, task, (run) => {
         self.run = run
@@ -363,54 +474,52 @@ export const buildAll = (
   })
 
 /**
- * Closes every node scope, in reverse order of construction start, with `exit`; `around` wraps each
- * node's close (App records it). Returns the release failures (`ReleaseError` defects, in release
- * order), `undefined` when none; runs once: a second call finds nothing left.
+ * What a caller adds to each node's release (App: the component's disposers and its record). Both
+ * are called as the node's turn comes, in release order.
+ *
+ * @internal
+ */
+export interface NodeRelease {
+  /** The node's release begins: an Effect to run before its scope closes (never failing), if any. */
+  readonly before: (id: number) => Effect.Effect<void> | undefined
+  /** Its scope closed: `error` when that failed (the failure is also returned by `release`). */
+  readonly after: (id: number, error: Errors.ReleaseError | undefined) => void
+}
+
+/**
+ * Closes every node scope, in reverse order of construction start, with `exit`; `steps` adds to
+ * each node's release. A node whose scope fails to close becomes a `ReleaseError` naming it, and the
+ * releases go on. Returns the release failures (`ReleaseError` defects, in release order),
+ * `undefined` when none; runs once: a second call finds nothing left.
  *
  * @internal
  */
 export const release = (
   self: GraphBuild,
   exit: Exit.Exit<unknown, unknown>,
-  around?: (id: number, close: Effect.Effect<void, Errors.ReleaseError>) => Effect.Effect<void, Errors.ReleaseError>
+  steps?: NodeRelease
 ): Effect.Effect<Cause.Cause<never> | undefined> =>
   Effect.suspend(() => {
     self.closing ??= exit
     const scopes = self.scopes.splice(0)
     const owners = self.owners.splice(0)
-    let failures: Cause.Cause<never> | undefined
-    return Effect.as(
-      Effect.forEach(
-        Array.from({ length: scopes.length }, (_, index) => scopes.length - 1 - index),
-        (index) => {
-          const id = owners[index]!
-          const close = closeNode(self, id, scopes[index]!, exit)
-          return Effect.catchAll(around === undefined ? close : around(id, close), (error) =>
-            Effect.sync(() => {
-              const cause = Cause.die(error)
-              failures = failures === undefined ? cause : Cause.sequential(failures, cause)
-            }))
-        },
-        { discard: true }
-      ),
-      undefined
-    ).pipe(Effect.map(() => failures))
+    return Effect.gen(function*() {
+      let failures: Cause.Cause<never> | undefined
+      for (let index = scopes.length - 1; index >= 0; index--) {
+        const id = owners[index]!
+        const before = steps?.before(id)
+        if (before !== undefined) yield* before
+        const closed = yield* Effect.exit(Scope.close(scopes[index]!, exit))
+        const error = closed._tag === "Failure" ? releaseError(self, id, closed.cause) : undefined
+        steps?.after(id, error)
+        if (error !== undefined) failures = failures === undefined ? Cause.die(error) : Cause.sequential(failures, Cause.die(error))
+      }
+      return failures
+    })
   })
 
-const closeNode = (
-  self: GraphBuild,
-  id: number,
-  scope: Scope.CloseableScope,
-  exit: Exit.Exit<unknown, unknown>
-): Effect.Effect<void, Errors.ReleaseError> =>
-  Effect.flatMap(Effect.exit(Scope.close(scope, exit)), (closed) =>
-    closed._tag === "Success" ? Effect.void : Effect.fail(
-      new Errors.ReleaseError({
-        component: self.plan.nodes[id]!.name,
-        path: planInternal.pathTo(self.plan, id),
-        cause: Cause.squash(closed.cause)
-      })
-    ))
+const releaseError = (self: GraphBuild, id: number, cause: Cause.Cause<unknown>): Errors.ReleaseError =>
+  new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: Cause.squash(cause) })
 
 /**
  * The plan's Layer. A failed (or interrupted) build is released before the Layer fails, and its

@@ -112,8 +112,11 @@ export class Run {
   complete(id: number): void {
     this.completed++
     const before = this.ready.length
-    for (const successor of this.graph.successors[id]!) {
-      if (--this.graph.pending[successor] === 0) this.makeReady(successor)
+    const successors = this.graph.successors[id]!
+    const pending = this.graph.pending
+    for (let index = 0; index < successors.length; index++) {
+      const successor = successors[index]!
+      if (--pending[successor] === 0) this.makeReady(successor)
     }
     const stages = this.graph.stages
     if (stages !== undefined && stages[id]! >= 0 && --this.stageRemaining![stages[id]!] === 0) {

@@ -193,18 +193,29 @@ export const tracingExported: Effect.Effect<boolean> = Effect.map(
 /**
  * A fiber's FiberRefs, read without writing them.
  *
- * `RuntimeFiber.getFiberRefs()` (public) first writes the fiber's runtime flags into its FiberRefs:
- * called around every constructor it flips the stored flags between the ones `acquireRelease` saw
- * and the current ones, a new map and stack per constructor, which every finalizer's captured
- * FiberRefs then retain. So this reads the field `getFiberRefs` returns, where Effect 3's fiber
- * runtime keeps them (`FiberRuntime._fiberRefs`, private). There is no silent fallback: a test
- * (test/internal/runtime.test.ts) fails when the field disappears, and `fiberRefsFieldPresent` tells.
- * Measured at 10,000 components (bench, same run): see bench/README.md, "FiberRefs read".
+ * Kept: the field `getFiberRefs` returns, where Effect 3's fiber runtime keeps them
+ * (`FiberRuntime._fiberRefs`, private). Not the public `RuntimeFiber.getFiberRefs()`, which first
+ * writes the fiber's runtime flags into its FiberRefs: read before and after every constructor, it
+ * flips the stored flags between the ones `acquireRelease` saw and the current ones, a new map and
+ * stack per constructor, which every finalizer's captured FiberRefs then retain. Measured at 10,000
+ * components, the public read alternating with this one in the same process: a build 1.09x (chain) to
+ * 1.12x (wide) slower, its release 1.02-1.03x, and ~15% more heap retained by the built graph
+ * (~0.25 KB more per component). Details: bench/README.md, "FiberRefs read"; the same comparison in
+ * every full bench run (bench/RESULTS.md, section 3). There is no silent fallback: a test fails when
+ * the field disappears, and `fiberRefsFieldPresent` tells.
  *
  * @internal
  */
 export const fiberRefsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): FiberRefs.FiberRefs =>
-  (fiber as unknown as { readonly _fiberRefs: FiberRefs.FiberRefs })._fiberRefs
+  fiberRefsRead.public ? fiber.getFiberRefs() : (fiber as unknown as { readonly _fiberRefs: FiberRefs.FiberRefs })._fiberRefs
+
+/**
+ * Which read `fiberRefsOf` makes: the field (always, but in the benchmark that measures the public
+ * read next to it, in the same run: bench/run.ts).
+ *
+ * @internal
+ */
+export const fiberRefsRead: { public: boolean } = { public: false }
 
 /** Whether Effect's fiber runtime still keeps its FiberRefs where `fiberRefsOf` reads them. @internal */
 export const fiberRefsFieldPresent = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean => {
@@ -305,16 +316,16 @@ export class FiberRefViews {
   }
 
   /**
-   * Before a node's constructor runs on `fiber`: the Effect that gives the fiber the view the node
-   * must see, `undefined` when it holds it already (always, until a change was recorded).
+   * Before a node's constructor runs on `fiber` (the fiber running the current step): gives the
+   * fiber the view the node must see, unless it holds it already (always, until a change was
+   * recorded). Its context is set afterwards (`setContextOf`).
    */
-  prepare(fiber: Fiber.RuntimeFiber<unknown, unknown>, dependencies: Predecessors): Effect.Effect<void> | undefined {
-    if (this.base === undefined) return undefined
+  prepare(fiber: Fiber.RuntimeFiber<unknown, unknown>, dependencies: Predecessors): void {
+    if (this.base === undefined) return
     const view = this.viewFor(dependencies)
-    if (this.holds.has(fiber) && this.holds.get(fiber) === view) return undefined
+    if (this.holds.has(fiber) && this.holds.get(fiber) === view) return
     this.holds.set(fiber, view)
-    const refs = view ?? this.base
-    return Effect.updateFiberRefs(() => refs)
+    internalsOf(fiber).setFiberRefs(view ?? this.base)
   }
 
   /** A node without a constructor passes on what its dependencies pass on. */
@@ -394,9 +405,6 @@ export class FiberRefViews {
 
 /** The FiberRefs of the current fiber, to start a graph build's views from. @internal */
 export const currentFiberRefs: Effect.Effect<FiberRefs.FiberRefs> = Effect.getFiberRefs
-
-/** The context of the current fiber is set to `context` (not restored: the caller sets it again). @internal */
-export const setContext = (context: Context.Context<never>): Effect.Effect<void> => FiberRef.set(FiberRef.currentContext, context)
 
 // ---------------------------------------------------------------------------------------------
 // Layers built by a graph: memoised within the graph, released with the graph
@@ -709,3 +717,52 @@ export const configKeys = (config: unknown): ReadonlyArray<string> => {
   }
   return [...keys]
 }
+
+// ---------------------------------------------------------------------------------------------
+// performance: a build's steps without Effect operations of their own
+
+/**
+ * The fiber running the current step, called in a continuation of an Effect (`flatMap`'s function,
+ * `suspend`'s thunk, a handler of `matchCauseEffect`): what `Effect.withFiberRuntime` gives, without
+ * an Effect operation of its own. A defect when called outside a fiber.
+ *
+ * @internal
+ */
+export const runningFiber = (): Fiber.RuntimeFiber<unknown, unknown> => {
+  const fiber = currentFiber()
+  if (fiber === undefined) throw new Error("layerwise: runningFiber called outside a running fiber")
+  return fiber
+}
+
+/** What Effect 3's fiber runtime (`FiberRuntime`) offers beyond the public `RuntimeFiber`, used here. */
+interface FiberInternals {
+  setFiberRef<A>(fiberRef: FiberRef.FiberRef<A>, value: A): void
+  setFiberRefs(fiberRefs: FiberRefs.FiberRefs): void
+}
+
+const internalsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): FiberInternals => fiber as unknown as FiberInternals
+
+/**
+ * Sets the context of `fiber`, the fiber running the current step (inside `Effect.withFiberRuntime`
+ * or a continuation of it), as `FiberRef.set(FiberRef.currentContext, context)` would, without an
+ * Effect: the write `FiberRef.set` makes, minus the two Effect operations around it, once per
+ * constructor of a build. Not restored: the caller sets it again. In Effect 4 the fiber's context is
+ * a field of its own.
+ *
+ * @internal
+ */
+export const setContextOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>, context: Context.Context<never>): void => {
+  internalsOf(fiber).setFiberRef(FiberRef.currentContext, context)
+}
+
+// ---------------------------------------------------------------------------------------------
+// performance: access to a running graph
+
+/**
+ * A runner with another context (its FiberRefs and runtime flags kept): effects run from it start
+ * with that context as it is, not merged into another one, at a cost independent of its size.
+ *
+ * @internal
+ */
+export const runnerWithContext = <R>(runner: Runner, context: Context.Context<R>): Runtime.Runtime<R> =>
+  Runtime.make({ context, fiberRefs: runner.fiberRefs, runtimeFlags: runner.runtimeFlags })

@@ -115,12 +115,21 @@ describe("executor", () => {
         ])
       }))
 
-    it.effect("around wraps each node's close, in release order", () =>
+    it.effect("a caller's steps run before and after each node's close, in release order", () =>
       Effect.gen(function*() {
         const { build, log } = yield* opened("db", "cache")
-        yield* executor.release(build, Exit.void, (id, close) =>
-          Effect.zipRight(Effect.sync(() => void log.push(`around ${plan.nodes[id]!.name}`)), close))
-        expect(log).toEqual(["around cache", "close cache Success", "around db", "close db Success"])
+        yield* executor.release(build, Exit.void, {
+          before: (id) => Effect.sync(() => void log.push(`before ${plan.nodes[id]!.name}`)),
+          after: (id, error) => void log.push(`after ${plan.nodes[id]!.name}${error === undefined ? "" : " failed"}`)
+        })
+        expect(log).toEqual([
+          "before cache",
+          "close cache Success",
+          "after cache",
+          "before db",
+          "close db Success",
+          "after db"
+        ])
       }))
   })
 

@@ -172,7 +172,8 @@ const startRun = (
     const components = settingsInternal.componentSettings(plan, settings, problems)
     if (problems.length > 0) return yield* Effect.fail(new Errors.InvalidLifecycle({ problems }))
     const spans = app.options.spans === true || app.options.spans === false ? app.options.spans : yield* runtime.tracingExported
-    const run = new AppRun(plan, components, settings, app.options, yield* Effect.clock, spans, emitter(app.hub))
+    const hub = app.hub
+    const run = new AppRun(plan, components, settings, app.options, yield* Effect.clock, spans, emitter(hub), () => hub.subscribers > 0)
     run.application = {
       plan,
       state: Effect.sync(() => run.lifecycle.state),
@@ -343,11 +344,13 @@ const RunningProto = {
   }
 }
 
+/** The running handle: the roots' services, and a runtime made once with them and the runner's FiberRefs. */
 const makeRunning = <R>(run: AppRun): App.Running<R> => {
   const self = Object.create(RunningProto)
   self.run = run
   self.plan = run.plan
   self.context = executor.rootContext(run.plan, run.values, run.build?.outside ?? new Map())
+  self.runtime = runtime.runnerWithContext(run.runner, self.context)
   return self
 }
 

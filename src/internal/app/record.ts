@@ -18,41 +18,66 @@ import * as runtime from "../runtime.js"
 /** The phases in the order a component goes through them (the report lists them so). @internal */
 export const phaseOrder: ReadonlyArray<Report.Phase> = Report.Phase.literals
 
-/** One phase of one component. */
-interface PhaseRecord {
-  /** milliseconds since the run started */
-  at: number
-  end: number
-  /** `undefined` while it runs */
-  outcome: Report.Outcome | undefined
-  /** the hook that failed or timed out first, and the first error, rendered */
-  hook: string | null
-  error: string | null
+const phaseIndex: Readonly<Record<Report.Phase, number>> = {
+  build: 0,
+  initialize: 1,
+  start: 2,
+  background: 3,
+  stop: 4,
+  dispose: 5,
+  release: 6
 }
 
-/** One component of the run. @internal */
+/** A phase's outcome as stored: 0 never began, 1 running, then the outcomes. */
+const outcomes: ReadonlyArray<Report.Outcome | undefined> = [undefined, undefined, "success", "failure", "timeout", "interrupted"]
+const outcomeCode: Readonly<Record<Report.Outcome, number>> = { success: 2, failure: 3, timeout: 4, interrupted: 5 }
+
+/** The first error of a phase: the hook that failed or timed out first, and the error, rendered. */
+interface FirstError {
+  readonly hook: string | null
+  readonly error: string
+}
+
+/** One component of the run (its phases are kept by the run's record). @internal */
 export class ComponentRecord {
   state: Report.ComponentState = "pending"
   /** every start hook succeeded: it is stopped at shutdown */
   started = false
-  readonly phases = new Map<Report.Phase, PhaseRecord>()
 }
 
-/** @internal */
+/**
+ * The run's record. Phases are kept flat, one slot per component and phase (`id * 7 + phase`): when
+ * each began and ended (milliseconds since the run started), how it ended; the first error of the
+ * few that have one apart.
+ *
+ * @internal
+ */
 export class RunRecord {
   readonly components: ReadonlyArray<ComponentRecord>
   readonly errors: Array<Errors.RunError> = []
   readonly errorRecords: Array<Report.ErrorRecord> = []
   readonly startedAt: number
   private readonly origin: bigint
+  private readonly phaseAt: Float64Array
+  private readonly phaseEnd: Float64Array
+  private readonly phaseOutcome: Uint8Array
+  private readonly firstErrors = new Map<number, FirstError>()
 
   constructor(
     readonly plan: Plan.Any,
     private readonly clock: Clock.Clock,
     /** publishes an event (made only when someone listens) */
-    readonly emit: (event: () => App.Event) => void
+    readonly emit: (event: () => App.Event) => void,
+    /** whether anyone listens: no event is made (nor `emit` called) while no one does */
+    private readonly listening: () => boolean = () => true
   ) {
-    this.components = plan.nodes.map(() => new ComponentRecord())
+    const size = plan.nodes.length
+    const components = new Array<ComponentRecord>(size)
+    for (let id = 0; id < size; id++) components[id] = new ComponentRecord()
+    this.components = components
+    this.phaseAt = new Float64Array(size * phaseOrder.length)
+    this.phaseEnd = new Float64Array(size * phaseOrder.length)
+    this.phaseOutcome = new Uint8Array(size * phaseOrder.length)
     this.origin = runtime.clockNanos(clock)
     this.startedAt = runtime.clockMillis(clock)
   }
@@ -80,43 +105,45 @@ export class RunRecord {
 
   /** A phase of a component begins (now, or at `at`). */
   begin(id: number, phase: Report.Phase, at: number = this.now()): void {
-    this.components[id]!.phases.set(phase, { at, end: -1, outcome: undefined, hook: null, error: null })
-    this.emit(() => ({ _tag: "PhaseStarted", component: this.nameOf(id), phase }))
+    const slot = id * phaseOrder.length + phaseIndex[phase]
+    this.phaseAt[slot] = at
+    this.phaseOutcome[slot] = 1
+    this.firstErrors.delete(slot)
+    if (this.listening()) this.emit(() => ({ _tag: "PhaseStarted", component: this.nameOf(id), phase }))
   }
 
   /** A phase of a component ends (its first error, if any, was noted before). */
   end(id: number, phase: Report.Phase, outcome: Report.Outcome): void {
-    const record = this.components[id]!.phases.get(phase)
-    if (record === undefined || record.outcome !== undefined) return
-    record.end = this.now()
-    record.outcome = outcome
+    const slot = id * phaseOrder.length + phaseIndex[phase]
+    if (this.phaseOutcome[slot] !== 1) return
+    const end = this.now()
+    this.phaseEnd[slot] = end
+    this.phaseOutcome[slot] = outcomeCode[outcome]
+    if (!this.listening()) return
     this.emit(() => ({
       _tag: "PhaseEnded",
       component: this.nameOf(id),
       phase,
       outcome,
-      duration: record.end - record.at,
-      error: record.error ?? undefined
+      duration: end - this.phaseAt[slot]!,
+      error: this.firstErrors.get(slot)?.error
     }))
   }
 
   /** Whether the phase of a component ran (began, whether or not it ended). */
   ran(id: number, phase: Report.Phase): boolean {
-    return this.components[id]!.phases.has(phase)
+    return this.phaseOutcome[id * phaseOrder.length + phaseIndex[phase]] !== 0
   }
 
   endOf(id: number, phase: Report.Phase): number | undefined {
-    const record = this.components[id]!.phases.get(phase)
-    return record === undefined || record.outcome === undefined ? undefined : record.end
+    const slot = id * phaseOrder.length + phaseIndex[phase]
+    return this.phaseOutcome[slot]! < 2 ? undefined : this.phaseEnd[slot]
   }
 
   /** An error of the run, in a phase of a component: the phase's first error is noted with it. */
   fail(id: number, phase: Report.Phase, hook: string | null, kind: Report.ErrorRecord["kind"], error: Errors.RunError): void {
-    const record = this.components[id]!.phases.get(phase)
-    if (record !== undefined && record.error === null) {
-      record.hook = hook
-      record.error = error.message
-    }
+    const slot = id * phaseOrder.length + phaseIndex[phase]
+    if (this.phaseOutcome[slot] !== 0 && !this.firstErrors.has(slot)) this.firstErrors.set(slot, { hook, error: error.message })
     this.errors.push(error)
     this.errorRecords.push({ component: this.nameOf(id), phase, hook, kind, message: error.message })
   }
@@ -124,25 +151,27 @@ export class RunRecord {
   /** The components' records as the report lists them. */
   componentsReport(): Array<Report.ComponentRecord> {
     return this.plan.nodes.map((node, id): Report.ComponentRecord => {
-      const component = this.components[id]!
       const phases: Array<Report.PhaseRecord> = []
-      for (const phase of phaseOrder) {
-        const record = component.phases.get(phase)
-        if (record === undefined || record.outcome === undefined) continue
+      for (let index = 0; index < phaseOrder.length; index++) {
+        const slot = id * phaseOrder.length + index
+        const outcome = outcomes[this.phaseOutcome[slot]!]
+        if (outcome === undefined) continue
+        const at = this.phaseAt[slot]!
+        const first = this.firstErrors.get(slot)
         phases.push({
-          phase,
-          at: record.at,
-          duration: Math.max(0, record.end - record.at),
-          outcome: record.outcome,
-          hook: record.hook,
-          error: record.error
+          phase: phaseOrder[index]!,
+          at,
+          duration: Math.max(0, this.phaseEnd[slot]! - at),
+          outcome,
+          hook: first?.hook ?? null,
+          error: first?.error ?? null
         })
       }
       return {
         name: node.name,
         service: node.service,
         startup: node.component.lifecycle?.startup ?? null,
-        state: component.state,
+        state: this.components[id]!.state,
         phases
       }
     })

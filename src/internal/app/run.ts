@@ -83,6 +83,12 @@ export class AppRun implements builtins.Host {
   /** the components that declare health checks, in plan order (found on the first health check) */
   healthChecked: ReadonlyArray<number> | undefined = undefined
   names: Map<string, number> | undefined = undefined
+  /** a constructor's outcome, during the build (see `buildNode`) */
+  readonly constructionFailed = (id: number, cause: Cause.Cause<Errors.BuildError>): Effect.Effect<void> => {
+    constructionFailed(this, this.build!, id, cause)
+    return Effect.void
+  }
+  readonly constructed = (id: number, service: unknown): Effect.Effect<void> => initialize(this, this.build!, id, service)
 
   constructor(
     readonly plan: Plan.Any,
@@ -91,9 +97,11 @@ export class AppRun implements builtins.Host {
     readonly options: App.Options,
     clock: Clock.Clock,
     readonly spans: boolean,
-    emit: (event: () => App.Event) => void
+    emit: (event: () => App.Event) => void,
+    /** whether anyone listens to events */
+    listening?: () => boolean
   ) {
-    this.record = new RunRecord(plan, clock, emit)
+    this.record = new RunRecord(plan, clock, emit, listening)
     this.lifecycle = new Lifecycle(emit)
     this.predecessors = executor.predecessorsOf(plan)
     this.stages = settingsInternal.startupStages(plan, this.predecessors)
@@ -175,19 +183,11 @@ const buildNode = (self: AppRun, build: executor.GraphBuild, id: number): Effect
     built(self, id, value.service)
     return undefined
   }
-  const task = Effect.flatMap(executor.openScope(build, id), (scope) =>
-    Effect.matchCauseEffect(
-      value !== undefined
-        ? Effect.sync(() => {
-          executor.valueNode(build, node, value.service)
-          return value.service
-        })
-        : executor.construct(build, node, scope),
-      {
-        onFailure: (cause) => Effect.sync(() => constructionFailed(self, build, id, cause)),
-        onSuccess: (service) => initialize(self, build, id, service)
-      }
-    ))
+  const task = executor.withNodeScope(build, id, (scope, fiber) => {
+    if (value === undefined) return executor.constructOn(build, id, scope, fiber, self.constructionFailed, self.constructed)
+    executor.valueNode(build, node, value.service)
+    return initialize(self, build, id, value.service)
+  })
   return self.spans
     ? Effect.withSpan(task, "layerwise.build", { attributes: { component: node.name }, captureStackTrace: false })
     : task
@@ -353,53 +353,44 @@ const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => 
 
 /**
  * Releases one component: its disposers (if it was built and initialized), then its scope (its
- * constructor's finalizers); recorded as its dispose and release phases.
+ * constructor's finalizers, closed by the executor); recorded as its dispose and release phases.
  */
-const releaseNode = (self: AppRun, id: number, close: Effect.Effect<void, Errors.ReleaseError>): Effect.Effect<void> =>
-  Effect.suspend(() => {
+const releaseSteps = (self: AppRun): executor.NodeRelease => ({
+  before: (id) => {
     self.record.setState(id, "releasing")
     const disposers = self.components[id]!.lifecycle?.disposers ?? []
-    const dispose = self.initialized[id] === 1 && disposers.length > 0
-      ? hooks.runAll(
-        new hooks.Sequence(
-          self.record,
-          id,
-          "dispose",
-          self.runner,
-          self.spans,
-          disposers,
-          self.values[id],
-          self.components[id]!.stop,
-          true,
-          () => true,
-          () => {},
-          hookServices(self, id)
-        )
-      )
-      : Effect.void
-    return Effect.zipRight(
-      dispose,
-      Effect.suspend(() => {
-        self.record.begin(id, "release")
-        return Effect.matchEffect(close, {
-          onFailure: (error) =>
-            Effect.sync(() => {
-              // given up on (the release timed out): its late end is no longer part of the run
-              if (self.releaseTimedOut) return
-              self.record.setState(id, "released")
-              self.record.fail(id, "release", null, "defect", error)
-              self.record.end(id, "release", "failure")
-            }),
-          onSuccess: () =>
-            Effect.sync(() => {
-              if (self.releaseTimedOut) return
-              self.record.setState(id, "released")
-              self.record.end(id, "release", "success")
-            })
-        })
-      })
+    if (self.initialized[id] !== 1 || disposers.length === 0) {
+      self.record.begin(id, "release")
+      return undefined
+    }
+    const dispose = new hooks.Sequence(
+      self.record,
+      id,
+      "dispose",
+      self.runner,
+      self.spans,
+      disposers,
+      self.values[id],
+      self.components[id]!.stop,
+      true,
+      () => true,
+      () => {},
+      hookServices(self, id)
     )
-  })
+    return Effect.zipRight(hooks.runAll(dispose), Effect.sync(() => self.record.begin(id, "release")))
+  },
+  after: (id, error) => {
+    // given up on (the release timed out): its late end is no longer part of the run
+    if (self.releaseTimedOut) return
+    self.record.setState(id, "released")
+    if (error === undefined) {
+      self.record.end(id, "release", "success")
+    } else {
+      self.record.fail(id, "release", null, "defect", error)
+      self.record.end(id, "release", "failure")
+    }
+  }
+})
 
 /**
  * Releases every component, dependents first, for at most the release timeout. The release runs in a
@@ -416,10 +407,12 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
     if (build === undefined) return Effect.void
     const settled = runtime.makeDeferred<boolean>()
     const release = Effect.ensuring(
-      executor.release(build, Exit.void, (id, close) => releaseNode(self, id, close)),
+      executor.release(build, Exit.void, releaseSteps(self)),
       Deferred.succeed(settled, true)
     )
-    const timer = Effect.zipRight(Effect.sleep(self.settings.release), Deferred.succeed(settled, false))
+    // interruptible, though the shutdown is not: once the release completed, its interruption ends the
+    // sleep (else its timer would hold the process for the whole release timeout)
+    const timer = Effect.interruptible(Effect.zipRight(Effect.sleep(self.settings.release), Deferred.succeed(settled, false)))
     return Effect.flatMap(Effect.zipRight(Effect.forkDaemon(release), Effect.forkDaemon(timer)), (timing) =>
       Effect.flatMap(Deferred.await(settled), (finished) => {
         if (finished) return Effect.asVoid(Fiber.interruptFork(timing))

@@ -67,29 +67,41 @@ export const validateOptions = (options: App.Options, problems: Problems): Setti
   healthConcurrency: concurrencyOption(problems, "healthConcurrency", options.healthConcurrency)
 })
 
+const timeoutNames = ["start", "stop", "grace", "health"] as const
+
+const addProblem = (problems: Problems, name: string, reason: string): void => {
+  problems.push({ subject: `component ${name}`, reason })
+}
+
+const validateHooks = (name: string, hooks: ReadonlyArray<{ readonly name: string; readonly run: unknown }>, problems: Problems): void => {
+  for (const hook of hooks) {
+    if (typeof hook.run !== "function") addProblem(problems, name, `its hook ${hook.name} is not a function`)
+  }
+}
+
 const validateLifecycle = (name: string, lifecycle: Lifecycle.Lifecycle, problems: Problems): void => {
-  const subject = `component ${name}`
   if (lifecycle.startup !== undefined && !(typeof lifecycle.startup === "number" && Number.isFinite(lifecycle.startup))) {
-    problems.push({ subject, reason: `its startup order must be a finite number, got ${String(lifecycle.startup)}` })
+    addProblem(problems, name, `its startup order must be a finite number, got ${String(lifecycle.startup)}`)
   }
-  for (const hooks of [lifecycle.initializers, lifecycle.onStart, lifecycle.onStop, lifecycle.disposers, lifecycle.background]) {
-    for (const hook of hooks) {
-      if (typeof hook.run !== "function") problems.push({ subject, reason: `its hook ${hook.name} is not a function` })
-    }
-  }
+  validateHooks(name, lifecycle.initializers, problems)
+  validateHooks(name, lifecycle.onStart, problems)
+  validateHooks(name, lifecycle.onStop, problems)
+  validateHooks(name, lifecycle.disposers, problems)
+  validateHooks(name, lifecycle.background, problems)
   for (const check of lifecycle.healthChecks) {
-    if (typeof check.run !== "function") problems.push({ subject, reason: `its health check ${check.name} is not a function` })
+    if (typeof check.run !== "function") addProblem(problems, name, `its health check ${check.name} is not a function`)
     if (check.timeout !== undefined && decodeTimeout(check.timeout) === undefined) {
-      problems.push({
-        subject,
-        reason: `the timeout of its health check ${check.name} must be a finite, non-negative duration, got ${describeInput(check.timeout)}`
-      })
+      addProblem(
+        problems,
+        name,
+        `the timeout of its health check ${check.name} must be a finite, non-negative duration, got ${describeInput(check.timeout)}`
+      )
     }
   }
-  for (const what of ["start", "stop", "grace", "health"] as const) {
+  for (const what of timeoutNames) {
     const input = lifecycle.timeouts[what]
     if (input !== undefined && decodeTimeout(input) === undefined) {
-      problems.push({ subject, reason: `its ${what} timeout must be a finite, non-negative duration, got ${describeInput(input)}` })
+      addProblem(problems, name, `its ${what} timeout must be a finite, non-negative duration, got ${describeInput(input)}`)
     }
   }
 }
