@@ -140,8 +140,9 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
     const needed = new Uint8Array(count)
     for (const edge of [...plan.roots, ...plan.scopes.flatMap((scope) => scope.provides)]) {
       for (const target of edge.targets) {
-        needed[target] = 1
-        if (edge.request.handle === undefined || edge.request.handle === "reloadable") this.plainIncoming[target] = 1
+        // a reloadable root is built at startup, but only a plain one captures the instance
+        if (edge.request.handle === undefined || edge.request.handle === "reloadable") needed[target] = 1
+        if (edge.request.handle === undefined) this.plainIncoming[target] = 1
       }
     }
     for (let id = count - 1; id >= 0; id--) {
