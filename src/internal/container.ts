@@ -357,11 +357,54 @@ const once = (
       }))
   })
 
+/**
+ * Builds a node in a new node scope of `owner`. A failed build's scope is closed at once and
+ * forgotten by its owner: what the attempt acquired is released now, not with the owner.
+ */
+const buildOwned = (
+  self: Container,
+  owner: executor.Owner,
+  id: number,
+  chain: ScopeInstance | undefined
+): Effect.Effect<readonly [unknown, Scope.CloseableScope], Errors.HandleError> =>
+  Effect.flatMap(executor.openScope(owner, id), (scope) =>
+    Effect.onError(
+      Effect.map(buildIn(self, id, scope, chain), (value) => [value, scope] as const),
+      (cause) =>
+        Effect.suspend(() => {
+          const index = owner.scopes.indexOf(scope)
+          if (index !== -1) {
+            owner.scopes.splice(index, 1)
+            owner.owners.splice(index, 1)
+          }
+          return Scope.close(scope, Exit.failCause(cause))
+        })
+    ))
+
+/**
+ * Builds the singletons first built by a handle that a node reaches through plain requests (through
+ * transients too), before the node's own scope is opened: the graph's build releases its scopes last
+ * opened first, so each is released after what depends on it.
+ */
+const singletonsFirst = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<void, Errors.HandleError> => {
+  const layout = self.build.layout
+  const steps: Array<Effect.Effect<unknown, Errors.HandleError>> = []
+  for (let edge = layout.edgeStart[id]!; edge < layout.edgeStart[id + 1]!; edge++) {
+    const kind = self.edgeKind[edge]
+    if (kind === EDGE_LAZY || kind === EDGE_FACTORY) continue
+    for (const target of layout.edges[edge]!.targets) {
+      if (self.rank[target] === 0 && self.eager[target] === 0) steps.push(singleton(self, target, chain))
+      else if (self.rank[target] === TRANSIENT) steps.push(singletonsFirst(self, target, chain))
+    }
+  }
+  return steps.length === 0 ? Effect.void : Effect.all(steps, { discard: true })
+}
+
 /** A singleton: eager ones are built; one reached only by handles is built on first use, in the graph's build. */
 const singleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
   self.eager[id] === 1
     ? Effect.sync(() => self.build.values[id])
-    : once(self.lazy, id, executor.withNodeScope(self.build, id, (scope) => buildIn(self, id, scope, chain)), (value) => {
+    : once(self.lazy, id, Effect.zipRight(singletonsFirst(self, id, chain), Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)), (value) => {
       self.build.values[id] = value
     })
 
