@@ -365,6 +365,36 @@ describe("Dependency.factory at run time", () => {
       ])
     }))
 
+  it.effect("each instance runs its own initializers and disposers (App)", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const leaf = leafOf(recorder).pipe(
+        Lifecycle.initializer((instance) => Effect.sync(() => recorder.events.push(`initialize ${instance.id}`))),
+        Lifecycle.disposer((instance) => Effect.sync(() => recorder.events.push(`dispose ${instance.id}`)))
+      )
+      const app = App.make(Registry.make(makerOf(recorder), leaf, baseOf(recorder)), { roots: [Maker] })
+      yield* Effect.scoped(Effect.gen(function*() {
+        const running = yield* App.start(app)
+        const maker = Context.get(running.context, Maker)
+        yield* Effect.scoped(Effect.zip(maker.make, maker.make))
+        yield* App.stop(running)
+      }))
+      expect(recorder.events).toEqual([
+        "build Maker#1",
+        "build Base#1",
+        "build Leaf#1",
+        "initialize Leaf#1",
+        "build Leaf#2",
+        "initialize Leaf#2",
+        "dispose Leaf#2",
+        "release Leaf#2",
+        "dispose Leaf#1",
+        "release Leaf#1",
+        "release Base#1",
+        "release Maker#1"
+      ])
+    }))
+
   it.effect("a failed initializer fails the call with a ConstructionError, and releases what it built", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()

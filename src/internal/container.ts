@@ -68,11 +68,12 @@ const openScopes = runtime.makeFiberLocal<ScopeInstance | undefined>("Container/
 
 /**
  * What App adds to every instance built here (its initializers, its disposers on the instance's
- * scope); a failure fails the instance's construction.
+ * scope); a failure fails the instance's construction. `shared`: the instance is the component's
+ * singleton (released with the graph), not one of its own (a transient, scoped or factory instance).
  *
  * @internal
  */
-export type InstanceHook = (id: number, service: unknown, scope: Scope.Scope) => Effect.Effect<void, Errors.HandleError>
+export type InstanceHook = (id: number, service: unknown, scope: Scope.Scope, shared: boolean) => Effect.Effect<void, Errors.HandleError>
 
 /** A reloadable singleton's instance: held by its users; a replaced one is released when none holds it. */
 interface Held {
@@ -288,7 +289,7 @@ const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInstance): E
         ? singleton(self, target, chain)
         : self.rank[target] === TRANSIENT
         // a transient outside any node lives as long as what provides it: the open scope, or the graph
-        ? Effect.flatMap(executor.openScope(chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain))
+        ? Effect.flatMap(executor.openScope(chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain, false))
         : scoped(self, target, chain)),
     (values) => collect(edge, values)
   )
@@ -312,7 +313,7 @@ const instanceFor = (
   const rank = self.rank[id]!
   if (rank === 0) return singleton(self, id, chain)
   if (rank === TRANSIENT) {
-    return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain))
+    return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, false))
   }
   return scoped(self, id, chain)
 }
@@ -322,7 +323,8 @@ const buildIn = (
   self: Container,
   id: number,
   scope: Scope.Scope,
-  chain: ScopeInstance | undefined
+  chain: ScopeInstance | undefined,
+  shared: boolean
 ): Effect.Effect<unknown, Errors.HandleError> =>
   Effect.flatMap(prepare(self, id, scope, chain), (edgeValue) => {
     const construct = self.plan.nodes[id]!.component.construct
@@ -330,7 +332,7 @@ const buildIn = (
       ? Effect.succeed(construct.value)
       : Effect.withFiberRuntime<unknown, Errors.BuildError>((fiber) => executor.constructInstance(self.build, id, scope, fiber, edgeValue))
     const hook = self.onInstance
-    return hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope))
+    return hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope, shared))
   })
 
 /** Runs `make` once per key of `memo`, sharing it between concurrent callers; a failure is not kept. */
@@ -369,7 +371,7 @@ const buildOwned = (
 ): Effect.Effect<readonly [unknown, Scope.CloseableScope], Errors.HandleError> =>
   Effect.flatMap(executor.openScope(owner, id), (scope) =>
     Effect.onError(
-      Effect.map(buildIn(self, id, scope, chain), (value) => [value, scope] as const),
+      Effect.map(buildIn(self, id, scope, chain, self.rank[id] === 0), (value) => [value, scope] as const),
       (cause) =>
         Effect.suspend(() => {
           const index = owner.scopes.indexOf(scope)
@@ -418,7 +420,7 @@ const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): 
       return Effect.fail(new Errors.ScopeNotOpen({ component: self.plan.nodes[id]!.name, scope: name, path: planInternal.pathTo(self.plan, id) }))
     }
     const open = owner
-    return once(open.instances, id, executor.withNodeScope(open, id, (scope) => buildIn(self, id, scope, open)))
+    return once(open.instances, id, executor.withNodeScope(open, id, (scope) => buildIn(self, id, scope, open, false)))
   })
 
 // ---------------------------------------------------------------------------------------------
@@ -439,7 +441,7 @@ const lazyHandle = (self: Container, id: number, owner: Scope.Scope | undefined)
         memo,
         id,
         Effect.flatMap(owner === undefined ? executor.openScope(self.build, id) : Scope.fork(owner, ExecutionStrategy.sequential), (scope) =>
-          buildIn(self, id, scope, chain))
+          buildIn(self, id, scope, chain, false))
       ))
   }
   return Effect.flatMap(FiberRef.get(openScopes), (chain) => scoped(self, id, chain))
@@ -448,7 +450,7 @@ const lazyHandle = (self: Container, id: number, owner: Scope.Scope | undefined)
 /** A factory handle: a new instance at every call, in a scope forked from the caller's. */
 const factoryHandle = (self: Container, id: number): Effect.Effect<unknown, Errors.HandleError, Scope.Scope> =>
   Effect.flatMap(Effect.all([Effect.scope, FiberRef.get(openScopes)]), ([caller, chain]) =>
-    Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain)))
+    Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, false)))
 
 /**
  * A reloadable handle of a singleton (see `Dependency.ReloadableHandle`). Written here rather than
@@ -487,7 +489,7 @@ const reloadableHandle = (
       reload: it.reloads.withPermits(1)(
         Effect.flatMap(FiberRef.get(openScopes), (reloader) =>
           Effect.flatMap(executor.openScope(self.build, id), (scope) =>
-            Effect.matchCauseEffect(buildIn(self, id, scope, reloader), {
+            Effect.matchCauseEffect(buildIn(self, id, scope, reloader, true), {
               onFailure: (cause) => Effect.zipRight(Effect.ignore(Scope.close(scope, Exit.failCause(cause))), Effect.failCause(cause)),
               onSuccess: (value) =>
                 Effect.suspend(() => {
