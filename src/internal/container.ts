@@ -384,19 +384,22 @@ const buildOwned = (
     ))
 
 /**
- * Builds the singletons first built by a handle that a node reaches through plain requests (through
- * transients too), before the node's own scope is opened: the graph's build releases its scopes last
- * opened first, so each is released after what depends on it.
+ * Builds the singletons first built by a handle and the scoped instances that a node reaches through
+ * plain requests (through transients too), before the node's own scope is opened: an owner (the
+ * graph's build, an open scope) releases its scopes last opened first, so each is released after
+ * what depends on it.
  */
-const singletonsFirst = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<void, Errors.HandleError> => {
+const dependenciesFirst = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<void, Errors.HandleError> => {
   const layout = self.build.layout
   const steps: Array<Effect.Effect<unknown, Errors.HandleError>> = []
   for (let edge = layout.edgeStart[id]!; edge < layout.edgeStart[id + 1]!; edge++) {
     const kind = self.edgeKind[edge]
     if (kind === EDGE_LAZY || kind === EDGE_FACTORY) continue
     for (const target of layout.edges[edge]!.targets) {
-      if (self.rank[target] === 0 && self.eager[target] === 0) steps.push(singleton(self, target, chain))
-      else if (self.rank[target] === TRANSIENT) steps.push(singletonsFirst(self, target, chain))
+      const rank = self.rank[target]!
+      if (rank === 0 && self.eager[target] === 0) steps.push(singleton(self, target, chain))
+      else if (rank === TRANSIENT) steps.push(dependenciesFirst(self, target, chain))
+      else if (rank > 0) steps.push(scoped(self, target, chain))
     }
   }
   return steps.length === 0 ? Effect.void : Effect.all(steps, { discard: true })
@@ -406,7 +409,7 @@ const singletonsFirst = (self: Container, id: number, chain: ScopeInstance | und
 const singleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
   self.eager[id] === 1
     ? Effect.sync(() => self.build.values[id])
-    : once(self.lazy, id, Effect.zipRight(singletonsFirst(self, id, chain), Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)), (value) => {
+    : once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)), (value) => {
       self.build.values[id] = value
     })
 
@@ -420,7 +423,11 @@ const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): 
       return Effect.fail(new Errors.ScopeNotOpen({ component: self.plan.nodes[id]!.name, scope: name, path: planInternal.pathTo(self.plan, id) }))
     }
     const open = owner
-    return once(open.instances, id, executor.withNodeScope(open, id, (scope) => buildIn(self, id, scope, open, false)))
+    return once(
+      open.instances,
+      id,
+      Effect.zipRight(dependenciesFirst(self, id, open), Effect.map(buildOwned(self, open, id, open), ([value]) => value))
+    )
   })
 
 // ---------------------------------------------------------------------------------------------
