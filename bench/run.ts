@@ -7,7 +7,8 @@
  *   npm run bench -- --typecheck   also runs bench/typecheck.ts (tsc on generated apps of 200 / 1,000 / 2,000)
  *
  * Sections: build, release, memory, resolution, the 10,000-long chain, type-checking, keyed instances
- * (bench/instances.ts) and the application lifecycle (bench/lifecycle.ts).
+ * (bench/instances.ts), the application lifecycle (bench/lifecycle.ts) and lifetimes and handles at run
+ * time (bench/lifetimes.ts).
  *
  * Method: warm-up rounds, then the median of several rounds; within a round the variants run one
  * after the other (interleaved, so drift hits them alike), each round starting with the next one (no
@@ -30,6 +31,7 @@ import { depth, generate, type Graph, type Shape } from "./graph.js"
 import * as H from "./harness.js"
 import type { Result as AccessResult } from "./access.js"
 import type { Row as LifecycleRow } from "./lifecycle.js"
+import type { Row as LifetimesRow } from "./lifetimes.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -38,7 +40,7 @@ const withTypecheck = args.includes("--typecheck")
 const option = (name: string): string | undefined => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3)
 /** `--sizes=1000,10000`: other sizes (a partial run) */
 const sizes = option("sizes")?.split(",").map(Number) ?? (quick ? [100, 1_000] : [100, 1_000, 10_000])
-/** `--only=build,lifecycle,access`: some sections only (a partial run; also resolve, chain, instances) */
+/** `--only=build,lifecycle,access`: some sections only (a partial run; also resolve, chain, instances, lifetimes) */
 const only = option("only")?.split(",")
 const partial = only !== undefined || option("sizes") !== undefined
 const runs = (section: string): boolean => only === undefined || only.includes(section)
@@ -436,6 +438,15 @@ const benchAccess = async (): Promise<AccessResult | string> => {
   }
 }
 
+const benchLifetimes = async (): Promise<ReadonlyArray<LifetimesRow> | string> => {
+  try {
+    const module = await import("./lifetimes.js")
+    return await module.run()
+  } catch (error) {
+    return `failed: ${describeError(error)}`
+  }
+}
+
 const benchLifecycle = async (): Promise<Array<LifecycleRow> | string> => {
   try {
     const module = await import("./lifecycle.js")
@@ -502,6 +513,8 @@ const main = async () => {
   const instances = runs("instances") ? await benchInstances() : "skipped (--only)"
   log("lifecycle")
   const lifecycle = runs("lifecycle") ? await benchLifecycle() : "skipped (--only)"
+  log("lifetimes and handles")
+  const lifetimes = runs("lifetimes") ? await benchLifetimes() : "skipped (--only)"
   log("access to a running application")
   const access = runs("access") ? await benchAccess() : "skipped (--only)"
   let typecheck: { markdown: string; targets: Array<Target> } | undefined
@@ -600,6 +613,15 @@ const main = async () => {
         target: `full lifecycle with no-op hooks <= 1.3x build + release (${graph})`,
         measured: `${H.ratio(row.ratio!)} (${H.ms(row.ms)})${ops}`,
         pass: row.ratio! <= 1.3
+      })
+    }
+  }
+  if (typeof lifetimes !== "string") {
+    for (const row of lifetimes) {
+      targets.push({
+        target: `${row.name} <= ${row.target}x its baseline`,
+        measured: `${H.ratio(row.ratio)} (${H.us(row.ms)} vs ${H.us(row.baseline)})${row.note === undefined ? "" : `; ${row.note}`}`,
+        pass: row.ratio <= row.target
       })
     }
   }
@@ -884,6 +906,21 @@ const main = async () => {
     typeof access === "string"
       ? access
       : H.table(["benchmark", "per call", "note"], access.rows.map((row) => [row.name, H.us(row.ms), row.note ?? ""])),
+    "",
+    "## 10. Lifetimes and handles (bench/lifetimes.ts)",
+    "",
+    "Each row next to its baseline, in the same rounds (ratio: the median of the per-round ratios): a transient " +
+    "with three dependencies made through a factory handle vs its constructor run directly with the three services " +
+    "provided and its own Scope; one request scope building 3 request-scoped components over 50 singletons vs a " +
+    "hand-written per-request `Effect.provide` of the same services; a lazy handle after its first use vs " +
+    "`Deferred.await` of a completed Deferred.",
+    "",
+    typeof lifetimes === "string"
+      ? lifetimes
+      : H.table(
+        ["benchmark", "layerwise", "baseline", "ratio", "target", "note"],
+        lifetimes.map((row) => [row.name, H.us(row.ms), H.us(row.baseline), H.ratio(row.ratio), `<= ${row.target}x`, row.note ?? ""])
+      ),
     ""
   ].join("\n")
 

@@ -262,7 +262,7 @@ describe("Dependency.lazy at run time", () => {
       expect(first).toBe(second)
       expect(first.id).toBe("Leaf#1")
       yield* close
-      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Base#1", "release Holder#1"])
+      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "release Holder#1", "release Leaf#1", "release Base#1"])
       // released exactly once: closing again releases nothing more
       yield* close
       expect(recorder.events.filter((event) => event.startsWith("release"))).toHaveLength(3)
@@ -283,7 +283,7 @@ describe("Dependency.lazy at run time", () => {
       const instances = yield* Fiber.join(users)
       expect(new Set(instances.map((instance) => instance.id))).toEqual(new Set(["Leaf#1"]))
       yield* close
-      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Base#1", "release Holder#1"])
+      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "release Holder#1", "release Leaf#1", "release Base#1"])
     }))
 
   it.effect("a failure is not kept: the next use tries again, and succeeds", () =>
@@ -308,9 +308,40 @@ describe("Dependency.lazy at run time", () => {
         "build Leaf#1",
         "release Leaf#1",
         "build Leaf#2",
+        "release Holder#1",
         "release Leaf#2",
-        "release Base#1",
-        "release Holder#1"
+        "release Base#1"
+      ])
+    }))
+
+  it.effect("an interrupted first build is not kept: a caller that waited on it builds again, and gets the instance", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const gate = yield* Deferred.make<void>()
+      let attempts = 0
+      // the first attempt waits on the gate (and is interrupted there); the next ones go through
+      const slowFirst = Effect.suspend(() => ++attempts === 1 ? Deferred.await(gate) : Effect.void)
+      const registry = Registry.make(holderOf(recorder), leafOf(recorder, slowFirst), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Holder]))
+      const holder = Context.get(context, Holder)
+      const builder = yield* Effect.fork(holder.leaf)
+      yield* settle
+      const waiter = yield* Effect.fork(holder.leaf)
+      yield* settle
+      yield* Fiber.interrupt(builder)
+      const leaf = yield* Fiber.join(waiter)
+      expect(leaf.id).toBe("Leaf#2")
+      expect(yield* holder.leaf).toBe(leaf)
+      yield* close
+      expect(recorder.events).toEqual([
+        "build Holder#1",
+        "build Base#1",
+        "build Leaf#1",
+        "release Leaf#1",
+        "build Leaf#2",
+        "release Holder#1",
+        "release Leaf#2",
+        "release Base#1"
       ])
     }))
 
@@ -390,8 +421,9 @@ describe("Dependency.factory at run time", () => {
         "release Leaf#2",
         "dispose Leaf#1",
         "release Leaf#1",
-        "release Base#1",
-        "release Maker#1"
+        // Maker may use what its factory makes until it is released: Base (which those need) after it
+        "release Maker#1",
+        "release Base#1"
       ])
     }))
 
@@ -408,7 +440,7 @@ describe("Dependency.factory at run time", () => {
       }))
       expect(error).toBeInstanceOf(Errors.ConstructionError)
       expect(error).toMatchObject({ component: "Leaf" })
-      expect(recorder.events).toEqual(["build Maker#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Base#1", "release Maker#1"])
+      expect(recorder.events).toEqual(["build Maker#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Maker#1", "release Base#1"])
     }))
 })
 
@@ -440,8 +472,8 @@ describe("Dependency.reloadable at run time", () => {
         "release Leaf#1",
         "build Leaf#3",
         "release Leaf#2",
-        "release Leaf#3",
         "release Keeper#1",
+        "release Leaf#3",
         "release Base#1"
       ])
     }))
@@ -475,7 +507,7 @@ describe("Dependency.reloadable at run time", () => {
       expect(recorder.events.slice(3)).toEqual(["build Leaf#2", "use Leaf#1", "use Leaf#1", "release Leaf#1"])
       expect(recorder.usedAfterRelease).toEqual([])
       yield* close
-      expect(recorder.events.slice(7)).toEqual(["release Leaf#2", "release Keeper#1", "release Base#1"])
+      expect(recorder.events.slice(7)).toEqual(["release Keeper#1", "release Leaf#2", "release Base#1"])
     }))
 
   it.effect("a failed reload keeps the current instance and fails with the typed error", () =>
@@ -501,8 +533,8 @@ describe("Dependency.reloadable at run time", () => {
         "release Leaf#2",
         "build Leaf#3",
         "release Leaf#1",
-        "release Leaf#3",
         "release Keeper#1",
+        "release Leaf#3",
         "release Base#1"
       ])
     }))
@@ -522,7 +554,50 @@ describe("Dependency.reloadable at run time", () => {
       expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Keeper#1", "build Leaf#2", "build Leaf#3", "release Leaf#2"])
       yield* close
       yield* close
-      expect(recorder.events.slice(6)).toEqual(["release Leaf#3", "release Keeper#1", "release Leaf#1", "release Base#1"])
+      expect(recorder.events.slice(6)).toEqual(["release Keeper#1", "release Leaf#3", "release Leaf#1", "release Base#1"])
+    }))
+})
+
+describe("Dependency.reloadable with App", () => {
+  it.effect("a reloaded instance runs its initializers; a replaced one its disposers when released; the current one its disposers once, at stop", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const leaf = leafOf(recorder).pipe(
+        Lifecycle.initializer((instance) => Effect.sync(() => recorder.events.push(`initialize ${instance.id}`))),
+        Lifecycle.disposer((instance) => Effect.sync(() => recorder.events.push(`dispose ${instance.id}`)))
+      )
+      const keeper = Component.make(Keeper, {
+        dependencies: [Dependency.reloadable(Leaf)],
+        build: Effect.zipWith(recorder.instance("Keeper"), Dependency.reloadable(Leaf), (instance, rules) => ({ ...instance, rules }))
+      })
+      const app = App.make(Registry.make(keeper, leaf, baseOf(recorder)), { roots: [Keeper] })
+      const report = yield* Effect.scoped(Effect.gen(function*() {
+        const running = yield* App.start(app)
+        const { rules } = Context.get(running.context, Keeper)
+        yield* rules.reload
+        yield* rules.reload
+        expect(yield* rules.use((current) => Effect.succeed(current.id))).toBe("Leaf#3")
+        return yield* App.stop(running)
+      }))
+      expect(recorder.events).toEqual([
+        "build Base#1",
+        "build Leaf#1",
+        "initialize Leaf#1",
+        "build Keeper#1",
+        "build Leaf#2",
+        "initialize Leaf#2",
+        "dispose Leaf#1",
+        "release Leaf#1",
+        "build Leaf#3",
+        "initialize Leaf#3",
+        "dispose Leaf#2",
+        "release Leaf#2",
+        "release Keeper#1",
+        "dispose Leaf#3",
+        "release Leaf#3",
+        "release Base#1"
+      ])
+      expect(report.components.find((component) => component.name === "Leaf")!.state).toBe("released")
     }))
 })
 
@@ -549,10 +624,10 @@ describe("Dependency.lazy with App", () => {
         "build Leaf#1",
         "release Leaf#1",
         "build Leaf#2",
+        "release Holder#1",
         "dispose Leaf#2",
         "release Leaf#2",
-        "release Base#1",
-        "release Holder#1"
+        "release Base#1"
       ])
     }))
 })

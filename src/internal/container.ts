@@ -82,6 +82,14 @@ const openScopes = runtime.makeFiberLocal<ScopeInstance | undefined>("Container/
  */
 export type InstanceHook = (id: number, service: unknown, scope: Scope.Scope, shared: boolean) => Effect.Effect<void, Errors.HandleError>
 
+/**
+ * What App runs when the container releases a singleton's instance before the graph's release (a
+ * reloadable singleton's first instance, replaced): its disposers, with that instance.
+ *
+ * @internal
+ */
+export type DisposeHook = (id: number, service: unknown) => Effect.Effect<void>
+
 /** A reloadable singleton's instance: held by its users; a replaced one is released when none holds it. */
 interface Held {
   readonly value: unknown
@@ -92,9 +100,14 @@ interface Held {
   readonly pinned: boolean
 }
 
-/** A reloadable singleton: its current instance; reloads one at a time. */
+/**
+ * A reloadable singleton: its current instance; reloads one at a time. `first` is the instance the
+ * graph built (its scope is the component's node scope; App disposes it as the singleton's); every
+ * later one is an instance of its own, with its initializers and its disposers on its scope.
+ */
 interface Cell {
   current: Held
+  readonly first: Held
   readonly reloads: Effect.Semaphore
 }
 
@@ -111,11 +124,18 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly special: Uint8Array
   /** per edge of the layout: how its value is given (`EDGE_*`) */
   readonly edgeKind: Uint8Array
+  /** per node: every request plain, of an eager singleton (nothing for `prepare` to make) */
+  readonly direct: Uint8Array
   /** lazy singletons: built, or being built */
   readonly lazy = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
   readonly cells = new Map<number, Cell>()
+  /** node scopes of reloaded instances (their own disposers are on them) */
+  readonly reloaded = new WeakSet<Scope.Scope>()
+  /** node scopes of first instances released when replaced (their disposers ran then) */
+  readonly releasedEarly = new WeakSet<Scope.Scope>()
   readonly scopeNames: ReadonlyArray<string>
   onInstance: InstanceHook | undefined = undefined
+  onDispose: DisposeHook | undefined = undefined
 
   constructor(readonly build: executor.GraphBuild, mustBuild?: (id: number) => boolean) {
     const plan = build.plan
@@ -173,6 +193,15 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
     }
     this.eager = new Uint8Array(count)
     for (let id = 0; id < count; id++) this.eager[id] = needed[id] === 1 && this.rank[id] === 0 ? 1 : 0
+    this.direct = new Uint8Array(count)
+    for (let id = 0; id < count; id++) {
+      if (this.special[id] === 1) continue
+      let direct = 1
+      for (let edge = layout.edgeStart[id]!; edge < layout.edgeStart[id + 1]!; edge++) {
+        for (const target of layout.edges[edge]!.targets) if (this.eager[target] === 0) direct = 0
+      }
+      this.direct[id] = direct
+    }
   }
 
   atStartup(id: number): boolean {
@@ -346,14 +375,25 @@ const buildIn = (
   chain: ScopeInstance | undefined,
   shared: boolean
 ): Effect.Effect<unknown, Errors.HandleError> =>
-  Effect.flatMap(prepare(self, id, scope, chain), (edgeValue) => {
-    const construct = self.plan.nodes[id]!.component.construct
-    const built = construct._tag === "Value"
-      ? Effect.succeed(construct.value)
-      : Effect.withFiberRuntime<unknown, Errors.BuildError>((fiber) => executor.constructInstance(self.build, id, scope, fiber, edgeValue))
-    const hook = self.onInstance
-    return hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope, shared))
-  })
+  self.direct[id] === 1
+    ? construct(self, id, scope, undefined, shared)
+    : Effect.flatMap(prepare(self, id, scope, chain), (edgeValue) => construct(self, id, scope, edgeValue, shared))
+
+/** A node's constructor and App's hook, its dependencies' values given (`undefined`: all plain). */
+const construct = (
+  self: Container,
+  id: number,
+  scope: Scope.Scope,
+  edgeValue: executor.EdgeValue | undefined,
+  shared: boolean
+): Effect.Effect<unknown, Errors.HandleError> => {
+  const construct = self.plan.nodes[id]!.component.construct
+  const built = construct._tag === "Value"
+    ? Effect.succeed(construct.value)
+    : Effect.withFiberRuntime<unknown, Errors.BuildError>((fiber) => executor.constructInstance(self.build, id, scope, fiber, edgeValue))
+  const hook = self.onInstance
+  return hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope, shared))
+}
 
 /** Runs `make` once per key of `memo`, sharing it between concurrent callers; a failure is not kept. */
 const once = (
@@ -364,19 +404,30 @@ const once = (
 ): Effect.Effect<unknown, Errors.HandleError> =>
   Effect.suspend(() => {
     const existing = memo.get(id)
-    if (existing !== undefined) return Deferred.await(existing)
-    const deferred = runtime.makeDeferred<unknown, Errors.HandleError>()
-    memo.set(id, deferred)
-    return Effect.onExit(make, (exit) =>
-      Effect.sync(() => {
-        if (exit._tag === "Success") onSuccess?.(exit.value)
-        else memo.delete(id)
-        // a failure (or an interruption: the next caller tries again) completes the waiting callers
-        runtime.completeDeferred(
-          deferred,
-          exit._tag === "Success" || Cause.isFailure(exit.cause) ? exit : Exit.die(Cause.squash(exit.cause))
-        )
-      }))
+    if (existing !== undefined) {
+      // the build it awaited was interrupted (its builder was): the waiter tries again (a waiter that
+      // is interrupted itself runs no handler)
+      return Effect.catchAllCause(
+        Deferred.await(existing),
+        (cause) => Cause.isInterruptedOnly(cause) ? once(memo, id, make, onSuccess) : Effect.failCause(cause)
+      )
+    }
+    // uninterruptible from taking the memo's place to watching the build's end: an interruption never
+    // leaves a Deferred nobody completes
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.suspend(() => {
+        if (memo.has(id)) return restore(once(memo, id, make, onSuccess))
+        const deferred = runtime.makeDeferred<unknown, Errors.HandleError>()
+        memo.set(id, deferred)
+        return Effect.onExit(restore(make), (exit) =>
+          Effect.sync(() => {
+            if (exit._tag === "Success") onSuccess?.(exit.value)
+            else memo.delete(id)
+            // a failure completes the waiting callers with it; an interruption sends them to try again
+            runtime.completeDeferred(deferred, exit)
+          }))
+      })
+    )
   })
 
 /**
@@ -500,8 +551,9 @@ const lazyHandle = (self: Container, id: number, owner: Scope.Scope | undefined)
 
 /** A factory handle: a new instance at every call, in a scope forked from the caller's. */
 const factoryHandle = (self: Container, id: number): Effect.Effect<unknown, Errors.HandleError, Scope.Scope> =>
-  Effect.flatMap(Effect.all([Effect.scope, FiberRef.get(openScopes)]), ([caller, chain]) =>
-    Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, false)))
+  Effect.flatMap(Effect.scope, (caller) =>
+    Effect.flatMap(FiberRef.get(openScopes), (chain) =>
+      Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, false))))
 
 /**
  * A reloadable handle of a singleton (see `Dependency.ReloadableHandle`). Written here rather than
@@ -520,7 +572,8 @@ const reloadableHandle = (
     if (cell === undefined) {
       const index = self.build.owners.indexOf(id)
       const scope = index === -1 ? undefined : self.build.scopes[index]
-      cell = { current: { value: first, scope, holds: 0, replaced: false, pinned: self.plainIncoming[id] === 1 }, reloads }
+      const held: Held = { value: first, scope, holds: 0, replaced: false, pinned: self.plainIncoming[id] === 1 }
+      cell = { current: held, first: held, reloads }
       self.cells.set(id, cell)
     }
     const it = cell
@@ -540,7 +593,7 @@ const reloadableHandle = (
       reload: it.reloads.withPermits(1)(
         Effect.flatMap(FiberRef.get(openScopes), (reloader) =>
           Effect.flatMap(executor.openScope(self.build, id), (scope) =>
-            Effect.matchCauseEffect(buildIn(self, id, scope, reloader, true), {
+            Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildIn(self, id, scope, reloader, false)), {
               onFailure: (cause) => Effect.zipRight(Effect.ignore(Scope.close(scope, Exit.failCause(cause))), Effect.failCause(cause)),
               onSuccess: (value) =>
                 Effect.suspend(() => {
@@ -559,7 +612,10 @@ const reloadableHandle = (
 const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect<void> => {
   if (!held.replaced || held.holds > 0 || held.pinned || held.scope === undefined) return Effect.void
   const scope = held.scope
-  return Effect.flatMap(Effect.exit(Scope.close(scope, Exit.void)), (exit) =>
+  // the graph's instance: its disposers are App's to run (a reloaded one has its own on its scope)
+  const dispose = self.reloaded.has(scope) || self.onDispose === undefined ? Effect.void : self.onDispose(id, held.value)
+  self.releasedEarly.add(scope)
+  return Effect.flatMap(Effect.zipRight(dispose, Effect.exit(Scope.close(scope, Exit.void))), (exit) =>
     exit._tag === "Success"
       ? Effect.void
       : Effect.logError(

@@ -490,7 +490,7 @@ export const constructInstance = (
   id: number,
   scope: Scope.Scope,
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
-  edgeValue: EdgeValue
+  edgeValue: EdgeValue | undefined
 ): Effect.Effect<unknown, Errors.BuildError> => {
   const parent = fiber.currentContext
   runtime.setContextOf(fiber, nodeContext(self, id, parent, scope, edgeValue))
@@ -577,15 +577,21 @@ export const buildAll = (
  * @internal
  */
 export interface NodeRelease {
-  /** The node's release begins: an Effect to run before its scope closes (never failing), if any. */
-  readonly before: (id: number) => Effect.Effect<void> | undefined
+  /**
+   * The node's release begins: an Effect to run before its scope closes (never failing), if any.
+   * `scope`: the node scope about to close (a node may own several: transient instances, reloads).
+   */
+  readonly before: (id: number, scope: Scope.Scope) => Effect.Effect<void> | undefined
   /** Its scope closed: `error` when that failed (the failure is also returned by `release`). */
-  readonly after: (id: number, error: Errors.ReleaseError | undefined) => void
+  readonly after: (id: number, error: Errors.ReleaseError | undefined, scope: Scope.Scope) => void
 }
 
 /**
- * Closes every node scope, in reverse order of construction start, with `exit`; `steps` adds to
- * each node's release. A node whose scope fails to close becomes a `ReleaseError` naming it, and the
+ * Closes every node scope, dependents first, with `exit`; `steps` adds to each node's release.
+ * The order is the reverse of construction start, which is dependents first for what a build
+ * constructs; in a plan with lifetimes or handles, what was built after its dependents (a singleton
+ * first built through a lazy handle its holder got at startup) is held back until they are released
+ * (see `releaseOrder`). A node whose scope fails to close becomes a `ReleaseError` naming it, and the
  * releases go on. Returns the release failures (`ReleaseError` defects, in release order),
  * `undefined` when none; runs once: a second call finds nothing left.
  *
@@ -613,20 +619,109 @@ export const releaseOwner = (
     self.closing ??= exit
     const scopes = self.scopes.splice(0)
     const owners = self.owners.splice(0)
+    const order = layoutOf(plan).dynamic ? releaseOrder(plan, owners) : undefined
     return Effect.gen(function*() {
       let failures: Cause.Cause<never> | undefined
-      for (let index = scopes.length - 1; index >= 0; index--) {
+      for (let step = scopes.length - 1; step >= 0; step--) {
+        const index = order === undefined ? step : order[step]!
         const id = owners[index]!
-        const before = steps?.before(id)
+        const scope = scopes[index]!
+        const before = steps?.before(id, scope)
         if (before !== undefined) yield* before
-        const closed = yield* Effect.exit(Scope.close(scopes[index]!, exit))
+        const closed = yield* Effect.exit(Scope.close(scope, exit))
         const error = closed._tag === "Failure" ? releaseError(plan, id, closed.cause) : undefined
-        steps?.after(id, error)
+        steps?.after(id, error, scope)
         if (error !== undefined) failures = failures === undefined ? Cause.die(error) : Cause.sequential(failures, Cause.die(error))
       }
       return failures
     })
   })
+
+/**
+ * The order to close an owner's node scopes in, read from its end (`order[length - 1]` first):
+ * never a node scope before the scopes of the nodes that depend on its node (through any request,
+ * handles included, and through nodes with no scope of this owner: a transient whose instances
+ * live in their requesters' scopes, a component not built), and otherwise the latest made first.
+ * Kahn's algorithm, taking the latest made of the scopes whose dependents are all closed: for scopes
+ * made in construction order it is that order reversed, as for a build with no handles.
+ */
+const releaseOrder = (plan: Plan.Any, owners: ReadonlyArray<number>): Int32Array => {
+  const count = owners.length
+  const predecessors = layoutOf(plan).predecessors
+  const byNode = new Map<number, Array<number>>()
+  for (let index = 0; index < count; index++) {
+    const id = owners[index]!
+    const same = byNode.get(id)
+    if (same === undefined) byNode.set(id, [index])
+    else same.push(index)
+  }
+  // the nodes with scopes a node depends on, directly or through nodes without one
+  const dependenciesOf = (id: number): ReadonlyArray<number> => {
+    const found = new Set<number>()
+    const pending = [...predecessors[id]!]
+    const seen = new Set<number>()
+    while (pending.length > 0) {
+      const dependency = pending.pop()!
+      if (seen.has(dependency)) continue
+      seen.add(dependency)
+      if (byNode.has(dependency)) {
+        found.add(dependency)
+        continue
+      }
+      for (const next of predecessors[dependency]!) pending.push(next)
+    }
+    return [...found]
+  }
+  const dependencies = new Map<number, ReadonlyArray<number>>()
+  for (const id of byNode.keys()) dependencies.set(id, dependenciesOf(id))
+  // blocking[i]: how many scopes of nodes depending on i's node are still open
+  const blocking = new Int32Array(count)
+  for (let index = 0; index < count; index++) {
+    for (const dependency of dependencies.get(owners[index]!)!) {
+      for (const blocked of byNode.get(dependency)!) blocking[blocked]++
+    }
+  }
+  // a max-heap of the scopes free to close, by when they were made
+  const heap: Array<number> = []
+  const push = (index: number) => {
+    let at = heap.push(index) - 1
+    while (at > 0) {
+      const parent = (at - 1) >> 1
+      if (heap[parent]! >= index) break
+      heap[at] = heap[parent]!
+      at = parent
+    }
+    heap[at] = index
+  }
+  const pop = (): number => {
+    const top = heap[0]!
+    const last = heap.pop()!
+    if (heap.length > 0) {
+      let at = 0
+      for (;;) {
+        const left = 2 * at + 1
+        if (left >= heap.length) break
+        const child = left + 1 < heap.length && heap[left + 1]! > heap[left]! ? left + 1 : left
+        if (heap[child]! <= last) break
+        heap[at] = heap[child]!
+        at = child
+      }
+      heap[at] = last
+    }
+    return top
+  }
+  for (let index = 0; index < count; index++) if (blocking[index] === 0) push(index)
+  const order = new Int32Array(count)
+  let step = count
+  while (heap.length > 0) {
+    const index = pop()
+    order[--step] = index
+    for (const dependency of dependencies.get(owners[index]!)!) {
+      for (const blocked of byNode.get(dependency)!) if (--blocking[blocked] === 0) push(blocked)
+    }
+  }
+  return order
+}
 
 const releaseError = (plan: Plan.Any, id: number, cause: Cause.Cause<unknown>): Errors.ReleaseError =>
   new Errors.ReleaseError({ component: plan.nodes[id]!.name, path: planInternal.pathTo(plan, id), cause: Cause.squash(cause) })

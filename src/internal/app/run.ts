@@ -173,6 +173,7 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
     if (dynamic !== undefined) {
       self.container = dynamic
       dynamic.onInstance = instanceHook(self)
+      dynamic.onDispose = (id, service) => disposeSequence(self, id, service) ?? Effect.void
     }
     const built = yield* Effect.exit(executor.buildAll(build, (id) => buildNode(self, build, id), self.stages))
     if (built._tag === "Failure") return yield* Effect.failCause(Cause.map(built.cause, () => "failed" as const))
@@ -442,34 +443,53 @@ const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => 
  * Releases one component: its disposers (if it was built and initialized), then its scope (its
  * constructor's finalizers, closed by the executor); recorded as its dispose and release phases.
  */
-const releaseSteps = (self: AppRun): executor.NodeRelease => ({
-  before: (id) => {
-    // a transient's instance owned by the application (a root's, a lazy handle's): not the component's record
-    if (self.container !== undefined && self.container.rank[id] !== 0) return undefined
-    self.record.setState(id, "releasing")
-    const disposers = self.components[id]!.lifecycle?.disposers ?? []
-    if (self.initialized[id] !== 1 || disposers.length === 0) {
-      self.record.begin(id, "release")
-      return undefined
-    }
-    const dispose = new hooks.Sequence(
+/** A singleton's disposers run with `service` (its instance), recorded as its dispose phase; `undefined`: none. */
+const disposeSequence = (self: AppRun, id: number, service: unknown): Effect.Effect<void> | undefined => {
+  const disposers = self.components[id]!.lifecycle?.disposers ?? []
+  if (self.initialized[id] !== 1 || disposers.length === 0) return undefined
+  return hooks.runAll(
+    new hooks.Sequence(
       self.record,
       id,
       "dispose",
       self.runner,
       self.spans,
       disposers,
-      self.values[id],
+      service,
       self.components[id]!.stop,
       true,
       () => true,
       () => {},
       hookServices(self, id)
     )
-    return Effect.zipRight(hooks.runAll(dispose), Effect.sync(() => self.record.begin(id, "release")))
+  )
+}
+
+/**
+ * Whether a node scope the graph's release closes is not the component's own release: a transient's
+ * instance owned by the application (a root's, a lazy handle's), or a reloaded instance (its
+ * disposers are on its scope).
+ */
+const notTheComponent = (self: AppRun, id: number, scope: Scope.Scope): boolean =>
+  self.container !== undefined && (self.container.rank[id] !== 0 || self.container.reloaded.has(scope))
+
+const releaseSteps = (self: AppRun): executor.NodeRelease => ({
+  before: (id, scope) => {
+    if (notTheComponent(self, id, scope)) return undefined
+    self.record.setState(id, "releasing")
+    // a reloadable singleton's first instance: disposed when it was replaced, or now (not the current one)
+    const cell = self.container?.cells.get(id)
+    const dispose = self.container?.releasedEarly.has(scope) === true
+      ? undefined
+      : disposeSequence(self, id, cell === undefined ? self.values[id] : cell.first.value)
+    if (dispose === undefined) {
+      self.record.begin(id, "release")
+      return undefined
+    }
+    return Effect.zipRight(dispose, Effect.sync(() => self.record.begin(id, "release")))
   },
-  after: (id, error) => {
-    if (self.container !== undefined && self.container.rank[id] !== 0) return
+  after: (id, error, scope) => {
+    if (notTheComponent(self, id, scope)) return
     // given up on (the release timed out): its late end is no longer part of the run
     if (self.releaseTimedOut) return
     self.record.setState(id, "released")

@@ -8,7 +8,8 @@
  *   Lifetimes are ordered singleton, then the declared scopes outer first; a transient dependency
  *   lives as long as its requester, so its own dependencies are checked against its requester's
  *   lifetime (through any number of transients). Handle requests (`Dependency.lazy`, `factory`,
- *   `reloadable`) are the way across, and are not checked. A scope's input lives as long as the
+ *   `reloadable`) are the way across, and are not checked, except a lazy handle of a transient: the
+ *   instance it builds lives as long as its holder, so its dependencies are checked against it. A scope's input lives as long as the
  *   outermost declared scope that has it: only components of that scope, or of one inside it, may
  *   request it.
  *
@@ -145,7 +146,17 @@ export const check = (
     while (stack.length > 0) {
       const { from, through } = stack.pop()!
       for (const edge of walk.edgesOf[from] ?? []) {
-        if (edge.request.handle !== undefined) continue
+        const handle = edge.request.handle
+        if (handle !== undefined) {
+          // a lazy handle keeps the transient instance it builds as long as its holder: what that
+          // instance depends on is checked against the holder, as for a plain request
+          if (handle === "lazy") {
+            for (const target of edge.targets) {
+              if (rankOf(components[target]!.lifetime) === -1) stack.push({ from: target, through: [...through, names[target]!] })
+            }
+          }
+          continue
+        }
         if (edge.choice.rule === "input") {
           const scope = inputs.get(edge.request.service)!
           const key = `${candidate} ${edge.request.service}`
