@@ -10,8 +10,11 @@
  * @since 0.2.0
  */
 import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as Errors from "./Errors.js"
 import type * as Plan from "./Plan.js"
 import * as internal from "./internal/container.js"
+import * as lookup from "./internal/container/lookup.js"
 
 /**
  * The running container of a graph.
@@ -51,3 +54,66 @@ export interface Container {
  * @category tags
  */
 export const Container: Context.Tag<Container, Container> = internal.Tag
+
+/**
+ * Looks a request up in the running container, at run time: a tag, or any request of `Dependency`
+ * (`qualified`, `named`, `optional`, `all`, and the handles `lazy`, `factory`, `reloadable`); the
+ * service's type is the request's.
+ *
+ * The request is resolved with the rules and problems of startup: one that does not resolve fails
+ * with the `ResolutionError` listing every problem, with its path. What the application built is
+ * given, never built again; what it lacks is built once and kept by the container (a singleton stays
+ * one: a second lookup, or another that reaches it, gets the same instance), released when the
+ * container closes, dependents first. A transient is built for each lookup and, as a transient root
+ * of the graph is, owned by the innermost open scope (`Lifetime.within`) or else by the container:
+ * a lookup needs no `Scope` of its own. A scoped component is the open scope's instance. A lookup
+ * made while a constructor started by a lookup runs, of what that lookup is building, fails with
+ * `CircularLookup` instead of waiting for itself.
+ *
+ * The answer is kept per request: looking up a singleton already built again reads it and runs
+ * nothing else.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Container, Dependency, Registry } from "layerwise"
+ *
+ * class Plugin extends Context.Tag("app/Plugin")<Plugin, { readonly name: string }>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Plugin, { name: "csv" }).pipe(Component.qualified(["csv"])),
+ *   Component.succeed(Plugin, { name: "json" }).pipe(Component.qualified(["json"]))
+ * )
+ *
+ * // nothing requests a Plugin at startup: the lookups build them, once
+ * export const program = Effect.gen(function*() {
+ *   const csv = yield* Container.get(Dependency.qualified(Plugin, "csv"))
+ *   const every = yield* Container.get(Dependency.all(Plugin))
+ *   return [csv.name, every.length] as const
+ * }).pipe(Effect.provide(Registry.toLayer(registry, [Container.Container])))
+ * ```
+ *
+ * @since 0.2.0
+ * @category lookups
+ */
+export const get = <I, S>(request: Context.Tag<I, S>): Effect.Effect<S, Errors.LookupError, Container> =>
+  Effect.flatMap(internal.Tag, (container) => lookup.get(container, request))
+
+/**
+ * `get` in a given container (a child, see `child`).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Container } from "layerwise"
+ *
+ * class Clock extends Context.Tag("app/Clock")<Clock, { readonly now: () => number }>() {}
+ *
+ * export const now = (container: Container.Container) => Effect.map(Container.getFrom(container, Clock), (clock) => clock.now())
+ * ```
+ *
+ * @since 0.2.0
+ * @category lookups
+ */
+export const getFrom = <I, S>(container: Container, request: Context.Tag<I, S>): Effect.Effect<S, Errors.LookupError> =>
+  Effect.suspend(() => lookup.get(container, request))

@@ -108,6 +108,16 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly cells = new Map<number, Cell>()
   readonly scopeNames: ReadonlyArray<string>
   onInstance: InstanceHook | undefined = undefined
+  /**
+   * A container made for a run-time lookup (see `container/lookup.ts`): the instance of a node that
+   * another container holds (a singleton or a scoped component), instead of building it here.
+   */
+  delegate: ((id: number, chain: ScopeInstance | undefined) => Effect.Effect<unknown, Errors.HandleError> | undefined) | undefined =
+    undefined
+  /** Added to a node's id to key its instance in an open scope: containers sharing a scope never collide. */
+  scopeKeyBase = 0
+  /** Its run-time lookups and children, once it has any (`container/lookup.ts`'s `Realm`). */
+  realm: unknown = undefined
 
   constructor(readonly build: executor.GraphBuild, mustBuild?: (id: number) => boolean) {
     const plan = build.plan
@@ -268,8 +278,8 @@ export const rootContext = <Roots>(self: Container): Effect.Effect<Context.Conte
   >
 }
 
-/** The service of a request outside any node: the roots', or a scope's entry (`chain` its open scopes). */
-const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInstance): Effect.Effect<unknown, Errors.HandleError> => {
+/** The service of a request outside any node: the roots', a scope's entry or a lookup's (`chain` its open scopes). @internal */
+export const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInstance): Effect.Effect<unknown, Errors.HandleError> => {
   const handle = edge.request.handle
   if (handle !== undefined) {
     const target = edge.targets[0]!
@@ -361,13 +371,53 @@ const once = (
 const singleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
   self.eager[id] === 1
     ? Effect.sync(() => self.build.values[id])
-    : once(self.lazy, id, executor.withNodeScope(self.build, id, (scope) => buildIn(self, id, scope, chain)), (value) => {
+    : self.delegate !== undefined
+    ? delegated(self, id, chain) ?? lazySingleton(self, id, chain)
+    : lazySingleton(self, id, chain)
+
+/** Another container's instance of the node (see `Container.delegate`), stored as this one's value. */
+const delegated = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> | undefined => {
+  const found = self.delegate!(id, chain)
+  return found === undefined ? undefined : Effect.tap(found, (value) => {
+    self.build.values[id] = value
+  })
+}
+
+const lazySingleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
+  once(
+    self.lazy,
+    id,
+    Effect.zipRight(sharedFirst(self, id, chain), executor.withNodeScope(self.build, id, (scope) => buildIn(self, id, scope, chain))),
+    (value) => {
       self.build.values[id] = value
-    })
+    }
+  )
+
+/**
+ * Builds the shared instances (singletons not built yet, scoped ones) a node's plain requests need
+ * before the node's scope is made: an owner releases its node scopes last made first, so a
+ * dependency's scope must be made before its dependent's.
+ */
+const sharedFirst = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<void, Errors.HandleError> => {
+  const layout = self.build.layout
+  let steps: Array<Effect.Effect<unknown, Errors.HandleError>> | undefined
+  for (let edge = layout.edgeStart[id]!; edge < layout.edgeStart[id + 1]!; edge++) {
+    const kind = self.edgeKind[edge]
+    if (kind !== EDGE_PLAIN && kind !== EDGE_INSTANCE) continue
+    for (const target of layout.edges[edge]!.targets) {
+      const rank = self.rank[target]!
+      if (rank === TRANSIENT || (rank === 0 && self.eager[target] === 1)) continue
+      ;(steps ??= []).push(rank === 0 ? singleton(self, target, chain) : scoped(self, target, chain))
+    }
+  }
+  return steps === undefined ? Effect.void : Effect.all(steps, { discard: true })
+}
 
 /** A scoped component's instance in the nearest open scope of its name: built once in it. */
 const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
   Effect.suspend(() => {
+    const elsewhere = self.delegate?.(id, chain)
+    if (elsewhere !== undefined) return elsewhere
     const name = self.scopeNames[self.rank[id]! - 1]!
     let owner = chain
     while (owner !== undefined && owner.name !== name) owner = owner.parent
@@ -375,7 +425,11 @@ const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): 
       return Effect.fail(new Errors.ScopeNotOpen({ component: self.plan.nodes[id]!.name, scope: name, path: planInternal.pathTo(self.plan, id) }))
     }
     const open = owner
-    return once(open.instances, id, executor.withNodeScope(open, id, (scope) => buildIn(self, id, scope, open)))
+    return once(
+      open.instances,
+      self.scopeKeyBase + id,
+      Effect.zipRight(sharedFirst(self, id, open), executor.withNodeScope(open, id, (scope) => buildIn(self, id, scope, open)))
+    )
   })
 
 // ---------------------------------------------------------------------------------------------
@@ -531,3 +585,28 @@ export const Tag = Context.GenericTag<PublicContainer.Container>(dependency.cont
 
 /** The container behind the public service (the only implementation of it). @internal */
 export const fromService = (service: PublicContainer.Container): Container => service as Container
+
+// ---------------------------------------------------------------------------------------------
+// run-time lookups (see container/lookup.ts)
+
+/** The open scopes of the current fiber, innermost first. @internal */
+export const currentScopes: Effect.Effect<ScopeInstance | undefined> = FiberRef.get(openScopes)
+
+/**
+ * The instance of a node that every requester shares: a singleton's (built if it is not yet), or the
+ * nearest open scope's for a scoped component; `undefined` for a transient (each requester builds its own).
+ *
+ * @internal
+ */
+export const sharedInstance = (
+  self: Container,
+  id: number,
+  chain: ScopeInstance | undefined
+): Effect.Effect<unknown, Errors.HandleError> | undefined => {
+  const rank = self.rank[id]!
+  return rank === 0 ? singleton(self, id, chain) : rank === TRANSIENT ? undefined : scoped(self, id, chain)
+}
+
+/** Whether the node is a singleton already built: its value is `build.values[id]`. @internal */
+export const isBuilt = (self: Container, id: number): boolean =>
+  self.rank[id] === 0 && (self.eager[id] === 1 || (self.build.values[id] !== undefined && self.lazy.has(id)))

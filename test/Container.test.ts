@@ -1,0 +1,170 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
+import { Component, Container, Dependency, Errors, Lifetime, Registry } from "layerwise"
+
+class Config extends Context.Tag("Config")<Config, { readonly id: number }>() {}
+class Db extends Context.Tag("Db")<Db, { readonly id: number; readonly config: { readonly id: number } }>() {}
+class Api extends Context.Tag("Api")<Api, { readonly id: number; readonly db: { readonly id: number } }>() {}
+class Plugin extends Context.Tag("Plugin")<Plugin, { readonly name: string; readonly id: number }>() {}
+class Stamp extends Context.Tag("Stamp")<Stamp, { readonly id: number }>() {}
+class Loop extends Context.Tag("Loop")<Loop, string>() {}
+class Other extends Context.Tag("Other")<Other, string>() {}
+
+/** Records builds and releases in order; each build gets the next number as its instance's id. */
+const makeRecorder = () => {
+  const events: Array<string> = []
+  let next = 0
+  return {
+    events,
+    /** a scoped constructor that records `build name` / `release name` */
+    make: <A>(name: string, value: (id: number) => A) =>
+      Effect.acquireRelease(
+        Effect.sync(() => {
+          events.push(`build ${name}`)
+          return value(++next)
+        }),
+        () => Effect.sync(() => void events.push(`release ${name}`))
+      ),
+    count: (event: string) => events.filter((recorded) => recorded === event).length
+  }
+}
+type Recorder = ReturnType<typeof makeRecorder>
+
+const registryOf = (recorder: Recorder) =>
+  Registry.make(
+    Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }),
+    Component.make(Db, { dependencies: [Config], build: Effect.flatMap(Config, (config) => recorder.make("Db", (id) => ({ id, config }))) }),
+    Component.make(Api, { dependencies: [Db], build: Effect.flatMap(Db, (db) => recorder.make("Api", (id) => ({ id, db }))) }),
+    Component.make(Plugin, { build: recorder.make("csv", (id) => ({ name: "csv", id })) }).pipe(Component.qualified(["csv"]), Component.order(1)),
+    Component.make(Plugin, { build: recorder.make("json", (id) => ({ name: "json", id })) }).pipe(
+      Component.qualified(["json"]),
+      Component.named("jsonPlugin"),
+      Component.order(2)
+    ),
+    Component.make(Stamp, { build: recorder.make("Stamp", (id) => ({ id })) }).pipe(Lifetime.transient)
+  )
+
+/** Runs `program` with the registry's Layer of `roots` (and the container), then closes it. */
+const withContainer = <A, E>(
+  registry: Registry.Registry<unknown>,
+  roots: ReadonlyArray<Dependency.Any>,
+  program: Effect.Effect<A, E, Container.Container>
+) =>
+  Effect.scoped(
+    Effect.flatMap(Layer.build(Registry.toLayer(registry, [Container.Container, ...roots])), (context) =>
+      Effect.provide(program, context as Context.Context<Container.Container>))
+  )
+
+describe("Container", () => {
+  describe("lookups", () => {
+    it.effect("a lookup of what the application built gives its instance and builds nothing", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const [root, looked, again] = yield* withContainer(
+          registryOf(recorder),
+          [Db],
+          Effect.all([Effect.flatMap(Container.Container, () => Container.get(Db)), Container.get(Db), Container.get(Config)])
+        )
+        expect(looked).toBe(root)
+        expect(again).toBe(root.config)
+        expect(recorder.events).toEqual(["build Config", "build Db", "release Db", "release Config"])
+      }))
+
+    it.effect("a lookup builds what is missing once, sharing what the application built, and releases it first", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const [first, second] = yield* withContainer(registryOf(recorder), [Db], Effect.all([Container.get(Api), Container.get(Api)]))
+        expect(second).toBe(first)
+        expect(first.db.id).toBe(2)
+        expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
+      }))
+
+    it.effect("qualified, named, optional and all lookups are typed by their request and share instances", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            const csv: { readonly name: string } = yield* Container.get(Dependency.qualified(Plugin, "csv"))
+            const json = yield* Container.get(Dependency.named(Plugin, "jsonPlugin"))
+            const every: ReadonlyArray<{ readonly name: string }> = yield* Container.get(Dependency.all(Plugin))
+            const none: Option.Option<unknown> = yield* Container.get(Dependency.optional(Other))
+            return { csv, json, every, none }
+          })
+        )
+        expect(result.every).toEqual([result.csv, result.json])
+        expect(result.every[0]).toBe(result.csv)
+        expect(result.every[1]).toBe(result.json)
+        expect(result.none).toEqual(Option.none())
+        expect(recorder.count("build csv")).toBe(1)
+        expect(recorder.count("build json")).toBe(1)
+        expect(recorder.count("release csv") + recorder.count("release json")).toBe(2)
+      }))
+
+    it.effect("a transient is built for every lookup and released with the container", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const [first, second] = yield* withContainer(registryOf(recorder), [], Effect.all([Container.get(Stamp), Container.get(Stamp)]))
+        expect(first).not.toBe(second)
+        expect(recorder.events).toEqual(["build Stamp", "build Stamp", "release Stamp", "release Stamp"])
+      }))
+
+    it.effect("a request that does not resolve fails with the startup's ResolutionError, with its path", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        class Needy extends Context.Tag("Needy")<Needy, string>() {}
+        const registry = registryOf(recorder).pipe(
+          Registry.add([Component.make(Needy, { dependencies: [Other], build: Effect.succeed("needy") })])
+        )
+        const error = yield* withContainer(registry, [], Effect.flip(Container.get(Needy)))
+        expect(error._tag).toBe("ResolutionError")
+        expect(error.message).toContain("Needy -> Other: no component provides Other")
+        const unknown = yield* withContainer(registry, [], Effect.flip(Container.get(Dependency.qualified(Plugin, "xml"))))
+        expect(unknown._tag).toBe("ResolutionError")
+        expect(recorder.events).toEqual([])
+      }))
+
+    it.effect("a constructor that looks up itself, directly or through another, fails with CircularLookup", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.make(Loop, { dependencies: [Container.Container], build: Effect.as(Container.get(Loop), "loop") }),
+          Component.make(Other, { dependencies: [Container.Container], build: Effect.as(Container.get(Api), "other") }),
+          Component.make(Api, {
+            dependencies: [Container.Container],
+            build: Effect.as(Container.get(Other), { id: 0, db: { id: 0 } })
+          })
+        )
+        const direct = yield* withContainer(registry, [], Effect.flip(Container.get(Loop)))
+        expect(direct).toBeInstanceOf(Errors.ConstructionError)
+        expect((direct as Errors.ConstructionError).cause).toEqual(new Errors.CircularLookup({ path: ["Loop", "Loop"] }))
+        const through = yield* withContainer(registry, [], Effect.flip(Container.get(Other)))
+        const inner = ((through as Errors.ConstructionError).cause as Errors.ConstructionError).cause
+        expect(inner).toEqual(new Errors.CircularLookup({ path: ["Other", "Api", "Other"] }))
+      }))
+
+    it.effect("a singleton built on first use through a handle is released before the singletons it depends on", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        class Uses extends Context.Tag("Uses")<Uses, Effect.Effect<{ readonly id: number }, Errors.HandleError>>() {}
+        const registry = registryOf(recorder).pipe(
+          Registry.add([Component.make(Uses, { dependencies: [Dependency.lazy(Api)], build: Effect.flatMap(Dependency.lazy(Api), Effect.succeed) })])
+        )
+        yield* Effect.flatMap(Uses, (use) => use).pipe(Effect.provide(Registry.toLayer(registry, [Uses])))
+        expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
+      }))
+
+    it.effect("a lookup in a closed container fails with ContainerClosed", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container]), scope)
+        const container = Context.get(context, Container.Container)
+        yield* Container.getFrom(container, Api)
+        yield* Scope.close(scope, Exit.void)
+        const error = yield* Effect.flip(Container.getFrom(container, Api))
+        expect(error).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+        expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
+      }))
+  })
+})
