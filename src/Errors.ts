@@ -295,13 +295,20 @@ export class LifetimeMismatch extends Data.TaggedError("LifetimeMismatch")<{
   readonly component: string
   readonly lifetime: string
   readonly dependency: string
+  /**
+   * The dependency's lifetime: `scoped(Request)`, or `input of Request` for a scope's input (the
+   * service whoever opens the scope provides: no handle reaches it from outside the scope).
+   */
   readonly dependencyLifetime: string
   /** the transient components the dependency is reached through, in order */
   readonly through: ReadonlyArray<string>
 }> {
   override get message(): string {
     const via = this.through.length > 0 ? ` through ${this.through.join(" -> ")} (transient)` : ""
-    return `${formatPath(this.path)}: ${this.component} (${this.lifetime}) depends${via} on ${this.dependency} (${this.dependencyLifetime}), which does not live as long: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give ${this.component} a lifetime no longer than ${this.dependency}'s`
+    const head = `${formatPath(this.path)}: ${this.component} (${this.lifetime}) depends${via} on ${this.dependency} (${this.dependencyLifetime}), which does not live as long`
+    return this.dependencyLifetime.startsWith("input of ")
+      ? `${head}: scope ${this.component} to ${this.dependencyLifetime.slice("input of ".length)} (or a scope inside it)`
+      : `${head}: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give ${this.component} a lifetime no longer than ${this.dependency}'s`
   }
 }
 
@@ -383,6 +390,11 @@ export interface ReplacementDescription {
  * - `ReservedKey`: a component's tag's key starts with the prefix reserved for derived requests;
  * - `InvalidName`, `InvalidOrder`, `InvalidQualifiers`: malformed metadata;
  * - `PrimaryAndAlternative`: a component is both;
+ * - `UnknownScope`: a component is scoped to a scope the application does not declare;
+ * - `LifecycleOfNonSingleton`: a transient or scoped component has start or stop hooks, background
+ *   work or health checks;
+ * - `ScopedRoot`: a root of the graph is scoped (only an open scope has its instances);
+ * - `ReloadableOfNonSingleton`: a `Dependency.reloadable` request of a transient or scoped component;
  * - `DependenciesNotArray`, `InvalidDependency` (`position` from 1): malformed dependencies;
  * - `InvalidConstructor`: `Component.make`'s `build` is not an Effect, or `Component.fromLayer`'s
  *   `layer` (the `Default` of `Component.fromService`'s class) not a Layer;
@@ -421,6 +433,8 @@ export type DeclarationIssue =
   | { readonly code: "InvalidHookDependencies"; readonly hook: string; readonly got: string }
   | { readonly code: "UnknownScope"; readonly scope: string; readonly declared: ReadonlyArray<string> }
   | { readonly code: "LifecycleOfNonSingleton"; readonly lifetime: string; readonly hooks: ReadonlyArray<string> }
+  | { readonly code: "ScopedRoot"; readonly scope: string }
+  | { readonly code: "ReloadableOfNonSingleton"; readonly lifetime: string; readonly requester: string }
   | { readonly code: "InvalidQualifiers" }
   | { readonly code: "InvalidConstructor"; readonly expected: "Effect" | "Layer"; readonly got: string }
   | { readonly code: "InvalidRoot"; readonly got: string }
@@ -488,6 +502,10 @@ const formatIssue = (issue: DeclarationIssue, subject: DeclarationSubject): stri
       }; declare it with the option scopes)`
     case "LifecycleOfNonSingleton":
       return `it is ${issue.lifetime}, but has ${issue.hooks.join(", ")}: only singletons are started, stopped and health-checked (initializers and disposers run with every instance)`
+    case "ScopedRoot":
+      return `it is scoped to ${issue.scope}, and a root lives as long as the graph: reach it inside Lifetime.within(effect, ${issue.scope}, [...]), or make the root a Dependency.lazy request of it (used inside an open ${issue.scope})`
+    case "ReloadableOfNonSingleton":
+      return `${issue.requester} requests it with Dependency.reloadable, but it is ${issue.lifetime}: only a singleton has one current instance to reload (request it plainly, or with Dependency.factory for a fresh one)`
     case "InvalidQualifiers":
       return "its qualifiers must be non-empty strings"
     case "InvalidConstructor":

@@ -50,9 +50,16 @@ export type TypeId = typeof TypeId
  * @since 0.2.0
  * @category models
  */
-export interface ScopeName<out Name extends string = string> extends Pipeable {
+export interface ScopeName<out Name extends string = string, out Inputs = unknown> extends Pipeable {
   readonly [TypeId]: TypeId
   readonly name: Name
+  /**
+   * The services whoever opens the scope provides (the HTTP request, a job's message): the keys of
+   * their tags. Components scoped to it (or to a scope inside it) request them like any service.
+   */
+  readonly inputs: ReadonlyArray<string>
+  /** phantom: the identifiers of the inputs */
+  readonly "~layerwise/Inputs"?: (_: never) => Inputs
 }
 
 /**
@@ -67,20 +74,28 @@ export type Lifetime =
   | { readonly _tag: "Scoped"; readonly scope: ScopeName }
 
 /**
- * Declares a scope name.
+ * Declares a scope name, and the services whoever opens the scope provides to it (`inputs`: the
+ * request of an HTTP server, a job's message). A component scoped to the scope (or to one inside it)
+ * requests an input like any service; the resolver checks that no longer-lived component does.
  *
  * @example
  * ```ts
+ * import { Context } from "effect"
  * import { Lifetime } from "layerwise"
  *
- * export const Request = Lifetime.scope("Request")
+ * class Incoming extends Context.Tag("app/Incoming")<Incoming, { readonly path: string }>() {}
+ *
+ * export const Request = Lifetime.scope("Request", { inputs: [Incoming] })
  * export const Job = Lifetime.scope("Job")
  * ```
  *
  * @since 0.2.0
  * @category constructors
  */
-export const scope: <const Name extends string>(name: Name) => ScopeName<Name> = internal.scope
+export const scope: <const Name extends string, const Inputs extends ReadonlyArray<Dependency.Any> = readonly []>(
+  name: Name,
+  options?: { readonly inputs?: Inputs | undefined }
+) => ScopeName<Name, Dependency.Identifiers<Inputs>> = internal.scope
 
 /**
  * Returns `true` if the value is a scope name.
@@ -228,26 +243,26 @@ export const format: (lifetime: Lifetime) => string = internal.format
  * @category scopes
  */
 export const within: {
-  <const Services extends ReadonlyArray<Dependency.Any>>(
-    scope: ScopeName,
+  <const Services extends ReadonlyArray<Dependency.Any>, Inputs = never>(
+    scope: ScopeName<string, Inputs>,
     services: Services
   ): <A, E, R>(
     effect: Effect.Effect<A, E, R>
-  ) => Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container>
-  <A, E, R, const Services extends ReadonlyArray<Dependency.Any>>(
+  ) => Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container | Inputs>
+  <A, E, R, const Services extends ReadonlyArray<Dependency.Any>, Inputs = never>(
     effect: Effect.Effect<A, E, R>,
-    scope: ScopeName,
+    scope: ScopeName<string, Inputs>,
     services: Services
-  ): Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container>
+  ): Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container | Inputs>
 } = dual(
   3,
-  <A, E, R, const Services extends ReadonlyArray<Dependency.Any>>(
+  <A, E, R, const Services extends ReadonlyArray<Dependency.Any>, Inputs>(
     effect: Effect.Effect<A, E, R>,
-    scope: ScopeName,
+    scope: ScopeName<string, Inputs>,
     services: Services
-  ): Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container> =>
+  ): Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container | Inputs> =>
     Effect.flatMap(
       containerInternal.Tag,
       (container) => containerInternal.within(containerInternal.fromService(container), scope.name, services, effect)
-    ) as Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container>
+    ) as Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container | Inputs>
 )

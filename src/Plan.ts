@@ -86,6 +86,11 @@ export interface Plan<in Roots, out E = unknown, out R = never> extends Pipeable
  */
 export interface ScopeEntry {
   readonly name: string
+  /**
+   * The keys of its inputs: the services whoever opens the scope provides (`Lifetime.scope`'s
+   * `inputs`); requests of them resolve to the open scope's (edges with the rule `"input"`).
+   */
+  readonly inputs: ReadonlyArray<string>
   readonly provides: ReadonlyArray<Edge>
 }
 
@@ -152,13 +157,15 @@ export interface Edge {
  * - `absent`: an optional request that no candidate matched;
  * - `external`: no candidate, and the service is one of the plan's external requirements: the
  *   program provides it (the edge has no targets);
- * - `container`: a request of `Container.Container`, the running container itself (no targets).
+ * - `container`: a request of `Container.Container`, the running container itself (no targets);
+ * - `input`: no candidate, and the service is an input of a declared scope: the one whoever opened
+ *   the nearest such scope provided (no targets).
  *
  * @since 0.1.0
  * @category models
  */
 export interface Choice {
-  readonly rule: "only" | "override" | "primary" | "not-alternative" | "lowest-order" | "all" | "absent" | "external" | "container"
+  readonly rule: "only" | "override" | "primary" | "not-alternative" | "lowest-order" | "all" | "absent" | "external" | "container" | "input"
   /** The names of the candidates the rule chose among (after qualifier / name selection). */
   readonly considered: ReadonlyArray<string>
 }

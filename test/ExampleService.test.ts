@@ -232,3 +232,41 @@ describe("examples/quickstart.ts", () => {
     }
   }, 60_000)
 })
+
+describe("examples/lifetimes.ts", () => {
+  it("builds a transaction per job (committed, or rolled back when the job fails), the lazy report engine once on first use, an exporter per call, and releases a reloaded setting's previous instance right away", async () => {
+    const example = launch(process.execPath, ["--import", "tsx", "examples/lifetimes.ts"])
+    try {
+      expect(await example.exited, example.output()).toBe(0)
+      const lines = example.output().trimEnd().split("\n")
+      // Database and Settings depend on Log only: built concurrently, in either order
+      expect(new Set(lines.slice(0, 2))).toEqual(new Set(["settings v1: loaded", "database: open"]))
+      expect(lines.slice(2, 21)).toEqual([
+        "runner: built (stamp 1)",
+        "transaction of a: begin",
+        "job a: in tx-a with settings v1",
+        "reports: built (stamp 2)",
+        "exporter 1: open",
+        "exporter 1: closed",
+        "job a: report of a exported by 1",
+        "transaction of a: commit",
+        "transaction of b: begin",
+        "job b: in tx-b with settings v1",
+        "transaction of b: rollback",
+        "settings v2: loaded",
+        "settings v1: released",
+        "transaction of c: begin",
+        "job c: in tx-c with settings v2",
+        "exporter 2: open",
+        "exporter 2: closed",
+        "job c: report of c exported by 2",
+        "transaction of c: commit"
+      ])
+      expect(lines[21]).toBe("failed jobs: 1")
+      expect(new Set(lines.slice(22))).toEqual(new Set(["settings v2: released", "reports: released", "database: close"]))
+      expect(lines).toHaveLength(25)
+    } finally {
+      cleanUp(example)
+    }
+  }, 60_000)
+})

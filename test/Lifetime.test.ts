@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either } from "effect"
-import { Component, Errors, Explain, Lifecycle, Lifetime, Registry, Resolver } from "layerwise"
+import { Context, Effect, Either, Exit } from "effect"
+import { Component, Container, Dependency, Errors, Explain, Lifecycle, Lifetime, Registry, Resolver } from "layerwise"
 
 class Config extends Context.Tag("Config")<Config, string>() {}
 class CurrentUser extends Context.Tag("CurrentUser")<CurrentUser, string>() {}
@@ -94,6 +94,83 @@ describe("Lifetime", () => {
         "Step: Step (scoped(Job)) depends on Tx (scoped(Request)), which does not live as long: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give Step a lifetime no longer than Tx's"
       ])
     })
+  })
+
+  it("a scoped root, or a reloadable handle of a transient or scoped component, is an InvalidDeclaration", () => {
+    const Reloading = Component.make(Api, { dependencies: [Dependency.reloadable(Stamp)], build: Effect.succeed("api") })
+    const registry = Registry.make(ConfigLive, CurrentUserLive, StampLive, Reloading)
+    expect(problemsOf(Resolver.resolve(registry, [CurrentUser, Api, Dependency.reloadable(CurrentUser)], { scopes: [Request] }))).toEqual([
+      "CurrentUser: invalid component CurrentUser: it is scoped to Request, and a root lives as long as the graph: reach it inside Lifetime.within(effect, Request, [...]), or make the root a Dependency.lazy request of it (used inside an open Request)",
+      "CurrentUser: invalid component CurrentUser: a root requests it with Dependency.reloadable, but it is scoped(Request): only a singleton has one current instance to reload (request it plainly, or with Dependency.factory for a fresh one)",
+      "Api -> Stamp: invalid component Stamp: Api requests it with Dependency.reloadable, but it is transient: only a singleton has one current instance to reload (request it plainly, or with Dependency.factory for a fresh one)"
+    ])
+    // a lazy root of it is fine: used where the scope is open
+    expect(Either.isRight(Resolver.resolve(registry, [Dependency.lazy(CurrentUser)], { scopes: [Request] }))).toBe(true)
+  })
+
+  describe("scope inputs", () => {
+    class Incoming extends Context.Tag("Incoming")<Incoming, { readonly user: string }>() {}
+    class Message extends Context.Tag("Message")<Message, string>() {}
+    const HttpRequest = Lifetime.scope("Request", { inputs: [Incoming] })
+    const Work = Lifetime.scope("Job", { inputs: [Message] })
+    const UserLive = Component.make(CurrentUser, {
+      dependencies: [Incoming],
+      build: Effect.map(Incoming, (incoming) => incoming.user)
+    }).pipe(Lifetime.scoped(HttpRequest))
+    const StepOfMessage = Component.make(Step, {
+      dependencies: [CurrentUser, Message],
+      build: Effect.gen(function*() {
+        return `${yield* CurrentUser}:${yield* Message}`
+      })
+    }).pipe(Lifetime.scoped(Work))
+
+    it("a request of a scope's input resolves to what the scope's opener provides (the rule input)", () => {
+      const plan = Either.getOrThrow(Resolver.resolve(Registry.make(UserLive), [], { scopes: [HttpRequest] }))
+      expect(plan.scopes.map((scope) => [scope.name, scope.inputs])).toEqual([["Request", ["Incoming"]]])
+      expect(plan.nodes[0]!.dependencies.map((edge) => [edge.request.key, edge.choice.rule, edge.targets])).toEqual([["Incoming", "input", []]])
+      expect(Explain.tree(plan).split("\n")).toEqual(["scope Request", "└─ CurrentUser · scoped(Request)", "   └─ Incoming (input)"])
+    })
+
+    it("a component that outlives the scope whose input it requests is a LifetimeMismatch; an undeclared input is missing", () => {
+      const SingletonApi = Component.make(Api, { dependencies: [Incoming], build: Effect.succeed("api") })
+      const TransientStamp = Component.make(Stamp, { dependencies: [Incoming], build: Effect.succeed("s") }).pipe(Lifetime.transient)
+      const SingletonOfStamp = Component.make(Config, { dependencies: [Stamp], build: Effect.succeed("c") })
+      const registry = Registry.make(SingletonApi, TransientStamp, SingletonOfStamp, UserLive)
+      expect(problemsOf(Resolver.resolve(registry, [Api, Config], { scopes: [HttpRequest] }))).toEqual([
+        "Api: Api (singleton) depends on Incoming (input of Request), which does not live as long: scope Api to Request (or a scope inside it)",
+        "Config: Config (singleton) depends through Stamp (transient) on Incoming (input of Request), which does not live as long: scope Config to Request (or a scope inside it)"
+      ])
+      // without the input declared, Incoming is a service like any other: nobody provides it
+      expect(problemsOf(Resolver.resolve(Registry.make(UserLive), [], { scopes: [Request] }))).toEqual([
+        "CurrentUser -> Incoming: no component provides Incoming (available: CurrentUser)"
+      ])
+    })
+
+    it.effect("each open scope's components get its opener's input; concurrent scopes never share one", () =>
+      Effect.gen(function*() {
+        const handle = (user: string) =>
+          // each scope yields while open, so the three are open at once
+          Lifetime.within(Effect.zipLeft(CurrentUser, Effect.yieldNow()), HttpRequest, [CurrentUser]).pipe(
+            Effect.provideService(Incoming, { user })
+          )
+        const users = yield* Effect.all(["ada", "bob", "cy"].map(handle), { concurrency: "unbounded" })
+        expect(users).toEqual(["ada", "bob", "cy"])
+      }).pipe(Effect.provide(Registry.toLayer(Registry.make(UserLive), [Container.Container], { scopes: [HttpRequest] }))))
+
+    it.effect("an inner scope's components see the outer scope's inputs and instances, and their own inputs", () =>
+      Effect.gen(function*() {
+        const step = yield* Lifetime.within(Step, Work, [Step]).pipe(
+          Effect.provideService(Message, "m1"),
+          (job) => Lifetime.within(job, HttpRequest, [CurrentUser]),
+          Effect.provideService(Incoming, { user: "ada" })
+        )
+        expect(step).toBe("ada:m1")
+        // a Job opened outside any Request: the Request's input is not there
+        const outside = yield* Lifetime.within(Step, Work, [Step]).pipe(Effect.provideService(Message, "m2"), Effect.exit)
+        expect(outside).toEqual(Exit.fail(new Errors.ScopeNotOpen({ component: "CurrentUser", scope: "Request", path: ["CurrentUser"] })))
+      }).pipe(
+        Effect.provide(Registry.toLayer(Registry.make(UserLive, StepOfMessage), [Container.Container], { scopes: [HttpRequest, Work] }))
+      ))
   })
 
   describe("explain", () => {

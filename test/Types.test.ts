@@ -99,7 +99,8 @@ describe("compile-time contracts", () => {
       "undeclared-family-member.ts",
       "undeclared-in-build.ts",
       "undeclared-in-layer.ts",
-      "undeclared-loose-dependencies.ts"
+      "undeclared-loose-dependencies.ts",
+      "within-scope-inputs-not-provided.ts"
     ])
   })
 

@@ -47,6 +47,8 @@ const EDGE_INSTANCE = 1
 const EDGE_LAZY = 2
 const EDGE_FACTORY = 3
 const EDGE_RELOADABLE = 4
+/** a request of a scope's input: the nearest open scope's that has it */
+const EDGE_INPUT = 5
 
 /**
  * One open scope of a lifetime: its instances, owned and released by it; `parent` the scope it was
@@ -60,7 +62,12 @@ export class ScopeInstance implements executor.Owner {
   closing: Exit.Exit<unknown, unknown> | undefined = undefined
   readonly instances = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
 
-  constructor(readonly name: string, readonly parent: ScopeInstance | undefined) {}
+  /** `inputs`: the services its opener provided for the scope's inputs, by key */
+  constructor(
+    readonly name: string,
+    readonly parent: ScopeInstance | undefined,
+    readonly inputs: ReadonlyMap<string, unknown>
+  ) {}
 }
 
 /** The open scopes of the current fiber, innermost first (`undefined`: none). */
@@ -143,8 +150,9 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
     const needed = new Uint8Array(count)
     for (const edge of [...plan.roots, ...plan.scopes.flatMap((scope) => scope.provides)]) {
       for (const target of edge.targets) {
-        needed[target] = 1
-        if (edge.request.handle === undefined || edge.request.handle === "reloadable") this.plainIncoming[target] = 1
+        // a reloadable root is built at startup, but only a plain one captures the instance
+        if (edge.request.handle === undefined || edge.request.handle === "reloadable") needed[target] = 1
+        if (edge.request.handle === undefined) this.plainIncoming[target] = 1
       }
     }
     for (let id = count - 1; id >= 0; id--) {
@@ -152,7 +160,15 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
       for (let edge = layout.edgeStart[id]!; edge < layout.edgeStart[id + 1]!; edge++) {
         const plain = layout.edges[edge]!
         const handle = plain.request.handle
-        let kind = handle === "lazy" ? EDGE_LAZY : handle === "factory" ? EDGE_FACTORY : handle === "reloadable" ? EDGE_RELOADABLE : EDGE_PLAIN
+        let kind = handle === "lazy"
+          ? EDGE_LAZY
+          : handle === "factory"
+          ? EDGE_FACTORY
+          : handle === "reloadable"
+          ? EDGE_RELOADABLE
+          : plain.choice.rule === "input"
+          ? EDGE_INPUT
+          : EDGE_PLAIN
         for (const target of plain.targets) {
           if (kind === EDGE_PLAIN && this.rank[target] !== 0) kind = EDGE_INSTANCE
           if (handle === undefined || handle === "reloadable") {
@@ -250,6 +266,10 @@ export const prepare = (
         case EDGE_RELOADABLE: {
           const target = plain.targets[0]!
           steps.push(Effect.map(reloadableHandle(self, target, chain), (handle) => void made.set(edge, handle)))
+          break
+        }
+        case EDGE_INPUT: {
+          steps.push(Effect.map(inputOf(self, id, plain, chain), (input) => void made.set(edge, input)))
         }
       }
     }
@@ -432,6 +452,30 @@ const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): 
     )
   })
 
+/**
+ * A request of a scope's input: what the opener of the nearest open scope that declares it provided
+ * (the resolver checked that only components of that scope, or of one inside it, request it; a
+ * scope opened outside the one whose input it is fails as `ScopeNotOpen`).
+ */
+const inputOf = (
+  self: Container,
+  id: number,
+  edge: Plan.Edge,
+  chain: ScopeInstance | undefined
+): Effect.Effect<unknown, Errors.HandleError> => {
+  const key = edge.request.service
+  for (let open = chain; open !== undefined; open = open.parent) {
+    if (open.inputs.has(key)) {
+      const input = open.inputs.get(key)
+      return Effect.succeed(
+        edge.request.cardinality === "one" ? input : edge.request.cardinality === "optional" ? Option.some(input) : [input]
+      )
+    }
+  }
+  const scope = self.plan.scopes.find((entry) => entry.inputs.includes(key))!.name
+  return Effect.fail(new Errors.ScopeNotOpen({ component: self.plan.nodes[id]!.name, scope, path: planInternal.pathTo(self.plan, id) }))
+}
+
 // ---------------------------------------------------------------------------------------------
 // handles
 
@@ -532,7 +576,8 @@ const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect
  * Opens a scope named `name` around `effect`, inside the scopes the fiber has open: the services of
  * `requests` (each a request the scope provides, or one of the plan's roots) are built (or found) in
  * it and given to `effect`; when `effect` ends, the scope's instances are released, last built first.
- * A release failure is a defect of `within`.
+ * The scope's inputs are taken from the caller's context (its type requires them). A release
+ * failure is a defect of `within`.
  *
  * @internal
  */
@@ -565,7 +610,12 @@ export const within = <A, E, R>(
       edges.push(edge)
     }
     return Effect.acquireUseRelease(
-      Effect.sync(() => new ScopeInstance(name, parent)),
+      Effect.map(Effect.context<never>(), (caller) => {
+        const services = runtime.servicesOf(caller)
+        const inputs = new Map<string, unknown>()
+        for (const key of entry.inputs) if (services.has(key)) inputs.set(key, services.get(key))
+        return new ScopeInstance(name, parent, inputs)
+      }),
       (instance) =>
         Effect.locally(
           Effect.flatMap(

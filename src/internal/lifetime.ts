@@ -1,7 +1,9 @@
+import * as Context from "effect/Context"
 import { dual } from "effect/Function"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
+import type * as Dependency from "../Dependency.js"
 import type * as Lifetime from "../Lifetime.js"
 import * as component from "./component.js"
 
@@ -22,10 +24,18 @@ const ScopeNameProto = {
 }
 
 /** @internal */
-export const scope = <const Name extends string>(name: Name): Lifetime.ScopeName<Name> => {
+export const scope = <const Name extends string, const Inputs extends ReadonlyArray<Dependency.Any> = readonly []>(
+  name: Name,
+  options?: { readonly inputs?: Inputs | undefined }
+): Lifetime.ScopeName<Name, Dependency.Identifiers<Inputs>> => {
   if (typeof name !== "string" || name.length === 0) throw new TypeError("Lifetime.scope: a scope needs a non-empty name")
+  const inputs = options?.inputs ?? []
+  if (!Array.isArray(inputs) || !inputs.every((input) => Context.isTag(input))) {
+    throw new TypeError(`Lifetime.scope: the inputs of ${name} must be tags`)
+  }
   const self = Object.create(ScopeNameProto)
   self.name = name
+  self.inputs = [...new Set(inputs.map((input: Dependency.Any) => input.key))]
   return self
 }
 

@@ -143,15 +143,38 @@ const resolveIn = <E, Roots extends ReadonlyArray<Dependency.Any>, External exte
     resolution.index.candidates,
     resolution.outcome,
     externalKeys(options?.external),
-    scopeNames(options?.scopes)
+    declaredScopes(options?.scopes)
   )
   origins.set(plan, { registry: input, external: options?.external, scopes: options?.scopes, environment })
   return Either.right(plan)
 }
 
-/** The names of the declared scopes, each once, outer first. */
-const scopeNames = (scopes: ReadonlyArray<Lifetime.ScopeName> | undefined): ReadonlyArray<string> =>
-  scopes === undefined ? [] : [...new Set(scopes.filter(lifetime.isScopeName).map((scope) => scope.name))]
+/** A declared scope: its name, and the keys of its inputs (the services whoever opens it provides). */
+interface DeclaredScope {
+  readonly name: string
+  readonly inputs: ReadonlyArray<string>
+}
+
+/** The declared scopes, each once (a name declared twice has the union of its inputs), outer first. */
+const declaredScopes = (scopes: ReadonlyArray<Lifetime.ScopeName> | undefined): ReadonlyArray<DeclaredScope> => {
+  const inputs = new Map<string, Set<string>>()
+  for (const scope of scopes ?? []) {
+    if (!lifetime.isScopeName(scope)) continue
+    let own = inputs.get(scope.name)
+    if (own === undefined) inputs.set(scope.name, own = new Set())
+    for (const key of scope.inputs) own.add(key)
+  }
+  return [...inputs].map(([name, keys]) => ({ name, inputs: [...keys] }))
+}
+
+/** Each scope input's key, to the outermost declared scope that has it. */
+const inputScopes = (scopes: ReadonlyArray<DeclaredScope>): ReadonlyMap<string, string> => {
+  const owners = new Map<string, string>()
+  for (const scope of scopes) {
+    for (const key of scope.inputs) if (!owners.has(key)) owners.set(key, scope.name)
+  }
+  return owners
+}
 
 /** The keys of the declared external services, each once, in declaration order. */
 const externalKeys = (external: ReadonlyArray<Dependency.Any> | undefined): ReadonlyArray<string> =>
@@ -191,15 +214,18 @@ const run = (
   const families = flat.families as ReadonlySet<dependency.FamilyLike>
   if (families.size > 1) members.reportDuplicateFamilies(families, problems)
 
+  const scopes = declaredScopes(options?.scopes)
+  const scopeNames = scopes.map((scope) => scope.name)
+  const inputs = inputScopes(scopes)
   const outcome = members.walkUntilSettled(
     index,
     problems,
     (seeds) =>
-      walk(index, flat, usedReplacements, seeds, roots, options?.extraRoots, new Set(externalKeys(options?.external)), scopeNames(options?.scopes))
+      walk(index, flat, usedReplacements, seeds, roots, options?.extraRoots, new Set(externalKeys(options?.external)), scopeNames, inputs)
   )
   // a loop, not a spread: a spread passes every problem as an argument (the stack's limit)
   for (const problem of outcome.problems) problems.push(problem)
-  lifetimes.check(index.candidates, outcome, scopeNames(options?.scopes), problems)
+  lifetimes.check(index.candidates, outcome, scopeNames, inputs, problems)
 
   let unknownNames: ReadonlyArray<string> | undefined
   for (const name of flat.replacements.keys()) {
@@ -497,7 +523,8 @@ const walk = (
   roots: ReadonlyArray<Dependency.Any>,
   extraRoots: ((component: Component.Any) => boolean) | undefined,
   external: ReadonlySet<string>,
-  scopes: ReadonlyArray<string>
+  scopes: ReadonlyArray<string>,
+  inputs: ReadonlyMap<string, string>
 ): Walk => {
   const count = index.baseCount
   const capacity = count + memberRoom
@@ -507,6 +534,7 @@ const walk = (
     usedReplacements,
     seeds,
     external,
+    inputs,
     problems: [],
     capacity,
     position: new Int32Array(capacity).fill(-1),
@@ -716,7 +744,7 @@ const finish = <Roots, E, R>(
   candidates: Candidates,
   walk: Walk,
   external: ReadonlyArray<string>,
-  scopes: ReadonlyArray<string> = []
+  scopes: ReadonlyArray<DeclaredScope> = []
 ): Plan.Plan<Roots, E, R> => {
   const { edgesOf, nodeIdOf, parentOf, postOrder } = walk
   const renumber = (edge: WalkEdge | undefined) => {
@@ -748,7 +776,7 @@ const finish = <Roots, E, R>(
     nodes,
     walk.rootEdges,
     external,
-    scopes.map((name, index) => ({ name, provides: walk.scopeEdges[index]! }))
+    scopes.map((scope, index) => ({ name: scope.name, inputs: scope.inputs, provides: walk.scopeEdges[index]! }))
   )
 }
 

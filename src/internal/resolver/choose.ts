@@ -120,6 +120,10 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
   if (pool.length === 0 && selector._tag === "Any" && self.external.has(description.service)) {
     return makeEdge(description, [], { rule: "external", considered: [] })
   }
+  // A plain request of a declared scope's input, with no candidate: whoever opens the scope provides it
+  if (pool.length === 0 && selector._tag === "Any" && description.handle === undefined && self.inputs.has(description.service)) {
+    return makeEdge(description, [], { rule: "input", considered: [] })
+  }
   // the running container itself
   if (description.service === dependency.containerKey && selector._tag === "Any" && description.cardinality === "one") {
     return makeEdge(description, [], { rule: "container", considered: [] })

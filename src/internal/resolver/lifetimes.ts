@@ -8,7 +8,9 @@
  *   Lifetimes are ordered singleton, then the declared scopes outer first; a transient dependency
  *   lives as long as its requester, so its own dependencies are checked against its requester's
  *   lifetime (through any number of transients). Handle requests (`Dependency.lazy`, `factory`,
- *   `reloadable`) are the way across, and are not checked.
+ *   `reloadable`) are the way across, and are not checked. A scope's input lives as long as the
+ *   outermost declared scope that has it: only components of that scope, or of one inside it, may
+ *   request it.
  *
  * Linear in the walk's edges, times the depth of transient chains.
  *
@@ -45,6 +47,7 @@ export const check = (
   candidates: Candidates,
   walk: Walk,
   scopes: ReadonlyArray<string>,
+  inputs: ReadonlyMap<string, string>,
   problems: Array<Errors.Problem>
 ): void => {
   const { components, names } = candidates
@@ -84,8 +87,54 @@ export const check = (
       )
     }
   }
+  if (shortLived) {
+    // a root lives as long as the graph; a reloadable handle swaps one current instance
+    for (const edge of walk.rootEdges) {
+      if (edge.request.handle === "reloadable") {
+        for (const target of edge.targets) {
+          if (rankOf(components[target]!.lifetime) === 0) continue
+          problems.push(
+            new Errors.InvalidDeclaration({
+              path: [names[target]!],
+              subject: { _tag: "Component", name: names[target]! },
+              issues: [{ code: "ReloadableOfNonSingleton", lifetime: lifetime.format(lifetimeOf(target)), requester: "a root" }]
+            })
+          )
+        }
+      }
+      if (edge.request.handle !== undefined) continue
+      for (const target of edge.targets) {
+        const own = components[target]!.lifetime
+        // (an undeclared scope is its own problem)
+        if (own?._tag !== "Scoped" || !scopes.includes(own.scope.name)) continue
+        problems.push(
+          new Errors.InvalidDeclaration({
+            path: [names[target]!],
+            subject: { _tag: "Component", name: names[target]! },
+            issues: [{ code: "ScopedRoot", scope: own.scope.name }]
+          })
+        )
+      }
+    }
+    for (let index = 0; index < postOrder.length; index++) {
+      const requester = postOrder[index]!
+      for (const edge of walk.edgesOf[requester] ?? []) {
+        if (edge.request.handle !== "reloadable") continue
+        for (const target of edge.targets) {
+          if (rankOf(components[target]!.lifetime) === 0) continue
+          problems.push(
+            new Errors.InvalidDeclaration({
+              path: [...pathOf(candidates, walk, requester), names[target]!],
+              subject: { _tag: "Component", name: names[target]! },
+              issues: [{ code: "ReloadableOfNonSingleton", lifetime: lifetime.format(lifetimeOf(target)), requester: names[requester]! }]
+            })
+          )
+        }
+      }
+    }
+  }
   // only singletons in the plan: nothing can outlive anything
-  if (!shortLived) return
+  if (!shortLived && inputs.size === 0) return
   const reported = new Set<string>()
   // Each candidate against its dependencies, following transients with the requester's rank.
   for (let index = 0; index < postOrder.length; index++) {
@@ -97,6 +146,23 @@ export const check = (
       const { from, through } = stack.pop()!
       for (const edge of walk.edgesOf[from] ?? []) {
         if (edge.request.handle !== undefined) continue
+        if (edge.choice.rule === "input") {
+          const scope = inputs.get(edge.request.service)!
+          const key = `${candidate} ${edge.request.service}`
+          if (scopes.indexOf(scope) + 1 <= rank || reported.has(key)) continue
+          reported.add(key)
+          problems.push(
+            new Errors.LifetimeMismatch({
+              path: pathOf(candidates, walk, candidate),
+              component: names[candidate]!,
+              lifetime: lifetime.format(lifetimeOf(candidate)),
+              dependency: edge.request.label,
+              dependencyLifetime: `input of ${scope}`,
+              through
+            })
+          )
+          continue
+        }
         for (const target of edge.targets) {
           const targetRank = rankOf(components[target]!.lifetime)
           if (targetRank === -1) {
