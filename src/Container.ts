@@ -11,9 +11,13 @@
  */
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import type * as Errors from "./Errors.js"
 import type * as Plan from "./Plan.js"
 import * as internal from "./internal/container.js"
+import type * as Component from "./Component.js"
+import * as childInternal from "./internal/container/child.js"
 import * as lookup from "./internal/container/lookup.js"
 
 /**
@@ -117,3 +121,75 @@ export const get = <I, S>(request: Context.Tag<I, S>): Effect.Effect<S, Errors.L
  */
 export const getFrom = <I, S>(container: Container, request: Context.Tag<I, S>): Effect.Effect<S, Errors.LookupError> =>
   Effect.suspend(() => lookup.get(container, request))
+
+/**
+ * Opens a child of the running container, named `name` (unique among its open siblings, else
+ * `DuplicateChild`), with components of its own, for as long as the current Scope is open.
+ *
+ * The child sees its parent's instances (shared, never rebuilt); its components shadow the parent's
+ * for the same requests, in the child only (as overrides do: `Registry.override`); the parent never
+ * sees them, nor does a sibling. Nothing is built when it opens: its lookups (`getFrom`, or `get`
+ * with the child provided as `Container.Container`) build its components on first need, and a
+ * component of the child that requests `Container.Container` gets the child. Closing it (its Scope,
+ * or its parent's close) closes its children first, concurrently, then releases what it built, last
+ * built first. A closed container opens no child (`ContainerClosed`).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Container, Registry } from "layerwise"
+ *
+ * class Greeting extends Context.Tag("app/Greeting")<Greeting, string>() {}
+ *
+ * const registry = Registry.make(Component.succeed(Greeting, "hello"))
+ *
+ * export const program = Effect.gen(function*() {
+ *   const tenant = yield* Container.child("tenant-a", [Component.succeed(Greeting, "bonjour")])
+ *   const inChild = yield* Container.getFrom(tenant, Greeting)
+ *   const inParent = yield* Container.get(Greeting)
+ *   return [inChild, inParent] as const // ["bonjour", "hello"]
+ * }).pipe(Effect.scoped, Effect.provide(Registry.toLayer(registry, [Container.Container])))
+ * ```
+ *
+ * @since 0.2.0
+ * @category children
+ */
+export const child = (
+  name: string,
+  components: ReadonlyArray<Component.Any>
+): Effect.Effect<Container, Errors.DuplicateChild | Errors.ContainerClosed, Container | Scope.Scope> =>
+  Effect.flatMap(internal.Tag, (container) => childInternal.child(container, name, components))
+
+/**
+ * The open child named `name` of a container, or of its descendants (the nearest: a child before a
+ * grandchild).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { Container } from "layerwise"
+ *
+ * export const tenant = (name: string) => Effect.map(Container.Container, (root) => Container.findChild(root, name).pipe(Option.isSome))
+ * ```
+ *
+ * @since 0.2.0
+ * @category children
+ */
+export const findChild = (container: Container, name: string): Option.Option<Container> =>
+  Option.fromNullable(childInternal.findChild(container, name))
+
+/**
+ * The names from the root container down to this one (`[]` for the root).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container } from "layerwise"
+ *
+ * export const where = Effect.map(Container.Container, (container) => Container.path(container).join("/"))
+ * ```
+ *
+ * @since 0.2.0
+ * @category children
+ */
+export const path = (container: Container): ReadonlyArray<string> => childInternal.pathOf(container)

@@ -167,4 +167,138 @@ describe("Container", () => {
         expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
       }))
   })
+
+  describe("children", () => {
+    /** a child's own Db: its `id` is the recorder's next; it records as "child Db" */
+    const childDb = (recorder: Recorder, label: string) =>
+      Component.make(Db, {
+        dependencies: [Config],
+        build: Effect.flatMap(Config, (config) => recorder.make(label, (id) => ({ id, config })))
+      })
+
+    it.effect("a child shadows its parent's components for itself only, and shares the parent's instances", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [Db],
+          Effect.gen(function*() {
+            const parentDb = yield* Container.get(Db)
+            const child = yield* Container.child("tenant", [childDb(recorder, "tenant Db")])
+            const db = yield* Container.getFrom(child, Db)
+            const again = yield* Container.getFrom(child, Db)
+            const config = yield* Container.getFrom(child, Config)
+            const api = yield* Container.getFrom(child, Api)
+            return { parentDb, db, again, config, api, afterChild: yield* Container.get(Db) }
+          }).pipe(Effect.scoped)
+        )
+        expect(result.db).not.toBe(result.parentDb)
+        expect(result.again).toBe(result.db)
+        expect(result.db.config).toBe(result.parentDb.config)
+        expect(result.config).toBe(result.parentDb.config)
+        // Api is the parent's component: the parent's instance, built with the parent's Db
+        expect(result.api.db).toBe(result.parentDb)
+        expect(result.afterChild).toBe(result.parentDb)
+        expect(recorder.events).toEqual([
+          "build Config",
+          "build Db",
+          "build tenant Db",
+          "build Api",
+          "release tenant Db",
+          "release Api",
+          "release Db",
+          "release Config"
+        ])
+      }))
+
+    it.effect("siblings are isolated, names are unique among open siblings, and children are found by name through the tree", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            const root = yield* Container.Container
+            const a = yield* Container.child("a", [childDb(recorder, "a Db")])
+            const b = yield* Container.child("b", [childDb(recorder, "b Db")])
+            const dbA = yield* Container.getFrom(a, Db)
+            const dbB = yield* Container.getFrom(b, Db)
+            expect(dbA).not.toBe(dbB)
+            expect(dbA.config).toBe(dbB.config)
+            const duplicate = yield* Effect.flip(Container.child("a", []))
+            expect(duplicate).toEqual(new Errors.DuplicateChild({ parent: [], name: "a", siblings: ["a", "b"] }))
+            const grandchild = yield* Container.child("deep", []).pipe(Effect.provideService(Container.Container, b))
+            expect(Container.path(grandchild)).toEqual(["b", "deep"])
+            expect(Container.findChild(root, "deep")).toEqual(Option.some(grandchild))
+            expect(Container.findChild(a, "deep")).toEqual(Option.none())
+            // the grandchild sees its parent's Db, not its aunt's
+            expect(yield* Container.getFrom(grandchild, Db)).toBe(dbB)
+            // a name is free again once its child closed
+            yield* Effect.scoped(Container.child("c", []))
+            yield* Effect.scoped(Container.child("c", []))
+          }).pipe(Effect.scoped)
+        )
+        expect(recorder.count("build a Db")).toBe(1)
+        expect(recorder.count("release a Db")).toBe(1)
+        expect(recorder.count("build b Db")).toBe(1)
+        expect(recorder.count("release b Db")).toBe(1)
+      }))
+
+    it.effect("closing a container closes its children first, then what it built, dependents first", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        // the children's Scope outlives the container's: the container's close closes them
+        const longer = yield* Scope.make()
+        yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            yield* Container.get(Db)
+            const a = yield* Scope.extend(Container.child("a", [childDb(recorder, "a Db")]), longer)
+            const b = yield* Scope.extend(Container.child("b", [childDb(recorder, "b Db")]), longer)
+            yield* Container.getFrom(a, Db)
+            yield* Container.getFrom(b, Db)
+            yield* Container.get(Api)
+          })
+        )
+        yield* Scope.close(longer, Exit.void)
+        expect(recorder.events.slice(0, 5)).toEqual(["build Config", "build Db", "build a Db", "build b Db", "build Api"])
+        // the children concurrently (in either order), then the container's own, dependents first
+        expect(new Set(recorder.events.slice(5, 7))).toEqual(new Set(["release a Db", "release b Db"]))
+        expect(recorder.events.slice(7)).toEqual(["release Api", "release Db", "release Config"])
+      }))
+
+    it.effect("a child closed with its Scope releases what it built, once", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            yield* Container.get(Db)
+            yield* Effect.scoped(Effect.flatMap(Container.child("a", [childDb(recorder, "a Db")]), (a) => Container.getFrom(a, Db)))
+            yield* Container.get(Api)
+          })
+        )
+        expect(recorder.events).toEqual([
+          "build Config",
+          "build Db",
+          "build a Db",
+          "release a Db",
+          "build Api",
+          "release Api",
+          "release Db",
+          "release Config"
+        ])
+      }))
+
+    it.effect("a closed container opens no child and answers no lookup", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const child = yield* withContainer(registryOf(recorder), [], Effect.scoped(Container.child("gone", [])))
+        expect(yield* Effect.flip(Container.getFrom(child, Db))).toEqual(new Errors.ContainerClosed({ container: ["gone"], operation: "get" }))
+        const opened = yield* Effect.flip(Effect.scoped(Container.child("late", []).pipe(Effect.provideService(Container.Container, child))))
+        expect(opened).toEqual(new Errors.ContainerClosed({ container: ["gone"], operation: "child" }))
+      }))
+  })
 })
