@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
+import { Context, Deferred, Effect, Exit, FastCheck as fc, Fiber, Layer, Option, Scope } from "effect"
 import { Component, Container, Dependency, Errors, Lifetime, Registry } from "layerwise"
 
 class Config extends Context.Tag("Config")<Config, { readonly id: number }>() {}
@@ -300,5 +300,90 @@ describe("Container", () => {
         const opened = yield* Effect.flip(Effect.scoped(Container.child("late", []).pipe(Effect.provideService(Container.Container, child))))
         expect(opened).toEqual(new Errors.ContainerClosed({ container: ["gone"], operation: "child" }))
       }))
+
+    it.effect("closing a parent while a child is still building releases every instance built, exactly once", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const gate = yield* Deferred.make<void>()
+        const started = yield* Deferred.make<void>()
+        const slowDb = Component.make(Db, {
+          dependencies: [Config],
+          build: Effect.gen(function*() {
+            const config = yield* Config
+            const db = yield* recorder.make("slow Db", (id) => ({ id, config }))
+            yield* Deferred.succeed(started, undefined)
+            yield* Deferred.await(gate)
+            return db
+          })
+        })
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container, Config]), scope)
+        const root = Context.get(context, Container.Container)
+        const child = yield* Scope.extend(Effect.provideService(Container.child("a", [slowDb]), Container.Container, root), scope)
+        const building = yield* Effect.fork(Container.getFrom(child, Db))
+        yield* Deferred.await(started)
+        yield* Scope.close(scope, Exit.void)
+        yield* Fiber.interrupt(building)
+        expect(recorder.events).toEqual(["build Config", "build slow Db", "release slow Db", "release Config"])
+      }))
+  })
+
+  describe("trees of containers", () => {
+    /** per child: its parent (0 the root, i + 1 the i-th child), and whether its Scope closes before the root's */
+    const trees = fc.array(fc.record({ parent: fc.nat(), early: fc.boolean(), lookups: fc.nat({ max: 2 }) }), { maxLength: 8 }).map((children) =>
+      children.map((child, index) => ({ ...child, parent: child.parent % (index + 1) }))
+    )
+
+    it.effect("every instance of a random tree closed at random points is released exactly once, a child's before its parent's", () =>
+      Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(trees, (children) =>
+            Effect.runPromise(Effect.gen(function*() {
+              const recorder = makeRecorder()
+              // the container of each child's component `Svc<i>`, which depends on its parent's (the root's: Config)
+              const tags = children.map((_, index) => Context.GenericTag<{ readonly id: number; readonly parent: unknown }>(`Svc${index + 1}`))
+              const component = (index: number) => {
+                const parent = children[index]!.parent
+                const upper: Context.Tag<any, unknown> = parent === 0 ? Config : tags[parent - 1]!
+                return Component.make(tags[index]!, {
+                  dependencies: [upper],
+                  build: Effect.flatMap(upper, (up) => recorder.make(`${index + 1}`, (id) => ({ id, parent: up })))
+                })
+              }
+              const scope = yield* Scope.make()
+              const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container, Config]), scope)
+              const containers: Array<Container.Container> = [Context.get(context, Container.Container)]
+              const scopes: Array<Scope.CloseableScope> = []
+              for (let index = 0; index < children.length; index++) {
+                const own = yield* Scope.make()
+                scopes.push(own)
+                const parent = containers[children[index]!.parent]!
+                const child = yield* Scope.extend(Effect.provideService(Container.child(`c${index + 1}`, [component(index)]), Container.Container, parent), own)
+                containers.push(child)
+                for (let lookup = 0; lookup < children[index]!.lookups; lookup++) {
+                  const service = yield* Container.getFrom(child, tags[index]!)
+                  // the parent's instance is shared, never rebuilt
+                  const upper: Context.Tag<any, unknown> = children[index]!.parent === 0 ? Config : tags[children[index]!.parent - 1]!
+                  expect(service.parent).toBe(yield* Container.getFrom(parent, upper))
+                }
+              }
+              for (let index = children.length - 1; index >= 0; index--) if (children[index]!.early) yield* Scope.close(scopes[index]!, Exit.void)
+              yield* Scope.close(scope, Exit.void)
+              for (const own of scopes) yield* Scope.close(own, Exit.void)
+              const builds = recorder.events.filter((event) => event.startsWith("build "))
+              const releases = recorder.events.filter((event) => event.startsWith("release "))
+              expect([...releases].map((event) => event.slice(8)).sort()).toEqual(builds.map((event) => event.slice(6)).sort())
+              expect(new Set(builds).size).toBe(builds.length)
+              // a child's instance is released before its parent's
+              children.forEach((child, index) => {
+                const own = recorder.events.indexOf(`release ${index + 1}`)
+                const parent = recorder.events.indexOf(child.parent === 0 ? "release Config" : `release ${child.parent}`)
+                if (own !== -1) expect(own).toBeLessThan(parent)
+              })
+            }))
+          ),
+          { numRuns: 50 }
+        )
+      ))
   })
 })
