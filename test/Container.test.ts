@@ -344,7 +344,7 @@ describe("Container", () => {
               const tags = children.map((_, index) => Context.GenericTag<{ readonly id: number; readonly parent: unknown }>(`Svc${index + 1}`))
               const component = (index: number) => {
                 const parent = children[index]!.parent
-                const upper: Context.Tag<any, unknown> = parent === 0 ? Config : tags[parent - 1]!
+                const upper: Context.Tag<any, any> = parent === 0 ? Config : tags[parent - 1]!
                 return Component.make(tags[index]!, {
                   dependencies: [upper],
                   build: Effect.flatMap(upper, (up) => recorder.make(`${index + 1}`, (id) => ({ id, parent: up })))
@@ -363,7 +363,7 @@ describe("Container", () => {
                 for (let lookup = 0; lookup < children[index]!.lookups; lookup++) {
                   const service = yield* Container.getFrom(child, tags[index]!)
                   // the parent's instance is shared, never rebuilt
-                  const upper: Context.Tag<any, unknown> = children[index]!.parent === 0 ? Config : tags[children[index]!.parent - 1]!
+                  const upper: Context.Tag<any, any> = children[index]!.parent === 0 ? Config : tags[children[index]!.parent - 1]!
                   expect(service.parent).toBe(yield* Container.getFrom(parent, upper))
                 }
               }
