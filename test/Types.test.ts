@@ -78,6 +78,7 @@ describe("compile-time contracts", () => {
       "app-widened-roots.ts",
       "build-wrong-service.ts",
       "construction-error-typed.ts",
+      "container-get-wrong-service.ts",
       "hook-undeclared-service.ts",
       "instances-layer-error-not-in-tag.ts",
       "instances-manager-of-another-tag.ts",
