@@ -100,6 +100,12 @@ export const ComponentRecord = Schema.Struct({
   service: Schema.String,
   /** its startup order, when it is a startup component */
   startup: Schema.NullOr(Schema.Number),
+  /**
+   * Its lifetime when it is not a singleton (`transient`, `scoped(Request)`): such a component has
+   * instances, built and released after startup, and its state stays `pending`; its instances'
+   * initializers and disposers are not phases of the report.
+   */
+  lifetime: Schema.optional(Schema.String),
   /** where it ended */
   state: ComponentState,
   phases: Schema.Array(PhaseRecord)
@@ -267,7 +273,9 @@ export const format = (report: Report): string => {
   if (report.components.length > 0) {
     const header = ["component", ...used.map(([, title]) => title)]
     const rows = report.components.map((component) => [
-      component.startup === null ? component.name : `${component.name} (startup ${component.startup})`,
+      `${component.name}${component.lifetime === undefined ? "" : ` · ${component.lifetime}`}${
+        component.startup === null ? "" : ` (startup ${component.startup})`
+      }`,
       ...used.map(([phase]) => cell(component.phases.find((record) => record.phase === phase)))
     ])
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)))

@@ -25,7 +25,7 @@ import {
   TestClock,
   Tracer
 } from "effect"
-import { App, Component, Condition, Dependency, Errors, Health, Lifecycle, Plan, Registry, Report, Resolver, Testing } from "layerwise"
+import { App, Component, Condition, Dependency, Errors, Health, Lifecycle, Lifetime, Plan, Registry, Report, Resolver, Testing } from "layerwise"
 import * as runtime from "../src/internal/runtime.js"
 import { type Dag, dag, dependentsOf, edgesOf, makeRecorder, nameOf, type Recorder, sinksOf } from "./helpers/graph.js"
 
@@ -1411,6 +1411,28 @@ describe("App", () => {
             "  - B: stop hook onStop of B failed: nope"
           ].join("\n")
         )
+      }))
+    it.effect("lists a transient or scoped component with its lifetime: its instances are built after startup, so its state stays pending", () =>
+      Effect.gen(function*() {
+        const Job = Lifetime.scope("Job")
+        const registry = Registry.make(
+          Component.succeed(A, "a"),
+          Component.succeed(B, "b").pipe(Lifetime.transient),
+          Component.make(C, { dependencies: [B], build: Effect.succeed("c") }).pipe(Lifetime.scoped(Job))
+        )
+        const report = yield* startStop(App.make(registry, { roots: [A], scopes: [Job] }))
+        expect(report.components.map(({ lifetime, name, state }) => ({ name, lifetime, state }))).toEqual([
+          { name: "A", lifetime: undefined, state: "released" },
+          { name: "B", lifetime: "transient", state: "pending" },
+          { name: "C", lifetime: "scoped(Job)", state: "pending" }
+        ])
+        expect(Report.format(report).split("\n").slice(1)).toEqual([
+          "  component         build",
+          "  A                0.00ms",
+          "  B · transient         -",
+          "  C · scoped(Job)       -"
+        ])
+        expect(Schema.decodeUnknownSync(Report.Report)(JSON.parse(JSON.stringify(Schema.encodeSync(Report.Report)(report))))).toEqual(report)
       }))
   })
 

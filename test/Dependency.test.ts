@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { vi } from "vitest"
-import { Context, Effect, Option } from "effect"
-import { Dependency, Family, Qualifier } from "../src/index.js"
+import { Context, Deferred, Effect, Either, Exit, Fiber, Layer, Option, Scope } from "effect"
+import { App, Component, Dependency, Errors, Family, Lifecycle, Qualifier, Registry, Resolver } from "../src/index.js"
+import { type Instance, makeRecorder, type Recorder } from "./helpers/recorder.js"
+import { settle } from "./helpers/run.js"
 
 class Database extends Context.Tag("app/Database")<Database, { readonly url: string }>() {}
 class Plugin extends Context.Tag("app/Plugin")<Plugin, { readonly name: string }>() {}
@@ -213,4 +215,344 @@ describe("Dependency", () => {
       expect(Family.request(mine, "a").key).not.toBe(copy.request(theirs, "a").key)
     })
   })
+})
+
+// ---------------------------------------------------------------------------------------------
+// handles at run time
+
+class Leaf extends Context.Tag("Leaf")<Leaf, Instance>() {}
+class Base extends Context.Tag("Base")<Base, Instance>() {}
+class Holder extends Context.Tag("Holder")<Holder, Instance & { readonly leaf: Effect.Effect<Instance, Errors.HandleError> }>() {}
+class Maker extends Context.Tag("Maker")<Maker, Instance & { readonly make: Effect.Effect<Instance, Errors.HandleError, Scope.Scope> }>() {}
+class Keeper extends Context.Tag("Keeper")<Keeper, Instance & { readonly rules: Dependency.ReloadableHandle<Instance> }>() {}
+
+/** Builds `layer` in a scope of its own: the context, and the Effect that closes it (the container's release). */
+const open = <ROut, E>(layer: Layer.Layer<ROut, E>) =>
+  Effect.gen(function*() {
+    const scope = yield* Scope.make()
+    const context = yield* Layer.buildWithScope(layer, scope)
+    return { context, close: Scope.close(scope, Exit.void) }
+  })
+
+/** A holder of a lazy handle of Leaf, itself tracked. */
+const holderOf = (recorder: Recorder) =>
+  Component.make(Holder, {
+    dependencies: [Dependency.lazy(Leaf)],
+    build: Effect.zipWith(recorder.instance("Holder"), Dependency.lazy(Leaf), (instance, leaf) => ({ ...instance, leaf }))
+  })
+
+const leafOf = (recorder: Recorder, extra?: Effect.Effect<void, string>) =>
+  Component.make(Leaf, {
+    dependencies: [Base],
+    build: Effect.zipLeft(recorder.instance("Leaf"), extra ?? Effect.void)
+  })
+
+const baseOf = (recorder: Recorder) => Component.make(Base, { build: recorder.instance("Base") })
+
+describe("Dependency.lazy at run time", () => {
+  it.effect("builds the component (and what it alone needs) on its first use, once, not at startup; released with the container", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = Registry.make(holderOf(recorder), leafOf(recorder), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Holder]))
+      expect(recorder.events).toEqual(["build Holder#1"])
+      const holder = Context.get(context, Holder)
+      const first = yield* holder.leaf
+      const second = yield* holder.leaf
+      expect(first).toBe(second)
+      expect(first.id).toBe("Leaf#1")
+      yield* close
+      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Base#1", "release Holder#1"])
+      // released exactly once: closing again releases nothing more
+      yield* close
+      expect(recorder.events.filter((event) => event.startsWith("release"))).toHaveLength(3)
+    }))
+
+  it.effect("concurrent first uses share one build", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const gate = yield* Deferred.make<void>()
+      const registry = Registry.make(holderOf(recorder), leafOf(recorder, Deferred.await(gate)), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Holder]))
+      const holder = Context.get(context, Holder)
+      const users = yield* Effect.fork(Effect.all(Array.from({ length: 8 }, () => holder.leaf), { concurrency: "unbounded" }))
+      yield* settle
+      // every user is waiting on the one build, which waits on the gate
+      expect(recorder.builds("Leaf")).toBe(1)
+      yield* Deferred.succeed(gate, undefined)
+      const instances = yield* Fiber.join(users)
+      expect(new Set(instances.map((instance) => instance.id))).toEqual(new Set(["Leaf#1"]))
+      yield* close
+      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Base#1", "release Holder#1"])
+    }))
+
+  it.effect("a failure is not kept: the next use tries again, and succeeds", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      let attempts = 0
+      const flaky = Effect.suspend(() => ++attempts === 1 ? Effect.fail("not yet") : Effect.void)
+      const registry = Registry.make(holderOf(recorder), leafOf(recorder, flaky), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Holder]))
+      const holder = Context.get(context, Holder)
+      const failed = yield* Effect.flip(holder.leaf)
+      expect(failed).toBeInstanceOf(Errors.ConstructionError)
+      expect(failed).toMatchObject({ component: "Leaf", cause: "not yet" })
+      const leaf = yield* holder.leaf
+      expect(leaf.id).toBe("Leaf#2")
+      expect(yield* holder.leaf).toBe(leaf)
+      yield* close
+      // the failed attempt's instance was released with its scope; Base (built once, kept) after Leaf
+      expect(recorder.events).toEqual([
+        "build Holder#1",
+        "build Base#1",
+        "build Leaf#1",
+        "release Leaf#1",
+        "build Leaf#2",
+        "release Leaf#2",
+        "release Base#1",
+        "release Holder#1"
+      ])
+    }))
+
+  it("a lazy request of a missing component is a resolution error, before anything runs", () => {
+    const recorder = makeRecorder()
+    const result = Resolver.resolve(Registry.make(holderOf(recorder)), [Holder])
+    expect(Either.isLeft(result)).toBe(true)
+    expect((result as Either.Left<Errors.ResolutionError, never>).left.problems.map((problem) => problem._tag)).toEqual(["MissingComponent"])
+    expect(recorder.events).toEqual([])
+  })
+})
+
+describe("Dependency.factory at run time", () => {
+  const makerOf = (recorder: Recorder) =>
+    Component.make(Maker, {
+      dependencies: [Dependency.factory(Leaf)],
+      build: Effect.zipWith(recorder.instance("Maker"), Dependency.factory(Leaf), (instance, make) => ({ ...instance, make }))
+    })
+
+  it.effect("gives a fresh instance per call, released with the caller's Scope; the singleton is unchanged", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const Using = Component.make(Keeper, {
+        dependencies: [Leaf],
+        build: Effect.map(Leaf, (leaf) => ({ id: `Keeper(${leaf.id})`, rules: undefined as never }))
+      })
+      const registry = Registry.make(makerOf(recorder), leafOf(recorder), baseOf(recorder), Using)
+      const { context, close } = yield* open(Registry.toLayer(registry, [Maker, Leaf]))
+      expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Maker#1"])
+      const maker = Context.get(context, Maker)
+      const [a, b] = yield* Effect.scoped(Effect.gen(function*() {
+        const a = yield* maker.make
+        const b = yield* maker.make
+        recorder.events.push("caller done")
+        return [a, b] as const
+      }))
+      expect([a.id, b.id]).toEqual(["Leaf#2", "Leaf#3"])
+      expect(Context.get(context, Leaf).id).toBe("Leaf#1")
+      yield* close
+      expect(recorder.events).toEqual([
+        "build Base#1",
+        "build Leaf#1",
+        "build Maker#1",
+        "build Leaf#2",
+        "build Leaf#3",
+        "caller done",
+        "release Leaf#3",
+        "release Leaf#2",
+        "release Maker#1",
+        "release Leaf#1",
+        "release Base#1"
+      ])
+    }))
+
+  it.effect("each instance runs its own initializers and disposers (App)", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const leaf = leafOf(recorder).pipe(
+        Lifecycle.initializer((instance) => Effect.sync(() => recorder.events.push(`initialize ${instance.id}`))),
+        Lifecycle.disposer((instance) => Effect.sync(() => recorder.events.push(`dispose ${instance.id}`)))
+      )
+      const app = App.make(Registry.make(makerOf(recorder), leaf, baseOf(recorder)), { roots: [Maker] })
+      yield* Effect.scoped(Effect.gen(function*() {
+        const running = yield* App.start(app)
+        const maker = Context.get(running.context, Maker)
+        yield* Effect.scoped(Effect.zip(maker.make, maker.make))
+        yield* App.stop(running)
+      }))
+      expect(recorder.events).toEqual([
+        "build Maker#1",
+        "build Base#1",
+        "build Leaf#1",
+        "initialize Leaf#1",
+        "build Leaf#2",
+        "initialize Leaf#2",
+        "dispose Leaf#2",
+        "release Leaf#2",
+        "dispose Leaf#1",
+        "release Leaf#1",
+        "release Base#1",
+        "release Maker#1"
+      ])
+    }))
+
+  it.effect("a failed initializer fails the call with a ConstructionError, and releases what it built", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const leaf = leafOf(recorder).pipe(Lifecycle.initializer(() => Effect.fail("refused")))
+      const app = App.make(Registry.make(makerOf(recorder), leaf, baseOf(recorder)), { roots: [Maker] })
+      const error = yield* Effect.scoped(Effect.gen(function*() {
+        const running = yield* App.start(app)
+        const error = yield* Effect.flip(Effect.scoped(Context.get(running.context, Maker).make))
+        yield* App.stop(running)
+        return error
+      }))
+      expect(error).toBeInstanceOf(Errors.ConstructionError)
+      expect(error).toMatchObject({ component: "Leaf" })
+      expect(recorder.events).toEqual(["build Maker#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Base#1", "release Maker#1"])
+    }))
+})
+
+describe("Dependency.reloadable at run time", () => {
+  const keeperOf = (recorder: Recorder) =>
+    Component.make(Keeper, {
+      dependencies: [Dependency.reloadable(Leaf)],
+      build: Effect.zipWith(recorder.instance("Keeper"), Dependency.reloadable(Leaf), (instance, rules) => ({ ...instance, rules }))
+    })
+
+  it.effect("get and use give the current instance; reload makes a new one current for later uses and releases the old one", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = Registry.make(keeperOf(recorder), leafOf(recorder), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Keeper]))
+      const { rules } = Context.get(context, Keeper)
+      expect((yield* Effect.scoped(rules.get)).id).toBe("Leaf#1")
+      expect(yield* rules.use((leaf) => Effect.succeed(leaf.id))).toBe("Leaf#1")
+      yield* rules.reload
+      expect(yield* rules.use((leaf) => Effect.succeed(leaf.id))).toBe("Leaf#2")
+      yield* rules.reload
+      expect((yield* Effect.scoped(rules.get)).id).toBe("Leaf#3")
+      yield* close
+      expect(recorder.events).toEqual([
+        "build Base#1",
+        "build Leaf#1",
+        "build Keeper#1",
+        "build Leaf#2",
+        "release Leaf#1",
+        "build Leaf#3",
+        "release Leaf#2",
+        "release Leaf#3",
+        "release Keeper#1",
+        "release Base#1"
+      ])
+    }))
+
+  it.effect("an instance in use is released only when its last user is done", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = Registry.make(keeperOf(recorder), leafOf(recorder), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Keeper]))
+      const { rules } = Context.get(context, Keeper)
+      const inUse = yield* Deferred.make<void>()
+      const done = yield* Deferred.make<void>()
+      const user = yield* Effect.fork(rules.use((leaf) =>
+        Effect.gen(function*() {
+          yield* Deferred.succeed(inUse, undefined)
+          yield* Deferred.await(done)
+          yield* recorder.use(leaf)
+        })
+      ))
+      yield* Deferred.await(inUse)
+      // a get whose Scope stays open holds it too
+      const holding = yield* Scope.make()
+      const got = yield* Scope.extend(rules.get, holding)
+      yield* rules.reload
+      expect(recorder.events.slice(3)).toEqual(["build Leaf#2"])
+      yield* Deferred.succeed(done, undefined)
+      yield* Fiber.join(user)
+      expect(recorder.events.slice(3)).toEqual(["build Leaf#2", "use Leaf#1"])
+      yield* recorder.use(got)
+      yield* Scope.close(holding, Exit.void)
+      expect(recorder.events.slice(3)).toEqual(["build Leaf#2", "use Leaf#1", "use Leaf#1", "release Leaf#1"])
+      expect(recorder.usedAfterRelease).toEqual([])
+      yield* close
+      expect(recorder.events.slice(7)).toEqual(["release Leaf#2", "release Keeper#1", "release Base#1"])
+    }))
+
+  it.effect("a failed reload keeps the current instance and fails with the typed error", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      let attempts = 0
+      const failsSecond = Effect.suspend(() => ++attempts === 2 ? Effect.fail("broken rules") : Effect.void)
+      const registry = Registry.make(keeperOf(recorder), leafOf(recorder, failsSecond), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Keeper]))
+      const { rules } = Context.get(context, Keeper)
+      const error = yield* Effect.flip(rules.reload)
+      expect(error).toBeInstanceOf(Errors.ConstructionError)
+      expect(error).toMatchObject({ component: "Leaf", cause: "broken rules" })
+      expect(yield* rules.use((leaf) => Effect.succeed(leaf.id))).toBe("Leaf#1")
+      yield* rules.reload
+      expect(yield* rules.use((leaf) => Effect.succeed(leaf.id))).toBe("Leaf#3")
+      yield* close
+      expect(recorder.events).toEqual([
+        "build Base#1",
+        "build Leaf#1",
+        "build Keeper#1",
+        "build Leaf#2",
+        "release Leaf#2",
+        "build Leaf#3",
+        "release Leaf#1",
+        "release Leaf#3",
+        "release Keeper#1",
+        "release Base#1"
+      ])
+    }))
+
+  it.effect("an instance plain dependents captured lives as long as the container; everything is released at close, once", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const Captures = Component.make(Maker, {
+        dependencies: [Leaf],
+        build: Effect.map(Leaf, (leaf) => ({ id: `Maker(${leaf.id})`, make: Effect.succeed(leaf) }))
+      })
+      const registry = Registry.make(keeperOf(recorder), leafOf(recorder), baseOf(recorder), Captures)
+      const { context, close } = yield* open(Registry.toLayer(registry, [Keeper, Maker]))
+      const { rules } = Context.get(context, Keeper)
+      yield* rules.reload
+      yield* rules.reload
+      expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Keeper#1", "build Leaf#2", "build Leaf#3", "release Leaf#2"])
+      yield* close
+      yield* close
+      expect(recorder.events.slice(6)).toEqual(["release Leaf#3", "release Keeper#1", "release Leaf#1", "release Base#1"])
+    }))
+})
+
+describe("Dependency.lazy with App", () => {
+  it.effect("a lazy singleton whose first build failed runs its disposers once, after its holder's release", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      let attempts = 0
+      const flaky = Effect.suspend(() => ++attempts === 1 ? Effect.fail("not yet") : Effect.void)
+      const leaf = leafOf(recorder, flaky).pipe(
+        Lifecycle.disposer((instance) => Effect.sync(() => recorder.events.push(`dispose ${instance.id}`)))
+      )
+      const app = App.make(Registry.make(holderOf(recorder), leaf, baseOf(recorder)), { roots: [Holder] })
+      yield* Effect.scoped(Effect.gen(function*() {
+        const running = yield* App.start(app)
+        const holder = Context.get(running.context, Holder)
+        yield* Effect.flip(holder.leaf)
+        yield* holder.leaf
+        yield* App.stop(running)
+      }))
+      expect(recorder.events).toEqual([
+        "build Holder#1",
+        "build Base#1",
+        "build Leaf#1",
+        "release Leaf#1",
+        "build Leaf#2",
+        "dispose Leaf#2",
+        "release Leaf#2",
+        "release Base#1",
+        "release Holder#1"
+      ])
+    }))
 })

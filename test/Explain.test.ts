@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Schema } from "effect"
-import { App, Component, Dependency, Errors, Explain, Lifecycle, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Dependency, Errors, Explain, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 import * as resolver from "../src/internal/resolver.js"
 import * as graph from "./helpers/graph.js"
 
@@ -615,6 +615,63 @@ describe("external services", () => {
     expect(json.external).toEqual(["platform/Clock"])
     expect(json.nodes[0]!.dependencies[0]!.choice).toEqual({ rule: "external", considered: [] })
     expect(Explain.fromJson(JSON.parse(JSON.stringify(json)))).toEqual(json)
+  })
+})
+
+describe("scopes in diagrams", () => {
+  class Message extends Context.Tag("Message")<Message, string>() {}
+  class Tx extends Context.Tag("Tx")<Tx, string>() {}
+  class Stamp extends Context.Tag("Stamp")<Stamp, number>() {}
+  class Runner extends Context.Tag("Runner")<Runner, string>() {}
+  const Job = Lifetime.scope("Job", { inputs: [Message] })
+  const plan = Either.getOrThrow(Resolver.resolve(
+    Registry.make(
+      Component.make(Runner, { dependencies: [Dependency.lazy(Tx)], build: Effect.succeed("r") }),
+      Component.make(Tx, { dependencies: [Message, Stamp], build: Effect.succeed("tx") }).pipe(Lifetime.scoped(Job)),
+      Component.succeed(Stamp, 1).pipe(Lifetime.transient)
+    ),
+    [Runner],
+    { scopes: [Job] }
+  ))
+
+  it("Mermaid groups a scope's components and inputs in a subgraph; a request of an input is dotted", () => {
+    expect(Explain.mermaid(plan).split("\n")).toEqual([
+      "flowchart TD",
+      "  n0[\"Stamp<br/>transient\"]",
+      "  n1[\"Tx<br/>scoped(Job)\"]",
+      "  n2[\"Runner\"]",
+      "  subgraph s0[\"scope Job\"]",
+      "    i0([\"Message<br/>(input)\"])",
+      "    n1",
+      "  end",
+      "  n1 -.-> i0",
+      "  n1 --> n0",
+      "  n2 -.->|\"Lazy#lt;Tx#gt;\"| n1",
+      "  classDef root stroke-width:3px",
+      "  classDef override stroke-dasharray: 5 5",
+      "  class n2 root"
+    ])
+  })
+
+  it("DOT draws a scope as a dashed cluster with its components and inputs", () => {
+    expect(Explain.dot(plan).split("\n")).toEqual([
+      "digraph layerwise {",
+      "  rankdir=TB;",
+      "  node [shape=box];",
+      "  n0 [label=\"Stamp\\ntransient\"];",
+      "  n1 [label=\"Tx\\nscoped(Job)\"];",
+      "  n2 [label=\"Runner\", penwidth=2];",
+      "  subgraph cluster_0 {",
+      "    label=\"scope Job\";",
+      "    style=dashed;",
+      "    i0 [label=\"Message\\n(input)\", style=dotted];",
+      "    n1;",
+      "  }",
+      "  n1 -> i0 [style=dotted];",
+      "  n1 -> n0;",
+      "  n2 -> n1 [label=\"Lazy<Tx>\", style=dashed];",
+      "}"
+    ])
   })
 })
 

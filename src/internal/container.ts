@@ -75,11 +75,12 @@ const openScopes = runtime.makeFiberLocal<ScopeInstance | undefined>("Container/
 
 /**
  * What App adds to every instance built here (its initializers, its disposers on the instance's
- * scope); a failure fails the instance's construction.
+ * scope); a failure fails the instance's construction. `shared`: the instance is the component's
+ * singleton (released with the graph), not one of its own (a transient, scoped or factory instance).
  *
  * @internal
  */
-export type InstanceHook = (id: number, service: unknown, scope: Scope.Scope) => Effect.Effect<void, Errors.HandleError>
+export type InstanceHook = (id: number, service: unknown, scope: Scope.Scope, shared: boolean) => Effect.Effect<void, Errors.HandleError>
 
 /** A reloadable singleton's instance: held by its users; a replaced one is released when none holds it. */
 interface Held {
@@ -318,7 +319,7 @@ export const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInsta
         ? singleton(self, target, chain)
         : self.rank[target] === TRANSIENT
         // a transient outside any node lives as long as what provides it: the open scope, or the graph
-        ? Effect.flatMap(executor.openScope(chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain))
+        ? Effect.flatMap(executor.openScope(chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain, false))
         : scoped(self, target, chain)),
     (values) => collect(edge, values)
   )
@@ -342,7 +343,7 @@ const instanceFor = (
   const rank = self.rank[id]!
   if (rank === 0) return singleton(self, id, chain)
   if (rank === TRANSIENT) {
-    return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain))
+    return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, false))
   }
   return scoped(self, id, chain)
 }
@@ -352,7 +353,8 @@ const buildIn = (
   self: Container,
   id: number,
   scope: Scope.Scope,
-  chain: ScopeInstance | undefined
+  chain: ScopeInstance | undefined,
+  shared: boolean
 ): Effect.Effect<unknown, Errors.HandleError> =>
   Effect.flatMap(prepare(self, id, scope, chain), (edgeValue) => {
     const construct = self.plan.nodes[id]!.component.construct
@@ -360,7 +362,7 @@ const buildIn = (
       ? Effect.succeed(construct.value)
       : Effect.withFiberRuntime<unknown, Errors.BuildError>((fiber) => executor.constructInstance(self.build, id, scope, fiber, edgeValue))
     const hook = self.onInstance
-    return hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope))
+    return hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope, shared))
   })
 
 /** Runs `make` once per key of `memo`, sharing it between concurrent callers; a failure is not kept. */
@@ -387,6 +389,52 @@ const once = (
       }))
   })
 
+/**
+ * Builds a node in a new node scope of `owner`. A failed build's scope is closed at once and
+ * forgotten by its owner: what the attempt acquired is released now, not with the owner.
+ */
+const buildOwned = (
+  self: Container,
+  owner: executor.Owner,
+  id: number,
+  chain: ScopeInstance | undefined
+): Effect.Effect<readonly [unknown, Scope.CloseableScope], Errors.HandleError> =>
+  Effect.flatMap(executor.openScope(owner, id), (scope) =>
+    Effect.onError(
+      Effect.map(buildIn(self, id, scope, chain, self.rank[id] === 0), (value) => [value, scope] as const),
+      (cause) =>
+        Effect.suspend(() => {
+          const index = owner.scopes.indexOf(scope)
+          if (index !== -1) {
+            owner.scopes.splice(index, 1)
+            owner.owners.splice(index, 1)
+          }
+          return Scope.close(scope, Exit.failCause(cause))
+        })
+    ))
+
+/**
+ * Builds the singletons first built by a handle and the scoped instances that a node reaches through
+ * plain requests (through transients too), before the node's own scope is opened: an owner (the
+ * graph's build, an open scope) releases its scopes last opened first, so each is released after
+ * what depends on it.
+ */
+const dependenciesFirst = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<void, Errors.HandleError> => {
+  const layout = self.build.layout
+  const steps: Array<Effect.Effect<unknown, Errors.HandleError>> = []
+  for (let edge = layout.edgeStart[id]!; edge < layout.edgeStart[id + 1]!; edge++) {
+    const kind = self.edgeKind[edge]
+    if (kind === EDGE_LAZY || kind === EDGE_FACTORY) continue
+    for (const target of layout.edges[edge]!.targets) {
+      const rank = self.rank[target]!
+      if (rank === 0 && self.eager[target] === 0) steps.push(singleton(self, target, chain))
+      else if (rank === TRANSIENT) steps.push(dependenciesFirst(self, target, chain))
+      else if (rank > 0) steps.push(scoped(self, target, chain))
+    }
+  }
+  return steps.length === 0 ? Effect.void : Effect.all(steps, { discard: true })
+}
+
 /** A singleton: eager ones are built; one reached only by handles is built on first use, in the graph's build. */
 const singleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
   self.eager[id] === 1
@@ -404,34 +452,10 @@ const delegated = (self: Container, id: number, chain: ScopeInstance | undefined
 }
 
 const lazySingleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
-  once(
-    self.lazy,
-    id,
-    Effect.zipRight(sharedFirst(self, id, chain), executor.withNodeScope(self.build, id, (scope) => buildIn(self, id, scope, chain))),
-    (value) => {
+  once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)), (value) => {
       self.build.values[id] = value
     }
   )
-
-/**
- * Builds the shared instances (singletons not built yet, scoped ones) a node's plain requests need
- * before the node's scope is made: an owner releases its node scopes last made first, so a
- * dependency's scope must be made before its dependent's.
- */
-const sharedFirst = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<void, Errors.HandleError> => {
-  const layout = self.build.layout
-  let steps: Array<Effect.Effect<unknown, Errors.HandleError>> | undefined
-  for (let edge = layout.edgeStart[id]!; edge < layout.edgeStart[id + 1]!; edge++) {
-    const kind = self.edgeKind[edge]
-    if (kind !== EDGE_PLAIN && kind !== EDGE_INSTANCE) continue
-    for (const target of layout.edges[edge]!.targets) {
-      const rank = self.rank[target]!
-      if (rank === TRANSIENT || (rank === 0 && self.eager[target] === 1)) continue
-      ;(steps ??= []).push(rank === 0 ? singleton(self, target, chain) : scoped(self, target, chain))
-    }
-  }
-  return steps === undefined ? Effect.void : Effect.all(steps, { discard: true })
-}
 
 /** A scoped component's instance in the nearest open scope of its name: built once in it. */
 const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
@@ -448,7 +472,7 @@ const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): 
     return once(
       open.instances,
       self.scopeKeyBase + id,
-      Effect.zipRight(sharedFirst(self, id, open), executor.withNodeScope(open, id, (scope) => buildIn(self, id, scope, open)))
+      Effect.zipRight(dependenciesFirst(self, id, open), Effect.map(buildOwned(self, open, id, open), ([value]) => value))
     )
   })
 
@@ -494,7 +518,7 @@ const lazyHandle = (self: Container, id: number, owner: Scope.Scope | undefined)
         memo,
         id,
         Effect.flatMap(owner === undefined ? executor.openScope(self.build, id) : Scope.fork(owner, ExecutionStrategy.sequential), (scope) =>
-          buildIn(self, id, scope, chain))
+          buildIn(self, id, scope, chain, false))
       ))
   }
   return Effect.flatMap(FiberRef.get(openScopes), (chain) => scoped(self, id, chain))
@@ -503,7 +527,7 @@ const lazyHandle = (self: Container, id: number, owner: Scope.Scope | undefined)
 /** A factory handle: a new instance at every call, in a scope forked from the caller's. */
 const factoryHandle = (self: Container, id: number): Effect.Effect<unknown, Errors.HandleError, Scope.Scope> =>
   Effect.flatMap(Effect.all([Effect.scope, FiberRef.get(openScopes)]), ([caller, chain]) =>
-    Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain)))
+    Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, false)))
 
 /**
  * A reloadable handle of a singleton (see `Dependency.ReloadableHandle`). Written here rather than
@@ -542,7 +566,7 @@ const reloadableHandle = (
       reload: it.reloads.withPermits(1)(
         Effect.flatMap(FiberRef.get(openScopes), (reloader) =>
           Effect.flatMap(executor.openScope(self.build, id), (scope) =>
-            Effect.matchCauseEffect(buildIn(self, id, scope, reloader), {
+            Effect.matchCauseEffect(buildIn(self, id, scope, reloader, true), {
               onFailure: (cause) => Effect.zipRight(Effect.ignore(Scope.close(scope, Exit.failCause(cause))), Effect.failCause(cause)),
               onSuccess: (value) =>
                 Effect.suspend(() => {

@@ -310,6 +310,37 @@ const mermaidText = (text: string): string =>
   text.replace(/#(?=\w+;)|["<>&`]|\r\n|[\r\n\u2028\u2029]|[\u0000-\u001f\u007f]/g, (match) =>
     mermaidEntities[match] ?? (match.includes("\n") || match === "\r" || match >= "\u2028" ? "<br/>" : " "))
 
+/**
+ * The declared scopes of a plan as diagrams group them: each scope's components (scoped to it) and
+ * its inputs (the first scope declaring an input owns it, as in resolution); scopes with neither
+ * are left out.
+ */
+const scopeGroups = (plan: Plan.Any): ReadonlyArray<{
+  readonly index: number
+  readonly name: string
+  readonly nodes: ReadonlyArray<number>
+  readonly inputs: ReadonlyArray<{ readonly id: string; readonly key: string }>
+}> => {
+  const owner = new Map<string, string>()
+  const groups = plan.scopes.map((scope, index) => {
+    const inputs = scope.inputs.filter((key) => !owner.has(key)).map((key) => {
+      const id = `i${owner.size}`
+      owner.set(key, id)
+      return { id, key }
+    })
+    const nodes = plan.nodes.filter((node) => {
+      const own = node.component.lifetime
+      return own?._tag === "Scoped" && own.scope.name === scope.name
+    }).map((node) => node.id)
+    return { index, name: scope.name, nodes, inputs }
+  })
+  return groups.filter((group) => group.nodes.length > 0 || group.inputs.length > 0)
+}
+
+/** The diagram id of the node of a scope's input (see `scopeGroups`). */
+const inputIds = (groups: ReturnType<typeof scopeGroups>): ReadonlyMap<string, string> =>
+  new Map(groups.flatMap((group) => group.inputs.map((input) => [input.key, input.id] as const)))
+
 /** @internal */
 export const mermaid = (plan: Plan.Any, options?: Explain.DiagramOptions): string => {
   const roots = rootIds(plan)
@@ -322,6 +353,15 @@ export const mermaid = (plan: Plan.Any, options?: Explain.DiagramOptions): strin
     lines.push(`  n${node.id}["${label}"]`)
   }
   plan.external.forEach((key, index) => lines.push(`  x${index}(["${mermaidText(key)}<br/>(external)"])`))
+  // each scope's components and inputs, grouped
+  const groups = scopeGroups(plan)
+  const inputs = inputIds(groups)
+  for (const group of groups) {
+    lines.push(`  subgraph s${group.index}["scope ${mermaidText(group.name)}"]`)
+    for (const input of group.inputs) lines.push(`    ${input.id}(["${mermaidText(input.key)}<br/>(input)"])`)
+    for (const id of group.nodes) lines.push(`    n${id}`)
+    lines.push("  end")
+  }
   for (const node of plan.nodes) {
     for (const edge of node.dependencies) {
       const label = edgeLabel(edge)
@@ -330,6 +370,7 @@ export const mermaid = (plan: Plan.Any, options?: Explain.DiagramOptions): strin
       const arrow = label === undefined ? line : `${line}|"${mermaidText(label)}"|`
       for (const target of edge.targets) lines.push(`  n${node.id} ${arrow} n${target}`)
       if (edge.choice.rule === "external") lines.push(`  n${node.id} -.-> x${plan.external.indexOf(edge.request.service)}`)
+      if (edge.choice.rule === "input") lines.push(`  n${node.id} -.-> ${inputs.get(edge.request.service)}`)
     }
   }
   lines.push("  classDef root stroke-width:3px")
@@ -369,6 +410,17 @@ export const dot = (plan: Plan.Any, options?: Explain.DiagramOptions): string =>
     lines.push(`  n${node.id} [${attributes.join(", ")}];`)
   }
   plan.external.forEach((key, index) => lines.push(`  x${index} [label=${dotString(`${key}\n(external)`)}, style=dotted];`))
+  // each scope's components and inputs, in a cluster
+  const groups = scopeGroups(plan)
+  const inputs = inputIds(groups)
+  for (const group of groups) {
+    lines.push(`  subgraph cluster_${group.index} {`)
+    lines.push(`    label=${dotString(`scope ${group.name}`)};`)
+    lines.push("    style=dashed;")
+    for (const input of group.inputs) lines.push(`    ${input.id} [label=${dotString(`${input.key}\n(input)`)}, style=dotted];`)
+    for (const id of group.nodes) lines.push(`    n${id};`)
+    lines.push("  }")
+  }
   for (const node of plan.nodes) {
     for (const edge of node.dependencies) {
       const label = edgeLabel(edge)
@@ -381,6 +433,7 @@ export const dot = (plan: Plan.Any, options?: Explain.DiagramOptions): string =>
       if (edge.choice.rule === "external") {
         lines.push(`  n${node.id} -> x${plan.external.indexOf(edge.request.service)} [style=dotted];`)
       }
+      if (edge.choice.rule === "input") lines.push(`  n${node.id} -> ${inputs.get(edge.request.service)} [style=dotted];`)
     }
   }
   lines.push("}")

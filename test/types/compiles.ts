@@ -404,3 +404,38 @@ export namespace ContainerLookups {
   export const child = Container.child("tenant", [Component.succeed(Plugin, { name: "own" })])
   assertType<Equals<typeof child, Effect.Effect<Container.Container, Errors.DuplicateChild | Errors.ContainerClosed, Container.Container | Scope.Scope>>>()
 }
+
+// Handles: what a constructor reads from each
+
+class HandleTarget extends Context.Tag("types/HandleTarget")<HandleTarget, { readonly n: number }>() {}
+class HandleUser extends Context.Tag("types/HandleUser")<HandleUser, { readonly n: Effect.Effect<number, Errors.HandleError> }>() {}
+
+export const LazyUserLive = Component.make(HandleUser, {
+  dependencies: [Dependency.lazy(HandleTarget)],
+  build: Effect.gen(function*() {
+    const handle = yield* Dependency.lazy(HandleTarget)
+    assertType<Equals<typeof handle, Effect.Effect<HandleTarget["Type"], Errors.HandleError>>>()
+    return { n: Effect.map(handle, (target) => target.n) }
+  })
+})
+export const FactoryUserLive = Component.make(HandleUser, {
+  dependencies: [Dependency.factory(HandleTarget)],
+  build: Effect.gen(function*() {
+    const make = yield* Dependency.factory(HandleTarget)
+    assertType<Equals<typeof make, Effect.Effect<HandleTarget["Type"], Errors.HandleError, Scope.Scope>>>()
+    // a fresh instance lives as long as the caller's Scope
+    return { n: Effect.scoped(Effect.map(make, (target) => target.n)) }
+  })
+})
+export const ReloadableUserLive = Component.make(HandleUser, {
+  dependencies: [Dependency.reloadable(HandleTarget)],
+  build: Effect.gen(function*() {
+    const handle = yield* Dependency.reloadable(HandleTarget)
+    assertType<Equals<typeof handle, Dependency.ReloadableHandle<HandleTarget["Type"]>>>()
+    assertType<Equals<typeof handle.reload, Effect.Effect<void, Errors.HandleError>>>()
+    return { n: Effect.zipRight(handle.reload, handle.use((target) => Effect.succeed(target.n))) }
+  })
+})
+// a handle of a qualified or named request
+export const qualifiedLazy = Dependency.lazy(Dependency.qualified(HandleTarget, "primary"))
+assertType<Equals<typeof qualifiedLazy, Context.Tag<Dependency.Lazy<Dependency.Qualified<HandleTarget, "primary">>, Effect.Effect<HandleTarget["Type"], Errors.HandleError>>>>()

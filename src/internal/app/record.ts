@@ -12,6 +12,7 @@ import type * as App from "../../App.js"
 import type * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
 import * as Report from "../../Report.js"
+import * as lifetime from "../lifetime.js"
 import * as planInternal from "../plan.js"
 import * as runtime from "../runtime.js"
 
@@ -151,6 +152,7 @@ export class RunRecord {
   /** The components' records as the report lists them. */
   componentsReport(): Array<Report.ComponentRecord> {
     return this.plan.nodes.map((node, id): Report.ComponentRecord => {
+      const own = node.component.lifetime
       const phases: Array<Report.PhaseRecord> = []
       for (let index = 0; index < phaseOrder.length; index++) {
         const slot = id * phaseOrder.length + index
@@ -171,6 +173,7 @@ export class RunRecord {
         name: node.name,
         service: node.service,
         startup: node.component.lifecycle?.startup ?? null,
+        ...(own === undefined || own._tag === "Singleton" ? {} : { lifetime: lifetime.format(own) }),
         state: this.components[id]!.state,
         phases
       }

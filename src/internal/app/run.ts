@@ -281,11 +281,10 @@ const initialize = (self: AppRun, build: executor.GraphBuild, id: number, servic
  * instance is released, before its constructor's finalizers. A singleton built on first use is
  * recorded as built, and released (disposers included) with the application, as any other.
  */
-const instanceHook = (self: AppRun): container.InstanceHook => (id, service, scope) => {
+const instanceHook = (self: AppRun): container.InstanceHook => (id, service, scope, singleton) => {
   const settings = self.components[id]!
   const initializers = settings.lifecycle?.initializers ?? []
   const disposers = settings.lifecycle?.disposers ?? []
-  const singleton = self.container!.rank[id] === 0
   const node = self.plan.nodes[id]!
   const services = hookServices(self, id)
   const failed = (hook: string, phase: Errors.HookPhase, cause: Cause.Cause<unknown>) => {
@@ -324,7 +323,7 @@ const instanceHook = (self: AppRun): container.InstanceHook => (id, service, sco
       }))
   }
   if (disposers.length === 0) return initialize
-  // disposers of a transient or scoped instance: on its own scope, each one bounded, failures kept going
+  // disposers of an instance of its own (transient, scoped, factory): on its scope, each one bounded, failures kept going
   const dispose = Effect.forEach(disposers, (disposer) =>
     Effect.timeout(hooks.userEffect(`hook ${disposer.name}`, () => disposer.run(service), services(disposer)), settings.stop).pipe(
       Effect.catchAllCause((cause) => Effect.logError(failed(disposer.name, "dispose", cause)))
