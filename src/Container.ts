@@ -10,8 +10,15 @@
  * @since 0.2.0
  */
 import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type * as Errors from "./Errors.js"
 import type * as Plan from "./Plan.js"
 import * as internal from "./internal/container.js"
+import type * as Component from "./Component.js"
+import * as childInternal from "./internal/container/child.js"
+import * as lookup from "./internal/container/lookup.js"
 
 /**
  * The running container of a graph.
@@ -51,3 +58,138 @@ export interface Container {
  * @category tags
  */
 export const Container: Context.Tag<Container, Container> = internal.Tag
+
+/**
+ * Looks a request up in the running container, at run time: a tag, or any request of `Dependency`
+ * (`qualified`, `named`, `optional`, `all`, and the handles `lazy`, `factory`, `reloadable`); the
+ * service's type is the request's.
+ *
+ * The request is resolved with the rules and problems of startup: one that does not resolve fails
+ * with the `ResolutionError` listing every problem, with its path. What the application built is
+ * given, never built again; what it lacks is built once and kept by the container (a singleton stays
+ * one: a second lookup, or another that reaches it, gets the same instance), released when the
+ * container closes, dependents first. A transient is built for each lookup and, as a transient root
+ * of the graph is, owned by the innermost open scope (`Lifetime.within`) or else by the container:
+ * a lookup needs no `Scope` of its own. A scoped component is the open scope's instance. A lookup
+ * made while a constructor started by a lookup runs, of what that lookup is building, fails with
+ * `CircularLookup` instead of waiting for itself.
+ *
+ * The answer is kept per request: looking up a singleton already built again reads it and runs
+ * nothing else.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Container, Dependency, Registry } from "layerwise"
+ *
+ * class Plugin extends Context.Tag("app/Plugin")<Plugin, { readonly name: string }>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Plugin, { name: "csv" }).pipe(Component.qualified(["csv"])),
+ *   Component.succeed(Plugin, { name: "json" }).pipe(Component.qualified(["json"]))
+ * )
+ *
+ * // nothing requests a Plugin at startup: the lookups build them, once
+ * export const program = Effect.gen(function*() {
+ *   const csv = yield* Container.get(Dependency.qualified(Plugin, "csv"))
+ *   const every = yield* Container.get(Dependency.all(Plugin))
+ *   return [csv.name, every.length] as const
+ * }).pipe(Effect.provide(Registry.toLayer(registry, [Container.Container])))
+ * ```
+ *
+ * @since 0.2.0
+ * @category lookups
+ */
+export const get = <I, S>(request: Context.Tag<I, S>): Effect.Effect<S, Errors.LookupError, Container> =>
+  Effect.flatMap(internal.Tag, (container) => lookup.get(container, request))
+
+/**
+ * `get` in a given container (a child, see `child`).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Container } from "layerwise"
+ *
+ * class Clock extends Context.Tag("app/Clock")<Clock, { readonly now: () => number }>() {}
+ *
+ * export const now = (container: Container.Container) => Effect.map(Container.getFrom(container, Clock), (clock) => clock.now())
+ * ```
+ *
+ * @since 0.2.0
+ * @category lookups
+ */
+export const getFrom = <I, S>(container: Container, request: Context.Tag<I, S>): Effect.Effect<S, Errors.LookupError> =>
+  Effect.suspend(() => lookup.get(container, request))
+
+/**
+ * Opens a child of the running container, named `name` (unique among its open siblings, else
+ * `DuplicateChild`), with components of its own, for as long as the current Scope is open.
+ *
+ * The child sees its parent's instances (shared, never rebuilt); its components shadow the parent's
+ * for the same requests, in the child only (as overrides do: `Registry.override`); the parent never
+ * sees them, nor does a sibling. Nothing is built when it opens: its lookups (`getFrom`, or `get`
+ * with the child provided as `Container.Container`) build its components on first need, and a
+ * component of the child that requests `Container.Container` gets the child. Closing it (its Scope,
+ * or its parent's close) closes its children first, concurrently, then releases what it built, last
+ * built first. A closed container opens no child (`ContainerClosed`).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Container, Registry } from "layerwise"
+ *
+ * class Greeting extends Context.Tag("app/Greeting")<Greeting, string>() {}
+ *
+ * const registry = Registry.make(Component.succeed(Greeting, "hello"))
+ *
+ * export const program = Effect.gen(function*() {
+ *   const tenant = yield* Container.child("tenant-a", [Component.succeed(Greeting, "bonjour")])
+ *   const inChild = yield* Container.getFrom(tenant, Greeting)
+ *   const inParent = yield* Container.get(Greeting)
+ *   return [inChild, inParent] as const // ["bonjour", "hello"]
+ * }).pipe(Effect.scoped, Effect.provide(Registry.toLayer(registry, [Container.Container])))
+ * ```
+ *
+ * @since 0.2.0
+ * @category children
+ */
+export const child = (
+  name: string,
+  components: ReadonlyArray<Component.Any>
+): Effect.Effect<Container, Errors.DuplicateChild | Errors.ContainerClosed, Container | Scope.Scope> =>
+  Effect.flatMap(internal.Tag, (container) => childInternal.child(container, name, components))
+
+/**
+ * The open child named `name` of a container, or of its descendants (the nearest: a child before a
+ * grandchild).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { Container } from "layerwise"
+ *
+ * export const tenant = (name: string) => Effect.map(Container.Container, (root) => Container.findChild(root, name).pipe(Option.isSome))
+ * ```
+ *
+ * @since 0.2.0
+ * @category children
+ */
+export const findChild = (container: Container, name: string): Option.Option<Container> =>
+  Option.fromNullable(childInternal.findChild(container, name))
+
+/**
+ * The names from the root container down to this one (`[]` for the root).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container } from "layerwise"
+ *
+ * export const where = Effect.map(Container.Container, (container) => Container.path(container).join("/"))
+ * ```
+ *
+ * @since 0.2.0
+ * @category children
+ */
+export const path = (container: Container): ReadonlyArray<string> => childInternal.pathOf(container)

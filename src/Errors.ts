@@ -845,6 +845,95 @@ export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Container errors (run-time lookups, child containers)
+
+/**
+ * A run-time lookup (`Container.get`) that closes a cycle: a component's construction, started by a
+ * lookup, looked up (directly or through others) what that lookup was building. `path` lists the
+ * requests of the lookups in progress, outermost first, ending with the one that closed the cycle.
+ * Nothing is waited for: the inner lookup fails at once.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.CircularLookup({ path: ["Plugins", "Registry", "Plugins"] })
+ * console.log(error.message)
+ * // "Plugins -> Registry -> Plugins: a run-time lookup closes a cycle (a constructor looks up what is being built for it)"
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class CircularLookup extends Data.TaggedError("CircularLookup")<{
+  readonly path: DependencyPath
+}> {
+  override get message(): string {
+    return `${formatPath(this.path)}: a run-time lookup closes a cycle (a constructor looks up what is being built for it)`
+  }
+}
+
+/**
+ * A container that is closing or closed was asked to look something up or to open a child.
+ * `container` is its path from the root container (`[]` for the root).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.ContainerClosed({ container: ["tenant-a"], operation: "child" })
+ * console.log(error.message) // "the container tenant-a is closed: child is not possible"
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class ContainerClosed extends Data.TaggedError("ContainerClosed")<{
+  readonly container: ReadonlyArray<string>
+  readonly operation: "get" | "child" | "shutDown"
+}> {
+  override get message(): string {
+    const name = this.container.length === 0 ? "root" : this.container.join("/")
+    return `the container ${name} is closed: ${this.operation} is not possible`
+  }
+}
+
+/**
+ * A child container was opened with a name one of its open siblings already has.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.DuplicateChild({ parent: [], name: "tenant-a", siblings: ["tenant-a", "tenant-b"] })
+ * console.log(error.message) // "the container root already has a child named tenant-a (its children: tenant-a, tenant-b)"
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class DuplicateChild extends Data.TaggedError("DuplicateChild")<{
+  readonly parent: ReadonlyArray<string>
+  readonly name: string
+  readonly siblings: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    const parent = this.parent.length === 0 ? "root" : this.parent.join("/")
+    return `the container ${parent} already has a child named ${this.name} (its children: ${this.siblings.join(", ")})`
+  }
+}
+
+/**
+ * What a run-time lookup (`Container.get`) can fail with: the request does not resolve (every
+ * problem, with its path, as at startup), a construction failed, a scoped component outside its
+ * scope, a cycle through lookups, or the container is closed.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export type LookupError = ResolutionError | HandleError | CircularLookup | ContainerClosed
+
 /**
  * The errors of building a resolved plan whose constructors fail with `E`.
  *

@@ -270,3 +270,29 @@ describe("examples/lifetimes.ts", () => {
     }
   }, 60_000)
 })
+
+describe("examples/container.ts", () => {
+  it("looks plugins up once, gives a tenant child its own greeting over the shared database, reports an unknown request, and releases lookups' instances before the graph's", async () => {
+    const example = launch(process.execPath, ["--import", "tsx", "examples/container.ts"])
+    try {
+      expect(await example.exited, example.output()).toBe(0)
+      expect(example.output().trimEnd().split("\n")).toEqual([
+        "open database",
+        "open plugin upper",
+        "upper(a) via main",
+        "open plugin reverse",
+        "2 plugins, the first the same instance: true",
+        "open tenant greeting",
+        "tenant-a: bonjour from main; root: hello",
+        "close tenant greeting",
+        "1 problem resolving the graph:",
+        "  - host/Missing: no component provides host/Missing (available: host/Database, host/Greeting, host/Plugin)",
+        "close plugin reverse",
+        "close plugin upper",
+        "close database"
+      ])
+    } finally {
+      cleanUp(example)
+    }
+  }, 60_000)
+})

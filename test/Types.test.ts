@@ -78,6 +78,7 @@ describe("compile-time contracts", () => {
       "app-widened-roots.ts",
       "build-wrong-service.ts",
       "construction-error-typed.ts",
+      "container-get-wrong-service.ts",
       "factory-without-scope.ts",
       "handle-of-collection.ts",
       "handle-read-as-service.ts",

@@ -136,6 +136,16 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly scopeNames: ReadonlyArray<string>
   onInstance: InstanceHook | undefined = undefined
   onDispose: DisposeHook | undefined = undefined
+  /**
+   * A container made for a run-time lookup (see `container/lookup.ts`): the instance of a node that
+   * another container holds (a singleton or a scoped component), instead of building it here.
+   */
+  delegate: ((id: number, chain: ScopeInstance | undefined) => Effect.Effect<unknown, Errors.HandleError> | undefined) | undefined =
+    undefined
+  /** Added to a node's id to key its instance in an open scope: containers sharing a scope never collide. */
+  scopeKeyBase = 0
+  /** Its run-time lookups and children, once it has any (`container/lookup.ts`'s `Realm`). */
+  realm: unknown = undefined
 
   constructor(readonly build: executor.GraphBuild, mustBuild?: (id: number) => boolean) {
     const plan = build.plan
@@ -318,8 +328,8 @@ export const rootContext = <Roots>(self: Container): Effect.Effect<Context.Conte
   >
 }
 
-/** The service of a request outside any node: the roots', or a scope's entry (`chain` its open scopes). */
-const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInstance): Effect.Effect<unknown, Errors.HandleError> => {
+/** The service of a request outside any node: the roots', a scope's entry or a lookup's (`chain` its open scopes). @internal */
+export const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInstance): Effect.Effect<unknown, Errors.HandleError> => {
   const handle = edge.request.handle
   if (handle !== undefined) {
     const target = edge.targets[0]!
@@ -480,13 +490,29 @@ const dependenciesFirst = (self: Container, id: number, chain: ScopeInstance | u
 const singleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
   self.eager[id] === 1
     ? Effect.sync(() => self.build.values[id])
-    : once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)), (value) => {
+    : self.delegate !== undefined
+    ? delegated(self, id, chain) ?? lazySingleton(self, id, chain)
+    : lazySingleton(self, id, chain)
+
+/** Another container's instance of the node (see `Container.delegate`), stored as this one's value. */
+const delegated = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> | undefined => {
+  const found = self.delegate!(id, chain)
+  return found === undefined ? undefined : Effect.tap(found, (value) => {
+    self.build.values[id] = value
+  })
+}
+
+const lazySingleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
+  once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)), (value) => {
       self.build.values[id] = value
-    })
+    }
+  )
 
 /** A scoped component's instance in the nearest open scope of its name: built once in it. */
 const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
   Effect.suspend(() => {
+    const elsewhere = self.delegate?.(id, chain)
+    if (elsewhere !== undefined) return elsewhere
     const name = self.scopeNames[self.rank[id]! - 1]!
     let owner = chain
     while (owner !== undefined && owner.name !== name) owner = owner.parent
@@ -496,7 +522,7 @@ const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): 
     const open = owner
     return once(
       open.instances,
-      id,
+      self.scopeKeyBase + id,
       Effect.zipRight(dependenciesFirst(self, id, open), Effect.map(buildOwned(self, open, id, open), ([value]) => value))
     )
   })
@@ -689,3 +715,28 @@ export const Tag = Context.GenericTag<PublicContainer.Container>(dependency.cont
 
 /** The container behind the public service (the only implementation of it). @internal */
 export const fromService = (service: PublicContainer.Container): Container => service as Container
+
+// ---------------------------------------------------------------------------------------------
+// run-time lookups (see container/lookup.ts)
+
+/** The open scopes of the current fiber, innermost first. @internal */
+export const currentScopes: Effect.Effect<ScopeInstance | undefined> = FiberRef.get(openScopes)
+
+/**
+ * The instance of a node that every requester shares: a singleton's (built if it is not yet), or the
+ * nearest open scope's for a scoped component; `undefined` for a transient (each requester builds its own).
+ *
+ * @internal
+ */
+export const sharedInstance = (
+  self: Container,
+  id: number,
+  chain: ScopeInstance | undefined
+): Effect.Effect<unknown, Errors.HandleError> | undefined => {
+  const rank = self.rank[id]!
+  return rank === 0 ? singleton(self, id, chain) : rank === TRANSIENT ? undefined : scoped(self, id, chain)
+}
+
+/** Whether the node is a singleton already built: its value is `build.values[id]`. @internal */
+export const isBuilt = (self: Container, id: number): boolean =>
+  self.rank[id] === 0 && (self.eager[id] === 1 || (self.build.values[id] !== undefined && self.lazy.has(id)))

@@ -1,6 +1,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { globalValue } from "effect/GlobalValue"
 import type * as Component from "../Component.js"
 import type * as Condition from "../Condition.js"
 import type * as Dependency from "../Dependency.js"
@@ -137,9 +138,15 @@ const resolveIn = <E, Roots extends ReadonlyArray<Dependency.Any>, External exte
 > => {
   if (shapes === undefined) keepShapes()
   const resolution = run(input, roots, options, environment)
-  return resolution.problems.length > 0
-    ? Either.left(new Errors.ResolutionError({ problems: resolution.problems }))
-    : Either.right(finish(resolution.index.candidates, resolution.outcome, externalKeys(options?.external), declaredScopes(options?.scopes)))
+  if (resolution.problems.length > 0) return Either.left(new Errors.ResolutionError({ problems: resolution.problems }))
+  const plan = finish<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>(
+    resolution.index.candidates,
+    resolution.outcome,
+    externalKeys(options?.external),
+    declaredScopes(options?.scopes)
+  )
+  origins.set(plan, { registry: input, external: options?.external, scopes: options?.scopes, environment })
+  return Either.right(plan)
 }
 
 /** A declared scope: its name, and the keys of its inputs (the services whoever opens it provides). */
@@ -802,3 +809,38 @@ const keepShapes = (): void => {
   const resolution = run(registry.make(declared(used, []), declared(user, [used])), [user], undefined, condition.environment())
   shapes = { resolution, plan: finish(resolution.index.candidates, resolution.outcome, []) }
 }
+
+// ---------------------------------------------------------------------------------------------
+// the container: resolving at run time
+
+/**
+ * What a plan was resolved from: its registry, its settings (without App's extra roots) and the
+ * environment its conditions were evaluated in. A run-time lookup resolves more requests from it,
+ * with the same rules and in the same environment (no Config is read again).
+ *
+ * @internal
+ */
+export interface Origin {
+  readonly registry: Registry.Registry<unknown>
+  readonly external: ReadonlyArray<Dependency.Any> | undefined
+  readonly scopes: ReadonlyArray<Lifetime.ScopeName> | undefined
+  readonly environment: Condition.Environment
+}
+
+/** Per plan the resolver made, what it was resolved from (a plan is immutable: a weak record of it). */
+const origins = globalValue(Symbol.for("layerwise/resolver/origins"), () => new WeakMap<Plan.Any, Origin>())
+
+/** What the resolver resolved a plan from; `undefined` for a plan it did not make. @internal */
+export const originOf = (plan: Plan.Any): Origin | undefined => origins.get(plan)
+
+/**
+ * Resolves `roots` from an origin (see `Origin`): the plan of what they reach, or every problem. The
+ * plan's origin is `origin`.
+ *
+ * @internal
+ */
+export const resolveFrom = (origin: Origin, roots: ReadonlyArray<Dependency.Any>): Either.Either<Plan.Any, Errors.ResolutionError> =>
+  resolveIn(origin.registry, roots, { external: origin.external, scopes: origin.scopes }, origin.environment) as Either.Either<
+    Plan.Any,
+    Errors.ResolutionError
+  >

@@ -8,6 +8,7 @@ import type * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import type * as Registry from "../Registry.js"
 import * as container from "./container.js"
+import * as lookup from "./container/lookup.js"
 import * as executor from "./executor.js"
 import * as registryInternal from "./registry.js"
 import * as resolver from "./resolver.js"
@@ -64,8 +65,15 @@ export const planToLayer = <Roots, E, R>(
         const dynamic = container.attach(self)
         // `Scope.addFinalizerExit`, not `Effect.addFinalizer`: the latter would undo the FiberRef
         // changes the releases make (a `Layer.locallyScoped` restoring its FiberRef).
+        // the container's children and lookups are released first: what they built depends on the graph's
         yield* Scope.addFinalizerExit(yield* Effect.scope, (exit) =>
-          Effect.flatMap(executor.release(self, exit), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
+          Effect.flatMap(
+            Effect.zip(lookup.closeRoot(dynamic, exit), executor.release(self, exit)),
+            ([fromLookups, failures]) =>
+              fromLookups === undefined && failures === undefined
+                ? Effect.void
+                : Effect.failCause(fromLookups === undefined ? failures! : failures === undefined ? fromLookups : Cause.sequential(fromLookups, failures))
+          )
         )
         const built = yield* Effect.exit(restore(executor.buildAll(self, executor.plainTask(self))))
         if (built._tag === "Failure") {

@@ -8,6 +8,7 @@ import {
   App,
   Component,
   Condition,
+  Container,
   Dependency,
   Errors,
   Family,
@@ -386,6 +387,24 @@ export const runConfigured = () => runMain(Effect.map(configProfiles, (profiles)
 export const runApp = () => runMain(configuredApp)
 
 // ---------------------------------------------------------------------------------------------
+// Container.get: the service type comes from the request; the container is required
+
+export namespace ContainerLookups {
+  class Plugin extends Context.Tag("types/Plugin")<Plugin, { readonly name: string }>() {}
+  const one = Container.get(Plugin)
+  const qualified = Container.get(Dependency.qualified(Plugin, "csv"))
+  const optional = Container.get(Dependency.optional(Plugin))
+  const every = Container.get(Dependency.all(Plugin))
+  const lazy = Container.get(Dependency.lazy(Plugin))
+  assertType<Equals<typeof one, Effect.Effect<{ readonly name: string }, Errors.LookupError, Container.Container>>>()
+  assertType<Equals<Effect.Effect.Success<typeof qualified>, { readonly name: string }>>()
+  assertType<Equals<Effect.Effect.Success<typeof optional>, Option.Option<{ readonly name: string }>>>()
+  assertType<Equals<Effect.Effect.Success<typeof every>, ReadonlyArray<{ readonly name: string }>>>()
+  assertType<Equals<Effect.Effect.Success<typeof lazy>, Effect.Effect<{ readonly name: string }, Errors.HandleError>>>()
+  export const child = Container.child("tenant", [Component.succeed(Plugin, { name: "own" })])
+  assertType<Equals<typeof child, Effect.Effect<Container.Container, Errors.DuplicateChild | Errors.ContainerClosed, Container.Container | Scope.Scope>>>()
+}
+
 // Handles: what a constructor reads from each
 
 class HandleTarget extends Context.Tag("types/HandleTarget")<HandleTarget, { readonly n: number }>() {}

@@ -1,0 +1,323 @@
+/**
+ * Run-time lookups: a request resolved and built while the graph runs (`Container.get`).
+ *
+ * Every container (the root one of a built graph, and each child, see `child.ts`) has a `Realm`: what
+ * its lookups found, per request key, and where the instance of each component its requesters share
+ * comes from (per component name). A lookup of a request:
+ * - in the root container, when the plan already resolved that request (a root's, a scope's or any
+ *   component's), is answered by the plan's edge: what the build made is given, never rebuilt;
+ * - otherwise is resolved from what the plan was resolved from (`resolver.Origin`: the registry, its
+ *   settings, the environment its conditions were read in; a child's registry has its components as
+ *   overrides), with the same rules and problems as at startup. The components of that plan the
+ *   container already has (by name) are delegated to it; the others are built by a container made for
+ *   the lookup (an *extension*, `container.Container` over the lookup's plan), lazily, by the usual
+ *   paths (singletons once, transients per requester, scoped instances in the open scope), and
+ *   registered, so a later lookup reaching them shares them.
+ *
+ * A child delegates a component that is not one of its own to its parent (the parent's instance,
+ * looked up by name in the parent if the parent has not built it yet): children share their parent's
+ * instances and never build the parent's components; a parent never sees a child's.
+ *
+ * Answers are kept per request key (a request resolves to the same components every time: the
+ * registry and environment do not change); a lookup whose answer is a built singleton reads its value
+ * and nothing else (the fast path).
+ *
+ * Cycles: the requests of the lookups in progress are a fiber-local chain; a lookup of a request that
+ * is on it fails with `CircularLookup` instead of waiting for itself.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import type * as Component from "../../Component.js"
+import type * as PublicContainer from "../../Container.js"
+import type * as Dependency from "../../Dependency.js"
+import * as Errors from "../../Errors.js"
+import type * as Plan from "../../Plan.js"
+import * as container from "../container.js"
+import * as dependency from "../dependency.js"
+import * as executor from "../executor.js"
+import * as resolver from "../resolver.js"
+import * as runtime from "../runtime.js"
+
+/** The instance of a component that every requester in a container shares (a singleton's, a scoped one's). */
+type Share = (chain: container.ScopeInstance | undefined) => Effect.Effect<unknown, Errors.LookupError>
+
+/** How a lookup of one request is answered: an edge of a container's plan. */
+interface Answer {
+  readonly container: container.Container
+  readonly edge: Plan.Edge
+  /** every target is a singleton of `container` already built: the value is read, nothing runs */
+  ready: boolean
+}
+
+/** The services a container gives to components and the program: the public `Container`, with its realm. */
+export interface Face extends PublicContainer.Container {
+  realm: unknown
+}
+
+/**
+ * A container's run-time state: its lookups' answers, the instances it shares, the extensions it
+ * made, its children.
+ *
+ * @internal
+ */
+export class Realm {
+  readonly children = new Map<string, Realm>()
+  readonly answers = new Map<string, Answer>()
+  /** per component name, where its shared instance comes from; filled on first need (`shares`) */
+  sharedByName: Map<string, Share> | undefined = undefined
+  /** the containers made for lookups, in order of creation: released last made first */
+  readonly extensions: Array<container.Container> = []
+  state: "open" | "closing" | "closed" = "open"
+  /** the exit of its close, once it began */
+  closing: Exit.Exit<unknown, unknown> | undefined = undefined
+  /** the path of names from the root container (`[]` for the root) */
+  readonly path: ReadonlyArray<string>
+  /** the lookups being answered (a close waits for none: their instances are released as they finish) */
+  readonly tree: Tree
+
+  constructor(
+    readonly root: container.Container,
+    readonly face: Face,
+    readonly parent: Realm | undefined,
+    readonly name: string,
+    readonly origin: resolver.Origin | undefined,
+    /** the components it builds itself: a child's own (`undefined`: the root, which builds all) */
+    readonly own: ReadonlySet<Component.Any> | undefined
+  ) {
+    this.path = parent === undefined ? [] : [...parent.path, name]
+    this.tree = parent === undefined ? { nextScopeKey: root.plan.nodes.length } : parent.tree
+  }
+}
+
+/** What the containers of one tree share. */
+interface Tree {
+  /** the next free key base for a lookup container's scoped instances (see `Container.scopeKeyBase`) */
+  nextScopeKey: number
+}
+
+/** The realm of the container behind the service (the root's made on first use). @internal */
+export const realmOf = (service: PublicContainer.Container): Realm => {
+  const face = service as Face
+  const realm = face.realm
+  if (realm !== undefined) return realm as Realm
+  const root = container.fromService(service)
+  const made = new Realm(root, root as unknown as Face, undefined, "", resolver.originOf(root.plan), undefined)
+  root.realm = made
+  return made
+}
+
+/** The realm of a root container, if any lookup or child made one. @internal */
+export const existingRealm = (root: container.Container): Realm | undefined => root.realm as Realm | undefined
+
+/** The requests of the lookups in progress on this fiber, outermost first. */
+const lookupChain = runtime.makeFiberLocal<ReadonlyArray<Dependency.Description>>("Container/lookupChain", [])
+
+/**
+ * Looks `request` up in the container behind `service` (see the module's comment).
+ *
+ * @internal
+ */
+export const get = <I, S>(service: PublicContainer.Container, request: Context.Tag<I, S>): Effect.Effect<S, Errors.LookupError> => {
+  const realm = realmOf(service)
+  const answer = realm.answers.get(request.key)
+  if (answer !== undefined && answer.ready && realm.state === "open") {
+    return Effect.succeed(executor.valueOf(answer.edge, answer.container.build.values, answer.container.build.outside) as S)
+  }
+  return lookup(realm, request) as Effect.Effect<S, Errors.LookupError>
+}
+
+/** A lookup past the fast path: the realm open, no cycle, the answer found or made, then its value. */
+const lookup = (realm: Realm, request: Dependency.Any): Effect.Effect<unknown, Errors.LookupError> =>
+  Effect.flatMap(FiberRef.get(lookupChain), (chain): Effect.Effect<unknown, Errors.LookupError> => {
+    if (realm.state !== "open") return Effect.fail(new Errors.ContainerClosed({ container: realm.path, operation: "get" }))
+    const description = dependency.describe(dependency.requestOf(request))
+    if (chain.some((outer) => outer.key === description.key)) {
+      return Effect.fail(new Errors.CircularLookup({ path: [...chain, description].map((step) => step.label) }))
+    }
+    let answer = realm.answers.get(description.key)
+    if (answer === undefined) {
+      const made = answerOf(realm, request, description)
+      if (Either.isLeft(made)) return Effect.fail(made.left)
+      answer = made.right
+      realm.answers.set(description.key, answer)
+    }
+    const found = answer
+    return Effect.locally(
+      Effect.flatMap(container.currentScopes, (scopes) =>
+        Effect.tap(container.edgeService(found.container, found.edge, scopes), () => {
+          found.ready = isReady(found)
+        })),
+      lookupChain,
+      [...chain, description]
+    )
+  })
+
+/** Whether an answer's value can be read without running anything: plain singletons, all built. */
+const isReady = (answer: Answer): boolean =>
+  answer.edge.request.handle === undefined && answer.edge.targets.every((target) => container.isBuilt(answer.container, target))
+
+/** How a request is answered in a realm: by the root's plan, or by a container made for it. */
+const answerOf = (realm: Realm, request: Dependency.Any, description: Dependency.Description): Either.Either<Answer, Errors.ResolutionError> => {
+  if (realm.parent === undefined) {
+    const edge = planEdges(realm.root).get(description.key)
+    if (edge !== undefined) return Either.right({ container: realm.root, edge, ready: false })
+  }
+  if (realm.origin === undefined) {
+    // a plan the resolver did not make: only what it resolved can be looked up
+    return Either.left(
+      new Errors.ResolutionError({
+        problems: [
+          new Errors.MissingComponent({
+            path: [],
+            request: description.label,
+            available: [...new Set(realm.root.plan.nodes.map((node) => node.name))].sort(),
+            suggestions: [],
+            unqualified: [],
+            excluded: []
+          })
+        ]
+      })
+    )
+  }
+  return Either.map(resolver.resolveFrom(realm.origin, [request]), (plan) => {
+    const extension = extend(realm, plan)
+    return { container: extension, edge: plan.roots[0]!, ready: false }
+  })
+}
+
+/** Per request key, the edge of the plan that resolved it (a root's, a scope's, a component's). */
+const edgesOfPlans = new WeakMap<Plan.Any, ReadonlyMap<string, Plan.Edge>>()
+
+const planEdges = (root: container.Container): ReadonlyMap<string, Plan.Edge> => {
+  const plan = root.plan
+  let edges = edgesOfPlans.get(plan)
+  if (edges === undefined) {
+    const made = new Map<string, Plan.Edge>()
+    const add = (edge: Plan.Edge) => {
+      if (!made.has(edge.request.key)) made.set(edge.request.key, edge)
+    }
+    plan.roots.forEach(add)
+    for (const scope of plan.scopes) scope.provides.forEach(add)
+    for (const node of plan.nodes) node.dependencies.forEach(add)
+    edges = made
+    edgesOfPlans.set(plan, edges)
+  }
+  return edges
+}
+
+/**
+ * The container made for a lookup's plan: its components the realm (or its ancestors) shares are
+ * delegated; the others are built by it, on first need, and registered as the realm's.
+ */
+const extend = (realm: Realm, plan: Plan.Any): container.Container => {
+  const root = realm.root
+  const build = new executor.GraphBuild(plan, root.build.limit, root.build.callerContext, root.build.views, root.build.inheritContext)
+  const outside = new Map(root.build.outside)
+  outside.set(dependency.containerKey, realm.face)
+  build.outside = outside
+  const extension = new container.Container(build)
+  extension.eager.fill(0)
+  // App's instance hook knows its plan's ids only: what a lookup builds gets no App initializers (yet)
+  extension.scopeKeyBase = realm.tree.nextScopeKey
+  realm.tree.nextScopeKey += plan.nodes.length
+  const delegates = plan.nodes.map((node) => shareOf(realm, node))
+  extension.delegate = (id, chain) => delegates[id]?.(chain) as Effect.Effect<unknown, Errors.HandleError> | undefined
+  const shared = shares(realm)
+  for (const node of plan.nodes) {
+    if (delegates[node.id] === undefined && !isTransient(node)) {
+      shared.set(node.name, (chain) => container.sharedInstance(extension, node.id, chain)!)
+    }
+  }
+  realm.extensions.push(extension)
+  return extension
+}
+
+const isTransient = (node: Plan.Node): boolean => node.component.lifetime?._tag === "Transient"
+
+/** The realm's shared instances by component name: the root's start with its plan's components. */
+const shares = (realm: Realm): Map<string, Share> => {
+  if (realm.sharedByName !== undefined) return realm.sharedByName
+  const made = new Map<string, Share>()
+  if (realm.parent === undefined) {
+    const root = realm.root
+    for (const node of root.plan.nodes) {
+      if (!isTransient(node)) made.set(node.name, (chain) => container.sharedInstance(root, node.id, chain)!)
+    }
+  }
+  realm.sharedByName = made
+  return made
+}
+
+/**
+ * Where the realm gets a component's shared instance from, when not from a container made for this
+ * lookup: its own (already built or registered), or, for a child, its parent's. `undefined`: the
+ * lookup's container builds it (a transient always: each requester builds its own).
+ */
+const shareOf = (realm: Realm, node: Plan.Node): Share | undefined => {
+  if (isTransient(node)) return undefined
+  const known = shares(realm).get(node.name)
+  if (known !== undefined) return known
+  if (realm.parent === undefined || realm.own!.has(node.component)) return undefined
+  return inherited(realm.parent, node)
+}
+
+/** A parent's instance of a component a child needs: the parent's (or an ancestor's), looked up by name. */
+const inherited = (realm: Realm, node: Plan.Node): Share => {
+  const known = shares(realm).get(node.name)
+  if (known !== undefined) return known
+  if (realm.parent !== undefined && !realm.own!.has(node.component)) return inherited(realm.parent, node)
+  const request = dependency.named(node.component.tag as Context.Tag<unknown, unknown>, node.name)
+  return () => lookup(realm, request)
+}
+
+// ---------------------------------------------------------------------------------------------
+// closing
+
+/**
+ * Closes a realm: its children first, concurrently, then the instances its lookups built, last
+ * built first (each extension releases its components dependents first). Runs once: a second call
+ * (or a concurrent one) finds it closing and does nothing. Returns the release failures, if any.
+ *
+ * @internal
+ */
+export const close = (realm: Realm, exit: Exit.Exit<unknown, unknown>): Effect.Effect<Cause.Cause<never> | undefined> =>
+  Effect.suspend(() => {
+    if (realm.state !== "open") return Effect.succeed(undefined)
+    realm.state = "closing"
+    realm.closing = exit
+    return Effect.gen(function*() {
+      const children = [...realm.children.values()]
+      let failures: Cause.Cause<never> | undefined
+      const fromChildren = yield* Effect.forEach(children, (child) => close(child, exit), { concurrency: "unbounded" })
+      for (const failure of fromChildren) if (failure !== undefined) failures = combine(failures, failure)
+      // extensions made while the children closed are in the list too: it is read as it is now
+      for (let index = realm.extensions.length - 1; index >= 0; index--) {
+        const extension = realm.extensions[index]!
+        const failure = yield* executor.releaseOwner(extension.build, extension.plan, exit)
+        if (failure !== undefined) failures = combine(failures, failure)
+      }
+      realm.state = "closed"
+      realm.parent?.children.delete(realm.name)
+      return failures
+    })
+  })
+
+const combine = (left: Cause.Cause<never> | undefined, right: Cause.Cause<never>): Cause.Cause<never> =>
+  left === undefined ? right : Cause.sequential(left, right)
+
+/**
+ * Closes the root container's realm, if it has one, before the graph's own release (what
+ * `Plan.toLayer` and App run first when the graph is released).
+ *
+ * @internal
+ */
+export const closeRoot = (root: container.Container | undefined, exit: Exit.Exit<unknown, unknown>): Effect.Effect<Cause.Cause<never> | undefined> => {
+  const realm = root === undefined ? undefined : existingRealm(root)
+  return realm === undefined ? Effect.succeed(undefined) : close(realm, exit)
+}

@@ -1,0 +1,389 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Deferred, Effect, Exit, FastCheck as fc, Fiber, Layer, Option, Scope } from "effect"
+import { Component, Container, Dependency, Errors, Lifetime, Registry } from "layerwise"
+
+class Config extends Context.Tag("Config")<Config, { readonly id: number }>() {}
+class Db extends Context.Tag("Db")<Db, { readonly id: number; readonly config: { readonly id: number } }>() {}
+class Api extends Context.Tag("Api")<Api, { readonly id: number; readonly db: { readonly id: number } }>() {}
+class Plugin extends Context.Tag("Plugin")<Plugin, { readonly name: string; readonly id: number }>() {}
+class Stamp extends Context.Tag("Stamp")<Stamp, { readonly id: number }>() {}
+class Loop extends Context.Tag("Loop")<Loop, string>() {}
+class Other extends Context.Tag("Other")<Other, string>() {}
+
+/** Records builds and releases in order; each build gets the next number as its instance's id. */
+const makeRecorder = () => {
+  const events: Array<string> = []
+  let next = 0
+  return {
+    events,
+    /** a scoped constructor that records `build name` / `release name` */
+    make: <A>(name: string, value: (id: number) => A) =>
+      Effect.acquireRelease(
+        Effect.sync(() => {
+          events.push(`build ${name}`)
+          return value(++next)
+        }),
+        () => Effect.sync(() => void events.push(`release ${name}`))
+      ),
+    count: (event: string) => events.filter((recorded) => recorded === event).length
+  }
+}
+type Recorder = ReturnType<typeof makeRecorder>
+
+const registryOf = (recorder: Recorder) =>
+  Registry.make(
+    Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }),
+    Component.make(Db, { dependencies: [Config], build: Effect.flatMap(Config, (config) => recorder.make("Db", (id) => ({ id, config }))) }),
+    Component.make(Api, { dependencies: [Db], build: Effect.flatMap(Db, (db) => recorder.make("Api", (id) => ({ id, db }))) }),
+    Component.make(Plugin, { build: recorder.make("csv", (id) => ({ name: "csv", id })) }).pipe(Component.qualified(["csv"]), Component.order(1)),
+    Component.make(Plugin, { build: recorder.make("json", (id) => ({ name: "json", id })) }).pipe(
+      Component.qualified(["json"]),
+      Component.named("jsonPlugin"),
+      Component.order(2)
+    ),
+    Component.make(Stamp, { build: recorder.make("Stamp", (id) => ({ id })) }).pipe(Lifetime.transient)
+  )
+
+/** Runs `program` with the registry's Layer of `roots` (and the container), then closes it. */
+const withContainer = <A, E>(
+  registry: Registry.Registry<unknown>,
+  roots: ReadonlyArray<Dependency.Any>,
+  program: Effect.Effect<A, E, Container.Container>
+) =>
+  Effect.scoped(
+    Effect.flatMap(Layer.build(Registry.toLayer(registry, [Container.Container, ...roots])), (context) =>
+      Effect.provide(program, context as Context.Context<Container.Container>))
+  )
+
+describe("Container", () => {
+  describe("lookups", () => {
+    it.effect("a lookup of what the application built gives its instance and builds nothing", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const [root, looked, again] = yield* withContainer(
+          registryOf(recorder),
+          [Db],
+          Effect.all([Effect.flatMap(Container.Container, () => Container.get(Db)), Container.get(Db), Container.get(Config)])
+        )
+        expect(looked).toBe(root)
+        expect(again).toBe(root.config)
+        expect(recorder.events).toEqual(["build Config", "build Db", "release Db", "release Config"])
+      }))
+
+    it.effect("a lookup builds what is missing once, sharing what the application built, and releases it first", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const [first, second] = yield* withContainer(registryOf(recorder), [Db], Effect.all([Container.get(Api), Container.get(Api)]))
+        expect(second).toBe(first)
+        expect(first.db.id).toBe(2)
+        expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
+      }))
+
+    it.effect("qualified, named, optional and all lookups are typed by their request and share instances", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            const csv: { readonly name: string } = yield* Container.get(Dependency.qualified(Plugin, "csv"))
+            const json = yield* Container.get(Dependency.named(Plugin, "jsonPlugin"))
+            const every: ReadonlyArray<{ readonly name: string }> = yield* Container.get(Dependency.all(Plugin))
+            const none: Option.Option<unknown> = yield* Container.get(Dependency.optional(Other))
+            return { csv, json, every, none }
+          })
+        )
+        expect(result.every).toEqual([result.csv, result.json])
+        expect(result.every[0]).toBe(result.csv)
+        expect(result.every[1]).toBe(result.json)
+        expect(result.none).toEqual(Option.none())
+        expect(recorder.count("build csv")).toBe(1)
+        expect(recorder.count("build json")).toBe(1)
+        expect(recorder.count("release csv") + recorder.count("release json")).toBe(2)
+      }))
+
+    it.effect("a transient is built for every lookup and released with the container", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const [first, second] = yield* withContainer(registryOf(recorder), [], Effect.all([Container.get(Stamp), Container.get(Stamp)]))
+        expect(first).not.toBe(second)
+        expect(recorder.events).toEqual(["build Stamp", "build Stamp", "release Stamp", "release Stamp"])
+      }))
+
+    it.effect("a request that does not resolve fails with the startup's ResolutionError, with its path", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        class Needy extends Context.Tag("Needy")<Needy, string>() {}
+        const registry = registryOf(recorder).pipe(
+          Registry.add([Component.make(Needy, { dependencies: [Other], build: Effect.succeed("needy") })])
+        )
+        const error = yield* withContainer(registry, [], Effect.flip(Container.get(Needy)))
+        expect(error._tag).toBe("ResolutionError")
+        expect(error.message).toContain("Needy -> Other: no component provides Other")
+        const unknown = yield* withContainer(registry, [], Effect.flip(Container.get(Dependency.qualified(Plugin, "xml"))))
+        expect(unknown._tag).toBe("ResolutionError")
+        expect(recorder.events).toEqual([])
+      }))
+
+    it.effect("a constructor that looks up itself, directly or through another, fails with CircularLookup", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.make(Loop, { dependencies: [Container.Container], build: Effect.as(Container.get(Loop), "loop") }),
+          Component.make(Other, { dependencies: [Container.Container], build: Effect.as(Container.get(Api), "other") }),
+          Component.make(Api, {
+            dependencies: [Container.Container],
+            build: Effect.as(Container.get(Other), { id: 0, db: { id: 0 } })
+          })
+        )
+        const direct = yield* withContainer(registry, [], Effect.flip(Container.get(Loop)))
+        expect(direct).toBeInstanceOf(Errors.ConstructionError)
+        expect((direct as Errors.ConstructionError).cause).toEqual(new Errors.CircularLookup({ path: ["Loop", "Loop"] }))
+        const through = yield* withContainer(registry, [], Effect.flip(Container.get(Other)))
+        const inner = ((through as Errors.ConstructionError).cause as Errors.ConstructionError).cause
+        expect(inner).toEqual(new Errors.CircularLookup({ path: ["Other", "Api", "Other"] }))
+      }))
+
+    it.effect("a singleton built on first use through a handle is released before the singletons it depends on", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        class Uses extends Context.Tag("Uses")<Uses, Effect.Effect<{ readonly id: number }, Errors.HandleError>>() {}
+        const registry = registryOf(recorder).pipe(
+          Registry.add([Component.make(Uses, { dependencies: [Dependency.lazy(Api)], build: Effect.flatMap(Dependency.lazy(Api), Effect.succeed) })])
+        )
+        yield* Effect.flatMap(Uses, (use) => use).pipe(Effect.provide(Registry.toLayer(registry, [Uses])))
+        expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
+      }))
+
+    it.effect("a lookup in a closed container fails with ContainerClosed", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container]), scope)
+        const container = Context.get(context, Container.Container)
+        yield* Container.getFrom(container, Api)
+        yield* Scope.close(scope, Exit.void)
+        const error = yield* Effect.flip(Container.getFrom(container, Api))
+        expect(error).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+        expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
+      }))
+  })
+
+  describe("children", () => {
+    /** a child's own Db: its `id` is the recorder's next; it records as "child Db" */
+    const childDb = (recorder: Recorder, label: string) =>
+      Component.make(Db, {
+        dependencies: [Config],
+        build: Effect.flatMap(Config, (config) => recorder.make(label, (id) => ({ id, config })))
+      })
+
+    it.effect("a child shadows its parent's components for itself only, and shares the parent's instances", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [Db],
+          Effect.gen(function*() {
+            const parentDb = yield* Container.get(Db)
+            const child = yield* Container.child("tenant", [childDb(recorder, "tenant Db")])
+            const db = yield* Container.getFrom(child, Db)
+            const again = yield* Container.getFrom(child, Db)
+            const config = yield* Container.getFrom(child, Config)
+            const api = yield* Container.getFrom(child, Api)
+            return { parentDb, db, again, config, api, afterChild: yield* Container.get(Db) }
+          }).pipe(Effect.scoped)
+        )
+        expect(result.db).not.toBe(result.parentDb)
+        expect(result.again).toBe(result.db)
+        expect(result.db.config).toBe(result.parentDb.config)
+        expect(result.config).toBe(result.parentDb.config)
+        // Api is the parent's component: the parent's instance, built with the parent's Db
+        expect(result.api.db).toBe(result.parentDb)
+        expect(result.afterChild).toBe(result.parentDb)
+        expect(recorder.events).toEqual([
+          "build Config",
+          "build Db",
+          "build tenant Db",
+          "build Api",
+          "release tenant Db",
+          "release Api",
+          "release Db",
+          "release Config"
+        ])
+      }))
+
+    it.effect("siblings are isolated, names are unique among open siblings, and children are found by name through the tree", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            const root = yield* Container.Container
+            const a = yield* Container.child("a", [childDb(recorder, "a Db")])
+            const b = yield* Container.child("b", [childDb(recorder, "b Db")])
+            const dbA = yield* Container.getFrom(a, Db)
+            const dbB = yield* Container.getFrom(b, Db)
+            expect(dbA).not.toBe(dbB)
+            expect(dbA.config).toBe(dbB.config)
+            const duplicate = yield* Effect.flip(Container.child("a", []))
+            expect(duplicate).toEqual(new Errors.DuplicateChild({ parent: [], name: "a", siblings: ["a", "b"] }))
+            const grandchild = yield* Container.child("deep", []).pipe(Effect.provideService(Container.Container, b))
+            expect(Container.path(grandchild)).toEqual(["b", "deep"])
+            expect(Container.findChild(root, "deep")).toEqual(Option.some(grandchild))
+            expect(Container.findChild(a, "deep")).toEqual(Option.none())
+            // the grandchild sees its parent's Db, not its aunt's
+            expect(yield* Container.getFrom(grandchild, Db)).toBe(dbB)
+            // a name is free again once its child closed
+            yield* Effect.scoped(Container.child("c", []))
+            yield* Effect.scoped(Container.child("c", []))
+          }).pipe(Effect.scoped)
+        )
+        expect(recorder.count("build a Db")).toBe(1)
+        expect(recorder.count("release a Db")).toBe(1)
+        expect(recorder.count("build b Db")).toBe(1)
+        expect(recorder.count("release b Db")).toBe(1)
+      }))
+
+    it.effect("closing a container closes its children first, then what it built, dependents first", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        // the children's Scope outlives the container's: the container's close closes them
+        const longer = yield* Scope.make()
+        yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            yield* Container.get(Db)
+            const a = yield* Scope.extend(Container.child("a", [childDb(recorder, "a Db")]), longer)
+            const b = yield* Scope.extend(Container.child("b", [childDb(recorder, "b Db")]), longer)
+            yield* Container.getFrom(a, Db)
+            yield* Container.getFrom(b, Db)
+            yield* Container.get(Api)
+          })
+        )
+        yield* Scope.close(longer, Exit.void)
+        expect(recorder.events.slice(0, 5)).toEqual(["build Config", "build Db", "build a Db", "build b Db", "build Api"])
+        // the children concurrently (in either order), then the container's own, dependents first
+        expect(new Set(recorder.events.slice(5, 7))).toEqual(new Set(["release a Db", "release b Db"]))
+        expect(recorder.events.slice(7)).toEqual(["release Api", "release Db", "release Config"])
+      }))
+
+    it.effect("a child closed with its Scope releases what it built, once", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            yield* Container.get(Db)
+            yield* Effect.scoped(Effect.flatMap(Container.child("a", [childDb(recorder, "a Db")]), (a) => Container.getFrom(a, Db)))
+            yield* Container.get(Api)
+          })
+        )
+        expect(recorder.events).toEqual([
+          "build Config",
+          "build Db",
+          "build a Db",
+          "release a Db",
+          "build Api",
+          "release Api",
+          "release Db",
+          "release Config"
+        ])
+      }))
+
+    it.effect("a closed container opens no child and answers no lookup", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const child = yield* withContainer(registryOf(recorder), [], Effect.scoped(Container.child("gone", [])))
+        expect(yield* Effect.flip(Container.getFrom(child, Db))).toEqual(new Errors.ContainerClosed({ container: ["gone"], operation: "get" }))
+        const opened = yield* Effect.flip(Effect.scoped(Container.child("late", []).pipe(Effect.provideService(Container.Container, child))))
+        expect(opened).toEqual(new Errors.ContainerClosed({ container: ["gone"], operation: "child" }))
+      }))
+
+    it.effect("closing a parent while a child is still building releases every instance built, exactly once", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const gate = yield* Deferred.make<void>()
+        const started = yield* Deferred.make<void>()
+        const slowDb = Component.make(Db, {
+          dependencies: [Config],
+          build: Effect.gen(function*() {
+            const config = yield* Config
+            const db = yield* recorder.make("slow Db", (id) => ({ id, config }))
+            yield* Deferred.succeed(started, undefined)
+            yield* Deferred.await(gate)
+            return db
+          })
+        })
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container, Config]), scope)
+        const root = Context.get(context, Container.Container)
+        const child = yield* Scope.extend(Effect.provideService(Container.child("a", [slowDb]), Container.Container, root), scope)
+        const building = yield* Effect.fork(Container.getFrom(child, Db))
+        yield* Deferred.await(started)
+        yield* Scope.close(scope, Exit.void)
+        yield* Fiber.interrupt(building)
+        expect(recorder.events).toEqual(["build Config", "build slow Db", "release slow Db", "release Config"])
+      }))
+  })
+
+  describe("trees of containers", () => {
+    /** per child: its parent (0 the root, i + 1 the i-th child), and whether its Scope closes before the root's */
+    const trees = fc.array(fc.record({ parent: fc.nat(), early: fc.boolean(), lookups: fc.nat({ max: 2 }) }), { maxLength: 8 }).map((children) =>
+      children.map((child, index) => ({ ...child, parent: child.parent % (index + 1) }))
+    )
+
+    it.effect("every instance of a random tree closed at random points is released exactly once, a child's before its parent's", () =>
+      Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(trees, (children) =>
+            Effect.runPromise(Effect.gen(function*() {
+              const recorder = makeRecorder()
+              // the container of each child's component `Svc<i>`, which depends on its parent's (the root's: Config)
+              const tags = children.map((_, index) => Context.GenericTag<{ readonly id: number; readonly parent: unknown }>(`Svc${index + 1}`))
+              const component = (index: number) => {
+                const parent = children[index]!.parent
+                const upper: Context.Tag<any, any> = parent === 0 ? Config : tags[parent - 1]!
+                return Component.make(tags[index]!, {
+                  dependencies: [upper],
+                  build: Effect.flatMap(upper, (up) => recorder.make(`${index + 1}`, (id) => ({ id, parent: up })))
+                })
+              }
+              const scope = yield* Scope.make()
+              const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container, Config]), scope)
+              const containers: Array<Container.Container> = [Context.get(context, Container.Container)]
+              const scopes: Array<Scope.CloseableScope> = []
+              for (let index = 0; index < children.length; index++) {
+                const own = yield* Scope.make()
+                scopes.push(own)
+                const parent = containers[children[index]!.parent]!
+                const child = yield* Scope.extend(Effect.provideService(Container.child(`c${index + 1}`, [component(index)]), Container.Container, parent), own)
+                containers.push(child)
+                for (let lookup = 0; lookup < children[index]!.lookups; lookup++) {
+                  const service = yield* Container.getFrom(child, tags[index]!)
+                  // the parent's instance is shared, never rebuilt
+                  const upper: Context.Tag<any, any> = children[index]!.parent === 0 ? Config : tags[children[index]!.parent - 1]!
+                  expect(service.parent).toBe(yield* Container.getFrom(parent, upper))
+                }
+              }
+              for (let index = children.length - 1; index >= 0; index--) if (children[index]!.early) yield* Scope.close(scopes[index]!, Exit.void)
+              yield* Scope.close(scope, Exit.void)
+              for (const own of scopes) yield* Scope.close(own, Exit.void)
+              const builds = recorder.events.filter((event) => event.startsWith("build "))
+              const releases = recorder.events.filter((event) => event.startsWith("release "))
+              expect([...releases].map((event) => event.slice(8)).sort()).toEqual(builds.map((event) => event.slice(6)).sort())
+              expect(new Set(builds).size).toBe(builds.length)
+              // a child's instance is released before its parent's
+              children.forEach((child, index) => {
+                const own = recorder.events.indexOf(`release ${index + 1}`)
+                const parent = recorder.events.indexOf(child.parent === 0 ? "release Config" : `release ${child.parent}`)
+                if (own !== -1) expect(own).toBeLessThan(parent)
+              })
+            }))
+          ),
+          { numRuns: 50 }
+        )
+      ))
+  })
+})
