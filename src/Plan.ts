@@ -14,7 +14,7 @@ import type * as Types from "effect/Types"
 import type * as Component from "./Component.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
-import * as optionsLayer from "./internal/optionsLayer.js"
+import * as toLayerInternal from "./internal/toLayer.js"
 import * as internal from "./internal/plan.js"
 import type * as Options from "./Options.js"
 
@@ -160,6 +160,7 @@ export interface Edge {
  * - `absent`: an optional request that no candidate matched;
  * - `external`: no candidate, and the service is one of the plan's external requirements: the
  *   program provides it (the edge has no targets);
+ * - `container`: a request of `Container.Container`, the running container itself (no targets);
  * - `options`: a component's options (`Options.make`) with no component of their tag: the options
  *   read from `effect/Config` (the edge has no targets; see {@link Plan.options}).
  *
@@ -167,7 +168,17 @@ export interface Edge {
  * @category models
  */
 export interface Choice {
-  readonly rule: "only" | "override" | "primary" | "not-alternative" | "lowest-order" | "all" | "absent" | "external" | "options"
+  readonly rule:
+    | "only"
+    | "override"
+    | "primary"
+    | "not-alternative"
+    | "lowest-order"
+    | "all"
+    | "absent"
+    | "external"
+    | "container"
+    | "options"
   /** The names of the candidates the rule chose among (after qualifier / name selection). */
   readonly considered: ReadonlyArray<string>
 }
@@ -285,4 +296,4 @@ export const path: (plan: Any, id: number) => ReadonlyArray<string> = internal.p
 export const toLayer: <Roots, E, R>(
   plan: Plan<Roots, E, R>,
   options?: LayerOptions
-) => Layer.Layer<Roots, Errors.BuildError<E> | Errors.InvalidOptions, R> = optionsLayer.planToLayer
+) => Layer.Layer<Roots, Errors.BuildError<E> | Errors.InvalidOptions, R> = toLayerInternal.planToLayer

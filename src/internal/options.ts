@@ -11,7 +11,6 @@
  * @internal
  */
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Either from "effect/Either"
 import * as Equal from "effect/Equal"
@@ -62,6 +61,12 @@ export type Decoded =
   | { readonly _tag: "Missing" }
   | { readonly _tag: "Invalid"; readonly reason: string }
 
+/** An option's text (`undefined`: none given) and what it decodes to. @internal */
+export interface Reading {
+  readonly text: string | undefined
+  readonly decoded: Decoded
+}
+
 const absent: Decoded = { _tag: "Absent" }
 const missing: Decoded = { _tag: "Missing" }
 
@@ -87,7 +92,7 @@ export class Field {
   /** its key in an options file: `db.url` */
   readonly fileKey: string
   private textConfig: Config.Config<Option.Option<string>> | undefined
-  private valueConfig: Config.Config<unknown> | undefined
+  private readingConfig: Config.Config<Reading> | undefined
   private decoder: ((text: string | undefined) => Decoded) | undefined
   private described: Described | undefined
 
@@ -96,7 +101,8 @@ export class Field {
     readonly key: string,
     readonly schema: Schema.Struct.Field
   ) {
-    this.path = key === "" ? [owner.name] : [owner.name, key]
+    const base = implOf(owner).path
+    this.path = key === "" ? base : [...base, key]
     this.flag = `--${flagName(this.path)}`
     this.variable = variableName(this.path)
     this.fileKey = this.path.join(".")
@@ -104,31 +110,30 @@ export class Field {
 
   /** The option's text, `none` when no source gives one. */
   get text(): Config.Config<Option.Option<string>> {
-    return this.textConfig ??= Config.option(Config.nested(this.key === "" ? Config.string() : Config.string(this.key), this.owner.name))
+    if (this.textConfig === undefined) {
+      let config = this.key === "" ? Config.string() : Config.string(this.key)
+      const base = implOf(this.owner).path
+      for (let index = base.length - 1; index >= 0; index--) config = Config.nested(config, base[index]!)
+      this.textConfig = Config.option(config)
+    }
+    return this.textConfig
   }
 
-  /** The option's value, decoded (what a condition on it reads). */
-  get value(): Config.Config<unknown> {
-    if (this.valueConfig === undefined) {
-      const config = Config.mapOrFail(this.text, (text) => {
-        const decoded = this.decode(Option.getOrUndefined(text))
-        switch (decoded._tag) {
-          case "Value":
-            return Either.right(decoded.value)
-          case "Absent":
-            return Either.right(undefined)
-          case "Missing":
-            return Either.left(ConfigError.MissingData([...this.path], `Expected option ${this.flag} (${this.variable}) to be given`))
-          case "Invalid":
-            return Either.left(
-              ConfigError.InvalidData([...this.path], `Expected ${this.info.type}, got ${this.shown(Option.getOrUndefined(text))}`)
-            )
-        }
+  /**
+   * The option as a condition reads it: the text given and what it decodes to. It fails only when
+   * the provider cannot read the text: an invalid or missing value selects nothing, and the problem
+   * that nothing was selected says the value given (the plan's options report it when something was).
+   */
+  get reading(): Config.Config<Reading> {
+    if (this.readingConfig === undefined) {
+      const config = Config.map(this.text, (text): Reading => {
+        const given = Option.getOrUndefined(text)
+        return { text: given, decoded: this.decode(given) }
       })
       dependency.readsOptions(config, this.owner)
-      this.valueConfig = config
+      this.readingConfig = config
     }
-    return this.valueConfig
+    return this.readingConfig
   }
 
   /** Decodes the option's text (`undefined`: none was given). */
@@ -178,7 +183,7 @@ const makeDecoder = (
       return Either.isRight(result) ? { _tag: "Value", value: result.right } : { _tag: "Invalid", reason: reason(result.left, text) }
     }
   }
-  const decode = ParseResult.decodeUnknownEither(Schema.Struct({ value: field }) as Schema.Schema<{ readonly value?: unknown }, unknown, never>)
+  const decode = ParseResult.decodeUnknownEither(Schema.Struct({ value: field }) as unknown as Schema.Schema<{ readonly value?: unknown }, unknown, never>)
   return (text) => {
     const result = decode(text === undefined ? {} : { value: text })
     if (Either.isRight(result)) return "value" in result.right ? { _tag: "Value", value: result.right.value } : absent
@@ -245,6 +250,8 @@ export interface OptionsImpl extends Options.Options<string, unknown> {
   /** the fields as declared: one entry with key "" for options with one value */
   readonly declared: ReadonlyArray<readonly [string, Schema.Struct.Field]>
   readonly single: boolean
+  /** the Config path the options are read at: `[name]`, or a family member's `[family, key]` */
+  readonly path: ReadonlyArray<string>
   fieldsMemo: ReadonlyArray<Field> | undefined
 }
 
@@ -257,7 +264,7 @@ export const implOf = (options: dependency.OptionsLike | Options.Any): OptionsIm
 /** The options' fields, in declaration order. @internal */
 export const fieldsOf = (options: dependency.OptionsLike | Options.Any): ReadonlyArray<Field> => {
   const self = implOf(options)
-  return self.fieldsMemo ??= self.declared.map(([key, field]) => new Field(self, key, field))
+  return self.fieldsMemo ??= self.declared.map(([key, field]) => new Field(self as unknown as dependency.OptionsLike, key, field))
 }
 
 const isField = (u: unknown): u is Schema.Struct.Field => Schema.isSchema(u) || Schema.isPropertySignature(u)
@@ -284,7 +291,7 @@ const OptionsProto = {
 }
 
 /** @internal */
-export const make = (name: string, input: unknown): Options.Any => {
+export const make = (name: string, input: unknown, path: ReadonlyArray<string> = [name]): Options.Any => {
   if (typeof name !== "string" || name.length === 0) throw new TypeError("Options.make: the options' name must be a non-empty string")
   const { declared, single } = declaredOf(name, input)
   const label = `Options<${name}>`
@@ -295,6 +302,7 @@ export const make = (name: string, input: unknown): Options.Any => {
     keys: { value: declared.map(([key]) => key), enumerable: true },
     declared: { value: declared },
     single: { value: single },
+    path: { value: path },
     fieldsMemo: { value: undefined, writable: true }
   })
   dependency.markOptions(tag as unknown as dependency.OptionsLike, label)
@@ -315,7 +323,7 @@ export const family = (name: string, input: unknown): Options.Family<string, unk
     }
     let member = members.get(key)
     if (member === undefined) {
-      member = make(`${name}(${key})`, input)
+      member = make(`${name}(${key})`, input, [name, key])
       members.set(key, member)
     }
     return member
@@ -337,14 +345,21 @@ export const equals = (self: Options.Any, ...args: ReadonlyArray<unknown>): Cond
       })`
     )
   }
-  const config = field.value
+  const config = field.reading
   const wanted = showValue(value, field.info.secret)
   return condition.explained(
     `option ${field.flag} is ${wanted}`,
-    (environment) => Equal.equals(environment.config(config), value),
+    (environment) => {
+      const decoded = environment.config(config).decoded
+      return decoded._tag === "Value" && Equal.equals(decoded.value, value)
+    },
     (environment) => `option ${field.flag} is ${wanted}, given ${showGiven(environment.config(config), field)}`,
     [config]
   )
 }
 
-const showGiven = (value: unknown, field: Field): string => value === undefined ? "nothing" : showValue(value, field.info.secret)
+const showGiven = (reading: Reading, field: Field): string => {
+  const decoded = reading.decoded
+  if (decoded._tag === "Value") return `${showValue(decoded.value, field.info.secret)}${reading.text === undefined ? " (its default)" : ""}`
+  return field.shown(reading.text)
+}

@@ -298,7 +298,7 @@ export const hookLayer = Registry.toLayer(hookRegistry, [HookServer])
 assertType<
   Equals<
     typeof hookLayer,
-    Layer.Layer<HookServer, Errors.ResolutionError | Errors.ConstructionError<HookConfigError>>
+    Layer.Layer<HookServer, Errors.ResolutionError | Errors.InvalidOptions | Errors.ConstructionError<HookConfigError>>
   >
 >()
 
