@@ -69,6 +69,15 @@ export const parseFlags = (argv: ReadonlyArray<string>): ReadonlyMap<string, Rea
   return flags
 }
 
+/** Whether the command line asks for the help (`--help` before any `--`). @internal */
+export const helpRequested = (argv: ReadonlyArray<string>): boolean => {
+  for (const argument of argv) {
+    if (argument === "--") return false
+    if (argument === "--help") return true
+  }
+  return false
+}
+
 /** The value at a path of a parsed file: a text, a list of texts, or `undefined`. */
 const inFile = (file: unknown, path: ReadonlyArray<string>): unknown => {
   let current = file
