@@ -139,8 +139,8 @@ export type TextFields<Fields extends Schema.Struct.Fields> = {
 
 /**
  * Declares a component's options: a name (the prefix of their flags, variables and file keys) and a
- * `Schema.Struct` (or its fields); or a single schema for options with one value (the flag
- * `--<name>`). See the module's doc for how values are named, read and decoded.
+ * `Schema.Struct` (or its fields); or a single schema (or property signature, for a default) for
+ * options with one value (the flag `--<name>`). See the module's doc for how values are named, read and decoded.
  *
  * @example
  * ```ts
@@ -171,6 +171,7 @@ export type TextFields<Fields extends Schema.Struct.Fields> = {
 export const make: {
   <const Name extends string, Fields extends Schema.Struct.Fields>(name: Name, schema: Schema.Struct<Fields>): FromFields<Name, Fields>
   <const Name extends string, S extends Schema.Schema.All>(name: Name, schema: S): FromSchema<Name, S>
+  <const Name extends string, P extends Schema.PropertySignature.All>(name: Name, signature: P): Options<Name, Schema.Struct.Type<{ readonly value: P }> extends { readonly value?: infer V } ? V : never>
   <const Name extends string, const Fields extends Schema.Struct.Fields>(name: Name, fields: Fields): FromFields<Name, Fields>
 } = internal.make as any
 

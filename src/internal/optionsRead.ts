@@ -192,7 +192,7 @@ export const helpText = (described: ReadonlyArray<Options.Described>): string =>
   for (const option of described) {
     if (option.options !== current) {
       current = option.options
-      lines.push("", `  ${option.options}${option.components.length === 0 ? "" : ` (${option.components.join(", ")})`}`)
+      lines.push("", `  ${option.options} (${option.components.length === 0 ? "read by conditions" : option.components.join(", ")})`)
     }
     const traits = [option.type, ...(option.default === undefined ? [] : [`default ${option.default}`]), ...(option.secret ? ["secret"] : [])]
     lines.push(`    ${option.flag} <${traits.join(", ")}>  env ${option.variable}`)
