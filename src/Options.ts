@@ -42,6 +42,7 @@ import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Schema from "effect/Schema"
+import type * as Types from "effect/Types"
 import type * as Condition from "./Condition.js"
 import type * as Errors from "./Errors.js"
 import * as internal from "./internal/options.js"
@@ -121,7 +122,7 @@ export type Field = Schema.Struct.Field
  * @category type-level
  */
 export type FromFields<Name extends string, Fields extends Schema.Struct.Fields> = [Schema.Struct.Context<Fields>] extends [never]
-  ? [Exclude<keyof Fields, TextFields<Fields>>] extends [never] ? Options<Name, Schema.Struct.Type<Fields>>
+  ? [Exclude<keyof Fields, TextFields<Fields>>] extends [never] ? Options<Name, Types.Simplify<Schema.Struct.Type<Fields>>>
   : { readonly "each option's schema must decode a string (options are read as text)": Exclude<keyof Fields, TextFields<Fields>> }
   : { readonly "options' schemas must need no service": Schema.Struct.Context<Fields> }
 
@@ -206,9 +207,9 @@ export type FromSchema<Name extends string, S extends Schema.Schema.All> = [Sche
  * @category constructors
  */
 export const family: {
-  <const Name extends string, Fields extends Schema.Struct.Fields>(name: Name, schema: Schema.Struct<Fields>): Family<Name, Schema.Struct.Type<Fields>>
+  <const Name extends string, Fields extends Schema.Struct.Fields>(name: Name, schema: Schema.Struct<Fields>): Family<Name, Types.Simplify<Schema.Struct.Type<Fields>>>
   <const Name extends string, S extends Schema.Schema.AnyNoContext>(name: Name, schema: S): Family<Name, Schema.Schema.Type<S>>
-  <const Name extends string, const Fields extends Schema.Struct.Fields>(name: Name, fields: Fields): Family<Name, Schema.Struct.Type<Fields>>
+  <const Name extends string, const Fields extends Schema.Struct.Fields>(name: Name, fields: Fields): Family<Name, Types.Simplify<Schema.Struct.Type<Fields>>>
 } = internal.family as any
 
 /**
