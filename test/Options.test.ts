@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Either, Exit, Redacted, Ref, Schema } from "effect"
 import * as FastCheck from "effect/FastCheck"
-import { Component, Errors, Family, Options, Plan, Registry, Resolver, Testing } from "../src/index.js"
+import { App, Component, Errors, Family, Options, Plan, Registry, Resolver, Testing } from "../src/index.js"
 
 const DbOptions = Options.make("db", {
   url: Schema.String.annotations({ description: "where the database listens" }),
@@ -180,6 +180,42 @@ describe("Options", () => {
         const layer = Registry.toLayer(Registry.make(Component.make(Logger, { dependencies: [Verbose], build: Verbose })), [Logger])
         expect(yield* Effect.provide(Logger, layer).pipe(withProvider({ argv: ["--verbose"] }))).toBe(true)
         expect(yield* Effect.provide(Logger, layer).pipe(withProvider({ env: { VERBOSE: "false" } }))).toBe(false)
+      }))
+  })
+
+  describe("App", () => {
+    it.effect("App reads every option before anything runs: InvalidOptions lists them all, no constructor ran", () =>
+      Effect.gen(function*() {
+        const built = yield* Ref.make<ReadonlyArray<string>>([])
+        const recorded = Registry.make(
+          Component.make(Api, { dependencies: [Database], build: Effect.as(Ref.update(built, (names) => [...names, "Api"]), { db: "" }) }),
+          Component.make(Database, {
+            dependencies: [DbOptions],
+            build: Effect.flatMap(DbOptions, (options) =>
+              Effect.as(Ref.update(built, (names) => [...names, "Database"]), { url: options.url, poolSize: options.poolSize, password: "" }))
+          })
+        )
+        const error = yield* Effect.flip(App.run(App.make(recorded, { roots: [Api] })).pipe(withProvider({ argv: ["--db-pool-size", "1.5"] })))
+        expect(error._tag).toBe("InvalidOptions")
+        expect(error.message).toBe(
+          [
+            "3 invalid options:",
+            "  - Api -> Database: option --db-url (DB_URL) is missing; expected string",
+            "  - Api -> Database: option --db-pool-size: expected int, got \"1.5\" (flag --db-pool-size): Expected an integer, actual 1.5",
+            "  - Api -> Database: option --db-password (DB_PASSWORD) is missing; expected string"
+          ].join("\n")
+        )
+        expect(yield* Ref.get(built)).toEqual([])
+      }))
+
+    it.effect("App builds with the options read", () =>
+      Effect.gen(function*() {
+        const [api, report] = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [Api] }))
+          return [Context.get(running.context, Api), yield* App.stop(running)] as const
+        })).pipe(withProvider({ env: { DB_URL: "postgres://app", DB_PASSWORD: "pw" } }))
+        expect(api).toEqual({ db: "postgres://app" })
+        expect(report.success).toBe(true)
       }))
   })
 
