@@ -30,6 +30,7 @@ import * as F from "./fixture.js"
 import { depth, generate, type Graph, type Shape } from "./graph.js"
 import * as H from "./harness.js"
 import type { Result as AccessResult } from "./access.js"
+import type { Result as OptionsResult } from "./options.js"
 import type { Row as LifecycleRow } from "./lifecycle.js"
 import type { Row as LifetimesRow } from "./lifetimes.js"
 
@@ -447,6 +448,15 @@ const benchLifetimes = async (): Promise<ReadonlyArray<LifetimesRow> | string> =
   }
 }
 
+const benchOptions = async (): Promise<OptionsResult | string> => {
+  try {
+    const module = await import("./options.js")
+    return await module.run({ quick })
+  } catch (error) {
+    return `failed: ${describeError(error)}`
+  }
+}
+
 const benchLifecycle = async (): Promise<Array<LifecycleRow> | string> => {
   try {
     const module = await import("./lifecycle.js")
@@ -517,6 +527,8 @@ const main = async () => {
   const lifetimes = runs("lifetimes") ? await benchLifetimes() : "skipped (--only)"
   log("access to a running application")
   const access = runs("access") ? await benchAccess() : "skipped (--only)"
+  log("options")
+  const optionsResult = runs("options") ? await benchOptions() : "skipped (--only)"
   let typecheck: { markdown: string; targets: Array<Target> } | undefined
   if (withTypecheck) {
     log("typecheck")
@@ -636,6 +648,13 @@ const main = async () => {
       target: `access to a running App at ${large} <= 1.2x \`ManagedRuntime.runSync\` of a tag (a one-service Layer)`,
       measured: `${H.ratio(access.versusManaged)} (${H.us(access.path[1]!)} vs ${H.us(access.managed)})`,
       pass: access.versusManaged <= 1.2
+    })
+  }
+  if (typeof optionsResult !== "string") {
+    targets.push({
+      target: `options of ${H.count(optionsResult.components)} components x 5 read and validated (\`Options.validate\`) <= 1.5x \`Config.all\` of the same values by hand`,
+      measured: `${H.ratio(optionsResult.ratio)} (${H.ms(optionsResult.options)} vs ${H.ms(optionsResult.byHand)})`,
+      pass: optionsResult.ratio <= 1.5
     })
   }
   if (typecheck !== undefined) targets.push(...typecheck.targets)
@@ -921,6 +940,20 @@ const main = async () => {
         ["benchmark", "layerwise", "baseline", "ratio", "target", "note"],
         lifetimes.map((row) => [row.name, H.us(row.ms), H.us(row.baseline), H.ratio(row.ratio), `<= ${row.target}x`, row.note ?? ""])
       ),
+    "",
+    "## 11. Options (bench/options.ts)",
+    "",
+    "The options of 1,000 components with 5 options each (string, number, integer with a default, boolean, literal), " +
+    "read and validated as a plan's Layer and App do (`Options.validate`), next to `Config.all` of the same values by " +
+    "hand, both from one `ConfigProvider.fromMap`.",
+    "",
+    typeof optionsResult === "string"
+      ? optionsResult
+      : H.table(["benchmark", "per read"], [
+        [`Options.validate (${H.count(optionsResult.components)} x 5)`, H.ms(optionsResult.options)],
+        ["Config.all by hand", H.ms(optionsResult.byHand)],
+        ["ratio (median of rounds)", H.ratio(optionsResult.ratio)]
+      ]),
     ""
   ].join("\n")
 

@@ -1,9 +1,10 @@
 /**
  * The example service: an HTTP JSON todo service on localhost, composed entirely with layerwise.
  *
- * - configuration (PORT, HOST, STORAGE=memory|file, DATA_FILE) from the environment;
+ * - its options (`--port`, `--host`, `--storage memory|file`, `--data-file`; or PORT, HOST, STORAGE,
+ *   DATA_FILE in the environment), validated before anything is built; `--help` lists them;
  * - a logger; a todo repository with two candidates (in memory, primary by default; a JSON file
- *   store, chosen for every request when STORAGE=file), each with a health check;
+ *   store, chosen for every request with `--storage file`), each with a health check;
  * - the platform's FileSystem and Path from outside the registry (`external`), provided with
  *   `NodeContext.layer` as any Effect program would (`App.provide`);
  * - a startup component that seeds the repository;
@@ -12,16 +13,16 @@
  * It prints its component graph and startup timings, serves requests, and on Ctrl-C (SIGINT) or
  * SIGTERM shuts down gracefully and prints the report.
  *
- * Run: npm start   (then: curl http://127.0.0.1:3000/todos, /ops/health for the health checks, or open
+ * Run: npm start   (`npm start -- --help` for its options; then: curl http://127.0.0.1:3000/todos, /ops/health for the health checks, or open
  * http://127.0.0.1:3000/ops/ in a browser for the ops page: graph, health, startup timeline)
  * Under a supervisor that signals one process (Docker, systemd): node --import tsx examples/service.ts,
  * so that its SIGTERM reaches this process (npm start execs the same command; see the README).
  */
 import { FileSystem, HttpServer, Path } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
-import { Context, Effect, Either } from "effect"
+import { Context, Effect, Exit } from "effect"
 import { createServer } from "node:http"
-import { App, Component, Explain, Lifecycle, Registry, Resolver } from "layerwise"
+import { App, Component, Explain, Lifecycle, Options, Registry, Resolver } from "layerwise"
 import { runMain } from "layerwise/node"
 import { AppConfig, AppConfigLive, Logger, LoggerLive, Routes, RoutesLive, storageModule, TodoRepo } from "./service/domain.js"
 
@@ -84,19 +85,27 @@ const ServiceLive = Component.make(Service, {
 const registry = Registry.make(AppConfigLive, LoggerLive, storageModule, RoutesLive, SeederLive, HttpLive, ServiceLive)
 // the platform services the registry takes from outside
 const external = [FileSystem.FileSystem, Path.Path] as const
-const environment = { properties: { storage: process.env.STORAGE }, external }
 
-// the application adds App.Application (and App.Health, App.Shutdowner) itself; resolving by hand,
-// the routes need it added
-const plan = Resolver.resolve(Registry.make(registry, App.ApplicationLive), [Service], environment)
-if (Either.isLeft(plan)) {
-  console.error(plan.left.message)
-  process.exit(1)
+// the options (and the storage they select) are read from the command line and the environment
+const options: Options.ProviderInput = { argv: process.argv.slice(2), env: process.env }
+
+if (!process.argv.includes("--help")) {
+  // the application adds App.Application (and App.Health, App.Shutdowner) itself; resolving by hand,
+  // the routes need it added
+  const plan = Effect.runSyncExit(
+    Resolver.resolveEffect(Registry.make(registry, App.ApplicationLive), [Service], { external }).pipe(
+      Effect.withConfigProvider(Options.provider(options))
+    )
+  )
+  if (Exit.isSuccess(plan)) {
+    console.log("Component graph:")
+    console.log(Explain.tree(plan.value))
+    console.log("")
+  }
 }
-console.log("Component graph:")
-console.log(Explain.tree(plan.right))
-console.log("")
 
+// `--help` prints the options of the application's plan instead of running it
 runMain(
-  App.make(registry, { ...environment, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }).pipe(App.provide(NodeContext.layer))
+  App.make(registry, { external, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }).pipe(App.provide(NodeContext.layer)),
+  { options }
 )

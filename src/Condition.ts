@@ -61,6 +61,12 @@ export interface Condition {
   readonly test: (environment: Environment) => boolean
   /** Read with the current `ConfigProvider` before resolution (see {@link config}). */
   readonly configs?: ReadonlyArray<Config.Config<unknown>> | undefined
+  /**
+   * The condition in an environment, with the values it read there (`option --storage is "file",
+   * given "s3"`): what a `MissingComponent` says of a candidate the condition excluded. Without it,
+   * the description. `Options.equals` makes conditions with one; `not`, `and` and `or` keep theirs.
+   */
+  readonly explain?: ((environment: Environment) => string) | undefined
 }
 
 /**

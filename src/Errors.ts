@@ -942,6 +942,94 @@ export type LookupError = ResolutionError | HandleError | CircularLookup | Conta
  */
 export type BuildError<E = unknown> = ConstructionError<E>
 
+/**
+ * One option that could not be given to its component (see `Options`): missing, not what its schema
+ * expects, or unreadable by the `ConfigProvider`.
+ *
+ * - `path`: the dependency path to the first component that requests the options (empty for options
+ *   only a condition reads);
+ * - `options`: the options' name (the component's: `db`; a family member's `KubeClient(eu)`), `key`
+ *   the option's (`url`; empty for options with one value);
+ * - `flag`, `variable`: the flag and the environment variable that set it (`--db-url`, `DB_URL`);
+ * - `expected`: what its schema decodes (`string`, `int`, `"memory" | "file"`);
+ * - `got`: the value given, as given (`undefined`: none); a secret's is `<redacted>`, never the value;
+ * - `from`: where that value came from (`flag --db-url`, `environment variable DB_URL`,
+ *   `file key db.url`, `the ConfigProvider`), when one was given;
+ * - `reason`: `missing`, what the schema said of the value, or why it could not be read.
+ *
+ * @example
+ * ```ts
+ * import type { Errors } from "layerwise"
+ *
+ * export const problem: Errors.OptionProblem = {
+ *   path: ["Api", "Database"], options: "db", key: "url", flag: "--db-url", variable: "DB_URL",
+ *   expected: "string", got: undefined, from: undefined, reason: "missing"
+ * }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface OptionProblem {
+  readonly path: DependencyPath
+  readonly options: string
+  readonly key: string
+  readonly flag: string
+  readonly variable: string
+  readonly expected: string
+  readonly got: string | undefined
+  readonly from: string | undefined
+  readonly reason: string
+}
+
+const formatOptionProblem = (problem: OptionProblem): string => {
+  const where = problem.path.length > 0 ? `${formatPath(problem.path)}: ` : ""
+  if (problem.got === undefined) {
+    return `${where}option ${problem.flag} (${problem.variable}) is ${
+      problem.reason === "missing" ? "missing" : `unreadable: ${problem.reason}`
+    }; expected ${problem.expected}`
+  }
+  const reason = problem.reason === "" ? "" : `: ${problem.reason}`
+  return `${where}option ${problem.flag}: expected ${problem.expected}, got ${problem.got}${
+    problem.from === undefined ? "" : ` (${problem.from})`
+  }${reason}`
+}
+
+/**
+ * The options of a plan could not all be read (see `Options`): every option that is missing, invalid
+ * or unreadable, at once. They are read before any constructor runs, so nothing was built.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.InvalidOptions({
+ *   problems: [
+ *     { path: ["Db"], options: "db", key: "url", flag: "--db-url", variable: "DB_URL", expected: "string", got: undefined, from: undefined, reason: "missing" },
+ *     {
+ *       path: ["Db"], options: "db", key: "poolSize", flag: "--db-pool-size", variable: "DB_POOL_SIZE", expected: "int",
+ *       got: "\"ten\"", from: "environment variable DB_POOL_SIZE", reason: "Unable to decode \"ten\" into a number"
+ *     }
+ *   ]
+ * })
+ * console.log(error.message)
+ * // 2 invalid options:
+ * //   - Db: option --db-url (DB_URL) is missing; expected string
+ * //   - Db: option --db-pool-size: expected int, got "ten" (environment variable DB_POOL_SIZE): Unable to decode "ten" into a number
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class InvalidOptions extends Data.TaggedError("InvalidOptions")<{
+  readonly problems: ReadonlyArray<OptionProblem>
+}> {
+  override get message(): string {
+    const count = this.problems.length
+    return `${count} invalid option${count === 1 ? "" : "s"}:\n${this.problems.map((problem) => `  - ${formatOptionProblem(problem)}`).join("\n")}`
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lifecycle errors (App, Lifecycle)
 
@@ -1125,5 +1213,5 @@ export class ApplicationFailed extends Data.TaggedError("ApplicationFailed")<{
  * @since 0.1.0
  * @category errors
  */
-export type LifecycleError = InvalidLifecycle | ApplicationFailed | InvalidState
+export type LifecycleError = InvalidLifecycle | InvalidOptions | ApplicationFailed | InvalidState
 

@@ -29,6 +29,7 @@
  * | `GET /ops/components/:name` | `components` | {@link ComponentJson}, one component explained; `404` {@link UnknownComponentJson} with close names when unknown (encode `/` in a name as `%2F`) |
  * | `GET /ops/startup` | `startup` | {@link StartupJson}: the startup timeline and its critical path |
  * | `GET /ops/metrics` | `metrics` | {@link MetricsJson}: counts and durations of the run's phases (a first set: it will grow) |
+ * | `GET /ops/options` | `options` | {@link OptionsJson}: the effective options of every component (`Options.describe`), a secret's value as `<redacted>` |
  * | `GET /ops/` | always | the ops page (HTML); it needs `graph`, `health` and `startup` exposed, and says so when they are not |
  *
  * **The ops page** is one self-contained HTML page (inline CSS, script and SVG; it loads nothing from
@@ -39,9 +40,7 @@
  * seconds.
  *
  * **Extending.** Every section is one entry in the internal table of endpoints, gated by its name in
- * `expose`; the `options` section (each component's effective options, secrets redacted) will be one
- * more such entry, exposed only when asked like the others, its values rendered through the same
- * redacting JSON writer.
+ * `expose`, its values written by the same redacting JSON writer.
  *
  * @since 0.2.0
  */
@@ -81,7 +80,7 @@ import * as Report from "./Report.js"
  * @since 0.2.0
  * @category schemas
  */
-export const Section = Schema.Literal("health", "graph", "components", "startup", "metrics")
+export const Section = Schema.Literal("health", "graph", "components", "startup", "metrics", "options")
 
 /**
  * @since 0.2.0
@@ -307,7 +306,7 @@ export type HealthJson = typeof HealthJson.Type
  * @since 0.2.0
  * @category schemas
  */
-export const Rule = Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent", "external", "container", "input")
+export const Rule = Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent", "external", "container", "input", "options")
 
 /**
  * `GET /ops/components/:name`: one component explained. Its identity and the metadata the choice
@@ -452,6 +451,46 @@ export const MetricsJson = Schema.Struct({
 export type MetricsJson = typeof MetricsJson.Type
 
 /**
+ * `GET /ops/options`: the options of the application's plan as `Options.describe` gives them, read
+ * when the ops endpoints are made (in the application, with its `ConfigProvider`): per option the
+ * options' name and the components reading them, its flag, variable, type, default, description,
+ * whether it is a secret, its value as shown (a secret's is `"<redacted>"`, never the value) and
+ * where it came from.
+ *
+ * @example
+ * ```ts
+ * import * as Ops from "layerwise/Ops"
+ *
+ * export const flags = (answer: Ops.OptionsJson): ReadonlyArray<string> => answer.options.map((option) => option.flag)
+ * ```
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const OptionsJson = Schema.Struct({
+  options: Schema.Array(Schema.Struct({
+    options: Schema.String,
+    components: Schema.Array(Schema.String),
+    key: Schema.String,
+    flag: Schema.String,
+    variable: Schema.String,
+    type: Schema.String,
+    default: Schema.optional(Schema.String),
+    description: Schema.optional(Schema.String),
+    secret: Schema.Boolean,
+    value: Schema.optional(Schema.String),
+    source: Schema.Literal("flag", "environment", "file", "config", "default", "none"),
+    from: Schema.optional(Schema.String)
+  }))
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type OptionsJson = typeof OptionsJson.Type
+
+/**
  * The `404` answer of a section that is not exposed.
  *
  * @example
@@ -540,6 +579,7 @@ export const group = HttpApiGroup.make("ops")
   )
   .add(HttpApiEndpoint.get("startup", "/ops/startup").addSuccess(StartupJson).addError(NotExposedJson, { status: 404 }))
   .add(HttpApiEndpoint.get("metrics", "/ops/metrics").addSuccess(MetricsJson).addError(NotExposedJson, { status: 404 }))
+  .add(HttpApiEndpoint.get("options", "/ops/options").addSuccess(OptionsJson).addError(NotExposedJson, { status: 404 }))
   // its 404 (sections not exposed) is not declared: a string error schema would claim every string
   // failure of the whole API
   .add(HttpApiEndpoint.get("page", "/ops/").addSuccess(HttpApiSchema.Text({ contentType: "text/html" })))

@@ -16,6 +16,7 @@ import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
 import * as toLayerInternal from "./internal/toLayer.js"
 import * as internal from "./internal/plan.js"
+import type * as Options from "./Options.js"
 
 /**
  * @since 0.1.0
@@ -76,6 +77,13 @@ export interface Plan<in Roots, out E = unknown, out R = never> extends Pipeable
    * singleton may win), validated with the rest of the plan, built only when the scope opens.
    */
   readonly scopes: ReadonlyArray<ScopeEntry>
+  /**
+   * The options the plan reads (see `Options`): those its requests resolved to (edges with the rule
+   * `"options"`), in the order the resolver met them, then those only the conditions that chose its
+   * components read; each once. Its Layer (and App) reads and validates all of them before any
+   * constructor runs.
+   */
+  readonly options: ReadonlyArray<Options.Any>
 }
 
 /**
@@ -159,13 +167,26 @@ export interface Edge {
  *   program provides it (the edge has no targets);
  * - `container`: a request of `Container.Container`, the running container itself (no targets);
  * - `input`: no candidate, and the service is an input of a declared scope: the one whoever opened
- *   the nearest such scope provided (no targets).
+ *   the nearest such scope provided (no targets);
+ * - `options`: a component's options (`Options.make`) with no component of their tag: the options
+ *   read from `effect/Config` (the edge has no targets; see {@link Plan.options}).
  *
  * @since 0.1.0
  * @category models
  */
 export interface Choice {
-  readonly rule: "only" | "override" | "primary" | "not-alternative" | "lowest-order" | "all" | "absent" | "external" | "container" | "input"
+  readonly rule:
+    | "only"
+    | "override"
+    | "primary"
+    | "not-alternative"
+    | "lowest-order"
+    | "all"
+    | "absent"
+    | "external"
+    | "container"
+    | "input"
+    | "options"
   /** The names of the candidates the rule chose among (after qualifier / name selection). */
   readonly considered: ReadonlyArray<string>
 }
@@ -260,7 +281,10 @@ export const path: (plan: Any, id: number) => ReadonlyArray<string> = internal.p
  *   components, as a test's override does); a Layer used by several components of the plan is built
  *   once and released after the last of them;
  * - a build that fails is released before the Layer fails, and release failures are added to the
- *   build's failure (defects `ReleaseError`), which stays the error.
+ *   build's failure (defects `ReleaseError`), which stays the error;
+ * - the plan's options ({@link Plan.options}) are read with the current `ConfigProvider` and
+ *   validated, all of them, before any constructor runs: an invalid or missing value fails the Layer
+ *   with {@link Errors.InvalidOptions}, listing every one. A plan without options reads nothing.
  *
  * @example
  * ```ts
@@ -277,5 +301,7 @@ export const path: (plan: Any, id: number) => ReadonlyArray<string> = internal.p
  * @since 0.1.0
  * @category conversions
  */
-export const toLayer: <Roots, E, R>(plan: Plan<Roots, E, R>, options?: LayerOptions) => Layer.Layer<Roots, Errors.BuildError<E>, R> =
-  toLayerInternal.planToLayer
+export const toLayer: <Roots, E, R>(
+  plan: Plan<Roots, E, R>,
+  options?: LayerOptions
+) => Layer.Layer<Roots, Errors.BuildError<E> | Errors.InvalidOptions, R> = toLayerInternal.planToLayer

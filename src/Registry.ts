@@ -292,12 +292,12 @@ export const toLayer: {
     options?: LayerOptions<External>
   ): <E>(
     self: Registry<E>
-  ) => Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E>, Dependency.Identifiers<External>>
+  ) => Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.InvalidOptions | Errors.BuildError<E>, Dependency.Identifiers<External>>
   <E, const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any> = readonly []>(
     self: Registry<E>,
     roots: Roots,
     options?: LayerOptions<External>
-  ): Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E>, Dependency.Identifiers<External>>
+  ): Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.InvalidOptions | Errors.BuildError<E>, Dependency.Identifiers<External>>
 } = layerInternal.registryToLayer
 
 /**

@@ -10,6 +10,7 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as App from "./App.js"
+import type * as Options from "./Options.js"
 import * as internal from "./internal/node.js"
 
 /**
@@ -28,6 +29,12 @@ export interface RunMainOptions {
   /** Do not log a failed run (the exit code still says it failed). */
   readonly disableErrorReporting?: boolean | undefined
   readonly disablePrettyLogger?: boolean | undefined
+  /**
+   * Where the application's options and every other Config are read (`Options.provider`): by
+   * default the command line (`process.argv.slice(2)`) and the environment (`process.env`); add an
+   * options file's parsed content as `file`.
+   */
+  readonly options?: Options.ProviderInput | undefined
 }
 
 /**
@@ -35,8 +42,14 @@ export interface RunMainOptions {
  * `NodeRuntime.runMain`): SIGINT or SIGTERM starts a graceful shutdown, a second signal exits at once
  * (code 130 / 143); the report is printed after the shutdown; the exit code is 0 after a clean
  * shutdown, 1 after a failure. A failure is told once: the report lists an application's errors
- * (each naming its component, with the user's error in full), a resolution or settings error is
- * logged by its message; only a defect is logged with its stack.
+ * (each naming its component, with the user's error in full), a resolution, settings or options error
+ * is logged by its message; only a defect is logged with its stack.
+ *
+ * Configuration: the program reads every Config (the components' options among them) through
+ * `Options.provider` over the command line and the environment (see `RunMainOptions.options`):
+ * `--db-url postgres://db` and `DB_URL=postgres://db` set the same option. With `--help` on the
+ * command line, nothing runs: the help of the application's options (`Options.help`, each with the
+ * value given and where it came from) is printed and the process exits with code 0.
  *
  * It takes the App, or an Effect that makes it (reading `effect/Config` first, for instance): that
  * Effect runs as part of the main program (a signal interrupts it too), and its failure is told

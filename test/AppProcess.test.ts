@@ -12,8 +12,12 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
   const fixture = path.join(root, "test", "fixtures", "appMain.ts")
 
-  const spawnApp = (mode: "clean" | "hang" | "fail" | "stop-fails" | "config", env: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, ["--import", "tsx", fixture, mode], {
+  const spawnApp = (
+    mode: "clean" | "hang" | "fail" | "stop-fails" | "config" | "options",
+    env: Record<string, string> = {},
+    argv: ReadonlyArray<string> = []
+  ) => {
+    const child = spawn(process.execPath, ["--import", "tsx", fixture, mode, ...argv], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, ...env }
@@ -88,5 +92,44 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     expect(app.output()).toMatch(/level=ERROR/)
     expect(app.output()).not.toContain("application")
     expect(app.output()).not.toMatch(/\n\s+at /)
+  })
+
+  it("--help prints the options of the application's plan, with the values given, and exits with 0 without running it", async () => {
+    const app = spawnApp("options", { SERVER_TOKEN: "s3cr3t" }, ["--server-port", "8080", "--help"])
+    expect(await app.exited).toBe(0)
+    expect(app.output()).toBe(
+      [
+        "Options:",
+        "",
+        "  server (Configured)",
+        "    --server-port <number>  env SERVER_PORT",
+        "        the port to listen on",
+        "        value: 8080 (flag --server-port)",
+        "    --server-host <string, default \"localhost\">  env SERVER_HOST",
+        "        value: \"localhost\" (default)",
+        "    --server-token <string, secret>  env SERVER_TOKEN",
+        "        value: <redacted> (environment variable SERVER_TOKEN)",
+        ""
+      ].join("\n")
+    )
+  })
+
+  it("options come from flags and the environment; the missing and invalid ones are told together, before anything starts", async () => {
+    const started = spawnApp("options", { SERVER_TOKEN: "s3cr3t" }, ["--server-port=8080", "--server-host", "0.0.0.0"])
+    await started.waitFor("started")
+    started.child.kill("SIGTERM")
+    expect(await started.exited).toBe(0)
+    expect(started.output()).toContain("port 8080 on 0.0.0.0")
+
+    const failed = spawnApp("options", { SERVER_PORT: "eighty" })
+    expect(await failed.exited).toBe(1)
+    // logged once (logfmt escapes the quotes), every problem in one message
+    expect(failed.output().match(/level=ERROR/g)).toHaveLength(1)
+    expect(failed.output()).toContain(
+      "message=\"2 invalid options:\n" +
+        "  - Configured: option --server-port: expected number, got \\\"eighty\\\" (environment variable SERVER_PORT): Unable to decode \\\"eighty\\\" into a number\n" +
+        "  - Configured: option --server-token (SERVER_TOKEN) is missing; expected string\"\n"
+    )
+    expect(failed.output()).not.toContain("start Database")
   })
 })

@@ -7,6 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
+import * as os from "node:os"
 import * as path from "node:path"
 import type { Readable } from "node:stream"
 import { fileURLToPath } from "node:url"
@@ -171,6 +172,41 @@ describe("examples/service.ts", () => {
       expect(groupAlive(npm.child.pid!)).toBe(false)
     } finally {
       cleanUp(npm)
+    }
+  }, 60_000)
+
+  it("--help lists its options with the values given (flags, environment, defaults) and exits with 0 without serving", async () => {
+    const service = launch(process.execPath, ["--import", "tsx", "examples/service.ts", "--help", "--storage", "file"])
+    try {
+      expect(await service.exited).toBe(0)
+      expect(service.output()).toBe(
+        [
+          "Options:",
+          "",
+          "  host (example/AppConfig)",
+          "    --host <string, default \"127.0.0.1\">  env HOST",
+          "        the address the HTTP server listens on",
+          "        value: \"127.0.0.1\" (environment variable HOST)",
+          "",
+          "  port (example/AppConfig)",
+          "    --port <int & between(0, 65535), default 3000>  env PORT",
+          "        the port the HTTP server listens on (0: any free port)",
+          "        value: 0 (environment variable PORT)",
+          "",
+          "  dataFile (example/AppConfig)",
+          `    --data-file <string, default ${JSON.stringify(path.join(os.tmpdir(), "layerwise-todos.json"))}>  env DATA_FILE`,
+          "        the file store's JSON file (with --storage file)",
+          `        value: ${JSON.stringify(path.join(os.tmpdir(), "layerwise-todos.json"))} (default)`,
+          "",
+          "  storage (read by conditions)",
+          "    --storage <\"memory\" | \"file\", default \"memory\">  env STORAGE",
+          "        where the todos are kept",
+          "        value: \"file\" (flag --storage)",
+          ""
+        ].join("\n")
+      )
+    } finally {
+      cleanUp(service)
     }
   }, 60_000)
 

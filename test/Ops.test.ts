@@ -2,7 +2,7 @@ import { FetchHttpClient, HttpApi, HttpApiBuilder, HttpApiClient, HttpServer } f
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Data, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Redacted, Schema } from "effect"
-import { App, Component, Dependency, Explain, Health, Lifecycle, Qualifier, Registry, type Report, Resolver } from "layerwise"
+import { App, Component, Dependency, Explain, Health, Lifecycle, Options, Qualifier, Registry, type Report, Resolver } from "layerwise"
 import * as Ops from "layerwise/Ops"
 import * as fs from "node:fs"
 import { createServer } from "node:http"
@@ -339,7 +339,8 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         ["/ops/graph.mmd", "graph"],
         ["/ops/components/Api", "components"],
         ["/ops/startup", "startup"],
-        ["/ops/metrics", "metrics"]
+        ["/ops/metrics", "metrics"],
+        ["/ops/options", "options"]
       ]
       for (const [route, section] of sections) {
         const answer = yield* get(port, route)
@@ -550,6 +551,39 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       }
     })))
 
+  it.live("the options section: every component's effective options and where each came from, a secret's value never shown", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const VaultOptions = Options.make("vault", {
+        url: Schema.String.annotations({ description: "the vault's address" }),
+        retries: Schema.optionalWith(Schema.NumberFromString, { default: () => 3 }),
+        token: Schema.Redacted(Schema.String)
+      })
+      class Vault extends Context.Tag("Vault")<Vault, string>() {}
+      const VaultLive = Component.make(Vault, { dependencies: [VaultOptions], build: Effect.map(VaultOptions, (options) => options.url) })
+      const { port, starting } = yield* startWithOps(Registry.make(VaultLive), ["options"], [Vault]).pipe(
+        Effect.withConfigProvider(Options.provider({ argv: ["--vault-url", "https://vault"], env: { VAULT_TOKEN: "hunter2" } }))
+      )
+      yield* Fiber.join(starting)
+      const answer = yield* get(port, "/ops/options")
+      expect([answer.status, answer.body]).toEqual([200, {
+        options: [
+          {
+            options: "vault", components: ["Vault"], key: "url", flag: "--vault-url", variable: "VAULT_URL", type: "string",
+            description: "the vault's address", secret: false, value: "\"https://vault\"", source: "flag", from: "--vault-url"
+          },
+          {
+            options: "vault", components: ["Vault"], key: "retries", flag: "--vault-retries", variable: "VAULT_RETRIES", type: "number",
+            default: "3", secret: false, value: "3", source: "default"
+          },
+          {
+            options: "vault", components: ["Vault"], key: "token", flag: "--vault-token", variable: "VAULT_TOKEN", type: "string",
+            secret: true, value: "<redacted>", source: "environment", from: "VAULT_TOKEN"
+          }
+        ]
+      }])
+      expect(answer.text).not.toContain("hunter2")
+    })))
+
   it.effect("an unknown section in expose is a defect naming it and the sections there are", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(
@@ -557,7 +591,7 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       )
       const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
       expect(Option.map(defect, (error) => (error as Error).message)).toEqual(Option.some(
-        "Ops: \"beans\" in expose is not a section (the sections: health, graph, components, startup, metrics; or expose \"all\")"
+        "Ops: \"beans\" in expose is not a section (the sections: health, graph, components, startup, metrics, options; or expose \"all\")"
       ))
     }))
 })
@@ -598,6 +632,7 @@ describe("the ops API as an HttpApi group", () => {
           "/ops/components/layerwise%2FApp%2FApplication",
           "/ops/startup",
           "/ops/metrics",
+          "/ops/options",
           "/ops/"
         ]
       ) {
@@ -624,6 +659,7 @@ describe("the ops API as an HttpApi group", () => {
       })
       expect((yield* client.ops.startup()).components).toHaveLength(6)
       expect((yield* client.ops.metrics()).components).toBe(6)
+      expect(yield* client.ops.options()).toEqual({ options: [] })
       expect(yield* client.ops.page()).toMatch(/^<!doctype html>/)
     }).pipe(Effect.provide(FetchHttpClient.layer))))
 })

@@ -262,7 +262,7 @@ describe("Plan.toLayer", () => {
         const registry = Registry.make(Component.make(Db, { build: resource(recorder, "Db") }))
         const plan = Either.getOrThrow(Resolver.resolve(registry, [Db]))
         for (const concurrency of [Number.NaN, 0, -3, 0.5, "2" as never]) {
-          const exits = [
+          const exits: ReadonlyArray<Exit.Exit<unknown, unknown>> = [
             yield* Effect.exit(Effect.provide(Db, Plan.toLayer(plan, { concurrency }))),
             yield* Effect.exit(Effect.provide(Db, Registry.toLayer(registry, [Db], { concurrency })))
           ]
@@ -689,9 +689,9 @@ describe("Plan.toLayer", () => {
           Component.make(Api, { dependencies: [Db], build: Effect.fail("api failed") })
         )
         for (const run of [
-          (layer: Layer.Layer<Api, Errors.BuildError | Errors.ResolutionError>) => Effect.exit(Effect.provide(Api, layer)),
-          (layer: Layer.Layer<Api, Errors.BuildError | Errors.ResolutionError>) => Effect.exit(Layer.launch(layer)),
-          (layer: Layer.Layer<Api, Errors.BuildError | Errors.ResolutionError>) =>
+          (layer: Layer.Layer<Api, Errors.BuildError | Errors.ResolutionError | Errors.InvalidOptions>) => Effect.exit(Effect.provide(Api, layer)),
+          (layer: Layer.Layer<Api, Errors.BuildError | Errors.ResolutionError | Errors.InvalidOptions>) => Effect.exit(Layer.launch(layer)),
+          (layer: Layer.Layer<Api, Errors.BuildError | Errors.ResolutionError | Errors.InvalidOptions>) =>
             Effect.promise(() => ManagedRuntime.make(layer).runPromiseExit(Api))
         ]) {
           const exit = yield* run(Registry.toLayer(registry, [Api]))

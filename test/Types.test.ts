@@ -91,6 +91,8 @@ describe("compile-time contracts", () => {
       "loose-roots-provide-nothing.ts",
       "nested-derived-request.ts",
       "ops-layer-without-group.ts",
+      "options-not-text.ts",
+      "options-undeclared.ts",
       "plan-widened-roots.ts",
       "resolve-config-profiles.ts",
       "runmain-app-with-requirements.ts",

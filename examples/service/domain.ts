@@ -1,19 +1,46 @@
 /**
- * The example service's components, wired with layerwise: configuration, a logger, a todo repository
+ * The example service's components, wired with layerwise: its options, a logger, a todo repository
  * with two candidate implementations (each with a health check), and the HTTP routes: the todos, and
  * the ops API (`/ops/live`, `/ops/ready`, `/ops/health`, ... and the ops page at `/ops/`). A request
  * the routes cannot serve is answered with its status and a JSON body saying why:
  * `{ "error": "the todo id must be a positive integer, got \"abc\"" }`.
  */
 import { FileSystem, HttpRouter, HttpServerRequest, HttpServerResponse, Path } from "@effect/platform"
-import { Config, Context, Effect, Option, ParseResult, Ref, Schema } from "effect"
+import { Context, Effect, Option, ParseResult, Ref, Schema } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
-import { App, Component, Condition, Lifecycle, Registry } from "layerwise"
+import { App, Component, Lifecycle, Options, Registry } from "layerwise"
 import * as Ops from "layerwise/Ops"
 
 // ---------------------------------------------------------------------------------------------
 // Configuration and logging
+
+/**
+ * The service's options (see layerwise's `Options`): each read from a flag, an environment variable
+ * or an options file (`--port 8080`, `PORT=8080`), validated with the rest before anything is built,
+ * and listed by `--help`. They are application-wide settings, so each is options with one value,
+ * named like its flag; a component's own settings would be namespaced (`Options.make("http", { port })`
+ * is `--http-port`, `HTTP_PORT`).
+ */
+export const PortOption = Options.make(
+  "port",
+  Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 65535)), { default: () => 3000 })
+    .annotations({ description: "the port the HTTP server listens on (0: any free port)" })
+)
+export const HostOption = Options.make(
+  "host",
+  Schema.optionalWith(Schema.String, { default: () => "127.0.0.1" }).annotations({ description: "the address the HTTP server listens on" })
+)
+export const StorageOption = Options.make(
+  "storage",
+  Schema.optionalWith(Schema.Literal("memory", "file"), { default: () => "memory" as const })
+    .annotations({ description: "where the todos are kept" })
+)
+export const DataFileOption = Options.make(
+  "dataFile",
+  Schema.optionalWith(Schema.String, { default: () => path.join(os.tmpdir(), "layerwise-todos.json") })
+    .annotations({ description: "the file store's JSON file (with --storage file)" })
+)
 
 export class AppConfig extends Context.Tag("example/AppConfig")<AppConfig, {
   readonly host: string
@@ -22,11 +49,8 @@ export class AppConfig extends Context.Tag("example/AppConfig")<AppConfig, {
 }>() {}
 
 export const AppConfigLive = Component.make(AppConfig, {
-  build: Config.all({
-    host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
-    port: Config.integer("PORT").pipe(Config.withDefault(3000)),
-    dataFile: Config.string("DATA_FILE").pipe(Config.withDefault(path.join(os.tmpdir(), "layerwise-todos.json")))
-  }).pipe(Effect.orDie)
+  dependencies: [HostOption, PortOption, DataFileOption],
+  build: Effect.all({ host: HostOption, port: PortOption, dataFile: DataFileOption })
 })
 
 export class Logger extends Context.Tag("example/Logger")<Logger, {
@@ -195,8 +219,8 @@ export const RoutesLive = Component.make(Routes, {
   })
 })
 
-/** Storage is chosen by configuration: STORAGE=file makes the file store (qualified `file`) the only candidate, so plain requests get it. */
+/** Storage is chosen by an option: `--storage file` (STORAGE=file) makes the file store (qualified `file`) the only candidate, so plain requests get it. */
 export const storageModule = Registry.make(
-  Registry.when(Condition.not(Condition.property("storage", "file")), MemoryTodoRepo),
+  Registry.when(Options.equals(StorageOption, "memory"), MemoryTodoRepo),
   FileTodoRepo
 )

@@ -16,6 +16,50 @@ export const make = (
   return configs === undefined || configs.length === 0 ? { description, test } : { description, test, configs }
 }
 
+/**
+ * A condition that says more in an environment than its description: the values it read there
+ * (`explain`), for the problems that list what it excluded.
+ *
+ * @internal
+ */
+export const explained = (
+  description: string,
+  test: (environment: Condition.Environment) => boolean,
+  explain: (environment: Condition.Environment) => string,
+  configs?: ReadonlyArray<Config.Config<unknown>>
+): Condition.Condition => ({ ...make(description, test, configs), explain })
+
+/**
+ * What a condition says of itself in an environment: its `explain` when it has one and can (it may
+ * read a Config that could not be read), else its description.
+ *
+ * @internal
+ */
+export const explainIn = (self: Condition.Condition, environment: Condition.Environment): string => {
+  if (self.explain === undefined) return self.description
+  try {
+    return self.explain(environment)
+  } catch {
+    return self.description
+  }
+}
+
+/** A combination's `explain` when one of its conditions has one (else the combination needs none). */
+const explainOf = (
+  conditions: ReadonlyArray<Condition.Condition>,
+  combine: (texts: ReadonlyArray<string>) => string
+): ((environment: Condition.Environment) => string) | undefined =>
+  conditions.some((c) => c.explain !== undefined)
+    ? (environment) => combine(conditions.map((c) => explainIn(c, environment)))
+    : undefined
+
+const combined = (
+  description: string,
+  test: (environment: Condition.Environment) => boolean,
+  configs: ReadonlyArray<Config.Config<unknown>> | undefined,
+  explain: ((environment: Condition.Environment) => string) | undefined
+): Condition.Condition => explain === undefined ? make(description, test, configs) : explained(description, test, explain, configs)
+
 /** @internal */
 export const profile = (name: string): Condition.Condition =>
   make(`profile ${name}`, (environment) => environment.profiles.has(name))
@@ -47,24 +91,35 @@ const configsOf = (conditions: ReadonlyArray<Condition.Condition>): ReadonlyArra
   return configs === undefined ? undefined : [...configs]
 }
 
+const negated = (text: string): string => `not (${text})`
+
+const joined = (operator: string) => (texts: ReadonlyArray<string>): string => texts.map((text) => `(${text})`).join(` ${operator} `)
+
 /** @internal */
 export const not = (self: Condition.Condition): Condition.Condition =>
-  make(`not (${self.description})`, (environment) => !self.test(environment), self.configs)
+  combined(
+    negated(self.description),
+    (environment) => !self.test(environment),
+    self.configs,
+    explainOf([self], (texts) => negated(texts[0]!))
+  )
 
 /** @internal */
 export const and = (...conditions: ReadonlyArray<Condition.Condition>): Condition.Condition =>
-  make(
-    conditions.map((c) => `(${c.description})`).join(" and "),
+  combined(
+    joined("and")(conditions.map((c) => c.description)),
     (environment) => conditions.every((c) => c.test(environment)),
-    configsOf(conditions)
+    configsOf(conditions),
+    explainOf(conditions, joined("and"))
   )
 
 /** @internal */
 export const or = (...conditions: ReadonlyArray<Condition.Condition>): Condition.Condition =>
-  make(
-    conditions.map((c) => `(${c.description})`).join(" or "),
+  combined(
+    joined("or")(conditions.map((c) => c.description)),
     (environment) => conditions.some((c) => c.test(environment)),
-    configsOf(conditions)
+    configsOf(conditions),
+    explainOf(conditions, joined("or"))
   )
 
 /**

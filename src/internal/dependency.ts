@@ -33,6 +33,18 @@ export interface Request {
   readonly handle?: "lazy" | "factory" | "reloadable" | undefined
   /** set on a request for a member of a component family: the family and the arguments of this request */
   readonly member?: MemberRequest | undefined
+  /** set on a request for a component's options (`Options.make`): the options themselves (the request's tag) */
+  readonly options?: OptionsLike | undefined
+}
+
+/**
+ * What the resolver needs of an options request (the public type lives in Options.ts): it is its own
+ * tag, and its options' name.
+ *
+ * @internal
+ */
+export interface OptionsLike extends Context.Tag<unknown, unknown> {
+  readonly name: string
 }
 
 /** @internal */
@@ -138,6 +150,45 @@ export const member = <Id, Service, A>(family: FamilyLike, args: A): Context.Tag
   return tag as Context.Tag<Family.Member<Id, A>, Service>
 }
 
+/**
+ * Makes `tag` the request for the options `tag` stands for: it resolves to the options themselves
+ * when no component provides its tag (see `Options.make`).
+ *
+ * @internal
+ */
+export const markOptions = (tag: OptionsLike, label: string): void => {
+  const request: Request = { target: tag, selector: anySelector, cardinality: "one", key: tag.key, label, options: tag }
+  Object.defineProperty(tag, TypeId, { value: request, enumerable: false })
+}
+
+/**
+ * A derived key for `label` that no other derived request has (`layerwise/<label>`, then
+ * `layerwise/<label>~2`...), for requests that are not interned by what they mean (options).
+ *
+ * @internal
+ */
+export const uniqueKey = (label: string): string => {
+  const usedKeys = derived.usedKeys
+  let key = `${derivedPrefix}${label}`
+  for (let suffix = 2; usedKeys.has(key); suffix++) key = `${derivedPrefix}${label}~${suffix}`
+  usedKeys.add(key)
+  return key
+}
+
+/**
+ * The options each Config made by `Options` reads (the Configs of options conditions), so that a plan
+ * lists the options its conditions read. Process-wide, as the derived keys are.
+ */
+const optionsConfigs = globalValue(Symbol.for("layerwise/Dependency/optionsConfigs"), () => new WeakMap<object, OptionsLike>())
+
+/** Records that `config` reads (a value of) `options`. @internal */
+export const readsOptions = (config: object, options: OptionsLike): void => {
+  optionsConfigs.set(config, options)
+}
+
+/** The options a Config reads, when `Options` made it. @internal */
+export const optionsOfConfig = (config: object): OptionsLike | undefined => optionsConfigs.get(config)
+
 /** @internal */
 export const anySelector: Selector = { _tag: "Any" }
 
@@ -197,12 +248,10 @@ const identityOf = (request: Omit<Request, "key">): string =>
  */
 const derive = <Identifier, Service>(request: Omit<Request, "key">): Context.Tag<Identifier, Service> => {
   const identity = identityOf(request)
-  const { interned, usedKeys } = derived
+  const interned = derived.interned
   let tag = interned.get(identity)
   if (tag === undefined) {
-    let key = `${derivedPrefix}${request.label}`
-    for (let suffix = 2; usedKeys.has(key); suffix++) key = `${derivedPrefix}${request.label}~${suffix}`
-    usedKeys.add(key)
+    const key = uniqueKey(request.label)
     const made = Context.GenericTag<unknown, unknown>(key)
     Object.defineProperty(made, TypeId, { value: { ...request, key }, enumerable: false })
     tag = made
@@ -221,8 +270,16 @@ const assertTag = (operation: string, tag: unknown): Context.Tag<unknown, unknow
   return tag
 }
 
+/** Options always resolve, to the options or the component of their tag: they are requested as they are. */
+const assertNotOptions = (operation: string, request: Request): void => {
+  if (request.options !== undefined) {
+    throw new TypeError(`Dependency.${operation}: ${request.label} are a component's options; request them as they are (they always resolve)`)
+  }
+}
+
 const assertSingle = (operation: string, tag: Context.Tag<unknown, unknown>): Request => {
   const request = requestOf(tag)
+  assertNotOptions(operation, request)
   if (request.member !== undefined) {
     throw new TypeError(`Dependency.${operation}: ${request.label} is a family member; request it directly (a member always exists)`)
   }
@@ -235,6 +292,7 @@ const assertSingle = (operation: string, tag: Context.Tag<unknown, unknown>): Re
 
 const assertPlain = (operation: string, tag: Context.Tag<unknown, unknown>): void => {
   const request = requestOf(tag)
+  assertNotOptions(operation, request)
   if (request.cardinality !== "one" || request.selector._tag !== "Any") {
     throw new TypeError(`Dependency.${operation}: ${request.label} is already a derived request; apply ${operation} to the service's own tag`)
   }

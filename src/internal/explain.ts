@@ -188,7 +188,7 @@ export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
     const lines: Array<{ readonly node: number | undefined; readonly text: string }> = []
     for (const edge of edges) {
       if (edge.targets.length === 0) {
-        const nothing = edge.choice.rule === "external" || edge.choice.rule === "container" || edge.choice.rule === "input"
+        const nothing = edge.choice.rule === "external" || edge.choice.rule === "container" || edge.choice.rule === "input" || edge.choice.rule === "options"
           ? edge.choice.rule
           : edge.request.cardinality === "all"
           ? "none"
@@ -285,7 +285,7 @@ const edgeLabel = (edge: Plan.Edge): string | undefined => {
   const parts: Array<string> = []
   if (!isPlainRequest(edge)) parts.push(edge.request.label)
   const rule = edge.choice.rule
-  if (rule !== "only" && rule !== "all" && rule !== "absent" && rule !== "external" && rule !== "container" && rule !== "input") parts.push(`[${rule}]`)
+  if (rule !== "only" && rule !== "all" && rule !== "absent" && rule !== "external" && rule !== "container" && rule !== "input" && rule !== "options") parts.push(`[${rule}]`)
   return parts.length === 0 ? undefined : parts.join(" ")
 }
 
@@ -461,7 +461,7 @@ export const RequestJson = Schema.Struct({
 
 /** @internal */
 export const ChoiceJson = Schema.Struct({
-  rule: Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent", "external", "container", "input"),
+  rule: Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent", "external", "container", "input", "options"),
   considered: Schema.Array(Schema.String)
 })
 
@@ -685,7 +685,7 @@ export const componentText = (explanation: typeof ComponentExplanation.Type): st
     lines.push(`  chosen for ${choice.dependent === null ? "the root" : choice.dependent} -> ${choice.request}: ${why}`)
   }
   if (explanation.dependencies.length > 0) {
-    lines.push(`  depends on: ${explanation.dependencies.map((edge) => `${edge.request}${edge.components.length === 0 ? ` (${edge.rule === "external" || edge.rule === "container" || edge.rule === "input" ? edge.rule : "none"})` : edge.components.length === 1 && edge.components[0] === edge.request ? "" : ` -> ${edge.components.join(", ")}`}`).join(", ")}`)
+    lines.push(`  depends on: ${explanation.dependencies.map((edge) => `${edge.request}${edge.components.length === 0 ? ` (${edge.rule === "external" || edge.rule === "container" || edge.rule === "input" || edge.rule === "options" ? edge.rule : "none"})` : edge.components.length === 1 && edge.components[0] === edge.request ? "" : ` -> ${edge.components.join(", ")}`}`).join(", ")}`)
   }
   lines.push(`  dependents: ${explanation.dependents.length === 0 ? "none" : explanation.dependents.join(", ")}`)
   if (explanation.lifecycle !== null) {

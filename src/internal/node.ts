@@ -9,6 +9,8 @@ import * as Errors from "../Errors.js"
 import type * as Node from "../node.js"
 import * as Report from "../Report.js"
 import * as appInternal from "./app/app.js"
+import * as optionsRead from "./optionsRead.js"
+import * as optionsProvider from "./optionsProvider.js"
 
 /**
  * How a failed run is told, once: a layerwise error by its message (it lists every problem, each
@@ -61,7 +63,16 @@ export const runMain = (
   let outcome: Exit.Exit<unknown, unknown> | undefined
   // an App, or the Effect that makes it (its failure is told as the run's are)
   const made = appInternal.isApp(self) ? Effect.succeed(self) : self
-  const program = Effect.flatMap(made, (app) => appInternal.run(reporting(app))).pipe(
+  const input = options?.options ?? { argv: process.argv.slice(2), env: process.env }
+  const help = optionsProvider.helpRequested(input.argv ?? [])
+  const program = Effect.flatMap(
+    made,
+    (app) =>
+      help
+        ? Effect.flatMap(Effect.flatMap(appInternal.planOf(app), optionsRead.help), Console.log)
+        : appInternal.run(reporting(app))
+  ).pipe(
+    Effect.withConfigProvider(optionsProvider.provider(input)),
     Effect.onExit((exit) => {
       outcome = exit
       return Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) && options?.disableErrorReporting !== true

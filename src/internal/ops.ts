@@ -3,8 +3,7 @@
  * handlers of `Ops.group` (`layer`), and by `Ops.serve`'s own server. Every answer is made here, so
  * the three forms answer alike; every JSON answer is written by one redacting writer (`json`).
  *
- * Adding a section (the coming `options`: each component's effective options, secrets redacted):
- * its name in `Ops.Section` and `sections`, its endpoint in `Ops.group`, its answer in `endpoints`
+ * Adding a section: its name in `Ops.Section` and `sections`, its endpoint in `Ops.group`, its answer in `endpoints`
  * (gated by its name, so it is exposed only when asked), and its route in `router` and `layer`; its
  * values go through `json`, which writes every `Redacted` as `<redacted>`.
  *
@@ -23,15 +22,17 @@ import * as Component from "../Component.js"
 import * as Explain from "../Explain.js"
 import * as Lifecycle from "../Lifecycle.js"
 import type * as Ops from "../Ops.js"
+import type * as Options from "../Options.js"
 import * as Report from "../Report.js"
 import * as dependency from "./dependency.js"
+import * as optionsRead from "./optionsRead.js"
 import * as page from "./opsPage.js"
 import { round, timeline } from "./opsStartup.js"
 import * as explainInternal from "./explain.js"
 import { suggest } from "./resolver/problems.js"
 
 /** Every section, in the order `"all"` lists them. @internal */
-export const sections: ReadonlyArray<Ops.Section> = ["health", "graph", "components", "startup", "metrics"]
+export const sections: ReadonlyArray<Ops.Section> = ["health", "graph", "components", "startup", "metrics", "options"]
 
 /** The sections the ops page reads. @internal */
 export const pageSections: ReadonlyArray<Ops.Section> = ["graph", "health", "startup"]
@@ -44,7 +45,12 @@ class OpsContext {
   private mermaidText: string | undefined
   private index: Map<string, number> | undefined
 
-  constructor(readonly app: App.Application, readonly exposed: ReadonlySet<Ops.Section>) {}
+  constructor(
+    readonly app: App.Application,
+    readonly exposed: ReadonlySet<Ops.Section>,
+    /** the plan's options as the application read them (read when the endpoints are made, if exposed) */
+    readonly options: ReadonlyArray<Options.Described>
+  ) {}
 
   get json(): Explain.PlanJson {
     return (this.planJson ??= Explain.toJson(this.app.plan))
@@ -75,7 +81,11 @@ const exposedOf = (options: Ops.Options | undefined): Effect.Effect<ReadonlySet<
   })
 
 const makeContext = (options: Ops.Options | undefined): Effect.Effect<OpsContext, never, App.Application> =>
-  Effect.zipWith(App.Application, exposedOf(options), (app, exposed) => new OpsContext(app, exposed))
+  Effect.flatMap(Effect.zip(App.Application, exposedOf(options)), ([app, exposed]) =>
+    Effect.map(
+      exposed.has("options") ? optionsRead.describe(app.plan) : Effect.succeed([]),
+      (described) => new OpsContext(app, exposed, described)
+    ))
 
 // ---------------------------------------------------------------------------------------------
 // writing answers
@@ -219,6 +229,7 @@ const endpoints = (self: OpsContext) => ({
   component: (name: string) => gated(self, `/ops/components/${name}`, "components", () => component(self, name)),
   startup: () => gated(self, "/ops/startup", "startup", () => Effect.map(self.app.report, (report) => json(timeline(self.json, report)))),
   metrics: () => gated(self, "/ops/metrics", "metrics", () => Effect.map(self.app.report, (report) => json(metrics(report)))),
+  options: () => gated(self, "/ops/options", "options", () => Effect.sync(() => json({ options: self.options } satisfies Ops.OptionsJson))),
   page: () => pageAnswer(self)
 })
 
@@ -238,6 +249,7 @@ export const router = (options?: Ops.Options): Effect.Effect<HttpRouter.HttpRout
       HttpRouter.get("/ops/components/:name", Effect.flatMap(HttpRouter.params, (params) => answer.component(params["name"] ?? ""))),
       HttpRouter.get("/ops/startup", Effect.suspend(answer.startup)),
       HttpRouter.get("/ops/metrics", Effect.suspend(answer.metrics)),
+      HttpRouter.get("/ops/options", Effect.suspend(answer.options)),
       HttpRouter.get("/ops/", Effect.suspend(answer.page))
     )
   })
@@ -256,6 +268,7 @@ export const layer = (api: HttpApi.HttpApi.Any, options?: Ops.Options) =>
         .handle("component", ({ path }) => answer.component(path.name))
         .handle("startup", answer.startup)
         .handle("metrics", answer.metrics)
+        .handle("options", answer.options)
         .handle("page", answer.page)
     }))
 

@@ -20,13 +20,15 @@ export const make = <Roots = never, E = unknown, R = never>(
   nodes: ReadonlyArray<Plan.Node>,
   roots: ReadonlyArray<Plan.Edge>,
   external: ReadonlyArray<string> = [],
-  scopes: ReadonlyArray<Plan.ScopeEntry> = []
+  scopes: ReadonlyArray<Plan.ScopeEntry> = [],
+  options: ReadonlyArray<unknown> = []
 ): Plan.Plan<Roots, E, R> => {
   const self = Object.create(PlanProto)
   self.nodes = nodes
   self.roots = roots
   self.external = external
   self.scopes = scopes
+  self.options = options
   return self
 }
 

@@ -7,6 +7,7 @@ import type * as Condition from "../Condition.js"
 import type * as Family from "../Family.js"
 import * as Qualifier from "../Qualifier.js"
 import * as component from "./component.js"
+import * as conditionInternal from "./condition.js"
 import * as family from "./family.js"
 
 /** @internal */
@@ -153,6 +154,8 @@ export interface Flattened {
   readonly skipped: ReadonlyArray<{ readonly condition: Condition.Condition; readonly registry: Registry.Registry }>
   /** the environment the conditions were evaluated in */
   readonly environment: Condition.Environment
+  /** the conditions evaluated that read Configs (what the plan's options include: see `Plan.options`) */
+  readonly read: ReadonlyArray<Condition.Condition>
 }
 
 /**
@@ -175,6 +178,7 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
   const replacedTwice = new Map<string, Array<Component.Any>>()
   const families = new Set<unknown>()
   const skipped: Array<{ condition: Condition.Condition; registry: Registry.Registry }> = []
+  const read: Array<Condition.Condition> = []
   // registries and replacement entries already reached
   const reached = new Set<unknown>([root])
   const stack: Array<{ readonly entries: ReadonlyArray<Entry>; index: number }> = [{
@@ -215,6 +219,7 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
       case "When": {
         let holds = false
         let threw = false
+        if (entry.condition.configs !== undefined) read.push(entry.condition)
         try {
           holds = entry.condition.test(environment) === true
         } catch (error) {
@@ -237,7 +242,7 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
         break
     }
   }
-  return { components, overrides, replacements, replacedTwice, families, conditionFailures, skipped, environment }
+  return { components, overrides, replacements, replacedTwice, families, conditionFailures, skipped, environment, read }
 }
 
 /**
@@ -291,7 +296,7 @@ export const excluded = (flat: Flattened): ReadonlyArray<Excluded> => {
     const stack: Array<{ readonly entries: ReadonlyArray<Entry>; index: number; readonly condition: string }> = [{
       entries: (guard.registry as RegistryImpl).entries,
       index: 0,
-      condition: guard.condition.description
+      condition: conditionInternal.explainIn(guard.condition, flat.environment)
     }]
     while (stack.length > 0) {
       const frame = stack[stack.length - 1]!
@@ -319,7 +324,7 @@ export const excluded = (flat: Flattened): ReadonlyArray<Excluded> => {
             } catch {
               // reported by the flattening when it was reached there; here it only explains less
             }
-            if (!holds) condition = `(${condition}) and (${entry.condition.description})`
+            if (!holds) condition = `(${condition}) and (${conditionInternal.explainIn(entry.condition, flat.environment)})`
           }
           reached.add(entry.registry)
           stack.push({ entries: (entry.registry as RegistryImpl).entries, index: 0, condition })

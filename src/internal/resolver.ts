@@ -26,6 +26,7 @@ import {
   describePlain,
   type Index,
   isComponent,
+  makeEdge,
   isTag,
   namesOnStack,
   type Prepared,
@@ -143,7 +144,8 @@ const resolveIn = <E, Roots extends ReadonlyArray<Dependency.Any>, External exte
     resolution.index.candidates,
     resolution.outcome,
     externalKeys(options?.external),
-    declaredScopes(options?.scopes)
+    declaredScopes(options?.scopes),
+    resolution.flat.read
   )
   origins.set(plan, { registry: input, external: options?.external, scopes: options?.scopes, environment })
   return Either.right(plan)
@@ -183,6 +185,7 @@ const externalKeys = (external: ReadonlyArray<Dependency.Any> | undefined): Read
 /** The records of a resolution before its plan is made. */
 interface Resolution {
   readonly problems: ReadonlyArray<Errors.Problem>
+  readonly flat: registry.Flattened
   readonly index: Index
   readonly outcome: Walk
 }
@@ -242,7 +245,7 @@ const run = (
     )
   }
 
-  return { problems, index, outcome }
+  return { problems, flat, index, outcome }
 }
 
 /**
@@ -555,7 +558,8 @@ const walk = (
     available: undefined,
     suggestions: undefined,
     namesOfComponents: undefined,
-    excluded: undefined
+    excluded: undefined,
+    options: []
   }
   const { components, overrides, prepared } = index.candidates
   const rootEdges: Array<WalkEdge> = []
@@ -621,6 +625,7 @@ const walk = (
     rootEdges,
     scopeEdges,
     members: self.members,
+    options: self.options,
     unsettled
   }
 }
@@ -649,7 +654,13 @@ const resolveRequest = (
   if (key.startsWith(dependency.derivedPrefix) && dependency.isDependency(tag)) {
     const request = tag[dependency.TypeId]
     const description = dependency.describe(request)
-    if (request.member !== undefined) {
+    if (request.options !== undefined) {
+      // options: the component of their tag when one is registered (a test's values), else themselves
+      edge = first !== undefined
+        ? choose(self, description, first)
+        : makeEdge(description, [], { rule: "options", considered: [] })
+      if (first === undefined) self.options.push(request.options)
+    } else if (request.member !== undefined) {
       // A tag-wide override of the family's service (no qualifier: it applies to every request of
       // it) replaces every member, as it replaces every other candidate of the service.
       const familyFirst = self.index.byTag.get(request.member.family.tag.key)
@@ -744,7 +755,8 @@ const finish = <Roots, E, R>(
   candidates: Candidates,
   walk: Walk,
   external: ReadonlyArray<string>,
-  scopes: ReadonlyArray<DeclaredScope> = []
+  scopes: ReadonlyArray<DeclaredScope> = [],
+  read: ReadonlyArray<Condition.Condition> = []
 ): Plan.Plan<Roots, E, R> => {
   const { edgesOf, nodeIdOf, parentOf, postOrder } = walk
   const renumber = (edge: WalkEdge | undefined) => {
@@ -776,8 +788,28 @@ const finish = <Roots, E, R>(
     nodes,
     walk.rootEdges,
     external,
-    scopes.map((scope, index) => ({ name: scope.name, inputs: scope.inputs, provides: walk.scopeEdges[index]! }))
+    scopes.map((scope, index) => ({ name: scope.name, inputs: scope.inputs, provides: walk.scopeEdges[index]! })),
+    planOptions(walk.options, read)
   )
+}
+
+/**
+ * The options of a plan: those its requests resolved to, in the order the walk met them, then those
+ * only the conditions it evaluated read (they chose what is in it), each once.
+ */
+const planOptions = (
+  requested: ReadonlyArray<dependency.OptionsLike>,
+  read: ReadonlyArray<Condition.Condition>
+): ReadonlyArray<dependency.OptionsLike> => {
+  if (read.length === 0) return requested
+  const all = new Set(requested)
+  for (const guard of read) {
+    for (const config of guard.configs ?? []) {
+      const options = dependency.optionsOfConfig(config)
+      if (options !== undefined) all.add(options)
+    }
+  }
+  return all.size === requested.length ? requested : [...all]
 }
 
 /**

@@ -10,6 +10,7 @@ import type * as Registry from "../Registry.js"
 import * as container from "./container.js"
 import * as lookup from "./container/lookup.js"
 import * as executor from "./executor.js"
+import * as optionsRead from "./optionsRead.js"
 import * as registryInternal from "./registry.js"
 import * as resolver from "./resolver.js"
 
@@ -26,26 +27,39 @@ export const registryToLayer: {
     options?: Registry.LayerOptions<External>
   ): <E>(
     self: Registry.Registry<E>
-  ) => Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E>, Dependency.Identifiers<External>>
+  ) => Layer.Layer<
+    Dependency.Identifiers<Roots>,
+    Errors.ResolutionError | Errors.InvalidOptions | Errors.BuildError<E>,
+    Dependency.Identifiers<External>
+  >
   <E, const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any> = readonly []>(
     self: Registry.Registry<E>,
     roots: Roots,
     options?: Registry.LayerOptions<External>
-  ): Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E>, Dependency.Identifiers<External>>
+  ): Layer.Layer<
+    Dependency.Identifiers<Roots>,
+    Errors.ResolutionError | Errors.InvalidOptions | Errors.BuildError<E>,
+    Dependency.Identifiers<External>
+  >
 } = dual(
   (args) => registryInternal.isRegistry(args[0]),
   <E, const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any>>(
     self: Registry.Registry<E>,
     roots: Roots,
     options?: Registry.LayerOptions<External>
-  ): Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E>, Dependency.Identifiers<External>> =>
+  ): Layer.Layer<
+    Dependency.Identifiers<Roots>,
+    Errors.ResolutionError | Errors.InvalidOptions | Errors.BuildError<E>,
+    Dependency.Identifiers<External>
+  > =>
     Layer.unwrapEffect(Effect.map(resolver.resolveEffect(self, roots, options), (plan) => planToLayer(plan, options)))
 )
 
 /**
  * The plan's Layer. A failed (or interrupted) build is released before the Layer fails, and its
  * release failures are added to its cause: the build's own failure stays the error, whatever the
- * program's MemoMap does with the Layer's scope afterwards. An unusable `concurrency` makes the Layer
+ * program's MemoMap does with the Layer's scope afterwards. The plan's options are read and validated
+ * before the build starts (nothing is built when one is invalid). An unusable `concurrency` makes the Layer
  * die when it is built (a programming error, not a failure of the build).
  *
  * @internal
@@ -53,7 +67,7 @@ export const registryToLayer: {
 export const planToLayer = <Roots, E, R>(
   plan: Plan.Plan<Roots, E, R>,
   options?: { readonly concurrency?: number | "unbounded" | undefined }
-): Layer.Layer<Roots, Errors.BuildError<E>, R> => {
+): Layer.Layer<Roots, Errors.BuildError<E> | Errors.InvalidOptions, R> => {
   const problem = executor.concurrencyProblem(options?.concurrency)
   if (problem !== undefined) {
     return Layer.dieSync(() => new Cause.IllegalArgumentException(`layerwise Plan.toLayer: ${problem}`))
@@ -61,7 +75,8 @@ export const planToLayer = <Roots, E, R>(
   return Layer.scopedContext(
     Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
-        const self = yield* executor.makeBuild(plan, options)
+        // the options, all read and valid before anything is built, are services the build starts from
+        const self = yield* optionsRead.provideTo(plan, executor.makeBuild(plan, options))
         const dynamic = container.attach(self)
         // `Scope.addFinalizerExit`, not `Effect.addFinalizer`: the latter would undo the FiberRef
         // changes the releases make (a `Layer.locallyScoped` restoring its FiberRef).
@@ -86,5 +101,5 @@ export const planToLayer = <Roots, E, R>(
         return dynamic === undefined ? executor.rootContext(plan, self.values, self.outside) : yield* container.rootContext<Roots>(dynamic)
       })
     )
-  ) as Layer.Layer<Roots, Errors.BuildError<E>, R>
+  ) as Layer.Layer<Roots, Errors.BuildError<E> | Errors.InvalidOptions, R>
 }

@@ -3,7 +3,7 @@
  * `npm run typecheck` checks it; `test/Types.test.ts` also compiles it and expects no diagnostic.
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
-import { Config as EffectConfig, Context, Data, Effect, Layer, Option, type Scope } from "effect"
+import { Config as EffectConfig, Context, Data, Effect, Layer, Option, type Redacted, Schema, type Scope } from "effect"
 import {
   App,
   Component,
@@ -14,6 +14,7 @@ import {
   Family,
   Instances,
   Lifecycle,
+  Options,
   Plan,
   Qualifier,
   Registry,
@@ -299,7 +300,7 @@ export const hookLayer = Registry.toLayer(hookRegistry, [HookServer])
 assertType<
   Equals<
     typeof hookLayer,
-    Layer.Layer<HookServer, Errors.ResolutionError | Errors.ConstructionError<HookConfigError>>
+    Layer.Layer<HookServer, Errors.ResolutionError | Errors.InvalidOptions | Errors.ConstructionError<HookConfigError>>
   >
 >()
 
@@ -439,3 +440,40 @@ export const ReloadableUserLive = Component.make(HandleUser, {
 // a handle of a qualified or named request
 export const qualifiedLazy = Dependency.lazy(Dependency.qualified(HandleTarget, "primary"))
 assertType<Equals<typeof qualifiedLazy, Context.Tag<Dependency.Lazy<Dependency.Qualified<HandleTarget, "primary">>, Effect.Effect<HandleTarget["Type"], Errors.HandleError>>>>()
+
+// Options: a request whose service is the decoded options
+
+const OptDb = Options.make("db", {
+  url: Schema.String,
+  poolSize: Schema.optionalWith(Schema.NumberFromString, { default: () => 10 }),
+  timeout: Schema.optional(Schema.NumberFromString),
+  password: Schema.Redacted(Schema.String),
+  mode: Schema.Literal("ro", "rw")
+})
+assertType<
+  Equals<
+    typeof OptDb,
+    Options.Options<"db", {
+      readonly url: string
+      readonly poolSize: number
+      readonly timeout?: number | undefined
+      readonly password: Redacted.Redacted<string>
+      readonly mode: "ro" | "rw"
+    }>
+  >
+>()
+const OptVerbose = Options.make("verbose", Schema.BooleanFromString)
+assertType<Equals<typeof OptVerbose, Options.Options<"verbose", boolean>>>()
+const OptPort = Options.make("port", Schema.optionalWith(Schema.NumberFromString, { default: () => 3000 }))
+assertType<Equals<typeof OptPort, Options.Options<"port", number>>>()
+const OptStruct = Options.make("s", Schema.Struct({ a: Schema.String }))
+assertType<Equals<typeof OptStruct, Options.Options<"s", { readonly a: string }>>>()
+class OptDatabase extends Context.Tag("types/OptDatabase")<OptDatabase, string>() {}
+export const OptDatabaseLive = Component.make(OptDatabase, {
+  dependencies: [OptDb, OptVerbose],
+  build: Effect.map(Effect.all([OptDb, OptVerbose]), ([db, verbose]) => `${db.url} ${db.poolSize} ${verbose}`)
+})
+export const optCondition: Condition.Condition = Options.equals(OptDb, "mode", "ro")
+export const optSingleCondition: Condition.Condition = Options.equals(OptVerbose, true)
+const OptKube = Options.family("kube", { url: Schema.String })
+assertType<Equals<ReturnType<typeof OptKube.of>, Options.Options<string, { readonly url: string }>>>()

@@ -26,6 +26,7 @@ import type * as Plan from "../../Plan.js"
 import type * as Registry from "../../Registry.js"
 import type * as Report from "../../Report.js"
 import * as executor from "../executor.js"
+import * as optionsRead from "../optionsRead.js"
 import * as planInternal from "../plan.js"
 import * as registryInternal from "../registry.js"
 import * as resolver from "../resolver.js"
@@ -157,10 +158,13 @@ const resolvePlan = (app: AppImpl): Effect.Effect<Plan.Any, Errors.ResolutionErr
     })
   })
 
+/** The plan an App runs (what `runMain`'s `--help` describes). @internal */
+export const planOf = <R, RIn>(app: App.App<R, RIn>): Effect.Effect<Plan.Any, Errors.ResolutionError> => resolvePlan(appOf(app))
+
 /** Resolves and validates (nothing runs when anything is wrong), then builds and starts. */
 const startRun = (
   app: AppImpl
-): Effect.Effect<AppRun, Errors.ResolutionError | Errors.InvalidLifecycle | Errors.ApplicationFailed, Scope.Scope> =>
+): Effect.Effect<AppRun, Errors.ResolutionError | Errors.InvalidLifecycle | Errors.InvalidOptions | Errors.ApplicationFailed, Scope.Scope> =>
   Effect.gen(function*() {
     const problems: settingsInternal.Problems = []
     const settings = settingsInternal.validateOptions(app.options, problems)
@@ -171,6 +175,8 @@ const startRun = (
       : resolvePlan(app)
     const components = settingsInternal.componentSettings(plan, settings, problems)
     if (problems.length > 0) return yield* Effect.fail(new Errors.InvalidLifecycle({ problems }))
+    // every option read and valid before anything runs; the build starts with them in its context
+    const options = yield* optionsRead.servicesOf(plan)
     const spans = app.options.spans === true || app.options.spans === false ? app.options.spans : yield* runtime.tracingExported
     const hub = app.hub
     const run = new AppRun(plan, components, settings, app.options, yield* Effect.clock, spans, emitter(hub), () => hub.subscribers > 0)
@@ -194,7 +200,8 @@ const startRun = (
     })
     // What `App.provide` gave: built first, in this scope, so released after the application.
     const provided = yield* provideLayers(app)
-    const phases = Effect.zipRight(runInternal.buildPhase(run), runInternal.startPhase(run))
+    const started = Effect.zipRight(runInternal.buildPhase(run), runInternal.startPhase(run))
+    const phases = options === undefined ? started : Effect.provide(started, options)
     const buildAndStart = provided === undefined ? phases : Effect.provide(phases, provided)
     yield* Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(

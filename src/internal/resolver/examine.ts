@@ -39,9 +39,10 @@ export const examine = (candidate: unknown, position: number): Prepared | Errors
   if (!tagged) issues.push({ code: "InvalidTag", got: show(tag) })
   else if (tag.key.startsWith(dependency.derivedPrefix)) {
     if (dependency.isDependency(tag)) {
-      // a request's tag (Dependency.optional, all, qualified, named, a family member) is not a service
+      // a request's tag (Dependency.optional, all, qualified, named, a family member) is not a
+      // service; options are (a component of their tag gives them instead of reading them)
       const request = tag[dependency.TypeId]
-      issues.push({ code: "RequestTag", request: request.label, service: request.target.key })
+      if (request.options === undefined) issues.push({ code: "RequestTag", request: request.label, service: request.target.key })
     } else if (!dependency.ownServiceKeys.has(tag.key)) {
       // A context holds one value per key: such a service would be the value of the derived request
       // with its key, and that request's value its own.

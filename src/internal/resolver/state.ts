@@ -178,6 +178,8 @@ export interface WalkState {
   namesOfComponents: Map<string, number> | undefined
   /** what false conditions left out, made when the first request finds nothing (see `excludedFor`) */
   excluded: ExcludedIndex | undefined
+  /** the options requests resolved to the options themselves, in the order the walk met them */
+  readonly options: Array<dependency.OptionsLike>
 }
 
 /**
@@ -204,6 +206,8 @@ export interface Walk {
   /** per declared scope (outer first): the requests it provides (see `Plan.scopes`) */
   readonly scopeEdges: ReadonlyArray<ReadonlyArray<WalkEdge>>
   readonly members: ReadonlyMap<string, MemberState>
+  /** the options requests resolved to the options themselves (see `WalkState.options`) */
+  readonly options: ReadonlyArray<dependency.OptionsLike>
   /** the name of a member whose merged arguments changed its dependencies */
   readonly unsettled: string | undefined
 }

@@ -1,0 +1,415 @@
+/**
+ * Options: a component's settings, declared as an `effect/Schema`, read through `effect/Config` and
+ * validated, every one of the plan at once, before any constructor runs.
+ *
+ * `Options.make("db", { url: Schema.String, poolSize: ... })` is a request (a `Context.Tag` whose
+ * service is the decoded options): list it in a component's `dependencies` and read it with
+ * `yield* DbOptions` like any service, so the compiler checks that a constructor reads only the
+ * options it declared. When no component provides its tag, the resolver resolves it to the options
+ * themselves (the rule `"options"`, see `Plan.Choice`): the plan lists them (`Plan.options`), and its
+ * Layer (`Plan.toLayer`, `Registry.toLayer`) and `App` read and validate every one with the current
+ * `ConfigProvider` before the build starts; every missing or invalid value is reported together in
+ * one {@link Errors.InvalidOptions} (component path, flag, expected, got, where it came from). A
+ * component of the options' tag (`Testing.value(DbOptions, {...})`) gives them instead: nothing is
+ * read.
+ *
+ * Names. Options are namespaced by their name: the option `poolSize` of `db` is read at the Config
+ * path `["db", "poolSize"]`, which {@link provider} finds as the flag `--db-pool-size`, the
+ * environment variable `DB_POOL_SIZE` and the key `db.poolSize` of an options file. Options with one
+ * value (`Options.make("verbose", Schema.BooleanFromString)`) are the flag `--verbose`. A member of
+ * an options {@link family} (the options of a family member, `KubeClient(eu)`) is named `kube(eu)`
+ * and read at `["kube", "eu", ...]`: `--kube-eu-url`, `KUBE_EU_URL`, `kube.eu.url`.
+ *
+ * Values are text. An option is read as a string and decoded with its schema, so each option's
+ * schema decodes a string (`Schema.NumberFromString`, `Schema.BooleanFromString`,
+ * `Schema.Literal("memory", "file")`, `Schema.Redacted(Schema.String)`): reading the text apart from
+ * decoding it tells a missing value from an invalid one and reports the text given. Defaults and
+ * optional options are property signatures (`Schema.optionalWith(Schema.NumberFromString, { default: () => 10 })`,
+ * `Schema.optional(...)`); descriptions are annotations (`.annotations({ description })`). A secret
+ * is a `Redacted` option: its value is never printed, in problems, the help or the ops API.
+ *
+ * Why a Tag and not a field of the component: a Tag reuses everything requests already have (the
+ * constructor's type checks it, tests replace it by name like any service, explanations show it),
+ * and one options declaration can be shared by the components that need it.
+ *
+ * Files: {@link provider} takes a file's parsed content (`file: JSON.parse(text)`, or a YAML
+ * parser's result): layerwise parses no format itself and depends on no YAML parser.
+ *
+ * @since 0.2.0
+ */
+import type * as ConfigProvider from "effect/ConfigProvider"
+import type * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type { Pipeable } from "effect/Pipeable"
+import type * as Schema from "effect/Schema"
+import type * as Types from "effect/Types"
+import type * as Condition from "./Condition.js"
+import type * as Errors from "./Errors.js"
+import * as internal from "./internal/options.js"
+import * as read from "./internal/optionsRead.js"
+import * as providerInternal from "./internal/optionsProvider.js"
+import type * as Plan from "./Plan.js"
+
+/**
+ * @since 0.2.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId as TypeId
+
+/**
+ * @since 0.2.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * @since 0.2.0
+ * @category symbols
+ */
+export const FamilyTypeId: unique symbol = internal.FamilyTypeId as FamilyTypeId
+
+/**
+ * @since 0.2.0
+ * @category symbols
+ */
+export type FamilyTypeId = typeof FamilyTypeId
+
+/**
+ * A component's options: a request (its own identifier) whose service is the decoded options `A`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Options } from "layerwise"
+ *
+ * // Options.Options<"db", { readonly url: string }>
+ * export const DbOptions = Options.make("db", { url: Schema.String })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Options<Name extends string, A> extends Context.Tag<Options<Name, A>, A> {
+  readonly [TypeId]: TypeId
+  /** the options' name: what their flags, variables and file keys start with */
+  readonly name: Name
+  /** the keys of the options, in declaration order (one empty key for options with one value) */
+  readonly keys: ReadonlyArray<string>
+}
+
+/**
+ * Any options.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Any = Options<any, any>
+
+/**
+ * A schema an option accepts: it decodes a string (options are read as text) and needs no service;
+ * or a property signature of one (`Schema.optional`, `Schema.optionalWith(..., { default })`).
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+export type Field = Schema.Struct.Field
+
+/**
+ * The options a record of fields makes, or, when a field does not decode a string, a type that says
+ * which (it has no tag's members: using it does not compile).
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+export type FromFields<Name extends string, Fields extends Schema.Struct.Fields> = [Schema.Struct.Context<Fields>] extends [never]
+  ? [Exclude<keyof Fields, TextFields<Fields>>] extends [never] ? Options<Name, Types.Simplify<Schema.Struct.Type<Fields>>>
+  : { readonly "each option's schema must decode a string (options are read as text)": Exclude<keyof Fields, TextFields<Fields>> }
+  : { readonly "options' schemas must need no service": Schema.Struct.Context<Fields> }
+
+/**
+ * The keys of the fields that decode a string.
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+export type TextFields<Fields extends Schema.Struct.Fields> = {
+  [K in keyof Fields]-?: Exclude<Schema.Struct.Encoded<Pick<Fields, K>>[keyof Schema.Struct.Encoded<Pick<Fields, K>>], undefined> extends string
+    ? K
+    : never
+}[keyof Fields]
+
+/**
+ * Declares a component's options: a name (the prefix of their flags, variables and file keys) and a
+ * `Schema.Struct` (or its fields); or a single schema (or property signature, for a default) for
+ * options with one value (the flag `--<name>`). See the module's doc for how values are named, read and decoded.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Redacted, Schema } from "effect"
+ * import { Component, Options } from "layerwise"
+ *
+ * export const DbOptions = Options.make("db", {
+ *   url: Schema.String.annotations({ description: "where the database listens" }),
+ *   poolSize: Schema.optionalWith(Schema.NumberFromString, { default: () => 10 }),
+ *   password: Schema.Redacted(Schema.String)
+ * })
+ *
+ * class Database extends Context.Tag("app/Database")<Database, { readonly url: string }>() {}
+ *
+ * export const DatabaseLive = Component.make(Database, {
+ *   dependencies: [DbOptions],
+ *   build: Effect.gen(function*() {
+ *     const options = yield* DbOptions // { url: string; poolSize: number; password: Redacted<string> }
+ *     void Redacted.value(options.password)
+ *     return { url: options.url }
+ *   })
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: {
+  <const Name extends string, Fields extends Schema.Struct.Fields>(name: Name, schema: Schema.Struct<Fields>): FromFields<Name, Fields>
+  <const Name extends string, S extends Schema.Schema.All>(name: Name, schema: S): FromSchema<Name, S>
+  <const Name extends string, P extends Schema.PropertySignature.All>(name: Name, signature: P): Options<Name, Schema.Struct.Type<{ readonly value: P }> extends { readonly value?: infer V } ? V : never>
+  <const Name extends string, const Fields extends Schema.Struct.Fields>(name: Name, fields: Fields): FromFields<Name, Fields>
+} = internal.make as any
+
+/**
+ * The options a single schema makes (options with one value), or, when it does not decode a string
+ * or needs a service, a type that says so (using it does not compile).
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+export type FromSchema<Name extends string, S extends Schema.Schema.All> = [Schema.Schema.Context<S>] extends [never]
+  ? Schema.Schema.Encoded<S> extends string ? Options<Name, Schema.Schema.Type<S>>
+  : { readonly "the option's schema must decode a string (options are read as text)": Schema.Schema.Encoded<S> }
+  : { readonly "options' schemas must need no service": Schema.Schema.Context<S> }
+
+/**
+ * Options of many instances: one declaration, the options of each member named `name(key)` and
+ * read at `[name, key, ...]` (`--kube-eu-url`, `KUBE_EU_URL`, `kube.eu.url`). Give a family
+ * member's component the options of its key (`dependencies: (args) => [KubeOptions.of(args.cluster)]`).
+ * `of` gives the same options for the same key.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Options } from "layerwise"
+ *
+ * export const KubeOptions = Options.family("kube", { url: Schema.String })
+ * export const Eu = KubeOptions.of("eu") // read from --kube-eu-url, KUBE_EU_URL or kube.eu.url
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const family: {
+  <const Name extends string, Fields extends Schema.Struct.Fields>(name: Name, schema: Schema.Struct<Fields>): Family<Name, Types.Simplify<Schema.Struct.Type<Fields>>>
+  <const Name extends string, S extends Schema.Schema.AnyNoContext>(name: Name, schema: S): Family<Name, Schema.Schema.Type<S>>
+  <const Name extends string, const Fields extends Schema.Struct.Fields>(name: Name, fields: Fields): Family<Name, Types.Simplify<Schema.Struct.Type<Fields>>>
+} = internal.family as any
+
+/**
+ * The options of the members of a family (see {@link family}).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Options } from "layerwise"
+ *
+ * export const KubeOptions: Options.Family<"kube", { readonly url: string }> = Options.family("kube", { url: Schema.String })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Family<Name extends string, A> extends Pipeable {
+  readonly [FamilyTypeId]: FamilyTypeId
+  readonly name: Name
+  /** the options of the member with this key (named `name(key)`) */
+  readonly of: (key: string) => Options<string, A>
+}
+
+/**
+ * A condition on an option's value (for `Registry.when`): true when the option, decoded, equals
+ * `value` (`Equal.equals`). Options with one value take the value alone. The option is read before
+ * resolution, like `Condition.config`'s Config, and the plan lists it in its options (the help shows
+ * it). When a request finds no component because of such conditions, the problem says the value
+ * given and the values that would have selected one (`option --storage is "file", given "s3"`).
+ *
+ * @example
+ * ```ts
+ * import { Context, Schema } from "effect"
+ * import { Component, Options, Registry } from "layerwise"
+ *
+ * const StorageOptions = Options.make("storage", { kind: Schema.Literal("memory", "file") })
+ * class Storage extends Context.Tag("app/Storage")<Storage, { readonly kind: string }>() {}
+ *
+ * export const registry = Registry.make(
+ *   Registry.when(Options.equals(StorageOptions, "kind", "memory"), Component.succeed(Storage, { kind: "memory" })),
+ *   Registry.when(Options.equals(StorageOptions, "kind", "file"), Component.succeed(Storage, { kind: "file" }))
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category conditions
+ */
+export const equals: {
+  <Name extends string, A, K extends keyof A & string>(options: Options<Name, A>, key: K, value: A[K]): Condition.Condition
+  <Name extends string, A>(options: Options<Name, A>, value: A): Condition.Condition
+} = internal.equals as any
+
+/**
+ * What {@link provider} reads: command-line arguments (`process.argv.slice(2)`), environment
+ * variables (`process.env`), and an options file's parsed content (`JSON.parse(text)` or a YAML
+ * parser's result), each optional.
+ *
+ * @example
+ * ```ts
+ * import type { Options } from "layerwise"
+ *
+ * export const input: Options.ProviderInput = { argv: ["--db-url", "postgres://db"], env: { DB_POOL_SIZE: "5" } }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ProviderInput {
+  readonly argv?: ReadonlyArray<string> | undefined
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  readonly file?: unknown
+}
+
+/**
+ * A `ConfigProvider` over flags, environment variables and an options file, in that order of
+ * precedence (a flag wins over a variable, a variable over the file), that also records where each
+ * value came from (the help and the ops show it). It serves any Config, not only options: the path
+ * `["db", "poolSize"]` is the flag `--db-pool-size` (`--db-pool-size=5` or `--db-pool-size 5`; a
+ * flag alone is `"true"`; arguments after `--` are not read), the variable `db_poolSize` (as
+ * `ConfigProvider.fromEnv` names it) or `DB_POOL_SIZE`, and the file key `db.poolSize`. Lists are
+ * comma-separated in flags and variables, arrays in the file.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer, Schema } from "effect"
+ * import { Options } from "layerwise"
+ *
+ * const DbOptions = Options.make("db", { url: Schema.String })
+ *
+ * export const fromProcess = Layer.setConfigProvider(
+ *   Options.provider({ argv: process.argv.slice(2), env: process.env, file: { db: { url: "postgres://localhost" } } })
+ * )
+ * export const url = Effect.map(DbOptions, (options) => options.url)
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const provider: (input?: ProviderInput) => ConfigProvider.ConfigProvider = providerInternal.provider
+
+/**
+ * One option of a plan, as the help shows it: the options' name and the components that request
+ * them, its key, flag and environment variable, type, default, description, whether it is a
+ * secret, and, once read, its value (as shown: a secret's is `<redacted>`) and where it came from
+ * (`flag`, `environment`, `file` from {@link provider}; `config` from another `ConfigProvider`;
+ * `default` when none was given and its default applies; `none` when it has no value).
+ *
+ * @example
+ * ```ts
+ * import type { Options } from "layerwise"
+ *
+ * export const described: Options.Described = {
+ *   options: "db", components: ["Database"], key: "url", flag: "--db-url", variable: "DB_URL", type: "string",
+ *   default: undefined, description: "where the database listens", secret: false,
+ *   value: "\"postgres://db\"", source: "flag", from: "--db-url"
+ * }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Described {
+  readonly options: string
+  readonly components: ReadonlyArray<string>
+  readonly key: string
+  readonly flag: string
+  readonly variable: string
+  readonly type: string
+  /** the default, as shown (`undefined`: none; a secret's is `<redacted>`) */
+  readonly default: string | undefined
+  readonly description: string | undefined
+  readonly secret: boolean
+  /** the value, as shown (`undefined`: none was given and there is no default) */
+  readonly value: string | undefined
+  readonly source: "flag" | "environment" | "file" | "config" | "default" | "none"
+  /** the flag, variable or file key the value was read from */
+  readonly from: string | undefined
+}
+
+/**
+ * The options of a plan as data ({@link Described}, in the plan's order: `Plan.options`), read with
+ * the current `ConfigProvider`: what `--help` prints. Never fails: an invalid value is shown as
+ * given (a secret's never).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Schema } from "effect"
+ * import { Component, Options, Registry, Resolver } from "layerwise"
+ *
+ * const DbOptions = Options.make("db", { url: Schema.String })
+ * class Database extends Context.Tag("app/Database")<Database, string>() {}
+ * const registry = Registry.make(Component.make(Database, { dependencies: [DbOptions], build: Effect.map(DbOptions, (o) => o.url) }))
+ *
+ * export const described = Effect.flatMap(Resolver.resolveEffect(registry, [Database]), Options.describe)
+ * ```
+ *
+ * @since 0.2.0
+ * @category destructors
+ */
+export const describe: (plan: Plan.Any) => Effect.Effect<ReadonlyArray<Described>> = read.describe
+
+/**
+ * The help of a plan's options as text: one block per options (with the components that read
+ * them), one line per option: flag, type, default, secret, environment variable, description, and
+ * the value given and where it came from. What `runMain` prints on `--help`.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Schema } from "effect"
+ * import { Component, Options, Registry, Resolver } from "layerwise"
+ *
+ * const DbOptions = Options.make("db", { url: Schema.String })
+ * class Database extends Context.Tag("app/Database")<Database, string>() {}
+ * const registry = Registry.make(Component.make(Database, { dependencies: [DbOptions], build: Effect.map(DbOptions, (o) => o.url) }))
+ *
+ * export const help = Effect.flatMap(Resolver.resolveEffect(registry, [Database]), Options.help)
+ * ```
+ *
+ * @since 0.2.0
+ * @category destructors
+ */
+export const help: (plan: Plan.Any) => Effect.Effect<string> = read.help
+
+/**
+ * Reads and validates every options of a plan (what its Layer and `App` do before building):
+ * fails with every problem at once.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Schema } from "effect"
+ * import { Component, Options, Registry, Resolver } from "layerwise"
+ *
+ * const DbOptions = Options.make("db", { url: Schema.String })
+ * class Database extends Context.Tag("app/Database")<Database, string>() {}
+ * const registry = Registry.make(Component.make(Database, { dependencies: [DbOptions], build: Effect.map(DbOptions, (o) => o.url) }))
+ *
+ * export const check = Effect.flatMap(Resolver.resolveEffect(registry, [Database]), Options.validate)
+ * ```
+ *
+ * @since 0.2.0
+ * @category destructors
+ */
+export const validate: (plan: Plan.Any) => Effect.Effect<void, Errors.InvalidOptions> = read.validate

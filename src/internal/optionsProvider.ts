@@ -1,0 +1,156 @@
+/**
+ * `Options.provider`: one `ConfigProvider` over command-line flags, environment variables and an
+ * options file, in that order of precedence, that also says where each value came from (the help and
+ * the ops read it). It serves any Config, not only options: a path `["db", "poolSize"]` is the flag
+ * `--db-pool-size`, the variable `db_poolSize` (as Effect's `fromEnv` names it) or else
+ * `DB_POOL_SIZE`, and the file key `db.poolSize`.
+ *
+ * @internal
+ */
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as PathPatch from "effect/ConfigProviderPathPatch"
+import * as Effect from "effect/Effect"
+import * as HashSet from "effect/HashSet"
+import { hasProperty } from "effect/Predicate"
+import type * as Options from "../Options.js"
+import { flagName, variableName } from "./options.js"
+
+/** Where a value was found: the source and the name it has there. @internal */
+export interface Found {
+  readonly source: "flag" | "environment" | "file"
+  readonly name: string
+  /** the texts given: a flag given several times gives several; a file's list, one per element */
+  readonly texts: ReadonlyArray<string>
+}
+
+/** The lookup of a provider made by `provider`. @internal */
+export interface Sources {
+  readonly find: (path: ReadonlyArray<string>) => Found | undefined
+}
+
+const SourcesId = Symbol.for("layerwise/Options/Sources")
+
+/** The lookup of a provider made by `provider`, if it is one. @internal */
+export const sourcesOf = (provider: ConfigProvider.ConfigProvider): Sources | undefined =>
+  hasProperty(provider, SourcesId) ? provider[SourcesId] as Sources : undefined
+
+/**
+ * Command-line flags by name (without the dashes): `--name=value`, `--name value`, or `--name` alone
+ * (`"true"`, when followed by another flag or nothing). Arguments that are not flags are skipped;
+ * `--` ends the flags.
+ *
+ * @internal
+ */
+export const parseFlags = (argv: ReadonlyArray<string>): ReadonlyMap<string, ReadonlyArray<string>> => {
+  const flags = new Map<string, Array<string>>()
+  const add = (name: string, value: string) => {
+    const values = flags.get(name)
+    if (values === undefined) flags.set(name, [value])
+    else values.push(value)
+  }
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index]!
+    if (argument === "--") break
+    if (!argument.startsWith("--") || argument.length === 2) continue
+    const equals = argument.indexOf("=")
+    if (equals > 2) {
+      add(argument.slice(2, equals), argument.slice(equals + 1))
+      continue
+    }
+    const next = argv[index + 1]
+    if (next !== undefined && !next.startsWith("--")) {
+      add(argument.slice(2), next)
+      index++
+    } else {
+      add(argument.slice(2), "true")
+    }
+  }
+  return flags
+}
+
+/** Whether the command line asks for the help (`--help` before any `--`). @internal */
+export const helpRequested = (argv: ReadonlyArray<string>): boolean => {
+  for (const argument of argv) {
+    if (argument === "--") return false
+    if (argument === "--help") return true
+  }
+  return false
+}
+
+/** The value at a path of a parsed file: a text, a list of texts, or `undefined`. */
+const inFile = (file: unknown, path: ReadonlyArray<string>): unknown => {
+  let current = file
+  for (const segment of path) {
+    if (typeof current !== "object" || current === null || Array.isArray(current) || !Object.hasOwn(current, segment)) return undefined
+    current = (current as Record<string, unknown>)[segment]
+  }
+  return current
+}
+
+const isText = (value: unknown): value is string | number | boolean | bigint =>
+  typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint"
+
+const textsInFile = (value: unknown): ReadonlyArray<string> | undefined =>
+  isText(value) ? [String(value)] : Array.isArray(value) && value.every(isText) ? value.map(String) : undefined
+
+/** @internal */
+export const provider = (input: Options.ProviderInput = {}): ConfigProvider.ConfigProvider => {
+  const flags = parseFlags(input.argv ?? [])
+  const env = input.env ?? {}
+  const file = input.file
+  const find = (path: ReadonlyArray<string>): Found | undefined => {
+    if (flags.size > 0) {
+      const name = flagName(path)
+      const texts = flags.get(name)
+      if (texts !== undefined) return { source: "flag", name: `--${name}`, texts }
+    }
+    const exact = path.join("_")
+    const given = env[exact]
+    if (given !== undefined) return { source: "environment", name: exact, texts: [given] }
+    const variable = variableName(path)
+    const constant = env[variable]
+    if (constant !== undefined) return { source: "environment", name: variable, texts: [constant] }
+    if (file !== undefined) {
+      const texts = textsInFile(inFile(file, path))
+      if (texts !== undefined) return { source: "file", name: path.join("."), texts }
+    }
+    return undefined
+  }
+  const load = <A>(path: ReadonlyArray<string>, primitive: { readonly parse: (text: string) => Effect.Effect<A, ConfigError.ConfigError> }, split: boolean) =>
+    Effect.suspend(() => {
+      const found = find(path)
+      if (found === undefined) {
+        return Effect.fail(ConfigError.MissingData([...path], `Expected ${describePath(path, file !== undefined)} to be given`))
+      }
+      const texts = !split
+        ? found.texts.slice(-1)
+        : found.source === "file"
+        ? found.texts
+        : found.texts.flatMap((text) => text.split(/\s*,\s*/))
+      if (!split && found.source === "file" && found.texts.length !== 1) {
+        return Effect.fail(ConfigError.InvalidData([...path], `Expected one value at ${found.name} in the options file, got a list`))
+      }
+      return texts.length === 1
+        ? Effect.mapBoth(primitive.parse(texts[0]!), { onFailure: ConfigError.prefixed([...path]), onSuccess: (value) => [value] })
+        : Effect.mapError(Effect.forEach(texts, (text) => primitive.parse(text)), ConfigError.prefixed([...path]))
+    })
+  const enumerateChildren = (path: ReadonlyArray<string>) =>
+    Effect.sync(() => {
+      const children = new Set<string>()
+      const value = inFile(file, path)
+      if (typeof value === "object" && value !== null && !Array.isArray(value)) for (const key of Object.keys(value)) children.add(key)
+      const prefix = path.length === 0 ? "" : `${path.join("_")}_`
+      for (const name of Object.keys(env)) {
+        if (name.startsWith(prefix) && name.length > prefix.length) children.add(name.slice(prefix.length).split("_")[0]!)
+      }
+      return HashSet.fromIterable(children)
+    })
+  const made = ConfigProvider.fromFlat(ConfigProvider.makeFlat({ load, enumerateChildren, patch: PathPatch.empty }))
+  const sources: Sources = { find }
+  Object.defineProperty(made, SourcesId, { value: sources })
+  return made
+}
+
+const describePath = (path: ReadonlyArray<string>, withFile: boolean): string =>
+  `${path.length === 0 ? "a value" : `--${flagName(path)}`} (or ${variableName(path)}${withFile ? `, or ${path.join(".")} in the options file` : ""})`

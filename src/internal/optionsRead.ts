@@ -1,0 +1,206 @@
+/**
+ * Reading a plan's options: every option of every options the plan lists (`Plan.options`), read with
+ * the current `ConfigProvider`, decoded, and either all given to the build (as services of the
+ * context it starts from: the executor reads an options edge, which has no target, from there) or
+ * all reported together. The help and the ops describe them from the same reading.
+ *
+ * @internal
+ */
+import * as ConfigError from "effect/ConfigError"
+import type * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Errors from "../Errors.js"
+import type * as Options from "../Options.js"
+import type * as Plan from "../Plan.js"
+import type * as dependency from "./dependency.js"
+import { type Decoded, type Field, fieldsOf, implOf, showValue } from "./options.js"
+import { type Found, sourcesOf } from "./optionsProvider.js"
+import * as planInternal from "./plan.js"
+
+/** One option as read: the text given (`undefined`: none), where, or why it could not be read. */
+interface Reading {
+  readonly field: Field
+  readonly text: string | undefined
+  readonly found: Found | undefined
+  /** a ConfigError other than missing data (the provider could not read the value) */
+  readonly unreadable: string | undefined
+  readonly decoded: Decoded
+}
+
+const readField = (provider: ConfigProvider.ConfigProvider, field: Field): Effect.Effect<Reading> =>
+  Effect.map(Effect.either(provider.load(field.text)), (result) => {
+    if (Either.isLeft(result)) {
+      return { field, text: undefined, found: undefined, unreadable: ConfigError.isConfigError(result.left) ? String(result.left) : "", decoded: { _tag: "Missing" } }
+    }
+    const text = Option.getOrUndefined(result.right)
+    return { field, text, found: text === undefined ? undefined : sourcesOf(provider)?.find(field.path), unreadable: undefined, decoded: field.decode(text) }
+  })
+
+const readAll = (options: ReadonlyArray<dependency.OptionsLike>): Effect.Effect<ReadonlyArray<Reading>> =>
+  Effect.configProviderWith((provider) => Effect.forEach(options.flatMap(fieldsOf), (field) => readField(provider, field)))
+
+/** The components that request each options (by the options' tag key), in the plan's order. */
+const requesters = (plan: Plan.Any): ReadonlyMap<string, ReadonlyArray<number>> => {
+  const byKey = new Map<string, Array<number>>()
+  if (plan.options.length === 0) return byKey
+  for (const node of plan.nodes) {
+    for (const edge of node.dependencies) {
+      if (edge.choice.rule !== "options") continue
+      const ids = byKey.get(edge.request.key)
+      if (ids === undefined) byKey.set(edge.request.key, [node.id])
+      else if (ids[ids.length - 1] !== node.id) ids.push(node.id)
+    }
+  }
+  return byKey
+}
+
+const fromText = (found: Found | undefined): string | undefined =>
+  found === undefined
+    ? undefined
+    : found.source === "flag"
+    ? `flag ${found.name}`
+    : found.source === "environment"
+    ? `environment variable ${found.name}`
+    : `file key ${found.name}`
+
+const problemOf = (reading: Reading, path: ReadonlyArray<string>): Errors.OptionProblem | undefined => {
+  const { decoded, field } = reading
+  if (decoded._tag === "Value" || decoded._tag === "Absent") return undefined
+  return {
+    path,
+    options: field.owner.name,
+    key: field.key,
+    flag: field.flag,
+    variable: field.variable,
+    expected: field.info.type,
+    got: reading.text === undefined ? undefined : field.shown(reading.text),
+    from: fromText(reading.found),
+    reason: reading.unreadable ?? (decoded._tag === "Missing" ? "missing" : decoded.reason)
+  }
+}
+
+/**
+ * The services of a plan's options (each options' tag to its decoded value), or every problem;
+ * `undefined` for a plan without options (nothing is read).
+ *
+ * @internal
+ */
+export const servicesOf = (plan: Plan.Any): Effect.Effect<Context.Context<never> | undefined, Errors.InvalidOptions> => {
+  const options = plan.options as unknown as ReadonlyArray<dependency.OptionsLike>
+  if (options.length === 0) return Effect.succeed(undefined)
+  return Effect.flatMap(readAll(options), (readings) => {
+    const services = new Map<string, unknown>()
+    let problems: Array<Errors.OptionProblem> | undefined
+    let index = 0
+    let paths: ReadonlyMap<string, ReadonlyArray<number>> | undefined
+    for (const owner of options) {
+      const fields = fieldsOf(owner)
+      const single = implOf(owner).single
+      const value: Record<string, unknown> = {}
+      let only: unknown = undefined
+      for (let position = 0; position < fields.length; position++) {
+        const reading = readings[index++]!
+        const decoded = reading.decoded
+        if (decoded._tag === "Value") {
+          if (single) only = decoded.value
+          else value[reading.field.key] = decoded.value
+          continue
+        }
+        if (decoded._tag === "Absent" && reading.unreadable === undefined) continue
+        paths ??= requesters(plan)
+        const first = paths.get(owner.key)?.[0]
+        const problem = problemOf(reading, first === undefined ? [] : planInternal.pathTo(plan, first))
+        if (problem !== undefined) (problems ??= []).push(problem)
+      }
+      services.set(owner.key, single ? only : value)
+    }
+    if (problems !== undefined) return Effect.fail(new Errors.InvalidOptions({ problems }))
+    let context = Context.empty() as Context.Context<never>
+    for (const owner of options) context = Context.add(context, owner as unknown as Context.Tag<never, unknown>, services.get(owner.key))
+    return Effect.succeed(context)
+  })
+}
+
+/** @internal */
+export const validate = (plan: Plan.Any): Effect.Effect<void, Errors.InvalidOptions> => Effect.asVoid(servicesOf(plan))
+
+/**
+ * Runs `effect` with the plan's options in its context, once all are read and valid.
+ *
+ * @internal
+ */
+export const provideTo = <A, E, R>(plan: Plan.Any, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | Errors.InvalidOptions, R> =>
+  plan.options.length === 0
+    ? effect
+    : Effect.flatMap(servicesOf(plan), (services) => services === undefined ? effect : Effect.provide(effect, services))
+
+// ---------------------------------------------------------------------------------------------
+// describing
+
+const describeReading = (reading: Reading, components: ReadonlyArray<string>): Options.Described => {
+  const { decoded, field } = reading
+  const info = field.info
+  const fallback = info.fallback._tag === "Value" ? showValue(info.fallback.value, info.secret) : undefined
+  const given = reading.text !== undefined
+  return {
+    options: field.owner.name,
+    components,
+    key: field.key,
+    flag: field.flag,
+    variable: field.variable,
+    type: info.type,
+    default: fallback,
+    description: info.description,
+    secret: info.secret,
+    value: given
+      ? decoded._tag === "Value" ? showValue(decoded.value, info.secret) : field.shown(reading.text)
+      : fallback,
+    source: given ? reading.found?.source ?? "config" : fallback !== undefined ? "default" : "none",
+    from: given ? reading.found?.name : undefined
+  }
+}
+
+/** @internal */
+export const describe = (plan: Plan.Any): Effect.Effect<ReadonlyArray<Options.Described>> => {
+  const options = plan.options as unknown as ReadonlyArray<dependency.OptionsLike>
+  if (options.length === 0) return Effect.succeed([])
+  return Effect.map(readAll(options), (readings) => {
+    const paths = requesters(plan)
+    return readings.map((reading) =>
+      describeReading(reading, (paths.get(reading.field.owner.key) ?? []).map((id) => plan.nodes[id]!.name))
+    )
+  })
+}
+
+const sourceText = (described: Options.Described): string =>
+  described.source === "none"
+    ? "not given"
+    : described.source === "default"
+    ? `${described.value} (default)`
+    : `${described.value} (${
+      described.source === "config" ? "config" : described.source === "environment" ? `environment variable ${described.from}` : `${described.source} ${described.from}`
+    })`
+
+/** The help's text of described options (see `Options.help`). @internal */
+export const helpText = (described: ReadonlyArray<Options.Described>): string => {
+  if (described.length === 0) return "No options."
+  const lines: Array<string> = ["Options:"]
+  let current: string | undefined
+  for (const option of described) {
+    if (option.options !== current) {
+      current = option.options
+      lines.push("", `  ${option.options} (${option.components.length === 0 ? "read by conditions" : option.components.join(", ")})`)
+    }
+    const traits = [option.type, ...(option.default === undefined ? [] : [`default ${option.default}`]), ...(option.secret ? ["secret"] : [])]
+    lines.push(`    ${option.flag} <${traits.join(", ")}>  env ${option.variable}`)
+    if (option.description !== undefined) lines.push(`        ${option.description}`)
+    lines.push(`        value: ${sourceText(option)}`)
+  }
+  return lines.join("\n")
+}
+
+/** @internal */
+export const help = (plan: Plan.Any): Effect.Effect<string> => Effect.map(describe(plan), helpText)

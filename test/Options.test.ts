@@ -1,0 +1,321 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Context, Effect, Either, Exit, Redacted, Ref, Schema } from "effect"
+import * as FastCheck from "effect/FastCheck"
+import { App, Component, Errors, Family, Options, Plan, Registry, Resolver, Testing } from "../src/index.js"
+
+const DbOptions = Options.make("db", {
+  url: Schema.String.annotations({ description: "where the database listens" }),
+  poolSize: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int()), { default: () => 10 }),
+  password: Schema.Redacted(Schema.String)
+})
+
+class Database extends Context.Tag("Database")<Database, { readonly url: string; readonly poolSize: number; readonly password: string }>() {}
+class Api extends Context.Tag("Api")<Api, { readonly db: string }>() {}
+
+const DatabaseLive = Component.make(Database, {
+  dependencies: [DbOptions],
+  build: Effect.map(DbOptions, (options) => ({ url: options.url, poolSize: options.poolSize, password: Redacted.value(options.password) }))
+})
+const ApiLive = Component.make(Api, { dependencies: [Database], build: Effect.map(Database, (db) => ({ db: db.url })) })
+const registry = Registry.make(ApiLive, DatabaseLive)
+
+const withProvider = (input: Options.ProviderInput) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.withConfigProvider(effect, Options.provider(input))
+
+const database = Effect.provide(Database, Registry.toLayer(registry, [Database]))
+const planOf = Either.getOrThrow(Resolver.resolve(registry, [Api]))
+
+describe("Options", () => {
+  describe("reading", () => {
+    it.effect("a component reads its options, decoded by their schema, with their defaults", () =>
+      Effect.gen(function*() {
+        const db = yield* database.pipe(withProvider({ env: { DB_URL: "postgres://db", DB_PASSWORD: "hunter2" } }))
+        expect(db).toEqual({ url: "postgres://db", poolSize: 10, password: "hunter2" })
+      }))
+
+    it.effect("an options request resolves to the options themselves, with the rule options", () =>
+      Effect.sync(() => {
+        const node = planOf.nodes.find((candidate) => candidate.name === "Database")!
+        expect(node.dependencies.map((edge) => [edge.request.label, edge.targets, edge.choice])).toEqual([
+          ["Options<db>", [], { rule: "options", considered: [] }]
+        ])
+        expect(planOf.options).toEqual([DbOptions])
+      }))
+
+    it.effect("two missing values and an invalid one are reported together, with the path, before any constructor runs", () =>
+      Effect.gen(function*() {
+        const built = yield* Ref.make(0)
+        const counted = Registry.make(
+          Component.make(Api, { dependencies: [Database], build: Effect.as(Ref.update(built, (n) => n + 1), { db: "" }) }),
+          DatabaseLive
+        )
+        const error = yield* Effect.flip(
+          Effect.provide(Api, Registry.toLayer(counted, [Api])).pipe(withProvider({ env: { DB_POOL_SIZE: "ten" } }))
+        )
+        expect(error).toEqual(
+          new Errors.InvalidOptions({
+            problems: [
+              {
+                path: ["Api", "Database"], options: "db", key: "url", flag: "--db-url", variable: "DB_URL",
+                expected: "string", got: undefined, from: undefined, reason: "missing"
+              },
+              {
+                path: ["Api", "Database"], options: "db", key: "poolSize", flag: "--db-pool-size", variable: "DB_POOL_SIZE",
+                expected: "int", got: "\"ten\"", from: "environment variable DB_POOL_SIZE",
+                reason: "Unable to decode \"ten\" into a number"
+              },
+              {
+                path: ["Api", "Database"], options: "db", key: "password", flag: "--db-password", variable: "DB_PASSWORD",
+                expected: "string", got: undefined, from: undefined, reason: "missing"
+              }
+            ]
+          })
+        )
+        expect(error.message).toBe(
+          [
+            "3 invalid options:",
+            "  - Api -> Database: option --db-url (DB_URL) is missing; expected string",
+            "  - Api -> Database: option --db-pool-size: expected int, got \"ten\" (environment variable DB_POOL_SIZE): Unable to decode \"ten\" into a number",
+            "  - Api -> Database: option --db-password (DB_PASSWORD) is missing; expected string"
+          ].join("\n")
+        )
+        expect(yield* Ref.get(built)).toBe(0)
+      }))
+
+    it.effect("a secret's value is never printed: not in a problem, not in the help", () =>
+      Effect.gen(function*() {
+        const Secret = Options.make("api", { token: Schema.Redacted(Schema.String.pipe(Schema.minLength(10))) })
+        class Client extends Context.Tag("Client")<Client, string>() {}
+        const secretRegistry = Registry.make(
+          Component.make(Client, { dependencies: [Secret], build: Effect.map(Secret, (o) => Redacted.value(o.token)) })
+        )
+        const plan = Either.getOrThrow(Resolver.resolve(secretRegistry, [Client]))
+        const given = withProvider({ argv: ["--api-token", "s3cr3t"] })
+        const error = yield* Effect.flip(Effect.provide(Client, Plan.toLayer(plan)).pipe(given))
+        if (error._tag !== "InvalidOptions") throw new Error(`expected InvalidOptions, got ${error._tag}`)
+        const help = yield* Options.help(plan).pipe(given)
+        const described = yield* Options.describe(plan).pipe(given)
+        for (const text of [error.message, JSON.stringify(error.problems), help, JSON.stringify(described)]) {
+          expect(text).not.toContain("s3cr3t")
+        }
+        expect(error.problems.map((problem) => problem.got)).toEqual(["<redacted>"])
+        expect(described.map((option) => option.value)).toEqual(["<redacted>"])
+      }))
+
+    it.effect("a flag wins over an environment variable, which wins over the file", () =>
+      Effect.gen(function*() {
+        const Sources = Options.make("s", { a: Schema.String, b: Schema.String, c: Schema.String })
+        class Read extends Context.Tag("Read")<Read, string>() {}
+        const sourced = Registry.make(Component.make(Read, { dependencies: [Sources], build: Effect.map(Sources, (o) => `${o.a} ${o.b} ${o.c}`) }))
+        const plan = Either.getOrThrow(Resolver.resolve(sourced, [Read]))
+        const given = withProvider({
+          argv: ["--s-a=flag"],
+          env: { S_A: "env", S_B: "env" },
+          file: { s: { a: "file", b: "file", c: "file" } }
+        })
+        expect(yield* Effect.provide(Read, Plan.toLayer(plan)).pipe(given)).toBe("flag env file")
+        const described = yield* Options.describe(plan).pipe(given)
+        expect(described.map((option) => [option.flag, option.source, option.from])).toEqual([
+          ["--s-a", "flag", "--s-a"],
+          ["--s-b", "environment", "S_B"],
+          ["--s-c", "file", "s.c"]
+        ])
+      }))
+
+    it.effect("the precedence holds for any values given in any sources", () =>
+      Effect.gen(function*() {
+        const One = Options.make("one", { value: Schema.String })
+        const text = FastCheck.stringMatching(/^[a-z0-9]{1,8}$/)
+        const sources = FastCheck.record(
+          { flag: FastCheck.option(text, { nil: undefined }), env: FastCheck.option(text, { nil: undefined }), file: FastCheck.option(text, { nil: undefined }) }
+        )
+        const samples = FastCheck.sample(sources, { numRuns: 100, seed: 16 })
+        class Read extends Context.Tag("Read")<Read, string>() {}
+        const plan = Either.getOrThrow(
+          Resolver.resolve(Registry.make(Component.make(Read, { dependencies: [One], build: Effect.map(One, (o) => o.value) })), [Read])
+        )
+        for (const sample of samples) {
+          const input: Options.ProviderInput = {
+            argv: sample.flag === undefined ? [] : ["--one-value", sample.flag],
+            env: sample.env === undefined ? {} : { ONE_VALUE: sample.env },
+            file: sample.file === undefined ? {} : { one: { value: sample.file } }
+          }
+          const exit = yield* Effect.exit(Effect.provide(Read, Plan.toLayer(plan)).pipe(withProvider(input)))
+          const expected = sample.flag ?? sample.env ?? sample.file
+          expect(exit).toEqual(
+            expected === undefined
+              ? Exit.fail(new Errors.InvalidOptions({
+                problems: [{
+                  path: ["Read"], options: "one", key: "value", flag: "--one-value", variable: "ONE_VALUE",
+                  expected: "string", got: undefined, from: undefined, reason: "missing"
+                }]
+              }))
+              : Exit.succeed(expected)
+          )
+        }
+      }))
+
+    it.effect("any ConfigProvider serves options: Effect's own from a map", () =>
+      Effect.gen(function*() {
+        const db = yield* database.pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["db.url", "postgres://map"], ["db.password", "pw"], ["db.poolSize", "3"]])))
+        )
+        expect(db).toEqual({ url: "postgres://map", poolSize: 3, password: "pw" })
+      }))
+
+    it.effect("a component of the options' tag gives them instead: nothing is read", () =>
+      Effect.gen(function*() {
+        const tested = registry.pipe(Testing.value(DbOptions, { url: "postgres://test", poolSize: 1, password: Redacted.make("pw") }))
+        const plan = Either.getOrThrow(Resolver.resolve(tested, [Database]))
+        expect(plan.options).toEqual([])
+        expect(yield* Effect.provide(Database, Plan.toLayer(plan)).pipe(withProvider({}))).toEqual({
+          url: "postgres://test", poolSize: 1, password: "pw"
+        })
+      }))
+
+    it.effect("options with one value are the flag named like them", () =>
+      Effect.gen(function*() {
+        const Verbose = Options.make("verbose", Schema.BooleanFromString)
+        class Logger extends Context.Tag("Logger")<Logger, boolean>() {}
+        const layer = Registry.toLayer(Registry.make(Component.make(Logger, { dependencies: [Verbose], build: Verbose })), [Logger])
+        expect(yield* Effect.provide(Logger, layer).pipe(withProvider({ argv: ["--verbose"] }))).toBe(true)
+        expect(yield* Effect.provide(Logger, layer).pipe(withProvider({ env: { VERBOSE: "false" } }))).toBe(false)
+      }))
+  })
+
+  describe("App", () => {
+    it.effect("App reads every option before anything runs: InvalidOptions lists them all, no constructor ran", () =>
+      Effect.gen(function*() {
+        const built = yield* Ref.make<ReadonlyArray<string>>([])
+        const recorded = Registry.make(
+          Component.make(Api, { dependencies: [Database], build: Effect.as(Ref.update(built, (names) => [...names, "Api"]), { db: "" }) }),
+          Component.make(Database, {
+            dependencies: [DbOptions],
+            build: Effect.flatMap(DbOptions, (options) =>
+              Effect.as(Ref.update(built, (names) => [...names, "Database"]), { url: options.url, poolSize: options.poolSize, password: "" }))
+          })
+        )
+        const error = yield* Effect.flip(App.run(App.make(recorded, { roots: [Api] })).pipe(withProvider({ argv: ["--db-pool-size", "1.5"] })))
+        expect(error._tag).toBe("InvalidOptions")
+        expect(error.message).toBe(
+          [
+            "3 invalid options:",
+            "  - Api -> Database: option --db-url (DB_URL) is missing; expected string",
+            "  - Api -> Database: option --db-pool-size: expected int, got \"1.5\" (flag --db-pool-size): Expected an integer, actual 1.5",
+            "  - Api -> Database: option --db-password (DB_PASSWORD) is missing; expected string"
+          ].join("\n")
+        )
+        expect(yield* Ref.get(built)).toEqual([])
+      }))
+
+    it.effect("App builds with the options read", () =>
+      Effect.gen(function*() {
+        const [api, report] = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [Api] }))
+          return [Context.get(running.context, Api), yield* App.stop(running)] as const
+        })).pipe(withProvider({ env: { DB_URL: "postgres://app", DB_PASSWORD: "pw" } }))
+        expect(api).toEqual({ db: "postgres://app" })
+        expect(report.success).toBe(true)
+      }))
+  })
+
+  describe("families", () => {
+    it.effect("the options of family members are namespaced by name(args)", () =>
+      Effect.gen(function*() {
+        const KubeOptions = Options.family("kube", { url: Schema.String })
+        class KubeClient extends Context.Tag("KubeClient")<KubeClient, string>() {}
+        const Clients = Family.make(KubeClient, {
+          key: (args: { readonly cluster: string }) => args.cluster,
+          dependencies: (args) => [KubeOptions.of(args.cluster)],
+          build: (args) => Effect.map(KubeOptions.of(args.cluster), (options) => options.url)
+        })
+        class Both extends Context.Tag("Both")<Both, ReadonlyArray<string>>() {}
+        const Eu = Clients.of({ cluster: "eu" })
+        const Us = Clients.of({ cluster: "us" })
+        const kube = Registry.make(
+          Clients,
+          Component.make(Both, { dependencies: [Eu, Us], build: Effect.all([Eu, Us]) })
+        )
+        const plan = Either.getOrThrow(Resolver.resolve(kube, [Both]))
+        const given = withProvider({ argv: ["--kube-eu-url", "https://eu"], file: { kube: { us: { url: "https://us" } } } })
+        expect(yield* Effect.provide(Both, Plan.toLayer(plan)).pipe(given)).toEqual(["https://eu", "https://us"])
+        expect(KubeOptions.of("eu")).toBe(KubeOptions.of("eu"))
+        const described = yield* Options.describe(plan).pipe(given)
+        expect(described.map((option) => [option.options, option.components, option.flag, option.variable, option.source, option.from])).toEqual([
+          ["kube(eu)", ["KubeClient(eu)"], "--kube-eu-url", "KUBE_EU_URL", "flag", "--kube-eu-url"],
+          ["kube(us)", ["KubeClient(us)"], "--kube-us-url", "KUBE_US_URL", "file", "kube.us.url"]
+        ])
+      }))
+  })
+
+  describe("help", () => {
+    it.effect("the help lists the plan's options: flag, type, default, secret, variable, description, value and source", () =>
+      Effect.gen(function*() {
+        const help = yield* Options.help(planOf).pipe(withProvider({ argv: ["--db-url", "postgres://db"], env: { DB_PASSWORD: "pw" } }))
+        expect(help).toBe(
+          [
+            "Options:",
+            "",
+            "  db (Database)",
+            "    --db-url <string>  env DB_URL",
+            "        where the database listens",
+            "        value: \"postgres://db\" (flag --db-url)",
+            "    --db-pool-size <int, default 10>  env DB_POOL_SIZE",
+            "        value: 10 (default)",
+            "    --db-password <string, secret>  env DB_PASSWORD",
+            "        value: <redacted> (environment variable DB_PASSWORD)"
+          ].join("\n")
+        )
+      }))
+
+    it.effect("describe gives the help as data", () =>
+      Effect.gen(function*() {
+        const described = yield* Options.describe(planOf).pipe(withProvider({}))
+        expect(described[0]).toEqual({
+          options: "db", components: ["Database"], key: "url", flag: "--db-url", variable: "DB_URL", type: "string",
+          default: undefined, description: "where the database listens", secret: false, value: undefined, source: "none", from: undefined
+        })
+      }))
+  })
+
+  describe("conditions", () => {
+    const StorageOptions = Options.make("storage", { kind: Schema.Literal("memory", "file") })
+    class Storage extends Context.Tag("Storage")<Storage, string>() {}
+    const storage = Registry.make(
+      Registry.when(Options.equals(StorageOptions, "kind", "memory"), Component.succeed(Storage, "memory")),
+      Registry.when(Options.equals(StorageOptions, "kind", "file"), Component.succeed(Storage, "file"))
+    )
+
+    it.effect("an option selects an implementation", () =>
+      Effect.gen(function*() {
+        const kind = (value: string) => Effect.provide(Storage, Registry.toLayer(storage, [Storage])).pipe(withProvider({ env: { STORAGE_KIND: value } }))
+        expect([yield* kind("memory"), yield* kind("file")]).toEqual(["memory", "file"])
+      }))
+
+    it.effect("when nothing is selected, the problem says the value given and the values that would select something", () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(
+          Effect.provide(Storage, Registry.toLayer(storage, [Storage])).pipe(withProvider({ env: { STORAGE_KIND: "s3" } }))
+        )
+        expect(error.message).toBe(
+          "1 problem resolving the graph:\n  - Storage: no component provides Storage (available: none); candidates excluded by their conditions: " +
+            "Storage (option --storage-kind is \"memory\", given \"s3\"), Storage (option --storage-kind is \"file\", given \"s3\")"
+        )
+      }))
+  })
+
+  it.effect("a name's words become the flag's and the variable's", () =>
+    Effect.gen(function*() {
+      const Named = Options.make("httpServer", { maxBodySize: Schema.NumberFromString, URLPrefix: Schema.String })
+      class Server extends Context.Tag("Server")<Server, number>() {}
+      const plan = Either.getOrThrow(
+        Resolver.resolve(Registry.make(Component.make(Server, { dependencies: [Named], build: Effect.map(Named, (o) => o.maxBodySize) })), [Server])
+      )
+      expect(Named.keys).toEqual(["maxBodySize", "URLPrefix"])
+      const described = yield* Options.describe(plan).pipe(withProvider({}))
+      expect(described.map((option) => [option.flag, option.variable])).toEqual([
+        ["--http-server-max-body-size", "HTTP_SERVER_MAX_BODY_SIZE"],
+        ["--http-server-url-prefix", "HTTP_SERVER_URL_PREFIX"]
+      ])
+    }))
+})
