@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Exit, FastCheck as fc, Fiber, Layer, Option, Scope } from "effect"
-import { Component, Container, Dependency, Errors, Lifetime, Registry } from "layerwise"
+import { App, Component, Container, Dependency, Errors, Lifecycle, Lifetime, Registry } from "layerwise"
 
 class Config extends Context.Tag("Config")<Config, { readonly id: number }>() {}
 class Db extends Context.Tag("Db")<Db, { readonly id: number; readonly config: { readonly id: number } }>() {}
@@ -385,5 +385,101 @@ describe("Container", () => {
           { numRuns: 50 }
         )
       ))
+  })
+
+  describe("with App", () => {
+    /** the recorder's registry with hooks on Db (stop) and on Plugin "csv" and Stamp (initializer, disposer) */
+    const hooked = (recorder: Recorder) => {
+      const note = (event: string) => Effect.sync(() => void recorder.events.push(event))
+      return Registry.make(
+        Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }),
+        Component.make(Db, { dependencies: [Config], build: Effect.flatMap(Config, (config) => recorder.make("Db", (id) => ({ id, config }))) })
+          .pipe(Lifecycle.onStop(() => note("stop Db"))),
+        Component.make(Api, { dependencies: [Db], build: Effect.flatMap(Db, (db) => recorder.make("Api", (id) => ({ id, db }))) }).pipe(
+          Lifecycle.initializer((api) => note(`initialize Api ${api.id}`)),
+          Lifecycle.disposer((api) => note(`dispose Api ${api.id}`))
+        ),
+        Component.make(Stamp, { build: recorder.make("Stamp", (id) => ({ id })) }).pipe(
+          Lifetime.transient,
+          Lifecycle.initializer((stamp) => note(`initialize Stamp ${stamp.id}`)),
+          Lifecycle.disposer((stamp) => note(`dispose Stamp ${stamp.id}`))
+        )
+      )
+    }
+
+    it.effect("what lookups build runs its initializers and disposers and is released before the application's components", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const app = App.make(hooked(recorder), { roots: [Container.Container, Db] })
+        const report = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          recorder.events.push("started")
+          yield* Effect.all([Container.get(Api), Container.get(Api), Container.get(Stamp)]).pipe(Effect.provide(running.context))
+          recorder.events.push("looked up")
+          return yield* App.stop(running)
+        }))
+        expect(recorder.events).toEqual([
+          "build Config",
+          "build Db",
+          "started",
+          "build Api",
+          "initialize Api 3",
+          "build Stamp",
+          "initialize Stamp 4",
+          "looked up",
+          "stop Db",
+          "dispose Stamp 4",
+          "release Stamp",
+          "dispose Api 3",
+          "release Api",
+          "release Db",
+          "release Config"
+        ])
+        expect(report.errors).toEqual([])
+      }))
+
+    it.effect("what a child builds under App runs its hooks and is released with the application, once", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const app = App.make(hooked(recorder), { roots: [Container.Container, Db] })
+        yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          const context = running.context as Context.Context<Container.Container>
+          // a child left open: the application's release closes it
+          const tenant = yield* Container.child("tenant", []).pipe(Effect.provide(context), Scope.extend(yield* Scope.make()))
+          yield* Container.getFrom(tenant, Api)
+          yield* App.stop(running)
+        }))
+        expect(recorder.events).toEqual([
+          "build Config",
+          "build Db",
+          "build Api",
+          "initialize Api 3",
+          "stop Db",
+          "dispose Api 3",
+          "release Api",
+          "release Db",
+          "release Config"
+        ])
+      }))
+
+    it.effect("a release failure of what a lookup built is an error of the report, under its component's name", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.make(Plugin, {
+            build: Effect.acquireRelease(Effect.succeed({ name: "broken", id: 1 }), () => Effect.die("cannot close"))
+          }).pipe(Component.named("BrokenPlugin"))
+        )
+        const app = App.make(registry, { roots: [Container.Container] })
+        const report = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          yield* Container.get(Plugin).pipe(Effect.provide(running.context))
+          const failed = yield* Effect.flip(App.stop(running))
+          expect(failed).toBeInstanceOf(Errors.ApplicationFailed)
+          return (failed as Errors.ApplicationFailed).report
+        }))
+        expect(report.errors.map((error) => [error.component, error.phase, error.kind])).toEqual([["BrokenPlugin", "release", "defect"]])
+        expect(report.errors[0]!.message).toContain("releasing BrokenPlugin failed")
+      }))
   })
 })

@@ -137,6 +137,11 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   onInstance: InstanceHook | undefined = undefined
   onDispose: DisposeHook | undefined = undefined
   /**
+   * What App does to every container made for a run-time lookup of this one (see
+   * `container/lookup.ts`) before it builds anything: gives it an instance hook for its own plan.
+   */
+  onExtension: ((extension: Container) => void) | undefined = undefined
+  /**
    * A container made for a run-time lookup (see `container/lookup.ts`): the instance of a node that
    * another container holds (a singleton or a scoped component), instead of building it here.
    */

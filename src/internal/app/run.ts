@@ -42,6 +42,8 @@ import type * as Report from "../../Report.js"
 import * as container from "../container.js"
 import * as executor from "../executor.js"
 import * as graph from "../graph.js"
+import * as planInternal from "../plan.js"
+import * as lookup from "../container/lookup.js"
 import * as healthInternal from "./health.js"
 import * as runtime from "../runtime.js"
 import * as background from "./background.js"
@@ -151,11 +153,14 @@ const target = (self: AppRun, id: number, phase: Report.Phase): hooks.Target => 
  * The services a hook of a component declared (`{ dependencies }`): the values of the component's
  * resolved requests with those keys (the resolver resolved them with the component's own).
  */
-const hookServices = (self: AppRun, id: number) => (hook: Pick<hooks.Hook, "dependencies">): Context.Context<never> | undefined => {
+const hookServices = (self: AppRun, id: number) => servicesOf(self.plan.nodes[id]!, self.values, self.build!.outside)
+
+const servicesOf = (node: Plan.Node, values: ReadonlyArray<unknown>, outside: ReadonlyMap<string, unknown>) =>
+(hook: Pick<hooks.Hook, "dependencies">): Context.Context<never> | undefined => {
   const declared = hook.dependencies
   if (declared === undefined || declared.length === 0) return undefined
   const keys = new Set(declared.map((tag) => tag.key))
-  return executor.contextOf(self.plan.nodes[id]!.dependencies.filter((edge) => keys.has(edge.request.key)), self.values, self.build!.outside)
+  return executor.contextOf(node.dependencies.filter((edge) => keys.has(edge.request.key)), values, outside)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -174,6 +179,9 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
       self.container = dynamic
       dynamic.onInstance = instanceHook(self)
       dynamic.onDispose = (id, service) => disposeSequence(self, id, service) ?? Effect.void
+      dynamic.onExtension = (extension) => {
+        extension.onInstance = extensionHook(self, extension)
+      }
     }
     const built = yield* Effect.exit(executor.buildAll(build, (id) => buildNode(self, build, id), self.stages))
     if (built._tag === "Failure") return yield* Effect.failCause(Cause.map(built.cause, () => "failed" as const))
@@ -275,6 +283,16 @@ const initialize = (self: AppRun, build: executor.GraphBuild, id: number, servic
   })
 }
 
+/** A component whose instances a container builds after startup, as App's hooks see it. */
+interface Hooked {
+  readonly settings: settingsInternal.ComponentSettings
+  readonly name: string
+  readonly path: () => ReadonlyArray<string>
+  readonly services: ReturnType<typeof hookServices>
+  /** its id in the run's record when the instance is the application's singleton (released with the application) */
+  readonly recorded: number | undefined
+}
+
 /**
  * What every instance the container builds after startup gets: its initializers, in order, each
  * bounded by the component's start timeout (a failure fails the instance's construction, as a
@@ -282,15 +300,56 @@ const initialize = (self: AppRun, build: executor.GraphBuild, id: number, servic
  * instance is released, before its constructor's finalizers. A singleton built on first use is
  * recorded as built, and released (disposers included) with the application, as any other.
  */
-const instanceHook = (self: AppRun): container.InstanceHook => (id, service, scope, singleton) => {
-  const settings = self.components[id]!
+const instanceHook = (self: AppRun): container.InstanceHook => (id, service, scope, singleton) =>
+  hookInstance(self, {
+    settings: self.components[id]!,
+    name: self.plan.nodes[id]!.name,
+    path: () => self.record.pathOf(id),
+    services: hookServices(self, id),
+    recorded: singleton ? id : undefined
+  }, service, scope)
+
+/**
+ * The instance hook of a container made for a run-time lookup (its plan numbers its own nodes): a
+ * component of the application's plan (the same component, by name) gets the application's hook; any
+ * other gets its initializers and its disposers on the instance's scope (a singleton's is released
+ * when the lookups' containers are, before the application's components). A component whose
+ * lifecycle settings are invalid fails its construction with `InvalidLifecycle`.
+ */
+const extensionHook = (self: AppRun, extension: container.Container): container.InstanceHook => {
+  const plan = extension.plan
+  const names = self.names ??= new Map(self.plan.nodes.map((node) => [node.name, node.id]))
+  const problems: settingsInternal.Problems = []
+  const settings = settingsInternal.componentSettings(plan, self.settings, problems)
+  const application = instanceHook(self)
+  return (id, service, scope, singleton) => {
+    const node = plan.nodes[id]!
+    const own = names.get(node.name)
+    if (own !== undefined && self.plan.nodes[own]!.component === node.component) return application(own, service, scope, singleton)
+    const invalid = problems.filter((problem) => problem.subject === `component ${node.name}`)
+    if (invalid.length > 0) {
+      return Effect.fail(
+        new Errors.ConstructionError({ component: node.name, path: planInternal.pathTo(plan, id), cause: new Errors.InvalidLifecycle({ problems: invalid }) })
+      )
+    }
+    return hookInstance(self, {
+      settings: settings[id]!,
+      name: node.name,
+      path: () => planInternal.pathTo(plan, id),
+      services: servicesOf(node, extension.build.values, extension.build.outside),
+      recorded: undefined
+    }, service, scope)
+  }
+}
+
+const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: Scope.Scope): Effect.Effect<void, Errors.HandleError> => {
+  const settings = component.settings
   const initializers = settings.lifecycle?.initializers ?? []
   const disposers = settings.lifecycle?.disposers ?? []
-  const node = self.plan.nodes[id]!
-  const services = hookServices(self, id)
+  const services = component.services
   const failed = (hook: string, phase: Errors.HookPhase, cause: Cause.Cause<unknown>) => {
     const { reason } = hooks.failureOf(cause)
-    return new Errors.HookFailed({ component: node.name, path: self.record.pathOf(id), phase, hook, cause: reason })
+    return new Errors.HookFailed({ component: component.name, path: component.path(), phase, hook, cause: reason })
   }
   const initialize = Effect.forEach(initializers, (initializer) =>
     Effect.catchAllCause(
@@ -298,8 +357,8 @@ const instanceHook = (self: AppRun): container.InstanceHook => (id, service, sco
         duration: settings.start,
         onTimeout: () =>
           new Errors.HookTimeout({
-            component: node.name,
-            path: self.record.pathOf(id),
+            component: component.name,
+            path: component.path(),
             phase: "initialize",
             hook: initializer.name,
             timeout: Duration.format(settings.start)
@@ -308,23 +367,24 @@ const instanceHook = (self: AppRun): container.InstanceHook => (id, service, sco
       (cause) =>
         Effect.fail(
           new Errors.ConstructionError({
-            component: node.name,
-            path: self.record.pathOf(id),
+            component: component.name,
+            path: component.path(),
             cause: Cause.failureOption(cause).pipe((failure) =>
               failure._tag === "Some" && failure.value instanceof Errors.HookTimeout ? failure.value : failed(initializer.name, "initialize", cause)
             )
           })
         )
     ), { discard: true })
-  if (singleton) {
+  const recorded = component.recorded
+  if (recorded !== undefined) {
     return Effect.tap(initialize, () =>
       Effect.sync(() => {
-        self.record.setState(id, "built")
-        self.initialized[id] = 1
+        self.record.setState(recorded, "built")
+        self.initialized[recorded] = 1
       }))
   }
   if (disposers.length === 0) return initialize
-  // disposers of an instance of its own (transient, scoped, factory): on its scope, each one bounded, failures kept going
+  // disposers of an instance of its own (transient, scoped, factory, a lookup's): on its scope, each one bounded, failures kept going
   const dispose = Effect.forEach(disposers, (disposer) =>
     Effect.timeout(hooks.userEffect(`hook ${disposer.name}`, () => disposer.run(service), services(disposer)), settings.stop).pipe(
       Effect.catchAllCause((cause) => Effect.logError(failed(disposer.name, "dispose", cause)))
@@ -502,6 +562,18 @@ const releaseSteps = (self: AppRun): executor.NodeRelease => ({
   }
 })
 
+/** The release failures of what lookups built: errors of the run, under the component that failed (which the report may not list). */
+const recordLookupFailures = (self: AppRun, failures: Cause.Cause<never> | undefined): void => {
+  if (failures === undefined) return
+  for (const defect of Cause.defects(failures)) {
+    const error = defect instanceof Errors.ReleaseError
+      ? defect
+      : new Errors.ReleaseError({ component: "Container", path: [], cause: defect })
+    self.record.errors.push(error)
+    self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind: "defect", message: error.message })
+  }
+}
+
 /**
  * Releases every component, dependents first, for at most the release timeout. The release runs in a
  * fiber of its own and the wait is a Deferred settled by it or by a timer, whichever comes first: no
@@ -516,8 +588,12 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
     const build = self.build
     if (build === undefined) return Effect.void
     const settled = runtime.makeDeferred<boolean>()
+    // what run-time lookups and children built depends on the application's components: released first
     const release = Effect.ensuring(
-      executor.release(build, Exit.void, releaseSteps(self)),
+      Effect.zipRight(
+        Effect.flatMap(lookup.closeRoot(self.container, Exit.void), (failures) => Effect.sync(() => recordLookupFailures(self, failures))),
+        executor.release(build, Exit.void, releaseSteps(self))
+      ),
       Deferred.succeed(settled, true)
     )
     // interruptible, though the shutdown is not: once the release completed, its interruption ends the

@@ -223,7 +223,7 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   build.outside = outside
   const extension = new container.Container(build)
   extension.eager.fill(0)
-  // App's instance hook knows its plan's ids only: what a lookup builds gets no App initializers (yet)
+  root.onExtension?.(extension)
   extension.scopeKeyBase = realm.tree.nextScopeKey
   realm.tree.nextScopeKey += plan.nodes.length
   const delegates = plan.nodes.map((node) => shareOf(realm, node))
