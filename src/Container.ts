@@ -19,6 +19,8 @@ import * as internal from "./internal/container.js"
 import type * as Component from "./Component.js"
 import * as childInternal from "./internal/container/child.js"
 import * as lookup from "./internal/container/lookup.js"
+import * as shutdownInternal from "./internal/container/shutdown.js"
+import type * as Dependency from "./Dependency.js"
 
 /**
  * The running container of a graph.
@@ -193,3 +195,66 @@ export const findChild = (container: Container, name: string): Option.Option<Con
  * @category children
  */
 export const path = (container: Container): ReadonlyArray<string> => childInternal.pathOf(container)
+
+/**
+ * Shuts down one component of the running container, and everything that depends on it, while the
+ * rest runs: `target` is a component's name, or a request (the components it resolves to).
+ * Returns the names of what was shut down, dependents first (a child's as `child/Name`).
+ *
+ * Everything depending on it (through any request, handles included, in this container and in its
+ * children, unless a child's own component shadows it) is shut down with it. Under App, the
+ * application's components among them that started are stopped first (background work, then stop
+ * hooks), dependents first; then every instance is released (disposers, then finalizers),
+ * dependents first: the children's, then what lookups built, then the application's. The report
+ * lists them as `released`, with their stop, dispose and release phases, while the rest runs.
+ *
+ * From then on, a lookup that needs one of them fails with `ComponentShutDown`, as does shutting
+ * one down again; a name that no component of this container has fails with `UnknownComponent`
+ * (a child holds only what it built: its own components and transients). A shut-down component is
+ * not built again in this container, on purpose: its dependents were built with the instance that
+ * startup checked them with, and would silently get another; open a child with it as one of its own
+ * components to run a new one. Instances of scoped components stay with their open scopes. A release
+ * failure is a defect of `shutDown`, after every instance was released.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Container, Registry } from "layerwise"
+ *
+ * class Db extends Context.Tag("app/Db")<Db, { readonly query: string }>() {}
+ * class Api extends Context.Tag("app/Api")<Api, { readonly db: string }>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Db, { query: "select 1" }),
+ *   Component.make(Api, { dependencies: [Db], build: Effect.map(Db, (db) => ({ db: db.query })) })
+ * )
+ *
+ * export const program = Effect.gen(function*() {
+ *   const stopped = yield* Container.shutDown("Db") // ["Api", "Db"]
+ *   const error = yield* Effect.flip(Container.get(Api)) // ComponentShutDown
+ *   return [stopped, error._tag] as const
+ * }).pipe(Effect.provide(Registry.toLayer(registry, [Container.Container, Api])))
+ * ```
+ *
+ * @since 0.2.0
+ * @category shutting down
+ */
+export const shutDown = (target: string | Dependency.Any): Effect.Effect<ReadonlyArray<string>, Errors.ShutDownError, Container> =>
+  Effect.flatMap(internal.Tag, (container) => shutdownInternal.shutDown(container, target))
+
+/**
+ * `shutDown` in a given container (a child, see `child`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container } from "layerwise"
+ *
+ * export const closeTenantCache = (tenant: Container.Container) => Effect.ignore(Container.shutDownIn(tenant, "TenantCache"))
+ * ```
+ *
+ * @since 0.2.0
+ * @category shutting down
+ */
+export const shutDownIn = (container: Container, target: string | Dependency.Any): Effect.Effect<ReadonlyArray<string>, Errors.ShutDownError> =>
+  Effect.suspend(() => shutdownInternal.shutDown(container, target))

@@ -925,14 +925,52 @@ export class DuplicateChild extends Data.TaggedError("DuplicateChild")<{
 }
 
 /**
- * What a run-time lookup (`Container.get`) can fail with: the request does not resolve (every
- * problem, with its path, as at startup), a construction failed, a scoped component outside its
- * scope, a cycle through lookups, or the container is closed.
+ * A component that was shut down (`Container.shutDown`) in a container: a lookup that needs it (the
+ * component itself, or anything depending on it) fails so, as does shutting it down again.
+ * `container` is the container's path from the root (`[]` for the root); `path` the requests from
+ * the lookup to the component (`[]` when it was asked to shut down again).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Api", "Db"] })
+ * console.log(error.message) // "Api -> Db: Db was shut down in the container root"
+ * ```
  *
  * @since 0.2.0
  * @category errors
  */
-export type LookupError = ResolutionError | HandleError | CircularLookup | ContainerClosed
+export class ComponentShutDown extends Data.TaggedError("ComponentShutDown")<{
+  readonly container: ReadonlyArray<string>
+  readonly component: string
+  readonly path: DependencyPath
+}> {
+  override get message(): string {
+    const name = this.container.length === 0 ? "root" : this.container.join("/")
+    const where = this.path.length === 0 ? "" : `${formatPath(this.path)}: `
+    return `${where}${this.component} was shut down in the container ${name}`
+  }
+}
+
+/**
+ * What a run-time lookup (`Container.get`) can fail with: the request does not resolve (every
+ * problem, with its path, as at startup), a construction failed, a scoped component outside its
+ * scope, a cycle through lookups, something it needs was shut down, or the container is closed.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export type LookupError = ResolutionError | HandleError | CircularLookup | ComponentShutDown | ContainerClosed
+
+/**
+ * What shutting down a component (`Container.shutDown`) can fail with: no component of that name
+ * (or request) runs in the container, it was shut down already, or the container is closed.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export type ShutDownError = UnknownComponent | ComponentShutDown | ContainerClosed
 
 /**
  * The errors of building a resolved plan whose constructors fail with `E`.

@@ -387,6 +387,154 @@ describe("Container", () => {
       ))
   })
 
+  describe("shutting down", () => {
+    it.effect("shutting down a component releases it and its dependents, dependents first, while the rest runs", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [Db],
+          Effect.gen(function*() {
+            const api = yield* Container.get(Api)
+            recorder.events.push("shutting down")
+            const stopped = yield* Container.shutDown("Db")
+            recorder.events.push("shut down")
+            const config = yield* Container.get(Config)
+            return {
+              api,
+              stopped,
+              config,
+              db: yield* Effect.flip(Container.get(Db)),
+              apiAgain: yield* Effect.flip(Container.get(Api)),
+              again: yield* Effect.flip(Container.shutDown("Db")),
+              unknown: yield* Effect.flip(Container.shutDown("Dbb"))
+            }
+          })
+        )
+        expect(result.stopped).toEqual(["Api", "Db"])
+        expect(result.config).toBe((result.api.db as Context.Tag.Service<Db>).config)
+        expect(result.db).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Db"] }))
+        expect(result.apiAgain).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Api", "Db"] }))
+        expect(result.apiAgain.message).toBe("Api -> Db: Db was shut down in the container root")
+        expect(result.again).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: [] }))
+        expect(result.unknown).toEqual(new Errors.UnknownComponent({ name: "Dbb", suggestions: ["Db"] }))
+        expect(recorder.events).toEqual([
+          "build Config",
+          "build Db",
+          "build Api",
+          "shutting down",
+          "release Api",
+          "release Db",
+          "shut down",
+          "release Config"
+        ])
+      }))
+
+    it.effect("a request shuts down the components it resolves to; what nothing built or holds is unknown", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            yield* Container.get(Dependency.all(Plugin))
+            const csv = yield* Container.shutDown(Dependency.qualified(Plugin, "csv"))
+            const json = yield* Container.get(Dependency.qualified(Plugin, "json"))
+            const every = yield* Effect.flip(Container.get(Dependency.all(Plugin)))
+            const never = yield* Effect.flip(Container.shutDown(Dependency.qualified(Plugin, "xml")))
+            return { csv, json, every, never }
+          })
+        )
+        expect(result.csv).toEqual(["Plugin"])
+        expect(result.json.name).toBe("json")
+        expect(result.every).toMatchObject({ _tag: "ComponentShutDown", component: "Plugin" })
+        expect(result.never).toMatchObject({ _tag: "UnknownComponent", name: "Plugin@xml" })
+        expect(recorder.events).toEqual(["build csv", "build json", "release csv", "release json"])
+      }))
+
+    it.effect("a child's dependents are shut down with its parent's component; a child's own component of that name is not", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        class Report extends Context.Tag("Report")<Report, { readonly db: number }>() {}
+        const tenantReport = Component.make(Report, { dependencies: [Db], build: Effect.flatMap(Db, (db) => recorder.make("tenant Report", () => ({ db: db.id }))) })
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [Db],
+          Effect.gen(function*() {
+            const tenant = yield* Container.child("tenant", [tenantReport])
+            const own = yield* Container.child("own", [
+              Component.make(Db, { dependencies: [Config], build: Effect.flatMap(Config, (config) => recorder.make("own Db", (id) => ({ id, config }))) })
+            ])
+            yield* Container.getFrom(tenant, Report)
+            const ownDb = yield* Container.getFrom(own, Db)
+            const stopped = yield* Container.shutDown("Db")
+            const inTenant = yield* Effect.flip(Container.getFrom(tenant, Report))
+            const ownAgain = yield* Container.getFrom(own, Db)
+            const fromChild = yield* Effect.flip(Container.shutDownIn(tenant, "Db"))
+            const ownStopped = yield* Container.shutDownIn(own, "Db")
+            return { stopped, inTenant, ownDb, ownAgain, fromChild, ownStopped }
+          }).pipe(Effect.scoped)
+        )
+        expect(result.stopped).toEqual(["tenant/Report (override)", "Db"])
+        expect(result.inTenant).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Report (override)", "Db"] }))
+        expect(result.ownAgain).toBe(result.ownDb)
+        // a child holds what it built: the parent's Db is not the child's to shut down
+        expect(result.fromChild).toEqual(new Errors.UnknownComponent({ name: "Db", suggestions: [] }))
+        expect(result.ownStopped).toEqual(["Db (override)"])
+        expect(recorder.events).toEqual([
+          "build Config",
+          "build Db",
+          "build tenant Report",
+          "build own Db",
+          "release tenant Report",
+          "release Db",
+          "release own Db",
+          "release Config"
+        ])
+      }))
+
+    it.effect("lookups during a shutdown fail for what it shuts down and succeed for the rest; a second shutdown of it fails; each instance is released once", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const releasing = yield* Deferred.make<void>()
+        const proceed = yield* Deferred.make<void>()
+        class Slow extends Context.Tag("Slow")<Slow, string>() {}
+        const registry = registryOf(recorder).pipe(
+          Registry.add([
+            Component.make(Slow, {
+              dependencies: [Db],
+              build: Effect.acquireRelease(Effect.succeed("slow"), () =>
+                Effect.zipRight(Deferred.succeed(releasing, undefined), Deferred.await(proceed)))
+            })
+          ])
+        )
+        const result = yield* withContainer(
+          registry,
+          [Db],
+          Effect.gen(function*() {
+            yield* Container.get(Slow)
+            const first = yield* Effect.fork(Container.shutDown("Db"))
+            yield* Deferred.await(releasing)
+            const during = yield* Effect.all([
+              Effect.flip(Container.get(Db)),
+              Effect.flip(Container.get(Slow)),
+              Container.get(Config),
+              Container.get(Dependency.qualified(Plugin, "csv"))
+            ])
+            const second = yield* Effect.fork(Container.shutDown("Db"))
+            yield* Deferred.succeed(proceed, undefined)
+            return { during, first: yield* Fiber.join(first), second: yield* Effect.flip(Fiber.join(second)) }
+          })
+        )
+        expect(result.during[0]).toMatchObject({ _tag: "ComponentShutDown", component: "Db" })
+        expect(result.during[1]).toMatchObject({ _tag: "ComponentShutDown", component: "Db" })
+        expect(result.during[2].id).toBe(1)
+        expect(result.first).toEqual(["Slow", "Db"])
+        expect(result.second).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: [] }))
+        expect(recorder.events).toEqual(["build Config", "build Db", "build csv", "release Db", "release csv", "release Config"])
+      }))
+  })
+
   describe("with App", () => {
     /** the recorder's registry with hooks on Db (stop) and on Plugin "csv" and Stamp (initializer, disposer) */
     const hooked = (recorder: Recorder) => {
@@ -480,6 +628,50 @@ describe("Container", () => {
         }))
         expect(report.errors.map((error) => [error.component, error.phase, error.kind])).toEqual([["BrokenPlugin", "release", "defect"]])
         expect(report.errors[0]!.message).toContain("releasing BrokenPlugin failed")
+      }))
+
+    it.effect("under App, shutting down stops the components that started, dependents first, then releases them; the report lists them released", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const note = (event: string) => Effect.sync(() => void recorder.events.push(event))
+        const registry = Registry.make(
+          Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }).pipe(Lifecycle.onStop(() => note("stop Config"))),
+          Component.make(Db, { dependencies: [Config], build: Effect.flatMap(Config, (config) => recorder.make("Db", (id) => ({ id, config }))) })
+            .pipe(Lifecycle.onStart(() => note("start Db")), Lifecycle.onStop(() => note("stop Db")), Lifecycle.disposer(() => note("dispose Db"))),
+          Component.make(Api, { dependencies: [Db], build: Effect.flatMap(Db, (db) => recorder.make("Api", (id) => ({ id, db }))) })
+            .pipe(Lifecycle.onStop(() => note("stop Api")), Lifecycle.disposer(() => note("dispose Api")))
+        )
+        const app = App.make(registry, { roots: [Container.Container, Api] })
+        const { phases, report, stopped } = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          recorder.events.push("started")
+          const stopped = yield* Container.shutDown("Db").pipe(Effect.provide(running.context))
+          recorder.events.push("shut down")
+          const phases = yield* App.phases(running)
+          return { phases, stopped, report: yield* App.stop(running) }
+        }))
+        expect(stopped).toEqual(["Api", "Db"])
+        expect(phases).toMatchObject({ Config: "started", Db: "released", Api: "released" })
+        expect(recorder.events).toEqual([
+          "build Config",
+          "build Db",
+          "build Api",
+          "start Db",
+          "started",
+          "stop Api",
+          "stop Db",
+          "dispose Api",
+          "release Api",
+          "dispose Db",
+          "release Db",
+          "shut down",
+          "stop Config",
+          "release Config"
+        ])
+        const phasesOf = (name: string) => report.components.find((component) => component.name === name)!.phases.map((phase) => phase.phase)
+        expect(phasesOf("Db")).toEqual(["build", "start", "stop", "dispose", "release"])
+        expect(phasesOf("Api")).toEqual(["build", "stop", "dispose", "release"])
+        expect(report.errors).toEqual([])
       }))
   })
 })

@@ -90,6 +90,20 @@ export type InstanceHook = (id: number, service: unknown, scope: Scope.Scope, sh
  */
 export type DisposeHook = (id: number, service: unknown) => Effect.Effect<void>
 
+/**
+ * What App does when components of the graph are shut down while it runs (`Container.shutDown`):
+ * `stop` stops them (background work, stop hooks), dependents first; `release` is added to the
+ * release of their node scopes (their disposers, their record); `released` ends the record of those
+ * that had no scope to close.
+ *
+ * @internal
+ */
+export interface ShutDownHook {
+  readonly stop: (ids: ReadonlyArray<number>) => Effect.Effect<void>
+  readonly release: executor.NodeRelease
+  readonly released: (ids: ReadonlyArray<number>) => void
+}
+
 /** A reloadable singleton's instance: held by its users; a replaced one is released when none holds it. */
 interface Held {
   readonly value: unknown
@@ -141,6 +155,7 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
    * `container/lookup.ts`) before it builds anything: gives it an instance hook for its own plan.
    */
   onExtension: ((extension: Container) => void) | undefined = undefined
+  onShutDown: ShutDownHook | undefined = undefined
   /**
    * A container made for a run-time lookup (see `container/lookup.ts`): the instance of a node that
    * another container holds (a singleton or a scoped component), instead of building it here.

@@ -182,6 +182,7 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
       dynamic.onExtension = (extension) => {
         extension.onInstance = extensionHook(self, extension)
       }
+      dynamic.onShutDown = shutDownHook(self)
     }
     const built = yield* Effect.exit(executor.buildAll(build, (id) => buildNode(self, build, id), self.stages))
     if (built._tag === "Failure") return yield* Effect.failCause(Cause.map(built.cause, () => "failed" as const))
@@ -498,6 +499,33 @@ const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => 
   )
   return running ? Effect.zipRight(background.stop(works, settings.grace, settings.stop), hooks.runAll(sequence)) : hooks.run(sequence)
 }
+
+/**
+ * Components shut down while the application runs (`Container.shutDown`): those that started are
+ * stopped, dependents first, and no longer stopped at shutdown; their release is recorded as at
+ * shutdown, and they end `released`. While the application is stopping, its stop phase stops them.
+ */
+const shutDownHook = (self: AppRun): container.ShutDownHook => ({
+  stop: (ids) =>
+    Effect.forEach([...ids].reverse(), (id) =>
+      Effect.suspend(() => {
+        if (self.stopping || !self.record.components[id]!.started) return Effect.void
+        return Effect.ensuring(
+          stopNode(self, id) ?? Effect.void,
+          Effect.sync(() => {
+            self.record.components[id]!.started = false
+            self.backgrounds[id] = undefined
+          })
+        )
+      }), { discard: true }),
+  release: releaseSteps(self),
+  released: (ids) => {
+    for (const id of ids) {
+      const state = self.record.stateOf(id)
+      if (state !== "pending" && state !== "failed") self.record.setState(id, "released")
+    }
+  }
+})
 
 /**
  * Releases one component: its disposers (if it was built and initialized), then its scope (its

@@ -29,6 +29,7 @@
  */
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
+import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Exit from "effect/Exit"
@@ -41,6 +42,7 @@ import type * as Plan from "../../Plan.js"
 import * as container from "../container.js"
 import * as dependency from "../dependency.js"
 import * as executor from "../executor.js"
+import * as planInternal from "../plan.js"
 import * as resolver from "../resolver.js"
 import * as runtime from "../runtime.js"
 
@@ -80,6 +82,8 @@ export class Realm {
   readonly path: ReadonlyArray<string>
   /** the lookups being answered (a close waits for none: their instances are released as they finish) */
   readonly tree: Tree
+  /** the names of the components shut down in it (`Container.shutDown`): asked for, or depending on one that was */
+  readonly shut = new Set<string>()
 
   constructor(
     readonly root: container.Container,
@@ -91,7 +95,7 @@ export class Realm {
     readonly own: ReadonlySet<Component.Any> | undefined
   ) {
     this.path = parent === undefined ? [] : [...parent.path, name]
-    this.tree = parent === undefined ? { nextScopeKey: root.plan.nodes.length } : parent.tree
+    this.tree = parent === undefined ? { nextScopeKey: root.plan.nodes.length, lastShutDown: undefined } : parent.tree
   }
 }
 
@@ -99,7 +103,32 @@ export class Realm {
 interface Tree {
   /** the next free key base for a lookup container's scoped instances (see `Container.scopeKeyBase`) */
   nextScopeKey: number
+  /** the shutdown that runs last (shutdowns of one tree run one at a time): completed when it ends */
+  lastShutDown: Deferred.Deferred<void> | undefined
 }
+
+/**
+ * Whether a node of a plan resolved for the realm needs a component shut down in it: one shut down
+ * in the realm, or, for a component that is not a child's own, in its parent (or higher).
+ *
+ * @internal
+ */
+export const isGone = (realm: Realm, node: Plan.Node): boolean => {
+  for (let at: Realm | undefined = realm; at !== undefined; at = at.parent) {
+    if (at.shut.has(node.name)) return true
+    if (at.own !== undefined && at.own.has(node.component)) return false
+  }
+  return false
+}
+
+const shutDownError = (realm: Realm, node: Plan.Node, path: ReadonlyArray<string>): Errors.ComponentShutDown => {
+  let at = realm
+  while (!at.shut.has(node.name) && at.parent !== undefined) at = at.parent
+  return new Errors.ComponentShutDown({ container: at.path, component: node.name, path })
+}
+
+/** Per container made for a lookup: its nodes whose instance another container holds (1) or that it builds (0). @internal */
+export const delegatedNodes = new WeakMap<container.Container, Uint8Array>()
 
 /** The realm of the container behind the service (the root's made on first use). @internal */
 export const realmOf = (service: PublicContainer.Container): Realm => {
@@ -163,10 +192,16 @@ const isReady = (answer: Answer): boolean =>
   answer.edge.request.handle === undefined && answer.edge.targets.every((target) => container.isBuilt(answer.container, target))
 
 /** How a request is answered in a realm: by the root's plan, or by a container made for it. */
-const answerOf = (realm: Realm, request: Dependency.Any, description: Dependency.Description): Either.Either<Answer, Errors.ResolutionError> => {
+const answerOf = (realm: Realm, request: Dependency.Any, description: Dependency.Description): Either.Either<Answer, Errors.LookupError> => {
   if (realm.parent === undefined) {
     const edge = planEdges(realm.root).get(description.key)
-    if (edge !== undefined) return Either.right({ container: realm.root, edge, ready: false })
+    if (edge !== undefined) {
+      const nodes = realm.root.plan.nodes
+      const gone = edge.targets.find((target) => realm.shut.has(nodes[target]!.name))
+      return gone === undefined
+        ? Either.right({ container: realm.root, edge, ready: false })
+        : Either.left(shutDownError(realm, nodes[gone]!, [description.label]))
+    }
   }
   if (realm.origin === undefined) {
     // a plan the resolver did not make: only what it resolved can be looked up
@@ -185,16 +220,19 @@ const answerOf = (realm: Realm, request: Dependency.Any, description: Dependency
       })
     )
   }
-  return Either.map(resolver.resolveFrom(realm.origin, [request]), (plan) => {
+  return Either.flatMap(resolver.resolveFrom(realm.origin, [request]), (plan): Either.Either<Answer, Errors.LookupError> => {
+    const gone = plan.nodes.find((node) => isGone(realm, node))
+    if (gone !== undefined) return Either.left(shutDownError(realm, gone, planInternal.pathTo(plan, gone.id)))
     const extension = extend(realm, plan)
-    return { container: extension, edge: plan.roots[0]!, ready: false }
+    return Either.right({ container: extension, edge: plan.roots[0]!, ready: false })
   })
 }
 
 /** Per request key, the edge of the plan that resolved it (a root's, a scope's, a component's). */
 const edgesOfPlans = new WeakMap<Plan.Any, ReadonlyMap<string, Plan.Edge>>()
 
-const planEdges = (root: container.Container): ReadonlyMap<string, Plan.Edge> => {
+/** @internal */
+export const planEdges = (root: container.Container): ReadonlyMap<string, Plan.Edge> => {
   const plan = root.plan
   let edges = edgesOfPlans.get(plan)
   if (edges === undefined) {
@@ -228,10 +266,11 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   realm.tree.nextScopeKey += plan.nodes.length
   const delegates = plan.nodes.map((node) => shareOf(realm, node))
   extension.delegate = (id, chain) => delegates[id]?.(chain) as Effect.Effect<unknown, Errors.HandleError> | undefined
+  delegatedNodes.set(extension, Uint8Array.from(delegates, (share) => share === undefined ? 0 : 1))
   const shared = shares(realm)
   for (const node of plan.nodes) {
     if (delegates[node.id] === undefined && !isTransient(node)) {
-      shared.set(node.name, (chain) => container.sharedInstance(extension, node.id, chain)!)
+      shared.set(node.name, guarded(realm, node, (chain) => container.sharedInstance(extension, node.id, chain)!))
     }
   }
   realm.extensions.push(extension)
@@ -247,12 +286,16 @@ const shares = (realm: Realm): Map<string, Share> => {
   if (realm.parent === undefined) {
     const root = realm.root
     for (const node of root.plan.nodes) {
-      if (!isTransient(node)) made.set(node.name, (chain) => container.sharedInstance(root, node.id, chain)!)
+      if (!isTransient(node)) made.set(node.name, guarded(realm, node, (chain) => container.sharedInstance(root, node.id, chain)!))
     }
   }
   realm.sharedByName = made
   return made
 }
+
+/** A shared instance that fails once its component is shut down in the realm (a lookup's container made before holds it). */
+const guarded = (realm: Realm, node: Plan.Node, share: Share): Share => (chain) =>
+  realm.shut.has(node.name) ? Effect.fail(shutDownError(realm, node, [node.name])) : share(chain)
 
 /**
  * Where the realm gets a component's shared instance from, when not from a container made for this
