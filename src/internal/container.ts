@@ -394,8 +394,30 @@ const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): 
       return Effect.fail(new Errors.ScopeNotOpen({ component: self.plan.nodes[id]!.name, scope: name, path: planInternal.pathTo(self.plan, id) }))
     }
     const open = owner
-    return once(open.instances, id, executor.withNodeScope(open, id, (scope) => buildIn(self, id, scope, open)))
+    return once(
+      open.instances,
+      id,
+      Effect.zipRight(dependenciesFirst(self, id, open), executor.withNodeScope(open, id, (scope) => buildIn(self, id, scope, open)))
+    )
   })
+
+/**
+ * Builds the scoped components a node requests plainly (also through transient dependencies) before
+ * the node's scope is registered in its open scope: a scope releases last registered first, so a
+ * dependency registered after its dependent would be released before it.
+ */
+const dependenciesFirst = (self: Container, id: number, chain: ScopeInstance): Effect.Effect<void, Errors.HandleError> => {
+  const layout = self.build.layout
+  const steps: Array<Effect.Effect<unknown, Errors.HandleError>> = []
+  for (let edge = layout.edgeStart[id]!; edge < layout.edgeStart[id + 1]!; edge++) {
+    if (self.edgeKind[edge] !== EDGE_INSTANCE) continue
+    for (const target of layout.edges[edge]!.targets) {
+      if (self.rank[target]! > 0) steps.push(scoped(self, target, chain))
+      else if (self.rank[target] === TRANSIENT) steps.push(dependenciesFirst(self, target, chain))
+    }
+  }
+  return Effect.all(steps, { discard: true })
+}
 
 /**
  * A request of a scope's input: what the opener of the nearest open scope that declares it provided
