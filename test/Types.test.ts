@@ -79,6 +79,7 @@ describe("compile-time contracts", () => {
       "build-wrong-service.ts",
       "construction-error-typed.ts",
       "hook-undeclared-service.ts",
+      "http-request-scoped-without-scope.ts",
       "instances-layer-error-not-in-tag.ts",
       "instances-manager-of-another-tag.ts",
       "instances-no-error-to-catch.ts",

@@ -2,12 +2,13 @@
  * Usages that must type-check. This file is part of the "test" include of tsconfig.json, so
  * `npm run typecheck` checks it; `test/Types.test.ts` also compiles it and expects no diagnostic.
  */
-import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpRouter, type HttpServerError, HttpServer, HttpServerResponse } from "@effect/platform"
 import { Config as EffectConfig, Context, Data, Effect, Layer, Option, type Scope } from "effect"
 import {
   App,
   Component,
   Condition,
+  type Container,
   Dependency,
   Errors,
   Family,
@@ -20,6 +21,7 @@ import {
   Testing
 } from "../../src/index.js"
 import { runMain } from "../../src/node.js"
+import * as Http from "../../src/Http.js"
 import * as Ops from "../../src/Ops.js"
 
 /** `true` only when `A` and `B` are the same type (not merely mutually assignable through `any`). */
@@ -384,3 +386,23 @@ export const flagCondition = Condition.config(EffectConfig.boolean("FEATURE").pi
 // runMain takes an App or an Effect that makes one
 export const runConfigured = () => runMain(Effect.map(configProfiles, (profiles) => App.make(registry, { roots: [Api], profiles })))
 export const runApp = () => runMain(configuredApp)
+
+// ---------------------------------------------------------------------------------------------
+// Http.requestScope: the services it lists leave the app's requirements, the container joins them
+
+class RequestUser extends Context.Tag("compiles/RequestUser")<RequestUser, { readonly name: string }>() {}
+class RequestTx extends Context.Tag("compiles/RequestTx")<RequestTx, { readonly id: number }>() {}
+
+const scopedApp = HttpRouter.empty.pipe(
+  HttpRouter.get(
+    "/me",
+    Effect.gen(function*() {
+      const user = yield* RequestUser
+      const tx = yield* RequestTx
+      return yield* HttpServerResponse.text(`${user.name} ${tx.id}`)
+    })
+  ),
+  Http.requestScope(Http.Request, [RequestUser, RequestTx])
+)
+export const servedWithScope: Layer.Layer<never, never, HttpServer.HttpServer | Container.Container> = HttpServer.serve(scopedApp)
+assertType<Equals<Effect.Effect.Error<typeof scopedApp>, HttpServerError.RouteNotFound | Errors.HandleError>>()
