@@ -26,17 +26,7 @@ import { createServer } from "node:http"
 import { App, Component, Explain, Lifecycle, Registry, Resolver } from "layerwise"
 import { runMain } from "layerwise/node"
 import { Request as HttpRequest } from "layerwise/Http"
-import {
-  AppConfig,
-  AppConfigLive,
-  Logger,
-  LoggerLive,
-  RequestContextLive,
-  Routes,
-  RoutesLive,
-  storageModule,
-  TodoRepo
-} from "./service/domain.js"
+import { AppConfig, AppConfigLive, Logger, LoggerLive, RequestContextLive, Routes, RoutesLive, storageModule, TodoRepo } from "./service/domain.js"
 
 class Seeder extends Context.Tag("example/Seeder")<Seeder, { readonly seeded: number }>() {}
 class Http extends Context.Tag("example/Http")<Http, HttpServer.HttpServer>() {}
