@@ -3,10 +3,10 @@
  * and Node's fetch: builds and releases per request with a recorder, concurrent clients, failures,
  * a client that goes away, a streamed body, and the validation at startup.
  */
-import { type HttpApp, HttpMiddleware, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, type HttpApp, HttpMiddleware, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Data, Deferred, Effect, Layer, Ref, type Scope, Stream } from "effect"
+import { Context, Data, Deferred, Effect, Layer, Ref, Schema, type Scope, Stream } from "effect"
 import { App, Component, Container, Errors, Lifecycle, Lifetime, Registry } from "layerwise"
 import * as Http from "layerwise/Http"
 import { createServer } from "node:http"
@@ -70,14 +70,14 @@ const registryOf = (recorder: Recorder) => {
   )
 }
 
-/** Serves `app` on a free loopback port with the registry's container; gives its address. */
-const serve = <E>(
-  app: HttpApp.Default<E, Container.Container | HttpServerRequest.HttpServerRequest | Scope.Scope>,
+/** Serves `served` on a free loopback port with the registry's container; gives its address. */
+const listen = <E>(
+  served: Layer.Layer<never, E, HttpServer.HttpServer | HttpRouter.HttpRouter.DefaultServices | Container.Container>,
   registry: Registry.Registry
 ) =>
   Effect.gen(function*() {
     const context = yield* Layer.build(
-      HttpServer.serve(app).pipe(
+      served.pipe(
         Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
         Layer.provide(Registry.toLayer(registry, [Container.Container], { scopes: [Http.Request] }))
       )
@@ -85,6 +85,9 @@ const serve = <E>(
     const address = Context.get(context, HttpServer.HttpServer).address
     return `http://127.0.0.1:${address._tag === "TcpAddress" ? address.port : 0}`
   })
+
+const serve = <E>(app: HttpApp.Default<E, Container.Container | HttpServerRequest.HttpServerRequest | Scope.Scope>, registry: Registry.Registry) =>
+  listen(HttpServer.serve(app), registry)
 
 const get = (url: string, user?: string, init: RequestInit = {}) =>
   Effect.promise(async () => {
@@ -271,4 +274,27 @@ describe("Http.Request at startup", () => {
       ])
       expect(recorder.events).toEqual([])
     }))
+})
+
+describe("Http.requestScope with HttpApi", () => {
+  class Me extends HttpApiGroup.make("me").add(HttpApiEndpoint.get("me", "/me").addSuccess(Schema.String)) {}
+  class Api extends HttpApi.make("api").add(Me) {}
+
+  it.live("wrapping a handler opens the request scope around it: its request-scoped services are the request's, released after the response", () => {
+    const recorder = new Recorder()
+    const MeLive = HttpApiBuilder.group(Api, "me", (handlers) =>
+      handlers.handle("me", () =>
+        Effect.map(Effect.all([CurrentUser, Tx]), ([user, tx]) => `${user.name}, tx of ${tx.user}`).pipe(
+          Http.requestScope(Http.Request, [CurrentUser, Tx]),
+          Effect.orDie
+        )))
+    return Effect.scoped(Effect.gen(function*() {
+      const url = yield* listen(HttpApiBuilder.serve().pipe(Layer.provide(HttpApiBuilder.api(Api).pipe(Layer.provide(MeLive)))), registryOf(recorder))
+      const answers = yield* Effect.all([get(`${url}/me`, "ada"), get(`${url}/me`, "bob")], { concurrency: "unbounded" })
+      expect(answers).toEqual([{ status: 200, body: "\"ada, tx of ada\"" }, { status: 200, body: "\"bob, tx of bob\"" }])
+      yield* recorder.until("release user:ada")
+      yield* recorder.until("release user:bob")
+      expect([recorder.of("ada"), recorder.of("bob")]).toEqual([lifeOf("ada"), lifeOf("bob")])
+    }))
+  })
 })
