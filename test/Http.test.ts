@@ -6,7 +6,7 @@
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, type HttpApp, HttpMiddleware, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Data, Deferred, Effect, Layer, Ref, Schema, type Scope, Stream } from "effect"
+import { Cause, Context, Data, Deferred, Effect, Layer, Logger, Ref, Schema, type Scope, Stream } from "effect"
 import { App, Component, Container, Errors, Lifecycle, Lifetime, Registry } from "layerwise"
 import * as Http from "layerwise/Http"
 import { createServer } from "node:http"
@@ -244,6 +244,37 @@ describe("Http.requestScope", () => {
       yield* recorder.until("release user:ada")
       expect(recorder.events).toEqual(lifeOf("ada"))
     }))
+  })
+})
+
+describe("Http.requestScope release failures", () => {
+  class Journal extends Context.Tag("Journal")<Journal, string>() {}
+
+  it.live("a release that fails is logged with the component and its path (the response is gone), and the request's other instances are still released", () => {
+    const recorder = new Recorder()
+    const logged: Array<string> = []
+    const logger = Logger.make(({ cause, logLevel }) => {
+      const error = Cause.squash(cause)
+      logged.push(`${logLevel.label} ${error instanceof Errors.ReleaseError ? `ReleaseError ${error.message}` : String(error)}`)
+    })
+    const registry = Registry.make(
+      registryOf(recorder),
+      Component.make(Journal, {
+        dependencies: [Tx],
+        build: Effect.as(Effect.addFinalizer(() => Effect.dieMessage("disk full")), "journal")
+      }).pipe(Lifetime.scoped(Http.Request))
+    )
+    const app = HttpRouter.empty.pipe(
+      HttpRouter.get("/write", Effect.flatMap(Journal, (journal) => HttpServerResponse.text(journal))),
+      Http.requestScope(Http.Request, [Journal])
+    )
+    return Effect.scoped(Effect.gen(function*() {
+      const url = yield* serve(app, registry)
+      expect(yield* get(`${url}/write`, "ada")).toEqual({ status: 200, body: "journal" })
+      yield* recorder.until("release user:ada")
+      expect(recorder.events).toEqual(lifeOf("ada"))
+      expect(logged).toEqual(["ERROR ReleaseError Journal: releasing Journal failed: RuntimeException: disk full"])
+    })).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
   })
 })
 
