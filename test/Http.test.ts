@@ -6,7 +6,7 @@
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, type HttpApp, HttpMiddleware, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Data, Deferred, Effect, Layer, Logger, Ref, Schema, type Scope, Stream } from "effect"
+import { Cause, Context, Data, Deferred, Effect, FastCheck as fc, Layer, Logger, Ref, Schema, type Scope, Stream } from "effect"
 import { App, Component, Container, Errors, Lifecycle, Lifetime, Registry } from "layerwise"
 import * as Http from "layerwise/Http"
 import { createServer } from "node:http"
@@ -23,10 +23,12 @@ class Recorder {
     })
   }
 
+  waitFor(event: string): Promise<void> {
+    return this.events.includes(event) ? Promise.resolve() : new Promise<void>((resolve) => this.waiting.push({ event, resolve }))
+  }
+
   until(event: string): Effect.Effect<void> {
-    return Effect.promise(() =>
-      this.events.includes(event) ? Promise.resolve() : new Promise<void>((resolve) => this.waiting.push({ event, resolve }))
-    )
+    return Effect.promise(() => this.waitFor(event))
   }
 
   /** the events of one user's request, in order */
@@ -204,6 +206,43 @@ describe("Http.requestScope", () => {
       expect(yield* Effect.promise(() => request)).toBe("AbortError")
       yield* recorder.until("release user:cy")
       expect(recorder.events).toEqual(lifeOf("cy", "waiting", "interrupted"))
+    }))
+  })
+
+  it.live("property: however concurrent requests end (answered, failed, died, streamed, abandoned by their client), each one's instances are built once and released once, dependents first", () => {
+    const recorder = new Recorder()
+    const app = HttpRouter.empty.pipe(
+      HttpRouter.get("/ok", Effect.flatMap(Tx, (tx) => HttpServerResponse.text(tx.user))),
+      HttpRouter.get("/fail", Effect.flatMap(Tx, () => new Boom())),
+      HttpRouter.get("/die", Effect.flatMap(Tx, () => Effect.dieMessage("boom"))),
+      HttpRouter.get("/stream", Effect.map(Tx, (tx) => HttpServerResponse.stream(Stream.encodeText(Stream.make(tx.user, "!"))))),
+      HttpRouter.get("/hang", Effect.flatMap(Tx, (tx) => Effect.zipRight(recorder.record(`waiting:${tx.user}`), Effect.never))),
+      Http.requestScope(Http.Request, [Tx])
+    )
+    const request = async (url: string, route: string, user: string) => {
+      const client = new AbortController()
+      const answered = fetch(`${url}/${route}`, { headers: { "x-user": user }, signal: client.signal }).then((response) => response.text())
+      if (route !== "hang") return answered
+      await recorder.waitFor(`waiting:${user}`)
+      client.abort()
+      return answered.catch((error: Error) => error.name)
+    }
+    return Effect.scoped(Effect.gen(function*() {
+      const url = yield* serve(app, registryOf(recorder))
+      let run = 0
+      yield* Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(fc.array(fc.constantFrom("ok", "fail", "die", "stream", "hang"), { minLength: 1, maxLength: 6 }), async (routes) => {
+            run++
+            const users = routes.map((_, index) => `run${run}-${index}`)
+            await Promise.all(routes.map((route, index) => request(url, route, users[index]!)))
+            await Promise.all(users.map((user) => recorder.waitFor(`release user:${user}`)))
+            expect(users.map((user) => recorder.of(user))).toEqual(routes.map((route, index) => lifeOf(users[index]!, ...(route === "hang" ? ["waiting"] : []))))
+          }),
+          { numRuns: 15 }
+        )
+      )
+      expect(recorder.events.filter((event) => event.startsWith("build user:"))).toHaveLength(recorder.events.filter((event) => event.startsWith("release user:")).length)
     }))
   })
 
