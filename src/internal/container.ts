@@ -659,13 +659,18 @@ const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect
  * The scope's inputs are taken from the caller's context (its type requires them). A release
  * failure is a defect of `within`.
  *
+ * With `owner` (an HTTP request's Scope, closed once the response is sent), the instances are
+ * released when `owner` closes instead (at once if it is closed), with its exit; a release failure
+ * is then logged, as no caller is left to fail.
+ *
  * @internal
  */
 export const within = <A, E, R>(
   self: Container,
   name: string,
   requests: ReadonlyArray<Dependency.Any>,
-  effect: Effect.Effect<A, E, R>
+  effect: Effect.Effect<A, E, R>,
+  owner?: Scope.Scope
 ): Effect.Effect<A, E | Errors.HandleError, R> =>
   Effect.flatMap(FiberRef.get(openScopes), (parent) => {
     if (!self.scopeNames.includes(name)) {
@@ -705,8 +710,13 @@ export const within = <A, E, R>(
           openScopes,
           instance
         ),
-      (instance, exit) =>
-        Effect.flatMap(executor.releaseOwner(instance, self.plan, exit), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
+      (instance, exit) => {
+        const release = (exit: Exit.Exit<unknown, unknown>) =>
+          Effect.flatMap(executor.releaseOwner(instance, self.plan, exit), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
+        return owner === undefined
+          ? release(exit)
+          : Scope.addFinalizerExit(owner, (closed) => Effect.catchAllCause(release(closed), Effect.logError))
+      }
     )
   })
 
