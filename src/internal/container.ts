@@ -128,6 +128,8 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly direct: Uint8Array
   /** lazy singletons: built, or being built */
   readonly lazy = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
+  /** per node: a lazy singleton that is built (its instance in the build's values) */
+  readonly lazyBuilt: Uint8Array
   readonly cells = new Map<number, Cell>()
   /** node scopes of reloaded instances (their own disposers are on them) */
   readonly reloaded = new WeakSet<Scope.Scope>()
@@ -204,6 +206,7 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
     this.eager = new Uint8Array(count)
     for (let id = 0; id < count; id++) this.eager[id] = needed[id] === 1 && this.rank[id] === 0 ? 1 : 0
     this.direct = new Uint8Array(count)
+    this.lazyBuilt = new Uint8Array(count)
     for (let id = 0; id < count; id++) {
       if (this.special[id] === 1) continue
       let direct = 1
@@ -504,9 +507,9 @@ const delegated = (self: Container, id: number, chain: ScopeInstance | undefined
 
 const lazySingleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
   once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)), (value) => {
-      self.build.values[id] = value
-    }
-  )
+    self.build.values[id] = value
+    self.lazyBuilt[id] = 1
+  })
 
 /** A scoped component's instance in the nearest open scope of its name: built once in it. */
 const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
@@ -561,7 +564,11 @@ const inputOf = (
  */
 const lazyHandle = (self: Container, id: number, owner: Scope.Scope | undefined): Effect.Effect<unknown, Errors.HandleError> => {
   const rank = self.rank[id]!
-  if (rank === 0) return Effect.flatMap(FiberRef.get(openScopes), (chain) => singleton(self, id, chain))
+  if (rank === 0) {
+    // once built, the instance is read (the current one, for a reloadable component)
+    const first = Effect.flatMap(FiberRef.get(openScopes), (chain) => singleton(self, id, chain))
+    return Effect.suspend(() => self.eager[id] === 1 || self.lazyBuilt[id] === 1 ? Effect.succeed(self.build.values[id]) : first)
+  }
   if (rank === TRANSIENT) {
     const memo = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
     return Effect.flatMap(FiberRef.get(openScopes), (chain) =>
