@@ -8,7 +8,9 @@
  * - the platform's FileSystem and Path from outside the registry (`external`), provided with
  *   `NodeContext.layer` as any Effect program would (`App.provide`);
  * - a startup component that seeds the repository;
- * - the HTTP server as a started component whose background work serves requests.
+ * - the HTTP server as a started component whose background work serves requests;
+ * - a request-scoped RequestContext (the caller, from the x-caller header): one per request, released
+ *   (and logged) once its response is sent (`curl -H 'x-caller: ada' http://127.0.0.1:3000/whoami`).
  *
  * It prints its component graph and startup timings, serves requests, and on Ctrl-C (SIGINT) or
  * SIGTERM shuts down gracefully and prints the report.
@@ -24,7 +26,8 @@ import { Context, Effect, Exit } from "effect"
 import { createServer } from "node:http"
 import { App, Component, Explain, Lifecycle, Options, Registry, Resolver } from "layerwise"
 import { runMain } from "layerwise/node"
-import { AppConfig, AppConfigLive, Logger, LoggerLive, Routes, RoutesLive, storageModule, TodoRepo } from "./service/domain.js"
+import { Request as HttpRequest } from "layerwise/Http"
+import { AppConfig, AppConfigLive, Logger, LoggerLive, RequestContextLive, Routes, RoutesLive, storageModule, TodoRepo } from "./service/domain.js"
 
 class Seeder extends Context.Tag("example/Seeder")<Seeder, { readonly seeded: number }>() {}
 class Http extends Context.Tag("example/Http")<Http, HttpServer.HttpServer>() {}
@@ -82,9 +85,11 @@ const ServiceLive = Component.make(Service, {
   Lifecycle.onStop((service) => service.logger.info("Service: stopped serving"))
 )
 
-const registry = Registry.make(AppConfigLive, LoggerLive, storageModule, RoutesLive, SeederLive, HttpLive, ServiceLive)
+const registry = Registry.make(AppConfigLive, LoggerLive, storageModule, RoutesLive, SeederLive, HttpLive, ServiceLive, RequestContextLive)
 // the platform services the registry takes from outside
 const external = [FileSystem.FileSystem, Path.Path] as const
+// the scope each HTTP request opens (see RequestContext)
+const scopes = [HttpRequest]
 
 // the options (and the storage they select) are read from the command line and the environment
 const options: Options.ProviderInput = { argv: process.argv.slice(2), env: process.env }
@@ -93,7 +98,7 @@ if (!process.argv.includes("--help")) {
   // the application adds App.Application (and App.Health, App.Shutdowner) itself; resolving by hand,
   // the routes need it added
   const plan = Effect.runSyncExit(
-    Resolver.resolveEffect(Registry.make(registry, App.ApplicationLive), [Service], { external }).pipe(
+    Resolver.resolveEffect(Registry.make(registry, App.ApplicationLive), [Service], { external, scopes }).pipe(
       Effect.withConfigProvider(Options.provider(options))
     )
   )
@@ -106,6 +111,6 @@ if (!process.argv.includes("--help")) {
 
 // `--help` prints the options of the application's plan instead of running it
 runMain(
-  App.make(registry, { external, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }).pipe(App.provide(NodeContext.layer)),
+  App.make(registry, { external, scopes, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }).pipe(App.provide(NodeContext.layer)),
   { options }
 )

@@ -23,6 +23,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import type * as Report from "./Report.js"
 import { describeValue } from "./internal/describe.js"
+import * as messages from "./internal/errorMessages.js"
 
 /**
  * A dependency path from a requested root to the place a problem was found, as display names:
@@ -47,11 +48,6 @@ export type DependencyPath = ReadonlyArray<string>
  * @category utils
  */
 export const formatPath = (path: DependencyPath): string => path.join(" -> ")
-
-const listed = (names: ReadonlyArray<string>, limit = 12): string =>
-  names.length <= limit
-    ? names.join(", ")
-    : `${names.slice(0, limit).join(", ")}, and ${names.length - limit} more`
 
 /**
  * A candidate that a condition of its registry left out (see `Registry.when`): `name` is its name
@@ -179,30 +175,7 @@ export class MissingComponent extends Data.TaggedError("MissingComponent")<{
   readonly elsewhere?: NamedElsewhere | undefined
 }> {
   override get message(): string {
-    const where = formatPath([...this.path, this.request])
-    const ruledOut = this.unqualified.length > 0
-      ? `; candidates that do not match it: ${listed(this.unqualified)}`
-      : ""
-    const excluded = this.excluded.length > 0
-      ? `; candidates excluded by their conditions: ${
-        listed(this.excluded.map((candidate) => `${candidate.name} (${candidate.condition})`))
-      }`
-      : ""
-    const family = this.family === undefined
-      ? ""
-      : this.family._tag === "NotRegistered"
-      ? `; it is a member of family ${this.family.name}, which is not registered: add the family to the registry`
-      : `; ${this.family.names.length === 1 ? "family" : "families"} ${listed(this.family.names)} ${
-        this.family.names.length === 1 ? "provides" : "provide"
-      } ${this.request} only to requests of ${
-        this.family.names.length === 1 ? "its" : "their"
-      } members: request one with Family.request(family, args) or family.of(args)`
-    const elsewhere = this.elsewhere === undefined
-      ? ""
-      : `; component ${this.elsewhere.name} exists, but it provides ${this.elsewhere.service}`
-    const close = this.suggestions.length > 0 ? `; did you mean ${this.suggestions.join(" or ")}?` : ""
-    const available = this.available.length > 0 ? listed(this.available) : "none"
-    return `${where}: no component provides ${this.request} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${close}`
+    return messages.missingComponent(this)
   }
 }
 
@@ -234,7 +207,7 @@ export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
 }> {
   override get message(): string {
     return `${formatPath([...this.path, this.request])}: ${this.candidates.length} candidates tie for ${this.request} (${
-      listed(this.candidates)
+      messages.listed(this.candidates)
     }; ${this.rule}): mark one primary, the others alternative, give them different orders, or request one by qualifier or name`
   }
 }
@@ -333,7 +306,7 @@ export class DuplicateName extends Data.TaggedError("DuplicateName")<{
 }> {
   override get message(): string {
     return `duplicate component name "${this.name}": given to ${this.services.length} components (providing ${
-      listed(this.services)
+      messages.listed(this.services)
     }); names must be unique in a registry`
   }
 }
@@ -451,99 +424,6 @@ export type DeclarationIssue =
   | { readonly code: "MemberConstructor"; readonly got: string }
   | { readonly code: "UnsettledMerge" }
 
-const formatSubject = (subject: DeclarationSubject): string => {
-  switch (subject._tag) {
-    case "Component":
-      return `component ${subject.name}`
-    case "Entry":
-      return `registry entry #${subject.position}`
-    case "Root":
-      return `root #${subject.position}`
-    case "Replacement":
-      return `replacement of "${subject.name}"`
-    case "Condition":
-      return `condition "${subject.description}"`
-    case "Member":
-      return `family member ${subject.name}`
-  }
-}
-
-const constructs: Record<ReplacementDescription["construct"], string> = {
-  Effect: "an Effect",
-  Layer: "a Layer",
-  Value: "a value"
-}
-
-const formatIssue = (issue: DeclarationIssue, subject: DeclarationSubject): string => {
-  switch (issue.code) {
-    case "NotAComponent":
-      return `expected a Component or a Registry, got ${issue.got}`
-    case "InvalidTag":
-      return `its tag must be a Context.Tag, got ${issue.got}`
-    case "RequestTag":
-      return `its tag is the request ${issue.request}, not a service's tag: register it under ${issue.service}`
-    case "ReservedKey":
-      return `its tag's key starts with "${issue.prefix}", which is reserved for layerwise's derived requests (Dependency.optional, all, qualified, named, family members): give the service a key of its own`
-    case "InvalidName":
-      return `its name must be a non-empty string, got ${issue.got}`
-    case "InvalidOrder":
-      return `its order must be a finite number, got ${issue.got}`
-    case "PrimaryAndAlternative":
-      return "it cannot be both primary and alternative"
-    case "DependenciesNotArray":
-      return "its dependencies must be an array of tags"
-    case "InvalidDependency":
-      return `dependency #${issue.position} must be a Context.Tag, got ${issue.got}`
-    case "InvalidHookDependencies":
-      return `the dependencies of its hook ${issue.hook} must be an array of Context.Tags, got ${issue.got}`
-    case "UnknownScope":
-      return `it is scoped to ${issue.scope}, which the application does not declare (declared scopes: ${
-        issue.declared.length === 0 ? "none" : issue.declared.join(", ")
-      }; declare it with the option scopes)`
-    case "LifecycleOfNonSingleton":
-      return `it is ${issue.lifetime}, but has ${issue.hooks.join(", ")}: only singletons are started, stopped and health-checked (initializers and disposers run with every instance)`
-    case "ScopedRoot":
-      return `it is scoped to ${issue.scope}, and a root lives as long as the graph: reach it inside Lifetime.within(effect, ${issue.scope}, [...]), or make the root a Dependency.lazy request of it (used inside an open ${issue.scope})`
-    case "ReloadableOfNonSingleton":
-      return `${issue.requester} requests it with Dependency.reloadable, but it is ${issue.lifetime}: only a singleton has one current instance to reload (request it plainly, or with Dependency.factory for a fresh one)`
-    case "InvalidQualifiers":
-      return "its qualifiers must be non-empty strings"
-    case "InvalidConstructor":
-      return issue.expected === "Effect"
-        ? `its build must be an Effect, got ${issue.got}`
-        : `its layer must be a Layer, got ${issue.got}`
-    case "InvalidRoot":
-      return `a root must be a Context.Tag or a Dependency request, got ${issue.got}`
-    case "ConditionThrew":
-      return `it threw: ${issue.error}`
-    case "ConfigNotRead":
-      return "it reads an effect/Config that was not read before resolution: Resolver.resolve reads none (Resolver.resolveEffect, Registry.toLayer and App do), and only the Configs a condition declares are read (Condition.config, Condition.make's configs)"
-    case "UnknownName": {
-      const name = subject._tag === "Replacement" ? subject.name : ""
-      const names = issue.names.length > 0
-        ? listed(issue.names)
-        : issue.invalid === 0
-        ? "none"
-        : issue.invalid === 1
-        ? "none: the registry's only component is invalid"
-        : `none: the registry's ${issue.invalid} components are invalid`
-      return `no component is named "${name}" (names: ${names})`
-    }
-    case "ReplacementService":
-      return `it provides ${issue.provides}, but "${subject._tag === "Replacement" ? subject.name : ""}" provides ${issue.replaced}`
-    case "ReplacedTwice":
-      return `it is replaced ${issue.replacements.length} times (by ${
-        issue.replacements.map((replacement) => `${replacement.name} (${constructs[replacement.construct]})`).join(", then ")
-      }): replace a name once`
-    case "FamilyFunctionThrew":
-      return `its ${issue.function} function threw: ${issue.error}`
-    case "MemberConstructor":
-      return `its family's build function must return an Effect, got ${issue.got}`
-    case "UnsettledMerge":
-      return "merging the arguments of its requests keeps changing its dependencies; make merge settle (idempotent and commutative)"
-  }
-}
-
 /**
  * A registration or a request that is malformed in a way types could not catch (a non-tag given as a
  * dependency, a non-finite order, a component both primary and alternative, a build that is not an
@@ -573,8 +453,8 @@ export class InvalidDeclaration extends Data.TaggedError("InvalidDeclaration")<{
 }> {
   override get message(): string {
     const where = this.path.length > 0 ? `${formatPath(this.path)}: ` : ""
-    return `${where}invalid ${formatSubject(this.subject)}: ${
-      this.issues.map((issue) => formatIssue(issue, this.subject)).join("; ")
+    return `${where}invalid ${messages.formatSubject(this.subject)}: ${
+      this.issues.map((issue) => messages.formatIssue(issue, this.subject)).join("; ")
     }`
   }
 }
@@ -598,19 +478,6 @@ export type ConfigSource =
   | { readonly _tag: "Properties" }
   | { readonly _tag: "Property"; readonly name: string }
   | { readonly _tag: "Condition"; readonly description: string }
-
-const formatConfigSource = (source: ConfigSource): string => {
-  switch (source._tag) {
-    case "Profiles":
-      return "the profiles"
-    case "Properties":
-      return "the properties"
-    case "Property":
-      return `property "${source.name}"`
-    case "Condition":
-      return `condition "${source.description}"`
-  }
-}
 
 /**
  * An `effect/Config` the resolution needs could not be read with the current `ConfigProvider`
@@ -639,7 +506,7 @@ export class InvalidConfig extends Data.TaggedError("InvalidConfig")<{
   readonly cause: ConfigError.ConfigError
 }> {
   override get message(): string {
-    return `the Config of ${formatConfigSource(this.source)} cannot be read: ${String(this.cause)}`
+    return `the Config of ${messages.formatConfigSource(this.source)} cannot be read: ${String(this.cause)}`
   }
 }
 
@@ -1020,19 +887,6 @@ export interface OptionProblem {
   readonly reason: string
 }
 
-const formatOptionProblem = (problem: OptionProblem): string => {
-  const where = problem.path.length > 0 ? `${formatPath(problem.path)}: ` : ""
-  if (problem.got === undefined) {
-    return `${where}option ${problem.flag} (${problem.variable}) is ${
-      problem.reason === "missing" ? "missing" : `unreadable: ${problem.reason}`
-    }; expected ${problem.expected}`
-  }
-  const reason = problem.reason === "" ? "" : `: ${problem.reason}`
-  return `${where}option ${problem.flag}: expected ${problem.expected}, got ${problem.got}${
-    problem.from === undefined ? "" : ` (${problem.from})`
-  }${reason}`
-}
-
 /**
  * The options of a plan could not all be read (see `Options`): every option that is missing, invalid
  * or unreadable, at once. They are read before any constructor runs, so nothing was built.
@@ -1064,7 +918,7 @@ export class InvalidOptions extends Data.TaggedError("InvalidOptions")<{
 }> {
   override get message(): string {
     const count = this.problems.length
-    return `${count} invalid option${count === 1 ? "" : "s"}:\n${this.problems.map((problem) => `  - ${formatOptionProblem(problem)}`).join("\n")}`
+    return `${count} invalid option${count === 1 ? "" : "s"}:\n${this.problems.map((problem) => `  - ${messages.formatOptionProblem(problem)}`).join("\n")}`
   }
 }
 

@@ -330,6 +330,19 @@ describe("App", () => {
         expect((yield* recorder.entries).filter((event) => event.startsWith("start"))).toEqual(["start A", "start B"])
       }))
 
+    it.effect("builds a startup component without hooks that nothing reaches, also in an application with scopes or handles", () =>
+      Effect.gen(function*() {
+        const built: Array<string> = []
+        const Job = Lifetime.scope("Job")
+        const registry = Registry.make(
+          Component.make(A, { build: Effect.sync(() => (built.push("A"), "a")) }),
+          Component.make(B, { build: Effect.sync(() => (built.push("B"), "b")) }).pipe(Lifecycle.startup()),
+          Component.succeed(C, "c").pipe(Lifetime.scoped(Job))
+        )
+        yield* startStop(App.make(registry, { roots: [A], scopes: [Job] }))
+        expect(built.sort()).toEqual(["A", "B"])
+      }))
+
     it.effect("starts lower startup orders first, equal orders concurrently, each after its own dependencies", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder

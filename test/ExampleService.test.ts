@@ -159,6 +159,32 @@ describe("examples/service.ts", () => {
     }
   }, 60_000)
 
+  it("each request gets a RequestContext of its own (the caller from its x-caller header), released once its response is sent", async () => {
+    const service = launch(process.execPath, ["--import", "tsx", "examples/service.ts"])
+    try {
+      const address = await serving(service)
+      const whoami = (caller?: string) => fetch(`${address}/whoami`, { headers: caller === undefined ? {} : { "x-caller": caller } }).then(json)
+      expect(await Promise.all([whoami("ada"), whoami("bob"), whoami()])).toEqual([
+        { status: 200, body: { caller: "ada" } },
+        { status: 200, body: { caller: "bob" } },
+        { status: 200, body: { caller: "anonymous" } }
+      ])
+      const releases = () => service.output().split("\n").filter((line) => line.includes("RequestContext:")).map((line) => line.replace(/^\[.*?\] /, ""))
+      const deadline = Date.now() + 30_000
+      while (releases().length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(releases().sort()).toEqual([
+        "RequestContext: GET /whoami for ada released",
+        "RequestContext: GET /whoami for anonymous released",
+        "RequestContext: GET /whoami for bob released"
+      ])
+      expect(service.output()).toContain("└─ example/RequestContext · scoped(Request)")
+      service.child.kill("SIGTERM")
+      expect(await service.exited).toBe(0)
+    } finally {
+      cleanUp(service)
+    }
+  }, 60_000)
+
   it("run the documented way (npm start), SIGTERM to npm's process (what a supervisor signals) shuts the service down: report printed, port closed, exit code 0, no process left", async () => {
     const npm = launch("npm", ["start"])
     try {

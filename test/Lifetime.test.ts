@@ -174,6 +174,24 @@ describe("Lifetime", () => {
       ))
   })
 
+  describe("release", () => {
+    it.effect("a scope releases a component before the scoped components it depends on, directly or through a transient, whichever its opener requested", () => {
+      const released: Array<string> = []
+      const recorded = <I, S>(tag: Context.Tag<I, S>, value: S) =>
+        Effect.as(Effect.addFinalizer(() => Effect.sync(() => released.push(tag.key))), value)
+      const registry = Registry.make(
+        Component.make(CurrentUser, { build: recorded(CurrentUser, "ada") }).pipe(Lifetime.scoped(Request)),
+        Component.make(Stamp, { dependencies: [CurrentUser], build: recorded(Stamp, "s") }).pipe(Lifetime.transient),
+        Component.make(Tx, { dependencies: [Stamp], build: recorded(Tx, "tx") }).pipe(Lifetime.scoped(Request)),
+        Component.make(Step, { dependencies: [Tx, CurrentUser], build: recorded(Step, "step") }).pipe(Lifetime.scoped(Request))
+      )
+      return Effect.gen(function*() {
+        yield* Lifetime.within(Step, Request, [Step])
+        expect(released).toEqual(["Step", "Tx", "Stamp", "CurrentUser"])
+      }).pipe(Effect.provide(Registry.toLayer(registry, [Container.Container], { scopes: [Request] })))
+    })
+  })
+
   describe("explain", () => {
     it("a component's lifetime follows its first line when it is not a singleton, and is in the JSON form", () => {
       const registry = Registry.make(ConfigLive, CurrentUserLive, StampLive.pipe(Lifecycle.initializer(() => Effect.void)))

@@ -2,7 +2,7 @@ import { FetchHttpClient, HttpApi, HttpApiBuilder, HttpApiClient, HttpServer } f
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Data, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Redacted, Schema } from "effect"
-import { App, Component, Dependency, Explain, Health, Lifecycle, Options, Qualifier, Registry, type Report, Resolver } from "layerwise"
+import { App, Component, Dependency, Explain, Health, Lifecycle, Lifetime, Options, Qualifier, Registry, type Report, Resolver } from "layerwise"
 import * as Ops from "layerwise/Ops"
 import * as fs from "node:fs"
 import { createServer } from "node:http"
@@ -582,6 +582,36 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         ]
       }])
       expect(answer.text).not.toContain("hunter2")
+    })))
+
+  it.live("transient and scoped components, never started nor health-checked, are not in the health: an application with them is healthy", () =>
+    Effect.scoped(Effect.gen(function*() {
+      class RequestUser extends Context.Tag("RequestUser")<RequestUser, string>() {}
+      class Stamp extends Context.Tag("Stamp")<Stamp, number>() {}
+      const Request = Lifetime.scope("Request")
+      const port = yield* Deferred.make<number>()
+      const app = App.make(
+        Registry.make(
+          registry,
+          Component.succeed(RequestUser, "ada").pipe(Lifetime.scoped(Request)),
+          Component.succeed(Stamp, 1).pipe(Lifetime.transient),
+          Ops.serve({ port: 0, host: "127.0.0.1", expose: ["health"] }),
+          // with handles or scopes in the plan, App builds at startup the singletons that take part in the lifecycle
+          portProbe(port).pipe(Lifecycle.onStart(() => Effect.void))
+        ),
+        { roots: [Api], scopes: [Request] }
+      )
+      yield* App.start(app)
+      const health = yield* get(yield* Deferred.await(port), "/ops/health")
+      expect(health.status).toBe(200)
+      expect(health.body.components.map((component: { readonly name: string }) => component.name)).toEqual([
+        "Config",
+        "Database",
+        "Api",
+        "layerwise/App/Application",
+        "layerwise/Ops/Server",
+        "test/PortProbe"
+      ])
     })))
 
   it.effect("an unknown section in expose is a defect naming it and the sections there are", () =>

@@ -276,18 +276,21 @@ describe("the published package", () => {
     })
   }, 120_000)
 
-  it.runIf(hasNodeEntry)("the main entry loads, by import and by require, without the optional peers @effect/platform-node and @effect/platform; layerwise/Ops says it needs @effect/platform", async () => {
+  it.runIf(hasNodeEntry)("the main entry loads, by import and by require, without the optional peers @effect/platform-node and @effect/platform; layerwise/Ops and layerwise/Http say they need @effect/platform", async () => {
     const core = path.join(temporary, "core")
     await installProject(core, tarball, ["effect"])
     expect(fs.existsSync(path.join(core, "node_modules", "@effect"))).toBe(false)
-    const [esm, cjs, ops] = await Promise.all([
+    const [esm, cjs, ops, http] = await Promise.all([
       runNode(["--input-type=module", "-e", `const { Registry } = await import("layerwise"); console.log(typeof Registry.make)`], core),
       runNode(["-e", `const { Registry } = require("layerwise"); console.log(typeof Registry.make)`], core),
-      runNode(["--input-type=module", "-e", `await import("layerwise/Ops")`], core)
+      runNode(["--input-type=module", "-e", `await import("layerwise/Ops")`], core),
+      runNode(["--input-type=module", "-e", `await import("layerwise/Http")`], core)
     ])
     expect([esm.output, cjs.output]).toEqual(["function\n", "function\n"])
-    expect(ops.code).toBe(1)
-    expect(ops.output).toContain("Cannot find package '@effect/platform'")
+    for (const entry of [ops, http]) {
+      expect(entry.code).toBe(1)
+      expect(entry.output).toContain("Cannot find package '@effect/platform'")
+    }
   })
 
   it("publint reports nothing on the tarball", async () => {

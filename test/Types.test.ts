@@ -83,6 +83,7 @@ describe("compile-time contracts", () => {
       "handle-of-collection.ts",
       "handle-read-as-service.ts",
       "hook-undeclared-service.ts",
+      "http-request-scoped-without-scope.ts",
       "instances-layer-error-not-in-tag.ts",
       "instances-manager-of-another-tag.ts",
       "instances-no-error-to-catch.ts",

@@ -9,7 +9,8 @@ import { FileSystem, HttpRouter, HttpServerRequest, HttpServerResponse, Path } f
 import { Context, Effect, Option, ParseResult, Ref, Schema } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
-import { App, Component, Lifecycle, Options, Registry } from "layerwise"
+import { App, Component, Container, Lifecycle, Lifetime, Options, Registry } from "layerwise"
+import * as Http from "layerwise/Http"
 import * as Ops from "layerwise/Ops"
 
 // ---------------------------------------------------------------------------------------------
@@ -155,6 +156,26 @@ export const FileTodoRepo = Component.make(TodoRepo, {
 )
 
 // ---------------------------------------------------------------------------------------------
+// The request's context: one per HTTP request
+
+/** Who calls (the `x-caller` header), built once per request and released when its response is sent. */
+export class RequestContext extends Context.Tag("example/RequestContext")<RequestContext, {
+  readonly caller: string
+  readonly route: string
+}>() {}
+
+export const RequestContextLive = Component.make(RequestContext, {
+  dependencies: [HttpServerRequest.HttpServerRequest, Logger],
+  build: Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const logger = yield* Logger
+    const context = { caller: request.headers["x-caller"] ?? "anonymous", route: `${request.method} ${request.url}` }
+    yield* Effect.addFinalizer(() => logger.info(`RequestContext: ${context.route} for ${context.caller} released`))
+    return context
+  })
+}).pipe(Lifetime.scoped(Http.Request))
+
+// ---------------------------------------------------------------------------------------------
 // HTTP routes
 
 /** The id in `/todos/:id`: a positive integer, in decimal digits. */
@@ -170,9 +191,10 @@ const failure = (status: number, error: string, details: Record<string, unknown>
 export class Routes extends Context.Tag("example/Routes")<Routes, HttpRouter.HttpRouter<unknown>>() {}
 
 export const RoutesLive = Component.make(Routes, {
-  dependencies: [TodoRepo, App.Application],
+  dependencies: [TodoRepo, App.Application, Container.Container],
   build: Effect.gen(function*() {
     const repo = yield* TodoRepo
+    const container = yield* Container.Container
     // the ops API and page of the application these routes run in. Everything is exposed for the
     // demo; a production service would expose less (liveness and readiness alone are the default),
     // or serve it on a port of its own that only the operators reach (`Ops.serve({ port })`)
@@ -180,6 +202,14 @@ export const RoutesLive = Component.make(Routes, {
     return HttpRouter.empty.pipe(
       HttpRouter.concat(ops),
       HttpRouter.get("/todos", Effect.flatMap(repo.list, (todos) => HttpServerResponse.json(todos))),
+      // a handler of the request scope: its RequestContext is this request's
+      HttpRouter.get(
+        "/whoami",
+        Effect.flatMap(RequestContext, (context) => HttpServerResponse.json({ caller: context.caller })).pipe(
+          Http.requestScope(Http.Request, [RequestContext]),
+          Effect.provideService(Container.Container, container)
+        )
+      ),
       HttpRouter.get(
         "/todos/:id",
         Effect.gen(function*() {

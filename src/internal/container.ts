@@ -142,6 +142,8 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly direct: Uint8Array
   /** lazy singletons: built, or being built */
   readonly lazy = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
+  /** per node: a lazy singleton that is built (its instance in the build's values) */
+  readonly lazyBuilt: Uint8Array
   readonly cells = new Map<number, Cell>()
   /** node scopes of reloaded instances (their own disposers are on them) */
   readonly reloaded = new WeakSet<Scope.Scope>()
@@ -224,6 +226,7 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
     this.eager = new Uint8Array(count)
     for (let id = 0; id < count; id++) this.eager[id] = needed[id] === 1 && this.rank[id] === 0 ? 1 : 0
     this.direct = new Uint8Array(count)
+    this.lazyBuilt = new Uint8Array(count)
     for (let id = 0; id < count; id++) {
       if (this.special[id] === 1) continue
       let direct = 1
@@ -524,9 +527,9 @@ const delegated = (self: Container, id: number, chain: ScopeInstance | undefined
 
 const lazySingleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
   once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)), (value) => {
-      self.build.values[id] = value
-    }
-  )
+    self.build.values[id] = value
+    self.lazyBuilt[id] = 1
+  })
 
 /** A scoped component's instance in the nearest open scope of its name: built once in it. */
 const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
@@ -581,7 +584,11 @@ const inputOf = (
  */
 const lazyHandle = (self: Container, id: number, owner: Scope.Scope | undefined): Effect.Effect<unknown, Errors.HandleError> => {
   const rank = self.rank[id]!
-  if (rank === 0) return Effect.flatMap(FiberRef.get(openScopes), (chain) => singleton(self, id, chain))
+  if (rank === 0) {
+    // once built, the instance is read (the current one, for a reloadable component)
+    const first = Effect.flatMap(FiberRef.get(openScopes), (chain) => singleton(self, id, chain))
+    return Effect.suspend(() => self.eager[id] === 1 || self.lazyBuilt[id] === 1 ? Effect.succeed(self.build.values[id]) : first)
+  }
   if (rank === TRANSIENT) {
     const memo = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
     return Effect.flatMap(FiberRef.get(openScopes), (chain) =>
@@ -679,13 +686,18 @@ const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect
  * The scope's inputs are taken from the caller's context (its type requires them). A release
  * failure is a defect of `within`.
  *
+ * With `owner` (an HTTP request's Scope, closed once the response is sent), the instances are
+ * released when `owner` closes instead (at once if it is closed), with its exit; a release failure
+ * is then logged, as no caller is left to fail.
+ *
  * @internal
  */
 export const within = <A, E, R>(
   self: Container,
   name: string,
   requests: ReadonlyArray<Dependency.Any>,
-  effect: Effect.Effect<A, E, R>
+  effect: Effect.Effect<A, E, R>,
+  owner?: Scope.Scope
 ): Effect.Effect<A, E | Errors.HandleError, R> =>
   Effect.flatMap(FiberRef.get(openScopes), (parent) => {
     if (!self.scopeNames.includes(name)) {
@@ -725,8 +737,13 @@ export const within = <A, E, R>(
           openScopes,
           instance
         ),
-      (instance, exit) =>
-        Effect.flatMap(executor.releaseOwner(instance, self.plan, exit), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
+      (instance, exit) => {
+        const release = (exit: Exit.Exit<unknown, unknown>) =>
+          Effect.flatMap(executor.releaseOwner(instance, self.plan, exit), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
+        return owner === undefined
+          ? release(exit)
+          : Scope.addFinalizerExit(owner, (closed) => Effect.catchAllCause(release(closed), Effect.logError))
+      }
     )
   })
 

@@ -29,6 +29,7 @@ import * as optionsRead from "./optionsRead.js"
 import * as page from "./opsPage.js"
 import { round, timeline } from "./opsStartup.js"
 import * as explainInternal from "./explain.js"
+import * as lifetime from "./lifetime.js"
 import { suggest } from "./resolver/problems.js"
 
 /** Every section, in the order `"all"` lists them. @internal */
@@ -121,13 +122,17 @@ const live: Answer = Effect.succeed(json({ live: true } satisfies Ops.LiveJson))
 const ready = (self: OpsContext): Answer =>
   Effect.map(self.app.state, (state) => json({ ready: state === "started", state } satisfies Ops.ReadyJson, state === "started" ? 200 : 503))
 
-/** The health of every component: its `phase` check, then its own checks (run while it runs). */
+/**
+ * The health of every singleton: its `phase` check, then its own checks (run while it runs).
+ * Transient and scoped components are never started nor health-checked: they are not listed.
+ */
 const health = (app: App.Application): Effect.Effect<Ops.HealthJson> =>
   Effect.map(
     Effect.all([app.health, app.phases, app.state, Clock.currentTimeMillis]),
     ([report, phases, state, now]) => {
       const checked = new Map(report.components.map((component) => [component.name, component]))
-      const components = app.plan.nodes.map((node): Ops.HealthComponentJson => {
+      const singletons = app.plan.nodes.filter((node) => lifetime.get(node.component)._tag === "Singleton")
+      const components = singletons.map((node): Ops.HealthComponentJson => {
         const componentState = phases[node.name] ?? "pending"
         const running = componentState === "started"
         const phase: Ops.HealthCheckJson = running

@@ -2,7 +2,7 @@
  * Usages that must type-check. This file is part of the "test" include of tsconfig.json, so
  * `npm run typecheck` checks it; `test/Types.test.ts` also compiles it and expects no diagnostic.
  */
-import { HttpApi, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpRouter, type HttpServerError, HttpServer, HttpServerResponse } from "@effect/platform"
 import { Config as EffectConfig, Context, Data, Effect, Layer, Option, type Redacted, Schema, type Scope } from "effect"
 import {
   App,
@@ -22,6 +22,7 @@ import {
   Testing
 } from "../../src/index.js"
 import { runMain } from "../../src/node.js"
+import * as Http from "../../src/Http.js"
 import * as Ops from "../../src/Ops.js"
 
 /** `true` only when `A` and `B` are the same type (not merely mutually assignable through `any`). */
@@ -477,3 +478,22 @@ export const optCondition: Condition.Condition = Options.equals(OptDb, "mode", "
 export const optSingleCondition: Condition.Condition = Options.equals(OptVerbose, true)
 const OptKube = Options.family("kube", { url: Schema.String })
 assertType<Equals<ReturnType<typeof OptKube.of>, Options.Options<string, { readonly url: string }>>>()
+
+// Http.requestScope: the services it lists leave the app's requirements, the container joins them
+
+class RequestUser extends Context.Tag("compiles/RequestUser")<RequestUser, { readonly name: string }>() {}
+class RequestTx extends Context.Tag("compiles/RequestTx")<RequestTx, { readonly id: number }>() {}
+
+const scopedApp = HttpRouter.empty.pipe(
+  HttpRouter.get(
+    "/me",
+    Effect.gen(function*() {
+      const user = yield* RequestUser
+      const tx = yield* RequestTx
+      return yield* HttpServerResponse.text(`${user.name} ${tx.id}`)
+    })
+  ),
+  Http.requestScope(Http.Request, [RequestUser, RequestTx])
+)
+export const servedWithScope: Layer.Layer<never, never, HttpServer.HttpServer | Container.Container> = HttpServer.serve(scopedApp)
+assertType<Equals<Effect.Effect.Error<typeof scopedApp>, HttpServerError.RouteNotFound | Errors.HandleError>>()

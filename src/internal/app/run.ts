@@ -194,10 +194,11 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
     self.runner = yield* runtime.currentRunner
   })
 
-/** Whether a component has start or stop hooks, background work or health checks. */
+/** Whether a component takes part in the lifecycle: a startup component, or one with start or stop hooks, background work or health checks. */
 const takesPart = (lifecycle: settingsInternal.ComponentSettings["lifecycle"]): boolean =>
   lifecycle !== undefined &&
-  (lifecycle.onStart.length > 0 || lifecycle.onStop.length > 0 || lifecycle.background.length > 0 || lifecycle.healthChecks.length > 0)
+  (lifecycle.startup !== undefined || lifecycle.onStart.length > 0 || lifecycle.onStop.length > 0 || lifecycle.background.length > 0 ||
+    lifecycle.healthChecks.length > 0)
 
 const buildNode = (self: AppRun, build: executor.GraphBuild, id: number): Effect.Effect<void> | undefined => {
   // built later by the container, if ever: it stays pending until then

@@ -1,0 +1,166 @@
+/**
+ * The renderers behind the messages of `Errors`' classes: what a message is made of, apart from the
+ * classes and their documented fields.
+ *
+ * @internal
+ */
+import type * as Errors from "../Errors.js"
+
+const formatPath = (path: Errors.DependencyPath): string => path.join(" -> ")
+
+/** @internal */
+export const listed = (names: ReadonlyArray<string>, limit = 12): string =>
+  names.length <= limit
+    ? names.join(", ")
+    : `${names.slice(0, limit).join(", ")}, and ${names.length - limit} more`
+
+/** @internal */
+export const missingComponent = (self: Errors.MissingComponent): string => {
+    const where = formatPath([...self.path, self.request])
+    const ruledOut = self.unqualified.length > 0
+      ? `; candidates that do not match it: ${listed(self.unqualified)}`
+      : ""
+    const excluded = self.excluded.length > 0
+      ? `; candidates excluded by their conditions: ${
+        listed(self.excluded.map((candidate) => `${candidate.name} (${candidate.condition})`))
+      }`
+      : ""
+    const family = self.family === undefined
+      ? ""
+      : self.family._tag === "NotRegistered"
+      ? `; it is a member of family ${self.family.name}, which is not registered: add the family to the registry`
+      : `; ${self.family.names.length === 1 ? "family" : "families"} ${listed(self.family.names)} ${
+        self.family.names.length === 1 ? "provides" : "provide"
+      } ${self.request} only to requests of ${
+        self.family.names.length === 1 ? "its" : "their"
+      } members: request one with Family.request(family, args) or family.of(args)`
+    const elsewhere = self.elsewhere === undefined
+      ? ""
+      : `; component ${self.elsewhere.name} exists, but it provides ${self.elsewhere.service}`
+    const close = self.suggestions.length > 0 ? `; did you mean ${self.suggestions.join(" or ")}?` : ""
+    const available = self.available.length > 0 ? listed(self.available) : "none"
+    return `${where}: no component provides ${self.request} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${close}`
+  }
+
+/** @internal */
+export const formatSubject = (subject: Errors.DeclarationSubject): string => {
+  switch (subject._tag) {
+    case "Component":
+      return `component ${subject.name}`
+    case "Entry":
+      return `registry entry #${subject.position}`
+    case "Root":
+      return `root #${subject.position}`
+    case "Replacement":
+      return `replacement of "${subject.name}"`
+    case "Condition":
+      return `condition "${subject.description}"`
+    case "Member":
+      return `family member ${subject.name}`
+  }
+}
+
+export const constructs: Record<Errors.ReplacementDescription["construct"], string> = {
+  Effect: "an Effect",
+  Layer: "a Layer",
+  Value: "a value"
+}
+
+/** @internal */
+export const formatIssue = (issue: Errors.DeclarationIssue, subject: Errors.DeclarationSubject): string => {
+  switch (issue.code) {
+    case "NotAComponent":
+      return `expected a Component or a Registry, got ${issue.got}`
+    case "InvalidTag":
+      return `its tag must be a Context.Tag, got ${issue.got}`
+    case "RequestTag":
+      return `its tag is the request ${issue.request}, not a service's tag: register it under ${issue.service}`
+    case "ReservedKey":
+      return `its tag's key starts with "${issue.prefix}", which is reserved for layerwise's derived requests (Dependency.optional, all, qualified, named, family members): give the service a key of its own`
+    case "InvalidName":
+      return `its name must be a non-empty string, got ${issue.got}`
+    case "InvalidOrder":
+      return `its order must be a finite number, got ${issue.got}`
+    case "PrimaryAndAlternative":
+      return "it cannot be both primary and alternative"
+    case "DependenciesNotArray":
+      return "its dependencies must be an array of tags"
+    case "InvalidDependency":
+      return `dependency #${issue.position} must be a Context.Tag, got ${issue.got}`
+    case "InvalidHookDependencies":
+      return `the dependencies of its hook ${issue.hook} must be an array of Context.Tags, got ${issue.got}`
+    case "UnknownScope":
+      return `it is scoped to ${issue.scope}, which the application does not declare (declared scopes: ${
+        issue.declared.length === 0 ? "none" : issue.declared.join(", ")
+      }; declare it with the option scopes)`
+    case "LifecycleOfNonSingleton":
+      return `it is ${issue.lifetime}, but has ${issue.hooks.join(", ")}: only singletons are started, stopped and health-checked (initializers and disposers run with every instance)`
+    case "ScopedRoot":
+      return `it is scoped to ${issue.scope}, and a root lives as long as the graph: reach it inside Lifetime.within(effect, ${issue.scope}, [...]), or make the root a Dependency.lazy request of it (used inside an open ${issue.scope})`
+    case "ReloadableOfNonSingleton":
+      return `${issue.requester} requests it with Dependency.reloadable, but it is ${issue.lifetime}: only a singleton has one current instance to reload (request it plainly, or with Dependency.factory for a fresh one)`
+    case "InvalidQualifiers":
+      return "its qualifiers must be non-empty strings"
+    case "InvalidConstructor":
+      return issue.expected === "Effect"
+        ? `its build must be an Effect, got ${issue.got}`
+        : `its layer must be a Layer, got ${issue.got}`
+    case "InvalidRoot":
+      return `a root must be a Context.Tag or a Dependency request, got ${issue.got}`
+    case "ConditionThrew":
+      return `it threw: ${issue.error}`
+    case "ConfigNotRead":
+      return "it reads an effect/Config that was not read before resolution: Resolver.resolve reads none (Resolver.resolveEffect, Registry.toLayer and App do), and only the Configs a condition declares are read (Condition.config, Condition.make's configs)"
+    case "UnknownName": {
+      const name = subject._tag === "Replacement" ? subject.name : ""
+      const names = issue.names.length > 0
+        ? listed(issue.names)
+        : issue.invalid === 0
+        ? "none"
+        : issue.invalid === 1
+        ? "none: the registry's only component is invalid"
+        : `none: the registry's ${issue.invalid} components are invalid`
+      return `no component is named "${name}" (names: ${names})`
+    }
+    case "ReplacementService":
+      return `it provides ${issue.provides}, but "${subject._tag === "Replacement" ? subject.name : ""}" provides ${issue.replaced}`
+    case "ReplacedTwice":
+      return `it is replaced ${issue.replacements.length} times (by ${
+        issue.replacements.map((replacement) => `${replacement.name} (${constructs[replacement.construct]})`).join(", then ")
+      }): replace a name once`
+    case "FamilyFunctionThrew":
+      return `its ${issue.function} function threw: ${issue.error}`
+    case "MemberConstructor":
+      return `its family's build function must return an Effect, got ${issue.got}`
+    case "UnsettledMerge":
+      return "merging the arguments of its requests keeps changing its dependencies; make merge settle (idempotent and commutative)"
+  }
+}
+
+/** @internal */
+export const formatConfigSource = (source: Errors.ConfigSource): string => {
+  switch (source._tag) {
+    case "Profiles":
+      return "the profiles"
+    case "Properties":
+      return "the properties"
+    case "Property":
+      return `property "${source.name}"`
+    case "Condition":
+      return `condition "${source.description}"`
+  }
+}
+
+/** @internal */
+export const formatOptionProblem = (problem: Errors.OptionProblem): string => {
+  const where = problem.path.length > 0 ? `${formatPath(problem.path)}: ` : ""
+  if (problem.got === undefined) {
+    return `${where}option ${problem.flag} (${problem.variable}) is ${
+      problem.reason === "missing" ? "missing" : `unreadable: ${problem.reason}`
+    }; expected ${problem.expected}`
+  }
+  const reason = problem.reason === "" ? "" : `: ${problem.reason}`
+  return `${where}option ${problem.flag}: expected ${problem.expected}, got ${problem.got}${
+    problem.from === undefined ? "" : ` (${problem.from})`
+  }${reason}`
+}
