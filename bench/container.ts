@@ -102,15 +102,22 @@ const childRow = async (size: number, rounds: number) => {
   return H.median(samples)
 }
 
-export const run = async (options?: { readonly quick?: boolean }) => {
+/** The rows of a run, and their tables. */
+export interface Result {
+  readonly lookups: ReadonlyArray<{ readonly size: number; readonly lookup: number; readonly direct: number; readonly ratio: number }>
+  readonly child: { readonly small: number; readonly large: number; readonly ratio: number }
+  readonly markdown: string
+}
+
+export const run = async (options?: { readonly quick?: boolean }): Promise<Result> => {
   const rounds = options?.quick === true ? 5 : 11
   const lines: Array<string> = []
-  const rows: Array<Array<string>> = []
-  for (const size of [1_000, 10_000]) {
-    const row = await lookupRow(size, rounds)
-    rows.push([`lookup of a built singleton, ${H.count(size)} components`, H.ns(row.lookup), H.ns(row.direct), H.ratio(row.ratio), H.verdict(row.ratio <= 1.2)])
-  }
-  lines.push(H.table(["variant", "per call", "Context.get", "ratio", "<= 1.2x"], rows))
+  const lookups: Array<Result["lookups"][number]> = []
+  for (const size of [1_000, 10_000]) lookups.push({ size, ...(await lookupRow(size, rounds)) })
+  lines.push(H.table(
+    ["variant", "per call", "Context.get", "ratio", "<= 1.2x"],
+    lookups.map((row) => [`lookup of a built singleton, ${H.count(row.size)} components`, H.ns(row.lookup), H.ns(row.direct), H.ratio(row.ratio), H.verdict(row.ratio <= 1.2)])
+  ))
   const small = await childRow(1_000, rounds)
   const large = await childRow(10_000, rounds)
   lines.push(
@@ -119,11 +126,11 @@ export const run = async (options?: { readonly quick?: boolean }) => {
       ["parent of 10,000", H.us(large), H.ratio(large / small), H.verdict(large / small <= 1.2)]
     ])
   )
-  return lines.join("\n\n")
+  return { lookups, child: { small, large, ratio: large / small }, markdown: lines.join("\n\n") }
 }
 
 if (process.argv[1]?.endsWith("container.ts")) {
-  run({ quick: process.argv.includes("--quick") }).then(console.log, (error) => {
+  run({ quick: process.argv.includes("--quick") }).then((result) => console.log(result.markdown), (error) => {
     console.error(error)
     process.exit(1)
   })

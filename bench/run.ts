@@ -7,8 +7,8 @@
  *   npm run bench -- --typecheck   also runs bench/typecheck.ts (tsc on generated apps of 200 / 1,000 / 2,000)
  *
  * Sections: build, release, memory, resolution, the 10,000-long chain, type-checking, keyed instances
- * (bench/instances.ts), the application lifecycle (bench/lifecycle.ts) and lifetimes and handles at run
- * time (bench/lifetimes.ts).
+ * (bench/instances.ts), the application lifecycle (bench/lifecycle.ts), lifetimes and handles at run
+ * time (bench/lifetimes.ts), options (bench/options.ts) and the container at run time (bench/container.ts).
  *
  * Method: warm-up rounds, then the median of several rounds; within a round the variants run one
  * after the other (interleaved, so drift hits them alike), each round starting with the next one (no
@@ -33,6 +33,7 @@ import type { Result as AccessResult } from "./access.js"
 import type { Result as OptionsResult } from "./options.js"
 import type { Row as LifecycleRow } from "./lifecycle.js"
 import type { Row as LifetimesRow } from "./lifetimes.js"
+import type { Result as ContainerResult } from "./container.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -41,7 +42,7 @@ const withTypecheck = args.includes("--typecheck")
 const option = (name: string): string | undefined => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3)
 /** `--sizes=1000,10000`: other sizes (a partial run) */
 const sizes = option("sizes")?.split(",").map(Number) ?? (quick ? [100, 1_000] : [100, 1_000, 10_000])
-/** `--only=build,lifecycle,access`: some sections only (a partial run; also resolve, chain, instances, lifetimes) */
+/** `--only=build,lifecycle,access`: some sections only (a partial run; also resolve, chain, instances, lifetimes, options, container) */
 const only = option("only")?.split(",")
 const partial = only !== undefined || option("sizes") !== undefined
 const runs = (section: string): boolean => only === undefined || only.includes(section)
@@ -448,6 +449,15 @@ const benchLifetimes = async (): Promise<ReadonlyArray<LifetimesRow> | string> =
   }
 }
 
+const benchContainer = async (): Promise<ContainerResult | string> => {
+  try {
+    const module = await import("./container.js")
+    return await module.run({ quick })
+  } catch (error) {
+    return `failed: ${describeError(error)}`
+  }
+}
+
 const benchOptions = async (): Promise<OptionsResult | string> => {
   try {
     const module = await import("./options.js")
@@ -529,6 +539,8 @@ const main = async () => {
   const access = runs("access") ? await benchAccess() : "skipped (--only)"
   log("options")
   const optionsResult = runs("options") ? await benchOptions() : "skipped (--only)"
+  log("container at run time")
+  const containerResult = runs("container") ? await benchContainer() : "skipped (--only)"
   let typecheck: { markdown: string; targets: Array<Target> } | undefined
   if (withTypecheck) {
     log("typecheck")
@@ -655,6 +667,21 @@ const main = async () => {
       target: `options of ${H.count(optionsResult.components)} components x 5 read and validated (\`Options.validate\`) <= 1.5x \`Config.all\` of the same values by hand`,
       measured: `${H.ratio(optionsResult.ratio)} (${H.ms(optionsResult.options)} vs ${H.ms(optionsResult.byHand)})`,
       pass: optionsResult.ratio <= 1.5
+    })
+  }
+  if (typeof containerResult !== "string") {
+    for (const row of containerResult.lookups) {
+      targets.push({
+        target: `a run-time lookup of a built singleton (\`Container.get\`) <= 1.2x \`Context.get\` on a context of the same size (${H.count(row.size)})`,
+        measured: `${H.ratio(row.ratio)} (${H.ns(row.lookup)} vs ${H.ns(row.direct)})`,
+        pass: row.ratio <= 1.2
+      })
+    }
+    const child = containerResult.child
+    targets.push({
+      target: "a child container (open, 5 components looked up, close) over a parent of 10,000 <= 1.2x over a parent of 1,000",
+      measured: `${H.ratio(child.ratio)} (${H.us(child.large)} vs ${H.us(child.small)})`,
+      pass: child.ratio <= 1.2
     })
   }
   if (typecheck !== undefined) targets.push(...typecheck.targets)
@@ -954,6 +981,15 @@ const main = async () => {
         ["Config.all by hand", H.ms(optionsResult.byHand)],
         ["ratio (median of rounds)", H.ratio(optionsResult.ratio)]
       ]),
+    "",
+    "## 12. The container at run time (bench/container.ts)",
+    "",
+    "A run-time lookup of a singleton the application built (`Container.get`, through `Runtime.runSync`) next to " +
+    "`Context.get` of its tag on a context of the same size; a child container with 5 components of its own, each " +
+    "requesting one of the parent's services, opened, its 5 components looked up, and closed, over parents of 1,000 " +
+    "and 10,000 components (its lookups resolve the child's components alone: the ratio stays near 1).",
+    "",
+    typeof containerResult === "string" ? containerResult : containerResult.markdown,
     ""
   ].join("\n")
 

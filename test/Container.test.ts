@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Exit, FastCheck as fc, Fiber, Layer, Option, Scope } from "effect"
-import { App, Component, Container, Dependency, Errors, Lifecycle, Lifetime, Registry } from "layerwise"
+import { App, Component, Condition, Container, Dependency, Errors, Lifecycle, Lifetime, Registry } from "layerwise"
 
 class Config extends Context.Tag("Config")<Config, { readonly id: number }>() {}
 class Db extends Context.Tag("Db")<Db, { readonly id: number; readonly config: { readonly id: number } }>() {}
@@ -325,6 +325,58 @@ describe("Container", () => {
         yield* Scope.close(scope, Exit.void)
         yield* Fiber.interrupt(building)
         expect(recorder.events).toEqual(["build Config", "build slow Db", "release slow Db", "release Config"])
+      }))
+
+    it.effect("a child's lookups of its own components and of its parent's instances do not resolve the parent's registry", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        let evaluated = 0
+        const counted = Condition.make("counted", () => {
+          evaluated++
+          return true
+        })
+        class Report extends Context.Tag("Report")<Report, { readonly db: number }>() {}
+        const registry = Registry.make(registryOf(recorder), Registry.when(counted, Component.succeed(Other, "other")))
+        const result = yield* withContainer(
+          registry,
+          [Db],
+          Effect.gen(function*() {
+            const before = evaluated
+            const tenant = yield* Container.child("tenant", [
+              Component.make(Report, { dependencies: [Db], build: Effect.map(Db, (db) => ({ db: db.id })) })
+            ])
+            const report = yield* Container.getFrom(tenant, Report)
+            const db = yield* Container.getFrom(tenant, Db)
+            const config = yield* Container.getFrom(tenant, Config)
+            return { report, db, config, parentDb: yield* Container.get(Db), evaluations: evaluated - before }
+          }).pipe(Effect.scoped)
+        )
+        expect(result.evaluations).toBe(0)
+        expect(result.db).toBe(result.parentDb)
+        expect(result.report.db).toBe(result.parentDb.id)
+        expect(result.config).toBe(result.parentDb.config)
+      }))
+
+    it.effect("a transient of the parent that a child's component needs is built by the child, with the child's components, and released with it", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        class Uses extends Context.Tag("Uses")<Uses, { readonly stamp: number }>() {}
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            const uses = yield* Effect.scoped(Effect.gen(function*() {
+              const tenant = yield* Container.child("tenant", [
+                Component.make(Uses, { dependencies: [Stamp], build: Effect.flatMap(Stamp, (stamp) => recorder.make("Uses", () => ({ stamp: stamp.id }))) })
+              ])
+              return yield* Container.getFrom(tenant, Uses)
+            }))
+            recorder.events.push("child closed")
+            return uses
+          })
+        )
+        expect(result.stamp).toBe(1)
+        expect(recorder.events).toEqual(["build Stamp", "build Uses", "release Uses", "release Stamp", "child closed"])
       }))
   })
 

@@ -8,8 +8,9 @@
  * Scope it was opened in closes, or with its parent: children first (concurrently), then what its
  * own lookups built, last built first.
  *
- * Opening a child reads nothing of its parent's graph: its cost does not depend on the parent's size
- * (its lookups resolve from the registry, as the parent's do).
+ * Opening a child reads nothing of its parent's graph, and its lookups do not resolve the parent's
+ * registry when they need only the child's components and the parent's instances (`childAnswer` in
+ * `lookup.ts`): their cost does not depend on the parent's size.
  *
  * @internal
  */
@@ -18,7 +19,6 @@ import type * as Scope from "effect/Scope"
 import type * as Component from "../../Component.js"
 import type * as PublicContainer from "../../Container.js"
 import * as Errors from "../../Errors.js"
-import * as registry from "../registry.js"
 import { close, type Face, Realm, realmOf } from "./lookup.js"
 
 /**
@@ -39,9 +39,9 @@ export const child = (
       if (parent.children.has(name)) {
         return Effect.fail(new Errors.DuplicateChild({ parent: parent.path, name, siblings: [...parent.children.keys()] }))
       }
-      const origin = parent.origin === undefined ? undefined : { ...parent.origin, registry: registry.override(parent.origin.registry, components) }
       const face: Face = { plan: parent.root.plan, realm: undefined }
-      const realm = new Realm(parent.root, face, parent, name, origin, new Set(components))
+      // its origin (the parent's registry with its components as overrides) is made on first need
+      const realm = new Realm(parent.root, face, parent, name, undefined, new Set(components))
       face.realm = realm
       parent.children.set(name, realm)
       return Effect.succeed(face as PublicContainer.Container)

@@ -28,7 +28,7 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -43,6 +43,7 @@ import * as container from "../container.js"
 import * as dependency from "../dependency.js"
 import * as executor from "../executor.js"
 import * as planInternal from "../plan.js"
+import * as registry from "../registry.js"
 import * as resolver from "../resolver.js"
 import * as runtime from "../runtime.js"
 
@@ -84,16 +85,22 @@ export class Realm {
   readonly tree: Tree
   /** the names of the components shut down in it (`Container.shutDown`): asked for, or depending on one that was */
   readonly shut = new Set<string>()
+  /** the keys of the services its own components provide (a child's) */
+  readonly ownKeys: ReadonlySet<string> | undefined
+  /** a child's lookups of its own components resolve from its own components alone (see `childAnswer`) */
+  ownOrigin: resolver.Origin | undefined = undefined
 
   constructor(
     readonly root: container.Container,
     readonly face: Face,
     readonly parent: Realm | undefined,
     readonly name: string,
-    readonly origin: resolver.Origin | undefined,
+    /** what its lookups resolve from, when they resolve its parent's registry too (see `originOf`) */
+    public origin: resolver.Origin | undefined,
     /** the components it builds itself: a child's own (`undefined`: the root, which builds all) */
     readonly own: ReadonlySet<Component.Any> | undefined
   ) {
+    this.ownKeys = own === undefined ? undefined : new Set([...own].map((component) => component.tag.key))
     this.path = parent === undefined ? [] : [...parent.path, name]
     this.tree = parent === undefined ? { nextScopeKey: root.plan.nodes.length, lastShutDown: undefined } : parent.tree
   }
@@ -169,23 +176,29 @@ const lookup = (realm: Realm, request: Dependency.Any): Effect.Effect<unknown, E
     if (chain.some((outer) => outer.key === description.key)) {
       return Effect.fail(new Errors.CircularLookup({ path: [...chain, description].map((step) => step.label) }))
     }
-    let answer = realm.answers.get(description.key)
-    if (answer === undefined) {
-      const made = answerOf(realm, request, description)
-      if (Either.isLeft(made)) return Effect.fail(made.left)
-      answer = made.right
-      realm.answers.set(description.key, answer)
-    }
-    const found = answer
+    const answer = answerFor(realm, request, description)
+    if (Either.isLeft(answer)) return Effect.fail(answer.left)
+    const found = answer.right
+    const service = Effect.flatMap(container.currentScopes, (scopes) =>
+      Effect.tap(container.edgeService(found.container, found.edge, scopes), () => {
+        found.ready = isReady(found)
+      }))
+    const inherited = inheritedOf.get(found.container)
     return Effect.locally(
-      Effect.flatMap(container.currentScopes, (scopes) =>
-        Effect.tap(container.edgeService(found.container, found.edge, scopes), () => {
-          found.ready = isReady(found)
-        })),
+      inherited === undefined ? service : Effect.zipRight(inherited.fill, service),
       lookupChain,
       [...chain, description]
     )
   })
+
+/** The realm's answer to a request: the one it keeps, or a new one, kept. */
+const answerFor = (realm: Realm, request: Dependency.Any, description: Dependency.Description): Either.Either<Answer, Errors.LookupError> => {
+  const kept = realm.answers.get(description.key)
+  if (kept !== undefined) return Either.right(kept)
+  const made = (realm.parent === undefined ? undefined : childAnswer(realm, request, description)) ?? answerOf(realm, request, description)
+  if (Either.isRight(made)) realm.answers.set(description.key, made.right)
+  return made
+}
 
 /** Whether an answer's value can be read without running anything: plain singletons, all built. */
 const isReady = (answer: Answer): boolean =>
@@ -203,7 +216,8 @@ const answerOf = (realm: Realm, request: Dependency.Any, description: Dependency
         : Either.left(shutDownError(realm, nodes[gone]!, [description.label]))
     }
   }
-  if (realm.origin === undefined) {
+  const origin = originOf(realm)
+  if (origin === undefined) {
     // a plan the resolver did not make: only what it resolved can be looked up
     return Either.left(
       new Errors.ResolutionError({
@@ -220,7 +234,7 @@ const answerOf = (realm: Realm, request: Dependency.Any, description: Dependency
       })
     )
   }
-  return Either.flatMap(resolver.resolveFrom(realm.origin, [request]), (plan): Either.Either<Answer, Errors.LookupError> => {
+  return Either.flatMap(resolver.resolveFrom(origin, [request]), (plan): Either.Either<Answer, Errors.LookupError> => {
     const gone = plan.nodes.find((node) => isGone(realm, node))
     if (gone !== undefined) return Either.left(shutDownError(realm, gone, planInternal.pathTo(plan, gone.id)))
     const extension = extend(realm, plan)
@@ -270,7 +284,11 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   const shared = shares(realm)
   for (const node of plan.nodes) {
     if (delegates[node.id] === undefined && !isTransient(node)) {
-      shared.set(node.name, guarded(realm, node, (chain) => container.sharedInstance(extension, node.id, chain)!))
+      shared.set(node.name, guarded(realm, node, (chain) => {
+        const instance = container.sharedInstance(extension, node.id, chain)!
+        const inherited = inheritedOf.get(extension)
+        return inherited === undefined ? instance : Effect.zipRight(inherited.fill, instance)
+      }))
     }
   }
   realm.extensions.push(extension)
@@ -317,6 +335,134 @@ const inherited = (realm: Realm, node: Plan.Node): Share => {
   if (realm.parent !== undefined && !realm.own!.has(node.component)) return inherited(realm.parent, node)
   const request = dependency.named(node.component.tag as Context.Tag<unknown, unknown>, node.name)
   return () => lookup(realm, request)
+}
+
+// ---------------------------------------------------------------------------------------------
+// a child's lookups, without its parent's registry
+
+/**
+ * What a child resolves from when a lookup needs its parent's registry: the parent's origin with the
+ * child's components as overrides (made on first need: it lists every component of the parent's).
+ *
+ * @internal
+ */
+export const originOf = (realm: Realm): resolver.Origin | undefined => {
+  if (realm.origin !== undefined || realm.parent === undefined) return realm.origin
+  const parent = originOf(realm.parent)
+  if (parent === undefined) return undefined
+  realm.origin = { ...parent, registry: registry.override(parent.registry, [...realm.own!]) }
+  return realm.origin
+}
+
+/**
+ * The services a container made for a child's lookup takes from the child's parent (by service key:
+ * its own components' plain requests of services no own component provides): `fill` puts the
+ * parent's instances in its build's outside services (once), `names` are the parent's components
+ * giving each one (a shutdown of one of them reaches the child's dependents).
+ */
+interface Inherited {
+  readonly fill: Effect.Effect<void, Errors.LookupError>
+  readonly names: ReadonlyMap<string, ReadonlyArray<string>>
+}
+
+const inheritedOf = new WeakMap<container.Container, Inherited>()
+
+/** The parent's components a container made for a child's lookup takes services from, per service key. @internal */
+export const inheritedNames = (extension: container.Container): ReadonlyMap<string, ReadonlyArray<string>> | undefined =>
+  inheritedOf.get(extension)?.names
+
+/**
+ * A child's answer that reads nothing of its parent's registry, so that its cost does not depend on
+ * the parent's size; `undefined` when the request needs the full resolution (`answerOf`).
+ * - a request of a service none of the child's components provides has the parent's answer (the
+ *   parent's instances: a child shares them), unless it is a transient (a child builds its own);
+ * - a request of a service the child's components provide is resolved among them alone, every
+ *   plain request of another service taken from the parent: when every request among them is
+ *   answered by the child's components (overrides that apply), or is such a plain request whose
+ *   parent's answer is no transient.
+ */
+const childAnswer = (realm: Realm, request: Dependency.Any, description: Dependency.Description): Either.Either<Answer, Errors.LookupError> | undefined => {
+  const parent = realm.parent!
+  if (!realm.ownKeys!.has(description.service)) {
+    const answer = answerFor(parent, request, description)
+    return Either.isRight(answer) && hasTransient(answer.right) ? undefined : answer
+  }
+  const origin = ownOriginOf(realm)
+  if (origin === undefined) return undefined
+  const resolved = resolver.resolveFrom(origin, [request])
+  if (Either.isLeft(resolved)) return undefined
+  const plan = resolved.right
+  const fromParent = new Map<string, { readonly request: Dependency.Any; readonly key: string; readonly answer: Answer }>()
+  for (const [edge, requester] of plan.nodes.flatMap((node) => node.dependencies.map((edge) => [edge, node] as const))) {
+    if (edge.targets.length > 0) continue
+    const rule = edge.choice.rule
+    if (rule === "container" || (rule === "external" && parent.root.plan.external.includes(edge.request.service))) continue
+    if (rule !== "external" || edge.request.handle !== undefined || edge.request.cardinality !== "one") return undefined
+    const known = fromParent.get(edge.request.service)
+    if (known !== undefined) {
+      if (known.key !== edge.request.key) return undefined
+      continue
+    }
+    // a plain request of one service: its tag
+    const inherited = Context.GenericTag<unknown, unknown>(edge.request.service)
+    const answer = answerFor(parent, inherited, edge.request)
+    if (Either.isLeft(answer)) {
+      const error = answer.left
+      // the path from this lookup's request
+      return Either.left(
+        error._tag === "ComponentShutDown"
+          ? new Errors.ComponentShutDown({ ...error, path: [...planInternal.pathTo(plan, requester.id), ...error.path] })
+          : error
+      )
+    }
+    if (hasTransient(answer.right)) return undefined
+    fromParent.set(edge.request.service, { request: inherited, key: edge.request.key, answer: answer.right })
+  }
+  const gone = plan.nodes.find((node) => isGone(realm, node))
+  if (gone !== undefined) return Either.left(shutDownError(realm, gone, planInternal.pathTo(plan, gone.id)))
+  const extension = extend(realm, plan)
+  if (fromParent.size > 0) {
+    const outside = extension.build.outside as Map<string, unknown>
+    let filled = false
+    const fill = Effect.suspend(() =>
+      filled ? Effect.void : Effect.asVoid(Effect.forEach(fromParent, ([key, { request }]) =>
+        Effect.map(lookup(parent, request), (value) => void outside.set(key, value)), { discard: true }).pipe(
+          Effect.tap(() => {
+            filled = true
+          })
+        ))
+    )
+    inheritedOf.set(extension, {
+      fill,
+      names: new Map([...fromParent].map(([key, { answer }]) => [key, answer.edge.targets.map((target) => answer.container.plan.nodes[target]!.name)]))
+    })
+  }
+  return Either.right({ container: extension, edge: plan.roots[0]!, ready: false })
+}
+
+/** The services the child's components request that none of them provides (the container aside): taken from the parent. */
+const externalKeysOf = (realm: Realm): ReadonlyArray<Dependency.Any> => {
+  const keys = new Set<string>()
+  for (const component of realm.own!) {
+    for (const request of component.dependencies) {
+      const service = dependency.describe(dependency.requestOf(request)).service
+      if (service !== dependency.containerKey && !realm.ownKeys!.has(service)) keys.add(service)
+    }
+  }
+  return [...keys].map((key) => Context.GenericTag<unknown, unknown>(key))
+}
+
+const hasTransient = (answer: Answer): boolean => answer.edge.targets.some((target) => isTransient(answer.container.plan.nodes[target]!))
+
+/** The origin of a child's own components alone: the parent's, with them as its registry's only components. */
+const ownOriginOf = (realm: Realm): resolver.Origin | undefined => {
+  if (realm.ownOrigin !== undefined) return realm.ownOrigin
+  let base: Realm = realm
+  while (base.parent !== undefined && base.origin === undefined) base = base.parent
+  const parent = base.origin
+  if (parent === undefined) return undefined
+  realm.ownOrigin = { ...parent, registry: registry.override(registry.empty, [...realm.own!]), external: [...(parent.external ?? []), ...externalKeysOf(realm)] }
+  return realm.ownOrigin
 }
 
 // ---------------------------------------------------------------------------------------------

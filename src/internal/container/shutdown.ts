@@ -38,7 +38,7 @@ import * as executor from "../executor.js"
 import * as resolver from "../resolver.js"
 import { suggest } from "../resolver/problems.js"
 import * as runtime from "../runtime.js"
-import { delegatedNodes, isGone, planEdges, type Realm, realmOf } from "./lookup.js"
+import { delegatedNodes, inheritedNames, isGone, originOf, planEdges, type Realm, realmOf } from "./lookup.js"
 
 /** The nodes of one container a shutdown releases: `hit[id]` for each. */
 interface Release {
@@ -139,8 +139,9 @@ const namesOfRequest = (realm: Realm, request: Dependency.Any): ReadonlyArray<st
   if (answer !== undefined) return answer.edge.targets.map((target) => answer.container.plan.nodes[target]!.name)
   const edge = realm.parent === undefined ? planEdges(realm.root).get(key) : undefined
   if (edge !== undefined) return edge.targets.map((target) => realm.root.plan.nodes[target]!.name)
-  if (realm.origin === undefined) return undefined
-  const resolved = resolver.resolveFrom(realm.origin, [request])
+  const origin = originOf(realm)
+  if (origin === undefined) return undefined
+  const resolved = resolver.resolveFrom(origin, [request])
   if (Either.isLeft(resolved)) return undefined
   const plan = resolved.right
   return plan.roots[0]!.targets.map((target) => plan.nodes[target]!.name)
@@ -154,20 +155,23 @@ const namesOfRequest = (realm: Realm, request: Dependency.Any): ReadonlyArray<st
  */
 const mark = (realm: Realm, targets: ReadonlyArray<string>): Array<Release> => {
   const releases: Array<Release> = []
+  // every container's hit nodes: a child's answer may be its parent's
+  const hits = new Map<container.Container, Uint8Array>()
   const visit = (at: Realm, own: ReadonlyArray<string>) => {
     const before = new Set(at.shut)
     for (const name of own) at.shut.add(name)
-    const hits = new Map<container.Container, Uint8Array>()
     for (const holder of at.parent === undefined ? [at.root, ...at.extensions] : at.extensions) {
       const nodes = holder.plan.nodes
       const predecessors = executor.predecessorsOf(holder.plan)
       const hit = new Uint8Array(nodes.length)
       const delegated = delegatedNodes.get(holder)
+      const inherited = inheritedNames(holder)
       const ids: Array<number> = []
       // the plan lists dependencies before their dependents
       for (let id = 0; id < nodes.length; id++) {
         let gone = isGone(at, nodes[id]!)
         for (const dependency of predecessors[id]!) if (!gone && hit[dependency] === 1) gone = true
+        if (!gone && inherited !== undefined) gone = takesGone(at, nodes[id]!, inherited)
         if (!gone) continue
         hit[id] = 1
         // a node whose instance another container holds is shut down there
@@ -187,6 +191,16 @@ const mark = (realm: Realm, targets: ReadonlyArray<string>): Array<Release> => {
   visit(realm, targets)
   return releases
 }
+
+/** Whether a node takes a service from the realm's parent (see `lookup.ts`'s `childAnswer`) that a component shut down there gave. */
+const takesGone = (realm: Realm, node: Plan.Node, inherited: ReadonlyMap<string, ReadonlyArray<string>>): boolean =>
+  node.dependencies.some((edge) =>
+    edge.targets.length === 0 &&
+    (inherited.get(edge.request.service) ?? []).some((name) => {
+      for (let at = realm.parent; at !== undefined; at = at.parent) if (at.shut.has(name)) return true
+      return false
+    })
+  )
 
 /** Closes the node scopes of the hit nodes that the container's build owns, dependents first. */
 const releaseNodes = (release: Release, steps: executor.NodeRelease | undefined): Effect.Effect<Cause.Cause<never> | undefined> =>
