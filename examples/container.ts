@@ -8,6 +8,8 @@
  *   `Database`, and is closed (its instances released) when its Scope closes; the application's
  *   close releases what the lookups built before the graph's own components, dependents first.
  * - A request nothing provides fails with the startup's `ResolutionError`.
+ * - `Container.shutDown` releases one plugin while the rest runs; looking it up again fails with
+ *   `ComponentShutDown`.
  *
  * Run: npx tsx examples/container.ts
  */
@@ -48,6 +50,10 @@ const program = Effect.gen(function*() {
   }))
   const error = yield* Effect.flip(Container.get(Missing))
   yield* say(error.message)
+  const stopped = yield* Container.shutDown(Dependency.qualified(Plugin, "reverse"))
+  yield* say(`shut down: ${stopped.join(", ")}`)
+  const gone = yield* Effect.flip(Container.get(Dependency.qualified(Plugin, "reverse")))
+  yield* say(gone.message)
 })
 
 Effect.runPromise(program.pipe(Effect.provide(Registry.toLayer(registry, [Container.Container, Database])))).catch((error) => {

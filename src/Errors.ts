@@ -815,7 +815,8 @@ export class ComponentShutDown extends Data.TaggedError("ComponentShutDown")<{
 }> {
   override get message(): string {
     const name = this.container.length === 0 ? "root" : this.container.join("/")
-    const where = this.path.length === 0 ? "" : `${formatPath(this.path)}: `
+    // a path of the component alone says nothing more than the component
+    const where = this.path.length > 1 ? `${formatPath(this.path)}: ` : ""
     return `${where}${this.component} was shut down in the container ${name}`
   }
 }

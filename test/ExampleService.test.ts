@@ -334,7 +334,7 @@ describe("examples/lifetimes.ts", () => {
 })
 
 describe("examples/container.ts", () => {
-  it("looks plugins up once, gives a tenant child its own greeting over the shared database, reports an unknown request, and releases lookups' instances before the graph's", async () => {
+  it("looks plugins up once, gives a tenant child its own greeting over the shared database, reports an unknown request, shuts one plugin down, and releases lookups' instances before the graph's", async () => {
     const example = launch(process.execPath, ["--import", "tsx", "examples/container.ts"])
     try {
       expect(await example.exited, example.output()).toBe(0)
@@ -350,6 +350,8 @@ describe("examples/container.ts", () => {
         "1 problem resolving the graph:",
         "  - host/Missing: no component provides host/Missing (available: host/Database, host/Greeting, host/Plugin)",
         "close plugin reverse",
+        "shut down: host/Plugin#2",
+        "host/Plugin#2 was shut down in the container root",
         "close plugin upper",
         "close database"
       ])
