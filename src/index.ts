@@ -26,6 +26,8 @@ export * as Instances from "./Instances.js"
 export * as Lifecycle from "./Lifecycle.js"
 /** @since 0.2.0 */
 export * as Lifetime from "./Lifetime.js"
+/** @since 0.2.0 */
+export * as Observability from "./Observability.js"
 /** @since 0.1.0 */
 export * as Plan from "./Plan.js"
 /** @since 0.1.0 */

@@ -42,6 +42,7 @@ import * as Scope from "effect/Scope"
 import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import * as graph from "./graph.js"
+import * as observe from "./observe.js"
 import * as planInternal from "./plan.js"
 import * as runtime from "./runtime.js"
 
@@ -531,7 +532,7 @@ const releaseError = (self: GraphBuild, id: number, cause: Cause.Cause<unknown>)
  */
 export const toLayer = <Roots, E, R>(
   plan: Plan.Plan<Roots, E, R>,
-  options?: { readonly concurrency?: number | "unbounded" | undefined }
+  options?: Plan.LayerOptions
 ): Layer.Layer<Roots, Errors.BuildError<E>, R> => {
   const problem = concurrencyProblem(options?.concurrency)
   if (problem !== undefined) {
@@ -540,15 +541,16 @@ export const toLayer = <Roots, E, R>(
   return Layer.scopedContext(
     Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
-        const self = yield* makeBuild(plan, options)
+        const spans = yield* observe.layerSpans(plan, options?.spans)
+        const self = yield* makeBuild(plan, { concurrency: options?.concurrency, inheritContext: spans !== undefined })
         // `Scope.addFinalizerExit`, not `Effect.addFinalizer`: the latter would undo the FiberRef
         // changes the releases make (a `Layer.locallyScoped` restoring its FiberRef).
         yield* Scope.addFinalizerExit(yield* Effect.scope, (exit) =>
-          Effect.flatMap(release(self, exit), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
+          Effect.flatMap(observe.releasing(spans, release(self, exit, observe.releaseSteps(spans))), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
         )
-        const built = yield* Effect.exit(restore(buildAll(self, plainTask(self))))
+        const built = yield* Effect.exit(restore(observe.building(spans, buildAll(self, observe.nodeTasks(spans, self, plainTask(self))))))
         if (built._tag === "Failure") {
-          const failures = yield* release(self, built)
+          const failures = yield* observe.releasing(spans, release(self, built, observe.releaseSteps(spans)))
           // the constructors' errors are the plan's `E` (the resolver typed the plan from them)
           const cause = built.cause as Cause.Cause<Errors.BuildError<E>>
           return yield* Effect.failCause(failures === undefined ? cause : Cause.sequential(cause, failures))
