@@ -23,7 +23,10 @@
  * @since 0.1.0
  */
 import type * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type * as Errors from "./Errors.js"
 import * as internal from "./internal/dependency.js"
 import type * as Family from "./Family.js"
 import type * as Qualifier from "./Qualifier.js"
@@ -69,6 +72,54 @@ export interface All<out Id> {
 }
 
 /**
+ * The identifier of a lazy request ({@link lazy}).
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+export interface Lazy<out Id> {
+  readonly "~layerwise/Lazy": Id
+}
+
+/**
+ * The identifier of a factory request ({@link factory}).
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+export interface Factory<out Id> {
+  readonly "~layerwise/Factory": Id
+}
+
+/**
+ * The identifier of a reloadable request ({@link reloadable}).
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+export interface Reloadable<out Id> {
+  readonly "~layerwise/Reloadable": Id
+}
+
+/**
+ * What a reloadable request gives: the component's current instance, and a way to rebuild it.
+ *
+ * - `use(f)`: runs `f` with the current instance, holding it until `f` ends;
+ * - `get`: the current instance, held until the caller's Scope closes;
+ * - `reload`: builds a new instance (its dependencies as resolved, initializers included) and makes
+ *   it the current one for later uses; the previous one is released once nothing holds it any more.
+ *   A failed rebuild keeps the previous instance, and fails with its error.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ReloadableHandle<out Service> {
+  readonly use: <A, E, R>(f: (service: Service) => Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  readonly get: Effect.Effect<Service, never, Scope.Scope>
+  readonly reload: Effect.Effect<void, Errors.HandleError>
+}
+
+/**
  * The identifier of a derived request (qualified, named, optional, all, or a family member): every
  * identifier that is not a service's own.
  *
@@ -88,7 +139,15 @@ export interface All<out Id> {
  * @since 0.1.0
  * @category type-level
  */
-export type Derived = Qualified<unknown, string> | Named<unknown, string> | Optional<unknown> | All<unknown> | Family.Member<unknown>
+export type Derived =
+  | Qualified<unknown, string>
+  | Named<unknown, string>
+  | Optional<unknown>
+  | All<unknown>
+  | Lazy<unknown>
+  | Factory<unknown>
+  | Reloadable<unknown>
+  | Family.Member<unknown>
 
 /**
  * `unknown` (no constraint) unless `Id` is the identifier of a request in `Excluded`; then a type no
@@ -235,7 +294,7 @@ export const named: <Id, Service, const N extends string>(
 export const optional: <Id, Service>(
   tag:
     & Context.Tag<Id, Service>
-    & Rejecting<Id, Optional<unknown> | All<unknown> | Family.Member<unknown>, "optional applies to a service's tag or a qualified or named request">
+    & Rejecting<Id, Optional<unknown> | All<unknown> | Handle | Family.Member<unknown>, "optional applies to a service's tag or a qualified or named request">
 ) => Context.Tag<Optional<Id>, Option.Option<Service>> =
   internal.optional
 
@@ -264,9 +323,101 @@ export const optional: <Id, Service>(
 export const all: <Id, Service>(
   tag:
     & Context.Tag<Id, Service>
-    & Rejecting<Id, Optional<unknown> | All<unknown> | Family.Member<unknown>, "all applies to a service's tag or a qualified or named request">
+    & Rejecting<Id, Optional<unknown> | All<unknown> | Handle | Family.Member<unknown>, "all applies to a service's tag or a qualified or named request">
 ) => Context.Tag<All<Id>, ReadonlyArray<Service>> =
   internal.all
+
+/** The identifiers of handle requests (type-level). */
+type Handle = Lazy<unknown> | Factory<unknown> | Reloadable<unknown>
+
+/**
+ * A lazy request: its value is an Effect that builds the component on its first use, once, and gives
+ * the same instance to every later use (concurrent first uses build once; a failure is not kept: the
+ * next use tries again). The component and what it alone needs are not built at startup; it is
+ * released with the container. Its dependencies are resolved and validated with the rest, before
+ * anything runs. A component scoped to a scope is looked up in the open scopes of the fiber that uses
+ * the handle (`ScopeNotOpen` when none of its name is open): the way for a longer-lived component to
+ * reach a shorter-lived one (see `Lifetime`).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Dependency } from "layerwise"
+ *
+ * class Reports extends Context.Tag("app/Reports")<Reports, { readonly render: Effect.Effect<string> }>() {}
+ * class Admin extends Context.Tag("app/Admin")<Admin, { readonly monthly: Effect.Effect<string, unknown> }>() {}
+ *
+ * // Reports is built the first time an admin asks for a report, not at startup
+ * export const AdminLive = Component.make(Admin, {
+ *   dependencies: [Dependency.lazy(Reports)],
+ *   build: Effect.map(Dependency.lazy(Reports), (reports) => ({ monthly: Effect.flatMap(reports, (r) => r.render) }))
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const lazy: <Id, Service>(
+  tag:
+    & Context.Tag<Id, Service>
+    & Rejecting<Id, Optional<unknown> | All<unknown> | Handle | Family.Member<unknown>, "lazy applies to a service's tag or a qualified or named request">
+) => Context.Tag<Lazy<Id>, Effect.Effect<Service, Errors.HandleError>> = internal.lazy
+
+/**
+ * A factory request: its value is an Effect that builds a new instance of the component at every
+ * use (its constructor and initializers, its dependencies as resolved: singletons shared, transients
+ * new, scoped ones from the open scopes), released (disposers included) when the caller's Scope
+ * closes. A singleton of the same component, if the application has one, is not changed.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Dependency } from "layerwise"
+ *
+ * class Connection extends Context.Tag("app/Connection")<Connection, { readonly id: number }>() {}
+ * class Pool extends Context.Tag("app/Pool")<Pool, { readonly open: Effect.Effect<Connection["Type"], unknown> }>() {}
+ *
+ * export const PoolLive = Component.make(Pool, {
+ *   dependencies: [Dependency.factory(Connection)],
+ *   build: Effect.map(Dependency.factory(Connection), (connect) => ({ open: Effect.scoped(connect) }))
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const factory: <Id, Service>(
+  tag:
+    & Context.Tag<Id, Service>
+    & Rejecting<Id, Optional<unknown> | All<unknown> | Handle | Family.Member<unknown>, "factory applies to a service's tag or a qualified or named request">
+) => Context.Tag<Factory<Id>, Effect.Effect<Service, Errors.HandleError, Scope.Scope>> = internal.factory
+
+/**
+ * A reloadable request: its value gives the component's current instance and a way to rebuild it
+ * (see {@link ReloadableHandle}). The component is built at startup, as a singleton is.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Dependency } from "layerwise"
+ *
+ * class Rules extends Context.Tag("app/Rules")<Rules, { readonly version: number }>() {}
+ * class Admin extends Context.Tag("app/Admin")<Admin, { readonly refresh: Effect.Effect<void, unknown> }>() {}
+ *
+ * export const AdminLive = Component.make(Admin, {
+ *   dependencies: [Dependency.reloadable(Rules)],
+ *   build: Effect.map(Dependency.reloadable(Rules), (rules) => ({ refresh: rules.reload }))
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const reloadable: <Id, Service>(
+  tag:
+    & Context.Tag<Id, Service>
+    & Rejecting<Id, Optional<unknown> | All<unknown> | Handle | Family.Member<unknown>, "reloadable applies to a service's tag or a qualified or named request">
+) => Context.Tag<Reloadable<Id>, ReloadableHandle<Service>> = internal.reloadable
 
 /**
  * Describes a request as data: the service it targets, how it selects (any, qualifier, name) and its

@@ -21,8 +21,14 @@
  *
  * @since 0.2.0
  */
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Component from "./Component.js"
+import type * as Container from "./Container.js"
+import type * as Dependency from "./Dependency.js"
+import type * as Errors from "./Errors.js"
+import * as containerInternal from "./internal/container.js"
 import * as internal from "./internal/lifetime.js"
 
 /**
@@ -184,3 +190,64 @@ export const scoped: {
  * @category utils
  */
 export const format: (lifetime: Lifetime) => string = internal.format
+
+/**
+ * Opens a scope around an effect: `services` (each a service the scope provides, or one of the
+ * plan's roots) are built (or found) in it and provided to the effect; scoped components are built
+ * at most once in it, on first use (also through `Dependency.lazy` handles of longer-lived
+ * components); when the effect ends (success, failure or interruption) the scope's instances are
+ * released, last built first. Scopes nest: one opened inside another sees the outer one's instances,
+ * and is closed before it. The container comes from the context (`Container.Container`).
+ *
+ * A scope the application does not declare, or a service it does not provide, is a defect.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Container, Lifetime, Registry } from "layerwise"
+ *
+ * class RequestId extends Context.Tag("app/RequestId")<RequestId, string>() {}
+ * const Request = Lifetime.scope("Request")
+ *
+ * const registry = Registry.make(
+ *   Component.make(RequestId, { build: Effect.sync(() => crypto.randomUUID()) }).pipe(Lifetime.scoped(Request))
+ * )
+ *
+ * const handle = Effect.gen(function*() {
+ *   const id = yield* RequestId
+ *   return `request ${id}`
+ * })
+ *
+ * export const program = handle.pipe(
+ *   Lifetime.within(Request, [RequestId]),
+ *   Effect.provide(Registry.toLayer(registry, [Container.Container], { scopes: [Request] }))
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category scopes
+ */
+export const within: {
+  <const Services extends ReadonlyArray<Dependency.Any>>(
+    scope: ScopeName,
+    services: Services
+  ): <A, E, R>(
+    effect: Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container>
+  <A, E, R, const Services extends ReadonlyArray<Dependency.Any>>(
+    effect: Effect.Effect<A, E, R>,
+    scope: ScopeName,
+    services: Services
+  ): Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container>
+} = dual(
+  3,
+  <A, E, R, const Services extends ReadonlyArray<Dependency.Any>>(
+    effect: Effect.Effect<A, E, R>,
+    scope: ScopeName,
+    services: Services
+  ): Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container> =>
+    Effect.flatMap(
+      containerInternal.Tag,
+      (container) => containerInternal.within(containerInternal.fromService(container), scope.name, services, effect)
+    ) as Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container>
+)

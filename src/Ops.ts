@@ -307,7 +307,7 @@ export type HealthJson = typeof HealthJson.Type
  * @since 0.2.0
  * @category schemas
  */
-export const Rule = Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent", "external")
+export const Rule = Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent", "external", "container")
 
 /**
  * `GET /ops/components/:name`: one component explained. Its identity and the metadata the choice

@@ -14,7 +14,7 @@ import type * as Types from "effect/Types"
 import type * as Component from "./Component.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
-import * as executor from "./internal/executor.js"
+import * as toLayerInternal from "./internal/toLayer.js"
 import * as internal from "./internal/plan.js"
 
 /**
@@ -151,13 +151,14 @@ export interface Edge {
  * - `all`: a collection, every candidate sorted by order;
  * - `absent`: an optional request that no candidate matched;
  * - `external`: no candidate, and the service is one of the plan's external requirements: the
- *   program provides it (the edge has no targets).
+ *   program provides it (the edge has no targets);
+ * - `container`: a request of `Container.Container`, the running container itself (no targets).
  *
  * @since 0.1.0
  * @category models
  */
 export interface Choice {
-  readonly rule: "only" | "override" | "primary" | "not-alternative" | "lowest-order" | "all" | "absent" | "external"
+  readonly rule: "only" | "override" | "primary" | "not-alternative" | "lowest-order" | "all" | "absent" | "external" | "container"
   /** The names of the candidates the rule chose among (after qualifier / name selection). */
   readonly considered: ReadonlyArray<string>
 }
@@ -280,4 +281,4 @@ export const path: (plan: Any, id: number) => ReadonlyArray<string> = internal.p
  * @category conversions
  */
 export const toLayer: <Roots, E, R>(plan: Plan<Roots, E, R>, options?: LayerOptions) => Layer.Layer<Roots, Errors.BuildError<E>, R> =
-  executor.toLayer
+  toLayerInternal.planToLayer

@@ -64,6 +64,8 @@ export interface EffectOptions<External extends ReadonlyArray<Dependency.Any> = 
   extends Condition.EnvironmentSource
 {
   readonly external?: External | undefined
+  /** The scopes the application opens, outer first (see {@link Options.scopes}). */
+  readonly scopes?: ReadonlyArray<Lifetime.ScopeName> | undefined
 }
 
 /**

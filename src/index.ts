@@ -10,6 +10,8 @@ export * as App from "./App.js"
 export * as Component from "./Component.js"
 /** @since 0.1.0 */
 export * as Condition from "./Condition.js"
+/** @since 0.2.0 */
+export * as Container from "./Container.js"
 /** @since 0.1.0 */
 export * as Dependency from "./Dependency.js"
 /** @since 0.1.0 */

@@ -1,7 +1,10 @@
 import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import { globalValue } from "effect/GlobalValue"
 import type * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import type * as Dependency from "../Dependency.js"
+import type * as Errors from "../Errors.js"
 import type * as Family from "../Family.js"
 import * as Qualifier from "../Qualifier.js"
 
@@ -26,6 +29,8 @@ export interface Request {
   readonly key: string
   /** human-readable form: `Database`, `Database@replica`, `Database#primaryDb`, `Option<Database>`, `All<Plugin>` */
   readonly label: string
+  /** set on a handle request: its value builds the component when used (lazy, factory, reloadable) */
+  readonly handle?: "lazy" | "factory" | "reloadable" | undefined
   /** set on a request for a member of a component family: the family and the arguments of this request */
   readonly member?: MemberRequest | undefined
 }
@@ -72,6 +77,14 @@ export const healthKey = "layerwise/App/Health"
 
 /** The key of `App.Application`'s tag (made in internal/app.ts). @internal */
 export const applicationKey = "layerwise/App/Application"
+
+/**
+ * The key of `Container.Container`'s tag: a request of it resolves to the running container (the
+ * rule `container`), never to a component.
+ *
+ * @internal
+ */
+export const containerKey = "layerwise/Container"
 
 /** The key of `Ops.Server`'s tag (made in internal/ops.ts). @internal */
 export const opsServerKey = "layerwise/Ops/Server"
@@ -153,7 +166,8 @@ export const describe = (request: Request): Dependency.Description => ({
   selector: request.selector,
   cardinality: request.cardinality,
   key: request.key,
-  label: request.label
+  label: request.label,
+  ...(request.handle === undefined ? undefined : { handle: request.handle })
 })
 
 // Derived tags are interned by what they mean (target key, selector, cardinality), not by their
@@ -173,7 +187,8 @@ const identityOf = (request: Omit<Request, "key">): string =>
     request.target.key,
     request.selector._tag,
     request.selector._tag === "Qualifier" ? request.selector.qualifier : request.selector._tag === "Name" ? request.selector.name : "",
-    request.cardinality
+    request.cardinality,
+    request.handle ?? ""
   ])
 
 /**
@@ -211,10 +226,9 @@ const assertSingle = (operation: string, tag: Context.Tag<unknown, unknown>): Re
   if (request.member !== undefined) {
     throw new TypeError(`Dependency.${operation}: ${request.label} is a family member; request it directly (a member always exists)`)
   }
-  if (request.cardinality !== "one") {
-    throw new TypeError(
-      `Dependency.${operation}: ${request.label} is already ${request.cardinality === "all" ? "a collection" : "optional"}; ${operation} applies to a tag or a qualified/named request`
-    )
+  if (request.cardinality !== "one" || request.handle !== undefined) {
+    const what = request.handle !== undefined ? `a ${request.handle} handle` : request.cardinality === "all" ? "a collection" : "optional"
+    throw new TypeError(`Dependency.${operation}: ${request.label} is already ${what}; ${operation} applies to a tag or a qualified/named request`)
   }
   return request
 }
@@ -264,3 +278,31 @@ export const all = <Id, Service>(tag: Context.Tag<Id, Service>): Context.Tag<Dep
   const inner = assertSingle("all", assertTag("all", tag))
   return derive({ target: inner.target, selector: inner.selector, cardinality: "all", label: `All<${inner.label}>` })
 }
+
+const handleLabels = { lazy: "Lazy", factory: "Factory", reloadable: "Reloadable" } as const
+
+const handle = <Identifier, Value>(kind: "lazy" | "factory" | "reloadable", tag: Context.Tag<unknown, unknown>) => {
+  const inner = assertSingle(kind, assertTag(kind, tag))
+  return derive<Identifier, Value>({
+    target: inner.target,
+    selector: inner.selector,
+    cardinality: "one",
+    label: `${handleLabels[kind]}<${inner.label}>`,
+    handle: kind
+  })
+}
+
+/** @internal */
+export const lazy = <Id, Service>(tag: Context.Tag<Id, Service>): Context.Tag<Dependency.Lazy<Id>, Effect.Effect<Service, Errors.HandleError>> =>
+  handle("lazy", tag as Context.Tag<unknown, unknown>)
+
+/** @internal */
+export const factory = <Id, Service>(
+  tag: Context.Tag<Id, Service>
+): Context.Tag<Dependency.Factory<Id>, Effect.Effect<Service, Errors.HandleError, Scope.Scope>> =>
+  handle("factory", tag as Context.Tag<unknown, unknown>)
+
+/** @internal */
+export const reloadable = <Id, Service>(
+  tag: Context.Tag<Id, Service>
+): Context.Tag<Dependency.Reloadable<Id>, Dependency.ReloadableHandle<Service>> => handle("reloadable", tag as Context.Tag<unknown, unknown>)

@@ -36,13 +36,12 @@ import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { globalValue } from "effect/GlobalValue"
-import * as Layer from "effect/Layer"
+
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import * as graph from "./graph.js"
-import * as observe from "./observe.js"
 import * as planInternal from "./plan.js"
 import * as runtime from "./runtime.js"
 
@@ -76,15 +75,18 @@ export const valueOf = (edge: Plan.Edge, values: ReadonlyArray<unknown>, outside
     case "optional":
       return targets.length === 1
         ? Option.some(values[targets[0]!])
-        : edge.choice.rule === "external"
+        : fromOutside(edge)
         ? Option.some(outside.get(edge.request.service))
         : Option.none()
     case "all":
-      return targets.length === 0 && edge.choice.rule === "external"
+      return targets.length === 0 && fromOutside(edge)
         ? [outside.get(edge.request.service)]
         : targets.map((target) => values[target])
   }
 }
+
+/** Whether an edge's service comes from outside the graph: the program's, or the container. */
+const fromOutside = (edge: Plan.Edge): boolean => edge.choice.rule === "external" || edge.choice.rule === "container"
 
 /** The services a list of edges gives, by key. @internal */
 export const contextOf = <Services = never>(
@@ -135,6 +137,11 @@ export class PlanLayout {
   readonly edgeKeys: ReadonlyArray<string>
   /** the edge's one target when its cardinality is "one" (not external), else -1 (its value: `valueOf`) */
   readonly edgeTargets: Int32Array
+  /**
+   * Whether the plan needs a container (`Dynamic`): a component that is not a singleton, a handle
+   * request, or a request of the container itself.
+   */
+  readonly dynamic: boolean
 
   constructor(plan: Plan.Any) {
     const nodes = plan.nodes
@@ -164,6 +171,8 @@ export class PlanLayout {
     this.edges = edges
     this.edgeKeys = edges.map((edge) => edge.request.key)
     this.edgeTargets = Int32Array.from(edges, (edge) => edge.request.cardinality === "one" && edge.targets.length === 1 ? edge.targets[0]! : -1)
+    this.dynamic = nodes.some((node) => node.component.lifetime !== undefined && node.component.lifetime._tag !== "Singleton") ||
+      [...edges, ...plan.roots].some((edge) => edge.request.handle !== undefined || edge.choice.rule === "container")
   }
 }
 
@@ -236,11 +245,39 @@ const runnerEdges = (predecessors: ReadonlyArray<ReadonlyArray<number>>, forward
 }
 
 /**
+ * What owns node scopes and releases them, last made first: a graph's build, or an open scope of a
+ * lifetime (its instances).
+ *
+ * @internal
+ */
+export interface Owner {
+  /** node scopes in order of construction start, and the node owning each */
+  readonly scopes: Array<Scope.CloseableScope>
+  readonly owners: Array<number>
+  /** the exit it is released with, once its release began: a node scope made then is closed at once */
+  closing: Exit.Exit<unknown, unknown> | undefined
+}
+
+/**
+ * What a build of a dynamic plan (`PlanLayout.dynamic`) asks the container (`container.ts`): which
+ * nodes it builds, and the values of a node's dependencies the container makes (handles, transient
+ * instances).
+ *
+ * @internal
+ */
+export interface Dynamic {
+  /** Whether the build constructs the node (an eager singleton); the container builds the others. */
+  readonly atStartup: (id: number) => boolean
+  /** The values of the node's dependencies, made in `scope` (the node's), when the container makes any. */
+  readonly prepare: (id: number, scope: Scope.Scope) => Effect.Effect<EdgeValue, Errors.BuildError> | undefined
+}
+
+/**
  * The build of one plan: what its node tasks share.
  *
  * @internal
  */
-export class GraphBuild {
+export class GraphBuild implements Owner {
   readonly values: Array<unknown>
   /** node scopes in order of construction start, and the node owning each */
   readonly scopes: Array<Scope.CloseableScope> = []
@@ -250,8 +287,10 @@ export class GraphBuild {
   /** the first constructor failure */
   failure: Cause.Cause<Errors.BuildError> | undefined = undefined
   run: graph.Run | undefined = undefined
-  /** the services of the caller's context: where external requests find theirs */
-  readonly outside: ReadonlyMap<string, unknown>
+  /** the services of the caller's context: where external requests find theirs (and the container) */
+  outside: ReadonlyMap<string, unknown>
+  /** the container of a dynamic plan, set before the build runs */
+  dynamic: Dynamic | undefined = undefined
   /** the graph's Layers, memoised for the graph alone */
   readonly layers = new runtime.GraphLayers()
   readonly layout: PlanLayout
@@ -310,7 +349,7 @@ const makeNodeScope = Scope.make(ExecutionStrategy.sequential)
  * @internal
  */
 export const withNodeScope = <A, E>(
-  self: GraphBuild,
+  self: Owner,
   id: number,
   use: (scope: Scope.CloseableScope, fiber: Fiber.RuntimeFiber<unknown, unknown>) => Effect.Effect<A, E>
 ): Effect.Effect<A, E> =>
@@ -324,7 +363,7 @@ export const withNodeScope = <A, E>(
   })
 
 /** A node's scope (see `withNodeScope`). @internal */
-export const openScope = (self: GraphBuild, id: number): Effect.Effect<Scope.CloseableScope> =>
+export const openScope = (self: Owner, id: number): Effect.Effect<Scope.CloseableScope> =>
   withNodeScope(self, id, Effect.succeed)
 
 /**
@@ -347,17 +386,34 @@ const constructionCause = (
 }
 
 /** The context a node's constructor runs in: `parent`, its dependencies' services and its own Scope. */
-const nodeContext = (self: GraphBuild, id: number, parent: Context.Context<never>, scope: Scope.Scope): Context.Context<never> => {
+const nodeContext = (
+  self: GraphBuild,
+  id: number,
+  parent: Context.Context<never>,
+  scope: Scope.Scope,
+  edgeValue: EdgeValue | undefined
+): Context.Context<never> => {
   const { edgeKeys, edgeStart, edgeTargets } = self.layout
   const values = self.values
   const services = new Map<string, unknown>(runtime.servicesOf(parent))
   for (let edge = edgeStart[id]!; edge < edgeStart[id + 1]!; edge++) {
     const target = edgeTargets[edge]!
-    services.set(edgeKeys[edge]!, target >= 0 ? values[target] : valueOf(self.layout.edges[edge]!, values, self.outside))
+    services.set(
+      edgeKeys[edge]!,
+      edgeValue !== undefined ? edgeValue(edge) : target >= 0 ? values[target] : valueOf(self.layout.edges[edge]!, values, self.outside)
+    )
   }
   services.set(Scope.Scope.key, scope)
   return runtime.contextFromMap(services)
 }
+
+/**
+ * The value of a node's dependency, by its index in the plan's layout (`layout.edges`), when it is
+ * not the plain one (the container's: a handle, a transient instance, a scoped one).
+ *
+ * @internal
+ */
+export type EdgeValue = (edge: number) => unknown
 
 type Constructed = Exclude<Plan.Node["component"]["construct"], { readonly _tag: "Value" }>
 
@@ -390,11 +446,12 @@ export const constructOn = <A, E>(
   scope: Scope.Scope,
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
   onFailure: (id: number, cause: Cause.Cause<Errors.BuildError>) => Effect.Effect<A, E>,
-  onSuccess: (id: number, service: unknown) => Effect.Effect<A, E>
+  onSuccess: (id: number, service: unknown) => Effect.Effect<A, E>,
+  edgeValue?: EdgeValue
 ): Effect.Effect<A, E> => {
   if (self.views.changed) self.views.prepare(fiber, self.plan.nodes[id]!.dependencies)
   const parent = self.inheritContext ? fiber.currentContext : self.callerContext
-  runtime.setContextOf(fiber, nodeContext(self, id, parent, scope))
+  runtime.setContextOf(fiber, nodeContext(self, id, parent, scope, edgeValue))
   const before = runtime.fiberRefsOf(fiber)
   return Effect.matchCauseEffect(serviceOf(self, id, scope), {
     onFailure: (cause) => {
@@ -421,6 +478,35 @@ export const construct = (self: GraphBuild, node: Plan.Node, scope: Scope.Scope)
 const failWith = (_: number, cause: Cause.Cause<Errors.BuildError>) => Effect.failCause(cause)
 
 /**
+ * Runs a node's constructor outside the graph's build (a component built lazily, per requester or in
+ * a scope: see the container), on `fiber`, the fiber running the current step: its dependencies'
+ * values from `edgeValue`, the context of the fiber as it is (restored afterwards: the fiber is the
+ * caller's), its FiberRefs as the caller's (what it changes in them is not passed on).
+ *
+ * @internal
+ */
+export const constructInstance = (
+  self: GraphBuild,
+  id: number,
+  scope: Scope.Scope,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  edgeValue: EdgeValue
+): Effect.Effect<unknown, Errors.BuildError> => {
+  const parent = fiber.currentContext
+  runtime.setContextOf(fiber, nodeContext(self, id, parent, scope, edgeValue))
+  return Effect.matchCauseEffect(serviceOf(self, id, scope), {
+    onFailure: (cause) => {
+      runtime.setContextOf(fiber, parent)
+      return Effect.failCause(constructionCause(self.plan, self.plan.nodes[id]!, cause))
+    },
+    onSuccess: (service) => {
+      runtime.setContextOf(fiber, parent)
+      return Effect.succeed(service)
+    }
+  })
+}
+
+/**
  * A node's value: built from a value, it is its own and passes on its dependencies' FiberRefs.
  *
  * @internal
@@ -430,8 +516,8 @@ export const valueNode = (self: GraphBuild, node: Plan.Node, value: unknown): vo
   self.views.passOn(node.id, node.dependencies)
 }
 
-/** The plain node task: the constructor, its value stored, its failure stopping the run. */
-const plainTask = (self: GraphBuild) => {
+/** The plain node task: the constructor, its value stored, its failure stopping the run. @internal */
+export const plainTask = (self: GraphBuild) => {
   const failed = (_: number, cause: Cause.Cause<Errors.BuildError>) => {
     self.fail(cause)
     return Effect.void
@@ -440,7 +526,9 @@ const plainTask = (self: GraphBuild) => {
     self.values[id] = service
     return Effect.void
   }
+  const dynamic = self.dynamic
   return (id: number): Effect.Effect<void> | undefined => {
+    if (dynamic !== undefined && !dynamic.atStartup(id)) return undefined
     if (self.layout.effects[id] === undefined) {
       const node = self.plan.nodes[id]!
       const constructed = node.component.construct
@@ -449,7 +537,15 @@ const plainTask = (self: GraphBuild) => {
         return undefined
       }
     }
-    return withNodeScope(self, id, (scope, fiber) => constructOn(self, id, scope, fiber, failed, built))
+    return withNodeScope(self, id, (scope, fiber) => {
+      const prepared = dynamic?.prepare(id, scope)
+      return prepared === undefined
+        ? constructOn(self, id, scope, fiber, failed, built)
+        : Effect.matchCauseEffect(prepared, {
+          onFailure: (cause) => failed(id, cause),
+          onSuccess: (edgeValue) => constructOn(self, id, scope, fiber, failed, built, edgeValue)
+        })
+    })
   }
 }
 
@@ -499,6 +595,19 @@ export const release = (
   self: GraphBuild,
   exit: Exit.Exit<unknown, unknown>,
   steps?: NodeRelease
+): Effect.Effect<Cause.Cause<never> | undefined> => releaseOwner(self, self.plan, exit, steps)
+
+/**
+ * `release` for any owner of node scopes (a graph's build, an open scope of a lifetime): its node
+ * scopes closed last made first, `plan` naming their nodes in `ReleaseError`s.
+ *
+ * @internal
+ */
+export const releaseOwner = (
+  self: Owner,
+  plan: Plan.Any,
+  exit: Exit.Exit<unknown, unknown>,
+  steps?: NodeRelease
 ): Effect.Effect<Cause.Cause<never> | undefined> =>
   Effect.suspend(() => {
     self.closing ??= exit
@@ -511,7 +620,7 @@ export const release = (
         const before = steps?.before(id)
         if (before !== undefined) yield* before
         const closed = yield* Effect.exit(Scope.close(scopes[index]!, exit))
-        const error = closed._tag === "Failure" ? releaseError(self, id, closed.cause) : undefined
+        const error = closed._tag === "Failure" ? releaseError(plan, id, closed.cause) : undefined
         steps?.after(id, error)
         if (error !== undefined) failures = failures === undefined ? Cause.die(error) : Cause.sequential(failures, Cause.die(error))
       }
@@ -519,45 +628,5 @@ export const release = (
     })
   })
 
-const releaseError = (self: GraphBuild, id: number, cause: Cause.Cause<unknown>): Errors.ReleaseError =>
-  new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: Cause.squash(cause) })
-
-/**
- * The plan's Layer. A failed (or interrupted) build is released before the Layer fails, and its
- * release failures are added to its cause: the build's own failure stays the error, whatever the
- * program's MemoMap does with the Layer's scope afterwards. An unusable `concurrency` makes the Layer
- * die when it is built (a programming error, not a failure of the build).
- *
- * @internal
- */
-export const toLayer = <Roots, E, R>(
-  plan: Plan.Plan<Roots, E, R>,
-  options?: Plan.LayerOptions
-): Layer.Layer<Roots, Errors.BuildError<E>, R> => {
-  const problem = concurrencyProblem(options?.concurrency)
-  if (problem !== undefined) {
-    return Layer.dieSync(() => new Cause.IllegalArgumentException(`layerwise Plan.toLayer: ${problem}`))
-  }
-  return Layer.scopedContext(
-    Effect.uninterruptibleMask((restore) =>
-      Effect.gen(function*() {
-        const spans = yield* observe.layerSpans(plan, options?.spans)
-        const self = yield* makeBuild(plan, { concurrency: options?.concurrency, inheritContext: spans !== undefined })
-        // `Scope.addFinalizerExit`, not `Effect.addFinalizer`: the latter would undo the FiberRef
-        // changes the releases make (a `Layer.locallyScoped` restoring its FiberRef).
-        yield* Scope.addFinalizerExit(yield* Effect.scope, (exit) =>
-          Effect.flatMap(observe.releasing(spans, release(self, exit, observe.releaseSteps(spans))), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
-        )
-        const built = yield* Effect.exit(restore(observe.building(spans, buildAll(self, observe.nodeTasks(spans, self, plainTask(self))))))
-        if (built._tag === "Failure") {
-          const failures = yield* observe.releasing(spans, release(self, built, observe.releaseSteps(spans)))
-          // the constructors' errors are the plan's `E` (the resolver typed the plan from them)
-          const cause = built.cause as Cause.Cause<Errors.BuildError<E>>
-          return yield* Effect.failCause(failures === undefined ? cause : Cause.sequential(cause, failures))
-        }
-        yield* self.views.applyAll(plan.nodes.length)
-        return rootContext(plan, self.values, self.outside)
-      })
-    )
-  ) as Layer.Layer<Roots, Errors.BuildError<E>, R>
-}
+const releaseError = (plan: Plan.Any, id: number, cause: Cause.Cause<unknown>): Errors.ReleaseError =>
+  new Errors.ReleaseError({ component: plan.nodes[id]!.name, path: planInternal.pathTo(plan, id), cause: Cause.squash(cause) })

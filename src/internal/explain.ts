@@ -152,7 +152,7 @@ const reasonOf = (edge: Plan.Edge, chosen: ReadonlyArray<string>): string => {
 
 /** A request is worth naming when it is more than "the one chosen candidate of this service". */
 const isPlainRequest = (edge: Plan.Edge): boolean =>
-  edge.request.cardinality === "one" && edge.request.selector._tag === "Any"
+  edge.request.cardinality === "one" && edge.request.selector._tag === "Any" && edge.request.handle === undefined
 
 interface Item {
   readonly node: number | undefined
@@ -188,7 +188,11 @@ export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
     const lines: Array<{ readonly node: number | undefined; readonly text: string }> = []
     for (const edge of edges) {
       if (edge.targets.length === 0) {
-        const nothing = edge.choice.rule === "external" ? "external" : edge.request.cardinality === "all" ? "none" : "absent"
+        const nothing = edge.choice.rule === "external" || edge.choice.rule === "container"
+          ? edge.choice.rule
+          : edge.request.cardinality === "all"
+          ? "none"
+          : "absent"
         lines.push({ node: undefined, text: `${printable(edge.request.label)} (${nothing})` })
         continue
       }
@@ -281,7 +285,7 @@ const edgeLabel = (edge: Plan.Edge): string | undefined => {
   const parts: Array<string> = []
   if (!isPlainRequest(edge)) parts.push(edge.request.label)
   const rule = edge.choice.rule
-  if (rule !== "only" && rule !== "all" && rule !== "absent" && rule !== "external") parts.push(`[${rule}]`)
+  if (rule !== "only" && rule !== "all" && rule !== "absent" && rule !== "external" && rule !== "container") parts.push(`[${rule}]`)
   return parts.length === 0 ? undefined : parts.join(" ")
 }
 
@@ -321,7 +325,9 @@ export const mermaid = (plan: Plan.Any, options?: Explain.DiagramOptions): strin
   for (const node of plan.nodes) {
     for (const edge of node.dependencies) {
       const label = edgeLabel(edge)
-      const arrow = label === undefined ? "-->" : `-->|"${mermaidText(label)}"|`
+      // a handle's edge (built when used, not before its requester) is dotted
+      const line = edge.request.handle === undefined ? "-->" : "-.->"
+      const arrow = label === undefined ? line : `${line}|"${mermaidText(label)}"|`
       for (const target of edge.targets) lines.push(`  n${node.id} ${arrow} n${target}`)
       if (edge.choice.rule === "external") lines.push(`  n${node.id} -.-> x${plan.external.indexOf(edge.request.service)}`)
     }
@@ -366,7 +372,11 @@ export const dot = (plan: Plan.Any, options?: Explain.DiagramOptions): string =>
   for (const node of plan.nodes) {
     for (const edge of node.dependencies) {
       const label = edgeLabel(edge)
-      const attributes = label === undefined ? "" : ` [label=${dotString(label)}]`
+      const styles = [
+        ...(label === undefined ? [] : [`label=${dotString(label)}`]),
+        ...(edge.request.handle === undefined ? [] : ["style=dashed"])
+      ]
+      const attributes = styles.length === 0 ? "" : ` [${styles.join(", ")}]`
       for (const target of edge.targets) lines.push(`  n${node.id} -> n${target}${attributes};`)
       if (edge.choice.rule === "external") {
         lines.push(`  n${node.id} -> x${plan.external.indexOf(edge.request.service)} [style=dotted];`)
@@ -398,7 +408,7 @@ export const RequestJson = Schema.Struct({
 
 /** @internal */
 export const ChoiceJson = Schema.Struct({
-  rule: Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent", "external"),
+  rule: Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent", "external", "container"),
   considered: Schema.Array(Schema.String)
 })
 
@@ -622,7 +632,7 @@ export const componentText = (explanation: typeof ComponentExplanation.Type): st
     lines.push(`  chosen for ${choice.dependent === null ? "the root" : choice.dependent} -> ${choice.request}: ${why}`)
   }
   if (explanation.dependencies.length > 0) {
-    lines.push(`  depends on: ${explanation.dependencies.map((edge) => `${edge.request}${edge.components.length === 0 ? ` (${edge.rule === "external" ? "external" : "none"})` : edge.components.length === 1 && edge.components[0] === edge.request ? "" : ` -> ${edge.components.join(", ")}`}`).join(", ")}`)
+    lines.push(`  depends on: ${explanation.dependencies.map((edge) => `${edge.request}${edge.components.length === 0 ? ` (${edge.rule === "external" || edge.rule === "container" ? edge.rule : "none"})` : edge.components.length === 1 && edge.components[0] === edge.request ? "" : ` -> ${edge.components.join(", ")}`}`).join(", ")}`)
   }
   lines.push(`  dependents: ${explanation.dependents.length === 0 ? "none" : explanation.dependents.join(", ")}`)
   if (explanation.lifecycle !== null) {

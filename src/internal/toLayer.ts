@@ -1,10 +1,15 @@
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 import type * as Dependency from "../Dependency.js"
 import type * as Errors from "../Errors.js"
+import type * as Plan from "../Plan.js"
 import type * as Registry from "../Registry.js"
+import * as container from "./container.js"
 import * as executor from "./executor.js"
+import * as observe from "./observe.js"
 import * as registryInternal from "./registry.js"
 import * as resolver from "./resolver.js"
 
@@ -34,5 +39,46 @@ export const registryToLayer: {
     roots: Roots,
     options?: Registry.LayerOptions<External>
   ): Layer.Layer<Dependency.Identifiers<Roots>, Errors.ResolutionError | Errors.BuildError<E>, Dependency.Identifiers<External>> =>
-    Layer.unwrapEffect(Effect.map(resolver.resolveEffect(self, roots, options), (plan) => executor.toLayer(plan, options)))
+    Layer.unwrapEffect(Effect.map(resolver.resolveEffect(self, roots, options), (plan) => planToLayer(plan, options)))
 )
+
+/**
+ * The plan's Layer. A failed (or interrupted) build is released before the Layer fails, and its
+ * release failures are added to its cause: the build's own failure stays the error, whatever the
+ * program's MemoMap does with the Layer's scope afterwards. An unusable `concurrency` makes the Layer
+ * die when it is built (a programming error, not a failure of the build).
+ *
+ * @internal
+ */
+export const planToLayer = <Roots, E, R>(
+  plan: Plan.Plan<Roots, E, R>,
+  options?: Plan.LayerOptions
+): Layer.Layer<Roots, Errors.BuildError<E>, R> => {
+  const problem = executor.concurrencyProblem(options?.concurrency)
+  if (problem !== undefined) {
+    return Layer.dieSync(() => new Cause.IllegalArgumentException(`layerwise Plan.toLayer: ${problem}`))
+  }
+  return Layer.scopedContext(
+    Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function*() {
+        const spans = yield* observe.layerSpans(plan, options?.spans)
+        const self = yield* executor.makeBuild(plan, { concurrency: options?.concurrency, inheritContext: spans !== undefined })
+        const dynamic = container.attach(self)
+        // `Scope.addFinalizerExit`, not `Effect.addFinalizer`: the latter would undo the FiberRef
+        // changes the releases make (a `Layer.locallyScoped` restoring its FiberRef).
+        yield* Scope.addFinalizerExit(yield* Effect.scope, (exit) =>
+          Effect.flatMap(observe.releasing(spans, executor.release(self, exit, observe.releaseSteps(spans))), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
+        )
+        const built = yield* Effect.exit(restore(observe.building(spans, executor.buildAll(self, observe.nodeTasks(spans, self, executor.plainTask(self))))))
+        if (built._tag === "Failure") {
+          const failures = yield* observe.releasing(spans, executor.release(self, built, observe.releaseSteps(spans)))
+          // the constructors' errors are the plan's `E` (the resolver typed the plan from them)
+          const cause = built.cause as Cause.Cause<Errors.BuildError<E>>
+          return yield* Effect.failCause(failures === undefined ? cause : Cause.sequential(cause, failures))
+        }
+        yield* self.views.applyAll(plan.nodes.length)
+        return dynamic === undefined ? executor.rootContext(plan, self.values, self.outside) : yield* container.rootContext<Roots>(dynamic)
+      })
+    )
+  ) as Layer.Layer<Roots, Errors.BuildError<E>, R>
+}

@@ -351,7 +351,7 @@ const makeRunning = <R>(run: AppRun): App.Running<R> => {
   const self = Object.create(RunningProto)
   self.run = run
   self.plan = run.plan
-  self.context = executor.rootContext(run.plan, run.values, run.build?.outside ?? new Map())
+  self.context = run.rootServices ?? executor.rootContext(run.plan, run.values, run.build?.outside ?? new Map())
   self.runtime = runtime.runnerWithContext(run.runner, self.context)
   return self
 }

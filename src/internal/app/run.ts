@@ -26,18 +26,20 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Scope from "effect/Scope"
 import type * as App from "../../App.js"
 import * as Errors from "../../Errors.js"
 import type * as Health from "../../Health.js"
 import type * as Plan from "../../Plan.js"
 import type * as Report from "../../Report.js"
+import * as container from "../container.js"
 import * as executor from "../executor.js"
 import * as graph from "../graph.js"
 import * as observe from "../observe.js"
@@ -62,6 +64,10 @@ export class AppRun implements builtins.Host {
   readonly predecessors: ReadonlyArray<ReadonlyArray<number>>
   readonly stages: Int32Array | undefined
   build: executor.GraphBuild | undefined = undefined
+  /** the container of a plan with lifetimes or handles (see `../container.ts`) */
+  container: container.Container | undefined = undefined
+  /** the roots' services, once built */
+  rootServices: Context.Context<never> | undefined = undefined
   /** where hooks start: the caller's runtime, then, once built, with every component's FiberRefs */
   runner!: runtime.Runner
   /** the start phase's run of the graph, once it began (a failed start stops it) */
@@ -163,14 +169,30 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
     self.lifecycle.transition("building")
     const build = yield* executor.makeBuild(self.plan, { concurrency: self.settings.concurrency, inheritContext: self.spans })
     self.build = build
+    // the singletons that take part in the lifecycle are built at startup, even when only handles reach them
+    const dynamic = container.attach(build, (id) => takesPart(self.components[id]!.lifecycle))
+    if (dynamic !== undefined) {
+      self.container = dynamic
+      dynamic.onInstance = instanceHook(self)
+    }
     const built = yield* Effect.exit(executor.buildAll(build, (id) => buildNode(self, build, id), self.stages))
     if (built._tag === "Failure") return yield* Effect.failCause(Cause.map(built.cause, () => "failed" as const))
     yield* build.views.applyAll(self.plan.nodes.length)
+    self.rootServices = dynamic === undefined
+      ? executor.rootContext(self.plan, build.values, build.outside)
+      : yield* Effect.orDie(container.rootContext(dynamic))
     // Hooks from now on start with the FiberRefs every component's constructor changed.
     self.runner = yield* runtime.currentRunner
   })
 
+/** Whether a component has start or stop hooks, background work or health checks. */
+const takesPart = (lifecycle: settingsInternal.ComponentSettings["lifecycle"]): boolean =>
+  lifecycle !== undefined &&
+  (lifecycle.onStart.length > 0 || lifecycle.onStop.length > 0 || lifecycle.background.length > 0 || lifecycle.healthChecks.length > 0)
+
 const buildNode = (self: AppRun, build: executor.GraphBuild, id: number): Effect.Effect<void> | undefined => {
+  // built later by the container, if ever: it stays pending until then
+  if (!container.builtAtStartup(self.container, id)) return undefined
   const node = self.plan.nodes[id]!
   const lifecycle = self.components[id]!.lifecycle
   const builtIn = builtins.serviceIn(self, node.component)
@@ -185,7 +207,15 @@ const buildNode = (self: AppRun, build: executor.GraphBuild, id: number): Effect
     return undefined
   }
   const task = executor.withNodeScope(build, id, (scope, fiber) => {
-    if (value === undefined) return executor.constructOn(build, id, scope, fiber, self.constructionFailed, self.constructed)
+    if (value === undefined) {
+      const prepared = self.container?.prepare(id, scope)
+      return prepared === undefined
+        ? executor.constructOn(build, id, scope, fiber, self.constructionFailed, self.constructed)
+        : Effect.matchCauseEffect(prepared, {
+          onFailure: (cause) => self.constructionFailed(id, cause),
+          onSuccess: (edgeValue) => executor.constructOn(build, id, scope, fiber, self.constructionFailed, self.constructed, edgeValue)
+        })
+    }
     executor.valueNode(build, node, value.service)
     return initialize(self, build, id, value.service)
   })
@@ -241,6 +271,64 @@ const initialize = (self: AppRun, build: executor.GraphBuild, id: number, servic
     )
     return hooks.run(sequence) ?? Effect.void
   })
+}
+
+/**
+ * What every instance the container builds after startup gets: its initializers, in order, each
+ * bounded by the component's start timeout (a failure fails the instance's construction, as a
+ * `ConstructionError` whose cause is the `HookFailed` or `HookTimeout`); its disposers run when the
+ * instance is released, before its constructor's finalizers. A singleton built on first use is
+ * recorded as built, and released (disposers included) with the application, as any other.
+ */
+const instanceHook = (self: AppRun): container.InstanceHook => (id, service, scope) => {
+  const settings = self.components[id]!
+  const initializers = settings.lifecycle?.initializers ?? []
+  const disposers = settings.lifecycle?.disposers ?? []
+  const singleton = self.container!.rank[id] === 0
+  const node = self.plan.nodes[id]!
+  const services = hookServices(self, id)
+  const failed = (hook: string, phase: Errors.HookPhase, cause: Cause.Cause<unknown>) => {
+    const { reason } = hooks.failureOf(cause)
+    return new Errors.HookFailed({ component: node.name, path: self.record.pathOf(id), phase, hook, cause: reason })
+  }
+  const initialize = Effect.forEach(initializers, (initializer) =>
+    Effect.catchAllCause(
+      Effect.timeoutFail(hooks.userEffect(`hook ${initializer.name}`, () => initializer.run(service), services(initializer)), {
+        duration: settings.start,
+        onTimeout: () =>
+          new Errors.HookTimeout({
+            component: node.name,
+            path: self.record.pathOf(id),
+            phase: "initialize",
+            hook: initializer.name,
+            timeout: Duration.format(settings.start)
+          })
+      }),
+      (cause) =>
+        Effect.fail(
+          new Errors.ConstructionError({
+            component: node.name,
+            path: self.record.pathOf(id),
+            cause: Cause.failureOption(cause).pipe((failure) =>
+              failure._tag === "Some" && failure.value instanceof Errors.HookTimeout ? failure.value : failed(initializer.name, "initialize", cause)
+            )
+          })
+        )
+    ), { discard: true })
+  if (singleton) {
+    return Effect.tap(initialize, () =>
+      Effect.sync(() => {
+        self.record.setState(id, "built")
+        self.initialized[id] = 1
+      }))
+  }
+  if (disposers.length === 0) return initialize
+  // disposers of a transient or scoped instance: on its own scope, each one bounded, failures kept going
+  const dispose = Effect.forEach(disposers, (disposer) =>
+    Effect.timeout(hooks.userEffect(`hook ${disposer.name}`, () => disposer.run(service), services(disposer)), settings.stop).pipe(
+      Effect.catchAllCause((cause) => Effect.logError(failed(disposer.name, "dispose", cause)))
+    ), { discard: true })
+  return Effect.zipRight(initialize, Scope.addFinalizer(scope, dispose))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,6 +444,8 @@ const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => 
  */
 const releaseSteps = (self: AppRun): executor.NodeRelease => ({
   before: (id) => {
+    // a transient's instance owned by the application (a root's, a lazy handle's): not the component's record
+    if (self.container !== undefined && self.container.rank[id] !== 0) return undefined
     self.record.setState(id, "releasing")
     const disposers = self.components[id]!.lifecycle?.disposers ?? []
     if (self.initialized[id] !== 1 || disposers.length === 0) {
@@ -379,6 +469,7 @@ const releaseSteps = (self: AppRun): executor.NodeRelease => ({
     return Effect.zipRight(hooks.runAll(dispose), Effect.sync(() => self.record.begin(id, "release")))
   },
   after: (id, error) => {
+    if (self.container !== undefined && self.container.rank[id] !== 0) return
     // given up on (the release timed out): its late end is no longer part of the run
     if (self.releaseTimedOut) return
     self.record.setState(id, "released")

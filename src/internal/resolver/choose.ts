@@ -6,6 +6,7 @@
  */
 import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
+import * as dependency from "../dependency.js"
 import type * as Plan from "../../Plan.js"
 import { familiesOf } from "./members.js"
 import { available, excludedFor, suggestionsFor } from "./problems.js"
@@ -118,6 +119,10 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
   // program's (an optional one finds it, a collection is it alone).
   if (pool.length === 0 && selector._tag === "Any" && self.external.has(description.service)) {
     return makeEdge(description, [], { rule: "external", considered: [] })
+  }
+  // the running container itself
+  if (description.service === dependency.containerKey && selector._tag === "Any" && description.cardinality === "one") {
+    return makeEdge(description, [], { rule: "container", considered: [] })
   }
   if (description.cardinality === "all") {
     // by order, then registration order (candidate indices are registration order)

@@ -1,0 +1,533 @@
+/**
+ * The container: a graph's instances at run time, beyond what its build made at startup.
+ *
+ * The build (executor.ts) constructs the eager singletons: every singleton something needs through a
+ * plain request (not a `lazy` or `factory` handle), every root's, every one a scope's components need,
+ * and those the caller says must be (App: the singletons with start or stop hooks, background work or
+ * health checks, as Spring builds a lazy bean that takes part in the lifecycle). Everything else is
+ * built here, on demand, by the same construction path (`executor.constructInstance`):
+ * - a **lazy singleton** (reached only through handles) on its first use, once (concurrent first uses
+ *   share one build; a failure is not kept), owned by the graph's build and released with it;
+ * - a **transient** component for each requester, in a scope forked from the requester's own, so it is
+ *   released right after its requester's finalizers (a dependency after its dependent);
+ * - a **scoped** component once per open scope of its name (the nearest in the fiber's chain of open
+ *   scopes), owned by that scope and released, last built first, when it closes;
+ * - a **factory** instance at every call, in a scope forked from the caller's Scope.
+ *
+ * Handle values (`Dependency.lazy`, `factory`, `reloadable`) are made here too: a node whose requests
+ * include a handle, a transient or a scoped component gets its dependencies' values from `prepare`.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import type * as PublicContainer from "../Container.js"
+import type * as Dependency from "../Dependency.js"
+import * as Errors from "../Errors.js"
+import type * as Plan from "../Plan.js"
+import * as dependency from "./dependency.js"
+import * as executor from "./executor.js"
+import * as planInternal from "./plan.js"
+import * as runtime from "./runtime.js"
+
+/** A lifetime's rank: 0 singleton, -1 transient, 1 + i the i-th declared scope. */
+const TRANSIENT = -1
+
+/** How a node's dependency is given (per edge of the plan's layout). */
+const EDGE_PLAIN = 0
+/** a plain request whose target is a transient or scoped component: an instance per requester */
+const EDGE_INSTANCE = 1
+const EDGE_LAZY = 2
+const EDGE_FACTORY = 3
+const EDGE_RELOADABLE = 4
+
+/**
+ * One open scope of a lifetime: its instances, owned and released by it; `parent` the scope it was
+ * opened in (the fiber's chain of open scopes).
+ *
+ * @internal
+ */
+export class ScopeInstance implements executor.Owner {
+  readonly scopes: Array<Scope.CloseableScope> = []
+  readonly owners: Array<number> = []
+  closing: Exit.Exit<unknown, unknown> | undefined = undefined
+  readonly instances = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
+
+  constructor(readonly name: string, readonly parent: ScopeInstance | undefined) {}
+}
+
+/** The open scopes of the current fiber, innermost first (`undefined`: none). */
+const openScopes = runtime.makeFiberLocal<ScopeInstance | undefined>("Container/openScopes", undefined)
+
+/**
+ * What App adds to every instance built here (its initializers, its disposers on the instance's
+ * scope); a failure fails the instance's construction.
+ *
+ * @internal
+ */
+export type InstanceHook = (id: number, service: unknown, scope: Scope.Scope) => Effect.Effect<void, Errors.HandleError>
+
+/** A reloadable singleton's instance: held by its users; a replaced one is released when none holds it. */
+interface Held {
+  readonly value: unknown
+  readonly scope: Scope.CloseableScope | undefined
+  holds: number
+  replaced: boolean
+  /** plain dependents captured it: it lives as long as the graph */
+  readonly pinned: boolean
+}
+
+/** A reloadable singleton: its current instance; reloads one at a time. */
+interface Cell {
+  current: Held
+  readonly reloads: Effect.Semaphore
+}
+
+/** @internal */
+export class Container implements executor.Dynamic, PublicContainer.Container {
+  readonly plan: Plan.Any
+  /** per node: its lifetime's rank (see `TRANSIENT`) */
+  readonly rank: Int32Array
+  /** per node: built by the graph's build (an eager singleton) */
+  readonly eager: Uint8Array
+  /** per node: some request of it is plain (its dependents captured its instance) */
+  readonly plainIncoming: Uint8Array
+  /** per node: its requests include a handle or a transient or scoped component */
+  readonly special: Uint8Array
+  /** per edge of the layout: how its value is given (`EDGE_*`) */
+  readonly edgeKind: Uint8Array
+  /** lazy singletons: built, or being built */
+  readonly lazy = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
+  readonly cells = new Map<number, Cell>()
+  readonly scopeNames: ReadonlyArray<string>
+  onInstance: InstanceHook | undefined = undefined
+
+  constructor(readonly build: executor.GraphBuild, mustBuild?: (id: number) => boolean) {
+    const plan = build.plan
+    this.plan = plan
+    const nodes = plan.nodes
+    const count = nodes.length
+    this.scopeNames = plan.scopes.map((scope) => scope.name)
+    this.rank = new Int32Array(count)
+    for (let id = 0; id < count; id++) {
+      const own = nodes[id]!.component.lifetime
+      this.rank[id] = own === undefined || own._tag === "Singleton"
+        ? 0
+        : own._tag === "Transient"
+        ? TRANSIENT
+        : this.scopeNames.indexOf(own.scope.name) + 1
+    }
+    const layout = build.layout
+    this.edgeKind = new Uint8Array(layout.edges.length)
+    this.special = new Uint8Array(count)
+    this.plainIncoming = new Uint8Array(count)
+    // needed: reached through plain requests from a root, a scope's entry or a node that must be
+    // built; dependents come after their dependencies in the plan's order, so one pass backwards
+    const needed = new Uint8Array(count)
+    for (const edge of [...plan.roots, ...plan.scopes.flatMap((scope) => scope.provides)]) {
+      for (const target of edge.targets) {
+        needed[target] = 1
+        if (edge.request.handle === undefined || edge.request.handle === "reloadable") this.plainIncoming[target] = 1
+      }
+    }
+    for (let id = count - 1; id >= 0; id--) {
+      if (mustBuild?.(id) === true && this.rank[id] === 0) needed[id] = 1
+      for (let edge = layout.edgeStart[id]!; edge < layout.edgeStart[id + 1]!; edge++) {
+        const plain = layout.edges[edge]!
+        const handle = plain.request.handle
+        let kind = handle === "lazy" ? EDGE_LAZY : handle === "factory" ? EDGE_FACTORY : handle === "reloadable" ? EDGE_RELOADABLE : EDGE_PLAIN
+        for (const target of plain.targets) {
+          if (kind === EDGE_PLAIN && this.rank[target] !== 0) kind = EDGE_INSTANCE
+          if (handle === undefined || handle === "reloadable") {
+            if (needed[id] === 1) needed[target] = 1
+            if (handle === undefined) this.plainIncoming[target] = 1
+          }
+        }
+        this.edgeKind[edge] = kind
+        if (kind !== EDGE_PLAIN) this.special[id] = 1
+      }
+    }
+    this.eager = new Uint8Array(count)
+    for (let id = 0; id < count; id++) this.eager[id] = needed[id] === 1 && this.rank[id] === 0 ? 1 : 0
+  }
+
+  atStartup(id: number): boolean {
+    return this.eager[id] === 1
+  }
+
+  prepare(id: number, scope: Scope.Scope): Effect.Effect<executor.EdgeValue, Errors.BuildError> | undefined {
+    if (this.special[id] === 0) return undefined
+    // at startup, no scope is open, and a singleton's plain requests reach no scoped component (the
+    // resolver checked): what is made here fails only as a construction does
+    return Effect.catchIf(prepare(this, id, scope, undefined), (error) => !(error instanceof Errors.ConstructionError), Effect.die) as Effect.Effect<
+      executor.EdgeValue,
+      Errors.BuildError
+    >
+  }
+}
+
+/**
+ * The container of a build, when its plan needs one (`PlanLayout.dynamic`): set as the build's
+ * `dynamic`, and given to the components that request it. `mustBuild`: singletons the build
+ * constructs even when only handles reach them.
+ *
+ * @internal
+ */
+export const attach = (build: executor.GraphBuild, mustBuild?: (id: number) => boolean): Container | undefined => {
+  if (!build.layout.dynamic) return undefined
+  const self = new Container(build, mustBuild)
+  build.dynamic = self
+  const outside = new Map(build.outside)
+  outside.set(dependency.containerKey, self)
+  build.outside = outside
+  return self
+}
+
+/** Whether the graph's build constructs the node (an eager singleton). @internal */
+export const builtAtStartup = (self: Container | undefined, id: number): boolean => self === undefined || self.eager[id] === 1
+
+// ---------------------------------------------------------------------------------------------
+// the values of a node's dependencies
+
+/**
+ * Makes what a node's requests need from the container, within `scope` (the node's own: the owner of
+ * its transient dependencies): returns what gives each edge's value.
+ *
+ * @internal
+ */
+export const prepare = (
+  self: Container,
+  id: number,
+  scope: Scope.Scope,
+  chain: ScopeInstance | undefined
+): Effect.Effect<executor.EdgeValue, Errors.HandleError> =>
+  Effect.suspend(() => {
+    const layout = self.build.layout
+    const made = new Map<number, unknown>()
+    const steps: Array<Effect.Effect<void, Errors.HandleError>> = []
+    for (let edge = layout.edgeStart[id]!; edge < layout.edgeStart[id + 1]!; edge++) {
+      const plain = layout.edges[edge]!
+      switch (self.edgeKind[edge]) {
+        case EDGE_PLAIN: {
+          // a singleton first built by a handle must be there before its dependent (an eager one is)
+          for (const target of plain.targets) {
+            if (self.eager[target] === 0) steps.push(Effect.asVoid(singleton(self, target, chain)))
+          }
+          break
+        }
+        case EDGE_INSTANCE: {
+          steps.push(Effect.map(
+            Effect.forEach(plain.targets, (target) => instanceFor(self, target, scope, chain)),
+            (values) => void made.set(edge, collect(plain, values))
+          ))
+          break
+        }
+        case EDGE_LAZY: {
+          made.set(edge, lazyHandle(self, plain.targets[0]!, scope))
+          break
+        }
+        case EDGE_FACTORY: {
+          made.set(edge, factoryHandle(self, plain.targets[0]!))
+          break
+        }
+        case EDGE_RELOADABLE: {
+          const target = plain.targets[0]!
+          steps.push(Effect.map(reloadableHandle(self, target, chain), (handle) => void made.set(edge, handle)))
+        }
+      }
+    }
+    const value: executor.EdgeValue = (edge) =>
+      made.has(edge) ? made.get(edge) : executor.valueOf(layout.edges[edge]!, self.build.values, self.build.outside)
+    return Effect.as(Effect.all(steps, { discard: true }), value)
+  })
+
+/**
+ * The services the roots give, in the build's context: a transient root's instance is owned by the
+ * graph's build, a handle is made as for a node.
+ *
+ * @internal
+ */
+export const rootContext = <Roots>(self: Container): Effect.Effect<Context.Context<Roots>, Errors.BuildError> => {
+  const services = new Map<string, unknown>()
+  const roots = self.plan.roots
+  return Effect.as(
+    Effect.forEach(roots, (edge) => Effect.map(edgeService(self, edge), (service) => void services.set(edge.request.key, service)), {
+      discard: true
+    }),
+    runtime.contextFromMap<Roots>(services)
+  ).pipe(Effect.catchIf((error) => !(error instanceof Errors.ConstructionError), Effect.die)) as Effect.Effect<
+    Context.Context<Roots>,
+    Errors.BuildError
+  >
+}
+
+/** The service of a request outside any node: the roots', or a scope's entry (`chain` its open scopes). */
+const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInstance): Effect.Effect<unknown, Errors.HandleError> => {
+  const handle = edge.request.handle
+  if (handle !== undefined) {
+    const target = edge.targets[0]!
+    return handle === "lazy"
+      ? Effect.succeed(lazyHandle(self, target, undefined))
+      : handle === "factory"
+      ? Effect.succeed(factoryHandle(self, target))
+      : reloadableHandle(self, target, chain)
+  }
+  if (edge.targets.every((target) => self.rank[target] === 0 && self.eager[target] === 1)) {
+    return Effect.succeed(executor.valueOf(edge, self.build.values, self.build.outside))
+  }
+  return Effect.map(
+    Effect.forEach(edge.targets, (target) =>
+      self.rank[target] === 0
+        ? singleton(self, target, chain)
+        : self.rank[target] === TRANSIENT
+        // a transient outside any node lives as long as what provides it: the open scope, or the graph
+        ? Effect.flatMap(executor.openScope(chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain))
+        : scoped(self, target, chain)),
+    (values) => collect(edge, values)
+  )
+}
+
+/** The value of an edge from its targets' instances: the one, an Option, or the collection. */
+const collect = (edge: Plan.Edge, values: ReadonlyArray<unknown>): unknown =>
+  edge.request.cardinality === "one"
+    ? values[0]
+    : edge.request.cardinality === "optional"
+    ? (values.length === 0 ? Option.none() : Option.some(values[0]))
+    : values
+
+/** The instance of a node a requester (whose scope is `scope`) gets, by the node's lifetime. */
+const instanceFor = (
+  self: Container,
+  id: number,
+  scope: Scope.Scope,
+  chain: ScopeInstance | undefined
+): Effect.Effect<unknown, Errors.HandleError> => {
+  const rank = self.rank[id]!
+  if (rank === 0) return singleton(self, id, chain)
+  if (rank === TRANSIENT) {
+    return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain))
+  }
+  return scoped(self, id, chain)
+}
+
+/** Builds a node in `scope` (its own, closed by its owner): its dependencies, its constructor, App's hook. */
+const buildIn = (
+  self: Container,
+  id: number,
+  scope: Scope.Scope,
+  chain: ScopeInstance | undefined
+): Effect.Effect<unknown, Errors.HandleError> =>
+  Effect.flatMap(prepare(self, id, scope, chain), (edgeValue) => {
+    const construct = self.plan.nodes[id]!.component.construct
+    const built = construct._tag === "Value"
+      ? Effect.succeed(construct.value)
+      : Effect.withFiberRuntime<unknown, Errors.BuildError>((fiber) => executor.constructInstance(self.build, id, scope, fiber, edgeValue))
+    const hook = self.onInstance
+    return hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope))
+  })
+
+/** Runs `make` once per key of `memo`, sharing it between concurrent callers; a failure is not kept. */
+const once = (
+  memo: Map<number, Deferred.Deferred<unknown, Errors.HandleError>>,
+  id: number,
+  make: Effect.Effect<unknown, Errors.HandleError>,
+  onSuccess?: (value: unknown) => void
+): Effect.Effect<unknown, Errors.HandleError> =>
+  Effect.suspend(() => {
+    const existing = memo.get(id)
+    if (existing !== undefined) return Deferred.await(existing)
+    const deferred = runtime.makeDeferred<unknown, Errors.HandleError>()
+    memo.set(id, deferred)
+    return Effect.onExit(make, (exit) =>
+      Effect.sync(() => {
+        if (exit._tag === "Success") onSuccess?.(exit.value)
+        else memo.delete(id)
+        // a failure (or an interruption: the next caller tries again) completes the waiting callers
+        runtime.completeDeferred(
+          deferred,
+          exit._tag === "Success" || Cause.isFailure(exit.cause) ? exit : Exit.die(Cause.squash(exit.cause))
+        )
+      }))
+  })
+
+/** A singleton: eager ones are built; one reached only by handles is built on first use, in the graph's build. */
+const singleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
+  self.eager[id] === 1
+    ? Effect.sync(() => self.build.values[id])
+    : once(self.lazy, id, executor.withNodeScope(self.build, id, (scope) => buildIn(self, id, scope, chain)), (value) => {
+      self.build.values[id] = value
+    })
+
+/** A scoped component's instance in the nearest open scope of its name: built once in it. */
+const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
+  Effect.suspend(() => {
+    const name = self.scopeNames[self.rank[id]! - 1]!
+    let owner = chain
+    while (owner !== undefined && owner.name !== name) owner = owner.parent
+    if (owner === undefined) {
+      return Effect.fail(new Errors.ScopeNotOpen({ component: self.plan.nodes[id]!.name, scope: name, path: planInternal.pathTo(self.plan, id) }))
+    }
+    const open = owner
+    return once(open.instances, id, executor.withNodeScope(open, id, (scope) => buildIn(self, id, scope, open)))
+  })
+
+// ---------------------------------------------------------------------------------------------
+// handles
+
+/**
+ * A lazy handle: the component's instance on first use. A singleton's is the container's; a
+ * transient's is built once for the requester (in `owner`, the requester's scope); a scoped
+ * component's is the one of the nearest open scope of its name where the handle is used.
+ */
+const lazyHandle = (self: Container, id: number, owner: Scope.Scope | undefined): Effect.Effect<unknown, Errors.HandleError> => {
+  const rank = self.rank[id]!
+  if (rank === 0) return Effect.flatMap(FiberRef.get(openScopes), (chain) => singleton(self, id, chain))
+  if (rank === TRANSIENT) {
+    const memo = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
+    return Effect.flatMap(FiberRef.get(openScopes), (chain) =>
+      once(
+        memo,
+        id,
+        Effect.flatMap(owner === undefined ? executor.openScope(self.build, id) : Scope.fork(owner, ExecutionStrategy.sequential), (scope) =>
+          buildIn(self, id, scope, chain))
+      ))
+  }
+  return Effect.flatMap(FiberRef.get(openScopes), (chain) => scoped(self, id, chain))
+}
+
+/** A factory handle: a new instance at every call, in a scope forked from the caller's. */
+const factoryHandle = (self: Container, id: number): Effect.Effect<unknown, Errors.HandleError, Scope.Scope> =>
+  Effect.flatMap(Effect.all([Effect.scope, FiberRef.get(openScopes)]), ([caller, chain]) =>
+    Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain)))
+
+/**
+ * A reloadable handle of a singleton (see `Dependency.ReloadableHandle`). Written here rather than
+ * with Effect's `Reloadable` / `ScopedRef`: those release the previous value as soon as the new one
+ * is set, while a reloaded component's previous instance must live until its last user is done
+ * with it (a `use` in progress, a `get` whose Scope is open), and as long as the graph when plain
+ * dependents captured it. All handles of one component share one current instance.
+ */
+const reloadableHandle = (
+  self: Container,
+  id: number,
+  chain: ScopeInstance | undefined
+): Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.HandleError> =>
+  Effect.map(Effect.all([singleton(self, id, chain), Effect.makeSemaphore(1)]), ([first, reloads]) => {
+    let cell = self.cells.get(id)
+    if (cell === undefined) {
+      const index = self.build.owners.indexOf(id)
+      const scope = index === -1 ? undefined : self.build.scopes[index]
+      cell = { current: { value: first, scope, holds: 0, replaced: false, pinned: self.plainIncoming[id] === 1 }, reloads }
+      self.cells.set(id, cell)
+    }
+    const it = cell
+    const hold = Effect.sync(() => {
+      const held = it.current
+      held.holds++
+      return held
+    })
+    const unhold = (held: Held) =>
+      Effect.suspend(() => {
+        held.holds--
+        return releaseReplaced(self, id, held)
+      })
+    return {
+      use: (f) => Effect.acquireUseRelease(hold, (held) => f(held.value), unhold),
+      get: Effect.map(Effect.acquireRelease(hold, unhold), (held) => held.value),
+      reload: it.reloads.withPermits(1)(
+        Effect.flatMap(FiberRef.get(openScopes), (reloader) =>
+          Effect.flatMap(executor.openScope(self.build, id), (scope) =>
+            Effect.matchCauseEffect(buildIn(self, id, scope, reloader), {
+              onFailure: (cause) => Effect.zipRight(Effect.ignore(Scope.close(scope, Exit.failCause(cause))), Effect.failCause(cause)),
+              onSuccess: (value) =>
+                Effect.suspend(() => {
+                  const previous = it.current
+                  it.current = { value, scope, holds: 0, replaced: false, pinned: false }
+                  self.build.values[id] = value
+                  previous.replaced = true
+                  return releaseReplaced(self, id, previous)
+                })
+            })))
+      )
+    } satisfies Dependency.ReloadableHandle<unknown>
+  })
+
+/** Releases a replaced instance once nothing holds it; a release failure is logged (no caller is left to fail). */
+const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect<void> => {
+  if (!held.replaced || held.holds > 0 || held.pinned || held.scope === undefined) return Effect.void
+  const scope = held.scope
+  return Effect.flatMap(Effect.exit(Scope.close(scope, Exit.void)), (exit) =>
+    exit._tag === "Success"
+      ? Effect.void
+      : Effect.logError(
+        new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: Cause.squash(exit.cause) })
+      ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// opening a scope
+
+/**
+ * Opens a scope named `name` around `effect`, inside the scopes the fiber has open: the services of
+ * `requests` (each a request the scope provides, or one of the plan's roots) are built (or found) in
+ * it and given to `effect`; when `effect` ends, the scope's instances are released, last built first.
+ * A release failure is a defect of `within`.
+ *
+ * @internal
+ */
+export const within = <A, E, R>(
+  self: Container,
+  name: string,
+  requests: ReadonlyArray<Dependency.Any>,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | Errors.HandleError, R> =>
+  Effect.flatMap(FiberRef.get(openScopes), (parent) => {
+    if (!self.scopeNames.includes(name)) {
+      return Effect.dieMessage(
+        `layerwise Lifetime.within: the application does not declare the scope ${name} (declared scopes: ${
+          self.scopeNames.length === 0 ? "none" : self.scopeNames.join(", ")
+        })`
+      )
+    }
+    const entry = self.plan.scopes.find((scope) => scope.name === name)!
+    const edges: Array<Plan.Edge> = []
+    for (const request of requests) {
+      const edge = entry.provides.find((candidate) => candidate.request.key === request.key) ??
+        self.plan.roots.find((candidate) => candidate.request.key === request.key)
+      if (edge === undefined) {
+        return Effect.dieMessage(
+          `layerwise Lifetime.within: ${request.key} is not a service the scope ${name} provides (its services: ${
+            entry.provides.length === 0 ? "none" : entry.provides.map((provided) => provided.request.label).join(", ")
+          })`
+        )
+      }
+      edges.push(edge)
+    }
+    return Effect.acquireUseRelease(
+      Effect.sync(() => new ScopeInstance(name, parent)),
+      (instance) =>
+        Effect.locally(
+          Effect.flatMap(
+            Effect.forEach(edges, (edge) => edgeService(self, edge, instance)),
+            (services) => Effect.provide(effect, runtime.contextFromMap(new Map(services.map((service, index) => [edges[index]!.request.key, service]))))
+          ),
+          openScopes,
+          instance
+        ),
+      (instance, exit) =>
+        Effect.flatMap(executor.releaseOwner(instance, self.plan, exit), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
+    )
+  })
+
+/** The container's tag, as components and the program request it (`Container.Container`). @internal */
+export const Tag = Context.GenericTag<PublicContainer.Container>(dependency.containerKey)
+
+/** The container behind the public service (the only implementation of it). @internal */
+export const fromService = (service: PublicContainer.Container): Container => service as Container
