@@ -625,7 +625,8 @@ export const appStart = <A, E, R>(record: RunRecord, effect: Effect.Effect<A, E,
   if (log !== undefined) {
     const logged = Effect.tap(observed, () => Effect.log(startupSummary(self, record, log)))
     observed = log.progress
-      ? Effect.acquireUseRelease(Effect.fork(watchSlow(self, record, log)), () => logged, Fiber.interrupt)
+      // forked interruptible: the acquisition is not, and a fork inherits that
+      ? Effect.acquireUseRelease(Effect.fork(Effect.interruptible(watchSlow(self, record, log))), () => logged, Fiber.interrupt)
       : logged
   }
   if (self.tracing === undefined) return observed
