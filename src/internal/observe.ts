@@ -376,7 +376,8 @@ export const releaseSteps = (self: LayerSpans | undefined): executor.NodeRelease
 
 /**
  * A release in the `layerwise.release` span: it fails when some release failed (the release gives
- * the failures, as `executor.release` does).
+ * the failures, as `executor.release` does). A build released once has one span: the release runs
+ * once (a failed build is released before its Layer fails, and its scope's release finds nothing).
  *
  * @internal
  */
@@ -384,13 +385,13 @@ export const releasing = <E, R>(
   self: LayerSpans | undefined,
   effect: Effect.Effect<Cause.Cause<never> | undefined, E, R>
 ): Effect.Effect<Cause.Cause<never> | undefined, E, R> =>
-  self === undefined ? effect : phaseSpan(self.tracing, spanNames.release, effect, (span) => {
+  self === undefined ? effect : Effect.suspend(() => self.release !== undefined ? effect : phaseSpan(self.tracing, spanNames.release, effect, (span) => {
     self.release = span
   }, (exit) => {
     endAll(self.tracing, self.releasing, "interrupted")
     if (exit._tag === "Success" && exit.value !== undefined) return { outcome: "failure", error: Cause.squash(exit.value) }
     return { outcome: outcomeOfExit(exit) }
-  })
+  }))
 
 // ---------------------------------------------------------------------------------------------
 // App: the observer of a run
