@@ -9,6 +9,11 @@
  * - a startup component that seeds the repository;
  * - the HTTP server as a started component whose background work serves requests.
  *
+ * - traces: TRACE=console prints every span (layerwise's: the build, start, stop, release and health
+ *   checks of every component; the platform's: one per HTTP request) with @effect/opentelemetry's
+ *   NodeSdk and OpenTelemetry's ConsoleSpanExporter (in-process, no network). Swap the exporter for
+ *   an OTLP one to send them to a collector.
+ *
  * It prints its component graph and startup timings, serves requests, and on Ctrl-C (SIGINT) or
  * SIGTERM shuts down gracefully and prints the report.
  *
@@ -19,7 +24,9 @@
  */
 import { FileSystem, HttpServer, Path } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
-import { Context, Effect, Either } from "effect"
+import { NodeSdk } from "@effect/opentelemetry"
+import { ConsoleSpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { Context, Effect, Either, Layer } from "effect"
 import { createServer } from "node:http"
 import { App, Component, Explain, Lifecycle, Registry, Resolver } from "layerwise"
 import { runMain } from "layerwise/node"
@@ -97,6 +104,15 @@ console.log("Component graph:")
 console.log(Explain.tree(plan.right))
 console.log("")
 
+// TRACE=console: the run's spans printed as they end (the tracer is installed around the whole run)
+const TracingLive = process.env.TRACE === "console"
+  ? NodeSdk.layer(() => ({
+    resource: { serviceName: "todo-service" },
+    spanProcessor: new SimpleSpanProcessor(new ConsoleSpanExporter())
+  }))
+  : Layer.empty
+
 runMain(
-  App.make(registry, { ...environment, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }).pipe(App.provide(NodeContext.layer))
+  App.make(registry, { ...environment, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }).pipe(App.provide(NodeContext.layer)),
+  { layer: TracingLive }
 )

@@ -61,7 +61,9 @@ export const runMain = (
   let outcome: Exit.Exit<unknown, unknown> | undefined
   // an App, or the Effect that makes it (its failure is told as the run's are)
   const made = appInternal.isApp(self) ? Effect.succeed(self) : self
-  const program = Effect.flatMap(made, (app) => appInternal.run(reporting(app))).pipe(
+  const run = Effect.flatMap(made, (app) => appInternal.run(reporting(app)))
+  // what the program runs in (a tracer, a logger): built first, released after the report
+  const program = (options?.layer === undefined ? run : Effect.provide(run, options.layer)).pipe(
     Effect.onExit((exit) => {
       outcome = exit
       return Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) && options?.disableErrorReporting !== true
