@@ -12,6 +12,11 @@
  * - a request-scoped RequestContext (the caller, from the x-caller header): one per request, released
  *   (and logged) once its response is sent (`curl -H 'x-caller: ada' http://127.0.0.1:3000/whoami`).
  *
+ * - traces: TRACE=console prints every span (layerwise's: the build, start, stop, release and health
+ *   checks of every component; the platform's: one per HTTP request) with @effect/opentelemetry's
+ *   NodeSdk and OpenTelemetry's ConsoleSpanExporter (in-process, no network). Swap the exporter for
+ *   an OTLP one to send them to a collector.
+ *
  * It prints its component graph and startup timings, serves requests, and on Ctrl-C (SIGINT) or
  * SIGTERM shuts down gracefully and prints the report.
  *
@@ -22,7 +27,9 @@
  */
 import { FileSystem, HttpServer, Path } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
-import { Context, Effect, Exit } from "effect"
+import { NodeSdk } from "@effect/opentelemetry"
+import { ConsoleSpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { Context, Effect, Exit, Layer } from "effect"
 import { createServer } from "node:http"
 import { App, Component, Explain, Lifecycle, Options, Registry, Resolver } from "layerwise"
 import { runMain } from "layerwise/node"
@@ -109,8 +116,16 @@ if (!process.argv.includes("--help")) {
   }
 }
 
+// TRACE=console: the run's spans printed as they end (the tracer is installed around the whole run)
+const TracingLive = process.env.TRACE === "console"
+  ? NodeSdk.layer(() => ({
+    resource: { serviceName: "todo-service" },
+    spanProcessor: new SimpleSpanProcessor(new ConsoleSpanExporter())
+  }))
+  : Layer.empty
+
 // `--help` prints the options of the application's plan instead of running it
 runMain(
   App.make(registry, { external, scopes, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }).pipe(App.provide(NodeContext.layer)),
-  { options }
+  { options, layer: TracingLive }
 )

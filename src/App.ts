@@ -108,6 +108,7 @@ import type * as Condition from "./Condition.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
 import type * as Lifetime from "./Lifetime.js"
+import type * as Observability from "./Observability.js"
 // imported under another name: `Health` is this module's service (the report's module is `Health`)
 import type * as HealthReport from "./Health.js"
 import * as internal from "./internal/app/app.js"
@@ -262,10 +263,29 @@ export interface Options extends Condition.EnvironmentSource {
    */
   readonly healthConcurrency?: number | "unbounded" | undefined
   /**
-   * Spans for every phase: `"auto"` (default) creates them when a tracer other than Effect's built-in
-   * one (which exports nothing) is installed and tracing is enabled.
+   * Spans for every phase of every component (see `Observability` for their names and attributes):
+   * `"auto"` (default) creates them when a tracer other than Effect's built-in one (which exports
+   * nothing) is installed and tracing is enabled; `false` never, `true` always.
    */
   readonly spans?: boolean | "auto" | undefined
+  /**
+   * Effect Metrics of the run (see `Observability`): every phase's duration per component, and the
+   * health status of every check each time the health is checked (default `true`).
+   *
+   * @since 0.2.0
+   */
+  readonly metrics?: boolean | undefined
+  /**
+   * What the application logs while it starts, with `Effect.log` (so the program's Logger and log
+   * level decide what is shown): the components still building, initializing or starting after a
+   * second, named as they go, then `started N components in X` and the slowest components' build and
+   * start durations. `"quiet"`: the `started` line alone; `false`: nothing; or the delay and the
+   * number of rows (`Observability.StartupLogOptions`). Default `true`. An unusable delay or row
+   * count is a defect.
+   *
+   * @since 0.2.0
+   */
+  readonly startupLog?: Observability.StartupLog | undefined
   /** Called with the report after every shutdown, also when the run was interrupted. */
   readonly onReport?: ((report: Report.Report) => Effect.Effect<void>) | undefined
   /** The scopes the application opens, outer first (see `Lifetime` and `Resolver.Options`). */

@@ -154,6 +154,12 @@ export interface Provider<C, K, A, E = never, R = never, KE = never> {
   readonly capacity?: number | undefined
   /** How long closing the manager waits for builds and holders before disposing anyway (default 30 seconds). */
   readonly closeTimeout?: Duration.DurationInput | undefined
+  /**
+   * The manager's name: the label `manager` of its Effect Metrics (`layerwise.instances.size`,
+   * `.hits`, `.misses`, `.evictions`: see `Observability.instanceMetricsOf`). Without one it has no
+   * Metrics (its `metrics` still count); `layer` names it after its tag's key by default.
+   */
+  readonly name?: string | undefined
 }
 
 /**

@@ -209,6 +209,16 @@ export interface LayerOptions {
    * a case for settings, reports the same problem as `InvalidLifecycle`.
    */
   readonly concurrency?: number | "unbounded" | undefined
+  /**
+   * Spans of the build and the release (see `Observability`): `layerwise.build` with a
+   * `layerwise.component.build` per component, each constructor's spans under its own, then
+   * `layerwise.release` with a `layerwise.component.release` per component. `"auto"` (default)
+   * makes them when a tracer other than Effect's built-in one (which exports nothing) is installed
+   * and tracing is enabled; `false` never, `true` always.
+   *
+   * @since 0.2.0
+   */
+  readonly spans?: boolean | "auto" | undefined
 }
 
 /**

@@ -9,6 +9,7 @@
  * @since 0.2.0
  */
 import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 import type * as App from "./App.js"
 import type * as Options from "./Options.js"
 import * as internal from "./internal/node.js"
@@ -35,6 +36,12 @@ export interface RunMainOptions {
    * options file's parsed content as `file`.
    */
   readonly options?: Options.ProviderInput | undefined
+  /**
+   * A Layer the whole program runs in, built before the App is made and released after the report:
+   * a tracer (`NodeSdk.layer` of `@effect/opentelemetry`, so that the run's spans are exported), a
+   * Logger, a log level. A Layer that fails fails the program (told once, exit code 1).
+   */
+  readonly layer?: Layer.Layer<never, unknown> | undefined
 }
 
 /**

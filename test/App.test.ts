@@ -22,11 +22,11 @@ import {
   Runtime,
   Schema,
   Stream,
-  TestClock,
-  Tracer
+  TestClock
 } from "effect"
 import { App, Component, Condition, Dependency, Errors, Health, Lifecycle, Lifetime, Plan, Registry, Report, Resolver, Testing } from "layerwise"
 import * as runtime from "../src/internal/runtime.js"
+import { makeRecording, traced } from "./helpers/tracing.js"
 import { type Dag, dag, dependentsOf, edgesOf, makeRecorder, nameOf, type Recorder, sinksOf } from "./helpers/graph.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -1911,38 +1911,29 @@ describe("App", () => {
         }))
       }))
 
-    it.effect("each build, start and stop is a span named after its phase, with the component as attribute", () =>
+    it.effect("each build, start and stop is a span named after its phase, under the phase's span, with the component as attribute", () =>
       Effect.gen(function*() {
-        const spans: Array<string> = []
-        const recording: Tracer.Tracer = yield* Effect.map(Effect.tracer, (native) =>
-          Tracer.make({
-            span: (name, parent, context, links, startTime, kind, options) => {
-              const span = native.span(name, parent, context, links, startTime, kind, options)
-              const attribute = () => span.attributes.get("component")
-              const end = span.end.bind(span)
-              ;(span as { end: typeof span.end }).end = (endTime, exit) => {
-                spans.push(attribute() === undefined ? name : `${name} ${String(attribute())}`)
-                end(endTime, exit)
-              }
-              return span
-            },
-            context: (f) => f()
-          }))
+        const recording = makeRecording()
         const registry = Registry.make(
           Component.succeed(A, "a").pipe(Lifecycle.onStart(() => Effect.void), Lifecycle.onStop(() => Effect.void))
         )
-        yield* Effect.withTracer(startStop(App.make(registry, { roots: [A] })), recording)
-        expect(spans).toEqual([
-          "layerwise.build A",
-          "layerwise.start A",
-          "layerwise.app.start",
-          "layerwise.stop A",
-          "layerwise.app.stop"
+        yield* traced(recording, startStop(App.make(registry, { roots: [A], startupLog: false })))
+        expect(recording.tree()).toEqual([
+          "layerwise.app.start success",
+          "  layerwise.build success",
+          "    layerwise.component.build A success",
+          "  layerwise.start success",
+          "    layerwise.component.start A success",
+          "layerwise.app.stop success",
+          "  layerwise.stop success",
+          "    layerwise.component.stop A success",
+          "  layerwise.release success",
+          "    layerwise.component.release A success"
         ])
         // without a tracer of its own (Effect's built-in one), no span is made
-        spans.length = 0
+        recording.clear()
         yield* startStop(App.make(registry, { roots: [A] }))
-        expect(spans).toEqual([])
+        expect(recording.spans).toEqual([])
       }))
   })
 

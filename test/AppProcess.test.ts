@@ -13,7 +13,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
   const fixture = path.join(root, "test", "fixtures", "appMain.ts")
 
   const spawnApp = (
-    mode: "clean" | "hang" | "fail" | "stop-fails" | "config" | "options",
+    mode: "clean" | "hang" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options",
     env: Record<string, string> = {},
     argv: ReadonlyArray<string> = []
   ) => {
@@ -37,15 +37,36 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     return { child, exited, waitFor, output: () => output }
   }
 
+  /** The output without its log lines (a log line's message may span several lines, in quotes). */
+  const withoutLogs = (output: string) => output.replace(/^timestamp=[^"\n]*"[^"]*"\n/gm, "")
+
   it("SIGTERM shuts down gracefully, dependents first, prints the report and exits with 0", async () => {
     const app = spawnApp("clean")
     await app.waitFor("started")
     app.child.kill("SIGTERM")
     expect(await app.exited).toBe(0)
-    const lines = app.output().split("\n")
+    const lines = withoutLogs(app.output()).split("\n")
     expect(lines.slice(0, 5)).toEqual(["start Database", "start Server", "started", "stop Server", "stop Database"])
     expect(lines[5]).toMatch(/^application OK \(interrupted\)/)
+    // the startup log: the summary line, then the timing table
+    expect(app.output()).toMatch(/level=INFO[^\n]*message="started 2 components in [0-9.]+m?s\n  component +build +start\n/)
   })
+
+  for (const [mode, what] of [["build-fails", "constructor of Database"], ["start-fails", "start hook onStart of Database"]] as const) {
+    it(`a ${mode === "build-fails" ? "failing constructor" : "failing start hook"} is printed once, with the user's error and its cause, without a stack`, async () => {
+      const app = spawnApp(mode)
+      expect(await app.exited).toBe(1)
+      const output = app.output()
+      expect(output).toContain(`  - Server -> Database: ${what} failed: ConnectionRefused: connection to db.internal:5432 refused: caused by Error: ECONNREFUSED\n`)
+      expect(output.match(/connection to db\.internal:5432 refused/g)).toHaveLength(1)
+      expect(output.match(/ECONNREFUSED/g)).toHaveLength(1)
+      expect(output).toMatch(/level=ERROR[^\n]*(building|starting) the application failed \(1 error\) \(see the report above\)/)
+      expect(output).not.toMatch(/\n\s+at /)
+      expect(output).not.toContain("node_modules")
+      expect(output).not.toContain("src/internal")
+    })
+  }
+
 
   it("a second signal exits at once, while a stop hook hangs", async () => {
     const app = spawnApp("hang")
@@ -80,7 +101,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     await app.waitFor("started")
     app.child.kill("SIGTERM")
     expect(await app.exited).toBe(0)
-    const lines = app.output().split("\n")
+    const lines = withoutLogs(app.output()).split("\n")
     expect(lines.slice(0, 5).sort()).toEqual(["LOUD", "hello", "start Database", "start Server", "started"])
     expect(app.output()).toMatch(/application OK \(interrupted\)/)
   })

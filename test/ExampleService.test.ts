@@ -74,6 +74,24 @@ const post = (address: string, body: string) =>
   fetch(`${address}/todos`, { method: "POST", headers: { "content-type": "application/json" }, body })
 
 describe("examples/service.ts", () => {
+  it("with TRACE=console, prints the spans of the run and of each request (a request's span is a root, not under the background work)", async () => {
+    const service = launch(process.execPath, ["--import", "tsx", "examples/service.ts"], { TRACE: "console" })
+    try {
+      const address = await serving(service)
+      expect((await fetch(`${address}/todos`)).status).toBe(200)
+      service.child.kill("SIGTERM")
+      expect(await service.exited).toBe(0)
+      const output = service.output()
+      for (const name of ["layerwise.build", "layerwise.component.build", "layerwise.app.start", "layerwise.component.background", "layerwise.app.stop"]) {
+        expect(output).toContain(`name: '${name}'`)
+      }
+      // the request's span (the platform's, named after the method) has no parent
+      expect(output).toMatch(/parentSpanContext: undefined,\n[^}]*name: 'http\.server GET'/)
+    } finally {
+      cleanUp(service)
+    }
+  })
+
   it("serves on loopback and shuts down gracefully on SIGTERM with exit code 0", async () => {
     const service = launch(process.execPath, ["--import", "tsx", "examples/service.ts"])
     try {

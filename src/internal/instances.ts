@@ -33,6 +33,7 @@ import { hasProperty } from "effect/Predicate"
 import * as Scope from "effect/Scope"
 import * as Instances from "../Instances.js"
 import { describeValue } from "./describe.js"
+import * as observe from "./observe.js"
 import {
   addFinalizerNow,
   clockMillis,
@@ -43,6 +44,7 @@ import {
   makeDeferred,
   makeFiberLocal,
   mapDefects,
+  updateMetric,
   withFiberLocal
 } from "./runtime.js"
 
@@ -175,6 +177,8 @@ class InstanceManagerImpl<C, K, A, E, KE> implements Instances.InstanceManager<C
   readonly keys: Effect.Effect<ReadonlyArray<K>>
   readonly entries: Effect.Effect<ReadonlyArray<Instances.Entry<K, C>>>
   readonly metrics: Effect.Effect<Instances.Metrics>
+  /** its Effect Metrics, labelled with its name (none without a name) */
+  readonly observed: observe.InstanceMetrics | undefined
 
   constructor(
     /** its `make` needs what `context` holds, besides a Scope */
@@ -190,6 +194,7 @@ class InstanceManagerImpl<C, K, A, E, KE> implements Instances.InstanceManager<C
   ) {
     this.keys = Effect.sync(() => Array.from(cachedSlots(this), (slot) => slot.key))
     this.entries = Effect.sync(() => Array.from(cachedSlots(this), entryOf))
+    this.observed = provider.name === undefined ? undefined : observe.instanceMetricsOf(provider.name)
     this.metrics = Effect.sync(() => ({
       ...this.counters,
       cached: this.state._tag === "Open" ? this.state.cached.size : 0,
@@ -278,7 +283,8 @@ export function layer<Self, C, K, A, E, R = never>(
   provider: Instances.Provider<C, K, A, E, R, E>
 ): Layer.Layer<Self, never, Exclude<R, Scope.Scope>> {
   // make's R is its requirements and the Scope that Layer.scoped provides
-  return Layer.scoped(tag, make(provider) as Effect.Effect<Instances.InstanceManager<C, K, A, E>, never, Scope.Scope | Exclude<R, Scope.Scope>>)
+  const named = provider.name === undefined ? { ...provider, name: tag.key } : provider
+  return Layer.scoped(tag, make(named) as Effect.Effect<Instances.InstanceManager<C, K, A, E>, never, Scope.Scope | Exclude<R, Scope.Scope>>)
 }
 
 /** @internal */
@@ -362,11 +368,11 @@ const attempt = <C, K, A, E, X, Y, Z>(
   if (current !== undefined && !self.provider.needsUpdate(context, current)) {
     // retired by `needsUpdate` itself (it invalidated the key): look again
     if (current.retired) return attempt(self, key, context, restore, first, take)
-    if (first) self.counters.hits++
+    if (first) count(self, "hits")
     hold(self, current)
     return take(current)
   }
-  if (first) self.counters.misses++
+  if (first) count(self, "misses")
   return wait(self, state, key, slot, context, restore, take)
 }
 
@@ -519,7 +525,19 @@ const uncache = <C, K, A, E>(self: Manager<C, K, A, E>, slot: Slot<K, C, A, E>):
   slot.current = undefined
   if (self.state._tag === "Open") self.state.cached.delete(slot)
   prune(self, slot)
+  sized(self)
   return instance
+}
+
+/** One more of a counter that is also an Effect Metric (when the manager has a name). */
+const count = <C, K, A, E>(self: Manager<C, K, A, E>, counter: "hits" | "misses" | "evictions"): void => {
+  self.counters[counter]++
+  if (self.observed !== undefined) updateMetric(self.observed[counter], 1)
+}
+
+/** Sets the size gauge (when the manager has a name) to the keys cached now. */
+const sized = <C, K, A, E>(self: Manager<C, K, A, E>): void => {
+  if (self.observed !== undefined) updateMetric(self.observed.size, self.state._tag === "Open" ? self.state.cached.size : 0)
 }
 
 /**
@@ -537,7 +555,7 @@ const evictOverCapacity = <C, K, A, E>(self: Manager<C, K, A, E>, state: State.O
     state.cached.delete(oldest) // a no-op unless the invariant (every slot in `cached` has an instance) broke: never loop on it
     if (instance !== undefined) {
       instance.retired = true
-      self.counters.evictions++
+      count(self, "evictions")
       evicted.push(instance)
     }
   }
@@ -647,6 +665,7 @@ const install = <C, K, A, E>(
     state.cached.delete(slot)
     state.cached.add(slot)
     const retiring = evictOverCapacity(self, state)
+    sized(self)
     if (previous !== undefined) {
       previous.retired = true
       self.counters.replacements++
@@ -831,7 +850,7 @@ const idleLoop = <C, K, A, E>(self: Manager<C, K, A, E>, instance: Instance<K, C
     instance.idleFiber = undefined
     if (instance.slot.current !== instance) return Effect.void
     uncache(self, instance.slot as Slot<K, C, A, E>)
-    self.counters.evictions++
+    count(self, "evictions")
     return retire(self, instance)
   })
 
@@ -844,6 +863,7 @@ const close = Effect.fnUntraced(function*<C, K, A, E>(self: Manager<C, K, A, E>)
   const state = self.state
   if (state._tag === "Closed") return
   self.state = { _tag: "Closed" }
+  sized(self)
   for (const slot of state.cached) {
     const instance = slot.current!
     slot.current = undefined

@@ -65,13 +65,15 @@ export const runMain = (
   const made = appInternal.isApp(self) ? Effect.succeed(self) : self
   const input = options?.options ?? { argv: process.argv.slice(2), env: process.env }
   const help = optionsProvider.helpRequested(input.argv ?? [])
-  const program = Effect.flatMap(
+  const run = Effect.flatMap(
     made,
     (app) =>
       help
         ? Effect.flatMap(Effect.flatMap(appInternal.planOf(app), optionsRead.help), Console.log)
         : appInternal.run(reporting(app))
-  ).pipe(
+  )
+  // what the program runs in (a tracer, a logger): built first, released after the report
+  const program = (options?.layer === undefined ? run : Effect.provide(run, options.layer)).pipe(
     Effect.withConfigProvider(optionsProvider.provider(input)),
     Effect.onExit((exit) => {
       outcome = exit

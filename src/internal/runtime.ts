@@ -23,6 +23,7 @@ import * as FiberRefs from "effect/FiberRefs"
 import * as FiberRefsPatch from "effect/FiberRefsPatch"
 import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Runtime from "effect/Runtime"
@@ -766,3 +767,18 @@ export const setContextOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>, contex
  */
 export const runnerWithContext = <R>(runner: Runner, context: Context.Context<R>): Runtime.Runtime<R> =>
   Runtime.make({ context, fiberRefs: runner.fiberRefs, runtimeFlags: runner.runtimeFlags })
+
+// ---------------------------------------------------------------------------------------------
+// observability: metrics updated from the synchronous steps of a build or a run
+
+/**
+ * Updates a metric from synchronous code, as `Metric.update` does in an Effect (a counter adds, a
+ * gauge sets, a histogram records), without the labels the current fiber adds (`Effect.tagMetrics`):
+ * layerwise's metrics carry their own. A metric made with `Metric.fromMetricKey` of a tagged key
+ * finds its state once and keeps it, so an update is a field write. In Effect 4: `Metric.updateUnsafe`.
+ *
+ * @internal
+ */
+export const updateMetric = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, value: In): void => {
+  metric.unsafeUpdate(value, [])
+}

@@ -11,6 +11,7 @@ import * as container from "./container.js"
 import * as lookup from "./container/lookup.js"
 import * as executor from "./executor.js"
 import * as optionsRead from "./optionsRead.js"
+import * as observe from "./observe.js"
 import * as registryInternal from "./registry.js"
 import * as resolver from "./resolver.js"
 
@@ -66,7 +67,7 @@ export const registryToLayer: {
  */
 export const planToLayer = <Roots, E, R>(
   plan: Plan.Plan<Roots, E, R>,
-  options?: { readonly concurrency?: number | "unbounded" | undefined }
+  options?: Plan.LayerOptions
 ): Layer.Layer<Roots, Errors.BuildError<E> | Errors.InvalidOptions, R> => {
   const problem = executor.concurrencyProblem(options?.concurrency)
   if (problem !== undefined) {
@@ -75,24 +76,25 @@ export const planToLayer = <Roots, E, R>(
   return Layer.scopedContext(
     Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
+        const spans = yield* observe.layerSpans(plan, options?.spans)
         // the options, all read and valid before anything is built, are services the build starts from
-        const self = yield* optionsRead.provideTo(plan, executor.makeBuild(plan, options))
+        const self = yield* optionsRead.provideTo(plan, executor.makeBuild(plan, { concurrency: options?.concurrency, inheritContext: spans !== undefined }))
         const dynamic = container.attach(self)
         // `Scope.addFinalizerExit`, not `Effect.addFinalizer`: the latter would undo the FiberRef
         // changes the releases make (a `Layer.locallyScoped` restoring its FiberRef).
         // the container's children and lookups are released first: what they built depends on the graph's
         yield* Scope.addFinalizerExit(yield* Effect.scope, (exit) =>
           Effect.flatMap(
-            Effect.zip(lookup.closeRoot(dynamic, exit), executor.release(self, exit)),
+            Effect.zip(lookup.closeRoot(dynamic, exit), observe.releasing(spans, executor.release(self, exit, observe.releaseSteps(spans)))),
             ([fromLookups, failures]) =>
               fromLookups === undefined && failures === undefined
                 ? Effect.void
                 : Effect.failCause(fromLookups === undefined ? failures! : failures === undefined ? fromLookups : Cause.sequential(fromLookups, failures))
           )
         )
-        const built = yield* Effect.exit(restore(executor.buildAll(self, executor.plainTask(self))))
+        const built = yield* Effect.exit(restore(observe.building(spans, executor.buildAll(self, observe.nodeTasks(spans, self, executor.plainTask(self))))))
         if (built._tag === "Failure") {
-          const failures = yield* executor.release(self, built)
+          const failures = yield* observe.releasing(spans, executor.release(self, built, observe.releaseSteps(spans)))
           // the constructors' errors are the plan's `E` (the resolver typed the plan from them)
           const cause = built.cause as Cause.Cause<Errors.BuildError<E>>
           return yield* Effect.failCause(failures === undefined ? cause : Cause.sequential(cause, failures))

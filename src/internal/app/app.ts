@@ -27,6 +27,7 @@ import type * as Registry from "../../Registry.js"
 import type * as Report from "../../Report.js"
 import * as executor from "../executor.js"
 import * as optionsRead from "../optionsRead.js"
+import * as observe from "../observe.js"
 import * as planInternal from "../plan.js"
 import * as registryInternal from "../registry.js"
 import * as resolver from "../resolver.js"
@@ -179,7 +180,8 @@ const startRun = (
     const options = yield* optionsRead.servicesOf(plan)
     const spans = app.options.spans === true || app.options.spans === false ? app.options.spans : yield* runtime.tracingExported
     const hub = app.hub
-    const run = new AppRun(plan, components, settings, app.options, yield* Effect.clock, spans, emitter(hub), () => hub.subscribers > 0)
+    const observer = yield* observe.appObserver(plan, app.options, spans)
+    const run = new AppRun(plan, components, settings, app.options, yield* Effect.clock, spans, observe.emitter(observer, emitter(hub)), observe.listening(observer, () => hub.subscribers > 0))
     run.application = {
       plan,
       state: Effect.sync(() => run.lifecycle.state),
@@ -200,12 +202,15 @@ const startRun = (
     })
     // What `App.provide` gave: built first, in this scope, so released after the application.
     const provided = yield* provideLayers(app)
-    const started = Effect.zipRight(runInternal.buildPhase(run), runInternal.startPhase(run))
+    const started = Effect.zipRight(
+      observe.appPhase(run.record, "build", runInternal.buildPhase(run)),
+      observe.appPhase(run.record, "start", runInternal.startPhase(run))
+    )
     const phases = options === undefined ? started : Effect.provide(started, options)
     const buildAndStart = provided === undefined ? phases : Effect.provide(phases, provided)
     yield* Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(
-        Effect.exit(restore(spans ? Effect.withSpan(buildAndStart, "layerwise.app.start", { captureStackTrace: false }) : buildAndStart)),
+        Effect.exit(restore(observe.appStart(run.record, buildAndStart))),
         (exit) => {
           if (exit._tag === "Success") return Effect.void
           const interrupted = Cause.isInterruptedOnly(exit.cause)
@@ -298,7 +303,7 @@ const stopRun = (run: AppRun): Effect.Effect<Report.Report> =>
       const record = run.record
       run.stopBegin = record.now()
       run.lifecycle.transition("stopping")
-      if (run.startupEnd >= 0 || run.lifecycle.state !== "created") yield* runInternal.stopPhase(run)
+      if (run.startupEnd >= 0 || run.lifecycle.state !== "created") yield* observe.appPhase(record, "stop", runInternal.stopPhase(run))
       // constructors interrupted in flight (another one failed, or the run was interrupted)
       for (let id = 0; id < run.plan.nodes.length; id++) {
         if (record.stateOf(id) !== "building") continue
@@ -307,7 +312,7 @@ const stopRun = (run: AppRun): Effect.Effect<Report.Report> =>
         record.end(id, "initialize", "interrupted")
       }
       for (const works of run.backgrounds) if (works !== undefined) background.abandon(works)
-      yield* runInternal.releasePhase(run)
+      yield* observe.appPhase(record, "release", runInternal.releasePhase(run))
       for (let id = 0; id < run.plan.nodes.length && !run.releaseTimedOut; id++) {
         const state = record.stateOf(id)
         // components built from a value have no scope to close: they are released with the graph
@@ -326,7 +331,7 @@ const stopRun = (run: AppRun): Effect.Effect<Report.Report> =>
       Effect.sync(() => {
         if (exit._tag === "Failure") runtime.completeDeferred(run.stopped, exit)
       }))
-    return run.spans ? Effect.withSpan(guarded, "layerwise.app.stop", { captureStackTrace: false }) : guarded
+    return observe.appStop(run.record, guarded)
   }))
 
 /**

@@ -29,6 +29,7 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Errors from "../../Errors.js"
 import type * as Report from "../../Report.js"
+import * as observe from "../observe.js"
 import * as runtime from "../runtime.js"
 import type { RunRecord } from "./record.js"
 
@@ -126,23 +127,14 @@ export const hookTimedOut = (target: Target, hook: string, timeout: Duration.Dur
   return error
 }
 
-/** Starts one hook of a target, in a span named after its phase when spans are on. @internal */
+/** Starts one hook of a target, under its component's span of the phase when spans are on. @internal */
 export const startHook = (
   target: Target,
   name: string,
   make: () => Effect.Effect<unknown, unknown, unknown>,
   services?: Context.Context<never>
 ): Started => {
-  const effect = userEffect(`hook ${name}`, make, services)
-  return target.spans
-    ? start(
-      target.runner,
-      Effect.withSpan(effect, `layerwise.${target.phase}`, {
-        attributes: { component: target.record.nameOf(target.id), hook: name },
-        captureStackTrace: false
-      })
-    )
-    : start(target.runner, effect)
+  return start(target.runner, observe.hook(target, userEffect(`hook ${name}`, make, services)))
 }
 
 /** A hook of a sequence: its name and what it runs with the service. @internal */

@@ -44,6 +44,7 @@ import * as executor from "../executor.js"
 import * as graph from "../graph.js"
 import * as planInternal from "../plan.js"
 import * as lookup from "../container/lookup.js"
+import * as observe from "../observe.js"
 import * as healthInternal from "./health.js"
 import * as runtime from "../runtime.js"
 import * as background from "./background.js"
@@ -229,9 +230,7 @@ const buildNode = (self: AppRun, build: executor.GraphBuild, id: number): Effect
     executor.valueNode(build, node, value.service)
     return initialize(self, build, id, value.service)
   })
-  return self.spans
-    ? Effect.withSpan(task, "layerwise.build", { attributes: { component: node.name }, captureStackTrace: false })
-    : task
+  return observe.constructing(self.record, id, task)
 }
 
 const built = (self: AppRun, id: number, service: unknown): void => {
@@ -687,14 +686,14 @@ export const checkHealth = (self: AppRun, concurrency: number): Effect.Effect<He
           start: () =>
             hooks.start(
               self.runner,
-              Effect.locallyWith(
+              observe.check(self.record, id, check.name, Effect.locallyWith(
                 hooks.userEffect(`health check ${check.name}`, () => check.run(self.values[id]), hookServices(self, id)(check)),
                 checkingHealth,
                 (checking) => [...checking, self]
-              )
+              ))
             )
         }))
       }
     })
-    return healthInternal.run(targets, concurrency, () => self.record.now())
+    return observe.health(self.record, healthInternal.run(targets, concurrency, () => self.record.now()))
   })

@@ -1,0 +1,377 @@
+/**
+ * What layerwise tells of a build and a run (internal/observe.ts): spans (recorded with a Tracer of
+ * the test's), Effect Metrics (read from the global registry; every test names its components apart,
+ * so that their metrics are its own), and the startup log (a Logger of the test's, on the TestClock).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Context, Data, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Metric, TestClock } from "effect"
+import { App, Component, Instances, Lifecycle, Observability, Plan, Registry, Resolver } from "layerwise"
+import { makeRecording, type RecordedSpan, traced } from "../helpers/tracing.js"
+
+class Boom extends Data.TaggedError("Boom")<{ readonly where: string }> {}
+
+class A extends Context.Tag("A")<A, string>() {}
+class B extends Context.Tag("B")<B, string>() {}
+
+/** A with every hook (its start hook makes a span of its own), B depending on it. */
+const hooked = (names: { readonly a: string; readonly b: string }, b: Effect.Effect<string, Boom> = Effect.succeed("b")) =>
+  Registry.make(
+    Component.make(A, { build: Effect.withSpan(Effect.succeed("a"), "user.construct") }).pipe(
+      Component.named(names.a),
+      Lifecycle.initializer(() => Effect.void),
+      Lifecycle.onStart(() => Effect.withSpan(Effect.void, "user.start")),
+      Lifecycle.onStop(() => Effect.void),
+      Lifecycle.disposer(() => Effect.void)
+    ),
+    Component.make(B, { dependencies: [A], build: b }).pipe(Component.named(names.b))
+  )
+
+const startStop = <R>(app: App.App<R>) => Effect.scoped(Effect.flatMap(App.start(app), App.stop))
+
+const planOf = <E>(registry: Registry.Registry<E>, roots: ReadonlyArray<Context.Tag<any, any>>) =>
+  Either.getOrThrow(Resolver.resolve(registry, roots))
+
+const spanNamed = (spans: ReadonlyArray<RecordedSpan>, name: string, component?: string) =>
+  spans.find((span) => span.name === name && (component === undefined || span.attributes.get("layerwise.component") === component))!
+
+/** A Logger recording every message, and the Layer that adds it. */
+const makeLog = () => {
+  const lines: Array<string> = []
+  const logger = Logger.make(({ message }) => {
+    lines.push(Array.isArray(message) ? message.join(" ") : String(message))
+  })
+  return { lines, layer: Logger.add(logger) }
+}
+
+describe("observe", () => {
+  describe("App's spans", () => {
+    it.effect("one span per phase of every component, under its phase's span; constructors' and hooks' spans nest under their component's", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        yield* traced(recording, startStop(App.make(hooked({ a: "A", b: "B" }), { roots: [B], startupLog: false })))
+        expect(recording.tree()).toEqual([
+          "layerwise.app.start success",
+          "  layerwise.build success",
+          "    layerwise.component.build A success",
+          "      user.construct",
+          "    layerwise.component.initialize A success",
+          "    layerwise.component.build B success",
+          "  layerwise.start success",
+          "    layerwise.component.start A success",
+          "      user.start",
+          "layerwise.app.stop success",
+          "  layerwise.stop success",
+          "    layerwise.component.stop A success",
+          "  layerwise.release success",
+          "    layerwise.component.release B success",
+          "    layerwise.component.dispose A success",
+          "    layerwise.component.release A success"
+        ])
+        expect(recording.spans.every((span) => span.exit === "success")).toBe(true)
+      }))
+
+    it.effect("a component's span has its name, its tag's key, its qualifiers, its lifetime, the phase and the outcome", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        const registry = Registry.make(Component.succeed(A, "a").pipe(Component.named("primary-a"), Component.qualified(["main"]), Lifecycle.onStart(() => Effect.void)))
+        yield* traced(recording, startStop(App.make(registry, { roots: [A], startupLog: false })))
+        expect(Object.fromEntries(spanNamed(recording.spans, "layerwise.component.start").attributes)).toEqual({
+          "layerwise.component": "primary-a",
+          "layerwise.service": "A",
+          "layerwise.qualifiers": ["main"],
+          "layerwise.lifetime": "singleton",
+          "layerwise.phase": "start",
+          "layerwise.outcome": "success"
+        })
+      }))
+
+    it.effect("a failing constructor ends its build span, the build's and layerwise.app.start's with a failure; what was built is released under layerwise.app.stop", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        const app = App.make(hooked({ a: "A", b: "B" }, Effect.fail(new Boom({ where: "B" }))), { roots: [B], startupLog: false })
+        const exit = yield* traced(recording, Effect.exit(App.run(app)))
+        expect(Exit.isFailure(exit)).toBe(true)
+        expect(recording.tree()).toEqual([
+          "layerwise.app.start failure",
+          "  layerwise.build failure",
+          "    layerwise.component.build A success",
+          "      user.construct",
+          "    layerwise.component.initialize A success",
+          "    layerwise.component.build B failure",
+          "layerwise.app.stop success",
+          "  layerwise.stop success",
+          "  layerwise.release success",
+          "    layerwise.component.release B success",
+          "    layerwise.component.dispose A success",
+          "    layerwise.component.release A success"
+        ])
+        expect(spanNamed(recording.spans, "layerwise.component.build", "B").exit).toBe("failure")
+        expect(spanNamed(recording.spans, "layerwise.app.start").exit).toBe("failure")
+      }))
+
+    it.effect("a start hook that times out ends its span with the outcome timeout, a failure", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        const registry = Registry.make(Component.succeed(A, "a").pipe(Lifecycle.onStart(() => Effect.never)))
+        const fiber = yield* traced(recording, Effect.fork(Effect.exit(App.run(App.make(registry, { roots: [A], startTimeout: "1 second", startupLog: false })))))
+        yield* TestClock.adjust("1 second")
+        expect(Exit.isFailure(yield* Fiber.join(fiber))).toBe(true)
+        expect(recording.tree()).toEqual([
+          "layerwise.app.start failure",
+          "  layerwise.build success",
+          "    layerwise.component.build A success",
+          "  layerwise.start failure",
+          "    layerwise.component.start A timeout",
+          "layerwise.app.stop success",
+          "  layerwise.stop success",
+          "  layerwise.release success",
+          "    layerwise.component.release A success"
+        ])
+        expect(spanNamed(recording.spans, "layerwise.component.start", "A").exit).toBe("failure")
+      }))
+
+    it.effect("background work runs under no span: a request's span it makes is a root; the component's background span is a root linked to layerwise.app.start, ended with success by a normal stop", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        const serving = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.background(() =>
+              Effect.zipRight(
+                Effect.withSpan(Deferred.succeed(serving, undefined), "http.request"),
+                Effect.never
+              )
+            )
+          )
+        )
+        yield* traced(
+          recording,
+          Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [A], startupLog: false }))
+            yield* Deferred.await(serving)
+            yield* App.stop(running)
+          }))
+        )
+        const request = spanNamed(recording.spans, "http.request")
+        const background = spanNamed(recording.spans, "layerwise.component.background", "A")
+        expect(request.parent).toBeUndefined()
+        expect(background.parent).toBeUndefined()
+        expect(background.links).toEqual([spanNamed(recording.spans, "layerwise.app.start").spanId])
+        expect(background.exit).toBe("success")
+        expect(background.attributes.get("layerwise.outcome")).toBe("success")
+        // a normal shutdown: every span of layerwise's ends with success
+        expect(recording.spans.filter((span) => span.name.startsWith("layerwise.") && span.exit !== "success")).toEqual([])
+      }))
+
+    it.effect("a health check is layerwise.health with a span per check, ended with the check's outcome", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Component.named("SpansHealthy"),
+            Lifecycle.healthCheck(() => Effect.void, { name: "ping" }),
+            Lifecycle.healthCheck(() => Effect.fail(new Boom({ where: "disk" })), { name: "disk" })
+          )
+        )
+        yield* traced(
+          recording,
+          Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [A], startupLog: false }))
+            recording.clear()
+            yield* App.health(running)
+          }))
+        )
+        expect(recording.tree({ attributes: ["layerwise.check", "layerwise.outcome"] }).slice(0, 3)).toEqual([
+          "layerwise.health failure",
+          "  layerwise.component.health ping success",
+          "  layerwise.component.health disk failure"
+        ])
+      }))
+
+    it.effect("no span at all with spans: false, nor with Effect's built-in tracer", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        yield* traced(recording, startStop(App.make(hooked({ a: "A", b: "B" }), { roots: [B], spans: false, startupLog: false })))
+        expect(recording.tree()).toEqual(["user.construct", "user.start"])
+        // Effect's built-in tracer: what the program makes is made, layerwise makes nothing
+        const names: Array<string> = []
+        yield* startStop(App.make(hooked({ a: "A", b: "B" }), { roots: [B], startupLog: false })).pipe(
+          Effect.withSpan("program"),
+          Effect.tap(() => Effect.sync(() => names.push("done")))
+        )
+        expect(names).toEqual(["done"])
+      }))
+  })
+
+  describe("Plan.toLayer's spans", () => {
+    it.effect("layerwise.build with a span per component (its constructor's spans under it), then layerwise.release with one per component", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        const plan = planOf(hooked({ a: "A", b: "B" }), [B])
+        yield* traced(recording, Effect.scoped(Layer.build(Plan.toLayer(plan))))
+        expect(recording.tree()).toEqual([
+          "layerwise.build success",
+          "  layerwise.component.build A success",
+          "    user.construct",
+          "  layerwise.component.build B success",
+          "layerwise.release success",
+          "  layerwise.component.release B success",
+          "  layerwise.component.release A success"
+        ])
+        expect(spanNamed(recording.spans, "layerwise.build").attributes.get("layerwise.components")).toBe(2)
+      }))
+
+    it.effect("a failing constructor ends its span and the build's with a failure; the release has one span", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        const plan = planOf(hooked({ a: "A", b: "B" }, Effect.fail(new Boom({ where: "B" }))), [B])
+        const exit = yield* traced(recording, Effect.exit(Effect.scoped(Layer.build(Plan.toLayer(plan)))))
+        expect(Exit.isFailure(exit)).toBe(true)
+        expect(recording.tree()).toEqual([
+          "layerwise.build failure",
+          "  layerwise.component.build A success",
+          "    user.construct",
+          "  layerwise.component.build B failure",
+          "layerwise.release success",
+          "  layerwise.component.release B success",
+          "  layerwise.component.release A success"
+        ])
+      }))
+
+    it.effect("a release that fails ends its component's span and the release's with a failure", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        const registry = Registry.make(
+          Component.make(A, { build: Effect.acquireRelease(Effect.succeed("a"), () => Effect.die(new Boom({ where: "release" }))) })
+        )
+        const exit = yield* traced(recording, Effect.exit(Effect.scoped(Layer.build(Plan.toLayer(planOf(registry, [A]))))))
+        expect(Exit.isFailure(exit)).toBe(true)
+        expect(recording.tree()).toEqual([
+          "layerwise.build success",
+          "  layerwise.component.build A success",
+          "layerwise.release failure",
+          "  layerwise.component.release A failure"
+        ])
+      }))
+
+    it.effect("Registry.toLayer has the same spans; spans: false has none", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        yield* traced(recording, Effect.scoped(Layer.build(Registry.toLayer(hooked({ a: "A", b: "B" }), [B]))))
+        expect(recording.spans.map((span) => span.name)).toContain("layerwise.component.build")
+        recording.clear()
+        yield* traced(recording, Effect.scoped(Layer.build(Registry.toLayer(hooked({ a: "A", b: "B" }), [B], { spans: false }))))
+        expect(recording.tree()).toEqual(["user.construct"])
+      }))
+  })
+
+  describe("metrics", () => {
+    it.effect("every phase of every component is a duration in layerwise.phase.duration, labelled component and phase", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.make(A, { build: Effect.as(Effect.sleep("2 seconds"), "a") }).pipe(
+            Component.named("MetricsDatabase"),
+            Lifecycle.onStart(() => Effect.sleep("500 millis"))
+          )
+        )
+        const fiber = yield* Effect.fork(startStop(App.make(registry, { roots: [A], startupLog: false })))
+        yield* TestClock.adjust("2 seconds")
+        yield* TestClock.adjust("500 millis")
+        yield* Fiber.join(fiber)
+        const build = yield* Metric.value(Observability.phaseDurationOf("MetricsDatabase", "build"))
+        const start = yield* Metric.value(Observability.phaseDurationOf("MetricsDatabase", "start"))
+        expect([build.count, build.sum, start.count, start.sum]).toEqual([1, 2000, 1, 500])
+        // metrics: false records nothing
+        yield* Effect.fork(startStop(App.make(registry, { roots: [A], startupLog: false, metrics: false })))
+        yield* TestClock.adjust("3 seconds")
+        expect((yield* Metric.value(Observability.phaseDurationOf("MetricsDatabase", "build"))).count).toBe(1)
+      }))
+
+    it.effect("a health check sets layerwise.health.status: 1 when it passed, 0 when it did not", () =>
+      Effect.gen(function*() {
+        let up = true
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Component.named("MetricsHealth"),
+            Lifecycle.healthCheck(() => up ? Effect.void : Effect.fail(new Boom({ where: "ping" })), { name: "ping" })
+          )
+        )
+        const status = Observability.healthStatusOf("MetricsHealth", "ping")
+        yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [A], startupLog: false }))
+          yield* App.health(running)
+          expect((yield* Metric.value(status)).value).toBe(1)
+          up = false
+          yield* App.health(running)
+          expect((yield* Metric.value(status)).value).toBe(0)
+        }))
+      }))
+
+    it.scoped("an instance manager with a name counts hits, misses and evictions and gauges its size, labelled manager", () =>
+      Effect.gen(function*() {
+        const clients = yield* Instances.make({
+          name: "MetricsClients",
+          key: (tenant: string) => tenant,
+          make: (tenant: string) => Effect.succeed({ tenant }),
+          needsUpdate: () => false,
+          capacity: 1
+        })
+        yield* clients.use("acme", () => Effect.void)
+        yield* clients.use("acme", () => Effect.void)
+        yield* clients.use("globex", () => Effect.void)
+        const metrics = Observability.instanceMetricsOf("MetricsClients")
+        const values = yield* Effect.all([Metric.value(metrics.size), Metric.value(metrics.hits), Metric.value(metrics.misses), Metric.value(metrics.evictions)])
+        expect(values.map((state) => "value" in state ? state.value : state.count)).toEqual([1, 1, 2, 1])
+        const record = yield* clients.metrics
+        expect([record.cached, record.hits, record.misses, record.evictions]).toEqual([1, 1, 2, 1])
+      }))
+  })
+
+  describe("the startup log", () => {
+    const slow = Registry.make(
+      Component.make(A, { build: Effect.as(Effect.sleep("3 seconds"), "a") }).pipe(Component.named("db")),
+      Component.make(B, { dependencies: [A], build: Effect.succeed("b") }).pipe(
+        Component.named("server"),
+        Lifecycle.onStart(() => Effect.sleep("250 millis"))
+      )
+    )
+
+    const startLogged = (options: App.Options) =>
+      Effect.gen(function*() {
+        const log = makeLog()
+        const fiber = yield* Effect.fork(Effect.provide(startStop(App.make(slow, { roots: [B], ...options })), log.layer))
+        for (let step = 0; step < 13; step++) yield* TestClock.adjust("250 millis")
+        yield* Fiber.join(fiber)
+        return log.lines
+      })
+
+    it.effect("names a component still building after a second, once, then logs the started line and the table, slowest first", () =>
+      Effect.gen(function*() {
+        expect(yield* startLogged({})).toEqual([
+          "still building db (1.00s)",
+          [
+            "started 2 components in 3.25s",
+            "  component   build    start",
+            "  db          3.00s        -",
+            "  server     0.00ms  250.0ms"
+          ].join("\n")
+        ])
+      }))
+
+    it.effect("quiet logs the started line alone; false logs nothing; slowAfter and table are the delay and the rows", () =>
+      Effect.gen(function*() {
+        expect(yield* startLogged({ startupLog: "quiet" })).toEqual(["started 2 components in 3.25s"])
+        expect(yield* startLogged({ startupLog: false })).toEqual([])
+        expect(yield* startLogged({ startupLog: { slowAfter: "2 seconds", table: 1 } })).toEqual([
+          "still building db (2.00s)",
+          ["started 2 components in 3.25s", "  component  build  start", "  db         3.00s      -", "  … 1 more, each 3.00s or less"].join("\n")
+        ])
+      }))
+
+    it.effect("an unusable option is a defect naming it", () =>
+      Effect.gen(function*() {
+        const exit = yield* Effect.exit(startStop(App.make(slow, { roots: [B], startupLog: { table: -1 } })))
+        expect(exit).toEqual(Exit.die(new Cause.IllegalArgumentException("layerwise App: startupLog.table must be a whole number of rows (0 or more), got -1")))
+      }))
+  })
+})
