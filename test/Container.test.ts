@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Exit, FastCheck as fc, Fiber, Layer, Option, Scope } from "effect"
+import { Cause, Context, Deferred, Effect, Exit, FastCheck as fc, Fiber, Layer, Option, Scope } from "effect"
 import { App, Component, Condition, Container, Dependency, Errors, Lifecycle, Lifetime, Registry } from "layerwise"
 
 class Config extends Context.Tag("Config")<Config, { readonly id: number }>() {}
@@ -152,6 +152,43 @@ describe("Container", () => {
         )
         yield* Effect.flatMap(Uses, (use) => use).pipe(Effect.provide(Registry.toLayer(registry, [Uses])))
         expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
+      }))
+
+    it.effect("an open scope's instances that a lookup built are released dependents first, a failure named after its component", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const Request = Lifetime.scope("Request")
+        class Session extends Context.Tag("Session")<Session, { readonly id: number }>() {}
+        class Cart extends Context.Tag("Cart")<Cart, { readonly id: number }>() {}
+        class Checkout extends Context.Tag("Checkout")<Checkout, { readonly id: number }>() {}
+        const registry = Registry.make(
+          Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }),
+          Component.make(Session, { dependencies: [Config], build: recorder.make("Session", (id) => ({ id })) }).pipe(Lifetime.scoped(Request)),
+          Component.make(Cart, {
+            dependencies: [Session],
+            build: Effect.zipLeft(
+              recorder.make("Cart", (id) => ({ id })),
+              Effect.acquireRelease(Effect.void, () => Effect.die("the cart did not close"))
+            )
+          }).pipe(Lifetime.scoped(Request)),
+          Component.make(Checkout, { dependencies: [Cart], build: recorder.make("Checkout", (id) => ({ id })) }).pipe(Lifetime.transient)
+        )
+        // only Config is the application's: the lookup of Checkout builds the rest, Session and Cart in the open Request
+        const exit = yield* Effect.exit(Effect.scoped(Effect.flatMap(
+          Layer.build(Registry.toLayer(registry, [Container.Container, Config], { scopes: [Request] })),
+          (context) => Effect.provide(Effect.asVoid(Container.get(Checkout)).pipe(Lifetime.within(Request, [])), context)
+        )))
+        expect(recorder.events).toEqual([
+          "build Config",
+          "build Session",
+          "build Cart",
+          "build Checkout",
+          "release Checkout",
+          "release Cart",
+          "release Session",
+          "release Config"
+        ])
+        expect(Exit.isFailure(exit) && Cause.squash(exit.cause)).toMatchObject({ _tag: "ReleaseError", component: "Cart" })
       }))
 
     it.effect("a lookup in a closed container fails with ContainerClosed", () =>

@@ -61,6 +61,8 @@ export class ScopeInstance implements executor.Owner {
   readonly owners: Array<number> = []
   closing: Exit.Exit<unknown, unknown> | undefined = undefined
   readonly instances = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
+  /** the container that built each of its node scopes' instances (a lookup's container numbers its own nodes) */
+  readonly madeBy = new Map<Scope.Scope, Container>()
 
   /** `inputs`: the services its opener provided for the scope's inputs, by key */
   constructor(
@@ -371,7 +373,7 @@ export const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInsta
         ? singleton(self, target, chain)
         : self.rank[target] === TRANSIENT
         // a transient outside any node lives as long as what provides it: the open scope, or the graph
-        ? Effect.flatMap(executor.openScope(chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain, false))
+        ? Effect.flatMap(openIn(self, chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain, false))
         : scoped(self, target, chain)),
     (values) => collect(edge, values)
   )
@@ -463,6 +465,12 @@ const once = (
     )
   })
 
+/** A new node scope of `owner` for a node of this container (an open scope notes which container's node). */
+const openIn = (self: Container, owner: executor.Owner, id: number): Effect.Effect<Scope.CloseableScope> =>
+  owner instanceof ScopeInstance
+    ? Effect.tap(executor.openScope(owner, id), (scope) => void owner.madeBy.set(scope, self))
+    : executor.openScope(owner, id)
+
 /**
  * Builds a node in a new node scope of `owner`. A failed build's scope is closed at once and
  * forgotten by its owner: what the attempt acquired is released now, not with the owner.
@@ -473,8 +481,8 @@ const buildOwned = (
   id: number,
   chain: ScopeInstance | undefined
 ): Effect.Effect<readonly [unknown, Scope.CloseableScope], Errors.HandleError> =>
-  Effect.flatMap(executor.openScope(owner, id), (scope) =>
-    Effect.onError(
+  Effect.flatMap(openIn(self, owner, id), (scope) => {
+    return Effect.onError(
       Effect.map(buildIn(self, id, scope, chain, self.rank[id] === 0), (value) => [value, scope] as const),
       (cause) =>
         Effect.suspend(() => {
@@ -485,7 +493,8 @@ const buildOwned = (
           }
           return Scope.close(scope, Exit.failCause(cause))
         })
-    ))
+    )
+  })
 
 /**
  * Builds the singletons first built by a handle and the scoped instances that a node reaches through
@@ -739,12 +748,43 @@ export const within = <A, E, R>(
         ),
       (instance, exit) => {
         const release = (exit: Exit.Exit<unknown, unknown>) =>
-          Effect.flatMap(executor.releaseOwner(instance, self.plan, exit), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
+          Effect.flatMap(releaseScopeInstance(self, instance, exit), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
         return owner === undefined
           ? release(exit)
           : Scope.addFinalizerExit(owner, (closed) => Effect.catchAllCause(release(closed), Effect.logError))
       }
     )
+  })
+
+/**
+ * Releases an open scope's instances. When run-time lookups' containers built some of them (their
+ * node ids are their own plans'), each container's are released with its plan (dependents first),
+ * the containers made last first: a lookup's container depends only on containers made before it.
+ */
+const releaseScopeInstance = (
+  self: Container,
+  instance: ScopeInstance,
+  exit: Exit.Exit<unknown, unknown>
+): Effect.Effect<Cause.Cause<never> | undefined> =>
+  Effect.suspend(() => {
+    let foreign = false
+    for (const made of instance.madeBy.values()) if (made !== self) foreign = true
+    if (!foreign) return executor.releaseOwner(instance, self.plan, exit)
+    instance.closing ??= exit
+    const scopes = instance.scopes.splice(0)
+    const owners = instance.owners.splice(0)
+    const groups = new Map<Container, executor.Owner>()
+    scopes.forEach((scope, index) => {
+      const made = instance.madeBy.get(scope) ?? self
+      let group = groups.get(made)
+      if (group === undefined) groups.set(made, group = { scopes: [], owners: [], closing: undefined })
+      group.scopes.push(scope)
+      group.owners.push(owners[index]!)
+    })
+    const ordered = [...groups].sort(([a], [b]) => b.scopeKeyBase - a.scopeKeyBase)
+    return Effect.reduce(ordered, undefined as Cause.Cause<never> | undefined, (failures, [made, group]) =>
+      Effect.map(executor.releaseOwner(group, made.plan, exit), (failure) =>
+        failure === undefined ? failures : failures === undefined ? failure : Cause.sequential(failures, failure)))
   })
 
 /** The container's tag, as components and the program request it (`Container.Container`). @internal */
