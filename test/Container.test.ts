@@ -364,6 +364,39 @@ describe("Container", () => {
         expect(recorder.events).toEqual(["build Config", "build slow Db", "release slow Db", "release Config"])
       }))
 
+    it.effect("reloading a component through a child's handle changes only the child's instance", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [Db],
+          Effect.gen(function*() {
+            const tenant = yield* Container.child("tenant", [childDb(recorder, "tenant Db")])
+            const handle = yield* Container.getFrom(tenant, Dependency.reloadable(Db))
+            const first = yield* handle.use(Effect.succeed)
+            yield* handle.reload
+            const second = yield* handle.use(Effect.succeed)
+            const looked = yield* Container.getFrom(tenant, Db)
+            const parent = yield* Container.get(Db)
+            return { first, second, looked, parent }
+          }).pipe(Effect.scoped)
+        )
+        expect(result.second).not.toBe(result.first)
+        expect(result.looked).toBe(result.second)
+        expect(result.parent.id).toBe(2)
+        expect(result.first.config).toBe(result.parent.config)
+        expect(recorder.events).toEqual([
+          "build Config",
+          "build Db",
+          "build tenant Db",
+          "build tenant Db",
+          "release tenant Db",
+          "release tenant Db",
+          "release Db",
+          "release Config"
+        ])
+      }))
+
     it.effect("a child's lookups of its own components and of its parent's instances do not resolve the parent's registry", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

@@ -520,7 +520,8 @@ const dependenciesFirst = (self: Container, id: number, chain: ScopeInstance | u
 
 /** A singleton: eager ones are built; one reached only by handles is built on first use, in the graph's build. */
 const singleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
-  self.eager[id] === 1
+  // once built, the current instance (a reload replaces it), not the first build's
+  self.eager[id] === 1 || self.lazyBuilt[id] === 1
     ? Effect.sync(() => self.build.values[id])
     : self.delegate !== undefined
     ? delegated(self, id, chain) ?? lazySingleton(self, id, chain)
