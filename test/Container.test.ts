@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Deferred, Effect, Exit, FastCheck as fc, Fiber, Layer, Option, Scope } from "effect"
+import { Cause, Context, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Scope } from "effect"
 import { App, Component, Condition, Container, Dependency, Errors, Lifecycle, Lifetime, Registry } from "layerwise"
 
 class Config extends Context.Tag("Config")<Config, { readonly id: number }>() {}
@@ -655,6 +655,99 @@ describe("Container", () => {
         expect(result.second).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: [] }))
         expect(recorder.events).toEqual(["build Config", "build Db", "build csv", "release Db", "release csv", "release Config"])
       }))
+  })
+
+  describe("shutting down random graphs", () => {
+    /** components T0..Tn-1, each depending on some earlier ones; the roots built at startup; lookups and shutdowns in order */
+    const scenarios = fc.integer({ min: 2, max: 7 }).chain((size) =>
+      fc.record({
+        dependencies: fc.tuple(...Array.from({ length: size }, (_, index) => fc.subarray(Array.from({ length: index }, (_, earlier) => earlier)))),
+        roots: fc.subarray(Array.from({ length: size }, (_, index) => index)),
+        steps: fc.array(fc.record({ shutDown: fc.boolean(), target: fc.nat({ max: size - 1 }) }), { maxLength: 10 })
+      })
+    )
+
+    it.effect("every built instance is released once, dependents first; a shut-down component and its dependents are gone, the rest runs", () =>
+      Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(scenarios, ({ dependencies, roots, steps }) =>
+            Effect.runPromise(Effect.gen(function*() {
+              const recorder = makeRecorder()
+              const size = dependencies.length
+              const tags = dependencies.map((_, index) => Context.GenericTag<{ readonly id: number }>(`T${index}`))
+              const registry = Registry.make(...dependencies.map((needs, index) =>
+                Component.make(tags[index]!, { dependencies: needs.map((need) => tags[need]!), build: recorder.make(`T${index}`, (id) => ({ id })) })
+              ))
+              const closure = (index: number): Set<number> => {
+                const found = new Set<number>([index])
+                for (const need of dependencies[index]!) for (const reached of closure(need)) found.add(reached)
+                return found
+              }
+              // the model: what the container holds (its plan's and what lookups resolved), what was shut down
+              const held = new Set<number>(roots.flatMap((root) => [...closure(root)]))
+              const targets = new Set<number>()
+              const shut = new Set<number>()
+              const gone = (index: number) => [...closure(index)].some((reached) => targets.has(reached))
+              const scope = yield* Scope.make()
+              const context = yield* Layer.buildWithScope(Registry.toLayer(registry, [Container.Container, ...roots.map((root) => tags[root]!)]), scope)
+              const container = Context.get(context, Container.Container)
+              const instances = new Map<number, unknown>()
+              for (const step of steps) {
+                const index = step.target
+                if (!step.shutDown) {
+                  const result = yield* Effect.either(Container.getFrom(container, tags[index]!))
+                  if (gone(index)) {
+                    expect(Either.isLeft(result) && result.left._tag).toBe("ComponentShutDown")
+                    continue
+                  }
+                  expect(Either.isRight(result)).toBe(true)
+                  if (Either.isRight(result)) {
+                    // a singleton: the same instance every time
+                    if (instances.has(index)) expect(result.right).toBe(instances.get(index))
+                    instances.set(index, result.right)
+                  }
+                  for (const reached of closure(index)) held.add(reached)
+                  continue
+                }
+                const before = recorder.events.length
+                const result = yield* Effect.either(Container.shutDownIn(container, `T${index}`))
+                if (shut.has(index)) {
+                  expect(Either.isLeft(result) && result.left._tag).toBe("ComponentShutDown")
+                  continue
+                }
+                if (!held.has(index)) {
+                  expect(Either.isLeft(result) && result.left._tag).toBe("UnknownComponent")
+                  continue
+                }
+                targets.add(index)
+                const newly = [...held].filter((other) => !shut.has(other) && closure(other).has(index))
+                for (const other of newly) shut.add(other)
+                for (const other of newly) instances.delete(other)
+                expect(Either.isRight(result) && [...result.right].sort()).toEqual(newly.map((other) => `T${other}`).sort())
+                // what it released: the built ones among them, each once, dependents first
+                const released = recorder.events.slice(before).map((event) => Number(event.slice("release T".length)))
+                expect(recorder.events.slice(before).every((event) => event.startsWith("release "))).toBe(true)
+                expect([...released].sort()).toEqual(newly.filter((other) => recorder.count(`build T${other}`) === 1).sort())
+                released.forEach((other, position) => {
+                  for (const later of released.slice(position + 1)) expect(closure(later).has(other)).toBe(false)
+                })
+              }
+              yield* Scope.close(scope, Exit.void)
+              const builds = recorder.events.filter((event) => event.startsWith("build ")).map((event) => event.slice(6))
+              const releases = recorder.events.filter((event) => event.startsWith("release ")).map((event) => event.slice(8))
+              expect(new Set(builds).size).toBe(builds.length)
+              expect([...releases].sort()).toEqual([...builds].sort())
+              // across the whole run, no instance is released before one that depends on it
+              releases.forEach((name, position) => {
+                const index = Number(name.slice(1))
+                for (const later of releases.slice(position + 1)) expect(closure(Number(later.slice(1))).has(index)).toBe(false)
+              })
+              expect(size).toBeGreaterThan(1)
+            }))
+          ),
+          { numRuns: 100 }
+        )
+      ))
   })
 
   describe("with App", () => {
