@@ -403,8 +403,7 @@ const childAnswer = (realm: Realm, request: Dependency.Any, description: Depende
       if (known.key !== edge.request.key) return undefined
       continue
     }
-    // a plain request of one service: its tag
-    const inherited = Context.GenericTag<unknown, unknown>(edge.request.service)
+    const inherited = tagOf(edge.request.service)
     const answer = answerFor(parent, inherited, edge.request)
     if (Either.isLeft(answer)) {
       const error = answer.left
@@ -449,7 +448,16 @@ const externalKeysOf = (realm: Realm): ReadonlyArray<Dependency.Any> => {
       if (service !== dependency.containerKey && !realm.ownKeys!.has(service)) keys.add(service)
     }
   }
-  return [...keys].map((key) => Context.GenericTag<unknown, unknown>(key))
+  return [...keys].map(tagOf)
+}
+
+/** A plain request of a service, by its key (tags are made once per key: making one records where). */
+const tags = new Map<string, Context.Tag<unknown, unknown>>()
+
+const tagOf = (key: string): Context.Tag<unknown, unknown> => {
+  let tag = tags.get(key)
+  if (tag === undefined) tags.set(key, tag = Context.GenericTag<unknown, unknown>(key))
+  return tag
 }
 
 const hasTransient = (answer: Answer): boolean => answer.edge.targets.some((target) => isTransient(answer.container.plan.nodes[target]!))
