@@ -20,6 +20,7 @@ import type * as Component from "./Component.js"
 import * as childInternal from "./internal/container/child.js"
 import * as lookup from "./internal/container/lookup.js"
 import * as shutdownInternal from "./internal/container/shutdown.js"
+import * as snapshotInternal from "./internal/container/snapshot.js"
 import type * as Dependency from "./Dependency.js"
 
 /**
@@ -258,3 +259,68 @@ export const shutDown = (target: string | Dependency.Any): Effect.Effect<Readonl
  */
 export const shutDownIn = (container: Container, target: string | Dependency.Any): Effect.Effect<ReadonlyArray<string>, Errors.ShutDownError> =>
   Effect.suspend(() => shutdownInternal.shutDown(container, target))
+
+/**
+ * One component a container holds (see `Snapshot`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SnapshotComponent {
+  /** the component's name (a child's own: `Name (override)`) */
+  readonly name: string
+  /** the key of the service it provides */
+  readonly service: string
+  /** `singleton`, `transient` or `scoped(Scope)` */
+  readonly lifetime: string
+  /** a singleton whose instance is built and held (a transient's or scoped component's instances belong to their requesters and scopes: never) */
+  readonly built: boolean
+  /** shut down (`shutDown`), itself or through what it depends on */
+  readonly shutDown: boolean
+}
+
+/**
+ * What a container and its open children hold, at the moment it is taken (see `snapshot`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Snapshot {
+  /** its name among its siblings (`""` for the root) */
+  readonly name: string
+  /** the names from the root container down to it */
+  readonly path: ReadonlyArray<string>
+  readonly state: "open" | "closing" | "closed"
+  /** the components whose instances it holds: the root's plan's, then what its lookups resolved (a child's: its own components and transients) */
+  readonly components: ReadonlyArray<SnapshotComponent>
+  /** its open children, in the order they were opened */
+  readonly children: ReadonlyArray<Snapshot>
+}
+
+/**
+ * What a container and its open children hold, as data: each container's components (by name, with
+ * their lifetime, whether built, whether shut down) and its children under their names. Reads the
+ * containers' state and builds nothing.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Container } from "layerwise"
+ *
+ * // every container's built components, by path
+ * export const built = Effect.map(Container.Container, (root) => {
+ *   const lines: Array<string> = []
+ *   const visit = (snapshot: Container.Snapshot): void => {
+ *     const names = snapshot.components.filter((component) => component.built).map((component) => component.name)
+ *     lines.push(`${snapshot.path.join("/") || "root"}: ${names.join(", ")}`)
+ *     snapshot.children.forEach(visit)
+ *   }
+ *   visit(Container.snapshot(root))
+ *   return lines
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category children
+ */
+export const snapshot = (container: Container): Snapshot => snapshotInternal.snapshot(container)

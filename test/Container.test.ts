@@ -450,6 +450,39 @@ describe("Container", () => {
       }))
   })
 
+  describe("snapshots", () => {
+    it.effect("a snapshot lists each container's components under its name, built or not, shut down or not, and its children", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const snapshot = yield* withContainer(
+          registryOf(recorder),
+          [Db],
+          Effect.gen(function*() {
+            yield* Container.get(Api)
+            yield* Container.get(Stamp)
+            const tenant = yield* Container.child("tenant", [
+              Component.make(Db, { dependencies: [Config], build: Effect.flatMap(Config, (config) => recorder.make("tenant Db", (id) => ({ id, config }))) })
+            ])
+            yield* Container.getFrom(tenant, Db)
+            yield* Container.child("idle", [])
+            yield* Container.shutDown("Api")
+            return Container.snapshot(yield* Container.Container)
+          }).pipe(Effect.scoped)
+        )
+        const component = (name: string, built: boolean, shutDown = false, lifetime = "singleton", service = name) => ({ name, service, lifetime, built, shutDown })
+        expect(snapshot).toEqual({
+          name: "",
+          path: [],
+          state: "open",
+          components: [component("Config", true), component("Db", true), component("Api", false, true), component("Stamp", false, false, "transient")],
+          children: [
+            { name: "tenant", path: ["tenant"], state: "open", components: [component("Db (override)", true, false, "singleton", "Db")], children: [] },
+            { name: "idle", path: ["idle"], state: "open", components: [], children: [] }
+          ]
+        })
+      }))
+  })
+
   describe("trees of containers", () => {
     /** per child: its parent (0 the root, i + 1 the i-th child), and whether its Scope closes before the root's */
     const trees = fc.array(fc.record({ parent: fc.nat(), early: fc.boolean(), lookups: fc.nat({ max: 2 }) }), { maxLength: 8 }).map((children) =>

@@ -1,0 +1,45 @@
+/**
+ * What a tree of containers holds, as data (`Container.snapshot`): per container, the components
+ * whose instances it holds (see `shutdown.ts`: the root's plan's and what its lookups resolved; a
+ * child's own components and transients), whether each singleton is built, which were shut down;
+ * then its open children, in the order they were opened.
+ *
+ * @internal
+ */
+import type * as PublicContainer from "../../Container.js"
+import type * as Plan from "../../Plan.js"
+import * as container from "../container.js"
+import * as lifetime from "../lifetime.js"
+import { delegatedNodes, type Realm, realmOf } from "./lookup.js"
+
+/** @internal */
+export const snapshot = (service: PublicContainer.Container): PublicContainer.Snapshot => snapshotOf(realmOf(service))
+
+const snapshotOf = (realm: Realm): PublicContainer.Snapshot => {
+  const components: Array<PublicContainer.SnapshotComponent> = []
+  const seen = new Set<string>()
+  const add = (holder: container.Container, node: Plan.Node) => {
+    if (seen.has(node.name)) return
+    seen.add(node.name)
+    const own = node.component.lifetime
+    components.push({
+      name: node.name,
+      service: node.service,
+      lifetime: own === undefined ? "singleton" : lifetime.format(own),
+      built: realm.state === "open" && !realm.shut.has(node.name) && container.isBuilt(holder, node.id),
+      shutDown: realm.shut.has(node.name)
+    })
+  }
+  if (realm.parent === undefined) for (const node of realm.root.plan.nodes) add(realm.root, node)
+  for (const extension of realm.extensions) {
+    const delegated = delegatedNodes.get(extension)
+    for (const node of extension.plan.nodes) if (delegated?.[node.id] !== 1) add(extension, node)
+  }
+  return {
+    name: realm.name,
+    path: realm.path,
+    state: realm.state,
+    components,
+    children: [...realm.children.values()].map(snapshotOf)
+  }
+}
