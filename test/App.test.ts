@@ -1509,6 +1509,20 @@ describe("App", () => {
         expect(yield* recorder.entries).toEqual(["+clock", "+a 7", "stop 7", "-a", "-clock"])
       }))
 
+    it.effect("App.provide's Layer is released after the application also when the scope of App.start closes without App.stop", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const ClockLive = Layer.scoped(Clock, Effect.acquireRelease(Effect.as(recorder.record("+clock"), { now: () => 7 }), () => recorder.record("-clock")))
+        const registry = Registry.make(
+          Component.make(A, {
+            dependencies: [Clock],
+            build: Effect.acquireRelease(Effect.as(recorder.record("+a"), "a"), () => recorder.record("-a"))
+          }).pipe(Lifecycle.onStop(() => Effect.flatMap(Clock, (clock) => recorder.record(`stop ${clock.now()}`)), { dependencies: [Clock] }))
+        )
+        yield* Effect.scoped(App.start(App.make(registry, { roots: [A], external: [Clock] }).pipe(App.provide(ClockLive))))
+        expect(yield* recorder.entries).toEqual(["+clock", "+a", "stop 7", "-a", "-clock"])
+      }))
+
     it.effect("without App.provide, the program provides them, as to any Effect", () =>
       Effect.gen(function*() {
         const registry = Registry.make(Component.make(A, { dependencies: [Clock], build: Effect.map(Clock, (clock) => `${clock.now()}`) }))

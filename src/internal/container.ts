@@ -34,6 +34,7 @@ import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import * as dependency from "./dependency.js"
 import * as executor from "./executor.js"
+import * as observe from "./observe.js"
 import * as planInternal from "./plan.js"
 import * as runtime from "./runtime.js"
 
@@ -153,6 +154,8 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly releasedEarly = new WeakSet<Scope.Scope>()
   readonly scopeNames: ReadonlyArray<string>
   onInstance: InstanceHook | undefined = undefined
+  /** each instance built here in a `layerwise.component.build` span (the graph's spans are on) */
+  instanceSpans = false
   onDispose: DisposeHook | undefined = undefined
   /**
    * What App does to every container made for a run-time lookup of this one (see
@@ -427,7 +430,8 @@ const construct = (
     ? Effect.succeed(construct.value)
     : Effect.withFiberRuntime<unknown, Errors.BuildError>((fiber) => executor.constructInstance(self.build, id, scope, fiber, edgeValue))
   const hook = self.onInstance
-  return hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope, shared))
+  const made = hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope, shared))
+  return self.instanceSpans ? observe.instanceBuild(self.plan.nodes[id]!, made) : made
 }
 
 /** Runs `make` once per key of `memo`, sharing it between concurrent callers; a failure is not kept. */

@@ -210,6 +210,33 @@ const openComponentSpan = (
   return span
 }
 
+/**
+ * The build of an instance the run-time container makes after startup (a lazy singleton on first
+ * use, a transient's, a scoped component's in its open scope, a factory's, a reload): a
+ * `layerwise.component.build` span under the span of whoever asked for it, with the component's
+ * attributes and its outcome.
+ *
+ * @internal
+ */
+export const instanceBuild = <A, E>(node: Plan.Node, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.withSpan(
+    Effect.onExit(effect, (exit) =>
+      Effect.annotateCurrentSpan(
+        attributeNames.outcome,
+        Exit.isSuccess(exit) ? "success" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failure"
+      )),
+    componentSpanName("build"),
+    {
+      attributes: {
+        [attributeNames.component]: node.name,
+        [attributeNames.service]: node.service,
+        ...(node.component.qualifiers.length > 0 ? { [attributeNames.qualifiers]: node.component.qualifiers } : {}),
+        [attributeNames.lifetime]: lifetime.format(lifetime.get(node.component)),
+        [attributeNames.phase]: "build"
+      }
+    }
+  )
+
 /** The exit a span ends with for an outcome (the error when it did not succeed, if known). */
 const exitOf = (outcome: Report.Outcome, error: unknown): Exit.Exit<unknown, unknown> => {
   switch (outcome) {

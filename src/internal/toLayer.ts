@@ -80,6 +80,7 @@ export const planToLayer = <Roots, E, R>(
         // the options, all read and valid before anything is built, are services the build starts from
         const self = yield* optionsRead.provideTo(plan, executor.makeBuild(plan, { concurrency: options?.concurrency, inheritContext: spans !== undefined }))
         const dynamic = container.attach(self)
+        if (dynamic !== undefined && spans !== undefined) dynamic.instanceSpans = true
         // `Scope.addFinalizerExit`, not `Effect.addFinalizer`: the latter would undo the FiberRef
         // changes the releases make (a `Layer.locallyScoped` restoring its FiberRef).
         // the container's children and lookups are released first: what they built depends on the graph's

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Data, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Metric, TestClock } from "effect"
-import { App, Component, Instances, Lifecycle, Observability, Plan, Registry, Resolver } from "layerwise"
+import { App, Component, Dependency, Errors, Instances, Lifecycle, Observability, Plan, Registry, Resolver } from "layerwise"
 import { makeRecording, type RecordedSpan, traced } from "../helpers/tracing.js"
 
 class Boom extends Data.TaggedError("Boom")<{ readonly where: string }> {}
@@ -68,6 +68,14 @@ describe("observe", () => {
           "    layerwise.component.release A success"
         ])
         expect(recording.spans.every((span) => span.exit === "success")).toBe(true)
+      }))
+
+    it.effect("a tracer App.provide installs (as @effect/opentelemetry's NodeSdk.layer does) gets the run's spans", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        const app = App.make(hooked({ a: "A", b: "B" }), { roots: [B], startupLog: false }).pipe(App.provide(Layer.setTracer(recording.tracer)))
+        yield* startStop(app)
+        expect(recording.tree().filter((line) => !line.startsWith(" "))).toEqual(["layerwise.app.start success", "layerwise.app.stop success"])
       }))
 
     it.effect("a component's span has its name, its tag's key, its qualifiers, its lifetime, the phase and the outcome", () =>
@@ -262,6 +270,44 @@ describe("observe", () => {
         recording.clear()
         yield* traced(recording, Effect.scoped(Layer.build(Registry.toLayer(hooked({ a: "A", b: "B" }), [B], { spans: false }))))
         expect(recording.tree()).toEqual(["user.construct"])
+      }))
+  })
+
+  describe("instances built after startup", () => {
+    class Report_ extends Context.Tag("Report")<Report_, string>() {}
+    class Reader extends Context.Tag("Reader")<Reader, Effect.Effect<string, Errors.HandleError>>() {}
+    const registry = Registry.make(
+      Component.succeed(Report_, "r"),
+      Component.make(Reader, { dependencies: [Dependency.lazy(Report_)], build: Dependency.lazy(Report_) })
+    )
+
+    it.effect("a lazy singleton's build on first use has its layerwise.component.build span, under the span that used it", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        yield* traced(
+          recording,
+          Effect.scoped(Effect.gen(function*() {
+            const context = yield* Layer.build(Registry.toLayer(registry, [Reader]))
+            recording.clear()
+            yield* Effect.withSpan(Context.get(context, Reader), "user.read")
+          }))
+        )
+        expect(recording.tree().slice(0, 2)).toEqual(["user.read", "  layerwise.component.build Report success"])
+        const span = spanNamed(recording.spans, "layerwise.component.build", "Report")
+        expect(Object.fromEntries(span.attributes)).toMatchObject({
+          "layerwise.component": "Report",
+          "layerwise.service": "Report",
+          "layerwise.lifetime": "singleton",
+          "layerwise.phase": "build",
+          "layerwise.outcome": "success"
+        })
+        // with spans: false, none
+        recording.clear()
+        yield* traced(
+          recording,
+          Effect.scoped(Effect.flatMap(Layer.build(Registry.toLayer(registry, [Reader], { spans: false })), (context) => Context.get(context, Reader)))
+        )
+        expect(recording.spans).toEqual([])
       }))
   })
 

@@ -178,6 +178,9 @@ const startRun = (
     if (problems.length > 0) return yield* Effect.fail(new Errors.InvalidLifecycle({ problems }))
     // every option read and valid before anything runs; the build starts with them in its context
     const options = yield* optionsRead.servicesOf(plan)
+    // What `App.provide` gave: built first, in the caller's scope, so released after the application
+    // (its finalizer is added below); a tracer it installs decides the run's spans.
+    const provided = yield* provideLayers(app)
     const spans = app.options.spans === true || app.options.spans === false ? app.options.spans : yield* runtime.tracingExported
     const hub = app.hub
     const observer = yield* observe.appObserver(plan, app.options, spans)
@@ -200,8 +203,6 @@ const startRun = (
       return Effect.flatMap(stopRun(run), (report) =>
         report.success && run.ending !== "background-failed" ? Effect.void : Effect.die(applicationFailed(run, report)))
     })
-    // What `App.provide` gave: built first, in this scope, so released after the application.
-    const provided = yield* provideLayers(app)
     const started = Effect.zipRight(
       observe.appPhase(run.record, "build", runInternal.buildPhase(run)),
       observe.appPhase(run.record, "start", runInternal.startPhase(run))

@@ -176,6 +176,7 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
     self.build = build
     // the singletons that take part in the lifecycle are built at startup, even when only handles reach them
     const dynamic = container.attach(build, (id) => takesPart(self.components[id]!.lifecycle))
+    if (dynamic !== undefined) dynamic.instanceSpans = self.spans
     if (dynamic !== undefined) {
       self.container = dynamic
       dynamic.onInstance = instanceHook(self)
