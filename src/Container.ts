@@ -209,8 +209,10 @@ export const path = (container: Container): ReadonlyArray<string> => childIntern
  * dependents first: the children's, then what lookups built, then the application's. The report
  * lists them as `released`, with their stop, dispose and release phases, while the rest runs.
  *
- * From then on, a lookup that needs one of them fails with `ComponentShutDown`, as does shutting
- * one down again; a name that no component of this container has fails with `UnknownComponent`
+ * A lookup in flight that is building one of them fails with `ComponentShutDown`: the shutdown waits
+ * for that build, then releases it before its dependencies (a constructor must not shut down what
+ * it is being built with: it would wait for itself). From then on, a lookup that needs one of them
+ * fails with `ComponentShutDown`, as does shutting one down again; a name that no component of this container has fails with `UnknownComponent`
  * (a child holds only what it built: its own components and transients). A shut-down component is
  * not built again in this container, on purpose: its dependents were built with the instance that
  * startup checked them with, and would silently get another; open a child with it as one of its own

@@ -585,6 +585,39 @@ describe("Container", () => {
         ])
       }))
 
+    it.effect("a lookup building what a shutdown reaches fails with ComponentShutDown, and its instance is released once", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const building = yield* Deferred.make<void>()
+        const proceed = yield* Deferred.make<void>()
+        class Slow extends Context.Tag("Slow")<Slow, { readonly id: number }>() {}
+        const registry = registryOf(recorder).pipe(
+          Registry.add([
+            Component.make(Slow, {
+              dependencies: [Db],
+              build: Effect.zipRight(Effect.zipRight(Deferred.succeed(building, undefined), Deferred.await(proceed)), recorder.make("Slow", (id) => ({ id })))
+            })
+          ])
+        )
+        const result = yield* withContainer(
+          registry,
+          [Db],
+          Effect.gen(function*() {
+            const lookup = yield* Effect.fork(Container.get(Slow))
+            yield* Deferred.await(building)
+            const stopping = yield* Effect.fork(Container.shutDown("Db"))
+            yield* Deferred.succeed(proceed, undefined)
+            return { lookup: yield* Effect.flip(Fiber.join(lookup)), stopped: yield* Fiber.join(stopping) }
+          })
+        )
+        expect(result.lookup).toMatchObject({ _tag: "ComponentShutDown" })
+        expect(result.stopped).toEqual(["Slow", "Db"])
+        expect(recorder.count("build Slow")).toBe(1)
+        expect(recorder.count("release Slow")).toBe(1)
+        expect(recorder.events.indexOf("release Slow")).toBeLessThan(recorder.events.indexOf("release Db"))
+        expect(recorder.events.at(-1)).toBe("release Config")
+      }))
+
     it.effect("a request shuts down the components it resolves to; what nothing built or holds is unknown", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

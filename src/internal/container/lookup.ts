@@ -180,8 +180,13 @@ const lookup = (realm: Realm, request: Dependency.Any): Effect.Effect<unknown, E
     if (Either.isLeft(answer)) return Effect.fail(answer.left)
     const found = answer.right
     const service = Effect.flatMap(container.currentScopes, (scopes) =>
-      Effect.tap(container.edgeService(found.container, found.edge, scopes), () => {
+      Effect.flatMap(container.edgeService(found.container, found.edge, scopes), (value) => {
+        // a shutdown that reached what this lookup was building while it built
+        const nodes = found.container.plan.nodes
+        const gone = found.edge.targets.find((target) => isGone(realm, nodes[target]!))
+        if (gone !== undefined) return Effect.fail(shutDownError(realm, nodes[gone]!, [description.label]))
         found.ready = isReady(found)
+        return Effect.succeed(value)
       }))
     const inherited = inheritedOf.get(found.container)
     return Effect.locally(

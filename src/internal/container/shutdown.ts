@@ -10,8 +10,10 @@
  *    any of them fails with `ComponentShutDown`, and so does shutting one of them down again;
  * 2. under App, stops those of the application's components that started (background work, then
  *    stop hooks), dependents first;
- * 3. releases their instances (disposers, then finalizers), dependents first: the descendants'
- *    first, then what the container's lookups built, last made first, then the application's.
+ * 3. waits for those of them being built (by a lookup in flight: it fails with
+ *    `ComponentShutDown`), then releases their instances (disposers, then finalizers), dependents
+ *    first: the descendants' first, then what the container's lookups built, last made first, then
+ *    the application's.
  *
  * A shut-down component is never built again in that container: its dependents captured the
  * instance startup checked them with, and a component of the root container built at startup has
@@ -79,6 +81,10 @@ const shutDownNow = (realm: Realm, target: string | Dependency.Any): Effect.Effe
   const rootIds = releases.find((release) => release.container === root)?.ids ?? []
   return Effect.gen(function*() {
     if (app !== undefined && rootIds.length > 0) yield* app.stop(rootIds)
+    // singletons being built (by lookups in flight) are released once built: their dependencies outlive them
+    for (const release of releases) {
+      for (const [id, building] of release.container.lazy) if (release.hit[id] === 1) yield* Effect.exit(Deferred.await(building))
+    }
     let failures: Cause.Cause<never> | undefined
     for (let index = releases.length - 1; index >= 0; index--) {
       const release = releases[index]!
