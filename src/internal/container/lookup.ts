@@ -16,7 +16,12 @@
  *
  * A child delegates a component that is not one of its own to its parent (the parent's instance,
  * looked up by name in the parent if the parent has not built it yet): children share their parent's
- * instances and never build the parent's components; a parent never sees a child's.
+ * instances and never build the parent's components; a parent never sees a child's. A child's lookup
+ * that needs only its own components and its parent's instances does not resolve the parent's
+ * registry (`childAnswer`).
+ *
+ * Shutdowns (`shutdown.ts`) mark names in a realm (`shut`): an answer, a plan resolved for a lookup
+ * and a shared instance that reach one fail with `ComponentShutDown` (`isGone`).
  *
  * Answers are kept per request key (a request resolves to the same components every time: the
  * registry and environment do not change); a lookup whose answer is a built singleton reads its value
