@@ -892,6 +892,37 @@ describe("Container", () => {
         ])
       }))
 
+    it.effect("under App, a lookup whose component's initializer fails, or whose lifecycle settings are invalid, fails and keeps nothing", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const registry = Registry.make(
+          Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }),
+          Component.make(Plugin, { dependencies: [Config], build: recorder.make("csv", (id) => ({ name: "csv", id })) }).pipe(
+            Component.qualified(["csv"]),
+            Lifecycle.initializer(() => Effect.fail("no csv today"))
+          ),
+          Component.make(Plugin, { build: recorder.make("json", (id) => ({ name: "json", id })) }).pipe(
+            Component.qualified(["json"]),
+            Component.named("jsonPlugin"),
+            Lifecycle.timeouts({ start: "soon" as never })
+          )
+        )
+        const app = App.make(registry, { roots: [Container.Container, Config] })
+        const [csv, json] = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          const errors = yield* Effect.all([
+            Effect.flip(Container.get(Dependency.qualified(Plugin, "csv"))),
+            Effect.flip(Container.get(Dependency.qualified(Plugin, "json")))
+          ]).pipe(Effect.provide(running.context))
+          yield* App.stop(running)
+          return errors
+        }))
+        expect(csv).toMatchObject({ _tag: "ConstructionError", component: "Plugin", cause: { _tag: "HookFailed", phase: "initialize" } })
+        expect(json).toMatchObject({ _tag: "ConstructionError", component: "jsonPlugin", cause: { _tag: "InvalidLifecycle" } })
+        // what a failed lookup built is released at once
+        expect(recorder.events).toEqual(["build Config", "build csv", "release csv", "build json", "release json", "release Config"])
+      }))
+
     it.effect("a release failure of what a lookup built is an error of the report, under its component's name", () =>
       Effect.gen(function*() {
         const registry = Registry.make(
