@@ -405,6 +405,12 @@ export namespace ContainerLookups {
   assertType<Equals<Effect.Effect.Success<typeof lazy>, Effect.Effect<{ readonly name: string }, Errors.HandleError>>>()
   export const child = Container.child("tenant", [Component.succeed(Plugin, { name: "own" })])
   assertType<Equals<typeof child, Effect.Effect<Container.Container, Errors.DuplicateChild | Errors.ContainerClosed, Container.Container | Scope.Scope>>>()
+  // shutting down: by name or by any request; what was shut down, by name
+  const byName = Container.shutDown("types/Plugin")
+  const byRequest = Container.shutDown(Dependency.qualified(Plugin, "csv"))
+  assertType<Equals<typeof byName, Effect.Effect<ReadonlyArray<string>, Errors.ShutDownError, Container.Container>>>()
+  assertType<Equals<typeof byRequest, typeof byName>>()
+  assertType<Equals<Errors.ShutDownError, Errors.UnknownComponent | Errors.ComponentShutDown | Errors.ContainerClosed>>()
 }
 
 // Handles: what a constructor reads from each
