@@ -418,7 +418,11 @@ describe("Container", () => {
             const report = yield* Container.getFrom(tenant, Report)
             const db = yield* Container.getFrom(tenant, Db)
             const config = yield* Container.getFrom(tenant, Config)
-            return { report, db, config, parentDb: yield* Container.get(Db), evaluations: evaluated - before }
+            const evaluations = evaluated - before
+            // the container a child's lookup of the container gives is the child
+            const itself = yield* Container.getFrom(tenant, Container.Container)
+            expect(Container.path(itself)).toEqual(["tenant"])
+            return { report, db, config, parentDb: yield* Container.get(Db), evaluations }
           }).pipe(Effect.scoped)
         )
         expect(result.evaluations).toBe(0)

@@ -393,6 +393,8 @@ export const inheritedNames = (extension: container.Container): ReadonlyMap<stri
  */
 const childAnswer = (realm: Realm, request: Dependency.Any, description: Dependency.Description): Either.Either<Answer, Errors.LookupError> | undefined => {
   const parent = realm.parent!
+  // the container itself is the child, not its parent
+  if (description.service === dependency.containerKey) return undefined
   if (!realm.ownKeys!.has(description.service)) {
     const answer = answerFor(parent, request, description)
     return Either.isRight(answer) && hasTransient(answer.right) ? undefined : answer
