@@ -431,6 +431,26 @@ describe("Container", () => {
         expect(result.config).toBe(result.parentDb.config)
       }))
 
+    it.effect("a child's component that no request of the child selects leaves its parent's answer: a qualified override is not a plain collection's", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            const tenant = yield* Container.child("tenant", [
+              Component.make(Plugin, { build: recorder.make("xml", (id) => ({ name: "xml", id })) }).pipe(Component.qualified(["xml"]))
+            ])
+            const every = yield* Container.getFrom(tenant, Dependency.all(Plugin))
+            const xml = yield* Container.getFrom(tenant, Dependency.qualified(Plugin, "xml"))
+            return { every: every.map((plugin) => plugin.name), xml: xml.name, inParent: yield* Container.get(Dependency.all(Plugin)) }
+          }).pipe(Effect.scoped)
+        )
+        expect(result.every).toEqual(["csv", "json"])
+        expect(result.xml).toBe("xml")
+        expect(result.inParent.map((plugin) => plugin.name)).toEqual(["csv", "json"])
+      }))
+
     it.effect("a transient of the parent that a child's component needs is built by the child, with the child's components, and released with it", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

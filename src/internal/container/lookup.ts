@@ -404,6 +404,8 @@ const childAnswer = (realm: Realm, request: Dependency.Any, description: Depende
   const resolved = resolver.resolveFrom(origin, [request])
   if (Either.isLeft(resolved)) return undefined
   const plan = resolved.right
+  // none of the child's components answers it (an empty collection, an absent option): its parent's may
+  if (plan.roots[0]!.targets.length === 0) return undefined
   const fromParent = new Map<string, { readonly request: Dependency.Any; readonly key: string; readonly answer: Answer }>()
   for (const [edge, requester] of plan.nodes.flatMap((node) => node.dependencies.map((edge) => [edge, node] as const))) {
     if (edge.targets.length > 0) continue
