@@ -451,6 +451,52 @@ describe("Container", () => {
         expect(result.inParent.map((plugin) => plugin.name)).toEqual(["csv", "json"])
       }))
 
+    it.effect("a child answers every request as its parent's registry with the child's components as overrides would", () =>
+      Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(fc.subarray(["own", "xml", "csv"] as const), (owned) =>
+            Effect.runPromise(Effect.gen(function*() {
+              const recorder = makeRecorder()
+              const own = owned.map((qualifier) => {
+                const made = Component.make(Plugin, { build: recorder.make(`own ${qualifier}`, (id) => ({ name: `own ${qualifier}`, id })) })
+                return qualifier === "own" ? made : made.pipe(Component.qualified([qualifier]))
+              })
+              const requests: ReadonlyArray<Context.Tag<unknown, unknown>> = [
+                Plugin,
+                Dependency.qualified(Plugin, "csv"),
+                Dependency.qualified(Plugin, "json"),
+                Dependency.qualified(Plugin, "xml"),
+                Dependency.all(Plugin),
+                Dependency.optional(Plugin)
+              ] as ReadonlyArray<any>
+              const names = (value: unknown): unknown =>
+                Array.isArray(value)
+                  ? value.map(names)
+                  : Option.isOption(value)
+                  ? Option.map(value, names)
+                  : (value as { readonly name: string }).name
+              const answer = (container: Container.Container, request: Context.Tag<unknown, unknown>) =>
+                Effect.map(Effect.either(Container.getFrom(container, request)), Either.mapBoth({ onLeft: (error) => error._tag, onRight: names }))
+              const inChild = yield* withContainer(
+                registryOf(recorder),
+                [],
+                Effect.gen(function*() {
+                  const tenant = yield* Container.child("tenant", own)
+                  return yield* Effect.forEach(requests, (request) => answer(tenant, request))
+                }).pipe(Effect.scoped)
+              )
+              const overridden = yield* withContainer(
+                Registry.override(registryOf(recorder), own),
+                [],
+                Effect.flatMap(Container.Container, (root) => Effect.forEach(requests, (request) => answer(root, request)))
+              )
+              expect(inChild).toEqual(overridden)
+            }))
+          ),
+          { numRuns: 20 }
+        )
+      ))
+
     it.effect("a transient of the parent that a child's component needs is built by the child, with the child's components, and released with it", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
