@@ -34,7 +34,9 @@ import * as resolver from "../resolver.js"
 import * as runtime from "../runtime.js"
 import * as background from "./background.js"
 import * as builtins from "./builtins.js"
+import * as checks from "./checks.js"
 import * as runInternal from "./run.js"
+import * as stopping from "./stopping.js"
 import { AppRun } from "./run.js"
 import * as settingsInternal from "./settings.js"
 
@@ -189,7 +191,7 @@ const startRun = (
       plan,
       state: Effect.sync(() => run.lifecycle.state),
       phases: Effect.sync(() => phasesOf(run)),
-      report: Effect.sync(() => buildReport(run)),
+      report: Effect.sync(() => stopping.buildReport(run)),
       health: run.checkHealth,
       events: events(app)
     }
@@ -201,7 +203,7 @@ const startRun = (
     yield* Effect.addFinalizer(() => {
       if (run.stopping) return stopRun(run)
       return Effect.flatMap(stopRun(run), (report) =>
-        report.success && run.ending !== "background-failed" ? Effect.void : Effect.die(applicationFailed(run, report)))
+        report.success && run.ending !== "background-failed" ? Effect.void : Effect.die(stopping.applicationFailed(run, report)))
     })
     const started = Effect.zipRight(
       observe.appPhase(run.record, "build", runInternal.buildPhase(run)),
@@ -220,7 +222,7 @@ const startRun = (
           return Effect.flatMap(stopRun(run), (report) =>
             interrupted && report.success
               ? Effect.failCause(exit.cause as Cause.Cause<never>)
-              : Effect.fail(applicationFailed(run, report)))
+              : Effect.fail(stopping.applicationFailed(run, report)))
         }
       )
     )
@@ -247,50 +249,6 @@ const provideLayers = (app: AppImpl): Effect.Effect<Context.Context<never> | und
   })
 
 /**
- * Why the run ends, decided once, when the shutdown begins, for every way of ending it (`run`,
- * `stop`, the scope of `start` or `layer` closing): a failed build or start, or an interrupted run,
- * said so already; otherwise the first shutdown request does: background work that failed, or a
- * requested shutdown and its reason; with no request at all, a plain shutdown.
- */
-const settleEnding = (run: AppRun): void => {
-  if (run.ending !== undefined) return
-  const request = run.shutdownRequest
-  if (request?._tag === "BackgroundFailed") {
-    run.ending = "background-failed"
-  } else {
-    run.ending = "shutdown"
-    run.shutdownReason = request?.reason ?? null
-  }
-}
-
-const endings: Record<Report.Ending, Errors.ApplicationFailed["reason"]> = {
-  "shutdown": "stop",
-  "interrupted": "stop",
-  "build-failed": "build",
-  "start-failed": "start",
-  "background-failed": "background"
-}
-
-const applicationFailed = (run: AppRun, report: Report.Report): Errors.ApplicationFailed =>
-  new Errors.ApplicationFailed({ reason: endings[run.ending ?? "shutdown"], errors: [...run.record.errors], report })
-
-/** @internal */
-export const buildReport = (run: AppRun): Report.Report => {
-  const startupEnd = run.startupEnd >= 0 ? run.startupEnd : run.stopBegin
-  return {
-    success: run.record.errors.length === 0,
-    ending: run.ending ?? "shutdown",
-    shutdownReason: run.shutdownReason,
-    startedAt: run.record.startedAt,
-    startup: Math.max(0, startupEnd),
-    running: run.startupEnd >= 0 ? Math.max(0, run.stopBegin - run.startupEnd) : 0,
-    shutdown: Math.max(0, run.stopEnd - run.stopBegin),
-    components: run.record.componentsReport(),
-    errors: [...run.record.errorRecords]
-  }
-}
-
-/**
  * Stops and releases: the stop phase, then the release (disposers, then constructors' finalizers),
  * dependents first. Runs once; a second call waits for the first and returns the same report. Never
  * fails.
@@ -299,12 +257,12 @@ const stopRun = (run: AppRun): Effect.Effect<Report.Report> =>
   Effect.uninterruptible(Effect.suspend(() => {
     if (run.stopping) return Deferred.await(run.stopped)
     run.stopping = true
-    settleEnding(run)
+    stopping.settleEnding(run)
     const stop = Effect.gen(function*() {
       const record = run.record
       run.stopBegin = record.now()
       run.lifecycle.transition("stopping")
-      if (run.startupEnd >= 0 || run.lifecycle.state !== "created") yield* observe.appPhase(record, "stop", runInternal.stopPhase(run))
+      if (run.startupEnd >= 0 || run.lifecycle.state !== "created") yield* observe.appPhase(record, "stop", stopping.stopPhase(run))
       // constructors interrupted in flight (another one failed, or the run was interrupted)
       for (let id = 0; id < run.plan.nodes.length; id++) {
         if (record.stateOf(id) !== "building") continue
@@ -313,7 +271,7 @@ const stopRun = (run: AppRun): Effect.Effect<Report.Report> =>
         record.end(id, "initialize", "interrupted")
       }
       for (const works of run.backgrounds) if (works !== undefined) background.abandon(works)
-      yield* observe.appPhase(record, "release", runInternal.releasePhase(run))
+      yield* observe.appPhase(record, "release", stopping.releasePhase(run))
       for (let id = 0; id < run.plan.nodes.length && !run.releaseTimedOut; id++) {
         const state = record.stateOf(id)
         // components built from a value have no scope to close: they are released with the graph
@@ -321,7 +279,7 @@ const stopRun = (run: AppRun): Effect.Effect<Report.Report> =>
       }
       run.stopEnd = record.now()
       run.lifecycle.transition("stopped")
-      const report = buildReport(run)
+      const report = stopping.buildReport(run)
       const onReport = run.options.onReport
       if (onReport !== undefined) yield* Effect.catchAllCause(onReport(report), (cause) => Effect.logError("App onReport failed", cause))
       runtime.completeDeferred(run.stopped, Exit.succeed(report))
@@ -341,7 +299,7 @@ const stopRun = (run: AppRun): Effect.Effect<Report.Report> =>
  */
 const stopAndReport = (run: AppRun): Effect.Effect<Report.Report, Errors.ApplicationFailed> =>
   Effect.flatMap(stopRun(run), (report) =>
-    report.success && run.ending !== "background-failed" ? Effect.succeed(report) : Effect.fail(applicationFailed(run, report)))
+    report.success && run.ending !== "background-failed" ? Effect.succeed(report) : Effect.fail(stopping.applicationFailed(run, report)))
 
 // ---------------------------------------------------------------------------------------------
 // public operations
@@ -431,16 +389,16 @@ export const phases = <R>(running: App.Running<R>): Effect.Effect<Readonly<Recor
   Effect.sync(() => phasesOf(runOf(running)))
 
 /** @internal */
-export const report = <R>(running: App.Running<R>): Effect.Effect<Report.Report> => Effect.sync(() => buildReport(runOf(running)))
+export const report = <R>(running: App.Running<R>): Effect.Effect<Report.Report> => Effect.sync(() => stopping.buildReport(runOf(running)))
 
 /** @internal */
 export const health = <R>(running: App.Running<R>, options?: App.HealthOptions): Effect.Effect<Health.Report> =>
   Effect.suspend(() => {
     const run = runOf(running)
-    if (options?.concurrency === undefined) return runInternal.checkHealth(run, run.settings.healthConcurrency)
+    if (options?.concurrency === undefined) return checks.checkHealth(run, run.settings.healthConcurrency)
     const problem = executor.concurrencyProblem(options.concurrency)
     return problem === undefined
-      ? runInternal.checkHealth(run, executor.concurrencyLimit(options.concurrency))
+      ? checks.checkHealth(run, executor.concurrencyLimit(options.concurrency))
       : Effect.die(new Cause.IllegalArgumentException(`layerwise App.health: ${problem}`))
   })
 
@@ -455,7 +413,7 @@ export const run = <R, RIn>(self: App.App<R, RIn>): Effect.Effect<Report.Report,
       run.ending = "interrupted"
       const report = yield* stopRun(run)
       if (report.success) return yield* Effect.failCause(waited.cause as Cause.Cause<never>)
-      return yield* Effect.fail(applicationFailed(run, report))
+      return yield* Effect.fail(stopping.applicationFailed(run, report))
     })
   ))
 

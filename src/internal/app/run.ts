@@ -12,9 +12,9 @@
  *    start hooks; once they succeeded its **background** work starts (`background.ts`).
  * 4. running: `App.run` waits for a shutdown request (`App.shutdown`, the Shutdowner, failed
  *    background work) or an interruption.
- * 5. **stop** (`stopPhase`): the graph runner, dependents first, stops background work, then runs the
+ * 5. **stop** (`stopPhase`, `stopping.ts`): the graph runner, dependents first, stops background work, then runs the
  *    stop hooks of the components that started.
- * 6. **dispose** and **release** (`releasePhase`): the executor closes the node scopes, dependents
+ * 6. **dispose** and **release** (`releasePhase`, `stopping.ts`): the executor closes the node scopes, dependents
  *    first; the wrapper here runs each component's disposers, then lets its scope close (its
  *    constructor's finalizers), the whole bounded by the release timeout.
  * 7. the report (`report`) is made from the run's record (`record.ts`), which every phase fills in,
@@ -28,11 +28,9 @@
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import type * as Clock from "effect/Clock"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import type * as App from "../../App.js"
 import * as Errors from "../../Errors.js"
@@ -43,9 +41,7 @@ import * as container from "../container.js"
 import * as executor from "../executor.js"
 import * as graph from "../graph.js"
 import * as planInternal from "../plan.js"
-import * as lookup from "../container/lookup.js"
 import * as observe from "../observe.js"
-import * as healthInternal from "./health.js"
 import * as runtime from "../runtime.js"
 import * as background from "./background.js"
 import * as builtins from "./builtins.js"
@@ -53,6 +49,8 @@ import * as hooks from "./hooks.js"
 import { Lifecycle } from "./lifecycle.js"
 import { RunRecord } from "./record.js"
 import * as settingsInternal from "./settings.js"
+import { checkHealth } from "./checks.js"
+import { disposeSequence, shutDownHook } from "./stopping.js"
 
 /** @internal */
 export type ShutdownRequest =
@@ -142,7 +140,8 @@ export const requestShutdown = (self: AppRun, request: ShutdownRequest): void =>
   runtime.completeDeferred(self.shutdownRequested, Exit.succeed(request))
 }
 
-const target = (self: AppRun, id: number, phase: Report.Phase): hooks.Target => ({
+/** What a hook of a component in a phase runs with. @internal */
+export const target = (self: AppRun, id: number, phase: Report.Phase): hooks.Target => ({
   record: self.record,
   id,
   phase,
@@ -153,8 +152,10 @@ const target = (self: AppRun, id: number, phase: Report.Phase): hooks.Target => 
 /**
  * The services a hook of a component declared (`{ dependencies }`): the values of the component's
  * resolved requests with those keys (the resolver resolved them with the component's own).
+ *
+ * @internal
  */
-const hookServices = (self: AppRun, id: number) => servicesOf(self.plan.nodes[id]!, self.values, self.build!.outside)
+export const hookServices = (self: AppRun, id: number) => servicesOf(self.plan.nodes[id]!, self.values, self.build!.outside)
 
 const servicesOf = (node: Plan.Node, values: ReadonlyArray<unknown>, outside: ReadonlyMap<string, unknown>) =>
 (hook: Pick<hooks.Hook, "dependencies">): Context.Context<never> | undefined => {
@@ -459,242 +460,3 @@ const started = (self: AppRun, id: number): void => {
   self.record.components[id]!.started = true
   self.record.setState(id, "started")
 }
-
-// ---------------------------------------------------------------------------------------------
-// stop (background work, then stop hooks), dispose and release
-
-/** The stop phase: every component that started, dependents first. Never fails. @internal */
-export const stopPhase = (self: AppRun): Effect.Effect<void> =>
-  Effect.asVoid(
-    graph.run(
-      executor.runnerGraph(self.predecessors, false, settingsInternal.reversedStages(self.stages)),
-      self.settings.concurrency,
-      (id) => stopNode(self, id)
-    )
-  )
-
-const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => {
-  if (!self.record.components[id]!.started) return undefined
-  const settings = self.components[id]!
-  const onStop = settings.lifecycle?.onStop ?? []
-  const works = self.backgrounds[id]
-  const running = works !== undefined && works.running
-  if (onStop.length === 0 && !running) {
-    self.record.setState(id, "stopped")
-    return undefined
-  }
-  self.record.setState(id, "stopping")
-  const sequence = new hooks.Sequence(
-    self.record,
-    id,
-    "stop",
-    self.runner,
-    self.spans,
-    onStop,
-    self.values[id],
-    settings.stop,
-    true,
-    () => true,
-    () => self.record.setState(id, "stopped"),
-    hookServices(self, id)
-  )
-  return running ? Effect.zipRight(background.stop(works, settings.grace, settings.stop), hooks.runAll(sequence)) : hooks.run(sequence)
-}
-
-/**
- * Components shut down while the application runs (`Container.shutDown`): those that started are
- * stopped, dependents first, and no longer stopped at shutdown; their release is recorded as at
- * shutdown, and they end `released`. While the application is stopping, its stop phase stops them.
- */
-const shutDownHook = (self: AppRun): container.ShutDownHook => ({
-  stop: (ids) =>
-    Effect.forEach([...ids].reverse(), (id) =>
-      Effect.suspend(() => {
-        if (self.stopping || !self.record.components[id]!.started) return Effect.void
-        return Effect.ensuring(
-          stopNode(self, id) ?? Effect.void,
-          Effect.sync(() => {
-            self.record.components[id]!.started = false
-            self.backgrounds[id] = undefined
-          })
-        )
-      }), { discard: true }),
-  release: releaseSteps(self),
-  released: (ids) => {
-    for (const id of ids) {
-      const state = self.record.stateOf(id)
-      if (state !== "pending" && state !== "failed") self.record.setState(id, "released")
-    }
-  }
-})
-
-/**
- * Releases one component: its disposers (if it was built and initialized), then its scope (its
- * constructor's finalizers, closed by the executor); recorded as its dispose and release phases.
- */
-/** A singleton's disposers run with `service` (its instance), recorded as its dispose phase; `undefined`: none. */
-const disposeSequence = (self: AppRun, id: number, service: unknown): Effect.Effect<void> | undefined => {
-  const disposers = self.components[id]!.lifecycle?.disposers ?? []
-  if (self.initialized[id] !== 1 || disposers.length === 0) return undefined
-  return hooks.runAll(
-    new hooks.Sequence(
-      self.record,
-      id,
-      "dispose",
-      self.runner,
-      self.spans,
-      disposers,
-      service,
-      self.components[id]!.stop,
-      true,
-      () => true,
-      () => {},
-      hookServices(self, id)
-    )
-  )
-}
-
-/**
- * Whether a node scope the graph's release closes is not the component's own release: a transient's
- * instance owned by the application (a root's, a lazy handle's), or a reloaded instance (its
- * disposers are on its scope).
- */
-const notTheComponent = (self: AppRun, id: number, scope: Scope.Scope): boolean =>
-  self.container !== undefined && (self.container.rank[id] !== 0 || self.container.reloaded.has(scope))
-
-const releaseSteps = (self: AppRun): executor.NodeRelease => ({
-  before: (id, scope) => {
-    if (notTheComponent(self, id, scope)) return undefined
-    self.record.setState(id, "releasing")
-    // a reloadable singleton's first instance: disposed when it was replaced, or now (not the current one)
-    const cell = self.container?.cells.get(id)
-    const dispose = self.container?.releasedEarly.has(scope) === true
-      ? undefined
-      : disposeSequence(self, id, cell === undefined ? self.values[id] : cell.first.value)
-    if (dispose === undefined) {
-      self.record.begin(id, "release")
-      return undefined
-    }
-    return Effect.zipRight(dispose, Effect.sync(() => self.record.begin(id, "release")))
-  },
-  after: (id, error, scope) => {
-    if (notTheComponent(self, id, scope)) return
-    // given up on (the release timed out): its late end is no longer part of the run
-    if (self.releaseTimedOut) return
-    self.record.setState(id, "released")
-    if (error === undefined) {
-      self.record.end(id, "release", "success")
-    } else {
-      self.record.fail(id, "release", null, "defect", error)
-      self.record.end(id, "release", "failure")
-    }
-  }
-})
-
-/** The release failures of what lookups built: errors of the run, under the component that failed (which the report may not list). */
-const recordLookupFailures = (self: AppRun, failures: Cause.Cause<never> | undefined): void => {
-  if (failures === undefined) return
-  for (const defect of Cause.defects(failures)) {
-    const error = defect instanceof Errors.ReleaseError
-      ? defect
-      : new Errors.ReleaseError({ component: "Container", path: [], cause: defect })
-    self.record.errors.push(error)
-    self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind: "defect", message: error.message })
-  }
-}
-
-/**
- * Releases every component, dependents first, for at most the release timeout. The release runs in a
- * fiber of its own and the wait is a Deferred settled by it or by a timer, whichever comes first: no
- * interruption is involved, so the wait is bounded also in the uninterruptible shutdown of an
- * interrupted run. Past the timeout, the component being released is reported as timed out and the
- * rest is left as it is (its dependencies must outlive it).
- *
- * @internal
- */
-export const releasePhase = (self: AppRun): Effect.Effect<void> =>
-  Effect.suspend(() => {
-    const build = self.build
-    if (build === undefined) return Effect.void
-    const settled = runtime.makeDeferred<boolean>()
-    // what run-time lookups and children built depends on the application's components: released first
-    const release = Effect.ensuring(
-      Effect.zipRight(
-        Effect.flatMap(lookup.closeRoot(self.container, Exit.void), (failures) => Effect.sync(() => recordLookupFailures(self, failures))),
-        executor.release(build, Exit.void, releaseSteps(self))
-      ),
-      Deferred.succeed(settled, true)
-    )
-    // interruptible, though the shutdown is not: once the release completed, its interruption ends the
-    // sleep (else its timer would hold the process for the whole release timeout)
-    const timer = Effect.interruptible(Effect.zipRight(Effect.sleep(self.settings.release), Deferred.succeed(settled, false)))
-    return Effect.flatMap(Effect.zipRight(Effect.forkDaemon(release), Effect.forkDaemon(timer)), (timing) =>
-      Effect.flatMap(Deferred.await(settled), (finished) => {
-        if (finished) return Effect.asVoid(Fiber.interruptFork(timing))
-        self.releaseTimedOut = true
-        for (let id = 0; id < self.plan.nodes.length; id++) {
-          if (self.record.stateOf(id) !== "releasing" || !self.record.ran(id, "release")) continue
-          self.record.setState(id, "failed")
-          self.record.fail(
-            id,
-            "release",
-            null,
-            "timeout",
-            new Errors.ReleaseTimeout({
-              component: self.record.nameOf(id),
-              path: self.record.pathOf(id),
-              timeout: Duration.format(self.settings.release)
-            })
-          )
-          self.record.end(id, "release", "timeout")
-        }
-        return Effect.void
-      }))
-  })
-
-// ---------------------------------------------------------------------------------------------
-// health
-
-/** The applications whose health the current fiber is checking (it runs one of their checks). */
-const checkingHealth = runtime.makeFiberLocal<ReadonlyArray<AppRun>>("App/checkingHealth", [])
-
-/**
- * Runs the health checks of the components that started. Checks start from the application's runner
- * after the build (its context and FiberRefs, as stop hooks do) and with the component's service;
- * nothing is shared with the lifecycle's phases, so checking health during the startup (from a start
- * hook) cannot wait for it: what has not started yet is "not-running".
- *
- * @internal
- */
-export const checkHealth = (self: AppRun, concurrency: number): Effect.Effect<Health.Report> =>
-  Effect.suspend(() => {
-    if ((runtime.currentFiberLocal(checkingHealth) ?? []).includes(self)) {
-      return Effect.dieMessage(
-        "layerwise App.health: a health check cannot check the health of its own application (it would run itself again, without end)"
-      )
-    }
-    self.healthChecked ??= self.components.flatMap((component, id) => (component.lifecycle?.healthChecks.length ?? 0) > 0 ? [id] : [])
-    const targets = self.healthChecked.map((id): healthInternal.ComponentTarget => {
-      const settings = self.components[id]!
-      const running = self.record.stateOf(id) === "started"
-      return {
-        name: self.record.nameOf(id),
-        running,
-        checks: !running ? [] : settings.lifecycle!.healthChecks.map((check) => ({
-          name: check.name,
-          // the most specific timeout wins: the check's own, the component's, the application's
-          timeout: settingsInternal.checkTimeout(check, settings),
-          start: () =>
-            hooks.start(
-              self.runner,
-              observe.check(self.record, id, check.name, Effect.locallyWith(
-                hooks.userEffect(`health check ${check.name}`, () => check.run(self.values[id]), hookServices(self, id)(check)),
-                checkingHealth,
-                (checking) => [...checking, self]
-              ))
-            )
-        }))
-      }
-    })
-    return observe.health(self.record, healthInternal.run(targets, concurrency, () => self.record.now()))
-  })

@@ -1,0 +1,265 @@
+/**
+ * The end of a run: the stop phase (background work, then stop hooks, dependents first), then each
+ * component's disposers and its scope's release (dependents first, bounded by the release timeout);
+ * a component shut down while the application runs (`Container.shutDown`), the same way; and how
+ * the run ended (its ending, its report, the failure it is when it did not end well).
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Scope from "effect/Scope"
+import * as Errors from "../../Errors.js"
+import type * as Report from "../../Report.js"
+import * as container from "../container.js"
+import * as executor from "../executor.js"
+import * as graph from "../graph.js"
+import * as lookup from "../container/lookup.js"
+import * as runtime from "../runtime.js"
+import * as background from "./background.js"
+import * as hooks from "./hooks.js"
+import * as settingsInternal from "./settings.js"
+import { type AppRun, hookServices } from "./run.js"
+
+/** The stop phase: every component that started, dependents first. Never fails. @internal */
+export const stopPhase = (self: AppRun): Effect.Effect<void> =>
+  Effect.asVoid(
+    graph.run(
+      executor.runnerGraph(self.predecessors, false, settingsInternal.reversedStages(self.stages)),
+      self.settings.concurrency,
+      (id) => stopNode(self, id)
+    )
+  )
+
+const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => {
+  if (!self.record.components[id]!.started) return undefined
+  const settings = self.components[id]!
+  const onStop = settings.lifecycle?.onStop ?? []
+  const works = self.backgrounds[id]
+  const running = works !== undefined && works.running
+  if (onStop.length === 0 && !running) {
+    self.record.setState(id, "stopped")
+    return undefined
+  }
+  self.record.setState(id, "stopping")
+  const sequence = new hooks.Sequence(
+    self.record,
+    id,
+    "stop",
+    self.runner,
+    self.spans,
+    onStop,
+    self.values[id],
+    settings.stop,
+    true,
+    () => true,
+    () => self.record.setState(id, "stopped"),
+    hookServices(self, id)
+  )
+  return running ? Effect.zipRight(background.stop(works, settings.grace, settings.stop), hooks.runAll(sequence)) : hooks.run(sequence)
+}
+
+/**
+ * Components shut down while the application runs (`Container.shutDown`): those that started are
+ * stopped, dependents first, and no longer stopped at shutdown; their release is recorded as at
+ * shutdown, and they end `released`. While the application is stopping, its stop phase stops them.
+ */
+export const shutDownHook = (self: AppRun): container.ShutDownHook => ({
+  stop: (ids) =>
+    Effect.forEach([...ids].reverse(), (id) =>
+      Effect.suspend(() => {
+        if (self.stopping || !self.record.components[id]!.started) return Effect.void
+        return Effect.ensuring(
+          stopNode(self, id) ?? Effect.void,
+          Effect.sync(() => {
+            self.record.components[id]!.started = false
+            self.backgrounds[id] = undefined
+          })
+        )
+      }), { discard: true }),
+  release: releaseSteps(self),
+  released: (ids) => {
+    for (const id of ids) {
+      const state = self.record.stateOf(id)
+      if (state !== "pending" && state !== "failed") self.record.setState(id, "released")
+    }
+  }
+})
+
+/** A singleton's disposers run with `service` (its instance), recorded as its dispose phase; `undefined`: none. */
+export const disposeSequence = (self: AppRun, id: number, service: unknown): Effect.Effect<void> | undefined => {
+  const disposers = self.components[id]!.lifecycle?.disposers ?? []
+  if (self.initialized[id] !== 1 || disposers.length === 0) return undefined
+  return hooks.runAll(
+    new hooks.Sequence(
+      self.record,
+      id,
+      "dispose",
+      self.runner,
+      self.spans,
+      disposers,
+      service,
+      self.components[id]!.stop,
+      true,
+      () => true,
+      () => {},
+      hookServices(self, id)
+    )
+  )
+}
+
+/**
+ * Whether a node scope the graph's release closes is not the component's own release: a transient's
+ * instance owned by the application (a root's, a lazy handle's), or a reloaded instance (its
+ * disposers are on its scope).
+ */
+const notTheComponent = (self: AppRun, id: number, scope: Scope.Scope): boolean =>
+  self.container !== undefined && (self.container.rank[id] !== 0 || self.container.reloaded.has(scope))
+
+/**
+ * Releases one component: its disposers (if it was built and initialized), then its scope (its
+ * constructor's finalizers, closed by the executor); recorded as its dispose and release phases.
+ */
+const releaseSteps = (self: AppRun): executor.NodeRelease => ({
+  before: (id, scope) => {
+    if (notTheComponent(self, id, scope)) return undefined
+    self.record.setState(id, "releasing")
+    // a reloadable singleton's first instance: disposed when it was replaced, or now (not the current one)
+    const cell = self.container?.cells.get(id)
+    const dispose = self.container?.releasedEarly.has(scope) === true
+      ? undefined
+      : disposeSequence(self, id, cell === undefined ? self.values[id] : cell.first.value)
+    if (dispose === undefined) {
+      self.record.begin(id, "release")
+      return undefined
+    }
+    return Effect.zipRight(dispose, Effect.sync(() => self.record.begin(id, "release")))
+  },
+  after: (id, error, scope) => {
+    if (notTheComponent(self, id, scope)) return
+    // given up on (the release timed out): its late end is no longer part of the run
+    if (self.releaseTimedOut) return
+    self.record.setState(id, "released")
+    if (error === undefined) {
+      self.record.end(id, "release", "success")
+    } else {
+      self.record.fail(id, "release", null, "defect", error)
+      self.record.end(id, "release", "failure")
+    }
+  }
+})
+
+/** The release failures of what lookups built: errors of the run, under the component that failed (which the report may not list). */
+const recordLookupFailures = (self: AppRun, failures: Cause.Cause<never> | undefined): void => {
+  if (failures === undefined) return
+  for (const defect of Cause.defects(failures)) {
+    const error = defect instanceof Errors.ReleaseError
+      ? defect
+      : new Errors.ReleaseError({ component: "Container", path: [], cause: defect })
+    self.record.errors.push(error)
+    self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind: "defect", message: error.message })
+  }
+}
+
+/**
+ * Releases every component, dependents first, for at most the release timeout. The release runs in a
+ * fiber of its own and the wait is a Deferred settled by it or by a timer, whichever comes first: no
+ * interruption is involved, so the wait is bounded also in the uninterruptible shutdown of an
+ * interrupted run. Past the timeout, the component being released is reported as timed out and the
+ * rest is left as it is (its dependencies must outlive it).
+ *
+ * @internal
+ */
+export const releasePhase = (self: AppRun): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const build = self.build
+    if (build === undefined) return Effect.void
+    const settled = runtime.makeDeferred<boolean>()
+    // what run-time lookups and children built depends on the application's components: released first
+    const release = Effect.ensuring(
+      Effect.zipRight(
+        Effect.flatMap(lookup.closeRoot(self.container, Exit.void), (failures) => Effect.sync(() => recordLookupFailures(self, failures))),
+        executor.release(build, Exit.void, releaseSteps(self))
+      ),
+      Deferred.succeed(settled, true)
+    )
+    // interruptible, though the shutdown is not: once the release completed, its interruption ends the
+    // sleep (else its timer would hold the process for the whole release timeout)
+    const timer = Effect.interruptible(Effect.zipRight(Effect.sleep(self.settings.release), Deferred.succeed(settled, false)))
+    return Effect.flatMap(Effect.zipRight(Effect.forkDaemon(release), Effect.forkDaemon(timer)), (timing) =>
+      Effect.flatMap(Deferred.await(settled), (finished) => {
+        if (finished) return Effect.asVoid(Fiber.interruptFork(timing))
+        self.releaseTimedOut = true
+        for (let id = 0; id < self.plan.nodes.length; id++) {
+          if (self.record.stateOf(id) !== "releasing" || !self.record.ran(id, "release")) continue
+          self.record.setState(id, "failed")
+          self.record.fail(
+            id,
+            "release",
+            null,
+            "timeout",
+            new Errors.ReleaseTimeout({
+              component: self.record.nameOf(id),
+              path: self.record.pathOf(id),
+              timeout: Duration.format(self.settings.release)
+            })
+          )
+          self.record.end(id, "release", "timeout")
+        }
+        return Effect.void
+      }))
+  })
+
+// ---------------------------------------------------------------------------------------------
+// how the run ended: the report
+
+/**
+ * Why the run ends, decided once, when the shutdown begins, for every way of ending it (`run`,
+ * `stop`, the scope of `start` or `layer` closing): a failed build or start, or an interrupted run,
+ * said so already; otherwise the first shutdown request does: background work that failed, or a
+ * requested shutdown and its reason; with no request at all, a plain shutdown.
+ *
+ * @internal
+ */
+export const settleEnding = (run: AppRun): void => {
+  if (run.ending !== undefined) return
+  const request = run.shutdownRequest
+  if (request?._tag === "BackgroundFailed") {
+    run.ending = "background-failed"
+  } else {
+    run.ending = "shutdown"
+    run.shutdownReason = request?.reason ?? null
+  }
+}
+
+const endings: Record<Report.Ending, Errors.ApplicationFailed["reason"]> = {
+  "shutdown": "stop",
+  "interrupted": "stop",
+  "build-failed": "build",
+  "start-failed": "start",
+  "background-failed": "background"
+}
+
+/** The failure of a run that did not end well: why it ended, its errors, its report. @internal */
+export const applicationFailed = (run: AppRun, report: Report.Report): Errors.ApplicationFailed =>
+  new Errors.ApplicationFailed({ reason: endings[run.ending ?? "shutdown"], errors: [...run.record.errors], report })
+
+/** @internal */
+export const buildReport = (run: AppRun): Report.Report => {
+  const startupEnd = run.startupEnd >= 0 ? run.startupEnd : run.stopBegin
+  return {
+    success: run.record.errors.length === 0,
+    ending: run.ending ?? "shutdown",
+    shutdownReason: run.shutdownReason,
+    startedAt: run.record.startedAt,
+    startup: Math.max(0, startupEnd),
+    running: run.startupEnd >= 0 ? Math.max(0, run.stopBegin - run.startupEnd) : 0,
+    shutdown: Math.max(0, run.stopEnd - run.stopBegin),
+    components: run.record.componentsReport(),
+    errors: [...run.record.errorRecords]
+  }
+}
