@@ -9,7 +9,7 @@
  *
  * @since 0.2.0
  */
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -104,7 +104,8 @@ export const Container: Context.Tag<Container, Container> = internal.Tag
  * @category lookups
  */
 export const get = <I, S>(request: Context.Tag<I, S>): Effect.Effect<S, Errors.LookupError, Container> =>
-  Effect.flatMap(internal.Tag, (container) => lookup.get(container, request))
+  // one operation to reach the container, then the answer (an already built instance: `succeed`)
+  Effect.contextWithEffect((context: Context.Context<Container>) => lookup.get(Context.get(context, internal.Tag), request))
 
 /**
  * `get` in a given container (a child, see `child`).

@@ -21,7 +21,7 @@
  */
 import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
-import type * as Report from "./Report.js"
+import * as internal from "./internal/errors.js"
 import { describeValue } from "./internal/describe.js"
 import * as messages from "./internal/errorMessages.js"
 
@@ -300,16 +300,8 @@ export class LifetimeMismatch extends Data.TaggedError("LifetimeMismatch")<{
  * @since 0.1.0
  * @category errors
  */
-export class DuplicateName extends Data.TaggedError("DuplicateName")<{
-  readonly name: string
-  readonly services: ReadonlyArray<string>
-}> {
-  override get message(): string {
-    return `duplicate component name "${this.name}": given to ${this.services.length} components (providing ${
-      messages.listed(this.services)
-    }); names must be unique in a registry`
-  }
-}
+export const DuplicateName: typeof internal.DuplicateName = internal.DuplicateName
+export type DuplicateName = internal.DuplicateName
 
 /**
  * What an {@link InvalidDeclaration} is about:
@@ -614,15 +606,8 @@ export class ConstructionError<out E = unknown> extends Data.TaggedError("Constr
  * @since 0.1.0
  * @category errors
  */
-export class ReleaseError extends Data.TaggedError("ReleaseError")<{
-  readonly component: string
-  readonly path: DependencyPath
-  readonly cause: unknown
-}> {
-  override get message(): string {
-    return `${formatPath(this.path)}: releasing ${this.component} failed: ${describeValue(this.cause)}`
-  }
-}
+export const ReleaseError: typeof internal.ReleaseError = internal.ReleaseError
+export type ReleaseError = internal.ReleaseError
 
 /**
  * An application's release (its constructors' finalizers, after the stop hooks and disposers) did
@@ -642,15 +627,8 @@ export class ReleaseError extends Data.TaggedError("ReleaseError")<{
  * @since 0.1.0
  * @category errors
  */
-export class ReleaseTimeout extends Data.TaggedError("ReleaseTimeout")<{
-  readonly component: string
-  readonly path: DependencyPath
-  readonly timeout: string
-}> {
-  override get message(): string {
-    return `${formatPath(this.path)}: releasing ${this.component} did not complete within ${this.timeout}; the components not released yet were left unreleased`
-  }
-}
+export const ReleaseTimeout: typeof internal.ReleaseTimeout = internal.ReleaseTimeout
+export type ReleaseTimeout = internal.ReleaseTimeout
 
 /**
  * A component scoped to a scope was needed (through a handle, or a scope's own request) by a fiber
@@ -668,15 +646,8 @@ export class ReleaseTimeout extends Data.TaggedError("ReleaseTimeout")<{
  * @since 0.2.0
  * @category errors
  */
-export class ScopeNotOpen extends Data.TaggedError("ScopeNotOpen")<{
-  readonly component: string
-  readonly scope: string
-  readonly path: DependencyPath
-}> {
-  override get message(): string {
-    return `${formatPath(this.path)}: ${this.component} is scoped to ${this.scope}, and no ${this.scope} scope is open here (open one with Lifetime.within)`
-  }
-}
+export const ScopeNotOpen: typeof internal.ScopeNotOpen = internal.ScopeNotOpen
+export type ScopeNotOpen = internal.ScopeNotOpen
 
 /**
  * What using a handle (`Dependency.lazy`, `factory`, `reloadable`'s `reload`) can fail with: the
@@ -702,15 +673,8 @@ export type HandleError = ConstructionError | ScopeNotOpen
  * @since 0.2.0
  * @category errors
  */
-export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
-  readonly name: string
-  readonly suggestions: ReadonlyArray<string>
-}> {
-  override get message(): string {
-    const hint = this.suggestions.length > 0 ? ` (did you mean ${this.suggestions.join(", ")}?)` : ""
-    return `no component is named ${this.name}${hint}`
-  }
-}
+export const UnknownComponent: typeof internal.UnknownComponent = internal.UnknownComponent
+export type UnknownComponent = internal.UnknownComponent
 
 // ---------------------------------------------------------------------------------------------
 // Container errors (run-time lookups, child containers)
@@ -733,13 +697,8 @@ export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
  * @since 0.2.0
  * @category errors
  */
-export class CircularLookup extends Data.TaggedError("CircularLookup")<{
-  readonly path: DependencyPath
-}> {
-  override get message(): string {
-    return `${formatPath(this.path)}: a run-time lookup closes a cycle (a constructor looks up what is being built for it)`
-  }
-}
+export const CircularLookup: typeof internal.CircularLookup = internal.CircularLookup
+export type CircularLookup = internal.CircularLookup
 
 /**
  * A container that is closing or closed was asked to look something up or to open a child.
@@ -756,15 +715,8 @@ export class CircularLookup extends Data.TaggedError("CircularLookup")<{
  * @since 0.2.0
  * @category errors
  */
-export class ContainerClosed extends Data.TaggedError("ContainerClosed")<{
-  readonly container: ReadonlyArray<string>
-  readonly operation: "get" | "child" | "shutDown"
-}> {
-  override get message(): string {
-    const name = this.container.length === 0 ? "root" : this.container.join("/")
-    return `the container ${name} is closed: ${this.operation} is not possible`
-  }
-}
+export const ContainerClosed: typeof internal.ContainerClosed = internal.ContainerClosed
+export type ContainerClosed = internal.ContainerClosed
 
 /**
  * A child container was opened with a name one of its open siblings already has.
@@ -780,16 +732,8 @@ export class ContainerClosed extends Data.TaggedError("ContainerClosed")<{
  * @since 0.2.0
  * @category errors
  */
-export class DuplicateChild extends Data.TaggedError("DuplicateChild")<{
-  readonly parent: ReadonlyArray<string>
-  readonly name: string
-  readonly siblings: ReadonlyArray<string>
-}> {
-  override get message(): string {
-    const parent = this.parent.length === 0 ? "root" : this.parent.join("/")
-    return `the container ${parent} already has a child named ${this.name} (its children: ${this.siblings.join(", ")})`
-  }
-}
+export const DuplicateChild: typeof internal.DuplicateChild = internal.DuplicateChild
+export type DuplicateChild = internal.DuplicateChild
 
 /**
  * A component that was shut down (`Container.shutDown`) in a container: a lookup that needs it (the
@@ -808,18 +752,8 @@ export class DuplicateChild extends Data.TaggedError("DuplicateChild")<{
  * @since 0.2.0
  * @category errors
  */
-export class ComponentShutDown extends Data.TaggedError("ComponentShutDown")<{
-  readonly container: ReadonlyArray<string>
-  readonly component: string
-  readonly path: DependencyPath
-}> {
-  override get message(): string {
-    const name = this.container.length === 0 ? "root" : this.container.join("/")
-    // a path of the component alone says nothing more than the component
-    const where = this.path.length > 1 ? `${formatPath(this.path)}: ` : ""
-    return `${where}${this.component} was shut down in the container ${name}`
-  }
-}
+export const ComponentShutDown: typeof internal.ComponentShutDown = internal.ComponentShutDown
+export type ComponentShutDown = internal.ComponentShutDown
 
 /**
  * What a run-time lookup (`Container.get`) can fail with: the request does not resolve (every
@@ -914,14 +848,8 @@ export interface OptionProblem {
  * @since 0.2.0
  * @category errors
  */
-export class InvalidOptions extends Data.TaggedError("InvalidOptions")<{
-  readonly problems: ReadonlyArray<OptionProblem>
-}> {
-  override get message(): string {
-    const count = this.problems.length
-    return `${count} invalid option${count === 1 ? "" : "s"}:\n${this.problems.map((problem) => `  - ${messages.formatOptionProblem(problem)}`).join("\n")}`
-  }
-}
+export const InvalidOptions: typeof internal.InvalidOptions = internal.InvalidOptions
+export type InvalidOptions = internal.InvalidOptions
 
 // ---------------------------------------------------------------------------------------------
 // Lifecycle errors (App, Lifecycle)
@@ -953,16 +881,8 @@ export type HookPhase = "initialize" | "start" | "background" | "stop" | "dispos
  * @since 0.1.0
  * @category errors
  */
-export class InvalidLifecycle extends Data.TaggedError("InvalidLifecycle")<{
-  readonly problems: ReadonlyArray<{ readonly subject: string; readonly reason: string }>
-}> {
-  override get message(): string {
-    const count = this.problems.length
-    return `${count} invalid lifecycle setting${count === 1 ? "" : "s"}:\n${
-      this.problems.map((problem) => `  - ${problem.subject}: ${problem.reason}`).join("\n")
-    }`
-  }
-}
+export const InvalidLifecycle: typeof internal.InvalidLifecycle = internal.InvalidLifecycle
+export type InvalidLifecycle = internal.InvalidLifecycle
 
 /**
  * A lifecycle hook of a component failed (or died): an initializer, a start or stop hook, a disposer,
@@ -982,19 +902,8 @@ export class InvalidLifecycle extends Data.TaggedError("InvalidLifecycle")<{
  * @since 0.1.0
  * @category errors
  */
-export class HookFailed extends Data.TaggedError("HookFailed")<{
-  readonly component: string
-  readonly path: DependencyPath
-  readonly phase: HookPhase
-  readonly hook: string
-  readonly cause: unknown
-}> {
-  override get message(): string {
-    return `${formatPath(this.path)}: ${this.phase} hook ${this.hook} of ${this.component} failed: ${
-      describeValue(this.cause)
-    }`
-  }
-}
+export const HookFailed: typeof internal.HookFailed = internal.HookFailed
+export type HookFailed = internal.HookFailed
 
 /**
  * A lifecycle hook of a component did not complete within its timeout. It was interrupted (without
@@ -1012,17 +921,8 @@ export class HookFailed extends Data.TaggedError("HookFailed")<{
  * @since 0.1.0
  * @category errors
  */
-export class HookTimeout extends Data.TaggedError("HookTimeout")<{
-  readonly component: string
-  readonly path: DependencyPath
-  readonly phase: HookPhase
-  readonly hook: string
-  readonly timeout: string
-}> {
-  override get message(): string {
-    return `${formatPath(this.path)}: ${this.phase} hook ${this.hook} of ${this.component} did not complete within ${this.timeout}`
-  }
-}
+export const HookTimeout: typeof internal.HookTimeout = internal.HookTimeout
+export type HookTimeout = internal.HookTimeout
 
 /**
  * An operation was asked of a running application in a state that does not allow it (stopping an
@@ -1039,15 +939,8 @@ export class HookTimeout extends Data.TaggedError("HookTimeout")<{
  * @since 0.1.0
  * @category errors
  */
-export class InvalidState extends Data.TaggedError("InvalidState")<{
-  readonly operation: string
-  readonly state: string
-  readonly allowed: ReadonlyArray<string>
-}> {
-  override get message(): string {
-    return `cannot ${this.operation} the application while it is ${this.state} (allowed when: ${this.allowed.join(", ")})`
-  }
-}
+export const InvalidState: typeof internal.InvalidState = internal.InvalidState
+export type InvalidState = internal.InvalidState
 
 /**
  * One error of an application run: a constructor, a hook, or a release.
@@ -1080,25 +973,8 @@ export type RunError = ConstructionError | ReleaseError | ReleaseTimeout | HookF
  * @since 0.1.0
  * @category errors
  */
-export class ApplicationFailed extends Data.TaggedError("ApplicationFailed")<{
-  readonly reason: "build" | "start" | "background" | "stop"
-  readonly errors: ReadonlyArray<RunError>
-  readonly report: Report.Report
-}> {
-  override get message(): string {
-    const count = this.errors.length
-    const what = this.reason === "build"
-      ? "building the application failed"
-      : this.reason === "start"
-      ? "starting the application failed"
-      : this.reason === "background"
-      ? "background work failed while the application ran"
-      : "the application's shutdown failed"
-    return `${what} (${count} error${count === 1 ? "" : "s"}):\n${
-      this.errors.map((error) => `  - ${error.message}`).join("\n")
-    }`
-  }
-}
+export const ApplicationFailed: typeof internal.ApplicationFailed = internal.ApplicationFailed
+export type ApplicationFailed = internal.ApplicationFailed
 
 /**
  * The errors of running an application, once it resolved.

@@ -141,7 +141,8 @@ export const attributes: {
 
 /**
  * `layerwise.phase.duration`: how long each phase of each component of an App run took, in
- * milliseconds (labels `component`, `phase`). Read one with {@link phaseDurationOf}.
+ * milliseconds, labelled by `phase` (and by `component` with the App option `metrics:
+ * "per-component"`). Read one with {@link phaseDurationOf}.
  *
  * @example
  * ```ts
@@ -159,24 +160,27 @@ export const attributes: {
 export const phaseDuration: Metric.Metric.Histogram<number> = internal.phaseDuration
 
 /**
- * The phase durations of one component in one phase.
+ * The phase durations of one phase, or of one component in it (recorded when the App's `metrics`
+ * option is `"per-component"`).
  *
  * @example
  * ```ts
  * import { Effect, Metric } from "effect"
  * import { Observability } from "layerwise"
  *
- * // how many times Database was built, and how long it took in all
- * export const databaseBuilds = Effect.map(
- *   Metric.value(Observability.phaseDurationOf("Database", "build")),
+ * // how many components were built, and how long their builds took in all
+ * export const builds = Effect.map(
+ *   Metric.value(Observability.phaseDurationOf("build")),
  *   (state) => ({ count: state.count, milliseconds: state.sum })
  * )
+ * // the same for Database alone (an App with metrics: "per-component")
+ * export const databaseBuilds = Metric.value(Observability.phaseDurationOf("build", "Database"))
  * ```
  *
  * @since 0.2.0
  * @category metrics
  */
-export const phaseDurationOf: (component: string, phase: Report.Phase) => Metric.Metric.Histogram<number> = internal.phaseDurationOf
+export const phaseDurationOf: (phase: Report.Phase, component?: string) => Metric.Metric.Histogram<number> = internal.phaseDurationOf
 
 /**
  * `layerwise.health.status`: 1 when a health check passed the last time the health of its App was

@@ -6,7 +6,8 @@
  */
 import type * as Errors from "../Errors.js"
 
-const formatPath = (path: Errors.DependencyPath): string => path.join(" -> ")
+/** @internal */
+export const formatPath = (path: Errors.DependencyPath): string => path.join(" -> ")
 
 /** @internal */
 export const listed = (names: ReadonlyArray<string>, limit = 12): string =>

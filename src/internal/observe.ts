@@ -144,9 +144,19 @@ const labelled = <Type extends MetricKeyType.MetricKeyType<any, any>>(
   labels: ReadonlyArray<readonly [string, string]>
 ): Metric.Metric<Type, MetricKeyType.MetricKeyType.InType<Type>, MetricKeyType.MetricKeyType.OutType<Type>> => Metric.fromMetricKey(MetricKey.taggedWithLabels(key, labels.map(([name, value]) => MetricLabel.make(name, value))))
 
-/** @internal */
-export const phaseDurationOf = (component: string, phase: Report.Phase) =>
-  labelled(phaseDurationKey, [["component", component], ["phase", phase]])
+/**
+ * The phase durations of one phase (label `phase`), or of one component in it (labels `component`,
+ * `phase`: an App with `metrics: "per-component"`).
+ *
+ * @internal
+ */
+export const phaseDurationOf = (phase: Report.Phase, component?: string) =>
+  component === undefined ? perPhase[phase] : labelled(phaseDurationKey, [["component", component], ["phase", phase]])
+
+/** The phase durations of each phase, made once: updated through them, a run costs a field write per phase. */
+const perPhase: Record<Report.Phase, Metric.Metric.Histogram<number>> = Object.fromEntries(
+  Report.Phase.literals.map((phase) => [phase, labelled(phaseDurationKey, [["phase", phase]])])
+) as Record<Report.Phase, Metric.Metric.Histogram<number>>
 
 /** @internal */
 export const healthStatusOf = (component: string, check: string) =>
@@ -435,7 +445,7 @@ interface StartupLogSettings {
 
 /** The options `App` takes for what it tells (see `App.Options`). @internal */
 export interface AppOptions {
-  readonly metrics?: boolean | undefined
+  readonly metrics?: boolean | "per-component" | undefined
   readonly startupLog?: boolean | "quiet" | {
     readonly slowAfter?: Duration.DurationInput | undefined
     readonly table?: number | undefined
@@ -513,12 +523,12 @@ export class AppObserver {
   constructor(
     readonly plan: Plan.Any,
     readonly tracing: Tracing | undefined,
-    readonly metrics: boolean,
+    readonly metrics: false | "phase" | "component",
     readonly log: StartupLogSettings | undefined
   ) {
     const slots = plan.nodes.length * phaseCount
     this.open = tracing === undefined ? [] : new Array(slots)
-    this.durations = metrics ? new Array(slots) : []
+    this.durations = metrics === "component" ? new Array(slots) : []
   }
 
   idOf(component: string): number | undefined {
@@ -542,7 +552,12 @@ export class AppObserver {
       this.open[slot] = undefined
       closeSpan(this.tracing!, span, event.outcome, event.outcome === "success" ? undefined : this.errorOf(event))
     }
-    if (this.metrics) runtime.updateMetric(this.durations[slot] ??= phaseDurationOf(event.component, event.phase), event.duration)
+    if (this.metrics !== false) {
+      runtime.updateMetric(
+        this.metrics === "phase" ? perPhase[event.phase] : this.durations[slot] ??= phaseDurationOf(event.phase, event.component),
+        event.duration
+      )
+    }
   }
 
   private openPhase(id: number, phase: Report.Phase): Tracer.Span {
@@ -600,8 +615,8 @@ export const appObserver = (plan: Plan.Any, options: AppOptions, spans: boolean)
   Effect.suspend(() => {
     const log = startupLogSettings(options.startupLog)
     if (typeof log === "string") return Effect.die(new Cause.IllegalArgumentException(`layerwise App: ${log}`))
-    const metrics = options.metrics !== false
-    if (!spans && !metrics && log === undefined) return Effect.succeed(undefined)
+    const metrics = options.metrics === false ? false : options.metrics === "per-component" ? "component" : "phase"
+    if (!spans && metrics === false && log === undefined) return Effect.succeed(undefined)
     return Effect.map(
       Effect.all([Effect.tracer, Effect.clock]),
       ([tracer, clock]) => new AppObserver(plan, spans ? { tracer, clock } : undefined, metrics, log)
@@ -760,8 +775,8 @@ const healthCalls = globalValue(Symbol.for("layerwise/observe/healthCalls"), () 
  */
 export const health = (record: RunRecord, effect: Effect.Effect<Health.Report>): Effect.Effect<Health.Report> => {
   const self = observerOf(record)
-  if (self === undefined || (self.tracing === undefined && !self.metrics)) return effect
-  const measured = self.metrics ? Effect.tap(effect, (report) => Effect.sync(() => healthMetrics(self, report))) : effect
+  if (self === undefined || (self.tracing === undefined && self.metrics === false)) return effect
+  const measured = self.metrics !== false ? Effect.tap(effect, (report) => Effect.sync(() => healthMetrics(self, report))) : effect
   if (self.tracing === undefined) return measured
   const tracing = self.tracing
   const checks: Array<CheckSpan> = []

@@ -10,7 +10,6 @@ import * as ConfigError from "effect/ConfigError"
 import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Errors from "../Errors.js"
 import type * as Options from "../Options.js"
@@ -31,14 +30,26 @@ interface Reading {
 }
 
 const readField = (provider: ConfigProvider.ConfigProvider, field: Field): Effect.Effect<Reading> =>
-  Effect.map(Effect.either(provider.load(field.text)), (result) => {
-    if (Either.isLeft(result)) {
-      return { field, text: undefined, found: undefined, unreadable: ConfigError.isConfigError(result.left) ? String(result.left) : "", decoded: { _tag: "Missing" } }
-    }
-    const text = Option.getOrUndefined(result.right)
-    return { field, text, found: text === undefined ? undefined : sourcesOf(provider)?.find(field.path), unreadable: undefined, decoded: field.decode(text) }
+  Effect.match(provider.load(field.text), {
+    onFailure: (error) => ({
+      field,
+      text: undefined,
+      found: undefined,
+      unreadable: ConfigError.isConfigError(error) ? String(error) : "",
+      decoded: { _tag: "Missing" }
+    }),
+    onSuccess: (given) => readingOf(provider, field, Option.getOrUndefined(given))
   })
 
+const readingOf = (provider: ConfigProvider.ConfigProvider, field: Field, text: string | undefined): Reading => ({
+  field,
+  text,
+  found: text === undefined ? undefined : sourcesOf(provider)?.find(field.path),
+  unreadable: undefined,
+  decoded: field.decode(text)
+})
+
+/** Every option's reading, in order (one load of the provider each: cheaper than `Config.all` of them). */
 const readAll = (options: ReadonlyArray<dependency.OptionsLike>): Effect.Effect<ReadonlyArray<Reading>> =>
   Effect.configProviderWith((provider) => Effect.forEach(options.flatMap(fieldsOf), (field) => readField(provider, field)))
 

@@ -24,19 +24,14 @@ const sequenceOf = (hookList: ReadonlyArray<readonly [string, (service: unknown)
     const { events, record } = yield* makeRecord("db")
     const runner = yield* runtime.currentRunner
     const log: Array<string> = []
-    const sequence = new hooks.Sequence(
-      record,
-      0,
-      options?.phase ?? "start",
-      runner,
-      false,
-      hookList.map(([name, run]) => ({ name, run })),
-      "the service",
-      Duration.decode(options?.timeout ?? "15 seconds"),
-      options?.keepGoing ?? false,
-      options?.live ?? (() => true),
-      () => void log.push("done")
-    )
+    const sequence = new hooks.Sequence({ record, id: 0, phase: options?.phase ?? "start", runner, spans: false }, {
+      hooks: hookList.map(([name, run]) => ({ name, run })),
+      service: "the service",
+      timeout: Duration.decode(options?.timeout ?? "15 seconds"),
+      keepGoing: options?.keepGoing ?? false,
+      live: options?.live,
+      onDone: () => void log.push("done")
+    })
     return { sequence, record, events, log }
   })
 

@@ -312,7 +312,7 @@ describe("observe", () => {
   })
 
   describe("metrics", () => {
-    it.effect("every phase of every component is a duration in layerwise.phase.duration, labelled component and phase", () =>
+    it.effect("every phase of every component is a duration in layerwise.phase.duration, labelled by phase (and by component when asked)", () =>
       Effect.gen(function*() {
         const registry = Registry.make(
           Component.make(A, { build: Effect.as(Effect.sleep("2 seconds"), "a") }).pipe(
@@ -320,17 +320,32 @@ describe("observe", () => {
             Lifecycle.onStart(() => Effect.sleep("500 millis"))
           )
         )
-        const fiber = yield* Effect.fork(startStop(App.make(registry, { roots: [A], startupLog: false })))
-        yield* TestClock.adjust("2 seconds")
-        yield* TestClock.adjust("500 millis")
-        yield* Fiber.join(fiber)
-        const build = yield* Metric.value(Observability.phaseDurationOf("MetricsDatabase", "build"))
-        const start = yield* Metric.value(Observability.phaseDurationOf("MetricsDatabase", "start"))
+        const run = (metrics: App.Options["metrics"]) =>
+          Effect.gen(function*() {
+            const fiber = yield* Effect.fork(startStop(App.make(registry, { roots: [A], startupLog: false, metrics })))
+            yield* TestClock.adjust("2 seconds")
+            yield* TestClock.adjust("500 millis")
+            yield* Fiber.join(fiber)
+          })
+        // the per-phase histograms are the process's: what one run adds
+        const counted = Effect.map(
+          Effect.all([Metric.value(Observability.phaseDurationOf("build")), Metric.value(Observability.phaseDurationOf("start"))]),
+          ([build, start]) => [build.count, build.sum, start.count, start.sum]
+        )
+        const before = yield* counted
+        yield* run(undefined)
+        const after = yield* counted
+        expect(after.map((value, index) => value - before[index]!)).toEqual([1, 2000, 1, 500])
+        // no series per component unless asked
+        expect((yield* Metric.value(Observability.phaseDurationOf("build", "MetricsDatabase"))).count).toBe(0)
+        yield* run("per-component")
+        const build = yield* Metric.value(Observability.phaseDurationOf("build", "MetricsDatabase"))
+        const start = yield* Metric.value(Observability.phaseDurationOf("start", "MetricsDatabase"))
         expect([build.count, build.sum, start.count, start.sum]).toEqual([1, 2000, 1, 500])
         // metrics: false records nothing
-        yield* Effect.fork(startStop(App.make(registry, { roots: [A], startupLog: false, metrics: false })))
-        yield* TestClock.adjust("3 seconds")
-        expect((yield* Metric.value(Observability.phaseDurationOf("MetricsDatabase", "build"))).count).toBe(1)
+        const unchanged = yield* counted
+        yield* run(false)
+        expect(yield* counted).toEqual(unchanged)
       }))
 
     it.effect("a health check sets layerwise.health.status: 1 when it passed, 0 when it did not", () =>

@@ -148,6 +148,27 @@ export interface Hook {
 const noServices = (): undefined => undefined
 
 /**
+ * How a sequence of hooks runs: the hooks, the component's service they receive, the timeout of
+ * each, whether the rest still runs after one failed (stop hooks and disposers), while when the
+ * phase is live (no hook starts once it is not; default: always), what to do when they are done,
+ * and the services each hook declared.
+ *
+ * @internal
+ */
+export interface SequenceOptions {
+  readonly hooks: ReadonlyArray<Hook>
+  readonly service: unknown
+  readonly timeout: Duration.Duration
+  readonly keepGoing: boolean
+  readonly live?: (() => boolean) | undefined
+  readonly onDone?: ((sequence: Sequence) => void) | undefined
+  readonly servicesOf?: ((hook: Hook) => Context.Context<never> | undefined) | undefined
+}
+
+const always = () => true
+const nothing = () => {}
+
+/**
  * One kind of hooks of one component, run in declaration order as one phase (see the module's doc).
  * The phase begins when the sequence is made and ends, once, when it is done: `outcome` says how.
  *
@@ -159,24 +180,34 @@ export class Sequence implements Target {
   /** its errors, in order (each also recorded as an error of the run) */
   readonly errors: Array<Errors.HookFailed | Errors.HookTimeout> = []
 
-  constructor(
-    readonly record: RunRecord,
-    readonly id: number,
-    readonly phase: Report.Phase,
-    readonly runner: runtime.Runner,
-    readonly spans: boolean,
-    readonly hooks: ReadonlyArray<Hook>,
-    readonly service: unknown,
-    readonly timeout: Duration.Duration,
-    /** stop hooks and disposers go on past a failing hook */
-    readonly keepGoing: boolean,
-    /** whether the phase is still live: no hook starts once it is not */
-    readonly live: () => boolean,
-    readonly onDone: (sequence: Sequence) => void,
-    /** the services a hook declared, if it declared any */
-    readonly servicesOf: (hook: Hook) => Context.Context<never> | undefined = noServices
-  ) {
-    record.begin(id, phase)
+  readonly record: RunRecord
+  readonly id: number
+  readonly phase: Report.Phase
+  readonly runner: runtime.Runner
+  readonly spans: boolean
+  readonly hooks: ReadonlyArray<Hook>
+  readonly service: unknown
+  readonly timeout: Duration.Duration
+  readonly keepGoing: boolean
+  readonly live: () => boolean
+  readonly onDone: (sequence: Sequence) => void
+  readonly servicesOf: (hook: Hook) => Context.Context<never> | undefined
+
+  /** The hooks of a component's phase (`target`), begun in its record. */
+  constructor(target: Target, options: SequenceOptions) {
+    this.record = target.record
+    this.id = target.id
+    this.phase = target.phase
+    this.runner = target.runner
+    this.spans = target.spans
+    this.hooks = options.hooks
+    this.service = options.service
+    this.timeout = options.timeout
+    this.keepGoing = options.keepGoing
+    this.live = options.live ?? always
+    this.onDone = options.onDone ?? nothing
+    this.servicesOf = options.servicesOf ?? noServices
+    target.record.begin(target.id, target.phase)
   }
 }
 

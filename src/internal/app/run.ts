@@ -260,18 +260,13 @@ const initialize = (self: AppRun, build: executor.GraphBuild, id: number, servic
   }
   self.record.end(id, "build", "success")
   return Effect.withFiberRuntime<void>((fiber) => {
-    const sequence = new hooks.Sequence(
-      self.record,
-      id,
-      "initialize",
-      runtime.runnerWithFiberRefsOf(self.runner, fiber),
-      self.spans,
-      initializers,
+    const sequence = new hooks.Sequence({ ...target(self, id, "initialize"), runner: runtime.runnerWithFiberRefsOf(self.runner, fiber) }, {
+      hooks: initializers,
       service,
-      self.components[id]!.start,
-      false,
-      () => build.run === undefined || !build.run.stopped,
-      (sequence) => {
+      timeout: self.components[id]!.start,
+      keepGoing: false,
+      live: () => build.run === undefined || !build.run.stopped,
+      onDone: (sequence) => {
         if (sequence.outcome === "success") {
           built(self, id, service)
         } else {
@@ -280,8 +275,8 @@ const initialize = (self: AppRun, build: executor.GraphBuild, id: number, servic
           if (sequence.errors.length > 0) build.fail(Cause.die(sequence.errors[0]))
         }
       },
-      hookServices(self, id)
-    )
+      servicesOf: hookServices(self, id)
+    })
     return hooks.run(sequence) ?? Effect.void
   })
 }
@@ -423,18 +418,13 @@ const startNode = (self: AppRun, id: number): Effect.Effect<void> | undefined =>
     return undefined
   }
   self.record.setState(id, "starting")
-  const sequence = new hooks.Sequence(
-    self.record,
-    id,
-    "start",
-    self.runner,
-    self.spans,
-    lifecycle.onStart,
-    self.values[id],
-    self.components[id]!.start,
-    false,
-    () => !self.starting!.stopped,
-    (sequence) => {
+  const sequence = new hooks.Sequence(target(self, id, "start"), {
+    hooks: lifecycle.onStart,
+    service: self.values[id],
+    timeout: self.components[id]!.start,
+    keepGoing: false,
+    live: () => !self.starting!.stopped,
+    onDone: (sequence) => {
       if (sequence.outcome !== "success") {
         self.record.setState(id, "failed")
         self.starting!.stop()
@@ -451,8 +441,8 @@ const startNode = (self: AppRun, id: number): Effect.Effect<void> | undefined =>
         )
       }
     },
-    hookServices(self, id)
-  )
+    servicesOf: hookServices(self, id)
+  })
   return hooks.run(sequence)
 }
 

@@ -23,7 +23,7 @@ import * as runtime from "../runtime.js"
 import * as background from "./background.js"
 import * as hooks from "./hooks.js"
 import * as settingsInternal from "./settings.js"
-import { type AppRun, hookServices } from "./run.js"
+import { type AppRun, hookServices, target } from "./run.js"
 
 /** The stop phase: every component that started, dependents first. Never fails. @internal */
 export const stopPhase = (self: AppRun): Effect.Effect<void> =>
@@ -46,20 +46,14 @@ const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => 
     return undefined
   }
   self.record.setState(id, "stopping")
-  const sequence = new hooks.Sequence(
-    self.record,
-    id,
-    "stop",
-    self.runner,
-    self.spans,
-    onStop,
-    self.values[id],
-    settings.stop,
-    true,
-    () => true,
-    () => self.record.setState(id, "stopped"),
-    hookServices(self, id)
-  )
+  const sequence = new hooks.Sequence(target(self, id, "stop"), {
+    hooks: onStop,
+    service: self.values[id],
+    timeout: settings.stop,
+    keepGoing: true,
+    onDone: () => self.record.setState(id, "stopped"),
+    servicesOf: hookServices(self, id)
+  })
   return running ? Effect.zipRight(background.stop(works, settings.grace, settings.stop), hooks.runAll(sequence)) : hooks.run(sequence)
 }
 
@@ -95,20 +89,13 @@ export const disposeSequence = (self: AppRun, id: number, service: unknown): Eff
   const disposers = self.components[id]!.lifecycle?.disposers ?? []
   if (self.initialized[id] !== 1 || disposers.length === 0) return undefined
   return hooks.runAll(
-    new hooks.Sequence(
-      self.record,
-      id,
-      "dispose",
-      self.runner,
-      self.spans,
-      disposers,
+    new hooks.Sequence(target(self, id, "dispose"), {
+      hooks: disposers,
       service,
-      self.components[id]!.stop,
-      true,
-      () => true,
-      () => {},
-      hookServices(self, id)
-    )
+      timeout: self.components[id]!.stop,
+      keepGoing: true,
+      servicesOf: hookServices(self, id)
+    })
   )
 }
 

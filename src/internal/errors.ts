@@ -1,0 +1,195 @@
+/**
+ * The classes of `Errors`' run-time errors (the lifetimes' and the container's, the lifecycle's),
+ * which `Errors` exports with their documentation.
+ *
+ * @internal
+ */
+import * as Data from "effect/Data"
+import type * as Errors from "../Errors.js"
+import type * as Report from "../Report.js"
+import { describeValue } from "./describe.js"
+import { formatOptionProblem, formatPath, listed } from "./errorMessages.js"
+
+/** @internal */
+export class ScopeNotOpen extends Data.TaggedError("ScopeNotOpen")<{
+  readonly component: string
+  readonly scope: string
+  readonly path: Errors.DependencyPath
+}> {
+  override get message(): string {
+    return `${formatPath(this.path)}: ${this.component} is scoped to ${this.scope}, and no ${this.scope} scope is open here (open one with Lifetime.within)`
+  }
+}
+
+/** @internal */
+export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
+  readonly name: string
+  readonly suggestions: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    const hint = this.suggestions.length > 0 ? ` (did you mean ${this.suggestions.join(", ")}?)` : ""
+    return `no component is named ${this.name}${hint}`
+  }
+}
+
+/** @internal */
+export class CircularLookup extends Data.TaggedError("CircularLookup")<{
+  readonly path: Errors.DependencyPath
+}> {
+  override get message(): string {
+    return `${formatPath(this.path)}: a run-time lookup closes a cycle (a constructor looks up what is being built for it)`
+  }
+}
+
+/** @internal */
+export class ContainerClosed extends Data.TaggedError("ContainerClosed")<{
+  readonly container: ReadonlyArray<string>
+  readonly operation: "get" | "child" | "shutDown"
+}> {
+  override get message(): string {
+    const name = this.container.length === 0 ? "root" : this.container.join("/")
+    return `the container ${name} is closed: ${this.operation} is not possible`
+  }
+}
+
+/** @internal */
+export class DuplicateChild extends Data.TaggedError("DuplicateChild")<{
+  readonly parent: ReadonlyArray<string>
+  readonly name: string
+  readonly siblings: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    const parent = this.parent.length === 0 ? "root" : this.parent.join("/")
+    return `the container ${parent} already has a child named ${this.name} (its children: ${this.siblings.join(", ")})`
+  }
+}
+
+/** @internal */
+export class ComponentShutDown extends Data.TaggedError("ComponentShutDown")<{
+  readonly container: ReadonlyArray<string>
+  readonly component: string
+  readonly path: Errors.DependencyPath
+}> {
+  override get message(): string {
+    const name = this.container.length === 0 ? "root" : this.container.join("/")
+    // a path of the component alone says nothing more than the component
+    const where = this.path.length > 1 ? `${formatPath(this.path)}: ` : ""
+    return `${where}${this.component} was shut down in the container ${name}`
+  }
+}
+
+/** @internal */
+export class InvalidLifecycle extends Data.TaggedError("InvalidLifecycle")<{
+  readonly problems: ReadonlyArray<{ readonly subject: string; readonly reason: string }>
+}> {
+  override get message(): string {
+    const count = this.problems.length
+    return `${count} invalid lifecycle setting${count === 1 ? "" : "s"}:\n${
+      this.problems.map((problem) => `  - ${problem.subject}: ${problem.reason}`).join("\n")
+    }`
+  }
+}
+
+/** @internal */
+export class HookFailed extends Data.TaggedError("HookFailed")<{
+  readonly component: string
+  readonly path: Errors.DependencyPath
+  readonly phase: Errors.HookPhase
+  readonly hook: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `${formatPath(this.path)}: ${this.phase} hook ${this.hook} of ${this.component} failed: ${
+      describeValue(this.cause)
+    }`
+  }
+}
+
+/** @internal */
+export class HookTimeout extends Data.TaggedError("HookTimeout")<{
+  readonly component: string
+  readonly path: Errors.DependencyPath
+  readonly phase: Errors.HookPhase
+  readonly hook: string
+  readonly timeout: string
+}> {
+  override get message(): string {
+    return `${formatPath(this.path)}: ${this.phase} hook ${this.hook} of ${this.component} did not complete within ${this.timeout}`
+  }
+}
+
+/** @internal */
+export class InvalidState extends Data.TaggedError("InvalidState")<{
+  readonly operation: string
+  readonly state: string
+  readonly allowed: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `cannot ${this.operation} the application while it is ${this.state} (allowed when: ${this.allowed.join(", ")})`
+  }
+}
+
+/** @internal */
+export class ApplicationFailed extends Data.TaggedError("ApplicationFailed")<{
+  readonly reason: "build" | "start" | "background" | "stop"
+  readonly errors: ReadonlyArray<Errors.RunError>
+  readonly report: Report.Report
+}> {
+  override get message(): string {
+    const count = this.errors.length
+    const what = this.reason === "build"
+      ? "building the application failed"
+      : this.reason === "start"
+      ? "starting the application failed"
+      : this.reason === "background"
+      ? "background work failed while the application ran"
+      : "the application's shutdown failed"
+    return `${what} (${count} error${count === 1 ? "" : "s"}):\n${
+      this.errors.map((error) => `  - ${error.message}`).join("\n")
+    }`
+  }
+}
+
+/** @internal */
+export class ReleaseError extends Data.TaggedError("ReleaseError")<{
+  readonly component: string
+  readonly path: Errors.DependencyPath
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `${formatPath(this.path)}: releasing ${this.component} failed: ${describeValue(this.cause)}`
+  }
+}
+
+/** @internal */
+export class ReleaseTimeout extends Data.TaggedError("ReleaseTimeout")<{
+  readonly component: string
+  readonly path: Errors.DependencyPath
+  readonly timeout: string
+}> {
+  override get message(): string {
+    return `${formatPath(this.path)}: releasing ${this.component} did not complete within ${this.timeout}; the components not released yet were left unreleased`
+  }
+}
+
+/** @internal */
+export class InvalidOptions extends Data.TaggedError("InvalidOptions")<{
+  readonly problems: ReadonlyArray<Errors.OptionProblem>
+}> {
+  override get message(): string {
+    const count = this.problems.length
+    return `${count} invalid option${count === 1 ? "" : "s"}:\n${this.problems.map((problem) => `  - ${formatOptionProblem(problem)}`).join("\n")}`
+  }
+}
+
+/** @internal */
+export class DuplicateName extends Data.TaggedError("DuplicateName")<{
+  readonly name: string
+  readonly services: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `duplicate component name "${this.name}": given to ${this.services.length} components (providing ${
+      listed(this.services)
+    }); names must be unique in a registry`
+  }
+}
