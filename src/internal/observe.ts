@@ -39,7 +39,6 @@ import type * as MetricKeyType from "effect/MetricKeyType"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
-import type * as App from "../App.js"
 import * as Errors from "../Errors.js"
 import type * as Health from "../Health.js"
 import type * as Plan from "../Plan.js"
@@ -536,26 +535,25 @@ export class AppObserver {
     return this.ids.get(component)
   }
 
-  /** An event of the run's record (or of its state machine). */
-  on(event: App.Event): void {
-    if (event._tag === "StateChanged") return
-    const id = this.idOf(event.component)
-    if (id === undefined) return
-    const slot = id * phaseCount + phaseIndex[event.phase]
-    if (event._tag === "PhaseStarted") {
-      if (this.tracing !== undefined) this.open[slot] = this.openPhase(id, event.phase)
-      if (this.log?.progress === true && doing[event.phase] !== undefined) this.watch(slot)
-      return
-    }
+  /** A phase of a component began (the run's record calls it, as it goes: no event is made for it). */
+  began(id: number, phase: Report.Phase): void {
+    const slot = id * phaseCount + phaseIndex[phase]
+    if (this.tracing !== undefined) this.open[slot] = this.openPhase(id, phase)
+    if (this.log?.progress === true && doing[phase] !== undefined) this.watch(slot)
+  }
+
+  /** A phase of a component ended, `duration` milliseconds after it began, with its first error if any. */
+  ended(id: number, phase: Report.Phase, outcome: Report.Outcome, duration: number, error: string | undefined): void {
+    const slot = id * phaseCount + phaseIndex[phase]
     const span = this.tracing === undefined ? undefined : this.open[slot]
     if (span !== undefined) {
       this.open[slot] = undefined
-      closeSpan(this.tracing!, span, event.outcome, event.outcome === "success" ? undefined : this.errorOf(event))
+      closeSpan(this.tracing!, span, outcome, outcome === "success" ? undefined : this.errorOf(id, error))
     }
     if (this.metrics !== false) {
       runtime.updateMetric(
-        this.metrics === "phase" ? perPhase[event.phase] : this.durations[slot] ??= phaseDurationOf(event.phase, event.component),
-        event.duration
+        this.metrics === "phase" ? perPhase[phase] : this.durations[slot] ??= phaseDurationOf(phase, this.plan.nodes[id]!.name),
+        duration
       )
     }
   }
@@ -570,13 +568,14 @@ export class AppObserver {
   }
 
   /** The error a phase ended with: the run's error of that component (its first error's text otherwise). */
-  private errorOf(event: Extract<App.Event, { readonly _tag: "PhaseEnded" }>): unknown {
+  private errorOf(id: number, message: string | undefined): unknown {
+    const component = this.plan.nodes[id]!.name
     const errors = this.record?.errors ?? []
     for (let index = errors.length - 1; index >= 0; index--) {
       const error = errors[index]!
-      if (error.component === event.component && error.message === event.error) return error
+      if (error.component === component && error.message === message) return error
     }
-    return event.error
+    return message
   }
 
   private watch(slot: number): void {
@@ -603,7 +602,6 @@ const idsOf = (plan: Plan.Any): Map<string, number> => {
 }
 
 /** The observer of each run, by the event function its record publishes with. */
-const observers = globalValue(Symbol.for("layerwise/observe/observers"), () => new WeakMap<object, AppObserver>())
 
 /**
  * The observer of a run of `plan`, `undefined` when the run tells nothing (spans off, `metrics:
@@ -624,35 +622,19 @@ export const appObserver = (plan: Plan.Any, options: AppOptions, spans: boolean)
   })
 
 /**
- * The function a run's record publishes events with: the observer's, then `publish` (App's events).
- * Without an observer, `publish` itself.
+ * Sets the observer of a run's record: the record calls it as phases begin and end (by component
+ * id: no event is made for it, App's events stay made only for their subscribers).
  *
  * @internal
  */
-export const emitter = (
-  observer: AppObserver | undefined,
-  publish: (event: () => App.Event) => void
-): (event: () => App.Event) => void => {
-  if (observer === undefined) return publish
-  const emit = (event: () => App.Event): void => {
-    const made = event()
-    observer.on(made)
-    publish(() => made)
-  }
-  observers.set(emit, observer)
-  return emit
+export const attach = (observer: AppObserver | undefined, record: RunRecord): void => {
+  if (observer === undefined) return
+  observer.record = record
+  record.observer = observer
 }
-
-/** Whether the record makes events: always, when an observer receives them. @internal */
-export const listening = (observer: AppObserver | undefined, subscribed: () => boolean): () => boolean =>
-  observer === undefined ? subscribed : () => true
 
 /** The observer of the run a record belongs to. */
-const observerOf = (record: RunRecord): AppObserver | undefined => {
-  const observer = observers.get(record.emit)
-  if (observer !== undefined) observer.record ??= record
-  return observer
-}
+const observerOf = (record: RunRecord): AppObserver | undefined => record.observer as AppObserver | undefined
 
 /**
  * The build and start of a run: in `layerwise.app.start`; meanwhile the startup log names the slow

@@ -186,7 +186,8 @@ const startRun = (
     const spans = app.options.spans === true || app.options.spans === false ? app.options.spans : yield* runtime.tracingExported
     const hub = app.hub
     const observer = yield* observe.appObserver(plan, app.options, spans)
-    const run = new AppRun(plan, components, settings, app.options, yield* Effect.clock, spans, observe.emitter(observer, emitter(hub)), observe.listening(observer, () => hub.subscribers > 0))
+    const run = new AppRun(plan, components, settings, app.options, yield* Effect.clock, spans, emitter(hub), () => hub.subscribers > 0)
+    observe.attach(observer, run.record)
     run.application = {
       plan,
       state: Effect.sync(() => run.lifecycle.state),

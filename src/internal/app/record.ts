@@ -53,7 +53,20 @@ export class ComponentRecord {
  *
  * @internal
  */
+/**
+ * What observes a run's phases as they go (the App observer of `observe.ts`: spans, metrics, the
+ * startup log), called by the record directly, by component id: no event is made for it.
+ *
+ * @internal
+ */
+export interface PhaseObserver {
+  readonly began: (id: number, phase: Report.Phase) => void
+  readonly ended: (id: number, phase: Report.Phase, outcome: Report.Outcome, duration: number, error: string | undefined) => void
+}
+
 export class RunRecord {
+  /** its phases' observer, if the run has one (see `observe.attach`) */
+  observer: PhaseObserver | undefined = undefined
   readonly components: ReadonlyArray<ComponentRecord>
   readonly errors: Array<Errors.RunError> = []
   readonly errorRecords: Array<Report.ErrorRecord> = []
@@ -110,6 +123,7 @@ export class RunRecord {
     this.phaseAt[slot] = at
     this.phaseOutcome[slot] = 1
     this.firstErrors.delete(slot)
+    this.observer?.began(id, phase)
     if (this.listening()) this.emit(() => ({ _tag: "PhaseStarted", component: this.nameOf(id), phase }))
   }
 
@@ -120,6 +134,7 @@ export class RunRecord {
     const end = this.now()
     this.phaseEnd[slot] = end
     this.phaseOutcome[slot] = outcomeCode[outcome]
+    this.observer?.ended(id, phase, outcome, end - this.phaseAt[slot]!, this.firstErrors.get(slot)?.error)
     if (!this.listening()) return
     this.emit(() => ({
       _tag: "PhaseEnded",
