@@ -111,10 +111,12 @@ export class Field {
   /** The option's text, `none` when no source gives one. */
   get text(): Config.Config<Option.Option<string>> {
     if (this.textConfig === undefined) {
-      let config = this.key === "" ? Config.string() : Config.string(this.key)
+      // optional where the value is read, then nested (an `option` around the nesting costs the
+      // provider an error to recover from at every level when the value is absent)
+      let config = Config.option(this.key === "" ? Config.string() : Config.string(this.key))
       const base = implOf(this.owner).path
       for (let index = base.length - 1; index >= 0; index--) config = Config.nested(config, base[index]!)
-      this.textConfig = Config.option(config)
+      this.textConfig = config
     }
     return this.textConfig
   }
