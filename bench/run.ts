@@ -33,6 +33,7 @@ import type { Result as AccessResult } from "./access.js"
 import type { Result as OptionsResult } from "./options.js"
 import type { Row as LifecycleRow } from "./lifecycle.js"
 import type { Row as LifetimesRow } from "./lifetimes.js"
+import type { Result as SpansResult } from "./spans.js"
 import type { Result as ContainerResult } from "./container.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -440,6 +441,15 @@ const benchAccess = async (): Promise<AccessResult | string> => {
   }
 }
 
+const benchSpans = async (): Promise<SpansResult | string> => {
+  try {
+    const module = await import("./spans.js")
+    return await module.run({ runs: quick ? 3 : 9 })
+  } catch (error) {
+    return `failed: ${describeError(error)}`
+  }
+}
+
 const benchLifetimes = async (): Promise<ReadonlyArray<LifetimesRow> | string> => {
   try {
     const module = await import("./lifetimes.js")
@@ -541,6 +551,8 @@ const main = async () => {
   const optionsResult = runs("options") ? await benchOptions() : "skipped (--only)"
   log("container at run time")
   const containerResult = runs("container") ? await benchContainer() : "skipped (--only)"
+  log("spans")
+  const spansResult = runs("spans") ? await benchSpans() : "skipped (--only)"
   let typecheck: { markdown: string; targets: Array<Target> } | undefined
   if (withTypecheck) {
     log("typecheck")
@@ -667,6 +679,18 @@ const main = async () => {
       target: `options of ${H.count(optionsResult.components)} components x 5 read and validated (\`Options.validate\`) <= 1.5x \`Config.all\` of the same values by hand`,
       measured: `${H.ratio(optionsResult.ratio)} (${H.ms(optionsResult.options)} vs ${H.ms(optionsResult.byHand)}); the floor of the semantics (every text read, absent told from given, each decoded by its Schema, by hand: ${H.ms(optionsResult.floor)}) is ${H.ratio(optionsResult.floorRatio)} \`Config.all\`, layerwise ${H.ratio(optionsResult.toFloor)} the floor`,
       pass: optionsResult.ratio <= 1.5
+    })
+  }
+  if (typeof spansResult !== "string") {
+    targets.push({
+      target: `spans on <= 1.3x spans: false at ${H.count(spansResult.size)} (Plan.toLayer build + release, a tracer installed)`,
+      measured: `${H.ratio(spansResult.toLayerRatio)} (${H.ms(spansResult.toLayerAdded)} added; the same spans made by hand: ${H.ms(spansResult.floor)})`,
+      pass: spansResult.toLayerRatio <= 1.3
+    })
+    targets.push({
+      target: `spans on <= 1.3x spans: false at ${H.count(spansResult.size)} (App start + stop, a tracer installed)`,
+      measured: `${H.ratio(spansResult.appRatio)} (${H.ms(spansResult.appAdded)} added; the same spans made by hand: ${H.ms(spansResult.floor)})`,
+      pass: spansResult.appRatio <= 1.3
     })
   }
   if (typeof containerResult !== "string") {
@@ -992,6 +1016,14 @@ const main = async () => {
     "and 10,000 components (its lookups resolve the child's components alone: the ratio stays near 1).",
     "",
     typeof containerResult === "string" ? containerResult : containerResult.markdown,
+    "",
+    "## 13. Spans (bench/spans.ts)",
+    "",
+    "`Plan.toLayer` build + release and `App.start` + `App.stop` with a tracer installed (`Tracer.make` over Effect's " +
+    "native span: it keeps the spans, exports nothing), spans on against `spans: false`, next to the floor: the same " +
+    "number of spans made by hand, each with layerwise's attributes, then ended.",
+    "",
+    typeof spansResult === "string" ? spansResult : spansResult.markdown,
     ""
   ].join("\n")
 

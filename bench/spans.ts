@@ -26,9 +26,6 @@ import * as F from "./fixture.js"
 import { generate, type Shape } from "./graph.js"
 import * as H from "./harness.js"
 
-const size = Number(process.argv[2] ?? 10_000)
-const runs = Number(process.argv[3] ?? 9)
-const shape = (process.argv[4] ?? "wide") as Shape
 
 const native = Effect.runSync(Effect.tracer)
 const tracer = Tracer.make({ span: (...args) => native.span(...args), context: (f) => f() })
@@ -59,7 +56,22 @@ const spansByHand = (count: number): void => {
   parent.end(1n, Exit.void)
 }
 
-const main = async () => {
+/** The spans' cost at `size` components: Plan.toLayer and App, spans on against off, and the floor. */
+export interface Result {
+  readonly size: number
+  readonly rows: ReadonlyArray<readonly [string, number]>
+  readonly toLayerRatio: number
+  readonly appRatio: number
+  readonly toLayerAdded: number
+  readonly appAdded: number
+  readonly floor: number
+  readonly markdown: string
+}
+
+export const run = async (options: { readonly size?: number; readonly runs?: number; readonly shape?: Shape } = {}): Promise<Result> => {
+  const size = options.size ?? 10_000
+  const runs = options.runs ?? 9
+  const shape = options.shape ?? "wide"
   const fixture = F.makeFixture(generate(size, shape))
   const plan = F.resolve(fixture)
   const on = PlanModule.toLayer(plan)
@@ -91,19 +103,27 @@ const main = async () => {
   const ratio = (index: number, to: number) => H.median(samples[index]!.map((sample, round) => sample / samples[to]![round]!))
   const extra = (index: number, to: number) => H.median(samples[index]!.map((sample, round) => sample - samples[to]![round]!))
   const floor = H.median(samples[2]!)
-  const rows = variants.map(([name], index) => [name, H.ms(H.median(samples[index]!))])
-  console.log(`spans at ${H.count(size)} components (${shape}), ${runs} rounds`)
-  console.log(H.table(["variant", "median"], rows))
+  const rows = variants.map(([name], index) => [name, H.median(samples[index]!)] as const)
   const toLayerRatio = ratio(1, 0)
   const appRatio = ratio(4, 3)
-  console.log("")
-  console.log(H.table(["", "ratio on/off", "target <= 1.3x", "added by spans", "floor (spans by hand)", "added / floor"], [
-    ["Plan.toLayer", H.ratio(toLayerRatio), H.verdict(toLayerRatio <= 1.3), H.ms(extra(1, 0)), H.ms(floor), H.ratio(extra(1, 0) / floor)],
-    ["App", H.ratio(appRatio), H.verdict(appRatio <= 1.3), H.ms(extra(4, 3)), H.ms(floor), H.ratio(extra(4, 3) / floor)]
-  ]))
+  const markdown = [
+    `spans at ${H.count(size)} components (${shape}), ${runs} rounds`,
+    H.table(["variant", "median"], rows.map(([name, ms]) => [name, H.ms(ms)])),
+    "",
+    H.table(["", "ratio on/off", "target <= 1.3x", "added by spans", "floor (spans by hand)", "added / floor"], [
+      ["Plan.toLayer", H.ratio(toLayerRatio), H.verdict(toLayerRatio <= 1.3), H.ms(extra(1, 0)), H.ms(floor), H.ratio(extra(1, 0) / floor)],
+      ["App", H.ratio(appRatio), H.verdict(appRatio <= 1.3), H.ms(extra(4, 3)), H.ms(floor), H.ratio(extra(4, 3) / floor)]
+    ])
+  ].join("\n")
+  return { size, rows, toLayerRatio, appRatio, toLayerAdded: extra(1, 0), appAdded: extra(4, 3), floor, markdown }
 }
 
-main().catch((error) => {
-  console.error(error)
-  process.exit(1)
-})
+if (process.argv[1]?.endsWith("spans.ts")) {
+  run({ size: Number(process.argv[2] ?? 10_000), runs: Number(process.argv[3] ?? 9), shape: (process.argv[4] ?? "wide") as Shape }).then(
+    (result) => console.log(result.markdown),
+    (error) => {
+      console.error(error)
+      process.exit(1)
+    }
+  )
+}
