@@ -106,8 +106,8 @@ export type Construct =
  * @since 0.1.0
  * @category models
  */
-// Component is invariant in its tag and service; `any` is the only type every component is assignable to.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// `any`, justified: Component is invariant in its tag and service, so `any` is the only type every
+// component is assignable to (`unknown` would accept none of them).
 export type Any = Component<any, any, any>
 
 /**
@@ -128,8 +128,7 @@ export type Any = Component<any, any, any>
  * @since 0.2.0
  * @category type-level
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Error<C> = C extends Component<any, any, infer E> ? E : never
+export type Error<C> = C extends Component<infer _Id, infer _Service, infer E> ? E : never
 
 /**
  * The metadata the resolver chooses with.
@@ -244,10 +243,10 @@ export const fromLayer: <
  * @since 0.2.0
  * @category models
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// `any` defaults, justified: a tag is invariant in both parameters, so only `any` makes the bare
+// `ServiceClass` accept every class (as `Dependency.Any` does every tag).
 export interface ServiceClass<Id = any, Service = any> extends Context.Tag<Id, Service> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly Default: Layer.Layer<Id, any, any> | ((...args: any) => Layer.Layer<Id, any, any>)
+  readonly Default: Layer.Layer<Id, unknown, unknown> | ((...args: never) => Layer.Layer<Id, unknown, unknown>)
 }
 
 /**
@@ -262,8 +261,7 @@ export declare namespace Service {
    *
    * @since 0.2.0
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  export type Applied<L> = L extends (...args: any) => infer R ? R : L
+  export type Applied<L> = L extends (...args: never) => infer R ? R : L
   /**
    * The class's `Default` layer (with its dependencies provided).
    *
@@ -281,8 +279,7 @@ export declare namespace Service {
    *
    * @since 0.2.0
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  export type Arguments<S> = S extends { readonly Default: (...args: infer A) => any } ? A : never
+  export type Arguments<S> = S extends { readonly Default: (...args: infer A) => unknown } ? A : never
   /**
    * The error type of a layer.
    *

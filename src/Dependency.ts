@@ -179,8 +179,8 @@ export type Rejecting<Id, Excluded, Message extends string> = Id extends Exclude
  * @since 0.1.0
  * @category models
  */
-// `any` is the variance-neutral way to accept every tag (Context.Tag is invariant in both parameters).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// `any`, justified: Context.Tag is invariant in both parameters, so `any` is the only way to accept
+// every tag.
 export type Any = Context.Tag<any, any>
 
 /**

@@ -620,6 +620,8 @@ export type Group = typeof group
  * @since 0.2.0
  * @category http
  */
+// the implementation takes any HttpApi (`HttpApi.Any`); this signature is the one users get: it keeps
+// the API's identifier and requires the ops group in it, which the implementation cannot express
 export const layer: <ApiId extends string, Groups extends HttpApiGroup.HttpApiGroup.Any, ApiError, ApiR>(
   api: HttpApi.HttpApi<ApiId, Groups, ApiError, ApiR> & ([Group] extends [Groups] ? unknown : "add Ops.group to the HttpApi"),
   options?: Options

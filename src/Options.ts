@@ -103,6 +103,7 @@ export interface Options<Name extends string, A> extends Context.Tag<Options<Nam
  * @since 0.2.0
  * @category models
  */
+// `any`, justified: options are tags, invariant in both parameters (see `Dependency.Any`).
 export type Any = Options<any, any>
 
 /**
@@ -169,12 +170,17 @@ export type TextFields<Fields extends Schema.Struct.Fields> = {
  * @since 0.2.0
  * @category constructors
  */
-export const make: {
-  <const Name extends string, Fields extends Schema.Struct.Fields>(name: Name, schema: Schema.Struct<Fields>): FromFields<Name, Fields>
-  <const Name extends string, S extends Schema.Schema.All>(name: Name, schema: S): FromSchema<Name, S>
-  <const Name extends string, P extends Schema.PropertySignature.All>(name: Name, signature: P): Options<Name, Schema.Struct.Type<{ readonly value: P }> extends { readonly value?: infer V } ? V : never>
-  <const Name extends string, const Fields extends Schema.Struct.Fields>(name: Name, fields: Fields): FromFields<Name, Fields>
-} = internal.make as any
+export function make<const Name extends string, Fields extends Schema.Struct.Fields>(name: Name, schema: Schema.Struct<Fields>): FromFields<Name, Fields>
+export function make<const Name extends string, S extends Schema.Schema.All>(name: Name, schema: S): FromSchema<Name, S>
+export function make<const Name extends string, P extends Schema.PropertySignature.All>(
+  name: Name,
+  signature: P
+): Options<Name, Schema.Struct.Type<{ readonly value: P }> extends { readonly value?: infer V } ? V : never>
+export function make<const Name extends string, const Fields extends Schema.Struct.Fields>(name: Name, fields: Fields): FromFields<Name, Fields>
+// the overloads say what each input decodes to; the implementation reads any of them
+export function make(name: string, input: unknown): unknown {
+  return internal.make(name, input)
+}
 
 /**
  * The options a single schema makes (options with one value), or, when it does not decode a string
@@ -206,11 +212,18 @@ export type FromSchema<Name extends string, S extends Schema.Schema.All> = [Sche
  * @since 0.2.0
  * @category constructors
  */
-export const family: {
-  <const Name extends string, Fields extends Schema.Struct.Fields>(name: Name, schema: Schema.Struct<Fields>): Family<Name, Types.Simplify<Schema.Struct.Type<Fields>>>
-  <const Name extends string, S extends Schema.Schema.AnyNoContext>(name: Name, schema: S): Family<Name, Schema.Schema.Type<S>>
-  <const Name extends string, const Fields extends Schema.Struct.Fields>(name: Name, fields: Fields): Family<Name, Types.Simplify<Schema.Struct.Type<Fields>>>
-} = internal.family as any
+export function family<const Name extends string, Fields extends Schema.Struct.Fields>(
+  name: Name,
+  schema: Schema.Struct<Fields>
+): Family<Name, Types.Simplify<Schema.Struct.Type<Fields>>>
+export function family<const Name extends string, S extends Schema.Schema.AnyNoContext>(name: Name, schema: S): Family<Name, Schema.Schema.Type<S>>
+export function family<const Name extends string, const Fields extends Schema.Struct.Fields>(
+  name: Name,
+  fields: Fields
+): Family<Name, Types.Simplify<Schema.Struct.Type<Fields>>>
+export function family(name: string, input: unknown): unknown {
+  return internal.family(name, input)
+}
 
 /**
  * The options of the members of a family (see {@link family}).
@@ -257,10 +270,11 @@ export interface Family<Name extends string, A> extends Pipeable {
  * @since 0.2.0
  * @category conditions
  */
-export const equals: {
-  <Name extends string, A, K extends keyof A & string>(options: Options<Name, A>, key: K, value: A[K]): Condition.Condition
-  <Name extends string, A>(options: Options<Name, A>, value: A): Condition.Condition
-} = internal.equals as any
+export function equals<Name extends string, A, K extends keyof A & string>(options: Options<Name, A>, key: K, value: A[K]): Condition.Condition
+export function equals<Name extends string, A>(options: Options<Name, A>, value: A): Condition.Condition
+export function equals(options: Any, ...args: ReadonlyArray<unknown>): Condition.Condition {
+  return internal.equals(options, ...args)
+}
 
 /**
  * What {@link provider} reads: command-line arguments (`process.argv.slice(2)`), environment

@@ -58,8 +58,8 @@ export interface Registry<out E = unknown> extends Pipeable {
  * @since 0.1.0
  * @category models
  */
-// Family is invariant in its parameters; `any` is the only type every family is assignable to.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// `any`, justified: Family (and Registry's error) are invariant, so `any` is the only type every
+// family and registry is assignable to.
 export type Item = Component.Any | Family.Family<any, any, any, any> | Registry<any>
 
 /**
@@ -81,10 +81,8 @@ export type Item = Component.Any | Family.Family<any, any, any, any> | Registry<
  * @since 0.2.0
  * @category type-level
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Error<I> = I extends Component.Component<any, any, infer E> ? E
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  : I extends Family.Family<any, any, any, infer E> ? E
+export type Error<I> = I extends Component.Component<infer _Id, infer _Service, infer E> ? E
+  : I extends Family.Family<infer _Args, infer _Id, infer _Service, infer E> ? E
   : I extends Registry<infer E> ? E
   : never
 

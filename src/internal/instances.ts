@@ -748,6 +748,7 @@ const newInstance = <C, K, A, E>(
     instance: value,
     scope,
     createdAt: clockMillis(self.clock),
+    // set just below: they close over the instance itself
     release: undefined as never,
     handOut: undefined as never,
     useExit: undefined as never,

@@ -118,7 +118,8 @@ export const when: {
     condition: Condition.Condition,
     ...items: Items
   ): Registry.Registry<Registry.Error<Items[number]>>
-} = function(condition: Condition.Condition, ...items: ReadonlyArray<Registry.Item>) {
+} = // one implementation of both forms, typed by the overloads above (a function expression cannot have overloads)
+function(condition: Condition.Condition, ...items: ReadonlyArray<Registry.Item>) {
   if (arguments.length === 1) {
     return (item: Registry.Item) => fromEntries([{ _tag: "When", condition, registry: make(item) }])
   }
