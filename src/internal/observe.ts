@@ -43,7 +43,7 @@ import * as Errors from "../Errors.js"
 import type * as Health from "../Health.js"
 import type * as Plan from "../Plan.js"
 import * as Report from "../Report.js"
-import type { RunRecord } from "./app/record.js"
+import { phaseIndex, phaseOrder, type RunRecord } from "./app/record.js"
 import { decodeTimeout, describeInput } from "./duration.js"
 import type * as executor from "./executor.js"
 import * as lifetime from "./lifetime.js"
@@ -483,17 +483,8 @@ const appPhaseOf: Readonly<Record<Report.Phase, AppPhase | undefined>> = {
   release: "release"
 }
 
-const phaseIndex: Readonly<Record<Report.Phase, number>> = {
-  build: 0,
-  initialize: 1,
-  start: 2,
-  background: 3,
-  stop: 4,
-  dispose: 5,
-  release: 6
-}
-
-const phaseCount = 7
+// a component's phases are slots of its record's (see `RunRecord`)
+const phaseCount = phaseOrder.length
 
 /** What a component is doing in a phase the startup log watches. */
 const doing: Partial<Record<Report.Phase, string>> = { build: "building", initialize: "initializing", start: "starting" }
@@ -691,7 +682,7 @@ export const appPhase = <A, E, R>(record: RunRecord, phase: AppPhase, effect: Ef
   }, (exit) => {
     for (let slot = 0; slot < self.open.length; slot++) {
       const span = self.open[slot]
-      if (span === undefined || appPhaseOf[Report.Phase.literals[slot % phaseCount]!] !== phase) continue
+      if (span === undefined || appPhaseOf[phaseOrder[slot % phaseCount]!] !== phase) continue
       self.open[slot] = undefined
       closeSpan(self.tracing!, span, "interrupted")
     }
@@ -829,7 +820,7 @@ const watchSlow = (self: AppObserver, record: RunRecord, log: StartupLogSettings
     while (self.watchedHead < self.watched.length) {
       const slot = self.watched[self.watchedHead]!
       const id = Math.floor(slot / phaseCount)
-      const phase = Report.Phase.literals[slot % phaseCount]!
+      const phase = phaseOrder[slot % phaseCount]!
       if (record.endOf(id, phase) !== undefined) {
         self.watchedHead++
         continue

@@ -15,6 +15,13 @@ import * as observe from "./observe.js"
 import * as registryInternal from "./registry.js"
 import * as resolver from "./resolver.js"
 
+/** What a registry's Layer provides, fails with and needs. */
+type RegistryLayer<E, Roots extends ReadonlyArray<Dependency.Any>, External extends ReadonlyArray<Dependency.Any>> = Layer.Layer<
+  Dependency.Identifiers<Roots>,
+  Errors.ResolutionError | Errors.InvalidOptions | Errors.BuildError<E>,
+  Dependency.Identifiers<External>
+>
+
 /**
  * A registry's Layer: resolution when the Layer is built, then the plan's Layer. Here rather than in
  * internal/registry.ts: the registry is below the resolver and the executor, this is the one place
@@ -28,31 +35,19 @@ export const registryToLayer: {
     options?: Registry.LayerOptions<External>
   ): <E>(
     self: Registry.Registry<E>
-  ) => Layer.Layer<
-    Dependency.Identifiers<Roots>,
-    Errors.ResolutionError | Errors.InvalidOptions | Errors.BuildError<E>,
-    Dependency.Identifiers<External>
-  >
+  ) => RegistryLayer<E, Roots, External>
   <E, const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any> = readonly []>(
     self: Registry.Registry<E>,
     roots: Roots,
     options?: Registry.LayerOptions<External>
-  ): Layer.Layer<
-    Dependency.Identifiers<Roots>,
-    Errors.ResolutionError | Errors.InvalidOptions | Errors.BuildError<E>,
-    Dependency.Identifiers<External>
-  >
+  ): RegistryLayer<E, Roots, External>
 } = dual(
   (args) => registryInternal.isRegistry(args[0]),
   <E, const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any>>(
     self: Registry.Registry<E>,
     roots: Roots,
     options?: Registry.LayerOptions<External>
-  ): Layer.Layer<
-    Dependency.Identifiers<Roots>,
-    Errors.ResolutionError | Errors.InvalidOptions | Errors.BuildError<E>,
-    Dependency.Identifiers<External>
-  > =>
+  ): RegistryLayer<E, Roots, External> =>
     Layer.unwrapEffect(Effect.map(resolver.resolveEffect(self, roots, options), (plan) => planToLayer(plan, options)))
 )
 

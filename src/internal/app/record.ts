@@ -19,15 +19,8 @@ import * as runtime from "../runtime.js"
 /** The phases in the order a component goes through them (the report lists them so). @internal */
 export const phaseOrder: ReadonlyArray<Report.Phase> = Report.Phase.literals
 
-const phaseIndex: Readonly<Record<Report.Phase, number>> = {
-  build: 0,
-  initialize: 1,
-  start: 2,
-  background: 3,
-  stop: 4,
-  dispose: 5,
-  release: 6
-}
+/** Each phase's position in `phaseOrder`: a component's phases are slots `id * phaseOrder.length + index`. @internal */
+export const phaseIndex = Object.fromEntries(phaseOrder.map((phase, index) => [phase, index])) as Readonly<Record<Report.Phase, number>>
 
 /** A phase's outcome as stored: 0 never began, 1 running, then the outcomes. */
 const outcomes: ReadonlyArray<Report.Outcome | undefined> = [undefined, undefined, "success", "failure", "timeout", "interrupted"]

@@ -60,6 +60,23 @@ export const check = (
     return index === -1 ? -2 : index + 1
   }
   const lifetimeOf = (candidate: number): Lifetime.Lifetime => lifetime.get(components[candidate]!)
+  const declaration = (candidate: number, path: ReadonlyArray<string>, issue: Errors.DeclarationIssue) =>
+    problems.push(new Errors.InvalidDeclaration({ path, subject: { _tag: "Component", name: names[candidate]! }, issues: [issue] }))
+  const reloadableOf = (target: number, path: ReadonlyArray<string>, requester: string) => {
+    if (rankOf(components[target]!.lifetime) === 0) return
+    declaration(target, path, { code: "ReloadableOfNonSingleton", lifetime: lifetime.format(lifetimeOf(target)), requester })
+  }
+  const mismatch = (candidate: number, dependency: string, dependencyLifetime: string, through: ReadonlyArray<string>) =>
+    problems.push(
+      new Errors.LifetimeMismatch({
+        path: pathOf(candidates, walk, candidate),
+        component: names[candidate]!,
+        lifetime: lifetime.format(lifetimeOf(candidate)),
+        dependency,
+        dependencyLifetime,
+        through
+      })
+    )
   const postOrder = walk.postOrder
   let shortLived = false
   for (let index = 0; index < postOrder.length; index++) {
@@ -69,68 +86,32 @@ export const check = (
     if (own === undefined || own._tag === "Singleton") continue
     shortLived = true
     if (own._tag === "Scoped" && !scopes.includes(own.scope.name)) {
-      problems.push(
-        new Errors.InvalidDeclaration({
-          path: pathOf(candidates, walk, candidate),
-          subject: { _tag: "Component", name: names[candidate]! },
-          issues: [{ code: "UnknownScope", scope: own.scope.name, declared: scopes }]
-        })
-      )
+      declaration(candidate, pathOf(candidates, walk, candidate), { code: "UnknownScope", scope: own.scope.name, declared: scopes })
     }
     const hooks = component.lifecycle === undefined ? [] : nonSingletonHooks(component.lifecycle)
     if (hooks.length > 0) {
-      problems.push(
-        new Errors.InvalidDeclaration({
-          path: pathOf(candidates, walk, candidate),
-          subject: { _tag: "Component", name: names[candidate]! },
-          issues: [{ code: "LifecycleOfNonSingleton", lifetime: lifetime.format(own), hooks }]
-        })
-      )
+      declaration(candidate, pathOf(candidates, walk, candidate), { code: "LifecycleOfNonSingleton", lifetime: lifetime.format(own), hooks })
     }
   }
   if (shortLived) {
     // a root lives as long as the graph; a reloadable handle swaps one current instance
     for (const edge of walk.rootEdges) {
       if (edge.request.handle === "reloadable") {
-        for (const target of edge.targets) {
-          if (rankOf(components[target]!.lifetime) === 0) continue
-          problems.push(
-            new Errors.InvalidDeclaration({
-              path: [names[target]!],
-              subject: { _tag: "Component", name: names[target]! },
-              issues: [{ code: "ReloadableOfNonSingleton", lifetime: lifetime.format(lifetimeOf(target)), requester: "a root" }]
-            })
-          )
-        }
+        for (const target of edge.targets) reloadableOf(target, [names[target]!], "a root")
       }
       if (edge.request.handle !== undefined) continue
       for (const target of edge.targets) {
         const own = components[target]!.lifetime
         // (an undeclared scope is its own problem)
         if (own?._tag !== "Scoped" || !scopes.includes(own.scope.name)) continue
-        problems.push(
-          new Errors.InvalidDeclaration({
-            path: [names[target]!],
-            subject: { _tag: "Component", name: names[target]! },
-            issues: [{ code: "ScopedRoot", scope: own.scope.name }]
-          })
-        )
+        declaration(target, [names[target]!], { code: "ScopedRoot", scope: own.scope.name })
       }
     }
     for (let index = 0; index < postOrder.length; index++) {
       const requester = postOrder[index]!
       for (const edge of walk.edgesOf[requester] ?? []) {
         if (edge.request.handle !== "reloadable") continue
-        for (const target of edge.targets) {
-          if (rankOf(components[target]!.lifetime) === 0) continue
-          problems.push(
-            new Errors.InvalidDeclaration({
-              path: [...pathOf(candidates, walk, requester), names[target]!],
-              subject: { _tag: "Component", name: names[target]! },
-              issues: [{ code: "ReloadableOfNonSingleton", lifetime: lifetime.format(lifetimeOf(target)), requester: names[requester]! }]
-            })
-          )
-        }
+        for (const target of edge.targets) reloadableOf(target, [...pathOf(candidates, walk, requester), names[target]!], names[requester]!)
       }
     }
   }
@@ -162,16 +143,7 @@ export const check = (
           const key = `${candidate} ${edge.request.service}`
           if (scopes.indexOf(scope) + 1 <= rank || reported.has(key)) continue
           reported.add(key)
-          problems.push(
-            new Errors.LifetimeMismatch({
-              path: pathOf(candidates, walk, candidate),
-              component: names[candidate]!,
-              lifetime: lifetime.format(lifetimeOf(candidate)),
-              dependency: edge.request.label,
-              dependencyLifetime: `input of ${scope}`,
-              through
-            })
-          )
+          mismatch(candidate, edge.request.label, `input of ${scope}`, through)
           continue
         }
         for (const target of edge.targets) {
@@ -184,16 +156,7 @@ export const check = (
           const key = `${candidate} ${target}`
           if (reported.has(key)) continue
           reported.add(key)
-          problems.push(
-            new Errors.LifetimeMismatch({
-              path: pathOf(candidates, walk, candidate),
-              component: names[candidate]!,
-              lifetime: lifetime.format(lifetimeOf(candidate)),
-              dependency: names[target]!,
-              dependencyLifetime: lifetime.format(lifetimeOf(target)),
-              through
-            })
-          )
+          mismatch(candidate, names[target]!, lifetime.format(lifetimeOf(target)), through)
         }
       }
     }
