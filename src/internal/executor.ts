@@ -39,6 +39,7 @@ import { globalValue } from "effect/GlobalValue"
 
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import * as graph from "./graph.js"
@@ -294,18 +295,18 @@ export class GraphBuild implements Owner {
   /** the graph's Layers, memoised for the graph alone */
   readonly layers = new runtime.GraphLayers()
   readonly layout: PlanLayout
+  /**
+   * A node's span while it builds, when spans are on: its constructor's parent span, set in the
+   * context it runs in (the one `nodeContext` makes anyway: no other context is made or patched).
+   */
+  spanOf: ((id: number) => Tracer.AnySpan | undefined) | undefined = undefined
 
   constructor(
     readonly plan: Plan.Any,
     readonly limit: number,
-    /** the context constructors start from, when `inheritContext` is off */
+    /** the context constructors start from */
     readonly callerContext: Context.Context<never>,
-    readonly views: runtime.FiberRefViews,
-    /**
-     * Constructors start from the context of the fiber running them (a span opened around the build
-     * is then their parent span), restored after each one; otherwise from `callerContext`.
-     */
-    readonly inheritContext: boolean
+    readonly views: runtime.FiberRefViews
   ) {
     this.values = new Array(plan.nodes.length)
     this.layout = layoutOf(plan)
@@ -323,7 +324,7 @@ export class GraphBuild implements Owner {
 /** @internal */
 export const makeBuild = (
   plan: Plan.Any,
-  options?: { readonly concurrency?: number | "unbounded" | undefined; readonly inheritContext?: boolean | undefined }
+  options?: { readonly concurrency?: number | "unbounded" | undefined }
 ): Effect.Effect<GraphBuild> =>
   Effect.flatMap(
     Effect.all([Effect.context<never>(), runtime.currentFiberRefs]),
@@ -334,8 +335,7 @@ export const makeBuild = (
           plan,
           concurrencyLimit(options?.concurrency),
           context,
-          new runtime.FiberRefViews(refs),
-          options?.inheritContext ?? false
+          new runtime.FiberRefViews(refs)
         )
       )
   )
@@ -385,13 +385,17 @@ const constructionCause = (
   return Option.isSome(failure) ? Cause.fail(error(failure.value)) : Cause.die(error(Cause.squash(cause)))
 }
 
-/** The context a node's constructor runs in: `parent`, its dependencies' services and its own Scope. */
+/**
+ * The context a node's constructor runs in: `parent`, its dependencies' services, its own Scope and,
+ * when spans are on, its span as the parent span.
+ */
 const nodeContext = (
   self: GraphBuild,
   id: number,
   parent: Context.Context<never>,
   scope: Scope.Scope,
-  edgeValue: EdgeValue | undefined
+  edgeValue: EdgeValue | undefined,
+  span: Tracer.AnySpan | undefined
 ): Context.Context<never> => {
   const { edgeKeys, edgeStart, edgeTargets } = self.layout
   const values = self.values
@@ -404,6 +408,7 @@ const nodeContext = (
     )
   }
   services.set(Scope.Scope.key, scope)
+  if (span !== undefined) services.set(Tracer.ParentSpan.key, span)
   return runtime.contextFromMap(services)
 }
 
@@ -433,7 +438,7 @@ const serviceOf = (self: GraphBuild, id: number, scope: Scope.Scope): Effect.Eff
  * current step, in its context and scope: the fiber gets the FiberRefs the node must see and its
  * context, synchronously; then the constructor runs. On success, what it changed in the fiber's
  * FiberRefs is recorded and `onSuccess` gets the service; on failure `onFailure` gets its cause as a
- * `ConstructionError`. With `inheritContext`, the fiber's context is restored before either.
+ * `ConstructionError`.
  *
  * The one path every node construction takes (`construct`, the plain task, App's task): a handful of
  * Effect operations around the constructor's own.
@@ -450,17 +455,12 @@ export const constructOn = <A, E>(
   edgeValue?: EdgeValue
 ): Effect.Effect<A, E> => {
   if (self.views.changed) self.views.prepare(fiber, self.plan.nodes[id]!.dependencies)
-  const parent = self.inheritContext ? fiber.currentContext : self.callerContext
-  runtime.setContextOf(fiber, nodeContext(self, id, parent, scope, edgeValue))
+  runtime.setContextOf(fiber, nodeContext(self, id, self.callerContext, scope, edgeValue, self.spanOf?.(id)))
   const before = runtime.fiberRefsOf(fiber)
   return Effect.matchCauseEffect(serviceOf(self, id, scope), {
-    onFailure: (cause) => {
-      if (self.inheritContext) runtime.setContextOf(fiber, parent)
-      return onFailure(id, constructionCause(self.plan, self.plan.nodes[id]!, cause))
-    },
+    onFailure: (cause) => onFailure(id, constructionCause(self.plan, self.plan.nodes[id]!, cause)),
     onSuccess: (service) => {
       self.views.record(fiber, id, before)
-      if (self.inheritContext) runtime.setContextOf(fiber, parent)
       return onSuccess(id, service)
     }
   })
@@ -493,7 +493,7 @@ export const constructInstance = (
   edgeValue: EdgeValue | undefined
 ): Effect.Effect<unknown, Errors.BuildError> => {
   const parent = fiber.currentContext
-  runtime.setContextOf(fiber, nodeContext(self, id, parent, scope, edgeValue))
+  runtime.setContextOf(fiber, nodeContext(self, id, parent, scope, edgeValue, undefined))
   return Effect.matchCauseEffect(serviceOf(self, id, scope), {
     onFailure: (cause) => {
       runtime.setContextOf(fiber, parent)

@@ -270,21 +270,6 @@ const outcomeOfExit = (exit: Exit.Exit<unknown, unknown>): Report.Outcome =>
   exit._tag === "Success" ? "success" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failure"
 
 /**
- * Runs `effect` with `span` as the parent span of the fiber running it, set synchronously (no Effect
- * operation), then restores the fiber's context. For a node task of the graph runner, which never
- * fails and runs on a worker fiber of its own: a worker interrupted midway ends with it.
- */
-const underSpan = (span: Tracer.Span, effect: Effect.Effect<void>, after?: () => void): Effect.Effect<void> => {
-  const fiber = runtime.runningFiber()
-  const before = fiber.currentContext
-  runtime.setContextOf(fiber, Context.add(before, Tracer.ParentSpan, span))
-  return Effect.map(effect, () => {
-    runtime.setContextOf(fiber, before)
-    after?.()
-  })
-}
-
-/**
  * A phase in a span: the parent span of what runs in it, ended with `outcome(exit)` (by default the
  * exit's), its `error` when it did not succeed.
  */
@@ -345,8 +330,9 @@ const failedComponent = (cause: Cause.Cause<unknown> | undefined): string | unde
 
 /**
  * The node tasks of a build, each in its component's `layerwise.component.build` span (the
- * constructor's parent span). A node built from a value gets a span that ends as it begins. A node
- * succeeded unless the build's failure names it (the first constructor failure stops the build: the
+ * constructor's parent span: the executor sets it in the context the constructor runs in, through
+ * `build.spanOf`). A node built from a value gets a span that ends as it begins. A node succeeded
+ * unless the build's failure names it (the first constructor failure stops the build: the
  * constructors in flight are interrupted, and their spans end so with the phase).
  *
  * @internal
@@ -358,6 +344,7 @@ export const nodeTasks = (
 ): (id: number) => Effect.Effect<void> | undefined => {
   if (self === undefined) return task
   const parent = (): Option.Option<Tracer.AnySpan> => Option.fromNullable(self.build)
+  build.spanOf = (id) => self.building[id]
   return (id) => {
     const effect = task(id)
     const node = self.plan.nodes[id]!
@@ -368,7 +355,7 @@ export const nodeTasks = (
     return Effect.suspend(() => {
       const span = openComponentSpan(self.tracing, node, "build", parent())
       self.building[id] = span
-      return underSpan(span, effect, () => {
+      return Effect.map(effect, () => {
         self.building[id] = undefined
         const failed = failedComponent(build.failure) === node.name
         closeSpan(self.tracing, span, failed ? "failure" : "success", failed ? Cause.squash(build.failure!) : undefined)
@@ -693,18 +680,18 @@ export const appPhase = <A, E, R>(record: RunRecord, phase: AppPhase, effect: Ef
 }
 
 /**
- * A node task of a run's build: the constructor runs with its component's build span as its parent
- * span (the span began with the record's build phase).
+ * The constructors of a run's build run with their component's build span as their parent span
+ * (the span began with the record's build phase; the executor sets it in the context the
+ * constructor runs in).
  *
  * @internal
  */
-export const constructing = (record: RunRecord, id: number, task: Effect.Effect<void>): Effect.Effect<void> => {
+export const constructing = (record: RunRecord, build: executor.GraphBuild): void => {
   const self = observerOf(record)
-  if (self?.tracing === undefined) return task
-  return Effect.suspend(() => {
-    const span = self.open[id * phaseCount + phaseIndex.build]
-    return span === undefined ? task : underSpan(span, task)
-  })
+  if (self?.tracing === undefined) return
+  const open = self.open
+  const slot = phaseIndex.build
+  build.spanOf = (id) => open[id * phaseCount + slot]
 }
 
 /**

@@ -73,7 +73,7 @@ export const planToLayer = <Roots, E, R>(
       Effect.gen(function*() {
         const spans = yield* observe.layerSpans(plan, options?.spans)
         // the options, all read and valid before anything is built, are services the build starts from
-        const self = yield* optionsRead.provideTo(plan, executor.makeBuild(plan, { concurrency: options?.concurrency, inheritContext: spans !== undefined }))
+        const self = yield* optionsRead.provideTo(plan, executor.makeBuild(plan, { concurrency: options?.concurrency }))
         const dynamic = container.attach(self)
         if (dynamic !== undefined && spans !== undefined) dynamic.instanceSpans = true
         // `Scope.addFinalizerExit`, not `Effect.addFinalizer`: the latter would undo the FiberRef

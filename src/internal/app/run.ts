@@ -173,8 +173,9 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
   Effect.gen(function*() {
     self.runner = yield* runtime.currentRunner
     self.lifecycle.transition("building")
-    const build = yield* executor.makeBuild(self.plan, { concurrency: self.settings.concurrency, inheritContext: self.spans })
+    const build = yield* executor.makeBuild(self.plan, { concurrency: self.settings.concurrency })
     self.build = build
+    observe.constructing(self.record, build)
     // the singletons that take part in the lifecycle are built at startup, even when only handles reach them
     const dynamic = container.attach(build, (id) => takesPart(self.components[id]!.lifecycle))
     if (dynamic !== undefined) dynamic.instanceSpans = self.spans
@@ -232,7 +233,7 @@ const buildNode = (self: AppRun, build: executor.GraphBuild, id: number): Effect
     executor.valueNode(build, node, value.service)
     return initialize(self, build, id, value.service)
   })
-  return observe.constructing(self.record, id, task)
+  return task
 }
 
 const built = (self: AppRun, id: number, service: unknown): void => {

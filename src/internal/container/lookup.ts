@@ -279,7 +279,7 @@ export const planEdges = (root: container.Container): ReadonlyMap<string, Plan.E
  */
 const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   const root = realm.root
-  const build = new executor.GraphBuild(plan, root.build.limit, root.build.callerContext, root.build.views, root.build.inheritContext)
+  const build = new executor.GraphBuild(plan, root.build.limit, root.build.callerContext, root.build.views)
   const outside = new Map(root.build.outside)
   outside.set(dependency.containerKey, realm.face)
   build.outside = outside
