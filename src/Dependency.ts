@@ -336,8 +336,9 @@ type Handle = Lazy<unknown> | Factory<unknown> | Reloadable<unknown>
  * next use tries again). The component and what it alone needs are not built at startup; it is
  * released with the container. Its dependencies are resolved and validated with the rest, before
  * anything runs. A component scoped to a scope is looked up in the open scopes of the fiber that uses
- * the handle (`ScopeNotOpen` when none of its name is open): the way for a longer-lived component to
- * reach a shorter-lived one (see `Lifetime`).
+ * the handle, else (a fiber with none of its name open: a streamed body sent after its handler
+ * returned) in those the handle was made in, while they are open (`ScopeNotOpen` otherwise): the way
+ * for a longer-lived component to reach a shorter-lived one (see `Lifetime`).
  *
  * @example
  * ```ts

@@ -223,6 +223,7 @@ class User extends Context.Tag("User")<User, Instance>() {}
 class Session extends Context.Tag("Session")<Session, Instance & { readonly user: Instance }>() {}
 class Work extends Context.Tag("Work")<Work, Instance & { readonly session: Instance }>() {}
 class Finder extends Context.Tag("Finder")<Finder, { readonly user: Effect.Effect<Instance, Errors.HandleError> }>() {}
+class Looker extends Context.Tag("Looker")<Looker, { readonly user: Effect.Effect<Instance, Errors.HandleError> }>() {}
 
 /** A registry of tracked components: Shared (singleton), Fresh (transient), User and Session (Request), Work (Job). */
 const runtimeRegistry = (recorder: Recorder) =>
@@ -405,6 +406,31 @@ describe("Lifetime at run time", () => {
       expect(seen).toEqual([["Session#1", "User#1", "User#1"], ["Session#2", "User#2", "User#2"]])
       expect(recorder.builds("User")).toBe(2)
       expect(recorder.usedAfterRelease).toEqual([])
+      expect(recorder.live).toEqual(new Set())
+    }))
+
+  it.effect("a lazy handle made in an open scope, used where the fiber has no scope open (another runtime's fiber, a streamed body), gets its own scope's instance while that scope is open", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      // a request-scoped holder of a lazy handle of another request-scoped component, not built yet
+      const registry = runtimeRegistry(recorder).pipe(Registry.add([
+        Component.make(Looker, { dependencies: [Dependency.lazy(User)], build: Effect.map(Dependency.lazy(User), (user) => ({ user })) })
+          .pipe(Lifetime.scoped(Request))
+      ]))
+      const [inside, again, after] = yield* Effect.gen(function*() {
+        const [user, inside, again] = yield* Effect.gen(function*() {
+          const { user } = yield* Looker
+          // a fiber of the default runtime: it carries none of this fiber's open scopes
+          const inside = yield* Effect.promise(() => Effect.runPromise(Effect.map(user, (instance) => instance.id)))
+          const again = yield* Effect.map(user, (instance) => instance.id)
+          return [user, inside, again] as const
+        }).pipe(Lifetime.within(Request, [Looker]))
+        const after = yield* Effect.promise(() => Effect.runPromise(Effect.flip(user)))
+        return [inside, again, after] as const
+      }).pipe(Effect.provide(Registry.toLayer(registry, [Container.Container], { scopes: [Request, Job] })))
+      expect([inside, again]).toEqual(["User#1", "User#1"])
+      expect(after).toMatchObject({ _tag: "ScopeNotOpen", component: "User", scope: "Request" })
+      expect(recorder.builds("User")).toBe(1)
       expect(recorder.live).toEqual(new Set())
     }))
 

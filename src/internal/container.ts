@@ -314,7 +314,7 @@ export const prepare = (
           break
         }
         case EDGE_LAZY: {
-          made.set(edge, lazyHandle(self, plain.targets[0]!, scope))
+          made.set(edge, lazyHandle(self, plain.targets[0]!, scope, chain))
           break
         }
         case EDGE_FACTORY: {
@@ -362,7 +362,7 @@ export const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInsta
   if (handle !== undefined) {
     const target = edge.targets[0]!
     return handle === "lazy"
-      ? Effect.succeed(lazyHandle(self, target, undefined))
+      ? Effect.succeed(lazyHandle(self, target, undefined, chain))
       : handle === "factory"
       ? Effect.succeed(factoryHandle(self, target))
       : reloadableHandle(self, target, chain)
@@ -545,22 +545,46 @@ const lazySingleton = (self: Container, id: number, chain: ScopeInstance | undef
     self.lazyBuilt[id] = 1
   })
 
-/** A scoped component's instance in the nearest open scope of its name: built once in it. */
-const scoped = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
+/** The nearest scope of `name` in `chain`. */
+const named = (chain: ScopeInstance | undefined, name: string): ScopeInstance | undefined => {
+  let owner = chain
+  while (owner !== undefined && owner.name !== name) owner = owner.parent
+  return owner
+}
+
+/**
+ * A scoped component's instance in the nearest open scope of its name: built once in it. `made`:
+ * the open scopes where the asking handle was made, for a use where the fiber has none of that name
+ * open (a streamed HTTP body sent after its handler returned, a fiber started from another runtime):
+ * the handle's own scope then, as long as it is open.
+ */
+const scoped = (
+  self: Container,
+  id: number,
+  chain: ScopeInstance | undefined,
+  made?: ScopeInstance | undefined
+): Effect.Effect<unknown, Errors.HandleError> =>
   Effect.suspend(() => {
-    const elsewhere = self.delegate?.(id, chain)
-    if (elsewhere !== undefined) return elsewhere
     const name = self.scopeNames[self.rank[id]! - 1]!
-    let owner = chain
-    while (owner !== undefined && owner.name !== name) owner = owner.parent
+    let owner = named(chain, name)
+    let open = chain
+    if (owner === undefined && made !== undefined) {
+      const own = named(made, name)
+      if (own !== undefined && own.closing === undefined) {
+        owner = own
+        open = made
+      }
+    }
+    const elsewhere = self.delegate?.(id, open)
+    if (elsewhere !== undefined) return elsewhere
     if (owner === undefined) {
       return Effect.fail(new Errors.ScopeNotOpen({ component: self.plan.nodes[id]!.name, scope: name, path: planInternal.pathTo(self.plan, id) }))
     }
-    const open = owner
+    const instance = owner
     return once(
-      open.instances,
+      instance.instances,
       self.scopeKeyBase + id,
-      Effect.zipRight(dependenciesFirst(self, id, open), Effect.map(buildOwned(self, open, id, open), ([value]) => value))
+      Effect.zipRight(dependenciesFirst(self, id, instance), Effect.map(buildOwned(self, instance, id, instance), ([value]) => value))
     )
   })
 
@@ -594,9 +618,16 @@ const inputOf = (
 /**
  * A lazy handle: the component's instance on first use. A singleton's is the container's; a
  * transient's is built once for the requester (in `owner`, the requester's scope); a scoped
- * component's is the one of the nearest open scope of its name where the handle is used.
+ * component's is the one of the nearest open scope of its name where the handle is used, else (used
+ * where none is open: another fiber, such as a streamed body's) the one of the scope it was made in
+ * (`made`), while that scope is open.
  */
-const lazyHandle = (self: Container, id: number, owner: Scope.Scope | undefined): Effect.Effect<unknown, Errors.HandleError> => {
+const lazyHandle = (
+  self: Container,
+  id: number,
+  owner: Scope.Scope | undefined,
+  made: ScopeInstance | undefined
+): Effect.Effect<unknown, Errors.HandleError> => {
   const rank = self.rank[id]!
   if (rank === 0) {
     // once built, the instance is read (the current one, for a reloadable component)
@@ -613,7 +644,7 @@ const lazyHandle = (self: Container, id: number, owner: Scope.Scope | undefined)
           buildIn(self, id, scope, chain, false))
       ))
   }
-  return Effect.flatMap(FiberRef.get(openScopes), (chain) => scoped(self, id, chain))
+  return Effect.flatMap(FiberRef.get(openScopes), (chain) => scoped(self, id, chain, made))
 }
 
 /** A factory handle: a new instance at every call, in a scope forked from the caller's. */
