@@ -208,7 +208,8 @@ export const path = (container: Container): ReadonlyArray<string> => childIntern
  * application's components among them that started are stopped first (background work, then stop
  * hooks), dependents first; then every instance is released (disposers, then finalizers),
  * dependents first: the children's, then what lookups built, then the application's. The report
- * lists them as `released`, with their stop, dispose and release phases, while the rest runs.
+ * lists them as `released`, with their stop, dispose and release phases, while the rest runs, and
+ * with `shutDownAt`: when the shutdown began (what the application's own shutdown released has none).
  *
  * A lookup in flight that is building one of them fails with `ComponentShutDown`: the shutdown waits
  * for that build, then releases it before its dependencies (a constructor must not shut down what

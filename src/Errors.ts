@@ -650,6 +650,26 @@ export const ScopeNotOpen: typeof internal.ScopeNotOpen = internal.ScopeNotOpen
 export type ScopeNotOpen = internal.ScopeNotOpen
 
 /**
+ * A request scope (`Http.requestScope`) lists `services` its scope does not provide (a scope
+ * provides each service with a component scoped to it, listed in `provides`, and the plan's roots),
+ * or names a scope the application does not declare (`declared`: the scopes it declares). Found
+ * against the running container, before any request is served.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const error = new Errors.NotInScope({ scope: "Request", services: ["Audit"], provides: ["CurrentUser", "Tx"], declared: ["Request"] })
+ * console.log(error.message) // "the scope Request does not provide Audit (it provides: CurrentUser, Tx; and the plan's roots)"
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const NotInScope: typeof internal.NotInScope = internal.NotInScope
+export type NotInScope = internal.NotInScope
+
+/**
  * What using a handle (`Dependency.lazy`, `factory`, `reloadable`'s `reload`) can fail with: the
  * component's construction, or no open scope for a scoped component.
  *

@@ -13,13 +13,16 @@
  *
  * **Checked at startup, not per request.** The resolver rejects, with its path and before any
  * constructor runs (so before the server listens), a singleton that depends on a request-scoped
- * component or on the request itself: it would capture the first request's.
+ * component or on the request itself: it would capture the first request's. {@link requestScope}
+ * checks its scope and services against the running container when it is made, before the server
+ * serves (`NotInScope`).
  *
- * **Wrap** the app ({@link requestScope}): `router.pipe(Http.requestScope(Http.Request, [CurrentUser]))`.
- * The wrapper removes the services it lists from the app's requirements and adds `Container.Container`
- * (request it among the roots, or in the dependencies of the component that serves). Apply it last
- * (outermost), so that the middlewares applied before it run inside the request's scope and share its
- * instances with the handlers.
+ * **Wrap** the app: `Http.requestScope(Http.Request, [CurrentUser])` needs `Container.Container`
+ * (request it among the roots, or in the dependencies of the component that serves) and gives a
+ * {@link Middleware}, made where the server is made (a component's constructor, `Layer.unwrapEffect`,
+ * an `HttpApiBuilder.group`'s build): `router.pipe(scoped)`. It removes the services it lists from
+ * the app's requirements. Apply it last (outermost), so that the middlewares applied before it run
+ * inside the request's scope and share its instances with the handlers.
  *
  * **Lifetime of a request's instances.** Each request-scoped component is built at most once per
  * request (the listed services when the request starts, the others on first use), and never shared
@@ -30,11 +33,13 @@
  *
  * **HttpApi.** `HttpApiBuilder.group` makes a handler's requirements the requirements of the group's
  * Layer, built once for the server, so a handler cannot require a request-scoped service whatever
- * wraps the whole API. Wrap each handler instead: `handler.pipe(Http.requestScope(Http.Request,
- * [CurrentUser]), Effect.orDie)` opens the scope around that handler (one per request, as one request
- * runs one handler); the group's Layer then requires `Container.Container`, and `Effect.orDie` (or a
- * mapping to one of the endpoint's errors) handles a failed construction, which is not among the
- * endpoint's declared errors. An `HttpApiMiddleware` runs outside that scope.
+ * wraps the whole API. Make the middleware in the group's build and wrap each handler instead:
+ * `HttpApiBuilder.group(Api, "me", (handlers) => Effect.map(Http.requestScope(Http.Request,
+ * [CurrentUser]), (scoped) => handlers.handle("me", () => handler.pipe(scoped, Effect.orDie))))` opens
+ * the scope around that handler (one per request, as one request runs one handler); the group's Layer
+ * then requires `Container.Container` and may fail with `NotInScope`, and `Effect.orDie` (or a mapping
+ * to one of the endpoint's errors) handles a failed construction, which is not among the endpoint's
+ * declared errors. An `HttpApiMiddleware` runs outside that scope.
  *
  * @since 0.2.0
  */
@@ -72,15 +77,51 @@ import type * as Lifetime from "./Lifetime.js"
 export const Request: Lifetime.ScopeName<"Request", HttpServerRequest.HttpServerRequest> = internal.Request
 
 /**
- * Runs an app (an `HttpRouter`, an `HttpApp`, one handler) inside a scope of `scope` per request:
- * `services` (each a service the scope provides, or one of the plan's roots) are built in it and
- * provided to the app; the scope's other components are built on first use in it; all are released
- * when the request's `Scope` closes, once the response is sent (see the module's doc). The scope's
- * inputs come from the request's context (`HttpServerRequest` for {@link Request}); the container
- * from `Container.Container`.
+ * What {@link requestScope} gives: a middleware that runs an app (an `HttpRouter`, an `HttpApp`, one
+ * handler) inside a scope of its own per request, with the listed services built in it and provided
+ * to the app (they leave its requirements; the scope's inputs and the request's `Scope` join them).
  *
- * A scope the application does not declare, or a service it does not provide, is a defect (of every
- * request); a request-scoped constructor's failure is the app's `ConstructionError`.
+ * @example
+ * ```ts
+ * import { HttpRouter, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
+ * import { Context, Effect } from "effect"
+ * import type * as Http from "layerwise/Http"
+ *
+ * class CurrentUser extends Context.Tag("app/CurrentUser")<CurrentUser, { readonly name: string }>() {}
+ *
+ * const routes = HttpRouter.empty.pipe(
+ *   HttpRouter.get("/me", Effect.flatMap(CurrentUser, (user) => HttpServerResponse.text(`hello ${user.name}`)))
+ * )
+ *
+ * // the routes with the request scope around them, once the middleware is checked and made
+ * export const scoped = (middleware: Http.Middleware<readonly [typeof CurrentUser], HttpServerRequest.HttpServerRequest>) => routes.pipe(middleware)
+ * ```
+ *
+ * @since 0.2.0
+ * @category scopes
+ */
+export interface Middleware<Services extends ReadonlyArray<Dependency.Any>, Inputs> {
+  <A, E, R>(app: Effect.Effect<A, E, R>): Effect.Effect<
+    A,
+    E | Errors.HandleError,
+    Exclude<R, Dependency.Identifiers<Services>> | Inputs | Scope.Scope
+  >
+}
+
+/**
+ * The request scope of the running container (`Container.Container`), as a {@link Middleware}:
+ * apply it to an app (an `HttpRouter`, an `HttpApp`, one handler), last, so that each request runs in
+ * a scope of `scope` of its own: `services` (each a service the scope provides, or one of the plan's
+ * roots) are built in it and provided to the app; the scope's other components are built on first
+ * use in it; all are released when the request's `Scope` closes, once the response is sent (see the
+ * module's doc). The scope's inputs come from the request's context (`HttpServerRequest` for
+ * {@link Request}).
+ *
+ * **Checked before any request.** Making it checks the scope and the services against the running
+ * container: a scope the application does not declare, or a service the scope does not provide,
+ * fails it with `NotInScope` (naming the scope, the services, and what the scope provides), so the
+ * Layer or component that makes the server fails to build and the server never serves a route that
+ * could only die. A request-scoped constructor's failure is the app's `ConstructionError`, per request.
  *
  * @example
  * ```ts
@@ -98,15 +139,14 @@ export const Request: Lifetime.ScopeName<"Request", HttpServerRequest.HttpServer
  *   }).pipe(Lifetime.scoped(Http.Request))
  * )
  *
- * const app = HttpRouter.empty.pipe(
- *   HttpRouter.get("/me", Effect.flatMap(CurrentUser, (user) => HttpServerResponse.text(`hello ${user.name}`))),
- *   Http.requestScope(Http.Request, [CurrentUser])
+ * const routes = HttpRouter.empty.pipe(
+ *   HttpRouter.get("/me", Effect.flatMap(CurrentUser, (user) => HttpServerResponse.text(`hello ${user.name}`)))
  * )
  *
- * // serve it where a server is provided (NodeHttpServer.layer, ...)
- * export const ServeLive = HttpServer.serve(app).pipe(
- *   Layer.provide(Registry.toLayer(registry, [Container.Container], { scopes: [Http.Request] }))
- * )
+ * // checked when the Layer is built, before the server serves (serve it where a server is provided: NodeHttpServer.layer, ...)
+ * export const ServeLive = Layer.unwrapEffect(
+ *   Effect.map(Http.requestScope(Http.Request, [CurrentUser]), (scoped) => HttpServer.serve(routes.pipe(scoped)))
+ * ).pipe(Layer.provide(Registry.toLayer(registry, [Container.Container], { scopes: [Http.Request] })))
  * ```
  *
  * @since 0.2.0
@@ -115,10 +155,4 @@ export const Request: Lifetime.ScopeName<"Request", HttpServerRequest.HttpServer
 export const requestScope: <const Services extends ReadonlyArray<Dependency.Any>, Inputs = never>(
   scope: Lifetime.ScopeName<string, Inputs>,
   services: Services
-) => <A, E, R>(
-  effect: Effect.Effect<A, E, R>
-) => Effect.Effect<
-  A,
-  E | Errors.HandleError,
-  Exclude<R, Dependency.Identifiers<Services>> | Container.Container | Inputs | Scope.Scope
-> = internal.requestScope
+) => Effect.Effect<Middleware<Services, Inputs>, Errors.NotInScope, Container.Container> = internal.requestScope

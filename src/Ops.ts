@@ -30,14 +30,15 @@
  * | `GET /ops/startup` | `startup` | {@link StartupJson}: the startup timeline and its critical path |
  * | `GET /ops/metrics` | `metrics` | {@link MetricsJson}: counts and durations of the run's phases (a first set: it will grow) |
  * | `GET /ops/options` | `options` | {@link OptionsJson}: the effective options of every component (`Options.describe`), a secret's value as `<redacted>` |
+ * | `GET /ops/containers` | `containers` | {@link ContainerJson}: what the running container and its open children hold (`Container.snapshot`); `404` saying so when the endpoints were made without `Container.Container` in their context |
  * | `GET /ops/` | always | the ops page (HTML); it needs `graph`, `health` and `startup` exposed, and says so when they are not |
  *
  * **The ops page** is one self-contained HTML page (inline CSS, script and SVG; it loads nothing from
  * the network, and its Content-Security-Policy allows nothing but this server): the component graph
  * (a layered drawing, nodes coloured by state), the health of every component and check, and the
  * startup timeline as a Gantt chart with the critical path marked (its bars, and the graph's edges
- * it follows). It reads `/ops/graph`, `/ops/health` and `/ops/startup`, and refreshes every few
- * seconds.
+ * it follows); and, when `containers` is exposed, what each container holds. It reads `/ops/graph`,
+ * `/ops/health` and `/ops/startup` (and `/ops/containers`), and refreshes every few seconds.
  *
  * **Extending.** Every section is one entry in the internal table of endpoints, gated by its name in
  * `expose`, its values written by the same redacting JSON writer.
@@ -55,6 +56,7 @@ import type * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as App from "./App.js"
 import type * as Component from "./Component.js"
+import type * as Container from "./Container.js"
 import * as Explain from "./Explain.js"
 import * as explainInternal from "./internal/explain.js"
 import * as internal from "./internal/ops.js"
@@ -80,7 +82,7 @@ import * as Report from "./Report.js"
  * @since 0.2.0
  * @category schemas
  */
-export const Section = Schema.Literal("health", "graph", "components", "startup", "metrics", "options")
+export const Section = Schema.Literal("health", "graph", "components", "startup", "metrics", "options", "containers")
 
 /**
  * @since 0.2.0
@@ -491,6 +493,70 @@ export const OptionsJson = Schema.Struct({
 export type OptionsJson = typeof OptionsJson.Type
 
 /**
+ * One component a container holds, as `GET /ops/containers` answers it (`Container.SnapshotComponent`):
+ * its name (a child's own: `Name (override)`), the key of its service, its lifetime, whether its
+ * singleton instance is built and held, whether it was shut down (`Container.shutDown`).
+ *
+ * @example
+ * ```ts
+ * import * as Ops from "layerwise/Ops"
+ *
+ * export const db: Ops.ContainerComponentJson = { name: "Db", service: "app/Db", lifetime: "singleton", built: false, shutDown: true }
+ * ```
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const ContainerComponentJson: Schema.Schema<Container.SnapshotComponent> = Schema.Struct({
+  name: Schema.String,
+  service: Schema.String,
+  lifetime: Schema.String,
+  built: Schema.Boolean,
+  shutDown: Schema.Boolean
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type ContainerComponentJson = Container.SnapshotComponent
+
+/**
+ * `GET /ops/containers`: what the running container holds, as `Container.snapshot` takes it: its
+ * components (the application's plan's, then what run-time lookups built) and its open children,
+ * each with its own components and children, in the order they were opened. It shows names,
+ * services, lifetimes and whether each is built or shut down: never an instance. Taking it builds
+ * nothing.
+ *
+ * @example
+ * ```ts
+ * import * as Ops from "layerwise/Ops"
+ *
+ * // every shut-down component, by the path of its container
+ * export const shutDown = (container: Ops.ContainerJson): ReadonlyArray<string> => [
+ *   ...container.components.filter((component) => component.shutDown).map((component) => [...container.path, component.name].join("/")),
+ *   ...container.children.flatMap(shutDown)
+ * ]
+ * ```
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const ContainerJson: Schema.Schema<Container.Snapshot> = Schema.Struct({
+  name: Schema.String,
+  path: Schema.Array(Schema.String),
+  state: Schema.Literal("open", "closing", "closed"),
+  components: Schema.Array(ContainerComponentJson),
+  children: Schema.Array(Schema.suspend((): Schema.Schema<Container.Snapshot> => ContainerJson))
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type ContainerJson = Container.Snapshot
+
+/**
  * The `404` answer of a section that is not exposed.
  *
  * @example
@@ -580,6 +646,7 @@ export const group = HttpApiGroup.make("ops")
   .add(HttpApiEndpoint.get("startup", "/ops/startup").addSuccess(StartupJson).addError(NotExposedJson, { status: 404 }))
   .add(HttpApiEndpoint.get("metrics", "/ops/metrics").addSuccess(MetricsJson).addError(NotExposedJson, { status: 404 }))
   .add(HttpApiEndpoint.get("options", "/ops/options").addSuccess(OptionsJson).addError(NotExposedJson, { status: 404 }))
+  .add(HttpApiEndpoint.get("containers", "/ops/containers").addSuccess(ContainerJson).addError(NotExposedJson, { status: 404 }))
   // its 404 (sections not exposed) is not declared: a string error schema would claim every string
   // failure of the whole API
   .add(HttpApiEndpoint.get("page", "/ops/").addSuccess(HttpApiSchema.Text({ contentType: "text/html" })))
@@ -603,7 +670,9 @@ export type Group = typeof group
 /**
  * The handlers of {@link group} for your `HttpApi` (which must include it), answering for the
  * application they run in (`App.Application`). Build the Layer inside the application (a component
- * that serves the API) or provide `App.Application` to it.
+ * that serves the API) or provide `App.Application` to it. The `containers` section answers from the
+ * `Container.Container` in the Layer's context when it is built (list it in the component's
+ * dependencies); without one, `GET /ops/containers` answers `404` saying so.
  *
  * @example
  * ```ts
@@ -629,7 +698,9 @@ export const layer: <ApiId extends string, Groups extends HttpApiGroup.HttpApiGr
 
 /**
  * The ops endpoints as a plain `HttpRouter` (paths under `/ops`), answering for the application it
- * is made in (`App.Application`): mount it in your server's router.
+ * is made in (`App.Application`): mount it in your server's router. The `containers` section answers
+ * from the `Container.Container` in the context it is made in (list it in the dependencies of the
+ * component that makes it); without one, `GET /ops/containers` answers `404` saying so.
  *
  * @example
  * ```ts
@@ -700,7 +771,8 @@ export const Server: Context.Tag<Server, Server> = internal.ServerTag
  * (and listens) before the components of any other startup order (liveness answers during a long
  * startup; readiness says `503` until everything started), and released after everything built after
  * it (releases go in reverse build order). Named `layerwise/Ops/Server`; a port in use fails its
- * construction (the platform's `ServeError`).
+ * construction (the platform's `ServeError`). When the `containers` section is exposed, it requests
+ * `Container.Container` too.
  *
  * @example
  * ```ts

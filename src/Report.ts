@@ -108,6 +108,12 @@ export const ComponentRecord = Schema.Struct({
   lifetime: Schema.optional(Schema.String),
   /** where it ended */
   state: ComponentState,
+  /**
+   * Milliseconds since the run started when it was shut down while the application ran
+   * (`Container.shutDown`, of it or of something it depends on): its stop, dispose and release
+   * phases are that shutdown's. Absent for a component the application's own shutdown released.
+   */
+  shutDownAt: Schema.optional(Schema.Number),
   phases: Schema.Array(PhaseRecord)
 })
 
@@ -243,7 +249,8 @@ const endings: Record<Ending, string> = {
 /**
  * Renders a report as text: a summary line, one row per component with the duration of each phase
  * it went through (`FAILED`, `TIMEOUT` or `INTERRUPTED` where it did not succeed; phases no component
- * went through are left out), then every error.
+ * went through are left out; a component shut down while the application ran says when, as
+ * `Db (shut down at 5.00s)`), then every error.
  *
  * @example
  * ```ts
@@ -275,7 +282,7 @@ export const format = (report: Report): string => {
     const rows = report.components.map((component) => [
       `${component.name}${component.lifetime === undefined ? "" : ` · ${component.lifetime}`}${
         component.startup === null ? "" : ` (startup ${component.startup})`
-      }`,
+      }${component.shutDownAt === undefined ? "" : ` (shut down at ${formatDuration(component.shutDownAt)})`}`,
       ...used.map(([phase]) => cell(component.phases.find((record) => record.phase === phase)))
     ])
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)))

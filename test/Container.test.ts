@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Scope } from "effect"
-import { App, Component, Condition, Container, Dependency, Errors, Lifecycle, Lifetime, Registry } from "layerwise"
+import { Cause, Context, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Schema, Scope, TestClock } from "effect"
+import { App, Component, Condition, Container, Dependency, Errors, Lifecycle, Lifetime, Registry, Report } from "layerwise"
 
 class Config extends Context.Tag("Config")<Config, { readonly id: number }>() {}
 class Db extends Context.Tag("Db")<Db, { readonly id: number; readonly config: { readonly id: number } }>() {}
@@ -1054,6 +1054,32 @@ describe("Container", () => {
         expect(phasesOf("Db")).toEqual(["build", "start", "stop", "dispose", "release"])
         expect(phasesOf("Api")).toEqual(["build", "stop", "dispose", "release"])
         expect(report.errors).toEqual([])
+      }))
+
+    it.effect("the report tells the components shut down while the application ran apart: when (shutDownAt), in its data and in its text", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const app = App.make(registryOf(recorder), { roots: [Container.Container, Api] })
+        const report = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          yield* TestClock.adjust("5 seconds")
+          yield* Container.shutDown("Db").pipe(Effect.provide(running.context))
+          yield* TestClock.adjust("2 seconds")
+          return yield* App.stop(running)
+        }))
+        expect(report.components.map((component) => [component.name, component.state, component.shutDownAt])).toEqual([
+          ["Config", "released", undefined],
+          ["Db", "released", 5000],
+          ["Api", "released", 5000]
+        ])
+        expect(Schema.decodeUnknownSync(Report.Report)(Schema.encodeSync(Report.Report)(report))).toEqual(report)
+        expect(Report.format(report).split("\n")).toEqual([
+          "application OK (shut down): startup 0.00ms, ran 7.00s, shutdown 0.00ms, 3 components",
+          "  component                  build  release",
+          "  Config                    0.00ms   0.00ms",
+          "  Db (shut down at 5.00s)   0.00ms   0.00ms",
+          "  Api (shut down at 5.00s)  0.00ms   0.00ms"
+        ])
       }))
   })
 })

@@ -88,8 +88,11 @@ const listen = <E>(
     return `http://127.0.0.1:${address._tag === "TcpAddress" ? address.port : 0}`
   })
 
-const serve = <E>(app: HttpApp.Default<E, Container.Container | HttpServerRequest.HttpServerRequest | Scope.Scope>, registry: Registry.Registry) =>
-  listen(HttpServer.serve(app), registry)
+/** Serves the app made with the request scope's middleware (checked when the server's Layer is built). */
+const serve = <E>(
+  app: Effect.Effect<HttpApp.Default<E, HttpServerRequest.HttpServerRequest | Scope.Scope>, Errors.NotInScope, Container.Container>,
+  registry: Registry.Registry
+) => listen(Layer.unwrapEffect(Effect.map(app, (scoped) => HttpServer.serve(scoped))), registry)
 
 const get = (url: string, user?: string, init: RequestInit = {}) =>
   Effect.promise(async () => {
@@ -112,19 +115,20 @@ describe("Http.requestScope", () => {
     const remember = HttpMiddleware.make((app) =>
       Effect.flatMap(CurrentUser, (user) => Effect.zipRight(recorder.record(`middleware #${user.instance}:${user.name}`), app))
     )
-    const app = HttpRouter.empty.pipe(
-      HttpRouter.get(
-        "/me",
-        Effect.gen(function*() {
-          const user = yield* CurrentUser
-          const tx = yield* Tx
-          yield* recorder.record(`handler #${user.instance}:${user.name}`)
-          return yield* HttpServerResponse.text(`${user.name} #${user.instance}, tx of ${tx.user}`)
-        })
-      ),
-      remember,
-      Http.requestScope(Http.Request, [CurrentUser, Tx])
-    )
+    const app = Effect.map(Http.requestScope(Http.Request, [CurrentUser, Tx]), (scoped) =>
+      HttpRouter.empty.pipe(
+        HttpRouter.get(
+          "/me",
+          Effect.gen(function*() {
+            const user = yield* CurrentUser
+            const tx = yield* Tx
+            yield* recorder.record(`handler #${user.instance}:${user.name}`)
+            return yield* HttpServerResponse.text(`${user.name} #${user.instance}, tx of ${tx.user}`)
+          })
+        ),
+        remember,
+        scoped
+      ))
     return Effect.scoped(Effect.gen(function*() {
       const url = yield* serve(app, registryOf(recorder))
       expect(yield* get(`${url}/me`, "ada")).toEqual({ status: 200, body: "ada #1, tx of ada" })
@@ -142,20 +146,21 @@ describe("Http.requestScope", () => {
       // every handler waits until all of them are in: the requests' scopes are open at once
       const arrived = yield* Ref.make(0)
       const allIn = yield* Deferred.make<void>()
-      const app = HttpRouter.empty.pipe(
-        HttpRouter.get(
-          "/together",
-          Effect.gen(function*() {
-            const user = yield* CurrentUser
-            const tx = yield* Tx
-            yield* recorder.record(`in:${user.name}`)
-            if ((yield* Ref.updateAndGet(arrived, (count) => count + 1)) === users.length) yield* Deferred.succeed(allIn, undefined)
-            yield* Deferred.await(allIn)
-            return yield* HttpServerResponse.text(`${user.name} #${user.instance}, tx of ${tx.user}`)
-          })
-        ),
-        Http.requestScope(Http.Request, [CurrentUser, Tx])
-      )
+      const app = Effect.map(Http.requestScope(Http.Request, [CurrentUser, Tx]), (scoped) =>
+        HttpRouter.empty.pipe(
+          HttpRouter.get(
+            "/together",
+            Effect.gen(function*() {
+              const user = yield* CurrentUser
+              const tx = yield* Tx
+              yield* recorder.record(`in:${user.name}`)
+              if ((yield* Ref.updateAndGet(arrived, (count) => count + 1)) === users.length) yield* Deferred.succeed(allIn, undefined)
+              yield* Deferred.await(allIn)
+              return yield* HttpServerResponse.text(`${user.name} #${user.instance}, tx of ${tx.user}`)
+            })
+          ),
+          scoped
+        ))
       const url = yield* serve(app, registryOf(recorder))
       const answers = yield* Effect.all(users.map((user) => get(`${url}/together`, user)), { concurrency: "unbounded" })
       yield* Effect.forEach(users, (user) => recorder.until(`release user:${user}`), { discard: true })
@@ -168,11 +173,12 @@ describe("Http.requestScope", () => {
 
   it.live("a handler that fails or dies is answered 500, and its request's instances are released once", () => {
     const recorder = new Recorder()
-    const app = HttpRouter.empty.pipe(
-      HttpRouter.get("/fail", Effect.flatMap(Tx, (tx) => Effect.zipRight(recorder.record(`failing:${tx.user}`), new Boom()))),
-      HttpRouter.get("/die", Effect.flatMap(Tx, (tx) => Effect.zipRight(recorder.record(`dying:${tx.user}`), Effect.dieMessage("boom")))),
-      Http.requestScope(Http.Request, [Tx])
-    )
+    const app = Effect.map(Http.requestScope(Http.Request, [Tx]), (scoped) =>
+      HttpRouter.empty.pipe(
+        HttpRouter.get("/fail", Effect.flatMap(Tx, (tx) => Effect.zipRight(recorder.record(`failing:${tx.user}`), new Boom()))),
+        HttpRouter.get("/die", Effect.flatMap(Tx, (tx) => Effect.zipRight(recorder.record(`dying:${tx.user}`), Effect.dieMessage("boom")))),
+        scoped
+      ))
     return Effect.scoped(Effect.gen(function*() {
       const url = yield* serve(app, registryOf(recorder))
       expect((yield* get(`${url}/fail`, "fay")).status).toBe(500)
@@ -187,16 +193,17 @@ describe("Http.requestScope", () => {
 
   it.live("a client that goes away mid-request: the handler is interrupted and the request's instances are released, once", () => {
     const recorder = new Recorder()
-    const app = HttpRouter.empty.pipe(
-      HttpRouter.get(
-        "/hang",
-        Effect.flatMap(Tx, (tx) =>
-          Effect.zipRight(recorder.record(`waiting:${tx.user}`), Effect.never).pipe(
-            Effect.onInterrupt(() => recorder.record(`interrupted:${tx.user}`))
-          ))
-      ),
-      Http.requestScope(Http.Request, [Tx])
-    )
+    const app = Effect.map(Http.requestScope(Http.Request, [Tx]), (scoped) =>
+      HttpRouter.empty.pipe(
+        HttpRouter.get(
+          "/hang",
+          Effect.flatMap(Tx, (tx) =>
+            Effect.zipRight(recorder.record(`waiting:${tx.user}`), Effect.never).pipe(
+              Effect.onInterrupt(() => recorder.record(`interrupted:${tx.user}`))
+            ))
+        ),
+        scoped
+      ))
     return Effect.scoped(Effect.gen(function*() {
       const url = yield* serve(app, registryOf(recorder))
       const client = new AbortController()
@@ -211,14 +218,15 @@ describe("Http.requestScope", () => {
 
   it.live("property: however concurrent requests end (answered, failed, died, streamed, abandoned by their client), each one's instances are built once and released once, dependents first", () => {
     const recorder = new Recorder()
-    const app = HttpRouter.empty.pipe(
-      HttpRouter.get("/ok", Effect.flatMap(Tx, (tx) => HttpServerResponse.text(tx.user))),
-      HttpRouter.get("/fail", Effect.flatMap(Tx, () => new Boom())),
-      HttpRouter.get("/die", Effect.flatMap(Tx, () => Effect.dieMessage("boom"))),
-      HttpRouter.get("/stream", Effect.map(Tx, (tx) => HttpServerResponse.stream(Stream.encodeText(Stream.make(tx.user, "!"))))),
-      HttpRouter.get("/hang", Effect.flatMap(Tx, (tx) => Effect.zipRight(recorder.record(`waiting:${tx.user}`), Effect.never))),
-      Http.requestScope(Http.Request, [Tx])
-    )
+    const app = Effect.map(Http.requestScope(Http.Request, [Tx]), (scoped) =>
+      HttpRouter.empty.pipe(
+        HttpRouter.get("/ok", Effect.flatMap(Tx, (tx) => HttpServerResponse.text(tx.user))),
+        HttpRouter.get("/fail", Effect.flatMap(Tx, () => new Boom())),
+        HttpRouter.get("/die", Effect.flatMap(Tx, () => Effect.dieMessage("boom"))),
+        HttpRouter.get("/stream", Effect.map(Tx, (tx) => HttpServerResponse.stream(Stream.encodeText(Stream.make(tx.user, "!"))))),
+        HttpRouter.get("/hang", Effect.flatMap(Tx, (tx) => Effect.zipRight(recorder.record(`waiting:${tx.user}`), Effect.never))),
+        scoped
+      ))
     const request = async (url: string, route: string, user: string) => {
       const client = new AbortController()
       const answered = fetch(`${url}/${route}`, { headers: { "x-user": user }, signal: client.signal }).then((response) => response.text())
@@ -248,19 +256,20 @@ describe("Http.requestScope", () => {
 
   it.live("a streamed body is sent while the request's instances are open: they are released after its last chunk", () => {
     const recorder = new Recorder()
-    const app = HttpRouter.empty.pipe(
-      HttpRouter.get(
-        "/stream",
-        Effect.map(Tx, (tx) =>
-          HttpServerResponse.stream(
-            Stream.make("a", "b", "c").pipe(
-              Stream.tap((chunk) => recorder.record(`chunk ${chunk} ${tx.isOpen() ? "with tx open" : "after tx ended"}:${tx.user}`)),
-              Stream.encodeText
-            )
-          ))
-      ),
-      Http.requestScope(Http.Request, [Tx])
-    )
+    const app = Effect.map(Http.requestScope(Http.Request, [Tx]), (scoped) =>
+      HttpRouter.empty.pipe(
+        HttpRouter.get(
+          "/stream",
+          Effect.map(Tx, (tx) =>
+            HttpServerResponse.stream(
+              Stream.make("a", "b", "c").pipe(
+                Stream.tap((chunk) => recorder.record(`chunk ${chunk} ${tx.isOpen() ? "with tx open" : "after tx ended"}:${tx.user}`)),
+                Stream.encodeText
+              )
+            ))
+        ),
+        scoped
+      ))
     return Effect.scoped(Effect.gen(function*() {
       const url = yield* serve(app, registryOf(recorder))
       expect(yield* get(`${url}/stream`, "sam")).toEqual({ status: 200, body: "abc" })
@@ -271,11 +280,12 @@ describe("Http.requestScope", () => {
 
   it.live("a request-scoped constructor's failure is the app's typed ConstructionError, which it can answer; nothing is left open", () => {
     const recorder = new Recorder()
-    const app = HttpRouter.empty.pipe(
-      HttpRouter.get("/me", Effect.flatMap(CurrentUser, (user) => HttpServerResponse.text(user.name))),
-      Http.requestScope(Http.Request, [CurrentUser, Tx]),
-      Effect.catchTag("ConstructionError", (error) => HttpServerResponse.text(`no user: ${error.component}`, { status: 401 }))
-    )
+    const app = Effect.map(Http.requestScope(Http.Request, [CurrentUser, Tx]), (scoped) =>
+      HttpRouter.empty.pipe(
+        HttpRouter.get("/me", Effect.flatMap(CurrentUser, (user) => HttpServerResponse.text(user.name))),
+        scoped,
+        Effect.catchTag("ConstructionError", (error) => HttpServerResponse.text(`no user: ${error.component}`, { status: 401 }))
+      ))
     return Effect.scoped(Effect.gen(function*() {
       const url = yield* serve(app, registryOf(recorder))
       expect(yield* get(`${url}/me`)).toEqual({ status: 401, body: "no user: CurrentUser" })
@@ -303,10 +313,11 @@ describe("Http.requestScope release failures", () => {
         build: Effect.as(Effect.addFinalizer(() => Effect.dieMessage("disk full")), "journal")
       }).pipe(Lifetime.scoped(Http.Request))
     )
-    const app = HttpRouter.empty.pipe(
-      HttpRouter.get("/write", Effect.flatMap(Journal, (journal) => HttpServerResponse.text(journal))),
-      Http.requestScope(Http.Request, [Journal])
-    )
+    const app = Effect.map(Http.requestScope(Http.Request, [Journal]), (scoped) =>
+      HttpRouter.empty.pipe(
+        HttpRouter.get("/write", Effect.flatMap(Journal, (journal) => HttpServerResponse.text(journal))),
+        scoped
+      ))
     return Effect.scoped(Effect.gen(function*() {
       const url = yield* serve(app, registry)
       expect(yield* get(`${url}/write`, "ada")).toEqual({ status: 200, body: "journal" })
@@ -346,18 +357,80 @@ describe("Http.Request at startup", () => {
     }))
 })
 
+describe("Http.requestScope before any request", () => {
+  class Audit extends Context.Tag("Audit")<Audit, string>() {}
+
+  /** Builds the server of `app` on loopback: its failure, and whether anything answered on its port meanwhile. */
+  const failedServe = <E>(
+    app: Effect.Effect<HttpApp.Default<E, HttpServerRequest.HttpServerRequest | Scope.Scope>, Errors.NotInScope, Container.Container>,
+    scopes: ReadonlyArray<Lifetime.ScopeName<string, any>>
+  ) =>
+    Effect.scoped(Effect.gen(function*() {
+      const recorder = new Recorder()
+      const served = Layer.unwrapEffect(Effect.map(app, (scoped) => HttpServer.serve(scoped))).pipe(
+        Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
+        Layer.provide(Registry.toLayer(registryOf(recorder), [Container.Container], { scopes }))
+      )
+      const error = yield* Effect.flip(Layer.build(served))
+      return { error, events: recorder.events }
+    }))
+
+  it.live("a service the scope does not provide fails the server's Layer with NotInScope, naming the scope, the service and what the scope provides, before it serves", () =>
+    Effect.gen(function*() {
+      const app = Effect.map(Http.requestScope(Http.Request, [CurrentUser, Audit]), (scoped) =>
+        HttpRouter.empty.pipe(HttpRouter.get("/audit", Effect.flatMap(Audit, (audit) => HttpServerResponse.text(audit))), scoped))
+      const { error, events } = yield* failedServe(app, [Http.Request])
+      expect(error).toBeInstanceOf(Errors.NotInScope)
+      expect({ ...error }).toEqual({ _tag: "NotInScope", scope: "Request", services: ["Audit"], provides: ["CurrentUser", "Tx"], declared: ["Request"] })
+      expect(error.message).toBe("the scope Request does not provide Audit (it provides: CurrentUser, Tx; and the plan's roots)")
+      expect(events).toEqual([])
+    }))
+
+  it.live("a scope the application does not declare fails it the same way, saying which scopes it declares", () =>
+    Effect.gen(function*() {
+      const Job = Lifetime.scope("Job")
+      const app = Effect.map(Http.requestScope(Job, [Tx]), (scoped) =>
+        HttpRouter.empty.pipe(HttpRouter.get("/tx", Effect.flatMap(Tx, (tx) => HttpServerResponse.text(tx.user))), scoped))
+      const { error } = yield* failedServe(app, [Http.Request])
+      expect(error.message).toBe("the application does not declare the scope Job (declared scopes: Request): add it to the scopes of App.make or Registry.toLayer")
+    }))
+
+  it.live("under App, the component that makes the server fails its construction with NotInScope: nothing listens, nothing is left built", () =>
+    Effect.gen(function*() {
+      class Server extends Context.Tag("Server")<Server, HttpServer.HttpServer>() {}
+      const recorder = new Recorder()
+      const ServerLive = Component.make(Server, {
+        dependencies: [Container.Container],
+        build: Effect.gen(function*() {
+          const scoped = yield* Http.requestScope(Http.Request, [Audit])
+          const server = yield* NodeHttpServer.make(() => createServer(), { port: 0, host: "127.0.0.1" })
+          yield* recorder.record("listening")
+          yield* server.serve(HttpRouter.empty.pipe(HttpRouter.get("/audit", Effect.flatMap(Audit, (audit) => HttpServerResponse.text(audit))), scoped))
+          return server
+        })
+      }).pipe(Lifecycle.startup(0))
+      const failed = yield* Effect.flip(App.run(App.make(Registry.make(registryOf(recorder), ServerLive), { scopes: [Http.Request] })))
+      expect(failed).toBeInstanceOf(Errors.ApplicationFailed)
+      const errors = (failed as Errors.ApplicationFailed).errors
+      expect(errors.map((error) => error._tag)).toEqual(["ConstructionError"])
+      expect((errors[0] as Errors.ConstructionError).cause).toEqual(
+        new Errors.NotInScope({ scope: "Request", services: ["Audit"], provides: ["CurrentUser", "Tx"], declared: ["Request"] })
+      )
+      expect(recorder.events).toEqual([])
+    }))
+})
+
 describe("Http.requestScope with HttpApi", () => {
   class Me extends HttpApiGroup.make("me").add(HttpApiEndpoint.get("me", "/me").addSuccess(Schema.String)) {}
   class Api extends HttpApi.make("api").add(Me) {}
 
   it.live("wrapping a handler opens the request scope around it: its request-scoped services are the request's, released after the response", () => {
     const recorder = new Recorder()
+    // the group's build makes the middleware (checked then), each handler is wrapped in it
     const MeLive = HttpApiBuilder.group(Api, "me", (handlers) =>
-      handlers.handle("me", () =>
-        Effect.map(Effect.all([CurrentUser, Tx]), ([user, tx]) => `${user.name}, tx of ${tx.user}`).pipe(
-          Http.requestScope(Http.Request, [CurrentUser, Tx]),
-          Effect.orDie
-        )))
+      Effect.map(Http.requestScope(Http.Request, [CurrentUser, Tx]), (scoped) =>
+        handlers.handle("me", () =>
+          Effect.map(Effect.all([CurrentUser, Tx]), ([user, tx]) => `${user.name}, tx of ${tx.user}`).pipe(scoped, Effect.orDie))))
     return Effect.scoped(Effect.gen(function*() {
       const url = yield* listen(HttpApiBuilder.serve().pipe(Layer.provide(HttpApiBuilder.api(Api).pipe(Layer.provide(MeLive)))), registryOf(recorder))
       const answers = yield* Effect.all([get(`${url}/me`, "ada"), get(`${url}/me`, "bob")], { concurrency: "unbounded" })

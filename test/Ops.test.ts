@@ -2,7 +2,7 @@ import { FetchHttpClient, HttpApi, HttpApiBuilder, HttpApiClient, HttpServer } f
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Data, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Redacted, Schema } from "effect"
-import { App, Component, Dependency, Explain, Health, Lifecycle, Lifetime, Options, Qualifier, Registry, type Report, Resolver } from "layerwise"
+import { App, Component, Container, Dependency, Explain, Health, Lifecycle, Lifetime, Options, Qualifier, Registry, type Report, Resolver } from "layerwise"
 import * as Ops from "layerwise/Ops"
 import * as fs from "node:fs"
 import { createServer } from "node:http"
@@ -340,7 +340,8 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         ["/ops/components/Api", "components"],
         ["/ops/startup", "startup"],
         ["/ops/metrics", "metrics"],
-        ["/ops/options", "options"]
+        ["/ops/options", "options"],
+        ["/ops/containers", "containers"]
       ]
       for (const [route, section] of sections) {
         const answer = yield* get(port, route)
@@ -614,6 +615,56 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       ])
     })))
 
+  it.live("the containers section: what the running container holds, the children opened at run time with what they built, and what was shut down; never an instance", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { port, starting } = yield* startWithOps(registry, ["containers"], [Api, Container.Container])
+      const running = yield* Fiber.join(starting)
+      const context = running.context as Context.Context<Container.Container>
+      const tenant = yield* Container.child("tenant-a", [Component.succeed(Cache, "tenant cache")]).pipe(Effect.provide(context))
+      yield* Container.getFrom(tenant, Cache)
+      yield* Container.child("idle", []).pipe(Effect.provide(context))
+      expect(yield* Container.shutDown("Database").pipe(Effect.provide(context))).toEqual(["Api", "Database"])
+      const answer = yield* get(port, "/ops/containers")
+      const component = (name: string, built: boolean, shutDown = false, service = name) => ({ name, service, lifetime: "singleton", built, shutDown })
+      expect([answer.status, answer.contentType, answer.cacheControl, answer.body]).toEqual([200, "application/json", "no-store", {
+        name: "",
+        path: [],
+        state: "open",
+        components: [
+          component("Config", true),
+          component("Database", false, true),
+          component("Api", false, true),
+          component("layerwise/App/Application", true),
+          component("layerwise/Ops/Server", true),
+          component("test/PortProbe", true)
+        ],
+        children: [
+          { name: "tenant-a", path: ["tenant-a"], state: "open", components: [component("Cache (override)", true, false, "Cache")], children: [] },
+          { name: "idle", path: ["idle"], state: "open", components: [], children: [] }
+        ]
+      }])
+      expect(Schema.decodeUnknownSync(Ops.ContainerJson)(answer.body)).toEqual(Container.snapshot(Context.get(context, Container.Container)))
+    })))
+
+  it.live("the containers section of endpoints made without the container answers 404 saying how to give it one", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { starting } = yield* startWithOps(registry, undefined, [Api, App.Application])
+      const running = yield* Fiber.join(starting)
+      const routes = yield* Ops.router({ expose: ["containers"] }).pipe(
+        Effect.provideService(App.Application, Context.get(running.context as Context.Context<App.Application>, App.Application))
+      )
+      const served = yield* Layer.build(
+        HttpServer.serve(routes).pipe(Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })))
+      )
+      const address = Context.get(served, HttpServer.HttpServer).address
+      const answer = yield* get(address._tag === "TcpAddress" ? address.port : 0, "/ops/containers")
+      expect([answer.status, answer.body]).toEqual([404, {
+        error:
+          "GET /ops/containers needs the running container: add Container.Container to the dependencies of the component that makes the ops endpoints (Ops.serve requests it itself)",
+        section: "containers"
+      }])
+    })))
+
   it.effect("an unknown section in expose is a defect naming it and the sections there are", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(
@@ -621,7 +672,7 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       )
       const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
       expect(Option.map(defect, (error) => (error as Error).message)).toEqual(Option.some(
-        "Ops: \"beans\" in expose is not a section (the sections: health, graph, components, startup, metrics, options; or expose \"all\")"
+        "Ops: \"beans\" in expose is not a section (the sections: health, graph, components, startup, metrics, options, containers; or expose \"all\")"
       ))
     }))
 })
@@ -638,14 +689,14 @@ const normalized = (answer: Answer): unknown =>
 describe("the ops API as an HttpApi group", () => {
   it.live("Ops.layer serves the group with the router's answers, and a typed client decodes each answer with its declared schema and status", () =>
     Effect.scoped(Effect.gen(function*() {
-      const { port, starting } = yield* startWithOps(registry, "all", [Api, App.Application])
+      const { port, starting } = yield* startWithOps(registry, "all", [Api, App.Application, Container.Container])
       const running = yield* Fiber.join(starting)
-      const application = Context.get(running.context as Context.Context<App.Application>, App.Application)
+      const context = running.context as Context.Context<App.Application | Container.Container>
       const served = yield* Layer.build(
         HttpApiBuilder.serve().pipe(
           Layer.provide(HttpApiBuilder.api(OpsApi).pipe(Layer.provide(Ops.layer(OpsApi, { expose: "all" })))),
           Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
-          Layer.provide(Layer.succeed(App.Application, application))
+          Layer.provide(Layer.succeedContext(context))
         )
       )
       const address = Context.get(served, HttpServer.HttpServer).address
@@ -663,6 +714,7 @@ describe("the ops API as an HttpApi group", () => {
           "/ops/startup",
           "/ops/metrics",
           "/ops/options",
+          "/ops/containers",
           "/ops/"
         ]
       ) {
@@ -690,6 +742,7 @@ describe("the ops API as an HttpApi group", () => {
       expect((yield* client.ops.startup()).components).toHaveLength(6)
       expect((yield* client.ops.metrics()).components).toBe(6)
       expect(yield* client.ops.options()).toEqual({ options: [] })
+      expect(yield* client.ops.containers()).toEqual(Container.snapshot(Context.get(context, Container.Container)))
       expect(yield* client.ops.page()).toMatch(/^<!doctype html>/)
     }).pipe(Effect.provide(FetchHttpClient.layer))))
 })

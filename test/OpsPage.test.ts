@@ -40,6 +40,7 @@ interface Element {
   readonly textContent: string | null
   getAttribute(name: string): string | null
   querySelector(selector: string): Element | null
+  querySelectorAll(selector: string): ArrayLike<Element> & Iterable<Element>
 }
 interface Page {
   querySelector(selector: string): Element | null
@@ -138,6 +139,9 @@ describe("the ops page in headless chromium", () => {
               width: Number(bar.getAttribute("width"))
             })),
             summary: document.querySelector("#path-summary")?.textContent,
+            containers: Array.from(document.querySelectorAll("#containers li")).map((line) =>
+              [line.getAttribute("data-container"), ...Array.from(line.querySelectorAll("span.held")).map((held) => `${held.getAttribute("data-component")} ${held.getAttribute("data-status")}`)]
+            ),
             state: document.querySelector("#state")?.textContent,
             healthy: document.querySelector("#healthy")?.textContent
           }
@@ -160,11 +164,14 @@ describe("the ops page in headless chromium", () => {
       expect([...new Set(result.requests.map((url) => new URL(url).pathname))].sort()).toEqual([
         "/ops/",
         "/ops/components/app%2FDatabase",
+        "/ops/containers",
         "/ops/graph",
         "/ops/health",
         "/ops/startup"
       ])
       expect([dom.state, dom.healthy]).toEqual(["started", "unhealthy"])
+      // the containers (exposed with "all"): the application's, every component built
+      expect(dom.containers).toEqual([["", ...names.map((name) => `${name} built`)]])
 
       // one node per component, with its name and its state
       expect(dom.nodes.map((node) => node.name).sort()).toEqual([...names].sort())

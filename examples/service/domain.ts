@@ -194,7 +194,9 @@ export const RoutesLive = Component.make(Routes, {
   dependencies: [TodoRepo, App.Application, Container.Container],
   build: Effect.gen(function*() {
     const repo = yield* TodoRepo
-    const container = yield* Container.Container
+    // the request scope of this application's container, checked now: a service the scope does not
+    // provide fails the startup (NotInScope), not every request
+    const requestScoped = yield* Http.requestScope(Http.Request, [RequestContext])
     // the ops API and page of the application these routes run in. Everything is exposed for the
     // demo; a production service would expose less (liveness and readiness alone are the default),
     // or serve it on a port of its own that only the operators reach (`Ops.serve({ port })`)
@@ -205,10 +207,7 @@ export const RoutesLive = Component.make(Routes, {
       // a handler of the request scope: its RequestContext is this request's
       HttpRouter.get(
         "/whoami",
-        Effect.flatMap(RequestContext, (context) => HttpServerResponse.json({ caller: context.caller })).pipe(
-          Http.requestScope(Http.Request, [RequestContext]),
-          Effect.provideService(Container.Container, container)
-        )
+        Effect.flatMap(RequestContext, (context) => HttpServerResponse.json({ caller: context.caller })).pipe(requestScoped)
       ),
       HttpRouter.get(
         "/todos/:id",

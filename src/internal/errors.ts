@@ -22,6 +22,25 @@ export class ScopeNotOpen extends Data.TaggedError("ScopeNotOpen")<{
 }
 
 /** @internal */
+export class NotInScope extends Data.TaggedError("NotInScope")<{
+  readonly scope: string
+  readonly services: ReadonlyArray<string>
+  readonly provides: ReadonlyArray<string>
+  readonly declared: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    if (!this.declared.includes(this.scope)) {
+      return `the application does not declare the scope ${this.scope} (declared scopes: ${
+        this.declared.length === 0 ? "none" : listed(this.declared)
+      }): add it to the scopes of App.make or Registry.toLayer`
+    }
+    return `the scope ${this.scope} does not provide ${listed(this.services)} (it provides: ${
+      this.provides.length === 0 ? "nothing" : listed(this.provides)
+    }; and the plan's roots)`
+  }
+}
+
+/** @internal */
 export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
   readonly name: string
   readonly suggestions: ReadonlyArray<string>

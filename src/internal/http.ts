@@ -2,36 +2,59 @@
  * The request scope of an HTTP server: a lifetime's scope opened around each request's Effect and
  * released with the platform's request Scope.
  *
+ * `requestScope` checks what it is asked for against the running container once, when it is made
+ * (the scope is declared, each service is one the scope provides or a root of the plan), and fails
+ * with `NotInScope` then; the middleware it gives holds that container and opens the scope per
+ * request, where the same requests can no longer be wrong.
+ *
  * @internal
  */
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
 import type * as Container from "../Container.js"
 import type * as Dependency from "../Dependency.js"
-import type * as Errors from "../Errors.js"
+import * as Errors from "../Errors.js"
+import type * as Http from "../Http.js"
 import type * as Lifetime from "../Lifetime.js"
 import * as container from "./container.js"
+import * as dependency from "./dependency.js"
 import * as lifetime from "./lifetime.js"
 
 /** @internal */
 export const Request = lifetime.scope("Request", { inputs: [HttpServerRequest.HttpServerRequest] })
 
+/** The requests the scope cannot answer in the running container's plan, as `NotInScope`; `undefined` when it answers all. */
+const notInScope = (plan: Container.Container["plan"], scope: string, services: ReadonlyArray<Dependency.Any>): Errors.NotInScope | undefined => {
+  const entry = plan.scopes.find((declared) => declared.name === scope)
+  const missing = services.filter((service) =>
+    entry === undefined ||
+    (!entry.provides.some((edge) => edge.request.key === service.key) && !plan.roots.some((edge) => edge.request.key === service.key))
+  )
+  return missing.length === 0 ? undefined : new Errors.NotInScope({
+    scope,
+    services: missing.map((service) => dependency.describe(dependency.requestOf(service)).label),
+    provides: entry === undefined ? [] : entry.provides.map((edge) => edge.request.label),
+    declared: plan.scopes.map((declared) => declared.name)
+  })
+}
+
 /**
- * Opens `scope` around `effect` as `Lifetime.within` does, but hands the release of its instances to
- * the Scope in the caller's context (the request's, which the server closes once the response, a
- * streamed body included, is sent, or the request is abandoned), not to the end of `effect`.
+ * Checks the scope and services against the running container, then gives the middleware: it opens
+ * `scope` around each request's Effect as `Lifetime.within` does, but hands the release of its
+ * instances to the Scope in the request's context (which the server closes once the response, a
+ * streamed body included, is sent, or the request is abandoned), not to the end of the Effect.
  *
  * @internal
  */
 export const requestScope = <const Services extends ReadonlyArray<Dependency.Any>, Inputs = never>(
   scope: Lifetime.ScopeName<string, Inputs>,
   services: Services
-) =>
-<A, E, R>(
-  effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container | Inputs | Scope.Scope> =>
-  Effect.flatMap(
-    Effect.all([container.Tag, Effect.scope]),
-    ([running, owner]) => container.within(container.fromService(running), scope.name, services, effect, owner)
-  ) as Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container | Inputs | Scope.Scope>
+): Effect.Effect<Http.Middleware<Services, Inputs>, Errors.NotInScope, Container.Container> =>
+  Effect.flatMap(container.Tag, (service) => {
+    const problem = notInScope(service.plan, scope.name, services)
+    if (problem !== undefined) return Effect.fail(problem)
+    const running = container.fromService(service)
+    const middleware = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.flatMap(Effect.scope, (owner) => container.within(running, scope.name, services, effect, owner))
+    return Effect.succeed(middleware as Http.Middleware<Services, Inputs>)
+  })

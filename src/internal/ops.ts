@@ -16,9 +16,11 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as App from "../App.js"
 import * as Component from "../Component.js"
+import * as Container from "../Container.js"
 import * as Explain from "../Explain.js"
 import * as Lifecycle from "../Lifecycle.js"
 import type * as Ops from "../Ops.js"
@@ -33,7 +35,7 @@ import * as lifetime from "./lifetime.js"
 import { suggest } from "./resolver/problems.js"
 
 /** Every section, in the order `"all"` lists them. @internal */
-export const sections: ReadonlyArray<Ops.Section> = ["health", "graph", "components", "startup", "metrics", "options"]
+export const sections: ReadonlyArray<Ops.Section> = ["health", "graph", "components", "startup", "metrics", "options", "containers"]
 
 /** The sections the ops page reads. @internal */
 export const pageSections: ReadonlyArray<Ops.Section> = ["graph", "health", "startup"]
@@ -50,7 +52,9 @@ class OpsContext {
     readonly app: App.Application,
     readonly exposed: ReadonlySet<Ops.Section>,
     /** the plan's options as the application read them (read when the endpoints are made, if exposed) */
-    readonly options: ReadonlyArray<Options.Described>
+    readonly options: ReadonlyArray<Options.Described>,
+    /** the container in the context the endpoints are made in (taken only when `containers` is exposed) */
+    readonly container: Container.Container | undefined
   ) {}
 
   get json(): Explain.PlanJson {
@@ -81,11 +85,16 @@ const exposedOf = (options: Ops.Options | undefined): Effect.Effect<ReadonlySet<
       : Effect.succeed(new Set(expose))
   })
 
+/** Whether the options expose the containers section (known before anything runs: `serve` then requests the container). */
+const exposesContainers = (options: Ops.Options | undefined): boolean =>
+  options?.expose === "all" || (options?.expose?.includes("containers") ?? false)
+
 const makeContext = (options: Ops.Options | undefined): Effect.Effect<OpsContext, never, App.Application> =>
   Effect.flatMap(Effect.zip(App.Application, exposedOf(options)), ([app, exposed]) =>
-    Effect.map(
+    Effect.zipWith(
       exposed.has("options") ? optionsRead.describe(app.plan) : Effect.succeed([]),
-      (described) => new OpsContext(app, exposed, described)
+      exposed.has("containers") ? Effect.serviceOption(Container.Container) : Effect.succeedNone,
+      (described, container) => new OpsContext(app, exposed, described, Option.getOrUndefined(container))
     ))
 
 // ---------------------------------------------------------------------------------------------
@@ -210,6 +219,22 @@ const metrics = (report: Report.Report): Ops.MetricsJson => {
   }
 }
 
+/**
+ * What the containers hold (`Container.snapshot`), from the container the endpoints were made with:
+ * names, services, lifetimes and flags, never an instance. Without a container in that context the
+ * answer says how to give it one.
+ */
+const containers = (self: OpsContext): Answer =>
+  Effect.sync(() =>
+    self.container === undefined
+      ? json({
+        error:
+          "GET /ops/containers needs the running container: add Container.Container to the dependencies of the component that makes the ops endpoints (Ops.serve requests it itself)",
+        section: "containers"
+      } satisfies Ops.NotExposedJson, 404)
+      : json(Container.snapshot(self.container) satisfies Ops.ContainerJson)
+  )
+
 const pageAnswer = (self: OpsContext): Answer => {
   const missing = pageSections.filter((section) => !self.exposed.has(section))
   return Effect.succeed(
@@ -235,6 +260,7 @@ const endpoints = (self: OpsContext) => ({
   startup: () => gated(self, "/ops/startup", "startup", () => Effect.map(self.app.report, (report) => json(timeline(self.json, report)))),
   metrics: () => gated(self, "/ops/metrics", "metrics", () => Effect.map(self.app.report, (report) => json(metrics(report)))),
   options: () => gated(self, "/ops/options", "options", () => Effect.sync(() => json({ options: self.options } satisfies Ops.OptionsJson))),
+  containers: () => gated(self, "/ops/containers", "containers", () => containers(self)),
   page: () => pageAnswer(self)
 })
 
@@ -255,6 +281,7 @@ export const router = (options?: Ops.Options): Effect.Effect<HttpRouter.HttpRout
       HttpRouter.get("/ops/startup", Effect.suspend(answer.startup)),
       HttpRouter.get("/ops/metrics", Effect.suspend(answer.metrics)),
       HttpRouter.get("/ops/options", Effect.suspend(answer.options)),
+      HttpRouter.get("/ops/containers", Effect.suspend(answer.containers)),
       HttpRouter.get("/ops/", Effect.suspend(answer.page))
     )
   })
@@ -274,6 +301,7 @@ export const layer = (api: HttpApi.HttpApi.Any, options?: Ops.Options) =>
         .handle("startup", answer.startup)
         .handle("metrics", answer.metrics)
         .handle("options", answer.options)
+        .handle("containers", answer.containers)
         .handle("page", answer.page)
     }))
 
@@ -292,7 +320,8 @@ const nodeHttpServer = Effect.tryPromise({
 /** @internal */
 export const serve = (options: Ops.ServeOptions): Component.Component<Ops.Server, Ops.Server> =>
   Component.make(ServerTag, {
-    dependencies: [App.Application],
+    // the containers section answers from the container in the context it is made in
+    dependencies: exposesContainers(options) ? [App.Application, Container.Container] : [App.Application],
     build: Effect.gen(function*() {
       const routes = yield* router(options)
       const [NodeHttpServer, http] = yield* nodeHttpServer

@@ -10,11 +10,15 @@
  * - Health: one row per check (`<component>/<check>`), per component its state and status.
  * - The startup timeline: one row per component, a bar per build / initialize / start phase on a
  *   time axis; the critical path's bars are marked and joined by a line.
+ * - Containers, when `/ops/containers` answers (the page does not need it): one line per container,
+ *   children indented under their parent, each component it holds marked built, not built or shut
+ *   down.
  *
  * Text from the server is set with `textContent` (never parsed as HTML). The DOM carries what a test
  * (or a curious user) reads: `data-name`, `data-state`, `data-critical` on graph nodes,
  * `data-check` / `data-status` on health rows, `data-component` / `data-phase` / `data-critical` on
- * timeline bars, and `data-rendered` on `<body>` once drawn.
+ * timeline bars, `data-container` on container lines and `data-component` / `data-status` on their
+ * components, and `data-rendered` on `<body>` once drawn.
  *
  * @internal
  */
@@ -75,6 +79,9 @@ td.error { color: #a23535; font-size: 12.5px; max-width: 520px; overflow-wrap: a
 #details h3 { margin: 0 0 6px; font-size: 13.5px; }
 #details dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0; }
 #details dt { color: var(--muted); } #details dd { margin: 0; overflow-wrap: anywhere; }
+.held { padding: 0 4px; border-radius: 4px; white-space: nowrap; }
+.held.built { background: #e3f5ea; } .held.not-built { color: var(--muted); } .held.shut-down { background: #e6e9ed; text-decoration: line-through; }
+#containers { list-style: none; margin: 0; padding: 0; font-size: 13px; } #containers li { padding: 3px 0; line-height: 1.9; }
 #problem { display: none; margin: 0; padding: 10px 24px; background: #fde8e8; color: #8f2323; font-weight: 600; }
 `
 
@@ -263,6 +270,27 @@ function drawHealth(health) {
   });
 }
 
+// ---- containers: each one's components, its children indented under it
+function drawContainers(root) {
+  var section = document.getElementById("containers-section");
+  section.hidden = root === null;
+  if (root === null) return;
+  var list = clear(document.getElementById("containers"));
+  (function visit(container, depth) {
+    var item = el("li", { "data-container": container.path.join("/") });
+    item.style.paddingLeft = (depth * 20) + "px";
+    item.appendChild(el("b", {}, container.path.length === 0 ? "root" : container.path.join("/")));
+    item.appendChild(document.createTextNode(container.state === "open" ? ": " : " (" + container.state + "): "));
+    container.components.forEach(function (c, index) {
+      var status = c.shutDown ? "shut-down" : c.built ? "built" : "not-built";
+      if (index > 0) item.appendChild(document.createTextNode(" "));
+      item.appendChild(el("span", { "class": "held " + status, "data-component": c.name, "data-status": status, title: c.service + " \u00b7 " + c.lifetime + " \u00b7 " + status.replace("-", " ") }, c.name));
+    });
+    list.appendChild(item);
+    container.children.forEach(function (child) { visit(child, depth + 1); });
+  })(root, 0);
+}
+
 // ---- the startup timeline
 function drawTimeline(startup) {
   var box = clear(document.getElementById("timeline"));
@@ -363,7 +391,9 @@ function header(health, startup) {
 
 var renders = 0;
 function refresh() {
-  Promise.all([fetchJson("graph"), fetchJson("health"), fetchJson("startup")]).then(function (all) {
+  // the containers section is optional: not exposed, it is not drawn
+  var containers = fetchJson("containers").then(null, function () { return null; });
+  Promise.all([fetchJson("graph"), fetchJson("health"), fetchJson("startup"), containers]).then(function (all) {
     var graph = all[0], health = all[1], startup = all[2];
     var states = {};
     health.components.forEach(function (c) { states[c.name] = c.state; });
@@ -372,6 +402,7 @@ function refresh() {
     drawGraph(graph, states, marks.nodes, marks.edges);
     drawHealth(health);
     drawTimeline(startup);
+    drawContainers(all[3]);
     document.getElementById("problem").style.display = "none";
     document.body.setAttribute("data-rendered", String(++renders));
   }, function (error) {
@@ -433,6 +464,11 @@ export const html = `<!doctype html>
       <thead><tr><th>component</th><th>state</th><th>status</th><th>check</th><th>result</th><th>duration</th><th>error</th></tr></thead>
       <tbody id="health-rows"></tbody>
     </table></div>
+  </section>
+  <section id="containers-section" hidden>
+    <h2>Containers</h2>
+    <p class="note">What the running container and the children opened at run time hold: <span class="held built">built</span> <span class="held not-built">not built</span> <span class="held shut-down">shut down</span>.</p>
+    <ul id="containers"></ul>
   </section>
 </main>
 <script>${script}</script>

@@ -2,7 +2,7 @@
  * Usages that must type-check. This file is part of the "test" include of tsconfig.json, so
  * `npm run typecheck` checks it; `test/Types.test.ts` also compiles it and expects no diagnostic.
  */
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpRouter, type HttpServerError, HttpServer, HttpServerResponse } from "@effect/platform"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpRouter, type HttpServerError, HttpServer, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Config as EffectConfig, Context, Data, Effect, Layer, Option, type Redacted, Schema, type Scope } from "effect"
 import {
   App,
@@ -485,12 +485,13 @@ export const optSingleCondition: Condition.Condition = Options.equals(OptVerbose
 const OptKube = Options.family("kube", { url: Schema.String })
 assertType<Equals<ReturnType<typeof OptKube.of>, Options.Options<string, { readonly url: string }>>>()
 
-// Http.requestScope: the services it lists leave the app's requirements, the container joins them
+// Http.requestScope: made from the running container (it may fail with NotInScope), its middleware takes
+// the services it lists out of the app's requirements
 
 class RequestUser extends Context.Tag("compiles/RequestUser")<RequestUser, { readonly name: string }>() {}
 class RequestTx extends Context.Tag("compiles/RequestTx")<RequestTx, { readonly id: number }>() {}
 
-const scopedApp = HttpRouter.empty.pipe(
+const scopedRoutes = HttpRouter.empty.pipe(
   HttpRouter.get(
     "/me",
     Effect.gen(function*() {
@@ -498,8 +499,13 @@ const scopedApp = HttpRouter.empty.pipe(
       const tx = yield* RequestTx
       return yield* HttpServerResponse.text(`${user.name} ${tx.id}`)
     })
-  ),
-  Http.requestScope(Http.Request, [RequestUser, RequestTx])
+  )
 )
-export const servedWithScope: Layer.Layer<never, never, HttpServer.HttpServer | Container.Container> = HttpServer.serve(scopedApp)
-assertType<Equals<Effect.Effect.Error<typeof scopedApp>, HttpServerError.RouteNotFound | Errors.HandleError>>()
+const requestScoped = Http.requestScope(Http.Request, [RequestUser, RequestTx])
+assertType<Equals<typeof requestScoped, Effect.Effect<Http.Middleware<readonly [typeof RequestUser, typeof RequestTx], HttpServerRequest.HttpServerRequest>, Errors.NotInScope, Container.Container>>>()
+export const servedWithScope: Layer.Layer<never, Errors.NotInScope, HttpServer.HttpServer | Container.Container> = Layer.unwrapEffect(
+  Effect.map(requestScoped, (scoped) => HttpServer.serve(scopedRoutes.pipe(scoped)))
+)
+const scopedApp = (middleware: Effect.Effect.Success<typeof requestScoped>) => scopedRoutes.pipe(middleware)
+assertType<Equals<Effect.Effect.Error<ReturnType<typeof scopedApp>>, HttpServerError.RouteNotFound | Errors.HandleError>>()
+assertType<Equals<Effect.Effect.Context<ReturnType<typeof scopedApp>>, HttpServerRequest.HttpServerRequest | Scope.Scope>>()

@@ -37,6 +37,8 @@ export class ComponentRecord {
   state: Report.ComponentState = "pending"
   /** every start hook succeeded: it is stopped at shutdown */
   started = false
+  /** when `Container.shutDown` shut it down while the application ran (milliseconds since the run started) */
+  shutDownAt: number | undefined = undefined
 }
 
 /**
@@ -177,12 +179,14 @@ export class RunRecord {
           error: first?.error ?? null
         })
       }
+      const record = this.components[id]!
       return {
         name: node.name,
         service: node.service,
         startup: node.component.lifecycle?.startup ?? null,
         ...(own === undefined || own._tag === "Singleton" ? {} : { lifetime: lifetime.format(own) }),
-        state: this.components[id]!.state,
+        state: record.state,
+        ...(record.shutDownAt === undefined ? {} : { shutDownAt: record.shutDownAt }),
         phases
       }
     })

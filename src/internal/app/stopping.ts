@@ -58,23 +58,28 @@ const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => 
 }
 
 /**
- * Components shut down while the application runs (`Container.shutDown`): those that started are
- * stopped, dependents first, and no longer stopped at shutdown; their release is recorded as at
- * shutdown, and they end `released`. While the application is stopping, its stop phase stops them.
+ * Components shut down while the application runs (`Container.shutDown`): each is recorded as shut
+ * down when the shutdown begins (the report's `shutDownAt`); those that started are stopped,
+ * dependents first, and no longer stopped at shutdown; their release is recorded as at shutdown, and
+ * they end `released`. While the application is stopping, its stop phase stops them.
  */
 export const shutDownHook = (self: AppRun): container.ShutDownHook => ({
   stop: (ids) =>
-    Effect.forEach([...ids].reverse(), (id) =>
-      Effect.suspend(() => {
-        if (self.stopping || !self.record.components[id]!.started) return Effect.void
-        return Effect.ensuring(
-          stopNode(self, id) ?? Effect.void,
-          Effect.sync(() => {
-            self.record.components[id]!.started = false
-            self.backgrounds[id] = undefined
-          })
-        )
-      }), { discard: true }),
+    Effect.suspend(() => {
+      const at = self.record.now()
+      for (const id of ids) self.record.components[id]!.shutDownAt ??= at
+      return Effect.forEach([...ids].reverse(), (id) =>
+        Effect.suspend(() => {
+          if (self.stopping || !self.record.components[id]!.started) return Effect.void
+          return Effect.ensuring(
+            stopNode(self, id) ?? Effect.void,
+            Effect.sync(() => {
+              self.record.components[id]!.started = false
+              self.backgrounds[id] = undefined
+            })
+          )
+        }), { discard: true })
+    }),
   release: releaseSteps(self),
   released: (ids) => {
     for (const id of ids) {
