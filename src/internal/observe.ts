@@ -63,8 +63,12 @@ export const spanNames = {
   health: "layerwise.health"
 } as const
 
-/** The span of one component in one phase: `layerwise.component.<phase>`. @internal */
-export const componentSpanName = (phase: Report.Phase | "health"): string => `layerwise.component.${phase}`
+const componentSpanNames = Object.fromEntries(
+  [...Report.Phase.literals, "health"].map((phase) => [phase, `layerwise.component.${phase}`])
+) as Record<Report.Phase | "health", string>
+
+/** The span of one component in one phase: `layerwise.component.<phase>` (made once per phase). @internal */
+export const componentSpanName = (phase: Report.Phase | "health"): string => componentSpanNames[phase]
 
 /** @internal */
 export const attributeNames = {
