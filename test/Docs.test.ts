@@ -1,5 +1,6 @@
 /**
- * Every `@example` in the public modules compiles.
+ * Every `@example` in the public modules compiles; the README's quick start compiles and runs as
+ * written.
  *
  * Each example block of `src/*.ts` is written to a scratch folder as a module of its own (so its
  * declarations never clash with another example's) and all of them are type-checked in one program
@@ -7,6 +8,7 @@
  * are allowed: an example may declare something only to show it.
  */
 import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -48,8 +50,18 @@ const extract = (module: string): Array<Example> => {
   return examples
 }
 
+/** The first `ts` block of the README's "Quick start" section: complete, meant to be copied. */
+const quickStart = (): Example => {
+  const lines = fs.readFileSync(path.join(root, "README.md"), "utf8").split("\n")
+  const section = lines.indexOf("## Quick start")
+  const open = lines.findIndex((text, index) => index > section && text === "```ts")
+  const close = lines.findIndex((text, index) => index > open && text === "```")
+  return { module: "README.md", line: open + 2, code: lines.slice(open + 1, close).join("\n"), file: "" }
+}
+
 const modules = fs.readdirSync(srcDir).filter((name) => name.endsWith(".ts") && name !== "index.ts").sort()
-const examples = modules.flatMap(extract)
+const readme = quickStart()
+const examples = [...modules.flatMap(extract), readme]
 const diagnostics = new Map<Example, Array<string>>()
 
 beforeAll(() => {
@@ -79,6 +91,31 @@ beforeAll(() => {
   }
   fs.rmSync(scratch, { recursive: true, force: true })
 }, 120_000)
+
+describe("the README's quick start", () => {
+  it("compiles as written", () => {
+    expect(readme.code).toContain('from "layerwise"')
+    expect(diagnostics.get(readme)).toEqual([])
+  })
+
+  it("runs as written: writes through the primary, reads through the replica, closes both", () => {
+    const cache = path.join(root, "node_modules", ".cache")
+    fs.mkdirSync(cache, { recursive: true })
+    const scratch = fs.mkdtempSync(path.join(cache, "layerwise-readme-"))
+    try {
+      const file = path.join(scratch, "quickstart.ts")
+      // "layerwise" is this checkout's source (a user's install resolves it to the package)
+      fs.writeFileSync(file, readme.code.replace('from "layerwise"', `from ${JSON.stringify(path.join(srcDir, "index.ts"))}`))
+      const output = execFileSync(process.execPath, ["--import", "tsx", file], { cwd: root, encoding: "utf8", timeout: 60_000 })
+      const messages = [...output.matchAll(/message="?([^"\n]*)"?/g)].map((match) => match[1])
+      expect(messages.slice(0, 2)).toEqual(["postgres://main answered insert ada", "postgres://replica answered select 42"])
+      // both closed once, after the program (they do not depend on each other: either may close first)
+      expect(messages.slice(2).sort()).toEqual(["closed postgres://main", "closed postgres://replica"])
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
 
 describe("documentation examples", () => {
   it("every public module documents its exports with examples", () => {
