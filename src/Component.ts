@@ -412,6 +412,42 @@ export const succeed: <Id, Service>(
 ) => Component<Id, Service, never> = internal.succeed
 
 /**
+ * An alias: `tag` answers with what `initial` resolves to, the same instance, built once by the
+ * component that provides it (samber/do's `As`, go-path/di's interface binding). `initial` is any
+ * single-valued request of a service whose type is assignable to `tag`'s: a tag, `qualified`,
+ * `named`. The alias builds nothing and releases nothing of its own. It is transient: each requester
+ * gets what the request gives it (the singleton; a transient's new instance; the open scope's
+ * instance of a scoped component), so an alias never outlives nor pins its target. It is named after
+ * its tag unless `options` say otherwise, and takes part in the choice rules like any component
+ * (qualifiers, primary, order).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Registry } from "layerwise"
+ *
+ * class Storage extends Context.Tag("app/Storage")<Storage, { readonly get: (key: string) => Effect.Effect<string> }>() {}
+ * class S3Storage extends Context.Tag("app/S3Storage")<S3Storage, {
+ *   readonly get: (key: string) => Effect.Effect<string>
+ *   readonly bucket: string
+ * }>() {}
+ *
+ * export const registry = Registry.make(
+ *   Component.succeed(S3Storage, { get: (key) => Effect.succeed(`s3:${key}`), bucket: "app" }),
+ *   Component.alias(Storage, S3Storage) // Storage is the S3Storage instance
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const alias: <Id, Service, InitialId, InitialService extends Service>(
+  tag: Context.Tag<Id, Service>,
+  initial: Context.Tag<InitialId, InitialService>,
+  options?: Metadata
+) => Component<Id, Service, never> = internal.alias
+
+/**
  * Gives the component a name (unique within a registry). Requests can select it with
  * `Dependency.named`, overrides can replace it by name, and explanations and errors show it. An
  * explicit name may be its tag's key: the unnamed components of that tag are then numbered

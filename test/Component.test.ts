@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Path from "@effect/platform/Path"
 import { Context, Data, Effect, Either, Layer, Ref } from "effect"
-import { Component, Condition, Dependency, Errors, Explain, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
+import { Component, Condition, Dependency, Errors, Explain, Lifetime, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
 
 class Config extends Context.Tag("Config")<Config, { readonly url: string }>() {}
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
@@ -204,6 +204,64 @@ describe("Component", () => {
         )
         expect(database).toEqual({ url: "scoped" })
         expect(yield* Ref.get(log)).toEqual(["acquire", "use", "release"])
+      }))
+  })
+
+  describe("alias", () => {
+    class Storage extends Context.Tag("Storage")<Storage, { readonly url: string }>() {}
+    class Both extends Context.Tag("Both")<Both, { readonly storage: unknown; readonly database: unknown }>() {}
+    class Stamp extends Context.Tag("Stamp")<Stamp, { readonly n: number }>() {}
+    class Label extends Context.Tag("Label")<Label, { readonly n: number }>() {}
+    class Pair extends Context.Tag("Pair")<Pair, { readonly a: unknown; readonly b: unknown }>() {}
+
+    it.effect("an alias answers with the instance of what it aliases: built once, released once, the same object under both tags", () =>
+      Effect.gen(function*() {
+        const log = yield* Ref.make<Array<string>>([])
+        const registry = Registry.make(
+          Component.make(Database, {
+            build: Effect.acquireRelease(
+              Effect.as(Ref.update(log, (entries) => [...entries, "open"]), { url: "postgres://" }),
+              () => Ref.update(log, (entries) => [...entries, "close"])
+            )
+          }),
+          Component.alias(Storage, Database),
+          Component.make(Both, { dependencies: [Storage, Database], build: Effect.all({ storage: Storage, database: Database }) })
+        )
+        const both = yield* Effect.provide(Both, Registry.toLayer(registry, [Both]))
+        expect(both.storage).toBe(both.database)
+        expect(both.storage).toEqual({ url: "postgres://" })
+        expect(yield* Ref.get(log)).toEqual(["open", "close"])
+        const plan = Either.getOrThrow(Resolver.resolve(registry, [Storage]))
+        expect(Object.fromEntries(plan.nodes.map((node) => [node.name, node.component.lifetime?._tag ?? "Singleton"]))).toEqual({
+          Storage: "Transient",
+          Database: "Singleton"
+        })
+      }))
+
+    it.effect("an alias of a qualified request follows the choice rules of that request", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(Database, { url: "main" }).pipe(Component.primary),
+          Component.succeed(Database, { url: "replica" }).pipe(Component.qualified([Replica])),
+          Component.alias(Storage, Dependency.qualified(Database, Replica))
+        )
+        expect(yield* Effect.provide(Storage, Registry.toLayer(registry, [Storage]))).toEqual({ url: "replica" })
+      }))
+
+    it.effect("an alias of a singleton gives the singleton; of a transient, each requester a new instance, as the transient does", () =>
+      Effect.gen(function*() {
+        let made = 0
+        const registryWith = (stamp: Component.Component<Stamp, { readonly n: number }>) =>
+          Registry.make(
+            stamp,
+            Component.alias(Label, Stamp),
+            Component.make(Pair, { dependencies: [Label, Stamp], build: Effect.all({ a: Label, b: Stamp }) })
+          )
+        const StampLive = Component.make(Stamp, { build: Effect.sync(() => ({ n: ++made })) })
+        expect(yield* Effect.provide(Pair, Registry.toLayer(registryWith(StampLive), [Pair]))).toEqual({ a: { n: 1 }, b: { n: 1 } })
+        made = 0
+        const fresh = yield* Effect.provide(Pair, Registry.toLayer(registryWith(StampLive.pipe(Lifetime.transient)), [Pair]))
+        expect([fresh.a, fresh.b].map((stamp) => (stamp as { readonly n: number }).n).sort()).toEqual([1, 2])
       }))
   })
 

@@ -75,6 +75,7 @@ describe("compile-time contracts", () => {
 
   it("there are must-not-compile fixtures, each with its expected diagnostic", () => {
     expect(fixtures.map((fixture) => path.basename(fixture.file))).toEqual([
+      "alias-incompatible-service.ts",
       "app-widened-roots.ts",
       "build-wrong-service.ts",
       "construction-error-typed.ts",

@@ -212,6 +212,23 @@ export const succeed = <Id, Service>(
   options?: Component.Metadata
 ): Component.Component<Id, Service, never> => declare(tag, { ...options, dependencies: [] }, { _tag: "Value", value })
 
+/**
+ * An alias: a transient component of `tag` whose instance is what `initial` resolves to for each
+ * requester (the same singleton, a transient's new instance, the open scope's one), built by nothing
+ * but that request. Transient, so that it never outlives nor pins what it aliases.
+ *
+ * @internal
+ */
+export const alias = <Id, Service, InitialId, InitialService extends Service>(
+  tag: Context.Tag<Id, Service>,
+  initial: Context.Tag<InitialId, InitialService>,
+  options?: Component.Metadata
+): Component.Component<Id, Service, never> =>
+  // `modify` keeps the declared tag, service and error: it only sets the lifetime
+  modify(declare<Id, Service, never>(tag, { ...options, dependencies: [initial as Dependency.Any] }, { _tag: "Effect", effect: initial }), {
+    lifetime: { _tag: "Transient" }
+  }) as Component.Component<Id, Service, never>
+
 /** @internal */
 export const named: {
   (name: string): <Id, Service, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>
