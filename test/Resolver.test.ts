@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Option, Ref } from "effect"
-import { App, Component, Dependency, Errors, Family, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Dependency, Errors, Family, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
 class Cache extends Context.Tag("Cache")<Cache, { readonly size: number }>() {}
@@ -51,6 +51,16 @@ const choiceOf = (registry: Registry.Registry, root: Dependency.Any) => {
 const nodeNames = (plan: Plan.Plan<never>): ReadonlyArray<string> => plan.nodes.map((node) => node.name)
 
 describe("Resolver", () => {
+  it("roots, external services and scopes given alone instead of as arrays (a JavaScript caller, a cast) are lists of one", () => {
+    // typed as arrays: a caller the compiler does not check may pass one
+    const loose = <A>(item: A): ReadonlyArray<A> => item as unknown as ReadonlyArray<A>
+    const registry = Registry.make(Component.make(UserRepo, { dependencies: [Database], build: Effect.succeed({ source: "db" }) }))
+    const plan = Either.getOrThrow(Resolver.resolve(registry, loose(UserRepo), { external: loose(Database), scopes: loose(Lifetime.scope("Request")) }))
+    expect(plan.roots.map((edge) => edge.request.key)).toEqual(["UserRepo"])
+    expect(plan.external).toEqual(["Database"])
+    expect(plan.scopes.map((scope) => scope.name)).toEqual(["Request"])
+  })
+
   describe("choice for a single-valued request", () => {
     it("chooses the only candidate by the rule 'only'", () => {
       expect(choiceOf(Registry.make(database("main")), Database)).toEqual({

@@ -128,6 +128,12 @@ export const resolveEffect = <
       })
   )
 
+const isList = (value: unknown): boolean => value === undefined || Array.isArray(value)
+
+/** A list as the signatures say; a value given alone, a list of one (`undefined` stays absent). */
+const listOf = <A>(value: ReadonlyArray<A> | A | undefined): ReadonlyArray<A> | undefined =>
+  value === undefined || Array.isArray(value) ? value as ReadonlyArray<A> | undefined : [value as A]
+
 const resolveIn = <E, Roots extends ReadonlyArray<Dependency.Any>, External extends ReadonlyArray<Dependency.Any>>(
   input: Registry.Registry<E>,
   roots: Roots,
@@ -138,6 +144,11 @@ const resolveIn = <E, Roots extends ReadonlyArray<Dependency.Any>, External exte
   Errors.ResolutionError
 > => {
   if (shapes === undefined) keepShapes()
+  // one root, external service or scope given alone (a JavaScript caller, a cast) is a list of one
+  roots = (listOf(roots) ?? []) as Roots
+  if (options !== undefined && (!isList(options.external) || !isList(options.scopes))) {
+    options = { ...options, external: listOf(options.external), scopes: listOf(options.scopes) }
+  }
   const resolution = run(input, roots, options, environment)
   if (resolution.problems.length > 0) return Either.left(new Errors.ResolutionError({ problems: resolution.problems }))
   const plan = finish<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>(
