@@ -1,21 +1,19 @@
 /**
  * The typed errors of layerwise, as data.
  *
- * Every expected failure is a `Data.TaggedError` with structured, serialisable fields and a
- * `message` computed from them (the fields are the contract; the message is a rendering of them).
- * Resolution never stops at the first problem: the resolver collects every {@link Problem} it finds
- * and fails once with a {@link ResolutionError} that lists them all, each with the dependency path
- * from the root that needed it.
+ * Every expected failure is a `Data.TaggedError` with structured, serialisable fields and a `message`
+ * computed from them (the fields are the contract; the message renders them). Resolution never stops at
+ * the first problem: the resolver collects every {@link Problem} it finds and fails once with a
+ * {@link ResolutionError} listing them all, each with the dependency path from the root that needed it.
  *
- * The errors that wrap a failure of user code (`ConstructionError`, `ReleaseError`, `HookFailed`)
- * keep it unchanged as their `cause` and render it in their message on one line, with its details:
- * a tagged error by its tag, its fields and its message, then its `cause`, followed link by link
- * (`DbDown { host: "db1", port: 5432 }: caused by Error: connect ECONNREFUSED 127.0.0.1:5432`); an
- * Error by its name and message, then its `cause`; an Effect `Cause` by its failures and defects; a
- * `Redacted` value as `<redacted>`. The rendering is bounded (400 characters per string, 20 entries
- * per object or list, 6 levels of nesting, 2,000 characters in all), safe with cycles, and never
- * throws (a getter that throws is rendered as what it threw). The run's report, App's events and the
- * health reports show the same rendering.
+ * The errors that wrap a failure of user code (`ConstructionError`, `ReleaseError`, `HookFailed`) keep it
+ * unchanged as their `cause` and render it in their message on one line, with its details: a tagged error
+ * by its tag, its fields and its message, then its `cause`, followed link by link (`DbDown { host: "db1",
+ * port: 5432 }: caused by Error: connect ECONNREFUSED 127.0.0.1:5432`); an Error by its name and message,
+ * then its `cause`; an Effect `Cause` by its failures and defects; a `Redacted` value as `<redacted>`. The
+ * rendering is bounded (400 characters per string, 20 entries per object or list, 6 levels of nesting,
+ * 2,000 characters in all), safe with cycles, and never throws (a getter that throws is rendered as what
+ * it threw). The run's report, App's events and the health reports show the same rendering.
  *
  * @since 0.1.0
  */
@@ -188,10 +186,7 @@ export class MissingComponent extends Data.TaggedError("MissingComponent")<{
  * import { Errors } from "layerwise"
  *
  * const problem = new Errors.AmbiguousComponent({
- *   path: ["Api"],
- *   request: "Database",
- *   candidates: ["Postgres", "Sqlite"],
- *   rule: "equal order 0, neither primary"
+ *   path: ["Api"], request: "Database", candidates: ["Postgres", "Sqlite"], rule: "equal order 0, neither primary"
  * })
  * console.log(problem.message)
  * ```
@@ -408,11 +403,7 @@ export type DeclarationIssue =
   | { readonly code: "UnknownName"; readonly names: ReadonlyArray<string>; readonly invalid: number }
   | { readonly code: "ReplacementService"; readonly provides: string; readonly replaced: string }
   | { readonly code: "ReplacedTwice"; readonly replacements: ReadonlyArray<ReplacementDescription> }
-  | {
-    readonly code: "FamilyFunctionThrew"
-    readonly function: "dependencies" | "merge" | "build"
-    readonly error: string
-  }
+  | { readonly code: "FamilyFunctionThrew"; readonly function: "dependencies" | "merge" | "build"; readonly error: string }
   | { readonly code: "MemberConstructor"; readonly got: string }
   | { readonly code: "UnsettledMerge" }
 
@@ -610,10 +601,10 @@ export const ReleaseError: typeof internal.ReleaseError = internal.ReleaseError
 export type ReleaseError = internal.ReleaseError
 
 /**
- * An application's release (its constructors' finalizers, after the stop hooks and disposers) did
- * not complete within the release timeout: `component` was being released. The shutdown stops
- * waiting and ends; the components not released yet (among them what `component` depends on, which
- * must outlive it: its release goes on in the background) are left unreleased.
+ * An application's release (its constructors' finalizers, after the stop hooks and disposers) did not
+ * complete within the release timeout: `component` was being released. The shutdown stops waiting and
+ * ends; the components not released yet (among them what `component` depends on, which must outlive
+ * it: its release goes on in the background) are left unreleased.
  *
  * @example
  * ```ts
@@ -631,8 +622,8 @@ export const ReleaseTimeout: typeof internal.ReleaseTimeout = internal.ReleaseTi
 export type ReleaseTimeout = internal.ReleaseTimeout
 
 /**
- * A component scoped to a scope was needed (through a handle, or a scope's own request) by a fiber
- * in which no scope of that name is open. Nothing was built for it.
+ * A component scoped to a scope was needed (through a handle, or a scope's own request) where no
+ * scope of that name is open (for a lazy handle: nor the one it was made in). Nothing was built for it.
  *
  * @example
  * ```ts
@@ -650,10 +641,9 @@ export const ScopeNotOpen: typeof internal.ScopeNotOpen = internal.ScopeNotOpen
 export type ScopeNotOpen = internal.ScopeNotOpen
 
 /**
- * A request scope (`Http.requestScope`) lists `services` its scope does not provide (a scope
- * provides each service with a component scoped to it, listed in `provides`, and the plan's roots),
- * or names a scope the application does not declare (`declared`: the scopes it declares). Found
- * against the running container, before any request is served.
+ * A request scope (`Http.requestScope`) lists `services` its scope does not provide (its components, in
+ * `provides`, and the plan's roots), or names a scope the application does not declare (`declared`: the
+ * scopes it declares). Found against the running container, before any request is served.
  *
  * @example
  * ```ts
@@ -806,15 +796,14 @@ export type BuildError<E = unknown> = ConstructionError<E>
  * One option that could not be given to its component (see `Options`): missing, not what its schema
  * expects, or unreadable by the `ConfigProvider`.
  *
- * - `path`: the dependency path to the first component that requests the options (empty for options
- *   only a condition reads);
+ * - `path`: the dependency path to the first component that requests the options (empty: only a condition reads them);
  * - `options`: the options' name (the component's: `db`; a family member's `KubeClient(eu)`), `key`
  *   the option's (`url`; empty for options with one value);
  * - `flag`, `variable`: the flag and the environment variable that set it (`--db-url`, `DB_URL`);
  * - `expected`: what its schema decodes (`string`, `int`, `"memory" | "file"`);
  * - `got`: the value given, as given (`undefined`: none); a secret's is `<redacted>`, never the value;
- * - `from`: where that value came from (`flag --db-url`, `environment variable DB_URL`,
- *   `file key db.url`, `the ConfigProvider`), when one was given;
+ * - `from`: where that value came from (`flag --db-url`, `environment variable DB_URL`, `file key db.url`,
+ *   `the ConfigProvider`), when one was given;
  * - `reason`: `missing`, what the schema said of the value, or why it could not be read.
  *
  * @example
