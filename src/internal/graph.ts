@@ -186,7 +186,11 @@ export const run = (
 
 /** A worker that does not end normally (a task died) ends the run with its cause. */
 const worker = (self: Run): Effect.Effect<void> =>
-  Effect.onExit(work(self), (exit) =>
+  Effect.onExit(Effect.withFiberRuntime((fiber) => {
+    // a worker is never joined: its FiberRefs need no history of the fibers it was forked from
+    runtime.ownStacks(fiber)
+    return work(self)
+  }), (exit) =>
     exit._tag === "Success" ? Effect.void : Effect.sync(() => {
       self.stopped = true
       runtime.completeDeferred(self.done, exit)

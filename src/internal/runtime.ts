@@ -9,6 +9,7 @@
  *
  * @internal
  */
+import type * as Arr from "effect/Array"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -754,6 +755,28 @@ const internalsOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): FiberInternal
  */
 export const setContextOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>, context: Context.Context<never>): void => {
   internalsOf(fiber).setFiberRef(FiberRef.currentContext, context)
+}
+
+/**
+ * Gives `fiber`, the fiber running the current step, FiberRefs whose stacks hold its own values alone
+ * (the entries of the fibers it was forked from dropped). For a fiber that is never joined into its
+ * parent (the graph runner's workers): each of its FiberRef writes then copies a stack of one entry,
+ * and what keeps its FiberRefs (every `acquireRelease` finalizer keeps those of its acquisition) keeps
+ * one entry per FiberRef. A FiberRef's stack is the history `Fiber.join` merges from; a worker's is
+ * never merged. Its values are unchanged.
+ *
+ * @internal
+ */
+export const ownStacks = (fiber: Fiber.RuntimeFiber<unknown, unknown>): void => {
+  const locals = fiberRefsOf(fiber).locals
+  let own: Map<FiberRef.FiberRef<unknown>, Arr.NonEmptyReadonlyArray<readonly [FiberId.Single, unknown]>> | undefined
+  const id = fiber.id()
+  for (const [fiberRef, stack] of locals) {
+    if (stack.length === 1 && stack[0][0] === id) continue
+    own ??= new Map(locals)
+    own.set(fiberRef, [[id, stack[0][1]]])
+  }
+  if (own !== undefined) internalsOf(fiber).setFiberRefs(FiberRefs.unsafeMake(own))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -52,6 +52,37 @@ describe("runtime", () => {
         expect(yield* Effect.locally(Effect.sync(() => FiberRefs.getOrDefault(runtime.fiberRefsOf(fiber), local)), local, "set")).toBe("set")
       }))
 
+    it.effect("ownStacks leaves a forked fiber one entry per FiberRef, its own, with the same values; a later write keeps one", () =>
+      Effect.gen(function*() {
+        const local = runtime.makeFiberLocal("test/runtime/stacks", "initial")
+        const seen = yield* Effect.locally(
+          Effect.flatMap(
+            Effect.fork(Effect.withFiberRuntime<{
+              readonly forked: number
+              readonly own: number
+              readonly owners: boolean
+              readonly value: string
+              readonly afterWrite: number
+            }>((fiber) => {
+              const depth = () => Math.max(...[...runtime.fiberRefsOf(fiber).locals.values()].map((stack) => stack.length))
+              const forked = depth()
+              runtime.ownStacks(fiber)
+              const own = depth()
+              const owners = [...runtime.fiberRefsOf(fiber).locals.values()].every((stack) => stack[0][0] === fiber.id())
+              const value = FiberRefs.getOrDefault(runtime.fiberRefsOf(fiber), local)
+              runtime.setContextOf(fiber, Context.make(A, "a"))
+              return Effect.succeed({ forked, own, owners, value, afterWrite: depth() })
+            })),
+            Fiber.join
+          ),
+          local,
+          "set by the parent"
+        )
+        // forked: the parent's entries under the child's own (depth 2 once the child wrote, here 2 or more)
+        expect(seen.forked).toBeGreaterThanOrEqual(1)
+        expect(seen).toMatchObject({ own: 1, owners: true, value: "set by the parent", afterWrite: 1 })
+      }))
+
     it.effect("fiberRefsOf reads without writing: the FiberRefs are the same value before and after", () =>
       Effect.gen(function*() {
         const fiber = yield* current
