@@ -106,9 +106,7 @@ export type Construct =
  * @since 0.1.0
  * @category models
  */
-// `any`, justified: Component is invariant in its tag and service, so `any` is the only type every
-// component is assignable to (`unknown` would accept none of them).
-export type Any = Component<any, any, any>
+export type Any = Component<any, any, any> // `any`: Component is invariant in its tag and service; `unknown` would accept none
 
 /**
  * The error type of a component's constructor.
@@ -243,9 +241,7 @@ export const fromLayer: <
  * @since 0.2.0
  * @category models
  */
-// `any` defaults, justified: a tag is invariant in both parameters, so only `any` makes the bare
-// `ServiceClass` accept every class (as `Dependency.Any` does every tag).
-export interface ServiceClass<Id = any, Service = any> extends Context.Tag<Id, Service> {
+export interface ServiceClass<Id = any, Service = any> extends Context.Tag<Id, Service> { // `any`: tags are invariant; only `any` lets the bare type accept every class
   readonly Default: Layer.Layer<Id, unknown, unknown> | ((...args: never) => Layer.Layer<Id, unknown, unknown>)
 }
 

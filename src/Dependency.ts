@@ -179,9 +179,7 @@ export type Rejecting<Id, Excluded, Message extends string> = Id extends Exclude
  * @since 0.1.0
  * @category models
  */
-// `any`, justified: Context.Tag is invariant in both parameters, so `any` is the only way to accept
-// every tag.
-export type Any = Context.Tag<any, any>
+export type Any = Context.Tag<any, any> // `any`: a tag is invariant in both parameters; only `any` accepts every tag
 
 /**
  * The identifiers a list of requests makes available to a constructor.

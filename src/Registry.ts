@@ -58,9 +58,7 @@ export interface Registry<out E = unknown> extends Pipeable {
  * @since 0.1.0
  * @category models
  */
-// `any`, justified: Family (and Registry's error) are invariant, so `any` is the only type every
-// family and registry is assignable to.
-export type Item = Component.Any | Family.Family<any, any, any, any> | Registry<any>
+export type Item = Component.Any | Family.Family<any, any, any, any> | Registry<any> // `any`: Family and Registry's error are invariant; only `any` accepts every one
 
 /**
  * The constructors' error type of registry items (components, families, registries): what the

@@ -142,9 +142,7 @@ export const instancesEvictions = Metric.fromMetricKey(instancesEvictionsKey)
  * update and kept (updates through it cost a field write). Equal to the metric tagged with the same
  * labels in the same order (`Metric.tagged`).
  */
-// `any`, justified: Effect's own metric types (`Metric.Metric`, `MetricKeyType.InType`) take their
-// key type under the constraint `MetricKeyType<any, any>`; a narrower one does not satisfy it.
-const labelled = <Type extends MetricKeyType.MetricKeyType<any, any>>(
+const labelled = <Type extends MetricKeyType.MetricKeyType.Untyped>(
   key: MetricKey.MetricKey<Type>,
   labels: ReadonlyArray<readonly [string, string]>
 ): Metric.Metric<Type, MetricKeyType.MetricKeyType.InType<Type>, MetricKeyType.MetricKeyType.OutType<Type>> => Metric.fromMetricKey(MetricKey.taggedWithLabels(key, labels.map(([name, value]) => MetricLabel.make(name, value))))
