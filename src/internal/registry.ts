@@ -1,3 +1,4 @@
+import * as Arr from "effect/Array"
 import { dual } from "effect/Function"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
@@ -64,12 +65,6 @@ export const make = <const Items extends ReadonlyArray<Registry.Item>>(...items:
 
 const entriesOf = (self: Registry.Registry<unknown>): ReadonlyArray<Entry> => (self as RegistryImpl).entries
 
-/**
- * The items of `add` and `override`: an array, as their signatures say; one item given alone (a
- * JavaScript caller, a cast) is taken as a list of one rather than failing half-way with a TypeError.
- */
-const listOf = <A>(items: ReadonlyArray<A> | A): ReadonlyArray<A> => Array.isArray(items) ? items : [items as A]
-
 /** @internal */
 export const add: {
   <const Items extends ReadonlyArray<Registry.Item>>(items: Items): <E>(self: Registry.Registry<E>) => Registry.Registry<E | Registry.Error<Items[number]>>
@@ -77,7 +72,7 @@ export const add: {
 } = dual(
   2,
   (self: Registry.Registry<unknown>, items: ReadonlyArray<Registry.Item>): Registry.Registry<unknown> =>
-    fromEntries([...entriesOf(self), ...listOf(items).map(toEntry)])
+    fromEntries([...entriesOf(self), ...Arr.ensure(items).map(toEntry)])
 )
 
 /** @internal */
@@ -92,7 +87,7 @@ export const override: {
 } = dual(
   2,
   (self: Registry.Registry<unknown>, components: ReadonlyArray<Component.Any>): Registry.Registry<unknown> =>
-    fromEntries([...entriesOf(self), ...listOf(components).map((component): Entry => ({ _tag: "Override", component }))])
+    fromEntries([...entriesOf(self), ...Arr.ensure(components).map((component): Entry => ({ _tag: "Override", component }))])
 )
 
 /** @internal */

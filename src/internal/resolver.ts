@@ -1,5 +1,6 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Arr from "effect/Array"
 import * as Either from "effect/Either"
 import { globalValue } from "effect/GlobalValue"
 import type * as Component from "../Component.js"
@@ -128,12 +129,6 @@ export const resolveEffect = <
       })
   )
 
-const isList = (value: unknown): boolean => value === undefined || Array.isArray(value)
-
-/** A list as the signatures say; a value given alone, a list of one (`undefined` stays absent). */
-const listOf = <A>(value: ReadonlyArray<A> | A | undefined): ReadonlyArray<A> | undefined =>
-  value === undefined || Array.isArray(value) ? value as ReadonlyArray<A> | undefined : [value as A]
-
 const resolveIn = <E, Roots extends ReadonlyArray<Dependency.Any>, External extends ReadonlyArray<Dependency.Any>>(
   input: Registry.Registry<E>,
   roots: Roots,
@@ -145,10 +140,9 @@ const resolveIn = <E, Roots extends ReadonlyArray<Dependency.Any>, External exte
 > => {
   if (shapes === undefined) keepShapes()
   // one root, external service or scope given alone (a JavaScript caller, a cast) is a list of one
-  roots = (listOf(roots) ?? []) as Roots
-  if (options !== undefined && (!isList(options.external) || !isList(options.scopes))) {
-    options = { ...options, external: listOf(options.external), scopes: listOf(options.scopes) }
-  }
+  roots = Arr.ensure(roots) as ReadonlyArray<Dependency.Any> as Roots
+  if (options?.external !== undefined && !Array.isArray(options.external)) options = { ...options, external: Arr.ensure(options.external) }
+  if (options?.scopes !== undefined && !Array.isArray(options.scopes)) options = { ...options, scopes: Arr.ensure(options.scopes) }
   const resolution = run(input, roots, options, environment)
   if (resolution.problems.length > 0) return Either.left(new Errors.ResolutionError({ problems: resolution.problems }))
   const plan = finish<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>(
