@@ -23,6 +23,7 @@ import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
@@ -744,28 +745,55 @@ export const within = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   owner?: Scope.Scope
 ): Effect.Effect<A, E | Errors.HandleError, R> =>
+  Effect.suspend(() => {
+    const edges = scopeEdges(self.plan, name, requests)
+    return Either.isLeft(edges)
+      ? Effect.dieMessage(`layerwise Lifetime.within: ${edges.left.message}`)
+      : withinEdges(self, name, edges.right, effect, owner)
+  })
+
+/**
+ * What the scope `name` gives for each of `requests` (a service it provides, or a root of the plan),
+ * in their order; or the `NotInScope` naming those it does not give (or the scope, when the
+ * application does not declare it). `Lifetime.within` checks each call; a request scope's middleware
+ * checks once, when it is made.
+ *
+ * @internal
+ */
+export const scopeEdges = (
+  plan: Plan.Any,
+  name: string,
+  requests: ReadonlyArray<Dependency.Any>
+): Either.Either<ReadonlyArray<Plan.Edge>, Errors.NotInScope> => {
+  const entry = plan.scopes.find((scope) => scope.name === name)
+  const edges: Array<Plan.Edge> = []
+  const missing: Array<string> = []
+  for (const request of requests) {
+    const edge = entry?.provides.find((candidate) => candidate.request.key === request.key) ??
+      plan.roots.find((candidate) => candidate.request.key === request.key)
+    if (entry === undefined || edge === undefined) missing.push(dependency.describe(dependency.requestOf(request)).label)
+    else edges.push(edge)
+  }
+  return entry !== undefined && missing.length === 0 ? Either.right(edges) : Either.left(
+    new Errors.NotInScope({
+      scope: name,
+      services: missing,
+      provides: entry === undefined ? [] : entry.provides.map((edge) => edge.request.label),
+      declared: plan.scopes.map((scope) => scope.name)
+    })
+  )
+}
+
+/** `within` for requests `scopeEdges` found in the scope. @internal */
+export const withinEdges = <A, E, R>(
+  self: Container,
+  name: string,
+  edges: ReadonlyArray<Plan.Edge>,
+  effect: Effect.Effect<A, E, R>,
+  owner?: Scope.Scope
+): Effect.Effect<A, E | Errors.HandleError, R> =>
   Effect.flatMap(FiberRef.get(openScopes), (parent) => {
-    if (!self.scopeNames.includes(name)) {
-      return Effect.dieMessage(
-        `layerwise Lifetime.within: the application does not declare the scope ${name} (declared scopes: ${
-          self.scopeNames.length === 0 ? "none" : self.scopeNames.join(", ")
-        })`
-      )
-    }
     const entry = self.plan.scopes.find((scope) => scope.name === name)!
-    const edges: Array<Plan.Edge> = []
-    for (const request of requests) {
-      const edge = entry.provides.find((candidate) => candidate.request.key === request.key) ??
-        self.plan.roots.find((candidate) => candidate.request.key === request.key)
-      if (edge === undefined) {
-        return Effect.dieMessage(
-          `layerwise Lifetime.within: ${request.key} is not a service the scope ${name} provides (its services: ${
-            entry.provides.length === 0 ? "none" : entry.provides.map((provided) => provided.request.label).join(", ")
-          })`
-        )
-      }
-      edges.push(edge)
-    }
     return Effect.acquireUseRelease(
       Effect.map(Effect.context<never>(), (caller) => {
         const services = runtime.servicesOf(caller)

@@ -11,32 +11,17 @@
  */
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Container from "../Container.js"
 import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
 import type * as Http from "../Http.js"
 import type * as Lifetime from "../Lifetime.js"
 import * as container from "./container.js"
-import * as dependency from "./dependency.js"
 import * as lifetime from "./lifetime.js"
 
 /** @internal */
 export const Request = lifetime.scope("Request", { inputs: [HttpServerRequest.HttpServerRequest] })
-
-/** The requests the scope cannot answer in the running container's plan, as `NotInScope`; `undefined` when it answers all. */
-const notInScope = (plan: Container.Container["plan"], scope: string, services: ReadonlyArray<Dependency.Any>): Errors.NotInScope | undefined => {
-  const entry = plan.scopes.find((declared) => declared.name === scope)
-  const missing = services.filter((service) =>
-    entry === undefined ||
-    (!entry.provides.some((edge) => edge.request.key === service.key) && !plan.roots.some((edge) => edge.request.key === service.key))
-  )
-  return missing.length === 0 ? undefined : new Errors.NotInScope({
-    scope,
-    services: missing.map((service) => dependency.describe(dependency.requestOf(service)).label),
-    provides: entry === undefined ? [] : entry.provides.map((edge) => edge.request.label),
-    declared: plan.scopes.map((declared) => declared.name)
-  })
-}
 
 /**
  * Checks the scope and services against the running container, then gives the middleware: it opens
@@ -51,10 +36,11 @@ export const requestScope = <const Services extends ReadonlyArray<Dependency.Any
   services: Services
 ): Effect.Effect<Http.Middleware<Services, Inputs>, Errors.NotInScope, Container.Container> =>
   Effect.flatMap(container.Tag, (service) => {
-    const problem = notInScope(service.plan, scope.name, services)
-    if (problem !== undefined) return Effect.fail(problem)
     const running = container.fromService(service)
+    const edges = container.scopeEdges(running.plan, scope.name, services)
+    if (Either.isLeft(edges)) return Effect.fail(edges.left)
+    // checked once, here: each request opens the scope with what was found
     const middleware = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      Effect.flatMap(Effect.scope, (owner) => container.within(running, scope.name, services, effect, owner))
+      Effect.flatMap(Effect.scope, (owner) => container.withinEdges(running, scope.name, edges.right, effect, owner))
     return Effect.succeed(middleware as Http.Middleware<Services, Inputs>)
   })
