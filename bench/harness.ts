@@ -79,6 +79,35 @@ export const timeSync = (
   return { median: median(samples), min: min(samples), samples }
 }
 
+/**
+ * Asynchronous variants timed in interleaved rounds: each round runs every variant once, starting
+ * with the next one (none always runs first, or after the same one); each timed run follows a full
+ * GC and one untimed run of the same variant (a forced GC leaves V8 slow for a while). Gives each
+ * variant's samples, one per timed round, in round order.
+ */
+export const interleavedRounds = async (
+  variants: ReadonlyArray<() => Promise<unknown>>,
+  rounds: { readonly warmup: number; readonly runs: number }
+): Promise<Array<Array<number>>> => {
+  const samples = variants.map(() => [] as Array<number>)
+  for (let round = 0; round < rounds.warmup + rounds.runs; round++) {
+    for (let turn = 0; turn < variants.length; turn++) {
+      const index = (turn + round) % variants.length
+      gc()
+      await variants[index]!()
+      const started = now()
+      await variants[index]!()
+      const elapsed = now() - started
+      if (round >= rounds.warmup) samples[index]!.push(elapsed)
+    }
+  }
+  return samples
+}
+
+/** The median of `samples`' ratios to `baseline`'s, round by round (both from `interleavedRounds`). */
+export const ratioByRound = (samples: ReadonlyArray<number>, baseline: ReadonlyArray<number>): number =>
+  median(samples.map((sample, round) => sample / baseline[round]!))
+
 // ---------------------------------------------------------------------------------------------
 // formatting
 

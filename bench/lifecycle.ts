@@ -103,20 +103,7 @@ const measure = async (size: number, shape: Shape, rounds: { warmup: number; run
     ["App, Effect.sync hooks", (count) => runApp(fullSync, undefined, count)],
     ["App, no-op hooks, traced", (count) => runApp(full, tracer, count)]
   ]
-  const samples = variants.map(() => [] as Array<number>)
-  for (let round = 0; round < rounds.warmup + rounds.runs; round++) {
-    // each round starts with another variant: none always runs first, or after the same one
-    for (let turn = 0; turn < variants.length; turn++) {
-      const index = (turn + round) % variants.length
-      // a forced GC leaves V8 slow for a while: one untimed run of the same variant first
-      H.gc()
-      await variants[index]![1]()
-      const started = H.now()
-      await variants[index]![1]()
-      const elapsed = H.now() - started
-      if (round >= rounds.warmup) samples[index]!.push(elapsed)
-    }
-  }
+  const samples = await H.interleavedRounds(variants.map(([, run]) => () => run()), rounds)
   const ops: Array<number> = []
   for (const [, run] of variants) {
     counter.ops = 0
@@ -124,7 +111,7 @@ const measure = async (size: number, shape: Shape, rounds: { warmup: number; run
     ops.push(counter.ops / size)
   }
   // the ratio to build + release: the median of the ratios round by round
-  const ratioToBaseline = (index: number) => H.median(samples[index]!.map((sample, round) => sample / samples[0]![round]!))
+  const ratioToBaseline = (index: number) => H.ratioByRound(samples[index]!, samples[0]!)
   return variants.map(([name], index) => {
     const ms = H.median(samples[index]!)
     const note = `${H.us(ms / size)} per component; ${ops[index]!.toFixed(1)} Effect ops per component`

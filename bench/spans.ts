@@ -87,20 +87,8 @@ export const run = async (options: { readonly size?: number; readonly runs?: num
     ["App, spans: false", () => runApp(appOff)],
     ["App, spans on", () => runApp(appOn)]
   ]
-  const samples = variants.map(() => [] as Array<number>)
-  const warmup = 2
-  for (let round = 0; round < warmup + runs; round++) {
-    for (let turn = 0; turn < variants.length; turn++) {
-      const index = (turn + round) % variants.length
-      H.gc()
-      await variants[index]![1]()
-      const started = H.now()
-      await variants[index]![1]()
-      const elapsed = H.now() - started
-      if (round >= warmup) samples[index]!.push(elapsed)
-    }
-  }
-  const ratio = (index: number, to: number) => H.median(samples[index]!.map((sample, round) => sample / samples[to]![round]!))
+  const samples = await H.interleavedRounds(variants.map(([, run]) => run), { warmup: 2, runs })
+  const ratio = (index: number, to: number) => H.ratioByRound(samples[index]!, samples[to]!)
   const extra = (index: number, to: number) => H.median(samples[index]!.map((sample, round) => sample - samples[to]![round]!))
   const floor = H.median(samples[2]!)
   const rows = variants.map(([name], index) => [name, H.median(samples[index]!)] as const)

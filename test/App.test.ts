@@ -1493,11 +1493,14 @@ describe("App", () => {
 
   describe("external requirements", () => {
     class Clock extends Context.Tag("platform/Clock")<Clock, { readonly now: () => number }>() {}
+    /** A Clock at 7 that records its acquisition and its release. */
+    const clockLive = (record: (entry: string) => Effect.Effect<void>) =>
+      Layer.scoped(Clock, Effect.acquireRelease(Effect.as(record("+clock"), { now: () => 7 }), () => record("-clock")))
 
     it.effect("an App's external services come from App.provide's Layer: built before it, released after it", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
-        const ClockLive = Layer.scoped(Clock, Effect.acquireRelease(Effect.as(recorder.record("+clock"), { now: () => 7 }), () => recorder.record("-clock")))
+        const ClockLive = clockLive(recorder.record)
         const registry = Registry.make(
           Component.make(A, {
             dependencies: [Clock],
@@ -1512,7 +1515,7 @@ describe("App", () => {
     it.effect("App.provide's Layer is released after the application also when the scope of App.start closes without App.stop", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
-        const ClockLive = Layer.scoped(Clock, Effect.acquireRelease(Effect.as(recorder.record("+clock"), { now: () => 7 }), () => recorder.record("-clock")))
+        const ClockLive = clockLive(recorder.record)
         const registry = Registry.make(
           Component.make(A, {
             dependencies: [Clock],
