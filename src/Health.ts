@@ -27,6 +27,14 @@ import * as internal from "./internal/health.js"
 /**
  * How one check ended.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Health } from "layerwise"
+ *
+ * Schema.is(Health.CheckStatus)("timeout") // true
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -41,6 +49,14 @@ export type CheckStatus = typeof CheckStatus.Type
 /**
  * The health of one component.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Health } from "layerwise"
+ *
+ * Schema.is(Health.ComponentStatus)("not-running") // true
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -54,6 +70,14 @@ export type ComponentStatus = typeof ComponentStatus.Type
 
 /**
  * One check of one component, as it ran.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Health } from "layerwise"
+ *
+ * export const check = Schema.decodeUnknownSync(Health.CheckRecord)({ name: "ping", status: "healthy", duration: 1.5 })
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -77,6 +101,14 @@ export type CheckRecord = typeof CheckRecord.Type
 /**
  * One component that declares health checks; its checks in declaration order (none when it is not
  * running).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Health } from "layerwise"
+ *
+ * export const db = Schema.decodeUnknownSync(Health.ComponentRecord)({ name: "Db", status: "not-running", checks: [] })
+ * ```
  *
  * @since 0.1.0
  * @category schemas

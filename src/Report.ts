@@ -14,6 +14,14 @@ import * as Schema from "effect/Schema"
 /**
  * A component's lifecycle phase.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Report } from "layerwise"
+ *
+ * Schema.is(Report.Phase)("initialize") // true
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -27,6 +35,14 @@ export type Phase = typeof Phase.Type
 
 /**
  * Where a component is in its lifecycle (what `App.phase` answers).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Report } from "layerwise"
+ *
+ * Schema.is(Report.ComponentState)("released") // true
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -53,6 +69,14 @@ export type ComponentState = typeof ComponentState.Type
 /**
  * How a phase ended.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Report } from "layerwise"
+ *
+ * Schema.is(Report.Outcome)("timeout") // true
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -66,6 +90,14 @@ export type Outcome = typeof Outcome.Type
 
 /**
  * One phase of one component.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Report } from "layerwise"
+ *
+ * export const decode = Schema.decodeUnknownEither(Report.PhaseRecord) // a phase of a report read back from JSON
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -91,6 +123,14 @@ export type PhaseRecord = typeof PhaseRecord.Type
 
 /**
  * One component of the run, in build order.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Report } from "layerwise"
+ *
+ * export const decode = Schema.decodeUnknownEither(Report.ComponentRecord) // a component of a report read back from JSON
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -126,6 +166,14 @@ export type ComponentRecord = typeof ComponentRecord.Type
 /**
  * One error of the run, in the order they happened.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Report } from "layerwise"
+ *
+ * export const decode = Schema.decodeUnknownEither(Report.ErrorRecord) // an error of a report read back from JSON
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -148,6 +196,14 @@ export type ErrorRecord = typeof ErrorRecord.Type
  * - `shutdown`: a shutdown was requested (`App.shutdown`, the `App.Shutdowner` service, `App.stop`);
  * - `interrupted`: the run was interrupted (a signal under `runMain`, from `layerwise/node`);
  * - `build-failed`, `start-failed`, `background-failed`: see `Errors.ApplicationFailed`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Report } from "layerwise"
+ *
+ * Schema.is(Report.Ending)("shutdown") // true
+ * ```
  *
  * @since 0.1.0
  * @category schemas
