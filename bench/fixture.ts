@@ -200,24 +200,13 @@ export const buildFloorAsRun = (fixture: Fixture, order: ReadonlyArray<number>, 
   Layer.buildWithScope(Layer.scopedDiscard(Effect.flatMap(Effect.scope, (own) => buildFloor(fixture, own, order))), scope)
 
 /**
- * The order layerwise's graph runner builds a plan in with one worker and synchronous constructors:
- * first-in first-out, the nodes with no dependency first, then each as it becomes ready. As indexes
- * of the fixture (a plan numbers its nodes its own way).
+ * The order layerwise's graph runner builds a plan in with synchronous constructors: the plan's
+ * (`Plan.nodes`, the resolver's post-order from the roots), since the runner takes the lowest ready
+ * node first. As indexes of the fixture (a plan numbers its nodes its own way).
  */
 export const runnerOrder = (fixture: Fixture, plan: Plan.Plan<never>): ReadonlyArray<number> => {
   const index = new Map(fixture.tags.map((tag, i) => [tag.key, i]))
-  const nodes = plan.nodes
-  const pending = nodes.map((node) => new Set(node.dependencies.flatMap((edge) => edge.targets)).size)
-  const successors: Array<Array<number>> = nodes.map(() => [])
-  nodes.forEach((node, id) => {
-    for (const target of new Set(node.dependencies.flatMap((edge) => edge.targets))) successors[target]!.push(id)
-  })
-  const order: Array<number> = []
-  for (let id = 0; id < nodes.length; id++) if (pending[id] === 0) order.push(id)
-  for (let head = 0; head < order.length; head++) {
-    for (const successor of successors[order[head]!]!) if (--pending[successor]! === 0) order.push(successor)
-  }
-  return order.map((id) => index.get(nodes[id]!.service)!)
+  return plan.nodes.map((node) => index.get(node.service)!)
 }
 
 /**

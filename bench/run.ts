@@ -853,8 +853,8 @@ const main = async () => {
     "layerwise = `Plan.toLayer(plan)` built with `Layer.buildWithScope` (resolution not included; see 4). floor = the " +
     "cheapest correct run of the same constructors: one fiber, topological order, per node one `Scope.make()` and one " +
     "FiberRef write setting its context (the caller's + its dependencies + its Scope); what the build is judged on. " +
-    "floor as run = the same floor in the order layerwise's runner builds (first-in first-out: not index order, in a " +
-    "wide graph), built as a Layer (the constructors' context then holds Effect's MemoMap, as layerwise's do): what " +
+    "floor as run = the same floor in the order layerwise's runner builds (the plan's: the resolver's post-order from " +
+    "the roots, not index order), built as a Layer (the constructors' context then holds Effect's MemoMap, as layerwise's do): what " +
     "is left between it and layerwise is layerwise's own work. " +
     "flat = the comparator (the floor before): the same constructors in one fiber, `Effect.provide(constructor, Context of " +
     "its deps + Scope)` each, one Scope. arguments = the same work by constructors taking their dependencies as " +

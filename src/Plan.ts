@@ -62,7 +62,13 @@ export interface Plan<in Roots, out E = unknown, out R = never> extends Pipeable
     readonly _E: Types.Covariant<E>
     readonly _R: Types.Covariant<R>
   }
-  /** The chosen components in build order: every node comes after the nodes it depends on. */
+  /**
+   * The chosen components in build order: every node comes after the nodes it depends on; the roots
+   * in the order requested, each after its dependencies in the order it declares them. Constructors
+   * that complete synchronously run in exactly this order, and release in its reverse; asynchronous
+   * ones overlap, each started once its dependencies are done (of those ready together, the first
+   * in this order first).
+   */
   readonly nodes: ReadonlyArray<Node>
   /** The requested roots, each resolved to the nodes that satisfy it. */
   readonly roots: ReadonlyArray<Edge>

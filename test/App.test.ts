@@ -296,9 +296,9 @@ describe("App", () => {
         expect(seen).toEqual([
           "initializer C: unset",
           "initializer B: set by A",
-          "start C: set by A",
           "start B: set by A",
           "background B: set by A",
+          "start C: set by A",
           "stop B: set by A",
           "disposer B: set by A"
         ])
@@ -862,8 +862,8 @@ describe("App", () => {
         )
         const fiber = yield* Effect.fork(Effect.exit(startStop(App.make(registry, { roots: [B, C], stopTimeout: "3 seconds" }))))
         yield* awaitSleeps(1)
-        // the other stops already ran; A waits for B
-        expect((yield* recorder.entries).filter((event) => event.startsWith("stop"))).toEqual(["stop B", "stop C"])
+        // the other stops already ran (C's before B's: dependents first, the last built first); A waits for B
+        expect((yield* recorder.entries).filter((event) => event.startsWith("stop"))).toEqual(["stop C", "stop B"])
         yield* TestClock.adjust("3 seconds")
         const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
         expect(failed.reason).toBe("stop")
@@ -911,11 +911,11 @@ describe("App", () => {
           build: Effect.acquireRelease(Effect.as(recorder.record("build B"), "B"), () => Effect.zipRight(recorder.record("releasing B"), Effect.never))
         })
         const registry = Registry.make(recorded(recorder, A), hung, recorded(recorder, C))
-        const app = App.make(registry, { roots: [B, C], releaseTimeout: "20 seconds" })
+        const app = App.make(registry, { roots: [C, B], releaseTimeout: "20 seconds" })
         const fiber = yield* Effect.fork(Effect.exit(startStop(app)))
         yield* awaitSleeps(1)
-        // built A, C, B: released in reverse, B first; its release hangs, and the rest waits
-        expect((yield* recorder.entries).slice(-3)).toEqual(["stop C", "stop A", "releasing B"])
+        // built C, A, B (the plan's order): released in reverse, B first; its release hangs, and the rest waits
+        expect((yield* recorder.entries).slice(-3)).toEqual(["stop A", "stop C", "releasing B"])
         yield* TestClock.adjust("20 seconds")
         const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
         expect(failed.reason).toBe("stop")

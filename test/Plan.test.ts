@@ -234,6 +234,23 @@ describe("Plan.toLayer", () => {
       }))
 
     it.effect.prop(
+      "on random graphs of synchronous constructors, builds in exactly the order of plan.nodes and releases in its reverse, at any concurrency",
+      [graph.dag({ maxSize: 40 }), fc.constantFrom<1 | 3 | "unbounded">(1, 3, "unbounded")],
+      ([dag, concurrency]) =>
+        Effect.gen(function*() {
+          const recorder = yield* graph.makeRecorder
+          const g = graph.makeGraph(dag, (_id, name, dependencies) => graph.recordedConstructor(recorder, name, dependencies))
+          const plan = Either.getOrThrow(Resolver.resolve(g.registry, g.roots))
+          const names = plan.nodes.map((node) => node.name)
+          yield* Effect.scoped(Layer.build(Plan.toLayer(plan, { concurrency })))
+          const log = yield* recorder.entries
+          expect(log.filter((event) => event.startsWith("+"))).toEqual(names.map((name) => `+${name}`))
+          expect(log.filter((event) => event.startsWith("-"))).toEqual(names.map((name) => `-${name}`).reverse())
+        }),
+      { fastCheck: { numRuns: 50 } }
+    )
+
+    it.effect.prop(
       "on wide random graphs of asynchronous constructors, at most N constructors are in flight",
       [graph.dag({ maxSize: 60, maxDependencies: 1 }), fc.integer({ min: 1, max: 4 }), fc.boolean()],
       ([dag, limit, usePromise]) =>
@@ -285,7 +302,7 @@ describe("Plan.toLayer", () => {
   })
 
   describe("release", () => {
-    it.effect("releases nothing while the Layer is in use, then each component once, before any of its dependencies", () =>
+    it.effect("builds synchronous constructors in the plan's order, releases nothing while the Layer is in use, then each component once, before any of its dependencies", () =>
       Effect.gen(function*() {
         const recorder = yield* graph.makeRecorder
         const registry = Registry.make(
@@ -295,8 +312,10 @@ describe("Plan.toLayer", () => {
           Component.make(Api, { dependencies: [Repo, Cache], build: resource(recorder, "Api") })
         )
         const { afterBuild, afterClose } = yield* buildAndRelease(Registry.toLayer(registry, [Api]), recorder)
-        expect(afterBuild).toEqual(["+Db", "+Cache", "+Repo", "+Api"])
-        expect(afterClose).toEqual(["+Db", "+Cache", "+Repo", "+Api", "-Api", "-Repo", "-Cache", "-Db"])
+        const plan = yield* Resolver.resolve(registry, [Api])
+        expect(plan.nodes.map((node) => node.name)).toEqual(["Db", "Repo", "Cache", "Api"])
+        expect(afterBuild).toEqual(["+Db", "+Repo", "+Cache", "+Api"])
+        expect(afterClose).toEqual(["+Db", "+Repo", "+Cache", "+Api", "-Api", "-Cache", "-Repo", "-Db"])
       }))
 
     it.effect("releases the resources a constructor acquired in reverse order of acquisition", () =>

@@ -219,7 +219,7 @@ export const runnerGraph = (
     perPlan.graphs.set(predecessors, graphs)
   }
   const edges = forward ? graphs.forward ??= runnerEdges(predecessors, true) : graphs.backward ??= runnerEdges(predecessors, false)
-  return { size: predecessors.length, pending: edges.pending.slice(), successors: edges.successors, stages }
+  return { size: predecessors.length, pending: edges.pending.slice(), successors: edges.successors, stages, descending: !forward }
 }
 
 const runnerEdges = (predecessors: ReadonlyArray<ReadonlyArray<number>>, forward: boolean): RunnerEdges => {

@@ -4,8 +4,10 @@
  * plans or lifecycles: the executor builds a plan with it (dependencies first), and App starts
  * (dependencies first) and stops (dependents first) an application with it.
  *
- * Scheduling: a ready queue of nodes whose predecessors are all done. One worker fiber works the
- * queue while the calling fiber waits; a spare worker is forked only when more work is ready than
+ * Scheduling: a ready heap of nodes whose predecessors are all done, the lowest node first (the
+ * highest in a `descending` graph), so that synchronous tasks run in node order: a plan's build
+ * order, or its reverse (not in the order nodes became ready, which a reader cannot tell from the
+ * plan). One worker fiber works the heap while the calling fiber waits; a spare worker is forked only when more work is ready than
  * the running workers took and fewer workers than the limit run, and it gets a turn only once a
  * worker suspends (an asynchronous task) or yields. Synchronous tasks therefore run as a plain loop,
  * asynchronous tasks of independent nodes overlap up to the limit.
@@ -42,6 +44,8 @@ export interface Graph {
   readonly successors: ReadonlyArray<ReadonlyArray<number>>
   /** per node its stage (0, 1, ... run in that order), or -1; `undefined` when no node has one */
   readonly stages?: Int32Array | undefined
+  /** take the highest ready node first instead of the lowest (a run of dependents first) */
+  readonly descending?: boolean | undefined
 }
 
 /**
@@ -51,8 +55,9 @@ export interface Graph {
  */
 export class Run {
   stopped = false
-  readonly ready: Array<number> = []
-  head = 0
+  /** the ready nodes: a binary min-heap of keys (a node's id, or `size - 1 - id` descending) */
+  readonly ready: Int32Array
+  readyCount = 0
   completed = 0
   workers = 1
   sparePending = false
@@ -71,9 +76,10 @@ export class Run {
     /** the work of a node: an Effect, or `undefined` when it was done synchronously */
     readonly task: (id: number) => Effect.Effect<void> | undefined
   ) {
+    this.ready = new Int32Array(graph.size)
     const stages = graph.stages
     if (stages === undefined) {
-      for (let id = 0; id < graph.size; id++) if (graph.pending[id] === 0) this.ready.push(id)
+      for (let id = 0; id < graph.size; id++) if (graph.pending[id] === 0) this.push(id)
       this.stageRemaining = undefined
       this.held = undefined
       return
@@ -91,7 +97,40 @@ export class Run {
   makeReady(id: number): void {
     const stage = this.graph.stages === undefined ? -1 : this.graph.stages[id]!
     if (stage > this.openStage) this.held![stage]!.push(id)
-    else this.ready.push(id)
+    else this.push(id)
+  }
+
+  /** Queues a ready node. */
+  push(id: number): void {
+    const heap = this.ready
+    const key = this.graph.descending === true ? this.graph.size - 1 - id : id
+    let index = this.readyCount++
+    while (index > 0) {
+      const parent = (index - 1) >> 1
+      if (heap[parent]! <= key) break
+      heap[index] = heap[parent]!
+      index = parent
+    }
+    heap[index] = key
+  }
+
+  /** Takes the ready node that comes first in the graph's order (there is one). */
+  take(): number {
+    const heap = this.ready
+    const first = heap[0]!
+    const count = --this.readyCount
+    const key = heap[count]!
+    let index = 0
+    for (;;) {
+      let child = 2 * index + 1
+      if (child >= count) break
+      if (child + 1 < count && heap[child + 1]! < heap[child]!) child++
+      if (heap[child]! >= key) break
+      heap[index] = heap[child]!
+      index = child
+    }
+    heap[index] = key
+    return this.graph.descending === true ? this.graph.size - 1 - first : first
   }
 
   /** Ends the run: no node is taken after this. */
@@ -111,7 +150,7 @@ export class Run {
   /** A node is done: its successors may become ready, and its stage may open the next ones. */
   complete(id: number): void {
     this.completed++
-    const before = this.ready.length
+    const before = this.readyCount
     const successors = this.graph.successors[id]!
     const pending = this.graph.pending
     for (let index = 0; index < successors.length; index++) {
@@ -122,12 +161,12 @@ export class Run {
     if (stages !== undefined && stages[id]! >= 0 && --this.stageRemaining![stages[id]!] === 0) {
       const opened = firstOpen(this.stageRemaining!, this.openStage)
       for (let stage = this.openStage + 1; stage <= opened && stage < this.held!.length; stage++) {
-        for (const held of this.held![stage]!) this.ready.push(held)
+        for (const held of this.held![stage]!) this.push(held)
         this.held![stage]!.length = 0
       }
       this.openStage = opened
     }
-    if (this.ready.length > before || this.completed === this.graph.size) this.notify()
+    if (this.readyCount > before || this.completed === this.graph.size) this.notify()
   }
 }
 
@@ -142,13 +181,13 @@ const work = (self: Run): Effect.Effect<void> =>
   Effect.gen(function*() {
     const size = self.graph.size
     while (!self.stopped && self.completed < size) {
-      if (self.head === self.ready.length) {
+      if (self.readyCount === 0) {
         self.wake ??= runtime.makeDeferred<void>()
         yield* Effect.interruptible(Deferred.await(self.wake))
         continue
       }
-      const id = self.ready[self.head++]!
-      if (self.head < self.ready.length && !self.sparePending && self.workers < self.limit) {
+      const id = self.take()
+      if (self.readyCount > 0 && !self.sparePending && self.workers < self.limit) {
         self.sparePending = true
         self.workers++
         yield* Effect.forkIn(self.spare, self.workerScope)

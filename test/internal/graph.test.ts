@@ -70,7 +70,7 @@ const diamond = [[], [0], [0], [1, 2]]
 
 describe("graph runner", () => {
   describe("order", () => {
-    it.effect("runs every node once, dependencies first, in the order they became ready", () =>
+    it.effect("runs every node once, dependencies first, in the order of the nodes when every task is synchronous", () =>
       Effect.gen(function*() {
         const run = tasks(() => "effect")
         const result = yield* graph.run(graphOf(diamond), 1, run.task)
@@ -83,7 +83,19 @@ describe("graph runner", () => {
       Effect.gen(function*() {
         const run = tasks(() => "effect")
         yield* graph.run(graphOf(diamond, { forward: false }), 1, run.task)
-        expect(run.log).toEqual(["start 3", "end 3", "start 1", "end 1", "start 2", "end 2", "start 0", "end 0"])
+        expect(run.log).toEqual(["start 3", "end 3", "start 2", "end 2", "start 1", "end 1", "start 0", "end 0"])
+      }))
+
+    it.effect("of the nodes ready at once, takes the lowest first (the highest, dependents first): not the one ready first", () =>
+      Effect.gen(function*() {
+        // 0 and 2 are ready at the start; 1 becomes ready once 0 is done, and is taken before 2
+        const forward = tasks(() => "effect")
+        yield* graph.run(graphOf([[], [0], []]), 1, forward.task)
+        expect(forward.log.filter((event) => event.startsWith("start"))).toEqual(["start 0", "start 1", "start 2"])
+        // dependents first: 3 and 2 are ready at the start; 0 becomes ready once 3 is done, and waits for 2 and 1
+        const backward = tasks(() => "effect")
+        yield* graph.run(graphOf([[], [], [1], [0]], { forward: false }), 1, backward.task)
+        expect(backward.log.filter((event) => event.startsWith("start"))).toEqual(["start 3", "start 2", "start 1", "start 0"])
       }))
 
     it.effect("a node runs once all its predecessors are done, however long each takes", () =>
@@ -173,7 +185,7 @@ describe("graph runner", () => {
         const stages = [0, 1, 1, -1]
         const reversed = Array.from(stages, (stage) => (stage < 0 ? -1 : 1 - stage))
         yield* graph.run(graphOf([[], [], [1], []], { forward: false, stages: reversed }), 1, run.task)
-        expect(run.log.filter((event) => event.startsWith("start"))).toEqual(["start 2", "start 3", "start 1", "start 0"])
+        expect(run.log.filter((event) => event.startsWith("start"))).toEqual(["start 3", "start 2", "start 1", "start 0"])
       }))
   })
 
