@@ -364,9 +364,10 @@ export const lazy: <Id, Service>(
 
 /**
  * A factory request: its value is an Effect that builds a new instance of the component at every
- * use (its constructor and initializers, its dependencies as resolved: singletons shared, transients
- * new, scoped ones from the open scopes), released (disposers included) when the caller's Scope
- * closes. A singleton of the same component, if the application has one, is not changed.
+ * use (its constructor, its dependencies as resolved: singletons shared, transients new, scoped ones
+ * from the open scopes), released when the caller's Scope closes; under an App, the instance's
+ * initializers run after its constructor and its disposers at its release. A singleton of the same
+ * component, if the application has one, is not changed.
  *
  * @example
  * ```ts

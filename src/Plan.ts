@@ -273,8 +273,10 @@ export const path: (plan: Any, id: number) => ReadonlyArray<string> = internal.p
 /**
  * Turns a plan into one Layer that provides every requested root.
  *
- * The Layer builds the plan with a flat, dependency-ordered executor (not one nested Layer per
- * component):
+ * The Layer builds and releases; the components' lifecycle metadata (initializers, start and stop
+ * hooks, background work, disposers, startup components that are not roots) is an `App`'s to run
+ * (`App.layer` is the Layer that does). It builds the plan with a flat, dependency-ordered executor
+ * (not one nested Layer per component):
  * - one instance per component; a dependency shared by several components is built once;
  * - a component is built only after everything it depends on; independent components are built
  *   concurrently, up to `concurrency`;

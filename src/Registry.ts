@@ -256,7 +256,9 @@ export const when: {
  * platform's `HttpClient`, `FileSystem`...) are declared with `external`: they are the Layer's
  * requirements, provided as to any Layer (`Layer.provide(NodeContext.layer)`); a request of one that
  * no component provides resolves to the program's. Data-first or data-last
- * (`registry.pipe(Registry.toLayer([Api]))`).
+ * (`registry.pipe(Registry.toLayer([Api]))`). Like `Plan.toLayer`, it builds and releases and runs
+ * no lifecycle metadata (initializers, hooks, disposers, startup components that are not roots):
+ * `App.layer` does.
  *
  * @example
  * ```ts
