@@ -17,7 +17,8 @@
  *
  * Members are ordinary plan nodes named `Family(key)`: they appear in explanations, they can be
  * replaced by name (`Registry.replace("KubeClient(a)", ...)`, `Testing.named`), and they are built
- * and released like any component. An override of the family's service with no qualifier
+ * and released like any component, with the family's `lifecycle` (start and stop hooks, background
+ * work, health checks...) each. An override of the family's service with no qualifier
  * (`Testing.value(Tag, fake)`) applies to every request of the service, member requests included:
  * it replaces every member. A family must be registered in the registry like a component;
  * members are reached only through member requests (a plain request for the family's tag does not
@@ -32,6 +33,7 @@ import type * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
 import type * as Types from "effect/Types"
+import type * as Component from "./Component.js"
 import type * as Dependency from "./Dependency.js"
 import * as internal from "./internal/family.js"
 
@@ -105,7 +107,7 @@ export interface Family<in out Id, in out Service, in out Args, out E = unknown>
  * @example
  * ```ts
  * import { Context, Effect } from "effect"
- * import { Component, Family, Registry } from "layerwise"
+ * import { Component, Family, Lifecycle, Registry } from "layerwise"
  *
  * class Credentials extends Context.Tag("app/Credentials")<Credentials, { readonly token: string }>() {}
  * class KubeClient extends Context.Tag("app/KubeClient")<KubeClient, { readonly cluster: string; readonly qps: number }>() {}
@@ -116,7 +118,9 @@ export interface Family<in out Id, in out Service, in out Args, out E = unknown>
  *   // two requests for one cluster share a client that satisfies both
  *   merge: (existing, incoming) => ({ ...existing, qps: Math.max(existing.qps, incoming.qps) }),
  *   dependencies: () => [Credentials],
- *   build: (args) => Effect.map(Credentials, () => ({ cluster: args.cluster, qps: args.qps }))
+ *   build: (args) => Effect.map(Credentials, () => ({ cluster: args.cluster, qps: args.qps })),
+ *   // every member started, health-checked and stopped by an App, as a component is
+ *   lifecycle: (member) => member.pipe(Lifecycle.healthCheck((client) => Effect.log(`ping ${client.cluster}`)))
  * })
  *
  * export const registry = Registry.make(
@@ -139,6 +143,17 @@ export const make: <Id, Service, Args, E = never, const Dependencies extends Rea
     readonly build: (
       args: Types.NoInfer<Args>
     ) => Effect.Effect<Types.NoInfer<Service>, E, Scope.Scope | Dependency.Identifiers<Dependencies>>
+    /**
+     * Every member's lifecycle: the `Lifecycle` combinators applied to a component of the family's
+     * service (`(member) => member.pipe(Lifecycle.onStart(...), Lifecycle.healthCheck(...))`), of
+     * which only the lifecycle metadata is kept. An `App` runs each member's hooks as a component's;
+     * a member replaced by name takes its replacement's lifecycle instead.
+     */
+    readonly lifecycle?:
+      | ((
+        member: Component.Component<Id, Types.NoInfer<Service>, Types.NoInfer<E>>
+      ) => Component.Component<Id, Types.NoInfer<Service>, Types.NoInfer<E>>)
+      | undefined
   }
 ) => Family<Id, Service, Args, E> = internal.make
 

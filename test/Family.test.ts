@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Ref } from "effect"
-import { Component, Condition, Errors, Family, Plan, Registry, Resolver, Testing } from "../src/index.js"
+import { App, Component, Condition, Errors, Family, Lifecycle, Plan, Registry, Resolver, Testing } from "../src/index.js"
 
 class Credentials extends Context.Tag("Credentials")<Credentials, { readonly token: string }>() {}
 class ClusterConfig extends Context.Tag("ClusterConfig")<ClusterConfig, { readonly endpoint: string }>() {}
@@ -59,6 +59,23 @@ const watching = (
     const builds = yield* Ref.make<Array<string>>([])
     const Clients = makeClients(builds, options)
     return { builds, Clients, registry: Registry.make(credentials, Clients, watcherOf(...requestsOf(Clients))) }
+  })
+
+/** A recorder of lifecycle hooks, and a family of clients (one per cluster name) with the given lifecycle. */
+const recordedClients = (
+  lifecycle: (
+    record: (entry: string) => Effect.Effect<void>
+  ) => (member: Component.Component<Client, Client["Type"], never>) => Component.Component<Client, Client["Type"], never>
+) =>
+  Effect.map(Ref.make<Array<string>>([]), (log) => {
+    const record = (entry: string) => Ref.update(log, (entries) => [...entries, entry])
+    const Clients = Family.make(Client, {
+      name: "Client",
+      key: (cluster: string) => cluster,
+      build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 }),
+      lifecycle: lifecycle(record)
+    })
+    return { log, record, Clients }
   })
 
 describe("Family", () => {
@@ -180,6 +197,41 @@ describe("Family", () => {
       const watcher = yield* Effect.provide(Watcher, layer)
       expect(watcher.clients).toEqual(["a#1@1", "fake#99@0"])
       expect(yield* Ref.get(builds)).toEqual(["a@1"])
+    }))
+
+  it.scoped("every member gets the family's lifecycle: an App starts each, checks its health and stops it, dependents first", () =>
+    Effect.gen(function*() {
+      const { Clients, log, record } = yield* recordedClients((record) => (member) =>
+        member.pipe(
+          Lifecycle.onStart((client) => record(`start ${client.cluster}`)),
+          Lifecycle.healthCheck((client) => client.cluster === "a" ? Effect.void : Effect.fail("unready"), { name: "ready" }),
+          Lifecycle.onStop((client) => record(`stop ${client.cluster}`))
+        )
+      )
+      const watcher = watcherOf(Clients.of("a"), Clients.of("b")).pipe(
+        Lifecycle.onStart(() => record("start watcher")),
+        Lifecycle.onStop(() => record("stop watcher"))
+      )
+      const running = yield* App.start(App.make(Registry.make(Clients, watcher), { roots: [Watcher], concurrency: 1 }))
+      const health = yield* App.health(running)
+      expect(health.components.map((component) => [component.name, component.status, component.checks.map((check) => check.name)]))
+        .toEqual([["Client(a)", "healthy", ["ready"]], ["Client(b)", "unhealthy", ["ready"]]])
+      yield* App.stop(running)
+      expect(yield* Ref.get(log)).toEqual(["start a", "start b", "start watcher", "stop watcher", "stop b", "stop a"])
+    }))
+
+  it.scoped("a member replaced by name runs its replacement's lifecycle, not the family's", () =>
+    Effect.gen(function*() {
+      const { Clients, log, record } = yield* recordedClients((record) => (member) =>
+        member.pipe(Lifecycle.onStart((client) => record(`family start ${client.cluster}`)))
+      )
+      const fake = Component.succeed(Client, { cluster: "fake", qps: 0, id: 9 }).pipe(
+        Lifecycle.onStart((client) => record(`fake start ${client.cluster}`))
+      )
+      const registry = Registry.make(Clients, watcherOf(Clients.of("a"), Clients.of("b"))).pipe(Registry.replace("Client(b)", fake))
+      const running = yield* App.start(App.make(registry, { roots: [Watcher], concurrency: 1 }))
+      yield* App.stop(running)
+      expect(yield* Ref.get(log)).toEqual(["family start a", "fake start fake"])
     }))
 
   it("a replacement of a member these roots do not reach is accepted, as for any registered component; a name no family could give is not", () => {

@@ -69,6 +69,8 @@ export interface FamilyLike {
   readonly merge: ((existing: unknown, incoming: unknown) => unknown) | undefined
   readonly dependencies: (args: unknown) => ReadonlyArray<Context.Tag<unknown, unknown>>
   readonly build: (args: unknown) => import("../Component.js").Construct
+  /** its members' lifecycle metadata, if the family declares one */
+  readonly lifecycle: import("../Lifecycle.js").Lifecycle | undefined
 }
 
 /**

@@ -6,6 +6,7 @@ import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
 import type * as Dependency from "../Dependency.js"
 import type * as Family from "../Family.js"
+import * as component from "./component.js"
 import * as dependency from "./dependency.js"
 
 /** @internal */
@@ -46,6 +47,7 @@ export const make = <Id, Service, Args, E = never>(
     readonly merge?: ((existing: Args, incoming: Args) => Args) | undefined
     readonly dependencies?: ((args: Args) => ReadonlyArray<Dependency.Any>) | undefined
     readonly build: (args: Args) => Effect.Effect<Service, E, unknown>
+    readonly lifecycle?: ((member: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>) | undefined
   }
 ): Family.Family<Id, Service, Args, E> => {
   const name = options.name ?? tag.key
@@ -65,6 +67,20 @@ export const make = <Id, Service, Args, E = never>(
   self.merge = options.merge
   self.dependencies = options.dependencies ?? (() => [])
   self.build = (args: Args): Component.Construct => ({ _tag: "Effect", effect: options.build(args) })
+  // the lifecycle combinators applied to a stand-in component of the family's service: every member
+  // (not replaced) carries the metadata they made
+  self.lifecycle = options.lifecycle === undefined ? undefined : options.lifecycle(
+    component.fromFields({
+      tag,
+      name,
+      qualifiers: [],
+      primary: false,
+      alternative: false,
+      order: 0,
+      dependencies: [],
+      construct: { _tag: "Value", value: undefined }
+    }) as Component.Component<Id, Service, E>
+  ).lifecycle
   return self
 }
 

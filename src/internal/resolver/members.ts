@@ -213,7 +213,11 @@ export const resolveMember = (
     order: 0,
     dependencies: dependencies.value,
     // the constructor is made from the final (merged) arguments once the walk is over
-    construct: replacement?.construct ?? { _tag: "Value", value: undefined }
+    construct: replacement?.construct ?? { _tag: "Value", value: undefined },
+    // lifecycle hooks act on the service, so they come with the constructor that builds it
+    ...(replacement !== undefined
+      ? (replacement.lifecycle !== undefined ? { lifecycle: replacement.lifecycle } : {})
+      : (member.family.lifecycle !== undefined ? { lifecycle: member.family.lifecycle } : {}))
   })
   const examined = examine(made, components.length)
   if (examined instanceof Errors.InvalidDeclaration) {
