@@ -128,6 +128,24 @@ describe("Container", () => {
         }
       }))
 
+    it.effect("a lookup whose constructor failed keeps nothing: the next lookup builds again, and its instance is kept", () =>
+      Effect.gen(function*() {
+        let attempts = 0
+        class Flaky extends Context.Tag("Flaky")<Flaky, { readonly attempt: number }>() {}
+        const registry = Registry.make(
+          Component.make(Flaky, { build: Effect.suspend(() => ++attempts === 1 ? Effect.fail("down") : Effect.succeed({ attempt: attempts })) })
+        )
+        const [first, second, third] = yield* withContainer(
+          registry,
+          [],
+          Effect.all([Effect.flip(Container.get(Flaky)), Container.get(Flaky), Container.get(Flaky)])
+        )
+        expect(first).toMatchObject({ _tag: "ConstructionError", component: "Flaky", cause: "down" })
+        expect(second).toEqual({ attempt: 2 })
+        expect(third).toBe(second)
+        expect(attempts).toBe(2)
+      }))
+
     it.effect("a request that does not resolve fails with the startup's ResolutionError, with its path", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
