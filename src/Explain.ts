@@ -399,7 +399,8 @@ export const fromJson: (input: unknown) => PlanJson = internal.fromJson
  * One component explained (see {@link component}): what it is, why it was chosen for each request
  * that resolved to it (`chosenBy`: the dependent, `null` for a root, the request, the rule and the
  * candidates considered), its resolved requests, its dependents, its lifecycle metadata; with a
- * report, where it got (`state`) and its phases with their timings.
+ * report, where it got (`state`) and its phases with their timings. `alias` is present (`true`) for
+ * an alias (`Component.alias`): its one resolved request is what it answers with.
  *
  * @since 0.2.0
  * @category models

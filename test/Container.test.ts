@@ -110,6 +110,42 @@ describe("Container", () => {
         expect(recorder.events).toEqual(["build Stamp", "build Stamp", "release Stamp", "release Stamp"])
       }))
 
+    it.effect("a transient built by a lookup gets its dependencies' instances, built by the application or not (an alias too)", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        class Reader extends Context.Tag("Reader")<Reader, { readonly db: { readonly id: number } }>() {}
+        class Settings extends Context.Tag("Settings")<Settings, { readonly id: number }>() {}
+        const registry = registryOf(recorder).pipe(Registry.add([
+          Component.make(Reader, { dependencies: [Db], build: Effect.map(Db, (db) => ({ db })) }).pipe(Lifetime.transient),
+          Component.alias(Settings, Config)
+        ]))
+        const read = Effect.all([Container.get(Reader), Container.get(Db), Container.get(Settings), Container.get(Config)])
+        // Db not built by the application (the lookup builds it), then built by it
+        for (const roots of [[], [Db]]) {
+          const [reader, db, settings, config] = yield* withContainer(registry, roots, read)
+          expect(reader.db).toBe(db)
+          expect(settings).toBe(config)
+        }
+      }))
+
+    it.effect("a lookup whose constructor failed keeps nothing: the next lookup builds again, and its instance is kept", () =>
+      Effect.gen(function*() {
+        let attempts = 0
+        class Flaky extends Context.Tag("Flaky")<Flaky, { readonly attempt: number }>() {}
+        const registry = Registry.make(
+          Component.make(Flaky, { build: Effect.suspend(() => ++attempts === 1 ? Effect.fail("down") : Effect.succeed({ attempt: attempts })) })
+        )
+        const [first, second, third] = yield* withContainer(
+          registry,
+          [],
+          Effect.all([Effect.flip(Container.get(Flaky)), Container.get(Flaky), Container.get(Flaky)])
+        )
+        expect(first).toMatchObject({ _tag: "ConstructionError", component: "Flaky", cause: "down" })
+        expect(second).toEqual({ attempt: 2 })
+        expect(third).toBe(second)
+        expect(attempts).toBe(2)
+      }))
+
     it.effect("a request that does not resolve fails with the startup's ResolutionError, with its path", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

@@ -586,6 +586,31 @@ describe("one component", () => {
     ])
   })
 
+  it("says an alias is an alias, of what, in the tree and in a component's explanation (a transient is a transient)", () => {
+    const aliased = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg").pipe(Component.named("postgres")),
+        Component.alias(Repo, Dependency.named(Db, "postgres")),
+        Component.make(Cache, { dependencies: [Db], build: Effect.map(Db, (db) => `cached ${db}`) }).pipe(Lifetime.transient, Lifecycle.disposer(() => Effect.void)),
+        Component.make(Api, { dependencies: [Repo, Cache], build: Repo })
+      ),
+      [Api]
+    )
+    expect(Explain.tree(aliased)).toBe(lines(
+      "Api",
+      "├─ Repo · alias",
+      "│  └─ Db#postgres: postgres (Db)",
+      "└─ Cache · transient · disposer",
+      "   └─ postgres (Db)"
+    ))
+    const repo = Either.getOrThrow(Explain.component(aliased, Repo))
+    expect(repo.alias).toBe(true)
+    expect(Explain.componentText(repo).split("\n").slice(0, 2)).toEqual(["Repo", "  alias of Db#postgres"])
+    const cache = Either.getOrThrow(Explain.component(aliased, Cache))
+    expect(cache.alias).toBeUndefined()
+    expect(Explain.componentText(cache).split("\n")[1]).toBe("  transient · built from an Effect")
+  })
+
   it("a name the plan has no component for is an UnknownComponent suggesting close names", () => {
     const unknown = Explain.component(plan, "mian")
     expect(Either.isLeft(unknown) && unknown.left).toEqual(new Errors.UnknownComponent({ name: "mian", suggestions: ["main"] }))

@@ -229,6 +229,16 @@ export const alias = <Id, Service, InitialId, InitialService extends Service>(
     lifetime: { _tag: "Transient" }
   }) as Component.Component<Id, Service, never>
 
+/**
+ * Whether a component is an alias: a transient whose constructor is its one request's tag, so that
+ * its instance is what that request resolves to (what {@link alias} makes, or the same written by hand).
+ *
+ * @internal
+ */
+export const isAlias = (self: Component.Any): boolean =>
+  self.lifetime?._tag === "Transient" && self.dependencies.length === 1 && self.construct._tag === "Effect" &&
+  self.construct.effect === self.dependencies[0]
+
 /** @internal */
 export const named: {
   (name: string): <Id, Service, E>(self: Component.Component<Id, Service, E>) => Component.Component<Id, Service, E>

@@ -8,6 +8,7 @@ import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import * as ReportSchema from "../Report.js"
+import { isAlias } from "./component.js"
 import { decodeTimeout, describeInput } from "./duration.js"
 import * as lifetime from "./lifetime.js"
 import { suggest } from "./resolver/problems.js"
@@ -62,12 +63,15 @@ const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
 }
 
 /** A timeout in milliseconds, `undefined` when it is invalid (the JSON form leaves it out). */
-/** What follows a component's first line: its lifetime unless a singleton, then its lifecycle metadata. */
+/**
+ * What follows a component's first line: its lifetime unless a singleton (`alias` for an alias, a
+ * transient by construction), then its lifecycle metadata.
+ */
 const metadataText = (component: Component.Any): string => {
   const own = component.lifetime
   const lifecycle = lifecycleText(component.lifecycle)
   if (own === undefined || own._tag === "Singleton") return lifecycle
-  const lifetimeText = lifetime.format(own)
+  const lifetimeText = isAlias(component) ? "alias" : lifetime.format(own)
   return lifecycle === "" ? lifetimeText : `${lifetimeText} · ${lifecycle}`
 }
 
@@ -576,6 +580,8 @@ export const ChosenByJson = Schema.Struct({
 export const ComponentExplanation = Schema.Struct({
   ...componentFields,
   lifetime: Schema.NullOr(LifetimeJson),
+  /** present (`true`) when the component is an alias (`Component.alias`): its one dependency is what it answers with */
+  alias: Schema.optionalWith(Schema.Literal(true), { exact: true }),
   root: Schema.Boolean,
   chosenBy: Schema.Array(ChosenByJson),
   dependencies: Schema.Array(Schema.Struct({
@@ -643,6 +649,7 @@ export const component = (
     override: node.override,
     construct: own_.construct._tag,
     lifetime,
+    ...(isAlias(own_) ? { alias: true as const } : undefined),
     root: own.some((choice) => choice.dependent === null),
     chosenBy: own,
     dependencies: node.dependencies.map((edge) => ({
@@ -671,13 +678,21 @@ const idOfRequest = (plan: Plan.Any, key: string): number | undefined => {
 export const componentText = (explanation: typeof ComponentExplanation.Type): string => {
   const lines = [`${explanation.name}${explanation.name === explanation.service ? "" : ` (${explanation.service})`}`]
   const facts: Array<string> = []
-  facts.push(explanation.lifetime === null ? "singleton" : explanation.lifetime._tag === "Transient" ? "transient" : `scoped(${explanation.lifetime.scope})`)
+  facts.push(
+    explanation.alias === true
+      ? `alias of ${explanation.dependencies[0]!.request}`
+      : explanation.lifetime === null
+      ? "singleton"
+      : explanation.lifetime._tag === "Transient"
+      ? "transient"
+      : `scoped(${explanation.lifetime.scope})`
+  )
   if (explanation.qualifiers.length > 0) facts.push(`qualifiers: ${explanation.qualifiers.join(", ")}`)
   if (explanation.primary) facts.push("primary")
   if (explanation.alternative) facts.push("alternative")
   if (explanation.order !== 0) facts.push(`order ${explanation.order}`)
   if (explanation.override) facts.push("override")
-  facts.push(`built from ${explanation.construct === "Effect" ? "an Effect" : explanation.construct === "Layer" ? "a Layer" : "a value"}`)
+  if (explanation.alias !== true) facts.push(`built from ${explanation.construct === "Effect" ? "an Effect" : explanation.construct === "Layer" ? "a Layer" : "a value"}`)
   lines.push(`  ${facts.join(" · ")}`)
   for (const choice of explanation.chosenBy) {
     const others = choice.considered.filter((name) => name !== explanation.name)
