@@ -175,7 +175,11 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   /** Its run-time lookups and children, once it has any (`container/lookup.ts`'s `Realm`). */
   realm: unknown = undefined
 
-  constructor(readonly build: executor.GraphBuild, mustBuild?: (id: number) => boolean) {
+  /**
+   * `graphBuilt: false`: no graph build constructs any node (the container of a run-time lookup's
+   * plan): no node is an eager singleton, and every request goes through `prepare`.
+   */
+  constructor(readonly build: executor.GraphBuild, mustBuild?: (id: number) => boolean, graphBuilt = true) {
     const plan = build.plan
     this.plan = plan
     const nodes = plan.nodes
@@ -230,7 +234,7 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
       }
     }
     this.eager = new Uint8Array(count)
-    for (let id = 0; id < count; id++) this.eager[id] = needed[id] === 1 && this.rank[id] === 0 ? 1 : 0
+    if (graphBuilt) for (let id = 0; id < count; id++) this.eager[id] = needed[id] === 1 && this.rank[id] === 0 ? 1 : 0
     this.direct = new Uint8Array(count)
     this.lazyBuilt = new Uint8Array(count)
     for (let id = 0; id < count; id++) {

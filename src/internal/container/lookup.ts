@@ -283,11 +283,9 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   const outside = new Map(root.build.outside)
   outside.set(dependency.containerKey, realm.face)
   build.outside = outside
-  const extension = new container.Container(build)
   // nothing of a lookup's plan is built by a graph build: no request is of an eager singleton, so
   // every node's requests go through `prepare` (which builds or delegates its singletons first)
-  extension.eager.fill(0)
-  extension.direct.fill(0)
+  const extension = new container.Container(build, undefined, false)
   root.onExtension?.(extension)
   extension.scopeKeyBase = realm.tree.nextScopeKey
   realm.tree.nextScopeKey += plan.nodes.length
