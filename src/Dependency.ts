@@ -107,8 +107,12 @@ export interface Reloadable<out Id> {
  * - `use(f)`: runs `f` with the current instance, holding it until `f` ends;
  * - `get`: the current instance, held until the caller's Scope closes;
  * - `reload`: builds a new instance (its dependencies as resolved, initializers included) and makes
- *   it the current one for later uses; the previous one is released once nothing holds it any more.
- *   A failed rebuild keeps the previous instance, and fails with its error.
+ *   it the current one for later uses; the previous one is released once nothing holds it any more
+ *   (a plain request that got it, a dependent or a `Container.get`, holds it until the application
+ *   ends). A failed rebuild keeps the previous instance, and fails with its error.
+ *
+ * Every handle of a component shares its one current instance, whether a constructor or a
+ * `Container.get` got it; a plain `Container.get` gives the current instance.
  *
  * @since 0.2.0
  * @category models

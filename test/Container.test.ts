@@ -400,6 +400,38 @@ describe("Container", () => {
         expect(recorder.events).toEqual(["build Config", "build slow Db", "release slow Db", "release Config"])
       }))
 
+    it.effect("a reloadable handle got by a lookup reloads the application's instance: later lookups get the current one, and what a lookup got is released only with the application", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [Api],
+          Effect.gen(function*() {
+            const before = yield* Container.get(Db)
+            const handle = yield* Container.get(Dependency.reloadable(Db))
+            const other = yield* Container.get(Dependency.reloadable(Db))
+            yield* handle.reload
+            const between = yield* Container.get(Db)
+            const seenByOther = yield* other.use(Effect.succeed)
+            yield* other.reload
+            const after = yield* Container.get(Db)
+            const api = yield* Container.get(Api)
+            return { before, between, seenByOther, after, api, events: [...recorder.events] }
+          }).pipe(Effect.scoped)
+        )
+        // one current instance, whichever handle reloaded it, and plain lookups follow it
+        expect([result.before.id, result.between.id, result.after.id]).toEqual([2, 4, 5])
+        expect(result.seenByOther).toBe(result.between)
+        // a dependent keeps what it captured
+        expect(result.api.db).toBe(result.before)
+        // nothing a lookup got was released while the application ran
+        expect(result.events).toEqual(["build Config", "build Db", "build Api", "build Db", "build Db"])
+        const released = recorder.events.slice(5)
+        expect(released.filter((event) => event === "release Db")).toHaveLength(3)
+        expect(released.indexOf("release Api")).toBeLessThan(released.lastIndexOf("release Db"))
+        expect(released.at(-1)).toBe("release Config")
+      }))
+
     it.effect("reloading a component through a child's handle changes only the child's instance", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

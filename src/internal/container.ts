@@ -114,8 +114,8 @@ interface Held {
   readonly scope: Scope.CloseableScope | undefined
   holds: number
   replaced: boolean
-  /** plain dependents captured it: it lives as long as the graph */
-  readonly pinned: boolean
+  /** plain requests got it (a dependent, a lookup): it lives as long as the graph */
+  pinned: boolean
 }
 
 /**
@@ -136,7 +136,7 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly rank: Int32Array
   /** per node: built by the graph's build (an eager singleton) */
   readonly eager: Uint8Array
-  /** per node: some request of it is plain (its dependents captured its instance) */
+  /** per node: some request of it is plain (its dependents, or a lookup, captured its instance) */
   readonly plainIncoming: Uint8Array
   /** per node: its requests include a handle or a transient or scoped component */
   readonly special: Uint8Array
@@ -170,6 +170,13 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
    */
   delegate: ((id: number, chain: ScopeInstance | undefined) => Effect.Effect<unknown, Errors.HandleError> | undefined) | undefined =
     undefined
+  /**
+   * A container made for a run-time lookup: the reloadable handle of a node that another container
+   * holds, made by that container (every handle of a component shares one current instance).
+   */
+  delegateReloadable:
+    | ((id: number, chain: ScopeInstance | undefined) => Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.HandleError> | undefined)
+    | undefined = undefined
   /** Added to a node's id to key its instance in an open scope: containers sharing a scope never collide. */
   scopeKeyBase = 0
   /** Its run-time lookups and children, once it has any (`container/lookup.ts`'s `Realm`). */
@@ -328,7 +335,7 @@ export const prepare = (
         }
         case EDGE_RELOADABLE: {
           const target = plain.targets[0]!
-          steps.push(Effect.map(reloadableHandle(self, target, chain), (handle) => void made.set(edge, handle)))
+          steps.push(Effect.map(reloadableOf(self, target, chain), (handle) => void made.set(edge, handle)))
           break
         }
         case EDGE_INPUT: {
@@ -370,7 +377,7 @@ export const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInsta
       ? Effect.succeed(lazyHandle(self, target, undefined, chain))
       : handle === "factory"
       ? Effect.succeed(factoryHandle(self, target))
-      : reloadableHandle(self, target, chain)
+      : reloadableOf(self, target, chain)
   }
   if (edge.targets.every((target) => self.rank[target] === 0 && self.eager[target] === 1)) {
     return Effect.succeed(executor.valueOf(edge, self.build.values, self.build.outside))
@@ -659,6 +666,35 @@ const factoryHandle = (self: Container, id: number): Effect.Effect<unknown, Erro
       Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, false))))
 
 /**
+ * The reloadable handle of a singleton: made by the container that holds its instance (this one, or
+ * the one a lookup's container delegates it to).
+ *
+ * @internal
+ */
+export const reloadableOf = (
+  self: Container,
+  id: number,
+  chain: ScopeInstance | undefined
+): Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.HandleError> =>
+  self.delegateReloadable?.(id, chain) ?? reloadableHandle(self, id, chain)
+
+/**
+ * Marks the instances a plain request got (a run-time lookup's): a reload does not release them,
+ * since whoever got one may still use it.
+ *
+ * @internal
+ */
+export const pinCurrent = (self: Container, edge: Plan.Edge): void => {
+  for (const target of edge.targets) pin(self, target)
+}
+
+const pin = (self: Container, id: number): void => {
+  self.plainIncoming[id] = 1
+  const cell = self.cells.get(id)
+  if (cell !== undefined) cell.current.pinned = true
+}
+
+/**
  * A reloadable handle of a singleton (see `Dependency.ReloadableHandle`). Written here rather than
  * with Effect's `Reloadable` / `ScopedRef`: those release the previous value as soon as the new one
  * is set, while a reloaded component's previous instance must live until its last user is done
@@ -868,8 +904,9 @@ export const fromService = (service: PublicContainer.Container): Container => se
 export const currentScopes: Effect.Effect<ScopeInstance | undefined> = FiberRef.get(openScopes)
 
 /**
- * The instance of a node that every requester shares: a singleton's (built if it is not yet), or the
- * nearest open scope's for a scoped component; `undefined` for a transient (each requester builds its own).
+ * The instance of a node that every requester shares: a singleton's (built if it is not yet; pinned:
+ * a reload does not release what a requester captured), or the nearest open scope's for a scoped
+ * component; `undefined` for a transient (each requester builds its own).
  *
  * @internal
  */
@@ -879,7 +916,15 @@ export const sharedInstance = (
   chain: ScopeInstance | undefined
 ): Effect.Effect<unknown, Errors.HandleError> | undefined => {
   const rank = self.rank[id]!
-  return rank === 0 ? singleton(self, id, chain) : rank === TRANSIENT ? undefined : scoped(self, id, chain)
+  return rank === 0
+    ? Effect.map(singleton(self, id, chain), (value) => {
+      // another container's requester captures it: a reload does not release it
+      pin(self, id)
+      return value
+    })
+    : rank === TRANSIENT
+    ? undefined
+    : scoped(self, id, chain)
 }
 
 /** Whether the node is a singleton already built: its value is `build.values[id]`. @internal */

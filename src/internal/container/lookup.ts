@@ -52,8 +52,21 @@ import * as registry from "../registry.js"
 import * as resolver from "../resolver.js"
 import * as runtime from "../runtime.js"
 
-/** The instance of a component that every requester in a container shares (a singleton's, a scoped one's). */
-type Share = (chain: container.ScopeInstance | undefined) => Effect.Effect<unknown, Errors.LookupError>
+/**
+ * The instance of a component that every requester in a container shares (a singleton's, a scoped
+ * one's), and its reloadable handle, made where the instance is held (a singleton's handles share one
+ * current instance, whichever container a requester got one from).
+ */
+interface Share {
+  (chain: container.ScopeInstance | undefined): Effect.Effect<unknown, Errors.LookupError>
+  readonly reloadable: (chain: container.ScopeInstance | undefined) => Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.LookupError>
+}
+
+/** The share of a node that `holder` holds. */
+const heldBy = (holder: container.Container, id: number): Share =>
+  Object.assign((chain: container.ScopeInstance | undefined) => container.sharedInstance(holder, id, chain)!, {
+    reloadable: (chain: container.ScopeInstance | undefined) => container.reloadableOf(holder, id, chain)
+  })
 
 /** How a lookup of one request is answered: an edge of a container's plan. */
 interface Answer {
@@ -168,6 +181,8 @@ export const get = <I, S>(service: PublicContainer.Container, request: Context.T
   const realm = realmOf(service)
   const answer = realm.answers.get(request.key)
   if (answer !== undefined && answer.ready && realm.state === "open") {
+    // the current instance: once reloaded, the new one, which the caller captures as it did the old
+    if (answer.container.cells.size !== 0) container.pinCurrent(answer.container, answer.edge)
     return Effect.succeed(executor.valueOf(answer.edge, answer.container.build.values, answer.container.build.outside) as S)
   }
   return lookup(realm, request) as Effect.Effect<S, Errors.LookupError>
@@ -191,6 +206,8 @@ const lookup = (realm: Realm, request: Dependency.Any): Effect.Effect<unknown, E
         const gone = found.edge.targets.find((target) => isGone(realm, nodes[target]!))
         if (gone !== undefined) return Effect.fail(shutDownError(realm, nodes[gone]!, [description.label]))
         found.ready = isReady(found)
+        // what a plain lookup gets, its caller captures: a reload does not release it
+        if (found.edge.request.handle === undefined) container.pinCurrent(found.container, found.edge)
         return Effect.succeed(value)
       }))
     const inherited = inheritedOf.get(found.container)
@@ -291,15 +308,21 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   realm.tree.nextScopeKey += plan.nodes.length
   const delegates = plan.nodes.map((node) => shareOf(realm, node))
   extension.delegate = (id, chain) => delegates[id]?.(chain) as Effect.Effect<unknown, Errors.HandleError> | undefined
+  extension.delegateReloadable = (id, chain) =>
+    delegates[id]?.reloadable(chain) as Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.HandleError> | undefined
   delegatedNodes.set(extension, Uint8Array.from(delegates, (share) => share === undefined ? 0 : 1))
   const shared = shares(realm)
   for (const node of plan.nodes) {
     if (delegates[node.id] === undefined && !isTransient(node)) {
-      shared.set(node.name, guarded(realm, node, (chain) => {
-        const instance = container.sharedInstance(extension, node.id, chain)!
+      const own = heldBy(extension, node.id)
+      const filled = <A>(effect: Effect.Effect<A, Errors.LookupError>) => {
         const inherited = inheritedOf.get(extension)
-        return inherited === undefined ? instance : Effect.zipRight(inherited.fill, instance)
-      }))
+        return inherited === undefined ? effect : Effect.zipRight(inherited.fill, effect)
+      }
+      shared.set(
+        node.name,
+        guarded(realm, node, Object.assign((chain: container.ScopeInstance | undefined) => filled(own(chain)), { reloadable: (chain: container.ScopeInstance | undefined) => filled(own.reloadable(chain)) }))
+      )
     }
   }
   realm.extensions.push(extension)
@@ -315,7 +338,7 @@ const shares = (realm: Realm): Map<string, Share> => {
   if (realm.parent === undefined) {
     const root = realm.root
     for (const node of root.plan.nodes) {
-      if (!isTransient(node)) made.set(node.name, guarded(realm, node, (chain) => container.sharedInstance(root, node.id, chain)!))
+      if (!isTransient(node)) made.set(node.name, guarded(realm, node, heldBy(root, node.id)))
     }
   }
   realm.sharedByName = made
@@ -323,8 +346,12 @@ const shares = (realm: Realm): Map<string, Share> => {
 }
 
 /** A shared instance that fails once its component is shut down in the realm (a lookup's container made before holds it). */
-const guarded = (realm: Realm, node: Plan.Node, share: Share): Share => (chain) =>
-  realm.shut.has(node.name) ? Effect.fail(shutDownError(realm, node, [node.name])) : share(chain)
+const guarded = (realm: Realm, node: Plan.Node, share: Share): Share => {
+  const gone = () => Effect.fail(shutDownError(realm, node, [node.name]))
+  return Object.assign((chain: container.ScopeInstance | undefined) => realm.shut.has(node.name) ? gone() : share(chain), {
+    reloadable: (chain: container.ScopeInstance | undefined) => realm.shut.has(node.name) ? gone() : share.reloadable(chain)
+  })
+}
 
 /**
  * Where the realm gets a component's shared instance from, when not from a container made for this
@@ -345,7 +372,10 @@ const inherited = (realm: Realm, node: Plan.Node): Share => {
   if (known !== undefined) return known
   if (realm.parent !== undefined && !realm.own!.has(node.component)) return inherited(realm.parent, node)
   const request = dependency.named(node.component.tag as Context.Tag<unknown, unknown>, node.name)
-  return () => lookup(realm, request)
+  const reloadable = dependency.reloadable(request)
+  return Object.assign(() => lookup(realm, request), {
+    reloadable: () => lookup(realm, reloadable) as Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.LookupError>
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
