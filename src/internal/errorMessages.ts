@@ -48,7 +48,7 @@ export const missingComponent = (self: Errors.MissingComponent): string => {
     const app = appServices.get(self.request)
     const fromApp = app === undefined
       ? ""
-      : `; ${app} is provided by every App, and Registry.toLayer, Plan.toLayer and Testing.toLayer make no App: run the registry as one (App.make, then App.run, App.start or App.layer)`
+      : `; ${app} is provided by every App made from a registry, and Registry.toLayer, Plan.toLayer and Testing.toLayer make no App: run the registry as one (App.make, then App.run, App.start or App.layer; App.plan resolves it as an App does, for Explain)`
     const close = self.suggestions.length > 0 ? `; did you mean ${self.suggestions.join(" or ")}?` : ""
     const available = self.available.length > 0 ? listed(self.available) : "none"
     return `${where}: no component provides ${self.request} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}`
