@@ -555,6 +555,31 @@ export const make: {
 } = internal.make
 
 /**
+ * The plan the application runs, resolved as {@link run} resolves it (its registry with App's own
+ * services, its roots and startup components, its profiles and properties read with the current
+ * `ConfigProvider`), without building anything: to explain an application (`Explain.tree`,
+ * `Explain.mermaid`) or print its options (`Options.help`) before running it. Fails with the
+ * `ResolutionError` {@link run} would fail with.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Explain, Registry } from "layerwise"
+ *
+ * class Graph extends Context.Tag("app/Graph")<Graph, string>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.make(Graph, { dependencies: [App.Application], build: Effect.map(App.Application, (app) => Explain.mermaid(app.plan)) })
+ * )
+ * export const tree = Effect.map(App.plan(App.make(registry, { roots: [Graph] })), Explain.tree)
+ * ```
+ *
+ * @since 0.2.0
+ * @category running
+ */
+export const plan: <R, RIn>(self: App<R, RIn>) => Effect.Effect<Plan.Any, Errors.ResolutionError> = internal.planOf
+
+/**
  * Runs the application: resolves, builds, starts, runs until a shutdown is requested, background work
  * fails, or it is interrupted; then stops and releases everything and returns the report. Fails with
  * `ResolutionError` or `InvalidLifecycle` before anything runs, with `ApplicationFailed` (carrying

@@ -204,7 +204,9 @@ export type ReadyJson = typeof ReadyJson.Type
 /**
  * One check of one component, as `GET /ops/health` answers it: `id` is `<component>/<check>`. Every
  * component's first check is `phase`: healthy once the component started, unhealthy before it and
- * from its stop on (its `error` says its state); it costs nothing, its duration is 0.
+ * from its stop on (its `error` says its state); it costs nothing, its duration is 0. A singleton
+ * only handles reach (`Dependency.lazy`, ...) has nothing to start: once the application started,
+ * its `phase` is healthy before its first use (`pending`) and after it (`built`).
  *
  * @example
  * ```ts
@@ -235,7 +237,8 @@ export type HealthCheckJson = typeof HealthCheckJson.Type
 
 /**
  * One component, as `GET /ops/health` answers it: its lifecycle state, its status (`"not-running"`
- * unless it started, else healthy when every check is), its `phase` check and its own checks
+ * unless it started or is a singleton only handles reach, see {@link HealthCheckJson}; else healthy
+ * when every check is), its `phase` check and its own checks
  * (declared with `Lifecycle.healthCheck`; run only while it runs).
  *
  * @example

@@ -1563,6 +1563,23 @@ describe("App", () => {
         }))
       }))
 
+    it.effect("App.plan is the plan run resolves, App's own services included, and builds nothing; a registry resolved by itself has no Application", () =>
+      Effect.gen(function*() {
+        let built = 0
+        class Graph extends Context.Tag("Graph")<Graph, string>() {}
+        const registry = Registry.make(
+          Component.make(A, { build: Effect.sync(() => String(++built)) }),
+          Component.succeed(B, "b").pipe(Lifecycle.startup(1)),
+          Component.make(Graph, { dependencies: [A, App.Application], build: Effect.map(App.Application, (app) => app.plan.nodes.map((node) => node.name).join()) })
+        )
+        const app = App.make(registry, { roots: [Graph] })
+        const plan = yield* App.plan(app)
+        expect([plan.nodes.map((node) => node.name).sort(), built]).toEqual([["A", "B", "Graph", "layerwise/App/Application"], 0])
+        const running = yield* App.start(app)
+        expect(Context.get(running.context, Graph).split(",").sort()).toEqual(plan.nodes.map((node) => node.name).sort())
+        expect(Either.isLeft(Resolver.resolve(registry, [Graph]))).toBe(true)
+      }).pipe(Effect.scoped))
+
     it.effect("outside an App the Application service dies, saying only an App provides it", () =>
       Effect.gen(function*() {
         const exit = yield* Effect.exit(Effect.provide(App.Application, Registry.toLayer(Registry.make(App.ApplicationLive), [App.Application])))

@@ -1,6 +1,6 @@
 /**
  * Every `@example` in the public modules compiles; the README's quick start compiles and runs as
- * written.
+ * written, and its other blocks marked `<!-- type-checked by test/Docs.test.ts -->` compile as written.
  *
  * Each example block of `src/*.ts` is written to a scratch folder as a module of its own (so its
  * declarations never clash with another example's) and all of them are type-checked in one program
@@ -59,9 +59,24 @@ const quickStart = (): Example => {
   return { module: "README.md", line: open + 2, code: lines.slice(open + 1, close).join("\n"), file: "" }
 }
 
+/** The marker before a README block that is complete (imports included) and must compile as written. */
+const checkedMarker = "<!-- type-checked by test/Docs.test.ts -->"
+
+/** The README's blocks marked as type-checked: complete programs, like the quick start. */
+const markedBlocks = (): Array<Example> => {
+  const lines = fs.readFileSync(path.join(root, "README.md"), "utf8").split("\n")
+  return lines.flatMap((text, index) => {
+    if (text !== checkedMarker) return []
+    if (lines[index + 1] !== "```ts") throw new Error(`README.md:${index + 1}: the marker must be followed by a ts block`)
+    const close = lines.findIndex((line, at) => at > index + 1 && line === "```")
+    return [{ module: "README.md", line: index + 3, code: lines.slice(index + 2, close).join("\n"), file: "" }]
+  })
+}
+
 const modules = fs.readdirSync(srcDir).filter((name) => name.endsWith(".ts") && name !== "index.ts").sort()
 const readme = quickStart()
-const examples = [...modules.flatMap(extract), readme]
+const readmeBlocks = markedBlocks()
+const examples = [...modules.flatMap(extract), readme, ...readmeBlocks]
 const diagnostics = new Map<Example, Array<string>>()
 
 beforeAll(() => {
@@ -115,6 +130,13 @@ describe("the README's quick start", () => {
       fs.rmSync(scratch, { recursive: true, force: true })
     }
   }, 60_000)
+})
+
+describe("the README's other complete blocks", () => {
+  it("the blocks marked as type-checked compile as written", () => {
+    expect(readmeBlocks.length).toBeGreaterThanOrEqual(2)
+    expect(readmeBlocks.flatMap((block) => (diagnostics.get(block) ?? []).map((found) => `README.md:${block.line}: ${found}`))).toEqual([])
+  })
 })
 
 describe("documentation examples", () => {

@@ -67,6 +67,17 @@ describe("Errors", () => {
       )
     })
 
+    it("says that App's own services come with an App, which a Layer of the registry is not, and how to run one", () => {
+      const hint = (name: string) =>
+        `${name} is provided by every App made from a registry, and Registry.toLayer, Plan.toLayer and Testing.toLayer make no App: ` +
+        `run the registry as one (App.make, then App.run, App.start or App.layer; App.plan resolves it as an App does, for Explain)`
+      expect([App.Application, App.Health, App.Shutdowner].map((tag) => missing({ path: ["Routes"], request: tag.key }).message)).toEqual([
+        `Routes -> layerwise/App/Application: no component provides layerwise/App/Application (available: Cache, Logger); ${hint("App.Application")}`,
+        `Routes -> layerwise/App/Health: no component provides layerwise/App/Health (available: Cache, Logger); ${hint("App.Health")}`,
+        `Routes -> layerwise/App/Shutdowner: no component provides layerwise/App/Shutdowner (available: Cache, Logger); ${hint("App.Shutdowner")}`
+      ])
+    })
+
     it("says that the family of a requested member is not registered", () => {
       expect(missing({ request: "KubeClient(eu)", family: { _tag: "NotRegistered", name: "KubeClient" } }).message).toBe(
         "Api -> UserRepo -> KubeClient(eu): no component provides KubeClient(eu) (available: Cache, Logger); " +

@@ -617,6 +617,22 @@ describe("one component", () => {
     expect(Either.isLeft(unknown) && unknown.left.message).toBe("no component is named mian (did you mean main?)")
   })
 
+  it("a name without the namespace of its component's (app/Database for Database) is suggested the namespaced one", () => {
+    class AppDatabase extends Context.Tag("app/Database")<AppDatabase, string>() {}
+    class AppCache extends Context.Tag("app/Cache")<AppCache, string>() {}
+    const namespaced = Either.getOrThrow(Resolver.resolve(
+      Registry.make(Component.succeed(AppDatabase, "db"), Component.make(AppCache, { dependencies: [AppDatabase], build: AppDatabase })),
+      [AppCache]
+    ))
+    const suggested = (name: string) => Either.flip(Explain.component(namespaced, name)).pipe(Either.map((error) => error.message))
+    expect([suggested("Database"), suggested("Databse"), suggested("database"), suggested("Queue")]).toEqual([
+      Either.right("no component is named Database (did you mean app/Database?)"),
+      Either.right("no component is named Databse (did you mean app/Database?)"),
+      Either.right("no component is named database (did you mean app/Database?)"),
+      Either.right("no component is named Queue")
+    ])
+  })
+
   it.effect("with a report, says where the component got and its phases' timings", () =>
     Effect.gen(function*() {
       const report = yield* Effect.scoped(Effect.flatMap(App.start(App.make(plan)), App.report))

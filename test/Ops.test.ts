@@ -615,6 +615,40 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       ])
     })))
 
+  it.live("a singleton only a lazy handle reaches is healthy once the application started, before its first use (pending) and after it (built): the application is healthy", () =>
+    Effect.scoped(Effect.gen(function*() {
+      class Reports extends Context.Tag("Reports")<Reports, string>() {}
+      class Handler extends Context.Tag("Handler")<Handler, Effect.Effect<string, unknown>>() {}
+      const port = yield* Deferred.make<number>()
+      const app = App.make(
+        Registry.make(
+          Component.succeed(Reports, "report"),
+          Component.make(Handler, { dependencies: [Dependency.lazy(Reports)], build: Dependency.lazy(Reports) }),
+          Ops.serve({ port: 0, host: "127.0.0.1", expose: ["health"] }),
+          portProbe(port)
+        ),
+        { roots: [Handler] }
+      )
+      const running = yield* App.start(app)
+      const listening = yield* Deferred.await(port)
+      const reports = (body: Ops.HealthJson) => body.components.find((component) => component.name === "Reports")
+      const before = yield* get(listening, "/ops/health")
+      expect([before.status, before.body.healthy, reports(before.body)]).toEqual([200, true, {
+        name: "Reports",
+        state: "pending",
+        status: "healthy",
+        checks: [{ id: "Reports/phase", name: "phase", status: "healthy", duration: 0 }]
+      }])
+      expect(yield* Effect.flatten(Effect.provide(Handler, running.context))).toBe("report")
+      const after = yield* get(listening, "/ops/health")
+      expect([after.status, after.body.healthy, reports(after.body)]).toEqual([200, true, {
+        name: "Reports",
+        state: "built",
+        status: "healthy",
+        checks: [{ id: "Reports/phase", name: "phase", status: "healthy", duration: 0 }]
+      }])
+    })))
+
   it.live("the containers section: what the running container holds, the children opened at run time with what they built, and what was shut down; never an instance", () =>
     Effect.scoped(Effect.gen(function*() {
       const { port, starting } = yield* startWithOps(registry, ["containers"], [Api, Container.Container])

@@ -15,6 +15,13 @@ export const listed = (names: ReadonlyArray<string>, limit = 12): string =>
     ? names.join(", ")
     : `${names.slice(0, limit).join(", ")}, and ${names.length - limit} more`
 
+/** The services every App registers (their tags' keys, made in internal/app.ts), by their public names. */
+const appServices: ReadonlyMap<string, string> = new Map([
+  ["layerwise/App/Application", "App.Application"],
+  ["layerwise/App/Health", "App.Health"],
+  ["layerwise/App/Shutdowner", "App.Shutdowner"]
+])
+
 /** @internal */
 export const missingComponent = (self: Errors.MissingComponent): string => {
     const where = formatPath([...self.path, self.request])
@@ -38,9 +45,13 @@ export const missingComponent = (self: Errors.MissingComponent): string => {
     const elsewhere = self.elsewhere === undefined
       ? ""
       : `; component ${self.elsewhere.name} exists, but it provides ${self.elsewhere.service}`
+    const app = appServices.get(self.request)
+    const fromApp = app === undefined
+      ? ""
+      : `; ${app} is provided by every App made from a registry, and Registry.toLayer, Plan.toLayer and Testing.toLayer make no App: run the registry as one (App.make, then App.run, App.start or App.layer; App.plan resolves it as an App does, for Explain)`
     const close = self.suggestions.length > 0 ? `; did you mean ${self.suggestions.join(" or ")}?` : ""
     const available = self.available.length > 0 ? listed(self.available) : "none"
-    return `${where}: no component provides ${self.request} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${close}`
+    return `${where}: no component provides ${self.request} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}`
   }
 
 /** @internal */

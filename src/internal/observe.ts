@@ -829,7 +829,8 @@ const watchSlow = (self: AppObserver, record: RunRecord, log: StartupLogSettings
 
 /**
  * `started 3 components in 1.25s`, then (unless `rows` is 0) a table of the slowest components'
- * build (constructor and initializers) and start durations, slowest first.
+ * build (constructor and initializers) and start durations, slowest first; `-` for a phase it did
+ * not have (a component the startup did not build: only handles reach it, or it is not a singleton).
  *
  * @internal
  */
@@ -838,13 +839,13 @@ export const startupSummary = (self: AppObserver, record: RunRecord, log: Startu
   const line = `started ${count} component${count === 1 ? "" : "s"} in ${Report.formatDuration(record.now())}`
   if (log.rows === 0 || count === 0) return line
   const timings = record.componentsReport().map((component) => {
-    let build = 0
+    let build: number | undefined
     let start: number | undefined
     for (const phase of component.phases) {
-      if (phase.phase === "build" || phase.phase === "initialize") build += phase.duration
+      if (phase.phase === "build" || phase.phase === "initialize") build = (build ?? 0) + phase.duration
       else if (phase.phase === "start") start = phase.duration
     }
-    return { name: component.name, build, start, total: build + (start ?? 0) }
+    return { name: component.name, build, start, total: (build ?? 0) + (start ?? 0) }
   })
   timings.sort((left, right) => right.total - left.total)
   const shown = timings.slice(0, log.rows)
@@ -852,7 +853,7 @@ export const startupSummary = (self: AppObserver, record: RunRecord, log: Startu
     ["component", "build", "start"],
     ...shown.map((timing) => [
       timing.name,
-      Report.formatDuration(timing.build),
+      timing.build === undefined ? "-" : Report.formatDuration(timing.build),
       timing.start === undefined ? "-" : Report.formatDuration(timing.start)
     ])
   ]

@@ -134,6 +134,9 @@ const ready = (self: OpsContext): Answer =>
 /**
  * The health of every singleton: its `phase` check, then its own checks (run while it runs).
  * Transient and scoped components are never started nor health-checked: they are not listed.
+ * Once the application started, a singleton still `pending` or only `built` is one only handles
+ * reach, with nothing to start (App builds at startup every singleton that takes part in the
+ * lifecycle): not built yet, or built on first use. It is as healthy as a started one.
  */
 const health = (app: App.Application): Effect.Effect<Ops.HealthJson> =>
   Effect.map(
@@ -143,7 +146,8 @@ const health = (app: App.Application): Effect.Effect<Ops.HealthJson> =>
       const singletons = app.plan.nodes.filter((node) => lifetime.get(node.component)._tag === "Singleton")
       const components = singletons.map((node): Ops.HealthComponentJson => {
         const componentState = phases[node.name] ?? "pending"
-        const running = componentState === "started"
+        const running = componentState === "started" ||
+          (state === "started" && (componentState === "pending" || componentState === "built"))
         const phase: Ops.HealthCheckJson = running
           ? { id: `${node.name}/phase`, name: "phase", status: "healthy", duration: 0 }
           : { id: `${node.name}/phase`, name: "phase", status: "unhealthy", duration: 0, error: `not running (${componentState})` }

@@ -5,13 +5,14 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Data, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Metric, TestClock } from "effect"
-import { App, Component, Dependency, Errors, Instances, Lifecycle, Observability, Plan, Registry, Resolver } from "layerwise"
+import { App, Component, Dependency, Errors, Instances, Lifecycle, Lifetime, Observability, Plan, Registry, Resolver } from "layerwise"
 import { makeRecording, type RecordedSpan, traced } from "../helpers/tracing.js"
 
 class Boom extends Data.TaggedError("Boom")<{ readonly where: string }> {}
 
 class A extends Context.Tag("A")<A, string>() {}
 class B extends Context.Tag("B")<B, string>() {}
+class C extends Context.Tag("C")<C, string>() {}
 
 /** A with every hook (its start hook makes a span of its own), B depending on it. */
 const hooked = (names: { readonly a: string; readonly b: string }, b: Effect.Effect<string, Boom> = Effect.succeed("b")) =>
@@ -426,6 +427,32 @@ describe("observe", () => {
         expect(yield* startLogged({ startupLog: { slowAfter: "2 seconds", table: 1 } })).toEqual([
           "still building db (2.00s)",
           ["started 2 components in 3.25s", "  component  build  start", "  db         3.00s      -", "  … 1 more, each 3.00s or less"].join("\n")
+        ])
+      }))
+
+    it.effect("a component the startup did not build (only a lazy handle reaches it, or it is scoped) shows no build in the table, as in the report", () =>
+      Effect.gen(function*() {
+        const log = makeLog()
+        const Job = Lifetime.scope("Job")
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Component.named("reports")),
+          Component.make(B, { dependencies: [Dependency.lazy(A)], build: Effect.succeed("b") }).pipe(
+            Component.named("server"),
+            Lifecycle.onStart(() => Effect.sleep("250 millis"))
+          ),
+          Component.succeed(C, "c").pipe(Component.named("perJob"), Lifetime.scoped(Job))
+        )
+        const fiber = yield* Effect.fork(Effect.provide(startStop(App.make(registry, { roots: [B], scopes: [Job] })), log.layer))
+        yield* TestClock.adjust("250 millis")
+        yield* Fiber.join(fiber)
+        expect(log.lines).toEqual([
+          [
+            "started 3 components in 250.0ms",
+            "  component   build    start",
+            "  server     0.00ms  250.0ms",
+            "  reports         -        -",
+            "  perJob          -        -"
+          ].join("\n")
         ])
       }))
 

@@ -68,19 +68,29 @@ const mostEdits = 16
  * Close names, closest first, then in name order: at most a third of the missing name's length apart
  * (at least 2 edits, at most `mostEdits`), and, so that short names are not "close" to anything of
  * their length (`A` for `B`), fewer edits apart than the shorter of the two has letters: the two
- * share at least one letter in place. A difference of case alone is always close.
+ * share at least one letter in place. A difference of case alone is always close. A missing name
+ * without a `/` is compared with the last segment of a namespaced one too (`Database`, `Databse`:
+ * `app/Database`), as tags' keys are namespaced and people drop the namespace.
  *
  * @internal
  */
 export const suggest = (missing: string, available: ReadonlyArray<string>): ReadonlyArray<string> => {
   const lower = missing.toLowerCase()
   const threshold = Math.min(mostEdits, Math.max(2, Math.floor(missing.length / 3)))
+  const bare = !missing.includes("/")
   const close: Array<{ readonly name: string; readonly distance: number }> = []
-  for (const name of available) {
+  // Infinity when not close
+  const distanceTo = (text: string): number => {
     // the distance is at least the difference in length: most names are ruled out without computing it
-    if (Math.abs(name.length - missing.length) > threshold || name === missing) continue
-    const distance = boundedDistance(lower, name.toLowerCase(), threshold)
-    if (distance <= threshold && distance < Math.min(missing.length, name.length)) close.push({ name, distance })
+    if (Math.abs(text.length - missing.length) > threshold) return Infinity
+    const distance = boundedDistance(lower, text.toLowerCase(), threshold)
+    return distance <= threshold && distance < Math.min(missing.length, text.length) ? distance : Infinity
+  }
+  for (const name of available) {
+    if (name === missing) continue
+    const slash = bare ? name.lastIndexOf("/") : -1
+    const distance = Math.min(distanceTo(name), slash >= 0 ? distanceTo(name.slice(slash + 1)) : Infinity)
+    if (distance !== Infinity) close.push({ name, distance })
   }
   return close
     .sort((a, b) => a.distance - b.distance || compareNames(a.name, b.name))
