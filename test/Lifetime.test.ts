@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Deferred, Effect, Either, Exit, FastCheck, Fiber, Layer, type Scope } from "effect"
+import { Cause, Context, Deferred, Effect, Either, Exit, FastCheck, Fiber, Layer, type Scope, TestClock } from "effect"
 import { App, Component, Container, Dependency, Errors, Explain, Lifecycle, Lifetime, Registry, Resolver } from "layerwise"
 import { type Instance, makeRecorder, type Recorder } from "./helpers/recorder.js"
 
@@ -450,6 +450,38 @@ describe("Lifetime at run time", () => {
     }))
 
   describe("with App", () => {
+    it.effect("a singleton built on first use is in the report with its build phase, when it happened; a failed first use leaves it pending, and the next one builds it", () =>
+      Effect.gen(function*() {
+        let attempts = 0
+        const registry = Registry.make(
+          Component.make(Config, {
+            build: Effect.flatMap(Effect.sleep("2 seconds"), () => (++attempts === 1 ? Effect.fail("not yet") : Effect.succeed("config")))
+          }),
+          Component.make(Api, { dependencies: [Dependency.lazy(Config)], build: Effect.map(Dependency.lazy(Config), (config) => Effect.orDie(config)) })
+        )
+        const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [Api] }))
+          const use = Effect.flatMap(Effect.provide(Api, running.context), Effect.exit)
+          yield* Effect.sleep("1 second")
+          const first = yield* use
+          const between = (yield* App.report(running)).components.find((component) => component.name === "Config")!
+          const second = yield* use
+          const report = yield* App.stop(running)
+          return { first, between, second, report }
+        })))
+        yield* TestClock.adjust("10 seconds")
+        const { between, first, report, second } = yield* Fiber.join(fiber)
+        expect(Exit.isFailure(first)).toBe(true)
+        expect(second).toEqual(Exit.succeed("config"))
+        expect(between.state).toBe("pending")
+        expect(between.phases.map((phase) => `${phase.phase}:${phase.outcome}`)).toEqual(["build:failure"])
+        const config = report.components.find((component) => component.name === "Config")!
+        expect(config.phases.map((phase) => `${phase.phase}:${phase.outcome} at ${phase.at} for ${phase.duration}`)).toEqual([
+          "build:success at 3000 for 2000",
+          `release:success at ${config.phases[1]!.at} for 0`
+        ])
+      }))
+
     it.effect("instances run their initializers and disposers; transients and scoped instances are never started, stopped or health-checked", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

@@ -159,6 +159,12 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   instanceSpans = false
   onDispose: DisposeHook | undefined = undefined
   /**
+   * What App wraps around the build of a singleton built on first use (its own build, once its
+   * dependencies are there): the record of its build phase.
+   */
+  onLazyBuild: (<A>(id: number, build: Effect.Effect<A, Errors.HandleError>) => Effect.Effect<A, Errors.HandleError>) | undefined =
+    undefined
+  /**
    * What App does to every container made for a run-time lookup of this one (see
    * `container/lookup.ts`) before it builds anything: gives it an instance hook for its own plan.
    */
@@ -551,11 +557,13 @@ const delegated = (self: Container, id: number, chain: ScopeInstance | undefined
   })
 }
 
-const lazySingleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
-  once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)), (value) => {
+const lazySingleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> => {
+  const own = Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)
+  return once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), self.onLazyBuild?.(id, own) ?? own), (value) => {
     self.build.values[id] = value
     self.lazyBuilt[id] = 1
   })
+}
 
 /** The nearest scope of `name` in `chain`. */
 const named = (chain: ScopeInstance | undefined, name: string): ScopeInstance | undefined => {

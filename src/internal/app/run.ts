@@ -183,8 +183,13 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
       self.container = dynamic
       dynamic.onInstance = instanceHook(self)
       dynamic.onDispose = (id, service) => disposeSequence(self, id, service) ?? Effect.void
+      dynamic.onLazyBuild = (id, build) => lazyBuild(self, id, build)
       dynamic.onExtension = (extension) => {
         extension.onInstance = extensionHook(self, extension)
+        extension.onLazyBuild = (id, build) => {
+          const own = ownId(self, extension.plan.nodes[id]!)
+          return own === undefined ? build : lazyBuild(self, own, build)
+        }
       }
       dynamic.onShutDown = shutDownHook(self)
     }
@@ -317,14 +322,13 @@ const instanceHook = (self: AppRun): container.InstanceHook => (id, service, sco
  */
 const extensionHook = (self: AppRun, extension: container.Container): container.InstanceHook => {
   const plan = extension.plan
-  const names = self.names ??= new Map(self.plan.nodes.map((node) => [node.name, node.id]))
   const problems: settingsInternal.Problems = []
   const settings = settingsInternal.componentSettings(plan, self.settings, problems)
   const application = instanceHook(self)
   return (id, service, scope, singleton) => {
     const node = plan.nodes[id]!
-    const own = names.get(node.name)
-    if (own !== undefined && self.plan.nodes[own]!.component === node.component) return application(own, service, scope, singleton)
+    const own = ownId(self, node)
+    if (own !== undefined) return application(own, service, scope, singleton)
     const invalid = problems.filter((problem) => problem.subject === `component ${node.name}`)
     if (invalid.length > 0) {
       return Effect.fail(
@@ -340,6 +344,30 @@ const extensionHook = (self: AppRun, extension: container.Container): container.
     }, service, scope)
   }
 }
+
+/** The id in the application's plan of a lookup's node that is one of the application's components (the same component, by name). */
+const ownId = (self: AppRun, node: Plan.Node): number | undefined => {
+  const names = self.names ??= new Map(self.plan.nodes.map((node) => [node.name, node.id]))
+  const own = names.get(node.name)
+  return own !== undefined && self.plan.nodes[own]!.component === node.component ? own : undefined
+}
+
+/**
+ * The build of a singleton of the application built on first use, recorded as a build at startup
+ * is (its state, its build phase: constructor and initializers). A failed one goes back to
+ * `pending`, its phase ended `failure`: the next use tries again, and the error is its requester's.
+ */
+const lazyBuild = <A>(self: AppRun, id: number, build: Effect.Effect<A, Errors.HandleError>): Effect.Effect<A, Errors.HandleError> =>
+  Effect.suspend(() => {
+    self.record.setState(id, "building")
+    self.record.begin(id, "build")
+    return Effect.onExit(build, (exit) =>
+      Effect.sync(() => {
+        if (Exit.isSuccess(exit)) return self.record.end(id, "build", "success")
+        self.record.end(id, "build", Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failure")
+        self.record.setState(id, "pending")
+      }))
+  })
 
 const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: Scope.Scope): Effect.Effect<void, Errors.HandleError> => {
   const settings = component.settings
