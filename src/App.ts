@@ -76,8 +76,9 @@
  *
  * **Health.** {@link health} (from outside) and the {@link Health} service (from inside, for a
  * `/health` route) run the health checks of the components that started (`Lifecycle.healthCheck`),
- * each bounded by its timeout, and answer with a `Health.Report`; they never fail and change nothing
- * in the run (see the `Health` module).
+ * each bounded by its timeout, the whole run by an overall timeout if one is set, and answer with a
+ * `Health.Report`; they never fail and change nothing in the run (see the `Health` module).
+ * {@link healthOf} (and the service's `checkOf`) checks some components only, named or requested.
  *
  * **Observing.** Every phase of every component is recorded in the report (durations on Effect's
  * `Clock`), published as an {@link Event} to subscribers ({@link events}, {@link subscribe}), and
@@ -263,6 +264,23 @@ export interface Options extends Condition.EnvironmentSource {
    */
   readonly healthConcurrency?: number | "unbounded" | undefined
   /**
+   * Bounds each health run as a whole when it does not say otherwise (the {@link Health} service,
+   * {@link health} and {@link healthOf} without a `timeout`): when it expires, the checks still
+   * running, or not begun, are `"timeout"` and the report is given with what the others answered.
+   * Default: none (each check is bounded by its own timeout only).
+   *
+   * @example
+   * ```ts
+   * import { App, Registry } from "layerwise"
+   *
+   * // a /health route answers within 3 seconds, however many checks run one at a time
+   * export const app = App.make(Registry.empty, { healthConcurrency: 2, healthOverallTimeout: "3 seconds" })
+   * ```
+   *
+   * @since 0.2.0
+   */
+  readonly healthOverallTimeout?: Duration.DurationInput | undefined
+  /**
    * Spans for every phase of every component (see `Observability` for their names and attributes):
    * `"auto"` (default) creates them when a tracer other than Effect's built-in one (which exports
    * nothing) is installed and tracing is enabled; `false` never, `true` always.
@@ -350,7 +368,8 @@ export const ShutdownerLive: Component.Component<Shutdowner, Shutdowner> = inter
 /**
  * The service that lets components check the application's health: `check` runs the health checks
  * of the components that started and gives the `Health.Report` (the same as {@link health}, with the
- * application's `healthConcurrency`). Every application built from a registry provides it; request it
+ * application's `healthConcurrency` and `healthOverallTimeout`); `checkOf` those of some components
+ * only (as {@link healthOf}). Every application built from a registry provides it; request it
  * like any dependency. Checking from a start hook does not wait for the startup: what has not
  * started yet is `"not-running"`. A health check must not check its own application's health (it
  * would run itself again without end): that check dies, and is reported unhealthy saying so.
@@ -360,6 +379,36 @@ export const ShutdownerLive: Component.Component<Shutdowner, Shutdowner> = inter
  */
 export interface Health {
   readonly check: Effect.Effect<HealthReport.Report>
+  /**
+   * The health checks of some components only, as {@link healthOf}: by name or by request; one the
+   * application does not have fails with `UnknownComponent`.
+   *
+   * @example
+   * ```ts
+   * import { Context, Effect } from "effect"
+   * import { App, Component } from "layerwise"
+   *
+   * class Database extends Context.Tag("app/Database")<Database, { readonly ping: Effect.Effect<void> }>() {}
+   * class Readiness extends Context.Tag("app/Readiness")<Readiness, { readonly ready: Effect.Effect<boolean> }>() {}
+   *
+   * // ready when the database (and the cache, named "Cache") answer within a second
+   * export const ReadinessLive = Component.make(Readiness, {
+   *   dependencies: [App.Health],
+   *   build: Effect.map(App.Health, (health) => ({
+   *     ready: health.checkOf([Database, "Cache"], { timeout: "1 second" }).pipe(
+   *       Effect.map((report) => report.healthy),
+   *       Effect.catchTag("UnknownComponent", () => Effect.succeed(false))
+   *     )
+   *   }))
+   * })
+   * ```
+   *
+   * @since 0.2.0
+   */
+  readonly checkOf: (
+    components: ReadonlyArray<string | Dependency.Any>,
+    options?: HealthOptions
+  ) => Effect.Effect<HealthReport.Report, Errors.UnknownComponent>
 }
 
 /**
@@ -474,15 +523,36 @@ export const ApplicationLive: Component.Component<Application, Application> = in
 export interface HealthOptions {
   /** How many checks may run at once (default: the application's `healthConcurrency`, `"unbounded"`). */
   readonly concurrency?: number | "unbounded" | undefined
+  /**
+   * Bounds the whole run (default: the application's `healthOverallTimeout`, none): when it expires,
+   * the checks still running are interrupted without waiting (as a check's own timeout does) and
+   * reported `"timeout"`, as are those still waiting for their turn (`concurrency`), with an error
+   * naming the overall timeout; the others keep their results, and the report is given at once.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { App } from "layerwise"
+   *
+   * // at most 2 checks at a time, the whole report within 2 seconds
+   * export const quick = <R>(running: App.Running<R>) =>
+   *   Effect.map(App.health(running, { concurrency: 2, timeout: "2 seconds" }), (report) => report.healthy)
+   * ```
+   *
+   * @since 0.2.0
+   */
+  readonly timeout?: Duration.DurationInput | undefined
 }
 
 /**
  * Runs the health checks of the components that started and gives the `Health.Report`: each check
- * bounded by its timeout (a check that ignores interruption does not hold the report beyond it), at
- * most `concurrency` checks at a time, with the component's service and the application's FiberRefs
- * (as stop hooks). A component that has not started, or no longer runs, is `"not-running"` and its
- * checks are not run. Never fails: a failing, dying or throwing check is `"unhealthy"` with its
- * error. A concurrency that is not `"unbounded"` or at least 1 is a defect.
+ * bounded by its timeout (a check that ignores interruption does not hold the report beyond it), the
+ * whole run by the `timeout` option if any (see {@link HealthOptions}), at most `concurrency` checks
+ * at a time, with the component's service and the application's FiberRefs (as stop hooks). A
+ * component that has not started, or no longer runs, is `"not-running"` and its checks are not run.
+ * Never fails: a failing, dying or throwing check is `"unhealthy"` with its error. A concurrency that
+ * is not `"unbounded"` or at least 1, or a timeout that is not a finite, non-negative duration, is a
+ * defect. {@link healthOf} checks some components only.
  *
  * @example
  * ```ts
@@ -506,6 +576,47 @@ export interface HealthOptions {
  */
 export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect.Effect<HealthReport.Report> =
   internal.health
+
+/**
+ * Runs the health checks of some components only, as {@link health} runs all of them: the report
+ * lists just those, in plan order, and its `healthy` is theirs. A component is named by its name
+ * (`Component.named`, or its tag's key) or by a request (a tag, or a `Dependency` request such as
+ * `Dependency.named(Database, "main")` or `Dependency.all(Plugin)`): every component it resolved to
+ * in the application's plan. One the application does not have fails with `UnknownComponent` (with
+ * the close names), before any check runs; an empty list is a defect, as an unusable option is. A
+ * component named that declares no checks is listed too: `"healthy"` with no checks when it started,
+ * else `"not-running"`.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Health, Lifecycle, Registry } from "layerwise"
+ *
+ * class Database extends Context.Tag("app/Database")<Database, { readonly ping: Effect.Effect<void> }>() {}
+ * class Cache extends Context.Tag("app/Cache")<Cache, { readonly ping: Effect.Effect<void> }>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Database, { ping: Effect.void }).pipe(Lifecycle.healthCheck((database) => database.ping)),
+ *   Component.succeed(Cache, { ping: Effect.void }).pipe(Component.named("Cache"), Lifecycle.healthCheck((cache) => cache.ping))
+ * )
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const running = yield* App.start(App.make(registry, { roots: [Database, Cache] }))
+ *   const report = yield* App.healthOf(running, [Database, "Cache"], { timeout: "2 seconds" })
+ *   yield* Effect.log(Health.format(report)) // health OK: 2 of 2 components healthy ...
+ *   // a name the application does not have: UnknownComponent, with the close names
+ *   const error = yield* Effect.flip(App.healthOf(running, ["Cahce"]))
+ *   yield* Effect.log(error.message) // no component is named Cahce (did you mean Cache?)
+ * }))
+ * ```
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const healthOf: <R>(
+  running: Running<R>,
+  components: ReadonlyArray<string | Dependency.Any>,
+  options?: HealthOptions
+) => Effect.Effect<HealthReport.Report, Errors.UnknownComponent> = internal.healthOf
 
 /**
  * Returns `true` if the value is an application.

@@ -6,12 +6,15 @@
  * answers with a {@link Report}. Checking health is not a lifecycle phase: it changes nothing in the
  * application, is not part of its run report, and never fails.
  *
- * - Only components that declare checks are listed, in plan order (dependencies first).
+ * - Only components that declare checks are listed, in plan order (dependencies first); when some
+ *   components are asked for (`App.healthOf`), just those, whether they declare checks or not.
  * - A component that has not started (still building or starting, failed, stopping or stopped) is
  *   `"not-running"`: its checks are not run and its `checks` list is empty.
  * - Each check of a started component is `"healthy"` when it succeeds within its timeout,
  *   `"unhealthy"` when it fails, dies or throws (with its error rendered), `"timeout"` when it did not
- *   complete in time (it is interrupted and not waited for).
+ *   complete in time (it is interrupted and not waited for): within its own timeout, or within the
+ *   run's overall timeout, if one was set (a check still waiting for its turn then is `"timeout"`
+ *   too, with a duration of 0).
  * - A component is `"healthy"` when every check is; the application is `healthy` when every listed
  *   component is.
  *

@@ -427,9 +427,10 @@ export const background: {
 } = internal.background
 
 /**
- * Adds a health check: whenever the application's health is checked (`App.health`, or the
- * `App.Health` service from inside the application) and the component has started, `check` runs with
- * the component's service, bounded by its timeout. Success is healthy; a failure, a defect, an
+ * Adds a health check: whenever the application's health is checked (`App.health`, `App.healthOf`
+ * naming this component, or the `App.Health` service from inside the application) and the component
+ * has started, `check` runs with the component's service, bounded by its timeout (and by the run's
+ * overall timeout, if one is set). Success is healthy; a failure, a defect, an
  * exception or a timeout is unhealthy, reported by the check's name with its error. A check never
  * fails the application, and one that ignores interruption does not hold the report beyond its
  * timeout. Several checks of a component are reported in declaration order; they may run

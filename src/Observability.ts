@@ -21,7 +21,7 @@
  *       layerwise.release                    the release phase (of an App, or of the Layer's scope)
  *         layerwise.component.dispose        its disposers
  *         layerwise.component.release        its scope closed (its constructor's finalizers)
- *     layerwise.health                       App.health / the App.Health service (under the caller's span)
+ *     layerwise.health                       App.health / healthOf / the App.Health service (under the caller's span)
  *       layerwise.component.health           one per check
  *     layerwise.component.background         one per component with background work: a root span,
  *                                            linked to layerwise.app.start

@@ -1859,6 +1859,239 @@ describe("App", () => {
           "layerwise App.health: concurrency must be \"unbounded\" or at least 1, got 0"
         )
       }))
+
+    describe("some components only (App.healthOf)", () => {
+      it.effect("lists only the components named or requested, in plan order, each once; the report is healthy when they are", () =>
+        Effect.gen(function*() {
+          class Plugin extends Context.Tag("Plugin")<Plugin, string>() {}
+          const registry = Registry.make(
+            Component.succeed(A, "a").pipe(Lifecycle.healthCheck(() => Effect.void, { name: "ping" })),
+            Component.succeed(B, "b").pipe(Lifecycle.healthCheck(() => Effect.fail("down"), { name: "ping" })),
+            Component.succeed(Plugin, "csv").pipe(Component.named("csv"), Lifecycle.healthCheck(() => Effect.void, { name: "loaded" })),
+            Component.succeed(Plugin, "json").pipe(Component.named("json"), Lifecycle.healthCheck(() => Effect.void, { name: "loaded" })),
+            // started, but declares no checks
+            Component.succeed(C, "c")
+          )
+          const [byTag, plugins, unchecked] = yield* Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [A, B, C, Dependency.all(Plugin)] }))
+            return [
+              yield* App.healthOf(running, ["json", A, "A"]),
+              yield* App.healthOf(running, [Dependency.all(Plugin)]),
+              yield* App.healthOf(running, [C, B])
+            ] as const
+          }))
+          expect(byTag).toEqual({
+            healthy: true,
+            components: [
+              { name: "A", status: "healthy", checks: [{ name: "ping", status: "healthy", duration: 0 }] },
+              { name: "json", status: "healthy", checks: [{ name: "loaded", status: "healthy", duration: 0 }] }
+            ]
+          })
+          expect(plugins).toEqual({
+            healthy: true,
+            components: [
+              { name: "csv", status: "healthy", checks: [{ name: "loaded", status: "healthy", duration: 0 }] },
+              { name: "json", status: "healthy", checks: [{ name: "loaded", status: "healthy", duration: 0 }] }
+            ]
+          })
+          expect(unchecked).toEqual({
+            healthy: false,
+            components: [
+              { name: "B", status: "unhealthy", checks: [{ name: "ping", status: "unhealthy", duration: 0, error: "down" }] },
+              { name: "C", status: "healthy", checks: [] }
+            ]
+          })
+        }))
+
+      it.effect("a name or request the application has no component for fails with UnknownComponent before any check runs; an empty list is a defect", () =>
+        Effect.gen(function*() {
+          const recorder = yield* makeRecorder
+          const registry = Registry.make(
+            Component.succeed(A, "a").pipe(Component.named("Database"), Lifecycle.healthCheck(() => recorder.record("checked")))
+          )
+          const [byName, byTag, empty] = yield* Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [A] }))
+            return [
+              yield* Effect.flip(App.healthOf(running, ["Database", "Databse"])),
+              yield* Effect.flip(App.healthOf(running, [B])),
+              yield* Effect.exit(App.healthOf(running, []))
+            ] as const
+          }))
+          expect(byName).toEqual(new Errors.UnknownComponent({ name: "Databse", suggestions: ["Database"] }))
+          expect(byName.message).toBe("no component is named Databse (did you mean Database?)")
+          expect(byTag).toEqual(new Errors.UnknownComponent({ name: "B", suggestions: [] }))
+          expect(yield* recorder.entries).toEqual([])
+          expect(Exit.isFailure(empty) && Cause.pretty(empty.cause)).toContain(
+            "layerwise App.healthOf: no component to check (the selection is empty)"
+          )
+        }))
+
+      it.effect("with concurrency 1 the selected components' checks run one at a time; the others' never begin", () =>
+        Effect.gen(function*() {
+          const recorder = yield* makeRecorder
+          const check = (name: string) => () =>
+            Effect.zipRight(recorder.record(`begin ${name}`), Effect.zipRight(Effect.sleep("1 second"), recorder.record(`end ${name}`)))
+          const registry = Registry.make(
+            Component.succeed(A, "a").pipe(Lifecycle.healthCheck(check("a1")), Lifecycle.healthCheck(check("a2"))),
+            Component.succeed(B, "b").pipe(Lifecycle.healthCheck(check("b"))),
+            Component.succeed(C, "c").pipe(Lifecycle.healthCheck(check("c")))
+          )
+          const report = yield* Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [A, B, C] }))
+            const fiber = yield* Effect.fork(App.healthOf(running, [C, A], { concurrency: 1 }))
+            for (const count of [1, 3, 5]) {
+              yield* awaitEntries(recorder, count)
+              yield* TestClock.adjust("1 second")
+            }
+            return yield* Fiber.join(fiber)
+          }))
+          expect(yield* recorder.entries).toEqual(["begin a1", "end a1", "begin a2", "end a2", "begin c", "end c"])
+          expect(report).toEqual({
+            healthy: true,
+            components: [
+              {
+                name: "A",
+                status: "healthy",
+                checks: [{ name: "healthCheck", status: "healthy", duration: 1000 }, { name: "healthCheck#2", status: "healthy", duration: 1000 }]
+              },
+              { name: "C", status: "healthy", checks: [{ name: "healthCheck", status: "healthy", duration: 1000 }] }
+            ]
+          })
+        }))
+
+      it.effect("the App.Health service's checkOf checks some components from inside the application", () =>
+        Effect.gen(function*() {
+          class Monitor extends Context.Tag("Monitor")<Monitor, App.Health>() {}
+          const registry = Registry.make(
+            Component.succeed(A, "a").pipe(Lifecycle.healthCheck(() => Effect.void, { name: "ping" })),
+            Component.succeed(B, "b").pipe(Lifecycle.healthCheck(() => Effect.fail("down"), { name: "ping" })),
+            Component.make(Monitor, { dependencies: [App.Health], build: App.Health })
+          )
+          const [report, unknown] = yield* Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [A, B, Monitor] }))
+            const monitor = running.context.pipe(Context.get(Monitor))
+            return [yield* monitor.checkOf([A]), yield* Effect.flip(monitor.checkOf(["Z"]))] as const
+          }))
+          expect(report).toEqual({
+            healthy: true,
+            components: [{ name: "A", status: "healthy", checks: [{ name: "ping", status: "healthy", duration: 0 }] }]
+          })
+          expect(unknown._tag).toBe("UnknownComponent")
+        }))
+    })
+
+    describe("an overall timeout", () => {
+      it.effect("when it expires, the checks still running (one ignoring interruption too) are timed out saying so; the others keep their results; the report comes at once", () =>
+        Effect.gen(function*() {
+          const registry = Registry.make(
+            Component.succeed(A, "a").pipe(
+              Lifecycle.healthCheck(() => Effect.void, { name: "quick" }),
+              Lifecycle.healthCheck(() => Effect.sleep("1 second"), { name: "slow" }),
+              Lifecycle.healthCheck(() => Effect.sleep("3 seconds"), { name: "slower" })
+            ),
+            Component.succeed(B, "b").pipe(
+              Lifecycle.healthCheck(() => Effect.uninterruptible(Effect.never), { name: "hung", timeout: "10 seconds" })
+            )
+          )
+          const report = yield* Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [A, B] }))
+            const fiber = yield* Effect.fork(App.health(running, { timeout: "2 seconds" }))
+            // the slow and slower checks' sleeps, the checks' own timeouts (3), the overall timeout
+            yield* awaitSleeps(6)
+            yield* TestClock.adjust("2 seconds")
+            return yield* Fiber.join(fiber)
+          }))
+          expect(report).toEqual({
+            healthy: false,
+            components: [
+              {
+                name: "A",
+                status: "unhealthy",
+                checks: [
+                  { name: "quick", status: "healthy", duration: 0 },
+                  { name: "slow", status: "healthy", duration: 1000 },
+                  { name: "slower", status: "timeout", duration: 2000, error: "did not complete within the overall health timeout of 2s" }
+                ]
+              },
+              {
+                name: "B",
+                status: "unhealthy",
+                checks: [{ name: "hung", status: "timeout", duration: 2000, error: "did not complete within the overall health timeout of 2s" }]
+              }
+            ]
+          })
+        }))
+
+      it.effect("checks still waiting for their turn when it expires are timed out too, as not begun", () =>
+        Effect.gen(function*() {
+          const check = () => Effect.sleep("1 second")
+          const registry = Registry.make(
+            Component.succeed(A, "a").pipe(Lifecycle.healthCheck(check, { name: "first" }), Lifecycle.healthCheck(check, { name: "second" })),
+            Component.succeed(B, "b").pipe(Lifecycle.healthCheck(check, { name: "third" }))
+          )
+          const report = yield* Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [A, B] }))
+            const fiber = yield* Effect.fork(App.healthOf(running, [A, B], { concurrency: 1, timeout: "1.5 seconds" }))
+            yield* awaitSleeps(3)
+            yield* TestClock.adjust("1 second")
+            yield* awaitSleeps(3)
+            yield* TestClock.adjust("500 millis")
+            return yield* Fiber.join(fiber)
+          }))
+          expect(report.components.flatMap((component) => component.checks)).toEqual([
+            { name: "first", status: "healthy", duration: 1000 },
+            { name: "second", status: "timeout", duration: 500, error: "did not complete within the overall health timeout of 1s 500ms" },
+            { name: "third", status: "timeout", duration: 0, error: "did not begin within the overall health timeout of 1s 500ms" }
+          ])
+        }))
+
+      it.effect("the application's healthOverallTimeout bounds App.health and App.Health's check; a timeout option overrides it", () =>
+        Effect.gen(function*() {
+          class Monitor extends Context.Tag("Monitor")<Monitor, App.Health>() {}
+          const registry = Registry.make(
+            Component.succeed(A, "a").pipe(Lifecycle.healthCheck(() => Effect.never, { name: "hung" })),
+            Component.make(Monitor, { dependencies: [App.Health], build: App.Health })
+          )
+          const durationOf = (run: Effect.Effect<Health.Report>) =>
+            Effect.gen(function*() {
+              const fiber = yield* Effect.fork(run)
+              // the check's own timeout (5 s by default), the overall one
+              yield* awaitSleeps(2)
+              yield* TestClock.adjust("1 hour")
+              const report = yield* Fiber.join(fiber)
+              return report.components.flatMap((component) => component.checks.map((check) => `${check.duration} ${check.error}`))
+            })
+          const durations = yield* Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [A, Monitor], healthOverallTimeout: "2 seconds" }))
+            const monitor = running.context.pipe(Context.get(Monitor))
+            return [
+              yield* durationOf(App.health(running)),
+              yield* durationOf(monitor.check),
+              yield* durationOf(App.health(running, { timeout: "3 seconds" }))
+            ]
+          }))
+          expect(durations).toEqual([
+            ["2000 did not complete within the overall health timeout of 2s"],
+            ["2000 did not complete within the overall health timeout of 2s"],
+            ["3000 did not complete within the overall health timeout of 3s"]
+          ])
+        }))
+
+      it.effect("a bad healthOverallTimeout fails with InvalidLifecycle; a bad timeout option is a defect", () =>
+        Effect.gen(function*() {
+          const registry = Registry.make(Component.succeed(A, "a").pipe(Lifecycle.healthCheck(() => Effect.void)))
+          const error = yield* Effect.flip(startStop(App.make(registry, { roots: [A], healthOverallTimeout: "-1 seconds" })))
+          expect((error as Errors.InvalidLifecycle).problems).toEqual([
+            { subject: "application", reason: "healthOverallTimeout must be a finite, non-negative duration, got -1 seconds" }
+          ])
+          const exit = yield* Effect.scoped(
+            Effect.flatMap(App.start(App.make(registry, { roots: [A] })), (running) => Effect.exit(App.health(running, { timeout: Number.POSITIVE_INFINITY })))
+          )
+          expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain(
+            "layerwise App.health: timeout must be a finite, non-negative duration, got Infinity"
+          )
+        }))
+    })
   })
 
   describe("observability", () => {

@@ -11,6 +11,7 @@ import * as ReportSchema from "../Report.js"
 import { isAlias } from "./component.js"
 import { decodeTimeout, describeInput } from "./duration.js"
 import * as lifetime from "./lifetime.js"
+import * as planInternal from "./plan.js"
 import { suggest } from "./resolver/problems.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -625,7 +626,7 @@ export const component = (
   which: string | Dependency.Any,
   report?: ReportSchema.Report
 ): typeof ComponentExplanation.Type | undefined => {
-  const id = typeof which === "string" ? plan.nodes.find((node) => node.name === which)?.id : idOfRequest(plan, which.key)
+  const id = typeof which === "string" ? plan.nodes.find((node) => node.name === which)?.id : planInternal.nodesOfRequest(plan, which.key)[0]
   if (id === undefined) return undefined
   let chosenBy = explanations.get(plan)
   if (chosenBy === undefined) {
@@ -664,14 +665,6 @@ export const component = (
     state: record?.state ?? null,
     phases: record?.phases ?? []
   }
-}
-
-/** The node a request (by its key) resolved to in the plan: a root's, a scope's, or any component's. */
-const idOfRequest = (plan: Plan.Any, key: string): number | undefined => {
-  const edges = [...plan.roots, ...plan.scopes.flatMap((scope) => scope.provides), ...plan.nodes.flatMap((node) => node.dependencies)]
-  const edge = edges.find((candidate) => candidate.request.key === key && candidate.targets.length > 0)
-  if (edge !== undefined) return edge.targets[0]
-  return plan.nodes.find((node) => node.service === key)?.id
 }
 
 /** One component explained, as text. @internal */

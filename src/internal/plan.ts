@@ -50,3 +50,31 @@ export const pathTo = (plan: Plan.Any, id: number): ReadonlyArray<string> => {
   }
   return path.reverse()
 }
+
+/** Per request key, the first edge of the plan that resolved it to at least one component. */
+const resolvedEdges = new WeakMap<Plan.Any, ReadonlyMap<string, Plan.Edge>>()
+
+/**
+ * The components a request (by its key) resolved to in the plan: the targets of a root's, a scope's
+ * or any component's edge of that request; else, for a key no edge resolved, the components whose
+ * service it is. Empty when the plan has none.
+ *
+ * @internal
+ */
+export const nodesOfRequest = (plan: Plan.Any, key: string): ReadonlyArray<number> => {
+  let edges = resolvedEdges.get(plan)
+  if (edges === undefined) {
+    const made = new Map<string, Plan.Edge>()
+    const add = (edge: Plan.Edge) => {
+      if (edge.targets.length > 0 && !made.has(edge.request.key)) made.set(edge.request.key, edge)
+    }
+    plan.roots.forEach(add)
+    for (const scope of plan.scopes) scope.provides.forEach(add)
+    for (const node of plan.nodes) node.dependencies.forEach(add)
+    edges = made
+    resolvedEdges.set(plan, edges)
+  }
+  const edge = edges.get(key)
+  if (edge !== undefined) return edge.targets
+  return plan.nodes.flatMap((node) => (node.service === key ? [node.id] : []))
+}

@@ -82,6 +82,49 @@ describe("health checks runner", () => {
       yield* Deferred.succeed(gate, undefined)
     }))
 
+  it.effect("past the overall timeout the checks in flight are interrupted without waiting for them, those not begun never begin; both are timed out, the others keep their results", () =>
+    Effect.gen(function*() {
+      const runner = yield* runtime.currentRunner
+      const gate = yield* Deferred.make<void>()
+      const begun: Array<string> = []
+      const interrupted: Array<string> = []
+      const stubborn = (name: string) =>
+        Effect.onInterrupt(Effect.zipRight(Effect.sync(() => void begun.push(name)), Effect.never), () =>
+          Effect.zipRight(Effect.sync(() => void interrupted.push(name)), Deferred.await(gate)))
+      const fiber = yield* Effect.fork(health.run(
+        [
+          { name: "db", running: true, checks: [check(runner, "ping", Effect.void), check(runner, "slow", stubborn("slow"))] },
+          { name: "cache", running: true, checks: [check(runner, "later", stubborn("later"))] }
+        ],
+        1,
+        () => 0,
+        Duration.seconds(1)
+      ))
+      yield* settle
+      yield* TestClock.adjust("1 second")
+      const report = yield* Fiber.join(fiber)
+      expect(report).toEqual({
+        healthy: false,
+        components: [
+          {
+            name: "db",
+            status: "unhealthy",
+            checks: [
+              { name: "ping", status: "healthy", duration: 0 },
+              { name: "slow", status: "timeout", duration: 0, error: "did not complete within the overall health timeout of 1s" }
+            ]
+          },
+          {
+            name: "cache",
+            status: "unhealthy",
+            checks: [{ name: "later", status: "timeout", duration: 0, error: "did not begin within the overall health timeout of 1s" }]
+          }
+        ]
+      })
+      expect([begun, interrupted]).toEqual([["slow"], ["slow"]])
+      yield* Deferred.succeed(gate, undefined)
+    }))
+
   it.effect("interrupting the run interrupts the checks in flight", () =>
     Effect.gen(function*() {
       const runner = yield* runtime.currentRunner

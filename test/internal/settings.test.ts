@@ -37,6 +37,7 @@ describe("settings", () => {
         grace: Duration.seconds(10),
         release: Duration.seconds(30),
         health: Duration.seconds(5),
+        healthOverall: undefined,
         concurrency: Number.POSITIVE_INFINITY,
         healthConcurrency: Number.POSITIVE_INFINITY
       })
@@ -51,6 +52,7 @@ describe("settings", () => {
         graceTimeout: Duration.minutes(1),
         releaseTimeout: BigInt(1_000_000),
         healthTimeout: [1, 0],
+        healthOverallTimeout: "1 minute",
         concurrency: 2.7,
         healthConcurrency: "unbounded"
       }, problems)
@@ -61,6 +63,7 @@ describe("settings", () => {
         grace: Duration.minutes(1),
         release: Duration.nanos(BigInt(1_000_000)),
         health: Duration.decode([1, 0]),
+        healthOverall: Duration.minutes(1),
         concurrency: 2,
         healthConcurrency: Number.POSITIVE_INFINITY
       })
@@ -74,6 +77,7 @@ describe("settings", () => {
         graceTimeout: Duration.infinity,
         releaseTimeout: "-2 seconds" as never,
         healthTimeout: Number.NaN,
+        healthOverallTimeout: -5,
         concurrency: 0,
         healthConcurrency: "many" as never
       }, problems)
@@ -83,6 +87,7 @@ describe("settings", () => {
         { subject: "application", reason: "graceTimeout must be a finite, non-negative duration, got Infinity" },
         { subject: "application", reason: "releaseTimeout must be a finite, non-negative duration, got -2 seconds" },
         { subject: "application", reason: "healthTimeout must be a finite, non-negative duration, got NaN" },
+        { subject: "application", reason: "healthOverallTimeout must be a finite, non-negative duration, got -5" },
         { subject: "application", reason: "concurrency must be \"unbounded\" or at least 1, got 0" },
         { subject: "application", reason: "healthConcurrency must be \"unbounded\" or at least 1, got \"many\"" }
       ])

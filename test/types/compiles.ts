@@ -12,6 +12,7 @@ import {
   Dependency,
   Errors,
   Family,
+  Health,
   Instances,
   Lifecycle,
   Options,
@@ -509,3 +510,13 @@ export const servedWithScope: Layer.Layer<never, Errors.NotInScope, HttpServer.H
 const scopedApp = (middleware: Effect.Effect.Success<typeof requestScoped>) => scopedRoutes.pipe(middleware)
 assertType<Equals<Effect.Effect.Error<ReturnType<typeof scopedApp>>, HttpServerError.RouteNotFound | Errors.HandleError>>()
 assertType<Equals<Effect.Effect.Context<ReturnType<typeof scopedApp>>, HttpServerRequest.HttpServerRequest | Scope.Scope>>()
+
+// Health: checking every component never fails; checking some components (by tag, request or name)
+// fails with UnknownComponent only, from outside and from inside (App.Health's checkOf)
+declare const runningApi: App.Running<Api>
+export const everyHealth = App.health(runningApi, { concurrency: 2, timeout: "2 seconds" })
+assertType<Equals<typeof everyHealth, Effect.Effect<Health.Report>>>()
+export const someHealth = App.healthOf(runningApi, [Database, Dependency.all(Plugin), "main"], { timeout: 500 })
+assertType<Equals<typeof someHealth, Effect.Effect<Health.Report, Errors.UnknownComponent>>>()
+export const someHealthInside = Effect.flatMap(App.Health, (health) => health.checkOf([Database]))
+assertType<Equals<typeof someHealthInside, Effect.Effect<Health.Report, Errors.UnknownComponent, App.Health>>>()

@@ -396,12 +396,16 @@ export const report = <R>(running: App.Running<R>): Effect.Effect<Report.Report>
 export const health = <R>(running: App.Running<R>, options?: App.HealthOptions): Effect.Effect<Health.Report> =>
   Effect.suspend(() => {
     const run = runOf(running)
-    if (options?.concurrency === undefined) return checks.checkHealth(run, run.settings.healthConcurrency)
-    const problem = executor.concurrencyProblem(options.concurrency)
-    return problem === undefined
-      ? checks.checkHealth(run, executor.concurrencyLimit(options.concurrency))
-      : Effect.die(new Cause.IllegalArgumentException(`layerwise App.health: ${problem}`))
+    return Effect.flatMap(checks.healthRun(run, options, "App.health"), (how) => checks.checkHealth(run, how))
   })
+
+/** @internal */
+export const healthOf = <R>(
+  running: App.Running<R>,
+  components: ReadonlyArray<string | Dependency.Any>,
+  options?: App.HealthOptions
+): Effect.Effect<Health.Report, Errors.UnknownComponent> =>
+  Effect.suspend(() => checks.checkSelected(runOf(running), components, options, "App.healthOf"))
 
 /** @internal */
 export const run = <R, RIn>(self: App.App<R, RIn>): Effect.Effect<Report.Report, Errors.ResolutionError | Errors.LifecycleError, RIn> =>

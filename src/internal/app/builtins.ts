@@ -10,6 +10,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as App from "../../App.js"
 import type * as Component from "../../Component.js"
+import type * as Dependency from "../../Dependency.js"
+import type * as Errors from "../../Errors.js"
 import type * as Health from "../../Health.js"
 import * as componentInternal from "../component.js"
 import * as dependency from "../dependency.js"
@@ -18,6 +20,10 @@ import * as dependency from "../dependency.js"
 export interface Host {
   readonly requestShutdown: (reason: string | undefined) => void
   readonly checkHealth: Effect.Effect<Health.Report>
+  readonly checkHealthOf: (
+    which: ReadonlyArray<string | Dependency.Any>,
+    options?: App.HealthOptions
+  ) => Effect.Effect<Health.Report, Errors.UnknownComponent>
   readonly application: App.Application
 }
 
@@ -44,7 +50,10 @@ const shutdowner = builtIn<App.Shutdowner>(dependency.shutdownerKey, "App.Shutdo
   shutdown: (reason?: string) => Effect.sync(() => host.requestShutdown(reason))
 }))
 
-const health = builtIn<App.Health>(dependency.healthKey, "App.Health", (host) => ({ check: host.checkHealth }))
+const health = builtIn<App.Health>(dependency.healthKey, "App.Health", (host) => ({
+  check: host.checkHealth,
+  checkOf: (which, options) => host.checkHealthOf(which, options)
+}))
 
 const application = builtIn<App.Application>(dependency.applicationKey, "App.Application", (host) => host.application)
 

@@ -4,8 +4,18 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as App from "../../App.js"
+import type * as Dependency from "../../Dependency.js"
+import * as Errors from "../../Errors.js"
 import type * as Health from "../../Health.js"
+import * as dependency from "../dependency.js"
+import { decodeTimeout, describeInput } from "../duration.js"
+import * as executor from "../executor.js"
+import * as planInternal from "../plan.js"
+import { suggest } from "../resolver/problems.js"
 import * as observe from "../observe.js"
 import * as healthInternal from "./health.js"
 import * as runtime from "../runtime.js"
@@ -18,6 +28,19 @@ import { type AppRun, hookServices } from "./run.js"
 const checkingHealth = runtime.makeFiberLocal<ReadonlyArray<AppRun>>("App/checkingHealth", [])
 
 /**
+ * How one health run goes: at most `concurrency` checks at a time, all of it within `timeout` (none:
+ * each check within its own only), the checks of `only` (ids in plan order; `undefined`: of every
+ * component that declares checks).
+ *
+ * @internal
+ */
+export interface HealthRun {
+  readonly concurrency: number
+  readonly timeout: Duration.Duration | undefined
+  readonly only?: ReadonlyArray<number> | undefined
+}
+
+/**
  * Runs the health checks of the components that started. Checks start from the application's runner
  * after the build (its context and FiberRefs, as stop hooks do) and with the component's service;
  * nothing is shared with the lifecycle's phases, so checking health during the startup (from a start
@@ -25,7 +48,7 @@ const checkingHealth = runtime.makeFiberLocal<ReadonlyArray<AppRun>>("App/checki
  *
  * @internal
  */
-export const checkHealth = (self: AppRun, concurrency: number): Effect.Effect<Health.Report> =>
+export const checkHealth = (self: AppRun, how: HealthRun): Effect.Effect<Health.Report> =>
   Effect.suspend(() => {
     if ((runtime.currentFiberLocal(checkingHealth) ?? []).includes(self)) {
       return Effect.dieMessage(
@@ -33,13 +56,13 @@ export const checkHealth = (self: AppRun, concurrency: number): Effect.Effect<He
       )
     }
     self.healthChecked ??= self.components.flatMap((component, id) => (component.lifecycle?.healthChecks.length ?? 0) > 0 ? [id] : [])
-    const targets = self.healthChecked.map((id): healthInternal.ComponentTarget => {
+    const targets = (how.only ?? self.healthChecked).map((id): healthInternal.ComponentTarget => {
       const settings = self.components[id]!
       const running = self.record.stateOf(id) === "started"
       return {
         name: self.record.nameOf(id),
         running,
-        checks: !running ? [] : settings.lifecycle!.healthChecks.map((check) => ({
+        checks: !running ? [] : (settings.lifecycle?.healthChecks ?? []).map((check) => ({
           name: check.name,
           // the most specific timeout wins: the check's own, the component's, the application's
           timeout: settingsInternal.checkTimeout(check, settings),
@@ -55,5 +78,79 @@ export const checkHealth = (self: AppRun, concurrency: number): Effect.Effect<He
         }))
       }
     })
-    return observe.health(self.record, healthInternal.run(targets, concurrency, () => self.record.now()))
+    return observe.health(self.record, healthInternal.run(targets, how.concurrency, () => self.record.now(), how.timeout))
   })
+
+/**
+ * A health run as asked (`App.health`'s options, `caller` naming who asked in defects), the
+ * application's settings filling in: an unusable concurrency or timeout is a defect.
+ *
+ * @internal
+ */
+export const healthRun = (
+  self: AppRun,
+  options: App.HealthOptions | undefined,
+  caller: string
+): Effect.Effect<HealthRun> => {
+  const concurrencyProblem = executor.concurrencyProblem(options?.concurrency)
+  if (concurrencyProblem !== undefined) return illegal(caller, concurrencyProblem)
+  const timeout = options?.timeout === undefined ? self.settings.healthOverall : decodeTimeout(options.timeout)
+  if (options?.timeout !== undefined && timeout === undefined) {
+    return illegal(caller, `timeout must be a finite, non-negative duration, got ${describeInput(options.timeout)}`)
+  }
+  return Effect.succeed({
+    concurrency: options?.concurrency === undefined ? self.settings.healthConcurrency : executor.concurrencyLimit(options.concurrency),
+    timeout
+  })
+}
+
+const illegal = (caller: string, problem: string): Effect.Effect<never> =>
+  Effect.die(new Cause.IllegalArgumentException(`layerwise ${caller}: ${problem}`))
+
+/**
+ * The components a selection names, in plan order, each once: a name is the component of that
+ * name; a request, every component it resolved to in the plan. One the plan has no component for
+ * fails with `UnknownComponent` (with the close names); an empty selection is a defect (its report
+ * would be healthy, saying nothing).
+ *
+ * @internal
+ */
+export const selectComponents = (
+  self: AppRun,
+  which: ReadonlyArray<string | Dependency.Any>,
+  caller: string
+): Effect.Effect<ReadonlyArray<number>, Errors.UnknownComponent> =>
+  Effect.suspend(() => {
+    if (which.length === 0) return illegal(caller, "no component to check (the selection is empty)")
+    self.names ??= new Map(self.plan.nodes.map((node) => [node.name, node.id]))
+    const selected = new Uint8Array(self.plan.nodes.length)
+    for (const entry of which) {
+      const label = typeof entry === "string" ? entry : dependency.requestOf(entry).label
+      const ids = typeof entry === "string"
+        ? (self.names.has(entry) ? [self.names.get(entry)!] : [])
+        : planInternal.nodesOfRequest(self.plan, dependency.requestOf(entry).key)
+      if (ids.length === 0) {
+        return Effect.fail(new Errors.UnknownComponent({ name: label, suggestions: suggest(label, [...self.names.keys()]) }))
+      }
+      for (const id of ids) selected[id] = 1
+    }
+    return Effect.succeed(self.plan.nodes.flatMap((node) => (selected[node.id] === 1 ? [node.id] : [])))
+  })
+
+/**
+ * The health checks of the components a selection names (see `selectComponents`), run as asked (see
+ * `healthRun`). A component named that declares no checks is listed too: `"healthy"` with no checks
+ * once started, else `"not-running"`.
+ *
+ * @internal
+ */
+export const checkSelected = (
+  self: AppRun,
+  which: ReadonlyArray<string | Dependency.Any>,
+  options: App.HealthOptions | undefined,
+  caller: string
+): Effect.Effect<Health.Report, Errors.UnknownComponent> =>
+  Effect.flatMap(
+    healthRun(self, options, caller),
+    (how) => Effect.flatMap(selectComponents(self, which, caller), (only) => checkHealth(self, { ...how, only }))
+  )

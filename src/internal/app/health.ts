@@ -39,31 +39,33 @@ export interface ComponentTarget {
 /**
  * Runs the checks of the running components. Each check is awaited for at most its timeout: past it
  * the check is interrupted without waiting for the interruption (a check that ignores interruption
- * cannot hold the report) and reported as timed out. When the caller is interrupted, the checks in
- * flight are interrupted too.
+ * cannot hold the report) and reported as timed out. With an `overall` timeout, the whole run is
+ * bounded too: when it expires, the checks still running are interrupted the same way and reported
+ * as timed out, those not begun yet (waiting for their turn) as well, and the report is given at
+ * once with what the others answered. When the caller is interrupted, the checks in flight are
+ * interrupted too.
  *
  * @internal
  */
 export const run = (
   components: ReadonlyArray<ComponentTarget>,
   concurrency: number,
-  now: () => number
+  now: () => number,
+  overall?: Duration.Duration
 ): Effect.Effect<Health.Report> =>
   Effect.suspend(() => {
-    const records: Array<Array<Health.CheckRecord>> = components.map(() => [])
+    const slots: Array<Array<Slot>> = components.map((component) => (component.running ? component.checks.map(() => ({})) : []))
     const tasks: Array<Effect.Effect<void>> = []
     components.forEach((component, index) => {
-      if (!component.running) return
-      const into = records[index]!
       component.checks.forEach((check, position) => {
-        tasks.push(runCheck(check, now, (record) => (into[position] = record)))
+        if (component.running) tasks.push(runCheck(check, now, slots[index]![position]!))
       })
     })
     const all = Effect.all(tasks, { concurrency: Number.isFinite(concurrency) ? concurrency : "unbounded", discard: true })
-    return Effect.map(all, () => {
+    const report = (): Health.Report => {
       const listed = components.map((component, index): Health.ComponentRecord => {
         if (!component.running) return { name: component.name, status: "not-running", checks: [] }
-        const checks = records[index]!
+        const checks = component.checks.map((check, position) => slots[index]![position]!.record ?? overallTimeout(check, slots[index]![position]!, now, overall!))
         return {
           name: component.name,
           status: checks.every((check) => check.status === "healthy") ? "healthy" : "unhealthy",
@@ -71,23 +73,35 @@ export const run = (
         }
       })
       return { healthy: listed.every((component) => component.status === "healthy"), components: listed }
-    })
+    }
+    // the run's timeout interrupts the checks in flight (see `runCheck`) and those waiting for their
+    // turn, whatever the caller's mode (as `hooks.awaitWithin` waits)
+    return Effect.map(overall === undefined ? all : Effect.timeoutOption(Effect.interruptible(all), overall), report)
   })
 
-const runCheck = (
-  check: CheckTarget,
-  now: () => number,
-  done: (record: Health.CheckRecord) => void
-): Effect.Effect<void> =>
+/** One check as it runs: when it began (once it has), how it ended (once it has). */
+interface Slot {
+  began?: number
+  record?: Health.CheckRecord
+}
+
+/** A check the run's timeout ended: it began and did not complete in time, or it never began. */
+const overallTimeout = (check: CheckTarget, slot: Slot, now: () => number, overall: Duration.Duration): Health.CheckRecord => ({
+  name: check.name,
+  status: "timeout",
+  duration: slot.began === undefined ? 0 : Math.max(0, now() - slot.began),
+  error: `${slot.began === undefined ? "did not begin" : "did not complete"} within the overall health timeout of ${Duration.format(overall)}`
+})
+
+const runCheck = (check: CheckTarget, now: () => number, slot: Slot): Effect.Effect<void> =>
   Effect.suspend(() => {
     const began = now()
+    slot.began = began
     const settle = (exit: Exit.Exit<unknown, unknown>): void => {
       const duration = Math.max(0, now() - began)
-      done(
-        exit._tag === "Success"
-          ? { name: check.name, status: "healthy", duration }
-          : { name: check.name, status: "unhealthy", duration, error: renderCause(exit.cause) }
-      )
+      slot.record = exit._tag === "Success"
+        ? { name: check.name, status: "healthy", duration }
+        : { name: check.name, status: "unhealthy", duration, error: renderCause(exit.cause) }
     }
     const started = check.start()
     if (!runtime.isRunning(started)) {
@@ -97,12 +111,12 @@ const runCheck = (
     return hooks.awaitWithin(started, check.timeout).pipe(
       Effect.map((waited) => {
         if (Option.isSome(waited)) return settle(waited.value)
-        done({
+        slot.record = {
           name: check.name,
           status: "timeout",
           duration: Math.max(0, now() - began),
           error: `did not complete within ${Duration.format(check.timeout)}`
-        })
+        }
       }),
       Effect.onInterrupt(() => Effect.sync(() => runtime.interruptFiber(started)))
     )

@@ -33,6 +33,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import type * as App from "../../App.js"
+import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
 import type * as Health from "../../Health.js"
 import type * as Plan from "../../Plan.js"
@@ -49,7 +50,7 @@ import * as hooks from "./hooks.js"
 import { Lifecycle } from "./lifecycle.js"
 import { RunRecord } from "./record.js"
 import * as settingsInternal from "./settings.js"
-import { checkHealth } from "./checks.js"
+import { checkHealth, checkSelected } from "./checks.js"
 import { disposeSequence, shutDownHook } from "./stopping.js"
 
 /** @internal */
@@ -125,8 +126,19 @@ export class AppRun implements builtins.Host {
     requestShutdown(this, { _tag: "Requested", reason })
   }
 
+  /** The health checks of the components that started, as the application's settings say. */
   get checkHealth(): Effect.Effect<Health.Report> {
-    return Effect.suspend(() => checkHealth(this, this.settings.healthConcurrency))
+    return Effect.suspend(() =>
+      checkHealth(this, { concurrency: this.settings.healthConcurrency, timeout: this.settings.healthOverall })
+    )
+  }
+
+  /** The health checks of the components named, as the `App.Health` service's `checkOf` runs them. */
+  checkHealthOf(
+    which: ReadonlyArray<string | Dependency.Any>,
+    options?: App.HealthOptions
+  ): Effect.Effect<Health.Report, Errors.UnknownComponent> {
+    return checkSelected(this, which, options, "App.Health checkOf")
   }
 
   /** the `App.Application` service of this run (made by the App, which has the events and the report) */

@@ -21,6 +21,8 @@ export interface Settings {
   readonly grace: Duration.Duration
   readonly release: Duration.Duration
   readonly health: Duration.Duration
+  /** bounds a whole health run when its caller does not say (`undefined`: only each check is bounded) */
+  readonly healthOverall: Duration.Duration | undefined
   readonly concurrency: number
   readonly healthConcurrency: number
 }
@@ -42,7 +44,7 @@ const defaults = {
   health: Duration.seconds(5)
 }
 
-const timeoutOption = (problems: Problems, what: string, input: unknown, fallback: Duration.Duration): Duration.Duration => {
+const timeoutOption = <A extends Duration.Duration | undefined>(problems: Problems, what: string, input: unknown, fallback: A): Duration.Duration | A => {
   if (input === undefined) return fallback
   const decoded = decodeTimeout(input)
   if (decoded !== undefined) return decoded
@@ -63,6 +65,7 @@ export const validateOptions = (options: App.Options, problems: Problems): Setti
   grace: timeoutOption(problems, "graceTimeout", options.graceTimeout, defaults.grace),
   release: timeoutOption(problems, "releaseTimeout", options.releaseTimeout, defaults.release),
   health: timeoutOption(problems, "healthTimeout", options.healthTimeout, defaults.health),
+  healthOverall: timeoutOption(problems, "healthOverallTimeout", options.healthOverallTimeout, undefined),
   concurrency: concurrencyOption(problems, "concurrency", options.concurrency),
   healthConcurrency: concurrencyOption(problems, "healthConcurrency", options.healthConcurrency)
 })
