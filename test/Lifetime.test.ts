@@ -9,6 +9,7 @@ class Tx extends Context.Tag("Tx")<Tx, string>() {}
 class Step extends Context.Tag("Step")<Step, string>() {}
 class Api extends Context.Tag("Api")<Api, string>() {}
 class Stamp extends Context.Tag("Stamp")<Stamp, string>() {}
+class Reader extends Context.Tag("Reader")<Reader, Effect.Effect<string>>() {}
 
 const Request = Lifetime.scope("Request")
 const Job = Lifetime.scope("Job")
@@ -457,11 +458,11 @@ describe("Lifetime at run time", () => {
           Component.make(Config, {
             build: Effect.flatMap(Effect.sleep("2 seconds"), () => (++attempts === 1 ? Effect.fail("not yet") : Effect.succeed("config")))
           }),
-          Component.make(Api, { dependencies: [Dependency.lazy(Config)], build: Effect.map(Dependency.lazy(Config), (config) => Effect.orDie(config)) })
+          Component.make(Reader, { dependencies: [Dependency.lazy(Config)], build: Effect.map(Dependency.lazy(Config), Effect.orDie) })
         )
         const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
-          const running = yield* App.start(App.make(registry, { roots: [Api] }))
-          const use = Effect.flatMap(Effect.provide(Api, running.context), Effect.exit)
+          const running = yield* App.start(App.make(registry, { roots: [Reader] }))
+          const use = Effect.flatMap(Effect.provide(Reader, running.context), Effect.exit)
           yield* Effect.sleep("1 second")
           const first = yield* use
           const between = (yield* App.report(running)).components.find((component) => component.name === "Config")!
