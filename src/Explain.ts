@@ -52,6 +52,9 @@ export interface TreeOptions {
  *   (`Database@replica: replicaDb (Database)`); a collection lists every member, in order; an
  *   optional request that nothing matched says `Option<Metrics> (absent)`, an empty collection
  *   `All<Plugin> (none)`.
+ * - A component is one line under each dependent, however many of its requests resolved to it:
+ *   two requests of one family member are one line; different requests are listed, each with its
+ *   rule (`Database, Database@replica: replicaDb (Database)`).
  * - The rule that chose a candidate follows in brackets when there was a choice:
  *   `[primary over Sqlite]`, `[not-alternative over Fake]`, `[lowest-order over B, C]`,
  *   `[override]`, `[all, 2 by order]`. A sole candidate gets no bracket.
@@ -104,9 +107,11 @@ export interface DiagramOptions {
  *
  * - One node per component, with id `n<node id>` and label `name` (plus the service on a second
  *   line when the name is not the service's key).
- * - One arrow per resolved dependency (from the dependent to the dependency), labelled with the
+ * - One arrow per dependent and dependency (from the dependent to the dependency), labelled with the
  *   request when it was qualified, named, optional or a collection, and with the deciding rule
- *   when there was a choice (`Database [primary]`).
+ *   when there was a choice (`Database [primary]`); when several different requests resolved to
+ *   the dependency, with each (`Database, Database@replica`). A handle's arrow is dotted, unless a
+ *   request that is not a handle resolved to the same dependency.
  * - Roots get the class `root` (thick border), overrides the class `override` (dashed border).
  * - Labels are quoted; `"`, `<`, `>`, `&`, backticks and `#` that would start an entity are
  *   written as Mermaid entity codes, line breaks as `<br/>`.
@@ -232,6 +237,10 @@ export interface NodeJson {
   readonly construct: "Effect" | "Layer" | "Value"
   /** The node that first needed this one; `null` for a root. */
   readonly parent: number | null
+  /**
+   * Its requests in the order it declares them, each resolved: one edge per request, as the plan
+   * has them, even when two requests resolved to one node (two requests of one family member).
+   */
   readonly dependencies: ReadonlyArray<EdgeJson>
   /** Present when the component carries lifecycle metadata (see the `Lifecycle` module). */
   readonly lifecycle?: LifecycleJson
@@ -398,7 +407,8 @@ export const fromJson: (input: unknown) => PlanJson = internal.fromJson
 /**
  * One component explained (see {@link component}): what it is, why it was chosen for each request
  * that resolved to it (`chosenBy`: the dependent, `null` for a root, the request, the rule and the
- * candidates considered), its resolved requests, its dependents, its lifecycle metadata; with a
+ * candidates considered; a dependent's request once, however many times it was made, as two
+ * requests of one family member are), its resolved requests (each once), its dependents, its lifecycle metadata; with a
  * report, where it got (`state`) and its phases with their timings. `alias` is present (`true`) for
  * an alias (`Component.alias`): its one resolved request is what it answers with.
  *

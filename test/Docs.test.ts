@@ -13,6 +13,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import ts from "typescript"
+import * as Layerwise from "../src/index.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const srcDir = path.join(root, "src")
@@ -152,5 +153,28 @@ describe("documentation examples", () => {
     })
     expect(failures).toEqual([])
     expect(examples.length).toBeGreaterThan(50)
+  })
+})
+
+describe("the README's \"Coming from\" tables", () => {
+  /** Every `Module.member` of layerwise's modules in the code spans of the sections headed "Coming from". */
+  const named = (): ReadonlyArray<string> => {
+    const text = fs.readFileSync(path.join(root, "README.md"), "utf8")
+    const sections = text.split(/^(?=## )/m).filter((section) => section.startsWith("## Coming from"))
+    const modules = Object.keys(Layerwise).join("|")
+    const pattern = new RegExp(`(?<![\\w.])(${modules})\\.([A-Za-z]+)`, "g")
+    return [...new Set(sections.flatMap((section) =>
+      [...section.matchAll(/`([^`]+)`/g)].flatMap((span) => [...span[1]!.matchAll(pattern)].map((match) => match[0]))
+    ))]
+  }
+
+  it("name only what layerwise exports", () => {
+    const names = named()
+    expect(names.length).toBeGreaterThan(60)
+    const missing = names.filter((name) => {
+      const [module, member] = name.split(".") as [keyof typeof Layerwise, string]
+      return !(member in Layerwise[module])
+    })
+    expect(missing).toEqual([])
   })
 })

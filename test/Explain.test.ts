@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Schema } from "effect"
-import { App, Component, Dependency, Errors, Explain, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Dependency, Errors, Explain, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 import * as resolver from "../src/internal/resolver.js"
 import * as graph from "./helpers/graph.js"
 
@@ -129,7 +129,7 @@ describe("Explain.tree", () => {
     ))
   })
 
-  it("labels qualified, named, optional and collection requests, at the roots too", () => {
+  it("labels qualified, named, optional and collection requests, at the roots too; the requests that reached one component share its line, each with its reason", () => {
     const plan = resolve(
       Registry.make(
         Component.succeed(Db, "pg").pipe(Component.named("Postgres"), Component.primary),
@@ -149,11 +149,8 @@ describe("Explain.tree", () => {
     )
     expect(Explain.tree(plan)).toBe(lines(
       "Repo",
-      "├─ Db@replica: Sqlite (Db)",
-      "├─ Db#Sqlite: Sqlite (Db)",
-      "├─ Option<Db>: Postgres (Db) [primary over Sqlite]",
-      "├─ All<Db>: Postgres (Db) [all, 2 by order]",
-      "├─ All<Db>: Sqlite (Db)",
+      "├─ Db@replica, Db#Sqlite, All<Db>: Sqlite (Db)",
+      "├─ Option<Db> [primary over Sqlite], All<Db> [all, 2 by order]: Postgres (Db)",
       "└─ All<Plugin> (none)",
       "Db@replica: Sqlite (Db)",
       "Option<Metrics> (absent)"
@@ -656,6 +653,96 @@ describe("external services", () => {
     expect(json.external).toEqual(["platform/Clock"])
     expect(json.nodes[0]!.dependencies[0]!.choice).toEqual({ rule: "external", considered: [] })
     expect(Explain.fromJson(JSON.parse(JSON.stringify(json)))).toEqual(json)
+  })
+})
+
+describe("requests that reach one component", () => {
+  class Topic extends Context.Tag("Topic")<Topic, { readonly topic: string; readonly prefetch: number }>() {}
+  const Queues = Family.make(Topic, {
+    name: "Queue",
+    key: (args: { readonly topic: string; readonly prefetch: number }) => args.topic,
+    merge: (existing, incoming) => ({ ...existing, prefetch: Math.max(existing.prefetch, incoming.prefetch) }),
+    build: (args) => Effect.succeed(args)
+  })
+  /** Worker asks for the member "orders" twice, with different arguments: one member, two requests. */
+  const member = resolve(
+    Registry.make(
+      Queues,
+      Component.make(Worker, {
+        dependencies: [Queues.of({ topic: "orders", prefetch: 10 }), Queues.of({ topic: "orders", prefetch: 50 })],
+        build: Effect.succeed("worker")
+      })
+    ),
+    [Worker]
+  )
+  /** Api asks for Db plainly, for Db@replica, and for a lazy Db: one component each time. */
+  const differing = resolve(
+    Registry.make(
+      Component.succeed(Db, "pg").pipe(Component.qualified([Replica])),
+      Component.make(Api, { dependencies: [Db, Dependency.qualified(Db, Replica), Dependency.lazy(Db)], build: Effect.succeed("api") })
+    ),
+    [Api]
+  )
+
+  it("two requests of one family member are one line in the tree, one arrow in the diagrams, one reason in the component's explanation", () => {
+    expect(Explain.tree(member)).toBe(lines("Worker", "└─ Queue(orders) (Topic)"))
+    expect(Explain.mermaid(member).split("\n").filter((line) => line.includes("-->"))).toEqual(["  n1 --> n0"])
+    expect(Explain.dot(member).split("\n").filter((line) => line.includes("->"))).toEqual(["  n1 -> n0;"])
+    expect(Explain.componentText(Either.getOrThrow(Explain.component(member, "Queue(orders)"))).split("\n")).toEqual([
+      "Queue(orders) (Topic)",
+      "  singleton · built from an Effect",
+      "  chosen for Worker -> Queue(orders): the only candidate",
+      "  dependents: Worker"
+    ])
+    const worker = Either.getOrThrow(Explain.component(member, "Worker"))
+    expect(worker.dependencies).toEqual([{ request: "Queue(orders)", components: ["Queue(orders)"], rule: "only", considered: ["Queue(orders)"] }])
+    expect(Explain.componentText(worker).split("\n")[3]).toBe("  depends on: Queue(orders)")
+  })
+
+  it("different requests of one component share its line and one arrow, which name every request; its explanation gives each its reason", () => {
+    expect(Explain.tree(differing)).toBe(lines("Api", "└─ Db, Db@replica, Lazy<Db>: Db"))
+    // built before Api for the plain request: a solid arrow, not a handle's
+    expect(Explain.mermaid(differing).split("\n").filter((line) => line.includes("->"))).toEqual(['  n1 -->|"Db, Db@replica, Lazy#lt;Db#gt;"| n0'])
+    expect(Explain.dot(differing).split("\n").filter((line) => line.includes("->"))).toEqual(['  n1 -> n0 [label="Db, Db@replica, Lazy<Db>"];'])
+    expect(Explain.componentText(Either.getOrThrow(Explain.component(differing, "Db"))).split("\n").slice(2)).toEqual([
+      "  chosen for Api -> Db: the only candidate",
+      "  chosen for Api -> Db@replica: the only candidate",
+      "  chosen for Api -> Lazy<Db>: the only candidate",
+      "  dependents: Api"
+    ])
+  })
+
+  it("an arrow is a handle's (dotted) only when every request behind it is a handle", () => {
+    const lazyOnly = resolve(
+      Registry.make(Component.succeed(Db, "pg"), Component.make(Api, { dependencies: [Dependency.lazy(Db), Dependency.lazy(Db)], build: Effect.succeed("api") })),
+      [Api]
+    )
+    expect(Explain.mermaid(lazyOnly).split("\n").filter((line) => line.includes("->"))).toEqual(['  n1 -.->|"Lazy#lt;Db#gt;"| n0'])
+    expect(Explain.dot(lazyOnly).split("\n").filter((line) => line.includes("->"))).toEqual(['  n1 -> n0 [label="Lazy<Db>", style=dashed];'])
+  })
+
+  it("two requests of one external service are one dotted arrow to it", () => {
+    class Clock extends Context.Tag("platform/Clock")<Clock, number>() {}
+    const plan = Either.getOrThrow(Resolver.resolve(
+      Registry.make(Component.make(Api, { dependencies: [Clock, Dependency.optional(Clock)], build: Effect.succeed("api") })),
+      [Api],
+      { external: [Clock] }
+    ))
+    expect(Explain.tree(plan)).toBe(lines("Api", "├─ platform/Clock (external)", "└─ Option<platform/Clock> (external)"))
+    expect(Explain.mermaid(plan).split("\n").filter((line) => line.includes("->"))).toEqual(["  n0 -.-> x0"])
+    expect(Explain.dot(plan).split("\n").filter((line) => line.includes("->"))).toEqual(["  n0 -> x0 [style=dotted];"])
+  })
+
+  it("the JSON form keeps the plan's edges, one per request, as the constructor's context has them", () => {
+    expect(Explain.toJson(member).nodes[1]!.dependencies.map((edge) => [edge.request.label, edge.targets])).toEqual([
+      ["Queue(orders)", [0]],
+      ["Queue(orders)", [0]]
+    ])
+    expect(Explain.toJson(differing).nodes[1]!.dependencies.map((edge) => [edge.request.label, edge.targets])).toEqual([
+      ["Db", [0]],
+      ["Db@replica", [0]],
+      ["Lazy<Db>", [0]]
+    ])
   })
 })
 

@@ -159,6 +159,47 @@ const reasonOf = (edge: Plan.Edge, chosen: ReadonlyArray<string>): string => {
 const isPlainRequest = (edge: Plan.Edge): boolean =>
   edge.request.cardinality === "one" && edge.request.selector._tag === "Any" && edge.request.handle === undefined
 
+/** The rule of an edge that resolved to no component of the plan but to something outside it. */
+const untargeted = (edge: Plan.Edge): "external" | "container" | "input" | "options" | undefined => {
+  const rule = edge.choice.rule
+  return rule === "external" || rule === "container" || rule === "input" || rule === "options" ? rule : undefined
+}
+
+/**
+ * One dependent's edges as its renderings show them: one group per component reached, in the order
+ * first reached, with the requests that reached it (distinct by label, in order); an edge that
+ * reached no component is a group of its own (`target` undefined), unless one with its label came
+ * before. The plan keeps one edge per request (a constructor's context has every request it
+ * declared); explanations fold them, so that a component two requests resolved to is one line, one
+ * arrow.
+ */
+const groupByTarget = (edges: ReadonlyArray<Plan.Edge>): ReadonlyArray<{
+  readonly target: number | undefined
+  readonly edges: ReadonlyArray<Plan.Edge>
+}> => {
+  const groups: Array<{ readonly target: number | undefined; readonly edges: Array<Plan.Edge> }> = []
+  const byTarget = new Map<number, Array<Plan.Edge>>()
+  const nothing = new Set<string>()
+  for (const edge of edges) {
+    if (edge.targets.length === 0) {
+      if (nothing.has(edge.request.label)) continue
+      nothing.add(edge.request.label)
+      groups.push({ target: undefined, edges: [edge] })
+      continue
+    }
+    for (const target of edge.targets) {
+      let reached = byTarget.get(target)
+      if (reached === undefined) {
+        reached = []
+        byTarget.set(target, reached)
+        groups.push({ target, edges: reached })
+      }
+      if (!reached.some((other) => other.request.label === edge.request.label)) reached.push(edge)
+    }
+  }
+  return groups
+}
+
 interface Item {
   readonly node: number | undefined
   readonly text: string
@@ -188,25 +229,32 @@ export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
   const continued: Array<number> = []
   const stack: Array<Item> = []
 
-  /** Pushes the lines of `edges` (in reverse, so they pop in order) as children at `depth`. */
+  /**
+   * Pushes the lines of `edges` (in reverse, so they pop in order) as children at `depth`: one line
+   * per component reached, where the first request reached it, naming every request that did (two
+   * requests of one family member, or a plain and a qualified request of one component, are one
+   * line); one line per distinct request that reached nothing.
+   */
   const pushEdges = (edges: ReadonlyArray<Plan.Edge>, indent: string, depth: number) => {
     const lines: Array<{ readonly node: number | undefined; readonly text: string }> = []
-    for (const edge of edges) {
-      if (edge.targets.length === 0) {
-        const nothing = edge.choice.rule === "external" || edge.choice.rule === "container" || edge.choice.rule === "input" || edge.choice.rule === "options"
-          ? edge.choice.rule
-          : edge.request.cardinality === "all"
-          ? "none"
-          : "absent"
+    for (const group of groupByTarget(edges)) {
+      if (group.target === undefined) {
+        const edge = group.edges[0]!
+        const nothing = untargeted(edge) ?? (edge.request.cardinality === "all" ? "none" : "absent")
         lines.push({ node: undefined, text: `${printable(edge.request.label)} (${nothing})` })
         continue
       }
-      const prefix = isPlainRequest(edge) ? "" : `${printable(edge.request.label)}: `
-      const chosen = edge.targets.map((target) => nodes[target]!.name)
-      edge.targets.forEach((target, index) => {
-        const why = index === 0 ? reasonOf(edge, chosen) : ""
-        lines.push({ node: target, text: `${prefix}${nodeText(nodes[target]!)}${why}` })
-      })
+      // a request's reason is said once, on the first component it chose
+      const reason = (edge: Plan.Edge) =>
+        edge.targets[0] === group.target ? reasonOf(edge, edge.targets.map((target) => nodes[target]!.name)) : ""
+      const node = nodeText(nodes[group.target]!)
+      const [edge, ...others] = group.edges
+      const text = others.length > 0
+        ? `${group.edges.map((each) => `${printable(each.request.label)}${reason(each)}`).join(", ")}: ${node}`
+        : isPlainRequest(edge!)
+        ? `${node}${reason(edge!)}`
+        : `${printable(edge!.request.label)}: ${node}${reason(edge!)}`
+      lines.push({ node: group.target, text })
     }
     for (let index = lines.length - 1; index >= 0; index--) {
       const last = index === lines.length - 1
@@ -285,13 +333,53 @@ export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
 // ---------------------------------------------------------------------------------------------
 // diagrams
 
-/** Labels diagrams put on an edge: the request when it is not plain, the rule when it decided. */
-const edgeLabel = (edge: Plan.Edge): string | undefined => {
+/**
+ * The label diagrams put on an edge: the request when it is not plain (or when `named`), the rule
+ * when it decided.
+ */
+const edgeLabel = (edge: Plan.Edge, named = false): string | undefined => {
   const parts: Array<string> = []
-  if (!isPlainRequest(edge)) parts.push(edge.request.label)
+  if (named || !isPlainRequest(edge)) parts.push(edge.request.label)
   const rule = edge.choice.rule
-  if (rule !== "only" && rule !== "all" && rule !== "absent" && rule !== "external" && rule !== "container" && rule !== "input" && rule !== "options") parts.push(`[${rule}]`)
+  if (rule !== "only" && rule !== "all" && rule !== "absent" && untargeted(edge) === undefined) parts.push(`[${rule}]`)
   return parts.length === 0 ? undefined : parts.join(" ")
+}
+
+/** The label of the one arrow drawn for the requests of a group: every request named when there are several. */
+const groupLabel = (edges: ReadonlyArray<Plan.Edge>): string | undefined =>
+  edges.length === 1 ? edgeLabel(edges[0]!) : edges.map((edge) => edgeLabel(edge, true)).join(", ")
+
+/**
+ * The arrows of a diagram, one per (dependent, dependency), from and to diagram ids: `to` is a
+ * node's, or the external service's or scope input's reached (kind `outside`); the kind is `handle`
+ * when every request behind the arrow is a handle (the dependency is built when used, not before
+ * its dependent).
+ */
+const arrows = (
+  plan: Plan.Any,
+  inputs: ReadonlyMap<string, string>,
+  draw: (from: string, to: string, label: string | undefined, kind: "build" | "handle" | "outside") => void
+): void => {
+  for (const node of plan.nodes) {
+    const from = `n${node.id}`
+    const outside = new Set<string>()
+    for (const group of groupByTarget(node.dependencies)) {
+      if (group.target !== undefined) {
+        const handle = group.edges.every((edge) => edge.request.handle !== undefined)
+        draw(from, `n${group.target}`, groupLabel(group.edges), handle ? "handle" : "build")
+        continue
+      }
+      const edge = group.edges[0]!
+      const to = edge.choice.rule === "external"
+        ? `x${plan.external.indexOf(edge.request.service)}`
+        : edge.choice.rule === "input"
+        ? inputs.get(edge.request.service)
+        : undefined
+      if (to === undefined || outside.has(to)) continue
+      outside.add(to)
+      draw(from, to, undefined, "outside")
+    }
+  }
 }
 
 const rootIds = (plan: Plan.Any): ReadonlySet<number> => new Set(plan.roots.flatMap((edge) => edge.targets))
@@ -367,17 +455,11 @@ export const mermaid = (plan: Plan.Any, options?: Explain.DiagramOptions): strin
     for (const id of group.nodes) lines.push(`    n${id}`)
     lines.push("  end")
   }
-  for (const node of plan.nodes) {
-    for (const edge of node.dependencies) {
-      const label = edgeLabel(edge)
-      // a handle's edge (built when used, not before its requester) is dotted
-      const line = edge.request.handle === undefined ? "-->" : "-.->"
-      const arrow = label === undefined ? line : `${line}|"${mermaidText(label)}"|`
-      for (const target of edge.targets) lines.push(`  n${node.id} ${arrow} n${target}`)
-      if (edge.choice.rule === "external") lines.push(`  n${node.id} -.-> x${plan.external.indexOf(edge.request.service)}`)
-      if (edge.choice.rule === "input") lines.push(`  n${node.id} -.-> ${inputs.get(edge.request.service)}`)
-    }
-  }
+  // a handle's arrow (built when used, not before its requester) and one to what is outside the plan are dotted
+  arrows(plan, inputs, (from, to, label, kind) => {
+    const line = kind === "build" ? "-->" : "-.->"
+    lines.push(`  ${from} ${label === undefined ? line : `${line}|"${mermaidText(label)}"|`} ${to}`)
+  })
   lines.push("  classDef root stroke-width:3px")
   lines.push("  classDef override stroke-dasharray: 5 5")
   if (plan.external.length > 0) {
@@ -426,21 +508,13 @@ export const dot = (plan: Plan.Any, options?: Explain.DiagramOptions): string =>
     for (const id of group.nodes) lines.push(`    n${id};`)
     lines.push("  }")
   }
-  for (const node of plan.nodes) {
-    for (const edge of node.dependencies) {
-      const label = edgeLabel(edge)
-      const styles = [
-        ...(label === undefined ? [] : [`label=${dotString(label)}`]),
-        ...(edge.request.handle === undefined ? [] : ["style=dashed"])
-      ]
-      const attributes = styles.length === 0 ? "" : ` [${styles.join(", ")}]`
-      for (const target of edge.targets) lines.push(`  n${node.id} -> n${target}${attributes};`)
-      if (edge.choice.rule === "external") {
-        lines.push(`  n${node.id} -> x${plan.external.indexOf(edge.request.service)} [style=dotted];`)
-      }
-      if (edge.choice.rule === "input") lines.push(`  n${node.id} -> ${inputs.get(edge.request.service)} [style=dotted];`)
-    }
-  }
+  arrows(plan, inputs, (from, to, label, kind) => {
+    const styles = [
+      ...(label === undefined ? [] : [`label=${dotString(label)}`]),
+      ...(kind === "handle" ? ["style=dashed"] : kind === "outside" ? ["style=dotted"] : [])
+    ]
+    lines.push(`  ${from} -> ${to}${styles.length === 0 ? "" : ` [${styles.join(", ")}]`};`)
+  })
   lines.push("}")
   return lines.join("\n")
 }
@@ -599,17 +673,30 @@ export const ComponentExplanation = Schema.Struct({
   phases: Schema.Array(ReportSchema.PhaseRecord)
 })
 
-/** Per node, every request that resolved to it: roots first, then dependents in build order. */
+/**
+ * Per node, every request that resolved to it: roots first, then dependents in build order; a
+ * dependent's requests once each (two requests of one family member are one, see `groupByTarget`).
+ */
 const chosenByOf = (plan: Plan.Any): ReadonlyArray<ReadonlyArray<typeof ChosenByJson.Type>> => {
   const found: Array<Array<typeof ChosenByJson.Type>> = plan.nodes.map(() => [])
-  const add = (dependent: string | null, edge: Plan.Edge) => {
-    for (const target of edge.targets) {
-      found[target]!.push({ dependent, request: edge.request.label, rule: edge.choice.rule, considered: edge.choice.considered })
+  const add = (dependent: string | null, edges: ReadonlyArray<Plan.Edge>) => {
+    for (const group of groupByTarget(edges)) {
+      if (group.target === undefined) continue
+      for (const edge of group.edges) {
+        found[group.target]!.push({ dependent, request: edge.request.label, rule: edge.choice.rule, considered: edge.choice.considered })
+      }
     }
   }
-  for (const edge of plan.roots) add(null, edge)
-  for (const node of plan.nodes) for (const edge of node.dependencies) add(node.name, edge)
+  add(null, plan.roots)
+  for (const node of plan.nodes) add(node.name, node.dependencies)
   return found
+}
+
+/** Edges with distinct requests (by label), the first of each. */
+const distinctRequests = (edges: ReadonlyArray<Plan.Edge>): ReadonlyArray<Plan.Edge> => {
+  const first = new Map<string, Plan.Edge>()
+  for (const edge of edges) if (!first.has(edge.request.label)) first.set(edge.request.label, edge)
+  return [...first.values()]
 }
 
 const explanations = new WeakMap<Plan.Any, ReadonlyArray<ReadonlyArray<typeof ChosenByJson.Type>>>()
@@ -653,7 +740,8 @@ export const component = (
     ...(isAlias(own_) ? { alias: true as const } : undefined),
     root: own.some((choice) => choice.dependent === null),
     chosenBy: own,
-    dependencies: node.dependencies.map((edge) => ({
+    // each request once (two requests of one family member are one)
+    dependencies: distinctRequests(node.dependencies).map((edge) => ({
       request: edge.request.label,
       components: edge.targets.map((target) => plan.nodes[target]!.name),
       rule: edge.choice.rule,
