@@ -82,7 +82,8 @@
  *
  * **Observing.** Every phase of every component is recorded in the report (durations on Effect's
  * `Clock`), published as an {@link Event} to subscribers ({@link events}, {@link subscribe}), and
- * queryable while it runs ({@link phase}). With a tracer installed (for instance
+ * queryable while it runs ({@link phase}); each instance no phase records (a transient's, a scoped
+ * component's, a factory handle's, ...) is published as an {@link InstanceEvent}. With a tracer installed (for instance
  * `@effect/opentelemetry`), each build, start hook, stop hook, initializer, disposer and background
  * work is an Effect span (`layerwise.build`, `layerwise.start`, ... with a `component` attribute)
  * under `layerwise.app.start` / `layerwise.app.stop`.
@@ -228,6 +229,30 @@ export type Event =
     /** the first error of the phase, rendered */
     readonly error: string | undefined
   }
+  | InstanceEvent<"InstanceBuilt">
+  | InstanceEvent<"InstanceReleased">
+
+/**
+ * An instance that no phase records was built, or released (its disposers, then its finalizers): a
+ * transient's, a scoped component's, a factory handle's, a reloaded one, a singleton of a run-time
+ * lookup's own (the application's singletons have phases). Published only while someone listens, for
+ * the instances whose build began then. `error`: the build's (then `outcome` is not `success`, and no
+ * release follows), or the release's, rendered.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface InstanceEvent<Tag extends "InstanceBuilt" | "InstanceReleased"> {
+  readonly _tag: Tag
+  readonly component: string
+  readonly kind: "transient" | "scoped" | "factory" | "reload" | "singleton"
+  /** the scope a scoped instance belongs to */
+  readonly scope: string | undefined
+  readonly outcome: Report.Outcome
+  /** milliseconds */
+  readonly duration: number
+  readonly error: string | undefined
+}
 
 /**
  * Options of an application. The environment (profiles, properties) may be given as data or as

@@ -219,7 +219,8 @@ export const path = (container: Container): ReadonlyArray<string> => childIntern
  * not built again in this container, on purpose: its dependents were built with the instance that
  * startup checked them with, and would silently get another; open a child with it as one of its own
  * components to run a new one. Instances of scoped components stay with their open scopes. A release
- * failure is a defect of `shutDown`, after every instance was released.
+ * that fails is a `ReleaseError` naming the component, a failure of `shutDown` once every release was
+ * attempted (several: one per component, in release order, in the failure's `Cause`).
  *
  * @example
  * ```ts

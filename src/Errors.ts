@@ -777,12 +777,13 @@ export type LookupError = ResolutionError | HandleError | CircularLookup | Compo
 
 /**
  * What shutting down a component (`Container.shutDown`) can fail with: no component of that name
- * (or request) runs in the container, it was shut down already, or the container is closed.
+ * (or request) runs in the container, it was shut down already, the container is closed, or
+ * releases failed (a `ReleaseError` per component, in release order, once every release was tried).
  *
  * @since 0.2.0
  * @category errors
  */
-export type ShutDownError = UnknownComponent | ComponentShutDown | ContainerClosed
+export type ShutDownError = UnknownComponent | ComponentShutDown | ContainerClosed | ReleaseError
 
 /**
  * The errors of building a resolved plan whose constructors fail with `E`.

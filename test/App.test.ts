@@ -1088,7 +1088,9 @@ describe("App", () => {
               ? `state ${event.to}`
               : event._tag === "PhaseStarted"
               ? `${event.phase} ${event.component}`
-              : `${event.phase} ${event.component} ${event.outcome}`
+              : event._tag === "PhaseEnded"
+              ? `${event.phase} ${event.component} ${event.outcome}`
+              : `${event._tag} ${event.component}`
           )
           return { compact, late: yield* App.report(running), stopped }
         }))
@@ -2114,7 +2116,9 @@ describe("App", () => {
             ? `state ${event.to}`
             : event._tag === "PhaseStarted"
             ? `${event.phase} ${event.component}`
-            : `${event.phase} ${event.component} ${event.outcome}${event.error === undefined ? "" : ` (${event.error})`}`
+            : event._tag === "PhaseEnded"
+            ? `${event.phase} ${event.component} ${event.outcome}${event.error === undefined ? "" : ` (${event.error})`}`
+            : `${event._tag} ${event.component}`
         )
         expect(compact).toEqual([
           "state building",
@@ -2363,6 +2367,9 @@ describe("App", () => {
           return `begin ${event.component} ${event.phase}`
         case "PhaseEnded":
           return `end ${event.component} ${event.phase} ${event.outcome}`
+        case "InstanceBuilt":
+        case "InstanceReleased":
+          return `${event._tag} ${event.component} ${event.outcome}`
       }
     }
 

@@ -859,6 +859,35 @@ describe("Container", () => {
         expect(result.second).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: [] }))
         expect(recorder.events).toEqual(["build Config", "build Db", "build csv", "release Db", "release csv", "release Config"])
       }))
+
+    it.effect("a release that fails is a typed ReleaseError of shutDown naming the component, one per component, once every instance was released", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const broken = (name: string) => new Error(`${name} did not close`)
+        const failing = (name: string) => Effect.acquireRelease(Effect.void, () => Effect.die(broken(name)))
+        const registry = Registry.make(
+          Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }),
+          Component.make(Db, {
+            dependencies: [Config],
+            build: Effect.flatMap(Config, (config) => Effect.zipLeft(recorder.make("Db", (id) => ({ id, config })), failing("Db")))
+          }),
+          Component.make(Api, {
+            dependencies: [Db],
+            build: Effect.flatMap(Db, (db) => Effect.zipLeft(recorder.make("Api", (id) => ({ id, db })), failing("Api")))
+          })
+        )
+        // Db is the application's, Api a lookup's: both containers' release failures are typed
+        const exit = yield* withContainer(registry, [Db], Effect.zipRight(Container.get(Api), Effect.exit(Container.shutDown("Config"))))
+        expect(exit._tag).toBe("Failure")
+        if (exit._tag === "Success") return
+        const failures: ReadonlyArray<Errors.ShutDownError> = [...Cause.failures(exit.cause)]
+        expect(failures).toEqual([
+          new Errors.ReleaseError({ component: "Api", path: ["Api"], cause: broken("Api") }),
+          new Errors.ReleaseError({ component: "Db", path: ["Db"], cause: broken("Db") })
+        ])
+        expect([...Cause.defects(exit.cause)]).toEqual([])
+        expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
+      }))
   })
 
   describe("shutting down random graphs", () => {

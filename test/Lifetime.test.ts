@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Deferred, Effect, Either, Exit, FastCheck, Fiber, Layer, type Scope, TestClock } from "effect"
+import { Cause, Chunk, Context, Deferred, Effect, Either, Exit, FastCheck, Fiber, Layer, Queue, Scope, TestClock } from "effect"
 import { App, Component, Container, Dependency, Errors, Explain, Lifecycle, Lifetime, Registry, Resolver } from "layerwise"
 import { type Instance, makeRecorder, type Recorder } from "./helpers/recorder.js"
 
@@ -451,6 +451,144 @@ describe("Lifetime at run time", () => {
     }))
 
   describe("with App", () => {
+    /** A maker of Fresh instances through a factory handle. */
+    class Maker extends Context.Tag("Maker")<Maker, { readonly make: Effect.Effect<Instance, Errors.HandleError, Scope.Scope> }>() {}
+
+    /** Shared, Fresh (transient, dependent of Shared), User (Request, needs Fresh; built in 1s, released in 2s), Maker (a factory of Fresh). */
+    const instancesRegistry = (recorder: Recorder) =>
+      Registry.make(
+        Component.make(Shared, { build: recorder.instance("Shared") }),
+        Component.make(Fresh, { dependencies: [Shared], build: recorder.instance("Fresh") }).pipe(Lifetime.transient),
+        Component.make(User, {
+          dependencies: [Fresh],
+          build: Effect.zipRight(
+            Effect.acquireRelease(Effect.sleep("1 second"), () => Effect.sleep("2 seconds")),
+            recorder.instance("User")
+          )
+        }).pipe(Lifetime.scoped(Request)),
+        Component.make(Maker, { dependencies: [Dependency.factory(Fresh)], build: Effect.map(Dependency.factory(Fresh), (make) => ({ make })) })
+      )
+
+    const compactInstance = (event: App.Event): ReadonlyArray<string> =>
+      event._tag === "InstanceBuilt" || event._tag === "InstanceReleased"
+        ? [
+          `${event._tag} ${event.component} ${event.kind}${event.scope === undefined ? "" : `(${event.scope})`} ${event.outcome} ${event.duration}ms${
+            event.error === undefined ? "" : ` (${event.error})`
+          }`
+        ]
+        : []
+
+    it.effect("instances no phase records publish InstanceBuilt and InstanceReleased: a transient per lookup and per requester, a scoped instance per open scope, a factory's per call", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const app = App.make(instancesRegistry(recorder), { roots: [Container.Container, Maker], scopes: [Request] })
+        const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+          const events = yield* App.subscribe(app)
+          const running = yield* App.start(app)
+          const run = <A, E>(effect: Effect.Effect<A, E, Container.Container | Maker>) => Effect.provide(effect, running.context)
+          yield* run(Effect.flatMap(Container.get(Fresh), recorder.use))
+          const request = run(Effect.flatMap(User, recorder.use).pipe(Lifetime.within(Request, [User])))
+          yield* request
+          yield* request
+          yield* run(Effect.scoped(Effect.flatMap(Effect.flatMap(Maker, (maker) => maker.make), recorder.use)))
+          recorder.events.push("stopping")
+          yield* App.stop(running)
+          return Chunk.toReadonlyArray(yield* Queue.takeAll(events)).flatMap(compactInstance)
+        })))
+        yield* TestClock.adjust("1 minute")
+        const published = yield* Fiber.join(fiber)
+        expect(published).toEqual([
+          // Maker's factory handle builds nothing at startup; a lookup's transient lives with the container
+          "InstanceBuilt Fresh transient success 0ms",
+          // each Request scope: its User and the transient it requests, released when the scope closes
+          "InstanceBuilt Fresh transient success 0ms",
+          "InstanceBuilt User scoped(Request) success 1000ms",
+          "InstanceReleased User scoped(Request) success 2000ms",
+          "InstanceReleased Fresh transient success 0ms",
+          "InstanceBuilt Fresh transient success 0ms",
+          "InstanceBuilt User scoped(Request) success 1000ms",
+          "InstanceReleased User scoped(Request) success 2000ms",
+          "InstanceReleased Fresh transient success 0ms",
+          // a factory's instance, released when the caller's Scope closes
+          "InstanceBuilt Fresh factory success 0ms",
+          "InstanceReleased Fresh factory success 0ms",
+          // the lookup's transient, with the application
+          "InstanceReleased Fresh transient success 0ms"
+        ])
+        expect(recorder.events.filter((event) => !event.startsWith("use "))).toEqual([
+          "build Shared#1",
+          "build Fresh#1",
+          "build Fresh#2",
+          "build User#1",
+          "release User#1",
+          "release Fresh#2",
+          "build Fresh#3",
+          "build User#2",
+          "release User#2",
+          "release Fresh#3",
+          "build Fresh#4",
+          "release Fresh#4",
+          "stopping",
+          "release Fresh#1",
+          "release Shared#1"
+        ])
+      }))
+
+    it.effect("a failed instance build and a failed instance release publish their errors; a lookup's own singleton has events, the application's singletons phases", () =>
+      Effect.gen(function*() {
+        let builds = 0
+        class Broken extends Context.Tag("Broken")<Broken, string>() {}
+        const registry = Registry.make(
+          Component.make(Broken, {
+            build: Effect.suspend(() =>
+              ++builds === 1
+                ? Effect.fail("not yet")
+                : Effect.as(Effect.acquireRelease(Effect.void, () => Effect.die(new Error("socket closed"))), "broken")
+            )
+          }).pipe(Lifetime.transient),
+          Component.succeed(Config, "config")
+        )
+        const app = App.make(registry, { roots: [Container.Container] })
+        const { published, stopped } = yield* Effect.scoped(Effect.gen(function*() {
+          const events = yield* App.subscribe(app)
+          const running = yield* App.start(app)
+          const lookups = Effect.all([Effect.exit(Container.get(Broken)), Container.get(Broken), Container.get(Config)])
+          yield* Effect.provide(lookups, running.context)
+          const stopped = yield* Effect.flip(App.stop(running))
+          return { stopped, published: Chunk.toReadonlyArray(yield* Queue.takeAll(events)).flatMap(compactInstance) }
+        }))
+        expect(stopped._tag === "ApplicationFailed" && stopped.errors.map((error) => error.message)).toEqual([
+          "Broken: releasing Broken failed: Error: socket closed"
+        ])
+        expect(published).toEqual([
+          "InstanceBuilt Broken transient failure 0ms (Broken: constructor of Broken failed: not yet)",
+          "InstanceBuilt Broken transient success 0ms",
+          "InstanceBuilt Config singleton success 0ms",
+          "InstanceReleased Config singleton success 0ms",
+          "InstanceReleased Broken transient failure 0ms (Broken: releasing Broken failed: Error: socket closed)"
+        ])
+      }))
+
+    it.effect("instances are watched only while someone listens: one built before anyone subscribed has no events, not even its release", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const app = App.make(instancesRegistry(recorder), { roots: [Container.Container, Maker], scopes: [Request] })
+        const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          const make = Effect.provide(Effect.flatMap(Maker, (maker) => maker.make), running.context)
+          const unheard = yield* Scope.make()
+          yield* Scope.extend(make, unheard)
+          const events = yield* App.subscribe(app)
+          yield* Effect.scoped(make)
+          yield* Scope.close(unheard, Exit.void)
+          yield* App.stop(running)
+          return Chunk.toReadonlyArray(yield* Queue.takeAll(events)).flatMap(compactInstance)
+        })))
+        yield* TestClock.adjust("1 minute")
+        expect(yield* Fiber.join(fiber)).toEqual(["InstanceBuilt Fresh factory success 0ms", "InstanceReleased Fresh factory success 0ms"])
+        expect(recorder.builds("Fresh")).toBe(2)
+      }))
+
     it.effect("a singleton built on first use is in the report with its build phase, when it happened; a failed first use leaves it pending, and the next one builds it", () =>
       Effect.gen(function*() {
         let attempts = 0
@@ -566,8 +704,12 @@ interface Node {
   readonly touch: Effect.Effect<void, Errors.HandleError | string>
 }
 
-/** Runs a random graph: every instance built is released exactly once and never used after its release. */
-const runSpec = (spec: Spec) =>
+/**
+ * Runs a random graph: every instance built is released exactly once and never used after its
+ * release. `underApp`: as an App's, with a subscriber: every instance build published as a success is
+ * followed by exactly one release of it.
+ */
+const runSpec = (spec: Spec, underApp = false) =>
   Effect.gen(function*() {
     const recorder = makeRecorder()
     const size = spec.lifetimes.length
@@ -627,8 +769,14 @@ const runSpec = (spec: Spec) =>
     const resolved = Resolver.resolve(Registry.make(...components), roots, { scopes: [Request] })
     if (Either.isLeft(resolved)) expect.fail(resolved.left.message)
     const layer = Registry.toLayer(Registry.make(...components), roots, { scopes: [Request] })
+    const app = App.make(Registry.make(...components), { roots, scopes: [Request], startupLog: false })
+    const published: Array<App.Event> = []
     const program = Effect.scoped(Effect.gen(function*() {
-      const context = yield* Layer.build(layer)
+      if (underApp) {
+        const events = yield* App.subscribe(app)
+        yield* Effect.addFinalizer(() => Effect.map(Queue.takeAll(events), (taken) => void published.push(...taken)))
+      }
+      const context = underApp ? (yield* App.start(app)).context : yield* Layer.build(layer)
       yield* Effect.flatMap(top, (node) => node.touch).pipe(Lifetime.within(Request, [top]), Effect.provide(context as Context.Context<Container.Container>))
     }))
     const fiber = yield* Effect.fork(program)
@@ -643,6 +791,11 @@ const runSpec = (spec: Spec) =>
     expect([...released].sort()).toEqual([...built].sort())
     expect(recorder.live).toEqual(new Set())
     expect(recorder.usedAfterRelease).toEqual([])
+    const instances = (tag: string, outcome?: string) =>
+      published.flatMap((event) =>
+        event._tag === tag && "kind" in event && (outcome === undefined || event.outcome === outcome) ? [`${event.component} ${event.kind}`] : []
+      ).sort()
+    expect(instances("InstanceReleased")).toEqual(instances("InstanceBuilt", "success"))
     return built.length
   })
 
@@ -657,6 +810,18 @@ describe("Lifetime at run time, property", () => {
         )
       )
       // not vacuous: the graphs resolve, and build (and release) instances
+      expect(released).toBeGreaterThan(150)
+    })))
+
+  it("the same graphs under App, with a subscriber: every instance released exactly once; each instance build published as a success is followed by one release", () =>
+    Effect.runPromise(Effect.gen(function*() {
+      let released = 0
+      yield* Effect.promise(() =>
+        FastCheck.assert(
+          FastCheck.asyncProperty(specArbitrary, (spec) => Effect.runPromise(Effect.map(runSpec(spec, true), (count) => void (released += count)))),
+          { numRuns: 150 }
+        )
+      )
       expect(released).toBeGreaterThan(150)
     })))
 })

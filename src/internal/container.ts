@@ -87,6 +87,29 @@ const openScopes = runtime.makeFiberLocal<ScopeInstance | undefined>("Container/
 export type InstanceHook = (id: number, service: unknown, scope: Scope.Scope, shared: boolean) => Effect.Effect<void, Errors.HandleError>
 
 /**
+ * How an instance built here came to be: a `singleton` of the graph built on first use, a
+ * `transient` for one requester, a `scoped` component's for one open scope, a `factory` handle's
+ * call, a reloadable handle's `reload`.
+ *
+ * @internal
+ */
+export type InstanceKind = "singleton" | "transient" | "scoped" | "factory" | "reload"
+
+/**
+ * What App observes of the instances built here, for its events: each one it `watches` (asked as its
+ * build begins; nothing is made for one it does not) has its build and its release (disposers, then
+ * finalizers) timed on `now` (milliseconds), and their exits given to `built` and `released`.
+ *
+ * @internal
+ */
+export interface InstanceEvents {
+  readonly watches: (id: number, kind: InstanceKind) => boolean
+  readonly now: () => number
+  readonly built: (id: number, kind: InstanceKind, duration: number, exit: Exit.Exit<unknown, unknown>) => void
+  readonly released: (id: number, kind: InstanceKind, duration: number, exit: Exit.Exit<unknown, unknown>) => void
+}
+
+/**
  * What App runs when the container releases a singleton's instance before the graph's release (a
  * reloadable singleton's first instance, replaced): its disposers, with that instance.
  *
@@ -155,6 +178,8 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly releasedEarly = new WeakSet<Scope.Scope>()
   readonly scopeNames: ReadonlyArray<string>
   onInstance: InstanceHook | undefined = undefined
+  /** what App observes of the instances built here (see `InstanceEvents`) */
+  instanceEvents: InstanceEvents | undefined = undefined
   /** each instance built here in a `layerwise.component.build` span (the graph's spans are on) */
   instanceSpans = false
   onDispose: DisposeHook | undefined = undefined
@@ -394,7 +419,7 @@ export const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInsta
         ? singleton(self, target, chain)
         : self.rank[target] === TRANSIENT
         // a transient outside any node lives as long as what provides it: the open scope, or the graph
-        ? Effect.flatMap(openIn(self, chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain, false))
+        ? Effect.flatMap(openIn(self, chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain, "transient"))
         : scoped(self, target, chain)),
     (values) => collect(edge, values)
   )
@@ -418,7 +443,7 @@ const instanceFor = (
   const rank = self.rank[id]!
   if (rank === 0) return singleton(self, id, chain)
   if (rank === TRANSIENT) {
-    return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, false))
+    return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, "transient"))
   }
   return scoped(self, id, chain)
 }
@@ -429,28 +454,73 @@ const buildIn = (
   id: number,
   scope: Scope.Scope,
   chain: ScopeInstance | undefined,
-  shared: boolean
+  kind: InstanceKind
 ): Effect.Effect<unknown, Errors.HandleError> =>
   self.direct[id] === 1
-    ? construct(self, id, scope, undefined, shared)
-    : Effect.flatMap(prepare(self, id, scope, chain), (edgeValue) => construct(self, id, scope, edgeValue, shared))
+    ? construct(self, id, scope, undefined, kind)
+    : Effect.flatMap(prepare(self, id, scope, chain), (edgeValue) => construct(self, id, scope, edgeValue, kind))
 
-/** A node's constructor and App's hook, its dependencies' values given (`undefined`: all plain). */
+/** A node's instance (see `instance`), observed when App watches it, in a span when the graph's spans are on. */
 const construct = (
   self: Container,
   id: number,
   scope: Scope.Scope,
   edgeValue: executor.EdgeValue | undefined,
-  shared: boolean
+  kind: InstanceKind
+): Effect.Effect<unknown, Errors.HandleError> => {
+  const events = self.instanceEvents
+  const made = events !== undefined && events.watches(id, kind)
+    ? watched(self, events, id, scope, edgeValue, kind)
+    : instance(self, id, scope, edgeValue, kind)
+  return self.instanceSpans ? observe.instanceBuild(self.plan.nodes[id]!, made) : made
+}
+
+/** A node's constructor and App's hook, its dependencies' values given (`undefined`: all plain). */
+const instance = (
+  self: Container,
+  id: number,
+  scope: Scope.Scope,
+  edgeValue: executor.EdgeValue | undefined,
+  kind: InstanceKind
 ): Effect.Effect<unknown, Errors.HandleError> => {
   const construct = self.plan.nodes[id]!.component.construct
   const built = construct._tag === "Value"
     ? Effect.succeed(construct.value)
     : Effect.withFiberRuntime<unknown, Errors.BuildError>((fiber) => executor.constructInstance(self.build, id, scope, fiber, edgeValue))
   const hook = self.onInstance
-  const made = hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope, shared))
-  return self.instanceSpans ? observe.instanceBuild(self.plan.nodes[id]!, made) : made
+  return hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope, kind === "singleton"))
 }
+
+/**
+ * An instance App watches (see `InstanceEvents`): built in a scope of its own inside `scope`, which
+ * `scope` closes first (before what the instance was built with), so that its release is timed and
+ * its failure seen, then passed on to `scope`'s close.
+ */
+const watched = (
+  self: Container,
+  events: InstanceEvents,
+  id: number,
+  scope: Scope.Scope,
+  edgeValue: executor.EdgeValue | undefined,
+  kind: InstanceKind
+): Effect.Effect<unknown, Errors.HandleError> =>
+  Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => {
+    const began = events.now()
+    const release = (exit: Exit.Exit<unknown, unknown>) =>
+      Effect.suspend(() => {
+        const at = events.now()
+        return Effect.flatMap(Effect.exit(Scope.close(own, exit)), (closed) => {
+          events.released(id, kind, events.now() - at, closed)
+          return closed
+        })
+      })
+    // one step, not interruptible: a release follows every build published as a success
+    return Effect.onExit(instance(self, id, own, edgeValue, kind), (exit) =>
+      Effect.suspend(() => {
+        events.built(id, kind, events.now() - began, exit)
+        return Exit.isSuccess(exit) ? Scope.addFinalizerExit(scope, release) : Effect.void
+      }))
+  })
 
 /** Runs `make` once per key of `memo`, sharing it between concurrent callers; a failure is not kept. */
 const once = (
@@ -505,7 +575,7 @@ const buildOwned = (
 ): Effect.Effect<readonly [unknown, Scope.CloseableScope], Errors.HandleError> =>
   Effect.flatMap(openIn(self, owner, id), (scope) => {
     return Effect.onError(
-      Effect.map(buildIn(self, id, scope, chain, self.rank[id] === 0), (value) => [value, scope] as const),
+      Effect.map(buildIn(self, id, scope, chain, self.rank[id] === 0 ? "singleton" : "scoped"), (value) => [value, scope] as const),
       (cause) =>
         Effect.suspend(() => {
           const index = owner.scopes.indexOf(scope)
@@ -661,7 +731,7 @@ const lazyHandle = (
         memo,
         id,
         Effect.flatMap(owner === undefined ? executor.openScope(self.build, id) : Scope.fork(owner, ExecutionStrategy.sequential), (scope) =>
-          buildIn(self, id, scope, chain, false))
+          buildIn(self, id, scope, chain, "transient"))
       ))
   }
   return Effect.flatMap(FiberRef.get(openScopes), (chain) => scoped(self, id, chain, made))
@@ -671,7 +741,7 @@ const lazyHandle = (
 const factoryHandle = (self: Container, id: number): Effect.Effect<unknown, Errors.HandleError, Scope.Scope> =>
   Effect.flatMap(Effect.scope, (caller) =>
     Effect.flatMap(FiberRef.get(openScopes), (chain) =>
-      Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, false))))
+      Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, "factory"))))
 
 /**
  * The reloadable handle of a singleton: made by the container that holds its instance (this one, or
@@ -740,7 +810,7 @@ const reloadableHandle = (
       reload: it.reloads.withPermits(1)(
         Effect.flatMap(FiberRef.get(openScopes), (reloader) =>
           Effect.flatMap(executor.openScope(self.build, id), (scope) =>
-            Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildIn(self, id, scope, reloader, false)), {
+            Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildIn(self, id, scope, reloader, "reload")), {
               onFailure: (cause) => Effect.zipRight(Effect.ignore(Scope.close(scope, Exit.failCause(cause))), Effect.failCause(cause)),
               onSuccess: (value) =>
                 Effect.suspend(() => {

@@ -411,7 +411,7 @@ export namespace ContainerLookups {
   const byRequest = Container.shutDown(Dependency.qualified(Plugin, "csv"))
   assertType<Equals<typeof byName, Effect.Effect<ReadonlyArray<string>, Errors.ShutDownError, Container.Container>>>()
   assertType<Equals<typeof byRequest, typeof byName>>()
-  assertType<Equals<Errors.ShutDownError, Errors.UnknownComponent | Errors.ComponentShutDown | Errors.ContainerClosed>>()
+  assertType<Equals<Errors.ShutDownError, Errors.UnknownComponent | Errors.ComponentShutDown | Errors.ContainerClosed | Errors.ReleaseError>>()
 }
 
 // Handles: what a constructor reads from each

@@ -78,7 +78,7 @@ export class RunRecord {
     /** publishes an event (made only when someone listens) */
     readonly emit: (event: () => App.Event) => void,
     /** whether anyone listens: no event is made (nor `emit` called) while no one does */
-    private readonly listening: () => boolean = () => true
+    readonly listening: () => boolean = () => true
   ) {
     const size = plan.nodes.length
     const components = new Array<ComponentRecord>(size)

@@ -194,10 +194,12 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
     if (dynamic !== undefined) {
       self.container = dynamic
       dynamic.onInstance = instanceHook(self)
+      dynamic.instanceEvents = instanceEvents(self, dynamic)
       dynamic.onDispose = (id, service) => disposeSequence(self, id, service) ?? Effect.void
       dynamic.onLazyBuild = (id, build) => lazyBuild(self, id, build)
       dynamic.onExtension = (extension) => {
         extension.onInstance = extensionHook(self, extension)
+        extension.instanceEvents = instanceEvents(self, extension)
         extension.onLazyBuild = (id, build) => {
           const own = ownId(self, extension.plan.nodes[id]!)
           return own === undefined ? build : lazyBuild(self, own, build)
@@ -380,6 +382,38 @@ const lazyBuild = <A>(self: AppRun, id: number, build: Effect.Effect<A, Errors.H
         self.record.setState(id, "pending")
       }))
   })
+
+/**
+ * The events of the instances a container builds that no phase records (`InstanceBuilt`,
+ * `InstanceReleased`): all of them but the application's singletons, watched while someone listens.
+ */
+const instanceEvents = (self: AppRun, owner: container.Container): container.InstanceEvents => {
+  const record = self.record
+  const emit = (tag: "InstanceBuilt" | "InstanceReleased", id: number, kind: container.InstanceKind, duration: number, exit: Exit.Exit<unknown, unknown>) => {
+    const node = owner.plan.nodes[id]!
+    const own = node.component.lifetime
+    record.emit(() => ({
+      _tag: tag,
+      component: node.name,
+      kind,
+      scope: kind === "scoped" && own?._tag === "Scoped" ? own.scope.name : undefined,
+      outcome: Exit.isSuccess(exit) ? "success" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failure",
+      duration,
+      error: Exit.isSuccess(exit) ? undefined : rendered(tag === "InstanceBuilt"
+        ? hooks.failureOf(exit.cause).reason
+        : new Errors.ReleaseError({ component: node.name, path: planInternal.pathTo(owner.plan, id), cause: Cause.squash(exit.cause) }))
+    }))
+  }
+  return {
+    watches: (id, kind) =>
+      record.listening() && (kind !== "singleton" || (owner !== self.container && ownId(self, owner.plan.nodes[id]!) === undefined)),
+    now: () => record.now(),
+    built: (id, kind, duration, exit) => emit("InstanceBuilt", id, kind, duration, exit),
+    released: (id, kind, duration, exit) => emit("InstanceReleased", id, kind, duration, exit)
+  }
+}
+
+const rendered = (error: unknown): string => error instanceof Error ? error.message : String(error)
 
 const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: Scope.Scope): Effect.Effect<void, Errors.HandleError> => {
   const settings = component.settings

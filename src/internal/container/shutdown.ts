@@ -85,11 +85,11 @@ const shutDownNow = (realm: Realm, target: string | Dependency.Any): Effect.Effe
     for (const release of releases) {
       for (const [id, building] of release.container.lazy) if (release.hit[id] === 1) yield* Effect.exit(Deferred.await(building))
     }
-    let failures: Cause.Cause<never> | undefined
+    let failures: Cause.Cause<Errors.ReleaseError> | undefined
     for (let index = releases.length - 1; index >= 0; index--) {
       const release = releases[index]!
       const failure = yield* releaseNodes(release, release.container === root ? app?.release : undefined)
-      if (failure !== undefined) failures = failures === undefined ? failure : Cause.sequential(failures, failure)
+      if (failure !== undefined) failures = failures === undefined ? typed(failure) : Cause.sequential(failures, typed(failure))
     }
     if (app !== undefined && rootIds.length > 0) app.released(rootIds)
     if (failures !== undefined) return yield* Effect.failCause(failures)
@@ -104,6 +104,16 @@ const shutDownNow = (realm: Realm, target: string | Dependency.Any): Effect.Effe
     }
     return names
   })
+}
+
+/** The release failures (`ReleaseError` defects, in release order) as the typed failures of `shutDown`, in the same order. */
+const typed = (failures: Cause.Cause<never>): Cause.Cause<Errors.ReleaseError> => {
+  let cause: Cause.Cause<Errors.ReleaseError> = Cause.empty
+  for (const defect of Cause.defects(failures)) {
+    const next = defect instanceof Errors.ReleaseError ? Cause.fail(defect) : Cause.die(defect)
+    cause = cause === Cause.empty ? next : Cause.sequential(cause, next)
+  }
+  return cause
 }
 
 /** The names of the components the target designates in the realm: each one it holds, not shut down. */
