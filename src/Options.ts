@@ -11,7 +11,8 @@
  * `ConfigProvider` before the build starts; every missing or invalid value is reported together in
  * one {@link Errors.InvalidOptions} (component path, flag, expected, got, where it came from). A
  * component of the options' tag (`Testing.value(DbOptions, {...})`) gives them instead: nothing is
- * read.
+ * read. `Testing.options(DbOptions, { url })` gives some values as configuration, read before the
+ * `ConfigProvider` by the options and by the conditions alike.
  *
  * Names. Options are namespaced by their name: the option `poolSize` of `db` is read at the Config
  * path `["db", "poolSize"]`, which {@link provider} finds as the flag `--db-pool-size`, the
@@ -327,8 +328,9 @@ export const provider: (input?: ProviderInput) => ConfigProvider.ConfigProvider 
  * One option of a plan, as the help shows it: the options' name and the components that request
  * them, its key, flag and environment variable, type, default, description, whether it is a
  * secret, and, once read, its value (as shown: a secret's is `<redacted>`) and where it came from
- * (`flag`, `environment`, `file` from {@link provider}; `config` from another `ConfigProvider`;
- * `default` when none was given and its default applies; `none` when it has no value).
+ * (`flag`, `environment`, `file` from {@link provider}; `config` from another `ConfigProvider` or
+ * from a test's `Testing.options`, then `from` says so; `default` when none was given and its
+ * default applies; `none` when it has no value).
  *
  * @example
  * ```ts
@@ -358,7 +360,7 @@ export interface Described {
   /** the value, as shown (`undefined`: none was given and there is no default) */
   readonly value: string | undefined
   readonly source: "flag" | "environment" | "file" | "config" | "default" | "none"
-  /** the flag, variable or file key the value was read from */
+  /** the flag, variable or file key the value was read from; `"Testing.options"` for a value a test gave */
   readonly from: string | undefined
 }
 

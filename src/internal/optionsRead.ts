@@ -14,10 +14,12 @@ import * as Option from "effect/Option"
 import * as Errors from "../Errors.js"
 import type * as Options from "../Options.js"
 import type * as Plan from "../Plan.js"
+import * as condition from "./condition.js"
 import type * as dependency from "./dependency.js"
 import { type Decoded, type Field, fieldsOf, implOf, showValue } from "./options.js"
 import { type Found, sourcesOf } from "./optionsProvider.js"
 import * as planInternal from "./plan.js"
+import * as resolver from "./resolver.js"
 import * as runtime from "./runtime.js"
 
 /** One option as read: the text given (`undefined`: none), where, or why it could not be read. */
@@ -25,34 +27,65 @@ interface Reading {
   readonly field: Field
   readonly text: string | undefined
   readonly found: Found | undefined
+  /** the value was given by the registry (`Testing.options`), not by the `ConfigProvider` */
+  readonly given: boolean
   /** a ConfigError other than missing data (the provider could not read the value) */
   readonly unreadable: string | undefined
   readonly decoded: Decoded
 }
 
-const readField = (provider: ConfigProvider.ConfigProvider, field: Field): Effect.Effect<Reading> =>
+/**
+ * Reads one option with `provider`, the current one with the values the registry gave first; where
+ * a value came from is asked of the current one, `current`.
+ */
+const readField = (
+  provider: ConfigProvider.ConfigProvider,
+  current: ConfigProvider.ConfigProvider,
+  given: condition.Given | undefined,
+  field: Field
+): Effect.Effect<Reading> =>
   Effect.match(provider.load(field.text), {
     onFailure: (error) => ({
       field,
       text: undefined,
       found: undefined,
+      given: false,
       unreadable: ConfigError.isConfigError(error) ? String(error) : "",
       decoded: { _tag: "Missing" }
     }),
-    onSuccess: (given) => readingOf(provider, field, Option.getOrUndefined(given))
+    onSuccess: (text) => readingOf(current, given, field, Option.getOrUndefined(text))
   })
 
-const readingOf = (provider: ConfigProvider.ConfigProvider, field: Field, text: string | undefined): Reading => ({
-  field,
-  text,
-  found: text === undefined ? undefined : sourcesOf(provider)?.find(field.path),
-  unreadable: undefined,
-  decoded: field.decode(text)
-})
+const readingOf = (
+  current: ConfigProvider.ConfigProvider,
+  given: condition.Given | undefined,
+  field: Field,
+  text: string | undefined
+): Reading => {
+  const isGiven = text !== undefined && given !== undefined && given.has(condition.givenKey(field.path))
+  return {
+    field,
+    text,
+    found: text === undefined || isGiven ? undefined : sourcesOf(current)?.find(field.path),
+    given: isGiven,
+    unreadable: undefined,
+    decoded: field.decode(text)
+  }
+}
 
-/** Every option's reading, in order (one load of the provider each: cheaper than `Config.all` of them). */
-const readAll = (options: ReadonlyArray<dependency.OptionsLike>): Effect.Effect<ReadonlyArray<Reading>> =>
-  Effect.configProviderWith((provider) => Effect.forEach(options.flatMap(fieldsOf), (field) => readField(provider, field)))
+/**
+ * Every option's reading, in order (one load of the provider each: cheaper than `Config.all` of
+ * them), with the values the plan's registry gave (`Testing.options`) before the current provider.
+ */
+const readAll = (plan: Plan.Any, options: ReadonlyArray<dependency.OptionsLike>): Effect.Effect<ReadonlyArray<Reading>> =>
+  Effect.configProviderWith((current) => {
+    const given = condition.givenIn(resolver.originOf(plan)?.environment)
+    const provider = given === undefined ? current : condition.withGiven(current, given)
+    return Effect.forEach(options.flatMap(fieldsOf), (field) => readField(provider, current, given, field))
+  })
+
+/** Where the values given by the registry come from, as the help, the ops and the problems say. */
+const givenSource = "Testing.options"
 
 /** The components that request each options (by the options' tag key), in the plan's order. */
 const requesters = (plan: Plan.Any): ReadonlyMap<string, ReadonlyArray<number>> => {
@@ -69,7 +102,9 @@ const requesters = (plan: Plan.Any): ReadonlyMap<string, ReadonlyArray<number>> 
   return byKey
 }
 
-const fromText = (found: Found | undefined): string | undefined =>
+const fromText = (reading: Reading): string | undefined => reading.given ? givenSource : fromFound(reading.found)
+
+const fromFound = (found: Found | undefined): string | undefined =>
   found === undefined
     ? undefined
     : found.source === "flag"
@@ -89,7 +124,7 @@ const problemOf = (reading: Reading, path: ReadonlyArray<string>): Errors.Option
     variable: field.variable,
     expected: field.info.type,
     got: reading.text === undefined ? undefined : field.shown(reading.text),
-    from: fromText(reading.found),
+    from: fromText(reading),
     reason: reading.unreadable ?? (decoded._tag === "Missing" ? "missing" : decoded.reason)
   }
 }
@@ -103,7 +138,7 @@ const problemOf = (reading: Reading, path: ReadonlyArray<string>): Errors.Option
 export const servicesOf = (plan: Plan.Any): Effect.Effect<Context.Context<never> | undefined, Errors.InvalidOptions> => {
   const options = plan.options as unknown as ReadonlyArray<dependency.OptionsLike>
   if (options.length === 0) return Effect.succeed(undefined)
-  return Effect.flatMap(readAll(options), (readings) => {
+  return Effect.flatMap(readAll(plan, options), (readings) => {
     const services = new Map<string, unknown>()
     let problems: Array<Errors.OptionProblem> | undefined
     let index = 0
@@ -170,7 +205,7 @@ const describeReading = (reading: Reading, components: ReadonlyArray<string>): O
       ? decoded._tag === "Value" ? showValue(decoded.value, info.secret) : field.shown(reading.text)
       : fallback,
     source: given ? reading.found?.source ?? "config" : fallback !== undefined ? "default" : "none",
-    from: given ? reading.found?.name : undefined
+    from: reading.given ? givenSource : given ? reading.found?.name : undefined
   }
 }
 
@@ -178,7 +213,7 @@ const describeReading = (reading: Reading, components: ReadonlyArray<string>): O
 export const describe = (plan: Plan.Any): Effect.Effect<ReadonlyArray<Options.Described>> => {
   const options = plan.options as unknown as ReadonlyArray<dependency.OptionsLike>
   if (options.length === 0) return Effect.succeed([])
-  return Effect.map(readAll(options), (readings) => {
+  return Effect.map(readAll(plan, options), (readings) => {
     const paths = requesters(plan)
     return readings.map((reading) =>
       describeReading(reading, (paths.get(reading.field.owner.key) ?? []).map((id) => plan.nodes[id]!.name))
@@ -192,7 +227,7 @@ const sourceText = (described: Options.Described): string =>
     : described.source === "default"
     ? `${described.value} (default)`
     : `${described.value} (${
-      described.source === "config" ? "config" : described.source === "environment" ? `environment variable ${described.from}` : `${described.source} ${described.from}`
+      described.source === "config" ? described.from ?? "config" : described.source === "environment" ? `environment variable ${described.from}` : `${described.source} ${described.from}`
     })`
 
 /** The help's text of described options (see `Options.help`). @internal */
