@@ -387,9 +387,64 @@ export interface Described {
 export const describe: (plan: Plan.Any) => Effect.Effect<ReadonlyArray<Described>> = read.describe
 
 /**
+ * An option that only registered components left out by conditions request (not the plan), as the
+ * help shows it: `components` are those components, and `conditions` the condition that left each
+ * out, in the same order, as it reads in the environment the plan was resolved in
+ * (`option --storage-kind is "sql", given "memory"`, `profile sql`).
+ *
+ * @example
+ * ```ts
+ * import type { Options } from "layerwise"
+ *
+ * export const leftOut: Options.LeftOut = {
+ *   options: "db", components: ["SqlRepository"], key: "url", flag: "--db-url", variable: "DB_URL", type: "string",
+ *   default: undefined, description: undefined, secret: false, value: undefined, source: "none", from: undefined,
+ *   conditions: ["option --storage-kind is \"sql\", given \"memory\""]
+ * }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface LeftOut extends Described {
+  readonly conditions: ReadonlyArray<string>
+}
+
+/**
+ * The options of the registered components that the plan's conditions left out (a candidate of
+ * another implementation, a module of another profile) and that the plan does not read, as data
+ * ({@link LeftOut}, in registration order), read with the current `ConfigProvider`: what the help
+ * lists after the plan's options, so that a user can find them. Empty for a plan the resolver did
+ * not make; the options of family members are not known until a member is requested, so are not
+ * among them. Never fails.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Schema } from "effect"
+ * import { Component, Condition, Options, Registry, Resolver } from "layerwise"
+ *
+ * const DbOptions = Options.make("db", { url: Schema.String })
+ * class Storage extends Context.Tag("app/Storage")<Storage, string>() {}
+ * const registry = Registry.make(
+ *   Registry.when(Condition.profile("sql"), Component.make(Storage, { dependencies: [DbOptions], build: Effect.map(DbOptions, (o) => o.url) })),
+ *   Registry.when(Condition.not(Condition.profile("sql")), Component.succeed(Storage, "memory"))
+ * )
+ *
+ * // the option --db-url, of the component left out by "profile sql"
+ * export const leftOut = Effect.flatMap(Resolver.resolveEffect(registry, [Storage]), Options.describeLeftOut)
+ * ```
+ *
+ * @since 0.2.0
+ * @category destructors
+ */
+export const describeLeftOut: (plan: Plan.Any) => Effect.Effect<ReadonlyArray<LeftOut>> = read.describeLeftOut
+
+/**
  * The help of a plan's options as text: one block per options (with the components that read
  * them), one line per option: flag, type, default, secret, environment variable, description, and
- * the value given and where it came from. What `runMain` prints on `--help`.
+ * the value given and where it came from. Then, under `Options of components left out by their
+ * conditions:`, the options only left-out components request ({@link describeLeftOut}), each block
+ * headed by those components and the condition that left each out. What `runMain` prints on `--help`.
  *
  * @example
  * ```ts

@@ -11,14 +11,17 @@ import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
 import type * as Options from "../Options.js"
 import type * as Plan from "../Plan.js"
+import * as component from "./component.js"
 import * as condition from "./condition.js"
-import type * as dependency from "./dependency.js"
+import * as dependency from "./dependency.js"
 import { type Decoded, type Field, fieldsOf, implOf, showValue } from "./options.js"
 import { type Found, sourcesOf } from "./optionsProvider.js"
 import * as planInternal from "./plan.js"
+import * as registry from "./registry.js"
 import * as resolver from "./resolver.js"
 import * as runtime from "./runtime.js"
 
@@ -221,6 +224,55 @@ export const describe = (plan: Plan.Any): Effect.Effect<ReadonlyArray<Options.De
   })
 }
 
+/** Options that only components left out by conditions request, each with those components and the condition that left each out. */
+interface LeftOutOptions {
+  readonly options: dependency.OptionsLike
+  readonly components: Array<string>
+  readonly conditions: Array<string>
+}
+
+/**
+ * The options requested by the registered components that the plan's conditions left out, and not
+ * by the plan: in registration order, from the plan's origin (none for a plan the resolver did not
+ * make). A family's members are not known, so their options are not among them.
+ */
+const leftOutOf = (plan: Plan.Any): ReadonlyArray<LeftOutOptions> => {
+  const origin = resolver.originOf(plan)
+  if (origin === undefined) return []
+  const excluded = registry.excluded(registry.flatten(origin.registry, origin.environment))
+  if (excluded.length === 0) return []
+  const inPlan = new Set(plan.options.map((options) => options.key))
+  const chosen = new Set<unknown>(plan.nodes.map((node) => node.component))
+  const found = new Map<string, LeftOutOptions>()
+  for (const { condition: reason, item } of excluded) {
+    if (!component.isComponent(item) || chosen.has(item) || !Array.isArray(item.dependencies)) continue
+    const name = component.displayName(item)
+    for (const request of item.dependencies as ReadonlyArray<Dependency.Any>) {
+      const options = dependency.requestOf(request).options
+      if (options === undefined || inPlan.has(options.key)) continue
+      let entry = found.get(options.key)
+      if (entry === undefined) found.set(options.key, entry = { options, components: [], conditions: [] })
+      if (entry.components.some((known, index) => known === name && entry.conditions[index] === reason)) continue
+      entry.components.push(name)
+      entry.conditions.push(reason)
+    }
+  }
+  return [...found.values()]
+}
+
+/** @internal */
+export const describeLeftOut = (plan: Plan.Any): Effect.Effect<ReadonlyArray<Options.LeftOut>> => {
+  const leftOut = leftOutOf(plan)
+  if (leftOut.length === 0) return Effect.succeed([])
+  return Effect.map(readAll(plan, leftOut.map((entry) => entry.options)), (readings) => {
+    const byKey = new Map(leftOut.map((entry) => [entry.options.key, entry]))
+    return readings.map((reading) => {
+      const entry = byKey.get(reading.field.owner.key)!
+      return { ...describeReading(reading, entry.components), conditions: entry.conditions }
+    })
+  })
+}
+
 const sourceText = (described: Options.Described): string =>
   described.source === "none"
     ? "not given"
@@ -230,23 +282,50 @@ const sourceText = (described: Options.Described): string =>
       described.source === "config" ? described.from ?? "config" : described.source === "environment" ? `environment variable ${described.from}` : `${described.source} ${described.from}`
     })`
 
-/** The help's text of described options (see `Options.help`). @internal */
-export const helpText = (described: ReadonlyArray<Options.Described>): string => {
-  if (described.length === 0) return "No options."
-  const lines: Array<string> = ["Options:"]
+/** The lines of one option of the help. */
+const optionLines = (option: Options.Described): ReadonlyArray<string> => {
+  const traits = [option.type, ...(option.default === undefined ? [] : [`default ${option.default}`]), ...(option.secret ? ["secret"] : [])]
+  return [
+    `    ${option.flag} <${traits.join(", ")}>  env ${option.variable}`,
+    ...(option.description === undefined ? [] : [`        ${option.description}`]),
+    `        value: ${sourceText(option)}`
+  ]
+}
+
+/** The help's lines of described options: one block per options, headed by its name and `heading` of its first option. */
+const blocks = <D extends Options.Described>(described: ReadonlyArray<D>, heading: (option: D) => string): Array<string> => {
+  const lines: Array<string> = []
   let current: string | undefined
   for (const option of described) {
     if (option.options !== current) {
       current = option.options
-      lines.push("", `  ${option.options} (${option.components.length === 0 ? "read by conditions" : option.components.join(", ")})`)
+      lines.push("", `  ${option.options} (${heading(option)})`)
     }
-    const traits = [option.type, ...(option.default === undefined ? [] : [`default ${option.default}`]), ...(option.secret ? ["secret"] : [])]
-    lines.push(`    ${option.flag} <${traits.join(", ")}>  env ${option.variable}`)
-    if (option.description !== undefined) lines.push(`        ${option.description}`)
-    lines.push(`        value: ${sourceText(option)}`)
+    lines.push(...optionLines(option))
+  }
+  return lines
+}
+
+/**
+ * The help's text of described options (see `Options.help`), then of the options only components
+ * left out by conditions read, each with the components and their conditions.
+ *
+ * @internal
+ */
+export const helpText = (described: ReadonlyArray<Options.Described>, leftOut: ReadonlyArray<Options.LeftOut> = []): string => {
+  const lines = described.length === 0
+    ? ["No options."]
+    : ["Options:", ...blocks(described, (option) => option.components.length === 0 ? "read by conditions" : option.components.join(", "))]
+  if (leftOut.length > 0) {
+    lines.push(
+      "",
+      "Options of components left out by their conditions:",
+      ...blocks(leftOut, (option) => option.components.map((name, index) => `${name}: ${option.conditions[index]}`).join("; "))
+    )
   }
   return lines.join("\n")
 }
 
 /** @internal */
-export const help = (plan: Plan.Any): Effect.Effect<string> => Effect.map(describe(plan), helpText)
+export const help = (plan: Plan.Any): Effect.Effect<string> =>
+  Effect.zipWith(describe(plan), describeLeftOut(plan), helpText)
