@@ -11,7 +11,8 @@
  * `ConfigProvider` before the build starts; every missing or invalid value is reported together in
  * one {@link Errors.InvalidOptions} (component path, flag, expected, got, where it came from). A
  * component of the options' tag (`Testing.value(DbOptions, {...})`) gives them instead: nothing is
- * read.
+ * read. `Testing.options(DbOptions, { url })` gives some values as configuration, read before the
+ * `ConfigProvider` by the options and by the conditions alike.
  *
  * Names. Options are namespaced by their name: the option `poolSize` of `db` is read at the Config
  * path `["db", "poolSize"]`, which {@link provider} finds as the flag `--db-pool-size`, the
@@ -327,8 +328,9 @@ export const provider: (input?: ProviderInput) => ConfigProvider.ConfigProvider 
  * One option of a plan, as the help shows it: the options' name and the components that request
  * them, its key, flag and environment variable, type, default, description, whether it is a
  * secret, and, once read, its value (as shown: a secret's is `<redacted>`) and where it came from
- * (`flag`, `environment`, `file` from {@link provider}; `config` from another `ConfigProvider`;
- * `default` when none was given and its default applies; `none` when it has no value).
+ * (`flag`, `environment`, `file` from {@link provider}; `config` from another `ConfigProvider` or
+ * from a test's `Testing.options`, then `from` says so; `default` when none was given and its
+ * default applies; `none` when it has no value).
  *
  * @example
  * ```ts
@@ -358,7 +360,7 @@ export interface Described {
   /** the value, as shown (`undefined`: none was given and there is no default) */
   readonly value: string | undefined
   readonly source: "flag" | "environment" | "file" | "config" | "default" | "none"
-  /** the flag, variable or file key the value was read from */
+  /** the flag, variable or file key the value was read from; `"Testing.options"` for a value a test gave */
   readonly from: string | undefined
 }
 
@@ -385,9 +387,64 @@ export interface Described {
 export const describe: (plan: Plan.Any) => Effect.Effect<ReadonlyArray<Described>> = read.describe
 
 /**
+ * An option that only registered components left out by conditions request (not the plan), as the
+ * help shows it: `components` are those components, and `conditions` the condition that left each
+ * out, in the same order, as it reads in the environment the plan was resolved in
+ * (`option --storage-kind is "sql", given "memory"`, `profile sql`).
+ *
+ * @example
+ * ```ts
+ * import type { Options } from "layerwise"
+ *
+ * export const leftOut: Options.LeftOut = {
+ *   options: "db", components: ["SqlRepository"], key: "url", flag: "--db-url", variable: "DB_URL", type: "string",
+ *   default: undefined, description: undefined, secret: false, value: undefined, source: "none", from: undefined,
+ *   conditions: ["option --storage-kind is \"sql\", given \"memory\""]
+ * }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface LeftOut extends Described {
+  readonly conditions: ReadonlyArray<string>
+}
+
+/**
+ * The options of the registered components that the plan's conditions left out (a candidate of
+ * another implementation, a module of another profile) and that the plan does not read, as data
+ * ({@link LeftOut}, in registration order), read with the current `ConfigProvider`: what the help
+ * lists after the plan's options, so that a user can find them. Empty for a plan the resolver did
+ * not make; the options of family members are not known until a member is requested, so are not
+ * among them. Never fails.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Schema } from "effect"
+ * import { Component, Condition, Options, Registry, Resolver } from "layerwise"
+ *
+ * const DbOptions = Options.make("db", { url: Schema.String })
+ * class Storage extends Context.Tag("app/Storage")<Storage, string>() {}
+ * const registry = Registry.make(
+ *   Registry.when(Condition.profile("sql"), Component.make(Storage, { dependencies: [DbOptions], build: Effect.map(DbOptions, (o) => o.url) })),
+ *   Registry.when(Condition.not(Condition.profile("sql")), Component.succeed(Storage, "memory"))
+ * )
+ *
+ * // the option --db-url, of the component left out by "profile sql"
+ * export const leftOut = Effect.flatMap(Resolver.resolveEffect(registry, [Storage]), Options.describeLeftOut)
+ * ```
+ *
+ * @since 0.2.0
+ * @category destructors
+ */
+export const describeLeftOut: (plan: Plan.Any) => Effect.Effect<ReadonlyArray<LeftOut>> = read.describeLeftOut
+
+/**
  * The help of a plan's options as text: one block per options (with the components that read
  * them), one line per option: flag, type, default, secret, environment variable, description, and
- * the value given and where it came from. What `runMain` prints on `--help`.
+ * the value given and where it came from. Then, under `Options of components left out by their
+ * conditions:`, the options only left-out components request ({@link describeLeftOut}), each block
+ * headed by those components and the condition that left each out. What `runMain` prints on `--help`.
  *
  * @example
  * ```ts

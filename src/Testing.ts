@@ -31,6 +31,8 @@ import * as Layer from "effect/Layer"
 import * as Component from "./Component.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
+import * as optionsInternal from "./internal/options.js"
+import type * as Options from "./Options.js"
 import type * as Qualifier from "./Qualifier.js"
 import * as Registry from "./Registry.js"
 
@@ -281,6 +283,72 @@ export const named: {
   <E, Id, Service>(self: Registry.Registry<E>, tag: Context.Tag<Id, Service>, name: string, service: Service): Registry.Registry<E> =>
     Registry.replace(self, name, Component.succeed(tag, service))
 )
+
+/**
+ * What {@link options} takes: some of the options' values (each may be left out or `undefined`);
+ * for options with one value, the value.
+ *
+ * @example
+ * ```ts
+ * import type { Testing } from "layerwise"
+ *
+ * export const some: Testing.GivenOptions<{ readonly url: string; readonly poolSize: number }> = { poolSize: 2 }
+ * export const one: Testing.GivenOptions<number> = 8080
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type GivenOptions<A> = { readonly [K in keyof A]?: A[K] | undefined }
+
+/**
+ * Gives options' values to a test, as configuration: every given value is read before the
+ * `ConfigProvider` (flags, environment variables, an options file), by the options' requesters and
+ * by the conditions alike, so `Options.equals(StorageOptions, "kind", "sql")` selects what the test
+ * gives. Values are partial: the options not given (or given `undefined`) are read from the
+ * configuration as usual, with their defaults; options with one value take the value alone. Each
+ * value is a decoded value, encoded with its option's schema to the text it would be given as (a
+ * secret as `Redacted.make(...)`); a value the schema rejects, or an option the options do not
+ * have, throws a `TypeError` saying which and why. The help and the ops show these values as given
+ * by `Testing.options`. Where two give the same option, the one applied last wins.
+ *
+ * Unlike {@link value} on the options' tag (which replaces what the requesters read and nothing
+ * else), the values are validated, merged with the configuration, and seen by the conditions.
+ *
+ * @example
+ * ```ts
+ * import { Context, Schema } from "effect"
+ * import { Component, Options, Registry, Testing } from "layerwise"
+ *
+ * const StorageOptions = Options.make("storage", {
+ *   kind: Schema.Literal("memory", "sql"),
+ *   pool: Schema.optionalWith(Schema.NumberFromString, { default: () => 4 })
+ * })
+ * class Storage extends Context.Tag("app/Storage")<Storage, string>() {}
+ *
+ * const production = Registry.make(
+ *   Registry.when(Options.equals(StorageOptions, "kind", "memory"), Component.succeed(Storage, "memory")),
+ *   Registry.when(Options.equals(StorageOptions, "kind", "sql"), Component.succeed(Storage, "sql"))
+ * )
+ * export const test = production.pipe(Testing.options(StorageOptions, { kind: "sql" })) // pool: read as usual
+ * export const same = Testing.options(production, StorageOptions, { kind: "sql" })
+ * ```
+ *
+ * @since 0.2.0
+ * @category testing
+ */
+export const options: {
+  <Name extends string, A>(options: Options.Options<Name, A>, values: NoInfer<GivenOptions<A>>): Override
+  <E, Name extends string, A>(self: Registry.Registry<E>, options: Options.Options<Name, A>, values: NoInfer<GivenOptions<A>>): Registry.Registry<E>
+} = function() {
+  const dataFirst = registryFirst(arguments)
+  // checked when given, not when applied: an invalid value throws where the test gives it
+  const giving = optionsInternal.given(arguments[dataFirst ? 1 : 0], arguments[dataFirst ? 2 : 1])
+  // a guard that always holds and guards nothing: its condition gives the values to the resolution
+  // (a new one each time applied: the one applied last wins)
+  const apply = <E>(registry: Registry.Registry<E>): Registry.Registry<E> => Registry.add(registry, [Registry.when(giving(), Registry.empty)])
+  return dataFirst ? apply(arguments[0]) : apply
+} as never
 
 /**
  * Options of {@link toLayer}: the overrides to apply, then everything `Registry.toLayer` takes

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Either, Exit, Redacted, Ref, Schema } from "effect"
 import * as FastCheck from "effect/FastCheck"
-import { App, Component, Errors, Family, Options, Plan, Registry, Resolver, Testing } from "../src/index.js"
+import { App, Component, Condition, Errors, Family, Options, Plan, Registry, Resolver, Testing } from "../src/index.js"
 
 const DbOptions = Options.make("db", {
   url: Schema.String.annotations({ description: "where the database listens" }),
@@ -275,6 +275,82 @@ describe("Options", () => {
           options: "db", components: ["Database"], key: "url", flag: "--db-url", variable: "DB_URL", type: "string",
           default: undefined, description: "where the database listens", secret: false, value: undefined, source: "none", from: undefined
         })
+      }))
+  })
+
+  describe("help of the components left out by conditions", () => {
+    const StorageOptions = Options.make("storage", { kind: Schema.Literal("memory", "sql") })
+    const AuditOptions = Options.make("audit", { topic: Schema.String })
+    class Repository extends Context.Tag("Repository")<Repository, string>() {}
+    class Audit extends Context.Tag("Audit")<Audit, string>() {}
+    const modular = Registry.make(
+      Registry.when(Options.equals(StorageOptions, "kind", "memory"), Component.succeed(Repository, "memory").pipe(Component.named("MemoryRepository"))),
+      Registry.when(
+        Options.equals(StorageOptions, "kind", "sql"),
+        Component.make(Repository, { dependencies: [DbOptions], build: Effect.map(DbOptions, (options) => options.url) }).pipe(Component.named("SqlRepository"))
+      ),
+      Registry.when(
+        Condition.profile("audit"),
+        Component.make(Audit, { dependencies: [DbOptions, AuditOptions], build: Effect.map(AuditOptions, (options) => options.topic) }).pipe(
+          Component.named("SqlAudit")
+        )
+      )
+    )
+    const given = withProvider({ env: { STORAGE_KIND: "memory", DB_URL: "postgres://db" } })
+
+    it.effect("the help lists the options of the registered components that conditions left out, with the condition that left each out", () =>
+      Effect.gen(function*() {
+        const plan = yield* Resolver.resolveEffect(modular, [Repository]).pipe(given)
+        expect(yield* Options.help(plan).pipe(given)).toBe(
+          [
+            "Options:",
+            "",
+            "  storage (read by conditions)",
+            "    --storage-kind <\"memory\" | \"sql\">  env STORAGE_KIND",
+            "        value: \"memory\" (environment variable STORAGE_KIND)",
+            "",
+            "Options of components left out by their conditions:",
+            "",
+            "  db (SqlRepository: option --storage-kind is \"sql\", given \"memory\"; SqlAudit: profile audit)",
+            "    --db-url <string>  env DB_URL",
+            "        where the database listens",
+            "        value: \"postgres://db\" (environment variable DB_URL)",
+            "    --db-pool-size <int, default 10>  env DB_POOL_SIZE",
+            "        value: 10 (default)",
+            "    --db-password <string, secret>  env DB_PASSWORD",
+            "        value: not given",
+            "",
+            "  audit (SqlAudit: profile audit)",
+            "    --audit-topic <string>  env AUDIT_TOPIC",
+            "        value: not given"
+          ].join("\n")
+        )
+      }))
+
+    it.effect("options the plan reads are listed with the plan's only; a plan without options says so before the left-out ones", () =>
+      Effect.gen(function*() {
+        const sql = withProvider({ env: { STORAGE_KIND: "sql" } })
+        const plan = yield* Resolver.resolveEffect(modular, [Repository]).pipe(sql)
+        const leftOut = yield* Options.describeLeftOut(plan).pipe(sql)
+        expect(leftOut.map((option) => [option.options, option.key, option.components, option.conditions])).toEqual([
+          ["audit", "topic", ["SqlAudit"], ["profile audit"]]
+        ])
+        const plain = Registry.make(
+          Component.succeed(Audit, "none"),
+          Registry.when(Condition.profile("audit"), Component.make(Audit, { dependencies: [AuditOptions], build: Effect.succeed("audit") }))
+        )
+        const withoutOptions = yield* Resolver.resolveEffect(plain, [Audit])
+        expect(yield* Options.help(withoutOptions).pipe(withProvider({}))).toBe(
+          [
+            "No options.",
+            "",
+            "Options of components left out by their conditions:",
+            "",
+            "  audit (Audit: profile audit)",
+            "    --audit-topic <string>  env AUDIT_TOPIC",
+            "        value: not given"
+          ].join("\n")
+        )
       }))
   })
 

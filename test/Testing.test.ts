@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Data, Effect, Exit, Layer, Ref } from "effect"
-import { Component, Condition, Dependency, Errors, Qualifier, Registry, Testing } from "../src/index.js"
+import { Cause, ConfigProvider, Context, Data, Effect, Exit, Layer, Redacted, Ref, Schema } from "effect"
+import { App, Component, Condition, Dependency, Errors, Options, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
 class Mailer extends Context.Tag("Mailer")<Mailer, {
@@ -263,6 +263,101 @@ describe("Testing", () => {
           expect(yield* describeApi).toBe("memory + memory")
           expect(yield* Effect.flatMap(Mailer, (mailer) => mailer.send("x"))).toBe("smtp:x")
         }))
+    })
+  })
+
+  describe("options", () => {
+    const StorageOptions = Options.make("storage", {
+      kind: Schema.Literal("memory", "sql"),
+      name: Schema.String,
+      pool: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.positive()), { default: () => 4 }),
+      password: Schema.optional(Schema.Redacted(Schema.String))
+    })
+    class Storage extends Context.Tag("Storage")<Storage, {
+      readonly implementation: string
+      readonly options: Omit<typeof StorageOptions.Service, "password">
+    }>() {}
+    const storageOf = (implementation: string) =>
+      Component.make(Storage, {
+        dependencies: [StorageOptions],
+        build: Effect.map(StorageOptions, ({ password: _, ...options }) => ({ implementation, options }))
+      })
+    const storage = Registry.make(
+      Registry.when(Options.equals(StorageOptions, "kind", "memory"), storageOf("memory")),
+      Registry.when(Options.equals(StorageOptions, "kind", "sql"), storageOf("sql"))
+    )
+    // the real configuration selects the memory storage
+    const configured = Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["storage.kind", "memory"], ["storage.name", "main"], ["storage.pool", "8"]])))
+
+    it.effect("the conditions see the options a test gives, and so do their requesters", () =>
+      Effect.gen(function*() {
+        const layer = Testing.toLayer(storage, [Storage], Testing.options(StorageOptions, { kind: "sql" }))
+        expect(yield* Effect.provide(Storage, layer).pipe(configured)).toEqual({
+          implementation: "sql",
+          options: { kind: "sql", name: "main", pool: 8 }
+        })
+        // data-first, run as an App
+        const app = App.make(Testing.options(storage, StorageOptions, { kind: "sql" }), { roots: [Storage] })
+        expect((yield* Effect.provide(Storage, App.layer(app)).pipe(configured)).implementation).toBe("sql")
+      }))
+
+    it.effect("a partial value keeps the configuration's other options, their defaults included", () =>
+      Effect.gen(function*() {
+        const given = Testing.toLayer(storage, [Storage], Testing.options(StorageOptions, { pool: 2, name: undefined }))
+        expect(yield* Effect.provide(Storage, given).pipe(configured)).toEqual({
+          implementation: "memory",
+          options: { kind: "memory", name: "main", pool: 2 }
+        })
+        const withDefault = Testing.toLayer(storage, [Storage], Testing.options(StorageOptions, { kind: "sql", name: "test" }))
+        expect(yield* Effect.provide(Storage, withDefault).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map())))).toEqual({
+          implementation: "sql",
+          options: { kind: "sql", name: "test", pool: 4 }
+        })
+      }))
+
+    it.effect("the help says which values the test gave; of two overrides of one option, the one applied last wins", () =>
+      Effect.gen(function*() {
+        const plan = yield* Resolver.resolveEffect(
+          storage.pipe(
+            Testing.options(StorageOptions, { kind: "memory", password: Redacted.make("hunter2") }),
+            Testing.options(StorageOptions, { kind: "sql" })
+          ),
+          [Storage]
+        ).pipe(configured)
+        const described = yield* Options.describe(plan).pipe(configured)
+        expect(described.map((option) => [option.flag, option.value, option.source, option.from])).toEqual([
+          ["--storage-kind", "\"sql\"", "config", "Testing.options"],
+          ["--storage-name", "\"main\"", "config", undefined],
+          ["--storage-pool", "8", "config", undefined],
+          ["--storage-password", "<redacted>", "config", "Testing.options"]
+        ])
+        expect(yield* Options.help(plan).pipe(configured)).toContain("value: \"sql\" (Testing.options)")
+      }))
+
+    it.effect("options with one value take the value alone", () =>
+      Effect.gen(function*() {
+        const Port = Options.make("port", Schema.NumberFromString)
+        class Server extends Context.Tag("Server")<Server, number>() {}
+        const registry = Registry.make(
+          Registry.when(Options.equals(Port, 80), Component.succeed(Server, 0)),
+          Component.make(Server, { dependencies: [Port], build: Port }).pipe(Component.alternative)
+        )
+        const layer = Testing.toLayer(registry, [Server], Testing.options(Port, 8080))
+        expect(yield* Effect.provide(Server, layer).pipe(configured)).toBe(8080)
+      }))
+
+    it("a value its option's schema rejects, or an option the options lack, throws where it is given", () => {
+      expect(() => Testing.options(StorageOptions, { pool: 0 })).toThrow(
+        new TypeError(
+          "Testing.options: 0 is not a valid value of option --storage-pool (storage.pool): Expected a positive number, actual 0"
+        )
+      )
+      expect(() => Testing.options(storage, StorageOptions, { kind: "s3" as "sql" })).toThrow(
+        new TypeError("Testing.options: \"s3\" is not a valid value of option --storage-kind (storage.kind): Expected \"memory\", actual \"s3\"; Expected \"sql\", actual \"s3\"")
+      )
+      expect(() => Testing.options(StorageOptions, { size: 1 } as never)).toThrow(
+        new TypeError("Testing.options: storage has no option \"size\" (its options: \"kind\", \"name\", \"pool\", \"password\")")
+      )
     })
   })
 })

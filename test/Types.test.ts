@@ -103,6 +103,7 @@ describe("compile-time contracts", () => {
       "service-explicit-dependencies-missing.ts",
       "succeed-wrong-value.ts",
       "testing-external-not-provided.ts",
+      "testing-options-wrong-value.ts",
       "undeclared-derived-request.ts",
       "undeclared-family-member.ts",
       "undeclared-in-build.ts",

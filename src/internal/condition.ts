@@ -1,7 +1,9 @@
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { globalValue } from "effect/GlobalValue"
 import type * as Condition from "../Condition.js"
 import * as Errors from "../Errors.js"
 import * as runtime from "./runtime.js"
@@ -134,12 +136,68 @@ export class ConfigUnavailable {
 
 const ConfigValues = Symbol.for("layerwise/Condition/ConfigValues")
 
+// ---------------------------------------------------------------------------------------------
+// Config given by the registry (`Testing.options`)
+
+const GivenConfig = Symbol.for("layerwise/Condition/GivenConfig")
+
+/**
+ * Config values a registry gives (`Testing.options`): text by Config path (segments joined with
+ * `.`), read before any `ConfigProvider` for the whole resolution: by the conditions and, through
+ * the plan's origin, by its options.
+ *
+ * @internal
+ */
+export type Given = ReadonlyMap<string, string>
+
+/** A Config path as a key of {@link Given}. @internal */
+export const givenKey = (path: ReadonlyArray<string>): string => path.join(".")
+
+interface Giving {
+  readonly entries: Given
+  /** when it was made: of two that give one path, the later one wins */
+  readonly sequence: number
+}
+
+const givings = globalValue(Symbol.for("layerwise/Condition/givings"), () => ({ made: 0 }))
+
+/**
+ * A condition that always holds and gives Config values to the resolution that reads it (guarding
+ * nothing: `Registry.when(giving(...), Registry.empty)`). Where several give one path, the one made
+ * last wins, wherever the registry holds it: make one each time a registry is given the values.
+ *
+ * @internal
+ */
+export const giving = (description: string, entries: Given): Condition.Condition =>
+  Object.assign(make(description, () => true), { [GivenConfig]: { entries, sequence: givings.made++ } satisfies Giving })
+
+const givenBy = (conditions: ReadonlyArray<Condition.Condition>): Given | undefined => {
+  let found: Array<Giving> | undefined
+  for (const condition of conditions) {
+    const giving = (condition as { readonly [GivenConfig]?: Giving })[GivenConfig]
+    if (giving !== undefined) (found ??= []).push(giving)
+  }
+  if (found === undefined) return undefined
+  const given = new Map<string, string>()
+  for (const { entries } of found.sort((a, b) => a.sequence - b.sequence)) for (const [key, text] of entries) given.set(key, text)
+  return given
+}
+
+/** The Config values the registry of the environment gave, if any. @internal */
+export const givenIn = (environment: Condition.Environment | undefined): Given | undefined =>
+  environment === undefined ? undefined : (environment as { readonly [GivenConfig]?: Given })[GivenConfig]
+
+/** `provider` with the given values first (a path given is read from them, any other from `provider`). @internal */
+export const withGiven = (provider: ConfigProvider.ConfigProvider, given: Given): ConfigProvider.ConfigProvider =>
+  ConfigProvider.orElse(ConfigProvider.fromMap(new Map(given), { pathDelim: "." }), () => provider)
+
 type ConfigValues = ReadonlyMap<Config.Config<unknown>, Either.Either<unknown, ConfigError.ConfigError>>
 
 const makeEnvironment = (
   profiles: Iterable<string> | undefined,
   properties: Readonly<Record<string, string | undefined>> | undefined,
-  values: ConfigValues | undefined
+  values: ConfigValues | undefined,
+  given?: Given
 ): Condition.Environment => ({
   profiles: new Set(profiles ?? []),
   properties: { ...(properties ?? {}) },
@@ -149,8 +207,9 @@ const makeEnvironment = (
     if (Either.isLeft(value)) throw new ConfigUnavailable(config, value.left)
     return value.right as A
   },
-  // read by `readFailure`; not part of the public Environment
-  ...(values === undefined ? {} : { [ConfigValues]: values })
+  // read by `configsRead` and `givenIn`; not part of the public Environment
+  ...(values === undefined ? {} : { [ConfigValues]: values }),
+  ...(given === undefined ? {} : { [GivenConfig]: given })
 })
 
 /**
@@ -187,15 +246,18 @@ export const environment = (input?: Condition.EnvironmentInput): Condition.Envir
  * Reads the environment: the profiles and properties given as Configs, then the Configs of the
  * conditions, with the current `ConfigProvider`. Every Config of the profiles and properties that
  * cannot be read fails the reading, all of them in one `ResolutionError`; a condition's is kept as
- * its failure, reported if a guard evaluates the condition (see `Condition`).
+ * its failure, reported if a guard evaluates the condition (see `Condition`). Config values the
+ * conditions give ({@link giving}) are read before the current `ConfigProvider`, and kept in the
+ * environment ({@link givenIn}) for the plan's options.
  *
  * @internal
  */
 export const read = (
   input: Condition.EnvironmentSource | undefined,
   conditions: ReadonlyArray<Condition.Condition>
-): Effect.Effect<Condition.Environment, Errors.ResolutionError> =>
-  Effect.gen(function*() {
+): Effect.Effect<Condition.Environment, Errors.ResolutionError> => {
+  const given = givenBy(conditions)
+  const reading = Effect.gen(function*() {
     const problems: Array<Errors.Problem> = []
     const attempt = <A>(value: A | Config.Config<A>, source: Errors.ConfigSource) =>
       Config.isConfig(value)
@@ -209,11 +271,13 @@ export const read = (
     const properties = yield* readProperties(input?.properties, attempt)
     if (problems.length > 0) return yield* Effect.fail(new Errors.ResolutionError({ problems }))
     const configs = configsOf(conditions)
-    if (configs === undefined) return makeEnvironment(profiles, properties, new Map())
+    if (configs === undefined) return makeEnvironment(profiles, properties, new Map(), given)
     const values = new Map<Config.Config<unknown>, Either.Either<unknown, ConfigError.ConfigError>>()
     for (const config of configs) values.set(config, yield* Effect.either(config))
-    return makeEnvironment(profiles, properties, values)
+    return makeEnvironment(profiles, properties, values, given)
   })
+  return given === undefined ? reading : Effect.configProviderWith((provider) => Effect.withConfigProvider(reading, withGiven(provider, given)))
+}
 
 const readProperties = (
   input: Condition.EnvironmentSource["properties"],

@@ -143,6 +143,29 @@ export class Field {
     return (this.decoder ??= makeDecoder(this.schema, (issue, given) => this.reason(issue, given)))(text)
   }
 
+  /**
+   * A value of the option as text (what decodes back to it), or why it is not a value of the
+   * option (its schema's message; a secret's value never in it).
+   */
+  encode(value: unknown): Either.Either<string, string> {
+    const encoded = Schema.isSchema(this.schema)
+      ? ParseResult.encodeUnknownEither(this.schema as Schema.Schema<unknown, unknown, never>)(value)
+      : Either.map(
+        ParseResult.encodeUnknownEither(Schema.Struct({ value: this.schema }) as unknown as Schema.Schema<unknown, { readonly value?: unknown }, never>)(
+          { value }
+        ),
+        (encoded) => encoded.value
+      )
+    if (Either.isLeft(encoded)) {
+      const messages = ParseResult.ArrayFormatter.formatIssueSync(encoded.left).map((item) => item.message)
+      return Either.left(this.info.secret ? "not a value of its schema" : [...new Set(messages)].join("; "))
+    }
+    const text = encoded.right
+    if (typeof text !== "string") return Either.left(`its schema encodes it to ${describeValue(text)}, not to text`)
+    const decoded = this.decode(text)
+    return decoded._tag === "Value" ? Either.right(text) : Either.left(decoded._tag === "Invalid" ? decoded.reason : "it does not decode back")
+  }
+
   /** What the help and the problems say of the option. */
   get info(): Described {
     return this.described ??= describeField(this.schema, this)
@@ -331,6 +354,49 @@ export const family = (name: string, input: unknown): Options.Family<string, unk
     return member
   }
   return self
+}
+
+// ---------------------------------------------------------------------------------------------
+// values given by a test
+
+/**
+ * The conditions that give options' values to a resolution (`Testing.options`): each value given
+ * (`undefined`: not given), encoded to the text its option decodes, at the option's Config path; a
+ * new condition each call of the function returned (see `condition.giving`). Throws a `TypeError`,
+ * when called, for an option the options do not have or a value that is not one of its option (the
+ * schema's message says why).
+ *
+ * @internal
+ */
+export const given = (self: Options.Any, values: unknown): () => Condition.Condition => {
+  const impl = implOf(self)
+  const fields = fieldsOf(self)
+  const entries = new Map<string, string>()
+  const give = (field: Field, value: unknown) => {
+    const text = field.encode(value)
+    if (Either.isLeft(text)) {
+      const shown = showValue(value, field.info.secret)
+      throw new TypeError(`Testing.options: ${shown} is not a valid value of option ${field.flag} (${impl.name}.${field.key || "value"}): ${text.left}`)
+    }
+    entries.set(condition.givenKey(field.path), text.right)
+  }
+  if (impl.single) {
+    give(fields[0]!, values)
+  } else {
+    if (typeof values !== "object" || values === null) {
+      throw new TypeError(`Testing.options: the values of ${impl.name} must be an object of its options, got ${describeValue(values)}`)
+    }
+    for (const [key, value] of Object.entries(values)) {
+      const field = fields.find((candidate) => candidate.key === key)
+      if (field === undefined) {
+        throw new TypeError(
+          `Testing.options: ${impl.name} has no option ${JSON.stringify(key)} (its options: ${fields.map((candidate) => JSON.stringify(candidate.key)).join(", ")})`
+        )
+      }
+      if (value !== undefined) give(field, value)
+    }
+  }
+  return () => condition.giving(`options ${impl.name} given by Testing.options`, entries)
 }
 
 // ---------------------------------------------------------------------------------------------

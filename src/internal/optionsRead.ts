@@ -11,13 +11,18 @@ import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
 import type * as Options from "../Options.js"
 import type * as Plan from "../Plan.js"
-import type * as dependency from "./dependency.js"
+import * as component from "./component.js"
+import * as condition from "./condition.js"
+import * as dependency from "./dependency.js"
 import { type Decoded, type Field, fieldsOf, implOf, showValue } from "./options.js"
 import { type Found, sourcesOf } from "./optionsProvider.js"
 import * as planInternal from "./plan.js"
+import * as registry from "./registry.js"
+import * as resolver from "./resolver.js"
 import * as runtime from "./runtime.js"
 
 /** One option as read: the text given (`undefined`: none), where, or why it could not be read. */
@@ -25,34 +30,65 @@ interface Reading {
   readonly field: Field
   readonly text: string | undefined
   readonly found: Found | undefined
+  /** the value was given by the registry (`Testing.options`), not by the `ConfigProvider` */
+  readonly given: boolean
   /** a ConfigError other than missing data (the provider could not read the value) */
   readonly unreadable: string | undefined
   readonly decoded: Decoded
 }
 
-const readField = (provider: ConfigProvider.ConfigProvider, field: Field): Effect.Effect<Reading> =>
+/**
+ * Reads one option with `provider`, the current one with the values the registry gave first; where
+ * a value came from is asked of the current one, `current`.
+ */
+const readField = (
+  provider: ConfigProvider.ConfigProvider,
+  current: ConfigProvider.ConfigProvider,
+  given: condition.Given | undefined,
+  field: Field
+): Effect.Effect<Reading> =>
   Effect.match(provider.load(field.text), {
     onFailure: (error) => ({
       field,
       text: undefined,
       found: undefined,
+      given: false,
       unreadable: ConfigError.isConfigError(error) ? String(error) : "",
       decoded: { _tag: "Missing" }
     }),
-    onSuccess: (given) => readingOf(provider, field, Option.getOrUndefined(given))
+    onSuccess: (text) => readingOf(current, given, field, Option.getOrUndefined(text))
   })
 
-const readingOf = (provider: ConfigProvider.ConfigProvider, field: Field, text: string | undefined): Reading => ({
-  field,
-  text,
-  found: text === undefined ? undefined : sourcesOf(provider)?.find(field.path),
-  unreadable: undefined,
-  decoded: field.decode(text)
-})
+const readingOf = (
+  current: ConfigProvider.ConfigProvider,
+  given: condition.Given | undefined,
+  field: Field,
+  text: string | undefined
+): Reading => {
+  const isGiven = text !== undefined && given !== undefined && given.has(condition.givenKey(field.path))
+  return {
+    field,
+    text,
+    found: text === undefined || isGiven ? undefined : sourcesOf(current)?.find(field.path),
+    given: isGiven,
+    unreadable: undefined,
+    decoded: field.decode(text)
+  }
+}
 
-/** Every option's reading, in order (one load of the provider each: cheaper than `Config.all` of them). */
-const readAll = (options: ReadonlyArray<dependency.OptionsLike>): Effect.Effect<ReadonlyArray<Reading>> =>
-  Effect.configProviderWith((provider) => Effect.forEach(options.flatMap(fieldsOf), (field) => readField(provider, field)))
+/**
+ * Every option's reading, in order (one load of the provider each: cheaper than `Config.all` of
+ * them), with the values the plan's registry gave (`Testing.options`) before the current provider.
+ */
+const readAll = (plan: Plan.Any, options: ReadonlyArray<dependency.OptionsLike>): Effect.Effect<ReadonlyArray<Reading>> =>
+  Effect.configProviderWith((current) => {
+    const given = condition.givenIn(resolver.originOf(plan)?.environment)
+    const provider = given === undefined ? current : condition.withGiven(current, given)
+    return Effect.forEach(options.flatMap(fieldsOf), (field) => readField(provider, current, given, field))
+  })
+
+/** Where the values given by the registry come from, as the help, the ops and the problems say. */
+const givenSource = "Testing.options"
 
 /** The components that request each options (by the options' tag key), in the plan's order. */
 const requesters = (plan: Plan.Any): ReadonlyMap<string, ReadonlyArray<number>> => {
@@ -69,7 +105,9 @@ const requesters = (plan: Plan.Any): ReadonlyMap<string, ReadonlyArray<number>> 
   return byKey
 }
 
-const fromText = (found: Found | undefined): string | undefined =>
+const fromText = (reading: Reading): string | undefined => reading.given ? givenSource : fromFound(reading.found)
+
+const fromFound = (found: Found | undefined): string | undefined =>
   found === undefined
     ? undefined
     : found.source === "flag"
@@ -89,7 +127,7 @@ const problemOf = (reading: Reading, path: ReadonlyArray<string>): Errors.Option
     variable: field.variable,
     expected: field.info.type,
     got: reading.text === undefined ? undefined : field.shown(reading.text),
-    from: fromText(reading.found),
+    from: fromText(reading),
     reason: reading.unreadable ?? (decoded._tag === "Missing" ? "missing" : decoded.reason)
   }
 }
@@ -103,7 +141,7 @@ const problemOf = (reading: Reading, path: ReadonlyArray<string>): Errors.Option
 export const servicesOf = (plan: Plan.Any): Effect.Effect<Context.Context<never> | undefined, Errors.InvalidOptions> => {
   const options = plan.options as unknown as ReadonlyArray<dependency.OptionsLike>
   if (options.length === 0) return Effect.succeed(undefined)
-  return Effect.flatMap(readAll(options), (readings) => {
+  return Effect.flatMap(readAll(plan, options), (readings) => {
     const services = new Map<string, unknown>()
     let problems: Array<Errors.OptionProblem> | undefined
     let index = 0
@@ -170,7 +208,7 @@ const describeReading = (reading: Reading, components: ReadonlyArray<string>): O
       ? decoded._tag === "Value" ? showValue(decoded.value, info.secret) : field.shown(reading.text)
       : fallback,
     source: given ? reading.found?.source ?? "config" : fallback !== undefined ? "default" : "none",
-    from: given ? reading.found?.name : undefined
+    from: reading.given ? givenSource : given ? reading.found?.name : undefined
   }
 }
 
@@ -178,11 +216,60 @@ const describeReading = (reading: Reading, components: ReadonlyArray<string>): O
 export const describe = (plan: Plan.Any): Effect.Effect<ReadonlyArray<Options.Described>> => {
   const options = plan.options as unknown as ReadonlyArray<dependency.OptionsLike>
   if (options.length === 0) return Effect.succeed([])
-  return Effect.map(readAll(options), (readings) => {
+  return Effect.map(readAll(plan, options), (readings) => {
     const paths = requesters(plan)
     return readings.map((reading) =>
       describeReading(reading, (paths.get(reading.field.owner.key) ?? []).map((id) => plan.nodes[id]!.name))
     )
+  })
+}
+
+/** Options that only components left out by conditions request, each with those components and the condition that left each out. */
+interface LeftOutOptions {
+  readonly options: dependency.OptionsLike
+  readonly components: Array<string>
+  readonly conditions: Array<string>
+}
+
+/**
+ * The options requested by the registered components that the plan's conditions left out, and not
+ * by the plan: in registration order, from the plan's origin (none for a plan the resolver did not
+ * make). A family's members are not known, so their options are not among them.
+ */
+const leftOutOf = (plan: Plan.Any): ReadonlyArray<LeftOutOptions> => {
+  const origin = resolver.originOf(plan)
+  if (origin === undefined) return []
+  const excluded = registry.excluded(registry.flatten(origin.registry, origin.environment))
+  if (excluded.length === 0) return []
+  const inPlan = new Set(plan.options.map((options) => options.key))
+  const chosen = new Set<unknown>(plan.nodes.map((node) => node.component))
+  const found = new Map<string, LeftOutOptions>()
+  for (const { condition: reason, item } of excluded) {
+    if (!component.isComponent(item) || chosen.has(item) || !Array.isArray(item.dependencies)) continue
+    const name = component.displayName(item)
+    for (const request of item.dependencies as ReadonlyArray<Dependency.Any>) {
+      const options = dependency.requestOf(request).options
+      if (options === undefined || inPlan.has(options.key)) continue
+      let entry = found.get(options.key)
+      if (entry === undefined) found.set(options.key, entry = { options, components: [], conditions: [] })
+      if (entry.components.some((known, index) => known === name && entry.conditions[index] === reason)) continue
+      entry.components.push(name)
+      entry.conditions.push(reason)
+    }
+  }
+  return [...found.values()]
+}
+
+/** @internal */
+export const describeLeftOut = (plan: Plan.Any): Effect.Effect<ReadonlyArray<Options.LeftOut>> => {
+  const leftOut = leftOutOf(plan)
+  if (leftOut.length === 0) return Effect.succeed([])
+  return Effect.map(readAll(plan, leftOut.map((entry) => entry.options)), (readings) => {
+    const byKey = new Map(leftOut.map((entry) => [entry.options.key, entry]))
+    return readings.map((reading) => {
+      const entry = byKey.get(reading.field.owner.key)!
+      return { ...describeReading(reading, entry.components), conditions: entry.conditions }
+    })
   })
 }
 
@@ -192,26 +279,53 @@ const sourceText = (described: Options.Described): string =>
     : described.source === "default"
     ? `${described.value} (default)`
     : `${described.value} (${
-      described.source === "config" ? "config" : described.source === "environment" ? `environment variable ${described.from}` : `${described.source} ${described.from}`
+      described.source === "config" ? described.from ?? "config" : described.source === "environment" ? `environment variable ${described.from}` : `${described.source} ${described.from}`
     })`
 
-/** The help's text of described options (see `Options.help`). @internal */
-export const helpText = (described: ReadonlyArray<Options.Described>): string => {
-  if (described.length === 0) return "No options."
-  const lines: Array<string> = ["Options:"]
+/** The lines of one option of the help. */
+const optionLines = (option: Options.Described): ReadonlyArray<string> => {
+  const traits = [option.type, ...(option.default === undefined ? [] : [`default ${option.default}`]), ...(option.secret ? ["secret"] : [])]
+  return [
+    `    ${option.flag} <${traits.join(", ")}>  env ${option.variable}`,
+    ...(option.description === undefined ? [] : [`        ${option.description}`]),
+    `        value: ${sourceText(option)}`
+  ]
+}
+
+/** The help's lines of described options: one block per options, headed by its name and `heading` of its first option. */
+const blocks = <D extends Options.Described>(described: ReadonlyArray<D>, heading: (option: D) => string): Array<string> => {
+  const lines: Array<string> = []
   let current: string | undefined
   for (const option of described) {
     if (option.options !== current) {
       current = option.options
-      lines.push("", `  ${option.options} (${option.components.length === 0 ? "read by conditions" : option.components.join(", ")})`)
+      lines.push("", `  ${option.options} (${heading(option)})`)
     }
-    const traits = [option.type, ...(option.default === undefined ? [] : [`default ${option.default}`]), ...(option.secret ? ["secret"] : [])]
-    lines.push(`    ${option.flag} <${traits.join(", ")}>  env ${option.variable}`)
-    if (option.description !== undefined) lines.push(`        ${option.description}`)
-    lines.push(`        value: ${sourceText(option)}`)
+    lines.push(...optionLines(option))
+  }
+  return lines
+}
+
+/**
+ * The help's text of described options (see `Options.help`), then of the options only components
+ * left out by conditions read, each with the components and their conditions.
+ *
+ * @internal
+ */
+export const helpText = (described: ReadonlyArray<Options.Described>, leftOut: ReadonlyArray<Options.LeftOut> = []): string => {
+  const lines = described.length === 0
+    ? ["No options."]
+    : ["Options:", ...blocks(described, (option) => option.components.length === 0 ? "read by conditions" : option.components.join(", "))]
+  if (leftOut.length > 0) {
+    lines.push(
+      "",
+      "Options of components left out by their conditions:",
+      ...blocks(leftOut, (option) => option.components.map((name, index) => `${name}: ${option.conditions[index]}`).join("; "))
+    )
   }
   return lines.join("\n")
 }
 
 /** @internal */
-export const help = (plan: Plan.Any): Effect.Effect<string> => Effect.map(describe(plan), helpText)
+export const help = (plan: Plan.Any): Effect.Effect<string> =>
+  Effect.zipWith(describe(plan), describeLeftOut(plan), helpText)
