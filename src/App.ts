@@ -71,8 +71,8 @@
  * interrupted; then it stops, releases, and returns the {@link Report.Report} (or fails with
  * `ApplicationFailed`, which carries it). `runMain` (from `layerwise/node`) does the same as a Node
  * process: SIGINT / SIGTERM start a graceful shutdown, a second signal exits at once, the exit code
- * is 0 after a clean shutdown and 1 after a failure. `start` gives the running services to a program instead, and stops
- * everything when its scope closes.
+ * is 0 after a clean shutdown and 1 after a failure. `start` gives the running services to a
+ * program instead, and stops everything when its scope closes.
  *
  * **Health.** {@link health} (from outside) and the {@link Health} service (from inside, for a
  * `/health` route) run the health checks of the components that started (`Lifecycle.healthCheck`),
@@ -82,11 +82,11 @@
  *
  * **Observing.** Every phase of every component is recorded in the report (durations on Effect's
  * `Clock`), published as an {@link Event} to subscribers ({@link events}, {@link subscribe}), and
- * queryable while it runs ({@link phase}); each instance no phase records (a transient's, a scoped
- * component's, a factory handle's, ...) is published as an {@link InstanceEvent}. With a tracer installed (for instance
- * `@effect/opentelemetry`), each build, start hook, stop hook, initializer, disposer and background
- * work is an Effect span (`layerwise.build`, `layerwise.start`, ... with a `component` attribute)
- * under `layerwise.app.start` / `layerwise.app.stop`.
+ * queryable while it runs ({@link phase}); an instance no phase records (a transient's, a scoped
+ * one's, a factory handle's...) is published as an {@link InstanceEvent}. With a tracer (such as
+ * `@effect/opentelemetry`), each build, start and stop hook, initializer, disposer and background
+ * work is a span (`layerwise.build`, ... with a `component` attribute) under `layerwise.app.start`
+ * / `layerwise.app.stop`.
  *
  * The application itself is a small state machine: `created -> building -> starting -> started ->
  * stopping -> stopped` (a failed build or start goes straight to `stopping`); an operation asked in a
@@ -190,12 +190,8 @@ export interface Running<in out R> {
   /** The roots' services. */
   readonly context: Context.Context<R>
   /**
-   * The roots' services with the application's FiberRefs (what every component's constructor set, as
-   * hooks see them) and its runtime flags, made once when the application started: run effects with
-   * `Runtime.runPromise(running.runtime)` (`runSync`, `runFork`) at a cost independent of the
-   * application's size.
-   *
-   * @since 0.2.0
+   * The roots' services with the application's FiberRefs (as hooks see them) and runtime flags, made
+   * once when it started: `Runtime.runPromise(running.runtime)` costs the same at any size. @since 0.2.0
    */
   readonly runtime: Runtime.Runtime<R>
   /** The resolved plan (without the lifecycle's internal nodes). */
@@ -554,16 +550,6 @@ export interface HealthOptions {
    * reported `"timeout"`, as are those still waiting for their turn (`concurrency`), with an error
    * naming the overall timeout; the others keep their results, and the report is given at once.
    *
-   * @example
-   * ```ts
-   * import { Effect } from "effect"
-   * import { App } from "layerwise"
-   *
-   * // at most 2 checks at a time, the whole report within 2 seconds
-   * export const quick = <R>(running: App.Running<R>) =>
-   *   Effect.map(App.health(running, { concurrency: 2, timeout: "2 seconds" }), (report) => report.healthy)
-   * ```
-   *
    * @since 0.2.0
    */
   readonly timeout?: Duration.DurationInput | undefined
@@ -591,7 +577,8 @@ export interface HealthOptions {
  * )
  * const program = Effect.scoped(Effect.gen(function*() {
  *   const running = yield* App.start(App.make(registry, { roots: [Database] }))
- *   const report = yield* App.health(running, { concurrency: 4 })
+ *   // at most 4 checks at a time, the whole report within 2 seconds
+ *   const report = yield* App.health(running, { concurrency: 4, timeout: "2 seconds" })
  *   yield* Effect.log(Health.format(report)) // health OK: 1 of 1 component healthy ...
  * }))
  * ```
@@ -628,9 +615,7 @@ export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect
  *   const running = yield* App.start(App.make(registry, { roots: [Database, Cache] }))
  *   const report = yield* App.healthOf(running, [Database, "Cache"], { timeout: "2 seconds" })
  *   yield* Effect.log(Health.format(report)) // health OK: 2 of 2 components healthy ...
- *   // a name the application does not have: UnknownComponent, with the close names
- *   const error = yield* Effect.flip(App.healthOf(running, ["Cahce"]))
- *   yield* Effect.log(error.message) // no component is named Cahce (did you mean Cache?)
+ *   const error = yield* Effect.flip(App.healthOf(running, ["Cahce"])) // UnknownComponent: did you mean Cache?
  * }))
  * ```
  *

@@ -8,6 +8,8 @@
  *    (`../graph.ts`), dependencies first, startup orders as stages; the node task here wraps the
  *    executor's steps (`openScope`, `construct`) with the component's record and runs its
  *    **initializers** (`hooks.ts`) right after its constructor, before any dependent is built.
+ *    What the container builds after startup (transient and scoped instances, singletons on first
+ *    use, lookups) gets the same hooks, its record and its events from `instances.ts`.
  * 3. **start** (`startPhase`): the graph runner again, dependencies first, runs each component's
  *    start hooks; once they succeeded its **background** work starts (`background.ts`).
  * 4. running: `App.run` waits for a shutdown request (`App.shutdown`, the Shutdowner, failed
@@ -28,10 +30,8 @@
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import type * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Scope from "effect/Scope"
 import type * as App from "../../App.js"
 import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
@@ -41,12 +41,12 @@ import type * as Report from "../../Report.js"
 import * as container from "../container.js"
 import * as executor from "../executor.js"
 import * as graph from "../graph.js"
-import * as planInternal from "../plan.js"
 import * as observe from "../observe.js"
 import * as runtime from "../runtime.js"
 import * as background from "./background.js"
 import * as builtins from "./builtins.js"
 import * as hooks from "./hooks.js"
+import * as instances from "./instances.js"
 import { Lifecycle } from "./lifecycle.js"
 import { RunRecord } from "./record.js"
 import * as settingsInternal from "./settings.js"
@@ -169,7 +169,8 @@ export const target = (self: AppRun, id: number, phase: Report.Phase): hooks.Tar
  */
 export const hookServices = (self: AppRun, id: number) => servicesOf(self.plan.nodes[id]!, self.values, self.build!.outside)
 
-const servicesOf = (node: Plan.Node, values: ReadonlyArray<unknown>, outside: ReadonlyMap<string, unknown>) =>
+/** @internal */
+export const servicesOf = (node: Plan.Node, values: ReadonlyArray<unknown>, outside: ReadonlyMap<string, unknown>) =>
 (hook: Pick<hooks.Hook, "dependencies">): Context.Context<never> | undefined => {
   const declared = hook.dependencies
   if (declared === undefined || declared.length === 0) return undefined
@@ -193,18 +194,8 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
     if (dynamic !== undefined) dynamic.instanceSpans = self.spans
     if (dynamic !== undefined) {
       self.container = dynamic
-      dynamic.onInstance = instanceHook(self)
-      dynamic.instanceEvents = instanceEvents(self, dynamic)
+      instances.attach(self, dynamic)
       dynamic.onDispose = (id, service) => disposeSequence(self, id, service) ?? Effect.void
-      dynamic.onLazyBuild = (id, build) => lazyBuild(self, id, build)
-      dynamic.onExtension = (extension) => {
-        extension.onInstance = extensionHook(self, extension)
-        extension.instanceEvents = instanceEvents(self, extension)
-        extension.onLazyBuild = (id, build) => {
-          const own = ownId(self, extension.plan.nodes[id]!)
-          return own === undefined ? build : lazyBuild(self, own, build)
-        }
-      }
       dynamic.onShutDown = shutDownHook(self)
     }
     const built = yield* Effect.exit(executor.buildAll(build, (id) => buildNode(self, build, id), self.stages))
@@ -299,170 +290,6 @@ const initialize = (self: AppRun, build: executor.GraphBuild, id: number, servic
     })
     return hooks.run(sequence) ?? Effect.void
   })
-}
-
-/** A component whose instances a container builds after startup, as App's hooks see it. */
-interface Hooked {
-  readonly settings: settingsInternal.ComponentSettings
-  readonly name: string
-  readonly path: () => ReadonlyArray<string>
-  readonly services: ReturnType<typeof hookServices>
-  /** its id in the run's record when the instance is the application's singleton (released with the application) */
-  readonly recorded: number | undefined
-}
-
-/**
- * What every instance the container builds after startup gets: its initializers, in order, each
- * bounded by the component's start timeout (a failure fails the instance's construction, as a
- * `ConstructionError` whose cause is the `HookFailed` or `HookTimeout`); its disposers run when the
- * instance is released, before its constructor's finalizers. A singleton built on first use is
- * recorded as built, and released (disposers included) with the application, as any other.
- */
-const instanceHook = (self: AppRun): container.InstanceHook => (id, service, scope, singleton) =>
-  hookInstance(self, {
-    settings: self.components[id]!,
-    name: self.plan.nodes[id]!.name,
-    path: () => self.record.pathOf(id),
-    services: hookServices(self, id),
-    recorded: singleton ? id : undefined
-  }, service, scope)
-
-/**
- * The instance hook of a container made for a run-time lookup (its plan numbers its own nodes): a
- * component of the application's plan (the same component, by name) gets the application's hook; any
- * other gets its initializers and its disposers on the instance's scope (a singleton's is released
- * when the lookups' containers are, before the application's components). A component whose
- * lifecycle settings are invalid fails its construction with `InvalidLifecycle`.
- */
-const extensionHook = (self: AppRun, extension: container.Container): container.InstanceHook => {
-  const plan = extension.plan
-  const problems: settingsInternal.Problems = []
-  const settings = settingsInternal.componentSettings(plan, self.settings, problems)
-  const application = instanceHook(self)
-  return (id, service, scope, singleton) => {
-    const node = plan.nodes[id]!
-    const own = ownId(self, node)
-    if (own !== undefined) return application(own, service, scope, singleton)
-    const invalid = problems.filter((problem) => problem.subject === `component ${node.name}`)
-    if (invalid.length > 0) {
-      return Effect.fail(
-        new Errors.ConstructionError({ component: node.name, path: planInternal.pathTo(plan, id), cause: new Errors.InvalidLifecycle({ problems: invalid }) })
-      )
-    }
-    return hookInstance(self, {
-      settings: settings[id]!,
-      name: node.name,
-      path: () => planInternal.pathTo(plan, id),
-      services: servicesOf(node, extension.build.values, extension.build.outside),
-      recorded: undefined
-    }, service, scope)
-  }
-}
-
-/** The id in the application's plan of a lookup's node that is one of the application's components (the same component, by name). */
-const ownId = (self: AppRun, node: Plan.Node): number | undefined => {
-  const names = self.names ??= new Map(self.plan.nodes.map((node) => [node.name, node.id]))
-  const own = names.get(node.name)
-  return own !== undefined && self.plan.nodes[own]!.component === node.component ? own : undefined
-}
-
-/**
- * The build of a singleton of the application built on first use, recorded as a build at startup
- * is (its state, its build phase: constructor and initializers). A failed one goes back to
- * `pending`, its phase ended `failure`: the next use tries again, and the error is its requester's.
- */
-const lazyBuild = <A>(self: AppRun, id: number, build: Effect.Effect<A, Errors.HandleError>): Effect.Effect<A, Errors.HandleError> =>
-  Effect.suspend(() => {
-    self.record.setState(id, "building")
-    self.record.begin(id, "build")
-    return Effect.onExit(build, (exit) =>
-      Effect.sync(() => {
-        if (Exit.isSuccess(exit)) return self.record.end(id, "build", "success")
-        self.record.end(id, "build", Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failure")
-        self.record.setState(id, "pending")
-      }))
-  })
-
-/**
- * The events of the instances a container builds that no phase records (`InstanceBuilt`,
- * `InstanceReleased`): all of them but the application's singletons, watched while someone listens.
- */
-const instanceEvents = (self: AppRun, owner: container.Container): container.InstanceEvents => {
-  const record = self.record
-  const emit = (tag: "InstanceBuilt" | "InstanceReleased", id: number, kind: container.InstanceKind, duration: number, exit: Exit.Exit<unknown, unknown>) => {
-    const node = owner.plan.nodes[id]!
-    const own = node.component.lifetime
-    record.emit(() => ({
-      _tag: tag,
-      component: node.name,
-      kind,
-      scope: kind === "scoped" && own?._tag === "Scoped" ? own.scope.name : undefined,
-      outcome: Exit.isSuccess(exit) ? "success" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failure",
-      duration,
-      error: Exit.isSuccess(exit) ? undefined : rendered(tag === "InstanceBuilt"
-        ? hooks.failureOf(exit.cause).reason
-        : new Errors.ReleaseError({ component: node.name, path: planInternal.pathTo(owner.plan, id), cause: Cause.squash(exit.cause) }))
-    }))
-  }
-  return {
-    watches: (id, kind) =>
-      record.listening() && (kind !== "singleton" || (owner !== self.container && ownId(self, owner.plan.nodes[id]!) === undefined)),
-    now: () => record.now(),
-    built: (id, kind, duration, exit) => emit("InstanceBuilt", id, kind, duration, exit),
-    released: (id, kind, duration, exit) => emit("InstanceReleased", id, kind, duration, exit)
-  }
-}
-
-const rendered = (error: unknown): string => error instanceof Error ? error.message : String(error)
-
-const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: Scope.Scope): Effect.Effect<void, Errors.HandleError> => {
-  const settings = component.settings
-  const initializers = settings.lifecycle?.initializers ?? []
-  const disposers = settings.lifecycle?.disposers ?? []
-  const services = component.services
-  const failed = (hook: string, phase: Errors.HookPhase, cause: Cause.Cause<unknown>) => {
-    const { reason } = hooks.failureOf(cause)
-    return new Errors.HookFailed({ component: component.name, path: component.path(), phase, hook, cause: reason })
-  }
-  const initialize = Effect.forEach(initializers, (initializer) =>
-    Effect.catchAllCause(
-      Effect.timeoutFail(hooks.userEffect(`hook ${initializer.name}`, () => initializer.run(service), services(initializer)), {
-        duration: settings.start,
-        onTimeout: () =>
-          new Errors.HookTimeout({
-            component: component.name,
-            path: component.path(),
-            phase: "initialize",
-            hook: initializer.name,
-            timeout: Duration.format(settings.start)
-          })
-      }),
-      (cause) =>
-        Effect.fail(
-          new Errors.ConstructionError({
-            component: component.name,
-            path: component.path(),
-            cause: Cause.failureOption(cause).pipe((failure) =>
-              failure._tag === "Some" && failure.value instanceof Errors.HookTimeout ? failure.value : failed(initializer.name, "initialize", cause)
-            )
-          })
-        )
-    ), { discard: true })
-  const recorded = component.recorded
-  if (recorded !== undefined) {
-    return Effect.tap(initialize, () =>
-      Effect.sync(() => {
-        self.record.setState(recorded, "built")
-        self.initialized[recorded] = 1
-      }))
-  }
-  if (disposers.length === 0) return initialize
-  // disposers of an instance of its own (transient, scoped, factory, a lookup's): on its scope, each one bounded, failures kept going
-  const dispose = Effect.forEach(disposers, (disposer) =>
-    Effect.timeout(hooks.userEffect(`hook ${disposer.name}`, () => disposer.run(service), services(disposer)), settings.stop).pipe(
-      Effect.catchAllCause((cause) => Effect.logError(failed(disposer.name, "dispose", cause)))
-    ), { discard: true })
-  return Effect.zipRight(initialize, Scope.addFinalizer(scope, dispose))
 }
 
 // ---------------------------------------------------------------------------------------------
