@@ -87,6 +87,15 @@
  * work is an Effect span (`layerwise.build`, `layerwise.start`, ... with a `component` attribute)
  * under `layerwise.app.start` / `layerwise.app.stop`.
  *
+ * **The application's components** are the user's: layerwise's own services that a component
+ * requests ({@link Shutdowner}, {@link Health}, {@link Application}, and `Container.Container`, which
+ * is never a component) are provided by the application, not components of it. The report and
+ * `Report.format`, {@link phases} and {@link phase}, the events, the spans and metrics, the startup
+ * log and the ops endpoints (`/ops/health`, `/ops/components/:name`, `/ops/startup`, `/ops/metrics`,
+ * the ops page) leave them out. The plan keeps them (`Running.plan`, `Explain`, `/ops/graph`): the
+ * edge from a component to `layerwise/App/Health` is a real dependency, and their names say whose
+ * they are. A component of the user's own for one of those tags is the user's, and listed.
+ *
  * The application itself is a small state machine: `created -> building -> starting -> started ->
  * stopping -> stopped` (a failed build or start goes straight to `stopping`); an operation asked in a
  * state that does not allow it fails with `InvalidState`, naming the state.
@@ -833,7 +842,7 @@ export const state: <R>(running: Running<R>) => Effect.Effect<State> = internal.
 
 /**
  * The current lifecycle state of a component, by name (`None` when the application has no component
- * of that name).
+ * of that name; layerwise's own services, such as `layerwise/App/Health`, are not its components).
  *
  * @example
  * ```ts
@@ -855,7 +864,8 @@ export const phase: {
 } = internal.phase
 
 /**
- * The current lifecycle state of every component, by name.
+ * The current lifecycle state of every component of the application, by name (layerwise's own
+ * services left out, as in the report).
  *
  * @example
  * ```ts

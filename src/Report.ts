@@ -244,6 +244,10 @@ export const Report = Schema.Struct({
   running: Schema.Number,
   /** milliseconds the shutdown took (stop hooks, disposers, releases) */
   shutdown: Schema.Number,
+  /**
+   * the application's components, in plan order; layerwise's own services that components request
+   * (`App.Health`, `App.Shutdowner`, `App.Application`) are not among them
+   */
   components: Schema.Array(ComponentRecord),
   errors: Schema.Array(ErrorRecord)
 })

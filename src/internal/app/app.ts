@@ -375,13 +375,13 @@ export const phase: {
       const run = runOf(running)
       run.names ??= new Map(run.plan.nodes.map((node) => [node.name, node.id]))
       const id = run.names.get(name)
-      return id === undefined ? Option.none() : Option.some(run.record.stateOf(id))
+      return id === undefined || run.record.builtIn[id] === 1 ? Option.none() : Option.some(run.record.stateOf(id))
     })
 )
 
 const phasesOf = (run: AppRun): Readonly<Record<string, Report.ComponentState>> => {
   const result: Record<string, Report.ComponentState> = {}
-  for (const node of run.plan.nodes) result[node.name] = run.record.stateOf(node.id)
+  for (const node of run.plan.nodes) if (run.record.builtIn[node.id] === 0) result[node.name] = run.record.stateOf(node.id)
   return result
 }
 
