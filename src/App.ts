@@ -70,8 +70,9 @@
  * or the `Shutdowner` service from inside the application), background work fails, or it is
  * interrupted; then it stops, releases, and returns the {@link Report.Report} (or fails with
  * `ApplicationFailed`, which carries it). `runMain` (from `layerwise/node`) does the same as a Node
- * process: SIGINT / SIGTERM start a graceful shutdown, a second signal exits at once, the exit code
- * is 0 after a clean shutdown and 1 after a failure. `start` gives the running services to a program instead, and stops
+ * process: SIGINT / SIGTERM request the shutdown with the signal as its reason (the report reads
+ * `shut down: SIGTERM`), a second signal exits at once, the exit code is 0 after a clean shutdown
+ * and 1 after a failure. `start` gives the running services to a program instead, and stops
  * everything when its scope closes.
  *
  * **Health.** {@link health} (from outside) and the {@link Health} service (from inside, for a
@@ -704,7 +705,9 @@ export const plan: <R, RIn>(self: App<R, RIn>) => Effect.Effect<Plan.Any, Errors
  * fails, or it is interrupted; then stops and releases everything and returns the report. Fails with
  * `ResolutionError` or `InvalidLifecycle` before anything runs, with `ApplicationFailed` (carrying
  * the report) when a phase failed. When interrupted it ends interrupted after a graceful shutdown
- * (the report goes to `onReport`), or fails with `ApplicationFailed` if that shutdown failed.
+ * (the report goes to `onReport`), or fails with `ApplicationFailed` if that shutdown failed; a
+ * shutdown requested before the interruption came (the first request wins) is what the report says
+ * ended the run.
  *
  * @example
  * ```ts
