@@ -69,10 +69,10 @@
  * **Running.** `run` resolves, builds, starts, then runs until a shutdown is requested (`shutdown`,
  * or the `Shutdowner` service from inside the application), background work fails, or it is
  * interrupted; then it stops, releases, and returns the {@link Report.Report} (or fails with
- * `ApplicationFailed`, which carries it). `runMain` (from `layerwise/node`) does the same as a Node
- * process: SIGINT / SIGTERM start a graceful shutdown, a second signal exits at once, the exit code
- * is 0 after a clean shutdown and 1 after a failure. `start` gives the running services to a
- * program instead, and stops everything when its scope closes.
+ * `ApplicationFailed`, which carries it). `runMain` (`layerwise/node`) does the same as a Node
+ * process: SIGINT / SIGTERM request the shutdown (the report reads `shut down: SIGTERM`), a second
+ * exits at once; exit code 0 after a clean shutdown, 1 after a failure. `start` gives the running
+ * services to a program instead, and stops everything when its scope closes.
  *
  * **Health.** {@link health} (from outside) and the {@link Health} service (from inside, for a
  * `/health` route) run the health checks of the components that started (`Lifecycle.healthCheck`),
@@ -85,8 +85,11 @@
  * queryable while it runs ({@link phase}); an instance no phase records (a transient's, a scoped
  * one's, a factory handle's...) is published as an {@link InstanceEvent}. With a tracer (such as
  * `@effect/opentelemetry`), each build, start and stop hook, initializer, disposer and background
- * work is a span (`layerwise.build`, ... with a `component` attribute) under `layerwise.app.start`
- * / `layerwise.app.stop`.
+ * work is a span (`layerwise.build`, ...) under `layerwise.app.start` / `layerwise.app.stop`.
+ *
+ * **The application's components** are the user's: layerwise's own services ({@link Shutdowner},
+ * {@link Health}, {@link Application}) are left out of the report, events, spans, metrics, startup
+ * log and ops listings; the plan keeps them (`Explain`, `/ops/graph`), as real dependencies.
  *
  * The application itself is a small state machine: `created -> building -> starting -> started ->
  * stopping -> stopped` (a failed build or start goes straight to `stopping`); an operation asked in a
@@ -705,7 +708,9 @@ export const plan: <R, RIn>(self: App<R, RIn>) => Effect.Effect<Plan.Any, Errors
  * fails, or it is interrupted; then stops and releases everything and returns the report. Fails with
  * `ResolutionError` or `InvalidLifecycle` before anything runs, with `ApplicationFailed` (carrying
  * the report) when a phase failed. When interrupted it ends interrupted after a graceful shutdown
- * (the report goes to `onReport`), or fails with `ApplicationFailed` if that shutdown failed.
+ * (the report goes to `onReport`), or fails with `ApplicationFailed` if that shutdown failed; a
+ * shutdown requested before the interruption came (the first request wins) is what the report says
+ * ended the run.
  *
  * @example
  * ```ts
@@ -843,7 +848,7 @@ export const state: <R>(running: Running<R>) => Effect.Effect<State> = internal.
 
 /**
  * The current lifecycle state of a component, by name (`None` when the application has no component
- * of that name).
+ * of that name; layerwise's own services, such as `layerwise/App/Health`, are not its components).
  *
  * @example
  * ```ts
@@ -865,7 +870,8 @@ export const phase: {
 } = internal.phase
 
 /**
- * The current lifecycle state of every component, by name.
+ * The current lifecycle state of every component of the application, by name (layerwise's own
+ * services left out, as in the report).
  *
  * @example
  * ```ts

@@ -265,7 +265,8 @@ export const HealthComponentJson = Schema.Struct({
 export type HealthComponentJson = typeof HealthComponentJson.Type
 
 /**
- * `GET /ops/health`: the health of every component of the plan, in plan order (a `Health.Report`
+ * `GET /ops/health`: the health of every singleton of the application, in plan order (its
+ * components: not layerwise's own services such as `layerwise/App/Application`; a `Health.Report`
  * with more: every component is listed, each with its `phase` check, and it decodes as a
  * `Health.Report`); `healthy` (status 200) when every component is; `timestamp` is when it was
  * checked (ISO 8601).
@@ -584,8 +585,8 @@ export const NotExposedJson = Schema.Struct({ error: Schema.String, section: Sec
 export type NotExposedJson = typeof NotExposedJson.Type
 
 /**
- * The `404` answer of `GET /ops/components/:name` for a name no component of the plan has, with the
- * close names.
+ * The `404` answer of `GET /ops/components/:name` for a name no component of the application has
+ * (one of layerwise's own services, in the plan, is not one of them), with the close names.
  *
  * @example
  * ```ts

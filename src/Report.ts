@@ -193,8 +193,10 @@ export type ErrorRecord = typeof ErrorRecord.Type
 
 /**
  * How the run ended:
- * - `shutdown`: a shutdown was requested (`App.shutdown`, the `App.Shutdowner` service, `App.stop`);
- * - `interrupted`: the run was interrupted (a signal under `runMain`, from `layerwise/node`);
+ * - `shutdown`: a shutdown was requested (`App.shutdown`, the `App.Shutdowner` service, `App.stop`;
+ *   under `runMain`, from `layerwise/node`, a SIGINT or SIGTERM once the application runs, with the
+ *   signal as `shutdownReason`);
+ * - `interrupted`: the run was interrupted (under `runMain`, a signal before the application started);
  * - `build-failed`, `start-failed`, `background-failed`: see `Errors.ApplicationFailed`.
  *
  * @example
@@ -244,6 +246,10 @@ export const Report = Schema.Struct({
   running: Schema.Number,
   /** milliseconds the shutdown took (stop hooks, disposers, releases) */
   shutdown: Schema.Number,
+  /**
+   * the application's components, in plan order; layerwise's own services that components request
+   * (`App.Health`, `App.Shutdowner`, `App.Application`) are not among them
+   */
   components: Schema.Array(ComponentRecord),
   errors: Schema.Array(ErrorRecord)
 })

@@ -23,7 +23,7 @@ import * as internal from "./internal/node.js"
 export interface RunMainOptions {
   /** Print the report (`Report.format`) to stdout after the shutdown (default `true`). */
   readonly printReport?: boolean | undefined
-  /** Exit at once on a second SIGINT / SIGTERM (default `true`). */
+  /** Exit at once on a second SIGINT / SIGTERM (default `true`); `false`: the second signal is ignored, the shutdown goes on. */
   readonly forceExit?: boolean | undefined
   /** The exit code of that fast exit (default 130 after SIGINT, 143 after SIGTERM). */
   readonly forceExitCode?: number | undefined
@@ -46,9 +46,19 @@ export interface RunMainOptions {
 
 /**
  * Runs the application as the main program of a Node process (with `@effect/platform-node`'s
- * `NodeRuntime.runMain`): SIGINT or SIGTERM starts a graceful shutdown, a second signal exits at once
- * (code 130 / 143); the report is printed after the shutdown; the exit code is 0 after a clean
- * shutdown, 1 after a failure. A failure is told once: the report lists an application's errors
+ * `NodeRuntime.runMain`).
+ *
+ * Signals: once the application runs, the first SIGINT or SIGTERM is its graceful shutdown with the
+ * signal as the reason, as `App.shutdown(running, "SIGTERM")` (samber/do's `ShutdownOnSignals`): the
+ * report reads `application OK (shut down: SIGTERM)`. Before it runs (while the Effect that makes
+ * the App, the build or the start hooks run), the signal interrupts the startup: what started is
+ * stopped, everything is released, and the report says `interrupted`. A second signal, while the
+ * shutdown goes on, exits at once (code 130 after SIGINT, 143 after SIGTERM; see `forceExit`).
+ *
+ * The report is printed after the shutdown. The exit code is 0 after a clean shutdown, a signal's
+ * included (a signal is how a supervisor asks a service to stop, and Effect's `NodeRuntime.runMain`
+ * also exits 0 when a signal interrupts its program), and 1 after a failure (also when the shutdown a
+ * signal started fails). A failure is told once: the report lists an application's errors
  * (each naming its component, with the user's error in full), a resolution, settings or options error
  * is logged by its message; only a defect is logged with its stack.
  *

@@ -24,7 +24,7 @@ import {
   Stream,
   TestClock
 } from "effect"
-import { App, Component, Condition, Dependency, Errors, Health, Lifecycle, Lifetime, Plan, Registry, Report, Resolver, Testing } from "layerwise"
+import { App, Component, Condition, Container, Dependency, Errors, Health, Lifecycle, Lifetime, Plan, Registry, Report, Resolver, Testing } from "layerwise"
 import * as runtime from "../src/internal/runtime.js"
 import { makeRecording, traced } from "./helpers/tracing.js"
 import { type Dag, dag, dependentsOf, edgesOf, makeRecorder, nameOf, type Recorder, sinksOf } from "./helpers/graph.js"
@@ -1554,7 +1554,9 @@ describe("App", () => {
           expect(ops.plan.nodes.map((node) => node.name).sort()).toEqual(["A", "B", "Ops", "layerwise/App/Application"])
           expect(yield* ops.state).toBe("started")
           expect((yield* ops.phases)["B"]).toBe("started")
-          expect((yield* ops.report).components.map((component) => component.name)).toEqual(ops.plan.nodes.map((node) => node.name))
+          expect((yield* ops.report).components.map((component) => component.name)).toEqual(
+            ops.plan.nodes.map((node) => node.name).filter((name) => name !== "layerwise/App/Application")
+          )
           expect((yield* ops.health).healthy).toBe(true)
           const events = yield* Effect.fork(
             Stream.runCollect(Stream.takeUntil(ops.events, (event) => event._tag === "StateChanged" && event.to === "stopped"))
@@ -1581,6 +1583,62 @@ describe("App", () => {
         expect(Context.get(running.context, Graph).split(",").sort()).toEqual(plan.nodes.map((node) => node.name).sort())
         expect(Either.isLeft(Resolver.resolve(registry, [Graph]))).toBe(true)
       }).pipe(Effect.scoped))
+
+    it.effect("layerwise's own services a component requests are in the plan, not among the application's components: the report, Report.format, phases, phase, events and spans leave them out", () =>
+      Effect.gen(function*() {
+        class Web extends Context.Tag("Web")<Web, string>() {}
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.onStart(() => Effect.void)),
+          Component.make(Web, {
+            dependencies: [A, App.Health, App.Shutdowner, App.Application, Container.Container],
+            build: Effect.succeed("web")
+          }).pipe(Lifecycle.startup())
+        )
+        const own = ["layerwise/App/Health", "layerwise/App/Shutdowner", "layerwise/App/Application"]
+        const recording = makeRecording()
+        const app = App.make(registry, { startupLog: false })
+        const events = yield* Effect.fork(Stream.runCollect(Stream.takeUntil(App.events(app), (event) => event._tag === "StateChanged" && event.to === "stopped")))
+        yield* Effect.repeat(Effect.yieldNow(), { times: 20 })
+        const [plan, phases, health, report] = yield* traced(
+          recording,
+          Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(app)
+            const phases = yield* App.phases(running)
+            const health = yield* Effect.all(own.map((name) => App.phase(running, name)))
+            return [running.plan, phases, health, yield* App.stop(running)] as const
+          }))
+        )
+        // the plan has them: the edges to them are Web's dependencies
+        expect(plan.nodes.map((node) => node.name).sort()).toEqual(["A", "Web", ...own].sort())
+        expect(phases).toEqual({ A: "started", Web: "started" })
+        expect(health).toEqual([Option.none(), Option.none(), Option.none()])
+        expect(report.components.map((component) => component.name)).toEqual(["A", "Web"])
+        expect(Report.format(report).split("\n").slice(1)).toEqual([
+          expect.stringMatching(/^  component +build +start +release$/),
+          expect.stringMatching(/^  A +[0-9.]+ms +[0-9.]+ms +[0-9.]+ms$/),
+          expect.stringMatching(/^  Web \(startup 0\) +[0-9.]+ms +- +[0-9.]+ms$/)
+        ])
+        expect(Report.format(report)).toMatch(/, 2 components$/m)
+        const named = Chunk.toReadonlyArray(yield* Fiber.join(events)).flatMap((event) => event._tag === "StateChanged" ? [] : [event.component])
+        expect([...new Set(named)].sort()).toEqual(["A", "Web"])
+        expect([...new Set(recording.spans.flatMap((span) => {
+          const component = span.attributes.get("layerwise.component")
+          return component === undefined ? [] : [component]
+        }))].sort()).toEqual(["A", "Web"])
+      }))
+
+    it.effect("a component of the user's own for App.Health is the user's, and listed", () =>
+      Effect.gen(function*() {
+        class Web extends Context.Tag("Web")<Web, string>() {}
+        const registry = Registry.make(
+          Component.succeed(App.Health, { check: Effect.succeed({ healthy: true, components: [] }), checkOf: () => Effect.succeed({ healthy: true, components: [] }) }).pipe(
+            Component.named("my-health")
+          ),
+          Component.make(Web, { dependencies: [App.Health], build: Effect.succeed("web") }).pipe(Lifecycle.startup())
+        )
+        const report = yield* Effect.scoped(Effect.flatMap(App.start(App.make(registry, { startupLog: false })), App.stop))
+        expect(report.components.map((component) => component.name)).toEqual(["my-health", "Web"])
+      }))
 
     it.effect("outside an App the Application service dies, saying only an App provides it", () =>
       Effect.gen(function*() {

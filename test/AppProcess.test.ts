@@ -13,7 +13,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
   const fixture = path.join(root, "test", "fixtures", "appMain.ts")
 
   const spawnApp = (
-    mode: "clean" | "hang" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options",
+    mode: "clean" | "slow-start" | "hang" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options",
     env: Record<string, string> = {},
     argv: ReadonlyArray<string> = []
   ) => {
@@ -40,17 +40,23 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
   /** The output without its log lines (a log line's message may span several lines, in quotes). */
   const withoutLogs = (output: string) => output.replace(/^timestamp=[^"\n]*"[^"]*"\n/gm, "")
 
-  it("SIGTERM shuts down gracefully, dependents first, prints the report and exits with 0", async () => {
-    const app = spawnApp("clean")
-    await app.waitFor("started")
-    app.child.kill("SIGTERM")
-    expect(await app.exited).toBe(0)
-    const lines = withoutLogs(app.output()).split("\n")
-    expect(lines.slice(0, 5)).toEqual(["start Database", "start Server", "started", "stop Server", "stop Database"])
-    expect(lines[5]).toMatch(/^application OK \(interrupted\)/)
-    // the startup log: the summary line, then the timing table
-    expect(app.output()).toMatch(/level=INFO[^\n]*message="started 2 components in [0-9.]+m?s\n  component +build +start\n/)
-  })
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    it(`${signal} shuts the application down gracefully with the signal as its reason, dependents first, prints the report and exits with 0`, async () => {
+      const app = spawnApp("clean")
+      await app.waitFor("started")
+      app.child.kill(signal)
+      expect(await app.exited).toBe(0)
+      const lines = withoutLogs(app.output()).split("\n")
+      expect(lines.slice(0, 5)).toEqual(["start Database", "start Server", "started", "stop Server", "stop Database"])
+      expect(lines[5]).toMatch(new RegExp(`^application OK \\(shut down: ${signal}\\): startup [0-9.]+m?s, ran [0-9.]+m?s, shutdown [0-9.]+m?s, 3 components$`))
+      // the application's components only: not layerwise/App/Shutdowner, which Reporter requests
+      expect(lines.slice(6, 10).map((line) => line.split(/ {2,}/)[1])).toEqual(["component", "Database", "Server (startup 10)", "Reporter (startup 0)"])
+      expect(lines[10]).toBe("")
+      expect(app.output()).not.toContain("layerwise/")
+      // the startup log: the summary line, then the timing table
+      expect(app.output()).toMatch(/level=INFO[^\n]*message="started 3 components in [0-9.]+m?s\n  component +build +start\n/)
+    })
+  }
 
   for (const [mode, what] of [["build-fails", "constructor of Database"], ["start-fails", "start hook onStart of Database"]] as const) {
     it(`a ${mode === "build-fails" ? "failing constructor" : "failing start hook"} is printed once, with the user's error and its cause, without a stack`, async () => {
@@ -67,6 +73,16 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     })
   }
 
+
+  it("a signal during the startup interrupts it: what started is stopped, the report says interrupted, and it exits with 0", async () => {
+    const app = spawnApp("slow-start")
+    await app.waitFor("starting Database")
+    app.child.kill("SIGTERM")
+    expect(await app.exited).toBe(0)
+    const lines = withoutLogs(app.output()).split("\n")
+    expect(lines[0]).toBe("starting Database")
+    expect(lines[1]).toMatch(/^application OK \(interrupted\): /)
+  })
 
   it("a second signal exits at once, while a stop hook hangs", async () => {
     const app = spawnApp("hang")
@@ -89,7 +105,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     await app.waitFor("started")
     app.child.kill("SIGTERM")
     expect(await app.exited).toBe(1)
-    expect(app.output()).toContain("application FAILED")
+    expect(app.output()).toContain("application FAILED (shut down: SIGTERM)")
     // logged as a failure, once: the report has the error in full, the log says so, no stack into layerwise
     expect(app.output()).toMatch(/level=ERROR[^\n]*the application's shutdown failed \(1 error\) \(see the report above\)/)
     expect(app.output().match(/flush failed/g)).toHaveLength(1)
@@ -103,7 +119,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     expect(await app.exited).toBe(0)
     const lines = withoutLogs(app.output()).split("\n")
     expect(lines.slice(0, 5).sort()).toEqual(["LOUD", "hello", "start Database", "start Server", "started"])
-    expect(app.output()).toMatch(/application OK \(interrupted\)/)
+    expect(app.output()).toMatch(/application OK \(shut down: SIGTERM\)/)
   })
 
   it("a failure of the Effect that makes the App is logged once, by its message, and exits with 1", async () => {

@@ -126,14 +126,14 @@ describe("examples/service.ts", () => {
           component("example/Seeder"),
           component("example/AppConfig"),
           component("example/Http"),
-          component("layerwise/App/Application"),
+          // not layerwise/App/Application, which Routes requests: layerwise's own service, not one of the service's components
           component("example/Routes"),
           component("example/Service")
         ]
       })
       service.child.kill("SIGTERM")
       expect(await service.exited).toBe(0)
-      const order = ["Seeder: 2 todos", "Http: listening", "Service: serving requests", "Service: stopped serving", "application OK"]
+      const order = ["Seeder: 2 todos", "Http: listening", "Service: serving requests", "Service: stopped serving", "application OK (shut down: SIGTERM)"]
       const positions = order.map((line) => service.output().indexOf(line))
       expect(positions.every((position) => position >= 0), service.output()).toBe(true)
       expect([...positions].sort((a, b) => a - b)).toEqual(positions)

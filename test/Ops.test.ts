@@ -358,7 +358,9 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       const { port, starting } = yield* startWithOps(registry, "all", [Api])
       const running = yield* Fiber.join(starting)
       const names = running.plan.nodes.map((node) => node.name)
+      // the plan has layerwise's own service the ops endpoints request; the application's components do not
       expect(names).toEqual(["Config", "Database", "Api", "layerwise/App/Application", "layerwise/Ops/Server", "test/PortProbe"])
+      const components = ["Config", "Database", "Api", "layerwise/Ops/Server", "test/PortProbe"]
 
       const health = yield* get(port, "/ops/health")
       expect([health.status, health.cacheControl]).toEqual([200, "no-store"])
@@ -367,7 +369,7 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         healthy: true,
         state: "started",
         timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-        components: names.map((name) => ({
+        components: components.map((name) => ({
           name,
           state: "started",
           status: "healthy",
@@ -378,7 +380,7 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       })
       expect(durationsRounded(health.body)).toBe(true)
       // a Health.Report with more: it decodes as one
-      expect(Schema.decodeUnknownSync(Health.Report)(health.body).components.map((component) => component.name)).toEqual(names)
+      expect(Schema.decodeUnknownSync(Health.Report)(health.body).components.map((component) => component.name)).toEqual(components)
 
       const graph = yield* get(port, "/ops/graph")
       expect([graph.status, graph.body]).toEqual([200, Explain.toJson(running.plan)])
@@ -431,6 +433,12 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       expect((yield* get(port, "/ops/components/layerwise%2FOps%2FServer")).body.lifecycle.startup).toBe(Number.MIN_SAFE_INTEGER)
       const unknown = yield* get(port, "/ops/components/Databse")
       expect([unknown.status, unknown.body]).toEqual([404, { error: "no component is named \"Databse\"", suggestions: ["Database"] }])
+      const own = yield* get(port, "/ops/components/layerwise%2FApp%2FApplication")
+      expect([own.status, own.body]).toEqual([404, {
+        error: "\"layerwise/App/Application\" is one of layerwise's own services, not a component of the application",
+        suggestions: []
+      }])
+      expect((yield* get(port, "/ops/components/layerwise%2FApp%2FApplicatio")).body.suggestions).toEqual([])
 
       const startup = yield* get(port, "/ops/startup")
       expect(startup.status).toBe(200)
@@ -440,7 +448,6 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         ["Config", null, ["build"]],
         ["Database", null, ["build"]],
         ["Api", null, ["build", "start"]],
-        ["layerwise/App/Application", 0, ["build"]],
         ["layerwise/Ops/Server", 0, ["build"]],
         ["test/PortProbe", 0, ["build"]]
       ])
@@ -449,10 +456,10 @@ describe("the ops API (Ops.serve, on loopback)", () => {
 
       const metrics = yield* get(port, "/ops/metrics")
       expect(metrics.body).toEqual({
-        components: 6,
-        states: { pending: 0, building: 0, built: 0, starting: 0, started: 6, stopping: 0, stopped: 0, releasing: 0, released: 0, failed: 0 },
+        components: 5,
+        states: { pending: 0, building: 0, built: 0, starting: 0, started: 5, stopping: 0, stopped: 0, releasing: 0, released: 0, failed: 0 },
         phases: [
-          { phase: "build", count: 6, total: expect.any(Number), max: expect.any(Number) },
+          { phase: "build", count: 5, total: expect.any(Number), max: expect.any(Number) },
           { phase: "initialize", count: 0, total: 0, max: 0 },
           { phase: "start", count: 1, total: expect.any(Number), max: expect.any(Number) },
           { phase: "background", count: 0, total: 0, max: 0 },
@@ -609,7 +616,6 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         "Config",
         "Database",
         "Api",
-        "layerwise/App/Application",
         "layerwise/Ops/Server",
         "test/PortProbe"
       ])
@@ -758,13 +764,12 @@ describe("the ops API as an HttpApi group", () => {
       const client = yield* HttpApiClient.make(OpsApi, { baseUrl: `http://127.0.0.1:${apiPort}` })
       expect(yield* client.ops.live()).toEqual({ live: true })
       expect(yield* client.ops.ready()).toEqual({ ready: true, state: "started" })
-      expect((yield* client.ops.health()).components.map((component) => component.status)).toEqual([
-        "healthy",
-        "healthy",
-        "healthy",
-        "healthy",
-        "healthy",
-        "healthy"
+      expect((yield* client.ops.health()).components.map((component) => [component.name, component.status])).toEqual([
+        ["Config", "healthy"],
+        ["Database", "healthy"],
+        ["Api", "healthy"],
+        ["layerwise/Ops/Server", "healthy"],
+        ["test/PortProbe", "healthy"]
       ])
       expect(yield* client.ops.graph()).toEqual(Explain.toJson(running.plan))
       expect(yield* client.ops.mermaid()).toBe(Explain.mermaid(running.plan))
@@ -773,8 +778,8 @@ describe("the ops API as an HttpApi group", () => {
         error: "no component is named \"Databse\"",
         suggestions: ["Database"]
       })
-      expect((yield* client.ops.startup()).components).toHaveLength(6)
-      expect((yield* client.ops.metrics()).components).toBe(6)
+      expect((yield* client.ops.startup()).components).toHaveLength(5)
+      expect((yield* client.ops.metrics()).components).toBe(5)
       expect(yield* client.ops.options()).toEqual({ options: [] })
       expect(yield* client.ops.containers()).toEqual(Container.snapshot(Context.get(context, Container.Container)))
       expect(yield* client.ops.page()).toMatch(/^<!doctype html>/)

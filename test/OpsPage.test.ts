@@ -85,6 +85,9 @@ describe("the ops page in headless chromium", () => {
       const address = `http://127.0.0.1:${yield* Deferred.await(port)}/ops/`
       const running = yield* Fiber.join(starting)
       const names = running.plan.nodes.map((node) => node.name)
+      // the application's components: the plan without layerwise's own service Ops.serve requests
+      expect(names).toContain("layerwise/App/Application")
+      const components = names.filter((name) => name !== "layerwise/App/Application")
 
       const profile = yield* Effect.acquireRelease(
         Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "layerwise-chromium-"))),
@@ -173,10 +176,12 @@ describe("the ops page in headless chromium", () => {
       // the containers (exposed with "all"): the application's, every component built
       expect(dom.containers).toEqual([["", ...names.map((name) => `${name} built`)]])
 
-      // one node per component, with its name and its state
-      expect(dom.nodes.map((node) => node.name).sort()).toEqual([...names].sort())
+      // one node per component, with its name and its state; layerwise's own service is not drawn, nor the edge to it
+      expect(dom.nodes.map((node) => node.name).sort()).toEqual([...components].sort())
       expect(dom.nodes.every((node) => node.label === node.name && node.state === "started")).toBe(true)
-      expect(dom.edges).toBe(running.plan.nodes.reduce((sum, node) => sum + node.dependencies.flatMap((edge) => edge.targets).length, 0))
+      const edges = running.plan.nodes.flatMap((node) => node.dependencies.flatMap((edge) => edge.targets.map((target) => [node.name, names[target]!])))
+      expect(edges).toContainEqual(["layerwise/Ops/Server", "layerwise/App/Application"])
+      expect(dom.edges).toBe(edges.filter(([from, to]) => components.includes(from!) && components.includes(to!)).length)
 
       // the chain that decided the startup: Config, then Database, then Api's build and its start
       const critical = dom.nodes.filter((node) => node.critical === "true").map((node) => node.name)
@@ -188,7 +193,7 @@ describe("the ops page in headless chromium", () => {
       expect(dom.summary).toMatch(/app\/Config build [\d.]+ ms → app\/Database build [\d.]+ ms → app\/Api build [\d.]+ ms → app\/Api start [\d.]+ ms$/)
 
       // every component's phase check and every declared check, with its status
-      expect(dom.checks).toEqual(names.flatMap((name) =>
+      expect(dom.checks).toEqual(components.flatMap((name) =>
         name === "app/Database"
           ? [`${name}/phase: healthy`, `${name}/ping: healthy`]
           : name === "app/Cache"
@@ -199,7 +204,7 @@ describe("the ops page in headless chromium", () => {
 
       // a bar per phase; the critical ones marked
       const bar = (component: string, phase: string) => dom.bars.find((found) => found.component === component && found.phase === phase)
-      expect(dom.bars.filter((found) => found.phase === "build").map((found) => found.component).sort()).toEqual([...names].sort())
+      expect(dom.bars.filter((found) => found.phase === "build").map((found) => found.component).sort()).toEqual([...components].sort())
       expect(dom.bars.filter((found) => found.phase === "start").map((found) => found.component).sort()).toEqual(["app/Api", "app/Worker"])
       expect([bar("app/Config", "build")?.critical, bar("app/Database", "build")?.critical, bar("app/Api", "build")?.critical, bar("app/Api", "start")?.critical])
         .toEqual(["true", "true", "true", "true"])

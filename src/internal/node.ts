@@ -44,11 +44,16 @@ export const runMain = (
         )
     })
   }
-  // runMain interrupts the program on the first SIGINT / SIGTERM (a graceful shutdown) and stops
-  // listening; this listener counts signals and exits at once on the second one.
+  // `NodeRuntime.runMain` interrupts the program on the first SIGINT / SIGTERM and stops listening.
+  // This listener, added before it (so called first), makes that first signal, once the application
+  // runs, the application's graceful shutdown with the signal as its reason (`App.shutdown`): the run
+  // then ends as that shutdown, not interrupted (`runWith`). Before (making the App, building,
+  // starting), the interruption alone ends it. It counts signals and exits at once on the second one.
+  let running: App.Running<never> | undefined
   let received = 0
   const onSignal = (signal: NodeJS.Signals) => {
     received++
+    if (received === 1 && running !== undefined) Effect.runSync(appInternal.shutdown(running, signal))
     if (received >= 2 && options?.forceExit !== false) {
       process.exit(options?.forceExitCode ?? (signal === "SIGTERM" ? 143 : 130))
     }
@@ -70,7 +75,7 @@ export const runMain = (
     (app) =>
       help
         ? Effect.flatMap(Effect.flatMap(appInternal.planOf(app), optionsRead.help), Console.log)
-        : appInternal.run(reporting(app))
+        : appInternal.runWith(reporting(app), (handle) => void (running = handle))
   )
   // what the program runs in (a tracer, a logger): built first, released after the report
   const program = (options?.layer === undefined ? run : Effect.provide(run, options.layer)).pipe(

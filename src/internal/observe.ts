@@ -630,7 +630,7 @@ export const appStart = <A, E, R>(record: RunRecord, effect: Effect.Effect<A, E,
   const log = self.log
   let observed = effect
   if (log !== undefined) {
-    const logged = Effect.tap(observed, () => Effect.log(startupSummary(self, record, log)))
+    const logged = Effect.tap(observed, () => Effect.log(startupSummary(record, log)))
     observed = log.progress
       // forked interruptible: the acquisition is not, and a fork inherits that
       ? Effect.acquireUseRelease(Effect.fork(Effect.interruptible(watchSlow(self, record, log))), () => logged, Fiber.interrupt)
@@ -828,14 +828,15 @@ const watchSlow = (self: AppObserver, record: RunRecord, log: StartupLogSettings
   })
 
 /**
- * `started 3 components in 1.25s`, then (unless `rows` is 0) a table of the slowest components'
+ * `started 3 components in 1.25s` (the application's components: layerwise's own services, such as
+ * `App.Health`, are not counted nor listed), then (unless `rows` is 0) a table of the slowest components'
  * build (constructor and initializers) and start durations, slowest first; `-` for a phase it did
  * not have (a component the startup did not build: only handles reach it, or it is not a singleton).
  *
  * @internal
  */
-export const startupSummary = (self: AppObserver, record: RunRecord, log: StartupLogSettings): string => {
-  const count = self.plan.nodes.length
+export const startupSummary = (record: RunRecord, log: StartupLogSettings): string => {
+  const count = record.componentCount
   const line = `started ${count} component${count === 1 ? "" : "s"} in ${Report.formatDuration(record.now())}`
   if (log.rows === 0 || count === 0) return line
   const timings = record.componentsReport().map((component) => {

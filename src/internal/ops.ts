@@ -25,7 +25,9 @@ import * as Explain from "../Explain.js"
 import * as Lifecycle from "../Lifecycle.js"
 import type * as Ops from "../Ops.js"
 import type * as Options from "../Options.js"
+import type * as Plan from "../Plan.js"
 import * as Report from "../Report.js"
+import { isBuiltIn } from "./app/builtins.js"
 import * as dependency from "./dependency.js"
 import * as optionsRead from "./optionsRead.js"
 import * as page from "./opsPage.js"
@@ -47,6 +49,7 @@ class OpsContext {
   private planJson: Explain.PlanJson | undefined
   private mermaidText: string | undefined
   private index: Map<string, number> | undefined
+  private componentNodes: ReadonlyArray<Plan.Node> | undefined
 
   constructor(
     readonly app: App.Application,
@@ -65,8 +68,14 @@ class OpsContext {
     return (this.mermaidText ??= Explain.mermaid(this.app.plan))
   }
 
+  /** The application's components: the plan's nodes but layerwise's own services (see `App`'s module doc). */
+  get components(): ReadonlyArray<Plan.Node> {
+    return (this.componentNodes ??= this.app.plan.nodes.filter((node) => !isBuiltIn(node.component)))
+  }
+
+  /** The node of the application's component of that name. */
   idOf(name: string): number | undefined {
-    return (this.index ??= new Map(this.app.plan.nodes.map((node) => [node.name, node.id]))).get(name)
+    return (this.index ??= new Map(this.components.map((node) => [node.name, node.id]))).get(name)
   }
 }
 
@@ -138,12 +147,12 @@ const ready = (self: OpsContext): Answer =>
  * reach, with nothing to start (App builds at startup every singleton that takes part in the
  * lifecycle): not built yet, or built on first use. It is as healthy as a started one.
  */
-const health = (app: App.Application): Effect.Effect<Ops.HealthJson> =>
+const health = (self: OpsContext): Effect.Effect<Ops.HealthJson> =>
   Effect.map(
-    Effect.all([app.health, app.phases, app.state, Clock.currentTimeMillis]),
+    Effect.all([self.app.health, self.app.phases, self.app.state, Clock.currentTimeMillis]),
     ([report, phases, state, now]) => {
       const checked = new Map(report.components.map((component) => [component.name, component]))
-      const singletons = app.plan.nodes.filter((node) => lifetime.get(node.component)._tag === "Singleton")
+      const singletons = self.components.filter((node) => lifetime.get(node.component)._tag === "Singleton")
       const components = singletons.map((node): Ops.HealthComponentJson => {
         const componentState = phases[node.name] ?? "pending"
         const running = componentState === "started" ||
@@ -185,9 +194,12 @@ const roundPhase = (record: Report.PhaseRecord): Report.PhaseRecord => ({
 
 const component = (self: OpsContext, name: string): Answer => {
   if (self.idOf(name) === undefined) {
+    const own = self.app.plan.nodes.some((node) => node.name === name)
     return Effect.succeed(json({
-      error: `no component is named ${JSON.stringify(name)}`,
-      suggestions: suggest(name, self.app.plan.nodes.map((node) => node.name))
+      error: own
+        ? `${JSON.stringify(name)} is one of layerwise's own services, not a component of the application`
+        : `no component is named ${JSON.stringify(name)}`,
+      suggestions: suggest(name, self.components.map((node) => node.name))
     } satisfies Ops.UnknownComponentJson, 404))
   }
   return Effect.map(self.app.report, (report) => {
@@ -257,7 +269,7 @@ const endpoints = (self: OpsContext) => ({
   ready: () => ready(self),
   health: () =>
     gated(self, "/ops/health", "health", () =>
-      Effect.map(health(self.app), (body) => json(body, body.healthy ? 200 : 503))),
+      Effect.map(health(self), (body) => json(body, body.healthy ? 200 : 503))),
   graph: () => gated(self, "/ops/graph", "graph", () => Effect.sync(() => json(self.json))),
   mermaid: () => gated(self, "/ops/graph.mmd", "graph", () => Effect.sync(() => text(self.mermaid, "text/plain; charset=utf-8"))),
   component: (name: string) => gated(self, `/ops/components/${name}`, "components", () => component(self, name)),

@@ -3,7 +3,9 @@
  * the network) drawing `/ops/graph`, `/ops/health` and `/ops/startup`, which it fetches relative to
  * its own address (so a router mounted under a prefix works too), every 5 seconds.
  *
- * - The component graph: a layered drawing, left to right in build order (a component's layer is one
+ * - The component graph: the application's components (those `/ops/startup` lists: layerwise's own
+ *   services, such as `layerwise/App/Health`, are not drawn, nor the edges to them, though `/ops/graph`,
+ *   the plan, has them), a layered drawing, left to right in build order (a component's layer is one
  *   more than its deepest dependency's; within a layer, nodes ordered by the mean position of their
  *   neighbours, a few sweeps each way), nodes coloured by lifecycle state, edges from a component to
  *   its dependencies; the critical path's components and the edges it follows are marked.
@@ -118,6 +120,28 @@ function fetchJson(path) {
 }
 
 // ---- the component graph: layers left to right, dependencies first
+
+// The plan without what is not one of the application's components (layerwise's own services, such
+// as layerwise/App/Health): the nodes /ops/startup lists, renumbered, with the edges between them.
+function componentsOnly(graph, startup) {
+  var listed = {}, renumbered = [], nodes = [];
+  startup.components.forEach(function (c) { listed[c.name] = true; });
+  graph.nodes.forEach(function (node) { if (listed[node.name] === true) renumbered[node.id] = nodes.push(node) - 1; });
+  return {
+    nodes: nodes.map(function (node, id) {
+      return Object.assign({}, node, {
+        id: id,
+        dependencies: node.dependencies.map(function (edge) {
+          return Object.assign({}, edge, {
+            targets: edge.targets.filter(function (t) { return renumbered[t] !== undefined; }).map(function (t) { return renumbered[t]; })
+          });
+        })
+      });
+    }),
+    order: graph.order.filter(function (id) { return renumbered[id] !== undefined; }).map(function (id) { return renumbered[id]; })
+  };
+}
+
 function layout(graph) {
   var nodes = graph.nodes, layer = [], order = graph.order;
   var deps = nodes.map(function (node) {
@@ -399,7 +423,7 @@ function refresh() {
     health.components.forEach(function (c) { states[c.name] = c.state; });
     var marks = criticalMarks(startup);
     header(health, startup);
-    drawGraph(graph, states, marks.nodes, marks.edges);
+    drawGraph(componentsOnly(graph, startup), states, marks.nodes, marks.edges);
     drawHealth(health);
     drawTimeline(startup);
     drawContainers(all[3]);

@@ -16,6 +16,11 @@
  * when the current one could begin: following a dependency edge, a startup stage, the end of the
  * whole build, or the component's own previous phase.
  *
+ * It lists the components the report lists: a node of the plan the report does not list (one of
+ * layerwise's own services, such as `layerwise/App/Health`) takes part in the walk (it takes no
+ * time), but is neither listed nor a step of the path; a step after it says what decided the first
+ * such node (the end of the build, for its instant start).
+ *
  * Startup stages are computed as App computes them: a component's rank is the lowest startup order
  * of itself and of every startup component that depends on it (a dependency of an order-0 component
  * belongs to order 0); ranks, sorted, are the stages; a component no startup component needs has
@@ -146,14 +151,14 @@ export const timeline = (plan: Explain.PlanJson, report: Report.Report): Ops.Sta
       if (segment !== undefined && (current === undefined || segment.end > current.end)) current = segment
     }
   }
-  const criticalPath: Array<Ops.CriticalSegment> = []
+  const path: Array<Ops.CriticalSegment> = []
   while (current !== undefined) {
     const previous: Gate = current.phase === "start"
       ? starts.ready[current.id]!
       : current.phase === "initialize"
       ? { time: 0, segment: segments[current.id]!.build, via: "component" as const }
       : builds.ready[current.id]!
-    criticalPath.push({
+    path.push({
       component: plan.nodes[current.id]!.name,
       phase: current.phase,
       at: round(current.at),
@@ -162,12 +167,24 @@ export const timeline = (plan: Explain.PlanJson, report: Report.Report): Ops.Sta
     })
     current = previous.segment
   }
-  criticalPath.reverse()
+  path.reverse()
+  // The steps of nodes the report does not list are left out; the first of them hands what decided
+  // it to the next step listed (nothing, when no listed step comes before).
+  const criticalPath: Array<Ops.CriticalSegment> = []
+  let skipped: Ops.CriticalSegment | undefined
+  for (const step of path) {
+    if (!byName.has(step.component)) {
+      skipped ??= step
+      continue
+    }
+    criticalPath.push(skipped === undefined ? step : { ...step, via: criticalPath.length === 0 ? null : skipped.via })
+    skipped = undefined
+  }
 
   return {
     startedAt: new Date(report.startedAt).toISOString(),
     duration: round(report.startup),
-    components: plan.nodes.map((node) => ({
+    components: plan.nodes.filter((node) => byName.has(node.name)).map((node) => ({
       name: node.name,
       service: node.service,
       state: byName.get(node.name)?.state ?? "pending",

@@ -456,6 +456,23 @@ describe("observe", () => {
         ])
       }))
 
+    it.effect("layerwise's own services a component requests are neither counted nor listed: the application's components are", () =>
+      Effect.gen(function*() {
+        const log = makeLog()
+        const registry = Registry.make(
+          Component.make(A, { dependencies: [App.Health, App.Shutdowner, App.Application], build: Effect.succeed("a") }).pipe(
+            Component.named("server"),
+            Lifecycle.onStart(() => Effect.sleep("250 millis"))
+          )
+        )
+        const fiber = yield* Effect.fork(Effect.provide(startStop(App.make(registry, { roots: [A] })), log.layer))
+        yield* TestClock.adjust("250 millis")
+        yield* Fiber.join(fiber)
+        expect(log.lines).toEqual([
+          ["started 1 component in 250.0ms", "  component   build    start", "  server     0.00ms  250.0ms"].join("\n")
+        ])
+      }))
+
     it.effect("an unusable option is a defect naming it", () =>
       Effect.gen(function*() {
         const exit = yield* Effect.exit(startStop(App.make(slow, { roots: [B], startupLog: { table: -1 } })))

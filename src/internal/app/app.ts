@@ -375,13 +375,13 @@ export const phase: {
       const run = runOf(running)
       run.names ??= new Map(run.plan.nodes.map((node) => [node.name, node.id]))
       const id = run.names.get(name)
-      return id === undefined ? Option.none() : Option.some(run.record.stateOf(id))
+      return id === undefined || run.record.builtIn[id] === 1 ? Option.none() : Option.some(run.record.stateOf(id))
     })
 )
 
 const phasesOf = (run: AppRun): Readonly<Record<string, Report.ComponentState>> => {
   const result: Record<string, Report.ComponentState> = {}
-  for (const node of run.plan.nodes) result[node.name] = run.record.stateOf(node.id)
+  for (const node of run.plan.nodes) if (run.record.builtIn[node.id] === 0) result[node.name] = run.record.stateOf(node.id)
   return result
 }
 
@@ -409,11 +409,28 @@ export const healthOf = <R>(
 
 /** @internal */
 export const run = <R, RIn>(self: App.App<R, RIn>): Effect.Effect<Report.Report, Errors.ResolutionError | Errors.LifecycleError, RIn> =>
+  runWith(self, undefined)
+
+/**
+ * `run`, telling `onRunning` the running handle once everything started (before it waits for a
+ * shutdown request): what `runMain` requests the shutdown of when a signal comes.
+ *
+ * Interrupted while it runs, the run ends as the shutdown requested before, if one was (the first
+ * request wins, and the interruption comes after it: `runMain` requests the shutdown on a signal just
+ * before `NodeRuntime.runMain` interrupts the program); otherwise it ends interrupted.
+ *
+ * @internal
+ */
+export const runWith = <R, RIn>(
+  self: App.App<R, RIn>,
+  onRunning: ((running: App.Running<R>) => void) | undefined
+): Effect.Effect<Report.Report, Errors.ResolutionError | Errors.LifecycleError, RIn> =>
   Effect.scoped(Effect.uninterruptibleMask((restore) =>
     Effect.gen(function*() {
       const run = yield* restore(startRun(appOf(self)))
+      onRunning?.(makeRunning<R>(run))
       const waited = yield* Effect.exit(restore(Deferred.await(run.shutdownRequested)))
-      if (waited._tag === "Success") return yield* stopAndReport(run)
+      if (waited._tag === "Success" || run.shutdownRequest !== undefined) return yield* stopAndReport(run)
       // Interrupted with a clean shutdown: the run ends interrupted; any failure: ApplicationFailed.
       run.ending = "interrupted"
       const report = yield* stopRun(run)

@@ -84,6 +84,20 @@ export const applicationComponent: Component.Component<App.Application, App.Appl
 /** The components every application's registry gets. @internal */
 export const components: ReadonlyArray<Component.Any> = [shutdowner.component, health.component, application.component]
 
+/**
+ * Whether a component is one of layerwise's own services (`App.ShutdownerLive`, `App.HealthLive`,
+ * `App.ApplicationLive`), told by its constructor: a component of the user's own for one of their
+ * tags is the user's. Such a component is part of the plan (the edges to it are real dependencies,
+ * `Explain` shows them), but not one of the application's components: the report, the phases, the
+ * events, the startup log and the ops endpoints leave it out.
+ *
+ * @internal
+ */
+export const isBuiltIn = (component: Component.Any): boolean => {
+  const construct = component.construct
+  return construct._tag === "Effect" && all.some((candidate) => construct.effect === candidate.outsideApp)
+}
+
 /** The service a built-in component has in an application run; `undefined` for any other component. @internal */
 export const serviceIn = (host: Host, component: Component.Any): { readonly service: unknown } | undefined => {
   const construct = component.construct

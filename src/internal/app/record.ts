@@ -15,6 +15,7 @@ import * as Report from "../../Report.js"
 import * as lifetime from "../lifetime.js"
 import * as planInternal from "../plan.js"
 import * as runtime from "../runtime.js"
+import { isBuiltIn } from "./builtins.js"
 
 /** The phases in the order a component goes through them (the report lists them so). @internal */
 export const phaseOrder: ReadonlyArray<Report.Phase> = Report.Phase.literals
@@ -63,6 +64,14 @@ export class RunRecord {
   /** its phases' observer, if the run has one (see `observe.attach`) */
   observer: PhaseObserver | undefined = undefined
   readonly components: ReadonlyArray<ComponentRecord>
+  /**
+   * Per node, 1 when it is one of layerwise's own services (`builtins.isBuiltIn`): recorded like any
+   * node, but not one of the application's components, so neither observed (spans, metrics, the
+   * startup log), nor published as events, nor listed in the report.
+   */
+  readonly builtIn: Uint8Array
+  /** how many of the plan's nodes are the application's components (not `builtIn`) */
+  readonly componentCount: number
   readonly errors: Array<Errors.RunError> = []
   readonly errorRecords: Array<Report.ErrorRecord> = []
   readonly startedAt: number
@@ -84,6 +93,8 @@ export class RunRecord {
     const components = new Array<ComponentRecord>(size)
     for (let id = 0; id < size; id++) components[id] = new ComponentRecord()
     this.components = components
+    this.builtIn = Uint8Array.from(plan.nodes, (node) => (isBuiltIn(node.component) ? 1 : 0))
+    this.componentCount = size - this.builtIn.reduce((sum, flag) => sum + flag, 0)
     this.phaseAt = new Float64Array(size * phaseOrder.length)
     this.phaseEnd = new Float64Array(size * phaseOrder.length)
     this.phaseOutcome = new Uint8Array(size * phaseOrder.length)
@@ -118,6 +129,7 @@ export class RunRecord {
     this.phaseAt[slot] = at
     this.phaseOutcome[slot] = 1
     this.firstErrors.delete(slot)
+    if (this.builtIn[id] === 1) return
     this.observer?.began(id, phase)
     if (this.listening()) this.emit(() => ({ _tag: "PhaseStarted", component: this.nameOf(id), phase }))
   }
@@ -129,6 +141,7 @@ export class RunRecord {
     const end = this.now()
     this.phaseEnd[slot] = end
     this.phaseOutcome[slot] = outcomeCode[outcome]
+    if (this.builtIn[id] === 1) return
     this.observer?.ended(id, phase, outcome, end - this.phaseAt[slot]!, this.firstErrors.get(slot)?.error)
     if (!this.listening()) return
     this.emit(() => ({
@@ -159,9 +172,11 @@ export class RunRecord {
     this.errorRecords.push({ component: this.nameOf(id), phase, hook, kind, message: error.message })
   }
 
-  /** The components' records as the report lists them. */
+  /** The application's components' records as the report lists them, in plan order (layerwise's own services left out). */
   componentsReport(): Array<Report.ComponentRecord> {
-    return this.plan.nodes.map((node, id): Report.ComponentRecord => {
+    const listed = this.componentCount === this.plan.nodes.length ? this.plan.nodes : this.plan.nodes.filter((node) => this.builtIn[node.id] === 0)
+    return listed.map((node): Report.ComponentRecord => {
+      const id = node.id
       const own = node.component.lifetime
       const phases: Array<Report.PhaseRecord> = []
       for (let index = 0; index < phaseOrder.length; index++) {
