@@ -31,7 +31,7 @@ import { NodeSdk } from "@effect/opentelemetry"
 import { ConsoleSpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Context, Effect, Exit, Layer } from "effect"
 import { createServer } from "node:http"
-import { App, Component, Explain, Lifecycle, Options, Registry, Resolver } from "layerwise"
+import { App, Component, Explain, Lifecycle, Options, Registry } from "layerwise"
 import { runMain } from "layerwise/node"
 import { Request as HttpRequest } from "layerwise/Http"
 import { AppConfig, AppConfigLive, Logger, LoggerLive, RequestContextLive, Routes, RoutesLive, storageModule, TodoRepo } from "./service/domain.js"
@@ -101,14 +101,13 @@ const scopes = [HttpRequest]
 // the options (and the storage they select) are read from the command line and the environment
 const options: Options.ProviderInput = { argv: process.argv.slice(2), env: process.env }
 
+const app = App.make(registry, { external, scopes, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }).pipe(
+  App.provide(NodeContext.layer)
+)
+
 if (!process.argv.includes("--help")) {
-  // the application adds App.Application (and App.Health, App.Shutdowner) itself; resolving by hand,
-  // the routes need it added
-  const plan = Effect.runSyncExit(
-    Resolver.resolveEffect(Registry.make(registry, App.ApplicationLive), [Service], { external, scopes }).pipe(
-      Effect.withConfigProvider(Options.provider(options))
-    )
-  )
+  // the plan the application runs (App.Application, which the routes request, included), built nothing
+  const plan = Effect.runSyncExit(App.plan(app).pipe(Effect.withConfigProvider(Options.provider(options))))
   if (Exit.isSuccess(plan)) {
     console.log("Component graph:")
     console.log(Explain.tree(plan.value))
@@ -126,6 +125,6 @@ const TracingLive = process.env.TRACE === "console"
 
 // `--help` prints the options of the application's plan instead of running it
 runMain(
-  App.make(registry, { external, scopes, stopTimeout: "5 seconds", graceTimeout: "3 seconds" }).pipe(App.provide(NodeContext.layer)),
+  app,
   { options, layer: TracingLive }
 )
