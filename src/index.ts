@@ -30,6 +30,7 @@ export * as Lifecycle from "./Lifecycle.js"
 export * as Lifetime from "./Lifetime.js"
 /** @since 0.2.0 */
 export * as Observability from "./Observability.js"
+/** @since 0.2.0 */
 export * as Options from "./Options.js"
 /** @since 0.1.0 */
 export * as Plan from "./Plan.js"
