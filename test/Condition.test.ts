@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Config, ConfigError, ConfigProvider, Context, Effect, Either, FastCheck as fc } from "effect"
-import { Component, Condition, Dependency, Errors, type Plan, Registry, Resolver } from "../src/index.js"
+import { Config, ConfigError, ConfigProvider, Context, Effect, Either, FastCheck as fc, Schema } from "effect"
+import { Component, Condition, Dependency, Errors, Options, type Plan, Registry, Resolver } from "../src/index.js"
 
 class Storage extends Context.Tag("Storage")<Storage, { readonly kind: string }>() {}
 class Api extends Context.Tag("Api")<Api, { readonly storage: string }>() {}
@@ -355,6 +355,19 @@ describe("Condition", () => {
         "Storage ((profile prod) and (no other component provides Cache: RedisCache does)), Storage ((profile dev) or (not (another component provides Cache: RedisCache does)))"
       ])
     })
+
+    it.effect("a default left out is not in the plan: its options are not read, and the help lists them with what left it out", () =>
+      Effect.gen(function*() {
+        const CacheOptions = Options.make("memoryCache", { size: Schema.NumberFromString })
+        const memory = Component.make(Cache, { dependencies: [CacheOptions], build: Effect.succeed({ kind: "memory" }) }).pipe(Component.named("MemoryCache"))
+        const registry = Registry.make(Registry.when(Condition.missing(Cache), memory), cache("RedisCache"))
+        const plan = yield* Resolver.resolveEffect(registry, [Dependency.all(Cache)])
+        expect([plan.nodes.map((node) => node.name), plan.options]).toEqual([["RedisCache"], []])
+        const leftOut = yield* Options.describeLeftOut(plan)
+        expect(leftOut.map((option) => [option.options, option.key, option.components, option.conditions])).toEqual([
+          ["memoryCache", "size", ["MemoryCache"], ["no other component provides Cache: RedisCache does"]]
+        ])
+      }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
 
     it("a qualified or named request looks at the candidates with that qualifier or name; an override of the service provides them all", () => {
       const fastDefault = Registry.when(Condition.missing(Dependency.qualified(Cache, "fast")), cache("MemoryCache", "fast"))
