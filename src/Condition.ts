@@ -26,9 +26,15 @@
  * itself: a resolution depends on nothing it was not given, so a test is not changed by the
  * machine's environment variables. Read a variable with {@link config}, or give it as a property.
  *
+ * Conditions on what the registry holds ({@link missing}, {@link present}): how a library ships a
+ * default the application replaces by registering its own. They see the registry's components that
+ * no such condition guards (see {@link missing} for the rule), so their result never depends on
+ * registration order.
+ *
  * @since 0.1.0
  */
 import type * as Config from "effect/Config"
+import type * as Dependency from "./Dependency.js"
 import * as internal from "./internal/condition.js"
 
 /**
@@ -64,7 +70,8 @@ export interface Condition {
   /**
    * The condition in an environment, with the values it read there (`option --storage is "file",
    * given "s3"`): what a `MissingComponent` says of a candidate the condition excluded. Without it,
-   * the description. `Options.equals` makes conditions with one; `not`, `and` and `or` keep theirs.
+   * the description. `Options.equals`, `missing` and `present` make conditions with one; `not`, `and`
+   * and `or` keep theirs.
    */
   readonly explain?: ((environment: Environment) => string) | undefined
 }
@@ -186,6 +193,67 @@ export const property: (name: string, value?: string) => Condition = internal.pr
  * @category constructors
  */
 export const config: (config: Config.Config<boolean>, description?: string) => Condition = internal.config
+
+/**
+ * True when no other component provides the request: a service's tag, or a qualified or named
+ * request (`Dependency.qualified(Cache, "fast")` looks at the candidates with that qualifier).
+ * Described as `no other component provides Cache`; when it excludes components, the problems that
+ * list them name the components that provide it (`no other component provides Cache: RedisCache does`).
+ *
+ * What counts, the same for every presence condition of a resolution so that none depends on
+ * another's result or on registration order: the components registered (overrides included) under
+ * guards that all hold and none of which reads the registry. A component guarded by a presence
+ * condition (`missing`, `present`, or a combination of one with `and`/`or`/`not`) never counts: two
+ * libraries that each ship a default of `Cache` guarded by `missing(Cache)` both keep theirs when the
+ * application registers none, and the request of `Cache` then ranks them as usual (a tie is an
+ * `AmbiguousComponent`: mark one `Component.alternative` or give them orders). An override without
+ * qualifiers provides every request of its service, as it wins them. Family members do not count.
+ * A guard that reads the registry is evaluated in the resolution's environment too
+ * (`Condition.and(Condition.profile("prod"), Condition.missing(Cache))`); its predicate reads the
+ * registry only through the resolver: calling it inside `Condition.make` is a `ConditionThrew`
+ * problem.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Either } from "effect"
+ * import { Component, Condition, Registry, Resolver } from "layerwise"
+ *
+ * class Cache extends Context.Tag("app/Cache")<Cache, { readonly kind: string }>() {}
+ *
+ * // a library's module: its default cache, unless the application registers one
+ * const library = Registry.when(Condition.missing(Cache), Component.succeed(Cache, { kind: "memory" }).pipe(Component.named("MemoryCache")))
+ *
+ * const alone = Either.getOrThrow(Resolver.resolve(Registry.make(library), [Cache]))
+ * console.log(alone.nodes.map((node) => node.name)) // ["MemoryCache"]
+ * const withOwn = Registry.make(library, Component.succeed(Cache, { kind: "redis" }).pipe(Component.named("RedisCache")))
+ * console.log(Either.getOrThrow(Resolver.resolve(withOwn, [Cache])).nodes.map((node) => node.name)) // ["RedisCache"]
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const missing: (request: Dependency.Any) => Condition = internal.missing
+
+/**
+ * True when another component provides the request (a tag, or a qualified or named request): an
+ * addition that only makes sense next to something the application registered. The same
+ * components count as for {@link missing}. Described as `another component provides Cache`.
+ *
+ * @example
+ * ```ts
+ * import { Context } from "effect"
+ * import { Component, Condition, Registry } from "layerwise"
+ *
+ * class Cache extends Context.Tag("app/Cache")<Cache, { readonly kind: string }>() {}
+ * class CacheMetrics extends Context.Tag("app/CacheMetrics")<CacheMetrics, { readonly hits: () => number }>() {}
+ *
+ * export const metrics = Registry.when(Condition.present(Cache), Component.succeed(CacheMetrics, { hits: () => 0 }))
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const present: (request: Dependency.Any) => Condition = internal.present
 
 /**
  * Negates a condition.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Config, ConfigError, ConfigProvider, Context, Effect, Either } from "effect"
-import { Component, Condition, Dependency, Errors, Registry, Resolver } from "../src/index.js"
+import { Config, ConfigError, ConfigProvider, Context, Effect, Either, FastCheck as fc, Schema } from "effect"
+import { Component, Condition, Dependency, Errors, Options, type Plan, Registry, Resolver } from "../src/index.js"
 
 class Storage extends Context.Tag("Storage")<Storage, { readonly kind: string }>() {}
 class Api extends Context.Tag("Api")<Api, { readonly storage: string }>() {}
@@ -285,5 +285,157 @@ describe("Condition", () => {
           })
         )
       }))
+  })
+
+  describe("conditions on what the registry holds", () => {
+    class Cache extends Context.Tag("Cache")<Cache, { readonly kind: string }>() {}
+    class CacheMetrics extends Context.Tag("CacheMetrics")<CacheMetrics, { readonly of: string }>() {}
+
+    const cache = (name: string, ...qualifiers: ReadonlyArray<string>) =>
+      Component.succeed(Cache, { kind: name }).pipe(Component.named(name), Component.qualified(qualifiers))
+    /** a library's module: its default cache unless the application registers one */
+    const library = Registry.when(Condition.missing(Cache), cache("MemoryCache"))
+    const namesOf = (result: Either.Either<{ readonly nodes: ReadonlyArray<{ readonly name: string }> }, Errors.ResolutionError>) =>
+      Either.isRight(result) ? result.right.nodes.map((node) => node.name) : result.left.problems.map((problem) => problem.message)
+
+    it("a library's default is kept when the application registers none, and dropped, from collections too, when it does", () => {
+      expect(namesOf(Resolver.resolve(Registry.make(library), [Cache]))).toEqual(["MemoryCache"])
+      // registered before or after the library's module: the same
+      for (const registry of [Registry.make(library, cache("RedisCache")), Registry.make(cache("RedisCache"), library)]) {
+        expect(namesOf(Resolver.resolve(registry, [Cache]))).toEqual(["RedisCache"])
+        expect(namesOf(Resolver.resolve(registry, [Dependency.all(Cache)]))).toEqual(["RedisCache"])
+        expect(Registry.components(registry, { service: Cache }).map((component) => component.name)).toEqual(["RedisCache"])
+      }
+    })
+
+    it("an override or a component whose own condition holds counts; one whose condition is false does not", () => {
+      const overridden = Registry.make(library).pipe(Registry.override([cache("TestCache")]))
+      expect(namesOf(Resolver.resolve(overridden, [Dependency.all(Cache)]))).toEqual(["TestCache"])
+      const guarded = Registry.make(library, Registry.when(Condition.profile("redis"), cache("RedisCache")))
+      expect(namesOf(Resolver.resolve(guarded, [Cache]))).toEqual(["MemoryCache"])
+      expect(namesOf(Resolver.resolve(guarded, [Cache], { profiles: ["redis"] }))).toEqual(["RedisCache"])
+    })
+
+    it("present holds when another component provides the request; components a presence condition guards never count", () => {
+      const metrics = Registry.when(
+        Condition.present(Cache),
+        Component.make(CacheMetrics, { dependencies: [Cache], build: Effect.map(Cache, (cache) => ({ of: cache.kind })) })
+      )
+      expect(namesOf(Resolver.resolve(Registry.make(metrics, cache("RedisCache")), [CacheMetrics]))).toEqual(["RedisCache", "CacheMetrics"])
+      // the library's default is guarded by a presence condition: it does not make the metrics present
+      expect(namesOf(Resolver.resolve(Registry.make(metrics, library), [CacheMetrics]))).toEqual([
+        "CacheMetrics: no component provides CacheMetrics (available: Cache); candidates excluded by their conditions: CacheMetrics (another component provides Cache: none does)"
+      ])
+      // two defaults guarded by missing(Cache) do not see each other: both are kept, and rank as usual
+      const twoLibraries = Registry.make(library, Registry.when(Condition.missing(Cache), cache("LocalCache")))
+      expect(namesOf(Resolver.resolve(twoLibraries, [Dependency.all(Cache)]))).toEqual(["MemoryCache", "LocalCache"])
+      expect(namesOf(Resolver.resolve(twoLibraries, [Cache]))).toEqual([
+        "Cache: 2 candidates tie for Cache (LocalCache, MemoryCache; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name"
+      ])
+    })
+
+    it("presence conditions combine with the others by and, or and not, and describe themselves", () => {
+      const prodDefault = Condition.and(Condition.profile("prod"), Condition.missing(Cache))
+      expect(prodDefault.description).toBe("(profile prod) and (no other component provides Cache)")
+      expect(Condition.not(Condition.present(Cache)).description).toBe("not (another component provides Cache)")
+      const registry = (...items: ReadonlyArray<Registry.Item>) =>
+        Registry.make(
+          api,
+          Registry.when(prodDefault, Component.succeed(Storage, { kind: "prod" })),
+          Registry.when(Condition.or(Condition.profile("dev"), Condition.not(Condition.present(Cache))), Component.succeed(Storage, { kind: "dev" }).pipe(Component.alternative)),
+          ...items
+        )
+      const kinds = (result: Either.Either<Plan.Any, Errors.ResolutionError>) =>
+        Either.isRight(result) ? result.right.nodes.map((node) => node.name) : result.left.problems.map((problem) => problem.message)
+      expect(kinds(Resolver.resolve(registry(), [Dependency.all(Storage)], { profiles: ["prod"] }))).toEqual(["Storage#1", "Storage#2"])
+      expect(kinds(Resolver.resolve(registry(cache("RedisCache")), [Dependency.all(Storage)], { profiles: ["prod"] }))).toEqual([])
+      expect(kinds(Resolver.resolve(registry(cache("RedisCache")), [Dependency.all(Storage)], { profiles: ["dev"] }))).toEqual(["Storage"])
+      expect(kinds(Resolver.resolve(registry(cache("RedisCache")), [Api], { profiles: ["prod"] }))).toEqual([
+        "Api -> Storage: no component provides Storage (available: Api, Cache); candidates excluded by their conditions: " +
+        "Storage ((profile prod) and (no other component provides Cache: RedisCache does)), Storage ((profile dev) or (not (another component provides Cache: RedisCache does)))"
+      ])
+    })
+
+    it.effect("a default left out is not in the plan: its options are not read, and the help lists them with what left it out", () =>
+      Effect.gen(function*() {
+        const CacheOptions = Options.make("memoryCache", { size: Schema.NumberFromString })
+        const memory = Component.make(Cache, { dependencies: [CacheOptions], build: Effect.succeed({ kind: "memory" }) }).pipe(Component.named("MemoryCache"))
+        const registry = Registry.make(Registry.when(Condition.missing(Cache), memory), cache("RedisCache"))
+        const plan = yield* Resolver.resolveEffect(registry, [Dependency.all(Cache)])
+        expect([plan.nodes.map((node) => node.name), plan.options]).toEqual([["RedisCache"], []])
+        const leftOut = yield* Options.describeLeftOut(plan)
+        expect(leftOut.map((option) => [option.options, option.key, option.components, option.conditions])).toEqual([
+          ["memoryCache", "size", ["MemoryCache"], ["no other component provides Cache: RedisCache does"]]
+        ])
+      }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
+
+    it("a qualified or named request looks at the candidates with that qualifier or name; an override of the service provides them all", () => {
+      const fastDefault = Registry.when(Condition.missing(Dependency.qualified(Cache, "fast")), cache("MemoryCache", "fast"))
+      const request = Dependency.qualified(Cache, "fast")
+      expect(namesOf(Resolver.resolve(Registry.make(fastDefault, cache("SlowCache", "slow")), [request]))).toEqual(["MemoryCache"])
+      expect(namesOf(Resolver.resolve(Registry.make(fastDefault, cache("RedisCache", "fast")), [request]))).toEqual(["RedisCache"])
+      expect(namesOf(Resolver.resolve(Registry.make(fastDefault).pipe(Registry.override([cache("TestCache")])), [request]))).toEqual(["TestCache"])
+      const named = Registry.when(Condition.missing(Dependency.named(Cache, "main")), cache("main"))
+      expect(namesOf(Resolver.resolve(Registry.make(named, cache("other")), [Dependency.named(Cache, "main")]))).toEqual(["main"])
+      expect(Condition.missing(request).description).toBe("no other component provides Cache@fast")
+    })
+
+    it("a missing request names what provides it where it excluded a candidate", () => {
+      const result = Resolver.resolve(Registry.make(Registry.when(Condition.missing(Cache), cache("MemoryCache", "memory")), cache("RedisCache")), [
+        Dependency.qualified(Cache, "memory")
+      ])
+      expect(Either.isLeft(result) && result.left.problems).toEqual([
+        new Errors.MissingComponent({
+          path: [],
+          request: "Cache@memory",
+          available: ["Cache"],
+          suggestions: [],
+          unqualified: ["RedisCache"],
+          excluded: [{ name: "MemoryCache", condition: "no other component provides Cache: RedisCache does" }]
+        })
+      ])
+    })
+
+    it("a presence condition read outside a guard, and one of a request that is not a service, are misuses said as such", () => {
+      const hidden = Condition.make("hidden", (environment) => Condition.missing(Cache).test(environment))
+      const result = Resolver.resolve(Registry.make(api, Registry.when(hidden, Component.succeed(Storage, { kind: "x" }))), [Storage])
+      expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)[0]).toBe(
+        "invalid condition \"hidden\": it threw: \"no other component provides Cache\" reads the registry, which only the resolver gives it: guard components with it (Registry.when), combined with Condition.and/or/not, not inside Condition.make"
+      )
+      expect(() => Condition.missing(Dependency.all(Cache))).toThrow(
+        "Condition.missing: All<Cache> is not a service request; missing applies to a tag or a qualified/named request"
+      )
+    })
+
+    it("what presence conditions keep does not depend on registration order", () => {
+      class Queue extends Context.Tag("Queue")<Queue, string>() {}
+      const services = [Cache, Queue] as const
+      const guards = [
+        (service: 0 | 1) => Condition.missing(services[service]),
+        (service: 0 | 1) => Condition.present(services[service]),
+        (service: 0 | 1) => Condition.not(Condition.missing(services[service])),
+        (_: 0 | 1) => Condition.profile("on"),
+        (service: 0 | 1) => Condition.and(Condition.profile("on"), Condition.missing(services[service]))
+      ]
+      const item = fc.record({
+        service: fc.constantFrom(0 as const, 1 as const),
+        guard: fc.option(fc.record({ kind: fc.nat({ max: guards.length - 1 }), on: fc.constantFrom(0 as const, 1 as const) }), { nil: undefined }),
+        override: fc.boolean()
+      })
+      fc.assert(
+        fc.property(fc.array(item, { maxLength: 8 }), fc.boolean(), (items, on) => {
+          const made = items.map(({ guard, override, service }, position) => {
+            const component = Component.succeed(services[service] as typeof Cache, { kind: `c${position}` }).pipe(Component.named(`c${position}`))
+            const entry = override ? Registry.empty.pipe(Registry.override([component])) : Registry.make(component)
+            return guard === undefined ? entry : Registry.when(guards[guard.kind]!(guard.on), entry)
+          })
+          const kept = (registry: Registry.Registry) =>
+            Registry.components(registry, {}, { profiles: on ? ["on"] : [] }).map((component) => component.name).sort()
+          const expected = kept(Registry.make(...made))
+          expect(kept(Registry.make(...[...made].reverse()))).toEqual(expected)
+          expect(kept(Registry.make(...made.slice(1), ...made.slice(0, 1)))).toEqual(expected)
+        })
+      )
+    })
   })
 })

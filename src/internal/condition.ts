@@ -5,7 +5,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { globalValue } from "effect/GlobalValue"
 import type * as Condition from "../Condition.js"
+import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
+import * as dependency from "./dependency.js"
 import * as runtime from "./runtime.js"
 
 /** @internal */
@@ -56,11 +58,15 @@ const explainOf = (
     : undefined
 
 const combined = (
+  of: ReadonlyArray<Condition.Condition>,
   description: string,
   test: (environment: Condition.Environment) => boolean,
   configs: ReadonlyArray<Config.Config<unknown>> | undefined,
   explain: ((environment: Condition.Environment) => string) | undefined
-): Condition.Condition => explain === undefined ? make(description, test, configs) : explained(description, test, explain, configs)
+): Condition.Condition => {
+  const made = explain === undefined ? make(description, test, configs) : explained(description, test, explain, configs)
+  return of.some(readsRegistry) ? Object.assign(made, { [ReadsRegistry]: true }) : made
+}
 
 /** @internal */
 export const profile = (name: string): Condition.Condition =>
@@ -100,6 +106,7 @@ const joined = (operator: string) => (texts: ReadonlyArray<string>): string => t
 /** @internal */
 export const not = (self: Condition.Condition): Condition.Condition =>
   combined(
+    [self],
     negated(self.description),
     (environment) => !self.test(environment),
     self.configs,
@@ -109,6 +116,7 @@ export const not = (self: Condition.Condition): Condition.Condition =>
 /** @internal */
 export const and = (...conditions: ReadonlyArray<Condition.Condition>): Condition.Condition =>
   combined(
+    conditions,
     joined("and")(conditions.map((c) => c.description)),
     (environment) => conditions.every((c) => c.test(environment)),
     configsOf(conditions),
@@ -118,11 +126,97 @@ export const and = (...conditions: ReadonlyArray<Condition.Condition>): Conditio
 /** @internal */
 export const or = (...conditions: ReadonlyArray<Condition.Condition>): Condition.Condition =>
   combined(
+    conditions,
     joined("or")(conditions.map((c) => c.description)),
     (environment) => conditions.some((c) => c.test(environment)),
     configsOf(conditions),
     explainOf(conditions, joined("or"))
   )
+
+// ---------------------------------------------------------------------------------------------
+// Conditions on what the registry holds (`missing`, `present`)
+
+const ReadsRegistry = Symbol.for("layerwise/Condition/ReadsRegistry")
+const Providers = Symbol.for("layerwise/Condition/Providers")
+
+/**
+ * The components that count for presence conditions (see `Condition.missing`) which provide a
+ * request: their names, sorted, each once.
+ *
+ * @internal
+ */
+export type Providers = (request: dependency.Request) => ReadonlyArray<string>
+
+/**
+ * Whether a condition reads what the registry holds (`missing`, `present`, or a combination of
+ * one): such a guard is evaluated against the registry's unguarded-by-presence components.
+ *
+ * @internal
+ */
+export const readsRegistry = (self: Condition.Condition): boolean =>
+  (self as { readonly [ReadsRegistry]?: boolean })[ReadsRegistry] === true
+
+/** `environment` where presence conditions see `providers`. @internal */
+export const withProviders = (environment: Condition.Environment, providers: Providers): Condition.Environment =>
+  // read by `providersIn`; not part of the public Environment
+  ({ ...environment, [Providers]: providers }) as Condition.Environment
+
+const providersIn = (environment: Condition.Environment, description: string): Providers => {
+  const providers = (environment as { readonly [Providers]?: Providers })[Providers]
+  if (providers === undefined) {
+    throw new TypeError(
+      `"${description}" reads the registry, which only the resolver gives it: guard components with it (Registry.when), combined with Condition.and/or/not, not inside Condition.make`
+    )
+  }
+  return providers
+}
+
+const presenceRequest = (operation: string, request: Dependency.Any): dependency.Request => {
+  const read = dependency.requestOf(request)
+  if (read.cardinality !== "one" || read.handle !== undefined || read.options !== undefined || read.member !== undefined) {
+    throw new TypeError(`Condition.${operation}: ${read.label} is not a service request; ${operation} applies to a tag or a qualified/named request`)
+  }
+  return read
+}
+
+const presence = (
+  description: string,
+  test: (providers: ReadonlyArray<string>) => boolean,
+  explain: (providers: ReadonlyArray<string>) => string,
+  request: dependency.Request
+): Condition.Condition =>
+  Object.assign(
+    explained(
+      description,
+      (environment) => test(providersIn(environment, description)(request)),
+      (environment) => explain(providersIn(environment, description)(request))
+    ),
+    { [ReadsRegistry]: true }
+  )
+
+const providing = (providers: ReadonlyArray<string>): string => `${providers.join(", ")} ${providers.length === 1 ? "does" : "do"}`
+
+/** @internal */
+export const missing = (request: Dependency.Any): Condition.Condition => {
+  const read = presenceRequest("missing", request)
+  return presence(
+    `no other component provides ${read.label}`,
+    (providers) => providers.length === 0,
+    (providers) => providers.length === 0 ? `no other component provides ${read.label}` : `no other component provides ${read.label}: ${providing(providers)}`,
+    read
+  )
+}
+
+/** @internal */
+export const present = (request: Dependency.Any): Condition.Condition => {
+  const read = presenceRequest("present", request)
+  return presence(
+    `another component provides ${read.label}`,
+    (providers) => providers.length > 0,
+    (providers) => `another component provides ${read.label}: ${providers.length === 0 ? "none does" : providing(providers)}`,
+    read
+  )
+}
 
 /**
  * What `environment.config` throws for a Config it cannot give: one not read (`failure` undefined)

@@ -154,7 +154,10 @@ export interface Flattened {
    * looked into when a request finds nothing, to say what the conditions excluded (see `excluded`).
    */
   readonly skipped: ReadonlyArray<{ readonly condition: Condition.Condition; readonly registry: Registry.Registry }>
-  /** the environment the conditions were evaluated in */
+  /**
+   * the environment the conditions were evaluated in: with what presence conditions see when a guard
+   * reading the registry was reached (see `providersOf`)
+   */
   readonly environment: Condition.Environment
   /** the conditions evaluated that read Configs (what the plan's options include: see `Plan.options`) */
   readonly read: ReadonlyArray<Condition.Condition>
@@ -168,7 +171,9 @@ export interface Flattened {
  * inclusion, and a replacement entry reached twice counts once (only distinct replacements of one
  * name conflict, see `replacedTwice`). (Components reached twice are counted once by the resolver, see {@link Flattened}: it groups
  * them by tag anyway, which finds repeats without a lookup per component.) Entries guarded by a
- * condition that is false in the environment are skipped whole.
+ * condition that is false in the environment are skipped whole. A guard that reads the registry
+ * (`Condition.missing`, `Condition.present`) is evaluated where it is reached, against what
+ * `providersOf` counts: the same for every such guard, whatever their order.
  *
  * @internal
  */
@@ -181,6 +186,8 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
   const families = new Set<unknown>()
   const skipped: Array<{ condition: Condition.Condition; registry: Registry.Registry }> = []
   const read: Array<Condition.Condition> = []
+  // the environment of the guards that read the registry, made when the first one is reached
+  let withProviders: Condition.Environment | undefined
   // registries and replacement entries already reached
   const reached = new Set<unknown>([root])
   const stack: Array<{ readonly entries: ReadonlyArray<Entry>; index: number }> = [{
@@ -222,8 +229,11 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
         let holds = false
         let threw = false
         if (entry.condition.configs !== undefined) read.push(entry.condition)
+        const evaluated = conditionInternal.readsRegistry(entry.condition)
+          ? (withProviders ??= conditionInternal.withProviders(environment, providersOf(root, environment)))
+          : environment
         try {
-          holds = entry.condition.test(environment) === true
+          holds = entry.condition.test(evaluated) === true
         } catch (error) {
           threw = true
           conditionFailures.push({ condition: entry.condition, error })
@@ -244,7 +254,68 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
         break
     }
   }
-  return { components, overrides, replacements, replacedTwice, families, conditionFailures, skipped, environment, read }
+  return {
+    components,
+    overrides,
+    replacements,
+    replacedTwice,
+    families,
+    conditionFailures,
+    skipped,
+    environment: withProviders ?? environment,
+    read
+  }
+}
+
+/**
+ * What presence conditions (`Condition.missing`, `Condition.present`) see: the components of the
+ * registry whose guards all hold and none reads the registry, overrides included. A guard that
+ * reads the registry is not entered, and one that throws does not hold (the flattening reports it).
+ * Registration order changes nothing of it: a registry counts when any of its inclusions is reached.
+ */
+const providersOf = (root: Registry.Registry, environment: Condition.Environment): conditionInternal.Providers => {
+  const byService = new Map<string, Array<{ readonly component: Component.Any; readonly override: boolean }>>()
+  const reached = new Set<unknown>([root])
+  const stack: Array<ReadonlyArray<Entry>> = [(root as RegistryImpl).entries]
+  while (stack.length > 0) {
+    for (const entry of stack.pop()!) {
+      if (entry._tag === "Component" || entry._tag === "Override") {
+        const candidate = entry.component
+        if (!component.isComponent(candidate) || typeof candidate.tag?.key !== "string") continue
+        const same = byService.get(candidate.tag.key)
+        const counted = { component: candidate, override: entry._tag === "Override" }
+        if (same === undefined) byService.set(candidate.tag.key, [counted])
+        else same.push(counted)
+        continue
+      }
+      if (entry._tag !== "When" && entry._tag !== "Include") continue
+      if (reached.has(entry.registry)) continue
+      if (entry._tag === "When") {
+        if (conditionInternal.readsRegistry(entry.condition)) continue
+        let holds = false
+        try {
+          holds = entry.condition.test(environment) === true
+        } catch {
+          // reported by the flattening
+        }
+        if (!holds) continue
+      }
+      reached.add(entry.registry)
+      stack.push((entry.registry as RegistryImpl).entries)
+    }
+  }
+  return (request) => {
+    const names = new Set<string>()
+    for (const { component: candidate, override } of byService.get(request.target.key) ?? []) {
+      const selector = request.selector
+      // an override without qualifiers takes every request of its service, selected ones included
+      const provides = (override && candidate.qualifiers.length === 0) || selector._tag === "Any" ||
+        (selector._tag === "Qualifier" && candidate.qualifiers.includes(selector.qualifier)) ||
+        (selector._tag === "Name" && component.displayName(candidate) === selector.name)
+      if (provides) names.add(component.displayName(candidate))
+    }
+    return [...names].sort()
+  }
 }
 
 /**
