@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, ConfigProvider, Context, Data, Effect, Exit, Layer, Redacted, Ref, Schema } from "effect"
-import { App, Component, Condition, Dependency, Errors, Options, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
+import { App, Component, Condition, Dependency, Errors, Family, Options, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
 class Mailer extends Context.Tag("Mailer")<Mailer, {
@@ -344,6 +344,36 @@ describe("Testing", () => {
         )
         const layer = Testing.toLayer(registry, [Server], Testing.options(Port, 8080))
         expect(yield* Effect.provide(Server, layer).pipe(configured)).toBe(8080)
+      }))
+
+    it.effect("a family member's options a test gives are read by the member and seen by a condition on them; the other members' are read as usual", () =>
+      Effect.gen(function*() {
+        const KubeOptions = Options.family("kube", { url: Schema.String })
+        class KubeClient extends Context.Tag("KubeClient")<KubeClient, string>() {}
+        const Clients = Family.make(KubeClient, {
+          key: (args: { readonly cluster: string }) => args.cluster,
+          dependencies: (args) => [KubeOptions.of(args.cluster)],
+          build: (args) => Effect.map(KubeOptions.of(args.cluster), (options) => options.url)
+        })
+        class Mode extends Context.Tag("Mode")<Mode, string>() {}
+        const registry = Registry.make(
+          Clients,
+          Registry.when(Options.equals(KubeOptions.of("eu"), "url", "memory://eu"), Component.succeed(Mode, "in memory")),
+          Component.succeed(Mode, "remote").pipe(Component.alternative)
+        )
+        const Eu = Clients.of({ cluster: "eu" })
+        const Us = Clients.of({ cluster: "us" })
+        const read = Effect.all([Eu, Us, Mode])
+        const kube = Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["kube.eu.url", "https://eu"], ["kube.us.url", "https://us"]])))
+        expect(yield* Effect.provide(read, Testing.toLayer(registry, [Eu, Us, Mode], {})).pipe(kube)).toEqual(["https://eu", "https://us", "remote"])
+        const given = Testing.toLayer(registry, [Eu, Us, Mode], Testing.options(KubeOptions.of("eu"), { url: "memory://eu" }))
+        expect(yield* Effect.provide(read, given).pipe(kube)).toEqual(["memory://eu", "https://us", "in memory"])
+        const plan = yield* Resolver.resolveEffect(Testing.options(registry, KubeOptions.of("eu"), { url: "memory://eu" }), [Eu, Us, Mode]).pipe(kube)
+        const described = yield* Options.describe(plan).pipe(kube)
+        expect(described.map((option) => [option.options, option.flag, option.value, option.from])).toEqual([
+          ["kube(eu)", "--kube-eu-url", "\"memory://eu\"", "Testing.options"],
+          ["kube(us)", "--kube-us-url", "\"https://us\"", undefined]
+        ])
       }))
 
     it("a value its option's schema rejects, or an option the options lack, throws where it is given", () => {
