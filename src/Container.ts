@@ -296,7 +296,11 @@ export interface Snapshot {
   /** the names from the root container down to it */
   readonly path: ReadonlyArray<string>
   readonly state: "open" | "closing" | "closed"
-  /** the components whose instances it holds: the root's plan's, then what its lookups resolved (a child's: its own components and transients) */
+  /**
+   * the components whose instances it holds: the root's plan's, then what its lookups resolved (a
+   * child's: its own components and transients); not layerwise's own services (`App.Health`,
+   * `App.Shutdowner`, `App.Application`), which the application provides and are no components of it
+   */
   readonly components: ReadonlyArray<SnapshotComponent>
   /** its open children, in the order they were opened */
   readonly children: ReadonlyArray<Snapshot>
@@ -305,7 +309,10 @@ export interface Snapshot {
 /**
  * What a container and its open children hold, as data: each container's components (by name, with
  * their lifetime, whether built, whether shut down) and its children under their names. Reads the
- * containers' state and builds nothing.
+ * containers' state and builds nothing. It lists the user's components, as the report and the ops
+ * endpoints do: layerwise's own services a component requests (`App.Health`, `App.Shutdowner`,
+ * `App.Application`) are provided by the application and left out (`App.plan` and `Explain` show
+ * them).
  *
  * @example
  * ```ts

@@ -527,7 +527,8 @@ export type ContainerComponentJson = Container.SnapshotComponent
 
 /**
  * `GET /ops/containers`: what the running container holds, as `Container.snapshot` takes it: its
- * components (the application's plan's, then what run-time lookups built) and its open children,
+ * components (the application's plan's, then what run-time lookups built; not layerwise's own
+ * services, such as `layerwise/App/Application`, which the application provides) and its open children,
  * each with its own components and children, in the order they were opened. It shows names,
  * services, lifetimes and whether each is built or shut down: never an instance. Taking it builds
  * nothing.

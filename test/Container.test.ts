@@ -619,6 +619,30 @@ describe("Container", () => {
           ]
         })
       }))
+    it.effect("an application's snapshot leaves out layerwise's own services its components request: they are the application's, not its components", () =>
+      Effect.gen(function*() {
+        class Probe extends Context.Tag("Probe")<Probe, string>() {}
+        const registry = Registry.make(
+          Component.succeed(Config, { id: 1 }),
+          Component.make(Probe, { dependencies: [App.Health, App.Shutdowner, Config], build: Effect.succeed("probe") })
+        )
+        const snapshot = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [Probe, Container.Container] }))
+          const context = running.context as Context.Context<Container.Container>
+          const tenant = yield* Container.child("tenant", [Component.succeed(Config, { id: 2 })]).pipe(Effect.provide(context))
+          yield* Container.getFrom(tenant, Config)
+          expect(running.plan.nodes.map((node) => node.name)).toEqual(["layerwise/App/Health", "layerwise/App/Shutdowner", "Config", "Probe"])
+          return Container.snapshot(Context.get(context, Container.Container))
+        }))
+        const component = (name: string, service = name) => ({ name, service, lifetime: "singleton", built: true, shutDown: false })
+        expect(snapshot).toEqual({
+          name: "",
+          path: [],
+          state: "open",
+          components: [component("Config"), component("Probe")],
+          children: [{ name: "tenant", path: ["tenant"], state: "open", components: [component("Config (override)", "Config")], children: [] }]
+        })
+      }))
   })
 
   describe("trees of containers", () => {

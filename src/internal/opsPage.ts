@@ -14,7 +14,7 @@
  *   time axis; the critical path's bars are marked and joined by a line.
  * - Containers, when `/ops/containers` answers (the page does not need it): one line per container,
  *   children indented under their parent, each component it holds marked built, not built or shut
- *   down.
+ *   down (the snapshot's components: without layerwise's own services, as the graph).
  *
  * Text from the server is set with `textContent` (never parsed as HTML). The DOM carries what a test
  * (or a curious user) reads: `data-name`, `data-state`, `data-critical` on graph nodes,

@@ -2,12 +2,15 @@
  * What a tree of containers holds, as data (`Container.snapshot`): per container, the components
  * whose instances it holds (see `shutdown.ts`: the root's plan's and what its lookups resolved; a
  * child's own components and transients), whether each singleton is built, which were shut down;
- * then its open children, in the order they were opened.
+ * then its open children, in the order they were opened. layerwise's own services (`App.Health`,
+ * `App.Shutdowner`, `App.Application`: `builtins.isBuiltIn`) are the application's, not its
+ * components: left out, as from every listing of an application's components.
  *
  * @internal
  */
 import type * as PublicContainer from "../../Container.js"
 import type * as Plan from "../../Plan.js"
+import { isBuiltIn } from "../app/builtins.js"
 import * as container from "../container.js"
 import * as lifetime from "../lifetime.js"
 import { delegatedNodes, type Realm, realmOf } from "./lookup.js"
@@ -19,7 +22,7 @@ const snapshotOf = (realm: Realm): PublicContainer.Snapshot => {
   const components: Array<PublicContainer.SnapshotComponent> = []
   const seen = new Set<string>()
   const add = (holder: container.Container, node: Plan.Node) => {
-    if (seen.has(node.name)) return
+    if (seen.has(node.name) || isBuiltIn(node.component)) return
     seen.add(node.name)
     const own = node.component.lifetime
     components.push({
