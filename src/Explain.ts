@@ -47,7 +47,11 @@ export interface TreeOptions {
  * The plan as a text tree, from the roots down.
  *
  * - A root is a line of its own; dependencies hang below it (`├─`, `└─`, `│`).
- * - A line is `name (service)`, the service omitted when the name is the service's key.
+ * - A line is `name (service)`, the service omitted when the name is the service's key. One of
+ *   layerwise's own services (`App.Health`, `App.Shutdowner`, `App.Application`: provided by the
+ *   application, not one of its components) is marked: `layerwise/App/Health (layerwise)`; a request
+ *   of the running container (`Container.Container`, no component at all) reads
+ *   `layerwise/Container (container)`.
  * - A request that was qualified, named, optional or a collection is prefixed by its label
  *   (`Database@replica: replicaDb (Database)`); a collection lists every member, in order; an
  *   optional request that nothing matched says `Option<Metrics> (absent)`, an empty collection
@@ -106,7 +110,8 @@ export interface DiagramOptions {
  * The plan as a Mermaid flowchart.
  *
  * - One node per component, with id `n<node id>` and label `name` (plus the service on a second
- *   line when the name is not the service's key).
+ *   line when the name is not the service's key, and `(layerwise)` on the next for one of
+ *   layerwise's own services, as in {@link tree}).
  * - One arrow per dependent and dependency (from the dependent to the dependency), labelled with the
  *   request when it was qualified, named, optional or a collection, and with the deciding rule
  *   when there was a choice (`Database [primary]`); when several different requests resolved to
@@ -139,7 +144,8 @@ export const mermaid: (plan: Plan.Any, options?: DiagramOptions) => string = int
 
 /**
  * The plan as a Graphviz `digraph` (render with `dot -Tsvg`); the same information as
- * {@link mermaid}: nodes `n<node id>` with quoted, escaped labels, roots drawn thick
+ * {@link mermaid}: nodes `n<node id>` with quoted, escaped labels (layerwise's own services marked
+ * `(layerwise)`), roots drawn thick
  * (`penwidth=2`), overrides dashed, edges labelled like Mermaid's.
  *
  * @example
@@ -246,6 +252,12 @@ export interface NodeJson {
   readonly lifecycle?: LifecycleJson
   /** Present when the component is not a singleton (see the `Lifetime` module). */
   readonly lifetime?: LifetimeJson
+  /**
+   * Present (`true`) when the component is one of layerwise's own services (`App.HealthLive`,
+   * `App.ShutdownerLive`, `App.ApplicationLive`): the application provides it; it is none of the
+   * application's components (the report and the ops endpoints leave it out).
+   */
+  readonly builtIn?: true
 }
 
 /**
@@ -410,7 +422,9 @@ export const fromJson: (input: unknown) => PlanJson = internal.fromJson
  * candidates considered; a dependent's request once, however many times it was made, as two
  * requests of one family member are), its resolved requests (each once), its dependents, its lifecycle metadata; with a
  * report, where it got (`state`) and its phases with their timings. `alias` is present (`true`) for
- * an alias (`Component.alias`): its one resolved request is what it answers with.
+ * an alias (`Component.alias`): its one resolved request is what it answers with; `builtIn` (`true`)
+ * for one of layerwise's own services (`App.HealthLive`...), which the application provides (the
+ * text marks it `(layerwise)` and says so instead of what it is built from).
  *
  * @since 0.2.0
  * @category models

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Schema } from "effect"
-import { App, Component, Dependency, Errors, Explain, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Container, Dependency, Errors, Explain, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 import * as resolver from "../src/internal/resolver.js"
 import * as graph from "./helpers/graph.js"
 
@@ -637,6 +637,76 @@ describe("one component", () => {
       expect([api.state, api.phases.map((phase) => `${phase.phase}:${phase.outcome}`)]).toEqual(["started", ["build:success", "start:success"]])
       expect(Explain.componentText(api).split("\n").at(-1)).toMatch(/^ {2}started: build \d+\.\dms, start \d+\.\dms$/)
     }))
+})
+
+describe("layerwise's own services", () => {
+  // Api requests App.Health (layerwise's own service, a component of the plan) and the running
+  // container (no component: rule `container`); a user's component for App.Shutdowner is the user's
+  const plan = resolve(
+    Registry.make(
+      App.HealthLive,
+      Component.succeed(App.Shutdowner, { shutdown: () => Effect.void }).pipe(Component.named("MyShutdowner")),
+      Component.make(Api, { dependencies: [App.Health, App.Shutdowner, Container.Container], build: Effect.succeed("api") })
+    ),
+    [Api]
+  )
+
+  it("the tree, the diagrams and a component's explanation mark them (layerwise): provided by the application, not a component of it", () => {
+    expect(plan.nodes.map((node) => node.name)).toEqual(["layerwise/App/Health", "MyShutdowner", "Api"])
+    expect(Explain.tree(plan)).toBe(lines(
+      "Api",
+      "├─ layerwise/App/Health (layerwise)",
+      "├─ MyShutdowner (layerwise/App/Shutdowner)",
+      "└─ layerwise/Container (container)"
+    ))
+    expect(Explain.mermaid(plan)).toBe(lines(
+      "flowchart TD",
+      "  n0[\"layerwise/App/Health<br/>(layerwise)\"]",
+      "  n1[\"MyShutdowner<br/>layerwise/App/Shutdowner\"]",
+      "  n2[\"Api\"]",
+      "  n2 --> n0",
+      "  n2 --> n1",
+      "  classDef root stroke-width:3px",
+      "  classDef override stroke-dasharray: 5 5",
+      "  class n2 root"
+    ))
+    expect(Explain.dot(plan)).toBe(lines(
+      "digraph layerwise {",
+      "  rankdir=TB;",
+      "  node [shape=box];",
+      "  n0 [label=\"layerwise/App/Health\\n(layerwise)\"];",
+      "  n1 [label=\"MyShutdowner\\nlayerwise/App/Shutdowner\"];",
+      "  n2 [label=\"Api\", penwidth=2];",
+      "  n2 -> n0;",
+      "  n2 -> n1;",
+      "}"
+    ))
+    expect(Explain.componentText(Either.getOrThrow(Explain.component(plan, App.Health))).split("\n")).toEqual([
+      "layerwise/App/Health (layerwise)",
+      "  singleton · alternative · provided by the application",
+      "  chosen for Api -> layerwise/App/Health: the only candidate",
+      "  dependents: Api"
+    ])
+    expect(Explain.componentText(Either.getOrThrow(Explain.component(plan, App.Shutdowner))).split("\n")).toEqual([
+      "MyShutdowner (layerwise/App/Shutdowner)",
+      "  singleton · built from a value",
+      "  chosen for Api -> layerwise/App/Shutdowner: the only candidate",
+      "  dependents: Api"
+    ])
+  })
+
+  it("their JSON forms say builtIn: true, which no other component's has", () => {
+    const json = Explain.toJson(plan)
+    expect(json.nodes.map((node) => [node.name, node.builtIn])).toEqual([
+      ["layerwise/App/Health", true],
+      ["MyShutdowner", undefined],
+      ["Api", undefined]
+    ])
+    expect(json.nodes.map((node) => "builtIn" in node)).toEqual([true, false, false])
+    expect(Explain.fromJson(JSON.parse(JSON.stringify(json)))).toEqual(json)
+    expect(Either.getOrThrow(Explain.component(plan, App.Health)).builtIn).toBe(true)
+    expect("builtIn" in Either.getOrThrow(Explain.component(plan, App.Shutdowner))).toBe(false)
+  })
 })
 
 describe("external services", () => {

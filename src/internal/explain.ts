@@ -8,6 +8,7 @@ import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import * as ReportSchema from "../Report.js"
+import { isBuiltIn } from "./app/builtins.js"
 import { isAlias } from "./component.js"
 import { decodeTimeout, describeInput } from "./duration.js"
 import * as lifetime from "./lifetime.js"
@@ -136,8 +137,24 @@ const printable = (text: string): string =>
     (character) => character < "\u2028" ? JSON.stringify(character).slice(1, -1) : `\\u${character.charCodeAt(0).toString(16)}`
   )
 
-const nodeText = (node: Plan.Node): string =>
-  node.name === node.service ? printable(node.name) : `${printable(node.name)} (${printable(node.service)})`
+/** What follows the name of one of layerwise's own services (`builtins.isBuiltIn`): the application provides it, not one of its components. */
+const BUILT_IN = "(layerwise)"
+
+const nodeText = (node: Plan.Node): string => {
+  const text = node.name === node.service ? printable(node.name) : `${printable(node.name)} (${printable(node.service)})`
+  return isBuiltIn(node.component) ? `${text} ${BUILT_IN}` : text
+}
+
+/** A node's label in diagrams, one line each: its name, its service unless the name, `(layerwise)` for one of layerwise's own services, its metadata. */
+const labelLines = (node: Plan.Node): ReadonlyArray<string> => {
+  const lifecycle = metadataText(node.component)
+  return [
+    node.name,
+    ...(node.name === node.service ? [] : [node.service]),
+    ...(isBuiltIn(node.component) ? [BUILT_IN] : []),
+    ...(lifecycle === "" ? [] : [lifecycle])
+  ]
+}
 
 /** Why a request chose its nodes: nothing for a sole candidate, the rule and the losers otherwise. */
 const reasonOf = (edge: Plan.Edge, chosen: ReadonlyArray<string>): string => {
@@ -439,10 +456,7 @@ export const mermaid = (plan: Plan.Any, options?: Explain.DiagramOptions): strin
   const roots = rootIds(plan)
   const lines = [`flowchart ${options?.direction ?? "TD"}`]
   for (const node of plan.nodes) {
-    const lifecycle = metadataText(node.component)
-    const label = [node.name, ...(node.name === node.service ? [] : [node.service]), ...(lifecycle === "" ? [] : [lifecycle])]
-      .map(mermaidText)
-      .join("<br/>")
+    const label = labelLines(node).map(mermaidText).join("<br/>")
     lines.push(`  n${node.id}["${label}"]`)
   }
   plan.external.forEach((key, index) => lines.push(`  x${index}(["${mermaidText(key)}<br/>(external)"])`))
@@ -488,9 +502,7 @@ export const dot = (plan: Plan.Any, options?: Explain.DiagramOptions): string =>
   const roots = rootIds(plan)
   const lines = ["digraph layerwise {", `  rankdir=${options?.direction ?? "TB"};`, "  node [shape=box];"]
   for (const node of plan.nodes) {
-    const lifecycle = metadataText(node.component)
-    const label = [node.name, ...(node.name === node.service ? [] : [node.service]), ...(lifecycle === "" ? [] : [lifecycle])]
-      .join("\n")
+    const label = labelLines(node).join("\n")
     const attributes = [`label=${dotString(label)}`]
     if (roots.has(node.id)) attributes.push("penwidth=2")
     if (node.override) attributes.push("style=dashed")
@@ -595,7 +607,8 @@ export const NodeJson = Schema.Struct({
   lifetime: Schema.optionalWith(LifetimeJson, { exact: true }),
   parent: Schema.NullOr(Schema.Number),
   dependencies: Schema.Array(EdgeJson),
-  lifecycle: Schema.optionalWith(LifecycleJson, { exact: true })
+  lifecycle: Schema.optionalWith(LifecycleJson, { exact: true }),
+  builtIn: Schema.optionalWith(Schema.Literal(true), { exact: true })
 })
 
 /** @internal */
@@ -607,6 +620,9 @@ export const PlanJson = Schema.Struct({
 })
 
 const encode = Schema.encodeSync(PlanJson)
+
+/** `builtIn: true` for one of layerwise's own services, nothing otherwise: other components' JSON is unchanged. */
+const builtInJson = (component: Component.Any): { readonly builtIn?: true } => (isBuiltIn(component) ? { builtIn: true } : {})
 
 /**
  * Through the schema's encoder, which also drops what is not part of the JSON form (edges are the
@@ -630,7 +646,8 @@ export const toJson = (plan: Plan.Any): Explain.PlanJson =>
       parent: node.parent ?? null,
       dependencies: node.dependencies,
       ...(node.component.lifecycle === undefined ? undefined : { lifecycle: lifecycleJson(node.component.lifecycle) }),
-      ...lifetimeJson(node.component)
+      ...lifetimeJson(node.component),
+      ...builtInJson(node.component)
     })),
     // node ids are positions in build order
     order: plan.nodes.map((node) => node.id),
@@ -657,6 +674,8 @@ export const ComponentExplanation = Schema.Struct({
   lifetime: Schema.NullOr(LifetimeJson),
   /** present (`true`) when the component is an alias (`Component.alias`): its one dependency is what it answers with */
   alias: Schema.optionalWith(Schema.Literal(true), { exact: true }),
+  /** present (`true`) when the component is one of layerwise's own services (`App.HealthLive`...): the application provides it */
+  builtIn: Schema.optionalWith(Schema.Literal(true), { exact: true }),
   root: Schema.Boolean,
   chosenBy: Schema.Array(ChosenByJson),
   dependencies: Schema.Array(Schema.Struct({
@@ -738,6 +757,7 @@ export const component = (
     construct: own_.construct._tag,
     lifetime,
     ...(isAlias(own_) ? { alias: true as const } : undefined),
+    ...builtInJson(own_),
     root: own.some((choice) => choice.dependent === null),
     chosenBy: own,
     // each request once (two requests of one family member are one)
@@ -757,7 +777,9 @@ export const component = (
 
 /** One component explained, as text. @internal */
 export const componentText = (explanation: typeof ComponentExplanation.Type): string => {
-  const lines = [`${explanation.name}${explanation.name === explanation.service ? "" : ` (${explanation.service})`}`]
+  const lines = [
+    `${explanation.name}${explanation.name === explanation.service ? "" : ` (${explanation.service})`}${explanation.builtIn === true ? ` ${BUILT_IN}` : ""}`
+  ]
   const facts: Array<string> = []
   facts.push(
     explanation.alias === true
@@ -773,7 +795,8 @@ export const componentText = (explanation: typeof ComponentExplanation.Type): st
   if (explanation.alternative) facts.push("alternative")
   if (explanation.order !== 0) facts.push(`order ${explanation.order}`)
   if (explanation.override) facts.push("override")
-  if (explanation.alias !== true) facts.push(`built from ${explanation.construct === "Effect" ? "an Effect" : explanation.construct === "Layer" ? "a Layer" : "a value"}`)
+  if (explanation.builtIn === true) facts.push("provided by the application")
+  else if (explanation.alias !== true) facts.push(`built from ${explanation.construct === "Effect" ? "an Effect" : explanation.construct === "Layer" ? "a Layer" : "a value"}`)
   lines.push(`  ${facts.join(" · ")}`)
   for (const choice of explanation.chosenBy) {
     const others = choice.considered.filter((name) => name !== explanation.name)
