@@ -276,3 +276,27 @@ export const order: {
 
 /** @internal */
 export const displayName = (self: Component.Any): string => self.name ?? self.tag.key
+
+/** The constructors of layerwise's own services (`App.Health`, ...), which App registers (see `app/builtins.ts`). */
+const builtInConstructors = new WeakSet<object>()
+
+/**
+ * Marks a constructor as one of layerwise's own services': a component built by it is provided by
+ * the application, not one of its components. The low layers (Explain, container snapshots, ops)
+ * tell such components apart through `isBuiltIn` without knowing App.
+ *
+ * @internal
+ */
+export const markBuiltIn = <A extends object>(constructor: A): A => {
+  builtInConstructors.add(constructor)
+  return constructor
+}
+
+/**
+ * Whether a component is one of layerwise's own services (see `markBuiltIn`): told by its
+ * constructor, so that a component of the user's own for one of those tags is the user's.
+ *
+ * @internal
+ */
+export const isBuiltIn = (self: Component.Any): boolean =>
+  self.construct._tag === "Effect" && builtInConstructors.has(self.construct.effect)

@@ -37,7 +37,7 @@ interface BuiltIn<S> {
 
 const builtIn = <S>(key: string, label: string, serviceOf: (host: Host) => S): BuiltIn<S> => {
   const tag = Context.GenericTag<S>(key)
-  const outsideApp = Effect.dieMessage(`${label} is only provided by an App (App.run, App.start, App.layer)`)
+  const outsideApp = componentInternal.markBuiltIn(Effect.dieMessage(`${label} is only provided by an App (App.run, App.start, App.layer)`))
   const component = componentInternal.make(tag as Context.Tag<unknown, unknown>, {
     name: key,
     alternative: true,
@@ -93,10 +93,7 @@ export const components: ReadonlyArray<Component.Any> = [shutdowner.component, h
  *
  * @internal
  */
-export const isBuiltIn = (component: Component.Any): boolean => {
-  const construct = component.construct
-  return construct._tag === "Effect" && all.some((candidate) => construct.effect === candidate.outsideApp)
-}
+export const isBuiltIn: (component: Component.Any) => boolean = componentInternal.isBuiltIn
 
 /** The service a built-in component has in an application run; `undefined` for any other component. @internal */
 export const serviceIn = (host: Host, component: Component.Any): { readonly service: unknown } | undefined => {

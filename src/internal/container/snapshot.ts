@@ -10,7 +10,7 @@
  */
 import type * as PublicContainer from "../../Container.js"
 import type * as Plan from "../../Plan.js"
-import { isBuiltIn } from "../app/builtins.js"
+import { isBuiltIn } from "../component.js"
 import * as container from "../container.js"
 import * as lifetime from "../lifetime.js"
 import { delegatedNodes, type Realm, realmOf } from "./lookup.js"
