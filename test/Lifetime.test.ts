@@ -344,6 +344,28 @@ describe("Lifetime at run time", () => {
       expect(recorder.live).toEqual(new Set())
     }))
 
+  it.effect("a scoped component's finalizers get the exit of the effect within ran: a transaction commits on success and rolls back on a failure, a defect or an interruption", () =>
+    Effect.gen(function*() {
+      const ended: Array<string> = []
+      const TxLive = Component.make(Tx, {
+        build: Effect.acquireRelease(Effect.succeed("tx"), (_, exit) =>
+          Effect.sync(() =>
+            void ended.push(Exit.isSuccess(exit) ? "commit" : Cause.isInterruptedOnly(exit.cause) ? "rollback (interrupted)" : `rollback (${Cause.pretty(exit.cause)})`)
+          ))
+      }).pipe(Lifetime.scoped(Job))
+      const inJob = <A, E>(effect: Effect.Effect<A, E, Tx>) => Effect.exit(Lifetime.within(effect, Job, [Tx]))
+      yield* Effect.gen(function*() {
+        yield* inJob(Tx)
+        yield* inJob(Effect.zipRight(Tx, Effect.fail("declined")))
+        yield* inJob(Effect.zipRight(Tx, Effect.die("boom")))
+        const started = yield* Deferred.make<void>()
+        const fiber = yield* Effect.fork(inJob(Effect.zipRight(Effect.zipRight(Tx, Deferred.succeed(started, undefined)), Effect.never)))
+        yield* Deferred.await(started)
+        yield* Fiber.interrupt(fiber)
+      }).pipe(Effect.provide(Registry.toLayer(Registry.make(TxLive), [Container.Container], { scopes: [Job] })))
+      expect(ended).toEqual(["commit", "rollback (Error: declined)", "rollback (Error: boom)", "rollback (interrupted)"])
+    }))
+
   it.effect("scopes nest: an inner scope sees the outer one's instances and is closed first", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()
