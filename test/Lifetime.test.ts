@@ -643,6 +643,52 @@ describe("Lifetime at run time", () => {
         ])
       }))
 
+    it.effect("a hook that declares a handle or a transient gets what its component's constructor got: the handle, the same instance", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const registry = Registry.make(
+          Component.make(Shared, { build: recorder.instance("Shared") }),
+          Component.make(Fresh, { build: recorder.instance("Fresh") }).pipe(Lifetime.transient),
+          Component.make(Api, {
+            dependencies: [Dependency.lazy(Shared), Fresh],
+            build: Effect.map(Fresh, (fresh) => `api with ${fresh.id}`)
+          }).pipe(
+            Lifecycle.onStart(
+              () =>
+                Effect.gen(function*() {
+                  const fresh = yield* Fresh
+                  recorder.events.push(`start with ${fresh.id}`)
+                  // the handle, not the service: using it builds Shared now
+                  const shared = yield* yield* Dependency.lazy(Shared)
+                  recorder.events.push(`start used ${shared.id}`)
+                }),
+              { dependencies: [Fresh, Dependency.lazy(Shared)] }
+            )
+          ),
+          Component.succeed(Stamp, "stamp").pipe(
+            Lifecycle.onStart(
+              () => Effect.flatMap(Dependency.reloadable(Shared), (handle) => Effect.zipRight(handle.reload, Effect.sync(() => recorder.events.push("reloaded")))),
+              { dependencies: [Dependency.reloadable(Shared)] }
+            )
+          )
+        )
+        const report = yield* Effect.scoped(Effect.flatMap(App.start(App.make(registry, { roots: [Api, Stamp] })), App.stop))
+        expect(report.success).toBe(true)
+        // one Fresh: the start hook got the constructor's; the handles are handles (Shared built at
+        // startup as a reloadable's target, then reloaded by Stamp's hook)
+        expect(recorder.events).toEqual([
+          "build Shared#1",
+          "build Fresh#1",
+          "start with Fresh#1",
+          "start used Shared#1",
+          "build Shared#2",
+          "release Shared#1",
+          "reloaded",
+          "release Fresh#1",
+          "release Shared#2"
+        ])
+      }))
+
     it.effect("instances run their initializers and disposers; transients and scoped instances are never started, stopped or health-checked", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

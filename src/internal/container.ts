@@ -84,7 +84,14 @@ const openScopes = runtime.makeFiberLocal<ScopeInstance | undefined>("Container/
  *
  * @internal
  */
-export type InstanceHook = (id: number, service: unknown, scope: Scope.Scope, shared: boolean) => Effect.Effect<void, Errors.HandleError>
+export type InstanceHook = (
+  id: number,
+  service: unknown,
+  scope: Scope.Scope,
+  shared: boolean,
+  /** the values its constructor got for its requests (`undefined`: all plain) */
+  edgeValue: executor.EdgeValue | undefined
+) => Effect.Effect<void, Errors.HandleError>
 
 /**
  * How an instance built here came to be: a `singleton` of the graph built on first use, a
@@ -488,7 +495,7 @@ const instance = (
     ? Effect.succeed(construct.value)
     : Effect.withFiberRuntime<unknown, Errors.BuildError>((fiber) => executor.constructInstance(self.build, id, scope, fiber, edgeValue))
   const hook = self.onInstance
-  return hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope, kind === "singleton"))
+  return hook === undefined ? built : Effect.tap(built, (service) => hook(id, service, scope, kind === "singleton", edgeValue))
 }
 
 /**

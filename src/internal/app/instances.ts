@@ -14,6 +14,7 @@ import * as Scope from "effect/Scope"
 import * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
 import * as container from "../container.js"
+import type * as executor from "../executor.js"
 import * as planInternal from "../plan.js"
 import * as hooks from "./hooks.js"
 import { type AppRun, hookServices, servicesOf } from "./run.js"
@@ -51,14 +52,17 @@ interface Hooked {
  * instance is released, before its constructor's finalizers. A singleton built on first use is
  * recorded as built, and released (disposers included) with the application, as any other.
  */
-const instanceHook = (self: AppRun): container.InstanceHook => (id, service, scope, singleton) =>
-  hookInstance(self, {
+const instanceHook = (self: AppRun): container.InstanceHook => (id, service, scope, singleton, edgeValue) => {
+  // a singleton's later hooks (start, stop, health checks) get what its constructor got
+  if (singleton) self.prepared[id] = edgeValue
+  return hookInstance(self, {
     settings: self.components[id]!,
     name: self.plan.nodes[id]!.name,
     path: () => self.record.pathOf(id),
-    services: hookServices(self, id),
+    services: singleton ? hookServices(self, id) : servicesOf(self.plan.nodes[id]!, self.build!, edgeValue, self.build!.layout.edgeStart[id]!),
     recorded: singleton ? id : undefined
   }, service, scope)
+}
 
 /**
  * The instance hook of a container made for a run-time lookup (its plan numbers its own nodes): a
@@ -72,10 +76,14 @@ const extensionHook = (self: AppRun, extension: container.Container): container.
   const problems: settingsInternal.Problems = []
   const settings = settingsInternal.componentSettings(plan, self.settings, problems)
   const application = instanceHook(self)
-  return (id, service, scope, singleton) => {
+  return (id, service, scope, singleton, edgeValue) => {
     const node = plan.nodes[id]!
     const own = ownId(self, node)
-    if (own !== undefined) return application(own, service, scope, singleton)
+    // numbered as the application's plan: its values as the application's (the lookup's plan, the
+    // same component, resolved the same requests to the same services)
+    if (own !== undefined) {
+      return application(own, service, scope, singleton, edgeValue === undefined ? undefined : renumbered(self, own, extension, id, edgeValue))
+    }
     const invalid = problems.filter((problem) => problem.subject === `component ${node.name}`)
     if (invalid.length > 0) {
       return Effect.fail(
@@ -86,10 +94,22 @@ const extensionHook = (self: AppRun, extension: container.Container): container.
       settings: settings[id]!,
       name: node.name,
       path: () => planInternal.pathTo(plan, id),
-      services: servicesOf(node, extension.build.values, extension.build.outside),
+      services: servicesOf(node, extension.build, edgeValue, extension.build.layout.edgeStart[id]!),
       recorded: undefined
     }, service, scope)
   }
+}
+
+/** The values a lookup's node got, by the edges of the application's node of the same component. */
+const renumbered = (
+  self: AppRun,
+  own: number,
+  extension: container.Container,
+  id: number,
+  edgeValue: executor.EdgeValue
+): executor.EdgeValue => {
+  const offset = extension.build.layout.edgeStart[id]! - self.build!.layout.edgeStart[own]!
+  return (edge) => edgeValue(edge + offset)
 }
 
 /** The id in the application's plan of a lookup's node that is one of the application's components (the same component, by name). */

@@ -91,6 +91,11 @@ export class AppRun implements builtins.Host {
   /** the components that declare health checks, in plan order (found on the first health check) */
   healthChecked: ReadonlyArray<number> | undefined = undefined
   names: Map<string, number> | undefined = undefined
+  /**
+   * per component whose requests the container prepared (handles, transient or scoped instances):
+   * the values its constructor got, which its hooks get too (see `hookServices`)
+   */
+  readonly prepared: Array<executor.EdgeValue | undefined> = []
   /** a constructor's outcome, during the build (see `buildNode`) */
   readonly constructionFailed = (id: number, cause: Cause.Cause<Errors.BuildError>): Effect.Effect<void> => {
     constructionFailed(this, this.build!, id, cause)
@@ -167,15 +172,34 @@ export const target = (self: AppRun, id: number, phase: Report.Phase): hooks.Tar
  *
  * @internal
  */
-export const hookServices = (self: AppRun, id: number) => servicesOf(self.plan.nodes[id]!, self.values, self.build!.outside)
+export const hookServices = (self: AppRun, id: number) =>
+  servicesOf(self.plan.nodes[id]!, self.build!, self.prepared[id], self.build!.layout.edgeStart[id]!)
 
-/** @internal */
-export const servicesOf = (node: Plan.Node, values: ReadonlyArray<unknown>, outside: ReadonlyMap<string, unknown>) =>
+/**
+ * The services a hook declared, among its component's resolved requests: the values its
+ * constructor got (`prepared`, from edge `first` of the layout on: a handle, a transient or scoped
+ * instance, as the container made them), else the plain ones.
+ *
+ * @internal
+ */
+export const servicesOf = (
+  node: Plan.Node,
+  build: executor.GraphBuild,
+  prepared: executor.EdgeValue | undefined,
+  first: number
+) =>
 (hook: Pick<hooks.Hook, "dependencies">): Context.Context<never> | undefined => {
   const declared = hook.dependencies
   if (declared === undefined || declared.length === 0) return undefined
   const keys = new Set(declared.map((tag) => tag.key))
-  return executor.contextOf(node.dependencies.filter((edge) => keys.has(edge.request.key)), values, outside)
+  if (prepared === undefined) {
+    return executor.contextOf(node.dependencies.filter((edge) => keys.has(edge.request.key)), build.values, build.outside)
+  }
+  const services = new Map<string, unknown>()
+  node.dependencies.forEach((edge, index) => {
+    if (keys.has(edge.request.key)) services.set(edge.request.key, prepared(first + index))
+  })
+  return runtime.contextFromMap(services)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,7 +249,9 @@ const buildNode = (self: AppRun, build: executor.GraphBuild, id: number): Effect
   self.record.setState(id, "building")
   self.record.begin(id, "build")
   const hooked = lifecycle !== undefined && (lifecycle.initializers.length > 0 || lifecycle.disposers.length > 0)
-  if (value !== undefined && !hooked && !self.spans) {
+  // requests the container makes the values of (handles, instances): made for the hooks too
+  const special = self.container !== undefined && self.container.special[id] === 1
+  if (value !== undefined && !hooked && !self.spans && !special) {
     executor.valueNode(build, node, value.service)
     built(self, id, value.service)
     return undefined
@@ -237,11 +263,21 @@ const buildNode = (self: AppRun, build: executor.GraphBuild, id: number): Effect
         ? executor.constructOn(build, id, scope, fiber, self.constructionFailed, self.constructed)
         : Effect.matchCauseEffect(prepared, {
           onFailure: (cause) => self.constructionFailed(id, cause),
-          onSuccess: (edgeValue) => executor.constructOn(build, id, scope, fiber, self.constructionFailed, self.constructed, edgeValue)
+          onSuccess: (edgeValue) => {
+            self.prepared[id] = edgeValue
+            return executor.constructOn(build, id, scope, fiber, self.constructionFailed, self.constructed, edgeValue)
+          }
         })
     }
     executor.valueNode(build, node, value.service)
-    return initialize(self, build, id, value.service)
+    const prepared = special ? self.container!.prepare(id, scope) : undefined
+    return prepared === undefined ? initialize(self, build, id, value.service) : Effect.matchCauseEffect(prepared, {
+      onFailure: (cause) => self.constructionFailed(id, cause),
+      onSuccess: (edgeValue) => {
+        self.prepared[id] = edgeValue
+        return initialize(self, build, id, value.service)
+      }
+    })
   })
   return task
 }
