@@ -10,6 +10,7 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import type * as App from "./App.js"
 import type * as Options from "./Options.js"
 import * as internal from "./internal/node.js"
@@ -70,12 +71,15 @@ export interface RunMainOptions {
  *
  * It takes the App, or an Effect that makes it (reading `effect/Config` first, for instance): that
  * Effect runs as part of the main program (a signal interrupts it too), and its failure is told
- * once, like the others (a `ConfigError` by its message), with exit code 1. The App may not leave
+ * once, like the others (a `ConfigError` by its message), with exit code 1. Its Scope lasts as long
+ * as the run: subscribe to the App's events there (`App.subscribe`, then a fiber forked in that
+ * scope taking from the queue) to see them from the build on (the last, `stopped`, is published as
+ * the run ends, and may be left in the queue). The App may not leave
  * requirements to the outside (`App<R, never>`): provide them first with `App.provide`.
  *
  * @example
  * ```ts
- * import { Config, Context, Effect } from "effect"
+ * import { Config, Context, Effect, Queue } from "effect"
  * import { App, Component, Lifecycle, Registry } from "layerwise"
  * import { runMain } from "layerwise/node"
  *
@@ -91,6 +95,14 @@ export interface RunMainOptions {
  * // or made from the environment: PROFILES=a,b
  * const fromEnvironment = Effect.map(Config.array(Config.string(), "PROFILES"), (profiles) => App.make(registry, { profiles }))
  * if (process.argv.includes("--run-configured")) runMain(fromEnvironment)
+ * // every lifecycle event logged, from the first
+ * const logged = Effect.gen(function*() {
+ *   const app = App.make(registry)
+ *   const events = yield* App.subscribe(app)
+ *   yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(events), (event) => Effect.log(event._tag))))
+ *   return app
+ * })
+ * if (process.argv.includes("--run-logged")) runMain(logged)
  * ```
  *
  * @since 0.2.0
@@ -98,5 +110,5 @@ export interface RunMainOptions {
  */
 export const runMain: {
   <R>(self: App.App<R>, options?: RunMainOptions): void
-  <R, E>(self: Effect.Effect<App.App<R>, E>, options?: RunMainOptions): void
+  <R, E>(self: Effect.Effect<App.App<R>, E, Scope.Scope>, options?: RunMainOptions): void
 } = internal.runMain

@@ -13,7 +13,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
   const fixture = path.join(root, "test", "fixtures", "appMain.ts")
 
   const spawnApp = (
-    mode: "clean" | "slow-start" | "hang" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options",
+    mode: "clean" | "slow-start" | "hang" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options" | "events",
     env: Record<string, string> = {},
     argv: ReadonlyArray<string> = []
   ) => {
@@ -120,6 +120,16 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     const lines = withoutLogs(app.output()).split("\n")
     expect(lines.slice(0, 5).sort()).toEqual(["LOUD", "hello", "start Database", "start Server", "started"])
     expect(app.output()).toMatch(/application OK \(shut down: SIGTERM\)/)
+  })
+
+  it("the Effect that makes the App runs in a scope that lasts the run: a subscription made there sees every event, the build's included", async () => {
+    const app = spawnApp("events")
+    await app.waitFor("started")
+    app.child.kill("SIGTERM")
+    expect(await app.exited).toBe(0)
+    const events = withoutLogs(app.output()).split("\n").filter((line) => line.startsWith("event "))
+    // the last one ("stopped") is published as the run ends, with the scope: it may be left in the queue
+    expect(events.slice(0, 4)).toEqual(["event building", "event starting", "event started", "event stopping"])
   })
 
   it("a failure of the Effect that makes the App is logged once, by its message, and exits with 1", async () => {

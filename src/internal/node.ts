@@ -4,6 +4,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import type * as App from "../App.js"
 import * as Errors from "../Errors.js"
 import type * as Node from "../node.js"
@@ -27,7 +28,7 @@ const told = (cause: Cause.Cause<unknown>, printed: boolean): Effect.Effect<void
 
 /** @internal */
 export const runMain = (
-  self: App.App<never> | Effect.Effect<App.App<never>, unknown>,
+  self: App.App<never> | Effect.Effect<App.App<never>, unknown, Scope.Scope>,
   options?: Node.RunMainOptions
 ): void => {
   const print = options?.printReport ?? true
@@ -70,13 +71,14 @@ export const runMain = (
   const made = appInternal.isApp(self) ? Effect.succeed(self) : self
   const input = options?.options ?? { argv: process.argv.slice(2), env: process.env }
   const help = optionsProvider.helpRequested(input.argv ?? [])
-  const run = Effect.flatMap(
+  // the scope of the Effect that makes the App lasts as long as the run (a subscription to its events)
+  const run = Effect.scoped(Effect.flatMap(
     made,
     (app) =>
       help
         ? Effect.flatMap(Effect.flatMap(appInternal.planOf(app), optionsRead.help), Console.log)
         : appInternal.runWith(reporting(app), (handle) => void (running = handle))
-  )
+  ))
   // what the program runs in (a tracer, a logger): built first, released after the report
   const program = (options?.layer === undefined ? run : Effect.provide(run, options.layer)).pipe(
     Effect.withConfigProvider(optionsProvider.provider(input)),
