@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Context, Effect, Either, Exit, Redacted, Ref, Schema } from "effect"
+import { ConfigProvider, Context, Effect, Either, Exit, Layer, Redacted, Ref, Schema } from "effect"
 import * as FastCheck from "effect/FastCheck"
 import { App, Component, Condition, Errors, Family, Options, Plan, Registry, Resolver, Testing } from "../src/index.js"
 
@@ -325,6 +325,17 @@ describe("Options", () => {
             "        value: not given"
           ].join("\n")
         )
+      }))
+
+    it.effect("an option only conditions read, missing, is reported as read by conditions (no component requests it)", () =>
+      Effect.gen(function*() {
+        const StoreOptions = Options.make("store", { kind: Schema.Literal("memory", "sql"), token: Schema.Redacted(Schema.String) })
+        const registry = Registry.when(Options.equals(StoreOptions, "kind", "memory"), Component.succeed(Repository, "memory"))
+        const error = yield* Effect.flip(Layer.build(Registry.toLayer(registry, [Repository])).pipe(
+          Effect.scoped,
+          withProvider({ env: { STORE_KIND: "memory" } })
+        ))
+        expect(error.message).toContain("read by conditions: option --store-token (STORE_TOKEN) is missing; expected string")
       }))
 
     it.effect("options the plan reads are listed with the plan's only; a plan without options says so before the left-out ones", () =>

@@ -165,7 +165,8 @@ export const formatConfigSource = (source: Errors.ConfigSource): string => {
 
 /** @internal */
 export const formatOptionProblem = (problem: Errors.OptionProblem): string => {
-  const where = problem.path.length > 0 ? `${formatPath(problem.path)}: ` : ""
+  // no path: only conditions read the options (before resolution), which no component names
+  const where = problem.path.length > 0 ? `${formatPath(problem.path)}: ` : "read by conditions: "
   if (problem.got === undefined) {
     return `${where}option ${problem.flag} (${problem.variable}) is ${
       problem.reason === "missing" ? "missing" : `unreadable: ${problem.reason}`
