@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Context, Effect, Either, Exit, Layer, Redacted, Ref, Schema } from "effect"
+import { ConfigProvider, Context, Effect, Either, Exit, Redacted, Ref, Schema } from "effect"
 import * as FastCheck from "effect/FastCheck"
 import { App, Component, Condition, Errors, Family, Options, Plan, Registry, Resolver, Testing } from "../src/index.js"
 
@@ -327,15 +327,20 @@ describe("Options", () => {
         )
       }))
 
-    it.effect("an option only conditions read, missing, is reported as read by conditions (no component requests it)", () =>
+    it.effect("options no component requests are validated as far as conditions read them: a secret only a left-out component needs is not required, a bad value a condition read is reported as read by conditions", () =>
       Effect.gen(function*() {
         const StoreOptions = Options.make("store", { kind: Schema.Literal("memory", "sql"), token: Schema.Redacted(Schema.String) })
-        const registry = Registry.when(Options.equals(StoreOptions, "kind", "memory"), Component.succeed(Repository, "memory"))
-        const error = yield* Effect.flip(Layer.build(Registry.toLayer(registry, [Repository])).pipe(
-          Effect.scoped,
-          withProvider({ env: { STORE_KIND: "memory" } })
-        ))
-        expect(error.message).toContain("read by conditions: option --store-token (STORE_TOKEN) is missing; expected string")
+        const registry = Registry.make(
+          Registry.when(Options.equals(StoreOptions, "kind", "memory"), Component.succeed(Repository, "memory")),
+          Component.succeed(Repository, "fallback").pipe(Component.named("Fallback"), Component.alternative)
+        )
+        const build = (env: Record<string, string>) =>
+          Effect.provide(Repository, Registry.toLayer(registry, [Repository])).pipe(withProvider({ env }))
+        // the token is not read: only a component requesting StoreOptions would need it
+        expect(yield* build({ STORE_KIND: "memory" })).toBe("memory")
+        const error = yield* Effect.flip(build({ STORE_KIND: "mysql" }))
+        expect(error.message).toContain("read by conditions: option --store-kind: expected \"memory\" | \"sql\", got \"mysql\"")
+        expect(error.message).not.toContain("--store-token")
       }))
 
     it.effect("options the plan reads are listed with the plan's only; a plan without options says so before the left-out ones", () =>

@@ -162,6 +162,9 @@ export const servicesOf = (plan: Plan.Any): Effect.Effect<Context.Context<never>
         if (decoded._tag === "Absent" && reading.unreadable === undefined) continue
         paths ??= requesters(plan)
         const first = paths.get(owner.key)?.[0]
+        // options no component requests, read by conditions: only what a condition read matters
+        // (a secret of them that only a left-out component needs is not required)
+        if (first === undefined && planInternal.readByConditions.get(plan)?.has(reading.field.reading) === false) continue
         const problem = problemOf(reading, first === undefined ? [] : planInternal.pathTo(plan, first))
         if (problem !== undefined) (problems ??= []).push(problem)
       }

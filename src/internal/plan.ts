@@ -52,6 +52,14 @@ export const pathTo = (plan: Plan.Any, id: number): ReadonlyArray<string> => {
 }
 
 /** Per request key, the first edge of the plan that resolved it to at least one component. */
+/**
+ * Per plan whose conditions read options: the Configs they read (an option of options no component
+ * requests is validated only when a condition read it).
+ *
+ * @internal
+ */
+export const readByConditions = new WeakMap<Plan.Any, ReadonlySet<object>>()
+
 const resolvedEdges = new WeakMap<Plan.Any, ReadonlyMap<string, Plan.Edge>>()
 
 /**

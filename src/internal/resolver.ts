@@ -789,13 +789,15 @@ const finish = <Roots, E, R>(
   }
   // the type parameters are phantom: what the roots provide, what the constructors fail with, what
   // the program provides, known to the caller from the registry and options it passed
-  return planInternal.make<Roots, E, R>(
+  const plan = planInternal.make<Roots, E, R>(
     nodes,
     walk.rootEdges,
     external,
     scopes.map((scope, index) => ({ name: scope.name, inputs: scope.inputs, provides: walk.scopeEdges[index]! })),
     planOptions(walk.options, read)
   )
+  if (read.length > 0) planInternal.readByConditions.set(plan, new Set(read.flatMap((guard) => guard.configs ?? [])))
+  return plan
 }
 
 /**
