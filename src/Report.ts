@@ -146,6 +146,8 @@ export const ComponentRecord = Schema.Struct({
    * initializers and disposers are not phases of the report.
    */
   lifetime: Schema.optional(Schema.String),
+  /** How many instances of it were built, when it is not a singleton (see `lifetime`). */
+  instances: Schema.optional(Schema.Number),
   /** where it ended */
   state: ComponentState,
   /**
@@ -343,6 +345,8 @@ export const format = (report: Report): string => {
     const header = ["component", ...used.map(([, title]) => title)]
     const rows = report.components.map((component) => [
       `${component.name}${component.lifetime === undefined ? "" : ` · ${component.lifetime}`}${
+        component.instances === undefined ? "" : ` (${component.instances} instance${component.instances === 1 ? "" : "s"})`
+      }${
         component.startup === null ? "" : ` (startup ${component.startup})`
       }${component.shutDownAt === undefined ? "" : ` (shut down at ${formatDuration(component.shutDownAt)})`}`,
       ...used.map(([phase]) => cell(component.phases.find((record) => record.phase === phase)))

@@ -1427,7 +1427,7 @@ describe("App", () => {
           ].join("\n")
         )
       }))
-    it.effect("lists a transient or scoped component with its lifetime: its instances are built after startup, so its state stays pending", () =>
+    it.effect("lists a transient or scoped component with its lifetime and how many instances were built: they are built after startup, so its state stays pending", () =>
       Effect.gen(function*() {
         const Job = Lifetime.scope("Job")
         const registry = Registry.make(
@@ -1435,17 +1435,24 @@ describe("App", () => {
           Component.succeed(B, "b").pipe(Lifetime.transient),
           Component.make(C, { dependencies: [B], build: Effect.succeed("c") }).pipe(Lifetime.scoped(Job))
         )
-        const report = yield* startStop(App.make(registry, { roots: [A], scopes: [Job] }))
-        expect(report.components.map(({ lifetime, name, state }) => ({ name, lifetime, state }))).toEqual([
-          { name: "A", lifetime: undefined, state: "released" },
-          { name: "B", lifetime: "transient", state: "pending" },
-          { name: "C", lifetime: "scoped(Job)", state: "pending" }
+        const report = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [A, Container.Container], scopes: [Job] }))
+          // two lookups of the transient, and a Job whose C gets a transient of its own
+          yield* Effect.all([Container.get(B), Container.get(B), Effect.asVoid(C).pipe(Lifetime.within(Job, [C]))]).pipe(
+            Effect.provide(running.context)
+          )
+          return yield* App.stop(running)
+        }))
+        expect(report.components.map(({ instances, lifetime, name, state }) => ({ name, lifetime, instances, state }))).toEqual([
+          { name: "A", lifetime: undefined, instances: undefined, state: "released" },
+          { name: "B", lifetime: "transient", instances: 3, state: "pending" },
+          { name: "C", lifetime: "scoped(Job)", instances: 1, state: "pending" }
         ])
         expect(Report.format(report).split("\n").slice(1)).toEqual([
-          "  component         build",
-          "  A                0.00ms",
-          "  B · transient         -",
-          "  C · scoped(Job)       -"
+          "  component                      build",
+          "  A                             0.00ms",
+          "  B · transient (3 instances)        -",
+          "  C · scoped(Job) (1 instance)       -"
         ])
         expect(Schema.decodeUnknownSync(Report.Report)(JSON.parse(JSON.stringify(Schema.encodeSync(Report.Report)(report))))).toEqual(report)
       }))

@@ -55,6 +55,7 @@ interface Hooked {
 const instanceHook = (self: AppRun): container.InstanceHook => (id, service, scope, singleton, edgeValue) => {
   // a singleton's later hooks (start, stop, health checks) get what its constructor got
   if (singleton) self.prepared[id] = edgeValue
+  else self.record.components[id]!.instances++
   return hookInstance(self, {
     settings: self.components[id]!,
     name: self.plan.nodes[id]!.name,

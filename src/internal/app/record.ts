@@ -40,6 +40,8 @@ export class ComponentRecord {
   started = false
   /** when `Container.shutDown` shut it down while the application ran (milliseconds since the run started) */
   shutDownAt: number | undefined = undefined
+  /** how many instances of it were built after startup (a transient or scoped component's) */
+  instances = 0
 }
 
 /**
@@ -199,7 +201,7 @@ export class RunRecord {
         name: node.name,
         service: node.service,
         startup: node.component.lifecycle?.startup ?? null,
-        ...(own === undefined || own._tag === "Singleton" ? {} : { lifetime: lifetime.format(own) }),
+        ...(own === undefined || own._tag === "Singleton" ? {} : { lifetime: lifetime.format(own), instances: record.instances }),
         state: record.state,
         ...(record.shutDownAt === undefined ? {} : { shutDownAt: record.shutDownAt }),
         phases
