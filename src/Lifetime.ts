@@ -29,6 +29,7 @@ import type * as Container from "./Container.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
 import * as containerInternal from "./internal/container.js"
+import * as scopeInternal from "./internal/container/within.js"
 import * as internal from "./internal/lifetime.js"
 
 /**
@@ -263,6 +264,6 @@ export const within: {
   ): Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container | Inputs> =>
     Effect.flatMap(
       containerInternal.Tag,
-      (container) => containerInternal.within(containerInternal.fromService(container), scope.name, services, effect)
+      (container) => scopeInternal.within(containerInternal.fromService(container), scope.name, services, effect)
     ) as Effect.Effect<A, E | Errors.HandleError, Exclude<R, Dependency.Identifiers<Services>> | Container.Container | Inputs>
 )

@@ -16,6 +16,8 @@
  *
  * Handle values (`Dependency.lazy`, `factory`, `reloadable`) are made here too: a node whose requests
  * include a handle, a transient or a scoped component gets its dependencies' values from `prepare`.
+ * Opening a lifetime's scope around an effect is `container/within.ts`; run-time lookups and child
+ * containers `container/lookup.ts` and `container/child.ts`.
  *
  * @internal
  */
@@ -23,7 +25,6 @@ import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
@@ -74,8 +75,8 @@ export class ScopeInstance implements executor.Owner {
   ) {}
 }
 
-/** The open scopes of the current fiber, innermost first (`undefined`: none). */
-const openScopes = runtime.makeFiberLocal<ScopeInstance | undefined>("Container/openScopes", undefined)
+/** The open scopes of the current fiber, innermost first (`undefined`: none). @internal */
+export const openScopes = runtime.makeFiberLocal<ScopeInstance | undefined>("Container/openScopes", undefined)
 
 /**
  * What App adds to every instance built here (its initializers, its disposers on the instance's
@@ -846,135 +847,6 @@ const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect
         new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: Cause.squash(exit.cause) })
       ))
 }
-
-// ---------------------------------------------------------------------------------------------
-// opening a scope
-
-/**
- * Opens a scope named `name` around `effect`, inside the scopes the fiber has open: the services of
- * `requests` (each a request the scope provides, or one of the plan's roots) are built (or found) in
- * it and given to `effect`; when `effect` ends, the scope's instances are released, last built first.
- * The scope's inputs are taken from the caller's context (its type requires them). A release
- * failure is a defect of `within`.
- *
- * With `owner` (an HTTP request's Scope, closed once the response is sent), the instances are
- * released when `owner` closes instead (at once if it is closed), with its exit; a release failure
- * is then logged, as no caller is left to fail.
- *
- * @internal
- */
-export const within = <A, E, R>(
-  self: Container,
-  name: string,
-  requests: ReadonlyArray<Dependency.Any>,
-  effect: Effect.Effect<A, E, R>,
-  owner?: Scope.Scope
-): Effect.Effect<A, E | Errors.HandleError, R> =>
-  Effect.suspend(() => {
-    const edges = scopeEdges(self.plan, name, requests)
-    return Either.isLeft(edges)
-      ? Effect.dieMessage(`layerwise Lifetime.within: ${edges.left.message}`)
-      : withinEdges(self, name, edges.right, effect, owner)
-  })
-
-/**
- * What the scope `name` gives for each of `requests` (a service it provides, or a root of the plan),
- * in their order; or the `NotInScope` naming those it does not give (or the scope, when the
- * application does not declare it). `Lifetime.within` checks each call; a request scope's middleware
- * checks once, when it is made.
- *
- * @internal
- */
-export const scopeEdges = (
-  plan: Plan.Any,
-  name: string,
-  requests: ReadonlyArray<Dependency.Any>
-): Either.Either<ReadonlyArray<Plan.Edge>, Errors.NotInScope> => {
-  const entry = plan.scopes.find((scope) => scope.name === name)
-  const edges: Array<Plan.Edge> = []
-  const missing: Array<string> = []
-  for (const request of requests) {
-    const edge = entry?.provides.find((candidate) => candidate.request.key === request.key) ??
-      plan.roots.find((candidate) => candidate.request.key === request.key)
-    if (entry === undefined || edge === undefined) missing.push(dependency.describe(dependency.requestOf(request)).label)
-    else edges.push(edge)
-  }
-  return entry !== undefined && missing.length === 0 ? Either.right(edges) : Either.left(
-    new Errors.NotInScope({
-      scope: name,
-      services: missing,
-      provides: entry === undefined ? [] : entry.provides.map((edge) => edge.request.label),
-      declared: plan.scopes.map((scope) => scope.name)
-    })
-  )
-}
-
-/** `within` for requests `scopeEdges` found in the scope. @internal */
-export const withinEdges = <A, E, R>(
-  self: Container,
-  name: string,
-  edges: ReadonlyArray<Plan.Edge>,
-  effect: Effect.Effect<A, E, R>,
-  owner?: Scope.Scope
-): Effect.Effect<A, E | Errors.HandleError, R> =>
-  Effect.flatMap(FiberRef.get(openScopes), (parent) => {
-    const entry = self.plan.scopes.find((scope) => scope.name === name)!
-    return Effect.acquireUseRelease(
-      Effect.map(Effect.context<never>(), (caller) => {
-        const services = runtime.servicesOf(caller)
-        const inputs = new Map<string, unknown>()
-        for (const key of entry.inputs) if (services.has(key)) inputs.set(key, services.get(key))
-        return new ScopeInstance(name, parent, inputs)
-      }),
-      (instance) =>
-        Effect.locally(
-          Effect.flatMap(
-            Effect.forEach(edges, (edge) => edgeService(self, edge, instance)),
-            (services) => Effect.provide(effect, runtime.contextFromMap(new Map(services.map((service, index) => [edges[index]!.request.key, service]))))
-          ),
-          openScopes,
-          instance
-        ),
-      (instance, exit) => {
-        const release = (exit: Exit.Exit<unknown, unknown>) =>
-          Effect.flatMap(releaseScopeInstance(self, instance, exit), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
-        return owner === undefined
-          ? release(exit)
-          : Scope.addFinalizerExit(owner, (closed) => Effect.catchAllCause(release(closed), Effect.logError))
-      }
-    )
-  })
-
-/**
- * Releases an open scope's instances. When run-time lookups' containers built some of them (their
- * node ids are their own plans'), each container's are released with its plan (dependents first),
- * the containers made last first: a lookup's container depends only on containers made before it.
- */
-const releaseScopeInstance = (
-  self: Container,
-  instance: ScopeInstance,
-  exit: Exit.Exit<unknown, unknown>
-): Effect.Effect<Cause.Cause<never> | undefined> =>
-  Effect.suspend(() => {
-    let foreign = false
-    for (const made of instance.madeBy.values()) if (made !== self) foreign = true
-    if (!foreign) return executor.releaseOwner(instance, self.plan, exit)
-    instance.closing ??= exit
-    const scopes = instance.scopes.splice(0)
-    const owners = instance.owners.splice(0)
-    const groups = new Map<Container, executor.Owner>()
-    scopes.forEach((scope, index) => {
-      const made = instance.madeBy.get(scope) ?? self
-      let group = groups.get(made)
-      if (group === undefined) groups.set(made, group = { scopes: [], owners: [], closing: undefined })
-      group.scopes.push(scope)
-      group.owners.push(owners[index]!)
-    })
-    const ordered = [...groups].sort(([a], [b]) => b.scopeKeyBase - a.scopeKeyBase)
-    return Effect.reduce(ordered, undefined as Cause.Cause<never> | undefined, (failures, [made, group]) =>
-      Effect.map(executor.releaseOwner(group, made.plan, exit), (failure) =>
-        failure === undefined ? failures : failures === undefined ? failure : Cause.sequential(failures, failure)))
-  })
 
 /** The container's tag, as components and the program request it (`Container.Container`). @internal */
 export const Tag = Context.GenericTag<PublicContainer.Container>(dependency.containerKey)

@@ -18,6 +18,7 @@ import * as Errors from "../Errors.js"
 import type * as Http from "../Http.js"
 import type * as Lifetime from "../Lifetime.js"
 import * as container from "./container.js"
+import * as scopes from "./container/within.js"
 import * as lifetime from "./lifetime.js"
 
 /** @internal */
@@ -37,10 +38,10 @@ export const requestScope = <const Services extends ReadonlyArray<Dependency.Any
 ): Effect.Effect<Http.Middleware<Services, Inputs>, Errors.NotInScope, Container.Container> =>
   Effect.flatMap(container.Tag, (service) => {
     const running = container.fromService(service)
-    const edges = container.scopeEdges(running.plan, scope.name, services)
+    const edges = scopes.scopeEdges(running.plan, scope.name, services)
     if (Either.isLeft(edges)) return Effect.fail(edges.left)
     // checked once, here: each request opens the scope with what was found
     const middleware = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      Effect.flatMap(Effect.scope, (owner) => container.withinEdges(running, scope.name, edges.right, effect, owner))
+      Effect.flatMap(Effect.scope, (owner) => scopes.withinEdges(running, scope.name, edges.right, effect, owner))
     return Effect.succeed(middleware as Http.Middleware<Services, Inputs>)
   })
