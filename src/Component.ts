@@ -106,7 +106,8 @@ export type Construct =
  * @since 0.1.0
  * @category models
  */
-export type Any = Component<any, any, any> // `any`: Component is invariant in its tag and service; `unknown` would accept none
+// `any`: Component is invariant in its tag and service; `unknown` would accept none
+export type Any = Component<any, any, any>
 
 /**
  * The error type of a component's constructor.
@@ -241,7 +242,8 @@ export const fromLayer: <
  * @since 0.2.0
  * @category models
  */
-export interface ServiceClass<Id = any, Service = any> extends Context.Tag<Id, Service> { // `any`: tags are invariant; only `any` lets the bare type accept every class
+// `any`: tags are invariant; only `any` lets the bare type accept every class
+export interface ServiceClass<Id = any, Service = any> extends Context.Tag<Id, Service> {
   readonly Default: Layer.Layer<Id, unknown, unknown> | ((...args: never) => Layer.Layer<Id, unknown, unknown>)
 }
 

@@ -183,7 +183,8 @@ export type Rejecting<Id, Excluded, Message extends string> = Id extends Exclude
  * @since 0.1.0
  * @category models
  */
-export type Any = Context.Tag<any, any> // `any`: a tag is invariant in both parameters; only `any` accepts every tag
+// `any`: a tag is invariant in both parameters; only `any` accepts every tag
+export type Any = Context.Tag<any, any>
 
 /**
  * The identifiers a list of requests makes available to a constructor.

@@ -104,7 +104,8 @@ export interface Options<Name extends string, A> extends Context.Tag<Options<Nam
  * @since 0.2.0
  * @category models
  */
-export type Any = Options<any, any> // `any`: options are tags, invariant in both parameters (see `Dependency.Any`)
+// `any`: options are tags, invariant in both parameters (see `Dependency.Any`)
+export type Any = Options<any, any>
 
 /**
  * A schema an option accepts: it decodes a string (options are read as text) and needs no service;

@@ -58,7 +58,8 @@ export interface Registry<out E = unknown> extends Pipeable {
  * @since 0.1.0
  * @category models
  */
-export type Item = Component.Any | Family.Family<any, any, any, any> | Registry<any> // `any`: Family and Registry's error are invariant; only `any` accepts every one
+// `any`: Family and Registry's error are invariant; only `any` accepts every one
+export type Item = Component.Any | Family.Family<any, any, any, any> | Registry<any>
 
 /**
  * The constructors' error type of registry items (components, families, registries): what the
