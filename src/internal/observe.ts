@@ -47,6 +47,7 @@ import { phaseIndex, phaseOrder, type RunRecord } from "./app/record.js"
 import { decodeTimeout, describeInput } from "./duration.js"
 import type * as executor from "./executor.js"
 import * as lifetime from "./lifetime.js"
+import * as planInternal from "./plan.js"
 import * as runtime from "./runtime.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -499,7 +500,7 @@ export class AppObserver {
   watchedHead = 0
   /** completed when something is watched, if the watcher waits for it */
   wake: Deferred.Deferred<void> | undefined = undefined
-  private ids: Map<string, number> | undefined = undefined
+  private ids: ReadonlyMap<string, number> | undefined = undefined
 
   constructor(
     readonly plan: Plan.Any,
@@ -513,7 +514,7 @@ export class AppObserver {
   }
 
   idOf(component: string): number | undefined {
-    this.ids ??= idsOf(this.plan)
+    this.ids ??= planInternal.idsByName(this.plan)
     return this.ids.get(component)
   }
 
@@ -569,18 +570,6 @@ export class AppObserver {
       runtime.openDeferred(waiting)
     }
   }
-}
-
-const planIds = globalValue(Symbol.for("layerwise/observe/planIds"), () => new WeakMap<Plan.Any, Map<string, number>>())
-
-/** A plan's node ids by component name (computed once per plan). */
-const idsOf = (plan: Plan.Any): Map<string, number> => {
-  let ids = planIds.get(plan)
-  if (ids === undefined) {
-    ids = new Map(plan.nodes.map((node) => [node.name, node.id]))
-    planIds.set(plan, ids)
-  }
-  return ids
 }
 
 /** The observer of each run, by the event function its record publishes with. */

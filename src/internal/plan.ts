@@ -60,6 +60,18 @@ export const pathTo = (plan: Plan.Any, id: number): ReadonlyArray<string> => {
  */
 export const readByConditions = new WeakMap<Plan.Any, ReadonlySet<object>>()
 
+const namedIds = new WeakMap<Plan.Any, ReadonlyMap<string, number>>()
+
+/** A plan's node ids by component name (computed once per plan). @internal */
+export const idsByName = (plan: Plan.Any): ReadonlyMap<string, number> => {
+  let ids = namedIds.get(plan)
+  if (ids === undefined) {
+    ids = new Map(plan.nodes.map((node) => [node.name, node.id]))
+    namedIds.set(plan, ids)
+  }
+  return ids
+}
+
 const resolvedEdges = new WeakMap<Plan.Any, ReadonlyMap<string, Plan.Edge>>()
 
 /**

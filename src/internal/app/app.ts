@@ -373,8 +373,7 @@ export const phase: {
   <R>(running: App.Running<R>, name: string): Effect.Effect<Option.Option<Report.ComponentState>> =>
     Effect.sync(() => {
       const run = runOf(running)
-      run.names ??= new Map(run.plan.nodes.map((node) => [node.name, node.id]))
-      const id = run.names.get(name)
+      const id = planInternal.idsByName(run.plan).get(name)
       return id === undefined || run.record.builtIn[id] === 1 ? Option.none() : Option.some(run.record.stateOf(id))
     })
 )

@@ -122,15 +122,15 @@ export const selectComponents = (
 ): Effect.Effect<ReadonlyArray<number>, Errors.UnknownComponent> =>
   Effect.suspend(() => {
     if (which.length === 0) return illegal(caller, "no component to check (the selection is empty)")
-    self.names ??= new Map(self.plan.nodes.map((node) => [node.name, node.id]))
+    const names = planInternal.idsByName(self.plan)
     const selected = new Uint8Array(self.plan.nodes.length)
     for (const entry of which) {
       const label = typeof entry === "string" ? entry : dependency.requestOf(entry).label
       const ids = typeof entry === "string"
-        ? (self.names.has(entry) ? [self.names.get(entry)!] : [])
+        ? (names.has(entry) ? [names.get(entry)!] : [])
         : planInternal.nodesOfRequest(self.plan, dependency.requestOf(entry).key)
       if (ids.length === 0) {
-        return Effect.fail(new Errors.UnknownComponent({ name: label, suggestions: suggest(label, [...self.names.keys()]) }))
+        return Effect.fail(new Errors.UnknownComponent({ name: label, suggestions: suggest(label, [...names.keys()]) }))
       }
       for (const id of ids) selected[id] = 1
     }

@@ -115,8 +115,7 @@ const renumbered = (
 
 /** The id in the application's plan of a lookup's node that is one of the application's components (the same component, by name). */
 const ownId = (self: AppRun, node: Plan.Node): number | undefined => {
-  const names = self.names ??= new Map(self.plan.nodes.map((node) => [node.name, node.id]))
-  const own = names.get(node.name)
+  const own = planInternal.idsByName(self.plan).get(node.name)
   return own !== undefined && self.plan.nodes[own]!.component === node.component ? own : undefined
 }
 
