@@ -62,11 +62,19 @@ interface Share {
   readonly reloadable: (chain: container.ScopeInstance | undefined) => Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.LookupError>
 }
 
+/** A share from its two ways of reaching the instance. */
+const share = (
+  instance: (chain: container.ScopeInstance | undefined) => Effect.Effect<unknown, Errors.LookupError>,
+  reloadable: Share["reloadable"]
+): Share => Object.assign(instance, { reloadable })
+
+/** A share whose instance and handle both go through `around` (run when it is asked for). */
+const around = (self: Share, wrap: <A>(effect: Effect.Effect<A, Errors.LookupError>) => Effect.Effect<A, Errors.LookupError>): Share =>
+  share((chain) => wrap(self(chain)), (chain) => wrap(self.reloadable(chain)))
+
 /** The share of a node that `holder` holds. */
 const heldBy = (holder: container.Container, id: number): Share =>
-  Object.assign((chain: container.ScopeInstance | undefined) => container.sharedInstance(holder, id, chain)!, {
-    reloadable: (chain: container.ScopeInstance | undefined) => container.reloadableOf(holder, id, chain)
-  })
+  share((chain) => container.sharedInstance(holder, id, chain)!, (chain) => container.reloadableOf(holder, id, chain))
 
 /** How a lookup of one request is answered: an edge of a container's plan. */
 interface Answer {
@@ -314,15 +322,11 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   const shared = shares(realm)
   for (const node of plan.nodes) {
     if (delegates[node.id] === undefined && !isTransient(node)) {
-      const own = heldBy(extension, node.id)
-      const filled = <A>(effect: Effect.Effect<A, Errors.LookupError>) => {
+      const filled = around(heldBy(extension, node.id), (effect) => {
         const inherited = inheritedOf.get(extension)
         return inherited === undefined ? effect : Effect.zipRight(inherited.fill, effect)
-      }
-      shared.set(
-        node.name,
-        guarded(realm, node, Object.assign((chain: container.ScopeInstance | undefined) => filled(own(chain)), { reloadable: (chain: container.ScopeInstance | undefined) => filled(own.reloadable(chain)) }))
-      )
+      })
+      shared.set(node.name, guarded(realm, node, filled))
     }
   }
   realm.extensions.push(extension)
@@ -346,12 +350,8 @@ const shares = (realm: Realm): Map<string, Share> => {
 }
 
 /** A shared instance that fails once its component is shut down in the realm (a lookup's container made before holds it). */
-const guarded = (realm: Realm, node: Plan.Node, share: Share): Share => {
-  const gone = () => Effect.fail(shutDownError(realm, node, [node.name]))
-  return Object.assign((chain: container.ScopeInstance | undefined) => realm.shut.has(node.name) ? gone() : share(chain), {
-    reloadable: (chain: container.ScopeInstance | undefined) => realm.shut.has(node.name) ? gone() : share.reloadable(chain)
-  })
-}
+const guarded = (realm: Realm, node: Plan.Node, self: Share): Share =>
+  around(self, (effect) => realm.shut.has(node.name) ? Effect.fail(shutDownError(realm, node, [node.name])) : effect)
 
 /**
  * Where the realm gets a component's shared instance from, when not from a container made for this
@@ -373,9 +373,10 @@ const inherited = (realm: Realm, node: Plan.Node): Share => {
   if (realm.parent !== undefined && !realm.own!.has(node.component)) return inherited(realm.parent, node)
   const request = dependency.named(node.component.tag as Context.Tag<unknown, unknown>, node.name)
   const reloadable = dependency.reloadable(request)
-  return Object.assign(() => lookup(realm, request), {
-    reloadable: () => lookup(realm, reloadable) as Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.LookupError>
-  })
+  return share(
+    () => lookup(realm, request),
+    () => lookup(realm, reloadable) as Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.LookupError>
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
