@@ -108,6 +108,15 @@ const awaitMovingClock = <A, E>(fiber: Fiber.RuntimeFiber<A, E>) =>
     return yield* Fiber.await(fiber)
   })
 
+/** Starts `app`, runs `check` on it in a fiber while `drive` moves the clock, and gives what it gave. */
+const healthWhile = <A>(app: App.App<never>, check: (running: App.Running<never>) => Effect.Effect<A, unknown>, drive: Effect.Effect<void>) =>
+  Effect.scoped(Effect.gen(function*() {
+    const running = yield* App.start(app)
+    const fiber = yield* Effect.fork(check(running))
+    yield* drive
+    return yield* Fiber.join(fiber)
+  }))
+
 const phasesOf = (report: Report.Report, name: string) =>
   report.components.find((component) => component.name === name)!.phases.map((record) =>
     `${record.phase}:${record.outcome}`
@@ -1701,12 +1710,9 @@ describe("App", () => {
             Lifecycle.healthCheck(() => recorder.record("third"), { name: "last" })
           )
         )
-        const report = yield* Effect.scoped(Effect.gen(function*() {
-          const running = yield* App.start(App.make(registry, { roots: [A] }))
-          const fiber = yield* Effect.fork(App.health(running))
+        const report = yield* healthWhile(App.make(registry, { roots: [A] }), (running) => App.health(running), Effect.gen(function*() {
           yield* awaitEntries(recorder, 2)
           yield* TestClock.adjust("1 second")
-          return yield* Fiber.join(fiber)
         }))
         expect(yield* recorder.entries).toEqual(["second", "third", "first"])
         expect(report.components[0]!.checks).toEqual([
@@ -1725,13 +1731,10 @@ describe("App", () => {
           ),
           Component.succeed(B, "b").pipe(Lifecycle.healthCheck(() => Effect.void, { name: "quick" }))
         )
-        const report = yield* Effect.scoped(Effect.gen(function*() {
-          const running = yield* App.start(App.make(registry, { roots: [A, B] }))
-          const fiber = yield* Effect.fork(App.health(running))
+        const report = yield* healthWhile(App.make(registry, { roots: [A, B] }), (running) => App.health(running), Effect.gen(function*() {
           // the hung check's timeout, the slow check's sleep and its timeout
           yield* awaitSleeps(3)
           yield* TestClock.adjust("2 seconds")
-          return yield* Fiber.join(fiber)
         }))
         expect(report).toEqual({
           healthy: false,
@@ -2003,14 +2006,11 @@ describe("App", () => {
             Component.succeed(B, "b").pipe(Lifecycle.healthCheck(check("b"))),
             Component.succeed(C, "c").pipe(Lifecycle.healthCheck(check("c")))
           )
-          const report = yield* Effect.scoped(Effect.gen(function*() {
-            const running = yield* App.start(App.make(registry, { roots: [A, B, C] }))
-            const fiber = yield* Effect.fork(App.healthOf(running, [C, A], { concurrency: 1 }))
+          const report = yield* healthWhile(App.make(registry, { roots: [A, B, C] }), (running) => App.healthOf(running, [C, A], { concurrency: 1 }), Effect.gen(function*() {
             for (const count of [1, 3, 5]) {
               yield* awaitEntries(recorder, count)
               yield* TestClock.adjust("1 second")
             }
-            return yield* Fiber.join(fiber)
           }))
           expect(yield* recorder.entries).toEqual(["begin a1", "end a1", "begin a2", "end a2", "begin c", "end c"])
           expect(report).toEqual({
@@ -2060,13 +2060,10 @@ describe("App", () => {
               Lifecycle.healthCheck(() => Effect.uninterruptible(Effect.never), { name: "hung", timeout: "10 seconds" })
             )
           )
-          const report = yield* Effect.scoped(Effect.gen(function*() {
-            const running = yield* App.start(App.make(registry, { roots: [A, B] }))
-            const fiber = yield* Effect.fork(App.health(running, { timeout: "2 seconds" }))
+          const report = yield* healthWhile(App.make(registry, { roots: [A, B] }), (running) => App.health(running, { timeout: "2 seconds" }), Effect.gen(function*() {
             // the slow and slower checks' sleeps, the checks' own timeouts (3), the overall timeout
             yield* awaitSleeps(6)
             yield* TestClock.adjust("2 seconds")
-            return yield* Fiber.join(fiber)
           }))
           expect(report).toEqual({
             healthy: false,
@@ -2096,14 +2093,11 @@ describe("App", () => {
             Component.succeed(A, "a").pipe(Lifecycle.healthCheck(check, { name: "first" }), Lifecycle.healthCheck(check, { name: "second" })),
             Component.succeed(B, "b").pipe(Lifecycle.healthCheck(check, { name: "third" }))
           )
-          const report = yield* Effect.scoped(Effect.gen(function*() {
-            const running = yield* App.start(App.make(registry, { roots: [A, B] }))
-            const fiber = yield* Effect.fork(App.healthOf(running, [A, B], { concurrency: 1, timeout: "1.5 seconds" }))
+          const report = yield* healthWhile(App.make(registry, { roots: [A, B] }), (running) => App.healthOf(running, [A, B], { concurrency: 1, timeout: "1.5 seconds" }), Effect.gen(function*() {
             yield* awaitSleeps(3)
             yield* TestClock.adjust("1 second")
             yield* awaitSleeps(3)
             yield* TestClock.adjust("500 millis")
-            return yield* Fiber.join(fiber)
           }))
           expect(report.components.flatMap((component) => component.checks)).toEqual([
             { name: "first", status: "healthy", duration: 1000 },
