@@ -423,7 +423,7 @@ describe("Family", () => {
     })
     const result = Resolver.resolve(Registry.make(Clients, watcherOf(Clients.of("eu"))), [Watcher])
     expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
-      "invalid family member Client(eu): its family's build function must return an Effect, got [object Object]"
+      "invalid family member Client(eu): its family's build function must return an Effect, got { cluster: \"eu\", qps: 0, id: 0 }"
     ])
   })
 })

@@ -767,6 +767,31 @@ describe("Resolver", () => {
       ])
     })
 
+    it("every kind of Effect tag is a valid tag and dependency, and a look-alike is not", () => {
+      // the resolver answers the common tags by their prototype (a tag never met before misses V8's
+      // caches on a property test): generic tags, Context.Tag classes, Effect.Service classes and
+      // references must all still be tags, and an object with a key alone must not
+      class Clock extends Context.Tag("Clock")<Clock, { readonly now: number }>() {}
+      class Greeter extends Effect.Service<Greeter>()("Greeter", { succeed: { word: "hello" as string } }) {}
+      const Level = Context.Reference<{ readonly level: string }>()("Level", { defaultValue: () => ({ level: "info" }) })
+      const registry = Registry.make(
+        Component.succeed(Clock, { now: 1 }),
+        Component.succeed(Greeter, new Greeter({ word: "hi" })),
+        Component.succeed(Level, { level: "debug" }),
+        needing(Api, [Clock, Greeter, Level], { source: "" })
+      )
+      const plan = Either.getOrThrow(Resolver.resolve(registry, [Api]))
+      expect(plan.nodes.map((node) => node.name)).toEqual(["Clock", "Greeter", "Level", "Api"])
+      const lookAlike = { key: "Database" } as unknown as Dependency.Any
+      expect(errorOf(Registry.make(database("main"), needing(Api, [lookAlike], { source: "" })), []).problems).toEqual([
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Component", name: "Api" },
+          issues: [{ code: "InvalidDependency", position: 1, got: "{ key: \"Database\" }" }]
+        })
+      ])
+    })
+
     it("a non-finite order is an InvalidDeclaration", () => {
       const registry = Registry.make(database("nan").pipe(Component.order(NaN)), database("inf").pipe(Component.order(Infinity)))
       expect(errorOf(registry, []).problems).toEqual([
@@ -839,7 +864,7 @@ describe("Resolver", () => {
         new Errors.InvalidDeclaration({
           path: [],
           subject: { _tag: "Root", position: 2 },
-          issues: [{ code: "InvalidRoot", got: "[object Object]" }]
+          issues: [{ code: "InvalidRoot", got: "{ key: \"Database\" }" }]
         })
       ])
     })
@@ -961,11 +986,11 @@ describe("Resolver", () => {
 
     it("a build that is not an Effect, or a layer that is not a Layer, is an InvalidDeclaration: nothing runs", () => {
       // Regression: they passed resolution; other constructors then ran, and an undefined layer hung the build.
-      const notEffects: ReadonlyArray<readonly [string, unknown]> = [
-        ["undefined", undefined],
-        ["a promise", Promise.resolve(1)],
-        ["a function", () => 1],
-        ["a plain object", { url: "x" }]
+      const notEffects: ReadonlyArray<readonly [string, unknown, string]> = [
+        ["undefined", undefined, "undefined"],
+        ["a promise", Promise.resolve(1), "Promise {}"],
+        ["a function", () => 1, "[Function]"],
+        ["a plain object", { url: "x" }, "{ url: \"x\" }"]
       ]
       const registry = Registry.make(
         ...notEffects.map(([name, build]) =>
@@ -975,11 +1000,11 @@ describe("Resolver", () => {
         Component.fromLayer(Logger, { layer: { level: "info" } as unknown as Layer.Layer<Logger> })
       )
       expect(errorOf(registry, []).problems).toEqual([
-        ...notEffects.map(([name, build]) =>
+        ...notEffects.map(([name, , got]) =>
           new Errors.InvalidDeclaration({
             path: [],
             subject: { _tag: "Component", name },
-            issues: [{ code: "InvalidConstructor", expected: "Effect", got: String(build) }]
+            issues: [{ code: "InvalidConstructor", expected: "Effect", got }]
           })
         ),
         new Errors.InvalidDeclaration({
@@ -990,13 +1015,13 @@ describe("Resolver", () => {
         new Errors.InvalidDeclaration({
           path: [],
           subject: { _tag: "Component", name: "Logger" },
-          issues: [{ code: "InvalidConstructor", expected: "Layer", got: "[object Object]" }]
+          issues: [{ code: "InvalidConstructor", expected: "Layer", got: "{ level: \"info\" }" }]
         })
       ])
       expect(errorOf(registry, []).problems.map((problem) => problem.message).slice(3)).toEqual([
-        "invalid component a plain object: its build must be an Effect, got [object Object]",
+        "invalid component a plain object: its build must be an Effect, got { url: \"x\" }",
         "invalid component Cache: its layer must be a Layer, got undefined",
-        "invalid component Logger: its layer must be a Layer, got [object Object]"
+        "invalid component Logger: its layer must be a Layer, got { level: \"info\" }"
       ])
     })
 

@@ -36,14 +36,16 @@ export const examine = (candidate: unknown, position: number): Prepared | Errors
   const issues: Array<Errors.DeclarationIssue> = []
   const tag: unknown = candidate.tag
   const tagged = isTag(tag)
+  // read once: a tag never met before has a hidden class of its own (see `isTag`)
+  const key = tagged ? tag.key : ""
   if (!tagged) issues.push({ code: "InvalidTag", got: show(tag) })
-  else if (tag.key.startsWith(dependency.derivedPrefix)) {
+  else if (key.startsWith(dependency.derivedPrefix)) {
     if (dependency.isDependency(tag)) {
       // a request's tag (Dependency.optional, all, qualified, named, a family member) is not a
       // service; options are (a component of their tag gives them instead of reading them)
       const request = tag[dependency.TypeId]
       if (request.options === undefined) issues.push({ code: "RequestTag", request: request.label, service: request.target.key })
-    } else if (!dependency.ownServiceKeys.has(tag.key)) {
+    } else if (!dependency.ownServiceKeys.has(key)) {
       // A context holds one value per key: such a service would be the value of the derived request
       // with its key, and that request's value its own.
       issues.push({ code: "ReservedKey", prefix: dependency.derivedPrefix })
@@ -79,7 +81,7 @@ export const examine = (candidate: unknown, position: number): Prepared | Errors
   } else if (construct?._tag === "Layer" && !Layer.isLayer(construct.layer)) {
     issues.push({ code: "InvalidConstructor", expected: "Layer", got: show(construct.layer) })
   }
-  if (issues.length === 0 && tagged) return { key: tag.key, requestKeys, requests }
+  if (issues.length === 0 && tagged) return { key, requestKeys, requests }
   return new Errors.InvalidDeclaration({
     path: [],
     subject: { _tag: "Component", name: tagged ? component.displayName(candidate) : `#${position + 1}` },

@@ -10,6 +10,7 @@ import type * as Dependency from "../../Dependency.js"
 import type * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
 import * as component from "../component.js"
+import { describeValue } from "../describe.js"
 import * as dependency from "../dependency.js"
 import type * as registry from "../registry.js"
 
@@ -226,27 +227,34 @@ export interface ExcludedIndex {
 
 const TagTypeId = Context.TagTypeId
 
-/** `Context.isTag` without the `dual` wrapper of `Predicate.hasProperty`. @internal */
+/** The prototype of `Context.GenericTag`'s tags (and `Context.Tag` classes), read from one. */
+const genericTagPrototype: unknown = Object.getPrototypeOf(Context.GenericTag("@layerwise/resolver/Prototype"))
+
+/**
+ * `Context.isTag` without the `dual` wrapper of `Predicate.hasProperty`, and without a property
+ * lookup for the common tags. Each `Context.GenericTag` has a hidden class of its own (its `stack`
+ * getter is defined on the object), so an `in` test of a tag never met before misses V8's inline
+ * caches: a tag whose prototype is `Context.GenericTag`'s (or `Context.Tag`'s, a class whose
+ * prototype is the same object) is answered by the prototype alone; other values (`Effect.Service`
+ * classes, references) by the type id. See bench/README.md, "Resolver engine notes".
+ *
+ * @internal
+ */
 export const isTag = (u: unknown): u is Context.Tag<unknown, unknown> =>
-  (typeof u === "function" || (typeof u === "object" && u !== null)) && TagTypeId in u
+  (typeof u === "function" || (typeof u === "object" && u !== null)) &&
+  (Object.getPrototypeOf(u) === genericTagPrototype || TagTypeId in u)
 
 /** `Component.isComponent` without the `dual` wrapper of `Predicate.hasProperty`. @internal */
 export const isComponent = (u: unknown): u is Component.Any =>
   (typeof u === "function" || (typeof u === "object" && u !== null)) && component.TypeId in u
 
 /**
- * A value in a message: `String(u)`, or its `Object.prototype.toString` when it has no string form
- * (an object without a prototype).
+ * A value in a message, as failures are rendered (`describeValue`: bounded, never throwing): a plain
+ * object shows its fields (`{ key: "Database" }`), not `[object Object]`.
  *
  * @internal
  */
-export const show = (u: unknown): string => {
-  try {
-    return String(u)
-  } catch {
-    return Object.prototype.toString.call(u)
-  }
-}
+export const show = (u: unknown): string => describeValue(u)
 
 /**
  * The order of names in messages: alphabetical regardless of case, then by code unit (so that it is
