@@ -5,6 +5,9 @@
  *   npm run bench                  full run (100 / 1,000 / 10,000), writes bench/RESULTS.md
  *   npm run bench -- --quick       100 / 1,000, fewer runs (smoke check), writes bench/.generated/RESULTS.quick.md
  *   npm run bench -- --typecheck   also runs bench/typecheck.ts (tsc on generated apps of 200 / 1,000 / 2,000)
+ *   npm run bench -- --only=build,lifecycle --sizes=1000,10000
+ *                                  some sections, some sizes, writes bench/.generated/RESULTS.partial.md
+ *   npm run bench -- --in-process  every section in this process (by default each runs in its own)
  *
  * Sections: build, release, memory, resolution, the 10,000-long chain, type-checking, keyed instances
  * (bench/instances.ts), the application lifecycle (bench/lifecycle.ts), lifetimes and handles at run
@@ -13,11 +16,12 @@
  * Method: warm-up rounds, then the median of several rounds; within a round the variants run one
  * after the other (interleaved, so drift hits them alike), each round starting with the next one (no
  * variant always first); sizes run sequentially; a full GC runs before every measured build and
- * before every heap reading.
+ * before every heap reading; each section runs in a Node process of its own (see `section`).
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { spawnSync } from "node:child_process"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -60,7 +64,8 @@ const roundsFor = (size: number): { warmup: number; runs: number; memoryRuns: nu
     ? { warmup: 3, runs: 21, memoryRuns: 3 }
     : { warmup: 1, runs: 11, memoryRuns: 3 }
 
-const started = Date.now()
+/** the run's start (a section's process is given its parent's, `--started`) */
+const started = Number(option("started") ?? Date.now())
 const log = (message: string) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${message}\n`)
 
 // ---------------------------------------------------------------------------------------------
@@ -311,7 +316,7 @@ const benchResolve = (graph: Graph): ResolveResult => {
   const first: Array<number> = []
   const firstBaseline: Array<number> = []
   const firstValidated: Array<number> = []
-  H.keep(validatedTopologicalSort(fixture.components, fixture.roots))
+  H.timeSync(() => validatedTopologicalSort(fixture.components, fixture.roots), options) // its warm-up
   for (let round = 0; round < options.warmup + FIRST_RUNS; round++) {
     const forSort = F.makeFixture(graph)
     const forResolve = F.makeFixture(graph)
@@ -532,42 +537,101 @@ const calibrate = (): number => {
   }, { warmup: 20, runs: 15, minSampleMs: 10 }).median
 }
 
+/** Every section's result (each in a process of its own unless `--in-process`, see `section`). */
+const collect = async () => {
+  const builds = await section("build", "build/release/memory", async (): Promise<Array<BuildResult>> => {
+    log("warm-up (untimed): every variant on a 1,000 graph of each shape, twice")
+    for (const shape of shapes) await warmUp(generate(1_000, shape))
+    const results: Array<BuildResult> = []
+    for (const size of sizes) {
+      for (const shape of shapes) {
+        log(`build/release ${shape} ${size}`)
+        results.push(await benchBuild(generate(size, shape)))
+      }
+    }
+    return results
+  }, [])
+  const resolutions = await section("resolve", "resolution", () => {
+    const results: Array<ResolveResult> = []
+    for (const size of sizes) {
+      for (const shape of shapes) {
+        log(`resolve ${shape} ${size}`)
+        results.push(benchResolve(generate(size, shape)))
+      }
+    }
+    return results
+  }, [])
+  const chain = await section("chain", "10,000-long chain", () => benchLongChain(10_000), [])
+  const instances = await section("instances", "instances", benchInstances, "skipped (--only)")
+  const lifecycle = await section("lifecycle", "lifecycle", benchLifecycle, "skipped (--only)")
+  const lifetimes = await section("lifetimes", "lifetimes and handles", benchLifetimes, "skipped (--only)")
+  const access = await section("access", "access to a running application", benchAccess, "skipped (--only)")
+  const optionsResult = await section("options", "options", benchOptions, "skipped (--only)")
+  const containerResult = await section("container", "container at run time", benchContainer, "skipped (--only)")
+  const spansResult = await section("spans", "spans", benchSpans, "skipped (--only)")
+  return { builds, resolutions, chain, instances, lifecycle, lifetimes, access, optionsResult, containerResult, spansResult }
+}
+
+/** Names of the sections as `--only` and `--section` take them, to the field of `collect`'s result. */
+const sectionResults = {
+  build: "builds",
+  resolve: "resolutions",
+  chain: "chain",
+  instances: "instances",
+  lifecycle: "lifecycle",
+  lifetimes: "lifetimes",
+  access: "access",
+  options: "optionsResult",
+  container: "containerResult",
+  spans: "spansResult"
+} as const
+
+/** A section's process: runs the section alone and writes its result to `--out`. */
+const runChild = async (name: string): Promise<void> => {
+  const field = sectionResults[name as keyof typeof sectionResults]
+  const out = option("out")
+  if (field === undefined || out === undefined) throw new Error(`--section=${name}: unknown section, or no --out`)
+  const results = await collect()
+  fs.writeFileSync(out, JSON.stringify(results[field]))
+}
+
+/** `--section=<name> --out=<file>`: this process runs one section and writes its result there (see `section`). */
+const childSection = option("section")
+
+/**
+ * Runs a section, by default in a Node process of its own (the same flags and loader, this script
+ * with `--section`), and reads back its result. A section's numbers then depend on its own work
+ * only, not on the heap and the compiled code the sections before it left behind: an application
+ * starts in a fresh process, and the ratios of a section compare measurements of one process, the
+ * same run. (The lifecycle at 10,000 measured 1.22-1.31x build + release when run alone and 1.60x
+ * after the other sections in one process.) `--in-process` runs every section in this process, as
+ * before.
+ */
+const section = async <A>(name: string, label: string, run: () => A | Promise<A>, skipped: A): Promise<A> => {
+  if (!runs(name) || (childSection !== undefined && childSection !== name)) return skipped
+  if (childSection !== undefined || args.includes("--in-process")) {
+    log(label)
+    return await run()
+  }
+  log(`${label} (a process of its own)`)
+  const out = path.join(os.tmpdir(), `layerwise-bench-${process.pid}-${name}.json`)
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args, `--section=${name}`, `--out=${out}`, `--started=${started}`], {
+    stdio: ["ignore", "ignore", "inherit"]
+  })
+  try {
+    if (child.status !== 0) throw new Error(`the ${name} section's process ended with ${child.status ?? child.signal}`)
+    return JSON.parse(fs.readFileSync(out, "utf8")) as A
+  } finally {
+    fs.rmSync(out, { force: true })
+  }
+}
+
 const main = async () => {
+  if (childSection !== undefined) return runChild(childSection)
   log(`sizes ${sizes.join(", ")}${quick ? " (quick)" : ""}; node ${process.version}`)
   const loadBefore = os.loadavg()
   const calibrationBefore = calibrate()
-  log("warm-up (untimed): every variant on a 1,000 graph of each shape, twice")
-  if (runs("build")) for (const shape of shapes) await warmUp(generate(1_000, shape))
-  const builds: Array<BuildResult> = []
-  for (const size of runs("build") ? sizes : []) {
-    for (const shape of shapes) {
-      log(`build/release ${shape} ${size}`)
-      builds.push(await benchBuild(generate(size, shape)))
-    }
-  }
-  const resolutions: Array<ResolveResult> = []
-  for (const size of runs("resolve") ? sizes : []) {
-    for (const shape of shapes) {
-      log(`resolve ${shape} ${size}`)
-      resolutions.push(benchResolve(generate(size, shape)))
-    }
-  }
-  log("10,000-long chain")
-  const chain = runs("chain") ? await benchLongChain(10_000) : []
-  log("instances")
-  const instances = runs("instances") ? await benchInstances() : "skipped (--only)"
-  log("lifecycle")
-  const lifecycle = runs("lifecycle") ? await benchLifecycle() : "skipped (--only)"
-  log("lifetimes and handles")
-  const lifetimes = runs("lifetimes") ? await benchLifetimes() : "skipped (--only)"
-  log("access to a running application")
-  const access = runs("access") ? await benchAccess() : "skipped (--only)"
-  log("options")
-  const optionsResult = runs("options") ? await benchOptions() : "skipped (--only)"
-  log("container at run time")
-  const containerResult = runs("container") ? await benchContainer() : "skipped (--only)"
-  log("spans")
-  const spansResult = runs("spans") ? await benchSpans() : "skipped (--only)"
+  const { builds, resolutions, chain, instances, lifecycle, lifetimes, access, optionsResult, containerResult, spansResult } = await collect()
   let typecheck: { markdown: string; targets: Array<Target> } | undefined
   if (withTypecheck) {
     log("typecheck")
