@@ -816,6 +816,14 @@ const watchSlow = (self: AppObserver, record: RunRecord, log: StartupLogSettings
     return Effect.zipRight(Deferred.await(wake), watchSlow(self, record, log))
   })
 
+/** A row of the startup table. */
+interface StartupTiming {
+  readonly name: string
+  readonly build: number | undefined
+  readonly start: number | undefined
+  readonly total: number
+}
+
 /**
  * `started 3 components in 1.25s` (the application's components: layerwise's own services, such as
  * `App.Health`, are not counted nor listed), then (unless `rows` is 0) a table of the slowest components'
@@ -828,17 +836,24 @@ export const startupSummary = (record: RunRecord, log: StartupLogSettings): stri
   const count = record.componentCount
   const line = `started ${count} component${count === 1 ? "" : "s"} in ${Report.formatDuration(record.now())}`
   if (log.rows === 0 || count === 0) return line
-  const timings = record.componentsReport().map((component) => {
-    let build: number | undefined
-    let start: number | undefined
-    for (const phase of component.phases) {
-      if (phase.phase === "build" || phase.phase === "initialize") build = (build ?? 0) + phase.duration
-      else if (phase.phase === "start") start = phase.duration
-    }
-    return { name: component.name, build, start, total: (build ?? 0) + (start ?? 0) }
-  })
-  timings.sort((left, right) => right.total - left.total)
-  const shown = timings.slice(0, log.rows)
+  // The slowest `rows` components, ties in plan order, read from the record's columns: no report of
+  // every component is made for the few rows shown (kept sorted by insertion: rows are few).
+  const shown: Array<StartupTiming> = []
+  let listed = 0
+  for (let id = 0; id < record.plan.nodes.length; id++) {
+    if (record.builtIn[id] === 1) continue
+    listed++
+    const built = record.phaseDuration(id, "build")
+    const initialized = record.phaseDuration(id, "initialize")
+    const build = built === undefined && initialized === undefined ? undefined : (built ?? 0) + (initialized ?? 0)
+    const start = record.phaseDuration(id, "start")
+    const total = (build ?? 0) + (start ?? 0)
+    if (shown.length === log.rows && !(total > shown[shown.length - 1]!.total)) continue
+    let at = shown.length
+    while (at > 0 && shown[at - 1]!.total < total) at--
+    shown.splice(at, 0, { name: record.nameOf(id), build, start, total })
+    if (shown.length > log.rows) shown.pop()
+  }
   const rows = [
     ["component", "build", "start"],
     ...shown.map((timing) => [
@@ -851,7 +866,7 @@ export const startupSummary = (record: RunRecord, log: StartupLogSettings): stri
   const lines = [line, ...rows.map((row) =>
     `  ${row.map((text, column) => column === 0 ? text.padEnd(widths[column]!) : text.padStart(widths[column]!)).join("  ")}`.trimEnd()
   )]
-  const rest = timings.length - shown.length
+  const rest = listed - shown.length
   if (rest > 0) lines.push(`  … ${rest} more, each ${Report.formatDuration(shown[shown.length - 1]!.total)} or less`)
   return lines.join("\n")
 }

@@ -6,6 +6,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Data, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Metric, TestClock } from "effect"
 import { App, Component, Dependency, Errors, Instances, Lifecycle, Lifetime, Observability, Plan, Registry, Resolver } from "layerwise"
+import { FastCheck as fc } from "effect"
+import { Report } from "layerwise"
+import type { Phase } from "../../src/Report.js"
+import { startupSummary } from "../../src/internal/observe.js"
+import { makeRecord } from "../helpers/run.js"
 import { makeRecording, type RecordedSpan, traced } from "../helpers/tracing.js"
 
 class Boom extends Data.TaggedError("Boom")<{ readonly where: string }> {}
@@ -428,6 +433,52 @@ describe("observe", () => {
           "still building db (2.00s)",
           ["started 2 components in 3.25s", "  component  build  start", "  db         3.00s      -", "  … 1 more, each 3.00s or less"].join("\n")
         ])
+      }))
+
+    it.effect("the table is the slowest components of the report, ties in plan order, whatever the durations and rows", () =>
+      Effect.gen(function*() {
+        // the table as the report gives it: every component's build (+ initialize) and start, sorted
+        const fromReport = (components: ReadonlyArray<Report.ComponentRecord>, rows: number): Array<string> => {
+          const timings = components.map((component) => {
+            let build: number | undefined
+            let start: number | undefined
+            for (const phase of component.phases) {
+              if (phase.phase === "build" || phase.phase === "initialize") build = (build ?? 0) + phase.duration
+              else if (phase.phase === "start") start = phase.duration
+            }
+            return { name: component.name, build, start, total: (build ?? 0) + (start ?? 0) }
+          })
+          timings.sort((left, right) => right.total - left.total)
+          const shown = timings.slice(0, rows)
+          const show = (ms: number | undefined) => (ms === undefined ? "-" : Report.formatDuration(ms))
+          return [
+            ...shown.map((timing) => `${timing.name} ${show(timing.build)} ${show(timing.start)}`),
+            ...(timings.length > rows ? [`${timings.length - rows} more, each ${show(shown[shown.length - 1]?.total)} or less`] : [])
+          ]
+        }
+        // the table of the summary, its columns separated by one space
+        const fromSummary = (summary: string): Array<string> =>
+          summary.split("\n").slice(2).map((line) => line.trim().replace(/^… /, "").split(/ {2,}/).join(" "))
+        const phases: ReadonlyArray<Phase> = ["build", "initialize", "start"]
+        const durations = fc.array(fc.array(fc.option(fc.constantFrom(0, 5, 5, 250, 3000), { nil: undefined }), { minLength: 3, maxLength: 3 }), {
+          minLength: 1,
+          maxLength: 12
+        })
+        const samples = fc.sample(fc.tuple(durations, fc.integer({ min: 1, max: 5 })), { numRuns: 60, seed: 11 })
+        for (const [components, rows] of samples) {
+          const names = components.map((_, index) => `c${index}`)
+          const { record } = yield* makeRecord(...names)
+          yield* TestClock.setTime(10_000)
+          components.forEach((own, id) =>
+            own.forEach((duration, index) => {
+              if (duration === undefined) return
+              record.begin(id, phases[index]!, 10_000 - duration)
+              record.end(id, phases[index]!, "success")
+            })
+          )
+          const summary = startupSummary(record, { slowAfter: 1000, rows, progress: false })
+          expect(fromSummary(summary)).toEqual(fromReport(record.componentsReport(), rows))
+        }
       }))
 
     it.effect("a component the startup did not build (only a lazy handle reaches it, or it is scoped) shows no build in the table, as in the report", () =>

@@ -174,6 +174,12 @@ export class RunRecord {
     this.errorRecords.push({ component: this.nameOf(id), phase, hook, kind, message: error.message })
   }
 
+  /** How long a phase of a component took, as the report says; `undefined` when it did not end (or never began). */
+  phaseDuration(id: number, phase: Report.Phase): number | undefined {
+    const slot = id * phaseOrder.length + phaseIndex[phase]
+    return outcomes[this.phaseOutcome[slot]!] === undefined ? undefined : Math.max(0, this.phaseEnd[slot]! - this.phaseAt[slot]!)
+  }
+
   /** The application's components' records as the report lists them, in plan order (layerwise's own services left out). */
   componentsReport(): Array<Report.ComponentRecord> {
     const listed = this.componentCount === this.plan.nodes.length ? this.plan.nodes : this.plan.nodes.filter((node) => this.builtIn[node.id] === 0)

@@ -9,6 +9,7 @@ import type * as App from "../../App.js"
 import type * as Lifecycle from "../../Lifecycle.js"
 import type * as Plan from "../../Plan.js"
 import { decodeTimeout, describeInput } from "../duration.js"
+import * as lifecycleInternal from "../lifecycle.js"
 import { concurrencyLimit, concurrencyProblem } from "../executor.js"
 
 /** @internal */
@@ -101,6 +102,7 @@ const validateLifecycle = (name: string, lifecycle: Lifecycle.Lifecycle, problem
       )
     }
   }
+  if (lifecycle.timeouts === lifecycleInternal.empty.timeouts) return
   for (const what of timeoutNames) {
     const input = lifecycle.timeouts[what]
     if (input !== undefined && decodeTimeout(input) === undefined) {
@@ -121,6 +123,10 @@ export const componentSettings = (
       return { lifecycle, start: settings.start, stop: settings.stop, grace: settings.grace, health: settings.health }
     }
     validateLifecycle(node.name, lifecycle, problems)
+    // the empty timeouts every lifecycle starts with, kept until `Lifecycle.timeouts` sets some
+    if (lifecycle.timeouts === lifecycleInternal.empty.timeouts) {
+      return { lifecycle, start: settings.start, stop: settings.stop, grace: settings.grace, health: settings.health }
+    }
     return {
       lifecycle,
       start: decodeTimeout(lifecycle.timeouts.start) ?? settings.start,
