@@ -1990,6 +1990,32 @@ describe("App", () => {
           expect(byName).toEqual({ healthy: false, components: [postgres] })
         }))
 
+      it.effect("a component with nothing to start (a transient, a singleton only a lazy handle reaches, built or not) is healthy once the application started", () =>
+        Effect.gen(function*() {
+          const registry = Registry.make(
+            Component.succeed(A, "a").pipe(Lifetime.transient),
+            Component.succeed(B, "b"),
+            Component.succeed(C, "c").pipe(Component.named("Cache")),
+            Component.make(D, {
+              dependencies: [A, Dependency.lazy(B), Dependency.lazy(C)],
+              build: Effect.flatMap(Dependency.lazy(C), (cache) => Effect.as(cache, "d"))
+            })
+          )
+          const report = yield* Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [D] }))
+            return yield* App.healthOf(running, [A, B, "Cache", D])
+          }))
+          expect(report).toEqual({
+            healthy: true,
+            components: [
+              { name: "A", status: "healthy", checks: [] },
+              { name: "B", status: "healthy", checks: [] },
+              { name: "Cache", status: "healthy", checks: [] },
+              { name: "D", status: "healthy", checks: [] }
+            ]
+          })
+        }))
+
       it.effect("a name or request the application has no component for fails with UnknownComponent before any check runs; an empty list is a defect", () =>
         Effect.gen(function*() {
           const recorder = yield* makeRecorder

@@ -46,7 +46,8 @@ export interface HealthRun {
  * Runs the health checks of the components that started. Checks start from the application's runner
  * after the build (its context and FiberRefs, as stop hooks do) and with the component's service;
  * nothing is shared with the lifecycle's phases, so checking health during the startup (from a start
- * hook) cannot wait for it: what has not started yet is "not-running".
+ * hook) cannot wait for it: what has not started yet is "not-running". A component with nothing to
+ * start runs once the application started.
  *
  * @internal
  */
@@ -60,7 +61,10 @@ export const checkHealth = (self: AppRun, how: HealthRun): Effect.Effect<Health.
     self.healthChecked ??= self.components.flatMap((component, id) => (component.lifecycle?.healthChecks.length ?? 0) > 0 ? [id] : [])
     const targets = (how.only ?? self.healthChecked).map((id): healthInternal.ComponentTarget => {
       const settings = self.components[id]!
-      const running = self.record.stateOf(id) === "started"
+      const state = self.record.stateOf(id)
+      // one with nothing to start (a transient, a scoped component, a singleton only handles reach,
+      // built on first use or not yet) runs as long as the application does: as the ops health says
+      const running = state === "started" || (self.lifecycle.state === "started" && (state === "pending" || state === "built"))
       return {
         name: self.record.nameOf(id),
         running,
