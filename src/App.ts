@@ -597,10 +597,12 @@ export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect
  * lists just those, in plan order, and its `healthy` is theirs. A component is named by its name
  * (`Component.named`, or its tag's key) or by a request (a tag, or a `Dependency` request such as
  * `Dependency.named(Database, "main")` or `Dependency.all(Plugin)`): every component it resolved to
- * in the application's plan. One the application does not have fails with `UnknownComponent` (with
+ * in the application's plan; an alias (`Component.alias`) is checked as what it answers with, the
+ * aliased component. One the application does not have fails with `UnknownComponent` (with
  * the close names), before any check runs; an empty list is a defect, as an unusable option is. A
- * component named that declares no checks is listed too: `"healthy"` with no checks when it started,
- * else `"not-running"`.
+ * component named that declares no checks is listed too: `"healthy"` with no checks when it started
+ * (one with nothing to start, a transient, a scoped component or a singleton only handles reach: once
+ * the application started), else `"not-running"`.
  *
  * @example
  * ```ts

@@ -136,7 +136,9 @@ export const getFrom = <I, S>(container: Container, request: Context.Tag<I, S>):
  * with the child provided as `Container.Container`) build its components on first need, and a
  * component of the child that requests `Container.Container` gets the child. Closing it (its Scope,
  * or its parent's close) closes its children first, concurrently, then releases what it built, last
- * built first. A closed container opens no child (`ContainerClosed`).
+ * built first. A closed container opens no child (`ContainerClosed`). Under App, a child's components
+ * run their initializers and disposers, never their start or stop hooks, background work or health
+ * checks: they are the child's, not the application's (`App.health` does not list them).
  *
  * @example
  * ```ts

@@ -1973,6 +1973,49 @@ describe("App", () => {
           })
         }))
 
+      it.effect("an alias, by request or by name, is checked as what it answers with: the aliased component's checks", () =>
+        Effect.gen(function*() {
+          class Postgres extends Context.Tag("Postgres")<Postgres, string>() {}
+          const registry = Registry.make(
+            Component.succeed(Postgres, "pg").pipe(Lifecycle.healthCheck(() => Effect.fail("down"), { name: "ping" })),
+            Component.alias(A, Postgres),
+            Component.alias(B, A).pipe(Component.named("db"))
+          )
+          const [byRequest, byName] = yield* Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [A, B] }))
+            return [yield* App.healthOf(running, [A]), yield* App.healthOf(running, ["db", Postgres])] as const
+          }))
+          const postgres = { name: "Postgres", status: "unhealthy", checks: [{ name: "ping", status: "unhealthy", duration: 0, error: "down" }] }
+          expect(byRequest).toEqual({ healthy: false, components: [postgres] })
+          expect(byName).toEqual({ healthy: false, components: [postgres] })
+        }))
+
+      it.effect("a component with nothing to start (a transient, a singleton only a lazy handle reaches, built or not) is healthy once the application started", () =>
+        Effect.gen(function*() {
+          const registry = Registry.make(
+            Component.succeed(A, "a").pipe(Lifetime.transient),
+            Component.succeed(B, "b"),
+            Component.succeed(C, "c").pipe(Component.named("Cache")),
+            Component.make(D, {
+              dependencies: [A, Dependency.lazy(B), Dependency.lazy(C)],
+              build: Effect.flatMap(Dependency.lazy(C), (cache) => Effect.as(cache, "d"))
+            })
+          )
+          const report = yield* Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [D] }))
+            return yield* App.healthOf(running, [A, B, "Cache", D])
+          }))
+          expect(report).toEqual({
+            healthy: true,
+            components: [
+              { name: "A", status: "healthy", checks: [] },
+              { name: "B", status: "healthy", checks: [] },
+              { name: "Cache", status: "healthy", checks: [] },
+              { name: "D", status: "healthy", checks: [] }
+            ]
+          })
+        }))
+
       it.effect("a name or request the application has no component for fails with UnknownComponent before any check runs; an empty list is a defect", () =>
         Effect.gen(function*() {
           const recorder = yield* makeRecorder

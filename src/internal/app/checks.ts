@@ -11,9 +11,11 @@ import type * as App from "../../App.js"
 import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
 import type * as Health from "../../Health.js"
+import type * as Plan from "../../Plan.js"
 import * as dependency from "../dependency.js"
 import { decodeTimeout, describeInput } from "../duration.js"
 import * as executor from "../executor.js"
+import { isAlias } from "../component.js"
 import * as planInternal from "../plan.js"
 import { suggest } from "../resolver/problems.js"
 import * as observe from "../observe.js"
@@ -44,7 +46,8 @@ export interface HealthRun {
  * Runs the health checks of the components that started. Checks start from the application's runner
  * after the build (its context and FiberRefs, as stop hooks do) and with the component's service;
  * nothing is shared with the lifecycle's phases, so checking health during the startup (from a start
- * hook) cannot wait for it: what has not started yet is "not-running".
+ * hook) cannot wait for it: what has not started yet is "not-running". A component with nothing to
+ * start runs once the application started.
  *
  * @internal
  */
@@ -58,7 +61,10 @@ export const checkHealth = (self: AppRun, how: HealthRun): Effect.Effect<Health.
     self.healthChecked ??= self.components.flatMap((component, id) => (component.lifecycle?.healthChecks.length ?? 0) > 0 ? [id] : [])
     const targets = (how.only ?? self.healthChecked).map((id): healthInternal.ComponentTarget => {
       const settings = self.components[id]!
-      const running = self.record.stateOf(id) === "started"
+      const state = self.record.stateOf(id)
+      // one with nothing to start (a transient, a scoped component, a singleton only handles reach,
+      // built on first use or not yet) runs as long as the application does: as the ops health says
+      const running = state === "started" || (self.lifecycle.state === "started" && (state === "pending" || state === "built"))
       return {
         name: self.record.nameOf(id),
         running,
@@ -109,9 +115,9 @@ const illegal = (caller: string, problem: string): Effect.Effect<never> =>
 
 /**
  * The components a selection names, in plan order, each once: a name is the component of that
- * name; a request, every component it resolved to in the plan. One the plan has no component for
- * fails with `UnknownComponent` (with the close names); an empty selection is a defect (its report
- * would be healthy, saying nothing).
+ * name; a request, every component it resolved to in the plan; an alias, what it answers with. One
+ * the plan has no component for fails with `UnknownComponent` (with the close names); an empty
+ * selection is a defect (its report would be healthy, saying nothing).
  *
  * @internal
  */
@@ -132,10 +138,27 @@ export const selectComponents = (
       if (ids.length === 0) {
         return Effect.fail(new Errors.UnknownComponent({ name: label, suggestions: suggest(label, [...names.keys()]) }))
       }
-      for (const id of ids) selected[id] = 1
+      for (const id of ids) selectAnswering(self.plan, id, selected)
     }
     return Effect.succeed(self.plan.nodes.flatMap((node) => (selected[node.id] === 1 ? [node.id] : [])))
   })
+
+/**
+ * Marks a selected component, or for an alias what it answers with (the components its one request
+ * resolved to, through aliases of aliases): an alias has no health of its own. An alias whose request
+ * no component answers (an external service) is itself selected.
+ */
+const selectAnswering = (plan: Plan.Any, id: number, selected: Uint8Array): void => {
+  let answering = id
+  for (;;) {
+    const node = plan.nodes[answering]!
+    // an alias's request is single-valued: one target, none when nothing in the plan answers it
+    const target = isAlias(node.component) ? node.dependencies[0]?.targets[0] : undefined
+    if (target === undefined) break
+    answering = target
+  }
+  selected[answering] = 1
+}
 
 /**
  * The health checks of the components a selection names (see `selectComponents`), run as asked (see
