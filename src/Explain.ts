@@ -503,3 +503,68 @@ export const component: (
  * @category explaining
  */
 export const componentText: (explanation: ComponentExplanation) => string = internal.componentText
+
+/**
+ * Options of {@link componentTree}: the direction to walk, and {@link TreeOptions}' `maxDepth`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ComponentTreeOptions extends TreeOptions {
+  /**
+   * `"dependencies"` (the default): what the component pulls in, transitively, as {@link tree}
+   * shows it below the component. `"dependents"`: what depends on it, transitively (the reverse
+   * edges): what cannot be built, or fails, when it does.
+   */
+  readonly direction?: "dependencies" | "dependents" | undefined
+}
+
+/**
+ * The tree rooted at one component, found as {@link component} finds it (by its name, or by a request
+ * that resolved to it): its dependencies, recursively, or with `direction: "dependents"` its
+ * dependents, recursively: what it pulls in, or what breaks if it fails, in one call (samber/do's
+ * `ExplainService`, whose `Dependencies` and `Dependents` each carry their `Recursive` relations).
+ * A name or request the plan has no component for is a `Left` of `UnknownComponent` suggesting close
+ * names, as {@link component}'s: a separate function rather than an option of {@link tree}, so that
+ * `tree` stays total and only a lookup by name can fail.
+ *
+ * Rendered as {@link tree} renders: the same lines (a component's lifecycle metadata on its first
+ * line), a shared component expanded once ("(see above)" later), branches deeper than `maxDepth`
+ * continued below ("(continued below)"). Walking dependents, a line is a dependent, once however
+ * many of its requests resolved to the component above it, in build order; the requests follow
+ * `via` when they are more than one plain request (`Reports via Database@replica`), each with the
+ * rule that chose the component when there was a choice (`Api [primary over Sqlite]`). The roots'
+ * and scopes' requests are no component's: a root is where the dependents end.
+ *
+ * @example
+ * ```ts
+ * import { Context, Either } from "effect"
+ * import { Component, Explain, Registry, Resolver } from "layerwise"
+ *
+ * class Database extends Context.Tag("Database")<Database, string>() {}
+ * class Repo extends Context.Tag("Repo")<Repo, string>() {}
+ * class Api extends Context.Tag("Api")<Api, string>() {}
+ *
+ * const registry = Registry.make(
+ *   Component.succeed(Database, "postgres"),
+ *   Component.make(Repo, { dependencies: [Database], build: Database }),
+ *   Component.make(Api, { dependencies: [Repo], build: Repo })
+ * )
+ * const plan = Either.getOrThrow(Resolver.resolve(registry, [Api]))
+ * console.log(Either.getOrThrow(Explain.componentTree(plan, Database, { direction: "dependents" })))
+ * // Database
+ * // └─ Repo
+ * //    └─ Api
+ * console.log(Either.getOrThrow(Explain.componentTree(plan, "Repo")))
+ * // Repo
+ * // └─ Database
+ * ```
+ *
+ * @since 0.2.0
+ * @category explaining
+ */
+export const componentTree: (
+  plan: Plan.Any,
+  which: string | Dependency.Any,
+  options?: ComponentTreeOptions
+) => Either.Either<string, Errors.UnknownComponent> = internal.componentTree

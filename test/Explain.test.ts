@@ -56,6 +56,31 @@ const chain = (length: number) => {
   return resolve(Registry.make(...components), [tags[length - 1]!])
 }
 
+/**
+ * A tree of components named `n<id>` read back: every name printed, and the children of each line
+ * that expands a component (which must be the only one expanding it); every line within `maxDepth`.
+ */
+const expansions = (text: string, maxDepth: number) => {
+  const parsed = text.split("\n").map((line) => {
+    const [, indent, connector, name, suffix] = /^((?:│ {2}| {3})*)(├─ |└─ )?(n\d+)(.*)$/.exec(line)!
+    return { depth: indent!.length / 3 + (connector === undefined ? 0 : 1), name: name!, suffix: suffix! }
+  })
+  const expanded = new Map<string, Array<string>>()
+  parsed.forEach((line, index) => {
+    expect(line.depth).toBeLessThanOrEqual(maxDepth)
+    if (line.suffix !== "" && line.suffix !== " (continued)") return
+    const children: Array<string> = []
+    for (let next = index + 1; next < parsed.length && parsed[next]!.depth > line.depth; next++) {
+      if (parsed[next]!.depth === line.depth + 1) children.push(parsed[next]!.name)
+    }
+    if (children.length > 0 || line.suffix === " (continued)") {
+      expect(expanded.has(line.name)).toBe(false)
+      expanded.set(line.name, children)
+    }
+  })
+  return { expanded, names: new Set(parsed.map((line) => line.name)) }
+}
+
 describe("Explain.tree", () => {
   it("starts at each root and hangs every dependency below its dependent", () => {
     const plan = resolve(
@@ -208,29 +233,168 @@ describe("Explain.tree", () => {
       fc.property(graph.dag({ maxSize: 40 }), fc.integer({ min: 1, max: 4 }), (dag, maxDepth) => {
         const { registry, roots } = graph.makeGraph(dag, (_, name) => Effect.succeed(name))
         const plan = resolve(registry, roots)
-        const parsed = Explain.tree(plan, { maxDepth }).split("\n").map((line) => {
-          const [, indent, connector, name, suffix] = /^((?:│ {2}| {3})*)(├─ |└─ )?(n\d+)(.*)$/.exec(line)!
-          return { depth: indent!.length / 3 + (connector === undefined ? 0 : 1), name: name!, suffix: suffix! }
-        })
-        const expanded = new Map<string, Array<string>>()
-        parsed.forEach((line, index) => {
-          expect(line.depth).toBeLessThanOrEqual(maxDepth)
-          if (line.suffix !== "" && line.suffix !== " (continued)") return
-          const children: Array<string> = []
-          for (let next = index + 1; next < parsed.length && parsed[next]!.depth > line.depth; next++) {
-            if (parsed[next]!.depth === line.depth + 1) children.push(parsed[next]!.name)
-          }
-          if (children.length > 0 || line.suffix === " (continued)") {
-            expect(expanded.has(line.name)).toBe(false)
-            expanded.set(line.name, children)
-          }
-        })
+        const { expanded, names } = expansions(Explain.tree(plan, { maxDepth }), maxDepth)
         dag.forEach((dependencies, id) => {
-          expect(parsed.some((line) => line.name === graph.nameOf(id))).toBe(true)
+          expect(names.has(graph.nameOf(id))).toBe(true)
           if (dependencies.length > 0) expect(expanded.get(graph.nameOf(id))).toEqual(dependencies.map(graph.nameOf))
         })
       })
     )
+  })
+})
+
+describe("Explain.componentTree", () => {
+  /** Db <- Shared <- Left, Right <- Api <- Server: a diamond on each side of Shared and Api. */
+  const diamond = resolve(
+    Registry.make(
+      Component.succeed(Db, "pg"),
+      Component.make(Shared, { dependencies: [Db], build: Db }),
+      Component.make(Left, { dependencies: [Shared], build: Shared }),
+      Component.make(Right, { dependencies: [Shared], build: Shared }),
+      Component.make(Api, { dependencies: [Left, Right], build: Left }),
+      Component.make(Worker, { dependencies: [Api], build: Api }).pipe(Component.named("Server"))
+    ),
+    [Worker]
+  )
+  const treeOf = (plan: Plan.Any, which: string | Dependency.Any, options?: Explain.ComponentTreeOptions) =>
+    Either.getOrThrow(Explain.componentTree(plan, which, options))
+
+  it("from a root: its dependencies recursively, as the tree shows them; nothing depends on it", () => {
+    expect(treeOf(diamond, "Server")).toBe(Explain.tree(diamond))
+    expect(treeOf(diamond, "Server")).toBe(lines(
+      "Server (Worker)",
+      "└─ Api",
+      "   ├─ Left",
+      "   │  └─ Shared",
+      "   │     └─ Db",
+      "   └─ Right",
+      "      └─ Shared (see above)"
+    ))
+    expect(treeOf(diamond, "Server", { direction: "dependents" })).toBe("Server (Worker)")
+  })
+
+  it("from a leaf: its dependents recursively (the reverse edges), a shared dependent expanded once; it depends on nothing", () => {
+    expect(treeOf(diamond, "Db", { direction: "dependents" })).toBe(lines(
+      "Db",
+      "└─ Shared",
+      "   ├─ Left",
+      "   │  └─ Api",
+      "   │     └─ Server (Worker)",
+      "   └─ Right",
+      "      └─ Api (see above)"
+    ))
+    expect(treeOf(diamond, "Db")).toBe("Db")
+    expect(treeOf(diamond, "Db", { direction: "dependencies" })).toBe("Db")
+  })
+
+  it("from a component in the middle: only what it pulls in, or only what depends on it", () => {
+    expect(treeOf(diamond, "Left")).toBe(lines(
+      "Left",
+      "└─ Shared",
+      "   └─ Db"
+    ))
+    expect(treeOf(diamond, "Left", { direction: "dependents" })).toBe(lines(
+      "Left",
+      "└─ Api",
+      "   └─ Server (Worker)"
+    ))
+  })
+
+  it("finds the component by a request that resolved to it, and a dependent line names the requests and the rule that chose the component", () => {
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "main").pipe(Component.named("main"), Component.primary),
+        Component.succeed(Db, "replica").pipe(Component.named("replica"), Component.qualified([Replica])),
+        Component.make(Repo, { dependencies: [Db, Dependency.qualified(Db, Replica)], build: Db }),
+        Component.make(Api, { dependencies: [Dependency.qualified(Db, Replica), Dependency.lazy(Db), Repo], build: Repo }).pipe(
+          Lifecycle.onStart(() => Effect.void, { name: "listen" })
+        )
+      ),
+      [Api]
+    )
+    expect(treeOf(plan, Dependency.qualified(Db, Replica), { direction: "dependents" })).toBe(lines(
+      "replica (Db)",
+      "├─ Repo via Db@replica",
+      "│  └─ Api · onStart: listen",
+      "└─ Api via Db@replica"
+    ))
+    expect(treeOf(plan, Db, { direction: "dependents" })).toBe(lines(
+      "main (Db)",
+      "├─ Repo [primary over replica]",
+      "│  └─ Api · onStart: listen",
+      "└─ Api via Lazy<Db> [primary over replica]"
+    ))
+    expect(treeOf(plan, Api)).toBe(lines(
+      "Api · onStart: listen",
+      "├─ Db@replica: replica (Db)",
+      "├─ Lazy<Db>: main (Db) [primary over replica]",
+      "└─ Repo",
+      "   ├─ main (Db) [primary over replica]",
+      "   └─ Db@replica: replica (Db)"
+    ))
+  })
+
+  it("continues a branch deeper than maxDepth in a section of its own below, in both directions", () => {
+    expect(treeOf(chain(6), "S4", { maxDepth: 2 })).toBe(lines(
+      "S4",
+      "└─ S3",
+      "   └─ S2 (continued below)",
+      "S2 (continued)",
+      "└─ S1",
+      "   └─ S0"
+    ))
+    expect(treeOf(chain(6), "S0", { direction: "dependents", maxDepth: 2 })).toBe(lines(
+      "S0",
+      "└─ S1",
+      "   └─ S2 (continued below)",
+      "S2 (continued)",
+      "└─ S3",
+      "   └─ S4 (continued below)",
+      "S4 (continued)",
+      "└─ S5"
+    ))
+    expect(treeOf(chain(6), "S0", { direction: "dependents", maxDepth: 0 })).toBe(treeOf(chain(6), "S0", { direction: "dependents" }))
+  })
+
+  it("a name or request the plan has no component for is an UnknownComponent suggesting close names, as Explain.component's", () => {
+    expect(Explain.componentTree(diamond, "Sahred", { direction: "dependents" })).toEqual(Explain.component(diamond, "Sahred"))
+    expect(Either.flip(Explain.componentTree(diamond, "Sahred")).pipe(Either.map((error) => error.message))).toEqual(
+      Either.right("no component is named Sahred (did you mean Shared?)")
+    )
+    expect(Explain.componentTree(diamond, Mailer)).toEqual(Either.left(new Errors.UnknownComponent({ name: "Mailer", suggestions: [] })))
+  })
+
+  it("reaches exactly the component's transitive dependencies or dependents, each expanded once with its direct ones in order", () => {
+    fc.assert(
+      fc.property(
+        graph.dag({ maxSize: 30 }).chain((dag) => fc.tuple(fc.constant(dag), fc.nat({ max: dag.length - 1 }))),
+        fc.integer({ min: 1, max: 4 }),
+        ([dag, id], maxDepth) => {
+          const { registry, roots } = graph.makeGraph(dag, (_, name) => Effect.succeed(name))
+          const plan = resolve(registry, roots)
+          const name = graph.nameOf(id)
+          const dependencies = expansions(treeOf(plan, name, { maxDepth }), maxDepth)
+          const pulledIn = new Set([id])
+          for (let node = id; node >= 0; node--) if (pulledIn.has(node)) dag[node]!.forEach((each) => pulledIn.add(each))
+          expect(dependencies.names).toEqual(new Set([...pulledIn].map(graph.nameOf)))
+          for (const [parent, children] of dependencies.expanded) {
+            expect(children).toEqual(dag[Number(parent.slice(1))]!.map(graph.nameOf))
+          }
+          const dependents = expansions(treeOf(plan, name, { direction: "dependents", maxDepth }), maxDepth)
+          expect(dependents.names).toEqual(new Set([...graph.dependentsOf(dag, id)].map(graph.nameOf)))
+          for (const [child, parents] of dependents.expanded) {
+            expect(parents).toEqual(Either.getOrThrow(Explain.component(plan, child)).dependents)
+          }
+        }
+      )
+    )
+  })
+
+  it("a 10,000-long chain's dependents render without overflowing the stack, in short lines", () => {
+    const tree = treeOf(chain(10_000), "S0", { direction: "dependents" }).split("\n")
+    expect(tree).toHaveLength(10_000 + Math.floor((10_000 - 2) / 32))
+    expect(tree.slice(0, 2)).toEqual(["S0", "└─ S1"])
+    expect(tree.at(-1)).toBe(`${" ".repeat(14 * 3)}└─ S9999`)
   })
 })
 

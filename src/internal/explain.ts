@@ -216,9 +216,13 @@ const groupByTarget = (edges: ReadonlyArray<Plan.Edge>): ReadonlyArray<{
   return groups
 }
 
-interface Item {
+/** A line of a tree before it is placed: the component it shows (none for a request that reached no component) and its text. */
+interface Line {
   readonly node: number | undefined
   readonly text: string
+}
+
+interface Item extends Line {
   /** indentation and connector of this line ("" for a top-level line) */
   readonly prefix: string
   /** indentation of this line's children */
@@ -227,51 +231,78 @@ interface Item {
 }
 
 /**
- * Depth first with an explicit stack (a 10,000-long chain prints without recursion). A node with
- * dependencies is expanded the first time it is printed; later occurrences say "(see above)", so
- * the number of lines is at most nodes + edges + continuations. Lines never get deeper than
- * `maxDepth`: a node there whose dependencies would go deeper is queued and expanded in a section
- * of its own after the main tree (sections may queue further sections), so the output size is
- * O((nodes + edges) * maxDepth) rather than O(nodes * depth).
- *
- * @internal
+ * One dependent's edges as lines: one per component reached, where the first request reached it,
+ * naming every request that did (two requests of one family member, or a plain and a qualified
+ * request of one component, are one line); one line per distinct request that reached nothing.
  */
-export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
+const dependencyLines = (nodes: ReadonlyArray<Plan.Node>, edges: ReadonlyArray<Plan.Edge>): ReadonlyArray<Line> =>
+  groupByTarget(edges).map((group) => {
+    if (group.target === undefined) {
+      const edge = group.edges[0]!
+      const nothing = untargeted(edge) ?? (edge.request.cardinality === "all" ? "none" : "absent")
+      return { node: undefined, text: `${printable(edge.request.label)} (${nothing})` }
+    }
+    // a request's reason is said once, on the first component it chose
+    const reason = (edge: Plan.Edge) =>
+      edge.targets[0] === group.target ? reasonOf(edge, edge.targets.map((target) => nodes[target]!.name)) : ""
+    const node = nodeText(nodes[group.target]!)
+    const [edge, ...others] = group.edges
+    const text = others.length > 0
+      ? `${group.edges.map((each) => `${printable(each.request.label)}${reason(each)}`).join(", ")}: ${node}`
+      : isPlainRequest(edge!)
+      ? `${node}${reason(edge!)}`
+      : `${printable(edge!.request.label)}: ${node}${reason(edge!)}`
+    return { node: group.target, text }
+  })
+
+/**
+ * Per node, the lines of its dependents (the reverse edges), in build order: one line per
+ * dependent, however many of its requests resolved to the node (as `groupByTarget` folds them), the
+ * dependent's name followed by the requests when they are more than one plain request
+ * (`Reports via Db@replica`), each with the rule that chose the node (`Api [primary over Sqlite]`).
+ * The requests of the plan's roots and scopes are no component's: they are not dependents.
+ */
+const dependentLines = (nodes: ReadonlyArray<Plan.Node>): ReadonlyArray<ReadonlyArray<Line>> => {
+  const lines: Array<Array<Line>> = nodes.map(() => [])
+  const reason = (edge: Plan.Edge) => reasonOf(edge, edge.targets.map((target) => nodes[target]!.name))
+  for (const dependent of nodes) {
+    const name = nodeText(dependent)
+    for (const group of groupByTarget(dependent.dependencies)) {
+      if (group.target === undefined) continue
+      const [edge, ...others] = group.edges
+      const text = others.length === 0 && isPlainRequest(edge!)
+        ? `${name}${reason(edge!)}`
+        : `${name} via ${group.edges.map((each) => `${printable(each.request.label)}${reason(each)}`).join(", ")}`
+      lines[group.target]!.push({ node: dependent.id, text })
+    }
+  }
+  return lines
+}
+
+/**
+ * The walk both trees share. Depth first with an explicit stack (a 10,000-long chain prints without
+ * recursion). A node with children (`expandable`; `childrenOf` gives them) is expanded the first
+ * time it is printed; later occurrences say "(see above)", so the number of lines is at most
+ * nodes + edges + continuations.
+ * Lines never get deeper than `maxDepth`: a node there whose children would go deeper is queued and
+ * expanded in a section of its own after the main tree (`finish`; sections may queue further
+ * sections), so the output size is O((nodes + edges) * maxDepth) rather than O(nodes * depth).
+ */
+const walk = (
+  nodes: ReadonlyArray<Plan.Node>,
+  options: Explain.TreeOptions | undefined,
+  expandable: (node: number) => boolean,
+  childrenOf: (node: number) => ReadonlyArray<Line>
+) => {
   const requested = options?.maxDepth
   const maxDepth = requested !== undefined && requested >= 1 ? Math.floor(requested) : DEFAULT_MAX_DEPTH
-  const nodes = plan.nodes
   const out: Array<string> = []
   const printed = new Uint8Array(nodes.length)
   const continued: Array<number> = []
   const stack: Array<Item> = []
 
-  /**
-   * Pushes the lines of `edges` (in reverse, so they pop in order) as children at `depth`: one line
-   * per component reached, where the first request reached it, naming every request that did (two
-   * requests of one family member, or a plain and a qualified request of one component, are one
-   * line); one line per distinct request that reached nothing.
-   */
-  const pushEdges = (edges: ReadonlyArray<Plan.Edge>, indent: string, depth: number) => {
-    const lines: Array<{ readonly node: number | undefined; readonly text: string }> = []
-    for (const group of groupByTarget(edges)) {
-      if (group.target === undefined) {
-        const edge = group.edges[0]!
-        const nothing = untargeted(edge) ?? (edge.request.cardinality === "all" ? "none" : "absent")
-        lines.push({ node: undefined, text: `${printable(edge.request.label)} (${nothing})` })
-        continue
-      }
-      // a request's reason is said once, on the first component it chose
-      const reason = (edge: Plan.Edge) =>
-        edge.targets[0] === group.target ? reasonOf(edge, edge.targets.map((target) => nodes[target]!.name)) : ""
-      const node = nodeText(nodes[group.target]!)
-      const [edge, ...others] = group.edges
-      const text = others.length > 0
-        ? `${group.edges.map((each) => `${printable(each.request.label)}${reason(each)}`).join(", ")}: ${node}`
-        : isPlainRequest(edge!)
-        ? `${node}${reason(edge!)}`
-        : `${printable(edge!.request.label)}: ${node}${reason(edge!)}`
-      lines.push({ node: group.target, text })
-    }
+  /** Pushes `lines` (in reverse, so they pop in order) as children at `depth`. */
+  const push = (lines: ReadonlyArray<Line>, indent: string, depth: number) => {
     for (let index = lines.length - 1; index >= 0; index--) {
       const last = index === lines.length - 1
       stack.push({
@@ -283,19 +314,19 @@ export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
     }
   }
 
-  const drain = () => {
+  /** Prints `lines` at `depth` and everything below them. */
+  const print = (lines: ReadonlyArray<Line>, depth: number) => {
+    push(lines, "", depth)
     while (stack.length > 0) {
       const item = stack.pop()!
       if (item.node === undefined) {
         out.push(`${item.prefix}${item.text}`)
         continue
       }
-      const node = nodes[item.node]!
-      const expandable = node.dependencies.length > 0
       // lifecycle metadata follows a component's first line only
-      const lifecycle = printed[item.node] === 1 ? "" : metadataText(node.component)
+      const lifecycle = printed[item.node] === 1 ? "" : metadataText(nodes[item.node]!.component)
       const text = lifecycle === "" ? item.text : `${item.text} · ${lifecycle}`
-      if (!expandable) {
+      if (!expandable(item.node)) {
         printed[item.node] = 1
         out.push(`${item.prefix}${text}`)
       } else if (printed[item.node] === 1) {
@@ -307,19 +338,44 @@ export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
       } else {
         printed[item.node] = 1
         out.push(`${item.prefix}${text}`)
-        pushEdges(node.dependencies, item.indent, item.depth + 1)
+        push(childrenOf(item.node), item.indent, item.depth + 1)
       }
     }
   }
 
-  pushEdges(plan.roots, "", 0)
-  drain()
+  /** The sections of the branches cut at `maxDepth`, then the text. */
+  const finish = (): string => {
+    // `continued` grows while it is walked: a section may reach the depth limit again.
+    for (let index = 0; index < continued.length; index++) {
+      const node = nodes[continued[index]!]!
+      out.push(`${nodeText(node)} (continued)`)
+      print(childrenOf(node.id), 1)
+    }
+    return out.join("\n")
+  }
+
+  return { out, printed, print, finish }
+}
+
+/** The walk from dependents to their dependencies. */
+const walkDependencies = (nodes: ReadonlyArray<Plan.Node>, options: Explain.TreeOptions | undefined) =>
+  walk(
+    nodes,
+    options,
+    (node) => nodes[node]!.dependencies.length > 0,
+    (node) => dependencyLines(nodes, nodes[node]!.dependencies)
+  )
+
+/** @internal */
+export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
+  const nodes = plan.nodes
+  const { finish, out, print, printed } = walkDependencies(nodes, options)
+  print(dependencyLines(nodes, plan.roots), 0)
 
   // Each declared scope, with what it provides: its components are built when it opens.
   for (const scope of plan.scopes) {
     out.push(`scope ${printable(scope.name)}`)
-    pushEdges(scope.provides, "", 1)
-    drain()
+    print(dependencyLines(nodes, scope.provides), 1)
   }
 
   // Nodes no requested root leads to (walked as roots of their own, e.g. App's startup
@@ -332,18 +388,9 @@ export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
   }
   for (const node of nodes) {
     if (printed[node.id] === 1 || depended[node.id] === 1) continue
-    stack.push({ node: node.id, text: nodeText(node), prefix: "", indent: "", depth: 0 })
-    drain()
+    print([{ node: node.id, text: nodeText(node) }], 0)
   }
-
-  // `continued` grows while it is walked: a section may reach the depth limit again.
-  for (let index = 0; index < continued.length; index++) {
-    const node = nodes[continued[index]!]!
-    out.push(`${nodeText(node)} (continued)`)
-    pushEdges(node.dependencies, "", 1)
-    drain()
-  }
-  return out.join("\n")
+  return finish()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -717,6 +764,16 @@ const distinctRequests = (edges: ReadonlyArray<Plan.Edge>): ReadonlyArray<Plan.E
   return [...first.values()]
 }
 
+/** The node of a component, by its name or by a request that resolved to it (the first it resolved to). */
+const nodeOf = (plan: Plan.Any, which: string | Dependency.Any): number | undefined =>
+  typeof which === "string" ? plan.nodes.find((node) => node.name === which)?.id : planInternal.nodesOfRequest(plan, which.key)[0]
+
+/** What a name or request the plan has no component for fails with: close names suggested. */
+const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any): Errors.UnknownComponent => {
+  const name = typeof which === "string" ? which : which.key
+  return new Errors.UnknownComponent({ name, suggestions: suggest(name, plan.nodes.map((node) => node.name)) })
+}
+
 const explanations = new WeakMap<Plan.Any, ReadonlyArray<ReadonlyArray<typeof ChosenByJson.Type>>>()
 
 /**
@@ -731,7 +788,7 @@ export const component = (
   which: string | Dependency.Any,
   report?: ReportSchema.Report
 ): typeof ComponentExplanation.Type | undefined => {
-  const id = typeof which === "string" ? plan.nodes.find((node) => node.name === which)?.id : planInternal.nodesOfRequest(plan, which.key)[0]
+  const id = nodeOf(plan, which)
   if (id === undefined) return undefined
   let chosenBy = explanations.get(plan)
   if (chosenBy === undefined) {
@@ -834,7 +891,28 @@ export const explainComponent = (
   report?: ReportSchema.Report
 ): Either.Either<typeof ComponentExplanation.Type, Errors.UnknownComponent> => {
   const explained = component(plan, which, report)
-  if (explained !== undefined) return Either.right(explained)
-  const name = typeof which === "string" ? which : which.key
-  return Either.left(new Errors.UnknownComponent({ name, suggestions: suggest(name, plan.nodes.map((node) => node.name)) }))
+  return explained === undefined ? Either.left(unknownComponent(plan, which)) : Either.right(explained)
 }
+
+/**
+ * The tree rooted at one component, its dependencies or its dependents, recursively; the same walk
+ * as `tree`'s.
+ *
+ * @internal
+ */
+export const componentTree = (
+  plan: Plan.Any,
+  which: string | Dependency.Any,
+  options?: Explain.ComponentTreeOptions
+): Either.Either<string, Errors.UnknownComponent> => {
+  const id = nodeOf(plan, which)
+  if (id === undefined) return Either.left(unknownComponent(plan, which))
+  const nodes = plan.nodes
+  const dependents = options?.direction === "dependents" ? dependentLines(nodes) : undefined
+  const { finish, print } = dependents === undefined
+    ? walkDependencies(nodes, options)
+    : walk(nodes, options, (node) => dependents[node]!.length > 0, (node) => dependents[node]!)
+  print([{ node: id, text: nodeText(nodes[id]!) }], 0)
+  return Either.right(finish())
+}
+
