@@ -1,12 +1,34 @@
 /**
  * Measurement helpers: forced GC, medians, heap deltas, markdown tables.
  */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 
 /**
+ * The repository's root: the nearest folder above this module with a `bench/run.ts`, whether this
+ * module runs from `bench/` (under tsx) or compiled, from `bench/.generated/dist/bench/` (`npm run
+ * bench`). Files the benchmarks read or write are found from it.
+ */
+export const root: string = (() => {
+  let folder = path.dirname(fileURLToPath(import.meta.url))
+  while (!fs.existsSync(path.join(folder, "bench", "run.ts"))) {
+    const parent = path.dirname(folder)
+    if (parent === folder) throw new Error("bench: the repository's root (a folder with bench/run.ts) not found")
+    folder = parent
+  }
+  return folder
+})()
+
+/** The folder of the benchmarks' sources (`bench/`), and of what they write (`bench/.generated/`). */
+export const benchFolder = path.join(root, "bench")
+export const generatedFolder = path.join(benchFolder, ".generated")
+
+/**
  * `global.gc`, exposed at runtime when node was not started with `--expose-gc` (`npm run bench`
- * starts it through tsx without node flags).
+ * starts node without flags).
  */
 export const gc: () => void = (() => {
   const existing = (globalThis as { gc?: (() => void) | undefined }).gc

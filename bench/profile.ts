@@ -1,9 +1,10 @@
 /**
  * Profiling helper: repeats one variant's build (and release) so a CPU profile shows where its time goes.
  *
- *   node --cpu-prof --cpu-prof-dir=bench/.generated/prof --import tsx bench/profile.ts layerwise wide 10000 10
- *   npx tsx bench/profile.ts --summary bench/.generated/prof/<file>.cpuprofile [filter]
- *   npx tsx bench/profile.ts --compare layerwise,floor wide 10000 15   (two variants, round by round)
+ *   npx tsc -p bench/tsconfig.json        (what npm run bench compiles: the JavaScript the package ships)
+ *   node --cpu-prof --cpu-prof-dir=bench/.generated/prof bench/.generated/dist/bench/profile.js layerwise wide 10000 10
+ *   node bench/.generated/dist/bench/profile.js --summary bench/.generated/prof/<file>.cpuprofile [filter]
+ *   node bench/.generated/dist/bench/profile.js --compare layerwise,floor wide 10000 15   (two variants, round by round)
  *
  * Variants: layerwise | layerwise-sequential (concurrency 1) | layerwise-getFiberRefs (FiberRefs read
  * through the public `getFiberRefs`) | floor | floor-runner-order | floor-layer (the floor built as a
@@ -15,11 +16,8 @@
  * them): read self time, and the Effect op counts in RESULTS.md. `--compare` prints the Effect op
  * counts of both too.
  *
- * Under tsx every function of a file reports line 1 (esbuild's output). For line numbers, profile
- * tsc's JavaScript instead:
- *
- *   tsc -p tsconfig.json --noEmit false --outDir bench/.generated/js --rootDir . --declaration false --sourceMap false
- *   node --cpu-prof --cpu-prof-dir=bench/.generated/prof bench/.generated/js/bench/profile.js layerwise wide 10000 10
+ * Profile the compiled JavaScript, not tsx's: under tsx every function of a file reports line 1, and
+ * esbuild's `keepNames` renames every named closure each time it is made (bench/README.md, "What runs").
  */
 import * as fs from "node:fs"
 import * as Effect from "effect/Effect"

@@ -22,7 +22,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { spawnSync } from "node:child_process"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { fileURLToPath } from "node:url"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scheduler from "effect/Scheduler"
@@ -40,7 +40,6 @@ import type { Row as LifetimesRow } from "./lifetimes.js"
 import type { Result as SpansResult } from "./spans.js"
 import type { Result as ContainerResult } from "./container.js"
 
-const here = path.dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
 const quick = args.includes("--quick")
 const withTypecheck = args.includes("--typecheck")
@@ -399,14 +398,9 @@ const benchLongChain = async (length: number): Promise<Array<Step>> => {
         note: `${check.releases} releases, ${check.violations} order violations over ${check.edges} edges`
       }
   )
-  const explainFile = path.join(here, "..", "src", "Explain.ts")
-  if (!fs.existsSync(explainFile)) {
-    steps.push({ step: "explain", ok: true, ms: Number.NaN, note: "skipped: src/Explain.ts does not exist yet" })
-    return steps
-  }
   let explain: Record<string, unknown> | undefined
   const imported = await timedStep("explain: import", async () => {
-    explain = (await import(pathToFileURL(explainFile).href)) as Record<string, unknown>
+    explain = (await import("../src/Explain.js")) as Record<string, unknown>
   })
   if (explain === undefined) {
     steps.push(imported)
@@ -439,10 +433,8 @@ interface InstanceRow {
 }
 
 const benchInstances = async (): Promise<Array<InstanceRow> | string> => {
-  const file = path.join(here, "instances.ts")
-  if (!fs.existsSync(file)) return "skipped: bench/instances.ts does not exist yet"
   try {
-    const module = (await import(pathToFileURL(file).href)) as { run?: unknown }
+    const module = (await import("./instances.js")) as { run?: unknown }
     if (typeof module.run !== "function") return "skipped: bench/instances.ts does not export run()"
     const rows: unknown = await module.run()
     if (!Array.isArray(rows)) return "failed: run() did not return an array"
@@ -638,7 +630,7 @@ const main = async () => {
     const module = await import("./typecheck.js")
     typecheck = await module.runTypecheck(module.defaultSizes, log)
   } else {
-    const last = path.join(here, ".generated", "typecheck.json")
+    const last = path.join(H.generatedFolder, "typecheck.json")
     if (fs.existsSync(last)) {
       const saved = JSON.parse(fs.readFileSync(last, "utf8")) as { markdown: string; targets: Array<Target>; date: string }
       typecheck = {
@@ -1112,10 +1104,10 @@ const main = async () => {
 
   process.stdout.write(markdown + "\n")
   const out = partial
-    ? path.join(here, ".generated", "RESULTS.partial.md")
+    ? path.join(H.generatedFolder, "RESULTS.partial.md")
     : quick
-    ? path.join(here, ".generated", "RESULTS.quick.md")
-    : path.join(here, "RESULTS.md")
+    ? path.join(H.generatedFolder, "RESULTS.quick.md")
+    : path.join(H.benchFolder, "RESULTS.md")
   fs.mkdirSync(path.dirname(out), { recursive: true })
   fs.writeFileSync(out, markdown)
   log(`written to ${path.relative(process.cwd(), out)}`)
@@ -1123,7 +1115,7 @@ const main = async () => {
 
 const effectVersion = (): string => {
   try {
-    const file = path.join(here, "..", "node_modules", "effect", "package.json")
+    const file = path.join(H.root, "node_modules", "effect", "package.json")
     return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version
   } catch {
     return "?"

@@ -26,9 +26,8 @@ import { fileURLToPath } from "node:url"
 import { generate, type Graph } from "./graph.js"
 import * as H from "./harness.js"
 
-const here = path.dirname(fileURLToPath(import.meta.url))
-const repository = path.join(here, "..")
-const outDir = path.join(here, ".generated", "typecheck")
+const repository = H.root
+const outDir = path.join(H.generatedFolder, "typecheck")
 const tscBin = path.join(repository, "node_modules", "typescript", "bin", "tsc")
 
 export const defaultSizes: ReadonlyArray<number> = [200, 1_000, 2_000]
@@ -340,9 +339,9 @@ export const runTypecheck = async (
     ),
     ...(firstErrors.length > 0 ? ["", "First errors:", "", ...firstErrors.slice(0, 12)] : [])
   ].join("\n")
-  fs.mkdirSync(path.join(here, ".generated"), { recursive: true })
+  fs.mkdirSync(H.generatedFolder, { recursive: true })
   fs.writeFileSync(
-    path.join(here, ".generated", "typecheck.json"),
+    path.join(H.generatedFolder, "typecheck.json"),
     JSON.stringify({ date: new Date().toISOString(), sizes, markdown, targets }, null, 2)
   )
   return { markdown, targets }
