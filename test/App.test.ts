@@ -1436,6 +1436,19 @@ describe("App", () => {
           ].join("\n")
         )
       }))
+    it.effect("format names the extreme startup orders (Ops.serve's default is the lowest) instead of printing their digits", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.startup(Number.MIN_SAFE_INTEGER)),
+          Component.succeed(B, "b").pipe(Lifecycle.startup(Number.MAX_SAFE_INTEGER))
+        )
+        const report = yield* startStop(App.make(registry))
+        expect(Report.format(report).split("\n").slice(1)).toEqual([
+          "  component                             build",
+          "  A (startup Number.MIN_SAFE_INTEGER)  0.00ms",
+          "  B (startup Number.MAX_SAFE_INTEGER)  0.00ms"
+        ])
+      }))
     it.effect("lists a transient or scoped component with its lifetime and how many instances were built: they are built after startup, so its state stays pending", () =>
       Effect.gen(function*() {
         const Job = Lifetime.scope("Job")
