@@ -216,7 +216,7 @@ export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
  * import { Errors } from "layerwise"
  *
  * const problem = new Errors.CircularDependency({ path: ["Api"], cycle: ["A", "B", "A"] })
- * console.log(problem.message) // "Api: circular dependency A -> B -> A"
+ * console.log(problem.message) // "Api: circular dependency A -> B -> A: break it ..."
  * ```
  *
  * @since 0.1.0
@@ -228,7 +228,9 @@ export class CircularDependency extends Data.TaggedError("CircularDependency")<{
 }> {
   override get message(): string {
     const where = this.path.length > 0 ? `${formatPath(this.path)}: ` : ""
-    return `${where}circular dependency ${formatPath(this.cycle)}`
+    return `${where}circular dependency ${
+      formatPath(this.cycle)
+    }: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)`
   }
 }
 

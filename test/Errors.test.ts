@@ -116,11 +116,11 @@ describe("Errors", () => {
     )
   })
 
-  it("CircularDependency shows the path to the cycle, then the cycle", () => {
+  it("CircularDependency shows the path to the cycle, then the cycle, then how to break it", () => {
     expect(new Errors.CircularDependency({ path: ["Api"], cycle: ["A", "B", "A"] }).message).toBe(
-      "Api: circular dependency A -> B -> A"
+      "Api: circular dependency A -> B -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
     )
-    expect(new Errors.CircularDependency({ path: [], cycle: ["A", "A"] }).message).toBe("circular dependency A -> A")
+    expect(new Errors.CircularDependency({ path: [], cycle: ["A", "A"] }).message).toBe("circular dependency A -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)")
   })
 
   it("DuplicateName names the name and the services given it", () => {
@@ -204,7 +204,7 @@ describe("Errors", () => {
     expect(two.message).toBe(
       "2 problems resolving the graph:\n" +
         "  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)\n" +
-        "  - circular dependency A -> A"
+        "  - circular dependency A -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
     )
   })
 
@@ -481,7 +481,7 @@ describe("Errors: a failure keeps its details", () => {
     const resolution = new Errors.ResolutionError({
       problems: [new Errors.CircularDependency({ path: [], cycle: ["A", "B", "A"] })]
     })
-    expect(failedWith(resolution)).toBe(`${prefix}ResolutionError: 1 problem resolving the graph: - circular dependency A -> B -> A`)
+    expect(failedWith(resolution)).toBe(`${prefix}ResolutionError: 1 problem resolving the graph: - circular dependency A -> B -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)`)
   })
 
   it("layerwise's own errors as causes are not repeated: their message already renders their cause", () => {

@@ -710,12 +710,12 @@ describe("Resolver", () => {
       )
       const error = errorOf(registry, [Api])
       expect(error.problems).toEqual([new Errors.CircularDependency({ path: ["Api"], cycle: ["A", "B", "C", "A"] })])
-      expect(error.message).toBe("1 problem resolving the graph:\n  - Api: circular dependency A -> B -> C -> A")
+      expect(error.message).toBe("1 problem resolving the graph:\n  - Api: circular dependency A -> B -> C -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)")
     })
 
     it("a cycle that starts at the root has an empty path", () => {
       const registry = Registry.make(needing(A, [B], "a"), needing(B, [A], "b"))
-      expect(errorOf(registry, [A]).message).toBe("1 problem resolving the graph:\n  - circular dependency A -> B -> A")
+      expect(errorOf(registry, [A]).message).toBe("1 problem resolving the graph:\n  - circular dependency A -> B -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)")
     })
 
     it("a component that depends on itself is a cycle A -> A", () => {
@@ -934,7 +934,7 @@ describe("Resolver", () => {
           "  - duplicate component name \"dup\": given to 2 components (providing Cache, Logger); names must be unique in a registry",
           "  - Api -> UserRepo: no component provides UserRepo (available: A, Api, B, Cache, Logger, Plugin)",
           "  - Api -> Plugin: 2 candidates tie for Plugin (p1, p2; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name",
-          "  - Api: circular dependency A -> B -> A",
+          "  - Api: circular dependency A -> B -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)",
           "  - invalid replacement of \"ghost\": no component is named \"ghost\" (names: A, Api, B, dup, p1, p2)"
         ].join("\n")
       )
