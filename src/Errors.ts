@@ -927,7 +927,7 @@ export type HookFailed = internal.HookFailed
  * import { Errors } from "layerwise"
  *
  * const error = new Errors.HookTimeout({ component: "Server", path: ["Server"], phase: "stop", hook: "onStop", timeout: "5s" })
- * console.log(error.message) // "Server: stop hook onStop of Server did not complete within 5s"
+ * console.log(error.message) // "Server: stop hook onStop of Server did not complete within 5s (the stop timeout: ...)"
  * ```
  *
  * @since 0.1.0
