@@ -652,7 +652,7 @@ export type ScopeNotOpen = internal.ScopeNotOpen
  * import { Errors } from "layerwise"
  *
  * const error = new Errors.NotInScope({ scope: "Request", services: ["Audit"], provides: ["CurrentUser", "Tx"], declared: ["Request"] })
- * console.log(error.message) // "the scope Request does not provide Audit (it provides: CurrentUser, Tx; and the plan's roots)"
+ * console.log(error.message) // "the scope Request does not provide Audit (it provides: CurrentUser, Tx; and the plan's roots): list only ..."
  * ```
  *
  * @since 0.2.0

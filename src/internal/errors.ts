@@ -36,7 +36,7 @@ export class NotInScope extends Data.TaggedError("NotInScope")<{
     }
     return `the scope ${this.scope} does not provide ${listed(this.services)} (it provides: ${
       this.provides.length === 0 ? "nothing" : listed(this.provides)
-    }; and the plan's roots)`
+    }; and the plan's roots): list only components scoped to it (Lifetime.scoped(${this.scope})) and roots of the plan (a transient or a singleton: request it from a component scoped to ${this.scope})`
   }
 }
 
