@@ -155,6 +155,7 @@ describe("Errors", () => {
       message({ _tag: "Condition", description: "profile a" }, { code: "ConditionThrew", error: "boom" }),
       message({ _tag: "Replacement", name: "db" }, { code: "UnknownName", names: ["a", "b"], invalid: 0 }),
       message({ _tag: "Replacement", name: "db" }, { code: "UnknownName", names: [], invalid: 2 }),
+      message({ _tag: "Replacement", name: "Greeting" }, { code: "UnknownName", names: ["api/Greeting", "layerwise/App/Health"], invalid: 0 }),
       message({ _tag: "Replacement", name: "db" }, { code: "ReplacementService", provides: "Cache", replaced: "Database" }),
       message({ _tag: "Replacement", name: "db" }, {
         code: "ReplacedTwice",
@@ -169,6 +170,7 @@ describe("Errors", () => {
       "invalid condition \"profile a\": it threw: boom",
       "invalid replacement of \"db\": no component is named \"db\" (names: a, b)",
       "invalid replacement of \"db\": no component is named \"db\" (names: none: the registry's 2 components are invalid)",
+      "invalid replacement of \"Greeting\": no component is named \"Greeting\" (names: api/Greeting); did you mean api/Greeting?",
       "invalid replacement of \"db\": it provides Cache, but \"db\" provides Database",
       "invalid replacement of \"db\": it is replaced 2 times (by Database (a value), then fake (a Layer)): replace a name once",
       "invalid component Api: its build must be an Effect, got undefined",
