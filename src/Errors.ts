@@ -131,6 +131,7 @@ export interface NamedElsewhere {
  * `; <what the family hint says>`
  * `; component <name> exists, but it provides <service>`
  * `; did you mean <suggestions>?`
+ * `; register one, or declare it external if the program provides it` (when none of the above is said)
  *
  * @example
  * ```ts
@@ -145,7 +146,7 @@ export interface NamedElsewhere {
  *   excluded: []
  * })
  * console.log(problem.message)
- * // "Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)"
+ * // "Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); register one, or declare it external if the program provides it"
  *
  * const excluded = new Errors.MissingComponent({
  *   path: ["Api"],
@@ -523,7 +524,7 @@ export type Problem =
  * const result = Resolver.resolve(Registry.empty, [Database])
  * if (Either.isLeft(result)) {
  *   console.log(result.left.message)
- *   // "1 problem resolving the graph:\n  - app/Database: no component provides app/Database (available: none)"
+ *   // "1 problem resolving the graph:\n  - app/Database: no component provides app/Database (available: none); register one, or declare it external if the program provides it"
  * }
  * ```
  *

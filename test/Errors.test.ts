@@ -29,12 +29,12 @@ describe("Errors", () => {
   describe("MissingComponent", () => {
     it("names the path, the request and what is available", () => {
       expect(missing().message).toBe(
-        "Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)"
+        "Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); register one, or declare it external if the program provides it"
       )
     })
 
     it("says 'none' when nothing is available, and starts at the request for a root", () => {
-      expect(missing({ path: [], available: [] }).message).toBe("Database: no component provides Database (available: none)")
+      expect(missing({ path: [], available: [] }).message).toBe("Database: no component provides Database (available: none); register one, or declare it external if the program provides it")
     })
 
     it("lists the candidates ruled out by a selector and the suggestions", () => {
@@ -98,7 +98,7 @@ describe("Errors", () => {
 
     it("lists at most 12 available services and counts the rest", () => {
       expect(missing({ available: names(14) }).message).toBe(
-        "Api -> UserRepo -> Database: no component provides Database (available: S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11, S12, and 2 more)"
+        "Api -> UserRepo -> Database: no component provides Database (available: S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11, S12, and 2 more); register one, or declare it external if the program provides it"
       )
     })
   })
@@ -198,14 +198,14 @@ describe("Errors", () => {
   it("ResolutionError lists every problem, one per line, and counts them", () => {
     const one = new Errors.ResolutionError({ problems: [missing()] })
     expect(one.message).toBe(
-      "1 problem resolving the graph:\n  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)"
+      "1 problem resolving the graph:\n  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); register one, or declare it external if the program provides it"
     )
     const two = new Errors.ResolutionError({
       problems: [missing(), new Errors.CircularDependency({ path: [], cycle: ["A", "A"] })]
     })
     expect(two.message).toBe(
       "2 problems resolving the graph:\n" +
-        "  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)\n" +
+        "  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); register one, or declare it external if the program provides it\n" +
         "  - circular dependency A -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
     )
   })

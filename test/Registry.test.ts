@@ -35,7 +35,7 @@ describe("Registry", () => {
     expect(pluginNames(Registry.empty)).toEqual([])
     const result = Resolver.resolve(Registry.empty, [Database])
     expect(Either.isLeft(result) && result.left.message).toBe(
-      "1 problem resolving the graph:\n  - Database: no component provides Database (available: none)"
+      "1 problem resolving the graph:\n  - Database: no component provides Database (available: none); register one, or declare it external if the program provides it"
     )
   })
 
@@ -296,7 +296,7 @@ describe("Registry", () => {
         const error = yield* Effect.flip(Effect.provide(Api, Registry.toLayer(registry, [Api], { external: [Clock] }).pipe(
           Layer.provide(Layer.succeed(Clock, { now: () => 0 }))
         )))
-        expect(error.message).toBe("1 problem resolving the graph:\n  - Api -> Database: no component provides Database (available: Api, platform/Clock)")
+        expect(error.message).toBe("1 problem resolving the graph:\n  - Api -> Database: no component provides Database (available: Api, platform/Clock); register one, or declare it external if the program provides it")
       }))
 
     it.effect("a component of the registry wins over the program's service; qualified requests find components only", () =>

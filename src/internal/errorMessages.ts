@@ -51,8 +51,12 @@ export const missingComponent = (self: Errors.MissingComponent): string => {
       ? ""
       : `; ${app} is provided by every App made from a registry, and Registry.toLayer, Plan.toLayer and Testing.toLayer make no App: run the registry as one (App.make, then App.run, App.start or App.layer; App.plan resolves it as an App does, for Explain)`
     const close = self.suggestions.length > 0 ? `; did you mean ${self.suggestions.join(" or ")}?` : ""
+    // nothing else explains it: the service is nowhere in the registry
+    const register = `${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}` === ""
+      ? "; register one, or declare it external if the program provides it"
+      : ""
     const available = self.available.length > 0 ? listed(self.available) : "none"
-    return `${where}: no component provides ${self.request} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}`
+    return `${where}: no component provides ${self.request} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}${register}`
   }
 
 /** @internal */
