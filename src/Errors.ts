@@ -131,6 +131,7 @@ export interface NamedElsewhere {
  * `; <what the family hint says>`
  * `; component <name> exists, but it provides <service>`
  * `; did you mean <suggestions>?`
+ * `; register one, or declare it external if the program provides it` (when none of the above is said)
  *
  * @example
  * ```ts
@@ -145,7 +146,7 @@ export interface NamedElsewhere {
  *   excluded: []
  * })
  * console.log(problem.message)
- * // "Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)"
+ * // "Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); register one, or declare it external if the program provides it"
  *
  * const excluded = new Errors.MissingComponent({
  *   path: ["Api"],
@@ -216,7 +217,7 @@ export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
  * import { Errors } from "layerwise"
  *
  * const problem = new Errors.CircularDependency({ path: ["Api"], cycle: ["A", "B", "A"] })
- * console.log(problem.message) // "Api: circular dependency A -> B -> A"
+ * console.log(problem.message) // "Api: circular dependency A -> B -> A: break it ..."
  * ```
  *
  * @since 0.1.0
@@ -228,7 +229,9 @@ export class CircularDependency extends Data.TaggedError("CircularDependency")<{
 }> {
   override get message(): string {
     const where = this.path.length > 0 ? `${formatPath(this.path)}: ` : ""
-    return `${where}circular dependency ${formatPath(this.cycle)}`
+    return `${where}circular dependency ${
+      formatPath(this.cycle)
+    }: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)`
   }
 }
 
@@ -521,7 +524,7 @@ export type Problem =
  * const result = Resolver.resolve(Registry.empty, [Database])
  * if (Either.isLeft(result)) {
  *   console.log(result.left.message)
- *   // "1 problem resolving the graph:\n  - app/Database: no component provides app/Database (available: none)"
+ *   // "1 problem resolving the graph:\n  - app/Database: no component provides app/Database (available: none); register one, or declare it external if the program provides it"
  * }
  * ```
  *
@@ -650,7 +653,7 @@ export type ScopeNotOpen = internal.ScopeNotOpen
  * import { Errors } from "layerwise"
  *
  * const error = new Errors.NotInScope({ scope: "Request", services: ["Audit"], provides: ["CurrentUser", "Tx"], declared: ["Request"] })
- * console.log(error.message) // "the scope Request does not provide Audit (it provides: CurrentUser, Tx; and the plan's roots)"
+ * console.log(error.message) // "the scope Request does not provide Audit (it provides: CurrentUser, Tx; and the plan's roots): list only ..."
  * ```
  *
  * @since 0.2.0
@@ -925,7 +928,7 @@ export type HookFailed = internal.HookFailed
  * import { Errors } from "layerwise"
  *
  * const error = new Errors.HookTimeout({ component: "Server", path: ["Server"], phase: "stop", hook: "onStop", timeout: "5s" })
- * console.log(error.message) // "Server: stop hook onStop of Server did not complete within 5s"
+ * console.log(error.message) // "Server: stop hook onStop of Server did not complete within 5s (the stop timeout: ...)"
  * ```
  *
  * @since 0.1.0

@@ -252,7 +252,8 @@ export interface Family<Name extends string, A> extends Pipeable {
  * `value` (`Equal.equals`). Options with one value take the value alone. The option is read before
  * resolution, like `Condition.config`'s Config, and the plan lists it in its options (the help shows
  * it). When a request finds no component because of such conditions, the problem says the value
- * given and the values that would have selected one (`option --storage is "file", given "s3"`).
+ * given and the values that would have selected one (`option --storage is "file", given "s3"`;
+ * `given "s3" (expected "memory" | "file")` when the value given is none of the option's values).
  *
  * @example
  * ```ts

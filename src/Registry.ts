@@ -137,7 +137,7 @@ export const make: <const Items extends ReadonlyArray<Item>>(...items: Items) =>
   internal.make
 
 /**
- * Adds components and registries.
+ * Adds components and registries: one, or an array of them.
  *
  * @example
  * ```ts
@@ -147,21 +147,28 @@ export const make: <const Items extends ReadonlyArray<Item>>(...items: Items) =>
  * class Greeting extends Context.Tag("app/Greeting")<Greeting, string>() {}
  *
  * export const registry = Registry.empty.pipe(Registry.add([Component.succeed(Greeting, "hello")]))
+export const same = Registry.empty.pipe(Registry.add(Component.succeed(Greeting, "hello")))
  * ```
  *
  * @since 0.1.0
  * @category combinators
  */
 export const add: {
-  <const Items extends ReadonlyArray<Item>>(items: Items): <E>(self: Registry<E>) => Registry<E | Error<Items[number]>>
-  <E, const Items extends ReadonlyArray<Item>>(self: Registry<E>, items: Items): Registry<E | Error<Items[number]>>
+  <const Items extends Item | ReadonlyArray<Item>>(
+    items: Items
+  ): <E>(self: Registry<E>) => Registry<E | Error<Items extends ReadonlyArray<infer One> ? One : Items>>
+  <E, const Items extends Item | ReadonlyArray<Item>>(
+    self: Registry<E>,
+    items: Items
+  ): Registry<E | Error<Items extends ReadonlyArray<infer One> ? One : Items>>
 } = internal.add
 
 /**
  * Adds overriding components: an override wins over every other candidate of its tag for the
  * requests it applies to. Without qualifiers it applies to every request of its tag; with qualifiers,
  * only to requests for one of them. Several overrides of one request are chosen among by the usual
- * rules. Made for tests (see `Testing`) and for environment-specific wiring.
+ * rules. Made for tests (see `Testing`) and for environment-specific wiring. Takes one component or
+ * an array of them.
  *
  * @example
  * ```ts
@@ -178,13 +185,13 @@ export const add: {
  * @category combinators
  */
 export const override: {
-  <const Components extends ReadonlyArray<Component.Any>>(
+  <const Components extends Component.Any | ReadonlyArray<Component.Any>>(
     components: Components
-  ): <E>(self: Registry<E>) => Registry<E | Error<Components[number]>>
-  <E, const Components extends ReadonlyArray<Component.Any>>(
+  ): <E>(self: Registry<E>) => Registry<E | Error<Components extends ReadonlyArray<infer One> ? One : Components>>
+  <E, const Components extends Component.Any | ReadonlyArray<Component.Any>>(
     self: Registry<E>,
     components: Components
-  ): Registry<E | Error<Components[number]>>
+  ): Registry<E | Error<Components extends ReadonlyArray<infer One> ? One : Components>>
 } = internal.override
 
 /**

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { startupText } from "./internal/lifecycle.js"
 
 /**
  * A component's lifecycle phase.
@@ -347,7 +348,7 @@ export const format = (report: Report): string => {
       `${component.name}${component.lifetime === undefined ? "" : ` · ${component.lifetime}`}${
         component.instances === undefined ? "" : ` (${component.instances} instance${component.instances === 1 ? "" : "s"})`
       }${
-        component.startup === null ? "" : ` (startup ${component.startup})`
+        component.startup === null ? "" : ` (startup ${startupText(component.startup)})`
       }${component.shutDownAt === undefined ? "" : ` (shut down at ${formatDuration(component.shutDownAt)})`}`,
       ...used.map(([phase]) => cell(component.phases.find((record) => record.phase === phase)))
     ])

@@ -83,7 +83,7 @@ export interface EffectOptions<External extends ReadonlyArray<Dependency.Any> = 
  * const result = Resolver.resolve(registry, [Api])
  * if (Either.isLeft(result)) console.log(result.left.message)
  * // 1 problem resolving the graph:
- * //   - Api -> Database: no component provides Database (available: Api)
+ * //   - Api -> Database: no component provides Database (available: Api); register one, or declare it external if the program provides it
  * ```
  *
  * @since 0.1.0

@@ -65,7 +65,8 @@ export interface RunMainOptions {
  *
  * Configuration: the program reads every Config (the components' options among them) through
  * `Options.provider` over the command line and the environment (see `RunMainOptions.options`):
- * `--db-url postgres://db` and `DB_URL=postgres://db` set the same option. With `--help` on the
+ * `--db-url postgres://db` and `DB_URL=postgres://db` set the same option; a flag close to an
+ * option's that is none (`--db-ulr`) is warned of, with the option it looks like. With `--help` on the
  * command line, nothing runs: the help of the application's options (`Options.help`, each with the
  * value given and where it came from) is printed and the process exits with code 0.
  *

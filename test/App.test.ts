@@ -610,7 +610,7 @@ describe("App", () => {
         expect(yield* recorder.entries).toEqual(["build A", "release A"])
         expect(failed.errors.map((error) => error.message)).toEqual([
           "B: start hook onStart of B failed: Boom { where: \"B\" }",
-          "A: start hook stubborn of A did not complete within 10s"
+          "A: start hook stubborn of A did not complete within 10s (the start timeout: Lifecycle.timeouts({ start }) on the component, or the App's startTimeout)"
         ])
         expect(failed.report.components.find((component) => component.name === "A")!.phases[1]).toMatchObject({
           phase: "start",
@@ -836,7 +836,7 @@ describe("App", () => {
         yield* TestClock.adjust("5 seconds")
         const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
         expect(failed.reason).toBe("start")
-        expect(failed.errors.map((e) => e.message)).toEqual(["C -> B: start hook connect of B did not complete within 5s"])
+        expect(failed.errors.map((e) => e.message)).toEqual(["C -> B: start hook connect of B did not complete within 5s (the start timeout: Lifecycle.timeouts({ start }) on the component, or the App's startTimeout)"])
         expect(yield* recorder.entries).toEqual(["build A", "start A", "stop A", "release A"])
         const started = failed.report.components.find((component) => component.name === "B")!.phases[1]!
         expect(started).toEqual({
@@ -845,7 +845,7 @@ describe("App", () => {
           duration: 5000,
           outcome: "timeout",
           hook: "connect",
-          error: "C -> B: start hook connect of B did not complete within 5s"
+          error: "C -> B: start hook connect of B did not complete within 5s (the start timeout: Lifecycle.timeouts({ start }) on the component, or the App's startTimeout)"
         })
       }))
 
@@ -876,7 +876,7 @@ describe("App", () => {
         yield* TestClock.adjust("3 seconds")
         const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
         expect(failed.reason).toBe("stop")
-        expect(failed.errors.map((e) => e.message)).toEqual(["B: stop hook drain of B did not complete within 3s"])
+        expect(failed.errors.map((e) => e.message)).toEqual(["B: stop hook drain of B did not complete within 3s (the stop timeout: Lifecycle.timeouts({ stop }) on the component, or the App's stopTimeout)"])
         const log = yield* recorder.entries
         expect(log.slice(-4)[0]).toBe("stop A")
         expect(log.indexOf("release B")).toBeLessThan(log.indexOf("release A"))
@@ -1051,7 +1051,7 @@ describe("App", () => {
         const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
         expect(yield* recorder.entries).toEqual(["interrupted"])
         expect(failed.reason).toBe("stop")
-        expect(failed.errors.map((e) => e.message)).toEqual(["A: background hook consumer of A did not complete within 2s"])
+        expect(failed.errors.map((e) => e.message)).toEqual(["A: background hook consumer of A did not complete within 2s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"])
       }))
 
     it.effect("a background failure shuts the application down gracefully and fails the run with that failure", () =>
@@ -1108,7 +1108,7 @@ describe("App", () => {
         expect(stopped.components[0]!.phases.find((record) => record.phase === "background")).toMatchObject({
           outcome: "timeout",
           duration: 1000,
-          error: "A: background hook stubborn of A did not complete within 1s"
+          error: "A: background hook stubborn of A did not complete within 1s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"
         })
         expect(late).toEqual(stopped)
       }))
@@ -1435,6 +1435,19 @@ describe("App", () => {
             "  - B: stop hook onStop of B failed: nope"
           ].join("\n")
         )
+      }))
+    it.effect("format names the extreme startup orders (Ops.serve's default is the lowest) instead of printing their digits", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.startup(Number.MIN_SAFE_INTEGER)),
+          Component.succeed(B, "b").pipe(Lifecycle.startup(Number.MAX_SAFE_INTEGER))
+        )
+        const report = yield* startStop(App.make(registry))
+        expect(Report.format(report).split("\n").slice(1)).toEqual([
+          "  component                             build",
+          "  A (startup Number.MIN_SAFE_INTEGER)  0.00ms",
+          "  B (startup Number.MAX_SAFE_INTEGER)  0.00ms"
+        ])
       }))
     it.effect("lists a transient or scoped component with its lifetime and how many instances were built: they are built after startup, so its state stays pending", () =>
       Effect.gen(function*() {

@@ -161,6 +161,18 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     )
   })
 
+  it("a flag close to an option's without being one is warned of, with the option it looks like, and the run goes on", async () => {
+    const app = spawnApp("options", { SERVER_TOKEN: "s3cr3t" }, ["--server-port", "8080", "--server-hots", "0.0.0.0", "--verbose"])
+    await app.waitFor("started")
+    app.child.kill("SIGTERM")
+    expect(await app.exited).toBe(0)
+    const warnings = app.output().split("\n").filter((line) => line.includes("level=WARN"))
+    expect(warnings.map((line) => line.replace(/^.*message=/, ""))).toEqual([
+      "\"the flag --server-hots is not an option of the application: did you mean --server-host?\""
+    ])
+    expect(app.output()).toContain("port 8080 on localhost")
+  })
+
   it("options come from flags and the environment; the missing and invalid ones are told together, before anything starts", async () => {
     const started = spawnApp("options", { SERVER_TOKEN: "s3cr3t" }, ["--server-port=8080", "--server-host", "0.0.0.0"])
     await started.waitFor("started")

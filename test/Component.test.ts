@@ -386,7 +386,7 @@ describe("Component", () => {
         expect(explicit.dependencies).toEqual([Clock])
         const error = yield* Effect.flip(Effect.provide(greet(Greeter), Registry.toLayer(Registry.make(explicit), [Greeter])))
         expect(error.message).toBe(
-          "1 problem resolving the graph:\n  - Greeter -> Clock: no component provides Clock (available: Greeter)"
+          "1 problem resolving the graph:\n  - Greeter -> Clock: no component provides Clock (available: Greeter); register one, or declare it external if the program provides it"
         )
         const registry = Registry.make(explicit, Component.succeed(Clock, Clock.make({ now: () => 8 })))
         expect(yield* Effect.provide(greet(Greeter), Registry.toLayer(registry, [Greeter]))).toBe("hello ada at 8")

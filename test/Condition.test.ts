@@ -71,7 +71,7 @@ describe("Condition", () => {
   })
 
   it("a request whose candidates conditions all excluded lists them, each with the condition that excluded it", () => {
-    // Regression: the message said only "no component provides Storage (available: Api)".
+    // Regression: the message said only "no component provides Storage (available: Api); register one, or declare it external if the program provides it".
     const guarded = Registry.make(
       api,
       Registry.when(Condition.property("storage", "file"), Component.succeed(Storage, { kind: "file" })),
@@ -129,7 +129,7 @@ describe("Condition", () => {
     const result = Resolver.resolve(guarded, [Api])
     expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
       "invalid condition \"explodes\": it threw: boom",
-      "Api -> Storage: no component provides Storage (available: Api)"
+      "Api -> Storage: no component provides Storage (available: Api); register one, or declare it external if the program provides it"
     ])
   })
 
@@ -185,7 +185,7 @@ describe("Condition", () => {
           "3 problems resolving the graph:\n" +
             "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" cannot be read: (Missing data at SEARCH_INDEX: \"Expected SEARCH_INDEX to exist in the provided map\")\n" +
             "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" cannot be read: (Missing data at BETA: \"Expected BETA to exist in the provided map\")\n" +
-            "  - Api -> Storage: no component provides Storage (available: Api)"
+            "  - Api -> Storage: no component provides Storage (available: Api); register one, or declare it external if the program provides it"
         )
       }))
 

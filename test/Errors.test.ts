@@ -29,12 +29,12 @@ describe("Errors", () => {
   describe("MissingComponent", () => {
     it("names the path, the request and what is available", () => {
       expect(missing().message).toBe(
-        "Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)"
+        "Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); register one, or declare it external if the program provides it"
       )
     })
 
     it("says 'none' when nothing is available, and starts at the request for a root", () => {
-      expect(missing({ path: [], available: [] }).message).toBe("Database: no component provides Database (available: none)")
+      expect(missing({ path: [], available: [] }).message).toBe("Database: no component provides Database (available: none); register one, or declare it external if the program provides it")
     })
 
     it("lists the candidates ruled out by a selector and the suggestions", () => {
@@ -98,7 +98,7 @@ describe("Errors", () => {
 
     it("lists at most 12 available services and counts the rest", () => {
       expect(missing({ available: names(14) }).message).toBe(
-        "Api -> UserRepo -> Database: no component provides Database (available: S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11, S12, and 2 more)"
+        "Api -> UserRepo -> Database: no component provides Database (available: S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11, S12, and 2 more); register one, or declare it external if the program provides it"
       )
     })
   })
@@ -116,11 +116,11 @@ describe("Errors", () => {
     )
   })
 
-  it("CircularDependency shows the path to the cycle, then the cycle", () => {
+  it("CircularDependency shows the path to the cycle, then the cycle, then how to break it", () => {
     expect(new Errors.CircularDependency({ path: ["Api"], cycle: ["A", "B", "A"] }).message).toBe(
-      "Api: circular dependency A -> B -> A"
+      "Api: circular dependency A -> B -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
     )
-    expect(new Errors.CircularDependency({ path: [], cycle: ["A", "A"] }).message).toBe("circular dependency A -> A")
+    expect(new Errors.CircularDependency({ path: [], cycle: ["A", "A"] }).message).toBe("circular dependency A -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)")
   })
 
   it("DuplicateName names the name and the services given it", () => {
@@ -155,6 +155,7 @@ describe("Errors", () => {
       message({ _tag: "Condition", description: "profile a" }, { code: "ConditionThrew", error: "boom" }),
       message({ _tag: "Replacement", name: "db" }, { code: "UnknownName", names: ["a", "b"], invalid: 0 }),
       message({ _tag: "Replacement", name: "db" }, { code: "UnknownName", names: [], invalid: 2 }),
+      message({ _tag: "Replacement", name: "Greeting" }, { code: "UnknownName", names: ["api/Greeting", "layerwise/App/Health"], invalid: 0 }),
       message({ _tag: "Replacement", name: "db" }, { code: "ReplacementService", provides: "Cache", replaced: "Database" }),
       message({ _tag: "Replacement", name: "db" }, {
         code: "ReplacedTwice",
@@ -169,6 +170,7 @@ describe("Errors", () => {
       "invalid condition \"profile a\": it threw: boom",
       "invalid replacement of \"db\": no component is named \"db\" (names: a, b)",
       "invalid replacement of \"db\": no component is named \"db\" (names: none: the registry's 2 components are invalid)",
+      "invalid replacement of \"Greeting\": no component is named \"Greeting\" (names: api/Greeting); did you mean api/Greeting?",
       "invalid replacement of \"db\": it provides Cache, but \"db\" provides Database",
       "invalid replacement of \"db\": it is replaced 2 times (by Database (a value), then fake (a Layer)): replace a name once",
       "invalid component Api: its build must be an Effect, got undefined",
@@ -196,15 +198,15 @@ describe("Errors", () => {
   it("ResolutionError lists every problem, one per line, and counts them", () => {
     const one = new Errors.ResolutionError({ problems: [missing()] })
     expect(one.message).toBe(
-      "1 problem resolving the graph:\n  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)"
+      "1 problem resolving the graph:\n  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); register one, or declare it external if the program provides it"
     )
     const two = new Errors.ResolutionError({
       problems: [missing(), new Errors.CircularDependency({ path: [], cycle: ["A", "A"] })]
     })
     expect(two.message).toBe(
       "2 problems resolving the graph:\n" +
-        "  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger)\n" +
-        "  - circular dependency A -> A"
+        "  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); register one, or declare it external if the program provides it\n" +
+        "  - circular dependency A -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
     )
   })
 
@@ -481,7 +483,7 @@ describe("Errors: a failure keeps its details", () => {
     const resolution = new Errors.ResolutionError({
       problems: [new Errors.CircularDependency({ path: [], cycle: ["A", "B", "A"] })]
     })
-    expect(failedWith(resolution)).toBe(`${prefix}ResolutionError: 1 problem resolving the graph: - circular dependency A -> B -> A`)
+    expect(failedWith(resolution)).toBe(`${prefix}ResolutionError: 1 problem resolving the graph: - circular dependency A -> B -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)`)
   })
 
   it("layerwise's own errors as causes are not repeated: their message already renders their cause", () => {

@@ -303,7 +303,7 @@ describe("examples/quickstart.ts", () => {
           "Now a deliberately broken registry (two Databases, neither primary; no Config), to show the resolution errors:",
           "2 problems resolving the graph:",
           "  - UserRepo -> Database: 2 candidates tie for Database (Database#1, Database#2; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name",
-          "  - Config: no component provides Config (available: Database, UserRepo)",
+          "  - Config: no component provides Config (available: Database, UserRepo); register one, or declare it external if the program provides it",
           ""
         ].join("\n")
       )
@@ -367,7 +367,7 @@ describe("examples/container.ts", () => {
         "tenant-a: bonjour from main; root: hello",
         "close tenant greeting",
         "1 problem resolving the graph:",
-        "  - host/Missing: no component provides host/Missing (available: host/Database, host/Greeting, host/Plugin)",
+        "  - host/Missing: no component provides host/Missing (available: host/Database, host/Greeting, host/Plugin); register one, or declare it external if the program provides it",
         "close plugin reverse",
         "shut down: host/Plugin#2",
         "host/Plugin#2 was shut down in the container root",

@@ -622,6 +622,11 @@ describe("lifecycle metadata", () => {
     ))
   })
 
+  it("the lowest startup order (Ops.serve's default) is named, not printed as its sixteen digits", () => {
+    const plan = resolve(Registry.make(Component.succeed(Db, "pg").pipe(Lifecycle.startup(Number.MIN_SAFE_INTEGER))), [Db])
+    expect(Explain.tree(plan)).toBe("Db · startup Number.MIN_SAFE_INTEGER")
+  })
+
   it("health checks come last, before the timeouts, the health timeout among them; the JSON form lists them only when there are some", () => {
     const plan = resolve(
       Registry.make(

@@ -278,7 +278,7 @@ describe("Family", () => {
   })
 
   it("a plain request of a service that only a registered family provides says that its members are requested with the family", () => {
-    // Regression: the message was only "no component provides Client (available: ...)".
+    // Regression: the message was only "no component provides Client (available: ...); register one, or declare it external if the program provides it".
     const Clients = Family.make(Client, { name: "Clients", key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 }) })
     const registry = Registry.make(Clients, Component.make(Reporter, { dependencies: [Client], build: Effect.succeed({ client: "" }) }))
     const result = Resolver.resolve(registry, [Reporter])

@@ -375,14 +375,14 @@ describe("Http.requestScope before any request", () => {
       return { error, events: recorder.events }
     }))
 
-  it.live("a service the scope does not provide fails the server's Layer with NotInScope, naming the scope, the service and what the scope provides, before it serves", () =>
+  it.live("a service the scope does not provide fails the server's Layer with NotInScope, naming the scope, the service, what the scope provides and what it can list, before it serves", () =>
     Effect.gen(function*() {
       const app = Effect.map(Http.requestScope(Http.Request, [CurrentUser, Audit]), (scoped) =>
         HttpRouter.empty.pipe(HttpRouter.get("/audit", Effect.flatMap(Audit, (audit) => HttpServerResponse.text(audit))), scoped))
       const { error, events } = yield* failedServe(app, [Http.Request])
       expect(error).toBeInstanceOf(Errors.NotInScope)
       expect({ ...error }).toEqual({ _tag: "NotInScope", scope: "Request", services: ["Audit"], provides: ["CurrentUser", "Tx"], declared: ["Request"] })
-      expect(error.message).toBe("the scope Request does not provide Audit (it provides: CurrentUser, Tx; and the plan's roots)")
+      expect(error.message).toBe("the scope Request does not provide Audit (it provides: CurrentUser, Tx; and the plan's roots): list only components scoped to it (Lifetime.scoped(Request)) and roots of the plan (a transient or a singleton: request it from a component scoped to Request)")
       expect(events).toEqual([])
     }))
 

@@ -44,7 +44,7 @@ describe("Lifetime", () => {
       ])
       // a scoped component whose dependency is missing is a problem before anything runs
       const missing = Resolver.resolve(Registry.make(CurrentUserLive), [], { scopes: [Request] })
-      expect(problemsOf(missing)).toEqual(["CurrentUser -> Config: no component provides Config (available: CurrentUser)"])
+      expect(problemsOf(missing)).toEqual(["CurrentUser -> Config: no component provides Config (available: CurrentUser); register one, or declare it external if the program provides it"])
     })
 
     it("a component scoped to a scope the application does not declare is an InvalidDeclaration", () => {
@@ -144,7 +144,7 @@ describe("Lifetime", () => {
       ])
       // without the input declared, Incoming is a service like any other: nobody provides it
       expect(problemsOf(Resolver.resolve(Registry.make(UserLive), [], { scopes: [Request] }))).toEqual([
-        "CurrentUser -> Incoming: no component provides Incoming (available: CurrentUser)"
+        "CurrentUser -> Incoming: no component provides Incoming (available: CurrentUser); register one, or declare it external if the program provides it"
       ])
     })
 

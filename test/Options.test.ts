@@ -384,14 +384,14 @@ describe("Options", () => {
         expect([yield* kind("memory"), yield* kind("file")]).toEqual(["memory", "file"])
       }))
 
-    it.effect("when nothing is selected, the problem says the value given and the values that would select something", () =>
+    it.effect("when nothing is selected, the problem says the value given, that it is none of the option's values, and the values that would select something", () =>
       Effect.gen(function*() {
         const error = yield* Effect.flip(
           Effect.provide(Storage, Registry.toLayer(storage, [Storage])).pipe(withProvider({ env: { STORAGE_KIND: "s3" } }))
         )
         expect(error.message).toBe(
           "1 problem resolving the graph:\n  - Storage: no component provides Storage (available: none); candidates excluded by their conditions: " +
-            "Storage (option --storage-kind is \"memory\", given \"s3\"), Storage (option --storage-kind is \"file\", given \"s3\")"
+            "Storage (option --storage-kind is \"memory\", given \"s3\" (expected \"memory\" | \"file\")), Storage (option --storage-kind is \"file\", given \"s3\" (expected \"memory\" | \"file\"))"
         )
       }))
   })

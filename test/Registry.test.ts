@@ -35,7 +35,7 @@ describe("Registry", () => {
     expect(pluginNames(Registry.empty)).toEqual([])
     const result = Resolver.resolve(Registry.empty, [Database])
     expect(Either.isLeft(result) && result.left.message).toBe(
-      "1 problem resolving the graph:\n  - Database: no component provides Database (available: none)"
+      "1 problem resolving the graph:\n  - Database: no component provides Database (available: none); register one, or declare it external if the program provides it"
     )
   })
 
@@ -57,13 +57,12 @@ describe("Registry", () => {
     expect(pluginNames(dataFirst)).toEqual(["a", "d"])
   })
 
-  it("add and override given one item instead of an array (a JavaScript caller, a cast) take it as a list of one", () => {
-    // typed as arrays: a caller the compiler does not check may pass one item
-    const loose = <A>(item: A): ReadonlyArray<A> => item as unknown as ReadonlyArray<A>
+  it("add and override take one item, as make does, or an array", () => {
     const original = Registry.make(plugin("a"), database("main"))
-    expect(pluginNames(original.pipe(Registry.add(loose(plugin("b")))))).toEqual(["a", "b"])
-    expect(pluginNames(Registry.add(original, loose(Registry.make(plugin("c")))))).toEqual(["a", "c"])
-    expect(chosenDatabase(original.pipe(Registry.override(loose(database("fake")))))).toBe("fake")
+    expect(pluginNames(original.pipe(Registry.add(plugin("b"))))).toEqual(["a", "b"])
+    expect(pluginNames(Registry.add(original, Registry.make(plugin("c"))))).toEqual(["a", "c"])
+    expect(pluginNames(original.pipe(Registry.add([plugin("b"), plugin("c")])))).toEqual(["a", "b", "c"])
+    expect(chosenDatabase(original.pipe(Registry.override(database("fake"))))).toBe("fake")
   })
 
   it("override returns a new registry and leaves the original unchanged", () => {
@@ -297,7 +296,7 @@ describe("Registry", () => {
         const error = yield* Effect.flip(Effect.provide(Api, Registry.toLayer(registry, [Api], { external: [Clock] }).pipe(
           Layer.provide(Layer.succeed(Clock, { now: () => 0 }))
         )))
-        expect(error.message).toBe("1 problem resolving the graph:\n  - Api -> Database: no component provides Database (available: Api, platform/Clock)")
+        expect(error.message).toBe("1 problem resolving the graph:\n  - Api -> Database: no component provides Database (available: Api, platform/Clock); register one, or declare it external if the program provides it")
       }))
 
     it.effect("a component of the registry wins over the program's service; qualified requests find components only", () =>

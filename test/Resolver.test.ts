@@ -616,7 +616,7 @@ describe("Resolver", () => {
         })
       ])
       expect(error.message).toBe(
-        "1 problem resolving the graph:\n  - Api -> UserRepo -> Database: no component provides Database (available: Api, Cache, Logger, UserRepo)"
+        "1 problem resolving the graph:\n  - Api -> UserRepo -> Database: no component provides Database (available: Api, Cache, Logger, UserRepo); register one, or declare it external if the program provides it"
       )
     })
 
@@ -647,7 +647,7 @@ describe("Resolver", () => {
     it("layerwise's own services are not listed as available to a request that finds nothing", () => {
       const registry = Registry.make(App.ShutdownerLive, Component.succeed(Cache, { size: 1 }), needing(Api, [Database], { source: "" }))
       expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
-        "Api -> Database: no component provides Database (available: Api, Cache)"
+        "Api -> Database: no component provides Database (available: Api, Cache); register one, or declare it external if the program provides it"
       ])
     })
 
@@ -710,12 +710,12 @@ describe("Resolver", () => {
       )
       const error = errorOf(registry, [Api])
       expect(error.problems).toEqual([new Errors.CircularDependency({ path: ["Api"], cycle: ["A", "B", "C", "A"] })])
-      expect(error.message).toBe("1 problem resolving the graph:\n  - Api: circular dependency A -> B -> C -> A")
+      expect(error.message).toBe("1 problem resolving the graph:\n  - Api: circular dependency A -> B -> C -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)")
     })
 
     it("a cycle that starts at the root has an empty path", () => {
       const registry = Registry.make(needing(A, [B], "a"), needing(B, [A], "b"))
-      expect(errorOf(registry, [A]).message).toBe("1 problem resolving the graph:\n  - circular dependency A -> B -> A")
+      expect(errorOf(registry, [A]).message).toBe("1 problem resolving the graph:\n  - circular dependency A -> B -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)")
     })
 
     it("a component that depends on itself is a cycle A -> A", () => {
@@ -870,7 +870,7 @@ describe("Resolver", () => {
     })
 
     it("a request for a service whose only candidate is invalid reports the invalid candidate, not a missing one", () => {
-      // Regression: "no component provides Database (available: Api)" was reported as well, which is false.
+      // Regression: "no component provides Database (available: Api); register one, or declare it external if the program provides it" was reported as well, which is false.
       const registry = Registry.make(
         database("broken").pipe(Component.order(NaN)),
         needing(Api, [Database], { source: "" })
@@ -932,9 +932,9 @@ describe("Resolver", () => {
           "6 problems resolving the graph:",
           "  - invalid component broken: it cannot be both primary and alternative",
           "  - duplicate component name \"dup\": given to 2 components (providing Cache, Logger); names must be unique in a registry",
-          "  - Api -> UserRepo: no component provides UserRepo (available: A, Api, B, Cache, Logger, Plugin)",
+          "  - Api -> UserRepo: no component provides UserRepo (available: A, Api, B, Cache, Logger, Plugin); register one, or declare it external if the program provides it",
           "  - Api -> Plugin: 2 candidates tie for Plugin (p1, p2; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name",
-          "  - Api: circular dependency A -> B -> A",
+          "  - Api: circular dependency A -> B -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)",
           "  - invalid replacement of \"ghost\": no component is named \"ghost\" (names: A, Api, B, dup, p1, p2)"
         ].join("\n")
       )
@@ -977,7 +977,7 @@ describe("Resolver", () => {
       ).pipe(Registry.replace("ghost", database("x")))
       expect(errorOf(registry, [Api, Logger]).problems.map((problem) => problem.message)).toEqual([
         "duplicate component name \"dup\": given to 2 components (providing Cache, Database); names must be unique in a registry",
-        "Api -> UserRepo: no component provides UserRepo (available: Api, Cache, Database, Logger, Plugin)",
+        "Api -> UserRepo: no component provides UserRepo (available: Api, Cache, Database, Logger, Plugin); register one, or declare it external if the program provides it",
         "Api -> Plugin: 2 candidates tie for Plugin (alpha, zeta; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name",
         "Logger -> Plugin@core: no component provides Plugin@core (available: Api, Cache, Database, Logger, Plugin); candidates that do not match it: alpha, zeta",
         "invalid replacement of \"ghost\": no component is named \"ghost\" (names: alpha, Api, dup, Logger, zeta)"
@@ -1065,7 +1065,7 @@ describe("Resolver", () => {
       )
       expect(error.problems.map((problem) => problem.message)).toEqual([
         "invalid replacement of \"audit\": it is replaced 2 times (by Database (a value), then fake (an Effect)): replace a name once",
-        "Api -> Cache: no component provides Cache (available: Api, Database)"
+        "Api -> Cache: no component provides Cache (available: Api, Database); register one, or declare it external if the program provides it"
       ])
     })
 
@@ -1078,8 +1078,8 @@ describe("Resolver", () => {
     it("a missing request of two requesters is reported for each, with its own path", () => {
       const registry = Registry.make(needing(A, [Database], "a"), needing(B, [Database], "b"))
       expect(errorOf(registry, [A, B]).problems.map((problem) => problem.message)).toEqual([
-        "A -> Database: no component provides Database (available: A, B)",
-        "B -> Database: no component provides Database (available: A, B)"
+        "A -> Database: no component provides Database (available: A, B); register one, or declare it external if the program provides it",
+        "B -> Database: no component provides Database (available: A, B); register one, or declare it external if the program provides it"
       ])
     })
   })

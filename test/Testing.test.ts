@@ -70,6 +70,16 @@ describe("Testing", () => {
       )
     }))
 
+  it.effect("a replacement of a name without its namespace, under App, suggests the close names and lists only the application's components", () =>
+    Effect.gen(function*() {
+      class Greeting extends Context.Tag("api/Greeting")<Greeting, string>() {}
+      const registry = Registry.make(Component.succeed(Greeting, "hello")).pipe(Testing.named(Greeting, "Greeting", "hi"))
+      const error = yield* Effect.flip(App.plan(App.make(registry)))
+      expect(error.message).toBe(
+        "1 problem resolving the graph:\n  - invalid replacement of \"Greeting\": no component is named \"Greeting\" (names: api/Greeting); did you mean api/Greeting?"
+      )
+    }))
+
   it.effect("a mock built with Layer.mock serves the given members and dies on the others", () =>
     Effect.gen(function*() {
       const layer = Testing.toLayer(production, [Mailer], Testing.mock(Mailer, { send: (to) => Effect.succeed(`fake:${to}`) }))

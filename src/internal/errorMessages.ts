@@ -5,6 +5,7 @@
  * @internal
  */
 import type * as Errors from "../Errors.js"
+import { suggest } from "./resolver/problems.js"
 
 /** @internal */
 export const formatPath = (path: Errors.DependencyPath): string => path.join(" -> ")
@@ -50,8 +51,12 @@ export const missingComponent = (self: Errors.MissingComponent): string => {
       ? ""
       : `; ${app} is provided by every App made from a registry, and Registry.toLayer, Plan.toLayer and Testing.toLayer make no App: run the registry as one (App.make, then App.run, App.start or App.layer; App.plan resolves it as an App does, for Explain)`
     const close = self.suggestions.length > 0 ? `; did you mean ${self.suggestions.join(" or ")}?` : ""
+    // nothing else explains it: the service is nowhere in the registry
+    const register = `${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}` === ""
+      ? "; register one, or declare it external if the program provides it"
+      : ""
     const available = self.available.length > 0 ? listed(self.available) : "none"
-    return `${where}: no component provides ${self.request} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}`
+    return `${where}: no component provides ${self.request} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}${register}`
   }
 
 /** @internal */
@@ -125,14 +130,17 @@ export const formatIssue = (issue: Errors.DeclarationIssue, subject: Errors.Decl
       return "it reads an effect/Config that was not read before resolution: Resolver.resolve reads none (Resolver.resolveEffect, Registry.toLayer and App do), and only the Configs a condition declares are read (Condition.config, Condition.make's configs)"
     case "UnknownName": {
       const name = subject._tag === "Replacement" ? subject.name : ""
-      const names = issue.names.length > 0
-        ? listed(issue.names)
+      // App's own services are no names a test replaces
+      const own = issue.names.filter((candidate) => !appServices.has(candidate))
+      const names = own.length > 0
+        ? listed(own)
         : issue.invalid === 0
         ? "none"
         : issue.invalid === 1
         ? "none: the registry's only component is invalid"
         : `none: the registry's ${issue.invalid} components are invalid`
-      return `no component is named "${name}" (names: ${names})`
+      const close = suggest(name, own)
+      return `no component is named "${name}" (names: ${names})${close.length > 0 ? `; did you mean ${close.join(" or ")}?` : ""}`
     }
     case "ReplacementService":
       return `it provides ${issue.provides}, but "${subject._tag === "Replacement" ? subject.name : ""}" provides ${issue.replaced}`

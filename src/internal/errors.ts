@@ -36,7 +36,7 @@ export class NotInScope extends Data.TaggedError("NotInScope")<{
     }
     return `the scope ${this.scope} does not provide ${listed(this.services)} (it provides: ${
       this.provides.length === 0 ? "nothing" : listed(this.provides)
-    }; and the plan's roots)`
+    }; and the plan's roots): list only components scoped to it (Lifetime.scoped(${this.scope})) and roots of the plan (a transient or a singleton: request it from a component scoped to ${this.scope})`
   }
 }
 
@@ -133,8 +133,18 @@ export class HookTimeout extends Data.TaggedError("HookTimeout")<{
   readonly timeout: string
 }> {
   override get message(): string {
-    return `${formatPath(this.path)}: ${this.phase} hook ${this.hook} of ${this.component} did not complete within ${this.timeout}`
+    const setting = timeoutSettings[this.phase]
+    return `${formatPath(this.path)}: ${this.phase} hook ${this.hook} of ${this.component} did not complete within ${this.timeout} (the ${setting} timeout: Lifecycle.timeouts({ ${setting} }) on the component, or the App's ${setting}Timeout)`
   }
+}
+
+/** The timeout that bounds each phase of hooks, as `Lifecycle.timeouts` and App's options name it. */
+const timeoutSettings: Record<Errors.HookPhase, "start" | "grace" | "stop"> = {
+  initialize: "start",
+  start: "start",
+  background: "grace",
+  stop: "stop",
+  dispose: "stop"
 }
 
 /** @internal */

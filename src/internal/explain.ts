@@ -10,6 +10,7 @@ import type * as Plan from "../Plan.js"
 import * as ReportSchema from "../Report.js"
 import { isAlias, isBuiltIn } from "./component.js"
 import { decodeTimeout, describeInput } from "./duration.js"
+import { startupText } from "./lifecycle.js"
 import * as lifetime from "./lifetime.js"
 import * as planInternal from "./plan.js"
 import { suggest } from "./resolver/problems.js"
@@ -40,7 +41,7 @@ const timeoutText = (input: Duration.DurationInput): string => {
 const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
   if (lifecycle === undefined) return ""
   const parts: Array<string | undefined> = [
-    lifecycle.startup === undefined ? undefined : `startup ${lifecycle.startup}`,
+    lifecycle.startup === undefined ? undefined : `startup ${startupText(lifecycle.startup)}`,
     hooksText("initializer", lifecycle.initializers),
     hooksText("onStart", lifecycle.onStart),
     // background work stopped by interruption (the default) reads like a hook; by a signal, says so
@@ -874,7 +875,7 @@ export const componentText = (explanation: typeof ComponentExplanation.Type): st
       ["health checks", (lifecycle.healthChecks ?? []).map((check) => check.name)]
     ]
     const parts = kinds.filter(([, names]) => names.length > 0).map(([kind, names]) => `${kind}: ${names.join(", ")}`)
-    if (lifecycle.startup !== null) parts.unshift(`startup ${lifecycle.startup}`)
+    if (lifecycle.startup !== null) parts.unshift(`startup ${startupText(lifecycle.startup)}`)
     if (parts.length > 0) lines.push(`  ${parts.join(" · ")}`)
   }
   if (explanation.state !== null) {

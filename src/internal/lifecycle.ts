@@ -20,6 +20,19 @@ export const empty: Lifecycle.Lifecycle = {
 /** @internal */
 export const get = (self: Component.Any): Lifecycle.Lifecycle => self.lifecycle ?? empty
 
+/**
+ * A startup order as text: the extremes by their names (`Ops.serve`'s default is
+ * `Number.MIN_SAFE_INTEGER`), whose sixteen digits say nothing to a reader.
+ *
+ * @internal
+ */
+export const startupText = (order: number): string =>
+  order === Number.MIN_SAFE_INTEGER
+    ? "Number.MIN_SAFE_INTEGER"
+    : order === Number.MAX_SAFE_INTEGER
+    ? "Number.MAX_SAFE_INTEGER"
+    : String(order)
+
 /** @internal */
 export const isStartup = (self: Component.Any): boolean => self.lifecycle !== undefined && self.lifecycle.startup !== undefined
 

@@ -26,6 +26,19 @@ const told = (cause: Cause.Cause<unknown>, printed: boolean): Effect.Effect<void
   return Effect.logError(error instanceof Error ? error.message : String(error))
 }
 
+/**
+ * Warns of the command line's flags that look like an application's option but are none (read by
+ * nobody, they would leave the option at its default unsaid). Only with flags given; a plan that
+ * does not resolve is the run's to report.
+ */
+const misspelled = (app: App.App<never>, argv: ReadonlyArray<string>): Effect.Effect<void> =>
+  argv.some((argument) => argument.startsWith("--") && argument !== "--help")
+    ? Effect.ignore(Effect.flatMap(
+      Effect.flatMap(appInternal.planOf(app), (plan) => optionsRead.misspelledFlags(plan, argv)),
+      (messages) => Effect.forEach(messages, (message) => Effect.logWarning(message), { discard: true })
+    ))
+    : Effect.void
+
 /** @internal */
 export const runMain = (
   self: App.App<never> | Effect.Effect<App.App<never>, unknown, Scope.Scope>,
@@ -77,7 +90,7 @@ export const runMain = (
     (app) =>
       help
         ? Effect.flatMap(Effect.flatMap(appInternal.planOf(app), optionsRead.help), Console.log)
-        : appInternal.runWith(reporting(app), (handle) => void (running = handle))
+        : Effect.zipRight(misspelled(app, input.argv ?? []), appInternal.runWith(reporting(app), (handle) => void (running = handle)))
   ))
   // what the program runs in (a tracer, a logger): built first, released after the report
   const program = (options?.layer === undefined ? run : Effect.provide(run, options.layer)).pipe(

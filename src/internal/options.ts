@@ -429,5 +429,6 @@ export const equals = (self: Options.Any, ...args: ReadonlyArray<unknown>): Cond
 const showGiven = (reading: Reading, field: Field): string => {
   const decoded = reading.decoded
   if (decoded._tag === "Value") return `${showValue(decoded.value, field.info.secret)}${reading.text === undefined ? " (its default)" : ""}`
-  return field.shown(reading.text)
+  // a text that is none of the option's values (a typo of one) says what the values are
+  return decoded._tag === "Invalid" ? `${field.shown(reading.text)} (expected ${field.info.type})` : field.shown(reading.text)
 }

@@ -19,10 +19,11 @@ import * as component from "./component.js"
 import * as condition from "./condition.js"
 import * as dependency from "./dependency.js"
 import { type Decoded, type Field, fieldsOf, implOf, showValue } from "./options.js"
-import { type Found, sourcesOf } from "./optionsProvider.js"
+import { type Found, parseFlags, sourcesOf } from "./optionsProvider.js"
 import * as planInternal from "./plan.js"
 import * as registry from "./registry.js"
 import * as resolver from "./resolver.js"
+import { suggest } from "./resolver/problems.js"
 import * as runtime from "./runtime.js"
 
 /** One option as read: the text given (`undefined`: none), where, or why it could not be read. */
@@ -332,3 +333,25 @@ export const helpText = (described: ReadonlyArray<Options.Described>, leftOut: R
 /** @internal */
 export const help = (plan: Plan.Any): Effect.Effect<string> =>
   Effect.zipWith(describe(plan), describeLeftOut(plan), helpText)
+
+/**
+ * The flags of a command line that are close to an option of the plan (its own, or of components
+ * conditions left out) without being one: a misspelled flag is otherwise read by nobody, and the
+ * option keeps its default. A flag close to none is left alone: any Config the program reads through
+ * `Options.provider` may take it. One message per flag, in command-line order.
+ *
+ * @internal
+ */
+export const misspelledFlags = (plan: Plan.Any, argv: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<string>> =>
+  Effect.zipWith(describe(plan), describeLeftOut(plan), (described, leftOut) => {
+    const known = [...new Set([...described, ...leftOut].map((option) => option.flag))]
+    const messages: Array<string> = []
+    for (const name of parseFlags(argv).keys()) {
+      const flag = `--${name}`
+      if (flag === "--help" || known.includes(flag)) continue
+      // the closest only: the flags of one options share their prefix, so most are close to each other
+      const closest = suggest(flag, known)[0]
+      if (closest !== undefined) messages.push(`the flag ${flag} is not an option of the application: did you mean ${closest}?`)
+    }
+    return messages
+  })

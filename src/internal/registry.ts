@@ -67,26 +67,31 @@ const entriesOf = (self: Registry.Registry<unknown>): ReadonlyArray<Entry> => (s
 
 /** @internal */
 export const add: {
-  <const Items extends ReadonlyArray<Registry.Item>>(items: Items): <E>(self: Registry.Registry<E>) => Registry.Registry<E | Registry.Error<Items[number]>>
-  <E, const Items extends ReadonlyArray<Registry.Item>>(self: Registry.Registry<E>, items: Items): Registry.Registry<E | Registry.Error<Items[number]>>
+  <const Items extends Registry.Item | ReadonlyArray<Registry.Item>>(
+    items: Items
+  ): <E>(self: Registry.Registry<E>) => Registry.Registry<E | Registry.Error<Items extends ReadonlyArray<infer One> ? One : Items>>
+  <E, const Items extends Registry.Item | ReadonlyArray<Registry.Item>>(
+    self: Registry.Registry<E>,
+    items: Items
+  ): Registry.Registry<E | Registry.Error<Items extends ReadonlyArray<infer One> ? One : Items>>
 } = dual(
   2,
-  (self: Registry.Registry<unknown>, items: ReadonlyArray<Registry.Item>): Registry.Registry<unknown> =>
+  (self: Registry.Registry<unknown>, items: Registry.Item | ReadonlyArray<Registry.Item>): Registry.Registry<unknown> =>
     fromEntries([...entriesOf(self), ...Arr.ensure(items).map(toEntry)])
 )
 
 /** @internal */
 export const override: {
-  <const Components extends ReadonlyArray<Component.Any>>(
+  <const Components extends Component.Any | ReadonlyArray<Component.Any>>(
     components: Components
-  ): <E>(self: Registry.Registry<E>) => Registry.Registry<E | Registry.Error<Components[number]>>
-  <E, const Components extends ReadonlyArray<Component.Any>>(
+  ): <E>(self: Registry.Registry<E>) => Registry.Registry<E | Registry.Error<Components extends ReadonlyArray<infer One> ? One : Components>>
+  <E, const Components extends Component.Any | ReadonlyArray<Component.Any>>(
     self: Registry.Registry<E>,
     components: Components
-  ): Registry.Registry<E | Registry.Error<Components[number]>>
+  ): Registry.Registry<E | Registry.Error<Components extends ReadonlyArray<infer One> ? One : Components>>
 } = dual(
   2,
-  (self: Registry.Registry<unknown>, components: ReadonlyArray<Component.Any>): Registry.Registry<unknown> =>
+  (self: Registry.Registry<unknown>, components: Component.Any | ReadonlyArray<Component.Any>): Registry.Registry<unknown> =>
     fromEntries([...entriesOf(self), ...Arr.ensure(components).map((component): Entry => ({ _tag: "Override", component }))])
 )
 

@@ -520,3 +520,12 @@ export const someHealth = App.healthOf(runningApi, [Database, Dependency.all(Plu
 assertType<Equals<typeof someHealth, Effect.Effect<Health.Report, Errors.UnknownComponent>>>()
 export const someHealthInside = Effect.flatMap(App.Health, (health) => health.checkOf([Database]))
 assertType<Equals<typeof someHealthInside, Effect.Effect<Health.Report, Errors.UnknownComponent, App.Health>>>()
+
+// Registry.add and Registry.override take one item as Registry.make does, or an array; the error type follows
+class AddedDown extends Data.TaggedError("AddedDown")<{}> {}
+const failingMetrics = Component.make(Metrics, { build: Effect.fail(new AddedDown()) })
+export const addedOne = Registry.make(DatabaseLive).pipe(Registry.add(failingMetrics))
+export const addedMany = Registry.add(Registry.make(DatabaseLive), [failingMetrics, ConfigLive])
+export const overriddenOne = Registry.make(DatabaseLive).pipe(Registry.override(failingMetrics))
+assertType<Equals<typeof addedOne, typeof addedMany>>()
+assertType<Equals<typeof overriddenOne, Registry.Registry<Registry.Error<typeof DatabaseLive> | AddedDown>>>()
