@@ -2300,6 +2300,10 @@ describe("App", () => {
         // a name with a slash of its own (a tag's key)
         expect(yield* App.healthOf(running, ["tenant-b/app/Store"])).toEqual({ healthy: true, components: [healthyIn("tenant-b/app/Store (override)")] })
         expect(yield* Effect.flip(App.healthOf(running, ["tenant-b/D"]))).toMatchObject({ _tag: "UnknownComponent", name: "tenant-b/D" })
+        // another application's container is a defect
+        const other = yield* App.start(App.make(Registry.make(Component.succeed(C, "c")), { roots: [C, Container.Container] }))
+        const exit = yield* Effect.exit(App.healthOf(running, [Context.get(other.context, Container.Container)]))
+        expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain("layerwise App.healthOf: the container is not one of this application's")
       }))
 
     it.scoped("a child's check gets the services it declared, as its component's constructor got them: its child's, its ancestors', a handle", () =>
