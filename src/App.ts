@@ -76,9 +76,11 @@
  *
  * **Health.** {@link health} (from outside) and the {@link Health} service (from inside, for a
  * `/health` route) run the health checks of the components that started (`Lifecycle.healthCheck`),
- * each bounded by its timeout, the whole run by an overall timeout if one is set, and answer with a
+ * and of those child containers built (`Container.child`; listed as `tenant-a/Db`), each bounded by
+ * its timeout, the whole run by an overall timeout if one is set, and answer with a
  * `Health.Report`; they never fail and change nothing in the run (see the `Health` module).
- * {@link healthOf} (and the service's `checkOf`) checks some components only, named or requested.
+ * {@link healthOf} (and the service's `checkOf`) checks some components only, named or requested, or
+ * what one container sees.
  *
  * **Observing.** Every phase of every component is recorded in the report (durations on Effect's
  * `Clock`), published as an {@link Event} to subscribers ({@link events}, {@link subscribe}), and
@@ -110,6 +112,7 @@ import type * as Stream from "effect/Stream"
 import type * as Types from "effect/Types"
 import type * as Component from "./Component.js"
 import type * as Condition from "./Condition.js"
+import type * as Container from "./Container.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
 import type * as Lifetime from "./Lifetime.js"
@@ -391,7 +394,8 @@ export const ShutdownerLive: Component.Component<Shutdowner, Shutdowner> = inter
 
 /**
  * The service that lets components check the application's health: `check` runs the health checks
- * of the components that started and gives the `Health.Report` (the same as {@link health}, with the
+ * of the components that started, and of those child containers built, and gives the
+ * `Health.Report` (the same as {@link health}, with the
  * application's `healthConcurrency` and `healthOverallTimeout`); `checkOf` those of some components
  * only (as {@link healthOf}). Every application built from a registry provides it; request it
  * like any dependency. Checking from a start hook does not wait for the startup: what has not
@@ -404,8 +408,9 @@ export const ShutdownerLive: Component.Component<Shutdowner, Shutdowner> = inter
 export interface Health {
   readonly check: Effect.Effect<HealthReport.Report>
   /**
-   * The health checks of some components only, as {@link healthOf}: by name or by request; one the
-   * application does not have fails with `UnknownComponent`.
+   * The health checks of some components only, as {@link healthOf}: by name (a child container's
+   * component by its path, `tenant-a/Db`) or by request, or what a container sees (a child: its
+   * components and its ancestors'); one the application does not have fails with `UnknownComponent`.
    *
    * @example
    * ```ts
@@ -430,7 +435,7 @@ export interface Health {
    * @since 0.2.0
    */
   readonly checkOf: (
-    components: ReadonlyArray<string | Dependency.Any>,
+    components: ReadonlyArray<string | Dependency.Any | Container.Container>,
     options?: HealthOptions
   ) => Effect.Effect<HealthReport.Report, Errors.UnknownComponent>
 }
@@ -568,6 +573,14 @@ export interface HealthOptions {
  * is not `"unbounded"` or at least 1, or a timeout that is not a finite, non-negative duration, is a
  * defect. {@link healthOf} checks some components only.
  *
+ * The report lists the application's components that declare checks, in plan order, then the
+ * components that child containers (`Container.child`, and their children) built and that declare
+ * checks, named by their path as `Container.shutDown` names them (`tenant-a/Db`; `tenant-a/Db
+ * (override)` for one that shadows its parent's), a child before its own children, siblings in the
+ * order they were opened. A child's component is listed while it is built: a health check builds
+ * nothing, so one not built yet is not listed, nor is one shut down or whose child closed. Their
+ * checks run as the application's do (the same timeouts, concurrency and overall timeout).
+ *
  * @example
  * ```ts
  * import { Context, Effect } from "effect"
@@ -604,10 +617,20 @@ export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect
  * (one with nothing to start, a transient, a scoped component or a singleton only handles reach: once
  * the application started), else `"not-running"`.
  *
+ * A child container's component is named by its path, as {@link health} lists it (`tenant-a/Db`):
+ * listed while built (`"not-running"` once shut down or closed; a transient or scoped one has no
+ * instance of its own to check: `"healthy"` with no checks while its child holds it). A container
+ * (`Container.Container`, or a child) stands for what it sees, as samber/do's `Scope.HealthCheck`
+ * checks a scope and its ancestors: the components it built that declare checks and those of its
+ * ancestors up to the application's own; never a sibling's or a descendant's. This shape keeps one
+ * way to check some components (a selection, here and in the service's `checkOf`) rather than a
+ * second operation, and keeps `Container` free of App: a container is one more thing a selection
+ * can name. A container of another application is a defect; a closed child adds none of its own.
+ *
  * @example
  * ```ts
  * import { Context, Effect } from "effect"
- * import { App, Component, Health, Lifecycle, Registry } from "layerwise"
+ * import { App, Component, Container, Health, Lifecycle, Registry } from "layerwise"
  *
  * class Database extends Context.Tag("app/Database")<Database, { readonly ping: Effect.Effect<void> }>() {}
  * class Cache extends Context.Tag("app/Cache")<Cache, { readonly ping: Effect.Effect<void> }>() {}
@@ -617,10 +640,17 @@ export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect
  *   Component.succeed(Cache, { ping: Effect.void }).pipe(Component.named("Cache"), Lifecycle.healthCheck((cache) => cache.ping))
  * )
  * const program = Effect.scoped(Effect.gen(function*() {
- *   const running = yield* App.start(App.make(registry, { roots: [Database, Cache] }))
+ *   const running = yield* App.start(App.make(registry, { roots: [Database, Cache, Container.Container] }))
  *   const report = yield* App.healthOf(running, [Database, "Cache"], { timeout: "2 seconds" })
  *   yield* Effect.log(Health.format(report)) // health OK: 2 of 2 components healthy ...
  *   const error = yield* Effect.flip(App.healthOf(running, ["Cahce"])) // UnknownComponent: did you mean Cache?
+ *   // a tenant's own database, and what the tenant sees: it, then the application's
+ *   const tenant = yield* Container.child("tenant-a", [
+ *     Component.succeed(Database, { ping: Effect.void }).pipe(Lifecycle.healthCheck((database) => database.ping))
+ *   ]).pipe(Effect.provide(running.context))
+ *   yield* Container.getFrom(tenant, Database)
+ *   // app/Database, Cache, then tenant-a/app/Database (override) (also named so, or as "tenant-a/app/Database")
+ *   const seen = yield* App.healthOf(running, [tenant])
  * }))
  * ```
  *
@@ -629,7 +659,7 @@ export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect
  */
 export const healthOf: <R>(
   running: Running<R>,
-  components: ReadonlyArray<string | Dependency.Any>,
+  components: ReadonlyArray<string | Dependency.Any | Container.Container>,
   options?: HealthOptions
 ) => Effect.Effect<HealthReport.Report, Errors.UnknownComponent> = internal.healthOf
 

@@ -137,8 +137,12 @@ export const getFrom = <I, S>(container: Container, request: Context.Tag<I, S>):
  * component of the child that requests `Container.Container` gets the child. Closing it (its Scope,
  * or its parent's close) closes its children first, concurrently, then releases what it built, last
  * built first. A closed container opens no child (`ContainerClosed`). Under App, a child's components
- * run their initializers and disposers, never their start or stop hooks, background work or health
- * checks: they are the child's, not the application's (`App.health` does not list them).
+ * run their initializers and disposers, never their start or stop hooks or background work: they are
+ * the child's, not the application's. Their health checks run with the application's (`App.health`,
+ * the `App.Health` service, `/ops/health`) once the child built them, listed by path as `shutDown`
+ * names them (`tenant-a/Db (override)`) until the child shuts them down or closes; a health check
+ * builds nothing. `App.healthOf(running, [child])` checks what the child sees: its components and its
+ * ancestors'. Outside App (`Registry.toLayer`, `Plan.toLayer`) no lifecycle metadata runs.
  *
  * @example
  * ```ts

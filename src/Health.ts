@@ -6,7 +6,8 @@
  * answers with a {@link Report}. Checking health is not a lifecycle phase: it changes nothing in the
  * application, is not part of its run report, and never fails.
  *
- * - Only components that declare checks are listed, in plan order (dependencies first); when some
+ * - Only components that declare checks are listed, in plan order (dependencies first), then those
+ *   child containers built (`Container.child`), by path (`tenant-a/Db (override)`); when some
  *   components are asked for (`App.healthOf`), just those, whether they declare checks or not.
  * - A component that has not started (still building or starting, failed, stopping or stopped) is
  *   `"not-running"`: its checks are not run and its `checks` list is empty.
@@ -146,7 +147,7 @@ export type ComponentRecord = typeof ComponentRecord.Type
 export const Report = Schema.Struct({
   /** `true` when every listed component is healthy */
   healthy: Schema.Boolean,
-  /** the components that declare health checks, in plan order */
+  /** the components that declare health checks, in plan order, then those child containers built, by path */
   components: Schema.Array(ComponentRecord)
 })
 

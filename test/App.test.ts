@@ -21,6 +21,7 @@ import {
   Ref,
   Runtime,
   Schema,
+  Scope,
   Stream,
   TestClock
 } from "effect"
@@ -2209,6 +2210,161 @@ describe("App", () => {
           )
         }))
     })
+  })
+
+  describe("health of child containers", () => {
+    const pinged = Component.succeed(A, "a").pipe(Lifecycle.healthCheck(() => Effect.void, { name: "ping" }))
+    /** An application of A (a check, healthy) and B (none), the container as a root, started in the test's scope. */
+    const startWithContainer = (options?: Partial<App.Options>) =>
+      Effect.map(App.start(App.make(Registry.make(pinged, Component.succeed(B, "app b")), { roots: [A, B, Container.Container, App.Health], ...options })), (running) => ({
+        running,
+        root: Context.get(running.context, Container.Container),
+        open: (parent: Container.Container, name: string, components: ReadonlyArray<Component.Any>) =>
+          Effect.provideService(Container.child(name, components), Container.Container, parent)
+      }))
+    const healthyA = { name: "A", status: "healthy", checks: [{ name: "ping", status: "healthy", duration: 0 }] }
+    const healthyIn = (name: string, check = "healthCheck") => ({ name, status: "healthy", checks: [{ name: check, status: "healthy", duration: 0 }] })
+    const namesOf = (report: Health.Report) => report.components.map((component) => component.name)
+
+    it.scoped("the application's report runs the checks of what its children and grandchildren built, named by path as Container.shutDown names them; a failing one makes it unhealthy; one not built is not listed", () =>
+      Effect.gen(function*() {
+        const { open, root, running } = yield* startWithContainer()
+        const tenant = yield* open(root, "tenant-a", [
+          // a child's own component is `B (override)`, as Container.shutDown names it; its check sees its own service
+          Component.succeed(B, "tenant b").pipe(
+            Lifecycle.healthCheck((b) => b === "tenant b" ? new Boom({ where: "tenant-a" }) : Effect.void, { name: "ping" })
+          ),
+          // never looked up: not built by the health check, not listed
+          Component.succeed(C, "c").pipe(Lifecycle.healthCheck(() => Effect.dieMessage("must not run")))
+        ])
+        yield* Container.getFrom(tenant, B)
+        const deep = yield* open(tenant, "deep", [
+          Component.make(D, { dependencies: [B], build: Effect.map(B, (b) => `d of ${b}`) }).pipe(
+            Lifecycle.healthCheck((d) => d === "d of tenant b" ? Effect.void : Effect.fail(d))
+          )
+        ])
+        yield* Container.getFrom(deep, D)
+        const report = yield* App.health(running)
+        expect(report).toEqual({
+          healthy: false,
+          components: [
+            healthyA,
+            {
+              name: "tenant-a/B (override)",
+              status: "unhealthy",
+              checks: [{ name: "ping", status: "unhealthy", duration: 0, error: "Boom { where: \"tenant-a\" }" }]
+            },
+            healthyIn("tenant-a/deep/D (override)")
+          ]
+        })
+        // the App.Health service reports the same
+        expect(yield* Effect.flatMap(App.Health, (health) => health.check).pipe(Effect.provide(running.context))).toEqual(report)
+        // shut down, with what depends on it: no longer listed
+        expect(yield* Container.shutDownIn(tenant, "B")).toEqual(["deep/D (override)", "B (override)"])
+        expect(yield* App.health(running)).toEqual({ healthy: true, components: [healthyA] })
+      }))
+
+    it.scoped("a child's component shut down is no longer listed, nor is any of a child closed", () =>
+      Effect.gen(function*() {
+        const { open, root, running } = yield* startWithContainer()
+        const checked = (tag: Context.Tag<any, string>) => Component.succeed(tag, tag.key).pipe(Lifecycle.healthCheck(() => Effect.void))
+        const scope = yield* Scope.make()
+        const tenant = yield* Scope.extend(open(root, "tenant-a", [checked(B), checked(C)]), scope)
+        const other = yield* open(root, "tenant-b", [checked(B)])
+        yield* Container.getFrom(tenant, B)
+        yield* Container.getFrom(tenant, C)
+        yield* Container.getFrom(other, B)
+        expect(namesOf(yield* App.health(running))).toEqual(["A", "tenant-a/B (override)", "tenant-a/C (override)", "tenant-b/B (override)"])
+        expect(yield* Container.shutDownIn(tenant, "C")).toEqual(["C (override)"])
+        expect(namesOf(yield* App.health(running))).toEqual(["A", "tenant-a/B (override)", "tenant-b/B (override)"])
+        // named (as Container.shutDown accepts it, with or without ` (override)`), it is there to see, not running
+        expect(yield* App.healthOf(running, ["tenant-a/C"])).toEqual({ healthy: false, components: [{ name: "tenant-a/C (override)", status: "not-running", checks: [] }] })
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* App.health(running)).toEqual({ healthy: true, components: [healthyA, healthyIn("tenant-b/B (override)")] })
+        // a closed child adds none of its own to what it sees, and its components are no longer found by path
+        expect(namesOf(yield* App.healthOf(running, [tenant]))).toEqual(["A"])
+        expect(yield* Effect.flip(App.healthOf(running, ["tenant-a/B"]))).toMatchObject({ _tag: "UnknownComponent", name: "tenant-a/B" })
+      }))
+
+    it.scoped("App.healthOf of a container checks what it sees: its components and its ancestors', never a sibling's or a descendant's; a child's component is named by its path", () =>
+      Effect.gen(function*() {
+        const { open, root, running } = yield* startWithContainer()
+        const checked = (tag: Context.Tag<any, string>, name: string) =>
+          Component.succeed(tag, name).pipe(Lifecycle.healthCheck((service) => service === name ? Effect.void : Effect.fail(service)))
+        const tenantA = yield* open(root, "tenant-a", [checked(C, "a's C")])
+        const deep = yield* open(tenantA, "deep", [checked(D, "deep D")])
+        class Store extends Context.Tag("app/Store")<Store, string>() {}
+        const tenantB = yield* open(root, "tenant-b", [checked(C, "b's C"), checked(Store, "store")])
+        yield* Container.getFrom(tenantA, C)
+        yield* Container.getFrom(deep, D)
+        yield* Container.getFrom(tenantB, C)
+        yield* Container.getFrom(tenantB, Store)
+        expect(yield* App.healthOf(running, [tenantA])).toEqual({ healthy: true, components: [healthyA, healthyIn("tenant-a/C (override)")] })
+        const fromDeep = yield* App.healthOf(running, [deep])
+        expect(fromDeep).toEqual({ healthy: true, components: [healthyA, healthyIn("tenant-a/C (override)"), healthyIn("tenant-a/deep/D (override)")] })
+        expect(yield* Effect.flatMap(App.Health, (health) => health.checkOf([deep])).pipe(Effect.provide(running.context))).toEqual(fromDeep)
+        // the root container sees the application's components alone
+        expect(yield* App.healthOf(running, [root])).toEqual({ healthy: true, components: [healthyA] })
+        // names and paths together: the application's first, then the children's, each once
+        expect(yield* App.healthOf(running, ["tenant-b/C", B, tenantB])).toEqual({
+          healthy: true,
+          components: [healthyA, { name: "B", status: "healthy", checks: [] }, healthyIn("tenant-b/C (override)"), healthyIn("tenant-b/app/Store (override)")]
+        })
+        // a name with a slash of its own (a tag's key)
+        expect(yield* App.healthOf(running, ["tenant-b/app/Store"])).toEqual({ healthy: true, components: [healthyIn("tenant-b/app/Store (override)")] })
+        expect(yield* Effect.flip(App.healthOf(running, ["tenant-b/D"]))).toMatchObject({ _tag: "UnknownComponent", name: "tenant-b/D" })
+        // another application's container is a defect
+        const other = yield* App.start(App.make(Registry.make(Component.succeed(C, "c")), { roots: [C, Container.Container] }))
+        const exit = yield* Effect.exit(App.healthOf(running, [Context.get(other.context, Container.Container)]))
+        expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain("layerwise App.healthOf: the container is not one of this application's")
+      }))
+
+    it.scoped("a child's check gets the services it declared, as its component's constructor got them: its child's, its ancestors', a handle", () =>
+      Effect.gen(function*() {
+        const { open, root, running } = yield* startWithContainer()
+        const seen: Array<string> = []
+        const tenant = yield* open(root, "tenant-a", [Component.succeed(B, "tenant b")])
+        const deep = yield* open(tenant, "deep", [
+          Component.make(D, { dependencies: [A, B, Dependency.lazy(B)], build: Effect.succeed("d") }).pipe(
+            Lifecycle.healthCheck(() =>
+              Effect.gen(function*() {
+                const lazy = yield* Dependency.lazy(B)
+                seen.push(`${yield* A} ${yield* B} ${yield* lazy}`)
+              }), { dependencies: [A, B, Dependency.lazy(B)] })
+          ),
+          Component.make(C, { dependencies: [A, B], build: Effect.succeed("c") }).pipe(
+            Lifecycle.healthCheck(() => Effect.flatMap(Effect.all([A, B]), ([a, b]) => Effect.sync(() => seen.push(`${a} ${b}`))), {
+              dependencies: [A, B]
+            })
+          )
+        ])
+        yield* Container.getFrom(deep, D)
+        yield* Container.getFrom(deep, C)
+        expect(yield* App.health(running)).toEqual({
+          healthy: true,
+          components: [healthyA, healthyIn("tenant-a/deep/D (override)"), healthyIn("tenant-a/deep/C (override)")]
+        })
+        expect(seen).toEqual(["a tenant b tenant b", "a tenant b"])
+      }))
+
+    it.scoped("a child's check runs within the application's health timeout and is reported timed out by path", () =>
+      Effect.gen(function*() {
+        const { open, root, running } = yield* startWithContainer({ healthTimeout: "2 seconds" })
+        const tenant = yield* open(root, "tenant-a", [
+          Component.succeed(B, "b").pipe(Lifecycle.healthCheck(() => Effect.never, { name: "hung" }))
+        ])
+        yield* Container.getFrom(tenant, B)
+        const fiber = yield* Effect.fork(App.health(running))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("2 seconds")
+        expect(yield* Fiber.join(fiber)).toEqual({
+          healthy: false,
+          components: [
+            healthyA,
+            { name: "tenant-a/B (override)", status: "unhealthy", checks: [{ name: "hung", status: "timeout", duration: 2000, error: "did not complete within 2s" }] }
+          ]
+        })
+      }))
   })
 
   describe("observability", () => {

@@ -685,6 +685,40 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       expect(Schema.decodeUnknownSync(Ops.ContainerJson)(answer.body)).toEqual(Container.snapshot(Context.get(context, Container.Container)))
     })))
 
+  it.live("the health section lists, after the application's components, what child containers built that declares checks, by path: one failing makes it 503", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { port, starting } = yield* startWithOps(registry, ["health"], [Api, Container.Container])
+      const running = yield* Fiber.join(starting)
+      const context = running.context as Context.Context<Container.Container>
+      const tenant = yield* Container.child("tenant-a", [
+        Component.succeed(Cache, "tenant cache").pipe(Lifecycle.healthCheck(() => Effect.fail("cold"), { name: "warm" })),
+        // not looked up: not built, not listed
+        Component.succeed(Config, "tenant config").pipe(Lifecycle.healthCheck(() => Effect.void))
+      ]).pipe(Effect.provide(context))
+      yield* Container.getFrom(tenant, Cache)
+      const answer = yield* get(port, "/ops/health")
+      expect(answer.status).toBe(503)
+      expect(answer.body.healthy).toBe(false)
+      expect(answer.body.components.map((component: Ops.HealthComponentJson) => component.name)).toEqual([
+        "Config",
+        "Database",
+        "Api",
+        "layerwise/Ops/Server",
+        "test/PortProbe",
+        "tenant-a/Cache (override)"
+      ])
+      expect(answer.body.components[5]).toEqual({
+        name: "tenant-a/Cache (override)",
+        state: "built",
+        status: "unhealthy",
+        checks: [
+          { id: "tenant-a/Cache (override)/phase", name: "phase", status: "healthy", duration: 0 },
+          { id: "tenant-a/Cache (override)/warm", name: "warm", status: "unhealthy", duration: expect.any(Number), error: "cold" }
+        ]
+      })
+      expect(Schema.decodeUnknownSync(Health.Report)(answer.body).healthy).toBe(false)
+    })))
+
   it.live("the containers section of endpoints made without the container answers 404 saying how to give it one", () =>
     Effect.scoped(Effect.gen(function*() {
       const { starting } = yield* startWithOps(registry, undefined, [Api, App.Application])

@@ -754,13 +754,15 @@ export const health = (record: RunRecord, effect: Effect.Effect<Health.Report>):
 /**
  * One health check, started by the health check of a run (in the same synchronous step, on the
  * caller's fiber, under its `layerwise.health` span): it runs in its `layerwise.component.health`
- * span, which `health` ends from the report.
+ * span, which `health` ends from the report. `component` is the name the report lists it under: a
+ * child container's component's is its path (`tenant-a/Db`).
  *
  * @internal
  */
 export const check = (
   record: RunRecord,
-  id: number,
+  node: Plan.Node,
+  component: string,
   name: string,
   effect: Effect.Effect<unknown, unknown>
 ): Effect.Effect<unknown, unknown> => {
@@ -769,10 +771,10 @@ export const check = (
   const parent = runtime.currentService(Tracer.ParentSpan)
   const checks = parent === undefined ? undefined : healthCalls.get(parent)
   if (checks === undefined) return effect
-  const node = self.plan.nodes[id]!
   const span = openComponentSpan(self.tracing, node, "health", Option.some(parent!))
+  if (component !== node.name) span.attribute(attributeNames.component, component)
   span.attribute(attributeNames.check, name)
-  checks.push({ component: node.name, check: name, span })
+  checks.push({ component, check: name, span })
   return Effect.withParentSpan(effect, span)
 }
 

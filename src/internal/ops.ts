@@ -22,6 +22,7 @@ import * as App from "../App.js"
 import * as Component from "../Component.js"
 import * as Container from "../Container.js"
 import * as Explain from "../Explain.js"
+import type * as Health from "../Health.js"
 import * as Lifecycle from "../Lifecycle.js"
 import type * as Ops from "../Ops.js"
 import type * as Options from "../Options.js"
@@ -142,7 +143,8 @@ const ready = (self: OpsContext): Answer =>
 
 /**
  * The health of every singleton: its `phase` check, then its own checks (run while it runs).
- * Transient and scoped components are never started nor health-checked: they are not listed.
+ * Transient and scoped components are never started nor health-checked: they are not listed. Then
+ * the components child containers built that the health report lists (`tenant-a/Db`), `built`.
  * Once the application started, a singleton still `pending` or only `built` is one only handles
  * reach, with nothing to start (App builds at startup every singleton that takes part in the
  * lifecycle): not built yet, or built on first use. It is as healthy as a started one.
@@ -160,16 +162,7 @@ const health = (self: OpsContext): Effect.Effect<Ops.HealthJson> =>
         const phase: Ops.HealthCheckJson = running
           ? { id: `${node.name}/phase`, name: "phase", status: "healthy", duration: 0 }
           : { id: `${node.name}/phase`, name: "phase", status: "unhealthy", duration: 0, error: `not running (${componentState})` }
-        const checks = [
-          phase,
-          ...(checked.get(node.name)?.checks ?? []).map((check): Ops.HealthCheckJson => ({
-            id: `${node.name}/${check.name}`,
-            name: check.name,
-            status: check.status,
-            duration: round(check.duration),
-            ...(check.error !== undefined ? { error: check.error } : {})
-          }))
-        ]
+        const checks = [phase, ...checksJson(node.name, checked.get(node.name)?.checks ?? [])]
         return {
           name: node.name,
           state: componentState,
@@ -177,6 +170,17 @@ const health = (self: OpsContext): Effect.Effect<Ops.HealthJson> =>
           checks
         }
       })
+      // then what child containers built (listed by path, `tenant-a/Db`): built, so running
+      const planned = new Set(self.components.map((node) => node.name))
+      for (const component of report.components) {
+        if (planned.has(component.name)) continue
+        components.push({
+          name: component.name,
+          state: "built",
+          status: component.status,
+          checks: [{ id: `${component.name}/phase`, name: "phase", status: "healthy", duration: 0 }, ...checksJson(component.name, component.checks)]
+        })
+      }
       return {
         healthy: components.every((component) => component.status === "healthy"),
         state,
@@ -185,6 +189,15 @@ const health = (self: OpsContext): Effect.Effect<Ops.HealthJson> =>
       }
     }
   )
+
+const checksJson = (component: string, checks: ReadonlyArray<Health.CheckRecord>): ReadonlyArray<Ops.HealthCheckJson> =>
+  checks.map((check): Ops.HealthCheckJson => ({
+    id: `${component}/${check.name}`,
+    name: check.name,
+    status: check.status,
+    duration: round(check.duration),
+    ...(check.error !== undefined ? { error: check.error } : {})
+  }))
 
 const roundPhase = (record: Report.PhaseRecord): Report.PhaseRecord => ({
   ...record,

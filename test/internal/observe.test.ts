@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Data, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Metric, TestClock } from "effect"
-import { App, Component, Dependency, Errors, Instances, Lifecycle, Lifetime, Observability, Plan, Registry, Resolver } from "layerwise"
+import { App, Component, Container, Dependency, Errors, Instances, Lifecycle, Lifetime, Observability, Plan, Registry, Resolver } from "layerwise"
 import { FastCheck as fc } from "effect"
 import { Report } from "layerwise"
 import type { Phase } from "../../src/Report.js"
@@ -200,6 +200,29 @@ describe("observe", () => {
           "  layerwise.component.health ping success",
           "  layerwise.component.health disk failure"
         ])
+      }))
+
+    it.effect("a child container's check is a span under layerwise.health with the component named by its path, and its status metric is labelled so", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        const registry = Registry.make(Component.succeed(A, "a"))
+        yield* traced(
+          recording,
+          Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(App.make(registry, { roots: [A, Container.Container], startupLog: false, metrics: true }))
+            const tenant = yield* Container.child("spans-tenant", [
+              Component.succeed(B, "b").pipe(Lifecycle.healthCheck(() => Effect.fail(new Boom({ where: "tenant" })), { name: "ping" }))
+            ]).pipe(Effect.provide(running.context))
+            yield* Container.getFrom(tenant, B)
+            recording.clear()
+            yield* App.health(running)
+          }))
+        )
+        expect(recording.tree({ attributes: ["layerwise.component", "layerwise.check", "layerwise.outcome"] }).slice(0, 2)).toEqual([
+          "layerwise.health failure",
+          "  layerwise.component.health spans-tenant/B (override) ping failure"
+        ])
+        expect((yield* Metric.value(Observability.healthStatusOf("spans-tenant/B (override)", "ping"))).value).toBe(0)
       }))
 
     it.effect("no span at all with spans: false, nor with Effect's built-in tracer", () =>

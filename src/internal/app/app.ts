@@ -401,7 +401,7 @@ export const health = <R>(running: App.Running<R>, options?: App.HealthOptions):
 /** @internal */
 export const healthOf = <R>(
   running: App.Running<R>,
-  components: ReadonlyArray<string | Dependency.Any>,
+  components: checks.Selection,
   options?: App.HealthOptions
 ): Effect.Effect<Health.Report, Errors.UnknownComponent> =>
   Effect.suspend(() => checks.checkSelected(runOf(running), components, options, "App.healthOf"))

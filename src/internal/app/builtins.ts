@@ -10,6 +10,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as App from "../../App.js"
 import type * as Component from "../../Component.js"
+import type * as PublicContainer from "../../Container.js"
 import type * as Dependency from "../../Dependency.js"
 import type * as Errors from "../../Errors.js"
 import type * as Health from "../../Health.js"
@@ -21,7 +22,7 @@ export interface Host {
   readonly requestShutdown: (reason: string | undefined) => void
   readonly checkHealth: Effect.Effect<Health.Report>
   readonly checkHealthOf: (
-    which: ReadonlyArray<string | Dependency.Any>,
+    which: ReadonlyArray<string | Dependency.Any | PublicContainer.Container>,
     options?: App.HealthOptions
   ) => Effect.Effect<Health.Report, Errors.UnknownComponent>
   readonly application: App.Application

@@ -1,29 +1,36 @@
 /**
- * An application's health checks: those of the components that started, each with its component's
- * service and the services its check declared, run from the application's runner.
+ * An application's health checks: those of the components that started, and of those its child
+ * containers built (`children.ts`), each with its component's service and the services its check
+ * declared, run from the application's runner.
  *
  * @internal
  */
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as App from "../../App.js"
 import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
+import type * as PublicContainer from "../../Container.js"
 import type * as Health from "../../Health.js"
+import type * as Lifecycle from "../../Lifecycle.js"
 import type * as Plan from "../../Plan.js"
 import * as dependency from "../dependency.js"
 import { decodeTimeout, describeInput } from "../duration.js"
 import * as executor from "../executor.js"
 import { isAlias } from "../component.js"
+import type { Realm } from "../container/lookup.js"
 import * as planInternal from "../plan.js"
 import { suggest } from "../resolver/problems.js"
 import * as observe from "../observe.js"
+import * as children from "./children.js"
 import * as healthInternal from "./health.js"
 import * as runtime from "../runtime.js"
 import * as hooks from "./hooks.js"
+import * as instances from "./instances.js"
 import * as settingsInternal from "./settings.js"
-import { type AppRun, hookServices } from "./run.js"
+import { type AppRun, hookServices, servicesOf } from "./run.js"
 
 
 /** The applications whose health the current fiber is checking (it runs one of their checks). */
@@ -31,23 +38,43 @@ const checkingHealth = runtime.makeFiberLocal<ReadonlyArray<AppRun>>("App/checki
 
 /**
  * How one health run goes: at most `concurrency` checks at a time, all of it within `timeout` (none:
- * each check within its own only), the checks of `only` (ids in plan order; `undefined`: of every
- * component that declares checks).
+ * each check within its own only), the checks of `only` (`undefined`: of every component that
+ * declares checks, the children's built ones included).
  *
  * @internal
  */
 export interface HealthRun {
   readonly concurrency: number
   readonly timeout: Duration.Duration | undefined
-  readonly only?: ReadonlyArray<number> | undefined
+  readonly only?: Selected | undefined
 }
+
+/**
+ * The components a health run lists: the application's (ids in plan order) and its children's (see
+ * `children.ts`).
+ *
+ * @internal
+ */
+export interface Selected {
+  readonly ids: ReadonlyArray<number>
+  readonly children: children.ChildSelection
+}
+
+/**
+ * What `App.healthOf` and `App.Health`'s `checkOf` select: components by name (a child's by its
+ * path) or request, and containers (each: what it sees).
+ *
+ * @internal
+ */
+export type Selection = ReadonlyArray<string | Dependency.Any | PublicContainer.Container>
 
 /**
  * Runs the health checks of the components that started. Checks start from the application's runner
  * after the build (its context and FiberRefs, as stop hooks do) and with the component's service;
  * nothing is shared with the lifecycle's phases, so checking health during the startup (from a start
  * hook) cannot wait for it: what has not started yet is "not-running". A component with nothing to
- * start runs once the application started.
+ * start runs once the application started. The children's components follow the application's, in
+ * the same run (the same concurrency and overall timeout).
  *
  * @internal
  */
@@ -58,34 +85,69 @@ export const checkHealth = (self: AppRun, how: HealthRun): Effect.Effect<Health.
         "layerwise App.health: a health check cannot check the health of its own application (it would run itself again, without end)"
       )
     }
-    self.healthChecked ??= self.components.flatMap((component, id) => (component.lifecycle?.healthChecks.length ?? 0) > 0 ? [id] : [])
-    const targets = (how.only ?? self.healthChecked).map((id): healthInternal.ComponentTarget => {
+    const ids = how.only?.ids ?? checkedIds(self)
+    const targets = ids.map((id): healthInternal.ComponentTarget => {
       const settings = self.components[id]!
       const state = self.record.stateOf(id)
       // one with nothing to start (a transient, a scoped component, a singleton only handles reach,
       // built on first use or not yet) runs as long as the application does: as the ops health says
       const running = state === "started" || (self.lifecycle.state === "started" && (state === "pending" || state === "built"))
+      const name = self.record.nameOf(id)
+      const node = self.plan.nodes[id]!
       return {
-        name: self.record.nameOf(id),
+        name,
         running,
-        checks: !running ? [] : (settings.lifecycle?.healthChecks ?? []).map((check) => ({
-          name: check.name,
-          // the most specific timeout wins: the check's own, the component's, the application's
-          timeout: settingsInternal.checkTimeout(check, settings),
-          start: () =>
-            hooks.start(
-              self.runner,
-              observe.check(self.record, id, check.name, Effect.locallyWith(
-                hooks.userEffect(`health check ${check.name}`, () => check.run(self.values[id]), hookServices(self, id)(check)),
-                checkingHealth,
-                (checking) => [...checking, self]
-              ))
-            )
-        }))
+        checks: !running ? [] : (settings.lifecycle?.healthChecks ?? []).map((check) =>
+          checkTarget(self, node, name, check, settings, () => self.values[id], hookServices(self, id))
+        )
       }
     })
+    for (const child of children.listed(self, how.only?.children ?? "checked")) targets.push(childTarget(self, child))
     return observe.health(self.record, healthInternal.run(targets, how.concurrency, () => self.record.now(), how.timeout))
   })
+
+/** One check of a component, started from the application's runner with the services it declared. */
+const checkTarget = (
+  self: AppRun,
+  node: Plan.Node,
+  listedAs: string,
+  check: Lifecycle.HealthCheck,
+  settings: settingsInternal.ComponentSettings,
+  service: () => unknown,
+  services: (hook: Lifecycle.HealthCheck) => Context.Context<never> | undefined
+): healthInternal.CheckTarget => ({
+  name: check.name,
+  // the most specific timeout wins: the check's own, the component's, the application's
+  timeout: settingsInternal.checkTimeout(check, settings),
+  start: () =>
+    hooks.start(
+      self.runner,
+      observe.check(self.record, node, listedAs, check.name, Effect.locallyWith(
+        hooks.userEffect(`health check ${check.name}`, () => check.run(service()), services(check)),
+        checkingHealth,
+        (checking) => [...checking, self]
+      ))
+    )
+})
+
+/**
+ * A child container's component: its checks run while it is built (it runs until its child closes
+ * or shuts it down); a transient or scoped one named has no instance of its own to check: healthy
+ * with no checks while its child holds it.
+ */
+const childTarget = (self: AppRun, child: children.ChildComponent): healthInternal.ComponentTarget => {
+  const { holder, node } = child
+  const id = node.id
+  const extension = instances.extensionOf(self, holder)
+  const services = servicesOf(node, holder.build, extension.prepared[id], holder.build.layout.edgeStart[id]!)
+  return {
+    name: child.name,
+    running: children.isLive(child),
+    checks: !children.isChecked(child) ? [] : (node.component.lifecycle?.healthChecks ?? []).map((check) =>
+      checkTarget(self, node, child.name, check, extension.settings[id]!, () => holder.build.values[id], services)
+    )
+  }
+}
 
 /**
  * A health run as asked (`App.health`'s options, `caller` naming who asked in defects), the
@@ -114,34 +176,55 @@ const illegal = (caller: string, problem: string): Effect.Effect<never> =>
   Effect.die(new Cause.IllegalArgumentException(`layerwise ${caller}: ${problem}`))
 
 /**
- * The components a selection names, in plan order, each once: a name is the component of that
- * name; a request, every component it resolved to in the plan; an alias, what it answers with. One
- * the plan has no component for fails with `UnknownComponent` (with the close names); an empty
- * selection is a defect (its report would be healthy, saying nothing).
+ * The components a selection names, each once: a name is the component of that name, a path
+ * (`tenant-a/Db`) a child's component (see `children.ts`); a request, every component it resolved to
+ * in the plan; an alias, what it answers with; a container, what it sees: its own built components
+ * that declare checks and its ancestors' (the root's: the application's that declare checks). A
+ * name or request the application has no component for fails with `UnknownComponent` (with the close
+ * names); an empty selection, or a container of another application, is a defect.
  *
  * @internal
  */
 export const selectComponents = (
   self: AppRun,
-  which: ReadonlyArray<string | Dependency.Any>,
+  which: Selection,
   caller: string
-): Effect.Effect<ReadonlyArray<number>, Errors.UnknownComponent> =>
+): Effect.Effect<Selected, Errors.UnknownComponent> =>
   Effect.suspend(() => {
     if (which.length === 0) return illegal(caller, "no component to check (the selection is empty)")
     const names = planInternal.idsByName(self.plan)
     const selected = new Uint8Array(self.plan.nodes.length)
+    const inChildren = new Map<Realm, children.RealmSelection>()
+    const inChild = (realm: Realm): children.RealmSelection => {
+      let known = inChildren.get(realm)
+      if (known === undefined) inChildren.set(realm, known = { checked: false, names: new Set() })
+      return known
+    }
     for (const entry of which) {
+      if (typeof entry !== "string" && !Context.isTag(entry) && !dependency.isDependency(entry)) {
+        const line = children.lineOf(self, entry)
+        if (line === undefined) return illegal(caller, "the container is not one of this application's")
+        for (const id of checkedIds(self)) selected[id] = 1
+        for (const realm of line) inChild(realm).checked = true
+        continue
+      }
       const label = typeof entry === "string" ? entry : dependency.requestOf(entry).label
       const ids = typeof entry === "string"
         ? (names.has(entry) ? [names.get(entry)!] : [])
         : planInternal.nodesOfRequest(self.plan, dependency.requestOf(entry).key)
-      if (ids.length === 0) {
-        return Effect.fail(new Errors.UnknownComponent({ name: label, suggestions: suggest(label, [...names.keys()]) }))
+      const child = typeof entry === "string" && ids.length === 0 ? children.named(self, entry) : undefined
+      if (child !== undefined) inChild(child.realm).names.add(child.name)
+      else if (ids.length === 0) {
+        return Effect.fail(new Errors.UnknownComponent({ name: label, suggestions: suggest(label, [...names.keys(), ...children.allPaths(self)]) }))
       }
       for (const id of ids) selectAnswering(self.plan, id, selected)
     }
-    return Effect.succeed(self.plan.nodes.flatMap((node) => (selected[node.id] === 1 ? [node.id] : [])))
+    return Effect.succeed({ ids: self.plan.nodes.flatMap((node) => (selected[node.id] === 1 ? [node.id] : [])), children: inChildren })
   })
+
+/** The application's components that declare checks, in plan order (found on the first health check). */
+const checkedIds = (self: AppRun): ReadonlyArray<number> =>
+  self.healthChecked ??= self.components.flatMap((component, id) => (component.lifecycle?.healthChecks.length ?? 0) > 0 ? [id] : [])
 
 /**
  * Marks a selected component, or for an alias what it answers with (the components its one request
@@ -169,7 +252,7 @@ const selectAnswering = (plan: Plan.Any, id: number, selected: Uint8Array): void
  */
 export const checkSelected = (
   self: AppRun,
-  which: ReadonlyArray<string | Dependency.Any>,
+  which: Selection,
   options: App.HealthOptions | undefined,
   caller: string
 ): Effect.Effect<Health.Report, Errors.UnknownComponent> =>

@@ -74,8 +74,7 @@ const instanceHook = (self: AppRun): container.InstanceHook => (id, service, sco
  */
 const extensionHook = (self: AppRun, extension: container.Container): container.InstanceHook => {
   const plan = extension.plan
-  const problems: settingsInternal.Problems = []
-  const settings = settingsInternal.componentSettings(plan, self.settings, problems)
+  const { settings, problems, prepared } = extensionOf(self, extension)
   const application = instanceHook(self)
   return (id, service, scope, singleton, edgeValue) => {
     const node = plan.nodes[id]!
@@ -91,6 +90,8 @@ const extensionHook = (self: AppRun, extension: container.Container): container.
         new Errors.ConstructionError({ component: node.name, path: planInternal.pathTo(plan, id), cause: new Errors.InvalidLifecycle({ problems: invalid }) })
       )
     }
+    // a singleton's health checks get what its constructor got
+    if (singleton) prepared[id] = edgeValue
     return hookInstance(self, {
       settings: settings[id]!,
       name: node.name,
@@ -99,6 +100,32 @@ const extensionHook = (self: AppRun, extension: container.Container): container.
       recorded: undefined
     }, service, scope)
   }
+}
+
+/**
+ * What App keeps of a container made for a run-time lookup: its components' lifecycle settings (and
+ * the problems found in them), and per singleton it built, the values its constructor got (its
+ * health checks get them too).
+ *
+ * @internal
+ */
+export interface Extension {
+  readonly settings: ReadonlyArray<settingsInternal.ComponentSettings>
+  readonly problems: settingsInternal.Problems
+  readonly prepared: Array<executor.EdgeValue | undefined>
+}
+
+const extensions = new WeakMap<container.Container, Extension>()
+
+/** What App keeps of a container made for a lookup (made on first need). @internal */
+export const extensionOf = (self: AppRun, extension: container.Container): Extension => {
+  let known = extensions.get(extension)
+  if (known === undefined) {
+    const problems: settingsInternal.Problems = []
+    known = { settings: settingsInternal.componentSettings(extension.plan, self.settings, problems), problems, prepared: [] }
+    extensions.set(extension, known)
+  }
+  return known
 }
 
 /** The values a lookup's node got, by the edges of the application's node of the same component. */

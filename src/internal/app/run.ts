@@ -33,7 +33,6 @@ import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as App from "../../App.js"
-import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
 import type * as Health from "../../Health.js"
 import type * as Plan from "../../Plan.js"
@@ -50,7 +49,7 @@ import * as instances from "./instances.js"
 import { Lifecycle } from "./lifecycle.js"
 import { RunRecord } from "./record.js"
 import * as settingsInternal from "./settings.js"
-import { checkHealth, checkSelected } from "./checks.js"
+import { checkHealth, checkSelected, type Selection } from "./checks.js"
 import { disposeSequence, shutDownHook } from "./stopping.js"
 
 /** @internal */
@@ -139,7 +138,7 @@ export class AppRun implements builtins.Host {
 
   /** The health checks of the components named, as the `App.Health` service's `checkOf` runs them. */
   checkHealthOf(
-    which: ReadonlyArray<string | Dependency.Any>,
+    which: Selection,
     options?: App.HealthOptions
   ): Effect.Effect<Health.Report, Errors.UnknownComponent> {
     return checkSelected(this, which, options, "App.Health checkOf")

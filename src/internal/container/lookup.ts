@@ -174,6 +174,27 @@ export const realmOf = (service: PublicContainer.Container): Realm => {
   return made
 }
 
+/**
+ * Visits the components whose instances the realm holds, each once by name, with the container that
+ * holds it: the root's plan's (for the root), then what its lookups built (a child's: its own
+ * components and transients), in the order its lookups' containers were made, dependencies first.
+ *
+ * @internal
+ */
+export const eachHeld = (realm: Realm, visit: (holder: container.Container, node: Plan.Node) => void): void => {
+  const seen = new Set<string>()
+  const add = (holder: container.Container, node: Plan.Node) => {
+    if (seen.has(node.name)) return
+    seen.add(node.name)
+    visit(holder, node)
+  }
+  if (realm.parent === undefined) for (const node of realm.root.plan.nodes) add(realm.root, node)
+  for (const extension of realm.extensions) {
+    const delegated = delegatedNodes.get(extension)
+    for (const node of extension.plan.nodes) if (delegated?.[node.id] !== 1) add(extension, node)
+  }
+}
+
 /** The realm of a root container, if any lookup or child made one. @internal */
 export const existingRealm = (root: container.Container): Realm | undefined => root.realm as Realm | undefined
 

@@ -40,7 +40,7 @@ import * as executor from "../executor.js"
 import * as resolver from "../resolver.js"
 import { suggest } from "../resolver/problems.js"
 import * as runtime from "../runtime.js"
-import { delegatedNodes, inheritedNames, isGone, originOf, planEdges, type Realm, realmOf } from "./lookup.js"
+import { delegatedNodes, eachHeld, inheritedNames, isGone, originOf, planEdges, type Realm, realmOf } from "./lookup.js"
 
 /** The nodes of one container a shutdown releases: `hit[id]` for each. */
 interface Release {
@@ -140,11 +140,7 @@ const targetsOf = (realm: Realm, target: string | Dependency.Any): Either.Either
 /** The components whose instances the realm holds, by name: the root's plan's (for the root), and what its lookups built. */
 const heldBy = (realm: Realm): Map<string, Plan.Node> => {
   const held = new Map<string, Plan.Node>()
-  if (realm.parent === undefined) for (const node of realm.root.plan.nodes) held.set(node.name, node)
-  for (const extension of realm.extensions) {
-    const delegated = delegatedNodes.get(extension)
-    for (const node of extension.plan.nodes) if (delegated?.[node.id] !== 1 && !held.has(node.name)) held.set(node.name, node)
-  }
+  eachHeld(realm, (_, node) => void held.set(node.name, node))
   return held
 }
 

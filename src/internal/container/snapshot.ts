@@ -9,21 +9,18 @@
  * @internal
  */
 import type * as PublicContainer from "../../Container.js"
-import type * as Plan from "../../Plan.js"
 import { isBuiltIn } from "../component.js"
 import * as container from "../container.js"
 import * as lifetime from "../lifetime.js"
-import { delegatedNodes, type Realm, realmOf } from "./lookup.js"
+import { eachHeld, type Realm, realmOf } from "./lookup.js"
 
 /** @internal */
 export const snapshot = (service: PublicContainer.Container): PublicContainer.Snapshot => snapshotOf(realmOf(service))
 
 const snapshotOf = (realm: Realm): PublicContainer.Snapshot => {
   const components: Array<PublicContainer.SnapshotComponent> = []
-  const seen = new Set<string>()
-  const add = (holder: container.Container, node: Plan.Node) => {
-    if (seen.has(node.name) || isBuiltIn(node.component)) return
-    seen.add(node.name)
+  eachHeld(realm, (holder, node) => {
+    if (isBuiltIn(node.component)) return
     const own = node.component.lifetime
     components.push({
       name: node.name,
@@ -32,12 +29,7 @@ const snapshotOf = (realm: Realm): PublicContainer.Snapshot => {
       built: realm.state === "open" && !realm.shut.has(node.name) && container.isBuilt(holder, node.id),
       shutDown: realm.shut.has(node.name)
     })
-  }
-  if (realm.parent === undefined) for (const node of realm.root.plan.nodes) add(realm.root, node)
-  for (const extension of realm.extensions) {
-    const delegated = delegatedNodes.get(extension)
-    for (const node of extension.plan.nodes) if (delegated?.[node.id] !== 1) add(extension, node)
-  }
+  })
   return {
     name: realm.name,
     path: realm.path,
