@@ -74,20 +74,15 @@
  * exits at once; exit code 0 after a clean shutdown, 1 after a failure. `start` gives the running
  * services to a program instead, and stops everything when its scope closes.
  *
- * **Health.** {@link health} (from outside) and the {@link Health} service (from inside, for a
- * `/health` route) run the health checks of the components that started (`Lifecycle.healthCheck`),
- * and of those child containers built (`Container.child`; listed as `tenant-a/Db`), each bounded by
- * its timeout, the whole run by an overall timeout if one is set, and answer with a
- * `Health.Report`; they never fail and change nothing in the run (see the `Health` module).
- * {@link healthOf} (and the service's `checkOf`) checks some components only, named or requested, or
- * what one container sees.
+ * **Health.** {@link health} (from outside) and the {@link Health} service (from inside) run the
+ * health checks (`Lifecycle.healthCheck`) of the components that started and of those child
+ * containers built, and answer with a `Health.Report`; they never fail and change nothing in the run.
+ * {@link healthOf} (and the service's `checkOf`) checks some components, or what one container sees.
  *
- * **Observing.** Every phase of every component is recorded in the report (durations on Effect's
- * `Clock`), published as an {@link Event} to subscribers ({@link events}, {@link subscribe}), and
- * queryable while it runs ({@link phase}); an instance no phase records (a transient's, a scoped
- * one's, a factory handle's...) is published as an {@link InstanceEvent}. With a tracer (such as
- * `@effect/opentelemetry`), each build, start and stop hook, initializer, disposer and background
- * work is a span (`layerwise.build`, ...) under `layerwise.app.start` / `layerwise.app.stop`.
+ * **Observing.** Every phase of every component is recorded in the report (on Effect's `Clock`),
+ * published as an {@link Event} ({@link events}, {@link subscribe}; an instance no phase records as an
+ * {@link InstanceEvent}) and queryable while it runs ({@link phase}); with a tracer, each is a span
+ * (`layerwise.build`, ...) under `layerwise.app.start` / `layerwise.app.stop`.
  *
  * **The application's components** are the user's: layerwise's own services ({@link Shutdowner},
  * {@link Health}, {@link Application}) are left out of the report, events, spans, metrics, startup
@@ -272,10 +267,9 @@ export interface Options extends Condition.EnvironmentSource {
   /** How long background work may take to finish at shutdown (default 10 seconds). */
   readonly graceTimeout?: Duration.DurationInput | undefined
   /**
-   * Bounds the release of the whole application: every constructor's finalizers, dependents first,
-   * after the stop hooks and disposers (default 30 seconds). When it is over, the shutdown stops
-   * waiting: the component being released is reported (`ReleaseTimeout`), the components not
-   * released yet are left so (releases run one at a time, in reverse build order), and the run fails.
+   * Bounds the release of the whole application, every constructor's finalizers after the stop hooks
+   * and disposers (default 30 seconds): past it, the component being released is reported
+   * (`ReleaseTimeout`), those not released yet are left so, and the run fails.
    */
   readonly releaseTimeout?: Duration.DurationInput | undefined
   /** How many components may build, start or stop at once (default `"unbounded"`). */
@@ -294,15 +288,8 @@ export interface Options extends Condition.EnvironmentSource {
    * Bounds each health run as a whole when it does not say otherwise (the {@link Health} service,
    * {@link health} and {@link healthOf} without a `timeout`): when it expires, the checks still
    * running, or not begun, are `"timeout"` and the report is given with what the others answered.
-   * Default: none (each check is bounded by its own timeout only).
-   *
-   * @example
-   * ```ts
-   * import { App, Registry } from "layerwise"
-   *
-   * // a /health route answers within 3 seconds, however many checks run one at a time
-   * export const app = App.make(Registry.empty, { healthConcurrency: 2, healthOverallTimeout: "3 seconds" })
-   * ```
+   * Default: none (each check is bounded by its own timeout only). Example: `{ healthConcurrency: 2,
+   * healthOverallTimeout: "3 seconds" }`, a /health route that answers within 3 seconds.
    *
    * @since 0.2.0
    */
@@ -314,23 +301,19 @@ export interface Options extends Condition.EnvironmentSource {
    */
   readonly spans?: boolean | "auto" | undefined
   /**
-   * Effect Metrics of the run (see `Observability`): the duration of every phase of every component
-   * (a histogram labelled by phase), and the health status of every check each time the health is
-   * checked (default `true`). `"per-component"` labels the durations by component too: a series per
-   * component and phase, which a metrics backend keeps for each (thousands of components make tens
-   * of thousands of series, and cost ~7 µs per component at startup in Effect's metric registry);
-   * per-component timings are otherwise in the report, the ops timeline and the spans.
+   * Effect Metrics of the run (see `Observability`): every phase's duration (a histogram labelled by
+   * phase) and every health check's status (default `true`). `"per-component"` labels the durations
+   * by component too: a series per component and phase for the metrics backend to keep (tens of
+   * thousands for thousands of components; the report, ops timeline and spans have them anyway).
    *
    * @since 0.2.0
    */
   readonly metrics?: boolean | "per-component" | undefined
   /**
-   * What the application logs while it starts, with `Effect.log` (so the program's Logger and log
-   * level decide what is shown): the components still building, initializing or starting after a
-   * second, named as they go, then `started N components in X` and the slowest components' build and
-   * start durations. `"quiet"`: the `started` line alone; `false`: nothing; or the delay and the
-   * number of rows (`Observability.StartupLogOptions`). Default `true`. An unusable delay or row
-   * count is a defect.
+   * What the application logs while it starts, with `Effect.log` (the program's Logger and level
+   * decide): the components still building or starting after a second, then `started N components
+   * in X` and the slowest ones' build and start durations. `"quiet"`: that line alone; `false`:
+   * nothing; or the delay and the rows (`Observability.StartupLogOptions`). Default `true`.
    *
    * @since 0.2.0
    */
@@ -408,9 +391,7 @@ export const ShutdownerLive: Component.Component<Shutdowner, Shutdowner> = inter
 export interface Health {
   readonly check: Effect.Effect<HealthReport.Report>
   /**
-   * The health checks of some components only, as {@link healthOf}: by name (a child container's
-   * component by its path, `tenant-a/Db`) or by request, or what a container sees (a child: its
-   * components and its ancestors'); one the application does not have fails with `UnknownComponent`.
+   * The health checks of some components only, or of what a container sees, as {@link healthOf}.
    *
    * @example
    * ```ts
@@ -565,21 +546,16 @@ export interface HealthOptions {
 
 /**
  * Runs the health checks of the components that started and gives the `Health.Report`: each check
- * bounded by its timeout (a check that ignores interruption does not hold the report beyond it), the
- * whole run by the `timeout` option if any (see {@link HealthOptions}), at most `concurrency` checks
- * at a time, with the component's service and the application's FiberRefs (as stop hooks). A
- * component that has not started, or no longer runs, is `"not-running"` and its checks are not run.
- * Never fails: a failing, dying or throwing check is `"unhealthy"` with its error. A concurrency that
- * is not `"unbounded"` or at least 1, or a timeout that is not a finite, non-negative duration, is a
- * defect. {@link healthOf} checks some components only.
+ * bounded by its timeout (even one that ignores interruption), the whole run by `timeout` if any, at
+ * most `concurrency` at a time, with the component's service and the application's FiberRefs. A
+ * component not running is `"not-running"`, its checks not run. Never fails: a failing, dying or
+ * throwing check is `"unhealthy"` with its error; unusable options are a defect.
  *
- * The report lists the application's components that declare checks, in plan order, then the
- * components that child containers (`Container.child`, and their children) built and that declare
- * checks, named by their path as `Container.shutDown` names them (`tenant-a/Db`; `tenant-a/Db
- * (override)` for one that shadows its parent's), a child before its own children, siblings in the
- * order they were opened. A child's component is listed while it is built: a health check builds
- * nothing, so one not built yet is not listed, nor is one shut down or whose child closed. Their
- * checks run as the application's do (the same timeouts, concurrency and overall timeout).
+ * The report lists the application's components that declare checks, in plan order, then those
+ * child containers (`Container.child`, and theirs) built, by path as `Container.shutDown` names them
+ * (`tenant-a/Db (override)`), a child before its children, siblings in opening order, checked alike.
+ * A health check builds nothing: a child's component not built yet, shut down, or of a closed child
+ * is not listed.
  *
  * @example
  * ```ts
@@ -607,25 +583,18 @@ export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect
 
 /**
  * Runs the health checks of some components only, as {@link health} runs all of them: the report
- * lists just those, in plan order, and its `healthy` is theirs. A component is named by its name
- * (`Component.named`, or its tag's key) or by a request (a tag, or a `Dependency` request such as
- * `Dependency.named(Database, "main")` or `Dependency.all(Plugin)`): every component it resolved to
- * in the application's plan; an alias (`Component.alias`) is checked as what it answers with, the
- * aliased component. One the application does not have fails with `UnknownComponent` (with
- * the close names), before any check runs; an empty list is a defect, as an unusable option is. A
- * component named that declares no checks is listed too: `"healthy"` with no checks when it started
- * (one with nothing to start, a transient, a scoped component or a singleton only handles reach: once
- * the application started), else `"not-running"`.
+ * lists just those, in plan order. A component is named by its name or by a request (a tag, or a
+ * `Dependency` request such as `Dependency.all(Plugin)`: every component it resolved to); an alias
+ * is checked as the aliased component. One the application does not have fails with
+ * `UnknownComponent` (with the close names) before any check runs; an empty list is a defect. One
+ * with no checks is listed too: `"healthy"` once it (or, with nothing to start, the application)
+ * started, else `"not-running"`.
  *
- * A child container's component is named by its path, as {@link health} lists it (`tenant-a/Db`):
- * listed while built (`"not-running"` once shut down or closed; a transient or scoped one has no
- * instance of its own to check: `"healthy"` with no checks while its child holds it). A container
- * (`Container.Container`, or a child) stands for what it sees, as samber/do's `Scope.HealthCheck`
- * checks a scope and its ancestors: the components it built that declare checks and those of its
- * ancestors up to the application's own; never a sibling's or a descendant's. This shape keeps one
- * way to check some components (a selection, here and in the service's `checkOf`) rather than a
- * second operation, and keeps `Container` free of App: a container is one more thing a selection
- * can name. A container of another application is a defect; a closed child adds none of its own.
+ * A child container's component is named by its path, as {@link health} lists it (`"not-running"`
+ * once shut down or closed). A container (`Container.Container`, or a child) stands for what it
+ * sees, as samber/do's `Scope.HealthCheck`: what it built and its ancestors', never a sibling's or a
+ * descendant's (one more thing a selection names, so `Container` needs nothing of App). A container
+ * of another application is a defect; a closed child adds none of its own.
  *
  * @example
  * ```ts
@@ -644,12 +613,11 @@ export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect
  *   const report = yield* App.healthOf(running, [Database, "Cache"], { timeout: "2 seconds" })
  *   yield* Effect.log(Health.format(report)) // health OK: 2 of 2 components healthy ...
  *   const error = yield* Effect.flip(App.healthOf(running, ["Cahce"])) // UnknownComponent: did you mean Cache?
- *   // a tenant's own database, and what the tenant sees: it, then the application's
+ *   // what a tenant sees once its own database is built: app/Database, Cache, tenant-a/app/Database (override)
  *   const tenant = yield* Container.child("tenant-a", [
  *     Component.succeed(Database, { ping: Effect.void }).pipe(Lifecycle.healthCheck((database) => database.ping))
  *   ]).pipe(Effect.provide(running.context))
  *   yield* Container.getFrom(tenant, Database)
- *   // app/Database, Cache, then tenant-a/app/Database (override) (also named so, or as "tenant-a/app/Database")
  *   const seen = yield* App.healthOf(running, [tenant])
  * }))
  * ```
