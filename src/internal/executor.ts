@@ -213,6 +213,15 @@ export const runnerGraph = (
   forward: boolean,
   stages?: Int32Array
 ): graph.Graph => {
+  kept ??= new graph.Run(graphOf([[]], true, undefined), 1, () => undefined)
+  return graphOf(predecessors, forward, stages)
+}
+
+const graphOf = (
+  predecessors: ReadonlyArray<ReadonlyArray<number>>,
+  forward: boolean,
+  stages: Int32Array | undefined
+): graph.Graph => {
   let graphs = perPlan.graphs.get(predecessors)
   if (graphs === undefined) {
     graphs = {}
@@ -221,6 +230,16 @@ export const runnerGraph = (
   const edges = forward ? graphs.forward ??= runnerEdges(predecessors, true) : graphs.backward ??= runnerEdges(predecessors, false)
   return { size: predecessors.length, pending: edges.pending.slice(), successors: edges.successors, stages, descending: !forward }
 }
+
+/**
+ * A run of a graph of one node, kept for the life of the module once a graph has run. The runner's
+ * graph and run are objects of their own hidden classes, which V8 collects with the last of them:
+ * every optimised function of the runner that depended on them was thrown away at each garbage
+ * collection after a build ("weak objects" in `--trace-deopt`), so the build after it ran the runner
+ * unoptimised again (bench/README.md, "The build at 1,000 components"). A cache of this copy of the
+ * module's code, as the resolver's (`resolver.ts`, `shapes`): it changes no result.
+ */
+let kept: graph.Run | undefined = undefined
 
 const runnerEdges = (predecessors: ReadonlyArray<ReadonlyArray<number>>, forward: boolean): RunnerEdges => {
   const size = predecessors.length
