@@ -485,6 +485,7 @@ export const OptionsJson = Schema.Struct({
     default: Schema.optional(Schema.String),
     description: Schema.optional(Schema.String),
     secret: Schema.Boolean,
+    required: Schema.Boolean,
     value: Schema.optional(Schema.String),
     source: Schema.Literal("flag", "environment", "file", "config", "default", "none"),
     from: Schema.optional(Schema.String)

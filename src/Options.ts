@@ -329,7 +329,7 @@ export const provider: (input?: ProviderInput) => ConfigProvider.ConfigProvider 
 /**
  * One option of a plan, as the help shows it: the options' name and the components that request
  * them, its key, flag and environment variable, type, default, description, whether it is a
- * secret, and, once read, its value (as shown: a secret's is `<redacted>`) and where it came from
+ * secret and whether it is required, and, once read, its value (as shown: a secret's is `<redacted>`) and where it came from
  * (`flag`, `environment`, `file` from {@link provider}; `config` from another `ConfigProvider` or
  * from a test's `Testing.options`, then `from` says so; `default` when none was given and its
  * default applies; `none` when it has no value).
@@ -340,7 +340,7 @@ export const provider: (input?: ProviderInput) => ConfigProvider.ConfigProvider 
  *
  * export const described: Options.Described = {
  *   options: "db", components: ["Database"], key: "url", flag: "--db-url", variable: "DB_URL", type: "string",
- *   default: undefined, description: "where the database listens", secret: false,
+ *   default: undefined, description: "where the database listens", secret: false, required: true,
  *   value: "\"postgres://db\"", source: "flag", from: "--db-url"
  * }
  * ```
@@ -359,6 +359,13 @@ export interface Described {
   readonly default: string | undefined
   readonly description: string | undefined
   readonly secret: boolean
+  /**
+   * whether it must be given: no default, and not optional (`Schema.optional`); one not given fails
+   * the application's options (`InvalidOptions`)
+   *
+   * @since 0.2.0
+   */
+  readonly required: boolean
   /** the value, as shown (`undefined`: none was given and there is no default) */
   readonly value: string | undefined
   readonly source: "flag" | "environment" | "file" | "config" | "default" | "none"
@@ -400,7 +407,7 @@ export const describe: (plan: Plan.Any) => Effect.Effect<ReadonlyArray<Described
  *
  * export const leftOut: Options.LeftOut = {
  *   options: "db", components: ["SqlRepository"], key: "url", flag: "--db-url", variable: "DB_URL", type: "string",
- *   default: undefined, description: undefined, secret: false, value: undefined, source: "none", from: undefined,
+ *   default: undefined, description: undefined, secret: false, required: true, value: undefined, source: "none", from: undefined,
  *   conditions: ["option --storage-kind is \"sql\", given \"memory\""]
  * }
  * ```

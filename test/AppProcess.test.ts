@@ -149,12 +149,12 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
         "Options:",
         "",
         "  server (Configured)",
-        "    --server-port <number>  env SERVER_PORT",
+        "    --server-port <number, required>  env SERVER_PORT",
         "        the port to listen on",
         "        value: 8080 (flag --server-port)",
         "    --server-host <string, default \"localhost\">  env SERVER_HOST",
         "        value: \"localhost\" (default)",
-        "    --server-token <string, secret>  env SERVER_TOKEN",
+        "    --server-token <string, required, secret>  env SERVER_TOKEN",
         "        value: <redacted> (environment variable SERVER_TOKEN)",
         ""
       ].join("\n")

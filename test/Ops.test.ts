@@ -577,15 +577,15 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         options: [
           {
             options: "vault", components: ["Vault"], key: "url", flag: "--vault-url", variable: "VAULT_URL", type: "string",
-            description: "the vault's address", secret: false, value: "\"https://vault\"", source: "flag", from: "--vault-url"
+            description: "the vault's address", secret: false, required: true, value: "\"https://vault\"", source: "flag", from: "--vault-url"
           },
           {
             options: "vault", components: ["Vault"], key: "retries", flag: "--vault-retries", variable: "VAULT_RETRIES", type: "number",
-            default: "3", secret: false, value: "3", source: "default"
+            default: "3", secret: false, required: false, value: "3", source: "default"
           },
           {
             options: "vault", components: ["Vault"], key: "token", flag: "--vault-token", variable: "VAULT_TOKEN", type: "string",
-            secret: true, value: "<redacted>", source: "environment", from: "VAULT_TOKEN"
+            secret: true, required: true, value: "<redacted>", source: "environment", from: "VAULT_TOKEN"
           }
         ]
       }])

@@ -257,12 +257,12 @@ describe("Options", () => {
             "Options:",
             "",
             "  db (Database)",
-            "    --db-url <string>  env DB_URL",
+            "    --db-url <string, required>  env DB_URL",
             "        where the database listens",
             "        value: \"postgres://db\" (flag --db-url)",
             "    --db-pool-size <int, default 10>  env DB_POOL_SIZE",
             "        value: 10 (default)",
-            "    --db-password <string, secret>  env DB_PASSWORD",
+            "    --db-password <string, required, secret>  env DB_PASSWORD",
             "        value: <redacted> (environment variable DB_PASSWORD)"
           ].join("\n")
         )
@@ -273,8 +273,11 @@ describe("Options", () => {
         const described = yield* Options.describe(planOf).pipe(withProvider({}))
         expect(described[0]).toEqual({
           options: "db", components: ["Database"], key: "url", flag: "--db-url", variable: "DB_URL", type: "string",
-          default: undefined, description: "where the database listens", secret: false, value: undefined, source: "none", from: undefined
+          default: undefined, description: "where the database listens", secret: false, required: true, value: undefined, source: "none",
+          from: undefined
         })
+        // an option with a default, or an optional one, is not required
+        expect(described.map((option) => [option.key, option.required])).toEqual([["url", true], ["poolSize", false], ["password", true]])
       }))
   })
 
@@ -306,22 +309,22 @@ describe("Options", () => {
             "Options:",
             "",
             "  storage (read by conditions)",
-            "    --storage-kind <\"memory\" | \"sql\">  env STORAGE_KIND",
+            "    --storage-kind <\"memory\" | \"sql\", required>  env STORAGE_KIND",
             "        value: \"memory\" (environment variable STORAGE_KIND)",
             "",
             "Options of components left out by their conditions:",
             "",
             "  db (SqlRepository: option --storage-kind is \"sql\", given \"memory\"; SqlAudit: profile audit)",
-            "    --db-url <string>  env DB_URL",
+            "    --db-url <string, required>  env DB_URL",
             "        where the database listens",
             "        value: \"postgres://db\" (environment variable DB_URL)",
             "    --db-pool-size <int, default 10>  env DB_POOL_SIZE",
             "        value: 10 (default)",
-            "    --db-password <string, secret>  env DB_PASSWORD",
+            "    --db-password <string, required, secret>  env DB_PASSWORD",
             "        value: not given",
             "",
             "  audit (SqlAudit: profile audit)",
-            "    --audit-topic <string>  env AUDIT_TOPIC",
+            "    --audit-topic <string, required>  env AUDIT_TOPIC",
             "        value: not given"
           ].join("\n")
         )
@@ -363,7 +366,7 @@ describe("Options", () => {
             "Options of components left out by their conditions:",
             "",
             "  audit (Audit: profile audit)",
-            "    --audit-topic <string>  env AUDIT_TOPIC",
+            "    --audit-topic <string, required>  env AUDIT_TOPIC",
             "        value: not given"
           ].join("\n")
         )

@@ -208,6 +208,7 @@ const describeReading = (reading: Reading, components: ReadonlyArray<string>): O
     default: fallback,
     description: info.description,
     secret: info.secret,
+    required: info.fallback._tag === "Missing",
     value: given
       ? decoded._tag === "Value" ? showValue(decoded.value, info.secret) : field.shown(reading.text)
       : fallback,
@@ -288,7 +289,11 @@ const sourceText = (described: Options.Described): string =>
 
 /** The lines of one option of the help. */
 const optionLines = (option: Options.Described): ReadonlyArray<string> => {
-  const traits = [option.type, ...(option.default === undefined ? [] : [`default ${option.default}`]), ...(option.secret ? ["secret"] : [])]
+  const traits = [
+    option.type,
+    ...(option.required ? ["required"] : option.default === undefined ? [] : [`default ${option.default}`]),
+    ...(option.secret ? ["secret"] : [])
+  ]
   return [
     `    ${option.flag} <${traits.join(", ")}>  env ${option.variable}`,
     ...(option.description === undefined ? [] : [`        ${option.description}`]),
