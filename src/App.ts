@@ -231,10 +231,9 @@ export type Event =
 
 /**
  * An instance that no phase records was built, or released (its disposers, then its finalizers): a
- * transient's, a scoped component's, a factory handle's, a reloaded one, a singleton of a run-time
- * lookup's own (the application's singletons have phases). Published only while someone listens, for
- * the instances whose build began then. `error`: the build's (then `outcome` is not `success`, and no
- * release follows), or the release's, rendered.
+ * transient's, a scoped component's, a factory handle's, a reloaded one, a run-time lookup's own
+ * singleton (`container`: the child that built it). Published only while someone listens. `error`:
+ * the build's (then no release follows) or the release's, rendered; `duration` in milliseconds.
  *
  * @since 0.2.0
  * @category models
@@ -242,11 +241,12 @@ export type Event =
 export interface InstanceEvent<Tag extends "InstanceBuilt" | "InstanceReleased"> {
   readonly _tag: Tag
   readonly component: string
+  /** the child container that built it, as `Container.path` names it (`[]`: the application's own) */
+  readonly container: ReadonlyArray<string>
   readonly kind: "transient" | "scoped" | "factory" | "reload" | "singleton"
   /** the scope a scoped instance belongs to */
   readonly scope: string | undefined
   readonly outcome: Report.Outcome
-  /** milliseconds */
   readonly duration: number
   readonly error: string | undefined
 }

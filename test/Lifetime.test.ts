@@ -556,6 +556,31 @@ describe("Lifetime at run time", () => {
         ])
       }))
 
+    it.effect("an instance event names the child container that built the instance; the application's own are []", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const app = App.make(instancesRegistry(recorder), { roots: [Container.Container], scopes: [Request] })
+        const events = yield* Effect.scoped(Effect.gen(function*() {
+          const subscribed = yield* App.subscribe(app)
+          const running = yield* App.start(app)
+          yield* Effect.provide(Container.get(Fresh), running.context)
+          const tenant = yield* Container.child("tenant-a", [Component.make(Shared, { build: recorder.instance("TenantShared") })]).pipe(
+            Effect.provide(running.context)
+          )
+          yield* Container.getFrom(tenant, Fresh)
+          yield* App.stop(running)
+          return Chunk.toReadonlyArray(yield* Queue.takeAll(subscribed)).flatMap((event) =>
+            event._tag === "InstanceBuilt" ? [`${event.component} ${event.kind} [${event.container.join("/")}]`] : []
+          )
+        }))
+        expect(events).toEqual([
+          "Fresh transient []",
+          // the child's own Shared (a lookup's singleton), then the transient that needs it, both the child's
+          "Shared (override) singleton [tenant-a]",
+          "Fresh transient [tenant-a]"
+        ])
+      }))
+
     it.effect("a failed instance build and a failed instance release publish their errors; a lookup's own singleton has events, the application's singletons phases", () =>
       Effect.gen(function*() {
         let builds = 0

@@ -200,8 +200,9 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   /**
    * What App does to every container made for a run-time lookup of this one (see
    * `container/lookup.ts`) before it builds anything: gives it an instance hook for its own plan.
+   * `path` names the child container the lookup was made for (`[]`: this one).
    */
-  onExtension: ((extension: Container) => void) | undefined = undefined
+  onExtension: ((extension: Container, path: ReadonlyArray<string>) => void) | undefined = undefined
   onShutDown: ShutDownHook | undefined = undefined
   /**
    * A container made for a run-time lookup (see `container/lookup.ts`): the instance of a node that

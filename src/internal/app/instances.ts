@@ -23,11 +23,11 @@ import * as settingsInternal from "./settings.js"
 /** Gives the application's container (and every container made for its lookups) App's instance hooks. @internal */
 export const attach = (self: AppRun, dynamic: container.Container): void => {
   dynamic.onInstance = instanceHook(self)
-  dynamic.instanceEvents = instanceEvents(self, dynamic)
+  dynamic.instanceEvents = instanceEvents(self, dynamic, [])
   dynamic.onLazyBuild = (id, build) => lazyBuild(self, id, build)
-  dynamic.onExtension = (extension) => {
+  dynamic.onExtension = (extension, path) => {
     extension.onInstance = extensionHook(self, extension)
-    extension.instanceEvents = instanceEvents(self, extension)
+    extension.instanceEvents = instanceEvents(self, extension, path)
     extension.onLazyBuild = (id, build) => {
       const own = ownId(self, extension.plan.nodes[id]!)
       return own === undefined ? build : lazyBuild(self, own, build)
@@ -165,9 +165,10 @@ const lazyBuild = <A>(self: AppRun, id: number, build: Effect.Effect<A, Errors.H
 
 /**
  * The events of the instances a container builds that no phase records (`InstanceBuilt`,
- * `InstanceReleased`): all of them but the application's singletons, watched while someone listens.
+ * `InstanceReleased`): all of them but the application's singletons, watched while someone listens;
+ * `path` names the child container it belongs to (`[]`: the application's).
  */
-const instanceEvents = (self: AppRun, owner: container.Container): container.InstanceEvents => {
+const instanceEvents = (self: AppRun, owner: container.Container, path: ReadonlyArray<string>): container.InstanceEvents => {
   const record = self.record
   const emit = (tag: "InstanceBuilt" | "InstanceReleased", id: number, kind: container.InstanceKind, duration: number, exit: Exit.Exit<unknown, unknown>) => {
     const node = owner.plan.nodes[id]!
@@ -175,6 +176,7 @@ const instanceEvents = (self: AppRun, owner: container.Container): container.Ins
     record.emit(() => ({
       _tag: tag,
       component: node.name,
+      container: path,
       kind,
       scope: kind === "scoped" && own?._tag === "Scoped" ? own.scope.name : undefined,
       outcome: Exit.isSuccess(exit) ? "success" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failure",
