@@ -78,7 +78,8 @@ const addProblem = (problems: Problems, name: string, reason: string): void => {
 }
 
 const validateHooks = (name: string, hooks: ReadonlyArray<{ readonly name: string; readonly run: unknown }>, problems: Problems): void => {
-  for (const hook of hooks) {
+  for (let index = 0; index < hooks.length; index++) {
+    const hook = hooks[index]!
     if (typeof hook.run !== "function") addProblem(problems, name, `its hook ${hook.name} is not a function`)
   }
 }
@@ -92,7 +93,9 @@ const validateLifecycle = (name: string, lifecycle: Lifecycle.Lifecycle, problem
   validateHooks(name, lifecycle.onStop, problems)
   validateHooks(name, lifecycle.disposers, problems)
   validateHooks(name, lifecycle.background, problems)
-  for (const check of lifecycle.healthChecks) {
+  const checks = lifecycle.healthChecks
+  for (let index = 0; index < checks.length; index++) {
+    const check = checks[index]!
     if (typeof check.run !== "function") addProblem(problems, name, `its health check ${check.name} is not a function`)
     if (check.timeout !== undefined && decodeTimeout(check.timeout) === undefined) {
       addProblem(
