@@ -552,10 +552,9 @@ export interface HealthOptions {
  * throwing check is `"unhealthy"` with its error; unusable options are a defect.
  *
  * The report lists the application's components that declare checks, in plan order, then those
- * child containers (`Container.child`, and theirs) built, by path as `Container.shutDown` names them
- * (`tenant-a/Db (override)`), a child before its children, siblings in opening order, checked alike.
- * A health check builds nothing: a child's component not built yet, shut down, or of a closed child
- * is not listed.
+ * run-time lookups built beyond the plan (by name) and child containers built (`Container.child`,
+ * by path as `Container.shutDown` names them: `tenant-a/Db (override)`), checked alike. A health
+ * check builds nothing: a component not built yet, shut down, or of a closed child is not listed.
  *
  * @example
  * ```ts

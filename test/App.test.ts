@@ -2226,6 +2226,26 @@ describe("App", () => {
     const healthyIn = (name: string, check = "healthCheck") => ({ name, status: "healthy", checks: [{ name: check, status: "healthy", duration: 0 }] })
     const namesOf = (report: Health.Report) => report.components.map((component) => component.name)
 
+    it.scoped("a component only a run-time lookup of the application's container reached is checked once built, by its name, and can be named", () =>
+      Effect.gen(function*() {
+        // C is registered but no root reaches it: not in the plan, built by the first lookup
+        const registry = Registry.make(
+          pinged,
+          Component.succeed(B, "app b"),
+          Component.succeed(C, "c").pipe(Lifecycle.healthCheck(() => new Boom({ where: "looked up" }), { name: "ping" }))
+        )
+        const running = yield* App.start(App.make(registry, { roots: [A, B, Container.Container] }))
+        expect(namesOf(yield* App.health(running))).toEqual(["A"])
+        yield* Effect.provide(Container.get(C), running.context)
+        const unhealthyC = {
+          name: "C",
+          status: "unhealthy",
+          checks: [{ name: "ping", status: "unhealthy", duration: 0, error: "Boom { where: \"looked up\" }" }]
+        }
+        expect(yield* App.health(running)).toEqual({ healthy: false, components: [healthyA, unhealthyC] })
+        expect(yield* App.healthOf(running, ["C"])).toEqual({ healthy: false, components: [unhealthyC] })
+      }))
+
     it.scoped("the application's report runs the checks of what its children and grandchildren built, named by path as Container.shutDown names them; a failing one makes it unhealthy; one not built is not listed", () =>
       Effect.gen(function*() {
         const { open, root, running } = yield* startWithContainer()

@@ -1,9 +1,10 @@
 /**
  * What child containers built, as an application's health runs list it (`checks.ts`).
  *
- * Under App, the singletons a child container (`Container.child`) built for itself (its own
- * components, see `../container/lookup.ts`) are health-checked with the application's components:
- * listed after them, by their path from the root container as `Container.shutDown` names them
+ * Under App, the singletons the application's container built on lookup beyond its plan (by name),
+ * and those a child container (`Container.child`) built for itself (its own components, see
+ * `../container/lookup.ts`), are health-checked with the application's components: listed after
+ * them, a child's by their path from the root container as `Container.shutDown` names them
  * (`tenant-a/Db`; `tenant-a/Db (override)` for one that shadows its parent's), children in tree order
  * (a child, then its own children, siblings in the order they were opened), each child's components
  * in the order its lookups resolved them, dependencies first. A health run builds nothing: a
@@ -43,19 +44,31 @@ export interface RealmSelection {
   readonly names: Set<string>
 }
 
-/** The open children of the application's container, and theirs: a child before its own, siblings in the order they were opened. */
-const descendants = (self: AppRun): ReadonlyArray<Realm> => {
+/**
+ * The application's container (for what its lookups built beyond the plan), then its open children
+ * and theirs: a child before its own, siblings in the order they were opened.
+ */
+const realms = (self: AppRun): ReadonlyArray<Realm> => {
   const root = self.container === undefined ? undefined : existingRealm(self.container)
-  const realms: Array<Realm> = []
+  const found: Array<Realm> = []
   const visit = (realm: Realm): void => {
     for (const child of realm.children.values()) {
-      realms.push(child)
+      found.push(child)
       visit(child)
     }
   }
-  if (root !== undefined) visit(root)
-  return realms
+  if (root !== undefined) {
+    found.push(root)
+    visit(root)
+  }
+  return found
 }
+
+/** What a realm holds that is not one of the application's own components (the root's plan): what lookups and children built. */
+const eachBuiltByLookups = (realm: Realm, visit: (holder: container.Container, node: Plan.Node) => void): void =>
+  eachHeld(realm, (holder, node) => {
+    if (holder !== realm.root || realm.parent !== undefined) visit(holder, node)
+  })
 
 const isSingleton = (node: Plan.Node): boolean => (node.component.lifetime?._tag ?? "Singleton") === "Singleton"
 
@@ -72,10 +85,10 @@ export const isChecked = (child: ChildComponent): boolean => isSingleton(child.n
 /** The children's components a health run lists, in tree order (see the module's comment). @internal */
 export const listed = (self: AppRun, selection: ChildSelection): ReadonlyArray<ChildComponent> => {
   const components: Array<ChildComponent> = []
-  for (const realm of descendants(self)) {
+  for (const realm of realms(self)) {
     const selected = selection === "checked" ? undefined : selection.get(realm)
     if (selection !== "checked" && selected === undefined) continue
-    eachHeld(realm, (holder, node) => {
+    eachBuiltByLookups(realm, (holder, node) => {
       const child: ChildComponent = { realm, holder, node, name: [...realm.path, node.name].join("/") }
       if (((selected?.checked ?? true) && declaresChecks(node) && isChecked(child)) || selected?.names.has(node.name) === true) {
         components.push(child)
@@ -112,13 +125,11 @@ export const named = (self: AppRun, path: string): { readonly realm: Realm; read
 }
 
 const namedIn = (realm: Realm, rest: string): { readonly realm: Realm; readonly name: string } | undefined => {
-  if (realm.parent !== undefined) {
-    let found: string | undefined
-    eachHeld(realm, (_, node) => {
-      if (node.name === rest || (found === undefined && node.name === `${rest} (override)`)) found = node.name
-    })
-    if (found !== undefined) return { realm, name: found }
-  }
+  let found: string | undefined
+  eachBuiltByLookups(realm, (_, node) => {
+    if (node.name === rest || (found === undefined && node.name === `${rest} (override)`)) found = node.name
+  })
+  if (found !== undefined) return { realm, name: found }
   for (let at = rest.indexOf("/"); at >= 0; at = rest.indexOf("/", at + 1)) {
     const child = realm.children.get(rest.slice(0, at))
     const found = child === undefined ? undefined : namedIn(child, rest.slice(at + 1))
@@ -129,8 +140,8 @@ const namedIn = (realm: Realm, rest: string): { readonly realm: Realm; readonly 
 
 /** The paths of every component the open children hold (close names for a path that names none). @internal */
 export const allPaths = (self: AppRun): ReadonlyArray<string> =>
-  descendants(self).flatMap((realm) => {
+  realms(self).flatMap((realm) => {
     const paths: Array<string> = []
-    eachHeld(realm, (_, node) => void paths.push([...realm.path, node.name].join("/")))
+    eachBuiltByLookups(realm, (_, node) => void paths.push([...realm.path, node.name].join("/")))
     return paths
   })
