@@ -634,7 +634,8 @@ export type ReleaseTimeout = internal.ReleaseTimeout
  *
  * const error = new Errors.ScopeNotOpen({ component: "CurrentUser", scope: "Request", path: ["Admin", "CurrentUser"] })
  * console.log(error.message)
- * // "Admin -> CurrentUser: CurrentUser is scoped to Request, and no Request scope is open here (open one with Lifetime.within)"
+ * // "Admin -> CurrentUser: CurrentUser is scoped to Request, and no Request scope is open here (open one
+ * // with Lifetime.within; an HTTP server opens one per request with Http.requestScope)"
  * ```
  *
  * @since 0.2.0

@@ -464,7 +464,7 @@ describe("Lifetime at run time", () => {
       expect(error).toBeInstanceOf(Errors.ScopeNotOpen)
       expect(error).toMatchObject({ _tag: "ScopeNotOpen", component: "User", scope: "Request", path: ["Finder", "User"] })
       expect(error.message).toBe(
-        "Finder -> User: User is scoped to Request, and no Request scope is open here (open one with Lifetime.within)"
+        "Finder -> User: User is scoped to Request, and no Request scope is open here (open one with Lifetime.within; an HTTP server opens one per request with Http.requestScope)"
       )
       // inside a Job scope alone (no Request open), the same
       const inJob = yield* withContainer(recorder, Effect.flatMap(Finder, (finder) => Effect.flip(finder.user)).pipe(Lifetime.within(Job, [])))

@@ -17,7 +17,7 @@ export class ScopeNotOpen extends Data.TaggedError("ScopeNotOpen")<{
   readonly path: Errors.DependencyPath
 }> {
   override get message(): string {
-    return `${formatPath(this.path)}: ${this.component} is scoped to ${this.scope}, and no ${this.scope} scope is open here (open one with Lifetime.within)`
+    return `${formatPath(this.path)}: ${this.component} is scoped to ${this.scope}, and no ${this.scope} scope is open here (open one with Lifetime.within; an HTTP server opens one per request with Http.requestScope)`
   }
 }
 
