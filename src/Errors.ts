@@ -910,7 +910,7 @@ export type InvalidLifecycle = internal.InvalidLifecycle
  * const error = new Errors.HookFailed({
  *   component: "Server", path: ["Server"], phase: "start", hook: "onStart", cause: new Error("port in use")
  * })
- * console.log(error.message) // "Server: start hook onStart of Server failed: Error: port in use"
+ * console.log(error.message) // "Server: start hook of Server failed: Error: port in use"
  * ```
  *
  * @since 0.1.0
@@ -929,7 +929,7 @@ export type HookFailed = internal.HookFailed
  * import { Errors } from "layerwise"
  *
  * const error = new Errors.HookTimeout({ component: "Server", path: ["Server"], phase: "stop", hook: "onStop", timeout: "5s" })
- * console.log(error.message) // "Server: stop hook onStop of Server did not complete within 5s (the stop timeout: ...)"
+ * console.log(error.message) // "Server: stop hook of Server did not complete within 5s (the stop timeout: ...)"
  * ```
  *
  * @since 0.1.0

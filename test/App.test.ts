@@ -610,7 +610,7 @@ describe("App", () => {
         const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
         expect(yield* recorder.entries).toEqual(["build A", "release A"])
         expect(failed.errors.map((error) => error.message)).toEqual([
-          "B: start hook onStart of B failed: Boom { where: \"B\" }",
+          "B: start hook of B failed: Boom { where: \"B\" }",
           "A: start hook stubborn of A did not complete within 10s (the start timeout: Lifecycle.timeouts({ start }) on the component, or the App's startTimeout)"
         ])
         expect(failed.report.components.find((component) => component.name === "A")!.phases[1]).toMatchObject({
@@ -765,7 +765,7 @@ describe("App", () => {
         const failed = error as Errors.ApplicationFailed
         expect(failed.reason).toBe("build")
         expect(failed.report.errors[0]).toMatchObject({ component: "A", phase: "initialize", hook: "initializer#2" })
-        expect(failed.errors[0]!.message).toContain("initialize hook initializer#2 of A failed: Boom")
+        expect(failed.errors[0]!.message).toContain("initializer #2 of A failed: Boom")
         expect(phasesOf(failed.report, "A")).toEqual(["build:success", "initialize:failure", "release:success"])
       }))
 
@@ -1052,7 +1052,7 @@ describe("App", () => {
         const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
         expect(yield* recorder.entries).toEqual(["interrupted"])
         expect(failed.reason).toBe("stop")
-        expect(failed.errors.map((e) => e.message)).toEqual(["A: background hook consumer of A did not complete within 2s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"])
+        expect(failed.errors.map((e) => e.message)).toEqual(["A: background work consumer of A did not complete within 2s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"])
       }))
 
     it.effect("a background failure shuts the application down gracefully and fails the run with that failure", () =>
@@ -1109,7 +1109,7 @@ describe("App", () => {
         expect(stopped.components[0]!.phases.find((record) => record.phase === "background")).toMatchObject({
           outcome: "timeout",
           duration: 1000,
-          error: "A: background hook stubborn of A did not complete within 1s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"
+          error: "A: background work stubborn of A did not complete within 1s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"
         })
         expect(late).toEqual(stopped)
       }))
@@ -1319,8 +1319,8 @@ describe("App", () => {
         expect(Option.isSome(defect) && defect.value instanceof Errors.ApplicationFailed).toBe(true)
         const failed = Option.getOrThrow(defect) as Errors.ApplicationFailed
         expect([failed.reason, failed.errors.map((error) => error._tag)]).toEqual(["stop", ["HookFailed", "HookFailed"]])
-        expect(failed.message).toContain("A: stop hook onStop of A failed")
-        expect(failed.message).toContain("A: dispose hook disposer of A failed: disposer died")
+        expect(failed.message).toContain("A: stop hook of A failed")
+        expect(failed.message).toContain("A: disposer of A failed: disposer died")
       }))
 
     it.effect("after stop gave the failure to its caller, closing the scope adds nothing", () =>
@@ -1364,7 +1364,7 @@ describe("App", () => {
           )
         )
         expect(logged).toEqual([
-          "layerwise: background work failed while the application runs as a Layer; it keeps serving until the Layer is released, which then fails | A: background hook background of A failed: Boom { where: \"consumer\" }"
+          "layerwise: background work failed while the application runs as a Layer; it keeps serving until the Layer is released, which then fails | A: background work of A failed: Boom { where: \"consumer\" }"
         ])
         expect(yield* recorder.entries).toEqual(["build A", "start A", "still using A", "stop A", "release A"])
         const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
@@ -1410,7 +1410,7 @@ describe("App", () => {
           phase: "stop",
           hook: "onStop",
           kind: "failure",
-          message: "B: stop hook onStop of B failed: nope"
+          message: "B: stop hook of B failed: nope"
         }])
         const json = JSON.stringify(Schema.encodeSync(Report.Report)(report))
         expect(Schema.decodeUnknownSync(Report.Report)(JSON.parse(json))).toEqual(report)
@@ -1433,7 +1433,7 @@ describe("App", () => {
             "  B              0.00ms      -  FAILED 0.00ms",
             "  A (startup 5)  0.00ms  1.50s              -",
             "1 error:",
-            "  - B: stop hook onStop of B failed: nope"
+            "  - B: stop hook of B failed: nope"
           ].join("\n")
         )
       }))
@@ -2423,7 +2423,7 @@ describe("App", () => {
           "state started",
           "state stopping",
           "stop B",
-          "stop B failure (B: stop hook onStop of B failed: nope)",
+          "stop B failure (B: stop hook of B failed: nope)",
           "release B",
           "release B success",
           "state stopped"

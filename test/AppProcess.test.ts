@@ -58,7 +58,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     })
   }
 
-  for (const [mode, what] of [["build-fails", "constructor of Database"], ["start-fails", "start hook onStart of Database"]] as const) {
+  for (const [mode, what] of [["build-fails", "constructor of Database"], ["start-fails", "start hook of Database"]] as const) {
     it(`a ${mode === "build-fails" ? "failing constructor" : "failing start hook"} is printed once, with the user's error and its cause, without a stack`, async () => {
       const app = spawnApp(mode)
       expect(await app.exited).toBe(1)
@@ -97,7 +97,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     const app = spawnApp("fail")
     expect(await app.exited).toBe(1)
     expect(app.output()).toContain("application FAILED (background work failed)")
-    expect(app.output()).toContain("Server: background hook background of Server failed: Error: consumer crashed")
+    expect(app.output()).toContain("Server: background work of Server failed: Error: consumer crashed")
   })
 
   it("a stop hook failing in the shutdown a signal started is logged and exits with 1", async () => {

@@ -210,6 +210,34 @@ describe("Errors", () => {
     )
   })
 
+  describe("HookFailed and HookTimeout", () => {
+    it("name a hook by its kind (initializer, start hook, stop hook, disposer, background work), its name after unless it is the default", () => {
+      const failed = (phase: Errors.HookPhase, hook: string) =>
+        new Errors.HookFailed({ component: "Db", path: ["Db"], phase, hook, cause: "down" }).message
+      expect([
+        failed("initialize", "initializer"),
+        failed("initialize", "initializer#2"),
+        failed("start", "onStart"),
+        failed("start", "connect"),
+        failed("stop", "onStop#3"),
+        failed("dispose", "disposer"),
+        failed("background", "background"),
+        failed("background", "drain")
+      ]).toEqual([
+        "Db: initializer of Db failed: down",
+        "Db: initializer #2 of Db failed: down",
+        "Db: start hook of Db failed: down",
+        "Db: start hook connect of Db failed: down",
+        "Db: stop hook #3 of Db failed: down",
+        "Db: disposer of Db failed: down",
+        "Db: background work of Db failed: down",
+        "Db: background work drain of Db failed: down"
+      ])
+      expect(new Errors.HookTimeout({ component: "Db", path: ["Db"], phase: "background", hook: "background", timeout: "2s" }).message)
+        .toBe("Db: background work of Db did not complete within 2s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)")
+    })
+  })
+
   describe("ConstructionError", () => {
     const failed = (cause: unknown) => new Errors.ConstructionError({ component: "Database", path: ["Api", "Database"], cause })
 
@@ -331,7 +359,7 @@ describe("Errors: a failure keeps its details", () => {
         const started = yield* Effect.flip(App.run(startFails))
         return { events: Chunk.toReadonlyArray(yield* Queue.takeAll(subscription)), started }
       }))
-      const message = `Db: start hook onStart of Db failed: ${rendered}`
+      const message = `Db: start hook of Db failed: ${rendered}`
       expect(started._tag === "ApplicationFailed" && started.report.errors.map((error) => error.message)).toEqual([message])
       expect(events.flatMap((event) => event._tag === "PhaseEnded" && event.phase === "start" ? [event.error] : [])).toEqual([
         message
@@ -490,7 +518,7 @@ describe("Errors: a failure keeps its details", () => {
     const inner = new Errors.ConstructionError({ component: "Pool", path: ["Pool"], cause: new Error("refused") })
     const hook = new Errors.HookFailed({ component: "Api", path: ["Api"], phase: "start", hook: "onStart", cause: inner })
     expect(hook.message).toBe(
-      "Api: start hook onStart of Api failed: ConstructionError: Pool: constructor of Pool failed: Error: refused"
+      "Api: start hook of Api failed: ConstructionError: Pool: constructor of Pool failed: Error: refused"
     )
     const release = new Errors.ReleaseError({ component: "Db", path: ["Api", "Db"], cause: new StoreError({ reason: "flush" }) })
     expect(release.message).toBe("Api -> Db: releasing Db failed: StoreError { reason: \"flush\" }")

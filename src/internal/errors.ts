@@ -109,6 +109,25 @@ export class InvalidLifecycle extends Data.TaggedError("InvalidLifecycle")<{
   }
 }
 
+/** What a hook of a phase is called in messages, and the name a hook of it has when none was given. */
+const hookKinds: Readonly<Record<Errors.HookPhase, readonly [noun: string, defaultName: string]>> = {
+  initialize: ["initializer", "initializer"],
+  start: ["start hook", "onStart"],
+  stop: ["stop hook", "onStop"],
+  dispose: ["disposer", "disposer"],
+  background: ["background work", "background"]
+}
+
+/**
+ * A hook in a message: `start hook connect`, `background work drain`; one with its default name is
+ * named by its kind alone (`start hook`, `initializer #2`), not twice (`background hook background`).
+ */
+const hookText = (phase: Errors.HookPhase, hook: string): string => {
+  const [noun, defaultName] = hookKinds[phase]
+  if (hook === defaultName) return noun
+  return hook.startsWith(`${defaultName}#`) ? `${noun} ${hook.slice(defaultName.length)}` : `${noun} ${hook}`
+}
+
 /** @internal */
 export class HookFailed extends Data.TaggedError("HookFailed")<{
   readonly component: string
@@ -118,9 +137,7 @@ export class HookFailed extends Data.TaggedError("HookFailed")<{
   readonly cause: unknown
 }> {
   override get message(): string {
-    return `${formatPath(this.path)}: ${this.phase} hook ${this.hook} of ${this.component} failed: ${
-      describeValue(this.cause)
-    }`
+    return `${formatPath(this.path)}: ${hookText(this.phase, this.hook)} of ${this.component} failed: ${describeValue(this.cause)}`
   }
 }
 
@@ -134,7 +151,7 @@ export class HookTimeout extends Data.TaggedError("HookTimeout")<{
 }> {
   override get message(): string {
     const setting = timeoutSettings[this.phase]
-    return `${formatPath(this.path)}: ${this.phase} hook ${this.hook} of ${this.component} did not complete within ${this.timeout} (the ${setting} timeout: Lifecycle.timeouts({ ${setting} }) on the component, or the App's ${setting}Timeout)`
+    return `${formatPath(this.path)}: ${hookText(this.phase, this.hook)} of ${this.component} did not complete within ${this.timeout} (the ${setting} timeout: Lifecycle.timeouts({ ${setting} }) on the component, or the App's ${setting}Timeout)`
   }
 }
 

@@ -88,7 +88,7 @@ describe("background work", () => {
       yield* Fiber.join(stopping)
       expect(log).toEqual(["interrupted"])
       expect(run.ends).toEqual(["timeout"])
-      expect(run.errors).toEqual(["worker: background hook drain of worker did not complete within 1s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"])
+      expect(run.errors).toEqual(["worker: background work drain of worker did not complete within 1s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"])
     }))
 
   it.effect("signal: work that outlasts grace and then the stop timeout is reported after both and left to its interruption; its late end changes nothing", () =>
@@ -104,7 +104,7 @@ describe("background work", () => {
       yield* TestClock.adjust("2 seconds")
       yield* Fiber.join(stopping)
       expect(run.ends).toEqual(["timeout"])
-      expect(run.errors).toEqual(["worker: background hook drain of worker did not complete within 3s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"])
+      expect(run.errors).toEqual(["worker: background work drain of worker did not complete within 3s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"])
       yield* Deferred.succeed(gate, undefined)
       yield* settle
       expect(run.ends).toEqual(["timeout"])
@@ -121,7 +121,7 @@ describe("background work", () => {
       yield* TestClock.adjust("1 second")
       yield* Fiber.join(stopping)
       expect(run.ends).toEqual(["timeout"])
-      expect(run.errors).toEqual(["worker: background hook stubborn of worker did not complete within 1s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"])
+      expect(run.errors).toEqual(["worker: background work stubborn of worker did not complete within 1s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"])
       yield* Deferred.succeed(gate, undefined)
     }))
 
@@ -133,7 +133,7 @@ describe("background work", () => {
       ])
       yield* settle
       expect(run.shutdownRequests).toBe(1)
-      expect(run.errors).toEqual(["worker: background hook crash of worker failed: Boom { where: \"crash\" }"])
+      expect(run.errors).toEqual(["worker: background work crash of worker failed: Boom { where: \"crash\" }"])
       expect(run.ends).toEqual([])
       yield* stop(run.self, "1 second", "1 second")
       expect(run.ends).toEqual(["failure"])
