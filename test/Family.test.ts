@@ -384,6 +384,19 @@ describe("Family", () => {
     ])
   })
 
+  it("dependencies given as a list instead of a function of the member's arguments fail Family.make, saying how to write them", () => {
+    // Regression: the resolution reported "its dependencies function threw: member.family.dependencies is not a function"
+    class Storage extends Context.Tag("Storage")<Storage, string>() {}
+    expect(() =>
+      Family.make(Client, {
+        name: "Client",
+        key: (cluster: string) => cluster,
+        dependencies: [Storage] as unknown as (cluster: string) => ReadonlyArray<typeof Storage>,
+        build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 })
+      })
+    ).toThrow("Family.make: the dependencies of family Client must be a function of a member's arguments (`dependencies: (args) => [...]`), got [")
+  })
+
   it("a key function that does not return a name fails at the request, with the family's name", () => {
     const Clients = Family.make(Client, {
       name: "Client",

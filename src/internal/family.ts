@@ -7,6 +7,7 @@ import type * as Component from "../Component.js"
 import type * as Dependency from "../Dependency.js"
 import type * as Family from "../Family.js"
 import * as component from "./component.js"
+import { describeValue } from "./describe.js"
 import * as dependency from "./dependency.js"
 
 /** @internal */
@@ -56,6 +57,14 @@ export const make = <Id, Service, Args, E = never>(
   }
   if (typeof options.key !== "function" || typeof options.build !== "function") {
     throw new TypeError(`Family.make: family ${name} needs a key function and a build function`)
+  }
+  if (options.dependencies !== undefined && typeof options.dependencies !== "function") {
+    // a list where a function of the member's arguments is expected: the common slip from Component.make
+    throw new TypeError(
+      `Family.make: the dependencies of family ${name} must be a function of a member's arguments (\`dependencies: (args) => [...]\`), got ${
+        describeValue(options.dependencies)
+      }`
+    )
   }
   const self = Object.create(FamilyProto)
   const made = (madeByName.get(name) ?? 0) + 1
