@@ -147,7 +147,7 @@ export const make: <const Items extends ReadonlyArray<Item>>(...items: Items) =>
  * class Greeting extends Context.Tag("app/Greeting")<Greeting, string>() {}
  *
  * export const registry = Registry.empty.pipe(Registry.add([Component.succeed(Greeting, "hello")]))
-export const same = Registry.empty.pipe(Registry.add(Component.succeed(Greeting, "hello")))
+ * export const same = Registry.empty.pipe(Registry.add(Component.succeed(Greeting, "hello")))
  * ```
  *
  * @since 0.1.0
