@@ -75,8 +75,8 @@
  * services to a program instead, and stops everything when its scope closes.
  *
  * **Health.** {@link health} (from outside) and the {@link Health} service (from inside) run the
- * health checks (`Lifecycle.healthCheck`) of the components that started and of those child
- * containers built, and answer with a `Health.Report`; they never fail and change nothing in the run.
+ * health checks (`Lifecycle.healthCheck`) of the components that started and of those run-time
+ * lookups and child containers built, and answer with a `Health.Report`; they never fail and change nothing in the run.
  * {@link healthOf} (and the service's `checkOf`) checks some components, or what one container sees.
  *
  * **Observing.** Every phase of every component is recorded in the report (on Effect's `Clock`),
@@ -232,7 +232,7 @@ export type Event =
 /**
  * An instance that no phase records was built, or released (its disposers, then its finalizers): a
  * transient's, a scoped component's, a factory handle's, a reloaded one, a run-time lookup's own
- * singleton (`container`: the child that built it). Published only while someone listens. `error`:
+ * singleton; `container` says which container built it. Published only while someone listens. `error`:
  * the build's (then no release follows) or the release's, rendered; `duration` in milliseconds.
  *
  * @since 0.2.0
@@ -377,8 +377,8 @@ export const ShutdownerLive: Component.Component<Shutdowner, Shutdowner> = inter
 
 /**
  * The service that lets components check the application's health: `check` runs the health checks
- * of the components that started, and of those child containers built, and gives the
- * `Health.Report` (the same as {@link health}, with the
+ * of the components that started, and of those run-time lookups and child containers built, and
+ * gives the `Health.Report` (the same as {@link health}, with the
  * application's `healthConcurrency` and `healthOverallTimeout`); `checkOf` those of some components
  * only (as {@link healthOf}). Every application built from a registry provides it; request it
  * like any dependency. Checking from a start hook does not wait for the startup: what has not

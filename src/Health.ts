@@ -7,7 +7,8 @@
  * application, is not part of its run report, and never fails.
  *
  * - Only components that declare checks are listed, in plan order (dependencies first), then those
- *   child containers built (`Container.child`), by path (`tenant-a/Db (override)`); when some
+ *   run-time lookups built beyond the plan (by name) and child containers built (`Container.child`),
+ *   by path (`tenant-a/Db (override)`); when some
  *   components are asked for (`App.healthOf`), just those, whether they declare checks or not.
  * - A component that has not started (still building or starting, failed, stopping or stopped) is
  *   `"not-running"`: its checks are not run and its `checks` list is empty.
@@ -147,7 +148,7 @@ export type ComponentRecord = typeof ComponentRecord.Type
 export const Report = Schema.Struct({
   /** `true` when every listed component is healthy */
   healthy: Schema.Boolean,
-  /** the components that declare health checks, in plan order, then those child containers built, by path */
+  /** the components that declare health checks, in plan order, then those run-time lookups (by name) and child containers (by path) built */
   components: Schema.Array(ComponentRecord)
 })
 

@@ -68,7 +68,7 @@ export interface Lifecycle {
  * @category models
  */
 export interface Hook {
-  /** Shown in reports and errors: `onStart`, `onStart#2`, or the name given. */
+  /** Shown in reports: `onStart`, `onStart#2`, or the name given (errors say `start hook #2 of Db`). */
   readonly name: string
   readonly run: (service: unknown) => Effect.Effect<unknown, unknown, unknown>
   /** The requests whose services the hook receives in its context (see {@link HookOptions}). */

@@ -23,7 +23,7 @@
  * |---|---|---|
  * | `GET /ops/live` | always | `200` {@link LiveJson} while the process serves |
  * | `GET /ops/ready` | always | {@link ReadyJson}: `200` once every component started, `503` before, and again from the shutdown on |
- * | `GET /ops/health` | `health` | {@link HealthJson}: `200` healthy, `503` not; every component with its `<component>/phase` check (healthy once it started) and its own checks, then what child containers built that declares checks |
+ * | `GET /ops/health` | `health` | {@link HealthJson}: `200` healthy, `503` not; every component with its `<component>/phase` check (healthy once it started) and its own checks, then what run-time lookups and child containers built that declares checks |
  * | `GET /ops/graph` | `graph` | the plan as `Explain.toJson` gives it ({@link Explain.PlanJson}) |
  * | `GET /ops/graph.mmd` | `graph` | the plan as Mermaid text (`Explain.mermaid`), `text/plain` |
  * | `GET /ops/components/:name` | `components` | {@link ComponentJson}, one component explained; `404` {@link UnknownComponentJson} with close names when unknown (encode `/` in a name as `%2F`) |
@@ -268,8 +268,8 @@ export type HealthComponentJson = typeof HealthComponentJson.Type
  * `GET /ops/health`: the health of every singleton of the application, in plan order (its
  * components: not layerwise's own services such as `layerwise/App/Application`; a `Health.Report`
  * with more: every component is listed, each with its `phase` check, and it decodes as a
- * `Health.Report`), then the components child containers built that declare checks, by path
- * (`tenant-a/Db (override)`, state `built`, as `App.health` lists them); `healthy` (status 200) when
+ * `Health.Report`), then the components run-time lookups (by name) and child containers (by path)
+ * built that declare checks (`tenant-a/Db (override)`, state `built`, as `App.health` lists them); `healthy` (status 200) when
  * every component is; `timestamp` is when it was checked (ISO 8601).
  *
  * @example

@@ -450,9 +450,9 @@ export const describeLeftOut: (plan: Plan.Any) => Effect.Effect<ReadonlyArray<Le
 
 /**
  * The help of a plan's options as text: one block per options (with the components that read
- * them), one line per option: flag, type, default, secret, environment variable, description, and
- * the value given and where it came from. Then, under `Options of components left out by their
- * conditions:`, the options only left-out components request ({@link describeLeftOut}), each block
+ * them), one line per option: flag, type, default or `required`, secret, environment variable,
+ * description, and the value given and where it came from. Then, under `Options of components left
+ * out by their conditions:`, the options only left-out components request ({@link describeLeftOut}), each block
  * headed by those components and the condition that left each out. What `runMain` prints on `--help`.
  *
  * @example
