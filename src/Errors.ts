@@ -900,9 +900,8 @@ export type InvalidLifecycle = internal.InvalidLifecycle
 
 /**
  * A lifecycle hook of a component failed (or died): an initializer, a start or stop hook, a disposer,
- * or background work while the application ran. `hook` is the hook's name (`onStart`, `onStart#2`,
- * or the name it was given); the message names it by its kind: `start hook of Server`, `start hook #2
- * of Server`, `background work drain of Server`, `initializer #2 of Server`.
+ * or background work while the application ran. `hook` is its name (`onStart#2`, or the one given);
+ * the message names it by kind: `start hook #2 of Server`, `background work drain of Server`.
  *
  * @example
  * ```ts
