@@ -1,4 +1,6 @@
+import type * as App from "../App.js"
 import type * as Health from "../Health.js"
+import type * as Report from "../Report.js"
 import { formatDuration } from "../Report.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -37,3 +39,14 @@ export const format = (report: Health.Report): string => {
   }
   return lines.join("\n")
 }
+
+/**
+ * Whether a component runs, as health reports see it: started; or, once the application started,
+ * one with nothing to start (App starts at startup every singleton that takes part in the
+ * lifecycle): a transient or scoped component, or a singleton only handles reach, `pending` (not
+ * built yet) or `built` (on first use).
+ *
+ * @internal
+ */
+export const isRunning = (application: App.State, component: Report.ComponentState): boolean =>
+  component === "started" || (application === "started" && (component === "pending" || component === "built"))

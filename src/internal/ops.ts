@@ -34,6 +34,7 @@ import * as optionsRead from "./optionsRead.js"
 import * as page from "./opsPage.js"
 import { round, timeline } from "./opsStartup.js"
 import * as explainInternal from "./explain.js"
+import * as healthInternal from "./health.js"
 import * as lifetime from "./lifetime.js"
 import { suggest } from "./resolver/problems.js"
 
@@ -157,8 +158,7 @@ const health = (self: OpsContext): Effect.Effect<Ops.HealthJson> =>
       const singletons = self.components.filter((node) => lifetime.get(node.component)._tag === "Singleton")
       const components = singletons.map((node): Ops.HealthComponentJson => {
         const componentState = phases[node.name] ?? "pending"
-        const running = componentState === "started" ||
-          (state === "started" && (componentState === "pending" || componentState === "built"))
+        const running = healthInternal.isRunning(state, componentState)
         const phase: Ops.HealthCheckJson = running
           ? { id: `${node.name}/phase`, name: "phase", status: "healthy", duration: 0 }
           : { id: `${node.name}/phase`, name: "phase", status: "unhealthy", duration: 0, error: `not running (${componentState})` }

@@ -19,6 +19,7 @@ import type * as Plan from "../../Plan.js"
 import * as dependency from "../dependency.js"
 import { decodeTimeout, describeInput } from "../duration.js"
 import * as executor from "../executor.js"
+import * as health from "../health.js"
 import { isAlias } from "../component.js"
 import type { Realm } from "../container/lookup.js"
 import * as planInternal from "../plan.js"
@@ -88,10 +89,7 @@ export const checkHealth = (self: AppRun, how: HealthRun): Effect.Effect<Health.
     const ids = how.only?.ids ?? checkedIds(self)
     const targets = ids.map((id): healthInternal.ComponentTarget => {
       const settings = self.components[id]!
-      const state = self.record.stateOf(id)
-      // one with nothing to start (a transient, a scoped component, a singleton only handles reach,
-      // built on first use or not yet) runs as long as the application does: as the ops health says
-      const running = state === "started" || (self.lifecycle.state === "started" && (state === "pending" || state === "built"))
+      const running = health.isRunning(self.lifecycle.state, self.record.stateOf(id))
       const name = self.record.nameOf(id)
       const node = self.plan.nodes[id]!
       return {
