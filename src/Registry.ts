@@ -62,8 +62,8 @@ export interface Registry<out E = unknown> extends Pipeable {
 export type Item = Component.Any | Family.Family<any, any, any, any> | Registry<any>
 
 /**
- * The constructors' error type of registry items (components, families, registries): what the
- * Layer of a registry made of them fails with, inside `ConstructionError`.
+ * The constructors' error type of registry items (components, families, registries, or a list of
+ * them): what the Layer of a registry made of them fails with, inside `ConstructionError`.
  *
  * @example
  * ```ts
@@ -83,6 +83,7 @@ export type Item = Component.Any | Family.Family<any, any, any, any> | Registry<
 export type Error<I> = I extends Component.Component<infer _Id, infer _Service, infer E> ? E
   : I extends Family.Family<infer _Args, infer _Id, infer _Service, infer E> ? E
   : I extends Registry<infer E> ? E
+  : I extends ReadonlyArray<infer One> ? Error<One>
   : never
 
 /**
@@ -156,11 +157,11 @@ export const make: <const Items extends ReadonlyArray<Item>>(...items: Items) =>
 export const add: {
   <const Items extends Item | ReadonlyArray<Item>>(
     items: Items
-  ): <E>(self: Registry<E>) => Registry<E | Error<Items extends ReadonlyArray<infer One> ? One : Items>>
+  ): <E>(self: Registry<E>) => Registry<E | Error<Items>>
   <E, const Items extends Item | ReadonlyArray<Item>>(
     self: Registry<E>,
     items: Items
-  ): Registry<E | Error<Items extends ReadonlyArray<infer One> ? One : Items>>
+  ): Registry<E | Error<Items>>
 } = internal.add
 
 /**
@@ -187,11 +188,11 @@ export const add: {
 export const override: {
   <const Components extends Component.Any | ReadonlyArray<Component.Any>>(
     components: Components
-  ): <E>(self: Registry<E>) => Registry<E | Error<Components extends ReadonlyArray<infer One> ? One : Components>>
+  ): <E>(self: Registry<E>) => Registry<E | Error<Components>>
   <E, const Components extends Component.Any | ReadonlyArray<Component.Any>>(
     self: Registry<E>,
     components: Components
-  ): Registry<E | Error<Components extends ReadonlyArray<infer One> ? One : Components>>
+  ): Registry<E | Error<Components>>
 } = internal.override
 
 /**

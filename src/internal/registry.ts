@@ -69,11 +69,11 @@ const entriesOf = (self: Registry.Registry<unknown>): ReadonlyArray<Entry> => (s
 export const add: {
   <const Items extends Registry.Item | ReadonlyArray<Registry.Item>>(
     items: Items
-  ): <E>(self: Registry.Registry<E>) => Registry.Registry<E | Registry.Error<Items extends ReadonlyArray<infer One> ? One : Items>>
+  ): <E>(self: Registry.Registry<E>) => Registry.Registry<E | Registry.Error<Items>>
   <E, const Items extends Registry.Item | ReadonlyArray<Registry.Item>>(
     self: Registry.Registry<E>,
     items: Items
-  ): Registry.Registry<E | Registry.Error<Items extends ReadonlyArray<infer One> ? One : Items>>
+  ): Registry.Registry<E | Registry.Error<Items>>
 } = dual(
   2,
   (self: Registry.Registry<unknown>, items: Registry.Item | ReadonlyArray<Registry.Item>): Registry.Registry<unknown> =>
@@ -84,11 +84,11 @@ export const add: {
 export const override: {
   <const Components extends Component.Any | ReadonlyArray<Component.Any>>(
     components: Components
-  ): <E>(self: Registry.Registry<E>) => Registry.Registry<E | Registry.Error<Components extends ReadonlyArray<infer One> ? One : Components>>
+  ): <E>(self: Registry.Registry<E>) => Registry.Registry<E | Registry.Error<Components>>
   <E, const Components extends Component.Any | ReadonlyArray<Component.Any>>(
     self: Registry.Registry<E>,
     components: Components
-  ): Registry.Registry<E | Registry.Error<Components extends ReadonlyArray<infer One> ? One : Components>>
+  ): Registry.Registry<E | Registry.Error<Components>>
 } = dual(
   2,
   (self: Registry.Registry<unknown>, components: Component.Any | ReadonlyArray<Component.Any>): Registry.Registry<unknown> =>
