@@ -767,7 +767,7 @@ const distinctRequests = (edges: ReadonlyArray<Plan.Edge>): ReadonlyArray<Plan.E
 
 /** The node of a component, by its name or by a request that resolved to it (the first it resolved to). */
 const nodeOf = (plan: Plan.Any, which: string | Dependency.Any): number | undefined =>
-  typeof which === "string" ? plan.nodes.find((node) => node.name === which)?.id : planInternal.nodesOfRequest(plan, which.key)[0]
+  typeof which === "string" ? planInternal.idsByName(plan).get(which) : planInternal.nodesOfRequest(plan, which.key)[0]
 
 /** What a name or request the plan has no component for fails with: close names suggested. */
 const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any): Errors.UnknownComponent => {
