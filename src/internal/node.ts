@@ -34,7 +34,7 @@ const told = (cause: Cause.Cause<unknown>, printed: boolean): Effect.Effect<void
 const misspelled = (app: App.App<never>, argv: ReadonlyArray<string>): Effect.Effect<void> =>
   argv.some((argument) => argument.startsWith("--") && argument !== "--help")
     ? Effect.ignore(Effect.flatMap(
-      Effect.flatMap(appInternal.planOf(app), (plan) => optionsRead.misspelledFlags(plan, argv)),
+      Effect.map(appInternal.planOf(app), (plan) => optionsRead.misspelledFlags(plan, argv)),
       (messages) => Effect.forEach(messages, (message) => Effect.logWarning(message), { discard: true })
     ))
     : Effect.void

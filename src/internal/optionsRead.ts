@@ -347,16 +347,17 @@ export const help = (plan: Plan.Any): Effect.Effect<string> =>
  *
  * @internal
  */
-export const misspelledFlags = (plan: Plan.Any, argv: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<string>> =>
-  Effect.zipWith(describe(plan), describeLeftOut(plan), (described, leftOut) => {
-    const known = [...new Set([...described, ...leftOut].map((option) => option.flag))]
-    const messages: Array<string> = []
-    for (const name of parseFlags(argv).keys()) {
-      const flag = `--${name}`
-      if (flag === "--help" || known.includes(flag)) continue
-      // the closest only: the flags of one options share their prefix, so most are close to each other
-      const closest = suggest(flag, known)[0]
-      if (closest !== undefined) messages.push(`the flag ${flag} is not an option of the application: did you mean ${closest}?`)
-    }
-    return messages
-  })
+export const misspelledFlags = (plan: Plan.Any, argv: ReadonlyArray<string>): ReadonlyArray<string> => {
+  // the options' flags, as declared: nothing is read to know them
+  const options = [...(plan.options as unknown as ReadonlyArray<dependency.OptionsLike>), ...leftOutOf(plan).map((entry) => entry.options)]
+  const known = [...new Set(options.flatMap((each) => fieldsOf(each).map((field) => field.flag)))]
+  const messages: Array<string> = []
+  for (const name of parseFlags(argv).keys()) {
+    const flag = `--${name}`
+    if (flag === "--help" || known.includes(flag)) continue
+    // the closest only: the flags of one options share their prefix, so most are close to each other
+    const closest = suggest(flag, known)[0]
+    if (closest !== undefined) messages.push(`the flag ${flag} is not an option of the application: did you mean ${closest}?`)
+  }
+  return messages
+}
