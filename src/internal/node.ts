@@ -28,16 +28,21 @@ const told = (cause: Cause.Cause<unknown>, printed: boolean): Effect.Effect<void
 
 /**
  * Warns of the command line's flags that look like an application's option but are none (read by
- * nobody, they would leave the option at its default unsaid). Only with flags given; a plan that
- * does not resolve is the run's to report.
+ * nobody, they would leave the option at its default unsaid). Only with flags given: the application
+ * is then resolved here, and run from that plan (not resolved twice); a plan that does not resolve
+ * is the run's to report.
  */
-const misspelled = (app: App.App<never>, argv: ReadonlyArray<string>): Effect.Effect<void> =>
+const misspelled = (app: App.App<never>, argv: ReadonlyArray<string>): Effect.Effect<App.App<never>> =>
   argv.some((argument) => argument.startsWith("--") && argument !== "--help")
-    ? Effect.ignore(Effect.flatMap(
-      Effect.map(appInternal.planOf(app), (plan) => optionsRead.misspelledFlags(plan, argv)),
-      (messages) => Effect.forEach(messages, (message) => Effect.logWarning(message), { discard: true })
-    ))
-    : Effect.void
+    ? Effect.matchEffect(appInternal.planOf(app), {
+      onFailure: () => Effect.succeed(app),
+      onSuccess: (plan) =>
+        Effect.as(
+          Effect.forEach(optionsRead.misspelledFlags(plan, argv), (message) => Effect.logWarning(message), { discard: true }),
+          appInternal.withPlan(app, plan)
+        )
+    })
+    : Effect.succeed(app)
 
 /** @internal */
 export const runMain = (
@@ -90,7 +95,7 @@ export const runMain = (
     (app) =>
       help
         ? Effect.flatMap(Effect.flatMap(appInternal.planOf(app), optionsRead.help), Console.log)
-        : Effect.zipRight(misspelled(app, input.argv ?? []), appInternal.runWith(reporting(app), (handle) => void (running = handle)))
+        : Effect.flatMap(misspelled(app, input.argv ?? []), (checked) => appInternal.runWith(reporting(checked), (handle) => void (running = handle)))
   ))
   // what the program runs in (a tracer, a logger): built first, released after the report
   const program = (options?.layer === undefined ? run : Effect.provide(run, options.layer)).pipe(

@@ -140,6 +140,10 @@ export const provide: {
 export const withOptions = <R, RIn>(app: App.App<R, RIn>, options: App.Options): App.App<R, RIn> =>
   makeApp(appOf(app).source, options, appOf(app).hub, appOf(app).layers)
 
+/** The application run from a plan already resolved from it: the same options, events and Layers. @internal */
+export const withPlan = <R, RIn>(app: App.App<R, RIn>, plan: Plan.Any): App.App<R, RIn> =>
+  makeApp({ _tag: "Plan", plan }, appOf(app).options, appOf(app).hub, appOf(app).layers)
+
 /** @internal */
 export const optionsOf = <R, RIn>(app: App.App<R, RIn>): App.Options => appOf(app).options
 
