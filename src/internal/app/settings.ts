@@ -122,20 +122,15 @@ export const componentSettings = (
 ): ReadonlyArray<ComponentSettings> =>
   plan.nodes.map((node): ComponentSettings => {
     const lifecycle = node.component.lifecycle
-    if (lifecycle === undefined) {
-      return { lifecycle, start: settings.start, stop: settings.stop, grace: settings.grace, health: settings.health }
-    }
-    validateLifecycle(node.name, lifecycle, problems)
-    // the empty timeouts every lifecycle starts with, kept until `Lifecycle.timeouts` sets some
-    if (lifecycle.timeouts === lifecycleInternal.empty.timeouts) {
-      return { lifecycle, start: settings.start, stop: settings.stop, grace: settings.grace, health: settings.health }
-    }
+    if (lifecycle !== undefined) validateLifecycle(node.name, lifecycle, problems)
+    // the empty timeouts every lifecycle starts with are shared until `Lifecycle.timeouts` sets some
+    const own = lifecycle === undefined || lifecycle.timeouts === lifecycleInternal.empty.timeouts ? undefined : lifecycle.timeouts
     return {
       lifecycle,
-      start: decodeTimeout(lifecycle.timeouts.start) ?? settings.start,
-      stop: decodeTimeout(lifecycle.timeouts.stop) ?? settings.stop,
-      grace: decodeTimeout(lifecycle.timeouts.grace) ?? settings.grace,
-      health: decodeTimeout(lifecycle.timeouts.health) ?? settings.health
+      start: decodeTimeout(own?.start) ?? settings.start,
+      stop: decodeTimeout(own?.stop) ?? settings.stop,
+      grace: decodeTimeout(own?.grace) ?? settings.grace,
+      health: decodeTimeout(own?.health) ?? settings.health
     }
   })
 
