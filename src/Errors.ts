@@ -809,7 +809,7 @@ export type BuildError<E = unknown> = ConstructionError<E>
  * - `got`: the value given, as given (`undefined`: none); a secret's is `<redacted>`, never the value;
  * - `from`: where that value came from (`flag --db-url`, `environment variable DB_URL`, `file key db.url`,
  *   `the ConfigProvider`), when one was given;
- * - `reason`: `missing`, what the schema said of the value, or why it could not be read.
+ * - `reason`: `missing`, what the schema said of the value, why it could not be read, or `shares its flag with url of kube(eu.west)`.
  *
  * @example
  * ```ts

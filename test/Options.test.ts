@@ -246,6 +246,55 @@ describe("Options", () => {
           ["kube(us)", ["KubeClient(us)"], "--kube-us-url", "KUBE_US_URL", "file", "kube.us.url"]
         ])
       }))
+
+    it.effect("members whose keys differ only in case or punctuation share no flag unnoticed: InvalidOptions names both, nothing is built", () =>
+      Effect.gen(function*() {
+        const KubeOptions = Options.family("kube", { url: Schema.String })
+        class KubeClient extends Context.Tag("KubeClient")<KubeClient, string>() {}
+        const built = yield* Ref.make(0)
+        const Clients = Family.make(KubeClient, {
+          key: (cluster: string) => cluster,
+          dependencies: (cluster) => [KubeOptions.of(cluster)],
+          build: (cluster) => Effect.zipRight(Ref.update(built, (n) => n + 1), Effect.map(KubeOptions.of(cluster), (options) => options.url))
+        })
+        class Both extends Context.Tag("Both")<Both, ReadonlyArray<string>>() {}
+        const Dotted = Clients.of("eu.west")
+        const Cased = Clients.of("EU_West")
+        const kube = Registry.make(Clients, Component.make(Both, { dependencies: [Dotted, Cased], build: Effect.all([Dotted, Cased]) }))
+        const error = yield* Effect.flip(
+          Effect.provide(Both, Registry.toLayer(kube, [Both])).pipe(withProvider({ argv: ["--kube-eu-west-url", "https://eu"] }))
+        )
+        expect(error).toEqual(
+          new Errors.InvalidOptions({
+            problems: [{
+              path: ["Both", "KubeClient(EU_West)"], options: "kube(EU_West)", key: "url", flag: "--kube-eu-west-url",
+              variable: "KUBE_EU_WEST_URL", expected: "string", got: undefined, from: undefined,
+              reason: "shares its flag with url of kube(eu.west)"
+            }]
+          })
+        )
+        expect(error.message).toBe(
+          "1 invalid option:\n  - Both -> KubeClient(EU_West): option url of kube(EU_West) has the flag --kube-eu-west-url and the variable " +
+            "KUBE_EU_WEST_URL of option url of kube(eu.west), so neither can be set apart from the other: rename one (names and keys " +
+            "that differ only in case or punctuation share their flag)"
+        )
+        expect(yield* Ref.get(built)).toBe(0)
+      }))
+
+    it.effect("two options named alike (db's poolSize, db-pool's size) are one flag: reported, whatever is given", () =>
+      Effect.gen(function*() {
+        const Db = Options.make("db", { poolSize: Schema.optionalWith(Schema.String, { default: () => "10" }) })
+        const DbPool = Options.make("db-pool", { size: Schema.optionalWith(Schema.String, { default: () => "20" }) })
+        class Pools extends Context.Tag("Pools")<Pools, string>() {}
+        const pools = Registry.make(
+          Component.make(Pools, { dependencies: [Db, DbPool], build: Effect.map(Effect.all([Db, DbPool]), ([a, b]) => `${a.poolSize} ${b.size}`) })
+        )
+        const error = yield* Effect.flip(Effect.provide(Pools, Registry.toLayer(pools, [Pools])).pipe(withProvider({})))
+        if (error._tag !== "InvalidOptions") throw new Error(`expected InvalidOptions, got ${error._tag}`)
+        expect(error.problems.map((problem) => [problem.path, problem.options, problem.key, problem.flag, problem.reason])).toEqual([
+          [["Pools"], "db-pool", "size", "--db-pool-size", "shares its flag with poolSize of db"]
+        ])
+      }))
   })
 
   describe("help", () => {

@@ -171,10 +171,18 @@ export const formatConfigSource = (source: Errors.ConfigSource): string => {
   }
 }
 
+/** How an option problem's `reason` begins when another option has its flag (`shares its flag with url of kube(EU_West)`). @internal */
+export const sharedFlagReason = "shares its flag with"
+
 /** @internal */
 export const formatOptionProblem = (problem: Errors.OptionProblem): string => {
   // no path: only conditions read the options (before resolution), which no component names
   const where = problem.path.length > 0 ? `${formatPath(problem.path)}: ` : "read by conditions: "
+  if (problem.reason.startsWith(sharedFlagReason)) {
+    return `${where}option ${problem.key === "" ? "" : `${problem.key} of `}${problem.options} has the flag ${problem.flag} and the variable ${problem.variable} of option${
+      problem.reason.slice(sharedFlagReason.length)
+    }, so neither can be set apart from the other: rename one (names and keys that differ only in case or punctuation share their flag)`
+  }
   if (problem.got === undefined) {
     return `${where}option ${problem.flag} (${problem.variable}) is ${
       problem.reason === "missing" ? "missing" : `unreadable: ${problem.reason}`

@@ -23,6 +23,7 @@ import { type Found, parseFlags, sourcesOf } from "./optionsProvider.js"
 import * as planInternal from "./plan.js"
 import * as registry from "./registry.js"
 import * as resolver from "./resolver.js"
+import { sharedFlagReason } from "./errorMessages.js"
 import { suggest } from "./resolver/problems.js"
 import * as runtime from "./runtime.js"
 
@@ -134,6 +135,23 @@ const problemOf = (reading: Reading, path: ReadonlyArray<string>): Errors.Option
 }
 
 /**
+ * The options that share their flag (and so their variable: both are made of the path's words) with
+ * an option read at another path, each with the first such option: `kube(eu.west)` and
+ * `kube(EU_West)` are both `--kube-eu-west-url`, so neither can be set apart from the other.
+ */
+const sharedFlags = (readings: ReadonlyArray<Reading>): ReadonlyArray<readonly [Field, Field]> => {
+  if (readings.length < 2) return []
+  const byFlag = new Map<string, Field>()
+  const shared: Array<readonly [Field, Field]> = []
+  for (const { field } of readings) {
+    const other = byFlag.get(field.flag)
+    if (other === undefined) byFlag.set(field.flag, field)
+    else if (other.fileKey !== field.fileKey) shared.push([field, other])
+  }
+  return shared
+}
+
+/**
  * The services of a plan's options (each options' tag to its decoded value), or every problem;
  * `undefined` for a plan without options (nothing is read).
  *
@@ -170,6 +188,21 @@ export const servicesOf = (plan: Plan.Any): Effect.Effect<Context.Context<never>
         if (problem !== undefined) (problems ??= []).push(problem)
       }
       services.set(owner.key, single ? only : value)
+    }
+    for (const [field, other] of sharedFlags(readings)) {
+      paths ??= requesters(plan)
+      const first = paths.get(field.owner.key)?.[0]
+      ;(problems ??= []).push({
+        path: first === undefined ? [] : planInternal.pathTo(plan, first),
+        options: field.owner.name,
+        key: field.key,
+        flag: field.flag,
+        variable: field.variable,
+        expected: field.info.type,
+        got: undefined,
+        from: undefined,
+        reason: `${sharedFlagReason} ${other.key === "" ? "" : `${other.key} of `}${other.owner.name}`
+      })
     }
     if (problems !== undefined) return Effect.fail(new Errors.InvalidOptions({ problems }))
     // one context of them all (adding them one by one copies the context each time: quadratic)
