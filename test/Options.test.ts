@@ -181,6 +181,21 @@ describe("Options", () => {
         expect(yield* Effect.provide(Logger, layer).pipe(withProvider({ argv: ["--verbose"] }))).toBe(true)
         expect(yield* Effect.provide(Logger, layer).pipe(withProvider({ env: { VERBOSE: "false" } }))).toBe(false)
       }))
+
+    it.effect("two options named alike (db's poolSize, db-pool's size) are one flag: reported, whatever is given", () =>
+      Effect.gen(function*() {
+        const Db = Options.make("db", { poolSize: Schema.optionalWith(Schema.String, { default: () => "10" }) })
+        const DbPool = Options.make("db-pool", { size: Schema.optionalWith(Schema.String, { default: () => "20" }) })
+        class Pools extends Context.Tag("Pools")<Pools, string>() {}
+        const pools = Registry.make(
+          Component.make(Pools, { dependencies: [Db, DbPool], build: Effect.map(Effect.all([Db, DbPool]), ([a, b]) => `${a.poolSize} ${b.size}`) })
+        )
+        const error = yield* Effect.flip(Effect.provide(Pools, Registry.toLayer(pools, [Pools])).pipe(withProvider({})))
+        if (error._tag !== "InvalidOptions") throw new Error(`expected InvalidOptions, got ${error._tag}`)
+        expect(error.problems.map((problem) => [problem.path, problem.options, problem.key, problem.flag, problem.reason])).toEqual([
+          [["Pools"], "db-pool", "size", "--db-pool-size", "shares its flag with poolSize of db"]
+        ])
+      }))
   })
 
   describe("App", () => {
@@ -279,21 +294,6 @@ describe("Options", () => {
             "that differ only in case or punctuation share their flag)"
         )
         expect(yield* Ref.get(built)).toBe(0)
-      }))
-
-    it.effect("two options named alike (db's poolSize, db-pool's size) are one flag: reported, whatever is given", () =>
-      Effect.gen(function*() {
-        const Db = Options.make("db", { poolSize: Schema.optionalWith(Schema.String, { default: () => "10" }) })
-        const DbPool = Options.make("db-pool", { size: Schema.optionalWith(Schema.String, { default: () => "20" }) })
-        class Pools extends Context.Tag("Pools")<Pools, string>() {}
-        const pools = Registry.make(
-          Component.make(Pools, { dependencies: [Db, DbPool], build: Effect.map(Effect.all([Db, DbPool]), ([a, b]) => `${a.poolSize} ${b.size}`) })
-        )
-        const error = yield* Effect.flip(Effect.provide(Pools, Registry.toLayer(pools, [Pools])).pipe(withProvider({})))
-        if (error._tag !== "InvalidOptions") throw new Error(`expected InvalidOptions, got ${error._tag}`)
-        expect(error.problems.map((problem) => [problem.path, problem.options, problem.key, problem.flag, problem.reason])).toEqual([
-          [["Pools"], "db-pool", "size", "--db-pool-size", "shares its flag with poolSize of db"]
-        ])
       }))
   })
 
