@@ -406,6 +406,20 @@ describe("Resolver", () => {
       })
     })
 
+    it("the candidates of services registered in turns keep each service's registration order", () => {
+      const registry = Registry.make(
+        plugin("p1"),
+        database("d1"),
+        Component.succeed(Cache, { size: 1 }).pipe(Component.named("c1")),
+        plugin("p2"),
+        database("d2"),
+        plugin("p3")
+      )
+      expect(choiceOf(registry, Dependency.all(Plugin)).chosen).toEqual(["p1", "p2", "p3"])
+      expect(choiceOf(registry, Dependency.all(Database)).chosen).toEqual(["d1", "d2"])
+      expect(choiceOf(registry, Dependency.all(Cache)).chosen).toEqual(["c1"])
+    })
+
     it.effect("a constructor reads a collection as the services in that order", () =>
       Effect.gen(function*() {
         const registry = Registry.make(

@@ -347,6 +347,7 @@ const fillCandidates = (
   // the candidates of tags registered more than once, by component: where a repeat is found
   const indexOfShared = new Map<Component.Any, number>()
   let reportedInvalid: Set<unknown> | undefined
+  let repeats = false
   let count = 0
   for (let position = 0; position < flat.components.length; position++) {
     const entry = flat.components[position]!
@@ -368,11 +369,24 @@ const fillCandidates = (
       component.remember(entry, ready)
     }
     const key = ready.key
-    const first = byTag.get(key)
     const index = count
-    if (first === undefined) {
-      byTag.set(key, index)
+    let first: number | undefined
+    if (repeats) {
+      first = byTag.get(key)
+      if (first === undefined) byTag.set(key, index)
     } else {
+      // Until a tag repeats, one write per candidate: a write that leaves the size unchanged met the
+      // first repeated tag (and overwrote its first candidate, which is the only earlier one of that
+      // key: every tag before it was new), and from then on each key is looked up before it is written.
+      const size = byTag.size
+      byTag.set(key, index)
+      if (byTag.size === size) {
+        repeats = true
+        first = earlierOfKey(prepared, count, key)
+        byTag.set(key, first)
+      }
+    }
+    if (first !== undefined) {
       if (lastOfTag[first] === first) indexOfShared.set(components[first]!, first)
       const repeated = indexOfShared.get(entry)
       if (repeated !== undefined) {
@@ -392,6 +406,13 @@ const fillCandidates = (
     count++
   }
   return count
+}
+
+/** The candidate before `count` whose tag has `key`, the first repeated one (see `fillCandidates`). */
+const earlierOfKey = (prepared: ReadonlyArray<Prepared>, count: number, key: string): number => {
+  let candidate = count - 1
+  while (prepared[candidate]!.key !== key) candidate--
+  return candidate
 }
 
 /**
