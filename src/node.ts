@@ -68,7 +68,9 @@ export interface RunMainOptions {
  * `--db-url postgres://db` and `DB_URL=postgres://db` set the same option; a flag close to an
  * option's that is none (`--db-ulr`) is warned of, with the option it looks like. With `--help` on the
  * command line, nothing runs: the help of the application's options (`Options.help`, each with the
- * value given and where it came from) is printed and the process exits with code 0.
+ * value given and where it came from) is printed and the process exits with code 0 (values of the
+ * command line that leave the application without a plan: why, then the help of its plan without
+ * them; no plan without them either: the resolution error, exit code 1).
  *
  * It takes the App, or an Effect that makes it (reading `effect/Config` first, for instance): that
  * Effect runs as part of the main program (a signal interrupts it too), and its failure is told

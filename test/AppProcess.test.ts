@@ -13,7 +13,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
   const fixture = path.join(root, "test", "fixtures", "appMain.ts")
 
   const spawnApp = (
-    mode: "clean" | "slow-start" | "hang" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options" | "events",
+    mode: "clean" | "slow-start" | "hang" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options" | "events" | "choice",
     env: Record<string, string> = {},
     argv: ReadonlyArray<string> = []
   ) => {
@@ -159,6 +159,35 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
         ""
       ].join("\n")
     )
+  })
+
+  it("--help with an option's value that leaves no candidate prints why, then the options of the application without the command line's values, and exits with 0", async () => {
+    const app = spawnApp("choice", {}, ["--store", "sql", "--help"])
+    expect(await app.exited).toBe(0)
+    expect(app.output()).toBe(
+      [
+        "With the values of the command line, the application does not resolve (the options below are those of the application without them):",
+        "1 problem resolving the graph:",
+        "  - Reporter -> Store: no component provides Store (available: Reporter); candidates excluded by their conditions: " +
+        "Store (option --store is \"memory\", given \"sql\"), Store (option --store is \"file\", given \"sql\")",
+        "",
+        "Options:",
+        "",
+        "  store (read by conditions)",
+        "    --store <\"memory\" | \"file\" | \"sql\", default \"memory\">  env STORE",
+        "        where things are kept",
+        "        value: \"sql\" (flag --store)",
+        ""
+      ].join("\n")
+    )
+  })
+
+  it("--help of an application that does not resolve without the command line's values either tells the resolution error and exits with 1", async () => {
+    const app = spawnApp("choice", { STORE: "sql" }, ["--help"])
+    expect(await app.exited).toBe(1)
+    expect(app.output()).toContain("level=ERROR")
+    expect(app.output()).toContain("Reporter -> Store: no component provides Store")
+    expect(app.output()).not.toContain("Options:")
   })
 
   it("a flag close to an option's without being one is warned of, with the option it looks like, and the run goes on", async () => {

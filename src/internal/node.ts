@@ -8,6 +8,7 @@ import type * as Scope from "effect/Scope"
 import type * as App from "../App.js"
 import * as Errors from "../Errors.js"
 import type * as Node from "../node.js"
+import type * as Options from "../Options.js"
 import * as Report from "../Report.js"
 import * as appInternal from "./app/app.js"
 import * as optionsRead from "./optionsRead.js"
@@ -43,6 +44,23 @@ const misspelled = (app: App.App<never>, argv: ReadonlyArray<string>): Effect.Ef
         )
     })
     : Effect.succeed(app)
+
+/**
+ * The help `--help` prints: the options of the application's plan. When the values the command line
+ * gives leave the application without a plan (an option's value no candidate is chosen for), the
+ * help of the plan it has without them, after what the command line's values made of it; when it
+ * has none either, the resolution's error, told as a run's.
+ */
+const helpOf = (app: App.App<never>, input: Options.ProviderInput): Effect.Effect<string, Errors.ResolutionError> =>
+  Effect.catchAll(Effect.flatMap(appInternal.planOf(app), optionsRead.help), (error) =>
+    appInternal.planOf(app).pipe(
+      Effect.withConfigProvider(optionsProvider.provider({ ...input, argv: [] })),
+      Effect.flatMap(optionsRead.help),
+      Effect.map((help) =>
+        `With the values of the command line, the application does not resolve (the options below are those of the application without them):\n${error.message}\n\n${help}`
+      ),
+      Effect.orElseFail(() => error)
+    ))
 
 /** @internal */
 export const runMain = (
@@ -94,7 +112,7 @@ export const runMain = (
     made,
     (app) =>
       help
-        ? Effect.flatMap(Effect.flatMap(appInternal.planOf(app), optionsRead.help), Console.log)
+        ? Effect.flatMap(helpOf(app, input), Console.log)
         : Effect.flatMap(misspelled(app, input.argv ?? []), (checked) => appInternal.runWith(reporting(checked), (handle) => void (running = handle)))
   ))
   // what the program runs in (a tracer, a logger): built first, released after the report
