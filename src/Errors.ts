@@ -365,8 +365,8 @@ export interface ReplacementDescription {
  * - `ConditionThrew`: a condition threw while evaluated;
  * - `ConfigNotRead`: a condition reads an `effect/Config` that was not read before resolution (the
  *   pure `Resolver.resolve` reads none; the others read the Configs conditions declare);
- * - `UnknownName`: a replacement names no component (`names`: the registry's component names;
- *   `invalid`: how many of its components are invalid, when it has no valid one);
+ * - `UnknownName`: a replacement names no component (`names`: the registry's component names, or the
+ *   close members of a misspelt member's family; `invalid`: how many of its components are invalid);
  * - `ReplacementService`: a replacement provides another service than the component it replaces;
  * - `ReplacedTwice`: a name is replaced more than once, by these replacements in registration order;
  * - `FamilyFunctionThrew`: a family's `dependencies`, `merge` or `build` function threw for a member;
