@@ -694,10 +694,10 @@ export type UnknownComponent = internal.UnknownComponent
 // Container errors (run-time lookups, child containers)
 
 /**
- * A run-time lookup (`Container.get`) that closes a cycle: a component's construction, started by a
- * lookup, looked up (directly or through others) what that lookup was building. `path` lists the
- * requests of the lookups in progress, outermost first, ending with the one that closed the cycle.
- * Nothing is waited for: the inner lookup fails at once.
+ * A run-time lookup (`Container.get`) that closes a cycle: a constructor a lookup started looked up
+ * (directly or through others) what that lookup was building. `path` lists the lookups in progress,
+ * outermost first, each followed by the components built for it down to the one whose constructor
+ * made the next lookup, then the lookup that closed the cycle (it fails at once: nothing waits).
  *
  * @example
  * ```ts
