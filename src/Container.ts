@@ -75,7 +75,8 @@ export const Container: Context.Tag<Container, Container> = internal.Tag
  * of the graph is, owned by the innermost open scope (`Lifetime.within`) or else by the container:
  * a lookup needs no `Scope` of its own. A scoped component is the open scope's instance. A lookup
  * made while a constructor started by a lookup runs, of what that lookup is building, fails with
- * `CircularLookup` instead of waiting for itself.
+ * `CircularLookup` instead of waiting for itself (its path: each lookup in progress, then what was
+ * built for it down to the constructor that made the next one).
  *
  * The answer is kept per request: looking up a singleton already built again reads it and runs
  * nothing else.
@@ -105,7 +106,7 @@ export const Container: Context.Tag<Container, Container> = internal.Tag
  */
 export const get = <I, S>(request: Context.Tag<I, S>): Effect.Effect<S, Errors.LookupError, Container> =>
   // one operation to reach the container, then the answer (an already built instance: `succeed`)
-  Effect.contextWithEffect((context: Context.Context<Container>) => lookup.get(Context.get(context, internal.Tag), request))
+  Effect.contextWithEffect((context: Context.Context<Container>) => lookup.get(Context.get(context, internal.Tag), request, context))
 
 /**
  * `get` in a given container (a child, see `child`).
@@ -124,7 +125,7 @@ export const get = <I, S>(request: Context.Tag<I, S>): Effect.Effect<S, Errors.L
  * @category lookups
  */
 export const getFrom = <I, S>(container: Container, request: Context.Tag<I, S>): Effect.Effect<S, Errors.LookupError> =>
-  Effect.suspend(() => lookup.get(container, request))
+  Effect.contextWithEffect((context: Context.Context<never>) => lookup.get(container, request, context))
 
 /**
  * Opens a child of the running container, named `name` (unique among its open siblings, else

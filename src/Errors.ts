@@ -365,8 +365,8 @@ export interface ReplacementDescription {
  * - `ConditionThrew`: a condition threw while evaluated;
  * - `ConfigNotRead`: a condition reads an `effect/Config` that was not read before resolution (the
  *   pure `Resolver.resolve` reads none; the others read the Configs conditions declare);
- * - `UnknownName`: a replacement names no component (`names`: the registry's component names;
- *   `invalid`: how many of its components are invalid, when it has no valid one);
+ * - `UnknownName`: a replacement names no component (`names`: the registry's component names, or the
+ *   close members of a misspelt member's family; `invalid`: how many of its components are invalid);
  * - `ReplacementService`: a replacement provides another service than the component it replaces;
  * - `ReplacedTwice`: a name is replaced more than once, by these replacements in registration order;
  * - `FamilyFunctionThrew`: a family's `dependencies`, `merge` or `build` function threw for a member;
@@ -694,10 +694,10 @@ export type UnknownComponent = internal.UnknownComponent
 // Container errors (run-time lookups, child containers)
 
 /**
- * A run-time lookup (`Container.get`) that closes a cycle: a component's construction, started by a
- * lookup, looked up (directly or through others) what that lookup was building. `path` lists the
- * requests of the lookups in progress, outermost first, ending with the one that closed the cycle.
- * Nothing is waited for: the inner lookup fails at once.
+ * A run-time lookup (`Container.get`) that closes a cycle: a constructor a lookup started looked up
+ * (directly or through others) what that lookup was building. `path` lists the lookups in progress,
+ * outermost first, each followed by the components built for it down to the one whose constructor
+ * made the next lookup, then the lookup that closed the cycle (it fails at once: nothing waits).
  *
  * @example
  * ```ts

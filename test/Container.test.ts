@@ -179,6 +179,41 @@ describe("Container", () => {
         expect(inner).toEqual(new Errors.CircularLookup({ path: ["Other", "Api", "Other"] }))
       }))
 
+    it.effect("a lookup cycle's path names the components built between the lookups, as the construction's path does", () =>
+      Effect.gen(function*() {
+        class Repo extends Context.Tag("app/Repo")<Repo, string>() {}
+        class Store extends Context.Tag("app/Store")<Store, string>() {}
+        const registry = Registry.make(
+          Component.make(Api, { dependencies: [Repo], build: Effect.succeed({ id: 0, db: { id: 0 } }) }),
+          Component.make(Repo, { dependencies: [Store], build: Effect.succeed("repo") }),
+          Component.make(Store, { dependencies: [Container.Container], build: Effect.as(Container.get(Api), "store") })
+        )
+        const error = (yield* withContainer(registry, [], Effect.flip(Container.get(Api)))) as Errors.ConstructionError
+        // field by field: toEqual of two ConstructionErrors does not tell their causes' paths apart
+        expect([error._tag, error.component, error.path]).toEqual(["ConstructionError", "app/Store", ["Api", "app/Repo", "app/Store"]])
+        expect(error.cause).toEqual(new Errors.CircularLookup({ path: ["Api", "app/Repo", "app/Store", "Api"] }))
+      }))
+
+    it.effect("a cycle through two lookups names the components each lookup built, up to the constructor that looked up the next", () =>
+      Effect.gen(function*() {
+        class Gateway extends Context.Tag("Gateway")<Gateway, string>() {}
+        class Front extends Context.Tag("Front")<Front, string>() {}
+        class Repo extends Context.Tag("Repo")<Repo, string>() {}
+        const registry = Registry.make(
+          Component.make(Gateway, { dependencies: [Front], build: Effect.succeed("gateway") }),
+          Component.make(Front, { dependencies: [Container.Container], build: Effect.as(Container.get(Api), "front") }),
+          Component.make(Api, { dependencies: [Repo], build: Effect.succeed({ id: 0, db: { id: 0 } }) }),
+          Component.make(Repo, { dependencies: [Container.Container], build: Effect.as(Container.get(Gateway), "repo") })
+        )
+        const error = (yield* withContainer(registry, [], Effect.flip(Container.get(Gateway)))) as Errors.ConstructionError<Errors.ConstructionError>
+        expect([error.component, error.path, error.cause.component, error.cause.path]).toEqual(["Front", ["Gateway", "Front"], "Repo", ["Api", "Repo"]])
+        expect(error.cause.cause).toEqual(new Errors.CircularLookup({ path: ["Gateway", "Front", "Api", "Repo", "Gateway"] }))
+        expect(error.cause.cause).toHaveProperty(
+          "message",
+          "Gateway -> Front -> Api -> Repo -> Gateway: a run-time lookup closes a cycle (a constructor looks up what is being built for it)"
+        )
+      }))
+
     it.effect("a singleton built on first use through a handle is released before the singletons it depends on", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

@@ -243,6 +243,25 @@ describe("Family", () => {
     expect(Either.isLeft(unknown) && unknown.left.problems.map((problem) => problem._tag)).toEqual(["InvalidDeclaration"])
   })
 
+  it("a replacement of a member these roots do not reach whose key is close to a member's they do is a misspelling: UnknownName names that member", () => {
+    const Clients = Family.make(Client, { name: "C", key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 }) })
+    const registry = Registry.make(credentials, Clients, watcherOf(Clients.of("eu-west"), Clients.of("us")))
+    const fake = { cluster: "fake", qps: 0, id: 9 }
+    const misspelt = Resolver.resolve(registry.pipe(Testing.named(Client, "C(EU-west)", fake)), [Watcher])
+    expect(Either.isLeft(misspelt) && misspelt.left.problems).toEqual([
+      new Errors.InvalidDeclaration({
+        path: [],
+        subject: { _tag: "Replacement", name: "C(EU-west)" },
+        issues: [{ code: "UnknownName", names: ["C(eu-west)"], invalid: 0 }]
+      })
+    ])
+    expect(Either.isLeft(misspelt) && misspelt.left.message).toBe(
+      "1 problem resolving the graph:\n  - invalid replacement of \"C(EU-west)\": no component is named \"C(EU-west)\" (names: C(eu-west)); did you mean C(eu-west)?"
+    )
+    // keys are compared, not names: eu's sibling us, reached by other roots, is no misspelling of it
+    expect(Either.isRight(Resolver.resolve(registry.pipe(Testing.named(Client, "C(eu)", fake)), [Watcher]))).toBe(true)
+  })
+
   it("a member of a family that is not registered is reported as missing, with its path", () => {
     const Clients = Family.make(Client, {
       name: "Client",

@@ -237,17 +237,19 @@ const run = (
 
   let unknownNames: ReadonlyArray<string> | undefined
   for (const name of flat.replacements.keys()) {
+    if (usedReplacements.has(name)) continue
     // a member's name of a registered family names a component even when these roots do not reach
-    // it, as an unreached registered component's name does
-    if (usedReplacements.has(name) || members.namesMember(name, families)) continue
-    unknownNames ??= sortedNames([...new Set(index.candidates.names.slice(0, index.baseCount))])
-    problems.push(
-      new Errors.InvalidDeclaration({
-        path: [],
-        subject: { _tag: "Replacement", name },
-        issues: [{ code: "UnknownName", names: unknownNames, invalid: index.invalidCount }]
-      })
-    )
+    // it, as an unreached registered component's name does, unless it misspells a member they reach
+    const close = members.namesMember(name, families) ? members.closeMembers(name, families, outcome) : undefined
+    if (close !== undefined && close.length === 0) continue
+    const issue: Errors.DeclarationIssue = close === undefined
+      ? {
+        code: "UnknownName",
+        names: unknownNames ??= sortedNames([...new Set(index.candidates.names.slice(0, index.baseCount))]),
+        invalid: index.invalidCount
+      }
+      : { code: "UnknownName", names: close, invalid: 0 }
+    problems.push(new Errors.InvalidDeclaration({ path: [], subject: { _tag: "Replacement", name }, issues: [issue] }))
   }
 
   return { problems, flat, index, outcome }

@@ -27,8 +27,10 @@
  * registry and environment do not change); a lookup whose answer is a built singleton reads its value
  * and nothing else (the fast path).
  *
- * Cycles: the requests of the lookups in progress are a fiber-local chain; a lookup of a request that
- * is on it fails with `CircularLookup` instead of waiting for itself.
+ * Cycles: the lookups in progress are a fiber-local chain; a lookup of a request that is on it fails
+ * with `CircularLookup` instead of waiting for itself. Each link keeps its answer and the context it
+ * was asked in (a constructor's, with its node scope), so the cycle's path, made only then, names the
+ * components built between one lookup and the next.
  *
  * @internal
  */
@@ -39,6 +41,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import type * as Component from "../../Component.js"
 import type * as PublicContainer from "../../Container.js"
 import type * as Dependency from "../../Dependency.js"
@@ -198,15 +202,32 @@ export const eachHeld = (realm: Realm, visit: (holder: container.Container, node
 /** The realm of a root container, if any lookup or child made one. @internal */
 export const existingRealm = (root: container.Container): Realm | undefined => root.realm as Realm | undefined
 
-/** The requests of the lookups in progress on this fiber, outermost first. */
-const lookupChain = runtime.makeFiberLocal<ReadonlyArray<Dependency.Description>>("Container/lookupChain", [])
+/**
+ * A lookup in progress: its request, its answer, the context it was asked in (`undefined`: a lookup
+ * of the container's own) and the lookup in progress it was asked under.
+ */
+interface Link {
+  readonly description: Dependency.Description
+  readonly answer: Answer
+  readonly caller: Context.Context<never> | undefined
+  readonly outer: Link | undefined
+}
+
+/** The innermost lookup in progress on this fiber. */
+const lookupChain = runtime.makeFiberLocal<Link | undefined>("Container/lookupLinks", undefined)
 
 /**
- * Looks `request` up in the container behind `service` (see the module's comment).
+ * Looks `request` up in the container behind `service` (see the module's comment), asked in the
+ * context `caller` (which names the component whose constructor asks, should the lookup close a
+ * cycle).
  *
  * @internal
  */
-export const get = <I, S>(service: PublicContainer.Container, request: Context.Tag<I, S>): Effect.Effect<S, Errors.LookupError> => {
+export const get = <I, S>(
+  service: PublicContainer.Container,
+  request: Context.Tag<I, S>,
+  caller?: Context.Context<never>
+): Effect.Effect<S, Errors.LookupError> => {
   const realm = realmOf(service)
   const answer = realm.answers.get(request.key)
   if (answer !== undefined && answer.ready && realm.state === "open") {
@@ -214,16 +235,16 @@ export const get = <I, S>(service: PublicContainer.Container, request: Context.T
     if (answer.container.cells.size !== 0) container.pinCurrent(answer.container, answer.edge)
     return Effect.succeed(executor.valueOf(answer.edge, answer.container.build.values, answer.container.build.outside) as S)
   }
-  return lookup(realm, request) as Effect.Effect<S, Errors.LookupError>
+  return lookup(realm, request, caller) as Effect.Effect<S, Errors.LookupError>
 }
 
 /** A lookup past the fast path: the realm open, no cycle, the answer found or made, then its value. */
-const lookup = (realm: Realm, request: Dependency.Any): Effect.Effect<unknown, Errors.LookupError> =>
+const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<never>): Effect.Effect<unknown, Errors.LookupError> =>
   Effect.flatMap(FiberRef.get(lookupChain), (chain): Effect.Effect<unknown, Errors.LookupError> => {
     if (realm.state !== "open") return Effect.fail(new Errors.ContainerClosed({ container: realm.path, operation: "get" }))
     const description = dependency.describe(dependency.requestOf(request))
-    if (chain.some((outer) => outer.key === description.key)) {
-      return Effect.fail(new Errors.CircularLookup({ path: [...chain, description].map((step) => step.label) }))
+    for (let outer = chain; outer !== undefined; outer = outer.outer) {
+      if (outer.description.key === description.key) return Effect.fail(circularLookup(chain, description, caller))
     }
     const answer = answerFor(realm, request, description)
     if (Either.isLeft(answer)) return Effect.fail(answer.left)
@@ -243,9 +264,49 @@ const lookup = (realm: Realm, request: Dependency.Any): Effect.Effect<unknown, E
     return Effect.locally(
       inherited === undefined ? service : Effect.zipRight(inherited.fill, service),
       lookupChain,
-      [...chain, description]
+      { description, answer: found, caller, outer: chain }
     )
   })
+
+/**
+ * The cycle a lookup of `description` closes: the lookups in progress, outermost first, each followed
+ * by the components built for it down to the one whose constructor asked for the next lookup, then
+ * the lookup of `description`.
+ */
+const circularLookup = (
+  chain: Link | undefined,
+  description: Dependency.Description,
+  caller: Context.Context<never> | undefined
+): Errors.CircularLookup => {
+  // made innermost first, then reversed
+  const path: Array<string> = [description.label]
+  let asker = caller
+  for (let link: Link | undefined = chain; link !== undefined; link = link.outer) {
+    path.push(...builtBetween(link.answer, asker), link.description.label)
+    asker = link.caller
+  }
+  return new Errors.CircularLookup({ path: path.reverse() })
+}
+
+/**
+ * The components an answer's container built from the component it answers with down to the one whose
+ * constructor runs in `caller` (the node that owns the context's Scope), innermost first, that one
+ * included and the answer's left out. None when no node of that container owns the Scope (the
+ * lookup was asked elsewhere, or the constructor changed its Scope).
+ */
+const builtBetween = (answer: Answer, caller: Context.Context<never> | undefined): ReadonlyArray<string> => {
+  const scope = caller === undefined ? Option.none() : Context.getOption(caller, Scope.Scope)
+  if (Option.isNone(scope)) return []
+  const { build, plan } = answer.container
+  const index = build.scopes.indexOf(scope.value as Scope.CloseableScope)
+  if (index === -1) return []
+  const names: Array<string> = []
+  for (let id: number | undefined = build.owners[index]!; id !== undefined; id = plan.nodes[id]!.parent) {
+    if (answer.edge.targets.includes(id)) return names
+    names.push(plan.nodes[id]!.name)
+  }
+  return []
+}
 
 /** The realm's answer to a request: the one it keeps, or a new one, kept. */
 const answerFor = (realm: Realm, request: Dependency.Any, description: Dependency.Description): Either.Either<Answer, Errors.LookupError> => {

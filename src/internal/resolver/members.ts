@@ -13,7 +13,7 @@ import * as Errors from "../../Errors.js"
 import * as component from "../component.js"
 import type * as dependency from "../dependency.js"
 import { examine } from "./examine.js"
-import { available, excludedFamily } from "./problems.js"
+import { available, excludedFamily, suggest } from "./problems.js"
 import {
   compareNames,
   componentNamed,
@@ -37,6 +37,31 @@ export const namesMember = (name: string, families: ReadonlySet<dependency.Famil
     if (name.length > family.name.length + 2 && name.startsWith(`${family.name}(`)) return true
   }
   return false
+}
+
+/**
+ * The names of the walk's members that `name`, a member's name of a registered family (`family(key)`)
+ * that the walk did not create, is close to: its family's members whose key is close to its key
+ * (`suggest`: `Client(EU)` for `Client(eu)`). Keys are compared, not names: the family's name they
+ * share would make any two short keys close (`Client(us)` for `Client(eu)`), and a test may replace
+ * a member other roots reach.
+ *
+ * @internal
+ */
+export const closeMembers = (name: string, families: ReadonlySet<dependency.FamilyLike>, outcome: Walk): ReadonlyArray<string> => {
+  const close: Array<string> = []
+  if (outcome.members.size === 0 || !name.endsWith(")")) return close
+  const names = outcome.state.index.candidates.names
+  for (const family of families) {
+    const prefix = `${family.name}(`
+    if (name.length <= prefix.length + 1 || !name.startsWith(prefix)) continue
+    const keys: Array<string> = []
+    for (const member of outcome.members.values()) {
+      if (member.family === family) keys.push(names[member.index]!.slice(prefix.length, -1))
+    }
+    for (const key of suggest(name.slice(prefix.length, -1), keys)) close.push(`${prefix}${key})`)
+  }
+  return close
 }
 
 /**
