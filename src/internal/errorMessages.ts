@@ -176,9 +176,12 @@ export const formatOptionProblem = (problem: Errors.OptionProblem): string => {
   // no path: only conditions read the options (before resolution), which no component names
   const where = problem.path.length > 0 ? `${formatPath(problem.path)}: ` : "read by conditions: "
   if (problem.got === undefined) {
-    return `${where}option ${problem.flag} (${problem.variable}) is ${
-      problem.reason === "missing" ? "missing" : `unreadable: ${problem.reason}`
-    }; expected ${problem.expected}`
+    // a missing value's from: looked for in a ConfigProvider other than Options.provider, which alone
+    // reads the flag and the variable
+    const state = problem.reason === "missing" ? "missing" : `unreadable: ${problem.reason}`
+    return problem.from === undefined
+      ? `${where}option ${problem.flag} (${problem.variable}) is ${state}; expected ${problem.expected}`
+      : `${where}option ${problem.flag} is ${state} (looked for in ${problem.from}; the flag and ${problem.variable} are read through Options.provider, as runMain does); expected ${problem.expected}`
   }
   const reason = problem.reason === "" ? "" : `: ${problem.reason}`
   return `${where}option ${problem.flag}: expected ${problem.expected}, got ${problem.got}${
