@@ -807,8 +807,8 @@ export type BuildError<E = unknown> = ConstructionError<E>
  * - `flag`, `variable`: the flag and the environment variable that set it (`--db-url`, `DB_URL`);
  * - `expected`: what its schema decodes (`string`, `int`, `"memory" | "file"`);
  * - `got`: the value given, as given (`undefined`: none); a secret's is `<redacted>`, never the value;
- * - `from`: where that value came from (`flag --db-url`, `environment variable DB_URL`, `file key db.url`,
- *   `the ConfigProvider`), when one was given;
+ * - `from`: where the value given came from (`flag --db-url`, `environment variable DB_URL`, `file key db.url`); a
+ *   missing one's, where another provider than `Options.provider` looked (`the ConfigProvider at db.url`);
  * - `reason`: `missing`, what the schema said of the value, why it could not be read, or `shares its flag with url of kube(eu.west)`.
  *
  * @example

@@ -752,6 +752,20 @@ describe("one component", () => {
     ])
   })
 
+  it("says a member of a collection is one of all its candidates, not chosen over the others", () => {
+    const plugins = resolve(
+      Registry.make(
+        Component.succeed(Plugin, "csv").pipe(Component.named("csv"), Component.order(2)),
+        Component.succeed(Plugin, "json").pipe(Component.named("json"), Component.order(1)),
+        Component.make(Api, { dependencies: [Dependency.all(Plugin)], build: Effect.succeed("api") })
+      ),
+      [Api]
+    )
+    expect(Explain.componentText(Either.getOrThrow(Explain.component(plugins, "csv"))).split("\n")[2]).toBe(
+      "  chosen for Api -> All<Plugin>: one of all 2 candidates (csv, json)"
+    )
+  })
+
   it("says an alias is an alias, of what, in the tree and in a component's explanation (a transient is a transient)", () => {
     const aliased = resolve(
       Registry.make(

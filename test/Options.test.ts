@@ -163,6 +163,21 @@ describe("Options", () => {
         expect(db).toEqual({ url: "postgres://map", poolSize: 3, password: "pw" })
       }))
 
+    it.effect("a missing option read by another ConfigProvider than Options.provider says where it was looked for, not only the flag and variable it does not read", () =>
+      Effect.gen(function*() {
+        // the variable named by the flag's convention, in a provider that reads db.url and db.password
+        const error = yield* Effect.flip(database.pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["DB_URL", "postgres://map"], ["db.password", "pw"]])))
+        ))
+        expect(error._tag === "InvalidOptions" ? error.problems : error).toEqual([{
+          path: ["Database"], options: "db", key: "url", flag: "--db-url", variable: "DB_URL",
+          expected: "string", got: undefined, from: "the ConfigProvider at db.url", reason: "missing"
+        }])
+        expect(error.message).toBe(
+          "1 invalid option:\n  - Database: option --db-url is missing (looked for in the ConfigProvider at db.url; the flag and DB_URL are read through Options.provider, as runMain does); expected string"
+        )
+      }))
+
     it.effect("a component of the options' tag gives them instead: nothing is read", () =>
       Effect.gen(function*() {
         const tested = registry.pipe(Testing.value(DbOptions, { url: "postgres://test", poolSize: 1, password: Redacted.make("pw") }))

@@ -184,9 +184,12 @@ export const formatOptionProblem = (problem: Errors.OptionProblem): string => {
     }, so neither can be set apart from the other: rename one (names and keys that differ only in case or punctuation share their flag)`
   }
   if (problem.got === undefined) {
-    return `${where}option ${problem.flag} (${problem.variable}) is ${
-      problem.reason === "missing" ? "missing" : `unreadable: ${problem.reason}`
-    }; expected ${problem.expected}`
+    // a missing value's from: looked for in a ConfigProvider other than Options.provider, which alone
+    // reads the flag and the variable
+    const state = problem.reason === "missing" ? "missing" : `unreadable: ${problem.reason}`
+    return problem.from === undefined
+      ? `${where}option ${problem.flag} (${problem.variable}) is ${state}; expected ${problem.expected}`
+      : `${where}option ${problem.flag} is ${state} (looked for in ${problem.from}; the flag and ${problem.variable} are read through Options.provider, as runMain does); expected ${problem.expected}`
   }
   const reason = problem.reason === "" ? "" : `: ${problem.reason}`
   return `${where}option ${problem.flag}: expected ${problem.expected}, got ${problem.got}${

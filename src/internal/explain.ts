@@ -857,7 +857,12 @@ export const componentText = (explanation: typeof ComponentExplanation.Type): st
   lines.push(`  ${facts.join(" · ")}`)
   for (const choice of explanation.chosenBy) {
     const others = choice.considered.filter((name) => name !== explanation.name)
-    const why = choice.rule === "only" ? "the only candidate" : `${choice.rule}${others.length > 0 ? ` over ${others.join(", ")}` : ""}`
+    // a collection chose every candidate: this one is among them, not chosen over the others
+    const why = choice.rule === "only"
+      ? "the only candidate"
+      : choice.rule === "all"
+      ? `one of all ${choice.considered.length} candidates (${choice.considered.join(", ")})`
+      : `${choice.rule}${others.length > 0 ? ` over ${others.join(", ")}` : ""}`
     lines.push(`  chosen for ${choice.dependent === null ? "the root" : choice.dependent} -> ${choice.request}: ${why}`)
   }
   if (explanation.dependencies.length > 0) {

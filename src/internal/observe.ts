@@ -828,7 +828,7 @@ interface StartupTiming {
 
 /**
  * `started 3 components in 1.25s` (the application's components: layerwise's own services, such as
- * `App.Health`, are not counted nor listed), then (unless `rows` is 0) a table of the slowest components'
+ * `App.Health`, are not counted nor listed; with none, why nothing runs), then (unless `rows` is 0) a table of the slowest components'
  * build (constructor and initializers) and start durations, slowest first; `-` for a phase it did
  * not have (a component the startup did not build: only handles reach it, or it is not a singleton).
  *
@@ -837,7 +837,11 @@ interface StartupTiming {
 export const startupSummary = (record: RunRecord, log: StartupLogSettings): string => {
   const count = record.componentCount
   const line = `started ${count} component${count === 1 ? "" : "s"} in ${Report.formatDuration(record.now())}`
-  if (log.rows === 0 || count === 0) return line
+  // an application that runs none of its components is mostly a server not marked as startup
+  if (count === 0) {
+    return `${line}: no root or startup component reaches a component of the registry (give App.make its roots, or mark the components to run Lifecycle.startup())`
+  }
+  if (log.rows === 0) return line
   // The slowest `rows` components, ties in plan order, read from the record's columns: no report of
   // every component is made for the few rows shown (kept sorted by insertion: rows are few).
   const shown: Array<StartupTiming> = []

@@ -36,6 +36,12 @@ interface Reading {
   readonly given: boolean
   /** a ConfigError other than missing data (the provider could not read the value) */
   readonly unreadable: string | undefined
+  /**
+   * Where a missing value was looked for, when the current provider is not `Options.provider`: its
+   * Config path (`email.apiKey`), since the flag and the variable the option is named by are that
+   * provider's names, which another provider does not read (Effect's `fromEnv` reads `email_apiKey`)
+   */
+  readonly lookedUp: string | undefined
   readonly decoded: Decoded
 }
 
@@ -56,6 +62,7 @@ const readField = (
       found: undefined,
       given: false,
       unreadable: ConfigError.isConfigError(error) ? String(error) : "",
+      lookedUp: undefined,
       decoded: { _tag: "Missing" }
     }),
     onSuccess: (text) => readingOf(current, given, field, Option.getOrUndefined(text))
@@ -74,6 +81,7 @@ const readingOf = (
     found: text === undefined || isGiven ? undefined : sourcesOf(current)?.find(field.path),
     given: isGiven,
     unreadable: undefined,
+    lookedUp: text === undefined && sourcesOf(current) === undefined ? field.path.join(".") : undefined,
     decoded: field.decode(text)
   }
 }
@@ -129,7 +137,7 @@ const problemOf = (reading: Reading, path: ReadonlyArray<string>): Errors.Option
     variable: field.variable,
     expected: field.info.type,
     got: reading.text === undefined ? undefined : field.shown(reading.text),
-    from: fromText(reading),
+    from: reading.lookedUp === undefined ? fromText(reading) : `the ConfigProvider at ${reading.lookedUp}`,
     reason: reading.unreadable ?? (decoded._tag === "Missing" ? "missing" : decoded.reason)
   }
 }

@@ -435,6 +435,17 @@ describe("observe", () => {
         return log.lines
       })
 
+    it.effect("an application that starts none of its components says why: no root or startup component reaches one", () =>
+      Effect.gen(function*() {
+        const log = makeLog()
+        // a server whose background work would serve, not marked as startup and no root
+        const server = Registry.make(Component.succeed(A, "a").pipe(Lifecycle.background(() => Effect.never)))
+        yield* Effect.provide(startStop(App.make(server)), log.layer)
+        expect(log.lines).toEqual([
+          "started 0 components in 0.00ms: no root or startup component reaches a component of the registry (give App.make its roots, or mark the components to run Lifecycle.startup())"
+        ])
+      }))
+
     it.effect("names a component still building after a second, once, then logs the started line and the table, slowest first", () =>
       Effect.gen(function*() {
         expect(yield* startLogged({})).toEqual([
