@@ -72,11 +72,9 @@ export const examine = (candidate: unknown, position: number): Prepared | Errors
     const lifecycle = candidate.lifecycle
     if (lifecycle !== undefined) requests = withHookRequests(lifecycle, dependencies, requestKeys, issues)
   }
-  if (candidate.qualifiers.some((qualifier) => typeof qualifier !== "string" || qualifier.length === 0)) {
-    issues.push({ code: "InvalidQualifiers" })
-  }
+  if (!validQualifiers(candidate.qualifiers)) issues.push({ code: "InvalidQualifiers" })
   const construct: Component.Construct | undefined = candidate.construct
-  if (construct?._tag === "Effect" && !Effect.isEffect(construct.effect)) {
+  if (construct?._tag === "Effect" && !isEffect(construct.effect)) {
     issues.push({ code: "InvalidConstructor", expected: "Effect", got: show(construct.effect) })
   } else if (construct?._tag === "Layer" && !Layer.isLayer(construct.layer)) {
     issues.push({ code: "InvalidConstructor", expected: "Layer", got: show(construct.layer) })
@@ -88,6 +86,15 @@ export const examine = (candidate: unknown, position: number): Prepared | Errors
     issues
   })
 }
+
+const validQualifiers = (qualifiers: ReadonlyArray<unknown>): boolean => {
+  for (const qualifier of qualifiers) if (typeof qualifier !== "string" || qualifier.length === 0) return false
+  return true
+}
+
+/** `Effect.isEffect` without the `dual` wrapper of `Predicate.hasProperty`: asked once per component. */
+const isEffect = (u: unknown): boolean =>
+  (typeof u === "object" || typeof u === "function") && u !== null && Effect.EffectTypeId in u
 
 /**
  * The requests of a component's hooks (and health checks, background work) after its own, each key
