@@ -11,12 +11,15 @@ class Api extends Context.Tag("Api")<Api, { readonly source: string }>() {}
 class A extends Context.Tag("A")<A, string>() {}
 class B extends Context.Tag("B")<B, string>() {}
 class C extends Context.Tag("C")<C, string>() {}
+class Sender extends Context.Tag("Sender")<Sender, string>() {}
 
 const Replica = Qualifier.make("replica")
 
 /** A Database candidate named after its url. */
 const database = (name: string) => Component.succeed(Database, { url: name }).pipe(Component.named(name))
 const plugin = (name: string) => Component.succeed(Plugin, { name }).pipe(Component.named(name))
+const sender = (name: string, qualifiers: ReadonlyArray<string> = []) =>
+  Component.succeed(Sender, name).pipe(Component.named(name), Component.qualified(qualifiers))
 
 /** A component of `tag` that depends on `dependencies`; its value is irrelevant to resolution. */
 const needing = <Id, Service>(
@@ -665,7 +668,7 @@ describe("Resolver", () => {
       ])
     })
 
-    it("a missing qualified request lists the candidates ruled out by the qualifier", () => {
+    it("a missing qualified request lists the candidates ruled out by the qualifier, with theirs", () => {
       const registry = Registry.make(
         database("main"),
         database("other").pipe(Component.qualified(["other"])),
@@ -679,11 +682,12 @@ describe("Resolver", () => {
           available: ["Api", "Database"],
           suggestions: [],
           unqualified: ["main", "other"],
+          qualifiers: [[], ["other"]],
           excluded: []
         })
       ])
       expect(error.problems[0]!.message).toBe(
-        "Api -> Database@replica: no component provides Database@replica (available: Api, Database); candidates that do not match it: main, other"
+        "Api -> Database@replica: no component provides Database@replica (available: Api, Database); candidates that do not match it: main, other (other)"
       )
     })
 
@@ -692,7 +696,7 @@ describe("Resolver", () => {
         Registry.override([database("fake").pipe(Component.qualified([Replica]))])
       )
       expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
-        "Api -> Database: no component provides Database (available: Api, Database); candidates that do not match it: fake"
+        "Api -> Database: no component provides Database (available: Api, Database); candidates that do not match it: fake (replica)"
       ])
     })
 
@@ -701,6 +705,46 @@ describe("Resolver", () => {
       expect(errorOf(registry, [Dependency.named(Database, "audit")]).problems[0]!.message).toBe(
         "Database#audit: no component provides Database#audit (available: Database); candidates that do not match it: main"
       )
+    })
+
+    it("a misspelt qualifier lists each candidate with its qualifiers, and asks whether a close one was meant", () => {
+      // Regression: the message listed the candidates' names alone ("email, push, sms"), not the
+      // qualifiers a qualified request is matched against, and suggested nothing.
+      const registry = Registry.make(
+        sender("email", ["bulk"]),
+        sender("sms", ["urgent"]),
+        sender("push"),
+        needing(Api, [Dependency.qualified(Sender, "urgnet")], { source: "" })
+      )
+      const error = errorOf(registry, [Api])
+      expect(error.problems).toEqual([
+        new Errors.MissingComponent({
+          path: ["Api"],
+          request: "Sender@urgnet",
+          available: ["Api", "Sender"],
+          suggestions: ["urgent"],
+          unqualified: ["email", "push", "sms"],
+          qualifiers: [["bulk"], [], ["urgent"]],
+          excluded: []
+        })
+      ])
+      expect(error.problems[0]!.message).toBe(
+        "Api -> Sender@urgnet: no component provides Sender@urgnet (available: Api, Sender); " +
+          "candidates that do not match it: email (bulk), push, sms (urgent); did you mean urgent?"
+      )
+    })
+
+    it("a misspelt name asks whether a close candidate's name was meant", () => {
+      const registry = Registry.make(
+        sender("email"),
+        sender("sms"),
+        sender("push"),
+        needing(Api, [Dependency.named(Sender, "emial")], { source: "" })
+      )
+      expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
+        "Api -> Sender#emial: no component provides Sender#emial (available: Api, Sender); " +
+        "candidates that do not match it: email, push, sms; did you mean email?"
+      ])
     })
 
     it("an ambiguous dependency is reported with its path", () => {

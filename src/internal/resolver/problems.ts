@@ -111,24 +111,55 @@ export const available = (self: WalkState): ReadonlyArray<string> =>
     .sort(compareNames)
 
 /**
- * How many distinct missing services get close-name suggestions. Each costs a comparison with every
- * available name, so without a bound an application missing one service per component (or a
- * misspelt shared one, requested everywhere) would take time quadratic in its size to report.
+ * How many distinct missing requests get close-name suggestions. Each costs a comparison with every
+ * available name (or candidate), so without a bound an application missing one service per component
+ * (or a misspelt shared one, requested everywhere) would take time quadratic in its size to report.
  */
 const suggestedServices = 20
 
 /**
- * The close names of a missing service: computed once per service (every requester of it reports
- * the same list), for the first `suggestedServices` services.
+ * The suggestions of the missing request with this key, computed by `find` once per key (every
+ * requester of it reports the same list), for the first `suggestedServices` keys.
+ */
+const suggestionsOnce = (self: WalkState, key: string, find: () => ReadonlyArray<string>): ReadonlyArray<string> => {
+  const computed = (self.suggestions ??= new Map()).get(key)
+  if (computed !== undefined) return computed
+  const found = self.suggestions.size < suggestedServices ? find() : []
+  self.suggestions.set(key, found)
+  return found
+}
+
+/**
+ * The close names of a missing service (see `suggestionsOnce`).
  *
  * @internal
  */
-export const suggestionsFor = (self: WalkState, service: string): ReadonlyArray<string> => {
-  const computed = (self.suggestions ??= new Map()).get(service)
-  if (computed !== undefined) return computed
-  const found = self.suggestions.size < suggestedServices ? suggest(service, available(self)) : []
-  self.suggestions.set(service, found)
-  return found
+export const suggestionsFor = (self: WalkState, service: string): ReadonlyArray<string> =>
+  suggestionsOnce(self, service, () => suggest(service, available(self)))
+
+/**
+ * What a qualified (named) request that matched none of `candidates`, its service's, may have meant:
+ * their qualifiers (names) close to its own (see `suggestionsOnce`; a request's key is not a
+ * service's, being derived). Nothing for a plain request.
+ *
+ * @internal
+ */
+export const selectorSuggestionsFor = (
+  self: WalkState,
+  description: Dependency.Description,
+  candidates: ReadonlyArray<number>
+): ReadonlyArray<string> => {
+  const selector = description.selector
+  const { components, names } = self.index.candidates
+  return selector._tag === "Qualifier"
+    ? suggestionsOnce(
+      self,
+      description.key,
+      () => suggest(selector.qualifier, [...new Set(candidates.flatMap((candidate) => components[candidate]!.qualifiers))])
+    )
+    : selector._tag === "Name"
+    ? suggestionsOnce(self, description.key, () => suggest(selector.name, candidates.map((candidate) => names[candidate]!)))
+    : []
 }
 
 /** What false conditions left out, indexed on first need. @internal */
