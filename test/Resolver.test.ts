@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Option, Ref } from "effect"
-import { App, Component, Dependency, Errors, Family, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Condition, Dependency, Errors, Family, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
 class Cache extends Context.Tag("Cache")<Cache, { readonly size: number }>() {}
@@ -1143,6 +1143,41 @@ describe("Resolver", () => {
   })
 
   describe("plan", () => {
+    it("a choice lists the candidates conditions excluded that the request would have matched, each with its condition", () => {
+      // Regression: the choice of MapCache read "only", as if no other cache were registered.
+      const registry = Registry.make(
+        Registry.when(Condition.profile("lru"), Component.succeed(Cache, { size: 1 }).pipe(Component.named("LruCache"))),
+        Registry.when(Condition.not(Condition.profile("lru")), Component.succeed(Cache, { size: 2 }).pipe(Component.named("MapCache"))),
+        Registry.when(Condition.profile("cloud"), database("remote").pipe(Component.qualified([Replica])), database("other")),
+        database("main").pipe(Component.primary),
+        database("replica").pipe(Component.qualified([Replica])),
+        needing(Api, [Cache, Database, Dependency.qualified(Database, Replica), Dependency.optional(Logger)], { source: "" })
+      )
+      const plan = planOf(registry, [Api])
+      const api = plan.nodes.find((node) => node.name === "Api")!
+      expect(api.dependencies.map((edge) => [edge.request.label, edge.choice])).toEqual([
+        ["Cache", { rule: "only", considered: ["MapCache"], excluded: [{ name: "LruCache", condition: "profile lru" }] }],
+        [
+          "Database",
+          {
+            rule: "primary",
+            considered: ["main", "replica"],
+            excluded: [{ name: "other", condition: "profile cloud" }, { name: "remote", condition: "profile cloud" }]
+          }
+        ],
+        ["Database@replica", { rule: "only", considered: ["replica"], excluded: [{ name: "remote", condition: "profile cloud" }] }],
+        // no condition excluded a logger: no excluded field
+        ["Option<Logger>", { rule: "absent", considered: [] }]
+      ])
+      // the other way round; and a registry without conditions has choices without the field
+      const lru = Either.getOrThrow(Resolver.resolve(registry, [Cache], { profiles: ["lru", "cloud"] }))
+      expect(lru.roots[0]!.choice).toEqual({ rule: "only", considered: ["LruCache"], excluded: [{ name: "MapCache", condition: "not (profile lru)" }] })
+      expect(Either.getOrThrow(Resolver.resolve(Registry.make(database("main")), [Database])).roots[0]!.choice).toEqual({
+        rule: "only",
+        considered: ["main"]
+      })
+    })
+
     it("only components reachable from the roots are in the plan", () => {
       const registry = Registry.make(
         needing(Api, [UserRepo], { source: "" }),

@@ -4,11 +4,12 @@
  *
  * @internal
  */
+import type * as Component from "../../Component.js"
 import type * as Dependency from "../../Dependency.js"
 import type * as Errors from "../../Errors.js"
 import * as dependency from "../dependency.js"
 import * as registry from "../registry.js"
-import { compareNames, type ExcludedIndex, isComponent, isTag, type WalkState } from "./state.js"
+import { candidatesOf, compareNames, type ExcludedIndex, isComponent, isTag, type WalkEdge, type WalkState } from "./state.js"
 
 /**
  * The edit distance (Levenshtein, case as given) of `a` and `b` when it is at most `limit`, and
@@ -167,14 +168,19 @@ export const excludedIndex = (self: WalkState): ExcludedIndex => {
   if (self.excluded !== undefined) return self.excluded
   const byService: ExcludedIndex["byService"] = new Map()
   const families: ExcludedIndex["families"] = new Map()
-  const candidates = new Set(self.index.candidates.components.slice(0, self.index.baseCount))
+  const { index } = self
+  // among the candidates of its tag alone: the work is the excluded components', not the registry's
+  const isCandidate = (item: Component.Any): boolean =>
+    candidatesOf(index, index.byTag.get(item.tag.key)).some((candidate) =>
+      candidate < index.baseCount && index.candidates.components[candidate] === item
+    )
   const seen = new Set<unknown>()
   for (const { condition, item } of registry.excluded(self.flat)) {
     if (seen.has(item)) continue
     seen.add(item)
     if (isComponent(item)) {
-      // registered elsewhere too (then a candidate), or invalid (not a candidate anyway)
-      if (candidates.has(item) || !isTag(item.tag)) continue
+      // invalid (not a candidate anyway), or registered elsewhere too (then a candidate)
+      if (!isTag(item.tag) || isCandidate(item)) continue
       const same = byService.get(item.tag.key)
       if (same === undefined) byService.set(item.tag.key, [{ component: item, condition }])
       else same.push({ component: item, condition })
@@ -200,6 +206,30 @@ export const excludedFor = (self: WalkState, description: Dependency.Description
     ) found.push({ name, condition })
   }
   return found.sort((a, b) => compareNames(a.name, b.name))
+}
+
+/**
+ * Notes on the choice of each resolved request what false conditions left out that it would have
+ * matched (`Plan.Choice.excluded`), after a walk. Nothing when no condition was false; otherwise the
+ * plain requests of the services with excluded candidates and the derived requests are looked at:
+ * the choices of the others are left as they are, and `choose` does nothing for it.
+ *
+ * @internal
+ */
+export const noteExcluded = (self: WalkState): void => {
+  if (self.flat.skipped.length === 0) return
+  const byService = excludedIndex(self).byService
+  if (byService.size === 0) return
+  const note = (edge: WalkEdge | undefined): void => {
+    if (edge === undefined || !byService.has(edge.request.service)) return
+    const excluded = excludedFor(self, edge.request)
+    if (excluded.length > 0) edge.choice = { ...edge.choice, excluded }
+  }
+  for (const service of byService.keys()) {
+    const first = self.index.byTag.get(service)
+    if (first !== undefined) note(self.memoOfTag[first])
+  }
+  self.memoByKey.forEach(note)
 }
 
 /** The condition that left a family out of the registry, if one did. @internal */
