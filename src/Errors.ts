@@ -112,21 +112,22 @@ export interface NamedElsewhere {
 /**
  * No component provides what a request asked for.
  *
- * `available` lists the services the registry does provide (so a typo is easy to spot; layerwise's
- * own services are left out) and `suggestions` the ones whose names are close to the missing one.
+ * `available` lists the services the registry does provide (layerwise's own left out) and
+ * `suggestions` what the request may have meant: the services whose names are close to a missing
+ * service's, or, for a qualified (named) request, its candidates' qualifiers (names) close to its own.
  * `unqualified` lists the candidates of the service that the request ruled out: those without its
  * qualifier or name, or, for a plain request, qualified overrides (they serve only requests for their
- * qualifier). `excluded` lists the candidates that would have matched the request but that a false
- * condition left out of the registry (`Registry.when`). `family`, when present, says how the request
- * missed a component family (see {@link FamilyHint}). `elsewhere`, when present, is the component
- * that has the name a named request asked for but provides another service (see {@link NamedElsewhere}).
+ * qualifier); `qualifiers`, present when any of them has some, their qualifiers, at the same positions.
+ * `excluded` lists the candidates that would have matched but a false condition left out (`Registry.when`).
+ * `family`, when present, says how the request missed a component family (see {@link FamilyHint});
+ * `elsewhere`, the component with the name a named request asked for, of another service.
  *
- * The resolver lists names in order (code unit order, not registration order: a registry's messages
- * do not change with the order its modules were composed in); suggestions come closest first, then
- * in name order. The message renders the fields in this order; the parts of empty fields are left out:
+ * Names are listed in order (code unit order, not registration order: messages do not change with the
+ * order modules were composed in); suggestions closest first, then in name order. The message renders
+ * the fields in this order; the parts of empty fields are left out:
  *
  * `<path> -> <request>: no component provides <request> (available: <available>)`
- * `; candidates that do not match it: <unqualified>`
+ * `; candidates that do not match it: <unqualified>` (each with its qualifiers: `sms (urgent)`)
  * `; candidates excluded by their conditions: <name> (<condition>), ...`
  * `; <what the family hint says>`
  * `; component <name> exists, but it provides <service>`
@@ -138,26 +139,24 @@ export interface NamedElsewhere {
  * import { Errors } from "layerwise"
  *
  * const problem = new Errors.MissingComponent({
- *   path: ["Api", "UserRepo"],
- *   request: "Database",
- *   available: ["Cache", "Logger"],
- *   suggestions: [],
- *   unqualified: [],
- *   excluded: []
+ *   path: ["Api", "UserRepo"], request: "Database", available: ["Cache", "Logger"], suggestions: [], unqualified: [], excluded: []
  * })
  * console.log(problem.message)
  * // "Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); register one, or declare it external if the program provides it"
  *
  * const excluded = new Errors.MissingComponent({
- *   path: ["Api"],
- *   request: "Storage",
- *   available: ["Api"],
- *   suggestions: [],
- *   unqualified: [],
+ *   path: ["Api"], request: "Storage", available: ["Api"], suggestions: [], unqualified: [],
  *   excluded: [{ name: "StorageS3", condition: "profile prod" }]
  * })
  * console.log(excluded.message)
  * // "Api -> Storage: no component provides Storage (available: Api); candidates excluded by their conditions: StorageS3 (profile prod)"
+ *
+ * const misspelt = new Errors.MissingComponent({
+ *   path: ["Api"], request: "Sender@urgnet", available: ["Api", "Sender"], suggestions: ["urgent"],
+ *   unqualified: ["email", "push", "sms"], qualifiers: [["bulk"], [], ["urgent"]], excluded: []
+ * })
+ * console.log(misspelt.message)
+ * // "Api -> Sender@urgnet: no component provides Sender@urgnet (available: Api, Sender); candidates that do not match it: email (bulk), push, sms (urgent); did you mean urgent?"
  * ```
  *
  * @since 0.1.0
@@ -169,6 +168,7 @@ export class MissingComponent extends Data.TaggedError("MissingComponent")<{
   readonly available: ReadonlyArray<string>
   readonly suggestions: ReadonlyArray<string>
   readonly unqualified: ReadonlyArray<string>
+  readonly qualifiers?: ReadonlyArray<ReadonlyArray<string>> | undefined
   readonly excluded: ReadonlyArray<ExcludedCandidate>
   readonly family?: FamilyHint | undefined
   readonly elsewhere?: NamedElsewhere | undefined

@@ -61,7 +61,9 @@ export interface TreeOptions {
  *   rule (`Database, Database@replica: replicaDb (Database)`).
  * - The rule that chose a candidate follows in brackets when there was a choice:
  *   `[primary over Sqlite]`, `[not-alternative over Fake]`, `[lowest-order over B, C]`,
- *   `[override]`, `[all, 2 by order]`. A sole candidate gets no bracket.
+ *   `[override]`, `[all, 2 by order]`. A sole candidate gets no bracket. The candidates false
+ *   conditions left out of the choice follow, with their conditions:
+ *   `[primary over Sqlite; excluded by their conditions: Oracle (profile oracle)]`.
  * - A component with dependencies is expanded where it first appears; later occurrences read
  *   `name (see above)`, without their subtree. A leaf is simply repeated.
  * - Components the plan builds without a requested root leading to them (App's startup
@@ -207,6 +209,8 @@ export interface ChoiceJson {
   readonly rule: Plan.Choice["rule"]
   /** The names of the candidates the rule chose among. */
   readonly considered: ReadonlyArray<string>
+  /** Present when false conditions left out candidates the request would have matched: those, with their conditions. */
+  readonly excluded?: ReadonlyArray<{ readonly name: string; readonly condition: string }>
 }
 
 /**
@@ -450,7 +454,9 @@ export const ComponentExplanation: Schema.Schema<ComponentExplanation> = interna
 /**
  * Explains one component of a plan, by its name or by a request that resolved to it (a root's, a
  * scope's, or any component's request): its tag, lifetime, qualifiers, why it was chosen over the
- * other candidates, its dependencies and dependents; given a running application's report
+ * other candidates (and which ones false conditions excluded, with their conditions:
+ * `the only candidate left; excluded by their conditions: LruCache (profile lru)`), its
+ * dependencies and dependents; given a running application's report
  * (`App.report`), also its state and the timings of its phases. A name or request the plan has no
  * component for fails with `UnknownComponent`, suggesting close names.
  *

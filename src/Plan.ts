@@ -177,6 +177,22 @@ export interface Edge {
  * - `options`: a component's options (`Options.make`) with no component of their tag: the options
  *   read from `effect/Config` (the edge has no targets; see {@link Plan.options}).
  *
+ * `excluded`, present only when false conditions (`Registry.when`) left out candidates the request
+ * would have matched, lists those, each with its condition: why `only` chose the one candidate left.
+ *
+ * @example
+ * ```ts
+ * import type { Plan } from "layerwise"
+ *
+ * // Registry.when(Condition.profile("lru"), LruCache), Registry.when(Condition.not(Condition.profile("lru")), MapCache),
+ * // resolved without the profile lru: a request of Cache chose MapCache
+ * const choice: Plan.Choice = {
+ *   rule: "only",
+ *   considered: ["MapCache"],
+ *   excluded: [{ name: "LruCache", condition: "profile lru" }]
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -195,6 +211,8 @@ export interface Choice {
     | "options"
   /** The names of the candidates the rule chose among (after qualifier / name selection). */
   readonly considered: ReadonlyArray<string>
+  /** The candidates false conditions left out that the request would have matched, in name order; absent when none. */
+  readonly excluded?: ReadonlyArray<Errors.ExcludedCandidate>
 }
 
 /**

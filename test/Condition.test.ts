@@ -115,7 +115,7 @@ describe("Condition", () => {
     const guarded = Registry.make(api, Registry.when(Condition.profile("never"), memory), memory)
     const result = Resolver.resolve(guarded, [Api, Dependency.qualified(Storage, "other")])
     expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
-      "Storage@other: no component provides Storage@other (available: Api, Storage); candidates that do not match it: Storage"
+      "Storage@other: no component provides Storage@other (available: Api, Storage); candidates that do not match it: Storage (memory)"
     ])
   })
 

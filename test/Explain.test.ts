@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Schema } from "effect"
-import { App, Component, Container, Dependency, Errors, Explain, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Condition, Container, Dependency, Errors, Explain, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 import * as resolver from "../src/internal/resolver.js"
 import * as graph from "./helpers/graph.js"
 
@@ -764,6 +764,52 @@ describe("one component", () => {
     expect(Explain.componentText(Either.getOrThrow(Explain.component(plugins, "csv"))).split("\n")[2]).toBe(
       "  chosen for Api -> All<Plugin>: one of all 2 candidates (csv, json)"
     )
+  })
+
+  it("says which candidates conditions excluded from a choice, with their conditions: in the text, the tree and the JSON forms", () => {
+    // Regression: MapCache was "the only candidate", which could not answer "why not the LRU cache?"
+    const plan = resolve(
+      Registry.make(
+        Registry.when(Condition.profile("lru"), Component.succeed(Cache, "lru").pipe(Component.named("LruCache"))),
+        Registry.when(Condition.not(Condition.profile("lru")), Component.succeed(Cache, "map").pipe(Component.named("MapCache"))),
+        Registry.when(Condition.profile("oracle"), Component.succeed(Db, "oracle").pipe(Component.named("Oracle"))),
+        Component.succeed(Db, "pg").pipe(Component.named("Postgres"), Component.primary),
+        Component.succeed(Db, "sqlite").pipe(Component.named("Sqlite")),
+        Component.make(Api, { dependencies: [Cache, Db], build: Cache })
+      ),
+      [Api]
+    )
+    const excluded = [{ name: "LruCache", condition: "profile lru" }]
+    const map = Either.getOrThrow(Explain.component(plan, "MapCache"))
+    expect(map.chosenBy).toEqual([{ dependent: "Api", request: "Cache", rule: "only", considered: ["MapCache"], excluded }])
+    expect(Explain.componentText(map).split("\n")).toEqual([
+      "MapCache (Cache)",
+      "  singleton · built from a value",
+      "  chosen for Api -> Cache: the only candidate left; excluded by their conditions: LruCache (profile lru)",
+      "  dependents: Api"
+    ])
+    expect(Either.getOrThrow(Explain.component(plan, "Api")).dependencies).toEqual([
+      { request: "Cache", components: ["MapCache"], rule: "only", considered: ["MapCache"], excluded },
+      {
+        request: "Db",
+        components: ["Postgres"],
+        rule: "primary",
+        considered: ["Postgres", "Sqlite"],
+        excluded: [{ name: "Oracle", condition: "profile oracle" }]
+      }
+    ])
+    expect(Explain.tree(plan)).toBe(lines(
+      "Api",
+      "├─ MapCache (Cache) [excluded by their conditions: LruCache (profile lru)]",
+      "└─ Postgres (Db) [primary over Sqlite; excluded by their conditions: Oracle (profile oracle)]"
+    ))
+    const json = Explain.toJson(plan)
+    expect(json.nodes.find((node) => node.name === "Api")!.dependencies[0]!.choice).toEqual({
+      rule: "only",
+      considered: ["MapCache"],
+      excluded
+    })
+    expect(Explain.fromJson(JSON.parse(JSON.stringify(json)))).toEqual(json)
   })
 
   it("says an alias is an alias, of what, in the tree and in a component's explanation (a transient is a transient)", () => {

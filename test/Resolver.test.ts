@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Option, Ref } from "effect"
-import { App, Component, Dependency, Errors, Family, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Condition, Dependency, Errors, Family, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
 class Cache extends Context.Tag("Cache")<Cache, { readonly size: number }>() {}
@@ -11,12 +11,15 @@ class Api extends Context.Tag("Api")<Api, { readonly source: string }>() {}
 class A extends Context.Tag("A")<A, string>() {}
 class B extends Context.Tag("B")<B, string>() {}
 class C extends Context.Tag("C")<C, string>() {}
+class Sender extends Context.Tag("Sender")<Sender, string>() {}
 
 const Replica = Qualifier.make("replica")
 
 /** A Database candidate named after its url. */
 const database = (name: string) => Component.succeed(Database, { url: name }).pipe(Component.named(name))
 const plugin = (name: string) => Component.succeed(Plugin, { name }).pipe(Component.named(name))
+const sender = (name: string, qualifiers: ReadonlyArray<string> = []) =>
+  Component.succeed(Sender, name).pipe(Component.named(name), Component.qualified(qualifiers))
 
 /** A component of `tag` that depends on `dependencies`; its value is irrelevant to resolution. */
 const needing = <Id, Service>(
@@ -665,7 +668,7 @@ describe("Resolver", () => {
       ])
     })
 
-    it("a missing qualified request lists the candidates ruled out by the qualifier", () => {
+    it("a missing qualified request lists the candidates ruled out by the qualifier, with theirs", () => {
       const registry = Registry.make(
         database("main"),
         database("other").pipe(Component.qualified(["other"])),
@@ -679,11 +682,12 @@ describe("Resolver", () => {
           available: ["Api", "Database"],
           suggestions: [],
           unqualified: ["main", "other"],
+          qualifiers: [[], ["other"]],
           excluded: []
         })
       ])
       expect(error.problems[0]!.message).toBe(
-        "Api -> Database@replica: no component provides Database@replica (available: Api, Database); candidates that do not match it: main, other"
+        "Api -> Database@replica: no component provides Database@replica (available: Api, Database); candidates that do not match it: main, other (other)"
       )
     })
 
@@ -692,7 +696,7 @@ describe("Resolver", () => {
         Registry.override([database("fake").pipe(Component.qualified([Replica]))])
       )
       expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
-        "Api -> Database: no component provides Database (available: Api, Database); candidates that do not match it: fake"
+        "Api -> Database: no component provides Database (available: Api, Database); candidates that do not match it: fake (replica)"
       ])
     })
 
@@ -701,6 +705,46 @@ describe("Resolver", () => {
       expect(errorOf(registry, [Dependency.named(Database, "audit")]).problems[0]!.message).toBe(
         "Database#audit: no component provides Database#audit (available: Database); candidates that do not match it: main"
       )
+    })
+
+    it("a misspelt qualifier lists each candidate with its qualifiers, and asks whether a close one was meant", () => {
+      // Regression: the message listed the candidates' names alone ("email, push, sms"), not the
+      // qualifiers a qualified request is matched against, and suggested nothing.
+      const registry = Registry.make(
+        sender("email", ["bulk"]),
+        sender("sms", ["urgent"]),
+        sender("push"),
+        needing(Api, [Dependency.qualified(Sender, "urgnet")], { source: "" })
+      )
+      const error = errorOf(registry, [Api])
+      expect(error.problems).toEqual([
+        new Errors.MissingComponent({
+          path: ["Api"],
+          request: "Sender@urgnet",
+          available: ["Api", "Sender"],
+          suggestions: ["urgent"],
+          unqualified: ["email", "push", "sms"],
+          qualifiers: [["bulk"], [], ["urgent"]],
+          excluded: []
+        })
+      ])
+      expect(error.problems[0]!.message).toBe(
+        "Api -> Sender@urgnet: no component provides Sender@urgnet (available: Api, Sender); " +
+          "candidates that do not match it: email (bulk), push, sms (urgent); did you mean urgent?"
+      )
+    })
+
+    it("a misspelt name asks whether a close candidate's name was meant", () => {
+      const registry = Registry.make(
+        sender("email"),
+        sender("sms"),
+        sender("push"),
+        needing(Api, [Dependency.named(Sender, "emial")], { source: "" })
+      )
+      expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
+        "Api -> Sender#emial: no component provides Sender#emial (available: Api, Sender); " +
+        "candidates that do not match it: email, push, sms; did you mean email?"
+      ])
     })
 
     it("an ambiguous dependency is reported with its path", () => {
@@ -1099,6 +1143,41 @@ describe("Resolver", () => {
   })
 
   describe("plan", () => {
+    it("a choice lists the candidates conditions excluded that the request would have matched, each with its condition", () => {
+      // Regression: the choice of MapCache read "only", as if no other cache were registered.
+      const registry = Registry.make(
+        Registry.when(Condition.profile("lru"), Component.succeed(Cache, { size: 1 }).pipe(Component.named("LruCache"))),
+        Registry.when(Condition.not(Condition.profile("lru")), Component.succeed(Cache, { size: 2 }).pipe(Component.named("MapCache"))),
+        Registry.when(Condition.profile("cloud"), database("remote").pipe(Component.qualified([Replica])), database("other")),
+        database("main").pipe(Component.primary),
+        database("replica").pipe(Component.qualified([Replica])),
+        needing(Api, [Cache, Database, Dependency.qualified(Database, Replica), Dependency.optional(Logger)], { source: "" })
+      )
+      const plan = planOf(registry, [Api])
+      const api = plan.nodes.find((node) => node.name === "Api")!
+      expect(api.dependencies.map((edge) => [edge.request.label, edge.choice])).toEqual([
+        ["Cache", { rule: "only", considered: ["MapCache"], excluded: [{ name: "LruCache", condition: "profile lru" }] }],
+        [
+          "Database",
+          {
+            rule: "primary",
+            considered: ["main", "replica"],
+            excluded: [{ name: "other", condition: "profile cloud" }, { name: "remote", condition: "profile cloud" }]
+          }
+        ],
+        ["Database@replica", { rule: "only", considered: ["replica"], excluded: [{ name: "remote", condition: "profile cloud" }] }],
+        // no condition excluded a logger: no excluded field
+        ["Option<Logger>", { rule: "absent", considered: [] }]
+      ])
+      // the other way round; and a registry without conditions has choices without the field
+      const lru = Either.getOrThrow(Resolver.resolve(registry, [Cache], { profiles: ["lru", "cloud"] }))
+      expect(lru.roots[0]!.choice).toEqual({ rule: "only", considered: ["LruCache"], excluded: [{ name: "MapCache", condition: "not (profile lru)" }] })
+      expect(Either.getOrThrow(Resolver.resolve(Registry.make(database("main")), [Database])).roots[0]!.choice).toEqual({
+        rule: "only",
+        considered: ["main"]
+      })
+    })
+
     it("only components reachable from the roots are in the plan", () => {
       const registry = Registry.make(
         needing(Api, [UserRepo], { source: "" }),

@@ -27,7 +27,12 @@ const appServices: ReadonlyMap<string, string> = new Map([
 export const missingComponent = (self: Errors.MissingComponent): string => {
     const where = formatPath([...self.path, self.request])
     const ruledOut = self.unqualified.length > 0
-      ? `; candidates that do not match it: ${listed(self.unqualified)}`
+      ? `; candidates that do not match it: ${
+        listed(self.unqualified.map((name, position) => {
+          const qualifiers = self.qualifiers?.[position] ?? []
+          return qualifiers.length > 0 ? `${name} (${qualifiers.join(", ")})` : name
+        }))
+      }`
       : ""
     const excluded = self.excluded.length > 0
       ? `; candidates excluded by their conditions: ${

@@ -156,20 +156,32 @@ const labelLines = (node: Plan.Node): ReadonlyArray<string> => {
   ]
 }
 
-/** Why a request chose its nodes: nothing for a sole candidate, the rule and the losers otherwise. */
-const reasonOf = (edge: Plan.Edge, chosen: ReadonlyArray<string>): string => {
+/** What a choice's text says of the candidates conditions excluded, after its rule (nothing when none did). */
+const excludedText = (excluded: ReadonlyArray<Errors.ExcludedCandidate> | undefined): string =>
+  excluded === undefined || excluded.length === 0
+    ? ""
+    : `excluded by their conditions: ${excluded.map((candidate) => `${printable(candidate.name)} (${candidate.condition})`).join(", ")}`
+
+/** The rule that chose a request's nodes: nothing for a sole candidate, the rule and the losers otherwise. */
+const ruleText = (edge: Plan.Edge, chosen: ReadonlyArray<string>): string => {
   const { considered, rule } = edge.choice
   switch (rule) {
     case "only":
     case "absent":
       return ""
     case "all":
-      return ` [all, ${edge.targets.length} by order]`
+      return `all, ${edge.targets.length} by order`
     default: {
       const others = considered.filter((name) => !chosen.includes(name)).map(printable)
-      return ` [${rule}${others.length > 0 ? ` over ${others.join(", ")}` : ""}]`
+      return `${rule}${others.length > 0 ? ` over ${others.join(", ")}` : ""}`
     }
   }
+}
+
+/** Why a request chose its nodes, in brackets: its rule (see `ruleText`), then the candidates conditions excluded. */
+const reasonOf = (edge: Plan.Edge, chosen: ReadonlyArray<string>): string => {
+  const parts = [ruleText(edge, chosen), excludedText(edge.choice.excluded)].filter((part) => part !== "")
+  return parts.length > 0 ? ` [${parts.join("; ")}]` : ""
 }
 
 /** A request is worth naming when it is more than "the one chosen candidate of this service". */
@@ -597,10 +609,16 @@ export const RequestJson = Schema.Struct({
   label: Schema.String
 })
 
+/** The candidates false conditions left out of a choice, present when there are any. @internal */
+export const excludedJson = {
+  excluded: Schema.optionalWith(Schema.Array(Schema.Struct({ name: Schema.String, condition: Schema.String })), { exact: true })
+}
+
 /** @internal */
 export const ChoiceJson = Schema.Struct({
   rule: Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent", "external", "container", "input", "options"),
-  considered: Schema.Array(Schema.String)
+  considered: Schema.Array(Schema.String),
+  ...excludedJson
 })
 
 /** @internal */
@@ -712,7 +730,8 @@ export const ChosenByJson = Schema.Struct({
   dependent: Schema.NullOr(Schema.String),
   request: Schema.String,
   rule: ChoiceJson.fields.rule,
-  considered: Schema.Array(Schema.String)
+  considered: Schema.Array(Schema.String),
+  ...excludedJson
 })
 
 /** @internal */
@@ -729,7 +748,8 @@ export const ComponentExplanation = Schema.Struct({
     request: Schema.String,
     components: Schema.Array(Schema.String),
     rule: ChoiceJson.fields.rule,
-    considered: Schema.Array(Schema.String)
+    considered: Schema.Array(Schema.String),
+    ...excludedJson
   })),
   dependents: Schema.Array(Schema.String),
   lifecycle: Schema.NullOr(LifecycleJson),
@@ -738,6 +758,12 @@ export const ComponentExplanation = Schema.Struct({
   state: Schema.NullOr(ReportSchema.ComponentState),
   phases: Schema.Array(ReportSchema.PhaseRecord)
 })
+
+/** A choice's fields as a component's explanation shows them: `excluded` only when there are some. */
+const choiceFields = (choice: Plan.Choice): Pick<typeof ChosenByJson.Type, "rule" | "considered" | "excluded"> =>
+  choice.excluded === undefined
+    ? { rule: choice.rule, considered: choice.considered }
+    : { rule: choice.rule, considered: choice.considered, excluded: choice.excluded }
 
 /**
  * Per node, every request that resolved to it: roots first, then dependents in build order; a
@@ -749,7 +775,7 @@ const chosenByOf = (plan: Plan.Any): ReadonlyArray<ReadonlyArray<typeof ChosenBy
     for (const group of groupByTarget(edges)) {
       if (group.target === undefined) continue
       for (const edge of group.edges) {
-        found[group.target]!.push({ dependent, request: edge.request.label, rule: edge.choice.rule, considered: edge.choice.considered })
+        found[group.target]!.push({ dependent, request: edge.request.label, ...choiceFields(edge.choice) })
       }
     }
   }
@@ -821,8 +847,7 @@ export const component = (
     dependencies: distinctRequests(node.dependencies).map((edge) => ({
       request: edge.request.label,
       components: edge.targets.map((target) => plan.nodes[target]!.name),
-      rule: edge.choice.rule,
-      considered: edge.choice.considered
+      ...choiceFields(edge.choice)
     })),
     dependents: [...new Set(own.flatMap((choice) => (choice.dependent === null ? [] : [choice.dependent])))],
     lifecycle: own_.lifecycle === undefined ? null : lifecycleJson(own_.lifecycle),
@@ -858,12 +883,13 @@ export const componentText = (explanation: typeof ComponentExplanation.Type): st
   for (const choice of explanation.chosenBy) {
     const others = choice.considered.filter((name) => name !== explanation.name)
     // a collection chose every candidate: this one is among them, not chosen over the others
+    const excluded = excludedText(choice.excluded)
     const why = choice.rule === "only"
-      ? "the only candidate"
+      ? excluded === "" ? "the only candidate" : "the only candidate left"
       : choice.rule === "all"
       ? `one of all ${choice.considered.length} candidates (${choice.considered.join(", ")})`
       : `${choice.rule}${others.length > 0 ? ` over ${others.join(", ")}` : ""}`
-    lines.push(`  chosen for ${choice.dependent === null ? "the root" : choice.dependent} -> ${choice.request}: ${why}`)
+    lines.push(`  chosen for ${choice.dependent === null ? "the root" : choice.dependent} -> ${choice.request}: ${why}${excluded === "" ? "" : `; ${excluded}`}`)
   }
   if (explanation.dependencies.length > 0) {
     lines.push(`  depends on: ${explanation.dependencies.map((edge) => `${edge.request}${edge.components.length === 0 ? ` (${edge.rule === "external" || edge.rule === "container" || edge.rule === "input" || edge.rule === "options" ? edge.rule : "none"})` : edge.components.length === 1 && edge.components[0] === edge.request ? "" : ` -> ${edge.components.join(", ")}`}`).join(", ")}`)

@@ -20,6 +20,7 @@ import { choose, chooseAmong, overridesEveryRequest } from "./resolver/choose.js
 import { examine } from "./resolver/examine.js"
 import * as lifetimes from "./resolver/lifetimes.js"
 import * as members from "./resolver/members.js"
+import { noteExcluded } from "./resolver/problems.js"
 import { resolveServiceDependencies } from "./resolver/services.js"
 import {
   type Candidates,
@@ -641,6 +642,7 @@ const walk = (
     return edges
   })
   const unsettled = members.settleMembers(self)
+  noteExcluded(self)
   return {
     state: self,
     problems: self.problems,

@@ -9,10 +9,11 @@ import * as Errors from "../../Errors.js"
 import * as dependency from "../dependency.js"
 import type * as Plan from "../../Plan.js"
 import { familiesOf } from "./members.js"
-import { available, excludedFor, suggestionsFor } from "./problems.js"
+import { available, excludedFor, selectorSuggestionsFor, suggestionsFor } from "./problems.js"
 import {
   type Candidates,
   candidatesOf,
+  compareNames,
   componentNamed,
   makeEdge,
   pathOfStack,
@@ -162,21 +163,29 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
 
 /** Reports a request that no candidate (of `all`, its service's) matches. */
 const reportMissing = (self: WalkState, description: Dependency.Description, all: ReadonlyArray<number>): void => {
-  const { names, prepared } = self.index.candidates
+  const { components, names, prepared } = self.index.candidates
   const selector = description.selector
   const families = self.flat.families.size > 0 ? familiesOf(self, description.service) : []
   const namesake = selector._tag === "Name" ? componentNamed(self, selector.name) : undefined
   const elsewhere = namesake !== undefined && prepared[namesake]!.key !== description.service
     ? { name: names[namesake]!, service: prepared[namesake]!.key }
     : undefined
+  const unqualified = all.slice().sort((a, b) => compareNames(names[a]!, names[b]!))
+  const qualifiers = unqualified.map((candidate) => components[candidate]!.qualifiers)
   self.problems.push(
     new Errors.MissingComponent({
       path: pathOfStack(self),
       request: description.label,
       available: available(self),
-      // close names only for a service without candidates (a plain request rules out only qualified overrides)
-      suggestions: selector._tag === "Any" && all.length === 0 ? suggestionsFor(self, description.service) : [],
-      unqualified: sortedNames(all.map((candidate) => names[candidate]!)),
+      // close names of the service when it has no candidates (a plain request rules out only qualified
+      // overrides), or of its candidates' qualifiers (names) for a qualified (named) request
+      suggestions: selector._tag !== "Any"
+        ? selectorSuggestionsFor(self, description, all)
+        : all.length === 0
+        ? suggestionsFor(self, description.service)
+        : [],
+      unqualified: unqualified.map((candidate) => names[candidate]!),
+      ...(qualifiers.some((own) => own.length > 0) ? { qualifiers } : {}),
       excluded: excludedFor(self, description),
       ...(families.length > 0 ? { family: { _tag: "MembersOnly", names: families } } : {}),
       ...(elsewhere !== undefined ? { elsewhere } : {})

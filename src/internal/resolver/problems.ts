@@ -4,11 +4,12 @@
  *
  * @internal
  */
+import type * as Component from "../../Component.js"
 import type * as Dependency from "../../Dependency.js"
 import type * as Errors from "../../Errors.js"
 import * as dependency from "../dependency.js"
 import * as registry from "../registry.js"
-import { compareNames, type ExcludedIndex, isComponent, isTag, type WalkState } from "./state.js"
+import { candidatesOf, compareNames, type ExcludedIndex, isComponent, isTag, type WalkEdge, type WalkState } from "./state.js"
 
 /**
  * The edit distance (Levenshtein, case as given) of `a` and `b` when it is at most `limit`, and
@@ -111,24 +112,55 @@ export const available = (self: WalkState): ReadonlyArray<string> =>
     .sort(compareNames)
 
 /**
- * How many distinct missing services get close-name suggestions. Each costs a comparison with every
- * available name, so without a bound an application missing one service per component (or a
- * misspelt shared one, requested everywhere) would take time quadratic in its size to report.
+ * How many distinct missing requests get close-name suggestions. Each costs a comparison with every
+ * available name (or candidate), so without a bound an application missing one service per component
+ * (or a misspelt shared one, requested everywhere) would take time quadratic in its size to report.
  */
 const suggestedServices = 20
 
 /**
- * The close names of a missing service: computed once per service (every requester of it reports
- * the same list), for the first `suggestedServices` services.
+ * The suggestions of the missing request with this key, computed by `find` once per key (every
+ * requester of it reports the same list), for the first `suggestedServices` keys.
+ */
+const suggestionsOnce = (self: WalkState, key: string, find: () => ReadonlyArray<string>): ReadonlyArray<string> => {
+  const computed = (self.suggestions ??= new Map()).get(key)
+  if (computed !== undefined) return computed
+  const found = self.suggestions.size < suggestedServices ? find() : []
+  self.suggestions.set(key, found)
+  return found
+}
+
+/**
+ * The close names of a missing service (see `suggestionsOnce`).
  *
  * @internal
  */
-export const suggestionsFor = (self: WalkState, service: string): ReadonlyArray<string> => {
-  const computed = (self.suggestions ??= new Map()).get(service)
-  if (computed !== undefined) return computed
-  const found = self.suggestions.size < suggestedServices ? suggest(service, available(self)) : []
-  self.suggestions.set(service, found)
-  return found
+export const suggestionsFor = (self: WalkState, service: string): ReadonlyArray<string> =>
+  suggestionsOnce(self, service, () => suggest(service, available(self)))
+
+/**
+ * What a qualified (named) request that matched none of `candidates`, its service's, may have meant:
+ * their qualifiers (names) close to its own (see `suggestionsOnce`; a request's key is not a
+ * service's, being derived). Nothing for a plain request.
+ *
+ * @internal
+ */
+export const selectorSuggestionsFor = (
+  self: WalkState,
+  description: Dependency.Description,
+  candidates: ReadonlyArray<number>
+): ReadonlyArray<string> => {
+  const selector = description.selector
+  const { components, names } = self.index.candidates
+  return selector._tag === "Qualifier"
+    ? suggestionsOnce(
+      self,
+      description.key,
+      () => suggest(selector.qualifier, [...new Set(candidates.flatMap((candidate) => components[candidate]!.qualifiers))])
+    )
+    : selector._tag === "Name"
+    ? suggestionsOnce(self, description.key, () => suggest(selector.name, candidates.map((candidate) => names[candidate]!)))
+    : []
 }
 
 /** What false conditions left out, indexed on first need. @internal */
@@ -136,14 +168,19 @@ export const excludedIndex = (self: WalkState): ExcludedIndex => {
   if (self.excluded !== undefined) return self.excluded
   const byService: ExcludedIndex["byService"] = new Map()
   const families: ExcludedIndex["families"] = new Map()
-  const candidates = new Set(self.index.candidates.components.slice(0, self.index.baseCount))
+  const { index } = self
+  // among the candidates of its tag alone: the work is the excluded components', not the registry's
+  const isCandidate = (item: Component.Any): boolean =>
+    candidatesOf(index, index.byTag.get(item.tag.key)).some((candidate) =>
+      candidate < index.baseCount && index.candidates.components[candidate] === item
+    )
   const seen = new Set<unknown>()
   for (const { condition, item } of registry.excluded(self.flat)) {
     if (seen.has(item)) continue
     seen.add(item)
     if (isComponent(item)) {
-      // registered elsewhere too (then a candidate), or invalid (not a candidate anyway)
-      if (candidates.has(item) || !isTag(item.tag)) continue
+      // invalid (not a candidate anyway), or registered elsewhere too (then a candidate)
+      if (!isTag(item.tag) || isCandidate(item)) continue
       const same = byService.get(item.tag.key)
       if (same === undefined) byService.set(item.tag.key, [{ component: item, condition }])
       else same.push({ component: item, condition })
@@ -169,6 +206,30 @@ export const excludedFor = (self: WalkState, description: Dependency.Description
     ) found.push({ name, condition })
   }
   return found.sort((a, b) => compareNames(a.name, b.name))
+}
+
+/**
+ * Notes on the choice of each resolved request what false conditions left out that it would have
+ * matched (`Plan.Choice.excluded`), after a walk. Nothing when no condition was false; otherwise the
+ * plain requests of the services with excluded candidates and the derived requests are looked at:
+ * the choices of the others are left as they are, and `choose` does nothing for it.
+ *
+ * @internal
+ */
+export const noteExcluded = (self: WalkState): void => {
+  if (self.flat.skipped.length === 0) return
+  const byService = excludedIndex(self).byService
+  if (byService.size === 0) return
+  const note = (edge: WalkEdge | undefined): void => {
+    if (edge === undefined || !byService.has(edge.request.service)) return
+    const excluded = excludedFor(self, edge.request)
+    if (excluded.length > 0) edge.choice = { ...edge.choice, excluded }
+  }
+  for (const service of byService.keys()) {
+    const first = self.index.byTag.get(service)
+    if (first !== undefined) note(self.memoOfTag[first])
+  }
+  self.memoByKey.forEach(note)
 }
 
 /** The condition that left a family out of the registry, if one did. @internal */

@@ -61,7 +61,8 @@ export interface Prepared {
 export interface WalkEdge {
   readonly request: Dependency.Description
   readonly targets: Array<number>
-  readonly choice: Plan.Choice
+  /** replaced after the walk when conditions excluded candidates of the request (see `noteExcluded`) */
+  choice: Plan.Choice
 }
 
 /**
@@ -177,7 +178,7 @@ export interface WalkState {
   suggestions: Map<string, ReadonlyArray<string>> | undefined
   /** the registered candidates by name, made on first need (see `componentNamed`) */
   namesOfComponents: Map<string, number> | undefined
-  /** what false conditions left out, made when the first request finds nothing (see `excludedFor`) */
+  /** what false conditions left out, made on first need (see `excludedIndex`) */
   excluded: ExcludedIndex | undefined
   /** the options requests resolved to the options themselves, in the order the walk met them */
   readonly options: Array<dependency.OptionsLike>
