@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Fiber } from "effect"
-import { App, Component, Lifecycle, Registry } from "layerwise"
+import { App, Component, Condition, Lifecycle, Registry } from "layerwise"
 import * as Ops from "layerwise/Ops"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -57,6 +57,8 @@ const registry = (port: Deferred.Deferred<number>) =>
     Component.make(Database, { dependencies: [Config], build: slow(150, "db") }).pipe(
       Lifecycle.healthCheck(() => Effect.void, { name: "ping" })
     ),
+    // a replica the profile leaves out: the page says what conditions excluded
+    Registry.when(Condition.profile("replica"), Component.succeed(Database, "replica").pipe(Component.named("app/Replica"))),
     Component.make(Cache, { build: slow(10, "cache") }).pipe(
       Lifecycle.healthCheck(() => Effect.fail("the cache is cold"), { name: "warm" })
     ),
@@ -215,7 +217,8 @@ describe("the ops page in headless chromium", () => {
         "service",
         "app/Database",
         "chosen by",
-        "app/Api → app/Database: the only candidate; app/Worker → app/Database: the only candidate",
+        "app/Api → app/Database: the only candidate left; excluded by their conditions: app/Replica (profile replica); " +
+        "app/Worker → app/Database: the only candidate left; excluded by their conditions: app/Replica (profile replica)",
         "depends on",
         "app/Config",
         "dependents",

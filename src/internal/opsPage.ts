@@ -257,7 +257,12 @@ function showDetails(name) {
     row("service", c.service);
     if (c.qualifiers.length) row("qualifiers", c.qualifiers.join(", "));
     row("chosen by", c.chosenBy.map(function (x) {
-      return (x.dependent || "(root)") + " \u2192 " + x.request + ": " + (x.rule === "only" ? "the only candidate" : x.rule + " among " + x.considered.join(", "));
+      var excluded = x.excluded && x.excluded.length ? x.excluded : null;
+      var why = x.rule === "only" ? "the only candidate" + (excluded ? " left" : "")
+        : x.rule === "all" ? "one of all " + x.considered.length + " candidates (" + x.considered.join(", ") + ")"
+        : x.rule + " among " + x.considered.join(", ");
+      if (excluded) why += "; excluded by their conditions: " + excluded.map(function (e) { return e.name + " (" + e.condition + ")"; }).join(", ");
+      return (x.dependent || "(root)") + " \u2192 " + x.request + ": " + why;
     }).join("; ") || "-");
     row("depends on", c.dependencies.map(function (d) {
       var targets = d.components.join(", ");
