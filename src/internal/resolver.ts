@@ -789,14 +789,10 @@ const finish = <Roots, E, R>(
   read: ReadonlyArray<Condition.Condition> = []
 ): Plan.Plan<Roots, E, R> => {
   const { edgesOf, nodeIdOf, parentOf, postOrder } = walk
-  const renumber = (edge: WalkEdge | undefined) => {
-    if (edge === undefined) return
-    const targets = edge.targets
-    for (let position = 0; position < targets.length; position++) targets[position] = nodeIdOf[targets[position]!]!
-  }
-  walk.memoOfTag.forEach(renumber)
-  walk.memoByKey.forEach(renumber)
-  walk.members.forEach((member) => renumber(member.edge))
+  const memoOfTag = walk.memoOfTag
+  for (let first = 0; first < memoOfTag.length; first++) renumber(memoOfTag[first], nodeIdOf)
+  for (const edge of walk.memoByKey.values()) renumber(edge, nodeIdOf)
+  for (const member of walk.members.values()) renumber(member.edge, nodeIdOf)
   const { components, names, overrides, prepared } = candidates
   const nodes: Array<Plan.Node> = new Array(postOrder.length)
   for (let id = 0; id < postOrder.length; id++) {
@@ -823,6 +819,13 @@ const finish = <Roots, E, R>(
   )
   if (read.length > 0) planInternal.readByConditions.set(plan, new Set(read.flatMap((guard) => guard.configs ?? [])))
   return plan
+}
+
+/** Rewrites an edge's targets from candidate indices to node ids (see `finish`). */
+const renumber = (edge: WalkEdge | undefined, nodeIdOf: Int32Array): void => {
+  if (edge === undefined) return
+  const targets = edge.targets
+  for (let position = 0; position < targets.length; position++) targets[position] = nodeIdOf[targets[position]!]!
 }
 
 /**
