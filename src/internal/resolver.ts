@@ -314,9 +314,10 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
   const invalidTags = new Set<string>()
   const alsoOrdinary = new Set<number>()
   const reported = problems.length
-  const count = fillCandidates(flat, problems, components, overrides, prepared, byTag, nextOfTag, invalidTags, alsoOrdinary)
+  const filled = fillCandidates(flat, problems, components, overrides, prepared, byTag, nextOfTag, invalidTags, alsoOrdinary)
+  const count = filled.count
   const fit = <A>(column: Array<A>): Array<A> => (count === most ? column : column.slice(0, count))
-  const explicitlyNamed = components.some((candidate) => candidate.name !== undefined)
+  const explicitlyNamed = filled.named
   return {
     candidates: { components: fit(components), names: fit(names), overrides: fit(overrides), prepared: fit(prepared) },
     baseCount: count,
@@ -333,7 +334,7 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
 
 /**
  * The loop of `indexCandidates`, in a function of its own that ends with the loop (see bench/README.md,
- * "Resolver engine notes"). Returns how many candidates it wrote.
+ * "Resolver engine notes"). Returns how many candidates it wrote, and whether any was given a name.
  */
 const fillCandidates = (
   flat: registry.Flattened,
@@ -345,12 +346,13 @@ const fillCandidates = (
   nextOfTag: Int32Array,
   invalidTags: Set<string>,
   alsoOrdinary: Set<number>
-): number => {
+): { readonly count: number; readonly named: boolean } => {
   const lastOfTag = new Int32Array(nextOfTag.length) // the last candidate of a tag, at the tag's first candidate
   // the candidates of tags registered more than once, by component: where a repeat is found
   const indexOfShared = new Map<Component.Any, number>()
   let reportedInvalid: Set<unknown> | undefined
   let repeats = false
+  let named = false
   let count = 0
   for (let position = 0; position < flat.components.length; position++) {
     const entry = flat.components[position]!
@@ -403,12 +405,13 @@ const fillCandidates = (
     }
     components[index] = entry
     prepared[index] = ready
+    if (ready.named) named = true
     overrides[index] = flat.overrides[position]!
     nextOfTag[index] = -1
     lastOfTag[index] = index
     count++
   }
-  return count
+  return { count, named }
 }
 
 /** The candidate before `count` whose tag has `key`, the first repeated one (see `fillCandidates`). */
@@ -592,7 +595,8 @@ const walk = (
   }
   const { components, overrides, prepared } = index.candidates
   const rootEdges: Array<WalkEdge> = []
-  roots.forEach((root, position) => {
+  for (let position = 0; position < roots.length; position++) {
+    const root: unknown = roots[position]
     if (!isTag(root)) {
       self.problems.push(
         new Errors.InvalidDeclaration({
@@ -601,15 +605,15 @@ const walk = (
           issues: [{ code: "InvalidRoot", got: show(root) }]
         })
       )
-      return
+      continue
     }
     const key = root.key
     const first = index.byTag.get(key)
     const edge = known(self, key, first) ?? resolveRequest(self, root, key, first)
-    if (edge === undefined) return
+    if (edge === undefined) continue
     rootEdges.push(edge)
     for (const target of edge.targets) descend(self, target)
-  })
+  }
   // Extra roots (App's startup components): walked like roots, after them, unless an override of
   // their service (one that applies to every request of it) takes their place.
   if (extraRoots !== undefined) {

@@ -79,7 +79,7 @@ export const examine = (candidate: unknown, position: number): Prepared | Errors
   } else if (construct?._tag === "Layer" && !Layer.isLayer(construct.layer)) {
     issues.push({ code: "InvalidConstructor", expected: "Layer", got: show(construct.layer) })
   }
-  if (issues.length === 0 && tagged) return { key, requestKeys, requests }
+  if (issues.length === 0 && tagged) return { key, requestKeys, requests, named: candidate.name !== undefined }
   return new Errors.InvalidDeclaration({
     path: [],
     subject: { _tag: "Component", name: tagged ? component.displayName(candidate) : `#${position + 1}` },

@@ -49,6 +49,8 @@ export interface Prepared {
   readonly requestKeys: ReadonlyArray<string>
   /** the requests themselves, in the same order */
   readonly requests: ReadonlyArray<Context.Tag<unknown, unknown>>
+  /** whether the component was given a name (`Component.named`) */
+  readonly named: boolean
 }
 
 /**
