@@ -161,7 +161,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     )
   })
 
-  it("--help with an option's value that leaves no candidate prints why, then the options of the application without the command line's values, and exits with 0", async () => {
+  it("--help with an option's value that leaves no candidate prints why, then the options of the application without the command line's values (read without them), and exits with 0", async () => {
     const app = spawnApp("choice", {}, ["--store", "sql", "--help"])
     expect(await app.exited).toBe(0)
     expect(app.output()).toBe(
@@ -176,7 +176,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
         "  store (read by conditions)",
         "    --store <\"memory\" | \"file\" | \"sql\", default \"memory\">  env STORE",
         "        where things are kept",
-        "        value: \"sql\" (flag --store)",
+        "        value: \"memory\" (default)",
         ""
       ].join("\n")
     )

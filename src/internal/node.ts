@@ -48,14 +48,14 @@ const misspelled = (app: App.App<never>, argv: ReadonlyArray<string>): Effect.Ef
 /**
  * The help `--help` prints: the options of the application's plan. When the values the command line
  * gives leave the application without a plan (an option's value no candidate is chosen for), the
- * help of the plan it has without them, after what the command line's values made of it; when it
- * has none either, the resolution's error, told as a run's.
+ * help of the plan it has without them (read without them too: each value and what conditions left
+ * out agree), after what the command line's values made of it; when it has none either, the
+ * resolution's error, told as a run's.
  */
 const helpOf = (app: App.App<never>, input: Options.ProviderInput): Effect.Effect<string, Errors.ResolutionError> =>
   Effect.catchAll(Effect.flatMap(appInternal.planOf(app), optionsRead.help), (error) =>
-    appInternal.planOf(app).pipe(
+    Effect.flatMap(appInternal.planOf(app), optionsRead.help).pipe(
       Effect.withConfigProvider(optionsProvider.provider({ ...input, argv: [] })),
-      Effect.flatMap(optionsRead.help),
       Effect.map((help) =>
         `With the values of the command line, the application does not resolve (the options below are those of the application without them):\n${error.message}\n\n${help}`
       ),
