@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import type { Inspectable } from "effect/Inspectable"
 import type * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Types from "effect/Types"
@@ -56,7 +57,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Plan<in Roots, out E = unknown, out R = never> extends Pipeable {
+export interface Plan<in Roots, out E = unknown, out R = never> extends Pipeable, Inspectable {
   readonly [TypeId]: {
     readonly _Roots: Types.Contravariant<Roots>
     readonly _E: Types.Covariant<E>

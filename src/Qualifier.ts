@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import { type Inspectable, NodeInspectSymbol } from "effect/Inspectable"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 
@@ -29,7 +30,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Qualifier<out Name extends string = string> extends Pipeable {
+export interface Qualifier<out Name extends string = string> extends Pipeable, Inspectable {
   readonly [TypeId]: TypeId
   /** The qualifier's name, as it appears in explanations and error messages. */
   readonly name: Name
@@ -58,6 +59,12 @@ const QualifierProto = {
   },
   toString(this: Qualifier) {
     return `Qualifier(${this.name})`
+  },
+  toJSON(this: Qualifier) {
+    return { _id: "Qualifier", name: this.name }
+  },
+  [NodeInspectSymbol](this: Qualifier) {
+    return this.toJSON()
   }
 }
 

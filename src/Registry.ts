@@ -14,6 +14,7 @@
  *
  * @since 0.1.0
  */
+import type { Inspectable } from "effect/Inspectable"
 import type * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Types from "effect/Types"
@@ -48,7 +49,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Registry<out E = unknown> extends Pipeable {
+export interface Registry<out E = unknown> extends Pipeable, Inspectable {
   readonly [TypeId]: { readonly _E: Types.Covariant<E> }
 }
 

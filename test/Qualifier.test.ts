@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { inspect } from "node:util"
 import { Qualifier } from "../src/index.js"
 
 /** Asserts that `f` throws a TypeError (not merely an error) with exactly this message. */
@@ -18,6 +19,12 @@ describe("Qualifier", () => {
     const replica = Qualifier.make("replica")
     expect(replica.name).toBe("replica")
     expect(String(replica)).toBe("Qualifier(replica)")
+  })
+
+  it("toJSON and util.inspect show a token as its name", () => {
+    const replica = Qualifier.make("replica")
+    expect(replica.toJSON()).toEqual({ _id: "Qualifier", name: "replica" })
+    expect(inspect(replica)).toBe(inspect({ _id: "Qualifier", name: "replica" }))
   })
 
   it("isQualifier recognises tokens, not their names", () => {
