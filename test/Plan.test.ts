@@ -97,6 +97,12 @@ describe("Plan", () => {
     expect(plan.toJSON()).toStrictEqual(json)
     expect(inspect(plan)).toBe(inspect(json))
   })
+
+  it("path is dual: the data-last form gives the data-first form's path", () => {
+    const db = plan.nodes.find((node) => node.name === "Db")!.id
+    expect(Plan.path(plan, db)).toEqual(["Repo", "Db"])
+    expect(plan.pipe(Plan.path(db))).toEqual(["Repo", "Db"])
+  })
 })
 
 describe("Plan.toLayer", () => {

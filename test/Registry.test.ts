@@ -223,6 +223,12 @@ describe("Registry", () => {
       expect(names(Registry.components(registry, { service: Plugin, where: (component) => component.order > 1 }))).toEqual(["b"])
     })
 
+    it("is dual: the data-last form in a pipe lists what the data-first form lists", () => {
+      expect(names(registry.pipe(Registry.components()))).toEqual(["c", "main", "a", "b"])
+      expect(names(registry.pipe(Registry.components({ qualifier: "web" })))).toEqual(["a", "b"])
+      expect(names(registry.pipe(Registry.components({ lifetime: Lifetime.scope("Request") }, { profiles: ["audit"] })))).toEqual(["audit"])
+    })
+
     it("guarded items count when their condition holds in the environment given", () => {
       const Request = Lifetime.scope("Request")
       expect(names(Registry.components(registry, { lifetime: Request }))).toEqual([])
