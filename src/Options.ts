@@ -248,6 +248,41 @@ export interface Family<Name extends string, A> extends Pipeable {
 }
 
 /**
+ * Returns `true` if the value is an options tag made by {@link make} (a family's member included).
+ *
+ * @example
+ * ```ts
+ * import { Context, Schema } from "effect"
+ * import { Options } from "layerwise"
+ *
+ * console.log(Options.isOptions(Options.make("db", { url: Schema.String }))) // true
+ * console.log(Options.isOptions(Options.family("kube", { url: Schema.String }).of("eu"))) // true
+ * console.log(Options.isOptions(Context.GenericTag<string>("db"))) // false
+ * ```
+ *
+ * @since 0.2.0
+ * @category refinements
+ */
+export const isOptions: (u: unknown) => u is Any = internal.isOptions
+
+/**
+ * Returns `true` if the value is a family of options made by {@link family}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Options } from "layerwise"
+ *
+ * const Kube = Options.family("kube", { url: Schema.String })
+ * console.log(Options.isFamily(Kube), Options.isFamily(Kube.of("eu"))) // true false
+ * ```
+ *
+ * @since 0.2.0
+ * @category refinements
+ */
+export const isFamily: (u: unknown) => u is Family<string, unknown> = internal.isFamily
+
+/**
  * A condition on an option's value (for `Registry.when`): true when the option, decoded, equals
  * `value` (`Equal.equals`). Options with one value take the value alone. The option is read before
  * resolution, like `Condition.config`'s Config, and the plan lists it in its options (the help shows

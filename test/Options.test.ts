@@ -26,6 +26,14 @@ const database = Effect.provide(Database, Registry.toLayer(registry, [Database])
 const planOf = Either.getOrThrow(Resolver.resolve(registry, [Api]))
 
 describe("Options", () => {
+  it("isOptions recognises options tags (a family's members too), isFamily families; neither takes a plain tag", () => {
+    const Db = Options.make("db", { url: Schema.String })
+    const Kube = Options.family("kube", { url: Schema.String })
+    const values = [Db, Kube, Kube.of("eu"), Context.GenericTag<string>("db"), { name: "db" }, null]
+    expect(values.map(Options.isOptions)).toEqual([true, false, true, false, false, false])
+    expect(values.map(Options.isFamily)).toEqual([false, true, false, false, false, false])
+  })
+
   describe("reading", () => {
     it.effect("a component reads its options, decoded by their schema, with their defaults", () =>
       Effect.gen(function*() {

@@ -283,6 +283,9 @@ export interface OptionsImpl extends Options.Options<string, unknown> {
 /** @internal */
 export const isOptions = (u: unknown): u is Options.Any => hasProperty(u, TypeId)
 
+/** @internal */
+export const isFamily = (u: unknown): u is Options.Family<string, unknown> => hasProperty(u, FamilyTypeId)
+
 /** The options of an options request (every Options value is made by `make`). @internal */
 export const implOf = (options: dependency.OptionsLike | Options.Any): OptionsImpl => options as unknown as OptionsImpl
 
