@@ -41,6 +41,7 @@
 import type * as ConfigProvider from "effect/ConfigProvider"
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type { Inspectable } from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Schema from "effect/Schema"
 import type * as Types from "effect/Types"
@@ -240,7 +241,7 @@ export function family(name: string, input: unknown): unknown {
  * @since 0.2.0
  * @category models
  */
-export interface Family<Name extends string, A> extends Pipeable {
+export interface Family<Name extends string, A> extends Pipeable, Inspectable {
   readonly [FamilyTypeId]: FamilyTypeId
   readonly name: Name
   /** the options of the member with this key (named `name(key)`) */

@@ -14,6 +14,7 @@ import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Either from "effect/Either"
 import * as Equal from "effect/Equal"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import { pipeArguments } from "effect/Pipeable"
@@ -315,6 +316,15 @@ const declaredOf = (name: string, input: unknown): { readonly single: boolean; r
 const OptionsProto = {
   pipe() {
     return pipeArguments(this, arguments)
+  },
+  toString(this: Options.Family<string, unknown>) {
+    return `Options.Family(${this.name})`
+  },
+  toJSON(this: Options.Family<string, unknown>) {
+    return { _id: "Options.Family", name: this.name }
+  },
+  [NodeInspectSymbol](this: Options.Family<string, unknown>) {
+    return this.toJSON()
   }
 }
 
