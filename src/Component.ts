@@ -17,6 +17,7 @@
  */
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type { Inspectable } from "effect/Inspectable"
 import type * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
@@ -46,7 +47,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Component<in out Id, in out Service, out E = unknown> extends Pipeable {
+export interface Component<in out Id, in out Service, out E = unknown> extends Pipeable, Inspectable {
   readonly [TypeId]: {
     readonly _Id: Types.Invariant<Id>
     readonly _Service: Types.Invariant<Service>

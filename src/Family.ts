@@ -30,6 +30,7 @@
  */
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type { Inspectable } from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
 import type * as Types from "effect/Types"
@@ -87,7 +88,7 @@ export interface Member<out Id, out Args = unknown> {
  * @since 0.1.0
  * @category models
  */
-export interface Family<in out Id, in out Service, in out Args, out E = unknown> extends Pipeable {
+export interface Family<in out Id, in out Service, in out Args, out E = unknown> extends Pipeable, Inspectable {
   readonly [TypeId]: TypeId
   /** The error type of its members' constructors (type-level only). */
   readonly "~layerwise/FamilyError"?: Types.Covariant<E> | undefined

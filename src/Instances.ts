@@ -61,6 +61,7 @@ import type * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type { Inspectable } from "effect/Inspectable"
 import type * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
@@ -275,7 +276,7 @@ export interface Metrics {
  * @since 0.1.0
  * @category models
  */
-export interface InstanceManager<C, K, A, E = never> extends Pipeable {
+export interface InstanceManager<C, K, A, E = never> extends Pipeable, Inspectable {
   readonly [TypeId]: TypeId
   /**
    * The instance for a context, held until the caller's Scope closes: it is not disposed before,

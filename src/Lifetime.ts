@@ -23,6 +23,7 @@
  */
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import type { Inspectable } from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Component from "./Component.js"
 import type * as Container from "./Container.js"
@@ -51,7 +52,7 @@ export type TypeId = typeof TypeId
  * @since 0.2.0
  * @category models
  */
-export interface ScopeName<out Name extends string = string, out Inputs = unknown> extends Pipeable {
+export interface ScopeName<out Name extends string = string, out Inputs = unknown> extends Pipeable, Inspectable {
   readonly [TypeId]: TypeId
   readonly name: Name
   /**

@@ -41,6 +41,7 @@
 import type * as ConfigProvider from "effect/ConfigProvider"
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type { Inspectable } from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Schema from "effect/Schema"
 import type * as Types from "effect/Types"
@@ -240,12 +241,47 @@ export function family(name: string, input: unknown): unknown {
  * @since 0.2.0
  * @category models
  */
-export interface Family<Name extends string, A> extends Pipeable {
+export interface Family<Name extends string, A> extends Pipeable, Inspectable {
   readonly [FamilyTypeId]: FamilyTypeId
   readonly name: Name
   /** the options of the member with this key (named `name(key)`) */
   readonly of: (key: string) => Options<string, A>
 }
+
+/**
+ * Returns `true` if the value is an options tag made by {@link make} (a family's member included).
+ *
+ * @example
+ * ```ts
+ * import { Context, Schema } from "effect"
+ * import { Options } from "layerwise"
+ *
+ * console.log(Options.isOptions(Options.make("db", { url: Schema.String }))) // true
+ * console.log(Options.isOptions(Options.family("kube", { url: Schema.String }).of("eu"))) // true
+ * console.log(Options.isOptions(Context.GenericTag<string>("db"))) // false
+ * ```
+ *
+ * @since 0.2.0
+ * @category refinements
+ */
+export const isOptions: (u: unknown) => u is Any = internal.isOptions
+
+/**
+ * Returns `true` if the value is a family of options made by {@link family}.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Options } from "layerwise"
+ *
+ * const Kube = Options.family("kube", { url: Schema.String })
+ * console.log(Options.isFamily(Kube), Options.isFamily(Kube.of("eu"))) // true false
+ * ```
+ *
+ * @since 0.2.0
+ * @category refinements
+ */
+export const isFamily: (u: unknown) => u is Family<string, unknown> = internal.isFamily
 
 /**
  * A condition on an option's value (for `Registry.when`): true when the option, decoded, equals

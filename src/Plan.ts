@@ -8,6 +8,8 @@
  *
  * @since 0.1.0
  */
+import { dual } from "effect/Function"
+import type { Inspectable } from "effect/Inspectable"
 import type * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Types from "effect/Types"
@@ -56,7 +58,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Plan<in Roots, out E = unknown, out R = never> extends Pipeable {
+export interface Plan<in Roots, out E = unknown, out R = never> extends Pipeable, Inspectable {
   readonly [TypeId]: {
     readonly _Roots: Types.Contravariant<Roots>
     readonly _E: Types.Covariant<E>
@@ -265,7 +267,7 @@ export interface LayerOptions {
 export const isPlan: (u: unknown) => u is Any = internal.isPlan
 
 /**
- * The dependency path from a root to a node, as names.
+ * The dependency path from a root to a node, as names (data-first, or data-last in a `pipe`).
  *
  * @example
  * ```ts
@@ -281,15 +283,21 @@ export const isPlan: (u: unknown) => u is Any = internal.isPlan
  * )
  * const plan = Either.getOrThrow(Resolver.resolve(registry, [Api]))
  * console.log(Plan.path(plan, 0)) // ["Api", "Database"]
+ * console.log(plan.pipe(Plan.path(0))) // the same, data-last
  * ```
  *
  * @since 0.1.0
  * @category utils
  */
-export const path: (plan: Any, id: number) => ReadonlyArray<string> = internal.pathTo
+export const path: {
+  (id: number): (plan: Any) => ReadonlyArray<string>
+  (plan: Any, id: number): ReadonlyArray<string>
+} = dual(2, internal.pathTo)
 
 /**
- * Turns a plan into one Layer that provides every requested root.
+ * Turns a plan into one Layer that provides every requested root. Data-first only, so that it keeps
+ * its types when passed as a function (`Effect.map(Resolver.resolveEffect(registry, roots), Plan.toLayer)`):
+ * an overloaded (dual) generic function loses them there.
  *
  * The Layer builds and releases; the components' lifecycle metadata (initializers, start and stop
  * hooks, background work, disposers, startup components that are not roots) is an `App`'s to run
@@ -332,6 +340,7 @@ export const path: (plan: Any, id: number) => ReadonlyArray<string> = internal.p
  * const plan = Either.getOrThrow(Resolver.resolve(Registry.make(Component.succeed(Greeting, "hello")), [Greeting]))
  * const program = Effect.provide(Greeting, Plan.toLayer(plan))
  * Effect.runPromise(program).then(console.log) // "hello"
+ * const pointFree = Effect.map(Resolver.resolveEffect(Registry.make(Component.succeed(Greeting, "hi")), [Greeting]), Plan.toLayer)
  * ```
  *
  * @since 0.1.0

@@ -8,6 +8,9 @@
  *
  * @since 0.1.0
  */
+import * as Equal from "effect/Equal"
+import * as Hash from "effect/Hash"
+import { type Inspectable, NodeInspectSymbol } from "effect/Inspectable"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 
@@ -24,12 +27,13 @@ export const TypeId: unique symbol = Symbol.for("layerwise/Qualifier")
 export type TypeId = typeof TypeId
 
 /**
- * A qualifier token.
+ * A qualifier token. Two tokens of one name are equal (`Equal.equals`, with equal hashes): a
+ * qualifier is its name, as requests and candidates compare them.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Qualifier<out Name extends string = string> extends Pipeable {
+export interface Qualifier<out Name extends string = string> extends Pipeable, Inspectable, Equal.Equal {
   readonly [TypeId]: TypeId
   /** The qualifier's name, as it appears in explanations and error messages. */
   readonly name: Name
@@ -58,6 +62,18 @@ const QualifierProto = {
   },
   toString(this: Qualifier) {
     return `Qualifier(${this.name})`
+  },
+  toJSON(this: Qualifier) {
+    return { _id: "Qualifier", name: this.name }
+  },
+  [NodeInspectSymbol](this: Qualifier) {
+    return this.toJSON()
+  },
+  [Equal.symbol](this: Qualifier, that: unknown) {
+    return isQualifier(that) && that.name === this.name
+  },
+  [Hash.symbol](this: Qualifier) {
+    return Hash.cached(this, Hash.combine(Hash.hash(TypeId))(Hash.string(this.name)))
   }
 }
 

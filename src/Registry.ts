@@ -14,6 +14,8 @@
  *
  * @since 0.1.0
  */
+import { dual } from "effect/Function"
+import type { Inspectable } from "effect/Inspectable"
 import type * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Types from "effect/Types"
@@ -48,7 +50,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Registry<out E = unknown> extends Pipeable {
+export interface Registry<out E = unknown> extends Pipeable, Inspectable {
   readonly [TypeId]: { readonly _E: Types.Covariant<E> }
 }
 
@@ -360,14 +362,17 @@ export interface ComponentFilter {
  * )
  * const web = Registry.components(registry, { qualifier: "web" }).map((component) => component.order) // [1, 2]
  * const startup = Registry.components(registry, { startup: true }).length // 1
+ * const cli = registry.pipe(Registry.components({ qualifier: "cli" })).length // 1 (data-last)
  * ```
  *
  * @since 0.2.0
  * @category getters
  */
-export const components: (
-  self: Registry<unknown>,
-  filter?: ComponentFilter,
-  environment?: Condition.EnvironmentInput
-) => ReadonlyArray<Component.Any> = (self, filter, environment) =>
-  internal.components(self, filter, conditionInternal.environment(environment))
+export const components: {
+  (filter?: ComponentFilter, environment?: Condition.EnvironmentInput): (self: Registry<unknown>) => ReadonlyArray<Component.Any>
+  (self: Registry<unknown>, filter?: ComponentFilter, environment?: Condition.EnvironmentInput): ReadonlyArray<Component.Any>
+} = dual(
+  (args) => internal.isRegistry(args[0]),
+  (self: Registry<unknown>, filter?: ComponentFilter, environment?: Condition.EnvironmentInput) =>
+    internal.components(self, filter, conditionInternal.environment(environment))
+)

@@ -21,10 +21,12 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
+import { dual } from "effect/Function"
 import type * as Condition from "./Condition.js"
 import type * as Dependency from "./Dependency.js"
 import type * as Errors from "./Errors.js"
 import type * as Lifetime from "./Lifetime.js"
+import * as registryInternal from "./internal/registry.js"
 import * as internal from "./internal/resolver.js"
 import type * as Plan from "./Plan.js"
 import type * as Registry from "./Registry.js"
@@ -68,8 +70,17 @@ export interface EffectOptions<External extends ReadonlyArray<Dependency.Any> = 
   readonly scopes?: ReadonlyArray<Lifetime.ScopeName> | undefined
 }
 
+const registryFirst = (args: IArguments): boolean => registryInternal.isRegistry(args[0])
+
+/** The plan a resolution of `Roots` against a `Registry<E>` gives, with `External` provided from outside. */
+type Resolved<E, Roots extends ReadonlyArray<Dependency.Any>, External extends ReadonlyArray<Dependency.Any>> = Plan.Plan<
+  Dependency.Identifiers<Roots>,
+  E,
+  Dependency.Identifiers<External>
+>
+
 /**
- * Resolves the roots against a registry.
+ * Resolves the roots against a registry (data-first, or data-last in a `pipe`).
  *
  * @example
  * ```ts
@@ -84,23 +95,23 @@ export interface EffectOptions<External extends ReadonlyArray<Dependency.Any> = 
  * if (Either.isLeft(result)) console.log(result.left.message)
  * // 1 problem resolving the graph:
  * //   - Api -> Database: no component provides Database (available: Api); register one, or declare it external if the program provides it
+ * const piped = registry.pipe(Resolver.resolve([Api], { external: [Database] })) // data-last: the same resolution
  * ```
  *
  * @since 0.1.0
  * @category resolution
  */
-export const resolve: <
-  E,
-  const Roots extends ReadonlyArray<Dependency.Any>,
-  const External extends ReadonlyArray<Dependency.Any> = readonly []
->(
-  registry: Registry.Registry<E>,
-  roots: Roots,
-  options?: Options<External>
-) => Either.Either<
-  Plan.Plan<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>,
-  Errors.ResolutionError
-> = internal.resolve
+export const resolve: {
+  <const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any> = readonly []>(
+    roots: Roots,
+    options?: Options<External>
+  ): <E>(registry: Registry.Registry<E>) => Either.Either<Resolved<E, Roots, External>, Errors.ResolutionError>
+  <E, const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any> = readonly []>(
+    registry: Registry.Registry<E>,
+    roots: Roots,
+    options?: Options<External>
+  ): Either.Either<Resolved<E, Roots, External>, Errors.ResolutionError>
+} = dual(registryFirst, internal.resolve)
 
 /**
  * Resolves the roots against a registry after reading the environment with the current
@@ -126,7 +137,7 @@ export const resolve: <
  *   Registry.when(Condition.profile("files"), Component.succeed(Storage, { kind: "files" })),
  *   Registry.when(Condition.not(Condition.profile("files")), Component.succeed(Storage, { kind: "memory" }))
  * )
- * const plan = Resolver.resolveEffect(registry, [Storage], { profiles: Config.array(Config.string(), "PROFILES") })
+ * const plan = registry.pipe(Resolver.resolveEffect([Storage], { profiles: Config.array(Config.string(), "PROFILES") }))
  * Effect.runPromise(Effect.withConfigProvider(plan, ConfigProvider.fromMap(new Map([["PROFILES", "files"]]))))
  *   .then((plan) => console.log(Explain.tree(plan))) // "app/Storage"
  * ```
@@ -134,15 +145,14 @@ export const resolve: <
  * @since 0.2.0
  * @category resolution
  */
-export const resolveEffect: <
-  E,
-  const Roots extends ReadonlyArray<Dependency.Any>,
-  const External extends ReadonlyArray<Dependency.Any> = readonly []
->(
-  registry: Registry.Registry<E>,
-  roots: Roots,
-  options?: EffectOptions<External>
-) => Effect.Effect<
-  Plan.Plan<Dependency.Identifiers<Roots>, E, Dependency.Identifiers<External>>,
-  Errors.ResolutionError
-> = internal.resolveEffect
+export const resolveEffect: {
+  <const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any> = readonly []>(
+    roots: Roots,
+    options?: EffectOptions<External>
+  ): <E>(registry: Registry.Registry<E>) => Effect.Effect<Resolved<E, Roots, External>, Errors.ResolutionError>
+  <E, const Roots extends ReadonlyArray<Dependency.Any>, const External extends ReadonlyArray<Dependency.Any> = readonly []>(
+    registry: Registry.Registry<E>,
+    roots: Roots,
+    options?: EffectOptions<External>
+  ): Effect.Effect<Resolved<E, Roots, External>, Errors.ResolutionError>
+} = dual(registryFirst, internal.resolveEffect)

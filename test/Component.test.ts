@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Path from "@effect/platform/Path"
+import { inspect } from "node:util"
 import { Context, Data, Effect, Either, Layer, Ref } from "effect"
 import { Component, Condition, Dependency, Errors, Explain, Lifetime, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
 
@@ -146,6 +147,12 @@ describe("Component", () => {
         dependencies: ["Config", "layerwise/Option<Config>"],
         construct: "Effect"
       })
+    })
+
+    it("console.log and util.inspect show a component as its toJSON, not its tag's fields", () => {
+      const component = Component.succeed(Database, { url: "" }).pipe(Component.named("main"))
+      expect(inspect(component)).toBe(inspect(component.toJSON()))
+      expect(inspect(component)).not.toContain("stack")
     })
   })
 

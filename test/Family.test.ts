@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Ref } from "effect"
+import { inspect } from "node:util"
 import { App, Component, Condition, Errors, Family, Lifecycle, Plan, Registry, Resolver, Testing } from "../src/index.js"
 
 class Credentials extends Context.Tag("Credentials")<Credentials, { readonly token: string }>() {}
@@ -79,6 +80,13 @@ const recordedClients = (
   })
 
 describe("Family", () => {
+  it.effect("toJSON and util.inspect show a family's name and service", () =>
+    Effect.gen(function*() {
+      const Clients = makeClients(yield* Ref.make<Array<string>>([]))
+      expect(Clients.toJSON()).toStrictEqual({ _id: "Family", name: "Client", service: "Client" })
+      expect(inspect(Clients)).toBe(inspect({ _id: "Family", name: "Client", service: "Client" }))
+    }))
+
   it.effect("requests with equal names share one instance and different names are separate instances", () =>
     Effect.gen(function*() {
       const { builds, registry } = yield* watching((Clients) => [

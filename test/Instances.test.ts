@@ -21,6 +21,7 @@ import {
   TestClock
 } from "effect"
 import { identity } from "effect/Function"
+import { inspect } from "node:util"
 import { Component, Instances, Registry } from "../src/index.js"
 import { addFinalizerNow } from "../src/internal/runtime.js"
 
@@ -90,6 +91,21 @@ const capturingLogs = Effect.gen(function*() {
 })
 
 describe("Instances", () => {
+  it.effect("toString, toJSON and util.inspect show a manager's name, state and instance counts, open and closed", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const manager = yield* Scope.extend(
+        Instances.make({ name: "tenants", key: (settings: Settings) => settings.tenant, make: () => Effect.succeed(1), needsUpdate: () => false }),
+        scope
+      )
+      yield* Effect.scoped(manager.get(settings("a", 1)))
+      expect(String(manager)).toBe("InstanceManager(tenants, open)")
+      expect(inspect(manager)).toBe(inspect({ _id: "InstanceManager", name: "tenants", state: "Open", cached: 1, live: 1 }))
+      yield* Scope.close(scope, Exit.void)
+      expect(manager.toJSON()).toStrictEqual({ _id: "InstanceManager", name: "tenants", state: "Closed", cached: 0, live: 0 })
+      expect(String(manager)).toBe("InstanceManager(tenants, closed)")
+    }))
+
   describe("building and reusing", () => {
     it.scoped("the first get builds and later gets that need no update return the same instance", () =>
       Effect.gen(function*() {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Chunk, Context, Deferred, Effect, Either, Exit, FastCheck, Fiber, Layer, Queue, Scope, TestClock } from "effect"
 import { App, Component, Container, Dependency, Errors, Explain, Lifecycle, Lifetime, Registry, Resolver } from "layerwise"
+import { inspect } from "node:util"
 import { type Instance, makeRecorder, type Recorder } from "./helpers/recorder.js"
 
 class Config extends Context.Tag("Config")<Config, string>() {}
@@ -30,6 +31,7 @@ describe("Lifetime", () => {
     expect(Lifetime.format(Lifetime.get(CurrentUserLive))).toBe("scoped(Request)")
     expect(Lifetime.isScopeName(Request)).toBe(true)
     expect(Lifetime.isScopeName({ name: "Request" })).toBe(false)
+    expect(inspect(Request)).toBe(inspect({ _id: "ScopeName", name: "Request" }))
     // the other metadata is kept
     expect(CurrentUserLive.pipe(Component.named("user"), Lifetime.transient).name).toBe("user")
   })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Either, Exit, Redacted, Ref, Schema } from "effect"
 import * as FastCheck from "effect/FastCheck"
+import { inspect } from "node:util"
 import { App, Component, Condition, Errors, Family, Options, Plan, Registry, Resolver, Testing } from "../src/index.js"
 
 const DbOptions = Options.make("db", {
@@ -26,6 +27,20 @@ const database = Effect.provide(Database, Registry.toLayer(registry, [Database])
 const planOf = Either.getOrThrow(Resolver.resolve(registry, [Api]))
 
 describe("Options", () => {
+  it("isOptions recognises options tags (a family's members too), isFamily families; neither takes a plain tag", () => {
+    const Db = Options.make("db", { url: Schema.String })
+    const Kube = Options.family("kube", { url: Schema.String })
+    const values = [Db, Kube, Kube.of("eu"), Context.GenericTag<string>("db"), { name: "db" }, null]
+    expect(values.map(Options.isOptions)).toEqual([true, false, true, false, false, false])
+    expect(values.map(Options.isFamily)).toEqual([false, true, false, false, false, false])
+  })
+
+  it("a family of options shows its name in toString, toJSON and util.inspect", () => {
+    const Kube = Options.family("kube", { url: Schema.String })
+    expect(String(Kube)).toBe("Options.Family(kube)")
+    expect(inspect(Kube)).toBe(inspect({ _id: "Options.Family", name: "kube" }))
+  })
+
   describe("reading", () => {
     it.effect("a component reads its options, decoded by their schema, with their defaults", () =>
       Effect.gen(function*() {

@@ -20,6 +20,7 @@ import {
   Scope,
   TestClock
 } from "effect"
+import { inspect } from "node:util"
 import { Component, Dependency, Errors, Plan, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
 import * as graph from "./helpers/graph.js"
 
@@ -83,6 +84,26 @@ const withClock = <A, E>(effect: Effect.Effect<A, E>, step = 1) =>
     while (Option.isNone(yield* Fiber.poll(fiber))) yield* TestClock.adjust(step)
     return yield* Fiber.join(fiber)
   })
+
+describe("Plan", () => {
+  const registry = Registry.make(
+    Component.succeed(Db, "db"),
+    Component.make(Repo, { dependencies: [Db], build: Effect.map(Db, (db) => `repo(${db})`) })
+  )
+  const plan = Either.getOrThrow(Resolver.resolve(registry, [Repo]))
+
+  it("toJSON and util.inspect show the components, the roots and the external services", () => {
+    const json = { _id: "Plan", components: ["Db", "Repo"], roots: ["Repo"], external: [] }
+    expect(plan.toJSON()).toStrictEqual(json)
+    expect(inspect(plan)).toBe(inspect(json))
+  })
+
+  it("path is dual: the data-last form gives the data-first form's path", () => {
+    const db = plan.nodes.find((node) => node.name === "Db")!.id
+    expect(Plan.path(plan, db)).toEqual(["Repo", "Db"])
+    expect(plan.pipe(Plan.path(db))).toEqual(["Repo", "Db"])
+  })
+})
 
 describe("Plan.toLayer", () => {
   describe("instances and order", () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Equal, Hash, HashSet } from "effect"
+import { inspect } from "node:util"
 import { Qualifier } from "../src/index.js"
 
 /** Asserts that `f` throws a TypeError (not merely an error) with exactly this message. */
@@ -18,6 +20,21 @@ describe("Qualifier", () => {
     const replica = Qualifier.make("replica")
     expect(replica.name).toBe("replica")
     expect(String(replica)).toBe("Qualifier(replica)")
+  })
+
+  it("toJSON and util.inspect show a token as its name", () => {
+    const replica = Qualifier.make("replica")
+    expect(replica.toJSON()).toEqual({ _id: "Qualifier", name: "replica" })
+    expect(inspect(replica)).toBe(inspect({ _id: "Qualifier", name: "replica" }))
+  })
+
+  it("tokens of one name are Equal with equal hashes, tokens of two names are not, nor a token and its name", () => {
+    expect(Equal.equals(Qualifier.make("replica"), Qualifier.make("replica"))).toBe(true)
+    expect(Hash.hash(Qualifier.make("replica"))).toBe(Hash.hash(Qualifier.make("replica")))
+    expect(Equal.equals(Qualifier.make("replica"), Qualifier.make("primary"))).toBe(false)
+    expect(Equal.equals(Qualifier.make("replica"), "replica")).toBe(false)
+    const set = HashSet.make(Qualifier.make("replica"), Qualifier.make("replica"), Qualifier.make("primary"))
+    expect(HashSet.size(set)).toBe(2)
   })
 
   it("isQualifier recognises tokens, not their names", () => {

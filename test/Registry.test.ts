@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Data, Effect, Either, Exit, Layer, Option, Ref } from "effect"
+import { inspect } from "node:util"
 import { Component, Condition, Dependency, Errors, Lifecycle, Lifetime, Registry, Resolver } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
@@ -23,6 +24,33 @@ const chosenDatabase = (registry: Registry.Registry): string => {
 }
 
 describe("Registry", () => {
+  it("toJSON and util.inspect show every entry: components, included registries, guards, overrides", () => {
+    const inner = Registry.make(Component.succeed(Plugin, { name: "p" }))
+    const registry = Registry.make(
+      Component.succeed(Database, { url: "" }),
+      Registry.when(Condition.profile("audit"), inner)
+    ).pipe(Registry.add(inner), Registry.override(Component.succeed(Database, { url: "test" })))
+    const plugin = Component.succeed(Plugin, { name: "p" }).toJSON()
+    const database = Component.succeed(Database, { url: "" }).toJSON()
+    const json = {
+      _id: "Registry",
+      entries: [
+        { _tag: "Component", component: database },
+        {
+          _tag: "Include",
+          registry: {
+            _id: "Registry",
+            entries: [{ _tag: "When", condition: "profile audit", registry: { _id: "Registry", entries: [{ _tag: "Include", registry: inner.toJSON() }] } }]
+          }
+        },
+        { _tag: "Include", registry: { _id: "Registry", entries: [{ _tag: "Component", component: plugin }] } },
+        { _tag: "Override", component: database }
+      ]
+    }
+    expect(registry.toJSON()).toStrictEqual(json)
+    expect(inspect(registry, { depth: null })).toBe(inspect(json, { depth: null }))
+  })
+
   it("isRegistry recognises registries only", () => {
     expect(Registry.isRegistry(Registry.empty)).toBe(true)
     expect(Registry.isRegistry(Registry.make(plugin("a")))).toBe(true)
@@ -193,6 +221,12 @@ describe("Registry", () => {
       expect(names(Registry.components(registry, { startup: true }))).toEqual(["a"])
       expect(names(Registry.components(registry, { lifetime: "transient" }))).toEqual(["c"])
       expect(names(Registry.components(registry, { service: Plugin, where: (component) => component.order > 1 }))).toEqual(["b"])
+    })
+
+    it("is dual: the data-last form in a pipe lists what the data-first form lists", () => {
+      expect(names(registry.pipe(Registry.components()))).toEqual(["c", "main", "a", "b"])
+      expect(names(registry.pipe(Registry.components({ qualifier: "web" })))).toEqual(["a", "b"])
+      expect(names(registry.pipe(Registry.components({ lifetime: Lifetime.scope("Request") }, { profiles: ["audit"] })))).toEqual(["audit"])
     })
 
     it("guarded items count when their condition holds in the environment given", () => {

@@ -54,6 +54,22 @@ const choiceOf = (registry: Registry.Registry, root: Dependency.Any) => {
 const nodeNames = (plan: Plan.Plan<never>): ReadonlyArray<string> => plan.nodes.map((node) => node.name)
 
 describe("Resolver", () => {
+  it.effect("resolve and resolveEffect are dual: the data-last form resolves as the data-first one", () =>
+    Effect.gen(function*() {
+      const registry = Registry.make(Component.make(UserRepo, { dependencies: [Database], build: Effect.succeed({ source: "db" }) }))
+      const plans = [
+        Either.getOrThrow(Resolver.resolve(registry, [UserRepo], { external: [Database] })),
+        Either.getOrThrow(registry.pipe(Resolver.resolve([UserRepo], { external: [Database] }))),
+        yield* Resolver.resolveEffect(registry, [UserRepo], { external: [Database] }),
+        yield* registry.pipe(Resolver.resolveEffect([UserRepo], { external: [Database] }))
+      ]
+      for (const plan of plans) {
+        expect(plan.toJSON()).toStrictEqual({ _id: "Plan", components: ["UserRepo"], roots: ["UserRepo"], external: ["Database"] })
+      }
+      const missing = Either.flip(registry.pipe(Resolver.resolve([UserRepo])))
+      expect(Either.getOrThrow(missing).problems.map((problem) => problem._tag)).toEqual(["MissingComponent"])
+    }))
+
   it("roots, external services and scopes given alone instead of as arrays (a JavaScript caller, a cast) are lists of one", () => {
     // typed as arrays: a caller the compiler does not check may pass one
     const loose = <A>(item: A): ReadonlyArray<A> => item as unknown as ReadonlyArray<A>

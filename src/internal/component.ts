@@ -2,6 +2,7 @@ import * as Arr from "effect/Array"
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Types from "effect/Types"
@@ -37,10 +38,16 @@ const ComponentProto = {
       dependencies: this.dependencies.map((tag) => tag.key),
       construct: this.construct._tag
     }
+  },
+  [NodeInspectSymbol](this: Component.Any) {
+    return this.toJSON()
   }
 }
 
 type Fields = { -readonly [K in keyof Component.Any]: Component.Any[K] }
+
+/** A component's own fields: what its prototype does not give (the type id, `pipe`, `Inspectable`'s members). */
+type OwnFields = Omit<Fields, typeof TypeId | "pipe" | "toString" | "toJSON" | typeof NodeInspectSymbol>
 
 /**
  * The class behind every component (its prototype is `ComponentProto`). It exists for one private
@@ -78,17 +85,17 @@ export const memoOf: (self: unknown) => unknown = ComponentImpl.memoOf
 export const remember: (self: unknown, memo: unknown) => void = ComponentImpl.remember
 
 /** @internal */
-export const fromFields = (fields: Omit<Fields, typeof TypeId | "pipe">): Component.Any => {
+export const fromFields = (fields: OwnFields): Component.Any => {
   const self = new ComponentImpl()
   Object.assign(self, fields)
   return self as unknown as Component.Any
 }
 
-const modify = (self: Component.Any, patch: Partial<Omit<Fields, typeof TypeId | "pipe">>): Component.Any =>
+const modify = (self: Component.Any, patch: Partial<OwnFields>): Component.Any =>
   fromFields({ ...fieldsOf(self), ...patch })
 
 /** @internal */
-export const fieldsOf = (self: Component.Any): Omit<Fields, typeof TypeId | "pipe"> => ({
+export const fieldsOf = (self: Component.Any): OwnFields => ({
   tag: self.tag,
   name: self.name,
   qualifiers: self.qualifiers,

@@ -1,6 +1,7 @@
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import { globalValue } from "effect/GlobalValue"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
@@ -23,6 +24,12 @@ const FamilyProto = {
   },
   toString(this: Family.Family<unknown, unknown, unknown>) {
     return `Family(${this.name})`
+  },
+  toJSON(this: Family.Family<unknown, unknown, unknown>) {
+    return { _id: "Family", name: this.name, service: this.tag.key }
+  },
+  [NodeInspectSymbol](this: Family.Family<unknown, unknown, unknown>) {
+    return { _id: "Family", name: this.name, service: this.tag.key }
   }
 }
 

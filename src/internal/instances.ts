@@ -25,6 +25,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as MutableHashMap from "effect/MutableHashMap"
 import * as Option from "effect/Option"
@@ -220,6 +221,19 @@ class InstanceManagerImpl<C, K, A, E, KE> implements Instances.InstanceManager<C
 
   pipe() {
     return pipeArguments(this, arguments)
+  }
+
+  toJSON() {
+    const cached = this.state._tag === "Open" ? this.state.cached.size : 0
+    return { _id: "InstanceManager", name: this.provider.name, state: this.state._tag, cached, live: this.live.size }
+  }
+
+  toString() {
+    return `InstanceManager(${this.provider.name ?? "unnamed"}, ${this.state._tag === "Open" ? "open" : "closed"})`
+  }
+
+  [NodeInspectSymbol]() {
+    return this.toJSON()
   }
 }
 

@@ -1,5 +1,6 @@
 import * as Context from "effect/Context"
 import { dual } from "effect/Function"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
@@ -19,6 +20,9 @@ const ScopeNameProto = {
     return `ScopeName(${this.name})`
   },
   toJSON(this: Lifetime.ScopeName) {
+    return { _id: "ScopeName", name: this.name }
+  },
+  [NodeInspectSymbol](this: Lifetime.ScopeName) {
     return { _id: "ScopeName", name: this.name }
   }
 }

@@ -14,6 +14,7 @@ import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Either from "effect/Either"
 import * as Equal from "effect/Equal"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import { pipeArguments } from "effect/Pipeable"
@@ -283,6 +284,9 @@ export interface OptionsImpl extends Options.Options<string, unknown> {
 /** @internal */
 export const isOptions = (u: unknown): u is Options.Any => hasProperty(u, TypeId)
 
+/** @internal */
+export const isFamily = (u: unknown): u is Options.Family<string, unknown> => hasProperty(u, FamilyTypeId)
+
 /** The options of an options request (every Options value is made by `make`). @internal */
 export const implOf = (options: dependency.OptionsLike | Options.Any): OptionsImpl => options as unknown as OptionsImpl
 
@@ -312,6 +316,15 @@ const declaredOf = (name: string, input: unknown): { readonly single: boolean; r
 const OptionsProto = {
   pipe() {
     return pipeArguments(this, arguments)
+  },
+  toString(this: Options.Family<string, unknown>) {
+    return `Options.Family(${this.name})`
+  },
+  toJSON(this: Options.Family<string, unknown>) {
+    return { _id: "Options.Family", name: this.name }
+  },
+  [NodeInspectSymbol](this: Options.Family<string, unknown>) {
+    return this.toJSON()
   }
 }
 

@@ -1,3 +1,4 @@
+import { NodeInspectSymbol } from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Plan from "../Plan.js"
@@ -12,6 +13,17 @@ const PlanProto = {
   },
   toString(this: Plan.Any) {
     return `Plan(${this.nodes.length} components, ${this.roots.length} roots)`
+  },
+  toJSON(this: Plan.Any) {
+    return {
+      _id: "Plan",
+      components: this.nodes.map((node) => node.name),
+      roots: this.roots.map((edge) => edge.request.label),
+      external: this.external
+    }
+  },
+  [NodeInspectSymbol](this: Plan.Any) {
+    return this.toJSON()
   }
 }
 

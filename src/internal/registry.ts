@@ -1,5 +1,6 @@
 import * as Arr from "effect/Array"
 import { dual } from "effect/Function"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
@@ -35,6 +36,28 @@ const RegistryProto = {
   },
   toString(this: RegistryImpl) {
     return `Registry(${this.entries.length} entries)`
+  },
+  toJSON(this: RegistryImpl) {
+    return { _id: "Registry", entries: this.entries.map(entryJson) }
+  },
+  [NodeInspectSymbol](this: RegistryImpl) {
+    return this.toJSON()
+  }
+}
+
+const entryJson = (entry: Entry): unknown => {
+  switch (entry._tag) {
+    case "Component":
+    case "Override":
+      return { _tag: entry._tag, component: entry.component.toJSON() }
+    case "Replace":
+      return { _tag: entry._tag, name: entry.name, component: entry.component.toJSON() }
+    case "Family":
+      return { _tag: entry._tag, family: entry.family.name }
+    case "Include":
+      return { _tag: entry._tag, registry: entry.registry.toJSON() }
+    case "When":
+      return { _tag: entry._tag, condition: entry.condition.description, registry: entry.registry.toJSON() }
   }
 }
 

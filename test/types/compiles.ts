@@ -136,6 +136,22 @@ export const program: Effect.Effect<string, unknown> = Effect.provide(
 // Resolver.resolve's plan is typed by its roots, too.
 export const plan = Resolver.resolve(registry, [Api])
 
+// Resolver.resolve, resolveEffect, Plan.path and Registry.components are dual: the data-last form,
+// in a pipe, has the type of the data-first one.
+export const pipedPlan = registry.pipe(Resolver.resolve([Api], { external: [Config] }))
+assertType<Equals<typeof pipedPlan, ReturnType<typeof Resolver.resolve<never, [typeof Api], [typeof Config]>>>>()
+declare const planOfApi: Plan.Plan<Api, "E", Config>
+// Plan.toLayer passed as a function keeps the plan's types (a dual generic function would not).
+const pointFreeLayer = Effect.map(Resolver.resolveEffect(registry, [Api], { external: [Config] }), Plan.toLayer)
+assertType<Equals<Effect.Effect.Success<typeof pointFreeLayer>, Layer.Layer<Api, Errors.BuildError<never> | Errors.InvalidOptions, Config>>>()
+const pipedPlanLayer = planOfApi.pipe(Plan.toLayer)
+assertType<Equals<typeof pipedPlanLayer, Layer.Layer<Api, Errors.BuildError<"E"> | Errors.InvalidOptions, Config>>>()
+export const pipedResolveEffect: Effect.Effect<Plan.Plan<Api, never, never>, Errors.ResolutionError> = registry.pipe(
+  Resolver.resolveEffect([Api])
+)
+export const pipedPath: ReadonlyArray<string> = planOfApi.pipe(Plan.path(0))
+export const pipedComponents: ReadonlyArray<Component.Any> = registry.pipe(Registry.components({ service: Api }))
+
 // A plan (or App) that provides more can stand where one that provides less is expected (as a Layer
 // can): plans are contravariant in their roots. Any plan is a `Plan<never>` (what Explain takes).
 declare const apiAndGreeter: Plan.Plan<Api | Greeter>
