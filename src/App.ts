@@ -97,6 +97,7 @@
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type { Inspectable } from "effect/Inspectable"
 import type * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type { Pipeable } from "effect/Pipeable"
@@ -152,7 +153,7 @@ export type RunningTypeId = typeof RunningTypeId
  * @since 0.1.0
  * @category models
  */
-export interface App<in R, out RIn = never> extends Pipeable {
+export interface App<in R, out RIn = never> extends Pipeable, Inspectable {
   readonly [TypeId]: { readonly _R: Types.Contravariant<R>; readonly _RIn: Types.Covariant<RIn> }
 }
 
@@ -186,7 +187,7 @@ export interface App<in R, out RIn = never> extends Pipeable {
  * @since 0.1.0
  * @category models
  */
-export interface Running<in out R> {
+export interface Running<in out R> extends Inspectable {
   readonly [RunningTypeId]: { readonly _R: Types.Invariant<R> }
   /** The roots' services. */
   readonly context: Context.Context<R>

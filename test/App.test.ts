@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { inspect } from "node:util"
 import {
   Cause,
   Chunk,
@@ -126,6 +127,23 @@ const phasesOf = (report: Report.Report, name: string) =>
 // ---------------------------------------------------------------------------------------------
 
 describe("App", () => {
+  it.scoped("an App and its running handle are Inspectable: toString, toJSON and util.inspect say what they are, not their fields", () =>
+    Effect.gen(function*() {
+      class Db extends Context.Tag("inspect/Db")<Db, string>() {}
+      const registry = Registry.make(Component.succeed(Db, "db"))
+      const fromRegistry = App.make(registry, { roots: [Db] })
+      const fromPlan = App.make(Either.getOrThrow(Resolver.resolve(registry, [Db])))
+      expect([String(fromRegistry), String(fromPlan)]).toEqual(["App(registry)", "App(1 component)"])
+      expect([fromRegistry.toJSON(), fromPlan.toJSON()]).toEqual([
+        { _id: "App", source: "registry" },
+        { _id: "App", source: "plan of 1 component" }
+      ])
+      expect(inspect(fromPlan)).toBe(inspect({ _id: "App", source: "plan of 1 component" }))
+      const running = yield* App.start(fromPlan)
+      expect(String(running)).toBe("App.Running(started)")
+      expect(inspect(running)).toBe(inspect({ _id: "App.Running", state: "started", components: 1 }))
+    }))
+
   describe("phases and ordering", () => {
     it.effect("runs a component's phases in order: build, initializers, start, background, stop, disposers, release", () =>
       Effect.gen(function*() {

@@ -13,6 +13,7 @@ import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import { hasProperty } from "effect/Predicate"
 import * as PubSub from "effect/PubSub"
 import type * as Queue from "effect/Queue"
@@ -36,8 +37,8 @@ import * as background from "./background.js"
 import * as builtins from "./builtins.js"
 import * as checks from "./checks.js"
 import * as runInternal from "./run.js"
-import * as stopping from "./stopping.js"
 import { AppRun } from "./run.js"
+import * as stopping from "./stopping.js"
 import * as settingsInternal from "./settings.js"
 
 /** @internal */
@@ -70,13 +71,23 @@ export interface AppImpl extends App.App<unknown, never> {
   readonly layers: ReadonlyArray<Layer.Layer<never, never, unknown>>
 }
 
+type Requests = ReadonlyArray<Dependency.Any> | undefined
+
+const counted = (components: number): string => `${components} component${components === 1 ? "" : "s"}`
+
 const AppProto = {
   [TypeId]: { _R: (_: never) => _, _RIn: (_: never) => _ },
   pipe() {
     return pipeArguments(this, arguments)
   },
   toString(this: AppImpl) {
-    return this.source._tag === "Plan" ? `App(${this.source.plan.nodes.length} components)` : "App(registry)"
+    return this.source._tag === "Plan" ? `App(${counted(this.source.plan.nodes.length)})` : "App(registry)"
+  },
+  toJSON(this: AppImpl) {
+    return { _id: "App", source: this.source._tag === "Plan" ? `plan of ${counted(this.source.plan.nodes.length)}` : "registry" }
+  },
+  [NodeInspectSymbol](this: AppImpl) {
+    return this.toJSON()
   }
 }
 
@@ -100,28 +111,16 @@ export const isApp = (u: unknown): u is App.App<never, unknown> => hasProperty(u
 /** @internal */
 export const make: {
   <E, const Roots extends ReadonlyArray<Dependency.Any> = readonly [], const External extends ReadonlyArray<Dependency.Any> = readonly []>(
-    registry: Registry.Registry<E>,
-    options?: App.Options & { readonly roots?: Roots | undefined; readonly external?: External | undefined }
+    registry: Registry.Registry<E>, options?: App.Options & { readonly roots?: Roots | undefined; readonly external?: External | undefined }
   ): App.App<Dependency.Identifiers<Roots>, Dependency.Identifiers<External>>
   <R, E, RIn>(plan: Plan.Plan<R, E, RIn>, options?: App.Options): App.App<R, RIn>
-} = (
-  source: Registry.Registry | Plan.Any,
-  options?: App.Options & {
-    readonly roots?: ReadonlyArray<Dependency.Any> | undefined
-    readonly external?: ReadonlyArray<Dependency.Any> | undefined
-  }
-): App.App<unknown, never> => {
+} = (source: Registry.Registry | Plan.Any, options?: App.Options & { readonly roots?: Requests; readonly external?: Requests }): App.App<unknown, never> => {
   const hub: Hub = { pubsub: Effect.runSync(PubSub.unbounded<App.Event>()), subscribers: 0 }
   const { external, roots, ...rest } = options ?? {}
   return planInternal.isPlan(source)
     ? makeApp({ _tag: "Plan", plan: source }, rest, hub)
     : makeApp(
-      {
-        _tag: "Registry",
-        registry: registryInternal.add(source, builtins.components),
-        roots: roots ?? [],
-        external: external ?? []
-      },
+      { _tag: "Registry", registry: registryInternal.add(source, builtins.components), roots: roots ?? [], external: external ?? [] },
       rest,
       hub
     )
@@ -317,6 +316,12 @@ const RunningProto = {
   [RunningTypeId]: { _R: (_: never) => _ },
   toString(this: RunningImpl) {
     return `App.Running(${this.run.lifecycle.state})`
+  },
+  toJSON(this: RunningImpl) {
+    return { _id: "App.Running", state: this.run.lifecycle.state, components: this.run.plan.nodes.length }
+  },
+  [NodeInspectSymbol](this: RunningImpl) {
+    return this.toJSON()
   }
 }
 
