@@ -61,6 +61,7 @@ import type * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import type { Inspectable } from "effect/Inspectable"
 import type * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
@@ -434,6 +435,102 @@ export const layer: <Self, C, K, A, E, R = never>(
  */
 export const isInstanceManager: (u: unknown) => u is InstanceManager<unknown, unknown, unknown, unknown> =
   internal.isInstanceManager
+
+/**
+ * `manager.get(context)` as a function, data-first or data-last (as `RcMap.get`): the instance for
+ * a context, held until the caller's Scope closes.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Instances } from "layerwise"
+ *
+ * export const program = Effect.gen(function*() {
+ *   const clients = yield* Instances.make({
+ *     key: (tenant: string) => tenant,
+ *     make: (tenant) => Effect.succeed({ tenant }),
+ *     needsUpdate: () => false
+ *   })
+ *   const acme = yield* Instances.get(clients, "acme")
+ *   const globex = yield* clients.pipe(Instances.get("globex"))
+ *   return [acme.tenant, globex.tenant] // ["acme", "globex"]
+ * }).pipe(Effect.scoped)
+ * ```
+ *
+ * @since 0.2.0
+ * @category operations
+ */
+export const get: {
+  <C>(context: C): <K, A, E>(self: InstanceManager<C, K, A, E>) => Effect.Effect<A, E, Scope.Scope>
+  <C, K, A, E>(self: InstanceManager<C, K, A, E>, context: C): Effect.Effect<A, E, Scope.Scope>
+} = dual(2, <C, K, A, E>(self: InstanceManager<C, K, A, E>, context: C) => self.get(context))
+
+/**
+ * `manager.use(context, f)` as a function, data-first or data-last: runs `f` with the instance for
+ * a context, holding it while `f`'s effect runs.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Instances } from "layerwise"
+ *
+ * export const program = Effect.gen(function*() {
+ *   const clients = yield* Instances.make({
+ *     key: (tenant: string) => tenant,
+ *     make: (tenant) => Effect.succeed({ tenant }),
+ *     needsUpdate: () => false
+ *   })
+ *   return yield* clients.pipe(Instances.use("acme", (client) => Effect.succeed(client.tenant))) // "acme"
+ * }).pipe(Effect.scoped)
+ * ```
+ *
+ * @since 0.2.0
+ * @category operations
+ */
+export const use: {
+  <C, A, B, E2, R2>(
+    context: C,
+    f: (instance: A) => Effect.Effect<B, E2, R2>
+  ): <K, E>(self: InstanceManager<C, K, A, E>) => Effect.Effect<B, E | E2, R2>
+  <C, K, A, E, B, E2, R2>(
+    self: InstanceManager<C, K, A, E>,
+    context: C,
+    f: (instance: A) => Effect.Effect<B, E2, R2>
+  ): Effect.Effect<B, E | E2, R2>
+} = dual(
+  3,
+  <C, K, A, E, B, E2, R2>(self: InstanceManager<C, K, A, E>, context: C, f: (instance: A) => Effect.Effect<B, E2, R2>) =>
+    self.use(context, f)
+)
+
+/**
+ * `manager.invalidate(key)` as a function, data-first or data-last (as `RcMap.invalidate`): the next
+ * get of the key builds a new instance; this one is disposed once its holders are done.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Instances } from "layerwise"
+ *
+ * export const program = Effect.gen(function*() {
+ *   const clients = yield* Instances.make({
+ *     key: (tenant: string) => tenant,
+ *     make: (tenant) => Effect.succeed({ tenant }),
+ *     needsUpdate: () => false
+ *   })
+ *   yield* clients.use("acme", Effect.succeed)
+ *   yield* Instances.invalidate(clients, "acme")
+ *   return yield* clients.keys // []
+ * }).pipe(Effect.scoped)
+ * ```
+ *
+ * @since 0.2.0
+ * @category operations
+ */
+export const invalidate: {
+  <K>(key: K): <C, A, E>(self: InstanceManager<C, K, A, E>) => Effect.Effect<void>
+  <C, K, A, E>(self: InstanceManager<C, K, A, E>, key: K): Effect.Effect<void>
+} = dual(2, <C, K, A, E>(self: InstanceManager<C, K, A, E>, key: K) => self.invalidate(key))
 
 /**
  * The defect a get dies with when the key function threw: nothing was built. A key function that

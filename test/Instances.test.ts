@@ -770,6 +770,24 @@ describe("Instances", () => {
   })
 
   describe("inspecting and providing", () => {
+    it.scoped("get, use and invalidate are module functions too, data-first and data-last, doing what the methods do", () =>
+      Effect.gen(function*() {
+        const { log, provider } = yield* makeProvider
+        const manager = yield* Instances.make(provider)
+        const first = yield* Instances.get(manager, settings("a"))
+        const again = yield* manager.pipe(Instances.get(settings("a")))
+        const used = yield* Instances.use(manager, settings("a"), Effect.succeed)
+        const piped = yield* manager.pipe(Instances.use(settings("b"), (client) => Effect.succeed(client)))
+        expect([again, used]).toEqual([first, first])
+        expect(piped).not.toBe(first)
+        yield* Instances.invalidate(manager, "a")
+        expect(yield* manager.keys).toEqual(["b"])
+        yield* manager.pipe(Instances.invalidate("b"))
+        expect(yield* manager.keys).toEqual([])
+        // b had no holder left: disposed at once; a is held by the first get until the test's Scope closes
+        expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "dispose b@1"])
+      }))
+
     it.scoped("keys and entries list what is cached, with its context, creation time and holders", () =>
       Effect.gen(function*() {
         const { provider } = yield* makeProvider
