@@ -116,7 +116,9 @@ export interface DiagramOptions {
  *   layerwise's own services, as in {@link tree}).
  * - One arrow per dependent and dependency (from the dependent to the dependency), labelled with the
  *   request when it was qualified, named, optional or a collection, and with the deciding rule
- *   when there was a choice (`Database [primary]`); when several different requests resolved to
+ *   when there was a choice (`Database [primary]`), then the candidates false conditions left out
+ *   (`[primary; excluded by their conditions: Oracle (profile oracle)]`, on the arrow to a
+ *   collection's first member only); when several different requests resolved to
  *   the dependency, with each (`Database, Database@replica`). A handle's arrow is dotted, unless a
  *   request that is not a handle resolved to the same dependency.
  * - Roots get the class `root` (thick border), overrides the class `override` (dashed border).

@@ -766,7 +766,7 @@ describe("one component", () => {
     )
   })
 
-  it("says which candidates conditions excluded from a choice, with their conditions: in the text, the tree and the JSON forms", () => {
+  it("says which candidates conditions excluded from a choice, with their conditions: in the text, the tree, the diagrams and the JSON forms", () => {
     // Regression: MapCache was "the only candidate", which could not answer "why not the LRU cache?"
     const plan = resolve(
       Registry.make(
@@ -803,6 +803,14 @@ describe("one component", () => {
       "├─ MapCache (Cache) [excluded by their conditions: LruCache (profile lru)]",
       "└─ Postgres (Db) [primary over Sqlite; excluded by their conditions: Oracle (profile oracle)]"
     ))
+    expect(Explain.mermaid(plan).split("\n").filter((line) => line.includes("->"))).toEqual([
+      '  n2 -->|"[excluded by their conditions: LruCache (profile lru)]"| n0',
+      '  n2 -->|"[primary; excluded by their conditions: Oracle (profile oracle)]"| n1'
+    ])
+    expect(Explain.dot(plan).split("\n").filter((line) => line.includes("->"))).toEqual([
+      '  n2 -> n0 [label="[excluded by their conditions: LruCache (profile lru)]"];',
+      '  n2 -> n1 [label="[primary; excluded by their conditions: Oracle (profile oracle)]"];'
+    ])
     const json = Explain.toJson(plan)
     expect(json.nodes.find((node) => node.name === "Api")!.dependencies[0]!.choice).toEqual({
       rule: "only",

@@ -410,20 +410,25 @@ export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
 // diagrams
 
 /**
- * The label diagrams put on an edge: the request when it is not plain (or when `named`), the rule
- * when it decided.
+ * The label diagrams put on an edge to `target`: the request when it is not plain (or when `named`),
+ * then in brackets the rule when it decided and the candidates conditions excluded, said once, on
+ * the arrow to the first component the request chose (as the tree says them).
  */
-const edgeLabel = (edge: Plan.Edge, named = false): string | undefined => {
+const edgeLabel = (edge: Plan.Edge, target: number, named = false): string | undefined => {
   const parts: Array<string> = []
   if (named || !isPlainRequest(edge)) parts.push(edge.request.label)
   const rule = edge.choice.rule
-  if (rule !== "only" && rule !== "all" && rule !== "absent" && untargeted(edge) === undefined) parts.push(`[${rule}]`)
+  const reasons = [
+    rule !== "only" && rule !== "all" && rule !== "absent" && untargeted(edge) === undefined ? rule : "",
+    edge.targets[0] === target ? excludedText(edge.choice.excluded) : ""
+  ].filter((reason) => reason !== "")
+  if (reasons.length > 0) parts.push(`[${reasons.join("; ")}]`)
   return parts.length === 0 ? undefined : parts.join(" ")
 }
 
 /** The label of the one arrow drawn for the requests of a group: every request named when there are several. */
-const groupLabel = (edges: ReadonlyArray<Plan.Edge>): string | undefined =>
-  edges.length === 1 ? edgeLabel(edges[0]!) : edges.map((edge) => edgeLabel(edge, true)).join(", ")
+const groupLabel = (edges: ReadonlyArray<Plan.Edge>, target: number): string | undefined =>
+  edges.length === 1 ? edgeLabel(edges[0]!, target) : edges.map((edge) => edgeLabel(edge, target, true)).join(", ")
 
 /**
  * The arrows of a diagram, one per (dependent, dependency), from and to diagram ids: `to` is a
@@ -442,7 +447,7 @@ const arrows = (
     for (const group of groupByTarget(node.dependencies)) {
       if (group.target !== undefined) {
         const handle = group.edges.every((edge) => edge.request.handle !== undefined)
-        draw(from, `n${group.target}`, groupLabel(group.edges), handle ? "handle" : "build")
+        draw(from, `n${group.target}`, groupLabel(group.edges, group.target), handle ? "handle" : "build")
         continue
       }
       const edge = group.edges[0]!
