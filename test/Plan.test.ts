@@ -98,6 +98,12 @@ describe("Plan", () => {
     expect(inspect(plan)).toBe(inspect(json))
   })
 
+  it("toString counts the components and the roots in words that agree with the number", () => {
+    // Regression: a plan of one root said "1 roots", where App says "App(1 component)"
+    expect(String(plan)).toBe("Plan(2 components, 1 root)")
+    expect(String(Either.getOrThrow(Resolver.resolve(registry, [Db])))).toBe("Plan(1 component, 1 root)")
+  })
+
   it("path is dual: the data-last form gives the data-first form's path", () => {
     const db = plan.nodes.find((node) => node.name === "Db")!.id
     expect(Plan.path(plan, db)).toEqual(["Repo", "Db"])

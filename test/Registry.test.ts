@@ -201,6 +201,8 @@ describe("Registry", () => {
 
   it("toString says how many entries a registry has", () => {
     expect(String(Registry.make(plugin("a"), Registry.empty))).toBe("Registry(2 entries)")
+    // Regression: a registry of one entry said "Registry(1 entries)"
+    expect(String(Registry.make(plugin("a")))).toBe("Registry(1 entry)")
   })
 
   describe("components", () => {

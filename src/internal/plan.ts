@@ -12,7 +12,8 @@ const PlanProto = {
     return pipeArguments(this, arguments)
   },
   toString(this: Plan.Any) {
-    return `Plan(${this.nodes.length} components, ${this.roots.length} roots)`
+    const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
+    return `Plan(${count(this.nodes.length, "component")}, ${count(this.roots.length, "root")})`
   },
   toJSON(this: Plan.Any) {
     return {

@@ -35,7 +35,7 @@ const RegistryProto = {
     return pipeArguments(this, arguments)
   },
   toString(this: RegistryImpl) {
-    return `Registry(${this.entries.length} entries)`
+    return `Registry(${this.entries.length} ${this.entries.length === 1 ? "entry" : "entries"})`
   },
   toJSON(this: RegistryImpl) {
     return { _id: "Registry", entries: this.entries.map(entryJson) }
