@@ -41,6 +41,15 @@ describe("Options", () => {
     expect(inspect(Kube)).toBe(inspect({ _id: "Options.Family", name: "kube" }))
   })
 
+  it("options show their name and keys in toString, toJSON and util.inspect, a family's member too", () => {
+    // Regression: they printed as the Context.Tag they are, its key and its stack trace
+    const Db = Options.make("db", { url: Schema.String, poolSize: Schema.NumberFromString })
+    const Eu = Options.family("kube", { url: Schema.String }).of("eu")
+    expect([String(Db), String(Eu)]).toEqual(["Options<db>", "Options<kube(eu)>"])
+    expect(Db.toJSON()).toEqual({ _id: "Options", name: "db", keys: ["url", "poolSize"] })
+    expect(inspect(Eu)).toBe(inspect({ _id: "Options", name: "kube(eu)", keys: ["url"] }))
+  })
+
   describe("reading", () => {
     it.effect("a component reads its options, decoded by their schema, with their defaults", () =>
       Effect.gen(function*() {

@@ -334,6 +334,7 @@ export const make = (name: string, input: unknown, path: ReadonlyArray<string> =
   const { declared, single } = declaredOf(name, input)
   const label = `Options<${name}>`
   const tag = Context.GenericTag<unknown, unknown>(dependency.uniqueKey(label))
+  const json = () => ({ _id: "Options", name, keys: declared.map(([key]) => key) })
   Object.defineProperties(tag, {
     [TypeId]: { value: TypeId },
     name: { value: name, enumerable: true },
@@ -341,7 +342,11 @@ export const make = (name: string, input: unknown, path: ReadonlyArray<string> =
     declared: { value: declared },
     single: { value: single },
     path: { value: path },
-    fieldsMemo: { value: undefined, writable: true }
+    fieldsMemo: { value: undefined, writable: true },
+    // printed as options, not as the Context.Tag they are (whose toJSON is its key and stack trace)
+    toString: { value: () => label },
+    toJSON: { value: json },
+    [NodeInspectSymbol]: { value: json }
   })
   dependency.markOptions(tag as unknown as dependency.OptionsLike, label)
   return tag as unknown as Options.Any
