@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Option, Ref } from "effect"
 import { App, Component, Condition, Dependency, Errors, Family, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { boundedDistance } from "../src/internal/resolver/problems.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
 class Cache extends Context.Tag("Cache")<Cache, { readonly size: number }>() {}
@@ -660,6 +661,37 @@ describe("Resolver", () => {
         "Api -> Databse: no component provides Databse (available: Api, Database); did you mean Database?"
       )
       expect((errorOf(registry, [Api]).problems[0] as Errors.MissingComponent).suggestions).toEqual(["Database"])
+    })
+
+    it("two neighbouring letters swapped are one edit: a short name typed with them swapped is suggested", () => {
+      class Pg extends Context.Tag("pg")<Pg, string>() {}
+      class Gp extends Context.Tag("gp")<Gp, string>() {}
+      class Reop extends Context.Tag("app/Reop")<Reop, string>() {}
+      class Repo extends Context.Tag("app/Repo")<Repo, string>() {}
+      const registry = Registry.make(Component.succeed(Pg, "pg"), Component.succeed(Repo, "repo"), needing(Api, [Gp, Reop], { source: "" }))
+      expect(errorOf(registry, [Api]).problems.map((problem) => (problem as Errors.MissingComponent).suggestions)).toEqual([["pg"], ["app/Repo"]])
+      // a name: the same distance
+      const named = Registry.make(database("pg"), needing(Api, [Dependency.named(Database, "gp")], { source: "" }))
+      expect(errorOf(named, [Api]).problems[0]!.message).toMatch(/did you mean pg\?$/)
+    })
+
+    it("the bounded distance is the unbounded one (swaps of neighbours included) capped at the limit + 1, for random words", () => {
+      // the plain dynamic programme, every cell computed
+      const reference = (a: string, b: string): number => {
+        const table = Array.from({ length: a.length + 1 }, (_, row) => Array.from({ length: b.length + 1 }, (_, column) => row === 0 ? column : column === 0 ? row : 0))
+        for (let row = 1; row <= a.length; row++) {
+          for (let column = 1; column <= b.length; column++) {
+            let cell = Math.min(table[row - 1]![column]! + 1, table[row]![column - 1]! + 1, table[row - 1]![column - 1]! + (a[row - 1] === b[column - 1] ? 0 : 1))
+            if (row > 1 && column > 1 && a[row - 1] === b[column - 2] && a[row - 2] === b[column - 1]) cell = Math.min(cell, table[row - 2]![column - 2]! + 1)
+            table[row]![column] = cell
+          }
+        }
+        return table[a.length]![b.length]!
+      }
+      const word = fc.string({ unit: fc.constantFrom("a", "b", "c"), maxLength: 9 })
+      fc.assert(fc.property(word, word, fc.integer({ min: 0, max: 5 }), (a, b, limit) => {
+        expect(boundedDistance(a, b, limit)).toBe(Math.min(reference(a, b), limit + 1))
+      }), { numRuns: 2_000 })
     })
 
     it("a missing one-letter service is not suggested another one-letter service: a close name shares more than its length", () => {

@@ -12,7 +12,8 @@ import * as registry from "../registry.js"
 import { candidatesOf, compareNames, type ExcludedIndex, isComponent, isTag, type WalkEdge, type WalkState } from "./state.js"
 
 /**
- * The edit distance (Levenshtein, case as given) of `a` and `b` when it is at most `limit`, and
+ * The edit distance (Levenshtein, with a swap of two neighbouring letters one edit: `gp` for `pg`;
+ * case as given) of `a` and `b` when it is at most `limit`, and
  * `limit + 1` otherwise. The work is bounded by the limit, not by the product of the lengths: a
  * common prefix and suffix are skipped, only the cells within `limit` of the diagonal are computed,
  * and the computation stops at the first row whose every cell is over the limit. So comparing two
@@ -34,7 +35,8 @@ export const boundedDistance = (a: string, b: string, limit: number): number => 
   const columns = endB - start
   if (Math.abs(rows - columns) > limit) return over
   if (rows === 0 || columns === 0) return Math.max(rows, columns)
-  // `previous` and `current` are rows of the table; a cell outside the band reads as `over`
+  // `beforePrevious`, `previous` and `current` are rows of the table; a cell outside the band reads as `over`
+  let beforePrevious = new Int32Array(columns + 1).fill(over)
   let previous = new Int32Array(columns + 1)
   let current = new Int32Array(columns + 1)
   for (let column = 0; column <= columns; column++) previous[column] = column <= limit ? column : over
@@ -48,16 +50,22 @@ export const boundedDistance = (a: string, b: string, limit: number): number => 
       const replaced = previous[column - 1]! + (letter === b.charCodeAt(start + column - 1) ? 0 : 1)
       const deleted = previous[column]! + 1
       const inserted = current[column - 1]! + 1
-      const cell = Math.min(replaced, deleted, inserted, over)
+      // two neighbouring letters swapped
+      const swapped = row > 1 && column > 1 && letter === b.charCodeAt(start + column - 2) &&
+          a.charCodeAt(start + row - 2) === b.charCodeAt(start + column - 1)
+        ? beforePrevious[column - 2]! + 1
+        : over
+      const cell = Math.min(replaced, deleted, inserted, swapped, over)
       current[column] = cell
       if (cell < least) least = cell
     }
     // the next row reads one cell beyond this row's band: outside it
     if (to < columns) current[to + 1] = over
     if (least > limit) return over
-    const swap = previous
+    const reused = beforePrevious
+    beforePrevious = previous
     previous = current
-    current = swap
+    current = reused
   }
   return Math.min(previous[columns]!, over)
 }
