@@ -480,7 +480,10 @@ describe("App", () => {
         const registry = Registry.make(recorded(recorder, A), recorded(recorder, B, [C]).pipe(Lifecycle.startup()))
         const error = yield* Effect.flip(startStop(App.make(registry, { roots: [A] })))
         expect(error._tag).toBe("ResolutionError")
-        expect(error.message).toContain("B -> C: no component provides C")
+        expect(error.message).toBe(
+          "1 problem resolving the graph:\n" +
+            "  - B -> C: no component provides C (available: A, B); register one, or declare it external if the program provides it"
+        )
         expect(yield* recorder.entries).toEqual([])
       }))
 
@@ -783,7 +786,7 @@ describe("App", () => {
         const failed = error as Errors.ApplicationFailed
         expect(failed.reason).toBe("build")
         expect(failed.report.errors[0]).toMatchObject({ component: "A", phase: "initialize", hook: "initializer#2" })
-        expect(failed.errors[0]!.message).toContain("initializer #2 of A failed: Boom")
+        expect(failed.errors[0]!.message).toBe('B -> A: initializer #2 of A failed: Boom { where: "init" }')
         expect(phasesOf(failed.report, "A")).toEqual(["build:success", "initialize:failure", "release:success"])
       }))
 
@@ -897,9 +900,20 @@ describe("App", () => {
         expect(failed.reason).toBe("stop")
         expect(failed.errors.map((e) => e.message)).toEqual(["B: stop hook drain of B did not complete within 3s (the stop timeout: Lifecycle.timeouts({ stop }) on the component, or the App's stopTimeout)"])
         const log = yield* recorder.entries
-        expect(log.slice(-4)[0]).toBe("stop A")
-        expect(log.indexOf("release B")).toBeLessThan(log.indexOf("release A"))
-        expect(log).toContain("release C")
+        expect(log).toEqual([
+          "build A",
+          "build B",
+          "build C",
+          "start A",
+          "start B",
+          "start C",
+          "stop C",
+          "stop B",
+          "stop A",
+          "release C",
+          "release B",
+          "release A"
+        ])
       }))
 
     it.effect("a release that completes in time leaves no timer behind (the process can exit at once)", () =>
@@ -971,7 +985,9 @@ describe("App", () => {
         yield* awaitSleeps(1)
         yield* TestClock.adjust("1 second")
         const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
-        expect(failed.errors[0]!.message).toContain("did not complete within 1s")
+        expect(failed.errors.map((error) => error.message)).toEqual([
+          "A: start hook of A did not complete within 1s (the start timeout: Lifecycle.timeouts({ start }) on the component, or the App's startTimeout)"
+        ])
       }))
 
     it.effect("negative or non-finite timeouts and startup orders fail with InvalidLifecycle listing every one, before anything runs", () =>
@@ -1337,8 +1353,11 @@ describe("App", () => {
         expect(Option.isSome(defect) && defect.value instanceof Errors.ApplicationFailed).toBe(true)
         const failed = Option.getOrThrow(defect) as Errors.ApplicationFailed
         expect([failed.reason, failed.errors.map((error) => error._tag)]).toEqual(["stop", ["HookFailed", "HookFailed"]])
-        expect(failed.message).toContain("A: stop hook of A failed")
-        expect(failed.message).toContain("A: disposer of A failed: disposer died")
+        expect(failed.message).toBe(
+          "the application's shutdown failed (2 errors):\n" +
+            '  - A: stop hook of A failed: Boom { where: "stop" }\n' +
+            "  - A: disposer of A failed: disposer died"
+        )
       }))
 
     it.effect("after stop gave the failure to its caller, closing the scope adds nothing", () =>
@@ -1523,9 +1542,21 @@ describe("App", () => {
           yield* App.stop(running)
         }))
         const log = yield* recorder.entries
-        expect(log.indexOf("start Logger")).toBeLessThan(log.indexOf("log started B"))
-        expect(log.indexOf("log stopping B")).toBeLessThan(log.indexOf("stop Logger"))
-        expect(log).toContain("log checked")
+        expect(log).toEqual([
+          "build A",
+          "build B",
+          "start A",
+          "start Logger",
+          "start B",
+          "log started B",
+          "log checked",
+          "stop B",
+          "log stopping B",
+          "stop Logger",
+          "stop A",
+          "release B",
+          "release A"
+        ])
       }))
 
     it.effect("a hook's service that no component provides is a resolution error with its path, before anything runs", () =>
@@ -1536,7 +1567,10 @@ describe("App", () => {
         )
         const error = yield* Effect.flip(App.run(App.make(registry, { roots: [A] })))
         expect(error._tag).toBe("ResolutionError")
-        expect(error.message).toContain("A -> Logger: no component provides Logger")
+        expect(error.message).toBe(
+          "1 problem resolving the graph:\n" +
+            "  - A -> Logger: no component provides Logger (available: A); register one, or declare it external if the program provides it"
+        )
         expect(yield* recorder.entries).toEqual([])
       }))
   })
