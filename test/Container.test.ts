@@ -155,7 +155,10 @@ describe("Container", () => {
         )
         const error = yield* withContainer(registry, [], Effect.flip(Container.get(Needy)))
         expect(error._tag).toBe("ResolutionError")
-        expect(error.message).toContain("Needy -> Other: no component provides Other")
+        expect(error.message).toBe(
+          "1 problem resolving the graph:\n" +
+            "  - Needy -> Other: no component provides Other (available: Api, Config, Db, Needy, Plugin, Stamp); register one, or declare it external if the program provides it"
+        )
         const unknown = yield* withContainer(registry, [], Effect.flip(Container.get(Dependency.qualified(Plugin, "xml"))))
         expect(unknown._tag).toBe("ResolutionError")
         expect(recorder.events).toEqual([])
@@ -1165,7 +1168,7 @@ describe("Container", () => {
           return (failed as Errors.ApplicationFailed).report
         }))
         expect(report.errors.map((error) => [error.component, error.phase, error.kind])).toEqual([["BrokenPlugin", "release", "defect"]])
-        expect(report.errors[0]!.message).toContain("releasing BrokenPlugin failed")
+        expect(report.errors[0]!.message).toBe("BrokenPlugin: releasing BrokenPlugin failed: cannot close")
       }))
 
     it.effect("under App, shutting down stops the components that started, dependents first, then releases them; the report lists them released", () =>

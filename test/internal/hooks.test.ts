@@ -349,7 +349,7 @@ describe("hooks", () => {
           duration: 0,
           error: sequence.errors[0]!.message
         })
-        expect(sequence.errors[0]!.message).toContain("first")
+        expect(sequence.errors[0]!.message).toBe('db: stop hook first of db failed: Boom { where: "first" }')
       }))
   })
 })

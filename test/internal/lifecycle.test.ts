@@ -72,7 +72,7 @@ describe("App's state machine", () => {
     expect(lifecycle.check("stop", ["started"])).toEqual(
       new Errors.InvalidState({ operation: "stop", state: "building", allowed: ["started"] })
     )
-    expect(lifecycle.check("stop", ["started"])!.message).toContain("building")
+    expect(lifecycle.check("stop", ["started"])!.message).toBe("cannot stop the application while it is building (allowed when: started)")
     expect(lifecycle.check("report", ["building", "started"])).toBeUndefined()
   })
 })

@@ -295,7 +295,15 @@ describe("observe", () => {
       Effect.gen(function*() {
         const recording = makeRecording()
         yield* traced(recording, Effect.scoped(Layer.build(Registry.toLayer(hooked({ a: "A", b: "B" }), [B]))))
-        expect(recording.spans.map((span) => span.name)).toContain("layerwise.component.build")
+        expect(recording.tree()).toEqual([
+          "layerwise.build success",
+          "  layerwise.component.build A success",
+          "    user.construct",
+          "  layerwise.component.build B success",
+          "layerwise.release success",
+          "  layerwise.component.release B success",
+          "  layerwise.component.release A success"
+        ])
         recording.clear()
         yield* traced(recording, Effect.scoped(Layer.build(Registry.toLayer(hooked({ a: "A", b: "B" }), [B], { spans: false }))))
         expect(recording.tree()).toEqual(["user.construct"])
