@@ -39,6 +39,24 @@ interface Client {
 
 const settings = (tenant: string, version = 1): Settings => ({ tenant, version })
 
+/** The whole metrics of a manager: the counts given, every other count 0. */
+const metrics = (counts: Partial<Instances.Metrics>): Instances.Metrics => ({
+  hits: 0,
+  misses: 0,
+  builds: 0,
+  building: 0,
+  cached: 0,
+  live: 0,
+  replacements: 0,
+  invalidations: 0,
+  failures: 0,
+  disposals: 0,
+  disposalFailures: 0,
+  forcedDisposals: 0,
+  evictions: 0,
+  ...counts
+})
+
 /**
  * A provider whose instances record their life in `log`, and whose builds can be slowed (by
  * TestClock millis), gated (until a Deferred completes) or failed, per tenant.
@@ -117,7 +135,7 @@ describe("Instances", () => {
         expect(second).toBe(first)
         expect(third).toBe(first)
         expect(yield* Ref.get(log)).toEqual(["build a@1"])
-        expect(yield* manager.metrics).toMatchObject({ hits: 2, misses: 1, builds: 1, cached: 1, live: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ hits: 2, misses: 1, builds: 1, cached: 1, live: 1 }))
       }))
 
     it.scoped("needsUpdate receives the context the cached instance was made with, and the instance", () =>
@@ -149,7 +167,7 @@ describe("Instances", () => {
         const clients = yield* Fiber.join(fiber)
         expect(new Set(clients.map((client) => client.serial)).size).toBe(1)
         expect(yield* Ref.get(log)).toEqual(["build a@1"])
-        expect(yield* manager.metrics).toMatchObject({ builds: 1, misses: 12, hits: 0 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 12, builds: 1, cached: 1, live: 1 }))
       }))
 
     it.scoped("a slow build of one key never blocks other keys", () =>
@@ -196,7 +214,7 @@ describe("Instances", () => {
         expect(yield* Ref.get(log)).toEqual(["build a@1"])
         expect(yield* manager.keys).toEqual(["a"])
         yield* manager.use(settings("a"), use)
-        expect(yield* manager.metrics).toMatchObject({ builds: 1, hits: 1, misses: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ hits: 1, misses: 1, builds: 1, cached: 1, live: 1 }))
       }))
 
     it.scoped("keys are compared with Equal: primitives and Data values by value, plain objects by reference", () =>
@@ -240,7 +258,7 @@ describe("Instances", () => {
         // never handed out again: the same context gets the new instance, the old one is gone for good
         expect((yield* manager.use(settings("a", 2), use)).serial).toBe(fresh.serial)
         expect(yield* manager.entries).toMatchObject([{ key: "a", context: { version: 2 } }])
-        expect(yield* manager.metrics).toMatchObject({ builds: 2, replacements: 1, disposals: 1, live: 1, cached: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ hits: 1, misses: 2, builds: 2, cached: 1, live: 1, replacements: 1, disposals: 1 }))
       }))
 
     it.scoped("a user interrupted mid-use releases its reference", () =>
@@ -254,7 +272,7 @@ describe("Instances", () => {
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2"])
         yield* Fiber.interrupt(user)
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2", "dispose a@1"])
-        expect(yield* manager.metrics).toMatchObject({ live: 1, disposals: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 2, builds: 2, cached: 1, live: 1, replacements: 1, disposals: 1 }))
       }))
 
     it.scoped("an instance dropped before the gets waiting for its build resume is still handed to them, and disposed after their use", () =>
@@ -278,7 +296,7 @@ describe("Instances", () => {
         expect(yield* Ref.get(log)).toEqual(["build a@1", "builder uses a@1", "waiter uses a@1", "dispose a@1"])
         // never handed out again: the next get builds
         expect((yield* manager.use(settings("a"), use)).serial).not.toBe(first.serial)
-        expect(yield* manager.metrics).toMatchObject({ builds: 2, invalidations: 1, disposals: 1, live: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 3, builds: 2, cached: 1, live: 1, invalidations: 1, disposals: 1 }))
       }))
   })
 
@@ -298,7 +316,7 @@ describe("Instances", () => {
         failing.delete("a")
         expect((yield* manager.use(settings("a", 2), use)).version).toBe(2)
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build a@2", "dispose a@1"])
-        expect(yield* manager.metrics).toMatchObject({ builds: 3, failures: 1, replacements: 1, disposals: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ hits: 1, misses: 3, builds: 3, cached: 1, live: 1, replacements: 1, failures: 1, disposals: 1 }))
       }))
 
     it.scoped("a failing first build caches nothing and the next get tries again", () =>
@@ -308,10 +326,10 @@ describe("Instances", () => {
         failing.add("a")
         expect(yield* Effect.flip(manager.use(settings("a"), use))).toBe("cannot connect a")
         expect(yield* manager.entries).toEqual([])
-        expect(yield* manager.metrics).toMatchObject({ cached: 0, live: 0, building: 0, failures: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 1, builds: 1, failures: 1 }))
         failing.delete("a")
         expect((yield* manager.use(settings("a"), use)).tenant).toBe("a")
-        expect(yield* manager.metrics).toMatchObject({ builds: 2, cached: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 2, builds: 2, cached: 1, live: 1, failures: 1 }))
       }))
 
     it.scoped("a key function that throws builds nothing and dies with an InstanceKeyDefect", () =>
@@ -329,7 +347,7 @@ describe("Instances", () => {
         expect(defect).toBeInstanceOf(Instances.InstanceKeyDefect)
         expect(defect).toMatchObject({ _tag: "InstanceKeyDefect", message: "the key function of the instance manager threw: Error: no tenant" })
         expect(yield* Ref.get(log)).toEqual([])
-        expect(yield* manager.metrics).toMatchObject({ builds: 0, hits: 0, misses: 0 })
+        expect(yield* manager.metrics).toEqual(metrics({}))
       }))
 
     it.scoped("an effectful key function's failure is passed through unchanged and builds nothing", () =>
@@ -364,7 +382,7 @@ describe("Instances", () => {
         expect((defect as Instances.InstanceMakeDefect).cause).toBeInstanceOf(Cause.RuntimeException)
         expect(yield* manager.entries).toMatchObject([{ key: "a", context: { version: 1 } }])
         expect(yield* manager.use(settings("a", 1), Effect.succeed)).toBe(1)
-        expect(yield* manager.metrics).toMatchObject({ failures: 1, live: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ hits: 1, misses: 2, builds: 2, cached: 1, live: 1, failures: 1 }))
       }))
 
     it.effect("a make that throws, or returns no Effect, fails the get with an InstanceMakeDefect; nothing hangs, not even the close", () =>
@@ -396,9 +414,9 @@ describe("Instances", () => {
         // the cached instance stayed valid, the fresh key is free to build again
         expect(yield* manager.use(settings("cached", 1), Effect.succeed)).toBe(1)
         expect(yield* manager.use(settings("fresh", 1), Effect.succeed)).toBe(1)
-        expect(yield* manager.metrics).toMatchObject({ failures: 4, building: 0, cached: 2 })
+        expect(yield* manager.metrics).toEqual(metrics({ hits: 1, misses: 6, builds: 6, cached: 2, live: 2, failures: 4 }))
         yield* Scope.close(managerScope, Exit.void)
-        expect(yield* manager.metrics).toMatchObject({ disposals: 2, live: 0 })
+        expect(yield* manager.metrics).toEqual(metrics({ hits: 1, misses: 6, builds: 6, failures: 4, disposals: 2 }))
       }))
 
     it.scoped("a make that interrupts itself fails the get with an InstanceMakeDefect, not an interruption, while the manager is open", () =>
@@ -446,7 +464,7 @@ describe("Instances", () => {
         expect(indirect).toBeInstanceOf(Instances.InstanceMakeDefect)
         expect(((indirect as Instances.InstanceMakeDefect).cause as Instances.InstanceCycle).key).toBe("b")
         expect(yield* manager.use("d", Effect.succeed)).toBe("d>e")
-        expect(yield* manager.metrics).toMatchObject({ building: 0, cached: 2 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 7, builds: 5, cached: 2, live: 2, failures: 3 }))
       }))
 
     it.scoped("a needsUpdate that invalidates its key never gets the invalidated (disposed) instance handed out", () =>
@@ -467,7 +485,7 @@ describe("Instances", () => {
         self.manager = manager
         yield* manager.use(1, Effect.succeed)
         expect(yield* manager.use(2, (client) => Effect.succeed(client.disposed))).toBe(false)
-        expect(yield* manager.metrics).toMatchObject({ builds: 2, invalidations: 1, disposals: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 2, builds: 2, cached: 1, live: 1, invalidations: 1, disposals: 1 }))
       }))
 
     it.scoped("a failing disposal is logged and never fails the user that released the instance", () =>
@@ -485,7 +503,7 @@ describe("Instances", () => {
         const exit = yield* Effect.exit(Scope.close(holder, Exit.void).pipe(provide))
         expect(Exit.isSuccess(exit)).toBe(true)
         expect(lines).toEqual([`ERROR Instances: disposing the instance for key a failed`])
-        expect(yield* manager.metrics).toMatchObject({ disposals: 1, disposalFailures: 1, live: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 2, builds: 2, cached: 1, live: 1, replacements: 1, disposals: 1, disposalFailures: 1 }))
       }))
   })
 
@@ -502,7 +520,7 @@ describe("Instances", () => {
         yield* TestClock.adjust("20 seconds")
         expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
         expect(yield* manager.entries).toEqual([])
-        expect(yield* manager.metrics).toMatchObject({ evictions: 1, live: 0, cached: 0 })
+        expect(yield* manager.metrics).toEqual(metrics({ hits: 1, misses: 1, builds: 1, disposals: 1, evictions: 1 }))
       }))
 
     it.scoped("an idle time to live never disposes an instance while it is held", () =>
@@ -546,7 +564,7 @@ describe("Instances", () => {
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "build c@1"]) // b is still held
         yield* Scope.close(holder, Exit.void)
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "build c@1", "dispose b@1"])
-        expect(yield* manager.metrics).toMatchObject({ evictions: 1, cached: 2, live: 2 })
+        expect(yield* manager.metrics).toEqual(metrics({ hits: 1, misses: 3, builds: 3, cached: 2, live: 2, disposals: 1, evictions: 1 }))
       }))
 
     it.effect("builds that evict each other over capacity hand each caller a live instance and keep at most capacity cached, however they interleave", () =>
@@ -669,7 +687,7 @@ describe("Instances", () => {
         yield* Scope.close(holder, Exit.void)
         expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
         expect((yield* manager.use(settings("a"), use)).serial).not.toBe(client.serial)
-        expect(yield* manager.metrics).toMatchObject({ invalidations: 1, builds: 2 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 2, builds: 2, cached: 1, live: 1, invalidations: 1, disposals: 1 }))
       }))
   })
 
@@ -728,7 +746,7 @@ describe("Instances", () => {
         expect(yield* Ref.get(log)).toEqual(["build a@1", "build b@1", "dispose a@1", "dispose b@1"])
         expect(Exit.isInterrupted(yield* Effect.exit(manager.use(settings("a"), use)))).toBe(true)
         expect(Exit.isInterrupted(yield* Effect.exit(Effect.scoped(manager.get(settings("a")))))).toBe(true)
-        expect(yield* manager.metrics).toMatchObject({ live: 0, cached: 0, disposals: 2, forcedDisposals: 0 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 2, builds: 2, disposals: 2 }))
       }))
 
     it.effect("a close that times out disposes held instances anyway, replaced ones included, and reports them", () =>
@@ -750,7 +768,7 @@ describe("Instances", () => {
         expect(lines).toEqual([
           `WARN Instances: close timed out after 5s; disposing 1 instance(s) still in use: a (1 holder(s))`
         ])
-        expect(yield* manager.metrics).toMatchObject({ live: 0, disposals: 2, forcedDisposals: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 2, builds: 2, replacements: 1, disposals: 2, forcedDisposals: 1 }))
       }))
 
     it.effect("a get waiting for a build when the manager closes is interrupted, and so is the build", () =>
@@ -761,11 +779,11 @@ describe("Instances", () => {
         const manager = yield* Instances.make(provider).pipe(Scope.extend(managerScope))
         const waiting = yield* Effect.fork(manager.use(settings("a"), use))
         yield* TestClock.adjust(1)
-        expect(yield* manager.metrics).toMatchObject({ building: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 1, builds: 1, building: 1 }))
         yield* Scope.close(managerScope, Exit.void)
         expect(Exit.isInterrupted(yield* Fiber.await(waiting))).toBe(true)
         expect(yield* Ref.get(log)).toEqual([])
-        expect(yield* manager.metrics).toMatchObject({ building: 0, live: 0, failures: 1 })
+        expect(yield* manager.metrics).toEqual(metrics({ misses: 1, builds: 1, failures: 1 }))
       }))
   })
 
@@ -1038,14 +1056,14 @@ describe("Instances: cached hits", () => {
       yield* Effect.scoped(manager.get(settings("a", 1))) // hit
       const holder = yield* Scope.make()
       yield* manager.get(settings("a", 1)).pipe(Scope.extend(holder)) // hit, held
-      expect(yield* manager.metrics).toMatchObject({ hits: 3, misses: 1, builds: 1 })
+      expect(yield* manager.metrics).toEqual(metrics({ hits: 3, misses: 1, builds: 1, cached: 1, live: 1 }))
       expect((yield* manager.entries).map((entry) => entry.holders)).toEqual([1])
       expect(yield* Effect.scoped(manager.get(settings("a", 2)))).toEqual({ version: 2 }) // miss: replaced
       expect(yield* manager.use(settings("a", 2), Effect.succeed)).toEqual({ version: 2 }) // hit
-      expect(yield* manager.metrics).toMatchObject({ hits: 4, misses: 2, builds: 2, replacements: 1, disposals: 0, live: 2 })
+      expect(yield* manager.metrics).toEqual(metrics({ hits: 4, misses: 2, builds: 2, cached: 1, live: 2, replacements: 1 }))
       expect(checks).toBe(5)
       yield* Scope.close(holder, Exit.void)
-      expect(yield* manager.metrics).toMatchObject({ disposals: 1, live: 1 })
+      expect(yield* manager.metrics).toEqual(metrics({ hits: 4, misses: 2, builds: 2, cached: 1, live: 1, replacements: 1, disposals: 1 }))
     }))
 
   it.effect("a get registers its release in the caller's Scope in the step that takes the instance (the runtime seam still reads Effect's Scope)", () =>
@@ -1069,7 +1087,7 @@ describe("Instances: cached hits", () => {
         expect((yield* manager.entries).map((entry) => entry.holders)).toEqual([0])
         return manager
       }))
-      expect(yield* manager.metrics).toMatchObject({ hits: 2, live: 0 })
+      expect(yield* manager.metrics).toEqual(metrics({ hits: 2, misses: 1, builds: 1, disposals: 1 }))
     }))
 
   it.scoped("primitive keys are compared as a Map compares them: NaN is one key, 0 and -0 are one key, 1 and \"1\" two", () =>
@@ -1084,9 +1102,9 @@ describe("Instances: cached hits", () => {
       expect([yield* manager.use(0, Effect.succeed), yield* manager.use(-0, Effect.succeed)]).toEqual([2, 2])
       expect([yield* manager.use(1, Effect.succeed), yield* manager.use("1", Effect.succeed)]).toEqual([3, 4])
       expect([yield* manager.use(null, Effect.succeed), yield* manager.use(undefined, Effect.succeed)]).toEqual([5, 6])
-      expect(yield* manager.metrics).toMatchObject({ hits: 2, misses: 6, cached: 6 })
+      expect(yield* manager.metrics).toEqual(metrics({ hits: 2, misses: 6, builds: 6, cached: 6, live: 6 }))
       yield* manager.invalidate(Number.NaN)
-      expect(yield* manager.metrics).toMatchObject({ cached: 5, invalidations: 1 })
+      expect(yield* manager.metrics).toEqual(metrics({ hits: 2, misses: 6, builds: 6, cached: 5, live: 5, invalidations: 1, disposals: 1 }))
     }))
 
   it.scoped("a use whose function throws fails with the defect and releases the instance", () =>
@@ -1105,7 +1123,7 @@ describe("Instances: cached hits", () => {
       }
       yield* manager.invalidate("a")
       expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
-      expect(yield* manager.metrics).toMatchObject({ hits: 1, misses: 1, live: 0 })
+      expect(yield* manager.metrics).toEqual(metrics({ hits: 1, misses: 1, builds: 1, invalidations: 1, disposals: 1 }))
     }))
 
   // one test running the fast-check runs itself (with Effect.runPromise): a test environment per
