@@ -546,7 +546,7 @@ describe("Instances", () => {
         yield* manager.use(settings("a"), use)
         const closing = yield* Effect.fork(Scope.close(managerScope, Exit.void))
         yield* TestClock.adjust(1)
-        expect(closing.unsafePoll()).not.toBeNull()
+        expect(yield* Fiber.poll(closing)).toEqual(Option.some(Exit.void))
         expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
       }))
 
