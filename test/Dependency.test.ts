@@ -311,7 +311,8 @@ describe("Dependency.lazy at run time", () => {
       const holder = Context.get(context, Holder)
       const failed = yield* Effect.flip(holder.leaf)
       expect(failed).toBeInstanceOf(Errors.ConstructionError)
-      expect(failed).toMatchObject({ component: "Leaf", cause: "not yet" })
+      expect(failed).toEqual(new Errors.ConstructionError({ component: "Leaf", path: ["Holder", "Leaf"], cause: "not yet" }))
+      expect(failed.message).toBe("Holder -> Leaf: constructor of Leaf failed: not yet")
       const leaf = yield* holder.leaf
       expect(leaf.id).toBe("Leaf#2")
       expect(yield* holder.leaf).toBe(leaf)
@@ -435,7 +436,13 @@ describe("Dependency.factory at run time", () => {
         return error
       }))
       expect(error).toBeInstanceOf(Errors.ConstructionError)
-      expect(error).toMatchObject({ component: "Leaf" })
+      expect(error).toEqual(
+        new Errors.ConstructionError({
+          component: "Leaf",
+          path: ["Maker", "Leaf"],
+          cause: new Errors.HookFailed({ component: "Leaf", path: ["Maker", "Leaf"], phase: "initialize", hook: "initializer", cause: "refused" })
+        })
+      )
       expect(recorder.events).toEqual(["build Maker#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Maker#1", "release Base#1"])
     }))
 })
@@ -516,7 +523,8 @@ describe("Dependency.reloadable at run time", () => {
       const { rules } = Context.get(context, Keeper)
       const error = yield* Effect.flip(rules.reload)
       expect(error).toBeInstanceOf(Errors.ConstructionError)
-      expect(error).toMatchObject({ component: "Leaf", cause: "broken rules" })
+      expect(error).toEqual(new Errors.ConstructionError({ component: "Leaf", path: ["Keeper", "Leaf"], cause: "broken rules" }))
+      expect(error.message).toBe("Keeper -> Leaf: constructor of Leaf failed: broken rules")
       expect(yield* rules.use((leaf) => Effect.succeed(leaf.id))).toBe("Leaf#1")
       yield* rules.reload
       expect(yield* rules.use((leaf) => Effect.succeed(leaf.id))).toBe("Leaf#3")

@@ -75,7 +75,16 @@ describe("Lifetime", () => {
         "Stamp: Stamp (scoped(Request)) depends on Step (scoped(Job)), which does not live as long: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give Stamp a lifetime no longer than Step's"
       ])
       const mismatch = (result as Either.Left<Errors.ResolutionError, never>).left.problems[0] as Errors.LifetimeMismatch
-      expect(mismatch).toMatchObject({ _tag: "LifetimeMismatch", path: ["Api"], component: "Api", dependency: "CurrentUser", through: [] })
+      expect(mismatch).toEqual(
+        new Errors.LifetimeMismatch({
+          path: ["Api"],
+          component: "Api",
+          lifetime: "singleton",
+          dependency: "CurrentUser",
+          dependencyLifetime: "scoped(Request)",
+          through: []
+        })
+      )
     })
 
     it("a transient lives as long as its requester: what it depends on is checked against the requester, through any number of transients", () => {
@@ -454,7 +463,7 @@ describe("Lifetime at run time", () => {
         return [inside, again, after] as const
       }).pipe(Effect.provide(Registry.toLayer(registry, [Container.Container], { scopes: [Request, Job] })))
       expect([inside, again]).toEqual(["User#1", "User#1"])
-      expect(after).toMatchObject({ _tag: "ScopeNotOpen", component: "User", scope: "Request" })
+      expect(after).toEqual(new Errors.ScopeNotOpen({ component: "User", scope: "Request", path: ["User"] }))
       expect(recorder.builds("User")).toBe(1)
       expect(recorder.live).toEqual(new Set())
     }))
@@ -464,13 +473,13 @@ describe("Lifetime at run time", () => {
       const recorder = makeRecorder()
       const error = yield* withContainer(recorder, Effect.flatMap(Finder, (finder) => Effect.flip(finder.user)))
       expect(error).toBeInstanceOf(Errors.ScopeNotOpen)
-      expect(error).toMatchObject({ _tag: "ScopeNotOpen", component: "User", scope: "Request", path: ["Finder", "User"] })
+      expect(error).toEqual(new Errors.ScopeNotOpen({ component: "User", scope: "Request", path: ["Finder", "User"] }))
       expect(error.message).toBe(
         "Finder -> User: User is scoped to Request, and no Request scope is open here (open one with Lifetime.within; an HTTP server opens one per request with Http.requestScope)"
       )
       // inside a Job scope alone (no Request open), the same
       const inJob = yield* withContainer(recorder, Effect.flatMap(Finder, (finder) => Effect.flip(finder.user)).pipe(Lifetime.within(Job, [])))
-      expect(inJob).toMatchObject({ _tag: "ScopeNotOpen", component: "User", scope: "Request" })
+      expect(inJob).toEqual(new Errors.ScopeNotOpen({ component: "User", scope: "Request", path: ["Finder", "User"] }))
       expect(recorder.builds("User")).toBe(0)
     }))
 
