@@ -543,16 +543,14 @@ export class ResolutionError extends Data.TaggedError("ResolutionError")<{
 }
 
 /**
- * A component's constructor failed (or died, or interrupted itself: its `cause` is then an
- * `InterruptedException` naming the fibers) while the graph was being built. Everything already
- * built was released, in reverse dependency order, before this error surfaced.
- *
- * `cause` is the constructor's own failure, unchanged, and typed: a plan's Layer fails with
- * `ConstructionError<E>` where `E` is the union of its constructors' error types, so the user's error
- * is reached by its tag (`Effect.catchTag("ConstructionError", (error) => ... error.cause._tag ...)`).
- * A constructor that died (or interrupted itself) is a defect: the
- * `ConstructionError` is then in the cause's defects and its `cause` is whatever it died with.
- * `path` is the dependency path from a root to the component.
+ * A component's constructor failed (or died, or interrupted itself: `cause` is then an
+ * `InterruptedException` naming the fibers) while the graph was built; what was built was released,
+ * dependents first, before this error surfaced. `path`: from a root to the component. `cause` is the
+ * constructor's own failure, unchanged and typed: a plan's Layer fails with `ConstructionError<E>`, `E`
+ * the union of its constructors' errors (`Effect.catchTag("ConstructionError", (error) => ... error.cause._tag ...)`).
+ * A constructor that died is a defect: the error is in the cause's defects, `cause` what it died
+ * with. Built by a lookup or a handle, a component whose initializer failed has that `HookFailed` as
+ * `cause`, and its message.
  *
  * @example
  * ```ts
@@ -581,6 +579,8 @@ export class ConstructionError<out E = unknown> extends Data.TaggedError("Constr
   readonly cause: E
 }> {
   override get message(): string {
+    const cause: unknown = this.cause
+    if (cause instanceof internal.HookFailed && cause.component === this.component) return cause.message
     return `${formatPath(this.path)}: constructor of ${this.component} failed: ${describeValue(this.cause)}`
   }
 }

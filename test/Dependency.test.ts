@@ -443,6 +443,8 @@ describe("Dependency.factory at run time", () => {
           cause: new Errors.HookFailed({ component: "Leaf", path: ["Maker", "Leaf"], phase: "initialize", hook: "initializer", cause: "refused" })
         })
       )
+      // the initializer's failure, said once: not "constructor of Leaf failed: HookFailed: Maker -> Leaf: initializer ..."
+      expect(error.message).toBe("Maker -> Leaf: initializer of Leaf failed: refused")
       expect(recorder.events).toEqual(["build Maker#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Maker#1", "release Base#1"])
     }))
 })
