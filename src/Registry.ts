@@ -60,8 +60,8 @@ export interface Registry<out E = unknown> extends Pipeable, Inspectable {
  * @since 0.1.0
  * @category models
  */
-// `any`: Family and Registry's error are invariant; only `any` accepts every one
-export type Item = Component.Any | Family.Family<any, any, any, any> | Registry<any>
+// `any`: a family is invariant in its tag, service and arguments (its error and a registry's are covariant)
+export type Item = Component.Any | Family.Family<any, any, any, unknown> | Registry<unknown>
 
 /**
  * The constructors' error type of registry items (components, families, registries, or a list of
