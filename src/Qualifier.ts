@@ -10,7 +10,7 @@
  */
 import * as Equal from "effect/Equal"
 import * as Hash from "effect/Hash"
-import { type Inspectable, NodeInspectSymbol } from "effect/Inspectable"
+import * as Inspectable from "effect/Inspectable"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 
@@ -33,7 +33,7 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface Qualifier<out Name extends string = string> extends Pipeable, Inspectable, Equal.Equal {
+export interface Qualifier<out Name extends string = string> extends Pipeable, Inspectable.Inspectable, Equal.Equal {
   readonly [TypeId]: TypeId
   /** The qualifier's name, as it appears in explanations and error messages. */
   readonly name: Name
@@ -56,6 +56,7 @@ export type Input<Name extends string = string> = Name | Qualifier<Name>
 export type NameOf<Q> = Q extends Qualifier<infer Name> ? Name : Q extends string ? Q : never
 
 const QualifierProto = {
+  ...Inspectable.BaseProto,
   [TypeId]: TypeId,
   pipe() {
     return pipeArguments(this, arguments)
@@ -65,9 +66,6 @@ const QualifierProto = {
   },
   toJSON(this: Qualifier) {
     return { _id: "Qualifier", name: this.name }
-  },
-  [NodeInspectSymbol](this: Qualifier) {
-    return this.toJSON()
   },
   [Equal.symbol](this: Qualifier, that: unknown) {
     return isQualifier(that) && that.name === this.name

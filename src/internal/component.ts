@@ -2,7 +2,7 @@ import * as Arr from "effect/Array"
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Types from "effect/Types"
@@ -19,6 +19,7 @@ export const TypeId: Component.TypeId = Symbol.for("layerwise/Component") as Com
 const variance = { _Id: (_: unknown) => _, _Service: (_: unknown) => _ }
 
 const ComponentProto = {
+  ...Inspectable.BaseProto,
   [TypeId]: variance,
   pipe() {
     return pipeArguments(this, arguments)
@@ -38,16 +39,13 @@ const ComponentProto = {
       dependencies: this.dependencies.map((tag) => tag.key),
       construct: this.construct._tag
     }
-  },
-  [NodeInspectSymbol](this: Component.Any) {
-    return this.toJSON()
   }
 }
 
 type Fields = { -readonly [K in keyof Component.Any]: Component.Any[K] }
 
 /** A component's own fields: what its prototype does not give (the type id, `pipe`, `Inspectable`'s members). */
-type OwnFields = Omit<Fields, typeof TypeId | "pipe" | "toString" | "toJSON" | typeof NodeInspectSymbol>
+type OwnFields = Omit<Fields, typeof TypeId | "pipe" | "toString" | "toJSON" | typeof Inspectable.NodeInspectSymbol>
 
 /**
  * The class behind every component (its prototype is `ComponentProto`). It exists for one private

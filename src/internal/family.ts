@@ -1,7 +1,7 @@
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import { globalValue } from "effect/GlobalValue"
-import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Inspectable from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
@@ -15,6 +15,7 @@ import * as dependency from "./dependency.js"
 export const TypeId: Family.TypeId = Symbol.for("layerwise/Family") as Family.TypeId
 
 const FamilyProto = {
+  ...Inspectable.BaseProto,
   [TypeId]: TypeId,
   pipe() {
     return pipeArguments(this, arguments)
@@ -26,9 +27,6 @@ const FamilyProto = {
     return `Family(${this.name})`
   },
   toJSON(this: Family.Family<unknown, unknown, unknown>) {
-    return { _id: "Family", name: this.name, service: this.tag.key }
-  },
-  [NodeInspectSymbol](this: Family.Family<unknown, unknown, unknown>) {
     return { _id: "Family", name: this.name, service: this.tag.key }
   }
 }

@@ -25,7 +25,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
-import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as MutableHashMap from "effect/MutableHashMap"
 import * as Option from "effect/Option"
@@ -149,7 +149,7 @@ type Restore = <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, 
 /** What a get or a use does with an instance it holds (the hold is already counted). */
 type Take<K, C, A, X, Y, Z> = (instance: Instance<K, C, A>) => Effect.Effect<X, Y, Z>
 
-class InstanceManagerImpl<C, K, A, E, KE> implements Instances.InstanceManager<C, K, A, E | KE> {
+class InstanceManagerImpl<C, K, A, E, KE> extends Inspectable.Class implements Instances.InstanceManager<C, K, A, E | KE> {
   readonly [TypeId]: Instances.TypeId = TypeId
   state: State<K, C, A, E> = {
     _tag: "Open",
@@ -193,6 +193,7 @@ class InstanceManagerImpl<C, K, A, E, KE> implements Instances.InstanceManager<C
     readonly idleMillis: number | undefined,
     readonly closeTimeout: Duration.Duration
   ) {
+    super()
     this.keys = Effect.sync(() => Array.from(cachedSlots(this), (slot) => slot.key))
     this.entries = Effect.sync(() => Array.from(cachedSlots(this), entryOf))
     this.observed = provider.name === undefined ? undefined : observe.instanceMetricsOf(provider.name)
@@ -228,12 +229,8 @@ class InstanceManagerImpl<C, K, A, E, KE> implements Instances.InstanceManager<C
     return { _id: "InstanceManager", name: this.provider.name, state: this.state._tag, cached, live: this.live.size }
   }
 
-  toString() {
+  override toString() {
     return `InstanceManager(${this.provider.name ?? "unnamed"}, ${this.state._tag === "Open" ? "open" : "closed"})`
-  }
-
-  [NodeInspectSymbol]() {
-    return this.toJSON()
   }
 }
 

@@ -1,6 +1,6 @@
 import * as Context from "effect/Context"
 import { dual } from "effect/Function"
-import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Inspectable from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
@@ -12,6 +12,7 @@ import * as component from "./component.js"
 export const TypeId: Lifetime.TypeId = Symbol.for("layerwise/Lifetime/ScopeName") as Lifetime.TypeId
 
 const ScopeNameProto = {
+  ...Inspectable.BaseProto,
   [TypeId]: TypeId,
   pipe() {
     return pipeArguments(this, arguments)
@@ -20,9 +21,6 @@ const ScopeNameProto = {
     return `ScopeName(${this.name})`
   },
   toJSON(this: Lifetime.ScopeName) {
-    return { _id: "ScopeName", name: this.name }
-  },
-  [NodeInspectSymbol](this: Lifetime.ScopeName) {
     return { _id: "ScopeName", name: this.name }
   }
 }

@@ -14,7 +14,7 @@ import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Either from "effect/Either"
 import * as Equal from "effect/Equal"
-import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import { pipeArguments } from "effect/Pipeable"
@@ -314,6 +314,7 @@ const declaredOf = (name: string, input: unknown): { readonly single: boolean; r
 }
 
 const OptionsProto = {
+  ...Inspectable.BaseProto,
   pipe() {
     return pipeArguments(this, arguments)
   },
@@ -322,9 +323,6 @@ const OptionsProto = {
   },
   toJSON(this: Options.Family<string, unknown>) {
     return { _id: "Options.Family", name: this.name }
-  },
-  [NodeInspectSymbol](this: Options.Family<string, unknown>) {
-    return this.toJSON()
   }
 }
 
@@ -346,7 +344,7 @@ export const make = (name: string, input: unknown, path: ReadonlyArray<string> =
     // printed as options, not as the Context.Tag they are (whose toJSON is its key and stack trace)
     toString: { value: () => label },
     toJSON: { value: json },
-    [NodeInspectSymbol]: { value: json }
+    [Inspectable.NodeInspectSymbol]: { value: json }
   })
   dependency.markOptions(tag as unknown as dependency.OptionsLike, label)
   return tag as unknown as Options.Any

@@ -1,4 +1,4 @@
-import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Inspectable from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Plan from "../Plan.js"
@@ -7,6 +7,7 @@ import type * as Plan from "../Plan.js"
 export const TypeId: Plan.TypeId = Symbol.for("layerwise/Plan") as Plan.TypeId
 
 const PlanProto = {
+  ...Inspectable.BaseProto,
   [TypeId]: { _Roots: (_: never) => _, _E: (_: never) => _, _R: (_: never) => _ },
   pipe() {
     return pipeArguments(this, arguments)
@@ -22,9 +23,6 @@ const PlanProto = {
       roots: this.roots.map((edge) => edge.request.label),
       external: this.external
     }
-  },
-  [NodeInspectSymbol](this: Plan.Any) {
-    return this.toJSON()
   }
 }
 

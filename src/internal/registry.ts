@@ -1,6 +1,6 @@
 import * as Arr from "effect/Array"
 import { dual } from "effect/Function"
-import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Inspectable from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Component from "../Component.js"
@@ -30,6 +30,7 @@ export interface RegistryImpl extends Registry.Registry<unknown> {
 }
 
 const RegistryProto = {
+  ...Inspectable.BaseProto,
   [TypeId]: { _E: (_: never) => _ },
   pipe() {
     return pipeArguments(this, arguments)
@@ -39,9 +40,6 @@ const RegistryProto = {
   },
   toJSON(this: RegistryImpl) {
     return { _id: "Registry", entries: this.entries.map(entryJson) }
-  },
-  [NodeInspectSymbol](this: RegistryImpl) {
-    return this.toJSON()
   }
 }
 

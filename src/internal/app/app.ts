@@ -13,7 +13,7 @@ import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
-import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Inspectable from "effect/Inspectable"
 import { hasProperty } from "effect/Predicate"
 import * as PubSub from "effect/PubSub"
 import type * as Queue from "effect/Queue"
@@ -76,6 +76,7 @@ type Requests = ReadonlyArray<Dependency.Any> | undefined
 const counted = (components: number): string => `${components} component${components === 1 ? "" : "s"}`
 
 const AppProto = {
+  ...Inspectable.BaseProto,
   [TypeId]: { _R: (_: never) => _, _RIn: (_: never) => _ },
   pipe() {
     return pipeArguments(this, arguments)
@@ -85,9 +86,6 @@ const AppProto = {
   },
   toJSON(this: AppImpl) {
     return { _id: "App", source: this.source._tag === "Plan" ? `plan of ${counted(this.source.plan.nodes.length)}` : "registry" }
-  },
-  [NodeInspectSymbol](this: AppImpl) {
-    return this.toJSON()
   }
 }
 
@@ -313,15 +311,13 @@ interface RunningImpl extends App.Running<unknown> {
 }
 
 const RunningProto = {
+  ...Inspectable.BaseProto,
   [RunningTypeId]: { _R: (_: never) => _ },
   toString(this: RunningImpl) {
     return `App.Running(${this.run.lifecycle.state})`
   },
   toJSON(this: RunningImpl) {
     return { _id: "App.Running", state: this.run.lifecycle.state, components: this.run.plan.nodes.length }
-  },
-  [NodeInspectSymbol](this: RunningImpl) {
-    return this.toJSON()
   }
 }
 
