@@ -52,15 +52,17 @@ const misspelled = (app: App.App<never>, argv: ReadonlyArray<string>): Effect.Ef
  * out agree), after what the command line's values made of it; when it has none either, the
  * resolution's error, told as a run's.
  */
-const helpOf = (app: App.App<never>, input: Options.ProviderInput): Effect.Effect<string, Errors.ResolutionError> =>
-  Effect.catchAll(Effect.flatMap(appInternal.planOf(app), optionsRead.help), (error) =>
-    Effect.flatMap(appInternal.planOf(app), optionsRead.help).pipe(
+const helpOf = (app: App.App<never>, input: Options.ProviderInput): Effect.Effect<string, Errors.ResolutionError> => {
+  const help = Effect.flatMap(appInternal.planOf(app), optionsRead.help)
+  return Effect.catchAll(help, (error) =>
+    help.pipe(
       Effect.withConfigProvider(optionsProvider.provider({ ...input, argv: [] })),
-      Effect.map((help) =>
-        `With the values of the command line, the application does not resolve (the options below are those of the application without them):\n${error.message}\n\n${help}`
+      Effect.map((text) =>
+        `With the values of the command line, the application does not resolve (the options below are those of the application without them):\n${error.message}\n\n${text}`
       ),
       Effect.orElseFail(() => error)
     ))
+}
 
 /** @internal */
 export const runMain = (
