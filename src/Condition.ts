@@ -34,8 +34,22 @@
  * @since 0.1.0
  */
 import type * as Config from "effect/Config"
+import type { Inspectable } from "effect/Inspectable"
+import type { Pipeable } from "effect/Pipeable"
 import type * as Dependency from "./Dependency.js"
 import * as internal from "./internal/condition.js"
+
+/**
+ * @since 0.2.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId as TypeId
+
+/**
+ * @since 0.2.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
 
 /**
  * What conditions are evaluated against.
@@ -57,12 +71,14 @@ export interface Environment {
 
 /**
  * A predicate over the environment, with a description for explanations and errors, and the
- * Configs the predicate reads (with `environment.config`).
+ * Configs the predicate reads (with `environment.config`). Made by this module's constructors;
+ * printed as what it tests (`Condition(profile prod)`; toJSON and util.inspect its description).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Condition {
+export interface Condition extends Pipeable, Inspectable {
+  readonly [TypeId]: TypeId
   readonly description: string
   readonly test: (environment: Environment) => boolean
   /** Read with the current `ConfigProvider` before resolution (see {@link config}). */
@@ -113,6 +129,22 @@ export interface EnvironmentSource {
     | Config.Config<Readonly<Record<string, string | undefined>>>
     | undefined
 }
+
+/**
+ * Returns `true` if the value is a condition.
+ *
+ * @example
+ * ```ts
+ * import { Condition } from "layerwise"
+ *
+ * console.log(Condition.isCondition(Condition.profile("test"))) // true
+ * console.log(Condition.isCondition({ description: "profile test", test: () => true })) // false
+ * ```
+ *
+ * @since 0.2.0
+ * @category refinements
+ */
+export const isCondition: (u: unknown) => u is Condition = internal.isCondition
 
 /**
  * A condition from a predicate.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { inspect } from "node:util"
 import { Config, ConfigError, ConfigProvider, Context, Effect, Either, FastCheck as fc, Schema } from "effect"
 import { Component, Condition, Dependency, Errors, Options, type Plan, Registry, Resolver } from "../src/index.js"
 
@@ -60,6 +61,42 @@ describe("Condition", () => {
     expect(condition.test(Condition.environment({ profiles: ["prod", "us"] }))).toBe(false)
     expect(condition.test(Condition.environment({ profiles: ["prod", "us", "eu"] }))).toBe(true)
     expect(condition.test(Condition.environment({}))).toBe(false)
+  })
+
+  it("every condition, made or combined, is recognised by isCondition, pipeable, and prints as what it tests", () => {
+    class Cache extends Context.Tag("Cache")<Cache, string>() {}
+    const Db = Options.make("db", { url: Schema.String })
+    const made = [
+      Condition.make("workers > 4", () => true),
+      Condition.profile("prod"),
+      Condition.property("repository", "file"),
+      Condition.config(Config.boolean("BETA")),
+      Condition.missing(Cache),
+      Condition.present(Cache),
+      Options.equals(Db, "url", "postgres://"),
+      Condition.not(Condition.profile("us")),
+      Condition.and(Condition.profile("prod"), Condition.missing(Cache)),
+      Condition.or(Condition.profile("dev"), Condition.config(Config.boolean("BETA")))
+    ]
+    expect(made.map(Condition.isCondition)).toEqual(made.map(() => true))
+    expect(made.map(String)).toEqual([
+      "Condition(workers > 4)",
+      "Condition(profile prod)",
+      "Condition(property repository = file)",
+      "Condition(config BETA)",
+      "Condition(no other component provides Cache)",
+      "Condition(another component provides Cache)",
+      "Condition(option --db-url is \"postgres://\")",
+      "Condition(not (profile us))",
+      "Condition((profile prod) and (no other component provides Cache))",
+      "Condition((profile dev) or (config BETA))"
+    ])
+    const prod = Condition.profile("prod")
+    expect(prod.toJSON()).toEqual({ _id: "Condition", description: "profile prod" })
+    expect(inspect(prod)).toBe(inspect({ _id: "Condition", description: "profile prod" }))
+    expect(prod.pipe(Condition.not).description).toBe("not (profile prod)")
+    expect(Condition.isCondition({ description: "profile prod", test: () => true })).toBe(false)
+    expect(Condition.isCondition(null)).toBe(false)
   })
 
   it("a whole module can be guarded, including nested modules", () => {

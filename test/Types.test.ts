@@ -78,6 +78,7 @@ describe("compile-time contracts", () => {
       "alias-incompatible-service.ts",
       "app-widened-roots.ts",
       "build-wrong-service.ts",
+      "condition-literal.ts",
       "construction-error-typed.ts",
       "container-get-wrong-service.ts",
       "factory-without-scope.ts",

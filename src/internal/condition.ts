@@ -4,6 +4,9 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { globalValue } from "effect/GlobalValue"
+import * as Inspectable from "effect/Inspectable"
+import { pipeArguments } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
 import type * as Condition from "../Condition.js"
 import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
@@ -11,14 +14,46 @@ import * as dependency from "./dependency.js"
 import * as runtime from "./runtime.js"
 
 /** @internal */
+export const TypeId: Condition.TypeId = Symbol.for("layerwise/Condition") as Condition.TypeId
+
+const ConditionProto = {
+  ...Inspectable.BaseProto,
+  [TypeId]: TypeId,
+  pipe() {
+    return pipeArguments(this, arguments)
+  },
+  toString(this: Condition.Condition) {
+    return `Condition(${this.description})`
+  },
+  toJSON(this: Condition.Condition) {
+    return { _id: "Condition", description: this.description }
+  }
+}
+
+/** @internal */
+export const isCondition = (u: unknown): u is Condition.Condition => hasProperty(u, TypeId)
+
+const makeWith = (
+  description: string,
+  test: (environment: Condition.Environment) => boolean,
+  configs: ReadonlyArray<Config.Config<unknown>> | undefined,
+  explain: ((environment: Condition.Environment) => string) | undefined
+): Condition.Condition => {
+  if (typeof test !== "function") throw new TypeError(`Condition.make: "${description}" needs a predicate function`)
+  const self = Object.create(ConditionProto)
+  self.description = description
+  self.test = test
+  if (configs !== undefined && configs.length > 0) self.configs = configs
+  if (explain !== undefined) self.explain = explain
+  return self
+}
+
+/** @internal */
 export const make = (
   description: string,
   test: (environment: Condition.Environment) => boolean,
   configs?: ReadonlyArray<Config.Config<unknown>>
-): Condition.Condition => {
-  if (typeof test !== "function") throw new TypeError(`Condition.make: "${description}" needs a predicate function`)
-  return configs === undefined || configs.length === 0 ? { description, test } : { description, test, configs }
-}
+): Condition.Condition => makeWith(description, test, configs, undefined)
 
 /**
  * A condition that says more in an environment than its description: the values it read there
@@ -31,7 +66,7 @@ export const explained = (
   test: (environment: Condition.Environment) => boolean,
   explain: (environment: Condition.Environment) => string,
   configs?: ReadonlyArray<Config.Config<unknown>>
-): Condition.Condition => ({ ...make(description, test, configs), explain })
+): Condition.Condition => makeWith(description, test, configs, explain)
 
 /**
  * What a condition says of itself in an environment: its `explain` when it has one and can (it may
@@ -64,7 +99,7 @@ const combined = (
   configs: ReadonlyArray<Config.Config<unknown>> | undefined,
   explain: ((environment: Condition.Environment) => string) | undefined
 ): Condition.Condition => {
-  const made = explain === undefined ? make(description, test, configs) : explained(description, test, explain, configs)
+  const made = makeWith(description, test, configs, explain)
   return of.some(readsRegistry) ? Object.assign(made, { [ReadsRegistry]: true }) : made
 }
 

@@ -401,6 +401,9 @@ export const configuredPlan = Resolver.resolveEffect(registry, [Api], { properti
 assertType<Equals<typeof configuredPlan, Effect.Effect<Plan.Plan<Api, never, never>, Errors.ResolutionError>>>()
 export const configuredApp = App.make(registry, { roots: [Api], profiles: configProfiles })
 export const flagCondition = Condition.config(EffectConfig.boolean("FEATURE").pipe(EffectConfig.withDefault(false)))
+// a condition is pipeable, and isCondition narrows an unknown value to one
+export const notFlag: Condition.Condition = flagCondition.pipe(Condition.not)
+export const describeGuard = (guard: unknown): string | undefined => Condition.isCondition(guard) ? guard.description : undefined
 // runMain takes an App or an Effect that makes one
 export const runConfigured = () => runMain(Effect.map(configProfiles, (profiles) => App.make(registry, { roots: [Api], profiles })))
 export const runApp = () => runMain(configuredApp)
