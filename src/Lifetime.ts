@@ -22,6 +22,7 @@
  * @since 0.2.0
  */
 import * as Effect from "effect/Effect"
+import type * as Equal from "effect/Equal"
 import { dual } from "effect/Function"
 import type { Inspectable } from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
@@ -47,12 +48,14 @@ export type TypeId = typeof TypeId
 
 /**
  * A scope's name, as a typed token: components are scoped to it, the application declares it, and
- * the program opens it around an effect. Two tokens of one name are the same scope.
+ * the program opens it around an effect. Two tokens of one name are the same scope: the resolver and
+ * the container know a scope by its name (a name declared twice has the inputs of both), so the
+ * tokens are `Equal`, with equal hashes.
  *
  * @since 0.2.0
  * @category models
  */
-export interface ScopeName<out Name extends string = string, out Inputs = unknown> extends Pipeable, Inspectable {
+export interface ScopeName<out Name extends string = string, out Inputs = unknown> extends Pipeable, Inspectable, Equal.Equal {
   readonly [TypeId]: TypeId
   readonly name: Name
   /**
@@ -82,13 +85,14 @@ export type Lifetime =
  *
  * @example
  * ```ts
- * import { Context } from "effect"
+ * import { Context, Equal } from "effect"
  * import { Lifetime } from "layerwise"
  *
  * class Incoming extends Context.Tag("app/Incoming")<Incoming, { readonly path: string }>() {}
  *
  * export const Request = Lifetime.scope("Request", { inputs: [Incoming] })
  * export const Job = Lifetime.scope("Job")
+ * console.log(Equal.equals(Job, Lifetime.scope("Job"))) // true: one scope, known by its name
  * ```
  *
  * @since 0.2.0

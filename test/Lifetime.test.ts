@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Chunk, Context, Deferred, Effect, Either, Exit, FastCheck, Fiber, Layer, Queue, Scope, TestClock } from "effect"
+import { Cause, Chunk, Context, Deferred, Effect, Either, Equal, Exit, FastCheck, Fiber, Hash, HashSet, Layer, Queue, Scope, TestClock } from "effect"
 import { App, Component, Container, Dependency, Errors, Explain, Lifecycle, Lifetime, Registry, Resolver } from "layerwise"
 import { inspect } from "node:util"
 import { type Instance, makeRecorder, type Recorder } from "./helpers/recorder.js"
@@ -34,6 +34,21 @@ describe("Lifetime", () => {
     expect(inspect(Request)).toBe(inspect({ _id: "ScopeName", name: "Request" }))
     // the other metadata is kept
     expect(CurrentUserLive.pipe(Component.named("user"), Lifetime.transient).name).toBe("user")
+  })
+
+  it("scope names of one name are Equal with equal hashes, as the container knows one scope by its name", () => {
+    class Incoming extends Context.Tag("Incoming")<Incoming, string>() {}
+    const again = Lifetime.scope("Request", { inputs: [Incoming] })
+    expect(Equal.equals(Request, again)).toBe(true)
+    expect(Hash.hash(Request)).toBe(Hash.hash(again))
+    expect(Equal.equals(Request, Job)).toBe(false)
+    expect(Equal.equals(Request, "Request")).toBe(false)
+    expect(HashSet.size(HashSet.make(Request, again, Job))).toBe(2)
+    // the resolver too: a component scoped to the other token is in the declared scope, with its inputs joined
+    const user = Component.make(CurrentUser, { dependencies: [Incoming], build: Effect.succeed("alice") }).pipe(Lifetime.scoped(again))
+    const plan = Either.getOrThrow(Resolver.resolve(Registry.make(user), [], { scopes: [Request, again] }))
+    expect(plan.scopes.map((scope) => ({ name: scope.name, inputs: scope.inputs, provides: scope.provides.map((edge) => plan.nodes[edge.targets[0]!]!.name) })))
+      .toEqual([{ name: "Request", inputs: ["Incoming"], provides: ["CurrentUser"] }])
   })
 
   describe("resolution", () => {

@@ -1,5 +1,7 @@
 import * as Context from "effect/Context"
+import * as Equal from "effect/Equal"
 import { dual } from "effect/Function"
+import * as Hash from "effect/Hash"
 import * as Inspectable from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
@@ -22,6 +24,13 @@ const ScopeNameProto = {
   },
   toJSON(this: Lifetime.ScopeName) {
     return { _id: "ScopeName", name: this.name }
+  },
+  // a scope is its name to the resolver and the container (the inputs of one name declared twice are joined)
+  [Equal.symbol](this: Lifetime.ScopeName, that: unknown) {
+    return isScopeName(that) && that.name === this.name
+  },
+  [Hash.symbol](this: Lifetime.ScopeName) {
+    return Hash.cached(this, Hash.combine(Hash.hash(TypeId))(Hash.string(this.name)))
   }
 }
 
