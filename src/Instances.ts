@@ -150,11 +150,15 @@ export interface Provider<C, K, A, E = never, R = never, KE = never> {
    * as `unknown`.
    */
   readonly needsUpdate: (context: C, cached: Cached<C, A>) => boolean
-  /** Dispose an instance nobody held for this long (default: never). */
+  /**
+   * Dispose an instance nobody held for this long (default: never). Like every duration of layerwise, any
+   * `Duration.DurationInput` (`60_000`, `"1 minute"`, `Duration.minutes(1)`), finite and non-negative: another
+   * value is a defect of `make` (as is an unusable `capacity`).
+   */
   readonly idleTimeToLive?: Duration.DurationInput | undefined
   /** At most this many keys have a cached instance; the least recently used is evicted first (default: no limit). */
   readonly capacity?: number | undefined
-  /** How long closing the manager waits for builds and holders before disposing anyway (default 30 seconds). */
+  /** How long closing the manager waits for builds and holders before disposing anyway (default 30 seconds; as `idleTimeToLive`). */
   readonly closeTimeout?: Duration.DurationInput | undefined
   /**
    * The manager's name: the label `manager` of its Effect Metrics (`layerwise.instances.size`,

@@ -538,6 +538,43 @@ describe("Instances", () => {
         expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
       }))
 
+    it.effect("an idle time to live takes every duration form, each the same time; an unusable one, or close timeout, is a defect of make", () =>
+      Effect.gen(function*() {
+        const forms: ReadonlyArray<Duration.DurationInput> = [60_000, "1 minute", Duration.minutes(1), BigInt(60_000_000_000), [60, 0]]
+        for (const idleTimeToLive of forms) {
+          const { log, provider } = yield* makeProvider
+          yield* Effect.scoped(Effect.gen(function*() {
+            const manager = yield* Instances.make({ ...provider, idleTimeToLive, closeTimeout: idleTimeToLive })
+            yield* manager.use(settings("a"), use)
+            yield* TestClock.adjust("59 seconds")
+            expect(yield* Ref.get(log)).toEqual(["build a@1"])
+            yield* TestClock.adjust("1 second")
+            expect(yield* Ref.get(log)).toEqual(["build a@1", "dispose a@1"])
+          }))
+        }
+        const { provider } = yield* makeProvider
+        // each unusable input, and how the defect shows it
+        const unusable: ReadonlyArray<readonly [unknown, string]> = [
+          ["soon", "soon"],
+          [-5, "-5"],
+          [Number.NaN, "NaN"],
+          [Number.POSITIVE_INFINITY, "Infinity"],
+          [Duration.infinity, "Infinity"],
+          ["-1 seconds", "-1 seconds"]
+        ]
+        const options = ["idleTimeToLive", "closeTimeout"] as const
+        const defects: Array<string> = []
+        for (const [input] of unusable) {
+          for (const option of options) {
+            const exit = yield* Effect.exit(Effect.scoped(Instances.make({ ...provider, [option]: input as Duration.DurationInput })))
+            defects.push(Exit.isFailure(exit) ? Cause.pretty(exit.cause).split("\n")[0]! : "made")
+          }
+        }
+        expect(defects).toEqual(unusable.flatMap(([, shown]) =>
+          options.map((option) => `RuntimeException: Instances.make: ${option} must be a finite, non-negative duration, got ${shown}`)
+        ))
+      }))
+
     it.effect("closing the manager does not wait for pending idle timers", () =>
       Effect.gen(function*() {
         const { log, provider } = yield* makeProvider

@@ -34,6 +34,7 @@ import { hasProperty } from "effect/Predicate"
 import * as Scope from "effect/Scope"
 import * as Instances from "../Instances.js"
 import { describeValue } from "./describe.js"
+import { decodeTimeout, describeInput } from "./duration.js"
 import * as observe from "./observe.js"
 import {
   addFinalizerNow,
@@ -260,9 +261,13 @@ export function make<C, K, A, E = never, R = never, KE = never>(
     if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
       return yield* Effect.dieMessage(`Instances.make: capacity must be a positive integer, got ${capacity}`)
     }
-    const idleMillis = provider.idleTimeToLive === undefined
-      ? undefined
-      : Duration.toMillis(Duration.decode(provider.idleTimeToLive))
+    // read as App reads its timeouts (one decoder): every DurationInput form, finite and non-negative
+    const idleTimeToLive = decodeTimeout(provider.idleTimeToLive)
+    if (provider.idleTimeToLive !== undefined && idleTimeToLive === undefined) {
+      return yield* unusableDuration("idleTimeToLive", provider.idleTimeToLive)
+    }
+    const closeTimeout = decodeTimeout(provider.closeTimeout)
+    if (provider.closeTimeout !== undefined && closeTimeout === undefined) return yield* unusableDuration("closeTimeout", provider.closeTimeout)
     // The fibers live in a Scope of their own that nothing closes: the close interrupts them itself,
     // within its timeout (a FiberSet closed with the manager's Scope would wait without end for a
     // build that ignores its interruption).
@@ -273,13 +278,16 @@ export function make<C, K, A, E = never, R = never, KE = never>(
       yield* Effect.clock,
       fibers,
       capacity,
-      idleMillis,
-      Duration.decode(provider.closeTimeout ?? Duration.seconds(30))
+      idleTimeToLive === undefined ? undefined : Duration.toMillis(idleTimeToLive),
+      closeTimeout ?? Duration.seconds(30)
     )
     yield* Effect.addFinalizer(() => close(self))
     return self
   })
 }
+
+const unusableDuration = (option: string, input: unknown): Effect.Effect<never> =>
+  Effect.dieMessage(`Instances.make: ${option} must be a finite, non-negative duration, got ${describeInput(input)}`)
 
 /** @internal */
 export function Tag<const Id extends string>(
