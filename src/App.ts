@@ -255,7 +255,8 @@ export interface InstanceEvent<Tag extends "InstanceBuilt" | "InstanceReleased">
 /**
  * Options of an application. The environment (profiles, properties) may be given as data or as
  * `effect/Config`s, read with the current `ConfigProvider` when the application starts, with the
- * Configs of the registry's conditions (see `Condition`).
+ * Configs of the registry's conditions (see `Condition`). A timeout is any finite, non-negative
+ * `Duration.DurationInput` (`2000`, `"2 seconds"`, `Duration.seconds(2)`), else `InvalidLifecycle`.
  *
  * @since 0.1.0
  * @category models
@@ -275,10 +276,7 @@ export interface Options extends Condition.EnvironmentSource {
   readonly releaseTimeout?: Duration.DurationInput | undefined
   /** How many components may build, start or stop at once (default `"unbounded"`). */
   readonly concurrency?: number | "unbounded" | undefined
-  /**
-   * Bounds each health check that has no timeout of its own or of its component (default 5
-   * seconds; see `Lifecycle.healthCheck`).
-   */
+  /** Bounds each health check without a timeout of its own or of its component (default 5 seconds). */
   readonly healthTimeout?: Duration.DurationInput | undefined
   /**
    * How many health checks may run at once when the health is checked without saying it (the

@@ -121,8 +121,9 @@ export interface ShutdownSignal {
 }
 
 /**
- * Per-component timeouts. Each must be a finite, non-negative duration (checked before anything
- * runs).
+ * Per-component timeouts. Each is any finite, non-negative `Duration.DurationInput` (`2000`,
+ * `"2 seconds"`, `Duration.seconds(2)`), as App's timeouts are: another is an `InvalidLifecycle`
+ * before anything runs (`Explain` shows it as invalid).
  *
  * @since 0.1.0
  * @category models

@@ -9,6 +9,7 @@ import {
   Context,
   Data,
   Deferred,
+  Duration,
   Effect,
   Either,
   Exit,
@@ -845,6 +846,29 @@ describe("App", () => {
   })
 
   describe("timeouts", () => {
+    it.effect("every duration form bounds a hook the same, as the App's timeout and as the component's", () =>
+      Effect.gen(function*() {
+        const forms: ReadonlyArray<Duration.DurationInput> = [2000, "2 seconds", Duration.seconds(2), BigInt(2_000_000_000), [2, 0]]
+        const hung = Component.succeed(B, "b").pipe(Lifecycle.onStart(() => Effect.never, { name: "connect" }))
+        const timedOut: Array<string> = []
+        for (const timeout of forms) {
+          const apps = [
+            App.make(Registry.make(hung), { roots: [B], startTimeout: timeout }),
+            App.make(Registry.make(hung.pipe(Lifecycle.timeouts({ start: timeout }))), { roots: [B] })
+          ]
+          for (const app of apps) {
+            const fiber = yield* Effect.fork(Effect.exit(startStop(app)))
+            yield* awaitSleeps(1)
+            yield* TestClock.adjust("2 seconds")
+            const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+            const started = failed.report.components[0]!.phases[1]!
+            timedOut.push(`${started.outcome} after ${started.duration}: ${failed.errors[0]!.message}`)
+          }
+        }
+        const message = "B: start hook connect of B did not complete within 2s (the start timeout: Lifecycle.timeouts({ start }) on the component, or the App's startTimeout)"
+        expect(timedOut).toEqual(forms.flatMap(() => [`timeout after 2000: ${message}`, `timeout after 2000: ${message}`]))
+      }))
+
     it.effect("a start hook that never returns is bounded by the start timeout, reported by name, and rolled back", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder

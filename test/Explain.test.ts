@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either, FastCheck as fc, Layer, Schema } from "effect"
+import { Context, Duration, Effect, Either, FastCheck as fc, Layer, Schema } from "effect"
 import { App, Component, Condition, Container, Dependency, Errors, Explain, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 import * as resolver from "../src/internal/resolver.js"
 import * as graph from "./helpers/graph.js"
@@ -656,6 +656,23 @@ describe("lifecycle metadata", () => {
       timeouts: { health: 2000 }
     })
     expect(Explain.fromJson(JSON.parse(JSON.stringify(json)))).toStrictEqual(json)
+  })
+
+  it("a timeout in any duration form is explained as App reads it", () => {
+    const forms: ReadonlyArray<Duration.DurationInput> = [1500, "1.5 seconds", Duration.millis(1500), BigInt(1_500_000_000), [1, 500_000_000]]
+    const explained = forms.map((timeout) => {
+      const plan = resolve(
+        Registry.make(Component.succeed(Db, "pg").pipe(Lifecycle.timeouts({ stop: timeout }), Lifecycle.healthCheck(() => Effect.void, { name: "ping", timeout }))),
+        [Db]
+      )
+      const lifecycle = Explain.toJson(plan).nodes[0]!.lifecycle!
+      return [Explain.tree(plan), lifecycle.timeouts, lifecycle.healthChecks]
+    })
+    expect(explained).toEqual(forms.map(() => [
+      lines("Db · healthCheck: ping · timeouts: stop 1s 500ms"),
+      { stop: 1500 },
+      [{ name: "ping", timeout: 1500 }]
+    ]))
   })
 
   it("an invalid timeout, which App refuses to run, is explained as invalid instead of throwing", () => {
