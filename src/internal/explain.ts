@@ -64,7 +64,6 @@ const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
   return parts.filter((part) => part !== undefined).join(" · ")
 }
 
-/** A timeout in milliseconds, `undefined` when it is invalid (the JSON form leaves it out). */
 /**
  * What follows a component's first line: its lifetime unless a singleton (`alias` for an alias, a
  * transient by construction), then its lifecycle metadata.
@@ -77,6 +76,7 @@ const metadataText = (component: Component.Any): string => {
   return lifecycle === "" ? lifetimeText : `${lifetimeText} · ${lifecycle}`
 }
 
+/** A timeout in milliseconds, `undefined` when it is invalid (the JSON form leaves it out). */
 const millis = (input: Duration.DurationInput): number | undefined => {
   const decoded = decodeTimeout(input)
   return decoded === undefined ? undefined : Duration.toMillis(decoded)
