@@ -481,7 +481,7 @@ export type ConfigSource =
  *   cause: ConfigError.MissingData(["FEATURE_X"], "Expected FEATURE_X to exist in the process context")
  * })
  * console.log(problem.message)
- * // the Config of condition "config FEATURE_X" cannot be read: (Missing data at FEATURE_X: "Expected FEATURE_X to exist in the process context")
+ * // the Config of condition "config FEATURE_X" cannot be read: (Missing data at FEATURE_X: "Expected FEATURE_X to exist in the process context"): set it, ...
  * ```
  *
  * @since 0.2.0
@@ -492,7 +492,7 @@ export class InvalidConfig extends Data.TaggedError("InvalidConfig")<{
   readonly cause: ConfigError.ConfigError
 }> {
   override get message(): string {
-    return `the Config of ${messages.formatConfigSource(this.source)} cannot be read: ${String(this.cause)}`
+    return `the Config of ${messages.formatConfigSource(this.source)} cannot be read: ${String(this.cause)}${messages.configHint(this.source, this.cause)}`
   }
 }
 
