@@ -807,8 +807,10 @@ const nodeOf = (plan: Plan.Any, which: string | Dependency.Any): number | undefi
  * names suggested, and, for a component the plan's choices left out (by name, or a named request's),
  * why: the condition that excluded it, else the first request (roots first, then in plan order) that
  * considered it and chose another.
+ *
+ * @internal
  */
-const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any): Errors.UnknownComponent => {
+export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any): Errors.UnknownComponent => {
   const request = typeof which === "string" ? undefined : dependency.describe(dependency.requestOf(which))
   const name = request === undefined ? which as string : request.label
   const sought = request === undefined ? name : request.selector._tag === "Name" ? request.selector.name : undefined
