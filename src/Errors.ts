@@ -481,7 +481,7 @@ export type ConfigSource =
  *   cause: ConfigError.MissingData(["FEATURE_X"], "Expected FEATURE_X to exist in the process context")
  * })
  * console.log(problem.message)
- * // the Config of condition "config FEATURE_X" cannot be read: (Missing data at FEATURE_X: "Expected FEATURE_X to exist in the process context")
+ * // the Config of condition "config FEATURE_X" cannot be read: (Missing data at FEATURE_X: "Expected FEATURE_X to exist in the process context"): set it, ...
  * ```
  *
  * @since 0.2.0
@@ -492,7 +492,7 @@ export class InvalidConfig extends Data.TaggedError("InvalidConfig")<{
   readonly cause: ConfigError.ConfigError
 }> {
   override get message(): string {
-    return `the Config of ${messages.formatConfigSource(this.source)} cannot be read: ${String(this.cause)}`
+    return `the Config of ${messages.formatConfigSource(this.source)} cannot be read: ${String(this.cause)}${messages.configHint(this.source, this.cause)}`
   }
 }
 
@@ -543,14 +543,13 @@ export class ResolutionError extends Data.TaggedError("ResolutionError")<{
 }
 
 /**
- * A component's constructor failed (or died, or interrupted itself: `cause` is then an
- * `InterruptedException` naming the fibers) while the graph was built; what was built was released,
- * dependents first, before this error surfaced. `path`: from a root to the component. `cause` is the
- * constructor's own failure, unchanged and typed: a plan's Layer fails with `ConstructionError<E>`, `E`
- * the union of its constructors' errors (`Effect.catchTag("ConstructionError", (error) => ... error.cause._tag ...)`).
- * A constructor that died is a defect: the error is in the cause's defects, `cause` what it died
- * with. Built by a lookup or a handle, a component whose initializer failed has that `HookFailed` as
- * `cause`, and its message.
+ * A component's constructor failed (or died, or interrupted itself: `cause` is then an `InterruptedException`
+ * naming the fibers) while the graph was built; what was built was released, dependents first, before this
+ * error surfaced. `path`: from a root to the component. `cause` is the constructor's own failure, unchanged
+ * and typed: a plan's Layer fails with `ConstructionError<E>`, `E` the union of its constructors' errors
+ * (`Effect.catchTag("ConstructionError", (error) => ... error.cause._tag ...)`). A constructor that died is a
+ * defect: the error is in the cause's defects, `cause` what it died with. Built by a lookup or a handle, a
+ * component whose initializer failed has that `HookFailed` as `cause`, and its message.
  *
  * @example
  * ```ts
@@ -673,8 +672,9 @@ export type NotInScope = internal.NotInScope
 export type HandleError = ConstructionError | ScopeNotOpen
 
 /**
- * A component was asked for by a name (or a request) the plan has no component for. `suggestions`
- * are the close names it has.
+ * A component was asked for by a name (or a request, by its label) the plan has no component for.
+ * `suggestions` are the close names it has; `leftOut` (from Explain) says why the plan left out a registered
+ * component of that name: its condition, or the request that chose another.
  *
  * @example
  * ```ts
@@ -682,6 +682,8 @@ export type HandleError = ConstructionError | ScopeNotOpen
  *
  * const error = new Errors.UnknownComponent({ name: "mian", suggestions: ["main"] })
  * console.log(error.message) // "no component is named mian (did you mean main?)"
+ * const lost = new Errors.UnknownComponent({ name: "Sqlite", suggestions: [], leftOut: { _tag: "NotChosen", path: ["Api", "Db"], chosen: ["Pg"], rule: "primary" } })
+ * console.log(lost.message) // "Sqlite is not in the plan: Api -> Db chose Pg (primary)"
  * ```
  *
  * @since 0.2.0
@@ -920,9 +922,8 @@ export const HookFailed: typeof internal.HookFailed = internal.HookFailed
 export type HookFailed = internal.HookFailed
 
 /**
- * A lifecycle hook of a component did not complete within its timeout. It was interrupted (without
- * waiting for the interruption to finish) and the lifecycle went on. `timeout` is the rendered
- * duration.
+ * A lifecycle hook of a component did not complete within its timeout. It was interrupted (without waiting
+ * for the interruption to finish) and the lifecycle went on. `timeout` is the rendered duration.
  *
  * @example
  * ```ts
@@ -974,8 +975,7 @@ export type RunError = ConstructionError | ReleaseError | ReleaseTimeout | HookF
  * - `stop`: the run itself went well, but a stop hook, a disposer, background work or a release
  *   failed or timed out during the shutdown.
  *
- * `errors` lists every error of the run in the order they happened, `report` the whole run (see
- * `Report`).
+ * `errors` lists every error of the run in the order they happened, `report` the whole run (see `Report`).
  *
  * @example
  * ```ts

@@ -589,7 +589,9 @@ export type NotExposedJson = typeof NotExposedJson.Type
 
 /**
  * The `404` answer of `GET /ops/components/:name` for a name no component of the application has
- * (one of layerwise's own services, in the plan, is not one of them), with the close names.
+ * (one of layerwise's own services, in the plan, is not one of them), with the close names; for a
+ * registered component the plan left out, the error says why (`replica is not in the plan: Api ->
+ * Database chose Database (primary)`), as `Explain.component`'s `UnknownComponent` does.
  *
  * @example
  * ```ts

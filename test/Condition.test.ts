@@ -220,8 +220,8 @@ describe("Condition", () => {
         )
         expect(error.message).toBe(
           "3 problems resolving the graph:\n" +
-            "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" cannot be read: (Missing data at SEARCH_INDEX: \"Expected SEARCH_INDEX to exist in the provided map\")\n" +
-            "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" cannot be read: (Missing data at BETA: \"Expected BETA to exist in the provided map\")\n" +
+            "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" cannot be read: (Missing data at SEARCH_INDEX: \"Expected SEARCH_INDEX to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set\n" +
+            "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" cannot be read: (Missing data at BETA: \"Expected BETA to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set\n" +
             "  - Api -> Storage: no component provides Storage (available: Api); register one, or declare it external if the program provides it"
         )
       }))

@@ -1,7 +1,7 @@
 import type { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Chunk, Context, Data, Effect, Exit, FastCheck as fc, FiberId, Queue, Redacted, Schema } from "effect"
+import { Cause, Chunk, ConfigError, Context, Data, Effect, Exit, FastCheck as fc, FiberId, Queue, Redacted, Schema } from "effect"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { App, Component, Errors, Lifecycle, Registry } from "../src/index.js"
@@ -208,6 +208,21 @@ describe("Errors", () => {
         "  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); register one, or declare it external if the program provides it\n" +
         "  - circular dependency A -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
     )
+  })
+
+  it("an unset Config of a condition says how to fix it; an invalid one, and the environment's, say what Effect said", () => {
+    // Regression: a condition's missing Config said only that it cannot be read
+    const missingData = ConfigError.MissingData(["BETA"], "Expected BETA to exist in the process context")
+    const invalid = ConfigError.InvalidData(["BETA"], "Expected a boolean value but received maybe")
+    expect([
+      new Errors.InvalidConfig({ source: { _tag: "Condition", description: "config BETA" }, cause: missingData }).message,
+      new Errors.InvalidConfig({ source: { _tag: "Condition", description: "config BETA" }, cause: invalid }).message,
+      new Errors.InvalidConfig({ source: { _tag: "Profiles" }, cause: missingData }).message
+    ]).toEqual([
+      "the Config of condition \"config BETA\" cannot be read: (Missing data at BETA: \"Expected BETA to exist in the process context\"): set it, or give the Config a default (Config.withDefault) for when it is not set",
+      "the Config of condition \"config BETA\" cannot be read: (Invalid data at BETA: \"Expected a boolean value but received maybe\")",
+      "the Config of the profiles cannot be read: (Missing data at BETA: \"Expected BETA to exist in the process context\")"
+    ])
   })
 
   describe("HookFailed and HookTimeout", () => {

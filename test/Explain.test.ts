@@ -868,6 +868,42 @@ describe("one component", () => {
     expect(Either.isLeft(unknown) && unknown.left.message).toBe("no component is named mian (did you mean main?)")
   })
 
+  it("a registered component the plan left out is told why: its condition, or the request that chose another", () => {
+    // Regression: both were "no component is named LruCache", as if the registry had no such component
+    const plan = resolve(
+      Registry.make(
+        Registry.when(Condition.profile("lru"), Component.succeed(Cache, "lru").pipe(Component.named("LruCache"))),
+        Component.succeed(Cache, "map").pipe(Component.named("MapCache")),
+        Component.succeed(Db, "pg").pipe(Component.named("Postgres"), Component.primary),
+        Component.succeed(Db, "sqlite").pipe(Component.named("Sqlite")),
+        Component.make(Api, { dependencies: [Cache, Db], build: Cache })
+      ),
+      [Api]
+    )
+    const leftOut = (which: string | Dependency.Any) => Either.flip(Explain.component(plan, which))
+    expect([leftOut("LruCache"), leftOut("Sqlite")]).toEqual([
+      Either.right(new Errors.UnknownComponent({ name: "LruCache", suggestions: [], leftOut: { _tag: "Excluded", condition: "profile lru" } })),
+      Either.right(new Errors.UnknownComponent({
+        name: "Sqlite",
+        suggestions: [],
+        leftOut: { _tag: "NotChosen", path: ["Api", "Db"], chosen: ["Postgres"], rule: "primary" }
+      }))
+    ])
+    const messages = [leftOut("LruCache"), leftOut("Sqlite"), leftOut(Dependency.named(Db, "Sqlite"))].map(Either.map((error) => error.message))
+    expect([...messages, Either.flip(Explain.componentTree(plan, "Sqlite")).pipe(Either.map((error) => error.message))]).toEqual([
+        Either.right("LruCache is not in the plan: its condition left it out (profile lru)"),
+        Either.right("Sqlite is not in the plan: Api -> Db chose Postgres (primary)"),
+        Either.right("Db#Sqlite is not in the plan: Api -> Db chose Postgres (primary)"),
+        Either.right("Sqlite is not in the plan: Api -> Db chose Postgres (primary)")
+      ])
+  })
+
+  it("a request the plan has no component for is named by its label, not its tag's reserved key", () => {
+    // Regression: "no component is named layerwise/Db#Oracle"
+    expect(Either.flip(Explain.component(plan, Dependency.named(Db, "oracle"))).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named Db#oracle"))
+  })
+
   it("a name without the namespace of its component's (app/Database for Database) is suggested the namespaced one", () => {
     class AppDatabase extends Context.Tag("app/Database")<AppDatabase, string>() {}
     class AppCache extends Context.Tag("app/Cache")<AppCache, string>() {}

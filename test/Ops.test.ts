@@ -433,6 +433,9 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       expect((yield* get(port, "/ops/components/layerwise%2FOps%2FServer")).body.lifecycle.startup).toBe(Number.MIN_SAFE_INTEGER)
       const unknown = yield* get(port, "/ops/components/Databse")
       expect([unknown.status, unknown.body]).toEqual([404, { error: "no component is named \"Databse\"", suggestions: ["Database"] }])
+      // a registered component the plan left out says why, as Explain.component does (it said "no component is named")
+      const lost = yield* get(port, "/ops/components/replica")
+      expect([lost.status, lost.body]).toEqual([404, { error: "replica is not in the plan: Api -> Database chose Database (primary)", suggestions: [] }])
       const own = yield* get(port, "/ops/components/layerwise%2FApp%2FApplication")
       expect([own.status, own.body]).toEqual([404, {
         error: "\"layerwise/App/Application\" is one of layerwise's own services, not a component of the application",

@@ -485,6 +485,17 @@ describe("Options", () => {
             "Storage (option --storage-kind is \"memory\", given \"s3\" (expected \"memory\" | \"file\")), Storage (option --storage-kind is \"file\", given \"s3\" (expected \"memory\" | \"file\"))"
         )
       }))
+
+    it.effect("when the option is not given at all, the problem says how to give it", () =>
+      Effect.gen(function*() {
+        // Regression: "given nothing", with nothing saying where a value would come from
+        const error = yield* Effect.flip(Effect.provide(Storage, Registry.toLayer(storage, [Storage])).pipe(withProvider({})))
+        expect(error.message).toBe(
+          "1 problem resolving the graph:\n  - Storage: no component provides Storage (available: none); candidates excluded by their conditions: " +
+            "Storage (option --storage-kind is \"memory\", given nothing: set --storage-kind or STORAGE_KIND), " +
+            "Storage (option --storage-kind is \"file\", given nothing: set --storage-kind or STORAGE_KIND)"
+        )
+      }))
   })
 
   it.effect("a name's words become the flag's and the variable's", () =>

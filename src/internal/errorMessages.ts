@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import * as ConfigError from "effect/ConfigError"
 import type * as Errors from "../Errors.js"
 import { suggest } from "./resolver/problems.js"
 
@@ -175,6 +176,12 @@ export const formatConfigSource = (source: Errors.ConfigSource): string => {
       return `condition "${source.description}"`
   }
 }
+
+/** The fix of a condition's Config that is not set: a flag the application may leave unset needs a default. @internal */
+export const configHint = (source: Errors.ConfigSource, cause: ConfigError.ConfigError): string =>
+  source._tag === "Condition" && ConfigError.isMissingDataOnly(cause)
+    ? ": set it, or give the Config a default (Config.withDefault) for when it is not set"
+    : ""
 
 /** How an option problem's `reason` begins when another option has its flag (`shares its flag with url of kube(EU_West)`). @internal */
 export const sharedFlagReason = "shares its flag with"

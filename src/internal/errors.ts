@@ -40,12 +40,32 @@ export class NotInScope extends Data.TaggedError("NotInScope")<{
   }
 }
 
+/**
+ * Why a registered component is not in a plan: a false condition left it out (`Excluded`, with the
+ * condition's description), or a request considered it and chose others (`NotChosen`: the request's
+ * path, the components chosen, the rule that chose them).
+ *
+ * @internal
+ */
+export type LeftOut =
+  | { readonly _tag: "Excluded"; readonly condition: string }
+  | { readonly _tag: "NotChosen"; readonly path: Errors.DependencyPath; readonly chosen: ReadonlyArray<string>; readonly rule: string }
+
 /** @internal */
 export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
   readonly name: string
   readonly suggestions: ReadonlyArray<string>
+  readonly leftOut?: LeftOut | undefined
 }> {
   override get message(): string {
+    const leftOut = this.leftOut
+    if (leftOut !== undefined) {
+      return `${this.name} is not in the plan: ${
+        leftOut._tag === "Excluded"
+          ? `its condition left it out (${leftOut.condition})`
+          : `${formatPath(leftOut.path)} chose ${listed(leftOut.chosen)} (${leftOut.rule})`
+      }`
+    }
     const hint = this.suggestions.length > 0 ? ` (did you mean ${this.suggestions.join(", ")}?)` : ""
     return `no component is named ${this.name}${hint}`
   }

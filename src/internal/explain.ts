@@ -9,6 +9,8 @@ import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import * as ReportSchema from "../Report.js"
 import { isAlias, isBuiltIn } from "./component.js"
+import * as dependency from "./dependency.js"
+import type { LeftOut } from "./errors.js"
 import { decodeTimeout, describeInput } from "./duration.js"
 import { startupText } from "./lifecycle.js"
 import * as lifetime from "./lifetime.js"
@@ -800,10 +802,41 @@ const distinctRequests = (edges: ReadonlyArray<Plan.Edge>): ReadonlyArray<Plan.E
 const nodeOf = (plan: Plan.Any, which: string | Dependency.Any): number | undefined =>
   typeof which === "string" ? planInternal.idsByName(plan).get(which) : planInternal.nodesOfRequest(plan, which.key)[0]
 
-/** What a name or request the plan has no component for fails with: close names suggested. */
-const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any): Errors.UnknownComponent => {
-  const name = typeof which === "string" ? which : which.key
-  return new Errors.UnknownComponent({ name, suggestions: suggest(name, plan.nodes.map((node) => node.name)) })
+/**
+ * What a name or request the plan has no component for fails with: a request by its label, close
+ * names suggested, and, for a component the plan's choices left out (by name, or a named request's),
+ * why: the condition that excluded it, else the first request (roots first, then in plan order) that
+ * considered it and chose another.
+ *
+ * @internal
+ */
+export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any): Errors.UnknownComponent => {
+  const request = typeof which === "string" ? undefined : dependency.describe(dependency.requestOf(which))
+  const name = request === undefined ? which as string : request.label
+  const sought = request === undefined ? name : request.selector._tag === "Name" ? request.selector.name : undefined
+  const leftOut = sought === undefined ? undefined : leftOutOf(plan, sought)
+  return new Errors.UnknownComponent({ name, suggestions: suggest(name, plan.nodes.map((node) => node.name)), ...(leftOut && { leftOut }) })
+}
+
+const leftOutOf = (plan: Plan.Any, name: string): LeftOut | undefined => {
+  let notChosen: LeftOut | undefined
+  const scan = (dependent: string | null, edges: ReadonlyArray<Plan.Edge>): LeftOut | undefined => {
+    for (const edge of edges) {
+      const excluded = edge.choice.excluded?.find((candidate) => candidate.name === name)
+      if (excluded !== undefined) return { _tag: "Excluded", condition: excluded.condition }
+      if (notChosen === undefined && edge.choice.considered.includes(name)) {
+        const chosen = edge.targets.map((target) => plan.nodes[target]!.name)
+        const path = dependent === null ? [edge.request.label] : [dependent, edge.request.label]
+        if (!chosen.includes(name)) notChosen = { _tag: "NotChosen", path, chosen, rule: edge.choice.rule }
+      }
+    }
+    return undefined
+  }
+  const excluded = scan(null, plan.roots) ?? plan.nodes.reduce<LeftOut | undefined>(
+    (found, node) => found ?? scan(node.name, node.dependencies),
+    undefined
+  )
+  return excluded ?? notChosen
 }
 
 const explanations = new WeakMap<Plan.Any, ReadonlyArray<ReadonlyArray<typeof ChosenByJson.Type>>>()

@@ -208,9 +208,12 @@ const roundPhase = (record: Report.PhaseRecord): Report.PhaseRecord => ({
 const component = (self: OpsContext, name: string): Answer => {
   if (self.idOf(name) === undefined) {
     const own = self.app.plan.nodes.some((node) => node.name === name)
+    const leftOut = own ? undefined : explainInternal.unknownComponent(self.app.plan, name)
     return Effect.succeed(json({
       error: own
         ? `${JSON.stringify(name)} is one of layerwise's own services, not a component of the application`
+        : leftOut?.leftOut !== undefined
+        ? leftOut.message
         : `no component is named ${JSON.stringify(name)}`,
       suggestions: suggest(name, self.components.map((node) => node.name))
     } satisfies Ops.UnknownComponentJson, 404))

@@ -446,5 +446,7 @@ const showGiven = (reading: Reading, field: Field): string => {
   const decoded = reading.decoded
   if (decoded._tag === "Value") return `${showValue(decoded.value, field.info.secret)}${reading.text === undefined ? " (its default)" : ""}`
   // a text that is none of the option's values (a typo of one) says what the values are
-  return decoded._tag === "Invalid" ? `${field.shown(reading.text)} (expected ${field.info.type})` : field.shown(reading.text)
+  if (decoded._tag === "Invalid") return `${field.shown(reading.text)} (expected ${field.info.type})`
+  // nothing given: where a value would come from
+  return reading.text === undefined ? `nothing: set ${field.flag} or ${field.variable}` : field.shown(reading.text)
 }
