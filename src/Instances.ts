@@ -152,8 +152,8 @@ export interface Provider<C, K, A, E = never, R = never, KE = never> {
   readonly needsUpdate: (context: C, cached: Cached<C, A>) => boolean
   /**
    * Dispose an instance nobody held for this long (default: never). Like every duration of layerwise, any
-   * `Duration.DurationInput` (`60_000`, `"1 minute"`, `Duration.minutes(1)`), finite and non-negative: another
-   * value is a defect of `make` (as is an unusable `capacity`).
+   * `Duration.DurationInput` (`60_000`, `"1 minute"`, `Duration.minutes(1)`), non-negative; infinite is the
+   * default. Another value is a defect of `make` (as is an unusable `capacity`).
    */
   readonly idleTimeToLive?: Duration.DurationInput | undefined
   /** At most this many keys have a cached instance; the least recently used is evicted first (default: no limit). */

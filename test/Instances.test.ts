@@ -570,8 +570,13 @@ describe("Instances", () => {
             defects.push(Exit.isFailure(exit) ? Cause.pretty(exit.cause).split("\n")[0]! : "made")
           }
         }
-        expect(defects).toEqual(unusable.flatMap(([, shown]) =>
-          options.map((option) => `RuntimeException: Instances.make: ${option} must be a finite, non-negative duration, got ${shown}`)
+        // an infinite idle time to live is the default (never); an infinite close timeout is refused
+        expect(defects).toEqual(unusable.flatMap(([input, shown]) =>
+          options.map((option) =>
+            option === "idleTimeToLive" && (input === Number.POSITIVE_INFINITY || input === Duration.infinity)
+              ? "made"
+              : `RuntimeException: Instances.make: ${option} must be a finite, non-negative duration, got ${shown}`
+          )
         ))
       }))
 

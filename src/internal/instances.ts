@@ -261,9 +261,10 @@ export function make<C, K, A, E = never, R = never, KE = never>(
     if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
       return yield* Effect.dieMessage(`Instances.make: capacity must be a positive integer, got ${capacity}`)
     }
-    // read as App reads its timeouts (one decoder): every DurationInput form, finite and non-negative
+    // read as App reads its timeouts (one decoder): every DurationInput form, finite and non-negative;
+    // an infinite time to live is the default, never (as RcMap takes it)
     const idleTimeToLive = decodeTimeout(provider.idleTimeToLive)
-    if (provider.idleTimeToLive !== undefined && idleTimeToLive === undefined) {
+    if (provider.idleTimeToLive !== undefined && idleTimeToLive === undefined && !isInfinite(provider.idleTimeToLive)) {
       return yield* unusableDuration("idleTimeToLive", provider.idleTimeToLive)
     }
     const closeTimeout = decodeTimeout(provider.closeTimeout)
@@ -285,6 +286,9 @@ export function make<C, K, A, E = never, R = never, KE = never>(
     return self
   })
 }
+
+const isInfinite = (input: Duration.DurationInput): boolean =>
+  Option.exists(Duration.decodeUnknown(input), (duration) => !Duration.isFinite(duration))
 
 const unusableDuration = (option: string, input: unknown): Effect.Effect<never> =>
   Effect.dieMessage(`Instances.make: ${option} must be a finite, non-negative duration, got ${describeInput(input)}`)
