@@ -48,9 +48,9 @@ export type DependencyPath = ReadonlyArray<string>
 export const formatPath = (path: DependencyPath): string => path.join(" -> ")
 
 /**
- * A candidate that a condition of its registry left out (see `Registry.when`): `name` is its name
- * (its explicit name, or its tag's key; for a family, the family's name), `condition` the description
- * of the false condition that excluded it (several, joined with `and`, when nested guards were false).
+ * A candidate a condition of its registry left out (`Registry.when`): `name` is its name (explicit, its
+ * tag's key, or a family's), `condition` the description of the condition that excluded it (several,
+ * joined with `and`, when nested guards were false; `config BETA, which could not be evaluated`).
  *
  * @example
  * ```ts
@@ -118,7 +118,7 @@ export interface NamedElsewhere {
  * `unqualified` lists the candidates of the service that the request ruled out: those without its
  * qualifier or name, or, for a plain request, qualified overrides (they serve only requests for their
  * qualifier); `qualifiers`, present when any of them has some, their qualifiers, at the same positions.
- * `excluded` lists the candidates that would have matched but a false condition left out (`Registry.when`).
+ * `excluded`: the candidates that would have matched but a condition left out (`Registry.when`).
  * `family`, when present, says how the request missed a component family (see {@link FamilyHint});
  * `elsewhere`, the component with the name a named request asked for, of another service.
  *

@@ -166,7 +166,8 @@ describe("Condition", () => {
     const result = Resolver.resolve(guarded, [Api])
     expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
       "invalid condition \"explodes\": it threw: boom",
-      "Api -> Storage: no component provides Storage (available: Api); register one, or declare it external if the program provides it"
+      // Regression: it said "register one", as if no component provided Storage
+      "Api -> Storage: no component provides Storage (available: Api); candidates excluded by their conditions: Storage (explodes, which could not be evaluated)"
     ])
   })
 
@@ -214,15 +215,26 @@ describe("Condition", () => {
                 source: { _tag: "Condition", description: "(config SEARCH_INDEX) and (config BETA)" },
                 cause: missing("BETA")
               }),
-              new Errors.MissingComponent({ path: ["Api"], request: "Storage", available: ["Api"], suggestions: [], unqualified: [], excluded: [] })
+              new Errors.MissingComponent({
+                path: ["Api"],
+                request: "Storage",
+                available: ["Api"],
+                suggestions: [],
+                unqualified: [],
+                excluded: [
+                  { name: "Storage", condition: "(config SEARCH_INDEX) and (config BETA), which could not be evaluated" },
+                  { name: "Storage", condition: "beta features, which could not be evaluated" }
+                ]
+              })
             ]
           })
         )
+        // Regression: the candidates whose guards could not be read were not named ("register one")
         expect(error.message).toBe(
           "3 problems resolving the graph:\n" +
             "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" cannot be read: (Missing data at SEARCH_INDEX: \"Expected SEARCH_INDEX to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set\n" +
             "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" cannot be read: (Missing data at BETA: \"Expected BETA to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set\n" +
-            "  - Api -> Storage: no component provides Storage (available: Api); register one, or declare it external if the program provides it"
+            "  - Api -> Storage: no component provides Storage (available: Api); candidates excluded by their conditions: Storage ((config SEARCH_INDEX) and (config BETA), which could not be evaluated), Storage (beta features, which could not be evaluated)"
         )
       }))
 
@@ -317,7 +329,14 @@ describe("Condition", () => {
           new Errors.ResolutionError({
             problems: [
               new Errors.InvalidDeclaration({ path: [], subject: { _tag: "Condition", description: "undeclared" }, issues: [{ code: "ConfigNotRead" }] }),
-              new Errors.MissingComponent({ path: ["Api"], request: "Storage", available: ["Api"], suggestions: [], unqualified: [], excluded: [] })
+              new Errors.MissingComponent({
+                path: ["Api"],
+                request: "Storage",
+                available: ["Api"],
+                suggestions: [],
+                unqualified: [],
+                excluded: [{ name: "Storage", condition: "undeclared, which could not be evaluated" }]
+              })
             ]
           })
         )

@@ -176,10 +176,11 @@ export interface Flattened {
   /** conditions that threw while evaluated, with what they threw */
   readonly conditionFailures: ReadonlyArray<{ readonly condition: Condition.Condition; readonly error: unknown }>
   /**
-   * The guarded registries skipped because their condition was false, in registration order: only
-   * looked into when a request finds nothing, to say what the conditions excluded (see `excluded`).
+   * The guarded registries skipped because their condition was false or could not be evaluated, in
+   * registration order: only looked into when a request finds nothing, to say what the conditions
+   * excluded (see `excluded`).
    */
-  readonly skipped: ReadonlyArray<{ readonly condition: Condition.Condition; readonly registry: Registry.Registry }>
+  readonly skipped: ReadonlyArray<Skipped>
   /**
    * the environment the conditions were evaluated in: with what presence conditions see when a guard
    * reading the registry was reached (see `providersOf`)
@@ -187,6 +188,18 @@ export interface Flattened {
   readonly environment: Condition.Environment
   /** the conditions evaluated that read Configs (what the plan's options include: see `Plan.options`) */
   readonly read: ReadonlyArray<Condition.Condition>
+}
+
+/**
+ * A guarded registry left out: its condition was false, or could not be evaluated (`unevaluated`;
+ * why is a problem of its own).
+ *
+ * @internal
+ */
+export interface Skipped {
+  readonly condition: Condition.Condition
+  readonly registry: Registry.Registry
+  readonly unevaluated?: true | undefined
 }
 
 /**
@@ -210,7 +223,7 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
   const replacements = new Map<string, Component.Any>()
   const replacedTwice = new Map<string, Array<Component.Any>>()
   const families = new Set<unknown>()
-  const skipped: Array<{ condition: Condition.Condition; registry: Registry.Registry }> = []
+  const skipped: Array<Skipped> = []
   const read: Array<Condition.Condition> = []
   // the environment of the guards that read the registry, made when the first one is reached
   let withProviders: Condition.Environment | undefined
@@ -263,6 +276,7 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
         } catch (error) {
           threw = true
           conditionFailures.push({ condition: entry.condition, error })
+          skipped.push({ condition: entry.condition, registry: entry.registry, unevaluated: true })
         }
         if (holds && !reached.has(entry.registry)) {
           reached.add(entry.registry)
@@ -367,8 +381,9 @@ export const conditionsOf = (root: Registry.Registry): ReadonlyArray<Condition.C
 }
 
 /**
- * A component or family left out by false conditions: the description of the guard that excluded it,
- * or, when guards nested in it were false too, all of theirs (`(profile a) and (profile b)`).
+ * A component or family left out by false conditions: the description of the guard that excluded it
+ * (`config BETA, which could not be evaluated` for one that could not be), or, when
+ * guards nested in it were false too, all of theirs (`(profile a) and (profile b)`).
  *
  * @internal
  */
@@ -395,7 +410,9 @@ export const excluded = (flat: Flattened): ReadonlyArray<Excluded> => {
     const stack: Array<{ readonly entries: ReadonlyArray<Entry>; index: number; readonly condition: string }> = [{
       entries: (guard.registry as RegistryImpl).entries,
       index: 0,
-      condition: conditionInternal.explainIn(guard.condition, flat.environment)
+      condition: guard.unevaluated === undefined
+        ? conditionInternal.explainIn(guard.condition, flat.environment)
+        : `${guard.condition.description}, which could not be evaluated`
     }]
     while (stack.length > 0) {
       const frame = stack[stack.length - 1]!
