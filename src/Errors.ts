@@ -672,9 +672,9 @@ export type NotInScope = internal.NotInScope
 export type HandleError = ConstructionError | ScopeNotOpen
 
 /**
- * A component was asked for by a name (or a request, by its label) the plan has no component for.
- * `suggestions` are the close names it has; `leftOut` (from Explain) says why the plan left out a registered
- * component of that name: its condition, or the request that chose another.
+ * A component was asked for by a name (or a request, by its label) the plan has no component for: `suggestions`
+ * are its close names; `leftOut` (Explain) says why the plan left out a registered component of that name (its
+ * condition, or the request that chose another); `members` (Explain) lists the several a request resolved to.
  *
  * @example
  * ```ts
