@@ -672,9 +672,9 @@ export type NotInScope = internal.NotInScope
 export type HandleError = ConstructionError | ScopeNotOpen
 
 /**
- * A component was asked for by a name (or a request, by its label) the plan has no component for.
- * `suggestions` are the close names it has; `leftOut` (from Explain) says why the plan left out a registered
- * component of that name: its condition, or the request that chose another.
+ * A component was asked for by a name (or a request, by its label) the plan has no component for: `suggestions`
+ * are its close names; `leftOut` (Explain) says why the plan left out a registered component of that name (its
+ * condition, or the request that chose another); `members` (Explain) lists the several a request resolved to.
  *
  * @example
  * ```ts
@@ -800,12 +800,11 @@ export type ShutDownError = UnknownComponent | ComponentShutDown | ContainerClos
 export type BuildError<E = unknown> = ConstructionError<E>
 
 /**
- * One option that could not be given to its component (see `Options`): missing, not what its schema
- * expects, or unreadable by the `ConfigProvider`.
- *
+ * One option that could not be given to its component (see `Options`): missing, not what its schema expects, or unreadable.
  * - `path`: the dependency path to the first component that requests the options (empty: only a condition reads them);
- * - `options`: the options' name (the component's: `db`; a family member's `KubeClient(eu)`), `key`
- *   the option's (`url`; empty for options with one value);
+ *   `alsoNeededBy`, present when there are any: the other components that cannot be built without them (that request
+ *   them too, or depend on one that does, directly or not), in plan order;
+ * - `options`: the options' name (`db`; a family member's `kube(eu)`), `key` the option's (`url`; empty for options with one value);
  * - `flag`, `variable`: the flag and the environment variable that set it (`--db-url`, `DB_URL`);
  * - `expected`: what its schema decodes (`string`, `int`, `"memory" | "file"`);
  * - `got`: the value given, as given (`undefined`: none); a secret's is `<redacted>`, never the value;
@@ -828,6 +827,7 @@ export type BuildError<E = unknown> = ConstructionError<E>
  */
 export interface OptionProblem {
   readonly path: DependencyPath
+  readonly alsoNeededBy?: ReadonlyArray<string> | undefined
   readonly options: string
   readonly key: string
   readonly flag: string
@@ -839,8 +839,8 @@ export interface OptionProblem {
 }
 
 /**
- * The options of a plan could not all be read (see `Options`): every option that is missing, invalid
- * or unreadable, at once. They are read before any constructor runs, so nothing was built.
+ * The options of a plan could not all be read (see `Options`): every option missing, invalid or unreadable, at once.
+ * They are read before any constructor runs, so nothing was built. A problem is told once, however many need it.
  *
  * @example
  * ```ts

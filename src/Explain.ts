@@ -460,7 +460,8 @@ export const ComponentExplanation: Schema.Schema<ComponentExplanation> = interna
  * `the only candidate left; excluded by their conditions: LruCache (profile lru)`), its
  * dependencies and dependents; given a running application's report
  * (`App.report`), also its state and the timings of its phases. A name or request the plan has no
- * component for fails with `UnknownComponent`, suggesting close names.
+ * component for fails with `UnknownComponent`, suggesting close names; so does a request that
+ * resolved to several components (a collection's), listing them in `members`, to be named.
  *
  * @example
  * ```ts
@@ -491,7 +492,7 @@ export const component: (
   plan: Plan.Any,
   which: string | Dependency.Any,
   report?: Report.Report
-) => Either.Either<ComponentExplanation, Errors.UnknownComponent> = internal.explainComponent
+) => Either.Either<ComponentExplanation, Errors.UnknownComponent> = internal.component
 
 /**
  * One component's explanation as text (see {@link component}).
@@ -532,8 +533,8 @@ export interface ComponentTreeOptions extends TreeOptions {
  * that resolved to it): its dependencies, recursively, or with `direction: "dependents"` its
  * dependents, recursively: what it pulls in, or what breaks if it fails, in one call (samber/do's
  * `ExplainService`, whose `Dependencies` and `Dependents` each carry their `Recursive` relations).
- * A name or request the plan has no component for is a `Left` of `UnknownComponent` suggesting close
- * names, as {@link component}'s: a separate function rather than an option of {@link tree}, so that
+ * A name or request the plan has no component for, or that resolved to several, is a `Left` of
+ * `UnknownComponent`, as {@link component}'s: a separate function rather than an option of {@link tree}, so that
  * `tree` stays total and only a lookup by name can fail.
  *
  * Rendered as {@link tree} renders: the same lines (a component's lifecycle metadata on its first

@@ -9,7 +9,8 @@
  * themselves (the rule `"options"`, see `Plan.Choice`): the plan lists them (`Plan.options`), and its
  * Layer (`Plan.toLayer`, `Registry.toLayer`) and `App` read and validate every one with the current
  * `ConfigProvider` before the build starts; every missing or invalid value is reported together in
- * one {@link Errors.InvalidOptions} (component path, flag, expected, got, where it came from). A
+ * one {@link Errors.InvalidOptions} (component path and the other components needing it, flag,
+ * expected, got, where it came from), each problem once. A
  * component of the options' tag (`Testing.value(DbOptions, {...})`) gives them instead: nothing is
  * read. `Testing.options(DbOptions, { url })` gives some values as configuration, read before the
  * `ConfigProvider` by the options and by the conditions alike.

@@ -1072,6 +1072,26 @@ describe("requests that reach one component", () => {
     ])
   })
 
+  it("a request that resolved to several components (a collection) stands for none of them: UnknownComponent lists them to be named", () => {
+    // Regression: Explain.component(plan, Plugin) explained csv, the first member, as if the request meant it
+    const plugins = resolve(
+      Registry.make(
+        Component.succeed(Plugin, "csv").pipe(Component.named("csv")),
+        Component.succeed(Plugin, "json").pipe(Component.named("json")),
+        Component.make(Api, { dependencies: [Dependency.all(Plugin)], build: Effect.succeed("api") })
+      ),
+      [Api]
+    )
+    const several = (name: string) => new Errors.UnknownComponent({ name, suggestions: [], members: ["csv", "json"] })
+    expect(Explain.component(plugins, Plugin)).toEqual(Either.left(several("Plugin")))
+    expect(Explain.component(plugins, Dependency.all(Plugin))).toEqual(Either.left(several("All<Plugin>")))
+    expect(Explain.componentTree(plugins, Plugin)).toEqual(Either.left(several("Plugin")))
+    expect(several("Plugin").message).toBe('Plugin resolved to 2 components, not one (csv, json): name the one meant ("csv")')
+    expect(Either.getOrThrow(Explain.component(plugins, "json")).name).toBe("json")
+    // a request that chose one among candidates stands for it
+    expect(Either.getOrThrow(Explain.component(differing, Dependency.qualified(Db, Replica))).name).toBe("Db")
+  })
+
   it("an arrow is a handle's (dotted) only when every request behind it is a handle", () => {
     const lazyOnly = resolve(
       Registry.make(Component.succeed(Db, "pg"), Component.make(Api, { dependencies: [Dependency.lazy(Db), Dependency.lazy(Db)], build: Effect.succeed("api") })),

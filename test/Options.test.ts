@@ -106,6 +106,37 @@ describe("Options", () => {
         expect(yield* Ref.get(built)).toBe(0)
       }))
 
+    it.effect("a problem is told once, with the first path and the other components that need the options, directly or not", () =>
+      Effect.gen(function*() {
+        // Regression: only Poller -> Upstream was told; Dispatcher and Audit cannot be built either
+        const UpstreamOptions = Options.make("upstream", { url: Schema.String })
+        class Upstream extends Context.Tag("Upstream")<Upstream, string>() {}
+        class Audit extends Context.Tag("Audit")<Audit, string>() {}
+        class Poller extends Context.Tag("Poller")<Poller, string>() {}
+        class Dispatcher extends Context.Tag("Dispatcher")<Dispatcher, string>() {}
+        const reading = { dependencies: [UpstreamOptions], build: Effect.map(UpstreamOptions, (options) => options.url) }
+        const plan = Either.getOrThrow(Resolver.resolve(
+          Registry.make(
+            Component.make(Upstream, reading),
+            Component.make(Audit, reading),
+            Component.make(Poller, { dependencies: [Upstream], build: Upstream }),
+            Component.make(Dispatcher, { dependencies: [Upstream, Audit], build: Audit })
+          ),
+          [Poller, Dispatcher]
+        ))
+        const error = yield* Effect.flip(Options.validate(plan).pipe(withProvider({})))
+        expect(error.problems).toEqual([{
+          path: ["Poller", "Upstream"], alsoNeededBy: ["Audit", "Dispatcher"], options: "upstream", key: "url", flag: "--upstream-url",
+          variable: "UPSTREAM_URL", expected: "string", got: undefined, from: undefined, reason: "missing"
+        }])
+        expect(error.message).toBe(
+          "1 invalid option:\n  - Poller -> Upstream (also needed by Audit, Dispatcher): option --upstream-url (UPSTREAM_URL) is missing; expected string"
+        )
+        // one path is all there is: nothing more is said
+        const alone = yield* Effect.flip(Options.validate(Either.getOrThrow(Resolver.resolve(Registry.make(Component.make(Upstream, reading)), [Upstream]))).pipe(withProvider({})))
+        expect(alone.problems[0]).not.toHaveProperty("alsoNeededBy")
+      }))
+
     it.effect("a secret's value is never printed: not in a problem, not in the help", () =>
       Effect.gen(function*() {
         const Secret = Options.make("api", { token: Schema.Redacted(Schema.String.pipe(Schema.minLength(10))) })

@@ -189,7 +189,9 @@ export const sharedFlagReason = "shares its flag with"
 /** @internal */
 export const formatOptionProblem = (problem: Errors.OptionProblem): string => {
   // no path: only conditions read the options (before resolution), which no component names
-  const where = problem.path.length > 0 ? `${formatPath(problem.path)}: ` : "read by conditions: "
+  const where = problem.path.length === 0
+    ? "read by conditions: "
+    : `${formatPath(problem.path)}${problem.alsoNeededBy === undefined ? "" : ` (also needed by ${listed(problem.alsoNeededBy)})`}: `
   if (problem.reason.startsWith(sharedFlagReason)) {
     return `${where}option ${problem.key === "" ? "" : `${problem.key} of `}${problem.options} has the flag ${problem.flag} and the variable ${problem.variable} of option${
       problem.reason.slice(sharedFlagReason.length)

@@ -56,8 +56,12 @@ export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
   readonly name: string
   readonly suggestions: ReadonlyArray<string>
   readonly leftOut?: LeftOut | undefined
+  readonly members?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
+    if (this.members !== undefined) {
+      return `${this.name} resolved to ${this.members.length} components, not one (${listed(this.members)}): name the one meant (${JSON.stringify(this.members[0])})`
+    }
     const leftOut = this.leftOut
     if (leftOut !== undefined) {
       return `${this.name} is not in the plan: ${

@@ -798,9 +798,20 @@ const distinctRequests = (edges: ReadonlyArray<Plan.Edge>): ReadonlyArray<Plan.E
   return [...first.values()]
 }
 
-/** The node of a component, by its name or by a request that resolved to it (the first it resolved to). */
-const nodeOf = (plan: Plan.Any, which: string | Dependency.Any): number | undefined =>
-  typeof which === "string" ? planInternal.idsByName(plan).get(which) : planInternal.nodesOfRequest(plan, which.key)[0]
+/**
+ * The node of a component, by its name or by a request that resolved to it; a request that resolved
+ * to several components (a collection's, or a service only named or qualified requests chose) stands
+ * for none of them: `UnknownComponent` with the members, to be named.
+ */
+const nodeOf = (plan: Plan.Any, which: string | Dependency.Any): Either.Either<number, Errors.UnknownComponent> => {
+  const ids = typeof which === "string"
+    ? [planInternal.idsByName(plan).get(which)].filter((id) => id !== undefined)
+    : planInternal.nodesOfRequest(plan, which.key)
+  if (ids.length === 1) return Either.right(ids[0]!)
+  if (ids.length === 0) return Either.left(unknownComponent(plan, which))
+  const name = dependency.describe(dependency.requestOf(which as Dependency.Any)).label
+  return Either.left(new Errors.UnknownComponent({ name, suggestions: [], members: ids.map((id) => plan.nodes[id]!.name) }))
+}
 
 /**
  * What a name or request the plan has no component for fails with: a request by its label, close
@@ -844,7 +855,8 @@ const explanations = new WeakMap<Plan.Any, ReadonlyArray<ReadonlyArray<typeof Ch
 /**
  * One component explained: what it is, why it was chosen for each request that resolved to it, what
  * it depends on and what depends on it, its lifecycle metadata; with a report, where it got and its
- * phases' timings. `undefined` when the plan has no component of that name or for that request.
+ * phases' timings. `UnknownComponent` when the plan has no component of that name or for that
+ * request, or when the request resolved to several.
  *
  * @internal
  */
@@ -852,9 +864,10 @@ export const component = (
   plan: Plan.Any,
   which: string | Dependency.Any,
   report?: ReportSchema.Report
-): typeof ComponentExplanation.Type | undefined => {
-  const id = nodeOf(plan, which)
-  if (id === undefined) return undefined
+): Either.Either<typeof ComponentExplanation.Type, Errors.UnknownComponent> => {
+  const found = nodeOf(plan, which)
+  if (Either.isLeft(found)) return Either.left(found.left)
+  const id = found.right
   let chosenBy = explanations.get(plan)
   if (chosenBy === undefined) {
     chosenBy = chosenByOf(plan)
@@ -867,7 +880,7 @@ export const component = (
   const lifetime = own_.lifetime === undefined || own_.lifetime._tag === "Singleton"
     ? null
     : own_.lifetime._tag === "Transient" ? { _tag: "Transient" as const } : { _tag: "Scoped" as const, scope: own_.lifetime.scope.name }
-  return {
+  return Either.right({
     name: node.name,
     service: node.service,
     qualifiers: own_.qualifiers,
@@ -892,7 +905,7 @@ export const component = (
     startup: own_.lifecycle?.startup ?? null,
     state: record?.state ?? null,
     phases: record?.phases ?? []
-  }
+  })
 }
 
 /** One component explained, as text. @internal */
@@ -954,16 +967,6 @@ export const componentText = (explanation: typeof ComponentExplanation.Type): st
   return lines.join("\n")
 }
 
-/** @internal */
-export const explainComponent = (
-  plan: Plan.Any,
-  which: string | Dependency.Any,
-  report?: ReportSchema.Report
-): Either.Either<typeof ComponentExplanation.Type, Errors.UnknownComponent> => {
-  const explained = component(plan, which, report)
-  return explained === undefined ? Either.left(unknownComponent(plan, which)) : Either.right(explained)
-}
-
 /**
  * The tree rooted at one component, its dependencies or its dependents, recursively; the same walk
  * as `tree`'s.
@@ -975,8 +978,9 @@ export const componentTree = (
   which: string | Dependency.Any,
   options?: Explain.ComponentTreeOptions
 ): Either.Either<string, Errors.UnknownComponent> => {
-  const id = nodeOf(plan, which)
-  if (id === undefined) return Either.left(unknownComponent(plan, which))
+  const found = nodeOf(plan, which)
+  if (Either.isLeft(found)) return Either.left(found.left)
+  const id = found.right
   const nodes = plan.nodes
   const dependents = options?.direction === "dependents" ? dependentLines(nodes) : undefined
   const { finish, print } = dependents === undefined

@@ -16,6 +16,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as App from "../App.js"
@@ -219,7 +220,7 @@ const component = (self: OpsContext, name: string): Answer => {
     } satisfies Ops.UnknownComponentJson, 404))
   }
   return Effect.map(self.app.report, (report) => {
-    const explained = explainInternal.component(self.app.plan, name, report)!
+    const explained = Either.getOrThrow(explainInternal.component(self.app.plan, name, report))
     const body: Ops.ComponentJson = {
       ...explained,
       state: explained.state ?? "pending",

@@ -115,6 +115,36 @@ const requesters = (plan: Plan.Any): ReadonlyMap<string, ReadonlyArray<number>> 
   return byKey
 }
 
+/** Per options' requesters (one `requesters` list), where their problems are: each field's problem shares it. */
+const whereOf = new WeakMap<ReadonlyArray<number>, Pick<Errors.OptionProblem, "path" | "alsoNeededBy">>()
+
+/**
+ * Where a problem of options is: the path to the first component that requests them (none: only
+ * conditions read them) and, when there are any, the other components that cannot be built without
+ * them (that request them too, or depend on one that does, directly or not; the path's excepted), in
+ * plan order.
+ */
+const whereNeeded = (
+  plan: Plan.Any,
+  readers: ReadonlyArray<number> | undefined
+): Pick<Errors.OptionProblem, "path" | "alsoNeededBy"> => {
+  if (readers === undefined) return { path: [] }
+  const known = whereOf.get(readers)
+  if (known !== undefined) return known
+  const path = planInternal.pathTo(plan, readers[0]!)
+  const needing = new Uint8Array(plan.nodes.length)
+  for (const id of readers) needing[id] = 1
+  // a dependency comes before its dependents in the plan's order, so one pass reaches them all
+  for (const node of plan.nodes) {
+    if (needing[node.id] === 0 && node.dependencies.some((edge) => edge.targets.some((target) => needing[target] === 1))) needing[node.id] = 1
+  }
+  const onPath = new Set(path)
+  const also = plan.nodes.flatMap((node) => (needing[node.id] === 1 && !onPath.has(node.name) ? [node.name] : []))
+  const where = also.length === 0 ? { path } : { path, alsoNeededBy: also }
+  whereOf.set(readers, where)
+  return where
+}
+
 const fromText = (reading: Reading): string | undefined => reading.given ? givenSource : fromFound(reading.found)
 
 const fromFound = (found: Found | undefined): string | undefined =>
@@ -126,11 +156,11 @@ const fromFound = (found: Found | undefined): string | undefined =>
     ? `environment variable ${found.name}`
     : `file key ${found.name}`
 
-const problemOf = (reading: Reading, path: ReadonlyArray<string>): Errors.OptionProblem | undefined => {
+const problemOf = (reading: Reading, where: Pick<Errors.OptionProblem, "path" | "alsoNeededBy">): Errors.OptionProblem | undefined => {
   const { decoded, field } = reading
   if (decoded._tag === "Value" || decoded._tag === "Absent") return undefined
   return {
-    path,
+    ...where,
     options: field.owner.name,
     key: field.key,
     flag: field.flag,
@@ -192,16 +222,15 @@ export const servicesOf = (plan: Plan.Any): Effect.Effect<Context.Context<never>
         // options no component requests, read by conditions: only what a condition read matters
         // (a secret of them that only a left-out component needs is not required)
         if (first === undefined && planInternal.readByConditions.get(plan)?.has(reading.field.reading) === false) continue
-        const problem = problemOf(reading, first === undefined ? [] : planInternal.pathTo(plan, first))
+        const problem = problemOf(reading, whereNeeded(plan, paths.get(owner.key)))
         if (problem !== undefined) (problems ??= []).push(problem)
       }
       services.set(owner.key, single ? only : value)
     }
     for (const [field, other] of sharedFlags(readings)) {
       paths ??= requesters(plan)
-      const first = paths.get(field.owner.key)?.[0]
       ;(problems ??= []).push({
-        path: first === undefined ? [] : planInternal.pathTo(plan, first),
+        ...whereNeeded(plan, paths.get(field.owner.key)),
         options: field.owner.name,
         key: field.key,
         flag: field.flag,
