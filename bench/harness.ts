@@ -30,18 +30,28 @@ export const generatedFolder = path.join(benchFolder, ".generated")
  * `global.gc`, exposed at runtime when node was not started with `--expose-gc` (`npm run bench`
  * starts node without flags).
  */
-export const gc: () => void = (() => {
-  const existing = (globalThis as { gc?: (() => void) | undefined }).gc
-  if (typeof existing === "function") return () => existing()
+const exposedGc: ((options?: { readonly type: "minor" | "major" }) => void) | undefined = (() => {
+  const existing = (globalThis as { gc?: ((options?: { readonly type: "minor" | "major" }) => void) | undefined }).gc
+  if (typeof existing === "function") return existing
   try {
     v8.setFlagsFromString("--expose-gc")
     const exposed: unknown = vm.runInNewContext("gc")
-    if (typeof exposed === "function") return () => void exposed()
+    if (typeof exposed === "function") return exposed as (options?: { readonly type: "minor" | "major" }) => void
   } catch {
     // fall through: measurements still run, heap numbers are noisier
   }
-  return () => {}
+  return undefined
 })()
+
+/** A full collection (mark-compact). */
+export const gc = (): void => exposedGc?.()
+
+/**
+ * A collection of the young generation only (a scavenge): what the runs before left there is not
+ * collected during the next timed one, and no compiled code is thrown away (a full GC does that: see
+ * bench/README.md, "The build at 1,000 components").
+ */
+export const minorGc = (): void => exposedGc?.({ type: "minor" })
 
 export const now = (): number => performance.now()
 

@@ -116,7 +116,9 @@ const SETTLE_MS = 100
  * build after the GC took 2-3x the time of the fourth and later ones, and its ratio to the floor moved
  * between 1.3x and 1.9x for one code (bench/README.md, "The build at 1,000 components"). So: GC, then
  * untimed builds + releases of the same variant for at least `SETTLE_MS` (one at least; at 10,000 one
- * is that long), then the timed build and the timed release. The second build after the GC is also
+ * is that long), a scavenge (their garbage is not collected in the timed build: it would weigh on the
+ * variant that allocates most, for what the builds before it left), then the timed build and the timed
+ * release. The second build after the GC is also
  * timed (`afterGc`), as the sample was until 2026-12-06: a diagnostic of how much code a variant has to
  * optimise again, not a measure of its build.
  */
@@ -135,6 +137,7 @@ const timeOnce = async (
     await F.closeScope(scope)
   }
   recorder.reset()
+  H.minorGc()
   const scope = F.makeScope()
   const t0 = H.now()
   const built = await Effect.runPromise(build(scope))
@@ -321,6 +324,25 @@ interface ResolveResult {
   readonly firstValidated: number
 }
 
+/**
+ * The time of one first run (`run` on a fixture never seen before), settled as a build sample is
+ * (`timeOnce`): the fixtures made first; a full GC; `warmRuns` first runs on other fresh fixtures,
+ * untimed (a full GC throws compiled code away, and the sort's more than the resolver's: timed
+ * straight after it, the sort of the 10,000 chain took ~11 ms, settled ~5); a scavenge (what the
+ * warm runs left in the young generation is not collected in the timed run); then the timed run.
+ */
+const settledFirst = (graph: Graph, warmRuns: number, run: (fixture: F.Fixture) => unknown): number => {
+  const warm = Array.from({ length: warmRuns }, () => F.makeFixture(graph))
+  const fresh = F.makeFixture(graph)
+  H.gc()
+  for (const fixture of warm) H.keep(run(fixture))
+  warm.length = 0
+  H.minorGc()
+  const started = H.now()
+  H.keep(run(fresh))
+  return H.now() - started
+}
+
 const benchResolve = (graph: Graph): ResolveResult => {
   const fixture = F.makeFixture(graph)
   const { runs, warmup } = roundsFor(graph.size)
@@ -337,22 +359,13 @@ const benchResolve = (graph: Graph): ResolveResult => {
   const firstValidated: Array<number> = []
   const paired: Array<number> = []
   H.timeSync(() => validatedTopologicalSort(fixture.components, fixture.roots), options) // its warm-up
+  // each timed first run settled: its code optimised again after the full GC by first runs on other
+  // fresh graphs (as many components as two graphs of 10,000), then a scavenge (see `settledFirst`)
+  const warmRuns = Math.ceil(20_000 / graph.size)
   for (let round = 0; round < options.warmup + FIRST_RUNS; round++) {
-    const forSort = F.makeFixture(graph)
-    const forResolve = F.makeFixture(graph)
-    const forValidated = F.makeFixture(graph)
-    H.gc()
-    let started = H.now()
-    H.keep(topologicalSort(forSort.components, forSort.roots))
-    const sorted = H.now() - started
-    H.gc()
-    started = H.now()
-    H.keep(F.resolve(forResolve))
-    const resolved = H.now() - started
-    H.gc()
-    started = H.now()
-    H.keep(validatedTopologicalSort(forValidated.components, forValidated.roots))
-    const validated = H.now() - started
+    const sorted = settledFirst(graph, warmRuns, (fixture) => topologicalSort(fixture.components, fixture.roots))
+    const resolved = settledFirst(graph, warmRuns, F.resolve)
+    const validated = settledFirst(graph, warmRuns, (fixture) => validatedTopologicalSort(fixture.components, fixture.roots))
     if (round >= options.warmup) {
       firstBaseline.push(sorted)
       first.push(resolved)
@@ -1032,7 +1045,8 @@ const main = async () => {
     "",
     "`Resolver.resolve(registry, roots)` vs a plain iterative topological sort of the same components with Maps " +
     "(bench/baseline.ts). first = the first resolution of a registry whose components (and tags) were never seen " +
-    "before, what an application does at startup (each sample on fresh objects; the sort on others); repeated = " +
+    "before, what an application does at startup (each sample on fresh objects, the sort on others; settled as a build " +
+    "sample is: after the full GC, untimed first runs on other fresh graphs, then a scavenge); repeated = " +
     "resolving one registry again and again (the resolver keeps what it learnt of each component: an immutable " +
     `value). First resolutions: the median of ${FIRST_RUNS} samples (the ratio, the target's verdict, is of these medians), ` +
     "the median of the rounds' ratios (each round a sort and a resolution one after the other: " +
