@@ -112,21 +112,21 @@ export interface NamedElsewhere {
 /**
  * No component provides what a request asked for.
  *
- * `available` lists the services the registry does provide (layerwise's own left out) and
- * `suggestions` what the request may have meant: the services whose names are close to a missing
- * service's, or, for a qualified (named) request, its candidates' qualifiers (names) close to its own.
- * `unqualified` lists the candidates of the service that the request ruled out: those without its
- * qualifier or name, or, for a plain request, qualified overrides (they serve only requests for their
- * qualifier); `qualifiers`, present when any of them has some, their qualifiers, at the same positions.
- * `excluded`: the candidates that would have matched but a condition left out (`Registry.when`).
- * `family`, when present, says how the request missed a component family (see {@link FamilyHint});
- * `elsewhere`, the component with the name a named request asked for, of another service.
+ * `available` lists the services the registry does provide (layerwise's own left out) and `suggestions` what the
+ * request may have meant: the services whose names are close to a missing service's, or, for a qualified (named)
+ * request, its candidates' qualifiers (names) close to its own. `unqualified` lists the candidates of the service
+ * that the request ruled out: those without its qualifier or name, or, for a plain request, qualified overrides (they
+ * serve only requests for their qualifier); `qualifiers`, present when any of them has some, their qualifiers, at the
+ * same positions. `excluded`: the candidates that would have matched but a condition left out (`Registry.when`).
+ * `family`, when present, says how the request missed a component family (see {@link FamilyHint}); `elsewhere`, the
+ * component with the name a named request asked for, of another service; `alsoThrough`, the other family members that
+ * reach the problem alike (see {@link ResolutionError}).
  *
  * Names are listed in order (code unit order, not registration order: messages do not change with the
  * order modules were composed in); suggestions closest first, then in name order. The message renders
  * the fields in this order; the parts of empty fields are left out:
  *
- * `<path> -> <request>: no component provides <request> (available: <available>)`
+ * `<path> -> <request> (also through <alsoThrough>): no component provides <request> (available: <available>)`
  * `; candidates that do not match it: <unqualified>` (each with its qualifiers: `sms (urgent)`)
  * `; candidates excluded by their conditions: <name> (<condition>), ...`
  * `; <what the family hint says>`
@@ -172,6 +172,7 @@ export class MissingComponent extends Data.TaggedError("MissingComponent")<{
   readonly excluded: ReadonlyArray<ExcludedCandidate>
   readonly family?: FamilyHint | undefined
   readonly elsewhere?: NamedElsewhere | undefined
+  readonly alsoThrough?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
     return messages.missingComponent(this)
@@ -180,7 +181,7 @@ export class MissingComponent extends Data.TaggedError("MissingComponent")<{
 
 /**
  * A single-valued request matched several candidates that tie under the choice rules
- * (override > primary > not alternative > lowest order).
+ * (override > primary > not alternative > lowest order). `alsoThrough`: see {@link ResolutionError}.
  *
  * @example
  * ```ts
@@ -200,9 +201,10 @@ export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
   readonly request: string
   readonly candidates: ReadonlyArray<string>
   readonly rule: string
+  readonly alsoThrough?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
-    return `${formatPath([...this.path, this.request])}: ${this.candidates.length} candidates tie for ${this.request} (${
+    return `${formatPath([...this.path, this.request])}${messages.alsoThrough(this)}: ${this.candidates.length} candidates tie for ${this.request} (${
       messages.listed(this.candidates)
     }; ${this.rule}): mark one primary, the others alternative, give them different orders, or request one by qualifier or name`
   }
@@ -210,7 +212,7 @@ export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
 
 /**
  * The dependency graph has a cycle. `cycle` is the full cycle, starting and ending with the same
- * component: `["A", "B", "C", "A"]`.
+ * component: `["A", "B", "C", "A"]`. `alsoThrough`: see {@link ResolutionError}.
  *
  * @example
  * ```ts
@@ -226,21 +228,20 @@ export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
 export class CircularDependency extends Data.TaggedError("CircularDependency")<{
   readonly path: DependencyPath
   readonly cycle: ReadonlyArray<string>
+  readonly alsoThrough?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
     const where = this.path.length > 0 ? `${formatPath(this.path)}: ` : ""
-    return `${where}circular dependency ${
-      formatPath(this.cycle)
-    }: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)`
+    return `${where}circular dependency ${formatPath(this.cycle)}${messages.alsoThrough(this)}: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)`
   }
 }
 
 /**
- * A component outlives what it depends on: a singleton depends directly on a component scoped to a
- * request, an outer scope's component on an inner scope's. It would keep that instance after its
- * scope closed (a released transaction, the first request's user), the bug .NET's `ValidateScopes`
- * and Spring's scoped proxies exist for. `path` ends with the dependent; a transient in between
- * lives as long as its requester, so `through` names the transients the dependency is reached by.
+ * A component outlives what it depends on: a singleton depends directly on a component scoped to a request, an outer
+ * scope's component on an inner scope's. It would keep that instance after its scope closed (a released transaction,
+ * the first request's user), the bug .NET's `ValidateScopes` and Spring's scoped proxies exist for. `path` ends with
+ * the dependent; a transient in between lives as long as its requester, so `through` names the transients the
+ * dependency is reached by. `alsoThrough`: see {@link ResolutionError}.
  *
  * @example
  * ```ts
@@ -273,10 +274,11 @@ export class LifetimeMismatch extends Data.TaggedError("LifetimeMismatch")<{
   readonly dependencyLifetime: string
   /** the transient components the dependency is reached through, in order */
   readonly through: ReadonlyArray<string>
+  readonly alsoThrough?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
     const via = this.through.length > 0 ? ` through ${this.through.join(" -> ")} (transient)` : ""
-    const head = `${formatPath(this.path)}: ${this.component} (${this.lifetime}) depends${via} on ${this.dependency} (${this.dependencyLifetime}), which does not live as long`
+    const head = `${formatPath(this.path)}${messages.alsoThrough(this)}: ${this.component} (${this.lifetime}) depends${via} on ${this.dependency} (${this.dependencyLifetime}), which does not live as long`
     return this.dependencyLifetime.startsWith("input of ")
       ? `${head}: scope ${this.component} to ${this.dependencyLifetime.slice("input of ".length)} (or a scope inside it)`
       : `${head}: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give ${this.component} a lifetime no longer than ${this.dependency}'s`
@@ -411,11 +413,10 @@ export type DeclarationIssue =
   | { readonly code: "UnsettledMerge" }
 
 /**
- * A registration or a request that is malformed in a way types could not catch (a non-tag given as a
- * dependency, a non-finite order, a component both primary and alternative, a build that is not an
- * Effect, a replacement of a name that no component has...). `subject` says what was malformed
- * ({@link DeclarationSubject}), `issues` every way it is ({@link DeclarationIssue}: one problem per
- * subject, however many issues it has).
+ * A registration or a request that is malformed in a way types could not catch (a non-tag given as a dependency, a
+ * non-finite order, a component both primary and alternative, a build that is not an Effect, a replacement of a name
+ * that no component has...). `subject` says what was malformed ({@link DeclarationSubject}), `issues` every way it is
+ * ({@link DeclarationIssue}: one problem per subject, however many issues it has).
  *
  * @example
  * ```ts
@@ -512,7 +513,9 @@ export type Problem =
   | InvalidConfig
 
 /**
- * Resolution failed: every problem the resolver found, at once. Nothing was built.
+ * Resolution failed: every problem the resolver found, at once. Nothing was built. A problem several members of a
+ * family reach alike (equal but for the member in its path, cycle or component) is listed once, the first, with
+ * `alsoThrough`: the others' members, in order (`Api -> Client(eu) -> Db (also through Client(us)): ...`).
  *
  * @example
  * ```ts
@@ -560,11 +563,8 @@ export class ResolutionError extends Data.TaggedError("ResolutionError")<{
  * console.log(error.message) // "Api -> Database: constructor of Database failed: Error: refused"
  *
  * class DbDown extends Data.TaggedError("DbDown")<{ readonly host: string; readonly cause: unknown }> {}
- * const down = new Errors.ConstructionError({
- *   component: "Database",
- *   path: ["Database"],
- *   cause: new DbDown({ host: "db1", cause: new Error("connect ECONNREFUSED 127.0.0.1:5432") })
- * })
+ * const cause = new DbDown({ host: "db1", cause: new Error("connect ECONNREFUSED 127.0.0.1:5432") })
+ * const down = new Errors.ConstructionError({ component: "Database", path: ["Database"], cause })
  * console.log(down.message)
  * // "Database: constructor of Database failed: DbDown { host: \"db1\" }: caused by Error: connect ECONNREFUSED 127.0.0.1:5432"
  * ```

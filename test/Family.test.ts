@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Ref } from "effect"
 import { inspect } from "node:util"
-import { App, Component, Condition, Errors, Family, Lifecycle, Plan, Registry, Resolver, Testing } from "../src/index.js"
+import { App, Component, Condition, Errors, Family, Lifecycle, Lifetime, Plan, Registry, Resolver, Testing } from "../src/index.js"
 
 class Credentials extends Context.Tag("Credentials")<Credentials, { readonly token: string }>() {}
 class ClusterConfig extends Context.Tag("ClusterConfig")<ClusterConfig, { readonly endpoint: string }>() {}
@@ -465,5 +465,132 @@ describe("Family", () => {
     expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
       "invalid family member Client(eu): its family's build function must return an Effect, got { cluster: \"eu\", qps: 0, id: 0 }"
     ])
+  })
+  describe("a problem several members reach alike is listed once", () => {
+    /** A family of clients whose members request what `dependencies` says, one cluster each. */
+    const clientsRequesting = (dependencies: (cluster: string) => ReadonlyArray<Context.Tag<any, any>>, name = "KubeClient") =>
+      Family.make(Client, { name, key: (cluster: string) => cluster, dependencies, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 }) })
+    const messagesOf = (result: Either.Either<unknown, Errors.ResolutionError>) =>
+      Either.isLeft(result) ? result.left.problems.map((problem) => problem.message) : []
+
+    it("a service every member requests and no component provides is one problem: the first member's path, and the others it is also reached through", () => {
+      // Regression: one MissingComponent per member, differing only in the member in their paths.
+      const Clients = clientsRequesting(() => [Credentials])
+      const registry = Registry.make(Clients, watcherOf(Clients.of("eu"), Clients.of("us"), Clients.of("ap")))
+      const result = Resolver.resolve(registry, [Watcher])
+      expect(Either.isLeft(result) && result.left.problems).toEqual([
+        new Errors.MissingComponent({
+          path: ["Watcher", "KubeClient(eu)"],
+          request: "Credentials",
+          available: ["Watcher"],
+          suggestions: [],
+          unqualified: [],
+          excluded: [],
+          alsoThrough: ["KubeClient(us)", "KubeClient(ap)"]
+        })
+      ])
+      expect(Either.isLeft(result) && result.left.message).toBe(
+        "1 problem resolving the graph:\n  - Watcher -> KubeClient(eu) -> Credentials (also through KubeClient(us), KubeClient(ap)): " +
+          "no component provides Credentials (available: Watcher); register one, or declare it external if the program provides it"
+      )
+    })
+
+    it("problems that differ in more than the member stay separate: another missing service, a member's argument in the request", () => {
+      const Clients = clientsRequesting((cluster) => [cluster === "ap" ? ClusterConfig : Credentials])
+      const Unregistered = clientsRequesting(() => [], "Pool")
+      const Reporters = Family.make(Reporter, {
+        name: "Reporter",
+        key: (cluster: string) => cluster,
+        dependencies: (cluster) => [Unregistered.of(cluster)],
+        build: (cluster) => Effect.succeed({ client: cluster })
+      })
+      const registry = Registry.make(
+        Clients,
+        Reporters,
+        Component.make(Watcher, {
+          dependencies: [Clients.of("eu"), Clients.of("us"), Clients.of("ap"), Reporters.of("eu"), Reporters.of("us")],
+          build: Effect.succeed({ clients: [] })
+        })
+      )
+      expect(messagesOf(Resolver.resolve(registry, [Watcher]))).toEqual([
+        "Watcher -> KubeClient(eu) -> Credentials (also through KubeClient(us)): no component provides Credentials (available: Watcher); " +
+        "register one, or declare it external if the program provides it",
+        "Watcher -> KubeClient(ap) -> ClusterConfig: no component provides ClusterConfig (available: Watcher); " +
+        "register one, or declare it external if the program provides it",
+        "Watcher -> Reporter(eu) -> Pool(eu): no component provides Pool(eu) (available: Watcher); " +
+        "it is a member of family Pool, which is not registered: add the family to the registry",
+        "Watcher -> Reporter(us) -> Pool(us): no component provides Pool(us) (available: Watcher); " +
+        "it is a member of family Pool, which is not registered: add the family to the registry"
+      ])
+    })
+
+    it("candidates that tie for every member's request are one AmbiguousComponent", () => {
+      // Regression: one AmbiguousComponent per member.
+      const Clients = clientsRequesting(() => [Credentials])
+      const registry = Registry.make(
+        Clients,
+        Component.succeed(Credentials, { token: "a" }).pipe(Component.named("vault")),
+        Component.succeed(Credentials, { token: "b" }).pipe(Component.named("env")),
+        watcherOf(Clients.of("eu"), Clients.of("us"))
+      )
+      const result = Resolver.resolve(registry, [Watcher])
+      expect(Either.isLeft(result) && result.left.problems).toEqual([
+        new Errors.AmbiguousComponent({
+          path: ["Watcher", "KubeClient(eu)"],
+          request: "Credentials",
+          candidates: ["env", "vault"],
+          rule: "none primary, equal order 0",
+          alsoThrough: ["KubeClient(us)"]
+        })
+      ])
+      expect(messagesOf(result)).toEqual([
+        "Watcher -> KubeClient(eu) -> Credentials (also through KubeClient(us)): 2 candidates tie for Credentials (env, vault; none primary, equal order 0): " +
+        "mark one primary, the others alternative, give them different orders, or request one by qualifier or name"
+      ])
+    })
+
+    it("every member (a singleton) depending on a request-scoped component is one LifetimeMismatch", () => {
+      // Regression: one LifetimeMismatch per member.
+      const Request = Lifetime.scope("Request")
+      const Clients = clientsRequesting(() => [Credentials])
+      const registry = Registry.make(
+        Clients,
+        Component.succeed(Credentials, { token: "t" }).pipe(Lifetime.scoped(Request)),
+        watcherOf(Clients.of("eu"), Clients.of("us"))
+      )
+      const result = Resolver.resolve(registry, [Watcher], { scopes: [Request] })
+      expect(Either.isLeft(result) && result.left.problems).toEqual([
+        new Errors.LifetimeMismatch({
+          path: ["Watcher", "KubeClient(eu)"],
+          component: "KubeClient(eu)",
+          lifetime: "singleton",
+          dependency: "Credentials",
+          dependencyLifetime: "scoped(Request)",
+          through: [],
+          alsoThrough: ["KubeClient(us)"]
+        })
+      ])
+      expect(messagesOf(result)).toEqual([
+        "Watcher -> KubeClient(eu) (also through KubeClient(us)): KubeClient(eu) (singleton) depends on Credentials (scoped(Request)), which does not live as long: " +
+        "request it with Dependency.lazy or Dependency.factory (inside an open scope), or give KubeClient(eu) a lifetime no longer than Credentials's"
+      ])
+    })
+
+    it("a cycle through each member is one CircularDependency", () => {
+      // Regression: one CircularDependency per member.
+      const Clients = clientsRequesting(() => [Watcher])
+      const result = Resolver.resolve(Registry.make(Clients, watcherOf(Clients.of("eu"), Clients.of("us"), Clients.of("ap"))), [Watcher])
+      expect(Either.isLeft(result) && result.left.problems).toEqual([
+        new Errors.CircularDependency({
+          path: [],
+          cycle: ["Watcher", "KubeClient(eu)", "Watcher"],
+          alsoThrough: ["KubeClient(us)", "KubeClient(ap)"]
+        })
+      ])
+      expect(messagesOf(result)).toEqual([
+        "circular dependency Watcher -> KubeClient(eu) -> Watcher (also through KubeClient(us), KubeClient(ap)): break it by moving what they share " +
+        "into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
+      ])
+    })
   })
 })

@@ -654,6 +654,20 @@ describe("Resolver", () => {
       )
     })
 
+    it("two roots reaching one missing dependency through one shared component list it once, with the first root's path", () => {
+      const registry = Registry.make(needing(Api, [UserRepo], { source: "" }), needing(Cache, [UserRepo], { size: 1 }), needing(UserRepo, [Database], { source: "" }))
+      expect(errorOf(registry, [Api, Cache]).problems).toEqual([
+        new Errors.MissingComponent({
+          path: ["Api", "UserRepo"],
+          request: "Database",
+          available: ["Api", "Cache", "UserRepo"],
+          suggestions: [],
+          unqualified: [],
+          excluded: []
+        })
+      ])
+    })
+
     it("a missing dependency with a close name suggests it", () => {
       class Databse extends Context.Tag("Databse")<Databse, string>() {}
       const registry = Registry.make(database("main"), needing(Api, [Databse], { source: "" }))

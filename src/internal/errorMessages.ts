@@ -17,6 +17,10 @@ export const listed = (names: ReadonlyArray<string>, limit = 12): string =>
     ? names.join(", ")
     : `${names.slice(0, limit).join(", ")}, and ${names.length - limit} more`
 
+/** The note of a problem other family members reach alike (see `Errors.ResolutionError`): ` (also through KubeClient(us))`. @internal */
+export const alsoThrough = (problem: { readonly alsoThrough?: ReadonlyArray<string> | undefined }): string =>
+  problem.alsoThrough === undefined || problem.alsoThrough.length === 0 ? "" : ` (also through ${listed(problem.alsoThrough)})`
+
 /** The services every App registers (their tags' keys, made in internal/app.ts), by their public names. */
 const appServices: ReadonlyMap<string, string> = new Map([
   ["layerwise/App/Application", "App.Application"],
@@ -26,7 +30,7 @@ const appServices: ReadonlyMap<string, string> = new Map([
 
 /** @internal */
 export const missingComponent = (self: Errors.MissingComponent): string => {
-    const where = formatPath([...self.path, self.request])
+    const where = `${formatPath([...self.path, self.request])}${alsoThrough(self)}`
     const ruledOut = self.unqualified.length > 0
       ? `; candidates that do not match it: ${
         listed(self.unqualified.map((name, position) => {

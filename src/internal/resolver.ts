@@ -76,7 +76,8 @@ type Settings = ExtraRoots & {
  * Problems are reported in this order: conditions that threw, names replaced more than once,
  * invalid components (registration order), replacements that do not fit (tag by tag), duplicate
  * names (of components, then of families), what the walk finds (discovery order; a member named
- * like a component among it), then replacements of names no component has.
+ * like a component among it), then replacements of names no component has. A problem several
+ * members of a family reach alike is listed once (see `members.foldMemberProblems`).
  *
  * @internal
  */
@@ -235,6 +236,7 @@ const run = (
   // a loop, not a spread: a spread passes every problem as an argument (the stack's limit)
   for (const problem of outcome.problems) problems.push(problem)
   lifetimes.check(index.candidates, outcome, scopeNames, inputs, problems)
+  if (problems.length > 1 && outcome.members.size > 1) members.foldMemberProblems(problems, outcome)
 
   let unknownNames: ReadonlyArray<string> | undefined
   for (const name of flat.replacements.keys()) {

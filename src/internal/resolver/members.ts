@@ -302,3 +302,81 @@ export const settleMembers = (self: WalkState): string | undefined => {
   }
   return unsettled
 }
+
+/** The kinds of problem a family member's component can reach alike with its family's other members. */
+const foldable: ReadonlySet<string> = new Set(["MissingComponent", "AmbiguousComponent", "LifetimeMismatch", "CircularDependency"])
+type Foldable = Errors.MissingComponent | Errors.AmbiguousComponent | Errors.LifetimeMismatch | Errors.CircularDependency
+
+/** The names of a foldable problem that are walked candidates, in order: its path, its cycle, its component. */
+const namesIn = (problem: Foldable): ReadonlyArray<string> => [
+  ...problem.path,
+  ...(problem._tag === "CircularDependency" ? problem.cycle : []),
+  ...(problem._tag === "LifetimeMismatch" ? [problem.component] : [])
+]
+
+/** A problem's fields with `alsoThrough`, without the tag its constructor sets. */
+const noted = <A extends Foldable>(problem: A, alsoThrough: ReadonlyArray<string>): Omit<A, "_tag"> => {
+  const { _tag: _, ...fields } = problem
+  return { ...fields, alsoThrough } as Omit<A, "_tag">
+}
+
+const withAlsoThrough = (problem: Foldable, alsoThrough: ReadonlyArray<string>): Errors.Problem => {
+  switch (problem._tag) {
+    case "MissingComponent":
+      return new Errors.MissingComponent(noted(problem, alsoThrough))
+    case "AmbiguousComponent":
+      return new Errors.AmbiguousComponent(noted(problem, alsoThrough))
+    case "LifetimeMismatch":
+      return new Errors.LifetimeMismatch(noted(problem, alsoThrough))
+    case "CircularDependency":
+      return new Errors.CircularDependency(noted(problem, alsoThrough))
+  }
+}
+
+/**
+ * Lists once each problem that several members of one family reach alike: problems of one kind whose
+ * fields are equal but for the members (of one family, at the same places) in their path, cycle or
+ * component. The first stays where it was, with `alsoThrough`: per other one, in order, the members
+ * its names differ by (joined with ` -> ` when several do). Run on a failed resolution only.
+ *
+ * @internal
+ */
+export const foldMemberProblems = (problems: Array<Errors.Problem>, outcome: Walk): void => {
+  const names = outcome.state.index.candidates.names
+  const familyOf = new Map<string, string>()
+  const families = new Map<dependency.FamilyLike, string>()
+  for (const member of outcome.members.values()) {
+    let id = families.get(member.family)
+    if (id === undefined) families.set(member.family, id = `\u0000member of family #${families.size}`)
+    familyOf.set(names[member.index]!, id)
+  }
+  const generic = (name: string): string => familyOf.get(name) ?? name
+  // equal for two problems that are equal but for the members, of one family each, at the same places
+  const keyOf = (problem: Errors.Problem): string | undefined => {
+    if (!foldable.has(problem._tag) || !namesIn(problem as Foldable).some((name) => familyOf.has(name))) return undefined
+    return JSON.stringify({
+      ...problem,
+      path: (problem as Foldable).path.map(generic),
+      ...(problem._tag === "CircularDependency" ? { cycle: problem.cycle.map(generic) } : {}),
+      ...(problem._tag === "LifetimeMismatch" ? { component: generic(problem.component) } : {})
+    })
+  }
+  const firsts = new Map<string, { readonly position: number; readonly names: ReadonlyArray<string>; readonly also: Array<string> }>()
+  let kept = 0
+  for (const problem of problems) {
+    const key = keyOf(problem)
+    const first = key === undefined ? undefined : firsts.get(key)
+    if (first === undefined) {
+      if (key !== undefined) firsts.set(key, { position: kept, names: namesIn(problem as Foldable), also: [] })
+      problems[kept++] = problem
+      continue
+    }
+    // an exact repeat adds nothing to the first
+    const differing = namesIn(problem as Foldable).filter((name, position) => name !== first.names[position])
+    if (differing.length > 0) first.also.push([...new Set(differing)].join(" -> "))
+  }
+  problems.length = kept
+  for (const { also, position } of firsts.values()) {
+    if (also.length > 0) problems[position] = withAlsoThrough(problems[position] as Foldable, also)
+  }
+}
