@@ -915,6 +915,9 @@ describe("one component", () => {
       Either.right("Statsd is not in the plan: its condition left it out (profile statsd)"),
       Either.right("no component is named Prometeus")
     ])
+    // a named request for a component of another service: that component is in the plan, not left out
+    expect(Either.flip(Explain.component(plan, Dependency.named(Metrics, "Db"))).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named Metrics#Db"))
   })
 
   it("a request the plan has no component for is named by its label, not its tag's reserved key", () => {

@@ -824,7 +824,8 @@ export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any)
   const request = typeof which === "string" ? undefined : dependency.describe(dependency.requestOf(which))
   const name = request === undefined ? which as string : request.label
   const sought = request === undefined ? name : request.selector._tag === "Name" ? request.selector.name : undefined
-  const leftOut = sought === undefined ? undefined : leftOutOf(plan, sought)
+  // a name the plan has (a named request's, of another service) is not left out
+  const leftOut = sought === undefined || planInternal.idsByName(plan).has(sought) ? undefined : leftOutOf(plan, sought)
   return new Errors.UnknownComponent({ name, suggestions: suggest(name, plan.nodes.map((node) => node.name)), ...(leftOut && { leftOut }) })
 }
 
