@@ -560,7 +560,8 @@ describe("Instances", () => {
           [Number.NaN, "NaN"],
           [Number.POSITIVE_INFINITY, "Infinity"],
           [Duration.infinity, "Infinity"],
-          ["-1 seconds", "-1 seconds"]
+          ["-1 seconds", "-1 seconds"],
+          [[-1, Number.POSITIVE_INFINITY], "[-1, Infinity]"]
         ]
         const options = ["idleTimeToLive", "closeTimeout"] as const
         const defects: Array<string> = []

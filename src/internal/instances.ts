@@ -289,7 +289,9 @@ export function make<C, K, A, E = never, R = never, KE = never>(
   })
 }
 
+// infinite and not negative: Effect decodes [-1, Infinity] as infinite too
 const isInfinite = (input: Duration.DurationInput): boolean =>
+  !(Array.isArray(input) && input.some((part) => !(part >= 0))) &&
   Option.exists(Duration.decodeUnknown(input), (duration) => !Duration.isFinite(duration))
 
 const unusableDuration = (option: string, expected: string, input: unknown): Effect.Effect<never> =>
