@@ -843,10 +843,7 @@ const leftOutOf = (plan: Plan.Any, name: string): LeftOut | undefined => {
     }
     return undefined
   }
-  const excluded = scan(null, plan.roots) ?? plan.nodes.reduce<LeftOut | undefined>(
-    (found, node) => found ?? scan(node.name, node.dependencies),
-    undefined
-  )
+  const excluded = scan(null, plan.roots) ?? plan.nodes.reduce<LeftOut | undefined>((found, node) => found ?? scan(node.name, node.dependencies), undefined)
   return excluded ?? notChosen ?? unreached(plan, name)
 }
 
