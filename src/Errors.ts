@@ -674,7 +674,7 @@ export type HandleError = ConstructionError | ScopeNotOpen
 /**
  * A component was asked for by a name (or a request, by its label) the plan has no component for: `suggestions`
  * are its close names; `leftOut` (Explain) says why the plan left out a registered component of that name (its
- * condition, or the request that chose another); `members` (Explain) lists the several a request resolved to.
+ * condition, the request that chose another, or that nothing requests it); `members` (Explain) lists the several a request resolved to.
  *
  * @example
  * ```ts

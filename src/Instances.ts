@@ -158,7 +158,7 @@ export interface Provider<C, K, A, E = never, R = never, KE = never> {
   readonly idleTimeToLive?: Duration.DurationInput | undefined
   /** At most this many keys have a cached instance; the least recently used is evicted first (default: no limit). */
   readonly capacity?: number | undefined
-  /** How long closing the manager waits for builds and holders before disposing anyway (default 30 seconds; as `idleTimeToLive`). */
+  /** How long closing the manager waits for builds and holders before disposing anyway (default 30 seconds; finite, else as `idleTimeToLive`). */
   readonly closeTimeout?: Duration.DurationInput | undefined
   /**
    * The manager's name: the label `manager` of its Effect Metrics (`layerwise.instances.size`,

@@ -898,6 +898,28 @@ describe("one component", () => {
       ])
   })
 
+  it("a registered component no request reached is told so, and one its condition left out is told so though no request considered it", () => {
+    // Regression: both were "no component is named ...", as if the registry had neither
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg"),
+        Component.succeed(Metrics, "prometheus").pipe(Component.named("Prometheus")),
+        Registry.when(Condition.profile("statsd"), Component.succeed(Metrics, "statsd").pipe(Component.named("Statsd"))),
+        Component.make(Api, { dependencies: [Db], build: Db })
+      ),
+      [Api]
+    )
+    const messages = ["Prometheus", "Statsd", "Prometeus"].map((name) => Either.flip(Explain.component(plan, name)).pipe(Either.map((error) => error.message)))
+    expect(messages).toEqual([
+      Either.right("Prometheus is not in the plan: nothing requests it (no root, nor a dependency of a component in the plan)"),
+      Either.right("Statsd is not in the plan: its condition left it out (profile statsd)"),
+      Either.right("no component is named Prometeus")
+    ])
+    // a named request for a component of another service: that component is in the plan, not left out
+    expect(Either.flip(Explain.component(plan, Dependency.named(Metrics, "Db"))).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named Metrics#Db"))
+  })
+
   it("a request the plan has no component for is named by its label, not its tag's reserved key", () => {
     // Regression: "no component is named layerwise/Db#Oracle"
     expect(Either.flip(Explain.component(plan, Dependency.named(Db, "oracle"))).pipe(Either.map((error) => error.message)))

@@ -560,7 +560,8 @@ describe("Instances", () => {
           [Number.NaN, "NaN"],
           [Number.POSITIVE_INFINITY, "Infinity"],
           [Duration.infinity, "Infinity"],
-          ["-1 seconds", "-1 seconds"]
+          ["-1 seconds", "-1 seconds"],
+          [[-1, Number.POSITIVE_INFINITY], "[-1, Infinity]"]
         ]
         const options = ["idleTimeToLive", "closeTimeout"] as const
         const defects: Array<string> = []
@@ -570,12 +571,15 @@ describe("Instances", () => {
             defects.push(Exit.isFailure(exit) ? Cause.pretty(exit.cause).split("\n")[0]! : "made")
           }
         }
-        // an infinite idle time to live is the default (never); an infinite close timeout is refused
+        // an infinite idle time to live is the default (never), and its defect does not call it unusable; an infinite
+        // close timeout is refused
         expect(defects).toEqual(unusable.flatMap(([input, shown]) =>
           options.map((option) =>
             option === "idleTimeToLive" && (input === Number.POSITIVE_INFINITY || input === Duration.infinity)
               ? "made"
-              : `RuntimeException: Instances.make: ${option} must be a finite, non-negative duration, got ${shown}`
+              : option === "idleTimeToLive"
+              ? `RuntimeException: Instances.make: idleTimeToLive must be a non-negative duration (infinite: never), got ${shown}`
+              : `RuntimeException: Instances.make: closeTimeout must be a finite, non-negative duration, got ${shown}`
           )
         ))
       }))

@@ -137,6 +137,29 @@ describe("Options", () => {
         expect(alone.problems[0]).not.toHaveProperty("alsoNeededBy")
       }))
 
+    it.effect("every problem of the options says who else needs them: each missing field's, and a shared flag's", () =>
+      Effect.gen(function*() {
+        const Db = Options.make("db", { poolSize: Schema.String, url: Schema.String })
+        const DbPool = Options.make("db-pool", { size: Schema.optionalWith(Schema.String, { default: () => "20" }) })
+        class Pool extends Context.Tag("Pool")<Pool, string>() {}
+        class Api extends Context.Tag("Api")<Api, string>() {}
+        class Jobs extends Context.Tag("Jobs")<Jobs, string>() {}
+        const plan = Either.getOrThrow(Resolver.resolve(
+          Registry.make(
+            Component.make(Pool, { dependencies: [Db, DbPool], build: Effect.map(Db, (db) => db.url) }),
+            Component.make(Api, { dependencies: [Pool], build: Pool }),
+            Component.make(Jobs, { dependencies: [Pool], build: Pool })
+          ),
+          [Api, Jobs]
+        ))
+        const error = yield* Effect.flip(Options.validate(plan).pipe(withProvider({})))
+        expect(error.problems.map((problem) => [problem.options, problem.key, problem.path, problem.alsoNeededBy, problem.reason])).toEqual([
+          ["db", "poolSize", ["Api", "Pool"], ["Jobs"], "missing"],
+          ["db", "url", ["Api", "Pool"], ["Jobs"], "missing"],
+          ["db-pool", "size", ["Api", "Pool"], ["Jobs"], "shares its flag with poolSize of db"]
+        ])
+      }))
+
     it.effect("a secret's value is never printed: not in a problem, not in the help", () =>
       Effect.gen(function*() {
         const Secret = Options.make("api", { token: Schema.Redacted(Schema.String.pipe(Schema.minLength(10))) })

@@ -42,14 +42,15 @@ export class NotInScope extends Data.TaggedError("NotInScope")<{
 
 /**
  * Why a registered component is not in a plan: a false condition left it out (`Excluded`, with the
- * condition's description), or a request considered it and chose others (`NotChosen`: the request's
- * path, the components chosen, the rule that chose them).
+ * condition's description), a request considered it and chose others (`NotChosen`: the request's
+ * path, the components chosen, the rule that chose them), or no request reached it (`NotRequested`).
  *
  * @internal
  */
 export type LeftOut =
   | { readonly _tag: "Excluded"; readonly condition: string }
   | { readonly _tag: "NotChosen"; readonly path: Errors.DependencyPath; readonly chosen: ReadonlyArray<string>; readonly rule: string }
+  | { readonly _tag: "NotRequested" }
 
 /** @internal */
 export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
@@ -67,6 +68,8 @@ export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
       return `${this.name} is not in the plan: ${
         leftOut._tag === "Excluded"
           ? `its condition left it out (${leftOut.condition})`
+          : leftOut._tag === "NotRequested"
+          ? "nothing requests it (no root, nor a dependency of a component in the plan)"
           : `${formatPath(leftOut.path)} chose ${listed(leftOut.chosen)} (${leftOut.rule})`
       }`
     }

@@ -265,10 +265,12 @@ export function make<C, K, A, E = never, R = never, KE = never>(
     // an infinite time to live is the default, never (as RcMap takes it)
     const idleTimeToLive = decodeTimeout(provider.idleTimeToLive)
     if (provider.idleTimeToLive !== undefined && idleTimeToLive === undefined && !isInfinite(provider.idleTimeToLive)) {
-      return yield* unusableDuration("idleTimeToLive", provider.idleTimeToLive)
+      return yield* unusableDuration("idleTimeToLive", "non-negative duration (infinite: never)", provider.idleTimeToLive)
     }
     const closeTimeout = decodeTimeout(provider.closeTimeout)
-    if (provider.closeTimeout !== undefined && closeTimeout === undefined) return yield* unusableDuration("closeTimeout", provider.closeTimeout)
+    if (provider.closeTimeout !== undefined && closeTimeout === undefined) {
+      return yield* unusableDuration("closeTimeout", "finite, non-negative duration", provider.closeTimeout)
+    }
     // The fibers live in a Scope of their own that nothing closes: the close interrupts them itself,
     // within its timeout (a FiberSet closed with the manager's Scope would wait without end for a
     // build that ignores its interruption).
@@ -287,11 +289,13 @@ export function make<C, K, A, E = never, R = never, KE = never>(
   })
 }
 
+// infinite and not negative: Effect decodes [-1, Infinity] as infinite too
 const isInfinite = (input: Duration.DurationInput): boolean =>
+  !(Array.isArray(input) && input.some((part) => !(part >= 0))) &&
   Option.exists(Duration.decodeUnknown(input), (duration) => !Duration.isFinite(duration))
 
-const unusableDuration = (option: string, input: unknown): Effect.Effect<never> =>
-  Effect.dieMessage(`Instances.make: ${option} must be a finite, non-negative duration, got ${describeInput(input)}`)
+const unusableDuration = (option: string, expected: string, input: unknown): Effect.Effect<never> =>
+  Effect.dieMessage(`Instances.make: ${option} must be a ${expected}, got ${describeInput(input)}`)
 
 /** @internal */
 export function Tag<const Id extends string>(
