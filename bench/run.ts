@@ -105,8 +105,14 @@ interface BuildResult {
   readonly handOrder: (F.OrderCheck & { readonly runs: number }) | undefined
 }
 
-/** How long the untimed builds after a forced GC run before the timed one (see `timeOnce`). */
-const SETTLE_MS = 100
+/**
+ * How many untimed builds follow the forced GC before the timed one (see `timeOnce`): as many
+ * components as 10,000, one build at least. A count, the same for every variant of a size, not a
+ * time: V8 optimises code by how much of it ran, so a time would give the slower variant fewer
+ * warm-ups. Only the hand-composed Layers (a comparator, no target) stop earlier, after a second.
+ */
+const settleBuilds = (size: number): number => Math.max(1, Math.round(10_000 / size))
+const SETTLE_CAP_MS = 1_000
 
 /**
  * One timed sample. A forced full GC (so that no old garbage is left to collect mid-sample) also
@@ -115,21 +121,22 @@ const SETTLE_MS = 100
  * run that code unoptimised again and optimise it while they run: at 1,000 components the second
  * build after the GC took 2-3x the time of the fourth and later ones, and its ratio to the floor moved
  * between 1.3x and 1.9x for one code (bench/README.md, "The build at 1,000 components"). So: GC, then
- * untimed builds + releases of the same variant for at least `SETTLE_MS` (one at least; at 10,000 one
- * is that long), a scavenge (their garbage is not collected in the timed build: it would weigh on the
- * variant that allocates most, for what the builds before it left), then the timed build and the timed
- * release. The second build after the GC is also
- * timed (`afterGc`), as the sample was until 2026-12-06: a diagnostic of how much code a variant has to
- * optimise again, not a measure of its build.
+ * `settleBuilds(size)` untimed builds + releases of the same variant, a scavenge (their garbage is not
+ * collected in the timed build: it would weigh on the variant that allocates most, for what the builds
+ * before it left), then the timed build and the timed release. The second build after the GC is also
+ * timed (`afterGc`; NaN when the timed build is the second), as the sample was until
+ * 2026-12-06: a diagnostic of how much code a variant has to optimise again, not a measure of its build.
  */
 const timeOnce = async (
   recorder: F.Recorder,
-  build: (scope: Scope.Scope) => Effect.Effect<unknown, unknown>
+  build: (scope: Scope.Scope) => Effect.Effect<unknown, unknown>,
+  size: number
 ): Promise<{ readonly build: number; readonly release: number; readonly afterGc: number }> => {
   H.gc()
   const since = H.now()
+  const count = settleBuilds(size)
   let afterGc = Number.NaN
-  for (let warm = 0; warm === 0 || H.now() - since < SETTLE_MS; warm++) {
+  for (let warm = 0; warm < count && (warm === 0 || H.now() - since < SETTLE_CAP_MS); warm++) {
     const scope = F.makeScope()
     const t0 = H.now()
     H.keep(await Effect.runPromise(build(scope)))
@@ -145,8 +152,7 @@ const timeOnce = async (
   await F.closeScope(scope)
   const t2 = H.now()
   H.keep(built)
-  // a variant that settled within one build: its timed build is the second after the GC
-  return { build: t1 - t0, release: t2 - t1, afterGc: Number.isNaN(afterGc) ? t1 - t0 : afterGc }
+  return { build: t1 - t0, release: t2 - t1, afterGc }
 }
 
 /**
@@ -238,7 +244,7 @@ const benchBuild = async (graph: Graph): Promise<BuildResult> => {
     // each round starts with another variant: no variant always runs first, or after the same one
     for (let turn = 0; turn < builders.length; turn++) {
       const [variant, build] = builders[(turn + round) % builders.length]!
-      const sample = await timeOnce(fixture.recorder, build)
+      const sample = await timeOnce(fixture.recorder, build, graph.size)
       if (variant === "layerwise") order = add(order, F.checkOrder(graph, fixture.recorder))
       if (variant === "floor" || variant === "arguments") {
         const check = F.checkOrder(graph, fixture.recorder)
@@ -691,7 +697,11 @@ const main = async () => {
           opsPer(layerwise!.buildOps, size)
         } vs ${opsPer(floor!.buildOps, size)} per component); vs the floor as layerwise runs (its order, as a Layer): ${
           H.ratio(timeRatio(layerwise!, floorAsRun!, "build"))
-        }; the second build after a full GC (code still being optimised again): ${H.ratio(timeRatio(layerwise!, floor!, "afterGc"))}`,
+        }${
+          settleBuilds(size) > 1
+            ? `; the second build after a full GC (code still being optimised again): ${H.ratio(timeRatio(layerwise!, floor!, "afterGc"))}`
+            : ""
+        }`,
         pass: value <= bound
       })
     }
@@ -946,8 +956,9 @@ const main = async () => {
     `of 10,000 string keys takes ${H.ms(calibrationBefore)} at start, ${H.ms(calibrationAfter)} at end (~0.3-0.5 ms on a current laptop). ` +
     "Effect op counts (build / release) are deterministic: they do not vary with load.",
     `- method: rounds per size (${rounds}); times are medians, time ratios the median of the ratios round by round; variants interleaved within a round, each round starting with the next variant. Each timed sample: full GC, ` +
-    `untimed builds + releases of the same variant for at least ${SETTLE_MS} ms (a forced GC throws compiled code away: the ` +
-    "first builds after it run while V8 optimises it again), then the timed build and the timed release. Heap: separate rounds, heapUsed after GC with the " +
+    "untimed builds + releases of the same variant, as many components as 10,000 (a forced GC throws compiled code " +
+    "away: the first builds after it run while V8 optimises it again; the hand-composed Layers stop after 1 s), a " +
+    "scavenge, then the timed build and the timed release. Heap: separate rounds, heapUsed after GC with the " +
     `graph built minus before. Total time ${elapsed.toFixed(0)} s.`,
     "- graphs (bench/graph.ts, seeded): `chain` = each node depends on the previous one + 2 random earlier ones (depth N); " +
     "`wide` = 3 random earlier ones each (shallow). Roots = the nodes nothing depends on. Each constructor `yield*`s its " +
