@@ -34,7 +34,7 @@ import { hasProperty } from "effect/Predicate"
 import * as Scope from "effect/Scope"
 import * as Instances from "../Instances.js"
 import { describeValue } from "./describe.js"
-import { decodeTimeout, describeInput } from "./duration.js"
+import { decodeNonNegative, decodeTimeout, describeInput } from "./duration.js"
 import * as observe from "./observe.js"
 import {
   addFinalizerNow,
@@ -261,10 +261,10 @@ export function make<C, K, A, E = never, R = never, KE = never>(
     if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
       return yield* Effect.dieMessage(`Instances.make: capacity must be a positive integer, got ${capacity}`)
     }
-    // read as App reads its timeouts (one decoder): every DurationInput form, finite and non-negative;
-    // an infinite time to live is the default, never (as RcMap takes it)
-    const idleTimeToLive = decodeTimeout(provider.idleTimeToLive)
-    if (provider.idleTimeToLive !== undefined && idleTimeToLive === undefined && !isInfinite(provider.idleTimeToLive)) {
+    // read as App reads its timeouts (duration.ts): every DurationInput form, non-negative; an
+    // infinite time to live is the default, never (as RcMap takes it), an infinite close timeout refused
+    const idleTimeToLive = decodeNonNegative(provider.idleTimeToLive)
+    if (provider.idleTimeToLive !== undefined && idleTimeToLive === undefined) {
       return yield* unusableDuration("idleTimeToLive", "non-negative duration (infinite: never)", provider.idleTimeToLive)
     }
     const closeTimeout = decodeTimeout(provider.closeTimeout)
@@ -281,7 +281,8 @@ export function make<C, K, A, E = never, R = never, KE = never>(
       yield* Effect.clock,
       fibers,
       capacity,
-      idleTimeToLive === undefined ? undefined : Duration.toMillis(idleTimeToLive),
+      // infinite: never, as when it is not given
+      idleTimeToLive === undefined || !Duration.isFinite(idleTimeToLive) ? undefined : Duration.toMillis(idleTimeToLive),
       closeTimeout ?? Duration.seconds(30)
     )
     yield* Effect.addFinalizer(() => close(self))
@@ -290,10 +291,6 @@ export function make<C, K, A, E = never, R = never, KE = never>(
 }
 
 // infinite and not negative: Effect decodes [-1, Infinity] as infinite too
-const isInfinite = (input: Duration.DurationInput): boolean =>
-  !(Array.isArray(input) && input.some((part) => !(part >= 0))) &&
-  Option.exists(Duration.decodeUnknown(input), (duration) => !Duration.isFinite(duration))
-
 const unusableDuration = (option: string, expected: string, input: unknown): Effect.Effect<never> =>
   Effect.dieMessage(`Instances.make: ${option} must be a ${expected}, got ${describeInput(input)}`)
 
