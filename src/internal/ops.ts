@@ -209,6 +209,7 @@ const roundPhase = (record: Report.PhaseRecord): Report.PhaseRecord => ({
 const component = (self: OpsContext, name: string): Answer => {
   if (self.idOf(name) === undefined) {
     const own = self.app.plan.nodes.some((node) => node.name === name)
+    // a registered component the plan left out is told why, as Explain.component tells it
     const leftOut = own ? undefined : explainInternal.unknownComponent(self.app.plan, name)
     return Effect.succeed(json({
       error: own
