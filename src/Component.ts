@@ -29,6 +29,15 @@ import type * as Lifetime from "./Lifetime.js"
 import type * as Qualifier from "./Qualifier.js"
 
 /**
+ * The brand every component carries: what `Component.isComponent` tests.
+ *
+ * @example
+ * ```ts
+ * import { Component } from "layerwise"
+ *
+ * export const branded = (u: object): boolean => Component.TypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */

@@ -40,6 +40,15 @@ import type * as Dependency from "./Dependency.js"
 import * as internal from "./internal/condition.js"
 
 /**
+ * The brand every condition carries: what `Condition.isCondition` tests.
+ *
+ * @example
+ * ```ts
+ * import { Condition } from "layerwise"
+ *
+ * export const branded = (u: object): boolean => Condition.TypeId in u
+ * ```
+ *
  * @since 0.2.0
  * @category symbols
  */

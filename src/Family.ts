@@ -39,6 +39,15 @@ import type * as Dependency from "./Dependency.js"
 import * as internal from "./internal/family.js"
 
 /**
+ * The brand every component family carries: what `Family.isFamily` tests.
+ *
+ * @example
+ * ```ts
+ * import { Family } from "layerwise"
+ *
+ * export const branded = (u: object): boolean => Family.TypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */

@@ -35,6 +35,15 @@ import * as scopeInternal from "./internal/container/within.js"
 import * as internal from "./internal/lifetime.js"
 
 /**
+ * The brand every scope name carries: what `Lifetime.isScopeName` tests.
+ *
+ * @example
+ * ```ts
+ * import { Lifetime } from "layerwise"
+ *
+ * export const branded = (u: object): boolean => Lifetime.TypeId in u
+ * ```
+ *
  * @since 0.2.0
  * @category symbols
  */

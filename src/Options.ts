@@ -54,6 +54,15 @@ import * as providerInternal from "./internal/optionsProvider.js"
 import type * as Plan from "./Plan.js"
 
 /**
+ * The brand every options value carries: what `Options.isOptions` tests.
+ *
+ * @example
+ * ```ts
+ * import { Options } from "layerwise"
+ *
+ * export const branded = (u: object): boolean => Options.TypeId in u
+ * ```
+ *
  * @since 0.2.0
  * @category symbols
  */

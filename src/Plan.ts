@@ -21,6 +21,15 @@ import * as internal from "./internal/plan.js"
 import type * as Options from "./Options.js"
 
 /**
+ * The brand every plan carries: what `Plan.isPlan` tests.
+ *
+ * @example
+ * ```ts
+ * import { Plan } from "layerwise"
+ *
+ * export const branded = (u: object): boolean => Plan.TypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */

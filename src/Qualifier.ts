@@ -15,6 +15,15 @@ import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 
 /**
+ * The brand every qualifier carries: what `Qualifier.isQualifier` tests.
+ *
+ * @example
+ * ```ts
+ * import { Qualifier } from "layerwise"
+ *
+ * export const branded = (u: object): boolean => Qualifier.TypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */

@@ -33,6 +33,15 @@ import type * as Qualifier from "./Qualifier.js"
 import type * as Resolver from "./Resolver.js"
 
 /**
+ * The brand every registry carries: what `Registry.isRegistry` tests.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from "layerwise"
+ *
+ * export const branded = (u: object): boolean => Registry.TypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
