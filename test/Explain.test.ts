@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Duration, Effect, Either, FastCheck as fc, Layer, Schema } from "effect"
-import { App, Component, Condition, Container, Dependency, Errors, Explain, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Condition, Container, Dependency, Errors, Explain, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
 import * as resolver from "../src/internal/resolver.js"
 import * as graph from "./helpers/graph.js"
 
@@ -918,6 +918,24 @@ describe("one component", () => {
     // a named request for a component of another service: that component is in the plan, not left out
     expect(Either.flip(Explain.component(plan, Dependency.named(Metrics, "Db"))).pipe(Either.map((error) => error.message)))
       .toEqual(Either.right("no component is named Metrics#Db"))
+  })
+
+  it("a registered component a test override replaced is told so: the request that chose the override, not that nothing requests it", () => {
+    // Regression: "pool is not in the plan: nothing requests it (...)", though Api requests Db (an override wins without considering the others)
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg").pipe(Component.named("pool")),
+        Component.make(Api, { dependencies: [Db], build: Db })
+      ).pipe(Testing.value(Db, "fake")),
+      [Api]
+    )
+    expect(Either.flip(Explain.component(plan, "pool"))).toEqual(Either.right(new Errors.UnknownComponent({
+      name: "pool",
+      suggestions: [],
+      leftOut: { _tag: "NotChosen", path: ["Api", "Db"], chosen: ["Db (override)"], rule: "override" }
+    })))
+    expect(Either.flip(Explain.component(plan, "pool")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("pool is not in the plan: Api -> Db chose Db (override) (override)"))
   })
 
   it("a request the plan has no component for is named by its label, not its tag's reserved key", () => {

@@ -783,9 +783,7 @@ const chosenByOf = (plan: Plan.Any): ReadonlyArray<ReadonlyArray<typeof ChosenBy
   const add = (dependent: string | null, edges: ReadonlyArray<Plan.Edge>) => {
     for (const group of groupByTarget(edges)) {
       if (group.target === undefined) continue
-      for (const edge of group.edges) {
-        found[group.target]!.push({ dependent, request: edge.request.label, ...choiceFields(edge.choice) })
-      }
+      for (const edge of group.edges) found[group.target]!.push({ dependent, request: edge.request.label, ...choiceFields(edge.choice) })
     }
   }
   add(null, plan.roots)
@@ -818,7 +816,7 @@ const nodeOf = (plan: Plan.Any, which: string | Dependency.Any): Either.Either<n
 /**
  * What a name or request the plan has no component for fails with: a request by its label, close names suggested,
  * and, for a registered component left out (by name, or a named request's), why: the condition that excluded it,
- * else the first request (roots first, then in plan order) that chose another, else that nothing requests it. @internal
+ * else the first request (roots first, then in plan order) that chose another (an override included), else that nothing requests it. @internal
  */
 export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any): Errors.UnknownComponent => {
   const request = typeof which === "string" ? undefined : dependency.describe(dependency.requestOf(which))
@@ -829,13 +827,13 @@ export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any)
   return new Errors.UnknownComponent({ name, suggestions: suggest(name, plan.nodes.map((node) => node.name)), ...(leftOut && { leftOut }) })
 }
 
-const leftOutOf = (plan: Plan.Any, name: string): LeftOut | undefined => {
+const leftOutOf = (plan: Plan.Any, name: string, service?: string): LeftOut | undefined => {
   let notChosen: LeftOut | undefined
   const scan = (dependent: string | null, edges: ReadonlyArray<Plan.Edge>): LeftOut | undefined => {
     for (const edge of edges) {
       const excluded = edge.choice.excluded?.find((candidate) => candidate.name === name)
       if (excluded !== undefined) return { _tag: "Excluded", condition: excluded.condition }
-      if (notChosen === undefined && edge.choice.considered.includes(name)) {
+      if (notChosen === undefined && (edge.choice.considered.includes(name) || (edge.choice.rule === "override" && edge.request.service === service))) {
         const chosen = edge.targets.map((target) => plan.nodes[target]!.name)
         const path = dependent === null ? [edge.request.label] : [dependent, edge.request.label]
         if (!chosen.includes(name)) notChosen = { _tag: "NotChosen", path, chosen, rule: edge.choice.rule }
@@ -844,16 +842,17 @@ const leftOutOf = (plan: Plan.Any, name: string): LeftOut | undefined => {
     return undefined
   }
   const excluded = scan(null, plan.roots) ?? plan.nodes.reduce<LeftOut | undefined>((found, node) => found ?? scan(node.name, node.dependencies), undefined)
-  return excluded ?? notChosen ?? unreached(plan, name)
+  return excluded ?? notChosen ?? (service === undefined ? unreached(plan, name) : { _tag: "NotRequested" })
 }
 
-/** A registered component no request considered: its condition's exclusion, or never requested (the plan's registry says). */
+/** A registered component no request considered: its condition's exclusion, an override's choice (it wins without considering the others), or never requested. */
 const unreached = (plan: Plan.Any, name: string): LeftOut | undefined => {
   const origin = originOf(plan)
   const flat = origin && registryInternal.flatten(origin.registry, origin.environment)
   const named = (item: unknown) => isComponent(item) && displayName(item) === name
   if (flat === undefined) return undefined
-  if (flat.components.some(named)) return { _tag: "NotRequested" }
+  const component = flat.components.find(named)
+  if (component !== undefined) return leftOutOf(plan, name, component.tag.key)
   const excluded = registryInternal.excluded(flat).find(({ item }) => named(item))
   return excluded && { _tag: "Excluded", condition: excluded.condition }
 }
