@@ -673,8 +673,8 @@ export type HandleError = ConstructionError | ScopeNotOpen
 
 /**
  * A component was asked for by a name (or a request, by its label) the plan has no component for: `suggestions`
- * are its close names; `leftOut` (Explain) says why the plan left out a registered component of that name (its
- * condition, the request that chose another, or that nothing requests it); `members` (Explain) lists the several a request resolved to.
+ * are its close names; `leftOut` (Explain) says why the plan left out a registered component of that name (its condition, the request
+ * that chose another, or that nothing requests it) or what answers a request no component does (`Provided`); `members`: what it resolved to.
  *
  * @example
  * ```ts

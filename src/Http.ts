@@ -29,7 +29,10 @@
  * with another request. They are released, last built first, when the platform closes the request's
  * `Scope`: after the response is sent, a streamed body included (a handler's stream may use them while
  * it runs), also when the handler fails or dies, and when the client goes away mid-request (the
- * server interrupts the handler). Release failures are logged.
+ * server interrupts the handler). Their finalizers get how the wrapped app ended when it failed (a
+ * failure answered after the middleware, as HttpApi answers a handler's errors, included), else how
+ * the request's `Scope` closed: a per-request unit of work commits or rolls back there. Release
+ * failures are logged.
  *
  * **HttpApi.** `HttpApiBuilder.group` makes a handler's requirements the requirements of the group's
  * Layer, built once for the server, so a handler cannot require a request-scoped service whatever

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Duration, Effect, Either, FastCheck as fc, Layer, Schema } from "effect"
-import { App, Component, Condition, Container, Dependency, Errors, Explain, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Condition, Container, Dependency, Errors, Explain, Family, Lifecycle, Lifetime, Options, Plan, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
 import * as resolver from "../src/internal/resolver.js"
 import * as graph from "./helpers/graph.js"
 
@@ -918,6 +918,56 @@ describe("one component", () => {
     // a named request for a component of another service: that component is in the plan, not left out
     expect(Either.flip(Explain.component(plan, Dependency.named(Metrics, "Db"))).pipe(Either.map((error) => error.message)))
       .toEqual(Either.right("no component is named Metrics#Db"))
+  })
+
+  it("a registered component a test override replaced is told so: the request that chose the override, not that nothing requests it", () => {
+    // Regression: "pool is not in the plan: nothing requests it (...)", though Api requests Db (an override wins without considering the others)
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg").pipe(Component.named("pool")),
+        Component.make(Api, { dependencies: [Db], build: Db })
+      ).pipe(Testing.value(Db, "fake")),
+      [Api]
+    )
+    expect(Either.flip(Explain.component(plan, "pool"))).toEqual(Either.right(new Errors.UnknownComponent({
+      name: "pool",
+      suggestions: [],
+      leftOut: { _tag: "NotChosen", path: ["Api", "Db"], chosen: ["Db (override)"], rule: "override" }
+    })))
+    expect(Either.flip(Explain.component(plan, "pool")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("pool is not in the plan: Api -> Db chose Db (override) (override)"))
+  })
+
+  it("a request no component answers, named as the tree shows it or by its tag, says what answers it: the program, a scope's opener, the configuration, the container", () => {
+    // Regression: each was "no component is named ...", though the tree lists "Db (external)", "Msg (input)", ...
+    class Msg extends Context.Tag("Msg")<Msg, string>() {}
+    class Tx extends Context.Tag("Tx")<Tx, string>() {}
+    const ApiOptions = Options.make("api", { url: Schema.String })
+    const Job = Lifetime.scope("Job", { inputs: [Msg] })
+    const plan = Either.getOrThrow(Resolver.resolve(
+      Registry.make(
+        Component.make(Api, { dependencies: [Db, ApiOptions, Container.Container], build: Db }),
+        Component.make(Tx, { dependencies: [Msg], build: Msg }).pipe(Lifetime.scoped(Job))
+      ),
+      [Api],
+      { external: [Db], scopes: [Job] }
+    ))
+    const messages = ["Db", Db, "Msg", "Options<api>", ApiOptions, Container.Container].map((which) =>
+      Either.flip(Explain.component(plan, which)).pipe(Either.map((error) => error.message))
+    )
+    expect(messages).toEqual([
+      Either.right("Db is no component: the program provides it (declared external)"),
+      Either.right("Db is no component: the program provides it (declared external)"),
+      Either.right("Msg is no component: an input of the scope Job, provided by whoever opens it (Lifetime.within, Http.requestScope)"),
+      Either.right("Options<api> is no component: options, read from the configuration before anything is built (Options.describe(plan) gives their values)"),
+      Either.right("Options<api> is no component: options, read from the configuration before anything is built (Options.describe(plan) gives their values)"),
+      Either.right("layerwise/Container is no component: the running container, which the Layer or App provides (Container.Container)")
+    ])
+    expect(Either.flip(Explain.component(plan, "Msg"))).toEqual(Either.right(new Errors.UnknownComponent({
+      name: "Msg",
+      suggestions: [],
+      leftOut: { _tag: "Provided", rule: "input", scope: "Job" }
+    })))
   })
 
   it("a request the plan has no component for is named by its label, not its tag's reserved key", () => {

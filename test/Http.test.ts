@@ -191,6 +191,40 @@ describe("Http.requestScope", () => {
     }))
   })
 
+  it.live("the request's instances are released with how its handler ended: a unit of work commits a request that succeeded and rolls back one that failed or died, also when the failure was answered after the wrapper", () => {
+    const recorder = new Recorder()
+    class UnitOfWork extends Context.Tag("UnitOfWork")<UnitOfWork, { readonly user: string }>() {}
+    const registry = registryOf(recorder).pipe(Registry.add(
+      Component.make(UnitOfWork, {
+        dependencies: [CurrentUser],
+        build: Effect.flatMap(CurrentUser, (user) =>
+          Effect.as(Effect.addFinalizer((exit) => recorder.record(`${exit._tag === "Success" ? "commit" : "rollback"}:${user.name}`)), { user: user.name }))
+      }).pipe(Lifetime.scoped(Http.Request))
+    ))
+    const app = Effect.map(Http.requestScope(Http.Request, [UnitOfWork]), (scoped) =>
+      HttpRouter.empty.pipe(
+        HttpRouter.get("/ok", Effect.flatMap(UnitOfWork, (work) => HttpServerResponse.text(work.user)).pipe(scoped)),
+        HttpRouter.get("/fail", Effect.flatMap(UnitOfWork, () => new Boom()).pipe(scoped)),
+        HttpRouter.get("/die", Effect.flatMap(UnitOfWork, () => Effect.dieMessage("boom")).pipe(scoped)),
+        // a failure answered after the wrapper (as HttpApi answers a handler's typed errors): the response succeeds, the handler failed
+        HttpRouter.get("/answered", Effect.flatMap(UnitOfWork, () => new Boom()).pipe(scoped, Effect.catchTag("Boom", () => HttpServerResponse.text("sorry", { status: 409 }))))
+      ))
+    return Effect.scoped(Effect.gen(function*() {
+      const url = yield* serve(app, registry)
+      expect((yield* get(`${url}/answered`, "ann")).status).toBe(409)
+      expect((yield* get(`${url}/ok`, "ada")).status).toBe(200)
+      expect((yield* get(`${url}/fail`, "fay")).status).toBe(500)
+      expect((yield* get(`${url}/die`, "dan")).status).toBe(500)
+      for (const user of ["ann", "ada", "fay", "dan"]) yield* recorder.until(`release user:${user}`)
+      expect([recorder.of("ann"), recorder.of("ada"), recorder.of("fay"), recorder.of("dan")]).toEqual([
+        ["build user:ann", "rollback:ann", "release user:ann"],
+        ["build user:ada", "commit:ada", "release user:ada"],
+        ["build user:fay", "rollback:fay", "release user:fay"],
+        ["build user:dan", "rollback:dan", "release user:dan"]
+      ])
+    }))
+  })
+
   it.live("a client that goes away mid-request: the handler is interrupted and the request's instances are released, once", () => {
     const recorder = new Recorder()
     const app = Effect.map(Http.requestScope(Http.Request, [Tx]), (scoped) =>

@@ -43,7 +43,9 @@ export class NotInScope extends Data.TaggedError("NotInScope")<{
 /**
  * Why a registered component is not in a plan: a false condition left it out (`Excluded`, with the
  * condition's description), a request considered it and chose others (`NotChosen`: the request's
- * path, the components chosen, the rule that chose them), or no request reached it (`NotRequested`).
+ * path, the components chosen, the rule that chose them), or no request reached it (`NotRequested`);
+ * or the name is a request that no component answers, and what does (`Provided`: the program, an
+ * external service; whoever opens `scope`, an input; the configuration, options; the container).
  *
  * @internal
  */
@@ -51,6 +53,21 @@ export type LeftOut =
   | { readonly _tag: "Excluded"; readonly condition: string }
   | { readonly _tag: "NotChosen"; readonly path: Errors.DependencyPath; readonly chosen: ReadonlyArray<string>; readonly rule: string }
   | { readonly _tag: "NotRequested" }
+  | { readonly _tag: "Provided"; readonly rule: "external" | "input" | "options" | "container"; readonly scope?: string | undefined }
+
+/** What answers a request no component does, as `UnknownComponent`'s message says it. */
+const providedText = (provided: Extract<LeftOut, { readonly _tag: "Provided" }>): string => {
+  switch (provided.rule) {
+    case "external":
+      return "the program provides it (declared external)"
+    case "input":
+      return `an input of the scope ${provided.scope}, provided by whoever opens it (Lifetime.within, Http.requestScope)`
+    case "options":
+      return "options, read from the configuration before anything is built (Options.describe(plan) gives their values)"
+    case "container":
+      return "the running container, which the Layer or App provides (Container.Container)"
+  }
+}
 
 /** @internal */
 export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
@@ -64,6 +81,7 @@ export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
       return `${this.name} resolved to ${this.members.length} components, not one (${listed(this.members)}): name the one meant (${JSON.stringify(this.members[0])})`
     }
     const leftOut = this.leftOut
+    if (leftOut?._tag === "Provided") return `${this.name} is no component: ${providedText(leftOut)}`
     if (leftOut !== undefined) {
       return `${this.name} is not in the plan: ${
         leftOut._tag === "Excluded"

@@ -8,15 +8,13 @@ import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import * as ReportSchema from "../Report.js"
-import { displayName, isAlias, isBuiltIn, isComponent } from "./component.js"
+import { isAlias, isBuiltIn } from "./component.js"
 import * as dependency from "./dependency.js"
-import type { LeftOut } from "./errors.js"
 import { decodeTimeout, describeInput } from "./duration.js"
 import { startupText } from "./lifecycle.js"
+import { leftOutOf, providedOf } from "./leftOut.js"
 import * as lifetime from "./lifetime.js"
 import * as planInternal from "./plan.js"
-import * as registryInternal from "./registry.js"
-import { originOf } from "./resolver.js"
 import { suggest } from "./resolver/problems.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -783,9 +781,7 @@ const chosenByOf = (plan: Plan.Any): ReadonlyArray<ReadonlyArray<typeof ChosenBy
   const add = (dependent: string | null, edges: ReadonlyArray<Plan.Edge>) => {
     for (const group of groupByTarget(edges)) {
       if (group.target === undefined) continue
-      for (const edge of group.edges) {
-        found[group.target]!.push({ dependent, request: edge.request.label, ...choiceFields(edge.choice) })
-      }
+      for (const edge of group.edges) found[group.target]!.push({ dependent, request: edge.request.label, ...choiceFields(edge.choice) })
     }
   }
   add(null, plan.roots)
@@ -817,45 +813,17 @@ const nodeOf = (plan: Plan.Any, which: string | Dependency.Any): Either.Either<n
 
 /**
  * What a name or request the plan has no component for fails with: a request by its label, close names suggested,
- * and, for a registered component left out (by name, or a named request's), why: the condition that excluded it,
- * else the first request (roots first, then in plan order) that chose another, else that nothing requests it. @internal
+ * and why: a request no component answers says what does (`Provided`); for a registered component left out (by
+ * name, or a named request's), the condition that excluded it,
+ * else the first request (roots first, then in plan order) that chose another (an override included), else that nothing requests it. @internal
  */
 export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any): Errors.UnknownComponent => {
   const request = typeof which === "string" ? undefined : dependency.describe(dependency.requestOf(which))
   const name = request === undefined ? which as string : request.label
   const sought = request === undefined ? name : request.selector._tag === "Name" ? request.selector.name : undefined
   // a name the plan has (a named request's, of another service) is not left out
-  const leftOut = sought === undefined || planInternal.idsByName(plan).has(sought) ? undefined : leftOutOf(plan, sought)
+  const leftOut = providedOf(plan, name) ?? (sought === undefined || planInternal.idsByName(plan).has(sought) ? undefined : leftOutOf(plan, sought))
   return new Errors.UnknownComponent({ name, suggestions: suggest(name, plan.nodes.map((node) => node.name)), ...(leftOut && { leftOut }) })
-}
-
-const leftOutOf = (plan: Plan.Any, name: string): LeftOut | undefined => {
-  let notChosen: LeftOut | undefined
-  const scan = (dependent: string | null, edges: ReadonlyArray<Plan.Edge>): LeftOut | undefined => {
-    for (const edge of edges) {
-      const excluded = edge.choice.excluded?.find((candidate) => candidate.name === name)
-      if (excluded !== undefined) return { _tag: "Excluded", condition: excluded.condition }
-      if (notChosen === undefined && edge.choice.considered.includes(name)) {
-        const chosen = edge.targets.map((target) => plan.nodes[target]!.name)
-        const path = dependent === null ? [edge.request.label] : [dependent, edge.request.label]
-        if (!chosen.includes(name)) notChosen = { _tag: "NotChosen", path, chosen, rule: edge.choice.rule }
-      }
-    }
-    return undefined
-  }
-  const excluded = scan(null, plan.roots) ?? plan.nodes.reduce<LeftOut | undefined>((found, node) => found ?? scan(node.name, node.dependencies), undefined)
-  return excluded ?? notChosen ?? unreached(plan, name)
-}
-
-/** A registered component no request considered: its condition's exclusion, or never requested (the plan's registry says). */
-const unreached = (plan: Plan.Any, name: string): LeftOut | undefined => {
-  const origin = originOf(plan)
-  const flat = origin && registryInternal.flatten(origin.registry, origin.environment)
-  const named = (item: unknown) => isComponent(item) && displayName(item) === name
-  if (flat === undefined) return undefined
-  if (flat.components.some(named)) return { _tag: "NotRequested" }
-  const excluded = registryInternal.excluded(flat).find(({ item }) => named(item))
-  return excluded && { _tag: "Excluded", condition: excluded.condition }
 }
 
 const explanations = new WeakMap<Plan.Any, ReadonlyArray<ReadonlyArray<typeof ChosenByJson.Type>>>()

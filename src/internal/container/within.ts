@@ -28,8 +28,9 @@ import * as runtime from "../runtime.js"
  * failure is a defect of `within`.
  *
  * With `owner` (an HTTP request's Scope, closed once the response is sent), the instances are
- * released when `owner` closes instead (at once if it is closed), with its exit; a release failure
- * is then logged, as no caller is left to fail.
+ * released when `owner` closes instead (at once if it is closed), with `effect`'s exit when it failed
+ * (a failure answered after the middleware, as HttpApi answers a handler's errors, leaves `owner`'s
+ * exit a success), else with `owner`'s; a release failure is then logged, as no caller is left to fail.
  *
  * @internal
  */
@@ -110,7 +111,7 @@ export const withinEdges = <A, E, R>(
           Effect.flatMap(releaseScopeInstance(self, instance, exit), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
         return owner === undefined
           ? release(exit)
-          : Scope.addFinalizerExit(owner, (closed) => Effect.catchAllCause(release(closed), Effect.logError))
+          : Scope.addFinalizerExit(owner, (closed) => Effect.catchAllCause(release(exit._tag === "Failure" ? exit : closed), Effect.logError))
       }
     )
   })

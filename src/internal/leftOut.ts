@@ -1,0 +1,64 @@
+/**
+ * Why a name or request is no component of a plan, for `Explain.component`'s `UnknownComponent`: what
+ * answers a request no component does, or why the plan left a registered component out. Read from
+ * the plan and its registry on the failure path only.
+ *
+ * @internal
+ */
+import type * as Plan from "../Plan.js"
+import { displayName, isComponent } from "./component.js"
+import type { LeftOut } from "./errors.js"
+import * as registryInternal from "./registry.js"
+import { originOf } from "./resolver.js"
+
+/** The rules of requests no component answers, each a `Provided` reason. */
+const outsideRules: ReadonlySet<string> = new Set(["external", "input", "options", "container"])
+
+/**
+ * A request of the plan (by its label) that the program (`external`), a scope's opener (`input`, with
+ * the scope), the configuration (`options`) or the running container answers, not a component. @internal
+ */
+export const providedOf = (plan: Plan.Any, label: string): LeftOut | undefined => {
+  for (const edges of [plan.roots, ...plan.nodes.map((node) => node.dependencies)]) {
+    const edge = edges.find((edge) => edge.request.label === label && outsideRules.has(edge.choice.rule))
+    if (edge === undefined) continue
+    const scope = edge.choice.rule === "input" ? plan.scopes.find((scope) => scope.inputs.includes(edge.request.service)) : undefined
+    return { _tag: "Provided", rule: edge.choice.rule as "external" | "input" | "options" | "container", ...(scope && { scope: scope.name }) }
+  }
+  return undefined
+}
+
+/**
+ * Why the registered component `name` is not in the plan: the condition that excluded it, else the first
+ * request (roots first, then in plan order) that chose another, else `unreached`'s reason. With
+ * `service` (its service, when no request considered it): the first request of it an override won. @internal
+ */
+export const leftOutOf = (plan: Plan.Any, name: string, service?: string): LeftOut | undefined => {
+  let notChosen: LeftOut | undefined
+  const scan = (dependent: string | null, edges: ReadonlyArray<Plan.Edge>): LeftOut | undefined => {
+    for (const edge of edges) {
+      const excluded = edge.choice.excluded?.find((candidate) => candidate.name === name)
+      if (excluded !== undefined) return { _tag: "Excluded", condition: excluded.condition }
+      if (notChosen === undefined && (edge.choice.considered.includes(name) || (edge.choice.rule === "override" && edge.request.service === service))) {
+        const chosen = edge.targets.map((target) => plan.nodes[target]!.name)
+        const path = dependent === null ? [edge.request.label] : [dependent, edge.request.label]
+        if (!chosen.includes(name)) notChosen = { _tag: "NotChosen", path, chosen, rule: edge.choice.rule }
+      }
+    }
+    return undefined
+  }
+  const excluded = scan(null, plan.roots) ?? plan.nodes.reduce<LeftOut | undefined>((found, node) => found ?? scan(node.name, node.dependencies), undefined)
+  return excluded ?? notChosen ?? (service === undefined ? unreached(plan, name) : { _tag: "NotRequested" })
+}
+
+/** A registered component no request considered: its condition's exclusion, an override's choice (it wins without considering the others), or never requested. */
+const unreached = (plan: Plan.Any, name: string): LeftOut | undefined => {
+  const origin = originOf(plan)
+  const flat = origin && registryInternal.flatten(origin.registry, origin.environment)
+  const named = (item: unknown) => isComponent(item) && displayName(item) === name
+  if (flat === undefined) return undefined
+  const component = flat.components.find(named)
+  if (component !== undefined) return leftOutOf(plan, name, component.tag.key)
+  const excluded = registryInternal.excluded(flat).find(({ item }) => named(item))
+  return excluded && { _tag: "Excluded", condition: excluded.condition }
+}
