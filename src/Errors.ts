@@ -20,7 +20,6 @@
 import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import * as internal from "./internal/errors.js"
-import { describeValue } from "./internal/describe.js"
 import * as messages from "./internal/errorMessages.js"
 
 /**
@@ -204,9 +203,7 @@ export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
   readonly alsoThrough?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
-    return `${formatPath([...this.path, this.request])}${messages.alsoThrough(this)}: ${this.candidates.length} candidates tie for ${this.request} (${
-      messages.listed(this.candidates)
-    }; ${this.rule}): mark one primary, the others alternative, give them different orders, or request one by qualifier or name`
+    return messages.ambiguousComponent(this)
   }
 }
 
@@ -231,8 +228,7 @@ export class CircularDependency extends Data.TaggedError("CircularDependency")<{
   readonly alsoThrough?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
-    const where = this.path.length > 0 ? `${formatPath(this.path)}: ` : ""
-    return `${where}circular dependency ${formatPath(this.cycle)}${messages.alsoThrough(this)}: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)`
+    return messages.circularDependency(this)
   }
 }
 
@@ -277,11 +273,7 @@ export class LifetimeMismatch extends Data.TaggedError("LifetimeMismatch")<{
   readonly alsoThrough?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
-    const via = this.through.length > 0 ? ` through ${this.through.join(" -> ")} (transient)` : ""
-    const head = `${formatPath(this.path)}${messages.alsoThrough(this)}: ${this.component} (${this.lifetime}) depends${via} on ${this.dependency} (${this.dependencyLifetime}), which does not live as long`
-    return this.dependencyLifetime.startsWith("input of ")
-      ? `${head}: scope ${this.component} to ${this.dependencyLifetime.slice("input of ".length)} (or a scope inside it)`
-      : `${head}: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give ${this.component} a lifetime no longer than ${this.dependency}'s`
+    return messages.lifetimeMismatch(this)
   }
 }
 
@@ -439,10 +431,7 @@ export class InvalidDeclaration extends Data.TaggedError("InvalidDeclaration")<{
   readonly issues: ReadonlyArray<DeclarationIssue>
 }> {
   override get message(): string {
-    const where = this.path.length > 0 ? `${formatPath(this.path)}: ` : ""
-    return `${where}invalid ${messages.formatSubject(this.subject)}: ${
-      this.issues.map((issue) => messages.formatIssue(issue, this.subject)).join("; ")
-    }`
+    return messages.invalidDeclaration(this)
   }
 }
 
@@ -538,10 +527,7 @@ export class ResolutionError extends Data.TaggedError("ResolutionError")<{
   readonly problems: ReadonlyArray<Problem>
 }> {
   override get message(): string {
-    const count = this.problems.length
-    return `${count} problem${count === 1 ? "" : "s"} resolving the graph:\n${
-      this.problems.map((problem) => `  - ${problem.message}`).join("\n")
-    }`
+    return messages.resolutionError(this)
   }
 }
 
@@ -578,9 +564,7 @@ export class ConstructionError<out E = unknown> extends Data.TaggedError("Constr
   readonly cause: E
 }> {
   override get message(): string {
-    const cause: unknown = this.cause
-    if (cause instanceof internal.HookFailed && cause.component === this.component) return cause.message
-    return `${formatPath(this.path)}: constructor of ${this.component} failed: ${describeValue(this.cause)}`
+    return internal.constructionErrorMessage(this)
   }
 }
 

@@ -168,6 +168,13 @@ export class HookFailed extends Data.TaggedError("HookFailed")<{
   }
 }
 
+/** `Errors.ConstructionError`'s message: an initializer's failure (a `HookFailed` of the component) is told as it is. @internal */
+export const constructionErrorMessage = (self: Errors.ConstructionError): string => {
+  const cause: unknown = self.cause
+  if (cause instanceof HookFailed && cause.component === self.component) return cause.message
+  return `${formatPath(self.path)}: constructor of ${self.component} failed: ${describeValue(self.cause)}`
+}
+
 /** @internal */
 export class HookTimeout extends Data.TaggedError("HookTimeout")<{
   readonly component: string
