@@ -235,9 +235,8 @@ export class CircularDependency extends Data.TaggedError("CircularDependency")<{
 /**
  * A component outlives what it depends on: a singleton depends directly on a component scoped to a request, an outer
  * scope's component on an inner scope's. It would keep that instance after its scope closed (a released transaction,
- * the first request's user), the bug .NET's `ValidateScopes` and Spring's scoped proxies exist for. `path` ends with
- * the dependent; a transient in between lives as long as its requester, so `through` names the transients the
- * dependency is reached by. `alsoThrough`: see {@link ResolutionError}.
+ * the first request's user). `path` ends with the dependent; a transient in between lives as long as its requester,
+ * so `through` names the transients the dependency is reached by. `alsoThrough`: see {@link ResolutionError}.
  *
  * @example
  * ```ts
@@ -405,10 +404,9 @@ export type DeclarationIssue =
   | { readonly code: "UnsettledMerge" }
 
 /**
- * A registration or a request that is malformed in a way types could not catch (a non-tag given as a dependency, a
- * non-finite order, a component both primary and alternative, a build that is not an Effect, a replacement of a name
- * that no component has...). `subject` says what was malformed ({@link DeclarationSubject}), `issues` every way it is
- * ({@link DeclarationIssue}: one problem per subject, however many issues it has).
+ * A registration or a request that is malformed in a way types could not catch (a non-finite order, a build that is
+ * not an Effect, ...). `subject` says what was malformed ({@link DeclarationSubject}), `issues` every way it is
+ * ({@link DeclarationIssue}, which lists them all; one problem per subject, however many issues it has).
  *
  * @example
  * ```ts
@@ -534,11 +532,10 @@ export class ResolutionError extends Data.TaggedError("ResolutionError")<{
 /**
  * A component's constructor failed (or died, or interrupted itself: `cause` is then an `InterruptedException`
  * naming the fibers) while the graph was built; what was built was released, dependents first, before this
- * error surfaced. `path`: from a root to the component. `cause` is the constructor's own failure, unchanged
- * and typed: a plan's Layer fails with `ConstructionError<E>`, `E` the union of its constructors' errors
- * (`Effect.catchTag("ConstructionError", (error) => ... error.cause._tag ...)`). A constructor that died is a
- * defect: the error is in the cause's defects, `cause` what it died with. Built by a lookup or a handle, a
- * component whose initializer failed has that `HookFailed` as `cause`, and its message.
+ * error surfaced. `path`: from a root to the component. `cause` is the constructor's own failure, unchanged and
+ * typed: a plan's Layer fails with `ConstructionError<E>`, `E` the union of its constructors' errors. A
+ * constructor that died is a defect: the error is in the cause's defects, `cause` what it died with. Built by a
+ * lookup or a handle, a component whose initializer failed has that `HookFailed` as `cause`, and its message.
  *
  * @example
  * ```ts
@@ -656,9 +653,28 @@ export type NotInScope = internal.NotInScope
 export type HandleError = ConstructionError | ScopeNotOpen
 
 /**
+ * Why a plan left out a registered component ({@link UnknownComponent}'s `leftOut`): a false condition (`Excluded`),
+ * a request that considered it and chose others (`NotChosen`, by the rule), or no request at all (`NotRequested`).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const notChosen: Errors.LeftOutReason = { _tag: "NotChosen", path: ["Api", "Db"], chosen: ["Pg"], rule: "primary" }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type LeftOutReason =
+  | { readonly _tag: "Excluded"; readonly condition: string }
+  | { readonly _tag: "NotChosen"; readonly path: DependencyPath; readonly chosen: ReadonlyArray<string>; readonly rule: string }
+  | { readonly _tag: "NotRequested" }
+
+/**
  * A component was asked for by a name (or a request, by its label) the plan has no component for: `suggestions`
- * are its close names; `leftOut` (Explain) says why the plan left out a registered component of that name (its
- * condition, the request that chose another, or that nothing requests it); `members` (Explain) lists the several a request resolved to.
+ * are its close names; `leftOut` (Explain) says why the plan left out a registered component of that name
+ * ({@link LeftOutReason}); `members` (Explain) lists the several components a request resolved to.
  *
  * @example
  * ```ts

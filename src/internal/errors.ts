@@ -40,23 +40,11 @@ export class NotInScope extends Data.TaggedError("NotInScope")<{
   }
 }
 
-/**
- * Why a registered component is not in a plan: a false condition left it out (`Excluded`, with the
- * condition's description), a request considered it and chose others (`NotChosen`: the request's
- * path, the components chosen, the rule that chose them), or no request reached it (`NotRequested`).
- *
- * @internal
- */
-export type LeftOut =
-  | { readonly _tag: "Excluded"; readonly condition: string }
-  | { readonly _tag: "NotChosen"; readonly path: Errors.DependencyPath; readonly chosen: ReadonlyArray<string>; readonly rule: string }
-  | { readonly _tag: "NotRequested" }
-
 /** @internal */
 export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
   readonly name: string
   readonly suggestions: ReadonlyArray<string>
-  readonly leftOut?: LeftOut | undefined
+  readonly leftOut?: Errors.LeftOutReason | undefined
   readonly members?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {

@@ -10,7 +10,6 @@ import type * as Plan from "../Plan.js"
 import * as ReportSchema from "../Report.js"
 import { displayName, isAlias, isBuiltIn, isComponent } from "./component.js"
 import * as dependency from "./dependency.js"
-import type { LeftOut } from "./errors.js"
 import { decodeTimeout, describeInput } from "./duration.js"
 import { startupText } from "./lifecycle.js"
 import * as lifetime from "./lifetime.js"
@@ -829,9 +828,9 @@ export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any)
   return new Errors.UnknownComponent({ name, suggestions: suggest(name, plan.nodes.map((node) => node.name)), ...(leftOut && { leftOut }) })
 }
 
-const leftOutOf = (plan: Plan.Any, name: string): LeftOut | undefined => {
-  let notChosen: LeftOut | undefined
-  const scan = (dependent: string | null, edges: ReadonlyArray<Plan.Edge>): LeftOut | undefined => {
+const leftOutOf = (plan: Plan.Any, name: string): Errors.LeftOutReason | undefined => {
+  let notChosen: Errors.LeftOutReason | undefined
+  const scan = (dependent: string | null, edges: ReadonlyArray<Plan.Edge>): Errors.LeftOutReason | undefined => {
     for (const edge of edges) {
       const excluded = edge.choice.excluded?.find((candidate) => candidate.name === name)
       if (excluded !== undefined) return { _tag: "Excluded", condition: excluded.condition }
@@ -843,12 +842,12 @@ const leftOutOf = (plan: Plan.Any, name: string): LeftOut | undefined => {
     }
     return undefined
   }
-  const excluded = scan(null, plan.roots) ?? plan.nodes.reduce<LeftOut | undefined>((found, node) => found ?? scan(node.name, node.dependencies), undefined)
+  const excluded = scan(null, plan.roots) ?? plan.nodes.reduce<Errors.LeftOutReason | undefined>((found, node) => found ?? scan(node.name, node.dependencies), undefined)
   return excluded ?? notChosen ?? unreached(plan, name)
 }
 
 /** A registered component no request considered: its condition's exclusion, or never requested (the plan's registry says). */
-const unreached = (plan: Plan.Any, name: string): LeftOut | undefined => {
+const unreached = (plan: Plan.Any, name: string): Errors.LeftOutReason | undefined => {
   const origin = originOf(plan)
   const flat = origin && registryInternal.flatten(origin.registry, origin.environment)
   const named = (item: unknown) => isComponent(item) && displayName(item) === name
