@@ -247,3 +247,16 @@ export const resolutionError = (self: Errors.ResolutionError): string => {
   const count = self.problems.length
   return `${count} problem${count === 1 ? "" : "s"} resolving the graph:\n${self.problems.map((problem) => `  - ${problem.message}`).join("\n")}`
 }
+
+/**
+ * A registered component the plan left out, and why (`UnknownComponent`'s message with its `leftOut`;
+ * the ops endpoint's, which quotes the name as its other answers do). @internal
+ */
+export const notInPlan = (name: string, reason: Errors.LeftOutReason): string =>
+  `${name} is not in the plan: ${
+    reason._tag === "Excluded"
+      ? `its condition left it out (${reason.condition})`
+      : reason._tag === "NotRequested"
+      ? "nothing requests it (no root, nor a dependency of a component in the plan)"
+      : `${formatPath(reason.path)} chose ${listed(reason.chosen)} (${reason.rule})`
+  }`

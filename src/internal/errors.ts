@@ -8,7 +8,7 @@ import * as Data from "effect/Data"
 import type * as Errors from "../Errors.js"
 import type * as Report from "../Report.js"
 import { describeValue } from "./describe.js"
-import { formatOptionProblem, formatPath, listed } from "./errorMessages.js"
+import { formatOptionProblem, formatPath, listed, notInPlan } from "./errorMessages.js"
 
 /** @internal */
 export class ScopeNotOpen extends Data.TaggedError("ScopeNotOpen")<{
@@ -51,16 +51,7 @@ export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
     if (this.members !== undefined) {
       return `${this.name} resolved to ${this.members.length} components, not one (${listed(this.members)}): name the one meant (${JSON.stringify(this.members[0])})`
     }
-    const leftOut = this.leftOut
-    if (leftOut !== undefined) {
-      return `${this.name} is not in the plan: ${
-        leftOut._tag === "Excluded"
-          ? `its condition left it out (${leftOut.condition})`
-          : leftOut._tag === "NotRequested"
-          ? "nothing requests it (no root, nor a dependency of a component in the plan)"
-          : `${formatPath(leftOut.path)} chose ${listed(leftOut.chosen)} (${leftOut.rule})`
-      }`
-    }
+    if (this.leftOut !== undefined) return notInPlan(this.name, this.leftOut)
     const hint = this.suggestions.length > 0 ? ` (did you mean ${this.suggestions.join(", ")}?)` : ""
     return `no component is named ${this.name}${hint}`
   }
