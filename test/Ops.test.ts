@@ -402,7 +402,8 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         construct: "Effect",
         lifetime: null,
         root: false,
-        chosenBy: [{ dependent: "Api", request: "Database", rule: "primary", considered: ["Database", "replica"] }],
+        // each choice with the line Explain's text says of it, which the ops page shows
+        chosenBy: [{ dependent: "Api", request: "Database", rule: "primary", considered: ["Database", "replica"], text: "chosen for Api -> Database: primary over replica" }],
         dependencies: [{ request: "Config", components: ["Config"], rule: "only", considered: ["Config"] }],
         dependents: ["Api"],
         lifecycle: {
@@ -420,10 +421,13 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         phases: [{ phase: "build", at: expect.any(Number), duration: expect.any(Number), outcome: "success", hook: null, error: null }]
       })
       expect(durationsRounded(database.body)).toBe(true)
+      const explained = Explain.componentText(Either.getOrThrow(Explain.component(running.plan, "Database")))
+      expect(explained.split("\n").filter((line) => line.startsWith("  chosen for ")).map((line) => line.trim()))
+        .toEqual((database.body as Ops.ComponentJson).chosenBy.map((choice) => choice.text))
       const api = (yield* get(port, "/ops/components/Api")).body as Ops.ComponentJson
       expect([api.root, api.chosenBy, api.dependencies, api.dependents, api.phases.map((record) => record.phase)]).toEqual([
         true,
-        [{ dependent: null, request: "Api", rule: "only", considered: ["Api"] }],
+        [{ dependent: null, request: "Api", rule: "only", considered: ["Api"], text: "chosen for the root -> Api: the only candidate" }],
         [
           { request: "Database", components: ["Database"], rule: "primary", considered: ["Database", "replica"] },
           { request: "Option<Cache>", components: [], rule: "absent", considered: [] }

@@ -225,6 +225,7 @@ const component = (self: OpsContext, name: string): Answer => {
     const explained = Either.getOrThrow(explainInternal.component(self.app.plan, name, report))
     const body: Ops.ComponentJson = {
       ...explained,
+      chosenBy: explained.chosenBy.map((choice) => ({ ...choice, text: explainInternal.choiceText(explained.name, choice) })),
       state: explained.state ?? "pending",
       phases: explained.phases.map(roundPhase)
     }
