@@ -66,18 +66,16 @@
  * is released: its finalizers end before its component, and what the component depends on, are
  * released; one that outlives its timeout is reported as timed out and left to its interruption.
  *
- * **Running.** `run` resolves, builds, starts, then runs until a shutdown is requested (`shutdown`,
- * or the `Shutdowner` service from inside the application), background work fails, or it is
- * interrupted; then it stops, releases, and returns the {@link Report.Report} (or fails with
- * `ApplicationFailed`, which carries it). `runMain` (`layerwise/node`) does the same as a Node
- * process: SIGINT / SIGTERM request the shutdown (the report reads `shut down: SIGTERM`), a second
- * exits at once; exit code 0 after a clean shutdown, 1 after a failure. `start` gives the running
- * services to a program instead, and stops everything when its scope closes.
+ * **Running.** `run` runs until a shutdown is requested (`shutdown`, or the `Shutdowner` service from
+ * inside the application), background work fails, or it is interrupted, then stops, releases, and
+ * returns the {@link Report.Report} (or fails with `ApplicationFailed`, which carries it). `runMain`
+ * (`layerwise/node`) does the same as a Node process: SIGINT / SIGTERM request the shutdown (the
+ * report reads `shut down: SIGTERM`), a second exits at once; exit code 0 after a clean shutdown, 1
+ * after a failure. `start` gives the services to a program instead, until its scope closes.
  *
  * **Health.** {@link health} (from outside) and the {@link Health} service (from inside) run the
- * health checks (`Lifecycle.healthCheck`) of the components that started and of those run-time
- * lookups and child containers built, and answer with a `Health.Report`; they never fail and change nothing in the run.
- * {@link healthOf} (and the service's `checkOf`) checks some components, or what one container sees.
+ * health checks (`Lifecycle.healthCheck`) and answer with a `Health.Report`; they never fail and
+ * change nothing in the run. {@link healthOf} (the service's `checkOf`) checks some components only.
  *
  * **Observing.** Every phase of every component is recorded in the report (on Effect's `Clock`),
  * published as an {@link Event} ({@link events}, {@link subscribe}; an instance no phase records as an
@@ -121,6 +119,15 @@ import type * as Registry from "./Registry.js"
 import type * as Report from "./Report.js"
 
 /**
+ * The brand every application carries: what `App.isApp` tests.
+ *
+ * @example
+ * ```ts
+ * import { App } from "layerwise"
+ *
+ * export const branded = (u: object): boolean => App.TypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -133,6 +140,16 @@ export const TypeId: unique symbol = internal.TypeId as TypeId
 export type TypeId = typeof TypeId
 
 /**
+ * The brand every started application ({@link Running}) carries. App has no refinement for it: test
+ * it with `in`.
+ *
+ * @example
+ * ```ts
+ * import { App } from "layerwise"
+ *
+ * export const isRunning = (u: object): boolean => App.RunningTypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -158,13 +175,12 @@ export interface App<in R, out RIn = never> extends Pipeable, Inspectable {
 }
 
 /**
- * A started application.
- *
- * To run effects against the running services, use its `runtime`: `Runtime.runPromise(running.runtime)`
- * (or `runSync`, `runFork`) starts an effect with the roots' services and the application's FiberRefs
- * at a cost that does not depend on the size of the application. `Effect.provide(effect,
- * running.context)`, and `Effect.provide(effect, running.runtime)` too, merge the roots' services
- * into the caller's context on every call: their cost grows with the number of roots.
+ * A started application. To run effects against its services, use its `runtime`:
+ * `Runtime.runPromise(running.runtime)` (or `runSync`, `runFork`) starts an effect with the roots'
+ * services and the application's FiberRefs (as hooks see them) and runtime flags, at a cost that does
+ * not depend on the size of the application. `Effect.provide(effect, running.context)`, and
+ * `Effect.provide(effect, running.runtime)` too, merge the roots' services into the caller's context
+ * on every call: their cost grows with the number of roots.
  *
  * @example
  * ```ts
@@ -191,10 +207,7 @@ export interface Running<in out R> extends Inspectable {
   readonly [RunningTypeId]: { readonly _R: Types.Invariant<R> }
   /** The roots' services. */
   readonly context: Context.Context<R>
-  /**
-   * The roots' services with the application's FiberRefs (as hooks see them) and runtime flags, made
-   * once when it started: `Runtime.runPromise(running.runtime)` costs the same at any size. @since 0.2.0
-   */
+  /** The roots' services with the application's FiberRefs, made once when it started. @since 0.2.0 */
   readonly runtime: Runtime.Runtime<R>
   /** The resolved plan (without the lifecycle's internal nodes). */
   readonly plan: Plan.Any
@@ -278,17 +291,13 @@ export interface Options extends Condition.EnvironmentSource {
   readonly concurrency?: number | "unbounded" | undefined
   /** Bounds each health check without a timeout of its own or of its component (default 5 seconds). */
   readonly healthTimeout?: Duration.DurationInput | undefined
-  /**
-   * How many health checks may run at once when the health is checked without saying it (the
-   * {@link Health} service, {@link health} without options; default `"unbounded"`).
-   */
+  /** The `concurrency` of a health run that gives none ({@link HealthOptions}; default `"unbounded"`). */
   readonly healthConcurrency?: number | "unbounded" | undefined
   /**
-   * Bounds each health run as a whole when it does not say otherwise (the {@link Health} service,
-   * {@link health} and {@link healthOf} without a `timeout`): when it expires, the checks still
-   * running, or not begun, are `"timeout"` and the report is given with what the others answered.
-   * Default: none (each check is bounded by its own timeout only). Example: `{ healthConcurrency: 2,
-   * healthOverallTimeout: "3 seconds" }`, a /health route that answers within 3 seconds.
+   * The `timeout` of a health run that gives none ({@link HealthOptions}: a bound on the run as a
+   * whole): the {@link Health} service's, {@link health}'s or {@link healthOf}'s. Default none, each
+   * check bounded by its own timeout only; `{ healthConcurrency: 2, healthOverallTimeout: "3 seconds" }`
+   * makes a /health route that answers within 3 seconds.
    *
    * @since 0.2.0
    */
@@ -324,9 +333,8 @@ export interface Options extends Condition.EnvironmentSource {
 }
 
 /**
- * The service that lets components end the application: `shutdown` requests a graceful shutdown
- * (the same as {@link shutdown}). Every application built from a registry provides it; request it like
- * any dependency.
+ * The service that lets components end the application: its `shutdown` is {@link shutdown}. Every
+ * application built from a registry provides it; request it like any dependency.
  *
  * @since 0.1.0
  * @category models
@@ -375,14 +383,12 @@ export const Shutdowner: Context.Tag<Shutdowner, Shutdowner> = internal.Shutdown
 export const ShutdownerLive: Component.Component<Shutdowner, Shutdowner> = internal.shutdownerComponent
 
 /**
- * The service that lets components check the application's health: `check` runs the health checks
- * of the components that started, and of those run-time lookups and child containers built, and
- * gives the `Health.Report` (the same as {@link health}, with the
- * application's `healthConcurrency` and `healthOverallTimeout`); `checkOf` those of some components
- * only (as {@link healthOf}). Every application built from a registry provides it; request it
- * like any dependency. Checking from a start hook does not wait for the startup: what has not
- * started yet is `"not-running"`. A health check must not check its own application's health (it
- * would run itself again without end): that check dies, and is reported unhealthy saying so.
+ * The service that lets components check the application's health: `check` is {@link health} with
+ * the application's `healthConcurrency` and `healthOverallTimeout`, `checkOf` is {@link healthOf}.
+ * Every application built from a registry provides it; request it like any dependency. Checking from
+ * a start hook does not wait for the startup: what has not started yet is `"not-running"`. A health
+ * check must not check its own application's health (it would run itself again without end): that
+ * check dies, and is reported unhealthy saying so.
  *
  * @since 0.1.0
  * @category models
@@ -443,9 +449,8 @@ export interface Health {
 export const Health: Context.Tag<Health, Health> = internal.HealthTag
 
 /**
- * The component providing {@link Health} (marked alternative, so a component of your own wins).
- * Applications made from a registry include it; add it to a registry you resolve yourself to use it
- * with an application made from a plan. Outside an application its construction dies.
+ * The component providing {@link Health}, marked alternative and included as {@link ShutdownerLive}
+ * is. Outside an application its construction dies.
  *
  * @example
  * ```ts
@@ -507,9 +512,8 @@ export interface Application {
 export const Application: Context.Tag<Application, Application> = internal.ApplicationTag
 
 /**
- * The component providing {@link Application} (marked alternative). Applications made from a registry
- * include it; add it to a registry you resolve yourself to use it with an application made from a
- * plan. Outside an application its construction dies.
+ * The component providing {@link Application}, marked alternative and included as
+ * {@link ShutdownerLive} is. Outside an application its construction dies.
  *
  * @example
  * ```ts
@@ -590,9 +594,8 @@ export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect
  *
  * A child container's component is named by its path, as {@link health} lists it (`"not-running"`
  * once shut down or closed). A container (`Container.Container`, or a child) stands for what it
- * sees, as samber/do's `Scope.HealthCheck`: what it built and its ancestors', never a sibling's or a
- * descendant's (one more thing a selection names, so `Container` needs nothing of App). A container
- * of another application is a defect; a closed child adds none of its own.
+ * sees: what it built and its ancestors', never a sibling's or a descendant's. A container of
+ * another application is a defect; a closed child adds none of its own.
  *
  * @example
  * ```ts
@@ -765,8 +768,7 @@ export const start: <R, RIn>(
  * Stops and releases a started application and returns the report. Fails with `ApplicationFailed`,
  * carrying it, when something failed during the shutdown (`reason: "stop"`) or background work failed
  * while the application ran (`reason: "background"`, the report ending `"background-failed"`), as
- * {@link run} does; the reason of a {@link shutdown} request goes to the report. Fails with
- * `InvalidState` unless the application is `started`.
+ * {@link run} does. Fails with `InvalidState` unless the application is `started`.
  *
  * @example
  * ```ts

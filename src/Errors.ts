@@ -20,7 +20,6 @@
 import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import * as internal from "./internal/errors.js"
-import { describeValue } from "./internal/describe.js"
 import * as messages from "./internal/errorMessages.js"
 
 /**
@@ -204,9 +203,7 @@ export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
   readonly alsoThrough?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
-    return `${formatPath([...this.path, this.request])}${messages.alsoThrough(this)}: ${this.candidates.length} candidates tie for ${this.request} (${
-      messages.listed(this.candidates)
-    }; ${this.rule}): mark one primary, the others alternative, give them different orders, or request one by qualifier or name`
+    return messages.ambiguousComponent(this)
   }
 }
 
@@ -231,17 +228,15 @@ export class CircularDependency extends Data.TaggedError("CircularDependency")<{
   readonly alsoThrough?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
-    const where = this.path.length > 0 ? `${formatPath(this.path)}: ` : ""
-    return `${where}circular dependency ${formatPath(this.cycle)}${messages.alsoThrough(this)}: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)`
+    return messages.circularDependency(this)
   }
 }
 
 /**
  * A component outlives what it depends on: a singleton depends directly on a component scoped to a request, an outer
  * scope's component on an inner scope's. It would keep that instance after its scope closed (a released transaction,
- * the first request's user), the bug .NET's `ValidateScopes` and Spring's scoped proxies exist for. `path` ends with
- * the dependent; a transient in between lives as long as its requester, so `through` names the transients the
- * dependency is reached by. `alsoThrough`: see {@link ResolutionError}.
+ * the first request's user). `path` ends with the dependent; a transient in between lives as long as its requester,
+ * so `through` names the transients the dependency is reached by. `alsoThrough`: see {@link ResolutionError}.
  *
  * @example
  * ```ts
@@ -277,11 +272,7 @@ export class LifetimeMismatch extends Data.TaggedError("LifetimeMismatch")<{
   readonly alsoThrough?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
-    const via = this.through.length > 0 ? ` through ${this.through.join(" -> ")} (transient)` : ""
-    const head = `${formatPath(this.path)}${messages.alsoThrough(this)}: ${this.component} (${this.lifetime}) depends${via} on ${this.dependency} (${this.dependencyLifetime}), which does not live as long`
-    return this.dependencyLifetime.startsWith("input of ")
-      ? `${head}: scope ${this.component} to ${this.dependencyLifetime.slice("input of ".length)} (or a scope inside it)`
-      : `${head}: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give ${this.component} a lifetime no longer than ${this.dependency}'s`
+    return messages.lifetimeMismatch(this)
   }
 }
 
@@ -413,10 +404,9 @@ export type DeclarationIssue =
   | { readonly code: "UnsettledMerge" }
 
 /**
- * A registration or a request that is malformed in a way types could not catch (a non-tag given as a dependency, a
- * non-finite order, a component both primary and alternative, a build that is not an Effect, a replacement of a name
- * that no component has...). `subject` says what was malformed ({@link DeclarationSubject}), `issues` every way it is
- * ({@link DeclarationIssue}: one problem per subject, however many issues it has).
+ * A registration or a request that is malformed in a way types could not catch (a non-finite order, a build that is
+ * not an Effect, ...). `subject` says what was malformed ({@link DeclarationSubject}), `issues` every way it is
+ * ({@link DeclarationIssue}, which lists them all; one problem per subject, however many issues it has).
  *
  * @example
  * ```ts
@@ -439,10 +429,7 @@ export class InvalidDeclaration extends Data.TaggedError("InvalidDeclaration")<{
   readonly issues: ReadonlyArray<DeclarationIssue>
 }> {
   override get message(): string {
-    const where = this.path.length > 0 ? `${formatPath(this.path)}: ` : ""
-    return `${where}invalid ${messages.formatSubject(this.subject)}: ${
-      this.issues.map((issue) => messages.formatIssue(issue, this.subject)).join("; ")
-    }`
+    return messages.invalidDeclaration(this)
   }
 }
 
@@ -538,21 +525,17 @@ export class ResolutionError extends Data.TaggedError("ResolutionError")<{
   readonly problems: ReadonlyArray<Problem>
 }> {
   override get message(): string {
-    const count = this.problems.length
-    return `${count} problem${count === 1 ? "" : "s"} resolving the graph:\n${
-      this.problems.map((problem) => `  - ${problem.message}`).join("\n")
-    }`
+    return messages.resolutionError(this)
   }
 }
 
 /**
  * A component's constructor failed (or died, or interrupted itself: `cause` is then an `InterruptedException`
  * naming the fibers) while the graph was built; what was built was released, dependents first, before this
- * error surfaced. `path`: from a root to the component. `cause` is the constructor's own failure, unchanged
- * and typed: a plan's Layer fails with `ConstructionError<E>`, `E` the union of its constructors' errors
- * (`Effect.catchTag("ConstructionError", (error) => ... error.cause._tag ...)`). A constructor that died is a
- * defect: the error is in the cause's defects, `cause` what it died with. Built by a lookup or a handle, a
- * component whose initializer failed has that `HookFailed` as `cause`, and its message.
+ * error surfaced. `path`: from a root to the component. `cause` is the constructor's own failure, unchanged and
+ * typed: a plan's Layer fails with `ConstructionError<E>`, `E` the union of its constructors' errors. A
+ * constructor that died is a defect: the error is in the cause's defects, `cause` what it died with. Built by a
+ * lookup or a handle, a component whose initializer failed has that `HookFailed` as `cause`, and its message.
  *
  * @example
  * ```ts
@@ -578,9 +561,7 @@ export class ConstructionError<out E = unknown> extends Data.TaggedError("Constr
   readonly cause: E
 }> {
   override get message(): string {
-    const cause: unknown = this.cause
-    if (cause instanceof internal.HookFailed && cause.component === this.component) return cause.message
-    return `${formatPath(this.path)}: constructor of ${this.component} failed: ${describeValue(this.cause)}`
+    return internal.constructionErrorMessage(this)
   }
 }
 
@@ -672,9 +653,29 @@ export type NotInScope = internal.NotInScope
 export type HandleError = ConstructionError | ScopeNotOpen
 
 /**
+ * Why a plan left out a registered component ({@link UnknownComponent}'s `leftOut`): a false condition (`Excluded`), a request
+ * that chose others (`NotChosen`), no request (`NotRequested`); or what answers a request no component does (`Provided`).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const notChosen: Errors.LeftOutReason = { _tag: "NotChosen", path: ["Api", "Db"], chosen: ["Pg"], rule: "primary" }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type LeftOutReason =
+  | { readonly _tag: "Excluded"; readonly condition: string }
+  | { readonly _tag: "NotChosen"; readonly path: DependencyPath; readonly chosen: ReadonlyArray<string>; readonly rule: string }
+  | { readonly _tag: "NotRequested" }
+  | { readonly _tag: "Provided"; readonly rule: "external" | "input" | "options" | "container"; readonly scope?: string | undefined }
+
+/**
  * A component was asked for by a name (or a request, by its label) the plan has no component for: `suggestions`
- * are its close names; `leftOut` (Explain) says why the plan left out a registered component of that name (its condition, the request
- * that chose another, or that nothing requests it) or what answers a request no component does (`Provided`); `members`: what it resolved to.
+ * are its close names; `leftOut` (Explain) says why the plan left out a registered component of that name, or what
+ * answers a request no component does ({@link LeftOutReason}); `members` (Explain): the components a request resolved to.
  *
  * @example
  * ```ts
@@ -772,9 +773,8 @@ export const ComponentShutDown: typeof internal.ComponentShutDown = internal.Com
 export type ComponentShutDown = internal.ComponentShutDown
 
 /**
- * What a run-time lookup (`Container.get`) can fail with: the request does not resolve (every
- * problem, with its path, as at startup), a construction failed, a scoped component outside its
- * scope, a cycle through lookups, something it needs was shut down, or the container is closed.
+ * What a run-time lookup (`Container.get`) can fail with: the request does not resolve (every problem, with its path, as at
+ * startup), a construction failed, a scoped component outside its scope, a lookup cycle, a component shut down, a closed container.
  *
  * @since 0.2.0
  * @category errors

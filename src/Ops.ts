@@ -318,8 +318,9 @@ export const Rule = Schema.Literal("only", "override", "primary", "not-alternati
 /**
  * `GET /ops/components/:name`: one component explained. Its identity and the metadata the choice
  * rules use; `root` when a root request chose it; `chosenBy`: every request that resolved to it (the
- * requesting component, `null` for a root, the request's label, the rule that chose it and the
- * candidates considered); `dependencies`: its resolved requests; `dependents`: the components that
+ * requesting component, `null` for a root, the request's label, the rule that chose it, the
+ * candidates considered, and `text`: the line `Explain.componentText` says of it, which the ops page
+ * shows, `chosen for Api -> Database: primary over replica`); `dependencies`: its resolved requests; `dependents`: the components that
  * requested it; `lifecycle`: its lifecycle metadata (`Explain.LifecycleJson`) or `null`; its
  * lifecycle state, startup order, and the phases of the run so far with their timings
  * (`Report.PhaseRecord`, milliseconds rounded to 0.1).
@@ -328,8 +329,8 @@ export const Rule = Schema.Literal("only", "override", "primary", "not-alternati
  * ```ts
  * import * as Ops from "layerwise/Ops"
  *
- * export const whyChosen = (component: Ops.ComponentJson): ReadonlyArray<string> =>
- *   component.chosenBy.map((choice) => `${choice.dependent ?? "(root)"} -> ${choice.request}: ${choice.rule} among ${choice.considered.join(", ")}`)
+ * export const whyChosen = (component: Ops.ComponentJson): ReadonlyArray<string> => component.chosenBy.map((choice) => choice.text)
+ * export const rules = (component: Ops.ComponentJson): ReadonlyArray<string> => component.chosenBy.map((choice) => choice.rule)
  * ```
  *
  * @since 0.2.0
@@ -337,6 +338,7 @@ export const Rule = Schema.Literal("only", "override", "primary", "not-alternati
  */
 export const ComponentJson = Schema.Struct({
   ...explainInternal.ComponentExplanation.fields,
+  chosenBy: Schema.Array(Schema.Struct({ ...explainInternal.ChosenByJson.fields, text: Schema.String })),
   state: Report.ComponentState
 })
 

@@ -47,6 +47,7 @@ class Config extends Context.Tag("Config")<Config, string>() {}
 class Database extends Context.Tag("Database")<Database, string>() {}
 class Cache extends Context.Tag("Cache")<Cache, string>() {}
 class Api extends Context.Tag("Api")<Api, string>() {}
+class Unused extends Context.Tag("Unused")<Unused, string>() {}
 
 describe("Ops.startupTimeline", () => {
   it("follows, back from the phase that ended last, the dependency that ended last: builds, the component's own initializers, the end of the whole build, then starts", () => {
@@ -355,7 +356,8 @@ describe("the ops API (Ops.serve, on loopback)", () => {
 
   it.live("exposed, each endpoint answers with its exact shape: health per component and check, the graph as Explain gives it, one component explained, the startup timeline, metrics", () =>
     Effect.scoped(Effect.gen(function*() {
-      const { port, starting } = yield* startWithOps(registry, "all", [Api])
+      // Unused: registered, requested by nothing
+      const { port, starting } = yield* startWithOps(Registry.make(registry, Component.succeed(Unused, "unused")), "all", [Api])
       const running = yield* Fiber.join(starting)
       const names = running.plan.nodes.map((node) => node.name)
       // the plan has layerwise's own service the ops endpoints request; the application's components do not
@@ -400,7 +402,8 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         construct: "Effect",
         lifetime: null,
         root: false,
-        chosenBy: [{ dependent: "Api", request: "Database", rule: "primary", considered: ["Database", "replica"] }],
+        // each choice with the line Explain's text says of it, which the ops page shows
+        chosenBy: [{ dependent: "Api", request: "Database", rule: "primary", considered: ["Database", "replica"], text: "chosen for Api -> Database: primary over replica" }],
         dependencies: [{ request: "Config", components: ["Config"], rule: "only", considered: ["Config"] }],
         dependents: ["Api"],
         lifecycle: {
@@ -418,10 +421,13 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         phases: [{ phase: "build", at: expect.any(Number), duration: expect.any(Number), outcome: "success", hook: null, error: null }]
       })
       expect(durationsRounded(database.body)).toBe(true)
+      const explained = Explain.componentText(Either.getOrThrow(Explain.component(running.plan, "Database")))
+      expect(explained.split("\n").filter((line) => line.startsWith("  chosen for ")).map((line) => line.trim()))
+        .toEqual((database.body as Ops.ComponentJson).chosenBy.map((choice) => choice.text))
       const api = (yield* get(port, "/ops/components/Api")).body as Ops.ComponentJson
       expect([api.root, api.chosenBy, api.dependencies, api.dependents, api.phases.map((record) => record.phase)]).toEqual([
         true,
-        [{ dependent: null, request: "Api", rule: "only", considered: ["Api"] }],
+        [{ dependent: null, request: "Api", rule: "only", considered: ["Api"], text: "chosen for the root -> Api: the only candidate" }],
         [
           { request: "Database", components: ["Database"], rule: "primary", considered: ["Database", "replica"] },
           { request: "Option<Cache>", components: [], rule: "absent", considered: [] }
@@ -433,9 +439,15 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       expect((yield* get(port, "/ops/components/layerwise%2FOps%2FServer")).body.lifecycle.startup).toBe(Number.MIN_SAFE_INTEGER)
       const unknown = yield* get(port, "/ops/components/Databse")
       expect([unknown.status, unknown.body]).toEqual([404, { error: "no component is named \"Databse\"", suggestions: ["Database"] }])
-      // a registered component the plan left out says why, as Explain.component does (it said "no component is named")
+      // a registered component the plan left out says why, in Explain.component's words (it said "no component is
+      // named"), its name quoted as in the other answers (it was not)
       const lost = yield* get(port, "/ops/components/replica")
-      expect([lost.status, lost.body]).toEqual([404, { error: "replica is not in the plan: Api -> Database chose Database (primary)", suggestions: [] }])
+      expect([lost.status, lost.body]).toEqual([404, { error: "\"replica\" is not in the plan: Api -> Database chose Database (primary)", suggestions: [] }])
+      const unused = yield* get(port, "/ops/components/Unused")
+      expect([unused.status, unused.body]).toEqual([404, {
+        error: "\"Unused\" is not in the plan: nothing requests it (no root, nor a dependency of a component in the plan)",
+        suggestions: []
+      }])
       const own = yield* get(port, "/ops/components/layerwise%2FApp%2FApplication")
       expect([own.status, own.body]).toEqual([404, {
         error: "\"layerwise/App/Application\" is one of layerwise's own services, not a component of the application",

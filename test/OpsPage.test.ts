@@ -8,8 +8,8 @@
  * margins between the branches) that one chain of components decides the startup on any machine.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Fiber } from "effect"
-import { App, Component, Condition, Lifecycle, Registry } from "layerwise"
+import { Context, Deferred, Effect, Either, Fiber } from "effect"
+import { App, Component, Condition, Explain, Lifecycle, Registry } from "layerwise"
 import * as Ops from "layerwise/Ops"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -38,6 +38,7 @@ class Worker extends Context.Tag("app/Worker")<Worker, string>() {}
 /** What the test reads of the page's DOM (the test is compiled without the DOM's types). */
 interface Element {
   readonly textContent: string | null
+  readonly children: ArrayLike<Element> & Iterable<Element>
   getAttribute(name: string): string | null
   querySelector(selector: string): Element | null
   querySelectorAll(selector: string): ArrayLike<Element> & Iterable<Element>
@@ -155,8 +156,11 @@ describe("the ops page in headless chromium", () => {
         // a click on a component explains it (GET /ops/components/:name)
         await page.click("#graph g.node[data-name='app/Database']")
         await page.waitForSelector("#details dl")
+        // a cell of several lines (the choices) as its lines
         const details = await page.evaluate(() =>
-          Array.from((globalThis as unknown as { readonly document: Page }).document.querySelectorAll("#details dt, #details dd")).map((cell) => cell.textContent)
+          Array.from((globalThis as unknown as { readonly document: Page }).document.querySelectorAll("#details dt, #details dd")).map((cell) =>
+            cell.children.length > 0 ? Array.from(cell.children).map((line) => line.textContent) : cell.textContent
+          )
         )
         fs.mkdirSync(path.join(root, "test", "artifacts"), { recursive: true })
         await page.screenshot({ path: path.join(root, "test", "artifacts", "ops-page.png"), fullPage: true })
@@ -213,12 +217,18 @@ describe("the ops page in headless chromium", () => {
       expect([bar("app/Cache", "build")?.critical, bar("app/Worker", "start")?.critical]).toEqual(["false", "false"])
       expect(bar("app/Database", "build")!.width).toBeGreaterThan(bar("app/Cache", "build")!.width)
 
+      // each choice in Explain's words, the candidates conditions excluded included
+      const explained = Explain.componentText(Either.getOrThrow(Explain.component(running.plan, "app/Database")))
+      const choices = explained.split("\n").filter((line) => line.startsWith("  chosen for ")).map((line) => line.trim())
+      expect(choices).toEqual([
+        "chosen for app/Api -> app/Database: the only candidate left; excluded by their conditions: app/Replica (profile replica)",
+        "chosen for app/Worker -> app/Database: the only candidate left; excluded by their conditions: app/Replica (profile replica)"
+      ])
       expect(result.details).toEqual([
         "service",
         "app/Database",
-        "chosen by",
-        "app/Api → app/Database: the only candidate left; excluded by their conditions: app/Replica (profile replica); " +
-        "app/Worker → app/Database: the only candidate left; excluded by their conditions: app/Replica (profile replica)",
+        "chosen",
+        choices,
         "depends on",
         "app/Config",
         "dependents",

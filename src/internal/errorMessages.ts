@@ -214,3 +214,63 @@ export const formatOptionProblem = (problem: Errors.OptionProblem): string => {
     problem.from === undefined ? "" : ` (${problem.from})`
   }${reason}`
 }
+
+/** @internal */
+export const ambiguousComponent = (self: Errors.AmbiguousComponent): string =>
+  `${formatPath([...self.path, self.request])}${alsoThrough(self)}: ${self.candidates.length} candidates tie for ${self.request} (${
+    listed(self.candidates)
+  }; ${self.rule}): mark one primary, the others alternative, give them different orders, or request one by qualifier or name`
+
+/** @internal */
+export const circularDependency = (self: Errors.CircularDependency): string => {
+  const where = self.path.length > 0 ? `${formatPath(self.path)}: ` : ""
+  return `${where}circular dependency ${formatPath(self.cycle)}${alsoThrough(self)}: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)`
+}
+
+/** @internal */
+export const lifetimeMismatch = (self: Errors.LifetimeMismatch): string => {
+  const via = self.through.length > 0 ? ` through ${self.through.join(" -> ")} (transient)` : ""
+  const head = `${formatPath(self.path)}${alsoThrough(self)}: ${self.component} (${self.lifetime}) depends${via} on ${self.dependency} (${self.dependencyLifetime}), which does not live as long`
+  return self.dependencyLifetime.startsWith("input of ")
+    ? `${head}: scope ${self.component} to ${self.dependencyLifetime.slice("input of ".length)} (or a scope inside it)`
+    : `${head}: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give ${self.component} a lifetime no longer than ${self.dependency}'s`
+}
+
+/** @internal */
+export const invalidDeclaration = (self: Errors.InvalidDeclaration): string => {
+  const where = self.path.length > 0 ? `${formatPath(self.path)}: ` : ""
+  return `${where}invalid ${formatSubject(self.subject)}: ${self.issues.map((issue) => formatIssue(issue, self.subject)).join("; ")}`
+}
+
+/** @internal */
+export const resolutionError = (self: Errors.ResolutionError): string => {
+  const count = self.problems.length
+  return `${count} problem${count === 1 ? "" : "s"} resolving the graph:\n${self.problems.map((problem) => `  - ${problem.message}`).join("\n")}`
+}
+
+/**
+ * A registered component the plan left out, and why (`UnknownComponent`'s message with its `leftOut`;
+ * the ops endpoint's, which quotes the name as its other answers do). @internal
+ */
+export const notInPlan = (name: string, reason: Errors.LeftOutReason): string =>
+  reason._tag === "Provided" ? `${name} is no component: ${providedText(reason)}` : `${name} is not in the plan: ${
+    reason._tag === "Excluded"
+      ? `its condition left it out (${reason.condition})`
+      : reason._tag === "NotRequested"
+      ? "nothing requests it (no root, nor a dependency of a component in the plan)"
+      : `${formatPath(reason.path)} chose ${listed(reason.chosen)} (${reason.rule})`
+  }`
+
+/** What answers a request no component does (`LeftOutReason`'s `Provided`). */
+const providedText = (provided: Extract<Errors.LeftOutReason, { readonly _tag: "Provided" }>): string => {
+  switch (provided.rule) {
+    case "external":
+      return "the program provides it (declared external)"
+    case "input":
+      return `an input of the scope ${provided.scope}, provided by whoever opens it (Lifetime.within, Http.requestScope)`
+    case "options":
+      return "options, read from the configuration before anything is built (Options.describe(plan) gives their values)"
+    case "container":
+      return "the running container, which the Layer or App provides (Container.Container)"
+  }
+}

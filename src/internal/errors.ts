@@ -8,7 +8,7 @@ import * as Data from "effect/Data"
 import type * as Errors from "../Errors.js"
 import type * as Report from "../Report.js"
 import { describeValue } from "./describe.js"
-import { formatOptionProblem, formatPath, listed } from "./errorMessages.js"
+import { formatOptionProblem, formatPath, listed, notInPlan } from "./errorMessages.js"
 
 /** @internal */
 export class ScopeNotOpen extends Data.TaggedError("ScopeNotOpen")<{
@@ -40,57 +40,18 @@ export class NotInScope extends Data.TaggedError("NotInScope")<{
   }
 }
 
-/**
- * Why a registered component is not in a plan: a false condition left it out (`Excluded`, with the
- * condition's description), a request considered it and chose others (`NotChosen`: the request's
- * path, the components chosen, the rule that chose them), or no request reached it (`NotRequested`);
- * or the name is a request that no component answers, and what does (`Provided`: the program, an
- * external service; whoever opens `scope`, an input; the configuration, options; the container).
- *
- * @internal
- */
-export type LeftOut =
-  | { readonly _tag: "Excluded"; readonly condition: string }
-  | { readonly _tag: "NotChosen"; readonly path: Errors.DependencyPath; readonly chosen: ReadonlyArray<string>; readonly rule: string }
-  | { readonly _tag: "NotRequested" }
-  | { readonly _tag: "Provided"; readonly rule: "external" | "input" | "options" | "container"; readonly scope?: string | undefined }
-
-/** What answers a request no component does, as `UnknownComponent`'s message says it. */
-const providedText = (provided: Extract<LeftOut, { readonly _tag: "Provided" }>): string => {
-  switch (provided.rule) {
-    case "external":
-      return "the program provides it (declared external)"
-    case "input":
-      return `an input of the scope ${provided.scope}, provided by whoever opens it (Lifetime.within, Http.requestScope)`
-    case "options":
-      return "options, read from the configuration before anything is built (Options.describe(plan) gives their values)"
-    case "container":
-      return "the running container, which the Layer or App provides (Container.Container)"
-  }
-}
-
 /** @internal */
 export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
   readonly name: string
   readonly suggestions: ReadonlyArray<string>
-  readonly leftOut?: LeftOut | undefined
+  readonly leftOut?: Errors.LeftOutReason | undefined
   readonly members?: ReadonlyArray<string> | undefined
 }> {
   override get message(): string {
     if (this.members !== undefined) {
       return `${this.name} resolved to ${this.members.length} components, not one (${listed(this.members)}): name the one meant (${JSON.stringify(this.members[0])})`
     }
-    const leftOut = this.leftOut
-    if (leftOut?._tag === "Provided") return `${this.name} is no component: ${providedText(leftOut)}`
-    if (leftOut !== undefined) {
-      return `${this.name} is not in the plan: ${
-        leftOut._tag === "Excluded"
-          ? `its condition left it out (${leftOut.condition})`
-          : leftOut._tag === "NotRequested"
-          ? "nothing requests it (no root, nor a dependency of a component in the plan)"
-          : `${formatPath(leftOut.path)} chose ${listed(leftOut.chosen)} (${leftOut.rule})`
-      }`
-    }
+    if (this.leftOut !== undefined) return notInPlan(this.name, this.leftOut)
     const hint = this.suggestions.length > 0 ? ` (did you mean ${this.suggestions.join(", ")}?)` : ""
     return `no component is named ${this.name}${hint}`
   }
@@ -184,6 +145,13 @@ export class HookFailed extends Data.TaggedError("HookFailed")<{
   override get message(): string {
     return `${formatPath(this.path)}: ${hookText(this.phase, this.hook)} of ${this.component} failed: ${describeValue(this.cause)}`
   }
+}
+
+/** `Errors.ConstructionError`'s message: an initializer's failure (a `HookFailed` of the component) is told as it is. @internal */
+export const constructionErrorMessage = (self: Errors.ConstructionError): string => {
+  const cause: unknown = self.cause
+  if (cause instanceof HookFailed && cause.component === self.component) return cause.message
+  return `${formatPath(self.path)}: constructor of ${self.component} failed: ${describeValue(self.cause)}`
 }
 
 /** @internal */

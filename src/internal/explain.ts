@@ -844,11 +844,8 @@ export const component = (
   const found = nodeOf(plan, which)
   if (Either.isLeft(found)) return Either.left(found.left)
   const id = found.right
-  let chosenBy = explanations.get(plan)
-  if (chosenBy === undefined) {
-    chosenBy = chosenByOf(plan)
-    explanations.set(plan, chosenBy)
-  }
+  const chosenBy = explanations.get(plan) ?? chosenByOf(plan)
+  explanations.set(plan, chosenBy)
   const node = plan.nodes[id]!
   const own = chosenBy[id]!
   const record = report?.components.find((candidate) => candidate.name === node.name)
@@ -884,6 +881,19 @@ export const component = (
   })
 }
 
+/** Why a request chose the component `name`, as its explanation's text and the ops page say it: `chosen for Api -> Db: primary over Sqlite`. @internal */
+export const choiceText = (name: string, choice: typeof ChosenByJson.Type): string => {
+  const others = choice.considered.filter((candidate) => candidate !== name)
+  // a collection chose every candidate: this one is among them, not chosen over the others
+  const excluded = excludedText(choice.excluded)
+  const why = choice.rule === "only"
+    ? excluded === "" ? "the only candidate" : "the only candidate left"
+    : choice.rule === "all"
+    ? `one of all ${choice.considered.length} candidates (${choice.considered.join(", ")})`
+    : `${choice.rule}${others.length > 0 ? ` over ${others.join(", ")}` : ""}`
+  return `chosen for ${choice.dependent === null ? "the root" : choice.dependent} -> ${choice.request}: ${why}${excluded === "" ? "" : `; ${excluded}`}`
+}
+
 /** One component explained, as text. @internal */
 export const componentText = (explanation: typeof ComponentExplanation.Type): string => {
   const lines = [
@@ -907,17 +917,7 @@ export const componentText = (explanation: typeof ComponentExplanation.Type): st
   if (explanation.builtIn === true) facts.push("provided by the application")
   else if (explanation.alias !== true) facts.push(`built from ${explanation.construct === "Effect" ? "an Effect" : explanation.construct === "Layer" ? "a Layer" : "a value"}`)
   lines.push(`  ${facts.join(" · ")}`)
-  for (const choice of explanation.chosenBy) {
-    const others = choice.considered.filter((name) => name !== explanation.name)
-    // a collection chose every candidate: this one is among them, not chosen over the others
-    const excluded = excludedText(choice.excluded)
-    const why = choice.rule === "only"
-      ? excluded === "" ? "the only candidate" : "the only candidate left"
-      : choice.rule === "all"
-      ? `one of all ${choice.considered.length} candidates (${choice.considered.join(", ")})`
-      : `${choice.rule}${others.length > 0 ? ` over ${others.join(", ")}` : ""}`
-    lines.push(`  chosen for ${choice.dependent === null ? "the root" : choice.dependent} -> ${choice.request}: ${why}${excluded === "" ? "" : `; ${excluded}`}`)
-  }
+  for (const choice of explanation.chosenBy) lines.push(`  ${choiceText(explanation.name, choice)}`)
   if (explanation.dependencies.length > 0) {
     lines.push(`  depends on: ${explanation.dependencies.map((edge) => `${edge.request}${edge.components.length === 0 ? ` (${edge.rule === "external" || edge.rule === "container" || edge.rule === "input" || edge.rule === "options" ? edge.rule : "none"})` : edge.components.length === 1 && edge.components[0] === edge.request ? "" : ` -> ${edge.components.join(", ")}`}`).join(", ")}`)
   }

@@ -7,7 +7,7 @@
  */
 import type * as Plan from "../Plan.js"
 import { displayName, isComponent } from "./component.js"
-import type { LeftOut } from "./errors.js"
+import type * as Errors from "../Errors.js"
 import * as registryInternal from "./registry.js"
 import { originOf } from "./resolver.js"
 
@@ -18,7 +18,7 @@ const outsideRules: ReadonlySet<string> = new Set(["external", "input", "options
  * A request of the plan (by its label) that the program (`external`), a scope's opener (`input`, with
  * the scope), the configuration (`options`) or the running container answers, not a component. @internal
  */
-export const providedOf = (plan: Plan.Any, label: string): LeftOut | undefined => {
+export const providedOf = (plan: Plan.Any, label: string): Errors.LeftOutReason | undefined => {
   for (const edges of [plan.roots, ...plan.nodes.map((node) => node.dependencies)]) {
     const edge = edges.find((edge) => edge.request.label === label && outsideRules.has(edge.choice.rule))
     if (edge === undefined) continue
@@ -33,9 +33,9 @@ export const providedOf = (plan: Plan.Any, label: string): LeftOut | undefined =
  * request (roots first, then in plan order) that chose another, else `unreached`'s reason. With
  * `service` (its service, when no request considered it): the first request of it an override won. @internal
  */
-export const leftOutOf = (plan: Plan.Any, name: string, service?: string): LeftOut | undefined => {
-  let notChosen: LeftOut | undefined
-  const scan = (dependent: string | null, edges: ReadonlyArray<Plan.Edge>): LeftOut | undefined => {
+export const leftOutOf = (plan: Plan.Any, name: string, service?: string): Errors.LeftOutReason | undefined => {
+  let notChosen: Errors.LeftOutReason | undefined
+  const scan = (dependent: string | null, edges: ReadonlyArray<Plan.Edge>): Errors.LeftOutReason | undefined => {
     for (const edge of edges) {
       const excluded = edge.choice.excluded?.find((candidate) => candidate.name === name)
       if (excluded !== undefined) return { _tag: "Excluded", condition: excluded.condition }
@@ -47,12 +47,12 @@ export const leftOutOf = (plan: Plan.Any, name: string, service?: string): LeftO
     }
     return undefined
   }
-  const excluded = scan(null, plan.roots) ?? plan.nodes.reduce<LeftOut | undefined>((found, node) => found ?? scan(node.name, node.dependencies), undefined)
+  const excluded = scan(null, plan.roots) ?? plan.nodes.reduce<Errors.LeftOutReason | undefined>((found, node) => found ?? scan(node.name, node.dependencies), undefined)
   return excluded ?? notChosen ?? (service === undefined ? unreached(plan, name) : { _tag: "NotRequested" })
 }
 
 /** A registered component no request considered: its condition's exclusion, an override's choice (it wins without considering the others), or never requested. */
-const unreached = (plan: Plan.Any, name: string): LeftOut | undefined => {
+const unreached = (plan: Plan.Any, name: string): Errors.LeftOutReason | undefined => {
   const origin = originOf(plan)
   const flat = origin && registryInternal.flatten(origin.registry, origin.environment)
   const named = (item: unknown) => isComponent(item) && displayName(item) === name

@@ -31,6 +31,7 @@ import type * as Plan from "../Plan.js"
 import * as Report from "../Report.js"
 import { isBuiltIn } from "./component.js"
 import * as dependency from "./dependency.js"
+import { notInPlan } from "./errorMessages.js"
 import * as optionsRead from "./optionsRead.js"
 import * as page from "./opsPage.js"
 import { round, timeline } from "./opsStartup.js"
@@ -209,13 +210,13 @@ const roundPhase = (record: Report.PhaseRecord): Report.PhaseRecord => ({
 const component = (self: OpsContext, name: string): Answer => {
   if (self.idOf(name) === undefined) {
     const own = self.app.plan.nodes.some((node) => node.name === name)
-    // a registered component the plan left out is told why, as Explain.component tells it
-    const leftOut = own ? undefined : explainInternal.unknownComponent(self.app.plan, name)
+    // a registered component the plan left out is told why, in Explain.component's words
+    const leftOut = own ? undefined : explainInternal.unknownComponent(self.app.plan, name).leftOut
     return Effect.succeed(json({
       error: own
         ? `${JSON.stringify(name)} is one of layerwise's own services, not a component of the application`
-        : leftOut?.leftOut !== undefined
-        ? leftOut.message
+        : leftOut !== undefined
+        ? notInPlan(JSON.stringify(name), leftOut)
         : `no component is named ${JSON.stringify(name)}`,
       suggestions: suggest(name, self.components.map((node) => node.name))
     } satisfies Ops.UnknownComponentJson, 404))
@@ -224,6 +225,7 @@ const component = (self: OpsContext, name: string): Answer => {
     const explained = Either.getOrThrow(explainInternal.component(self.app.plan, name, report))
     const body: Ops.ComponentJson = {
       ...explained,
+      chosenBy: explained.chosenBy.map((choice) => ({ ...choice, text: explainInternal.choiceText(explained.name, choice) })),
       state: explained.state ?? "pending",
       phases: explained.phases.map(roundPhase)
     }

@@ -253,17 +253,16 @@ function showDetails(name) {
   clear(panel).appendChild(el("h3", {}, name));
   fetchJson("components/" + encodeURIComponent(name)).then(function (c) {
     var list = el("dl");
-    function row(term, value) { list.appendChild(el("dt", {}, term)); list.appendChild(el("dd", {}, value)); }
+    // a value, or lines (one element each)
+    function row(term, value) {
+      list.appendChild(el("dt", {}, term));
+      var cell = list.appendChild(el("dd", {}, typeof value === "string" ? value : undefined));
+      if (typeof value !== "string") value.forEach(function (line) { cell.appendChild(el("div", {}, line)); });
+    }
     row("service", c.service);
     if (c.qualifiers.length) row("qualifiers", c.qualifiers.join(", "));
-    row("chosen by", c.chosenBy.map(function (x) {
-      var excluded = x.excluded && x.excluded.length ? x.excluded : null;
-      var why = x.rule === "only" ? "the only candidate" + (excluded ? " left" : "")
-        : x.rule === "all" ? "one of all " + x.considered.length + " candidates (" + x.considered.join(", ") + ")"
-        : x.rule + " among " + x.considered.join(", ");
-      if (excluded) why += "; excluded by their conditions: " + excluded.map(function (e) { return e.name + " (" + e.condition + ")"; }).join(", ");
-      return (x.dependent || "(root)") + " \u2192 " + x.request + ": " + why;
-    }).join("; ") || "-");
+    // each choice as Explain's text says it (the server renders it)
+    row("chosen", c.chosenBy.length ? c.chosenBy.map(function (x) { return x.text; }) : "-");
     row("depends on", c.dependencies.map(function (d) {
       var targets = d.components.join(", ");
       return d.components.length === 0 ? d.request + " (absent)" : targets === d.request ? targets : d.request + " \u2192 " + targets;

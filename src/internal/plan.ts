@@ -62,7 +62,6 @@ export const pathTo = (plan: Plan.Any, id: number): ReadonlyArray<string> => {
   return path.reverse()
 }
 
-/** Per request key, the first edge of the plan that resolved it to at least one component. */
 /**
  * Per plan whose conditions read options: the Configs they read (an option of options no component
  * requests is validated only when a condition read it).
@@ -83,6 +82,7 @@ export const idsByName = (plan: Plan.Any): ReadonlyMap<string, number> => {
   return ids
 }
 
+/** Per plan, per request key: the first edge of the plan that resolved it to at least one component. */
 const resolvedEdges = new WeakMap<Plan.Any, ReadonlyMap<string, Plan.Edge>>()
 
 /**

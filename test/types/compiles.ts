@@ -548,3 +548,8 @@ export const addedMany = Registry.add(Registry.make(DatabaseLive), [failingMetri
 export const overriddenOne = Registry.make(DatabaseLive).pipe(Registry.override(failingMetrics))
 assertType<Equals<typeof addedOne, typeof addedMany>>()
 assertType<Equals<typeof overriddenOne, Registry.Registry<Registry.Error<typeof DatabaseLive> | AddedDown>>>()
+
+// UnknownComponent's leftOut is an Errors.LeftOutReason (optional), which a caller can switch on by its tag
+assertType<Equals<Errors.UnknownComponent["leftOut"], Errors.LeftOutReason | undefined>>()
+export const whyLeftOut = (reason: Errors.LeftOutReason): string =>
+  reason._tag === "NotChosen" ? `${reason.path.join(" -> ")} chose ${reason.chosen.join(", ")} (${reason.rule})` : reason._tag
