@@ -68,7 +68,9 @@ export const Container: Context.Tag<Container, Container> = internal.Tag
  * service's type is the request's.
  *
  * The request is resolved with the rules and problems of startup: one that does not resolve fails
- * with the `ResolutionError` listing every problem, with its path. What the application built is
+ * with the `ResolutionError` listing every problem, with its path. Options only the components it
+ * builds request are read then, with the lookup's `ConfigProvider` (`InvalidOptions` if they cannot
+ * be). What the application built is
  * given, never built again; what it lacks is built once and kept by the container (a singleton stays
  * one: a second lookup, or another that reaches it, gets the same instance), released when the
  * container closes, dependents first. A transient is built for each lookup and, as a transient root

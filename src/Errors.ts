@@ -718,8 +718,7 @@ export const CircularLookup: typeof internal.CircularLookup = internal.CircularL
 export type CircularLookup = internal.CircularLookup
 
 /**
- * A container that is closing or closed was asked to look something up or to open a child.
- * `container` is its path from the root container (`[]` for the root).
+ * A container that is closing or closed was asked to look something up or to open a child; `container`: its path (`[]`: the root).
  *
  * @example
  * ```ts
@@ -774,12 +773,13 @@ export type ComponentShutDown = internal.ComponentShutDown
 
 /**
  * What a run-time lookup (`Container.get`) can fail with: the request does not resolve (every problem, with its path, as at
- * startup), a construction failed, a scoped component outside its scope, a lookup cycle, a component shut down, a closed container.
+ * startup), options only it needs cannot be read, a construction failed, a scoped component outside its scope, a lookup
+ * cycle, a component shut down, a closed container.
  *
  * @since 0.2.0
  * @category errors
  */
-export type LookupError = ResolutionError | HandleError | CircularLookup | ComponentShutDown | ContainerClosed
+export type LookupError = ResolutionError | InvalidOptions | HandleError | CircularLookup | ComponentShutDown | ContainerClosed
 
 /**
  * What shutting down a component (`Container.shutDown`) can fail with: no component of that name

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Schema, Scope, TestClock } from "effect"
-import { App, Component, Condition, Container, Dependency, Errors, Lifecycle, Lifetime, Registry, Report } from "layerwise"
+import { Cause, ConfigProvider, Context, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Schema, Scope, TestClock } from "effect"
+import { App, Component, Condition, Container, Dependency, Errors, Lifecycle, Lifetime, Options, Registry, Report } from "layerwise"
 
 class Config extends Context.Tag("Config")<Config, { readonly id: number }>() {}
 class Db extends Context.Tag("Db")<Db, { readonly id: number; readonly config: { readonly id: number } }>() {}
@@ -100,6 +100,35 @@ describe("Container", () => {
         expect(recorder.count("build csv")).toBe(1)
         expect(recorder.count("build json")).toBe(1)
         expect(recorder.count("release csv") + recorder.count("release json")).toBe(2)
+      }))
+
+    it.effect("a lookup of a component the plan left out reads the options it requests, which the plan did not read", () =>
+      Effect.gen(function*() {
+        class Pool extends Context.Tag("test/lookups/Pool")<Pool, { readonly size: number; readonly url: string }>() {}
+        const PoolOptions = Options.make("pool", {
+          size: Schema.optionalWith(Schema.NumberFromString, { default: () => 3 }),
+          url: Schema.String
+        })
+        const registry = Registry.make(Component.make(Pool, { dependencies: [PoolOptions], build: PoolOptions }))
+        const pool = yield* Effect.scoped(Layer.build(Registry.toLayer(registry, [Container.Container]))).pipe(
+          Effect.flatMap((context) => Container.getFrom(Context.get(context, Container.Container), Pool)),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["pool.url", "postgres://lookup"]])))
+        )
+        expect(pool).toEqual({ size: 3, url: "postgres://lookup" })
+      }))
+
+    it.effect("a lookup whose options cannot be read fails with InvalidOptions, naming the option and who needs it", () =>
+      Effect.gen(function*() {
+        class Pool extends Context.Tag("test/lookups/Pool")<Pool, { readonly size: number }>() {}
+        const PoolOptions = Options.make("pool", { size: Schema.NumberFromString })
+        const registry = Registry.make(Component.make(Pool, { dependencies: [PoolOptions], build: PoolOptions }))
+        const error = yield* Effect.scoped(
+          Effect.flatMap(Layer.build(Registry.toLayer(registry, [Container.Container])), (context) =>
+            Effect.flip(Container.getFrom(Context.get(context, Container.Container), Pool)))
+        ).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["pool.size", "many"]]))))
+        expect(error._tag).toBe("InvalidOptions")
+        expect(error.message).toContain("Pool")
+        expect(error.message).toContain("--pool-size")
       }))
 
     it.effect("a transient is built for every lookup and released with the container", () =>

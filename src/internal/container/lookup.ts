@@ -51,6 +51,7 @@ import type * as Plan from "../../Plan.js"
 import * as container from "../container.js"
 import * as dependency from "../dependency.js"
 import * as executor from "../executor.js"
+import * as optionsRead from "../optionsRead.js"
 import * as planInternal from "../plan.js"
 import * as registry from "../registry.js"
 import * as resolver from "../resolver.js"
@@ -260,9 +261,8 @@ const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<
         if (found.edge.request.handle === undefined) container.pinCurrent(found.container, found.edge)
         return Effect.succeed(value)
       }))
-    const inherited = inheritedOf.get(found.container)
     return Effect.locally(
-      inherited === undefined ? service : Effect.zipRight(inherited.fill, service),
+      withFill(found.container, service),
       lookupChain,
       { description, answer: found, caller, outer: chain }
     )
@@ -404,15 +404,47 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   const shared = shares(realm)
   for (const node of plan.nodes) {
     if (delegates[node.id] === undefined && !isTransient(node)) {
-      const filled = around(heldBy(extension, node.id), (effect) => {
-        const inherited = inheritedOf.get(extension)
-        return inherited === undefined ? effect : Effect.zipRight(inherited.fill, effect)
-      })
+      const filled = around(heldBy(extension, node.id), (effect) => withFill(extension, effect))
       shared.set(node.name, guarded(realm, node, filled))
     }
   }
+  // options only this lookup's components request: the plan the container runs did not read them
+  const unread = (plan.options as ReadonlyArray<dependency.OptionsLike>).filter((options) => !outside.has(options.key))
+  if (unread.length > 0) {
+    addFill(
+      extension,
+      Effect.map(optionsRead.servicesOf(plan), (services) => {
+        const read = services === undefined ? undefined : runtime.servicesOf(services)
+        for (const options of unread) outside.set(options.key, read?.get(options.key))
+      })
+    )
+  }
   realm.extensions.push(extension)
   return extension
+}
+
+/**
+ * What a container made for a lookup puts in its build's outside services before anything of it is
+ * built: the options its plan requests that the container's own plan did not read, and, for a
+ * child's lookup, the parent's instances it takes (`Inherited`). Each part runs until it succeeded once.
+ */
+const fills = new WeakMap<container.Container, Effect.Effect<void, Errors.LookupError>>()
+
+const addFill = (extension: container.Container, fill: Effect.Effect<void, Errors.LookupError>): void => {
+  let done = false
+  const once = Effect.suspend(() =>
+    done ? Effect.void : Effect.tap(fill, () => {
+      done = true
+    })
+  )
+  const before = fills.get(extension)
+  fills.set(extension, before === undefined ? once : Effect.zipRight(before, once))
+}
+
+/** `effect` after `extension`'s fill (see `fills`), if it has one. */
+const withFill = <A, E, R>(extension: container.Container, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | Errors.LookupError, R> => {
+  const fill = fills.get(extension)
+  return fill === undefined ? effect : Effect.zipRight(fill, effect)
 }
 
 const isTransient = (node: Plan.Node): boolean => node.component.lifetime?._tag === "Transient"
@@ -480,12 +512,11 @@ export const originOf = (realm: Realm): resolver.Origin | undefined => {
 
 /**
  * The services a container made for a child's lookup takes from the child's parent (by service key:
- * its own components' plain requests of services no own component provides): `fill` puts the
- * parent's instances in its build's outside services (once), `names` are the parent's components
- * giving each one (a shutdown of one of them reaches the child's dependents).
+ * its own components' plain requests of services no own component provides): its fill (`fills`) puts
+ * the parent's instances in its build's outside services, `names` are the parent's components giving
+ * each one (a shutdown of one of them reaches the child's dependents).
  */
 interface Inherited {
-  readonly fill: Effect.Effect<void, Errors.LookupError>
   readonly names: ReadonlyMap<string, ReadonlyArray<string>>
 }
 
@@ -550,17 +581,13 @@ const childAnswer = (realm: Realm, request: Dependency.Any, description: Depende
   const extension = extend(realm, plan)
   if (fromParent.size > 0) {
     const outside = extension.build.outside as Map<string, unknown>
-    let filled = false
-    const fill = Effect.suspend(() =>
-      filled ? Effect.void : Effect.asVoid(Effect.forEach(fromParent, ([key, { request }]) =>
-        Effect.map(lookup(parent, request), (value) => void outside.set(key, value)), { discard: true }).pipe(
-          Effect.tap(() => {
-            filled = true
-          })
-        ))
+    addFill(
+      extension,
+      Effect.forEach(fromParent, ([key, { request }]) => Effect.map(lookup(parent, request), (value) => void outside.set(key, value)), {
+        discard: true
+      })
     )
     inheritedOf.set(extension, {
-      fill,
       names: new Map([...fromParent].map(([key, { answer }]) => [key, answer.edge.targets.map((target) => answer.container.plan.nodes[target]!.name)]))
     })
   }
