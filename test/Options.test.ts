@@ -256,6 +256,20 @@ describe("Options", () => {
         )
       }))
 
+    it.effect("an invalid option read by another ConfigProvider than Options.provider says where it was read, as a missing one does", () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(database.pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["db.url", "postgres://map"], ["db.password", "pw"], ["db.poolSize", "many"]])))
+        ))
+        expect(error._tag === "InvalidOptions" ? error.problems : error).toEqual([{
+          path: ["Database"], options: "db", key: "poolSize", flag: "--db-pool-size", variable: "DB_POOL_SIZE",
+          expected: "int", got: "\"many\"", from: "the ConfigProvider at db.poolSize", reason: "Unable to decode \"many\" into a number"
+        }])
+        expect(error.message).toBe(
+          "1 invalid option:\n  - Database: option --db-pool-size: expected int, got \"many\" (the ConfigProvider at db.poolSize): Unable to decode \"many\" into a number"
+        )
+      }))
+
     it.effect("a component of the options' tag gives them instead: nothing is read", () =>
       Effect.gen(function*() {
         const tested = registry.pipe(Testing.value(DbOptions, { url: "postgres://test", poolSize: 1, password: Redacted.make("pw") }))

@@ -37,9 +37,10 @@ interface Reading {
   /** a ConfigError other than missing data (the provider could not read the value) */
   readonly unreadable: string | undefined
   /**
-   * Where a missing value was looked for, when the current provider is not `Options.provider`: its
-   * Config path (`email.apiKey`), since the flag and the variable the option is named by are that
-   * provider's names, which another provider does not read (Effect's `fromEnv` reads `email_apiKey`)
+   * Where the value was looked for (missing) or read (invalid), when the current provider is not
+   * `Options.provider`: its Config path (`email.apiKey`), since the flag and the variable the option is
+   * named by are that provider's names, which another provider does not read (Effect's `fromEnv` reads
+   * `email_apiKey`)
    */
   readonly lookedUp: string | undefined
   readonly decoded: Decoded
@@ -81,7 +82,7 @@ const readingOf = (
     found: text === undefined || isGiven ? undefined : sourcesOf(current)?.find(field.path),
     given: isGiven,
     unreadable: undefined,
-    lookedUp: text === undefined && sourcesOf(current) === undefined ? field.path.join(".") : undefined,
+    lookedUp: !isGiven && sourcesOf(current) === undefined ? field.path.join(".") : undefined,
     decoded: field.decode(text)
   }
 }
