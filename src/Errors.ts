@@ -809,7 +809,7 @@ export type BuildError<E = unknown> = ConstructionError<E>
  * - `expected`: what its schema decodes (`string`, `int`, `"memory" | "file"`);
  * - `got`: the value given, as given (`undefined`: none); a secret's is `<redacted>`, never the value;
  * - `from`: where the value given came from (`flag --db-url`, `environment variable DB_URL`, `file key db.url`); a
- *   missing one's, where another provider than `Options.provider` looked (`the ConfigProvider at db.url`);
+ *   value another provider than `Options.provider` read, or looked for, where (`the ConfigProvider at db.url`);
  * - `reason`: `missing`, what the schema said of the value, why it could not be read, or `shares its flag with url of kube(eu.west)`.
  *
  * @example
