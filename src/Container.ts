@@ -68,11 +68,11 @@ export const Container: Context.Tag<Container, Container> = internal.Tag
  * service's type is the request's.
  *
  * The request is resolved with the rules and problems of startup: one that does not resolve fails
- * with the `ResolutionError` listing every problem, with its path. Options only the components it
- * builds request are read then, with the lookup's `ConfigProvider` (`InvalidOptions` if they cannot
- * be). What the application built is
- * given, never built again; what it lacks is built once and kept by the container (a singleton stays
- * one: a second lookup, or another that reaches it, gets the same instance), released when the
+ * with the `ResolutionError` listing every problem, with its path. The options that only what it
+ * builds requests are read then, once, with the `ConfigProvider` of the first lookup that reads them
+ * (`InvalidOptions` if they cannot be; the next lookup reads them again). What the application built
+ * is given, never built again; what it lacks is built once and kept by the container (a singleton
+ * stays one: a second lookup, or another that reaches it, gets the same instance), released when the
  * container closes, dependents first. A transient is built for each lookup and, as a transient root
  * of the graph is, owned by the innermost open scope (`Lifetime.within`) or else by the container:
  * a lookup needs no `Scope` of its own. A scoped component is the open scope's instance. A lookup

@@ -131,6 +131,43 @@ describe("Container", () => {
         expect(error.message).toContain("--pool-size")
       }))
 
+    it.effect("concurrent first lookups of a component read the options it requests once, and share its instance", () =>
+      Effect.gen(function*() {
+        // Regression: each lookup read them, the second overwriting what the first had read
+        class Pool extends Context.Tag("test/lookups/Pool")<Pool, { readonly url: string }>() {}
+        const PoolOptions = Options.make("pool", { url: Schema.String })
+        const given = ConfigProvider.fromMap(new Map([["pool.url", "postgres://lookup"]]))
+        let loads = 0
+        // each load lets the other lookup run
+        const counting = ConfigProvider.make({
+          load: (config) => Effect.zipRight(Effect.sync(() => loads++), Effect.zipRight(Effect.yieldNow(), given.load(config))),
+          flattened: given.flattened
+        })
+        const registry = Registry.make(Component.make(Pool, { dependencies: [PoolOptions], build: Effect.map(PoolOptions, ({ url }) => ({ url })) }))
+        const [first, second] = yield* withContainer(registry, [], Effect.all([Container.get(Pool), Container.get(Pool)], { concurrency: 2 })).pipe(
+          Effect.withConfigProvider(counting)
+        )
+        expect([loads, first, first === second]).toEqual([1, { url: "postgres://lookup" }, true])
+      }))
+
+    it.effect("a lookup whose options could not be read, or whose reading was interrupted, reads them again at the next lookup", () =>
+      Effect.gen(function*() {
+        class Pool extends Context.Tag("test/lookups/Pool")<Pool, { readonly url: string }>() {}
+        const PoolOptions = Options.make("pool", { url: Schema.String })
+        const registry = Registry.make(Component.make(Pool, { dependencies: [PoolOptions], build: PoolOptions }))
+        const given = ConfigProvider.fromMap(new Map([["pool.url", "postgres://lookup"]]))
+        const reading = yield* Deferred.make<void>()
+        const blocked = ConfigProvider.make({ load: () => Effect.zipRight(Deferred.succeed(reading, undefined), Effect.never), flattened: given.flattened })
+        const outcomes = yield* withContainer(registry, [], Effect.gen(function*() {
+          const missing = yield* Effect.flip(Effect.withConfigProvider(Container.get(Pool), ConfigProvider.fromMap(new Map())))
+          const interrupted = yield* Effect.fork(Effect.withConfigProvider(Container.get(Pool), blocked))
+          yield* Deferred.await(reading)
+          yield* Fiber.interrupt(interrupted)
+          return [missing._tag, yield* Effect.withConfigProvider(Container.get(Pool), given)] as const
+        }))
+        expect(outcomes).toEqual(["InvalidOptions", { url: "postgres://lookup" }])
+      }))
+
     it.effect("a transient is built for every lookup and released with the container", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

@@ -805,3 +805,14 @@ export const runnerWithContext = <R>(runner: Runner, context: Context.Context<R>
 export const updateMetric = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, value: In): void => {
   metric.unsafeUpdate(value, [])
 }
+
+// ---------------------------------------------------------------------------------------------
+// Container: run-time lookups
+
+/**
+ * A semaphore made from synchronous code: what a container made for a lookup runs its fill under
+ * (see container/lookup.ts, `addFill`).
+ *
+ * @internal
+ */
+export const makeSemaphore = (permits: number): Effect.Semaphore => Effect.unsafeMakeSemaphore(permits)

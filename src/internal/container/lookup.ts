@@ -432,10 +432,15 @@ const fills = new WeakMap<container.Container, Effect.Effect<void, Errors.Lookup
 
 const addFill = (extension: container.Container, fill: Effect.Effect<void, Errors.LookupError>): void => {
   let done = false
+  // one run at a time: concurrent first lookups wait for it, then find it done (or run it again
+  // after a failure or an interruption), so none reads the options again nor overwrites them
+  const lock = runtime.makeSemaphore(1)
   const once = Effect.suspend(() =>
-    done ? Effect.void : Effect.tap(fill, () => {
-      done = true
-    })
+    done ? Effect.void : lock.withPermits(1)(Effect.suspend(() =>
+      done ? Effect.void : Effect.tap(fill, () => {
+        done = true
+      })
+    ))
   )
   const before = fills.get(extension)
   fills.set(extension, before === undefined ? once : Effect.zipRight(before, once))
