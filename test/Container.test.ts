@@ -110,8 +110,7 @@ describe("Container", () => {
           url: Schema.String
         })
         const registry = Registry.make(Component.make(Pool, { dependencies: [PoolOptions], build: PoolOptions }))
-        const pool = yield* Effect.scoped(Layer.build(Registry.toLayer(registry, [Container.Container]))).pipe(
-          Effect.flatMap((context) => Container.getFrom(Context.get(context, Container.Container), Pool)),
+        const pool = yield* withContainer(registry, [], Container.get(Pool)).pipe(
           Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["pool.url", "postgres://lookup"]])))
         )
         expect(pool).toEqual({ size: 3, url: "postgres://lookup" })
@@ -166,6 +165,17 @@ describe("Container", () => {
           return [missing._tag, yield* Effect.withConfigProvider(Container.get(Pool), given)] as const
         }))
         expect(outcomes).toEqual(["InvalidOptions", { url: "postgres://lookup" }])
+      }))
+
+    it.effect("a lookup in a container already released fails with ContainerClosed and builds nothing", () =>
+      Effect.gen(function*() {
+        // Regression: a released container no lookup had used built the instance, which nothing released
+        const recorder = makeRecorder()
+        const container = yield* withContainer(registryOf(recorder), [], Container.Container)
+        expect(yield* Effect.flip(Container.getFrom(container, Config))).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+        expect(yield* Effect.flip(Effect.scoped(Container.child("late", []).pipe(Effect.provideService(Container.Container, container)))))
+          .toEqual(new Errors.ContainerClosed({ container: [], operation: "child" }))
+        expect(recorder.events).toEqual([])
       }))
 
     it.effect("a transient is built for every lookup and released with the container", () =>

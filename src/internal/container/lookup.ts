@@ -669,12 +669,20 @@ const combine = (left: Cause.Cause<never> | undefined, right: Cause.Cause<never>
   left === undefined ? right : Cause.sequential(left, right)
 
 /**
- * Closes the root container's realm, if it has one, before the graph's own release (what
- * `Plan.toLayer` and App run first when the graph is released).
+ * Closes the root container's realm before the graph's own release (what `Plan.toLayer` and App
+ * run first when the graph is released); one made later, by a lookup or a child asked of the
+ * released container, is closed already.
  *
  * @internal
  */
-export const closeRoot = (root: container.Container | undefined, exit: Exit.Exit<unknown, unknown>): Effect.Effect<Cause.Cause<never> | undefined> => {
-  const realm = root === undefined ? undefined : existingRealm(root)
-  return realm === undefined ? Effect.succeed(undefined) : close(realm, exit)
-}
+export const closeRoot = (root: container.Container | undefined, exit: Exit.Exit<unknown, unknown>): Effect.Effect<Cause.Cause<never> | undefined> =>
+  Effect.suspend(() => {
+    if (root === undefined) return Effect.succeed(undefined)
+    const realm = existingRealm(root)
+    if (realm !== undefined) return close(realm, exit)
+    // no lookup nor child yet: a realm closed from the start answers any later one with ContainerClosed
+    const closed = realmOf(root as unknown as PublicContainer.Container)
+    closed.state = "closed"
+    closed.closing = exit
+    return Effect.succeed(undefined)
+  })
