@@ -935,7 +935,7 @@ describe("one component", () => {
       leftOut: { _tag: "NotChosen", path: ["Api", "Db"], chosen: ["Db (override)"], rule: "override" }
     })))
     expect(Either.flip(Explain.component(plan, "pool")).pipe(Either.map((error) => error.message)))
-      .toEqual(Either.right("pool is not in the plan: Api -> Db chose Db (override) (override)"))
+      .toEqual(Either.right("pool is not in the plan: Api -> Db chose Db (override), which overrides it"))
   })
 
   it("a request no component answers, named as the tree shows it or by its tag, says what answers it: the program, a scope's opener, the configuration, the container", () => {

@@ -258,6 +258,9 @@ export const notInPlan = (name: string, reason: Errors.LeftOutReason): string =>
       ? `its condition left it out (${reason.condition})`
       : reason._tag === "NotRequested"
       ? "nothing requests it (no root, nor a dependency of a component in the plan)"
+      : reason.rule === "override"
+      // an override's name says so already (`Db (override)`)
+      ? `${formatPath(reason.path)} chose ${listed(reason.chosen)}, which overrides it`
       : `${formatPath(reason.path)} chose ${listed(reason.chosen)} (${reason.rule})`
   }`
 
