@@ -167,6 +167,37 @@ describe("Container", () => {
         expect(outcomes).toEqual(["InvalidOptions", { url: "postgres://lookup" }])
       }))
 
+    it.effect.fails("a lookup reads the options of what it builds only: not those the plan read, nor those of what an earlier lookup built", () =>
+      Effect.gen(function*() {
+        // Expected to fail until a lookup reads only the options it needs (optionsRead.servicesOf reads
+        // every options of the lookup's plan): InvalidOptions for db.url, which the second lookup
+        // needs nowhere (Db is the startup's, Pool the first lookup's)
+        class Db extends Context.Tag("test/lookups/Db")<Db, { readonly url: string }>() {}
+        class Pool extends Context.Tag("test/lookups/Pool")<Pool, { readonly url: string; readonly db: string }>() {}
+        class Report extends Context.Tag("test/lookups/Report")<Report, { readonly pool: string; readonly format: string }>() {}
+        const DbOptions = Options.make("db", { url: Schema.String })
+        const PoolOptions = Options.make("pool", { url: Schema.String })
+        const ReportOptions = Options.make("report", { format: Schema.String })
+        const registry = Registry.make(
+          Component.make(Db, { dependencies: [DbOptions], build: DbOptions }),
+          Component.make(Pool, { dependencies: [Db, PoolOptions], build: Effect.map(Effect.all([Db, PoolOptions]), ([db, pool]) => ({ url: pool.url, db: db.url })) }),
+          Component.make(Report, {
+            dependencies: [Pool, ReportOptions],
+            build: Effect.map(Effect.all([Pool, ReportOptions]), ([pool, report]) => ({ pool: pool.url, format: report.format }))
+          })
+        )
+        const provider = (entries: ReadonlyArray<readonly [string, string]>) => ConfigProvider.fromMap(new Map(entries))
+        const report = yield* withContainer(
+          registry,
+          [Db],
+          Effect.zipRight(
+            Effect.withConfigProvider(Container.get(Pool), provider([["pool.url", "pool://first"]])),
+            Effect.withConfigProvider(Container.get(Report), provider([["report.format", "csv"]]))
+          )
+        ).pipe(Effect.withConfigProvider(provider([["db.url", "db://startup"]])))
+        expect(report).toEqual({ pool: "pool://first", format: "csv" })
+      }))
+
     it.effect("a lookup in a container already released fails with ContainerClosed and builds nothing", () =>
       Effect.gen(function*() {
         // Regression: a released container no lookup had used built the instance, which nothing released
