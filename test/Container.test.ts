@@ -167,11 +167,19 @@ describe("Container", () => {
         expect(outcomes).toEqual(["InvalidOptions", { url: "postgres://lookup" }])
       }))
 
-    it.effect.fails("a lookup reads the options of what it builds only: not those the plan read, nor those of what an earlier lookup built", () =>
+    it.effect("a lookup of options themselves reads them", () =>
       Effect.gen(function*() {
-        // Expected to fail until a lookup reads only the options it needs (optionsRead.servicesOf reads
-        // every options of the lookup's plan): InvalidOptions for db.url, which the second lookup
-        // needs nowhere (Db is the startup's, Pool the first lookup's)
+        const PoolOptions = Options.make("pool", { url: Schema.String })
+        const options = yield* withContainer(Registry.make(), [], Container.get(PoolOptions)).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["pool.url", "postgres://options"]])))
+        )
+        expect(options).toEqual({ url: "postgres://options" })
+      }))
+
+    it.effect("a lookup reads the options of what it builds only: not those the plan read, nor those of what an earlier lookup built", () =>
+      Effect.gen(function*() {
+        // the second lookup's provider has report.format alone: Db (the startup's) and Pool (the first
+        // lookup's) are delegated, their options not read again
         class Db extends Context.Tag("test/lookups/Db")<Db, { readonly url: string }>() {}
         class Pool extends Context.Tag("test/lookups/Pool")<Pool, { readonly url: string; readonly db: string }>() {}
         class Report extends Context.Tag("test/lookups/Report")<Report, { readonly pool: string; readonly format: string }>() {}

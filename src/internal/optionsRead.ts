@@ -192,12 +192,14 @@ const sharedFlags = (readings: ReadonlyArray<Reading>): ReadonlyArray<readonly [
 
 /**
  * The services of a plan's options (each options' tag to its decoded value), or every problem;
- * `undefined` for a plan without options (nothing is read).
+ * `undefined` for a plan without options (nothing is read). `options`: some of the plan's only.
  *
  * @internal
  */
-export const servicesOf = (plan: Plan.Any): Effect.Effect<Context.Context<never> | undefined, Errors.InvalidOptions> => {
-  const options = plan.options as unknown as ReadonlyArray<dependency.OptionsLike>
+export const servicesOf = (
+  plan: Plan.Any,
+  options: ReadonlyArray<dependency.OptionsLike> = plan.options as unknown as ReadonlyArray<dependency.OptionsLike>
+): Effect.Effect<Context.Context<never> | undefined, Errors.InvalidOptions> => {
   if (options.length === 0) return Effect.succeed(undefined)
   return Effect.flatMap(readAll(plan, options), (readings) => {
     const services = new Map<string, unknown>()

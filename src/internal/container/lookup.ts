@@ -408,12 +408,19 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
       shared.set(node.name, guarded(realm, node, filled))
     }
   }
-  // options only this lookup's components request: the plan the container runs did not read them
-  const unread = (plan.options as ReadonlyArray<dependency.OptionsLike>).filter((options) => !outside.has(options.key))
+  // the options the lookup or the components this container builds request (not those of what it
+  // delegates) that the plan the container runs did not read
+  const requested = new Set<string>()
+  for (const edge of plan.roots) if (edge.choice.rule === "options") requested.add(edge.request.key)
+  for (const node of plan.nodes) {
+    if (delegates[node.id] !== undefined) continue
+    for (const edge of node.dependencies) if (edge.choice.rule === "options") requested.add(edge.request.key)
+  }
+  const unread = (plan.options as ReadonlyArray<dependency.OptionsLike>).filter((options) => requested.has(options.key) && !outside.has(options.key))
   if (unread.length > 0) {
     addFill(
       extension,
-      Effect.map(optionsRead.servicesOf(plan), (services) => {
+      Effect.map(optionsRead.servicesOf(plan, unread), (services) => {
         const read = services === undefined ? undefined : runtime.servicesOf(services)
         for (const options of unread) outside.set(options.key, read?.get(options.key))
       })
