@@ -428,7 +428,9 @@ export const fromJson: (input: unknown) => PlanJson = internal.fromJson
  * candidates considered; a dependent's request once, however many times it was made, as two
  * requests of one family member are), its resolved requests (each once), its dependents, its lifecycle metadata; with a
  * report, where it got (`state`) and its phases with their timings. `alias` is present (`true`) for
- * an alias (`Component.alias`): its one resolved request is what it answers with; `builtIn` (`true`)
+ * an alias (`Component.alias`): its one resolved request is what it answers with; `replaced` (`true`)
+ * for a component that replaced one by name (`Registry.replace`, `Testing.named`: a mock by name), in
+ * its place and with its metadata (the tree marks it `· replaced`); `builtIn` (`true`)
  * for one of layerwise's own services (`App.HealthLive`...), which the application provides (the
  * text marks it `(layerwise)` and says so instead of what it is built from).
  *

@@ -920,6 +920,27 @@ describe("one component", () => {
       .toEqual(Either.right("no component is named Metrics#Db"))
   })
 
+  it("a component replaced by name (Testing.named, Registry.replace) says so, in its explanation and its JSON form; the others do not", () => {
+    // Regression: a mock of one implementation among several read exactly as the production component it replaced
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Plugin, "csv").pipe(Component.named("csv"), Component.order(1)),
+        Component.succeed(Plugin, "json").pipe(Component.named("json")),
+        Component.make(Api, { dependencies: [Dependency.all(Plugin)], build: Effect.succeed("api") })
+      ).pipe(Testing.named(Plugin, "csv", "fake csv")),
+      [Api]
+    )
+    const csv = Either.getOrThrow(Explain.component(plan, "csv"))
+    expect([csv.replaced, Either.getOrThrow(Explain.component(plan, "json")).replaced]).toEqual([true, undefined])
+    expect(Explain.componentText(csv).split("\n").slice(0, 2)).toEqual(["csv (Plugin)", "  singleton · order 1 · replaced by name (Registry.replace, Testing.named) · built from a value"])
+    expect(Explain.tree(plan)).toBe(lines(
+      "Api",
+      "├─ All<Plugin>: json (Plugin) [all, 2 by order]",
+      "└─ All<Plugin>: csv (Plugin) · replaced"
+    ))
+    expect(Explain.componentTree(plan, "csv", { direction: "dependents" })).toEqual(Either.right(lines("csv (Plugin) · replaced", "└─ Api via All<Plugin> [all, 2 by order]")))
+  })
+
   it("a registered component a test override replaced is told so: the request that chose the override, not that nothing requests it", () => {
     // Regression: "pool is not in the plan: nothing requests it (...)", though Api requests Db (an override wins without considering the others)
     const plan = resolve(
