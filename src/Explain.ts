@@ -462,7 +462,8 @@ export const ComponentExplanation: Schema.Schema<ComponentExplanation> = interna
  * `the only candidate left; excluded by their conditions: LruCache (profile lru)`), its
  * dependencies and dependents; given a running application's report
  * (`App.report`), also its state and the timings of its phases. A name or request the plan has no
- * component for fails with `UnknownComponent`, suggesting close names; so does a request that
+ * component for fails with `UnknownComponent`, suggesting close names (a service's key given as a
+ * name: the components of that service first); so does a request that
  * resolved to several components (a collection's), listing them in `members`, to be named.
  *
  * @example

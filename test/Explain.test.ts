@@ -868,6 +868,21 @@ describe("one component", () => {
     expect(Either.isLeft(unknown) && unknown.left.message).toBe("no component is named mian (did you mean main?)")
   })
 
+  it("a service's key given as a name, where its components are named otherwise, suggests the components of that service", () => {
+    // Regression: "no component is named Storage", with no hint, though the tree shows "S3 (Storage)"
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "s3").pipe(Component.named("S3")),
+        Component.succeed(Cache, "lru").pipe(Component.named("Dc")),
+        Component.make(Api, { dependencies: [Db, Cache], build: Db })
+      ),
+      [Api]
+    )
+    expect(Either.flip(Explain.component(plan, "Db"))).toEqual(Either.right(new Errors.UnknownComponent({ name: "Db", suggestions: ["S3", "Dc"] })))
+    expect(Either.flip(Explain.componentTree(plan, "Db")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named Db (did you mean S3, Dc?)"))
+  })
+
   it("a registered component the plan left out is told why: its condition, or the request that chose another", () => {
     // Regression: both were "no component is named LruCache", as if the registry had no such component
     const plan = resolve(

@@ -825,7 +825,10 @@ export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any)
   const sought = request === undefined ? name : request.selector._tag === "Name" ? request.selector.name : undefined
   // a name the plan has (a named request's, of another service) is not left out
   const leftOut = providedOf(plan, name) ?? (sought === undefined || planInternal.idsByName(plan).has(sought) ? undefined : leftOutOf(plan, sought))
-  return new Errors.UnknownComponent({ name, suggestions: suggest(name, plan.nodes.map((node) => node.name)), ...(leftOut && { leftOut }) })
+  // a service's key given as a name: its components first, then close names
+  const provide = request === undefined ? plan.nodes.filter((node) => node.service === name).map((node) => node.name) : []
+  const suggestions = [...provide, ...suggest(name, plan.nodes.map((node) => node.name)).filter((close) => !provide.includes(close))]
+  return new Errors.UnknownComponent({ name, suggestions, ...(leftOut && { leftOut }) })
 }
 
 const explanations = new WeakMap<Plan.Any, ReadonlyArray<ReadonlyArray<typeof ChosenByJson.Type>>>()
