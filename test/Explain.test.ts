@@ -954,6 +954,10 @@ describe("one component", () => {
       "└─ All<Plugin>: csv (Plugin) · replaced"
     ))
     expect(Explain.componentTree(plan, "csv", { direction: "dependents" })).toEqual(Either.right(lines("csv (Plugin) · replaced", "└─ Api via All<Plugin> [all, 2 by order]")))
+    expect([Explain.mermaid(plan).split("\n").slice(1, 3), Explain.dot(plan).split("\n").slice(3, 5)]).toEqual([
+      ["  n0[\"json<br/>Plugin\"]", "  n1[\"csv<br/>Plugin<br/>replaced\"]"],
+      ["  n0 [label=\"json\\nPlugin\"];", "  n1 [label=\"csv\\nPlugin\\nreplaced\"];"]
+    ])
   })
 
   it("a registered component a test override replaced is told so: the request that chose the override, not that nothing requests it", () => {

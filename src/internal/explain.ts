@@ -146,8 +146,8 @@ const nodeText = (node: Plan.Node): string => {
 }
 
 /** A node's label in diagrams, one line each: its name, its service unless the name, `(layerwise)` for one of layerwise's own services, its metadata. */
-const labelLines = (node: Plan.Node): ReadonlyArray<string> => {
-  const lifecycle = metadataText(node.component)
+const labelLines = (node: Plan.Node, replaced: ReadonlySet<string>): ReadonlyArray<string> => {
+  const lifecycle = metadataText(node.component, replaced.has(node.name))
   return [
     node.name,
     ...(node.name === node.service ? [] : [node.service]),
@@ -522,7 +522,7 @@ export const mermaid = (plan: Plan.Any, options?: Explain.DiagramOptions): strin
   const roots = rootIds(plan)
   const lines = [`flowchart ${options?.direction ?? "TD"}`]
   for (const node of plan.nodes) {
-    const label = labelLines(node).map(mermaidText).join("<br/>")
+    const label = labelLines(node, replacedOf(plan)).map(mermaidText).join("<br/>")
     lines.push(`  n${node.id}["${label}"]`)
   }
   plan.external.forEach((key, index) => lines.push(`  x${index}(["${mermaidText(key)}<br/>(external)"])`))
@@ -568,7 +568,7 @@ export const dot = (plan: Plan.Any, options?: Explain.DiagramOptions): string =>
   const roots = rootIds(plan)
   const lines = ["digraph layerwise {", `  rankdir=${options?.direction ?? "TB"};`, "  node [shape=box];"]
   for (const node of plan.nodes) {
-    const label = labelLines(node).join("\n")
+    const label = labelLines(node, replacedOf(plan)).join("\n")
     const attributes = [`label=${dotString(label)}`]
     if (roots.has(node.id)) attributes.push("penwidth=2")
     if (node.override) attributes.push("style=dashed")
