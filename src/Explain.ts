@@ -245,6 +245,8 @@ export interface NodeJson {
   readonly order: number
   /** `true` when the component was registered as an override. */
   readonly override: boolean
+  /** Present (`true`) when it replaced the component of its name (`Registry.replace`, `Testing.named`), with its metadata. */
+  readonly replaced?: true
   /** How the component builds its service (see `Component.Construct`). */
   readonly construct: "Effect" | "Layer" | "Value"
   /** The node that first needed this one; `null` for a root. */

@@ -947,6 +947,8 @@ describe("one component", () => {
     )
     const csv = Either.getOrThrow(Explain.component(plan, "csv"))
     expect([csv.replaced, Either.getOrThrow(Explain.component(plan, "json")).replaced]).toEqual([true, undefined])
+    expect(Explain.toJson(plan).nodes.map((node) => [node.name, node.replaced])).toEqual([["json", undefined], ["csv", true], ["Api", undefined]])
+    expect(Explain.fromJson(JSON.parse(JSON.stringify(Explain.toJson(plan)))).nodes[1]!.replaced).toBe(true)
     expect(Explain.componentText(csv).split("\n").slice(0, 2)).toEqual(["csv (Plugin)", "  singleton · order 1 · replaced by name (Registry.replace, Testing.named) · built from a value"])
     expect(Explain.tree(plan)).toBe(lines(
       "Api",

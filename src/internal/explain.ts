@@ -663,6 +663,8 @@ export const componentFields = {
   alternative: Schema.Boolean,
   order: Schema.Number,
   override: Schema.Boolean,
+  /** present (`true`) when the component replaced one of that name (`Registry.replace`, `Testing.named`), taking its metadata */
+  replaced: Schema.optionalWith(Schema.Literal(true), { exact: true }),
   construct: Schema.Literal("Effect", "Layer", "Value")
 }
 
@@ -714,6 +716,7 @@ export const toJson = (plan: Plan.Any): Explain.PlanJson =>
       alternative: node.component.alternative,
       order: node.component.order,
       override: node.override,
+      ...(replacedOf(plan).has(node.name) ? { replaced: true as const } : undefined),
       construct: node.component.construct._tag,
       parent: node.parent ?? null,
       dependencies: node.dependencies,
@@ -747,8 +750,6 @@ export const ComponentExplanation = Schema.Struct({
   lifetime: Schema.NullOr(LifetimeJson),
   /** present (`true`) when the component is an alias (`Component.alias`): its one dependency is what it answers with */
   alias: Schema.optionalWith(Schema.Literal(true), { exact: true }),
-  /** present (`true`) when the component replaced one of that name (`Registry.replace`, `Testing.named`), taking its metadata */
-  replaced: Schema.optionalWith(Schema.Literal(true), { exact: true }),
   /** present (`true`) when the component is one of layerwise's own services (`App.HealthLive`...): the application provides it */
   builtIn: Schema.optionalWith(Schema.Literal(true), { exact: true }),
   root: Schema.Boolean,
