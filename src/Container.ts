@@ -139,7 +139,8 @@ export const getFrom = <I, S>(container: Container, request: Context.Tag<I, S>):
  * with the child provided as `Container.Container`) build its components on first need, and a
  * component of the child that requests `Container.Container` gets the child. Closing it (its Scope,
  * or its parent's close) closes its children first, concurrently, then releases what it built, last
- * built first. A closed container opens no child (`ContainerClosed`). Under App, a child's components
+ * built first; a release that fails stops none of the others, and the closing then dies with a
+ * `ReleaseError` per component that failed, in release order. A closed container opens no child (`ContainerClosed`). Under App, a child's components
  * run their initializers and disposers, never their start or stop hooks or background work: they are
  * the child's, not the application's. Their health checks run with the application's (`App.health`,
  * the `App.Health` service, `/ops/health`) once the child built them, listed by path as `shutDown`

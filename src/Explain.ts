@@ -245,6 +245,8 @@ export interface NodeJson {
   readonly order: number
   /** `true` when the component was registered as an override. */
   readonly override: boolean
+  /** Present (`true`) when it replaced the component of its name (`Registry.replace`, `Testing.named`), with its metadata. */
+  readonly replaced?: true
   /** How the component builds its service (see `Component.Construct`). */
   readonly construct: "Effect" | "Layer" | "Value"
   /** The node that first needed this one; `null` for a root. */
@@ -428,7 +430,9 @@ export const fromJson: (input: unknown) => PlanJson = internal.fromJson
  * candidates considered; a dependent's request once, however many times it was made, as two
  * requests of one family member are), its resolved requests (each once), its dependents, its lifecycle metadata; with a
  * report, where it got (`state`) and its phases with their timings. `alias` is present (`true`) for
- * an alias (`Component.alias`): its one resolved request is what it answers with; `builtIn` (`true`)
+ * an alias (`Component.alias`): its one resolved request is what it answers with; `replaced` (`true`)
+ * for a component that replaced one by name (`Registry.replace`, `Testing.named`: a mock by name), in
+ * its place and with its metadata (the tree marks it `· replaced`); `builtIn` (`true`)
  * for one of layerwise's own services (`App.HealthLive`...), which the application provides (the
  * text marks it `(layerwise)` and says so instead of what it is built from).
  *
@@ -460,7 +464,8 @@ export const ComponentExplanation: Schema.Schema<ComponentExplanation> = interna
  * `the only candidate left; excluded by their conditions: LruCache (profile lru)`), its
  * dependencies and dependents; given a running application's report
  * (`App.report`), also its state and the timings of its phases. A name or request the plan has no
- * component for fails with `UnknownComponent`, suggesting close names; so does a request that
+ * component for fails with `UnknownComponent`, suggesting close names (a service's key given as a
+ * name: the components of that service first); so does a request that
  * resolved to several components (a collection's), listing them in `members`, to be named.
  *
  * @example

@@ -437,6 +437,26 @@ describe("Container", () => {
         ])
       }))
 
+    it.effect("closing a child whose releases fail releases every other instance, then dies with a ReleaseError per component that failed, in release order", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const broken = <I, S>(tag: Context.Tag<I, S>, service: S) =>
+          Component.make(tag, { build: Effect.acquireRelease(Effect.succeed(service), () => Effect.die(`${tag.key} did not close`)) })
+        const exit = yield* withContainer(
+          registryOf(recorder),
+          [Config],
+          Effect.exit(Effect.scoped(Effect.gen(function*() {
+            const child = yield* Container.child("tenant", [broken(Db, { id: 0, config: { id: 0 } }), broken(Api, { id: 0, db: { id: 0 } })])
+            yield* Container.getFrom(child, Db)
+            yield* Container.getFrom(child, Api)
+            yield* Container.getFrom(child, Config)
+          })))
+        )
+        expect(recorder.events).toEqual(["build Config", "release Config"])
+        expect(Exit.isFailure(exit) && [...Cause.defects(exit.cause)].map((defect) => (defect as Errors.ReleaseError).component))
+          .toEqual(["Api (override)", "Db (override)"])
+      }))
+
     it.effect("siblings are isolated, names are unique among open siblings, and children are found by name through the tree", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

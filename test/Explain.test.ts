@@ -868,6 +868,21 @@ describe("one component", () => {
     expect(Either.isLeft(unknown) && unknown.left.message).toBe("no component is named mian (did you mean main?)")
   })
 
+  it("a service's key given as a name, where its components are named otherwise, suggests the components of that service", () => {
+    // Regression: "no component is named Storage", with no hint, though the tree shows "S3 (Storage)"
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "s3").pipe(Component.named("S3")),
+        Component.succeed(Cache, "lru").pipe(Component.named("Dc")),
+        Component.make(Api, { dependencies: [Db, Cache], build: Db })
+      ),
+      [Api]
+    )
+    expect(Either.flip(Explain.component(plan, "Db"))).toEqual(Either.right(new Errors.UnknownComponent({ name: "Db", suggestions: ["S3", "Dc"] })))
+    expect(Either.flip(Explain.componentTree(plan, "Db")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named Db (did you mean S3, Dc?)"))
+  })
+
   it("a registered component the plan left out is told why: its condition, or the request that chose another", () => {
     // Regression: both were "no component is named LruCache", as if the registry had no such component
     const plan = resolve(
@@ -918,6 +933,33 @@ describe("one component", () => {
     // a named request for a component of another service: that component is in the plan, not left out
     expect(Either.flip(Explain.component(plan, Dependency.named(Metrics, "Db"))).pipe(Either.map((error) => error.message)))
       .toEqual(Either.right("no component is named Metrics#Db"))
+  })
+
+  it("a component replaced by name (Testing.named, Registry.replace) says so, in its explanation and its JSON form; the others do not", () => {
+    // Regression: a mock of one implementation among several read exactly as the production component it replaced
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Plugin, "csv").pipe(Component.named("csv"), Component.order(1)),
+        Component.succeed(Plugin, "json").pipe(Component.named("json")),
+        Component.make(Api, { dependencies: [Dependency.all(Plugin)], build: Effect.succeed("api") })
+      ).pipe(Testing.named(Plugin, "csv", "fake csv")),
+      [Api]
+    )
+    const csv = Either.getOrThrow(Explain.component(plan, "csv"))
+    expect([csv.replaced, Either.getOrThrow(Explain.component(plan, "json")).replaced]).toEqual([true, undefined])
+    expect(Explain.toJson(plan).nodes.map((node) => [node.name, node.replaced])).toEqual([["json", undefined], ["csv", true], ["Api", undefined]])
+    expect(Explain.fromJson(JSON.parse(JSON.stringify(Explain.toJson(plan)))).nodes[1]!.replaced).toBe(true)
+    expect(Explain.componentText(csv).split("\n").slice(0, 2)).toEqual(["csv (Plugin)", "  singleton · order 1 · replaced by name (Registry.replace, Testing.named) · built from a value"])
+    expect(Explain.tree(plan)).toBe(lines(
+      "Api",
+      "├─ All<Plugin>: json (Plugin) [all, 2 by order]",
+      "└─ All<Plugin>: csv (Plugin) · replaced"
+    ))
+    expect(Explain.componentTree(plan, "csv", { direction: "dependents" })).toEqual(Either.right(lines("csv (Plugin) · replaced", "└─ Api via All<Plugin> [all, 2 by order]")))
+    expect([Explain.mermaid(plan).split("\n").slice(1, 3), Explain.dot(plan).split("\n").slice(3, 5)]).toEqual([
+      ["  n0[\"json<br/>Plugin\"]", "  n1[\"csv<br/>Plugin<br/>replaced\"]"],
+      ["  n0 [label=\"json\\nPlugin\"];", "  n1 [label=\"csv\\nPlugin\\nreplaced\"];"]
+    ])
   })
 
   it("a registered component a test override replaced is told so: the request that chose the override, not that nothing requests it", () => {

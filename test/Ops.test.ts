@@ -734,6 +734,15 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       expect(Schema.decodeUnknownSync(Health.Report)(answer.body).healthy).toBe(false)
     })))
 
+  it.live("a component asked for by its service's key, where it is named otherwise, answers 404 suggesting the components of that service", () =>
+    Effect.scoped(Effect.gen(function*() {
+      // Regression: {"error":"no component is named \"Config\"","suggestions":[]}, though the graph shows "settings (Config)"
+      const { port, starting } = yield* startWithOps(Registry.make(Component.succeed(Config, "postgres://main").pipe(Component.named("settings"))), ["components"], [Config])
+      yield* Fiber.join(starting)
+      const unknown = yield* get(port, "/ops/components/Config")
+      expect([unknown.status, unknown.body]).toEqual([404, { error: "no component is named \"Config\"", suggestions: ["settings"] }])
+    })))
+
   it.live("the containers section of endpoints made without the container answers 404 saying how to give it one", () =>
     Effect.scoped(Effect.gen(function*() {
       const { starting } = yield* startWithOps(registry, undefined, [Api, App.Application])

@@ -12,7 +12,7 @@ import { isAlias, isBuiltIn } from "./component.js"
 import * as dependency from "./dependency.js"
 import { decodeTimeout, describeInput } from "./duration.js"
 import { startupText } from "./lifecycle.js"
-import { leftOutOf, providedOf } from "./leftOut.js"
+import { leftOutOf, providedOf, replacedOf } from "./leftOut.js"
 import * as lifetime from "./lifetime.js"
 import * as planInternal from "./plan.js"
 import { suggest } from "./resolver/problems.js"
@@ -67,15 +67,13 @@ const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
 }
 
 /**
- * What follows a component's first line: its lifetime unless a singleton (`alias` for an alias, a
- * transient by construction), then its lifecycle metadata.
+ * What follows a component's first line: `replaced` when it replaced a component by name, its lifetime
+ * unless a singleton (`alias` for an alias, a transient by construction), then its lifecycle metadata.
  */
-const metadataText = (component: Component.Any): string => {
+const metadataText = (component: Component.Any, replaced = false): string => {
   const own = component.lifetime
-  const lifecycle = lifecycleText(component.lifecycle)
-  if (own === undefined || own._tag === "Singleton") return lifecycle
-  const lifetimeText = isAlias(component) ? "alias" : lifetime.format(own)
-  return lifecycle === "" ? lifetimeText : `${lifetimeText} · ${lifecycle}`
+  const lifetimeText = own === undefined || own._tag === "Singleton" ? "" : isAlias(component) ? "alias" : lifetime.format(own)
+  return [replaced ? "replaced" : "", lifetimeText, lifecycleText(component.lifecycle)].filter((part) => part !== "").join(" · ")
 }
 
 /** A timeout in milliseconds, `undefined` when it is invalid (the JSON form leaves it out). */
@@ -148,8 +146,8 @@ const nodeText = (node: Plan.Node): string => {
 }
 
 /** A node's label in diagrams, one line each: its name, its service unless the name, `(layerwise)` for one of layerwise's own services, its metadata. */
-const labelLines = (node: Plan.Node): ReadonlyArray<string> => {
-  const lifecycle = metadataText(node.component)
+const labelLines = (node: Plan.Node, replaced: ReadonlySet<string>): ReadonlyArray<string> => {
+  const lifecycle = metadataText(node.component, replaced.has(node.name))
   return [
     node.name,
     ...(node.name === node.service ? [] : [node.service]),
@@ -307,7 +305,8 @@ const walk = (
   nodes: ReadonlyArray<Plan.Node>,
   options: Explain.TreeOptions | undefined,
   expandable: (node: number) => boolean,
-  childrenOf: (node: number) => ReadonlyArray<Line>
+  childrenOf: (node: number) => ReadonlyArray<Line>,
+  replaced: ReadonlySet<string>
 ) => {
   const requested = options?.maxDepth
   const maxDepth = requested !== undefined && requested >= 1 ? Math.floor(requested) : DEFAULT_MAX_DEPTH
@@ -339,7 +338,7 @@ const walk = (
         continue
       }
       // lifecycle metadata follows a component's first line only
-      const lifecycle = printed[item.node] === 1 ? "" : metadataText(nodes[item.node]!.component)
+      const lifecycle = printed[item.node] === 1 ? "" : metadataText(nodes[item.node]!.component, replaced.has(nodes[item.node]!.name))
       const text = lifecycle === "" ? item.text : `${item.text} · ${lifecycle}`
       if (!expandable(item.node)) {
         printed[item.node] = 1
@@ -373,18 +372,19 @@ const walk = (
 }
 
 /** The walk from dependents to their dependencies. */
-const walkDependencies = (nodes: ReadonlyArray<Plan.Node>, options: Explain.TreeOptions | undefined) =>
+const walkDependencies = (plan: Plan.Any, options: Explain.TreeOptions | undefined) =>
   walk(
-    nodes,
+    plan.nodes,
     options,
-    (node) => nodes[node]!.dependencies.length > 0,
-    (node) => dependencyLines(nodes, nodes[node]!.dependencies)
+    (node) => plan.nodes[node]!.dependencies.length > 0,
+    (node) => dependencyLines(plan.nodes, plan.nodes[node]!.dependencies),
+    replacedOf(plan)
   )
 
 /** @internal */
 export const tree = (plan: Plan.Any, options?: Explain.TreeOptions): string => {
   const nodes = plan.nodes
-  const { finish, out, print, printed } = walkDependencies(nodes, options)
+  const { finish, out, print, printed } = walkDependencies(plan, options)
   print(dependencyLines(nodes, plan.roots), 0)
 
   // Each declared scope, with what it provides: its components are built when it opens.
@@ -522,7 +522,7 @@ export const mermaid = (plan: Plan.Any, options?: Explain.DiagramOptions): strin
   const roots = rootIds(plan)
   const lines = [`flowchart ${options?.direction ?? "TD"}`]
   for (const node of plan.nodes) {
-    const label = labelLines(node).map(mermaidText).join("<br/>")
+    const label = labelLines(node, replacedOf(plan)).map(mermaidText).join("<br/>")
     lines.push(`  n${node.id}["${label}"]`)
   }
   plan.external.forEach((key, index) => lines.push(`  x${index}(["${mermaidText(key)}<br/>(external)"])`))
@@ -568,7 +568,7 @@ export const dot = (plan: Plan.Any, options?: Explain.DiagramOptions): string =>
   const roots = rootIds(plan)
   const lines = ["digraph layerwise {", `  rankdir=${options?.direction ?? "TB"};`, "  node [shape=box];"]
   for (const node of plan.nodes) {
-    const label = labelLines(node).join("\n")
+    const label = labelLines(node, replacedOf(plan)).join("\n")
     const attributes = [`label=${dotString(label)}`]
     if (roots.has(node.id)) attributes.push("penwidth=2")
     if (node.override) attributes.push("style=dashed")
@@ -663,6 +663,8 @@ export const componentFields = {
   alternative: Schema.Boolean,
   order: Schema.Number,
   override: Schema.Boolean,
+  /** present (`true`) when the component replaced one of that name (`Registry.replace`, `Testing.named`), taking its metadata */
+  replaced: Schema.optionalWith(Schema.Literal(true), { exact: true }),
   construct: Schema.Literal("Effect", "Layer", "Value")
 }
 
@@ -714,6 +716,7 @@ export const toJson = (plan: Plan.Any): Explain.PlanJson =>
       alternative: node.component.alternative,
       order: node.component.order,
       override: node.override,
+      ...(replacedOf(plan).has(node.name) ? { replaced: true as const } : undefined),
       construct: node.component.construct._tag,
       parent: node.parent ?? null,
       dependencies: node.dependencies,
@@ -823,7 +826,10 @@ export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any)
   const sought = request === undefined ? name : request.selector._tag === "Name" ? request.selector.name : undefined
   // a name the plan has (a named request's, of another service) is not left out
   const leftOut = providedOf(plan, name) ?? (sought === undefined || planInternal.idsByName(plan).has(sought) ? undefined : leftOutOf(plan, sought))
-  return new Errors.UnknownComponent({ name, suggestions: suggest(name, plan.nodes.map((node) => node.name)), ...(leftOut && { leftOut }) })
+  // a service's key given as a name: its components first, then close names
+  const provide = request === undefined ? plan.nodes.filter((node) => node.service === name).map((node) => node.name) : []
+  const suggestions = [...provide, ...suggest(name, plan.nodes.map((node) => node.name)).filter((close) => !provide.includes(close))]
+  return new Errors.UnknownComponent({ name, suggestions, ...(leftOut && { leftOut }) })
 }
 
 const explanations = new WeakMap<Plan.Any, ReadonlyArray<ReadonlyArray<typeof ChosenByJson.Type>>>()
@@ -864,6 +870,7 @@ export const component = (
     construct: own_.construct._tag,
     lifetime,
     ...(isAlias(own_) ? { alias: true as const } : undefined),
+    ...(replacedOf(plan).has(node.name) ? { replaced: true as const } : undefined),
     ...builtInJson(own_),
     root: own.some((choice) => choice.dependent === null),
     chosenBy: own,
@@ -914,6 +921,7 @@ export const componentText = (explanation: typeof ComponentExplanation.Type): st
   if (explanation.alternative) facts.push("alternative")
   if (explanation.order !== 0) facts.push(`order ${explanation.order}`)
   if (explanation.override) facts.push("override")
+  if (explanation.replaced === true) facts.push("replaced by name (Registry.replace, Testing.named)")
   if (explanation.builtIn === true) facts.push("provided by the application")
   else if (explanation.alias !== true) facts.push(`built from ${explanation.construct === "Effect" ? "an Effect" : explanation.construct === "Layer" ? "a Layer" : "a value"}`)
   lines.push(`  ${facts.join(" · ")}`)
@@ -960,8 +968,8 @@ export const componentTree = (
   const nodes = plan.nodes
   const dependents = options?.direction === "dependents" ? dependentLines(nodes) : undefined
   const { finish, print } = dependents === undefined
-    ? walkDependencies(nodes, options)
-    : walk(nodes, options, (node) => dependents[node]!.length > 0, (node) => dependents[node]!)
+    ? walkDependencies(plan, options)
+    : walk(nodes, options, (node) => dependents[node]!.length > 0, (node) => dependents[node]!, replacedOf(plan))
   print([{ node: id, text: nodeText(nodes[id]!) }], 0)
   return Either.right(finish())
 }

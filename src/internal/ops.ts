@@ -38,7 +38,6 @@ import { round, timeline } from "./opsStartup.js"
 import * as explainInternal from "./explain.js"
 import * as healthInternal from "./health.js"
 import * as lifetime from "./lifetime.js"
-import { suggest } from "./resolver/problems.js"
 
 /** Every section, in the order `"all"` lists them. @internal */
 export const sections: ReadonlyArray<Ops.Section> = ["health", "graph", "components", "startup", "metrics", "options", "containers"]
@@ -210,15 +209,17 @@ const roundPhase = (record: Report.PhaseRecord): Report.PhaseRecord => ({
 const component = (self: OpsContext, name: string): Answer => {
   if (self.idOf(name) === undefined) {
     const own = self.app.plan.nodes.some((node) => node.name === name)
-    // a registered component the plan left out is told why, in Explain.component's words
-    const leftOut = own ? undefined : explainInternal.unknownComponent(self.app.plan, name).leftOut
+    // a registered component the plan left out is told why, in Explain.component's words, with its suggestions
+    // (a service's key given as a name: the components of that service first) among the application's components
+    const unknown = explainInternal.unknownComponent(self.app.plan, name)
+    const leftOut = own ? undefined : unknown.leftOut
     return Effect.succeed(json({
       error: own
         ? `${JSON.stringify(name)} is one of layerwise's own services, not a component of the application`
         : leftOut !== undefined
         ? notInPlan(JSON.stringify(name), leftOut)
         : `no component is named ${JSON.stringify(name)}`,
-      suggestions: suggest(name, self.components.map((node) => node.name))
+      suggestions: unknown.suggestions.filter((suggested) => self.components.some((node) => node.name === suggested))
     } satisfies Ops.UnknownComponentJson, 404))
   }
   return Effect.map(self.app.report, (report) => {
