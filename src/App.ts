@@ -588,7 +588,7 @@ export const health: <R>(running: Running<R>, options?: HealthOptions) => Effect
  * lists just those, in plan order. A component is named by its name or by a request (a tag, or a
  * `Dependency` request such as `Dependency.all(Plugin)`: every component it resolved to); an alias
  * is checked as the aliased component. One the application does not have fails with
- * `UnknownComponent` (with the close names) before any check runs; an empty list is a defect. One
+ * `UnknownComponent` (a service's key: its components suggested; else close names) before any check runs; an empty list is a defect. One
  * with no checks is listed too: `"healthy"` once it (or, with nothing to start, the application)
  * started, else `"not-running"`.
  *

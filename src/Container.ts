@@ -225,7 +225,7 @@ export const path = (container: Container): ReadonlyArray<string> => childIntern
  * for that build, then releases it before its dependencies (a constructor must not shut down what
  * it is being built with: it would wait for itself). From then on, a lookup that needs one of them
  * fails with `ComponentShutDown`, as does shutting one down again; a name that no component of this container has fails with `UnknownComponent`
- * (a child holds only what it built: its own components and transients). A shut-down component is
+ * (a child holds only what it built: its own components and transients; a service's key suggests that service's components). A shut-down component is
  * not built again in this container, on purpose: its dependents were built with the instance that
  * startup checked them with, and would silently get another; open a child with it as one of its own
  * components to run a new one. Instances of scoped components stay with their open scopes. A release

@@ -2106,22 +2106,25 @@ describe("App", () => {
           })
         }))
 
-      it.effect("a name or request the application has no component for fails with UnknownComponent before any check runs; an empty list is a defect", () =>
+      it.effect("a name or request the application has no component for fails with UnknownComponent before any check runs (a service's key suggests its components); an empty list is a defect", () =>
         Effect.gen(function*() {
           const recorder = yield* makeRecorder
           const registry = Registry.make(
             Component.succeed(A, "a").pipe(Component.named("Database"), Lifecycle.healthCheck(() => recorder.record("checked")))
           )
-          const [byName, byTag, empty] = yield* Effect.scoped(Effect.gen(function*() {
+          const [byName, byKey, byTag, empty] = yield* Effect.scoped(Effect.gen(function*() {
             const running = yield* App.start(App.make(registry, { roots: [A] }))
             return [
               yield* Effect.flip(App.healthOf(running, ["Database", "Databse"])),
+              yield* Effect.flip(App.healthOf(running, ["A"])),
               yield* Effect.flip(App.healthOf(running, [B])),
               yield* Effect.exit(App.healthOf(running, []))
             ] as const
           }))
           expect(byName).toEqual(new Errors.UnknownComponent({ name: "Databse", suggestions: ["Database"] }))
           expect(byName.message).toBe("no component is named Databse (did you mean Database?)")
+          // a service's key given as a name: the components of that service are suggested
+          expect(byKey).toEqual(new Errors.UnknownComponent({ name: "A", suggestions: ["Database"] }))
           expect(byTag).toEqual(new Errors.UnknownComponent({ name: "B", suggestions: [] }))
           expect(yield* recorder.entries).toEqual([])
           expect(Exit.isFailure(empty) && Cause.pretty(empty.cause)).toContain(

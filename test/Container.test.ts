@@ -876,6 +876,20 @@ describe("Container", () => {
   })
 
   describe("shutting down", () => {
+    it.effect("shutting down a service's key, not a component's name, fails suggesting the components of that service the container holds", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(Config, { id: 1 }).pipe(Component.named("settings")),
+          Component.succeed(Stamp, { id: 2 }).pipe(Component.named("stamp"))
+        )
+        const unknown = yield* withContainer(
+          registry,
+          [Config],
+          Effect.zipRight(Container.get(Stamp), Effect.flip(Container.shutDown("Config")))
+        )
+        expect(unknown).toEqual(new Errors.UnknownComponent({ name: "Config", suggestions: ["settings"] }))
+      }))
+
     it.effect("shutting down a component releases it and its dependents, dependents first, while the rest runs", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

@@ -15,7 +15,7 @@ import { startupText } from "./lifecycle.js"
 import { leftOutOf, providedOf, replacedOf } from "./leftOut.js"
 import * as lifetime from "./lifetime.js"
 import * as planInternal from "./plan.js"
-import { suggest } from "./resolver/problems.js"
+import { suggest, suggestComponents } from "./resolver/problems.js"
 
 // ---------------------------------------------------------------------------------------------
 // lifecycle metadata
@@ -827,8 +827,7 @@ export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any)
   // a name the plan has (a named request's, of another service) is not left out
   const leftOut = providedOf(plan, name) ?? (sought === undefined || planInternal.idsByName(plan).has(sought) ? undefined : leftOutOf(plan, sought))
   // a service's key given as a name: its components first, then close names
-  const provide = request === undefined ? plan.nodes.filter((node) => node.service === name).map((node) => node.name) : []
-  const suggestions = [...provide, ...suggest(name, plan.nodes.map((node) => node.name)).filter((close) => !provide.includes(close))]
+  const suggestions = request === undefined ? suggestComponents(name, plan.nodes) : suggest(name, plan.nodes.map((node) => node.name))
   return new Errors.UnknownComponent({ name, suggestions, ...(leftOut && { leftOut }) })
 }
 

@@ -23,7 +23,7 @@ import * as health from "../health.js"
 import { isAlias } from "../component.js"
 import type { Realm } from "../container/lookup.js"
 import * as planInternal from "../plan.js"
-import { suggest } from "../resolver/problems.js"
+import { suggestComponents } from "../resolver/problems.js"
 import * as observe from "../observe.js"
 import * as children from "./children.js"
 import * as healthInternal from "./health.js"
@@ -178,8 +178,8 @@ const illegal = (caller: string, problem: string): Effect.Effect<never> =>
  * (`tenant-a/Db`) a child's component (see `children.ts`); a request, every component it resolved to
  * in the plan; an alias, what it answers with; a container, what it sees: its own built components
  * that declare checks and its ancestors' (the root's: the application's that declare checks). A
- * name or request the application has no component for fails with `UnknownComponent` (with the close
- * names); an empty selection, or a container of another application, is a defect.
+ * name or request the application has no component for fails with `UnknownComponent` (a service's
+ * key suggesting that service's components, then close names); an empty selection, or a container of another application, is a defect.
  *
  * @internal
  */
@@ -213,7 +213,8 @@ export const selectComponents = (
       const child = typeof entry === "string" && ids.length === 0 ? children.named(self, entry) : undefined
       if (child !== undefined) inChild(child.realm).names.add(child.name)
       else if (ids.length === 0) {
-        return Effect.fail(new Errors.UnknownComponent({ name: label, suggestions: suggest(label, [...names.keys(), ...children.allPaths(self)]) }))
+        const known = [...self.plan.nodes, ...children.allPaths(self).map((path) => ({ name: path, service: "" }))]
+        return Effect.fail(new Errors.UnknownComponent({ name: label, suggestions: suggestComponents(label, known) }))
       }
       for (const id of ids) selectAnswering(self.plan, id, selected)
     }

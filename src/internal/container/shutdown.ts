@@ -38,7 +38,7 @@ import type * as container from "../container.js"
 import * as dependency from "../dependency.js"
 import * as executor from "../executor.js"
 import * as resolver from "../resolver.js"
-import { suggest } from "../resolver/problems.js"
+import { suggestComponents } from "../resolver/problems.js"
 import * as runtime from "../runtime.js"
 import { delegatedNodes, eachHeld, inheritedNames, isGone, originOf, planEdges, type Realm, realmOf } from "./lookup.js"
 
@@ -125,14 +125,14 @@ const targetsOf = (realm: Realm, target: string | Dependency.Any): Either.Either
     : namesOfRequest(realm, target)
   if (names === undefined || names.length === 0) {
     const label = typeof target === "string" ? target : dependency.describe(dependency.requestOf(target)).label
-    return Either.left(new Errors.UnknownComponent({ name: label, suggestions: suggest(label, [...held.keys()]) }))
+    return Either.left(new Errors.UnknownComponent({ name: label, suggestions: suggestComponents(label, held.values()) }))
   }
   for (const name of names) {
     const node = held.get(name)
     if (node !== undefined ? isGone(realm, node) : realm.shut.has(name)) {
       return Either.left(new Errors.ComponentShutDown({ container: realm.path, component: name, path: [] }))
     }
-    if (node === undefined) return Either.left(new Errors.UnknownComponent({ name, suggestions: suggest(name, [...held.keys()]) }))
+    if (node === undefined) return Either.left(new Errors.UnknownComponent({ name, suggestions: suggestComponents(name, held.values()) }))
   }
   return Either.right(names)
 }

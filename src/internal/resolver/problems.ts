@@ -108,6 +108,26 @@ export const suggest = (missing: string, available: ReadonlyArray<string>): Read
 }
 
 /**
+ * The names to suggest for `name`, which none of `components` has: when it is the key of a service,
+ * that service's components first (a service's key given where a component's name is asked), then
+ * the close names (`suggest`).
+ *
+ * @internal
+ */
+export const suggestComponents = (
+  name: string,
+  components: Iterable<{ readonly name: string; readonly service: string }>
+): ReadonlyArray<string> => {
+  const names: Array<string> = []
+  const provide: Array<string> = []
+  for (const component of components) {
+    names.push(component.name)
+    if (component.service === name) provide.push(component.name)
+  }
+  return provide.length === 0 ? suggest(name, names) : [...provide, ...suggest(name, names).filter((close) => !provide.includes(close))]
+}
+
+/**
  * The services a missing request's message lists, in name order: the registered ones but layerwise's
  * own (App registers its Shutdowner in every application's registry; no one misspells its key). Only
  * keys with the derived prefix need a look: those of valid candidates are layerwise's own.
