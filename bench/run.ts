@@ -407,20 +407,11 @@ const firstRuns = (graph: Graph): Record<FirstVariant, { best: number; typical: 
   for (let process_ = 0; process_ < FIRST_PROCESSES; process_++) {
     for (let turn = 0; turn < variants.length; turn++) {
       const variant = variants[(turn + process_) % variants.length]!
-      const out = path.join(os.tmpdir(), `layerwise-bench-${process.pid}-first-${variant}.json`)
-      const child = spawnSync(
-        process.execPath,
-        [...process.execArgv, fileURLToPath(import.meta.url), ...args.filter((arg) => !arg.startsWith("--section=") && !arg.startsWith("--out=")), `--first=${variant},${graph.shape},${graph.size}`, `--out=${out}`],
-        { stdio: ["ignore", "ignore", "inherit"] }
-      )
-      try {
-        if (child.status !== 0) throw new Error(`the first runs' process (${variant}) ended with ${child.status ?? child.signal}`)
-        const samples = JSON.parse(fs.readFileSync(out, "utf8")) as Array<number>
-        ;(medians[variant] ??= []).push(H.median(samples))
-        fastest[variant] = Math.min(fastest[variant] ?? Infinity, ...samples)
-      } finally {
-        fs.rmSync(out, { force: true })
-      }
+      const samples = inChild<Array<number>>(`the first runs' process (${variant})`, `first-${variant}`, [
+        `--first=${variant},${graph.shape},${graph.size}`
+      ])
+      ;(medians[variant] ??= []).push(H.median(samples))
+      fastest[variant] = Math.min(fastest[variant] ?? Infinity, ...samples)
     }
   }
   const summary = (variant: FirstVariant) => ({ best: Math.min(...medians[variant]!), typical: H.median(medians[variant]!), fastest: fastest[variant]! })
@@ -740,12 +731,22 @@ const section = async <A>(name: string, label: string, run: () => A | Promise<A>
     return await run()
   }
   log(`${label} (a process of its own)`)
-  const out = path.join(os.tmpdir(), `layerwise-bench-${process.pid}-${name}.json`)
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args, `--section=${name}`, `--out=${out}`, `--started=${started}`], {
+  return inChild<A>(`the ${name} section's process`, name, [`--section=${name}`, `--started=${started}`])
+}
+
+/**
+ * Runs this script in a Node process of its own (the same flags and loader, this process's arguments
+ * but its own `--section` and `--out`) with `extra` arguments and `--out=<file>`, and reads back the
+ * JSON it wrote there (a section's result, a variant's first runs); `what` names it in an error.
+ */
+const inChild = <A>(what: string, file: string, extra: ReadonlyArray<string>): A => {
+  const out = path.join(os.tmpdir(), `layerwise-bench-${process.pid}-${file}.json`)
+  const passed = args.filter((arg) => !arg.startsWith("--section=") && !arg.startsWith("--out="))
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...passed, ...extra, `--out=${out}`], {
     stdio: ["ignore", "ignore", "inherit"]
   })
   try {
-    if (child.status !== 0) throw new Error(`the ${name} section's process ended with ${child.status ?? child.signal}`)
+    if (child.status !== 0) throw new Error(`${what} ended with ${child.status ?? child.signal}`)
     return JSON.parse(fs.readFileSync(out, "utf8")) as A
   } finally {
     fs.rmSync(out, { force: true })
