@@ -12,7 +12,7 @@ import { isAlias, isBuiltIn } from "./component.js"
 import * as dependency from "./dependency.js"
 import { decodeTimeout, describeInput } from "./duration.js"
 import { startupText } from "./lifecycle.js"
-import { leftOutOf, providedOf, replacedOf } from "./leftOut.js"
+import { leftOutOf, providedOf } from "./leftOut.js"
 import * as lifetime from "./lifetime.js"
 import * as planInternal from "./plan.js"
 import { suggest, suggestComponents } from "./resolver/problems.js"
@@ -378,7 +378,7 @@ const walkDependencies = (plan: Plan.Any, options: Explain.TreeOptions | undefin
     options,
     (node) => plan.nodes[node]!.dependencies.length > 0,
     (node) => dependencyLines(plan.nodes, plan.nodes[node]!.dependencies),
-    replacedOf(plan)
+    planInternal.replacedOf(plan)
   )
 
 /** @internal */
@@ -522,7 +522,7 @@ export const mermaid = (plan: Plan.Any, options?: Explain.DiagramOptions): strin
   const roots = rootIds(plan)
   const lines = [`flowchart ${options?.direction ?? "TD"}`]
   for (const node of plan.nodes) {
-    const label = labelLines(node, replacedOf(plan)).map(mermaidText).join("<br/>")
+    const label = labelLines(node, planInternal.replacedOf(plan)).map(mermaidText).join("<br/>")
     lines.push(`  n${node.id}["${label}"]`)
   }
   plan.external.forEach((key, index) => lines.push(`  x${index}(["${mermaidText(key)}<br/>(external)"])`))
@@ -568,7 +568,7 @@ export const dot = (plan: Plan.Any, options?: Explain.DiagramOptions): string =>
   const roots = rootIds(plan)
   const lines = ["digraph layerwise {", `  rankdir=${options?.direction ?? "TB"};`, "  node [shape=box];"]
   for (const node of plan.nodes) {
-    const label = labelLines(node, replacedOf(plan)).join("\n")
+    const label = labelLines(node, planInternal.replacedOf(plan)).join("\n")
     const attributes = [`label=${dotString(label)}`]
     if (roots.has(node.id)) attributes.push("penwidth=2")
     if (node.override) attributes.push("style=dashed")
@@ -716,7 +716,7 @@ export const toJson = (plan: Plan.Any): Explain.PlanJson =>
       alternative: node.component.alternative,
       order: node.component.order,
       override: node.override,
-      ...(replacedOf(plan).has(node.name) ? { replaced: true as const } : undefined),
+      ...(planInternal.replacedOf(plan).has(node.name) ? { replaced: true as const } : undefined),
       construct: node.component.construct._tag,
       parent: node.parent ?? null,
       dependencies: node.dependencies,
@@ -869,7 +869,7 @@ export const component = (
     construct: own_.construct._tag,
     lifetime,
     ...(isAlias(own_) ? { alias: true as const } : undefined),
-    ...(replacedOf(plan).has(node.name) ? { replaced: true as const } : undefined),
+    ...(planInternal.replacedOf(plan).has(node.name) ? { replaced: true as const } : undefined),
     ...builtInJson(own_),
     root: own.some((choice) => choice.dependent === null),
     chosenBy: own,
@@ -968,7 +968,7 @@ export const componentTree = (
   const dependents = options?.direction === "dependents" ? dependentLines(nodes) : undefined
   const { finish, print } = dependents === undefined
     ? walkDependencies(plan, options)
-    : walk(nodes, options, (node) => dependents[node]!.length > 0, (node) => dependents[node]!, replacedOf(plan))
+    : walk(nodes, options, (node) => dependents[node]!.length > 0, (node) => dependents[node]!, planInternal.replacedOf(plan))
   print([{ node: id, text: nodeText(nodes[id]!) }], 0)
   return Either.right(finish())
 }

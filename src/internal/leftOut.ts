@@ -1,7 +1,7 @@
 /**
  * Why a name or request is no component of a plan, for `Explain.component`'s `UnknownComponent`: what
  * answers a request no component does, or why the plan left a registered component out. Read from
- * the plan and its registry on the failure path only; and which of its components replaced one by name.
+ * the plan and its registry on the failure path only.
  *
  * @internal
  */
@@ -61,17 +61,4 @@ const unreached = (plan: Plan.Any, name: string): Errors.LeftOutReason | undefin
   if (component !== undefined) return leftOutOf(plan, name, component.tag.key)
   const excluded = registryInternal.excluded(flat).find(({ item }) => named(item))
   return excluded && { _tag: "Excluded", condition: excluded.condition }
-}
-
-const replacedCache = new WeakMap<Plan.Any, ReadonlySet<string>>()
-
-/** The names of the plan's components replaced by name (`Registry.replace`, `Testing.named`), read from its registry once per plan. @internal */
-export const replacedOf = (plan: Plan.Any): ReadonlySet<string> => {
-  let names = replacedCache.get(plan)
-  if (names === undefined) {
-    const origin = originOf(plan)
-    names = new Set(origin === undefined ? [] : registryInternal.flatten(origin.registry, origin.environment).replacements.keys())
-    replacedCache.set(plan, names)
-  }
-  return names
 }

@@ -70,6 +70,14 @@ export const pathTo = (plan: Plan.Any, id: number): ReadonlyArray<string> => {
  */
 export const readByConditions = new WeakMap<Plan.Any, ReadonlySet<object>>()
 
+/** Per plan whose registry replaces components by name, those names (set by the resolver). @internal */
+export const replacedNames = new WeakMap<Plan.Any, ReadonlySet<string>>()
+
+const noNames: ReadonlySet<string> = new Set()
+
+/** The names of a plan's components replaced by name (`Registry.replace`, `Testing.named`). @internal */
+export const replacedOf = (plan: Plan.Any): ReadonlySet<string> => replacedNames.get(plan) ?? noNames
+
 const namedIds = new WeakMap<Plan.Any, ReadonlyMap<string, number>>()
 
 /** A plan's node ids by component name (computed once per plan). @internal */

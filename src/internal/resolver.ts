@@ -155,6 +155,7 @@ const resolveIn = <E, Roots extends ReadonlyArray<Dependency.Any>, External exte
     resolution.flat.read
   )
   origins.set(plan, { registry: input, external: options?.external, scopes: options?.scopes, environment })
+  if (resolution.flat.replacements.size > 0) planInternal.replacedNames.set(plan, new Set(resolution.flat.replacements.keys()))
   return Either.right(plan)
 }
 
