@@ -402,27 +402,26 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
     delegates[id]?.reloadable(chain) as Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.HandleError> | undefined
   delegatedNodes.set(extension, Uint8Array.from(delegates, (share) => share === undefined ? 0 : 1))
   const shared = shares(realm)
+  // the options the lookup or the components this container builds request (not those of what it
+  // delegates): those the plan the container runs did not read are read before anything is built
+  const options = plan.options as ReadonlyArray<dependency.OptionsLike>
+  const requested = new Set<string>()
+  if (options.length > 0) for (const edge of plan.roots) if (edge.choice.rule === "options") requested.add(edge.request.key)
   for (const node of plan.nodes) {
-    if (delegates[node.id] === undefined && !isTransient(node)) {
+    if (delegates[node.id] !== undefined) continue
+    if (!isTransient(node)) {
       const filled = around(heldBy(extension, node.id), (effect) => withFill(extension, effect))
       shared.set(node.name, guarded(realm, node, filled))
     }
+    if (options.length > 0) for (const edge of node.dependencies) if (edge.choice.rule === "options") requested.add(edge.request.key)
   }
-  // the options the lookup or the components this container builds request (not those of what it
-  // delegates) that the plan the container runs did not read
-  const requested = new Set<string>()
-  for (const edge of plan.roots) if (edge.choice.rule === "options") requested.add(edge.request.key)
-  for (const node of plan.nodes) {
-    if (delegates[node.id] !== undefined) continue
-    for (const edge of node.dependencies) if (edge.choice.rule === "options") requested.add(edge.request.key)
-  }
-  const unread = (plan.options as ReadonlyArray<dependency.OptionsLike>).filter((options) => requested.has(options.key) && !outside.has(options.key))
+  const unread = options.filter((own) => requested.has(own.key) && !outside.has(own.key))
   if (unread.length > 0) {
     addFill(
       extension,
       Effect.map(optionsRead.servicesOf(plan, unread), (services) => {
         const read = services === undefined ? undefined : runtime.servicesOf(services)
-        for (const options of unread) outside.set(options.key, read?.get(options.key))
+        for (const own of unread) outside.set(own.key, read?.get(own.key))
       })
     )
   }
