@@ -883,11 +883,10 @@ describe("one component", () => {
       .toEqual(Either.right("no component is named Db (did you mean S3, Dc?)"))
   })
 
-  it.fails("a family's name given as a name suggests its members, as a service's key suggests its components", () => {
-    // Expected to fail until suggestComponents (resolver/problems.ts, the lead's) also takes the members
-    // of a family named so (`Queue(orders)`, `Queue(audit)` for "Queue", in plan order): today "no component is named
-    // Queue", no hint, the name podseidon's users give (component names by arguments; the seed audit).
-    // Explain, the ops 404, App.healthOf and Container.shutDown share that helper
+  it("a family's name given as a name suggests its members, as a service's key suggests its components", () => {
+    // Regression: "no component is named Queue", no hint, for the name podseidon's users give (components
+    // named by arguments; the seed audit). Explain, the ops 404, App.healthOf and Container.shutDown share
+    // the suggestions: the family's members, in plan order
     class Topic extends Context.Tag("Topic")<Topic, string>() {}
     const Queues = Family.make(Topic, { name: "Queue", key: (topic: string) => topic, build: (topic) => Effect.succeed(topic) })
     const plan = resolve(

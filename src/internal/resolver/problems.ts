@@ -109,8 +109,8 @@ export const suggest = (missing: string, available: ReadonlyArray<string>): Read
 
 /**
  * The names to suggest for `name`, which none of `components` has: when it is the key of a service,
- * that service's components first (a service's key given where a component's name is asked), then
- * the close names (`suggest`).
+ * that service's components first (a service's key given where a component's name is asked), or
+ * when it is a family's name, its members (`Queue(orders)` for "Queue"); then the close names (`suggest`).
  *
  * @internal
  */
@@ -122,7 +122,10 @@ export const suggestComponents = (
   const provide: Array<string> = []
   for (const component of components) {
     names.push(component.name)
-    if (component.service === name) provide.push(component.name)
+    // a service's key names its components; a family's name its members (`Queue(orders)` for "Queue")
+    if (component.service === name || (component.name.startsWith(name) && component.name[name.length] === "(")) {
+      provide.push(component.name)
+    }
   }
   return provide.length === 0 ? suggest(name, names) : [...provide, ...suggest(name, names).filter((close) => !provide.includes(close))]
 }
