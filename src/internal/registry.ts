@@ -218,8 +218,12 @@ export interface Skipped {
  */
 export const flatten = (root: Registry.Registry, environment: Condition.Environment): Flattened => {
   const conditionFailures: Array<{ condition: Condition.Condition; error: unknown }> = []
-  const components: Array<Component.Any> = []
-  const overrides: Array<boolean> = []
+  // sized for the root's entries (a registry of components alone fills them exactly), written by
+  // index: grown past that by nested registries, cut to what was written at the end
+  const rootEntries = (root as RegistryImpl).entries
+  const components: Array<Component.Any> = new Array(rootEntries.length)
+  const overrides: Array<boolean> = new Array(rootEntries.length)
+  let count = 0
   const replacements = new Map<string, Component.Any>()
   const replacedTwice = new Map<string, Array<Component.Any>>()
   const families = new Set<unknown>()
@@ -229,10 +233,7 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
   let withProviders: Condition.Environment | undefined
   // registries and replacement entries already reached
   const reached = new Set<unknown>([root])
-  const stack: Array<{ readonly entries: ReadonlyArray<Entry>; index: number }> = [{
-    entries: (root as RegistryImpl).entries,
-    index: 0
-  }]
+  const stack: Array<{ readonly entries: ReadonlyArray<Entry>; index: number }> = [{ entries: rootEntries, index: 0 }]
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!
     if (frame.index >= frame.entries.length) {
@@ -242,12 +243,12 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
     const entry = frame.entries[frame.index++]!
     switch (entry._tag) {
       case "Component":
-        components.push(entry.component)
-        overrides.push(false)
+        components[count] = entry.component
+        overrides[count++] = false
         break
       case "Override":
-        components.push(entry.component)
-        overrides.push(true)
+        components[count] = entry.component
+        overrides[count++] = true
         break
       case "Replace":
         if (!reached.has(entry)) {
@@ -293,6 +294,10 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
         }
         break
     }
+  }
+  if (count < components.length) {
+    components.length = count
+    overrides.length = count
   }
   return {
     components,
