@@ -35,6 +35,7 @@ import {
   reserveAdjacency,
   show,
   sortedNames,
+  Trait,
   type Walk,
   type WalkEdge,
   type WalkState
@@ -236,7 +237,7 @@ const run = (
   )
   // a loop, not a spread: a spread passes every problem as an argument (the stack's limit)
   for (const problem of outcome.problems) problems.push(problem)
-  lifetimes.check(index.candidates, outcome, scopeNames, inputs, problems)
+  if ((index.traits & Trait.ShortLived) !== 0 || inputs.size > 0) lifetimes.check(index.candidates, outcome, scopeNames, inputs, problems)
   if (problems.length > 1 && outcome.members.size > 1) members.foldMemberProblems(problems, outcome)
 
   let unknownNames: ReadonlyArray<string> | undefined
@@ -317,10 +318,10 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
   const invalidTags = new Set<string>()
   const alsoOrdinary = new Set<number>()
   const reported = problems.length
-  const filled = fillCandidates(flat, problems, components, overrides, prepared, byTag, nextOfTag, invalidTags, alsoOrdinary)
+  const filled = fillCandidates(flat, problems, components, names, overrides, prepared, byTag, nextOfTag, invalidTags, alsoOrdinary)
   const count = filled.count
   const fit = <A>(column: Array<A>): Array<A> => (count === most ? column : column.slice(0, count))
-  const explicitlyNamed = filled.named
+  const explicitlyNamed = (filled.traits & Trait.Named) !== 0
   return {
     candidates: { components: fit(components), names: fit(names), overrides: fit(overrides), prepared: fit(prepared) },
     baseCount: count,
@@ -329,6 +330,7 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
     invalidTags,
     invalidCount: problems.length - reported,
     explicitlyNamed,
+    traits: filled.traits,
     // several candidates of a tag make fewer tags than candidates
     keyNamed: !explicitlyNamed && byTag.size === count && !overrides.includes(true),
     alsoOrdinary
@@ -337,25 +339,27 @@ const indexCandidates = (flat: registry.Flattened, problems: Array<Errors.Proble
 
 /**
  * The loop of `indexCandidates`, in a function of its own that ends with the loop (see bench/README.md,
- * "Resolver engine notes"). Returns how many candidates it wrote, and whether any was given a name.
+ * "Resolver engine notes"). Returns how many candidates it wrote, and their traits ORed. Each is
+ * named after its tag's key (`nameCandidates` renames them when that is not their name).
  */
 const fillCandidates = (
   flat: registry.Flattened,
   problems: Array<Errors.Problem>,
   components: Array<Component.Any>,
+  names: Array<string>,
   overrides: Array<boolean>,
   prepared: Array<Prepared>,
   byTag: Map<string, number>,
   nextOfTag: Int32Array,
   invalidTags: Set<string>,
   alsoOrdinary: Set<number>
-): { readonly count: number; readonly named: boolean } => {
+): { readonly count: number; readonly traits: number } => {
   const lastOfTag = new Int32Array(nextOfTag.length) // the last candidate of a tag, at the tag's first candidate
   // the candidates of tags registered more than once, by component: where a repeat is found
   const indexOfShared = new Map<Component.Any, number>()
   let reportedInvalid: Set<unknown> | undefined
   let repeats = false
-  let named = false
+  let traits = 0
   let count = 0
   for (let position = 0; position < flat.components.length; position++) {
     const entry = flat.components[position]!
@@ -407,14 +411,15 @@ const fillCandidates = (
       lastOfTag[first] = index
     }
     components[index] = entry
+    names[index] = key
     prepared[index] = ready
-    if (ready.named) named = true
+    traits |= ready.traits
     overrides[index] = flat.overrides[position]!
     nextOfTag[index] = -1
     lastOfTag[index] = index
     count++
   }
-  return { count, named }
+  return { count, traits }
 }
 
 /** The candidate before `count` whose tag has `key`, the first repeated one (see `fillCandidates`). */
@@ -440,12 +445,9 @@ const nameCandidates = (
   usedReplacements: Set<string>,
   problems: Array<Errors.Problem>
 ): void => {
+  // the common case: every candidate is named after its tag's key, as `fillCandidates` named it
+  if (index.keyNamed && replacements.size === 0) return
   const { components, names, overrides, prepared } = index.candidates
-  if (index.keyNamed && replacements.size === 0) {
-    // the common case: every candidate is named after its tag's key
-    for (let candidate = 0; candidate < index.baseCount; candidate++) names[candidate] = prepared[candidate]!.key
-    return
-  }
   // named as an override: an override that production did not also register
   const namedAsOverride = (candidate: number) => overrides[candidate] && !index.alsoOrdinary.has(candidate)
   const explicit = index.explicitlyNamed ? explicitNames(components) : undefined
@@ -506,6 +508,7 @@ const nameCandidates = (
         })
         // the replacement provides the same service (its key is checked above) with its own dependencies
         prepared[candidate] = examined
+        index.traits |= examined.traits
       }
     }
   })

@@ -12,7 +12,7 @@ import * as Errors from "../../Errors.js"
 import type * as Lifecycle from "../../Lifecycle.js"
 import * as component from "../component.js"
 import * as dependency from "../dependency.js"
-import { isComponent, isTag, type Prepared, show } from "./state.js"
+import { isComponent, isTag, type Prepared, show, Trait } from "./state.js"
 
 /**
  * Examines a registered value: its prepared form when it is a valid component, or why it cannot be a
@@ -79,13 +79,20 @@ export const examine = (candidate: unknown, position: number): Prepared | Errors
   } else if (construct?._tag === "Layer" && !Layer.isLayer(construct.layer)) {
     issues.push({ code: "InvalidConstructor", expected: "Layer", got: show(construct.layer) })
   }
-  if (issues.length === 0 && tagged) return { key, requestKeys, requests, named: candidate.name !== undefined }
+  if (issues.length === 0 && tagged) return { key, requestKeys, requests, traits: traitsOf(candidate) }
   return new Errors.InvalidDeclaration({
     path: [],
     subject: { _tag: "Component", name: tagged ? component.displayName(candidate) : `#${position + 1}` },
     issues
   })
 }
+
+/** A valid component's `Trait`s. */
+const traitsOf = (candidate: Component.Any): number =>
+  (candidate.name !== undefined ? Trait.Named : 0) |
+  (candidate.construct?._tag === "Layer" && Array.isArray(candidate.construct.serviceDependencies) ? Trait.FromService : 0) |
+  // as the lifetimes check tells them apart (lifetimes.ts)
+  (candidate.lifetime !== undefined && candidate.lifetime._tag !== "Singleton" ? Trait.ShortLived : 0)
 
 const validQualifiers = (qualifiers: ReadonlyArray<unknown>): boolean => {
   for (const qualifier of qualifiers) if (typeof qualifier !== "string" || qualifier.length === 0) return false

@@ -11,7 +11,7 @@ import type * as Component from "../../Component.js"
 import * as Errors from "../../Errors.js"
 import * as component from "../component.js"
 import { examine } from "./examine.js"
-import { type Index, isTag, type Prepared } from "./state.js"
+import { type Index, isTag, type Prepared, Trait } from "./state.js"
 
 /** The layers a candidate's class lists as its dependencies, if it is a `fromService` component. */
 const serviceDependenciesOf = (candidate: Component.Any): ReadonlyArray<unknown> | undefined => {
@@ -37,6 +37,7 @@ export const resolveServiceDependencies = (
   external: ReadonlyArray<unknown>,
   problems: Array<Errors.Problem>
 ): void => {
+  if ((index.traits & Trait.FromService) === 0) return
   const { components, overrides, prepared } = index.candidates
   let serviceOf: Map<unknown, Context.Tag<unknown, unknown>> | undefined
   for (let candidate = 0; candidate < index.baseCount; candidate++) {

@@ -49,9 +49,25 @@ export interface Prepared {
   readonly requestKeys: ReadonlyArray<string>
   /** the requests themselves, in the same order */
   readonly requests: ReadonlyArray<Context.Tag<unknown, unknown>>
-  /** whether the component was given a name (`Component.named`) */
-  readonly named: boolean
+  /** what resolution must take care of for this component (`Trait`s, one bit each) */
+  readonly traits: number
 }
+
+/**
+ * What a component asks of resolution beyond its requests, one bit each in `Prepared.traits`: the
+ * index ORs them over its candidates, so that a pass only some components need (their names, their
+ * `fromService` dependencies, their lifetimes) is skipped when no candidate needs it.
+ *
+ * @internal
+ */
+export const Trait = {
+  /** given a name (`Component.named`): names can then collide */
+  Named: 1,
+  /** made by `Component.fromService` with dependency layers: its requests are found among the services */
+  FromService: 2,
+  /** of a lifetime other than singleton: the lifetimes are checked */
+  ShortLived: 4
+} as const
 
 /**
  * A plan edge while the walk runs: its targets are candidate indices until the walk succeeds, then
@@ -91,6 +107,11 @@ export interface Index {
   readonly invalidCount: number
   /** whether any candidate has an explicit name (only then can names collide) */
   readonly explicitlyNamed: boolean
+  /**
+   * The `Trait`s of every candidate, ORed (a replacement's are added when it takes a candidate's
+   * place): a pass for a trait no candidate has is skipped.
+   */
+  traits: number
   /**
    * whether every candidate is named after its tag's key: none is named explicitly, none is an
    * override, no tag has several
