@@ -1,10 +1,10 @@
 import type { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Chunk, ConfigError, Context, Data, Effect, Exit, FastCheck as fc, FiberId, Queue, Redacted, Schema } from "effect"
+import { Cause, Chunk, ConfigError, Context, Data, Effect, Either, Exit, FastCheck as fc, FiberId, Queue, Redacted, Schema } from "effect"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { App, Component, Errors, Lifecycle, Registry } from "../src/index.js"
+import { App, Component, Dependency, Errors, Lifecycle, Registry, Resolver } from "../src/index.js"
 import { describeValue } from "../src/internal/describe.js"
 
 const names = (count: number) => Array.from({ length: count }, (_, index) => `S${index + 1}`)
@@ -75,6 +75,25 @@ describe("Errors", () => {
         `Routes -> layerwise/App/Application: no component provides layerwise/App/Application (available: Cache, Logger); ${hint("App.Application")}`,
         `Routes -> layerwise/App/Health: no component provides layerwise/App/Health (available: Cache, Logger); ${hint("App.Health")}`,
         `Routes -> layerwise/App/Shutdowner: no component provides layerwise/App/Shutdowner (available: Cache, Logger); ${hint("App.Shutdowner")}`
+      ])
+    })
+
+    it("of a handle, names the service nobody provides, not the handle, and says what an App's own service needs", () => {
+      class Api extends Context.Tag("Api")<Api, string>() {}
+      class Reports extends Context.Tag("Reports")<Reports, string>() {}
+      const messages = (request: Context.Tag<any, any>) =>
+        Either.match(Resolver.resolve(Registry.make(Component.make(Api, { dependencies: [request], build: Effect.succeed("api") })), [Api]), {
+          onLeft: (error) => error.problems.map((problem) => problem.message),
+          onRight: () => []
+        })
+      expect([Dependency.lazy(Reports), Dependency.factory(Reports), Dependency.reloadable(Dependency.named(Reports, "daily"))].map(messages)).toEqual([
+        ["Api -> Lazy<Reports>: no component provides Reports (available: Api); register one, or declare it external if the program provides it"],
+        ["Api -> Factory<Reports>: no component provides Reports (available: Api); register one, or declare it external if the program provides it"],
+        ["Api -> Reloadable<Reports#daily>: no component provides Reports#daily (available: Api); register one, or declare it external if the program provides it"]
+      ])
+      expect(messages(Dependency.lazy(App.Health))).toEqual([
+        "Api -> Lazy<layerwise/App/Health>: no component provides layerwise/App/Health (available: Api); App.Health is provided by every App made from a registry, " +
+        "and Registry.toLayer, Plan.toLayer and Testing.toLayer make no App: run the registry as one (App.make, then App.run, App.start or App.layer; App.plan resolves it as an App does, for Explain)"
       ])
     })
 

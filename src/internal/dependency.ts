@@ -341,6 +341,19 @@ export const all = <Id, Service>(tag: Context.Tag<Id, Service>): Context.Tag<Dep
 
 const handleLabels = { lazy: "Lazy", factory: "Factory", reloadable: "Reloadable" } as const
 
+/**
+ * The label of the request a handle's label wraps (`Lazy<Db@replica>` -> `Db@replica`); any other label as it is.
+ * A problem of a handle is its target's: nothing provides a handle itself.
+ *
+ * @internal
+ */
+export const handleTargetLabel = (label: string): string => {
+  for (const kind of Object.values(handleLabels)) {
+    if (label.startsWith(`${kind}<`) && label.endsWith(">")) return label.slice(kind.length + 1, -1)
+  }
+  return label
+}
+
 const handle = <Identifier, Value>(kind: "lazy" | "factory" | "reloadable", tag: Context.Tag<unknown, unknown>) => {
   const inner = assertSingle(kind, assertTag(kind, tag))
   return derive<Identifier, Value>({
