@@ -883,6 +883,17 @@ describe("one component", () => {
       .toEqual(Either.right("no component is named Db (did you mean S3, Dc?)"))
   })
 
+  it("a family's name given as a name suggests the family's members in the plan, as they are named", () => {
+    // Regression: "no component is named Conn", with no hint, though the tree shows "Conn(acme) (Db)"
+    const Conns = Family.make(Db, { name: "Conn", key: (tenant: string) => tenant, build: (tenant) => Effect.succeed(tenant) })
+    const plan = resolve(
+      Registry.make(Conns, Component.make(Api, { dependencies: [Conns.of("globex"), Conns.of("acme")], build: Effect.succeed("api") })),
+      [Api]
+    )
+    expect(Either.flip(Explain.component(plan, "Conn")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named Conn (did you mean Conn(globex), Conn(acme)?)"))
+  })
+
   it("a registered component the plan left out is told why: its condition, or the request that chose another", () => {
     // Regression: both were "no component is named LruCache", as if the registry had no such component
     const plan = resolve(

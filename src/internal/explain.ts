@@ -826,8 +826,10 @@ export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any)
   const sought = request === undefined ? name : request.selector._tag === "Name" ? request.selector.name : undefined
   // a name the plan has (a named request's, of another service) is not left out
   const leftOut = providedOf(plan, name) ?? (sought === undefined || planInternal.idsByName(plan).has(sought) ? undefined : leftOutOf(plan, sought))
-  // a service's key given as a name: its components first, then close names
-  const suggestions = request === undefined ? suggestComponents(name, plan.nodes) : suggest(name, plan.nodes.map((node) => node.name))
+  // a service's key given as a name: its components first; a family's name: its members (`Conn(acme)`); then close names
+  const members = request === undefined ? plan.nodes.filter((node) => node.name.startsWith(`${name}(`) && node.name.endsWith(")")) : []
+  const close = request === undefined ? suggestComponents(name, plan.nodes) : suggest(name, plan.nodes.map((node) => node.name))
+  const suggestions = [...members.map((node) => node.name), ...close.filter((other) => !members.some((node) => node.name === other))]
   return new Errors.UnknownComponent({ name, suggestions, ...(leftOut && { leftOut }) })
 }
 
