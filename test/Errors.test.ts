@@ -139,7 +139,8 @@ describe("Errors", () => {
     expect(new Errors.CircularDependency({ path: ["Api"], cycle: ["A", "B", "A"] }).message).toBe(
       "Api: circular dependency A -> B -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
     )
-    expect(new Errors.CircularDependency({ path: [], cycle: ["A", "A"] }).message).toBe("circular dependency A -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)")
+    // one component given itself: a decorator or composite of its own service, which has nothing to share with "them"
+    expect(new Errors.CircularDependency({ path: [], cycle: ["A", "A"] }).message).toBe("circular dependency A -> A: A requests its own service and is given itself: give it a tag of its own, or qualify the others and request them by qualifier (Dependency.qualified(Service, \"inner\"), Dependency.all(Dependency.qualified(Service, \"member\"))) or name")
   })
 
   it("DuplicateName names the name and the services given it", () => {
@@ -225,7 +226,7 @@ describe("Errors", () => {
     expect(two.message).toBe(
       "2 problems resolving the graph:\n" +
         "  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); register one, or declare it external if the program provides it\n" +
-        "  - circular dependency A -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
+        "  - circular dependency A -> A: A requests its own service and is given itself: give it a tag of its own, or qualify the others and request them by qualifier (Dependency.qualified(Service, \"inner\"), Dependency.all(Dependency.qualified(Service, \"member\"))) or name"
     )
   })
 

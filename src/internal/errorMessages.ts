@@ -226,7 +226,11 @@ export const ambiguousComponent = (self: Errors.AmbiguousComponent): string =>
 /** @internal */
 export const circularDependency = (self: Errors.CircularDependency): string => {
   const where = self.path.length > 0 ? `${formatPath(self.path)}: ` : ""
-  return `${where}circular dependency ${formatPath(self.cycle)}${alsoThrough(self)}: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)`
+  // one component: a decorator or composite of its own service, given itself
+  const fix = self.cycle.length === 2
+    ? `${self.cycle[0]} requests its own service and is given itself: give it a tag of its own, or qualify the others and request them by qualifier (Dependency.qualified(Service, "inner"), Dependency.all(Dependency.qualified(Service, "member"))) or name`
+    : "break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
+  return `${where}circular dependency ${formatPath(self.cycle)}${alsoThrough(self)}: ${fix}`
 }
 
 /** @internal */
