@@ -355,7 +355,9 @@ export interface ComponentFilter {
  * orders), without resolving or building anything: what a request could choose among, the startup
  * components, the components of a scope... Guarded items count when their condition holds in the
  * environment given (none: only unguarded items and those whose condition needs no profile or
- * property); a component registered twice is listed once.
+ * property); a component registered twice is listed once. No Config is read: an item whose guard
+ * needs one (`Condition.config`, `Options.equals`, negated or not) is left out, unless the profiles and
+ * properties decide the guard alone; `App.plan` or `Resolver.resolveEffect` read them (the plan's nodes).
  *
  * @example
  * ```ts

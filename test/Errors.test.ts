@@ -1,10 +1,10 @@
 import type { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Chunk, ConfigError, Context, Data, Effect, Exit, FastCheck as fc, FiberId, Queue, Redacted, Schema } from "effect"
+import { Cause, Chunk, ConfigError, Context, Data, Effect, Either, Exit, FastCheck as fc, FiberId, Queue, Redacted, Schema } from "effect"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { App, Component, Errors, Lifecycle, Registry } from "../src/index.js"
+import { App, Component, Dependency, Errors, Lifecycle, Registry, Resolver } from "../src/index.js"
 import { describeValue } from "../src/internal/describe.js"
 
 const names = (count: number) => Array.from({ length: count }, (_, index) => `S${index + 1}`)
@@ -78,6 +78,25 @@ describe("Errors", () => {
       ])
     })
 
+    it("of a handle, names the service nobody provides, not the handle, and says what an App's own service needs", () => {
+      class Api extends Context.Tag("Api")<Api, string>() {}
+      class Reports extends Context.Tag("Reports")<Reports, string>() {}
+      const messages = (request: Context.Tag<any, any>) =>
+        Either.match(Resolver.resolve(Registry.make(Component.make(Api, { dependencies: [request], build: Effect.succeed("api") })), [Api]), {
+          onLeft: (error) => error.problems.map((problem) => problem.message),
+          onRight: () => []
+        })
+      expect([Dependency.lazy(Reports), Dependency.factory(Reports), Dependency.reloadable(Dependency.named(Reports, "daily"))].map(messages)).toEqual([
+        ["Api -> Lazy<Reports>: no component provides Reports (available: Api); register one, or declare it external if the program provides it"],
+        ["Api -> Factory<Reports>: no component provides Reports (available: Api); register one, or declare it external if the program provides it"],
+        ["Api -> Reloadable<Reports#daily>: no component provides Reports#daily (available: Api); register one, or declare it external if the program provides it"]
+      ])
+      expect(messages(Dependency.lazy(App.Health))).toEqual([
+        "Api -> Lazy<layerwise/App/Health>: no component provides layerwise/App/Health (available: Api); App.Health is provided by every App made from a registry, " +
+        "and Registry.toLayer, Plan.toLayer and Testing.toLayer make no App: run the registry as one (App.make, then App.run, App.start or App.layer; App.plan resolves it as an App does, for Explain)"
+      ])
+    })
+
     it("says that the family of a requested member is not registered", () => {
       expect(missing({ request: "KubeClient(eu)", family: { _tag: "NotRegistered", name: "KubeClient" } }).message).toBe(
         "Api -> UserRepo -> KubeClient(eu): no component provides KubeClient(eu) (available: Cache, Logger); " +
@@ -120,7 +139,8 @@ describe("Errors", () => {
     expect(new Errors.CircularDependency({ path: ["Api"], cycle: ["A", "B", "A"] }).message).toBe(
       "Api: circular dependency A -> B -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
     )
-    expect(new Errors.CircularDependency({ path: [], cycle: ["A", "A"] }).message).toBe("circular dependency A -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)")
+    // one component given itself: a decorator or composite of its own service, which has nothing to share with "them"
+    expect(new Errors.CircularDependency({ path: [], cycle: ["A", "A"] }).message).toBe("circular dependency A -> A: A requests its own service and is given itself: give it a tag of its own, or qualify the others and request them by qualifier (Dependency.qualified(Service, \"inner\"), Dependency.all(Dependency.qualified(Service, \"member\"))) or name")
   })
 
   it("DuplicateName names the name and the services given it", () => {
@@ -206,7 +226,7 @@ describe("Errors", () => {
     expect(two.message).toBe(
       "2 problems resolving the graph:\n" +
         "  - Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); register one, or declare it external if the program provides it\n" +
-        "  - circular dependency A -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
+        "  - circular dependency A -> A: A requests its own service and is given itself: give it a tag of its own, or qualify the others and request them by qualifier (Dependency.qualified(Service, \"inner\"), Dependency.all(Dependency.qualified(Service, \"member\"))) or name"
     )
   })
 

@@ -622,6 +622,24 @@ describe("lifecycle metadata", () => {
     ))
   })
 
+  it("background work of the default name stopped by a signal reads 'background (signal)', as a default-named hook reads its kind alone", () => {
+    // Regression: it read "background: background (signal)", its default name shown as if given
+    const worker = (...works: ReadonlyArray<"signal" | "interrupt">) =>
+      Explain.tree(resolve(
+        Registry.make(works.reduce(
+          (component, onShutdown) => component.pipe(Lifecycle.background(() => Effect.never, { onShutdown })),
+          Component.succeed(Worker, "w")
+        )),
+        [Worker]
+      ))
+    expect([worker("signal"), worker("signal", "signal"), worker("signal", "interrupt"), worker("interrupt")]).toEqual([
+      "Worker · background (signal)",
+      "Worker · background x2 (signal)",
+      "Worker · background: background (signal), background#2",
+      "Worker · background"
+    ])
+  })
+
   it("the lowest startup order (Ops.serve's default) is named, not printed as its sixteen digits", () => {
     const plan = resolve(Registry.make(Component.succeed(Db, "pg").pipe(Lifecycle.startup(Number.MIN_SAFE_INTEGER))), [Db])
     expect(Explain.tree(plan)).toBe("Db · startup Number.MIN_SAFE_INTEGER")

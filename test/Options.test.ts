@@ -35,6 +35,11 @@ describe("Options", () => {
     expect(values.map(Options.isFamily)).toEqual([false, true, false, false, false, false])
   })
 
+  it("a family's member of an empty key fails where it is requested, showing the key quoted", () => {
+    const Kube = Options.family("kube", { url: Schema.String })
+    expect(() => Kube.of("")).toThrow(new TypeError("Options.family: the key of a member of kube must be a non-empty string, got \"\""))
+  })
+
   it("a family of options shows its name in toString, toJSON and util.inspect", () => {
     const Kube = Options.family("kube", { url: Schema.String })
     expect(String(Kube)).toBe("Options.Family(kube)")

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Data, Effect, Either, Exit, Layer, Option, Ref } from "effect"
+import { Cause, Config, Context, Data, Effect, Either, Exit, Layer, Option, Ref, Schema } from "effect"
 import { inspect } from "node:util"
-import { Component, Condition, Dependency, Errors, Lifecycle, Lifetime, Registry, Resolver } from "../src/index.js"
+import { Component, Condition, Dependency, Errors, Lifecycle, Lifetime, Options, Registry, Resolver } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
 class Api extends Context.Tag("Api")<Api, { readonly source: string }>() {}
@@ -236,6 +236,21 @@ describe("Registry", () => {
       expect(names(Registry.components(registry, { lifetime: Request }))).toEqual([])
       expect(names(Registry.components(registry, { lifetime: Request }, { profiles: ["audit"] }))).toEqual(["audit"])
     })
+  })
+
+  it("components reads no Config: what a guard needing one (Condition.config, Options.equals, negated or not) guards is left out, whatever its value", () => {
+    const Flag = Config.boolean("FLAG").pipe(Config.withDefault(true))
+    const StoreOptions = Options.make("store", { kind: Schema.optionalWith(Schema.Literal("a", "b"), { default: () => "a" as const }) })
+    const registry = Registry.make(
+      Registry.when(Condition.config(Flag), plugin("on")),
+      Registry.when(Condition.not(Condition.config(Flag)), plugin("off")),
+      Registry.when(Options.equals(StoreOptions, "kind", "a"), plugin("kindA")),
+      Registry.when(Condition.or(Condition.profile("audit"), Condition.config(Flag)), plugin("either")),
+      Registry.when(Condition.not(Condition.profile("audit")), plugin("notAudit"))
+    )
+    expect(Registry.components(registry).map((component) => component.name)).toEqual(["notAudit"])
+    // unless the profiles and properties decide the guard alone
+    expect(Registry.components(registry, {}, { profiles: ["audit"] }).map((component) => component.name)).toEqual(["either"])
   })
 
   describe("toLayer", () => {

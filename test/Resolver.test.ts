@@ -843,6 +843,19 @@ describe("Resolver", () => {
       expect(error.problems).toEqual([new Errors.CircularDependency({ path: [], cycle: ["A", "A"] })])
     })
 
+    it("a composite that requests every component of its own service is told how to leave itself out, not to move what 'they' share", () => {
+      // Regression: "circular dependency composite -> composite: break it by moving what they share into a component of its own"
+      const registry = Registry.make(
+        needing(Plugin, [], { name: "csv" }).pipe(Component.named("csv")),
+        needing(Plugin, [Dependency.all(Plugin)], { name: "composite" }).pipe(Component.named("composite"), Component.primary),
+        needing(Api, [Plugin], { source: "" })
+      )
+      expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
+        "Api: circular dependency composite -> composite: composite requests its own service and is given itself: give it a tag of its own, " +
+        "or qualify the others and request them by qualifier (Dependency.qualified(Service, \"inner\"), Dependency.all(Dependency.qualified(Service, \"member\"))) or name"
+      ])
+    })
+
     it("a cycle through optional and collection requests is still a cycle", () => {
       const registry = Registry.make(
         needing(A, [Dependency.optional(B)], "a"),

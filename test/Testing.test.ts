@@ -43,6 +43,19 @@ describe("Testing", () => {
       expect(yield* Effect.provide(describeApi, layer)).toBe("postgres://main + memory")
     }))
 
+  it.effect("a qualified override answers the collections of its qualifier, not the plain collection, where replacing by name does", () =>
+    Effect.gen(function*() {
+      const urls = (registry: Registry.Registry<never>, request: Context.Tag<any, ReadonlyArray<{ readonly url: string }>>) =>
+        Effect.provide(Effect.map(request, (all) => all.map((database) => database.url)), Registry.toLayer(registry, [request]))
+      const qualified = production.pipe(Testing.value(Database, { url: "memory" }, { qualifiers: [Replica] }))
+      expect(yield* urls(qualified, Dependency.all(ReplicaDatabase))).toEqual(["memory"])
+      expect(yield* urls(qualified, Dependency.all(Database))).toEqual(["postgres://main", "postgres://replica"])
+      expect(yield* urls(production.pipe(Testing.named(Database, "replica", { url: "memory" })), Dependency.all(Database))).toEqual([
+        "postgres://main",
+        "memory"
+      ])
+    }))
+
   it.effect("a qualified override is more specific than a tag-wide one for requests of its qualifier", () =>
     Effect.gen(function*() {
       const layer = Testing.toLayer(

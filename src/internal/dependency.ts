@@ -124,6 +124,9 @@ export const opsServerKey = "layerwise/Ops/Server"
  */
 export const ownServiceKeys: ReadonlySet<string> = new Set([shutdownerKey, healthKey, applicationKey, opsServerKey])
 
+/** A member's key as given, for messages: a string quoted, so that an empty one shows. @internal */
+export const describeKey = (key: unknown): string => typeof key === "string" ? JSON.stringify(key) : String(key)
+
 /**
  * A request for the member of a family named `family.key(args)`. Not interned: two requests with the
  * same member name share the key (so the same instance) but each carries its own arguments, which
@@ -134,7 +137,7 @@ export const ownServiceKeys: ReadonlySet<string> = new Set([shutdownerKey, healt
 export const member = <Id, Service, A>(family: FamilyLike, args: A): Context.Tag<Family.Member<Id, A>, Service> => {
   const name = family.key(args)
   if (typeof name !== "string" || name.length === 0) {
-    throw new TypeError(`Family.request: the key function of family ${family.name} must return a non-empty string, got ${String(name)}`)
+    throw new TypeError(`Family.request: the key function of family ${family.name} must return a non-empty string, got ${describeKey(name)}`)
   }
   const label = `${family.name}(${name})`
   const key = `${family.keyPrefix}(${name})`
@@ -340,6 +343,19 @@ export const all = <Id, Service>(tag: Context.Tag<Id, Service>): Context.Tag<Dep
 }
 
 const handleLabels = { lazy: "Lazy", factory: "Factory", reloadable: "Reloadable" } as const
+
+/**
+ * The label of the request a handle's label wraps (`Lazy<Db@replica>` -> `Db@replica`); any other label as it is.
+ * A problem of a handle is its target's: nothing provides a handle itself.
+ *
+ * @internal
+ */
+export const handleTargetLabel = (label: string): string => {
+  for (const kind of Object.values(handleLabels)) {
+    if (label.startsWith(`${kind}<`) && label.endsWith(">")) return label.slice(kind.length + 1, -1)
+  }
+  return label
+}
 
 const handle = <Identifier, Value>(kind: "lazy" | "factory" | "reloadable", tag: Context.Tag<unknown, unknown>) => {
   const inner = assertSingle(kind, assertTag(kind, tag))

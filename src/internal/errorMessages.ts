@@ -6,6 +6,7 @@
  */
 import * as ConfigError from "effect/ConfigError"
 import type * as Errors from "../Errors.js"
+import { handleTargetLabel } from "./dependency.js"
 import { suggest } from "./resolver/problems.js"
 
 /** @internal */
@@ -30,6 +31,7 @@ const appServices: ReadonlyMap<string, string> = new Map([
 
 /** @internal */
 export const missingComponent = (self: Errors.MissingComponent): string => {
+    const provided = handleTargetLabel(self.request)
     const where = `${formatPath([...self.path, self.request])}${alsoThrough(self)}`
     const ruledOut = self.unqualified.length > 0
       ? `; candidates that do not match it: ${
@@ -50,13 +52,13 @@ export const missingComponent = (self: Errors.MissingComponent): string => {
       ? `; it is a member of family ${self.family.name}, which is not registered: add the family to the registry`
       : `; ${self.family.names.length === 1 ? "family" : "families"} ${listed(self.family.names)} ${
         self.family.names.length === 1 ? "provides" : "provide"
-      } ${self.request} only to requests of ${
+      } ${provided} only to requests of ${
         self.family.names.length === 1 ? "its" : "their"
       } members: request one with Family.request(family, args) or family.of(args)`
     const elsewhere = self.elsewhere === undefined
       ? ""
       : `; component ${self.elsewhere.name} exists, but it provides ${self.elsewhere.service}`
-    const app = appServices.get(self.request)
+    const app = appServices.get(provided)
     const fromApp = app === undefined
       ? ""
       : `; ${app} is provided by every App made from a registry, and Registry.toLayer, Plan.toLayer and Testing.toLayer make no App: run the registry as one (App.make, then App.run, App.start or App.layer; App.plan resolves it as an App does, for Explain)`
@@ -66,7 +68,7 @@ export const missingComponent = (self: Errors.MissingComponent): string => {
       ? "; register one, or declare it external if the program provides it"
       : ""
     const available = self.available.length > 0 ? listed(self.available) : "none"
-    return `${where}: no component provides ${self.request} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}${register}`
+    return `${where}: no component provides ${provided} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}${register}`
   }
 
 /** @internal */
@@ -224,7 +226,11 @@ export const ambiguousComponent = (self: Errors.AmbiguousComponent): string =>
 /** @internal */
 export const circularDependency = (self: Errors.CircularDependency): string => {
   const where = self.path.length > 0 ? `${formatPath(self.path)}: ` : ""
-  return `${where}circular dependency ${formatPath(self.cycle)}${alsoThrough(self)}: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)`
+  // one component: a decorator or composite of its own service, given itself
+  const fix = self.cycle.length === 2
+    ? `${self.cycle[0]} requests its own service and is given itself: give it a tag of its own, or qualify the others and request them by qualifier (Dependency.qualified(Service, "inner"), Dependency.all(Dependency.qualified(Service, "member"))) or name`
+    : "break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
+  return `${where}circular dependency ${formatPath(self.cycle)}${alsoThrough(self)}: ${fix}`
 }
 
 /** @internal */

@@ -21,11 +21,13 @@ import { suggest, suggestComponents } from "./resolver/problems.js"
 // lifecycle metadata
 
 /** Hooks of one kind: `onStart` / `onStart x2` when they carry default names, else their names. */
-const hooksText = (kind: string, hooks: ReadonlyArray<{ readonly name: string }>): string | undefined => {
+const hooksText = (kind: string, hooks: ReadonlyArray<{ readonly name: string; readonly note?: string }>): string | undefined => {
   if (hooks.length === 0) return undefined
-  const defaults = hooks.every((hook) => hook.name === kind || hook.name.startsWith(`${kind}#`))
-  if (defaults) return hooks.length === 1 ? kind : `${kind} x${hooks.length}`
-  return `${kind}: ${hooks.map((hook) => hook.name).join(", ")}`
+  const note = (hook: { readonly note?: string }) => hook.note === undefined ? "" : ` (${hook.note})`
+  // default names are not shown; neither is a note they all share, once after the count
+  const defaults = hooks.every((hook) => (hook.name === kind || hook.name.startsWith(`${kind}#`)) && hook.note === hooks[0]!.note)
+  if (defaults) return `${hooks.length === 1 ? kind : `${kind} x${hooks.length}`}${note(hooks[0]!)}`
+  return `${kind}: ${hooks.map((hook) => `${hook.name}${note(hook)}`).join(", ")}`
 }
 
 /** A timeout as the text says it: `5s`, or `invalid (soon)` (App refuses to run it: `InvalidLifecycle`). */
@@ -47,10 +49,7 @@ const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
     hooksText("initializer", lifecycle.initializers),
     hooksText("onStart", lifecycle.onStart),
     // background work stopped by interruption (the default) reads like a hook; by a signal, says so
-    hooksText(
-      "background",
-      lifecycle.background.map((work) => ({ name: work.onShutdown === "signal" ? `${work.name} (signal)` : work.name }))
-    ),
+    hooksText("background", lifecycle.background.map((work) => work.onShutdown === "signal" ? { name: work.name, note: "signal" } : work)),
     hooksText("onStop", lifecycle.onStop),
     hooksText("disposer", lifecycle.disposers),
     hooksText("healthCheck", lifecycle.healthChecks)
@@ -826,7 +825,7 @@ export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any)
   const sought = request === undefined ? name : request.selector._tag === "Name" ? request.selector.name : undefined
   // a name the plan has (a named request's, of another service) is not left out
   const leftOut = providedOf(plan, name) ?? (sought === undefined || planInternal.idsByName(plan).has(sought) ? undefined : leftOutOf(plan, sought))
-  // a service's key given as a name: its components first, then close names
+  // a service's key given as a name: its components first; a family's name: its members (`Conn(acme)`); then close names
   const suggestions = request === undefined ? suggestComponents(name, plan.nodes) : suggest(name, plan.nodes.map((node) => node.name))
   return new Errors.UnknownComponent({ name, suggestions, ...(leftOut && { leftOut }) })
 }

@@ -360,7 +360,7 @@ export const family = (name: string, input: unknown): Options.Family<string, unk
   self.name = name
   self.of = (key: string) => {
     if (typeof key !== "string" || key.length === 0) {
-      throw new TypeError(`Options.family: the key of a member of ${name} must be a non-empty string, got ${String(key)}`)
+      throw new TypeError(`Options.family: the key of a member of ${name} must be a non-empty string, got ${dependency.describeKey(key)}`)
     }
     let member = members.get(key)
     if (member === undefined) {
