@@ -348,7 +348,7 @@ export interface ReplacementDescription {
  * - `PrimaryAndAlternative`: a component is both;
  * - `UnknownScope`: a component is scoped to a scope the application does not declare;
  * - `LifecycleOfNonSingleton`: a transient or scoped component has start or stop hooks, background
- *   work or health checks;
+ *   work, health checks or a startup order;
  * - `ScopedRoot`: a root of the graph is scoped (only an open scope has its instances);
  * - `ReloadableOfNonSingleton`: a `Dependency.reloadable` request of a transient or scoped component;
  * - `DependenciesNotArray`, `InvalidDependency` (`position` from 1): malformed dependencies;

@@ -71,12 +71,17 @@ describe("Lifetime", () => {
       ])
     })
 
-    it("a transient or scoped component with start or stop hooks, background work or health checks is an InvalidDeclaration", () => {
+    it("a transient or scoped component with start or stop hooks, background work, health checks or a startup order is an InvalidDeclaration", () => {
       const registry = Registry.make(
         StampLive.pipe(Lifecycle.onStart(() => Effect.void), Lifecycle.healthCheck(() => Effect.void), Lifecycle.initializer(() => Effect.void))
       )
       expect(problemsOf(Resolver.resolve(registry, [Stamp]))).toEqual([
         "Stamp: invalid component Stamp: it is transient, but has start hooks, health checks: only singletons are started, stopped and health-checked (initializers and disposers run with every instance)"
+      ])
+      // Regression: a transient startup component was never built (0 instances in the report), and nothing said so
+      const startup = Registry.make(StampLive.pipe(Lifecycle.startup(1)))
+      expect(problemsOf(Resolver.resolve(startup, [Stamp]))).toEqual([
+        "Stamp: invalid component Stamp: it is transient, but has a startup order (Lifecycle.startup): only singletons are started, stopped and health-checked (initializers and disposers run with every instance)"
       ])
     })
 

@@ -29,7 +29,10 @@ const nonSingletonHooks = (
     lifecycle.onStart.length > 0 ? "start hooks" : undefined,
     lifecycle.onStop.length > 0 ? "stop hooks" : undefined,
     lifecycle.background.length > 0 ? "background work" : undefined,
-    lifecycle.healthChecks.length > 0 ? "health checks" : undefined
+    lifecycle.healthChecks.length > 0 ? "health checks" : undefined,
+    // a startup component is built when the application starts: a transient one would be built for
+    // no one, a scoped one before its scope opens
+    lifecycle.startup !== undefined ? "a startup order (Lifecycle.startup)" : undefined
   ].filter((hook) => hook !== undefined)
 
 /** The names of a candidate's dependency path, from a root (first-discovery parents). */
