@@ -759,6 +759,89 @@ describe("Container", () => {
       }))
   })
 
+  describe("handles of what another container holds", () => {
+    class Pool extends Context.Tag("test/handles/Pool")<Pool, { readonly size: number }>() {}
+    class Tenant extends Context.Tag("test/handles/Tenant")<Tenant, { readonly pool: Effect.Effect<{ readonly size: number }, Errors.HandleError> }>() {}
+    const PoolOptions = Options.make("pool", { size: Schema.NumberFromString })
+    const pool = Component.make(Pool, { dependencies: [PoolOptions], build: PoolOptions })
+    /** a child's own component with a lazy handle of the parent's Pool */
+    const tenant = Component.make(Tenant, { dependencies: [Dependency.lazy(Pool)], build: Effect.map(Dependency.lazy(Pool), (pool) => ({ pool })) })
+    const sized = (size: string) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["pool.size", size]])))
+
+    it.effect("a child's lazy handle of its parent's component shut down fails with ComponentShutDown, typed", () =>
+      Effect.gen(function*() {
+        // Regression: the failure reached the handle through a cast to HandleError, which did not list it
+        const error = yield* withContainer(
+          Registry.make(pool),
+          [],
+          Effect.gen(function*() {
+            yield* Container.get(Pool)
+            const child = yield* Container.child("tenant", [tenant])
+            const { pool } = yield* Container.getFrom(child, Tenant)
+            yield* Container.shutDown("test/handles/Pool")
+            // a tag the handle's error type did not list does not type-check
+            return yield* Effect.catchTags(pool, { ComponentShutDown: (error) => Effect.succeed(error) })
+          }).pipe(Effect.scoped)
+        ).pipe(sized("4"))
+        expect(error).toEqual(new Errors.ComponentShutDown({ container: [], component: "test/handles/Pool", path: ["test/handles/Pool"] }))
+      }))
+
+    it.effect("a child's lazy handle of a parent's component whose options cannot be read fails with InvalidOptions, typed", () =>
+      Effect.gen(function*() {
+        const error = yield* withContainer(
+          Registry.make(pool),
+          [],
+          Effect.gen(function*() {
+            const child = yield* Container.child("tenant", [tenant])
+            const { pool } = yield* Container.getFrom(child, Tenant)
+            return yield* Effect.catchTags(Effect.as(pool, undefined), { InvalidOptions: (error) => Effect.succeed(error) })
+          }).pipe(Effect.scoped)
+        ).pipe(sized("many"))
+        expect(error?._tag).toBe("InvalidOptions")
+        expect(error?.message).toContain("--pool-size")
+      }))
+
+    it.effect("a child's lazy handle used once its containers closed fails with ContainerClosed, typed", () =>
+      Effect.gen(function*() {
+        const handle = yield* withContainer(
+          Registry.make(pool),
+          [],
+          Effect.gen(function*() {
+            const child = yield* Container.child("tenant", [tenant])
+            return (yield* Container.getFrom(child, Tenant)).pool
+          }).pipe(Effect.scoped)
+        )
+        const error = yield* Effect.catchTags(handle, { ContainerClosed: (error) => Effect.succeed(error) }).pipe(sized("4"))
+        expect(error).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+      }))
+
+    it.effect("a child's lazy handle of a parent's component the parent cannot resolve dies with the ResolutionError", () =>
+      Effect.gen(function*() {
+        class Secret extends Context.Tag("test/handles/Secret")<Secret, string>() {}
+        class Vault extends Context.Tag("test/handles/Vault")<Vault, string>() {}
+        class Holder extends Context.Tag("test/handles/Holder")<Holder, { readonly vault: Effect.Effect<string, Errors.HandleError> }>() {}
+        // the parent's Vault needs a Secret only the child provides: the child's plan resolves it, its parent's cannot
+        const registry = Registry.make(Component.make(Vault, { dependencies: [Secret], build: Secret }))
+        const exit = yield* withContainer(
+          registry,
+          [],
+          Effect.gen(function*() {
+            const child = yield* Container.child("tenant", [
+              Component.make(Secret, { build: Effect.succeed("s3cr3t") }),
+              Component.make(Holder, { dependencies: [Dependency.lazy(Vault)], build: Effect.map(Dependency.lazy(Vault), (vault) => ({ vault })) })
+            ])
+            const { vault } = yield* Container.getFrom(child, Holder)
+            return yield* Effect.exit(vault)
+          }).pipe(Effect.scoped)
+        )
+        expect(Exit.isFailure(exit) && Cause.isDie(exit.cause) && !Cause.isFailure(exit.cause)).toBe(true)
+        const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+        expect(defect instanceof Errors.ResolutionError && defect.message).toBe(
+          "1 problem resolving the graph:\n  - test/handles/Vault -> test/handles/Secret: no component provides test/handles/Secret (available: test/handles/Vault); did you mean test/handles/Vault?"
+        )
+      }))
+  })
+
   describe("snapshots", () => {
     it.effect("a snapshot lists each container's components under its name, built or not, shut down or not, and its children", () =>
       Effect.gen(function*() {
