@@ -131,7 +131,7 @@ export interface NamedElsewhere {
  * `; <what the family hint says>`
  * `; component <name> exists, but it provides <service>`
  * `; did you mean <suggestions>?`
- * `; register one, or declare it external if the program provides it` (when none of the above is said)
+ * `; register one, or declare it external if the program provides it` (when none of the above is said; after the suggestions as ` If not, register one, ...`)
  *
  * @example
  * ```ts

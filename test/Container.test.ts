@@ -837,7 +837,7 @@ describe("Container", () => {
         expect(Exit.isFailure(exit) && Cause.isDie(exit.cause) && !Cause.isFailure(exit.cause)).toBe(true)
         const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
         expect(defect instanceof Errors.ResolutionError && defect.message).toBe(
-          "1 problem resolving the graph:\n  - test/handles/Vault -> test/handles/Secret: no component provides test/handles/Secret (available: test/handles/Vault); did you mean test/handles/Vault?"
+          "1 problem resolving the graph:\n  - test/handles/Vault -> test/handles/Secret: no component provides test/handles/Secret (available: test/handles/Vault); did you mean test/handles/Vault? If not, register one, or declare it external if the program provides it"
         )
       }))
   })
