@@ -759,6 +759,41 @@ describe("Container", () => {
       }))
   })
 
+  describe("names of a child's own components", () => {
+    it.effect("a child's own component is named `X (override)` only when it overrides its parent's X; otherwise as it would be in a registry of its own", () =>
+      Effect.gen(function*() {
+        // Regression: every one was `X (override)`, though the parent had no X to override
+        const recorder = makeRecorder()
+        class Report extends Context.Tag("Report")<Report, string>() {}
+        class Audit extends Context.Tag("Audit")<Audit, string>() {}
+        const names = (snapshot: Container.Snapshot) => snapshot.components.map((component) => component.name)
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [Db],
+          Effect.gen(function*() {
+            const tenant = yield* Container.child("tenant", [
+              Component.succeed(Db, { id: 0, config: { id: 0 } }),
+              Component.succeed(Report, "report"),
+              Component.succeed(Audit, "first"),
+              Component.succeed(Audit, "second"),
+              Component.succeed(Audit, "named").pipe(Component.named("audit"))
+            ])
+            const deep = yield* Container.child("deep", [Component.succeed(Report, "deep report")]).pipe(Effect.provideService(Container.Container, tenant))
+            const reports = [yield* Container.getFrom(tenant, Report), yield* Container.getFrom(deep, Report)]
+            yield* Container.getFrom(tenant, Db)
+            yield* Container.getFrom(tenant, Dependency.all(Audit))
+            const snapshot = Container.snapshot(yield* Container.Container)
+            return { reports, tenant: names(snapshot.children[0]!), deep: names(snapshot.children[0]!.children[0]!) }
+          }).pipe(Effect.scoped)
+        )
+        expect(result).toEqual({
+          reports: ["report", "deep report"],
+          tenant: ["Report", "Db (override)", "Audit#1", "Audit#2", "audit"],
+          deep: ["Report (override)"]
+        })
+      }))
+  })
+
   describe("handles of what another container holds", () => {
     class Pool extends Context.Tag("test/handles/Pool")<Pool, { readonly size: number }>() {}
     class Tenant extends Context.Tag("test/handles/Tenant")<Tenant, { readonly pool: Effect.Effect<{ readonly size: number }, Errors.HandleError> }>() {}
@@ -1091,8 +1126,8 @@ describe("Container", () => {
             return { stopped, inTenant, ownDb, ownAgain, fromChild, ownStopped }
           }).pipe(Effect.scoped)
         )
-        expect(result.stopped).toEqual(["tenant/Report (override)", "Db"])
-        expect(result.inTenant).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Report (override)", "Db"] }))
+        expect(result.stopped).toEqual(["tenant/Report", "Db"])
+        expect(result.inTenant).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Report", "Db"] }))
         expect(result.ownAgain).toBe(result.ownDb)
         // a child holds what it built: the parent's Db is not the child's to shut down
         expect(result.fromChild).toEqual(new Errors.UnknownComponent({ name: "Db", suggestions: [] }))
