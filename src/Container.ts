@@ -144,7 +144,8 @@ export const getFrom = <I, S>(container: Container, request: Context.Tag<I, S>):
  * run their initializers and disposers, never their start or stop hooks or background work: they are
  * the child's, not the application's. Their health checks run with the application's (`App.health`,
  * the `App.Health` service, `/ops/health`) once the child built them, listed by path as `shutDown`
- * names them (`tenant-a/Db (override)`) until the child shuts them down or closes; a health check
+ * names them (`tenant-a/Db (override)` for a Db that overrides the parent's, `tenant-a/Audit` for a
+ * component of a service the parent registers none of) until the child shuts them down or closes; a health check
  * builds nothing. `App.healthOf(running, [child])` checks what the child sees: its components and its
  * ancestors'. Outside App (`Registry.toLayer`, `Plan.toLayer`) no lifecycle metadata runs.
  *
@@ -282,7 +283,7 @@ export const shutDownIn = (container: Container, target: string | Dependency.Any
  * @category models
  */
 export interface SnapshotComponent {
-  /** the component's name (a child's own: `Name (override)`) */
+  /** the component's name (a child's own that overrides its parent's: `Name (override)`) */
   readonly name: string
   /** the key of the service it provides */
   readonly service: string

@@ -131,7 +131,7 @@ export interface NamedElsewhere {
  * `; <what the family hint says>`
  * `; component <name> exists, but it provides <service>`
  * `; did you mean <suggestions>?`
- * `; register one, or declare it external if the program provides it` (when none of the above is said)
+ * `; register one, or declare it external if the program provides it` (when none of the above is said; after the suggestions as ` If not, register one, ...`)
  *
  * @example
  * ```ts
@@ -454,10 +454,9 @@ export type ConfigSource =
   | { readonly _tag: "Condition"; readonly description: string }
 
 /**
- * An `effect/Config` the resolution needs could not be read with the current `ConfigProvider`
- * (missing or invalid data): the environment's profiles or properties given as Configs, or a
- * condition's (`Condition.config`), when a guard reaches it. `cause` is Effect's `ConfigError`.
- * Every such Config is reported, each once, with the other problems.
+ * An `effect/Config` the resolution needs could not be read with the current `ConfigProvider` (missing or invalid
+ * data): the environment's profiles or properties given as Configs, or a condition's (`Condition.config`), when a guard
+ * reaches it. `cause` is Effect's `ConfigError`. Every such Config is reported, each once, with the other problems.
  *
  * @example
  * ```ts
@@ -644,13 +643,15 @@ export const NotInScope: typeof internal.NotInScope = internal.NotInScope
 export type NotInScope = internal.NotInScope
 
 /**
- * What using a handle (`Dependency.lazy`, `factory`, `reloadable`'s `reload`) can fail with: the
- * component's construction, or no open scope for a scoped component.
+ * What using a handle (`Dependency.lazy`, `factory`, `reloadable`'s `reload`) can fail with: its component's construction,
+ * no open scope for a scoped one, and, for a handle a run-time container gave (`Container.get`, a child's components),
+ * what reaching an instance another container holds meets: options unreadable there, the component shut down, that
+ * container closed. Its request was resolved when it was given: a resolution failing or a lookup cycle behind it dies.
  *
  * @since 0.2.0
  * @category errors
  */
-export type HandleError = ConstructionError | ScopeNotOpen
+export type HandleError = ConstructionError | ScopeNotOpen | InvalidOptions | ComponentShutDown | ContainerClosed
 
 /**
  * Why a plan left out a registered component ({@link UnknownComponent}'s `leftOut`): a false condition (`Excluded`), a request
@@ -773,13 +774,12 @@ export type ComponentShutDown = internal.ComponentShutDown
 
 /**
  * What a run-time lookup (`Container.get`) can fail with: the request does not resolve (every problem, with its path, as at
- * startup), options only it needs cannot be read, a construction failed, a scoped component outside its scope, a lookup
- * cycle, a component shut down, a closed container.
+ * startup), a lookup cycle, or what a handle can ({@link HandleError}: options, construction, scope, shutdown, a closed container).
  *
  * @since 0.2.0
  * @category errors
  */
-export type LookupError = ResolutionError | InvalidOptions | HandleError | CircularLookup | ComponentShutDown | ContainerClosed
+export type LookupError = ResolutionError | CircularLookup | HandleError
 
 /**
  * What shutting down a component (`Container.shutDown`) can fail with: no component of that name

@@ -2329,7 +2329,7 @@ describe("App", () => {
       Effect.gen(function*() {
         const { open, root, running } = yield* startWithContainer()
         const tenant = yield* open(root, "tenant-a", [
-          // a child's own component is `B (override)`, as Container.shutDown names it; its check sees its own service
+          // a child's own component that overrides its parent's is `B (override)`, as Container.shutDown names it; its check sees its own service
           Component.succeed(B, "tenant b").pipe(
             Lifecycle.healthCheck((b) => b === "tenant b" ? new Boom({ where: "tenant-a" }) : Effect.void, { name: "ping" })
           ),
@@ -2353,13 +2353,13 @@ describe("App", () => {
               status: "unhealthy",
               checks: [{ name: "ping", status: "unhealthy", duration: 0, error: "Boom { where: \"tenant-a\" }" }]
             },
-            healthyIn("tenant-a/deep/D (override)")
+            healthyIn("tenant-a/deep/D")
           ]
         })
         // the App.Health service reports the same
         expect(yield* Effect.flatMap(App.Health, (health) => health.check).pipe(Effect.provide(running.context))).toEqual(report)
         // shut down, with what depends on it: no longer listed
-        expect(yield* Container.shutDownIn(tenant, "B")).toEqual(["deep/D (override)", "B (override)"])
+        expect(yield* Container.shutDownIn(tenant, "B")).toEqual(["deep/D", "B (override)"])
         expect(yield* App.health(running)).toEqual({ healthy: true, components: [healthyA] })
       }))
 
@@ -2373,11 +2373,11 @@ describe("App", () => {
         yield* Container.getFrom(tenant, B)
         yield* Container.getFrom(tenant, C)
         yield* Container.getFrom(other, B)
-        expect(namesOf(yield* App.health(running))).toEqual(["A", "tenant-a/B (override)", "tenant-a/C (override)", "tenant-b/B (override)"])
-        expect(yield* Container.shutDownIn(tenant, "C")).toEqual(["C (override)"])
+        expect(namesOf(yield* App.health(running))).toEqual(["A", "tenant-a/B (override)", "tenant-a/C", "tenant-b/B (override)"])
+        expect(yield* Container.shutDownIn(tenant, "C")).toEqual(["C"])
         expect(namesOf(yield* App.health(running))).toEqual(["A", "tenant-a/B (override)", "tenant-b/B (override)"])
-        // named (as Container.shutDown accepts it, with or without ` (override)`), it is there to see, not running
-        expect(yield* App.healthOf(running, ["tenant-a/C"])).toEqual({ healthy: false, components: [{ name: "tenant-a/C (override)", status: "not-running", checks: [] }] })
+        // a child's own component its parent has none of keeps its name (`C`); shut down and named, it is there to see, not running
+        expect(yield* App.healthOf(running, ["tenant-a/C"])).toEqual({ healthy: false, components: [{ name: "tenant-a/C", status: "not-running", checks: [] }] })
         yield* Scope.close(scope, Exit.void)
         expect(yield* App.health(running)).toEqual({ healthy: true, components: [healthyA, healthyIn("tenant-b/B (override)")] })
         // a closed child adds none of its own to what it sees, and its components are no longer found by path
@@ -2398,19 +2398,19 @@ describe("App", () => {
         yield* Container.getFrom(deep, D)
         yield* Container.getFrom(tenantB, C)
         yield* Container.getFrom(tenantB, Store)
-        expect(yield* App.healthOf(running, [tenantA])).toEqual({ healthy: true, components: [healthyA, healthyIn("tenant-a/C (override)")] })
+        expect(yield* App.healthOf(running, [tenantA])).toEqual({ healthy: true, components: [healthyA, healthyIn("tenant-a/C")] })
         const fromDeep = yield* App.healthOf(running, [deep])
-        expect(fromDeep).toEqual({ healthy: true, components: [healthyA, healthyIn("tenant-a/C (override)"), healthyIn("tenant-a/deep/D (override)")] })
+        expect(fromDeep).toEqual({ healthy: true, components: [healthyA, healthyIn("tenant-a/C"), healthyIn("tenant-a/deep/D")] })
         expect(yield* Effect.flatMap(App.Health, (health) => health.checkOf([deep])).pipe(Effect.provide(running.context))).toEqual(fromDeep)
         // the root container sees the application's components alone
         expect(yield* App.healthOf(running, [root])).toEqual({ healthy: true, components: [healthyA] })
         // names and paths together: the application's first, then the children's, each once
         expect(yield* App.healthOf(running, ["tenant-b/C", B, tenantB])).toEqual({
           healthy: true,
-          components: [healthyA, { name: "B", status: "healthy", checks: [] }, healthyIn("tenant-b/C (override)"), healthyIn("tenant-b/app/Store (override)")]
+          components: [healthyA, { name: "B", status: "healthy", checks: [] }, healthyIn("tenant-b/C"), healthyIn("tenant-b/app/Store")]
         })
         // a name with a slash of its own (a tag's key)
-        expect(yield* App.healthOf(running, ["tenant-b/app/Store"])).toEqual({ healthy: true, components: [healthyIn("tenant-b/app/Store (override)")] })
+        expect(yield* App.healthOf(running, ["tenant-b/app/Store"])).toEqual({ healthy: true, components: [healthyIn("tenant-b/app/Store")] })
         expect(yield* Effect.flip(App.healthOf(running, ["tenant-b/D"]))).toMatchObject({ _tag: "UnknownComponent", name: "tenant-b/D" })
         // another application's container is a defect
         const other = yield* App.start(App.make(Registry.make(Component.succeed(C, "c")), { roots: [C, Container.Container] }))
@@ -2441,7 +2441,7 @@ describe("App", () => {
         yield* Container.getFrom(deep, C)
         expect(yield* App.health(running)).toEqual({
           healthy: true,
-          components: [healthyA, healthyIn("tenant-a/deep/D (override)"), healthyIn("tenant-a/deep/C (override)")]
+          components: [healthyA, healthyIn("tenant-a/deep/D"), healthyIn("tenant-a/deep/C")]
         })
         expect(seen).toEqual(["a tenant b tenant b", "a tenant b"])
       }))

@@ -788,6 +788,124 @@ describe("Container", () => {
       }))
   })
 
+  describe("names of a child's own components", () => {
+    it.effect("a child's own component is named `X (override)` only when it overrides its parent's X; otherwise as it would be in a registry of its own", () =>
+      Effect.gen(function*() {
+        // Regression: every one was `X (override)`, though the parent had no X to override
+        const recorder = makeRecorder()
+        class Report extends Context.Tag("Report")<Report, string>() {}
+        class Audit extends Context.Tag("Audit")<Audit, string>() {}
+        const names = (snapshot: Container.Snapshot) => snapshot.components.map((component) => component.name)
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [Db],
+          Effect.gen(function*() {
+            const tenant = yield* Container.child("tenant", [
+              Component.succeed(Db, { id: 0, config: { id: 0 } }),
+              Component.succeed(Report, "report"),
+              Component.succeed(Audit, "first"),
+              Component.succeed(Audit, "second"),
+              Component.succeed(Audit, "named").pipe(Component.named("audit"))
+            ])
+            const deep = yield* Container.child("deep", [Component.succeed(Report, "deep report")]).pipe(Effect.provideService(Container.Container, tenant))
+            const reports = [yield* Container.getFrom(tenant, Report), yield* Container.getFrom(deep, Report)]
+            yield* Container.getFrom(tenant, Db)
+            yield* Container.getFrom(tenant, Dependency.all(Audit))
+            const snapshot = Container.snapshot(yield* Container.Container)
+            return { reports, tenant: names(snapshot.children[0]!), deep: names(snapshot.children[0]!.children[0]!) }
+          }).pipe(Effect.scoped)
+        )
+        expect(result).toEqual({
+          reports: ["report", "deep report"],
+          tenant: ["Report", "Db (override)", "Audit#1", "Audit#2", "audit"],
+          deep: ["Report (override)"]
+        })
+      }))
+  })
+
+  describe("handles of what another container holds", () => {
+    class Pool extends Context.Tag("test/handles/Pool")<Pool, { readonly size: number }>() {}
+    class Tenant extends Context.Tag("test/handles/Tenant")<Tenant, { readonly pool: Effect.Effect<{ readonly size: number }, Errors.HandleError> }>() {}
+    const PoolOptions = Options.make("pool", { size: Schema.NumberFromString })
+    const pool = Component.make(Pool, { dependencies: [PoolOptions], build: PoolOptions })
+    /** a child's own component with a lazy handle of the parent's Pool */
+    const tenant = Component.make(Tenant, { dependencies: [Dependency.lazy(Pool)], build: Effect.map(Dependency.lazy(Pool), (pool) => ({ pool })) })
+    const sized = (size: string) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["pool.size", size]])))
+
+    it.effect("a child's lazy handle of its parent's component shut down fails with ComponentShutDown, typed", () =>
+      Effect.gen(function*() {
+        // Regression: the failure reached the handle through a cast to HandleError, which did not list it
+        const error = yield* withContainer(
+          Registry.make(pool),
+          [],
+          Effect.gen(function*() {
+            yield* Container.get(Pool)
+            const child = yield* Container.child("tenant", [tenant])
+            const { pool } = yield* Container.getFrom(child, Tenant)
+            yield* Container.shutDown("test/handles/Pool")
+            // a tag the handle's error type did not list does not type-check
+            return yield* Effect.catchTags(pool, { ComponentShutDown: (error) => Effect.succeed(error) })
+          }).pipe(Effect.scoped)
+        ).pipe(sized("4"))
+        expect(error).toEqual(new Errors.ComponentShutDown({ container: [], component: "test/handles/Pool", path: ["test/handles/Pool"] }))
+      }))
+
+    it.effect("a child's lazy handle of a parent's component whose options cannot be read fails with InvalidOptions, typed", () =>
+      Effect.gen(function*() {
+        const error = yield* withContainer(
+          Registry.make(pool),
+          [],
+          Effect.gen(function*() {
+            const child = yield* Container.child("tenant", [tenant])
+            const { pool } = yield* Container.getFrom(child, Tenant)
+            return yield* Effect.catchTags(Effect.as(pool, undefined), { InvalidOptions: (error) => Effect.succeed(error) })
+          }).pipe(Effect.scoped)
+        ).pipe(sized("many"))
+        expect(error?._tag).toBe("InvalidOptions")
+        expect(error?.message).toContain("--pool-size")
+      }))
+
+    it.effect("a child's lazy handle used once its containers closed fails with ContainerClosed, typed", () =>
+      Effect.gen(function*() {
+        const handle = yield* withContainer(
+          Registry.make(pool),
+          [],
+          Effect.gen(function*() {
+            const child = yield* Container.child("tenant", [tenant])
+            return (yield* Container.getFrom(child, Tenant)).pool
+          }).pipe(Effect.scoped)
+        )
+        const error = yield* Effect.catchTags(handle, { ContainerClosed: (error) => Effect.succeed(error) }).pipe(sized("4"))
+        expect(error).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+      }))
+
+    it.effect("a child's lazy handle of a parent's component the parent cannot resolve dies with the ResolutionError", () =>
+      Effect.gen(function*() {
+        class Secret extends Context.Tag("test/handles/Secret")<Secret, string>() {}
+        class Vault extends Context.Tag("test/handles/Vault")<Vault, string>() {}
+        class Holder extends Context.Tag("test/handles/Holder")<Holder, { readonly vault: Effect.Effect<string, Errors.HandleError> }>() {}
+        // the parent's Vault needs a Secret only the child provides: the child's plan resolves it, its parent's cannot
+        const registry = Registry.make(Component.make(Vault, { dependencies: [Secret], build: Secret }))
+        const exit = yield* withContainer(
+          registry,
+          [],
+          Effect.gen(function*() {
+            const child = yield* Container.child("tenant", [
+              Component.make(Secret, { build: Effect.succeed("s3cr3t") }),
+              Component.make(Holder, { dependencies: [Dependency.lazy(Vault)], build: Effect.map(Dependency.lazy(Vault), (vault) => ({ vault })) })
+            ])
+            const { vault } = yield* Container.getFrom(child, Holder)
+            return yield* Effect.exit(vault)
+          }).pipe(Effect.scoped)
+        )
+        expect(Exit.isFailure(exit) && Cause.isDie(exit.cause) && !Cause.isFailure(exit.cause)).toBe(true)
+        const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+        expect(defect instanceof Errors.ResolutionError && defect.message).toBe(
+          "1 problem resolving the graph:\n  - test/handles/Vault -> test/handles/Secret: no component provides test/handles/Secret (available: test/handles/Vault); did you mean test/handles/Vault? If not, register one, or declare it external if the program provides it"
+        )
+      }))
+  })
+
   describe("snapshots", () => {
     it.effect("a snapshot lists each container's components under its name, built or not, shut down or not, and its children", () =>
       Effect.gen(function*() {
@@ -1037,8 +1155,8 @@ describe("Container", () => {
             return { stopped, inTenant, ownDb, ownAgain, fromChild, ownStopped }
           }).pipe(Effect.scoped)
         )
-        expect(result.stopped).toEqual(["tenant/Report (override)", "Db"])
-        expect(result.inTenant).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Report (override)", "Db"] }))
+        expect(result.stopped).toEqual(["tenant/Report", "Db"])
+        expect(result.inTenant).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Report", "Db"] }))
         expect(result.ownAgain).toBe(result.ownDb)
         // a child holds what it built: the parent's Db is not the child's to shut down
         expect(result.fromChild).toEqual(new Errors.UnknownComponent({ name: "Db", suggestions: [] }))

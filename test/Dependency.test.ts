@@ -349,6 +349,21 @@ describe("Dependency.lazy at run time", () => {
     expect((result as Either.Left<Errors.ResolutionError, never>).left.problems.map((problem) => problem._tag)).toEqual(["MissingComponent"])
     expect(recorder.events).toEqual([])
   })
+
+  it("a lazy request of a missing service with a close name suggests it and says how to provide it", () => {
+    // Regression: the suggestion replaced "register one, or declare it external" instead of coming before it
+    class Leef extends Context.Tag("Leef")<Leef, Instance>() {}
+    class Reader extends Context.Tag("Reader")<Reader, Effect.Effect<Instance, Errors.HandleError>>() {}
+    const registry = Registry.make(
+      Component.succeed(Leaf, { id: "leaf" }),
+      Component.make(Reader, { dependencies: [Dependency.lazy(Leef)], build: Dependency.lazy(Leef) })
+    )
+    const result = Resolver.resolve(registry, [Reader])
+    expect(Either.flip(result).pipe(Either.map((error) => error.message))).toEqual(Either.right(
+      "1 problem resolving the graph:\n  - Reader -> Lazy<Leef>: no component provides Lazy<Leef> (available: Leaf, Reader); " +
+        "did you mean Leaf? If not, register one, or declare it external if the program provides it"
+    ))
+  })
 })
 
 describe("Dependency.factory at run time", () => {

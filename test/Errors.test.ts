@@ -37,6 +37,14 @@ describe("Errors", () => {
       expect(missing({ path: [], available: [] }).message).toBe("Database: no component provides Database (available: none); register one, or declare it external if the program provides it")
     })
 
+    it("suggests close names and still says how to provide the service, when nothing else explains it", () => {
+      // Regression: with suggestions, "register one, or declare it external" was left out
+      expect(missing({ suggestions: ["Databases", "Datastore"] }).message).toBe(
+        "Api -> UserRepo -> Database: no component provides Database (available: Cache, Logger); " +
+          "did you mean Databases or Datastore? If not, register one, or declare it external if the program provides it"
+      )
+    })
+
     it("lists the candidates ruled out by a selector and the suggestions", () => {
       expect(
         missing({
@@ -594,5 +602,13 @@ describe("Errors: a failure keeps its details", () => {
     expect(describeValue(chain)).toBe(
       "Error: request failed: caused by DbDown { host: \"db1\", port: 5432 }: caused by Error: two lines"
     )
+  })
+})
+
+describe("Errors.UnknownComponent", () => {
+  it("suggests close names as every message does: did you mean A or B?", () => {
+    // Regression: it listed them as "did you mean S3, Dc?", where a missing service's message says "S3 or Dc"
+    expect(new Errors.UnknownComponent({ name: "Db", suggestions: ["S3", "Dc"] }).message).toBe("no component is named Db (did you mean S3 or Dc?)")
+    expect(new Errors.UnknownComponent({ name: "Db", suggestions: [] }).message).toBe("no component is named Db")
   })
 })

@@ -898,7 +898,7 @@ describe("one component", () => {
     )
     expect(Either.flip(Explain.component(plan, "Db"))).toEqual(Either.right(new Errors.UnknownComponent({ name: "Db", suggestions: ["S3", "Dc"] })))
     expect(Either.flip(Explain.componentTree(plan, "Db")).pipe(Either.map((error) => error.message)))
-      .toEqual(Either.right("no component is named Db (did you mean S3, Dc?)"))
+      .toEqual(Either.right("no component is named Db (did you mean S3 or Dc?)"))
   })
 
   it("a family's name given as a name suggests its members, as a service's key suggests its components", () => {

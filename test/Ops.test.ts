@@ -693,7 +693,7 @@ describe("the ops API (Ops.serve, on loopback)", () => {
           component("test/PortProbe", true)
         ],
         children: [
-          { name: "tenant-a", path: ["tenant-a"], state: "open", components: [component("Cache (override)", true, false, "Cache")], children: [] },
+          { name: "tenant-a", path: ["tenant-a"], state: "open", components: [component("Cache", true, false, "Cache")], children: [] },
           { name: "idle", path: ["idle"], state: "open", components: [], children: [] }
         ]
       }])
@@ -720,15 +720,15 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         "Api",
         "layerwise/Ops/Server",
         "test/PortProbe",
-        "tenant-a/Cache (override)"
+        "tenant-a/Cache"
       ])
       expect(answer.body.components[5]).toEqual({
-        name: "tenant-a/Cache (override)",
+        name: "tenant-a/Cache",
         state: "built",
         status: "unhealthy",
         checks: [
-          { id: "tenant-a/Cache (override)/phase", name: "phase", status: "healthy", duration: 0 },
-          { id: "tenant-a/Cache (override)/warm", name: "warm", status: "unhealthy", duration: expect.any(Number), error: "cold" }
+          { id: "tenant-a/Cache/phase", name: "phase", status: "healthy", duration: 0 },
+          { id: "tenant-a/Cache/warm", name: "warm", status: "unhealthy", duration: expect.any(Number), error: "cold" }
         ]
       })
       expect(Schema.decodeUnknownSync(Health.Report)(answer.body).healthy).toBe(false)

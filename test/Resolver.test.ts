@@ -668,11 +668,12 @@ describe("Resolver", () => {
       ])
     })
 
-    it("a missing dependency with a close name suggests it", () => {
+    it("a missing dependency with a close name suggests it, and how to provide it if it is not what was meant", () => {
+      // Regression: "...; did you mean Database?" dropped "register one, or declare it external" that a missing name without close names has
       class Databse extends Context.Tag("Databse")<Databse, string>() {}
       const registry = Registry.make(database("main"), needing(Api, [Databse], { source: "" }))
       expect(errorOf(registry, [Api]).problems[0]!.message).toBe(
-        "Api -> Databse: no component provides Databse (available: Api, Database); did you mean Database?"
+        "Api -> Databse: no component provides Databse (available: Api, Database); did you mean Database? If not, register one, or declare it external if the program provides it"
       )
       expect((errorOf(registry, [Api]).problems[0] as Errors.MissingComponent).suggestions).toEqual(["Database"])
     })
@@ -1421,7 +1422,7 @@ describe("Resolver", () => {
       )
       const problems = errorOf(registry, tags).problems as ReadonlyArray<Errors.MissingComponent>
       expect(problems.length).toBe(2_000)
-      expect(problems[1_999]!.message).toMatch(/^Service1999 -> Loger: no component provides Loger \(available: .*; did you mean Logger\?$/)
+      expect(problems[1_999]!.message).toMatch(/^Service1999 -> Loger: no component provides Loger \(available: .*; did you mean Logger\? If not, register one, or declare it external if the program provides it$/)
       // one list for every requester: the suggestions were computed once, not once per requester
       expect(problems.every((problem) => problem.suggestions === problems[0]!.suggestions)).toBe(true)
     })

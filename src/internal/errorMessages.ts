@@ -12,6 +12,17 @@ import { suggest } from "./resolver/problems.js"
 /** @internal */
 export const formatPath = (path: Errors.DependencyPath): string => path.join(" -> ")
 
+/**
+ * What a missing name or service may have meant, as every message that suggests says it: `did you mean A or B?`,
+ * closest first.
+ *
+ * @internal
+ */
+export const didYouMean = (suggestions: ReadonlyArray<string>): string => `did you mean ${suggestions.join(" or ")}?`
+
+/** How to fix a request no component provides when nothing else explains it (after a suggestion: `If not, ...`). */
+const registerOne = "register one, or declare it external if the program provides it"
+
 /** @internal */
 export const listed = (names: ReadonlyArray<string>, limit = 12): string =>
   names.length <= limit
@@ -62,11 +73,13 @@ export const missingComponent = (self: Errors.MissingComponent): string => {
     const fromApp = app === undefined
       ? ""
       : `; ${app} is provided by every App made from a registry, and Registry.toLayer, Plan.toLayer and Testing.toLayer make no App: run the registry as one (App.make, then App.run, App.start or App.layer; App.plan resolves it as an App does, for Explain)`
-    const close = self.suggestions.length > 0 ? `; did you mean ${self.suggestions.join(" or ")}?` : ""
-    // nothing else explains it: the service is nowhere in the registry
-    const register = `${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}` === ""
-      ? "; register one, or declare it external if the program provides it"
-      : ""
+    const close = self.suggestions.length > 0 ? `; ${didYouMean(self.suggestions)}` : ""
+    // nothing else explains it: the service is nowhere in the registry (a close name may be what was meant, or not)
+    const register = `${ruledOut}${excluded}${family}${elsewhere}${fromApp}` !== ""
+      ? ""
+      : close === ""
+      ? `; ${registerOne}`
+      : ` If not, ${registerOne}`
     const available = self.available.length > 0 ? listed(self.available) : "none"
     return `${where}: no component provides ${provided} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}${register}`
   }
@@ -152,7 +165,7 @@ export const formatIssue = (issue: Errors.DeclarationIssue, subject: Errors.Decl
         ? "none: the registry's only component is invalid"
         : `none: the registry's ${issue.invalid} components are invalid`
       const close = suggest(name, own)
-      return `no component is named "${name}" (names: ${names})${close.length > 0 ? `; did you mean ${close.join(" or ")}?` : ""}`
+      return `no component is named "${name}" (names: ${names})${close.length > 0 ? `; ${didYouMean(close)}` : ""}`
     }
     case "ReplacementService":
       return `it provides ${issue.provides}, but "${subject._tag === "Replacement" ? subject.name : ""}" provides ${issue.replaced}`

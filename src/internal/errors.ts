@@ -8,7 +8,7 @@ import * as Data from "effect/Data"
 import type * as Errors from "../Errors.js"
 import type * as Report from "../Report.js"
 import { describeValue } from "./describe.js"
-import { formatOptionProblem, formatPath, listed, notInPlan } from "./errorMessages.js"
+import { didYouMean, formatOptionProblem, formatPath, listed, notInPlan } from "./errorMessages.js"
 
 /** @internal */
 export class ScopeNotOpen extends Data.TaggedError("ScopeNotOpen")<{
@@ -52,7 +52,7 @@ export class UnknownComponent extends Data.TaggedError("UnknownComponent")<{
       return `${this.name} resolved to ${this.members.length} components, not one (${listed(this.members)}): name the one meant (${JSON.stringify(this.members[0])})`
     }
     if (this.leftOut !== undefined) return notInPlan(this.name, this.leftOut)
-    const hint = this.suggestions.length > 0 ? ` (did you mean ${this.suggestions.join(", ")}?)` : ""
+    const hint = this.suggestions.length > 0 ? ` (${didYouMean(this.suggestions)})` : ""
     return `no component is named ${this.name}${hint}`
   }
 }

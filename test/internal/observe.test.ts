@@ -220,9 +220,9 @@ describe("observe", () => {
         )
         expect(recording.tree({ attributes: ["layerwise.component", "layerwise.check", "layerwise.outcome"] }).slice(0, 2)).toEqual([
           "layerwise.health failure",
-          "  layerwise.component.health spans-tenant/B (override) ping failure"
+          "  layerwise.component.health spans-tenant/B ping failure"
         ])
-        expect((yield* Metric.value(Observability.healthStatusOf("spans-tenant/B (override)", "ping"))).value).toBe(0)
+        expect((yield* Metric.value(Observability.healthStatusOf("spans-tenant/B", "ping"))).value).toBe(0)
       }))
 
     it.effect("no span at all with spans: false, nor with Effect's built-in tracer", () =>

@@ -423,6 +423,9 @@ export namespace ContainerLookups {
   assertType<Equals<Effect.Effect.Success<typeof optional>, Option.Option<{ readonly name: string }>>>()
   assertType<Equals<Effect.Effect.Success<typeof every>, ReadonlyArray<{ readonly name: string }>>>()
   assertType<Equals<Effect.Effect.Success<typeof lazy>, Effect.Effect<{ readonly name: string }, Errors.HandleError>>>()
+  // what a handle meets reaching another container's instance is in its type; a lookup adds resolution and cycles
+  assertType<Equals<Errors.HandleError, Errors.ConstructionError | Errors.ScopeNotOpen | Errors.InvalidOptions | Errors.ComponentShutDown | Errors.ContainerClosed>>()
+  assertType<Equals<Errors.LookupError, Errors.ResolutionError | Errors.CircularLookup | Errors.HandleError>>()
   export const child = Container.child("tenant", [Component.succeed(Plugin, { name: "own" })])
   assertType<Equals<typeof child, Effect.Effect<Container.Container, Errors.DuplicateChild | Errors.ContainerClosed, Container.Container | Scope.Scope>>>()
   // shutting down: by name or by any request; what was shut down, by name

@@ -8,9 +8,14 @@
  * Scope it was opened in closes, or with its parent: children first (concurrently), then what its
  * own lookups built, last built first.
  *
- * Opening a child reads nothing of its parent's graph, and its lookups do not resolve the parent's
- * registry when they need only the child's components and the parent's instances (`childAnswer` in
- * `lookup.ts`): their cost does not depend on the parent's size.
+ * A child's own component overrides its parent's of the same service and is named apart
+ * (`Db (override)`); one of a service its parent registers none of overrides nothing and keeps the
+ * name it would have in a registry of its own (`Audit`; see `ownNamed`).
+ *
+ * Opening a child reads nothing of its parent's graph (what the root's registry registers is read
+ * once per registry), and its lookups do not resolve the parent's registry when they need only the
+ * child's components and the parent's instances (`childAnswer` in `lookup.ts`): their cost does not
+ * depend on the parent's size.
  *
  * @internal
  */
@@ -19,6 +24,11 @@ import type * as Scope from "effect/Scope"
 import type * as Component from "../../Component.js"
 import type * as PublicContainer from "../../Container.js"
 import * as Errors from "../../Errors.js"
+import type * as Registry from "../../Registry.js"
+import * as component from "../component.js"
+import type * as dependency from "../dependency.js"
+import type * as registry from "../registry.js"
+import * as resolver from "../resolver.js"
 import { close, type Face, Realm, realmOf } from "./lookup.js"
 
 /**
@@ -41,13 +51,97 @@ export const child = (
       }
       const face: Face = { plan: parent.root.plan, realm: undefined }
       // its origin (the parent's registry with its components as overrides) is made on first need
-      const realm = new Realm(parent.root, face, parent, name, undefined, new Set(components))
+      const realm = new Realm(parent.root, face, parent, name, undefined, new Set(ownNamed(parent, components)))
       face.realm = realm
       parent.children.set(name, realm)
       return Effect.succeed(face as PublicContainer.Container)
     }),
     (face, exit) => Effect.flatMap(close(realmOf(face), exit), (failures) => failures === undefined ? Effect.void : Effect.failCause(failures))
   )
+
+/**
+ * What a container's components register, whatever their conditions: the keys of their services, the
+ * names given to them, the key prefixes of their families' members. A child's own component that
+ * provides none of those services overrides nothing of its parent's.
+ */
+interface Registered {
+  readonly keys: ReadonlySet<string>
+  readonly names: ReadonlySet<string>
+  readonly prefixes: ReadonlyArray<string>
+}
+
+/** Per registry, what it registers (a registry is immutable: read once, when a child of its plan's container first opens). */
+const ofRegistry = new WeakMap<Registry.Registry<unknown>, Registered>()
+
+const registeredIn = (root: Registry.Registry<unknown>): Registered => {
+  const known = ofRegistry.get(root)
+  if (known !== undefined) return known
+  const keys = new Set<string>()
+  const names = new Set<string>()
+  const prefixes: Array<string> = []
+  const visit = (self: Registry.Registry<unknown>) => {
+    for (const entry of (self as registry.RegistryImpl).entries) {
+      if (entry._tag === "Include" || entry._tag === "When") visit(entry.registry)
+      else if (entry._tag === "Family") prefixes.push((entry.family as unknown as dependency.FamilyLike).keyPrefix)
+      else {
+        keys.add(entry.component.tag.key)
+        const given = entry._tag === "Replace" ? entry.name : entry.component.name
+        if (given !== undefined) names.add(given)
+      }
+    }
+  }
+  visit(root)
+  const made: Registered = { keys, names, prefixes }
+  ofRegistry.set(root, made)
+  return made
+}
+
+/**
+ * Whether the container or one of its ancestors registers a component of the service `key` (a child:
+ * as one of its own) or one named `name`; `undefined` when the root's plan was not resolved from a
+ * registry.
+ */
+const registers = (realm: Realm, key: string, name: string): boolean | undefined => {
+  for (let at: Realm = realm;; at = at.parent) {
+    if (at.parent === undefined) {
+      const origin = resolver.originOf(at.root.plan)
+      if (origin === undefined) return undefined
+      const root = registeredIn(origin.registry)
+      return root.keys.has(key) || root.names.has(name) || root.prefixes.some((prefix) => key.startsWith(prefix))
+    }
+    if (at.ownKeys!.has(key)) return true
+    for (const own of at.own!) if (own.name === name) return true
+  }
+}
+
+/**
+ * A child's own components as it holds them: those of a service its parent registers none of (they
+ * override nothing) given the name the same components would have in a registry of their own
+ * (`Db`; `Db#1`, `Db#2` for several), where the resolver names every override apart (`Db (override)`).
+ * One whose name is taken already (by a component of the parent's, or one of the child's named so)
+ * is left as it is. Those of a service the parent registers are overrides, named so.
+ */
+const ownNamed = (parent: Realm, components: ReadonlyArray<Component.Any>): ReadonlyArray<Component.Any> => {
+  const unnamed = new Map<string, Array<number>>()
+  components.forEach((each, position) => {
+    if (each.name !== undefined) return
+    const same = unnamed.get(each.tag.key)
+    if (same === undefined) unnamed.set(each.tag.key, [position])
+    else same.push(position)
+  })
+  if (unnamed.size === 0) return components
+  const given = new Set(components.flatMap((each) => each.name === undefined ? [] : [each.name]))
+  const named = [...components]
+  for (const [key, positions] of unnamed) {
+    const names = positions.length === 1 ? [key] : positions.map((_, index) => `${key}#${index + 1}`)
+    // a service the parent registers: an override; a name taken: the resolver names it apart
+    if (names.some((name) => given.has(name) || registers(parent, key, name) !== false)) continue
+    positions.forEach((position, index) => {
+      named[position] = component.named(components[position]!, names[index]!)
+    })
+  }
+  return named
+}
 
 /**
  * The nearest open descendant of the container named `name` (breadth first: a child before a

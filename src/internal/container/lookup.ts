@@ -397,9 +397,14 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   extension.scopeKeyBase = realm.tree.nextScopeKey
   realm.tree.nextScopeKey += plan.nodes.length
   const delegates = plan.nodes.map((node) => shareOf(realm, node))
-  extension.delegate = (id, chain) => delegates[id]?.(chain) as Effect.Effect<unknown, Errors.HandleError> | undefined
-  extension.delegateReloadable = (id, chain) =>
-    delegates[id]?.reloadable(chain) as Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.HandleError> | undefined
+  extension.delegate = (id, chain) => {
+    const found = delegates[id]?.(chain)
+    return found === undefined ? undefined : asHandleError(found)
+  }
+  extension.delegateReloadable = (id, chain) => {
+    const found = delegates[id]?.reloadable(chain)
+    return found === undefined ? undefined : asHandleError(found)
+  }
   delegatedNodes.set(extension, Uint8Array.from(delegates, (share) => share === undefined ? 0 : 1))
   const shared = shares(realm)
   // the options the lookup or the components this container builds request (not those of what it
@@ -428,6 +433,20 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   realm.extensions.push(extension)
   return extension
 }
+
+/**
+ * A delegated instance as the requests of a lookup's container (its handles' `get` among them) meet
+ * it: what reaching the container that holds it can fail with (`Errors.HandleError`: its options,
+ * its construction, its scope, its shutdown, that container closed). The plan that delegates it
+ * resolved it: a resolution that fails there, or a lookup cycle closed there, is a defect (it dies
+ * with that error), which no handle's caller can handle.
+ */
+const asHandleError = <A>(effect: Effect.Effect<A, Errors.LookupError>): Effect.Effect<A, Errors.HandleError> =>
+  Effect.catchIf(
+    effect,
+    (error): error is Errors.ResolutionError | Errors.CircularLookup => error._tag === "ResolutionError" || error._tag === "CircularLookup",
+    Effect.die
+  )
 
 /**
  * What a container made for a lookup puts in its build's outside services before anything of it is
