@@ -360,7 +360,7 @@ describe("Dependency.lazy at run time", () => {
     )
     const result = Resolver.resolve(registry, [Reader])
     expect(Either.flip(result).pipe(Either.map((error) => error.message))).toEqual(Either.right(
-      "1 problem resolving the graph:\n  - Reader -> Lazy<Leef>: no component provides Lazy<Leef> (available: Leaf, Reader); " +
+      "1 problem resolving the graph:\n  - Reader -> Lazy<Leef>: no component provides Leef (available: Leaf, Reader); " +
         "did you mean Leaf? If not, register one, or declare it external if the program provides it"
     ))
   })

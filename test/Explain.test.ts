@@ -912,7 +912,7 @@ describe("one component", () => {
       [Api]
     )
     expect(Either.flip(Explain.component(plan, "Queue")).pipe(Either.map((error) => error.message)))
-      .toEqual(Either.right("no component is named Queue (did you mean Queue(orders), Queue(audit)?)"))
+      .toEqual(Either.right("no component is named Queue (did you mean Queue(orders) or Queue(audit)?)"))
   })
 
   it("a registered component the plan left out is told why: its condition, or the request that chose another", () => {
