@@ -581,7 +581,10 @@ const childAnswer = (realm: Realm, request: Dependency.Any, description: Depende
   const plan = resolved.right
   // none of the child's components answers it (an empty collection, an absent option): its parent's may
   if (plan.roots[0]!.targets.length === 0) return undefined
-  const fromParent = new Map<string, { readonly request: Dependency.Any; readonly key: string; readonly answer: Answer }>()
+  const fromParent = new Map<
+    string,
+    { readonly request: Dependency.Any; readonly key: string; readonly answer: Answer; readonly path: ReadonlyArray<string> }
+  >()
   for (const [edge, requester] of plan.nodes.flatMap((node) => node.dependencies.map((edge) => [edge, node] as const))) {
     if (edge.targets.length > 0) continue
     const rule = edge.choice.rule
@@ -594,17 +597,11 @@ const childAnswer = (realm: Realm, request: Dependency.Any, description: Depende
     }
     const inherited = tagOf(edge.request.service)
     const answer = answerFor(parent, inherited, edge.request)
-    if (Either.isLeft(answer)) {
-      const error = answer.left
-      // the path from this lookup's request
-      return Either.left(
-        error._tag === "ComponentShutDown"
-          ? new Errors.ComponentShutDown({ ...error, path: [...planInternal.pathTo(plan, requester.id), ...error.path] })
-          : error
-      )
-    }
+    // the parent's failures say the path from this lookup's request
+    const path = planInternal.pathTo(plan, requester.id)
+    if (Either.isLeft(answer)) return Either.left(reachedThrough(answer.left, path))
     if (hasTransient(answer.right)) return undefined
-    fromParent.set(edge.request.service, { request: inherited, key: edge.request.key, answer: answer.right })
+    fromParent.set(edge.request.service, { request: inherited, key: edge.request.key, answer: answer.right, path })
   }
   const gone = plan.nodes.find((node) => isGone(realm, node))
   if (gone !== undefined) return Either.left(shutDownError(realm, gone, planInternal.pathTo(plan, gone.id)))
@@ -613,9 +610,11 @@ const childAnswer = (realm: Realm, request: Dependency.Any, description: Depende
     const outside = extension.build.outside as Map<string, unknown>
     addFill(
       extension,
-      Effect.forEach(fromParent, ([key, { request }]) => Effect.map(lookup(parent, request), (value) => void outside.set(key, value)), {
-        discard: true
-      })
+      Effect.forEach(fromParent, ([key, { path, request }]) =>
+        lookup(parent, request).pipe(
+          Effect.map((value) => void outside.set(key, value)),
+          Effect.mapError((error) => reachedThrough(error, path))
+        ), { discard: true })
     )
     inheritedOf.set(extension, {
       names: new Map([...fromParent].map(([key, { answer }]) => [key, answer.edge.targets.map((target) => answer.container.plan.nodes[target]!.name)]))
@@ -623,6 +622,31 @@ const childAnswer = (realm: Realm, request: Dependency.Any, description: Depende
   }
   return Either.right({ container: extension, edge: plan.roots[0]!, ready: false })
 }
+
+/**
+ * A parent's failure as the child's lookup that reached it through `path` (from its request to the
+ * child's component that needs what the parent failed to give) tells it: every dependency path in it
+ * starts there, as a root container's lookup says the whole chain.
+ */
+const reachedThrough = (error: Errors.LookupError, path: ReadonlyArray<string>): Errors.LookupError => {
+  if (path.length === 0) return error
+  switch (error._tag) {
+    case "ComponentShutDown":
+      return new Errors.ComponentShutDown({ ...error, path: [...path, ...error.path] })
+    case "ConstructionError":
+      return new Errors.ConstructionError({ ...error, path: [...path, ...error.path] })
+    case "ResolutionError":
+      return new Errors.ResolutionError({
+        problems: error.problems.map((problem) => "path" in problem ? withPath(problem, [...path, ...problem.path]) : problem)
+      })
+    default:
+      return error
+  }
+}
+
+/** A copy of a problem (of whichever kind: its class and message kept) with another path. */
+const withPath = <P extends Errors.Problem>(problem: P, path: ReadonlyArray<string>): P =>
+  Object.assign(Object.create(Object.getPrototypeOf(problem)) as P, problem, { path })
 
 /** The services the child's components request that none of them provides (the container aside): taken from the parent. */
 const externalKeysOf = (realm: Realm): ReadonlyArray<Dependency.Any> => {
