@@ -922,8 +922,8 @@ export const HookFailed: typeof internal.HookFailed = internal.HookFailed
 export type HookFailed = internal.HookFailed
 
 /**
- * A lifecycle hook of a component did not complete within its timeout. It was interrupted (without waiting
- * for the interruption to finish) and the lifecycle went on. `timeout` is the rendered duration.
+ * A component's lifecycle hook did not complete within `timeout` (rendered): interrupted, not awaited; the lifecycle
+ * went on. `overrun`: the stop timeout that background work handling the shutdown signal overran once interrupted.
  *
  * @example
  * ```ts

@@ -1113,6 +1113,26 @@ describe("App", () => {
         expect(failed.errors.map((e) => e.message)).toEqual(["A: background work consumer of A did not complete within 2s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"])
       }))
 
+    it.effect("background work that handles the signal and ignores the interruption is reported with both its timeouts", () =>
+      Effect.gen(function*() {
+        // Regression: "did not complete within 2s (the grace timeout...)" where grace was 1s: the 2s was grace plus
+        // the stop timeout it was given once interrupted
+        const component = Component.succeed(A, "a").pipe(
+          Lifecycle.background(() => Effect.uninterruptible(Effect.sleep("10 seconds")), { onShutdown: "signal", name: "drain" })
+        )
+        const app = App.make(Registry.make(component), { roots: [A], graceTimeout: "1 second", stopTimeout: "1 second" })
+        const fiber = yield* Effect.fork(Effect.exit(startStop(app)))
+        yield* awaitSleeps(2) // the background's sleep and the grace timeout
+        yield* TestClock.adjust("1 second")
+        yield* awaitSleeps(2) // the sleep again (its own) and the stop timeout
+        yield* TestClock.adjust("1 second")
+        yield* TestClock.adjust("10 seconds") // it ends at last, and the release goes on
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.errors.map((e) => e.message)).toEqual([
+          "A: background work drain of A did not complete within 1s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout), nor end within 1s once interrupted (the stop timeout)"
+        ])
+      }))
+
     it.effect("a background failure shuts the application down gracefully and fails the run with that failure", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder

@@ -161,10 +161,13 @@ export class HookTimeout extends Data.TaggedError("HookTimeout")<{
   readonly phase: Errors.HookPhase
   readonly hook: string
   readonly timeout: string
+  readonly overrun?: string | undefined
 }> {
   override get message(): string {
     const setting = timeoutSettings[this.phase]
-    return `${formatPath(this.path)}: ${hookText(this.phase, this.hook)} of ${this.component} did not complete within ${this.timeout} (the ${setting} timeout: Lifecycle.timeouts({ ${setting} }) on the component, or the App's ${setting}Timeout)`
+    const within = `${formatPath(this.path)}: ${hookText(this.phase, this.hook)} of ${this.component} did not complete within ${this.timeout} ` +
+      `(the ${setting} timeout: Lifecycle.timeouts({ ${setting} }) on the component, or the App's ${setting}Timeout)`
+    return this.overrun === undefined ? within : `${within}, nor end within ${this.overrun} once interrupted (the stop timeout)`
   }
 }
 

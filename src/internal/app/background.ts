@@ -117,15 +117,15 @@ export const stop = (self: Backgrounds, grace: Duration.Duration, stopTimeout: D
       }
       run.overdue = true
       runtime.interruptFiber(run.fiber)
-      return Effect.map(wait(stopTimeout), (exit) => timedOut(self, run, Option.isSome(exit) ? grace : Duration.sum(grace, stopTimeout)))
+      return Effect.map(wait(stopTimeout), (exit) => timedOut(self, run, grace, Option.isSome(exit) ? undefined : stopTimeout))
     })
   }, { concurrency: "unbounded", discard: true })
 
 /** A run that did not finish in time: reported as a `HookTimeout` and settled as timed out (once). */
-const timedOut = (self: Backgrounds, run: BackgroundRun, timeout: Duration.Duration): void => {
+const timedOut = (self: Backgrounds, run: BackgroundRun, timeout: Duration.Duration, overrun?: Duration.Duration): void => {
   // it ended just as the wait timed out: it did finish in time
   if (run.done) return
-  hooks.hookTimedOut(self.target, run.background.name, timeout)
+  hooks.hookTimedOut(self.target, run.background.name, timeout, overrun)
   settle(self, run, "timeout")
 }
 

@@ -115,13 +115,14 @@ export const hookFailed = (target: Target, hook: string, cause: Cause.Cause<unkn
 }
 
 /** The hook did not end within `timeout`: recorded as an error of the run. @internal */
-export const hookTimedOut = (target: Target, hook: string, timeout: Duration.Duration): Errors.HookTimeout => {
+export const hookTimedOut = (target: Target, hook: string, timeout: Duration.Duration, overrun?: Duration.Duration): Errors.HookTimeout => {
   const error = new Errors.HookTimeout({
     component: target.record.nameOf(target.id),
     path: target.record.pathOf(target.id),
     phase: hookPhases[target.phase]!,
     hook,
-    timeout: Duration.format(timeout)
+    timeout: Duration.format(timeout),
+    ...(overrun !== undefined && { overrun: Duration.format(overrun) })
   })
   target.record.fail(target.id, target.phase, hook, "timeout", error)
   return error
