@@ -75,7 +75,8 @@
  *
  * **Health.** {@link health} (from outside) and the {@link Health} service (from inside) run the
  * health checks (`Lifecycle.healthCheck`) and answer with a `Health.Report`; they never fail and
- * change nothing in the run. {@link healthOf} (the service's `checkOf`) checks some components only.
+ * change nothing in the run. {@link healthOf} (the service's `checkOf`) checks some components only;
+ * the service's `readiness`, those that count for readiness.
  *
  * **Observing.** Every phase of every component is recorded in the report (on Effect's `Clock`),
  * published as an {@link Event} ({@link events}, {@link subscribe}; an instance no phase records as an
@@ -396,27 +397,8 @@ export const ShutdownerLive: Component.Component<Shutdowner, Shutdowner> = inter
 export interface Health {
   readonly check: Effect.Effect<HealthReport.Report>
   /**
-   * The health checks of some components only, or of what a container sees, as {@link healthOf}.
-   *
-   * @example
-   * ```ts
-   * import { Context, Effect } from "effect"
-   * import { App, Component } from "layerwise"
-   *
-   * class Database extends Context.Tag("app/Database")<Database, { readonly ping: Effect.Effect<void> }>() {}
-   * class Readiness extends Context.Tag("app/Readiness")<Readiness, { readonly ready: Effect.Effect<boolean> }>() {}
-   *
-   * // ready when the database (and the cache, named "Cache") answer within a second
-   * export const ReadinessLive = Component.make(Readiness, {
-   *   dependencies: [App.Health],
-   *   build: Effect.map(App.Health, (health) => ({
-   *     ready: health.checkOf([Database, "Cache"], { timeout: "1 second" }).pipe(
-   *       Effect.map((report) => report.healthy),
-   *       Effect.catchTag("UnknownComponent", () => Effect.succeed(false))
-   *     )
-   *   }))
-   * })
-   * ```
+   * The health checks of some components only, or of what a container sees, as {@link healthOf}
+   * (`health.checkOf([Database, "Cache"], { timeout: "1 second" })`).
    *
    * @since 0.2.0
    */
@@ -424,6 +406,14 @@ export interface Health {
     components: ReadonlyArray<string | Dependency.Any | Container.Container>,
     options?: HealthOptions
   ) => Effect.Effect<HealthReport.Report, Errors.UnknownComponent>
+  /**
+   * The application's readiness (`Health.Readiness`, what `GET /ops/ready` answers): ready once it
+   * started and while every check declared with `readiness: true` is healthy. Only those run, only
+   * once started; concurrent callers share one run in flight, and none is kept once it ended.
+   *
+   * @since 0.2.0
+   */
+  readonly readiness: Effect.Effect<HealthReport.Readiness>
 }
 
 /**
@@ -434,12 +424,15 @@ export interface Health {
  * import { Context, Effect } from "effect"
  * import { App, Component } from "layerwise"
  *
- * class Status extends Context.Tag("app/Status")<Status, { readonly ready: Effect.Effect<boolean> }>() {}
+ * class Status extends Context.Tag("app/Status")<Status, { readonly healthy: Effect.Effect<boolean>; readonly ready: Effect.Effect<boolean> }>() {}
  *
- * // what an HTTP `/health` route would serve
+ * // what HTTP `/health` and `/ready` routes would serve
  * export const StatusLive = Component.make(Status, {
  *   dependencies: [App.Health],
- *   build: Effect.map(App.Health, (health) => ({ ready: Effect.map(health.check, (report) => report.healthy) }))
+ *   build: Effect.map(App.Health, (health) => ({
+ *     healthy: Effect.map(health.check, (report) => report.healthy),
+ *     ready: Effect.map(health.readiness, (readiness) => readiness.ready)
+ *   }))
  * })
  * ```
  *
@@ -472,7 +465,7 @@ export const HealthLive: Component.Component<Health, Health> = internal.healthCo
  * - `plan`: the plan the application runs (its roots and startup components), for `Explain`;
  * - `state` / `phases`: the application's state and every component's, now;
  * - `report`: the report of the run so far (`App.report`): phases with their timings, errors;
- * - `health`: the health checks of the components that started (`App.Health`'s `check`);
+ * - `health` / `readiness`: `App.Health`'s `check` and `readiness`;
  * - `events`: the lifecycle events from now on (`App.events`).
  *
  * During the build (a constructor reading it), the report and states say how far the startup got.
@@ -486,6 +479,7 @@ export interface Application {
   readonly phases: Effect.Effect<Readonly<Record<string, Report.ComponentState>>>
   readonly report: Effect.Effect<Report.Report>
   readonly health: Effect.Effect<HealthReport.Report>
+  readonly readiness: Effect.Effect<HealthReport.Readiness>
   readonly events: Stream.Stream<Event>
 }
 

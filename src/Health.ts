@@ -159,6 +159,47 @@ export const Report = Schema.Struct({
 export type Report = typeof Report.Type
 
 /**
+ * The application's readiness (`App.Health`'s `readiness`, what `GET /ops/ready` answers from):
+ * `ready` once the application started and while every health check that counts for readiness
+ * (`Lifecycle.healthCheck(check, { readiness: true })`) is healthy. `state` is the application's
+ * (`App.State`); the checks run only when it is `"started"` (before and from the shutdown on,
+ * `report` lists nothing). `failing` names each check that counts and is not healthy,
+ * `<component>/<check>` (a component that declares some but is not running:
+ * `<component>/phase`), and nothing else: no error, safe to show. `report` is what those checks
+ * answered (only they, of the components that declare one), errors included.
+ *
+ * @example
+ * ```ts
+ * import { Health } from "layerwise"
+ *
+ * export const brokerDown: Health.Readiness = {
+ *   ready: false,
+ *   state: "started",
+ *   failing: ["Broker/connected"],
+ *   report: {
+ *     healthy: false,
+ *     components: [{ name: "Broker", status: "unhealthy", checks: [{ name: "connected", status: "timeout", duration: 2000, error: "did not complete within 2s" }] }]
+ *   }
+ * }
+ * ```
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const Readiness = Schema.Struct({
+  ready: Schema.Boolean,
+  state: Schema.Literal("created", "building", "starting", "started", "stopping", "stopped"),
+  failing: Schema.Array(Schema.String),
+  report: Report
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type Readiness = typeof Readiness.Type
+
+/**
  * Renders a health report as text: a summary line, then each component with its status and each of
  * its checks with its status, duration and error.
  *

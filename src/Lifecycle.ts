@@ -88,6 +88,8 @@ export interface HealthCheck {
   readonly run: (service: unknown) => Effect.Effect<unknown, unknown, unknown>
   /** Its own timeout, given with {@link HealthCheckOptions} (it wins over every other). */
   readonly timeout: Duration.DurationInput | undefined
+  /** Whether it counts for the application's readiness (see {@link HealthCheckOptions}). */
+  readonly readiness: boolean
   /** The requests whose services the check receives in its context (see {@link HookOptions}). */
   readonly dependencies: ReadonlyArray<Dependency.Any>
 }
@@ -177,6 +179,15 @@ export interface HealthCheckOptions<Dependencies extends ReadonlyArray<Dependenc
    * application's `healthTimeout`, 5 seconds unless set). A finite, non-negative duration.
    */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * Counts for readiness (default `false`): the application is ready (`App.Health`'s `readiness`,
+   * `GET /ops/ready`) only once it started and while every check that counts is healthy, as
+   * Spring Boot's readiness health group includes the checks named in it. A flag rather than a
+   * named group: Kubernetes asks two questions, and liveness must not depend on any check (a
+   * dependency that is down does not mend when the pod restarts; restarting every pod that uses it
+   * makes the outage wider), so readiness is the only group a check can join.
+   */
+  readonly readiness?: boolean | undefined
 }
 
 /**

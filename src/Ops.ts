@@ -10,6 +10,11 @@
  * - {@link serve}: a component that serves it on a port of its own (it needs `@effect/platform-node`
  *   too), built before anything else, so probes get answers during a long startup.
  *
+ * **Probes.** Liveness runs no check: a dependency that is down does not mend when the process
+ * restarts. Readiness runs the checks that count for readiness (concurrent probes share one run in
+ * flight; each check bounded by its timeout), so a probe takes the process out of service while a
+ * dependency it needs is down.
+ *
  * **Safe by default**, like Spring Boot's Actuator: only liveness and readiness are exposed; every
  * other section is exposed only when asked (`expose: ["health", "graph"]`, or `"all"`). A section that
  * is not exposed answers `404` with `{ "error": ..., "section": ... }`. No answer shows a secret: a
@@ -22,7 +27,7 @@
  * | endpoint | section | answer |
  * |---|---|---|
  * | `GET /ops/live` | always | `200` {@link LiveJson} while the process serves |
- * | `GET /ops/ready` | always | {@link ReadyJson}: `200` once every component started, `503` before, and again from the shutdown on |
+ * | `GET /ops/ready` | always | {@link ReadyJson}: `200` once every component started and while every readiness check (`Lifecycle.healthCheck(check, { readiness: true })`) is healthy; `503` before, while one is not (naming it), and from the shutdown on |
  * | `GET /ops/health` | `health` | {@link HealthJson}: `200` healthy, `503` not; every component with its `<component>/phase` check (healthy once it started) and its own checks, then what run-time lookups and child containers built that declares checks |
  * | `GET /ops/graph` | `graph` | the plan as `Explain.toJson` gives it ({@link Explain.PlanJson}) |
  * | `GET /ops/graph.mmd` | `graph` | the plan as Mermaid text (`Explain.mermaid`), `text/plain` |
@@ -180,28 +185,6 @@ export const LiveJson = Schema.Struct({ live: Schema.Literal(true) })
 export type LiveJson = typeof LiveJson.Type
 
 /**
- * `GET /ops/ready`: `ready` (status 200) once every component started, until the shutdown begins;
- * `state` is the application's.
- *
- * @example
- * ```ts
- * import * as Ops from "layerwise/Ops"
- *
- * export const starting: Ops.ReadyJson = { ready: false, state: "starting" } // status 503
- * ```
- *
- * @since 0.2.0
- * @category schemas
- */
-export const ReadyJson = Schema.Struct({ ready: Schema.Boolean, state: State })
-
-/**
- * @since 0.2.0
- * @category models
- */
-export type ReadyJson = typeof ReadyJson.Type
-
-/**
  * One check of one component, as `GET /ops/health` answers it: `id` is `<component>/<check>`. Every
  * component's first check is `phase`: healthy once the component started, unhealthy before it and
  * from its stop on (its `error` says its state); it costs nothing, its duration is 0. A singleton
@@ -234,6 +217,39 @@ export const HealthCheckJson = Schema.Struct({
  * @category models
  */
 export type HealthCheckJson = typeof HealthCheckJson.Type
+
+/**
+ * `GET /ops/ready`: `ready` (status 200) once every component started and while every health check
+ * that counts for readiness (`Lifecycle.healthCheck(check, { readiness: true })`) is healthy, until
+ * the shutdown begins; else status 503. `state` is the application's. `failing` (when some are)
+ * names the checks that count and are not healthy, `<component>/<check>` (a component not running:
+ * `<component>/phase`), and says nothing else of them; with the `health` section exposed, `checks`
+ * gives each check that counts as `GET /ops/health` does, errors included. Before the application
+ * started and from its shutdown on, no check runs.
+ *
+ * @example
+ * ```ts
+ * import * as Ops from "layerwise/Ops"
+ *
+ * export const starting: Ops.ReadyJson = { ready: false, state: "starting" } // status 503
+ * export const brokerDown: Ops.ReadyJson = { ready: false, state: "started", failing: ["Broker/connected"] } // status 503
+ * ```
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const ReadyJson = Schema.Struct({
+  ready: Schema.Boolean,
+  state: State,
+  failing: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
+  checks: Schema.optionalWith(Schema.Array(HealthCheckJson), { exact: true })
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type ReadyJson = typeof ReadyJson.Type
 
 /**
  * One component, as `GET /ops/health` answers it: its lifecycle state, its status (`"not-running"`

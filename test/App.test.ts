@@ -1757,7 +1757,11 @@ describe("App", () => {
       Effect.gen(function*() {
         class Web extends Context.Tag("Web")<Web, string>() {}
         const registry = Registry.make(
-          Component.succeed(App.Health, { check: Effect.succeed({ healthy: true, components: [] }), checkOf: () => Effect.succeed({ healthy: true, components: [] }) }).pipe(
+          Component.succeed(App.Health, {
+            check: Effect.succeed({ healthy: true, components: [] }),
+            checkOf: () => Effect.succeed({ healthy: true, components: [] }),
+            readiness: Effect.succeed({ ready: true, state: "started" as const, failing: [], report: { healthy: true, components: [] } })
+          }).pipe(
             Component.named("my-health")
           ),
           Component.make(Web, { dependencies: [App.Health], build: Effect.succeed("web") }).pipe(Lifecycle.startup())
@@ -2483,6 +2487,198 @@ describe("App", () => {
             { name: "tenant-a/B (override)", status: "unhealthy", checks: [{ name: "hung", status: "timeout", duration: 2000, error: "did not complete within 2s" }] }
           ]
         })
+      }))
+  })
+
+  describe("readiness (App.Health's readiness)", () => {
+    /** The App.Health of a running application. */
+    const healthOf = <R>(running: App.Running<R>) => Context.get(running.context as unknown as Context.Context<App.Health>, App.Health)
+    const notReady = (state: App.State): Health.Readiness => ({ ready: false, state, failing: [], report: { healthy: true, components: [] } })
+
+    it.scoped("ready once started while every check that counts for readiness is healthy; a failing one is named <component>/<check>; checks that do not count are not run", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const up = yield* Ref.make(true)
+        const registry = Registry.make(
+          Component.succeed(A, "broker").pipe(
+            Lifecycle.healthCheck(() => Effect.flatMap(Ref.get(up), (isUp) => isUp ? recorder.record("connected") : new Boom({ where: "broker" })), {
+              name: "connected",
+              readiness: true
+            }),
+            Lifecycle.healthCheck(() => recorder.record("A's liveness-only check"), { name: "queue depth" })
+          ),
+          Component.succeed(B, "b").pipe(Lifecycle.healthCheck(() => recorder.record("B's check"), { name: "ping" }))
+        )
+        const running = yield* App.start(App.make(registry, { roots: [A, B, App.Health, App.Application] }))
+        const health = healthOf(running)
+        expect(yield* health.readiness).toEqual({
+          ready: true,
+          state: "started",
+          failing: [],
+          report: { healthy: true, components: [{ name: "A", status: "healthy", checks: [{ name: "connected", status: "healthy", duration: 0 }] }] }
+        })
+        yield* Ref.set(up, false)
+        expect(yield* health.readiness).toEqual({
+          ready: false,
+          state: "started",
+          failing: ["A/connected"],
+          report: {
+            healthy: false,
+            components: [{ name: "A", status: "unhealthy", checks: [{ name: "connected", status: "unhealthy", duration: 0, error: "Boom { where: \"broker\" }" }] }]
+          }
+        })
+        expect(yield* recorder.entries).toEqual(["connected"])
+        // App.Application's readiness is the same
+        const application = Context.get(running.context, App.Application)
+        expect((yield* application.readiness).failing).toEqual(["A/connected"])
+      }))
+
+    it.effect("an application with no check that counts is ready once started: readiness is the lifecycle's", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(Component.succeed(A, "a").pipe(Lifecycle.healthCheck(() => new Boom({ where: "A" }))))
+        const answer = yield* Effect.scoped(Effect.flatMap(App.start(App.make(registry, { roots: [A, App.Health] })), (running) => healthOf(running).readiness))
+        expect(answer).toEqual({ ready: true, state: "started", failing: [], report: { healthy: true, components: [] } })
+      }))
+
+    it.effect("during the startup and from the shutdown on it is not ready and no check runs (a start hook and a stop hook ask)", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const seen: Array<Health.Readiness> = []
+        const ask = (health: App.Health) => Effect.map(health.readiness, (readiness) => void seen.push(readiness))
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.healthCheck(() => recorder.record("check"), { readiness: true })),
+          Component.make(B, { dependencies: [A, App.Health], build: Effect.as(App.Health, "b") }).pipe(
+            Lifecycle.onStart(() => Effect.flatMap(App.Health, ask), { dependencies: [App.Health] }),
+            Lifecycle.onStop(() => Effect.flatMap(App.Health, ask), { dependencies: [App.Health] })
+          )
+        )
+        yield* startStop(App.make(registry, { roots: [B] }))
+        expect(seen).toEqual([notReady("starting"), notReady("stopping")])
+        expect(yield* recorder.entries).toEqual([])
+      }))
+
+    it.effect("a hung readiness check makes the application not ready at its timeout, reported timed out; another caller then starts a new run", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Lifecycle.healthCheck(() => Effect.uninterruptible(Effect.never), { name: "connected", timeout: "2 seconds", readiness: true }))
+        )
+        const readiness = yield* healthWhile(
+          App.make(registry, { roots: [A, App.Health] }),
+          (running) => healthOf(running).readiness,
+          Effect.gen(function*() {
+            yield* awaitSleeps(1)
+            yield* TestClock.adjust("2 seconds")
+          })
+        )
+        expect(readiness).toEqual({
+          ready: false,
+          state: "started",
+          failing: ["A/connected"],
+          report: {
+            healthy: false,
+            components: [{ name: "A", status: "unhealthy", checks: [{ name: "connected", status: "timeout", duration: 2000, error: "did not complete within 2s" }] }]
+          }
+        })
+      }))
+
+    it.scoped("concurrent callers share one run in flight and get its answer; a caller after it ended starts the next run (no cache)", () =>
+      Effect.gen(function*() {
+        const runs = yield* Ref.make(0)
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.healthCheck(() => Effect.zipRight(Ref.update(runs, (n) => n + 1), Effect.sleep("1 second")), { name: "connected", readiness: true })
+          )
+        )
+        const health = healthOf((yield* App.start(App.make(registry, { roots: [A, App.Health] }))))
+        const callers = yield* Effect.forEach([1, 2, 3], () => Effect.fork(health.readiness))
+        // the check's sleep and its timeout: one run
+        yield* awaitSleeps(2)
+        yield* TestClock.adjust("1 second")
+        const answers = yield* Effect.forEach(callers, Fiber.join)
+        expect(answers.map((answer) => answer.report.components[0]!.checks)).toEqual(
+          [1, 2, 3].map(() => [{ name: "connected", status: "healthy", duration: 1000 }])
+        )
+        expect(yield* Ref.get(runs)).toBe(1)
+        const next = yield* Effect.fork(health.readiness)
+        yield* awaitSleeps(2)
+        yield* TestClock.adjust("1 second")
+        expect((yield* Fiber.join(next)).ready).toBe(true)
+        expect(yield* Ref.get(runs)).toBe(2)
+      }))
+
+    it.scoped("interrupting the caller that began a run stops its wait only: the run goes on and the callers that joined it get its answer", () =>
+      Effect.gen(function*() {
+        const runs = yield* Ref.make(0)
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.healthCheck(() => Effect.zipRight(Ref.update(runs, (n) => n + 1), Effect.sleep("1 second")), { name: "connected", readiness: true })
+          )
+        )
+        const health = healthOf((yield* App.start(App.make(registry, { roots: [A, App.Health] }))))
+        const first = yield* Effect.fork(health.readiness)
+        yield* awaitSleeps(2)
+        const second = yield* Effect.fork(health.readiness)
+        yield* Effect.yieldNow()
+        yield* Fiber.interrupt(first)
+        yield* TestClock.adjust("1 second")
+        expect(yield* Fiber.join(second)).toEqual({
+          ready: true,
+          state: "started",
+          failing: [],
+          report: { healthy: true, components: [{ name: "A", status: "healthy", checks: [{ name: "connected", status: "healthy", duration: 1000 }] }] }
+        })
+        expect(yield* Ref.get(runs)).toBe(1)
+      }))
+
+    it.scoped("a component with a check that counts is not ready once shut down: <component>/phase", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(Component.succeed(A, "a").pipe(Lifecycle.healthCheck(() => Effect.void, { name: "connected", readiness: true })))
+        const running = yield* App.start(App.make(registry, { roots: [A, App.Health, Container.Container] }))
+        yield* Effect.provide(Container.shutDown("A"), running.context)
+        expect(yield* healthOf(running).readiness).toEqual({
+          ready: false,
+          state: "started",
+          failing: ["A/phase"],
+          report: { healthy: false, components: [{ name: "A", status: "not-running", checks: [] }] }
+        })
+      }))
+
+    it.scoped("a child container's component with a check that counts is counted, by path; its checks that do not count are not run", () =>
+      Effect.gen(function*() {
+        const running = yield* App.start(App.make(Registry.make(Component.succeed(B, "b")), { roots: [B, App.Health, Container.Container] }))
+        const root = Context.get(running.context, Container.Container)
+        const tenant = yield* Effect.provideService(Container.child("tenant-a", [
+          Component.succeed(A, "tenant a").pipe(
+            Lifecycle.healthCheck(() => new Boom({ where: "tenant-a" }), { name: "connected", readiness: true }),
+            Lifecycle.healthCheck(() => Effect.dieMessage("not run"), { name: "liveness only" })
+          )
+        ]), Container.Container, root)
+        yield* Container.getFrom(tenant, A)
+        expect(yield* healthOf(running).readiness).toEqual({
+          ready: false,
+          state: "started",
+          failing: ["tenant-a/A/connected"],
+          report: {
+            healthy: false,
+            components: [{ name: "tenant-a/A", status: "unhealthy", checks: [{ name: "connected", status: "unhealthy", duration: 0, error: "Boom { where: \"tenant-a\" }" }] }]
+          }
+        })
+      }))
+
+    it.effect("a readiness check that asks its own application's readiness dies saying so, where it would wait for the run it is part of until its timeout", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.make(A, { dependencies: [App.Health], build: Effect.succeed("a") }).pipe(
+            Lifecycle.healthCheck(() => Effect.flatMap(App.Health, (health) => health.readiness), { name: "itself", readiness: true, dependencies: [App.Health] })
+          )
+        )
+        const readiness = yield* Effect.scoped(Effect.flatMap(App.start(App.make(registry, { roots: [A, App.Health] })), (running) => healthOf(running).readiness))
+        expect(readiness.report.components[0]!.checks).toEqual([{
+          name: "itself",
+          status: "unhealthy",
+          duration: 0,
+          error: "RuntimeException: layerwise App.health: a health check cannot check the health of its own application (it would run itself again, without end)"
+        }])
       }))
   })
 

@@ -32,6 +32,14 @@ describe("Health", () => {
       expect(invalid._tag).toBe("ParseError")
     }))
 
+  it.effect("a readiness encodes to JSON and decodes back; its state is an application's", () =>
+    Effect.gen(function*() {
+      const readiness: Health.Readiness = { ready: false, state: "started", failing: ["Database/ping", "Server/phase"], report }
+      const json = JSON.stringify(yield* Schema.encode(Health.Readiness)(readiness))
+      expect(yield* Schema.decodeUnknown(Schema.parseJson(Health.Readiness))(json)).toEqual(readiness)
+      expect(Schema.is(Health.Readiness)({ ...readiness, state: "ready" })).toBe(false)
+    }))
+
   it("format renders a summary line, then each component's status and each check's status, duration and error", () => {
     expect(Health.format(report)).toBe(
       [

@@ -44,17 +44,17 @@ describe("Lifecycle", () => {
     expect(lifecycle.background.map((work) => [work.name, work.onShutdown])).toEqual([["background", "interrupt"]])
   })
 
-  it("health checks accumulate in declaration order, named healthCheck, healthCheck#2... or as given, each with its own timeout", () => {
+  it("health checks accumulate in declaration order, named healthCheck, healthCheck#2... or as given, each with its own timeout, counting for readiness only when asked", () => {
     const ping = () => Effect.void
     const component = base.pipe(
       Lifecycle.healthCheck(ping),
-      Lifecycle.healthCheck(ping, { timeout: "2 seconds" }),
-      Lifecycle.healthCheck(ping, { name: "port open", timeout: 100 })
+      Lifecycle.healthCheck(ping, { timeout: "2 seconds", readiness: true }),
+      Lifecycle.healthCheck(ping, { name: "port open", timeout: 100, readiness: false })
     )
     expect(Lifecycle.get(component).healthChecks).toEqual([
-      { name: "healthCheck", run: ping, timeout: undefined, dependencies: [] },
-      { name: "healthCheck#2", run: ping, timeout: "2 seconds", dependencies: [] },
-      { name: "port open", run: ping, timeout: 100, dependencies: [] }
+      { name: "healthCheck", run: ping, timeout: undefined, readiness: false, dependencies: [] },
+      { name: "healthCheck#2", run: ping, timeout: "2 seconds", readiness: true, dependencies: [] },
+      { name: "port open", run: ping, timeout: 100, readiness: false, dependencies: [] }
     ])
     expect(Lifecycle.get(Lifecycle.healthCheck(base, ping, { name: "x" }))).toEqual(
       Lifecycle.get(base.pipe(Lifecycle.healthCheck(ping, { name: "x" })))

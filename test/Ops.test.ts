@@ -1,7 +1,7 @@
 import { FetchHttpClient, HttpApi, HttpApiBuilder, HttpApiClient, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Data, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Redacted, Schema } from "effect"
+import { Cause, Context, Data, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Redacted, Ref, Schema } from "effect"
 import { App, Component, Container, Dependency, Explain, Health, Lifecycle, Lifetime, Options, Qualifier, Registry, type Report, Resolver } from "layerwise"
 import * as Ops from "layerwise/Ops"
 import * as fs from "node:fs"
@@ -762,6 +762,51 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       }])
     })))
 
+  it.live("/ops/ready counts the readiness checks: 503 naming the failing one (no error, no secret) while it fails, 200 once it passes; with health exposed, each check that counts with its error; /ops/live stays 200", () =>
+    Effect.scoped(Effect.gen(function*() {
+      class Broker extends Context.Tag("Broker")<Broker, string>() {}
+      const up = yield* Ref.make(false)
+      const BrokerLive = Component.succeed(Broker, "broker").pipe(
+        Lifecycle.healthCheck(() => Effect.flatMap(Ref.get(up), (isUp) => isUp ? Effect.void : Effect.fail(new Error(`refused by ${Redacted.make("amqp://user:secret@broker")}`))), {
+          name: "connected",
+          readiness: true
+        }),
+        Lifecycle.healthCheck(() => Effect.fail("not counted"), { name: "queue depth" })
+      )
+      const { port, starting } = yield* startWithOps(Registry.make(registry, BrokerLive), undefined, [Api, Broker, App.Application])
+      const running = yield* Fiber.join(starting)
+      const down = yield* get(port, "/ops/ready")
+      expect([down.status, down.cacheControl, down.body]).toEqual([503, "no-store", { ready: false, state: "started", failing: ["Broker/connected"] }])
+      expect(down.text).not.toContain("secret")
+      expect((yield* get(port, "/ops/live")).status).toBe(200)
+
+      // the same application's answer with health exposed: the checks that count, errors included (secrets redacted)
+      const routes = yield* Ops.router({ expose: ["health"] }).pipe(
+        Effect.provideService(App.Application, Context.get(running.context as Context.Context<App.Application>, App.Application))
+      )
+      const served = yield* Layer.build(
+        HttpServer.serve(routes).pipe(Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })))
+      )
+      const address = Context.get(served, HttpServer.HttpServer).address
+      const detailed = yield* get(address._tag === "TcpAddress" ? address.port : 0, "/ops/ready")
+      expect([detailed.status, detailed.body]).toEqual([503, {
+        ready: false,
+        state: "started",
+        failing: ["Broker/connected"],
+        checks: [{ id: "Broker/connected", name: "connected", status: "unhealthy", duration: expect.any(Number), error: "Error: refused by <redacted>" }]
+      }])
+
+      yield* Ref.set(up, true)
+      const ready = yield* get(port, "/ops/ready")
+      expect([ready.status, ready.body]).toEqual([200, { ready: true, state: "started" }])
+      const detailedReady = yield* get(address._tag === "TcpAddress" ? address.port : 0, "/ops/ready")
+      expect([detailedReady.status, detailedReady.body]).toEqual([200, {
+        ready: true,
+        state: "started",
+        checks: [{ id: "Broker/connected", name: "connected", status: "healthy", duration: expect.any(Number) }]
+      }])
+    })))
+
   it.effect("an unknown section in expose is a defect naming it and the sections there are", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(
@@ -840,6 +885,24 @@ describe("the ops API as an HttpApi group", () => {
       expect(yield* client.ops.options()).toEqual({ options: [] })
       expect(yield* client.ops.containers()).toEqual(Container.snapshot(Context.get(context, Container.Container)))
       expect(yield* client.ops.page()).toMatch(/^<!doctype html>/)
+    }).pipe(Effect.provide(FetchHttpClient.layer))))
+  it.live("a typed client decodes /ops/ready's 503 while a readiness check fails, with the failing check named", () =>
+    Effect.scoped(Effect.gen(function*() {
+      class Broker extends Context.Tag("Broker")<Broker, string>() {}
+      const BrokerLive = Component.succeed(Broker, "broker").pipe(
+        Lifecycle.healthCheck(() => Effect.fail("refused"), { name: "connected", readiness: true })
+      )
+      const running = yield* App.start(App.make(Registry.make(BrokerLive), { roots: [Broker, App.Application] }))
+      const served = yield* Layer.build(
+        HttpApiBuilder.serve().pipe(
+          Layer.provide(HttpApiBuilder.api(OpsApi).pipe(Layer.provide(Ops.layer(OpsApi)))),
+          Layer.provideMerge(NodeHttpServer.layer(() => createServer(), { port: 0, host: "127.0.0.1" })),
+          Layer.provide(Layer.succeedContext(running.context as Context.Context<App.Application>))
+        )
+      )
+      const address = Context.get(served, HttpServer.HttpServer).address
+      const client = yield* HttpApiClient.make(OpsApi, { baseUrl: `http://127.0.0.1:${address._tag === "TcpAddress" ? address.port : 0}` })
+      expect(yield* Effect.flip(client.ops.ready())).toEqual({ ready: false, state: "started", failing: ["Broker/connected"] })
     }).pipe(Effect.provide(FetchHttpClient.layer))))
 })
 

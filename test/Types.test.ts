@@ -84,6 +84,7 @@ describe("compile-time contracts", () => {
       "factory-without-scope.ts",
       "handle-of-collection.ts",
       "handle-read-as-service.ts",
+      "health-service-without-readiness.ts",
       "hook-undeclared-service.ts",
       "http-request-scoped-without-scope.ts",
       "instances-layer-error-not-in-tag.ts",

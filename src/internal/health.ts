@@ -1,7 +1,10 @@
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
 import type * as App from "../App.js"
 import type * as Health from "../Health.js"
 import type * as Report from "../Report.js"
 import { formatDuration } from "../Report.js"
+import * as runtime from "./runtime.js"
 
 // ---------------------------------------------------------------------------------------------
 // formatting
@@ -50,3 +53,51 @@ export const format = (report: Health.Report): string => {
  */
 export const isRunning = (application: App.State, component: Report.ComponentState): boolean =>
   component === "started" || (application === "started" && (component === "pending" || component === "built"))
+
+// ---------------------------------------------------------------------------------------------
+// readiness
+
+/**
+ * The readiness of an application in `state` whose readiness checks answered `report` (see
+ * `Health.Readiness`): ready when started and every check that counts is healthy.
+ *
+ * @internal
+ */
+export const readiness = (state: App.State, report: Health.Report): Health.Readiness => ({
+  ready: state === "started" && report.healthy,
+  state,
+  failing: report.components.flatMap((component) =>
+    component.status === "not-running"
+      ? [`${component.name}/phase`]
+      : component.checks.flatMap((check) => (check.status === "healthy" ? [] : [`${component.name}/${check.name}`]))
+  ),
+  report
+})
+
+/** The readiness of an application that has not started, or is stopping: no check runs. @internal */
+export const notStarted = (state: App.State): Health.Readiness => readiness(state, { healthy: true, components: [] })
+
+/**
+ * `run` with at most one run in flight: a caller that comes while one runs gets that run's result,
+ * one that comes after it ended starts the next. Nothing is kept once a run ended (no cache). The run
+ * does not belong to its first caller: interrupting a caller stops its wait only, and the run ends
+ * by itself (a health run ends within its checks' timeouts).
+ *
+ * @internal
+ */
+export const sharedRun = <A>(run: Effect.Effect<A>): Effect.Effect<A> => {
+  let inFlight: Deferred.Deferred<A> | undefined
+  // uninterruptible from taking the slot to forking its run: a slot taken is always completed
+  return Effect.uninterruptibleMask((restore) =>
+    Effect.suspend(() => {
+      if (inFlight !== undefined) return restore(Deferred.await(inFlight))
+      const result = inFlight = runtime.makeDeferred<A>()
+      const settled = Effect.onExit(run, (exit) =>
+        Effect.sync(() => {
+          inFlight = undefined
+          runtime.completeDeferred(result, exit)
+        }))
+      return Effect.zipRight(Effect.forkDaemon(settled), restore(Deferred.await(result)))
+    })
+  )
+}

@@ -131,6 +131,7 @@ export const healthCheck: Lifecycle.HookCombinator<Lifecycle.HealthCheckOptions>
           name: hookName("healthCheck", existing, options),
           run,
           timeout: options?.timeout,
+          readiness: options?.readiness === true,
           dependencies: dependenciesOf(options)
         }]
       }

@@ -140,8 +140,25 @@ const gated = (self: OpsContext, path: string, section: Ops.Section, answer: () 
 
 const live: Answer = Effect.succeed(json({ live: true } satisfies Ops.LiveJson))
 
+/**
+ * The application's readiness (`App.Application`'s `readiness`): which checks fail by name only;
+ * their errors with the `health` section exposed. A component not running has its `phase` check.
+ */
 const ready = (self: OpsContext): Answer =>
-  Effect.map(self.app.state, (state) => json({ ready: state === "started", state } satisfies Ops.ReadyJson, state === "started" ? 200 : 503))
+  Effect.map(self.app.readiness, (readiness) => {
+    const checks = readiness.report.components.flatMap((component) =>
+      component.status === "not-running"
+        ? [{ id: `${component.name}/phase`, name: "phase", status: "unhealthy", duration: 0, error: "not running" } satisfies Ops.HealthCheckJson]
+        : checksJson(component.name, component.checks)
+    )
+    const body: Ops.ReadyJson = {
+      ready: readiness.ready,
+      state: readiness.state,
+      ...(readiness.failing.length > 0 ? { failing: readiness.failing } : {}),
+      ...(self.exposed.has("health") && checks.length > 0 ? { checks } : {})
+    }
+    return json(body, readiness.ready ? 200 : 503)
+  })
 
 /**
  * The health of every singleton: its `phase` check, then its own checks (run while it runs).

@@ -104,7 +104,7 @@ describe("background work", () => {
       yield* TestClock.adjust("2 seconds")
       yield* Fiber.join(stopping)
       expect(run.ends).toEqual(["timeout"])
-      expect(run.errors).toEqual(["worker: background work drain of worker did not complete within 3s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout)"])
+      expect(run.errors).toEqual(["worker: background work drain of worker did not complete within 1s (the grace timeout: Lifecycle.timeouts({ grace }) on the component, or the App's graceTimeout), nor end within 2s once interrupted (the stop timeout)"])
       yield* Deferred.succeed(gate, undefined)
       yield* settle
       expect(run.ends).toEqual(["timeout"])

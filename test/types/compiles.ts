@@ -306,13 +306,16 @@ export const HookServerLive = Component.make(HookServer, { build: Effect.fail(ne
   Lifecycle.onStop((server) => Effect.flatMap(HookLogger, (logger) => logger.log(`closing ${server.port}`)), {
     dependencies: [HookLogger]
   }),
-  Lifecycle.healthCheck(() => Effect.asVoid(HookLogger), { dependencies: [HookLogger], timeout: "1 second" }),
+  Lifecycle.healthCheck(() => Effect.asVoid(HookLogger), { dependencies: [HookLogger], timeout: "1 second", readiness: true }),
   Lifecycle.background((_server, shutdown) => Effect.zipRight(HookLogger, shutdown.requested), {
     dependencies: [HookLogger],
     onShutdown: "signal"
   })
 )
 assertType<Equals<Component.Error<typeof HookServerLive>, HookConfigError>>()
+// readiness never fails: what a route answers from
+assertType<Equals<App.Health["readiness"], Effect.Effect<Health.Readiness>>>()
+assertType<Equals<App.Application["readiness"], Effect.Effect<Health.Readiness>>>()
 export const hookRegistry = Registry.make(HookServerLive, Component.succeed(HookLogger, { log: () => Effect.void }))
 export const hookLayer = Registry.toLayer(hookRegistry, [HookServer])
 assertType<

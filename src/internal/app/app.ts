@@ -195,6 +195,7 @@ const startRun = (
       phases: Effect.sync(() => phasesOf(run)),
       report: Effect.sync(() => stopping.buildReport(run)),
       health: run.checkHealth,
+      readiness: checks.readinessOf(run),
       events: events(app)
     }
     // Whatever happens to the caller, closing its scope stops and releases the application. When the

@@ -53,7 +53,8 @@ const shutdowner = builtIn<App.Shutdowner>(dependency.shutdownerKey, "App.Shutdo
 
 const health = builtIn<App.Health>(dependency.healthKey, "App.Health", (host) => ({
   check: host.checkHealth,
-  checkOf: (which, options) => host.checkHealthOf(which, options)
+  checkOf: (which, options) => host.checkHealthOf(which, options),
+  readiness: host.application.readiness
 }))
 
 const application = builtIn<App.Application>(dependency.applicationKey, "App.Application", (host) => host.application)

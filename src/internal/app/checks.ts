@@ -37,6 +37,13 @@ import { type AppRun, hookServices, servicesOf } from "./run.js"
 /** The applications whose health the current fiber is checking (it runs one of their checks). */
 const checkingHealth = runtime.makeFiberLocal<ReadonlyArray<AppRun>>("App/checkingHealth", [])
 
+/** Whether the current fiber runs a check of this application. */
+const isCheckingItself = (self: AppRun): boolean => (runtime.currentFiberLocal(checkingHealth) ?? []).includes(self)
+
+const checkingItself = Effect.dieMessage(
+  "layerwise App.health: a health check cannot check the health of its own application (it would run itself again, without end)"
+)
+
 /**
  * How one health run goes: at most `concurrency` checks at a time, all of it within `timeout` (none:
  * each check within its own only), the checks of `only` (`undefined`: of every component that
@@ -48,6 +55,8 @@ export interface HealthRun {
   readonly concurrency: number
   readonly timeout: Duration.Duration | undefined
   readonly only?: Selected | undefined
+  /** only the checks that count for readiness, of the components (children's too) that declare one */
+  readonly readiness?: boolean | undefined
 }
 
 /**
@@ -81,12 +90,9 @@ export type Selection = ReadonlyArray<string | Dependency.Any | PublicContainer.
  */
 export const checkHealth = (self: AppRun, how: HealthRun): Effect.Effect<Health.Report> =>
   Effect.suspend(() => {
-    if ((runtime.currentFiberLocal(checkingHealth) ?? []).includes(self)) {
-      return Effect.dieMessage(
-        "layerwise App.health: a health check cannot check the health of its own application (it would run itself again, without end)"
-      )
-    }
-    const ids = how.only?.ids ?? checkedIds(self)
+    if (isCheckingItself(self)) return checkingItself
+    const counts = how.readiness === true ? countsForReadiness : undefined
+    const ids = how.only?.ids ?? (counts === undefined ? checkedIds(self) : checkedIds(self).filter((id) => counts(self.plan.nodes[id]!)))
     const targets = ids.map((id): healthInternal.ComponentTarget => {
       const settings = self.components[id]!
       const running = health.isRunning(self.lifecycle.state, self.record.stateOf(id))
@@ -95,12 +101,14 @@ export const checkHealth = (self: AppRun, how: HealthRun): Effect.Effect<Health.
       return {
         name,
         running,
-        checks: !running ? [] : (settings.lifecycle?.healthChecks ?? []).map((check) =>
+        checks: !running ? [] : (settings.lifecycle?.healthChecks ?? []).filter((check) => counts === undefined || check.readiness).map((check) =>
           checkTarget(self, node, name, check, settings, () => self.values[id], hookServices(self, id))
         )
       }
     })
-    for (const child of children.listed(self, how.only?.children ?? "checked")) targets.push(childTarget(self, child))
+    for (const child of children.listed(self, how.only?.children ?? "checked")) {
+      if (counts === undefined || counts(child.node)) targets.push(childTarget(self, child, counts !== undefined))
+    }
     return observe.health(self.record, healthInternal.run(targets, how.concurrency, () => self.record.now(), how.timeout))
   })
 
@@ -133,7 +141,7 @@ const checkTarget = (
  * or shuts it down); a transient or scoped one named has no instance of its own to check: healthy
  * with no checks while its child holds it.
  */
-const childTarget = (self: AppRun, child: children.ChildComponent): healthInternal.ComponentTarget => {
+const childTarget = (self: AppRun, child: children.ChildComponent, readiness: boolean): healthInternal.ComponentTarget => {
   const { holder, node } = child
   const id = node.id
   const extension = instances.extensionOf(self, holder)
@@ -141,7 +149,7 @@ const childTarget = (self: AppRun, child: children.ChildComponent): healthIntern
   return {
     name: child.name,
     running: children.isLive(child),
-    checks: !children.isChecked(child) ? [] : (node.component.lifecycle?.healthChecks ?? []).map((check) =>
+    checks: !children.isChecked(child) ? [] : (node.component.lifecycle?.healthChecks ?? []).filter((check) => !readiness || check.readiness).map((check) =>
       checkTarget(self, node, child.name, check, extension.settings[id]!, () => holder.build.values[id], services)
     )
   }
@@ -220,6 +228,28 @@ export const selectComponents = (
     }
     return Effect.succeed({ ids: self.plan.nodes.flatMap((node) => (selected[node.id] === 1 ? [node.id] : [])), children: inChildren })
   })
+
+/** Whether a component declares a check that counts for readiness. */
+const countsForReadiness = (node: Plan.Node): boolean => (node.component.lifecycle?.healthChecks ?? []).some((check) => check.readiness)
+
+/**
+ * The application's readiness (`Health.Readiness`): its state, and once started its readiness
+ * checks, run as `App.Health`'s `check` runs (the application's concurrency and overall timeout),
+ * one run in flight shared by concurrent callers (`health.sharedRun`). Made once per run.
+ *
+ * @internal
+ */
+export const readinessOf = (self: AppRun): Effect.Effect<Health.Readiness> => {
+  const shared = health.sharedRun(Effect.suspend(() =>
+    checkHealth(self, { concurrency: self.settings.healthConcurrency, timeout: self.settings.healthOverall, readiness: true })
+  ))
+  return Effect.suspend(() => {
+    // a check that asks would wait for the run it is part of
+    if (isCheckingItself(self)) return checkingItself
+    if (self.lifecycle.state !== "started") return Effect.succeed(health.notStarted(self.lifecycle.state))
+    return Effect.map(shared, (report) => health.readiness(self.lifecycle.state, report))
+  })
+}
 
 /** The application's components that declare checks, in plan order (found on the first health check). */
 const checkedIds = (self: AppRun): ReadonlyArray<number> =>
