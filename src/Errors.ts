@@ -161,22 +161,8 @@ export interface NamedElsewhere {
  * @since 0.1.0
  * @category errors
  */
-export class MissingComponent extends Data.TaggedError("MissingComponent")<{
-  readonly path: DependencyPath
-  readonly request: string
-  readonly available: ReadonlyArray<string>
-  readonly suggestions: ReadonlyArray<string>
-  readonly unqualified: ReadonlyArray<string>
-  readonly qualifiers?: ReadonlyArray<ReadonlyArray<string>> | undefined
-  readonly excluded: ReadonlyArray<ExcludedCandidate>
-  readonly family?: FamilyHint | undefined
-  readonly elsewhere?: NamedElsewhere | undefined
-  readonly alsoThrough?: ReadonlyArray<string> | undefined
-}> {
-  override get message(): string {
-    return messages.missingComponent(this)
-  }
-}
+export const MissingComponent: typeof internal.MissingComponent = internal.MissingComponent
+export type MissingComponent = internal.MissingComponent
 
 /**
  * A single-valued request matched several candidates that tie under the choice rules
@@ -195,17 +181,8 @@ export class MissingComponent extends Data.TaggedError("MissingComponent")<{
  * @since 0.1.0
  * @category errors
  */
-export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
-  readonly path: DependencyPath
-  readonly request: string
-  readonly candidates: ReadonlyArray<string>
-  readonly rule: string
-  readonly alsoThrough?: ReadonlyArray<string> | undefined
-}> {
-  override get message(): string {
-    return messages.ambiguousComponent(this)
-  }
-}
+export const AmbiguousComponent: typeof internal.AmbiguousComponent = internal.AmbiguousComponent
+export type AmbiguousComponent = internal.AmbiguousComponent
 
 /**
  * The dependency graph has a cycle. `cycle` is the full cycle, starting and ending with the same
@@ -222,15 +199,8 @@ export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
  * @since 0.1.0
  * @category errors
  */
-export class CircularDependency extends Data.TaggedError("CircularDependency")<{
-  readonly path: DependencyPath
-  readonly cycle: ReadonlyArray<string>
-  readonly alsoThrough?: ReadonlyArray<string> | undefined
-}> {
-  override get message(): string {
-    return messages.circularDependency(this)
-  }
-}
+export const CircularDependency: typeof internal.CircularDependency = internal.CircularDependency
+export type CircularDependency = internal.CircularDependency
 
 /**
  * A component outlives what it depends on: a singleton depends directly on a component scoped to a request, an outer
@@ -257,24 +227,8 @@ export class CircularDependency extends Data.TaggedError("CircularDependency")<{
  * @since 0.2.0
  * @category errors
  */
-export class LifetimeMismatch extends Data.TaggedError("LifetimeMismatch")<{
-  readonly path: DependencyPath
-  readonly component: string
-  readonly lifetime: string
-  readonly dependency: string
-  /**
-   * The dependency's lifetime: `scoped(Request)`, or `input of Request` for a scope's input (the
-   * service whoever opens the scope provides: no handle reaches it from outside the scope).
-   */
-  readonly dependencyLifetime: string
-  /** the transient components the dependency is reached through, in order */
-  readonly through: ReadonlyArray<string>
-  readonly alsoThrough?: ReadonlyArray<string> | undefined
-}> {
-  override get message(): string {
-    return messages.lifetimeMismatch(this)
-  }
-}
+export const LifetimeMismatch: typeof internal.LifetimeMismatch = internal.LifetimeMismatch
+export type LifetimeMismatch = internal.LifetimeMismatch
 
 /**
  * Two components of a registry were given the same explicit name (or two registered families the
