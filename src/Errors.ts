@@ -109,6 +109,36 @@ export interface NamedElsewhere {
 }
 
 /**
+ * A step of a problem's chain of names (its path, then its request, cycle, or transients and dependency) that a hook
+ * of the requester requested, not its constructor: a start or stop hook, initializer, disposer, background work or
+ * health check that declares `dependencies` (they are resolved like the constructor's). `requester` is the component
+ * whose hook it is, by its name in the chain (the step is its request of the next name); `kind` the hook's
+ * combinator, `name` its name (`flush`, or the default: `onStop`, `onStop#2`). Messages draw the step
+ * `A -[onStop "flush"]-> B`. A field of the problems (`hooks`), as which request reached a name is the resolver's
+ * knowledge, not the names'; `path` stays a list of names for programs that read it, and a longer path (a child
+ * container's lookup) keeps the steps.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const problem = new Errors.MissingComponent({
+ *   path: ["Api", "Cache"], request: "Metrics", available: ["Api", "Cache"], suggestions: [], unqualified: [], excluded: [],
+ *   hooks: [{ requester: "Cache", kind: "onStop", name: "flush" }]
+ * })
+ * console.log(problem.message) // "Api -> Cache -[onStop \"flush\"]-> Metrics: no component provides Metrics ..."
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface HookStep {
+  readonly requester: string
+  readonly kind: "initializer" | "onStart" | "onStop" | "disposer" | "background" | "healthCheck"
+  readonly name: string
+}
+
+/**
  * No component provides what a request asked for.
  *
  * `available` lists the services the registry does provide (layerwise's own left out) and `suggestions` what the
@@ -119,7 +149,7 @@ export interface NamedElsewhere {
  * same positions. `excluded`: the candidates that would have matched but a condition left out (`Registry.when`).
  * `family`, when present, says how the request missed a component family (see {@link FamilyHint}); `elsewhere`, the
  * component with the name a named request asked for, of another service; `alsoThrough`, the other family members that
- * reach the problem alike (see {@link ResolutionError}).
+ * reach the problem alike (see {@link ResolutionError}); `hooks`, the steps a hook requested (see {@link HookStep}).
  *
  * Names are listed in order (code unit order, not registration order: messages do not change with the
  * order modules were composed in); suggestions closest first, then in name order. The message renders
@@ -166,7 +196,8 @@ export type MissingComponent = internal.MissingComponent
 
 /**
  * A single-valued request matched several candidates that tie under the choice rules
- * (override > primary > not alternative > lowest order). `alsoThrough`: see {@link ResolutionError}.
+ * (override > primary > not alternative > lowest order). `alsoThrough`: see {@link ResolutionError}; `hooks`: see
+ * {@link HookStep}.
  *
  * @example
  * ```ts
@@ -186,7 +217,8 @@ export type AmbiguousComponent = internal.AmbiguousComponent
 
 /**
  * The dependency graph has a cycle. `cycle` is the full cycle, starting and ending with the same
- * component: `["A", "B", "C", "A"]`. `alsoThrough`: see {@link ResolutionError}.
+ * component: `["A", "B", "C", "A"]`. `alsoThrough`: see {@link ResolutionError}; `hooks`: see {@link HookStep} (a step
+ * from the path's last name to the cycle's first is drawn before the cycle: `Api -[onStop]-> A: circular dependency A -> ...`).
  *
  * @example
  * ```ts
@@ -206,7 +238,9 @@ export type CircularDependency = internal.CircularDependency
  * A component outlives what it depends on: a singleton depends directly on a component scoped to a request, an outer
  * scope's component on an inner scope's. It would keep that instance after its scope closed (a released transaction,
  * the first request's user). `path` ends with the dependent; a transient in between lives as long as its requester,
- * so `through` names the transients the dependency is reached by. `alsoThrough`: see {@link ResolutionError}.
+ * so `through` names the transients the dependency is reached by. `alsoThrough`: see {@link ResolutionError}; `hooks`:
+ * see {@link HookStep} (the message says the hooks of the component and of the transients: `depends, in its onStop
+ * "flush", on`).
  *
  * @example
  * ```ts

@@ -1611,9 +1611,10 @@ describe("App", () => {
         )
         const error = yield* Effect.flip(App.run(App.make(registry, { roots: [A] })))
         expect(error._tag).toBe("ResolutionError")
+        // the step is the hook's (the second onStop: the recorder's is the first), not the constructor's
         expect(error.message).toBe(
           "1 problem resolving the graph:\n" +
-            "  - A -> Logger: no component provides Logger (available: A); register one, or declare it external if the program provides it"
+            "  - A -[onStop#2]-> Logger: no component provides Logger (available: A); register one, or declare it external if the program provides it"
         )
         expect(yield* recorder.entries).toEqual([])
       }))

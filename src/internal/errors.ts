@@ -278,6 +278,8 @@ export class MissingComponent extends Data.TaggedError("MissingComponent")<{
   readonly family?: Errors.FamilyHint | undefined
   readonly elsewhere?: Errors.NamedElsewhere | undefined
   readonly alsoThrough?: ReadonlyArray<string> | undefined
+  /** the steps of its chain a hook requested, in order (see `Errors.HookStep`); absent when constructors requested every one */
+  readonly hooks?: ReadonlyArray<Errors.HookStep> | undefined
 }> {
   override get message(): string {
     return missingComponent(this)
@@ -291,6 +293,8 @@ export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
   readonly candidates: ReadonlyArray<string>
   readonly rule: string
   readonly alsoThrough?: ReadonlyArray<string> | undefined
+  /** the steps of its chain a hook requested, in order (see `Errors.HookStep`); absent when constructors requested every one */
+  readonly hooks?: ReadonlyArray<Errors.HookStep> | undefined
 }> {
   override get message(): string {
     return ambiguousComponent(this)
@@ -302,6 +306,8 @@ export class CircularDependency extends Data.TaggedError("CircularDependency")<{
   readonly path: Errors.DependencyPath
   readonly cycle: ReadonlyArray<string>
   readonly alsoThrough?: ReadonlyArray<string> | undefined
+  /** the steps of its chain a hook requested, in order (see `Errors.HookStep`); absent when constructors requested every one */
+  readonly hooks?: ReadonlyArray<Errors.HookStep> | undefined
 }> {
   override get message(): string {
     return circularDependency(this)
@@ -322,6 +328,8 @@ export class LifetimeMismatch extends Data.TaggedError("LifetimeMismatch")<{
   /** the transient components the dependency is reached through, in order */
   readonly through: ReadonlyArray<string>
   readonly alsoThrough?: ReadonlyArray<string> | undefined
+  /** the steps of its chain a hook requested, in order (see `Errors.HookStep`); absent when constructors requested every one */
+  readonly hooks?: ReadonlyArray<Errors.HookStep> | undefined
 }> {
   override get message(): string {
     return lifetimeMismatch(this)

@@ -18,6 +18,7 @@ import * as planInternal from "./plan.js"
 import * as registry from "./registry.js"
 import { choose, chooseAmong, overridesEveryRequest } from "./resolver/choose.js"
 import { examine } from "./resolver/examine.js"
+import { hooksField, hookSteps } from "./resolver/hooks.js"
 import * as lifetimes from "./resolver/lifetimes.js"
 import * as members from "./resolver/members.js"
 import { noteExcluded } from "./resolver/problems.js"
@@ -777,7 +778,8 @@ const descend = (self: WalkState, root: number): void => {
       self.problems.push(
         new Errors.CircularDependency({
           path: namesOnStack(self, 0, position),
-          cycle: [...namesOnStack(self, position, self.depth), self.index.candidates.names[next]!]
+          cycle: [...namesOnStack(self, position, self.depth), self.index.candidates.names[next]!],
+          ...hooksField(hookSteps(self.index.candidates, self.edgesOf, [...self.frameCandidate.subarray(0, self.depth), next]))
         })
       )
     }
