@@ -423,7 +423,9 @@ export class InvalidDeclaration extends Data.TaggedError("InvalidDeclaration")<{
 
 /**
  * What read an `effect/Config` for the resolution: the `profiles` or `properties` option (one
- * property, when the properties are given one Config each), or a condition, by its description.
+ * property, when the properties are given one Config each), or a condition, by its description, with
+ * what it guards (`guarded`, present when the resolver reports it): the names of the components and
+ * families it would have let in or kept out (explicit, else their tag's key), in registration order, each once.
  *
  * @example
  * ```ts
@@ -439,12 +441,13 @@ export type ConfigSource =
   | { readonly _tag: "Profiles" }
   | { readonly _tag: "Properties" }
   | { readonly _tag: "Property"; readonly name: string }
-  | { readonly _tag: "Condition"; readonly description: string }
+  | { readonly _tag: "Condition"; readonly description: string; readonly guarded?: ReadonlyArray<string> | undefined }
 
 /**
  * An `effect/Config` the resolution needs could not be read with the current `ConfigProvider` (missing or invalid
  * data): the environment's profiles or properties given as Configs, or a condition's (`Condition.config`), when a guard
- * reaches it. `cause` is Effect's `ConfigError`. Every such Config is reported, each once, with the other problems.
+ * reaches it. `cause` is Effect's `ConfigError`. Every such Config is reported, each once, with the other problems; a
+ * condition's says what the condition guards (the first five names; all in `source.guarded`).
  *
  * @example
  * ```ts
@@ -452,11 +455,11 @@ export type ConfigSource =
  * import { Errors } from "layerwise"
  *
  * const problem = new Errors.InvalidConfig({
- *   source: { _tag: "Condition", description: "config FEATURE_X" },
+ *   source: { _tag: "Condition", description: "config FEATURE_X", guarded: ["FeatureX"] },
  *   cause: ConfigError.MissingData(["FEATURE_X"], "Expected FEATURE_X to exist in the process context")
  * })
  * console.log(problem.message)
- * // the Config of condition "config FEATURE_X" cannot be read: (Missing data at FEATURE_X: "Expected FEATURE_X to exist in the process context"): set it, ...
+ * // the Config of condition "config FEATURE_X" (guarding FeatureX) cannot be read: (Missing data at FEATURE_X: "Expected FEATURE_X to exist in the process context"): set it, ...
  * ```
  *
  * @since 0.2.0
@@ -467,7 +470,7 @@ export class InvalidConfig extends Data.TaggedError("InvalidConfig")<{
   readonly cause: ConfigError.ConfigError
 }> {
   override get message(): string {
-    return `the Config of ${messages.formatConfigSource(this.source)} cannot be read: ${String(this.cause)}${messages.configHint(this.source, this.cause)}`
+    return messages.invalidConfig(this)
   }
 }
 

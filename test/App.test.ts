@@ -503,7 +503,7 @@ describe("App", () => {
         const before = (yield* recorder.entries).length
         const error = yield* Effect.flip(Effect.withConfigProvider(startStop(app), provider([["PROFILES", "b"]])))
         expect(error.message).toBe(
-          "1 problem resolving the graph:\n  - the Config of condition \"config WITH_C\" cannot be read: (Missing data at WITH_C: \"Expected WITH_C to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set"
+          "1 problem resolving the graph:\n  - the Config of condition \"config WITH_C\" (guarding C) cannot be read: (Missing data at WITH_C: \"Expected WITH_C to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set"
         )
         expect((yield* recorder.entries).length).toBe(before)
       }))

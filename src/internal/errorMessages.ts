@@ -212,9 +212,16 @@ export const formatConfigSource = (source: Errors.ConfigSource): string => {
     case "Property":
       return `property "${source.name}"`
     case "Condition":
-      return `condition "${source.description}"`
+      // what it guards, the first few: a module's worth would drown the message
+      return source.guarded === undefined || source.guarded.length === 0
+        ? `condition "${source.description}"`
+        : `condition "${source.description}" (guarding ${listed(source.guarded, 5)})`
   }
 }
+
+/** @internal */
+export const invalidConfig = (self: Errors.InvalidConfig): string =>
+  `the Config of ${formatConfigSource(self.source)} cannot be read: ${String(self.cause)}${configHint(self.source, self.cause)}`
 
 /** The fix of a condition's Config that is not set: a flag the application may leave unset needs a default. @internal */
 export const configHint = (source: Errors.ConfigSource, cause: ConfigError.ConfigError): string =>
