@@ -109,6 +109,36 @@ export interface NamedElsewhere {
 }
 
 /**
+ * A step of a problem's chain of names (its path, then its request, cycle, or transients and dependency) that a hook
+ * of the requester requested, not its constructor: a start or stop hook, initializer, disposer, background work or
+ * health check that declares `dependencies` (they are resolved like the constructor's). `requester` is the component
+ * whose hook it is, by its name in the chain (the step is its request of the next name); `kind` the hook's
+ * combinator, `name` its name (`flush`, or the default: `onStop`, `onStop#2`). Messages draw the step
+ * `A -[onStop "flush"]-> B`. A field of the problems (`hooks`), as which request reached a name is the resolver's
+ * knowledge, not the names'; `path` stays a list of names for programs that read it, and a longer path (a child
+ * container's lookup) keeps the steps.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "layerwise"
+ *
+ * const problem = new Errors.MissingComponent({
+ *   path: ["Api", "Cache"], request: "Metrics", available: ["Api", "Cache"], suggestions: [], unqualified: [], excluded: [],
+ *   hooks: [{ requester: "Cache", kind: "onStop", name: "flush" }]
+ * })
+ * console.log(problem.message) // "Api -> Cache -[onStop \"flush\"]-> Metrics: no component provides Metrics ..."
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface HookStep {
+  readonly requester: string
+  readonly kind: "initializer" | "onStart" | "onStop" | "disposer" | "background" | "healthCheck"
+  readonly name: string
+}
+
+/**
  * No component provides what a request asked for.
  *
  * `available` lists the services the registry does provide (layerwise's own left out) and `suggestions` what the
@@ -119,7 +149,7 @@ export interface NamedElsewhere {
  * same positions. `excluded`: the candidates that would have matched but a condition left out (`Registry.when`).
  * `family`, when present, says how the request missed a component family (see {@link FamilyHint}); `elsewhere`, the
  * component with the name a named request asked for, of another service; `alsoThrough`, the other family members that
- * reach the problem alike (see {@link ResolutionError}).
+ * reach the problem alike (see {@link ResolutionError}); `hooks`, the steps a hook requested (see {@link HookStep}).
  *
  * Names are listed in order (code unit order, not registration order: messages do not change with the
  * order modules were composed in); suggestions closest first, then in name order. The message renders
@@ -161,26 +191,13 @@ export interface NamedElsewhere {
  * @since 0.1.0
  * @category errors
  */
-export class MissingComponent extends Data.TaggedError("MissingComponent")<{
-  readonly path: DependencyPath
-  readonly request: string
-  readonly available: ReadonlyArray<string>
-  readonly suggestions: ReadonlyArray<string>
-  readonly unqualified: ReadonlyArray<string>
-  readonly qualifiers?: ReadonlyArray<ReadonlyArray<string>> | undefined
-  readonly excluded: ReadonlyArray<ExcludedCandidate>
-  readonly family?: FamilyHint | undefined
-  readonly elsewhere?: NamedElsewhere | undefined
-  readonly alsoThrough?: ReadonlyArray<string> | undefined
-}> {
-  override get message(): string {
-    return messages.missingComponent(this)
-  }
-}
+export const MissingComponent: typeof internal.MissingComponent = internal.MissingComponent
+export type MissingComponent = internal.MissingComponent
 
 /**
  * A single-valued request matched several candidates that tie under the choice rules
- * (override > primary > not alternative > lowest order). `alsoThrough`: see {@link ResolutionError}.
+ * (override > primary > not alternative > lowest order). `alsoThrough`: see {@link ResolutionError}; `hooks`: see
+ * {@link HookStep}.
  *
  * @example
  * ```ts
@@ -195,21 +212,13 @@ export class MissingComponent extends Data.TaggedError("MissingComponent")<{
  * @since 0.1.0
  * @category errors
  */
-export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
-  readonly path: DependencyPath
-  readonly request: string
-  readonly candidates: ReadonlyArray<string>
-  readonly rule: string
-  readonly alsoThrough?: ReadonlyArray<string> | undefined
-}> {
-  override get message(): string {
-    return messages.ambiguousComponent(this)
-  }
-}
+export const AmbiguousComponent: typeof internal.AmbiguousComponent = internal.AmbiguousComponent
+export type AmbiguousComponent = internal.AmbiguousComponent
 
 /**
  * The dependency graph has a cycle. `cycle` is the full cycle, starting and ending with the same
- * component: `["A", "B", "C", "A"]`. `alsoThrough`: see {@link ResolutionError}.
+ * component: `["A", "B", "C", "A"]`. `alsoThrough`: see {@link ResolutionError}; `hooks`: see {@link HookStep} (a step
+ * from the path's last name to the cycle's first is drawn before the cycle: `Api -[onStop]-> A: circular dependency A -> ...`).
  *
  * @example
  * ```ts
@@ -222,21 +231,16 @@ export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
  * @since 0.1.0
  * @category errors
  */
-export class CircularDependency extends Data.TaggedError("CircularDependency")<{
-  readonly path: DependencyPath
-  readonly cycle: ReadonlyArray<string>
-  readonly alsoThrough?: ReadonlyArray<string> | undefined
-}> {
-  override get message(): string {
-    return messages.circularDependency(this)
-  }
-}
+export const CircularDependency: typeof internal.CircularDependency = internal.CircularDependency
+export type CircularDependency = internal.CircularDependency
 
 /**
  * A component outlives what it depends on: a singleton depends directly on a component scoped to a request, an outer
  * scope's component on an inner scope's. It would keep that instance after its scope closed (a released transaction,
  * the first request's user). `path` ends with the dependent; a transient in between lives as long as its requester,
- * so `through` names the transients the dependency is reached by. `alsoThrough`: see {@link ResolutionError}.
+ * so `through` names the transients the dependency is reached by. `alsoThrough`: see {@link ResolutionError}; `hooks`:
+ * see {@link HookStep} (the message says the hooks of the component and of the transients: `depends, in its onStop
+ * "flush", on`).
  *
  * @example
  * ```ts
@@ -257,24 +261,8 @@ export class CircularDependency extends Data.TaggedError("CircularDependency")<{
  * @since 0.2.0
  * @category errors
  */
-export class LifetimeMismatch extends Data.TaggedError("LifetimeMismatch")<{
-  readonly path: DependencyPath
-  readonly component: string
-  readonly lifetime: string
-  readonly dependency: string
-  /**
-   * The dependency's lifetime: `scoped(Request)`, or `input of Request` for a scope's input (the
-   * service whoever opens the scope provides: no handle reaches it from outside the scope).
-   */
-  readonly dependencyLifetime: string
-  /** the transient components the dependency is reached through, in order */
-  readonly through: ReadonlyArray<string>
-  readonly alsoThrough?: ReadonlyArray<string> | undefined
-}> {
-  override get message(): string {
-    return messages.lifetimeMismatch(this)
-  }
-}
+export const LifetimeMismatch: typeof internal.LifetimeMismatch = internal.LifetimeMismatch
+export type LifetimeMismatch = internal.LifetimeMismatch
 
 /**
  * Two components of a registry were given the same explicit name (or two registered families the
@@ -435,7 +423,9 @@ export class InvalidDeclaration extends Data.TaggedError("InvalidDeclaration")<{
 
 /**
  * What read an `effect/Config` for the resolution: the `profiles` or `properties` option (one
- * property, when the properties are given one Config each), or a condition, by its description.
+ * property, when the properties are given one Config each), or a condition, by its description, with
+ * what it guards (`guarded`, present when the resolver reports it): the names of the components and
+ * families it would have let in or kept out (explicit, else their tag's key), in registration order, each once.
  *
  * @example
  * ```ts
@@ -451,12 +441,13 @@ export type ConfigSource =
   | { readonly _tag: "Profiles" }
   | { readonly _tag: "Properties" }
   | { readonly _tag: "Property"; readonly name: string }
-  | { readonly _tag: "Condition"; readonly description: string }
+  | { readonly _tag: "Condition"; readonly description: string; readonly guarded?: ReadonlyArray<string> | undefined }
 
 /**
  * An `effect/Config` the resolution needs could not be read with the current `ConfigProvider` (missing or invalid
  * data): the environment's profiles or properties given as Configs, or a condition's (`Condition.config`), when a guard
- * reaches it. `cause` is Effect's `ConfigError`. Every such Config is reported, each once, with the other problems.
+ * reaches it. `cause` is Effect's `ConfigError`. Every such Config is reported, each once, with the other problems; a
+ * condition's says what the condition guards (the first five names; all in `source.guarded`).
  *
  * @example
  * ```ts
@@ -464,11 +455,11 @@ export type ConfigSource =
  * import { Errors } from "layerwise"
  *
  * const problem = new Errors.InvalidConfig({
- *   source: { _tag: "Condition", description: "config FEATURE_X" },
+ *   source: { _tag: "Condition", description: "config FEATURE_X", guarded: ["FeatureX"] },
  *   cause: ConfigError.MissingData(["FEATURE_X"], "Expected FEATURE_X to exist in the process context")
  * })
  * console.log(problem.message)
- * // the Config of condition "config FEATURE_X" cannot be read: (Missing data at FEATURE_X: "Expected FEATURE_X to exist in the process context"): set it, ...
+ * // the Config of condition "config FEATURE_X" (guarding FeatureX) cannot be read: (Missing data at FEATURE_X: "Expected FEATURE_X to exist in the process context"): set it, ...
  * ```
  *
  * @since 0.2.0
@@ -479,7 +470,7 @@ export class InvalidConfig extends Data.TaggedError("InvalidConfig")<{
   readonly cause: ConfigError.ConfigError
 }> {
   override get message(): string {
-    return `the Config of ${messages.formatConfigSource(this.source)} cannot be read: ${String(this.cause)}${messages.configHint(this.source, this.cause)}`
+    return messages.invalidConfig(this)
   }
 }
 

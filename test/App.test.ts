@@ -503,7 +503,7 @@ describe("App", () => {
         const before = (yield* recorder.entries).length
         const error = yield* Effect.flip(Effect.withConfigProvider(startStop(app), provider([["PROFILES", "b"]])))
         expect(error.message).toBe(
-          "1 problem resolving the graph:\n  - the Config of condition \"config WITH_C\" cannot be read: (Missing data at WITH_C: \"Expected WITH_C to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set"
+          "1 problem resolving the graph:\n  - the Config of condition \"config WITH_C\" (guarding C) cannot be read: (Missing data at WITH_C: \"Expected WITH_C to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set"
         )
         expect((yield* recorder.entries).length).toBe(before)
       }))
@@ -1611,9 +1611,10 @@ describe("App", () => {
         )
         const error = yield* Effect.flip(App.run(App.make(registry, { roots: [A] })))
         expect(error._tag).toBe("ResolutionError")
+        // the step is the hook's (the second onStop: the recorder's is the first), not the constructor's
         expect(error.message).toBe(
           "1 problem resolving the graph:\n" +
-            "  - A -> Logger: no component provides Logger (available: A); register one, or declare it external if the program provides it"
+            "  - A -[onStop#2]-> Logger: no component provides Logger (available: A); register one, or declare it external if the program provides it"
         )
         expect(yield* recorder.entries).toEqual([])
       }))

@@ -208,11 +208,11 @@ describe("Condition", () => {
           new Errors.ResolutionError({
             problems: [
               new Errors.InvalidConfig({
-                source: { _tag: "Condition", description: "(config SEARCH_INDEX) and (config BETA)" },
+                source: { _tag: "Condition", description: "(config SEARCH_INDEX) and (config BETA)", guarded: ["Storage"] },
                 cause: missing("SEARCH_INDEX")
               }),
               new Errors.InvalidConfig({
-                source: { _tag: "Condition", description: "(config SEARCH_INDEX) and (config BETA)" },
+                source: { _tag: "Condition", description: "(config SEARCH_INDEX) and (config BETA)", guarded: ["Storage"] },
                 cause: missing("BETA")
               }),
               new Errors.MissingComponent({
@@ -232,10 +232,38 @@ describe("Condition", () => {
         // Regression: the candidates whose guards could not be read were not named ("register one")
         expect(error.message).toBe(
           "3 problems resolving the graph:\n" +
-            "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" cannot be read: (Missing data at SEARCH_INDEX: \"Expected SEARCH_INDEX to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set\n" +
-            "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" cannot be read: (Missing data at BETA: \"Expected BETA to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set\n" +
+            "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" (guarding Storage) cannot be read: (Missing data at SEARCH_INDEX: \"Expected SEARCH_INDEX to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set\n" +
+            "  - the Config of condition \"(config SEARCH_INDEX) and (config BETA)\" (guarding Storage) cannot be read: (Missing data at BETA: \"Expected BETA to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set\n" +
             "  - Api -> Storage: no component provides Storage (available: Api); candidates excluded by their conditions: Storage ((config SEARCH_INDEX) and (config BETA), which could not be evaluated), Storage (beta features, which could not be evaluated)"
         )
+      }))
+
+    it.effect("a Config a condition could not read names what the condition guards, the first five in the message", () =>
+      Effect.gen(function*() {
+        class Job extends Context.Tag("Job")<Job, string>() {}
+        const job = (name: string) => Component.succeed(Job, name).pipe(Component.named(`job-${name}`))
+        // one condition guarding two registries: the Config is reported once, with all it guards
+        const jobs = Condition.config(Config.boolean("JOBS"))
+        const guarded = Registry.make(
+          api,
+          Component.succeed(Storage, { kind: "memory" }),
+          Registry.when(jobs, Registry.make(job("a"), job("b"), job("c"), Registry.make(job("d"), job("e"), job("f")))),
+          Registry.when(jobs, job("g")),
+          Registry.when(Condition.config(Config.boolean("S3"), "s3 storage"), Component.succeed(Storage, { kind: "s3" }).pipe(Component.primary))
+        )
+        const error = (yield* Effect.flip(storage(guarded)).pipe(withEnv([]))) as Errors.ResolutionError
+        // Regression: 'the Config of condition "config JOBS" cannot be read', without what it would have let in
+        expect(error.problems).toEqual([
+          new Errors.InvalidConfig({
+            source: { _tag: "Condition", description: "config JOBS", guarded: ["job-a", "job-b", "job-c", "job-d", "job-e", "job-f", "job-g"] },
+            cause: missing("JOBS")
+          }),
+          new Errors.InvalidConfig({ source: { _tag: "Condition", description: "s3 storage", guarded: ["Storage"] }, cause: missing("S3") })
+        ])
+        expect(error.problems.map((problem) => problem.message)).toEqual([
+          "the Config of condition \"config JOBS\" (guarding job-a, job-b, job-c, job-d, job-e, and 2 more) cannot be read: (Missing data at JOBS: \"Expected JOBS to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set",
+          "the Config of condition \"s3 storage\" (guarding Storage) cannot be read: (Missing data at S3: \"Expected S3 to exist in the provided map\"): set it, or give the Config a default (Config.withDefault) for when it is not set"
+        ])
       }))
 
     it.effect("a Config under a guard that is false is never needed", () =>
@@ -253,7 +281,7 @@ describe("Condition", () => {
         expect(error).toEqual(
           new Errors.ResolutionError({
             problems: [
-              new Errors.InvalidConfig({ source: { _tag: "Condition", description: "config S3_PATH_STYLE" }, cause: missing("S3_PATH_STYLE") })
+              new Errors.InvalidConfig({ source: { _tag: "Condition", description: "config S3_PATH_STYLE", guarded: ["Storage"] }, cause: missing("S3_PATH_STYLE") })
             ]
           })
         )

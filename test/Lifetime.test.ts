@@ -107,6 +107,36 @@ describe("Lifetime", () => {
       )
     })
 
+    it("a LifetimeMismatch reached through a hook's dependencies says which hook requested the dependency", () => {
+      // Regression: "Api (singleton) depends on CurrentUser", though Api's constructor requests nothing
+      const SessionsLive = Component.make(Api, { build: Effect.succeed("api") }).pipe(
+        Lifecycle.onStop(() => Effect.void, { name: "flush", dependencies: [CurrentUser] })
+      )
+      const Outer = Component.make(Stamp, { build: Effect.succeed("s") }).pipe(
+        Lifetime.transient,
+        Lifecycle.initializer(() => Effect.void, { dependencies: [Tx] })
+      )
+      const StepOnStamp = Component.make(Step, { build: Effect.succeed("step") }).pipe(Lifecycle.onStart(() => Effect.void, { dependencies: [Stamp] }))
+      const result = Resolver.resolve(Registry.make(SessionsLive, ConfigLive, CurrentUserLive, TxLive, Outer, StepOnStamp), [Api, Step], {
+        scopes: [Request]
+      })
+      expect(problemsOf(result)).toEqual([
+        "Api: Api (singleton) depends, in its onStop \"flush\", on CurrentUser (scoped(Request)), which does not live as long: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give Api a lifetime no longer than CurrentUser's",
+        "Step: Step (singleton) depends through Stamp (transient), in its onStart and Stamp's initializer, on Tx (scoped(Request)), which does not live as long: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give Step a lifetime no longer than Tx's"
+      ])
+      expect((result as Either.Left<Errors.ResolutionError, never>).left.problems[1]).toEqual(
+        new Errors.LifetimeMismatch({
+          path: ["Step"],
+          component: "Step",
+          lifetime: "singleton",
+          dependency: "Tx",
+          dependencyLifetime: "scoped(Request)",
+          through: ["Stamp"],
+          hooks: [{ requester: "Step", kind: "onStart", name: "onStart" }, { requester: "Stamp", kind: "initializer", name: "initializer" }]
+        })
+      )
+    })
+
     it("a transient lives as long as its requester: what it depends on is checked against the requester, through any number of transients", () => {
       const Outer = Component.make(Stamp, { dependencies: [Tx], build: Effect.succeed("s") }).pipe(Lifetime.transient)
       const SingletonApi = Component.make(Api, { dependencies: [Stamp], build: Effect.succeed("api") })

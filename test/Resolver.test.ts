@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Option, Ref } from "effect"
-import { App, Component, Condition, Dependency, Errors, Family, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Condition, Dependency, Errors, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 import { boundedDistance } from "../src/internal/resolver/problems.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
@@ -872,6 +872,62 @@ describe("Resolver", () => {
       const registry = Registry.make(needing(A, [B], "a"), needing(B, [A], "b"), needing(C, [A], "c"))
       expect(errorOf(registry, [A, B, C]).problems).toEqual([
         new Errors.CircularDependency({ path: [], cycle: ["A", "B", "A"] })
+      ])
+    })
+
+    it("a cycle or a missing service reached through a hook's dependencies says which hook requested it, not the constructor", () => {
+      // Regression: "Api -> A -> B -> C -> Logger" and "circular dependency A -> B -> C -> A", though no constructor requests B, A or Logger
+      const registry = Registry.make(
+        needing(Api, [A], { source: "" }),
+        needing(A, [], "a").pipe(Lifecycle.onStop(() => Effect.void, { name: "flush", dependencies: [B] })),
+        needing(B, [C], "b"),
+        needing(C, [], "c").pipe(
+          Lifecycle.onStart(() => Effect.void, { dependencies: [A] }),
+          Lifecycle.healthCheck(() => Effect.void, { dependencies: [Logger] })
+        )
+      )
+      const error = errorOf(registry, [Api])
+      expect(error.problems.map((problem) => problem.message)).toEqual([
+        "Api -> A -[onStop \"flush\"]-> B -> C -[healthCheck]-> Logger: no component provides Logger (available: A, Api, B, C); register one, or declare it external if the program provides it",
+        "Api: circular dependency A -[onStop \"flush\"]-> B -> C -[onStart]-> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
+      ])
+      // the path stays a list of names; the hooks are the steps they requested, by requester
+      expect(error.problems[0]).toMatchObject({
+        path: ["Api", "A", "B", "C"],
+        request: "Logger",
+        hooks: [{ requester: "A", kind: "onStop", name: "flush" }, { requester: "C", kind: "healthCheck", name: "healthCheck" }]
+      })
+      expect(error.problems[1]).toEqual(
+        new Errors.CircularDependency({
+          path: ["Api"],
+          cycle: ["A", "B", "C", "A"],
+          hooks: [{ requester: "A", kind: "onStop", name: "flush" }, { requester: "C", kind: "onStart", name: "onStart" }]
+        })
+      )
+    })
+
+    it("an ambiguous request of a hook says which hook made it; a request of the constructor and a hook alike is the constructor's", () => {
+      const registry = Registry.make(
+        database("pg"),
+        database("sqlite"),
+        needing(Api, [Cache], { source: "" }).pipe(
+          Lifecycle.background(() => Effect.never, { name: "sweep", dependencies: [Database] }),
+          Lifecycle.onStop(() => Effect.void, { dependencies: [Cache] })
+        )
+      )
+      expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
+        "Api -> Cache: no component provides Cache (available: Api, Database); register one, or declare it external if the program provides it",
+        "Api -[background \"sweep\"]-> Database: 2 candidates tie for Database (pg, sqlite; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name"
+      ])
+      // a path through a hook to the cycle's start: drawn before it
+      const cycle = Registry.make(
+        needing(Api, [], { source: "" }).pipe(Lifecycle.onStop(() => Effect.void, { dependencies: [A] }), Lifecycle.onStop(() => Effect.void, { dependencies: [B] })),
+        needing(A, [], "a"),
+        needing(B, [C], "b"),
+        needing(C, [B], "c")
+      )
+      expect(errorOf(cycle, [Api]).problems.map((problem) => problem.message)).toEqual([
+        "Api -[onStop#2]-> B: circular dependency B -> C -> B: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
       ])
     })
 

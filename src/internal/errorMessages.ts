@@ -12,6 +12,26 @@ import { suggest } from "./resolver/problems.js"
 /** @internal */
 export const formatPath = (path: Errors.DependencyPath): string => path.join(" -> ")
 
+/** A hook as a step of a chain names it: its kind and name (`onStop "flush"`), or its default name alone (`onStop#2`). */
+const hookLabel = (step: Errors.HookStep): string =>
+  step.name === step.kind || step.name.startsWith(`${step.kind}#`) ? step.name : `${step.kind} "${step.name}"`
+
+/**
+ * Names as a problem's message draws them: `A -> B`, and a step a hook requested `A -[onStop "flush"]-> B` (see
+ * `Errors.HookStep`).
+ *
+ * @internal
+ */
+export const formatChain = (names: ReadonlyArray<string>, hooks: ReadonlyArray<Errors.HookStep> | undefined): string => {
+  if (hooks === undefined || hooks.length === 0) return formatPath(names)
+  let text = names.length > 0 ? names[0]! : ""
+  for (let position = 1; position < names.length; position++) {
+    const step = hooks.find((hook) => hook.requester === names[position - 1])
+    text += `${step === undefined ? " -> " : ` -[${hookLabel(step)}]-> `}${names[position]}`
+  }
+  return text
+}
+
 /**
  * What a missing name or service may have meant, as every message that suggests says it: `did you mean A or B?`,
  * closest first.
@@ -43,7 +63,7 @@ const appServices: ReadonlyMap<string, string> = new Map([
 /** @internal */
 export const missingComponent = (self: Errors.MissingComponent): string => {
     const provided = handleTargetLabel(self.request)
-    const where = `${formatPath([...self.path, self.request])}${alsoThrough(self)}`
+    const where = `${formatChain([...self.path, self.request], self.hooks)}${alsoThrough(self)}`
     const ruledOut = self.unqualified.length > 0
       ? `; candidates that do not match it: ${
         listed(self.unqualified.map((name, position) => {
@@ -192,9 +212,16 @@ export const formatConfigSource = (source: Errors.ConfigSource): string => {
     case "Property":
       return `property "${source.name}"`
     case "Condition":
-      return `condition "${source.description}"`
+      // what it guards, the first few: a module's worth would drown the message
+      return source.guarded === undefined || source.guarded.length === 0
+        ? `condition "${source.description}"`
+        : `condition "${source.description}" (guarding ${listed(source.guarded, 5)})`
   }
 }
+
+/** @internal */
+export const invalidConfig = (self: Errors.InvalidConfig): string =>
+  `the Config of ${formatConfigSource(self.source)} cannot be read: ${String(self.cause)}${configHint(self.source, self.cause)}`
 
 /** The fix of a condition's Config that is not set: a flag the application may leave unset needs a default. @internal */
 export const configHint = (source: Errors.ConfigSource, cause: ConfigError.ConfigError): string =>
@@ -232,24 +259,33 @@ export const formatOptionProblem = (problem: Errors.OptionProblem): string => {
 
 /** @internal */
 export const ambiguousComponent = (self: Errors.AmbiguousComponent): string =>
-  `${formatPath([...self.path, self.request])}${alsoThrough(self)}: ${self.candidates.length} candidates tie for ${self.request} (${
+  `${formatChain([...self.path, self.request], self.hooks)}${alsoThrough(self)}: ${self.candidates.length} candidates tie for ${self.request} (${
     listed(self.candidates)
   }; ${self.rule}): mark one primary, the others alternative, give them different orders, or request one by qualifier or name`
 
 /** @internal */
 export const circularDependency = (self: Errors.CircularDependency): string => {
-  const where = self.path.length > 0 ? `${formatPath(self.path)}: ` : ""
+  // a step from the path to the cycle is drawn before the cycle: `Api -[onStop]-> A: circular dependency A -> B -> A`
+  const into = self.path.length > 0 ? self.hooks?.find((step) => step.requester === self.path[self.path.length - 1]) : undefined
+  const where = self.path.length > 0
+    ? `${formatChain(self.path, self.hooks)}${into === undefined ? "" : ` -[${hookLabel(into)}]-> ${self.cycle[0]}`}: `
+    : ""
   // one component: a decorator or composite of its own service, given itself
   const fix = self.cycle.length === 2
     ? `${self.cycle[0]} requests its own service and is given itself: give it a tag of its own, or qualify the others and request them by qualifier (Dependency.qualified(Service, "inner"), Dependency.all(Dependency.qualified(Service, "member"))) or name`
     : "break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
-  return `${where}circular dependency ${formatPath(self.cycle)}${alsoThrough(self)}: ${fix}`
+  return `${where}circular dependency ${formatChain(self.cycle, self.hooks)}${alsoThrough(self)}: ${fix}`
 }
 
 /** @internal */
 export const lifetimeMismatch = (self: Errors.LifetimeMismatch): string => {
   const via = self.through.length > 0 ? ` through ${self.through.join(" -> ")} (transient)` : ""
-  const head = `${formatPath(self.path)}${alsoThrough(self)}: ${self.component} (${self.lifetime}) depends${via} on ${self.dependency} (${self.dependencyLifetime}), which does not live as long`
+  // the hooks of the component and of the transients that request the next one: `, in its onStop and Tx's disposer,`
+  const own = (self.hooks ?? []).filter((step) => step.requester === self.component || self.through.includes(step.requester)).map((
+    step
+  ) => `${step.requester === self.component ? "its" : `${step.requester}'s`} ${hookLabel(step)}`)
+  const inHooks = own.length > 0 ? `, in ${own.join(" and ")},` : ""
+  const head = `${formatChain(self.path, self.hooks)}${alsoThrough(self)}: ${self.component} (${self.lifetime}) depends${via}${inHooks} on ${self.dependency} (${self.dependencyLifetime}), which does not live as long`
   return self.dependencyLifetime.startsWith("input of ")
     ? `${head}: scope ${self.component} to ${self.dependencyLifetime.slice("input of ".length)} (or a scope inside it)`
     : `${head}: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give ${self.component} a lifetime no longer than ${self.dependency}'s`

@@ -1,6 +1,6 @@
 /**
- * The classes of `Errors`' run-time errors (the lifetimes' and the container's, the lifecycle's),
- * which `Errors` exports with their documentation.
+ * The classes of `Errors`' errors (the resolution's problems but `InvalidDeclaration` and `InvalidConfig`, the
+ * lifetimes' and the container's, the lifecycle's), which `Errors` exports with their documentation.
  *
  * @internal
  */
@@ -8,7 +8,17 @@ import * as Data from "effect/Data"
 import type * as Errors from "../Errors.js"
 import type * as Report from "../Report.js"
 import { describeValue } from "./describe.js"
-import { didYouMean, formatOptionProblem, formatPath, listed, notInPlan } from "./errorMessages.js"
+import {
+  ambiguousComponent,
+  circularDependency,
+  didYouMean,
+  formatOptionProblem,
+  formatPath,
+  lifetimeMismatch,
+  listed,
+  missingComponent,
+  notInPlan
+} from "./errorMessages.js"
 
 /** @internal */
 export class ScopeNotOpen extends Data.TaggedError("ScopeNotOpen")<{
@@ -253,5 +263,75 @@ export class DuplicateName extends Data.TaggedError("DuplicateName")<{
     return `duplicate component name "${this.name}": given to ${this.services.length} components (providing ${
       listed(this.services)
     }); names must be unique in a registry`
+  }
+}
+
+/** @internal */
+export class MissingComponent extends Data.TaggedError("MissingComponent")<{
+  readonly path: Errors.DependencyPath
+  readonly request: string
+  readonly available: ReadonlyArray<string>
+  readonly suggestions: ReadonlyArray<string>
+  readonly unqualified: ReadonlyArray<string>
+  readonly qualifiers?: ReadonlyArray<ReadonlyArray<string>> | undefined
+  readonly excluded: ReadonlyArray<Errors.ExcludedCandidate>
+  readonly family?: Errors.FamilyHint | undefined
+  readonly elsewhere?: Errors.NamedElsewhere | undefined
+  readonly alsoThrough?: ReadonlyArray<string> | undefined
+  /** the steps of its chain a hook requested, in order (see `Errors.HookStep`); absent when constructors requested every one */
+  readonly hooks?: ReadonlyArray<Errors.HookStep> | undefined
+}> {
+  override get message(): string {
+    return missingComponent(this)
+  }
+}
+
+/** @internal */
+export class AmbiguousComponent extends Data.TaggedError("AmbiguousComponent")<{
+  readonly path: Errors.DependencyPath
+  readonly request: string
+  readonly candidates: ReadonlyArray<string>
+  readonly rule: string
+  readonly alsoThrough?: ReadonlyArray<string> | undefined
+  /** the steps of its chain a hook requested, in order (see `Errors.HookStep`); absent when constructors requested every one */
+  readonly hooks?: ReadonlyArray<Errors.HookStep> | undefined
+}> {
+  override get message(): string {
+    return ambiguousComponent(this)
+  }
+}
+
+/** @internal */
+export class CircularDependency extends Data.TaggedError("CircularDependency")<{
+  readonly path: Errors.DependencyPath
+  readonly cycle: ReadonlyArray<string>
+  readonly alsoThrough?: ReadonlyArray<string> | undefined
+  /** the steps of its chain a hook requested, in order (see `Errors.HookStep`); absent when constructors requested every one */
+  readonly hooks?: ReadonlyArray<Errors.HookStep> | undefined
+}> {
+  override get message(): string {
+    return circularDependency(this)
+  }
+}
+
+/** @internal */
+export class LifetimeMismatch extends Data.TaggedError("LifetimeMismatch")<{
+  readonly path: Errors.DependencyPath
+  readonly component: string
+  readonly lifetime: string
+  readonly dependency: string
+  /**
+   * The dependency's lifetime: `scoped(Request)`, or `input of Request` for a scope's input (the
+   * service whoever opens the scope provides: no handle reaches it from outside the scope).
+   */
+  readonly dependencyLifetime: string
+  /** the transient components the dependency is reached through, in order */
+  readonly through: ReadonlyArray<string>
+  readonly alsoThrough?: ReadonlyArray<string> | undefined
+  /** the steps of its chain a hook requested, in order (see `Errors.HookStep`); absent when constructors requested every one */
+  readonly hooks?: ReadonlyArray<Errors.HookStep> | undefined
+}> {
+  override get message(): string {
+    return lifetimeMismatch(this)
   }
 }

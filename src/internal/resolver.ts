@@ -18,6 +18,7 @@ import * as planInternal from "./plan.js"
 import * as registry from "./registry.js"
 import { choose, chooseAmong, overridesEveryRequest } from "./resolver/choose.js"
 import { examine } from "./resolver/examine.js"
+import { hooksField, hookSteps } from "./resolver/hooks.js"
 import * as lifetimes from "./resolver/lifetimes.js"
 import * as members from "./resolver/members.js"
 import { noteExcluded } from "./resolver/problems.js"
@@ -263,7 +264,8 @@ const run = (
 /**
  * The conditions that threw while the registry was flattened. One that read a Config it could not
  * have: every Config it declares that could not be read (each Config once, whichever condition
- * reached it first), or, when it read one that was not read at all, that it needs the Config read.
+ * reached it first, with what that condition guards), or, when it read one that was not read at
+ * all, that it needs the Config read.
  */
 const reportConditionFailures = (flat: registry.Flattened, problems: Array<Errors.Problem>): void => {
   const failureOf = condition.configsRead(flat.environment)
@@ -281,14 +283,53 @@ const reportConditionFailures = (flat: registry.Flattened, problems: Array<Error
     } else if (error.failure === undefined || failureOf === undefined) {
       problems.push(new Errors.InvalidDeclaration({ path: [], subject, issues: [{ code: "ConfigNotRead" }] }))
     } else {
+      let guarded: ReadonlyArray<string> | undefined
       for (const config of [error.config, ...(guard.configs ?? [])]) {
         const failure = failureOf(config)
         if (failure === undefined || reported.has(config)) continue
         reported.add(config)
-        problems.push(new Errors.InvalidConfig({ source: { _tag: "Condition", description: guard.description }, cause: failure }))
+        guarded ??= guardedBy(flat, guard)
+        problems.push(
+          new Errors.InvalidConfig({
+            source: { _tag: "Condition", description: guard.description, ...(guarded.length > 0 ? { guarded } : {}) },
+            cause: failure
+          })
+        )
       }
     }
   }
+}
+
+/**
+ * The names of what `guard` guards (see `Errors.ConfigSource`): the components and families of every
+ * registry it guards, nested ones included, in registration order, each once.
+ */
+const guardedBy = (flat: registry.Flattened, guard: Condition.Condition): ReadonlyArray<string> => {
+  const names = new Set<string>()
+  const reached = new Set<unknown>()
+  // entries still to look at, the next on top: a nested registry's go on top in order (registration order)
+  const pending: Array<registry.Entry> = []
+  const enter = (guarded: Registry.Registry): void => {
+    if (reached.has(guarded)) return
+    reached.add(guarded)
+    const entries = (guarded as registry.RegistryImpl).entries
+    for (let index = entries.length - 1; index >= 0; index--) pending.push(entries[index]!)
+  }
+  for (const skipped of flat.skipped) {
+    if (skipped.condition !== guard) continue
+    enter(skipped.registry)
+    for (let entry = pending.pop(); entry !== undefined; entry = pending.pop()) {
+      if (entry._tag === "Component" || entry._tag === "Override") {
+        const item: unknown = entry.component
+        if (isComponent(item) && isTag(item.tag)) names.add(component.displayName(item))
+      } else if (entry._tag === "Family") {
+        names.add(entry.family.name)
+      } else if (entry._tag === "Include" || entry._tag === "When") {
+        enter(entry.registry)
+      }
+    }
+  }
+  return [...names]
 }
 
 /** A replacement as `ReplacedTwice` lists it. */
@@ -777,7 +818,8 @@ const descend = (self: WalkState, root: number): void => {
       self.problems.push(
         new Errors.CircularDependency({
           path: namesOnStack(self, 0, position),
-          cycle: [...namesOnStack(self, position, self.depth), self.index.candidates.names[next]!]
+          cycle: [...namesOnStack(self, position, self.depth), self.index.candidates.names[next]!],
+          ...hooksField(hookSteps(self.index.candidates, self.edgesOf, [...self.frameCandidate.subarray(0, self.depth), next]))
         })
       )
     }

@@ -8,6 +8,7 @@ import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
 import * as dependency from "../dependency.js"
 import type * as Plan from "../../Plan.js"
+import { hooksOfStack } from "./hooks.js"
 import { familiesOf } from "./members.js"
 import { available, excludedFor, selectorSuggestionsFor, suggestionsFor } from "./problems.js"
 import {
@@ -153,7 +154,8 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
         path: pathOfStack(self),
         request: description.label,
         candidates: sortedNames(tied.map((candidate) => names[candidate]!)),
-        rule: tieDescription(candidates, tied)
+        rule: tieDescription(candidates, tied),
+        ...hooksOfStack(self, description.key)
       })
     )
     return undefined
@@ -188,7 +190,8 @@ const reportMissing = (self: WalkState, description: Dependency.Description, all
       ...(qualifiers.some((own) => own.length > 0) ? { qualifiers } : {}),
       excluded: excludedFor(self, description),
       ...(families.length > 0 ? { family: { _tag: "MembersOnly", names: families } } : {}),
-      ...(elsewhere !== undefined ? { elsewhere } : {})
+      ...(elsewhere !== undefined ? { elsewhere } : {}),
+      ...hooksOfStack(self, description.key)
     })
   )
 }

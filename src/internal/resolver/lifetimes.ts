@@ -20,6 +20,7 @@
 import * as Errors from "../../Errors.js"
 import type * as Lifetime from "../../Lifetime.js"
 import * as lifetime from "../lifetime.js"
+import { hooksField, hookSteps } from "./hooks.js"
 import type { Candidates, Walk } from "./state.js"
 
 const nonSingletonHooks = (
@@ -35,12 +36,16 @@ const nonSingletonHooks = (
     lifecycle.startup !== undefined ? "a startup order (Lifecycle.startup)" : undefined
   ].filter((hook) => hook !== undefined)
 
-/** The names of a candidate's dependency path, from a root (first-discovery parents). */
-const pathOf = (candidates: Candidates, walk: Walk, candidate: number): Array<string> => {
-  const path: Array<string> = []
-  for (let current = candidate; current !== -1; current = walk.parentOf[current]!) path.push(candidates.names[current]!)
-  return path.reverse()
+/** A candidate's dependency path, from a root (first-discovery parents). */
+const chainOf = (walk: Walk, candidate: number): Array<number> => {
+  const chain: Array<number> = []
+  for (let current = candidate; current !== -1; current = walk.parentOf[current]!) chain.push(current)
+  return chain.reverse()
 }
+
+/** The names of a candidate's dependency path, from a root. */
+const pathOf = (candidates: Candidates, walk: Walk, candidate: number): Array<string> =>
+  chainOf(walk, candidate).map((current) => candidates.names[current]!)
 
 /**
  * Checks the lifetimes of the walked candidates; `scopes` are the declared scope names, outer first.
@@ -69,17 +74,28 @@ export const check = (
     if (rankOf(components[target]!.lifetime) === 0) return
     declaration(target, path, { code: "ReloadableOfNonSingleton", lifetime: lifetime.format(lifetimeOf(target)), requester })
   }
-  const mismatch = (candidate: number, dependency: string, dependencyLifetime: string, through: ReadonlyArray<string>) =>
+  // `last`: the dependency, or the key of the request of a scope's input (no candidate)
+  const mismatch = (
+    candidate: number,
+    dependency: string,
+    dependencyLifetime: string,
+    through: ReadonlyArray<number>,
+    last: { readonly target: number } | { readonly key: string }
+  ) => {
+    const path = chainOf(walk, candidate)
+    const chain = "target" in last ? [...path, ...through, last.target] : [...path, ...through]
     problems.push(
       new Errors.LifetimeMismatch({
-        path: pathOf(candidates, walk, candidate),
+        path: path.map((current) => names[current]!),
         component: names[candidate]!,
         lifetime: lifetime.format(lifetimeOf(candidate)),
         dependency,
         dependencyLifetime,
-        through
+        through: through.map((transient) => names[transient]!),
+        ...hooksField(hookSteps(candidates, walk.edgesOf, chain, "key" in last ? last.key : undefined))
       })
     )
+  }
   const postOrder = walk.postOrder
   let shortLived = false
   for (let index = 0; index < postOrder.length; index++) {
@@ -126,7 +142,7 @@ export const check = (
     const candidate = postOrder[index]!
     const rank = rankOf(components[candidate]!.lifetime)
     if (rank < 0) continue
-    const stack: Array<{ readonly from: number; readonly through: ReadonlyArray<string> }> = [{ from: candidate, through: [] }]
+    const stack: Array<{ readonly from: number; readonly through: ReadonlyArray<number> }> = [{ from: candidate, through: [] }]
     while (stack.length > 0) {
       const { from, through } = stack.pop()!
       for (const edge of walk.edgesOf[from] ?? []) {
@@ -136,7 +152,7 @@ export const check = (
           // instance depends on is checked against the holder, as for a plain request
           if (handle === "lazy") {
             for (const target of edge.targets) {
-              if (rankOf(components[target]!.lifetime) === -1) stack.push({ from: target, through: [...through, names[target]!] })
+              if (rankOf(components[target]!.lifetime) === -1) stack.push({ from: target, through: [...through, target] })
             }
           }
           continue
@@ -146,20 +162,20 @@ export const check = (
           const key = `${candidate} ${edge.request.service}`
           if (scopes.indexOf(scope) + 1 <= rank || reported.has(key)) continue
           reported.add(key)
-          mismatch(candidate, edge.request.label, `input of ${scope}`, through)
+          mismatch(candidate, edge.request.label, `input of ${scope}`, through, { key: edge.request.key })
           continue
         }
         for (const target of edge.targets) {
           const targetRank = rankOf(components[target]!.lifetime)
           if (targetRank === -1) {
-            stack.push({ from: target, through: [...through, names[target]!] })
+            stack.push({ from: target, through: [...through, target] })
             continue
           }
           if (targetRank <= rank || targetRank === -2) continue
           const key = `${candidate} ${target}`
           if (reported.has(key)) continue
           reported.add(key)
-          mismatch(candidate, names[target]!, lifetime.format(lifetimeOf(target)), through)
+          mismatch(candidate, names[target]!, lifetime.format(lifetimeOf(target)), through, { target })
         }
       }
     }

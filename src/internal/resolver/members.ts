@@ -13,6 +13,7 @@ import * as Errors from "../../Errors.js"
 import * as component from "../component.js"
 import type * as dependency from "../dependency.js"
 import { examine } from "./examine.js"
+import { hooksOfStack } from "./hooks.js"
 import { available, excludedFamily, suggest } from "./problems.js"
 import {
   compareNames,
@@ -194,7 +195,8 @@ export const resolveMember = (
         suggestions: [],
         unqualified: [],
         excluded: condition === undefined ? [] : [{ name: member.family.name, condition }],
-        family: { _tag: "NotRegistered", name: member.family.name }
+        family: { _tag: "NotRegistered", name: member.family.name },
+        ...hooksOfStack(self, request.key)
       })
     )
     return undefined
@@ -358,7 +360,10 @@ export const foldMemberProblems = (problems: Array<Errors.Problem>, outcome: Wal
       ...problem,
       path: (problem as Foldable).path.map(generic),
       ...(problem._tag === "CircularDependency" ? { cycle: problem.cycle.map(generic) } : {}),
-      ...(problem._tag === "LifetimeMismatch" ? { component: generic(problem.component) } : {})
+      ...(problem._tag === "LifetimeMismatch" ? { component: generic(problem.component) } : {}),
+      ...((problem as Foldable).hooks !== undefined
+        ? { hooks: (problem as Foldable).hooks!.map((step) => ({ ...step, requester: generic(step.requester) })) }
+        : {})
     })
   }
   const firsts = new Map<string, { readonly position: number; readonly names: ReadonlyArray<string>; readonly also: Array<string> }>()
