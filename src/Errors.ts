@@ -290,7 +290,7 @@ export type DuplicateName = internal.DuplicateName
  * - `Entry`: a registry item that is not a component at all, by its position (from 1);
  * - `Root`: a requested root, by its position (from 1);
  * - `Replacement`: a replacement by name (`Registry.replace`, `Testing.named`), by the name it replaces;
- * - `Condition`: a condition of `Registry.when`, by its description;
+ * - `Condition`: a condition of `Registry.when`, by its description, with what it guards (as {@link ConfigSource}'s);
  * - `Member`: a member of a component family, by its name (`family(key)`).
  *
  * @example
@@ -308,7 +308,7 @@ export type DeclarationSubject =
   | { readonly _tag: "Entry"; readonly position: number }
   | { readonly _tag: "Root"; readonly position: number }
   | { readonly _tag: "Replacement"; readonly name: string }
-  | { readonly _tag: "Condition"; readonly description: string }
+  | { readonly _tag: "Condition"; readonly description: string; readonly guarded?: ReadonlyArray<string> | undefined }
   | { readonly _tag: "Member"; readonly name: string }
 
 /**

@@ -165,7 +165,7 @@ describe("Condition", () => {
     )
     const result = Resolver.resolve(guarded, [Api])
     expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
-      "invalid condition \"explodes\": it threw: boom",
+      "invalid condition \"explodes\" (guarding Storage): it threw: boom",
       // Regression: it said "register one", as if no component provided Storage
       "Api -> Storage: no component provides Storage (available: Api); candidates excluded by their conditions: Storage (explodes, which could not be evaluated)"
     ])
@@ -332,10 +332,10 @@ describe("Condition", () => {
         expect(plan.nodes.map((node) => node.name)).toEqual(["Storage#2", "Api"])
         const result = Resolver.resolve(flagged, [Api])
         expect(Either.isLeft(result) && result.left.problems[0]).toEqual(
-          new Errors.InvalidDeclaration({ path: [], subject: { _tag: "Condition", description: "config SEARCH_INDEX" }, issues: [{ code: "ConfigNotRead" }] })
+          new Errors.InvalidDeclaration({ path: [], subject: { _tag: "Condition", description: "config SEARCH_INDEX", guarded: ["Storage"] }, issues: [{ code: "ConfigNotRead" }] })
         )
         expect(Either.isLeft(result) && result.left.problems[0]!.message).toBe(
-          "invalid condition \"config SEARCH_INDEX\": it reads an effect/Config that was not read before resolution: Resolver.resolve reads none (Resolver.resolveEffect, Registry.toLayer and App do), and only the Configs a condition declares are read (Condition.config, Condition.make's configs)"
+          "invalid condition \"config SEARCH_INDEX\" (guarding Storage): it reads an effect/Config that was not read before resolution: Resolver.resolve reads none (Resolver.resolveEffect, Registry.toLayer and App do), and only the Configs a condition declares are read (Condition.config, Condition.make's configs)"
         )
         // and a Config given as the profiles is a misuse types catch (JavaScript callers: a TypeError)
         expect(() => Resolver.resolve(flagged, [Api], { profiles: Config.array(Config.string()) } as unknown as Resolver.Options)).toThrow(
@@ -356,7 +356,7 @@ describe("Condition", () => {
         expect(error).toEqual(
           new Errors.ResolutionError({
             problems: [
-              new Errors.InvalidDeclaration({ path: [], subject: { _tag: "Condition", description: "undeclared" }, issues: [{ code: "ConfigNotRead" }] }),
+              new Errors.InvalidDeclaration({ path: [], subject: { _tag: "Condition", description: "undeclared", guarded: ["Storage"] }, issues: [{ code: "ConfigNotRead" }] }),
               new Errors.MissingComponent({
                 path: ["Api"],
                 request: "Storage",
@@ -484,7 +484,7 @@ describe("Condition", () => {
       const hidden = Condition.make("hidden", (environment) => Condition.missing(Cache).test(environment))
       const result = Resolver.resolve(Registry.make(api, Registry.when(hidden, Component.succeed(Storage, { kind: "x" }))), [Storage])
       expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)[0]).toBe(
-        "invalid condition \"hidden\": it threw: \"no other component provides Cache\" reads the registry, which only the resolver gives it: guard components with it (Registry.when), combined with Condition.and/or/not, not inside Condition.make"
+        "invalid condition \"hidden\" (guarding Storage): it threw: \"no other component provides Cache\" reads the registry, which only the resolver gives it: guard components with it (Registry.when), combined with Condition.and/or/not, not inside Condition.make"
       )
       expect(() => Condition.missing(Dependency.all(Cache))).toThrow(
         "Condition.missing: All<Cache> is not a service request; missing applies to a tag or a qualified/named request"

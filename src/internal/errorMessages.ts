@@ -116,7 +116,7 @@ export const formatSubject = (subject: Errors.DeclarationSubject): string => {
     case "Replacement":
       return `replacement of "${subject.name}"`
     case "Condition":
-      return `condition "${subject.description}"`
+      return conditionText(subject.description, subject.guarded)
     case "Member":
       return `family member ${subject.name}`
   }
@@ -212,12 +212,13 @@ export const formatConfigSource = (source: Errors.ConfigSource): string => {
     case "Property":
       return `property "${source.name}"`
     case "Condition":
-      // what it guards, the first few: a module's worth would drown the message
-      return source.guarded === undefined || source.guarded.length === 0
-        ? `condition "${source.description}"`
-        : `condition "${source.description}" (guarding ${listed(source.guarded, 5)})`
+      return conditionText(source.description, source.guarded)
   }
 }
+
+/** A condition in a message, with what it guards: the first few (a module's worth would drown the message). */
+const conditionText = (description: string, guarded: ReadonlyArray<string> | undefined): string =>
+  guarded === undefined || guarded.length === 0 ? `condition "${description}"` : `condition "${description}" (guarding ${listed(guarded, 5)})`
 
 /** @internal */
 export const invalidConfig = (self: Errors.InvalidConfig): string =>

@@ -271,17 +271,20 @@ const reportConditionFailures = (flat: registry.Flattened, problems: Array<Error
   const failureOf = condition.configsRead(flat.environment)
   const reported = new Set<unknown>()
   for (const { condition: guard, error } of flat.conditionFailures) {
-    const subject = { _tag: "Condition", description: guard.description } as const
-    if (!(error instanceof condition.ConfigUnavailable)) {
+    if (!(error instanceof condition.ConfigUnavailable) || error.failure === undefined || failureOf === undefined) {
+      const guarded = guardedBy(flat, guard)
+      const subject = { _tag: "Condition", description: guard.description, ...(guarded.length > 0 ? { guarded } : {}) } as const
       problems.push(
         new Errors.InvalidDeclaration({
           path: [],
           subject,
-          issues: [{ code: "ConditionThrew", error: error instanceof Error ? error.message : show(error) }]
+          issues: [
+            error instanceof condition.ConfigUnavailable
+              ? { code: "ConfigNotRead" }
+              : { code: "ConditionThrew", error: error instanceof Error ? error.message : show(error) }
+          ]
         })
       )
-    } else if (error.failure === undefined || failureOf === undefined) {
-      problems.push(new Errors.InvalidDeclaration({ path: [], subject, issues: [{ code: "ConfigNotRead" }] }))
     } else {
       let guarded: ReadonlyArray<string> | undefined
       for (const config of [error.config, ...(guard.configs ?? [])]) {
