@@ -931,6 +931,20 @@ describe("Resolver", () => {
       ])
     })
 
+    it("a hook that requests its own component's service is told it is given the instance, not to give the component a tag of its own", () => {
+      const registry = Registry.make(
+        needing(Api, [A], { source: "" }),
+        needing(A, [], "a").pipe(Lifecycle.onStop(() => Effect.void, { name: "flush", dependencies: [A] }))
+      )
+      const error = errorOf(registry, [Api])
+      expect(error.problems.map((problem) => problem.message)).toEqual([
+        "Api: circular dependency A -[onStop \"flush\"]-> A: its onStop \"flush\" requests A's own service, which every hook of A is given as its first argument: remove it from the hook's dependencies"
+      ])
+      expect(error.problems[0]).toEqual(
+        new Errors.CircularDependency({ path: ["Api"], cycle: ["A", "A"], hooks: [{ requester: "A", kind: "onStop", name: "flush" }] })
+      )
+    })
+
     it("duplicate explicit names are reported with every service that used the name", () => {
       const registry = Registry.make(
         database("shared"),

@@ -271,8 +271,12 @@ export const circularDependency = (self: Errors.CircularDependency): string => {
   const where = self.path.length > 0
     ? `${formatChain(self.path, self.hooks)}${into === undefined ? "" : ` -[${hookLabel(into)}]-> ${self.cycle[0]}`}: `
     : ""
-  // one component: a decorator or composite of its own service, given itself
-  const fix = self.cycle.length === 2
+  // one component: a hook of it that asks for its own service (every hook is given the instance), or
+  // a decorator or composite of its own service, given itself
+  const own = self.cycle.length === 2 ? self.hooks?.find((step) => step.requester === self.cycle[0]) : undefined
+  const fix = own !== undefined
+    ? `its ${hookLabel(own)} requests ${self.cycle[0]}'s own service, which every hook of ${self.cycle[0]} is given as its first argument: remove it from the hook's dependencies`
+    : self.cycle.length === 2
     ? `${self.cycle[0]} requests its own service and is given itself: give it a tag of its own, or qualify the others and request them by qualifier (Dependency.qualified(Service, "inner"), Dependency.all(Dependency.qualified(Service, "member"))) or name`
     : "break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"
   return `${where}circular dependency ${formatChain(self.cycle, self.hooks)}${alsoThrough(self)}: ${fix}`
