@@ -2631,6 +2631,29 @@ describe("App", () => {
         expect(yield* Ref.get(runs)).toBe(1)
       }))
 
+    it.scoped("a readiness run in flight when the application begins to stop is interrupted, and its callers told the state it is in", () =>
+      Effect.gen(function*() {
+        // Regression: the shared run was a daemon fiber: the check went on with the released services until
+        // its own timeout (here an hour), after the application had stopped
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.healthCheck(() => Effect.onInterrupt(Effect.never, () => recorder.record("check interrupted")), {
+              name: "connected",
+              readiness: true,
+              timeout: "1 hour"
+            })
+          )
+        )
+        const running = yield* App.start(App.make(registry, { roots: [A, App.Health] }))
+        const caller = yield* Effect.fork(healthOf(running).readiness)
+        yield* awaitSleeps(1) // the check's timeout
+        yield* App.stop(running)
+        yield* Effect.repeatN(Effect.yieldNow(), 10) // a check is interrupted without waiting (disconnected)
+        expect(yield* recorder.entries).toEqual(["check interrupted"])
+        expect(yield* Fiber.join(caller)).toEqual(notReady("stopped"))
+      }))
+
     it.scoped("a component with a check that counts is not ready once shut down: <component>/phase", () =>
       Effect.gen(function*() {
         const registry = Registry.make(Component.succeed(A, "a").pipe(Lifecycle.healthCheck(() => Effect.void, { name: "connected", readiness: true })))

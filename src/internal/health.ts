@@ -1,5 +1,6 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import type * as App from "../App.js"
 import type * as Health from "../Health.js"
 import type * as Report from "../Report.js"
@@ -81,23 +82,35 @@ export const notStarted = (state: App.State): Health.Readiness => readiness(stat
  * `run` with at most one run in flight: a caller that comes while one runs gets that run's result,
  * one that comes after it ended starts the next. Nothing is kept once a run ended (no cache). The run
  * does not belong to its first caller: interrupting a caller stops its wait only, and the run ends
- * by itself (a health run ends within its checks' timeouts).
+ * by itself (a health run ends within its checks' timeouts), or when its owner `abandon`s it (an
+ * application that begins to stop: its checks must not go on with services it releases); its callers
+ * then fail with the interruption.
  *
  * @internal
  */
-export const sharedRun = <A>(run: Effect.Effect<A>): Effect.Effect<A> => {
-  let inFlight: Deferred.Deferred<A> | undefined
+export const sharedRun = <A>(run: Effect.Effect<A>): { readonly run: Effect.Effect<A>; readonly abandon: () => void } => {
+  let inFlight: { readonly result: Deferred.Deferred<A>; fiber?: Fiber.RuntimeFiber<unknown> } | undefined
   // uninterruptible from taking the slot to forking its run: a slot taken is always completed
-  return Effect.uninterruptibleMask((restore) =>
+  const shared = Effect.uninterruptibleMask((restore) =>
     Effect.suspend(() => {
-      if (inFlight !== undefined) return restore(Deferred.await(inFlight))
-      const result = inFlight = runtime.makeDeferred<A>()
-      const settled = Effect.onExit(run, (exit) =>
+      if (inFlight !== undefined) return restore(Deferred.await(inFlight.result))
+      const slot: { readonly result: Deferred.Deferred<A>; fiber?: Fiber.RuntimeFiber<unknown> } = { result: runtime.makeDeferred<A>() }
+      inFlight = slot
+      // interruptible, though forked where nothing is: `abandon` interrupts it
+      const settled = Effect.onExit(Effect.interruptible(run), (exit) =>
         Effect.sync(() => {
-          inFlight = undefined
-          runtime.completeDeferred(result, exit)
+          if (inFlight === slot) inFlight = undefined
+          runtime.completeDeferred(slot.result, exit)
         }))
-      return Effect.zipRight(Effect.forkDaemon(settled), restore(Deferred.await(result)))
+      return Effect.flatMap(Effect.forkDaemon(settled), (fiber) => {
+        slot.fiber = fiber
+        return restore(Deferred.await(slot.result))
+      })
     })
   )
+  const abandon = () => {
+    const fiber = inFlight?.fiber
+    if (fiber !== undefined) runtime.interruptFiber(fiber)
+  }
+  return { run: shared, abandon }
 }

@@ -235,7 +235,9 @@ const countsForReadiness = (node: Plan.Node): boolean => (node.component.lifecyc
 /**
  * The application's readiness (`Health.Readiness`): its state, and once started its readiness
  * checks, run as `App.Health`'s `check` runs (the application's concurrency and overall timeout),
- * one run in flight shared by concurrent callers (`health.sharedRun`). Made once per run.
+ * one run in flight shared by concurrent callers (`health.sharedRun`). Made once per run; the run in
+ * flight when the application begins to stop is interrupted (`abandonReadiness`), its callers told
+ * the state it is in.
  *
  * @internal
  */
@@ -243,11 +245,17 @@ export const readinessOf = (self: AppRun): Effect.Effect<Health.Readiness> => {
   const shared = health.sharedRun(Effect.suspend(() =>
     checkHealth(self, { concurrency: self.settings.healthConcurrency, timeout: self.settings.healthOverall, readiness: true })
   ))
+  self.abandonReadiness = shared.abandon
+  const notStarted = Effect.sync(() => health.notStarted(self.lifecycle.state))
   return Effect.suspend(() => {
     // a check that asks would wait for the run it is part of
     if (isCheckingItself(self)) return checkingItself
-    if (self.lifecycle.state !== "started") return Effect.succeed(health.notStarted(self.lifecycle.state))
-    return Effect.map(shared, (report) => health.readiness(self.lifecycle.state, report))
+    if (self.lifecycle.state !== "started") return notStarted
+    return Effect.matchCauseEffect(shared.run, {
+      onSuccess: (report) => Effect.succeed(health.readiness(self.lifecycle.state, report)),
+      // abandoned: the application began to stop
+      onFailure: (cause) => Cause.isInterruptedOnly(cause) ? notStarted : Effect.failCause(cause)
+    })
   })
 }
 

@@ -89,6 +89,8 @@ export class AppRun implements builtins.Host {
   releaseTimedOut = false
   /** the components that declare health checks, in plan order (found on the first health check) */
   healthChecked: ReadonlyArray<number> | undefined = undefined
+  /** interrupts the readiness run in flight, if any (`checks.readinessOf`): called as the stop begins */
+  abandonReadiness: (() => void) | undefined = undefined
   /**
    * per component whose requests the container prepared (handles, transient or scoped instances):
    * the values its constructor got, which its hooks get too (see `hookServices`)
