@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Path from "@effect/platform/Path"
 import { inspect } from "node:util"
 import { Context, Data, Effect, Either, Layer, Ref } from "effect"
-import { Component, Condition, Dependency, Errors, Explain, Lifetime, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
+import { Component, Condition, Dependency, Errors, Explain, Family, Lifetime, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
 
 class Config extends Context.Tag("Config")<Config, { readonly url: string }>() {}
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
@@ -460,6 +460,27 @@ describe("Component", () => {
           Component.succeed(Clock, Clock.make({ now: () => 4 }))
         ).pipe(Registry.replace("greeter", Component.fromService(Greeter)))
         expect(yield* Effect.provide(greet(Greeter), Registry.toLayer(registry, [Greeter]))).toBe("hello ada at 4")
+      }))
+
+    it.effect("a family member replaced by name with a fromService component gets its requests too", () =>
+      Effect.gen(function*() {
+        // Regression: "constructor of G(a) failed: Service not found: Clock": members are made during the walk,
+        // after the registry's fromService components were given their requests, and the replacement's never was
+        const { Clock, Greeter } = services()
+        const Greeters = Family.make(Greeter, {
+          name: "G",
+          key: (who: string) => who,
+          build: (who) => Effect.succeed(Greeter.make({ greet: () => `production ${who}` }))
+        })
+        class Api extends Context.Tag("Api")<Api, string>() {}
+        const registry = Registry.make(
+          Greeters,
+          Component.succeed(Clock, Clock.make({ now: () => 4 })),
+          Component.make(Api, { dependencies: [Greeters.of("a")], build: greet(Greeters.of("a")) })
+        ).pipe(Registry.replace("G(a)", Component.fromService(Greeter)))
+        const plan = Either.getOrThrow(Resolver.resolve(registry, [Api]))
+        expect(Explain.tree(plan)).toBe("Api\n└─ G(a) (Greeter) · replaced\n   └─ Clock")
+        expect(yield* Effect.provide(Api, Registry.toLayer(registry, [Api]))).toBe("hello ada at 4")
       }))
 
     it("resolving a registry again gives the same components and layers", () => {

@@ -234,7 +234,7 @@ const run = (
     index,
     problems,
     (seeds) =>
-      walk(index, flat, usedReplacements, seeds, roots, options?.extraRoots, new Set(externalKeys(options?.external)), scopeNames, inputs)
+      walk(index, flat, usedReplacements, seeds, roots, options?.extraRoots, options?.external ?? [], scopeNames, inputs)
   )
   // a loop, not a spread: a spread passes every problem as an argument (the stack's limit)
   for (const problem of outcome.problems) problems.push(problem)
@@ -607,7 +607,7 @@ const walk = (
   seeds: ReadonlyMap<string, unknown>,
   roots: ReadonlyArray<Dependency.Any>,
   extraRoots: ((component: Component.Any) => boolean) | undefined,
-  external: ReadonlySet<string>,
+  external: ReadonlyArray<Dependency.Any>,
   scopes: ReadonlyArray<string>,
   inputs: ReadonlyMap<string, string>
 ): Walk => {
@@ -618,7 +618,8 @@ const walk = (
     flat,
     usedReplacements,
     seeds,
-    external,
+    external: new Set(externalKeys(external)),
+    externalTags: external,
     inputs,
     problems: [],
     capacity,

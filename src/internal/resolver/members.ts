@@ -14,6 +14,7 @@ import * as component from "../component.js"
 import type * as dependency from "../dependency.js"
 import { examine } from "./examine.js"
 import { hooksOfStack } from "./hooks.js"
+import { servicesByLayer, withServiceRequests } from "./services.js"
 import { available, excludedFamily, suggest } from "./problems.js"
 import {
   compareNames,
@@ -23,6 +24,7 @@ import {
   isTag,
   makeEdge,
   pathOfStack,
+  type Prepared,
   reserve,
   show,
   sortedNames,
@@ -231,7 +233,7 @@ export const resolveMember = (
       })
     )
   }
-  const made = component.fromFields({
+  let made = component.fromFields({
     tag: member.family.tag,
     name: request.label,
     qualifiers: [],
@@ -246,7 +248,15 @@ export const resolveMember = (
       ? (replacement.lifecycle !== undefined ? { lifecycle: replacement.lifecycle } : {})
       : (member.family.lifecycle !== undefined ? { lifecycle: member.family.lifecycle } : {}))
   })
-  const examined = examine(made, components.length)
+  let examined: Prepared | Errors.InvalidDeclaration
+  if (replacement !== undefined && made.construct._tag === "Layer" && made.construct.serviceDependencies !== undefined) {
+    // a replacement made by Component.fromService: its class's dependencies are requests, as a registered one's
+    const derived = withServiceRequests(made, servicesByLayer(self.index, self.externalTags))
+    if (!(derived instanceof Errors.InvalidDeclaration)) made = derived.component
+    examined = derived instanceof Errors.InvalidDeclaration ? derived : derived.prepared
+  } else {
+    examined = examine(made, components.length)
+  }
   if (examined instanceof Errors.InvalidDeclaration) {
     self.problems.push(examined)
     return undefined

@@ -38,28 +38,11 @@ export const resolveServiceDependencies = (
   problems: Array<Errors.Problem>
 ): void => {
   if ((index.traits & Trait.FromService) === 0) return
-  const { components, overrides, prepared } = index.candidates
+  const { components, prepared } = index.candidates
   let serviceOf: Map<unknown, Context.Tag<unknown, unknown>> | undefined
   for (let candidate = 0; candidate < index.baseCount; candidate++) {
-    const layers = serviceDependenciesOf(components[candidate]!)
-    if (layers === undefined) continue
-    serviceOf ??= servicesByLayer(index, overrides, external)
-    const own = prepared[candidate]!.key
-    const requests: Array<Context.Tag<unknown, unknown>> = []
-    const inside: Array<Layer.Layer<never, unknown, unknown>> = []
-    let outcome = ""
-    for (const layer of layers) {
-      const tag = serviceOf.get(layer)
-      if (tag !== undefined && tag.key !== own) {
-        // a service's Default and DefaultWithoutDependencies both listed are one request
-        if (!requests.includes(tag)) requests.push(tag)
-        outcome += `${tag.key}\u0000`
-      } else {
-        inside.push(layer as Layer.Layer<never, unknown, unknown>)
-        outcome += "\u0000"
-      }
-    }
-    const derived = derive(components[candidate]!, outcome, requests, inside)
+    if (serviceDependenciesOf(components[candidate]!) === undefined) continue
+    const derived = withServiceRequests(components[candidate]!, serviceOf ??= servicesByLayer(index, external))
     if (derived instanceof Errors.InvalidDeclaration) {
       problems.push(derived)
       continue
@@ -69,12 +52,41 @@ export const resolveServiceDependencies = (
   }
 }
 
-/** Every layer a plain request of a registered or external service is for, to that service's tag. */
-const servicesByLayer = (
-  index: Index,
-  overrides: ReadonlyArray<boolean>,
-  external: ReadonlyArray<unknown>
-): Map<unknown, Context.Tag<unknown, unknown>> => {
+/**
+ * A `fromService` component given its requests (see `resolveServiceDependencies`), as the component it
+ * becomes with its prepared form, or why it cannot; a family member replaced by one gets them so when
+ * the walk makes it. `serviceOf`: `servicesByLayer`'s.
+ *
+ * @internal
+ */
+export const withServiceRequests = (
+  self: Component.Any,
+  serviceOf: ReadonlyMap<unknown, Context.Tag<unknown, unknown>>
+): { readonly component: Component.Any; readonly prepared: Prepared } | Errors.InvalidDeclaration => {
+  const own = (self.tag as Context.Tag<unknown, unknown>).key
+  const requests: Array<Context.Tag<unknown, unknown>> = []
+  const inside: Array<Layer.Layer<never, unknown, unknown>> = []
+  let outcome = ""
+  for (const layer of serviceDependenciesOf(self) ?? []) {
+    const tag = serviceOf.get(layer)
+    if (tag !== undefined && tag.key !== own) {
+      // a service's Default and DefaultWithoutDependencies both listed are one request
+      if (!requests.includes(tag)) requests.push(tag)
+      outcome += `${tag.key}\u0000`
+    } else {
+      inside.push(layer as Layer.Layer<never, unknown, unknown>)
+      outcome += "\u0000"
+    }
+  }
+  return derive(self, outcome, requests, inside)
+}
+
+/**
+ * Every layer a plain request of a registered or external service is for, to that service's tag.
+ *
+ * @internal
+ */
+export const servicesByLayer = (index: Index, external: ReadonlyArray<unknown>): Map<unknown, Context.Tag<unknown, unknown>> => {
   const serviceOf = new Map<unknown, Context.Tag<unknown, unknown>>()
   const add = (tag: Context.Tag<unknown, unknown>) => {
     for (const name of ["Default", "DefaultWithoutDependencies"] as const) {
@@ -82,7 +94,7 @@ const servicesByLayer = (
       if (Layer.isLayer(layer) && !serviceOf.has(layer)) serviceOf.set(layer, tag)
     }
   }
-  const { components } = index.candidates
+  const { components, overrides } = index.candidates
   index.byTag.forEach((first) => {
     for (let candidate = first; candidate !== -1; candidate = index.nextOfTag[candidate]!) {
       // a qualified override applies to qualified requests only: alone, it does not answer a plain one

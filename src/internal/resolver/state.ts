@@ -156,6 +156,8 @@ export interface WalkState {
   readonly seeds: ReadonlyMap<string, unknown>
   /** the keys of the services the program provides (external requirements) */
   readonly external: ReadonlySet<string>
+  /** those services' tags, as the resolution's options give them */
+  readonly externalTags: ReadonlyArray<unknown>
   /** the keys of the declared scopes' inputs, each to the outermost scope that has it */
   readonly inputs: ReadonlyMap<string, string>
   readonly problems: Array<Errors.Problem>
