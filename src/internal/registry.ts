@@ -364,24 +364,42 @@ const providersOf = (root: Registry.Registry, environment: Condition.Environment
 }
 
 /**
+ * Every entry of the registries and of those they include or guard, whatever the conditions, in
+ * registration order (an included or guarded registry's entries right after its entry); each registry
+ * looked into once. Iterative: nesting depth is no limit.
+ *
+ * @internal
+ */
+export const forEachEntry = (roots: Iterable<Registry.Registry<unknown>>, f: (entry: Entry) => void): void => {
+  const reached = new Set<unknown>()
+  // the entries still to visit, the next on top
+  const pending: Array<Entry> = []
+  const enter = (registry: Registry.Registry<unknown>): void => {
+    if (reached.has(registry)) return
+    reached.add(registry)
+    const entries = (registry as RegistryImpl).entries
+    for (let index = entries.length - 1; index >= 0; index--) pending.push(entries[index]!)
+  }
+  for (const root of roots) {
+    enter(root)
+    for (let entry = pending.pop(); entry !== undefined; entry = pending.pop()) {
+      f(entry)
+      if (entry._tag === "Include" || entry._tag === "When") enter(entry.registry)
+    }
+  }
+}
+
+/**
  * The condition of every guard in a registry, those under other guards too (what the environment
- * must read before a resolution: see `Condition`). Iterative, each registry looked into once.
+ * must read before a resolution: see `Condition`).
  *
  * @internal
  */
 export const conditionsOf = (root: Registry.Registry): ReadonlyArray<Condition.Condition> => {
   const conditions: Array<Condition.Condition> = []
-  const reached = new Set<unknown>([root])
-  const stack: Array<ReadonlyArray<Entry>> = [(root as RegistryImpl).entries]
-  while (stack.length > 0) {
-    for (const entry of stack.pop()!) {
-      if (entry._tag !== "When" && entry._tag !== "Include") continue
-      if (entry._tag === "When") conditions.push(entry.condition)
-      if (reached.has(entry.registry)) continue
-      reached.add(entry.registry)
-      stack.push((entry.registry as RegistryImpl).entries)
-    }
-  }
+  forEachEntry([root], (entry) => {
+    if (entry._tag === "When") conditions.push(entry.condition)
+  })
   return conditions
 }
 

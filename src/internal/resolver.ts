@@ -309,29 +309,15 @@ const reportConditionFailures = (flat: registry.Flattened, problems: Array<Error
  */
 const guardedBy = (flat: registry.Flattened, guard: Condition.Condition): ReadonlyArray<string> => {
   const names = new Set<string>()
-  const reached = new Set<unknown>()
-  // entries still to look at, the next on top: a nested registry's go on top in order (registration order)
-  const pending: Array<registry.Entry> = []
-  const enter = (guarded: Registry.Registry): void => {
-    if (reached.has(guarded)) return
-    reached.add(guarded)
-    const entries = (guarded as registry.RegistryImpl).entries
-    for (let index = entries.length - 1; index >= 0; index--) pending.push(entries[index]!)
-  }
-  for (const skipped of flat.skipped) {
-    if (skipped.condition !== guard) continue
-    enter(skipped.registry)
-    for (let entry = pending.pop(); entry !== undefined; entry = pending.pop()) {
-      if (entry._tag === "Component" || entry._tag === "Override") {
-        const item: unknown = entry.component
-        if (isComponent(item) && isTag(item.tag)) names.add(component.displayName(item))
-      } else if (entry._tag === "Family") {
-        names.add(entry.family.name)
-      } else if (entry._tag === "Include" || entry._tag === "When") {
-        enter(entry.registry)
-      }
+  const guarded = flat.skipped.flatMap((skipped) => (skipped.condition === guard ? [skipped.registry] : []))
+  registry.forEachEntry(guarded, (entry) => {
+    if (entry._tag === "Component" || entry._tag === "Override") {
+      const item: unknown = entry.component
+      if (isComponent(item) && isTag(item.tag)) names.add(component.displayName(item))
+    } else if (entry._tag === "Family") {
+      names.add(entry.family.name)
     }
-  }
+  })
   return [...names]
 }
 

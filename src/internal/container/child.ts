@@ -27,7 +27,7 @@ import * as Errors from "../../Errors.js"
 import type * as Registry from "../../Registry.js"
 import * as component from "../component.js"
 import type * as dependency from "../dependency.js"
-import type * as registry from "../registry.js"
+import * as registry from "../registry.js"
 import * as resolver from "../resolver.js"
 import { close, type Face, Realm, realmOf } from "./lookup.js"
 
@@ -79,18 +79,14 @@ const registeredIn = (root: Registry.Registry<unknown>): Registered => {
   const keys = new Set<string>()
   const names = new Set<string>()
   const prefixes: Array<string> = []
-  const visit = (self: Registry.Registry<unknown>) => {
-    for (const entry of (self as registry.RegistryImpl).entries) {
-      if (entry._tag === "Include" || entry._tag === "When") visit(entry.registry)
-      else if (entry._tag === "Family") prefixes.push((entry.family as unknown as dependency.FamilyLike).keyPrefix)
-      else {
-        keys.add(entry.component.tag.key)
-        const given = entry._tag === "Replace" ? entry.name : entry.component.name
-        if (given !== undefined) names.add(given)
-      }
+  registry.forEachEntry([root], (entry) => {
+    if (entry._tag === "Family") prefixes.push((entry.family as unknown as dependency.FamilyLike).keyPrefix)
+    else if (entry._tag !== "Include" && entry._tag !== "When") {
+      keys.add(entry.component.tag.key)
+      const given = entry._tag === "Replace" ? entry.name : entry.component.name
+      if (given !== undefined) names.add(given)
     }
-  }
-  visit(root)
+  })
   const made: Registered = { keys, names, prefixes }
   ofRegistry.set(root, made)
   return made
