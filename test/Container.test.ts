@@ -819,6 +819,25 @@ describe("Container", () => {
           deep: ["Report (override)"]
         })
       }))
+    it.effect("a child opens over a parent whose registry holds an invalid value its false condition leaves out", () =>
+      Effect.gen(function*() {
+        // Regression: the child's naming read every entry of the parent's registry as a component
+        // (TypeError: reading 'key' of undefined), where the guard keeps the value from resolution
+        class Report extends Context.Tag("Report")<Report, string>() {}
+        const registry = Registry.make(
+          Component.succeed(Db, { id: 0, config: { id: 0 } }),
+          Registry.when(Condition.profile("never"), Registry.make(42 as unknown as Component.Any))
+        )
+        const report = yield* withContainer(
+          registry,
+          [Db],
+          Effect.gen(function*() {
+            const tenant = yield* Container.child("tenant", [Component.succeed(Report, "report")])
+            return yield* Container.getFrom(tenant, Report)
+          }).pipe(Effect.scoped)
+        )
+        expect(report).toBe("report")
+      }))
   })
 
   describe("handles of what another container holds", () => {

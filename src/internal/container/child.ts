@@ -19,6 +19,7 @@
  *
  * @internal
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Component from "../../Component.js"
@@ -82,8 +83,10 @@ const registeredIn = (root: Registry.Registry<unknown>): Registered => {
   registry.forEachEntry([root], (entry) => {
     if (entry._tag === "Family") prefixes.push((entry.family as unknown as dependency.FamilyLike).keyPrefix)
     else if (entry._tag !== "Include" && entry._tag !== "When") {
-      keys.add(entry.component.tag.key)
-      const given = entry._tag === "Replace" ? entry.name : entry.component.name
+      // a value that is no component may stand under a false condition: the resolver never examined it
+      const item: unknown = entry.component
+      if (component.isComponent(item) && Context.isTag(item.tag)) keys.add(item.tag.key)
+      const given = entry._tag === "Replace" ? entry.name : component.isComponent(item) ? item.name : undefined
       if (given !== undefined) names.add(given)
     }
   })
