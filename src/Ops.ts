@@ -63,6 +63,7 @@ import type * as App from "./App.js"
 import type * as Component from "./Component.js"
 import type * as Container from "./Container.js"
 import * as Explain from "./Explain.js"
+import * as Health from "./Health.js"
 import * as explainInternal from "./internal/explain.js"
 import * as internal from "./internal/ops.js"
 import * as startupInternal from "./internal/opsStartup.js"
@@ -206,7 +207,7 @@ export type LiveJson = typeof LiveJson.Type
 export const HealthCheckJson = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
-  status: Schema.Literal("healthy", "unhealthy", "timeout"),
+  status: Health.CheckStatus,
   /** milliseconds, rounded to 0.1 */
   duration: Schema.Number,
   error: Schema.optionalWith(Schema.String, { exact: true })
