@@ -23,7 +23,7 @@ import { type Found, parseFlags, sourcesOf } from "./optionsProvider.js"
 import * as planInternal from "./plan.js"
 import * as registry from "./registry.js"
 import * as resolver from "./resolver.js"
-import { sharedFlagReason } from "./errorMessages.js"
+import { didYouMean, sharedFlagReason } from "./errorMessages.js"
 import { suggest } from "./resolver/problems.js"
 import * as runtime from "./runtime.js"
 
@@ -430,7 +430,7 @@ export const misspelledFlags = (plan: Plan.Any, argv: ReadonlyArray<string>): Re
     if (flag === "--help" || known.includes(flag)) continue
     // the closest only: the flags of one options share their prefix, so most are close to each other
     const closest = suggest(flag, known)[0]
-    if (closest !== undefined) messages.push(`the flag ${flag} is not an option of the application: did you mean ${closest}?`)
+    if (closest !== undefined) messages.push(`the flag ${flag} is not an option of the application: ${didYouMean([closest])}`)
   }
   return messages
 }
