@@ -556,8 +556,8 @@ export class ConstructionError<out E = unknown> extends Data.TaggedError("Constr
 }
 
 /**
- * Releasing a component failed (a finalizer failed or died). It surfaces as a defect when the
- * graph's scope closes; the other components are still released.
+ * Releasing a component failed (a finalizer, or a disposer of an instance of its own, failed or died;
+ * several: `cause` is their Cause). A defect when the scope closes; the others are still released.
  *
  * @example
  * ```ts

@@ -15,7 +15,8 @@
  * - **background work** starts once the component started and is stopped (interrupted, or asked to
  *   finish) before its stop hooks; if it fails while the application runs, the application shuts down
  *   gracefully and fails with `ApplicationFailed` (`reason: "background"`) carrying that failure.
- * - **disposers** run when the component is released, before its constructor's finalizers.
+ * - **disposers** run when the component is released, before its constructor's finalizers; only
+ *   once its initializers all succeeded (a failed one leaves its finalizers alone to run).
  * - **health checks** run only when asked (`App.health`, the `App.Health` service), on components
  *   that started; they are not a phase and never change the application's state (see `Health`).
  * - **startup components** are built and started even if nothing depends on them; lower startup

@@ -2330,7 +2330,7 @@ describe("App", () => {
     const healthyIn = (name: string, check = "healthCheck") => ({ name, status: "healthy", checks: [{ name: check, status: "healthy", duration: 0 }] })
     const namesOf = (report: Health.Report) => report.components.map((component) => component.name)
 
-    it.scoped("a component only a run-time lookup of the application's container reached is checked once built, by its name, and can be named", () =>
+    it.scoped("a component only a run-time lookup of the application's container reached is checked once built, by its name, and can be named, and through a container", () =>
       Effect.gen(function*() {
         // C is registered but no root reaches it: not in the plan, built by the first lookup
         const registry = Registry.make(
@@ -2348,6 +2348,11 @@ describe("App", () => {
         }
         expect(yield* App.health(running)).toEqual({ healthy: false, components: [healthyA, unhealthyC] })
         expect(yield* App.healthOf(running, ["C"])).toEqual({ healthy: false, components: [unhealthyC] })
+        // the root container's own: what it sees, and what a child sees of its ancestors (samber/do's Scope.HealthCheck)
+        const root = Context.get(running.context, Container.Container)
+        expect(yield* App.healthOf(running, [root])).toEqual({ healthy: false, components: [healthyA, unhealthyC] })
+        const tenant = yield* Effect.provideService(Container.child("tenant-a", []), Container.Container, root)
+        expect(yield* App.healthOf(running, [tenant])).toEqual({ healthy: false, components: [healthyA, unhealthyC] })
       }))
 
     it.scoped("the application's report runs the checks of what its children and grandchildren built, named by path as Container.shutDown names them; a failing one makes it unhealthy; one not built is not listed", () =>

@@ -1430,6 +1430,43 @@ describe("Container", () => {
         ])
       }))
 
+    it.effect("under App, a failing disposer of what a child or a transient built is a release failure, told beside its finalizer's", () =>
+      Effect.gen(function*() {
+        const released = (name: string) => Effect.acquireRelease(Effect.succeed({ id: 0 }), () => Effect.die(new Error(`${name} socket closed`)))
+        const registry = Registry.make(
+          Component.succeed(Config, { id: 1 }),
+          Component.make(Stamp, { build: released("Stamp") }).pipe(
+            Lifetime.transient,
+            Lifecycle.disposer(() => Effect.fail("Stamp not flushed"))
+          ),
+          Component.make(Loop, { dependencies: [Stamp], build: Effect.succeed("loop") })
+        )
+        const TenantDb = Component.make(Db, { dependencies: [Config], build: Effect.as(released("Db"), { id: 2, config: { id: 1 } }) }).pipe(
+          Lifecycle.disposer(() => Effect.fail("Db not flushed"), { name: "flush" }),
+          Lifecycle.disposer(() => Effect.die(new Error("Db lock kept")), { name: "unlock" })
+        )
+        const { closed, report } = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [Container.Container, Loop] }))
+          const context = running.context as Context.Context<Container.Container>
+          // a child closed on its own dies with its release failures; one left open, the application's release reports them
+          const own = yield* Scope.make()
+          const tenant = yield* Container.child("tenant", [TenantDb]).pipe(Effect.provide(context), Scope.extend(own))
+          yield* Container.getFrom(tenant, Db)
+          const closed = yield* Effect.exit(Scope.close(own, Exit.void))
+          const other = yield* Container.child("other", [TenantDb]).pipe(Effect.provide(context), Scope.extend(yield* Scope.make()))
+          yield* Container.getFrom(other, Db)
+          const failed = yield* Effect.flip(App.stop(running))
+          return { closed, report: failed._tag === "ApplicationFailed" ? failed : { errors: [failed] } }
+        }))
+        expect(Exit.isFailure(closed) ? Cause.defects(closed.cause).pipe((defects) => Array.from(defects, (defect) => (defect as Error).message)) : []).toEqual([
+          "Db: releasing Db failed: HookFailed: Db: disposer flush of Db failed: Db not flushed, HookFailed: Db: disposer unlock of Db failed: Error: Db lock kept and Error: Db socket closed"
+        ])
+        expect(report.errors.map((error) => error.message)).toEqual([
+          "Db: releasing Db failed: HookFailed: Db: disposer flush of Db failed: Db not flushed, HookFailed: Db: disposer unlock of Db failed: Error: Db lock kept and Error: Db socket closed",
+          "Loop: releasing Loop failed: HookFailed: Loop -> Stamp: disposer of Stamp failed: Stamp not flushed and Error: Stamp socket closed"
+        ])
+      }))
+
     it.effect("under App, a lookup whose component's initializer fails, or whose lifecycle settings are invalid, fails and keeps nothing", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

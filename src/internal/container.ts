@@ -39,6 +39,7 @@ import * as executor from "./executor.js"
 import * as observe from "./observe.js"
 import * as planInternal from "./plan.js"
 import * as runtime from "./runtime.js"
+import { releaseCause } from "./errors.js"
 
 /** A lifetime's rank: 0 singleton, -1 transient, 1 + i the i-th declared scope. */
 const TRANSIENT = -1
@@ -845,7 +846,7 @@ const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect
     exit._tag === "Success"
       ? Effect.void
       : Effect.logError(
-        new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: Cause.squash(exit.cause) })
+        new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: releaseCause(exit.cause) })
       ))
 }
 

@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import type * as Errors from "../Errors.js"
 import type * as Report from "../Report.js"
@@ -221,6 +222,15 @@ export class ApplicationFailed extends Data.TaggedError("ApplicationFailed")<{
     }`
   }
 }
+
+/**
+ * What a release failed with, for a `ReleaseError`: its one failure or defect, else the whole Cause
+ * (rendered "A and B"), so that no failing finalizer or disposer of one instance hides another's.
+ *
+ * @internal
+ */
+export const releaseCause = (cause: Cause.Cause<unknown>): unknown =>
+  Cause.failures(cause).length + Cause.defects(cause).length > 1 ? cause : Cause.squash(cause)
 
 /** @internal */
 export class ReleaseError extends Data.TaggedError("ReleaseError")<{

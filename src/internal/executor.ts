@@ -42,6 +42,7 @@ import * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
 import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
+import { releaseCause } from "./errors.js"
 import * as graph from "./graph.js"
 import * as planInternal from "./plan.js"
 import * as runtime from "./runtime.js"
@@ -743,4 +744,4 @@ const releaseOrder = (plan: Plan.Any, owners: ReadonlyArray<number>): Int32Array
 }
 
 const releaseError = (plan: Plan.Any, id: number, cause: Cause.Cause<unknown>): Errors.ReleaseError =>
-  new Errors.ReleaseError({ component: plan.nodes[id]!.name, path: planInternal.pathTo(plan, id), cause: Cause.squash(cause) })
+  new Errors.ReleaseError({ component: plan.nodes[id]!.name, path: planInternal.pathTo(plan, id), cause: releaseCause(cause) })

@@ -185,7 +185,7 @@ const illegal = (caller: string, problem: string): Effect.Effect<never> =>
  * The components a selection names, each once: a name is the component of that name, a path
  * (`tenant-a/Db`) a child's component (see `children.ts`); a request, every component it resolved to
  * in the plan; an alias, what it answers with; a container, what it sees: its own built components
- * that declare checks and its ancestors' (the root's: the application's that declare checks). A
+ * that declare checks and its ancestors' (the root's: the application's and its lookups' that declare checks). A
  * name or request the application has no component for fails with `UnknownComponent` (a service's
  * key suggesting that service's components, then close names); an empty selection, or a container of another application, is a defect.
  *

@@ -99,8 +99,9 @@ export const listed = (self: AppRun, selection: ChildSelection): ReadonlyArray<C
 }
 
 /**
- * The realm of a container of this application, with its ancestors below the root (the root's
- * child first); `undefined` when it is another application's (or a plan's outside App).
+ * The realm of a container of this application, with its ancestors up to the root's (the root's
+ * first: what its lookups built beyond the plan is the root container's too); `undefined` when it is
+ * another application's (or a plan's outside App).
  *
  * @internal
  */
@@ -108,7 +109,7 @@ export const lineOf = (self: AppRun, service: PublicContainer.Container): Readon
   const realm = realmOf(service)
   if (self.container === undefined || realm.root !== self.container) return undefined
   const line: Array<Realm> = []
-  for (let at: Realm | undefined = realm; at?.parent !== undefined; at = at.parent) line.unshift(at)
+  for (let at: Realm | undefined = realm; at !== undefined; at = at.parent) line.unshift(at)
   return line
 }
 

@@ -19,6 +19,7 @@ import * as planInternal from "../plan.js"
 import * as hooks from "./hooks.js"
 import { type AppRun, hookServices, servicesOf } from "./run.js"
 import * as settingsInternal from "./settings.js"
+import { releaseCause } from "../errors.js"
 
 /** Gives the application's container (and every container made for its lookups) App's instance hooks. @internal */
 export const attach = (self: AppRun, dynamic: container.Container): void => {
@@ -183,7 +184,7 @@ const instanceEvents = (self: AppRun, owner: container.Container, path: Readonly
       duration,
       error: Exit.isSuccess(exit) ? undefined : rendered(tag === "InstanceBuilt"
         ? hooks.failureOf(exit.cause).reason
-        : new Errors.ReleaseError({ component: node.name, path: planInternal.pathTo(owner.plan, id), cause: Cause.squash(exit.cause) }))
+        : new Errors.ReleaseError({ component: node.name, path: planInternal.pathTo(owner.plan, id), cause: releaseCause(exit.cause) }))
     }))
   }
   return {
@@ -239,10 +240,17 @@ const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: 
       }))
   }
   if (disposers.length === 0) return initialize
-  // disposers of an instance of its own (transient, scoped, factory, a lookup's): on its scope, each one bounded, failures kept going
-  const dispose = Effect.forEach(disposers, (disposer) =>
-    Effect.timeout(hooks.userEffect(`hook ${disposer.name}`, () => disposer.run(service), services(disposer)), settings.stop).pipe(
-      Effect.catchAllCause((cause) => Effect.logError(failed(disposer.name, "dispose", cause)))
-    ), { discard: true })
+  // disposers of an instance of its own (transient, scoped, factory, a lookup's): on its scope, each one bounded, failures kept
+  // going, then the scope's close fails with them, as with its finalizers' failures: a release failure of the instance
+  const dispose = Effect.flatMap(
+    Effect.forEach(disposers, (disposer) =>
+      Effect.timeout(hooks.userEffect(`hook ${disposer.name}`, () => disposer.run(service), services(disposer)), settings.stop).pipe(
+        Effect.matchCause({ onFailure: (cause) => failed(disposer.name, "dispose", cause), onSuccess: () => undefined })
+      )),
+    (outcomes) => {
+      const failures = outcomes.filter((failure) => failure !== undefined)
+      return failures.length === 0 ? Effect.void : Effect.failCause(failures.map(Cause.die).reduce(Cause.sequential))
+    }
+  )
   return Effect.zipRight(initialize, Scope.addFinalizer(scope, dispose))
 }
