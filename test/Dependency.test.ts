@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { vi } from "vitest"
-import { Context, Deferred, Effect, Either, Exit, Fiber, Layer, Option, Scope } from "effect"
+import { Cause, Context, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Option, Scope } from "effect"
 import { App, Component, Dependency, Errors, Family, Lifecycle, Qualifier, Registry, Resolver } from "../src/index.js"
 import { type Instance, makeRecorder, type Recorder } from "./helpers/recorder.js"
 import { settle } from "./helpers/run.js"
@@ -558,6 +558,25 @@ describe("Dependency.reloadable at run time", () => {
         "release Leaf#3",
         "release Base#1"
       ])
+    }))
+
+  it.effect("a replaced instance whose release fails is logged as its ReleaseError's message, with the failure as the log's cause", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const lines: Array<string> = []
+      const logger = Logger.make(({ cause, logLevel, message }) => {
+        const text = Array.isArray(message) ? message.join(" ") : String(message)
+        lines.push(`${logLevel.label} ${text} | ${[...Cause.defects(cause)].map((defect) => String(defect)).join(", ")}`)
+      })
+      const Failing = Component.make(Leaf, {
+        build: Effect.acquireRelease(Effect.succeed({ id: "Leaf" }), () => Effect.die(new Error("socket closed")))
+      })
+      const registry = Registry.make(keeperOf(recorder), Failing)
+      const { context, close } = yield* open(Registry.toLayer(registry, [Keeper]))
+      const { rules } = Context.get(context, Keeper)
+      yield* rules.reload.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+      expect(lines).toEqual(["ERROR Keeper -> Leaf: releasing Leaf failed: Error: socket closed | Error: socket closed"])
+      yield* Effect.exit(close)
     }))
 
   it.effect("an instance plain dependents captured lives as long as the container; everything is released at close, once", () =>

@@ -835,7 +835,11 @@ const reloadableHandle = (
     } satisfies Dependency.ReloadableHandle<unknown>
   })
 
-/** Releases a replaced instance once nothing holds it; a release failure is logged (no caller is left to fail). */
+/**
+ * Releases a replaced instance once nothing holds it; a release failure is logged (no caller is left
+ * to fail): the `ReleaseError`'s message, with what the release failed with as the log's cause (the
+ * error object itself logs as a JSON dump whose cause reads `{}`).
+ */
 const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect<void> => {
   if (!held.replaced || held.holds > 0 || held.pinned || held.scope === undefined) return Effect.void
   const scope = held.scope
@@ -847,6 +851,8 @@ const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect
       ? Effect.void
       : Effect.logError(
         new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: releaseCause(exit.cause) })
+          .message,
+        exit.cause
       ))
 }
 
