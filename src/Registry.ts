@@ -180,7 +180,9 @@ export const add: {
  * requests it applies to. Without qualifiers it applies to every request of its tag; with qualifiers,
  * only to requests for one of them. Several overrides of one request are chosen among by the usual
  * rules. Made for tests (see `Testing`) and for environment-specific wiring. Takes one component or
- * an array of them.
+ * an array of them. An override must replace something: one of a service no component of the registry
+ * provides (false conditions' included) and nothing requests is a resolution problem
+ * (`InvalidDeclaration`, `OverridesNothing`); to add a service, use {@link add}.
  *
  * @example
  * ```ts
