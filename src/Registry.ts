@@ -359,7 +359,8 @@ export interface ComponentFilter {
  * environment given (none: only unguarded items and those whose condition needs no profile or
  * property); a component registered twice is listed once. No Config is read: an item whose guard
  * needs one (`Condition.config`, `Options.equals`, negated or not) is left out, unless the profiles and
- * properties decide the guard alone; `App.plan` or `Resolver.resolveEffect` read them (the plan's nodes).
+ * properties decide the guard alone; `App.plan` or `Resolver.resolveEffect` read them (the plan's nodes:
+ * `Resolver.resolveEffect(registry, [Dependency.all(Plugin)])` for the plugins active in this environment).
  *
  * @example
  * ```ts
