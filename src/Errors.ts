@@ -290,6 +290,7 @@ export type DuplicateName = internal.DuplicateName
  * - `Entry`: a registry item that is not a component at all, by its position (from 1);
  * - `Root`: a requested root, by its position (from 1);
  * - `Replacement`: a replacement by name (`Registry.replace`, `Testing.named`), by the name it replaces;
+ * - `Override`: an override (`Registry.override`, `Testing.value`, ...), by the key of the service it overrides;
  * - `Condition`: a condition of `Registry.when`, by its description, with what it guards (as {@link ConfigSource}'s);
  * - `Member`: a member of a component family, by its name (`family(key)`).
  *
@@ -308,6 +309,7 @@ export type DeclarationSubject =
   | { readonly _tag: "Entry"; readonly position: number }
   | { readonly _tag: "Root"; readonly position: number }
   | { readonly _tag: "Replacement"; readonly name: string }
+  | { readonly _tag: "Override"; readonly service: string }
   | { readonly _tag: "Condition"; readonly description: string; readonly guarded?: ReadonlyArray<string> | undefined }
   | { readonly _tag: "Member"; readonly name: string }
 
@@ -350,6 +352,7 @@ export interface ReplacementDescription {
  *   close members of a misspelt member's family; `invalid`: how many of its components are invalid);
  * - `ReplacementService`: a replacement provides another service than the component it replaces;
  * - `ReplacedTwice`: a name is replaced more than once, by these replacements in registration order;
+ * - `OverridesNothing`: no component provides the overridden service and nothing requests it (`suggestions`: close services);
  * - `FamilyFunctionThrew`: a family's `dependencies`, `merge` or `build` function threw for a member;
  * - `MemberConstructor`: a family's `build` function returned something other than an Effect;
  * - `UnsettledMerge`: merging a member's arguments keeps changing its dependencies.
@@ -387,6 +390,7 @@ export type DeclarationIssue =
   | { readonly code: "UnknownName"; readonly names: ReadonlyArray<string>; readonly invalid: number }
   | { readonly code: "ReplacementService"; readonly provides: string; readonly replaced: string }
   | { readonly code: "ReplacedTwice"; readonly replacements: ReadonlyArray<ReplacementDescription> }
+  | { readonly code: "OverridesNothing"; readonly suggestions: ReadonlyArray<string> }
   | { readonly code: "FamilyFunctionThrew"; readonly function: "dependencies" | "merge" | "build"; readonly error: string }
   | { readonly code: "MemberConstructor"; readonly got: string }
   | { readonly code: "UnsettledMerge" }

@@ -71,7 +71,8 @@ export interface TreeOptions {
  * - A component's lifecycle metadata follows its first line, in the order the application runs it:
  *   `Server · startup 0 · onStart: listen · background: accept (signal) · onStop · timeouts: stop 5s`
  *   (hooks with default names are counted, named ones listed; health checks, run only when asked,
- *   come last: `healthCheck: ping`). Mermaid and DOT labels carry the same line; the JSON form has it
+ *   come last: `healthCheck: ping, connected (readiness)`, one that counts for readiness saying so).
+ *   Mermaid and DOT labels carry the same line; the JSON form has it
  *   as {@link LifecycleJson}.
  *
  * @example
@@ -292,8 +293,11 @@ export interface LifecycleJson {
   readonly onStop: ReadonlyArray<string>
   readonly disposers: ReadonlyArray<string>
   readonly background: ReadonlyArray<{ readonly name: string; readonly onShutdown: "interrupt" | "signal" }>
-  /** Present when the component declares health checks: their names, and their own timeouts in milliseconds. */
-  readonly healthChecks?: ReadonlyArray<{ readonly name: string; readonly timeout: number | null }>
+  /**
+   * Present when the component declares health checks: their names, their own timeouts in milliseconds, and
+   * `readiness: true` for those that count for readiness (absent for the others).
+   */
+  readonly healthChecks?: ReadonlyArray<{ readonly name: string; readonly timeout: number | null; readonly readiness?: true }>
   /** Milliseconds; only the timeouts the component sets itself. */
   readonly timeouts: {
     readonly start?: number

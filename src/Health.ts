@@ -94,7 +94,9 @@ export const CheckRecord = Schema.Struct({
   /** milliseconds, from when it began until it ended or timed out */
   duration: Schema.Number,
   /** why it is not healthy: its error rendered, or the timeout it exceeded */
-  error: Schema.optionalWith(Schema.String, { exact: true })
+  error: Schema.optionalWith(Schema.String, { exact: true }),
+  /** present (`true`) when the check counts for readiness (`Lifecycle.healthCheck(check, { readiness: true })`) */
+  readiness: Schema.optionalWith(Schema.Literal(true), { exact: true })
 })
 
 /**
@@ -201,7 +203,7 @@ export type Readiness = typeof Readiness.Type
 
 /**
  * Renders a health report as text: a summary line, then each component with its status and each of
- * its checks with its status, duration and error.
+ * its checks with its status, duration and error (a check that counts for readiness: `connected (readiness)`).
  *
  * @example
  * ```ts

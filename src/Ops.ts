@@ -190,7 +190,9 @@ export type LiveJson = typeof LiveJson.Type
  * component's first check is `phase`: healthy once the component started, unhealthy before it and
  * from its stop on (its `error` says its state); it costs nothing, its duration is 0. A singleton
  * only handles reach (`Dependency.lazy`, ...) has nothing to start: once the application started,
- * its `phase` is healthy before its first use (`pending`) and after it (`built`).
+ * its `phase` is healthy before its first use (`pending`) and after it (`built`). A check that counts
+ * for readiness (`Lifecycle.healthCheck(check, { readiness: true })`) has `readiness: true`; the
+ * others have no `readiness`.
  *
  * @example
  * ```ts
@@ -199,6 +201,7 @@ export type LiveJson = typeof LiveJson.Type
  * export const phase: Ops.HealthCheckJson = {
  *   id: "Database/phase", name: "phase", status: "unhealthy", duration: 0, error: "not running (starting)"
  * }
+ * export const connected: Ops.HealthCheckJson = { id: "Broker/connected", name: "connected", status: "healthy", duration: 1.2, readiness: true }
  * ```
  *
  * @since 0.2.0
@@ -210,7 +213,9 @@ export const HealthCheckJson = Schema.Struct({
   status: Health.CheckStatus,
   /** milliseconds, rounded to 0.1 */
   duration: Schema.Number,
-  error: Schema.optionalWith(Schema.String, { exact: true })
+  error: Schema.optionalWith(Schema.String, { exact: true }),
+  /** present (`true`) when the check counts for readiness */
+  readiness: Schema.optionalWith(Schema.Literal(true), { exact: true })
 })
 
 /**

@@ -180,7 +180,9 @@ export const add: {
  * requests it applies to. Without qualifiers it applies to every request of its tag; with qualifiers,
  * only to requests for one of them. Several overrides of one request are chosen among by the usual
  * rules. Made for tests (see `Testing`) and for environment-specific wiring. Takes one component or
- * an array of them.
+ * an array of them. An override must replace something: one of a service no component of the registry
+ * provides (false conditions' included) and nothing requests is a resolution problem
+ * (`InvalidDeclaration`, `OverridesNothing`); to add a service, use {@link add}.
  *
  * @example
  * ```ts
@@ -357,7 +359,8 @@ export interface ComponentFilter {
  * environment given (none: only unguarded items and those whose condition needs no profile or
  * property); a component registered twice is listed once. No Config is read: an item whose guard
  * needs one (`Condition.config`, `Options.equals`, negated or not) is left out, unless the profiles and
- * properties decide the guard alone; `App.plan` or `Resolver.resolveEffect` read them (the plan's nodes).
+ * properties decide the guard alone; `App.plan` or `Resolver.resolveEffect` read them (the plan's nodes:
+ * `Resolver.resolveEffect(registry, [Dependency.all(Plugin)])` for the plugins active in this environment).
  *
  * @example
  * ```ts

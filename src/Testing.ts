@@ -21,7 +21,11 @@
  * requests of their tag (qualified, named and family member requests included), or, when given
  * qualifiers, only requests for one of those qualifiers.
  * They go through the same resolver as production wiring, so a test still fails on a missing or
- * ambiguous dependency of the real graph.
+ * ambiguous dependency of the real graph. An override must replace something, as a replacement by
+ * name must name a component: one of a service no component of the registry provides and nothing
+ * requests (a misspelt or stale fake) is a resolution problem (`invalid override of Mailr: ...; did
+ * you mean Mailer?`). One the roots do not need is not (an override list shared by the tests of
+ * parts of a registry), nor one of a service something requests and nothing provides (it fills it).
  *
  * @since 0.1.0
  */

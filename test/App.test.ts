@@ -2521,7 +2521,7 @@ describe("App", () => {
           ready: true,
           state: "started",
           failing: [],
-          report: { healthy: true, components: [{ name: "A", status: "healthy", checks: [{ name: "connected", status: "healthy", duration: 0 }] }] }
+          report: { healthy: true, components: [{ name: "A", status: "healthy", checks: [{ name: "connected", status: "healthy", duration: 0, readiness: true }] }] }
         })
         yield* Ref.set(up, false)
         expect(yield* health.readiness).toEqual({
@@ -2530,10 +2530,15 @@ describe("App", () => {
           failing: ["A/connected"],
           report: {
             healthy: false,
-            components: [{ name: "A", status: "unhealthy", checks: [{ name: "connected", status: "unhealthy", duration: 0, error: "Boom { where: \"broker\" }" }] }]
+            components: [{ name: "A", status: "unhealthy", checks: [{ name: "connected", status: "unhealthy", duration: 0, error: "Boom { where: \"broker\" }", readiness: true }] }]
           }
         })
         expect(yield* recorder.entries).toEqual(["connected"])
+        // the health report marks the check that counts for readiness, and only it
+        expect((yield* App.health(running)).components.map((component) => component.checks.map(({ duration: _, ...check }) => check))).toEqual([
+          [{ name: "connected", status: "unhealthy", error: "Boom { where: \"broker\" }", readiness: true }, { name: "queue depth", status: "healthy" }],
+          [{ name: "ping", status: "healthy" }]
+        ])
         // App.Application's readiness is the same
         const application = Context.get(running.context, App.Application)
         expect((yield* application.readiness).failing).toEqual(["A/connected"])
@@ -2582,7 +2587,7 @@ describe("App", () => {
           failing: ["A/connected"],
           report: {
             healthy: false,
-            components: [{ name: "A", status: "unhealthy", checks: [{ name: "connected", status: "timeout", duration: 2000, error: "did not complete within 2s" }] }]
+            components: [{ name: "A", status: "unhealthy", checks: [{ name: "connected", status: "timeout", duration: 2000, error: "did not complete within 2s", readiness: true }] }]
           }
         })
       }))
@@ -2602,7 +2607,7 @@ describe("App", () => {
         yield* TestClock.adjust("1 second")
         const answers = yield* Effect.forEach(callers, Fiber.join)
         expect(answers.map((answer) => answer.report.components[0]!.checks)).toEqual(
-          [1, 2, 3].map(() => [{ name: "connected", status: "healthy", duration: 1000 }])
+          [1, 2, 3].map(() => [{ name: "connected", status: "healthy", duration: 1000, readiness: true }])
         )
         expect(yield* Ref.get(runs)).toBe(1)
         const next = yield* Effect.fork(health.readiness)
@@ -2631,7 +2636,7 @@ describe("App", () => {
           ready: true,
           state: "started",
           failing: [],
-          report: { healthy: true, components: [{ name: "A", status: "healthy", checks: [{ name: "connected", status: "healthy", duration: 1000 }] }] }
+          report: { healthy: true, components: [{ name: "A", status: "healthy", checks: [{ name: "connected", status: "healthy", duration: 1000, readiness: true }] }] }
         })
         expect(yield* Ref.get(runs)).toBe(1)
       }))
@@ -2689,7 +2694,7 @@ describe("App", () => {
           failing: ["tenant-a/A/connected"],
           report: {
             healthy: false,
-            components: [{ name: "tenant-a/A", status: "unhealthy", checks: [{ name: "connected", status: "unhealthy", duration: 0, error: "Boom { where: \"tenant-a\" }" }] }]
+            components: [{ name: "tenant-a/A", status: "unhealthy", checks: [{ name: "connected", status: "unhealthy", duration: 0, error: "Boom { where: \"tenant-a\" }", readiness: true }] }]
           }
         })
       }))
@@ -2706,7 +2711,8 @@ describe("App", () => {
           name: "itself",
           status: "unhealthy",
           duration: 0,
-          error: "RuntimeException: layerwise App.health: a health check cannot check the health of its own application (it would run itself again, without end)"
+          error: "RuntimeException: layerwise App.health: a health check cannot check the health of its own application (it would run itself again, without end)",
+          readiness: true
         }])
       }))
   })

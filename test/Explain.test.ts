@@ -676,6 +676,32 @@ describe("lifecycle metadata", () => {
     expect(Explain.fromJson(JSON.parse(JSON.stringify(json)))).toStrictEqual(json)
   })
 
+  it("a health check that counts for readiness says so: (readiness) in the tree and in Explain.component's text, readiness: true in the JSON forms; the others say nothing of it", () => {
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Db, "pg").pipe(
+          Lifecycle.healthCheck(() => Effect.void, { name: "connected", readiness: true }),
+          Lifecycle.healthCheck(() => Effect.void, { name: "pool" })
+        ),
+        Component.make(Worker, { dependencies: [Db], build: Db }).pipe(Lifecycle.healthCheck(() => Effect.void, { readiness: true }))
+      ),
+      [Worker]
+    )
+    expect(Explain.tree(plan)).toBe(lines(
+      "Worker · healthCheck (readiness)",
+      "└─ Db · healthCheck: connected (readiness), pool"
+    ))
+    const db = Either.getOrThrow(Explain.component(plan, "Db"))
+    expect(db.lifecycle?.healthChecks).toStrictEqual([{ name: "connected", timeout: null, readiness: true }, { name: "pool", timeout: null }])
+    expect(Explain.componentText(db).split("\n")[4]).toBe("  health checks: connected (readiness), pool")
+    const json = Explain.toJson(plan)
+    expect(json.nodes.map((node) => node.lifecycle?.healthChecks)).toStrictEqual([
+      [{ name: "connected", timeout: null, readiness: true }, { name: "pool", timeout: null }],
+      [{ name: "healthCheck", timeout: null, readiness: true }]
+    ])
+    expect(Explain.fromJson(JSON.parse(JSON.stringify(json)))).toStrictEqual(json)
+  })
+
   it("a timeout in any duration form is explained as App reads it", () => {
     const forms: ReadonlyArray<Duration.DurationInput> = [1500, "1.5 seconds", Duration.millis(1500), BigInt(1_500_000_000), [1, 500_000_000]]
     const explained = forms.map((timeout) => {

@@ -10,7 +10,7 @@ const report: Health.Report = {
       name: "Database",
       status: "unhealthy",
       checks: [
-        { name: "ping", status: "timeout", duration: 2000, error: "did not complete within 2s" },
+        { name: "ping", status: "timeout", duration: 2000, error: "did not complete within 2s", readiness: true },
         { name: "pool", status: "unhealthy", duration: 0.5, error: "Error: no connection" },
         { name: "healthCheck#3", status: "healthy", duration: 12.25 }
       ]
@@ -21,7 +21,7 @@ const report: Health.Report = {
 }
 
 describe("Health", () => {
-  it.effect("a report encodes to JSON and decodes back to the same report; a healthy check has no error field", () =>
+  it.effect("a report encodes to JSON and decodes back to the same report; a healthy check has no error field, one that does not count for readiness no readiness field", () =>
     Effect.gen(function*() {
       const json = JSON.stringify(yield* Schema.encode(Health.Report)(report))
       expect(JSON.parse(json).components[1].checks[0]).toEqual({ name: "healthCheck", status: "healthy", duration: 0 })
@@ -40,12 +40,12 @@ describe("Health", () => {
       expect(Schema.is(Health.Readiness)({ ...readiness, state: "ready" })).toBe(false)
     }))
 
-  it("format renders a summary line, then each component's status and each check's status, duration and error", () => {
+  it("format renders a summary line, then each component's status and each check's status, duration and error; a check that counts for readiness says so", () => {
     expect(Health.format(report)).toBe(
       [
         "health UNHEALTHY: 1 of 3 components healthy",
         "  Database: unhealthy",
-        "    ping: TIMEOUT 2.00s: did not complete within 2s",
+        "    ping (readiness): TIMEOUT 2.00s: did not complete within 2s",
         "    pool: UNHEALTHY 0.50ms: Error: no connection",
         "    healthCheck#3: healthy 12.3ms",
         "  Cache: healthy",

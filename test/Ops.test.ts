@@ -793,7 +793,7 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         ready: false,
         state: "started",
         failing: ["Broker/connected"],
-        checks: [{ id: "Broker/connected", name: "connected", status: "unhealthy", duration: expect.any(Number), error: "Error: refused by <redacted>" }]
+        checks: [{ id: "Broker/connected", name: "connected", status: "unhealthy", duration: expect.any(Number), error: "Error: refused by <redacted>", readiness: true }]
       }])
 
       yield* Ref.set(up, true)
@@ -803,8 +803,48 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       expect([detailedReady.status, detailedReady.body]).toEqual([200, {
         ready: true,
         state: "started",
-        checks: [{ id: "Broker/connected", name: "connected", status: "healthy", duration: expect.any(Number) }]
+        checks: [{ id: "Broker/connected", name: "connected", status: "healthy", duration: expect.any(Number), readiness: true }]
       }])
+    })))
+
+  it.live("/ops/health and /ops/ready mark the checks that count for readiness (readiness: true), the others have no such field", () =>
+    Effect.scoped(Effect.gen(function*() {
+      class Broker extends Context.Tag("Broker")<Broker, string>() {}
+      const BrokerLive = Component.succeed(Broker, "broker").pipe(
+        Lifecycle.healthCheck(() => Effect.void, { name: "connected", readiness: true }),
+        Lifecycle.healthCheck(() => Effect.void, { name: "queue depth" })
+      )
+      const { port, starting } = yield* startWithOps(Registry.make(BrokerLive), ["health"], [Broker])
+      yield* Fiber.join(starting)
+      const health = yield* get(port, "/ops/health")
+      expect((health.body as Ops.HealthJson).components.find((component) => component.name === "Broker")?.checks).toEqual([
+        { id: "Broker/phase", name: "phase", status: "healthy", duration: 0 },
+        { id: "Broker/connected", name: "connected", status: "healthy", duration: expect.any(Number), readiness: true },
+        { id: "Broker/queue depth", name: "queue depth", status: "healthy", duration: expect.any(Number) }
+      ])
+      expect(Schema.is(Ops.HealthJson)(health.body)).toBe(true)
+      const ready = yield* get(port, "/ops/ready")
+      expect([ready.status, ready.body]).toEqual([200, {
+        ready: true,
+        state: "started",
+        checks: [{ id: "Broker/connected", name: "connected", status: "healthy", duration: expect.any(Number), readiness: true }]
+      }])
+    })))
+
+  it.live("/ops/ready words a component that is not running as /ops/health does: one shut down while the application runs is 'not running (released)' in both", () =>
+    Effect.scoped(Effect.gen(function*() {
+      class Broker extends Context.Tag("Broker")<Broker, string>() {}
+      const BrokerLive = Component.succeed(Broker, "broker").pipe(
+        Lifecycle.healthCheck(() => Effect.void, { name: "connected", readiness: true })
+      )
+      const { port, starting } = yield* startWithOps(Registry.make(BrokerLive), ["health"], [Broker, Container.Container])
+      const running = yield* Fiber.join(starting)
+      expect(yield* Container.shutDown("Broker").pipe(Effect.provide(running.context as Context.Context<Container.Container>))).toEqual(["Broker"])
+      const phase = { id: "Broker/phase", name: "phase", status: "unhealthy", duration: 0, error: "not running (released)" }
+      const ready = yield* get(port, "/ops/ready")
+      expect([ready.status, ready.body]).toEqual([503, { ready: false, state: "started", failing: ["Broker/phase"], checks: [phase] }])
+      const health = yield* get(port, "/ops/health")
+      expect((health.body as Ops.HealthJson).components.find((component) => component.name === "Broker")?.checks).toEqual([phase])
     })))
 
   it.effect("an unknown section in expose is a defect naming it and the sections there are", () =>

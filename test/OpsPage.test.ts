@@ -56,7 +56,7 @@ const registry = (port: Deferred.Deferred<number>) =>
   Registry.make(
     Component.make(Config, { build: slow(40, "postgres://main") }),
     Component.make(Database, { dependencies: [Config], build: slow(150, "db") }).pipe(
-      Lifecycle.healthCheck(() => Effect.void, { name: "ping" })
+      Lifecycle.healthCheck(() => Effect.void, { name: "ping", readiness: true })
     ),
     // a replica the profile leaves out: the page says what conditions excluded
     Registry.when(Condition.profile("replica"), Component.succeed(Database, "replica").pipe(Component.named("app/Replica"))),
@@ -78,7 +78,7 @@ const registry = (port: Deferred.Deferred<number>) =>
   )
 
 describe("the ops page in headless chromium", () => {
-  it.live("draws one graph node per component, the health of every check, and the startup timeline with the critical path marked on the chain that decided it", () =>
+  it.live("draws one graph node per component, the health of every check (one that counts for readiness says so), and the startup timeline with the critical path marked on the chain that decided it", () =>
     Effect.scoped(Effect.gen(function*() {
       if (!fs.existsSync(executablePath)) {
         return yield* Effect.dieMessage(`${executablePath} is missing: apt-get install chromium (.ci/run installs it)`)
@@ -138,6 +138,7 @@ describe("the ops page in headless chromium", () => {
               `${row.getAttribute("data-check")}: ${row.getAttribute("data-status")}`
             ),
             cacheError: document.querySelector("#health-rows tr[data-check='app/Cache/warm'] td.error")?.textContent,
+            checkNames: Array.from(document.querySelectorAll("#health-rows td.check")).map((cell) => cell.textContent),
             bars: Array.from(document.querySelectorAll("#timeline rect.bar")).map((bar) => ({
               component: bar.getAttribute("data-component"),
               phase: bar.getAttribute("data-phase"),
@@ -207,6 +208,10 @@ describe("the ops page in headless chromium", () => {
           : [`${name}/phase: healthy`]
       ))
       expect(dom.cacheError).toBe("the cache is cold")
+      // a check that counts for readiness says so
+      expect(dom.checkNames).toEqual(components.flatMap((name) =>
+        name === "app/Database" ? ["phase", "ping (readiness)"] : name === "app/Cache" ? ["phase", "warm"] : ["phase"]
+      ))
 
       // a bar per phase; the critical ones marked
       const bar = (component: string, phase: string) => dom.bars.find((found) => found.component === component && found.phase === phase)

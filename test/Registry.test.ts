@@ -253,6 +253,18 @@ describe("Registry", () => {
     expect(Registry.components(registry, {}, { profiles: ["audit"] }).map((component) => component.name)).toEqual(["either"])
   })
 
+  it.effect("the components the conditions let in, Configs read, are the plan's nodes of a request of them all: Resolver.resolveEffect(registry, [Dependency.all(Plugin)])", () =>
+    Effect.gen(function*() {
+      const Flag = Config.boolean("FLAG").pipe(Config.withDefault(true))
+      const registry = Registry.make(
+        Registry.when(Condition.config(Flag), plugin("on")),
+        Registry.when(Condition.not(Condition.config(Flag)), plugin("off")),
+        Registry.when(Condition.profile("audit"), plugin("audit"))
+      )
+      const plan = yield* Resolver.resolveEffect(registry, [Dependency.all(Plugin)])
+      expect(plan.nodes.map((node) => node.name)).toEqual(["on"])
+    }))
+
   describe("toLayer", () => {
     it.effect("builds the roots' dependencies first and releases them in reverse order", () =>
       Effect.gen(function*() {

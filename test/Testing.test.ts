@@ -93,6 +93,73 @@ describe("Testing", () => {
       )
     }))
 
+  describe("an override that replaces nothing", () => {
+    class Mailr extends Context.Tag("Mailr")<Mailr, string>() {}
+    class Clock extends Context.Tag("test/Clock")<Clock, number>() {}
+    class Audit extends Context.Tag("Audit")<Audit, string>() {}
+
+    it.effect("of a service no component provides and nothing requests is a resolution problem, found before anything is built, suggesting the close services", () =>
+      Effect.gen(function*() {
+        const built = yield* Ref.make(0)
+        const registry = production.pipe(
+          Registry.add(Component.make(Audit, { build: Effect.as(Ref.update(built, (n) => n + 1), "audit") }))
+        )
+        const layer = Testing.toLayer(registry, [Api, Audit], Testing.value(Mailr, "fake"))
+        const error = yield* Effect.flip(Effect.provide(describeApi, layer))
+        expect(error).toEqual(new Errors.ResolutionError({
+          problems: [new Errors.InvalidDeclaration({ path: [], subject: { _tag: "Override", service: "Mailr" }, issues: [{ code: "OverridesNothing", suggestions: ["Mailer"] }] })]
+        }))
+        expect(error.message).toBe(
+          "1 problem resolving the graph:\n  - invalid override of Mailr: no component provides Mailr and nothing requests it, so it replaces nothing; did you mean Mailer? If it adds a service, register it with Registry.add"
+        )
+        expect(yield* Ref.get(built)).toBe(0)
+      }))
+
+    it.effect("every override helper and Registry.override are held to it, each service once; without a close service the message says how to add one", () =>
+      Effect.gen(function*() {
+        const problems = (registry: Registry.Registry<unknown>) =>
+          Effect.map(Effect.flip(Resolver.resolveEffect(registry, [Api])), (error) => error.problems.map((problem) => problem.message))
+        const clockNothing = "invalid override of test/Clock: no component provides test/Clock and nothing requests it, so it replaces nothing: to add a service, register it with Registry.add"
+        expect(yield* problems(production.pipe(
+          Testing.value(Clock, 1),
+          Testing.layer(Clock, Layer.succeed(Clock, 2)),
+          Testing.component(Component.succeed(Clock, 3).pipe(Component.named("fixed"))),
+          Testing.mock(Mailer, {}),
+          Registry.override(Component.succeed(Audit, "audit"))
+        ))).toEqual([
+          clockNothing,
+          "invalid override of Audit: no component provides Audit and nothing requests it, so it replaces nothing: to add a service, register it with Registry.add"
+        ])
+      }))
+
+    it.effect("of a service the registry provides but the roots do not need is no problem: one override list serves the tests of parts of a registry", () =>
+      Effect.gen(function*() {
+        const layer = Testing.toLayer(production, [Database], Testing.value(Mailer, { send: () => Effect.succeed("fake"), outbox: Effect.succeed([]) }))
+        expect(yield* Effect.provide(Effect.map(Database, (db) => db.url), layer)).toBe("postgres://main")
+      }))
+
+    it.effect("of a service only a component left out by its condition provides is no problem (another environment's)", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(production, Registry.when(Condition.profile("audit"), Component.succeed(Audit, "audit")))
+        const layer = Testing.toLayer(registry, [Api], Testing.value(Audit, "fake"))
+        expect(yield* Effect.provide(describeApi, layer)).toBe("postgres://main + postgres://replica")
+      }))
+
+    it.effect("of a service something requests and nothing provides fills the hole, whether these roots reach the requester or not", () =>
+      Effect.gen(function*() {
+        class Report extends Context.Tag("Report")<Report, string>() {}
+        const registry = production.pipe(
+          Registry.add(Component.make(Report, { dependencies: [Dependency.optional(Audit)], build: Effect.succeed("report") }))
+        )
+        const filled = Testing.toLayer(registry, [Report], Testing.value(Audit, "fake"))
+        expect(yield* Effect.provide(Report, filled)).toBe("report")
+        const elsewhere = Testing.toLayer(registry, [Api], Testing.value(Audit, "fake"))
+        expect(yield* Effect.provide(describeApi, elsewhere)).toBe("postgres://main + postgres://replica")
+        // a root (or an external service) requests it too
+        expect(yield* Effect.provide(Audit, Testing.toLayer(production, [Audit], Testing.value(Audit, "root")))).toBe("root")
+      }))
+  })
+
   it.effect("a mock built with Layer.mock serves the given members and dies on the others", () =>
     Effect.gen(function*() {
       const layer = Testing.toLayer(production, [Mailer], Testing.mock(Mailer, { send: (to) => Effect.succeed(`fake:${to}`) }))
@@ -239,15 +306,17 @@ describe("Testing", () => {
 
     it.effect("takes the overrides, the external services and the profiles of Registry.toLayer", () =>
       Effect.gen(function*() {
-        const layer = Testing.toLayer(guarded, [Stamp, Database], {
-          overrides: [Testing.value(Mailer, { send: Effect.succeed, outbox: Effect.succeed([]) })],
+        // the registry has no Mailer: the override gives the one the roots request
+        const layer = Testing.toLayer(guarded, [Stamp, Database, Mailer], {
+          overrides: [Testing.value(Mailer, { send: (to) => Effect.succeed(`fake:${to}`), outbox: Effect.succeed([]) })],
           external: [Clock],
           profiles: ["eu"]
         })
-        const program = Effect.all([Stamp, Effect.map(Database, (db) => db.url)])
+        const program = Effect.all([Stamp, Effect.map(Database, (db) => db.url), Effect.flatMap(Mailer, (mailer) => mailer.send("ada"))])
         expect(yield* Effect.provide(program, layer.pipe(Layer.provide(Layer.succeed(Clock, { now: () => 7 }))))).toEqual([
           "at 7",
-          "postgres://eu"
+          "postgres://eu",
+          "fake:ada"
         ])
       }))
 

@@ -115,6 +115,8 @@ export const formatSubject = (subject: Errors.DeclarationSubject): string => {
       return `root #${subject.position}`
     case "Replacement":
       return `replacement of "${subject.name}"`
+    case "Override":
+      return `override of ${subject.service}`
     case "Condition":
       return conditionText(subject.description, subject.guarded)
     case "Member":
@@ -193,6 +195,13 @@ export const formatIssue = (issue: Errors.DeclarationIssue, subject: Errors.Decl
       return `it is replaced ${issue.replacements.length} times (by ${
         issue.replacements.map((replacement) => `${replacement.name} (${constructs[replacement.construct]})`).join(", then ")
       }): replace a name once`
+    case "OverridesNothing": {
+      const service = subject._tag === "Override" ? subject.service : ""
+      const add = "register it with Registry.add"
+      return `no component provides ${service} and nothing requests it, so it replaces nothing${
+        issue.suggestions.length > 0 ? `; ${didYouMean(issue.suggestions)} If it adds a service, ${add}` : `: to add a service, ${add}`
+      }`
+    }
     case "FamilyFunctionThrew":
       return `its ${issue.function} function threw: ${issue.error}`
     case "MemberConstructor":

@@ -1,8 +1,6 @@
-import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type * as Explain from "../Explain.js"
-import type * as Lifecycle from "../Lifecycle.js"
 import type * as Component from "../Component.js"
 import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
@@ -10,60 +8,14 @@ import type * as Plan from "../Plan.js"
 import * as ReportSchema from "../Report.js"
 import { isAlias, isBuiltIn } from "./component.js"
 import * as dependency from "./dependency.js"
-import { decodeTimeout, describeInput } from "./duration.js"
-import { startupText } from "./lifecycle.js"
+import { lifecycleFacts, lifecycleJson, lifecycleText } from "./explainLifecycle.js"
 import { leftOutOf, providedOf } from "./leftOut.js"
 import * as lifetime from "./lifetime.js"
 import * as planInternal from "./plan.js"
 import { suggest, suggestComponents } from "./resolver/problems.js"
 
 // ---------------------------------------------------------------------------------------------
-// lifecycle metadata
-
-/** Hooks of one kind: `onStart` / `onStart x2` when they carry default names, else their names. */
-const hooksText = (kind: string, hooks: ReadonlyArray<{ readonly name: string; readonly note?: string }>): string | undefined => {
-  if (hooks.length === 0) return undefined
-  const note = (hook: { readonly note?: string }) => hook.note === undefined ? "" : ` (${hook.note})`
-  // default names are not shown; neither is a note they all share, once after the count
-  const defaults = hooks.every((hook) => (hook.name === kind || hook.name.startsWith(`${kind}#`)) && hook.note === hooks[0]!.note)
-  if (defaults) return `${hooks.length === 1 ? kind : `${kind} x${hooks.length}`}${note(hooks[0]!)}`
-  return `${kind}: ${hooks.map((hook) => `${hook.name}${note(hook)}`).join(", ")}`
-}
-
-/** A timeout as the text says it: `5s`, or `invalid (soon)` (App refuses to run it: `InvalidLifecycle`). */
-const timeoutText = (input: Duration.DurationInput): string => {
-  const decoded = decodeTimeout(input)
-  return decoded === undefined ? `invalid (${describeInput(input)})` : Duration.format(decoded)
-}
-
-/**
- * A component's lifecycle metadata in one line, in the order the application runs it: startup
- * order, initializers, start hooks, background work, stop hooks, disposers, health checks (run when
- * asked, listed last), timeouts. Empty for a
- * component without lifecycle metadata.
- */
-const lifecycleText = (lifecycle: Lifecycle.Lifecycle | undefined): string => {
-  if (lifecycle === undefined) return ""
-  const parts: Array<string | undefined> = [
-    lifecycle.startup === undefined ? undefined : `startup ${startupText(lifecycle.startup)}`,
-    hooksText("initializer", lifecycle.initializers),
-    hooksText("onStart", lifecycle.onStart),
-    // background work stopped by interruption (the default) reads like a hook; by a signal, says so
-    hooksText("background", lifecycle.background.map((work) => work.onShutdown === "signal" ? { name: work.name, note: "signal" } : work)),
-    hooksText("onStop", lifecycle.onStop),
-    hooksText("disposer", lifecycle.disposers),
-    hooksText("healthCheck", lifecycle.healthChecks)
-  ]
-  const { grace, health, start, stop } = lifecycle.timeouts
-  const timeouts = [
-    start === undefined ? undefined : `start ${timeoutText(start)}`,
-    stop === undefined ? undefined : `stop ${timeoutText(stop)}`,
-    grace === undefined ? undefined : `grace ${timeoutText(grace)}`,
-    health === undefined ? undefined : `health ${timeoutText(health)}`
-  ].filter((part) => part !== undefined)
-  if (timeouts.length > 0) parts.push(`timeouts: ${timeouts.join(", ")}`)
-  return parts.filter((part) => part !== undefined).join(" · ")
-}
+// lifecycle metadata (see explainLifecycle.ts)
 
 /**
  * What follows a component's first line: `replaced` when it replaced a component by name, its lifetime
@@ -75,47 +27,10 @@ const metadataText = (component: Component.Any, replaced = false): string => {
   return [replaced ? "replaced" : "", lifetimeText, lifecycleText(component.lifecycle)].filter((part) => part !== "").join(" · ")
 }
 
-/** A timeout in milliseconds, `undefined` when it is invalid (the JSON form leaves it out). */
-const millis = (input: Duration.DurationInput): number | undefined => {
-  const decoded = decodeTimeout(input)
-  return decoded === undefined ? undefined : Duration.toMillis(decoded)
-}
-
-const timeoutJson = <K extends string>(key: K, input: Duration.DurationInput | undefined): { readonly [_ in K]?: number } => {
-  const value = input === undefined ? undefined : millis(input)
-  return (value === undefined ? {} : { [key]: value }) as { readonly [_ in K]?: number }
-}
-
 const lifetimeJson = (component: Component.Any): { readonly lifetime?: Explain.LifetimeJson } => {
   const own = component.lifetime
   if (own === undefined || own._tag === "Singleton") return {}
   return { lifetime: own._tag === "Transient" ? { _tag: "Transient" } : { _tag: "Scoped", scope: own.scope.name } }
-}
-
-const lifecycleJson = (lifecycle: Lifecycle.Lifecycle): Explain.LifecycleJson => {
-  const { grace, health, start, stop } = lifecycle.timeouts
-  const names = (hooks: ReadonlyArray<Lifecycle.Hook>) => hooks.map((hook) => hook.name)
-  return {
-    startup: lifecycle.startup ?? null,
-    initializers: names(lifecycle.initializers),
-    onStart: names(lifecycle.onStart),
-    onStop: names(lifecycle.onStop),
-    disposers: names(lifecycle.disposers),
-    background: lifecycle.background.map((work) => ({ name: work.name, onShutdown: work.onShutdown })),
-    // only when there are some: the JSON of components without health checks is unchanged
-    ...(lifecycle.healthChecks.length === 0 ? undefined : {
-      healthChecks: lifecycle.healthChecks.map((check) => ({
-        name: check.name,
-        timeout: check.timeout === undefined ? null : millis(check.timeout) ?? null
-      }))
-    }),
-    timeouts: {
-      ...timeoutJson("start", start),
-      ...timeoutJson("stop", stop),
-      ...timeoutJson("grace", grace),
-      ...timeoutJson("health", health)
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -642,9 +557,14 @@ export const LifecycleJson = Schema.Struct({
   onStop: Schema.Array(Schema.String),
   disposers: Schema.Array(Schema.String),
   background: Schema.Array(Schema.Struct({ name: Schema.String, onShutdown: Schema.Literal("interrupt", "signal") })),
-  healthChecks: Schema.optionalWith(Schema.Array(Schema.Struct({ name: Schema.String, timeout: Schema.NullOr(Schema.Number) })), {
-    exact: true
-  }),
+  healthChecks: Schema.optionalWith(
+    Schema.Array(Schema.Struct({
+      name: Schema.String,
+      timeout: Schema.NullOr(Schema.Number),
+      readiness: Schema.optionalWith(Schema.Literal(true), { exact: true })
+    })),
+    { exact: true }
+  ),
   timeouts: Schema.Struct({
     start: Schema.optionalWith(Schema.Number, { exact: true }),
     stop: Schema.optionalWith(Schema.Number, { exact: true }),
@@ -929,18 +849,8 @@ export const componentText = (explanation: typeof ComponentExplanation.Type): st
   }
   lines.push(`  dependents: ${explanation.dependents.length === 0 ? "none" : explanation.dependents.join(", ")}`)
   if (explanation.lifecycle !== null) {
-    const lifecycle = explanation.lifecycle
-    const kinds: Array<readonly [string, ReadonlyArray<string>]> = [
-      ["initializers", lifecycle.initializers],
-      ["start hooks", lifecycle.onStart],
-      ["background work", lifecycle.background.map((work) => work.name)],
-      ["stop hooks", lifecycle.onStop],
-      ["disposers", lifecycle.disposers],
-      ["health checks", (lifecycle.healthChecks ?? []).map((check) => check.name)]
-    ]
-    const parts = kinds.filter(([, names]) => names.length > 0).map(([kind, names]) => `${kind}: ${names.join(", ")}`)
-    if (lifecycle.startup !== null) parts.unshift(`startup ${startupText(lifecycle.startup)}`)
-    if (parts.length > 0) lines.push(`  ${parts.join(" · ")}`)
+    const facts = lifecycleFacts(explanation.lifecycle)
+    if (facts !== "") lines.push(`  ${facts}`)
   }
   if (explanation.state !== null) {
     const phases = explanation.phases.map((phase) => `${phase.phase} ${phase.duration.toFixed(1)}ms${phase.outcome === "success" ? "" : ` ${phase.outcome}`}`)

@@ -35,7 +35,7 @@ export const format = (report: Health.Report): string => {
     lines.push(`  ${component.name}: ${componentStatusText[component.status]}`)
     for (const check of component.checks) {
       lines.push(
-        `    ${check.name}: ${checkStatusText[check.status]} ${formatDuration(check.duration)}${
+        `    ${check.name}${check.readiness === true ? " (readiness)" : ""}: ${checkStatusText[check.status]} ${formatDuration(check.duration)}${
           check.error === undefined ? "" : `: ${check.error}`
         }`
       )

@@ -145,20 +145,33 @@ const live: Answer = Effect.succeed(json({ live: true } satisfies Ops.LiveJson))
  * their errors with the `health` section exposed. A component not running has its `phase` check.
  */
 const ready = (self: OpsContext): Answer =>
-  Effect.map(self.app.readiness, (readiness) => {
-    const checks = readiness.report.components.flatMap((component) =>
-      component.status === "not-running"
-        ? [{ id: `${component.name}/phase`, name: "phase", status: "unhealthy", duration: 0, error: "not running" } satisfies Ops.HealthCheckJson]
-        : checksJson(component.name, component.checks)
-    )
-    const body: Ops.ReadyJson = {
-      ready: readiness.ready,
-      state: readiness.state,
-      ...(readiness.failing.length > 0 ? { failing: readiness.failing } : {}),
-      ...(self.exposed.has("health") && checks.length > 0 ? { checks } : {})
-    }
-    return json(body, readiness.ready ? 200 : 503)
-  })
+  Effect.flatMap(self.app.readiness, (readiness) =>
+    // the states are read only to say why a component is not running (a probe's answer is most often ready)
+    Effect.map(readiness.report.components.some((component) => component.status === "not-running") ? self.app.phases : noPhases, (phases) => {
+      const checks = readiness.report.components.flatMap((component) =>
+        component.status === "not-running"
+          ? [phaseCheck(component.name, false, phases[component.name] ?? "pending")]
+          : checksJson(component.name, component.checks)
+      )
+      const body: Ops.ReadyJson = {
+        ready: readiness.ready,
+        state: readiness.state,
+        ...(readiness.failing.length > 0 ? { failing: readiness.failing } : {}),
+        ...(self.exposed.has("health") && checks.length > 0 ? { checks } : {})
+      }
+      return json(body, readiness.ready ? 200 : 503)
+    }))
+
+const noPhases: Effect.Effect<Readonly<Record<string, Report.ComponentState>>> = Effect.succeed({})
+
+/**
+ * A component's `phase` check, in `/ops/health` and `/ops/ready` alike: healthy while it runs, else
+ * unhealthy saying the state it is in (`not running (starting)`).
+ */
+const phaseCheck = (component: string, running: boolean, state: Report.ComponentState): Ops.HealthCheckJson =>
+  running
+    ? { id: `${component}/phase`, name: "phase", status: "healthy", duration: 0 }
+    : { id: `${component}/phase`, name: "phase", status: "unhealthy", duration: 0, error: `not running (${state})` }
 
 /**
  * The health of every singleton: its `phase` check, then its own checks (run while it runs).
@@ -177,10 +190,7 @@ const health = (self: OpsContext): Effect.Effect<Ops.HealthJson> =>
       const components = singletons.map((node): Ops.HealthComponentJson => {
         const componentState = phases[node.name] ?? "pending"
         const running = healthInternal.isRunning(state, componentState)
-        const phase: Ops.HealthCheckJson = running
-          ? { id: `${node.name}/phase`, name: "phase", status: "healthy", duration: 0 }
-          : { id: `${node.name}/phase`, name: "phase", status: "unhealthy", duration: 0, error: `not running (${componentState})` }
-        const checks = [phase, ...checksJson(node.name, checked.get(node.name)?.checks ?? [])]
+        const checks = [phaseCheck(node.name, running, componentState), ...checksJson(node.name, checked.get(node.name)?.checks ?? [])]
         return {
           name: node.name,
           state: componentState,
@@ -196,7 +206,7 @@ const health = (self: OpsContext): Effect.Effect<Ops.HealthJson> =>
           name: component.name,
           state: "built",
           status: component.status,
-          checks: [{ id: `${component.name}/phase`, name: "phase", status: "healthy", duration: 0 }, ...checksJson(component.name, component.checks)]
+          checks: [phaseCheck(component.name, true, "built"), ...checksJson(component.name, component.checks)]
         })
       }
       return {
@@ -214,7 +224,8 @@ const checksJson = (component: string, checks: ReadonlyArray<Health.CheckRecord>
     name: check.name,
     status: check.status,
     duration: round(check.duration),
-    ...(check.error !== undefined ? { error: check.error } : {})
+    ...(check.error !== undefined ? { error: check.error } : {}),
+    ...(check.readiness === true ? { readiness: true } : {})
   }))
 
 const roundPhase = (record: Report.PhaseRecord): Report.PhaseRecord => ({

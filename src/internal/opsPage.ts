@@ -9,7 +9,8 @@
  *   more than its deepest dependency's; within a layer, nodes ordered by the mean position of their
  *   neighbours, a few sweeps each way), nodes coloured by lifecycle state, edges from a component to
  *   its dependencies; the critical path's components and the edges it follows are marked.
- * - Health: one row per check (`<component>/<check>`), per component its state and status.
+ * - Health: one row per check (`<component>/<check>`; one that counts for readiness says so), per
+ *   component its state and status.
  * - The startup timeline: one row per component, a bar per build / initialize / start phase on a
  *   time axis; the critical path's bars are marked and joined by a line.
  * - Containers, when `/ops/containers` answers (the page does not need it): one line per container,
@@ -287,7 +288,7 @@ function drawHealth(health) {
         status.appendChild(el("span", { "class": "status " + component.status, "data-component-status": component.status }, component.status));
         row.appendChild(name); row.appendChild(state); row.appendChild(status);
       }
-      row.appendChild(el("td", {}, check.name));
+      row.appendChild(el("td", { "class": "check" }, check.readiness ? check.name + " (readiness)" : check.name));
       var result = el("td");
       result.appendChild(el("span", { "class": "status " + check.status }, check.status));
       row.appendChild(result);

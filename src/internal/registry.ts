@@ -18,7 +18,7 @@ export const TypeId: Registry.TypeId = Symbol.for("layerwise/Registry") as Regis
 /** @internal */
 export type Entry =
   | { readonly _tag: "Component"; readonly component: Component.Any }
-  | { readonly _tag: "Override"; readonly component: Component.Any }
+  | { readonly _tag: "Override"; readonly component: Component.Any; readonly replaces?: true | undefined }
   | { readonly _tag: "Replace"; readonly name: string; readonly component: Component.Any }
   | { readonly _tag: "Include"; readonly registry: Registry.Registry }
   | { readonly _tag: "Family"; readonly family: Family.Family<unknown, unknown, unknown> }
@@ -113,8 +113,17 @@ export const override: {
 } = dual(
   2,
   (self: Registry.Registry<unknown>, components: Component.Any | ReadonlyArray<Component.Any>): Registry.Registry<unknown> =>
-    fromEntries([...entriesOf(self), ...Arr.ensure(components).map((component): Entry => ({ _tag: "Override", component }))])
+    fromEntries([...entriesOf(self), ...Arr.ensure(components).map((component): Entry => ({ _tag: "Override", component, replaces: true }))])
 )
+
+/**
+ * `override` for a child container's own components: they shadow the parent's of their service, and
+ * one of a service the parent has none of adds it (not an override of nothing, see `Flattened.replacing`).
+ *
+ * @internal
+ */
+export const shadow = (self: Registry.Registry<unknown>, components: ReadonlyArray<Component.Any>): Registry.Registry<unknown> =>
+  fromEntries([...entriesOf(self), ...components.map((component): Entry => ({ _tag: "Override", component }))])
 
 /** @internal */
 export const replace: {
@@ -164,6 +173,12 @@ export interface Flattened {
   readonly components: ReadonlyArray<Component.Any>
   /** `overrides[i]`: occurrence `i` was registered as an override */
   readonly overrides: ReadonlyArray<boolean>
+  /**
+   * The components registered by `Registry.override` (and so `Testing`'s overrides), in registration
+   * order: each must replace something, a service the registry provides or something requests (the
+   * resolver reports one that replaces nothing). Empty, and shared, when there are none.
+   */
+  readonly replacing: ReadonlyArray<Component.Any>
   /** name -> replacement (the last one, when the name is in `replacedTwice`) */
   readonly replacements: ReadonlyMap<string, Component.Any>
   /**
@@ -202,6 +217,8 @@ export interface Skipped {
   readonly unevaluated?: true | undefined
 }
 
+const noComponents: ReadonlyArray<Component.Any> = []
+
 /**
  * Flattens nested registries depth-first in entry order. Iterative: deep module nesting cannot
  * overflow the stack.
@@ -224,6 +241,7 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
   const components: Array<Component.Any> = new Array(rootEntries.length)
   const overrides: Array<boolean> = new Array(rootEntries.length)
   let count = 0
+  let replacing: Array<Component.Any> | undefined
   const replacements = new Map<string, Component.Any>()
   const replacedTwice = new Map<string, Array<Component.Any>>()
   const families = new Set<unknown>()
@@ -249,6 +267,7 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
       case "Override":
         components[count] = entry.component
         overrides[count++] = true
+        if (entry.replaces === true) (replacing ??= []).push(entry.component)
         break
       case "Replace":
         if (!reached.has(entry)) {
@@ -302,6 +321,7 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
   return {
     components,
     overrides,
+    replacing: replacing ?? noComponents,
     replacements,
     replacedTwice,
     families,

@@ -21,6 +21,7 @@ import { examine } from "./resolver/examine.js"
 import { hooksField, hookSteps } from "./resolver/hooks.js"
 import * as lifetimes from "./resolver/lifetimes.js"
 import * as members from "./resolver/members.js"
+import { reportOverridesOfNothing } from "./resolver/overrides.js"
 import { noteExcluded } from "./resolver/problems.js"
 import { resolveServiceDependencies } from "./resolver/services.js"
 import {
@@ -240,6 +241,7 @@ const run = (
   for (const problem of outcome.problems) problems.push(problem)
   if ((index.traits & Trait.ShortLived) !== 0 || inputs.size > 0) lifetimes.check(index.candidates, outcome, scopeNames, inputs, problems)
   if (problems.length > 1 && outcome.members.size > 1) members.foldMemberProblems(problems, outcome)
+  if (flat.replacing.length > 0) reportOverridesOfNothing(index, flat, roots, options?.external ?? [], problems)
 
   let unknownNames: ReadonlyArray<string> | undefined
   for (const name of flat.replacements.keys()) {

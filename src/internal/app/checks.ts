@@ -123,6 +123,7 @@ const checkTarget = (
   services: (hook: Lifecycle.HealthCheck) => Context.Context<never> | undefined
 ): healthInternal.CheckTarget => ({
   name: check.name,
+  readiness: check.readiness,
   // the most specific timeout wins: the check's own, the component's, the application's
   timeout: settingsInternal.checkTimeout(check, settings),
   start: () =>

@@ -21,6 +21,8 @@ import * as hooks from "./hooks.js"
  */
 export interface CheckTarget {
   readonly name: string
+  /** whether it counts for readiness: its record says so */
+  readonly readiness?: boolean | undefined
   readonly timeout: Duration.Duration
   readonly start: () => hooks.Started
 }
@@ -85,13 +87,23 @@ interface Slot {
   record?: Health.CheckRecord
 }
 
-/** A check the run's timeout ended: it began and did not complete in time, or it never began. */
-const overallTimeout = (check: CheckTarget, slot: Slot, now: () => number, overall: Duration.Duration): Health.CheckRecord => ({
+/** How a check ended, as the report lists it; one that counts for readiness says so. */
+const recordOf = (check: CheckTarget, status: Health.CheckStatus, duration: number, error?: string): Health.CheckRecord => ({
   name: check.name,
-  status: "timeout",
-  duration: slot.began === undefined ? 0 : Math.max(0, now() - slot.began),
-  error: `${slot.began === undefined ? "did not begin" : "did not complete"} within the overall health timeout of ${Duration.format(overall)}`
+  status,
+  duration,
+  ...(error === undefined ? undefined : { error }),
+  ...(check.readiness === true ? { readiness: true } : undefined)
 })
+
+/** A check the run's timeout ended: it began and did not complete in time, or it never began. */
+const overallTimeout = (check: CheckTarget, slot: Slot, now: () => number, overall: Duration.Duration): Health.CheckRecord =>
+  recordOf(
+    check,
+    "timeout",
+    slot.began === undefined ? 0 : Math.max(0, now() - slot.began),
+    `${slot.began === undefined ? "did not begin" : "did not complete"} within the overall health timeout of ${Duration.format(overall)}`
+  )
 
 const runCheck = (check: CheckTarget, now: () => number, slot: Slot): Effect.Effect<void> =>
   Effect.suspend(() => {
@@ -100,8 +112,8 @@ const runCheck = (check: CheckTarget, now: () => number, slot: Slot): Effect.Eff
     const settle = (exit: Exit.Exit<unknown, unknown>): void => {
       const duration = Math.max(0, now() - began)
       slot.record = exit._tag === "Success"
-        ? { name: check.name, status: "healthy", duration }
-        : { name: check.name, status: "unhealthy", duration, error: renderCause(exit.cause) }
+        ? recordOf(check, "healthy", duration)
+        : recordOf(check, "unhealthy", duration, renderCause(exit.cause))
     }
     const started = check.start()
     if (!runtime.isRunning(started)) {
@@ -111,12 +123,7 @@ const runCheck = (check: CheckTarget, now: () => number, slot: Slot): Effect.Eff
     return hooks.awaitWithin(started, check.timeout).pipe(
       Effect.map((waited) => {
         if (Option.isSome(waited)) return settle(waited.value)
-        slot.record = {
-          name: check.name,
-          status: "timeout",
-          duration: Math.max(0, now() - began),
-          error: `did not complete within ${Duration.format(check.timeout)}`
-        }
+        slot.record = recordOf(check, "timeout", Math.max(0, now() - began), `did not complete within ${Duration.format(check.timeout)}`)
       }),
       Effect.onInterrupt(() => Effect.sync(() => runtime.interruptFiber(started)))
     )

@@ -536,7 +536,7 @@ export const originOf = (realm: Realm): resolver.Origin | undefined => {
   if (realm.origin !== undefined || realm.parent === undefined) return realm.origin
   const parent = originOf(realm.parent)
   if (parent === undefined) return undefined
-  realm.origin = { ...parent, registry: registry.override(parent.registry, [...realm.own!]) }
+  realm.origin = { ...parent, registry: registry.shadow(parent.registry, [...realm.own!]) }
   return realm.origin
 }
 
@@ -678,7 +678,7 @@ const ownOriginOf = (realm: Realm): resolver.Origin | undefined => {
   while (base.parent !== undefined && base.origin === undefined) base = base.parent
   const parent = base.origin
   if (parent === undefined) return undefined
-  realm.ownOrigin = { ...parent, registry: registry.override(registry.empty, [...realm.own!]), external: [...(parent.external ?? []), ...externalKeysOf(realm)] }
+  realm.ownOrigin = { ...parent, registry: registry.shadow(registry.empty, [...realm.own!]), external: [...(parent.external ?? []), ...externalKeysOf(realm)] }
   return realm.ownOrigin
 }
 
