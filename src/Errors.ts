@@ -17,10 +17,8 @@
  *
  * @since 0.1.0
  */
-import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import * as internal from "./internal/errors.js"
-import * as messages from "./internal/errorMessages.js"
 
 /**
  * A dependency path from a requested root to the place a problem was found, as display names:
@@ -415,15 +413,8 @@ export type DeclarationIssue =
  * @since 0.1.0
  * @category errors
  */
-export class InvalidDeclaration extends Data.TaggedError("InvalidDeclaration")<{
-  readonly path: DependencyPath
-  readonly subject: DeclarationSubject
-  readonly issues: ReadonlyArray<DeclarationIssue>
-}> {
-  override get message(): string {
-    return messages.invalidDeclaration(this)
-  }
-}
+export const InvalidDeclaration: typeof internal.InvalidDeclaration = internal.InvalidDeclaration
+export type InvalidDeclaration = internal.InvalidDeclaration
 
 /**
  * What read an `effect/Config` for the resolution: the `profiles` or `properties` option (one
@@ -469,14 +460,8 @@ export type ConfigSource =
  * @since 0.2.0
  * @category errors
  */
-export class InvalidConfig extends Data.TaggedError("InvalidConfig")<{
-  readonly source: ConfigSource
-  readonly cause: ConfigError.ConfigError
-}> {
-  override get message(): string {
-    return messages.invalidConfig(this)
-  }
-}
+export const InvalidConfig: typeof internal.InvalidConfig = internal.InvalidConfig
+export type InvalidConfig = internal.InvalidConfig
 
 /**
  * One problem found by the resolver.
@@ -515,13 +500,8 @@ export type Problem =
  * @since 0.1.0
  * @category errors
  */
-export class ResolutionError extends Data.TaggedError("ResolutionError")<{
-  readonly problems: ReadonlyArray<Problem>
-}> {
-  override get message(): string {
-    return messages.resolutionError(this)
-  }
-}
+export const ResolutionError: typeof internal.ResolutionError = internal.ResolutionError
+export type ResolutionError = internal.ResolutionError
 
 /**
  * A component's constructor failed (or died, or interrupted itself: `cause` is then an `InterruptedException`

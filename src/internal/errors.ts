@@ -5,6 +5,7 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
+import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import type * as Errors from "../Errors.js"
 import type * as Report from "../Report.js"
@@ -15,10 +16,13 @@ import {
   didYouMean,
   formatOptionProblem,
   formatPath,
+  invalidConfig,
+  invalidDeclaration,
   lifetimeMismatch,
   listed,
   missingComponent,
-  notInPlan
+  notInPlan,
+  resolutionError
 } from "./errorMessages.js"
 
 /** @internal */
@@ -343,5 +347,35 @@ export class LifetimeMismatch extends Data.TaggedError("LifetimeMismatch")<{
 }> {
   override get message(): string {
     return lifetimeMismatch(this)
+  }
+}
+
+/** @internal */
+export class InvalidDeclaration extends Data.TaggedError("InvalidDeclaration")<{
+  readonly path: Errors.DependencyPath
+  readonly subject: Errors.DeclarationSubject
+  readonly issues: ReadonlyArray<Errors.DeclarationIssue>
+}> {
+  override get message(): string {
+    return invalidDeclaration(this)
+  }
+}
+
+/** @internal */
+export class InvalidConfig extends Data.TaggedError("InvalidConfig")<{
+  readonly source: Errors.ConfigSource
+  readonly cause: ConfigError.ConfigError
+}> {
+  override get message(): string {
+    return invalidConfig(this)
+  }
+}
+
+/** @internal */
+export class ResolutionError extends Data.TaggedError("ResolutionError")<{
+  readonly problems: ReadonlyArray<Errors.Problem>
+}> {
+  override get message(): string {
+    return resolutionError(this)
   }
 }
