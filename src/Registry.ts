@@ -208,8 +208,10 @@ export const override: {
 
 /**
  * Replaces the component with the given name by another constructor, keeping the replaced one's
- * name, qualifiers, primary / alternative and order (a mock by name). Replacing a name that no
- * component has, or replacing one name twice, is reported by the resolver.
+ * name, qualifiers, primary / alternative and order (a mock by name); the lifecycle (hooks,
+ * background work, health checks, startup) is the replacement's, as it acts on the service the
+ * replacement builds. Replacing a name that no component has, or replacing one name twice, is
+ * reported by the resolver.
  *
  * @example
  * ```ts
