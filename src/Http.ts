@@ -41,8 +41,11 @@
  * [CurrentUser]), (scoped) => handlers.handle("me", () => handler.pipe(scoped, Effect.orDie))))` opens
  * the scope around that handler (one per request, as one request runs one handler); the group's Layer
  * then requires `Container.Container` and may fail with `NotInScope`, and `Effect.orDie` (or a mapping
- * to one of the endpoint's errors) handles a failed construction, which is not among the endpoint's
- * declared errors. An `HttpApiMiddleware` runs outside that scope.
+ * to one of the endpoint's errors) handles what the middleware adds to the handler's errors
+ * (`Errors.HandleError`: a failed construction, `ScopeNotOpen`, and what the running container can
+ * answer, `InvalidOptions`, `ComponentShutDown`, `ContainerClosed`), none of the endpoint's declared
+ * errors. A handler with errors of its own keeps them with `handler.pipe(Effect.either, scoped,
+ * Effect.orDie, Effect.flatten)`. An `HttpApiMiddleware` runs outside that scope.
  *
  * @since 0.2.0
  */

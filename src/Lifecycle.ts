@@ -409,18 +409,22 @@ export const disposer: HookCombinator = internal.disposer
  *
  * @example
  * ```ts
- * import { Context, Effect, Queue } from "effect"
+ * import { Context, Effect, Option, Queue } from "effect"
  * import { Component, Lifecycle } from "layerwise"
  *
  * class Jobs extends Context.Tag("app/Jobs")<Jobs, Queue.Queue<string>>() {}
  *
+ * // takes jobs until asked to finish: only the wait for the next job races the signal, so a job
+ * // taken is finished (racing the whole loop against it would interrupt the job in flight)
  * export const JobsLive = Component.make(Jobs, { build: Queue.unbounded<string>() }).pipe(
  *   Lifecycle.background((jobs, shutdown) =>
- *     Queue.take(jobs).pipe(
- *       Effect.flatMap((job) => Effect.log(`running ${job}`)),
- *       Effect.repeat({ until: () => false }),
- *       Effect.raceFirst(shutdown.requested)
- *     ), { onShutdown: "signal" })
+ *     Effect.gen(function*() {
+ *       while (true) {
+ *         const job = yield* Effect.raceFirst(Effect.asSome(Queue.take(jobs)), Effect.as(shutdown.requested, Option.none()))
+ *         if (Option.isNone(job)) return
+ *         yield* Effect.log(`running ${job.value}`)
+ *       }
+ *     }), { onShutdown: "signal" })
  * )
  * ```
  *

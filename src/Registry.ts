@@ -14,6 +14,7 @@
  *
  * @since 0.1.0
  */
+import type * as Context from "effect/Context"
 import { dual } from "effect/Function"
 import type { Inspectable } from "effect/Inspectable"
 import type * as Layer from "effect/Layer"
@@ -28,6 +29,7 @@ import * as internal from "./internal/registry.js"
 import * as layerInternal from "./internal/toLayer.js"
 import type * as Condition from "./Condition.js"
 import type * as Lifetime from "./Lifetime.js"
+import type * as Options from "./Options.js"
 import type * as Plan from "./Plan.js"
 import type * as Qualifier from "./Qualifier.js"
 import type * as Resolver from "./Resolver.js"
@@ -71,6 +73,40 @@ export interface Registry<out E = unknown> extends Pipeable, Inspectable {
  */
 // `any`: a family is invariant in its tag, service and arguments (its error and a registry's are covariant)
 export type Item = Component.Any | Family.Family<any, any, any, unknown> | Registry<unknown>
+
+/**
+ * What {@link make} and {@link when} take in place of each item: the item itself when it is an
+ * {@link Item}; else, for what a new user gives by mistake, a sentence saying how to register it,
+ * which the compiler shows as the parameter's type (`Argument of type 'typeof Signer' is not
+ * assignable to parameter of type '"an Effect.Service class is registered as
+ * Component.fromService(TheClass)"'`), where it said the value was missing a family's properties.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Options, type Registry } from "layerwise"
+ *
+ * const DbOptions = Options.make("db", { url: Schema.String })
+ * // "options are not registered: ..."
+ * export type Told = Registry.Checked<readonly [typeof DbOptions]>[0]
+ * ```
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+export type Checked<Items extends ReadonlyArray<unknown>> = {
+  readonly [K in keyof Items]: Items[K] extends Item ? Items[K] : NotAnItem<Items[K]>
+}
+
+type NotAnItem<I> = I extends Options.Any
+  ? "options are not registered: list them in the dependencies of the components that read them, and the resolver provides them"
+  // `any`: a service class whatever its service, key and Default's types
+  : I extends { readonly Default: Layer.Layer<any, any, any> } & Context.Tag<any, any>
+    ? "an Effect.Service class is registered as Component.fromService(TheClass)"
+  // `any`: a tag whatever its identifier and service
+  : I extends Context.Tag<any, any> ? "a tag is registered as a component of it: Component.make(tag, { build }), Component.succeed(tag, value)"
+  : I extends Layer.Layer.Any ? "a Layer is registered as a component of the tag it provides: Component.fromLayer(tag, { layer })"
+  : Item
 
 /**
  * The constructors' error type of registry items (components, families, registries, or a list of
@@ -145,7 +181,7 @@ export const empty: Registry<never> = internal.empty
  * @since 0.1.0
  * @category constructors
  */
-export const make: <const Items extends ReadonlyArray<Item>>(...items: Items) => Registry<Error<Items[number]>> =
+export const make: <const Items extends ReadonlyArray<unknown>>(...items: Checked<Items>) => Registry<Error<Items[number]>> =
   internal.make
 
 /**
@@ -210,8 +246,10 @@ export const override: {
 
 /**
  * Replaces the component with the given name by another constructor, keeping the replaced one's
- * name, qualifiers, primary / alternative and order (a mock by name). Replacing a name that no
- * component has, or replacing one name twice, is reported by the resolver.
+ * name, qualifiers, primary / alternative and order (a mock by name); the lifecycle (hooks,
+ * background work, health checks, startup) is the replacement's, as it acts on the service the
+ * replacement builds. Replacing a name that no component has, or replacing one name twice, is
+ * reported by the resolver.
  *
  * @example
  * ```ts
@@ -262,7 +300,7 @@ export const replace: {
  */
 export const when: {
   (condition: Condition.Condition): <I extends Item>(item: I) => Registry<Error<I>>
-  <const Items extends readonly [Item, ...Array<Item>]>(condition: Condition.Condition, ...items: Items): Registry<Error<Items[number]>>
+  <const Items extends readonly [unknown, ...Array<unknown>]>(condition: Condition.Condition, ...items: Checked<Items>): Registry<Error<Items[number]>>
 } = internal.when
 
 /**

@@ -110,7 +110,9 @@ const asOverride = <E, Id, Service, E2>(
 const registryFirst = (args: IArguments): boolean => Registry.isRegistry(args[0])
 
 /**
- * Overrides a service with a value.
+ * Overrides a service with a value. The override is a component of its own: it has none of the
+ * lifecycle of the components it wins over (hooks, background work, health checks, startup); to
+ * keep a health check against the fake, use {@link component} with the check applied to it.
  *
  * @example
  * ```ts
@@ -259,7 +261,8 @@ export const component: {
 
 /**
  * Replaces only the component with the given name by a value (a mock by name); the replaced
- * component keeps its name, qualifiers and choice metadata. An unknown name, or a name replaced
+ * component keeps its name, qualifiers and choice metadata, not its lifecycle (hooks, background
+ * work, health checks, startup: they act on the service its constructor built). An unknown name, or a name replaced
  * twice (two `named` overrides of one name), is reported by the resolver.
  *
  * @example

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, ConfigProvider, Context, Data, Effect, Exit, Layer, Redacted, Ref, Schema } from "effect"
-import { App, Component, Condition, Dependency, Errors, Family, Options, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
+import { App, Component, Condition, Dependency, Errors, Family, Lifecycle, Options, Qualifier, Registry, Resolver, Testing } from "../src/index.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
 class Mailer extends Context.Tag("Mailer")<Mailer, {
@@ -197,6 +197,26 @@ describe("Testing", () => {
         }))
       )
       expect(yield* Effect.provide(describeApi, layer)).toBe("test on postgres://replica")
+    }))
+
+  it.effect("an override or a replacement has its own lifecycle, not the replaced component's: the real health check does not run against the fake, one given to the fake does", () =>
+    Effect.gen(function*() {
+      const checked: Array<string> = []
+      const ping = Lifecycle.healthCheck((database: Database["Type"]) => Effect.sync(() => void checked.push(database.url)), { name: "ping" })
+      const real = Registry.make(Component.succeed(Database, { url: "postgres://main" }).pipe(Component.named("main"), ping))
+      const checksOf = (registry: Registry.Registry<never>) =>
+        Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [Database] }))
+          const report = yield* App.health(running)
+          return report.components.map((component) => `${component.name}: ${component.checks.map((check) => check.name).join(", ")}`)
+        }))
+      expect(yield* checksOf(real.pipe(Testing.value(Database, { url: "memory" })))).toEqual([])
+      expect(yield* checksOf(real.pipe(Testing.named(Database, "main", { url: "memory" })))).toEqual([])
+      expect(checked).toEqual([])
+      expect(yield* checksOf(real.pipe(Testing.component(Component.succeed(Database, { url: "memory" }).pipe(ping))))).toEqual([
+        "Database (override): ping"
+      ])
+      expect(checked).toEqual(["memory"])
     }))
 
   it.effect("overrides leave the production registry untouched", () =>

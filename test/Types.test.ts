@@ -98,6 +98,9 @@ describe("compile-time contracts", () => {
       "options-not-text.ts",
       "options-undeclared.ts",
       "plan-widened-roots.ts",
+      "registry-options.ts",
+      "registry-service-class.ts",
+      "registry-tag.ts",
       "resolve-config-profiles.ts",
       "runmain-app-with-requirements.ts",
       "service-arguments-missing.ts",
@@ -114,6 +117,18 @@ describe("compile-time contracts", () => {
       "within-scope-inputs-not-provided.ts"
     ])
   })
+
+  it("layerwise/node type-checks after a program typed App.run first (its inference does not depend on the order)", () => {
+    const configPath = path.join(root, "tsconfig.json")
+    const config = ts.readConfigFile(configPath, ts.sys.readFile)
+    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root, { noEmit: true }, configPath)
+    const first = path.join(root, "test", "types", "order", "app-run-first.ts")
+    const node = path.join(root, "src", "internal", "node.ts")
+    const program = ts.createProgram({ rootNames: [first, path.join(root, "src", "node.ts")], options: parsed.options })
+    const diagnosticsOf = (file: string) => program.getSemanticDiagnostics(program.getSourceFile(file)).map(report)
+    expect(diagnosticsOf(first)).toEqual([])
+    expect(diagnosticsOf(node)).toEqual([])
+  }, 120_000)
 
   for (const fixture of fixtures) {
     it(`${path.basename(fixture.file)} fails with exactly TS${fixture.code} "${fixture.substring}"`, () => {

@@ -110,9 +110,11 @@ export const runMain = (
   const input = options?.options ?? { argv: process.argv.slice(2), env: process.env }
   const help = optionsProvider.helpRequested(input.argv ?? [])
   // the scope of the Effect that makes the App lasts as long as the run (a subscription to its events)
+  // the branches' union is written out: inferred, it was the first branch's type or the other's,
+  // whichever the checker had instantiated first (a program that typed `App.run` before this file)
   const run = Effect.scoped(Effect.flatMap(
     made,
-    (app) =>
+    (app): Effect.Effect<unknown, Errors.ResolutionError | Errors.LifecycleError> =>
       help
         ? Effect.flatMap(helpOf(app, input), Console.log)
         : Effect.flatMap(misspelled(app, input.argv ?? []), (checked) => appInternal.runWith(reporting(checked), (handle) => void (running = handle)))
