@@ -392,6 +392,36 @@ describe("Container", () => {
         expect(error).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
         expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
       }))
+
+    it.effect("a lookup still building when its container closes fails with ContainerClosed, never with the instance the close released", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const gate = yield* Deferred.make<void>()
+        const started = yield* Deferred.make<void>()
+        const released = new Set<unknown>()
+        const slowDb = Component.make(Db, {
+          dependencies: [Config],
+          build: Effect.gen(function*() {
+            const config = yield* Config
+            yield* Deferred.succeed(started, undefined)
+            yield* Deferred.await(gate)
+            const db = yield* recorder.make("Db", (id) => ({ id, config }))
+            yield* Effect.addFinalizer(() => Effect.sync(() => void released.add(db)))
+            return db
+          })
+        })
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(Registry.make(Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }), slowDb), [Container.Container, Config]), scope)
+        const container = Context.get(context, Container.Container)
+        const building = yield* Effect.fork(Effect.either(Container.getFrom(container, Db)))
+        yield* Deferred.await(started)
+        yield* Scope.close(scope, Exit.void)
+        yield* Deferred.succeed(gate, undefined)
+        const result = yield* Fiber.join(building)
+        expect(Either.isRight(result) ? `got a Db, released: ${released.has(result.right)}` : result.left)
+          .toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+        expect(recorder.events).toEqual(["build Config", "release Config", "build Db", "release Db"])
+      }))
   })
 
   describe("children", () => {
