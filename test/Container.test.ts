@@ -422,6 +422,29 @@ describe("Container", () => {
           .toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
         expect(recorder.events).toEqual(["build Config", "release Config", "build Db", "release Db"])
       }))
+
+    it.effect("a lookup whose dependency is still building when its container closes builds nothing after it: the dependent's constructor never starts", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const gate = yield* Deferred.make<void>()
+        const started = yield* Deferred.make<void>()
+        const slowConfig = Component.make(Config, {
+          build: Effect.gen(function*() {
+            yield* Deferred.succeed(started, undefined)
+            yield* Deferred.await(gate)
+            return yield* recorder.make("Config", (id) => ({ id }))
+          })
+        })
+        const dbLive = Component.make(Db, { dependencies: [Config], build: Effect.flatMap(Config, (config) => recorder.make("Db", (id) => ({ id, config }))) })
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(Registry.make(slowConfig, dbLive), [Container.Container]), scope)
+        const building = yield* Effect.fork(Effect.either(Container.getFrom(Context.get(context, Container.Container), Db)))
+        yield* Deferred.await(started)
+        yield* Scope.close(scope, Exit.void)
+        yield* Deferred.succeed(gate, undefined)
+        expect(yield* Fiber.join(building)).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "get" })))
+        expect(recorder.events).toEqual(["build Config", "release Config"])
+      }))
   })
 
   describe("children", () => {

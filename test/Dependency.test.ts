@@ -342,6 +342,20 @@ describe("Dependency.lazy at run time", () => {
       expect(recorder.events).toEqual(buildRetriedOnce)
     }))
 
+  it.effect("a handle first used once its container was released fails with ContainerClosed and builds nothing", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = Registry.make(holderOf(recorder), leafOf(recorder), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Holder]))
+      const holder = Context.get(context, Holder)
+      yield* close
+      const closed = new Errors.ContainerClosed({ container: [], operation: "get" })
+      expect(yield* Effect.flip(holder.leaf)).toEqual(closed)
+      // a later use as well: nothing was kept
+      expect(yield* Effect.flip(holder.leaf)).toEqual(closed)
+      expect(recorder.events).toEqual(["build Holder#1", "release Holder#1"])
+    }))
+
   it("a lazy request of a missing component is a resolution error, before anything runs", () => {
     const recorder = makeRecorder()
     const result = Resolver.resolve(Registry.make(holderOf(recorder)), [Holder])
@@ -406,6 +420,19 @@ describe("Dependency.factory at run time", () => {
         "release Leaf#1",
         "release Base#1"
       ])
+    }))
+
+  it.effect("a call once its container was released fails with ContainerClosed, where it built on released dependencies", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = Registry.make(makerOf(recorder), leafOf(recorder), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Maker]))
+      const maker = Context.get(context, Maker)
+      const leaf = yield* Effect.scoped(maker.make)
+      yield* close
+      expect(yield* Effect.flip(Effect.scoped(maker.make))).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+      expect(leaf.id).toBe("Leaf#1")
+      expect(recorder.events).toEqual(["build Maker#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Maker#1", "release Base#1"])
     }))
 
   it.effect("each instance runs its own initializers and disposers (App)", () =>

@@ -396,6 +396,7 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   // nothing of a lookup's plan is built by a graph build: no request is of an eager singleton, so
   // every node's requests go through `prepare` (which builds or delegates its singletons first)
   const extension = new container.Container(build, undefined, false)
+  extension.path = realm.path
   root.onExtension?.(extension, realm.path)
   extension.scopeKeyBase = realm.tree.nextScopeKey
   realm.tree.nextScopeKey += plan.nodes.length
