@@ -587,6 +587,31 @@ describe("Dependency.reloadable at run time", () => {
       ])
     }))
 
+  it.effect("a failed reload whose attempt's release fails too fails with the construction's error, the release's failure added to its cause", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      let attempts = 0
+      // what each attempt acquired is released with a failure; the second attempt then fails
+      const Flaky = Component.make(Leaf, {
+        build: Effect.gen(function*() {
+          const leaf = yield* recorder.instance("Leaf")
+          yield* Effect.addFinalizer(() => Effect.die(new Error(`${leaf.id} socket closed`)))
+          if (++attempts === 2) return yield* Effect.fail("broken rules")
+          return leaf
+        })
+      })
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(keeperOf(recorder), Flaky), [Keeper]))
+      const { rules } = Context.get(context, Keeper)
+      const exit = yield* Effect.exit(rules.reload)
+      expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toEqual(
+        Option.some(new Errors.ConstructionError({ component: "Leaf", path: ["Keeper", "Leaf"], cause: "broken rules" }))
+      )
+      expect(Exit.isFailure(exit) && Cause.defects(exit.cause).pipe((defects) => [...defects].map(String))).toEqual(["Error: Leaf#2 socket closed"])
+      expect(yield* rules.use((leaf) => Effect.succeed(leaf.id))).toBe("Leaf#1")
+      yield* Effect.exit(close)
+      expect(recorder.events).toEqual(["build Leaf#1", "build Keeper#1", "build Leaf#2", "release Leaf#2", "release Keeper#1", "release Leaf#1"])
+    }))
+
   it.effect("a replaced instance whose release fails is logged as its ReleaseError's message, with the failure as the log's cause", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()

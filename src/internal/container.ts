@@ -830,7 +830,10 @@ const reloadableHandle = (
         Effect.flatMap(FiberRef.get(openScopes), (reloader) =>
           Effect.flatMap(executor.openScope(self.build, id), (scope) =>
             Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildIn(self, id, scope, reloader, "reload")), {
-              onFailure: (cause) => Effect.zipRight(Effect.ignore(Scope.close(scope, Exit.failCause(cause))), Effect.failCause(cause)),
+              // the build's failure is the reload's; a failing release of what the attempt acquired is added to it, never replaces it
+              onFailure: (cause) =>
+                Effect.flatMap(Effect.exit(Scope.close(scope, Exit.failCause(cause))), (closed) =>
+                  Effect.failCause(closed._tag === "Failure" ? Cause.sequential(cause, closed.cause) : cause)),
               onSuccess: (value) =>
                 Effect.suspend(() => {
                   const previous = it.current
