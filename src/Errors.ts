@@ -621,7 +621,8 @@ export type NotInScope = internal.NotInScope
  * What using a handle (`Dependency.lazy`, `factory`, `reloadable`'s `reload`) can fail with: its component's construction,
  * no open scope for a scoped one, and, for a handle a run-time container gave (`Container.get`, a child's components),
  * what reaching an instance another container holds meets: options unreadable there, the component shut down, that
- * container closed. Its request was resolved when it was given: a resolution failing or a lookup cycle behind it dies.
+ * container closed; any handle used once its own container's release began builds nothing and fails with `ContainerClosed`.
+ * Its request was resolved when it was given: a resolution failing or a lookup cycle behind it dies.
  *
  * @since 0.2.0
  * @category errors

@@ -392,6 +392,59 @@ describe("Container", () => {
         expect(error).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
         expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
       }))
+
+    it.effect("a lookup still building when its container closes fails with ContainerClosed, never with the instance the close released", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const gate = yield* Deferred.make<void>()
+        const started = yield* Deferred.make<void>()
+        const released = new Set<unknown>()
+        const slowDb = Component.make(Db, {
+          dependencies: [Config],
+          build: Effect.gen(function*() {
+            const config = yield* Config
+            yield* Deferred.succeed(started, undefined)
+            yield* Deferred.await(gate)
+            const db = yield* recorder.make("Db", (id) => ({ id, config }))
+            yield* Effect.addFinalizer(() => Effect.sync(() => void released.add(db)))
+            return db
+          })
+        })
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(Registry.make(Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }), slowDb), [Container.Container, Config]), scope)
+        const container = Context.get(context, Container.Container)
+        const building = yield* Effect.fork(Effect.either(Container.getFrom(container, Db)))
+        yield* Deferred.await(started)
+        yield* Scope.close(scope, Exit.void)
+        yield* Deferred.succeed(gate, undefined)
+        const result = yield* Fiber.join(building)
+        expect(Either.isRight(result) ? `got a Db, released: ${released.has(result.right)}` : result.left)
+          .toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+        expect(recorder.events).toEqual(["build Config", "release Config", "build Db", "release Db"])
+      }))
+
+    it.effect("a lookup whose dependency is still building when its container closes builds nothing after it: the dependent's constructor never starts", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const gate = yield* Deferred.make<void>()
+        const started = yield* Deferred.make<void>()
+        const slowConfig = Component.make(Config, {
+          build: Effect.gen(function*() {
+            yield* Deferred.succeed(started, undefined)
+            yield* Deferred.await(gate)
+            return yield* recorder.make("Config", (id) => ({ id }))
+          })
+        })
+        const dbLive = Component.make(Db, { dependencies: [Config], build: Effect.flatMap(Config, (config) => recorder.make("Db", (id) => ({ id, config }))) })
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(Registry.make(slowConfig, dbLive), [Container.Container]), scope)
+        const building = yield* Effect.fork(Effect.either(Container.getFrom(Context.get(context, Container.Container), Db)))
+        yield* Deferred.await(started)
+        yield* Scope.close(scope, Exit.void)
+        yield* Deferred.succeed(gate, undefined)
+        expect(yield* Fiber.join(building)).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "get" })))
+        expect(recorder.events).toEqual(["build Config", "release Config"])
+      }))
   })
 
   describe("children", () => {
@@ -1259,6 +1312,62 @@ describe("Container", () => {
         expect([...Cause.defects(exit.cause)]).toEqual([])
         expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
       }))
+  })
+
+  describe("closing with lookups in flight", () => {
+    /** components T0..Tn-1 (each on some earlier ones, yielding while built), lookups in the root and a child, the root closed after some yields */
+    const scenarios = fc.integer({ min: 2, max: 5 }).chain((size) =>
+      fc.record({
+        dependencies: fc.tuple(...Array.from({ length: size }, (_, index) => fc.subarray(Array.from({ length: index }, (_, earlier) => earlier)))),
+        yields: fc.array(fc.nat({ max: 3 }), { minLength: size, maxLength: size }),
+        lookups: fc.array(fc.record({ inChild: fc.boolean(), target: fc.nat({ max: size - 1 }) }), { minLength: 1, maxLength: 5 }),
+        closeAfter: fc.nat({ max: 12 })
+      })
+    )
+
+    it.effect("no lookup gets a released instance, no constructor starts on a released dependency, every instance is released once", () =>
+      Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(scenarios, ({ closeAfter, dependencies, lookups, yields }) =>
+            Effect.runPromise(Effect.gen(function*() {
+              interface Built { readonly name: string; released: number }
+              const built: Array<Built> = []
+              const problems: Array<string> = []
+              const tags = dependencies.map((_, index) => Context.GenericTag<Built>(`T${index}`))
+              const registry = Registry.make(...dependencies.map((needs, index) =>
+                Component.make(tags[index]!, {
+                  dependencies: needs.map((need) => tags[need]!),
+                  build: Effect.gen(function*() {
+                    const got: Array<Built> = []
+                    for (const need of needs) got.push(yield* tags[need]!)
+                    for (const dependency of got) if (dependency.released > 0) problems.push(`T${index} built on a released ${dependency.name}`)
+                    for (let step = 0; step < yields[index]!; step++) yield* Effect.yieldNow()
+                    const instance: Built = { name: `T${index}`, released: 0 }
+                    built.push(instance)
+                    yield* Effect.addFinalizer(() => Effect.sync(() => void instance.released++))
+                    return instance
+                  })
+                })
+              ))
+              const scope = yield* Scope.make()
+              const context = yield* Layer.buildWithScope(Registry.toLayer(registry, [Container.Container]), scope)
+              const root = Context.get(context, Container.Container)
+              const child = yield* Scope.extend(Effect.provideService(Container.child("c", []), Container.Container, root), scope)
+              const fibers = yield* Effect.forEach(lookups, ({ inChild, target }) =>
+                Effect.fork(Effect.tap(Effect.either(Container.getFrom(inChild ? child : root, tags[target]!)), (result) => {
+                  if (Either.isRight(result) && result.right.released > 0) problems.push(`a lookup got a released T${target}`)
+                  if (Either.isLeft(result) && result.left._tag !== "ContainerClosed") problems.push(`a lookup failed with ${result.left._tag}`)
+                })))
+              for (let step = 0; step < closeAfter; step++) yield* Effect.yieldNow()
+              yield* Scope.close(scope, Exit.void)
+              yield* Fiber.joinAll(fibers)
+              expect(problems).toEqual([])
+              expect(built.filter((instance) => instance.released !== 1)).toEqual([])
+            }))
+          ),
+          { numRuns: 150, seed: 20261207 }
+        )
+      ))
   })
 
   describe("shutting down random graphs", () => {

@@ -342,6 +342,20 @@ describe("Dependency.lazy at run time", () => {
       expect(recorder.events).toEqual(buildRetriedOnce)
     }))
 
+  it.effect("a handle first used once its container was released fails with ContainerClosed and builds nothing", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = Registry.make(holderOf(recorder), leafOf(recorder), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Holder]))
+      const holder = Context.get(context, Holder)
+      yield* close
+      const closed = new Errors.ContainerClosed({ container: [], operation: "get" })
+      expect(yield* Effect.flip(holder.leaf)).toEqual(closed)
+      // a later use as well: nothing was kept
+      expect(yield* Effect.flip(holder.leaf)).toEqual(closed)
+      expect(recorder.events).toEqual(["build Holder#1", "release Holder#1"])
+    }))
+
   it("a lazy request of a missing component is a resolution error, before anything runs", () => {
     const recorder = makeRecorder()
     const result = Resolver.resolve(Registry.make(holderOf(recorder)), [Holder])
@@ -406,6 +420,19 @@ describe("Dependency.factory at run time", () => {
         "release Leaf#1",
         "release Base#1"
       ])
+    }))
+
+  it.effect("a call once its container was released fails with ContainerClosed, where it built on released dependencies", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = Registry.make(makerOf(recorder), leafOf(recorder), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Maker]))
+      const maker = Context.get(context, Maker)
+      const leaf = yield* Effect.scoped(maker.make)
+      yield* close
+      expect(yield* Effect.flip(Effect.scoped(maker.make))).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+      expect(leaf.id).toBe("Leaf#1")
+      expect(recorder.events).toEqual(["build Maker#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Maker#1", "release Base#1"])
     }))
 
   it.effect("each instance runs its own initializers and disposers (App)", () =>
@@ -558,6 +585,31 @@ describe("Dependency.reloadable at run time", () => {
         "release Leaf#3",
         "release Base#1"
       ])
+    }))
+
+  it.effect("a failed reload whose attempt's release fails too fails with the construction's error, the release's failure added to its cause", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      let attempts = 0
+      // what each attempt acquired is released with a failure; the second attempt then fails
+      const Flaky = Component.make(Leaf, {
+        build: Effect.gen(function*() {
+          const leaf = yield* recorder.instance("Leaf")
+          yield* Effect.addFinalizer(() => Effect.die(new Error(`${leaf.id} socket closed`)))
+          if (++attempts === 2) return yield* Effect.fail("broken rules")
+          return leaf
+        })
+      })
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(keeperOf(recorder), Flaky), [Keeper]))
+      const { rules } = Context.get(context, Keeper)
+      const exit = yield* Effect.exit(rules.reload)
+      expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toEqual(
+        Option.some(new Errors.ConstructionError({ component: "Leaf", path: ["Keeper", "Leaf"], cause: "broken rules" }))
+      )
+      expect(Exit.isFailure(exit) && Cause.defects(exit.cause).pipe((defects) => [...defects].map(String))).toEqual(["Error: Leaf#2 socket closed"])
+      expect(yield* rules.use((leaf) => Effect.succeed(leaf.id))).toBe("Leaf#1")
+      yield* Effect.exit(close)
+      expect(recorder.events).toEqual(["build Leaf#1", "build Keeper#1", "build Leaf#2", "release Leaf#2", "release Keeper#1", "release Leaf#1"])
     }))
 
   it.effect("a replaced instance whose release fails is logged as its ReleaseError's message, with the failure as the log's cause", () =>

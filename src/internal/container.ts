@@ -222,6 +222,8 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   scopeKeyBase = 0
   /** Its run-time lookups and children, once it has any (`container/lookup.ts`'s `Realm`). */
   realm: unknown = undefined
+  /** The path of the container it builds for (a lookup's container: the child's that looked up; `[]`: the root's). */
+  path: ReadonlyArray<string> = []
 
   /**
    * `graphBuilt: false`: no graph build constructs any node (the container of a run-time lookup's
@@ -458,7 +460,12 @@ const instanceFor = (
   return scoped(self, id, chain)
 }
 
-/** Builds a node in `scope` (its own, closed by its owner): its dependencies, its constructor, App's hook. */
+/**
+ * Builds a node in `scope` (its own, closed by its owner): its dependencies, its constructor, App's
+ * hook. Nothing is built once the container's release began (a lookup or a handle used while it
+ * closes, or after): what the node would be built with is released, or being released, and so would
+ * the instance be at once; it fails with `ContainerClosed`. A constructor already running goes on.
+ */
 const buildIn = (
   self: Container,
   id: number,
@@ -466,7 +473,9 @@ const buildIn = (
   chain: ScopeInstance | undefined,
   kind: InstanceKind
 ): Effect.Effect<unknown, Errors.HandleError> =>
-  self.direct[id] === 1
+  self.build.closing !== undefined
+    ? Effect.fail(new Errors.ContainerClosed({ container: self.path, operation: "get" }))
+    : self.direct[id] === 1
     ? construct(self, id, scope, undefined, kind)
     : Effect.flatMap(prepare(self, id, scope, chain), (edgeValue) => construct(self, id, scope, edgeValue, kind))
 
@@ -821,7 +830,10 @@ const reloadableHandle = (
         Effect.flatMap(FiberRef.get(openScopes), (reloader) =>
           Effect.flatMap(executor.openScope(self.build, id), (scope) =>
             Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildIn(self, id, scope, reloader, "reload")), {
-              onFailure: (cause) => Effect.zipRight(Effect.ignore(Scope.close(scope, Exit.failCause(cause))), Effect.failCause(cause)),
+              // the build's failure is the reload's; a failing release of what the attempt acquired is added to it, never replaces it
+              onFailure: (cause) =>
+                Effect.flatMap(Effect.exit(Scope.close(scope, Exit.failCause(cause))), (closed) =>
+                  Effect.failCause(closed._tag === "Failure" ? Cause.sequential(cause, closed.cause) : cause)),
               onSuccess: (value) =>
                 Effect.suspend(() => {
                   const previous = it.current

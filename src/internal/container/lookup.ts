@@ -251,7 +251,10 @@ const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<
     if (Either.isLeft(answer)) return Effect.fail(answer.left)
     const found = answer.right
     const service = Effect.flatMap(container.currentScopes, (scopes) =>
-      Effect.flatMap(container.edgeService(found.container, found.edge, scopes), (value) => {
+      Effect.flatMap(container.edgeService(found.container, found.edge, scopes), (value): Effect.Effect<unknown, Errors.LookupError> => {
+        // the container began to close while this lookup built: the close released (or is releasing)
+        // what it built, so the value is not given
+        if (realm.state !== "open") return Effect.fail(new Errors.ContainerClosed({ container: realm.path, operation: "get" }))
         // a shutdown that reached what this lookup was building while it built
         const nodes = found.container.plan.nodes
         const gone = found.edge.targets.find((target) => isGone(realm, nodes[target]!))
@@ -393,6 +396,7 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   // nothing of a lookup's plan is built by a graph build: no request is of an eager singleton, so
   // every node's requests go through `prepare` (which builds or delegates its singletons first)
   const extension = new container.Container(build, undefined, false)
+  extension.path = realm.path
   root.onExtension?.(extension, realm.path)
   extension.scopeKeyBase = realm.tree.nextScopeKey
   realm.tree.nextScopeKey += plan.nodes.length
