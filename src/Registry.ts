@@ -75,7 +75,7 @@ export interface Registry<out E = unknown> extends Pipeable, Inspectable {
 export type Item = Component.Any | Family.Family<any, any, any, unknown> | Registry<unknown>
 
 /**
- * What {@link make} and {@link when} take in place of each item: the item itself when it is an
+ * What {@link make}, {@link when} and {@link add} take in place of each item: the item itself when it is an
  * {@link Item}; else, for what a new user gives by mistake, a sentence saying how to register it,
  * which the compiler shows as the parameter's type (`Argument of type 'typeof Signer' is not
  * assignable to parameter of type '"an Effect.Service class is registered as
@@ -185,7 +185,8 @@ export const make: <const Items extends ReadonlyArray<unknown>>(...items: Checke
   internal.make
 
 /**
- * Adds components and registries: one, or an array of them.
+ * Adds components and registries: one, or an array of them (a value that is none says how to
+ * register it, as {@link make} does).
  *
  * @example
  * ```ts
@@ -202,14 +203,17 @@ export const make: <const Items extends ReadonlyArray<unknown>>(...items: Checke
  * @category combinators
  */
 export const add: {
-  <const Items extends Item | ReadonlyArray<Item>>(
-    items: Items
+  <const Items>(
+    items: CheckedItems<Items>
   ): <E>(self: Registry<E>) => Registry<E | Error<Items>>
-  <E, const Items extends Item | ReadonlyArray<Item>>(
+  <E, const Items>(
     self: Registry<E>,
-    items: Items
+    items: CheckedItems<Items>
   ): Registry<E | Error<Items>>
 } = internal.add
+
+/** One item or a list of them, each checked as {@link Checked} checks the items of `make`. */
+type CheckedItems<Items> = Items extends ReadonlyArray<unknown> ? Checked<Items> : Checked<readonly [Items]>[0]
 
 /**
  * Adds overriding components: an override wins over every other candidate of its tag for the

@@ -98,6 +98,7 @@ describe("compile-time contracts", () => {
       "options-not-text.ts",
       "options-undeclared.ts",
       "plan-widened-roots.ts",
+      "registry-add-options.ts",
       "registry-options.ts",
       "registry-service-class.ts",
       "registry-tag.ts",
