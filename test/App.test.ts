@@ -2045,6 +2045,50 @@ describe("App", () => {
         )
       }))
 
+    it.scoped("a check in flight when the application begins to stop is interrupted and its component listed as not running, where it went on with the service the stop released and was reported healthy", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          Component.make(A, {
+            build: Effect.acquireRelease(Effect.succeed("a"), () => recorder.record("release A"))
+          }).pipe(
+            Lifecycle.healthCheck(() =>
+              Effect.zipRight(Effect.sleep("1 second"), recorder.record("check ends")).pipe(
+                Effect.onInterrupt(() => recorder.record("check interrupted"))
+              ), { name: "connected", timeout: "1 hour" })
+          )
+        )
+        const running = yield* App.start(App.make(registry, { roots: [A] }))
+        const caller = yield* Effect.fork(App.health(running))
+        yield* awaitSleeps(2) // the check's sleep and its timeout
+        yield* App.stop(running)
+        yield* TestClock.adjust("1 second")
+        expect(yield* recorder.entries).toEqual(["check interrupted", "release A"])
+        expect(yield* Fiber.join(caller)).toEqual({ healthy: false, components: [{ name: "A", status: "not-running", checks: [] }] })
+      }))
+
+    it.scoped("a check in flight when its component is shut down is interrupted before the component is released, and the component listed as not running", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          Component.make(A, {
+            build: Effect.acquireRelease(Effect.succeed("a"), () => recorder.record("release A"))
+          }).pipe(
+            Lifecycle.healthCheck(() =>
+              Effect.zipRight(Effect.sleep("1 second"), recorder.record("check ends")).pipe(
+                Effect.onInterrupt(() => recorder.record("check interrupted"))
+              ), { name: "connected", timeout: "1 hour" })
+          )
+        )
+        const running = yield* App.start(App.make(registry, { roots: [A, Container.Container] }))
+        const caller = yield* Effect.fork(App.health(running))
+        yield* awaitSleeps(2) // the check's sleep and its timeout
+        yield* Effect.provide(Container.shutDown("A"), running.context)
+        yield* TestClock.adjust("1 second")
+        expect(yield* recorder.entries).toEqual(["check interrupted", "release A"])
+        expect(yield* Fiber.join(caller)).toEqual({ healthy: false, components: [{ name: "A", status: "not-running", checks: [] }] })
+      }))
+
     describe("some components only (App.healthOf)", () => {
       it.effect("lists only the components named or requested, in plan order, each once; the report is healthy when they are", () =>
         Effect.gen(function*() {
@@ -2659,9 +2703,9 @@ describe("App", () => {
         const caller = yield* Effect.fork(healthOf(running).readiness)
         yield* awaitSleeps(1) // the check's timeout
         yield* App.stop(running)
-        yield* Effect.repeatN(Effect.yieldNow(), 10) // a check is interrupted without waiting (disconnected)
         expect(yield* recorder.entries).toEqual(["check interrupted"])
-        expect(yield* Fiber.join(caller)).toEqual(notReady("stopped"))
+        // the stop waits for the check to end before it goes on: its caller is told while it stops
+        expect(yield* Fiber.join(caller)).toEqual(notReady("stopping"))
       }))
 
     it.scoped("a component with a check that counts is not ready once shut down: <component>/phase", () =>

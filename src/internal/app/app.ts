@@ -265,7 +265,7 @@ const stopRun = (run: AppRun): Effect.Effect<Report.Report> =>
       const record = run.record
       run.stopBegin = record.now()
       run.lifecycle.transition("stopping")
-      run.abandonReadiness?.()
+      yield* checks.abandonChecks(run)
       if (run.startupEnd >= 0 || run.lifecycle.state !== "created") yield* observe.appPhase(record, "stop", stopping.stopPhase(run))
       // constructors interrupted in flight (another one failed, or the run was interrupted)
       for (let id = 0; id < run.plan.nodes.length; id++) {

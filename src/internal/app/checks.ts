@@ -7,8 +7,9 @@
  */
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import type * as App from "../../App.js"
 import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
@@ -102,7 +103,7 @@ export const checkHealth = (self: AppRun, how: HealthRun): Effect.Effect<Health.
         name,
         running,
         checks: !running ? [] : (settings.lifecycle?.healthChecks ?? []).filter((check) => counts === undefined || check.readiness).map((check) =>
-          checkTarget(self, node, name, check, settings, () => self.values[id], hookServices(self, id))
+          checkTarget(self, node, name, check, settings, () => self.values[id], hookServices(self, id), id)
         )
       }
     })
@@ -120,14 +121,22 @@ const checkTarget = (
   check: Lifecycle.HealthCheck,
   settings: settingsInternal.ComponentSettings,
   service: () => unknown,
-  services: (hook: Lifecycle.HealthCheck) => Context.Context<never> | undefined
-): healthInternal.CheckTarget => ({
+  services: (hook: Lifecycle.HealthCheck) => Context.Context<never> | undefined,
+  id?: number
+): healthInternal.CheckTarget => {
+  // the most specific timeout wins: the check's own, the component's, the application's
+  const timeout = settingsInternal.checkTimeout(check, settings)
+  const inFlight: InFlight = { id, deadline: 0, abandoned: false, fiber: undefined }
+  return {
   name: check.name,
   readiness: check.readiness,
-  // the most specific timeout wins: the check's own, the component's, the application's
-  timeout: settingsInternal.checkTimeout(check, settings),
-  start: () =>
-    hooks.start(
+  timeout,
+  abandoned: () => inFlight.abandoned,
+  waited: () => {
+    if (inFlight.fiber !== undefined) self.checksInFlight.delete(inFlight.fiber)
+  },
+  start: () => {
+    const started = hooks.start(
       self.runner,
       observe.check(self.record, node, listedAs, check.name, Effect.locallyWith(
         hooks.userEffect(`health check ${check.name}`, () => check.run(service()), services(check)),
@@ -135,7 +144,51 @@ const checkTarget = (
         (checking) => [...checking, self]
       ))
     )
-})
+    if (runtime.isRunning(started)) {
+      inFlight.deadline = self.record.now() + Duration.toMillis(timeout)
+      self.checksInFlight.set(started, inFlight)
+      inFlight.fiber = started
+    }
+    return started
+  }
+  }
+}
+
+/**
+ * A check running that its run waits for (`AppRun.checksInFlight`; one its run gave up on, timed
+ * out, is not): `abandoned` once its component's stop or shutdown interrupted it.
+ *
+ * @internal
+ */
+export interface InFlight {
+  fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
+  /** the component it checks; undefined: a child container's */
+  readonly id: number | undefined
+  /** when its timeout expires (the record's clock, millis) */
+  deadline: number
+  abandoned: boolean
+}
+
+/**
+ * Interrupts the health checks in flight of the components given, or every one and the readiness
+ * run in flight, and waits for them to end, each until its timeout expires (one that ignores its
+ * interruption is then left to go on, as its run left it): a check must not go on with a service
+ * its component's stop or shutdown releases. The runs they belong to list those components as not
+ * running.
+ *
+ * @internal
+ */
+export const abandonChecks = (self: AppRun, ids?: ReadonlyArray<number>): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    if (ids === undefined) self.abandonReadiness?.()
+    const abandoned = Array.from(self.checksInFlight).filter(([, check]) => ids === undefined || (check.id !== undefined && ids.includes(check.id)))
+    const now = self.record.now()
+    return Effect.forEach(abandoned, ([fiber, check]) => {
+      check.abandoned = true
+      runtime.interruptFiber(fiber)
+      return check.deadline > now ? hooks.awaitWithin(fiber, Duration.millis(check.deadline - now)) : Effect.void
+    }, { concurrency: "unbounded", discard: true })
+  })
 
 /**
  * A child container's component: its checks run while it is built (it runs until its child closes

@@ -24,6 +24,10 @@ export interface CheckTarget {
   /** whether it counts for readiness: its record says so */
   readonly readiness?: boolean | undefined
   readonly timeout: Duration.Duration
+  /** whether its component's stop or shutdown interrupted it: the component is then listed as not running */
+  readonly abandoned?: (() => boolean) | undefined
+  /** called once its run no longer waits for it (it ended, timed out, or the run was interrupted) */
+  readonly waited?: (() => void) | undefined
   readonly start: () => hooks.Started
 }
 
@@ -66,7 +70,9 @@ export const run = (
     const all = Effect.all(tasks, { concurrency: Number.isFinite(concurrency) ? concurrency : "unbounded", discard: true })
     const report = (): Health.Report => {
       const listed = components.map((component, index): Health.ComponentRecord => {
-        if (!component.running) return { name: component.name, status: "not-running", checks: [] }
+        if (!component.running || component.checks.some((check) => check.abandoned?.() === true)) {
+          return { name: component.name, status: "not-running", checks: [] }
+        }
         const checks = component.checks.map((check, position) => slots[index]![position]!.record ?? overallTimeout(check, slots[index]![position]!, now, overall!))
         return {
           name: component.name,
@@ -125,7 +131,8 @@ const runCheck = (check: CheckTarget, now: () => number, slot: Slot): Effect.Eff
         if (Option.isSome(waited)) return settle(waited.value)
         slot.record = recordOf(check, "timeout", Math.max(0, now() - began), `did not complete within ${Duration.format(check.timeout)}`)
       }),
-      Effect.onInterrupt(() => Effect.sync(() => runtime.interruptFiber(started)))
+      Effect.onInterrupt(() => Effect.sync(() => runtime.interruptFiber(started))),
+      Effect.ensuring(Effect.sync(() => check.waited?.()))
     )
   })
 

@@ -32,6 +32,7 @@ import * as Context from "effect/Context"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import type * as App from "../../App.js"
 import * as Errors from "../../Errors.js"
 import type * as Health from "../../Health.js"
@@ -49,7 +50,7 @@ import * as instances from "./instances.js"
 import { Lifecycle } from "./lifecycle.js"
 import { RunRecord } from "./record.js"
 import * as settingsInternal from "./settings.js"
-import { checkHealth, checkSelected, type Selection } from "./checks.js"
+import { checkHealth, checkSelected, type InFlight, type Selection } from "./checks.js"
 import { disposeSequence, shutDownHook } from "./stopping.js"
 
 /** @internal */
@@ -91,6 +92,11 @@ export class AppRun implements builtins.Host {
   healthChecked: ReadonlyArray<number> | undefined = undefined
   /** interrupts the readiness run in flight, if any (`checks.readinessOf`): called as the stop begins */
   abandonReadiness: (() => void) | undefined = undefined
+  /**
+   * the health checks running, each with the component it checks (its id; a child container's
+   * component: undefined), until they end (`checks.checkTarget`); see `abandonChecks`
+   */
+  readonly checksInFlight = new Map<Fiber.RuntimeFiber<unknown, unknown>, InFlight>()
   /**
    * per component whose requests the container prepared (handles, transient or scoped instances):
    * the values its constructor got, which its hooks get too (see `hookServices`)

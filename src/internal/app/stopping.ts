@@ -21,6 +21,7 @@ import * as graph from "../graph.js"
 import * as lookup from "../container/lookup.js"
 import * as runtime from "../runtime.js"
 import * as background from "./background.js"
+import * as checks from "./checks.js"
 import * as hooks from "./hooks.js"
 import * as settingsInternal from "./settings.js"
 import { type AppRun, hookServices, target } from "./run.js"
@@ -68,7 +69,8 @@ export const shutDownHook = (self: AppRun): container.ShutDownHook => ({
     Effect.suspend(() => {
       const at = self.record.now()
       for (const id of ids) self.record.components[id]!.shutDownAt ??= at
-      return Effect.forEach([...ids].reverse(), (id) =>
+      // its checks in flight must not go on with what its shutdown releases
+      return Effect.zipRight(checks.abandonChecks(self, ids), Effect.forEach([...ids].reverse(), (id) =>
         Effect.suspend(() => {
           if (self.stopping || !self.record.components[id]!.started) return Effect.void
           return Effect.ensuring(
@@ -78,7 +80,7 @@ export const shutDownHook = (self: AppRun): container.ShutDownHook => ({
               self.backgrounds[id] = undefined
             })
           )
-        }), { discard: true })
+        }), { discard: true }))
     }),
   release: releaseSteps(self),
   released: (ids) => {
