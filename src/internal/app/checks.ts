@@ -128,29 +128,29 @@ const checkTarget = (
   const timeout = settingsInternal.checkTimeout(check, settings)
   const inFlight: InFlight = { id, deadline: 0, abandoned: false, fiber: undefined }
   return {
-  name: check.name,
-  readiness: check.readiness,
-  timeout,
-  abandoned: () => inFlight.abandoned,
-  waited: () => {
-    if (inFlight.fiber !== undefined) self.checksInFlight.delete(inFlight.fiber)
-  },
-  start: () => {
-    const started = hooks.start(
-      self.runner,
-      observe.check(self.record, node, listedAs, check.name, Effect.locallyWith(
-        hooks.userEffect(`health check ${check.name}`, () => check.run(service()), services(check)),
-        checkingHealth,
-        (checking) => [...checking, self]
-      ))
-    )
-    if (runtime.isRunning(started)) {
-      inFlight.deadline = self.record.now() + Duration.toMillis(timeout)
-      self.checksInFlight.set(started, inFlight)
-      inFlight.fiber = started
+    name: check.name,
+    readiness: check.readiness,
+    timeout,
+    abandoned: () => inFlight.abandoned,
+    waited: () => {
+      if (inFlight.fiber !== undefined) self.checksInFlight.delete(inFlight.fiber)
+    },
+    start: () => {
+      const started = hooks.start(
+        self.runner,
+        observe.check(self.record, node, listedAs, check.name, Effect.locallyWith(
+          hooks.userEffect(`health check ${check.name}`, () => check.run(service()), services(check)),
+          checkingHealth,
+          (checking) => [...checking, self]
+        ))
+      )
+      if (runtime.isRunning(started)) {
+        inFlight.deadline = self.record.now() + Duration.toMillis(timeout)
+        self.checksInFlight.set(started, inFlight)
+        inFlight.fiber = started
+      }
+      return started
     }
-    return started
-  }
   }
 }
 
