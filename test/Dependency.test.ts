@@ -435,6 +435,43 @@ describe("Dependency.factory at run time", () => {
       expect(recorder.events).toEqual(["build Maker#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Maker#1", "release Base#1"])
     }))
 
+  it.effect("a call still building when its container closes fails with ContainerClosed: the close waits for it, and its instance is released at once, before its dependencies", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const started = yield* Deferred.make<void>()
+      const gate = yield* Deferred.make<void>()
+      let calls = 0
+      const slowLeaf = Component.make(Leaf, {
+        dependencies: [Base],
+        build: Effect.suspend(() =>
+          ++calls === 1 ? recorder.instance("Leaf") : Effect.zipRight(Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate)), recorder.instance("Leaf"))
+        )
+      })
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(makerOf(recorder), slowLeaf, baseOf(recorder)), [Maker, Leaf]))
+      const maker = Context.get(context, Maker)
+      // the caller's Scope outlives the container
+      const caller = yield* Scope.make()
+      const calling = yield* Effect.fork(Effect.either(Scope.extend(maker.make, caller)))
+      yield* Deferred.await(started)
+      const closing = yield* Effect.fork(close)
+      for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+      expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Maker#1"])
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(closing)
+      expect(yield* Fiber.join(calling)).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "get" })))
+      yield* Scope.close(caller, Exit.void)
+      expect(recorder.events).toEqual([
+        "build Base#1",
+        "build Leaf#1",
+        "build Maker#1",
+        "build Leaf#2",
+        "release Leaf#2",
+        "release Maker#1",
+        "release Leaf#1",
+        "release Base#1"
+      ])
+    }))
+
   it.effect("each instance runs its own initializers and disposers (App)", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()
