@@ -109,7 +109,8 @@ export interface Reloadable<out Id> {
  * - `reload`: builds a new instance (its dependencies as resolved, initializers included) and makes
  *   it the current one for later uses; the previous one is released once nothing holds it any more
  *   (a plain request that got it, a dependent or a `Container.get`, holds it until the application
- *   ends). A failed rebuild keeps the previous instance, and fails with its error.
+ *   ends). A failed rebuild keeps the previous instance, and fails with its error; one that ends after
+ *   the container's release began fails with `ContainerClosed` (its instance is released, never current).
  *
  * Every handle of a component shares its one current instance, whether a constructor or a
  * `Container.get` got it; a plain `Container.get` gives the current instance.

@@ -697,6 +697,7 @@ export type CircularLookup = internal.CircularLookup
 
 /**
  * A container that is closing or closed was asked to look something up or to open a child; `container`: its path (`[]`: the root).
+ * A handle's `reload` then fails so too (`operation`: `reload`).
  *
  * @example
  * ```ts

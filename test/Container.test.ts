@@ -1414,13 +1414,13 @@ describe("Container", () => {
 
     /**
      * components T0..Tn-1 (each on some earlier ones, yielding while built), lookups in the root and a
-     * child, the root closed after some yields
+     * child (plain ones, and reloadable ones that reload), the root closed after some yields
      */
     const scenarios = fc.integer({ min: 2, max: 5 }).chain((size) =>
       fc.record({
         dependencies: fc.tuple(...Array.from({ length: size }, (_, index) => fc.subarray(Array.from({ length: index }, (_, earlier) => earlier)))),
         yields: fc.array(fc.nat({ max: 3 }), { minLength: size, maxLength: size }),
-        lookups: fc.array(fc.record({ inChild: fc.boolean(), target: fc.nat({ max: size - 1 }) }), { minLength: 1, maxLength: 5 }),
+        lookups: fc.array(fc.record({ inChild: fc.boolean(), target: fc.nat({ max: size - 1 }), reload: fc.boolean() }), { minLength: 1, maxLength: 5 }),
         closeAfter: fc.nat({ max: 12 })
       })
     )
@@ -1461,11 +1461,20 @@ describe("Container", () => {
               const context = yield* Layer.buildWithScope(Registry.toLayer(registry, [Container.Container]), scope)
               const root = Context.get(context, Container.Container)
               const child = yield* Scope.extend(Effect.provideService(Container.child("c", []), Container.Container, root), scope)
-              const fibers = yield* Effect.forEach(lookups, ({ inChild, target }) =>
-                Effect.fork(Effect.tap(Effect.either(Container.getFrom(inChild ? child : root, tags[target]!)), (result) => {
-                  if (Either.isRight(result) && result.right.released > 0) problems.push(`a lookup got a released T${target}`)
-                  if (Either.isLeft(result) && result.left._tag !== "ContainerClosed") problems.push(`a lookup failed with ${result.left._tag}`)
-                })))
+              const closedOrFine = (result: Either.Either<unknown, { readonly _tag: string }>) => {
+                if (Either.isLeft(result) && result.left._tag !== "ContainerClosed") problems.push(`a lookup failed with ${result.left._tag}`)
+              }
+              const fibers = yield* Effect.forEach(lookups, ({ inChild, reload, target }) =>
+                Effect.fork(
+                  reload
+                    // a reload in flight when the close begins: ends before anything is released, its instance never current
+                    ? Effect.flatMap(Container.getFrom(inChild ? child : root, Dependency.reloadable(tags[target]!)), (handle) => handle.reload)
+                      .pipe(Effect.either, Effect.map(closedOrFine))
+                    : Effect.tap(Effect.either(Container.getFrom(inChild ? child : root, tags[target]!)), (result) => {
+                      if (Either.isRight(result) && result.right.released > 0) problems.push(`a lookup got a released T${target}`)
+                      closedOrFine(result)
+                    })
+                ))
               for (let step = 0; step < closeAfter; step++) yield* Effect.yieldNow()
               yield* Scope.close(scope, Exit.void)
               yield* Fiber.joinAll(fibers)

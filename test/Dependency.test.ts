@@ -728,6 +728,49 @@ describe("Dependency.reloadable with App", () => {
       ])
       expect(report.components.find((component) => component.name === "Leaf")!.state).toBe("released")
     }))
+
+  it.effect("a reload still building when the application stops fails with ContainerClosed: the stop waits for it, never makes its instance current, and releases it before its dependencies", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const initializing = yield* Deferred.make<void>()
+      const gate = yield* Deferred.make<void>()
+      const leaf = leafOf(recorder).pipe(
+        Lifecycle.initializer((instance) =>
+          instance.id === "Leaf#2" ? Effect.zipRight(Deferred.succeed(initializing, undefined), Deferred.await(gate)) : Effect.void
+        ),
+        Lifecycle.disposer((instance) => Effect.sync(() => recorder.events.push(`dispose ${instance.id}`)))
+      )
+      const keeper = Component.make(Keeper, {
+        dependencies: [Dependency.reloadable(Leaf)],
+        build: Effect.zipWith(recorder.instance("Keeper"), Dependency.reloadable(Leaf), (instance, rules) => ({ ...instance, rules }))
+      })
+      const app = App.make(Registry.make(keeper, leaf, baseOf(recorder)), { roots: [Keeper] })
+      const [report, reloaded] = yield* Effect.scoped(Effect.gen(function*() {
+        const running = yield* App.start(app)
+        const reloading = yield* Effect.fork(Effect.either(Context.get(running.context, Keeper).rules.reload))
+        yield* Deferred.await(initializing)
+        const stopping = yield* Effect.fork(App.stop(running))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        // Leaf#2's initializer still runs: nothing is released under it
+        expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Keeper#1", "build Leaf#2"])
+        yield* Deferred.succeed(gate, undefined)
+        return [yield* Fiber.join(stopping), yield* Fiber.join(reloading)] as const
+      }))
+      expect(reloaded).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "reload" })))
+      expect(report.errors).toEqual([])
+      expect(recorder.events).toEqual([
+        "build Base#1",
+        "build Leaf#1",
+        "build Keeper#1",
+        "build Leaf#2",
+        "release Keeper#1",
+        "dispose Leaf#2",
+        "release Leaf#2",
+        "dispose Leaf#1",
+        "release Leaf#1",
+        "release Base#1"
+      ])
+    }))
 })
 
 describe("Dependency.lazy with App", () => {

@@ -850,23 +850,28 @@ const reloadableHandle = (
     return {
       use: (f) => Effect.acquireUseRelease(hold, (held) => f(held.value), unhold),
       get: Effect.map(Effect.acquireRelease(hold, unhold), (held) => held.value),
+      // the whole reload is a build in flight: a close that begins meanwhile waits for its end
       reload: it.reloads.withPermits(1)(
         Effect.flatMap(FiberRef.get(openScopes), (reloader) =>
-          Effect.flatMap(executor.openScope(self.build, id), (scope) =>
-            Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildIn(self, id, scope, reloader, "reload")), {
-              // the build's failure is the reload's; a failing release of what the attempt acquired is added to it, never replaces it
-              onFailure: (cause) =>
-                Effect.flatMap(Effect.exit(Scope.close(scope, Exit.failCause(cause))), (closed) =>
-                  Effect.failCause(closed._tag === "Failure" ? Cause.sequential(cause, closed.cause) : cause)),
-              onSuccess: (value) =>
-                Effect.suspend(() => {
-                  const previous = it.current
-                  it.current = { value, scope, holds: 0, replaced: false, pinned: false }
-                  self.build.values[id] = value
-                  previous.replaced = true
-                  return releaseReplaced(self, id, previous)
-                })
-            })))
+          builds.tracked(self, id, "reload", () =>
+            Effect.flatMap(executor.openScope(self.build, id), (scope) =>
+              Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildIn(self, id, scope, reloader, "reload")), {
+                // the build's failure is the reload's; a failing release of what the attempt acquired is added to it, never replaces it
+                onFailure: (cause) =>
+                  Effect.flatMap(Effect.exit(Scope.close(scope, Exit.failCause(cause))), (closed) =>
+                    Effect.failCause(closed._tag === "Failure" ? Cause.sequential(cause, closed.cause) : cause)),
+                onSuccess: (value) =>
+                  Effect.suspend(() => {
+                    // built while the container's close began: never current; the close releases it with
+                    // the graph's other instances, in order (its scope is the graph's), after this ends
+                    if (self.build.closing !== undefined) return Effect.fail(builds.closedFor(self, "reload"))
+                    const previous = it.current
+                    it.current = { value, scope, holds: 0, replaced: false, pinned: false }
+                    self.build.values[id] = value
+                    previous.replaced = true
+                    return releaseReplaced(self, id, previous)
+                  })
+              }))))
       )
     } satisfies Dependency.ReloadableHandle<unknown>
   })

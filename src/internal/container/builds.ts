@@ -1,7 +1,7 @@
 /**
  * A container's close and what it is still building. Every build a container runs at run time (a
  * lookup's, a handle's, a reload's, a scope's instance: `container.ts`'s `buildIn`, and a factory call
- * as a whole) is counted while it runs, per node; a close first stops the container
+ * or a reload as a whole) is counted while it runs, per node; a close first stops the container
  * from building anything more, then waits for those counts to reach zero (`drain`), and only then
  * releases: a constructor running when the close began finishes with its dependencies alive, and its
  * instance is released before them, as every other. Neither interrupted: a lookup runs in its
@@ -40,9 +40,9 @@ export interface Closable {
   readonly inFlight: InFlight
 }
 
-/** What a build of a container whose close began fails with. @internal */
-export const closedFor = (self: Closable, _kind: InstanceKind): Errors.ContainerClosed =>
-  new Errors.ContainerClosed({ container: self.path, operation: "get" })
+/** What a build (or a handle's operation) of a container whose close began fails with. @internal */
+export const closedFor = (self: Closable, kind: InstanceKind): Errors.ContainerClosed =>
+  new Errors.ContainerClosed({ container: self.path, operation: kind === "reload" ? "reload" : "get" })
 
 /**
  * Runs `make` as a build in flight of node `id` (counted until it ends, however it ends), unless the
@@ -79,7 +79,7 @@ const ended = (flight: InFlight, id: number): void => {
 /**
  * Begins the close of containers: nothing more is built by any of them, and their builds in flight
  * are waited for (a constructor running when the close began, and what it was built for: a lookup's
- * check, a factory call's), so that the release that follows finds every instance built
+ * check, a reload's, a factory call's), so that the release that follows finds every instance built
  * with its dependencies alive. A build that never ends holds the close (under App, until the release
  * timeout, which reports `buildsInFlight`).
  *
