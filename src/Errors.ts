@@ -697,7 +697,7 @@ export type CircularLookup = internal.CircularLookup
 
 /**
  * A container that is closing or closed was asked to look something up or to open a child; `container`: its path (`[]`: the root).
- * A handle's `reload` then fails so too (`operation`: `reload`).
+ * A handle's `reload` then fails so too, and its `use` or `get` of a released instance dies with it (`operation`: `use`, `get`).
  *
  * @example
  * ```ts

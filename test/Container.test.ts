@@ -1425,7 +1425,7 @@ describe("Container", () => {
       })
     )
 
-    it.effect("no lookup gets a released instance, no constructor runs on a released dependency, every instance is released once, after its dependents", () =>
+    it.effect("no lookup gets a released instance, no constructor runs on a released dependency, every instance is released once, after its dependents; a reloadable handle is not used after", () =>
       Effect.promise(() =>
         fc.assert(
           fc.asyncProperty(scenarios, ({ closeAfter, dependencies, lookups, yields }) =>
@@ -1461,6 +1461,7 @@ describe("Container", () => {
               const context = yield* Layer.buildWithScope(Registry.toLayer(registry, [Container.Container]), scope)
               const root = Context.get(context, Container.Container)
               const child = yield* Scope.extend(Effect.provideService(Container.child("c", []), Container.Container, root), scope)
+              const handles: Array<Dependency.ReloadableHandle<Built>> = []
               const closedOrFine = (result: Either.Either<unknown, { readonly _tag: string }>) => {
                 if (Either.isLeft(result) && result.left._tag !== "ContainerClosed") problems.push(`a lookup failed with ${result.left._tag}`)
               }
@@ -1468,8 +1469,10 @@ describe("Container", () => {
                 Effect.fork(
                   reload
                     // a reload in flight when the close begins: ends before anything is released, its instance never current
-                    ? Effect.flatMap(Container.getFrom(inChild ? child : root, Dependency.reloadable(tags[target]!)), (handle) => handle.reload)
-                      .pipe(Effect.either, Effect.map(closedOrFine))
+                    ? Effect.flatMap(Container.getFrom(inChild ? child : root, Dependency.reloadable(tags[target]!)), (handle) => {
+                      handles.push(handle)
+                      return handle.reload
+                    }).pipe(Effect.either, Effect.map(closedOrFine))
                     : Effect.tap(Effect.either(Container.getFrom(inChild ? child : root, tags[target]!)), (result) => {
                       if (Either.isRight(result) && result.right.released > 0) problems.push(`a lookup got a released T${target}`)
                       closedOrFine(result)
@@ -1478,6 +1481,12 @@ describe("Container", () => {
               for (let step = 0; step < closeAfter; step++) yield* Effect.yieldNow()
               yield* Scope.close(scope, Exit.void)
               yield* Fiber.joinAll(fibers)
+              // a reloadable handle used after its container's release dies with ContainerClosed
+              for (const handle of handles) {
+                const used = yield* Effect.exit(handle.use((instance) => Effect.succeed(instance.released)))
+                const defect = Exit.isFailure(used) ? Cause.squash(used.cause) : `gave an instance released ${used.value} times`
+                if (!(defect instanceof Errors.ContainerClosed && defect.operation === "use")) problems.push(`a handle's use after the close: ${String(defect)}`)
+              }
               expect(problems).toEqual([])
               expect(built.filter((instance) => instance.released !== 1)).toEqual([])
             }))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { vi } from "vitest"
 import { Cause, Context, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Option, Scope } from "effect"
-import { App, Component, Dependency, Errors, Family, Lifecycle, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Container, Dependency, Errors, Family, Lifecycle, Qualifier, Registry, Resolver } from "../src/index.js"
 import { type Instance, makeRecorder, type Recorder } from "./helpers/recorder.js"
 import { settle } from "./helpers/run.js"
 
@@ -684,6 +684,44 @@ describe("Dependency.reloadable at run time", () => {
       yield* close
       yield* close
       expect(recorder.events.slice(6)).toEqual(["release Keeper#1", "release Leaf#3", "release Leaf#1", "release Base#1"])
+    }))
+
+  it.effect("use and get once the container was released die with ContainerClosed; a dependent's finalizer still uses the instance, released after it", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      // Keeper uses Leaf as it is released: Leaf is released after it
+      const keeper = Component.make(Keeper, {
+        dependencies: [Dependency.reloadable(Leaf)],
+        build: Effect.gen(function*() {
+          const rules = yield* Dependency.reloadable(Leaf)
+          const instance = yield* recorder.instance("Keeper")
+          yield* Effect.addFinalizer(() => rules.use(recorder.use))
+          return { ...instance, rules }
+        })
+      })
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(keeper, leafOf(recorder), baseOf(recorder)), [Keeper]))
+      const { rules } = Context.get(context, Keeper)
+      yield* close
+      const used = yield* Effect.exit(rules.use((leaf) => Effect.succeed(leaf.id)))
+      expect(used).toEqual(Exit.die(new Errors.ContainerClosed({ container: [], operation: "use" })))
+      const got = yield* Effect.exit(Effect.scoped(rules.get))
+      expect(got).toEqual(Exit.die(new Errors.ContainerClosed({ container: [], operation: "get" })))
+      expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Keeper#1", "use Leaf#1", "release Keeper#1", "release Leaf#1", "release Base#1"])
+      expect(recorder.usedAfterRelease).toEqual([])
+    }))
+
+  it.effect("use once the component was shut down dies with ComponentShutDown; a reloaded instance's too", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = Registry.make(keeperOf(recorder), leafOf(recorder), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Keeper, Container.Container]))
+      const { rules } = Context.get(context, Keeper)
+      yield* rules.reload
+      yield* Container.shutDownIn(Context.get(context, Container.Container), "Leaf")
+      const used = yield* Effect.exit(rules.use((leaf) => Effect.succeed(leaf.id)))
+      expect(used).toEqual(Exit.die(new Errors.ComponentShutDown({ container: [], component: "Leaf", path: ["Keeper", "Leaf"] })))
+      yield* close
+      expect(recorder.usedAfterRelease).toEqual([])
     }))
 })
 

@@ -150,6 +150,8 @@ interface Held {
   replaced: boolean
   /** plain requests got it (a dependent, a lookup): it lives as long as the graph */
   pinned: boolean
+  /** its release began (its scope's close: the container's, a shutdown's): `use` and `get` no longer give it */
+  released: boolean
 }
 
 /**
@@ -827,29 +829,36 @@ const reloadableHandle = (
   id: number,
   chain: ScopeInstance | undefined
 ): Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.HandleError> =>
-  Effect.map(Effect.all([singleton(self, id, chain), Effect.makeSemaphore(1)]), ([first, reloads]) => {
+  Effect.flatMap(Effect.all([singleton(self, id, chain), Effect.makeSemaphore(1)]), ([first, reloads]) => {
     let cell = self.cells.get(id)
+    let marked: Effect.Effect<void> = Effect.void
     if (cell === undefined) {
       const index = self.build.owners.indexOf(id)
       const scope = index === -1 ? undefined : self.build.scopes[index]
-      const held: Held = { value: first, scope, holds: 0, replaced: false, pinned: self.plainIncoming[id] === 1 }
+      const held: Held = { value: first, scope, holds: 0, replaced: false, pinned: self.plainIncoming[id] === 1, released: false }
       cell = { current: held, first: held, reloads }
       self.cells.set(id, cell)
+      marked = markReleased(held)
     }
     const it = cell
-    const hold = Effect.sync(() => {
-      const held = it.current
-      held.holds++
-      return held
-    })
+    // the current instance, held; once released (its container closed, or it was shut down), using the
+    // handle is a programming error, as using a closed resource: a defect that says why, where its
+    // type promised nothing (an interruption would pass for a cancellation and say nothing)
+    const hold = (operation: "use" | "get") =>
+      Effect.suspend(() => {
+        const held = it.current
+        if (held.released) return Effect.die(releasedError(self, id, operation))
+        held.holds++
+        return Effect.succeed(held)
+      })
     const unhold = (held: Held) =>
       Effect.suspend(() => {
         held.holds--
         return releaseReplaced(self, id, held)
       })
-    return {
-      use: (f) => Effect.acquireUseRelease(hold, (held) => f(held.value), unhold),
-      get: Effect.map(Effect.acquireRelease(hold, unhold), (held) => held.value),
+    return Effect.as(marked, {
+      use: (f) => Effect.acquireUseRelease(hold("use"), (held) => f(held.value), unhold),
+      get: Effect.map(Effect.acquireRelease(hold("get"), unhold), (held) => held.value),
       // the whole reload is a build in flight: a close that begins meanwhile waits for its end
       reload: it.reloads.withPermits(1)(
         Effect.flatMap(FiberRef.get(openScopes), (reloader) =>
@@ -866,15 +875,32 @@ const reloadableHandle = (
                     // the graph's other instances, in order (its scope is the graph's), after this ends
                     if (self.build.closing !== undefined) return Effect.fail(builds.closedFor(self, "reload"))
                     const previous = it.current
-                    it.current = { value, scope, holds: 0, replaced: false, pinned: false }
+                    const current: Held = { value, scope, holds: 0, replaced: false, pinned: false, released: false }
+                    it.current = current
                     self.build.values[id] = value
                     previous.replaced = true
-                    return releaseReplaced(self, id, previous)
+                    return Effect.zipRight(markReleased(current), releaseReplaced(self, id, previous))
                   })
               }))))
       )
-    } satisfies Dependency.ReloadableHandle<unknown>
+    } satisfies Dependency.ReloadableHandle<unknown>)
   })
+
+/**
+ * Marks a held instance released as its scope's close begins: added after its constructor's
+ * finalizers (and App's disposers), it runs before them. An instance without a scope (built from a
+ * value) is never released.
+ */
+const markReleased = (held: Held): Effect.Effect<void> =>
+  held.scope === undefined ? Effect.void : Scope.addFinalizer(held.scope, Effect.sync(() => {
+    held.released = true
+  }))
+
+/** What `use` or `get` of a reloadable handle whose current instance was released dies with. */
+const releasedError = (self: Container, id: number, operation: "use" | "get"): Errors.ContainerClosed | Errors.ComponentShutDown =>
+  self.build.closing !== undefined
+    ? new Errors.ContainerClosed({ container: self.path, operation })
+    : new Errors.ComponentShutDown({ container: self.path, component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id) })
 
 /**
  * Releases a replaced instance once nothing holds it; a release failure is logged (no caller is left

@@ -84,7 +84,7 @@ export class CircularLookup extends Data.TaggedError("CircularLookup")<{
 /** @internal */
 export class ContainerClosed extends Data.TaggedError("ContainerClosed")<{
   readonly container: ReadonlyArray<string>
-  readonly operation: "get" | "reload" | "child" | "shutDown"
+  readonly operation: "get" | "use" | "reload" | "child" | "shutDown"
 }> {
   override get message(): string {
     const name = this.container.length === 0 ? "root" : this.container.join("/")
