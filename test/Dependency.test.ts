@@ -767,6 +767,32 @@ describe("Dependency.reloadable with App", () => {
       expect(report.components.find((component) => component.name === "Leaf")!.state).toBe("released")
     }))
 
+  it.effect("the current reloaded instance's failing disposer at the application's stop fails the run, under its component", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const leaf = leafOf(recorder).pipe(
+        Lifecycle.disposer((instance) => instance.id === "Leaf#2" ? Effect.fail(`${instance.id} not flushed`) : Effect.void)
+      )
+      const keeper = Component.make(Keeper, {
+        dependencies: [Dependency.reloadable(Leaf)],
+        build: Effect.zipWith(recorder.instance("Keeper"), Dependency.reloadable(Leaf), (instance, rules) => ({ ...instance, rules }))
+      })
+      const app = App.make(Registry.make(keeper, leaf, baseOf(recorder)), { roots: [Keeper] })
+      const failed = yield* Effect.flip(Effect.scoped(Effect.gen(function*() {
+        const running = yield* App.start(app)
+        yield* Context.get(running.context, Keeper).rules.reload
+        return yield* App.stop(running)
+      })))
+      const disposer = new Errors.HookFailed({ component: "Leaf", path: ["Keeper", "Leaf"], phase: "dispose", hook: "disposer", cause: "Leaf#2 not flushed" })
+      const released = new Errors.ReleaseError({ component: "Leaf", path: ["Keeper", "Leaf"], cause: disposer })
+      expect((failed as Errors.ApplicationFailed).errors).toEqual([released])
+      expect(released.message).toBe("Keeper -> Leaf: releasing Leaf failed: HookFailed: Keeper -> Leaf: disposer of Leaf failed: Leaf#2 not flushed")
+      expect((failed as Errors.ApplicationFailed).report.errors).toEqual([
+        { component: "Leaf", phase: "release", hook: null, kind: "defect", message: released.message }
+      ])
+      expect(recorder.events.slice(-3)).toEqual(["release Keeper#1", "release Leaf#2", "release Base#1"])
+    }))
+
   it.effect("a reload still building when the application stops fails with ContainerClosed: the stop waits for it, never makes its instance current, and releases it before its dependencies", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()

@@ -133,9 +133,11 @@ const releaseSteps = (self: AppRun): executor.NodeRelease => ({
     return Effect.zipRight(dispose, Effect.sync(() => self.record.begin(id, "release")))
   },
   after: (id, error, scope) => {
-    if (notTheComponent(self, id, scope)) return
     // given up on (the release timed out): its late end is no longer part of the run
     if (self.releaseTimedOut) return
+    // an instance of its own (a transient root's, a reloaded one): no phase of the component's, but
+    // its release failure (its disposers', its finalizers') is the run's, as a lookup's instance's is
+    if (notTheComponent(self, id, scope)) return error === undefined ? undefined : recordReleaseError(self, error)
     self.record.setState(id, "released")
     if (error === undefined) {
       self.record.end(id, "release", "success")
@@ -150,12 +152,17 @@ const releaseSteps = (self: AppRun): executor.NodeRelease => ({
 const recordLookupFailures = (self: AppRun, failures: Cause.Cause<never> | undefined): void => {
   if (failures === undefined) return
   for (const defect of Cause.defects(failures)) {
-    const error = defect instanceof Errors.ReleaseError
-      ? defect
-      : new Errors.ReleaseError({ component: "Container", path: [], cause: defect })
-    self.record.errors.push(error)
-    self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind: "defect", message: error.message })
+    recordReleaseError(
+      self,
+      defect instanceof Errors.ReleaseError ? defect : new Errors.ReleaseError({ component: "Container", path: [], cause: defect })
+    )
   }
+}
+
+/** A release failure of an instance no phase records: an error of the run, under its component. */
+const recordReleaseError = (self: AppRun, error: Errors.ReleaseError): void => {
+  self.record.errors.push(error)
+  self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind: "defect", message: error.message })
 }
 
 /**
