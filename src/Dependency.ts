@@ -109,7 +109,13 @@ export interface Reloadable<out Id> {
  * - `reload`: builds a new instance (its dependencies as resolved, initializers included) and makes
  *   it the current one for later uses; the previous one is released once nothing holds it any more
  *   (a plain request that got it, a dependent or a `Container.get`, holds it until the application
- *   ends). A failed rebuild keeps the previous instance, and fails with its error.
+ *   ends). A failed rebuild keeps the previous instance, and fails with its error; one that ends after
+ *   the container's release began fails with `ContainerClosed` (its instance is released, never current).
+ *
+ * Once the current instance was released (the container's release, `Container.shutDown`), `use` and
+ * `get` die with `ContainerClosed` (or `ComponentShutDown`): using a handle past its container is a
+ * programming error, as using a closed resource is, and a defect says which and where (an interruption
+ * would read as a cancellation). A dependent's finalizer still uses it: it is released after them.
  *
  * Every handle of a component shares its one current instance, whether a constructor or a
  * `Container.get` got it; a plain `Container.get` gives the current instance.

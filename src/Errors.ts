@@ -561,7 +561,8 @@ export type ReleaseError = internal.ReleaseError
  * An application's release (its constructors' finalizers, after the stop hooks and disposers) did not
  * complete within the release timeout: `component` was being released. The shutdown stops waiting and
  * ends; the components not released yet (among them what `component` depends on, which must outlive
- * it: its release goes on in the background) are left unreleased.
+ * it: its release goes on in the background) are left unreleased. `building`: the release was still
+ * waiting for `component`'s build in flight (a lookup's, a handle's), before releasing anything.
  *
  * @example
  * ```ts
@@ -696,6 +697,7 @@ export type CircularLookup = internal.CircularLookup
 
 /**
  * A container that is closing or closed was asked to look something up or to open a child; `container`: its path (`[]`: the root).
+ * A handle's `reload` then fails so too, and its `use` or `get` of a released instance dies with it (`operation`: `use`, `get`).
  *
  * @example
  * ```ts

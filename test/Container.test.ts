@@ -393,21 +393,18 @@ describe("Container", () => {
         expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "release Api", "release Db", "release Config"])
       }))
 
-    it.effect("a lookup still building when its container closes fails with ContainerClosed, never with the instance the close released", () =>
+    it.effect("a lookup still building when its container closes fails with ContainerClosed: the close waits for its constructor, then releases it before its dependencies", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
         const gate = yield* Deferred.make<void>()
         const started = yield* Deferred.make<void>()
-        const released = new Set<unknown>()
         const slowDb = Component.make(Db, {
           dependencies: [Config],
           build: Effect.gen(function*() {
             const config = yield* Config
             yield* Deferred.succeed(started, undefined)
             yield* Deferred.await(gate)
-            const db = yield* recorder.make("Db", (id) => ({ id, config }))
-            yield* Effect.addFinalizer(() => Effect.sync(() => void released.add(db)))
-            return db
+            return yield* recorder.make("Db", (id) => ({ id, config }))
           })
         })
         const scope = yield* Scope.make()
@@ -415,12 +412,14 @@ describe("Container", () => {
         const container = Context.get(context, Container.Container)
         const building = yield* Effect.fork(Effect.either(Container.getFrom(container, Db)))
         yield* Deferred.await(started)
-        yield* Scope.close(scope, Exit.void)
+        const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        // Db's constructor still runs with its Config: nothing is released under it
+        expect(recorder.events).toEqual(["build Config"])
         yield* Deferred.succeed(gate, undefined)
-        const result = yield* Fiber.join(building)
-        expect(Either.isRight(result) ? `got a Db, released: ${released.has(result.right)}` : result.left)
-          .toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
-        expect(recorder.events).toEqual(["build Config", "release Config", "build Db", "release Db"])
+        yield* Fiber.join(closing)
+        expect(yield* Fiber.join(building)).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "get" })))
+        expect(recorder.events).toEqual(["build Config", "build Db", "release Db", "release Config"])
       }))
 
     it.effect("a lookup whose dependency is still building when its container closes builds nothing after it: the dependent's constructor never starts", () =>
@@ -440,8 +439,9 @@ describe("Container", () => {
         const context = yield* Layer.buildWithScope(Registry.toLayer(Registry.make(slowConfig, dbLive), [Container.Container]), scope)
         const building = yield* Effect.fork(Effect.either(Container.getFrom(Context.get(context, Container.Container), Db)))
         yield* Deferred.await(started)
-        yield* Scope.close(scope, Exit.void)
+        const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
         yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(closing)
         expect(yield* Fiber.join(building)).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "get" })))
         expect(recorder.events).toEqual(["build Config", "release Config"])
       }))
@@ -627,7 +627,7 @@ describe("Container", () => {
         expect(opened).toEqual(new Errors.ContainerClosed({ container: ["gone"], operation: "child" }))
       }))
 
-    it.effect("closing a parent while a child is still building releases every instance built, exactly once", () =>
+    it.effect("closing a parent while a child is still building waits for that build (here its caller gives up on it), then releases every instance built, exactly once", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
         const gate = yield* Deferred.make<void>()
@@ -648,9 +648,47 @@ describe("Container", () => {
         const child = yield* Scope.extend(Effect.provideService(Container.child("a", [slowDb]), Container.Container, root), scope)
         const building = yield* Effect.fork(Container.getFrom(child, Db))
         yield* Deferred.await(started)
-        yield* Scope.close(scope, Exit.void)
+        const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        // the close waits for the child's build in flight: here its caller gives up on it
+        expect(recorder.events).toEqual(["build Config", "build slow Db"])
         yield* Fiber.interrupt(building)
+        yield* Fiber.join(closing)
         expect(recorder.events).toEqual(["build Config", "build slow Db", "release slow Db", "release Config"])
+      }))
+
+    it.effect("a child's lookup still building when the child closes fails with ContainerClosed: the close waits for it, then releases it before the child's own dependencies", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const gate = yield* Deferred.make<void>()
+        const started = yield* Deferred.make<void>()
+        const ownConfig = Component.make(Config, { build: recorder.make("child Config", (id) => ({ id })) })
+        const slowDb = Component.make(Db, {
+          dependencies: [Config],
+          build: Effect.gen(function*() {
+            const config = yield* Config
+            yield* Deferred.succeed(started, undefined)
+            yield* Deferred.await(gate)
+            return yield* recorder.make("child Db", (id) => ({ id, config }))
+          })
+        })
+        yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            const scope = yield* Scope.make()
+            const child = yield* Scope.extend(Container.child("c", [ownConfig, slowDb]), scope)
+            const building = yield* Effect.fork(Effect.either(Container.getFrom(child, Db)))
+            yield* Deferred.await(started)
+            const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+            for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+            expect(recorder.events).toEqual(["build child Config"])
+            yield* Deferred.succeed(gate, undefined)
+            yield* Fiber.join(closing)
+            expect(yield* Fiber.join(building)).toEqual(Either.left(new Errors.ContainerClosed({ container: ["c"], operation: "get" })))
+          })
+        )
+        expect(recorder.events).toEqual(["build child Config", "build child Db", "release child Db", "release child Config"])
       }))
 
     it.effect("a reloadable handle got by a lookup reloads the application's instance: later lookups get the current one, and what a lookup got is released only with the application", () =>
@@ -1315,22 +1353,84 @@ describe("Container", () => {
   })
 
   describe("closing with lookups in flight", () => {
-    /** components T0..Tn-1 (each on some earlier ones, yielding while built), lookups in the root and a child, the root closed after some yields */
+    /** Config, and a Db whose constructor signals `started`, then waits for `gate` */
+    const slowRegistry = (recorder: Recorder, started: Deferred.Deferred<void>, gate: Effect.Effect<void>) =>
+      Registry.make(
+        Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }),
+        Component.make(Db, {
+          dependencies: [Config],
+          build: Effect.gen(function*() {
+            const config = yield* Config
+            yield* Deferred.succeed(started, undefined)
+            yield* gate
+            return yield* recorder.make("Db", (id) => ({ id, config }))
+          })
+        })
+      )
+
+    it.effect("App's release waits for a lookup still building, then releases its instance before its dependencies; the lookup fails with ContainerClosed", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const gate = yield* Deferred.make<void>()
+        const started = yield* Deferred.make<void>()
+        const app = App.make(slowRegistry(recorder, started, Deferred.await(gate)), { roots: [Container.Container, Config] })
+        const [report, looked] = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          const building = yield* Effect.fork(Effect.either(Container.getFrom(Context.get(running.context, Container.Container), Db)))
+          yield* Deferred.await(started)
+          const stopping = yield* Effect.fork(App.stop(running))
+          for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+          expect(recorder.events).toEqual(["build Config"])
+          yield* Deferred.succeed(gate, undefined)
+          return [yield* Fiber.join(stopping), yield* Fiber.join(building)] as const
+        }))
+        expect(looked).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "get" })))
+        expect(report.errors).toEqual([])
+        expect(recorder.events).toEqual(["build Config", "build Db", "release Db", "release Config"])
+      }))
+
+    it.effect("App's release waits for a build in flight at most its release timeout: the build is reported, nothing is released, the run failed", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const started = yield* Deferred.make<void>()
+        const app = App.make(slowRegistry(recorder, started, Effect.never), { roots: [Container.Container, Config], releaseTimeout: "5 seconds" })
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(app), scope)
+        const building = yield* Effect.fork(Container.getFrom(Context.get(running.context, Container.Container), Db))
+        yield* Deferred.await(started)
+        const stopping = yield* Effect.fork(Effect.flip(App.stop(running)))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        yield* TestClock.adjust("5 seconds")
+        const failed = (yield* Fiber.join(stopping)) as Errors.ApplicationFailed
+        const timedOut = new Errors.ReleaseTimeout({ component: "Db", path: ["Db"], timeout: "5s", building: true })
+        expect(failed.errors).toEqual([timedOut])
+        expect(timedOut.message).toBe("Db: the release waited for the build of Db in flight, which did not complete within 5s; nothing was released")
+        expect(failed.report.errors).toEqual([{ component: "Db", phase: "release", hook: null, kind: "timeout", message: timedOut.message }])
+        expect(recorder.events).toEqual(["build Config"])
+        // its caller gives up on it: the release, left running, goes on
+        yield* Fiber.interrupt(building)
+        yield* Scope.close(scope, Exit.void)
+      }))
+
+    /**
+     * components T0..Tn-1 (each on some earlier ones, yielding while built), lookups in the root and a
+     * child (plain ones, and reloadable ones that reload), the root closed after some yields
+     */
     const scenarios = fc.integer({ min: 2, max: 5 }).chain((size) =>
       fc.record({
         dependencies: fc.tuple(...Array.from({ length: size }, (_, index) => fc.subarray(Array.from({ length: index }, (_, earlier) => earlier)))),
         yields: fc.array(fc.nat({ max: 3 }), { minLength: size, maxLength: size }),
-        lookups: fc.array(fc.record({ inChild: fc.boolean(), target: fc.nat({ max: size - 1 }) }), { minLength: 1, maxLength: 5 }),
+        lookups: fc.array(fc.record({ inChild: fc.boolean(), target: fc.nat({ max: size - 1 }), reload: fc.boolean() }), { minLength: 1, maxLength: 5 }),
         closeAfter: fc.nat({ max: 12 })
       })
     )
 
-    it.effect("no lookup gets a released instance, no constructor starts on a released dependency, every instance is released once", () =>
+    it.effect("no lookup gets a released instance, no constructor runs on a released dependency, every instance is released once, after its dependents; a reloadable handle is not used after", () =>
       Effect.promise(() =>
         fc.assert(
           fc.asyncProperty(scenarios, ({ closeAfter, dependencies, lookups, yields }) =>
             Effect.runPromise(Effect.gen(function*() {
-              interface Built { readonly name: string; released: number }
+              interface Built { readonly name: string; released: number; readonly dependents: Array<Built> }
               const built: Array<Built> = []
               const problems: Array<string> = []
               const tags = dependencies.map((_, index) => Context.GenericTag<Built>(`T${index}`))
@@ -1342,9 +1442,17 @@ describe("Container", () => {
                     for (const need of needs) got.push(yield* tags[need]!)
                     for (const dependency of got) if (dependency.released > 0) problems.push(`T${index} built on a released ${dependency.name}`)
                     for (let step = 0; step < yields[index]!; step++) yield* Effect.yieldNow()
-                    const instance: Built = { name: `T${index}`, released: 0 }
+                    // a constructor that was running when the close began ends with its dependencies alive
+                    for (const dependency of got) if (dependency.released > 0) problems.push(`T${index} finished building on a released ${dependency.name}`)
+                    const instance: Built = { name: `T${index}`, released: 0, dependents: [] }
+                    for (const dependency of got) dependency.dependents.push(instance)
                     built.push(instance)
-                    yield* Effect.addFinalizer(() => Effect.sync(() => void instance.released++))
+                    yield* Effect.addFinalizer(() =>
+                      Effect.sync(() => {
+                        instance.released++
+                        for (const dependent of instance.dependents) if (dependent.released === 0) problems.push(`T${index} released before its dependent ${dependent.name}`)
+                      })
+                    )
                     return instance
                   })
                 })
@@ -1353,14 +1461,32 @@ describe("Container", () => {
               const context = yield* Layer.buildWithScope(Registry.toLayer(registry, [Container.Container]), scope)
               const root = Context.get(context, Container.Container)
               const child = yield* Scope.extend(Effect.provideService(Container.child("c", []), Container.Container, root), scope)
-              const fibers = yield* Effect.forEach(lookups, ({ inChild, target }) =>
-                Effect.fork(Effect.tap(Effect.either(Container.getFrom(inChild ? child : root, tags[target]!)), (result) => {
-                  if (Either.isRight(result) && result.right.released > 0) problems.push(`a lookup got a released T${target}`)
-                  if (Either.isLeft(result) && result.left._tag !== "ContainerClosed") problems.push(`a lookup failed with ${result.left._tag}`)
-                })))
+              const handles: Array<Dependency.ReloadableHandle<Built>> = []
+              const closedOrFine = (result: Either.Either<unknown, { readonly _tag: string }>) => {
+                if (Either.isLeft(result) && result.left._tag !== "ContainerClosed") problems.push(`a lookup failed with ${result.left._tag}`)
+              }
+              const fibers = yield* Effect.forEach(lookups, ({ inChild, reload, target }) =>
+                Effect.fork(
+                  reload
+                    // a reload in flight when the close begins: ends before anything is released, its instance never current
+                    ? Effect.flatMap(Container.getFrom(inChild ? child : root, Dependency.reloadable(tags[target]!)), (handle) => {
+                      handles.push(handle)
+                      return handle.reload
+                    }).pipe(Effect.either, Effect.map(closedOrFine))
+                    : Effect.tap(Effect.either(Container.getFrom(inChild ? child : root, tags[target]!)), (result) => {
+                      if (Either.isRight(result) && result.right.released > 0) problems.push(`a lookup got a released T${target}`)
+                      closedOrFine(result)
+                    })
+                ))
               for (let step = 0; step < closeAfter; step++) yield* Effect.yieldNow()
               yield* Scope.close(scope, Exit.void)
               yield* Fiber.joinAll(fibers)
+              // a reloadable handle used after its container's release dies with ContainerClosed
+              for (const handle of handles) {
+                const used = yield* Effect.exit(handle.use((instance) => Effect.succeed(instance.released)))
+                const defect = Exit.isFailure(used) ? Cause.squash(used.cause) : `gave an instance released ${used.value} times`
+                if (!(defect instanceof Errors.ContainerClosed && defect.operation === "use")) problems.push(`a handle's use after the close: ${String(defect)}`)
+              }
               expect(problems).toEqual([])
               expect(built.filter((instance) => instance.released !== 1)).toEqual([])
             }))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { vi } from "vitest"
 import { Cause, Context, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Option, Scope } from "effect"
-import { App, Component, Dependency, Errors, Family, Lifecycle, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Container, Dependency, Errors, Family, Lifecycle, Qualifier, Registry, Resolver } from "../src/index.js"
 import { type Instance, makeRecorder, type Recorder } from "./helpers/recorder.js"
 import { settle } from "./helpers/run.js"
 
@@ -435,6 +435,43 @@ describe("Dependency.factory at run time", () => {
       expect(recorder.events).toEqual(["build Maker#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Maker#1", "release Base#1"])
     }))
 
+  it.effect("a call still building when its container closes fails with ContainerClosed: the close waits for it, and its instance is released at once, before its dependencies", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const started = yield* Deferred.make<void>()
+      const gate = yield* Deferred.make<void>()
+      let calls = 0
+      const slowLeaf = Component.make(Leaf, {
+        dependencies: [Base],
+        build: Effect.suspend(() =>
+          ++calls === 1 ? recorder.instance("Leaf") : Effect.zipRight(Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate)), recorder.instance("Leaf"))
+        )
+      })
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(makerOf(recorder), slowLeaf, baseOf(recorder)), [Maker, Leaf]))
+      const maker = Context.get(context, Maker)
+      // the caller's Scope outlives the container
+      const caller = yield* Scope.make()
+      const calling = yield* Effect.fork(Effect.either(Scope.extend(maker.make, caller)))
+      yield* Deferred.await(started)
+      const closing = yield* Effect.fork(close)
+      for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+      expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Maker#1"])
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(closing)
+      expect(yield* Fiber.join(calling)).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "get" })))
+      yield* Scope.close(caller, Exit.void)
+      expect(recorder.events).toEqual([
+        "build Base#1",
+        "build Leaf#1",
+        "build Maker#1",
+        "build Leaf#2",
+        "release Leaf#2",
+        "release Maker#1",
+        "release Leaf#1",
+        "release Base#1"
+      ])
+    }))
+
   it.effect("each instance runs its own initializers and disposers (App)", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()
@@ -648,6 +685,44 @@ describe("Dependency.reloadable at run time", () => {
       yield* close
       expect(recorder.events.slice(6)).toEqual(["release Keeper#1", "release Leaf#3", "release Leaf#1", "release Base#1"])
     }))
+
+  it.effect("use and get once the container was released die with ContainerClosed; a dependent's finalizer still uses the instance, released after it", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      // Keeper uses Leaf as it is released: Leaf is released after it
+      const keeper = Component.make(Keeper, {
+        dependencies: [Dependency.reloadable(Leaf)],
+        build: Effect.gen(function*() {
+          const rules = yield* Dependency.reloadable(Leaf)
+          const instance = yield* recorder.instance("Keeper")
+          yield* Effect.addFinalizer(() => rules.use(recorder.use))
+          return { ...instance, rules }
+        })
+      })
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(keeper, leafOf(recorder), baseOf(recorder)), [Keeper]))
+      const { rules } = Context.get(context, Keeper)
+      yield* close
+      const used = yield* Effect.exit(rules.use((leaf) => Effect.succeed(leaf.id)))
+      expect(used).toEqual(Exit.die(new Errors.ContainerClosed({ container: [], operation: "use" })))
+      const got = yield* Effect.exit(Effect.scoped(rules.get))
+      expect(got).toEqual(Exit.die(new Errors.ContainerClosed({ container: [], operation: "get" })))
+      expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Keeper#1", "use Leaf#1", "release Keeper#1", "release Leaf#1", "release Base#1"])
+      expect(recorder.usedAfterRelease).toEqual([])
+    }))
+
+  it.effect("use once the component was shut down dies with ComponentShutDown; a reloaded instance's too", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = Registry.make(keeperOf(recorder), leafOf(recorder), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Keeper, Container.Container]))
+      const { rules } = Context.get(context, Keeper)
+      yield* rules.reload
+      yield* Container.shutDownIn(Context.get(context, Container.Container), "Leaf")
+      const used = yield* Effect.exit(rules.use((leaf) => Effect.succeed(leaf.id)))
+      expect(used).toEqual(Exit.die(new Errors.ComponentShutDown({ container: [], component: "Leaf", path: ["Keeper", "Leaf"] })))
+      yield* close
+      expect(recorder.usedAfterRelease).toEqual([])
+    }))
 })
 
 describe("Dependency.reloadable with App", () => {
@@ -690,6 +765,75 @@ describe("Dependency.reloadable with App", () => {
         "release Base#1"
       ])
       expect(report.components.find((component) => component.name === "Leaf")!.state).toBe("released")
+    }))
+
+  it.effect("the current reloaded instance's failing disposer at the application's stop fails the run, under its component", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const leaf = leafOf(recorder).pipe(
+        Lifecycle.disposer((instance) => instance.id === "Leaf#2" ? Effect.fail(`${instance.id} not flushed`) : Effect.void)
+      )
+      const keeper = Component.make(Keeper, {
+        dependencies: [Dependency.reloadable(Leaf)],
+        build: Effect.zipWith(recorder.instance("Keeper"), Dependency.reloadable(Leaf), (instance, rules) => ({ ...instance, rules }))
+      })
+      const app = App.make(Registry.make(keeper, leaf, baseOf(recorder)), { roots: [Keeper] })
+      const failed = yield* Effect.flip(Effect.scoped(Effect.gen(function*() {
+        const running = yield* App.start(app)
+        yield* Context.get(running.context, Keeper).rules.reload
+        return yield* App.stop(running)
+      })))
+      const disposer = new Errors.HookFailed({ component: "Leaf", path: ["Keeper", "Leaf"], phase: "dispose", hook: "disposer", cause: "Leaf#2 not flushed" })
+      const released = new Errors.ReleaseError({ component: "Leaf", path: ["Keeper", "Leaf"], cause: disposer })
+      expect((failed as Errors.ApplicationFailed).errors).toEqual([released])
+      expect(released.message).toBe("Keeper -> Leaf: releasing Leaf failed: HookFailed: Keeper -> Leaf: disposer of Leaf failed: Leaf#2 not flushed")
+      expect((failed as Errors.ApplicationFailed).report.errors).toEqual([
+        { component: "Leaf", phase: "release", hook: null, kind: "defect", message: released.message }
+      ])
+      expect(recorder.events.slice(-3)).toEqual(["release Keeper#1", "release Leaf#2", "release Base#1"])
+    }))
+
+  it.effect("a reload still building when the application stops fails with ContainerClosed: the stop waits for it, never makes its instance current, and releases it before its dependencies", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const initializing = yield* Deferred.make<void>()
+      const gate = yield* Deferred.make<void>()
+      const leaf = leafOf(recorder).pipe(
+        Lifecycle.initializer((instance) =>
+          instance.id === "Leaf#2" ? Effect.zipRight(Deferred.succeed(initializing, undefined), Deferred.await(gate)) : Effect.void
+        ),
+        Lifecycle.disposer((instance) => Effect.sync(() => recorder.events.push(`dispose ${instance.id}`)))
+      )
+      const keeper = Component.make(Keeper, {
+        dependencies: [Dependency.reloadable(Leaf)],
+        build: Effect.zipWith(recorder.instance("Keeper"), Dependency.reloadable(Leaf), (instance, rules) => ({ ...instance, rules }))
+      })
+      const app = App.make(Registry.make(keeper, leaf, baseOf(recorder)), { roots: [Keeper] })
+      const [report, reloaded] = yield* Effect.scoped(Effect.gen(function*() {
+        const running = yield* App.start(app)
+        const reloading = yield* Effect.fork(Effect.either(Context.get(running.context, Keeper).rules.reload))
+        yield* Deferred.await(initializing)
+        const stopping = yield* Effect.fork(App.stop(running))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        // Leaf#2's initializer still runs: nothing is released under it
+        expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Keeper#1", "build Leaf#2"])
+        yield* Deferred.succeed(gate, undefined)
+        return [yield* Fiber.join(stopping), yield* Fiber.join(reloading)] as const
+      }))
+      expect(reloaded).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "reload" })))
+      expect(report.errors).toEqual([])
+      expect(recorder.events).toEqual([
+        "build Base#1",
+        "build Leaf#1",
+        "build Keeper#1",
+        "build Leaf#2",
+        "release Keeper#1",
+        "dispose Leaf#2",
+        "release Leaf#2",
+        "dispose Leaf#1",
+        "release Leaf#1",
+        "release Base#1"
+      ])
     }))
 })
 

@@ -819,6 +819,22 @@ describe("Lifetime at run time", () => {
           "release Shared#1"
         ])
       }))
+
+    it.effect("a transient root's instance whose disposer fails at the application's stop fails the run, under its component", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const registry = Registry.make(
+          Component.make(Fresh, { build: recorder.instance("Fresh") }).pipe(
+            Lifetime.transient,
+            Lifecycle.disposer((instance) => Effect.fail(`${instance.id} not flushed`))
+          )
+        )
+        const failed = (yield* Effect.flip(Effect.scoped(Effect.flatMap(App.start(App.make(registry, { roots: [Fresh] })), App.stop)))) as Errors.ApplicationFailed
+        const disposer = new Errors.HookFailed({ component: "Fresh", path: ["Fresh"], phase: "dispose", hook: "disposer", cause: "Fresh#1 not flushed" })
+        expect(failed.errors).toEqual([new Errors.ReleaseError({ component: "Fresh", path: ["Fresh"], cause: disposer })])
+        expect(failed.errors[0]!.message).toBe("Fresh: releasing Fresh failed: HookFailed: Fresh: disposer of Fresh failed: Fresh#1 not flushed")
+        expect(recorder.events).toEqual(["build Fresh#1", "release Fresh#1"])
+      }))
   })
 })
 

@@ -17,7 +17,8 @@
  * Handle values (`Dependency.lazy`, `factory`, `reloadable`) are made here too: a node whose requests
  * include a handle, a transient or a scoped component gets its dependencies' values from `prepare`.
  * Opening a lifetime's scope around an effect is `container/within.ts`; run-time lookups and child
- * containers `container/lookup.ts` and `container/child.ts`.
+ * containers `container/lookup.ts` and `container/child.ts`; the builds in flight a close waits for
+ * `container/builds.ts`.
  *
  * @internal
  */
@@ -34,6 +35,7 @@ import type * as PublicContainer from "../Container.js"
 import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
+import * as builds from "./container/builds.js"
 import * as dependency from "./dependency.js"
 import * as executor from "./executor.js"
 import * as observe from "./observe.js"
@@ -148,6 +150,8 @@ interface Held {
   replaced: boolean
   /** plain requests got it (a dependent, a lookup): it lives as long as the graph */
   pinned: boolean
+  /** its release began (its scope's close: the container's, a shutdown's): `use` and `get` no longer give it */
+  released: boolean
 }
 
 /**
@@ -180,6 +184,8 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly lazy = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
   /** per node: a lazy singleton that is built (its instance in the build's values) */
   readonly lazyBuilt: Uint8Array
+  /** its builds in flight, which its close waits for (`container/builds.ts`) */
+  readonly inFlight: builds.InFlight
   readonly cells = new Map<number, Cell>()
   /** node scopes of reloaded instances (their own disposers are on them) */
   readonly reloaded = new WeakSet<Scope.Scope>()
@@ -287,6 +293,7 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
     if (graphBuilt) for (let id = 0; id < count; id++) this.eager[id] = needed[id] === 1 && this.rank[id] === 0 ? 1 : 0
     this.direct = new Uint8Array(count)
     this.lazyBuilt = new Uint8Array(count)
+    this.inFlight = new builds.InFlight(count)
     for (let id = 0; id < count; id++) {
       if (this.special[id] === 1) continue
       let direct = 1
@@ -462,9 +469,11 @@ const instanceFor = (
 
 /**
  * Builds a node in `scope` (its own, closed by its owner): its dependencies, its constructor, App's
- * hook. Nothing is built once the container's release began (a lookup or a handle used while it
- * closes, or after): what the node would be built with is released, or being released, and so would
- * the instance be at once; it fails with `ContainerClosed`. A constructor already running goes on.
+ * hook. Nothing is built once the container's close began (a lookup or a handle used while it
+ * closes, or after): what the node would be built with is released, or about to be, and so would the
+ * instance be at once; it fails with `ContainerClosed`, also when the close began while its
+ * dependencies were made. A constructor already running finishes first: the close waits for it
+ * (`builds.tracked`), so it ends with its dependencies alive, and its instance is released before them.
  */
 const buildIn = (
   self: Container,
@@ -473,11 +482,13 @@ const buildIn = (
   chain: ScopeInstance | undefined,
   kind: InstanceKind
 ): Effect.Effect<unknown, Errors.HandleError> =>
-  self.build.closing !== undefined
-    ? Effect.fail(new Errors.ContainerClosed({ container: self.path, operation: "get" }))
-    : self.direct[id] === 1
-    ? construct(self, id, scope, undefined, kind)
-    : Effect.flatMap(prepare(self, id, scope, chain), (edgeValue) => construct(self, id, scope, edgeValue, kind))
+  builds.tracked(self, id, kind, () =>
+    self.direct[id] === 1
+      ? construct(self, id, scope, undefined, kind)
+      : Effect.flatMap(
+        prepare(self, id, scope, chain),
+        (edgeValue) => self.build.closing !== undefined ? Effect.fail(builds.closedFor(self, kind)) : construct(self, id, scope, edgeValue, kind)
+      ))
 
 /** A node's instance (see `instance`), observed when App watches it, in a span when the graph's spans are on. */
 const construct = (
@@ -756,11 +767,26 @@ const lazyHandle = (
   return Effect.flatMap(FiberRef.get(openScopes), (chain) => scoped(self, id, chain, made))
 }
 
-/** A factory handle: a new instance at every call, in a scope forked from the caller's. */
+/**
+ * A factory handle: a new instance at every call, in a scope forked from the caller's. One whose
+ * build ended after the container's close began is released at once (its owner, the caller's Scope,
+ * would release it after its dependencies) and the call fails with `ContainerClosed`: the close waits
+ * for the whole call.
+ */
 const factoryHandle = (self: Container, id: number): Effect.Effect<unknown, Errors.HandleError, Scope.Scope> =>
   Effect.flatMap(Effect.scope, (caller) =>
     Effect.flatMap(FiberRef.get(openScopes), (chain) =>
-      Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, "factory"))))
+      builds.tracked(self, id, "factory", () =>
+        Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) =>
+          Effect.flatMap(buildIn(self, id, own, chain, "factory"), (value) =>
+            self.build.closing === undefined ? Effect.succeed(value) : closeLate(self, own, "factory"))))))
+
+/** A build that ended after its container's close began: its scope released now, the call failed with `ContainerClosed` (and that release's failure). */
+const closeLate = (self: Container, scope: Scope.CloseableScope, kind: InstanceKind): Effect.Effect<never, Errors.HandleError> =>
+  Effect.flatMap(Effect.exit(Scope.close(scope, Exit.void)), (closed) => {
+    const cause = Cause.fail(builds.closedFor(self, kind))
+    return Effect.failCause(closed._tag === "Failure" ? Cause.sequential(cause, closed.cause) : cause)
+  })
 
 /**
  * The reloadable handle of a singleton: made by the container that holds its instance (this one, or
@@ -803,49 +829,78 @@ const reloadableHandle = (
   id: number,
   chain: ScopeInstance | undefined
 ): Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.HandleError> =>
-  Effect.map(Effect.all([singleton(self, id, chain), Effect.makeSemaphore(1)]), ([first, reloads]) => {
+  Effect.flatMap(Effect.all([singleton(self, id, chain), Effect.makeSemaphore(1)]), ([first, reloads]) => {
     let cell = self.cells.get(id)
+    let marked: Effect.Effect<void> = Effect.void
     if (cell === undefined) {
       const index = self.build.owners.indexOf(id)
       const scope = index === -1 ? undefined : self.build.scopes[index]
-      const held: Held = { value: first, scope, holds: 0, replaced: false, pinned: self.plainIncoming[id] === 1 }
+      const held: Held = { value: first, scope, holds: 0, replaced: false, pinned: self.plainIncoming[id] === 1, released: false }
       cell = { current: held, first: held, reloads }
       self.cells.set(id, cell)
+      marked = markReleased(held)
     }
     const it = cell
-    const hold = Effect.sync(() => {
-      const held = it.current
-      held.holds++
-      return held
-    })
+    // the current instance, held; once released (its container closed, or it was shut down), using the
+    // handle is a programming error, as using a closed resource: a defect that says why, where its
+    // type promised nothing (an interruption would pass for a cancellation and say nothing)
+    const hold = (operation: "use" | "get") =>
+      Effect.suspend(() => {
+        const held = it.current
+        if (held.released) return Effect.die(releasedError(self, id, operation))
+        held.holds++
+        return Effect.succeed(held)
+      })
     const unhold = (held: Held) =>
       Effect.suspend(() => {
         held.holds--
         return releaseReplaced(self, id, held)
       })
-    return {
-      use: (f) => Effect.acquireUseRelease(hold, (held) => f(held.value), unhold),
-      get: Effect.map(Effect.acquireRelease(hold, unhold), (held) => held.value),
+    return Effect.as(marked, {
+      use: (f) => Effect.acquireUseRelease(hold("use"), (held) => f(held.value), unhold),
+      get: Effect.map(Effect.acquireRelease(hold("get"), unhold), (held) => held.value),
+      // the whole reload is a build in flight: a close that begins meanwhile waits for its end
       reload: it.reloads.withPermits(1)(
         Effect.flatMap(FiberRef.get(openScopes), (reloader) =>
-          Effect.flatMap(executor.openScope(self.build, id), (scope) =>
-            Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildIn(self, id, scope, reloader, "reload")), {
-              // the build's failure is the reload's; a failing release of what the attempt acquired is added to it, never replaces it
-              onFailure: (cause) =>
-                Effect.flatMap(Effect.exit(Scope.close(scope, Exit.failCause(cause))), (closed) =>
-                  Effect.failCause(closed._tag === "Failure" ? Cause.sequential(cause, closed.cause) : cause)),
-              onSuccess: (value) =>
-                Effect.suspend(() => {
-                  const previous = it.current
-                  it.current = { value, scope, holds: 0, replaced: false, pinned: false }
-                  self.build.values[id] = value
-                  previous.replaced = true
-                  return releaseReplaced(self, id, previous)
-                })
-            })))
+          builds.tracked(self, id, "reload", () =>
+            Effect.flatMap(executor.openScope(self.build, id), (scope) =>
+              Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildIn(self, id, scope, reloader, "reload")), {
+                // the build's failure is the reload's; a failing release of what the attempt acquired is added to it, never replaces it
+                onFailure: (cause) =>
+                  Effect.flatMap(Effect.exit(Scope.close(scope, Exit.failCause(cause))), (closed) =>
+                    Effect.failCause(closed._tag === "Failure" ? Cause.sequential(cause, closed.cause) : cause)),
+                onSuccess: (value) =>
+                  Effect.suspend(() => {
+                    // built while the container's close began: never current; the close releases it with
+                    // the graph's other instances, in order (its scope is the graph's), after this ends
+                    if (self.build.closing !== undefined) return Effect.fail(builds.closedFor(self, "reload"))
+                    const previous = it.current
+                    const current: Held = { value, scope, holds: 0, replaced: false, pinned: false, released: false }
+                    it.current = current
+                    self.build.values[id] = value
+                    previous.replaced = true
+                    return Effect.zipRight(markReleased(current), releaseReplaced(self, id, previous))
+                  })
+              }))))
       )
-    } satisfies Dependency.ReloadableHandle<unknown>
+    } satisfies Dependency.ReloadableHandle<unknown>)
   })
+
+/**
+ * Marks a held instance released as its scope's close begins: added after its constructor's
+ * finalizers (and App's disposers), it runs before them. An instance without a scope (built from a
+ * value) is never released.
+ */
+const markReleased = (held: Held): Effect.Effect<void> =>
+  held.scope === undefined ? Effect.void : Scope.addFinalizer(held.scope, Effect.sync(() => {
+    held.released = true
+  }))
+
+/** What `use` or `get` of a reloadable handle whose current instance was released dies with. */
+const releasedError = (self: Container, id: number, operation: "use" | "get"): Errors.ContainerClosed | Errors.ComponentShutDown =>
+  self.build.closing !== undefined
+    ? new Errors.ContainerClosed({ container: self.path, operation })
+    : new Errors.ComponentShutDown({ container: self.path, component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id) })
 
 /**
  * Releases a replaced instance once nothing holds it; a release failure is logged (no caller is left

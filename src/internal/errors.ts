@@ -84,7 +84,7 @@ export class CircularLookup extends Data.TaggedError("CircularLookup")<{
 /** @internal */
 export class ContainerClosed extends Data.TaggedError("ContainerClosed")<{
   readonly container: ReadonlyArray<string>
-  readonly operation: "get" | "child" | "shutDown"
+  readonly operation: "get" | "use" | "reload" | "child" | "shutDown"
 }> {
   override get message(): string {
     const name = this.container.length === 0 ? "root" : this.container.join("/")
@@ -252,9 +252,13 @@ export class ReleaseTimeout extends Data.TaggedError("ReleaseTimeout")<{
   readonly component: string
   readonly path: Errors.DependencyPath
   readonly timeout: string
+  /** the release waited for `component`'s build in flight (a lookup's, a handle's), before releasing anything */
+  readonly building?: true | undefined
 }> {
   override get message(): string {
-    return `${formatPath(this.path)}: releasing ${this.component} did not complete within ${this.timeout}; the components not released yet were left unreleased`
+    return this.building === true
+      ? `${formatPath(this.path)}: the release waited for the build of ${this.component} in flight, which did not complete within ${this.timeout}; nothing was released`
+      : `${formatPath(this.path)}: releasing ${this.component} did not complete within ${this.timeout}; the components not released yet were left unreleased`
   }
 }
 

@@ -18,6 +18,7 @@ import type * as Report from "../../Report.js"
 import * as container from "../container.js"
 import * as executor from "../executor.js"
 import * as graph from "../graph.js"
+import * as planInternal from "../plan.js"
 import * as lookup from "../container/lookup.js"
 import * as runtime from "../runtime.js"
 import * as background from "./background.js"
@@ -134,9 +135,11 @@ const releaseSteps = (self: AppRun): executor.NodeRelease => ({
     return Effect.zipRight(dispose, Effect.sync(() => self.record.begin(id, "release")))
   },
   after: (id, error, scope) => {
-    if (notTheComponent(self, id, scope)) return
     // given up on (the release timed out): its late end is no longer part of the run
     if (self.releaseTimedOut) return
+    // an instance of its own (a transient root's, a reloaded one): no phase of the component's, but
+    // its release failure (its disposers', its finalizers') is the run's, as a lookup's instance's is
+    if (notTheComponent(self, id, scope)) return error === undefined ? undefined : recordReleaseError(self, error)
     self.record.setState(id, "released")
     if (error === undefined) {
       self.record.end(id, "release", "success")
@@ -151,12 +154,17 @@ const releaseSteps = (self: AppRun): executor.NodeRelease => ({
 const recordLookupFailures = (self: AppRun, failures: Cause.Cause<never> | undefined): void => {
   if (failures === undefined) return
   for (const defect of Cause.defects(failures)) {
-    const error = defect instanceof Errors.ReleaseError
-      ? defect
-      : new Errors.ReleaseError({ component: "Container", path: [], cause: defect })
-    self.record.errors.push(error)
-    self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind: "defect", message: error.message })
+    recordReleaseError(
+      self,
+      defect instanceof Errors.ReleaseError ? defect : new Errors.ReleaseError({ component: "Container", path: [], cause: defect })
+    )
   }
+}
+
+/** A release failure of an instance no phase records: an error of the run, under its component. */
+const recordReleaseError = (self: AppRun, error: Errors.ReleaseError): void => {
+  self.record.errors.push(error)
+  self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind: "defect", message: error.message })
 }
 
 /**
@@ -164,7 +172,8 @@ const recordLookupFailures = (self: AppRun, failures: Cause.Cause<never> | undef
  * fiber of its own and the wait is a Deferred settled by it or by a timer, whichever comes first: no
  * interruption is involved, so the wait is bounded also in the uninterruptible shutdown of an
  * interrupted run. Past the timeout, the component being released is reported as timed out and the
- * rest is left as it is (its dependencies must outlive it).
+ * rest is left as it is (its dependencies must outlive it); so is each build in flight the release
+ * still waited for, before releasing anything (see `lookup.closeRoot`).
  *
  * @internal
  */
@@ -188,6 +197,17 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
       Effect.flatMap(Deferred.await(settled), (finished) => {
         if (finished) return Effect.asVoid(Fiber.interruptFork(timing))
         self.releaseTimedOut = true
+        // the release still waits for builds in flight (a lookup's, a handle's): nothing was released
+        for (const { container: holder, id } of lookup.buildsInFlight(self.container)) {
+          const error = new Errors.ReleaseTimeout({
+            component: holder.plan.nodes[id]!.name,
+            path: planInternal.pathTo(holder.plan, id),
+            timeout: Duration.format(self.settings.release),
+            building: true
+          })
+          self.record.errors.push(error)
+          self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind: "timeout", message: error.message })
+        }
         for (let id = 0; id < self.plan.nodes.length; id++) {
           if (self.record.stateOf(id) !== "releasing" || !self.record.ran(id, "release")) continue
           self.record.setState(id, "failed")

@@ -49,6 +49,7 @@ import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
 import * as container from "../container.js"
+import * as builds from "./builds.js"
 import * as dependency from "../dependency.js"
 import * as executor from "../executor.js"
 import * as optionsRead from "../optionsRead.js"
@@ -112,7 +113,7 @@ export class Realm {
   closing: Exit.Exit<unknown, unknown> | undefined = undefined
   /** the path of names from the root container (`[]` for the root) */
   readonly path: ReadonlyArray<string>
-  /** the lookups being answered (a close waits for none: their instances are released as they finish) */
+  /** what the containers of its tree share */
   readonly tree: Tree
   /** the names of the components shut down in it (`Container.shutDown`): asked for, or depending on one that was */
   readonly shut = new Set<string>()
@@ -690,9 +691,12 @@ const ownOriginOf = (realm: Realm): resolver.Origin | undefined => {
 // closing
 
 /**
- * Closes a realm: its children first, concurrently, then the instances its lookups built, last
- * built first (each extension releases its components dependents first). Runs once: a second call
- * (or a concurrent one) finds it closing and does nothing. Returns the release failures, if any.
+ * Closes a realm: first nothing more is built by it, its children and, for the root's, the root
+ * container, and the builds in flight there are waited for (`builds.drain`: a constructor running
+ * finishes with its dependencies alive); then its children are closed, concurrently, then the
+ * instances its lookups built are released, last built first (each extension releases its components
+ * dependents first). Runs once: a second call (or a concurrent one) finds it closing and does nothing.
+ * Returns the release failures, if any.
  *
  * @internal
  */
@@ -702,6 +706,7 @@ export const close = (realm: Realm, exit: Exit.Exit<unknown, unknown>): Effect.E
     realm.state = "closing"
     realm.closing = exit
     return Effect.gen(function*() {
+      yield* builds.drain(containersOf(realm), exit)
       const children = [...realm.children.values()]
       let failures: Cause.Cause<never> | undefined
       const fromChildren = yield* Effect.forEach(children, (child) => close(child, exit), { concurrency: "unbounded" })
@@ -718,13 +723,37 @@ export const close = (realm: Realm, exit: Exit.Exit<unknown, unknown>): Effect.E
     })
   })
 
+/**
+ * The containers a realm's close releases, so builds by: the root's (for the root's realm), its
+ * lookups' and, recursively, its children's.
+ *
+ * @internal
+ */
+export const containersOf = (realm: Realm): Array<container.Container> => {
+  const found: Array<container.Container> = realm.parent === undefined ? [realm.root] : []
+  const add = (at: Realm) => {
+    found.push(...at.extensions)
+    for (const child of at.children.values()) add(child)
+  }
+  add(realm)
+  return found
+}
+
 const combine = (left: Cause.Cause<never> | undefined, right: Cause.Cause<never>): Cause.Cause<never> =>
   left === undefined ? right : Cause.sequential(left, right)
 
+/** The builds in flight in a root container's tree (what its close waits for, or would). @internal */
+export const buildsInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> => {
+  if (root === undefined) return []
+  const realm = existingRealm(root)
+  return builds.buildsInFlight(realm === undefined ? [root] : containersOf(realm))
+}
+
 /**
  * Closes the root container's realm before the graph's own release (what `Plan.toLayer` and App
- * run first when the graph is released); one made later, by a lookup or a child asked of the
- * released container, is closed already.
+ * run first when the graph is released): from then on the root container builds nothing, and the
+ * builds in flight anywhere in its tree have ended before anything is released; a realm made later,
+ * by a lookup or a child asked of the released container, is closed already.
  *
  * @internal
  */
@@ -737,5 +766,6 @@ export const closeRoot = (root: container.Container | undefined, exit: Exit.Exit
     const closed = realmOf(root as unknown as PublicContainer.Container)
     closed.state = "closed"
     closed.closing = exit
-    return Effect.succeed(undefined)
+    // a handle's build in flight (a lazy one's, a factory's, a reload) is waited for all the same
+    return Effect.as(builds.drain([root], exit), undefined)
   })

@@ -1,0 +1,107 @@
+/**
+ * A container's close and what it is still building. Every build a container runs at run time (a
+ * lookup's, a handle's, a reload's, a scope's instance: `container.ts`'s `buildIn`, and a factory call
+ * or a reload as a whole) is counted while it runs, per node; a close first stops the container
+ * from building anything more, then waits for those counts to reach zero (`drain`), and only then
+ * releases: a constructor running when the close began finishes with its dependencies alive, and its
+ * instance is released before them, as every other. Neither interrupted: a lookup runs in its
+ * caller's fiber, whose interruption is not the container's to do.
+ *
+ * The cost is a count per container, incremented and decremented around a build; a lookup of a built
+ * singleton never builds, and never counts.
+ *
+ * @internal
+ */
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Errors from "../../Errors.js"
+import type { InstanceKind } from "../container.js"
+import * as runtime from "../runtime.js"
+
+/** The builds a container has in flight. @internal */
+export class InFlight {
+  /** per node: its builds in flight */
+  readonly byNode: Int32Array
+  /** all nodes together */
+  count = 0
+  /** completed when the last one ends: made by a close that waits for them (`drain`) */
+  settled: Deferred.Deferred<void> | undefined = undefined
+
+  constructor(nodes: number) {
+    this.byNode = new Int32Array(nodes)
+  }
+}
+
+/** What a close reads of a container: its build's release (begun once `closing` is set), its path, its builds in flight. @internal */
+export interface Closable {
+  readonly build: { closing: Exit.Exit<unknown, unknown> | undefined }
+  readonly path: ReadonlyArray<string>
+  readonly inFlight: InFlight
+}
+
+/** What a build (or a handle's operation) of a container whose close began fails with. @internal */
+export const closedFor = (self: Closable, kind: InstanceKind): Errors.ContainerClosed =>
+  new Errors.ContainerClosed({ container: self.path, operation: kind === "reload" ? "reload" : "get" })
+
+/**
+ * Runs `make` as a build in flight of node `id` (counted until it ends, however it ends), unless the
+ * container's close began: then it fails with `ContainerClosed`.
+ *
+ * @internal
+ */
+export const tracked = <A>(
+  self: Closable,
+  id: number,
+  kind: InstanceKind,
+  make: () => Effect.Effect<A, Errors.HandleError>
+): Effect.Effect<A, Errors.HandleError> =>
+  // uninterruptible from the count's increment to its decrement's registration: an interruption never
+  // leaves a count that no end takes back (the close would wait for it for ever)
+  Effect.uninterruptibleMask((restore) =>
+    Effect.suspend(() => {
+      if (self.build.closing !== undefined) return Effect.fail(closedFor(self, kind))
+      const flight = self.inFlight
+      flight.count++
+      flight.byNode[id]++
+      return Effect.ensuring(restore(make()), Effect.sync(() => ended(flight, id)))
+    })
+  )
+
+const ended = (flight: InFlight, id: number): void => {
+  flight.byNode[id]--
+  if (--flight.count === 0 && flight.settled !== undefined) {
+    runtime.completeDeferred(flight.settled, Exit.void)
+    flight.settled = undefined
+  }
+}
+
+/**
+ * Begins the close of containers: nothing more is built by any of them, and their builds in flight
+ * are waited for (a constructor running when the close began, and what it was built for: a lookup's
+ * check, a reload's, a factory call's), so that the release that follows finds every instance built
+ * with its dependencies alive. A build that never ends holds the close (under App, until the release
+ * timeout, which reports `buildsInFlight`).
+ *
+ * @internal
+ */
+export const drain = (containers: ReadonlyArray<Closable>, exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    for (const self of containers) self.build.closing ??= exit
+    const waits: Array<Effect.Effect<void>> = []
+    for (const { inFlight } of containers) {
+      if (inFlight.count > 0) waits.push(Deferred.await(inFlight.settled ??= runtime.makeDeferred<void>()))
+    }
+    return waits.length === 0 ? Effect.void : Effect.all(waits, { discard: true })
+  })
+
+/** The nodes of `containers` with a build in flight, each once per container. @internal */
+export const buildsInFlight = <C extends Closable>(containers: ReadonlyArray<C>): Array<{ readonly container: C; readonly id: number }> => {
+  const found: Array<{ readonly container: C; readonly id: number }> = []
+  for (const container of containers) {
+    const { byNode, count } = container.inFlight
+    if (count === 0) continue
+    for (let id = 0; id < byNode.length; id++) if (byNode[id]! > 0) found.push({ container, id })
+  }
+  return found
+}
