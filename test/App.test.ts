@@ -2089,6 +2089,29 @@ describe("App", () => {
         expect(yield* Fiber.join(caller)).toEqual({ healthy: false, components: [{ name: "A", status: "not-running", checks: [] }] })
       }))
 
+    it.scoped("a check in flight of a child container's component when the child closes is interrupted before the component is released, and the component listed as not running", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const TenantA = Component.make(A, {
+          build: Effect.acquireRelease(Effect.succeed("a"), () => recorder.record("release A"))
+        }).pipe(
+          Lifecycle.healthCheck(() =>
+            Effect.zipRight(Effect.sleep("1 second"), recorder.record("check ends")).pipe(
+              Effect.onInterrupt(() => recorder.record("check interrupted"))
+            ), { name: "connected", timeout: "1 hour" })
+        )
+        const running = yield* App.start(App.make(Registry.make(Component.succeed(B, "b")), { roots: [B, Container.Container] }))
+        const own = yield* Scope.make()
+        const tenant = yield* Container.child("tenant-a", [TenantA]).pipe(Effect.provide(running.context), Scope.extend(own))
+        yield* Container.getFrom(tenant, A)
+        const caller = yield* Effect.fork(App.health(running))
+        yield* awaitSleeps(2) // the check's sleep and its timeout
+        yield* Scope.close(own, Exit.void)
+        yield* TestClock.adjust("1 second")
+        expect(yield* recorder.entries).toEqual(["check interrupted", "release A"])
+        expect(yield* Fiber.join(caller)).toEqual({ healthy: false, components: [{ name: "tenant-a/A", status: "not-running", checks: [] }] })
+      }))
+
     describe("some components only (App.healthOf)", () => {
       it.effect("lists only the components named or requested, in plan order, each once; the report is healthy when they are", () =>
         Effect.gen(function*() {

@@ -126,7 +126,7 @@ const checkTarget = (
 ): healthInternal.CheckTarget => {
   // the most specific timeout wins: the check's own, the component's, the application's
   const timeout = settingsInternal.checkTimeout(check, settings)
-  const inFlight: InFlight = { id, deadline: 0, abandoned: false, fiber: undefined }
+  const inFlight: InFlight = { id, instance: undefined, deadline: 0, abandoned: false, fiber: undefined }
   return {
     name: check.name,
     readiness: check.readiness,
@@ -136,15 +136,17 @@ const checkTarget = (
       if (inFlight.fiber !== undefined) self.checksInFlight.delete(inFlight.fiber)
     },
     start: () => {
+      const instance = service()
       const started = hooks.start(
         self.runner,
         observe.check(self.record, node, listedAs, check.name, Effect.locallyWith(
-          hooks.userEffect(`health check ${check.name}`, () => check.run(service()), services(check)),
+          hooks.userEffect(`health check ${check.name}`, () => check.run(instance), services(check)),
           checkingHealth,
           (checking) => [...checking, self]
         ))
       )
       if (runtime.isRunning(started)) {
+        inFlight.instance = instance
         inFlight.deadline = self.record.now() + Duration.toMillis(timeout)
         self.checksInFlight.set(started, inFlight)
         inFlight.fiber = started
@@ -164,6 +166,8 @@ export interface InFlight {
   fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
   /** the component it checks; undefined: a child container's */
   readonly id: number | undefined
+  /** the instance it checks (a child container's component: its release interrupts it, see `abandonChecksOf`) */
+  instance: unknown
   /** when its timeout expires (the record's clock, millis) */
   deadline: number
   abandoned: boolean
@@ -181,7 +185,22 @@ export interface InFlight {
 export const abandonChecks = (self: AppRun, ids?: ReadonlyArray<number>): Effect.Effect<void> =>
   Effect.suspend(() => {
     if (ids === undefined) self.abandonReadiness?.()
-    const abandoned = Array.from(self.checksInFlight).filter(([, check]) => ids === undefined || (check.id !== undefined && ids.includes(check.id)))
+    return abandon(self, (check) => ids === undefined || (check.id !== undefined && ids.includes(check.id)))
+  })
+
+/**
+ * Interrupts the health checks in flight of one instance and waits for them, as `abandonChecks`
+ * does: a child container's component (or a lookup's own singleton) whose release begins, run first
+ * of the finalizers of its scope (`instances.ts`), so that no check goes on with what it releases.
+ *
+ * @internal
+ */
+export const abandonChecksOf = (self: AppRun, instance: unknown): Effect.Effect<void> =>
+  Effect.suspend(() => abandon(self, (check) => check.id === undefined && check.instance === instance))
+
+const abandon = (self: AppRun, which: (check: InFlight) => boolean): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const abandoned = Array.from(self.checksInFlight).filter(([, check]) => which(check))
     const now = self.record.now()
     return Effect.forEach(abandoned, ([fiber, check]) => {
       check.abandoned = true

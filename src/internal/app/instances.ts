@@ -16,6 +16,7 @@ import type * as Plan from "../../Plan.js"
 import * as container from "../container.js"
 import type * as executor from "../executor.js"
 import * as planInternal from "../plan.js"
+import * as checks from "./checks.js"
 import * as hooks from "./hooks.js"
 import { type AppRun, hookServices, servicesOf } from "./run.js"
 import * as settingsInternal from "./settings.js"
@@ -239,7 +240,12 @@ const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: 
         self.initialized[recorded] = 1
       }))
   }
-  if (disposers.length === 0) return initialize
+  // the health checks in flight of a child's component (or a lookup's own singleton) are interrupted
+  // and waited for as its release begins: added last, run first of its scope's finalizers
+  const checked = (settings.lifecycle?.healthChecks.length ?? 0) > 0
+  const unchecking = (effect: Effect.Effect<void, Errors.HandleError>) =>
+    checked ? Effect.zipRight(effect, Scope.addFinalizer(scope, checks.abandonChecksOf(self, service))) : effect
+  if (disposers.length === 0) return unchecking(initialize)
   // disposers of an instance of its own (transient, scoped, factory, a lookup's): on its scope, each one bounded, failures kept
   // going, then the scope's close fails with them, as with its finalizers' failures: a release failure of the instance
   const dispose = Effect.flatMap(
@@ -252,5 +258,5 @@ const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: 
       return failures.length === 0 ? Effect.void : Effect.failCause(failures.map(Cause.die).reduce(Cause.sequential))
     }
   )
-  return Effect.zipRight(initialize, Scope.addFinalizer(scope, dispose))
+  return unchecking(Effect.zipRight(initialize, Scope.addFinalizer(scope, dispose)))
 }
