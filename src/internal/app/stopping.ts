@@ -131,7 +131,13 @@ const releaseSteps = (self: AppRun): executor.NodeRelease => ({
       self.record.begin(id, "release")
       return undefined
     }
-    return Effect.zipRight(dispose, Effect.sync(() => self.record.begin(id, "release")))
+    // disposers the release timeout gave up on: their component's late release is no longer part of the run
+    return Effect.zipRight(
+      dispose,
+      Effect.sync(() => {
+        if (!self.releaseTimedOut) self.record.begin(id, "release")
+      })
+    )
   },
   after: (id, error, scope) => {
     if (notTheComponent(self, id, scope)) return
@@ -163,8 +169,9 @@ const recordLookupFailures = (self: AppRun, failures: Cause.Cause<never> | undef
  * Releases every component, dependents first, for at most the release timeout. The release runs in a
  * fiber of its own and the wait is a Deferred settled by it or by a timer, whichever comes first: no
  * interruption is involved, so the wait is bounded also in the uninterruptible shutdown of an
- * interrupted run. Past the timeout, the component being released is reported as timed out and the
- * rest is left as it is (its dependencies must outlive it).
+ * interrupted run. Past the timeout, the component being released (its disposers or its scope) is
+ * reported as timed out, on the phase in flight, and the rest is left as it is (its dependencies must
+ * outlive it).
  *
  * @internal
  */
@@ -189,11 +196,13 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
         if (finished) return Effect.asVoid(Fiber.interruptFork(timing))
         self.releaseTimedOut = true
         for (let id = 0; id < self.plan.nodes.length; id++) {
-          if (self.record.stateOf(id) !== "releasing" || !self.record.ran(id, "release")) continue
+          if (self.record.stateOf(id) !== "releasing") continue
+          // being released: its scope's release, or before it its disposers (the phase in flight)
+          const phase = self.record.ran(id, "release") ? "release" : "dispose"
           self.record.setState(id, "failed")
           self.record.fail(
             id,
-            "release",
+            phase,
             null,
             "timeout",
             new Errors.ReleaseTimeout({
@@ -202,7 +211,7 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
               timeout: Duration.format(self.settings.release)
             })
           )
-          self.record.end(id, "release", "timeout")
+          self.record.end(id, phase, "timeout")
         }
         return Effect.void
       }))
