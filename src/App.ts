@@ -283,9 +283,9 @@ export interface Options extends Condition.EnvironmentSource {
   /** How long background work may take to finish at shutdown (default 10 seconds). */
   readonly graceTimeout?: Duration.DurationInput | undefined
   /**
-   * Bounds the release of the whole application, every constructor's finalizers after the stop hooks
-   * and disposers (default 30 seconds): past it, the component being released is reported
-   * (`ReleaseTimeout`), those not released yet are left so, and the run fails.
+   * Bounds the release of the whole application after the stop hooks, each component's disposers and
+   * constructor's finalizers (default 30 seconds): past it, the component being released or disposed is
+   * reported (`ReleaseTimeout`), those not released yet are left so, and the run fails.
    */
   readonly releaseTimeout?: Duration.DurationInput | undefined
   /** How many components may build, start or stop at once (default `"unbounded"`). */

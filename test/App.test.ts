@@ -992,6 +992,25 @@ describe("App", () => {
         for (const name of ["A", "C"]) expect(phasesOf(failed.report, name).some((phase) => phase.startsWith("release"))).toBe(false)
       }))
 
+    it.effect("a disposer still running when the release timeout expires is reported as its component's release timeout, the run failed", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const slow = recorded(recorder, B, [A]).pipe(
+          Lifecycle.disposer(() => Effect.zipRight(recorder.record("disposing B"), Effect.sleep("5 seconds")))
+        )
+        const app = App.make(Registry.make(recorded(recorder, A), slow), { roots: [B], releaseTimeout: "2 seconds", stopTimeout: "10 seconds" })
+        const fiber = yield* Effect.fork(Effect.exit(startStop(app)))
+        yield* awaitSleeps(2)
+        expect((yield* recorder.entries).slice(-1)).toEqual(["disposing B"])
+        yield* TestClock.adjust("2 seconds")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("stop")
+        expect(failed.errors).toEqual([new Errors.ReleaseTimeout({ component: "B", path: ["B"], timeout: "2s" })])
+        expect(phasesOf(failed.report, "B")).toEqual(["build:success", "start:success", "stop:success", "dispose:timeout"])
+        expect(failed.report.components.find((component) => component.name === "B")!.state).toBe("failed")
+        expect((yield* recorder.entries).filter((event) => event.startsWith("release "))).toEqual([])
+      }))
+
     it.effect("a release timeout that is negative or not finite fails with InvalidLifecycle", () =>
       Effect.gen(function*() {
         const error = yield* Effect.flip(startStop(App.make(Registry.empty, { releaseTimeout: -1 })))

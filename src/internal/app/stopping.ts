@@ -132,7 +132,13 @@ const releaseSteps = (self: AppRun): executor.NodeRelease => ({
       self.record.begin(id, "release")
       return undefined
     }
-    return Effect.zipRight(dispose, Effect.sync(() => self.record.begin(id, "release")))
+    // disposers the release timeout gave up on: their component's late release is no longer part of the run
+    return Effect.zipRight(
+      dispose,
+      Effect.sync(() => {
+        if (!self.releaseTimedOut) self.record.begin(id, "release")
+      })
+    )
   },
   after: (id, error, scope) => {
     // given up on (the release timed out): its late end is no longer part of the run
@@ -171,9 +177,10 @@ const recordReleaseError = (self: AppRun, error: Errors.ReleaseError): void => {
  * Releases every component, dependents first, for at most the release timeout. The release runs in a
  * fiber of its own and the wait is a Deferred settled by it or by a timer, whichever comes first: no
  * interruption is involved, so the wait is bounded also in the uninterruptible shutdown of an
- * interrupted run. Past the timeout, the component being released is reported as timed out and the
- * rest is left as it is (its dependencies must outlive it); so is each build in flight the release
- * still waited for, before releasing anything (see `lookup.closeRoot`).
+ * interrupted run. Past the timeout, the component being released (its disposers or its scope) is
+ * reported as timed out, on the phase in flight, and the rest is left as it is (its dependencies must
+ * outlive it); so is each build in flight the release still waited for, before releasing anything
+ * (see `lookup.closeRoot`).
  *
  * @internal
  */
@@ -209,11 +216,13 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
           self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind: "timeout", message: error.message })
         }
         for (let id = 0; id < self.plan.nodes.length; id++) {
-          if (self.record.stateOf(id) !== "releasing" || !self.record.ran(id, "release")) continue
+          if (self.record.stateOf(id) !== "releasing") continue
+          // being released: its scope's release, or before it its disposers (the phase in flight)
+          const phase = self.record.ran(id, "release") ? "release" : "dispose"
           self.record.setState(id, "failed")
           self.record.fail(
             id,
-            "release",
+            phase,
             null,
             "timeout",
             new Errors.ReleaseTimeout({
@@ -222,7 +231,7 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
               timeout: Duration.format(self.settings.release)
             })
           )
-          self.record.end(id, "release", "timeout")
+          self.record.end(id, phase, "timeout")
         }
         return Effect.void
       }))
