@@ -481,14 +481,22 @@ const buildIn = (
   scope: Scope.Scope,
   chain: ScopeInstance | undefined,
   kind: InstanceKind
+): Effect.Effect<unknown, Errors.HandleError> => builds.tracked(self, id, kind, () => buildNow(self, id, scope, chain, kind))
+
+/** `buildIn` within a build already counted in flight (a factory call, a reload: each as a whole). */
+const buildNow = (
+  self: Container,
+  id: number,
+  scope: Scope.Scope,
+  chain: ScopeInstance | undefined,
+  kind: InstanceKind
 ): Effect.Effect<unknown, Errors.HandleError> =>
-  builds.tracked(self, id, kind, () =>
-    self.direct[id] === 1
-      ? construct(self, id, scope, undefined, kind)
-      : Effect.flatMap(
-        prepare(self, id, scope, chain),
-        (edgeValue) => self.build.closing !== undefined ? Effect.fail(builds.closedFor(self, kind)) : construct(self, id, scope, edgeValue, kind)
-      ))
+  self.direct[id] === 1
+    ? construct(self, id, scope, undefined, kind)
+    : Effect.flatMap(
+      prepare(self, id, scope, chain),
+      (edgeValue) => self.build.closing !== undefined ? Effect.fail(builds.closedFor(self, kind)) : construct(self, id, scope, edgeValue, kind)
+    )
 
 /** A node's instance (see `instance`), observed when App watches it, in a span when the graph's spans are on. */
 const construct = (
@@ -778,7 +786,7 @@ const factoryHandle = (self: Container, id: number): Effect.Effect<unknown, Erro
     Effect.flatMap(FiberRef.get(openScopes), (chain) =>
       builds.tracked(self, id, "factory", () =>
         Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) =>
-          Effect.flatMap(buildIn(self, id, own, chain, "factory"), (value) =>
+          Effect.flatMap(buildNow(self, id, own, chain, "factory"), (value) =>
             self.build.closing === undefined ? Effect.succeed(value) : closeLate(self, own, "factory"))))))
 
 /** A build that ended after its container's close began: its scope released now, the call failed with `ContainerClosed` (and that release's failure). */
@@ -864,7 +872,7 @@ const reloadableHandle = (
         Effect.flatMap(FiberRef.get(openScopes), (reloader) =>
           builds.tracked(self, id, "reload", () =>
             Effect.flatMap(executor.openScope(self.build, id), (scope) =>
-              Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildIn(self, id, scope, reloader, "reload")), {
+              Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildNow(self, id, scope, reloader, "reload")), {
                 // the build's failure is the reload's; a failing release of what the attempt acquired is added to it, never replaces it
                 onFailure: (cause) =>
                   Effect.flatMap(Effect.exit(Scope.close(scope, Exit.failCause(cause))), (closed) =>

@@ -64,7 +64,18 @@ export const tracked = <A>(
       const flight = self.inFlight
       flight.count++
       flight.byNode[id]++
-      return Effect.ensuring(restore(make()), Effect.sync(() => ended(flight, id)))
+      // the count is taken back as the build's outcome is handled (uninterruptible: the mask's),
+      // without `Effect.ensuring`'s own mask and finalizer effect
+      return Effect.matchCauseEffect(restore(make()), {
+        onFailure: (cause) => {
+          ended(flight, id)
+          return Effect.failCause(cause)
+        },
+        onSuccess: (value) => {
+          ended(flight, id)
+          return Effect.succeed(value)
+        }
+      })
     })
   )
 
