@@ -2064,19 +2064,21 @@ describe("App", () => {
         )
       }))
 
+    /** A, released on record, with a check that takes a second (an hour's timeout) and records its end or interruption. */
+    const slowlyChecked = (recorder: Effect.Effect.Success<typeof makeRecorder>) =>
+      Component.make(A, {
+        build: Effect.acquireRelease(Effect.succeed("a"), () => recorder.record("release A"))
+      }).pipe(
+        Lifecycle.healthCheck(() =>
+          Effect.zipRight(Effect.sleep("1 second"), recorder.record("check ends")).pipe(
+            Effect.onInterrupt(() => recorder.record("check interrupted"))
+          ), { name: "connected", timeout: "1 hour" })
+      )
+
     it.scoped("a check in flight when the application begins to stop is interrupted and its component listed as not running, where it went on with the service the stop released and was reported healthy", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
-        const registry = Registry.make(
-          Component.make(A, {
-            build: Effect.acquireRelease(Effect.succeed("a"), () => recorder.record("release A"))
-          }).pipe(
-            Lifecycle.healthCheck(() =>
-              Effect.zipRight(Effect.sleep("1 second"), recorder.record("check ends")).pipe(
-                Effect.onInterrupt(() => recorder.record("check interrupted"))
-              ), { name: "connected", timeout: "1 hour" })
-          )
-        )
+        const registry = Registry.make(slowlyChecked(recorder))
         const running = yield* App.start(App.make(registry, { roots: [A] }))
         const caller = yield* Effect.fork(App.health(running))
         yield* awaitSleeps(2) // the check's sleep and its timeout
@@ -2089,16 +2091,7 @@ describe("App", () => {
     it.scoped("a check in flight when its component is shut down is interrupted before the component is released, and the component listed as not running", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
-        const registry = Registry.make(
-          Component.make(A, {
-            build: Effect.acquireRelease(Effect.succeed("a"), () => recorder.record("release A"))
-          }).pipe(
-            Lifecycle.healthCheck(() =>
-              Effect.zipRight(Effect.sleep("1 second"), recorder.record("check ends")).pipe(
-                Effect.onInterrupt(() => recorder.record("check interrupted"))
-              ), { name: "connected", timeout: "1 hour" })
-          )
-        )
+        const registry = Registry.make(slowlyChecked(recorder))
         const running = yield* App.start(App.make(registry, { roots: [A, Container.Container] }))
         const caller = yield* Effect.fork(App.health(running))
         yield* awaitSleeps(2) // the check's sleep and its timeout
@@ -2111,14 +2104,7 @@ describe("App", () => {
     it.scoped("a check in flight of a child container's component when the child closes is interrupted before the component is released, and the component listed as not running", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
-        const TenantA = Component.make(A, {
-          build: Effect.acquireRelease(Effect.succeed("a"), () => recorder.record("release A"))
-        }).pipe(
-          Lifecycle.healthCheck(() =>
-            Effect.zipRight(Effect.sleep("1 second"), recorder.record("check ends")).pipe(
-              Effect.onInterrupt(() => recorder.record("check interrupted"))
-            ), { name: "connected", timeout: "1 hour" })
-        )
+        const TenantA = slowlyChecked(recorder)
         const running = yield* App.start(App.make(Registry.make(Component.succeed(B, "b")), { roots: [B, Container.Container] }))
         const own = yield* Scope.make()
         const tenant = yield* Container.child("tenant-a", [TenantA]).pipe(Effect.provide(running.context), Scope.extend(own))
