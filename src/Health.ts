@@ -12,8 +12,9 @@
  *   components are asked for (`App.healthOf`), just those, whether they declare checks or not.
  * - A component that has not started (still building or starting, failed, stopping or stopped) is
  *   `"not-running"`: its checks are not run and its `checks` list is empty. A check in flight when
- *   the application begins to stop, or its component is shut down, is interrupted (and waited for,
- *   until its timeout, before anything is released): its component is `"not-running"` too.
+ *   the application begins to stop, its component is shut down, or (a child container's) released,
+ *   is interrupted (and waited for, until its timeout, before anything is released): its component
+ *   is `"not-running"` too.
  * - Each check of a started component is `"healthy"` when it succeeds within its timeout,
  *   `"unhealthy"` when it fails, dies or throws (with its error rendered), `"timeout"` when it did not
  *   complete in time (it is interrupted and not waited for): within its own timeout, or within the
