@@ -44,6 +44,29 @@ const registryOf = (recorder: Recorder) =>
     Component.make(Stamp, { build: recorder.make("Stamp", (id) => ({ id })) }).pipe(Lifetime.transient)
   )
 
+/**
+ * A Db whose constructor, once its Config is given, says it `started`, then waits for `gate`: a build in
+ * flight for as long as a test holds it. Its instance is recorded as `name` after the wait, or before it
+ * (`recorded: "before"`: made, then held).
+ */
+const gatedDb = (recorder: Recorder, name: string, recorded: "before" | "after" = "after") =>
+  Effect.gen(function*() {
+    const gate = yield* Deferred.make<void>()
+    const started = yield* Deferred.make<void>()
+    const slowDb = Component.make(Db, {
+      dependencies: [Config],
+      build: Effect.gen(function*() {
+        const config = yield* Config
+        const made = recorder.make(name, (id) => ({ id, config }))
+        const db = recorded === "before" ? yield* made : undefined
+        yield* Deferred.succeed(started, undefined)
+        yield* Deferred.await(gate)
+        return db ?? (yield* made)
+      })
+    })
+    return { gate, started, slowDb }
+  })
+
 /** Runs `program` with the registry's Layer of `roots` (and the container), then closes it. */
 const withContainer = <A, E>(
   registry: Registry.Registry<unknown>,
@@ -396,17 +419,7 @@ describe("Container", () => {
     it.effect("a lookup still building when its container closes fails with ContainerClosed: the close waits for its constructor, then releases it before its dependencies", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
-        const gate = yield* Deferred.make<void>()
-        const started = yield* Deferred.make<void>()
-        const slowDb = Component.make(Db, {
-          dependencies: [Config],
-          build: Effect.gen(function*() {
-            const config = yield* Config
-            yield* Deferred.succeed(started, undefined)
-            yield* Deferred.await(gate)
-            return yield* recorder.make("Db", (id) => ({ id, config }))
-          })
-        })
+        const { gate, started, slowDb } = yield* gatedDb(recorder, "Db")
         const scope = yield* Scope.make()
         const context = yield* Layer.buildWithScope(Registry.toLayer(Registry.make(Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }), slowDb), [Container.Container, Config]), scope)
         const container = Context.get(context, Container.Container)
@@ -630,18 +643,7 @@ describe("Container", () => {
     it.effect("closing a parent while a child is still building waits for that build (here its caller gives up on it), then releases every instance built, exactly once", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
-        const gate = yield* Deferred.make<void>()
-        const started = yield* Deferred.make<void>()
-        const slowDb = Component.make(Db, {
-          dependencies: [Config],
-          build: Effect.gen(function*() {
-            const config = yield* Config
-            const db = yield* recorder.make("slow Db", (id) => ({ id, config }))
-            yield* Deferred.succeed(started, undefined)
-            yield* Deferred.await(gate)
-            return db
-          })
-        })
+        const { started, slowDb } = yield* gatedDb(recorder, "slow Db", "before")
         const scope = yield* Scope.make()
         const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container, Config]), scope)
         const root = Context.get(context, Container.Container)
@@ -660,18 +662,8 @@ describe("Container", () => {
     it.effect("a child's lookup still building when the child closes fails with ContainerClosed: the close waits for it, then releases it before the child's own dependencies", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
-        const gate = yield* Deferred.make<void>()
-        const started = yield* Deferred.make<void>()
+        const { gate, started, slowDb } = yield* gatedDb(recorder, "child Db")
         const ownConfig = Component.make(Config, { build: recorder.make("child Config", (id) => ({ id })) })
-        const slowDb = Component.make(Db, {
-          dependencies: [Config],
-          build: Effect.gen(function*() {
-            const config = yield* Config
-            yield* Deferred.succeed(started, undefined)
-            yield* Deferred.await(gate)
-            return yield* recorder.make("child Db", (id) => ({ id, config }))
-          })
-        })
         yield* withContainer(
           registryOf(recorder),
           [],
