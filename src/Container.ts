@@ -140,9 +140,18 @@ export const getFrom = <I, S>(container: Container, request: Context.Tag<I, S>):
  * component of the child that requests `Container.Container` gets the child. Closing it (its Scope,
  * or its parent's close) closes its children first, concurrently, then releases what it built, last
  * built first; a release that fails stops none of the others, and the closing then dies with a
- * `ReleaseError` per component that failed, in release order. A closed container opens no child (`ContainerClosed`). Under App, a child's components
- * run their initializers and disposers, never their start or stop hooks or background work: they are
- * the child's, not the application's. Their health checks run with the application's (`App.health`,
+ * `ReleaseError` per component that failed, in release order. A closed container opens no child (`ContainerClosed`).
+ *
+ * Under App, a child has a lifecycle of its own, as a child context has in Spring: its own singletons
+ * that take part in the lifecycle (start or stop hooks, background work, `Lifecycle.startup()`) are
+ * built and started as it opens, in startup order (each after what it depends on), and stopped as it
+ * closes, dependents first; any other of its components is built on first need. Each of its instances
+ * runs its initializers, then (a singleton) its start hooks and background work; as it is released,
+ * its background work is asked to finish (within the grace timeout), then its stop hooks and
+ * disposers run. A start that fails fails the opening (the lookup's error, a `ConstructionError`
+ * naming the hook) and closes the child at once: what started stops, what was built is released.
+ * Background work that fails while the child is open is logged at error level with its path
+ * (`tenant-a/Consumer`); it ends neither the child nor the application. Their health checks run with the application's (`App.health`,
  * the `App.Health` service, `/ops/health`) once the child built them, listed by path as `shutDown`
  * names them (`tenant-a/Db (override)` for a Db that overrides the parent's, `tenant-a/Audit` for a
  * component of a service the parent registers none of) until the child shuts them down or closes; a health check
@@ -172,7 +181,7 @@ export const getFrom = <I, S>(container: Container, request: Context.Tag<I, S>):
 export const child = (
   name: string,
   components: ReadonlyArray<Component.Any>
-): Effect.Effect<Container, Errors.DuplicateChild | Errors.ContainerClosed, Container | Scope.Scope> =>
+): Effect.Effect<Container, Errors.DuplicateChild | Errors.LookupError, Container | Scope.Scope> =>
   Effect.flatMap(internal.Tag, (container) => childInternal.child(container, name, components))
 
 /**

@@ -48,9 +48,12 @@ export interface Lifecycle {
   readonly startup: number | undefined
   /** Run after the constructor, as part of the build, in declaration order. */
   readonly initializers: ReadonlyArray<Hook>
-  /** Run once the whole graph is built, dependencies first, in declaration order. */
+  /**
+   * Run once the whole graph is built, dependencies first, in declaration order (a child container's
+   * own component, or one a run-time lookup builds first: once it is built, as the child opens).
+   */
   readonly onStart: ReadonlyArray<Hook>
-  /** Run at shutdown, dependents first, if the component started; in declaration order. */
+  /** Run at shutdown (a child's own component: as the child closes), dependents first, if the component started; in declaration order. */
   readonly onStop: ReadonlyArray<Hook>
   /** Run when the component is released, before its constructor's finalizers; in declaration order. */
   readonly disposers: ReadonlyArray<Hook>

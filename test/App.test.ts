@@ -2568,6 +2568,133 @@ describe("App", () => {
       }))
   })
 
+  describe("the lifecycle of child containers", () => {
+    /** The application of A, its container as a root, started in the test's scope; `open` opens a child of it in `scope`. */
+    const startForChildren = (recorder: Recorder, logger?: Logger.Logger<unknown, void>) =>
+      Effect.map(App.start(App.make(Registry.make(recorded(recorder, A)), { roots: [A, Container.Container] })).pipe(
+        Effect.provide(logger === undefined ? Layer.empty : Logger.replace(Logger.defaultLogger, logger))
+      ), (running) => ({
+        running,
+        open: (name: string, components: ReadonlyArray<Component.Any>) =>
+          Effect.provideService(Container.child(name, components), Container.Container, Context.get(running.context, Container.Container))
+      }))
+
+    it.scoped("opening a child builds and starts its own components that take part in the lifecycle, in startup order, each after what it depends on; closing it stops them, dependents first, before their release; the others wait for a lookup", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        const scope = yield* Scope.make()
+        yield* Scope.extend(
+          open("tenant-a", [
+            // D first (startup 1), built after B, which it depends on and which starts first; C (startup 2) then
+            recorded(recorder, B).pipe(Lifecycle.initializer(() => recorder.record("initialize B"))),
+            recorded(recorder, C).pipe(Lifecycle.startup(2)),
+            recorded(recorder, D, [B]).pipe(Lifecycle.startup(1), Lifecycle.disposer(() => recorder.record("dispose D"))),
+            // no lifecycle: built on first need only
+            Component.succeed(Context.GenericTag<string>("E"), "e").pipe(Lifecycle.initializer(() => recorder.record("initialize E")))
+          ]),
+          scope
+        )
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "initialize B", "start B", "build D", "start D", "build C", "start C"])
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(9)).toEqual(["stop C", "release C", "stop D", "dispose D", "release D", "stop B", "release B"])
+      }))
+
+    it.scoped("a child's own component's background work runs while the child is open, is asked to finish as it closes, before its stop hooks; work that fails is logged by path and ends nothing", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const logged: Array<string> = []
+        const logger = Logger.make(({ cause, logLevel, message }) => {
+          if (logLevel._tag === "Error") logged.push(`${(message as ReadonlyArray<unknown>).map(String).join(" | ")} | ${Cause.pretty(cause).split("\n")[0]}`)
+        })
+        const { open, running } = yield* startForChildren(recorder, logger)
+        const scope = yield* Scope.make()
+        yield* Scope.extend(
+          open("tenant-a", [
+            recorded(recorder, B).pipe(
+              Lifecycle.background((b, shutdown) =>
+                Effect.zipRight(recorder.record(`consuming ${b}`), Effect.zipRight(shutdown.requested, recorder.record("drained B"))), { onShutdown: "signal" })
+            ),
+            recorded(recorder, C, [], { start: false, stop: false }).pipe(Lifecycle.background(() => Effect.fail(new Boom({ where: "tenant-a consumer" }))))
+          ]),
+          scope
+        )
+        yield* awaitEntries(recorder, 6)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "start B", "consuming B", "build C"])
+        for (let i = 0; i < 100 && logged.length === 0; i++) yield* Effect.yieldNow()
+        expect(logged).toEqual([
+          "layerwise: in child container tenant-a, C: background work of C failed: Boom { where: \"tenant-a consumer\" } | Boom: An error has occurred"
+        ])
+        expect(yield* App.state(running)).toBe("started")
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(6)).toEqual(["release C", "drained B", "stop B", "release B"])
+      }))
+
+    it.scoped("a start that fails fails the opening with the hook's error and closes the child at once: what started stops, what was built is released, and its name is free again", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        const failing = recorded(recorder, C, [B], { stop: true }).pipe(Lifecycle.onStart(() => new Boom({ where: "tenant start" })))
+        const error = failureOf(yield* Effect.exit(open("tenant-a", [recorded(recorder, B), failing])))
+        expect(error.message).toBe("C: start hook #2 of C failed: Boom { where: \"tenant start\" }")
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "start B", "build C", "start C", "release C", "stop B", "release B"])
+        const again = yield* open("tenant-a", [])
+        expect(Container.path(again)).toEqual(["tenant-a"])
+      }))
+
+    it.scoped("the application's stop stops its children's started components first, last started first, then its own; their release follows in the release phase", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const scope = yield* Scope.make()
+        const { open, running } = yield* Scope.extend(startForChildren(recorder), scope)
+        yield* Scope.extend(open("tenant-a", [recorded(recorder, B, [A])]), scope)
+        yield* Scope.extend(open("tenant-b", [recorded(recorder, C, [A])]), scope)
+        const report = yield* App.stop(running)
+        expect(report.success).toBe(true)
+        const entries = yield* recorder.entries
+        expect(entries.slice(2, 9)).toEqual(["build B", "start B", "build C", "start C", "stop C", "stop B", "stop A"])
+        // the children close concurrently, before the application's components are released
+        expect([[...entries.slice(9, 11)].sort(), entries[11]]).toEqual([["release B", "release C"], "release A"])
+        yield* Scope.close(scope, Exit.void)
+      }))
+
+    it.scoped("background work that does not end within the grace timeout of being asked to, nor within the stop timeout of its interruption, fails the child's release, naming it", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const running = yield* App.start(App.make(Registry.make(recorded(recorder, A)), { roots: [A, Container.Container], graceTimeout: "1 second", stopTimeout: "2 seconds" }))
+        const scope = yield* Scope.make()
+        yield* Scope.extend(
+          Effect.provide(Container.child("tenant-a", [
+            recorded(recorder, B).pipe(Lifecycle.background(() => Effect.uninterruptible(Effect.never), { onShutdown: "signal" }))
+          ]), running.context),
+          scope
+        )
+        const closing = yield* Effect.fork(Effect.exit(Scope.close(scope, Exit.void)))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("1 second")
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("2 seconds")
+        const exit = yield* Fiber.join(closing)
+        const released = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+        expect(Option.map(released, (error) => (error as Error).message)).toEqual(Option.some(
+          "B: releasing B failed: HookFailed: B: background work of B failed: Error: did not end within 1s of being asked to, nor within 2s of its interruption"
+        ))
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "start B", "stop B", "release B"])
+      }))
+
+    it.scoped("a registered component no root reaches, with start and stop hooks, starts when a lookup first builds it and stops as the application's stop begins, before the application's components", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(App.make(Registry.make(recorded(recorder, A), recorded(recorder, B)), { roots: [A, Container.Container] })), scope)
+        expect(yield* recorder.entries).toEqual(["build A", "start A"])
+        expect(yield* Effect.provide(Container.get(B), running.context)).toBe("B")
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "start B"])
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(4)).toEqual(["stop B", "stop A", "release B", "release A"])
+      }))
+  })
+
   describe("readiness (App.Health's readiness)", () => {
     /** The App.Health of a running application. */
     const healthOf = <R>(running: App.Running<R>) => Context.get(running.context as unknown as Context.Context<App.Health>, App.Health)

@@ -31,6 +31,7 @@ import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
+import type * as Component from "../Component.js"
 import type * as PublicContainer from "../Container.js"
 import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
@@ -210,6 +211,13 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
    * `path` names the child container the lookup was made for (`[]`: this one).
    */
   onExtension: ((extension: Container, path: ReadonlyArray<string>) => void) | undefined = undefined
+  /**
+   * What App does as a child of this container opens (`container/child.ts`), once it is open: builds
+   * and starts its own singletons that take part in the lifecycle. A failure fails the opening, and
+   * the child is closed at once.
+   */
+  onChildOpen: ((child: PublicContainer.Container, own: ReadonlyArray<Component.Any>) => Effect.Effect<void, Errors.LookupError>) | undefined =
+    undefined
   onShutDown: ShutDownHook | undefined = undefined
   /**
    * A container made for a run-time lookup (see `container/lookup.ts`): the instance of a node that

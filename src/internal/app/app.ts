@@ -34,6 +34,7 @@ import * as registryInternal from "../registry.js"
 import * as resolver from "../resolver.js"
 import * as runtime from "../runtime.js"
 import * as background from "./background.js"
+import * as own from "./own.js"
 import * as builtins from "./builtins.js"
 import * as checks from "./checks.js"
 import * as runInternal from "./run.js"
@@ -266,6 +267,7 @@ const stopRun = (run: AppRun): Effect.Effect<Report.Report> =>
       run.stopBegin = record.now()
       run.lifecycle.transition("stopping")
       yield* checks.abandonChecks(run)
+      yield* own.stopAll(run)
       if (run.startupEnd >= 0 || run.lifecycle.state !== "created") yield* observe.appPhase(record, "stop", stopping.stopPhase(run))
       // constructors interrupted in flight (another one failed, or the run was interrupted)
       for (let id = 0; id < run.plan.nodes.length; id++) {

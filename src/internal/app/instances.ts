@@ -7,7 +7,6 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
@@ -18,6 +17,7 @@ import type * as executor from "../executor.js"
 import * as planInternal from "../plan.js"
 import * as checks from "./checks.js"
 import * as hooks from "./hooks.js"
+import * as own from "./own.js"
 import { type AppRun, hookServices, servicesOf } from "./run.js"
 import * as settingsInternal from "./settings.js"
 import { releaseCause } from "../errors.js"
@@ -27,8 +27,9 @@ export const attach = (self: AppRun, dynamic: container.Container): void => {
   dynamic.onInstance = instanceHook(self)
   dynamic.instanceEvents = instanceEvents(self, dynamic, [])
   dynamic.onLazyBuild = (id, build) => lazyBuild(self, id, build)
+  dynamic.onChildOpen = own.childOpen
   dynamic.onExtension = (extension, path) => {
-    extension.onInstance = extensionHook(self, extension)
+    extension.onInstance = extensionHook(self, extension, path)
     extension.instanceEvents = instanceEvents(self, extension, path)
     extension.onLazyBuild = (id, build) => {
       const own = ownId(self, extension.plan.nodes[id]!)
@@ -37,14 +38,18 @@ export const attach = (self: AppRun, dynamic: container.Container): void => {
   }
 }
 
-/** A component whose instances a container builds after startup, as App's hooks see it. */
-interface Hooked {
+/** A component whose instances a container builds after startup, as App's hooks see it. @internal */
+export interface Hooked {
   readonly settings: settingsInternal.ComponentSettings
   readonly name: string
   readonly path: () => ReadonlyArray<string>
   readonly services: ReturnType<typeof hookServices>
   /** its id in the run's record when the instance is the application's singleton (released with the application) */
   readonly recorded: number | undefined
+  /** a singleton of its own (a child's component, a lookup's): its start and stop hooks and background work run */
+  readonly starts: boolean
+  /** the path of the child container that builds it (`[]`: the application's) */
+  readonly container: ReadonlyArray<string>
 }
 
 /**
@@ -63,7 +68,9 @@ const instanceHook = (self: AppRun): container.InstanceHook => (id, service, sco
     name: self.plan.nodes[id]!.name,
     path: () => self.record.pathOf(id),
     services: singleton ? hookServices(self, id) : servicesOf(self.plan.nodes[id]!, self.build!, edgeValue, self.build!.layout.edgeStart[id]!),
-    recorded: singleton ? id : undefined
+    recorded: singleton ? id : undefined,
+    starts: false,
+    container: []
   }, service, scope)
 }
 
@@ -74,7 +81,7 @@ const instanceHook = (self: AppRun): container.InstanceHook => (id, service, sco
  * when the lookups' containers are, before the application's components). A component whose
  * lifecycle settings are invalid fails its construction with `InvalidLifecycle`.
  */
-const extensionHook = (self: AppRun, extension: container.Container): container.InstanceHook => {
+const extensionHook = (self: AppRun, extension: container.Container, container: ReadonlyArray<string>): container.InstanceHook => {
   const plan = extension.plan
   const { settings, problems, prepared } = extensionOf(self, extension)
   const application = instanceHook(self)
@@ -99,7 +106,9 @@ const extensionHook = (self: AppRun, extension: container.Container): container.
       name: node.name,
       path: () => planInternal.pathTo(plan, id),
       services: servicesOf(node, extension.build, edgeValue, extension.build.layout.edgeStart[id]!),
-      recorded: undefined
+      recorded: undefined,
+      starts: singleton,
+      container
     }, service, scope)
   }
 }
@@ -201,37 +210,8 @@ const rendered = (error: unknown): string => error instanceof Error ? error.mess
 
 const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: Scope.Scope): Effect.Effect<void, Errors.HandleError> => {
   const settings = component.settings
-  const initializers = settings.lifecycle?.initializers ?? []
-  const disposers = settings.lifecycle?.disposers ?? []
-  const services = component.services
-  const failed = (hook: string, phase: Errors.HookPhase, cause: Cause.Cause<unknown>) => {
-    const { reason } = hooks.failureOf(cause)
-    return new Errors.HookFailed({ component: component.name, path: component.path(), phase, hook, cause: reason })
-  }
-  const initialize = Effect.forEach(initializers, (initializer) =>
-    Effect.catchAllCause(
-      Effect.timeoutFail(hooks.userEffect(`hook ${initializer.name}`, () => initializer.run(service), services(initializer)), {
-        duration: settings.start,
-        onTimeout: () =>
-          new Errors.HookTimeout({
-            component: component.name,
-            path: component.path(),
-            phase: "initialize",
-            hook: initializer.name,
-            timeout: Duration.format(settings.start)
-          })
-      }),
-      (cause) =>
-        Effect.fail(
-          new Errors.ConstructionError({
-            component: component.name,
-            path: component.path(),
-            cause: Cause.failureOption(cause).pipe((failure) =>
-              failure._tag === "Some" && failure.value instanceof Errors.HookTimeout ? failure.value : failed(initializer.name, "initialize", cause)
-            )
-          })
-        )
-    ), { discard: true })
+  const lifecycle = settings.lifecycle
+  const initialize = own.firstFailing(component, service, lifecycle?.initializers ?? [], "initialize")
   const recorded = component.recorded
   if (recorded !== undefined) {
     return Effect.tap(initialize, () =>
@@ -240,23 +220,19 @@ const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: 
         self.initialized[recorded] = 1
       }))
   }
-  // the health checks in flight of a child's component (or a lookup's own singleton) are interrupted
-  // and waited for as its release begins: added last, run first of its scope's finalizers
-  const checked = (settings.lifecycle?.healthChecks.length ?? 0) > 0
-  const unchecking = (effect: Effect.Effect<void, Errors.HandleError>) =>
-    checked ? Effect.zipRight(effect, Scope.addFinalizer(scope, checks.abandonChecksOf(self, service))) : effect
-  if (disposers.length === 0) return unchecking(initialize)
-  // disposers of an instance of its own (transient, scoped, factory, a lookup's): on its scope, each one bounded, failures kept
-  // going, then the scope's close fails with them, as with its finalizers' failures: a release failure of the instance
-  const dispose = Effect.flatMap(
-    Effect.forEach(disposers, (disposer) =>
-      Effect.timeout(hooks.userEffect(`hook ${disposer.name}`, () => disposer.run(service), services(disposer)), settings.stop).pipe(
-        Effect.matchCause({ onFailure: (cause) => failed(disposer.name, "dispose", cause), onSuccess: () => undefined })
-      )),
-    (outcomes) => {
-      const failures = outcomes.filter((failure) => failure !== undefined)
-      return failures.length === 0 ? Effect.void : Effect.failCause(failures.map(Cause.die).reduce(Cause.sequential))
-    }
-  )
-  return unchecking(Effect.zipRight(initialize, Scope.addFinalizer(scope, dispose)))
+  // An instance of its own: its disposers on its scope (each bounded, failures kept going, then the
+  // scope's close fails with them, as with its finalizers' failures: a release failure of the
+  // instance); a singleton's start hooks and background work (a child's own component, a lookup's),
+  // stopped first as the scope closes (see `own.ts`); its health checks in flight interrupted and
+  // waited for first of all: each finalizer added after the one it must run before.
+  const disposers = lifecycle?.disposers ?? []
+  const checked = (lifecycle?.healthChecks.length ?? 0) > 0
+  const starts = component.starts && lifecycle !== undefined && (lifecycle.onStart.length > 0 || lifecycle.onStop.length > 0 || lifecycle.background.length > 0)
+  if (disposers.length === 0 && !checked && !starts) return initialize
+  return Effect.gen(function*() {
+    yield* initialize
+    if (disposers.length > 0) yield* Scope.addFinalizer(scope, own.allAttempted(component, service, disposers, "dispose"))
+    if (starts) yield* own.start(self, component, service, scope)
+    if (checked) yield* Scope.addFinalizer(scope, checks.abandonChecksOf(self, service))
+  })
 }

@@ -97,6 +97,8 @@ export class AppRun implements builtins.Host {
    * component: undefined), until they end (`checks.checkTarget`); see `abandonChecks`
    */
   readonly checksInFlight = new Map<Fiber.RuntimeFiber<unknown, unknown>, InFlight>()
+  /** the stops of the instances of their own that started, in start order (see `own.ts`) */
+  readonly ownStarted = new Set<Effect.Effect<void>>()
   /**
    * per component whose requests the container prepared (handles, transient or scoped instances):
    * the values its constructor got, which its hooks get too (see `hookServices`)

@@ -19,8 +19,10 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Scope from "effect/Scope"
 import type * as Component from "../../Component.js"
 import type * as PublicContainer from "../../Container.js"
@@ -34,11 +36,31 @@ import { close, type Face, Realm, realmOf } from "./lookup.js"
 
 /**
  * Opens a child of the container behind `service`, closed when the current Scope closes (its
- * release failures a defect of that close).
+ * release failures a defect of that close). Under App, its own singletons that take part in the
+ * lifecycle are then built and started (`Container.onChildOpen`).
  *
  * @internal
  */
 export const child = (
+  service: PublicContainer.Container,
+  name: string,
+  components: ReadonlyArray<Component.Any>
+): Effect.Effect<PublicContainer.Container, Errors.DuplicateChild | Errors.LookupError, Scope.Scope> =>
+  Effect.flatMap(opened(service, name, components), (face) => {
+    const realm = realmOf(face)
+    const starting = realm.root.onChildOpen?.(face, [...realm.own!])
+    if (starting === undefined) return Effect.succeed(face)
+    // a child that fails to start is closed at once (what started stops, what was built is released),
+    // its name free again; its release failures are told after the start's
+    return Effect.as(
+      Effect.catchAllCause(starting, (cause) =>
+        Effect.flatMap(close(realm, Exit.failCause(cause)), (failures) =>
+          Effect.failCause(failures === undefined ? cause : Cause.sequential(cause, failures)))),
+      face
+    )
+  })
+
+const opened = (
   service: PublicContainer.Container,
   name: string,
   components: ReadonlyArray<Component.Any>

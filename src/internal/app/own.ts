@@ -1,0 +1,228 @@
+/**
+ * The lifecycle of instances a container builds after startup, of their own (not the application's
+ * components, which the run's phases start and stop): their hooks, each bounded by its component's
+ * timeout; and a singleton's start hooks and background work (a child container's own component, a
+ * lookup's own singleton), which are a child's lifecycle: its singletons that take part in it are
+ * built and started as the child opens (`childOpen`), stopped as it closes.
+ *
+ * A child's own instance is started where it is built (its dependencies, built first, started first)
+ * and stopped by a finalizer of its scope, which the child's close runs dependents first: for each,
+ * its background work is asked to finish, then its stop hooks run, then its disposers and its
+ * constructor's finalizers. The application's phases (every component built, then every one
+ * started; every one stopped, then every one released) are the application's: a child's components
+ * come and go while it runs, so each goes through its own steps. Spring's child contexts start their
+ * beans as they are refreshed and stop them as they close, the same way.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import type * as PublicContainer from "../../Container.js"
+import type * as Component from "../../Component.js"
+import * as Errors from "../../Errors.js"
+import type * as Lifecycle from "../../Lifecycle.js"
+import * as lookup from "../container/lookup.js"
+import * as dependency from "../dependency.js"
+import * as runtime from "../runtime.js"
+import * as hooks from "./hooks.js"
+import type { Hooked } from "./instances.js"
+import type { AppRun } from "./run.js"
+
+const failed = (component: Hooked, hook: string, phase: Errors.HookPhase, cause: Cause.Cause<unknown>) =>
+  new Errors.HookFailed({ component: component.name, path: component.path(), phase, hook, cause: hooks.failureOf(cause).reason })
+
+/**
+ * Runs hooks one after the other, each within the component's start timeout; the first that fails
+ * (or times out) fails the instance's construction, a `ConstructionError` whose cause is the
+ * `HookFailed` (or `HookTimeout`), and the rest do not run.
+ *
+ * @internal
+ */
+export const firstFailing = (
+  component: Hooked,
+  service: unknown,
+  list: ReadonlyArray<Lifecycle.Hook>,
+  phase: "initialize" | "start"
+): Effect.Effect<void, Errors.ConstructionError> =>
+  Effect.forEach(list, (hook) =>
+    Effect.catchAllCause(
+      Effect.timeoutFail(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook)), {
+        duration: component.settings.start,
+        onTimeout: () =>
+          new Errors.HookTimeout({
+            component: component.name,
+            path: component.path(),
+            phase,
+            hook: hook.name,
+            timeout: Duration.format(component.settings.start)
+          })
+      }),
+      (cause) => {
+        const failure = Cause.failureOption(cause)
+        return Effect.fail(
+          new Errors.ConstructionError({
+            component: component.name,
+            path: component.path(),
+            cause: Option.isSome(failure) && failure.value instanceof Errors.HookTimeout ? failure.value : failed(component, hook.name, phase, cause)
+          })
+        )
+      }
+    ), { discard: true })
+
+/**
+ * Runs every hook, each within the component's stop timeout, past those that fail; then fails with
+ * each failure (a `HookFailed`), as a scope's close fails with its finalizers' failures.
+ *
+ * @internal
+ */
+export const allAttempted = (
+  component: Hooked,
+  service: unknown,
+  list: ReadonlyArray<Lifecycle.Hook>,
+  phase: "stop" | "dispose"
+): Effect.Effect<void> =>
+  Effect.flatMap(
+    Effect.forEach(list, (hook) =>
+      Effect.timeout(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook)), component.settings.stop).pipe(
+        Effect.matchCause({ onFailure: (cause) => failed(component, hook.name, phase, cause), onSuccess: () => undefined })
+      )),
+    (outcomes) => {
+      const failures = outcomes.filter((failure) => failure !== undefined)
+      return failures.length === 0 ? Effect.void : Effect.failCause(failures.map(Cause.die).reduce(Cause.sequential))
+    }
+  )
+
+interface Run {
+  readonly work: Lifecycle.Background
+  readonly fiber: Fiber.RuntimeFiber<unknown, unknown>
+  readonly signal: Deferred.Deferred<void>
+  stopping: boolean
+}
+
+/**
+ * A singleton of its own starts: its start hooks (a failure fails its construction), then its
+ * background work, each on a fiber of its own from the application's runner; then, on its scope, its
+ * stop (`stop`). Background work that fails while the instance lives is logged at error level with
+ * the component's path; it stops nothing (a child's work is the child's).
+ *
+ * @internal
+ */
+export const start = (
+  self: AppRun,
+  component: Hooked,
+  service: unknown,
+  scope: Scope.Scope
+): Effect.Effect<void, Errors.ConstructionError> =>
+  Effect.flatMap(firstFailing(component, service, component.settings.lifecycle!.onStart, "start"), () =>
+    Effect.suspend(() => {
+      const runs: Array<Run> = []
+      for (const work of component.settings.lifecycle!.background) {
+        const signal = runtime.makeDeferred<void>()
+        const shutdown: Lifecycle.ShutdownSignal = { requested: Deferred.await(signal), isRequested: Deferred.isDone(signal) }
+        const run: { stopping: boolean } = { stopping: false }
+        const logged = Effect.tapErrorCause(
+          hooks.userEffect(`background ${work.name}`, () => work.run(service, shutdown), component.services(work)),
+          (cause) =>
+            run.stopping && Cause.isInterruptedOnly(cause)
+              ? Effect.void
+              : Effect.logError(
+                `layerwise: ${component.container.length === 0 ? "" : `in child container ${component.container.join("/")}, `}${
+                  failed(component, work.name, "background", cause).message
+                }`,
+                cause
+              )
+        )
+        const started = hooks.start(self.runner, logged)
+        if (Exit.isExit(started)) continue
+        runs.push(Object.assign(run, { work, fiber: started, signal }))
+      }
+      // stopped once: by the application's stop, or as its scope closes, whichever comes first (the
+      // finalizer then gives the stop's outcome: its failures are the instance's release's)
+      return Effect.flatMap(Effect.cached(stop(component, service, runs)), (stopOnce) => {
+        self.ownStarted.add(stopOnce)
+        return Scope.addFinalizer(scope, Effect.suspend(() => {
+          self.ownStarted.delete(stopOnce)
+          return stopOnce
+        }))
+      })
+    }))
+
+/**
+ * The application's stop begins with the instances of their own that started (children's and
+ * lookups' singletons), last started first: they may depend on the application's components, which
+ * stop next. Their failures are their release's (see `start`).
+ *
+ * @internal
+ */
+export const stopAll = (self: AppRun): Effect.Effect<void> =>
+  Effect.suspend(() => Effect.forEach([...self.ownStarted].reverse(), Effect.exit, { discard: true }))
+
+/**
+ * A singleton of its own stops: its background work asked to finish (its signal completes, and work
+ * that asked for `"interrupt"` is interrupted), awaited within the grace timeout, then interrupted and
+ * awaited within the stop timeout; then its stop hooks. Work that did not end in time is a failure of
+ * the instance's release (a `HookFailed` in the `background` phase), as a failing stop hook is.
+ */
+const stop = (component: Hooked, service: unknown, runs: ReadonlyArray<Run>): Effect.Effect<void> => {
+  const settings = component.settings
+  const overdue = (run: Run) =>
+    failed(component, run.work.name, "background", Cause.die(new Error(
+      run.work.onShutdown === "interrupt"
+        ? `did not end within ${Duration.format(settings.grace)} of its interruption`
+        : `did not end within ${Duration.format(settings.grace)} of being asked to, nor within ${Duration.format(settings.stop)} of its interruption`
+    )))
+  const background = Effect.forEach(runs, (run) => {
+    run.stopping = true
+    runtime.openDeferred(run.signal)
+    if (run.work.onShutdown === "interrupt") runtime.interruptFiber(run.fiber)
+    // past the grace timeout the wait interrupts the work; work asked by its signal gets the stop timeout more
+    return Effect.flatMap(hooks.awaitWithin(run.fiber, settings.grace), (ended) =>
+      Option.isSome(ended)
+        ? Effect.succeed(undefined)
+        : run.work.onShutdown === "interrupt"
+        ? Effect.succeed(overdue(run))
+        : Effect.map(hooks.awaitWithin(run.fiber, settings.stop), (interrupted) => Option.isSome(interrupted) ? undefined : overdue(run)))
+  }, { concurrency: "unbounded" })
+  return Effect.flatMap(background, (outcomes) => {
+    const late = outcomes.filter((failure) => failure !== undefined)
+    const hooksStopped = allAttempted(component, service, settings.lifecycle!.onStop, "stop")
+    if (late.length === 0) return hooksStopped
+    const lateCause = late.map(Cause.die).reduce(Cause.sequential)
+    return Effect.flatMap(Effect.exit(hooksStopped), (stopped) =>
+      Effect.failCause(Exit.isFailure(stopped) ? Cause.sequential(lateCause, stopped.cause) : lateCause))
+  })
+}
+
+/** Whether a component starts with a child as it opens: a singleton with start or stop hooks, background work, or marked `startup()`. */
+const startsWithChild = (each: Component.Any): boolean => {
+  const lifecycle = each.lifecycle
+  return (each.lifetime?._tag ?? "Singleton") === "Singleton" && lifecycle !== undefined &&
+    (lifecycle.startup !== undefined || lifecycle.onStart.length > 0 || lifecycle.onStop.length > 0 || lifecycle.background.length > 0)
+}
+
+/**
+ * As a child opens: its own singletons that take part in the lifecycle, built (and so started) one
+ * after the other, in startup order (those without one last), then in the order given; each after
+ * what it depends on, which its build builds (and starts) first. A request names the component
+ * (`Dependency.named`) when it has a name, else asks for its service, which the child's own
+ * component provides there.
+ *
+ * @internal
+ */
+export const childOpen = (
+  child: PublicContainer.Container,
+  components: ReadonlyArray<Component.Any>
+): Effect.Effect<void, Errors.LookupError> => {
+  const starting = components
+    .map((each, position) => ({ each, position }))
+    .filter(({ each }) => startsWithChild(each))
+    .sort((a, b) => (a.each.lifecycle!.startup ?? Infinity) - (b.each.lifecycle!.startup ?? Infinity) || a.position - b.position)
+  return Effect.forEach(starting, ({ each }) =>
+    lookup.get(child, each.name === undefined ? each.tag : dependency.named(each.tag, each.name)), { discard: true })
+}
