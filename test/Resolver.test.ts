@@ -754,12 +754,13 @@ describe("Resolver", () => {
       )
     })
 
-    it("a plain request whose only candidates are qualified overrides is missing, and lists them as not matching", () => {
+    it("a plain request whose only candidates are qualified overrides is missing, and lists them as not matching; the override replaces nothing", () => {
       const registry = Registry.make(needing(Api, [Database], { source: "" })).pipe(
         Registry.override([database("fake").pipe(Component.qualified([Replica]))])
       )
       expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
-        "Api -> Database: no component provides Database (available: Api, Database); candidates that do not match it: fake (replica)"
+        "Api -> Database: no component provides Database (available: Api, Database); candidates that do not match it: fake (replica)",
+        "invalid override of Database@replica: no component of Database has the qualifier replica and nothing requests Database@replica, so it replaces nothing: an override with qualifiers answers only the requests of one of them (to replace every Database, give it none; to add a Database qualified replica, register it with Registry.add)"
       ])
     })
 

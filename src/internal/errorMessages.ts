@@ -116,7 +116,7 @@ export const formatSubject = (subject: Errors.DeclarationSubject): string => {
     case "Replacement":
       return `replacement of "${subject.name}"`
     case "Override":
-      return `override of ${subject.service}`
+      return `override of ${subject.service}${subject.qualifier === undefined ? "" : `@${subject.qualifier}`}`
     case "Condition":
       return conditionText(subject.description, subject.guarded)
     case "Member":
@@ -197,6 +197,15 @@ export const formatIssue = (issue: Errors.DeclarationIssue, subject: Errors.Decl
       }): replace a name once`
     case "OverridesNothing": {
       const service = subject._tag === "Override" ? subject.service : ""
+      const qualifier = subject._tag === "Override" ? subject.qualifier : undefined
+      if (qualifier !== undefined) {
+        const answers = "n override with qualifiers answers only the requests of one of them"
+        return `no component of ${service} has the qualifier ${qualifier} and nothing requests ${service}@${qualifier}, so it replaces nothing${
+          issue.suggestions.length > 0
+            ? `; ${didYouMean(issue.suggestions)} A${answers}`
+            : `: a${answers} (to replace every ${service}, give it none; to add a ${service} qualified ${qualifier}, register it with Registry.add)`
+        }`
+      }
       const add = "register it with Registry.add"
       return `no component provides ${service} and nothing requests it, so it replaces nothing${
         issue.suggestions.length > 0 ? `; ${didYouMean(issue.suggestions)} If it adds a service, ${add}` : `: to add a service, ${add}`
