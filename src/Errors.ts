@@ -335,7 +335,8 @@ export interface ReplacementDescription {
  * - `ReservedKey`: a component's tag's key starts with the prefix reserved for derived requests;
  * - `InvalidName`, `InvalidOrder`, `InvalidQualifiers`: malformed metadata;
  * - `PrimaryAndAlternative`: a component is both;
- * - `UnknownScope`: a component is scoped to a scope the application does not declare;
+ * - `UnknownScope`: a component is scoped to a scope the application does not declare (one the roots
+ *   reach, or any whose scope's name is close to a declared one's: the message suggests it);
  * - `LifecycleOfNonSingleton`: a transient or scoped component has start or stop hooks, background
  *   work, health checks or a startup order;
  * - `ScopedRoot`: a root of the graph is scoped (only an open scope has its instances);

@@ -153,10 +153,12 @@ export const formatIssue = (issue: Errors.DeclarationIssue, subject: Errors.Decl
       return `dependency #${issue.position} must be a Context.Tag, got ${issue.got}`
     case "InvalidHookDependencies":
       return `the dependencies of its hook ${issue.hook} must be an array of Context.Tags, got ${issue.got}`
-    case "UnknownScope":
+    case "UnknownScope": {
+      const close = suggest(issue.scope, issue.declared)
       return `it is scoped to ${issue.scope}, which the application does not declare (declared scopes: ${
         issue.declared.length === 0 ? "none" : issue.declared.join(", ")
-      }; declare it with the option scopes)`
+      }; declare it with the option scopes)${close.length > 0 ? `; ${didYouMean(close)}` : ""}`
+    }
     case "LifecycleOfNonSingleton":
       return `it is ${issue.lifetime}, but has ${issue.hooks.join(", ")}: only singletons are started, stopped and health-checked (initializers and disposers run with every instance)`
     case "ScopedRoot":
