@@ -288,7 +288,8 @@ export type DuplicateName = internal.DuplicateName
  * - `Entry`: a registry item that is not a component at all, by its position (from 1);
  * - `Root`: a requested root, by its position (from 1);
  * - `Replacement`: a replacement by name (`Registry.replace`, `Testing.named`), by the name it replaces;
- * - `Override`: an override (`Registry.override`, `Testing.value`, ...), by the key of the service it overrides;
+ * - `Override`: an override (`Registry.override`, `Testing.value`, ...), by the key of the service it overrides
+ *   (and the qualifier in question, for one with qualifiers);
  * - `Condition`: a condition of `Registry.when`, by its description, with what it guards (as {@link ConfigSource}'s);
  * - `Member`: a member of a component family, by its name (`family(key)`).
  *
@@ -307,7 +308,7 @@ export type DeclarationSubject =
   | { readonly _tag: "Entry"; readonly position: number }
   | { readonly _tag: "Root"; readonly position: number }
   | { readonly _tag: "Replacement"; readonly name: string }
-  | { readonly _tag: "Override"; readonly service: string }
+  | { readonly _tag: "Override"; readonly service: string; readonly qualifier?: string | undefined }
   | { readonly _tag: "Condition"; readonly description: string; readonly guarded?: ReadonlyArray<string> | undefined }
   | { readonly _tag: "Member"; readonly name: string }
 
@@ -334,7 +335,8 @@ export interface ReplacementDescription {
  * - `ReservedKey`: a component's tag's key starts with the prefix reserved for derived requests;
  * - `InvalidName`, `InvalidOrder`, `InvalidQualifiers`: malformed metadata;
  * - `PrimaryAndAlternative`: a component is both;
- * - `UnknownScope`: a component is scoped to a scope the application does not declare;
+ * - `UnknownScope`: a component is scoped to a scope the application does not declare (one the roots
+ *   reach, or any whose scope's name is close to a declared one's: the message suggests it);
  * - `LifecycleOfNonSingleton`: a transient or scoped component has start or stop hooks, background
  *   work, health checks or a startup order;
  * - `ScopedRoot`: a root of the graph is scoped (only an open scope has its instances);
@@ -350,7 +352,8 @@ export interface ReplacementDescription {
  *   close members of a misspelt member's family; `invalid`: how many of its components are invalid);
  * - `ReplacementService`: a replacement provides another service than the component it replaces;
  * - `ReplacedTwice`: a name is replaced more than once, by these replacements in registration order;
- * - `OverridesNothing`: no component provides the overridden service and nothing requests it (`suggestions`: close services);
+ * - `OverridesNothing`: no component provides the overridden service and nothing requests it (`suggestions`: close services),
+ *   or, for the subject's `qualifier`, none of the service has it and nothing requests it so (close qualifiers);
  * - `FamilyFunctionThrew`: a family's `dependencies`, `merge` or `build` function threw for a member;
  * - `MemberConstructor`: a family's `build` function returned something other than an Effect;
  * - `UnsettledMerge`: merging a member's arguments keeps changing its dependencies.

@@ -55,7 +55,9 @@ export interface TreeOptions {
  * - A request that was qualified, named, optional or a collection is prefixed by its label
  *   (`Database@replica: replicaDb (Database)`); a collection lists every member, in order; an
  *   optional request that nothing matched says `Option<Metrics> (absent)`, an empty collection
- *   `All<Plugin> (none)`.
+ *   `All<Plugin> (none)`; one of a name or qualifier no component of its service has is a warning
+ *   (see {@link warnings}): `Option<Storage#locl> (absent) [warning: no component of Storage is
+ *   named locl; did you mean local?]`.
  * - A component is one line under each dependent, however many of its requests resolved to it:
  *   two requests of one family member are one line; different requests are listed, each with its
  *   rule (`Database, Database@replica: replicaDb (Database)`).
@@ -214,6 +216,8 @@ export interface ChoiceJson {
   readonly considered: ReadonlyArray<string>
   /** Present when false conditions left out candidates the request would have matched: those, with their conditions. */
   readonly excluded?: ReadonlyArray<{ readonly name: string; readonly condition: string }>
+  /** Present on an optional request or a collection of a name (qualifier) no component of its service has (see {@link warnings}): the close ones. */
+  readonly unmatched?: { readonly suggestions: ReadonlyArray<string> }
 }
 
 /**
@@ -427,6 +431,38 @@ export const toJson: (plan: Plan.Any) => PlanJson = internal.toJson
  * @category encoding
  */
 export const fromJson: (input: unknown) => PlanJson = internal.fromJson
+
+/**
+ * What the plan resolved that is no error but most likely a mistake, one line each with its path:
+ * an optional request or a collection of a name or qualifier that no component of its service has,
+ * those false conditions left out included (`Dependency.optional(Dependency.named(Storage, "locl"))`
+ * next to components named `local` and `s3`), so it is absent (empty) in every environment of the
+ * registry, with the close names: `Report -> Option<Storage#locl>: no component of Storage is named
+ * locl (did you mean local?), so it is always absent`. Not an error, as with Spring's optional
+ * qualified injection: a library may request a component by name that only some applications
+ * register. A test that wants none asserts the list is empty; the tree marks them too.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Either } from "effect"
+ * import { Component, Dependency, Explain, Registry, Resolver } from "layerwise"
+ *
+ * class Storage extends Context.Tag("Storage")<Storage, string>() {}
+ * class Report extends Context.Tag("Report")<Report, string>() {}
+ *
+ * const local = Dependency.optional(Dependency.named(Storage, "locl"))
+ * const registry = Registry.make(
+ *   Component.succeed(Storage, "disk").pipe(Component.named("local")),
+ *   Component.make(Report, { dependencies: [local], build: Effect.succeed("report") })
+ * )
+ * console.log(Explain.warnings(Either.getOrThrow(Resolver.resolve(registry, [Report]))))
+ * // ["Report -> Option<Storage#locl>: no component of Storage is named locl (did you mean local?), so it is always absent"]
+ * ```
+ *
+ * @since 0.2.0
+ * @category rendering
+ */
+export const warnings: (plan: Plan.Any) => ReadonlyArray<string> = internal.warnings
 
 /**
  * One component explained (see {@link component}): what it is, why it was chosen for each request

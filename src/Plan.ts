@@ -224,6 +224,13 @@ export interface Choice {
   readonly considered: ReadonlyArray<string>
   /** The candidates false conditions left out that the request would have matched, in name order; absent when none. */
   readonly excluded?: ReadonlyArray<Errors.ExcludedCandidate>
+  /**
+   * Set on an optional request or a collection of a name (a qualifier) that no component of its
+   * service has, false conditions' included, so it is absent (empty) in every environment: a
+   * misspelling, or a component no application of the registry registered (a library's optional
+   * request). Not an error; `Explain.warnings` lists them. `suggestions`: the close names (qualifiers).
+   */
+  readonly unmatched?: { readonly suggestions: ReadonlyArray<string> }
 }
 
 /**

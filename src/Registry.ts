@@ -222,7 +222,8 @@ type CheckedItems<Items> = Items extends ReadonlyArray<unknown> ? Checked<Items>
  * rules. Made for tests (see `Testing`) and for environment-specific wiring. Takes one component or
  * an array of them. An override must replace something: one of a service no component of the registry
  * provides (false conditions' included) and nothing requests is a resolution problem
- * (`InvalidDeclaration`, `OverridesNothing`); to add a service, use {@link add}.
+ * (`InvalidDeclaration`, `OverridesNothing`), as is one's qualifier that no component of its service
+ * has and no request asks for; to add a service, use {@link add}.
  *
  * @example
  * ```ts

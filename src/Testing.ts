@@ -24,8 +24,10 @@
  * ambiguous dependency of the real graph. An override must replace something, as a replacement by
  * name must name a component: one of a service no component of the registry provides and nothing
  * requests (a misspelt or stale fake) is a resolution problem (`invalid override of Mailr: ...; did
- * you mean Mailer?`). One the roots do not need is not (an override list shared by the tests of
- * parts of a registry), nor one of a service something requests and nothing provides (it fills it).
+ * you mean Mailer?`), and so is a qualifier of an override that no component of its service has and
+ * nothing requests (`invalid override of Database@replca: ...; did you mean replica?`). One the roots
+ * do not need is not (an override list shared by the tests of parts of a registry), nor one of a
+ * service something requests and nothing provides (it fills it).
  *
  * @since 0.1.0
  */

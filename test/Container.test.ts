@@ -834,8 +834,12 @@ describe("Container", () => {
                   return yield* Effect.forEach(requests, (request) => answer(tenant, request))
                 }).pipe(Effect.scoped)
               )
+              // the lookups are run-time requests, which the resolution does not see: a component never
+              // built requests Plugin@xml for them, so that an override qualified xml replaces something
+              class Lookups extends Context.Tag("Lookups")<Lookups, number>() {}
+              const lookups = Component.make(Lookups, { dependencies: [Dependency.optional(Dependency.qualified(Plugin, "xml"))], build: Effect.succeed(0) })
               const overridden = yield* withContainer(
-                Registry.override(registryOf(recorder), own),
+                Registry.override(registryOf(recorder).pipe(Registry.add(lookups)), own),
                 [],
                 Effect.flatMap(Container.Container, (root) => Effect.forEach(requests, (request) => answer(root, request)))
               )

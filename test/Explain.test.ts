@@ -1373,3 +1373,48 @@ describe("deep graphs", () => {
     expect(Explain.fromJson(JSON.parse(JSON.stringify(json))).nodes[9_999]!.dependencies[0]!.targets).toEqual([9_998])
   })
 })
+
+describe("optional requests and collections of a name or qualifier no component has", () => {
+  class Storage extends Context.Tag("Storage")<Storage, string>() {}
+  class Report extends Context.Tag("Report")<Report, string>() {}
+  const Fast = Qualifier.make("fast")
+  const registry = Registry.make(
+    Component.succeed(Storage, "local").pipe(Component.named("local"), Component.primary),
+    Component.succeed(Storage, "s3").pipe(Component.named("s3"), Component.qualified([Fast])),
+    Registry.when(Condition.profile("archive"), Component.succeed(Storage, "glacier").pipe(Component.named("glacier"), Component.qualified(["cold"]))),
+    Component.make(Report, {
+      dependencies: [
+        Dependency.optional(Dependency.named(Storage, "locl")),
+        Dependency.optional(Dependency.named(Storage, "glacier")),
+        Dependency.all(Dependency.qualified(Storage, "fsat")),
+        Dependency.optional(Dependency.qualified(Storage, "cold")),
+        Dependency.optional(Dependency.named(Storage, "s3"))
+      ],
+      build: Effect.succeed("report")
+    })
+  )
+  const plan = resolve(registry, [Report, Dependency.optional(Dependency.named(Storage, "remote"))])
+
+  it("are warnings: Explain.warnings lists them with their paths and close names, not those a component left out by its condition answers", () => {
+    expect(Explain.warnings(plan)).toEqual([
+      "Option<Storage#remote>: no component of Storage is named remote, so it is always absent",
+      "Report -> Option<Storage#locl>: no component of Storage is named locl (did you mean local?), so it is always absent",
+      "Report -> All<Storage@fsat>: no component of Storage has the qualifier fsat (did you mean fast?), so it is always empty"
+    ])
+    expect(Explain.warnings(resolve(registry, [Dependency.optional(Dependency.named(Storage, "s3"))]))).toEqual([])
+  })
+
+  it("the tree marks them, and the JSON form's choice has them as unmatched", () => {
+    expect(Explain.tree(plan)).toBe(lines(
+      "Report",
+      "├─ Option<Storage#locl> (absent) [warning: no component of Storage is named locl; did you mean local?]",
+      "├─ Option<Storage#glacier> (absent)",
+      "├─ All<Storage@fsat> (none) [warning: no component of Storage has the qualifier fsat; did you mean fast?]",
+      "├─ Option<Storage@cold> (absent)",
+      "└─ Option<Storage#s3>: s3 (Storage)",
+      "Option<Storage#remote> (absent) [warning: no component of Storage is named remote]"
+    ))
+    const choices = Explain.toJson(plan).nodes.find((node) => node.name === "Report")!.dependencies.map((edge) => edge.choice.unmatched)
+    expect(choices).toEqual([{ suggestions: ["local"] }, undefined, { suggestions: ["fast"] }, undefined, undefined])
+  })
+})

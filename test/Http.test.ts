@@ -429,6 +429,17 @@ describe("Http.requestScope before any request", () => {
       expect(error.message).toBe("the application does not declare the scope Job (declared scopes: Request): add it to the scopes of App.make or Registry.toLayer")
     }))
 
+  it.live("a misspelt scope fails it the same way, suggesting the declared scope", () =>
+    Effect.gen(function*() {
+      const Reqest = Lifetime.scope("Reqest", { inputs: [HttpServerRequest.HttpServerRequest] })
+      const app = Effect.map(Http.requestScope(Reqest, [Tx]), (scoped) =>
+        HttpRouter.empty.pipe(HttpRouter.get("/tx", Effect.flatMap(Tx, (tx) => HttpServerResponse.text(tx.user))), scoped))
+      const { error } = yield* failedServe(app, [Http.Request])
+      expect(error.message).toBe(
+        "the application does not declare the scope Reqest (declared scopes: Request): did you mean Request? If not, add it to the scopes of App.make or Registry.toLayer"
+      )
+    }))
+
   it.live("under App, the component that makes the server fails its construction with NotInScope: nothing listens, nothing is left built", () =>
     Effect.gen(function*() {
       class Server extends Context.Tag("Server")<Server, HttpServer.HttpServer>() {}

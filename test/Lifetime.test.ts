@@ -71,6 +71,32 @@ describe("Lifetime", () => {
       ])
     })
 
+    it("a component scoped to a misspelt scope is an InvalidDeclaration suggesting the declared scope, reached from the roots or not (nothing could ever open its scope)", () => {
+      const Reqest = Lifetime.scope("Reqest")
+      const MisspeltLive = Component.make(CurrentUser, { dependencies: [Config], build: Effect.succeed("alice") }).pipe(Lifetime.scoped(Reqest))
+      const declaredMessage = "invalid component CurrentUser: it is scoped to Reqest, which the application does not declare (declared scopes: Request, Job; declare it with the option scopes); did you mean Request?"
+      expect(problemsOf(Resolver.resolve(Registry.make(ConfigLive, MisspeltLive), [CurrentUser], { scopes: [Request, Job] }))).toEqual([
+        `CurrentUser: ${declaredMessage}`
+      ])
+      // reached from no root: Lifetime.within(effect, Request, [CurrentUser]) would fail at its first use
+      const unreached = Resolver.resolve(Registry.make(ConfigLive, MisspeltLive), [Config], { scopes: [Request, Job] })
+      expect(Either.isLeft(unreached) && unreached.left.problems).toEqual([
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Component", name: "CurrentUser" },
+          issues: [{ code: "UnknownScope", scope: "Reqest", declared: ["Request", "Job"] }]
+        })
+      ])
+      expect(problemsOf(unreached)).toEqual([declaredMessage])
+    })
+
+    it("a component the roots do not reach, scoped to a scope the application does not declare and that is close to none it does, is no problem: another application of the registry declares it", () => {
+      // a worker declaring Job alone, sharing the registry of a web application that declares Request
+      const result = Resolver.resolve(Registry.make(ConfigLive, CurrentUserLive, TxLive), [Config], { scopes: [Job] })
+      expect(Either.isRight(result) && result.right.nodes.map((node) => node.name)).toEqual(["Config"])
+      expect(Either.isRight(Resolver.resolve(Registry.make(ConfigLive, CurrentUserLive), [Config]))).toBe(true)
+    })
+
     it("a transient or scoped component with start or stop hooks, background work, health checks or a startup order is an InvalidDeclaration", () => {
       const registry = Registry.make(
         StampLive.pipe(Lifecycle.onStart(() => Effect.void), Lifecycle.healthCheck(() => Effect.void), Lifecycle.initializer(() => Effect.void))

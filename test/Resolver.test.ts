@@ -396,9 +396,15 @@ describe("Resolver", () => {
         expect(api.source).toBe("main/false")
       }))
 
-    it("an optional qualified request is absent when only candidates without the qualifier exist", () => {
+    it("an optional qualified request is absent when only candidates without the qualifier exist, its choice saying that none has it", () => {
       const plan = planOf(Registry.make(database("main")), [Dependency.optional(Dependency.qualified(Database, Replica))])
-      expect(plan.roots[0]!.choice).toEqual({ rule: "absent", considered: [] })
+      expect(plan.roots[0]!.choice).toEqual({ rule: "absent", considered: [], unmatched: { suggestions: [] } })
+    })
+
+    it("an optional request of a name a component left out by its condition has is absent, and no unmatched one; a close one suggests it", () => {
+      const registry = Registry.make(database("main"), Registry.when(Condition.profile("audit"), database("audit")))
+      const plan = planOf(registry, [Dependency.optional(Dependency.named(Database, "audit")), Dependency.optional(Dependency.named(Database, "aduit"))])
+      expect(plan.roots.map((root) => root.choice.unmatched)).toEqual([undefined, { suggestions: ["audit"] }])
     })
 
     it("an optional request with tied candidates is still an AmbiguousComponent", () => {
@@ -754,12 +760,13 @@ describe("Resolver", () => {
       )
     })
 
-    it("a plain request whose only candidates are qualified overrides is missing, and lists them as not matching", () => {
+    it("a plain request whose only candidates are qualified overrides is missing, and lists them as not matching; the override replaces nothing", () => {
       const registry = Registry.make(needing(Api, [Database], { source: "" })).pipe(
         Registry.override([database("fake").pipe(Component.qualified([Replica]))])
       )
       expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
-        "Api -> Database: no component provides Database (available: Api, Database); candidates that do not match it: fake (replica)"
+        "Api -> Database: no component provides Database (available: Api, Database); candidates that do not match it: fake (replica)",
+        "invalid override of Database@replica: no component of Database has the qualifier replica and nothing requests Database@replica, so it replaces nothing: an override with qualifiers answers only the requests of one of them (to replace every Database, give it none; to add a Database qualified replica, register it with Registry.add)"
       ])
     })
 

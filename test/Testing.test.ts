@@ -160,6 +160,74 @@ describe("Testing", () => {
       }))
   })
 
+  describe("a qualified override that replaces nothing", () => {
+    const Typo = Qualifier.make("replca")
+    const Cold = Qualifier.make("cold")
+    const problems = (registry: Registry.Registry<unknown>, roots: ReadonlyArray<Dependency.Any> = [Api]) =>
+      Effect.map(Effect.flip(Resolver.resolveEffect(registry, roots)), (error) => error.problems.map((problem) => problem.message))
+
+    it.effect("of a qualifier no component of its service has and no request asks for is a resolution problem, suggesting the close qualifiers", () =>
+      Effect.gen(function*() {
+        const layer = Testing.toLayer(production, [Api], Testing.value(Database, { url: "memory" }, { qualifiers: [Typo] }))
+        const error = yield* Effect.flip(Effect.provide(describeApi, layer))
+        expect(error).toEqual(new Errors.ResolutionError({
+          problems: [
+            new Errors.InvalidDeclaration({
+              path: [],
+              subject: { _tag: "Override", service: "Database", qualifier: "replca" },
+              issues: [{ code: "OverridesNothing", suggestions: ["replica"] }]
+            })
+          ]
+        }))
+        expect(error.message).toBe(
+          "1 problem resolving the graph:\n  - invalid override of Database@replca: no component of Database has the qualifier replca and nothing requests Database@replca, so it replaces nothing; did you mean replica? An override with qualifiers answers only the requests of one of them"
+        )
+      }))
+
+    it.effect("each qualifier of an override is checked, once per service, in registration order; without a close one the message says what to do", () =>
+      Effect.gen(function*() {
+        expect(yield* problems(production.pipe(
+          Testing.value(Database, { url: "memory" }, { qualifiers: [Replica, Cold] }),
+          Registry.override(Component.succeed(Database, { url: "memory" }).pipe(Component.qualified([Cold]))),
+          Testing.mock(Mailer, {}, { qualifiers: [Typo] })
+        ))).toEqual([
+          "invalid override of Database@cold: no component of Database has the qualifier cold and nothing requests Database@cold, so it replaces nothing: an override with qualifiers answers only the requests of one of them (to replace every Database, give it none; to add a Database qualified cold, register it with Registry.add)",
+          "invalid override of Mailer@replca: no component of Mailer has the qualifier replca and nothing requests Mailer@replca, so it replaces nothing: an override with qualifiers answers only the requests of one of them (to replace every Mailer, give it none; to add a Mailer qualified replca, register it with Registry.add)"
+        ])
+      }))
+
+    it.effect("of a qualifier a component has, one left out by its condition has, or something requests (optional, collection, handle, from any component or root) is no problem", () =>
+      Effect.gen(function*() {
+        const fake = { url: "memory" }
+        // a component has it, though these roots do not request it
+        const some = Testing.toLayer(production, [Database], Testing.value(Database, fake, { qualifiers: [Replica] }))
+        expect(yield* Effect.provide(Effect.map(Database, (db) => db.url), some)).toBe("postgres://main")
+        // one another environment's
+        const cold = Registry.make(
+          production,
+          Registry.when(Condition.profile("cold"), Component.succeed(Database, { url: "cold" }).pipe(Component.qualified([Cold])))
+        )
+        expect(yield* Effect.provide(describeApi, Testing.toLayer(cold, [Api], Testing.value(Database, fake, { qualifiers: [Cold] }))))
+          .toBe("postgres://main + postgres://replica")
+        // requested and not provided: the override fills it
+        class Report extends Context.Tag("Report")<Report, string>() {}
+        const requesting = production.pipe(Registry.add(Component.make(Report, {
+          dependencies: [Dependency.optional(Dependency.qualified(Database, Cold))],
+          build: Effect.map(Dependency.optional(Dependency.qualified(Database, Cold)), (db) => db._tag === "Some" ? db.value.url : "none")
+        })))
+        expect(yield* Effect.provide(Report, Testing.toLayer(requesting, [Report], Testing.value(Database, fake, { qualifiers: [Cold] })))).toBe("memory")
+        expect(yield* Effect.provide(describeApi, Testing.toLayer(requesting, [Api], Testing.value(Database, fake, { qualifiers: [Cold] }))))
+          .toBe("postgres://main + postgres://replica")
+        // a root's collection and a handle
+        const collection = Dependency.all(Dependency.qualified(Database, Cold))
+        expect(yield* Effect.provide(collection, Testing.toLayer(production, [collection], Testing.value(Database, fake, { qualifiers: [Cold] }))))
+          .toEqual([fake])
+        const lazy = Dependency.lazy(Dependency.qualified(Mailer, Cold))
+        const plan = yield* Resolver.resolveEffect(production.pipe(Testing.mock(Mailer, {}, { qualifiers: [Cold] })), [lazy])
+        expect(plan.nodes.map((node) => node.name)).toEqual(["Mailer (override)"])
+      }))
+  })
+
   it.effect("a mock built with Layer.mock serves the given members and dies on the others", () =>
     Effect.gen(function*() {
       const layer = Testing.toLayer(production, [Mailer], Testing.mock(Mailer, { send: (to) => Effect.succeed(`fake:${to}`) }))

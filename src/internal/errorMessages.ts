@@ -116,7 +116,7 @@ export const formatSubject = (subject: Errors.DeclarationSubject): string => {
     case "Replacement":
       return `replacement of "${subject.name}"`
     case "Override":
-      return `override of ${subject.service}`
+      return `override of ${subject.service}${subject.qualifier === undefined ? "" : `@${subject.qualifier}`}`
     case "Condition":
       return conditionText(subject.description, subject.guarded)
     case "Member":
@@ -153,10 +153,12 @@ export const formatIssue = (issue: Errors.DeclarationIssue, subject: Errors.Decl
       return `dependency #${issue.position} must be a Context.Tag, got ${issue.got}`
     case "InvalidHookDependencies":
       return `the dependencies of its hook ${issue.hook} must be an array of Context.Tags, got ${issue.got}`
-    case "UnknownScope":
+    case "UnknownScope": {
+      const close = suggest(issue.scope, issue.declared)
       return `it is scoped to ${issue.scope}, which the application does not declare (declared scopes: ${
         issue.declared.length === 0 ? "none" : issue.declared.join(", ")
-      }; declare it with the option scopes)`
+      }; declare it with the option scopes)${close.length > 0 ? `; ${didYouMean(close)}` : ""}`
+    }
     case "LifecycleOfNonSingleton":
       return `it is ${issue.lifetime}, but has ${issue.hooks.join(", ")}: only singletons are started, stopped and health-checked (initializers and disposers run with every instance)`
     case "ScopedRoot":
@@ -197,6 +199,15 @@ export const formatIssue = (issue: Errors.DeclarationIssue, subject: Errors.Decl
       }): replace a name once`
     case "OverridesNothing": {
       const service = subject._tag === "Override" ? subject.service : ""
+      const qualifier = subject._tag === "Override" ? subject.qualifier : undefined
+      if (qualifier !== undefined) {
+        const answers = "n override with qualifiers answers only the requests of one of them"
+        return `no component of ${service} has the qualifier ${qualifier} and nothing requests ${service}@${qualifier}, so it replaces nothing${
+          issue.suggestions.length > 0
+            ? `; ${didYouMean(issue.suggestions)} A${answers}`
+            : `: a${answers} (to replace every ${service}, give it none; to add a ${service} qualified ${qualifier}, register it with Registry.add)`
+        }`
+      }
       const add = "register it with Registry.add"
       return `no component provides ${service} and nothing requests it, so it replaces nothing${
         issue.suggestions.length > 0 ? `; ${didYouMean(issue.suggestions)} If it adds a service, ${add}` : `: to add a service, ${add}`

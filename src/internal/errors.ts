@@ -10,6 +10,7 @@ import * as Data from "effect/Data"
 import type * as Errors from "../Errors.js"
 import type * as Report from "../Report.js"
 import { describeValue } from "./describe.js"
+import { suggest } from "./resolver/problems.js"
 import {
   ambiguousComponent,
   circularDependency,
@@ -45,9 +46,10 @@ export class NotInScope extends Data.TaggedError("NotInScope")<{
 }> {
   override get message(): string {
     if (!this.declared.includes(this.scope)) {
+      const close = suggest(this.scope, this.declared)
       return `the application does not declare the scope ${this.scope} (declared scopes: ${
         this.declared.length === 0 ? "none" : listed(this.declared)
-      }): add it to the scopes of App.make or Registry.toLayer`
+      }): ${close.length > 0 ? `${didYouMean(close)} If not, add` : "add"} it to the scopes of App.make or Registry.toLayer`
     }
     return `the scope ${this.scope} does not provide ${listed(this.services)} (it provides: ${
       this.provides.length === 0 ? "nothing" : listed(this.provides)

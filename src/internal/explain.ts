@@ -9,6 +9,7 @@ import * as ReportSchema from "../Report.js"
 import { isAlias, isBuiltIn } from "./component.js"
 import * as dependency from "./dependency.js"
 import { lifecycleFacts, lifecycleJson, lifecycleText } from "./explainLifecycle.js"
+import { didYouMean } from "./errorMessages.js"
 import { leftOutOf, providedOf } from "./leftOut.js"
 import * as lifetime from "./lifetime.js"
 import * as planInternal from "./plan.js"
@@ -98,6 +99,39 @@ const reasonOf = (edge: Plan.Edge, chosen: ReadonlyArray<string>): string => {
   return parts.length > 0 ? ` [${parts.join("; ")}]` : ""
 }
 
+/** What an edge's `unmatched` says: which name (qualifier) no component of its service has, and the close ones. */
+const unmatchedText = (edge: Plan.Edge): { readonly missing: string; readonly suggestions: ReadonlyArray<string> } | undefined => {
+  const { request: { selector, service }, choice: { unmatched } } = edge
+  if (unmatched === undefined || selector._tag === "Any") return undefined
+  const missing = selector._tag === "Name"
+    ? `no component of ${printable(service)} is named ${printable(selector.name)}`
+    : `no component of ${printable(service)} has the qualifier ${printable(selector.qualifier)}`
+  return { missing, suggestions: unmatched.suggestions.map(printable) }
+}
+
+/** @internal */
+export const warnings = (plan: Plan.Any): ReadonlyArray<string> => {
+  const found: Array<string> = []
+  const warn = (from: string | undefined, edge: Plan.Edge): void => {
+    const unmatched = unmatchedText(edge)
+    if (unmatched === undefined) return
+    const close = unmatched.suggestions.length > 0 ? ` (${didYouMean(unmatched.suggestions)})` : ""
+    const always = edge.request.cardinality === "all" ? "empty" : "absent"
+    const label = printable(edge.request.label)
+    found.push(`${from === undefined ? label : `${from} -> ${label}`}: ${unmatched.missing}${close}, so it is always ${always}`)
+  }
+  for (const root of plan.roots) warn(undefined, root)
+  for (const node of plan.nodes) {
+    const seen = new Set<string>()
+    for (const edge of node.dependencies) {
+      if (seen.has(edge.request.key)) continue
+      seen.add(edge.request.key)
+      warn(printable(node.name), edge)
+    }
+  }
+  return found
+}
+
 /** A request is worth naming when it is more than "the one chosen candidate of this service". */
 const isPlainRequest = (edge: Plan.Edge): boolean =>
   edge.request.cardinality === "one" && edge.request.selector._tag === "Any" && edge.request.handle === undefined
@@ -167,7 +201,11 @@ const dependencyLines = (nodes: ReadonlyArray<Plan.Node>, edges: ReadonlyArray<P
     if (group.target === undefined) {
       const edge = group.edges[0]!
       const nothing = untargeted(edge) ?? (edge.request.cardinality === "all" ? "none" : "absent")
-      return { node: undefined, text: `${printable(edge.request.label)} (${nothing})` }
+      const unmatched = unmatchedText(edge)
+      const warning = unmatched === undefined
+        ? ""
+        : ` [warning: ${unmatched.missing}${unmatched.suggestions.length > 0 ? `; ${didYouMean(unmatched.suggestions)}` : ""}]`
+      return { node: undefined, text: `${printable(edge.request.label)} (${nothing})${warning}` }
     }
     // a request's reason is said once, on the first component it chose
     const reason = (edge: Plan.Edge) =>
@@ -539,7 +577,8 @@ export const excludedJson = {
 export const ChoiceJson = Schema.Struct({
   rule: Schema.Literal("only", "override", "primary", "not-alternative", "lowest-order", "all", "absent", "external", "container", "input", "options"),
   considered: Schema.Array(Schema.String),
-  ...excludedJson
+  ...excludedJson,
+  unmatched: Schema.optionalWith(Schema.Struct({ suggestions: Schema.Array(Schema.String) }), { exact: true })
 })
 
 /** @internal */

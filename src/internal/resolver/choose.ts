@@ -10,7 +10,7 @@ import * as dependency from "../dependency.js"
 import type * as Plan from "../../Plan.js"
 import { hooksOfStack } from "./hooks.js"
 import { familiesOf } from "./members.js"
-import { available, excludedFor, selectorSuggestionsFor, suggestionsFor } from "./problems.js"
+import { available, excludedFor, excludedIndex, selectorSuggestionsFor, suggest, suggestionsFor } from "./problems.js"
 import {
   type Candidates,
   candidatesOf,
@@ -133,10 +133,12 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
   if (description.cardinality === "all") {
     // by order, then registration order (candidate indices are registration order)
     const sorted = [...pool].sort((a, b) => components[a]!.order - components[b]!.order || a - b)
-    return makeEdge(description, sorted, { rule: "all", considered })
+    return makeEdge(description, sorted, { rule: "all", considered, ...(pool.length === 0 ? unmatchedOf(self, description, all) : undefined) })
   }
   if (pool.length === 0) {
-    if (description.cardinality === "optional") return makeEdge(description, [], { rule: "absent", considered })
+    if (description.cardinality === "optional") {
+      return makeEdge(description, [], { rule: "absent", considered, ...unmatchedOf(self, description, all) })
+    }
     if (self.index.invalidTags.has(description.service)) return undefined
     reportMissing(self, description, all)
     return undefined
@@ -161,6 +163,36 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
     return undefined
   }
   return makeEdge(description, [best], { rule: decidingRule(candidates, best, ranked[1]!), considered })
+}
+
+/**
+ * `unmatched` for a request (optional, or a collection, that matched nothing) of a name or qualifier
+ * no component of its service has (`all`, its candidates), those false conditions left out included;
+ * none for a family's service, whose members are named by their requests.
+ */
+const unmatchedOf = (
+  self: WalkState,
+  description: Dependency.Description,
+  all: ReadonlyArray<number>
+): { readonly unmatched: { readonly suggestions: ReadonlyArray<string> } } | undefined => {
+  const selector = description.selector
+  if (selector._tag === "Any") return undefined
+  const { components, names } = self.index.candidates
+  // the names (qualifiers) of its service's components, false conditions' included
+  const known = new Set<string>()
+  const add = (name: string, qualifiers: ReadonlyArray<string>): void => {
+    if (selector._tag === "Name") known.add(name)
+    else for (const qualifier of qualifiers) known.add(qualifier)
+  }
+  for (const candidate of all) add(names[candidate]!, components[candidate]!.qualifiers)
+  for (const family of self.flat.families as ReadonlySet<dependency.FamilyLike>) if (family.tag.key === description.service) return undefined
+  if (self.flat.skipped.length > 0) {
+    for (const { component } of excludedIndex(self).byService.get(description.service) ?? []) {
+      add(component.name ?? component.tag.key, component.qualifiers)
+    }
+  }
+  const missing = selector._tag === "Name" ? selector.name : selector.qualifier
+  return known.has(missing) ? undefined : { unmatched: { suggestions: suggest(missing, [...known]) } }
 }
 
 /** Reports a request that no candidate (of `all`, its service's) matches. */

@@ -1,7 +1,10 @@
 /**
  * Lifetimes at resolution: every component's lifetime is checked before anything runs.
  *
- * - a component scoped to a scope the application does not declare is an `InvalidDeclaration`;
+ * - a component scoped to a scope the application does not declare is an `InvalidDeclaration`: one the
+ *   roots reach, and one they do not whose scope's name is close to a declared one's (a misspelt scope:
+ *   nothing could ever open it, and `Lifetime.within` of the declared one would fail at its first use;
+ *   one of another scope is another application's, which declares it, sharing the registry);
  * - a transient or scoped component with start or stop hooks, background work or health checks is
  *   one too (App starts, stops and checks singletons only);
  * - a component that depends directly on one that lives less is a `LifetimeMismatch`, with its path.
@@ -21,6 +24,7 @@ import * as Errors from "../../Errors.js"
 import type * as Lifetime from "../../Lifetime.js"
 import * as lifetime from "../lifetime.js"
 import { hooksField, hookSteps } from "./hooks.js"
+import { suggest } from "./problems.js"
 import type { Candidates, Walk } from "./state.js"
 
 const nonSingletonHooks = (
@@ -46,6 +50,36 @@ const chainOf = (walk: Walk, candidate: number): Array<number> => {
 /** The names of a candidate's dependency path, from a root. */
 const pathOf = (candidates: Candidates, walk: Walk, candidate: number): Array<string> =>
   chainOf(walk, candidate).map((current) => candidates.names[current]!)
+
+/**
+ * The registry's components the walk did not reach that are scoped to an undeclared scope whose name
+ * is close to a declared one's (`Reqest` for `Request`): misspelt, since a scope nobody declares is
+ * never opened. (The walked ones are checked with the others.)
+ */
+const misspeltScopes = (
+  candidates: Candidates,
+  walk: Walk,
+  scopes: ReadonlyArray<string>,
+  problems: Array<Errors.Problem>
+): void => {
+  const { components, names } = candidates
+  const position = walk.state.position
+  const close = new Map<string, boolean>()
+  for (let candidate = 0; candidate < walk.state.index.baseCount; candidate++) {
+    const own = components[candidate]!.lifetime
+    if (own?._tag !== "Scoped" || position[candidate] !== -1 || scopes.includes(own.scope.name)) continue
+    let misspelt = close.get(own.scope.name)
+    if (misspelt === undefined) close.set(own.scope.name, misspelt = suggest(own.scope.name, scopes).length > 0)
+    if (!misspelt) continue
+    problems.push(
+      new Errors.InvalidDeclaration({
+        path: [],
+        subject: { _tag: "Component", name: names[candidate]! },
+        issues: [{ code: "UnknownScope", scope: own.scope.name, declared: scopes }]
+      })
+    )
+  }
+}
 
 /**
  * Checks the lifetimes of the walked candidates; `scopes` are the declared scope names, outer first.
@@ -97,6 +131,7 @@ export const check = (
     )
   }
   const postOrder = walk.postOrder
+  if (scopes.length > 0) misspeltScopes(candidates, walk, scopes, problems)
   let shortLived = false
   for (let index = 0; index < postOrder.length; index++) {
     const candidate = postOrder[index]!
