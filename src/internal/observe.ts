@@ -46,6 +46,7 @@ import * as Report from "../Report.js"
 import { phaseIndex, phaseOrder, type RunRecord } from "./app/record.js"
 import { decodeTimeout, describeInput } from "./duration.js"
 import type * as executor from "./executor.js"
+import * as explain from "./explain.js"
 import * as lifetime from "./lifetime.js"
 import * as planInternal from "./plan.js"
 import * as runtime from "./runtime.js"
@@ -619,7 +620,12 @@ export const appStart = <A, E, R>(record: RunRecord, effect: Effect.Effect<A, E,
   const log = self.log
   let observed = effect
   if (log !== undefined) {
-    const logged = Effect.tap(observed, () => Effect.log(startupSummary(record, log)))
+    // what the plan resolved that is most likely a mistake (a misspelt name under optional), before anything runs
+    const warned = explain.warnings(self.plan)
+    const logged = Effect.zipRight(
+      Effect.forEach(warned, (warning) => Effect.logWarning(`layerwise: ${warning}`), { discard: true }),
+      Effect.tap(observed, () => Effect.log(startupSummary(record, log)))
+    )
     observed = log.progress
       // forked interruptible: the acquisition is not, and a fork inherits that
       ? Effect.acquireUseRelease(Effect.fork(Effect.interruptible(watchSlow(self, record, log))), () => logged, Fiber.interrupt)

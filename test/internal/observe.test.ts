@@ -454,6 +454,20 @@ describe("observe", () => {
         ])
       }))
 
+    it.effect("logs the plan's warnings before anything is built (a misspelt name under optional): Explain.warnings, one line each", () =>
+      Effect.gen(function*() {
+        const log = makeLog()
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(Component.named("local")),
+          Component.make(B, { dependencies: [Dependency.optional(Dependency.named(A, "locl"))], build: Effect.succeed("b") })
+        )
+        yield* Effect.provide(startStop(App.make(registry, { roots: [B], startupLog: "quiet" })), log.layer)
+        expect(log.lines).toEqual([
+          "layerwise: B -> Option<A#locl>: no component of A is named locl (did you mean local?), so it is always absent",
+          "started 1 component in 0.00ms"
+        ])
+      }))
+
     it.effect("names a component still building after a second, once, then logs the started line and the table, slowest first", () =>
       Effect.gen(function*() {
         expect(yield* startLogged({})).toEqual([
