@@ -122,10 +122,11 @@ export const warnings = (plan: Plan.Any): ReadonlyArray<string> => {
   }
   for (const root of plan.roots) warn(undefined, root)
   for (const node of plan.nodes) {
-    const seen = new Set<string>()
+    // most nodes have none: App's startup log reads every plan
+    let seen: Set<string> | undefined
     for (const edge of node.dependencies) {
-      if (seen.has(edge.request.key)) continue
-      seen.add(edge.request.key)
+      if (edge.choice.unmatched === undefined || seen?.has(edge.request.key) === true) continue
+      ;(seen ??= new Set()).add(edge.request.key)
       warn(printable(node.name), edge)
     }
   }
