@@ -2682,6 +2682,17 @@ describe("App", () => {
         expect((yield* recorder.entries).slice(2)).toEqual(["build B", "start B", "stop B", "release B"])
       }))
 
+    it.scoped("shutting down a child's started component stops it before its release, once: the child's close later stops it no more", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        const scope = yield* Scope.make()
+        const tenant = yield* Scope.extend(open("tenant-a", [recorded(recorder, B), recorded(recorder, C, [B])]), scope)
+        expect(yield* Container.shutDownIn(tenant, "B")).toEqual(["C", "B"])
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "start B", "build C", "start C", "stop C", "release C", "stop B", "release B"])
+      }))
+
     it.scoped("a registered component no root reaches, with start and stop hooks, starts when a lookup first builds it and stops as the application's stop begins, before the application's components", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
