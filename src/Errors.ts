@@ -583,6 +583,8 @@ export type ReleaseTimeout = internal.ReleaseTimeout
 /**
  * A component scoped to a scope was needed (through a handle, or a scope's own request) where no
  * scope of that name is open (for a lazy handle: nor the one it was made in). Nothing was built for it.
+ * `closing`: the scope was open, but its close had begun (a fiber that outlived it asked): neither a
+ * scoped component nor a transient the scope would own is built, or given, there any more.
  *
  * @example
  * ```ts

@@ -58,14 +58,16 @@ const EDGE_INPUT = 5
 
 /**
  * One open scope of a lifetime: its instances, owned and released by it; `parent` the scope it was
- * opened in (the fiber's chain of open scopes).
+ * opened in (the fiber's chain of open scopes). The builds of its instances in flight are counted
+ * (`builds.tracked`), so that its close waits for them (`builds.closeScope`).
  *
  * @internal
  */
-export class ScopeInstance implements executor.Owner {
+export class ScopeInstance implements executor.Owner, builds.ClosableScope {
   readonly scopes: Array<Scope.CloseableScope> = []
   readonly owners: Array<number> = []
   closing: Exit.Exit<unknown, unknown> | undefined = undefined
+  readonly inFlight: builds.Flight = { count: 0, settled: undefined }
   readonly instances = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
   /** the container that built each of its node scopes' instances (a lookup's container numbers its own nodes) */
   readonly madeBy = new Map<Scope.Scope, Container>()
@@ -344,7 +346,8 @@ export const builtAtStartup = (self: Container | undefined, id: number): boolean
 
 /**
  * Makes what a node's requests need from the container, within `scope` (the node's own: the owner of
- * its transient dependencies): returns what gives each edge's value.
+ * its transient dependencies): returns what gives each edge's value. `openOwner`: the open scope
+ * whose instance the node is, whose instances its transient dependencies are too (see `buildIn`).
  *
  * @internal
  */
@@ -352,7 +355,8 @@ export const prepare = (
   self: Container,
   id: number,
   scope: Scope.Scope,
-  chain: ScopeInstance | undefined
+  chain: ScopeInstance | undefined,
+  openOwner?: ScopeInstance
 ): Effect.Effect<executor.EdgeValue, Errors.HandleError> =>
   Effect.suspend(() => {
     const layout = self.build.layout
@@ -370,13 +374,13 @@ export const prepare = (
         }
         case EDGE_INSTANCE: {
           steps.push(Effect.map(
-            Effect.forEach(plain.targets, (target) => instanceFor(self, target, scope, chain)),
+            Effect.forEach(plain.targets, (target) => instanceFor(self, target, scope, chain, openOwner)),
             (values) => void made.set(edge, collect(plain, values))
           ))
           break
         }
         case EDGE_LAZY: {
-          made.set(edge, lazyHandle(self, plain.targets[0]!, scope, chain))
+          made.set(edge, lazyHandle(self, plain.targets[0]!, scope, chain, openOwner))
           break
         }
         case EDGE_FACTORY: {
@@ -438,7 +442,7 @@ export const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInsta
         ? singleton(self, target, chain)
         : self.rank[target] === TRANSIENT
         // a transient outside any node lives as long as what provides it: the open scope, or the graph
-        ? Effect.flatMap(openIn(self, chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain, "transient"))
+        ? Effect.flatMap(openIn(self, chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain, "transient", chain))
         : scoped(self, target, chain)),
     (values) => collect(edge, values)
   )
@@ -452,17 +456,18 @@ const collect = (edge: Plan.Edge, values: ReadonlyArray<unknown>): unknown =>
     ? (values.length === 0 ? Option.none() : Option.some(values[0]))
     : values
 
-/** The instance of a node a requester (whose scope is `scope`) gets, by the node's lifetime. */
+/** The instance of a node a requester (whose scope is `scope`, an instance of `openOwner` if given) gets, by the node's lifetime. */
 const instanceFor = (
   self: Container,
   id: number,
   scope: Scope.Scope,
-  chain: ScopeInstance | undefined
+  chain: ScopeInstance | undefined,
+  openOwner: ScopeInstance | undefined
 ): Effect.Effect<unknown, Errors.HandleError> => {
   const rank = self.rank[id]!
   if (rank === 0) return singleton(self, id, chain)
   if (rank === TRANSIENT) {
-    return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, "transient"))
+    return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, "transient", openOwner))
   }
   return scoped(self, id, chain)
 }
@@ -474,14 +479,18 @@ const instanceFor = (
  * instance be at once; it fails with `ContainerClosed`, also when the close began while its
  * dependencies were made. A constructor already running finishes first: the close waits for it
  * (`builds.tracked`), so it ends with its dependencies alive, and its instance is released before them.
+ * `openOwner`: the open scope whose instance it is (`scope` is in it: a scoped component's, a
+ * transient's the scope owns or one of its instances holds), whose close waits for it the same way,
+ * and once begun builds nothing more (`ScopeNotOpen`).
  */
 const buildIn = (
   self: Container,
   id: number,
   scope: Scope.Scope,
   chain: ScopeInstance | undefined,
-  kind: InstanceKind
-): Effect.Effect<unknown, Errors.HandleError> => builds.tracked(self, id, kind, () => buildNow(self, id, scope, chain, kind))
+  kind: InstanceKind,
+  openOwner?: ScopeInstance
+): Effect.Effect<unknown, Errors.HandleError> => builds.tracked(self, id, kind, () => buildNow(self, id, scope, chain, kind, openOwner), openOwner)
 
 /** `buildIn` within a build already counted in flight (a factory call, a reload: each as a whole). */
 const buildNow = (
@@ -489,12 +498,13 @@ const buildNow = (
   id: number,
   scope: Scope.Scope,
   chain: ScopeInstance | undefined,
-  kind: InstanceKind
+  kind: InstanceKind,
+  openOwner?: ScopeInstance
 ): Effect.Effect<unknown, Errors.HandleError> =>
   self.direct[id] === 1
     ? construct(self, id, scope, undefined, kind)
     : Effect.flatMap(
-      prepare(self, id, scope, chain),
+      prepare(self, id, scope, chain, openOwner),
       (edgeValue) => self.build.closing !== undefined ? Effect.fail(builds.closedFor(self, kind)) : construct(self, id, scope, edgeValue, kind)
     )
 
@@ -613,7 +623,10 @@ const buildOwned = (
 ): Effect.Effect<readonly [unknown, Scope.CloseableScope], Errors.HandleError> =>
   Effect.flatMap(openIn(self, owner, id), (scope) => {
     return Effect.onError(
-      Effect.map(buildIn(self, id, scope, chain, self.rank[id] === 0 ? "singleton" : "scoped"), (value) => [value, scope] as const),
+      Effect.map(
+        buildIn(self, id, scope, chain, self.rank[id] === 0 ? "singleton" : "scoped", owner instanceof ScopeInstance ? owner : undefined),
+        (value) => [value, scope] as const
+      ),
       (cause) =>
         Effect.suspend(() => {
           const index = owner.scopes.indexOf(scope)
@@ -709,10 +722,17 @@ const scoped = (
       return Effect.fail(new Errors.ScopeNotOpen({ component: self.plan.nodes[id]!.name, scope: name, path: planInternal.pathTo(self.plan, id) }))
     }
     const instance = owner
+    // its close began (a fiber that outlived it asks): its instances are released, or about to be, and
+    // one whose build ends meanwhile is released with them (the close waited for it): none is given
+    if (instance.closing !== undefined) return Effect.fail(builds.scopeClosedFor(self, id, instance))
     return once(
       instance.instances,
       self.scopeKeyBase + id,
-      Effect.zipRight(dependenciesFirst(self, id, instance), Effect.map(buildOwned(self, instance, id, instance), ([value]) => value))
+      Effect.zipRight(
+        dependenciesFirst(self, id, instance),
+        Effect.flatMap(buildOwned(self, instance, id, instance), ([value]) =>
+          instance.closing === undefined ? Effect.succeed(value) : Effect.fail(builds.scopeClosedFor(self, id, instance)))
+      )
     )
   })
 
@@ -745,16 +765,18 @@ const inputOf = (
 
 /**
  * A lazy handle: the component's instance on first use. A singleton's is the container's; a
- * transient's is built once for the requester (in `owner`, the requester's scope); a scoped
- * component's is the one of the nearest open scope of its name where the handle is used, else (used
- * where none is open: another fiber, such as a streamed body's) the one of the scope it was made in
- * (`made`), while that scope is open.
+ * transient's is built once for the requester (in `owner`, the requester's scope; an instance of
+ * `openOwner` when the requester is one: built as one, see `buildIn`); a scoped component's is the
+ * one of the nearest open scope of its name where the handle is used, else (used where none is open:
+ * another fiber, such as a streamed body's) the one of the scope it was made in (`made`), while that
+ * scope is open.
  */
 const lazyHandle = (
   self: Container,
   id: number,
   owner: Scope.Scope | undefined,
-  made: ScopeInstance | undefined
+  made: ScopeInstance | undefined,
+  openOwner?: ScopeInstance
 ): Effect.Effect<unknown, Errors.HandleError> => {
   const rank = self.rank[id]!
   if (rank === 0) {
@@ -769,7 +791,7 @@ const lazyHandle = (
         memo,
         id,
         Effect.flatMap(owner === undefined ? executor.openScope(self.build, id) : Scope.fork(owner, ExecutionStrategy.sequential), (scope) =>
-          buildIn(self, id, scope, chain, "transient"))
+          buildIn(self, id, scope, chain, "transient", openOwner))
       ))
   }
   return Effect.flatMap(FiberRef.get(openScopes), (chain) => scoped(self, id, chain, made))

@@ -30,9 +30,13 @@ export class ScopeNotOpen extends Data.TaggedError("ScopeNotOpen")<{
   readonly component: string
   readonly scope: string
   readonly path: Errors.DependencyPath
+  /** the scope was open, but its close began: asked by a fiber that outlived it (a scoped component, or a transient it would own) */
+  readonly closing?: true | undefined
 }> {
   override get message(): string {
-    return `${formatPath(this.path)}: ${this.component} is scoped to ${this.scope}, and no ${this.scope} scope is open here (open one with Lifetime.within; an HTTP server opens one per request with Http.requestScope)`
+    return this.closing === true
+      ? `${formatPath(this.path)}: ${this.component} was asked of a ${this.scope} scope whose close began: nothing more is built or given there (a fiber that outlived its Lifetime.within, or its request, asked for it)`
+      : `${formatPath(this.path)}: ${this.component} is scoped to ${this.scope}, and no ${this.scope} scope is open here (open one with Lifetime.within; an HTTP server opens one per request with Http.requestScope)`
   }
 }
 
