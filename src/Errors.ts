@@ -563,7 +563,8 @@ export type ReleaseError = internal.ReleaseError
  * disposers or its finalizers: the report's phase in flight says which). The shutdown stops waiting and
  * ends; the components not released yet (among them what `component` depends on, which must outlive
  * it: its release goes on in the background) are left unreleased. `building`: the release was still
- * waiting for `component`'s build in flight (a lookup's, a handle's), before releasing anything.
+ * waiting for `component`'s build in flight (a lookup's, a handle's), before releasing anything;
+ * `using`: for a use in flight of its instance (a reloadable handle's `use`), before releasing it.
  *
  * @example
  * ```ts

@@ -258,10 +258,14 @@ export class ReleaseTimeout extends Data.TaggedError("ReleaseTimeout")<{
   readonly timeout: string
   /** the release waited for `component`'s build in flight (a lookup's, a handle's), before releasing anything */
   readonly building?: true | undefined
+  /** the release waited for a use in flight of `component`'s instance (a reloadable handle's `use`), before releasing it */
+  readonly using?: true | undefined
 }> {
   override get message(): string {
     return this.building === true
       ? `${formatPath(this.path)}: the release waited for the build of ${this.component} in flight, which did not complete within ${this.timeout}; nothing was released`
+      : this.using === true
+      ? `${formatPath(this.path)}: the release waited for a use of ${this.component} in flight (its reloadable handle's use), which did not complete within ${this.timeout}; the components not released yet were left unreleased`
       : `${formatPath(this.path)}: releasing ${this.component} did not complete within ${this.timeout}; the components not released yet were left unreleased`
   }
 }

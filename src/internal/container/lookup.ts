@@ -744,10 +744,17 @@ const combine = (left: Cause.Cause<never> | undefined, right: Cause.Cause<never>
   left === undefined ? right : Cause.sequential(left, right)
 
 /** The builds in flight in a root container's tree (what its close waits for, or would). @internal */
-export const buildsInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> => {
+export const buildsInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> =>
+  builds.buildsInFlight(containersIn(root))
+
+/** The reloadable singletons in a root container's tree whose release waits for a use in flight. @internal */
+export const usesInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> =>
+  reloadable.usesAwaited(containersIn(root))
+
+const containersIn = (root: container.Container | undefined): Array<container.Container> => {
   if (root === undefined) return []
   const realm = existingRealm(root)
-  return builds.buildsInFlight(realm === undefined ? [root] : containersOf(realm))
+  return realm === undefined ? [root] : containersOf(realm)
 }
 
 /**

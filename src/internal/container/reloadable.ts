@@ -1,11 +1,14 @@
 /**
  * Reloadable handles (`Dependency.reloadable`): a singleton's current instance, held by its users
  * (`use`, `get`); `reload` builds a new one as a build in flight of the container (`builds.tracked`),
- * and a replaced instance is released once nothing holds it.
+ * and a replaced instance is released once nothing holds it. The release of an instance by its
+ * container (its close, a shutdown) first stops giving it out, then waits for the uses in flight on
+ * it (`executor.releaseGates`), before anything of it is released (App's disposers included).
  *
  * @internal
  */
 import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
@@ -17,17 +20,23 @@ import { buildNow, type Container, openScopes, type ScopeInstance, singleton } f
 import { releaseCause } from "../errors.js"
 import * as executor from "../executor.js"
 import * as planInternal from "../plan.js"
+import * as runtime from "../runtime.js"
 import * as builds from "./builds.js"
 
 /** A reloadable singleton's instance: held by its users; a replaced one is released when none holds it. @internal */
 export interface Held {
   readonly value: unknown
   readonly scope: Scope.CloseableScope | undefined
+  /** its holders: the uses in flight, and the gets whose Scope is open */
   holds: number
+  /** its uses in flight: what its release by the container waits for (see `gate`) */
+  uses: number
+  /** completed when its last use in flight ends, once its release waits for that */
+  idle: Deferred.Deferred<void> | undefined
   replaced: boolean
   /** plain requests got it (a dependent, a lookup): it lives as long as the graph */
   pinned: boolean
-  /** its release began (its scope's close: the container's, a shutdown's): `use` and `get` no longer give it */
+  /** its release by the container began (its close, a shutdown): `use` and `get` no longer give it */
   released: boolean
 }
 
@@ -42,6 +51,8 @@ export interface Cell {
   current: Held
   readonly first: Held
   readonly reloads: Effect.Semaphore
+  /** how many of its instances' releases wait for uses in flight (App's release timeout reports them) */
+  awaited: number
 }
 
 /**
@@ -77,14 +88,13 @@ export const reloadableHandle = (
 ): Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.HandleError> =>
   Effect.flatMap(Effect.all([singleton(self, id, chain), Effect.makeSemaphore(1)]), ([first, reloads]) => {
     let cell = self.cells.get(id)
-    let marked: Effect.Effect<void> = Effect.void
     if (cell === undefined) {
       const index = self.build.owners.indexOf(id)
       const scope = index === -1 ? undefined : self.build.scopes[index]
-      const held: Held = { value: first, scope, holds: 0, replaced: false, pinned: self.plainIncoming[id] === 1, released: false }
-      cell = { current: held, first: held, reloads }
+      const held = heldOf(first, scope, self.plainIncoming[id] === 1)
+      cell = { current: held, first: held, reloads, awaited: 0 }
       self.cells.set(id, cell)
-      marked = markReleased(held)
+      gate(cell, held)
     }
     const it = cell
     // the current instance, held; once released (its container closed, or it was shut down), using the
@@ -95,6 +105,7 @@ export const reloadableHandle = (
         const held = it.current
         if (held.released) return Effect.die(releasedError(self, id, operation))
         held.holds++
+        if (operation === "use") held.uses++
         return Effect.succeed(held)
       })
     const unhold = (held: Held) =>
@@ -102,8 +113,14 @@ export const reloadableHandle = (
         held.holds--
         return releaseReplaced(self, id, held)
       })
-    return Effect.as(marked, {
-      use: (f) => Effect.acquireUseRelease(hold("use"), (held) => f(held.value), unhold),
+    const unuse = (held: Held) =>
+      Effect.suspend(() => {
+        // its release waits for this use (see `gate`): it goes on now
+        if (--held.uses === 0 && held.idle !== undefined) runtime.completeDeferred(held.idle, Exit.void)
+        return unhold(held)
+      })
+    return Effect.succeed({
+      use: (f) => Effect.acquireUseRelease(hold("use"), (held) => f(held.value), unuse),
       get: Effect.map(Effect.acquireRelease(hold("get"), unhold), (held) => held.value),
       // the whole reload is a build in flight: a close that begins meanwhile waits for its end
       reload: it.reloads.withPermits(1)(
@@ -121,26 +138,66 @@ export const reloadableHandle = (
                     // the graph's other instances, in order (its scope is the graph's), after this ends
                     if (self.build.closing !== undefined) return Effect.fail(builds.closedFor(self, "reload"))
                     const previous = it.current
-                    const current: Held = { value, scope, holds: 0, replaced: false, pinned: false, released: false }
+                    const current = heldOf(value, scope, false)
+                    gate(it, current)
                     it.current = current
                     self.build.values[id] = value
                     previous.replaced = true
-                    return Effect.zipRight(markReleased(current), releaseReplaced(self, id, previous))
+                    return releaseReplaced(self, id, previous)
                   })
               }))))
       )
     } satisfies Dependency.ReloadableHandle<unknown>)
   })
 
+const heldOf = (value: unknown, scope: Scope.CloseableScope | undefined, pinned: boolean): Held => ({
+  value,
+  scope,
+  holds: 0,
+  uses: 0,
+  idle: undefined,
+  replaced: false,
+  pinned,
+  released: false
+})
+
 /**
- * Marks a held instance released as its scope's close begins: added after its constructor's
- * finalizers (and App's disposers), it runs before them. An instance without a scope (built from a
- * value) is never released.
+ * What the release of a held instance by its container (its close, a shutdown: `executor.releaseOwner`)
+ * waits for first, before App's disposers and its finalizers: it is marked released (a `use` or `get`
+ * begun from then on dies, see `releasedError`), then the uses in flight on it end. It is released
+ * after its dependents, so a dependent's finalizer still uses it. A `get` is not waited for: its
+ * Scope is its caller's, which may outlive the container (one closed only after it would hold the
+ * close for ever); what it got is released in order with the rest, and using it after is the
+ * caller's error, as using any resource past its release. Under App, a use that does not end holds
+ * the release until the release timeout, which reports it (`ReleaseTimeout`, `using`). An instance
+ * without a scope (built from a value) is never released.
  */
-const markReleased = (held: Held): Effect.Effect<void> =>
-  held.scope === undefined ? Effect.void : Scope.addFinalizer(held.scope, Effect.sync(() => {
-    held.released = true
-  }))
+const gate = (cell: Cell, held: Held): void => {
+  if (held.scope === undefined) return
+  executor.releaseGates.set(
+    held.scope,
+    Effect.suspend(() => {
+      held.released = true
+      if (held.uses === 0) return Effect.void
+      cell.awaited++
+      return Effect.ensuring(
+        Deferred.await(held.idle ??= runtime.makeDeferred<void>()),
+        Effect.sync(() => {
+          cell.awaited--
+        })
+      )
+    })
+  )
+}
+
+/** The reloadable singletons of `containers` whose release waits for a use in flight (see `gate`), each once per container. @internal */
+export const usesAwaited = <C extends Container>(containers: ReadonlyArray<C>): Array<{ readonly container: C; readonly id: number }> => {
+  const found: Array<{ readonly container: C; readonly id: number }> = []
+  for (const container of containers) {
+    for (const [id, cell] of container.cells) if (cell.awaited > 0) found.push({ container, id })
+  }
+  return found
+}
 
 /** What `use` or `get` of a reloadable handle whose current instance was released dies with. */
 const releasedError = (self: Container, id: number, operation: "use" | "get"): Errors.ContainerClosed | Errors.ComponentShutDown =>
@@ -154,7 +211,8 @@ const releasedError = (self: Container, id: number, operation: "use" | "get"): E
  * error object itself logs as a JSON dump whose cause reads `{}`).
  */
 const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect<void> => {
-  if (!held.replaced || held.holds > 0 || held.pinned || held.scope === undefined) return Effect.void
+  // released: its container's release has it (it waited for its uses), in order
+  if (!held.replaced || held.holds > 0 || held.pinned || held.released || held.scope === undefined) return Effect.void
   const scope = held.scope
   // the graph's instance: its disposers are App's to run (a reloaded one has its own on its scope)
   const dispose = self.reloaded.has(scope) || self.onDispose === undefined ? Effect.void : self.onDispose(id, held.value)
