@@ -835,10 +835,11 @@ export const sharedInstance = (
 ): Effect.Effect<unknown, Errors.HandleError> | undefined => {
   const rank = self.rank[id]!
   return rank === 0
-    ? Effect.map(singleton(self, id, chain), (value) => {
-      // another container's requester captures it: a reload does not release it
+    ? Effect.map(singleton(self, id, chain), () => {
+      // another container's requester captures it: a reload does not release it. The current instance,
+      // pinned now: the one built for this request may have been replaced (and released) since
       reloadable.pin(self, id)
-      return value
+      return self.build.values[id]
     })
     : rank === TRANSIENT
     ? undefined
