@@ -116,6 +116,8 @@ export interface Reloadable<out Id> {
  * `get` die with `ContainerClosed` (or `ComponentShutDown`): using a handle past its container is a
  * programming error, as using a closed resource is, and a defect says which and where (an interruption
  * would read as a cancellation). A dependent's finalizer still uses it: it is released after them.
+ * Its release waits for the `use`s still running on it (under App, at most the release timeout); not
+ * for a `get`, whose Scope may outlive the container.
  *
  * Every handle of a component shares its one current instance, whether a constructor or a
  * `Container.get` got it; a plain `Container.get` gives the current instance.

@@ -566,7 +566,8 @@ export type ReleaseError = internal.ReleaseError
  * disposers or its finalizers: the report's phase in flight says which). The shutdown stops waiting and
  * ends; the components not released yet (among them what `component` depends on, which must outlive
  * it: its release goes on in the background) are left unreleased. `building`: the release was still
- * waiting for `component`'s build in flight (a lookup's, a handle's), before releasing anything.
+ * waiting for `component`'s build in flight (a lookup's, a handle's), before releasing anything;
+ * `using`: for a use in flight of its instance (a reloadable handle's `use`), before releasing it.
  *
  * @example
  * ```ts
@@ -586,6 +587,8 @@ export type ReleaseTimeout = internal.ReleaseTimeout
 /**
  * A component scoped to a scope was needed (through a handle, or a scope's own request) where no
  * scope of that name is open (for a lazy handle: nor the one it was made in). Nothing was built for it.
+ * `closing`: the scope was open, but its close had begun (a fiber that outlived it asked): neither a
+ * scoped component nor a transient the scope would own is built, or given, there any more.
  *
  * @example
  * ```ts

@@ -1408,20 +1408,47 @@ describe("Container", () => {
         yield* Scope.close(scope, Exit.void)
       }))
 
+    it.effect("a plain lookup whose singleton a concurrent reload replaced while it waited for its build gets the current instance, kept as long as the container, never the replaced one released", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const registry = Registry.make(
+          Component.make(Config, { build: Effect.zipRight(Effect.yieldNow(), recorder.make("Config", (id) => ({ id }))) }),
+          Component.make(Db, { dependencies: [Config], build: Effect.flatMap(Config, (config) => recorder.make("Db", (id) => ({ id, config }))) })
+        )
+        const got = yield* withContainer(
+          registry,
+          [],
+          Effect.gen(function*() {
+            const reloading = yield* Effect.fork(Effect.flatMap(Container.get(Dependency.reloadable(Db)), (handle) => handle.reload))
+            const looking = yield* Effect.fork(Container.get(Db))
+            yield* Fiber.join(reloading)
+            const db = yield* Fiber.join(looking)
+            recorder.events.push(`got Db#${db.id}`)
+            return db
+          })
+        )
+        expect(got.id).toBe(3)
+        expect(recorder.events).toEqual(["build Config", "build Db", "build Db", "release Db", "got Db#3", "release Db", "release Config"])
+      }))
+
     /**
      * components T0..Tn-1 (each on some earlier ones, yielding while built), lookups in the root and a
-     * child (plain ones, and reloadable ones that reload), the root closed after some yields
+     * child (plain ones, and reloadable ones that reload or use the instance for some yields), the root
+     * closed after some yields
      */
     const scenarios = fc.integer({ min: 2, max: 5 }).chain((size) =>
       fc.record({
         dependencies: fc.tuple(...Array.from({ length: size }, (_, index) => fc.subarray(Array.from({ length: index }, (_, earlier) => earlier)))),
         yields: fc.array(fc.nat({ max: 3 }), { minLength: size, maxLength: size }),
-        lookups: fc.array(fc.record({ inChild: fc.boolean(), target: fc.nat({ max: size - 1 }), reload: fc.boolean() }), { minLength: 1, maxLength: 5 }),
+        lookups: fc.array(
+          fc.record({ inChild: fc.boolean(), target: fc.nat({ max: size - 1 }), mode: fc.constantFrom("plain", "reload", "use"), yields: fc.nat({ max: 4 }) }),
+          { minLength: 1, maxLength: 5 }
+        ),
         closeAfter: fc.nat({ max: 12 })
       })
     )
 
-    it.effect("no lookup gets a released instance, no constructor runs on a released dependency, every instance is released once, after its dependents; a reloadable handle is not used after", () =>
+    it.effect("no lookup gets a released instance, no constructor runs on a released dependency, no use runs on a released instance, every instance is released once, after its dependents; a reloadable handle is not used after", () =>
       Effect.promise(() =>
         fc.assert(
           fc.asyncProperty(scenarios, ({ closeAfter, dependencies, lookups, yields }) =>
@@ -1461,14 +1488,29 @@ describe("Container", () => {
               const closedOrFine = (result: Either.Either<unknown, { readonly _tag: string }>) => {
                 if (Either.isLeft(result) && result.left._tag !== "ContainerClosed") problems.push(`a lookup failed with ${result.left._tag}`)
               }
-              const fibers = yield* Effect.forEach(lookups, ({ inChild, reload, target }) =>
+              const fibers = yield* Effect.forEach(lookups, ({ inChild, mode, target, yields: using }) =>
                 Effect.fork(
-                  reload
+                  mode === "reload"
                     // a reload in flight when the close begins: ends before anything is released, its instance never current
                     ? Effect.flatMap(Container.getFrom(inChild ? child : root, Dependency.reloadable(tags[target]!)), (handle) => {
                       handles.push(handle)
                       return handle.reload
                     }).pipe(Effect.either, Effect.map(closedOrFine))
+                    : mode === "use"
+                    // a use in flight when the close begins: its instance is released once it ends; one begun once its release began dies
+                    ? Effect.flatMap(Container.getFrom(inChild ? child : root, Dependency.reloadable(tags[target]!)), (handle) =>
+                      handle.use((instance) =>
+                        Effect.gen(function*() {
+                          for (let step = 0; step < using; step++) yield* Effect.yieldNow()
+                          if (instance.released > 0) problems.push(`a use ran on a released T${target}`)
+                        })
+                      )).pipe(
+                        Effect.catchAllDefect((defect) =>
+                          defect instanceof Errors.ContainerClosed ? Effect.void : Effect.sync(() => void problems.push(`a use died: ${String(defect)}`))
+                        ),
+                        Effect.either,
+                        Effect.map(closedOrFine)
+                      )
                     : Effect.tap(Effect.either(Container.getFrom(inChild ? child : root, tags[target]!)), (result) => {
                       if (Either.isRight(result) && result.right.released > 0) problems.push(`a lookup got a released T${target}`)
                       closedOrFine(result)

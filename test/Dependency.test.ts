@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { vi } from "vitest"
-import { Cause, Context, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Option, Scope } from "effect"
+import { Cause, Context, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Option, Scope, TestClock } from "effect"
 import { App, Component, Container, Dependency, Errors, Family, Lifecycle, Qualifier, Registry, Resolver } from "../src/index.js"
 import { type Instance, makeRecorder, type Recorder } from "./helpers/recorder.js"
 import { settle } from "./helpers/run.js"
@@ -528,12 +528,14 @@ describe("Dependency.factory at run time", () => {
     }))
 })
 
+/** A keeper of a reloadable handle of Leaf, itself tracked. */
+const keeperOf = (recorder: Recorder) =>
+  Component.make(Keeper, {
+    dependencies: [Dependency.reloadable(Leaf)],
+    build: Effect.zipWith(recorder.instance("Keeper"), Dependency.reloadable(Leaf), (instance, rules) => ({ ...instance, rules }))
+  })
+
 describe("Dependency.reloadable at run time", () => {
-  const keeperOf = (recorder: Recorder) =>
-    Component.make(Keeper, {
-      dependencies: [Dependency.reloadable(Leaf)],
-      build: Effect.zipWith(recorder.instance("Keeper"), Dependency.reloadable(Leaf), (instance, rules) => ({ ...instance, rules }))
-    })
 
   it.effect("get and use give the current instance; reload makes a new one current for later uses and releases the old one", () =>
     Effect.gen(function*() {
@@ -710,6 +712,85 @@ describe("Dependency.reloadable at run time", () => {
       expect(recorder.usedAfterRelease).toEqual([])
     }))
 
+  it.effect("a use still running when the container closes holds its instance's release: released once it ends, after its dependents and before its dependencies; a use begun after dies", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = Registry.make(keeperOf(recorder), leafOf(recorder), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Keeper]))
+      const { rules } = Context.get(context, Keeper)
+      const inUse = yield* Deferred.make<void>()
+      const done = yield* Deferred.make<void>()
+      const user = yield* Effect.fork(rules.use((leaf) =>
+        Effect.gen(function*() {
+          yield* Deferred.succeed(inUse, undefined)
+          yield* Deferred.await(done)
+          yield* recorder.use(leaf)
+        })
+      ))
+      yield* Deferred.await(inUse)
+      const closing = yield* Effect.fork(close)
+      for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+      // the release waits on Leaf#1: its dependents are released, and a new use dies
+      expect(recorder.events.slice(3)).toEqual(["release Keeper#1"])
+      const late = yield* Effect.exit(rules.use((leaf) => Effect.succeed(leaf.id)))
+      expect(late).toEqual(Exit.die(new Errors.ContainerClosed({ container: [], operation: "use" })))
+      yield* Deferred.succeed(done, undefined)
+      yield* Fiber.join(user)
+      yield* Fiber.join(closing)
+      expect(recorder.events.slice(3)).toEqual(["release Keeper#1", "use Leaf#1", "release Leaf#1", "release Base#1"])
+      expect(recorder.usedAfterRelease).toEqual([])
+    }))
+
+  it.effect("a replaced instance a use still holds when the container closes is released once that use ends, in order", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = Registry.make(keeperOf(recorder), leafOf(recorder), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Keeper]))
+      const { rules } = Context.get(context, Keeper)
+      const inUse = yield* Deferred.make<void>()
+      const done = yield* Deferred.make<void>()
+      const user = yield* Effect.fork(rules.use((leaf) =>
+        Effect.gen(function*() {
+          yield* Deferred.succeed(inUse, undefined)
+          yield* Deferred.await(done)
+          yield* recorder.use(leaf)
+        })
+      ))
+      yield* Deferred.await(inUse)
+      yield* rules.reload
+      const closing = yield* Effect.fork(close)
+      for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+      expect(recorder.events.slice(3)).toEqual(["build Leaf#2", "release Keeper#1", "release Leaf#2"])
+      yield* Deferred.succeed(done, undefined)
+      yield* Fiber.join(user)
+      yield* Fiber.join(closing)
+      expect(recorder.events.slice(3)).toEqual(["build Leaf#2", "release Keeper#1", "release Leaf#2", "use Leaf#1", "release Leaf#1", "release Base#1"])
+      expect(recorder.usedAfterRelease).toEqual([])
+    }))
+
+  it.effect("shutting the component down waits for a use still running on its instance, then releases it; a use begun meanwhile dies with ComponentShutDown", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = Registry.make(keeperOf(recorder), leafOf(recorder), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Keeper, Container.Container]))
+      const { rules } = Context.get(context, Keeper)
+      const inUse = yield* Deferred.make<void>()
+      const done = yield* Deferred.make<void>()
+      const user = yield* Effect.fork(rules.use((leaf) => Effect.zipRight(Effect.zipRight(Deferred.succeed(inUse, undefined), Deferred.await(done)), recorder.use(leaf))))
+      yield* Deferred.await(inUse)
+      const shutting = yield* Effect.fork(Container.shutDownIn(Context.get(context, Container.Container), "Leaf"))
+      for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+      expect(recorder.events.slice(3)).toEqual(["release Keeper#1"])
+      const late = yield* Effect.exit(rules.use((leaf) => Effect.succeed(leaf.id)))
+      expect(late).toEqual(Exit.die(new Errors.ComponentShutDown({ container: [], component: "Leaf", path: ["Keeper", "Leaf"] })))
+      yield* Deferred.succeed(done, undefined)
+      yield* Fiber.join(user)
+      expect(yield* Fiber.join(shutting)).toEqual(["Keeper", "Leaf"])
+      yield* close
+      expect(recorder.events.slice(3)).toEqual(["release Keeper#1", "use Leaf#1", "release Leaf#1", "release Base#1"])
+      expect(recorder.usedAfterRelease).toEqual([])
+    }))
+
   it.effect("use once the component was shut down dies with ComponentShutDown; a reloaded instance's too", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()
@@ -765,6 +846,85 @@ describe("Dependency.reloadable with App", () => {
         "release Base#1"
       ])
       expect(report.components.find((component) => component.name === "Leaf")!.state).toBe("released")
+    }))
+
+  it.effect("a use still running when the application stops is waited for before its instance's disposers and release; past the release timeout it is reported, its instance left unreleased", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const leaf = leafOf(recorder).pipe(Lifecycle.disposer((instance) => Effect.sync(() => recorder.events.push(`dispose ${instance.id}`))))
+      const app = App.make(Registry.make(keeperOf(recorder), leaf, baseOf(recorder)), { roots: [Keeper], releaseTimeout: "5 seconds" })
+      // a use that ends: its instance disposed and released after it
+      const report = yield* Effect.scoped(Effect.gen(function*() {
+        const running = yield* App.start(app)
+        const { rules } = Context.get(running.context, Keeper)
+        const inUse = yield* Deferred.make<void>()
+        const done = yield* Deferred.make<void>()
+        const user = yield* Effect.fork(rules.use((instance) =>
+          Effect.zipRight(Effect.zipRight(Deferred.succeed(inUse, undefined), Deferred.await(done)), recorder.use(instance))
+        ))
+        yield* Deferred.await(inUse)
+        const stopping = yield* Effect.fork(App.stop(running))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        expect(recorder.events.slice(3)).toEqual(["release Keeper#1"])
+        yield* Deferred.succeed(done, undefined)
+        yield* Fiber.join(user)
+        return yield* Fiber.join(stopping)
+      }))
+      expect(report.errors).toEqual([])
+      expect(recorder.events.slice(3)).toEqual(["release Keeper#1", "use Leaf#1", "dispose Leaf#1", "release Leaf#1", "release Base#1"])
+      // a use that never ends: the release waits for it until the release timeout
+      const never = makeRecorder()
+      const scope = yield* Scope.make()
+      const running = yield* Scope.extend(
+        App.start(App.make(Registry.make(keeperOf(never), leafOf(never), baseOf(never)), { roots: [Keeper], releaseTimeout: "5 seconds" })),
+        scope
+      )
+      const inUse = yield* Deferred.make<void>()
+      const user = yield* Effect.fork(Context.get(running.context, Keeper).rules.use(() => Effect.zipRight(Deferred.succeed(inUse, undefined), Effect.never)))
+      yield* Deferred.await(inUse)
+      const stopping = yield* Effect.fork(Effect.flip(App.stop(running)))
+      for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+      yield* TestClock.adjust("5 seconds")
+      const failed = (yield* Fiber.join(stopping)) as Errors.ApplicationFailed
+      const timedOut = new Errors.ReleaseTimeout({ component: "Leaf", path: ["Keeper", "Leaf"], timeout: "5s", using: true })
+      expect(failed.errors).toEqual([timedOut])
+      expect(timedOut.message).toBe(
+        "Keeper -> Leaf: the release waited for a use of Leaf in flight (its reloadable handle's use), which did not complete within 5s; the components not released yet were left unreleased"
+      )
+      expect(failed.report.errors).toEqual([{ component: "Leaf", phase: "release", hook: null, kind: "timeout", message: timedOut.message }])
+      expect(never.events).toEqual(["build Base#1", "build Leaf#1", "build Keeper#1", "release Keeper#1"])
+      yield* Fiber.interrupt(user)
+      yield* Scope.close(scope, Exit.void)
+    }))
+
+  it.effect("a replaced instance a get still holds when the application stops is disposed and released once, in order, not again when that get's Scope closes", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const leaf = leafOf(recorder).pipe(Lifecycle.disposer((instance) => Effect.sync(() => recorder.events.push(`dispose ${instance.id}`))))
+      const app = App.make(Registry.make(keeperOf(recorder), leaf, baseOf(recorder)), { roots: [Keeper] })
+      // the get's Scope outlives the application: the stop does not wait for it
+      const holding = yield* Scope.make()
+      const report = yield* Effect.scoped(Effect.gen(function*() {
+        const running = yield* App.start(app)
+        const { rules } = Context.get(running.context, Keeper)
+        yield* Scope.extend(rules.get, holding)
+        yield* rules.reload
+        return yield* App.stop(running)
+      }))
+      yield* Scope.close(holding, Exit.void)
+      expect(report.errors).toEqual([])
+      expect(recorder.events).toEqual([
+        "build Base#1",
+        "build Leaf#1",
+        "build Keeper#1",
+        "build Leaf#2",
+        "release Keeper#1",
+        "dispose Leaf#2",
+        "release Leaf#2",
+        "dispose Leaf#1",
+        "release Leaf#1",
+        "release Base#1"
+      ])
     }))
 
   it.effect("the current reloaded instance's failing disposer at the application's stop fails the run, under its component", () =>

@@ -559,6 +559,96 @@ describe("Lifetime at run time", () => {
       expect(recorder.builds("User")).toBe(0)
     }))
 
+  describe("closing a scope with builds in flight", () => {
+    class Base extends Context.Tag("Base")<Base, Instance>() {}
+    class Slow extends Context.Tag("Slow")<Slow, Instance>() {}
+    class Lone extends Context.Tag("Lone")<Lone, Instance>() {}
+    class Holder extends Context.Tag("Holder")<Holder, { readonly lone: Effect.Effect<Instance, Errors.HandleError> }>() {}
+
+    /**
+     * Base and Slow scoped to Job (Slow on Base; its constructor, once given Base, says it `started` and
+     * waits for `gate`, then records whether Base was released meanwhile), Lone transient, Holder scoped
+     * to Job with a lazy handle of Lone; the roots a lazy handle of Slow and the container.
+     */
+    const gated = (recorder: Recorder) =>
+      Effect.gen(function*() {
+        const started = yield* Deferred.make<void>()
+        const gate = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          Component.make(Base, { build: recorder.instance("Base") }).pipe(Lifetime.scoped(Job)),
+          Component.make(Slow, {
+            dependencies: [Base],
+            build: Effect.gen(function*() {
+              const base = yield* Base
+              yield* Deferred.succeed(started, undefined)
+              yield* Deferred.await(gate)
+              if (!recorder.live.has(base.id)) recorder.events.push(`Slow built on a released ${base.id}`)
+              return yield* recorder.instance("Slow")
+            })
+          }).pipe(Lifetime.scoped(Job)),
+          Component.make(Lone, { build: recorder.instance("Lone") }).pipe(Lifetime.transient),
+          Component.make(Holder, { dependencies: [Dependency.lazy(Lone)], build: Effect.map(Dependency.lazy(Lone), (lone) => ({ lone })) })
+            .pipe(Lifetime.scoped(Job))
+        )
+        const layer = Registry.toLayer(registry, [Container.Container, Dependency.lazy(Slow)], { scopes: [Job] })
+        return { started, gate, layer }
+      })
+
+    it.effect("a scope's close waits for the build of its instance in another fiber, then releases it before its dependencies; that build's caller fails with ScopeNotOpen", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const { gate, layer, started } = yield* gated(recorder)
+        const forced = yield* Effect.gen(function*() {
+          // the effect forks a fiber that builds Slow, and returns while Slow's constructor runs
+          const job = Effect.gen(function*() {
+            const slow = yield* Dependency.lazy(Slow)
+            const forcing = yield* Effect.fork(Effect.either(slow))
+            yield* Deferred.await(started)
+            return forcing
+          }).pipe(Lifetime.within(Job, [Dependency.lazy(Slow)]))
+          const closing = yield* Effect.fork(job)
+          yield* Deferred.await(started)
+          for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+          // the close began: nothing is released under the constructor
+          expect(recorder.events).toEqual(["build Base#1"])
+          yield* Deferred.succeed(gate, undefined)
+          const forcing = yield* Fiber.join(closing)
+          return yield* Fiber.join(forcing)
+        }).pipe(Effect.provide(layer))
+        const closed = new Errors.ScopeNotOpen({ component: "Slow", scope: "Job", path: ["Slow"], closing: true })
+        expect(forced).toEqual(Either.left(closed))
+        expect(closed.message).toBe(
+          "Slow: Slow was asked of a Job scope whose close began: nothing more is built or given there (a fiber that outlived its Lifetime.within, or its request, asked for it)"
+        )
+        expect(recorder.events).toEqual(["build Base#1", "build Slow#1", "release Slow#1", "release Base#1"])
+      }))
+
+    it.effect("a build a fiber of a scope would start once the scope's close began fails with ScopeNotOpen and builds nothing: a scoped component's, a transient's the scope or its instance would own", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const { gate, layer } = yield* gated(recorder)
+        yield* Deferred.succeed(gate, undefined)
+        const [slow, lone, held] = yield* Effect.gen(function*() {
+          const go = yield* Deferred.make<void>()
+          // a fiber of the scope (it inherits its open scopes) that outlives it
+          const late = yield* Effect.gen(function*() {
+            const slow = yield* Dependency.lazy(Slow)
+            const { lone } = yield* Holder
+            return yield* Effect.fork(
+              Effect.zipRight(Deferred.await(go), Effect.all([Effect.either(slow), Effect.either(Container.get(Lone)), Effect.either(lone)]))
+            )
+          }).pipe(Lifetime.within(Job, [Dependency.lazy(Slow), Holder]))
+          yield* Deferred.succeed(go, undefined)
+          return yield* Fiber.join(late)
+        }).pipe(Effect.provide(layer))
+        expect(slow).toEqual(Either.left(new Errors.ScopeNotOpen({ component: "Slow", scope: "Job", path: ["Slow"], closing: true })))
+        expect(lone).toEqual(Either.left(new Errors.ScopeNotOpen({ component: "Lone", scope: "Job", path: ["Lone"], closing: true })))
+        expect(held).toEqual(Either.left(new Errors.ScopeNotOpen({ component: "Lone", scope: "Job", path: ["Holder", "Lone"], closing: true })))
+        // nothing is built: neither Slow on a released Base nor Lone in Holder's released scope
+        expect(recorder.events).toEqual([])
+      }))
+  })
+
   describe("with App", () => {
     /** A maker of Fresh instances through a factory handle. */
     class Maker extends Context.Tag("Maker")<Maker, { readonly make: Effect.Effect<Instance, Errors.HandleError, Scope.Scope> }>() {}

@@ -18,7 +18,7 @@
  * include a handle, a transient or a scoped component gets its dependencies' values from `prepare`.
  * Opening a lifetime's scope around an effect is `container/within.ts`; run-time lookups and child
  * containers `container/lookup.ts` and `container/child.ts`; the builds in flight a close waits for
- * `container/builds.ts`.
+ * `container/builds.ts`; a reloadable handle's instances and their holders `container/reloadable.ts`.
  *
  * @internal
  */
@@ -37,12 +37,12 @@ import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import * as builds from "./container/builds.js"
+import * as reloadable from "./container/reloadable.js"
 import * as dependency from "./dependency.js"
 import * as executor from "./executor.js"
 import * as observe from "./observe.js"
 import * as planInternal from "./plan.js"
 import * as runtime from "./runtime.js"
-import { releaseCause } from "./errors.js"
 
 /** A lifetime's rank: 0 singleton, -1 transient, 1 + i the i-th declared scope. */
 const TRANSIENT = -1
@@ -59,14 +59,16 @@ const EDGE_INPUT = 5
 
 /**
  * One open scope of a lifetime: its instances, owned and released by it; `parent` the scope it was
- * opened in (the fiber's chain of open scopes).
+ * opened in (the fiber's chain of open scopes). The builds of its instances in flight are counted
+ * (`builds.tracked`), so that its close waits for them (`builds.closeScope`).
  *
  * @internal
  */
-export class ScopeInstance implements executor.Owner {
+export class ScopeInstance implements executor.Owner, builds.ClosableScope {
   readonly scopes: Array<Scope.CloseableScope> = []
   readonly owners: Array<number> = []
   closing: Exit.Exit<unknown, unknown> | undefined = undefined
+  readonly inFlight: builds.Flight = { count: 0, settled: undefined }
   readonly instances = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
   /** the container that built each of its node scopes' instances (a lookup's container numbers its own nodes) */
   readonly madeBy = new Map<Scope.Scope, Container>()
@@ -143,29 +145,6 @@ export interface ShutDownHook {
   readonly released: (ids: ReadonlyArray<number>) => void
 }
 
-/** A reloadable singleton's instance: held by its users; a replaced one is released when none holds it. */
-interface Held {
-  readonly value: unknown
-  readonly scope: Scope.CloseableScope | undefined
-  holds: number
-  replaced: boolean
-  /** plain requests got it (a dependent, a lookup): it lives as long as the graph */
-  pinned: boolean
-  /** its release began (its scope's close: the container's, a shutdown's): `use` and `get` no longer give it */
-  released: boolean
-}
-
-/**
- * A reloadable singleton: its current instance; reloads one at a time. `first` is the instance the
- * graph built (its scope is the component's node scope; App disposes it as the singleton's); every
- * later one is an instance of its own, with its initializers and its disposers on its scope.
- */
-interface Cell {
-  current: Held
-  readonly first: Held
-  readonly reloads: Effect.Semaphore
-}
-
 /** @internal */
 export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly plan: Plan.Any
@@ -187,7 +166,8 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly lazyBuilt: Uint8Array
   /** its builds in flight, which its close waits for (`container/builds.ts`) */
   readonly inFlight: builds.InFlight
-  readonly cells = new Map<number, Cell>()
+  /** reloadable singletons' current instances (`container/reloadable.ts`) */
+  readonly cells = new Map<number, reloadable.Cell>()
   /** node scopes of reloaded instances (their own disposers are on them) */
   readonly reloaded = new WeakSet<Scope.Scope>()
   /** node scopes of first instances released when replaced (their disposers ran then) */
@@ -352,7 +332,8 @@ export const builtAtStartup = (self: Container | undefined, id: number): boolean
 
 /**
  * Makes what a node's requests need from the container, within `scope` (the node's own: the owner of
- * its transient dependencies): returns what gives each edge's value.
+ * its transient dependencies): returns what gives each edge's value. `openOwner`: the open scope
+ * whose instance the node is, whose instances its transient dependencies are too (see `buildIn`).
  *
  * @internal
  */
@@ -360,7 +341,8 @@ export const prepare = (
   self: Container,
   id: number,
   scope: Scope.Scope,
-  chain: ScopeInstance | undefined
+  chain: ScopeInstance | undefined,
+  openOwner?: ScopeInstance
 ): Effect.Effect<executor.EdgeValue, Errors.HandleError> =>
   Effect.suspend(() => {
     const layout = self.build.layout
@@ -378,13 +360,13 @@ export const prepare = (
         }
         case EDGE_INSTANCE: {
           steps.push(Effect.map(
-            Effect.forEach(plain.targets, (target) => instanceFor(self, target, scope, chain)),
+            Effect.forEach(plain.targets, (target) => instanceFor(self, target, scope, chain, openOwner)),
             (values) => void made.set(edge, collect(plain, values))
           ))
           break
         }
         case EDGE_LAZY: {
-          made.set(edge, lazyHandle(self, plain.targets[0]!, scope, chain))
+          made.set(edge, lazyHandle(self, plain.targets[0]!, scope, chain, openOwner))
           break
         }
         case EDGE_FACTORY: {
@@ -446,7 +428,7 @@ export const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInsta
         ? singleton(self, target, chain)
         : self.rank[target] === TRANSIENT
         // a transient outside any node lives as long as what provides it: the open scope, or the graph
-        ? Effect.flatMap(openIn(self, chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain, "transient"))
+        ? Effect.flatMap(openIn(self, chain ?? self.build, target), (scope) => buildIn(self, target, scope, chain, "transient", chain))
         : scoped(self, target, chain)),
     (values) => collect(edge, values)
   )
@@ -460,17 +442,18 @@ const collect = (edge: Plan.Edge, values: ReadonlyArray<unknown>): unknown =>
     ? (values.length === 0 ? Option.none() : Option.some(values[0]))
     : values
 
-/** The instance of a node a requester (whose scope is `scope`) gets, by the node's lifetime. */
+/** The instance of a node a requester (whose scope is `scope`, an instance of `openOwner` if given) gets, by the node's lifetime. */
 const instanceFor = (
   self: Container,
   id: number,
   scope: Scope.Scope,
-  chain: ScopeInstance | undefined
+  chain: ScopeInstance | undefined,
+  openOwner: ScopeInstance | undefined
 ): Effect.Effect<unknown, Errors.HandleError> => {
   const rank = self.rank[id]!
   if (rank === 0) return singleton(self, id, chain)
   if (rank === TRANSIENT) {
-    return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, "transient"))
+    return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => buildIn(self, id, own, chain, "transient", openOwner))
   }
   return scoped(self, id, chain)
 }
@@ -482,27 +465,32 @@ const instanceFor = (
  * instance be at once; it fails with `ContainerClosed`, also when the close began while its
  * dependencies were made. A constructor already running finishes first: the close waits for it
  * (`builds.tracked`), so it ends with its dependencies alive, and its instance is released before them.
+ * `openOwner`: the open scope whose instance it is (`scope` is in it: a scoped component's, a
+ * transient's the scope owns or one of its instances holds), whose close waits for it the same way,
+ * and once begun builds nothing more (`ScopeNotOpen`).
  */
 const buildIn = (
   self: Container,
   id: number,
   scope: Scope.Scope,
   chain: ScopeInstance | undefined,
-  kind: InstanceKind
-): Effect.Effect<unknown, Errors.HandleError> => builds.tracked(self, id, kind, () => buildNow(self, id, scope, chain, kind))
+  kind: InstanceKind,
+  openOwner?: ScopeInstance
+): Effect.Effect<unknown, Errors.HandleError> => builds.tracked(self, id, kind, () => buildNow(self, id, scope, chain, kind, openOwner), openOwner)
 
-/** `buildIn` within a build already counted in flight (a factory call, a reload: each as a whole). */
-const buildNow = (
+/** `buildIn` within a build already counted in flight (a factory call, a reload: each as a whole). @internal */
+export const buildNow = (
   self: Container,
   id: number,
   scope: Scope.Scope,
   chain: ScopeInstance | undefined,
-  kind: InstanceKind
+  kind: InstanceKind,
+  openOwner?: ScopeInstance
 ): Effect.Effect<unknown, Errors.HandleError> =>
   self.direct[id] === 1
     ? construct(self, id, scope, undefined, kind)
     : Effect.flatMap(
-      prepare(self, id, scope, chain),
+      prepare(self, id, scope, chain, openOwner),
       (edgeValue) => self.build.closing !== undefined ? Effect.fail(builds.closedFor(self, kind)) : construct(self, id, scope, edgeValue, kind)
     )
 
@@ -621,7 +609,10 @@ const buildOwned = (
 ): Effect.Effect<readonly [unknown, Scope.CloseableScope], Errors.HandleError> =>
   Effect.flatMap(openIn(self, owner, id), (scope) => {
     return Effect.onError(
-      Effect.map(buildIn(self, id, scope, chain, self.rank[id] === 0 ? "singleton" : "scoped"), (value) => [value, scope] as const),
+      Effect.map(
+        buildIn(self, id, scope, chain, self.rank[id] === 0 ? "singleton" : "scoped", owner instanceof ScopeInstance ? owner : undefined),
+        (value) => [value, scope] as const
+      ),
       (cause) =>
         Effect.suspend(() => {
           const index = owner.scopes.indexOf(scope)
@@ -656,8 +647,8 @@ const dependenciesFirst = (self: Container, id: number, chain: ScopeInstance | u
   return steps.length === 0 ? Effect.void : Effect.all(steps, { discard: true })
 }
 
-/** A singleton: eager ones are built; one reached only by handles is built on first use, in the graph's build. */
-const singleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
+/** A singleton: eager ones are built; one reached only by handles is built on first use, in the graph's build. @internal */
+export const singleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
   // once built, the current instance (a reload replaces it), not the first build's
   self.eager[id] === 1 || self.lazyBuilt[id] === 1
     ? Effect.sync(() => self.build.values[id])
@@ -717,10 +708,17 @@ const scoped = (
       return Effect.fail(new Errors.ScopeNotOpen({ component: self.plan.nodes[id]!.name, scope: name, path: planInternal.pathTo(self.plan, id) }))
     }
     const instance = owner
+    // its close began (a fiber that outlived it asks): its instances are released, or about to be, and
+    // one whose build ends meanwhile is released with them (the close waited for it): none is given
+    if (instance.closing !== undefined) return Effect.fail(builds.scopeClosedFor(self, id, instance))
     return once(
       instance.instances,
       self.scopeKeyBase + id,
-      Effect.zipRight(dependenciesFirst(self, id, instance), Effect.map(buildOwned(self, instance, id, instance), ([value]) => value))
+      Effect.zipRight(
+        dependenciesFirst(self, id, instance),
+        Effect.flatMap(buildOwned(self, instance, id, instance), ([value]) =>
+          instance.closing === undefined ? Effect.succeed(value) : Effect.fail(builds.scopeClosedFor(self, id, instance)))
+      )
     )
   })
 
@@ -753,16 +751,18 @@ const inputOf = (
 
 /**
  * A lazy handle: the component's instance on first use. A singleton's is the container's; a
- * transient's is built once for the requester (in `owner`, the requester's scope); a scoped
- * component's is the one of the nearest open scope of its name where the handle is used, else (used
- * where none is open: another fiber, such as a streamed body's) the one of the scope it was made in
- * (`made`), while that scope is open.
+ * transient's is built once for the requester (in `owner`, the requester's scope; an instance of
+ * `openOwner` when the requester is one: built as one, see `buildIn`); a scoped component's is the
+ * one of the nearest open scope of its name where the handle is used, else (used where none is open:
+ * another fiber, such as a streamed body's) the one of the scope it was made in (`made`), while that
+ * scope is open.
  */
 const lazyHandle = (
   self: Container,
   id: number,
   owner: Scope.Scope | undefined,
-  made: ScopeInstance | undefined
+  made: ScopeInstance | undefined,
+  openOwner?: ScopeInstance
 ): Effect.Effect<unknown, Errors.HandleError> => {
   const rank = self.rank[id]!
   if (rank === 0) {
@@ -777,7 +777,7 @@ const lazyHandle = (
         memo,
         id,
         Effect.flatMap(owner === undefined ? executor.openScope(self.build, id) : Scope.fork(owner, ExecutionStrategy.sequential), (scope) =>
-          buildIn(self, id, scope, chain, "transient"))
+          buildIn(self, id, scope, chain, "transient", openOwner))
       ))
   }
   return Effect.flatMap(FiberRef.get(openScopes), (chain) => scoped(self, id, chain, made))
@@ -815,129 +815,7 @@ export const reloadableOf = (
   id: number,
   chain: ScopeInstance | undefined
 ): Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.HandleError> =>
-  self.delegateReloadable?.(id, chain) ?? reloadableHandle(self, id, chain)
-
-/**
- * Marks the instances a plain request got (a run-time lookup's): a reload does not release them,
- * since whoever got one may still use it.
- *
- * @internal
- */
-export const pinCurrent = (self: Container, edge: Plan.Edge): void => {
-  for (const target of edge.targets) pin(self, target)
-}
-
-const pin = (self: Container, id: number): void => {
-  self.plainIncoming[id] = 1
-  const cell = self.cells.get(id)
-  if (cell !== undefined) cell.current.pinned = true
-}
-
-/**
- * A reloadable handle of a singleton (see `Dependency.ReloadableHandle`). Written here rather than
- * with Effect's `Reloadable` / `ScopedRef`: those release the previous value as soon as the new one
- * is set, while a reloaded component's previous instance must live until its last user is done
- * with it (a `use` in progress, a `get` whose Scope is open), and as long as the graph when plain
- * dependents captured it. All handles of one component share one current instance.
- */
-const reloadableHandle = (
-  self: Container,
-  id: number,
-  chain: ScopeInstance | undefined
-): Effect.Effect<Dependency.ReloadableHandle<unknown>, Errors.HandleError> =>
-  Effect.flatMap(Effect.all([singleton(self, id, chain), Effect.makeSemaphore(1)]), ([first, reloads]) => {
-    let cell = self.cells.get(id)
-    let marked: Effect.Effect<void> = Effect.void
-    if (cell === undefined) {
-      const index = self.build.owners.indexOf(id)
-      const scope = index === -1 ? undefined : self.build.scopes[index]
-      const held: Held = { value: first, scope, holds: 0, replaced: false, pinned: self.plainIncoming[id] === 1, released: false }
-      cell = { current: held, first: held, reloads }
-      self.cells.set(id, cell)
-      marked = markReleased(held)
-    }
-    const it = cell
-    // the current instance, held; once released (its container closed, or it was shut down), using the
-    // handle is a programming error, as using a closed resource: a defect that says why, where its
-    // type promised nothing (an interruption would pass for a cancellation and say nothing)
-    const hold = (operation: "use" | "get") =>
-      Effect.suspend(() => {
-        const held = it.current
-        if (held.released) return Effect.die(releasedError(self, id, operation))
-        held.holds++
-        return Effect.succeed(held)
-      })
-    const unhold = (held: Held) =>
-      Effect.suspend(() => {
-        held.holds--
-        return releaseReplaced(self, id, held)
-      })
-    return Effect.as(marked, {
-      use: (f) => Effect.acquireUseRelease(hold("use"), (held) => f(held.value), unhold),
-      get: Effect.map(Effect.acquireRelease(hold("get"), unhold), (held) => held.value),
-      // the whole reload is a build in flight: a close that begins meanwhile waits for its end
-      reload: it.reloads.withPermits(1)(
-        Effect.flatMap(FiberRef.get(openScopes), (reloader) =>
-          builds.tracked(self, id, "reload", () =>
-            Effect.flatMap(executor.openScope(self.build, id), (scope) =>
-              Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildNow(self, id, scope, reloader, "reload")), {
-                // the build's failure is the reload's; a failing release of what the attempt acquired is added to it, never replaces it
-                onFailure: (cause) =>
-                  Effect.flatMap(Effect.exit(Scope.close(scope, Exit.failCause(cause))), (closed) =>
-                    Effect.failCause(closed._tag === "Failure" ? Cause.sequential(cause, closed.cause) : cause)),
-                onSuccess: (value) =>
-                  Effect.suspend(() => {
-                    // built while the container's close began: never current; the close releases it with
-                    // the graph's other instances, in order (its scope is the graph's), after this ends
-                    if (self.build.closing !== undefined) return Effect.fail(builds.closedFor(self, "reload"))
-                    const previous = it.current
-                    const current: Held = { value, scope, holds: 0, replaced: false, pinned: false, released: false }
-                    it.current = current
-                    self.build.values[id] = value
-                    previous.replaced = true
-                    return Effect.zipRight(markReleased(current), releaseReplaced(self, id, previous))
-                  })
-              }))))
-      )
-    } satisfies Dependency.ReloadableHandle<unknown>)
-  })
-
-/**
- * Marks a held instance released as its scope's close begins: added after its constructor's
- * finalizers (and App's disposers), it runs before them. An instance without a scope (built from a
- * value) is never released.
- */
-const markReleased = (held: Held): Effect.Effect<void> =>
-  held.scope === undefined ? Effect.void : Scope.addFinalizer(held.scope, Effect.sync(() => {
-    held.released = true
-  }))
-
-/** What `use` or `get` of a reloadable handle whose current instance was released dies with. */
-const releasedError = (self: Container, id: number, operation: "use" | "get"): Errors.ContainerClosed | Errors.ComponentShutDown =>
-  self.build.closing !== undefined
-    ? new Errors.ContainerClosed({ container: self.path, operation })
-    : new Errors.ComponentShutDown({ container: self.path, component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id) })
-
-/**
- * Releases a replaced instance once nothing holds it; a release failure is logged (no caller is left
- * to fail): the `ReleaseError`'s message, with what the release failed with as the log's cause (the
- * error object itself logs as a JSON dump whose cause reads `{}`).
- */
-const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect<void> => {
-  if (!held.replaced || held.holds > 0 || held.pinned || held.scope === undefined) return Effect.void
-  const scope = held.scope
-  // the graph's instance: its disposers are App's to run (a reloaded one has its own on its scope)
-  const dispose = self.reloaded.has(scope) || self.onDispose === undefined ? Effect.void : self.onDispose(id, held.value)
-  self.releasedEarly.add(scope)
-  return Effect.flatMap(Effect.zipRight(dispose, Effect.exit(Scope.close(scope, Exit.void))), (exit) =>
-    exit._tag === "Success"
-      ? Effect.void
-      : Effect.logError(
-        new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: releaseCause(exit.cause) })
-          .message,
-        exit.cause
-      ))
-}
+  self.delegateReloadable?.(id, chain) ?? reloadable.reloadableHandle(self, id, chain)
 
 /** The container's tag, as components and the program request it (`Container.Container`). @internal */
 export const Tag = Context.GenericTag<PublicContainer.Container>(dependency.containerKey)
@@ -965,10 +843,11 @@ export const sharedInstance = (
 ): Effect.Effect<unknown, Errors.HandleError> | undefined => {
   const rank = self.rank[id]!
   return rank === 0
-    ? Effect.map(singleton(self, id, chain), (value) => {
-      // another container's requester captures it: a reload does not release it
-      pin(self, id)
-      return value
+    ? Effect.map(singleton(self, id, chain), () => {
+      // another container's requester captures it: a reload does not release it. The current instance,
+      // pinned now: the one built for this request may have been replaced (and released) since
+      reloadable.pin(self, id)
+      return self.build.values[id]
     })
     : rank === TRANSIENT
     ? undefined

@@ -31,9 +31,13 @@ export class ScopeNotOpen extends Data.TaggedError("ScopeNotOpen")<{
   readonly component: string
   readonly scope: string
   readonly path: Errors.DependencyPath
+  /** the scope was open, but its close began: asked by a fiber that outlived it (a scoped component, or a transient it would own) */
+  readonly closing?: true | undefined
 }> {
   override get message(): string {
-    return `${formatPath(this.path)}: ${this.component} is scoped to ${this.scope}, and no ${this.scope} scope is open here (open one with Lifetime.within; an HTTP server opens one per request with Http.requestScope)`
+    return this.closing === true
+      ? `${formatPath(this.path)}: ${this.component} was asked of a ${this.scope} scope whose close began: nothing more is built or given there (a fiber that outlived its Lifetime.within, or its request, asked for it)`
+      : `${formatPath(this.path)}: ${this.component} is scoped to ${this.scope}, and no ${this.scope} scope is open here (open one with Lifetime.within; an HTTP server opens one per request with Http.requestScope)`
   }
 }
 
@@ -256,10 +260,14 @@ export class ReleaseTimeout extends Data.TaggedError("ReleaseTimeout")<{
   readonly timeout: string
   /** the release waited for `component`'s build in flight (a lookup's, a handle's), before releasing anything */
   readonly building?: true | undefined
+  /** the release waited for a use in flight of `component`'s instance (a reloadable handle's `use`), before releasing it */
+  readonly using?: true | undefined
 }> {
   override get message(): string {
     return this.building === true
       ? `${formatPath(this.path)}: the release waited for the build of ${this.component} in flight, which did not complete within ${this.timeout}; nothing was released`
+      : this.using === true
+      ? `${formatPath(this.path)}: the release waited for a use of ${this.component} in flight (its reloadable handle's use), which did not complete within ${this.timeout}; the components not released yet were left unreleased`
       : `${formatPath(this.path)}: releasing ${this.component} did not complete within ${this.timeout}; the components not released yet were left unreleased`
   }
 }

@@ -624,8 +624,20 @@ export const release = (
 ): Effect.Effect<Cause.Cause<never> | undefined> => releaseOwner(self, self.plan, exit, steps)
 
 /**
+ * What the release of a node scope waits for before anything else of it (its `NodeRelease` steps,
+ * App's disposers among them, and its finalizers), by scope: a reloadable handle's instance stops
+ * being given out, then waits for the uses in flight on it (`container/reloadable.ts`). Read by
+ * `releaseOwner` for every scope it closes (a graph's release, a shutdown's); a scope with none has
+ * no entry.
+ *
+ * @internal
+ */
+export const releaseGates = new WeakMap<Scope.Scope, Effect.Effect<void>>()
+
+/**
  * `release` for any owner of node scopes (a graph's build, an open scope of a lifetime): its node
- * scopes closed last made first, `plan` naming their nodes in `ReleaseError`s.
+ * scopes closed last made first, `plan` naming their nodes in `ReleaseError`s; each first waits
+ * for its `releaseGates` entry, if any.
  *
  * @internal
  */
@@ -646,6 +658,8 @@ export const releaseOwner = (
         const index = order === undefined ? step : order[step]!
         const id = owners[index]!
         const scope = scopes[index]!
+        const gate = releaseGates.get(scope)
+        if (gate !== undefined) yield* gate
         const before = steps?.before(id, scope)
         if (before !== undefined) yield* before
         const closed = yield* Effect.exit(Scope.close(scope, exit))

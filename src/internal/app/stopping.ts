@@ -204,17 +204,20 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
       Effect.flatMap(Deferred.await(settled), (finished) => {
         if (finished) return Effect.asVoid(Fiber.interruptFork(timing))
         self.releaseTimedOut = true
-        // the release still waits for builds in flight (a lookup's, a handle's): nothing was released
-        for (const { container: holder, id } of lookup.buildsInFlight(self.container)) {
+        // the release still waits for builds in flight (a lookup's, a handle's): nothing was released; or,
+        // before releasing a reloadable's instance, for a use in flight on it
+        const waitedFor = (holder: container.Container, id: number, what: { readonly building: true } | { readonly using: true }) => {
           const error = new Errors.ReleaseTimeout({
             component: holder.plan.nodes[id]!.name,
             path: planInternal.pathTo(holder.plan, id),
             timeout: Duration.format(self.settings.release),
-            building: true
+            ...what
           })
           self.record.errors.push(error)
           self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind: "timeout", message: error.message })
         }
+        for (const { container: holder, id } of lookup.buildsInFlight(self.container)) waitedFor(holder, id, { building: true })
+        for (const { container: holder, id } of lookup.usesInFlight(self.container)) waitedFor(holder, id, { using: true })
         for (let id = 0; id < self.plan.nodes.length; id++) {
           if (self.record.stateOf(id) !== "releasing") continue
           // being released: its scope's release, or before it its disposers (the phase in flight)

@@ -50,6 +50,7 @@ import * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
 import * as container from "../container.js"
 import * as builds from "./builds.js"
+import * as reloadable from "./reloadable.js"
 import * as dependency from "../dependency.js"
 import * as executor from "../executor.js"
 import * as optionsRead from "../optionsRead.js"
@@ -234,7 +235,7 @@ export const get = <I, S>(
   const answer = realm.answers.get(request.key)
   if (answer !== undefined && answer.ready && realm.state === "open") {
     // the current instance: once reloaded, the new one, which the caller captures as it did the old
-    if (answer.container.cells.size !== 0) container.pinCurrent(answer.container, answer.edge)
+    if (answer.container.cells.size !== 0) reloadable.pinCurrent(answer.container, answer.edge)
     return Effect.succeed(executor.valueOf(answer.edge, answer.container.build.values, answer.container.build.outside) as S)
   }
   return lookup(realm, request, caller) as Effect.Effect<S, Errors.LookupError>
@@ -262,7 +263,7 @@ const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<
         if (gone !== undefined) return Effect.fail(shutDownError(realm, nodes[gone]!, [description.label]))
         found.ready = isReady(found)
         // what a plain lookup gets, its caller captures: a reload does not release it
-        if (found.edge.request.handle === undefined) container.pinCurrent(found.container, found.edge)
+        if (found.edge.request.handle === undefined) reloadable.pinCurrent(found.container, found.edge)
         return Effect.succeed(value)
       }))
     return Effect.locally(
@@ -743,10 +744,17 @@ const combine = (left: Cause.Cause<never> | undefined, right: Cause.Cause<never>
   left === undefined ? right : Cause.sequential(left, right)
 
 /** The builds in flight in a root container's tree (what its close waits for, or would). @internal */
-export const buildsInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> => {
+export const buildsInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> =>
+  builds.buildsInFlight(containersIn(root))
+
+/** The reloadable singletons in a root container's tree whose release waits for a use in flight. @internal */
+export const usesInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> =>
+  reloadable.usesAwaited(containersIn(root))
+
+const containersIn = (root: container.Container | undefined): Array<container.Container> => {
   if (root === undefined) return []
   const realm = existingRealm(root)
-  return builds.buildsInFlight(realm === undefined ? [root] : containersOf(realm))
+  return realm === undefined ? [root] : containersOf(realm)
 }
 
 /**

@@ -15,6 +15,7 @@ import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
 import { type Container, edgeService, openScopes, ScopeInstance } from "../container.js"
+import * as builds from "./builds.js"
 import * as dependency from "../dependency.js"
 import * as executor from "../executor.js"
 import * as runtime from "../runtime.js"
@@ -117,11 +118,23 @@ export const withinEdges = <A, E, R>(
   })
 
 /**
- * Releases an open scope's instances. When run-time lookups' containers built some of them (their
- * node ids are their own plans'), each container's are released with its plan (dependents first),
- * the containers made last first: a lookup's container depends only on containers made before it.
+ * Releases an open scope's instances, once the builds of its instances in flight (in fibers that
+ * outlived it) have ended (`builds.closeScope`: nothing more is built in it from then on). When
+ * run-time lookups' containers built some of them (their node ids are their own plans'), each
+ * container's are released with its plan (dependents first), the containers made last first: a
+ * lookup's container depends only on containers made before it.
  */
 const releaseScopeInstance = (
+  self: Container,
+  instance: ScopeInstance,
+  exit: Exit.Exit<unknown, unknown>
+): Effect.Effect<Cause.Cause<never> | undefined> =>
+  Effect.suspend(() => {
+    const building = builds.closeScope(instance, exit)
+    return building === undefined ? releaseNow(self, instance, exit) : Effect.zipRight(building, releaseNow(self, instance, exit))
+  })
+
+const releaseNow = (
   self: Container,
   instance: ScopeInstance,
   exit: Exit.Exit<unknown, unknown>
