@@ -518,10 +518,14 @@ export class AppObserver {
     return this.ids.get(component)
   }
 
-  /** A phase of a component began (the run's record calls it, as it goes: no event is made for it). */
-  began(id: number, phase: Report.Phase): void {
+  /**
+   * A phase of a component began (the run's record calls it, as it goes: no event is made for it).
+   * A singleton's build on first use has its span already, made by the container under the span of
+   * the use (`instanceBuild`): no second one here.
+   */
+  began(id: number, phase: Report.Phase, onFirstUse: boolean): void {
     const slot = id * phaseCount + phaseIndex[phase]
-    if (this.tracing !== undefined) this.open[slot] = this.openPhase(id, phase)
+    if (this.tracing !== undefined && !onFirstUse) this.open[slot] = this.openPhase(id, phase)
     if (this.log?.progress === true && doing[phase] !== undefined) this.watch(slot)
   }
 

@@ -346,6 +346,39 @@ describe("observe", () => {
         )
         expect(recording.spans).toEqual([])
       }))
+
+    it.effect("under App, a lazy singleton's build on first use (by its handle or by a lookup) is one layerwise.component.build span, under the span that used it, not a second one under the startup's ended build span", () =>
+      Effect.gen(function*() {
+        const firstUse = (use: Effect.Effect<unknown, unknown, Reader | Container.Container>) =>
+          Effect.gen(function*() {
+            const recording = makeRecording()
+            yield* traced(
+              recording,
+              Effect.scoped(Effect.gen(function*() {
+                const running = yield* App.start(App.make(registry, { roots: [Reader, Container.Container], startupLog: false }))
+                yield* Effect.withSpan(Effect.provide(use, running.context), "user.use")
+                yield* App.stop(running)
+              }))
+            )
+            return {
+              builds: recording.spans.filter((span) => span.name === "layerwise.component.build").map((span) => span.attributes.get("layerwise.component")),
+              tree: recording.tree().filter((line) => line.includes("user.") || line.includes("build Report"))
+            }
+          })
+        const expected = { builds: ["Reader", "Report"], tree: ["user.use", "  layerwise.component.build Report success"] }
+        expect(yield* firstUse(Effect.flatten(Reader))).toEqual(expected)
+        expect(yield* firstUse(Container.get(Report_))).toEqual(expected)
+        // used by a constructor during the startup's build: under that constructor's span
+        class Eager extends Context.Tag("Eager")<Eager, string>() {}
+        const recording = makeRecording()
+        const eager = Registry.make(registry, Component.make(Eager, { dependencies: [Dependency.lazy(Report_)], build: Effect.flatten(Dependency.lazy(Report_)) }))
+        yield* traced(recording, startStop(App.make(eager, { roots: [Eager], startupLog: false })))
+        expect(recording.tree().filter((line) => line.includes(".build"))).toEqual([
+          "  layerwise.build success",
+          "    layerwise.component.build Eager success",
+          "      layerwise.component.build Report success"
+        ])
+      }))
   })
 
   describe("metrics", () => {
