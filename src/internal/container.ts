@@ -510,7 +510,10 @@ const construct = (
   const made = events !== undefined && events.watches(id, kind)
     ? watched(self, events, id, scope, edgeValue, kind)
     : instance(self, id, scope, edgeValue, kind)
-  return self.instanceSpans ? observe.instanceBuild(self.plan.nodes[id]!, made) : made
+  if (!self.instanceSpans) return made
+  // a child's component is named by its path, as its health checks are (`tenant-a/Db (override)`)
+  const node = self.plan.nodes[id]!
+  return observe.instanceBuild(node, made, self.path.length === 0 ? node.name : `${self.path.join("/")}/${node.name}`)
 }
 
 /** A node's constructor and App's hook, its dependencies' values given (`undefined`: all plain). */

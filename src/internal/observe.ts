@@ -228,11 +228,12 @@ const openComponentSpan = (
  * The build of an instance the run-time container makes after startup (a lazy singleton on first
  * use, a transient's, a scoped component's in its open scope, a factory's, a reload): a
  * `layerwise.component.build` span under the span of whoever asked for it, with the component's
- * attributes and its outcome.
+ * attributes (`name`: a child container's component by its path, `tenant-a/Db (override)`) and its
+ * outcome.
  *
  * @internal
  */
-export const instanceBuild = <A, E>(node: Plan.Node, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+export const instanceBuild = <A, E>(node: Plan.Node, effect: Effect.Effect<A, E>, name: string = node.name): Effect.Effect<A, E> =>
   Effect.withSpan(
     Effect.onExit(effect, (exit) =>
       Effect.annotateCurrentSpan(
@@ -242,7 +243,7 @@ export const instanceBuild = <A, E>(node: Plan.Node, effect: Effect.Effect<A, E>
     componentSpanName("build"),
     {
       attributes: {
-        [attributeNames.component]: node.name,
+        [attributeNames.component]: name,
         [attributeNames.service]: node.service,
         ...(node.component.qualifiers.length > 0 ? { [attributeNames.qualifiers]: node.component.qualifiers } : {}),
         [attributeNames.lifetime]: lifetime.format(lifetime.get(node.component)),

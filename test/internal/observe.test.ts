@@ -379,6 +379,36 @@ describe("observe", () => {
           "      layerwise.component.build Report success"
         ])
       }))
+    it.effect("a singleton no root reaches, built by a lookup, and a child container's own component have their layerwise.component.build span, under the span that asked, under App and under Registry.toLayer", () =>
+      Effect.gen(function*() {
+        class Looked extends Context.Tag("Looked")<Looked, string>() {}
+        const lookups = Effect.gen(function*() {
+          yield* Effect.withSpan(Container.get(Looked), "user.lookup")
+          yield* Effect.scoped(Effect.withSpan(
+            Effect.flatMap(Container.child("tenant", [Component.succeed(Report_, "tenant's")]), (child) => Container.getFrom(child, Report_)),
+            "user.child"
+          ))
+        })
+        const expected = [
+          "user.lookup",
+          "  layerwise.component.build Looked success",
+          "user.child",
+          "  layerwise.component.build tenant/Report (override) success"
+        ]
+        const shown = (recording: ReturnType<typeof makeRecording>) =>
+          recording.tree().filter((line) => line.startsWith("user.") || line.includes("build Looked") || line.includes("Report"))
+        const withLooked = Registry.make(registry, Component.succeed(Looked, "l"))
+        const app = makeRecording()
+        yield* traced(app, Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(withLooked, { roots: [Container.Container], startupLog: false }))
+          yield* Effect.provide(lookups, running.context)
+          yield* App.stop(running)
+        })))
+        expect(shown(app)).toEqual(expected)
+        const layer = makeRecording()
+        yield* traced(layer, Effect.scoped(Effect.flatMap(Layer.build(Registry.toLayer(withLooked, [Container.Container])), (context) => Effect.provide(lookups, context))))
+        expect(shown(layer)).toEqual(expected)
+      }))
   })
 
   describe("metrics", () => {
