@@ -687,7 +687,9 @@ const named = (chain: ScopeInstance | undefined, name: string): ScopeInstance | 
  * A scoped component's instance in the nearest open scope of its name: built once in it. `made`:
  * the open scopes where the asking handle was made, for a use where the fiber has none of that name
  * open (a streamed HTTP body sent after its handler returned, a fiber started from another runtime):
- * the handle's own scope then, as long as it is open.
+ * the handle's own scope then, as long as it is open. Once the scope's release began, only its
+ * instances not released yet are given (to the finalizers of what depends on them): nothing is built,
+ * and a fiber that outlived the scope gets `ScopeNotOpen`, never a released instance.
  */
 const scoped = (
   self: Container,
@@ -708,13 +710,16 @@ const scoped = (
     }
     const elsewhere = self.delegate?.(id, open)
     if (elsewhere !== undefined) return elsewhere
-    if (owner === undefined) {
+    const key = self.scopeKeyBase + id
+    // a scope whose release began builds nothing, and its released instances are forgotten as they go
+    // (`within`'s release): a fiber forked in it that outlives it finds no scope open there
+    if (owner === undefined || (owner.closing !== undefined && !owner.instances.has(key))) {
       return Effect.fail(new Errors.ScopeNotOpen({ component: self.plan.nodes[id]!.name, scope: name, path: planInternal.pathTo(self.plan, id) }))
     }
     const instance = owner
     return once(
       instance.instances,
-      self.scopeKeyBase + id,
+      key,
       Effect.zipRight(dependenciesFirst(self, id, instance), Effect.map(buildOwned(self, instance, id, instance), ([value]) => value))
     )
   })
