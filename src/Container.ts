@@ -134,11 +134,13 @@ export const getFrom = <I, S>(container: Container, request: Context.Tag<I, S>):
  * `DuplicateChild`), with components of its own, for as long as the current Scope is open.
  *
  * The child sees its parent's instances (shared, never rebuilt); its components shadow the parent's
- * for the same requests, in the child only (as overrides do: `Registry.override`); the parent never
- * sees them, nor does a sibling. Nothing is built when it opens: its lookups (`getFrom`, or `get`
- * with the child provided as `Container.Container`) build its components on first need, and a
- * component of the child that requests `Container.Container` gets the child. Closing it (its Scope,
- * or its parent's close) closes its children first, concurrently, then releases what it built, last
+ * for the same requests, in the child only (as overrides do: `Registry.override`; so a child's
+ * plain component of a service is that service's whole collection in the child, `Dependency.all`
+ * included: to add to the parent's plugins, list them among the child's components too); the
+ * parent never sees them, nor does a sibling. Nothing is built when it opens: its lookups
+ * (`getFrom`, or `get` with the child provided as `Container.Container`) build its components on
+ * first need, and a component of the child that requests `Container.Container` gets the child.
+ * Closing it (its Scope, or its parent's close) closes its children first, concurrently, then releases what it built, last
  * built first; a release that fails stops none of the others, and the closing then dies with a
  * `ReleaseError` per component that failed, in release order. A closed container opens no child (`ContainerClosed`).
  *

@@ -418,11 +418,12 @@ export const disposer: HookCombinator = internal.disposer
  * class Jobs extends Context.Tag("app/Jobs")<Jobs, Queue.Queue<string>>() {}
  *
  * // takes jobs until asked to finish: only the wait for the next job races the signal, so a job
- * // taken is finished (racing the whole loop against it would interrupt the job in flight)
+ * // taken is finished (racing the whole loop against it would interrupt the job in flight); the
+ * // signal is checked before each take, as a take of a non-empty queue would win the race
  * export const JobsLive = Component.make(Jobs, { build: Queue.unbounded<string>() }).pipe(
  *   Lifecycle.background((jobs, shutdown) =>
  *     Effect.gen(function*() {
- *       while (true) {
+ *       while (!(yield* shutdown.isRequested)) {
  *         const job = yield* Effect.raceFirst(Effect.asSome(Queue.take(jobs)), Effect.as(shutdown.requested, Option.none()))
  *         if (Option.isNone(job)) return
  *         yield* Effect.log(`running ${job.value}`)

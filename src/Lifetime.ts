@@ -227,7 +227,9 @@ export const format: (lifetime: Lifetime) => string = internal.format
  * at most once in it, on first use (also through `Dependency.lazy` handles of longer-lived
  * components); when the effect ends (success, failure or interruption) the scope's instances are
  * released, last built first. Scopes nest: one opened inside another sees the outer one's instances,
- * and is closed before it. The container comes from the context (`Container.Container`).
+ * and is closed before it. Once its release began, the scope builds nothing more, and a fiber forked
+ * in it that outlives it gets `ScopeNotOpen` for its scoped components, never a released instance.
+ * The container comes from the context (`Container.Container`).
  *
  * A scope the application does not declare, or a service it does not provide, is a defect.
  *

@@ -25,6 +25,11 @@
  *       layerwise.component.health           one per check
  *     layerwise.component.background         one per component with background work: a root span,
  *                                            linked to layerwise.app.start
+ *     layerwise.component.build              an instance built after startup (a lazy singleton's first use,
+ *                                            a transient's, a scoped one's, a factory's, a reload, a
+ *                                            lookup's own singleton, a child container's component, named
+ *                                            by its path: `tenant-a/Db (override)`), under the span of what
+ *                                            asked for it
  *
  * Hooks run under their component's span of the phase. Background work runs under no span at all:
  * the spans it starts (an HTTP server's request spans) begin traces of their own instead of nesting

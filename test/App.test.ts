@@ -1114,6 +1114,37 @@ describe("App", () => {
         })
       }))
 
+    it.effect("a consumer as Lifecycle.background's example stops taking at the signal with jobs still waiting: the job in flight finishes, the others stay queued", () =>
+      Effect.gen(function*() {
+        // Regression: the example raced Queue.take against the signal alone; a take of a non-empty queue
+        // wins that race, so a busy consumer took every job left (and any offered later) after the signal
+        class Jobs extends Context.Tag("Jobs")<Jobs, Queue.Queue<string>>() {}
+        const recorder = yield* makeRecorder
+        const JobsLive = Component.make(Jobs, { build: Queue.unbounded<string>() }).pipe(
+          Lifecycle.background((jobs, shutdown) =>
+            Effect.gen(function*() {
+              while (!(yield* shutdown.isRequested)) {
+                const job = yield* Effect.raceFirst(Effect.asSome(Queue.take(jobs)), Effect.as(shutdown.requested, Option.none()))
+                if (Option.isNone(job)) return
+                yield* Effect.zipRight(Effect.sleep("1 second"), recorder.record(`ran ${job.value}`))
+              }
+            }), { onShutdown: "signal" })
+        )
+        const left = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(Registry.make(JobsLive), { roots: [Jobs], startupLog: false }))
+          const jobs = yield* Effect.provide(Jobs, running.context)
+          yield* Queue.offerAll(jobs, ["1", "2", "3", "4"])
+          yield* awaitSleeps(1) // job 1 in flight
+          yield* App.shutdown(running, "test")
+          const stopping = yield* Effect.fork(App.stop(running))
+          for (let second = 0; second < 5; second++) yield* TestClock.adjust("1 second")
+          expect((yield* Fiber.join(stopping)).success).toBe(true)
+          return yield* Queue.takeAll(jobs)
+        }))
+        expect(yield* recorder.entries).toEqual(["ran 1"])
+        expect(Chunk.toReadonlyArray(left)).toEqual(["2", "3", "4"])
+      }))
+
     it.effect("a background effect that does not finish within grace is interrupted and reported", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder

@@ -800,6 +800,46 @@ describe("Container", () => {
         expect(result.inParent.map((plugin) => plugin.name)).toEqual(["csv", "json"])
       }))
 
+    it.effect("a child's plain component of a service is the service's whole collection in the child; the parent's plain components listed too join it (built again by the child), its qualified ones answer only their qualifier", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const plugin = (name: string, order: number) => Component.make(Plugin, { build: recorder.make(name, (id) => ({ name, id })) }).pipe(Component.order(order))
+        const plain = Registry.make(plugin("a", 1), plugin("b", 2))
+        const xml = plugin("xml", 3)
+        const names = (plugins: ReadonlyArray<{ readonly name: string }>) => plugins.map((plugin) => plugin.name)
+        const inPlain = yield* withContainer(
+          plain,
+          [],
+          Effect.gen(function*() {
+            const inParent = yield* Container.get(Dependency.all(Plugin))
+            const own = yield* Container.child("own", [xml])
+            const extended = yield* Container.child("extended", [...Registry.components(plain, { service: Plugin }), xml])
+            return {
+              own: names(yield* Container.getFrom(own, Dependency.all(Plugin))),
+              extended: yield* Container.getFrom(extended, Dependency.all(Plugin)),
+              inParent
+            }
+          }).pipe(Effect.scoped)
+        )
+        expect(inPlain.own).toEqual(["xml"])
+        expect(names(inPlain.extended)).toEqual(["a", "b", "xml"])
+        expect(inPlain.extended[0]!.id).not.toBe(inPlain.inParent[0]!.id)
+        // registryOf's csv and json are qualified: listed in the child, they answer their qualifiers only
+        const qualified = registryOf(recorder)
+        const inQualified = yield* withContainer(
+          qualified,
+          [],
+          Effect.gen(function*() {
+            const extended = yield* Container.child("extended", [...Registry.components(qualified, { service: Plugin }), xml])
+            return {
+              all: names(yield* Container.getFrom(extended, Dependency.all(Plugin))),
+              csv: names(yield* Container.getFrom(extended, Dependency.all(Dependency.qualified(Plugin, "csv"))))
+            }
+          }).pipe(Effect.scoped)
+        )
+        expect(inQualified).toEqual({ all: ["xml"], csv: ["csv"] })
+      }))
+
     it.effect("a child answers every request as its parent's registry with the child's components as overrides would", () =>
       Effect.promise(() =>
         fc.assert(

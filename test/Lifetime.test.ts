@@ -519,6 +519,57 @@ describe("Lifetime at run time", () => {
       expect(recorder.live).toEqual(new Set())
     }))
 
+  it.effect("a fiber forked in a scope that uses its scoped components once the scope closed gets ScopeNotOpen, never the released instance, and builds nothing there", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const [used, session] = yield* withContainer(
+        recorder,
+        Effect.gen(function*() {
+          const finder = yield* Finder
+          const gate = yield* Deferred.make<void>()
+          // forked as a daemon in the scope: it keeps the scope's place after the scope closed
+          const late = yield* Effect.gen(function*() {
+            yield* recorder.use(yield* finder.user)
+            return yield* Effect.forkDaemon(Effect.zipRight(
+              Deferred.await(gate),
+              Effect.all([Effect.either(finder.user), Effect.either(Container.get(Session))])
+            ))
+          }).pipe(Lifetime.within(Request, []))
+          yield* Deferred.succeed(gate, undefined)
+          return yield* Fiber.join(late)
+        })
+      )
+      // the scope's close began (and ended): the error says so (closing), merged with the close that waits for its builds
+      expect(used).toEqual(Either.left(new Errors.ScopeNotOpen({ component: "User", scope: "Request", path: ["Finder", "User"], closing: true })))
+      expect(session).toEqual(Either.left(new Errors.ScopeNotOpen({ component: "Session", scope: "Request", path: ["Session"], closing: true })))
+      expect(recorder.builds("User")).toBe(1)
+      expect(recorder.builds("Session")).toBe(0)
+      expect(recorder.usedAfterRelease).toEqual([])
+      expect(recorder.live).toEqual(new Set())
+    }))
+
+  it.effect("while a scope is being released, a scoped instance's finalizer still gets the instances it depends on through a lazy handle (released after it)", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const registry = runtimeRegistry(recorder).pipe(Registry.add([
+        Component.make(Looker, {
+          dependencies: [Dependency.lazy(User)],
+          build: Effect.gen(function*() {
+            const user = yield* Dependency.lazy(User)
+            yield* Effect.addFinalizer(() => Effect.flatMap(Effect.orDie(user), recorder.use))
+            return { user }
+          })
+        }).pipe(Lifetime.scoped(Request))
+      ]))
+      yield* Effect.flatMap(Looker, (looker) => looker.user).pipe(
+        Lifetime.within(Request, [Looker]),
+        Effect.provide(Registry.toLayer(registry, [Container.Container], { scopes: [Request, Job] }))
+      )
+      expect(recorder.builds("User")).toBe(1)
+      expect(recorder.usedAfterRelease).toEqual([])
+      expect(recorder.live).toEqual(new Set())
+    }))
+
   it.effect("a lazy handle made in an open scope, used where the fiber has no scope open (another runtime's fiber, a streamed body), gets its own scope's instance while that scope is open", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()

@@ -506,7 +506,10 @@ const construct = (
   const made = events !== undefined && events.watches(id, kind)
     ? watched(self, events, id, scope, edgeValue, kind)
     : instance(self, id, scope, edgeValue, kind)
-  return self.instanceSpans ? observe.instanceBuild(self.plan.nodes[id]!, made) : made
+  if (!self.instanceSpans) return made
+  // a child's component is named by its path, as its health checks are (`tenant-a/Db (override)`)
+  const node = self.plan.nodes[id]!
+  return observe.instanceBuild(node, made, self.path.length === 0 ? node.name : `${self.path.join("/")}/${node.name}`)
 }
 
 /** A node's constructor and App's hook, its dependencies' values given (`undefined`: all plain). */
@@ -683,7 +686,9 @@ const named = (chain: ScopeInstance | undefined, name: string): ScopeInstance | 
  * A scoped component's instance in the nearest open scope of its name: built once in it. `made`:
  * the open scopes where the asking handle was made, for a use where the fiber has none of that name
  * open (a streamed HTTP body sent after its handler returned, a fiber started from another runtime):
- * the handle's own scope then, as long as it is open.
+ * the handle's own scope then, as long as it is open. Once the scope's release began, only its
+ * instances not released yet are given (to the finalizers of what depends on them): nothing is built,
+ * and a fiber that outlived the scope gets `ScopeNotOpen`, never a released instance.
  */
 const scoped = (
   self: Container,
@@ -704,16 +709,20 @@ const scoped = (
     }
     const elsewhere = self.delegate?.(id, open)
     if (elsewhere !== undefined) return elsewhere
+    const key = self.scopeKeyBase + id
+    // a scope whose release began builds nothing, and its released instances are forgotten as they go
+    // (`within`'s release): a fiber forked in it that outlives it finds no scope open there
     if (owner === undefined) {
       return Effect.fail(new Errors.ScopeNotOpen({ component: self.plan.nodes[id]!.name, scope: name, path: planInternal.pathTo(self.plan, id) }))
     }
     const instance = owner
-    // its close began (a fiber that outlived it asks): its instances are released, or about to be, and
-    // one whose build ends meanwhile is released with them (the close waited for it): none is given
-    if (instance.closing !== undefined) return Effect.fail(builds.scopeClosedFor(self, id, instance))
+    // its close began: an instance not released yet is still given (to the finalizers of what depends
+    // on it, released before it); nothing more is built, and one whose build ends meanwhile is released
+    // with the others (the close waited for it), so a fiber that outlived the scope gets none
+    if (instance.closing !== undefined && !instance.instances.has(key)) return Effect.fail(builds.scopeClosedFor(self, id, instance))
     return once(
       instance.instances,
-      self.scopeKeyBase + id,
+      key,
       Effect.zipRight(
         dependenciesFirst(self, id, instance),
         Effect.flatMap(buildOwned(self, instance, id, instance), ([value]) =>

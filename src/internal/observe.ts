@@ -229,11 +229,12 @@ const openComponentSpan = (
  * The build of an instance the run-time container makes after startup (a lazy singleton on first
  * use, a transient's, a scoped component's in its open scope, a factory's, a reload): a
  * `layerwise.component.build` span under the span of whoever asked for it, with the component's
- * attributes and its outcome.
+ * attributes (`name`: a child container's component by its path, `tenant-a/Db (override)`) and its
+ * outcome.
  *
  * @internal
  */
-export const instanceBuild = <A, E>(node: Plan.Node, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+export const instanceBuild = <A, E>(node: Plan.Node, effect: Effect.Effect<A, E>, name: string = node.name): Effect.Effect<A, E> =>
   Effect.withSpan(
     Effect.onExit(effect, (exit) =>
       Effect.annotateCurrentSpan(
@@ -243,7 +244,7 @@ export const instanceBuild = <A, E>(node: Plan.Node, effect: Effect.Effect<A, E>
     componentSpanName("build"),
     {
       attributes: {
-        [attributeNames.component]: node.name,
+        [attributeNames.component]: name,
         [attributeNames.service]: node.service,
         ...(node.component.qualifiers.length > 0 ? { [attributeNames.qualifiers]: node.component.qualifiers } : {}),
         [attributeNames.lifetime]: lifetime.format(lifetime.get(node.component)),
@@ -519,10 +520,14 @@ export class AppObserver {
     return this.ids.get(component)
   }
 
-  /** A phase of a component began (the run's record calls it, as it goes: no event is made for it). */
-  began(id: number, phase: Report.Phase): void {
+  /**
+   * A phase of a component began (the run's record calls it, as it goes: no event is made for it).
+   * A singleton's build on first use has its span already, made by the container under the span of
+   * the use (`instanceBuild`): no second one here.
+   */
+  began(id: number, phase: Report.Phase, onFirstUse: boolean): void {
     const slot = id * phaseCount + phaseIndex[phase]
-    if (this.tracing !== undefined) this.open[slot] = this.openPhase(id, phase)
+    if (this.tracing !== undefined && !onFirstUse) this.open[slot] = this.openPhase(id, phase)
     if (this.log?.progress === true && doing[phase] !== undefined) this.watch(slot)
   }
 

@@ -346,6 +346,69 @@ describe("observe", () => {
         )
         expect(recording.spans).toEqual([])
       }))
+
+    it.effect("under App, a lazy singleton's build on first use (by its handle or by a lookup) is one layerwise.component.build span, under the span that used it, not a second one under the startup's ended build span", () =>
+      Effect.gen(function*() {
+        const firstUse = (use: Effect.Effect<unknown, unknown, Reader | Container.Container>) =>
+          Effect.gen(function*() {
+            const recording = makeRecording()
+            yield* traced(
+              recording,
+              Effect.scoped(Effect.gen(function*() {
+                const running = yield* App.start(App.make(registry, { roots: [Reader, Container.Container], startupLog: false }))
+                yield* Effect.withSpan(Effect.provide(use, running.context), "user.use")
+                yield* App.stop(running)
+              }))
+            )
+            return {
+              builds: recording.spans.filter((span) => span.name === "layerwise.component.build").map((span) => span.attributes.get("layerwise.component")),
+              tree: recording.tree().filter((line) => line.includes("user.") || line.includes("build Report"))
+            }
+          })
+        const expected = { builds: ["Reader", "Report"], tree: ["user.use", "  layerwise.component.build Report success"] }
+        expect(yield* firstUse(Effect.flatten(Reader))).toEqual(expected)
+        expect(yield* firstUse(Container.get(Report_))).toEqual(expected)
+        // used by a constructor during the startup's build: under that constructor's span
+        class Eager extends Context.Tag("Eager")<Eager, string>() {}
+        const recording = makeRecording()
+        const eager = Registry.make(registry, Component.make(Eager, { dependencies: [Dependency.lazy(Report_)], build: Effect.flatten(Dependency.lazy(Report_)) }))
+        yield* traced(recording, startStop(App.make(eager, { roots: [Eager], startupLog: false })))
+        expect(recording.tree().filter((line) => line.includes(".build"))).toEqual([
+          "  layerwise.build success",
+          "    layerwise.component.build Eager success",
+          "      layerwise.component.build Report success"
+        ])
+      }))
+    it.effect("a singleton no root reaches, built by a lookup, and a child container's own component have their layerwise.component.build span, under the span that asked, under App and under Registry.toLayer", () =>
+      Effect.gen(function*() {
+        class Looked extends Context.Tag("Looked")<Looked, string>() {}
+        const lookups = Effect.gen(function*() {
+          yield* Effect.withSpan(Container.get(Looked), "user.lookup")
+          yield* Effect.scoped(Effect.withSpan(
+            Effect.flatMap(Container.child("tenant", [Component.succeed(Report_, "tenant's")]), (child) => Container.getFrom(child, Report_)),
+            "user.child"
+          ))
+        })
+        const expected = [
+          "user.lookup",
+          "  layerwise.component.build Looked success",
+          "user.child",
+          "  layerwise.component.build tenant/Report (override) success"
+        ]
+        const shown = (recording: ReturnType<typeof makeRecording>) =>
+          recording.tree().filter((line) => line.startsWith("user.") || line.includes("build Looked") || line.includes("Report"))
+        const withLooked = Registry.make(registry, Component.succeed(Looked, "l"))
+        const app = makeRecording()
+        yield* traced(app, Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(withLooked, { roots: [Container.Container], startupLog: false }))
+          yield* Effect.provide(lookups, running.context)
+          yield* App.stop(running)
+        })))
+        expect(shown(app)).toEqual(expected)
+        const layer = makeRecording()
+        yield* traced(layer, Effect.scoped(Effect.flatMap(Layer.build(Registry.toLayer(withLooked, [Container.Container])), (context) => Effect.provide(lookups, context))))
+        expect(shown(layer)).toEqual(expected)
+      }))
   })
 
   describe("metrics", () => {

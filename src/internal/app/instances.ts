@@ -165,7 +165,7 @@ const ownId = (self: AppRun, node: Plan.Node): number | undefined => {
 const lazyBuild = <A>(self: AppRun, id: number, build: Effect.Effect<A, Errors.HandleError>): Effect.Effect<A, Errors.HandleError> =>
   Effect.suspend(() => {
     self.record.setState(id, "building")
-    self.record.begin(id, "build")
+    self.record.begin(id, "build", undefined, true)
     return Effect.onExit(build, (exit) =>
       Effect.sync(() => {
         if (Exit.isSuccess(exit)) return self.record.end(id, "build", "success")

@@ -45,23 +45,24 @@ export class ComponentRecord {
 }
 
 /**
- * The run's record. Phases are kept flat, one slot per component and phase (`id * 7 + phase`): when
- * each began and ended (milliseconds since the run started), how it ended; the first error of the
- * few that have one apart.
- *
- * @internal
- */
-/**
  * What observes a run's phases as they go (the App observer of `observe.ts`: spans, metrics, the
  * startup log), called by the record directly, by component id: no event is made for it.
  *
  * @internal
  */
 export interface PhaseObserver {
-  readonly began: (id: number, phase: Report.Phase) => void
+  /** `onFirstUse`: a singleton's build on first use, whose span is the container's (`observe.instanceBuild`) */
+  readonly began: (id: number, phase: Report.Phase, onFirstUse: boolean) => void
   readonly ended: (id: number, phase: Report.Phase, outcome: Report.Outcome, duration: number, error: string | undefined) => void
 }
 
+/**
+ * The run's record. Phases are kept flat, one slot per component and phase (`id * 7 + phase`): when
+ * each began and ended (milliseconds since the run started), how it ended; the first error of the
+ * few that have one apart.
+ *
+ * @internal
+ */
 export class RunRecord {
   /** its phases' observer, if the run has one (see `observe.attach`) */
   observer: PhaseObserver | undefined = undefined
@@ -125,14 +126,14 @@ export class RunRecord {
     return this.components[id]!.state
   }
 
-  /** A phase of a component begins (now, or at `at`). */
-  begin(id: number, phase: Report.Phase, at: number = this.now()): void {
+  /** A phase of a component begins (now, or at `at`); `onFirstUse`: a singleton's build on first use (a handle's, a lookup's). */
+  begin(id: number, phase: Report.Phase, at: number = this.now(), onFirstUse = false): void {
     const slot = id * phaseOrder.length + phaseIndex[phase]
     this.phaseAt[slot] = at
     this.phaseOutcome[slot] = 1
     this.firstErrors.delete(slot)
     if (this.builtIn[id] === 1) return
-    this.observer?.began(id, phase)
+    this.observer?.began(id, phase, onFirstUse)
     if (this.listening()) this.emit(() => ({ _tag: "PhaseStarted", component: this.nameOf(id), phase }))
   }
 

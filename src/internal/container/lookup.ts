@@ -399,6 +399,8 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   // every node's requests go through `prepare` (which builds or delegates its singletons first)
   const extension = new container.Container(build, undefined, false)
   extension.path = realm.path
+  // what it builds is in a span as the root's run-time builds are (a lookup's own singleton, a child's component)
+  extension.instanceSpans = root.instanceSpans
   root.onExtension?.(extension, realm.path)
   extension.scopeKeyBase = realm.tree.nextScopeKey
   realm.tree.nextScopeKey += plan.nodes.length

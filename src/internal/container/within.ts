@@ -142,7 +142,7 @@ const releaseNow = (
   Effect.suspend(() => {
     let foreign = false
     for (const made of instance.madeBy.values()) if (made !== self) foreign = true
-    if (!foreign) return executor.releaseOwner(instance, self.plan, exit)
+    if (!foreign) return executor.releaseOwner(instance, self.plan, exit, forgetting(instance, self))
     instance.closing ??= exit
     const scopes = instance.scopes.splice(0)
     const owners = instance.owners.splice(0)
@@ -156,6 +156,18 @@ const releaseNow = (
     })
     const ordered = [...groups].sort(([a], [b]) => b.scopeKeyBase - a.scopeKeyBase)
     return Effect.reduce(ordered, undefined as Cause.Cause<never> | undefined, (failures, [made, group]) =>
-      Effect.map(executor.releaseOwner(group, made.plan, exit), (failure) =>
+      Effect.map(executor.releaseOwner(group, made.plan, exit, forgetting(instance, made)), (failure) =>
         failure === undefined ? failures : failures === undefined ? failure : Cause.sequential(failures, failure)))
   })
+
+/**
+ * The release of a scope's node scopes forgets each instance as its release begins: a use after it
+ * (a fiber forked in the scope that outlived it) finds it no longer there (`ScopeNotOpen`).
+ */
+const forgetting = (instance: ScopeInstance, made: Container): executor.NodeRelease => ({
+  before: (id) => {
+    instance.instances.delete(made.scopeKeyBase + id)
+    return undefined
+  },
+  after: () => {}
+})
