@@ -153,7 +153,7 @@ describe("Errors", () => {
 
   it("DuplicateName names the name and the services given it", () => {
     expect(new Errors.DuplicateName({ name: "db", services: ["Database", "Cache"] }).message).toBe(
-      "duplicate component name \"db\": given to 2 components (providing Database, Cache); names must be unique in a registry"
+      "duplicate component name \"db\": given to 2 components (providing Database, Cache); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)"
     )
   })
 

@@ -345,7 +345,7 @@ describe("Family", () => {
     const grpc = Family.make(Client, { key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 1 }) })
     const result = Resolver.resolve(Registry.make(http, grpc, watcherOf(http.of("a"), grpc.of("a"))), [Watcher])
     expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
-      `duplicate component name "Client": given to 2 components (providing Client, Client); names must be unique in a registry`
+      `duplicate component name "Client": given to 2 components (providing Client, Client); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)`
     ])
   })
 
@@ -370,7 +370,7 @@ describe("Family", () => {
     )
     const result = Resolver.resolve(registry, [Watcher])
     expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
-      `duplicate component name "C(a)": given to 2 components (providing Client, Client); names must be unique in a registry`
+      `duplicate component name "C(a)": given to 2 components (providing Client, Client); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)`
     ])
   })
 

@@ -963,7 +963,7 @@ describe("Resolver", () => {
         new Errors.DuplicateName({ name: "shared", services: ["Cache", "Database", "Logger"] })
       ])
       expect(error.message).toBe(
-        "1 problem resolving the graph:\n  - duplicate component name \"shared\": given to 3 components (providing Cache, Database, Logger); names must be unique in a registry"
+        "1 problem resolving the graph:\n  - duplicate component name \"shared\": given to 3 components (providing Cache, Database, Logger); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)"
       )
     })
 
@@ -1142,7 +1142,7 @@ describe("Resolver", () => {
         [
           "6 problems resolving the graph:",
           "  - invalid component broken: it cannot be both primary and alternative",
-          "  - duplicate component name \"dup\": given to 2 components (providing Cache, Logger); names must be unique in a registry",
+          "  - duplicate component name \"dup\": given to 2 components (providing Cache, Logger); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)",
           "  - Api -> UserRepo: no component provides UserRepo (available: A, Api, B, Cache, Logger, Plugin); register one, or declare it external if the program provides it",
           "  - Api -> Plugin: 2 candidates tie for Plugin (p1, p2; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name",
           "  - Api: circular dependency A -> B -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)",
@@ -1187,7 +1187,7 @@ describe("Resolver", () => {
         needing(Api, [UserRepo, Plugin], { source: "" })
       ).pipe(Registry.replace("ghost", database("x")))
       expect(errorOf(registry, [Api, Logger]).problems.map((problem) => problem.message)).toEqual([
-        "duplicate component name \"dup\": given to 2 components (providing Cache, Database); names must be unique in a registry",
+        "duplicate component name \"dup\": given to 2 components (providing Cache, Database); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)",
         "Api -> UserRepo: no component provides UserRepo (available: Api, Cache, Database, Logger, Plugin); register one, or declare it external if the program provides it",
         "Api -> Plugin: 2 candidates tie for Plugin (alpha, zeta; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name",
         "Logger -> Plugin@core: no component provides Plugin@core (available: Api, Cache, Database, Logger, Plugin); candidates that do not match it: alpha, zeta",

@@ -290,7 +290,7 @@ export class DuplicateName extends Data.TaggedError("DuplicateName")<{
   override get message(): string {
     return `duplicate component name "${this.name}": given to ${this.services.length} components (providing ${
       listed(this.services)
-    }); names must be unique in a registry`
+    }); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)`
   }
 }
 
