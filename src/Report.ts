@@ -147,7 +147,10 @@ export const ComponentRecord = Schema.Struct({
    * initializers and disposers are not phases of the report.
    */
   lifetime: Schema.optional(Schema.String),
-  /** How many instances of it were built, when it is not a singleton (see `lifetime`). */
+  /**
+   * How many instances of it were built, when it is not a singleton (see `lifetime`); for a singleton,
+   * those built besides it (its factory handle's calls, its reloads), when there were any.
+   */
   instances: Schema.optional(Schema.Number),
   /** where it ended */
   state: ComponentState,
@@ -346,7 +349,11 @@ export const format = (report: Report): string => {
     const header = ["component", ...used.map(([, title]) => title)]
     const rows = report.components.map((component) => [
       `${component.name}${component.lifetime === undefined ? "" : ` · ${component.lifetime}`}${
-        component.instances === undefined ? "" : ` (${component.instances} instance${component.instances === 1 ? "" : "s"})`
+        component.instances === undefined
+          ? ""
+          : component.lifetime === undefined
+          ? ` (+${component.instances} instance${component.instances === 1 ? "" : "s"}: factory calls, reloads)`
+          : ` (${component.instances} instance${component.instances === 1 ? "" : "s"})`
       }${
         component.startup === null ? "" : ` (startup ${startupText(component.startup)})`
       }${component.shutDownAt === undefined ? "" : ` (shut down at ${formatDuration(component.shutDownAt)})`}`,

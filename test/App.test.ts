@@ -1547,6 +1547,30 @@ describe("App", () => {
         expect(Schema.decodeUnknownSync(Report.Report)(JSON.parse(json))).toEqual(report)
       }))
 
+    it.effect("a singleton's factory calls are counted as its instances besides it, and format says so", () =>
+      Effect.gen(function*() {
+        const registry = Registry.make(
+          Component.succeed(A, "a"),
+          Component.make(B, {
+            dependencies: [Dependency.factory(A)],
+            build: Effect.gen(function*() {
+              const fresh = yield* Dependency.factory(A)
+              yield* fresh
+              yield* fresh
+              return "b"
+            })
+          })
+        )
+        const report = yield* startStop(App.make(registry, { roots: [B], startupLog: false }))
+        expect(report.components.map(({ instances, name }) => ({ name, instances }))).toEqual([
+          { name: "A", instances: 2 },
+          { name: "B", instances: undefined }
+        ])
+        expect(Report.format(report).split("\n").filter((line) => line.trimStart().startsWith("A"))).toEqual([
+          expect.stringMatching(/^ *A \(\+2 instances: factory calls, reloads\) /)
+        ])
+      }))
+
     it.effect("format renders one row per component, the phases they went through, and every error", () =>
       Effect.gen(function*() {
         const registry = Registry.make(

@@ -208,7 +208,10 @@ export class RunRecord {
         name: node.name,
         service: node.service,
         startup: node.component.lifecycle?.startup ?? null,
-        ...(own === undefined || own._tag === "Singleton" ? {} : { lifetime: lifetime.format(own), instances: record.instances }),
+        ...(own === undefined || own._tag === "Singleton"
+          // a singleton's instances besides it: its factory handle's calls, its reloads
+          ? (record.instances === 0 ? {} : { instances: record.instances })
+          : { lifetime: lifetime.format(own), instances: record.instances }),
         state: record.state,
         ...(record.shutDownAt === undefined ? {} : { shutDownAt: record.shutDownAt }),
         phases
