@@ -227,6 +227,21 @@ class Maker extends Context.Tag("Maker")<Maker, Instance & { readonly make: Effe
 class Keeper extends Context.Tag("Keeper")<Keeper, Instance & { readonly rules: Dependency.ReloadableHandle<Instance> }>() {}
 
 /** Builds `layer` in a scope of its own: the context, and the Effect that closes it (the container's release). */
+/**
+ * A `use` of the handle forked and held: it has its instance once this returns, and records its use
+ * (`recorder.use`) once `finish` lets it end (and joins it).
+ */
+const heldUse = (handle: Dependency.ReloadableHandle<Instance>, recorder: Recorder) =>
+  Effect.gen(function*() {
+    const inUse = yield* Deferred.make<void>()
+    const done = yield* Deferred.make<void>()
+    const user = yield* Effect.fork(handle.use((instance) =>
+      Effect.zipRight(Effect.zipRight(Deferred.succeed(inUse, undefined), Deferred.await(done)), recorder.use(instance))
+    ))
+    yield* Deferred.await(inUse)
+    return { finish: Effect.asVoid(Effect.zipRight(Deferred.succeed(done, undefined), Fiber.join(user))) }
+  })
+
 const open = <ROut, E>(layer: Layer.Layer<ROut, E>) =>
   Effect.gen(function*() {
     const scope = yield* Scope.make()
@@ -570,23 +585,13 @@ describe("Dependency.reloadable at run time", () => {
       const registry = Registry.make(keeperOf(recorder), leafOf(recorder), baseOf(recorder))
       const { context, close } = yield* open(Registry.toLayer(registry, [Keeper]))
       const { rules } = Context.get(context, Keeper)
-      const inUse = yield* Deferred.make<void>()
-      const done = yield* Deferred.make<void>()
-      const user = yield* Effect.fork(rules.use((leaf) =>
-        Effect.gen(function*() {
-          yield* Deferred.succeed(inUse, undefined)
-          yield* Deferred.await(done)
-          yield* recorder.use(leaf)
-        })
-      ))
-      yield* Deferred.await(inUse)
+      const held = yield* heldUse(rules, recorder)
       // a get whose Scope stays open holds it too
       const holding = yield* Scope.make()
       const got = yield* Scope.extend(rules.get, holding)
       yield* rules.reload
       expect(recorder.events.slice(3)).toEqual(["build Leaf#2"])
-      yield* Deferred.succeed(done, undefined)
-      yield* Fiber.join(user)
+      yield* held.finish
       expect(recorder.events.slice(3)).toEqual(["build Leaf#2", "use Leaf#1"])
       yield* recorder.use(got)
       yield* Scope.close(holding, Exit.void)
@@ -718,24 +723,14 @@ describe("Dependency.reloadable at run time", () => {
       const registry = Registry.make(keeperOf(recorder), leafOf(recorder), baseOf(recorder))
       const { context, close } = yield* open(Registry.toLayer(registry, [Keeper]))
       const { rules } = Context.get(context, Keeper)
-      const inUse = yield* Deferred.make<void>()
-      const done = yield* Deferred.make<void>()
-      const user = yield* Effect.fork(rules.use((leaf) =>
-        Effect.gen(function*() {
-          yield* Deferred.succeed(inUse, undefined)
-          yield* Deferred.await(done)
-          yield* recorder.use(leaf)
-        })
-      ))
-      yield* Deferred.await(inUse)
+      const held = yield* heldUse(rules, recorder)
       const closing = yield* Effect.fork(close)
       for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
       // the release waits on Leaf#1: its dependents are released, and a new use dies
       expect(recorder.events.slice(3)).toEqual(["release Keeper#1"])
       const late = yield* Effect.exit(rules.use((leaf) => Effect.succeed(leaf.id)))
       expect(late).toEqual(Exit.die(new Errors.ContainerClosed({ container: [], operation: "use" })))
-      yield* Deferred.succeed(done, undefined)
-      yield* Fiber.join(user)
+      yield* held.finish
       yield* Fiber.join(closing)
       expect(recorder.events.slice(3)).toEqual(["release Keeper#1", "use Leaf#1", "release Leaf#1", "release Base#1"])
       expect(recorder.usedAfterRelease).toEqual([])
@@ -747,22 +742,12 @@ describe("Dependency.reloadable at run time", () => {
       const registry = Registry.make(keeperOf(recorder), leafOf(recorder), baseOf(recorder))
       const { context, close } = yield* open(Registry.toLayer(registry, [Keeper]))
       const { rules } = Context.get(context, Keeper)
-      const inUse = yield* Deferred.make<void>()
-      const done = yield* Deferred.make<void>()
-      const user = yield* Effect.fork(rules.use((leaf) =>
-        Effect.gen(function*() {
-          yield* Deferred.succeed(inUse, undefined)
-          yield* Deferred.await(done)
-          yield* recorder.use(leaf)
-        })
-      ))
-      yield* Deferred.await(inUse)
+      const held = yield* heldUse(rules, recorder)
       yield* rules.reload
       const closing = yield* Effect.fork(close)
       for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
       expect(recorder.events.slice(3)).toEqual(["build Leaf#2", "release Keeper#1", "release Leaf#2"])
-      yield* Deferred.succeed(done, undefined)
-      yield* Fiber.join(user)
+      yield* held.finish
       yield* Fiber.join(closing)
       expect(recorder.events.slice(3)).toEqual(["build Leaf#2", "release Keeper#1", "release Leaf#2", "use Leaf#1", "release Leaf#1", "release Base#1"])
       expect(recorder.usedAfterRelease).toEqual([])
@@ -774,17 +759,13 @@ describe("Dependency.reloadable at run time", () => {
       const registry = Registry.make(keeperOf(recorder), leafOf(recorder), baseOf(recorder))
       const { context, close } = yield* open(Registry.toLayer(registry, [Keeper, Container.Container]))
       const { rules } = Context.get(context, Keeper)
-      const inUse = yield* Deferred.make<void>()
-      const done = yield* Deferred.make<void>()
-      const user = yield* Effect.fork(rules.use((leaf) => Effect.zipRight(Effect.zipRight(Deferred.succeed(inUse, undefined), Deferred.await(done)), recorder.use(leaf))))
-      yield* Deferred.await(inUse)
+      const held = yield* heldUse(rules, recorder)
       const shutting = yield* Effect.fork(Container.shutDownIn(Context.get(context, Container.Container), "Leaf"))
       for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
       expect(recorder.events.slice(3)).toEqual(["release Keeper#1"])
       const late = yield* Effect.exit(rules.use((leaf) => Effect.succeed(leaf.id)))
       expect(late).toEqual(Exit.die(new Errors.ComponentShutDown({ container: [], component: "Leaf", path: ["Keeper", "Leaf"] })))
-      yield* Deferred.succeed(done, undefined)
-      yield* Fiber.join(user)
+      yield* held.finish
       expect(yield* Fiber.join(shutting)).toEqual(["Keeper", "Leaf"])
       yield* close
       expect(recorder.events.slice(3)).toEqual(["release Keeper#1", "use Leaf#1", "release Leaf#1", "release Base#1"])
@@ -857,17 +838,11 @@ describe("Dependency.reloadable with App", () => {
       const report = yield* Effect.scoped(Effect.gen(function*() {
         const running = yield* App.start(app)
         const { rules } = Context.get(running.context, Keeper)
-        const inUse = yield* Deferred.make<void>()
-        const done = yield* Deferred.make<void>()
-        const user = yield* Effect.fork(rules.use((instance) =>
-          Effect.zipRight(Effect.zipRight(Deferred.succeed(inUse, undefined), Deferred.await(done)), recorder.use(instance))
-        ))
-        yield* Deferred.await(inUse)
+        const held = yield* heldUse(rules, recorder)
         const stopping = yield* Effect.fork(App.stop(running))
         for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
         expect(recorder.events.slice(3)).toEqual(["release Keeper#1"])
-        yield* Deferred.succeed(done, undefined)
-        yield* Fiber.join(user)
+        yield* held.finish
         return yield* Fiber.join(stopping)
       }))
       expect(report.errors).toEqual([])
