@@ -596,6 +596,50 @@ describe("Dependency.reloadable at run time", () => {
       expect(recorder.events.slice(7)).toEqual(["release Keeper#1", "release Leaf#2", "release Base#1"])
     }))
 
+  it.effect("a replaced instance whose release (its last user's) is in flight as the container closes is released in full before its dependencies", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      // Leaf#1's release waits for `finish`: a release in flight when the close reaches its scope
+      const finish = yield* Deferred.make<void>()
+      const slowLeaf = Component.make(Leaf, {
+        dependencies: [Base],
+        build: Effect.tap(recorder.instance("Leaf"), (leaf) =>
+          leaf.id === "Leaf#1"
+            ? Effect.addFinalizer(() => Effect.zipRight(Deferred.await(finish), Effect.sync(() => void recorder.events.push("finalized Leaf#1"))))
+            : Effect.void)
+      })
+      const registry = Registry.make(keeperOf(recorder), slowLeaf, baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Keeper]))
+      const { rules } = Context.get(context, Keeper)
+      const done = yield* Deferred.make<void>()
+      const inUse = yield* Deferred.make<void>()
+      const user = yield* Effect.fork(rules.use(() => Effect.zipRight(Deferred.succeed(inUse, undefined), Deferred.await(done))))
+      yield* Deferred.await(inUse)
+      yield* rules.reload
+      // the use ends: Leaf#1's release (its last holder's) begins, and waits; then the container closes
+      yield* Deferred.succeed(done, undefined)
+      for (let step = 0; step < 5; step++) yield* Effect.yieldNow()
+      const closing = yield* Effect.fork(close)
+      for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+      const meanwhile = recorder.events.slice(4)
+      yield* Deferred.succeed(finish, undefined)
+      yield* Fiber.join(user)
+      yield* Fiber.join(closing)
+      // the close waits for Leaf#1's release: Base is not released under it
+      expect(meanwhile).toEqual(["release Keeper#1", "release Leaf#2"])
+      expect(recorder.events).toEqual([
+        "build Base#1",
+        "build Leaf#1",
+        "build Keeper#1",
+        "build Leaf#2",
+        "release Keeper#1",
+        "release Leaf#2",
+        "finalized Leaf#1",
+        "release Leaf#1",
+        "release Base#1"
+      ])
+    }))
+
   it.effect("a failed reload keeps the current instance and fails with the typed error", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()

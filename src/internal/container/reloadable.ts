@@ -38,6 +38,8 @@ export interface Held {
   pinned: boolean
   /** its release by the container began (its close, a shutdown): `use` and `get` no longer give it */
   released: boolean
+  /** its release as a replaced instance (its last holder's, `releaseReplaced`) began: completed when it ended */
+  early: Deferred.Deferred<void> | undefined
 }
 
 /**
@@ -158,7 +160,8 @@ const heldOf = (value: unknown, scope: Scope.CloseableScope | undefined, pinned:
   idle: undefined,
   replaced: false,
   pinned,
-  released: false
+  released: false,
+  early: undefined
 })
 
 /**
@@ -170,7 +173,9 @@ const heldOf = (value: unknown, scope: Scope.CloseableScope | undefined, pinned:
  * close for ever); what it got is released in order with the rest, and using it after is the
  * caller's error, as using any resource past its release. Under App, a use that does not end holds
  * the release until the release timeout, which reports it (`ReleaseTimeout`, `using`). An instance
- * without a scope (built from a value) is never released.
+ * without a scope (built from a value) is never released. A replaced instance whose release (its last
+ * holder's) is in flight is waited for: the container's close of its scope would return at once, and
+ * release its dependencies under its finalizers.
  */
 const gate = (cell: Cell, held: Held): void => {
   if (held.scope === undefined) return
@@ -178,6 +183,7 @@ const gate = (cell: Cell, held: Held): void => {
     held.scope,
     Effect.suspend(() => {
       held.released = true
+      if (held.early !== undefined) return Deferred.await(held.early)
       if (held.uses === 0) return Effect.void
       cell.awaited++
       return Effect.ensuring(
@@ -217,12 +223,17 @@ const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect
   // the graph's instance: its disposers are App's to run (a reloaded one has its own on its scope)
   const dispose = self.reloaded.has(scope) || self.onDispose === undefined ? Effect.void : self.onDispose(id, held.value)
   self.releasedEarly.add(scope)
-  return Effect.flatMap(Effect.zipRight(dispose, Effect.exit(Scope.close(scope, Exit.void))), (exit) =>
-    exit._tag === "Success"
-      ? Effect.void
-      : Effect.logError(
-        new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: releaseCause(exit.cause) })
-          .message,
-        exit.cause
-      ))
+  // the container's release of its scope waits for this one's end (see `gate`); a release is not interrupted
+  const early = held.early = runtime.makeDeferred<void>()
+  return Effect.uninterruptible(Effect.ensuring(
+    Effect.flatMap(Effect.zipRight(dispose, Effect.exit(Scope.close(scope, Exit.void))), (exit) =>
+      exit._tag === "Success"
+        ? Effect.void
+        : Effect.logError(
+          new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: releaseCause(exit.cause) })
+            .message,
+          exit.cause
+        )),
+    Effect.sync(() => runtime.completeDeferred(early, Exit.void))
+  ))
 }
