@@ -503,6 +503,36 @@ describe("Container", () => {
         ])
       }))
 
+    it.effect("a parent that closes while its child's own close is in flight waits for it: the child's instances are released before the parent's they depend on", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const finish = yield* Deferred.make<void>()
+        // the child's Db: its release waits for `finish`
+        const slowChildDb = Component.make(Db, {
+          dependencies: [Config],
+          build: Effect.flatMap(Config, (config) =>
+            Effect.tap(recorder.make("tenant Db", (id) => ({ id, config })), () =>
+              Effect.addFinalizer(() => Effect.zipRight(Deferred.await(finish), Effect.sync(() => void recorder.events.push("finalized tenant Db"))))))
+        })
+        const rootScope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container, Config]), rootScope)
+        const root = Context.get(context, Container.Container)
+        const childScope = yield* Scope.make()
+        const child = yield* Scope.extend(Effect.provideService(Container.child("tenant", [slowChildDb]), Container.Container, root), childScope)
+        yield* Container.getFrom(child, Db)
+        // the child's Scope closes (its release waits), then the root's
+        const childClosing = yield* Effect.fork(Scope.close(childScope, Exit.void))
+        for (let step = 0; step < 5; step++) yield* Effect.yieldNow()
+        const rootClosing = yield* Effect.fork(Scope.close(rootScope, Exit.void))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        const meanwhile = [...recorder.events]
+        yield* Deferred.succeed(finish, undefined)
+        yield* Fiber.join(childClosing)
+        yield* Fiber.join(rootClosing)
+        expect(meanwhile).toEqual(["build Config", "build tenant Db"])
+        expect(recorder.events).toEqual(["build Config", "build tenant Db", "finalized tenant Db", "release tenant Db", "release Config"])
+      }))
+
     it.effect("a child's lookup that fails in what it takes from its parent says the path from the child's own component, as a root container's lookup does", () =>
       Effect.gen(function*() {
         // Regression: the ResolutionError read "app/Repo -> app/Cache: no component provides ...", the
