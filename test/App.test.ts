@@ -2693,6 +2693,71 @@ describe("App", () => {
         expect((yield* recorder.entries).slice(2)).toEqual(["build B", "start B", "build C", "start C", "stop C", "release C", "stop B", "release B"])
       }))
 
+    /** B, recorded, whose constructor signals `started` then waits for `gate` before it records its build. */
+    const gatedB = (recorder: Recorder, started: Deferred.Deferred<void>, gate: Deferred.Deferred<void>) =>
+      Component.make(B, {
+        build: Effect.zipRight(
+          Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate)),
+          Effect.acquireRelease(Effect.as(recorder.record("build B"), "B"), () => recorder.record("release B"))
+        )
+      }).pipe(Lifecycle.onStart(() => recorder.record("start B")), Lifecycle.onStop(() => recorder.record("stop B")))
+
+    it.scoped("an own component whose build is in flight as the child's close begins is not started: it is released, and the opening fails with ContainerClosed", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        const [started, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+        const scope = yield* Scope.make()
+        const opening = yield* Effect.fork(Effect.exit(Scope.extend(open("tenant-a", [gatedB(recorder, started, gate)]), scope)))
+        yield* Deferred.await(started)
+        const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        yield* Deferred.succeed(gate, undefined)
+        const opened = yield* Fiber.join(opening)
+        yield* Fiber.join(closing)
+        expect(opened).toEqual(Exit.fail(new Errors.ContainerClosed({ container: ["tenant-a"], operation: "get" })))
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "release B"])
+      }))
+
+    it.scoped("an own component whose build is in flight as the application's stop begins is not started: it is released before the application's components, and the opening fails", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open, running } = yield* startForChildren(recorder)
+        const [started, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+        const scope = yield* Scope.make()
+        const opening = yield* Effect.fork(Effect.exit(Scope.extend(open("tenant-a", [gatedB(recorder, started, gate)]), scope)))
+        yield* Deferred.await(started)
+        const stopping = yield* Effect.fork(App.stop(running))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        yield* Deferred.succeed(gate, undefined)
+        const opened = yield* Fiber.join(opening)
+        const report = yield* Fiber.join(stopping)
+        expect(Exit.isFailure(opened)).toBe(true)
+        expect(report.success).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "stop A", "build B", "release B", "release A"])
+        yield* Scope.close(scope, Exit.void)
+      }))
+
+    it.scoped("the application's stop that begins while an own component's start hook runs waits for it, then stops that component before the application's components", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open, running } = yield* startForChildren(recorder)
+        const [started, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+        const slowStart = recorded(recorder, B, [A], { start: false, stop: true }).pipe(
+          Lifecycle.onStart(() => Effect.zipRight(recorder.record("start B"), Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate))))
+        )
+        const scope = yield* Scope.make()
+        const opening = yield* Effect.fork(Effect.exit(Scope.extend(open("tenant-a", [slowStart]), scope)))
+        yield* Deferred.await(started)
+        const stopping = yield* Effect.fork(App.stop(running))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(opening)
+        expect((yield* Fiber.join(stopping)).success).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "start B", "stop B", "stop A", "release B", "release A"])
+        yield* Scope.close(scope, Exit.void)
+      }))
+
     it.scoped("a registered component no root reaches, with start and stop hooks, starts when a lookup first builds it and stops as the application's stop begins, before the application's components", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
