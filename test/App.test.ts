@@ -2642,6 +2642,27 @@ describe("App", () => {
         expect(Container.path(again)).toEqual(["tenant-a"])
       }))
 
+    it.scoped("an opening interrupted while the close that follows its failed start runs still releases everything the child built, and frees its name", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        const [stopping, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+        const slowStop = recorded(recorder, B, [], { start: true, stop: false }).pipe(
+          Lifecycle.onStop(() => Effect.zipRight(recorder.record("stop B"), Effect.zipRight(Deferred.succeed(stopping, undefined), Deferred.await(gate))))
+        )
+        const failing = recorded(recorder, C, [B], { stop: true }).pipe(Lifecycle.onStart(() => new Boom({ where: "tenant start" })))
+        const scope = yield* Scope.make()
+        const opening = yield* Effect.fork(Scope.extend(open("tenant-a", [slowStop, failing]), scope))
+        yield* Deferred.await(stopping)
+        yield* Fiber.interruptFork(opening)
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.await(opening)
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "start B", "build C", "start C", "release C", "stop B", "release B"])
+        expect(Container.path(yield* open("tenant-a", []))).toEqual(["tenant-a"])
+      }))
+
     it.scoped("the application's stop stops its children's started components first, last started first, then its own; their release follows in the release phase", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder

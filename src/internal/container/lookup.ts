@@ -701,12 +701,14 @@ const ownOriginOf = (realm: Realm): resolver.Origin | undefined => {
  * dependents first). Runs once: a second call finds it closed and does nothing; a concurrent one (its
  * parent's close reaching a child whose own Scope is closing it) waits for its end, so that nothing
  * the realm's instances depend on is released under them. Returns the release failures, if any (the
- * first call's: a call that waited returns none).
+ * first call's: a call that waited returns none). Uninterruptible: an interruption of its caller (an
+ * opening of a child whose start failed, interrupted as the child closes) would leave it half done,
+ * what it did not release never released and the child's name never freed.
  *
  * @internal
  */
 export const close = (realm: Realm, exit: Exit.Exit<unknown, unknown>): Effect.Effect<Cause.Cause<never> | undefined> =>
-  Effect.suspend(() => {
+  Effect.uninterruptible(Effect.suspend(() => {
     if (realm.state !== "open") return realm.closed === undefined ? Effect.succeed(undefined) : Effect.as(Deferred.await(realm.closed), undefined)
     realm.state = "closing"
     realm.closing = exit
@@ -727,7 +729,7 @@ export const close = (realm: Realm, exit: Exit.Exit<unknown, unknown>): Effect.E
       realm.parent?.children.delete(realm.name)
       return failures
     }), Effect.sync(() => runtime.completeDeferred(closed, Exit.void)))
-  })
+  }))
 
 /**
  * The containers a realm's close releases, so builds by: the root's (for the root's realm), its
