@@ -1157,6 +1157,37 @@ describe("Container", () => {
   })
 
   describe("shutting down", () => {
+    it.effect("a child's close that begins while a shutdown in it releases a component waits for that release: its dependencies are released after it", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const finish = yield* Deferred.make<void>()
+        const slowDb = Component.make(Db, {
+          dependencies: [Config],
+          build: Effect.flatMap(Config, (config) =>
+            Effect.tap(recorder.make("Db", (id) => ({ id, config })), () =>
+              Effect.addFinalizer(() => Effect.zipRight(Deferred.await(finish), Effect.sync(() => void recorder.events.push("finalized Db"))))))
+        })
+        yield* withContainer(
+          Registry.make(),
+          [],
+          Effect.gen(function*() {
+            const scope = yield* Scope.make()
+            const child = yield* Scope.extend(Container.child("tenant", [Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }), slowDb]), scope)
+            yield* Container.getFrom(child, Db)
+            const shuttingDown = yield* Effect.fork(Container.shutDownIn(child, "Db"))
+            for (let step = 0; step < 5; step++) yield* Effect.yieldNow()
+            const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+            for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+            const meanwhile = [...recorder.events]
+            yield* Deferred.succeed(finish, undefined)
+            yield* Fiber.join(shuttingDown)
+            yield* Fiber.join(closing)
+            expect(meanwhile).toEqual(["build Config", "build Db"])
+          })
+        )
+        expect(recorder.events).toEqual(["build Config", "build Db", "finalized Db", "release Db", "release Config"])
+      }))
+
     it.effect("shutting down a service's key, not a component's name, fails suggesting the components of that service the container holds", () =>
       Effect.gen(function*() {
         const registry = Registry.make(

@@ -696,7 +696,8 @@ const ownOriginOf = (realm: Realm): resolver.Origin | undefined => {
 /**
  * Closes a realm: first nothing more is built by it, its children and, for the root's, the root
  * container, and the builds in flight there are waited for (`builds.drain`: a constructor running
- * finishes with its dependencies alive); then its children are closed, concurrently, then the
+ * finishes with its dependencies alive), and so is a shutdown in flight in its tree (it releases
+ * scopes it took out of their containers); then its children are closed, concurrently, then the
  * instances its lookups built are released, last built first (each extension releases its components
  * dependents first). Runs once: a second call finds it closed and does nothing; a concurrent one (its
  * parent's close reaching a child whose own Scope is closing it) waits for its end, so that nothing
@@ -715,6 +716,10 @@ export const close = (realm: Realm, exit: Exit.Exit<unknown, unknown>): Effect.E
     const closed = realm.closed = runtime.makeDeferred<void>()
     return Effect.ensuring(Effect.gen(function*() {
       yield* builds.drain(containersOf(realm), exit)
+      // a shutdown in flight in the tree took the scopes it releases out of their containers: its
+      // release ends before this one releases what those instances depend on
+      const shutting = realm.tree.lastShutDown
+      if (shutting !== undefined) yield* Deferred.await(shutting)
       const children = [...realm.children.values()]
       let failures: Cause.Cause<never> | undefined
       const fromChildren = yield* Effect.forEach(children, (child) => close(child, exit), { concurrency: "unbounded" })
