@@ -2779,6 +2779,31 @@ describe("App", () => {
         yield* Scope.close(scope, Exit.void)
       }))
 
+    it.scoped("the application's stop that begins while a child's close stops an own component waits for that stop before stopping the application's components", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open, running } = yield* startForChildren(recorder)
+        const [stopping, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+        const slowStop = recorded(recorder, B, [A], { start: true, stop: false }).pipe(
+          Lifecycle.onStop(() =>
+            Effect.zipRight(
+              Effect.zipRight(recorder.record("stop B"), Effect.zipRight(Deferred.succeed(stopping, undefined), Deferred.await(gate))),
+              recorder.record("stopped B")
+            )
+          )
+        )
+        const scope = yield* Scope.make()
+        yield* Scope.extend(open("tenant-a", [slowStop]), scope)
+        const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+        yield* Deferred.await(stopping)
+        const stopped = yield* Effect.fork(App.stop(running))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(closing)
+        expect((yield* Fiber.join(stopped)).success).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "start B", "stop B", "stopped B", "release B", "stop A", "release A"])
+      }))
+
     it.scoped("a registered component no root reaches, with start and stop hooks, starts when a lookup first builds it and stops as the application's stop begins, before the application's components", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder

@@ -162,13 +162,11 @@ const startNow = (
         runs.push(Object.assign(run, { work, fiber: started, signal }))
       }
       // stopped once: by the application's stop, or as its scope closes, whichever comes first (the
-      // finalizer then gives the stop's outcome: its failures are the instance's release's)
+      // finalizer then gives the stop's outcome: its failures are the instance's release's); listed
+      // until its stop ended, so that the application's stop begun meanwhile waits for it
       return Effect.flatMap(Effect.cached(stop(component, service, runs)), (stopOnce) => {
         self.ownStarted.add(stopOnce)
-        return Scope.addFinalizer(scope, Effect.suspend(() => {
-          self.ownStarted.delete(stopOnce)
-          return stopOnce
-        }))
+        return Scope.addFinalizer(scope, Effect.ensuring(stopOnce, Effect.sync(() => self.ownStarted.delete(stopOnce))))
       })
     }))
 
