@@ -1492,6 +1492,60 @@ describe("Container", () => {
         expect(recorder.events).toEqual(["build Config", "build Db", "build Db", "release Db", "got Db#3", "release Db", "release Config"])
       }))
 
+    it.effect.prop(
+      "plain lookups of a root plan's own lazy singleton racing reloads of it, at random interleavings, never get a released instance; every instance is released once",
+      [fc.record({
+        lookups: fc.array(fc.record({ reload: fc.boolean(), before: fc.nat({ max: 4 }), between: fc.nat({ max: 3 }) }), { minLength: 2, maxLength: 6 }),
+        buildYields: fc.nat({ max: 3 })
+      })],
+      ([{ buildYields, lookups }]) =>
+        Effect.gen(function*() {
+          const events: Array<string> = []
+          let next = 0
+          const live = new Set<number>()
+          class Conn extends Context.Tag("Conn")<Conn, { readonly id: number }>() {}
+          const registry = Registry.make(
+            Component.make(Config, { build: Effect.succeed({ id: 0 }) }),
+            Component.make(Conn, {
+              dependencies: [Config],
+              build: Effect.acquireRelease(
+                Effect.zipRight(Effect.repeatN(Effect.yieldNow(), buildYields), Effect.sync(() => {
+                  live.add(++next)
+                  events.push(`build Conn#${next}`)
+                  return { id: next }
+                })),
+                ({ id }) => Effect.sync(() => {
+                  live.delete(id)
+                  events.push(`release Conn#${id}`)
+                })
+              )
+            })
+          )
+          const problems: Array<string> = []
+          yield* withContainer(
+            registry,
+            [Dependency.lazy(Conn)],
+            Effect.gen(function*() {
+              const fibers = yield* Effect.forEach(lookups, ({ before, between, reload }) =>
+                Effect.fork(Effect.zipRight(
+                  Effect.repeatN(Effect.yieldNow(), before),
+                  reload
+                    ? Effect.flatMap(Container.get(Dependency.reloadable(Conn)), (handle) => Effect.zipRight(Effect.repeatN(Effect.yieldNow(), between), handle.reload))
+                    : Effect.flatMap(Container.get(Conn), (conn) =>
+                      Effect.zipRight(Effect.repeatN(Effect.yieldNow(), between), Effect.sync(() => {
+                        if (!live.has(conn.id)) problems.push(`a lookup got the released Conn#${conn.id}`)
+                      })))
+                )))
+              yield* Fiber.joinAll(fibers)
+            })
+          )
+          const built = events.filter((event) => event.startsWith("build ")).map((event) => event.slice(6)).sort()
+          const released = events.filter((event) => event.startsWith("release ")).map((event) => event.slice(8)).sort()
+          expect({ problems, released }).toEqual({ problems: [], released: built })
+        }),
+      { fastCheck: { numRuns: 200, seed: 20261207 } }
+    )
+
     /**
      * components T0..Tn-1 (each on some earlier ones, yielding while built), lookups in the root and a
      * child (plain ones, and reloadable ones that reload or use the instance for some yields), the root
