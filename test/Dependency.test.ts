@@ -941,6 +941,36 @@ describe("Dependency.reloadable with App", () => {
       yield* Scope.close(scope, Exit.void)
     }))
 
+  it.effect("a replaced instance's own release still running when the application's release reaches it holds that release until the release timeout, which reports it; the run failed", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      // Leaf#1's finalizer never ends
+      const leaf = Component.make(Leaf, {
+        dependencies: [Base],
+        build: Effect.tap(recorder.instance("Leaf"), (instance) => instance.id === "Leaf#1" ? Effect.addFinalizer(() => Effect.never) : Effect.void)
+      })
+      const scope = yield* Scope.make()
+      const running = yield* Scope.extend(App.start(App.make(Registry.make(keeperOf(recorder), leaf, baseOf(recorder)), { roots: [Keeper], releaseTimeout: "5 seconds" })), scope)
+      const { rules } = Context.get(running.context, Keeper)
+      const [inUse, done] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+      // a daemon: its end (Leaf#1's release) never comes
+      yield* Effect.forkDaemon(rules.use(() => Effect.zipRight(Deferred.succeed(inUse, undefined), Deferred.await(done))))
+      yield* Deferred.await(inUse)
+      yield* rules.reload
+      // the use ends: Leaf#1's release as a replaced instance begins, and never ends
+      yield* Deferred.succeed(done, undefined)
+      for (let step = 0; step < 5; step++) yield* Effect.yieldNow()
+      const stopping = yield* Effect.fork(Effect.flip(App.stop(running)))
+      for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+      yield* TestClock.adjust("5 seconds")
+      const failed = (yield* Fiber.join(stopping)) as Errors.ApplicationFailed
+      const timedOut = new Errors.ReleaseTimeout({ component: "Leaf", path: ["Keeper", "Leaf"], timeout: "5s" })
+      expect(failed.errors).toEqual([timedOut])
+      expect(timedOut.message).toBe("Keeper -> Leaf: releasing Leaf did not complete within 5s; the components not released yet were left unreleased")
+      // Base, which Leaf#1 depends on, is left unreleased
+      expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Keeper#1", "build Leaf#2", "release Keeper#1", "release Leaf#2"])
+    }))
+
   it.effect("a replaced instance a get still holds when the application stops is disposed and released once, in order, not again when that get's Scope closes", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()

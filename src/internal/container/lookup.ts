@@ -763,6 +763,10 @@ export const buildsInFlight = (root: container.Container | undefined): Array<{ r
 export const usesInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> =>
   reloadable.usesAwaited(containersIn(root))
 
+/** The reloadable singletons in a root container's tree whose release waits for a replaced instance's release in flight. @internal */
+export const releasesInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> =>
+  reloadable.releasesAwaited(containersIn(root))
+
 const containersIn = (root: container.Container | undefined): Array<container.Container> => {
   if (root === undefined) return []
   const realm = existingRealm(root)

@@ -55,6 +55,8 @@ export interface Cell {
   readonly reloads: Effect.Semaphore
   /** how many of its instances' releases wait for uses in flight (App's release timeout reports them) */
   awaited: number
+  /** how many of its instances' releases by the container wait for their release as a replaced instance in flight (reported the same) */
+  releasing: number
 }
 
 /**
@@ -94,7 +96,7 @@ export const reloadableHandle = (
       const index = self.build.owners.indexOf(id)
       const scope = index === -1 ? undefined : self.build.scopes[index]
       const held = heldOf(first, scope, self.plainIncoming[id] === 1)
-      cell = { current: held, first: held, reloads, awaited: 0 }
+      cell = { current: held, first: held, reloads, awaited: 0, releasing: 0 }
       self.cells.set(id, cell)
       gate(cell, held)
     }
@@ -183,7 +185,15 @@ const gate = (cell: Cell, held: Held): void => {
     held.scope,
     Effect.suspend(() => {
       held.released = true
-      if (held.early !== undefined) return Deferred.await(held.early)
+      if (held.early !== undefined) {
+        cell.releasing++
+        return Effect.ensuring(
+          Deferred.await(held.early),
+          Effect.sync(() => {
+            cell.releasing--
+          })
+        )
+      }
       if (held.uses === 0) return Effect.void
       cell.awaited++
       return Effect.ensuring(
@@ -201,6 +211,15 @@ export const usesAwaited = <C extends Container>(containers: ReadonlyArray<C>): 
   const found: Array<{ readonly container: C; readonly id: number }> = []
   for (const container of containers) {
     for (const [id, cell] of container.cells) if (cell.awaited > 0) found.push({ container, id })
+  }
+  return found
+}
+
+/** The reloadable singletons of `containers` whose release by the container waits for the release of a replaced instance in flight (see `gate`). @internal */
+export const releasesAwaited = <C extends Container>(containers: ReadonlyArray<C>): Array<{ readonly container: C; readonly id: number }> => {
+  const found: Array<{ readonly container: C; readonly id: number }> = []
+  for (const container of containers) {
+    for (const [id, cell] of container.cells) if (cell.releasing > 0) found.push({ container, id })
   }
   return found
 }
