@@ -2697,6 +2697,27 @@ describe("App", () => {
         expect(Container.path(again)).toEqual(["tenant-a"])
       }))
 
+    it.scoped("an opening interrupted while the close that follows its failed start runs still releases everything the child built, and frees its name", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        const [stopping, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+        const slowStop = recorded(recorder, B, [], { start: true, stop: false }).pipe(
+          Lifecycle.onStop(() => Effect.zipRight(recorder.record("stop B"), Effect.zipRight(Deferred.succeed(stopping, undefined), Deferred.await(gate))))
+        )
+        const failing = recorded(recorder, C, [B], { stop: true }).pipe(Lifecycle.onStart(() => new Boom({ where: "tenant start" })))
+        const scope = yield* Scope.make()
+        const opening = yield* Effect.fork(Scope.extend(open("tenant-a", [slowStop, failing]), scope))
+        yield* Deferred.await(stopping)
+        yield* Fiber.interruptFork(opening)
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.await(opening)
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "start B", "build C", "start C", "release C", "stop B", "release B"])
+        expect(Container.path(yield* open("tenant-a", []))).toEqual(["tenant-a"])
+      }))
+
     it.scoped("the application's stop stops its children's started components first, last started first, then its own; their release follows in the release phase", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
@@ -2746,6 +2767,96 @@ describe("App", () => {
         expect(yield* Container.shutDownIn(tenant, "B")).toEqual(["C", "B"])
         yield* Scope.close(scope, Exit.void)
         expect((yield* recorder.entries).slice(2)).toEqual(["build B", "start B", "build C", "start C", "stop C", "release C", "stop B", "release B"])
+      }))
+
+    /** B, recorded, whose constructor signals `started` then waits for `gate` before it records its build. */
+    const gatedB = (recorder: Recorder, started: Deferred.Deferred<void>, gate: Deferred.Deferred<void>) =>
+      Component.make(B, {
+        build: Effect.zipRight(
+          Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate)),
+          Effect.acquireRelease(Effect.as(recorder.record("build B"), "B"), () => recorder.record("release B"))
+        )
+      }).pipe(Lifecycle.onStart(() => recorder.record("start B")), Lifecycle.onStop(() => recorder.record("stop B")))
+
+    it.scoped("an own component whose build is in flight as the child's close begins is not started: it is released, and the opening fails with ContainerClosed", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        const [started, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+        const scope = yield* Scope.make()
+        const opening = yield* Effect.fork(Effect.exit(Scope.extend(open("tenant-a", [gatedB(recorder, started, gate)]), scope)))
+        yield* Deferred.await(started)
+        const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        yield* Deferred.succeed(gate, undefined)
+        const opened = yield* Fiber.join(opening)
+        yield* Fiber.join(closing)
+        expect(opened).toEqual(Exit.fail(new Errors.ContainerClosed({ container: ["tenant-a"], operation: "get" })))
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "release B"])
+      }))
+
+    it.scoped("an own component whose build is in flight as the application's stop begins is not started: it is released before the application's components, and the opening fails", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open, running } = yield* startForChildren(recorder)
+        const [started, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+        const scope = yield* Scope.make()
+        const opening = yield* Effect.fork(Effect.exit(Scope.extend(open("tenant-a", [gatedB(recorder, started, gate)]), scope)))
+        yield* Deferred.await(started)
+        const stopping = yield* Effect.fork(App.stop(running))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        yield* Deferred.succeed(gate, undefined)
+        const opened = yield* Fiber.join(opening)
+        const report = yield* Fiber.join(stopping)
+        expect(Exit.isFailure(opened)).toBe(true)
+        expect(report.success).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "stop A", "build B", "release B", "release A"])
+        yield* Scope.close(scope, Exit.void)
+      }))
+
+    it.scoped("the application's stop that begins while an own component's start hook runs waits for it, then stops that component before the application's components", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open, running } = yield* startForChildren(recorder)
+        const [started, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+        const slowStart = recorded(recorder, B, [A], { start: false, stop: true }).pipe(
+          Lifecycle.onStart(() => Effect.zipRight(recorder.record("start B"), Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate))))
+        )
+        const scope = yield* Scope.make()
+        const opening = yield* Effect.fork(Effect.exit(Scope.extend(open("tenant-a", [slowStart]), scope)))
+        yield* Deferred.await(started)
+        const stopping = yield* Effect.fork(App.stop(running))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(opening)
+        expect((yield* Fiber.join(stopping)).success).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "start B", "stop B", "stop A", "release B", "release A"])
+        yield* Scope.close(scope, Exit.void)
+      }))
+
+    it.scoped("the application's stop that begins while a child's close stops an own component waits for that stop before stopping the application's components", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open, running } = yield* startForChildren(recorder)
+        const [stopping, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+        const slowStop = recorded(recorder, B, [A], { start: true, stop: false }).pipe(
+          Lifecycle.onStop(() =>
+            Effect.zipRight(
+              Effect.zipRight(recorder.record("stop B"), Effect.zipRight(Deferred.succeed(stopping, undefined), Deferred.await(gate))),
+              recorder.record("stopped B")
+            )
+          )
+        )
+        const scope = yield* Scope.make()
+        yield* Scope.extend(open("tenant-a", [slowStop]), scope)
+        const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+        yield* Deferred.await(stopping)
+        const stopped = yield* Effect.fork(App.stop(running))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(closing)
+        expect((yield* Fiber.join(stopped)).success).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "start B", "stop B", "stopped B", "release B", "stop A", "release A"])
       }))
 
     it.scoped("a registered component no root reaches, with start and stop hooks, starts when a lookup first builds it and stops as the application's stop begins, before the application's components", () =>
@@ -3755,6 +3866,269 @@ describe("App", () => {
           if (found.length > 0) throw new Error(`${found.join("\n")}\nlog: ${log.join(", ")}`)
         }),
       { fastCheck: { numRuns: 200 } }
+    )
+  })
+
+  describe("fault injection in a child container's own lifecycle", () => {
+    type Fault = "none" | "build" | "initialize" | "start" | "start-hang" | "stop" | "dispose" | "background"
+    /** what happens at a random step of the opening (or once it ended, if it has fewer steps) */
+    type Action = "close" | "interrupt" | "stop" | "shutdown"
+    type Work = "none" | "interrupt" | "signal"
+
+    interface Scenario {
+      /** the child's own components c0..cn-1 (cX depends on the earlier ones listed) */
+      readonly graph: Dag
+      /** per node: it depends on the application's P too */
+      readonly onParent: ReadonlyArray<boolean>
+      /** per node: it has start and stop hooks (one with neither, nor background work, is built only as a dependency) */
+      readonly hooked: ReadonlyArray<boolean>
+      readonly work: ReadonlyArray<Work>
+      readonly asynchronous: ReadonlyArray<boolean>
+      readonly startup: ReadonlyArray<number | undefined>
+      readonly fault: { readonly node: number; readonly phase: Fault }
+      readonly action: { readonly kind: Action; readonly at: number; readonly target: number }
+    }
+
+    const scenario: fc.Arbitrary<Scenario> = dag({ minSize: 1, maxSize: 5, maxDependencies: 2 }).chain((graph) => {
+      const perNode = <A>(arbitrary: fc.Arbitrary<A>) => fc.array(arbitrary, { minLength: graph.length, maxLength: graph.length })
+      return fc.record({
+        graph: fc.constant(graph),
+        onParent: perNode(fc.boolean()),
+        hooked: perNode(fc.boolean()),
+        work: perNode(fc.constantFrom<Work>("none", "none", "interrupt", "signal")),
+        asynchronous: perNode(fc.boolean()),
+        startup: perNode(fc.option(fc.nat({ max: 2 }), { nil: undefined })),
+        fault: fc.record({
+          node: fc.nat({ max: graph.length - 1 }),
+          phase: fc.constantFrom<Fault>("none", "build", "initialize", "start", "start-hang", "stop", "dispose", "background")
+        }),
+        action: fc.record({
+          kind: fc.constantFrom<Action>("close", "interrupt", "stop", "shutdown"),
+          at: fc.nat({ max: 24 }),
+          target: fc.nat({ max: graph.length - 1 })
+        })
+      })
+    })
+
+    class P extends Context.Tag("P")<P, string>() {}
+    const childName = (id: number) => `c${id}`
+
+    const run = (input: Scenario) =>
+      Effect.gen(function*() {
+        const { action, asynchronous, fault, graph, hooked, onParent, startup, work } = input
+        const recorder = yield* makeRecorder
+        const tags = graph.map((_, id) => Context.GenericTag<string, string>(childName(id)))
+        const faultAt = (id: number, phase: Fault) => fault.node === id && fault.phase === phase
+        const boom = (id: number, phase: string) => Effect.fail(new Boom({ where: `${phase} ${childName(id)}` }))
+        const pause = (id: number) => (asynchronous[id] ? Effect.yieldNow() : Effect.void)
+        let steps = 0
+        let trigger: Effect.Effect<void> = Effect.void
+        let triggered = false
+        const fire = Effect.suspend(() => {
+          if (triggered) return Effect.void
+          triggered = true
+          return trigger
+        })
+        const step = (entry: string) => Effect.zipRight(recorder.record(entry), Effect.suspend(() => ++steps === action.at ? fire : Effect.void))
+        const components = graph.map((dependencyIds, id) => {
+          const name = childName(id)
+          const dependencies = [...dependencyIds.map((dependency) => tags[dependency]!), ...(onParent[id] ? [P] : [])]
+          const build = Effect.gen(function*() {
+            yield* pause(id)
+            yield* Effect.acquireRelease(step(`+${name}`), () => step(`-${name}`))
+            if (faultAt(id, "build")) return yield* boom(id, "build")
+            return name
+          })
+          let component = (Component.make(tags[id]!, { dependencies, build } as never) as Component.Component<string, string>).pipe(
+            Lifecycle.initializer(() => Effect.zipRight(pause(id), faultAt(id, "initialize") ? boom(id, "initialize") : step(`init ${name}`))),
+            Lifecycle.disposer(() => Effect.zipRight(step(`dispose ${name}`), faultAt(id, "dispose") ? boom(id, "dispose") : Effect.void))
+          )
+          if (hooked[id] || faultAt(id, "start") || faultAt(id, "start-hang") || faultAt(id, "stop")) {
+            component = component.pipe(
+              Lifecycle.onStart(() =>
+                Effect.gen(function*() {
+                  yield* step(`start ${name}`)
+                  yield* pause(id)
+                  if (faultAt(id, "start")) return yield* boom(id, "start")
+                  if (faultAt(id, "start-hang")) return yield* Effect.never
+                  yield* step(`started ${name}`)
+                })
+              ),
+              Lifecycle.onStop(() => Effect.zipRight(step(`stop ${name}`), Effect.zipRight(pause(id), faultAt(id, "stop") ? boom(id, "stop") : Effect.void)))
+            )
+          }
+          const kind = faultAt(id, "background") && work[id] === "none" ? "interrupt" : work[id]!
+          if (kind !== "none") {
+            component = Lifecycle.background(component, (_, shutdown) =>
+              Effect.zipRight(
+                step(`bg ${name}`),
+                faultAt(id, "background")
+                  ? Effect.zipRight(Effect.yieldNow(), boom(id, "background"))
+                  : kind === "signal"
+                  ? shutdown.requested
+                  : Effect.never
+              ), { onShutdown: kind })
+          }
+          const order = startup[id]
+          return order === undefined ? component : Lifecycle.startup(component, order)
+        })
+        const parent = Component.make(P, { build: Effect.acquireRelease(Effect.as(recorder.record("+P"), "P"), () => recorder.record("-P")) }).pipe(
+          Lifecycle.onStart(() => recorder.record("start P")),
+          Lifecycle.onStop(() => recorder.record("stop P"))
+        )
+        const app = App.make(Registry.make(parent), {
+          roots: [P, Container.Container],
+          startTimeout: "2 seconds",
+          stopTimeout: "2 seconds",
+          graceTimeout: "1 second",
+          releaseTimeout: "30 seconds"
+        })
+        return yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          const root = Context.get(running.context, Container.Container)
+          const childScope = yield* Scope.make()
+          let closed: Exit.Exit<void> | undefined
+          let stopped: Exit.Exit<Report.Report, unknown> | undefined
+          let shutDown: Exit.Exit<unknown, unknown> | undefined
+          const close = Effect.suspend(() =>
+            closed !== undefined ? Effect.void : Effect.zipRight(recorder.record("close child"), Effect.map(Effect.exit(Scope.close(childScope, Exit.void)), (exit) => {
+              closed ??= exit
+            }))
+          )
+          const stop = Effect.suspend(() =>
+            stopped !== undefined ? Effect.void : Effect.zipRight(recorder.record("stop app"), Effect.map(Effect.exit(App.stop(running)), (exit) => {
+              stopped ??= exit
+            }))
+          )
+          const opening = yield* Effect.fork(Effect.exit(Scope.extend(Effect.provideService(Container.child("tenant", components), Container.Container, root), childScope)))
+          const actions: Array<Fiber.RuntimeFiber<void>> = []
+          trigger = Effect.suspend(() => {
+            const act = action.kind === "close"
+              ? close
+              : action.kind === "stop"
+              ? stop
+              : action.kind === "interrupt"
+              ? Fiber.interrupt(opening)
+              : Option.match(Container.findChild(root, "tenant"), {
+                onNone: () => Effect.void,
+                onSome: (tenant) =>
+                  Effect.map(Effect.exit(Container.shutDownIn(tenant, childName(action.target))), (exit) => {
+                    shutDown = exit
+                  })
+              })
+            return Effect.map(Effect.forkDaemon(act), (fiber) => void actions.push(fiber as Fiber.RuntimeFiber<void>))
+          })
+          const opened = yield* awaitMovingClock(opening)
+          yield* fire
+          const hung: Array<string> = []
+          if (opened === undefined) hung.push("the opening")
+          for (const fiber of actions) if ((yield* awaitMovingClock(fiber)) === undefined) hung.push(`the ${action.kind}`)
+          const failedOpen = opened !== undefined && Exit.isSuccess(opened) && Exit.isFailure(opened.value)
+          // a failed opening (not interrupted) leaves no child of that name open
+          const leftOpen = failedOpen && !Exit.isInterrupted(opened!) && stopped === undefined && Option.isSome(Container.findChild(root, "tenant"))
+          if ((yield* awaitMovingClock(yield* Effect.fork(close))) === undefined) hung.push("the child's close")
+          // once closed, the name is free again
+          const reopened = stopped === undefined
+            ? Exit.isSuccess(yield* Effect.exit(Effect.scoped(Effect.provideService(Container.child("tenant", []), Container.Container, root))))
+            : true
+          if ((yield* awaitMovingClock(yield* Effect.fork(stop))) === undefined) hung.push("the application's stop")
+          return { opened, closed, stopped, shutDown, hung, leftOpen, reopened, log: yield* recorder.entries }
+        }))
+      }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, Logger.none)))
+
+    type Outcome = Effect.Effect.Success<ReturnType<typeof run>>
+
+    const violations = (input: Scenario, outcome: Outcome): Array<string> => {
+      const { closed, hung, leftOpen, log, opened, reopened, shutDown, stopped } = outcome
+      const found: Array<string> = hung.map((what) => `${what} did not end within ${clockTurns} seconds`)
+      if (leftOpen) found.push("the failed opening left the child open")
+      if (!reopened) found.push("the child could not be opened again once closed")
+      const at = new Map<string, Array<number>>()
+      log.forEach((event, index) => at.set(event, [...(at.get(event) ?? []), index]))
+      const count = (event: string) => at.get(event)?.length ?? 0
+      const first = (event: string) => at.get(event)?.[0]
+      const ending = Math.min(first("close child") ?? Infinity, first("stop app") ?? Infinity)
+      input.graph.forEach((_, id) => {
+        const name = childName(id)
+        if (count(`+${name}`) > 1) found.push(`${name} built ${count(`+${name}`)} times`)
+        if (count(`-${name}`) !== count(`+${name}`)) found.push(`${name} built ${count(`+${name}`)} times, released ${count(`-${name}`)} times`)
+        // an interrupted opening may abandon a hook that ran to its end (its outcome lost, as App's startup does): not stopped nor disposed then
+        const interrupted = input.action.kind === "interrupt"
+        const started = count(`started ${name}`) > 0
+        if (count(`stop ${name}`) > (started ? 1 : 0) || (!interrupted && count(`stop ${name}`) < (started ? 1 : 0))) {
+          found.push(`${name} ${started ? "started" : "not started"}, stopped ${count(`stop ${name}`)} times`)
+        }
+        const stoppedAt = first(`stop ${name}`)
+        if (stoppedAt !== undefined && stoppedAt > (first(`-${name}`) ?? -1)) found.push(`${name} stopped after its release`)
+        if (stoppedAt !== undefined && (first(`dispose ${name}`) ?? Infinity) < stoppedAt) found.push(`${name} disposed before its stop`)
+        const initialized = count(`init ${name}`) > 0
+        if (count(`dispose ${name}`) > (initialized ? 1 : 0) || (!interrupted && count(`dispose ${name}`) < (initialized ? 1 : 0))) found.push(`${name} ${initialized ? "initialized" : "not initialized"}, disposed ${count(`dispose ${name}`)} times`)
+        if ((first(`dispose ${name}`) ?? -1) > (first(`-${name}`) ?? Infinity)) found.push(`${name} disposed after its release`)
+        if ((first(`start ${name}`) ?? -1) > ending) found.push(`${name} started after the child's close or the application's stop began`)
+        if (input.onParent[id]) {
+          if ((first(`stop ${name}`) ?? -1) > (first("stop P") ?? Infinity)) found.push(`P stopped before its dependent ${name}`)
+          if ((first(`-${name}`) ?? -1) > (first("-P") ?? Infinity)) found.push(`P released before its dependent ${name}`)
+        }
+      })
+      for (const [from, to] of edgesOf(input.graph)) {
+        const a = childName(from)
+        const b = childName(to)
+        const before = (x: string, y: string) => {
+          const [i, j] = [first(x), first(y)]
+          if (i !== undefined && j !== undefined && i > j) found.push(`${y} happened before ${x}, ${a} depending on ${b}`)
+        }
+        const requires = (x: string, y: string) => {
+          const [i, j] = [first(x), first(y)]
+          if (j !== undefined && (i === undefined || i > j)) found.push(`${y} happened without ${x} before it, ${a} depending on ${b}`)
+        }
+        requires(`+${b}`, `+${a}`)
+        if (input.hooked[to]) requires(`started ${b}`, `start ${a}`)
+        before(`stop ${a}`, `stop ${b}`)
+        before(`-${a}`, `-${b}`)
+        before(`dispose ${a}`, `-${b}`)
+      }
+      // every failure of a hook that ran is told: by the opening, the child's close or the application's stop
+      const { fault } = input
+      const name = childName(fault.node)
+      const ran: Record<Fault, string | undefined> = {
+        none: undefined,
+        build: `+${name}`,
+        initialize: `+${name}`,
+        start: `start ${name}`,
+        "start-hang": `start ${name}`,
+        stop: `stop ${name}`,
+        dispose: `dispose ${name}`,
+        background: undefined
+      }
+      // an interrupted opening tells nothing of what failed it, nor of the failed release of an instance
+      // whose build it interrupted (a release before the child's close began): its caller gave up on it
+      const hook = ran[fault.phase]
+      const abandoned = input.action.kind === "interrupt" &&
+        ((fault.phase !== "stop" && fault.phase !== "dispose") || (hook !== undefined && (first(hook) ?? -1) < ending))
+      if (hook !== undefined && count(hook) > 0 && !abandoned) {
+        const told = [
+          opened !== undefined && Exit.isSuccess(opened) && Exit.isFailure(opened.value) ? Cause.pretty(opened.value.cause) : "",
+          closed !== undefined && Exit.isFailure(closed) ? Cause.pretty(closed.cause) : "",
+          stopped === undefined ? "" : Exit.isSuccess(stopped) ? JSON.stringify(stopped.value.errors) : Cause.pretty(stopped.cause),
+          shutDown !== undefined && Exit.isFailure(shutDown) ? Cause.pretty(shutDown.cause) : ""
+        ].join("\n")
+        const expected = fault.phase === "start-hang" ? `start hook of ${name} did not complete within 2s` : `where: \\"${fault.phase} ${name}\\"`
+        const expectedPlain = fault.phase === "start-hang" ? expected : `where: "${fault.phase} ${name}"`
+        if (!told.includes(expected) && !told.includes(expectedPlain)) found.push(`the ${fault.phase} fault of ${name} was told nowhere: ${told}`)
+      }
+      return found
+    }
+
+    it.effect.prop(
+      "a child's own components under random faults, with its opening interrupted, its close, the application's stop or a shutdown at a random step: every started instance stops once, before its release, after its dependents; none starts once the close or the stop began; every built one is released once, after its dependents; every failure is told",
+      [scenario],
+      ([input]) =>
+        Effect.gen(function*() {
+          const outcome = yield* run(input)
+          const found = violations(input, outcome)
+          if (found.length > 0) throw new Error(`${found.join("\n")}\nlog: ${outcome.log.join(", ")}`)
+        }),
+      { fastCheck: { numRuns: 300, seed: 20261207 } }
     )
   })
 })

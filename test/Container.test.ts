@@ -503,6 +503,36 @@ describe("Container", () => {
         ])
       }))
 
+    it.effect("a parent that closes while its child's own close is in flight waits for it: the child's instances are released before the parent's they depend on", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const finish = yield* Deferred.make<void>()
+        // the child's Db: its release waits for `finish`
+        const slowChildDb = Component.make(Db, {
+          dependencies: [Config],
+          build: Effect.flatMap(Config, (config) =>
+            Effect.tap(recorder.make("tenant Db", (id) => ({ id, config })), () =>
+              Effect.addFinalizer(() => Effect.zipRight(Deferred.await(finish), Effect.sync(() => void recorder.events.push("finalized tenant Db"))))))
+        })
+        const rootScope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container, Config]), rootScope)
+        const root = Context.get(context, Container.Container)
+        const childScope = yield* Scope.make()
+        const child = yield* Scope.extend(Effect.provideService(Container.child("tenant", [slowChildDb]), Container.Container, root), childScope)
+        yield* Container.getFrom(child, Db)
+        // the child's Scope closes (its release waits), then the root's
+        const childClosing = yield* Effect.fork(Scope.close(childScope, Exit.void))
+        for (let step = 0; step < 5; step++) yield* Effect.yieldNow()
+        const rootClosing = yield* Effect.fork(Scope.close(rootScope, Exit.void))
+        for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+        const meanwhile = [...recorder.events]
+        yield* Deferred.succeed(finish, undefined)
+        yield* Fiber.join(childClosing)
+        yield* Fiber.join(rootClosing)
+        expect(meanwhile).toEqual(["build Config", "build tenant Db"])
+        expect(recorder.events).toEqual(["build Config", "build tenant Db", "finalized tenant Db", "release tenant Db", "release Config"])
+      }))
+
     it.effect("a child's lookup that fails in what it takes from its parent says the path from the child's own component, as a root container's lookup does", () =>
       Effect.gen(function*() {
         // Regression: the ResolutionError read "app/Repo -> app/Cache: no component provides ...", the
@@ -1167,6 +1197,37 @@ describe("Container", () => {
   })
 
   describe("shutting down", () => {
+    it.effect("a child's close that begins while a shutdown in it releases a component waits for that release: its dependencies are released after it", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const finish = yield* Deferred.make<void>()
+        const slowDb = Component.make(Db, {
+          dependencies: [Config],
+          build: Effect.flatMap(Config, (config) =>
+            Effect.tap(recorder.make("Db", (id) => ({ id, config })), () =>
+              Effect.addFinalizer(() => Effect.zipRight(Deferred.await(finish), Effect.sync(() => void recorder.events.push("finalized Db"))))))
+        })
+        yield* withContainer(
+          Registry.make(),
+          [],
+          Effect.gen(function*() {
+            const scope = yield* Scope.make()
+            const child = yield* Scope.extend(Container.child("tenant", [Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }), slowDb]), scope)
+            yield* Container.getFrom(child, Db)
+            const shuttingDown = yield* Effect.fork(Container.shutDownIn(child, "Db"))
+            for (let step = 0; step < 5; step++) yield* Effect.yieldNow()
+            const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+            for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+            const meanwhile = [...recorder.events]
+            yield* Deferred.succeed(finish, undefined)
+            yield* Fiber.join(shuttingDown)
+            yield* Fiber.join(closing)
+            expect(meanwhile).toEqual(["build Config", "build Db"])
+          })
+        )
+        expect(recorder.events).toEqual(["build Config", "build Db", "finalized Db", "release Db", "release Config"])
+      }))
+
     it.effect("shutting down a service's key, not a component's name, fails suggesting the components of that service the container holds", () =>
       Effect.gen(function*() {
         const registry = Registry.make(
@@ -1470,6 +1531,60 @@ describe("Container", () => {
         expect(got.id).toBe(3)
         expect(recorder.events).toEqual(["build Config", "build Db", "build Db", "release Db", "got Db#3", "release Db", "release Config"])
       }))
+
+    it.effect.prop(
+      "plain lookups of a root plan's own lazy singleton racing reloads of it, at random interleavings, never get a released instance; every instance is released once",
+      [fc.record({
+        lookups: fc.array(fc.record({ reload: fc.boolean(), before: fc.nat({ max: 4 }), between: fc.nat({ max: 3 }) }), { minLength: 2, maxLength: 6 }),
+        buildYields: fc.nat({ max: 3 })
+      })],
+      ([{ buildYields, lookups }]) =>
+        Effect.gen(function*() {
+          const events: Array<string> = []
+          let next = 0
+          const live = new Set<number>()
+          class Conn extends Context.Tag("Conn")<Conn, { readonly id: number }>() {}
+          const registry = Registry.make(
+            Component.make(Config, { build: Effect.succeed({ id: 0 }) }),
+            Component.make(Conn, {
+              dependencies: [Config],
+              build: Effect.acquireRelease(
+                Effect.zipRight(Effect.repeatN(Effect.yieldNow(), buildYields), Effect.sync(() => {
+                  live.add(++next)
+                  events.push(`build Conn#${next}`)
+                  return { id: next }
+                })),
+                ({ id }) => Effect.sync(() => {
+                  live.delete(id)
+                  events.push(`release Conn#${id}`)
+                })
+              )
+            })
+          )
+          const problems: Array<string> = []
+          yield* withContainer(
+            registry,
+            [Dependency.lazy(Conn)],
+            Effect.gen(function*() {
+              const fibers = yield* Effect.forEach(lookups, ({ before, between, reload }) =>
+                Effect.fork(Effect.zipRight(
+                  Effect.repeatN(Effect.yieldNow(), before),
+                  reload
+                    ? Effect.flatMap(Container.get(Dependency.reloadable(Conn)), (handle) => Effect.zipRight(Effect.repeatN(Effect.yieldNow(), between), handle.reload))
+                    : Effect.flatMap(Container.get(Conn), (conn) =>
+                      Effect.zipRight(Effect.repeatN(Effect.yieldNow(), between), Effect.sync(() => {
+                        if (!live.has(conn.id)) problems.push(`a lookup got the released Conn#${conn.id}`)
+                      })))
+                )))
+              yield* Fiber.joinAll(fibers)
+            })
+          )
+          const built = events.filter((event) => event.startsWith("build ")).map((event) => event.slice(6)).sort()
+          const released = events.filter((event) => event.startsWith("release ")).map((event) => event.slice(8)).sort()
+          expect({ problems, released }).toEqual({ problems: [], released: built })
+        }),
+      { fastCheck: { numRuns: 200, seed: 20261207 } }
+    )
 
     /**
      * components T0..Tn-1 (each on some earlier ones, yielding while built), lookups in the root and a

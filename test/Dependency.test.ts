@@ -601,6 +601,50 @@ describe("Dependency.reloadable at run time", () => {
       expect(recorder.events.slice(7)).toEqual(["release Keeper#1", "release Leaf#2", "release Base#1"])
     }))
 
+  it.effect("a replaced instance whose release (its last user's) is in flight as the container closes is released in full before its dependencies", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      // Leaf#1's release waits for `finish`: a release in flight when the close reaches its scope
+      const finish = yield* Deferred.make<void>()
+      const slowLeaf = Component.make(Leaf, {
+        dependencies: [Base],
+        build: Effect.tap(recorder.instance("Leaf"), (leaf) =>
+          leaf.id === "Leaf#1"
+            ? Effect.addFinalizer(() => Effect.zipRight(Deferred.await(finish), Effect.sync(() => void recorder.events.push("finalized Leaf#1"))))
+            : Effect.void)
+      })
+      const registry = Registry.make(keeperOf(recorder), slowLeaf, baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Keeper]))
+      const { rules } = Context.get(context, Keeper)
+      const done = yield* Deferred.make<void>()
+      const inUse = yield* Deferred.make<void>()
+      const user = yield* Effect.fork(rules.use(() => Effect.zipRight(Deferred.succeed(inUse, undefined), Deferred.await(done))))
+      yield* Deferred.await(inUse)
+      yield* rules.reload
+      // the use ends: Leaf#1's release (its last holder's) begins, and waits; then the container closes
+      yield* Deferred.succeed(done, undefined)
+      for (let step = 0; step < 5; step++) yield* Effect.yieldNow()
+      const closing = yield* Effect.fork(close)
+      for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+      const meanwhile = recorder.events.slice(4)
+      yield* Deferred.succeed(finish, undefined)
+      yield* Fiber.join(user)
+      yield* Fiber.join(closing)
+      // the close waits for Leaf#1's release: Base is not released under it
+      expect(meanwhile).toEqual(["release Keeper#1", "release Leaf#2"])
+      expect(recorder.events).toEqual([
+        "build Base#1",
+        "build Leaf#1",
+        "build Keeper#1",
+        "build Leaf#2",
+        "release Keeper#1",
+        "release Leaf#2",
+        "finalized Leaf#1",
+        "release Leaf#1",
+        "release Base#1"
+      ])
+    }))
+
   it.effect("a failed reload keeps the current instance and fails with the typed error", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()
@@ -870,6 +914,36 @@ describe("Dependency.reloadable with App", () => {
       expect(never.events).toEqual(["build Base#1", "build Leaf#1", "build Keeper#1", "release Keeper#1"])
       yield* Fiber.interrupt(user)
       yield* Scope.close(scope, Exit.void)
+    }))
+
+  it.effect("a replaced instance's own release still running when the application's release reaches it holds that release until the release timeout, which reports it; the run failed", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      // Leaf#1's finalizer never ends
+      const leaf = Component.make(Leaf, {
+        dependencies: [Base],
+        build: Effect.tap(recorder.instance("Leaf"), (instance) => instance.id === "Leaf#1" ? Effect.addFinalizer(() => Effect.never) : Effect.void)
+      })
+      const scope = yield* Scope.make()
+      const running = yield* Scope.extend(App.start(App.make(Registry.make(keeperOf(recorder), leaf, baseOf(recorder)), { roots: [Keeper], releaseTimeout: "5 seconds" })), scope)
+      const { rules } = Context.get(running.context, Keeper)
+      const [inUse, done] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+      // a daemon: its end (Leaf#1's release) never comes
+      yield* Effect.forkDaemon(rules.use(() => Effect.zipRight(Deferred.succeed(inUse, undefined), Deferred.await(done))))
+      yield* Deferred.await(inUse)
+      yield* rules.reload
+      // the use ends: Leaf#1's release as a replaced instance begins, and never ends
+      yield* Deferred.succeed(done, undefined)
+      for (let step = 0; step < 5; step++) yield* Effect.yieldNow()
+      const stopping = yield* Effect.fork(Effect.flip(App.stop(running)))
+      for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+      yield* TestClock.adjust("5 seconds")
+      const failed = (yield* Fiber.join(stopping)) as Errors.ApplicationFailed
+      const timedOut = new Errors.ReleaseTimeout({ component: "Leaf", path: ["Keeper", "Leaf"], timeout: "5s" })
+      expect(failed.errors).toEqual([timedOut])
+      expect(timedOut.message).toBe("Keeper -> Leaf: releasing Leaf did not complete within 5s; the components not released yet were left unreleased")
+      // Base, which Leaf#1 depends on, is left unreleased
+      expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Keeper#1", "build Leaf#2", "release Keeper#1", "release Leaf#2"])
     }))
 
   it.effect("a replaced instance a get still holds when the application stops is disposed and released once, in order, not again when that get's Scope closes", () =>

@@ -295,6 +295,15 @@ describe("Errors", () => {
       expect(failed({ _tag: "Timeout" }).message).toBe("Api -> Database: constructor of Database failed: Timeout")
     })
 
+    it("says a hook's failure or timeout of the component once: the hook's message, not the constructor's", () => {
+      const hookFailed = new Errors.HookFailed({ component: "Database", path: ["Api", "Database"], phase: "initialize", hook: "initializer", cause: "refused" })
+      const timedOut = new Errors.HookTimeout({ component: "Database", path: ["Api", "Database"], phase: "start", hook: "onStart", timeout: "2s" })
+      expect([failed(hookFailed).message, failed(timedOut).message]).toEqual([
+        "Api -> Database: initializer of Database failed: refused",
+        "Api -> Database: start hook of Database did not complete within 2s (the start timeout: Lifecycle.timeouts({ start }) on the component, or the App's startTimeout)"
+      ])
+    })
+
     it("renders primitives with String", () => {
       expect(failed("boom").message).toBe("Api -> Database: constructor of Database failed: boom")
       expect(failed(42).message).toBe("Api -> Database: constructor of Database failed: 42")

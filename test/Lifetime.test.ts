@@ -674,6 +674,49 @@ describe("Lifetime at run time", () => {
         expect(recorder.events).toEqual(["build Base#1", "build Slow#1", "release Slow#1", "release Base#1"])
       }))
 
+    it.effect("a fiber of a scope that waited for another's build of its instance, resumed once the scope's close released it, fails with ScopeNotOpen and never gets the released instance", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const registry = Registry.make(
+          Component.make(Base, { build: Effect.zipRight(Effect.repeatN(Effect.yieldNow(), 3), recorder.instance("Base")) }).pipe(Lifetime.scoped(Job))
+        )
+        // two fibers of the scope ask for Base (the second waits for the first's build); the scope closes meanwhile
+        const got = yield* Effect.gen(function*() {
+          const asking = yield* Effect.forEach([1, 2], () =>
+            Effect.fork(Effect.zipRight(
+              Effect.repeatN(Effect.yieldNow(), 2),
+              Effect.either(Effect.tap(Container.get(Base), (base) => recorder.use(base)))
+            )))
+          yield* Effect.repeatN(Effect.yieldNow(), 6)
+          return asking
+        }).pipe(Lifetime.within(Job, []), Effect.flatMap(Fiber.joinAll), Effect.provide(Registry.toLayer(registry, [Container.Container], { scopes: [Job] })))
+        expect(recorder.usedAfterRelease).toEqual([])
+        expect(got).toEqual([
+          Either.right({ id: "Base#1" }),
+          Either.left(new Errors.ScopeNotOpen({ component: "Base", scope: "Job", path: ["Base"], closing: true }))
+        ])
+        expect(recorder.events).toEqual(["build Base#1", "use Base#1", "release Base#1"])
+      }))
+
+    it.effect("an instance's lazy handle of a transient it already built, used by a fiber of the scope once the scope's close began, fails with ScopeNotOpen and never gives the released transient", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const { gate, layer } = yield* gated(recorder)
+        yield* Deferred.succeed(gate, undefined)
+        const late = yield* Effect.gen(function*() {
+          const go = yield* Deferred.make<void>()
+          const fiber = yield* Effect.gen(function*() {
+            const { lone } = yield* Holder
+            yield* recorder.use(yield* lone)
+            return yield* Effect.fork(Effect.zipRight(Deferred.await(go), Effect.either(lone)))
+          }).pipe(Lifetime.within(Job, [Holder]))
+          yield* Deferred.succeed(go, undefined)
+          return yield* Fiber.join(fiber)
+        }).pipe(Effect.provide(layer))
+        expect(late).toEqual(Either.left(new Errors.ScopeNotOpen({ component: "Lone", scope: "Job", path: ["Holder", "Lone"], closing: true })))
+        expect(recorder.events).toEqual(["build Lone#1", "use Lone#1", "release Lone#1"])
+      }))
+
     it.effect("a build a fiber of a scope would start once the scope's close began fails with ScopeNotOpen and builds nothing: a scoped component's, a transient's the scope or its instance would own", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
@@ -698,6 +741,141 @@ describe("Lifetime at run time", () => {
         // nothing is built: neither Slow on a released Base nor Lone in Holder's released scope
         expect(recorder.events).toEqual([])
       }))
+  })
+
+  describe("closing a scope at random points", () => {
+    /**
+     * what a fiber forked in the scope does: a lookup of S_target, a lazy handle's of it, a lookup of the
+     * transient T, or H's lazy handle of T (H scoped to Job: the transient is its instance's)
+     */
+    interface Op {
+      readonly kind: "get" | "lazy" | "transient" | "held"
+      readonly target: number
+      readonly before: number
+      readonly after: number
+    }
+    interface Scenario {
+      /** S0..Sn-1 scoped to Job: each on some earlier ones */
+      readonly graph: ReadonlyArray<ReadonlyArray<number>>
+      /** per S: it needs the singleton G, the transient T */
+      readonly onG: ReadonlyArray<boolean>
+      readonly onT: ReadonlyArray<boolean>
+      /** per S, and for T and G: how many times its constructor yields once given its dependencies */
+      readonly yields: ReadonlyArray<number>
+      readonly ops: ReadonlyArray<Op>
+      /** how many times the scope's effect yields, once its fibers are forked, before it returns (the scope closes) */
+      readonly closeAfter: number
+    }
+
+    const scenario: FastCheck.Arbitrary<Scenario> = FastCheck.integer({ min: 1, max: 4 }).chain((size) =>
+      FastCheck.record({
+        graph: FastCheck.tuple(...Array.from({ length: size }, (_, index) => FastCheck.subarray(Array.from({ length: index }, (_, earlier) => earlier)))),
+        onG: FastCheck.array(FastCheck.boolean(), { minLength: size, maxLength: size }),
+        onT: FastCheck.array(FastCheck.boolean(), { minLength: size, maxLength: size }),
+        yields: FastCheck.array(FastCheck.nat({ max: 3 }), { minLength: size + 2, maxLength: size + 2 }),
+        ops: FastCheck.array(
+          FastCheck.record({
+            kind: FastCheck.constantFrom<Op["kind"]>("get", "lazy", "transient", "held"),
+            target: FastCheck.nat({ max: size - 1 }),
+            before: FastCheck.nat({ max: 6 }),
+            after: FastCheck.nat({ max: 3 })
+          }),
+          { minLength: 1, maxLength: 5 }
+        ),
+        closeAfter: FastCheck.nat({ max: 12 })
+      })
+    )
+
+    interface Made {
+      readonly id: string
+      readonly deps: ReadonlyArray<string>
+    }
+
+    it.effect.prop(
+      "a Lifetime.within scope closing while fibers forked in it look up its instances, force lazy handles and build transients: every instance is released once, after its dependents, none given out released, none built once the close ended, every late request a ScopeNotOpen (closing)",
+      [scenario],
+      ([{ closeAfter, graph, onG, onT, ops, yields }]) =>
+        Effect.gen(function*() {
+          const size = graph.length
+          const problems: Array<string> = []
+          const live = new Map<string, Made>()
+          const events: Array<string> = []
+          const counts = new Map<string, number>()
+          const tags = graph.map((_, id) => Context.GenericTag<Made>(`S${id}`))
+          const G = Context.GenericTag<Made>("G")
+          const T = Context.GenericTag<Made>("T")
+          const H = Context.GenericTag<{ readonly t: Effect.Effect<Made, Errors.HandleError> }>("H")
+          /** a constructor of `name` given its dependencies' instances: yields, checks them alive, then makes one, released with its Scope */
+          const made = (name: string, dependencies: ReadonlyArray<Context.Tag<Made, Made>>, times: number) =>
+            Effect.gen(function*() {
+              const got = yield* Effect.forEach(dependencies, (tag) => tag)
+              yield* Effect.repeatN(Effect.yieldNow(), times)
+              for (const dependency of got) if (!live.has(dependency.id)) problems.push(`${name} built on a released ${dependency.id}`)
+              return yield* Effect.acquireRelease(
+                Effect.sync(() => {
+                  const n = (counts.get(name) ?? 0) + 1
+                  counts.set(name, n)
+                  const instance = { id: `${name}#${n}`, deps: got.map((dependency) => dependency.id) }
+                  live.set(instance.id, instance)
+                  events.push(`build ${instance.id}`)
+                  return instance
+                }),
+                (instance) =>
+                  Effect.sync(() => {
+                    if (!live.has(instance.id)) problems.push(`${instance.id} released twice`)
+                    for (const other of live.values()) if (other.deps.includes(instance.id)) problems.push(`${instance.id} released before its dependent ${other.id}`)
+                    live.delete(instance.id)
+                    events.push(`release ${instance.id}`)
+                  })
+              )
+            })
+          const components = graph.map((earlier, id) => {
+            const dependencies = [...earlier.map((other) => tags[other]!), ...(onG[id] ? [G] : []), ...(onT[id] ? [T] : [])]
+            return Component.make(tags[id]!, { dependencies, build: made(`S${id}`, dependencies, yields[id]!) } as never).pipe(Lifetime.scoped(Job))
+          })
+          const registry = Registry.make(
+            ...components,
+            Component.make(G, { build: made("G", [], yields[size]!) } as never),
+            Component.make(T, { build: made("T", [], yields[size + 1]!) } as never).pipe(Lifetime.transient),
+            Component.make(H, { dependencies: [Dependency.lazy(T)], build: Effect.map(Dependency.lazy(T), (t) => ({ t })) }).pipe(Lifetime.scoped(Job))
+          )
+          const handles = tags.map((tag) => Dependency.lazy(tag))
+          const layer = Registry.toLayer(registry, [Container.Container, ...handles], { scopes: [Job] })
+          yield* Effect.gen(function*() {
+            const fibers = yield* Effect.gen(function*() {
+              const lazy = yield* Effect.forEach(handles, (handle) => handle)
+              const forked = yield* Effect.forEach(ops, ({ after, before, kind, target }) =>
+                Effect.fork(Effect.gen(function*() {
+                  yield* Effect.repeatN(Effect.yieldNow(), before)
+                  const request: Effect.Effect<Made, Errors.LookupError | Errors.HandleError, Container.Container> = kind === "get"
+                    ? Container.get(tags[target]!)
+                    : kind === "lazy"
+                    ? lazy[target]!
+                    : kind === "held"
+                    ? Effect.flatMap(Container.get(H), (held) => held.t)
+                    : Container.get(T)
+                  const got = yield* Effect.either(request)
+                  if (Either.isLeft(got)) {
+                    const error = got.left
+                    if (!(error._tag === "ScopeNotOpen" && error.closing === true)) problems.push(`a ${kind} of S${target} failed with ${error._tag}: ${error.message}`)
+                    return
+                  }
+                  if (!live.has(got.right.id)) problems.push(`a ${kind} of S${target} got the released ${got.right.id}`)
+                  yield* Effect.repeatN(Effect.yieldNow(), after)
+                })))
+              yield* Effect.repeatN(Effect.yieldNow(), closeAfter)
+              return forked
+            }).pipe(Lifetime.within(Job, handles))
+            const closedAt = events.length
+            yield* Fiber.joinAll(fibers)
+            // nothing of the scope built once its close ended (G, a singleton, may be)
+            for (const event of events.slice(closedAt)) if (event.startsWith("build ") && !event.startsWith("build G")) problems.push(`${event} after the scope closed`)
+          }).pipe(Effect.provide(layer))
+          for (const id of live.keys()) problems.push(`${id} never released`)
+          expect(problems).toEqual([])
+        }),
+      { fastCheck: { numRuns: 400, seed: 20261207 } }
+    )
   })
 
   describe("with App", () => {

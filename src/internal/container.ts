@@ -720,14 +720,19 @@ const scoped = (
     // on it, released before it); nothing more is built, and one whose build ends meanwhile is released
     // with the others (the close waited for it), so a fiber that outlived the scope gets none
     if (instance.closing !== undefined && !instance.instances.has(key)) return Effect.fail(builds.scopeClosedFor(self, id, instance))
-    return once(
-      instance.instances,
-      key,
-      Effect.zipRight(
-        dependenciesFirst(self, id, instance),
-        Effect.flatMap(buildOwned(self, instance, id, instance), ([value]) =>
-          instance.closing === undefined ? Effect.succeed(value) : Effect.fail(builds.scopeClosedFor(self, id, instance)))
-      )
+    // read again as the caller resumes: one that waited for another fiber's build may resume once the
+    // close began and released the instance (forgotten as its release began)
+    return Effect.flatMap(
+      once(
+        instance.instances,
+        key,
+        Effect.zipRight(
+          dependenciesFirst(self, id, instance),
+          Effect.flatMap(buildOwned(self, instance, id, instance), ([value]) =>
+            instance.closing === undefined ? Effect.succeed(value) : Effect.fail(builds.scopeClosedFor(self, id, instance)))
+        )
+      ),
+      (value) => instance.closing === undefined || instance.instances.has(key) ? Effect.succeed(value) : Effect.fail(builds.scopeClosedFor(self, id, instance))
     )
   })
 
@@ -781,13 +786,18 @@ const lazyHandle = (
   }
   if (rank === TRANSIENT) {
     const memo = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
-    return Effect.flatMap(FiberRef.get(openScopes), (chain) =>
+    const built = Effect.flatMap(FiberRef.get(openScopes), (chain) =>
       once(
         memo,
         id,
         Effect.flatMap(owner === undefined ? executor.openScope(self.build, id) : Scope.fork(owner, ExecutionStrategy.sequential), (scope) =>
           buildIn(self, id, scope, chain, "transient", openOwner))
       ))
+    // an open scope's instance holds it: once the scope's close began (a fiber that outlived it, or one
+    // that waited for another's build and resumed after that close released it), it is not given
+    return openOwner === undefined
+      ? built
+      : Effect.flatMap(built, (value) => openOwner.closing === undefined ? Effect.succeed(value) : Effect.fail(builds.scopeClosedFor(self, id, openOwner)))
   }
   return Effect.flatMap(FiberRef.get(openScopes), (chain) => scoped(self, id, chain, made))
 }

@@ -171,7 +171,8 @@ export class HookFailed extends Data.TaggedError("HookFailed")<{
 /** `Errors.ConstructionError`'s message: an initializer's failure (a `HookFailed` of the component) is told as it is. @internal */
 export const constructionErrorMessage = (self: Errors.ConstructionError): string => {
   const cause: unknown = self.cause
-  if (cause instanceof HookFailed && cause.component === self.component) return cause.message
+  // a hook's failure or timeout names the component and the hook already: said once
+  if ((cause instanceof HookFailed || cause instanceof HookTimeout) && cause.component === self.component) return cause.message
   return `${formatPath(self.path)}: constructor of ${self.component} failed: ${describeValue(self.cause)}`
 }
 

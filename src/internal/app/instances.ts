@@ -50,6 +50,8 @@ export interface Hooked {
   readonly starts: boolean
   /** the path of the child container that builds it (`[]`: the application's) */
   readonly container: ReadonlyArray<string>
+  /** whether the close of the container that builds it began (a singleton of its own is then not started) */
+  readonly closing?: () => boolean
 }
 
 /**
@@ -108,7 +110,8 @@ const extensionHook = (self: AppRun, extension: container.Container, container: 
       services: servicesOf(node, extension.build, edgeValue, extension.build.layout.edgeStart[id]!),
       recorded: undefined,
       starts: singleton,
-      container
+      container,
+      closing: () => extension.build.closing !== undefined
     }, service, scope)
   }
 }
@@ -224,7 +227,9 @@ const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: 
   // scope's close fails with them, as with its finalizers' failures: a release failure of the
   // instance); a singleton's start hooks and background work (a child's own component, a lookup's),
   // stopped first as the scope closes (see `own.ts`); its health checks in flight interrupted and
-  // waited for first of all: each finalizer added after the one it must run before.
+  // waited for first of all: each finalizer added after the one it must run before. A singleton
+  // built while its container's close or the application's stop began (its build in flight then) is
+  // not started: nothing would stop it in order, and it is released at once.
   const disposers = lifecycle?.disposers ?? []
   const checked = (lifecycle?.healthChecks.length ?? 0) > 0
   const starts = component.starts && lifecycle !== undefined && (lifecycle.onStart.length > 0 || lifecycle.onStop.length > 0 || lifecycle.background.length > 0)
@@ -232,7 +237,10 @@ const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: 
   return Effect.gen(function*() {
     yield* initialize
     if (disposers.length > 0) yield* Scope.addFinalizer(scope, own.allAttempted(component, service, disposers, "dispose"))
-    if (starts) yield* own.start(self, component, service, scope)
+    if (starts) {
+      if (self.stopping || component.closing?.() === true) return yield* new Errors.ContainerClosed({ container: component.container, operation: "get" })
+      yield* own.start(self, component, service, scope)
+    }
     if (checked) yield* Scope.addFinalizer(scope, checks.abandonChecksOf(self, service))
   })
 }

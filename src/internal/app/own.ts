@@ -109,11 +109,30 @@ interface Run {
  * A singleton of its own starts: its start hooks (a failure fails its construction), then its
  * background work, each on a fiber of its own from the application's runner; then, on its scope, its
  * stop (`stop`). Background work that fails while the instance lives is logged at error level with
- * the component's path; it stops nothing (a child's work is the child's).
+ * the component's path; it stops nothing (a child's work is the child's). A start in flight is
+ * waited for by the application's stop (`stopAll`), which then stops it in order.
  *
  * @internal
  */
 export const start = (
+  self: AppRun,
+  component: Hooked,
+  service: unknown,
+  scope: Scope.Scope
+): Effect.Effect<void, Errors.ConstructionError> =>
+  Effect.suspend(() => {
+    const starting = runtime.makeDeferred<void>()
+    self.ownStarting.add(starting)
+    return Effect.ensuring(
+      startNow(self, component, service, scope),
+      Effect.sync(() => {
+        self.ownStarting.delete(starting)
+        runtime.completeDeferred(starting, Exit.void)
+      })
+    )
+  })
+
+const startNow = (
   self: AppRun,
   component: Hooked,
   service: unknown,
@@ -143,25 +162,29 @@ export const start = (
         runs.push(Object.assign(run, { work, fiber: started, signal }))
       }
       // stopped once: by the application's stop, or as its scope closes, whichever comes first (the
-      // finalizer then gives the stop's outcome: its failures are the instance's release's)
+      // finalizer then gives the stop's outcome: its failures are the instance's release's); listed
+      // until its stop ended, so that the application's stop begun meanwhile waits for it
       return Effect.flatMap(Effect.cached(stop(component, service, runs)), (stopOnce) => {
         self.ownStarted.add(stopOnce)
-        return Scope.addFinalizer(scope, Effect.suspend(() => {
-          self.ownStarted.delete(stopOnce)
-          return stopOnce
-        }))
+        return Scope.addFinalizer(scope, Effect.ensuring(stopOnce, Effect.sync(() => self.ownStarted.delete(stopOnce))))
       })
     }))
 
 /**
  * The application's stop begins with the instances of their own that started (children's and
  * lookups' singletons), last started first: they may depend on the application's components, which
- * stop next. Their failures are their release's (see `start`).
+ * stop next. The starts in flight are waited for first (each bounded by its start timeout; none
+ * begins once the stop began, see `instances.ts`), so that what they start stops here too, in order.
+ * Their failures are their release's (see `start`).
  *
  * @internal
  */
 export const stopAll = (self: AppRun): Effect.Effect<void> =>
-  Effect.suspend(() => Effect.forEach([...self.ownStarted].reverse(), Effect.exit, { discard: true }))
+  Effect.suspend(() =>
+    Effect.zipRight(
+      Effect.forEach([...self.ownStarting], (starting) => Deferred.await(starting), { discard: true }),
+      Effect.suspend(() => Effect.forEach([...self.ownStarted].reverse(), Effect.exit, { discard: true }))
+    ))
 
 /**
  * A singleton of its own stops: its background work asked to finish (its signal completes, and work

@@ -30,6 +30,7 @@
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import type * as Clock from "effect/Clock"
+import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -99,6 +100,8 @@ export class AppRun implements builtins.Host {
   readonly checksInFlight = new Map<Fiber.RuntimeFiber<unknown, unknown>, InFlight>()
   /** the stops of the instances of their own that started, in start order (see `own.ts`) */
   readonly ownStarted = new Set<Effect.Effect<void>>()
+  /** the starts of instances of their own in flight, each completed as it ends (the stop waits for them, see `own.ts`) */
+  readonly ownStarting = new Set<Deferred.Deferred<void>>()
   /**
    * per component whose requests the container prepared (handles, transient or scoped instances):
    * the values its constructor got, which its hooks get too (see `hookServices`)

@@ -206,7 +206,7 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
         self.releaseTimedOut = true
         // the release still waits for builds in flight (a lookup's, a handle's): nothing was released; or,
         // before releasing a reloadable's instance, for a use in flight on it
-        const waitedFor = (holder: container.Container, id: number, what: { readonly building: true } | { readonly using: true }) => {
+        const waitedFor = (holder: container.Container, id: number, what: { readonly building?: true; readonly using?: true }) => {
           const error = new Errors.ReleaseTimeout({
             component: holder.plan.nodes[id]!.name,
             path: planInternal.pathTo(holder.plan, id),
@@ -218,6 +218,8 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
         }
         for (const { container: holder, id } of lookup.buildsInFlight(self.container)) waitedFor(holder, id, { building: true })
         for (const { container: holder, id } of lookup.usesInFlight(self.container)) waitedFor(holder, id, { using: true })
+        // or for a replaced instance's own release (its last holder's) still running
+        for (const { container: holder, id } of lookup.releasesInFlight(self.container)) waitedFor(holder, id, {})
         for (let id = 0; id < self.plan.nodes.length; id++) {
           if (self.record.stateOf(id) !== "releasing") continue
           // being released: its scope's release, or before it its disposers (the phase in flight)

@@ -36,10 +36,10 @@
  */
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
-import type * as Deferred from "effect/Deferred"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type * as Exit from "effect/Exit"
+import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
@@ -112,6 +112,8 @@ export class Realm {
   state: "open" | "closing" | "closed" = "open"
   /** the exit of its close, once it began */
   closing: Exit.Exit<unknown, unknown> | undefined = undefined
+  /** completed when its close ended: what a close that finds it closing waits for */
+  closed: Deferred.Deferred<void> | undefined = undefined
   /** the path of names from the root container (`[]` for the root) */
   readonly path: ReadonlyArray<string>
   /** what the containers of its tree share */
@@ -696,20 +698,30 @@ const ownOriginOf = (realm: Realm): resolver.Origin | undefined => {
 /**
  * Closes a realm: first nothing more is built by it, its children and, for the root's, the root
  * container, and the builds in flight there are waited for (`builds.drain`: a constructor running
- * finishes with its dependencies alive); then its children are closed, concurrently, then the
+ * finishes with its dependencies alive), and so is a shutdown in flight in its tree (it releases
+ * scopes it took out of their containers); then its children are closed, concurrently, then the
  * instances its lookups built are released, last built first (each extension releases its components
- * dependents first). Runs once: a second call (or a concurrent one) finds it closing and does nothing.
- * Returns the release failures, if any.
+ * dependents first). Runs once: a second call finds it closed and does nothing; a concurrent one (its
+ * parent's close reaching a child whose own Scope is closing it) waits for its end, so that nothing
+ * the realm's instances depend on is released under them. Returns the release failures, if any (the
+ * first call's: a call that waited returns none). Uninterruptible: an interruption of its caller (an
+ * opening of a child whose start failed, interrupted as the child closes) would leave it half done,
+ * what it did not release never released and the child's name never freed.
  *
  * @internal
  */
 export const close = (realm: Realm, exit: Exit.Exit<unknown, unknown>): Effect.Effect<Cause.Cause<never> | undefined> =>
-  Effect.suspend(() => {
-    if (realm.state !== "open") return Effect.succeed(undefined)
+  Effect.uninterruptible(Effect.suspend(() => {
+    if (realm.state !== "open") return realm.closed === undefined ? Effect.succeed(undefined) : Effect.as(Deferred.await(realm.closed), undefined)
     realm.state = "closing"
     realm.closing = exit
-    return Effect.gen(function*() {
+    const closed = realm.closed = runtime.makeDeferred<void>()
+    return Effect.ensuring(Effect.gen(function*() {
       yield* builds.drain(containersOf(realm), exit)
+      // a shutdown in flight in the tree took the scopes it releases out of their containers: its
+      // release ends before this one releases what those instances depend on
+      const shutting = realm.tree.lastShutDown
+      if (shutting !== undefined) yield* Deferred.await(shutting)
       const children = [...realm.children.values()]
       let failures: Cause.Cause<never> | undefined
       const fromChildren = yield* Effect.forEach(children, (child) => close(child, exit), { concurrency: "unbounded" })
@@ -723,8 +735,8 @@ export const close = (realm: Realm, exit: Exit.Exit<unknown, unknown>): Effect.E
       realm.state = "closed"
       realm.parent?.children.delete(realm.name)
       return failures
-    })
-  })
+    }), Effect.sync(() => runtime.completeDeferred(closed, Exit.void)))
+  }))
 
 /**
  * The containers a realm's close releases, so builds by: the root's (for the root's realm), its
@@ -752,6 +764,10 @@ export const buildsInFlight = (root: container.Container | undefined): Array<{ r
 /** The reloadable singletons in a root container's tree whose release waits for a use in flight. @internal */
 export const usesInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> =>
   reloadable.usesAwaited(containersIn(root))
+
+/** The reloadable singletons in a root container's tree whose release waits for a replaced instance's release in flight. @internal */
+export const releasesInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> =>
+  reloadable.releasesAwaited(containersIn(root))
 
 const containersIn = (root: container.Container | undefined): Array<container.Container> => {
   if (root === undefined) return []

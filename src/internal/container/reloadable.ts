@@ -38,6 +38,8 @@ export interface Held {
   pinned: boolean
   /** its release by the container began (its close, a shutdown): `use` and `get` no longer give it */
   released: boolean
+  /** its release as a replaced instance (its last holder's, `releaseReplaced`) began: completed when it ended */
+  early: Deferred.Deferred<void> | undefined
 }
 
 /**
@@ -53,6 +55,8 @@ export interface Cell {
   readonly reloads: Effect.Semaphore
   /** how many of its instances' releases wait for uses in flight (App's release timeout reports them) */
   awaited: number
+  /** how many of its instances' releases by the container wait for their release as a replaced instance in flight (reported the same) */
+  releasing: number
 }
 
 /**
@@ -92,7 +96,7 @@ export const reloadableHandle = (
       const index = self.build.owners.indexOf(id)
       const scope = index === -1 ? undefined : self.build.scopes[index]
       const held = heldOf(first, scope, self.plainIncoming[id] === 1)
-      cell = { current: held, first: held, reloads, awaited: 0 }
+      cell = { current: held, first: held, reloads, awaited: 0, releasing: 0 }
       self.cells.set(id, cell)
       gate(cell, held)
     }
@@ -158,7 +162,8 @@ const heldOf = (value: unknown, scope: Scope.CloseableScope | undefined, pinned:
   idle: undefined,
   replaced: false,
   pinned,
-  released: false
+  released: false,
+  early: undefined
 })
 
 /**
@@ -170,7 +175,9 @@ const heldOf = (value: unknown, scope: Scope.CloseableScope | undefined, pinned:
  * close for ever); what it got is released in order with the rest, and using it after is the
  * caller's error, as using any resource past its release. Under App, a use that does not end holds
  * the release until the release timeout, which reports it (`ReleaseTimeout`, `using`). An instance
- * without a scope (built from a value) is never released.
+ * without a scope (built from a value) is never released. A replaced instance whose release (its last
+ * holder's) is in flight is waited for: the container's close of its scope would return at once, and
+ * release its dependencies under its finalizers.
  */
 const gate = (cell: Cell, held: Held): void => {
   if (held.scope === undefined) return
@@ -178,6 +185,15 @@ const gate = (cell: Cell, held: Held): void => {
     held.scope,
     Effect.suspend(() => {
       held.released = true
+      if (held.early !== undefined) {
+        cell.releasing++
+        return Effect.ensuring(
+          Deferred.await(held.early),
+          Effect.sync(() => {
+            cell.releasing--
+          })
+        )
+      }
       if (held.uses === 0) return Effect.void
       cell.awaited++
       return Effect.ensuring(
@@ -195,6 +211,15 @@ export const usesAwaited = <C extends Container>(containers: ReadonlyArray<C>): 
   const found: Array<{ readonly container: C; readonly id: number }> = []
   for (const container of containers) {
     for (const [id, cell] of container.cells) if (cell.awaited > 0) found.push({ container, id })
+  }
+  return found
+}
+
+/** The reloadable singletons of `containers` whose release by the container waits for the release of a replaced instance in flight (see `gate`). @internal */
+export const releasesAwaited = <C extends Container>(containers: ReadonlyArray<C>): Array<{ readonly container: C; readonly id: number }> => {
+  const found: Array<{ readonly container: C; readonly id: number }> = []
+  for (const container of containers) {
+    for (const [id, cell] of container.cells) if (cell.releasing > 0) found.push({ container, id })
   }
   return found
 }
@@ -217,12 +242,17 @@ const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect
   // the graph's instance: its disposers are App's to run (a reloaded one has its own on its scope)
   const dispose = self.reloaded.has(scope) || self.onDispose === undefined ? Effect.void : self.onDispose(id, held.value)
   self.releasedEarly.add(scope)
-  return Effect.flatMap(Effect.zipRight(dispose, Effect.exit(Scope.close(scope, Exit.void))), (exit) =>
-    exit._tag === "Success"
-      ? Effect.void
-      : Effect.logError(
-        new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: releaseCause(exit.cause) })
-          .message,
-        exit.cause
-      ))
+  // the container's release of its scope waits for this one's end (see `gate`); a release is not interrupted
+  const early = held.early = runtime.makeDeferred<void>()
+  return Effect.uninterruptible(Effect.ensuring(
+    Effect.flatMap(Effect.zipRight(dispose, Effect.exit(Scope.close(scope, Exit.void))), (exit) =>
+      exit._tag === "Success"
+        ? Effect.void
+        : Effect.logError(
+          new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: releaseCause(exit.cause) })
+            .message,
+          exit.cause
+        )),
+    Effect.sync(() => runtime.completeDeferred(early, Exit.void))
+  ))
 }

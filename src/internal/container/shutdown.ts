@@ -198,7 +198,8 @@ const mark = (realm: Realm, targets: ReadonlyArray<string>): Array<Release> => {
       const hit = hits.get(answer.container)
       if (hit !== undefined && answer.edge.targets.some((target) => hit[target] === 1)) at.answers.delete(key)
     }
-    for (const child of at.children.values()) visit(child, [])
+    // a child whose close began is left to it (it waits for this shutdown before releasing anything)
+    for (const child of at.children.values()) if (child.state === "open") visit(child, [])
   }
   visit(realm, targets)
   return releases
