@@ -2634,6 +2634,13 @@ describe("App", () => {
           Effect.provideService(Container.child(name, components), Container.Container, Context.get(running.context, Container.Container))
       }))
 
+    /** A hook's effect that records `entry`, then signals `reached` and waits for `gate`. */
+    const gatedHook = (recorder: Recorder, entry: string) =>
+      Effect.gen(function*() {
+        const [reached, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+        return { reached, gate, run: Effect.zipRight(recorder.record(entry), Effect.zipRight(Deferred.succeed(reached, undefined), Deferred.await(gate))) }
+      })
+
     it.scoped("opening a child builds and starts its own components that take part in the lifecycle, in startup order, each after what it depends on; closing it stops them, dependents first, before their release; the others wait for a lookup", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
@@ -2701,10 +2708,8 @@ describe("App", () => {
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
         const { open } = yield* startForChildren(recorder)
-        const [stopping, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
-        const slowStop = recorded(recorder, B, [], { start: true, stop: false }).pipe(
-          Lifecycle.onStop(() => Effect.zipRight(recorder.record("stop B"), Effect.zipRight(Deferred.succeed(stopping, undefined), Deferred.await(gate))))
-        )
+        const { gate, reached: stopping, run: stopB } = yield* gatedHook(recorder, "stop B")
+        const slowStop = recorded(recorder, B, [], { start: true, stop: false }).pipe(Lifecycle.onStop(() => stopB))
         const failing = recorded(recorder, C, [B], { stop: true }).pipe(Lifecycle.onStart(() => new Boom({ where: "tenant start" })))
         const scope = yield* Scope.make()
         const opening = yield* Effect.fork(Scope.extend(open("tenant-a", [slowStop, failing]), scope))
@@ -2818,10 +2823,8 @@ describe("App", () => {
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
         const { open, running } = yield* startForChildren(recorder)
-        const [started, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
-        const slowStart = recorded(recorder, B, [A], { start: false, stop: true }).pipe(
-          Lifecycle.onStart(() => Effect.zipRight(recorder.record("start B"), Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate))))
-        )
+        const { gate, reached: started, run: startB } = yield* gatedHook(recorder, "start B")
+        const slowStart = recorded(recorder, B, [A], { start: false, stop: true }).pipe(Lifecycle.onStart(() => startB))
         const scope = yield* Scope.make()
         const opening = yield* Effect.fork(Effect.exit(Scope.extend(open("tenant-a", [slowStart]), scope)))
         yield* Deferred.await(started)
@@ -2838,14 +2841,9 @@ describe("App", () => {
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
         const { open, running } = yield* startForChildren(recorder)
-        const [stopping, gate] = [yield* Deferred.make<void>(), yield* Deferred.make<void>()]
+        const { gate, reached: stopping, run: stopB } = yield* gatedHook(recorder, "stop B")
         const slowStop = recorded(recorder, B, [A], { start: true, stop: false }).pipe(
-          Lifecycle.onStop(() =>
-            Effect.zipRight(
-              Effect.zipRight(recorder.record("stop B"), Effect.zipRight(Deferred.succeed(stopping, undefined), Deferred.await(gate))),
-              recorder.record("stopped B")
-            )
-          )
+          Lifecycle.onStop(() => Effect.zipRight(stopB, recorder.record("stopped B")))
         )
         const scope = yield* Scope.make()
         yield* Scope.extend(open("tenant-a", [slowStop]), scope)
