@@ -72,8 +72,7 @@ export const start = (
   target.record.begin(target.id, "background")
   for (const background of works) {
     const signal = runtime.makeDeferred<void>()
-    const shutdown: Lifecycle.ShutdownSignal = { requested: Deferred.await(signal), isRequested: Deferred.isDone(signal) }
-    const started = hooks.startHook(target, background.name, () => background.run(service, shutdown), servicesOf(background))
+    const started = hooks.startHook(target, background.name, () => background.run(service, shutdownSignal(signal)), servicesOf(background))
     // background work given as a result still gets a fiber, so that it is tracked like the others
     const fiber = runtime.isRunning(started) ? started : runtime.fork(target.runner, started)
     const run: BackgroundRun = { background, fiber, signal, done: false, stopping: false, overdue: false }
@@ -82,6 +81,12 @@ export const start = (
   }
   return self
 }
+
+/** What background work gets to see that it is asked to finish: `signal` completed. @internal */
+export const shutdownSignal = (signal: Deferred.Deferred<void>): Lifecycle.ShutdownSignal => ({
+  requested: Deferred.await(signal),
+  isRequested: Deferred.isDone(signal)
+})
 
 const finished = (self: Backgrounds, run: BackgroundRun, exit: Exit.Exit<unknown, unknown>, onFailure: () => void): void => {
   // given up on as timed out: its late end is no longer part of the run (the report may be built)

@@ -30,6 +30,7 @@ import type * as Lifecycle from "../../Lifecycle.js"
 import * as lookup from "../container/lookup.js"
 import * as dependency from "../dependency.js"
 import * as runtime from "../runtime.js"
+import * as background from "./background.js"
 import * as hooks from "./hooks.js"
 import type { Hooked } from "./instances.js"
 import type { AppRun } from "./run.js"
@@ -100,10 +101,13 @@ export const allAttempted = (
 
 interface Run {
   readonly work: Lifecycle.Background
-  readonly fiber: Fiber.RuntimeFiber<unknown, unknown>
   readonly signal: Deferred.Deferred<void>
+  /** asked to finish: its interruption is then no failure to log */
   stopping: boolean
 }
+
+/** A run whose work is on its fiber (work that was its result at once has none to stop). */
+type Started = Run & { readonly fiber: Fiber.RuntimeFiber<unknown, unknown> }
 
 /**
  * A singleton of its own starts: its start hooks (a failure fails its construction), then its
@@ -140,13 +144,11 @@ const startNow = (
 ): Effect.Effect<void, Errors.ConstructionError> =>
   Effect.flatMap(firstFailing(component, service, component.settings.lifecycle!.onStart, "start"), () =>
     Effect.suspend(() => {
-      const runs: Array<Run> = []
+      const runs: Array<Started> = []
       for (const work of component.settings.lifecycle!.background) {
-        const signal = runtime.makeDeferred<void>()
-        const shutdown: Lifecycle.ShutdownSignal = { requested: Deferred.await(signal), isRequested: Deferred.isDone(signal) }
-        const run: { stopping: boolean } = { stopping: false }
+        const run: Run = { work, signal: runtime.makeDeferred<void>(), stopping: false }
         const logged = Effect.tapErrorCause(
-          hooks.userEffect(`background ${work.name}`, () => work.run(service, shutdown), component.services(work)),
+          hooks.userEffect(`background ${work.name}`, () => work.run(service, background.shutdownSignal(run.signal)), component.services(work)),
           (cause) =>
             run.stopping && Cause.isInterruptedOnly(cause)
               ? Effect.void
@@ -159,7 +161,8 @@ const startNow = (
         )
         const started = hooks.start(self.runner, logged)
         if (Exit.isExit(started)) continue
-        runs.push(Object.assign(run, { work, fiber: started, signal }))
+        // the same object: the log above reads its `stopping`
+        runs.push(Object.assign(run, { fiber: started }))
       }
       // stopped once: by the application's stop, or as its scope closes, whichever comes first (the
       // finalizer then gives the stop's outcome: its failures are the instance's release's); listed
@@ -192,7 +195,7 @@ export const stopAll = (self: AppRun): Effect.Effect<void> =>
  * awaited within the stop timeout; then its stop hooks. Work that did not end in time is a failure of
  * the instance's release (a `HookFailed` in the `background` phase), as a failing stop hook is.
  */
-const stop = (component: Hooked, service: unknown, runs: ReadonlyArray<Run>): Effect.Effect<void> => {
+const stop = (component: Hooked, service: unknown, runs: ReadonlyArray<Started>): Effect.Effect<void> => {
   const settings = component.settings
   const overdue = (run: Run) =>
     failed(component, run.work.name, "background", Cause.die(new Error(
