@@ -145,7 +145,7 @@ const releaseSteps = (self: AppRun): executor.NodeRelease => ({
     if (self.releaseTimedOut) return
     // an instance of its own (a transient root's, a reloaded one): no phase of the component's, but
     // its release failure (its disposers', its finalizers') is the run's, as a lookup's instance's is
-    if (notTheComponent(self, id, scope)) return error === undefined ? undefined : recordReleaseError(self, error)
+    if (notTheComponent(self, id, scope)) return error === undefined ? undefined : recordRunError(self, error)
     self.record.setState(id, "released")
     if (error === undefined) {
       self.record.end(id, "release", "success")
@@ -160,17 +160,17 @@ const releaseSteps = (self: AppRun): executor.NodeRelease => ({
 const recordLookupFailures = (self: AppRun, failures: Cause.Cause<never> | undefined): void => {
   if (failures === undefined) return
   for (const defect of Cause.defects(failures)) {
-    recordReleaseError(
+    recordRunError(
       self,
       defect instanceof Errors.ReleaseError ? defect : new Errors.ReleaseError({ component: "Container", path: [], cause: defect })
     )
   }
 }
 
-/** A release failure of an instance no phase records: an error of the run, under its component. */
-const recordReleaseError = (self: AppRun, error: Errors.ReleaseError): void => {
+/** A release failure no phase records (an instance's of its own, a wait the release timeout gave up): an error of the run, under its component. */
+const recordRunError = (self: AppRun, error: Errors.ReleaseError | Errors.ReleaseTimeout, kind: "defect" | "timeout" = "defect"): void => {
   self.record.errors.push(error)
-  self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind: "defect", message: error.message })
+  self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind, message: error.message })
 }
 
 /**
@@ -205,21 +205,19 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
         if (finished) return Effect.asVoid(Fiber.interruptFork(timing))
         self.releaseTimedOut = true
         // the release still waits for builds in flight (a lookup's, a handle's): nothing was released; or,
-        // before releasing a reloadable's instance, for a use in flight on it
-        const waitedFor = (holder: container.Container, id: number, what: { readonly building?: true; readonly using?: true }) => {
-          const error = new Errors.ReleaseTimeout({
-            component: holder.plan.nodes[id]!.name,
-            path: planInternal.pathTo(holder.plan, id),
-            timeout: Duration.format(self.settings.release),
-            ...what
-          })
-          self.record.errors.push(error)
-          self.record.errorRecords.push({ component: error.component, phase: "release", hook: null, kind: "timeout", message: error.message })
+        // before releasing a reloadable's instance, for a use in flight on it, or a replaced instance's own release
+        for (const { container: holder, id, waitsFor } of lookup.awaitedAtClose(self.container)) {
+          recordRunError(
+            self,
+            new Errors.ReleaseTimeout({
+              component: holder.plan.nodes[id]!.name,
+              path: planInternal.pathTo(holder.plan, id),
+              timeout: Duration.format(self.settings.release),
+              ...(waitsFor === "building" ? { building: true } : waitsFor === "using" ? { using: true } : {})
+            }),
+            "timeout"
+          )
         }
-        for (const { container: holder, id } of lookup.buildsInFlight(self.container)) waitedFor(holder, id, { building: true })
-        for (const { container: holder, id } of lookup.usesInFlight(self.container)) waitedFor(holder, id, { using: true })
-        // or for a replaced instance's own release (its last holder's) still running
-        for (const { container: holder, id } of lookup.releasesInFlight(self.container)) waitedFor(holder, id, {})
         for (let id = 0; id < self.plan.nodes.length; id++) {
           if (self.record.stateOf(id) !== "releasing") continue
           // being released: its scope's release, or before it its disposers (the phase in flight)

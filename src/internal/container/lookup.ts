@@ -757,17 +757,24 @@ export const containersOf = (realm: Realm): Array<container.Container> => {
 const combine = (left: Cause.Cause<never> | undefined, right: Cause.Cause<never>): Cause.Cause<never> =>
   left === undefined ? right : Cause.sequential(left, right)
 
-/** The builds in flight in a root container's tree (what its close waits for, or would). @internal */
-export const buildsInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> =>
-  builds.buildsInFlight(containersIn(root))
+/** A node of a container, and what a close waits for on it. @internal */
+export interface Awaited {
+  readonly container: container.Container
+  readonly id: number
+  /** its build in flight (a lookup's, a handle's), a use in flight of its reloadable instance, or a replaced instance's own release */
+  readonly waitsFor: "building" | "using" | "releasing"
+}
 
-/** The reloadable singletons in a root container's tree whose release waits for a use in flight. @internal */
-export const usesInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> =>
-  reloadable.usesAwaited(containersIn(root))
-
-/** The reloadable singletons in a root container's tree whose release waits for a replaced instance's release in flight. @internal */
-export const releasesInFlight = (root: container.Container | undefined): Array<{ readonly container: container.Container; readonly id: number }> =>
-  reloadable.releasesAwaited(containersIn(root))
+/** What a root container's tree's close waits for (or would), node by node: builds, then uses, then replaced instances' releases. @internal */
+export const awaitedAtClose = (root: container.Container | undefined): Array<Awaited> => {
+  const containers = containersIn(root)
+  const tagged = (waitsFor: Awaited["waitsFor"]) => (found: { readonly container: container.Container; readonly id: number }): Awaited => ({ ...found, waitsFor })
+  return [
+    ...builds.buildsInFlight(containers).map(tagged("building")),
+    ...reloadable.usesAwaited(containers).map(tagged("using")),
+    ...reloadable.releasesAwaited(containers).map(tagged("releasing"))
+  ]
+}
 
 const containersIn = (root: container.Container | undefined): Array<container.Container> => {
   if (root === undefined) return []
