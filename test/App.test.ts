@@ -2723,6 +2723,53 @@ describe("App", () => {
         expect(Container.path(yield* open("tenant-a", []))).toEqual(["tenant-a"])
       }))
 
+    it.scoped("an opening interrupted as an own component's initializer completes disposes that component before its release", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        let opening: Fiber.RuntimeFiber<Container.Container, unknown> | undefined
+        // the interruption reaches the opening once the initializer completed
+        const initB = Effect.zipRight(recorder.record("initialize B"), Effect.sync(() => runtime.interruptFiber(opening!)))
+        const slowInit = recorded(recorder, B).pipe(Lifecycle.initializer(() => initB), Lifecycle.disposer(() => recorder.record("dispose B")))
+        const scope = yield* Scope.make()
+        opening = yield* Effect.fork(Scope.extend(open("tenant-a", [slowInit]), scope))
+        expect(Exit.isInterrupted(yield* Fiber.await(opening))).toBe(true)
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "initialize B", "dispose B", "release B"])
+        expect(Container.path(yield* open("tenant-a", []))).toEqual(["tenant-a"])
+      }))
+
+    it.scoped("an opening interrupted as an own component's start hook completes stops that component before its release", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        let opening: Fiber.RuntimeFiber<Container.Container, unknown> | undefined
+        const startB = Effect.zipRight(recorder.record("start B"), Effect.sync(() => runtime.interruptFiber(opening!)))
+        const slowStart = recorded(recorder, B, [], { start: false, stop: true }).pipe(Lifecycle.onStart(() => startB))
+        const scope = yield* Scope.make()
+        opening = yield* Effect.fork(Scope.extend(open("tenant-a", [slowStart]), scope))
+        expect(Exit.isInterrupted(yield* Fiber.await(opening))).toBe(true)
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "start B", "stop B", "release B"])
+      }))
+
+    it.scoped("an opening interrupted while an own component's initializer runs interrupts it and waits for its end before the release: what it began is undone first, and nothing is disposed", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        const { reached: initializing, run: initB } = yield* gatedHook(recorder, "initialize B")
+        const slowInit = recorded(recorder, B).pipe(
+          Lifecycle.initializer(() => Effect.onInterrupt(initB, () => recorder.record("initialize B interrupted"))),
+          Lifecycle.disposer(() => recorder.record("dispose B"))
+        )
+        const scope = yield* Scope.make()
+        const opening = yield* Effect.fork(Scope.extend(open("tenant-a", [slowInit]), scope))
+        yield* Deferred.await(initializing)
+        expect(Exit.isInterrupted(yield* Fiber.interrupt(opening))).toBe(true)
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "initialize B", "initialize B interrupted", "release B"])
+      }))
+
     it.scoped("the application's stop stops its children's started components first, last started first, then its own; their release follows in the release phase", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
@@ -2867,6 +2914,44 @@ describe("App", () => {
         expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "start B"])
         yield* Scope.close(scope, Exit.void)
         expect((yield* recorder.entries).slice(4)).toEqual(["stop B", "stop A", "release B", "release A"])
+      }))
+
+    /** B, recorded, whose first initializer run interrupts `caller()` (its caller, once it completed) and whose disposer is recorded. */
+    const interruptingInit = (recorder: Recorder, caller: () => Fiber.RuntimeFiber<unknown, unknown>) => {
+      let runs = 0
+      return recorded(recorder, B, [], { start: false, stop: false }).pipe(
+        Lifecycle.initializer(() =>
+          Effect.zipRight(recorder.record("initialize B"), Effect.sync(() => runs++ === 0 && runtime.interruptFiber(caller())))
+        ),
+        Lifecycle.disposer(() => recorder.record("dispose B"))
+      )
+    }
+
+    it.scoped("a lookup's own component whose initializer completes as the lookup is interrupted is disposed before its release, at once", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        let lookup: Fiber.RuntimeFiber<string, unknown> | undefined
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(App.make(Registry.make(recorded(recorder, A), interruptingInit(recorder, () => lookup!)), { roots: [A, Container.Container] })), scope)
+        lookup = yield* Effect.fork(Effect.provide(Container.get(B), running.context))
+        expect(Exit.isInterrupted(yield* Fiber.await(lookup))).toBe(true)
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "initialize B", "dispose B", "release B", "stop A", "release A"])
+      }))
+
+    it.scoped("the application's singleton built by a lazy handle, whose initializer completes as the handle's use is interrupted, is disposed before its release, at once, and built again by the next use", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        let use: Fiber.RuntimeFiber<string, unknown> | undefined
+        const holder = Component.make(D, { dependencies: [Dependency.lazy(B)], build: Effect.succeed("d") })
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(App.make(Registry.make(holder, interruptingInit(recorder, () => use!)), { roots: [D, Container.Container] })), scope)
+        const lazyB = Effect.provide(Effect.flatten(Container.get(Dependency.lazy(B))), running.context)
+        use = yield* Effect.fork(lazyB)
+        expect(Exit.isInterrupted(yield* Fiber.await(use))).toBe(true)
+        expect(yield* lazyB).toBe("B")
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* recorder.entries).toEqual(["build B", "initialize B", "dispose B", "release B", "build B", "initialize B", "dispose B", "release B"])
       }))
   })
 
@@ -4050,17 +4135,16 @@ describe("App", () => {
         const name = childName(id)
         if (count(`+${name}`) > 1) found.push(`${name} built ${count(`+${name}`)} times`)
         if (count(`-${name}`) !== count(`+${name}`)) found.push(`${name} built ${count(`+${name}`)} times, released ${count(`-${name}`)} times`)
-        // an interrupted opening may abandon a hook that ran to its end (its outcome lost, as App's startup does): not stopped nor disposed then
-        const interrupted = input.action.kind === "interrupt"
+        // a hook that ran to its end is undone, also when the opening was interrupted as it ran
         const started = count(`started ${name}`) > 0
-        if (count(`stop ${name}`) > (started ? 1 : 0) || (!interrupted && count(`stop ${name}`) < (started ? 1 : 0))) {
+        if (count(`stop ${name}`) !== (started ? 1 : 0)) {
           found.push(`${name} ${started ? "started" : "not started"}, stopped ${count(`stop ${name}`)} times`)
         }
         const stoppedAt = first(`stop ${name}`)
         if (stoppedAt !== undefined && stoppedAt > (first(`-${name}`) ?? -1)) found.push(`${name} stopped after its release`)
         if (stoppedAt !== undefined && (first(`dispose ${name}`) ?? Infinity) < stoppedAt) found.push(`${name} disposed before its stop`)
         const initialized = count(`init ${name}`) > 0
-        if (count(`dispose ${name}`) > (initialized ? 1 : 0) || (!interrupted && count(`dispose ${name}`) < (initialized ? 1 : 0))) found.push(`${name} ${initialized ? "initialized" : "not initialized"}, disposed ${count(`dispose ${name}`)} times`)
+        if (count(`dispose ${name}`) !== (initialized ? 1 : 0)) found.push(`${name} ${initialized ? "initialized" : "not initialized"}, disposed ${count(`dispose ${name}`)} times`)
         if ((first(`dispose ${name}`) ?? -1) > (first(`-${name}`) ?? Infinity)) found.push(`${name} disposed after its release`)
         if ((first(`start ${name}`) ?? -1) > ending) found.push(`${name} started after the child's close or the application's stop began`)
         if (input.onParent[id]) {
