@@ -2753,6 +2753,31 @@ describe("App", () => {
         expect((yield* recorder.entries).slice(2)).toEqual(["build B", "start B", "stop B", "release B"])
       }))
 
+    it.scoped("a failing disposer of an own component whose build an interrupted opening gave up on is logged with its path, where no caller is left to fail", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const logged: Array<string> = []
+        const logger = Logger.make(({ cause, logLevel, message }) => {
+          if (logLevel._tag === "Error") logged.push(`${(message as ReadonlyArray<unknown>).map(String).join(" | ")} | ${Cause.pretty(cause).split("\n")[0]}`)
+        })
+        const { open } = yield* startForChildren(recorder)
+        let opening: Fiber.RuntimeFiber<Container.Container, unknown> | undefined
+        const failingDisposer = recorded(recorder, B).pipe(
+          Lifecycle.initializer(() => Effect.zipRight(recorder.record("initialize B"), Effect.sync(() => runtime.interruptFiber(opening!)))),
+          Lifecycle.disposer(() => Effect.zipRight(recorder.record("dispose B"), new Boom({ where: "dispose B" })))
+        )
+        const scope = yield* Scope.make()
+        // the opening's fiber logs it (its caller's logger)
+        opening = yield* Effect.fork(Scope.extend(open("tenant-a", [failingDisposer]), scope).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger))))
+        const opened = yield* Fiber.await(opening)
+        expect(Exit.isFailure(opened) && Cause.isInterruptedOnly(opened.cause)).toBe(true)
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "initialize B", "dispose B", "release B"])
+        expect(logged).toEqual([
+          "in child container tenant-a, B: releasing B failed: HookFailed: B: disposer of B failed: Boom { where: \"dispose B\" } | HookFailed: B: disposer of B failed: Boom { where: \"dispose B\" }"
+        ])
+      }))
+
     it.scoped("an opening interrupted while an own component's initializer runs interrupts it and waits for its end before the release: what it began is undone first, and nothing is disposed", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
@@ -3996,8 +4021,13 @@ describe("App", () => {
     class P extends Context.Tag("P")<P, string>() {}
     const childName = (id: number) => `c${id}`
 
-    const run = (input: Scenario) =>
-      Effect.gen(function*() {
+    const run = (input: Scenario) => {
+      // what is logged at error level: a release failure no caller is left to fail with
+      const logged: Array<string> = []
+      const logger = Logger.make(({ logLevel, message }) => {
+        if (logLevel._tag === "Error") logged.push((message as ReadonlyArray<unknown>).map(String).join(" "))
+      })
+      return Effect.gen(function*() {
         const { action, asynchronous, fault, graph, hooked, onParent, startup, work } = input
         const recorder = yield* makeRecorder
         const tags = graph.map((_, id) => Context.GenericTag<string, string>(childName(id)))
@@ -4115,14 +4145,15 @@ describe("App", () => {
             ? Exit.isSuccess(yield* Effect.exit(Effect.scoped(Effect.provideService(Container.child("tenant", []), Container.Container, root))))
             : true
           if ((yield* awaitMovingClock(yield* Effect.fork(stop))) === undefined) hung.push("the application's stop")
-          return { opened, closed, stopped, shutDown, hung, leftOpen, reopened, log: yield* recorder.entries }
+          return { opened, closed, stopped, shutDown, hung, leftOpen, reopened, logged, log: yield* recorder.entries }
         }))
-      }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, Logger.none)))
+      }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+    }
 
     type Outcome = Effect.Effect.Success<ReturnType<typeof run>>
 
     const violations = (input: Scenario, outcome: Outcome): Array<string> => {
-      const { closed, hung, leftOpen, log, opened, reopened, shutDown, stopped } = outcome
+      const { closed, hung, leftOpen, log, logged, opened, reopened, shutDown, stopped } = outcome
       const found: Array<string> = hung.map((what) => `${what} did not end within ${clockTurns} seconds`)
       if (leftOpen) found.push("the failed opening left the child open")
       if (!reopened) found.push("the child could not be opened again once closed")
@@ -4182,17 +4213,17 @@ describe("App", () => {
         dispose: `dispose ${name}`,
         background: undefined
       }
-      // an interrupted opening tells nothing of what failed it, nor of the failed release of an instance
-      // whose build it interrupted (a release before the child's close began): its caller gave up on it
+      // an interrupted opening tells nothing of what failed it (its caller gave up on it); the failed
+      // release of an instance whose build it interrupted is logged
       const hook = ran[fault.phase]
-      const abandoned = input.action.kind === "interrupt" &&
-        ((fault.phase !== "stop" && fault.phase !== "dispose") || (hook !== undefined && (first(hook) ?? -1) < ending))
+      const abandoned = input.action.kind === "interrupt" && fault.phase !== "stop" && fault.phase !== "dispose"
       if (hook !== undefined && count(hook) > 0 && !abandoned) {
         const told = [
           opened !== undefined && Exit.isSuccess(opened) && Exit.isFailure(opened.value) ? Cause.pretty(opened.value.cause) : "",
           closed !== undefined && Exit.isFailure(closed) ? Cause.pretty(closed.cause) : "",
           stopped === undefined ? "" : Exit.isSuccess(stopped) ? JSON.stringify(stopped.value.errors) : Cause.pretty(stopped.cause),
-          shutDown !== undefined && Exit.isFailure(shutDown) ? Cause.pretty(shutDown.cause) : ""
+          shutDown !== undefined && Exit.isFailure(shutDown) ? Cause.pretty(shutDown.cause) : "",
+          ...logged
         ].join("\n")
         const expected = fault.phase === "start-hang" ? `start hook of ${name} did not complete within 2s` : `where: \\"${fault.phase} ${name}\\"`
         const expectedPlain = fault.phase === "start-hang" ? expected : `where: "${fault.phase} ${name}"`

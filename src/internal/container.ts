@@ -602,7 +602,8 @@ const openIn = (self: Container, owner: executor.Owner, id: number): Effect.Effe
 
 /**
  * Builds a node in a new node scope of `owner`. A failed build's scope is closed at once and
- * forgotten by its owner: what the attempt acquired is released now, not with the owner.
+ * forgotten by its owner: what the attempt acquired is released now, not with the owner (its
+ * failure added to the build's, or logged when the build was interrupted: `builds.releaseFailed`).
  */
 const buildOwned = (
   self: Container,
@@ -623,7 +624,7 @@ const buildOwned = (
             owner.scopes.splice(index, 1)
             owner.owners.splice(index, 1)
           }
-          return Scope.close(scope, Exit.failCause(cause))
+          return Effect.flatMap(builds.releaseFailed(self, id, scope, cause), (failure) => failure === undefined ? Effect.void : Effect.failCause(failure))
         })
     )
   })
