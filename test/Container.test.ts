@@ -435,6 +435,18 @@ describe("Container", () => {
         expect(recorder.events).toEqual(["build Config", "build Db", "release Db", "release Config"])
       }))
 
+    it.effect("a lazy handle of a transient that a lookup gave, used once its container closed, fails with ContainerClosed and never gives the released instance", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container]), scope)
+        const stamp = yield* Container.getFrom(Context.get(context, Container.Container), Dependency.lazy(Stamp))
+        expect((yield* stamp).id).toBe(1)
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* Effect.flip(stamp)).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+        expect(recorder.events).toEqual(["build Stamp", "release Stamp"])
+      }))
+
     it.effect("a lookup interrupted while it builds releases what the build acquired at once; a release that fails then is logged with the component's path, no caller being left to fail with it", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
