@@ -2872,7 +2872,7 @@ describe("App", () => {
         expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "release B"])
       }))
 
-    it.scoped("an own component whose build is in flight as the application's stop begins is not started: it is released before the application's components, and the opening fails", () =>
+    it.scoped("an own component whose build is in flight as the application's stop begins is not started: it is released before the application's components, and the opening fails with ContainerClosed saying the application is stopping", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
         const { open, running } = yield* startForChildren(recorder)
@@ -2885,7 +2885,9 @@ describe("App", () => {
         yield* Deferred.succeed(gate, undefined)
         const opened = yield* Fiber.join(opening)
         const report = yield* Fiber.join(stopping)
-        expect(Exit.isFailure(opened)).toBe(true)
+        const error = new Errors.ContainerClosed({ container: ["tenant-a"], operation: "get", stopping: true })
+        expect(opened).toEqual(Exit.fail(error))
+        expect(error.message).toBe("the application is stopping: get is not possible in the container tenant-a")
         expect(report.success).toBe(true)
         expect(yield* recorder.entries).toEqual(["build A", "start A", "stop A", "build B", "release B", "release A"])
         yield* Scope.close(scope, Exit.void)

@@ -249,7 +249,9 @@ const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: 
   return Effect.gen(function*() {
     yield* initialize
     if (starts) {
-      if (self.stopping || component.closing?.() === true) return yield* new Errors.ContainerClosed({ container: component.container, operation: "get" })
+      // the application's stop closes its containers too: said first, it is why
+      if (self.stopping) return yield* new Errors.ContainerClosed({ container: component.container, operation: "get", stopping: true })
+      if (component.closing?.() === true) return yield* new Errors.ContainerClosed({ container: component.container, operation: "get" })
       yield* own.start(self, component, service, scope)
     }
     if (checked) yield* Scope.addFinalizer(scope, checks.abandonChecksOf(self, service))
