@@ -242,7 +242,10 @@ export const path = (container: Container): ReadonlyArray<string> => childIntern
  * startup checked them with, and would silently get another; open a child with it as one of its own
  * components to run a new one. Instances of scoped components stay with their open scopes. A release
  * that fails is a `ReleaseError` naming the component, a failure of `shutDown` once every release was
- * attempted (several: one per component, in release order, in the failure's `Cause`).
+ * attempted (several: one per component, in release order, in the failure's `Cause`). It waits
+ * without a bound for what it releases (under App, each stop hook and disposer is bounded by the stop
+ * timeout, but the `releaseTimeout` bounds the application's release only): a build in flight, a
+ * reloadable handle's `use`, or a finalizer that never ends holds it.
  *
  * @example
  * ```ts

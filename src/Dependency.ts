@@ -349,7 +349,9 @@ type Handle = Lazy<unknown> | Factory<unknown> | Reloadable<unknown>
  * anything runs. A component scoped to a scope is looked up in the open scopes of the fiber that uses
  * the handle, else (a fiber with none of its name open: a streamed body sent after its handler
  * returned) in those the handle was made in, while they are open (`ScopeNotOpen` otherwise): the way
- * for a longer-lived component to reach a shorter-lived one (see `Lifetime`).
+ * for a longer-lived component to reach a shorter-lived one (see `Lifetime`). A transient's instance,
+ * once released (with the container, or its holder), is not given again: `ContainerClosed` (or
+ * `ComponentShutDown` after a shutdown).
  *
  * @example
  * ```ts

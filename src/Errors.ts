@@ -705,6 +705,7 @@ export type CircularLookup = internal.CircularLookup
 /**
  * A container that is closing or closed was asked to look something up or to open a child; `container`: its path (`[]`: the root).
  * A handle's `reload` then fails so too, and its `use` or `get` of a released instance dies with it (`operation`: `use`, `get`).
+ * Under App, a singleton of a container's own built as the application's stop began is not started: `stopping` is set then.
  *
  * @example
  * ```ts

@@ -2723,6 +2723,78 @@ describe("App", () => {
         expect(Container.path(yield* open("tenant-a", []))).toEqual(["tenant-a"])
       }))
 
+    it.scoped("an opening interrupted as an own component's initializer completes disposes that component before its release", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        let opening: Fiber.RuntimeFiber<Container.Container, unknown> | undefined
+        // the interruption reaches the opening once the initializer completed
+        const initB = Effect.zipRight(recorder.record("initialize B"), Effect.sync(() => runtime.interruptFiber(opening!)))
+        const slowInit = recorded(recorder, B).pipe(Lifecycle.initializer(() => initB), Lifecycle.disposer(() => recorder.record("dispose B")))
+        const scope = yield* Scope.make()
+        opening = yield* Effect.fork(Scope.extend(open("tenant-a", [slowInit]), scope))
+        expect(Exit.isInterrupted(yield* Fiber.await(opening))).toBe(true)
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "initialize B", "dispose B", "release B"])
+        expect(Container.path(yield* open("tenant-a", []))).toEqual(["tenant-a"])
+      }))
+
+    it.scoped("an opening interrupted as an own component's start hook completes stops that component before its release", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        let opening: Fiber.RuntimeFiber<Container.Container, unknown> | undefined
+        const startB = Effect.zipRight(recorder.record("start B"), Effect.sync(() => runtime.interruptFiber(opening!)))
+        const slowStart = recorded(recorder, B, [], { start: false, stop: true }).pipe(Lifecycle.onStart(() => startB))
+        const scope = yield* Scope.make()
+        opening = yield* Effect.fork(Scope.extend(open("tenant-a", [slowStart]), scope))
+        expect(Exit.isInterrupted(yield* Fiber.await(opening))).toBe(true)
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "start B", "stop B", "release B"])
+      }))
+
+    it.scoped("a failing disposer of an own component whose build an interrupted opening gave up on is logged with its path, where no caller is left to fail", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const logged: Array<string> = []
+        const logger = Logger.make(({ cause, logLevel, message }) => {
+          if (logLevel._tag === "Error") logged.push(`${(message as ReadonlyArray<unknown>).map(String).join(" | ")} | ${Cause.pretty(cause).split("\n")[0]}`)
+        })
+        const { open } = yield* startForChildren(recorder)
+        let opening: Fiber.RuntimeFiber<Container.Container, unknown> | undefined
+        const failingDisposer = recorded(recorder, B).pipe(
+          Lifecycle.initializer(() => Effect.zipRight(recorder.record("initialize B"), Effect.sync(() => runtime.interruptFiber(opening!)))),
+          Lifecycle.disposer(() => Effect.zipRight(recorder.record("dispose B"), new Boom({ where: "dispose B" })))
+        )
+        const scope = yield* Scope.make()
+        // the opening's fiber logs it (its caller's logger)
+        opening = yield* Effect.fork(Scope.extend(open("tenant-a", [failingDisposer]), scope).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger))))
+        const opened = yield* Fiber.await(opening)
+        expect(Exit.isFailure(opened) && Cause.isInterruptedOnly(opened.cause)).toBe(true)
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "initialize B", "dispose B", "release B"])
+        expect(logged).toEqual([
+          "in child container tenant-a, B: releasing B failed: HookFailed: B: disposer of B failed: Boom { where: \"dispose B\" } | HookFailed: B: disposer of B failed: Boom { where: \"dispose B\" }"
+        ])
+      }))
+
+    it.scoped("an opening interrupted while an own component's initializer runs interrupts it and waits for its end before the release: what it began is undone first, and nothing is disposed", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const { open } = yield* startForChildren(recorder)
+        const { reached: initializing, run: initB } = yield* gatedHook(recorder, "initialize B")
+        const slowInit = recorded(recorder, B).pipe(
+          Lifecycle.initializer(() => Effect.onInterrupt(initB, () => recorder.record("initialize B interrupted"))),
+          Lifecycle.disposer(() => recorder.record("dispose B"))
+        )
+        const scope = yield* Scope.make()
+        const opening = yield* Effect.fork(Scope.extend(open("tenant-a", [slowInit]), scope))
+        yield* Deferred.await(initializing)
+        expect(Exit.isInterrupted(yield* Fiber.interrupt(opening))).toBe(true)
+        yield* Scope.close(scope, Exit.void)
+        expect((yield* recorder.entries).slice(2)).toEqual(["build B", "initialize B", "initialize B interrupted", "release B"])
+      }))
+
     it.scoped("the application's stop stops its children's started components first, last started first, then its own; their release follows in the release phase", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
@@ -2800,7 +2872,7 @@ describe("App", () => {
         expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "release B"])
       }))
 
-    it.scoped("an own component whose build is in flight as the application's stop begins is not started: it is released before the application's components, and the opening fails", () =>
+    it.scoped("an own component whose build is in flight as the application's stop begins is not started: it is released before the application's components, and the opening fails with ContainerClosed saying the application is stopping", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
         const { open, running } = yield* startForChildren(recorder)
@@ -2813,7 +2885,9 @@ describe("App", () => {
         yield* Deferred.succeed(gate, undefined)
         const opened = yield* Fiber.join(opening)
         const report = yield* Fiber.join(stopping)
-        expect(Exit.isFailure(opened)).toBe(true)
+        const error = new Errors.ContainerClosed({ container: ["tenant-a"], operation: "get", stopping: true })
+        expect(opened).toEqual(Exit.fail(error))
+        expect(error.message).toBe("the application is stopping: get is not possible in the container tenant-a")
         expect(report.success).toBe(true)
         expect(yield* recorder.entries).toEqual(["build A", "start A", "stop A", "build B", "release B", "release A"])
         yield* Scope.close(scope, Exit.void)
@@ -2867,6 +2941,44 @@ describe("App", () => {
         expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "start B"])
         yield* Scope.close(scope, Exit.void)
         expect((yield* recorder.entries).slice(4)).toEqual(["stop B", "stop A", "release B", "release A"])
+      }))
+
+    /** B, recorded, whose first initializer run interrupts `caller()` (its caller, once it completed) and whose disposer is recorded. */
+    const interruptingInit = (recorder: Recorder, caller: () => Fiber.RuntimeFiber<unknown, unknown>) => {
+      let runs = 0
+      return recorded(recorder, B, [], { start: false, stop: false }).pipe(
+        Lifecycle.initializer(() =>
+          Effect.zipRight(recorder.record("initialize B"), Effect.sync(() => runs++ === 0 && runtime.interruptFiber(caller())))
+        ),
+        Lifecycle.disposer(() => recorder.record("dispose B"))
+      )
+    }
+
+    it.scoped("a lookup's own component whose initializer completes as the lookup is interrupted is disposed before its release, at once", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        let lookup: Fiber.RuntimeFiber<string, unknown> | undefined
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(App.make(Registry.make(recorded(recorder, A), interruptingInit(recorder, () => lookup!)), { roots: [A, Container.Container] })), scope)
+        lookup = yield* Effect.fork(Effect.provide(Container.get(B), running.context))
+        expect(Exit.isInterrupted(yield* Fiber.await(lookup))).toBe(true)
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "initialize B", "dispose B", "release B", "stop A", "release A"])
+      }))
+
+    it.scoped("the application's singleton built by a lazy handle, whose initializer completes as the handle's use is interrupted, is disposed before its release, at once, and built again by the next use", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        let use: Fiber.RuntimeFiber<string, unknown> | undefined
+        const holder = Component.make(D, { dependencies: [Dependency.lazy(B)], build: Effect.succeed("d") })
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(App.make(Registry.make(holder, interruptingInit(recorder, () => use!)), { roots: [D, Container.Container] })), scope)
+        const lazyB = Effect.provide(Effect.flatten(Container.get(Dependency.lazy(B))), running.context)
+        use = yield* Effect.fork(lazyB)
+        expect(Exit.isInterrupted(yield* Fiber.await(use))).toBe(true)
+        expect(yield* lazyB).toBe("B")
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* recorder.entries).toEqual(["build B", "initialize B", "dispose B", "release B", "build B", "initialize B", "dispose B", "release B"])
       }))
   })
 
@@ -3911,8 +4023,13 @@ describe("App", () => {
     class P extends Context.Tag("P")<P, string>() {}
     const childName = (id: number) => `c${id}`
 
-    const run = (input: Scenario) =>
-      Effect.gen(function*() {
+    const run = (input: Scenario) => {
+      // what is logged at error level: a release failure no caller is left to fail with
+      const logged: Array<string> = []
+      const logger = Logger.make(({ logLevel, message }) => {
+        if (logLevel._tag === "Error") logged.push((message as ReadonlyArray<unknown>).map(String).join(" "))
+      })
+      return Effect.gen(function*() {
         const { action, asynchronous, fault, graph, hooked, onParent, startup, work } = input
         const recorder = yield* makeRecorder
         const tags = graph.map((_, id) => Context.GenericTag<string, string>(childName(id)))
@@ -4030,14 +4147,15 @@ describe("App", () => {
             ? Exit.isSuccess(yield* Effect.exit(Effect.scoped(Effect.provideService(Container.child("tenant", []), Container.Container, root))))
             : true
           if ((yield* awaitMovingClock(yield* Effect.fork(stop))) === undefined) hung.push("the application's stop")
-          return { opened, closed, stopped, shutDown, hung, leftOpen, reopened, log: yield* recorder.entries }
+          return { opened, closed, stopped, shutDown, hung, leftOpen, reopened, logged, log: yield* recorder.entries }
         }))
-      }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, Logger.none)))
+      }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+    }
 
     type Outcome = Effect.Effect.Success<ReturnType<typeof run>>
 
     const violations = (input: Scenario, outcome: Outcome): Array<string> => {
-      const { closed, hung, leftOpen, log, opened, reopened, shutDown, stopped } = outcome
+      const { closed, hung, leftOpen, log, logged, opened, reopened, shutDown, stopped } = outcome
       const found: Array<string> = hung.map((what) => `${what} did not end within ${clockTurns} seconds`)
       if (leftOpen) found.push("the failed opening left the child open")
       if (!reopened) found.push("the child could not be opened again once closed")
@@ -4050,17 +4168,16 @@ describe("App", () => {
         const name = childName(id)
         if (count(`+${name}`) > 1) found.push(`${name} built ${count(`+${name}`)} times`)
         if (count(`-${name}`) !== count(`+${name}`)) found.push(`${name} built ${count(`+${name}`)} times, released ${count(`-${name}`)} times`)
-        // an interrupted opening may abandon a hook that ran to its end (its outcome lost, as App's startup does): not stopped nor disposed then
-        const interrupted = input.action.kind === "interrupt"
+        // a hook that ran to its end is undone, also when the opening was interrupted as it ran
         const started = count(`started ${name}`) > 0
-        if (count(`stop ${name}`) > (started ? 1 : 0) || (!interrupted && count(`stop ${name}`) < (started ? 1 : 0))) {
+        if (count(`stop ${name}`) !== (started ? 1 : 0)) {
           found.push(`${name} ${started ? "started" : "not started"}, stopped ${count(`stop ${name}`)} times`)
         }
         const stoppedAt = first(`stop ${name}`)
         if (stoppedAt !== undefined && stoppedAt > (first(`-${name}`) ?? -1)) found.push(`${name} stopped after its release`)
         if (stoppedAt !== undefined && (first(`dispose ${name}`) ?? Infinity) < stoppedAt) found.push(`${name} disposed before its stop`)
         const initialized = count(`init ${name}`) > 0
-        if (count(`dispose ${name}`) > (initialized ? 1 : 0) || (!interrupted && count(`dispose ${name}`) < (initialized ? 1 : 0))) found.push(`${name} ${initialized ? "initialized" : "not initialized"}, disposed ${count(`dispose ${name}`)} times`)
+        if (count(`dispose ${name}`) !== (initialized ? 1 : 0)) found.push(`${name} ${initialized ? "initialized" : "not initialized"}, disposed ${count(`dispose ${name}`)} times`)
         if ((first(`dispose ${name}`) ?? -1) > (first(`-${name}`) ?? Infinity)) found.push(`${name} disposed after its release`)
         if ((first(`start ${name}`) ?? -1) > ending) found.push(`${name} started after the child's close or the application's stop began`)
         if (input.onParent[id]) {
@@ -4098,17 +4215,17 @@ describe("App", () => {
         dispose: `dispose ${name}`,
         background: undefined
       }
-      // an interrupted opening tells nothing of what failed it, nor of the failed release of an instance
-      // whose build it interrupted (a release before the child's close began): its caller gave up on it
+      // an interrupted opening tells nothing of what failed it (its caller gave up on it); the failed
+      // release of an instance whose build it interrupted is logged
       const hook = ran[fault.phase]
-      const abandoned = input.action.kind === "interrupt" &&
-        ((fault.phase !== "stop" && fault.phase !== "dispose") || (hook !== undefined && (first(hook) ?? -1) < ending))
+      const abandoned = input.action.kind === "interrupt" && fault.phase !== "stop" && fault.phase !== "dispose"
       if (hook !== undefined && count(hook) > 0 && !abandoned) {
         const told = [
           opened !== undefined && Exit.isSuccess(opened) && Exit.isFailure(opened.value) ? Cause.pretty(opened.value.cause) : "",
           closed !== undefined && Exit.isFailure(closed) ? Cause.pretty(closed.cause) : "",
           stopped === undefined ? "" : Exit.isSuccess(stopped) ? JSON.stringify(stopped.value.errors) : Cause.pretty(stopped.cause),
-          shutDown !== undefined && Exit.isFailure(shutDown) ? Cause.pretty(shutDown.cause) : ""
+          shutDown !== undefined && Exit.isFailure(shutDown) ? Cause.pretty(shutDown.cause) : "",
+          ...logged
         ].join("\n")
         const expected = fault.phase === "start-hang" ? `start hook of ${name} did not complete within 2s` : `where: \\"${fault.phase} ${name}\\"`
         const expectedPlain = fault.phase === "start-hang" ? expected : `where: "${fault.phase} ${name}"`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, ConfigProvider, Context, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Schema, Scope, TestClock } from "effect"
+import { Cause, ConfigProvider, Context, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Logger, Option, Schema, Scope, TestClock } from "effect"
 import { App, Component, Condition, Container, Dependency, Errors, Lifecycle, Lifetime, Options, Registry, Report } from "layerwise"
 
 class Config extends Context.Tag("Config")<Config, { readonly id: number }>() {}
@@ -432,6 +432,49 @@ describe("Container", () => {
         yield* Deferred.succeed(gate, undefined)
         yield* Fiber.join(closing)
         expect(yield* Fiber.join(building)).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "get" })))
+        expect(recorder.events).toEqual(["build Config", "build Db", "release Db", "release Config"])
+      }))
+
+    it.effect("a lazy handle of a transient that a lookup gave, used once its container closed, fails with ContainerClosed and never gives the released instance", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container]), scope)
+        const stamp = yield* Container.getFrom(Context.get(context, Container.Container), Dependency.lazy(Stamp))
+        expect((yield* stamp).id).toBe(1)
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* Effect.flip(stamp)).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+        expect(recorder.events).toEqual(["build Stamp", "release Stamp"])
+      }))
+
+    it.effect("a lookup interrupted while it builds releases what the build acquired at once; a release that fails then is logged with the component's path, no caller being left to fail with it", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const logged: Array<string> = []
+        const logger = Logger.make(({ cause, logLevel, message }) => {
+          if (logLevel._tag === "Error") logged.push(`${(message as ReadonlyArray<unknown>).map(String).join(" ")} | ${Cause.pretty(cause).split("\n")[0]}`)
+        })
+        const started = yield* Deferred.make<void>()
+        const leakyDb = Component.make(Db, {
+          dependencies: [Config],
+          build: Effect.gen(function*() {
+            const config = yield* Config
+            yield* recorder.make("Db", (id) => ({ id, config }))
+            yield* Effect.addFinalizer(() => Effect.die(new Error("Db socket closed")))
+            yield* Deferred.succeed(started, undefined)
+            return yield* Effect.never
+          })
+        })
+        const configLive = Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) })
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(Registry.make(configLive, leakyDb), [Container.Container]), scope)
+        const building = yield* Effect.fork(Effect.provide(Container.getFrom(Context.get(context, Container.Container), Db), Logger.replace(Logger.defaultLogger, logger)))
+        yield* Deferred.await(started)
+        const exit = yield* Fiber.interrupt(building)
+        expect(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)).toBe(true)
+        expect(recorder.events).toEqual(["build Config", "build Db", "release Db"])
+        expect(logged).toEqual(["Db: releasing Db failed: Error: Db socket closed | Error: Db socket closed"])
+        yield* Scope.close(scope, Exit.void)
         expect(recorder.events).toEqual(["build Config", "build Db", "release Db", "release Config"])
       }))
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { vi } from "vitest"
 import { Cause, Context, Deferred, Effect, Either, Exit, Fiber, Layer, Logger, Option, Scope, TestClock } from "effect"
-import { App, Component, Container, Dependency, Errors, Family, Lifecycle, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Container, Dependency, Errors, Family, Lifecycle, Lifetime, Qualifier, Registry, Resolver } from "../src/index.js"
 import { type Instance, makeRecorder, type Recorder } from "./helpers/recorder.js"
 import { settle } from "./helpers/run.js"
 
@@ -369,6 +369,29 @@ describe("Dependency.lazy at run time", () => {
       // a later use as well: nothing was kept
       expect(yield* Effect.flip(holder.leaf)).toEqual(closed)
       expect(recorder.events).toEqual(["build Holder#1", "release Holder#1"])
+    }))
+
+  it.effect("a handle of a transient used once its container was released fails with ContainerClosed, never giving the released instance; a finalizer of its holder that runs before its release still gets it", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      // the holder uses its Leaf as it is built, so that Leaf is released after the holder's finalizer
+      const holder = Component.make(Holder, {
+        dependencies: [Dependency.lazy(Leaf)],
+        build: Effect.gen(function*() {
+          const instance = yield* recorder.instance("Holder")
+          const leaf = yield* Dependency.lazy(Leaf)
+          yield* leaf
+          yield* Effect.addFinalizer(() => Effect.flatMap(Effect.orDie(leaf), recorder.use))
+          return { ...instance, leaf }
+        })
+      })
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(holder, leafOf(recorder).pipe(Lifetime.transient), baseOf(recorder)), [Holder]))
+      const { leaf } = Context.get(context, Holder)
+      expect((yield* leaf).id).toBe("Leaf#1")
+      yield* close
+      expect(yield* Effect.flip(leaf)).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "use Leaf#1", "release Leaf#1", "release Holder#1", "release Base#1"])
+      expect(recorder.usedAfterRelease).toEqual([])
     }))
 
   it("a lazy request of a missing component is a resolution error, before anything runs", () => {

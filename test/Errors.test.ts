@@ -207,6 +207,14 @@ describe("Errors", () => {
     ])
   })
 
+  it("ContainerClosed names the container and the operation, and says when the application's stop is why", () => {
+    expect(new Errors.ContainerClosed({ container: ["tenant-a"], operation: "get" }).message).toBe("the container tenant-a is closed: get is not possible")
+    expect(new Errors.ContainerClosed({ container: [], operation: "child" }).message).toBe("the container root is closed: child is not possible")
+    expect(new Errors.ContainerClosed({ container: ["tenant-a"], operation: "get", stopping: true }).message).toBe(
+      "the application is stopping: get is not possible in the container tenant-a"
+    )
+  })
+
   it("MissingComponent says when the requested name is a component of another service", () => {
     expect(
       new Errors.MissingComponent({

@@ -602,7 +602,8 @@ const openIn = (self: Container, owner: executor.Owner, id: number): Effect.Effe
 
 /**
  * Builds a node in a new node scope of `owner`. A failed build's scope is closed at once and
- * forgotten by its owner: what the attempt acquired is released now, not with the owner.
+ * forgotten by its owner: what the attempt acquired is released now, not with the owner (its
+ * failure added to the build's, or logged when the build was interrupted: `builds.releaseFailed`).
  */
 const buildOwned = (
   self: Container,
@@ -623,7 +624,7 @@ const buildOwned = (
             owner.scopes.splice(index, 1)
             owner.owners.splice(index, 1)
           }
-          return Scope.close(scope, Exit.failCause(cause))
+          return Effect.flatMap(builds.releaseFailed(self, id, scope, cause), (failure) => failure === undefined ? Effect.void : Effect.failCause(failure))
         })
     )
   })
@@ -786,21 +787,36 @@ const lazyHandle = (
   }
   if (rank === TRANSIENT) {
     const memo = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
+    // set as the instance's release begins (its owner's: the container's release, the requester's)
+    let released = false
     const built = Effect.flatMap(FiberRef.get(openScopes), (chain) =>
       once(
         memo,
         id,
         Effect.flatMap(owner === undefined ? executor.openScope(self.build, id) : Scope.fork(owner, ExecutionStrategy.sequential), (scope) =>
-          buildIn(self, id, scope, chain, "transient", openOwner))
+          Effect.tap(buildIn(self, id, scope, chain, "transient", openOwner), () =>
+            Scope.addFinalizer(scope, Effect.sync(() => {
+              released = true
+            }))))
       ))
     // an open scope's instance holds it: once the scope's close began (a fiber that outlived it, or one
-    // that waited for another's build and resumed after that close released it), it is not given
-    return openOwner === undefined
-      ? built
-      : Effect.flatMap(built, (value) => openOwner.closing === undefined ? Effect.succeed(value) : Effect.fail(builds.scopeClosedFor(self, id, openOwner)))
+    // that waited for another's build and resumed after that close released it), it is not given; nor
+    // is one released with its container (a handle kept past its end), as a reloadable's is not
+    return Effect.flatMap(built, (value): Effect.Effect<unknown, Errors.HandleError> =>
+      openOwner !== undefined && openOwner.closing !== undefined
+        ? Effect.fail(builds.scopeClosedFor(self, id, openOwner))
+        : released
+        ? Effect.fail(releasedFor(self, id))
+        : Effect.succeed(value))
   }
   return Effect.flatMap(FiberRef.get(openScopes), (chain) => scoped(self, id, chain, made))
 }
+
+/** What a handle's use of an instance already released fails with: its container's close, else its shutdown (its own or its requester's). */
+const releasedFor = (self: Container, id: number): Errors.ContainerClosed | Errors.ComponentShutDown =>
+  self.build.closing !== undefined
+    ? builds.closedFor(self, "transient")
+    : new Errors.ComponentShutDown({ container: self.path, component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id) })
 
 /**
  * A factory handle: a new instance at every call, in a scope forked from the caller's. One whose

@@ -91,10 +91,14 @@ export class CircularLookup extends Data.TaggedError("CircularLookup")<{
 export class ContainerClosed extends Data.TaggedError("ContainerClosed")<{
   readonly container: ReadonlyArray<string>
   readonly operation: "get" | "use" | "reload" | "child" | "shutDown"
+  /** the application is stopping (under App): a singleton of the container's own, built then, is not started */
+  readonly stopping?: true | undefined
 }> {
   override get message(): string {
     const name = this.container.length === 0 ? "root" : this.container.join("/")
-    return `the container ${name} is closed: ${this.operation} is not possible`
+    return this.stopping === true
+      ? `the application is stopping: ${this.operation} is not possible in the container ${name}`
+      : `the container ${name} is closed: ${this.operation} is not possible`
   }
 }
 

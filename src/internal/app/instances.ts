@@ -214,31 +214,44 @@ const rendered = (error: unknown): string => error instanceof Error ? error.mess
 const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: Scope.Scope): Effect.Effect<void, Errors.HandleError> => {
   const settings = component.settings
   const lifecycle = settings.lifecycle
-  const initialize = own.firstFailing(component, service, lifecycle?.initializers ?? [], "initialize")
+  const initializers = lifecycle?.initializers ?? []
   const recorded = component.recorded
   if (recorded !== undefined) {
-    return Effect.tap(initialize, () =>
-      Effect.sync(() => {
-        self.record.setState(recorded, "built")
-        self.initialized[recorded] = 1
-      }))
+    // initialized as its initializers complete: disposed by the application's release; one whose
+    // build was interrupted as they completed fails, its scope closed at once (not the application's
+    // release): its disposers are on it then
+    return own.firstFailing(component, service, initializers, "initialize", (interrupted) => {
+      if (!interrupted) {
+        return Effect.sync(() => {
+          self.record.setState(recorded, "built")
+          self.initialized[recorded] = 1
+        })
+      }
+      const disposers = lifecycle?.disposers ?? []
+      return disposers.length === 0 ? Effect.void : Scope.addFinalizer(scope, own.allAttempted(component, service, disposers, "dispose"))
+    })
   }
-  // An instance of its own: its disposers on its scope (each bounded, failures kept going, then the
-  // scope's close fails with them, as with its finalizers' failures: a release failure of the
-  // instance); a singleton's start hooks and background work (a child's own component, a lookup's),
-  // stopped first as the scope closes (see `own.ts`); its health checks in flight interrupted and
-  // waited for first of all: each finalizer added after the one it must run before. A singleton
-  // built while its container's close or the application's stop began (its build in flight then) is
-  // not started: nothing would stop it in order, and it is released at once.
+  // An instance of its own: its disposers on its scope as its initializers complete (each bounded,
+  // failures kept going, then the scope's close fails with them, as with its finalizers' failures: a
+  // release failure of the instance); a singleton's start hooks and background work (a child's own
+  // component, a lookup's), stopped first as the scope closes (see `own.ts`); its health checks in
+  // flight interrupted and waited for first of all: each finalizer added after the one it must run
+  // before. A singleton built while its container's close or the application's stop began (its build
+  // in flight then) is not started: nothing would stop it in order, and it is released at once.
   const disposers = lifecycle?.disposers ?? []
   const checked = (lifecycle?.healthChecks.length ?? 0) > 0
   const starts = component.starts && lifecycle !== undefined && (lifecycle.onStart.length > 0 || lifecycle.onStop.length > 0 || lifecycle.background.length > 0)
-  if (disposers.length === 0 && !checked && !starts) return initialize
+  if (disposers.length === 0 && !checked && !starts) {
+    return initializers.length === 0 ? Effect.void : own.firstFailing(component, service, initializers, "initialize", () => Effect.void)
+  }
+  const initialize = own.firstFailing(component, service, initializers, "initialize", () =>
+    disposers.length === 0 ? Effect.void : Scope.addFinalizer(scope, own.allAttempted(component, service, disposers, "dispose")))
   return Effect.gen(function*() {
     yield* initialize
-    if (disposers.length > 0) yield* Scope.addFinalizer(scope, own.allAttempted(component, service, disposers, "dispose"))
     if (starts) {
-      if (self.stopping || component.closing?.() === true) return yield* new Errors.ContainerClosed({ container: component.container, operation: "get" })
+      // the application's stop closes its containers too: said first, it is why
+      if (self.stopping) return yield* new Errors.ContainerClosed({ container: component.container, operation: "get", stopping: true })
+      if (component.closing?.() === true) return yield* new Errors.ContainerClosed({ container: component.container, operation: "get" })
       yield* own.start(self, component, service, scope)
     }
     if (checked) yield* Scope.addFinalizer(scope, checks.abandonChecksOf(self, service))

@@ -16,6 +16,7 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -39,42 +40,76 @@ const failed = (component: Hooked, hook: string, phase: Errors.HookPhase, cause:
   new Errors.HookFailed({ component: component.name, path: component.path(), phase, hook, cause: hooks.failureOf(cause).reason })
 
 /**
- * Runs hooks one after the other, each within the component's start timeout; the first that fails
- * (or times out) fails the instance's construction, a `ConstructionError` whose cause is the
- * `HookFailed` (or `HookTimeout`), and the rest do not run.
+ * Runs hooks one after the other, each on a fiber of its own within the component's start timeout;
+ * the first that fails (or times out) fails the instance's construction, a `ConstructionError` whose
+ * cause is the `HookFailed` (or `HookTimeout`), and the rest do not run. Once the last one completed,
+ * `completed` runs in the same uninterruptible step that saw it end: what registers the undoing of
+ * what the hooks did (the instance's disposers, its stop) on the instance's scope, so that whatever
+ * completed is undone by its release.
+ *
+ * An interrupted caller (an opening interrupted, a lookup's fiber) interrupts the hook that runs: an
+ * initializer or a start hook is ordinary Effect code, interruptible unless it says otherwise, and
+ * its caller gave up on the instance. The hook is then waited for (for what is left of its timeout:
+ * one that ignores its interruption cannot hold the release), as App's startup cuts off its hooks
+ * (`hooks.ts`): its own finalizers end before the instance and its dependencies are released, and
+ * its outcome is known. One that completed all the same (its fiber ended with a success: it ended
+ * before its interruption reached it) counts: `completed` gets `interrupted` set, then the
+ * interruption goes on; hooks after it do not run. One whose fiber ended interrupted did not complete,
+ * whatever it did before (Effect's rule: an uninterruptible region that ends after an interruption
+ * arrived ends interrupted), as at App's startup: it is not undone.
  *
  * @internal
  */
-export const firstFailing = (
+export const firstFailing = <E>(
   component: Hooked,
   service: unknown,
   list: ReadonlyArray<Lifecycle.Hook>,
-  phase: "initialize" | "start"
-): Effect.Effect<void, Errors.ConstructionError> =>
-  Effect.forEach(list, (hook) =>
-    Effect.catchAllCause(
-      Effect.timeoutFail(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook)), {
-        duration: component.settings.start,
-        onTimeout: () =>
-          new Errors.HookTimeout({
-            component: component.name,
-            path: component.path(),
-            phase,
-            hook: hook.name,
-            timeout: Duration.format(component.settings.start)
+  phase: "initialize" | "start",
+  completed: (interrupted: boolean) => Effect.Effect<void, E>
+): Effect.Effect<void, Errors.ConstructionError | E> => {
+  // the step that registers the undoing is never cut in two (background work started, its stop not registered)
+  if (list.length === 0) return Effect.uninterruptible(completed(false))
+  const timeout = component.settings.start
+  const constructionError = (cause: Errors.HookFailed | Errors.HookTimeout) =>
+    new Errors.ConstructionError({ component: component.name, path: component.path(), cause })
+  return Effect.uninterruptibleMask((restore) => {
+    const from = (index: number): Effect.Effect<void, Errors.ConstructionError | E> => {
+      if (index === list.length) return completed(false)
+      const hook = list[index]!
+      const last = index === list.length - 1
+      return Effect.flatMap(
+        Effect.zip(Clock.currentTimeMillis, Effect.fork(Effect.interruptible(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook))))),
+        ([began, fiber]) =>
+          Effect.flatMap(Effect.exit(restore(Effect.timeoutOption(Fiber.await(fiber), timeout))), (waited) => {
+            if (Exit.isFailure(waited)) {
+              return Effect.flatMap(cutOff(fiber, timeout, began), (ended) =>
+                ended !== undefined && Exit.isSuccess(ended) && last
+                  ? Effect.zipRight(completed(true), Effect.failCause(waited.cause))
+                  : Effect.failCause(waited.cause))
+            }
+            if (Option.isNone(waited.value)) {
+              // not waited for: a hook that ignores its interruption cannot hold the lifecycle
+              runtime.interruptFiber(fiber)
+              return Effect.fail(constructionError(
+                new Errors.HookTimeout({ component: component.name, path: component.path(), phase, hook: hook.name, timeout: Duration.format(timeout) })
+              ))
+            }
+            const exit = waited.value.value
+            return Exit.isSuccess(exit) ? from(index + 1) : Effect.fail(constructionError(failed(component, hook.name, phase, exit.cause)))
           })
-      }),
-      (cause) => {
-        const failure = Cause.failureOption(cause)
-        return Effect.fail(
-          new Errors.ConstructionError({
-            component: component.name,
-            path: component.path(),
-            cause: Option.isSome(failure) && failure.value instanceof Errors.HookTimeout ? failure.value : failed(component, hook.name, phase, cause)
-          })
-        )
-      }
-    ), { discard: true })
+      )
+    }
+    return from(0)
+  })
+}
+
+/** A hook whose caller was interrupted: interrupted, and waited for what is left of its timeout (`undefined`: it did not end in time). */
+const cutOff = (fiber: Fiber.RuntimeFiber<unknown, unknown>, timeout: Duration.Duration, began: number) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    runtime.interruptFiber(fiber)
+    const left = Duration.millis(Math.max(0, Duration.toMillis(timeout) - (now - began)))
+    return Effect.map(Effect.timeoutOption(Fiber.await(fiber), left), Option.getOrUndefined)
+  })
 
 /**
  * Runs every hook, each within the component's stop timeout, past those that fail; then fails with
@@ -142,10 +177,13 @@ const startNow = (
   service: unknown,
   scope: Scope.Scope
 ): Effect.Effect<void, Errors.ConstructionError> =>
-  Effect.flatMap(firstFailing(component, service, component.settings.lifecycle!.onStart, "start"), () =>
+  // its stop registered as its start hooks completed (see `firstFailing`); one whose opening was
+  // interrupted as they ran (and that completed all the same) starts no background work: it is
+  // stopped and released at once
+  firstFailing(component, service, component.settings.lifecycle!.onStart, "start", (interrupted) =>
     Effect.suspend(() => {
       const runs: Array<Started> = []
-      for (const work of component.settings.lifecycle!.background) {
+      for (const work of interrupted ? [] : component.settings.lifecycle!.background) {
         const run: Run = { work, signal: runtime.makeDeferred<void>(), stopping: false }
         const logged = Effect.tapErrorCause(
           hooks.userEffect(`background ${work.name}`, () => work.run(service, background.shutdownSignal(run.signal)), component.services(work)),

@@ -17,12 +17,15 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 import * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
 import type { InstanceKind } from "../container.js"
+import { releaseCause } from "../errors.js"
 import * as planInternal from "../plan.js"
 import * as runtime from "../runtime.js"
 
@@ -170,3 +173,38 @@ export const buildsInFlight = <C extends Closable>(containers: ReadonlyArray<C>)
   }
   return found
 }
+
+/**
+ * Releases what a failed build of node `id` acquired: its scope, closed at once with the build's
+ * failure. Gives the release's failure, for its caller to add to the build's, never replacing it
+ * (`undefined`: none). When the build was interrupted its caller is gone (an interrupted fiber's
+ * failures reach nobody: an opening given up on, a lookup under a timeout), so the failure is logged
+ * instead, naming the node (`logReleaseFailure`), and nothing is given.
+ *
+ * @internal
+ */
+export const releaseFailed = (
+  self: Closable,
+  id: number,
+  scope: Scope.CloseableScope,
+  cause: Cause.Cause<unknown>
+): Effect.Effect<Cause.Cause<never> | undefined> =>
+  Effect.flatMap(Effect.exit(Scope.close(scope, Exit.failCause(cause))), (closed) =>
+    Exit.isSuccess(closed)
+      ? Effect.succeed(undefined)
+      : Cause.isInterrupted(cause)
+      ? Effect.as(logReleaseFailure(self, id, closed.cause), undefined)
+      : Effect.succeed(closed.cause))
+
+const releaseError = (self: Closable, id: number, cause: Cause.Cause<unknown>): Errors.ReleaseError =>
+  new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: releaseCause(cause) })
+
+/**
+ * A release failure no caller is left to fail with, logged at error level: the `ReleaseError`'s
+ * message (in a child container, after its path), with what the release failed with as the log's
+ * cause (the error object itself logs as a JSON dump whose cause reads `{}`).
+ *
+ * @internal
+ */
+export const logReleaseFailure = (self: Closable, id: number, cause: Cause.Cause<unknown>): Effect.Effect<void> =>
+  Effect.logError(`${self.path.length === 0 ? "" : `in child container ${self.path.join("/")}, `}${releaseError(self, id, cause).message}`, cause)

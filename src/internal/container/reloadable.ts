@@ -17,7 +17,6 @@ import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
 import { buildNow, type Container, openScopes, type ScopeInstance, singleton } from "../container.js"
-import { releaseCause } from "../errors.js"
 import * as executor from "../executor.js"
 import * as planInternal from "../plan.js"
 import * as runtime from "../runtime.js"
@@ -134,8 +133,8 @@ export const reloadableHandle = (
               Effect.matchCauseEffect(Effect.zipRight(Effect.sync(() => self.reloaded.add(scope)), buildNow(self, id, scope, reloader, "reload")), {
                 // the build's failure is the reload's; a failing release of what the attempt acquired is added to it, never replaces it
                 onFailure: (cause) =>
-                  Effect.flatMap(Effect.exit(Scope.close(scope, Exit.failCause(cause))), (closed) =>
-                    Effect.failCause(closed._tag === "Failure" ? Cause.sequential(cause, closed.cause) : cause)),
+                  Effect.flatMap(builds.releaseFailed(self, id, scope, cause), (failure) =>
+                    Effect.failCause(failure === undefined ? cause : Cause.sequential(cause, failure))),
                 onSuccess: (value) =>
                   Effect.suspend(() => {
                     // built while the container's close began: never current; the close releases it with
@@ -230,11 +229,7 @@ const releasedError = (self: Container, id: number, operation: "use" | "get"): E
     ? new Errors.ContainerClosed({ container: self.path, operation })
     : new Errors.ComponentShutDown({ container: self.path, component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id) })
 
-/**
- * Releases a replaced instance once nothing holds it; a release failure is logged (no caller is left
- * to fail): the `ReleaseError`'s message, with what the release failed with as the log's cause (the
- * error object itself logs as a JSON dump whose cause reads `{}`).
- */
+/** Releases a replaced instance once nothing holds it; a release failure is logged (no caller is left to fail: `builds.logReleaseFailure`). */
 const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect<void> => {
   // released: its container's release has it (it waited for its uses), in order
   if (!held.replaced || held.holds > 0 || held.pinned || held.released || held.scope === undefined) return Effect.void
@@ -246,13 +241,7 @@ const releaseReplaced = (self: Container, id: number, held: Held): Effect.Effect
   const early = held.early = runtime.makeDeferred<void>()
   return Effect.uninterruptible(Effect.ensuring(
     Effect.flatMap(Effect.zipRight(dispose, Effect.exit(Scope.close(scope, Exit.void))), (exit) =>
-      exit._tag === "Success"
-        ? Effect.void
-        : Effect.logError(
-          new Errors.ReleaseError({ component: self.plan.nodes[id]!.name, path: planInternal.pathTo(self.plan, id), cause: releaseCause(exit.cause) })
-            .message,
-          exit.cause
-        )),
+      exit._tag === "Success" ? Effect.void : builds.logReleaseFailure(self, id, exit.cause)),
     Effect.sync(() => runtime.completeDeferred(early, Exit.void))
   ))
 }
