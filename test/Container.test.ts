@@ -355,6 +355,79 @@ describe("Container", () => {
         )
       }))
 
+    describe("during the graph's build", () => {
+      class Early extends Context.Tag("Early")<Early, { readonly got: unknown }>() {}
+      class Late extends Context.Tag("Late")<Late, { readonly name: string }>() {}
+      class Outside extends Context.Tag("Outside")<Outside, { readonly late: unknown }>() {}
+      const LateLive = (recorder: Recorder) => Component.make(Late, { build: recorder.make("Late", () => ({ name: "late" })) })
+      const looksUp = <I, S>(recorder: Recorder, tag: Context.Tag<I, S>) =>
+        Component.make(Early, {
+          dependencies: [Container.Container],
+          build: Effect.flatMap(Container.get(tag), (got) => recorder.make("Early", () => ({ got })))
+        })
+
+      it.effect("a constructor's lookup of a singleton the graph builds after it waits for that build, at any concurrency", () =>
+        Effect.gen(function*() {
+          // Regression: the lookup read the build's value before it was made and gave undefined ({ got: undefined })
+          for (const concurrency of ["unbounded", 1] as const) {
+            const recorder = makeRecorder()
+            const registry = Registry.make(looksUp(recorder, Late), LateLive(recorder))
+            const early = yield* Effect.scoped(Effect.flatMap(
+              Layer.build(Registry.toLayer(registry, [Early, Late], { concurrency })),
+              (context) => Effect.succeed(Context.get(context as Context.Context<Early>, Early))
+            ))
+            expect(early.got).toEqual({ name: "late" })
+            // built once, before the constructor that waited for it went on; each released once
+            expect(recorder.events.slice(0, 2)).toEqual(["build Late", "build Early"])
+            expect([recorder.count("release Late"), recorder.count("release Early")]).toEqual([1, 1])
+          }
+        }))
+
+      it.effect("a lookup's component that depends on a singleton the graph has not built yet gets it built", () =>
+        Effect.gen(function*() {
+          // Regression: Outside was built with late: undefined
+          const recorder = makeRecorder()
+          const registry = Registry.make(
+            looksUp(recorder, Outside),
+            Component.make(Outside, { dependencies: [Late], build: Effect.map(Late, (late) => ({ late })) }),
+            LateLive(recorder)
+          )
+          const early = yield* Effect.scoped(Effect.flatMap(
+            Layer.build(Registry.toLayer(registry, [Early, Late])),
+            (context) => Effect.succeed(Context.get(context as Context.Context<Early>, Early))
+          ))
+          expect(early.got).toEqual({ late: { name: "late" } })
+        }))
+
+      it.effect("a constructor's lookup of what the graph builds with it fails with CircularLookup, as the resolution error's advice does", () =>
+        Effect.gen(function*() {
+          // Regression: following 'look one up at run time with Container.get' in the constructor gave undefined
+          const registry = Registry.make(
+            Component.make(Api, { dependencies: [Other], build: Effect.succeed({ id: 0, db: { id: 0 } }) }),
+            Component.make(Other, { dependencies: [Container.Container], build: Effect.as(Container.get(Api), "other") })
+          )
+          const error = (yield* Effect.flip(Effect.scoped(Layer.build(Registry.toLayer(registry, [Api]))))) as Errors.ConstructionError
+          expect([error._tag, error.component, error.path]).toEqual(["ConstructionError", "Other", ["Api", "Other"]])
+          expect(error.cause).toEqual(new Errors.CircularLookup({ path: ["Api", "Other", "Api"] }))
+        }))
+
+      it.effect("two constructors of the graph that look each other up fail with CircularLookup instead of waiting for each other", () =>
+        Effect.gen(function*() {
+          const registry = Registry.make(
+            Component.make(Loop, { dependencies: [Container.Container], build: Effect.as(Container.get(Other), "loop") }),
+            Component.make(Other, {
+              dependencies: [Container.Container],
+              build: Effect.zipRight(Effect.yieldNow(), Effect.as(Container.get(Loop), "other"))
+            })
+          )
+          for (const concurrency of ["unbounded", 1] as const) {
+            const error = (yield* Effect.flip(Effect.scoped(Layer.build(Registry.toLayer(registry, [Loop, Other], { concurrency }))))) as Errors.ConstructionError
+            expect([error._tag, error.component]).toEqual(["ConstructionError", "Other"])
+            expect(error.cause).toEqual(new Errors.CircularLookup({ path: ["Loop", "Other", "Loop"] }))
+          }
+        }))
+    })
+
     it.effect("a singleton built on first use through a handle is released before the singletons it depends on", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
