@@ -244,7 +244,8 @@ export const path = (container: Container): ReadonlyArray<string> => childIntern
  * startup checked them with, and would silently get another; open a child with it as one of its own
  * components to run a new one. Instances of scoped components stay with their open scopes. A release
  * that fails is a `ReleaseError` naming the component, a failure of `shutDown` once every release was
- * attempted (several: one per component, in release order, in the failure's `Cause`).
+ * attempted (several: one per component, in release order, in the failure's `Cause`); a stop hook or
+ * disposer that fails or times out fails its component's, told with its finalizers' failures.
  *
  * @example
  * ```ts

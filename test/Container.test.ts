@@ -2062,6 +2062,31 @@ describe("Container", () => {
         expect(report.errors).toEqual([])
       }))
 
+    it.effect("under App, shutting down fails with what the components' stop hooks and disposers failed with, each told with its finalizers', as a child's own component's is", () =>
+      Effect.gen(function*() {
+        // Regression: shutDown failed with Db's finalizer alone ('Db: releasing Db failed: Error: socket closed'),
+        // the failing stop hook of Api and disposer of Db only in the application's report
+        const registry = Registry.make(
+          Component.make(Config, { build: Effect.succeed({ id: 0 }) }),
+          Component.make(Db, {
+            dependencies: [Config],
+            build: Effect.acquireRelease(Effect.succeed({ id: 0, config: { id: 0 } }), () => Effect.die(new Error("socket closed")))
+          }).pipe(Lifecycle.disposer(() => Effect.fail(new Error("not flushed")), { name: "flush" })),
+          Component.make(Api, { dependencies: [Db], build: Effect.succeed({ id: 0, db: { id: 0 } }) })
+            .pipe(Lifecycle.onStart(() => Effect.void), Lifecycle.onStop(() => Effect.fail(new Error("still serving")), { name: "drain" }))
+        )
+        const failure = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [Container.Container, Api] }))
+          const exit = yield* Effect.exit(Container.shutDown("Db").pipe(Effect.provide(running.context)))
+          yield* Effect.exit(App.stop(running))
+          return exit
+        }))
+        expect(Exit.isFailure(failure) && [...Cause.failures(failure.cause)].map((error) => error.message)).toEqual([
+          "Api: releasing Api failed: HookFailed: Api: stop hook drain of Api failed: Error: still serving",
+          "Api -> Db: releasing Db failed: HookFailed: Api -> Db: disposer flush of Db failed: Error: not flushed and Error: socket closed"
+        ])
+      }))
+
     it.effect("the report tells the components shut down while the application ran apart: when (shutDownAt), in its data and in its text", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

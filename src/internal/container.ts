@@ -141,10 +141,19 @@ export type DisposeHook = (id: number, service: unknown) => Effect.Effect<void>
  * @internal
  */
 export interface ShutDownHook {
-  readonly stop: (ids: ReadonlyArray<number>) => Effect.Effect<void>
-  readonly release: executor.NodeRelease
+  readonly stop: (ids: ReadonlyArray<number>, failed: HookFailures) => Effect.Effect<void>
+  readonly release: (failed: HookFailures) => executor.NodeRelease
   readonly released: (ids: ReadonlyArray<number>) => void
 }
+
+/**
+ * Per node, what its stop hooks and disposers failed with during one shutdown (`HookFailed`,
+ * `HookTimeout`): its `ReleaseError` tells them with its finalizers' failures, as an instance of a
+ * child's own tells them.
+ *
+ * @internal
+ */
+export type HookFailures = Map<number, Array<unknown>>
 
 /** @internal */
 export class Container implements executor.Dynamic, PublicContainer.Container {
