@@ -411,6 +411,21 @@ describe("Container", () => {
           expect(error.cause).toEqual(new Errors.CircularLookup({ path: ["Api", "Other", "Api"] }))
         }))
 
+      it.effect("under App, a startup component's lookup of one of a higher order, built after it, fails with CircularLookup; of a lower order, gets it", () =>
+        Effect.gen(function*() {
+          const registry = (orderOfOther: number) =>
+            Registry.make(
+              Component.make(Loop, { dependencies: [Container.Container], build: Container.get(Other) }).pipe(Lifecycle.startup(10)),
+              Component.make(Other, { build: Effect.succeed("other") }).pipe(Lifecycle.startup(orderOfOther))
+            )
+          const started = (orderOfOther: number) =>
+            Effect.scoped(Effect.flatMap(App.start(App.make(registry(orderOfOther), { roots: [Loop] })), (running) => Effect.provide(Loop, running.context)))
+          expect(yield* started(5)).toBe("other")
+          const failed = (yield* Effect.flip(started(20))) as Errors.ApplicationFailed
+          const error = failed.errors[0] as Errors.ConstructionError
+          expect([error.component, error.cause]).toEqual(["Loop", new Errors.CircularLookup({ path: ["Other", "Loop", "Other"] })])
+        }))
+
       it.effect("two constructors of the graph that look each other up fail with CircularLookup instead of waiting for each other", () =>
         Effect.gen(function*() {
           const registry = Registry.make(

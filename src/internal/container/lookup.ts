@@ -270,9 +270,8 @@ const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<
         return Effect.succeed(value)
       }))
     // a singleton of the graph asked for while the graph is still being built: its build, awaited first
-    const service = found.edge.request.handle === undefined && startup.anyPending(found.container, found.edge.targets)
-      ? Effect.zipRight(startup.awaitTargets(found.container, found.edge.targets), made)
-      : made
+    const early = found.edge.request.handle === undefined ? startup.pendingFor(realm.root, found.container, found.edge.targets) : []
+    const service = early.length > 0 ? Effect.zipRight(startup.awaitTargets(realm.root, early, found.container === realm.root), made) : made
     return Effect.locally(
       withFill(found.container, service),
       lookupChain,

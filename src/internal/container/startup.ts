@@ -9,8 +9,8 @@
  * flight, and never reads a value not made yet.
  *
  * A wait that could never end is a cycle instead: the singleton depends (through the plan's requests,
- * or through what other constructors wait for in the same way) on a constructor that waits for this
- * request: `CircularLookup`, whose path goes from the singleton to that constructor and back. A
+ * App's startup orders, or what other constructors wait for in the same way) on a constructor that
+ * waits for this request: `CircularLookup`, whose path goes from the singleton to that constructor and back. A
  * build that ended without it (another constructor failed, or the build was interrupted) answers
  * `ContainerClosed`: the graph is being released.
  *
@@ -60,20 +60,38 @@ export const pending = (self: Container, id: number): boolean => {
   return run !== undefined && run.finished[id] !== 1
 }
 
-/** Whether any target of the edge is `pending`. */
-export const anyPending = (self: Container, targets: ReadonlyArray<number>): boolean => {
-  const run = self.build.run
-  if (run === undefined || run.ended) return false
-  for (const target of targets) if (pending(self, target)) return true
-  return false
+/** Per plan, its nodes by name (a lookup's plan names the root's nodes it shares as the root's plan does). */
+const byName = new WeakMap<object, ReadonlyMap<string, number>>()
+
+/**
+ * The nodes of `root` a lookup answered by `answering` (the root itself, or a container made for the
+ * lookup, whose plan shares the root's nodes by name) reaches that are pending: awaited before the
+ * lookup builds anything.
+ */
+export const pendingFor = (root: Container, answering: Container, targets: ReadonlyArray<number>): ReadonlyArray<number> => {
+  const run = root.build.run
+  if (run === undefined || run.ended) return []
+  if (answering === root) return targets.filter((target) => pending(root, target))
+  let names = byName.get(root.plan)
+  if (names === undefined) byName.set(root.plan, names = new Map(root.plan.nodes.map((node) => [node.name, node.id])))
+  const found: Array<number> = []
+  for (const node of answering.plan.nodes) {
+    const id = names.get(node.name)
+    if (id !== undefined && pending(root, id)) found.push(id)
+  }
+  return found
 }
 
-/** Waits for every pending target (see the module's doc). */
+/**
+ * Waits for every pending target (see the module's doc). `looked`: they are what the lookup asked for
+ * (the root's own answer), not what it depends on.
+ */
 export const awaitTargets = (
   self: Container,
-  targets: ReadonlyArray<number>
+  targets: ReadonlyArray<number>,
+  looked: boolean
 ): Effect.Effect<void, Errors.CircularLookup | Errors.ContainerClosed> =>
-  Effect.forEach(targets, (target) => pending(self, target) ? awaitNode(self, target, true) : Effect.void, { discard: true })
+  Effect.forEach(targets, (target) => pending(self, target) ? awaitNode(self, target, looked) : Effect.void, { discard: true })
 
 /** The instance of a pending node once built; a cycle is a defect here (a request typed without `CircularLookup`: a handle's, a lookup's component's). */
 export const instance = (self: Container, id: number): Effect.Effect<unknown, Errors.ContainerClosed> =>
@@ -123,7 +141,11 @@ const askersOf = (self: Container, fiber: Fiber.RuntimeFiber<unknown, unknown>):
     const index = self.build.scopes.indexOf(scope.value as Scope.CloseableScope)
     if (index === -1) return
     const node = self.build.owners[index]!
-    if (!askers.some((asker) => asker.node === node)) askers.push({ node, lookups: links.slice(from).map((link) => link.description.label) })
+    if (askers.some((asker) => asker.node === node)) return
+    // one lookup may pass through another container's (App's), on the chain twice
+    const lookups: Array<string> = []
+    for (const link of links.slice(from)) if (lookups[lookups.length - 1] !== link.description.label) lookups.push(link.description.label)
+    askers.push({ node, lookups })
   }
   links.forEach((link, index) => add(link.caller, index))
   add(fiber.currentContext, links.length)
@@ -132,7 +154,8 @@ const askersOf = (self: Container, fiber: Fiber.RuntimeFiber<unknown, unknown>):
 
 /**
  * The cycle a wait for `id` would close: a path from `id`, through what it depends on (not built
- * yet) and what the constructors among them wait for, to one of `askers`, then the lookups made from
+ * yet), the startup components of lower orders it is built after, and what the constructors among
+ * them wait for, to one of `askers`, then the lookups made from
  * that one's constructor down to this request, then `id` again; none when no asker is reached.
  */
 const cycleThrough = (
@@ -145,6 +168,12 @@ const cycleThrough = (
   const run = self.build.run!
   const predecessors = executor.predecessorsOf(self.plan)
   const waiting = waits.get(self)
+  // App's startup orders: a node of a stage is built only once every node of a lower stage is
+  const stages = run.graph.stages
+  const staged: Array<number> = []
+  if (stages !== undefined) for (let node = 0; node < stages.length; node++) if (stages[node]! >= 0 && run.finished[node] !== 1) staged.push(node)
+  const earlier = (node: number): ReadonlyArray<number> =>
+    stages === undefined || stages[node]! <= 0 ? [] : staged.filter((other) => stages[other]! < stages[node]!)
   const from = new Map<number, number>([[id, -1]])
   const queue = [id]
   for (let at = 0; at < queue.length; at++) {
@@ -154,10 +183,12 @@ const cycleThrough = (
       const path: Array<string> = []
       for (let step = node; step !== -1; step = from.get(step)!) path.push(self.plan.nodes[step]!.name)
       path.reverse().push(...asker.lookups)
-      if (!looked || asker.lookups.length === 0) path.push(self.plan.nodes[id]!.name)
+      const name = self.plan.nodes[id]!.name
+      // a lookup of the node itself ends the path with its request; one of what depends on it goes on to it
+      if (asker.lookups.length === 0 || (!looked && asker.lookups[asker.lookups.length - 1] !== name)) path.push(name)
       return path
     }
-    for (const next of [...predecessors[node]!, ...(waiting?.get(node) ?? [])]) {
+    for (const next of [...predecessors[node]!, ...(waiting?.get(node) ?? []), ...earlier(node)]) {
       if (from.has(next) || run.finished[next] === 1) continue
       from.set(next, node)
       queue.push(next)
