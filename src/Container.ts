@@ -71,7 +71,10 @@ export const Container: Context.Tag<Container, Container> = internal.Tag
  * with the `ResolutionError` listing every problem, with its path. The options that only what it
  * builds requests are read then, once, with the `ConfigProvider` of the first lookup that reads them
  * (`InvalidOptions` if they cannot be; the next lookup reads them again). What the application built
- * is given, never built again; what it lacks is built once and kept by the container (a singleton
+ * is given, never built again (a constructor's lookup during the build waits for what the build has
+ * not made yet, and fails with `CircularLookup` when that depends on the constructor: `A -> B -> A`,
+ * `B`'s constructor looking up `A`, which depends on `B`, or a startup component of a higher order
+ * than `B`'s, built after it); what it lacks is built once and kept by the container (a singleton
  * stays one: a second lookup, or another that reaches it, gets the same instance), released when the
  * container closes, dependents first. A transient is built for each lookup and, as a transient root
  * of the graph is, owned by the innermost open scope (`Lifetime.within`) or else by the container:
@@ -242,7 +245,8 @@ export const path = (container: Container): ReadonlyArray<string> => childIntern
  * startup checked them with, and would silently get another; open a child with it as one of its own
  * components to run a new one. Instances of scoped components stay with their open scopes. A release
  * that fails is a `ReleaseError` naming the component, a failure of `shutDown` once every release was
- * attempted (several: one per component, in release order, in the failure's `Cause`). It waits
+ * attempted (several: one per component, in release order, in the failure's `Cause`); a stop hook or
+ * disposer that fails or times out fails its component's, told with its finalizers' failures. It waits
  * without a bound for what it releases (under App, each stop hook and disposer is bounded by the stop
  * timeout, but the `releaseTimeout` bounds the application's release only): a build in flight, a
  * reloadable handle's `use`, or a finalizer that never ends holds it.

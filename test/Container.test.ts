@@ -355,6 +355,94 @@ describe("Container", () => {
         )
       }))
 
+    describe("during the graph's build", () => {
+      class Early extends Context.Tag("Early")<Early, { readonly got: unknown }>() {}
+      class Late extends Context.Tag("Late")<Late, { readonly name: string }>() {}
+      class Outside extends Context.Tag("Outside")<Outside, { readonly late: unknown }>() {}
+      const LateLive = (recorder: Recorder) => Component.make(Late, { build: recorder.make("Late", () => ({ name: "late" })) })
+      const looksUp = <I, S>(recorder: Recorder, tag: Context.Tag<I, S>) =>
+        Component.make(Early, {
+          dependencies: [Container.Container],
+          build: Effect.flatMap(Container.get(tag), (got) => recorder.make("Early", () => ({ got })))
+        })
+
+      it.effect("a constructor's lookup of a singleton the graph builds after it waits for that build, at any concurrency", () =>
+        Effect.gen(function*() {
+          // Regression: the lookup read the build's value before it was made and gave undefined ({ got: undefined })
+          for (const concurrency of ["unbounded", 1] as const) {
+            const recorder = makeRecorder()
+            const registry = Registry.make(looksUp(recorder, Late), LateLive(recorder))
+            const early = yield* Effect.scoped(Effect.flatMap(
+              Layer.build(Registry.toLayer(registry, [Early, Late], { concurrency })),
+              (context) => Effect.succeed(Context.get(context as Context.Context<Early>, Early))
+            ))
+            expect(early.got).toEqual({ name: "late" })
+            // built once, before the constructor that waited for it went on; each released once
+            expect(recorder.events.slice(0, 2)).toEqual(["build Late", "build Early"])
+            expect([recorder.count("release Late"), recorder.count("release Early")]).toEqual([1, 1])
+          }
+        }))
+
+      it.effect("a lookup's component that depends on a singleton the graph has not built yet gets it built", () =>
+        Effect.gen(function*() {
+          // Regression: Outside was built with late: undefined
+          const recorder = makeRecorder()
+          const registry = Registry.make(
+            looksUp(recorder, Outside),
+            Component.make(Outside, { dependencies: [Late], build: Effect.map(Late, (late) => ({ late })) }),
+            LateLive(recorder)
+          )
+          const early = yield* Effect.scoped(Effect.flatMap(
+            Layer.build(Registry.toLayer(registry, [Early, Late])),
+            (context) => Effect.succeed(Context.get(context as Context.Context<Early>, Early))
+          ))
+          expect(early.got).toEqual({ late: { name: "late" } })
+        }))
+
+      it.effect("a constructor's lookup of what the graph builds with it fails with CircularLookup, as the resolution error's advice does", () =>
+        Effect.gen(function*() {
+          // Regression: following 'look one up at run time with Container.get' in the constructor gave undefined
+          const registry = Registry.make(
+            Component.make(Api, { dependencies: [Other], build: Effect.succeed({ id: 0, db: { id: 0 } }) }),
+            Component.make(Other, { dependencies: [Container.Container], build: Effect.as(Container.get(Api), "other") })
+          )
+          const error = (yield* Effect.flip(Effect.scoped(Layer.build(Registry.toLayer(registry, [Api]))))) as Errors.ConstructionError
+          expect([error._tag, error.component, error.path]).toEqual(["ConstructionError", "Other", ["Api", "Other"]])
+          expect(error.cause).toEqual(new Errors.CircularLookup({ path: ["Api", "Other", "Api"] }))
+        }))
+
+      it.effect("under App, a startup component's lookup of one of a higher order, built after it, fails with CircularLookup; of a lower order, gets it", () =>
+        Effect.gen(function*() {
+          const registry = (orderOfOther: number) =>
+            Registry.make(
+              Component.make(Loop, { dependencies: [Container.Container], build: Container.get(Other) }).pipe(Lifecycle.startup(10)),
+              Component.make(Other, { build: Effect.succeed("other") }).pipe(Lifecycle.startup(orderOfOther))
+            )
+          const started = (orderOfOther: number) =>
+            Effect.scoped(Effect.flatMap(App.start(App.make(registry(orderOfOther), { roots: [Loop] })), (running) => Effect.provide(Loop, running.context)))
+          expect(yield* started(5)).toBe("other")
+          const failed = (yield* Effect.flip(started(20))) as Errors.ApplicationFailed
+          const error = failed.errors[0] as Errors.ConstructionError
+          expect([error.component, error.cause]).toEqual(["Loop", new Errors.CircularLookup({ path: ["Other", "Loop", "Other"] })])
+        }))
+
+      it.effect("two constructors of the graph that look each other up fail with CircularLookup instead of waiting for each other", () =>
+        Effect.gen(function*() {
+          const registry = Registry.make(
+            Component.make(Loop, { dependencies: [Container.Container], build: Effect.as(Container.get(Other), "loop") }),
+            Component.make(Other, {
+              dependencies: [Container.Container],
+              build: Effect.zipRight(Effect.yieldNow(), Effect.as(Container.get(Loop), "other"))
+            })
+          )
+          for (const concurrency of ["unbounded", 1] as const) {
+            const error = (yield* Effect.flip(Effect.scoped(Layer.build(Registry.toLayer(registry, [Loop, Other], { concurrency }))))) as Errors.ConstructionError
+            expect([error._tag, error.component]).toEqual(["ConstructionError", "Other"])
+            expect(error.cause).toEqual(new Errors.CircularLookup({ path: ["Loop", "Other", "Loop"] }))
+          }
+        }))
+    })
+
     it.effect("a singleton built on first use through a handle is released before the singletons it depends on", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
@@ -2030,6 +2118,31 @@ describe("Container", () => {
         expect(phasesOf("Db")).toEqual(["build", "start", "stop", "dispose", "release"])
         expect(phasesOf("Api")).toEqual(["build", "stop", "dispose", "release"])
         expect(report.errors).toEqual([])
+      }))
+
+    it.effect("under App, shutting down fails with what the components' stop hooks and disposers failed with, each told with its finalizers', as a child's own component's is", () =>
+      Effect.gen(function*() {
+        // Regression: shutDown failed with Db's finalizer alone ('Db: releasing Db failed: Error: socket closed'),
+        // the failing stop hook of Api and disposer of Db only in the application's report
+        const registry = Registry.make(
+          Component.make(Config, { build: Effect.succeed({ id: 0 }) }),
+          Component.make(Db, {
+            dependencies: [Config],
+            build: Effect.acquireRelease(Effect.succeed({ id: 0, config: { id: 0 } }), () => Effect.die(new Error("socket closed")))
+          }).pipe(Lifecycle.disposer(() => Effect.fail(new Error("not flushed")), { name: "flush" })),
+          Component.make(Api, { dependencies: [Db], build: Effect.succeed({ id: 0, db: { id: 0 } }) })
+            .pipe(Lifecycle.onStart(() => Effect.void), Lifecycle.onStop(() => Effect.fail(new Error("still serving")), { name: "drain" }))
+        )
+        const failure = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [Container.Container, Api] }))
+          const exit = yield* Effect.exit(Container.shutDown("Db").pipe(Effect.provide(running.context)))
+          yield* Effect.exit(App.stop(running))
+          return exit
+        }))
+        expect(Exit.isFailure(failure) && [...Cause.failures(failure.cause)].map((error) => error.message)).toEqual([
+          "Api: releasing Api failed: HookFailed: Api: stop hook drain of Api failed: Error: still serving",
+          "Api -> Db: releasing Db failed: HookFailed: Api -> Db: disposer flush of Db failed: Error: not flushed and Error: socket closed"
+        ])
       }))
 
     it.effect("the report tells the components shut down while the application ran apart: when (shutDownAt), in its data and in its text", () =>

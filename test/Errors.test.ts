@@ -143,6 +143,21 @@ describe("Errors", () => {
     )
   })
 
+  it("AmbiguousComponent among overrides says to keep one, and among primary candidates to leave one primary", () => {
+    // Regression: both said 'mark one primary, the others alternative', though the overrides' later one was
+    // meant to win (samber/do's Override replaces) and every candidate was primary already
+    const tie = (candidates: ReadonlyArray<string>, rule: string) =>
+      new Errors.AmbiguousComponent({ path: ["Api"], request: "Mailer", candidates, rule }).message
+    expect(tie(["Mailer (override #1)", "Mailer (override #2)"], "all overrides, none primary, equal order 0")).toBe(
+      "Api -> Mailer: 2 candidates tie for Mailer (Mailer (override #1), Mailer (override #2); all overrides, none primary, equal order 0): " +
+        "keep one override (a later override does not replace an earlier one), or mark one primary, give them different orders, or qualify them"
+    )
+    expect(tie(["ses", "smtp"], "all primary, equal order 0")).toBe(
+      "Api -> Mailer: 2 candidates tie for Mailer (ses, smtp; all primary, equal order 0): " +
+        "leave one primary, give them different orders, or request one by qualifier or name"
+    )
+  })
+
   it("CircularDependency shows the path to the cycle, then the cycle, then how to break it", () => {
     expect(new Errors.CircularDependency({ path: ["Api"], cycle: ["A", "B", "A"] }).message).toBe(
       "Api: circular dependency A -> B -> A: break it by moving what they share into a component of its own, or look one up at run time with Container.get (a Dependency.lazy request still counts)"

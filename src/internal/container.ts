@@ -38,6 +38,7 @@ import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import * as builds from "./container/builds.js"
 import * as reloadable from "./container/reloadable.js"
+import * as startup from "./container/startup.js"
 import * as dependency from "./dependency.js"
 import * as executor from "./executor.js"
 import * as observe from "./observe.js"
@@ -140,10 +141,19 @@ export type DisposeHook = (id: number, service: unknown) => Effect.Effect<void>
  * @internal
  */
 export interface ShutDownHook {
-  readonly stop: (ids: ReadonlyArray<number>) => Effect.Effect<void>
-  readonly release: executor.NodeRelease
+  readonly stop: (ids: ReadonlyArray<number>, failed: HookFailures) => Effect.Effect<void>
+  readonly release: (failed: HookFailures) => executor.NodeRelease
   readonly released: (ids: ReadonlyArray<number>) => void
 }
+
+/**
+ * Per node, what its stop hooks and disposers failed with during one shutdown (`HookFailed`,
+ * `HookTimeout`): its `ReleaseError` tells them with its finalizers' failures, as an instance of a
+ * child's own tells them.
+ *
+ * @internal
+ */
+export type HookFailures = Map<number, Array<unknown>>
 
 /** @internal */
 export class Container implements executor.Dynamic, PublicContainer.Container {
@@ -354,7 +364,7 @@ export const prepare = (
         case EDGE_PLAIN: {
           // a singleton first built by a handle must be there before its dependent (an eager one is)
           for (const target of plain.targets) {
-            if (self.eager[target] === 0) steps.push(Effect.asVoid(singleton(self, target, chain)))
+            if (self.eager[target] === 0 || startup.pending(self, target)) steps.push(Effect.asVoid(singleton(self, target, chain)))
           }
           break
         }
@@ -419,7 +429,7 @@ export const edgeService = (self: Container, edge: Plan.Edge, chain?: ScopeInsta
       ? Effect.succeed(factoryHandle(self, target))
       : reloadableOf(self, target, chain)
   }
-  if (edge.targets.every((target) => self.rank[target] === 0 && self.eager[target] === 1)) {
+  if (edge.targets.every((target) => self.rank[target] === 0 && self.eager[target] === 1 && !startup.pending(self, target))) {
     return Effect.succeed(executor.valueOf(edge, self.build.values, self.build.outside))
   }
   return Effect.map(
@@ -643,7 +653,7 @@ const dependenciesFirst = (self: Container, id: number, chain: ScopeInstance | u
     if (kind === EDGE_LAZY || kind === EDGE_FACTORY) continue
     for (const target of layout.edges[edge]!.targets) {
       const rank = self.rank[target]!
-      if (rank === 0 && self.eager[target] === 0) steps.push(singleton(self, target, chain))
+      if (rank === 0 && (self.eager[target] === 0 || startup.pending(self, target))) steps.push(singleton(self, target, chain))
       else if (rank === TRANSIENT) steps.push(dependenciesFirst(self, target, chain))
       else if (rank > 0) steps.push(scoped(self, target, chain))
     }
@@ -655,7 +665,7 @@ const dependenciesFirst = (self: Container, id: number, chain: ScopeInstance | u
 export const singleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> =>
   // once built, the current instance (a reload replaces it), not the first build's
   self.eager[id] === 1 || self.lazyBuilt[id] === 1
-    ? Effect.sync(() => self.build.values[id])
+    ? (startup.pending(self, id) ? startup.instance(self, id) : Effect.sync(() => self.build.values[id]))
     : self.delegate !== undefined
     ? delegated(self, id, chain) ?? lazySingleton(self, id, chain)
     : lazySingleton(self, id, chain)
@@ -783,7 +793,9 @@ const lazyHandle = (
   if (rank === 0) {
     // once built, the instance is read (the current one, for a reloadable component)
     const first = Effect.flatMap(FiberRef.get(openScopes), (chain) => singleton(self, id, chain))
-    return Effect.suspend(() => self.eager[id] === 1 || self.lazyBuilt[id] === 1 ? Effect.succeed(self.build.values[id]) : first)
+    return Effect.suspend(() =>
+      (self.eager[id] === 1 && !startup.pending(self, id)) || self.lazyBuilt[id] === 1 ? Effect.succeed(self.build.values[id]) : first
+    )
   }
   if (rank === TRANSIENT) {
     const memo = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
@@ -891,4 +903,4 @@ export const sharedInstance = (
 
 /** Whether the node is a singleton already built: its value is `build.values[id]`. @internal */
 export const isBuilt = (self: Container, id: number): boolean =>
-  self.rank[id] === 0 && (self.eager[id] === 1 || (self.build.values[id] !== undefined && self.lazy.has(id)))
+  self.rank[id] === 0 && ((self.eager[id] === 1 && !startup.pending(self, id)) || (self.build.values[id] !== undefined && self.lazy.has(id)))

@@ -278,11 +278,22 @@ export const formatOptionProblem = (problem: Errors.OptionProblem): string => {
   }${reason}`
 }
 
+/**
+ * The ways out of a tie, by what tied: overrides do not replace one another (the later one does not win,
+ * as a later `do.Override` would), and candidates all primary have one primary too many.
+ */
+const untie = (rule: string): string =>
+  rule.startsWith("all overrides")
+    ? "keep one override (a later override does not replace an earlier one), or mark one primary, give them different orders, or qualify them"
+    : rule.includes("all primary")
+    ? "leave one primary, give them different orders, or request one by qualifier or name"
+    : "mark one primary, the others alternative, give them different orders, or request one by qualifier or name"
+
 /** @internal */
 export const ambiguousComponent = (self: Errors.AmbiguousComponent): string =>
   `${formatChain([...self.path, self.request], self.hooks)}${alsoThrough(self)}: ${self.candidates.length} candidates tie for ${self.request} (${
     listed(self.candidates)
-  }; ${self.rule}): mark one primary, the others alternative, give them different orders, or request one by qualifier or name`
+  }; ${self.rule}): ${untie(self.rule)}`
 
 /** @internal */
 export const circularDependency = (self: Errors.CircularDependency): string => {

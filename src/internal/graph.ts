@@ -69,6 +69,14 @@ export class Run {
   openStage = 0
   spare!: Effect.Effect<void>
   workerScope!: Scope.Scope
+  /** per node: 1 once its task completed */
+  readonly finished: Uint8Array
+  /** the run ended (every node done, or stopped): nothing more completes */
+  ended = false
+  /** per node someone waits for (`waitFor`): opened when it completes or the run ends */
+  waiters: Map<number, Deferred.Deferred<void>> | undefined = undefined
+  /** tasks waiting for another node (`waitFor`): each lends its worker's place under the limit */
+  lent = 0
 
   constructor(
     readonly graph: Graph,
@@ -77,6 +85,7 @@ export class Run {
     readonly task: (id: number) => Effect.Effect<void> | undefined
   ) {
     this.ready = new Int32Array(graph.size)
+    this.finished = new Uint8Array(graph.size)
     const stages = graph.stages
     if (stages === undefined) {
       for (let id = 0; id < graph.size; id++) if (graph.pending[id] === 0) this.push(id)
@@ -147,9 +156,59 @@ export class Run {
     }
   }
 
+  /**
+   * What opens once the node completed, or the run ended without it (`undefined`: either happened
+   * already). For a task that waits for another node of the run (a run-time lookup during a build).
+   */
+  waitFor(id: number): Deferred.Deferred<void> | undefined {
+    if (this.finished[id] === 1 || this.ended) return undefined
+    this.waiters ??= new Map()
+    let waiter = this.waiters.get(id)
+    if (waiter === undefined) {
+      waiter = runtime.makeDeferred<void>()
+      this.waiters.set(id, waiter)
+    }
+    return waiter
+  }
+
+  /**
+   * Waits for `waiter` (from `waitFor`) in a task: its worker's place under the limit is lent to a
+   * spare worker meanwhile, so that the node it waits for is not held back by the wait (under a limit
+   * of 1, it would never be built). A worker beyond the limit once the wait ended stops at its next
+   * turn.
+   */
+  lend(waiter: Deferred.Deferred<void>): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.lent++
+      const spare = this.readyCount > 0 && !this.sparePending && this.workers < this.limit + this.lent
+      if (spare) {
+        this.sparePending = true
+        this.workers++
+      }
+      const wait = Effect.ensuring(Deferred.await(waiter), Effect.sync(() => this.lent--))
+      return spare ? Effect.zipRight(Effect.forkIn(this.spare, this.workerScope), wait) : wait
+    })
+  }
+
+  /** The run ended: whoever waits for a node that did not complete is woken (and finds it not finished). */
+  end(): void {
+    this.ended = true
+    if (this.waiters === undefined) return
+    for (const waiter of this.waiters.values()) runtime.openDeferred(waiter)
+    this.waiters = undefined
+  }
+
   /** A node is done: its successors may become ready, and its stage may open the next ones. */
   complete(id: number): void {
     this.completed++
+    this.finished[id] = 1
+    if (this.waiters !== undefined) {
+      const waiter = this.waiters.get(id)
+      if (waiter !== undefined) {
+        this.waiters.delete(id)
+        runtime.openDeferred(waiter)
+      }
+    }
     const before = this.readyCount
     const successors = this.graph.successors[id]!
     const pending = this.graph.pending
@@ -181,13 +240,18 @@ const work = (self: Run): Effect.Effect<void> =>
   Effect.gen(function*() {
     const size = self.graph.size
     while (!self.stopped && self.completed < size) {
+      // a spare worker a wait lent a place to, once that wait ended
+      if (self.workers > self.limit + self.lent) {
+        self.workers--
+        return
+      }
       if (self.readyCount === 0) {
         self.wake ??= runtime.makeDeferred<void>()
         yield* Effect.interruptible(Deferred.await(self.wake))
         continue
       }
       const id = self.take()
-      if (self.readyCount > 0 && !self.sparePending && self.workers < self.limit) {
+      if (self.readyCount > 0 && !self.sparePending && self.workers < self.limit + self.lent) {
         self.sparePending = true
         self.workers++
         yield* Effect.forkIn(self.spare, self.workerScope)
@@ -219,8 +283,11 @@ export const run = (
   Effect.suspend(() => {
     const self = new Run(graph, limit, task)
     started?.(self)
-    if (graph.size === 0) return Effect.succeed(self)
-    return Effect.map(supervise(self), () => self)
+    if (graph.size === 0) {
+      self.end()
+      return Effect.succeed(self)
+    }
+    return Effect.map(Effect.ensuring(supervise(self), Effect.sync(() => self.end())), () => self)
   })
 
 /** A worker that does not end normally (a task died) ends the run with its cause. */

@@ -37,7 +37,8 @@ export const stopPhase = (self: AppRun): Effect.Effect<void> =>
     )
   )
 
-const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => {
+/** `failed`: where the failures of its stop hooks go besides the record (a shutdown's). */
+const stopNode = (self: AppRun, id: number, failed?: container.HookFailures): Effect.Effect<void> | undefined => {
   if (!self.record.components[id]!.started) return undefined
   const settings = self.components[id]!
   const onStop = settings.lifecycle?.onStop ?? []
@@ -53,7 +54,10 @@ const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => 
     service: self.values[id],
     timeout: settings.stop,
     keepGoing: true,
-    onDone: () => self.record.setState(id, "stopped"),
+    onDone: (done) => {
+      self.record.setState(id, "stopped")
+      if (failed !== undefined) failedWith(failed, id, done)
+    },
     servicesOf: hookServices(self, id)
   })
   return running ? Effect.zipRight(background.stop(works, settings.grace, settings.stop), hooks.runAll(sequence)) : hooks.run(sequence)
@@ -66,7 +70,7 @@ const stopNode = (self: AppRun, id: number): Effect.Effect<void> | undefined => 
  * they end `released`. While the application is stopping, its stop phase stops them.
  */
 export const shutDownHook = (self: AppRun): container.ShutDownHook => ({
-  stop: (ids) =>
+  stop: (ids, failed) =>
     Effect.suspend(() => {
       const at = self.record.now()
       for (const id of ids) self.record.components[id]!.shutDownAt ??= at
@@ -75,7 +79,7 @@ export const shutDownHook = (self: AppRun): container.ShutDownHook => ({
         Effect.suspend(() => {
           if (self.stopping || !self.record.components[id]!.started) return Effect.void
           return Effect.ensuring(
-            stopNode(self, id) ?? Effect.void,
+            stopNode(self, id, failed) ?? Effect.void,
             Effect.sync(() => {
               self.record.components[id]!.started = false
               self.backgrounds[id] = undefined
@@ -83,7 +87,7 @@ export const shutDownHook = (self: AppRun): container.ShutDownHook => ({
           )
         }), { discard: true }))
     }),
-  release: releaseSteps(self),
+  release: (failed) => releaseSteps(self, failed),
   released: (ids) => {
     for (const id of ids) {
       const state = self.record.stateOf(id)
@@ -92,8 +96,24 @@ export const shutDownHook = (self: AppRun): container.ShutDownHook => ({
   }
 })
 
-/** A singleton's disposers run with `service` (its instance), recorded as its dispose phase; `undefined`: none. */
-export const disposeSequence = (self: AppRun, id: number, service: unknown): Effect.Effect<void> | undefined => {
+/** A sequence's failures, added to the node's in `failed`. */
+const failedWith = (failed: container.HookFailures, id: number, sequence: hooks.Sequence): void => {
+  if (sequence.errors.length === 0) return
+  const list = failed.get(id)
+  if (list === undefined) failed.set(id, [...sequence.errors])
+  else list.push(...sequence.errors)
+}
+
+/**
+ * A singleton's disposers run with `service` (its instance), recorded as its dispose phase; `undefined`:
+ * none. `failed`: where their failures go besides the record (a shutdown's).
+ */
+export const disposeSequence = (
+  self: AppRun,
+  id: number,
+  service: unknown,
+  failed?: container.HookFailures
+): Effect.Effect<void> | undefined => {
   const disposers = self.components[id]!.lifecycle?.disposers ?? []
   if (self.initialized[id] !== 1 || disposers.length === 0) return undefined
   return hooks.runAll(
@@ -102,6 +122,7 @@ export const disposeSequence = (self: AppRun, id: number, service: unknown): Eff
       service,
       timeout: self.components[id]!.stop,
       keepGoing: true,
+      ...(failed !== undefined && { onDone: (done: hooks.Sequence) => failedWith(failed, id, done) }),
       servicesOf: hookServices(self, id)
     })
   )
@@ -118,8 +139,9 @@ const notTheComponent = (self: AppRun, id: number, scope: Scope.Scope): boolean 
 /**
  * Releases one component: its disposers (if it was built and initialized), then its scope (its
  * constructor's finalizers, closed by the executor); recorded as its dispose and release phases.
+ * `failed`: where its disposers' failures go besides the record (a shutdown's).
  */
-const releaseSteps = (self: AppRun): executor.NodeRelease => ({
+const releaseSteps = (self: AppRun, failed?: container.HookFailures): executor.NodeRelease => ({
   before: (id, scope) => {
     if (notTheComponent(self, id, scope)) return undefined
     self.record.setState(id, "releasing")
@@ -127,7 +149,7 @@ const releaseSteps = (self: AppRun): executor.NodeRelease => ({
     const cell = self.container?.cells.get(id)
     const dispose = self.container?.releasedEarly.has(scope) === true
       ? undefined
-      : disposeSequence(self, id, cell === undefined ? self.values[id] : cell.first.value)
+      : disposeSequence(self, id, cell === undefined ? self.values[id] : cell.first.value, failed)
     if (dispose === undefined) {
       self.record.begin(id, "release")
       return undefined

@@ -51,6 +51,7 @@ import type * as Plan from "../../Plan.js"
 import * as container from "../container.js"
 import * as builds from "./builds.js"
 import * as reloadable from "./reloadable.js"
+import * as startup from "./startup.js"
 import * as dependency from "../dependency.js"
 import * as executor from "../executor.js"
 import * as optionsRead from "../optionsRead.js"
@@ -254,7 +255,7 @@ const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<
     const answer = answerFor(realm, request, description)
     if (Either.isLeft(answer)) return Effect.fail(answer.left)
     const found = answer.right
-    const service = Effect.flatMap(container.currentScopes, (scopes) =>
+    const made = Effect.flatMap(container.currentScopes, (scopes) =>
       Effect.flatMap(container.edgeService(found.container, found.edge, scopes), (value): Effect.Effect<unknown, Errors.LookupError> => {
         // the container began to close while this lookup built: the close released (or is releasing)
         // what it built, so the value is not given
@@ -268,6 +269,9 @@ const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<
         if (found.edge.request.handle === undefined) reloadable.pinCurrent(found.container, found.edge)
         return Effect.succeed(value)
       }))
+    // a singleton of the graph asked for while the graph is still being built: its build, awaited first
+    const early = found.edge.request.handle === undefined ? startup.pendingFor(realm.root, found.container, found.edge.targets) : []
+    const service = early.length > 0 ? Effect.zipRight(startup.awaitTargets(realm.root, early, found.container === realm.root), made) : made
     return Effect.locally(
       withFill(found.container, service),
       lookupChain,

@@ -35,8 +35,10 @@ import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
 import type * as container from "../container.js"
+import { releaseCause } from "../errors.js"
 import * as dependency from "../dependency.js"
 import * as executor from "../executor.js"
+import * as planInternal from "../plan.js"
 import * as resolver from "../resolver.js"
 import { suggestComponents } from "../resolver/problems.js"
 import * as runtime from "../runtime.js"
@@ -79,8 +81,10 @@ const shutDownNow = (realm: Realm, target: string | Dependency.Any): Effect.Effe
   const root = realm.root
   const app = root.onShutDown
   const rootIds = releases.find((release) => release.container === root)?.ids ?? []
+  // what the application's components' stop hooks and disposers failed with: told with their finalizers' failures
+  const failed: container.HookFailures = new Map()
   return Effect.gen(function*() {
-    if (app !== undefined && rootIds.length > 0) yield* app.stop(rootIds)
+    if (app !== undefined && rootIds.length > 0) yield* app.stop(rootIds, failed)
     // singletons being built (by lookups in flight) are released once built: their dependencies outlive them
     for (const release of releases) {
       for (const [id, building] of release.container.lazy) if (release.hit[id] === 1) yield* Effect.exit(Deferred.await(building))
@@ -88,7 +92,9 @@ const shutDownNow = (realm: Realm, target: string | Dependency.Any): Effect.Effe
     let failures: Cause.Cause<Errors.ReleaseError> | undefined
     for (let index = releases.length - 1; index >= 0; index--) {
       const release = releases[index]!
-      const failure = yield* releaseNodes(release, release.container === root ? app?.release : undefined)
+      const mine = release.container === root && app !== undefined
+      const released = yield* releaseNodes(release, mine ? app.release(failed) : undefined)
+      const failure = mine ? withHookFailures(release, failed, released) : released
       if (failure !== undefined) failures = failures === undefined ? typed(failure) : Cause.sequential(failures, typed(failure))
     }
     if (app !== undefined && rootIds.length > 0) app.released(rootIds)
@@ -104,6 +110,45 @@ const shutDownNow = (realm: Realm, target: string | Dependency.Any): Effect.Effe
     }
     return names
   })
+}
+
+/**
+ * The release failures of the application's components with what their stop hooks and disposers
+ * failed with: one `ReleaseError` per component, dependents first, whose cause is every failure of
+ * its stop, disposers and finalizers, as a child's own instance's is.
+ */
+const withHookFailures = (
+  release: Release,
+  failed: container.HookFailures,
+  released: Cause.Cause<never> | undefined
+): Cause.Cause<never> | undefined => {
+  if (failed.size === 0) return released
+  const plan = release.container.plan
+  const byName = new Map<string, Errors.ReleaseError>()
+  let others: Cause.Cause<never> = Cause.empty
+  for (const defect of released === undefined ? [] : Cause.defects(released)) {
+    if (defect instanceof Errors.ReleaseError) byName.set(defect.component, defect)
+    else others = Cause.sequential(others, Cause.die(defect))
+  }
+  let all: Cause.Cause<never> = Cause.empty
+  for (let index = release.ids.length - 1; index >= 0; index--) {
+    const id = release.ids[index]!
+    const node = plan.nodes[id]!
+    const hookFailures = failed.get(id) ?? []
+    const finalizers = byName.get(node.name)
+    if (hookFailures.length === 0 && finalizers === undefined) continue
+    let cause: Cause.Cause<unknown> = Cause.empty
+    for (const failure of hookFailures) cause = Cause.sequential(cause, Cause.fail(failure))
+    if (finalizers !== undefined) {
+      cause = Cause.sequential(cause, Cause.isCause(finalizers.cause) ? finalizers.cause : Cause.fail(finalizers.cause))
+    }
+    const error = hookFailures.length === 0
+      ? finalizers!
+      : new Errors.ReleaseError({ component: node.name, path: planInternal.pathTo(plan, id), cause: releaseCause(cause) })
+    all = Cause.sequential(all, Cause.die(error))
+  }
+  const combined = Cause.sequential(all, others)
+  return Cause.isEmpty(combined) ? undefined : combined
 }
 
 /** The release failures (`ReleaseError` defects, in release order) as the typed failures of `shutDown`, in the same order. */
