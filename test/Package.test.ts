@@ -275,8 +275,9 @@ describe("the published package", () => {
     const specifiers = declarations.flatMap((text) => [...text.matchAll(/(?:from |import\()"(layerwise[^"]*)"/g)].map((match) => match[1]!))
     expect([...new Set(specifiers.filter((specifier) => !entries.has(specifier)))]).toEqual([])
     for (const text of declarations) {
-      expect(text.split("\n").filter((line) => line.startsWith("export declare const resolved:"))).toEqual([
-        "export declare const resolved: Effect.Effect<Layerwise.Plan.Plan<Greeter, never, never>, Layerwise.Errors.ResolutionError, never>;"
+      expect(text.split("\n").filter((line) => /^export declare const (resolved|explained):/.test(line))).toEqual([
+        "export declare const resolved: Effect.Effect<Layerwise.Plan.Plan<Greeter, never, never>, Layerwise.Errors.ResolutionError, never>;",
+        "export declare const explained: (plan: Layerwise.Plan.Any) => import(\"effect/Either\").Either<Layerwise.Explain.ComponentExplanation, Layerwise.Errors.UnknownComponent>;"
       ])
     }
 
