@@ -130,6 +130,7 @@ const program = (): string => {
     "export const resolved = Layerwise.Resolver.resolveEffect(registry, [Greeter])",
     "export const application = Layerwise.App.make(registry, { roots: [Greeter] })",
     "export const started = Layerwise.App.start(application)",
+    "export const ran = Layerwise.App.run(application)",
     "export const looked = Layerwise.Container.get(Greeter)",
     "export const child = Layerwise.Container.child(\"tenant\", [])",
     "export const shutDown = Layerwise.Container.shutDown(\"Greeter\")",
@@ -275,8 +276,9 @@ describe("the published package", () => {
     const specifiers = declarations.flatMap((text) => [...text.matchAll(/(?:from |import\()"(layerwise[^"]*)"/g)].map((match) => match[1]!))
     expect([...new Set(specifiers.filter((specifier) => !entries.has(specifier)))]).toEqual([])
     for (const text of declarations) {
-      expect(text.split("\n").filter((line) => /^export declare const (resolved|explained):/.test(line))).toEqual([
+      expect(text.split("\n").filter((line) => /^export declare const (resolved|ran|explained):/.test(line))).toEqual([
         "export declare const resolved: Effect.Effect<Layerwise.Plan.Plan<Greeter, never, never>, Layerwise.Errors.ResolutionError, never>;",
+        "export declare const ran: Effect.Effect<Layerwise.Report.Report, Layerwise.Errors.ResolutionError | Layerwise.Errors.LifecycleError, never>;",
         "export declare const explained: (plan: Layerwise.Plan.Any) => import(\"effect/Either\").Either<Layerwise.Explain.ComponentExplanation, Layerwise.Errors.UnknownComponent>;"
       ])
     }
