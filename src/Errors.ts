@@ -189,8 +189,8 @@ export interface HookStep {
  * @since 0.1.0
  * @category errors
  */
-export const MissingComponent: typeof internal.MissingComponent = internal.MissingComponent
-export type MissingComponent = internal.MissingComponent
+export const MissingComponent: new(args: ConstructorParameters<typeof internal.MissingComponent>[0]) => MissingComponent = internal.MissingComponent
+export interface MissingComponent extends internal.MissingComponent {}
 
 /**
  * A single-valued request matched several candidates that tie under the choice rules
@@ -210,8 +210,8 @@ export type MissingComponent = internal.MissingComponent
  * @since 0.1.0
  * @category errors
  */
-export const AmbiguousComponent: typeof internal.AmbiguousComponent = internal.AmbiguousComponent
-export type AmbiguousComponent = internal.AmbiguousComponent
+export const AmbiguousComponent: new(args: ConstructorParameters<typeof internal.AmbiguousComponent>[0]) => AmbiguousComponent = internal.AmbiguousComponent
+export interface AmbiguousComponent extends internal.AmbiguousComponent {}
 
 /**
  * The dependency graph has a cycle. `cycle` is the full cycle, starting and ending with the same
@@ -229,8 +229,8 @@ export type AmbiguousComponent = internal.AmbiguousComponent
  * @since 0.1.0
  * @category errors
  */
-export const CircularDependency: typeof internal.CircularDependency = internal.CircularDependency
-export type CircularDependency = internal.CircularDependency
+export const CircularDependency: new(args: ConstructorParameters<typeof internal.CircularDependency>[0]) => CircularDependency = internal.CircularDependency
+export interface CircularDependency extends internal.CircularDependency {}
 
 /**
  * A component outlives what it depends on: a singleton depends directly on a component scoped to a request, an outer
@@ -259,8 +259,8 @@ export type CircularDependency = internal.CircularDependency
  * @since 0.2.0
  * @category errors
  */
-export const LifetimeMismatch: typeof internal.LifetimeMismatch = internal.LifetimeMismatch
-export type LifetimeMismatch = internal.LifetimeMismatch
+export const LifetimeMismatch: new(args: ConstructorParameters<typeof internal.LifetimeMismatch>[0]) => LifetimeMismatch = internal.LifetimeMismatch
+export interface LifetimeMismatch extends internal.LifetimeMismatch {}
 
 /**
  * Two components of a registry were given the same explicit name (or two registered families the
@@ -277,8 +277,8 @@ export type LifetimeMismatch = internal.LifetimeMismatch
  * @since 0.1.0
  * @category errors
  */
-export const DuplicateName: typeof internal.DuplicateName = internal.DuplicateName
-export type DuplicateName = internal.DuplicateName
+export const DuplicateName: new(args: ConstructorParameters<typeof internal.DuplicateName>[0]) => DuplicateName = internal.DuplicateName
+export interface DuplicateName extends internal.DuplicateName {}
 
 /**
  * What an {@link InvalidDeclaration} is about:
@@ -416,8 +416,8 @@ export type DeclarationIssue =
  * @since 0.1.0
  * @category errors
  */
-export const InvalidDeclaration: typeof internal.InvalidDeclaration = internal.InvalidDeclaration
-export type InvalidDeclaration = internal.InvalidDeclaration
+export const InvalidDeclaration: new(args: ConstructorParameters<typeof internal.InvalidDeclaration>[0]) => InvalidDeclaration = internal.InvalidDeclaration
+export interface InvalidDeclaration extends internal.InvalidDeclaration {}
 
 /**
  * What read an `effect/Config` for the resolution: the `profiles` or `properties` option (one
@@ -463,8 +463,8 @@ export type ConfigSource =
  * @since 0.2.0
  * @category errors
  */
-export const InvalidConfig: typeof internal.InvalidConfig = internal.InvalidConfig
-export type InvalidConfig = internal.InvalidConfig
+export const InvalidConfig: new(args: ConstructorParameters<typeof internal.InvalidConfig>[0]) => InvalidConfig = internal.InvalidConfig
+export interface InvalidConfig extends internal.InvalidConfig {}
 
 /**
  * One problem found by the resolver.
@@ -503,8 +503,8 @@ export type Problem =
  * @since 0.1.0
  * @category errors
  */
-export const ResolutionError: typeof internal.ResolutionError = internal.ResolutionError
-export type ResolutionError = internal.ResolutionError
+export const ResolutionError: new(args: ConstructorParameters<typeof internal.ResolutionError>[0]) => ResolutionError = internal.ResolutionError
+export interface ResolutionError extends internal.ResolutionError {}
 
 /**
  * A component's constructor failed (or died, or interrupted itself: `cause` is then an `InterruptedException`
@@ -557,8 +557,8 @@ export class ConstructionError<out E = unknown> extends Data.TaggedError("Constr
  * @since 0.1.0
  * @category errors
  */
-export const ReleaseError: typeof internal.ReleaseError = internal.ReleaseError
-export type ReleaseError = internal.ReleaseError
+export const ReleaseError: new(args: ConstructorParameters<typeof internal.ReleaseError>[0]) => ReleaseError = internal.ReleaseError
+export interface ReleaseError extends internal.ReleaseError {}
 
 /**
  * An application's release (after the stop hooks, each component's disposers and constructor's
@@ -581,8 +581,8 @@ export type ReleaseError = internal.ReleaseError
  * @since 0.1.0
  * @category errors
  */
-export const ReleaseTimeout: typeof internal.ReleaseTimeout = internal.ReleaseTimeout
-export type ReleaseTimeout = internal.ReleaseTimeout
+export const ReleaseTimeout: new(args: ConstructorParameters<typeof internal.ReleaseTimeout>[0]) => ReleaseTimeout = internal.ReleaseTimeout
+export interface ReleaseTimeout extends internal.ReleaseTimeout {}
 
 /**
  * A component scoped to a scope was needed (through a handle, or a scope's own request) where no
@@ -603,8 +603,8 @@ export type ReleaseTimeout = internal.ReleaseTimeout
  * @since 0.2.0
  * @category errors
  */
-export const ScopeNotOpen: typeof internal.ScopeNotOpen = internal.ScopeNotOpen
-export type ScopeNotOpen = internal.ScopeNotOpen
+export const ScopeNotOpen: new(args: ConstructorParameters<typeof internal.ScopeNotOpen>[0]) => ScopeNotOpen = internal.ScopeNotOpen
+export interface ScopeNotOpen extends internal.ScopeNotOpen {}
 
 /**
  * A request scope (`Http.requestScope`) lists `services` its scope does not provide (its components, in
@@ -622,8 +622,8 @@ export type ScopeNotOpen = internal.ScopeNotOpen
  * @since 0.2.0
  * @category errors
  */
-export const NotInScope: typeof internal.NotInScope = internal.NotInScope
-export type NotInScope = internal.NotInScope
+export const NotInScope: new(args: ConstructorParameters<typeof internal.NotInScope>[0]) => NotInScope = internal.NotInScope
+export interface NotInScope extends internal.NotInScope {}
 
 /**
  * What using a handle (`Dependency.lazy`, `factory`, `reloadable`'s `reload`) can fail with: its component's construction,
@@ -675,8 +675,8 @@ export type LeftOutReason =
  * @since 0.2.0
  * @category errors
  */
-export const UnknownComponent: typeof internal.UnknownComponent = internal.UnknownComponent
-export type UnknownComponent = internal.UnknownComponent
+export const UnknownComponent: new(args: ConstructorParameters<typeof internal.UnknownComponent>[0]) => UnknownComponent = internal.UnknownComponent
+export interface UnknownComponent extends internal.UnknownComponent {}
 
 // ---------------------------------------------------------------------------------------------
 // Container errors (run-time lookups, child containers)
@@ -699,8 +699,8 @@ export type UnknownComponent = internal.UnknownComponent
  * @since 0.2.0
  * @category errors
  */
-export const CircularLookup: typeof internal.CircularLookup = internal.CircularLookup
-export type CircularLookup = internal.CircularLookup
+export const CircularLookup: new(args: ConstructorParameters<typeof internal.CircularLookup>[0]) => CircularLookup = internal.CircularLookup
+export interface CircularLookup extends internal.CircularLookup {}
 
 /**
  * A container that is closing or closed was asked to look something up or to open a child; `container`: its path (`[]`: the root).
@@ -718,8 +718,8 @@ export type CircularLookup = internal.CircularLookup
  * @since 0.2.0
  * @category errors
  */
-export const ContainerClosed: typeof internal.ContainerClosed = internal.ContainerClosed
-export type ContainerClosed = internal.ContainerClosed
+export const ContainerClosed: new(args: ConstructorParameters<typeof internal.ContainerClosed>[0]) => ContainerClosed = internal.ContainerClosed
+export interface ContainerClosed extends internal.ContainerClosed {}
 
 /**
  * A child container was opened with a name one of its open siblings already has.
@@ -735,8 +735,8 @@ export type ContainerClosed = internal.ContainerClosed
  * @since 0.2.0
  * @category errors
  */
-export const DuplicateChild: typeof internal.DuplicateChild = internal.DuplicateChild
-export type DuplicateChild = internal.DuplicateChild
+export const DuplicateChild: new(args: ConstructorParameters<typeof internal.DuplicateChild>[0]) => DuplicateChild = internal.DuplicateChild
+export interface DuplicateChild extends internal.DuplicateChild {}
 
 /**
  * A component that was shut down (`Container.shutDown`) in a container: a lookup that needs it (the
@@ -755,8 +755,8 @@ export type DuplicateChild = internal.DuplicateChild
  * @since 0.2.0
  * @category errors
  */
-export const ComponentShutDown: typeof internal.ComponentShutDown = internal.ComponentShutDown
-export type ComponentShutDown = internal.ComponentShutDown
+export const ComponentShutDown: new(args: ConstructorParameters<typeof internal.ComponentShutDown>[0]) => ComponentShutDown = internal.ComponentShutDown
+export interface ComponentShutDown extends internal.ComponentShutDown {}
 
 /**
  * What a run-time lookup (`Container.get`) can fail with: the request does not resolve (every problem, with its path, as at
@@ -850,8 +850,8 @@ export interface OptionProblem {
  * @since 0.2.0
  * @category errors
  */
-export const InvalidOptions: typeof internal.InvalidOptions = internal.InvalidOptions
-export type InvalidOptions = internal.InvalidOptions
+export const InvalidOptions: new(args: ConstructorParameters<typeof internal.InvalidOptions>[0]) => InvalidOptions = internal.InvalidOptions
+export interface InvalidOptions extends internal.InvalidOptions {}
 
 // ---------------------------------------------------------------------------------------------
 // Lifecycle errors (App, Lifecycle)
@@ -883,8 +883,8 @@ export type HookPhase = "initialize" | "start" | "background" | "stop" | "dispos
  * @since 0.1.0
  * @category errors
  */
-export const InvalidLifecycle: typeof internal.InvalidLifecycle = internal.InvalidLifecycle
-export type InvalidLifecycle = internal.InvalidLifecycle
+export const InvalidLifecycle: new(args: ConstructorParameters<typeof internal.InvalidLifecycle>[0]) => InvalidLifecycle = internal.InvalidLifecycle
+export interface InvalidLifecycle extends internal.InvalidLifecycle {}
 
 /**
  * A lifecycle hook of a component failed (or died): an initializer, a start or stop hook, a disposer,
@@ -904,8 +904,8 @@ export type InvalidLifecycle = internal.InvalidLifecycle
  * @since 0.1.0
  * @category errors
  */
-export const HookFailed: typeof internal.HookFailed = internal.HookFailed
-export type HookFailed = internal.HookFailed
+export const HookFailed: new(args: ConstructorParameters<typeof internal.HookFailed>[0]) => HookFailed = internal.HookFailed
+export interface HookFailed extends internal.HookFailed {}
 
 /**
  * A component's lifecycle hook did not complete within `timeout` (rendered): interrupted, not awaited; the lifecycle
@@ -922,8 +922,8 @@ export type HookFailed = internal.HookFailed
  * @since 0.1.0
  * @category errors
  */
-export const HookTimeout: typeof internal.HookTimeout = internal.HookTimeout
-export type HookTimeout = internal.HookTimeout
+export const HookTimeout: new(args: ConstructorParameters<typeof internal.HookTimeout>[0]) => HookTimeout = internal.HookTimeout
+export interface HookTimeout extends internal.HookTimeout {}
 
 /**
  * An operation was asked of a running application in a state that does not allow it (stopping an
@@ -940,8 +940,8 @@ export type HookTimeout = internal.HookTimeout
  * @since 0.1.0
  * @category errors
  */
-export const InvalidState: typeof internal.InvalidState = internal.InvalidState
-export type InvalidState = internal.InvalidState
+export const InvalidState: new(args: ConstructorParameters<typeof internal.InvalidState>[0]) => InvalidState = internal.InvalidState
+export interface InvalidState extends internal.InvalidState {}
 
 /**
  * One error of an application run: a constructor, a hook, or a release.
@@ -973,8 +973,8 @@ export type RunError = ConstructionError | ReleaseError | ReleaseTimeout | HookF
  * @since 0.1.0
  * @category errors
  */
-export const ApplicationFailed: typeof internal.ApplicationFailed = internal.ApplicationFailed
-export type ApplicationFailed = internal.ApplicationFailed
+export const ApplicationFailed: new(args: ConstructorParameters<typeof internal.ApplicationFailed>[0]) => ApplicationFailed = internal.ApplicationFailed
+export interface ApplicationFailed extends internal.ApplicationFailed {}
 
 /**
  * The errors of running an application, once it resolved.

@@ -479,7 +479,7 @@ export const warnings: (plan: Plan.Any) => ReadonlyArray<string> = internal.warn
  * @since 0.2.0
  * @category models
  */
-export type ComponentExplanation = typeof internal.ComponentExplanation.Type
+export interface ComponentExplanation extends Schema.Schema.Type<typeof internal.ComponentExplanation> {}
 
 /**
  * The schema of {@link ComponentExplanation} (its JSON form).

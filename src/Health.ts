@@ -106,7 +106,7 @@ export const CheckRecord = Schema.Struct({
  * @since 0.1.0
  * @category models
  */
-export type CheckRecord = typeof CheckRecord.Type
+export interface CheckRecord extends Schema.Schema.Type<typeof CheckRecord> {}
 
 /**
  * One component that declares health checks; its checks in declaration order (none when it is not
@@ -133,7 +133,7 @@ export const ComponentRecord = Schema.Struct({
  * @since 0.1.0
  * @category models
  */
-export type ComponentRecord = typeof ComponentRecord.Type
+export interface ComponentRecord extends Schema.Schema.Type<typeof ComponentRecord> {}
 
 /**
  * The health of an application.
@@ -161,7 +161,7 @@ export const Report = Schema.Struct({
  * @since 0.1.0
  * @category models
  */
-export type Report = typeof Report.Type
+export interface Report extends Schema.Schema.Type<typeof Report> {}
 
 /**
  * The application's readiness (`App.Health`'s `readiness`, what `GET /ops/ready` answers from):
@@ -202,7 +202,7 @@ export const Readiness = Schema.Struct({
  * @since 0.2.0
  * @category models
  */
-export type Readiness = typeof Readiness.Type
+export interface Readiness extends Schema.Schema.Type<typeof Readiness> {}
 
 /**
  * Renders a health report as text: a summary line, then each component with its status and each of

@@ -183,7 +183,7 @@ export const LiveJson = Schema.Struct({ live: Schema.Literal(true) })
  * @since 0.2.0
  * @category models
  */
-export type LiveJson = typeof LiveJson.Type
+export interface LiveJson extends Schema.Schema.Type<typeof LiveJson> {}
 
 /**
  * One check of one component, as `GET /ops/health` answers it: `id` is `<component>/<check>`. Every
@@ -222,7 +222,7 @@ export const HealthCheckJson = Schema.Struct({
  * @since 0.2.0
  * @category models
  */
-export type HealthCheckJson = typeof HealthCheckJson.Type
+export interface HealthCheckJson extends Schema.Schema.Type<typeof HealthCheckJson> {}
 
 /**
  * `GET /ops/ready`: `ready` (status 200) once every component started and while every health check
@@ -255,7 +255,7 @@ export const ReadyJson = Schema.Struct({
  * @since 0.2.0
  * @category models
  */
-export type ReadyJson = typeof ReadyJson.Type
+export interface ReadyJson extends Schema.Schema.Type<typeof ReadyJson> {}
 
 /**
  * One component, as `GET /ops/health` answers it: its lifecycle state, its status (`"not-running"`
@@ -284,7 +284,7 @@ export const HealthComponentJson = Schema.Struct({
  * @since 0.2.0
  * @category models
  */
-export type HealthComponentJson = typeof HealthComponentJson.Type
+export interface HealthComponentJson extends Schema.Schema.Type<typeof HealthComponentJson> {}
 
 /**
  * `GET /ops/health`: the health of every singleton of the application, in plan order (its
@@ -319,7 +319,7 @@ export const HealthJson = Schema.Struct({
  * @since 0.2.0
  * @category models
  */
-export type HealthJson = typeof HealthJson.Type
+export interface HealthJson extends Schema.Schema.Type<typeof HealthJson> {}
 
 /**
  * The rule that chose a candidate for a request (`Plan.Choice`'s), as JSON.
@@ -368,7 +368,7 @@ export const ComponentJson = Schema.Struct({
  * @since 0.2.0
  * @category models
  */
-export type ComponentJson = typeof ComponentJson.Type
+export interface ComponentJson extends Schema.Schema.Type<typeof ComponentJson> {}
 
 /**
  * One step of the startup's critical path: a phase of a component (when it began, how long it took)
@@ -400,7 +400,7 @@ export const CriticalSegment = Schema.Struct({
  * @since 0.2.0
  * @category models
  */
-export type CriticalSegment = typeof CriticalSegment.Type
+export interface CriticalSegment extends Schema.Schema.Type<typeof CriticalSegment> {}
 
 /**
  * `GET /ops/startup`: the startup timeline. `startedAt` (ISO 8601) is when the run began; `duration`
@@ -444,7 +444,7 @@ export const StartupJson = Schema.Struct({
  * @since 0.2.0
  * @category models
  */
-export type StartupJson = typeof StartupJson.Type
+export interface StartupJson extends Schema.Schema.Type<typeof StartupJson> {}
 
 /**
  * `GET /ops/metrics`: a first set of metrics, from the run's report (more will come: health, instance
@@ -479,7 +479,7 @@ export const MetricsJson = Schema.Struct({
  * @since 0.2.0
  * @category models
  */
-export type MetricsJson = typeof MetricsJson.Type
+export interface MetricsJson extends Schema.Schema.Type<typeof MetricsJson> {}
 
 /**
  * `GET /ops/options`: the options of the application's plan as `Options.describe` gives them, read
@@ -520,7 +520,7 @@ export const OptionsJson = Schema.Struct({
  * @since 0.2.0
  * @category models
  */
-export type OptionsJson = typeof OptionsJson.Type
+export interface OptionsJson extends Schema.Schema.Type<typeof OptionsJson> {}
 
 /**
  * One component a container holds, as `GET /ops/containers` answers it (`Container.SnapshotComponent`):
@@ -609,7 +609,7 @@ export const NotExposedJson = Schema.Struct({ error: Schema.String, section: Sec
  * @since 0.2.0
  * @category models
  */
-export type NotExposedJson = typeof NotExposedJson.Type
+export interface NotExposedJson extends Schema.Schema.Type<typeof NotExposedJson> {}
 
 /**
  * The `404` answer of `GET /ops/components/:name` for a name no component of the application has
@@ -633,7 +633,7 @@ export const UnknownComponentJson = Schema.Struct({ error: Schema.String, sugges
  * @since 0.2.0
  * @category models
  */
-export type UnknownComponentJson = typeof UnknownComponentJson.Type
+export interface UnknownComponentJson extends Schema.Schema.Type<typeof UnknownComponentJson> {}
 
 // ---------------------------------------------------------------------------------------------
 // serving

@@ -120,7 +120,7 @@ export const PhaseRecord = Schema.Struct({
  * @since 0.1.0
  * @category models
  */
-export type PhaseRecord = typeof PhaseRecord.Type
+export interface PhaseRecord extends Schema.Schema.Type<typeof PhaseRecord> {}
 
 /**
  * One component of the run, in build order.
@@ -167,7 +167,7 @@ export const ComponentRecord = Schema.Struct({
  * @since 0.1.0
  * @category models
  */
-export type ComponentRecord = typeof ComponentRecord.Type
+export interface ComponentRecord extends Schema.Schema.Type<typeof ComponentRecord> {}
 
 /**
  * One error of the run, in the order they happened.
@@ -195,7 +195,7 @@ export const ErrorRecord = Schema.Struct({
  * @since 0.1.0
  * @category models
  */
-export type ErrorRecord = typeof ErrorRecord.Type
+export interface ErrorRecord extends Schema.Schema.Type<typeof ErrorRecord> {}
 
 /**
  * How the run ended:
@@ -264,7 +264,7 @@ export const Report = Schema.Struct({
  * @since 0.1.0
  * @category models
  */
-export type Report = typeof Report.Type
+export interface Report extends Schema.Schema.Type<typeof Report> {}
 
 const columns: ReadonlyArray<readonly [Phase, string]> = [
   ["build", "build"],

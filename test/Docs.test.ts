@@ -178,3 +178,40 @@ describe("the README's \"Coming from\" tables", () => {
     expect(missing).toEqual([])
   })
 })
+
+describe("the README's install commands", () => {
+  /** The `name@range` arguments of the first `sh` block of the section "Install", in order. */
+  const installed = (): ReadonlyArray<readonly [string, string]> => {
+    const lines = fs.readFileSync(path.join(root, "README.md"), "utf8").split("\n")
+    const section = lines.indexOf("## Install")
+    const open = lines.findIndex((text, index) => index > section && text === "```sh")
+    const close = lines.findIndex((text, index) => index > open && text === "```")
+    return lines.slice(open + 1, close)
+      .flatMap((line) => line.replace(/#.*$/, "").split(/\s+/))
+      .flatMap((word) => {
+        const match = /^(@?[a-z0-9-]+(?:\/[a-z0-9-]+)?)@(\S+)$/.exec(word)
+        return match === null ? [] : [[match[1]!, match[2]!] as const]
+      })
+  }
+
+  /** Whether `version` (x.y.z) is in the caret range `^a.b.c` (npm's: the left-most non-zero part is fixed). */
+  const inCaret = (version: string, range: string): boolean => {
+    const low = range.replace(/^\^/, "").split(".").map(Number)
+    const have = version.split(".").map(Number)
+    const fixed = low[0] !== 0 ? 1 : 2
+    return low.slice(0, fixed).every((part, index) => have[index] === part) &&
+      (have[0]! * 1e6 + have[1]! * 1e3 + have[2]!) >= (low[0]! * 1e6 + low[1]! * 1e3 + low[2]!)
+  }
+
+  it("give every peer dependency at package.json's range, and the test tools at ranges the project's own versions are in", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+      readonly peerDependencies: Record<string, string>
+      readonly devDependencies: Record<string, string>
+    }
+    const commands = installed()
+    expect(Object.fromEntries(commands.filter(([name]) => name in manifest.peerDependencies))).toEqual(manifest.peerDependencies)
+    const tools = commands.filter(([name]) => !(name in manifest.peerDependencies))
+    expect(tools.map(([name]) => name)).toEqual(["vitest", "@effect/vitest"])
+    expect(tools.filter(([name, range]) => !inCaret(manifest.devDependencies[name]!, range))).toEqual([])
+  })
+})

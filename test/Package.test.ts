@@ -124,6 +124,19 @@ const program = (): string => {
     "  Registry.toLayer(registry, [Greeter])",
     ")",
     "",
+    "// Exported with the types layerwise gives them: their declarations (emitted under NodeNext) name",
+    "// layerwise's types by its entries, as a library built on layerwise publishes them.",
+    "export const layer = Registry.toLayer(registry, [Greeter])",
+    "export const resolved = Layerwise.Resolver.resolveEffect(registry, [Greeter])",
+    "export const application = Layerwise.App.make(registry, { roots: [Greeter] })",
+    "export const started = Layerwise.App.start(application)",
+    "export const ran = Layerwise.App.run(application)",
+    "export const looked = Layerwise.Container.get(Greeter)",
+    "export const child = Layerwise.Container.child(\"tenant\", [])",
+    "export const shutDown = Layerwise.Container.shutDown(\"Greeter\")",
+    "export const explained = (plan: Layerwise.Plan.Any) => Layerwise.Explain.component(plan, \"Greeter\")",
+    "export const released = new Layerwise.Errors.ReleaseError({ component: \"Greeter\", path: [\"Greeter\"], cause: null })",
+    "",
     "Effect.runPromise(main).then((greeting) => {",
     "  const namespaces = Object.entries(Layerwise) as Array<[string, unknown]>",
     "  console.log(JSON.stringify({",
@@ -232,14 +245,14 @@ describe("the published package", () => {
     expect(manifest["sideEffects"]).toEqual([])
   })
 
-  it("a program importing the root and every subpath type-checks with skipLibCheck: false under NodeNext (ESM and CJS), Bundler and Node10, and runs with plain node as ESM and as CommonJS", async () => {
+  it("a program importing the root and every subpath type-checks with skipLibCheck: false under NodeNext (ESM and CJS), Bundler and Node10, its declarations name layerwise's types by its public entries, and it runs with plain node as ESM and as CommonJS", async () => {
     const source = program()
     fs.writeFileSync(path.join(app, "main.mts"), source)
     fs.writeFileSync(path.join(app, "main.cts"), source)
     fs.writeFileSync(path.join(app, "main.ts"), source)
     fs.writeFileSync(
       path.join(app, "tsconfig.nodenext.json"),
-      tsconfig({ module: "NodeNext", moduleResolution: "NodeNext", outDir: "out" }, ["main.mts", "main.cts"])
+      tsconfig({ module: "NodeNext", moduleResolution: "NodeNext", outDir: "out", declaration: true }, ["main.mts", "main.cts"])
     )
     fs.writeFileSync(
       path.join(app, "tsconfig.bundler.json"),
@@ -255,6 +268,20 @@ describe("the published package", () => {
     )
     expect(checks.map((check) => check.output)).toEqual(["", "", ""])
     expect(checks.map((check) => check.code)).toEqual([0, 0, 0])
+
+    // The program's declarations name layerwise's types through its entries only: `layerwise/internal/*`
+    // is not exported, so a declaration importing it would not resolve for the library's users.
+    const entries = new Set(["layerwise", ...modules.map((name) => `layerwise/${name}`)])
+    const declarations = ["main.d.mts", "main.d.cts"].map((file) => fs.readFileSync(path.join(app, "out", file), "utf8"))
+    const specifiers = declarations.flatMap((text) => [...text.matchAll(/(?:from |import\()"(layerwise[^"]*)"/g)].map((match) => match[1]!))
+    expect([...new Set(specifiers.filter((specifier) => !entries.has(specifier)))]).toEqual([])
+    for (const text of declarations) {
+      expect(text.split("\n").filter((line) => /^export declare const (resolved|ran|explained):/.test(line))).toEqual([
+        "export declare const resolved: Effect.Effect<Layerwise.Plan.Plan<Greeter, never, never>, Layerwise.Errors.ResolutionError, never>;",
+        "export declare const ran: Effect.Effect<Layerwise.Report.Report, Layerwise.Errors.ResolutionError | Layerwise.Errors.LifecycleError, never>;",
+        "export declare const explained: (plan: Layerwise.Plan.Any) => import(\"effect/Either\").Either<Layerwise.Explain.ComponentExplanation, Layerwise.Errors.UnknownComponent>;"
+      ])
+    }
 
     const expected = {
       greeting: "hello layerwise, HELLO layerwise",
