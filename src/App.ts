@@ -927,8 +927,9 @@ export const layer: <R, RIn>(self: App<R, RIn>) => Layer.Layer<R, Errors.Resolut
 /**
  * Provides the application's external requirements (declared with `external`) with a Layer: built
  * before the application, released after it, and what its components see as the program's
- * services. The Layer's own failures are defects of the run (use `Layer.orDie`, or handle them,
- * first: the application's error type stays its own).
+ * services. The Layer cannot fail (its error type is `never`), so that the application's error type
+ * stays its own: give one that can as `Layer.orDie(layer)` (its failure is then a defect of the run),
+ * or handle its errors first (`Layer.catchAll`, `Layer.retry`).
  *
  * @example
  * ```ts

@@ -54,4 +54,22 @@ describe("the source's layout", () => {
     )
     expect(casts.length).toBeLessThanOrEqual(5)
   })
+
+  it("no export is documented as added in a version later than the package's (`@since` at most package.json's version)", () => {
+    const version = (text: string) => text.split(".").map(Number)
+    const later = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) => {
+      for (let index = 0; index < Math.max(a.length, b.length); index++) {
+        if ((a[index] ?? 0) !== (b[index] ?? 0)) return (a[index] ?? 0) > (b[index] ?? 0)
+      }
+      return false
+    }
+    const pkg = JSON.parse(fs.readFileSync(path.join(src, "..", "package.json"), "utf8")) as { readonly version: string }
+    const ahead = sources().flatMap((file) =>
+      lines(file).flatMap((line, index) => {
+        const since = /@since (\d+\.\d+\.\d+)/.exec(line)
+        return since !== null && later(version(since[1]!), version(pkg.version)) ? [`${file}:${index + 1}: @since ${since[1]} (package ${pkg.version})`] : []
+      })
+    )
+    expect(ahead).toEqual([])
+  })
 })
