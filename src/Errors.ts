@@ -21,6 +21,13 @@ import * as Data from "effect/Data"
 import * as internal from "./internal/errors.js"
 
 /**
+ * An error class's constructor, typed by its public interface (`export interface X extends
+ * internal.X {}`), so that what a user's emitted declarations say of it is `Errors.X`, never the
+ * internal class (the package's exports do not reach `layerwise/internal/*`).
+ */
+type Constructor<C extends abstract new(args: never) => unknown, I> = new(args: ConstructorParameters<C>[0]) => I
+
+/**
  * A dependency path from a requested root to the place a problem was found, as display names:
  * `["Api", "UserRepo", "Database"]`.
  *
@@ -189,7 +196,7 @@ export interface HookStep {
  * @since 0.1.0
  * @category errors
  */
-export const MissingComponent: new(args: ConstructorParameters<typeof internal.MissingComponent>[0]) => MissingComponent = internal.MissingComponent
+export const MissingComponent: Constructor<typeof internal.MissingComponent, MissingComponent> = internal.MissingComponent
 export interface MissingComponent extends internal.MissingComponent {}
 
 /**
@@ -210,7 +217,7 @@ export interface MissingComponent extends internal.MissingComponent {}
  * @since 0.1.0
  * @category errors
  */
-export const AmbiguousComponent: new(args: ConstructorParameters<typeof internal.AmbiguousComponent>[0]) => AmbiguousComponent = internal.AmbiguousComponent
+export const AmbiguousComponent: Constructor<typeof internal.AmbiguousComponent, AmbiguousComponent> = internal.AmbiguousComponent
 export interface AmbiguousComponent extends internal.AmbiguousComponent {}
 
 /**
@@ -229,7 +236,7 @@ export interface AmbiguousComponent extends internal.AmbiguousComponent {}
  * @since 0.1.0
  * @category errors
  */
-export const CircularDependency: new(args: ConstructorParameters<typeof internal.CircularDependency>[0]) => CircularDependency = internal.CircularDependency
+export const CircularDependency: Constructor<typeof internal.CircularDependency, CircularDependency> = internal.CircularDependency
 export interface CircularDependency extends internal.CircularDependency {}
 
 /**
@@ -259,7 +266,7 @@ export interface CircularDependency extends internal.CircularDependency {}
  * @since 0.2.0
  * @category errors
  */
-export const LifetimeMismatch: new(args: ConstructorParameters<typeof internal.LifetimeMismatch>[0]) => LifetimeMismatch = internal.LifetimeMismatch
+export const LifetimeMismatch: Constructor<typeof internal.LifetimeMismatch, LifetimeMismatch> = internal.LifetimeMismatch
 export interface LifetimeMismatch extends internal.LifetimeMismatch {}
 
 /**
@@ -277,7 +284,7 @@ export interface LifetimeMismatch extends internal.LifetimeMismatch {}
  * @since 0.1.0
  * @category errors
  */
-export const DuplicateName: new(args: ConstructorParameters<typeof internal.DuplicateName>[0]) => DuplicateName = internal.DuplicateName
+export const DuplicateName: Constructor<typeof internal.DuplicateName, DuplicateName> = internal.DuplicateName
 export interface DuplicateName extends internal.DuplicateName {}
 
 /**
@@ -416,7 +423,7 @@ export type DeclarationIssue =
  * @since 0.1.0
  * @category errors
  */
-export const InvalidDeclaration: new(args: ConstructorParameters<typeof internal.InvalidDeclaration>[0]) => InvalidDeclaration = internal.InvalidDeclaration
+export const InvalidDeclaration: Constructor<typeof internal.InvalidDeclaration, InvalidDeclaration> = internal.InvalidDeclaration
 export interface InvalidDeclaration extends internal.InvalidDeclaration {}
 
 /**
@@ -463,7 +470,7 @@ export type ConfigSource =
  * @since 0.2.0
  * @category errors
  */
-export const InvalidConfig: new(args: ConstructorParameters<typeof internal.InvalidConfig>[0]) => InvalidConfig = internal.InvalidConfig
+export const InvalidConfig: Constructor<typeof internal.InvalidConfig, InvalidConfig> = internal.InvalidConfig
 export interface InvalidConfig extends internal.InvalidConfig {}
 
 /**
@@ -503,7 +510,7 @@ export type Problem =
  * @since 0.1.0
  * @category errors
  */
-export const ResolutionError: new(args: ConstructorParameters<typeof internal.ResolutionError>[0]) => ResolutionError = internal.ResolutionError
+export const ResolutionError: Constructor<typeof internal.ResolutionError, ResolutionError> = internal.ResolutionError
 export interface ResolutionError extends internal.ResolutionError {}
 
 /**
@@ -557,7 +564,7 @@ export class ConstructionError<out E = unknown> extends Data.TaggedError("Constr
  * @since 0.1.0
  * @category errors
  */
-export const ReleaseError: new(args: ConstructorParameters<typeof internal.ReleaseError>[0]) => ReleaseError = internal.ReleaseError
+export const ReleaseError: Constructor<typeof internal.ReleaseError, ReleaseError> = internal.ReleaseError
 export interface ReleaseError extends internal.ReleaseError {}
 
 /**
@@ -581,7 +588,7 @@ export interface ReleaseError extends internal.ReleaseError {}
  * @since 0.1.0
  * @category errors
  */
-export const ReleaseTimeout: new(args: ConstructorParameters<typeof internal.ReleaseTimeout>[0]) => ReleaseTimeout = internal.ReleaseTimeout
+export const ReleaseTimeout: Constructor<typeof internal.ReleaseTimeout, ReleaseTimeout> = internal.ReleaseTimeout
 export interface ReleaseTimeout extends internal.ReleaseTimeout {}
 
 /**
@@ -603,7 +610,7 @@ export interface ReleaseTimeout extends internal.ReleaseTimeout {}
  * @since 0.2.0
  * @category errors
  */
-export const ScopeNotOpen: new(args: ConstructorParameters<typeof internal.ScopeNotOpen>[0]) => ScopeNotOpen = internal.ScopeNotOpen
+export const ScopeNotOpen: Constructor<typeof internal.ScopeNotOpen, ScopeNotOpen> = internal.ScopeNotOpen
 export interface ScopeNotOpen extends internal.ScopeNotOpen {}
 
 /**
@@ -622,7 +629,7 @@ export interface ScopeNotOpen extends internal.ScopeNotOpen {}
  * @since 0.2.0
  * @category errors
  */
-export const NotInScope: new(args: ConstructorParameters<typeof internal.NotInScope>[0]) => NotInScope = internal.NotInScope
+export const NotInScope: Constructor<typeof internal.NotInScope, NotInScope> = internal.NotInScope
 export interface NotInScope extends internal.NotInScope {}
 
 /**
@@ -675,7 +682,7 @@ export type LeftOutReason =
  * @since 0.2.0
  * @category errors
  */
-export const UnknownComponent: new(args: ConstructorParameters<typeof internal.UnknownComponent>[0]) => UnknownComponent = internal.UnknownComponent
+export const UnknownComponent: Constructor<typeof internal.UnknownComponent, UnknownComponent> = internal.UnknownComponent
 export interface UnknownComponent extends internal.UnknownComponent {}
 
 // ---------------------------------------------------------------------------------------------
@@ -699,7 +706,7 @@ export interface UnknownComponent extends internal.UnknownComponent {}
  * @since 0.2.0
  * @category errors
  */
-export const CircularLookup: new(args: ConstructorParameters<typeof internal.CircularLookup>[0]) => CircularLookup = internal.CircularLookup
+export const CircularLookup: Constructor<typeof internal.CircularLookup, CircularLookup> = internal.CircularLookup
 export interface CircularLookup extends internal.CircularLookup {}
 
 /**
@@ -718,7 +725,7 @@ export interface CircularLookup extends internal.CircularLookup {}
  * @since 0.2.0
  * @category errors
  */
-export const ContainerClosed: new(args: ConstructorParameters<typeof internal.ContainerClosed>[0]) => ContainerClosed = internal.ContainerClosed
+export const ContainerClosed: Constructor<typeof internal.ContainerClosed, ContainerClosed> = internal.ContainerClosed
 export interface ContainerClosed extends internal.ContainerClosed {}
 
 /**
@@ -735,7 +742,7 @@ export interface ContainerClosed extends internal.ContainerClosed {}
  * @since 0.2.0
  * @category errors
  */
-export const DuplicateChild: new(args: ConstructorParameters<typeof internal.DuplicateChild>[0]) => DuplicateChild = internal.DuplicateChild
+export const DuplicateChild: Constructor<typeof internal.DuplicateChild, DuplicateChild> = internal.DuplicateChild
 export interface DuplicateChild extends internal.DuplicateChild {}
 
 /**
@@ -755,7 +762,7 @@ export interface DuplicateChild extends internal.DuplicateChild {}
  * @since 0.2.0
  * @category errors
  */
-export const ComponentShutDown: new(args: ConstructorParameters<typeof internal.ComponentShutDown>[0]) => ComponentShutDown = internal.ComponentShutDown
+export const ComponentShutDown: Constructor<typeof internal.ComponentShutDown, ComponentShutDown> = internal.ComponentShutDown
 export interface ComponentShutDown extends internal.ComponentShutDown {}
 
 /**
@@ -850,7 +857,7 @@ export interface OptionProblem {
  * @since 0.2.0
  * @category errors
  */
-export const InvalidOptions: new(args: ConstructorParameters<typeof internal.InvalidOptions>[0]) => InvalidOptions = internal.InvalidOptions
+export const InvalidOptions: Constructor<typeof internal.InvalidOptions, InvalidOptions> = internal.InvalidOptions
 export interface InvalidOptions extends internal.InvalidOptions {}
 
 // ---------------------------------------------------------------------------------------------
@@ -883,7 +890,7 @@ export type HookPhase = "initialize" | "start" | "background" | "stop" | "dispos
  * @since 0.1.0
  * @category errors
  */
-export const InvalidLifecycle: new(args: ConstructorParameters<typeof internal.InvalidLifecycle>[0]) => InvalidLifecycle = internal.InvalidLifecycle
+export const InvalidLifecycle: Constructor<typeof internal.InvalidLifecycle, InvalidLifecycle> = internal.InvalidLifecycle
 export interface InvalidLifecycle extends internal.InvalidLifecycle {}
 
 /**
@@ -904,7 +911,7 @@ export interface InvalidLifecycle extends internal.InvalidLifecycle {}
  * @since 0.1.0
  * @category errors
  */
-export const HookFailed: new(args: ConstructorParameters<typeof internal.HookFailed>[0]) => HookFailed = internal.HookFailed
+export const HookFailed: Constructor<typeof internal.HookFailed, HookFailed> = internal.HookFailed
 export interface HookFailed extends internal.HookFailed {}
 
 /**
@@ -922,7 +929,7 @@ export interface HookFailed extends internal.HookFailed {}
  * @since 0.1.0
  * @category errors
  */
-export const HookTimeout: new(args: ConstructorParameters<typeof internal.HookTimeout>[0]) => HookTimeout = internal.HookTimeout
+export const HookTimeout: Constructor<typeof internal.HookTimeout, HookTimeout> = internal.HookTimeout
 export interface HookTimeout extends internal.HookTimeout {}
 
 /**
@@ -940,7 +947,7 @@ export interface HookTimeout extends internal.HookTimeout {}
  * @since 0.1.0
  * @category errors
  */
-export const InvalidState: new(args: ConstructorParameters<typeof internal.InvalidState>[0]) => InvalidState = internal.InvalidState
+export const InvalidState: Constructor<typeof internal.InvalidState, InvalidState> = internal.InvalidState
 export interface InvalidState extends internal.InvalidState {}
 
 /**
@@ -973,7 +980,7 @@ export type RunError = ConstructionError | ReleaseError | ReleaseTimeout | HookF
  * @since 0.1.0
  * @category errors
  */
-export const ApplicationFailed: new(args: ConstructorParameters<typeof internal.ApplicationFailed>[0]) => ApplicationFailed = internal.ApplicationFailed
+export const ApplicationFailed: Constructor<typeof internal.ApplicationFailed, ApplicationFailed> = internal.ApplicationFailed
 export interface ApplicationFailed extends internal.ApplicationFailed {}
 
 /**
