@@ -443,6 +443,92 @@ describe("Container", () => {
         }))
     })
 
+    describe("release order of what constructors looked up", () => {
+      class Early extends Context.Tag("Early")<Early, { readonly got: unknown }>() {}
+      class Late extends Context.Tag("Late")<Late, { readonly name: string }>() {}
+      class Holder extends Context.Tag("Holder")<Holder, string>() {}
+      /** A constructor that looks `tag` up, and whose finalizer records whether what it got was released by then. */
+      const asker = <I, S>(recorder: Recorder, name: string, tag: Context.Tag<I, S>, gone: Set<string>, lookedUp: string) =>
+        Effect.flatMap(Container.get(tag), (got) =>
+          Effect.acquireRelease(
+            Effect.sync(() => {
+              recorder.events.push(`build ${name}`)
+              return { got }
+            }),
+            () => Effect.sync(() => void recorder.events.push(`release ${name}${gone.has(lookedUp) ? ` (${lookedUp} released)` : ""}`))
+          ))
+      /** A constructor recorded as `name`, and marked gone in `gone` as it is released. */
+      const tracked = <A>(recorder: Recorder, name: string, gone: Set<string>, value: A) =>
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            recorder.events.push(`build ${name}`)
+            return value
+          }),
+          () =>
+            Effect.sync(() => {
+              gone.add(name)
+              recorder.events.push(`release ${name}`)
+            })
+        )
+
+      it.effect("an instance a graph's constructor looked up is released after that component, before its own dependencies", () =>
+        Effect.gen(function*() {
+          // Regression: 'build Config, build Late, build Early, release Late, release Early (Late released), release Config'
+          for (const concurrency of ["unbounded", 1] as const) {
+            const recorder = makeRecorder()
+            const gone = new Set<string>()
+            const registry = Registry.make(
+              Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
+              Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+              Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
+            )
+            yield* Effect.scoped(Layer.build(Registry.toLayer(registry, [Early, Config], { concurrency })))
+            expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
+          }
+        }))
+
+      it.effect("an instance a lookup's own component's constructor looked up is released after it", () =>
+        Effect.gen(function*() {
+          // Regression: 'build Late, build Early, release Late, release Early (Late released)'
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const registry = Registry.make(
+            Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
+            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
+          )
+          yield* withContainer(registry, [Config], Container.get(Early))
+          expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
+        }))
+
+      it.effect("an instance a child's own component's constructor looked up in the child is released after it", () =>
+        Effect.gen(function*() {
+          // Regression: 'build Late, build Early, release Late, release Early (Late released)'
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const registry = Registry.make(Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }))
+          const own = [
+            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
+          ]
+          yield* withContainer(registry, [Config], Effect.scoped(Effect.flatMap(Container.child("tenant", own), (child) => Container.getFrom(child, Early))))
+          expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
+        }))
+
+      it.effect("what the program looks up itself keeps its order: last built first", () =>
+        Effect.gen(function*() {
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const registry = Registry.make(
+            Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
+            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+            Component.make(Holder, { build: tracked(recorder, "Holder", gone, "holder") })
+          )
+          yield* withContainer(registry, [Config], Effect.zip(Container.get(Holder), Container.get(Late)))
+          expect(recorder.events).toEqual(["build Config", "build Holder", "build Late", "release Late", "release Holder", "release Config"])
+        }))
+    })
+
     it.effect("a singleton built on first use through a handle is released before the singletons it depends on", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
