@@ -515,6 +515,24 @@ describe("Container", () => {
           expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
         }))
 
+      it.effect("an instance a lookup built before a constructor that looks it up ran is released after that component too", () =>
+        Effect.gen(function*() {
+          // Regression: 'release Late, release Early (Late released)': the graph's lazy singleton Early, built after the program's lookup of Late
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const registry = Registry.make(
+            Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
+            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
+          )
+          yield* withContainer(
+            registry,
+            [Config, Dependency.lazy(Early)],
+            Effect.zipRight(Container.get(Late), Effect.flatten(Container.get(Dependency.lazy(Early))))
+          )
+          expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
+        }))
+
       it.effect("what the program looks up itself keeps its order: last built first", () =>
         Effect.gen(function*() {
           const recorder = makeRecorder()

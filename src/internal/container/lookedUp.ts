@@ -4,9 +4,11 @@
  * A constructor that gets an instance by a run-time lookup (`Container.get` in it) uses it as a
  * dependency its plan does not show: its finalizers may use it. So the instance is released after
  * that component, as if it were declared, and still before its own dependencies. A lookup that built
- * or waited for something (not a built singleton's: that one reads a value and records nothing) is
- * recorded when a constructor of the realm is running and the lookup was asked in its context (its
- * node Scope): the asker's node scope, and the containers' nodes the answer gave (`record`).
+ * or waited for something, or that got a singleton a lookup built (which the asker may have been
+ * built after), is recorded when a constructor of the realm is running and the lookup was asked in
+ * its context (its node Scope): the asker's node scope, and the containers' nodes the answer gave
+ * (`record`). A lookup of a singleton of the graph's plan already built records nothing: it was
+ * built before the asker, so released after it.
  *
  * At the realm's close (`order`), with records, its node scopes (the root graph's, for the root's
  * realm, and those of the containers its lookups made) are released in one order: each after every
@@ -37,8 +39,8 @@ const records = new WeakMap<object, Array<Asked>>()
 
 /**
  * Records a lookup of `realm` answered by `answering`'s `targets`, asked in `caller`, when that is a
- * constructor's of one of `containers` (the realm's, whose builds in flight tell whether any
- * constructor runs).
+ * constructor's of one of `containers` (the realm's). Its caller asks only while a constructor may
+ * run in the realm's tree (a build in flight): the search for the constructor is not on every lookup.
  *
  * @internal
  */
@@ -50,8 +52,6 @@ export const record = (
   targets: ReadonlyArray<number>
 ): void => {
   if (caller === undefined || targets.length === 0) return
-  // a constructor runs only while one of them builds: the graph's build, or a run-time build counted
-  if (!containers.some((held) => held.inFlight.count > 0 || (held.build.run !== undefined && !held.build.run.ended))) return
   const scope = Context.getOption(caller, Scope.Scope)
   if (Option.isNone(scope)) return
   if (!containers.some((held) => held.build.scopes.lastIndexOf(scope.value as Scope.CloseableScope) !== -1)) return

@@ -139,7 +139,8 @@ export class Realm {
   ) {
     this.ownKeys = own === undefined ? undefined : new Set([...own].map((component) => component.tag.key))
     this.path = parent === undefined ? [] : [...parent.path, name]
-    this.tree = parent === undefined ? { nextScopeKey: root.plan.nodes.length, lastShutDown: undefined } : parent.tree
+    this.tree = parent === undefined ? { nextScopeKey: root.plan.nodes.length, lastShutDown: undefined, building: { count: 0 } } : parent.tree
+    root.inFlight.tree ??= this.tree.building
   }
 }
 
@@ -149,6 +150,8 @@ interface Tree {
   nextScopeKey: number
   /** the shutdown that runs last (shutdowns of one tree run one at a time): completed when it ends */
   lastShutDown: Deferred.Deferred<void> | undefined
+  /** its containers' builds in flight (`builds.InFlight`'s `tree`): while none runs and the graph is built, no constructor runs */
+  readonly building: { count: number }
 }
 
 /**
@@ -240,9 +243,17 @@ export const get = <I, S>(
   if (answer !== undefined && answer.ready && realm.state === "open") {
     // the current instance: once reloaded, the new one, which the caller captures as it did the old
     if (answer.container.cells.size !== 0) reloadable.pinCurrent(answer.container, answer.edge)
+    // what a lookup built, got by a constructor (which may have been built after it): released after it
+    if (answer.container !== realm.root && constructing(realm)) lookedUp.record(realm, heldIn(realm), caller, answer.container, answer.edge.targets)
     return Effect.succeed(executor.valueOf(answer.edge, answer.container.build.values, answer.container.build.outside) as S)
   }
   return lookup(realm, request, caller) as Effect.Effect<S, Errors.LookupError>
+}
+
+/** Whether a constructor may be running in the realm's tree: a build in flight, or the graph's. */
+const constructing = (realm: Realm): boolean => {
+  const run = realm.root.build.run
+  return realm.tree.building.count > 0 || (run !== undefined && !run.ended)
 }
 
 /** A lookup past the fast path: the realm open, no cycle, the answer found or made, then its value. */
@@ -267,7 +278,7 @@ const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<
         if (gone !== undefined) return Effect.fail(shutDownError(realm, nodes[gone]!, [description.label]))
         found.ready = isReady(found)
         // a constructor's lookup: what it got is released after it (see `lookedUp.ts`)
-        if (caller !== undefined) lookedUp.record(realm, heldIn(realm), caller, found.container, found.edge.targets)
+        if (constructing(realm)) lookedUp.record(realm, heldIn(realm), caller, found.container, found.edge.targets)
         // what a plain lookup gets, its caller captures: a reload does not release it
         if (found.edge.request.handle === undefined) reloadable.pinCurrent(found.container, found.edge)
         return Effect.succeed(value)
@@ -408,6 +419,7 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   // every node's requests go through `prepare` (which builds or delegates its singletons first)
   const extension = new container.Container(build, undefined, false)
   extension.path = realm.path
+  extension.inFlight.tree = realm.tree.building
   // what it builds is in a span as the root's run-time builds are (a lookup's own singleton, a child's component)
   extension.instanceSpans = root.instanceSpans
   root.onExtension?.(extension, realm.path)
