@@ -533,6 +533,26 @@ describe("Container", () => {
           expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
         }))
 
+      it.effect("shutting down an instance a constructor looked up shuts down what depends on it by its requests, not that component", () =>
+        Effect.gen(function*() {
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const registry = Registry.make(
+            Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
+            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
+          )
+          const [shut, early] = yield* withContainer(
+            registry,
+            [Config, Early],
+            Effect.all([Container.shutDown("Late"), Effect.either(Container.get(Early))])
+          )
+          expect(shut).toEqual(["Late"])
+          // Early runs on with the instance it got, as the program would with one it looked up
+          expect(Either.isRight(early)).toBe(true)
+          expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Late", "release Early (Late released)", "release Config"])
+        }))
+
       it.effect("what the program looks up itself keeps its order: last built first", () =>
         Effect.gen(function*() {
           const recorder = makeRecorder()

@@ -25,7 +25,8 @@
  *
  * Answers are kept per request key (a request resolves to the same components every time: the
  * registry and environment do not change); a lookup whose answer is a built singleton reads its value
- * and nothing else (the fast path).
+ * and nothing else (the fast path; while a constructor may run, one of what a lookup built is noted
+ * for the release order, see `lookedUp.ts`).
  *
  * Cycles: the lookups in progress are a fiber-local chain; a lookup of a request that is on it fails
  * with `CircularLookup` instead of waiting for itself. Each link keeps its answer and the context it
@@ -720,7 +721,8 @@ const ownOriginOf = (realm: Realm): resolver.Origin | undefined => {
  * finishes with its dependencies alive), and so is a shutdown in flight in its tree (it releases
  * scopes it took out of their containers); then its children are closed, concurrently, then the
  * instances its lookups built are released, last built first (each extension releases its components
- * dependents first). Runs once: a second call finds it closed and does nothing; a concurrent one (its
+ * dependents first), or, when constructors looked instances up, in one order with the graph's
+ * (`releaseExtensions`). Runs once: a second call finds it closed and does nothing; a concurrent one (its
  * parent's close reaching a child whose own Scope is closing it) waits for its end, so that nothing
  * the realm's instances depend on is released under them. Returns the release failures, if any (the
  * first call's: a call that waited returns none). Uninterruptible: an interruption of its caller (an
