@@ -553,6 +553,19 @@ describe("Container", () => {
           expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Late", "release Early (Late released)", "release Config"])
         }))
 
+      it.effect("a constructor's lookup of what holds a handle of it (a cycle) is released as a close without lookups would, each once", () =>
+        Effect.gen(function*() {
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const registry = Registry.make(
+            Component.make(Holder, { dependencies: [Dependency.lazy(Early)], build: tracked(recorder, "Holder", gone, "holder") }),
+            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Holder, gone, "Holder") })
+          )
+          // Holder built first, by a lookup; Early, which it holds a handle of, looks it up once built
+          yield* withContainer(registry, [], Effect.zipRight(Container.get(Holder), Container.get(Early)))
+          expect(recorder.events).toEqual(["build Holder", "build Early", "release Holder", "release Early (Holder released)"])
+        }))
+
       it.effect("what the program looks up itself keeps its order: last built first", () =>
         Effect.gen(function*() {
           const recorder = makeRecorder()

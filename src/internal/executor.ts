@@ -670,7 +670,7 @@ export const releaseOwner = (
     const owners = self.owners.splice(0)
     const order = closeOrder(plan, owners)
     const interleaved = self.interleaved
-    self.interleaved = undefined
+    if (interleaved !== undefined) self.interleaved = undefined
     // an index of the owner's own scopes, or another owner's release
     let sequence: ArrayLike<number | Effect.Effect<Cause.Cause<never> | undefined>> = order
     if (interleaved !== undefined) {

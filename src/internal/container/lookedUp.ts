@@ -27,15 +27,14 @@ import * as Scope from "effect/Scope"
 import * as container from "../container.js"
 import * as executor from "../executor.js"
 
-/** A recorded lookup: the node scope of the constructor it ran in, and what the answer gave (nodes of `container`). */
+/** What a recorded lookup's answer gave: nodes of `container` (an answer's edge's targets, one array per edge). */
 interface Asked {
-  readonly scope: Scope.Scope
   readonly container: container.Container
   readonly targets: ReadonlyArray<number>
 }
 
-/** Per realm (keyed by its object), its recorded lookups. */
-const records = new WeakMap<object, Array<Asked>>()
+/** Per realm (keyed by its object), its recorded lookups, by the node scope of the constructor each ran in. */
+const records = new WeakMap<object, Map<Scope.Scope, Array<Asked>>>()
 
 /**
  * Records a lookup of `realm` answered by `answering`'s `targets`, asked in `caller`, when that is a
@@ -55,10 +54,11 @@ export const record = (
   const scope = Context.getOption(caller, Scope.Scope)
   if (Option.isNone(scope)) return
   if (!containers.some((held) => held.build.scopes.lastIndexOf(scope.value as Scope.CloseableScope) !== -1)) return
-  const list = records.get(realm)
-  const asked = { scope: scope.value, container: answering, targets }
-  if (list === undefined) records.set(realm, [asked])
-  else if (!list.some((known) => known.scope === asked.scope && known.container === answering && known.targets === targets)) list.push(asked)
+  let byScope = records.get(realm)
+  if (byScope === undefined) records.set(realm, byScope = new Map())
+  const list = byScope.get(scope.value)
+  if (list === undefined) byScope.set(scope.value, [{ container: answering, targets }])
+  else if (!list.some((known) => known.container === answering && known.targets === targets)) list.push({ container: answering, targets })
 }
 
 /** One node scope of a container, as the merged order sees it. */
@@ -81,7 +81,8 @@ export const order = (
   realm: object,
   extensions: ReadonlyArray<container.Container>,
   graph: container.Container | undefined,
-  holderOf: (holder: container.Container, id: number) => { readonly holder: container.Container; readonly id: number } | undefined
+  /** where a node a container delegates is held (`null`: outside the realm); `undefined` for a node it builds */
+  holderOf: (holder: container.Container, id: number) => { readonly holder: container.Container; readonly id: number } | null | undefined
 ): ReadonlyArray<Unit> | undefined => {
   const asked = records.get(realm)
   if (asked === undefined) return undefined
@@ -109,7 +110,7 @@ export const order = (
     const own = unitsOf.get(holder)?.get(id)
     if (own !== undefined) return own
     const held = holderOf(holder, id)
-    return held === undefined ? undefined : unitsOf.get(held.holder)?.get(held.id) ?? []
+    return held === undefined ? undefined : held === null ? [] : unitsOf.get(held.holder)?.get(held.id) ?? []
   }
   // after[u]: the units released only once u is
   const after: Array<Array<number>> = units.map(() => [])
@@ -127,10 +128,12 @@ export const order = (
       else after[index]!.push(...found)
     }
   }
-  for (const { container: answering, scope, targets } of asked) {
+  for (const [scope, answers] of asked) {
     const asker = byScope.get(scope)
     if (asker === undefined) continue
-    for (const target of targets) for (const unit of ofNode(answering, target) ?? []) if (unit !== asker) after[asker]!.push(unit)
+    for (const { container: answering, targets } of answers) {
+      for (const target of targets) for (const unit of ofNode(answering, target) ?? []) if (unit !== asker) after[asker]!.push(unit)
+    }
   }
   // Kahn's algorithm, taking among the units free to go the first in a close without records
   const blocking = new Int32Array(units.length)

@@ -809,7 +809,11 @@ const releaseExtensions = (
     return failures
   })
 
-/** Where a node of one of the realm's containers is held when that container delegates it: the root's plan, or a lookup's container made before. */
+/**
+ * Where a node of one of the realm's containers is held when that container delegates it: the root's
+ * plan, or a lookup's container made before (`null`: outside the realm, a parent's); `undefined` for
+ * a node the container builds.
+ */
 const holderIn = (realm: Realm) => {
   let byName: Map<string, { readonly holder: container.Container; readonly id: number }> | undefined
   return (holder: container.Container, id: number) => {
@@ -818,7 +822,7 @@ const holderIn = (realm: Realm) => {
       const made = byName = new Map()
       eachHeld(realm, (held, node) => void made.set(node.name, { holder: held, id: node.id }))
     }
-    return byName.get(holder.plan.nodes[id]!.name)
+    return byName.get(holder.plan.nodes[id]!.name) ?? null
   }
 }
 
