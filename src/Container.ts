@@ -76,7 +76,11 @@ export const Container: Context.Tag<Container, Container> = internal.Tag
  * `B`'s constructor looking up `A`, which depends on `B`, or a startup component of a higher order
  * than `B`'s, built after it); what it lacks is built once and kept by the container (a singleton
  * stays one: a second lookup, or another that reaches it, gets the same instance), released when the
- * container closes, dependents first. A transient is built for each lookup and, as a transient root
+ * container closes, dependents first. What a constructor gets by a lookup counts as its dependency
+ * in that release: the instance is released after that component (after its finalizers, which may
+ * use it) and before its own dependencies, wherever each is held (the graph, a lookup, a child);
+ * what the program looks up outside any constructor is released before the graph's components, last
+ * built first. A transient is built for each lookup and, as a transient root
  * of the graph is, owned by the innermost open scope (`Lifetime.within`) or else by the container:
  * a lookup needs no `Scope` of its own. A scoped component is the open scope's instance. A lookup
  * made while a constructor started by a lookup runs, of what that lookup is building, fails with
@@ -229,7 +233,9 @@ export const path = (container: Container): ReadonlyArray<string> => childIntern
  * Returns the names of what was shut down, dependents first (a child's as `child/Name`).
  *
  * Everything depending on it (through any request, handles included, in this container and in its
- * children, unless a child's own component shadows it) is shut down with it. Under App, the
+ * children, unless a child's own component shadows it) is shut down with it; a component whose
+ * constructor got it by a lookup (`get`) is not: it keeps the instance it got, released now, as the
+ * program keeps one it looked up (shut that component down too, first, if it uses it). Under App, the
  * application's components among them that started are stopped first (background work, then stop
  * hooks), dependents first; then every instance is released (disposers, then finalizers),
  * dependents first: the children's, then what lookups built, then the application's. The report

@@ -347,6 +347,27 @@ describe("App", () => {
       }))
   })
 
+  describe("what constructors look up at run time", () => {
+    it.effect("an instance a component's constructor looked up is released after it, before its own dependencies; its failure is the run's", () =>
+      Effect.gen(function*() {
+        // Regression: 'release B, release A' (A's finalizers ran with B released), then 'release C'
+        const recorder = yield* makeRecorder
+        const asker = Component.make(A, {
+          dependencies: [Container.Container],
+          build: Effect.flatMap(Container.get(B), () =>
+            Effect.acquireRelease(Effect.as(recorder.record("build A"), "A"), () => recorder.record("release A")))
+        })
+        const failing = Component.make(B, {
+          dependencies: [C],
+          build: Effect.acquireRelease(Effect.as(recorder.record("build B"), "B"), () =>
+            Effect.zipRight(recorder.record("release B"), Effect.die(new Error("B not closed"))))
+        })
+        const failed = (yield* Effect.flip(startStop(App.make(Registry.make(asker, failing, recorded(recorder, C, [], { start: false, stop: false })), { roots: [A, C] })))) as Errors.ApplicationFailed
+        expect(yield* recorder.entries).toEqual(["build C", "build B", "build A", "release A", "release B", "release C"])
+        expect(failed.errors.map((error) => error.message)).toEqual(["B: releasing B failed: Error: B not closed"])
+      }))
+  })
+
   describe("startup components", () => {
     it.effect("builds and starts a startup component although nothing depends on it", () =>
       Effect.gen(function*() {

@@ -443,6 +443,143 @@ describe("Container", () => {
         }))
     })
 
+    describe("release order of what constructors looked up", () => {
+      class Early extends Context.Tag("Early")<Early, { readonly got: unknown }>() {}
+      class Late extends Context.Tag("Late")<Late, { readonly name: string }>() {}
+      class Holder extends Context.Tag("Holder")<Holder, string>() {}
+      /** A constructor that looks `tag` up, and whose finalizer records whether what it got was released by then. */
+      const asker = <I, S>(recorder: Recorder, name: string, tag: Context.Tag<I, S>, gone: Set<string>, lookedUp: string) =>
+        Effect.flatMap(Container.get(tag), (got) =>
+          Effect.acquireRelease(
+            Effect.sync(() => {
+              recorder.events.push(`build ${name}`)
+              return { got }
+            }),
+            () => Effect.sync(() => void recorder.events.push(`release ${name}${gone.has(lookedUp) ? ` (${lookedUp} released)` : ""}`))
+          ))
+      /** A constructor recorded as `name`, and marked gone in `gone` as it is released. */
+      const tracked = <A>(recorder: Recorder, name: string, gone: Set<string>, value: A) =>
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            recorder.events.push(`build ${name}`)
+            return value
+          }),
+          () =>
+            Effect.sync(() => {
+              gone.add(name)
+              recorder.events.push(`release ${name}`)
+            })
+        )
+
+      it.effect("an instance a graph's constructor looked up is released after that component, before its own dependencies", () =>
+        Effect.gen(function*() {
+          // Regression: 'build Config, build Late, build Early, release Late, release Early (Late released), release Config'
+          for (const concurrency of ["unbounded", 1] as const) {
+            const recorder = makeRecorder()
+            const gone = new Set<string>()
+            const registry = Registry.make(
+              Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
+              Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+              Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
+            )
+            yield* Effect.scoped(Layer.build(Registry.toLayer(registry, [Early, Config], { concurrency })))
+            expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
+          }
+        }))
+
+      it.effect("an instance a lookup's own component's constructor looked up is released after it", () =>
+        Effect.gen(function*() {
+          // Regression: 'build Late, build Early, release Late, release Early (Late released)'
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const registry = Registry.make(
+            Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
+            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
+          )
+          yield* withContainer(registry, [Config], Container.get(Early))
+          expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
+        }))
+
+      it.effect("an instance a child's own component's constructor looked up in the child is released after it", () =>
+        Effect.gen(function*() {
+          // Regression: 'build Late, build Early, release Late, release Early (Late released)'
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const registry = Registry.make(Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }))
+          const own = [
+            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
+          ]
+          yield* withContainer(registry, [Config], Effect.scoped(Effect.flatMap(Container.child("tenant", own), (child) => Container.getFrom(child, Early))))
+          expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
+        }))
+
+      it.effect("an instance a lookup built before a constructor that looks it up ran is released after that component too", () =>
+        Effect.gen(function*() {
+          // Regression: 'release Late, release Early (Late released)': the graph's lazy singleton Early, built after the program's lookup of Late
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const registry = Registry.make(
+            Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
+            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
+          )
+          yield* withContainer(
+            registry,
+            [Config, Dependency.lazy(Early)],
+            Effect.zipRight(Container.get(Late), Effect.flatten(Container.get(Dependency.lazy(Early))))
+          )
+          expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
+        }))
+
+      it.effect("shutting down an instance a constructor looked up shuts down what depends on it by its requests, not that component", () =>
+        Effect.gen(function*() {
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const registry = Registry.make(
+            Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
+            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
+          )
+          const [shut, early] = yield* withContainer(
+            registry,
+            [Config, Early],
+            Effect.all([Container.shutDown("Late"), Effect.either(Container.get(Early))])
+          )
+          expect(shut).toEqual(["Late"])
+          // Early runs on with the instance it got, as the program would with one it looked up
+          expect(Either.isRight(early)).toBe(true)
+          expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Late", "release Early (Late released)", "release Config"])
+        }))
+
+      it.effect("a constructor's lookup of what holds a handle of it (a cycle) is released as a close without lookups would, each once", () =>
+        Effect.gen(function*() {
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const registry = Registry.make(
+            Component.make(Holder, { dependencies: [Dependency.lazy(Early)], build: tracked(recorder, "Holder", gone, "holder") }),
+            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Holder, gone, "Holder") })
+          )
+          // Holder built first, by a lookup; Early, which it holds a handle of, looks it up once built
+          yield* withContainer(registry, [], Effect.zipRight(Container.get(Holder), Container.get(Early)))
+          expect(recorder.events).toEqual(["build Holder", "build Early", "release Holder", "release Early (Holder released)"])
+        }))
+
+      it.effect("what the program looks up itself keeps its order: last built first", () =>
+        Effect.gen(function*() {
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const registry = Registry.make(
+            Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
+            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+            Component.make(Holder, { build: tracked(recorder, "Holder", gone, "holder") })
+          )
+          yield* withContainer(registry, [Config], Effect.zip(Container.get(Holder), Container.get(Late)))
+          expect(recorder.events).toEqual(["build Config", "build Holder", "build Late", "release Late", "release Holder", "release Config"])
+        }))
+    })
+
     it.effect("a singleton built on first use through a handle is released before the singletons it depends on", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
@@ -1718,13 +1855,16 @@ describe("Container", () => {
     )
 
     /**
-     * components T0..Tn-1 (each on some earlier ones, yielding while built), lookups in the root and a
+     * components T0..Tn-1 (each on some earlier ones, yielding while built, its constructor looking up
+     * some other earlier ones at run time), some of them roots of the graph, lookups in the root and a
      * child (plain ones, and reloadable ones that reload or use the instance for some yields), the root
      * closed after some yields
      */
     const scenarios = fc.integer({ min: 2, max: 5 }).chain((size) =>
       fc.record({
         dependencies: fc.tuple(...Array.from({ length: size }, (_, index) => fc.subarray(Array.from({ length: index }, (_, earlier) => earlier)))),
+        looksUp: fc.tuple(...Array.from({ length: size }, (_, index) => fc.subarray(Array.from({ length: index }, (_, earlier) => earlier)))),
+        roots: fc.subarray(Array.from({ length: size }, (_, index) => index)),
         yields: fc.array(fc.nat({ max: 3 }), { minLength: size, maxLength: size }),
         lookups: fc.array(
           fc.record({ inChild: fc.boolean(), target: fc.nat({ max: size - 1 }), mode: fc.constantFrom("plain", "reload", "use"), yields: fc.nat({ max: 4 }) }),
@@ -1734,10 +1874,10 @@ describe("Container", () => {
       })
     )
 
-    it.effect("no lookup gets a released instance, no constructor runs on a released dependency, no use runs on a released instance, every instance is released once, after its dependents; a reloadable handle is not used after", () =>
+    it.effect("no lookup gets a released instance, no constructor runs on a released dependency, no use runs on a released instance, every instance is released once, after its dependents and after the constructors that looked it up; a reloadable handle is not used after", () =>
       Effect.promise(() =>
         fc.assert(
-          fc.asyncProperty(scenarios, ({ closeAfter, dependencies, lookups, yields }) =>
+          fc.asyncProperty(scenarios, ({ closeAfter, dependencies, lookups, looksUp, roots, yields }) =>
             Effect.runPromise(Effect.gen(function*() {
               interface Built { readonly name: string; released: number; readonly dependents: Array<Built> }
               const built: Array<Built> = []
@@ -1745,10 +1885,12 @@ describe("Container", () => {
               const tags = dependencies.map((_, index) => Context.GenericTag<Built>(`T${index}`))
               const registry = Registry.make(...dependencies.map((needs, index) =>
                 Component.make(tags[index]!, {
-                  dependencies: needs.map((need) => tags[need]!),
+                  dependencies: [...needs.map((need) => tags[need]!), Container.Container],
                   build: Effect.gen(function*() {
                     const got: Array<Built> = []
                     for (const need of needs) got.push(yield* tags[need]!)
+                    // what it looks up is a dependency as much as what it declares
+                    for (const other of looksUp[index]!) if (!needs.includes(other)) got.push(yield* Container.get(tags[other]!))
                     for (const dependency of got) if (dependency.released > 0) problems.push(`T${index} built on a released ${dependency.name}`)
                     for (let step = 0; step < yields[index]!; step++) yield* Effect.yieldNow()
                     // a constructor that was running when the close began ends with its dependencies alive
@@ -1767,12 +1909,15 @@ describe("Container", () => {
                 })
               ))
               const scope = yield* Scope.make()
-              const context = yield* Layer.buildWithScope(Registry.toLayer(registry, [Container.Container]), scope)
+              const context = yield* Layer.buildWithScope(Registry.toLayer(registry, [Container.Container, ...roots.map((root) => tags[root]!)]), scope)
               const root = Context.get(context, Container.Container)
               const child = yield* Scope.extend(Effect.provideService(Container.child("c", []), Container.Container, root), scope)
               const handles: Array<Dependency.ReloadableHandle<Built>> = []
+              // a constructor's own lookup may find the container closing too
+              const closed = (error: unknown): boolean =>
+                error instanceof Errors.ContainerClosed || (error instanceof Errors.ConstructionError && closed(error.cause))
               const closedOrFine = (result: Either.Either<unknown, { readonly _tag: string }>) => {
-                if (Either.isLeft(result) && result.left._tag !== "ContainerClosed") problems.push(`a lookup failed with ${result.left._tag}`)
+                if (Either.isLeft(result) && !closed(result.left)) problems.push(`a lookup failed with ${result.left._tag}`)
               }
               const fibers = yield* Effect.forEach(lookups, ({ inChild, mode, target, yields: using }) =>
                 Effect.fork(

@@ -277,7 +277,22 @@ export interface Owner {
   readonly owners: Array<number>
   /** the exit it is released with, once its release began: a node scope made then is closed at once */
   closing: Exit.Exit<unknown, unknown> | undefined
+  /**
+   * The order its release follows instead of its own (see `Interleaved`), set by the close of the
+   * container that looked up instances for its constructors: `undefined` for every other owner.
+   */
+  interleaved?: Interleaved | undefined
 }
+
+/**
+ * A release order that interleaves an owner's node scopes with instances other owners hold (what
+ * constructors looked up at run time, `container/lookedUp.ts`), from the first released: an owner's
+ * own scope, or another's release as an Effect giving its failures. The owner's scopes not listed
+ * (none, unless made after the order was) are released first, in the owner's own order.
+ *
+ * @internal
+ */
+export type Interleaved = ReadonlyArray<Scope.Scope | Effect.Effect<Cause.Cause<never> | undefined>>
 
 /**
  * What a build of a dynamic plan (`PlanLayout.dynamic`) asks the container (`container.ts`): which
@@ -305,6 +320,8 @@ export class GraphBuild implements Owner {
   readonly owners: Array<number> = []
   /** the exit the graph is released with, once its release began */
   closing: Exit.Exit<unknown, unknown> | undefined = undefined
+  /** its release's order with what constructors looked up, set by its container's close (see `Interleaved`) */
+  interleaved: Interleaved | undefined = undefined
   /** the first constructor failure */
   failure: Cause.Cause<Errors.BuildError> | undefined = undefined
   run: graph.Run | undefined = undefined
@@ -636,8 +653,8 @@ export const releaseGates = new WeakMap<Scope.Scope, Effect.Effect<void>>()
 
 /**
  * `release` for any owner of node scopes (a graph's build, an open scope of a lifetime): its node
- * scopes closed last made first, `plan` naming their nodes in `ReleaseError`s; each first waits
- * for its `releaseGates` entry, if any.
+ * scopes closed last made first (`closeOrder`), or in its `interleaved` order when it has one,
+ * `plan` naming their nodes in `ReleaseError`s; each first waits for its `releaseGates` entry, if any.
  *
  * @internal
  */
@@ -651,24 +668,68 @@ export const releaseOwner = (
     self.closing ??= exit
     const scopes = self.scopes.splice(0)
     const owners = self.owners.splice(0)
-    const order = layoutOf(plan).dynamic ? releaseOrder(plan, owners) : undefined
+    const order = closeOrder(plan, owners)
+    const interleaved = self.interleaved
+    if (interleaved !== undefined) self.interleaved = undefined
+    // an index of the owner's own scopes, or another owner's release
+    let sequence: ArrayLike<number | Effect.Effect<Cause.Cause<never> | undefined>> = order
+    if (interleaved !== undefined) {
+      const listed = new Set(interleaved.filter((step) => !Effect.isEffect(step)))
+      const steps: Array<number | Effect.Effect<Cause.Cause<never> | undefined>> = Array.from(order).filter((index) => !listed.has(scopes[index]!))
+      for (const step of interleaved) {
+        const index = Effect.isEffect(step) ? -1 : scopes.indexOf(step as Scope.CloseableScope)
+        if (Effect.isEffect(step)) steps.push(step)
+        else if (index !== -1) steps.push(index)
+      }
+      sequence = steps
+    }
     return Effect.gen(function*() {
       let failures: Cause.Cause<never> | undefined
-      for (let step = scopes.length - 1; step >= 0; step--) {
-        const index = order === undefined ? step : order[step]!
-        const id = owners[index]!
-        const scope = scopes[index]!
-        const gate = releaseGates.get(scope)
-        if (gate !== undefined) yield* gate
-        const before = steps?.before(id, scope)
-        if (before !== undefined) yield* before
-        const closed = yield* Effect.exit(Scope.close(scope, exit))
-        const error = closed._tag === "Failure" ? releaseError(plan, id, closed.cause) : undefined
-        steps?.after(id, error, scope)
-        if (error !== undefined) failures = failures === undefined ? Cause.die(error) : Cause.sequential(failures, Cause.die(error))
+      for (let step = 0; step < sequence.length; step++) {
+        const next = sequence[step]!
+        const failure = yield* (typeof next === "number" ? releaseScope(plan, owners[next]!, scopes[next]!, exit, steps) : next)
+        if (failure !== undefined) failures = failures === undefined ? failure : Cause.sequential(failures, failure)
       }
       return failures
     })
+  })
+
+/**
+ * The indices of an owner's node scopes (`owners`: the node of each) in the order they are closed,
+ * the first closed first: last made first, or `releaseOrder`'s for a plan with lifetimes or handles.
+ *
+ * @internal
+ */
+export const closeOrder = (plan: Plan.Any, owners: ReadonlyArray<number>): Int32Array => {
+  const count = owners.length
+  const found = new Int32Array(count)
+  const order = layoutOf(plan).dynamic ? releaseOrder(plan, owners) : undefined
+  for (let step = 0; step < count; step++) found[step] = order === undefined ? count - 1 - step : order[count - 1 - step]!
+  return found
+}
+
+/**
+ * Releases one node scope as `releaseOwner` does: its `releaseGates` entry, if any, its steps, then
+ * the scope; its failure, if any, as a `ReleaseError` defect naming the node.
+ *
+ * @internal
+ */
+export const releaseScope = (
+  plan: Plan.Any,
+  id: number,
+  scope: Scope.CloseableScope,
+  exit: Exit.Exit<unknown, unknown>,
+  steps?: NodeRelease
+): Effect.Effect<Cause.Cause<never> | undefined> =>
+  Effect.gen(function*() {
+    const gate = releaseGates.get(scope)
+    if (gate !== undefined) yield* gate
+    const before = steps?.before(id, scope)
+    if (before !== undefined) yield* before
+    const closed = yield* Effect.exit(Scope.close(scope, exit))
+    const error = closed._tag === "Failure" ? releaseError(plan, id, closed.cause) : undefined
+    steps?.after(id, error, scope)
+    return error === undefined ? undefined : Cause.die(error)
   })
 
 /**

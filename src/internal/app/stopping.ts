@@ -214,7 +214,11 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
     // what run-time lookups and children built depends on the application's components: released first
     const release = Effect.ensuring(
       Effect.zipRight(
-        Effect.flatMap(lookup.closeRoot(self.container, Exit.void), (failures) => Effect.sync(() => recordLookupFailures(self, failures))),
+        // what a constructor looked up is released after it, within the application's release: those failures are recorded as these
+        Effect.flatMap(
+          lookup.closeRoot(self.container, Exit.void, (failures) => recordLookupFailures(self, failures)),
+          (failures) => Effect.sync(() => recordLookupFailures(self, failures))
+        ),
         executor.release(build, Exit.void, releaseSteps(self))
       ),
       Deferred.succeed(settled, true)

@@ -43,6 +43,8 @@ export class InFlight implements Flight {
   /** all nodes together */
   count = 0
   settled: Deferred.Deferred<void> | undefined = undefined
+  /** the builds in flight of its whole tree of containers, once it is part of one (see `container/lookup.ts`'s realm) */
+  tree: { count: number } | undefined = undefined
 
   constructor(nodes: number) {
     this.byNode = new Int32Array(nodes)
@@ -94,26 +96,29 @@ export const tracked = <A>(
       if (self.build.closing !== undefined) return Effect.fail(closedFor(self, kind))
       if (scope !== undefined && scope.closing !== undefined) return Effect.fail(scopeClosedFor(self, id, scope))
       const flight = self.inFlight
+      const tree = flight.tree
       flight.count++
       flight.byNode[id]++
+      if (tree !== undefined) tree.count++
       if (scope !== undefined) scope.inFlight.count++
       // the count is taken back as the build's outcome is handled (uninterruptible: the mask's),
       // without `Effect.ensuring`'s own mask and finalizer effect
       return Effect.matchCauseEffect(restore(make()), {
         onFailure: (cause) => {
-          ended(flight, id, scope)
+          ended(flight, id, scope, tree)
           return Effect.failCause(cause)
         },
         onSuccess: (value) => {
-          ended(flight, id, scope)
+          ended(flight, id, scope, tree)
           return Effect.succeed(value)
         }
       })
     })
   )
 
-const ended = (flight: InFlight, id: number, scope: ClosableScope | undefined): void => {
+const ended = (flight: InFlight, id: number, scope: ClosableScope | undefined, tree: { count: number } | undefined): void => {
   flight.byNode[id]--
+  if (tree !== undefined) tree.count--
   settle(flight)
   if (scope !== undefined) settle(scope.inFlight)
 }

@@ -25,7 +25,8 @@
  *
  * Answers are kept per request key (a request resolves to the same components every time: the
  * registry and environment do not change); a lookup whose answer is a built singleton reads its value
- * and nothing else (the fast path).
+ * and nothing else (the fast path; while a constructor may run, one of what a lookup built is noted
+ * for the release order, see `lookedUp.ts`).
  *
  * Cycles: the lookups in progress are a fiber-local chain; a lookup of a request that is on it fails
  * with `CircularLookup` instead of waiting for itself. Each link keeps its answer and the context it
@@ -50,6 +51,7 @@ import * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
 import * as container from "../container.js"
 import * as builds from "./builds.js"
+import * as lookedUp from "./lookedUp.js"
 import * as reloadable from "./reloadable.js"
 import * as startup from "./startup.js"
 import * as dependency from "../dependency.js"
@@ -138,7 +140,8 @@ export class Realm {
   ) {
     this.ownKeys = own === undefined ? undefined : new Set([...own].map((component) => component.tag.key))
     this.path = parent === undefined ? [] : [...parent.path, name]
-    this.tree = parent === undefined ? { nextScopeKey: root.plan.nodes.length, lastShutDown: undefined } : parent.tree
+    this.tree = parent === undefined ? { nextScopeKey: root.plan.nodes.length, lastShutDown: undefined, building: { count: 0 } } : parent.tree
+    root.inFlight.tree ??= this.tree.building
   }
 }
 
@@ -148,6 +151,8 @@ interface Tree {
   nextScopeKey: number
   /** the shutdown that runs last (shutdowns of one tree run one at a time): completed when it ends */
   lastShutDown: Deferred.Deferred<void> | undefined
+  /** its containers' builds in flight (`builds.InFlight`'s `tree`): while none runs and the graph is built, no constructor runs */
+  readonly building: { count: number }
 }
 
 /**
@@ -239,9 +244,17 @@ export const get = <I, S>(
   if (answer !== undefined && answer.ready && realm.state === "open") {
     // the current instance: once reloaded, the new one, which the caller captures as it did the old
     if (answer.container.cells.size !== 0) reloadable.pinCurrent(answer.container, answer.edge)
+    // what a lookup built, got by a constructor (which may have been built after it): released after it
+    if (answer.container !== realm.root && constructing(realm)) lookedUp.record(realm, heldIn(realm), caller, answer.container, answer.edge.targets)
     return Effect.succeed(executor.valueOf(answer.edge, answer.container.build.values, answer.container.build.outside) as S)
   }
   return lookup(realm, request, caller) as Effect.Effect<S, Errors.LookupError>
+}
+
+/** Whether a constructor may be running in the realm's tree: a build in flight, or the graph's. */
+const constructing = (realm: Realm): boolean => {
+  const run = realm.root.build.run
+  return realm.tree.building.count > 0 || (run !== undefined && !run.ended)
 }
 
 /** A lookup past the fast path: the realm open, no cycle, the answer found or made, then its value. */
@@ -265,6 +278,8 @@ const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<
         const gone = found.edge.targets.find((target) => isGone(realm, nodes[target]!))
         if (gone !== undefined) return Effect.fail(shutDownError(realm, nodes[gone]!, [description.label]))
         found.ready = isReady(found)
+        // a constructor's lookup: what it got is released after it (see `lookedUp.ts`)
+        if (constructing(realm)) lookedUp.record(realm, heldIn(realm), caller, found.container, found.edge.targets)
         // what a plain lookup gets, its caller captures: a reload does not release it
         if (found.edge.request.handle === undefined) reloadable.pinCurrent(found.container, found.edge)
         return Effect.succeed(value)
@@ -405,6 +420,7 @@ const extend = (realm: Realm, plan: Plan.Any): container.Container => {
   // every node's requests go through `prepare` (which builds or delegates its singletons first)
   const extension = new container.Container(build, undefined, false)
   extension.path = realm.path
+  extension.inFlight.tree = realm.tree.building
   // what it builds is in a span as the root's run-time builds are (a lookup's own singleton, a child's component)
   extension.instanceSpans = root.instanceSpans
   root.onExtension?.(extension, realm.path)
@@ -705,7 +721,8 @@ const ownOriginOf = (realm: Realm): resolver.Origin | undefined => {
  * finishes with its dependencies alive), and so is a shutdown in flight in its tree (it releases
  * scopes it took out of their containers); then its children are closed, concurrently, then the
  * instances its lookups built are released, last built first (each extension releases its components
- * dependents first). Runs once: a second call finds it closed and does nothing; a concurrent one (its
+ * dependents first), or, when constructors looked instances up, in one order with the graph's
+ * (`releaseExtensions`). Runs once: a second call finds it closed and does nothing; a concurrent one (its
  * parent's close reaching a child whose own Scope is closing it) waits for its end, so that nothing
  * the realm's instances depend on is released under them. Returns the release failures, if any (the
  * first call's: a call that waited returns none). Uninterruptible: an interruption of its caller (an
@@ -714,7 +731,11 @@ const ownOriginOf = (realm: Realm): resolver.Origin | undefined => {
  *
  * @internal
  */
-export const close = (realm: Realm, exit: Exit.Exit<unknown, unknown>): Effect.Effect<Cause.Cause<never> | undefined> =>
+export const close = (
+  realm: Realm,
+  exit: Exit.Exit<unknown, unknown>,
+  late?: (failures: Cause.Cause<never>) => void
+): Effect.Effect<Cause.Cause<never> | undefined> =>
   Effect.uninterruptible(Effect.suspend(() => {
     if (realm.state !== "open") return realm.closed === undefined ? Effect.succeed(undefined) : Effect.as(Deferred.await(realm.closed), undefined)
     realm.state = "closing"
@@ -731,16 +752,82 @@ export const close = (realm: Realm, exit: Exit.Exit<unknown, unknown>): Effect.E
       const fromChildren = yield* Effect.forEach(children, (child) => close(child, exit), { concurrency: "unbounded" })
       for (const failure of fromChildren) if (failure !== undefined) failures = combine(failures, failure)
       // extensions made while the children closed are in the list too: it is read as it is now
-      for (let index = realm.extensions.length - 1; index >= 0; index--) {
-        const extension = realm.extensions[index]!
-        const failure = yield* executor.releaseOwner(extension.build, extension.plan, exit)
-        if (failure !== undefined) failures = combine(failures, failure)
-      }
+      const fromLookups = yield* releaseExtensions(realm, exit, late)
+      if (fromLookups !== undefined) failures = combine(failures, fromLookups)
       realm.state = "closed"
       realm.parent?.children.delete(realm.name)
       return failures
     }), Effect.sync(() => runtime.completeDeferred(closed, Exit.void)))
   }))
+
+/**
+ * Releases what a realm's lookups built: each container made for them, last made first, or, when
+ * constructors looked instances up (`lookedUp.ts`), every node scope in one order, where what a
+ * constructor looked up goes after it. For the root's realm that order takes in the graph's scopes:
+ * from the first of them on, it is the graph's release's to follow (`executor.Interleaved`), and the
+ * failures of what lookups built released then go to `late` (else they are the graph's release's).
+ */
+const releaseExtensions = (
+  realm: Realm,
+  exit: Exit.Exit<unknown, unknown>,
+  late: ((failures: Cause.Cause<never>) => void) | undefined
+): Effect.Effect<Cause.Cause<never> | undefined> =>
+  Effect.gen(function*() {
+    let failures: Cause.Cause<never> | undefined
+    const graph = realm.parent === undefined ? realm.root : undefined
+    const merged = lookedUp.order(realm, realm.extensions, graph, holderIn(realm))
+    if (merged === undefined) {
+      for (let index = realm.extensions.length - 1; index >= 0; index--) {
+        const extension = realm.extensions[index]!
+        const failure = yield* executor.releaseOwner(extension.build, extension.plan, exit)
+        if (failure !== undefined) failures = combine(failures, failure)
+      }
+      return failures
+    }
+    for (const extension of realm.extensions) {
+      extension.build.closing ??= exit
+      extension.build.scopes.splice(0)
+      extension.build.owners.splice(0)
+    }
+    const release = ({ holder, id, scope }: (typeof merged)[number]) => executor.releaseScope(holder.plan, id, scope, exit)
+    let at = 0
+    for (; at < merged.length && merged[at]!.holder !== graph; at++) {
+      const failure = yield* release(merged[at]!)
+      if (failure !== undefined) failures = combine(failures, failure)
+    }
+    if (graph !== undefined && at < merged.length) {
+      graph.build.interleaved = merged.slice(at).map((unit) =>
+        unit.holder === graph
+          ? unit.scope
+          : Effect.map(release(unit), (failure) => {
+            if (failure === undefined || late === undefined) return failure
+            late(failure)
+            return undefined
+          })
+      )
+    }
+    return failures
+  })
+
+/**
+ * Where a node of one of the realm's containers is held when that container delegates it: the root's
+ * plan, or a lookup's container made before (`null`: outside the realm, a parent's); `undefined` for
+ * a node the container builds.
+ */
+const holderIn = (realm: Realm) => {
+  let byName: Map<string, { readonly holder: container.Container; readonly id: number }> | undefined
+  return (holder: container.Container, id: number) => {
+    if (delegatedNodes.get(holder)?.[id] !== 1) return undefined
+    if (byName === undefined) {
+      const made = byName = new Map()
+      eachHeld(realm, (held, node) => void made.set(node.name, { holder: held, id: node.id }))
+    }
+    return byName.get(holder.plan.nodes[id]!.name) ?? null
+  }
+}
+
+/** The containers whose constructors a realm's lookups can be asked in: the root's (for the root's realm) and its lookups'. */
+const heldIn = (realm: Realm): ReadonlyArray<container.Container> => realm.parent === undefined ? [realm.root, ...realm.extensions] : realm.extensions
 
 /**
  * The containers a realm's close releases, so builds by: the root's (for the root's realm), its
@@ -794,11 +881,15 @@ const containersIn = (root: container.Container | undefined): Array<container.Co
  *
  * @internal
  */
-export const closeRoot = (root: container.Container | undefined, exit: Exit.Exit<unknown, unknown>): Effect.Effect<Cause.Cause<never> | undefined> =>
+export const closeRoot = (
+  root: container.Container | undefined,
+  exit: Exit.Exit<unknown, unknown>,
+  late?: (failures: Cause.Cause<never>) => void
+): Effect.Effect<Cause.Cause<never> | undefined> =>
   Effect.suspend(() => {
     if (root === undefined) return Effect.succeed(undefined)
     const realm = existingRealm(root)
-    if (realm !== undefined) return close(realm, exit)
+    if (realm !== undefined) return close(realm, exit, late)
     // no lookup nor child yet: a realm closed from the start answers any later one with ContainerClosed
     const closed = realmOf(root as unknown as PublicContainer.Container)
     closed.state = "closed"
