@@ -675,13 +675,13 @@ export const releaseOwner = (
     let sequence: ArrayLike<number | Effect.Effect<Cause.Cause<never> | undefined>> = order
     if (interleaved !== undefined) {
       const listed = new Set(interleaved.filter((step) => !Effect.isEffect(step)))
-      const steps: Array<number | Effect.Effect<Cause.Cause<never> | undefined>> = Array.from(order).filter((index) => !listed.has(scopes[index]!))
+      const merged: Array<number | Effect.Effect<Cause.Cause<never> | undefined>> = Array.from(order).filter((index) => !listed.has(scopes[index]!))
       for (const step of interleaved) {
         const index = Effect.isEffect(step) ? -1 : scopes.indexOf(step as Scope.CloseableScope)
-        if (Effect.isEffect(step)) steps.push(step)
-        else if (index !== -1) steps.push(index)
+        if (Effect.isEffect(step)) merged.push(step)
+        else if (index !== -1) merged.push(index)
       }
-      sequence = steps
+      sequence = merged
     }
     return Effect.gen(function*() {
       let failures: Cause.Cause<never> | undefined
@@ -720,17 +720,20 @@ export const releaseScope = (
   scope: Scope.CloseableScope,
   exit: Exit.Exit<unknown, unknown>,
   steps?: NodeRelease
-): Effect.Effect<Cause.Cause<never> | undefined> =>
-  Effect.gen(function*() {
-    const gate = releaseGates.get(scope)
-    if (gate !== undefined) yield* gate
-    const before = steps?.before(id, scope)
-    if (before !== undefined) yield* before
-    const closed = yield* Effect.exit(Scope.close(scope, exit))
+): Effect.Effect<Cause.Cause<never> | undefined> => {
+  // composed, not a generator: one per node of every release
+  const close = Effect.map(Effect.exit(Scope.close(scope, exit)), (closed) => {
     const error = closed._tag === "Failure" ? releaseError(plan, id, closed.cause) : undefined
     steps?.after(id, error, scope)
     return error === undefined ? undefined : Cause.die(error)
   })
+  const stepped = steps === undefined ? close : Effect.suspend(() => {
+    const before = steps.before(id, scope)
+    return before === undefined ? close : Effect.zipRight(before, close)
+  })
+  const gate = releaseGates.get(scope)
+  return gate === undefined ? stepped : Effect.zipRight(gate, stepped)
+}
 
 /**
  * The order to close an owner's node scopes in, read from its end (`order[length - 1]` first):
