@@ -394,6 +394,42 @@ describe("Dependency.lazy at run time", () => {
       expect(recorder.usedAfterRelease).toEqual([])
     }))
 
+  /** A holder of a lazy handle of Leaf whose finalizer uses it: Leaf is released after it. */
+  const usingHolderOf = (recorder: Recorder) =>
+    Component.make(Holder, {
+      dependencies: [Dependency.lazy(Leaf)],
+      build: Effect.gen(function*() {
+        const instance = yield* recorder.instance("Holder")
+        const leaf = yield* Dependency.lazy(Leaf)
+        yield* Effect.addFinalizer(() => Effect.flatMap(Effect.orDie(leaf), recorder.use))
+        return { ...instance, leaf }
+      })
+    })
+
+  it.effect("a handle of a singleton used once its container was released fails with ContainerClosed, never giving the released instance; a finalizer of its holder still gets it", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(usingHolderOf(recorder), leafOf(recorder), baseOf(recorder)), [Holder]))
+      const { leaf } = Context.get(context, Holder)
+      expect((yield* leaf).id).toBe("Leaf#1")
+      yield* close
+      expect(yield* Effect.flip(leaf)).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "use Leaf#1", "release Holder#1", "release Leaf#1", "release Base#1"])
+      expect(recorder.usedAfterRelease).toEqual([])
+    }))
+
+  it.effect("a handle of a singleton the build made at startup (a root too), used once its container was released, fails with ContainerClosed; a finalizer of its holder still gets it", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(usingHolderOf(recorder), leafOf(recorder), baseOf(recorder)), [Holder, Leaf]))
+      const { leaf } = Context.get(context, Holder)
+      expect(yield* leaf).toBe(Context.get(context, Leaf))
+      yield* close
+      expect(yield* Effect.flip(leaf)).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+      expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Holder#1", "use Leaf#1", "release Holder#1", "release Leaf#1", "release Base#1"])
+      expect(recorder.usedAfterRelease).toEqual([])
+    }))
+
   it("a lazy request of a missing component is a resolution error, before anything runs", () => {
     const recorder = makeRecorder()
     const result = Resolver.resolve(Registry.make(holderOf(recorder)), [Holder])

@@ -164,6 +164,11 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly lazy = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
   /** per node: a lazy singleton that is built (its instance in the build's values) */
   readonly lazyBuilt: Uint8Array
+  /**
+   * per node: its instance's release began (its container's close, a shutdown), marked by the
+   * release's own step after its dependents' (`executor.releaseOwner`): a lazy handle no longer gives it
+   */
+  readonly released: Uint8Array
   /** its builds in flight, which its close waits for (`container/builds.ts`) */
   readonly inFlight: builds.InFlight
   /** reloadable singletons' current instances (`container/reloadable.ts`) */
@@ -281,6 +286,7 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
     if (graphBuilt) for (let id = 0; id < count; id++) this.eager[id] = needed[id] === 1 && this.rank[id] === 0 ? 1 : 0
     this.direct = new Uint8Array(count)
     this.lazyBuilt = new Uint8Array(count)
+    this.released = build.released = new Uint8Array(count)
     this.inFlight = new builds.InFlight(count)
     for (let id = 0; id < count; id++) {
       if (this.special[id] === 1) continue
@@ -781,9 +787,16 @@ const lazyHandle = (
 ): Effect.Effect<unknown, Errors.HandleError> => {
   const rank = self.rank[id]!
   if (rank === 0) {
-    // once built, the instance is read (the current one, for a reloadable component)
-    const first = Effect.flatMap(FiberRef.get(openScopes), (chain) => singleton(self, id, chain))
-    return Effect.suspend(() => self.eager[id] === 1 || self.lazyBuilt[id] === 1 ? Effect.succeed(self.build.values[id]) : first)
+    // once built, the instance is read (the current one, for a reloadable component), until its
+    // release began: the finalizers of its dependents, released before it, still get it; a use after
+    // does not, as a reloadable's does not (read again as a first use's caller resumes)
+    const first = Effect.flatMap(FiberRef.get(openScopes), (chain) =>
+      Effect.flatMap(singleton(self, id, chain), (value) => self.released[id] === 0 ? Effect.succeed(value) : Effect.fail(releasedFor(self, id))))
+    return Effect.suspend(() =>
+      self.eager[id] === 1 || self.lazyBuilt[id] === 1
+        ? self.released[id] === 0 ? Effect.succeed(self.build.values[id]) : Effect.fail(releasedFor(self, id))
+        : first
+    )
   }
   if (rank === TRANSIENT) {
     const memo = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
@@ -878,11 +891,14 @@ export const sharedInstance = (
 ): Effect.Effect<unknown, Errors.HandleError> | undefined => {
   const rank = self.rank[id]!
   return rank === 0
-    ? Effect.map(singleton(self, id, chain), () => {
+    ? Effect.flatMap(singleton(self, id, chain), () => {
+      // released (its container closed, or it was shut down): another container's lazy handle of it,
+      // kept since, gets none
+      if (self.released[id] === 1) return Effect.fail(releasedFor(self, id))
       // another container's requester captures it: a reload does not release it. The current instance,
       // pinned now: the one built for this request may have been replaced (and released) since
       reloadable.pin(self, id)
-      return self.build.values[id]
+      return Effect.succeed(self.build.values[id])
     })
     : rank === TRANSIENT
     ? undefined

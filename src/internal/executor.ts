@@ -277,6 +277,12 @@ export interface Owner {
   readonly owners: Array<number>
   /** the exit it is released with, once its release began: a node scope made then is closed at once */
   closing: Exit.Exit<unknown, unknown> | undefined
+  /**
+   * Per node of its plan, set as the release of one of its node scopes begins (`releaseOwner`'s step,
+   * after its dependents' releases): what a lazy handle of a singleton reads before giving the
+   * instance (`container.ts`). `undefined`: not kept (an open scope of a lifetime).
+   */
+  readonly released?: Uint8Array | undefined
 }
 
 /**
@@ -305,6 +311,8 @@ export class GraphBuild implements Owner {
   readonly owners: Array<number> = []
   /** the exit the graph is released with, once its release began */
   closing: Exit.Exit<unknown, unknown> | undefined = undefined
+  /** per node, its release began (see `Owner.released`): kept once a container is attached (`container.ts`) */
+  released: Uint8Array | undefined = undefined
   /** the first constructor failure */
   failure: Cause.Cause<Errors.BuildError> | undefined = undefined
   run: graph.Run | undefined = undefined
@@ -658,6 +666,7 @@ export const releaseOwner = (
         const index = order === undefined ? step : order[step]!
         const id = owners[index]!
         const scope = scopes[index]!
+        if (self.released !== undefined) self.released[id] = 1
         const gate = releaseGates.get(scope)
         if (gate !== undefined) yield* gate
         const before = steps?.before(id, scope)

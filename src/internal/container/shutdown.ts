@@ -219,7 +219,12 @@ const takesGone = (realm: Realm, node: Plan.Node, inherited: ReadonlyMap<string,
 const releaseNodes = (release: Release, steps: executor.NodeRelease | undefined): Effect.Effect<Cause.Cause<never> | undefined> =>
   Effect.suspend(() => {
     const build = release.container.build
-    const taken: executor.Owner = { scopes: [] as Array<Scope.CloseableScope>, owners: [] as Array<number>, closing: undefined }
+    const taken: executor.Owner = {
+      scopes: [] as Array<Scope.CloseableScope>,
+      owners: [] as Array<number>,
+      closing: undefined,
+      released: release.container.released
+    }
     for (let index = 0; index < build.owners.length;) {
       const id = build.owners[index]!
       if (release.hit[id] !== 1) {
