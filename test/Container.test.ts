@@ -1364,6 +1364,26 @@ describe("Container", () => {
         expect(recorder.events).toEqual(["build Config", "build Db", "release Db", "release Config"])
       }))
 
+    it.effect("a lazy handle of a singleton shut down before its first use fails with ComponentShutDown and builds nothing", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const keeper = Component.make(Keeper, { dependencies: [Dependency.lazy(Db)], build: Effect.map(Dependency.lazy(Db), (db) => ({ db })) })
+        const result = yield* withContainer(
+          registryOf(recorder).pipe(Registry.add(keeper)),
+          [],
+          Effect.gen(function*() {
+            const { db } = yield* Container.get(Keeper)
+            const looked = yield* Container.get(Dependency.lazy(Db))
+            const stopped = yield* Container.shutDown("Db")
+            return { stopped, held: yield* Effect.flip(db), looked: yield* Effect.flip(looked) }
+          })
+        )
+        expect(result.stopped).toEqual(["Keeper", "Db"])
+        expect(result.held).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Keeper", "Db"] }))
+        expect(result.looked).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Db"] }))
+        expect(recorder.events).toEqual([])
+      }))
+
     it.effect("shutting down a service's key, not a component's name, fails suggesting the components of that service the container holds", () =>
       Effect.gen(function*() {
         const registry = Registry.make(

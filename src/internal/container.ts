@@ -166,7 +166,8 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly lazyBuilt: Uint8Array
   /**
    * per node: its instance's release began (its container's close, a shutdown), marked by the
-   * release's own step after its dependents' (`executor.releaseOwner`): a lazy handle no longer gives it
+   * release's own step after its dependents' (`executor.releaseOwner`), or it was shut down before it
+   * was built (`container/shutdown.ts`): a lazy handle no longer gives it, nor builds it
    */
   readonly released: Uint8Array
   /** its builds in flight, which its close waits for (`container/builds.ts`) */
@@ -793,8 +794,10 @@ const lazyHandle = (
     const first = Effect.flatMap(FiberRef.get(openScopes), (chain) =>
       Effect.flatMap(singleton(self, id, chain), (value) => self.released[id] === 0 ? Effect.succeed(value) : Effect.fail(releasedFor(self, id))))
     return Effect.suspend(() =>
-      self.eager[id] === 1 || self.lazyBuilt[id] === 1
-        ? self.released[id] === 0 ? Effect.succeed(self.build.values[id]) : Effect.fail(releasedFor(self, id))
+      self.released[id] === 1
+        ? Effect.fail(releasedFor(self, id))
+        : self.eager[id] === 1 || self.lazyBuilt[id] === 1
+        ? Effect.succeed(self.build.values[id])
         : first
     )
   }

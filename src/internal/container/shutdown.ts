@@ -219,6 +219,9 @@ const takesGone = (realm: Realm, node: Plan.Node, inherited: ReadonlyMap<string,
 const releaseNodes = (release: Release, steps: executor.NodeRelease | undefined): Effect.Effect<Cause.Cause<never> | undefined> =>
   Effect.suspend(() => {
     const build = release.container.build
+    // what it never built stays so: a lazy handle got before (a holder's, a lookup's) would build it
+    // now, on what the shutdown releases, and keep it until the container closes
+    for (const id of release.ids) if (!build.owners.includes(id)) release.container.released[id] = 1
     const taken: executor.Owner = {
       scopes: [] as Array<Scope.CloseableScope>,
       owners: [] as Array<number>,
