@@ -430,6 +430,24 @@ describe("Dependency.lazy at run time", () => {
       expect(recorder.usedAfterRelease).toEqual([])
     }))
 
+  it.effect("a first use still building when its container's release begins fails with ContainerClosed: the release waits for the build, then releases the instance it never gave", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const started = yield* Deferred.make<void>()
+      const gate = yield* Deferred.make<void>()
+      const registry = Registry.make(holderOf(recorder), leafOf(recorder, Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate))), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Holder]))
+      const { leaf } = Context.get(context, Holder)
+      const user = yield* Effect.fork(Effect.either(leaf))
+      yield* Deferred.await(started)
+      const closing = yield* Effect.fork(close)
+      yield* settle
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(closing)
+      expect(yield* Fiber.join(user)).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "get" })))
+      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "release Holder#1", "release Leaf#1", "release Base#1"])
+    }))
+
   it("a lazy request of a missing component is a resolution error, before anything runs", () => {
     const recorder = makeRecorder()
     const result = Resolver.resolve(Registry.make(holderOf(recorder)), [Holder])

@@ -675,12 +675,20 @@ const delegated = (self: Container, id: number, chain: ScopeInstance | undefined
   })
 }
 
+/**
+ * A singleton built on first use. Its caller, as it resumes, gets `ContainerClosed` once the
+ * container's close began: the build it ran or waited for was still running then (the close waited
+ * for it), and its instance is released now, after the dependents built before it, as a lookup's is.
+ */
 const lazySingleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> => {
   const own = Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)
-  return once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), self.onLazyBuild?.(id, own) ?? own), (value) => {
-    self.build.values[id] = value
-    self.lazyBuilt[id] = 1
-  })
+  return Effect.flatMap(
+    once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), self.onLazyBuild?.(id, own) ?? own), (value) => {
+      self.build.values[id] = value
+      self.lazyBuilt[id] = 1
+    }),
+    (value) => self.build.closing === undefined ? Effect.succeed(value) : Effect.fail(builds.closedFor(self, "singleton"))
+  )
 }
 
 /** The nearest scope of `name` in `chain`. */
