@@ -448,6 +448,24 @@ describe("Dependency.lazy at run time", () => {
       expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "release Holder#1", "release Leaf#1", "release Base#1"])
     }))
 
+  it.effect("a first use of a transient still building when its container's release begins fails with ContainerClosed: the release waits for the build, then releases the instance it never gave", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const started = yield* Deferred.make<void>()
+      const gate = yield* Deferred.make<void>()
+      const slowLeaf = leafOf(recorder, Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate))).pipe(Lifetime.transient)
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(holderOf(recorder), slowLeaf, baseOf(recorder)), [Holder]))
+      const { leaf } = Context.get(context, Holder)
+      const user = yield* Effect.fork(Effect.either(leaf))
+      yield* Deferred.await(started)
+      const closing = yield* Effect.fork(close)
+      yield* settle
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(closing)
+      expect(yield* Fiber.join(user)).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "get" })))
+      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Holder#1", "release Base#1"])
+    }))
+
   it("a lazy request of a missing component is a resolution error, before anything runs", () => {
     const recorder = makeRecorder()
     const result = Resolver.resolve(Registry.make(holderOf(recorder)), [Holder])

@@ -818,10 +818,15 @@ const lazyHandle = (
         memo,
         id,
         Effect.flatMap(owner === undefined ? executor.openScope(self.build, id) : Scope.fork(owner, ExecutionStrategy.sequential), (scope) =>
-          Effect.tap(buildIn(self, id, scope, chain, "transient", openOwner), () =>
-            Scope.addFinalizer(scope, Effect.sync(() => {
-              released = true
-            }))))
+          Effect.flatMap(
+            Effect.tap(buildIn(self, id, scope, chain, "transient", openOwner), () =>
+              Scope.addFinalizer(scope, Effect.sync(() => {
+                released = true
+              }))),
+            // built while the container's close began (it waited for this build): released with the
+            // rest, never given, and not kept (a later use builds nothing: ContainerClosed)
+            (value) => self.build.closing === undefined ? Effect.succeed(value) : Effect.fail(builds.closedFor(self, "transient"))
+          ))
       ))
     // an open scope's instance holds it: once the scope's close began (a fiber that outlived it, or one
     // that waited for another's build and resumed after that close released it), it is not given; nor
