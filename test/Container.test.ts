@@ -1384,6 +1384,29 @@ describe("Container", () => {
         expect(recorder.events).toEqual([])
       }))
 
+    it.effect("a lazy handle's first use still building when a shutdown reaches its singleton fails with ComponentShutDown: the shutdown waits for the build, then releases the instance it never gave", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const { gate, started, slowDb } = yield* gatedDb(recorder, "Db")
+        const registry = Registry.make(Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }), slowDb)
+        const result = yield* withContainer(
+          registry,
+          [Config],
+          Effect.gen(function*() {
+            const db = yield* Container.get(Dependency.lazy(Db))
+            const user = yield* Effect.fork(Effect.either(db))
+            yield* Deferred.await(started)
+            const stopping = yield* Effect.fork(Container.shutDown("Db"))
+            for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+            yield* Deferred.succeed(gate, undefined)
+            return { stopped: yield* Fiber.join(stopping), used: yield* Fiber.join(user), events: [...recorder.events] }
+          })
+        )
+        expect(result.stopped).toEqual(["Db"])
+        expect(result.used).toEqual(Either.left(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Db"] })))
+        expect(result.events).toEqual(["build Config", "build Db", "release Db"])
+      }))
+
     it.effect("shutting down a service's key, not a component's name, fails suggesting the components of that service the container holds", () =>
       Effect.gen(function*() {
         const registry = Registry.make(

@@ -83,7 +83,12 @@ const shutDownNow = (realm: Realm, target: string | Dependency.Any): Effect.Effe
     if (app !== undefined && rootIds.length > 0) yield* app.stop(rootIds)
     // singletons being built (by lookups in flight) are released once built: their dependencies outlive them
     for (const release of releases) {
-      for (const [id, building] of release.container.lazy) if (release.hit[id] === 1) yield* Effect.exit(Deferred.await(building))
+      for (const [id, building] of release.container.lazy) {
+        if (release.hit[id] !== 1) continue
+        // a lazy handle's first use that runs or awaits the build does not get what is released now
+        if (release.container.lazyBuilt[id] === 0) release.container.released[id] = 1
+        yield* Effect.exit(Deferred.await(building))
+      }
     }
     let failures: Cause.Cause<Errors.ReleaseError> | undefined
     for (let index = releases.length - 1; index >= 0; index--) {
