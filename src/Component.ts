@@ -398,7 +398,10 @@ export const fromService: <S extends ServiceClass, const Dependencies extends Re
 ) => Component<Context.Tag.Identifier<S>, Context.Tag.Service<S>, Service.Error<S, Dependencies>> = internal.fromService
 
 /**
- * A component that provides an existing value: nothing to build, nothing to release.
+ * A component that provides an existing value: nothing to build, nothing to release. The value is
+ * the service as it is: a Component or a Layer (which a wide service type, `object` or `unknown`,
+ * lets through) is an `InvalidDeclaration` at resolution, where the Component itself, or
+ * `Component.fromLayer`, was meant.
  *
  * @example
  * ```ts

@@ -349,9 +349,10 @@ type Handle = Lazy<unknown> | Factory<unknown> | Reloadable<unknown>
  * anything runs. A component scoped to a scope is looked up in the open scopes of the fiber that uses
  * the handle, else (a fiber with none of its name open: a streamed body sent after its handler
  * returned) in those the handle was made in, while they are open (`ScopeNotOpen` otherwise): the way
- * for a longer-lived component to reach a shorter-lived one (see `Lifetime`). A transient's instance,
- * once released (with the container, or its holder), is not given again: `ContainerClosed` (or
- * `ComponentShutDown` after a shutdown).
+ * for a longer-lived component to reach a shorter-lived one (see `Lifetime`). An instance once released
+ * (a singleton's with its container or by `Container.shutDown`, a transient's also with its holder) is
+ * not given again: `ContainerClosed` (or `ComponentShutDown` after a shutdown); a finalizer of a
+ * dependent, released before it, still gets it.
  *
  * @example
  * ```ts

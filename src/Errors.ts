@@ -363,7 +363,9 @@ export interface ReplacementDescription {
  *   or, for the subject's `qualifier`, none of the service has it and nothing requests it so (close qualifiers);
  * - `FamilyFunctionThrew`: a family's `dependencies`, `merge` or `build` function threw for a member;
  * - `MemberConstructor`: a family's `build` function returned something other than an Effect;
- * - `UnsettledMerge`: merging a member's arguments keeps changing its dependencies.
+ * - `UnsettledMerge`: merging a member's arguments keeps changing its dependencies;
+ * - `ValueIsDeclaration`: the value of `Component.succeed` (or of an override, `Testing.value`, or of
+ *   a replacement, `Testing.named`) is a Component or a Layer, which would be the service itself.
  *
  * @example
  * ```ts
@@ -402,6 +404,7 @@ export type DeclarationIssue =
   | { readonly code: "FamilyFunctionThrew"; readonly function: "dependencies" | "merge" | "build"; readonly error: string }
   | { readonly code: "MemberConstructor"; readonly got: string }
   | { readonly code: "UnsettledMerge" }
+  | { readonly code: "ValueIsDeclaration"; readonly kind: "Component" | "Layer" }
 
 /**
  * A registration or a request that is malformed in a way types could not catch (a non-finite order, a build that is

@@ -114,7 +114,9 @@ const registryFirst = (args: IArguments): boolean => Registry.isRegistry(args[0]
 /**
  * Overrides a service with a value. The override is a component of its own: it has none of the
  * lifecycle of the components it wins over (hooks, background work, health checks, startup); to
- * keep a health check against the fake, use {@link component} with the check applied to it.
+ * keep a health check against the fake, use {@link component} with the check applied to it. A value
+ * that is a Component or a Layer (a wide service type lets one through) is an `InvalidDeclaration`
+ * at resolution: use {@link component} or {@link layer}.
  *
  * @example
  * ```ts
@@ -264,8 +266,9 @@ export const component: {
 /**
  * Replaces only the component with the given name by a value (a mock by name); the replaced
  * component keeps its name, qualifiers and choice metadata, not its lifecycle (hooks, background
- * work, health checks, startup: they act on the service its constructor built). An unknown name, or a name replaced
- * twice (two `named` overrides of one name), is reported by the resolver.
+ * work, health checks, startup: they act on the service its constructor built). An unknown name, a name replaced
+ * twice (two `named` overrides of one name), or a value that is a Component or a Layer (use
+ * `Registry.replace` with a component) is reported by the resolver.
  *
  * @example
  * ```ts

@@ -75,6 +75,31 @@ describe("Component", () => {
     })
   })
 
+  describe("a value that is a Component or a Layer", () => {
+    // a wide service type lets one through the types
+    class Anything extends Context.Tag("app/Anything")<Anything, object>() {}
+
+    it("given to succeed is an InvalidDeclaration at resolution, saying what to use instead", () => {
+      const own = Component.succeed(Database, { url: "main" })
+      const result = Resolver.resolve(Registry.make(Component.succeed(Anything, own)), [Anything])
+      expect(result).toEqual(Either.left(new Errors.ResolutionError({
+        problems: [new Errors.InvalidDeclaration({ path: [], subject: { _tag: "Component", name: "app/Anything" }, issues: [{ code: "ValueIsDeclaration", kind: "Component" }] })]
+      })))
+      expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
+        "invalid component app/Anything: its value is a Component, which would be the service itself: register the Component itself"
+      ])
+      const layered = Resolver.resolve(Registry.make(Component.succeed(Anything, Layer.succeed(Database, { url: "main" }))), [Anything])
+      expect(Either.isLeft(layered) && layered.left.problems.map((problem) => problem.message)).toEqual([
+        "invalid component app/Anything: its value is a Layer, which would be the service itself: build the service with it, Component.fromLayer(tag, { layer })"
+      ])
+    })
+
+    it("given to succeed of an Effect stays a value: an Effect may be a service", () => {
+      const plan = Either.getOrThrow(Resolver.resolve(Registry.make(Component.succeed(Anything, Effect.succeed(1))), [Anything]))
+      expect(plan.nodes.map((node) => node.component.construct._tag)).toEqual(["Value"])
+    })
+  })
+
   describe("combinators", () => {
     const base = Component.succeed(Database, { url: "x" })
 

@@ -9,6 +9,7 @@ class Plugin extends Context.Tag("Plugin")<Plugin, { readonly name: string; read
 class Stamp extends Context.Tag("Stamp")<Stamp, { readonly id: number }>() {}
 class Loop extends Context.Tag("Loop")<Loop, string>() {}
 class Other extends Context.Tag("Other")<Other, string>() {}
+class Keeper extends Context.Tag("Keeper")<Keeper, { readonly db: Effect.Effect<{ readonly id: number }, Errors.HandleError> }>() {}
 
 /** Records builds and releases in order; each build gets the next number as its instance's id. */
 const makeRecorder = () => {
@@ -672,6 +673,38 @@ describe("Container", () => {
         expect(recorder.events).toEqual(["build Stamp", "release Stamp"])
       }))
 
+    it.effect("a lazy handle of a singleton that a lookup gave, used once its container closed, fails with ContainerClosed and never gives the released instance", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container]), scope)
+        const db = yield* Container.getFrom(Context.get(context, Container.Container), Dependency.lazy(Db))
+        expect((yield* db).id).toBe(2)
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* Effect.flip(db)).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+        expect(recorder.events).toEqual(["build Config", "build Db", "release Db", "release Config"])
+      }))
+
+    it.effect("a lazy handle of a singleton held by a lookup's own component, used once its container closed, fails with ContainerClosed; the component's finalizer still gets the instance", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const keeper = Component.make(Keeper, {
+          dependencies: [Dependency.lazy(Db)],
+          build: Effect.gen(function*() {
+            const db = yield* Dependency.lazy(Db)
+            yield* Effect.addFinalizer(() => Effect.flatMap(Effect.orDie(db), (instance) => Effect.sync(() => void recorder.events.push(`use Db ${instance.id}`))))
+            return { db }
+          })
+        })
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder).pipe(Registry.add(keeper)), [Container.Container]), scope)
+        const { db } = yield* Container.getFrom(Context.get(context, Container.Container), Keeper)
+        expect((yield* db).id).toBe(2)
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* Effect.flip(db)).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+        expect(recorder.events).toEqual(["build Config", "build Db", "use Db 2", "release Db", "release Config"])
+      }))
+
     it.effect("a lookup interrupted while it builds releases what the build acquired at once; a release that fails then is logged with the component's path, no caller being left to fail with it", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
@@ -905,6 +938,28 @@ describe("Container", () => {
         expect(recorder.events.slice(7)).toEqual(["release Api", "release Db", "release Config"])
       }))
 
+    it.effect("a lazy handle of a singleton held by a child's own component, used once the child closed, fails with ContainerClosed; one of its parent's singleton, once the parent closed", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const keeper = Component.make(Keeper, { dependencies: [Dependency.lazy(Db)], build: Effect.map(Dependency.lazy(Db), (db) => ({ db })) })
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder), [Container.Container]), scope)
+        const container = Context.get(context, Container.Container)
+        const { own, inherited } = yield* Effect.scoped(Effect.gen(function*() {
+          const own = (yield* Container.getFrom(yield* Container.child("tenant-a", [keeper, childDb(recorder, "tenant Db")]), Keeper)).db
+          const inherited = (yield* Container.getFrom(yield* Container.child("tenant-b", [keeper]), Keeper)).db
+          expect((yield* own).id).toBe(2)
+          expect((yield* inherited).id).toBe(3)
+          return { own, inherited }
+        })).pipe(Effect.provideService(Container.Container, container))
+        expect(yield* Effect.flip(own)).toEqual(new Errors.ContainerClosed({ container: ["tenant-a"], operation: "get" }))
+        // the parent's instance is not released with the child
+        expect((yield* inherited).id).toBe(3)
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* Effect.flip(inherited)).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+        expect(recorder.events).toEqual(["build Config", "build tenant Db", "build Db", "release tenant Db", "release Db", "release Config"])
+      }))
+
     it.effect("a child closed with its Scope releases what it built, once", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
@@ -936,6 +991,27 @@ describe("Container", () => {
         expect(yield* Effect.flip(Container.getFrom(child, Db))).toEqual(new Errors.ContainerClosed({ container: ["gone"], operation: "get" }))
         const opened = yield* Effect.flip(Effect.scoped(Container.child("late", []).pipe(Effect.provideService(Container.Container, child))))
         expect(opened).toEqual(new Errors.ContainerClosed({ container: ["gone"], operation: "child" }))
+      }))
+
+    it.effect("the container a lookup's own component was given (a child's, the root's) answers no lookup once closed, its built singletons included", () =>
+      Effect.gen(function*() {
+        class Seer extends Context.Tag("Seer")<Seer, Container.Container>() {}
+        const recorder = makeRecorder()
+        const seer = Component.make(Seer, { dependencies: [Container.Container], build: Container.Container })
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(Registry.toLayer(registryOf(recorder).pipe(Registry.add(seer)), [Container.Container]), scope)
+        const root = yield* Container.getFrom(Context.get(context, Container.Container), Seer)
+        yield* Container.getFrom(root, Db)
+        const inChild = yield* Effect.scoped(Effect.gen(function*() {
+          const child = yield* Container.child("tenant-a", [seer])
+          const seen = yield* Container.getFrom(child, Seer)
+          yield* Container.getFrom(seen, Db)
+          return seen
+        })).pipe(Effect.provideService(Container.Container, root))
+        expect(yield* Effect.flip(Container.getFrom(inChild, Db))).toEqual(new Errors.ContainerClosed({ container: ["tenant-a"], operation: "get" }))
+        expect(yield* Container.getFrom(root, Db)).toEqual({ id: 2, config: { id: 1 } })
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* Effect.flip(Container.getFrom(root, Db))).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
       }))
 
     it.effect("closing a parent while a child is still building waits for that build (here its caller gives up on it), then releases every instance built, exactly once", () =>
@@ -1494,6 +1570,66 @@ describe("Container", () => {
           })
         )
         expect(recorder.events).toEqual(["build Config", "build Db", "finalized Db", "release Db", "release Config"])
+      }))
+
+    it.effect("a lazy handle of a singleton used once the component was shut down fails with ComponentShutDown, never giving the released instance", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const error = yield* withContainer(
+          registryOf(recorder),
+          [],
+          Effect.gen(function*() {
+            const db = yield* Container.get(Dependency.lazy(Db))
+            yield* db
+            yield* Container.shutDown("Db")
+            return yield* Effect.flip(db)
+          })
+        )
+        expect(error).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Db"] }))
+        expect(recorder.events).toEqual(["build Config", "build Db", "release Db", "release Config"])
+      }))
+
+    it.effect("a lazy handle of a singleton shut down before its first use fails with ComponentShutDown and builds nothing", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const keeper = Component.make(Keeper, { dependencies: [Dependency.lazy(Db)], build: Effect.map(Dependency.lazy(Db), (db) => ({ db })) })
+        const result = yield* withContainer(
+          registryOf(recorder).pipe(Registry.add(keeper)),
+          [],
+          Effect.gen(function*() {
+            const { db } = yield* Container.get(Keeper)
+            const looked = yield* Container.get(Dependency.lazy(Db))
+            const stopped = yield* Container.shutDown("Db")
+            return { stopped, held: yield* Effect.flip(db), looked: yield* Effect.flip(looked) }
+          })
+        )
+        expect(result.stopped).toEqual(["Keeper", "Db"])
+        expect(result.held).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Keeper", "Db"] }))
+        expect(result.looked).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Db"] }))
+        expect(recorder.events).toEqual([])
+      }))
+
+    it.effect("a lazy handle's first use still building when a shutdown reaches its singleton fails with ComponentShutDown: the shutdown waits for the build, then releases the instance it never gave", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const { gate, started, slowDb } = yield* gatedDb(recorder, "Db")
+        const registry = Registry.make(Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }), slowDb)
+        const result = yield* withContainer(
+          registry,
+          [Config],
+          Effect.gen(function*() {
+            const db = yield* Container.get(Dependency.lazy(Db))
+            const user = yield* Effect.fork(Effect.either(db))
+            yield* Deferred.await(started)
+            const stopping = yield* Effect.fork(Container.shutDown("Db"))
+            for (let step = 0; step < 10; step++) yield* Effect.yieldNow()
+            yield* Deferred.succeed(gate, undefined)
+            return { stopped: yield* Fiber.join(stopping), used: yield* Fiber.join(user), events: [...recorder.events] }
+          })
+        )
+        expect(result.stopped).toEqual(["Db"])
+        expect(result.used).toEqual(Either.left(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Db"] })))
+        expect(result.events).toEqual(["build Config", "build Db", "release Db"])
       }))
 
     it.effect("shutting down a service's key, not a component's name, fails suggesting the components of that service the container holds", () =>

@@ -394,6 +394,78 @@ describe("Dependency.lazy at run time", () => {
       expect(recorder.usedAfterRelease).toEqual([])
     }))
 
+  /** A holder of a lazy handle of Leaf whose finalizer uses it: Leaf is released after it. */
+  const usingHolderOf = (recorder: Recorder) =>
+    Component.make(Holder, {
+      dependencies: [Dependency.lazy(Leaf)],
+      build: Effect.gen(function*() {
+        const instance = yield* recorder.instance("Holder")
+        const leaf = yield* Dependency.lazy(Leaf)
+        yield* Effect.addFinalizer(() => Effect.flatMap(Effect.orDie(leaf), recorder.use))
+        return { ...instance, leaf }
+      })
+    })
+
+  it.effect("a handle of a singleton used once its container was released fails with ContainerClosed, never giving the released instance; a finalizer of its holder still gets it", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(usingHolderOf(recorder), leafOf(recorder), baseOf(recorder)), [Holder]))
+      const { leaf } = Context.get(context, Holder)
+      expect((yield* leaf).id).toBe("Leaf#1")
+      yield* close
+      expect(yield* Effect.flip(leaf)).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "use Leaf#1", "release Holder#1", "release Leaf#1", "release Base#1"])
+      expect(recorder.usedAfterRelease).toEqual([])
+    }))
+
+  it.effect("a handle of a singleton the build made at startup (a root too), used once its container was released, fails with ContainerClosed; a finalizer of its holder still gets it", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(usingHolderOf(recorder), leafOf(recorder), baseOf(recorder)), [Holder, Leaf]))
+      const { leaf } = Context.get(context, Holder)
+      expect(yield* leaf).toBe(Context.get(context, Leaf))
+      yield* close
+      expect(yield* Effect.flip(leaf)).toEqual(new Errors.ContainerClosed({ container: [], operation: "get" }))
+      expect(recorder.events).toEqual(["build Base#1", "build Leaf#1", "build Holder#1", "use Leaf#1", "release Holder#1", "release Leaf#1", "release Base#1"])
+      expect(recorder.usedAfterRelease).toEqual([])
+    }))
+
+  it.effect("a first use still building when its container's release begins fails with ContainerClosed: the release waits for the build, then releases the instance it never gave", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const started = yield* Deferred.make<void>()
+      const gate = yield* Deferred.make<void>()
+      const registry = Registry.make(holderOf(recorder), leafOf(recorder, Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate))), baseOf(recorder))
+      const { context, close } = yield* open(Registry.toLayer(registry, [Holder]))
+      const { leaf } = Context.get(context, Holder)
+      const user = yield* Effect.fork(Effect.either(leaf))
+      yield* Deferred.await(started)
+      const closing = yield* Effect.fork(close)
+      yield* settle
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(closing)
+      expect(yield* Fiber.join(user)).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "get" })))
+      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "release Holder#1", "release Leaf#1", "release Base#1"])
+    }))
+
+  it.effect("a first use of a transient still building when its container's release begins fails with ContainerClosed: the release waits for the build, then releases the instance it never gave", () =>
+    Effect.gen(function*() {
+      const recorder = makeRecorder()
+      const started = yield* Deferred.make<void>()
+      const gate = yield* Deferred.make<void>()
+      const slowLeaf = leafOf(recorder, Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate))).pipe(Lifetime.transient)
+      const { context, close } = yield* open(Registry.toLayer(Registry.make(holderOf(recorder), slowLeaf, baseOf(recorder)), [Holder]))
+      const { leaf } = Context.get(context, Holder)
+      const user = yield* Effect.fork(Effect.either(leaf))
+      yield* Deferred.await(started)
+      const closing = yield* Effect.fork(close)
+      yield* settle
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(closing)
+      expect(yield* Fiber.join(user)).toEqual(Either.left(new Errors.ContainerClosed({ container: [], operation: "get" })))
+      expect(recorder.events).toEqual(["build Holder#1", "build Base#1", "build Leaf#1", "release Leaf#1", "release Holder#1", "release Base#1"])
+    }))
+
   it("a lazy request of a missing component is a resolution error, before anything runs", () => {
     const recorder = makeRecorder()
     const result = Resolver.resolve(Registry.make(holderOf(recorder)), [Holder])

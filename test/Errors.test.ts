@@ -206,7 +206,13 @@ describe("Errors", () => {
       }),
       message({ _tag: "Component", name: "Api" }, { code: "InvalidConstructor", expected: "Effect", got: "undefined" }),
       message({ _tag: "Member", name: "F(a)" }, { code: "MemberConstructor", got: "1" }),
-      message({ _tag: "Member", name: "F(a)" }, { code: "UnsettledMerge" })
+      message({ _tag: "Member", name: "F(a)" }, { code: "UnsettledMerge" }),
+      message({ _tag: "Component", name: "app/Db" }, { code: "ValueIsDeclaration", kind: "Component" }),
+      message({ _tag: "Component", name: "app/Db" }, { code: "ValueIsDeclaration", kind: "Layer" }),
+      message({ _tag: "Override", service: "app/Db" }, { code: "ValueIsDeclaration", kind: "Component" }),
+      message({ _tag: "Override", service: "app/Db", qualifier: "replica" }, { code: "ValueIsDeclaration", kind: "Layer" }),
+      message({ _tag: "Replacement", name: "auditDb" }, { code: "ValueIsDeclaration", kind: "Component" }),
+      message({ _tag: "Replacement", name: "auditDb" }, { code: "ValueIsDeclaration", kind: "Layer" })
     ]).toEqual([
       "invalid registry entry #2: expected a Component or a Registry, got 42",
       "invalid root #1: a root must be a Context.Tag or a Dependency request, got x",
@@ -218,7 +224,13 @@ describe("Errors", () => {
       "invalid replacement of \"db\": it is replaced 2 times (by Database (a value), then fake (a Layer)): replace a name once",
       "invalid component Api: its build must be an Effect, got undefined",
       "invalid family member F(a): its family's build function must return an Effect, got 1",
-      "invalid family member F(a): merging the arguments of its requests keeps changing its dependencies; make merge settle (idempotent and commutative)"
+      "invalid family member F(a): merging the arguments of its requests keeps changing its dependencies; make merge settle (idempotent and commutative)",
+      "invalid component app/Db: its value is a Component, which would be the service itself: register the Component itself",
+      "invalid component app/Db: its value is a Layer, which would be the service itself: build the service with it, Component.fromLayer(tag, { layer })",
+      "invalid override of app/Db: its value is a Component, which would be the service itself: use Testing.component",
+      "invalid override of app/Db@replica: its value is a Layer, which would be the service itself: use Testing.layer",
+      "invalid replacement of \"auditDb\": its value is a Component, which would be the service itself: use Registry.replace(registry, \"auditDb\", component)",
+      "invalid replacement of \"auditDb\": its value is a Layer, which would be the service itself: use Registry.replace(registry, \"auditDb\", Component.fromLayer(tag, { layer }))"
     ])
   })
 

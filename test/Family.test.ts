@@ -251,6 +251,16 @@ describe("Family", () => {
     expect(Either.isLeft(unknown) && unknown.left.problems.map((problem) => problem._tag)).toEqual(["InvalidDeclaration"])
   })
 
+  it("a member replaced by name with a Component as the value (a cast lets one through) is an InvalidDeclaration of the replacement, saying to use Registry.replace", () => {
+    const Clients = Family.make(Client, { name: "C", key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 }) })
+    const registry = Registry.make(credentials, Clients, watcherOf(Clients.of("a")))
+    const fake = Component.succeed(Client, { cluster: "fake", qps: 0, id: 9 })
+    const result = Resolver.resolve(registry.pipe(Testing.named(Client, "C(a)", fake as never)), [Watcher])
+    expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
+      "invalid replacement of \"C(a)\": its value is a Component, which would be the service itself: use Registry.replace(registry, \"C(a)\", component)"
+    ])
+  })
+
   it("a replacement of a member these roots do not reach whose key is close to a member's they do is a misspelling: UnknownName names that member", () => {
     const Clients = Family.make(Client, { name: "C", key: (cluster: string) => cluster, build: (cluster) => Effect.succeed({ cluster, qps: 0, id: 0 }) })
     const registry = Registry.make(credentials, Clients, watcherOf(Clients.of("eu-west"), Clients.of("us")))

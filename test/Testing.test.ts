@@ -337,6 +337,49 @@ describe("Testing", () => {
       )
     }))
 
+  describe("a fake that is a Component or a Layer", () => {
+    // a wide service type lets one through the types
+    class Anything extends Context.Tag("app/Anything")<Anything, object>() {}
+    const real = Registry.make(Component.succeed(Anything, { real: true }).pipe(Component.named("realAnything")))
+    const fake = Component.succeed(Anything, { fake: true })
+    const layer = Layer.succeed(Anything, { fake: true })
+    const problems = (registry: Registry.Registry<unknown>) =>
+      Effect.map(Effect.flip(Resolver.resolveEffect(registry, [Anything])), (error) => error.problems)
+
+    it.effect("given to Testing.value is an InvalidDeclaration of the override, saying to use Testing.component or Testing.layer", () =>
+      Effect.gen(function*() {
+        expect(yield* problems(real.pipe(Testing.value(Anything, fake)))).toEqual([
+          new Errors.InvalidDeclaration({ path: [], subject: { _tag: "Override", service: "app/Anything" }, issues: [{ code: "ValueIsDeclaration", kind: "Component" }] })
+        ])
+        const messages = (registry: Registry.Registry<unknown>) => Effect.map(problems(registry), (found) => found.map((problem) => problem.message))
+        expect(yield* messages(real.pipe(Testing.value(Anything, fake)))).toEqual([
+          "invalid override of app/Anything: its value is a Component, which would be the service itself: use Testing.component"
+        ])
+        expect(yield* messages(real.pipe(Testing.value(Anything, layer)))).toEqual([
+          "invalid override of app/Anything: its value is a Layer, which would be the service itself: use Testing.layer"
+        ])
+        // the override's qualifier is told with its service
+        const qualified = Registry.make(Component.succeed(Anything, { real: true }).pipe(Component.qualified(["cold"])))
+        expect(yield* messages(qualified.pipe(Testing.value(Anything, layer, { qualifiers: ["cold"] })))).toEqual([
+          "invalid override of app/Anything@cold: its value is a Layer, which would be the service itself: use Testing.layer"
+        ])
+      }))
+
+    it.effect("given to Testing.named is an InvalidDeclaration of the replacement, saying to use Registry.replace", () =>
+      Effect.gen(function*() {
+        const messages = (registry: Registry.Registry<unknown>) => Effect.map(problems(registry), (found) => found.map((problem) => problem.message))
+        expect(yield* problems(real.pipe(Testing.named(Anything, "realAnything", fake)))).toEqual([
+          new Errors.InvalidDeclaration({ path: [], subject: { _tag: "Replacement", name: "realAnything" }, issues: [{ code: "ValueIsDeclaration", kind: "Component" }] })
+        ])
+        expect(yield* messages(real.pipe(Testing.named(Anything, "realAnything", fake)))).toEqual([
+          "invalid replacement of \"realAnything\": its value is a Component, which would be the service itself: use Registry.replace(registry, \"realAnything\", component)"
+        ])
+        expect(yield* messages(real.pipe(Testing.named(Anything, "realAnything", layer)))).toEqual([
+          "invalid replacement of \"realAnything\": its value is a Layer, which would be the service itself: use Registry.replace(registry, \"realAnything\", Component.fromLayer(tag, { layer }))"
+        ])
+      }))
+  })
+
   describe("data-first and data-last", () => {
     it.effect("every helper given the registry first returns the registry the piped form gives", () =>
       Effect.gen(function*() {

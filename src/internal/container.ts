@@ -174,6 +174,12 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
   readonly lazy = new Map<number, Deferred.Deferred<unknown, Errors.HandleError>>()
   /** per node: a lazy singleton that is built (its instance in the build's values) */
   readonly lazyBuilt: Uint8Array
+  /**
+   * per node: its instance's release began (its container's close, a shutdown), marked by the
+   * release's own step after its dependents' (`executor.releaseOwner`), or it was shut down before it
+   * was built (`container/shutdown.ts`): a lazy handle no longer gives it, nor builds it
+   */
+  readonly released: Uint8Array
   /** its builds in flight, which its close waits for (`container/builds.ts`) */
   readonly inFlight: builds.InFlight
   /** reloadable singletons' current instances (`container/reloadable.ts`) */
@@ -291,6 +297,7 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
     if (graphBuilt) for (let id = 0; id < count; id++) this.eager[id] = needed[id] === 1 && this.rank[id] === 0 ? 1 : 0
     this.direct = new Uint8Array(count)
     this.lazyBuilt = new Uint8Array(count)
+    this.released = build.released = new Uint8Array(count)
     this.inFlight = new builds.InFlight(count)
     for (let id = 0; id < count; id++) {
       if (this.special[id] === 1) continue
@@ -678,12 +685,20 @@ const delegated = (self: Container, id: number, chain: ScopeInstance | undefined
   })
 }
 
+/**
+ * A singleton built on first use. Its caller, as it resumes, gets `ContainerClosed` once the
+ * container's close began: the build it ran or waited for was still running then (the close waited
+ * for it), and its instance is released now, after the dependents built before it, as a lookup's is.
+ */
 const lazySingleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> => {
   const own = Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)
-  return once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), self.onLazyBuild?.(id, own) ?? own), (value) => {
-    self.build.values[id] = value
-    self.lazyBuilt[id] = 1
-  })
+  return Effect.flatMap(
+    once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), self.onLazyBuild?.(id, own) ?? own), (value) => {
+      self.build.values[id] = value
+      self.lazyBuilt[id] = 1
+    }),
+    (value) => self.build.closing === undefined ? Effect.succeed(value) : Effect.fail(builds.closedFor(self, "singleton"))
+  )
 }
 
 /** The nearest scope of `name` in `chain`. */
@@ -791,10 +806,17 @@ const lazyHandle = (
 ): Effect.Effect<unknown, Errors.HandleError> => {
   const rank = self.rank[id]!
   if (rank === 0) {
-    // once built, the instance is read (the current one, for a reloadable component)
-    const first = Effect.flatMap(FiberRef.get(openScopes), (chain) => singleton(self, id, chain))
+    // once built, the instance is read (the current one, for a reloadable component), until its
+    // release began: the finalizers of its dependents, released before it, still get it; a use after
+    // does not, as a reloadable's does not (read again as a first use's caller resumes)
+    const first = Effect.flatMap(FiberRef.get(openScopes), (chain) =>
+      Effect.flatMap(singleton(self, id, chain), (value) => self.released[id] === 0 ? Effect.succeed(value) : Effect.fail(releasedFor(self, id))))
     return Effect.suspend(() =>
-      (self.eager[id] === 1 && !startup.pending(self, id)) || self.lazyBuilt[id] === 1 ? Effect.succeed(self.build.values[id]) : first
+      self.released[id] === 1
+        ? Effect.fail(releasedFor(self, id))
+        : (self.eager[id] === 1 && !startup.pending(self, id)) || self.lazyBuilt[id] === 1
+        ? Effect.succeed(self.build.values[id])
+        : first
     )
   }
   if (rank === TRANSIENT) {
@@ -806,10 +828,15 @@ const lazyHandle = (
         memo,
         id,
         Effect.flatMap(owner === undefined ? executor.openScope(self.build, id) : Scope.fork(owner, ExecutionStrategy.sequential), (scope) =>
-          Effect.tap(buildIn(self, id, scope, chain, "transient", openOwner), () =>
-            Scope.addFinalizer(scope, Effect.sync(() => {
-              released = true
-            }))))
+          Effect.flatMap(
+            Effect.tap(buildIn(self, id, scope, chain, "transient", openOwner), () =>
+              Scope.addFinalizer(scope, Effect.sync(() => {
+                released = true
+              }))),
+            // built while the container's close began (it waited for this build): released with the
+            // rest, never given, and not kept (a later use builds nothing: ContainerClosed)
+            (value) => self.build.closing === undefined ? Effect.succeed(value) : Effect.fail(builds.closedFor(self, "transient"))
+          ))
       ))
     // an open scope's instance holds it: once the scope's close began (a fiber that outlived it, or one
     // that waited for another's build and resumed after that close released it), it is not given; nor
@@ -890,11 +917,14 @@ export const sharedInstance = (
 ): Effect.Effect<unknown, Errors.HandleError> | undefined => {
   const rank = self.rank[id]!
   return rank === 0
-    ? Effect.map(singleton(self, id, chain), () => {
+    ? Effect.flatMap(singleton(self, id, chain), () => {
+      // released (its container closed, or it was shut down): another container's lazy handle of it,
+      // kept since, gets none
+      if (self.released[id] === 1) return Effect.fail(releasedFor(self, id))
       // another container's requester captures it: a reload does not release it. The current instance,
       // pinned now: the one built for this request may have been replaced (and released) since
       reloadable.pin(self, id)
-      return self.build.values[id]
+      return Effect.succeed(self.build.values[id])
     })
     : rank === TRANSIENT
     ? undefined

@@ -130,6 +130,18 @@ export const constructs: Record<Errors.ReplacementDescription["construct"], stri
   Value: "a value"
 }
 
+/** What to use instead of a value that is a Component or a Layer, by what it was given to (`ValueIsDeclaration`). */
+const valueInstead = (kind: "Component" | "Layer", subject: Errors.DeclarationSubject): string => {
+  switch (subject._tag) {
+    case "Override":
+      return kind === "Component" ? "use Testing.component" : "use Testing.layer"
+    case "Replacement":
+      return `use Registry.replace(registry, "${subject.name}", ${kind === "Component" ? "component" : "Component.fromLayer(tag, { layer })"})`
+    default:
+      return kind === "Component" ? "register the Component itself" : "build the service with it, Component.fromLayer(tag, { layer })"
+  }
+}
+
 /** @internal */
 export const formatIssue = (issue: Errors.DeclarationIssue, subject: Errors.DeclarationSubject): string => {
   switch (issue.code) {
@@ -197,6 +209,8 @@ export const formatIssue = (issue: Errors.DeclarationIssue, subject: Errors.Decl
       return `it is replaced ${issue.replacements.length} times (by ${
         issue.replacements.map((replacement) => `${replacement.name} (${constructs[replacement.construct]})`).join(", then ")
       }): replace a name once`
+    case "ValueIsDeclaration":
+      return `its value is a ${issue.kind}, which would be the service itself: ${valueInstead(issue.kind, subject)}`
     case "OverridesNothing": {
       const service = subject._tag === "Override" ? subject.service : ""
       const qualifier = subject._tag === "Override" ? subject.qualifier : undefined

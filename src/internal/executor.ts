@@ -282,6 +282,12 @@ export interface Owner {
    * container that looked up instances for its constructors: `undefined` for every other owner.
    */
   interleaved?: Interleaved | undefined
+  /**
+   * Per node of its plan, set as the release of one of its node scopes begins (`releaseScope`, after
+   * its dependents' releases): what a lazy handle of a singleton reads before giving the instance
+   * (`container.ts`). `undefined`: not kept (an open scope of a lifetime).
+   */
+  readonly released?: Uint8Array | undefined
 }
 
 /**
@@ -322,6 +328,8 @@ export class GraphBuild implements Owner {
   closing: Exit.Exit<unknown, unknown> | undefined = undefined
   /** its release's order with what constructors looked up, set by its container's close (see `Interleaved`) */
   interleaved: Interleaved | undefined = undefined
+  /** per node, its release began (see `Owner.released`): kept once a container is attached (`container.ts`) */
+  released: Uint8Array | undefined = undefined
   /** the first constructor failure */
   failure: Cause.Cause<Errors.BuildError> | undefined = undefined
   run: graph.Run | undefined = undefined
@@ -687,7 +695,7 @@ export const releaseOwner = (
       let failures: Cause.Cause<never> | undefined
       for (let step = 0; step < sequence.length; step++) {
         const next = sequence[step]!
-        const failure = yield* (typeof next === "number" ? releaseScope(plan, owners[next]!, scopes[next]!, exit, steps) : next)
+        const failure = yield* (typeof next === "number" ? releaseScope(plan, owners[next]!, scopes[next]!, exit, steps, self.released) : next)
         if (failure !== undefined) failures = failures === undefined ? failure : Cause.sequential(failures, failure)
       }
       return failures
@@ -709,8 +717,9 @@ export const closeOrder = (plan: Plan.Any, owners: ReadonlyArray<number>): Int32
 }
 
 /**
- * Releases one node scope as `releaseOwner` does: its `releaseGates` entry, if any, its steps, then
- * the scope; its failure, if any, as a `ReleaseError` defect naming the node.
+ * Releases one node scope as `releaseOwner` does, called as its turn comes: marks its node `released`
+ * (its owner's, see `Owner.released`), then its `releaseGates` entry, if any, its steps, then the
+ * scope; its failure, if any, as a `ReleaseError` defect naming the node.
  *
  * @internal
  */
@@ -719,8 +728,10 @@ export const releaseScope = (
   id: number,
   scope: Scope.CloseableScope,
   exit: Exit.Exit<unknown, unknown>,
-  steps?: NodeRelease
+  steps?: NodeRelease,
+  released?: Uint8Array
 ): Effect.Effect<Cause.Cause<never> | undefined> => {
+  if (released !== undefined) released[id] = 1
   // composed, not a generator: one per node of every release
   const close = Effect.map(Effect.exit(Scope.close(scope, exit)), (closed) => {
     const error = closed._tag === "Failure" ? releaseError(plan, id, closed.cause) : undefined

@@ -17,7 +17,7 @@ import * as lifetime from "./lifetime.js"
 import * as planInternal from "./plan.js"
 import * as registry from "./registry.js"
 import { choose, chooseAmong, overridesEveryRequest } from "./resolver/choose.js"
-import { examine } from "./resolver/examine.js"
+import { examine, givenAs } from "./resolver/examine.js"
 import { hooksField, hookSteps } from "./resolver/hooks.js"
 import * as lifetimes from "./resolver/lifetimes.js"
 import * as members from "./resolver/members.js"
@@ -399,7 +399,7 @@ const fillCandidates = (
     // is examined once, not once per resolution, and its prepared form kept in the component itself.
     let ready = component.memoOf(entry) as Prepared | undefined
     if (ready === undefined) {
-      const examined = examine(entry, position)
+      const examined = examine(entry, position, givenAs(flat.overrides[position]))
       if (examined instanceof Errors.InvalidDeclaration) {
         reportedInvalid ??= new Set()
         if (reportedInvalid.has(entry)) continue
@@ -515,7 +515,7 @@ const nameCandidates = (
       const replacement = replacements.get(name)
       if (replacement === undefined) continue
       usedReplacements.add(name)
-      const examined = examine(replacement, 0)
+      const examined = examine(replacement, 0, { _tag: "Replacement", name })
       if (examined instanceof Errors.InvalidDeclaration) {
         problems.push(examined)
         continue

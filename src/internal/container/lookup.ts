@@ -789,7 +789,7 @@ const releaseExtensions = (
       extension.build.scopes.splice(0)
       extension.build.owners.splice(0)
     }
-    const release = ({ holder, id, scope }: (typeof merged)[number]) => executor.releaseScope(holder.plan, id, scope, exit)
+    const release = ({ holder, id, scope }: (typeof merged)[number]) => executor.releaseScope(holder.plan, id, scope, exit, undefined, holder.build.released)
     let at = 0
     for (; at < merged.length && merged[at]!.holder !== graph; at++) {
       const failure = yield* release(merged[at]!)
@@ -799,11 +799,14 @@ const releaseExtensions = (
       graph.build.interleaved = merged.slice(at).map((unit) =>
         unit.holder === graph
           ? unit.scope
-          : Effect.map(release(unit), (failure) => {
-            if (failure === undefined || late === undefined) return failure
-            late(failure)
-            return undefined
-          })
+          // released as its turn comes (it marks its node released then)
+          : Effect.suspend(() =>
+            Effect.map(release(unit), (failure) => {
+              if (failure === undefined || late === undefined) return failure
+              late(failure)
+              return undefined
+            })
+          )
       )
     }
     return failures

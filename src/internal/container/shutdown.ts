@@ -87,7 +87,12 @@ const shutDownNow = (realm: Realm, target: string | Dependency.Any): Effect.Effe
     if (app !== undefined && rootIds.length > 0) yield* app.stop(rootIds, failed)
     // singletons being built (by lookups in flight) are released once built: their dependencies outlive them
     for (const release of releases) {
-      for (const [id, building] of release.container.lazy) if (release.hit[id] === 1) yield* Effect.exit(Deferred.await(building))
+      for (const [id, building] of release.container.lazy) {
+        if (release.hit[id] !== 1) continue
+        // a lazy handle's first use that runs or awaits the build does not get what is released now
+        if (release.container.lazyBuilt[id] === 0) release.container.released[id] = 1
+        yield* Effect.exit(Deferred.await(building))
+      }
     }
     let failures: Cause.Cause<Errors.ReleaseError> | undefined
     for (let index = releases.length - 1; index >= 0; index--) {
@@ -264,7 +269,15 @@ const takesGone = (realm: Realm, node: Plan.Node, inherited: ReadonlyMap<string,
 const releaseNodes = (release: Release, steps: executor.NodeRelease | undefined): Effect.Effect<Cause.Cause<never> | undefined> =>
   Effect.suspend(() => {
     const build = release.container.build
-    const taken: executor.Owner = { scopes: [] as Array<Scope.CloseableScope>, owners: [] as Array<number>, closing: undefined }
+    // what it never built stays so: a lazy handle got before (a holder's, a lookup's) would build it
+    // now, on what the shutdown releases, and keep it until the container closes
+    for (const id of release.ids) if (!build.owners.includes(id)) release.container.released[id] = 1
+    const taken: executor.Owner = {
+      scopes: [] as Array<Scope.CloseableScope>,
+      owners: [] as Array<number>,
+      closing: undefined,
+      released: release.container.released
+    }
     for (let index = 0; index < build.owners.length;) {
       const id = build.owners[index]!
       if (release.hit[id] !== 1) {

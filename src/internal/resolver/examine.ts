@@ -21,11 +21,14 @@ import { isComponent, isTag, type Prepared, show, Trait } from "./state.js"
  * `position` numbers registry entries in messages about values that are not components at all.
  *
  * Constructors are checked for their kind only (`Effect.isEffect`, `Layer.isLayer`): a value
- * component may hold any value.
+ * component may hold any value but a Component or a Layer, which would be the service itself (a fake
+ * given to `Testing.value` for a wide service type, where `Testing.component` or `Testing.layer` was
+ * meant). `given`: what the component is, when not a registered one (an override, a replacement of a
+ * name): the subject such a value is told of, when it is the only issue.
  *
  * @internal
  */
-export const examine = (candidate: unknown, position: number): Prepared | Errors.InvalidDeclaration => {
+export const examine = (candidate: unknown, position: number, given?: Given): Prepared | Errors.InvalidDeclaration => {
   if (!isComponent(candidate)) {
     return new Errors.InvalidDeclaration({
       path: [],
@@ -78,14 +81,30 @@ export const examine = (candidate: unknown, position: number): Prepared | Errors
     issues.push({ code: "InvalidConstructor", expected: "Effect", got: show(construct.effect) })
   } else if (construct?._tag === "Layer" && !Layer.isLayer(construct.layer)) {
     issues.push({ code: "InvalidConstructor", expected: "Layer", got: show(construct.layer) })
+  } else if (construct?._tag === "Value") {
+    const value: unknown = construct.value
+    if (isComponent(value)) issues.push({ code: "ValueIsDeclaration", kind: "Component" })
+    else if (Layer.isLayer(value)) issues.push({ code: "ValueIsDeclaration", kind: "Layer" })
   }
   if (issues.length === 0 && tagged) return { key, requestKeys, requests, traits: traitsOf(candidate) }
   return new Errors.InvalidDeclaration({
     path: [],
-    subject: { _tag: "Component", name: tagged ? component.displayName(candidate) : `#${position + 1}` },
+    subject: given !== undefined && tagged && issues.length === 1 && issues[0]!.code === "ValueIsDeclaration"
+      ? given._tag === "Override"
+        ? { _tag: "Override", service: key, ...(candidate.qualifiers.length === 1 ? { qualifier: candidate.qualifiers[0] } : {}) }
+        : given
+      : { _tag: "Component", name: tagged ? component.displayName(candidate) : `#${position + 1}` },
     issues
   })
 }
+
+/** What a component examined is, when not a registered one (see `examine`). @internal */
+export type Given = { readonly _tag: "Override" } | { readonly _tag: "Replacement"; readonly name: string }
+
+const anOverride: Given = { _tag: "Override" }
+
+/** `Given` for an override (`undefined`: a registered component). @internal */
+export const givenAs = (override: boolean | undefined): Given | undefined => override === true ? anOverride : undefined
 
 /** A valid component's `Trait`s. */
 const traitsOf = (candidate: Component.Any): number =>

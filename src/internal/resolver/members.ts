@@ -255,7 +255,7 @@ export const resolveMember = (
     if (!(derived instanceof Errors.InvalidDeclaration)) made = derived.component
     examined = derived instanceof Errors.InvalidDeclaration ? derived : derived.prepared
   } else {
-    examined = examine(made, components.length)
+    examined = examine(made, components.length, replacement === undefined ? undefined : { _tag: "Replacement", name: request.label })
   }
   if (examined instanceof Errors.InvalidDeclaration) {
     self.problems.push(examined)
