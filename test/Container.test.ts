@@ -1632,6 +1632,25 @@ describe("Container", () => {
         expect(result.events).toEqual(["build Config", "build Db", "release Db"])
       }))
 
+    it.effect("a factory handle of a component shut down since builds no more instances: each call fails with ComponentShutDown", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const result = yield* withContainer(
+          registryOf(recorder),
+          [Config, Db],
+          Effect.gen(function*() {
+            const make = yield* Container.get(Dependency.factory(Db))
+            const before = yield* Effect.scoped(make)
+            const stopped = yield* Container.shutDown("Db")
+            return { before: before.id, stopped, after: yield* Effect.flip(Effect.scoped(make)) }
+          })
+        )
+        expect(result.before).toBe(3)
+        expect(result.stopped).toEqual(["Db"])
+        expect(result.after).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Db"] }))
+        expect(recorder.events).toEqual(["build Config", "build Db", "build Db", "release Db", "release Db", "release Config"])
+      }))
+
     it.effect("shutting down a service's key, not a component's name, fails suggesting the components of that service the container holds", () =>
       Effect.gen(function*() {
         const registry = Registry.make(

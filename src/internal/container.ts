@@ -865,6 +865,8 @@ const releasedFor = (self: Container, id: number): Errors.ContainerClosed | Erro
  */
 const factoryHandle = (self: Container, id: number): Effect.Effect<unknown, Errors.HandleError, Scope.Scope> =>
   Effect.flatMap(Effect.scope, (caller) =>
+    // a component shut down is not built again in its container (a handle got before the shutdown)
+    self.released[id] === 1 && self.build.closing === undefined ? Effect.fail(releasedFor(self, id)) :
     Effect.flatMap(FiberRef.get(openScopes), (chain) =>
       builds.tracked(self, id, "factory", () =>
         Effect.flatMap(Scope.fork(caller, ExecutionStrategy.sequential), (own) =>

@@ -236,8 +236,12 @@ const mark = (realm: Realm, targets: ReadonlyArray<string>): Array<Release> => {
         if (!gone && inherited !== undefined) gone = takesGone(at, nodes[id]!, inherited)
         if (!gone) continue
         hit[id] = 1
-        // a node whose instance another container holds is shut down there
-        if (delegated?.[id] === 1) continue
+        // a node whose instance another container holds is shut down there; a handle of it a lookup of
+        // the container shutting it down made (a factory's, which builds in the lookup's) makes no more
+        if (delegated?.[id] === 1) {
+          if (at === realm) holder.released[id] = 1
+          continue
+        }
         at.shut.add(nodes[id]!.name)
         if (!before.has(nodes[id]!.name)) ids.push(id)
       }
