@@ -399,6 +399,31 @@ describe("Container", () => {
           expect(early.got).toEqual({ late: { name: "late" } })
         }))
 
+      it.effect("under concurrency 1, a constructor's lookup of one whose constructor waits for a lookup of its own waits too: no cycle, no CircularLookup", () =>
+        Effect.gen(function*() {
+          // Regression: the spare worker lent for Early's wait was forked from Early's constructor and
+          // carried its lookup in progress: Middle's lookup of Early, run on that worker, was taken for
+          // one made from Early's constructor (CircularLookup 'Early -> Late -> Early')
+          class Middle extends Context.Tag("Middle")<Middle, { readonly got: unknown }>() {}
+          const recorder = makeRecorder()
+          const registry = Registry.make(
+            looksUp(recorder, Late),
+            Component.make(Middle, {
+              dependencies: [Container.Container],
+              build: Effect.flatMap(Container.get(Early), (got) => recorder.make("Middle", () => ({ got })))
+            }),
+            LateLive(recorder)
+          )
+          const [early, middle] = yield* Effect.scoped(Effect.flatMap(
+            Layer.build(Registry.toLayer(registry, [Early, Middle, Late], { concurrency: 1 })),
+            (context) => Effect.succeed([Context.get(context as Context.Context<Early>, Early), Context.get(context as Context.Context<Middle>, Middle)] as const)
+          ))
+          expect(early.got).toEqual({ name: "late" })
+          expect(middle.got).toBe(early)
+          expect(recorder.events.slice(0, 3)).toEqual(["build Late", "build Early", "build Middle"])
+          expect([recorder.count("release Late"), recorder.count("release Early"), recorder.count("release Middle")]).toEqual([1, 1, 1])
+        }))
+
       it.effect("a constructor's lookup of what the graph builds with it fails with CircularLookup, as the resolution error's advice does", () =>
         Effect.gen(function*() {
           // Regression: following 'look one up at run time with Container.get' in the constructor gave undefined

@@ -69,6 +69,8 @@ export class Run {
   openStage = 0
   spare!: Effect.Effect<void>
   workerScope!: Scope.Scope
+  /** starts a spare worker as the run's caller would (see `lend`) */
+  forkSpare!: () => void
   /** per node: 1 once its task completed */
   readonly finished: Uint8Array
   /** the run ended (every node done, or stopped): nothing more completes */
@@ -175,7 +177,9 @@ export class Run {
    * Waits for `waiter` (from `waitFor`) in a task: its worker's place under the limit is lent to a
    * spare worker meanwhile, so that the node it waits for is not held back by the wait (under a limit
    * of 1, it would never be built). A worker beyond the limit once the wait ended stops at its next
-   * turn.
+   * turn. The spare starts from the run's caller (its FiberRefs, context and interruptibility), not
+   * from the waiting task: the other nodes it runs are not run inside that task (a lookup in
+   * progress, a span, the task's services).
    */
   lend(waiter: Deferred.Deferred<void>): Effect.Effect<void> {
     return Effect.suspend(() => {
@@ -185,8 +189,8 @@ export class Run {
         this.sparePending = true
         this.workers++
       }
-      const wait = Effect.ensuring(Deferred.await(waiter), Effect.sync(() => this.lent--))
-      return spare ? Effect.zipRight(Effect.forkIn(this.spare, this.workerScope), wait) : wait
+      if (spare) this.forkSpare()
+      return Effect.ensuring(Deferred.await(waiter), Effect.sync(() => this.lent--))
     })
   }
 
@@ -304,12 +308,13 @@ const worker = (self: Run): Effect.Effect<void> =>
 
 /** Forks the first worker and waits; closing the worker scope interrupts and awaits every worker. */
 const supervise = (self: Run): Effect.Effect<void> =>
-  Effect.flatMap(Scope.make(), (workers) => {
+  Effect.flatMap(Effect.zip(Scope.make(), runtime.currentRunner), ([workers, caller]) => {
     self.workerScope = workers
     self.spare = Effect.suspend(() => {
       self.sparePending = false
       return worker(self)
     })
+    self.forkSpare = () => void runtime.forkIn(caller, self.spare, workers)
     return Effect.forkIn(worker(self), workers).pipe(
       Effect.zipRight(Deferred.await(self.done)),
       Effect.ensuring(Scope.close(workers, Exit.void))

@@ -169,6 +169,10 @@ export const startOn = <A, E>(runner: Runner, effect: Effect.Effect<A, E>): Exit
 /** Starts an effect on a fiber of its own from `runner`. @internal */
 export const fork = <A, E>(runner: Runner, effect: Effect.Effect<A, E>): Fiber.RuntimeFiber<A, E> => Runtime.runFork(runner)(effect)
 
+/** Starts an effect on a fiber of its own from `runner`, interrupted and awaited as `scope` closes. @internal */
+export const forkIn = <A, E>(runner: Runner, effect: Effect.Effect<A, E>, scope: Scope.Scope): Fiber.RuntimeFiber<A, E> =>
+  Runtime.runFork(runner)(effect, { scope })
+
 /** Whether a started effect is still running (a fiber) or ended (an exit). @internal */
 export const isRunning = <A, E>(started: Exit.Exit<A, E> | Fiber.RuntimeFiber<A, E>): started is Fiber.RuntimeFiber<A, E> =>
   !Exit.isExit(started)
