@@ -423,6 +423,30 @@ describe("Container", () => {
           expect(recorder.events).toEqual(["build Late", "build Early", "build Middle", "release Middle", "release Early", "release Late"])
         }))
 
+      it.effect("under concurrency 1, a constructor whose wait for a lookup ended runs alone: the worker that built what it waited for takes nothing more meanwhile", () =>
+        Effect.gen(function*() {
+          // Regression: the place the waiting constructor lent was taken back only as it resumed, so
+          // the worker that built Late went on to Other first: 'Early begins, Late built, Other begins,
+          // Early ends, Other ends', two constructors at once under concurrency 1
+          const events: Array<string> = []
+          const recorded = (name: string, work: Effect.Effect<void, Errors.LookupError, Container.Container>) =>
+            Effect.gen(function*() {
+              events.push(`${name} begins`)
+              yield* work
+              for (let step = 0; step < 3; step++) yield* Effect.yieldNow()
+              events.push(`${name} ends`)
+              return name
+            })
+          class Late extends Context.Tag("Late")<Late, string>() {}
+          const registry = Registry.make(
+            Component.make(Loop, { dependencies: [Container.Container], build: recorded("Early", Effect.asVoid(Container.get(Late))) }),
+            Component.make(Late, { build: Effect.sync(() => void events.push("Late built")).pipe(Effect.as("late")) }),
+            Component.make(Other, { dependencies: [Container.Container], build: recorded("Other", Effect.void) })
+          )
+          yield* Effect.scoped(Layer.build(Registry.toLayer(registry, [Loop, Late, Other], { concurrency: 1 })))
+          expect(events).toEqual(["Early begins", "Late built", "Early ends", "Other begins", "Other ends"])
+        }))
+
       it.effect("a constructor that looked up a singleton the graph began to build after it is released before that singleton, waited for or not: its finalizer still has it", () =>
         Effect.gen(function*() {
           // Regression: node scopes were released last made first, made as constructors start, so Late
