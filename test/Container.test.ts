@@ -447,6 +447,27 @@ describe("Container", () => {
           expect(events).toEqual(["Early begins", "Late built", "Early ends", "Other begins", "Other ends"])
         }))
 
+      it.effect("a lookup that waits in an uninterruptible region (an acquire) of a build that failed meanwhile ends with ContainerClosed: the build fails, nothing hangs", () =>
+        Effect.gen(function*() {
+          class Late extends Context.Tag("Late")<Late, string>() {}
+          class Failing extends Context.Tag("Failing")<Failing, string>() {}
+          const registry = Registry.make(
+            Component.make(Loop, {
+              dependencies: [Container.Container],
+              build: Effect.acquireRelease(Container.get(Late), () => Effect.void)
+            }),
+            Component.make(Late, { build: Effect.never }),
+            Component.make(Failing, { build: Effect.zipRight(Effect.yieldNow(), Effect.fail("no")) })
+          )
+          // Regression: the build never ended: its end woke the waits only once its workers ended, and
+          // closing them waited for Loop's worker, uninterruptible in its wait
+          const fiber = yield* Effect.forkDaemon(Effect.scoped(Layer.build(Registry.toLayer(registry, [Loop, Late, Failing]))))
+          for (let step = 0; step < 50; step++) yield* Effect.yieldNow()
+          const exit = Option.getOrUndefined(yield* Fiber.poll(fiber))
+          const error = exit !== undefined && Exit.isFailure(exit) ? Cause.squash(exit.cause) as Errors.ConstructionError : undefined
+          expect([error?.component, error?.cause]).toEqual(["Failing", "no"])
+        }))
+
       it.effect("a constructor that looked up a singleton the graph began to build after it is released before that singleton, waited for or not: its finalizer still has it", () =>
         Effect.gen(function*() {
           // Regression: node scopes were released last made first, made as constructors start, so Late

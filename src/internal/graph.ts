@@ -334,7 +334,7 @@ const worker = (self: Run): Effect.Effect<void> =>
       runtime.completeDeferred(self.done, exit)
     }))
 
-/** Forks the first worker and waits; closing the worker scope interrupts and awaits every worker. */
+/** Forks the first worker and waits; then ends the run and closes the worker scope, which interrupts and awaits every worker. */
 const supervise = (self: Run): Effect.Effect<void> =>
   Effect.flatMap(Effect.zip(Scope.make(), runtime.currentRunner), ([workers, caller]) => {
     self.workerScope = workers
@@ -345,6 +345,11 @@ const supervise = (self: Run): Effect.Effect<void> =>
     self.forkSpare = () => void runtime.forkIn(caller, self.spare, workers)
     return Effect.forkIn(worker(self), workers).pipe(
       Effect.zipRight(Deferred.await(self.done)),
-      Effect.ensuring(Scope.close(workers, Exit.void))
+      // the waits are woken first: a task that waits where it cannot be interrupted (an acquire) ends
+      // (its node is not finished), where the close would wait for it for ever
+      Effect.ensuring(Effect.suspend(() => {
+        self.end()
+        return Scope.close(workers, Exit.void)
+      }))
     )
   })
