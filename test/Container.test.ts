@@ -542,6 +542,183 @@ describe("Container", () => {
             expect(error.cause).toEqual(new Errors.CircularLookup({ path: ["Loop", "Other", "Loop"] }))
           }
         }))
+      describe("at random", () => {
+        /**
+         * singletons T0..Tn-1, all roots, each on some earlier ones (the plan's requests) whose
+         * constructor also looks up some of them at run time (any, itself included: built already, not
+         * yet, or closing a cycle), where it can be interrupted or not, and may use what it looked up in
+         * its finalizer; under a plain Layer
+         * or App (random startup orders); at a random concurrency; one constructor failing or hanging;
+         * the build interrupted after some steps
+         */
+        interface Scenario {
+          readonly dependencies: ReadonlyArray<ReadonlyArray<number>>
+          readonly lookups: ReadonlyArray<ReadonlyArray<number>>
+          readonly usedAtRelease: ReadonlyArray<boolean>
+          /** per node: its lookups run where they cannot be interrupted (an acquire) */
+          readonly uninterruptible: ReadonlyArray<boolean>
+          readonly yields: ReadonlyArray<number>
+          readonly concurrency: 1 | 2 | "unbounded"
+          readonly app: boolean
+          readonly startup: ReadonlyArray<number | undefined>
+          readonly fault: { readonly node: number; readonly kind: "none" | "fail" | "hang" }
+          readonly interruptAfter: number | undefined
+        }
+        const scenarios: fc.Arbitrary<Scenario> = fc.integer({ min: 1, max: 6 }).chain((size) => {
+          const perNode = <A>(arbitrary: fc.Arbitrary<A>) => fc.array(arbitrary, { minLength: size, maxLength: size })
+          return fc.record({
+            dependencies: fc.tuple(...Array.from({ length: size }, (_, index) => fc.subarray(Array.from({ length: index }, (_, earlier) => earlier)))),
+            lookups: perNode(fc.array(fc.nat({ max: size - 1 }), { maxLength: 2 })),
+            usedAtRelease: perNode(fc.boolean()),
+            uninterruptible: perNode(fc.boolean()),
+            yields: perNode(fc.nat({ max: 2 })),
+            concurrency: fc.constantFrom<Scenario["concurrency"]>(1, 2, "unbounded"),
+            app: fc.boolean(),
+            startup: perNode(fc.option(fc.nat({ max: 2 }), { nil: undefined })),
+            fault: fc.record({ node: fc.nat({ max: size - 1 }), kind: fc.constantFrom<Scenario["fault"]["kind"]>("none", "none", "fail", "hang") }),
+            interruptAfter: fc.option(fc.nat({ max: 12 }), { nil: undefined })
+          }).map((input) =>
+            // a constructor that never ends holds the build: it is interrupted
+            input.fault.kind === "hang" && input.interruptAfter === undefined ? { ...input, interruptAfter: 12 } : input
+          )
+        })
+
+        /** Whether the constructors would wait for one another for ever: a cycle through what each needs before it ends (computed here, not by the container). */
+        const hasCycle = ({ app, dependencies, lookups, startup }: Scenario): boolean => {
+          const size = dependencies.length
+          // App's startup orders: a node's rank is the lowest order of itself and what depends on it (a startup component's)
+          const rank = Array.from({ length: size }, (_, id) => (app ? startup[id] ?? Infinity : Infinity))
+          for (let id = size - 1; id >= 0; id--) for (const needed of dependencies[id]!) rank[needed] = Math.min(rank[needed]!, rank[id]!)
+          const needs = (id: number): ReadonlyArray<number> => [
+            ...dependencies[id]!,
+            ...lookups[id]!,
+            ...(rank[id] === Infinity ? [] : rank.flatMap((other, node) => (other < rank[id]! ? [node] : [])))
+          ]
+          const state = new Array<0 | 1 | 2>(size).fill(0)
+          const visit = (id: number): boolean => {
+            if (state[id] === 1) return true
+            if (state[id] === 2) return false
+            state[id] = 1
+            if (needs(id).some(visit)) return true
+            state[id] = 2
+            return false
+          }
+          return dependencies.some((_, id) => visit(id))
+        }
+
+        /** The tags of the errors in a failure: its causes and an ApplicationFailed's errors, innermost ones. */
+        const leavesOf = (error: unknown): ReadonlyArray<string> => {
+          const tagged = error as { readonly _tag?: string; readonly cause?: unknown; readonly errors?: ReadonlyArray<unknown> }
+          if (tagged._tag === "ApplicationFailed") return (tagged.errors ?? []).flatMap(leavesOf)
+          if (tagged._tag === "ConstructionError" && typeof tagged.cause === "object" && tagged.cause !== null && "_tag" in tagged.cause) return leavesOf(tagged.cause)
+          return [tagged._tag ?? String(error)]
+        }
+
+        class Boom extends Schema.TaggedError<Boom>()("Boom", {}) {}
+
+        it.effect.prop(
+          "no lookup gets a value not built yet, every wait ends, CircularLookup exactly when the constructors need one another in a cycle, at most `concurrency` constructors run, every instance released once after what needs it",
+          [scenarios],
+          ([input]) =>
+            Effect.gen(function*() {
+              const { app, concurrency, dependencies, fault, interruptAfter, lookups, usedAtRelease, yields } = input
+              interface Built { readonly name: string; released: number; readonly dependents: Array<Built> }
+              const size = dependencies.length
+              const instances: Array<Built | undefined> = new Array(size).fill(undefined)
+              const problems: Array<string> = []
+              let running = 0
+              let mostRunning = 0
+              const run = (delta: number) => {
+                running += delta
+                mostRunning = Math.max(mostRunning, running)
+              }
+              const tags = dependencies.map((_, index) => Context.GenericTag<Built>(`T${index}`))
+              const registry = Registry.make(...dependencies.map((needs, index) => {
+                const component = Component.make(tags[index]!, {
+                  dependencies: [Container.Container, ...needs.map((need) => tags[need]!)],
+                  build: Effect.suspend(() => {
+                    let counted = true
+                    run(1)
+                    return Effect.gen(function*() {
+                      const got: Array<Built> = []
+                      for (const need of needs) got.push(yield* tags[need]!)
+                      for (let step = 0; step < yields[index]!; step++) yield* Effect.yieldNow()
+                      const looked: Array<Built> = []
+                      for (const target of lookups[index]!) {
+                        // waiting is not running
+                        run(-1)
+                        counted = false
+                        const instance = yield* (input.uninterruptible[index] ? Effect.uninterruptible(Container.get(tags[target]!)) : Container.get(tags[target]!))
+                        run(1)
+                        counted = true
+                        if (instance === undefined || instance !== instances[target]) problems.push(`T${index}'s lookup of T${target} got ${JSON.stringify(instance)}, not its instance`)
+                        else if (instance.released > 0) problems.push(`T${index}'s lookup of T${target} got it released`)
+                        looked.push(instance)
+                      }
+                      if (fault.node === index && fault.kind === "fail") return yield* new Boom()
+                      if (fault.node === index && fault.kind === "hang") return yield* Effect.never
+                      const instance: Built = { name: `T${index}`, released: 0, dependents: [] }
+                      for (const dependency of got) dependency.dependents.push(instance)
+                      yield* Effect.addFinalizer(() =>
+                        Effect.sync(() => {
+                          instance.released++
+                          for (const dependent of instance.dependents) if (dependent.released === 0) problems.push(`T${index} released before its dependent ${dependent.name}`)
+                          if (usedAtRelease[index]) for (const used of looked) if (used.released > 0) problems.push(`T${index}'s finalizer used ${used.name} it looked up, released`)
+                        })
+                      )
+                      instances[index] = instance
+                      return instance
+                    }).pipe(Effect.ensuring(Effect.sync(() => counted && run(-1))))
+                  })
+                })
+                const order = input.startup[index]
+                return app && order !== undefined ? component.pipe(Lifecycle.startup(order)) : component
+              }))
+              const roots = [Container.Container, ...tags]
+              const checkContext = (context: Context.Context<never>) =>
+                Effect.sync(() => {
+                  tags.forEach((tag, index) => {
+                    if (Context.unsafeGet(context, tag) !== instances[index]) problems.push(`the graph's T${index} is not the instance built`)
+                  })
+                })
+              const build: Effect.Effect<void, unknown> = app
+                ? Effect.scoped(Effect.flatMap(App.start(App.make(registry, { roots, concurrency })), (running) => checkContext(running.context as Context.Context<never>)))
+                : Effect.scoped(Effect.flatMap(Layer.build(Registry.toLayer(registry, roots, { concurrency })), checkContext))
+              const fiber = yield* Effect.forkDaemon(build)
+              if (interruptAfter !== undefined) {
+                for (let step = 0; step < interruptAfter; step++) yield* Effect.yieldNow()
+                yield* Effect.fork(Fiber.interrupt(fiber))
+              }
+              for (let step = 0; step < 100; step++) yield* Effect.yieldNow()
+              yield* TestClock.adjust("1 minute")
+              const exit = yield* Fiber.poll(fiber)
+              if (Option.isNone(exit)) {
+                problems.push("the build never ended")
+              } else {
+                const cycle = hasCycle(input)
+                const failures = Exit.isFailure(exit.value) ? [...Cause.failures(exit.value.cause)].flatMap(leavesOf) : []
+                const defects = Exit.isFailure(exit.value) ? [...Cause.defects(exit.value.cause)] : []
+                if (defects.length > 0) problems.push(`defects: ${defects.map(String).join(", ")}`)
+                const interrupted = Exit.isFailure(exit.value) && Cause.isInterruptedOnly(exit.value.cause)
+                if (failures.includes("CircularLookup") && !cycle) problems.push(`CircularLookup without a cycle: ${failures.join(", ")}`)
+                if (fault.kind === "none" && interruptAfter === undefined) {
+                  const expected = cycle ? "a CircularLookup" : "success"
+                  const got = Exit.isSuccess(exit.value) ? "success" : failures.includes("CircularLookup") ? "a CircularLookup" : Cause.pretty(exit.value.cause)
+                  if (got !== expected) problems.push(`expected ${expected}, got ${got}`)
+                }
+                if (!interrupted) {
+                  const unexpected = failures.filter((tag) => !["CircularLookup", "ContainerClosed", "Boom"].includes(tag))
+                  if (unexpected.length > 0) problems.push(`unexpected failures: ${unexpected.join(", ")}`)
+                }
+              }
+              if (concurrency !== "unbounded" && mostRunning > concurrency) problems.push(`${mostRunning} constructors ran at once under concurrency ${concurrency}`)
+              const built = instances.filter((instance) => instance !== undefined)
+              for (const instance of built) if (instance.released !== 1) problems.push(`${instance.name} released ${instance.released} times`)
+              if (problems.length > 0) throw new Error(problems.join("\n"))
+            }),
+          { fastCheck: { numRuns: 300, seed: 9 } }
+        )
+      })
     })
 
     it.effect("a singleton built on first use through a handle is released before the singletons it depends on", () =>
