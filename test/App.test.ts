@@ -2980,6 +2980,27 @@ describe("App", () => {
         yield* Scope.close(scope, Exit.void)
         expect(yield* recorder.entries).toEqual(["build B", "initialize B", "dispose B", "release B", "build B", "initialize B", "dispose B", "release B"])
       }))
+    it.scoped("a lookup's own component whose initializer never ends and ignores its interruption fails the lookup at the start timeout: the hook is not waited for", () =>
+      Effect.gen(function*() {
+        // Regression: the hook's fiber was a child of the lookup's, which waited at its end for its
+        // children: the lookup never ended, nor did the application's release after it
+        const recorder = yield* makeRecorder
+        const stuck = recorded(recorder, B, [], { start: false, stop: false }).pipe(
+          Lifecycle.initializer(() => Effect.zipRight(recorder.record("initialize B"), Effect.uninterruptible(Effect.never)))
+        )
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(App.make(Registry.make(recorded(recorder, A), stuck), { roots: [A, Container.Container], startTimeout: "2 seconds" })), scope)
+        const lookup = yield* Effect.forkDaemon(Effect.provide(Container.get(B), running.context))
+        yield* TestClock.adjust("2 seconds")
+        for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+        const exit = Option.getOrUndefined(yield* Fiber.poll(lookup))
+        const error = exit !== undefined && Exit.isFailure(exit) ? Cause.squash(exit.cause) as Errors.ConstructionError : undefined
+        expect([error?._tag, (error?.cause as { readonly _tag: string } | undefined)?._tag]).toEqual(["ConstructionError", "HookTimeout"])
+        const closing = yield* Effect.forkDaemon(Scope.close(scope, Exit.void))
+        for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+        expect(Option.isSome(yield* Fiber.poll(closing))).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "initialize B", "release B", "stop A", "release A"])
+      }))
   })
 
   describe("readiness (App.Health's readiness)", () => {

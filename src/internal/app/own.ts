@@ -78,7 +78,9 @@ export const firstFailing = <E>(
       const hook = list[index]!
       const last = index === list.length - 1
       return Effect.flatMap(
-        Effect.zip(Clock.currentTimeMillis, Effect.fork(Effect.interruptible(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook))))),
+        // not the caller's child: a fiber waits at its end for its children, and one past its timeout
+        // that ignores its interruption would hold the caller for ever
+        Effect.zip(Clock.currentTimeMillis, Effect.forkDaemon(Effect.interruptible(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook))))),
         ([began, fiber]) =>
           Effect.flatMap(Effect.exit(restore(Effect.timeoutOption(Fiber.await(fiber), timeout))), (waited) => {
             if (Exit.isFailure(waited)) {
