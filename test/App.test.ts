@@ -3001,6 +3001,27 @@ describe("App", () => {
         expect(Option.isSome(yield* Fiber.poll(closing))).toBe(true)
         expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "initialize B", "release B", "stop A", "release A"])
       }))
+    it.scoped("a lookup interrupted while its own component's initializer never ends and ignores its interruption ends within what is left of the start timeout", () =>
+      Effect.gen(function*() {
+        // Regression: the wait for the interrupted hook's end, bounded by what is left of its timeout,
+        // could not itself be cut off (it ran where nothing can be interrupted): the lookup never ended
+        const recorder = yield* makeRecorder
+        const stuck = recorded(recorder, B, [], { start: false, stop: false }).pipe(
+          Lifecycle.initializer(() => Effect.zipRight(recorder.record("initialize B"), Effect.uninterruptible(Effect.never)))
+        )
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(App.make(Registry.make(recorded(recorder, A), stuck), { roots: [A, Container.Container], startTimeout: "2 seconds" })), scope)
+        const lookup = yield* Effect.forkDaemon(Effect.provide(Container.get(B), running.context))
+        yield* TestClock.adjust("1 second")
+        yield* Effect.forkDaemon(Fiber.interrupt(lookup))
+        for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+        expect(Option.isNone(yield* Fiber.poll(lookup))).toBe(true)
+        yield* TestClock.adjust("1 second")
+        for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+        expect(Option.map(yield* Fiber.poll(lookup), Exit.isInterrupted)).toEqual(Option.some(true))
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "initialize B", "release B", "stop A", "release A"])
+      }))
   })
 
   describe("readiness (App.Health's readiness)", () => {

@@ -110,7 +110,9 @@ const cutOff = (fiber: Fiber.RuntimeFiber<unknown, unknown>, timeout: Duration.D
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     runtime.interruptFiber(fiber)
     const left = Duration.millis(Math.max(0, Duration.toMillis(timeout) - (now - began)))
-    return Effect.map(Effect.timeoutOption(Fiber.await(fiber), left), Option.getOrUndefined)
+    // the wait itself can be cut off (this runs where nothing else can be interrupted): a hook that
+    // ignores its interruption is not waited for past its timeout
+    return Effect.map(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), left), Option.getOrUndefined)
   })
 
 /**
