@@ -3022,6 +3022,24 @@ describe("App", () => {
         yield* Scope.close(scope, Exit.void)
         expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "initialize B", "release B", "stop A", "release A"])
       }))
+    it.scoped("a lookup's own component whose disposer never ends and ignores its interruption is released at its stop timeout: its constructor's finalizers run, the failure is told", () =>
+      Effect.gen(function*() {
+        // Regression: the disposer's timeout waited for its interruption to take effect: the release
+        // held there until the application's release timeout, and B's finalizers never ran
+        const recorder = yield* makeRecorder
+        const stuck = recorded(recorder, B, [], { start: false, stop: false }).pipe(
+          Lifecycle.disposer(() => Effect.zipRight(recorder.record("dispose B"), Effect.uninterruptible(Effect.never)))
+        )
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(App.make(Registry.make(recorded(recorder, A), stuck), { roots: [A, Container.Container], stopTimeout: "2 seconds" })), scope)
+        expect(yield* Effect.provide(Container.get(B), running.context)).toBe("B")
+        const closing = yield* Effect.forkDaemon(Effect.exit(Scope.close(scope, Exit.void)))
+        for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+        yield* TestClock.adjust("2 seconds")
+        for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+        expect(Option.isSome(yield* Fiber.poll(closing))).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "stop A", "dispose B", "release B", "release A"])
+      }))
   })
 
   describe("readiness (App.Health's readiness)", () => {

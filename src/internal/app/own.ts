@@ -117,7 +117,9 @@ const cutOff = (fiber: Fiber.RuntimeFiber<unknown, unknown>, timeout: Duration.D
 
 /**
  * Runs every hook, each within the component's stop timeout, past those that fail; then fails with
- * each failure (a `HookFailed`), as a scope's close fails with its finalizers' failures.
+ * each failure (a `HookFailed`), as a scope's close fails with its finalizers' failures. Each runs on
+ * a fiber of its own: one past its timeout is interrupted and not waited for (one that ignores its
+ * interruption cannot hold the release, which runs where nothing can be interrupted).
  *
  * @internal
  */
@@ -129,8 +131,18 @@ export const allAttempted = (
 ): Effect.Effect<void> =>
   Effect.flatMap(
     Effect.forEach(list, (hook) =>
-      Effect.timeout(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook)), component.settings.stop).pipe(
-        Effect.matchCause({ onFailure: (cause) => failed(component, hook.name, phase, cause), onSuccess: () => undefined })
+      Effect.flatMap(
+        Effect.forkDaemon(Effect.interruptible(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook)))),
+        (fiber) =>
+          Effect.timeout(Effect.interruptible(Fiber.join(fiber)), component.settings.stop).pipe(
+            Effect.matchCause({
+              onFailure: (cause) => {
+                runtime.interruptFiber(fiber)
+                return failed(component, hook.name, phase, cause)
+              },
+              onSuccess: () => undefined
+            })
+          )
       )),
     (outcomes) => {
       const failures = outcomes.filter((failure) => failure !== undefined)
