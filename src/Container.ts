@@ -74,7 +74,8 @@ export const Container: Context.Tag<Container, Container> = internal.Tag
  * is given, never built again (a constructor's lookup during the build waits for what the build has
  * not made yet, and fails with `CircularLookup` when that depends on the constructor: `A -> B -> A`,
  * `B`'s constructor looking up `A`, which depends on `B`, or a startup component of a higher order
- * than `B`'s, built after it); what it lacks is built once and kept by the container (a singleton
+ * than `B`'s, built after it; such a constructor is released before what it got, as a dependent
+ * is); what it lacks is built once and kept by the container (a singleton
  * stays one: a second lookup, or another that reaches it, gets the same instance), released when the
  * container closes, dependents first. What a constructor gets by a lookup counts as its dependency
  * in that release: the instance is released after that component (after its finalizers, which may

@@ -3001,6 +3001,66 @@ describe("App", () => {
         yield* Scope.close(scope, Exit.void)
         expect(yield* recorder.entries).toEqual(["build B", "initialize B", "dispose B", "release B", "build B", "initialize B", "dispose B", "release B"])
       }))
+    it.scoped("a lookup's own component whose initializer never ends and ignores its interruption fails the lookup at the start timeout: the hook is not waited for", () =>
+      Effect.gen(function*() {
+        // Regression: the hook's fiber was a child of the lookup's, which waited at its end for its
+        // children: the lookup never ended, nor did the application's release after it
+        const recorder = yield* makeRecorder
+        const stuck = recorded(recorder, B, [], { start: false, stop: false }).pipe(
+          Lifecycle.initializer(() => Effect.zipRight(recorder.record("initialize B"), Effect.uninterruptible(Effect.never)))
+        )
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(App.make(Registry.make(recorded(recorder, A), stuck), { roots: [A, Container.Container], startTimeout: "2 seconds" })), scope)
+        const lookup = yield* Effect.forkDaemon(Effect.provide(Container.get(B), running.context))
+        yield* TestClock.adjust("2 seconds")
+        for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+        const exit = Option.getOrUndefined(yield* Fiber.poll(lookup))
+        const error = exit !== undefined && Exit.isFailure(exit) ? Cause.squash(exit.cause) as Errors.ConstructionError : undefined
+        expect([error?._tag, (error?.cause as { readonly _tag: string } | undefined)?._tag]).toEqual(["ConstructionError", "HookTimeout"])
+        const closing = yield* Effect.forkDaemon(Scope.close(scope, Exit.void))
+        for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+        expect(Option.isSome(yield* Fiber.poll(closing))).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "initialize B", "release B", "stop A", "release A"])
+      }))
+    it.scoped("a lookup interrupted while its own component's initializer never ends and ignores its interruption ends within what is left of the start timeout", () =>
+      Effect.gen(function*() {
+        // Regression: the wait for the interrupted hook's end, bounded by what is left of its timeout,
+        // could not itself be cut off (it ran where nothing can be interrupted): the lookup never ended
+        const recorder = yield* makeRecorder
+        const stuck = recorded(recorder, B, [], { start: false, stop: false }).pipe(
+          Lifecycle.initializer(() => Effect.zipRight(recorder.record("initialize B"), Effect.uninterruptible(Effect.never)))
+        )
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(App.make(Registry.make(recorded(recorder, A), stuck), { roots: [A, Container.Container], startTimeout: "2 seconds" })), scope)
+        const lookup = yield* Effect.forkDaemon(Effect.provide(Container.get(B), running.context))
+        yield* TestClock.adjust("1 second")
+        yield* Effect.forkDaemon(Fiber.interrupt(lookup))
+        for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+        expect(Option.isNone(yield* Fiber.poll(lookup))).toBe(true)
+        yield* TestClock.adjust("1 second")
+        for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+        expect(Option.map(yield* Fiber.poll(lookup), Exit.isInterrupted)).toEqual(Option.some(true))
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "initialize B", "release B", "stop A", "release A"])
+      }))
+    it.scoped("a lookup's own component whose disposer never ends and ignores its interruption is released at its stop timeout: its constructor's finalizers run, the failure is told", () =>
+      Effect.gen(function*() {
+        // Regression: the disposer's timeout waited for its interruption to take effect: the release
+        // held there until the application's release timeout, and B's finalizers never ran
+        const recorder = yield* makeRecorder
+        const stuck = recorded(recorder, B, [], { start: false, stop: false }).pipe(
+          Lifecycle.disposer(() => Effect.zipRight(recorder.record("dispose B"), Effect.uninterruptible(Effect.never)))
+        )
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(App.make(Registry.make(recorded(recorder, A), stuck), { roots: [A, Container.Container], stopTimeout: "2 seconds" })), scope)
+        expect(yield* Effect.provide(Container.get(B), running.context)).toBe("B")
+        const closing = yield* Effect.forkDaemon(Effect.exit(Scope.close(scope, Exit.void)))
+        for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+        yield* TestClock.adjust("2 seconds")
+        for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+        expect(Option.isSome(yield* Fiber.poll(closing))).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build B", "stop A", "dispose B", "release B", "release A"])
+      }))
   })
 
   describe("readiness (App.Health's readiness)", () => {
@@ -4265,6 +4325,205 @@ describe("App", () => {
           if (found.length > 0) throw new Error(`${found.join("\n")}\nlog: ${outcome.log.join(", ")}`)
         }),
       { fastCheck: { numRuns: 300, seed: 20261207 } }
+    )
+  })
+
+  describe("fault injection in the hooks of instances built at run time", () => {
+    /**
+     * what a hook does: ends; fails; never ends (past its timeout); takes a few turns (an interruption
+     * may arrive meanwhile, or as it ends); takes them where it cannot be interrupted (it then ends
+     * interrupted: not complete, not undone); never ends where it cannot be interrupted (not waited for)
+     */
+    type Behaviour = "ok" | "fail" | "hang" | "slow" | "stubborn" | "stuck"
+
+    interface Scenario {
+      /** components O0..On-1 outside the plan, looked up at run time (Oi depends on the earlier ones listed) */
+      readonly graph: Dag
+      /** per O: it has start and stop hooks (a lookup's own singleton then starts) */
+      readonly starts: ReadonlyArray<boolean>
+      /** per O, then H (the application's singleton only a lazy handle reaches): its initializer */
+      readonly initialize: ReadonlyArray<Behaviour>
+      /** per O: its start hook */
+      readonly start: ReadonlyArray<Behaviour>
+      /** per O: its stop hook and its disposer end, fail, or never end where they cannot be interrupted (each bounded by the stop timeout) */
+      readonly undo: ReadonlyArray<"ok" | "fail" | "stuck">
+      /** per O: it depends on H too */
+      readonly onH: ReadonlyArray<boolean>
+      /** the application stopped after some turns of the requests, or once they ended */
+      readonly stopAfter: number | undefined
+      /** fibers asking for an O (its index) or H (-1), each interrupted after some turns, or not */
+      readonly requests: ReadonlyArray<{ readonly target: number; readonly interruptAfter: number | undefined }>
+    }
+
+    const behaviour = fc.constantFrom<Behaviour>("ok", "ok", "fail", "hang", "slow", "slow", "stubborn", "stuck")
+    const scenario: fc.Arbitrary<Scenario> = dag({ minSize: 1, maxSize: 3, maxDependencies: 2 }).chain((graph) => {
+      const perNode = <A>(arbitrary: fc.Arbitrary<A>, extra = 0) => fc.array(arbitrary, { minLength: graph.length + extra, maxLength: graph.length + extra })
+      return fc.record({
+        graph: fc.constant(graph),
+        starts: perNode(fc.boolean()),
+        initialize: perNode(behaviour, 1),
+        start: perNode(behaviour),
+        onH: perNode(fc.boolean()),
+        undo: perNode(fc.constantFrom<"ok" | "fail" | "stuck">("ok", "ok", "fail", "stuck")),
+        stopAfter: fc.option(fc.nat({ max: 10 }), { nil: undefined }),
+        requests: fc.array(
+          fc.record({ target: fc.integer({ min: -1, max: graph.length - 1 }), interruptAfter: fc.option(fc.nat({ max: 8 }), { nil: undefined }) }),
+          { minLength: 1, maxLength: 3 }
+        )
+      })
+    })
+
+    class H extends Context.Tag("H")<H, { readonly id: string }>() {}
+    class Holder extends Context.Tag("Holder")<Holder, Effect.Effect<{ readonly id: string }, Errors.HandleError>>() {}
+    const startTimeout = 2_000
+    const stopTimeout = 2_000
+    /** the fiber's exit, moving the TestClock a second at a time; `undefined` when it still runs a minute later (every timeout here is shorter) */
+    const awaitWithin = <A, E>(fiber: Fiber.RuntimeFiber<A, E>) =>
+      Effect.gen(function*() {
+        for (let turn = 0; turn < 60 * 20; turn++) {
+          const exit = yield* Fiber.poll(fiber)
+          if (Option.isSome(exit)) return exit.value
+          if (turn % 20 === 19) yield* TestClock.adjust("1 second")
+          else yield* Effect.yieldNow()
+        }
+        return undefined
+      })
+
+    it.effect.prop(
+      "initializers and start hooks of lookups' singletons and of a lazy handle's, failing, hanging past their timeout or interrupted at random turns: every initialized instance disposed once, every started one stopped once, each after it was, every built one released once; an interrupted request ends within the start timeout and its undoing's stop timeouts",
+      [scenario],
+      ([input]) =>
+        Effect.gen(function*() {
+          const { graph, initialize, onH, requests, start, starts, stopAfter, undo } = input
+          const undone = (entry: string, id: number) =>
+            Effect.zipRight(
+              Effect.sync(() => void events.push(entry)),
+              undo[id] === "fail" ? new Boom({ where: entry }) : undo[id] === "stuck" ? Effect.uninterruptible(Effect.never) : Effect.void
+            )
+          const events: Array<string> = []
+          const counts = new Map<string, number>()
+          const problems: Array<string> = []
+          const turns = Effect.gen(function*() {
+            for (let turn = 0; turn < 3; turn++) yield* Effect.yieldNow()
+          })
+          const hook = (entry: string, how: Behaviour) =>
+            Effect.gen(function*() {
+              events.push(`${entry}…`)
+              if (how === "fail") return yield* new Boom({ where: `${entry}` })
+              if (how === "hang") return yield* Effect.never
+              if (how === "stuck") return yield* Effect.uninterruptible(Effect.never)
+              if (how === "slow") yield* turns
+              // ended interrupted if an interruption arrived meanwhile: recorded apart
+              if (how === "stubborn") return yield* Effect.uninterruptible(Effect.zipRight(turns, Effect.sync(() => void events.push(`${entry}!`))))
+              // its last step: recorded only when the hook completes (nothing can interrupt it after)
+              events.push(entry)
+            }).pipe(Effect.onExit(() => Effect.sync(() => void events.push(`${entry} ended`))))
+          const instance = (name: string) =>
+            Effect.acquireRelease(
+              Effect.sync(() => {
+                const id = `${name}#${(counts.get(name) ?? 0) + 1}`
+                counts.set(name, (counts.get(name) ?? 0) + 1)
+                events.push(`+${id}`)
+                return { id }
+              }),
+              ({ id }) => Effect.sync(() => void events.push(`-${id}`))
+            )
+          const tags = graph.map((_, id) => Context.GenericTag<{ readonly id: string }>(`O${id}`))
+          const outside = graph.map((dependencies, id) => {
+            let component = Component.make(tags[id]!, {
+              dependencies: [...dependencies.map((dependency) => tags[dependency]!), ...(onH[id] ? [H] : [])],
+              build: instance(`O${id}`)
+            } as never) as Component.Component<{ readonly id: string }, { readonly id: string }>
+            component = component.pipe(
+              Lifecycle.initializer((self) => hook(`init ${self.id}`, initialize[id]!)),
+              Lifecycle.disposer((self) => undone(`dispose ${self.id}`, id))
+            )
+            if (starts[id]) {
+              component = component.pipe(
+                Lifecycle.onStart((self) => hook(`start ${self.id}`, start[id]!)),
+                Lifecycle.onStop((self) => undone(`stop ${self.id}`, id))
+              )
+            }
+            return component
+          })
+          const registry = Registry.make(
+            ...outside,
+            Component.make(H, { build: instance("H") }).pipe(
+              Lifecycle.initializer((self) => hook(`init ${self.id}`, initialize[graph.length]!)),
+              Lifecycle.disposer((self) => Effect.sync(() => void events.push(`dispose ${self.id}`)))
+            ),
+            Component.make(Holder, { dependencies: [Dependency.lazy(H)], build: Dependency.lazy(H) })
+          )
+          const app = App.make(registry, {
+            roots: [Container.Container, Holder],
+            startTimeout: `${startTimeout} millis`,
+            stopTimeout: `${stopTimeout} millis`,
+            releaseTimeout: "30 seconds"
+          })
+          // an interrupted request waits for the hook it cut off (what is left of the start timeout),
+          // then undoes what completed meanwhile at once: each instance's stop hook and disposer
+          const interruptionBound = startTimeout + 2 * stopTimeout * graph.length
+          const stopped = yield* Effect.forkDaemon(Effect.scoped(Effect.gen(function*() {
+            const running = yield* App.start(app)
+            const root = Context.get(running.context, Container.Container)
+            const holder = Context.get(running.context, Holder)
+            const fibers = yield* Effect.forEach(requests, ({ target }) =>
+              Effect.forkDaemon(Effect.exit(target === -1 ? holder : Container.getFrom(root, tags[target]!))))
+            const stopping = stopAfter === undefined ? undefined : yield* Effect.forkDaemon(Effect.gen(function*() {
+              for (let turn = 0; turn < stopAfter; turn++) yield* Effect.yieldNow()
+              yield* Effect.exit(App.stop(running))
+            }))
+            // each interrupted after its turns: it ends within what is left of the start timeout
+            const interrupters = yield* Effect.forEach(requests, ({ interruptAfter }, index) =>
+              interruptAfter === undefined ? Effect.succeed(undefined) : Effect.forkDaemon(Effect.gen(function*() {
+                for (let turn = 0; turn < interruptAfter; turn++) yield* Effect.yieldNow()
+                const asked = yield* Clock.currentTimeMillis
+                yield* Fiber.interrupt(fibers[index]!)
+                const took = (yield* Clock.currentTimeMillis) - asked
+                if (took > interruptionBound) problems.push(`request ${index}'s interruption took ${took}ms`)
+              })))
+            for (const fiber of [...fibers, ...interrupters, stopping]) {
+              if (fiber !== undefined && (yield* awaitWithin(fiber as Fiber.RuntimeFiber<unknown, unknown>)) === undefined) problems.push("a request never ended")
+            }
+          })))
+          if ((yield* awaitWithin(stopped)) === undefined) problems.push("the application never stopped")
+          for (let turn = 0; turn < 50; turn++) yield* Effect.yieldNow()
+          const count = (entry: string) => events.filter((event) => event === entry).length
+          const at = (entry: string) => events.indexOf(entry)
+          for (const event of events) {
+            if (event.startsWith("+")) {
+              const id = event.slice(1)
+              if (count(`-${id}`) !== 1) problems.push(`${id} released ${count(`-${id}`)} times`)
+            } else if (/^init \w+#\d+$/.test(event)) {
+              const id = event.slice(5)
+              if (count(`dispose ${id}`) !== 1) problems.push(`${id} initialized, disposed ${count(`dispose ${id}`)} times`)
+              if (count(`dispose ${id}`) > 0 && at(`dispose ${id}`) < at(event)) problems.push(`${id} disposed before its initializer completed`)
+            } else if (/^start \w+#\d+$/.test(event)) {
+              const id = event.slice(6)
+              if (count(`stop ${id}`) !== 1) problems.push(`${id} started, stopped ${count(`stop ${id}`)} times`)
+              if (count(`stop ${id}`) > 0 && at(`stop ${id}`) < at(event)) problems.push(`${id} stopped before its start hook completed`)
+            } else if (event.endsWith("…")) {
+              // every hook ended, but one that cannot be interrupted and never ends
+              const entry = event.slice(0, -1)
+              const [kind, id] = entry.split(" ")
+              const name = id!.split("#")[0]!
+              const index = name === "H" ? graph.length : Number(name.slice(1))
+              const how = kind === "init" ? initialize[index] : start[index]
+              if (how !== "stuck" && count(`${entry} ended`) !== 1) problems.push(`${entry} never ended`)
+            } else if (event.startsWith("dispose ")) {
+              const id = event.slice(8)
+              // one whose initializer could not be interrupted is disposed when it completed (not interrupted meanwhile)
+              if (!events.includes(`init ${id}`) && !events.includes(`init ${id}!`)) problems.push(`${id} disposed, never initialized`)
+              if (count(event) !== 1) problems.push(`${id} disposed ${count(event)} times`)
+            } else if (event.startsWith("stop ")) {
+              const id = event.slice(5)
+              if (!events.includes(`start ${id}`) && !events.includes(`start ${id}!`)) problems.push(`${id} stopped, never started`)
+              if (count(event) !== 1) problems.push(`${id} stopped ${count(event)} times`)
+            }
+          }
+          if (problems.length > 0) throw new Error(`${[...new Set(problems)].join("\n")}\nevents: ${events.join(", ")}`)
+        }),
+      { fastCheck: { numRuns: 250, seed: 1 } }
     )
   })
 })

@@ -400,6 +400,107 @@ describe("Container", () => {
           expect(early.got).toEqual({ late: { name: "late" } })
         }))
 
+      it.effect("under concurrency 1, a constructor's lookup of one whose constructor waits for a lookup of its own waits too: no cycle, no CircularLookup", () =>
+        Effect.gen(function*() {
+          // Regression: the spare worker lent for Early's wait was forked from Early's constructor and
+          // carried its lookup in progress: Middle's lookup of Early, run on that worker, was taken for
+          // one made from Early's constructor (CircularLookup 'Early -> Late -> Early')
+          class Middle extends Context.Tag("Middle")<Middle, { readonly got: unknown }>() {}
+          const recorder = makeRecorder()
+          const registry = Registry.make(
+            looksUp(recorder, Late),
+            Component.make(Middle, {
+              dependencies: [Container.Container],
+              build: Effect.flatMap(Container.get(Early), (got) => recorder.make("Middle", () => ({ got })))
+            }),
+            LateLive(recorder)
+          )
+          const [early, middle] = yield* Effect.scoped(Effect.flatMap(
+            Layer.build(Registry.toLayer(registry, [Early, Middle, Late], { concurrency: 1 })),
+            (context) => Effect.succeed([Context.get(context as Context.Context<Early>, Early), Context.get(context as Context.Context<Middle>, Middle)] as const)
+          ))
+          expect(early.got).toEqual({ name: "late" })
+          expect(middle.got).toBe(early)
+          expect(recorder.events).toEqual(["build Late", "build Early", "build Middle", "release Middle", "release Early", "release Late"])
+        }))
+
+      it.effect("under concurrency 1, a constructor whose wait for a lookup ended runs alone: the worker that built what it waited for takes nothing more meanwhile", () =>
+        Effect.gen(function*() {
+          // Regression: the place the waiting constructor lent was taken back only as it resumed, so
+          // the worker that built Late went on to Other first: 'Early begins, Late built, Other begins,
+          // Early ends, Other ends', two constructors at once under concurrency 1
+          const events: Array<string> = []
+          const recorded = (name: string, work: Effect.Effect<void, Errors.LookupError, Container.Container>) =>
+            Effect.gen(function*() {
+              events.push(`${name} begins`)
+              yield* work
+              for (let step = 0; step < 3; step++) yield* Effect.yieldNow()
+              events.push(`${name} ends`)
+              return name
+            })
+          class Late extends Context.Tag("Late")<Late, string>() {}
+          const registry = Registry.make(
+            Component.make(Loop, { dependencies: [Container.Container], build: recorded("Early", Effect.asVoid(Container.get(Late))) }),
+            Component.make(Late, { build: Effect.sync(() => void events.push("Late built")).pipe(Effect.as("late")) }),
+            Component.make(Other, { dependencies: [Container.Container], build: recorded("Other", Effect.void) })
+          )
+          yield* Effect.scoped(Layer.build(Registry.toLayer(registry, [Loop, Late, Other], { concurrency: 1 })))
+          expect(events).toEqual(["Early begins", "Late built", "Early ends", "Other begins", "Other ends"])
+        }))
+
+      it.effect("a lookup that waits in an uninterruptible region (an acquire) of a build that failed meanwhile ends with ContainerClosed: the build fails, nothing hangs", () =>
+        Effect.gen(function*() {
+          class Late extends Context.Tag("Late")<Late, string>() {}
+          class Failing extends Context.Tag("Failing")<Failing, string>() {}
+          const registry = Registry.make(
+            Component.make(Loop, {
+              dependencies: [Container.Container],
+              build: Effect.acquireRelease(Container.get(Late), () => Effect.void)
+            }),
+            Component.make(Late, { build: Effect.never }),
+            Component.make(Failing, { build: Effect.zipRight(Effect.yieldNow(), Effect.fail("no")) })
+          )
+          // Regression: the build never ended: its end woke the waits only once its workers ended, and
+          // closing them waited for Loop's worker, uninterruptible in its wait
+          const fiber = yield* Effect.forkDaemon(Effect.scoped(Layer.build(Registry.toLayer(registry, [Loop, Late, Failing]))))
+          for (let step = 0; step < 50; step++) yield* Effect.yieldNow()
+          const exit = Option.getOrUndefined(yield* Fiber.poll(fiber))
+          const error = exit !== undefined && Exit.isFailure(exit) ? Cause.squash(exit.cause) as Errors.ConstructionError : undefined
+          expect([error?.component, error?.cause]).toEqual(["Failing", "no"])
+        }))
+
+      it.effect("a constructor that looked up a singleton the graph began to build after it is released before that singleton, waited for or not: its finalizer still has it", () =>
+        Effect.gen(function*() {
+          // Regression: node scopes were released last made first, made as constructors start, so Late
+          // (begun after Early) was released first ('release Late, release Early') and Early's
+          // finalizer used a released Late
+          class Late extends Context.Tag("Late")<Late, { released: boolean }>() {}
+          for (const waited of [true, false]) {
+            const events: Array<string> = []
+            const registry = Registry.make(
+              Component.make(Early, {
+                dependencies: [Container.Container],
+                build: Effect.gen(function*() {
+                  // not waited for: Late, begun after Early, is built while Early yields
+                  if (!waited) for (let step = 0; step < 3; step++) yield* Effect.yieldNow()
+                  const late = yield* Container.get(Late)
+                  yield* Effect.addFinalizer(() => Effect.sync(() => void events.push(`release Early, Late released: ${late.released}`)))
+                  return { got: late }
+                })
+              }),
+              Component.make(Late, {
+                build: Effect.acquireRelease(Effect.sync(() => ({ released: false })), (late) =>
+                  Effect.sync(() => {
+                    late.released = true
+                    events.push("release Late")
+                  }))
+              })
+            )
+            yield* Effect.scoped(Layer.build(Registry.toLayer(registry, [Early, Late])))
+            expect(events).toEqual(["release Early, Late released: false", "release Late"])
+          }
+        }))
+
       it.effect("a constructor's lookup of what the graph builds with it fails with CircularLookup, as the resolution error's advice does", () =>
         Effect.gen(function*() {
           // Regression: following 'look one up at run time with Container.get' in the constructor gave undefined
@@ -442,6 +543,183 @@ describe("Container", () => {
             expect(error.cause).toEqual(new Errors.CircularLookup({ path: ["Loop", "Other", "Loop"] }))
           }
         }))
+      describe("at random", () => {
+        /**
+         * singletons T0..Tn-1, all roots, each on some earlier ones (the plan's requests) whose
+         * constructor also looks up some of them at run time (any, itself included: built already, not
+         * yet, or closing a cycle), where it can be interrupted or not, and may use what it looked up in
+         * its finalizer; under a plain Layer
+         * or App (random startup orders); at a random concurrency; one constructor failing or hanging;
+         * the build interrupted after some steps
+         */
+        interface Scenario {
+          readonly dependencies: ReadonlyArray<ReadonlyArray<number>>
+          readonly lookups: ReadonlyArray<ReadonlyArray<number>>
+          readonly usedAtRelease: ReadonlyArray<boolean>
+          /** per node: its lookups run where they cannot be interrupted (an acquire) */
+          readonly uninterruptible: ReadonlyArray<boolean>
+          readonly yields: ReadonlyArray<number>
+          readonly concurrency: 1 | 2 | "unbounded"
+          readonly app: boolean
+          readonly startup: ReadonlyArray<number | undefined>
+          readonly fault: { readonly node: number; readonly kind: "none" | "fail" | "hang" }
+          readonly interruptAfter: number | undefined
+        }
+        const scenarios: fc.Arbitrary<Scenario> = fc.integer({ min: 1, max: 6 }).chain((size) => {
+          const perNode = <A>(arbitrary: fc.Arbitrary<A>) => fc.array(arbitrary, { minLength: size, maxLength: size })
+          return fc.record({
+            dependencies: fc.tuple(...Array.from({ length: size }, (_, index) => fc.subarray(Array.from({ length: index }, (_, earlier) => earlier)))),
+            lookups: perNode(fc.array(fc.nat({ max: size - 1 }), { maxLength: 2 })),
+            usedAtRelease: perNode(fc.boolean()),
+            uninterruptible: perNode(fc.boolean()),
+            yields: perNode(fc.nat({ max: 2 })),
+            concurrency: fc.constantFrom<Scenario["concurrency"]>(1, 2, "unbounded"),
+            app: fc.boolean(),
+            startup: perNode(fc.option(fc.nat({ max: 2 }), { nil: undefined })),
+            fault: fc.record({ node: fc.nat({ max: size - 1 }), kind: fc.constantFrom<Scenario["fault"]["kind"]>("none", "none", "fail", "hang") }),
+            interruptAfter: fc.option(fc.nat({ max: 12 }), { nil: undefined })
+          }).map((input) =>
+            // a constructor that never ends holds the build: it is interrupted
+            input.fault.kind === "hang" && input.interruptAfter === undefined ? { ...input, interruptAfter: 12 } : input
+          )
+        })
+
+        /** Whether the constructors would wait for one another for ever: a cycle through what each needs before it ends (computed here, not by the container). */
+        const hasCycle = ({ app, dependencies, lookups, startup }: Scenario): boolean => {
+          const size = dependencies.length
+          // App's startup orders: a node's rank is the lowest order of itself and what depends on it (a startup component's)
+          const rank = Array.from({ length: size }, (_, id) => (app ? startup[id] ?? Infinity : Infinity))
+          for (let id = size - 1; id >= 0; id--) for (const needed of dependencies[id]!) rank[needed] = Math.min(rank[needed]!, rank[id]!)
+          const needs = (id: number): ReadonlyArray<number> => [
+            ...dependencies[id]!,
+            ...lookups[id]!,
+            ...(rank[id] === Infinity ? [] : rank.flatMap((other, node) => (other < rank[id]! ? [node] : [])))
+          ]
+          const state = new Array<0 | 1 | 2>(size).fill(0)
+          const visit = (id: number): boolean => {
+            if (state[id] === 1) return true
+            if (state[id] === 2) return false
+            state[id] = 1
+            if (needs(id).some(visit)) return true
+            state[id] = 2
+            return false
+          }
+          return dependencies.some((_, id) => visit(id))
+        }
+
+        /** The tags of the errors in a failure: its causes and an ApplicationFailed's errors, innermost ones. */
+        const leavesOf = (error: unknown): ReadonlyArray<string> => {
+          const tagged = error as { readonly _tag?: string; readonly cause?: unknown; readonly errors?: ReadonlyArray<unknown> }
+          if (tagged._tag === "ApplicationFailed") return (tagged.errors ?? []).flatMap(leavesOf)
+          if (tagged._tag === "ConstructionError" && typeof tagged.cause === "object" && tagged.cause !== null && "_tag" in tagged.cause) return leavesOf(tagged.cause)
+          return [tagged._tag ?? String(error)]
+        }
+
+        class Boom extends Schema.TaggedError<Boom>()("Boom", {}) {}
+
+        it.effect.prop(
+          "no lookup gets a value not built yet, every wait ends, CircularLookup exactly when the constructors need one another in a cycle, at most `concurrency` constructors run, every instance released once after what needs it",
+          [scenarios],
+          ([input]) =>
+            Effect.gen(function*() {
+              const { app, concurrency, dependencies, fault, interruptAfter, lookups, usedAtRelease, yields } = input
+              interface Built { readonly name: string; released: number; readonly dependents: Array<Built> }
+              const size = dependencies.length
+              const instances: Array<Built | undefined> = new Array(size).fill(undefined)
+              const problems: Array<string> = []
+              let running = 0
+              let mostRunning = 0
+              const run = (delta: number) => {
+                running += delta
+                mostRunning = Math.max(mostRunning, running)
+              }
+              const tags = dependencies.map((_, index) => Context.GenericTag<Built>(`T${index}`))
+              const registry = Registry.make(...dependencies.map((needs, index) => {
+                const component = Component.make(tags[index]!, {
+                  dependencies: [Container.Container, ...needs.map((need) => tags[need]!)],
+                  build: Effect.suspend(() => {
+                    let counted = true
+                    run(1)
+                    return Effect.gen(function*() {
+                      const got: Array<Built> = []
+                      for (const need of needs) got.push(yield* tags[need]!)
+                      for (let step = 0; step < yields[index]!; step++) yield* Effect.yieldNow()
+                      const looked: Array<Built> = []
+                      for (const target of lookups[index]!) {
+                        // waiting is not running
+                        run(-1)
+                        counted = false
+                        const instance = yield* (input.uninterruptible[index] ? Effect.uninterruptible(Container.get(tags[target]!)) : Container.get(tags[target]!))
+                        run(1)
+                        counted = true
+                        if (instance === undefined || instance !== instances[target]) problems.push(`T${index}'s lookup of T${target} got ${JSON.stringify(instance)}, not its instance`)
+                        else if (instance.released > 0) problems.push(`T${index}'s lookup of T${target} got it released`)
+                        looked.push(instance)
+                      }
+                      if (fault.node === index && fault.kind === "fail") return yield* new Boom()
+                      if (fault.node === index && fault.kind === "hang") return yield* Effect.never
+                      const instance: Built = { name: `T${index}`, released: 0, dependents: [] }
+                      for (const dependency of got) dependency.dependents.push(instance)
+                      yield* Effect.addFinalizer(() =>
+                        Effect.sync(() => {
+                          instance.released++
+                          for (const dependent of instance.dependents) if (dependent.released === 0) problems.push(`T${index} released before its dependent ${dependent.name}`)
+                          if (usedAtRelease[index]) for (const used of looked) if (used.released > 0) problems.push(`T${index}'s finalizer used ${used.name} it looked up, released`)
+                        })
+                      )
+                      instances[index] = instance
+                      return instance
+                    }).pipe(Effect.ensuring(Effect.sync(() => counted && run(-1))))
+                  })
+                })
+                const order = input.startup[index]
+                return app && order !== undefined ? component.pipe(Lifecycle.startup(order)) : component
+              }))
+              const roots = [Container.Container, ...tags]
+              const checkContext = (context: Context.Context<never>) =>
+                Effect.sync(() => {
+                  tags.forEach((tag, index) => {
+                    if (Context.unsafeGet(context, tag) !== instances[index]) problems.push(`the graph's T${index} is not the instance built`)
+                  })
+                })
+              const build: Effect.Effect<void, unknown> = app
+                ? Effect.scoped(Effect.flatMap(App.start(App.make(registry, { roots, concurrency })), (running) => checkContext(running.context as Context.Context<never>)))
+                : Effect.scoped(Effect.flatMap(Layer.build(Registry.toLayer(registry, roots, { concurrency })), checkContext))
+              const fiber = yield* Effect.forkDaemon(build)
+              if (interruptAfter !== undefined) {
+                for (let step = 0; step < interruptAfter; step++) yield* Effect.yieldNow()
+                yield* Effect.fork(Fiber.interrupt(fiber))
+              }
+              for (let step = 0; step < 100; step++) yield* Effect.yieldNow()
+              yield* TestClock.adjust("1 minute")
+              const exit = yield* Fiber.poll(fiber)
+              if (Option.isNone(exit)) {
+                problems.push("the build never ended")
+              } else {
+                const cycle = hasCycle(input)
+                const failures = Exit.isFailure(exit.value) ? [...Cause.failures(exit.value.cause)].flatMap(leavesOf) : []
+                const defects = Exit.isFailure(exit.value) ? [...Cause.defects(exit.value.cause)] : []
+                if (defects.length > 0) problems.push(`defects: ${defects.map(String).join(", ")}`)
+                const interrupted = Exit.isFailure(exit.value) && Cause.isInterruptedOnly(exit.value.cause)
+                if (failures.includes("CircularLookup") && !cycle) problems.push(`CircularLookup without a cycle: ${failures.join(", ")}`)
+                if (fault.kind === "none" && interruptAfter === undefined) {
+                  const expected = cycle ? "a CircularLookup" : "success"
+                  const got = Exit.isSuccess(exit.value) ? "success" : failures.includes("CircularLookup") ? "a CircularLookup" : Cause.pretty(exit.value.cause)
+                  if (got !== expected) problems.push(`expected ${expected}, got ${got}`)
+                }
+                if (!interrupted) {
+                  const unexpected = failures.filter((tag) => !["CircularLookup", "ContainerClosed", "Boom"].includes(tag))
+                  if (unexpected.length > 0) problems.push(`unexpected failures: ${unexpected.join(", ")}`)
+                }
+              }
+              if (concurrency !== "unbounded" && mostRunning > concurrency) problems.push(`${mostRunning} constructors ran at once under concurrency ${concurrency}`)
+              const built = instances.filter((instance) => instance !== undefined)
+              for (const instance of built) if (instance.released !== 1) problems.push(`${instance.name} released ${instance.released} times`)
+              if (problems.length > 0) throw new Error(problems.join("\n"))
+            }),
+          { fastCheck: { numRuns: 300, seed: 9 } }
+        )
+      })
     })
 
     describe("release order of what constructors looked up", () => {

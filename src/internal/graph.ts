@@ -49,6 +49,17 @@ export interface Graph {
 }
 
 /**
+ * The tasks waiting for one node of a run (`Run.waitFor`): opened when it completes or the run ends;
+ * `lent`: how many of them lend their worker's place and were not woken yet.
+ *
+ * @internal
+ */
+export interface Waiter {
+  readonly opened: Deferred.Deferred<void>
+  lent: number
+}
+
+/**
  * One run of a graph: the state its workers share.
  *
  * @internal
@@ -69,13 +80,15 @@ export class Run {
   openStage = 0
   spare!: Effect.Effect<void>
   workerScope!: Scope.Scope
+  /** starts a spare worker as the run's caller would (see `lend`) */
+  forkSpare!: () => void
   /** per node: 1 once its task completed */
   readonly finished: Uint8Array
   /** the run ended (every node done, or stopped): nothing more completes */
   ended = false
   /** per node someone waits for (`waitFor`): opened when it completes or the run ends */
-  waiters: Map<number, Deferred.Deferred<void>> | undefined = undefined
-  /** tasks waiting for another node (`waitFor`): each lends its worker's place under the limit */
+  waiters: Map<number, Waiter> | undefined = undefined
+  /** tasks waiting for another node (`waitFor`) and not woken yet: each lends its worker's place under the limit */
   lent = 0
 
   constructor(
@@ -160,12 +173,12 @@ export class Run {
    * What opens once the node completed, or the run ended without it (`undefined`: either happened
    * already). For a task that waits for another node of the run (a run-time lookup during a build).
    */
-  waitFor(id: number): Deferred.Deferred<void> | undefined {
+  waitFor(id: number): Waiter | undefined {
     if (this.finished[id] === 1 || this.ended) return undefined
     this.waiters ??= new Map()
     let waiter = this.waiters.get(id)
     if (waiter === undefined) {
-      waiter = runtime.makeDeferred<void>()
+      waiter = { opened: runtime.makeDeferred<void>(), lent: 0 }
       this.waiters.set(id, waiter)
     }
     return waiter
@@ -175,26 +188,45 @@ export class Run {
    * Waits for `waiter` (from `waitFor`) in a task: its worker's place under the limit is lent to a
    * spare worker meanwhile, so that the node it waits for is not held back by the wait (under a limit
    * of 1, it would never be built). A worker beyond the limit once the wait ended stops at its next
-   * turn.
+   * turn. The spare starts from the run's caller (its FiberRefs, context and interruptibility), not
+   * from the waiting task: the other nodes it runs are not run inside that task (a lookup in
+   * progress, a span, the task's services). The place is taken back as the wait is woken (`open`),
+   * not once the woken task resumes: a worker that completed the awaited node stops before it takes
+   * another, so that the woken task and it never run at once beyond the limit.
    */
-  lend(waiter: Deferred.Deferred<void>): Effect.Effect<void> {
+  lend(waiter: Waiter): Effect.Effect<void> {
     return Effect.suspend(() => {
       this.lent++
+      waiter.lent++
       const spare = this.readyCount > 0 && !this.sparePending && this.workers < this.limit + this.lent
       if (spare) {
         this.sparePending = true
         this.workers++
+        this.forkSpare()
       }
-      const wait = Effect.ensuring(Deferred.await(waiter), Effect.sync(() => this.lent--))
-      return spare ? Effect.zipRight(Effect.forkIn(this.spare, this.workerScope), wait) : wait
+      return Effect.onInterrupt(Deferred.await(waiter.opened), () =>
+        Effect.sync(() => {
+          // given up on before it was woken: its place is taken back here
+          if (waiter.lent > 0) {
+            waiter.lent--
+            this.lent--
+          }
+        }))
     })
+  }
+
+  /** Wakes the tasks waiting for a node: their places under the limit are taken back. */
+  open(waiter: Waiter): void {
+    this.lent -= waiter.lent
+    waiter.lent = 0
+    runtime.openDeferred(waiter.opened)
   }
 
   /** The run ended: whoever waits for a node that did not complete is woken (and finds it not finished). */
   end(): void {
     this.ended = true
     if (this.waiters === undefined) return
-    for (const waiter of this.waiters.values()) runtime.openDeferred(waiter)
+    for (const waiter of this.waiters.values()) this.open(waiter)
     this.waiters = undefined
   }
 
@@ -206,7 +238,7 @@ export class Run {
       const waiter = this.waiters.get(id)
       if (waiter !== undefined) {
         this.waiters.delete(id)
-        runtime.openDeferred(waiter)
+        this.open(waiter)
       }
     }
     const before = this.readyCount
@@ -302,16 +334,22 @@ const worker = (self: Run): Effect.Effect<void> =>
       runtime.completeDeferred(self.done, exit)
     }))
 
-/** Forks the first worker and waits; closing the worker scope interrupts and awaits every worker. */
+/** Forks the first worker and waits; then ends the run and closes the worker scope, which interrupts and awaits every worker. */
 const supervise = (self: Run): Effect.Effect<void> =>
-  Effect.flatMap(Scope.make(), (workers) => {
+  Effect.flatMap(Effect.zip(Scope.make(), runtime.currentRunner), ([workers, caller]) => {
     self.workerScope = workers
     self.spare = Effect.suspend(() => {
       self.sparePending = false
       return worker(self)
     })
+    self.forkSpare = () => void runtime.forkIn(caller, self.spare, workers)
     return Effect.forkIn(worker(self), workers).pipe(
       Effect.zipRight(Deferred.await(self.done)),
-      Effect.ensuring(Scope.close(workers, Exit.void))
+      // the waits are woken first: a task that waits where it cannot be interrupted (an acquire) ends
+      // (its node is not finished), where the close would wait for it for ever
+      Effect.ensuring(Effect.suspend(() => {
+        self.end()
+        return Scope.close(workers, Exit.void)
+      }))
     )
   })

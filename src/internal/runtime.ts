@@ -169,6 +169,20 @@ export const startOn = <A, E>(runner: Runner, effect: Effect.Effect<A, E>): Exit
 /** Starts an effect on a fiber of its own from `runner`. @internal */
 export const fork = <A, E>(runner: Runner, effect: Effect.Effect<A, E>): Fiber.RuntimeFiber<A, E> => Runtime.runFork(runner)(effect)
 
+/**
+ * Starts an effect on a fiber of its own from `runner`, interrupted and awaited as `scope` closes:
+ * tied to it in this step, before the fiber's first turn (interrupted at once when `scope` is closed
+ * already), as `Effect.forkIn` does, where `Runtime.runFork`'s `scope` option ties it only as the
+ * fiber begins, and a fiber that begins once the scope closed runs on.
+ *
+ * @internal
+ */
+export const forkIn = <A, E>(runner: Runner, effect: Effect.Effect<A, E>, scope: Scope.Scope): Fiber.RuntimeFiber<A, E> => {
+  const fiber = Runtime.runFork(runner)(effect)
+  if (!addFinalizerNow(scope, () => Fiber.interrupt(fiber))) interruptFiber(fiber)
+  return fiber
+}
+
 /** Whether a started effect is still running (a fiber) or ended (an exit). @internal */
 export const isRunning = <A, E>(started: Exit.Exit<A, E> | Fiber.RuntimeFiber<A, E>): started is Fiber.RuntimeFiber<A, E> =>
   !Exit.isExit(started)

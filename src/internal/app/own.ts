@@ -78,7 +78,9 @@ export const firstFailing = <E>(
       const hook = list[index]!
       const last = index === list.length - 1
       return Effect.flatMap(
-        Effect.zip(Clock.currentTimeMillis, Effect.fork(Effect.interruptible(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook))))),
+        // not the caller's child: a fiber waits at its end for its children, and one past its timeout
+        // that ignores its interruption would hold the caller for ever
+        Effect.zip(Clock.currentTimeMillis, Effect.forkDaemon(Effect.interruptible(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook))))),
         ([began, fiber]) =>
           Effect.flatMap(Effect.exit(restore(Effect.timeoutOption(Fiber.await(fiber), timeout))), (waited) => {
             if (Exit.isFailure(waited)) {
@@ -108,12 +110,16 @@ const cutOff = (fiber: Fiber.RuntimeFiber<unknown, unknown>, timeout: Duration.D
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     runtime.interruptFiber(fiber)
     const left = Duration.millis(Math.max(0, Duration.toMillis(timeout) - (now - began)))
-    return Effect.map(Effect.timeoutOption(Fiber.await(fiber), left), Option.getOrUndefined)
+    // the wait itself can be cut off (this runs where nothing else can be interrupted): a hook that
+    // ignores its interruption is not waited for past its timeout
+    return Effect.map(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), left), Option.getOrUndefined)
   })
 
 /**
  * Runs every hook, each within the component's stop timeout, past those that fail; then fails with
- * each failure (a `HookFailed`), as a scope's close fails with its finalizers' failures.
+ * each failure (a `HookFailed`), as a scope's close fails with its finalizers' failures. Each runs on
+ * a fiber of its own: one past its timeout is interrupted and not waited for (one that ignores its
+ * interruption cannot hold the release, which runs where nothing can be interrupted).
  *
  * @internal
  */
@@ -125,8 +131,18 @@ export const allAttempted = (
 ): Effect.Effect<void> =>
   Effect.flatMap(
     Effect.forEach(list, (hook) =>
-      Effect.timeout(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook)), component.settings.stop).pipe(
-        Effect.matchCause({ onFailure: (cause) => failed(component, hook.name, phase, cause), onSuccess: () => undefined })
+      Effect.flatMap(
+        Effect.forkDaemon(Effect.interruptible(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook)))),
+        (fiber) =>
+          Effect.timeout(Effect.interruptible(Fiber.join(fiber)), component.settings.stop).pipe(
+            Effect.matchCause({
+              onFailure: (cause) => {
+                runtime.interruptFiber(fiber)
+                return failed(component, hook.name, phase, cause)
+              },
+              onSuccess: () => undefined
+            })
+          )
       )),
     (outcomes) => {
       const failures = outcomes.filter((failure) => failure !== undefined)

@@ -277,7 +277,8 @@ const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<
         const nodes = found.container.plan.nodes
         const gone = found.edge.targets.find((target) => isGone(realm, nodes[target]!))
         if (gone !== undefined) return Effect.fail(shutDownError(realm, nodes[gone]!, [description.label]))
-        found.ready = isReady(found)
+        // during the graph's build, each lookup goes on to order the releases (see `startup.pendingFor`)
+        found.ready = isReady(found) && !startup.building(realm.root)
         // a constructor's lookup: what it got is released after it (see `lookedUp.ts`)
         if (constructing(realm)) lookedUp.record(realm, heldIn(realm), caller, found.container, found.edge.targets)
         // what a plain lookup gets, its caller captures: a reload does not release it

@@ -63,35 +63,42 @@ export const pending = (self: Container, id: number): boolean => {
 /** Per plan, its nodes by name (a lookup's plan names the root's nodes it shares as the root's plan does). */
 const byName = new WeakMap<object, ReadonlyMap<string, number>>()
 
+/** Whether the graph's build is running (a lookup's answer is then not kept as ready: see `pendingFor`). */
+export const building = (self: Container): boolean => {
+  const run = self.build.run
+  return run !== undefined && !run.ended
+}
+
 /**
- * The nodes of `root` a lookup answered by `answering` (the root itself, or a container made for the
- * lookup, whose plan shares the root's nodes by name) reaches that are pending: awaited before the
- * lookup builds anything.
+ * The nodes of `root` the graph's build makes that a lookup answered by `answering` (the root itself,
+ * or a container made for the lookup, whose plan shares the root's nodes by name) reaches, while that
+ * build runs: the pending ones are awaited before the lookup builds anything, and each, built or not,
+ * is released after the constructors the lookup runs in (`awaitTargets`).
  */
 export const pendingFor = (root: Container, answering: Container, targets: ReadonlyArray<number>): ReadonlyArray<number> => {
-  const run = root.build.run
-  if (run === undefined || run.ended) return []
-  if (answering === root) return targets.filter((target) => pending(root, target))
+  if (!building(root)) return []
+  if (answering === root) return targets.filter((target) => root.eager[target] === 1)
   let names = byName.get(root.plan)
   if (names === undefined) byName.set(root.plan, names = new Map(root.plan.nodes.map((node) => [node.name, node.id])))
   const found: Array<number> = []
   for (const node of answering.plan.nodes) {
     const id = names.get(node.name)
-    if (id !== undefined && pending(root, id)) found.push(id)
+    if (id !== undefined && root.eager[id] === 1) found.push(id)
   }
   return found
 }
 
 /**
- * Waits for every pending target (see the module's doc). `looked`: they are what the lookup asked for
- * (the root's own answer), not what it depends on.
+ * Waits for every pending target (see the module's doc); the constructors the request runs in are
+ * then released before each target. `looked`: they are what the lookup asked for (the root's own
+ * answer), not what it depends on.
  */
 export const awaitTargets = (
   self: Container,
   targets: ReadonlyArray<number>,
   looked: boolean
 ): Effect.Effect<void, Errors.CircularLookup | Errors.ContainerClosed> =>
-  Effect.forEach(targets, (target) => pending(self, target) ? awaitNode(self, target, looked) : Effect.void, { discard: true })
+  Effect.forEach(targets, (target) => awaitNode(self, target, looked), { discard: true })
 
 /** The instance of a pending node once built; a cycle is a defect here (a request typed without `CircularLookup`: a handle's, a lookup's component's). */
 export const instance = (self: Container, id: number): Effect.Effect<unknown, Errors.ContainerClosed> =>
@@ -100,9 +107,13 @@ export const instance = (self: Container, id: number): Effect.Effect<unknown, Er
 /** `looked`: the request is the innermost lookup in progress (its label ends a cycle's path), else a dependency of what it builds. */
 const awaitNode = (self: Container, id: number, looked: boolean): Effect.Effect<void, Errors.CircularLookup | Errors.ContainerClosed> =>
   Effect.withFiberRuntime((fiber) => {
-    const run = self.build.run!
-    if (run.finished[id] === 1) return Effect.void
+    const run = self.build.run
+    if (run === undefined || run.ended) return run === undefined || run.finished[id] === 1 ? Effect.void : Effect.fail(closed(self))
     const askers = askersOf(self, fiber)
+    if (run.finished[id] === 1) {
+      releasedBefore(self, askers, id)
+      return Effect.void
+    }
     const cycle = cycleThrough(self, id, askers, looked)
     if (cycle !== undefined) return Effect.fail(new Errors.CircularLookup({ path: cycle }))
     const waiter = run.waitFor(id)
@@ -122,10 +133,34 @@ const awaitNode = (self: Container, id: number, looked: boolean): Effect.Effect<
       }
     })
     return Effect.ensuring(
-      Effect.flatMap(run.lend(waiter), () => run.finished[id] === 1 ? Effect.void : Effect.fail(closed(self))),
+      Effect.flatMap(run.lend(waiter), () => {
+        if (run.finished[id] !== 1) return Effect.fail(closed(self))
+        releasedBefore(self, askers, id)
+        return Effect.void
+      }),
       forget
     )
   })
+
+/**
+ * The constructors of `askers` got node `id` (built): their nodes are released before it, as its
+ * dependents are. Node scopes are released last made first (`executor.releaseOwner`) and made as
+ * constructors start: an asker's scope made before `id`'s moves to just after it (nothing made
+ * between depends on the asker, which has not finished).
+ */
+const releasedBefore = (self: Container, askers: ReadonlyArray<Asker>, id: number): void => {
+  const build = self.build
+  if (build.closing !== undefined) return
+  for (const { node } of askers) {
+    const at = build.owners.lastIndexOf(id)
+    const from = build.owners.indexOf(node)
+    if (from === -1 || from > at) continue
+    const [scope] = build.scopes.splice(from, 1)
+    build.owners.splice(from, 1)
+    build.scopes.splice(at, 0, scope!)
+    build.owners.splice(at, 0, node)
+  }
+}
 
 const closed = (self: Container): Errors.ContainerClosed => new Errors.ContainerClosed({ container: self.path, operation: "get" })
 
