@@ -695,8 +695,22 @@ export const releaseOwner = (
       let failures: Cause.Cause<never> | undefined
       for (let step = 0; step < sequence.length; step++) {
         const next = sequence[step]!
-        const failure = yield* (typeof next === "number" ? releaseScope(plan, owners[next]!, scopes[next]!, exit, steps, self.released) : next)
-        if (failure !== undefined) failures = failures === undefined ? failure : Cause.sequential(failures, failure)
+        if (typeof next !== "number") {
+          const failure = yield* next
+          if (failure !== undefined) failures = failures === undefined ? failure : Cause.sequential(failures, failure)
+          continue
+        }
+        const id = owners[next]!
+        const scope = scopes[next]!
+        if (self.released !== undefined) self.released[id] = 1
+        const gate = releaseGates.get(scope)
+        if (gate !== undefined) yield* gate
+        const before = steps?.before(id, scope)
+        if (before !== undefined) yield* before
+        const closed = yield* Effect.exit(Scope.close(scope, exit))
+        const error = closed._tag === "Failure" ? releaseError(plan, id, closed.cause) : undefined
+        steps?.after(id, error, scope)
+        if (error !== undefined) failures = failures === undefined ? Cause.die(error) : Cause.sequential(failures, Cause.die(error))
       }
       return failures
     })
@@ -717,9 +731,9 @@ export const closeOrder = (plan: Plan.Any, owners: ReadonlyArray<number>): Int32
 }
 
 /**
- * Releases one node scope as `releaseOwner` does, called as its turn comes: marks its node `released`
- * (its owner's, see `Owner.released`), then its `releaseGates` entry, if any, its steps, then the
- * scope; its failure, if any, as a `ReleaseError` defect naming the node.
+ * Releases one node scope as `releaseOwner` does (it is the release of an owner of that scope alone),
+ * called as its turn comes: marks its node `released` (see `Owner.released`), then its `releaseGates`
+ * entry, if any, then the scope; its failure, if any, as a `ReleaseError` defect naming the node.
  *
  * @internal
  */
@@ -728,23 +742,8 @@ export const releaseScope = (
   id: number,
   scope: Scope.CloseableScope,
   exit: Exit.Exit<unknown, unknown>,
-  steps?: NodeRelease,
   released?: Uint8Array
-): Effect.Effect<Cause.Cause<never> | undefined> => {
-  if (released !== undefined) released[id] = 1
-  // composed, not a generator: one per node of every release
-  const close = Effect.map(Effect.exit(Scope.close(scope, exit)), (closed) => {
-    const error = closed._tag === "Failure" ? releaseError(plan, id, closed.cause) : undefined
-    steps?.after(id, error, scope)
-    return error === undefined ? undefined : Cause.die(error)
-  })
-  const stepped = steps === undefined ? close : Effect.suspend(() => {
-    const before = steps.before(id, scope)
-    return before === undefined ? close : Effect.zipRight(before, close)
-  })
-  const gate = releaseGates.get(scope)
-  return gate === undefined ? stepped : Effect.zipRight(gate, stepped)
-}
+): Effect.Effect<Cause.Cause<never> | undefined> => releaseOwner({ scopes: [scope], owners: [id], closing: undefined, released }, plan, exit)
 
 /**
  * The order to close an owner's node scopes in, read from its end (`order[length - 1]` first):

@@ -790,7 +790,7 @@ const releaseExtensions = (
       extension.build.scopes.splice(0)
       extension.build.owners.splice(0)
     }
-    const release = ({ holder, id, scope }: (typeof merged)[number]) => executor.releaseScope(holder.plan, id, scope, exit, undefined, holder.build.released)
+    const release = ({ holder, id, scope }: (typeof merged)[number]) => executor.releaseScope(holder.plan, id, scope, exit, holder.build.released)
     let at = 0
     for (; at < merged.length && merged[at]!.holder !== graph; at++) {
       const failure = yield* release(merged[at]!)
