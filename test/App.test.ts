@@ -3001,17 +3001,25 @@ describe("App", () => {
         yield* Scope.close(scope, Exit.void)
         expect(yield* recorder.entries).toEqual(["build B", "initialize B", "dispose B", "release B", "build B", "initialize B", "dispose B", "release B"])
       }))
+    /**
+     * An application (A; a start timeout of 2 seconds) running in `scope`, and `lookup`: a forked
+     * lookup of B, a component no root reaches, whose initializer never ends and ignores its interruption.
+     */
+    const lookupOfStuckInitializer = Effect.gen(function*() {
+      const recorder = yield* makeRecorder
+      const stuck = recorded(recorder, B, [], { start: false, stop: false }).pipe(
+        Lifecycle.initializer(() => Effect.zipRight(recorder.record("initialize B"), Effect.uninterruptible(Effect.never)))
+      )
+      const scope = yield* Scope.make()
+      const running = yield* Scope.extend(App.start(App.make(Registry.make(recorded(recorder, A), stuck), { roots: [A, Container.Container], startTimeout: "2 seconds" })), scope)
+      const lookup = yield* Effect.forkDaemon(Effect.provide(Container.get(B), running.context))
+      return { recorder, scope, lookup }
+    })
     it.scoped("a lookup's own component whose initializer never ends and ignores its interruption fails the lookup at the start timeout: the hook is not waited for", () =>
       Effect.gen(function*() {
         // Regression: the hook's fiber was a child of the lookup's, which waited at its end for its
         // children: the lookup never ended, nor did the application's release after it
-        const recorder = yield* makeRecorder
-        const stuck = recorded(recorder, B, [], { start: false, stop: false }).pipe(
-          Lifecycle.initializer(() => Effect.zipRight(recorder.record("initialize B"), Effect.uninterruptible(Effect.never)))
-        )
-        const scope = yield* Scope.make()
-        const running = yield* Scope.extend(App.start(App.make(Registry.make(recorded(recorder, A), stuck), { roots: [A, Container.Container], startTimeout: "2 seconds" })), scope)
-        const lookup = yield* Effect.forkDaemon(Effect.provide(Container.get(B), running.context))
+        const { recorder, scope, lookup } = yield* lookupOfStuckInitializer
         yield* TestClock.adjust("2 seconds")
         for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
         const exit = Option.getOrUndefined(yield* Fiber.poll(lookup))
@@ -3026,13 +3034,7 @@ describe("App", () => {
       Effect.gen(function*() {
         // Regression: the wait for the interrupted hook's end, bounded by what is left of its timeout,
         // could not itself be cut off (it ran where nothing can be interrupted): the lookup never ended
-        const recorder = yield* makeRecorder
-        const stuck = recorded(recorder, B, [], { start: false, stop: false }).pipe(
-          Lifecycle.initializer(() => Effect.zipRight(recorder.record("initialize B"), Effect.uninterruptible(Effect.never)))
-        )
-        const scope = yield* Scope.make()
-        const running = yield* Scope.extend(App.start(App.make(Registry.make(recorded(recorder, A), stuck), { roots: [A, Container.Container], startTimeout: "2 seconds" })), scope)
-        const lookup = yield* Effect.forkDaemon(Effect.provide(Container.get(B), running.context))
+        const { recorder, scope, lookup } = yield* lookupOfStuckInitializer
         yield* TestClock.adjust("1 second")
         yield* Effect.forkDaemon(Fiber.interrupt(lookup))
         for (let step = 0; step < 20; step++) yield* Effect.yieldNow()

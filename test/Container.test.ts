@@ -750,17 +750,21 @@ describe("Container", () => {
             })
         )
 
+      /** Config; Late, on Config; Early, whose constructor looks Late up (each recorded, marked gone as released). */
+      const lookingUp = (recorder: Recorder, gone: Set<string>) => ({
+        config: Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
+        late: Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
+        early: Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
+      })
+
       it.effect("an instance a graph's constructor looked up is released after that component, before its own dependencies", () =>
         Effect.gen(function*() {
           // Regression: 'build Config, build Late, build Early, release Late, release Early (Late released), release Config'
           for (const concurrency of ["unbounded", 1] as const) {
             const recorder = makeRecorder()
             const gone = new Set<string>()
-            const registry = Registry.make(
-              Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
-              Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
-              Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
-            )
+            const { config, late, early } = lookingUp(recorder, gone)
+            const registry = Registry.make(config, late, early)
             yield* Effect.scoped(Layer.build(Registry.toLayer(registry, [Early, Config], { concurrency })))
             expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
           }
@@ -771,11 +775,8 @@ describe("Container", () => {
           // Regression: 'build Late, build Early, release Late, release Early (Late released)'
           const recorder = makeRecorder()
           const gone = new Set<string>()
-          const registry = Registry.make(
-            Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
-            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
-            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
-          )
+          const { config, late, early } = lookingUp(recorder, gone)
+          const registry = Registry.make(config, late, early)
           yield* withContainer(registry, [Config], Container.get(Early))
           expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
         }))
@@ -785,11 +786,9 @@ describe("Container", () => {
           // Regression: 'build Late, build Early, release Late, release Early (Late released)'
           const recorder = makeRecorder()
           const gone = new Set<string>()
-          const registry = Registry.make(Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }))
-          const own = [
-            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
-            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
-          ]
+          const { config, late, early } = lookingUp(recorder, gone)
+          const registry = Registry.make(config)
+          const own = [late, early]
           yield* withContainer(registry, [Config], Effect.scoped(Effect.flatMap(Container.child("tenant", own), (child) => Container.getFrom(child, Early))))
           expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
         }))
@@ -799,11 +798,8 @@ describe("Container", () => {
           // Regression: 'release Late, release Early (Late released)': the graph's lazy singleton Early, built after the program's lookup of Late
           const recorder = makeRecorder()
           const gone = new Set<string>()
-          const registry = Registry.make(
-            Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
-            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
-            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
-          )
+          const { config, late, early } = lookingUp(recorder, gone)
+          const registry = Registry.make(config, late, early)
           yield* withContainer(
             registry,
             [Config, Dependency.lazy(Early)],
@@ -816,19 +812,16 @@ describe("Container", () => {
         Effect.gen(function*() {
           const recorder = makeRecorder()
           const gone = new Set<string>()
-          const registry = Registry.make(
-            Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
-            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
-            Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
-          )
-          const [shut, early] = yield* withContainer(
+          const { config, late, early } = lookingUp(recorder, gone)
+          const registry = Registry.make(config, late, early)
+          const [shut, got] = yield* withContainer(
             registry,
             [Config, Early],
             Effect.all([Container.shutDown("Late"), Effect.either(Container.get(Early))])
           )
           expect(shut).toEqual(["Late"])
           // Early runs on with the instance it got, as the program would with one it looked up
-          expect(Either.isRight(early)).toBe(true)
+          expect(Either.isRight(got)).toBe(true)
           expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Late", "release Early (Late released)", "release Config"])
         }))
 
@@ -849,11 +842,8 @@ describe("Container", () => {
         Effect.gen(function*() {
           const recorder = makeRecorder()
           const gone = new Set<string>()
-          const registry = Registry.make(
-            Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
-            Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
-            Component.make(Holder, { build: tracked(recorder, "Holder", gone, "holder") })
-          )
+          const { config, late } = lookingUp(recorder, gone)
+          const registry = Registry.make(config, late, Component.make(Holder, { build: tracked(recorder, "Holder", gone, "holder") }))
           yield* withContainer(registry, [Config], Effect.zip(Container.get(Holder), Container.get(Late)))
           expect(recorder.events).toEqual(["build Config", "build Holder", "build Late", "release Late", "release Holder", "release Config"])
         }))
