@@ -934,10 +934,7 @@ describe("Dependency.reloadable with App", () => {
         Lifecycle.initializer((instance) => Effect.sync(() => recorder.events.push(`initialize ${instance.id}`))),
         Lifecycle.disposer((instance) => Effect.sync(() => recorder.events.push(`dispose ${instance.id}`)))
       )
-      const keeper = Component.make(Keeper, {
-        dependencies: [Dependency.reloadable(Leaf)],
-        build: Effect.zipWith(recorder.instance("Keeper"), Dependency.reloadable(Leaf), (instance, rules) => ({ ...instance, rules }))
-      })
+      const keeper = keeperOf(recorder)
       const app = App.make(Registry.make(keeper, leaf, baseOf(recorder)), { roots: [Keeper] })
       const report = yield* Effect.scoped(Effect.gen(function*() {
         const running = yield* App.start(app)
@@ -1077,10 +1074,7 @@ describe("Dependency.reloadable with App", () => {
       const leaf = leafOf(recorder).pipe(
         Lifecycle.disposer((instance) => instance.id === "Leaf#2" ? Effect.fail(`${instance.id} not flushed`) : Effect.void)
       )
-      const keeper = Component.make(Keeper, {
-        dependencies: [Dependency.reloadable(Leaf)],
-        build: Effect.zipWith(recorder.instance("Keeper"), Dependency.reloadable(Leaf), (instance, rules) => ({ ...instance, rules }))
-      })
+      const keeper = keeperOf(recorder)
       const app = App.make(Registry.make(keeper, leaf, baseOf(recorder)), { roots: [Keeper] })
       const failed = yield* Effect.flip(Effect.scoped(Effect.gen(function*() {
         const running = yield* App.start(app)
@@ -1108,10 +1102,7 @@ describe("Dependency.reloadable with App", () => {
         ),
         Lifecycle.disposer((instance) => Effect.sync(() => recorder.events.push(`dispose ${instance.id}`)))
       )
-      const keeper = Component.make(Keeper, {
-        dependencies: [Dependency.reloadable(Leaf)],
-        build: Effect.zipWith(recorder.instance("Keeper"), Dependency.reloadable(Leaf), (instance, rules) => ({ ...instance, rules }))
-      })
+      const keeper = keeperOf(recorder)
       const app = App.make(Registry.make(keeper, leaf, baseOf(recorder)), { roots: [Keeper] })
       const [report, reloaded] = yield* Effect.scoped(Effect.gen(function*() {
         const running = yield* App.start(app)
