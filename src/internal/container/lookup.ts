@@ -252,10 +252,7 @@ export const get = <I, S>(
 }
 
 /** Whether a constructor may be running in the realm's tree: a build in flight, or the graph's. */
-const constructing = (realm: Realm): boolean => {
-  const run = realm.root.build.run
-  return realm.tree.building.count > 0 || (run !== undefined && !run.ended)
-}
+const constructing = (realm: Realm): boolean => realm.tree.building.count > 0 || startup.building(realm.root)
 
 /** A lookup past the fast path: the realm open, no cycle, the answer found or made, then its value. */
 const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<never>): Effect.Effect<unknown, Errors.LookupError> =>
