@@ -573,6 +573,22 @@ describe("Resolver", () => {
       expect(plan.nodes[0]!.component.construct).toEqual({ _tag: "Value", value: { url: "fake" } })
     })
 
+    it("an override replaced by name must still replace something: a qualifier of it no component has and nothing requests is reported", () => {
+      // Regression: the replacement took the override's place and was counted as a component of the
+      // registry's own, so the override's qualifier seemed provided (found by the overrides model below)
+      const registry = production.pipe(
+        Registry.override([database("fakeReporting").pipe(Component.qualified(["reporting"]))]),
+        Registry.replace("fakeReporting", Component.succeed(Database, { url: "memory" }))
+      )
+      expect(errorOf(registry, [Database]).problems).toEqual([
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Override", service: "Database", qualifier: "reporting" },
+          issues: [{ code: "OverridesNothing", suggestions: [] }]
+        })
+      ])
+    })
+
     it("replacing a name that no component has is an InvalidDeclaration", () => {
       const registry = production.pipe(Registry.replace("nope", database("x")))
       expect(errorOf(registry, [Database]).problems).toEqual([
@@ -1875,6 +1891,190 @@ describe("Resolver", () => {
           }
         }),
         { numRuns: 300 }
+      )
+    })
+  })
+
+  describe("models of the seeds' rules, checked on random inputs", () => {
+    // Each model is the README's rule written out plainly (go-path/di's choice among candidates and by
+    // qualifier, samber/do's named services and overrides, with layerwise's documented differences: a tie
+    // is an error, never registration order; two overrides of one request tie too, where a later
+    // do.Override replaces the earlier). Candidates of one service, Sender, named s0, s1, ... (overrides
+    // o0, o1, ...); a request is plain, qualified (q0, q1, or q2 that nobody has) or named (a name or a
+    // missing one), optional or not.
+    type Flag = "none" | "primary" | "alternative"
+    interface Candidate {
+      readonly name: string
+      readonly qualifiers: ReadonlyArray<string>
+      readonly flag: Flag
+      readonly order: number
+      readonly override: boolean
+    }
+    type Selector =
+      | { readonly _tag: "Any" }
+      | { readonly _tag: "Qualifier"; readonly qualifier: string }
+      | { readonly _tag: "Name"; readonly name: string }
+    interface Request {
+      readonly selector: Selector
+      readonly optional: boolean
+    }
+
+    const candidate = (prefix: string, override: boolean) => (index: number): fc.Arbitrary<Candidate> =>
+      fc.record({
+        name: fc.constant(`${prefix}${index}`),
+        qualifiers: fc.subarray(["q0", "q1"]),
+        flag: fc.constantFrom<Flag>("none", "none", "primary", "alternative"),
+        order: fc.integer({ min: 0, max: 1 }),
+        override: fc.constant(override)
+      })
+    const candidates = (prefix: string, override: boolean, max: number) =>
+      fc.integer({ min: 0, max }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, index) => candidate(prefix, override)(index))))
+    const request: fc.Arbitrary<Request> = fc.record({
+      selector: fc.oneof(
+        fc.constant<Selector>({ _tag: "Any" }),
+        fc.constantFrom("q0", "q1", "q2").map((qualifier): Selector => ({ _tag: "Qualifier", qualifier })),
+        fc.constantFrom("s0", "s1", "s2", "o0", "o1", "nobody").map((name): Selector => ({ _tag: "Name", name }))
+      ),
+      optional: fc.boolean()
+    })
+
+    const requestOf = ({ optional, selector }: Request): Dependency.Any => {
+      if (selector._tag === "Any") return optional ? Dependency.optional(Sender) : Sender
+      if (selector._tag === "Qualifier") {
+        const qualified = Dependency.qualified(Sender, selector.qualifier)
+        return optional ? Dependency.optional(qualified) : qualified
+      }
+      const named = Dependency.named(Sender, selector.name)
+      return optional ? Dependency.optional(named) : named
+    }
+    const labelOf = ({ optional, selector }: Request): string => {
+      const single = selector._tag === "Any" ? "Sender" : selector._tag === "Qualifier" ? `Sender@${selector.qualifier}` : `Sender#${selector.name}`
+      return optional ? `Option<${single}>` : single
+    }
+    const componentOf = (spec: Candidate, value = spec.name) => {
+      const base = Component.succeed(Sender, value).pipe(Component.named(spec.name), Component.qualified(spec.qualifiers), Component.order(spec.order))
+      return spec.flag === "primary" ? Component.primary(base) : spec.flag === "alternative" ? Component.alternative(base) : base
+    }
+
+    /**
+     * The candidates a request chooses among (README, "Resolution" and "Testing"): a plain request
+     * considers every candidate but overrides with qualifiers, a qualified one those with its qualifier,
+     * a named one the one of that name. An override without qualifiers answers every request of its tag;
+     * one with qualifiers only the requests of one of them. Overrides that answer replace every other
+     * candidate, and for a qualified request those with its qualifier replace the tag-wide ones.
+     */
+    const poolOf = (all: ReadonlyArray<Candidate>, selector: Selector): ReadonlyArray<Candidate> => {
+      const tagWide = (c: Candidate) => c.override && c.qualifiers.length === 0
+      const answers = (c: Candidate) =>
+        tagWide(c) || (selector._tag === "Any"
+          ? !c.override
+          : selector._tag === "Qualifier"
+          ? c.qualifiers.includes(selector.qualifier)
+          : c.name === selector.name)
+      const answering = all.filter(answers)
+      const overriding = answering.filter((c) => c.override)
+      const specific = selector._tag === "Qualifier" ? overriding.filter((c) => c.qualifiers.includes(selector.qualifier)) : []
+      return specific.length > 0 ? specific : overriding.length > 0 ? overriding : answering
+    }
+
+    /** The ranking (go-path/di's DefaultFactorySortLessFn without the mock, which the pool already decided): primary, not alternative, lower order. */
+    const rank = (c: Candidate) => [c.flag === "primary" ? 0 : 1, c.flag === "alternative" ? 1 : 0, c.order] as const
+    const compare = (a: Candidate, b: Candidate) => {
+      const [x, y] = [rank(a), rank(b)]
+      return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]
+    }
+    const byName = (a: string, b: string) => a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0
+
+    type Outcome =
+      | { readonly _tag: "Chosen"; readonly name: string; readonly rule: string }
+      | { readonly _tag: "Absent" }
+      | { readonly _tag: "Missing" }
+      | { readonly _tag: "Ambiguous"; readonly candidates: ReadonlyArray<string>; readonly rule: string }
+
+    /** The model's answer to a single-valued request. */
+    const outcomeOf = (all: ReadonlyArray<Candidate>, { optional, selector }: Request): Outcome => {
+      const pool = poolOf(all, selector)
+      if (pool.length === 0) return optional ? { _tag: "Absent" } : { _tag: "Missing" }
+      if (pool.length === 1) return { _tag: "Chosen", name: pool[0]!.name, rule: pool[0]!.override ? "override" : "only" }
+      const [best, runnerUp] = [...pool].sort(compare)
+      if (compare(best!, runnerUp!) === 0) {
+        const tied = pool.filter((c) => compare(c, best!) === 0)
+        const rule = [
+          best!.override ? "all overrides" : undefined,
+          best!.flag === "primary" ? "all primary" : "none primary",
+          best!.flag === "alternative" ? "all alternative" : undefined,
+          `equal order ${best!.order}`
+        ].filter((part) => part !== undefined).join(", ")
+        return { _tag: "Ambiguous", candidates: tied.map((c) => c.name).sort(byName), rule }
+      }
+      const [x, y] = [rank(best!), rank(runnerUp!)]
+      return { _tag: "Chosen", name: best!.name, rule: x[0] !== y[0] ? "primary" : x[1] !== y[1] ? "not-alternative" : "lowest-order" }
+    }
+
+    /** What layerwise answered, in the model's terms. */
+    const answerOf = (registry: Registry.Registry, asked: Request): Outcome | { readonly _tag: "Other"; readonly problems: ReadonlyArray<string> } => {
+      const result = Resolver.resolve(registry, [requestOf(asked)])
+      if (Either.isLeft(result)) {
+        const problems = result.left.problems
+        if (problems.length === 1 && problems[0]!._tag === "MissingComponent" && problems[0]!.request === labelOf(asked)) return { _tag: "Missing" }
+        if (problems.length === 1 && problems[0]!._tag === "AmbiguousComponent" && problems[0]!.request === labelOf(asked)) {
+          return { _tag: "Ambiguous", candidates: problems[0]!.candidates, rule: problems[0]!.rule }
+        }
+        return { _tag: "Other", problems: problems.map((problem) => problem.message) }
+      }
+      const edge = result.right.roots[0]!
+      if (edge.targets.length === 0) return edge.choice.rule === "absent" ? { _tag: "Absent" } : { _tag: "Other", problems: [edge.choice.rule] }
+      return { _tag: "Chosen", name: result.right.nodes[edge.targets[0]!]!.name, rule: edge.choice.rule }
+    }
+
+    it("qualifiers and names: a request chooses among its candidates as the model says, or fails with the problem it says, the tied candidates sorted", () => {
+      fc.assert(
+        fc.property(candidates("s", false, 4), request, (registered, asked) => {
+          expect(answerOf(Registry.make(...registered.map((spec) => componentOf(spec))), asked)).toEqual(outcomeOf(registered, asked))
+        }),
+        { numRuns: 500, seed: 20261208 }
+      )
+    })
+
+    it("overrides and replacements: an override answers the requests the model says and wins there, two equal ones tie, a replacement keeps its place; an override's unused qualifier, an unknown or twice-replaced name are problems", () => {
+      const replacements = fc.array(fc.constantFrom("s0", "s1", "o0", "nope"), { maxLength: 2 })
+      fc.assert(
+        fc.property(candidates("s", false, 3), candidates("o", true, 2), replacements, request, (registered, overriding, replaced, asked) => {
+          const all = [...registered, ...overriding]
+          let registry = Registry.make(...registered.map((spec) => componentOf(spec))).pipe(
+            Registry.override(overriding.map((spec) => componentOf(spec)))
+          )
+          for (const name of replaced) registry = registry.pipe(Registry.replace(name, Component.succeed(Sender, `fake ${name}`)))
+          // README: an override must replace something (each of its qualifiers one a component has or a
+          // request asks for); replacing a name no component has, or one name twice, is a problem
+          const unused = [...new Set(overriding.flatMap((spec) => spec.qualifiers))].filter((qualifier) =>
+            !registered.some((spec) => spec.qualifiers.includes(qualifier)) &&
+            !(asked.selector._tag === "Qualifier" && asked.selector.qualifier === qualifier)
+          )
+          const names = all.map((spec) => spec.name)
+          const declarations = [
+            ...unused.sort().map((qualifier) => `Override Sender@${qualifier}: OverridesNothing`),
+            ...[...new Set(replaced)].filter((name) => !names.includes(name)).map((name) => `Replacement ${name}: UnknownName`),
+            ...[...new Set(replaced)].filter((name) => replaced.indexOf(name) !== replaced.lastIndexOf(name)).map((name) => `Replacement ${name}: ReplacedTwice`)
+          ]
+          const result = Resolver.resolve(registry, [requestOf(asked)])
+          const invalid = Either.isLeft(result)
+            ? result.left.problems.flatMap((problem) =>
+              problem._tag === "InvalidDeclaration"
+                ? problem.issues.map((issue) => `${problem.subject._tag} ${"qualifier" in problem.subject ? `${problem.subject.service}@${problem.subject.qualifier}` : "name" in problem.subject ? problem.subject.name : "service" in problem.subject ? problem.subject.service : ""}: ${issue.code}`)
+                : []
+            )
+            : []
+          expect(invalid.sort()).toEqual(declarations.sort())
+          if (declarations.length > 0) return
+          const expected = outcomeOf(all, asked)
+          expect(answerOf(registry, asked)).toEqual(expected)
+          if (expected._tag === "Chosen" && Either.isRight(result)) {
+            const chosen = result.right.nodes[result.right.roots[0]!.targets[0]!]!
+            expect(chosen.component.construct).toEqual({ _tag: "Value", value: replaced.includes(expected.name) ? `fake ${expected.name}` : expected.name })
+          }
+        }),
+        { numRuns: 500, seed: 20261208 }
       )
     })
   })
