@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Option, Ref } from "effect"
-import { App, Component, Condition, Dependency, Errors, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Condition, Dependency, Errors, Explain, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 import { boundedDistance } from "../src/internal/resolver/problems.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
@@ -2012,8 +2012,12 @@ describe("Resolver", () => {
     }
 
     /** What layerwise answered, in the model's terms. */
-    const answerOf = (registry: Registry.Registry, asked: Request): Outcome | { readonly _tag: "Other"; readonly problems: ReadonlyArray<string> } => {
-      const result = Resolver.resolve(registry, [requestOf(asked)])
+    const answerOf = (
+      registry: Registry.Registry,
+      asked: Request,
+      options?: Resolver.Options
+    ): Outcome | { readonly _tag: "Other"; readonly problems: ReadonlyArray<string> } => {
+      const result = Resolver.resolve(registry, [requestOf(asked)], options)
       if (Either.isLeft(result)) {
         const problems = result.left.problems
         if (problems.length === 1 && problems[0]!._tag === "MissingComponent" && problems[0]!.request === labelOf(asked)) return { _tag: "Missing" }
@@ -2075,6 +2079,141 @@ describe("Resolver", () => {
           }
         }),
         { numRuns: 500, seed: 20261208 }
+      )
+    })
+
+    // Conditions (go-path/di's Condition, Spring's @Profile): random conditions over random profiles and
+    // properties, modelled as data, with what each says of itself
+    type Guard =
+      | { readonly _tag: "Profile"; readonly name: string }
+      | { readonly _tag: "Property"; readonly name: string; readonly value?: string }
+      | { readonly _tag: "Not"; readonly of: Guard }
+      | { readonly _tag: "And" | "Or"; readonly of: readonly [Guard, Guard] }
+    interface Environment {
+      readonly profiles: ReadonlyArray<string>
+      readonly properties: Record<string, string>
+    }
+    const guard: fc.Arbitrary<Guard> = fc.letrec<{ guard: Guard }>((tie) => ({
+      guard: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        fc.constantFrom("p0", "p1").map((name): Guard => ({ _tag: "Profile", name })),
+        fc.record({ name: fc.constantFrom("k0", "k1"), value: fc.option(fc.constantFrom("a", "b"), { nil: undefined }) })
+          .map(({ name, value }): Guard => value === undefined ? { _tag: "Property", name } : { _tag: "Property", name, value }),
+        tie("guard").map((of): Guard => ({ _tag: "Not", of })),
+        fc.tuple(tie("guard"), tie("guard"), fc.constantFrom("And" as const, "Or" as const)).map(([a, b, _tag]): Guard => ({ _tag, of: [a, b] }))
+      )
+    })).guard
+    const environment: fc.Arbitrary<Environment> = fc.record({
+      profiles: fc.subarray(["p0", "p1"]),
+      properties: fc.record({ k0: fc.constantFrom("a", "b"), k1: fc.constantFrom("a", "b") }, { requiredKeys: [] })
+    })
+    /** Whether a guard holds in an environment (README, "Conditions and profiles"). */
+    const holds = (condition: Guard, env: Environment): boolean =>
+      condition._tag === "Profile"
+        ? env.profiles.includes(condition.name)
+        : condition._tag === "Property"
+        ? condition.value === undefined ? env.properties[condition.name] !== undefined : env.properties[condition.name] === condition.value
+        : condition._tag === "Not"
+        ? !holds(condition.of, env)
+        : condition._tag === "And"
+        ? holds(condition.of[0], env) && holds(condition.of[1], env)
+        : holds(condition.of[0], env) || holds(condition.of[1], env)
+    /** What a guard says of itself: "profile p0", "property k0 = a", "not (...)", "(...) and (...)". */
+    const describeGuard = (condition: Guard): string =>
+      condition._tag === "Profile"
+        ? `profile ${condition.name}`
+        : condition._tag === "Property"
+        ? condition.value === undefined ? `property ${condition.name} is set` : `property ${condition.name} = ${condition.value}`
+        : condition._tag === "Not"
+        ? `not (${describeGuard(condition.of)})`
+        : condition.of.map((part) => `(${describeGuard(part)})`).join(condition._tag === "And" ? " and " : " or ")
+    const conditionOf = (condition: Guard): Condition.Condition =>
+      condition._tag === "Profile"
+        ? Condition.profile(condition.name)
+        : condition._tag === "Property"
+        ? Condition.property(condition.name, condition.value)
+        : condition._tag === "Not"
+        ? Condition.not(conditionOf(condition.of))
+        : (condition._tag === "And" ? Condition.and : Condition.or)(conditionOf(condition.of[0]), conditionOf(condition.of[1]))
+    /**
+     * Spring's @ConditionalOnMissingBean / OnBean: `Condition.missing(request)`, `Condition.present(request)`
+     * of Sender or Sender@q0. What they see (README): the candidates whose guards all hold and none of
+     * which reads the registry, whatever the registration order.
+     */
+    type Presence = { readonly _tag: "Missing" | "Present"; readonly qualifier?: "q0" }
+    const presence: fc.Arbitrary<Presence> = fc.record({
+      _tag: fc.constantFrom("Missing" as const, "Present" as const),
+      qualifier: fc.constantFrom("q0" as const)
+    }, { requiredKeys: ["_tag"] })
+    type AnyGuard = Guard | Presence
+    const isPresence = (condition: AnyGuard): condition is Presence => condition._tag === "Missing" || condition._tag === "Present"
+    interface World {
+      readonly registered: ReadonlyArray<Candidate>
+      readonly guards: ReadonlyArray<ReadonlyArray<AnyGuard>>
+      readonly env: Environment
+    }
+    /** The candidates that provide a presence condition's request, by name, sorted. */
+    const providersOf = (world: World, condition: Presence): ReadonlyArray<string> =>
+      world.registered.filter((spec, index) =>
+        world.guards[index]!.every((g) => !isPresence(g) && holds(g, world.env)) &&
+        (condition.qualifier === undefined || spec.qualifiers.includes(condition.qualifier))
+      ).map((spec) => spec.name).sort(byName)
+    const holdsIn = (world: World, condition: AnyGuard): boolean =>
+      isPresence(condition) ? (providersOf(world, condition).length === 0) === (condition._tag === "Missing") : holds(condition, world.env)
+    /** What a false guard says: a presence condition with the providers it saw. */
+    const explainIn = (world: World, condition: AnyGuard): string => {
+      if (!isPresence(condition)) return describeGuard(condition)
+      const label = condition.qualifier === undefined ? "Sender" : `Sender@${condition.qualifier}`
+      const providers = providersOf(world, condition)
+      const providing = providers.length === 0 ? "none does" : `${providers.join(", ")} ${providers.length === 1 ? "does" : "do"}`
+      return condition._tag === "Missing" ? `no other component provides ${label}: ${providing}` : `another component provides ${label}: ${providing}`
+    }
+    const conditionOfAny = (condition: AnyGuard): Condition.Condition =>
+      isPresence(condition)
+        ? (condition._tag === "Missing" ? Condition.missing : Condition.present)(condition.qualifier === undefined ? Sender : Dependency.qualified(Sender, condition.qualifier))
+        : conditionOf(condition)
+    /** A candidate under its guards, outermost first: `Registry.when(outer, Registry.when(inner, component))`. */
+    const guarded = (item: Registry.Registry | Component.Component<Sender, string>, guards: ReadonlyArray<AnyGuard>) =>
+      guards.reduceRight<Registry.Registry | Component.Component<Sender, string>>((inner, condition) => Registry.when(conditionOfAny(condition), inner), item)
+    /**
+     * Why the guards leave candidate `index` out, or undefined when they all hold: the outermost false
+     * guard says it; a false guard nested in it adds its own, `(outer) and (inner)`.
+     */
+    const leftOutBy = (world: World, index: number): string | undefined => {
+      const guards = world.guards[index]!
+      const first = guards.findIndex((condition) => !holdsIn(world, condition))
+      if (first === -1) return undefined
+      return guards.slice(first + 1).reduce(
+        (reason, condition) => holdsIn(world, condition) ? reason : `(${reason}) and (${explainIn(world, condition)})`,
+        explainIn(world, guards[first]!)
+      )
+    }
+    const guardsOf = (count: number) =>
+      fc.array(fc.array(fc.oneof({ weight: 4, arbitrary: guard }, { weight: 1, arbitrary: presence }), { maxLength: 2 }), { minLength: count, maxLength: count })
+
+    it("conditions: a candidate whose guards do not all hold is as if unregistered, and Explain says which condition left it out", () => {
+      const scenario = candidates("s", false, 4).chain((registered) =>
+        fc.record({ registered: fc.constant(registered), guards: guardsOf(registered.length), env: environment, asked: request })
+      )
+      fc.assert(
+        fc.property(scenario, ({ asked, env, guards, registered }) => {
+          const world: World = { registered, guards, env }
+          const registry = Registry.make(...registered.map((spec, index) => guarded(componentOf(spec), guards[index]!)))
+          const kept = registered.filter((_, index) => leftOutBy(world, index) === undefined)
+          const expected = outcomeOf(kept, asked)
+          expect(answerOf(registry, asked, env)).toEqual(expected)
+          // the same request of a registry of the kept candidates alone, unguarded
+          expect(answerOf(Registry.make(...kept.map((spec) => componentOf(spec))), asked)).toEqual(expected)
+          const result = Resolver.resolve(registry, [requestOf(asked)], env)
+          if (Either.isLeft(result)) return
+          registered.forEach((spec, index) => {
+            const reason = leftOutBy(world, index)
+            if (reason === undefined) return
+            const explained = Explain.component(result.right, spec.name)
+            expect(Either.isLeft(explained) && explained.left.leftOut).toEqual({ _tag: "Excluded", condition: reason })
+          })
+        }),
+        { numRuns: 400, seed: 20261208 }
       )
     })
   })
