@@ -2216,5 +2216,51 @@ describe("Resolver", () => {
         { numRuns: 400, seed: 20261208 }
       )
     })
+
+    it("collections: Dependency.all gets the candidates the model's request considers, by order then registration, primaries and alternatives in place, whatever conditions left out; none is an empty collection", () => {
+      // README: "a collection gets every candidate sorted by order (registration order breaks ties)";
+      // go-path/di's AllOf sorts by primary and alternative too, layerwise by order alone
+      const scenario = fc.tuple(candidates("s", false, 4), candidates("o", true, 1)).chain(([registered, overriding]) =>
+        fc.record({
+          registered: fc.constant([...registered, ...overriding]),
+          guards: guardsOf(registered.length + overriding.length),
+          env: environment,
+          selector: request.map((asked) => asked.selector)
+        })
+      )
+      fc.assert(
+        fc.property(scenario, ({ env, guards, registered, selector }) => {
+          const world: World = { registered, guards, env }
+          const entry = (spec: Candidate, index: number) => {
+            const item = spec.override ? Registry.empty.pipe(Registry.override(componentOf(spec))) : Registry.make(componentOf(spec))
+            return guarded(item, guards[index]!)
+          }
+          const registry = Registry.make(...registered.map(entry))
+          const kept = registered.filter((_, index) => leftOutBy(world, index) === undefined)
+          // an override of nothing is reported (see the overrides property): keep to those that replace something
+          if (kept.some((spec) => spec.override) && !kept.some((spec) => !spec.override)) return
+          if (kept.some((spec) => spec.override && spec.qualifiers.some((q) => !kept.some((other) => !other.override && other.qualifiers.includes(q)) && !(selector._tag === "Qualifier" && selector.qualifier === q)))) return
+          const ordered = poolOf(kept, selector)
+            .map((spec) => ({ spec, position: kept.indexOf(spec) }))
+            .sort((a, b) => a.spec.order - b.spec.order || a.position - b.position)
+            .map(({ spec }) => spec.name)
+          const all = selector._tag === "Any"
+            ? Dependency.all(Sender)
+            : selector._tag === "Qualifier"
+            ? Dependency.all(Dependency.qualified(Sender, selector.qualifier))
+            : Dependency.all(Dependency.named(Sender, selector.name))
+          // what a constructor requesting the collection reads (the Layer provides the root: the cast says so to runSync)
+          const values = () =>
+            Effect.runSync(Effect.provide(all as Effect.Effect<ReadonlyArray<string>, never, unknown>, Registry.toLayer(registry, [all], env)) as Effect.Effect<ReadonlyArray<string>, unknown>)
+          const result = Resolver.resolve(registry, [all], env)
+          if (Either.isLeft(result)) throw new Error(result.left.message)
+          const edge = result.right.roots[0]!
+          expect([edge.choice.rule, namesOf(result.right, edge)]).toEqual(["all", ordered])
+          // and the constructor reads them in that order
+          expect(values()).toEqual(ordered)
+        }),
+        { numRuns: 300, seed: 20261208 }
+      )
+    })
   })
 })
