@@ -53,9 +53,12 @@ export const reportOverridesOfNothing = (
   problems: Array<Errors.Problem>
 ): void => {
   const replacing = new Set<unknown>(flat.replacing)
-  for (const candidate of index.candidates.components.slice(0, index.baseCount)) {
-    const replaced = replacedOverrides.get(candidate)
-    if (replaced !== undefined && replacing.has(replaced)) replacing.add(candidate)
+  // an override replaced by name is one still: the candidate that took its place counts as it
+  if (flat.replacements.size > 0) {
+    for (let candidate = 0; candidate < index.baseCount; candidate++) {
+      const replaced = replacedOverrides.get(index.candidates.components[candidate]!)
+      if (replaced !== undefined && replacing.has(replaced)) replacing.add(index.candidates.components[candidate])
+    }
   }
   const { components, overrides } = index.candidates
   // a component of the registry's own, not an override only
