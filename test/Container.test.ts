@@ -2394,20 +2394,28 @@ describe("Container", () => {
       fc.record({
         dependencies: fc.tuple(...Array.from({ length: size }, (_, index) => fc.subarray(Array.from({ length: index }, (_, earlier) => earlier)))),
         roots: fc.subarray(Array.from({ length: size }, (_, index) => index)),
-        steps: fc.array(fc.record({ shutDown: fc.boolean(), target: fc.nat({ max: size - 1 }) }), { maxLength: 10 })
+        steps: fc.array(fc.record({ shutDown: fc.boolean(), target: fc.nat({ max: size - 1 }) }), { maxLength: 10 }),
+        /** the components whose release fails (dies, once it recorded its event) */
+        failing: fc.subarray(Array.from({ length: size }, (_, index) => index))
       })
     )
+    const broken = (index: number) => new Error(`T${index} did not close`)
 
-    it.effect("every built instance is released once, dependents first; a shut-down component and its dependents are gone, the rest runs", () =>
+    it.effect("every built instance is released once, dependents first; a shut-down component and its dependents are gone, the rest runs; every release that fails is a ReleaseError of the shutdown, in release order", () =>
       Effect.promise(() =>
         fc.assert(
-          fc.asyncProperty(scenarios, ({ dependencies, roots, steps }) =>
+          fc.asyncProperty(scenarios, ({ dependencies, failing, roots, steps }) =>
             Effect.runPromise(Effect.gen(function*() {
               const recorder = makeRecorder()
               const size = dependencies.length
               const tags = dependencies.map((_, index) => Context.GenericTag<{ readonly id: number }>(`T${index}`))
               const registry = Registry.make(...dependencies.map((needs, index) =>
-                Component.make(tags[index]!, { dependencies: needs.map((need) => tags[need]!), build: recorder.make(`T${index}`, (id) => ({ id })) })
+                Component.make(tags[index]!, {
+                  dependencies: needs.map((need) => tags[need]!),
+                  build: failing.includes(index)
+                    ? Effect.zipLeft(recorder.make(`T${index}`, (id) => ({ id })), Effect.acquireRelease(Effect.void, () => Effect.die(broken(index))))
+                    : recorder.make(`T${index}`, (id) => ({ id }))
+                })
               ))
               const closure = (index: number): Set<number> => {
                 const found = new Set<number>([index])
@@ -2441,7 +2449,8 @@ describe("Container", () => {
                   continue
                 }
                 const before = recorder.events.length
-                const result = yield* Effect.either(Container.shutDownIn(container, `T${index}`))
+                const exit = yield* Effect.exit(Container.shutDownIn(container, `T${index}`))
+                const result = Exit.isSuccess(exit) ? Either.right(exit.value) : Either.left([...Cause.failures(exit.cause)][0]!)
                 if (shut.has(index)) {
                   expect(Either.isLeft(result) && result.left._tag).toBe("ComponentShutDown")
                   continue
@@ -2454,16 +2463,28 @@ describe("Container", () => {
                 const newly = [...held].filter((other) => !shut.has(other) && closure(other).has(index))
                 for (const other of newly) shut.add(other)
                 for (const other of newly) instances.delete(other)
-                expect(Either.isRight(result) && [...result.right].sort()).toEqual(newly.map((other) => `T${other}`).sort())
                 // what it released: the built ones among them, each once, dependents first
                 const released = recorder.events.slice(before).map((event) => Number(event.slice("release T".length)))
+                // the releases that failed, each a ReleaseError (in release order), or the names shut down
+                const failed = released.filter((other) => failing.includes(other))
+                if (failed.length === 0) expect(Either.isRight(result) && [...result.right].sort()).toEqual(newly.map((other) => `T${other}`).sort())
+                else {
+                  expect(Exit.isFailure(exit) && [...Cause.failures(exit.cause)].map((error) => [error._tag, (error as Errors.ReleaseError).component, (error as Errors.ReleaseError).cause]))
+                    .toEqual(failed.map((other) => ["ReleaseError", `T${other}`, broken(other)]))
+                  expect(Exit.isFailure(exit) && [...Cause.defects(exit.cause)]).toEqual([])
+                }
                 expect(recorder.events.slice(before).every((event) => event.startsWith("release "))).toBe(true)
                 expect([...released].sort()).toEqual(newly.filter((other) => recorder.count(`build T${other}`) === 1).sort())
                 released.forEach((other, position) => {
                   for (const later of released.slice(position + 1)) expect(closure(later).has(other)).toBe(false)
                 })
               }
-              yield* Scope.close(scope, Exit.void)
+              const beforeClose = recorder.events.length
+              const closed = yield* Effect.exit(Scope.close(scope, Exit.void))
+              // the close's failures: one ReleaseError (a defect) per release of what was left that failed, in release order
+              const failedAtClose = recorder.events.slice(beforeClose).map((event) => Number(event.slice("release T".length))).filter((other) => failing.includes(other))
+              expect(Exit.isFailure(closed) ? [...Cause.defects(closed.cause)].map((error) => [(error as Errors.ReleaseError)._tag, (error as Errors.ReleaseError).component]) : [])
+                .toEqual(failedAtClose.map((other) => ["ReleaseError", `T${other}`]))
               const builds = recorder.events.filter((event) => event.startsWith("build ")).map((event) => event.slice(6))
               const releases = recorder.events.filter((event) => event.startsWith("release ")).map((event) => event.slice(8))
               expect(new Set(builds).size).toBe(builds.length)
@@ -2476,7 +2497,7 @@ describe("Container", () => {
               expect(size).toBeGreaterThan(1)
             }))
           ),
-          { numRuns: 100 }
+          { numRuns: 100, seed: 20261208 }
         )
       ))
   })

@@ -971,6 +971,22 @@ describe("one component", () => {
       ])
   })
 
+  it("a component left out by a profile and a presence condition nested in it is told both, as two false profiles are", () => {
+    // Regression: "(profile lru)" alone: the nested Condition.missing, not evaluated while the flattening
+    // reached no presence condition, was taken to hold (found by the conditions model of Resolver's tests)
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Cache, "redis").pipe(Component.named("RedisCache")),
+        Registry.when(Condition.profile("lru"), Registry.when(Condition.missing(Cache), Component.succeed(Cache, "lru").pipe(Component.named("LruCache")))),
+        Component.make(Api, { dependencies: [Cache], build: Cache })
+      ),
+      [Api]
+    )
+    expect(Either.flip(Explain.component(plan, "LruCache")).pipe(Either.map((error) => error.leftOut))).toEqual(
+      Either.right({ _tag: "Excluded", condition: "(profile lru) and (no other component provides Cache: RedisCache does)" })
+    )
+  })
+
   it("a registered component no request reached is told so, and one its condition left out is told so though no request considered it", () => {
     // Regression: both were "no component is named ...", as if the registry had neither
     const plan = resolve(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, FastCheck as fc, Layer, Option, Ref } from "effect"
-import { App, Component, Condition, Dependency, Errors, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
+import { App, Component, Condition, Dependency, Errors, Explain, Family, Lifecycle, Lifetime, Plan, Qualifier, Registry, Resolver } from "../src/index.js"
 import { boundedDistance } from "../src/internal/resolver/problems.js"
 
 class Database extends Context.Tag("Database")<Database, { readonly url: string }>() {}
@@ -571,6 +571,22 @@ describe("Resolver", () => {
       )
       const plan = planOf(registry, [Database])
       expect(plan.nodes[0]!.component.construct).toEqual({ _tag: "Value", value: { url: "fake" } })
+    })
+
+    it("an override replaced by name must still replace something: a qualifier of it no component has and nothing requests is reported", () => {
+      // Regression: the replacement took the override's place and was counted as a component of the
+      // registry's own, so the override's qualifier seemed provided (found by the overrides model below)
+      const registry = production.pipe(
+        Registry.override([database("fakeReporting").pipe(Component.qualified(["reporting"]))]),
+        Registry.replace("fakeReporting", Component.succeed(Database, { url: "memory" }))
+      )
+      expect(errorOf(registry, [Database]).problems).toEqual([
+        new Errors.InvalidDeclaration({
+          path: [],
+          subject: { _tag: "Override", service: "Database", qualifier: "reporting" },
+          issues: [{ code: "OverridesNothing", suggestions: [] }]
+        })
+      ])
     })
 
     it("replacing a name that no component has is an InvalidDeclaration", () => {
@@ -1875,6 +1891,375 @@ describe("Resolver", () => {
           }
         }),
         { numRuns: 300 }
+      )
+    })
+  })
+
+  describe("models of the seeds' rules, checked on random inputs", () => {
+    // Each model is the README's rule written out plainly (go-path/di's choice among candidates and by
+    // qualifier, samber/do's named services and overrides, with layerwise's documented differences: a tie
+    // is an error, never registration order; two overrides of one request tie too, where a later
+    // do.Override replaces the earlier). Candidates of one service, Sender, named s0, s1, ... (overrides
+    // o0, o1, ...); a request is plain, qualified (q0, q1, or q2 that nobody has) or named (a name or a
+    // missing one), optional or not.
+    type Flag = "none" | "primary" | "alternative"
+    interface Candidate {
+      readonly name: string
+      readonly qualifiers: ReadonlyArray<string>
+      readonly flag: Flag
+      readonly order: number
+      readonly override: boolean
+    }
+    type Selector =
+      | { readonly _tag: "Any" }
+      | { readonly _tag: "Qualifier"; readonly qualifier: string }
+      | { readonly _tag: "Name"; readonly name: string }
+    interface Request {
+      readonly selector: Selector
+      readonly optional: boolean
+    }
+
+    const candidate = (prefix: string, override: boolean) => (index: number): fc.Arbitrary<Candidate> =>
+      fc.record({
+        name: fc.constant(`${prefix}${index}`),
+        qualifiers: fc.subarray(["q0", "q1"]),
+        flag: fc.constantFrom<Flag>("none", "none", "primary", "alternative"),
+        order: fc.integer({ min: 0, max: 1 }),
+        override: fc.constant(override)
+      })
+    const candidates = (prefix: string, override: boolean, max: number) =>
+      fc.integer({ min: 0, max }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, index) => candidate(prefix, override)(index))))
+    const request: fc.Arbitrary<Request> = fc.record({
+      selector: fc.oneof(
+        fc.constant<Selector>({ _tag: "Any" }),
+        fc.constantFrom("q0", "q1", "q2").map((qualifier): Selector => ({ _tag: "Qualifier", qualifier })),
+        fc.constantFrom("s0", "s1", "s2", "o0", "o1", "nobody").map((name): Selector => ({ _tag: "Name", name }))
+      ),
+      optional: fc.boolean()
+    })
+
+    const requestOf = ({ optional, selector }: Request): Dependency.Any => {
+      if (selector._tag === "Any") return optional ? Dependency.optional(Sender) : Sender
+      if (selector._tag === "Qualifier") {
+        const qualified = Dependency.qualified(Sender, selector.qualifier)
+        return optional ? Dependency.optional(qualified) : qualified
+      }
+      const named = Dependency.named(Sender, selector.name)
+      return optional ? Dependency.optional(named) : named
+    }
+    const labelOf = ({ optional, selector }: Request): string => {
+      const single = selector._tag === "Any" ? "Sender" : selector._tag === "Qualifier" ? `Sender@${selector.qualifier}` : `Sender#${selector.name}`
+      return optional ? `Option<${single}>` : single
+    }
+    const componentOf = (spec: Candidate, value = spec.name) => {
+      const base = Component.succeed(Sender, value).pipe(Component.named(spec.name), Component.qualified(spec.qualifiers), Component.order(spec.order))
+      return spec.flag === "primary" ? Component.primary(base) : spec.flag === "alternative" ? Component.alternative(base) : base
+    }
+
+    /**
+     * The candidates a request chooses among (README, "Resolution" and "Testing"): a plain request
+     * considers every candidate but overrides with qualifiers, a qualified one those with its qualifier,
+     * a named one the one of that name. An override without qualifiers answers every request of its tag;
+     * one with qualifiers only the requests of one of them. Overrides that answer replace every other
+     * candidate, and for a qualified request those with its qualifier replace the tag-wide ones.
+     */
+    const poolOf = (all: ReadonlyArray<Candidate>, selector: Selector): ReadonlyArray<Candidate> => {
+      const tagWide = (c: Candidate) => c.override && c.qualifiers.length === 0
+      const answers = (c: Candidate) =>
+        tagWide(c) || (selector._tag === "Any"
+          ? !c.override
+          : selector._tag === "Qualifier"
+          ? c.qualifiers.includes(selector.qualifier)
+          : c.name === selector.name)
+      const answering = all.filter(answers)
+      const overriding = answering.filter((c) => c.override)
+      const specific = selector._tag === "Qualifier" ? overriding.filter((c) => c.qualifiers.includes(selector.qualifier)) : []
+      return specific.length > 0 ? specific : overriding.length > 0 ? overriding : answering
+    }
+
+    /** The ranking (go-path/di's DefaultFactorySortLessFn without the mock, which the pool already decided): primary, not alternative, lower order. */
+    const rank = (c: Candidate) => [c.flag === "primary" ? 0 : 1, c.flag === "alternative" ? 1 : 0, c.order] as const
+    const compare = (a: Candidate, b: Candidate) => {
+      const [x, y] = [rank(a), rank(b)]
+      return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]
+    }
+    const byName = (a: string, b: string) => a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0
+
+    type Outcome =
+      | { readonly _tag: "Chosen"; readonly name: string; readonly rule: string }
+      | { readonly _tag: "Absent" }
+      | { readonly _tag: "Missing" }
+      | { readonly _tag: "Ambiguous"; readonly candidates: ReadonlyArray<string>; readonly rule: string }
+
+    /** The model's answer to a single-valued request. */
+    const outcomeOf = (all: ReadonlyArray<Candidate>, { optional, selector }: Request): Outcome => {
+      const pool = poolOf(all, selector)
+      if (pool.length === 0) return optional ? { _tag: "Absent" } : { _tag: "Missing" }
+      if (pool.length === 1) return { _tag: "Chosen", name: pool[0]!.name, rule: pool[0]!.override ? "override" : "only" }
+      const [best, runnerUp] = [...pool].sort(compare)
+      if (compare(best!, runnerUp!) === 0) {
+        const tied = pool.filter((c) => compare(c, best!) === 0)
+        const rule = [
+          best!.override ? "all overrides" : undefined,
+          best!.flag === "primary" ? "all primary" : "none primary",
+          best!.flag === "alternative" ? "all alternative" : undefined,
+          `equal order ${best!.order}`
+        ].filter((part) => part !== undefined).join(", ")
+        return { _tag: "Ambiguous", candidates: tied.map((c) => c.name).sort(byName), rule }
+      }
+      const [x, y] = [rank(best!), rank(runnerUp!)]
+      return { _tag: "Chosen", name: best!.name, rule: x[0] !== y[0] ? "primary" : x[1] !== y[1] ? "not-alternative" : "lowest-order" }
+    }
+
+    /** What layerwise answered, in the model's terms. */
+    const answerOf = (
+      registry: Registry.Registry,
+      asked: Request,
+      options?: Resolver.Options
+    ): Outcome | { readonly _tag: "Other"; readonly problems: ReadonlyArray<string> } => {
+      const result = Resolver.resolve(registry, [requestOf(asked)], options)
+      if (Either.isLeft(result)) {
+        const problems = result.left.problems
+        if (problems.length === 1 && problems[0]!._tag === "MissingComponent" && problems[0]!.request === labelOf(asked)) return { _tag: "Missing" }
+        if (problems.length === 1 && problems[0]!._tag === "AmbiguousComponent" && problems[0]!.request === labelOf(asked)) {
+          return { _tag: "Ambiguous", candidates: problems[0]!.candidates, rule: problems[0]!.rule }
+        }
+        return { _tag: "Other", problems: problems.map((problem) => problem.message) }
+      }
+      const edge = result.right.roots[0]!
+      if (edge.targets.length === 0) return edge.choice.rule === "absent" ? { _tag: "Absent" } : { _tag: "Other", problems: [edge.choice.rule] }
+      return { _tag: "Chosen", name: result.right.nodes[edge.targets[0]!]!.name, rule: edge.choice.rule }
+    }
+
+    it("qualifiers and names: a request chooses among its candidates as the model says, or fails with the problem it says, the tied candidates sorted", () => {
+      fc.assert(
+        fc.property(candidates("s", false, 4), request, (registered, asked) => {
+          expect(answerOf(Registry.make(...registered.map((spec) => componentOf(spec))), asked)).toEqual(outcomeOf(registered, asked))
+        }),
+        { numRuns: 500, seed: 20261208 }
+      )
+    })
+
+    it("overrides and replacements: an override answers the requests the model says and wins there, two equal ones tie, a replacement keeps its place; an override's unused qualifier, an unknown or twice-replaced name are problems", () => {
+      const replacements = fc.array(fc.constantFrom("s0", "s1", "o0", "nope"), { maxLength: 2 })
+      fc.assert(
+        fc.property(candidates("s", false, 3), candidates("o", true, 2), replacements, request, (registered, overriding, replaced, asked) => {
+          const all = [...registered, ...overriding]
+          let registry = Registry.make(...registered.map((spec) => componentOf(spec))).pipe(
+            Registry.override(overriding.map((spec) => componentOf(spec)))
+          )
+          for (const name of replaced) registry = registry.pipe(Registry.replace(name, Component.succeed(Sender, `fake ${name}`)))
+          // README: an override must replace something (each of its qualifiers one a component has or a
+          // request asks for); replacing a name no component has, or one name twice, is a problem
+          const unused = [...new Set(overriding.flatMap((spec) => spec.qualifiers))].filter((qualifier) =>
+            !registered.some((spec) => spec.qualifiers.includes(qualifier)) &&
+            !(asked.selector._tag === "Qualifier" && asked.selector.qualifier === qualifier)
+          )
+          const names = all.map((spec) => spec.name)
+          const declarations = [
+            ...unused.sort().map((qualifier) => `Override Sender@${qualifier}: OverridesNothing`),
+            ...[...new Set(replaced)].filter((name) => !names.includes(name)).map((name) => `Replacement ${name}: UnknownName`),
+            ...[...new Set(replaced)].filter((name) => replaced.indexOf(name) !== replaced.lastIndexOf(name)).map((name) => `Replacement ${name}: ReplacedTwice`)
+          ]
+          const result = Resolver.resolve(registry, [requestOf(asked)])
+          const invalid = Either.isLeft(result)
+            ? result.left.problems.flatMap((problem) =>
+              problem._tag === "InvalidDeclaration"
+                ? problem.issues.map((issue) => `${problem.subject._tag} ${"qualifier" in problem.subject ? `${problem.subject.service}@${problem.subject.qualifier}` : "name" in problem.subject ? problem.subject.name : "service" in problem.subject ? problem.subject.service : ""}: ${issue.code}`)
+                : []
+            )
+            : []
+          expect(invalid.sort()).toEqual(declarations.sort())
+          if (declarations.length > 0) return
+          const expected = outcomeOf(all, asked)
+          expect(answerOf(registry, asked)).toEqual(expected)
+          if (expected._tag === "Chosen" && Either.isRight(result)) {
+            const chosen = result.right.nodes[result.right.roots[0]!.targets[0]!]!
+            expect(chosen.component.construct).toEqual({ _tag: "Value", value: replaced.includes(expected.name) ? `fake ${expected.name}` : expected.name })
+          }
+        }),
+        { numRuns: 500, seed: 20261208 }
+      )
+    })
+
+    // Conditions (go-path/di's Condition, Spring's @Profile): random conditions over random profiles and
+    // properties, modelled as data, with what each says of itself
+    type Guard =
+      | { readonly _tag: "Profile"; readonly name: string }
+      | { readonly _tag: "Property"; readonly name: string; readonly value?: string }
+      | { readonly _tag: "Not"; readonly of: Guard }
+      | { readonly _tag: "And" | "Or"; readonly of: readonly [Guard, Guard] }
+    interface Environment {
+      readonly profiles: ReadonlyArray<string>
+      readonly properties: Record<string, string>
+    }
+    const guard: fc.Arbitrary<Guard> = fc.letrec<{ guard: Guard }>((tie) => ({
+      guard: fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        fc.constantFrom("p0", "p1").map((name): Guard => ({ _tag: "Profile", name })),
+        fc.record({ name: fc.constantFrom("k0", "k1"), value: fc.option(fc.constantFrom("a", "b"), { nil: undefined }) })
+          .map(({ name, value }): Guard => value === undefined ? { _tag: "Property", name } : { _tag: "Property", name, value }),
+        tie("guard").map((of): Guard => ({ _tag: "Not", of })),
+        fc.tuple(tie("guard"), tie("guard"), fc.constantFrom("And" as const, "Or" as const)).map(([a, b, _tag]): Guard => ({ _tag, of: [a, b] }))
+      )
+    })).guard
+    const environment: fc.Arbitrary<Environment> = fc.record({
+      profiles: fc.subarray(["p0", "p1"]),
+      properties: fc.record({ k0: fc.constantFrom("a", "b"), k1: fc.constantFrom("a", "b") }, { requiredKeys: [] })
+    })
+    /** Whether a guard holds in an environment (README, "Conditions and profiles"). */
+    const holds = (condition: Guard, env: Environment): boolean =>
+      condition._tag === "Profile"
+        ? env.profiles.includes(condition.name)
+        : condition._tag === "Property"
+        ? condition.value === undefined ? env.properties[condition.name] !== undefined : env.properties[condition.name] === condition.value
+        : condition._tag === "Not"
+        ? !holds(condition.of, env)
+        : condition._tag === "And"
+        ? holds(condition.of[0], env) && holds(condition.of[1], env)
+        : holds(condition.of[0], env) || holds(condition.of[1], env)
+    /** What a guard says of itself: "profile p0", "property k0 = a", "not (...)", "(...) and (...)". */
+    const describeGuard = (condition: Guard): string =>
+      condition._tag === "Profile"
+        ? `profile ${condition.name}`
+        : condition._tag === "Property"
+        ? condition.value === undefined ? `property ${condition.name} is set` : `property ${condition.name} = ${condition.value}`
+        : condition._tag === "Not"
+        ? `not (${describeGuard(condition.of)})`
+        : condition.of.map((part) => `(${describeGuard(part)})`).join(condition._tag === "And" ? " and " : " or ")
+    const conditionOf = (condition: Guard): Condition.Condition =>
+      condition._tag === "Profile"
+        ? Condition.profile(condition.name)
+        : condition._tag === "Property"
+        ? Condition.property(condition.name, condition.value)
+        : condition._tag === "Not"
+        ? Condition.not(conditionOf(condition.of))
+        : (condition._tag === "And" ? Condition.and : Condition.or)(conditionOf(condition.of[0]), conditionOf(condition.of[1]))
+    /**
+     * Spring's @ConditionalOnMissingBean / OnBean: `Condition.missing(request)`, `Condition.present(request)`
+     * of Sender or Sender@q0. What they see (README): the candidates whose guards all hold and none of
+     * which reads the registry, whatever the registration order.
+     */
+    type Presence = { readonly _tag: "Missing" | "Present"; readonly qualifier?: "q0" }
+    const presence: fc.Arbitrary<Presence> = fc.record({
+      _tag: fc.constantFrom("Missing" as const, "Present" as const),
+      qualifier: fc.constantFrom("q0" as const)
+    }, { requiredKeys: ["_tag"] })
+    type AnyGuard = Guard | Presence
+    const isPresence = (condition: AnyGuard): condition is Presence => condition._tag === "Missing" || condition._tag === "Present"
+    interface World {
+      readonly registered: ReadonlyArray<Candidate>
+      readonly guards: ReadonlyArray<ReadonlyArray<AnyGuard>>
+      readonly env: Environment
+    }
+    /** The candidates that provide a presence condition's request, by name, sorted. */
+    const providersOf = (world: World, condition: Presence): ReadonlyArray<string> =>
+      world.registered.filter((spec, index) =>
+        world.guards[index]!.every((g) => !isPresence(g) && holds(g, world.env)) &&
+        (condition.qualifier === undefined || spec.qualifiers.includes(condition.qualifier))
+      ).map((spec) => spec.name).sort(byName)
+    const holdsIn = (world: World, condition: AnyGuard): boolean =>
+      isPresence(condition) ? (providersOf(world, condition).length === 0) === (condition._tag === "Missing") : holds(condition, world.env)
+    /** What a false guard says: a presence condition with the providers it saw. */
+    const explainIn = (world: World, condition: AnyGuard): string => {
+      if (!isPresence(condition)) return describeGuard(condition)
+      const label = condition.qualifier === undefined ? "Sender" : `Sender@${condition.qualifier}`
+      const providers = providersOf(world, condition)
+      const providing = providers.length === 0 ? "none does" : `${providers.join(", ")} ${providers.length === 1 ? "does" : "do"}`
+      return condition._tag === "Missing" ? `no other component provides ${label}: ${providing}` : `another component provides ${label}: ${providing}`
+    }
+    const conditionOfAny = (condition: AnyGuard): Condition.Condition =>
+      isPresence(condition)
+        ? (condition._tag === "Missing" ? Condition.missing : Condition.present)(condition.qualifier === undefined ? Sender : Dependency.qualified(Sender, condition.qualifier))
+        : conditionOf(condition)
+    /** A candidate under its guards, outermost first: `Registry.when(outer, Registry.when(inner, component))`. */
+    const guarded = (item: Registry.Registry | Component.Component<Sender, string>, guards: ReadonlyArray<AnyGuard>) =>
+      guards.reduceRight<Registry.Registry | Component.Component<Sender, string>>((inner, condition) => Registry.when(conditionOfAny(condition), inner), item)
+    /**
+     * Why the guards leave candidate `index` out, or undefined when they all hold: the outermost false
+     * guard says it; a false guard nested in it adds its own, `(outer) and (inner)`.
+     */
+    const leftOutBy = (world: World, index: number): string | undefined => {
+      const guards = world.guards[index]!
+      const first = guards.findIndex((condition) => !holdsIn(world, condition))
+      if (first === -1) return undefined
+      return guards.slice(first + 1).reduce(
+        (reason, condition) => holdsIn(world, condition) ? reason : `(${reason}) and (${explainIn(world, condition)})`,
+        explainIn(world, guards[first]!)
+      )
+    }
+    const guardsOf = (count: number) =>
+      fc.array(fc.array(fc.oneof({ weight: 4, arbitrary: guard }, { weight: 1, arbitrary: presence }), { maxLength: 2 }), { minLength: count, maxLength: count })
+
+    it("conditions: a candidate whose guards do not all hold is as if unregistered, and Explain says which condition left it out", () => {
+      const scenario = candidates("s", false, 4).chain((registered) =>
+        fc.record({ registered: fc.constant(registered), guards: guardsOf(registered.length), env: environment, asked: request })
+      )
+      fc.assert(
+        fc.property(scenario, ({ asked, env, guards, registered }) => {
+          const world: World = { registered, guards, env }
+          const registry = Registry.make(...registered.map((spec, index) => guarded(componentOf(spec), guards[index]!)))
+          const kept = registered.filter((_, index) => leftOutBy(world, index) === undefined)
+          const expected = outcomeOf(kept, asked)
+          expect(answerOf(registry, asked, env)).toEqual(expected)
+          // the same request of a registry of the kept candidates alone, unguarded
+          expect(answerOf(Registry.make(...kept.map((spec) => componentOf(spec))), asked)).toEqual(expected)
+          const result = Resolver.resolve(registry, [requestOf(asked)], env)
+          if (Either.isLeft(result)) return
+          registered.forEach((spec, index) => {
+            const reason = leftOutBy(world, index)
+            if (reason === undefined) return
+            const explained = Explain.component(result.right, spec.name)
+            expect(Either.isLeft(explained) && explained.left.leftOut).toEqual({ _tag: "Excluded", condition: reason })
+          })
+        }),
+        { numRuns: 400, seed: 20261208 }
+      )
+    })
+
+    it("collections: Dependency.all gets the candidates the model's request considers, by order then registration, primaries and alternatives in place, whatever conditions left out; none is an empty collection", () => {
+      // README: "a collection gets every candidate sorted by order (registration order breaks ties)";
+      // go-path/di's AllOf sorts by primary and alternative too, layerwise by order alone
+      const scenario = fc.tuple(candidates("s", false, 4), candidates("o", true, 1)).chain(([registered, overriding]) =>
+        fc.record({
+          registered: fc.constant([...registered, ...overriding]),
+          guards: guardsOf(registered.length + overriding.length),
+          env: environment,
+          selector: request.map((asked) => asked.selector)
+        })
+      )
+      fc.assert(
+        fc.property(scenario, ({ env, guards, registered, selector }) => {
+          const world: World = { registered, guards, env }
+          const entry = (spec: Candidate, index: number) => {
+            const item = spec.override ? Registry.empty.pipe(Registry.override(componentOf(spec))) : Registry.make(componentOf(spec))
+            return guarded(item, guards[index]!)
+          }
+          const registry = Registry.make(...registered.map(entry))
+          const kept = registered.filter((_, index) => leftOutBy(world, index) === undefined)
+          // an override of nothing is reported (see the overrides property): keep to those that replace something
+          if (kept.some((spec) => spec.override) && !kept.some((spec) => !spec.override)) return
+          if (kept.some((spec) => spec.override && spec.qualifiers.some((q) => !kept.some((other) => !other.override && other.qualifiers.includes(q)) && !(selector._tag === "Qualifier" && selector.qualifier === q)))) return
+          const ordered = poolOf(kept, selector)
+            .map((spec) => ({ spec, position: kept.indexOf(spec) }))
+            .sort((a, b) => a.spec.order - b.spec.order || a.position - b.position)
+            .map(({ spec }) => spec.name)
+          const all = selector._tag === "Any"
+            ? Dependency.all(Sender)
+            : selector._tag === "Qualifier"
+            ? Dependency.all(Dependency.qualified(Sender, selector.qualifier))
+            : Dependency.all(Dependency.named(Sender, selector.name))
+          // what a constructor requesting the collection reads (the Layer provides the root: the cast says so to runSync)
+          const values = () =>
+            Effect.runSync(Effect.provide(all as Effect.Effect<ReadonlyArray<string>, never, unknown>, Registry.toLayer(registry, [all], env)) as Effect.Effect<ReadonlyArray<string>, unknown>)
+          const result = Resolver.resolve(registry, [all], env)
+          if (Either.isLeft(result)) throw new Error(result.left.message)
+          const edge = result.right.roots[0]!
+          expect([edge.choice.rule, namesOf(result.right, edge)]).toEqual(["all", ordered])
+          // and the constructor reads them in that order
+          expect(values()).toEqual(ordered)
+        }),
+        { numRuns: 300, seed: 20261208 }
       )
     })
   })

@@ -203,6 +203,8 @@ export interface Flattened {
   readonly environment: Condition.Environment
   /** the conditions evaluated that read Configs (what the plan's options include: see `Plan.options`) */
   readonly read: ReadonlyArray<Condition.Condition>
+  /** the registry flattened: what presence conditions nested in a skipped registry read (see `excluded`) */
+  readonly root: Registry.Registry
 }
 
 /**
@@ -328,7 +330,8 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
     conditionFailures,
     skipped,
     environment: withProviders ?? environment,
-    read
+    read,
+    root
   }
 }
 
@@ -447,6 +450,13 @@ export interface Excluded {
 export const excluded = (flat: Flattened): ReadonlyArray<Excluded> => {
   const found: Array<Excluded> = []
   const reached = new Set<unknown>()
+  // what a presence condition nested in a skipped registry sees, as the flattening's would have (its
+  // environment has it only when it reached one itself)
+  let withProviders: Condition.Environment | undefined
+  const environmentOf = (condition: Condition.Condition): Condition.Environment =>
+    conditionInternal.readsRegistry(condition)
+      ? (withProviders ??= conditionInternal.withProviders(flat.environment, providersOf(flat.root, flat.environment)))
+      : flat.environment
   for (const guard of flat.skipped) {
     if (reached.has(guard.registry)) continue
     reached.add(guard.registry)
@@ -478,12 +488,13 @@ export const excluded = (flat: Flattened): ReadonlyArray<Excluded> => {
           let condition = frame.condition
           if (entry._tag === "When") {
             let holds = true
+            const environment = environmentOf(entry.condition)
             try {
-              holds = entry.condition.test(flat.environment) === true
+              holds = entry.condition.test(environment) === true
             } catch {
               // reported by the flattening when it was reached there; here it only explains less
             }
-            if (!holds) condition = `(${condition}) and (${conditionInternal.explainIn(entry.condition, flat.environment)})`
+            if (!holds) condition = `(${condition}) and (${conditionInternal.explainIn(entry.condition, environment)})`
           }
           reached.add(entry.registry)
           stack.push({ entries: (entry.registry as RegistryImpl).entries, index: 0, condition })

@@ -21,7 +21,7 @@ import { examine, givenAs } from "./resolver/examine.js"
 import { hooksField, hookSteps } from "./resolver/hooks.js"
 import * as lifetimes from "./resolver/lifetimes.js"
 import * as members from "./resolver/members.js"
-import { reportOverridesOfNothing } from "./resolver/overrides.js"
+import { replacedOverrides, reportOverridesOfNothing } from "./resolver/overrides.js"
 import { noteExcluded } from "./resolver/problems.js"
 import { resolveServiceDependencies } from "./resolver/services.js"
 import {
@@ -531,13 +531,15 @@ const nameCandidates = (
         )
       } else {
         // A replacement takes the place (and the choice metadata) of the component it replaces.
+        const replaced = components[candidate]!
         components[candidate] = component.fromFields({
-          ...component.fieldsOf(components[candidate]!),
+          ...component.fieldsOf(replaced),
           dependencies: replacement.dependencies,
           construct: replacement.construct,
           // lifecycle hooks act on the service, so they come with the constructor that builds it
           lifecycle: replacement.lifecycle
         })
+        if (overrides[candidate]) replacedOverrides.set(components[candidate]!, replaced)
         // the replacement provides the same service (its key is checked above) with its own dependencies
         prepared[candidate] = examined
         index.traits |= examined.traits

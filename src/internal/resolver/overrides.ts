@@ -19,12 +19,22 @@
  *
  * @internal
  */
+import type * as Component from "../../Component.js"
 import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
 import * as dependency from "../dependency.js"
 import * as registry from "../registry.js"
 import { suggest } from "./problems.js"
 import { candidatesOf, type Index, isComponent, isTag } from "./state.js"
+
+/**
+ * The override a replacement by name took the place of (`Testing.named` of an override's name), by
+ * the candidate that took it: still an override that must replace something, with the replaced one's
+ * qualifiers.
+ *
+ * @internal
+ */
+export const replacedOverrides = new WeakMap<Component.Any, Component.Any>()
 
 /**
  * Reports each service the flattening's `replacing` overrides replace nothing of, once, in
@@ -43,6 +53,13 @@ export const reportOverridesOfNothing = (
   problems: Array<Errors.Problem>
 ): void => {
   const replacing = new Set<unknown>(flat.replacing)
+  // an override replaced by name is one still: the candidate that took its place counts as it
+  if (flat.replacements.size > 0) {
+    for (let candidate = 0; candidate < index.baseCount; candidate++) {
+      const replaced = replacedOverrides.get(index.candidates.components[candidate]!)
+      if (replaced !== undefined && replacing.has(replaced)) replacing.add(index.candidates.components[candidate])
+    }
+  }
   const { components, overrides } = index.candidates
   // a component of the registry's own, not an override only
   const ordinary = (candidate: number): boolean =>
