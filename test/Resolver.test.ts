@@ -517,6 +517,12 @@ describe("Resolver", () => {
       expect(choiceOf(registry, Dependency.all(Dependency.qualified(Database, Replica))).chosen).toEqual(["fakeReplica"])
     })
 
+    it("a named request of a qualified override's name gets that override, whatever its qualifiers", () => {
+      const registry = production.pipe(Registry.override([database("fakeReplica").pipe(Component.qualified([Replica]))]))
+      expect(choiceOf(registry, Dependency.named(Database, "fakeReplica")).chosen).toEqual(["fakeReplica"])
+      expect(choiceOf(registry, Dependency.named(Database, "replica")).chosen).toEqual(["replica"])
+    })
+
     it("several overrides of one request are chosen among by the usual rules", () => {
       const registry = production.pipe(
         Registry.override([database("fakeA").pipe(Component.order(-1)), database("fakeB").pipe(Component.primary)])
