@@ -927,6 +927,28 @@ describe("one component", () => {
       .toEqual(Either.right("no component is named Db (did you mean S3 or Dc?)"))
   })
 
+  it("a namespaced service's key given without its namespace suggests that service's components, as the whole key does", () => {
+    // Regression: "no component is named PaymentGateway", no hint, for the service orders/PaymentGateway
+    // whose components are named live and sandbox (a new user's worker), though "OrderProcessor" suggested
+    // orders/OrderProcessor: a bare name is compared with the last segment of names already
+    class Gateway extends Context.Tag("orders/PaymentGateway")<Gateway, string>() {}
+    class Processor extends Context.Tag("orders/Processor")<Processor, string>() {}
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Gateway, "live").pipe(Component.named("live")),
+        Component.make(Processor, { dependencies: [Gateway], build: Gateway })
+      ),
+      [Processor]
+    )
+    expect(Either.flip(Explain.component(plan, "PaymentGateway")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named PaymentGateway (did you mean live?)"))
+    expect(Either.flip(Explain.component(plan, "orders/PaymentGateway")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named orders/PaymentGateway (did you mean live?)"))
+    // a namespaced name is compared whole: another namespace's service is not it
+    expect(Either.flip(Explain.component(plan, "billing/PaymentGateway")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named billing/PaymentGateway"))
+  })
+
   it("a family's name given as a name suggests its members, as a service's key suggests its components", () => {
     // Regression: "no component is named Queue", no hint, for the name podseidon's users give (components
     // named by arguments; the seed audit). Explain, the ops 404, App.healthOf and Container.shutDown share
