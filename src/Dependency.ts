@@ -106,8 +106,9 @@ export interface Reloadable<out Id> {
  *
  * - `use(f)`: runs `f` with the current instance, holding it until `f` ends;
  * - `get`: the current instance, held until the caller's Scope closes;
- * - `reload`: builds a new instance (its dependencies as resolved, initializers included) and makes
- *   it the current one for later uses; the previous one is released once nothing holds it any more
+ * - `reload`: builds a new instance (its dependencies as resolved, initializers included; its options
+ *   as read at startup, a Config its constructor reads itself read again) and makes it the current one
+ *   for later uses; the previous one is released once nothing holds it any more
  *   (a plain request that got it, a dependent or a `Container.get`, holds it until the application
  *   ends). A failed rebuild keeps the previous instance, and fails with its error; one that ends after
  *   the container's release began fails with `ContainerClosed` (its instance is released, never current).

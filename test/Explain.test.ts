@@ -927,6 +927,52 @@ describe("one component", () => {
       .toEqual(Either.right("no component is named Db (did you mean S3 or Dc?)"))
   })
 
+  it("a namespaced service's key given without its namespace suggests that service's components, as the whole key does", () => {
+    // Regression: "no component is named PaymentGateway", no hint, for the service orders/PaymentGateway
+    // whose components are named live and sandbox (a new user's worker), though "OrderProcessor" suggested
+    // orders/OrderProcessor: a bare name is compared with the last segment of names already
+    class Gateway extends Context.Tag("orders/PaymentGateway")<Gateway, string>() {}
+    class Processor extends Context.Tag("orders/Processor")<Processor, string>() {}
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Gateway, "live").pipe(Component.named("live")),
+        Component.make(Processor, { dependencies: [Gateway], build: Gateway })
+      ),
+      [Processor]
+    )
+    expect(Either.flip(Explain.component(plan, "PaymentGateway")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named PaymentGateway (did you mean live?)"))
+    expect(Either.flip(Explain.component(plan, "orders/PaymentGateway")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named orders/PaymentGateway (did you mean live?)"))
+    // a namespaced name is compared whole: another namespace's service is not it
+    expect(Either.flip(Explain.component(plan, "billing/PaymentGateway")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named billing/PaymentGateway"))
+  })
+
+  it("an unknown name close to a registered component the plan left out suggests it, which is then told why it is left out", () => {
+    // Regression: "no component is named Sandbox", no hint, where the registry has "sandbox", an
+    // alternative the plan left out (the primary chosen): only the plan's names were suggested
+    class Gateway extends Context.Tag("orders/PaymentGateway")<Gateway, string>() {}
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Gateway, "live").pipe(Component.named("live"), Component.primary),
+        Component.succeed(Gateway, "sandbox").pipe(Component.named("sandbox"), Component.alternative),
+        Registry.when(Condition.profile("audit"), Component.succeed(Metrics, "audit").pipe(Component.named("auditMetrics"))),
+        Component.succeed(Metrics, "unused").pipe(Component.named("unusedMetrics")),
+        Component.make(Api, { dependencies: [Gateway], build: Gateway })
+      ),
+      [Api]
+    )
+    const message = (name: string) => Either.flip(Explain.component(plan, name)).pipe(Either.map((error) => error.message))
+    expect(["Sandbox", "PaymentGateway", "auditMetric", "unusedMetric", "sandbox"].map(message)).toEqual([
+      Either.right("no component is named Sandbox (did you mean sandbox?)"),
+      Either.right("no component is named PaymentGateway (did you mean live or sandbox?)"),
+      Either.right("no component is named auditMetric (did you mean auditMetrics?)"),
+      Either.right("no component is named unusedMetric (did you mean unusedMetrics?)"),
+      Either.right("sandbox is not in the plan: Api -> orders/PaymentGateway chose live (primary)")
+    ])
+  })
+
   it("a family's name given as a name suggests its members, as a service's key suggests its components", () => {
     // Regression: "no component is named Queue", no hint, for the name podseidon's users give (components
     // named by arguments; the seed audit). Explain, the ops 404, App.healthOf and Container.shutDown share
@@ -1002,7 +1048,7 @@ describe("one component", () => {
     expect(messages).toEqual([
       Either.right("Prometheus is not in the plan: nothing requests it (no root, nor a dependency of a component in the plan)"),
       Either.right("Statsd is not in the plan: its condition left it out (profile statsd)"),
-      Either.right("no component is named Prometeus")
+      Either.right("no component is named Prometeus (did you mean Prometheus?)")
     ])
     // a named request for a component of another service: that component is in the plan, not left out
     expect(Either.flip(Explain.component(plan, Dependency.named(Metrics, "Db"))).pipe(Either.map((error) => error.message)))

@@ -71,6 +71,23 @@ describe("Lifetime", () => {
       ])
     })
 
+    it("the scope's inputs its components request are no MissingComponent when the scope is not declared: the undeclared scope is the one problem", () => {
+      class Message extends Context.Tag("Message")<Message, string>() {}
+      const Order = Lifetime.scope("Order", { inputs: [Message] })
+      const OrderContextLive = Component.make(Tx, { dependencies: [Message, Config], build: Effect.succeed("tx") }).pipe(Lifetime.scoped(Order))
+      const ApiLive = Component.make(Api, { dependencies: [Dependency.lazy(Tx)], build: Effect.succeed("api") })
+      expect(problemsOf(Resolver.resolve(Registry.make(ConfigLive, OrderContextLive, ApiLive), [Api]))).toEqual([
+        "Api -> Tx: invalid component Tx: it is scoped to Order, which the application does not declare (declared scopes: none; declare it with the option scopes)"
+      ])
+      // declared, the input resolves as one; a singleton requesting it is still told it outlives it
+      expect(Either.isRight(Resolver.resolve(Registry.make(ConfigLive, OrderContextLive, ApiLive), [Api], { scopes: [Order] }))).toBe(true)
+      const SingletonLive = Component.make(Step, { dependencies: [Message], build: Effect.succeed("step") })
+      expect(problemsOf(Resolver.resolve(Registry.make(ConfigLive, OrderContextLive, SingletonLive), [Step, Dependency.lazy(Tx)]))).toEqual([
+        "Step -> Message: no component provides Message (available: Config, Step, Tx); register one, or declare it external if the program provides it",
+        "Tx: invalid component Tx: it is scoped to Order, which the application does not declare (declared scopes: none; declare it with the option scopes)"
+      ])
+    })
+
     it("a component scoped to a misspelt scope is an InvalidDeclaration suggesting the declared scope, reached from the roots or not (nothing could ever open its scope)", () => {
       const Reqest = Lifetime.scope("Reqest")
       const MisspeltLive = Component.make(CurrentUser, { dependencies: [Config], build: Effect.succeed("alice") }).pipe(Lifetime.scoped(Reqest))

@@ -611,6 +611,10 @@ describe("Testing", () => {
       expect(() => Testing.options(StorageOptions, { size: 1 } as never)).toThrow(
         new TypeError("Testing.options: storage has no option \"size\" (its options: \"kind\", \"name\", \"pool\", \"password\")")
       )
+      // a secret given as plain text (a cast, or JavaScript) is told how to give it, its value never shown
+      expect(() => Testing.options(StorageOptions, { password: "hunter2" as never })).toThrow(
+        new TypeError("Testing.options: <redacted> is not a valid value of option --storage-password (storage.password): a secret is given as Redacted.make(value)")
+      )
     })
   })
 })

@@ -10,7 +10,7 @@ import { isAlias, isBuiltIn } from "./component.js"
 import * as dependency from "./dependency.js"
 import { lifecycleFacts, lifecycleJson, lifecycleText } from "./explainLifecycle.js"
 import { didYouMean } from "./errorMessages.js"
-import { leftOutOf, providedOf } from "./leftOut.js"
+import { leftOutOf, providedOf, registeredOutside } from "./leftOut.js"
 import * as lifetime from "./lifetime.js"
 import * as planInternal from "./plan.js"
 import { suggest, suggestComponents } from "./resolver/problems.js"
@@ -785,8 +785,11 @@ export const unknownComponent = (plan: Plan.Any, which: string | Dependency.Any)
   const sought = request === undefined ? name : request.selector._tag === "Name" ? request.selector.name : undefined
   // a name the plan has (a named request's, of another service) is not left out
   const leftOut = providedOf(plan, name) ?? (sought === undefined || planInternal.idsByName(plan).has(sought) ? undefined : leftOutOf(plan, sought))
-  // a service's key given as a name: its components first; a family's name: its members (`Conn(acme)`); then close names
-  const suggestions = request === undefined ? suggestComponents(name, plan.nodes) : suggest(name, plan.nodes.map((node) => node.name))
+  // a service's key given as a name: its components first; a family's name: its members (`Conn(acme)`); then close
+  // names, of the registered components the plan left out too (each then says why it is left out)
+  const suggestions = request === undefined
+    ? suggestComponents(name, leftOut === undefined ? [...plan.nodes, ...registeredOutside(plan)] : plan.nodes)
+    : suggest(name, plan.nodes.map((node) => node.name))
   return new Errors.UnknownComponent({ name, suggestions, ...(leftOut && { leftOut }) })
 }
 

@@ -8,6 +8,7 @@
 import type * as Plan from "../Plan.js"
 import { displayName, isComponent } from "./component.js"
 import type * as Errors from "../Errors.js"
+import * as planInternal from "./plan.js"
 import * as registryInternal from "./registry.js"
 import { originOf } from "./resolver.js"
 
@@ -61,4 +62,22 @@ const unreached = (plan: Plan.Any, name: string): Errors.LeftOutReason | undefin
   if (component !== undefined) return leftOutOf(plan, name, component.tag.key)
   const excluded = registryInternal.excluded(flat).find(({ item }) => named(item))
   return excluded && { _tag: "Excluded", condition: excluded.condition }
+}
+
+/**
+ * The registered components a plan does not have (conditions kept them or left them out), by name and
+ * service, so that a misspelt name of one is suggested as the plan's are; each once, registration order. @internal
+ */
+export const registeredOutside = (plan: Plan.Any): ReadonlyArray<{ readonly name: string; readonly service: string }> => {
+  const origin = originOf(plan)
+  if (origin === undefined) return []
+  const flat = registryInternal.flatten(origin.registry, origin.environment)
+  const inPlan = planInternal.idsByName(plan)
+  const found = new Map<string, string>()
+  for (const item of [...flat.components, ...registryInternal.excluded(flat).map(({ item }) => item)]) {
+    if (!isComponent(item)) continue
+    const name = displayName(item)
+    if (!inPlan.has(name) && !found.has(name)) found.set(name, item.tag.key)
+  }
+  return [...found].map(([name, service]) => ({ name, service }))
 }

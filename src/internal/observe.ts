@@ -668,6 +668,8 @@ export const appPhase = <A, E, R>(record: RunRecord, phase: AppPhase, effect: Ef
     self.phases[phase] = span
     errorsBefore = record.errors.length
     span.attribute(attributeNames.phase, phase)
+    // as Plan.toLayer's build has it: the application's components (not layerwise's own services)
+    if (phase === "build") span.attribute(attributeNames.components, record.componentCount)
   }, (exit) => {
     for (let slot = 0; slot < self.open.length; slot++) {
       const span = self.open[slot]

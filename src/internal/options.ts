@@ -19,6 +19,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import { pipeArguments } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import type * as Condition from "../Condition.js"
@@ -159,7 +160,13 @@ export class Field {
       )
     if (Either.isLeft(encoded)) {
       const messages = ParseResult.ArrayFormatter.formatIssueSync(encoded.left).map((item) => item.message)
-      return Either.left(this.info.secret ? "not a value of its schema" : [...new Set(messages)].join("; "))
+      return Either.left(
+        !this.info.secret
+          ? [...new Set(messages)].join("; ")
+          : Redacted.isRedacted(value)
+          ? "not a value of its schema"
+          : "a secret is given as Redacted.make(value)"
+      )
     }
     const text = encoded.right
     if (typeof text !== "string") return Either.left(`its schema encodes it to ${describeValue(text)}, not to text`)

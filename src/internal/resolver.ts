@@ -611,6 +611,7 @@ const walk = (
     external: new Set(externalKeys(external)),
     externalTags: external,
     inputs,
+    scopes,
     problems: [],
     capacity,
     position: new Int32Array(capacity).fill(-1),

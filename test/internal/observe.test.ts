@@ -99,6 +99,18 @@ describe("observe", () => {
         })
       }))
 
+    it.effect("layerwise.build has layerwise.components, the application's components in the plan (not layerwise's own services), as Plan.toLayer's has", () =>
+      Effect.gen(function*() {
+        const recording = makeRecording()
+        const registry = hooked({ a: "A", b: "B" }).pipe(Registry.add(Component.make(C, { dependencies: [B, App.Health], build: Effect.succeed("c") })))
+        yield* traced(recording, startStop(App.make(registry, { roots: [C], startupLog: false })))
+        expect(Object.fromEntries(spanNamed(recording.spans, "layerwise.build").attributes)).toEqual({
+          "layerwise.components": 3,
+          "layerwise.phase": "build",
+          "layerwise.outcome": "success"
+        })
+      }))
+
     it.effect("a failing constructor ends its build span, the build's and layerwise.app.start's with a failure; what was built is released under layerwise.app.stop", () =>
       Effect.gen(function*() {
         const recording = makeRecording()

@@ -126,6 +126,11 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
   if (pool.length === 0 && selector._tag === "Any" && description.handle === undefined && self.inputs.has(description.service)) {
     return makeEdge(description, [], { rule: "input", considered: [] })
   }
+  // An input of the scope its requester is scoped to, which the application does not declare: that
+  // scope is the problem (UnknownScope, told by the lifetimes' check), not a missing component
+  if (pool.length === 0 && selector._tag === "Any" && description.handle === undefined && inputOfUndeclaredScope(self, description.service)) {
+    return undefined
+  }
   // the running container itself
   if (description.service === dependency.containerKey && selector._tag === "Any" && description.cardinality === "one") {
     return makeEdge(description, [], { rule: "container", considered: [] })
@@ -163,6 +168,13 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
     return undefined
   }
   return makeEdge(description, [best], { rule: decidingRule(candidates, best, ranked[1]!), considered })
+}
+
+/** Whether `service` is an input of the undeclared scope the component being expanded is scoped to. */
+const inputOfUndeclaredScope = (self: WalkState, service: string): boolean => {
+  if (self.depth === 0) return false
+  const own = self.index.candidates.components[self.frameCandidate[self.depth - 1]!]!.lifetime
+  return own?._tag === "Scoped" && !self.scopes.includes(own.scope.name) && own.scope.inputs.includes(service)
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Lifetimes at resolution: every component's lifetime is checked before anything runs.
  *
- * - a component scoped to a scope the application does not declare is an `InvalidDeclaration`: one the
+ * - a component scoped to a scope the application does not declare is an `InvalidDeclaration` (the
+ *   scope's inputs it requests are then no `MissingComponent`: choose.ts leaves them to this): one the
  *   roots reach, and one they do not whose scope's name is close to a declared one's (a misspelt scope:
  *   nothing could ever open it, and `Lifetime.within` of the declared one would fail at its first use;
  *   one of another scope is another application's, which declares it, sharing the registry);

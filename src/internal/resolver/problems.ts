@@ -108,8 +108,8 @@ export const suggest = (missing: string, available: ReadonlyArray<string>): Read
 }
 
 /**
- * The names to suggest for `name`, which none of `components` has: when it is the key of a service,
- * that service's components first (a service's key given where a component's name is asked), or
+ * The names to suggest for `name`, which none of `components` has: when it is the key of a service
+ * (or, bare, a namespaced key's last segment), that service's components first (a service's key given where a component's name is asked), or
  * when it is a family's name, its members (`Queue(orders)` for "Queue"); then the close names (`suggest`).
  *
  * @internal
@@ -120,10 +120,17 @@ export const suggestComponents = (
 ): ReadonlyArray<string> => {
   const names: Array<string> = []
   const provide: Array<string> = []
+  // a bare name is also a namespaced key without its namespace (`PaymentGateway` for `orders/PaymentGateway`)
+  const bare = !name.includes("/")
   for (const component of components) {
     names.push(component.name)
     // a service's key names its components; a family's name its members (`Queue(orders)` for "Queue")
-    if (component.service === name || (component.name.startsWith(name) && component.name[name.length] === "(")) {
+    const service = component.service
+    if (
+      service === name ||
+      (bare && service.endsWith(name) && service[service.length - name.length - 1] === "/") ||
+      (component.name.startsWith(name) && component.name[name.length] === "(")
+    ) {
       provide.push(component.name)
     }
   }

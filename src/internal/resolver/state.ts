@@ -160,6 +160,8 @@ export interface WalkState {
   readonly externalTags: ReadonlyArray<unknown>
   /** the keys of the declared scopes' inputs, each to the outermost scope that has it */
   readonly inputs: ReadonlyMap<string, string>
+  /** the declared scopes' names, outer first */
+  readonly scopes: ReadonlyArray<string>
   readonly problems: Array<Errors.Problem>
   capacity: number
   // per candidate:
