@@ -350,7 +350,8 @@ export interface ProviderInput {
  * precedence (a flag wins over a variable, a variable over the file), that also records where each
  * value came from (the help and the ops show it). It serves any Config, not only options: the path
  * `["db", "poolSize"]` is the flag `--db-pool-size` (`--db-pool-size=5` or `--db-pool-size 5`; a
- * flag alone is `"true"`; arguments after `--` are not read), the variable `db_poolSize` (as
+ * flag alone is `"true"`, which a boolean option takes and options of any other type report as given
+ * without a value; arguments after `--` are not read), the variable `db_poolSize` (as
  * `ConfigProvider.fromEnv` names it) or `DB_POOL_SIZE`, and the file key `db.poolSize`. Lists are
  * comma-separated in flags and variables, arrays in the file.
  *

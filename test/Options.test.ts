@@ -275,6 +275,26 @@ describe("Options", () => {
         )
       }))
 
+    it.effect("a flag given alone is a value only for a boolean option: a string or a secret given so is invalid, never \"true\"", () =>
+      Effect.gen(function*() {
+        const Flags = Options.make("feature", { verbose: Schema.BooleanFromString, name: Schema.String })
+        class Feature extends Context.Tag("Feature")<Feature, { readonly verbose: boolean; readonly name: string }>() {}
+        const reading = Component.make(Feature, { dependencies: [Flags], build: Flags })
+        const layer = Registry.toLayer(Registry.make(reading, DatabaseLive), [Feature, Database])
+        // `$UNSET` expanded to nothing by the shell: `--db-password --db-url x`
+        const argv = ["--feature-verbose", "--feature-name", "--db-password", "--db-url", "postgres://flag"]
+        const error = yield* Effect.flip(Effect.provide(Feature, layer).pipe(withProvider({ argv })))
+        expect(error._tag === "InvalidOptions" ? error.problems.map((problem) => [problem.flag, problem.got, problem.reason]) : error).toEqual([
+          ["--feature-name", "\"true\"", "the flag was given without a value (a flag alone is true, for a boolean option)"],
+          ["--db-password", "<redacted>", "the flag was given without a value (a flag alone is true, for a boolean option)"]
+        ])
+        // the last one given counts: a value after a bare one is read
+        const named = yield* Effect.provide(Feature, Registry.toLayer(Registry.make(reading), [Feature])).pipe(
+          withProvider({ argv: ["--feature-verbose", "--feature-name", "--feature-name=x"] })
+        )
+        expect(named).toEqual({ verbose: true, name: "x" })
+      }))
+
     it.effect("a component of the options' tag gives them instead: nothing is read", () =>
       Effect.gen(function*() {
         const tested = registry.pipe(Testing.value(DbOptions, { url: "postgres://test", poolSize: 1, password: Redacted.make("pw") }))

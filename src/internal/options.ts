@@ -76,6 +76,8 @@ const missing: Decoded = { _tag: "Missing" }
 interface Described {
   readonly type: string
   readonly secret: boolean
+  /** whether `true` (or the text `"true"`) is among its values: a flag given alone (`--verbose`) sets it */
+  readonly takesFlagAlone: boolean
   readonly description: string | undefined
   /** what a missing value decodes to: its default (`Value`), nothing (`Absent`) or `Missing` */
   readonly fallback: Decoded
@@ -234,6 +236,12 @@ const isRedacted = (ast: SchemaAST.AST): boolean =>
     ? ast.types.some(isRedacted)
     : SchemaAST.isDeclaration(ast) && Option.getOrUndefined(SchemaAST.getDescriptionAnnotation(ast)) === "Redacted(<redacted>)"
 
+/** Whether `true` or `"true"` is a value of this type (a union's member's too): what a flag alone sets. */
+const takesTrue = (ast: SchemaAST.AST): boolean =>
+  SchemaAST.isUnion(ast)
+    ? ast.types.some(takesTrue)
+    : SchemaAST.isBooleanKeyword(ast) || (SchemaAST.isLiteral(ast) && (ast.literal === true || ast.literal === "true"))
+
 /** The keywords Effect describes itself (`Schema.String`: "a string"): their description is not the user's. */
 const keywords: ReadonlyArray<SchemaAST.AST> = [
   SchemaAST.stringKeyword,
@@ -261,6 +269,7 @@ const describeField = (field: Schema.Struct.Field, self: Field): Described => {
   return {
     type: String(secret ? withoutUndefined(encoded.type) : type),
     secret,
+    takesFlagAlone: !secret && takesTrue(type),
     description: userDescription(property) ?? (own !== undefined ? userDescription(own, own) : undefined),
     fallback: self.decode(undefined)
   }

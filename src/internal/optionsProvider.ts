@@ -22,6 +22,11 @@ export interface Found {
   readonly name: string
   /** the texts given: a flag given several times gives several; a file's list, one per element */
   readonly texts: ReadonlyArray<string>
+  /**
+   * A flag given alone (`--verbose`), its last time: its text is `"true"`, a value only for a boolean
+   * option (the options' reading says so of any other; this provider cannot, it does not see schemas)
+   */
+  readonly alone?: true
 }
 
 /** The lookup of a provider made by `provider`. @internal */
@@ -35,6 +40,12 @@ const SourcesId = Symbol.for("layerwise/Options/Sources")
 export const sourcesOf = (provider: ConfigProvider.ConfigProvider): Sources | undefined =>
   hasProperty(provider, SourcesId) ? provider[SourcesId] as Sources : undefined
 
+/** Command-line flags by name, and those whose last time was alone (see `parseFlags`). @internal */
+export interface Flags {
+  readonly values: ReadonlyMap<string, ReadonlyArray<string>>
+  readonly alone: ReadonlySet<string>
+}
+
 /**
  * Command-line flags by name (without the dashes): `--name=value`, `--name value`, or `--name` alone
  * (`"true"`, when followed by another flag or nothing). Arguments that are not flags are skipped;
@@ -42,12 +53,15 @@ export const sourcesOf = (provider: ConfigProvider.ConfigProvider): Sources | un
  *
  * @internal
  */
-export const parseFlags = (argv: ReadonlyArray<string>): ReadonlyMap<string, ReadonlyArray<string>> => {
+export const parseFlags = (argv: ReadonlyArray<string>): Flags => {
   const flags = new Map<string, Array<string>>()
-  const add = (name: string, value: string) => {
+  const alone = new Set<string>()
+  const add = (name: string, value: string, isAlone = false) => {
     const values = flags.get(name)
     if (values === undefined) flags.set(name, [value])
     else values.push(value)
+    if (isAlone) alone.add(name)
+    else alone.delete(name)
   }
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!
@@ -63,10 +77,10 @@ export const parseFlags = (argv: ReadonlyArray<string>): ReadonlyMap<string, Rea
       add(argument.slice(2), next)
       index++
     } else {
-      add(argument.slice(2), "true")
+      add(argument.slice(2), "true", true)
     }
   }
-  return flags
+  return { values: flags, alone }
 }
 
 /** Whether the command line asks for the help (`--help` before any `--`). @internal */
@@ -96,14 +110,14 @@ const textsInFile = (value: unknown): ReadonlyArray<string> | undefined =>
 
 /** @internal */
 export const provider = (input: Options.ProviderInput = {}): ConfigProvider.ConfigProvider => {
-  const flags = parseFlags(input.argv ?? [])
+  const { alone, values: flags } = parseFlags(input.argv ?? [])
   const env = input.env ?? {}
   const file = input.file
   const find = (path: ReadonlyArray<string>): Found | undefined => {
     if (flags.size > 0) {
       const name = flagName(path)
       const texts = flags.get(name)
-      if (texts !== undefined) return { source: "flag", name: `--${name}`, texts }
+      if (texts !== undefined) return alone.has(name) ? { source: "flag", name: `--${name}`, texts, alone: true } : { source: "flag", name: `--${name}`, texts }
     }
     const exact = path.join("_")
     const given = env[exact]

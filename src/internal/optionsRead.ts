@@ -76,16 +76,20 @@ const readingOf = (
   text: string | undefined
 ): Reading => {
   const isGiven = text !== undefined && given !== undefined && given.has(condition.givenKey(field.path))
+  const found = text === undefined || isGiven ? undefined : sourcesOf(current)?.find(field.path)
   return {
     field,
     text,
-    found: text === undefined || isGiven ? undefined : sourcesOf(current)?.find(field.path),
+    found,
     given: isGiven,
     unreadable: undefined,
     lookedUp: !isGiven && sourcesOf(current) === undefined ? field.path.join(".") : undefined,
-    decoded: field.decode(text)
+    // `--db-password $UNSET` is the flag alone: "true" is no password (nor a name, nor a port)
+    decoded: found?.alone === true && !field.info.takesFlagAlone ? givenAlone : field.decode(text)
   }
 }
+
+const givenAlone: Decoded = { _tag: "Invalid", reason: "the flag was given without a value (a flag alone is true, for a boolean option)" }
 
 /**
  * Every option's reading, in order (one load of the provider each: cheaper than `Config.all` of
@@ -425,7 +429,7 @@ export const misspelledFlags = (plan: Plan.Any, argv: ReadonlyArray<string>): Re
   const options = [...(plan.options as unknown as ReadonlyArray<dependency.OptionsLike>), ...leftOutOf(plan).map((entry) => entry.options)]
   const known = [...new Set(options.flatMap((each) => fieldsOf(each).map((field) => field.flag)))]
   const messages: Array<string> = []
-  for (const name of parseFlags(argv).keys()) {
+  for (const name of parseFlags(argv).values.keys()) {
     const flag = `--${name}`
     if (flag === "--help" || known.includes(flag)) continue
     // the closest only: the flags of one options share their prefix, so most are close to each other
