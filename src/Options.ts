@@ -468,7 +468,9 @@ export interface LeftOut extends Described {
 
 /**
  * The options of the registered components that the plan's conditions left out (a candidate of
- * another implementation, a module of another profile) and that the plan does not read, as data
+ * another implementation, a module of another profile), and of the registered components only those
+ * need (their dependencies the plan does not have, listed as `HttpClient, for LiveGateway`), that the
+ * plan does not read, as data
  * ({@link LeftOut}, in registration order), read with the current `ConfigProvider`: what the help
  * lists after the plan's options, so that a user can find them. Empty for a plan the resolver did
  * not make; the options of family members are not known until a member is requested, so are not

@@ -511,6 +511,33 @@ describe("Options", () => {
         )
       }))
 
+    it.effect("the help lists the options of what only a left-out component needs (its dependency's), under the component that needs it", () =>
+      Effect.gen(function*() {
+        class Client extends Context.Tag("Client")<Client, string>() {}
+        const ClientOptions = Options.make("http", { retries: Schema.optionalWith(Schema.NumberFromString, { default: () => 3 }) })
+        const withClient = Registry.make(
+          Component.succeed(Repository, "memory").pipe(Component.named("MemoryRepository"), Component.alternative),
+          Registry.when(
+            Condition.profile("live"),
+            Component.make(Repository, { dependencies: [Client], build: Client }).pipe(Component.named("LiveRepository"))
+          ),
+          // no condition of its own: only LiveRepository requests it
+          Component.make(Client, { dependencies: [ClientOptions], build: Effect.succeed("client") }).pipe(Component.named("HttpClient"))
+        )
+        const plan = yield* Resolver.resolveEffect(withClient, [Repository])
+        expect(yield* Options.help(plan).pipe(withProvider({}))).toBe(
+          [
+            "No options.",
+            "",
+            "Options of components left out by their conditions:",
+            "",
+            "  http (HttpClient, for LiveRepository: profile live)",
+            "    --http-retries <number, default 3>  env HTTP_RETRIES",
+            "        value: 3 (default)"
+          ].join("\n")
+        )
+      }))
+
     it.effect("options no component requests are validated as far as conditions read them: a secret only a left-out component needs is not required, a bad value a condition read is reported as read by conditions", () =>
       Effect.gen(function*() {
         const StoreOptions = Options.make("store", { kind: Schema.Literal("memory", "sql"), token: Schema.Redacted(Schema.String) })

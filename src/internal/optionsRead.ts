@@ -11,6 +11,7 @@ import type * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Component from "../Component.js"
 import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
 import type * as Options from "../Options.js"
@@ -316,27 +317,53 @@ interface LeftOutOptions {
 /**
  * The options requested by the registered components that the plan's conditions left out, and not
  * by the plan: in registration order, from the plan's origin (none for a plan the resolver did not
- * make). A family's members are not known, so their options are not among them.
+ * make). Also those of what only such a component needs: a registered component of a service it
+ * requests that the plan does not have, and so on (`HttpClient, for LiveGateway`: the HttpClient
+ * no condition guards, which only the live gateway requests). A family's members are not known, so
+ * their options are not among them.
  */
 const leftOutOf = (plan: Plan.Any): ReadonlyArray<LeftOutOptions> => {
   const origin = resolver.originOf(plan)
   if (origin === undefined) return []
-  const excluded = registry.excluded(registry.flatten(origin.registry, origin.environment))
+  const flat = registry.flatten(origin.registry, origin.environment)
+  const excluded = registry.excluded(flat)
   if (excluded.length === 0) return []
   const inPlan = new Set(plan.options.map((options) => options.key))
   const chosen = new Set<unknown>(plan.nodes.map((node) => node.component))
+  // the registered components the plan does not have, by service: what a left-out one would have got
+  const outside = new Map<string, Array<Component.Any>>()
+  for (const item of flat.components) {
+    if (!chosen.has(item)) outside.set(item.tag.key, [...(outside.get(item.tag.key) ?? []), item])
+  }
   const found = new Map<string, LeftOutOptions>()
+  const add = (options: dependency.OptionsLike, name: string, reason: string) => {
+    if (inPlan.has(options.key)) return
+    let entry = found.get(options.key)
+    if (entry === undefined) found.set(options.key, entry = { options, components: [], conditions: [] })
+    if (entry.components.some((known, index) => known === name && entry.conditions[index] === reason)) return
+    entry.components.push(name)
+    entry.conditions.push(reason)
+  }
   for (const { condition: reason, item } of excluded) {
-    if (!component.isComponent(item) || chosen.has(item) || !Array.isArray(item.dependencies)) continue
-    const name = component.displayName(item)
-    for (const request of item.dependencies as ReadonlyArray<Dependency.Any>) {
-      const options = dependency.requestOf(request).options
-      if (options === undefined || inPlan.has(options.key)) continue
-      let entry = found.get(options.key)
-      if (entry === undefined) found.set(options.key, entry = { options, components: [], conditions: [] })
-      if (entry.components.some((known, index) => known === name && entry.conditions[index] === reason)) continue
-      entry.components.push(name)
-      entry.conditions.push(reason)
+    if (!component.isComponent(item) || chosen.has(item)) continue
+    const root = component.displayName(item)
+    const seen = new Set<unknown>([item])
+    const pending: Array<[Component.Any, string]> = [[item, root]]
+    for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+      const [needed, name] = next
+      if (!Array.isArray(needed.dependencies)) continue
+      for (const request of needed.dependencies as ReadonlyArray<Dependency.Any>) {
+        const described = dependency.requestOf(request)
+        if (described.options !== undefined) {
+          add(described.options, name, reason)
+          continue
+        }
+        for (const dependencyOf of outside.get(described.target.key) ?? []) {
+          if (seen.has(dependencyOf)) continue
+          seen.add(dependencyOf)
+          pending.push([dependencyOf, `${component.displayName(dependencyOf)}, for ${root}`])
+        }
+      }
     }
   }
   return [...found.values()]
