@@ -779,13 +779,14 @@ export type LookupError = ResolutionError | CircularLookup | HandleError
 
 /**
  * What shutting down a component (`Container.shutDown`) can fail with: no component of that name
- * (or request) runs in the container, it was shut down already, the container is closed, or
- * releases failed (a `ReleaseError` per component, in release order, once every release was tried).
+ * (or request) runs in the container, it was shut down already, the container is closed, releases
+ * failed (a `ReleaseError` per component, in release order, once every release was tried), or, under
+ * App, the shutdown did not end within the release timeout (a `ReleaseTimeout` naming what it waited for).
  *
  * @since 0.2.0
  * @category errors
  */
-export type ShutDownError = UnknownComponent | ComponentShutDown | ContainerClosed | ReleaseError
+export type ShutDownError = UnknownComponent | ComponentShutDown | ContainerClosed | ReleaseError | ReleaseTimeout
 
 /**
  * The errors of building a resolved plan whose constructors fail with `E`.
