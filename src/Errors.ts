@@ -245,7 +245,7 @@ export interface CircularDependency extends internal.CircularDependency {}
  * the first request's user). `path` ends with the dependent; a transient in between lives as long as its requester,
  * so `through` names the transients the dependency is reached by. `alsoThrough`: see {@link ResolutionError}; `hooks`:
  * see {@link HookStep} (the message says the hooks of the component and of the transients: `depends, in its onStop
- * "flush", on`).
+ * "flush", on`). `http`: the scope is one `Http.requestScope` serves (its inputs have `HttpServerRequest`): the hint says so.
  *
  * @example
  * ```ts
