@@ -2808,6 +2808,38 @@ describe("Container", () => {
         ])
       }))
 
+    it.effect("under App, a release failure of a shutdown given up on at the release timeout is logged, no caller being left to fail with it", () =>
+      Effect.gen(function*() {
+        const logged: Array<string> = []
+        const logger = Logger.make(({ cause, logLevel, message }) => {
+          if (logLevel._tag === "Error") logged.push(`${(message as ReadonlyArray<unknown>).map(String).join(" ")} | ${Cause.pretty(cause).split("\n")[0]}`)
+        })
+        const hold = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          Component.succeed(Config, { id: 0 }),
+          Component.make(Db, {
+            dependencies: [Config],
+            build: Effect.acquireRelease(Effect.succeed({ id: 0, config: { id: 0 } }), () => Effect.zipRight(Deferred.await(hold), Effect.die(new Error("socket closed"))))
+          })
+        )
+        const app = App.make(registry, { roots: [Container.Container, Db], releaseTimeout: "20 seconds" })
+        const result = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          const context = running.context as Context.Context<Container.Container>
+          const shutting = yield* Effect.fork(Container.shutDown("Db").pipe(Effect.provide(context), Effect.provide(Logger.replace(Logger.defaultLogger, logger))))
+          yield* TestClock.adjust("20 seconds")
+          const after = yield* endOf(shutting)
+          const before = [...logged]
+          yield* Deferred.succeed(hold, undefined)
+          for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+          yield* Effect.exit(App.stop(running))
+          return { after, before }
+        }))
+        expect(result.after).toEqual(Exit.fail(new Errors.ReleaseTimeout({ component: "Db", path: ["Db"], timeout: "20s" })))
+        expect(result.before).toEqual([])
+        expect(logged).toEqual(["Db: releasing Db failed: Error: socket closed | Error: socket closed"])
+      }))
+
     it.effect("under App, a shutdown that waits for a build in flight past the release timeout fails with ReleaseTimeout (building); the build's caller fails with ComponentShutDown and its instance is released once built", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()

@@ -161,8 +161,12 @@ const shutDownNow = (
     }
     progress.at = undefined
     if (app !== undefined && rootIds.length > 0) app.released(rootIds)
-    // given up on past the timeout: no caller is left to fail with what it failed with
-    if (progress.detached && failures !== undefined) yield* Effect.logError("a shutdown given up on at the release timeout failed to release", failures)
+    // given up on past the timeout: no caller is left to fail with what it failed with, so it is logged
+    if (progress.detached && failures !== undefined) {
+      // as `builds.logReleaseFailure` logs one: the error's message, with what the release failed with as the cause
+      for (const error of Cause.failures(failures)) yield* Effect.logError(error.message, Cause.isCause(error.cause) ? error.cause : Cause.die(error.cause))
+      for (const defect of Cause.defects(failures)) yield* Effect.logError("a shutdown given up on at the release timeout failed", Cause.die(defect))
+    }
     return failures
   }).pipe(Effect.ensuring(finished))
   return Effect.gen(function*() {
