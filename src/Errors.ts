@@ -572,10 +572,10 @@ export interface ReleaseError extends internal.ReleaseError {}
 
 /**
  * An application's release (after the stop hooks, each component's disposers and constructor's
- * finalizers) did not complete within the release timeout: `component` was being released (its
- * disposers or its finalizers: the report's phase in flight says which). The shutdown stops waiting and
- * ends; the components not released yet (among them what `component` depends on, which must outlive
- * it: its release goes on in the background) are left unreleased. `building`: the release was still
+ * finalizers), or a `Container.shutDown` under App, did not complete within the release timeout:
+ * `component` was being released (its disposers or finalizers: the report's phase in flight says which).
+ * The wait ends; the components not released yet (among them what `component` depends on, which must
+ * outlive it: its release goes on in the background) are left unreleased. `building`: the release was still
  * waiting for `component`'s build in flight (a lookup's, a handle's), before releasing anything;
  * `using`: for a use in flight of its instance (a reloadable handle's `use`), before releasing it.
  *

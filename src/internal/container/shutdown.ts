@@ -113,6 +113,7 @@ export const shutDown = (
           if (Either.isRight(ended)) return Effect.void
           progress.detached = true
           // its turn comes once the earlier shutdown's ends: the tree's later ones and closes wait for that
+          // (it did nothing meanwhile: whether it is detached matters only as its caller's answer ends)
           return Effect.zipRight(Effect.forkDaemon(Effect.zipRight(Deferred.await(previous), finished)), Effect.failCause(ended.left.cause))
         })
       )
@@ -175,17 +176,19 @@ const shutDownNow = (
     if (app === undefined) {
       failures = yield* releaseAll
     } else {
-      const ended = yield* within(releaseAll, app.timeout, () => timedOut(progress, app.timeout))
-      if (Either.isLeft(ended)) {
+      // given up on as the timer fires, in the same step: a release that ends meanwhile is not recorded, nor logged, as kept
+      const ended = yield* within(releaseAll, app.timeout, () => {
+        const found = timedOut(progress, app.timeout)
+        if (found === undefined) return undefined
         progress.detached = true
-        const { cause, error, id } = ended.left
         // an application's component it gave up on is recorded so (the others as their release goes)
-        if (id !== undefined) {
-          givenUp.add(id)
-          app.timedOut(id, error)
+        if (found.id !== undefined) {
+          givenUp.add(found.id)
+          app.timedOut(found.id, found.error)
         }
-        return yield* Effect.failCause(cause)
-      }
+        return found
+      })
+      if (Either.isLeft(ended)) return yield* Effect.failCause(ended.left.cause)
       failures = yield* ended.right
     }
     if (failures !== undefined) return yield* Effect.failCause(failures)
