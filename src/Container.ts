@@ -253,10 +253,12 @@ export const path = (container: Container): ReadonlyArray<string> => childIntern
  * components to run a new one. Instances of scoped components stay with their open scopes. A release
  * that fails is a `ReleaseError` naming the component, a failure of `shutDown` once every release was
  * attempted (several: one per component, in release order, in the failure's `Cause`); a stop hook or
- * disposer that fails or times out fails its component's, told with its finalizers' failures. It waits
- * without a bound for what it releases (under App, each stop hook and disposer is bounded by the stop
- * timeout, but the `releaseTimeout` bounds the application's release only): a build in flight, a
- * reloadable handle's `use`, or a finalizer that never ends holds it.
+ * disposer that fails or times out fails its component's, told with its finalizers' failures. Under
+ * App it is bounded as the application's release is: each stop hook and disposer by the stop timeout,
+ * its waits and releases (a build in flight, a reloadable handle's `use`, a finalizer) by the
+ * `releaseTimeout`; past it, it fails with a `ReleaseTimeout` naming what it waits for, and the release
+ * goes on (each instance after its dependents); what it shut down stays shut down. A plain Layer has no
+ * timeout: there a finalizer that never ends holds it.
  *
  * @example
  * ```ts

@@ -245,7 +245,7 @@ export interface CircularDependency extends internal.CircularDependency {}
  * the first request's user). `path` ends with the dependent; a transient in between lives as long as its requester,
  * so `through` names the transients the dependency is reached by. `alsoThrough`: see {@link ResolutionError}; `hooks`:
  * see {@link HookStep} (the message says the hooks of the component and of the transients: `depends, in its onStop
- * "flush", on`).
+ * "flush", on`). `http`: the scope is one `Http.requestScope` serves (its inputs have `HttpServerRequest`): the hint says so.
  *
  * @example
  * ```ts
@@ -572,10 +572,10 @@ export interface ReleaseError extends internal.ReleaseError {}
 
 /**
  * An application's release (after the stop hooks, each component's disposers and constructor's
- * finalizers) did not complete within the release timeout: `component` was being released (its
- * disposers or its finalizers: the report's phase in flight says which). The shutdown stops waiting and
- * ends; the components not released yet (among them what `component` depends on, which must outlive
- * it: its release goes on in the background) are left unreleased. `building`: the release was still
+ * finalizers), or a `Container.shutDown` under App, did not complete within the release timeout:
+ * `component` was being released (its disposers or finalizers: the report's phase in flight says which).
+ * The wait ends; the components not released yet (among them what `component` depends on, which must
+ * outlive it: its release goes on in the background) are left unreleased. `building`: the release was still
  * waiting for `component`'s build in flight (a lookup's, a handle's), before releasing anything;
  * `using`: for a use in flight of its instance (a reloadable handle's `use`), before releasing it.
  *
@@ -779,13 +779,14 @@ export type LookupError = ResolutionError | CircularLookup | HandleError
 
 /**
  * What shutting down a component (`Container.shutDown`) can fail with: no component of that name
- * (or request) runs in the container, it was shut down already, the container is closed, or
- * releases failed (a `ReleaseError` per component, in release order, once every release was tried).
+ * (or request) runs in the container, it was shut down already, the container is closed, releases
+ * failed (a `ReleaseError` per component, in release order, once every release was tried), or, under
+ * App, the shutdown did not end within the release timeout (a `ReleaseTimeout` naming what it waited for).
  *
  * @since 0.2.0
  * @category errors
  */
-export type ShutDownError = UnknownComponent | ComponentShutDown | ContainerClosed | ReleaseError
+export type ShutDownError = UnknownComponent | ComponentShutDown | ContainerClosed | ReleaseError | ReleaseTimeout
 
 /**
  * The errors of building a resolved plan whose constructors fail with `E`.

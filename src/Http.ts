@@ -87,20 +87,36 @@ export const Request: Lifetime.ScopeName<"Request", HttpServerRequest.HttpServer
  * handler) inside a scope of its own per request, with the listed services built in it and provided
  * to the app (they leave its requirements; the scope's inputs and the request's `Scope` join them).
  *
+ * It adds `Errors.HandleError` to the app's errors. Its `ConstructionError` is `ConstructionError<unknown>`:
+ * the services are tags, and the constructors behind them are the running container's components,
+ * resolved at run time, so their error types are not known here. Answer it with
+ * `Effect.catchTag("ConstructionError", ...)` after the middleware, narrowing its `cause` (the
+ * constructor's own failure, unchanged) with `instanceof` or `Predicate.isTagged`.
+ *
  * @example
  * ```ts
  * import { HttpRouter, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
- * import { Context, Effect } from "effect"
+ * import { Context, Data, Effect } from "effect"
  * import type * as Http from "layerwise/Http"
  *
  * class CurrentUser extends Context.Tag("app/CurrentUser")<CurrentUser, { readonly name: string }>() {}
+ * // what CurrentUser's request-scoped constructor fails with when the request has no user
+ * class Unauthorized extends Data.TaggedError("Unauthorized")<{}> {}
  *
  * const routes = HttpRouter.empty.pipe(
  *   HttpRouter.get("/me", Effect.flatMap(CurrentUser, (user) => HttpServerResponse.text(`hello ${user.name}`)))
  * )
  *
- * // the routes with the request scope around them, once the middleware is checked and made
- * export const scoped = (middleware: Http.Middleware<readonly [typeof CurrentUser], HttpServerRequest.HttpServerRequest>) => routes.pipe(middleware)
+ * // the routes with the request scope around them, once the middleware is checked and made; a constructor's
+ * // Unauthorized is answered with a 401, any other construction failure with a 503
+ * export const scoped = (middleware: Http.Middleware<readonly [typeof CurrentUser], HttpServerRequest.HttpServerRequest>) =>
+ *   routes.pipe(
+ *     middleware,
+ *     Effect.catchTag("ConstructionError", (error) =>
+ *       error.cause instanceof Unauthorized
+ *         ? HttpServerResponse.text("who are you?", { status: 401 })
+ *         : HttpServerResponse.text(`${error.component} is unavailable`, { status: 503 }))
+ *   )
  * ```
  *
  * @since 0.2.0

@@ -68,6 +68,40 @@ const gatedDb = (recorder: Recorder, name: string, recorded: "before" | "after" 
     return { gate, started, slowDb }
   })
 
+/**
+ * Config, Db (a disposer) and Api on Db, whose finalizer notes `releasing Api`, then waits for
+ * `hold` before it notes `released Api`: a release that never ends for as long as a test holds it.
+ */
+const hungApi = (recorder: Recorder, hold: Deferred.Deferred<void>) => {
+  const note = (event: string) => Effect.sync(() => void recorder.events.push(event))
+  return Registry.make(
+    Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }),
+    Component.make(Db, { dependencies: [Config], build: Effect.flatMap(Config, (config) => recorder.make("Db", (id) => ({ id, config }))) })
+      .pipe(Lifecycle.disposer(() => note("dispose Db"))),
+    Component.make(Api, {
+      dependencies: [Db],
+      build: Effect.flatMap(Db, (db) =>
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            recorder.events.push("build Api")
+            return { id: 0, db }
+          }),
+          () => Effect.zipRight(note("releasing Api"), Effect.zipRight(Deferred.await(hold), note("released Api")))
+        ))
+    })
+  )
+}
+/** The report of a stop, also of one that failed (`ApplicationFailed`). */
+const reportOf = <E>(stop: Effect.Effect<Report.Report, E>) =>
+  Effect.catchIf(stop, (error): error is E & Errors.ApplicationFailed => error instanceof Errors.ApplicationFailed, (failed) => Effect.succeed(failed.report))
+/** A fiber's exit once it ended, after some turns: `undefined` while it runs. */
+const endOf = <A, E>(fiber: Fiber.Fiber<A, E>) =>
+  Effect.gen(function*() {
+    for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+    const polled = yield* Fiber.poll(fiber)
+    return Option.getOrUndefined(polled)
+  })
+
 /** Runs `program` with the registry's Layer of `roots` (and the container), then closes it. */
 const withContainer = <A, E>(
   registry: Registry.Registry<unknown>,
@@ -1900,6 +1934,26 @@ describe("Container", () => {
         expect(result.events).toEqual(["build Config", "build Db", "release Db"])
       }))
 
+    it.effect("outside App a shutdown has no timeout to use: it waits for as long as a finalizer runs, then ends", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const hold = yield* Deferred.make<void>()
+        const result = yield* withContainer(
+          hungApi(recorder, hold),
+          [Api],
+          Effect.gen(function*() {
+            const shutting = yield* Effect.fork(Container.shutDown("Db"))
+            yield* TestClock.adjust("1 hour")
+            const running = yield* endOf(shutting)
+            yield* Deferred.succeed(hold, undefined)
+            return { running, stopped: yield* Fiber.join(shutting) }
+          })
+        )
+        expect(result.running).toBeUndefined()
+        expect(result.stopped).toEqual(["Api", "Db"])
+        expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "releasing Api", "released Api", "release Db", "release Config"])
+      }))
+
     it.effect("a factory handle of a component shut down since builds no more instances: each call fails with ComponentShutDown", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
@@ -2732,6 +2786,169 @@ describe("Container", () => {
           "Api: releasing Api failed: HookFailed: Api: stop hook drain of Api failed: Error: still serving",
           "Api -> Db: releasing Db failed: HookFailed: Api -> Db: disposer flush of Db failed: Error: not flushed and Error: socket closed"
         ])
+      }))
+
+    it.effect("under App, a shutdown whose release does not end within the release timeout fails with ReleaseTimeout naming the component; it stays shut down, and its release goes on, its dependencies released after it", () =>
+      Effect.gen(function*() {
+        // Regression: the shutdown held its caller for as long as Api's finalizer ran (forever)
+        const recorder = makeRecorder()
+        const hold = yield* Deferred.make<void>()
+        const app = App.make(hungApi(recorder, hold), { roots: [Container.Container, Api], releaseTimeout: "20 seconds" })
+        const result = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          const context = running.context as Context.Context<Container.Container>
+          const shutting = yield* Effect.fork(Container.shutDown("Db").pipe(Effect.provide(context)))
+          yield* TestClock.adjust("19 seconds")
+          const before = yield* endOf(shutting)
+          yield* TestClock.adjust("1 second")
+          const after = yield* endOf(shutting)
+          const lookup = yield* Effect.flip(Container.get(Db).pipe(Effect.provide(context)))
+          const phases = yield* App.phases(running)
+          const events = [...recorder.events]
+          yield* Deferred.succeed(hold, undefined)
+          for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+          return { before, after, lookup, phases, events, report: yield* reportOf(App.stop(running)) }
+        }))
+        expect(result.before).toBeUndefined()
+        const error = new Errors.ReleaseTimeout({ component: "Api", path: ["Api"], timeout: "20s" })
+        expect(result.after).toEqual(Exit.fail(error))
+        expect(error.message).toBe("Api: releasing Api did not complete within 20s; the components not released yet were left unreleased")
+        expect(result.lookup).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Db"] }))
+        expect(result.phases).toMatchObject({ Config: "started", Db: "stopped", Api: "failed" })
+        expect(result.events).toEqual(["build Config", "build Db", "build Api", "releasing Api"])
+        // once Api's finalizer ended, Db was released after it; the application released Config
+        expect(recorder.events.slice(4)).toEqual(["released Api", "dispose Db", "release Db", "release Config"])
+        expect(result.report.components.map((component) => [component.name, component.state, component.phases.map((phase) => `${phase.phase}:${phase.outcome}`)]))
+          .toEqual([
+            ["Config", "released", ["build:success", "release:success"]],
+            ["Db", "released", ["build:success", "dispose:success", "release:success"]],
+            ["Api", "failed", ["build:success", "release:timeout"]]
+          ])
+        expect(result.report.errors.map((recorded) => [recorded.component, recorded.phase, recorded.kind, recorded.message])).toEqual([
+          ["Api", "release", "timeout", error.message]
+        ])
+      }))
+
+    it.effect("under App, a release failure of a shutdown given up on at the release timeout is logged, no caller being left to fail with it", () =>
+      Effect.gen(function*() {
+        const logged: Array<string> = []
+        const logger = Logger.make(({ cause, logLevel, message }) => {
+          if (logLevel._tag === "Error") logged.push(`${(message as ReadonlyArray<unknown>).map(String).join(" ")} | ${Cause.pretty(cause).split("\n")[0]}`)
+        })
+        const hold = yield* Deferred.make<void>()
+        const registry = Registry.make(
+          Component.succeed(Config, { id: 0 }),
+          Component.make(Db, {
+            dependencies: [Config],
+            build: Effect.acquireRelease(Effect.succeed({ id: 0, config: { id: 0 } }), () => Effect.zipRight(Deferred.await(hold), Effect.die(new Error("socket closed"))))
+          })
+        )
+        const app = App.make(registry, { roots: [Container.Container, Db], releaseTimeout: "20 seconds" })
+        const result = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          const context = running.context as Context.Context<Container.Container>
+          const shutting = yield* Effect.fork(Container.shutDown("Db").pipe(Effect.provide(context), Effect.provide(Logger.replace(Logger.defaultLogger, logger))))
+          yield* TestClock.adjust("20 seconds")
+          const after = yield* endOf(shutting)
+          const before = [...logged]
+          yield* Deferred.succeed(hold, undefined)
+          for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+          yield* Effect.exit(App.stop(running))
+          return { after, before }
+        }))
+        expect(result.after).toEqual(Exit.fail(new Errors.ReleaseTimeout({ component: "Db", path: ["Db"], timeout: "20s" })))
+        expect(result.before).toEqual([])
+        expect(logged).toEqual(["Db: releasing Db failed: Error: socket closed | Error: socket closed"])
+      }))
+
+    it.effect("under App, a shutdown that waits for a build in flight past the release timeout fails with ReleaseTimeout (building); the build's caller fails with ComponentShutDown and its instance is released once built", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const { gate, slowDb, started } = yield* gatedDb(recorder, "Db")
+        const registry = Registry.make(Component.make(Config, { build: recorder.make("Config", (id) => ({ id })) }), slowDb)
+        const app = App.make(registry, { roots: [Container.Container, Config], releaseTimeout: "20 seconds" })
+        const result = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          const context = running.context as Context.Context<Container.Container>
+          const db = yield* Container.get(Dependency.lazy(Db)).pipe(Effect.provide(context))
+          const user = yield* Effect.fork(Effect.either(db))
+          yield* Deferred.await(started)
+          const shutting = yield* Effect.fork(Container.shutDown("Db").pipe(Effect.provide(context)))
+          yield* TestClock.adjust("20 seconds")
+          const after = yield* endOf(shutting)
+          yield* Deferred.succeed(gate, undefined)
+          const used = yield* Fiber.join(user)
+          for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+          const events = [...recorder.events]
+          yield* App.stop(running)
+          return { after, used, events }
+        }))
+        const error = new Errors.ReleaseTimeout({ component: "Db", path: ["Db"], timeout: "20s", building: true })
+        expect(result.after).toEqual(Exit.fail(error))
+        expect(error.message).toBe("Db: the release waited for the build of Db in flight, which did not complete within 20s; nothing was released")
+        expect(result.used).toEqual(Either.left(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Db"] })))
+        expect(result.events).toEqual(["build Config", "build Db", "release Db"])
+      }))
+
+    it.effect("under App, a shutdown that waits for a reloadable handle's use past the release timeout fails with ReleaseTimeout (using); the instance is released once the use ends", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const hold = yield* Deferred.make<void>()
+        const using = yield* Deferred.make<void>()
+        const app = App.make(registryOf(recorder), { roots: [Container.Container, Db], releaseTimeout: "20 seconds" })
+        const result = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          const context = running.context as Context.Context<Container.Container>
+          const handle = yield* Container.get(Dependency.reloadable(Db)).pipe(Effect.provide(context))
+          const use = yield* Effect.fork(handle.use(() => Effect.zipRight(Deferred.succeed(using, undefined), Deferred.await(hold))))
+          yield* Deferred.await(using)
+          const shutting = yield* Effect.fork(Container.shutDown("Db").pipe(Effect.provide(context)))
+          yield* TestClock.adjust("20 seconds")
+          const after = yield* endOf(shutting)
+          const events = [...recorder.events]
+          yield* Deferred.succeed(hold, undefined)
+          yield* Fiber.join(use)
+          for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+          return { after, events, later: [...recorder.events], report: yield* reportOf(App.stop(running)) }
+        }))
+        const error = new Errors.ReleaseTimeout({ component: "Db", path: ["Db"], timeout: "20s", using: true })
+        expect(result.after).toEqual(Exit.fail(error))
+        expect(result.events).toEqual(["build Config", "build Db"])
+        expect(result.later).toEqual(["build Config", "build Db", "release Db"])
+        expect(result.report.errors.map((recorded) => [recorded.component, recorded.phase, recorded.kind, recorded.message])).toEqual([
+          ["Db", "release", "timeout", error.message]
+        ])
+      }))
+
+    it.effect("under App, a shutdown that waits for an earlier one still releasing past its answer fails once the release timeout passes again, with what that one waits for, and shuts nothing down", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const hold = yield* Deferred.make<void>()
+        const app = App.make(hungApi(recorder, hold), { roots: [Container.Container, Api], releaseTimeout: "20 seconds" })
+        const result = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          const context = running.context as Context.Context<Container.Container>
+          const first = yield* Effect.fork(Container.shutDown("Db").pipe(Effect.provide(context)))
+          const second = yield* Effect.fork(Container.shutDown("Config").pipe(Effect.provide(context)))
+          yield* TestClock.adjust("20 seconds")
+          const firstEnd = yield* endOf(first)
+          const secondBefore = yield* endOf(second)
+          yield* TestClock.adjust("20 seconds")
+          const secondEnd = yield* endOf(second)
+          const config = yield* Container.get(Config).pipe(Effect.provide(context))
+          yield* Deferred.succeed(hold, undefined)
+          for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+          const again = yield* Container.shutDown("Config").pipe(Effect.provide(context))
+          yield* Effect.exit(App.stop(running))
+          return { firstEnd, secondBefore, secondEnd, config, again }
+        }))
+        const error = new Errors.ReleaseTimeout({ component: "Api", path: ["Api"], timeout: "20s" })
+        expect(result.firstEnd).toEqual(Exit.fail(error))
+        expect(result.secondBefore).toBeUndefined()
+        expect(result.secondEnd).toEqual(Exit.fail(error))
+        expect(result.config.id).toBe(1)
+        expect(result.again).toEqual(["Config"])
+        expect(recorder.events).toEqual(["build Config", "build Db", "build Api", "releasing Api", "released Api", "dispose Db", "release Db", "release Config"])
       }))
 
     it.effect("the report tells the components shut down while the application ran apart: when (shutDownAt), in its data and in its text", () =>

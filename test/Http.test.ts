@@ -7,7 +7,7 @@ import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, type HttpApp, H
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Data, Deferred, Effect, FastCheck as fc, Layer, Logger, Ref, Schema, type Scope, Stream } from "effect"
-import { App, Component, Container, Errors, Lifecycle, Lifetime, Registry } from "layerwise"
+import { App, Component, Container, Errors, Lifecycle, Lifetime, Registry, Resolver } from "layerwise"
 import * as Http from "layerwise/Http"
 import { createServer } from "node:http"
 
@@ -384,11 +384,30 @@ describe("Http.Request at startup", () => {
       const error = yield* Effect.flip(App.run(App.make(registry, { scopes: [Http.Request] })))
       expect(error).toBeInstanceOf(Errors.ResolutionError)
       expect((error as Errors.ResolutionError).problems.map((problem) => problem.message)).toEqual([
-        "Server -> Audit: Audit (singleton) depends on Tx (scoped(Request)), which does not live as long: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give Audit a lifetime no longer than Tx's",
+        "Server -> Audit: Audit (singleton) depends on Tx (scoped(Request)), which does not live as long: it lives for one HTTP request: yield* it in the handlers, wrapped with Http.requestScope(Http.Request, [Tx]), or request it with Dependency.lazy or Dependency.factory (used within a request), or give Audit a lifetime no longer than Tx's",
         "Server -> Greeter: Greeter (singleton) depends on @effect/platform/HttpServerRequest (input of Request), which does not live as long: scope Greeter to Request (or a scope inside it)"
       ])
       expect(recorder.events).toEqual([])
     }))
+
+  it("the hint points at Http.requestScope only for a scope whose opener provides HttpServerRequest: one of another name is named, a scope named Request without it gets the plain hint", () => {
+    const ApiRequest = Lifetime.scope("ApiRequest", { inputs: [HttpServerRequest.HttpServerRequest] })
+    const Request = Lifetime.scope("Request")
+    const messagesOf = (scope: Lifetime.ScopeName) => {
+      const registry = Registry.make(
+        Component.succeed(Tx, { user: "u", isOpen: () => true }).pipe(Lifetime.scoped(scope)),
+        Component.make(Audit, { dependencies: [Tx], build: Effect.map(Tx, (tx) => tx.user) })
+      )
+      const resolved = Resolver.resolve(registry, [Audit], { scopes: [scope] })
+      return resolved._tag === "Left" ? resolved.left.problems.map((problem) => problem.message) : []
+    }
+    expect(messagesOf(ApiRequest)).toEqual([
+      "Audit: Audit (singleton) depends on Tx (scoped(ApiRequest)), which does not live as long: it lives for one HTTP request: yield* it in the handlers, wrapped with Http.requestScope(ApiRequest, [Tx]), or request it with Dependency.lazy or Dependency.factory (used within a request), or give Audit a lifetime no longer than Tx's"
+    ])
+    expect(messagesOf(Request)).toEqual([
+      "Audit: Audit (singleton) depends on Tx (scoped(Request)), which does not live as long: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give Audit a lifetime no longer than Tx's"
+    ])
+  })
 })
 
 describe("Http.requestScope before any request", () => {

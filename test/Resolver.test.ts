@@ -264,6 +264,18 @@ describe("Resolver", () => {
       expect(choiceOf(registry, Logger).chosen).toEqual(["Cache"])
     })
 
+    it("an explicit name that is another candidate's default name (Sender#2, next to two unnamed Senders) keeps it: the unnamed ones are numbered past it in registration order, and a replacement of that name replaces the explicit one", () => {
+      // the rule README states (the unnamed one that would be Sender#2 is Sender#3): deterministic, never a duplicate
+      const unnamed = Registry.make(Component.succeed(Sender, "smtp"), Component.succeed(Sender, "log").pipe(Component.order(1)))
+      const registry = Registry.add(unnamed, Component.succeed(Sender, "explicit").pipe(Component.named("Sender#2"), Component.order(2)))
+      const valuesOf = (plan: Plan.Plan<never>) =>
+        plan.nodes.map((node) => `${node.name}: ${node.component.construct._tag === "Value" ? String(node.component.construct.value) : "?"}`)
+      expect(valuesOf(planOf(unnamed, [Dependency.all(Sender)]))).toEqual(["Sender#1: smtp", "Sender#2: log"])
+      expect(valuesOf(planOf(registry, [Dependency.all(Sender)]))).toEqual(["Sender#1: smtp", "Sender#3: log", "Sender#2: explicit"])
+      const replaced = Registry.replace(registry, "Sender#2", Component.succeed(Sender, "replacement"))
+      expect(valuesOf(planOf(replaced, [Dependency.all(Sender)]))).toEqual(["Sender#1: smtp", "Sender#3: log", "Sender#2: replacement"])
+    })
+
     it("an unnamed override whose default name was given explicitly is numbered instead", () => {
       const registry = Registry.make(
         Component.succeed(Logger, { level: "info" }).pipe(Component.named("Database (override)"))

@@ -25,6 +25,7 @@
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
@@ -135,15 +136,19 @@ export type DisposeHook = (id: number, service: unknown) => Effect.Effect<void>
 /**
  * What App does when components of the graph are shut down while it runs (`Container.shutDown`):
  * `stop` stops them (background work, stop hooks), dependents first; `release` is added to the
- * release of their node scopes (their disposers, their record); `released` ends the record of those
- * that had no scope to close.
+ * release of their node scopes (their disposers, their record; not recording the late end of one in
+ * `givenUp`); `released` ends the record of those that had no scope to close. `timeout` bounds the
+ * shutdown's waits and releases (the application's release timeout); `timedOut` records the
+ * component the shutdown gave up on past it (its phase in flight, or what it waited for).
  *
  * @internal
  */
 export interface ShutDownHook {
   readonly stop: (ids: ReadonlyArray<number>, failed: HookFailures) => Effect.Effect<void>
-  readonly release: (failed: HookFailures) => executor.NodeRelease
+  readonly release: (failed: HookFailures, givenUp: ReadonlySet<number>) => executor.NodeRelease
   readonly released: (ids: ReadonlyArray<number>) => void
+  readonly timeout: Duration.Duration
+  readonly timedOut: (id: number, error: Errors.ReleaseTimeout) => void
 }
 
 /**

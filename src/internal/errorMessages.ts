@@ -336,9 +336,16 @@ export const lifetimeMismatch = (self: Errors.LifetimeMismatch): string => {
   ) => `${step.requester === self.component ? "its" : `${step.requester}'s`} ${hookLabel(step)}`)
   const inHooks = own.length > 0 ? `, in ${own.join(" and ")},` : ""
   const head = `${formatChain(self.path, self.hooks)}${alsoThrough(self)}: ${self.component} (${self.lifetime}) depends${via}${inHooks} on ${self.dependency} (${self.dependencyLifetime}), which does not live as long`
-  return self.dependencyLifetime.startsWith("input of ")
-    ? `${head}: scope ${self.component} to ${self.dependencyLifetime.slice("input of ".length)} (or a scope inside it)`
-    : `${head}: request it with Dependency.lazy or Dependency.factory (inside an open scope), or give ${self.component} a lifetime no longer than ${self.dependency}'s`
+  if (self.dependencyLifetime.startsWith("input of ")) {
+    return `${head}: scope ${self.component} to ${self.dependencyLifetime.slice("input of ".length)} (or a scope inside it)`
+  }
+  const otherwise = `or give ${self.component} a lifetime no longer than ${self.dependency}'s`
+  if (self.http !== true) return `${head}: request it with Dependency.lazy or Dependency.factory (inside an open scope), ${otherwise}`
+  // the scope of an HTTP request: its handlers get its instances from the request's scope, as README's "Request scope for HTTP" shows
+  const scope = self.dependencyLifetime.slice("scoped(".length, -1)
+  return `${head}: it lives for one HTTP request: yield* it in the handlers, wrapped with Http.requestScope(${
+    scope === "Request" ? "Http.Request" : scope
+  }, [${self.dependency}]), or request it with Dependency.lazy or Dependency.factory (used within a request), ${otherwise}`
 }
 
 /** @internal */

@@ -363,6 +363,8 @@ export class LifetimeMismatch extends Data.TaggedError("LifetimeMismatch")<{
   readonly alsoThrough?: ReadonlyArray<string> | undefined
   /** the steps of its chain a hook requested, in order (see `Errors.HookStep`); absent when constructors requested every one */
   readonly hooks?: ReadonlyArray<Errors.HookStep> | undefined
+  /** the dependency is scoped to a scope `Http.requestScope` serves (its inputs have the platform's `HttpServerRequest`) */
+  readonly http?: true | undefined
 }> {
   override get message(): string {
     return lifetimeMismatch(this)

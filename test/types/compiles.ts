@@ -437,7 +437,8 @@ export namespace ContainerLookups {
   const byRequest = Container.shutDown(Dependency.qualified(Plugin, "csv"))
   assertType<Equals<typeof byName, Effect.Effect<ReadonlyArray<string>, Errors.ShutDownError, Container.Container>>>()
   assertType<Equals<typeof byRequest, typeof byName>>()
-  assertType<Equals<Errors.ShutDownError, Errors.UnknownComponent | Errors.ComponentShutDown | Errors.ContainerClosed | Errors.ReleaseError>>()
+  // under App, a shutdown past the release timeout fails with what it waited for
+  assertType<Equals<Errors.ShutDownError, Errors.UnknownComponent | Errors.ComponentShutDown | Errors.ContainerClosed | Errors.ReleaseError | Errors.ReleaseTimeout>>()
 }
 
 // Handles: what a constructor reads from each
@@ -536,6 +537,24 @@ export const servedWithScope: Layer.Layer<never, Errors.NotInScope, HttpServer.H
 const scopedApp = (middleware: Effect.Effect.Success<typeof requestScoped>) => scopedRoutes.pipe(middleware)
 assertType<Equals<Effect.Effect.Error<ReturnType<typeof scopedApp>>, HttpServerError.RouteNotFound | Errors.HandleError>>()
 assertType<Equals<Effect.Effect.Context<ReturnType<typeof scopedApp>>, HttpServerRequest.HttpServerRequest | Scope.Scope>>()
+// the listed services are tags, their constructors the running container's: a request-scoped constructor's typed
+// error is not known here, so the channel has ConstructionError<unknown>; a catchTag answers it by narrowing its cause
+class RequestDenied extends Data.TaggedError("compiles/RequestDenied")<{}> {}
+assertType<Equals<Extract<Effect.Effect.Error<ReturnType<typeof scopedApp>>, { readonly _tag: "ConstructionError" }>, Errors.ConstructionError<unknown>>>()
+const answeredApp = (middleware: Effect.Effect.Success<typeof requestScoped>) =>
+  scopedRoutes.pipe(
+    middleware,
+    Effect.catchTag("ConstructionError", (error) => {
+      assertType<Equals<typeof error.cause, unknown>>()
+      return HttpServerResponse.text(error.cause instanceof RequestDenied ? "denied" : "unavailable", { status: error.cause instanceof RequestDenied ? 403 : 503 })
+    })
+  )
+assertType<
+  Equals<
+    Effect.Effect.Error<ReturnType<typeof answeredApp>>,
+    HttpServerError.RouteNotFound | Errors.ScopeNotOpen | Errors.InvalidOptions | Errors.ComponentShutDown | Errors.ContainerClosed
+  >
+>()
 
 // Health: checking every component never fails; checking some components (by tag, request or name)
 // fails with UnknownComponent only, from outside and from inside (App.Health's checkOf)

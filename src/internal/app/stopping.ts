@@ -87,12 +87,22 @@ export const shutDownHook = (self: AppRun): container.ShutDownHook => ({
           )
         }), { discard: true }))
     }),
-  release: (failed) => releaseSteps(self, failed),
+  release: (failed, givenUp) => releaseSteps(self, failed, givenUp),
   released: (ids) => {
     for (const id of ids) {
       const state = self.record.stateOf(id)
       if (state !== "pending" && state !== "failed") self.record.setState(id, "released")
     }
+  },
+  timeout: self.settings.release,
+  timedOut: (id, error) => {
+    // being released: its phase in flight timed out, as in the application's release; else the
+    // shutdown waited for its build or a use of it, before its release: an error of the run
+    if (self.record.stateOf(id) !== "releasing") return recordRunError(self, error, "timeout")
+    const phase = self.record.ran(id, "release") ? "release" : "dispose"
+    self.record.setState(id, "failed")
+    self.record.fail(id, phase, null, "timeout", error)
+    self.record.end(id, phase, "timeout")
   }
 })
 
@@ -141,7 +151,7 @@ const notTheComponent = (self: AppRun, id: number, scope: Scope.Scope): boolean 
  * constructor's finalizers, closed by the executor); recorded as its dispose and release phases.
  * `failed`: where its disposers' failures go besides the record (a shutdown's).
  */
-const releaseSteps = (self: AppRun, failed?: container.HookFailures): executor.NodeRelease => ({
+const releaseSteps = (self: AppRun, failed?: container.HookFailures, givenUp?: ReadonlySet<number>): executor.NodeRelease => ({
   before: (id, scope) => {
     if (notTheComponent(self, id, scope)) return undefined
     self.record.setState(id, "releasing")
@@ -158,13 +168,13 @@ const releaseSteps = (self: AppRun, failed?: container.HookFailures): executor.N
     return Effect.zipRight(
       dispose,
       Effect.sync(() => {
-        if (!self.releaseTimedOut) self.record.begin(id, "release")
+        if (!self.releaseTimedOut && givenUp?.has(id) !== true) self.record.begin(id, "release")
       })
     )
   },
   after: (id, error, scope) => {
-    // given up on (the release timed out): its late end is no longer part of the run
-    if (self.releaseTimedOut) return
+    // given up on (the release, or a shutdown, timed out): its late end is no longer part of the run
+    if (self.releaseTimedOut || givenUp?.has(id) === true) return
     // an instance of its own (a transient root's, a reloaded one): no phase of the component's, but
     // its release failure (its disposers', its finalizers') is the run's, as a lookup's instance's is
     if (notTheComponent(self, id, scope)) return error === undefined ? undefined : recordRunError(self, error)

@@ -20,15 +20,18 @@
  * one instance for the container's life. A child with the component as one of its own builds a new
  * one. The instances of scoped components in open scopes stay until their scope closes, and
  * transient instances that a requester holds go with it. Shutdowns of one tree of containers run
- * one at a time; lookups go on meanwhile.
+ * one at a time; lookups go on meanwhile. Under App, step 3 is bounded by the release timeout (see
+ * `shutDown`).
  *
  * @internal
  */
 import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import type * as Scope from "effect/Scope"
 import type * as PublicContainer from "../../Container.js"
 import type * as Dependency from "../../Dependency.js"
@@ -54,9 +57,34 @@ interface Release {
 }
 
 /**
+ * Where a shutdown's release stands, for what a timeout says: the node it waits for (a build in
+ * flight, or its release: `gate`, waiting for the uses of a reloadable's instance or the release of
+ * a replaced one, then `releasing`), or the earlier shutdown it waits for; `detached` once its caller
+ * stopped waiting for it (it goes on, and completes its turn in the tree itself).
+ */
+interface Progress {
+  at: { readonly container: container.Container; readonly id: number; stage: "building" | "gate" | "releasing" } | undefined
+  waitsFor: Progress | undefined
+  detached: boolean
+  /** completed once its caller has its answer: a later shutdown's bound runs from then on */
+  readonly answered: Deferred.Deferred<void>
+}
+
+/** Each shutdown's progress, by its turn in the tree (`Tree.lastShutDown`). */
+const progressOf = new WeakMap<Deferred.Deferred<void>, Progress>()
+
+/**
  * Shuts down a component of the container behind `service` (by name, or the component a request
  * resolves to; every one of an `all` request's), and everything depending on it. Returns what was
  * shut down, dependents first (a descendant's as `child/Name`).
+ *
+ * Under App (`onShutDown`), its waits and releases are bounded by the application's release timeout,
+ * as the application's release is (its stop hooks and disposers by their stop timeout already): once
+ * past it, it fails with a `ReleaseTimeout` naming what it waits for, and the release goes on, each
+ * instance still released after its dependents; its turn in the tree ends when that release does. A
+ * shutdown that waits for an earlier one does so without a bound until that one's caller has its
+ * answer, then at most the release timeout, failing with what that one waits for (it shut nothing down).
+ * Outside App there is no timeout to use: it waits as long as its releases take.
  *
  * @internal
  */
@@ -69,11 +97,39 @@ export const shutDown = (
     const previous = realm.tree.lastShutDown
     const mine = runtime.makeDeferred<void>()
     realm.tree.lastShutDown = mine
-    const run = Effect.suspend(() => shutDownNow(realm, target))
-    return Effect.ensuring(previous === undefined ? run : Effect.zipRight(Deferred.await(previous), run), Deferred.succeed(mine, undefined))
+    const progress: Progress = { at: undefined, waitsFor: undefined, detached: false, answered: runtime.makeDeferred<void>() }
+    progressOf.set(mine, progress)
+    const finished = Deferred.succeed(mine, undefined)
+    const run = Effect.suspend(() => shutDownNow(realm, target, progress, finished))
+    const timeout = realm.root.onShutDown?.timeout
+    const before = previous === undefined ? undefined : progressOf.get(previous)
+    const wait = previous === undefined
+      ? Effect.void
+      : timeout === undefined || before === undefined
+      ? Deferred.await(previous)
+      : Effect.zipRight(
+        Deferred.await(before.answered),
+        Effect.flatMap(within(Deferred.await(previous), timeout, () => timedOut(before, timeout)), (ended) => {
+          if (Either.isRight(ended)) return Effect.void
+          progress.detached = true
+          // its turn comes once the earlier shutdown's ends: the tree's later ones and closes wait for that
+          // (it did nothing meanwhile: whether it is detached matters only as its caller's answer ends)
+          return Effect.zipRight(Effect.forkDaemon(Effect.zipRight(Deferred.await(previous), finished)), Effect.failCause(ended.left.cause))
+        })
+      )
+    progress.waitsFor = before
+    return Effect.ensuring(
+      Effect.zipRight(Effect.tap(wait, () => Effect.sync(() => void (progress.waitsFor = undefined))), run),
+      Effect.zipRight(Deferred.succeed(progress.answered, undefined), Effect.suspend(() => progress.detached ? Effect.void : finished))
+    )
   }))
 
-const shutDownNow = (realm: Realm, target: string | Dependency.Any): Effect.Effect<ReadonlyArray<string>, Errors.ShutDownError> => {
+const shutDownNow = (
+  realm: Realm,
+  target: string | Dependency.Any,
+  progress: Progress,
+  finished: Effect.Effect<unknown>
+): Effect.Effect<ReadonlyArray<string>, Errors.ShutDownError> => {
   if (realm.state !== "open") return Effect.fail(new Errors.ContainerClosed({ container: realm.path, operation: "shutDown" }))
   const targets = targetsOf(realm, target)
   if (Either.isLeft(targets)) return Effect.fail(targets.left)
@@ -83,14 +139,16 @@ const shutDownNow = (realm: Realm, target: string | Dependency.Any): Effect.Effe
   const rootIds = releases.find((release) => release.container === root)?.ids ?? []
   // what the application's components' stop hooks and disposers failed with: told with their finalizers' failures
   const failed: container.HookFailures = new Map()
-  return Effect.gen(function*() {
-    if (app !== undefined && rootIds.length > 0) yield* app.stop(rootIds, failed)
+  // the nodes of the root the timeout gave up on: their late end is not recorded over the timeout
+  const givenUp = new Set<number>()
+  const releaseAll = Effect.gen(function*() {
     // singletons being built (by lookups in flight) are released once built: their dependencies outlive them
     for (const release of releases) {
       for (const [id, building] of release.container.lazy) {
         if (release.hit[id] !== 1) continue
         // a lazy handle's first use that runs or awaits the build does not get what is released now
         if (release.container.lazyBuilt[id] === 0) release.container.released[id] = 1
+        progress.at = { container: release.container, id, stage: "building" }
         yield* Effect.exit(Deferred.await(building))
       }
     }
@@ -98,11 +156,41 @@ const shutDownNow = (realm: Realm, target: string | Dependency.Any): Effect.Effe
     for (let index = releases.length - 1; index >= 0; index--) {
       const release = releases[index]!
       const mine = release.container === root && app !== undefined
-      const released = yield* releaseNodes(release, mine ? app.release(failed) : undefined)
+      const released = yield* releaseNodes(release, progress, mine ? app.release(failed, givenUp) : undefined)
       const failure = mine ? withHookFailures(release, failed, released) : released
       if (failure !== undefined) failures = failures === undefined ? typed(failure) : Cause.sequential(failures, typed(failure))
     }
+    progress.at = undefined
     if (app !== undefined && rootIds.length > 0) app.released(rootIds)
+    // given up on past the timeout: no caller is left to fail with what it failed with, so it is logged
+    if (progress.detached && failures !== undefined) {
+      // as `builds.logReleaseFailure` logs one: the error's message, with what the release failed with as the cause
+      for (const error of Cause.failures(failures)) yield* Effect.logError(error.message, Cause.isCause(error.cause) ? error.cause : Cause.die(error.cause))
+      for (const defect of Cause.defects(failures)) yield* Effect.logError("a shutdown given up on at the release timeout failed", Cause.die(defect))
+    }
+    return failures
+  }).pipe(Effect.ensuring(finished))
+  return Effect.gen(function*() {
+    if (app !== undefined && rootIds.length > 0) yield* app.stop(rootIds, failed)
+    let failures: Cause.Cause<Errors.ShutDownError> | undefined
+    if (app === undefined) {
+      failures = yield* releaseAll
+    } else {
+      // given up on as the timer fires, in the same step: a release that ends meanwhile is not recorded, nor logged, as kept
+      const ended = yield* within(releaseAll, app.timeout, () => {
+        const found = timedOut(progress, app.timeout)
+        if (found === undefined) return undefined
+        progress.detached = true
+        // an application's component it gave up on is recorded so (the others as their release goes)
+        if (found.id !== undefined) {
+          givenUp.add(found.id)
+          app.timedOut(found.id, found.error)
+        }
+        return found
+      })
+      if (Either.isLeft(ended)) return yield* Effect.failCause(ended.left.cause)
+      failures = yield* ended.right
+    }
     if (failures !== undefined) return yield* Effect.failCause(failures)
     const names: Array<string> = []
     for (let index = releases.length - 1; index >= 0; index--) {
@@ -115,6 +203,58 @@ const shutDownNow = (realm: Realm, target: string | Dependency.Any): Effect.Effe
     }
     return names
   })
+}
+
+/**
+ * Runs `effect` on a fiber of its own and waits for it at most `timeout`: its exit, or, past the
+ * timeout, what `timedOut` says then (it goes on). No interruption is involved (the wait is a Deferred
+ * settled by it or by a timer, as the application's release waits), so the bound holds in the
+ * uninterruptible shutdown. A timer that finds nothing waited for (`timedOut` gives `undefined`: the
+ * effect is about to end) lets it end.
+ */
+const within = <A, E, T>(
+  effect: Effect.Effect<A, E>,
+  timeout: Duration.Duration,
+  timedOut: () => T | undefined
+): Effect.Effect<Either.Either<Exit.Exit<A, E>, T>> =>
+  Effect.suspend(() => {
+    const settled = runtime.makeDeferred<Either.Either<Exit.Exit<A, E>, T>>()
+    const work = Effect.flatMap(Effect.exit(effect), (exit) => Deferred.succeed(settled, Either.right(exit)))
+    // interruptible, though the shutdown is not: once the work ended, its interruption ends the sleep
+    const timer = Effect.interruptible(Effect.zipRight(
+      Effect.sleep(timeout),
+      Effect.suspend(() => {
+        const found = timedOut()
+        return found === undefined ? Effect.void : Deferred.succeed(settled, Either.left(found))
+      })
+    ))
+    return Effect.flatMap(Effect.zipRight(Effect.forkDaemon(work), Effect.forkDaemon(timer)), (timing) =>
+      Effect.tap(Deferred.await(settled), () => Fiber.interruptFork(timing)))
+  })
+
+/**
+ * What a shutdown that did not end within `timeout` fails with: a `ReleaseTimeout` naming what it
+ * waits for now (what an earlier shutdown waits for, when it waits for that one), and that node's id
+ * when the root container holds it (an application's component); `undefined` when it waits for nothing.
+ */
+const timedOut = (
+  progress: Progress,
+  timeout: Duration.Duration
+): { readonly cause: Cause.Cause<Errors.ReleaseTimeout>; readonly error: Errors.ReleaseTimeout; readonly id: number | undefined } | undefined => {
+  let at: Progress = progress
+  while (at.waitsFor !== undefined) at = at.waitsFor
+  const where = at.at
+  if (where === undefined) return undefined
+  const { container: holder, id, stage } = where
+  const using = stage === "gate" && (holder.cells.get(id)?.awaited ?? 0) > 0
+  const error = new Errors.ReleaseTimeout({
+    component: holder.plan.nodes[id]!.name,
+    path: planInternal.pathTo(holder.plan, id),
+    timeout: Duration.format(timeout),
+    ...(stage === "building" ? { building: true } : using ? { using: true } : {})
+  })
+  // the root container is the one App watches (`onShutDown`): its node is an application's component
+  return { cause: Cause.fail(error), error, id: at === progress && holder.onShutDown !== undefined ? id : undefined }
 }
 
 /**
@@ -269,29 +409,53 @@ const takesGone = (realm: Realm, node: Plan.Node, inherited: ReadonlyMap<string,
     })
   )
 
-/** Closes the node scopes of the hit nodes that the container's build owns, dependents first. */
-const releaseNodes = (release: Release, steps: executor.NodeRelease | undefined): Effect.Effect<Cause.Cause<never> | undefined> =>
+/**
+ * Closes the node scopes of the hit nodes that the container's build owns, dependents first, one at
+ * a time (each noted in `progress` as it waits for its gate, then as it is released).
+ */
+const releaseNodes = (
+  release: Release,
+  progress: Progress,
+  steps: executor.NodeRelease | undefined
+): Effect.Effect<Cause.Cause<never> | undefined> =>
   Effect.suspend(() => {
-    const build = release.container.build
+    const holder = release.container
+    const build = holder.build
     // what it never built stays so: a lazy handle got before (a holder's, a lookup's) would build it
     // now, on what the shutdown releases, and keep it until the container closes
-    for (const id of release.ids) if (!build.owners.includes(id)) release.container.released[id] = 1
-    const taken: executor.Owner = {
-      scopes: [] as Array<Scope.CloseableScope>,
-      owners: [] as Array<number>,
-      closing: undefined,
-      released: release.container.released
-    }
+    for (const id of release.ids) if (!build.owners.includes(id)) holder.released[id] = 1
+    const scopes: Array<Scope.CloseableScope> = []
+    const owners: Array<number> = []
     for (let index = 0; index < build.owners.length;) {
       const id = build.owners[index]!
       if (release.hit[id] !== 1) {
         index++
         continue
       }
-      taken.scopes.push(build.scopes[index]!)
-      taken.owners.push(id)
+      scopes.push(build.scopes[index]!)
+      owners.push(id)
       build.scopes.splice(index, 1)
       build.owners.splice(index, 1)
     }
-    return taken.scopes.length === 0 ? Effect.succeed(undefined) : executor.releaseOwner(taken, release.container.plan, Exit.void, steps)
+    if (scopes.length === 0) return Effect.succeed(undefined)
+    const order = executor.closeOrder(holder.plan, owners)
+    // the gate (a reloadable's uses) comes before the steps' `before`: from then on it is its release
+    const tracked: executor.NodeRelease = {
+      before: (id, scope) => {
+        if (progress.at !== undefined) progress.at.stage = "releasing"
+        return steps?.before(id, scope)
+      },
+      after: (id, error, scope) => steps?.after(id, error, scope)
+    }
+    return Effect.gen(function*() {
+      let failures: Cause.Cause<never> | undefined
+      for (const index of order) {
+        const id = owners[index]!
+        progress.at = { container: holder, id, stage: "gate" }
+        const owner: executor.Owner = { scopes: [scopes[index]!], owners: [id], closing: undefined, released: holder.released }
+        const failure = yield* executor.releaseOwner(owner, holder.plan, Exit.void, tracked)
+        if (failure !== undefined) failures = failures === undefined ? failure : Cause.sequential(failures, failure)
+      }
+      return failures
+    })
   })

@@ -28,6 +28,9 @@ import { hooksField, hookSteps } from "./hooks.js"
 import { suggest } from "./problems.js"
 import type { Candidates, Walk } from "./state.js"
 
+/** The key of `@effect/platform`'s `HttpServerRequest` (the input of the scope `Http.requestScope` serves), which the resolver does not import. */
+const HTTP_REQUEST = "@effect/platform/HttpServerRequest"
+
 const nonSingletonHooks = (
   lifecycle: NonNullable<Candidates["components"][number]["lifecycle"]>
 ): ReadonlyArray<string> =>
@@ -103,6 +106,8 @@ export const check = (
     return index === -1 ? -2 : index + 1
   }
   const lifetimeOf = (candidate: number): Lifetime.Lifetime => lifetime.get(components[candidate]!)
+  // a scope whose opener provides the platform's request: the one `Http.requestScope` serves
+  const servedByHttp = (own: Lifetime.Lifetime): boolean => own._tag === "Scoped" && inputs.get(HTTP_REQUEST) === own.scope.name
   const declaration = (candidate: number, path: ReadonlyArray<string>, issue: Errors.DeclarationIssue) =>
     problems.push(new Errors.InvalidDeclaration({ path, subject: { _tag: "Component", name: names[candidate]! }, issues: [issue] }))
   const reloadableOf = (target: number, path: ReadonlyArray<string>, requester: string) => {
@@ -127,7 +132,8 @@ export const check = (
         dependency,
         dependencyLifetime,
         through: through.map((transient) => names[transient]!),
-        ...hooksField(hookSteps(candidates, walk.edgesOf, chain, "key" in last ? last.key : undefined))
+        ...hooksField(hookSteps(candidates, walk.edgesOf, chain, "key" in last ? last.key : undefined)),
+        ...("target" in last && servedByHttp(lifetimeOf(last.target)) ? { http: true } : {})
       })
     )
   }
