@@ -578,6 +578,7 @@ export interface ReleaseError extends internal.ReleaseError {}
  * outlive it: its release goes on in the background) are left unreleased. `building`: the release was still
  * waiting for `component`'s build in flight (a lookup's, a handle's), before releasing anything;
  * `using`: for a use in flight of its instance (a reloadable handle's `use`), before releasing it.
+ * `shutDown`: a shutdown's, whose release goes on without its caller (the message says so).
  *
  * @example
  * ```ts

@@ -2810,9 +2810,9 @@ describe("Container", () => {
           return { before, after, lookup, phases, events, report: yield* reportOf(App.stop(running)) }
         }))
         expect(result.before).toBeUndefined()
-        const error = new Errors.ReleaseTimeout({ component: "Api", path: ["Api"], timeout: "20s" })
+        const error = new Errors.ReleaseTimeout({ component: "Api", path: ["Api"], timeout: "20s", shutDown: true })
         expect(result.after).toEqual(Exit.fail(error))
-        expect(error.message).toBe("Api: releasing Api did not complete within 20s; the components not released yet were left unreleased")
+        expect(error.message).toBe("Api: the shutdown's release of Api did not complete within 20s; the shutdown goes on without its caller: what it depends on is released after it")
         expect(result.lookup).toEqual(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Db"] }))
         expect(result.phases).toMatchObject({ Config: "started", Db: "stopped", Api: "failed" })
         expect(result.events).toEqual(["build Config", "build Db", "build Api", "releasing Api"])
@@ -2856,7 +2856,7 @@ describe("Container", () => {
           yield* Effect.exit(App.stop(running))
           return { after, before }
         }))
-        expect(result.after).toEqual(Exit.fail(new Errors.ReleaseTimeout({ component: "Db", path: ["Db"], timeout: "20s" })))
+        expect(result.after).toEqual(Exit.fail(new Errors.ReleaseTimeout({ component: "Db", path: ["Db"], timeout: "20s", shutDown: true })))
         expect(result.before).toEqual([])
         expect(logged).toEqual(["Db: releasing Db failed: Error: socket closed | Error: socket closed"])
       }))
@@ -2883,9 +2883,9 @@ describe("Container", () => {
           yield* App.stop(running)
           return { after, used, events }
         }))
-        const error = new Errors.ReleaseTimeout({ component: "Db", path: ["Db"], timeout: "20s", building: true })
+        const error = new Errors.ReleaseTimeout({ component: "Db", path: ["Db"], timeout: "20s", building: true, shutDown: true })
         expect(result.after).toEqual(Exit.fail(error))
-        expect(error.message).toBe("Db: the release waited for the build of Db in flight, which did not complete within 20s; nothing was released")
+        expect(error.message).toBe("Db: the shutdown waited for the build of Db in flight, which did not complete within 20s; the shutdown goes on without its caller: what it shuts down is released once that build ends")
         expect(result.used).toEqual(Either.left(new Errors.ComponentShutDown({ container: [], component: "Db", path: ["Db"] })))
         expect(result.events).toEqual(["build Config", "build Db", "release Db"])
       }))
@@ -2911,8 +2911,11 @@ describe("Container", () => {
           for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
           return { after, events, later: [...recorder.events], report: yield* reportOf(App.stop(running)) }
         }))
-        const error = new Errors.ReleaseTimeout({ component: "Db", path: ["Db"], timeout: "20s", using: true })
+        const error = new Errors.ReleaseTimeout({ component: "Db", path: ["Db"], timeout: "20s", using: true, shutDown: true })
         expect(result.after).toEqual(Exit.fail(error))
+        expect(error.message).toBe(
+          "Db: the shutdown waited for a use of Db in flight (its reloadable handle's use), which did not complete within 20s; the shutdown goes on without its caller: Db is released once that use ends, what it depends on after it"
+        )
         expect(result.events).toEqual(["build Config", "build Db"])
         expect(result.later).toEqual(["build Config", "build Db", "release Db"])
         expect(result.report.errors.map((recorded) => [recorded.component, recorded.phase, recorded.kind, recorded.message])).toEqual([
@@ -2942,7 +2945,7 @@ describe("Container", () => {
           yield* Effect.exit(App.stop(running))
           return { firstEnd, secondBefore, secondEnd, config, again }
         }))
-        const error = new Errors.ReleaseTimeout({ component: "Api", path: ["Api"], timeout: "20s" })
+        const error = new Errors.ReleaseTimeout({ component: "Api", path: ["Api"], timeout: "20s", shutDown: true })
         expect(result.firstEnd).toEqual(Exit.fail(error))
         expect(result.secondBefore).toBeUndefined()
         expect(result.secondEnd).toEqual(Exit.fail(error))

@@ -267,8 +267,18 @@ export class ReleaseTimeout extends Data.TaggedError("ReleaseTimeout")<{
   readonly building?: true | undefined
   /** the release waited for a use in flight of `component`'s instance (a reloadable handle's `use`), before releasing it */
   readonly using?: true | undefined
+  /** a `Container.shutDown`'s: its release goes on without its caller, each instance after its dependents */
+  readonly shutDown?: true | undefined
 }> {
   override get message(): string {
+    if (this.shutDown === true) {
+      const goesOn = "the shutdown goes on without its caller"
+      return this.building === true
+        ? `${formatPath(this.path)}: the shutdown waited for the build of ${this.component} in flight, which did not complete within ${this.timeout}; ${goesOn}: what it shuts down is released once that build ends`
+        : this.using === true
+        ? `${formatPath(this.path)}: the shutdown waited for a use of ${this.component} in flight (its reloadable handle's use), which did not complete within ${this.timeout}; ${goesOn}: ${this.component} is released once that use ends, what it depends on after it`
+        : `${formatPath(this.path)}: the shutdown's release of ${this.component} did not complete within ${this.timeout}; ${goesOn}: what it depends on is released after it`
+    }
     return this.building === true
       ? `${formatPath(this.path)}: the release waited for the build of ${this.component} in flight, which did not complete within ${this.timeout}; nothing was released`
       : this.using === true

@@ -251,7 +251,8 @@ const timedOut = (
     component: holder.plan.nodes[id]!.name,
     path: planInternal.pathTo(holder.plan, id),
     timeout: Duration.format(timeout),
-    ...(stage === "building" ? { building: true } : using ? { using: true } : {})
+    ...(stage === "building" ? { building: true } : using ? { using: true } : {}),
+    shutDown: true
   })
   // the root container is the one App watches (`onShutDown`): its node is an application's component
   return { cause: Cause.fail(error), error, id: at === progress && holder.onShutDown !== undefined ? id : undefined }
