@@ -366,6 +366,49 @@ describe("App", () => {
         expect(yield* recorder.entries).toEqual(["build C", "build B", "build A", "release A", "release B", "release C"])
         expect(failed.errors.map((error) => error.message)).toEqual(["B: releasing B failed: Error: B not closed"])
       }))
+
+    /** A, whose constructor looks up C (no root reaches it) before it records its build; C depends on B; all three with start and stop hooks. */
+    const lookingUpC = (recorder: Recorder, startC: () => Effect.Effect<void, unknown> = () => recorder.record("start C")) => [
+      Component.make(A, {
+        dependencies: [Container.Container],
+        build: Effect.flatMap(Container.get(C), () => Effect.acquireRelease(Effect.as(recorder.record("build A"), "A"), () => recorder.record("release A")))
+      }).pipe(Lifecycle.onStart(() => recorder.record("start A")), Lifecycle.onStop(() => recorder.record("stop A"))),
+      recorded(recorder, B),
+      recorded(recorder, C, [B], { start: false }).pipe(Lifecycle.onStart(startC))
+    ] as const
+
+    it.effect("an instance a component's constructor looked up starts after its own dependencies and before that component, and stops after it, before them", () =>
+      Effect.gen(function*() {
+        // Regression: 'build B, build C, start C, build A, start A, start B, stop C, stop B, stop A': C started
+        // as it was built, before B, and stopped with the lookups' instances, before A
+        const recorder = yield* makeRecorder
+        const report = yield* startStop(App.make(Registry.make(...lookingUpC(recorder)), { roots: [A, B] }))
+        expect(report.success).toBe(true)
+        expect(yield* recorder.entries).toEqual([
+          "build B", "build C", "build A", "start B", "start C", "start A", "stop A", "stop C", "stop B", "release A", "release C", "release B"
+        ])
+      }))
+
+    it.effect("what a constructor looked up and what that depends on, none of it in the plan, start before that component and stop after it", () =>
+      Effect.gen(function*() {
+        // Regression: 'build B, start B, build C, start C, build A, start A, stop C, stop B, stop A'
+        const recorder = yield* makeRecorder
+        const report = yield* startStop(App.make(Registry.make(...lookingUpC(recorder)), { roots: [A] }))
+        expect(report.success).toBe(true)
+        expect(yield* recorder.entries).toEqual([
+          "build B", "build C", "build A", "start B", "start C", "start A", "stop A", "stop C", "stop B", "release A", "release C", "release B"
+        ])
+      }))
+
+    it.effect("a start hook of an instance a constructor looked up that fails fails the start: what started stops, everything is released", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const components = lookingUpC(recorder, () => Effect.zipRight(recorder.record("start C"), Effect.fail(new Boom({ where: "C" }))))
+        const failed = (yield* Effect.flip(startStop(App.make(Registry.make(...components), { roots: [A, B] })))) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("start")
+        expect(yield* recorder.entries).toEqual(["build B", "build C", "build A", "start B", "start C", "stop B", "release A", "release C", "release B"])
+        expect(failed.errors.map((error) => error.message)).toEqual(['C: start hook of C failed: Boom { where: "C" }'])
+      }))
   })
 
   describe("startup components", () => {

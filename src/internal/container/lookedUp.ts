@@ -27,8 +27,8 @@ import * as Scope from "effect/Scope"
 import * as container from "../container.js"
 import * as executor from "../executor.js"
 
-/** What a recorded lookup's answer gave: nodes of `container` (an answer's edge's targets, one array per edge). */
-interface Asked {
+/** What a recorded lookup's answer gave: nodes of `container` (an answer's edge's targets, one array per edge). @internal */
+export interface Asked {
   readonly container: container.Container
   readonly targets: ReadonlyArray<number>
 }
@@ -60,6 +60,14 @@ export const record = (
   if (list === undefined) byScope.set(scope.value, [{ container: answering, targets }])
   else if (!list.some((known) => known.container === answering && known.targets === targets)) list.push({ container: answering, targets })
 }
+
+/**
+ * What the constructors of the realm looked up so far, by the node scope each ran in (`undefined`:
+ * nothing): App's start phase orders the starts with it (`app/lookups.ts`).
+ *
+ * @internal
+ */
+export const asked = (realm: object): ReadonlyMap<Scope.Scope, ReadonlyArray<Asked>> | undefined => records.get(realm)
 
 /** One node scope of a container, as the merged order sees it. */
 interface Unit {

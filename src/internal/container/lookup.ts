@@ -814,8 +814,10 @@ const releaseExtensions = (
  * Where a node of one of the realm's containers is held when that container delegates it: the root's
  * plan, or a lookup's container made before (`null`: outside the realm, a parent's); `undefined` for
  * a node the container builds.
+ *
+ * @internal
  */
-const holderIn = (realm: Realm) => {
+export const holderIn = (realm: Realm) => {
   let byName: Map<string, { readonly holder: container.Container; readonly id: number }> | undefined
   return (holder: container.Container, id: number) => {
     if (delegatedNodes.get(holder)?.[id] !== 1) return undefined
