@@ -400,6 +400,27 @@ describe("App", () => {
         ])
       }))
 
+    it.scoped("while events are listened to, what a lookup's own component's constructor looked up is still released after it", () =>
+      Effect.gen(function*() {
+        // Regression: 'release C, release D': the constructor of an instance App watches runs in a scope
+        // of its own, whose lookups were not recorded
+        class Dd extends Context.Tag("D")<Dd, string>() {}
+        const recorder = yield* makeRecorder
+        const asker = Component.make(Dd, {
+          dependencies: [Container.Container],
+          build: Effect.flatMap(Container.get(C), () => Effect.acquireRelease(Effect.as(recorder.record("build D"), "D"), () => recorder.record("release D")))
+        })
+        const app = App.make(Registry.make(recorded(recorder, A, [], { start: false, stop: false }), asker, recorded(recorder, C, [], { start: false, stop: false })), {
+          roots: [A, Container.Container]
+        })
+        yield* App.subscribe(app)
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(app), scope)
+        yield* Effect.provide(Container.get(Dd), running.context)
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* recorder.entries).toEqual(["build A", "build C", "build D", "release D", "release C", "release A"])
+      }))
+
     it.effect("a start hook of an instance a constructor looked up that fails fails the start: what started stops, everything is released", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder

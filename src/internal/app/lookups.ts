@@ -91,8 +91,7 @@ export const startGraph = (self: AppRun): StartGraph | undefined => {
   const root = self.container
   const realm = root === undefined ? undefined : lookup.existingRealm(root)
   if (root === undefined || realm === undefined) return undefined
-  const asked = lookedUp.asked(realm)
-  if (asked === undefined && self.lookedUp.length === 0) return undefined
+  if (!lookedUp.hasRecords(realm) && self.lookedUp.length === 0) return undefined
   const holders = [root, ...realm.extensions]
   const offsets = new Map<container.Container, number>()
   let size = 0
@@ -115,22 +114,17 @@ export const startGraph = (self: AppRun): StartGraph | undefined => {
         : [offsets.get(held.holder)! + held.id]
     }
   }
-  // what each vertex's constructor looked up
+  // what each vertex's constructor looked up (its node scopes' records)
   const found: Array<Array<number> | undefined> = new Array(size)
-  if (asked !== undefined) {
-    const vertexOf = new Map<Scope.Scope, number>()
-    for (const holder of holders) {
-      const offset = offsets.get(holder)!
-      const { owners, scopes } = holder.build
-      for (let index = 0; index < scopes.length; index++) vertexOf.set(scopes[index]!, offset + owners[index]!)
-    }
-    for (const [scope, answers] of asked) {
-      const asker = vertexOf.get(scope)
-      if (asker === undefined) continue
-      for (const { container: answering, targets } of answers) {
-        const offset = offsets.get(answering)
-        if (offset === undefined) continue
-        for (const target of targets) if (offset + target !== asker) (found[asker] ??= []).push(offset + target)
+  for (const holder of holders) {
+    const offset = offsets.get(holder)!
+    const { owners, scopes } = holder.build
+    for (let index = 0; index < scopes.length; index++) {
+      const asker = offset + owners[index]!
+      for (const { container: answering, targets } of lookedUp.askedIn(realm, scopes[index]!) ?? []) {
+        const at = offsets.get(answering)
+        if (at === undefined) continue
+        for (const target of targets) if (at + target !== asker) (found[asker] ??= []).push(at + target)
       }
     }
   }
