@@ -37,7 +37,6 @@ import type * as Dependency from "../Dependency.js"
 import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import * as builds from "./container/builds.js"
-import * as lookedUp from "./container/lookedUp.js"
 import * as reloadable from "./container/reloadable.js"
 import * as startup from "./container/startup.js"
 import * as dependency from "./dependency.js"
@@ -561,7 +560,7 @@ const watched = (
 ): Effect.Effect<unknown, Errors.HandleError> =>
   Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => {
     // what its constructor looks up is the node scope's (`container/lookedUp.ts`)
-    lookedUp.constructsIn(own, scope)
+    runtime.opensIn(own, scope)
     const began = events.now()
     const release = (exit: Exit.Exit<unknown, unknown>) =>
       Effect.suspend(() => {

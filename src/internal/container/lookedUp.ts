@@ -8,8 +8,8 @@
  * or waited for something, or that got a singleton a lookup built (which the asker may have been
  * built after), is recorded when a constructor of the realm's tree may be running (a build in
  * flight, or the graph's: `lookup.ts` asks only then, so that the read of a built singleton costs
- * nothing more), under the Scope of the context it was asked in: a constructor's node scope, or the
- * scope App watches an instance's construction in (`constructsIn`), which stands for it.
+ * nothing more), under the Scope of the context it was asked in: a constructor's node scope, or a
+ * scope opened in it for the construction (a Layer's, one App watches an instance in: `runtime.opensIn`).
  * Every lookup of the graph's build is one (its answers are kept as ready only once it ended). A
  * lookup of a singleton of the graph's plan already built after the build records nothing: it was
  * built before the asker, so released after it. Recording is a map's write: the records are keyed
@@ -38,6 +38,7 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import type * as container from "../container.js"
 import * as executor from "../executor.js"
+import * as runtime from "../runtime.js"
 
 /** What a recorded lookup's answer gave: nodes of `container` (an answer's edge's targets, one array per edge). @internal */
 export interface Asked {
@@ -47,19 +48,6 @@ export interface Asked {
 
 /** Per realm (keyed by its object), its recorded lookups, by the Scope of the context each was asked in. */
 const records = new WeakMap<object, WeakMap<Scope.Scope, Array<Asked>>>()
-
-/** The node scope a scope of a construction stands for (App watches an instance built in a scope of its own inside it). */
-const standsFor = new WeakMap<Scope.Scope, Scope.Scope>()
-
-/**
- * A constructor runs in `inner`, a scope of its own inside the node scope `scope` (an instance App
- * watches): what it looks up is recorded as the node scope's.
- *
- * @internal
- */
-export const constructsIn = (inner: Scope.Scope, scope: Scope.Scope): void => {
-  standsFor.set(inner, scope)
-}
 
 /**
  * Records a lookup of `realm` answered by `answering`'s `targets`, asked in `caller` (see the
@@ -76,7 +64,7 @@ export const record = (
   if (caller === undefined || targets.length === 0) return
   const found = Context.getOption(caller, Scope.Scope)
   if (Option.isNone(found)) return
-  const scope = standsFor.get(found.value) ?? found.value
+  const scope = runtime.outermostOf(found.value)
   let byScope = records.get(realm)
   if (byScope === undefined) records.set(realm, byScope = new WeakMap())
   const list = byScope.get(scope)
