@@ -3597,6 +3597,11 @@ describe("App", () => {
       readonly slow: number | undefined
       readonly background: ReadonlyArray<boolean>
       readonly startup: ReadonlyArray<number | undefined>
+      /**
+       * the node whose constructor looks up L (no root reaches it) before it builds, if any: L depends
+       * on M (no root reaches it either) and on the looker's first dependency; both have every hook
+       */
+      readonly looker: number | undefined
     }
 
     const scenario: fc.Arbitrary<Scenario> = dag({ minSize: 3, maxSize: 4, maxDependencies: 2 }).chain((graph) => {
@@ -3607,7 +3612,8 @@ describe("App", () => {
         asynchronous: perNode(fc.boolean()),
         slow: fc.option(fc.nat({ max: graph.length - 1 }), { nil: undefined }),
         background: perNode(fc.boolean()),
-        startup: perNode(fc.option(fc.nat({ max: 2 }), { nil: undefined }))
+        startup: perNode(fc.option(fc.nat({ max: 2 }), { nil: undefined })),
+        looker: fc.option(fc.nat({ max: graph.length - 1 }), { nil: undefined })
       })
     })
 
@@ -3635,7 +3641,7 @@ describe("App", () => {
      */
     const runInterrupted = (input: Scenario, at: number | undefined, delay = 0) =>
       Effect.gen(function*() {
-        const { asynchronous, background, graph, kinds, slow, startup } = input
+        const { asynchronous, background, graph, kinds, looker, slow, startup } = input
         const log: Array<string> = []
         let steps = 0
         let fiber: Fiber.RuntimeFiber<Report.Report, unknown> | undefined
@@ -3657,29 +3663,12 @@ describe("App", () => {
           )
         const pause = (id: number) => (asynchronous[id] ? Effect.yieldNow() : Effect.void)
         const tags = graph.map((_, id) => Context.GenericTag<string, string>(nameOf(id)))
-        const components = graph.map((dependencyIds, id) => {
-          const name = nameOf(id)
-          const dependencies = dependencyIds.map((dependency) => tags[dependency]!)
-          const sleep = slow === id ? Effect.sleep("1 second") : Effect.void
-          const build = Effect.gen(function*() {
-            yield* Effect.forEach(dependencies, (tag) => tag)
-            yield* Effect.acquireRelease(step(`+${name}`), () => Effect.zipRight(sleep, step(`-${name}`)))
-            yield* pause(id)
-            yield* sleep
-            return name
-          })
-          const layer = Layer.scoped(tags[id]!, build)
-          let component: Component.Component<string, string> = kinds[id] === "effect"
-            ? Component.make(tags[id]!, { dependencies, build } as never)
-            : Component.fromLayer(tags[id]!, {
-              dependencies,
-              layer: kinds[id] === "layer"
-                ? layer
-                : Layer.provide(layer, Layer.scopedDiscard(Effect.acquireRelease(step(`+${name}.sub`), () => step(`-${name}.sub`))))
-            } as never)
+        const Looked = Context.GenericTag<string, string>("L")
+        const LookedFirst = Context.GenericTag<string, string>("M")
+        /** hooks of every kind, two of each: the sequence itself starts the second, where the first ended */
+        const withHooks = (component: Component.Component<string, string>, name: string, id: number) => {
           const hook = (kind: string) => () => Effect.zipRight(step(`${kind} ${name}`), pause(id))
-          // two hooks of each kind: the sequence itself starts the second, where the first ended
-          component = component.pipe(
+          return component.pipe(
             Lifecycle.initializer(hook("init")),
             Lifecycle.initializer(hook("init2")),
             Lifecycle.onStart(hook("start")),
@@ -3689,6 +3678,46 @@ describe("App", () => {
             Lifecycle.disposer(hook("dispose")),
             Lifecycle.disposer(hook("dispose2"))
           ) as Component.Component<string, string>
+        }
+        const lookedUp = (tag: Context.Tag<string, string>, dependencies: ReadonlyArray<Context.Tag<string, string>>) =>
+          withHooks(
+            Component.make(tag, {
+              dependencies,
+              build: Effect.zipRight(
+                Effect.forEach(dependencies, (each) => each),
+                Effect.acquireRelease(Effect.as(step(`+${tag.key}`), tag.key), () => step(`-${tag.key}`))
+              )
+            } as never) as Component.Component<string, string>,
+            tag.key,
+            looker ?? 0
+          )
+        const own = looker === undefined ? [] : [
+          lookedUp(LookedFirst, []),
+          lookedUp(Looked, [LookedFirst, ...graph[looker]!.slice(0, 1).map((dependency) => tags[dependency]!)])
+        ]
+        const components = graph.map((dependencyIds, id) => {
+          const name = nameOf(id)
+          const dependencies = dependencyIds.map((dependency) => tags[dependency]!)
+          const sleep = slow === id ? Effect.sleep("1 second") : Effect.void
+          const build = Effect.gen(function*() {
+            if (looker === id) yield* Container.get(Looked)
+            yield* Effect.forEach(dependencies, (tag) => tag)
+            yield* Effect.acquireRelease(step(`+${name}`), () => Effect.zipRight(sleep, step(`-${name}`)))
+            yield* pause(id)
+            yield* sleep
+            return name
+          })
+          const layer = Layer.scoped(tags[id]!, build)
+          const requests = looker === id ? [Container.Container, ...dependencies] : dependencies
+          let component: Component.Component<string, string> = kinds[id] === "effect"
+            ? Component.make(tags[id]!, { dependencies: requests, build } as never)
+            : Component.fromLayer(tags[id]!, {
+              dependencies: requests,
+              layer: kinds[id] === "layer"
+                ? layer
+                : Layer.provide(layer, Layer.scopedDiscard(Effect.acquireRelease(step(`+${name}.sub`), () => step(`-${name}.sub`))))
+            } as never)
+          component = withHooks(component, name, id)
           if (background[id]) component = Lifecycle.background(component, () => Effect.zipRight(step(`bg ${name}`), Effect.never))
           const order = startup[id]
           return order === undefined ? component : Lifecycle.startup(component, order)
@@ -3697,7 +3726,7 @@ describe("App", () => {
           Lifecycle.startup(100),
           Lifecycle.onStart((app) => app.shutdown("scenario done"))
         )
-        const app = App.make(Registry.make(...components, stopper), {
+        const app = App.make(Registry.make(...components, ...own, stopper), {
           roots: sinksOf(graph).map((id) => tags[id]!),
           startTimeout: "60 seconds",
           stopTimeout: "60 seconds",
@@ -3813,11 +3842,60 @@ describe("App", () => {
           if (input.kinds[to] === "layer-provide") before(`-${part}`, `-${b}.sub`)
         }
       }
+      if (input.looker !== undefined) found.push(...lookedUpViolations(input.graph, input.looker, log))
+      return found
+    }
+
+    /**
+     * What a constructor looked up during the build (L, on M and on the looker's first dependency)
+     * keeps: it starts in the start phase, after what it depends on and before the looker; it stops
+     * in the stop phase, after the looker and before what it depends on; it is released after the
+     * looker and before what it depends on; each hook runs once at most, a stop only after a start,
+     * a disposer only after an initializer.
+     */
+    const lookedUpViolations = (graph: Dag, looker: number, log: ReadonlyArray<string>): Array<string> => {
+      const found: Array<string> = []
+      const first = (entry: string) => log.indexOf(entry)
+      const count = (entry: string) => log.filter((each) => each === entry).length
+      const before = (x: string, y: string) => {
+        const [i, j] = [first(x), first(y)]
+        if (i !== -1 && j !== -1 && i > j) found.push(`${y} happened before ${x}`)
+      }
+      const requires = (x: string, y: string) => {
+        const [i, j] = [first(x), first(y)]
+        if (j !== -1 && (i === -1 || i > j)) found.push(`${y} happened without ${x} before it`)
+      }
+      for (const name of ["L", "M"]) {
+        if (count(`+${name}`) > 1 || count(`-${name}`) !== count(`+${name}`)) found.push(`${name} built ${count(`+${name}`)} times, released ${count(`-${name}`)} times`)
+        for (const kind of ["init", "init2", "start", "start2", "stop", "stop2", "dispose", "dispose2"]) {
+          if (count(`${kind} ${name}`) > 1) found.push(`${kind} ${name} ran ${count(`${kind} ${name}`)} times`)
+        }
+        before("state starting", `start ${name}`)
+        before(`start ${name}`, "state stopping")
+        before("state stopping", `stop ${name}`)
+        requires(`start2 ${name}`, `stop ${name}`)
+        requires(`init2 ${name}`, `dispose ${name}`)
+        before(`dispose ${name}`, `-${name}`)
+      }
+      const lookerName = nameOf(looker)
+      const dependency = graph[looker]![0]
+      requires("start2 M", "start L")
+      requires("start2 L", `start ${lookerName}`)
+      before(`stop ${lookerName}`, "stop L")
+      before("stop L", "stop M")
+      before(`-${lookerName}`, "-L")
+      before("-L", "-M")
+      if (dependency !== undefined) {
+        const name = nameOf(dependency)
+        requires(`end ${name} start success`, "start L")
+        before("stop L", `stop ${name}`)
+        before("-L", `-${name}`)
+      }
       return found
     }
 
     it.effect.prop(
-      "App.run interrupted at every step of a graph of Effect and Layer components with hooks and background work: it ends, no hook starts after its phase, every component is released once, dependents first",
+      "App.run interrupted at every step of a graph of Effect and Layer components with hooks and background work, one constructor perhaps looking up an instance outside the plan: it ends, no hook starts after its phase, every component is released once, dependents first, what was looked up started before its looker and stopped and released after it",
       [scenario],
       ([input]) =>
         Effect.gen(function*() {
@@ -3831,7 +3909,7 @@ describe("App", () => {
             }
           }
         }),
-      { fastCheck: { numRuns: 6, seed: 20261206 } }
+      { fastCheck: { numRuns: 6, seed: 20261206 }, timeout: 120_000 }
     )
   })
 
