@@ -400,6 +400,58 @@ describe("App", () => {
         ])
       }))
 
+    it.effect("a start hook of an instance a constructor looked up that never ends fails the start at the start timeout, and what started stops", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const components = lookingUpC(recorder, () => Effect.zipRight(recorder.record("start C"), Effect.never))
+        const fiber = yield* Effect.fork(Effect.flip(startStop(App.make(Registry.make(...components), { roots: [A, B], startTimeout: "5 seconds" }))))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("5 seconds")
+        const failed = (yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("start")
+        expect(failed.errors.map((error) => error.message)).toEqual([
+          "C: start hook of C did not complete within 5s (the start timeout: Lifecycle.timeouts({ start }) on the component, or the App's startTimeout)"
+        ])
+        expect(yield* recorder.entries).toEqual(["build B", "build C", "build A", "start B", "start C", "stop B", "release A", "release C", "release B"])
+      }))
+
+    it.effect("a stop hook of an instance a constructor looked up that never ends is cut off at the stop timeout, and the stop and the release go on", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const [asker, b, c] = lookingUpC(recorder)
+        const hung = c.pipe(Lifecycle.onStop(() => Effect.never, { name: "drain" }))
+        const fiber = yield* Effect.fork(Effect.flip(startStop(App.make(Registry.make(asker, b, hung), { roots: [A, B], stopTimeout: "5 seconds" }))))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("5 seconds")
+        const failed = (yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(yield* recorder.entries).toEqual([
+          "build B", "build C", "build A", "start B", "start C", "start A", "stop A", "stop C", "stop B", "release A", "release C", "release B"
+        ])
+        expect(failed.errors.map((error) => error.message)).toEqual([
+          "C: releasing C failed: HookFailed: C: stop hook drain of C failed: TimeoutException: Operation timed out after '5s'"
+        ])
+      }))
+
+    it.effect("what a constructor of a lower startup order looked up starts in that order, also a component of the plan only a handle of a higher one reaches", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        // D, without hooks, is reached only by a lazy handle of B (order 1): its rank is 1, but A (order 0) looks it up
+        const registry = Registry.make(
+          Component.make(A, {
+            dependencies: [Container.Container],
+            build: Effect.flatMap(Container.get(D), () => Effect.as(recorder.record("build A"), "A"))
+          }).pipe(Lifecycle.startup(0), Lifecycle.onStart(() => recorder.record("start A"))),
+          Component.make(B, { dependencies: [Dependency.lazy(D)], build: Effect.as(recorder.record("build B"), "B") }).pipe(
+            Lifecycle.startup(1),
+            Lifecycle.onStart(() => recorder.record("start B"))
+          ),
+          Component.make(D, { build: Effect.as(recorder.record("build D"), "D") })
+        )
+        const report = yield* startStop(App.make(registry))
+        expect(report.success).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build D", "build A", "build B", "start A", "start B"])
+      }))
+
     it.scoped("while events are listened to, what a lookup's own component's constructor looked up is still released after it", () =>
       Effect.gen(function*() {
         // Regression: 'release C, release D': the constructor of an instance App watches runs in a scope
