@@ -4000,7 +4000,33 @@ describe("App", () => {
       readonly asynchronous: ReadonlyArray<boolean>
       /** per node: its startup order, if it is a startup component */
       readonly startup: ReadonlyArray<number | undefined>
+      /**
+       * a node that no root reaches, if any: each of its dependents looks it up in its constructor
+       * (before building) instead of requesting it; no node has a startup order then (a lookup of what
+       * a higher order builds fails with CircularLookup)
+       */
+      readonly lookedUp: number | undefined
     }
+
+    /**
+     * The nodes outside the plan when `lookedUp` is looked up instead of requested: it, and what only
+     * it reaches. Lookups build them, and their own instances' rules apply: their background work's
+     * failure is logged, not the application's; a release that never ends is no report component's;
+     * a build that fails (or is interrupted) is released at once, its release's failure the lookup's.
+     */
+    const outsideOf = (graph: Dag, lookedUp: number | undefined): ReadonlySet<number> => {
+      if (lookedUp === undefined) return new Set()
+      const reached = new Set<number>()
+      const pending = sinksOf(graph)
+      while (pending.length > 0) {
+        const id = pending.pop()!
+        if (id === lookedUp || reached.has(id)) continue
+        reached.add(id)
+        pending.push(...graph[id]!)
+      }
+      return new Set(graph.map((_, id) => id).filter((id) => !reached.has(id)))
+    }
+    const releasedAtOnce = (phase: FaultPhase) => phase === "build" || phase === "initialize" || phase === "interrupt-build"
 
     const scenario: fc.Arbitrary<Scenario> = dag({ maxSize: 10 }).chain((graph) =>
       fc.record({
@@ -4024,20 +4050,37 @@ describe("App", () => {
         }),
         kinds: fc.array(fc.constantFrom<Kind>("effect", "layer", "layer-provide"), { minLength: graph.length, maxLength: graph.length }),
         asynchronous: fc.array(fc.boolean(), { minLength: graph.length, maxLength: graph.length }),
-        startup: fc.array(fc.option(fc.nat({ max: 3 }), { nil: undefined }), { minLength: graph.length, maxLength: graph.length })
+        startup: fc.array(fc.option(fc.nat({ max: 3 }), { nil: undefined }), { minLength: graph.length, maxLength: graph.length }),
+        lookedUp: fc.option(fc.nat({ max: graph.length - 1 }), { nil: undefined })
       }).map((input) =>
         // the inner Layer's finalizer fails: the faulty component is given as a Layer provided with one
         input.fault.finalizer === "fail-inner"
           ? { ...input, kinds: input.kinds.map((kind, id) => (id === input.fault.node ? "layer-provide" : kind)) }
           : input
-      )
+      ).map((input) => {
+        const looked = input.lookedUp
+        if (looked === undefined) return input
+        // only a node something depends on can be looked up instead
+        if (!graph.some((dependencies) => dependencies.includes(looked))) return { ...input, lookedUp: undefined }
+        // a fault outside the plan that would not be the application's is none (see `outsideOf`)
+        const { fault } = input
+        return {
+          ...input,
+          startup: input.startup.map(() => undefined),
+          fault: !outsideOf(graph, looked).has(fault.node) ? fault : {
+            ...fault,
+            phase: fault.phase === "background" ? "none" as const : fault.phase,
+            finalizer: fault.finalizer === "hang" || releasedAtOnce(fault.phase) ? "none" as const : fault.finalizer
+          }
+        }
+      })
     )
 
     class Stopper extends Context.Tag("stopper")<Stopper, App.Shutdowner>() {}
 
     const run = (input: Scenario) =>
       Effect.gen(function*() {
-        const { asynchronous, fault, graph, kinds, startup } = input
+        const { asynchronous, fault, graph, kinds, lookedUp, startup } = input
         const recorder = yield* makeRecorder
         const blocked = yield* Deferred.make<void>()
         const tags = graph.map((_, id) => Context.GenericTag<string, string>(nameOf(id)))
@@ -4057,8 +4100,13 @@ describe("App", () => {
           )
         const components = graph.map((dependencyIds, id) => {
           const name = nameOf(id)
-          const dependencies = dependencyIds.map((dependency) => tags[dependency]!)
+          const looks = lookedUp !== undefined && dependencyIds.includes(lookedUp)
+          const dependencies = [
+            ...(looks ? [Container.Container] : []),
+            ...dependencyIds.filter((dependency) => dependency !== lookedUp).map((dependency) => tags[dependency]!)
+          ]
           const build = Effect.gen(function*() {
+            if (looks) yield* Container.get(tags[lookedUp!]!)
             yield* pause(id)
             yield* Effect.acquireRelease(recorder.record(`+${name}`), () => release(id, name, "fail"))
             if (faultAt(id, "build")) return yield* boom(id, "build")
@@ -4070,7 +4118,7 @@ describe("App", () => {
           })
           const inner = Layer.scopedDiscard(Effect.acquireRelease(recorder.record(`+${name}.inner`), () => release(id, `${name}.inner`, "fail-inner")))
           const made = kinds[id] === "effect"
-            ? Component.make(tags[id]!, { dependencies, build })
+            ? Component.make(tags[id]!, { dependencies, build } as never) as Component.Component<string, string>
             : Component.fromLayer(tags[id]!, {
               dependencies,
               layer: kinds[id] === "layer" ? Layer.scoped(tags[id]!, build) : Layer.provide(Layer.scoped(tags[id]!, build), inner)
@@ -4145,10 +4193,13 @@ describe("App", () => {
       const hung = fault.finalizer === "hang" ? fault.node : undefined
       const mayBeLeft = hung === undefined ? new Set<number>() : new Set(graph.map((_, id) => id).filter((id) => !dependentsOf(graph, hung).has(id)))
       const partsOf = (id: number) => (kinds[id] === "layer-provide" ? [nameOf(id), `${nameOf(id)}.inner`] : [nameOf(id)])
+      // what a lookup's failed build acquired is released at once, before its dependents; a build that
+      // failed is not kept: another constructor's lookup running meanwhile builds it again
+      const atOnce = outsideOf(graph, input.lookedUp).has(fault.node) && releasedAtOnce(fault.phase) ? fault.node : undefined
       graph.forEach((_, id) => {
         const name = nameOf(id)
         for (const part of partsOf(id)) {
-          if (count(`+${part}`) > 1) found.push(`${part} built ${count(`+${part}`)} times`)
+          if (count(`+${part}`) > 1 && id !== atOnce) found.push(`${part} built ${count(`+${part}`)} times`)
           const released = count(`-${part}`)
           // the hung finalizer's own inner Layer comes after it too
           const left = mayBeLeft.has(id) || (id === hung && part !== name)
@@ -4186,7 +4237,9 @@ describe("App", () => {
           for (const partB of partsOf(to)) {
             const releasedA = first(`-${partA}`)
             const releasedB = first(`-${partB}`)
-            if (releasedA !== undefined && releasedB !== undefined && releasedA > releasedB) {
+            // a constructor whose lookup never returned (interrupted) does not hold what it asked for
+            const got = to !== input.lookedUp || first(`+${a}`) !== undefined
+            if (releasedA !== undefined && releasedB !== undefined && releasedA > releasedB && to !== atOnce && got) {
               found.push(`${partB} released before its dependent ${partA}`)
             }
           }
@@ -4231,11 +4284,15 @@ describe("App", () => {
         : failure === undefined
         ? `defect: ${Cause.pretty(exit.cause)}`
         : (failure as Errors.ApplicationFailed).reason ?? String(failure)
-      if (!expected[fault.phase].includes(outcome)) {
+      // a constructor's lookup waiting for what the interrupted build never made fails with
+      // ContainerClosed: the construction failed, and the run with it (see README, Lookups)
+      const reported = (failure as Errors.ApplicationFailed | undefined)?.errors ?? []
+      const closedLookups = input.lookedUp !== undefined && fault.phase === "interrupt-build" && outcome === "stop" && reported.length > 0 &&
+        reported.every((error) => error._tag === "ConstructionError" && (error.cause as { readonly _tag?: string })._tag === "ContainerClosed")
+      if (!expected[fault.phase].includes(outcome) && !closedLookups) {
         found.push(`fault ${fault.phase}${released} at ${nameOf(fault.node)}: expected ${expected[fault.phase].join(" or ")}, got ${outcome}`)
       }
       // a failed or hung finalizer is reported, naming the component
-      const reported = (failure as Errors.ApplicationFailed | undefined)?.errors ?? []
       const releaseError = { none: undefined, fail: "ReleaseError", "fail-inner": "ReleaseError", hang: "ReleaseTimeout" }[fault.finalizer]
       if (releaseError !== undefined && !reported.some((error) => error._tag === releaseError && error.component === nameOf(fault.node))) {
         found.push(`finalizer fault ${fault.finalizer} at ${nameOf(fault.node)}: no ${releaseError} naming it among ${reported.map((error) => error._tag).join(", ")}`)
@@ -4244,7 +4301,7 @@ describe("App", () => {
     }
 
     it.effect.prop(
-      "fail or interrupt at a random phase of a random component, given as an Effect or a Layer, its finalizers failing or hanging too: every started component is stopped once, every built one released once, dependents always first, failed releases reported",
+      "fail or interrupt at a random phase of a random component, given as an Effect or a Layer, its finalizers failing or hanging too, one component perhaps looked up by its dependents' constructors instead of requested: every started component is stopped once, every built one released once, dependents always first (what a constructor looked up counting as its dependency), failed releases reported",
       [scenario],
       ([input]) =>
         Effect.gen(function*() {
