@@ -81,7 +81,12 @@ export const Container: Context.Tag<Container, Container> = internal.Tag
  * in that release: the instance is released after that component (after its finalizers, which may
  * use it) and before its own dependencies, wherever each is held (the graph, a lookup, a child);
  * what the program looks up outside any constructor is released before the graph's components, last
- * built first. A transient is built for each lookup and, as a transient root
+ * built first. Under App, what an application's constructor looks up during the build starts in the
+ * start phase as a declared dependency does: after what it depends on started, before that component
+ * starts (`start B, start C, start A`, `A`'s constructor looking up `C`, which depends on `B`), and it
+ * stops after that component, before its dependencies (`stop A, stop C, stop B`); one that the program
+ * looks up once the application started starts as it is built and stops first, last started first.
+ * A transient is built for each lookup and, as a transient root
  * of the graph is, owned by the innermost open scope (`Lifetime.within`) or else by the container:
  * a lookup needs no `Scope` of its own. A scoped component is the open scope's instance. A lookup
  * made while a constructor started by a lookup runs, of what that lookup is building, fails with

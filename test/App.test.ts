@@ -366,6 +366,122 @@ describe("App", () => {
         expect(yield* recorder.entries).toEqual(["build C", "build B", "build A", "release A", "release B", "release C"])
         expect(failed.errors.map((error) => error.message)).toEqual(["B: releasing B failed: Error: B not closed"])
       }))
+
+    /** A, whose constructor looks up C (no root reaches it) before it records its build; C depends on B; all three with start and stop hooks. */
+    const lookingUpC = (recorder: Recorder, startC: () => Effect.Effect<void, unknown> = () => recorder.record("start C")) => [
+      Component.make(A, {
+        dependencies: [Container.Container],
+        build: Effect.flatMap(Container.get(C), () => Effect.acquireRelease(Effect.as(recorder.record("build A"), "A"), () => recorder.record("release A")))
+      }).pipe(Lifecycle.onStart(() => recorder.record("start A")), Lifecycle.onStop(() => recorder.record("stop A"))),
+      recorded(recorder, B),
+      recorded(recorder, C, [B], { start: false }).pipe(Lifecycle.onStart(startC))
+    ] as const
+
+    it.effect("an instance a component's constructor looked up starts after its own dependencies and before that component, and stops after it, before them", () =>
+      Effect.gen(function*() {
+        // Regression: 'build B, build C, start C, build A, start A, start B, stop C, stop B, stop A': C started
+        // as it was built, before B, and stopped with the lookups' instances, before A
+        const recorder = yield* makeRecorder
+        const report = yield* startStop(App.make(Registry.make(...lookingUpC(recorder)), { roots: [A, B] }))
+        expect(report.success).toBe(true)
+        expect(yield* recorder.entries).toEqual([
+          "build B", "build C", "build A", "start B", "start C", "start A", "stop A", "stop C", "stop B", "release A", "release C", "release B"
+        ])
+      }))
+
+    it.effect("what a constructor looked up and what that depends on, none of it in the plan, start before that component and stop after it", () =>
+      Effect.gen(function*() {
+        // Regression: 'build B, start B, build C, start C, build A, start A, stop C, stop B, stop A'
+        const recorder = yield* makeRecorder
+        const report = yield* startStop(App.make(Registry.make(...lookingUpC(recorder)), { roots: [A] }))
+        expect(report.success).toBe(true)
+        expect(yield* recorder.entries).toEqual([
+          "build B", "build C", "build A", "start B", "start C", "start A", "stop A", "stop C", "stop B", "release A", "release C", "release B"
+        ])
+      }))
+
+    it.effect("a start hook of an instance a constructor looked up that never ends fails the start at the start timeout, and what started stops", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const components = lookingUpC(recorder, () => Effect.zipRight(recorder.record("start C"), Effect.never))
+        const fiber = yield* Effect.fork(Effect.flip(startStop(App.make(Registry.make(...components), { roots: [A, B], startTimeout: "5 seconds" }))))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("5 seconds")
+        const failed = (yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("start")
+        expect(failed.errors.map((error) => error.message)).toEqual([
+          "C: start hook of C did not complete within 5s (the start timeout: Lifecycle.timeouts({ start }) on the component, or the App's startTimeout)"
+        ])
+        expect(yield* recorder.entries).toEqual(["build B", "build C", "build A", "start B", "start C", "stop B", "release A", "release C", "release B"])
+      }))
+
+    it.effect("a stop hook of an instance a constructor looked up that never ends is cut off at the stop timeout, and the stop and the release go on", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const [asker, b, c] = lookingUpC(recorder)
+        const hung = c.pipe(Lifecycle.onStop(() => Effect.never, { name: "drain" }))
+        const fiber = yield* Effect.fork(Effect.flip(startStop(App.make(Registry.make(asker, b, hung), { roots: [A, B], stopTimeout: "5 seconds" }))))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("5 seconds")
+        const failed = (yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(yield* recorder.entries).toEqual([
+          "build B", "build C", "build A", "start B", "start C", "start A", "stop A", "stop C", "stop B", "release A", "release C", "release B"
+        ])
+        expect(failed.errors.map((error) => error.message)).toEqual([
+          "C: releasing C failed: HookFailed: C: stop hook drain of C failed: TimeoutException: Operation timed out after '5s'"
+        ])
+      }))
+
+    it.effect("what a constructor of a lower startup order looked up starts in that order, also a component of the plan only a handle of a higher one reaches", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        // D, without hooks, is reached only by a lazy handle of B (order 1): its rank is 1, but A (order 0) looks it up
+        const registry = Registry.make(
+          Component.make(A, {
+            dependencies: [Container.Container],
+            build: Effect.flatMap(Container.get(D), () => Effect.as(recorder.record("build A"), "A"))
+          }).pipe(Lifecycle.startup(0), Lifecycle.onStart(() => recorder.record("start A"))),
+          Component.make(B, { dependencies: [Dependency.lazy(D)], build: Effect.as(recorder.record("build B"), "B") }).pipe(
+            Lifecycle.startup(1),
+            Lifecycle.onStart(() => recorder.record("start B"))
+          ),
+          Component.make(D, { build: Effect.as(recorder.record("build D"), "D") })
+        )
+        const report = yield* startStop(App.make(registry))
+        expect(report.success).toBe(true)
+        expect(yield* recorder.entries).toEqual(["build D", "build A", "build B", "start A", "start B"])
+      }))
+
+    it.scoped("while events are listened to, what a lookup's own component's constructor looked up is still released after it", () =>
+      Effect.gen(function*() {
+        // Regression: 'release C, release D': the constructor of an instance App watches runs in a scope
+        // of its own, whose lookups were not recorded
+        class Dd extends Context.Tag("D")<Dd, string>() {}
+        const recorder = yield* makeRecorder
+        const asker = Component.make(Dd, {
+          dependencies: [Container.Container],
+          build: Effect.flatMap(Container.get(C), () => Effect.acquireRelease(Effect.as(recorder.record("build D"), "D"), () => recorder.record("release D")))
+        })
+        const app = App.make(Registry.make(recorded(recorder, A, [], { start: false, stop: false }), asker, recorded(recorder, C, [], { start: false, stop: false })), {
+          roots: [A, Container.Container]
+        })
+        yield* App.subscribe(app)
+        const scope = yield* Scope.make()
+        const running = yield* Scope.extend(App.start(app), scope)
+        yield* Effect.provide(Container.get(Dd), running.context)
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* recorder.entries).toEqual(["build A", "build C", "build D", "release D", "release C", "release A"])
+      }))
+
+    it.effect("a start hook of an instance a constructor looked up that fails fails the start: what started stops, everything is released", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const components = lookingUpC(recorder, () => Effect.zipRight(recorder.record("start C"), Effect.fail(new Boom({ where: "C" }))))
+        const failed = (yield* Effect.flip(startStop(App.make(Registry.make(...components), { roots: [A, B] })))) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("start")
+        expect(yield* recorder.entries).toEqual(["build B", "build C", "build A", "start B", "start C", "stop B", "release A", "release C", "release B"])
+        expect(failed.errors.map((error) => error.message)).toEqual(['C: start hook of C failed: Boom { where: "C" }'])
+      }))
   })
 
   describe("startup components", () => {
@@ -3533,6 +3649,11 @@ describe("App", () => {
       readonly slow: number | undefined
       readonly background: ReadonlyArray<boolean>
       readonly startup: ReadonlyArray<number | undefined>
+      /**
+       * the node whose constructor looks up L (no root reaches it) before it builds, if any: L depends
+       * on M (no root reaches it either) and on the looker's first dependency; both have every hook
+       */
+      readonly looker: number | undefined
     }
 
     const scenario: fc.Arbitrary<Scenario> = dag({ minSize: 3, maxSize: 4, maxDependencies: 2 }).chain((graph) => {
@@ -3543,7 +3664,8 @@ describe("App", () => {
         asynchronous: perNode(fc.boolean()),
         slow: fc.option(fc.nat({ max: graph.length - 1 }), { nil: undefined }),
         background: perNode(fc.boolean()),
-        startup: perNode(fc.option(fc.nat({ max: 2 }), { nil: undefined }))
+        startup: perNode(fc.option(fc.nat({ max: 2 }), { nil: undefined })),
+        looker: fc.option(fc.nat({ max: graph.length - 1 }), { nil: undefined })
       })
     })
 
@@ -3571,7 +3693,7 @@ describe("App", () => {
      */
     const runInterrupted = (input: Scenario, at: number | undefined, delay = 0) =>
       Effect.gen(function*() {
-        const { asynchronous, background, graph, kinds, slow, startup } = input
+        const { asynchronous, background, graph, kinds, looker, slow, startup } = input
         const log: Array<string> = []
         let steps = 0
         let fiber: Fiber.RuntimeFiber<Report.Report, unknown> | undefined
@@ -3593,29 +3715,12 @@ describe("App", () => {
           )
         const pause = (id: number) => (asynchronous[id] ? Effect.yieldNow() : Effect.void)
         const tags = graph.map((_, id) => Context.GenericTag<string, string>(nameOf(id)))
-        const components = graph.map((dependencyIds, id) => {
-          const name = nameOf(id)
-          const dependencies = dependencyIds.map((dependency) => tags[dependency]!)
-          const sleep = slow === id ? Effect.sleep("1 second") : Effect.void
-          const build = Effect.gen(function*() {
-            yield* Effect.forEach(dependencies, (tag) => tag)
-            yield* Effect.acquireRelease(step(`+${name}`), () => Effect.zipRight(sleep, step(`-${name}`)))
-            yield* pause(id)
-            yield* sleep
-            return name
-          })
-          const layer = Layer.scoped(tags[id]!, build)
-          let component: Component.Component<string, string> = kinds[id] === "effect"
-            ? Component.make(tags[id]!, { dependencies, build } as never)
-            : Component.fromLayer(tags[id]!, {
-              dependencies,
-              layer: kinds[id] === "layer"
-                ? layer
-                : Layer.provide(layer, Layer.scopedDiscard(Effect.acquireRelease(step(`+${name}.sub`), () => step(`-${name}.sub`))))
-            } as never)
+        const Looked = Context.GenericTag<string, string>("L")
+        const LookedFirst = Context.GenericTag<string, string>("M")
+        /** hooks of every kind, two of each: the sequence itself starts the second, where the first ended */
+        const withHooks = (component: Component.Component<string, string>, name: string, id: number) => {
           const hook = (kind: string) => () => Effect.zipRight(step(`${kind} ${name}`), pause(id))
-          // two hooks of each kind: the sequence itself starts the second, where the first ended
-          component = component.pipe(
+          return component.pipe(
             Lifecycle.initializer(hook("init")),
             Lifecycle.initializer(hook("init2")),
             Lifecycle.onStart(hook("start")),
@@ -3625,6 +3730,46 @@ describe("App", () => {
             Lifecycle.disposer(hook("dispose")),
             Lifecycle.disposer(hook("dispose2"))
           ) as Component.Component<string, string>
+        }
+        const lookedUp = (tag: Context.Tag<string, string>, dependencies: ReadonlyArray<Context.Tag<string, string>>) =>
+          withHooks(
+            Component.make(tag, {
+              dependencies,
+              build: Effect.zipRight(
+                Effect.forEach(dependencies, (each) => each),
+                Effect.acquireRelease(Effect.as(step(`+${tag.key}`), tag.key), () => step(`-${tag.key}`))
+              )
+            } as never) as Component.Component<string, string>,
+            tag.key,
+            looker ?? 0
+          )
+        const own = looker === undefined ? [] : [
+          lookedUp(LookedFirst, []),
+          lookedUp(Looked, [LookedFirst, ...graph[looker]!.slice(0, 1).map((dependency) => tags[dependency]!)])
+        ]
+        const components = graph.map((dependencyIds, id) => {
+          const name = nameOf(id)
+          const dependencies = dependencyIds.map((dependency) => tags[dependency]!)
+          const sleep = slow === id ? Effect.sleep("1 second") : Effect.void
+          const build = Effect.gen(function*() {
+            if (looker === id) yield* Container.get(Looked)
+            yield* Effect.forEach(dependencies, (tag) => tag)
+            yield* Effect.acquireRelease(step(`+${name}`), () => Effect.zipRight(sleep, step(`-${name}`)))
+            yield* pause(id)
+            yield* sleep
+            return name
+          })
+          const layer = Layer.scoped(tags[id]!, build)
+          const requests = looker === id ? [Container.Container, ...dependencies] : dependencies
+          let component: Component.Component<string, string> = kinds[id] === "effect"
+            ? Component.make(tags[id]!, { dependencies: requests, build } as never)
+            : Component.fromLayer(tags[id]!, {
+              dependencies: requests,
+              layer: kinds[id] === "layer"
+                ? layer
+                : Layer.provide(layer, Layer.scopedDiscard(Effect.acquireRelease(step(`+${name}.sub`), () => step(`-${name}.sub`))))
+            } as never)
+          component = withHooks(component, name, id)
           if (background[id]) component = Lifecycle.background(component, () => Effect.zipRight(step(`bg ${name}`), Effect.never))
           const order = startup[id]
           return order === undefined ? component : Lifecycle.startup(component, order)
@@ -3633,7 +3778,7 @@ describe("App", () => {
           Lifecycle.startup(100),
           Lifecycle.onStart((app) => app.shutdown("scenario done"))
         )
-        const app = App.make(Registry.make(...components, stopper), {
+        const app = App.make(Registry.make(...components, ...own, stopper), {
           roots: sinksOf(graph).map((id) => tags[id]!),
           startTimeout: "60 seconds",
           stopTimeout: "60 seconds",
@@ -3749,11 +3894,60 @@ describe("App", () => {
           if (input.kinds[to] === "layer-provide") before(`-${part}`, `-${b}.sub`)
         }
       }
+      if (input.looker !== undefined) found.push(...lookedUpViolations(input.graph, input.looker, log))
+      return found
+    }
+
+    /**
+     * What a constructor looked up during the build (L, on M and on the looker's first dependency)
+     * keeps: it starts in the start phase, after what it depends on and before the looker; it stops
+     * in the stop phase, after the looker and before what it depends on; it is released after the
+     * looker and before what it depends on; each hook runs once at most, a stop only after a start,
+     * a disposer only after an initializer.
+     */
+    const lookedUpViolations = (graph: Dag, looker: number, log: ReadonlyArray<string>): Array<string> => {
+      const found: Array<string> = []
+      const first = (entry: string) => log.indexOf(entry)
+      const count = (entry: string) => log.filter((each) => each === entry).length
+      const before = (x: string, y: string) => {
+        const [i, j] = [first(x), first(y)]
+        if (i !== -1 && j !== -1 && i > j) found.push(`${y} happened before ${x}`)
+      }
+      const requires = (x: string, y: string) => {
+        const [i, j] = [first(x), first(y)]
+        if (j !== -1 && (i === -1 || i > j)) found.push(`${y} happened without ${x} before it`)
+      }
+      for (const name of ["L", "M"]) {
+        if (count(`+${name}`) > 1 || count(`-${name}`) !== count(`+${name}`)) found.push(`${name} built ${count(`+${name}`)} times, released ${count(`-${name}`)} times`)
+        for (const kind of ["init", "init2", "start", "start2", "stop", "stop2", "dispose", "dispose2"]) {
+          if (count(`${kind} ${name}`) > 1) found.push(`${kind} ${name} ran ${count(`${kind} ${name}`)} times`)
+        }
+        before("state starting", `start ${name}`)
+        before(`start ${name}`, "state stopping")
+        before("state stopping", `stop ${name}`)
+        requires(`start2 ${name}`, `stop ${name}`)
+        requires(`init2 ${name}`, `dispose ${name}`)
+        before(`dispose ${name}`, `-${name}`)
+      }
+      const lookerName = nameOf(looker)
+      const dependency = graph[looker]![0]
+      requires("start2 M", "start L")
+      requires("start2 L", `start ${lookerName}`)
+      before(`stop ${lookerName}`, "stop L")
+      before("stop L", "stop M")
+      before(`-${lookerName}`, "-L")
+      before("-L", "-M")
+      if (dependency !== undefined) {
+        const name = nameOf(dependency)
+        requires(`end ${name} start success`, "start L")
+        before("stop L", `stop ${name}`)
+        before("-L", `-${name}`)
+      }
       return found
     }
 
     it.effect.prop(
-      "App.run interrupted at every step of a graph of Effect and Layer components with hooks and background work: it ends, no hook starts after its phase, every component is released once, dependents first",
+      "App.run interrupted at every step of a graph of Effect and Layer components with hooks and background work, one constructor perhaps looking up an instance outside the plan: it ends, no hook starts after its phase, every component is released once, dependents first, what was looked up started before its looker and stopped and released after it",
       [scenario],
       ([input]) =>
         Effect.gen(function*() {
@@ -3767,7 +3961,7 @@ describe("App", () => {
             }
           }
         }),
-      { fastCheck: { numRuns: 6, seed: 20261206 } }
+      { fastCheck: { numRuns: 6, seed: 20261206 }, timeout: 120_000 }
     )
   })
 
@@ -3806,7 +4000,33 @@ describe("App", () => {
       readonly asynchronous: ReadonlyArray<boolean>
       /** per node: its startup order, if it is a startup component */
       readonly startup: ReadonlyArray<number | undefined>
+      /**
+       * a node that no root reaches, if any: each of its dependents looks it up in its constructor
+       * (before building) instead of requesting it; no node has a startup order then (a lookup of what
+       * a higher order builds fails with CircularLookup)
+       */
+      readonly lookedUp: number | undefined
     }
+
+    /**
+     * The nodes outside the plan when `lookedUp` is looked up instead of requested: it, and what only
+     * it reaches. Lookups build them, and their own instances' rules apply: their background work's
+     * failure is logged, not the application's; a release that never ends is no report component's;
+     * a build that fails (or is interrupted) is released at once, its release's failure the lookup's.
+     */
+    const outsideOf = (graph: Dag, lookedUp: number | undefined): ReadonlySet<number> => {
+      if (lookedUp === undefined) return new Set()
+      const reached = new Set<number>()
+      const pending = sinksOf(graph)
+      while (pending.length > 0) {
+        const id = pending.pop()!
+        if (id === lookedUp || reached.has(id)) continue
+        reached.add(id)
+        pending.push(...graph[id]!)
+      }
+      return new Set(graph.map((_, id) => id).filter((id) => !reached.has(id)))
+    }
+    const releasedAtOnce = (phase: FaultPhase) => phase === "build" || phase === "initialize" || phase === "interrupt-build"
 
     const scenario: fc.Arbitrary<Scenario> = dag({ maxSize: 10 }).chain((graph) =>
       fc.record({
@@ -3830,20 +4050,37 @@ describe("App", () => {
         }),
         kinds: fc.array(fc.constantFrom<Kind>("effect", "layer", "layer-provide"), { minLength: graph.length, maxLength: graph.length }),
         asynchronous: fc.array(fc.boolean(), { minLength: graph.length, maxLength: graph.length }),
-        startup: fc.array(fc.option(fc.nat({ max: 3 }), { nil: undefined }), { minLength: graph.length, maxLength: graph.length })
+        startup: fc.array(fc.option(fc.nat({ max: 3 }), { nil: undefined }), { minLength: graph.length, maxLength: graph.length }),
+        lookedUp: fc.option(fc.nat({ max: graph.length - 1 }), { nil: undefined })
       }).map((input) =>
         // the inner Layer's finalizer fails: the faulty component is given as a Layer provided with one
         input.fault.finalizer === "fail-inner"
           ? { ...input, kinds: input.kinds.map((kind, id) => (id === input.fault.node ? "layer-provide" : kind)) }
           : input
-      )
+      ).map((input) => {
+        const looked = input.lookedUp
+        if (looked === undefined) return input
+        // only a node something depends on can be looked up instead
+        if (!graph.some((dependencies) => dependencies.includes(looked))) return { ...input, lookedUp: undefined }
+        // a fault outside the plan that would not be the application's is none (see `outsideOf`)
+        const { fault } = input
+        return {
+          ...input,
+          startup: input.startup.map(() => undefined),
+          fault: !outsideOf(graph, looked).has(fault.node) ? fault : {
+            ...fault,
+            phase: fault.phase === "background" ? "none" as const : fault.phase,
+            finalizer: fault.finalizer === "hang" || releasedAtOnce(fault.phase) ? "none" as const : fault.finalizer
+          }
+        }
+      })
     )
 
     class Stopper extends Context.Tag("stopper")<Stopper, App.Shutdowner>() {}
 
     const run = (input: Scenario) =>
       Effect.gen(function*() {
-        const { asynchronous, fault, graph, kinds, startup } = input
+        const { asynchronous, fault, graph, kinds, lookedUp, startup } = input
         const recorder = yield* makeRecorder
         const blocked = yield* Deferred.make<void>()
         const tags = graph.map((_, id) => Context.GenericTag<string, string>(nameOf(id)))
@@ -3863,8 +4100,13 @@ describe("App", () => {
           )
         const components = graph.map((dependencyIds, id) => {
           const name = nameOf(id)
-          const dependencies = dependencyIds.map((dependency) => tags[dependency]!)
+          const looks = lookedUp !== undefined && dependencyIds.includes(lookedUp)
+          const dependencies = [
+            ...(looks ? [Container.Container] : []),
+            ...dependencyIds.filter((dependency) => dependency !== lookedUp).map((dependency) => tags[dependency]!)
+          ]
           const build = Effect.gen(function*() {
+            if (looks) yield* Container.get(tags[lookedUp!]!)
             yield* pause(id)
             yield* Effect.acquireRelease(recorder.record(`+${name}`), () => release(id, name, "fail"))
             if (faultAt(id, "build")) return yield* boom(id, "build")
@@ -3876,7 +4118,7 @@ describe("App", () => {
           })
           const inner = Layer.scopedDiscard(Effect.acquireRelease(recorder.record(`+${name}.inner`), () => release(id, `${name}.inner`, "fail-inner")))
           const made = kinds[id] === "effect"
-            ? Component.make(tags[id]!, { dependencies, build })
+            ? Component.make(tags[id]!, { dependencies, build } as never) as Component.Component<string, string>
             : Component.fromLayer(tags[id]!, {
               dependencies,
               layer: kinds[id] === "layer" ? Layer.scoped(tags[id]!, build) : Layer.provide(Layer.scoped(tags[id]!, build), inner)
@@ -3951,10 +4193,13 @@ describe("App", () => {
       const hung = fault.finalizer === "hang" ? fault.node : undefined
       const mayBeLeft = hung === undefined ? new Set<number>() : new Set(graph.map((_, id) => id).filter((id) => !dependentsOf(graph, hung).has(id)))
       const partsOf = (id: number) => (kinds[id] === "layer-provide" ? [nameOf(id), `${nameOf(id)}.inner`] : [nameOf(id)])
+      // what a lookup's failed build acquired is released at once, before its dependents; a build that
+      // failed is not kept: another constructor's lookup running meanwhile builds it again
+      const atOnce = outsideOf(graph, input.lookedUp).has(fault.node) && releasedAtOnce(fault.phase) ? fault.node : undefined
       graph.forEach((_, id) => {
         const name = nameOf(id)
         for (const part of partsOf(id)) {
-          if (count(`+${part}`) > 1) found.push(`${part} built ${count(`+${part}`)} times`)
+          if (count(`+${part}`) > 1 && id !== atOnce) found.push(`${part} built ${count(`+${part}`)} times`)
           const released = count(`-${part}`)
           // the hung finalizer's own inner Layer comes after it too
           const left = mayBeLeft.has(id) || (id === hung && part !== name)
@@ -3992,7 +4237,9 @@ describe("App", () => {
           for (const partB of partsOf(to)) {
             const releasedA = first(`-${partA}`)
             const releasedB = first(`-${partB}`)
-            if (releasedA !== undefined && releasedB !== undefined && releasedA > releasedB) {
+            // a constructor whose lookup never returned (interrupted) does not hold what it asked for
+            const got = to !== input.lookedUp || first(`+${a}`) !== undefined
+            if (releasedA !== undefined && releasedB !== undefined && releasedA > releasedB && to !== atOnce && got) {
               found.push(`${partB} released before its dependent ${partA}`)
             }
           }
@@ -4037,11 +4284,15 @@ describe("App", () => {
         : failure === undefined
         ? `defect: ${Cause.pretty(exit.cause)}`
         : (failure as Errors.ApplicationFailed).reason ?? String(failure)
-      if (!expected[fault.phase].includes(outcome)) {
+      // a constructor's lookup waiting for what the interrupted build never made fails with
+      // ContainerClosed: the construction failed, and the run with it (see README, Lookups)
+      const reported = (failure as Errors.ApplicationFailed | undefined)?.errors ?? []
+      const closedLookups = input.lookedUp !== undefined && fault.phase === "interrupt-build" && outcome === "stop" && reported.length > 0 &&
+        reported.every((error) => error._tag === "ConstructionError" && (error.cause as { readonly _tag?: string })._tag === "ContainerClosed")
+      if (!expected[fault.phase].includes(outcome) && !closedLookups) {
         found.push(`fault ${fault.phase}${released} at ${nameOf(fault.node)}: expected ${expected[fault.phase].join(" or ")}, got ${outcome}`)
       }
       // a failed or hung finalizer is reported, naming the component
-      const reported = (failure as Errors.ApplicationFailed | undefined)?.errors ?? []
       const releaseError = { none: undefined, fail: "ReleaseError", "fail-inner": "ReleaseError", hang: "ReleaseTimeout" }[fault.finalizer]
       if (releaseError !== undefined && !reported.some((error) => error._tag === releaseError && error.component === nameOf(fault.node))) {
         found.push(`finalizer fault ${fault.finalizer} at ${nameOf(fault.node)}: no ${releaseError} naming it among ${reported.map((error) => error._tag).join(", ")}`)
@@ -4050,7 +4301,7 @@ describe("App", () => {
     }
 
     it.effect.prop(
-      "fail or interrupt at a random phase of a random component, given as an Effect or a Layer, its finalizers failing or hanging too: every started component is stopped once, every built one released once, dependents always first, failed releases reported",
+      "fail or interrupt at a random phase of a random component, given as an Effect or a Layer, its finalizers failing or hanging too, one component perhaps looked up by its dependents' constructors instead of requested: every started component is stopped once, every built one released once, dependents always first (what a constructor looked up counting as its dependency), failed releases reported",
       [scenario],
       ([input]) =>
         Effect.gen(function*() {

@@ -804,6 +804,36 @@ describe("Container", () => {
           }
         }))
 
+      it.effect("an instance the Layer of a graph's component looked up is released after that component, before its own dependencies", () =>
+        Effect.gen(function*() {
+          // Regression: 'release Late, release Early (Late released)': the Layer's constructor runs in a
+          // scope of its own, whose lookups were not recorded
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const { config, late } = lookingUp(recorder, gone)
+          const early = Component.fromLayer(Early, {
+            dependencies: [Container.Container],
+            layer: Layer.scoped(Early, asker(recorder, "Early", Late, gone, "Late"))
+          })
+          yield* Effect.scoped(Layer.build(Registry.toLayer(Registry.make(config, late, early), [Early, Config])))
+          expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
+        }))
+
+      it.effect("when the graph's build fails, an instance a constructor looked up is released after that component and before its own dependencies", () =>
+        Effect.gen(function*() {
+          // Regression: 'release Early, release Config, release Late': the failed build released the
+          // graph, then what lookups built, after what it depends on
+          class Failing extends Context.Tag("Failing")<Failing, string>() {}
+          const recorder = makeRecorder()
+          const gone = new Set<string>()
+          const { config, late, early } = lookingUp(recorder, gone)
+          const failing = Component.make(Failing, { dependencies: [Early], build: Effect.fail("no") })
+          const registry = Registry.make(config, late, early, failing)
+          const exit = yield* Effect.exit(Effect.scoped(Layer.build(Registry.toLayer(registry, [Early, Config, Failing]))))
+          expect(Exit.isFailure(exit)).toBe(true)
+          expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
+        }))
+
       it.effect("an instance a lookup's own component's constructor looked up is released after it", () =>
         Effect.gen(function*() {
           // Regression: 'build Late, build Early, release Late, release Early (Late released)'

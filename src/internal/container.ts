@@ -564,6 +564,8 @@ const watched = (
   kind: InstanceKind
 ): Effect.Effect<unknown, Errors.HandleError> =>
   Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (own) => {
+    // what its constructor looks up is the node scope's (`container/lookedUp.ts`)
+    runtime.opensIn(own, scope)
     const began = events.now()
     const release = (exit: Exit.Exit<unknown, unknown>) =>
       Effect.suspend(() => {

@@ -469,6 +469,27 @@ const known = new Set(["ExtendScope", "Fold", "Fresh", "FromEffect", "Scoped", "
  *
  * @internal
  */
+/** Per scope a construction runs in that is not its node scope, the scope it was opened in (see `openedIn`). */
+const openedInScopes = new WeakMap<Scope.Scope, Scope.Scope>()
+
+/**
+ * Notes that `inner`, a scope a constructor runs in, was opened in `outer`: a component's Layer (and
+ * each Layer it is made of) is built in a scope of its own (`GraphLayers`), as is an instance App
+ * watches (`container.ts`). What a constructor looks up is its node scope's (`container/lookedUp.ts`).
+ *
+ * @internal
+ */
+export const opensIn = (inner: Scope.Scope, outer: Scope.Scope): void => {
+  openedInScopes.set(inner, outer)
+}
+
+/** The scope a construction's scope was opened in, up to the first that was not (its node scope, for a constructor's). @internal */
+export const outermostOf = (scope: Scope.Scope): Scope.Scope => {
+  let found = scope
+  for (let outer = openedInScopes.get(found); outer !== undefined; outer = openedInScopes.get(found)) found = outer
+  return found
+}
+
 export class GraphLayers implements Layer.MemoMap {
   readonly [Layer.MemoMapTypeId]: Layer.MemoMapTypeId = Layer.MemoMapTypeId
   private readonly built = new Map<Layer.Layer<unknown, unknown, unknown>, Built>()
@@ -516,6 +537,7 @@ const memoize = (
     }
     return Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(Scope.make(), (inner) => {
+        opensIn(inner, scope)
         const built: Built = { deferred: makeDeferred(), scope: inner, observers: 1 }
         if (Layer.isFresh(layer) === false) GraphLayers.remember(self, layer, built)
         return Effect.zipRight(

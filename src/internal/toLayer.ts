@@ -90,7 +90,9 @@ export const planToLayer = <Roots, E, R>(
         )
         const built = yield* Effect.exit(restore(observe.building(spans, executor.buildAll(self, observe.nodeTasks(spans, self, executor.plainTask(self))))))
         if (built._tag === "Failure") {
-          const failures = yield* observe.releasing(spans, executor.release(self, built, observe.releaseSteps(spans)))
+          const fromLookups = yield* lookup.closeRoot(dynamic, built)
+          const released = yield* observe.releasing(spans, executor.release(self, built, observe.releaseSteps(spans)))
+          const failures = fromLookups === undefined ? released : released === undefined ? fromLookups : Cause.sequential(fromLookups, released)
           // the constructors' errors are the plan's `E` (the resolver typed the plan from them)
           const cause = built.cause as Cause.Cause<Errors.BuildError<E>>
           return yield* Effect.failCause(failures === undefined ? cause : Cause.sequential(cause, failures))

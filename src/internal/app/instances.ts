@@ -17,6 +17,7 @@ import type * as executor from "../executor.js"
 import * as planInternal from "../plan.js"
 import * as checks from "./checks.js"
 import * as hooks from "./hooks.js"
+import * as lookups from "./lookups.js"
 import * as own from "./own.js"
 import { type AppRun, hookServices, servicesOf } from "./run.js"
 import * as settingsInternal from "./settings.js"
@@ -52,6 +53,8 @@ export interface Hooked {
   readonly container: ReadonlyArray<string>
   /** whether the close of the container that builds it began (a singleton of its own is then not started) */
   readonly closing?: () => boolean
+  /** a root container's lookup's own singleton: the container that holds it and its node there */
+  readonly held?: { readonly holder: container.Container; readonly id: number }
 }
 
 /**
@@ -83,7 +86,7 @@ const instanceHook = (self: AppRun): container.InstanceHook => (id, service, sco
  * when the lookups' containers are, before the application's components). A component whose
  * lifecycle settings are invalid fails its construction with `InvalidLifecycle`.
  */
-const extensionHook = (self: AppRun, extension: container.Container, container: ReadonlyArray<string>): container.InstanceHook => {
+const extensionHook = (self: AppRun, extension: container.Container, path: ReadonlyArray<string>): container.InstanceHook => {
   const plan = extension.plan
   const { settings, problems, prepared } = extensionOf(self, extension)
   const application = instanceHook(self)
@@ -110,8 +113,9 @@ const extensionHook = (self: AppRun, extension: container.Container, container: 
       services: servicesOf(node, extension.build, edgeValue, extension.build.layout.edgeStart[id]!),
       recorded: undefined,
       starts: singleton,
-      container,
-      closing: () => extension.build.closing !== undefined
+      container: path,
+      closing: () => extension.build.closing !== undefined,
+      ...(path.length === 0 && { held: { holder: extension, id } })
     }, service, scope)
   }
 }
@@ -237,7 +241,9 @@ const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: 
   // component, a lookup's), stopped first as the scope closes (see `own.ts`); its health checks in
   // flight interrupted and waited for first of all: each finalizer added after the one it must run
   // before. A singleton built while its container's close or the application's stop began (its build
-  // in flight then) is not started: nothing would stop it in order, and it is released at once.
+  // in flight then) is not started: nothing would stop it in order, and it is released at once. A root
+  // container's lookup's own singleton built during the application's build is started by its start
+  // phase, after its dependencies and before what looked it up (`lookups.ts`).
   const disposers = lifecycle?.disposers ?? []
   const checked = (lifecycle?.healthChecks.length ?? 0) > 0
   const starts = component.starts && lifecycle !== undefined && (lifecycle.onStart.length > 0 || lifecycle.onStop.length > 0 || lifecycle.background.length > 0)
@@ -252,7 +258,9 @@ const hookInstance = (self: AppRun, component: Hooked, service: unknown, scope: 
       // the application's stop closes its containers too: said first, it is why
       if (self.stopping) return yield* new Errors.ContainerClosed({ container: component.container, operation: "get", stopping: true })
       if (component.closing?.() === true) return yield* new Errors.ContainerClosed({ container: component.container, operation: "get" })
-      yield* own.start(self, component, service, scope)
+      // built during the application's build: started by its start phase, in order (`lookups.ts`)
+      if (component.held !== undefined && self.lifecycle.state === "building") yield* lookups.defer(self, component, component.held, service, scope)
+      else yield* own.start(self, component, service, scope)
     }
     if (checked) yield* Scope.addFinalizer(scope, checks.abandonChecksOf(self, service))
   })

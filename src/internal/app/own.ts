@@ -165,7 +165,10 @@ type Started = Run & { readonly fiber: Fiber.RuntimeFiber<unknown, unknown> }
  * background work, each on a fiber of its own from the application's runner; then, on its scope, its
  * stop (`stop`). Background work that fails while the instance lives is logged at error level with
  * the component's path; it stops nothing (a child's work is the child's). A start in flight is
- * waited for by the application's stop (`stopAll`), which then stops it in order.
+ * waited for by the application's stop (`stopAll`), which then stops it in order. `stopped`: where
+ * its stop goes once it started, instead of among those `stopAll` stops and on its scope (the
+ * application's stop phase stops what the application's build looked up in the graph's order, and a
+ * finalizer its build added stops it when its scope closes first: `lookups.ts`).
  *
  * @internal
  */
@@ -173,13 +176,14 @@ export const start = (
   self: AppRun,
   component: Hooked,
   service: unknown,
-  scope: Scope.Scope
+  scope: Scope.Scope,
+  stopped?: (stop: Effect.Effect<void>) => void
 ): Effect.Effect<void, Errors.ConstructionError> =>
   Effect.suspend(() => {
     const starting = runtime.makeDeferred<void>()
     self.ownStarting.add(starting)
     return Effect.ensuring(
-      startNow(self, component, service, scope),
+      startNow(self, component, service, scope, stopped),
       Effect.sync(() => {
         self.ownStarting.delete(starting)
         runtime.completeDeferred(starting, Exit.void)
@@ -191,7 +195,8 @@ const startNow = (
   self: AppRun,
   component: Hooked,
   service: unknown,
-  scope: Scope.Scope
+  scope: Scope.Scope,
+  stopped: ((stop: Effect.Effect<void>) => void) | undefined
 ): Effect.Effect<void, Errors.ConstructionError> =>
   // its stop registered as its start hooks completed (see `firstFailing`); one whose opening was
   // interrupted as they ran (and that completed all the same) starts no background work: it is
@@ -222,6 +227,8 @@ const startNow = (
       // finalizer then gives the stop's outcome: its failures are the instance's release's); listed
       // until its stop ended, so that the application's stop begun meanwhile waits for it
       return Effect.flatMap(Effect.cached(stop(component, service, runs)), (stopOnce) => {
+        // its scope's finalizer, added as it was built, runs what `stopped` keeps
+        if (stopped !== undefined) return Effect.sync(() => stopped(stopOnce))
         self.ownStarted.add(stopOnce)
         return Scope.addFinalizer(scope, Effect.ensuring(stopOnce, Effect.sync(() => self.ownStarted.delete(stopOnce))))
       })
@@ -230,7 +237,7 @@ const startNow = (
 /**
  * The application's stop begins with the instances of their own that started (children's and
  * lookups' singletons), last started first: they may depend on the application's components, which
- * stop next. The starts in flight are waited for first (each bounded by its start timeout; none
+ * stop next (not what the application's build looked up: its stop phase stops those, `lookups.ts`). The starts in flight are waited for first (each bounded by its start timeout; none
  * begins once the stop began, see `instances.ts`), so that what they start stops here too, in order.
  * Their failures are their release's (see `start`).
  *

@@ -48,6 +48,7 @@ import * as background from "./background.js"
 import * as builtins from "./builtins.js"
 import * as hooks from "./hooks.js"
 import * as instances from "./instances.js"
+import * as lookups from "./lookups.js"
 import { Lifecycle } from "./lifecycle.js"
 import { RunRecord } from "./record.js"
 import * as settingsInternal from "./settings.js"
@@ -102,6 +103,10 @@ export class AppRun implements builtins.Host {
   readonly ownStarted = new Set<Effect.Effect<void>>()
   /** the starts of instances of their own in flight, each completed as it ends (the stop waits for them, see `own.ts`) */
   readonly ownStarting = new Set<Deferred.Deferred<void>>()
+  /** lookups' own singletons built during the build, which the start phase starts (`lookups.ts`) */
+  readonly lookedUp: Array<lookups.Looked> = []
+  /** the graph the start and stop phases run when constructors looked instances up during the build (`lookups.ts`) */
+  startGraph: lookups.StartGraph | undefined = undefined
   /**
    * per component whose requests the container prepared (handles, transient or scoped instances):
    * the values its constructor got, which its hooks get too (see `hookServices`)
@@ -346,10 +351,15 @@ const initialize = (self: AppRun, build: executor.GraphBuild, id: number, servic
 export const startPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
   Effect.gen(function*() {
     self.lifecycle.transition("starting")
+    // what constructors looked up during the build starts before them (`lookups.ts`)
+    const extended = self.startGraph = lookups.startGraph(self)
+    const count = self.plan.nodes.length
     const run = yield* graph.run(
-      executor.runnerGraph(self.predecessors, true, self.stages),
+      extended === undefined
+        ? executor.runnerGraph(self.predecessors, true, self.stages)
+        : executor.runnerGraph(extended.predecessors, true, extended.stages),
       self.settings.concurrency,
-      (id) => startNode(self, id),
+      (id) => id < count ? startNode(self, id) : lookups.startVertex(self, extended!, id),
       (run) => {
         self.starting = run
       }

@@ -24,18 +24,30 @@ import * as runtime from "../runtime.js"
 import * as background from "./background.js"
 import * as checks from "./checks.js"
 import * as hooks from "./hooks.js"
+import * as lookups from "./lookups.js"
 import * as settingsInternal from "./settings.js"
 import { type AppRun, hookServices, target } from "./run.js"
 
-/** The stop phase: every component that started, dependents first. Never fails. @internal */
+/**
+ * The stop phase: every component that started, dependents first; with what constructors looked up
+ * during the build, in the start phase's graph (`lookups.ts`). Never fails.
+ *
+ * @internal
+ */
 export const stopPhase = (self: AppRun): Effect.Effect<void> =>
-  Effect.asVoid(
-    graph.run(
-      executor.runnerGraph(self.predecessors, false, settingsInternal.reversedStages(self.stages)),
-      self.settings.concurrency,
-      (id) => stopNode(self, id)
+  Effect.suspend(() => {
+    const extended = self.startGraph
+    const count = self.plan.nodes.length
+    return Effect.asVoid(
+      graph.run(
+        extended === undefined
+          ? executor.runnerGraph(self.predecessors, false, settingsInternal.reversedStages(self.stages))
+          : executor.runnerGraph(extended.predecessors, false, settingsInternal.reversedStages(extended.stages)),
+        self.settings.concurrency,
+        (id) => id < count ? stopNode(self, id) : lookups.stopVertex(extended!, id)
+      )
     )
-  )
+  })
 
 /** `failed`: where the failures of its stop hooks go besides the record (a shutdown's). */
 const stopNode = (self: AppRun, id: number, failed?: container.HookFailures): Effect.Effect<void> | undefined => {

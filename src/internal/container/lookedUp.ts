@@ -1,14 +1,24 @@
 /**
- * What constructors looked up at run time, and the release order it makes.
+ * What constructors looked up at run time: the one record of "who looked up what", which orders the
+ * release here and, under App, the start and the stop (`app/lookups.ts`).
  *
  * A constructor that gets an instance by a run-time lookup (`Container.get` in it) uses it as a
  * dependency its plan does not show: its finalizers may use it. So the instance is released after
  * that component, as if it were declared, and still before its own dependencies. A lookup that built
  * or waited for something, or that got a singleton a lookup built (which the asker may have been
- * built after), is recorded when a constructor of the realm is running and the lookup was asked in
- * its context (its node Scope): the asker's node scope, and the containers' nodes the answer gave
- * (`record`). A lookup of a singleton of the graph's plan already built records nothing: it was
- * built before the asker, so released after it.
+ * built after), is recorded when a constructor of the realm's tree may be running (a build in
+ * flight, or the graph's: `lookup.ts` asks only then, so that the read of a built singleton costs
+ * nothing more), under the Scope of the context it was asked in: a constructor's node scope, or a
+ * scope opened in it for the construction (a Layer's, one App watches an instance in: `runtime.opensIn`).
+ * Every lookup of the graph's build is one (its answers are kept as ready only once it ended). A
+ * lookup of a singleton of the graph's plan already built after the build records nothing: it was
+ * built before the asker, so released after it. Recording is a map's write: the records are keyed
+ * weakly by Scope, and only a node scope's are ever read (a lookup asked elsewhere, the program's
+ * own in a Scope of its own, is kept only as long as that Scope lives).
+ *
+ * This record replaced another one: the graph's node scopes moved, during the build, to just after
+ * what a constructor awaited (`startup.releasedBefore`). Both ordered the graph's release; the
+ * records alone do now (a failed build's release follows them too, `toLayer.ts`).
  *
  * At the realm's close (`order`), with records, its node scopes (the root graph's, for the root's
  * realm, and those of the containers its lookups made) are released in one order: each after every
@@ -17,49 +27,61 @@
  * in the order a close without records follows (the lookups' containers, last made first, each last
  * built first; then the graph's). Without records nothing of this runs: the close is as it was. A
  * cycle through records (a constructor that looked up what depends on it through a handle) is broken
- * at the scope a close without records would release first.
+ * at the scope a close without records would release first. The order is linear in the scopes,
+ * nodes and requests (a node without a scope, or another container's, passes its dependents on
+ * through one vertex of its own), but for the choice among those free to go (a heap).
  *
  * @internal
  */
 import * as Context from "effect/Context"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
-import * as container from "../container.js"
+import type * as container from "../container.js"
 import * as executor from "../executor.js"
+import * as runtime from "../runtime.js"
 
-/** What a recorded lookup's answer gave: nodes of `container` (an answer's edge's targets, one array per edge). */
-interface Asked {
+/** What a recorded lookup's answer gave: nodes of `container` (an answer's edge's targets, one array per edge). @internal */
+export interface Asked {
   readonly container: container.Container
   readonly targets: ReadonlyArray<number>
 }
 
-/** Per realm (keyed by its object), its recorded lookups, by the node scope of the constructor each ran in. */
-const records = new WeakMap<object, Map<Scope.Scope, Array<Asked>>>()
+/** Per realm (keyed by its object), its recorded lookups, by the Scope of the context each was asked in. */
+const records = new WeakMap<object, WeakMap<Scope.Scope, Array<Asked>>>()
 
 /**
- * Records a lookup of `realm` answered by `answering`'s `targets`, asked in `caller`, when that is a
- * constructor's of one of `containers` (the realm's). Its caller asks only while a constructor may
- * run in the realm's tree (a build in flight): the search for the constructor is not on every lookup.
+ * Records a lookup of `realm` answered by `answering`'s `targets`, asked in `caller` (see the
+ * module's doc). Its caller asks only while a constructor may run in the realm's tree.
  *
  * @internal
  */
 export const record = (
   realm: object,
-  containers: ReadonlyArray<container.Container>,
   caller: Context.Context<never> | undefined,
   answering: container.Container,
   targets: ReadonlyArray<number>
 ): void => {
   if (caller === undefined || targets.length === 0) return
-  const scope = Context.getOption(caller, Scope.Scope)
-  if (Option.isNone(scope)) return
-  if (!containers.some((held) => held.build.scopes.lastIndexOf(scope.value as Scope.CloseableScope) !== -1)) return
+  const found = Context.getOption(caller, Scope.Scope)
+  if (Option.isNone(found)) return
+  const scope = runtime.outermostOf(found.value)
   let byScope = records.get(realm)
-  if (byScope === undefined) records.set(realm, byScope = new Map())
-  const list = byScope.get(scope.value)
-  if (list === undefined) byScope.set(scope.value, [{ container: answering, targets }])
+  if (byScope === undefined) records.set(realm, byScope = new WeakMap())
+  const list = byScope.get(scope)
+  if (list === undefined) byScope.set(scope, [{ container: answering, targets }])
   else if (!list.some((known) => known.container === answering && known.targets === targets)) list.push({ container: answering, targets })
 }
+
+/**
+ * What the constructor that ran in a node scope of the realm looked up (`undefined`: nothing);
+ * `undefined` for every scope when the realm has no records (`hasRecords`).
+ *
+ * @internal
+ */
+export const askedIn = (realm: object, scope: Scope.Scope): ReadonlyArray<Asked> | undefined => records.get(realm)?.get(scope)
+
+/** Whether anything of the realm was recorded (and not yet taken by its close's `order`). @internal */
+export const hasRecords = (realm: object): boolean => records.has(realm)
 
 /** One node scope of a container, as the merged order sees it. */
 interface Unit {
@@ -70,10 +92,15 @@ interface Unit {
 
 /**
  * The realm's release order when it has records (see the module's doc), from the first released;
- * `undefined` without records. `containers`: the lookups' containers, in the order they were made,
+ * `undefined` without records. `extensions`: the lookups' containers, in the order they were made,
  * and, for the root's realm, `graph` (the root container, whose scopes come last in a close without
- * records). Each container's scopes are taken out of it (its release begun with `exit`): they are
- * released in this order only.
+ * records). Its caller takes each container's scopes out of it: they are released in this order only.
+ *
+ * The vertices: the units (node scopes), numbered in the order a close without records follows,
+ * then one per node of a container reached (`hub`): what depends on the node waits for it, and it
+ * waits for the node's units, or, for a node without any, for its own dependencies' vertices (for
+ * a node another container holds, for that node's). An edge `a -> b`: `b` is released only once
+ * `a` is. A vertex other than a unit is passed as soon as it is free.
  *
  * @internal
  */
@@ -89,8 +116,11 @@ export const order = (
   records.delete(realm)
   // the units, in the order a close without records follows
   const units: Array<Unit> = []
+  const holders: Array<container.Container> = []
+  for (let index = extensions.length - 1; index >= 0; index--) holders.push(extensions[index]!)
+  if (graph !== undefined) holders.push(graph)
   const unitsOf = new Map<container.Container, Map<number, Array<number>>>()
-  const add = (holder: container.Container) => {
+  for (const holder of holders) {
     const { owners, scopes } = holder.build
     const byNode = new Map<number, Array<number>>()
     unitsOf.set(holder, byNode)
@@ -102,54 +132,126 @@ export const order = (
       units.push({ holder, id, scope: scopes[index]! })
     }
   }
-  for (let index = extensions.length - 1; index >= 0; index--) add(extensions[index]!)
-  if (graph !== undefined) add(graph)
-  const byScope = new Map<Scope.Scope, number>(units.map((unit, index) => [unit.scope, index]))
-  // the units of a node: its own, or those of the container that holds it for it
-  const ofNode = (holder: container.Container, id: number): ReadonlyArray<number> | undefined => {
-    const own = unitsOf.get(holder)?.get(id)
-    if (own !== undefined) return own
-    const held = holderOf(holder, id)
-    return held === undefined ? undefined : held === null ? [] : unitsOf.get(held.holder)?.get(held.id) ?? []
-  }
-  // after[u]: the units released only once u is
+  // after[v]: the vertices released only once v is (units first, then hubs, made as they are reached)
   const after: Array<Array<number>> = units.map(() => [])
+  const hubs = new Map<container.Container, Map<number, number>>()
+  const pending: Array<readonly [container.Container, number, number]> = []
+  const hub = (holder: container.Container, id: number): number => {
+    let byNode = hubs.get(holder)
+    if (byNode === undefined) hubs.set(holder, byNode = new Map())
+    const known = byNode.get(id)
+    if (known !== undefined) return known
+    const vertex = after.length
+    after.push([])
+    byNode.set(id, vertex)
+    pending.push([holder, id, vertex])
+    return vertex
+  }
+  // where a node is held: the container that builds it (`null`: outside the realm)
+  const heldAt = (holder: container.Container, id: number) => {
+    let at: { readonly holder: container.Container; readonly id: number } = { holder, id }
+    for (let next = holderOf(at.holder, at.id); next !== undefined; next = holderOf(at.holder, at.id)) {
+      if (next === null) return null
+      at = next
+    }
+    return at
+  }
+  // each unit waits for its node's dependencies, and for what its constructor looked up (not itself)
   for (let index = 0; index < units.length; index++) {
-    const { holder, id } = units[index]!
-    const predecessors = executor.predecessorsOf(holder.plan)
-    const seen = new Set<number>()
-    const pending = [...predecessors[id]!]
-    while (pending.length > 0) {
-      const dependency = pending.pop()!
-      if (seen.has(dependency)) continue
-      seen.add(dependency)
-      const found = ofNode(holder, dependency)
-      if (found === undefined) pending.push(...predecessors[dependency]!)
-      else after[index]!.push(...found)
+    const { holder, id, scope } = units[index]!
+    for (const dependency of executor.predecessorsOf(holder.plan)[id]!) after[index]!.push(hub(holder, dependency))
+    for (const { container: answering, targets } of asked.get(scope) ?? []) {
+      for (const target of targets) {
+        const held = heldAt(answering, target)
+        if (held !== null && !(held.holder === holder && held.id === id)) after[index]!.push(hub(held.holder, held.id))
+      }
     }
   }
-  for (const [scope, answers] of asked) {
-    const asker = byScope.get(scope)
-    if (asker === undefined) continue
-    for (const { container: answering, targets } of answers) {
-      for (const target of targets) for (const unit of ofNode(answering, target) ?? []) if (unit !== asker) after[asker]!.push(unit)
+  // each hub waits for its node's units, else for where it is held, else for its dependencies
+  while (pending.length > 0) {
+    const [holder, id, vertex] = pending.pop()!
+    const own = unitsOf.get(holder)?.get(id)
+    if (own !== undefined) {
+      after[vertex]!.push(...own)
+      continue
     }
+    const held = holderOf(holder, id)
+    if (held === null) continue
+    if (held !== undefined) {
+      after[vertex]!.push(hub(held.holder, held.id))
+      continue
+    }
+    for (const dependency of executor.predecessorsOf(holder.plan)[id]!) after[vertex]!.push(hub(holder, dependency))
   }
   // Kahn's algorithm, taking among the units free to go the first in a close without records
-  const blocking = new Int32Array(units.length)
-  for (const list of after) for (const unit of list) blocking[unit]++
-  const done = new Uint8Array(units.length)
+  const blocking = new Int32Array(after.length)
+  for (const list of after) for (const target of list) blocking[target]++
+  const done = new Uint8Array(after.length)
+  const free = new MinHeap()
+  const passing: Array<number> = []
+  for (let vertex = 0; vertex < after.length; vertex++) {
+    if (blocking[vertex] !== 0) continue
+    if (vertex < units.length) free.push(vertex)
+    else passing.push(vertex)
+  }
+  const release = (vertex: number) => {
+    done[vertex] = 1
+    for (const target of after[vertex]!) {
+      if (--blocking[target] !== 0 || done[target] === 1) continue
+      if (target < units.length) free.push(target)
+      else passing.push(target)
+    }
+  }
   const found: Array<Unit> = []
   let first = 0
   while (found.length < units.length) {
-    while (done[first] === 1) first++
-    let next = first
-    while (next < units.length && (done[next] === 1 || blocking[next]! > 0)) next++
-    // a cycle through records: broken at the first a close without records would release
-    if (next === units.length) next = first
-    done[next] = 1
+    while (passing.length > 0) release(passing.pop()!)
+    let next = free.pop()
+    while (next !== undefined && done[next] === 1) next = free.pop()
+    if (next === undefined) {
+      // a cycle through records: broken at the first a close without records would release
+      while (done[first] === 1) first++
+      next = first
+    }
+    release(next)
     found.push(units[next]!)
-    for (const unit of after[next]!) blocking[unit]--
   }
   return found
+}
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  readonly items: Array<number> = []
+
+  push(item: number): void {
+    const items = this.items
+    let at = items.push(item) - 1
+    while (at > 0) {
+      const parent = (at - 1) >> 1
+      if (items[parent]! <= item) break
+      items[at] = items[parent]!
+      at = parent
+    }
+    items[at] = item
+  }
+
+  pop(): number | undefined {
+    const items = this.items
+    if (items.length === 0) return undefined
+    const top = items[0]!
+    const last = items.pop()!
+    if (items.length > 0) {
+      let at = 0
+      for (;;) {
+        let child = 2 * at + 1
+        if (child >= items.length) break
+        if (child + 1 < items.length && items[child + 1]! < items[child]!) child++
+        if (items[child]! >= last) break
+        items[at] = items[child]!
+        at = child
+      }
+      items[at] = last
+    }
+    return top
+  }
 }

@@ -245,7 +245,7 @@ export const get = <I, S>(
     // the current instance: once reloaded, the new one, which the caller captures as it did the old
     if (answer.container.cells.size !== 0) reloadable.pinCurrent(answer.container, answer.edge)
     // what a lookup built, got by a constructor (which may have been built after it): released after it
-    if (answer.container !== realm.root && constructing(realm)) lookedUp.record(realm, heldIn(realm), caller, answer.container, answer.edge.targets)
+    if (answer.container !== realm.root && constructing(realm)) lookedUp.record(realm, caller, answer.container, answer.edge.targets)
     return Effect.succeed(executor.valueOf(answer.edge, answer.container.build.values, answer.container.build.outside) as S)
   }
   return lookup(realm, request, caller) as Effect.Effect<S, Errors.LookupError>
@@ -265,6 +265,9 @@ const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<
     const answer = answerFor(realm, request, description)
     if (Either.isLeft(answer)) return Effect.fail(answer.left)
     const found = answer.right
+    // a constructor may run it: read as it begins (a constructor of the graph's build may go on to its
+    // end after that run ended, interrupted: its lookup is recorded all the same)
+    const asked = constructing(realm)
     const made = Effect.flatMap(container.currentScopes, (scopes) =>
       Effect.flatMap(container.edgeService(found.container, found.edge, scopes), (value): Effect.Effect<unknown, Errors.LookupError> => {
         // the container began to close while this lookup built: the close released (or is releasing)
@@ -274,10 +277,11 @@ const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<
         const nodes = found.container.plan.nodes
         const gone = found.edge.targets.find((target) => isGone(realm, nodes[target]!))
         if (gone !== undefined) return Effect.fail(shutDownError(realm, nodes[gone]!, [description.label]))
-        // during the graph's build, each lookup goes on to order the releases (see `startup.pendingFor`)
+        // during the graph's build, each lookup goes on to be recorded (what it got is released after its
+        // constructor, see `lookedUp.ts`) and to wait for what the build has not made (`startup.pendingFor`)
         found.ready = isReady(found) && !startup.building(realm.root)
         // a constructor's lookup: what it got is released after it (see `lookedUp.ts`)
-        if (constructing(realm)) lookedUp.record(realm, heldIn(realm), caller, found.container, found.edge.targets)
+        if (asked || constructing(realm)) lookedUp.record(realm, caller, found.container, found.edge.targets)
         // what a plain lookup gets, its caller captures: a reload does not release it
         if (found.edge.request.handle === undefined) reloadable.pinCurrent(found.container, found.edge)
         return Effect.succeed(value)
@@ -814,8 +818,10 @@ const releaseExtensions = (
  * Where a node of one of the realm's containers is held when that container delegates it: the root's
  * plan, or a lookup's container made before (`null`: outside the realm, a parent's); `undefined` for
  * a node the container builds.
+ *
+ * @internal
  */
-const holderIn = (realm: Realm) => {
+export const holderIn = (realm: Realm) => {
   let byName: Map<string, { readonly holder: container.Container; readonly id: number }> | undefined
   return (holder: container.Container, id: number) => {
     if (delegatedNodes.get(holder)?.[id] !== 1) return undefined
@@ -826,9 +832,6 @@ const holderIn = (realm: Realm) => {
     return byName.get(holder.plan.nodes[id]!.name) ?? null
   }
 }
-
-/** The containers whose constructors a realm's lookups can be asked in: the root's (for the root's realm) and its lookups'. */
-const heldIn = (realm: Realm): ReadonlyArray<container.Container> => realm.parent === undefined ? [realm.root, ...realm.extensions] : realm.extensions
 
 /**
  * The containers a realm's close releases, so builds by: the root's (for the root's realm), its

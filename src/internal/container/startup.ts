@@ -72,8 +72,8 @@ export const building = (self: Container): boolean => {
 /**
  * The nodes of `root` the graph's build makes that a lookup answered by `answering` (the root itself,
  * or a container made for the lookup, whose plan shares the root's nodes by name) reaches, while that
- * build runs: the pending ones are awaited before the lookup builds anything, and each, built or not,
- * is released after the constructors the lookup runs in (`awaitTargets`).
+ * build runs: the pending ones are awaited before the lookup builds anything (`awaitTargets`). What a
+ * constructor got is released after it by the lookup's record (`lookedUp.ts`), made once it got it.
  */
 export const pendingFor = (root: Container, answering: Container, targets: ReadonlyArray<number>): ReadonlyArray<number> => {
   if (!building(root)) return []
@@ -89,9 +89,8 @@ export const pendingFor = (root: Container, answering: Container, targets: Reado
 }
 
 /**
- * Waits for every pending target (see the module's doc); the constructors the request runs in are
- * then released before each target. `looked`: they are what the lookup asked for (the root's own
- * answer), not what it depends on.
+ * Waits for every pending target (see the module's doc). `looked`: they are what the lookup asked
+ * for (the root's own answer), not what it depends on.
  */
 export const awaitTargets = (
   self: Container,
@@ -109,11 +108,8 @@ const awaitNode = (self: Container, id: number, looked: boolean): Effect.Effect<
   Effect.withFiberRuntime((fiber) => {
     const run = self.build.run
     if (run === undefined || run.ended) return run === undefined || run.finished[id] === 1 ? Effect.void : Effect.fail(closed(self))
+    if (run.finished[id] === 1) return Effect.void
     const askers = askersOf(self, fiber)
-    if (run.finished[id] === 1) {
-      releasedBefore(self, askers, id)
-      return Effect.void
-    }
     const cycle = cycleThrough(self, id, askers, looked)
     if (cycle !== undefined) return Effect.fail(new Errors.CircularLookup({ path: cycle }))
     const waiter = run.waitFor(id)
@@ -133,34 +129,10 @@ const awaitNode = (self: Container, id: number, looked: boolean): Effect.Effect<
       }
     })
     return Effect.ensuring(
-      Effect.flatMap(run.lend(waiter), () => {
-        if (run.finished[id] !== 1) return Effect.fail(closed(self))
-        releasedBefore(self, askers, id)
-        return Effect.void
-      }),
+      Effect.flatMap(run.lend(waiter), () => run.finished[id] === 1 ? Effect.void : Effect.fail(closed(self))),
       forget
     )
   })
-
-/**
- * The constructors of `askers` got node `id` (built): their nodes are released before it, as its
- * dependents are. Node scopes are released last made first (`executor.releaseOwner`) and made as
- * constructors start: an asker's scope made before `id`'s moves to just after it (nothing made
- * between depends on the asker, which has not finished).
- */
-const releasedBefore = (self: Container, askers: ReadonlyArray<Asker>, id: number): void => {
-  const build = self.build
-  if (build.closing !== undefined) return
-  for (const { node } of askers) {
-    const at = build.owners.lastIndexOf(id)
-    const from = build.owners.indexOf(node)
-    if (from === -1 || from > at) continue
-    const [scope] = build.scopes.splice(from, 1)
-    build.owners.splice(from, 1)
-    build.scopes.splice(at, 0, scope!)
-    build.owners.splice(at, 0, node)
-  }
-}
 
 const closed = (self: Container): Errors.ContainerClosed => new Errors.ContainerClosed({ container: self.path, operation: "get" })
 
