@@ -451,25 +451,7 @@ type Primitive = Layer.Layer<unknown, unknown, unknown> & {
 
 const known = new Set(["ExtendScope", "Fold", "Fresh", "FromEffect", "Scoped", "Suspend", "Locally", "Provide", "ProvideMerge", "ZipWith", "MergeAll"])
 
-/**
- * The Layers of one graph's components, built as `Layer.buildWithMemoMap` builds them (a Layer used
- * twice in the graph is built once and released after its last user), with one difference that
- * makes components given as Layers keep the lifecycle contract of Effect components: what a Layer
- * acquired is always released by closing the scope it was built in, never inside the build. Effect's
- * own MemoMap closes a failed (or interrupted) Layer's resources inline, in the building fiber and
- * uninterruptibly: a hung finalizer there hung the build itself, beyond any release timeout, and a
- * failing one replaced the build's error. Here the scope of every Layer built is registered with the
- * scope it is built in before it is built, so the component's scope releases it, bounded and
- * reported like any release.
- *
- * One instance per graph (and per set of resolved dependencies: see the executor), never shared with
- * another graph, so no graph hands out an instance built from other dependencies than its own.
- * It is a `Layer.MemoMap`, provided as `Layer.CurrentMemoMap` while its Layers build. A primitive
- * this version of layerwise does not know (a newer Effect) is built by Effect's own builder.
- *
- * @internal
- */
-/** Per scope a construction runs in that is not its node scope, the scope it was opened in (see `openedIn`). */
+/** Per scope a construction runs in that is not its node scope, the scope it was opened in (see `opensIn`). */
 const openedInScopes = new WeakMap<Scope.Scope, Scope.Scope>()
 
 /**
@@ -490,6 +472,24 @@ export const outermostOf = (scope: Scope.Scope): Scope.Scope => {
   return found
 }
 
+/**
+ * The Layers of one graph's components, built as `Layer.buildWithMemoMap` builds them (a Layer used
+ * twice in the graph is built once and released after its last user), with one difference that
+ * makes components given as Layers keep the lifecycle contract of Effect components: what a Layer
+ * acquired is always released by closing the scope it was built in, never inside the build. Effect's
+ * own MemoMap closes a failed (or interrupted) Layer's resources inline, in the building fiber and
+ * uninterruptibly: a hung finalizer there hung the build itself, beyond any release timeout, and a
+ * failing one replaced the build's error. Here the scope of every Layer built is registered with the
+ * scope it is built in before it is built, so the component's scope releases it, bounded and
+ * reported like any release.
+ *
+ * One instance per graph (and per set of resolved dependencies: see the executor), never shared with
+ * another graph, so no graph hands out an instance built from other dependencies than its own.
+ * It is a `Layer.MemoMap`, provided as `Layer.CurrentMemoMap` while its Layers build. A primitive
+ * this version of layerwise does not know (a newer Effect) is built by Effect's own builder.
+ *
+ * @internal
+ */
 export class GraphLayers implements Layer.MemoMap {
   readonly [Layer.MemoMapTypeId]: Layer.MemoMapTypeId = Layer.MemoMapTypeId
   private readonly built = new Map<Layer.Layer<unknown, unknown, unknown>, Built>()
