@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import type * as Component from "../Component.js"
 import type * as Plan from "../Plan.js"
 import { displayName, isComponent } from "./component.js"
 import type * as Errors from "../Errors.js"
@@ -57,8 +58,26 @@ const unreached = (plan: Plan.Any, name: string): Errors.LeftOutReason | undefin
   const flat = origin && registryInternal.flatten(origin.registry, origin.environment)
   const named = (item: unknown) => isComponent(item) && displayName(item) === name
   if (flat === undefined) return undefined
-  const component = flat.components.find(named)
-  if (component !== undefined) return leftOutOf(plan, name, component.tag.key)
+  const component = flat.components.find((item) => isComponent(item) && item.name === name) ?? flat.components.find(named)
+  if (component !== undefined) return namedAfterKey(flat, component) ? leftOutOf(plan, name, component.tag.key) : undefined
   const excluded = registryInternal.excluded(flat).find(({ item }) => named(item))
   return excluded && { _tag: "Excluded", condition: excluded.condition }
+}
+
+/**
+ * Whether the resolver names `component` as it is displayed: given a name, or the one unnamed component
+ * of its service that is not only an override (that is `Key (override)`), none named `Key` explicitly;
+ * several are `Key#1`, `Key#2` (and may all be in the plan), so none of them is `Key`.
+ */
+const namedAfterKey = (flat: registryInternal.Flattened, component: Component.Any): boolean => {
+  if (component.name !== undefined) return true
+  const key = component.tag.key
+  const ordinary = new Set<Component.Any>()
+  let explicit = false
+  flat.components.forEach((item, index) => {
+    if (!isComponent(item) || item.tag.key !== key) return
+    if (item.name === key) explicit = true
+    else if (item.name === undefined && !flat.overrides[index]) ordinary.add(item)
+  })
+  return !explicit && ordinary.size === 1 && ordinary.has(component)
 }
