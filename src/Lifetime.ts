@@ -162,7 +162,8 @@ export const singleton: Lifetime = internal.singleton
 export const get: (self: Component.Any) => Lifetime = internal.get
 
 /**
- * Makes a component transient: a new instance for every requester, released with it.
+ * Makes a component transient: a new instance for every requester (for each of its requests: a plain one
+ * and a `Dependency.all` get one each) and every lookup, released with it.
  *
  * @example
  * ```ts

@@ -1055,6 +1055,25 @@ describe("one component", () => {
       .toEqual(Either.right("no component is named Metrics#Db"))
   })
 
+  it("a service's key given as a name, its unnamed components in the plan as Key#1 and Key#2, suggests them, as it does named ones: no component of the plan is left out", () => {
+    // Regression: "Plugin is not in the plan: nothing requests it (...)", though Api's collection has both
+    // (the left-out reason took an unnamed component's tag key for its name; the resolver numbers them)
+    const plan = resolve(
+      Registry.make(
+        Component.succeed(Plugin, "csv"),
+        Component.succeed(Plugin, "json"),
+        Component.make(Api, { dependencies: [Dependency.all(Plugin)], build: Effect.succeed("api") })
+      ),
+      [Api]
+    )
+    expect(Either.flip(Explain.component(plan, "Plugin")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("no component is named Plugin (did you mean Plugin#1 or Plugin#2?)"))
+    // one unnamed component is named after its key: left out, it is told so
+    const alone = resolve(Registry.make(Component.succeed(Plugin, "csv"), Component.succeed(Api, "api")), [Api])
+    expect(Either.flip(Explain.component(alone, "Plugin")).pipe(Either.map((error) => error.message)))
+      .toEqual(Either.right("Plugin is not in the plan: nothing requests it (no root, nor a dependency of a component in the plan)"))
+  })
+
   it("a component replaced by name (Testing.named, Registry.replace) says so, in its explanation and its JSON form; the others do not", () => {
     // Regression: a mock of one implementation among several read exactly as the production component it replaced
     const plan = resolve(

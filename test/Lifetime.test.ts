@@ -385,6 +385,19 @@ describe("Lifetime at run time", () => {
       ])
     }))
 
+  it.effect("a dependent's two requests of a transient, a plain one and Dependency.all, get an instance each (README: one per request of each requester)", () =>
+    Effect.gen(function*() {
+      let built = 0
+      class Both extends Context.Tag("Both")<Both, readonly [number, ReadonlyArray<number>]>() {}
+      class Counter extends Context.Tag("Counter")<Counter, number>() {}
+      const registry = Registry.make(
+        Component.make(Counter, { build: Effect.sync(() => ++built) }).pipe(Lifetime.transient),
+        Component.make(Both, { dependencies: [Counter, Dependency.all(Counter)], build: Effect.all([Counter, Dependency.all(Counter)]) })
+      )
+      const both = yield* Effect.scoped(Effect.map(Layer.build(Registry.toLayer(registry, [Both])), Context.get(Both)))
+      expect([built, [both[0], ...both[1]].sort()]).toEqual([2, [1, 2]])
+    }))
+
   it.effect("a scoped component is built once per open scope, on first use, and released (last built first) when within ends", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import type * as Component from "../Component.js"
 import type * as Plan from "../Plan.js"
 import { displayName, isComponent } from "./component.js"
 import type * as Errors from "../Errors.js"
@@ -58,8 +59,8 @@ const unreached = (plan: Plan.Any, name: string): Errors.LeftOutReason | undefin
   const flat = origin && registryInternal.flatten(origin.registry, origin.environment)
   const named = (item: unknown) => isComponent(item) && displayName(item) === name
   if (flat === undefined) return undefined
-  const component = flat.components.find(named)
-  if (component !== undefined) return leftOutOf(plan, name, component.tag.key)
+  const component = flat.components.find((item) => isComponent(item) && item.name === name) ?? flat.components.find(named)
+  if (component !== undefined) return namedAfterKey(flat, component) ? leftOutOf(plan, name, component.tag.key) : undefined
   const excluded = registryInternal.excluded(flat).find(({ item }) => named(item))
   return excluded && { _tag: "Excluded", condition: excluded.condition }
 }
@@ -73,11 +74,33 @@ export const registeredOutside = (plan: Plan.Any): ReadonlyArray<{ readonly name
   if (origin === undefined) return []
   const flat = registryInternal.flatten(origin.registry, origin.environment)
   const inPlan = planInternal.idsByName(plan)
+  const chosen = new Set<unknown>(plan.nodes.map((node) => node.component))
   const found = new Map<string, string>()
-  for (const item of [...flat.components, ...registryInternal.excluded(flat).map(({ item }) => item)]) {
-    if (!isComponent(item)) continue
+  const add = (item: Component.Any) => {
     const name = displayName(item)
     if (!inPlan.has(name) && !found.has(name)) found.set(name, item.tag.key)
   }
+  // one of several unnamed components of a service is numbered by the resolver (`Key#2`), not `Key`
+  for (const item of flat.components) if (isComponent(item) && !chosen.has(item) && namedAfterKey(flat, item)) add(item)
+  // one a condition left out is known by its name, or by its key (as `unreached` finds it)
+  for (const { item } of registryInternal.excluded(flat)) if (isComponent(item)) add(item)
   return [...found].map(([name, service]) => ({ name, service }))
+}
+
+/**
+ * Whether the resolver names `component` as it is displayed: given a name, or the one unnamed component
+ * of its service that is not only an override (that is `Key (override)`), none named `Key` explicitly;
+ * several are `Key#1`, `Key#2` (and may all be in the plan), so none of them is `Key`.
+ */
+const namedAfterKey = (flat: registryInternal.Flattened, component: Component.Any): boolean => {
+  if (component.name !== undefined) return true
+  const key = component.tag.key
+  const ordinary = new Set<Component.Any>()
+  let explicit = false
+  flat.components.forEach((item, index) => {
+    if (!isComponent(item) || item.tag.key !== key) return
+    if (item.name === key) explicit = true
+    else if (item.name === undefined && !flat.overrides[index]) ordinary.add(item)
+  })
+  return !explicit && ordinary.size === 1 && ordinary.has(component)
 }
