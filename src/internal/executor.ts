@@ -44,6 +44,7 @@ import * as Errors from "../Errors.js"
 import type * as Plan from "../Plan.js"
 import { releaseCause } from "./errors.js"
 import * as graph from "./graph.js"
+import { MinHeap } from "./heap.js"
 import * as planInternal from "./plan.js"
 import * as runtime from "./runtime.js"
 
@@ -789,40 +790,14 @@ const releaseOrder = (plan: Plan.Any, owners: ReadonlyArray<number>): Int32Array
       for (const blocked of byNode.get(dependency)!) blocking[blocked]++
     }
   }
-  // a max-heap of the scopes free to close, by when they were made
-  const heap: Array<number> = []
-  const push = (index: number) => {
-    let at = heap.push(index) - 1
-    while (at > 0) {
-      const parent = (at - 1) >> 1
-      if (heap[parent]! >= index) break
-      heap[at] = heap[parent]!
-      at = parent
-    }
-    heap[at] = index
-  }
-  const pop = (): number => {
-    const top = heap[0]!
-    const last = heap.pop()!
-    if (heap.length > 0) {
-      let at = 0
-      for (;;) {
-        const left = 2 * at + 1
-        if (left >= heap.length) break
-        const child = left + 1 < heap.length && heap[left + 1]! > heap[left]! ? left + 1 : left
-        if (heap[child]! <= last) break
-        heap[at] = heap[child]!
-        at = child
-      }
-      heap[at] = last
-    }
-    return top
-  }
+  // the scopes free to close, the latest made first
+  const heap = new MinHeap()
+  const push = (index: number) => heap.push(count - 1 - index)
   for (let index = 0; index < count; index++) if (blocking[index] === 0) push(index)
   const order = new Int32Array(count)
   let step = count
-  while (heap.length > 0) {
-    const index = pop()
+  while (heap.size > 0) {
+    const index = count - 1 - heap.pop()!
     order[--step] = index
     for (const dependency of dependencies.get(owners[index]!)!) {
       for (const blocked of byNode.get(dependency)!) if (--blocking[blocked] === 0) push(blocked)

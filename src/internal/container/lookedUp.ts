@@ -38,6 +38,7 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import type * as container from "../container.js"
 import * as executor from "../executor.js"
+import { MinHeap } from "../heap.js"
 import * as runtime from "../runtime.js"
 
 /** What a recorded lookup's answer gave: nodes of `container` (an answer's edge's targets, one array per edge). @internal */
@@ -217,41 +218,4 @@ export const order = (
     found.push(units[next]!)
   }
   return found
-}
-
-/** A binary min-heap of numbers. */
-class MinHeap {
-  readonly items: Array<number> = []
-
-  push(item: number): void {
-    const items = this.items
-    let at = items.push(item) - 1
-    while (at > 0) {
-      const parent = (at - 1) >> 1
-      if (items[parent]! <= item) break
-      items[at] = items[parent]!
-      at = parent
-    }
-    items[at] = item
-  }
-
-  pop(): number | undefined {
-    const items = this.items
-    if (items.length === 0) return undefined
-    const top = items[0]!
-    const last = items.pop()!
-    if (items.length > 0) {
-      let at = 0
-      for (;;) {
-        let child = 2 * at + 1
-        if (child >= items.length) break
-        if (child + 1 < items.length && items[child + 1]! < items[child]!) child++
-        if (items[child]! >= last) break
-        items[at] = items[child]!
-        at = child
-      }
-      items[at] = last
-    }
-    return top
-  }
 }
