@@ -428,7 +428,8 @@ export const succeed: <Id, Service>(
  * single-valued request of a service whose type is assignable to `tag`'s: a tag, `qualified`,
  * `named`. The alias builds nothing and releases nothing of its own. It is transient: each requester
  * gets what the request gives it (the singleton; a transient's new instance; the open scope's
- * instance of a scoped component), so an alias never outlives nor pins its target. It is named after
+ * instance of a scoped component, whose scope provides the alias too: `Http.requestScope` and
+ * `Lifetime.within` list it), so an alias never outlives nor pins its target. It is named after
  * its tag unless `options` say otherwise, and takes part in the choice rules like any component
  * (qualifiers, primary, order).
  *

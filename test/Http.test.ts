@@ -225,6 +225,31 @@ describe("Http.requestScope", () => {
     }))
   })
 
+  it.live("an alias of a request-scoped component is served by the request scope: the same instance as its target's, per request", () => {
+    const recorder = new Recorder()
+    class Principal extends Context.Tag("Principal")<Principal, { readonly name: string; readonly instance: number }>() {}
+    const registry = registryOf(recorder).pipe(Registry.add(Component.alias(Principal, CurrentUser)))
+    const app = Effect.map(Http.requestScope(Http.Request, [Principal, CurrentUser]), (scoped) =>
+      HttpRouter.empty.pipe(
+        HttpRouter.get(
+          "/me",
+          Effect.gen(function*() {
+            const principal = yield* Principal
+            const user = yield* CurrentUser
+            return yield* HttpServerResponse.text(`${principal.name} #${principal.instance} is ${user.name} #${user.instance}`)
+          })
+        ),
+        scoped
+      ))
+    return Effect.scoped(Effect.gen(function*() {
+      const url = yield* serve(app, registry)
+      expect(yield* get(`${url}/me`, "ada")).toEqual({ status: 200, body: "ada #1 is ada #1" })
+      expect(yield* get(`${url}/me`, "bob")).toEqual({ status: 200, body: "bob #2 is bob #2" })
+      yield* recorder.until("release user:bob")
+      expect(recorder.of("ada")).toEqual(["build user:ada", "release user:ada"])
+    }))
+  })
+
   it.live("a client that goes away mid-request: the handler is interrupted and the request's instances are released, once", () => {
     const recorder = new Recorder()
     const app = Effect.map(Http.requestScope(Http.Request, [Tx]), (scoped) =>

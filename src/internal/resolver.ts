@@ -669,13 +669,24 @@ const walk = (
     }
   }
   // The requests each declared scope provides: a plain request of every service with a candidate
-  // scoped to it, resolved by the usual rules and walked like roots (validated before anything
-  // runs, built only when the scope opens).
+  // scoped to it, or an alias of one (the same instance under another tag, `Component.alias`),
+  // resolved by the usual rules and walked like roots (validated before anything runs, built only
+  // when the scope opens).
   const scopeEdges = scopes.map((name) => {
     const keys = new Set<string>()
     for (let candidate = 0; candidate < count; candidate++) {
       const own = components[candidate]!.lifetime
       if (own?._tag === "Scoped" && own.scope.name === name) keys.add(prepared[candidate]!.key)
+    }
+    for (let grew = keys.size > 0; grew;) {
+      grew = false
+      for (let candidate = 0; candidate < count; candidate++) {
+        const key = prepared[candidate]!.key
+        if (!keys.has(key) && component.isAlias(components[candidate]!) && keys.has(prepared[candidate]!.requestKeys[0]!)) {
+          keys.add(key)
+          grew = true
+        }
+      }
     }
     const edges: Array<WalkEdge> = []
     for (const key of keys) {
