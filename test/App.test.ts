@@ -1148,6 +1148,33 @@ describe("App", () => {
         expect((yield* recorder.entries).filter((event) => event.startsWith("release "))).toEqual([])
       }))
 
+
+    it.effect("a run-time lookup's instance whose release never ends is bounded by the release timeout: reported by its name in the report's errors, the run failed", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        // C is registered but no root reaches it: built by the lookup, not one of the report's components
+        const hung = Component.make(C, {
+          build: Effect.acquireRelease(Effect.as(recorder.record("build C"), "c"), () => Effect.zipRight(recorder.record("releasing C"), Effect.never))
+        })
+        const registry = Registry.make(recorded(recorder, A), hung)
+        const app = App.make(registry, { roots: [A, Container.Container], releaseTimeout: "1 second" })
+        const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          yield* Effect.provide(Container.get(C), running.context)
+          return yield* Effect.exit(App.stop(running))
+        })))
+        yield* awaitEntries(recorder, 5)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build C", "stop A", "releasing C"])
+        yield* TestClock.adjust("2 seconds")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("stop")
+        expect(failed.errors).toEqual([new Errors.ReleaseTimeout({ component: "C", path: ["C"], timeout: "1s" })])
+        expect(failed.report.success).toBe(false)
+        expect(failed.report.errors).toEqual([{ component: "C", phase: "release", hook: null, kind: "timeout", message: failed.errors[0]!.message }])
+        expect(failed.report.components.map((component) => component.name)).toEqual(["A"])
+        // what C's release was still waiting for was left unreleased, as the application's own components are
+        expect((yield* recorder.entries).filter((event) => event.startsWith("release "))).toEqual([])
+      }))
     it.effect("a release timeout that is negative or not finite fails with InvalidLifecycle", () =>
       Effect.gen(function*() {
         const error = yield* Effect.flip(startStop(App.make(Registry.empty, { releaseTimeout: -1 })))
