@@ -4038,8 +4038,9 @@ describe("App", () => {
     /**
      * The nodes outside the plan when `lookedUp` is looked up instead of requested: it, and what only
      * it reaches. Lookups build them, and their own instances' rules apply: their background work's
-     * failure is logged, not the application's; a release that never ends is no report component's;
-     * a build that fails (or is interrupted) is released at once, its release's failure the lookup's.
+     * failure is logged, not the application's; a build that fails (or is interrupted) is released at
+     * once, its release's failure the lookup's. (A release that never ends is reported by name, in the
+     * report's errors, as a component's is.)
      */
     const outsideOf = (graph: Dag, lookedUp: number | undefined): ReadonlySet<number> => {
       if (lookedUp === undefined) return new Set()
@@ -4097,7 +4098,7 @@ describe("App", () => {
           fault: !outsideOf(graph, looked).has(fault.node) ? fault : {
             ...fault,
             phase: fault.phase === "background" ? "none" as const : fault.phase,
-            finalizer: fault.finalizer === "hang" || releasedAtOnce(fault.phase) ? "none" as const : fault.finalizer
+            finalizer: releasedAtOnce(fault.phase) ? "none" as const : fault.finalizer
           }
         }
       })
