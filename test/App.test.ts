@@ -1522,6 +1522,36 @@ describe("App", () => {
         expect(yield* recorder.entries).toEqual(["build A", "build B", "start A", "stop A", "release B", "release A"])
       }))
 
+    it.effect("interrupted while constructors' lookups wait for a component the build never made, it ends interrupted: their ContainerClosed is no construction failure", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const blocked = yield* Deferred.make<void>()
+        const [n0, n1, n2, n3] = ["n0", "n1", "n2", "n3"].map((name) => Context.GenericTag<string, string>(name))
+        const looking = (tag: Context.Tag<string, string>) =>
+          Component.make(tag, {
+            dependencies: [Container.Container],
+            build: Effect.flatMap(Container.get(n1!), () => Effect.as(recorder.record(`build ${tag.key}`), tag.key))
+          })
+        const registry = Registry.make(
+          // n0's constructor never ends
+          Component.make(n0!, { build: Effect.zipRight(Deferred.succeed(blocked, undefined), Effect.never) }),
+          // n1 is not in the plan: the lookups build it, on n0
+          Component.make(n1!, { dependencies: [n0!], build: Effect.as(recorder.record("build n1"), "n1") }),
+          looking(n2!),
+          looking(n3!)
+        )
+        const reports: Array<Report.Report> = []
+        const fiber = yield* Effect.fork(App.run(App.make(registry, { roots: [n0!, n2!, n3!], onReport: (report) => Effect.sync(() => reports.push(report)) })))
+        yield* Deferred.await(blocked)
+        for (let i = 0; i < 10; i++) yield* Effect.yieldNow()
+        const exit = yield* Fiber.interrupt(fiber)
+        expect(Exit.isInterrupted(exit) && Cause.isInterruptedOnly((exit as Exit.Failure<never, never>).cause)).toBe(true)
+        expect(reports.map((report) => [report.ending, report.success, report.errors])).toEqual([["interrupted", true, []]])
+        // cut off by the interruption, as a constructor without lookups is
+        for (const name of ["n0", "n2", "n3"]) expect(phasesOf(reports[0]!, name)).toEqual(["build:interrupted", "release:success"])
+        expect(yield* recorder.entries).toEqual([])
+      }))
+
     it.effect("start gives the roots' services and the application is stopped when the scope closes", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
@@ -4312,12 +4342,8 @@ describe("App", () => {
         : failure === undefined
         ? `defect: ${Cause.pretty(exit.cause)}`
         : (failure as Errors.ApplicationFailed).reason ?? String(failure)
-      // a constructor's lookup waiting for what the interrupted build never made fails with
-      // ContainerClosed: the construction failed, and the run with it (see README, Lookups)
       const reported = (failure as Errors.ApplicationFailed | undefined)?.errors ?? []
-      const closedLookups = input.lookedUp !== undefined && fault.phase === "interrupt-build" && outcome === "stop" && reported.length > 0 &&
-        reported.every((error) => error._tag === "ConstructionError" && (error.cause as { readonly _tag?: string })._tag === "ContainerClosed")
-      if (!expected[fault.phase].includes(outcome) && !closedLookups) {
+      if (!expected[fault.phase].includes(outcome)) {
         found.push(`fault ${fault.phase}${released} at ${nameOf(fault.node)}: expected ${expected[fault.phase].join(" or ")}, got ${outcome}`)
       }
       // a failed or hung finalizer is reported, naming the component
