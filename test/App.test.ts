@@ -1148,6 +1148,33 @@ describe("App", () => {
         expect((yield* recorder.entries).filter((event) => event.startsWith("release "))).toEqual([])
       }))
 
+
+    it.effect("a run-time lookup's instance whose release never ends is bounded by the release timeout: reported by its name in the report's errors, the run failed", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        // C is registered but no root reaches it: built by the lookup, not one of the report's components
+        const hung = Component.make(C, {
+          build: Effect.acquireRelease(Effect.as(recorder.record("build C"), "c"), () => Effect.zipRight(recorder.record("releasing C"), Effect.never))
+        })
+        const registry = Registry.make(recorded(recorder, A), hung)
+        const app = App.make(registry, { roots: [A, Container.Container], releaseTimeout: "1 second" })
+        const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(app)
+          yield* Effect.provide(Container.get(C), running.context)
+          return yield* Effect.exit(App.stop(running))
+        })))
+        yield* awaitEntries(recorder, 5)
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "build C", "stop A", "releasing C"])
+        yield* TestClock.adjust("2 seconds")
+        const failed = failureOf(yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("stop")
+        expect(failed.errors).toEqual([new Errors.ReleaseTimeout({ component: "C", path: ["C"], timeout: "1s" })])
+        expect(failed.report.success).toBe(false)
+        expect(failed.report.errors).toEqual([{ component: "C", phase: "release", hook: null, kind: "timeout", message: failed.errors[0]!.message }])
+        expect(failed.report.components.map((component) => component.name)).toEqual(["A"])
+        // what C's release was still waiting for was left unreleased, as the application's own components are
+        expect((yield* recorder.entries).filter((event) => event.startsWith("release "))).toEqual([])
+      }))
     it.effect("a release timeout that is negative or not finite fails with InvalidLifecycle", () =>
       Effect.gen(function*() {
         const error = yield* Effect.flip(startStop(App.make(Registry.empty, { releaseTimeout: -1 })))
@@ -1493,6 +1520,36 @@ describe("App", () => {
         const exit = yield* Fiber.interrupt(fiber)
         expect(Exit.isInterrupted(exit)).toBe(true)
         expect(yield* recorder.entries).toEqual(["build A", "build B", "start A", "stop A", "release B", "release A"])
+      }))
+
+    it.effect("interrupted while constructors' lookups wait for a component the build never made, it ends interrupted: their ContainerClosed is no construction failure", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const blocked = yield* Deferred.make<void>()
+        const [n0, n1, n2, n3] = ["n0", "n1", "n2", "n3"].map((name) => Context.GenericTag<string, string>(name))
+        const looking = (tag: Context.Tag<string, string>) =>
+          Component.make(tag, {
+            dependencies: [Container.Container],
+            build: Effect.flatMap(Container.get(n1!), () => Effect.as(recorder.record(`build ${tag.key}`), tag.key))
+          })
+        const registry = Registry.make(
+          // n0's constructor never ends
+          Component.make(n0!, { build: Effect.zipRight(Deferred.succeed(blocked, undefined), Effect.never) }),
+          // n1 is not in the plan: the lookups build it, on n0
+          Component.make(n1!, { dependencies: [n0!], build: Effect.as(recorder.record("build n1"), "n1") }),
+          looking(n2!),
+          looking(n3!)
+        )
+        const reports: Array<Report.Report> = []
+        const fiber = yield* Effect.fork(App.run(App.make(registry, { roots: [n0!, n2!, n3!], onReport: (report) => Effect.sync(() => reports.push(report)) })))
+        yield* Deferred.await(blocked)
+        for (let i = 0; i < 10; i++) yield* Effect.yieldNow()
+        const exit = yield* Fiber.interrupt(fiber)
+        expect(Exit.isInterrupted(exit) && Cause.isInterruptedOnly((exit as Exit.Failure<never, never>).cause)).toBe(true)
+        expect(reports.map((report) => [report.ending, report.success, report.errors])).toEqual([["interrupted", true, []]])
+        // cut off by the interruption, as a constructor without lookups is
+        for (const name of ["n0", "n2", "n3"]) expect(phasesOf(reports[0]!, name)).toEqual(["build:interrupted", "release:success"])
+        expect(yield* recorder.entries).toEqual([])
       }))
 
     it.effect("start gives the roots' services and the application is stopped when the scope closes", () =>
@@ -4011,8 +4068,9 @@ describe("App", () => {
     /**
      * The nodes outside the plan when `lookedUp` is looked up instead of requested: it, and what only
      * it reaches. Lookups build them, and their own instances' rules apply: their background work's
-     * failure is logged, not the application's; a release that never ends is no report component's;
-     * a build that fails (or is interrupted) is released at once, its release's failure the lookup's.
+     * failure is logged, not the application's; a build that fails (or is interrupted) is released at
+     * once, its release's failure the lookup's. (A release that never ends is reported by name, in the
+     * report's errors, as a component's is.)
      */
     const outsideOf = (graph: Dag, lookedUp: number | undefined): ReadonlySet<number> => {
       if (lookedUp === undefined) return new Set()
@@ -4070,7 +4128,7 @@ describe("App", () => {
           fault: !outsideOf(graph, looked).has(fault.node) ? fault : {
             ...fault,
             phase: fault.phase === "background" ? "none" as const : fault.phase,
-            finalizer: fault.finalizer === "hang" || releasedAtOnce(fault.phase) ? "none" as const : fault.finalizer
+            finalizer: releasedAtOnce(fault.phase) ? "none" as const : fault.finalizer
           }
         }
       })
@@ -4284,12 +4342,8 @@ describe("App", () => {
         : failure === undefined
         ? `defect: ${Cause.pretty(exit.cause)}`
         : (failure as Errors.ApplicationFailed).reason ?? String(failure)
-      // a constructor's lookup waiting for what the interrupted build never made fails with
-      // ContainerClosed: the construction failed, and the run with it (see README, Lookups)
       const reported = (failure as Errors.ApplicationFailed | undefined)?.errors ?? []
-      const closedLookups = input.lookedUp !== undefined && fault.phase === "interrupt-build" && outcome === "stop" && reported.length > 0 &&
-        reported.every((error) => error._tag === "ConstructionError" && (error.cause as { readonly _tag?: string })._tag === "ContainerClosed")
-      if (!expected[fault.phase].includes(outcome) && !closedLookups) {
+      if (!expected[fault.phase].includes(outcome)) {
         found.push(`fault ${fault.phase}${released} at ${nameOf(fault.node)}: expected ${expected[fault.phase].join(" or ")}, got ${outcome}`)
       }
       // a failed or hung finalizer is reported, naming the component

@@ -305,7 +305,15 @@ const built = (self: AppRun, id: number, service: unknown): void => {
   self.record.end(id, "build", "success")
 }
 
+/**
+ * A constructor failed: recorded, and the build stops. Not once the build's run ended (interrupted, or
+ * stopped by another's failure): the run woke the lookups waiting for what it never made
+ * (`container/startup.ts`) before it interrupted the constructors in flight, so that their
+ * `ContainerClosed` can reach the constructor first; it was cut off, as the interruption would have
+ * (its worker runs no handler then), and the stop records it so (`build: interrupted`).
+ */
 const constructionFailed = (self: AppRun, build: executor.GraphBuild, id: number, cause: Cause.Cause<Errors.BuildError>): void => {
+  if (build.run?.ended === true) return
   const failure = Cause.failureOption(cause)
   const error = failure._tag === "Some" ? failure.value : Cause.squash(cause) as Errors.BuildError
   self.record.setState(id, "failed")

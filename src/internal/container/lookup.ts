@@ -140,7 +140,9 @@ export class Realm {
   ) {
     this.ownKeys = own === undefined ? undefined : new Set([...own].map((component) => component.tag.key))
     this.path = parent === undefined ? [] : [...parent.path, name]
-    this.tree = parent === undefined ? { nextScopeKey: root.plan.nodes.length, lastShutDown: undefined, building: { count: 0 } } : parent.tree
+    this.tree = parent === undefined
+      ? { nextScopeKey: root.plan.nodes.length, lastShutDown: undefined, building: { count: 0 }, releasing: new Set() }
+      : parent.tree
     root.inFlight.tree ??= this.tree.building
   }
 }
@@ -153,6 +155,8 @@ interface Tree {
   lastShutDown: Deferred.Deferred<void> | undefined
   /** its containers' builds in flight (`builds.InFlight`'s `tree`): while none runs and the graph is built, no constructor runs */
   readonly building: { count: number }
+  /** the instances lookups built whose release is in flight (a realm's close, `releaseExtensions`): what a release timeout names */
+  readonly releasing: Set<{ readonly container: container.Container; readonly id: number }>
 }
 
 /**
@@ -781,7 +785,7 @@ const releaseExtensions = (
     if (merged === undefined) {
       for (let index = realm.extensions.length - 1; index >= 0; index--) {
         const extension = realm.extensions[index]!
-        const failure = yield* executor.releaseOwner(extension.build, extension.plan, exit)
+        const failure = yield* executor.releaseOwner(extension.build, extension.plan, exit, noted(realm, extension))
         if (failure !== undefined) failures = combine(failures, failure)
       }
       return failures
@@ -791,7 +795,9 @@ const releaseExtensions = (
       extension.build.scopes.splice(0)
       extension.build.owners.splice(0)
     }
-    const release = ({ holder, id, scope }: (typeof merged)[number]) => executor.releaseScope(holder.plan, id, scope, exit, holder.build.released)
+    // `executor.releaseScope`, its release in flight noted
+    const release = ({ holder, id, scope }: (typeof merged)[number]) =>
+      executor.releaseOwner({ scopes: [scope], owners: [id], closing: undefined, released: holder.build.released }, holder.plan, exit, noted(realm, holder))
     let at = 0
     for (; at < merged.length && merged[at]!.holder !== graph; at++) {
       const failure = yield* release(merged[at]!)
@@ -813,6 +819,21 @@ const releaseExtensions = (
     }
     return failures
   })
+
+/**
+ * Notes in the realm's tree the release in flight of a node of `holder` (what App's release timeout
+ * names, `awaitedAtClose`): from after its gate (a use in flight on it, named apart) to its scope's close.
+ */
+const noted = (realm: Realm, holder: container.Container): executor.NodeRelease => {
+  const releasing = realm.tree.releasing
+  let current: { readonly container: container.Container; readonly id: number } | undefined
+  return {
+    before: (id) => void releasing.add(current = { container: holder, id }),
+    after: () => {
+      if (current !== undefined) releasing.delete(current)
+    }
+  }
+}
 
 /**
  * Where a node of one of the realm's containers is held when that container delegates it: the root's
@@ -856,19 +877,33 @@ const combine = (left: Cause.Cause<never> | undefined, right: Cause.Cause<never>
 export interface Awaited {
   readonly container: container.Container
   readonly id: number
-  /** its build in flight (a lookup's, a handle's), a use in flight of its reloadable instance, or a replaced instance's own release */
+  /**
+   * its build in flight (a lookup's, a handle's), a use in flight of its reloadable instance, or a
+   * release in flight: a replaced instance's own, or, in the close, a lookup's instance's
+   */
   readonly waitsFor: "building" | "using" | "releasing"
 }
 
-/** What a root container's tree's close waits for (or would), node by node: builds, then uses, then replaced instances' releases. @internal */
+/**
+ * What a root container's tree's close waits for (or would), node by node: builds, then uses, then
+ * replaced instances' releases, then the release in flight of what its lookups built.
+ *
+ * @internal
+ */
 export const awaitedAtClose = (root: container.Container | undefined): Array<Awaited> => {
   const containers = containersIn(root)
   const tagged = (waitsFor: Awaited["waitsFor"]) => (found: { readonly container: container.Container; readonly id: number }): Awaited => ({ ...found, waitsFor })
   return [
     ...builds.buildsInFlight(containers).map(tagged("building")),
     ...reloadable.usesAwaited(containers).map(tagged("using")),
-    ...reloadable.releasesAwaited(containers).map(tagged("releasing"))
+    ...reloadable.releasesAwaited(containers).map(tagged("releasing")),
+    ...releasingIn(root).map(tagged("releasing"))
   ]
+}
+
+const releasingIn = (root: container.Container | undefined) => {
+  const realm = root === undefined ? undefined : existingRealm(root)
+  return realm === undefined ? [] : [...realm.tree.releasing]
 }
 
 const containersIn = (root: container.Container | undefined): Array<container.Container> => {
