@@ -4365,6 +4365,23 @@ describe("App", () => {
         }),
       { fastCheck: { numRuns: 200 } }
     )
+
+    it.effect("a singleton two constructors look up is built once when a failed initializer stops the build while both wait for it (the property's counterexample at 3,000 runs)", () =>
+      Effect.gen(function*() {
+        // Regression: the first looker's interruption dropped the shared build, the second, not interrupted
+        // yet, built it again ('+n3, +n8, init n3, dispose n3, -n3, +n3, init n3, dispose n3, -n3')
+        const input: Scenario = {
+          graph: [[], [], [], [0, 1, 2], [0, 1, 3], [4], [0, 1, 4], [1, 2, 3], [0, 1]],
+          fault: { node: 8, phase: "initialize", finalizer: "none", die: false },
+          kinds: Array.from({ length: 9 }, () => "effect" as const),
+          asynchronous: [false, true, true, false, false, false, false, false, false],
+          startup: Array.from({ length: 9 }, () => undefined),
+          lookedUp: 3
+        }
+        const { exit, log } = yield* run(input)
+        expect(violations(input, exit, log)).toEqual([])
+        expect(log.filter((event) => event === "+n3").length).toBeLessThanOrEqual(1)
+      }))
   })
 
   describe("fault injection in a child container's own lifecycle", () => {

@@ -588,23 +588,26 @@ const once = (
   memo: Map<number, Deferred.Deferred<unknown, Errors.HandleError>>,
   id: number,
   make: Effect.Effect<unknown, Errors.HandleError>,
-  onSuccess?: (value: unknown) => void
+  onSuccess?: (value: unknown) => void,
+  /** instead of trying again: what a waiter whose builder was interrupted fails with, when it should not */
+  givenUp?: () => Errors.HandleError | undefined
 ): Effect.Effect<unknown, Errors.HandleError> =>
   Effect.suspend(() => {
     const existing = memo.get(id)
     if (existing !== undefined) {
       // the build it awaited was interrupted (its builder was): the waiter tries again (a waiter that
-      // is interrupted itself runs no handler)
-      return Effect.catchAllCause(
-        Deferred.await(existing),
-        (cause) => Cause.isInterruptedOnly(cause) ? once(memo, id, make, onSuccess) : Effect.failCause(cause)
-      )
+      // is interrupted itself runs no handler), unless `givenUp` says otherwise
+      return Effect.catchAllCause(Deferred.await(existing), (cause) => {
+        if (!Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
+        const error = givenUp?.()
+        return error === undefined ? once(memo, id, make, onSuccess, givenUp) : Effect.fail(error)
+      })
     }
     // uninterruptible from taking the memo's place to watching the build's end: an interruption never
     // leaves a Deferred nobody completes
     return Effect.uninterruptibleMask((restore) =>
       Effect.suspend(() => {
-        if (memo.has(id)) return restore(once(memo, id, make, onSuccess))
+        if (memo.has(id)) return restore(once(memo, id, make, onSuccess, givenUp))
         const deferred = runtime.makeDeferred<unknown, Errors.HandleError>()
         memo.set(id, deferred)
         return Effect.onExit(restore(make), (exit) =>
@@ -700,10 +703,18 @@ const delegated = (self: Container, id: number, chain: ScopeInstance | undefined
 const lazySingleton = (self: Container, id: number, chain: ScopeInstance | undefined): Effect.Effect<unknown, Errors.HandleError> => {
   const own = Effect.map(buildOwned(self, self.build, id, chain), ([value]) => value)
   return Effect.flatMap(
-    once(self.lazy, id, Effect.zipRight(dependenciesFirst(self, id, chain), self.onLazyBuild?.(id, own) ?? own), (value) => {
-      self.build.values[id] = value
-      self.lazyBuilt[id] = 1
-    }),
+    once(
+      self.lazy,
+      id,
+      Effect.zipRight(dependenciesFirst(self, id, chain), self.onLazyBuild?.(id, own) ?? own),
+      (value) => {
+        self.build.values[id] = value
+        self.lazyBuilt[id] = 1
+      },
+      // the graph's build that was torn down interrupted the build awaited: building it again would
+      // only release it again (the constructors waiting for it are being cut off too)
+      () => self.inFlight.tree?.torn?.() === true ? builds.closedFor(self, "singleton") : undefined
+    ),
     (value) => self.build.closing === undefined ? Effect.succeed(value) : Effect.fail(builds.closedFor(self, "singleton"))
   )
 }

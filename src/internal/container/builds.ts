@@ -43,8 +43,11 @@ export class InFlight implements Flight {
   /** all nodes together */
   count = 0
   settled: Deferred.Deferred<void> | undefined = undefined
-  /** the builds in flight of its whole tree of containers, once it is part of one (see `container/lookup.ts`'s realm) */
-  tree: { count: number } | undefined = undefined
+  /**
+   * the builds in flight of its whole tree of containers, once it is part of one (see `container/lookup.ts`'s
+   * realm), and whether the tree's graph build ended without building everything (`torn`: it is torn down)
+   */
+  tree: { count: number; readonly torn?: () => boolean } | undefined = undefined
 
   constructor(nodes: number) {
     this.byNode = new Int32Array(nodes)

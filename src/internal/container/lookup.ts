@@ -141,7 +141,12 @@ export class Realm {
     this.ownKeys = own === undefined ? undefined : new Set([...own].map((component) => component.tag.key))
     this.path = parent === undefined ? [] : [...parent.path, name]
     this.tree = parent === undefined
-      ? { nextScopeKey: root.plan.nodes.length, lastShutDown: undefined, building: { count: 0 }, releasing: new Set() }
+      ? {
+        nextScopeKey: root.plan.nodes.length,
+        lastShutDown: undefined,
+        building: { count: 0, torn: () => startup.torn(root) },
+        releasing: new Set()
+      }
       : parent.tree
     root.inFlight.tree ??= this.tree.building
   }
@@ -154,7 +159,7 @@ interface Tree {
   /** the shutdown that runs last (shutdowns of one tree run one at a time): completed when it ends */
   lastShutDown: Deferred.Deferred<void> | undefined
   /** its containers' builds in flight (`builds.InFlight`'s `tree`): while none runs and the graph is built, no constructor runs */
-  readonly building: { count: number }
+  readonly building: { count: number; readonly torn: () => boolean }
   /** the instances lookups built whose release is in flight (a realm's close, `releaseExtensions`): what a release timeout names */
   readonly releasing: Set<{ readonly container: container.Container; readonly id: number }>
 }

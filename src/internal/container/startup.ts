@@ -70,6 +70,17 @@ export const building = (self: Container): boolean => {
 }
 
 /**
+ * Whether the graph's build ended without building everything (a constructor failed, or it was
+ * interrupted): what it built is being released, and its constructors still running are cut off.
+ *
+ * @internal
+ */
+export const torn = (self: Container): boolean => {
+  const run = self.build.run
+  return run !== undefined && run.ended && run.completed < run.graph.size
+}
+
+/**
  * The nodes of `root` the graph's build makes that a lookup answered by `answering` (the root itself,
  * or a container made for the lookup, whose plan shares the root's nodes by name) reaches, while that
  * build runs: the pending ones are awaited before the lookup builds anything (`awaitTargets`). What a
