@@ -785,7 +785,9 @@ describe("Container", () => {
         )
 
       /** Config; Late, on Config; Early, whose constructor looks Late up (each recorded, marked gone as released). */
-      const lookingUp = (recorder: Recorder, gone: Set<string>) => ({
+      const lookingUp = (recorder = makeRecorder(), gone = new Set<string>()) => ({
+        recorder,
+        gone,
         config: Component.make(Config, { build: tracked(recorder, "Config", gone, { id: 1 }) }),
         late: Component.make(Late, { dependencies: [Config], build: tracked(recorder, "Late", gone, { name: "late" }) }),
         early: Component.make(Early, { dependencies: [Container.Container], build: asker(recorder, "Early", Late, gone, "Late") })
@@ -795,9 +797,7 @@ describe("Container", () => {
         Effect.gen(function*() {
           // Regression: 'build Config, build Late, build Early, release Late, release Early (Late released), release Config'
           for (const concurrency of ["unbounded", 1] as const) {
-            const recorder = makeRecorder()
-            const gone = new Set<string>()
-            const { config, late, early } = lookingUp(recorder, gone)
+            const { config, late, early, recorder } = lookingUp()
             const registry = Registry.make(config, late, early)
             yield* Effect.scoped(Layer.build(Registry.toLayer(registry, [Early, Config], { concurrency })))
             expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
@@ -808,9 +808,7 @@ describe("Container", () => {
         Effect.gen(function*() {
           // Regression: 'release Late, release Early (Late released)': the Layer's constructor runs in a
           // scope of its own, whose lookups were not recorded
-          const recorder = makeRecorder()
-          const gone = new Set<string>()
-          const { config, late } = lookingUp(recorder, gone)
+          const { config, late, recorder, gone } = lookingUp()
           const early = Component.fromLayer(Early, {
             dependencies: [Container.Container],
             layer: Layer.scoped(Early, asker(recorder, "Early", Late, gone, "Late"))
@@ -824,9 +822,7 @@ describe("Container", () => {
           // Regression: 'release Early, release Config, release Late': the failed build released the
           // graph, then what lookups built, after what it depends on
           class Failing extends Context.Tag("Failing")<Failing, string>() {}
-          const recorder = makeRecorder()
-          const gone = new Set<string>()
-          const { config, late, early } = lookingUp(recorder, gone)
+          const { config, late, early, recorder } = lookingUp()
           const failing = Component.make(Failing, { dependencies: [Early], build: Effect.fail("no") })
           const registry = Registry.make(config, late, early, failing)
           const exit = yield* Effect.exit(Effect.scoped(Layer.build(Registry.toLayer(registry, [Early, Config, Failing]))))
@@ -837,9 +833,7 @@ describe("Container", () => {
       it.effect("an instance a lookup's own component's constructor looked up is released after it", () =>
         Effect.gen(function*() {
           // Regression: 'build Late, build Early, release Late, release Early (Late released)'
-          const recorder = makeRecorder()
-          const gone = new Set<string>()
-          const { config, late, early } = lookingUp(recorder, gone)
+          const { config, late, early, recorder } = lookingUp()
           const registry = Registry.make(config, late, early)
           yield* withContainer(registry, [Config], Container.get(Early))
           expect(recorder.events).toEqual(["build Config", "build Late", "build Early", "release Early", "release Late", "release Config"])
@@ -848,9 +842,7 @@ describe("Container", () => {
       it.effect("an instance a child's own component's constructor looked up in the child is released after it", () =>
         Effect.gen(function*() {
           // Regression: 'build Late, build Early, release Late, release Early (Late released)'
-          const recorder = makeRecorder()
-          const gone = new Set<string>()
-          const { config, late, early } = lookingUp(recorder, gone)
+          const { config, late, early, recorder } = lookingUp()
           const registry = Registry.make(config)
           const own = [late, early]
           yield* withContainer(registry, [Config], Effect.scoped(Effect.flatMap(Container.child("tenant", own), (child) => Container.getFrom(child, Early))))
@@ -860,9 +852,7 @@ describe("Container", () => {
       it.effect("an instance a lookup built before a constructor that looks it up ran is released after that component too", () =>
         Effect.gen(function*() {
           // Regression: 'release Late, release Early (Late released)': the graph's lazy singleton Early, built after the program's lookup of Late
-          const recorder = makeRecorder()
-          const gone = new Set<string>()
-          const { config, late, early } = lookingUp(recorder, gone)
+          const { config, late, early, recorder } = lookingUp()
           const registry = Registry.make(config, late, early)
           yield* withContainer(
             registry,
@@ -874,9 +864,7 @@ describe("Container", () => {
 
       it.effect("shutting down an instance a constructor looked up shuts down what depends on it by its requests, not that component", () =>
         Effect.gen(function*() {
-          const recorder = makeRecorder()
-          const gone = new Set<string>()
-          const { config, late, early } = lookingUp(recorder, gone)
+          const { config, late, early, recorder } = lookingUp()
           const registry = Registry.make(config, late, early)
           const [shut, got] = yield* withContainer(
             registry,
@@ -904,9 +892,7 @@ describe("Container", () => {
 
       it.effect("what the program looks up itself keeps its order: last built first", () =>
         Effect.gen(function*() {
-          const recorder = makeRecorder()
-          const gone = new Set<string>()
-          const { config, late } = lookingUp(recorder, gone)
+          const { config, late, recorder, gone } = lookingUp()
           const registry = Registry.make(config, late, Component.make(Holder, { build: tracked(recorder, "Holder", gone, "holder") }))
           yield* withContainer(registry, [Config], Effect.zip(Container.get(Holder), Container.get(Late)))
           expect(recorder.events).toEqual(["build Config", "build Holder", "build Late", "release Late", "release Holder", "release Config"])
