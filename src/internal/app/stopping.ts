@@ -7,20 +7,19 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import * as Errors from "../../Errors.js"
+import * as bounded from "../bounded.js"
 import type * as Report from "../../Report.js"
 import * as container from "../container.js"
 import * as executor from "../executor.js"
 import * as graph from "../graph.js"
 import * as planInternal from "../plan.js"
 import * as lookup from "../container/lookup.js"
-import * as runtime from "../runtime.js"
 import * as background from "./background.js"
 import * as checks from "./checks.js"
 import * as hooks from "./hooks.js"
@@ -111,10 +110,7 @@ export const shutDownHook = (self: AppRun): container.ShutDownHook => ({
     // being released: its phase in flight timed out, as in the application's release; else the
     // shutdown waited for its build or a use of it, before its release: an error of the run
     if (self.record.stateOf(id) !== "releasing") return recordRunError(self, error, "timeout")
-    const phase = self.record.ran(id, "release") ? "release" : "dispose"
-    self.record.setState(id, "failed")
-    self.record.fail(id, phase, null, "timeout", error)
-    self.record.end(id, phase, "timeout")
+    releaseTimedOut(self, id, error)
   }
 })
 
@@ -232,61 +228,54 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
   Effect.suspend(() => {
     const build = self.build
     if (build === undefined) return Effect.void
-    const settled = runtime.makeDeferred<boolean>()
     // what run-time lookups and children built depends on the application's components: released first
-    const release = Effect.ensuring(
-      Effect.zipRight(
-        // what a constructor looked up is released after it, within the application's release: those failures are recorded as these
-        Effect.flatMap(
-          lookup.closeRoot(self.container, Exit.void, (failures) => recordLookupFailures(self, failures)),
-          (failures) => Effect.sync(() => recordLookupFailures(self, failures))
-        ),
-        executor.release(build, Exit.void, releaseSteps(self))
+    const release = Effect.zipRight(
+      // what a constructor looked up is released after it, within the application's release: those failures are recorded as these
+      Effect.flatMap(
+        lookup.closeRoot(self.container, Exit.void, (failures) => recordLookupFailures(self, failures)),
+        (failures) => Effect.sync(() => recordLookupFailures(self, failures))
       ),
-      Deferred.succeed(settled, true)
+      executor.release(build, Exit.void, releaseSteps(self))
     )
-    // interruptible, though the shutdown is not: once the release completed, its interruption ends the
-    // sleep (else its timer would hold the process for the whole release timeout)
-    const timer = Effect.interruptible(Effect.zipRight(Effect.sleep(self.settings.release), Deferred.succeed(settled, false)))
-    return Effect.flatMap(Effect.zipRight(Effect.forkDaemon(release), Effect.forkDaemon(timer)), (timing) =>
-      Effect.flatMap(Deferred.await(settled), (finished) => {
-        if (finished) return Effect.asVoid(Fiber.interruptFork(timing))
-        self.releaseTimedOut = true
-        // the release still waits for builds in flight (a lookup's, a handle's): nothing was released; or,
-        // before releasing a reloadable's instance, for a use in flight on it, or a replaced instance's own release
-        for (const { container: holder, id, waitsFor } of lookup.awaitedAtClose(self.container)) {
-          recordRunError(
-            self,
-            new Errors.ReleaseTimeout({
-              component: holder.plan.nodes[id]!.name,
-              path: planInternal.pathTo(holder.plan, id),
-              timeout: Duration.format(self.settings.release),
-              ...(waitsFor === "building" ? { building: true } : waitsFor === "using" ? { using: true } : {})
-            }),
-            "timeout"
-          )
-        }
-        for (let id = 0; id < self.plan.nodes.length; id++) {
-          if (self.record.stateOf(id) !== "releasing") continue
-          // being released: its scope's release, or before it its disposers (the phase in flight)
-          const phase = self.record.ran(id, "release") ? "release" : "dispose"
-          self.record.setState(id, "failed")
-          self.record.fail(
-            id,
-            phase,
-            null,
-            "timeout",
-            new Errors.ReleaseTimeout({
-              component: self.record.nameOf(id),
-              path: self.record.pathOf(id),
-              timeout: Duration.format(self.settings.release)
-            })
-          )
-          self.record.end(id, phase, "timeout")
-        }
-        return Effect.void
-      }))
+    return Effect.flatMap(bounded.within(release, self.settings.release, () => true), (ended) => {
+      if (Either.isRight(ended)) return Effect.void
+      self.releaseTimedOut = true
+      // the release still waits for builds in flight (a lookup's, a handle's): nothing was released; or,
+      // before releasing a reloadable's instance, for a use in flight on it, or a replaced instance's own release
+      for (const { container: holder, id, waitsFor } of lookup.awaitedAtClose(self.container)) {
+        recordRunError(
+          self,
+          new Errors.ReleaseTimeout({
+            component: holder.plan.nodes[id]!.name,
+            path: planInternal.pathTo(holder.plan, id),
+            timeout: Duration.format(self.settings.release),
+            ...(waitsFor === "building" ? { building: true } : waitsFor === "using" ? { using: true } : {})
+          }),
+          "timeout"
+        )
+      }
+      for (let id = 0; id < self.plan.nodes.length; id++) {
+        if (self.record.stateOf(id) !== "releasing") continue
+        releaseTimedOut(
+          self,
+          id,
+          new Errors.ReleaseTimeout({ component: self.record.nameOf(id), path: self.record.pathOf(id), timeout: Duration.format(self.settings.release) })
+        )
+      }
+      return Effect.void
+    })
   })
+
+/**
+ * A component being released when the release timeout passed: its phase in flight (its scope's
+ * release, or before it its disposers) timed out, and it failed (the application's release, a shutdown's).
+ */
+const releaseTimedOut = (self: AppRun, id: number, error: Errors.ReleaseTimeout): void => {
+  const phase = self.record.ran(id, "release") ? "release" : "dispose"
+  self.record.setState(id, "failed")
+  self.record.fail(id, phase, null, "timeout", error)
+  self.record.end(id, phase, "timeout")
+}
 
 // ---------------------------------------------------------------------------------------------
 // how the run ended: the report

@@ -31,12 +31,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import type * as Scope from "effect/Scope"
 import type * as PublicContainer from "../../Container.js"
 import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
+import * as bounded from "../bounded.js"
 import type * as container from "../container.js"
 import { releaseCause } from "../errors.js"
 import * as dependency from "../dependency.js"
@@ -109,7 +109,7 @@ export const shutDown = (
       ? Deferred.await(previous)
       : Effect.zipRight(
         Deferred.await(before.answered),
-        Effect.flatMap(within(Deferred.await(previous), timeout, () => timedOut(before, timeout)), (ended) => {
+        Effect.flatMap(bounded.within(Deferred.await(previous), timeout, () => timedOut(before, timeout)), (ended) => {
           if (Either.isRight(ended)) return Effect.void
           progress.detached = true
           // its turn comes once the earlier shutdown's ends: the tree's later ones and closes wait for that
@@ -177,7 +177,7 @@ const shutDownNow = (
       failures = yield* releaseAll
     } else {
       // given up on as the timer fires, in the same step: a release that ends meanwhile is not recorded, nor logged, as kept
-      const ended = yield* within(releaseAll, app.timeout, () => {
+      const ended = yield* bounded.within(releaseAll, app.timeout, () => {
         const found = timedOut(progress, app.timeout)
         if (found === undefined) return undefined
         progress.detached = true
@@ -204,33 +204,6 @@ const shutDownNow = (
     return names
   })
 }
-
-/**
- * Runs `effect` on a fiber of its own and waits for it at most `timeout`: its exit, or, past the
- * timeout, what `timedOut` says then (it goes on). No interruption is involved (the wait is a Deferred
- * settled by it or by a timer, as the application's release waits), so the bound holds in the
- * uninterruptible shutdown. A timer that finds nothing waited for (`timedOut` gives `undefined`: the
- * effect is about to end) lets it end.
- */
-const within = <A, E, T>(
-  effect: Effect.Effect<A, E>,
-  timeout: Duration.Duration,
-  timedOut: () => T | undefined
-): Effect.Effect<Either.Either<Exit.Exit<A, E>, T>> =>
-  Effect.suspend(() => {
-    const settled = runtime.makeDeferred<Either.Either<Exit.Exit<A, E>, T>>()
-    const work = Effect.flatMap(Effect.exit(effect), (exit) => Deferred.succeed(settled, Either.right(exit)))
-    // interruptible, though the shutdown is not: once the work ended, its interruption ends the sleep
-    const timer = Effect.interruptible(Effect.zipRight(
-      Effect.sleep(timeout),
-      Effect.suspend(() => {
-        const found = timedOut()
-        return found === undefined ? Effect.void : Deferred.succeed(settled, Either.left(found))
-      })
-    ))
-    return Effect.flatMap(Effect.zipRight(Effect.forkDaemon(work), Effect.forkDaemon(timer)), (timing) =>
-      Effect.tap(Deferred.await(settled), () => Fiber.interruptFork(timing)))
-  })
 
 /**
  * What a shutdown that did not end within `timeout` fails with: a `ReleaseTimeout` naming what it
