@@ -271,7 +271,8 @@ const firstOpen = (remaining: Int32Array, from: number): number => {
 const work = (self: Run): Effect.Effect<void> =>
   Effect.gen(function*() {
     const size = self.graph.size
-    while (!self.stopped && self.completed < size) {
+    // an ended run (stopped, or interrupted: its workers are interrupted one at a time) takes nothing more
+    while (!self.stopped && !self.ended && self.completed < size) {
       // a spare worker a wait lent a place to, once that wait ended
       if (self.workers > self.limit + self.lent) {
         self.workers--
@@ -292,7 +293,8 @@ const work = (self: Run): Effect.Effect<void> =>
       if (self.stopped) break
       const task = self.task(id)
       if (task !== undefined) yield* task
-      if (self.stopped) break
+      // a task the run's end cut off (a lookup woken by it) did not complete its node
+      if (self.stopped || self.ended) break
       self.complete(id)
     }
     // The first worker to see the end (everything done, or stopped) wakes the caller.
