@@ -15,7 +15,8 @@
  *   the application begins to stop, its component is shut down, or (a child container's) released,
  *   is interrupted (and waited for, until its timeout, before anything is released): its component
  *   is `"not-running"` too.
- * - Each check of a started component is `"healthy"` when it succeeds within its timeout,
+ * - Each check of a started component is `"healthy"` when it succeeds within its timeout (with the
+ *   {@link details} it succeeded with, if any),
  *   `"unhealthy"` when it fails, dies or throws (with its error rendered), `"timeout"` when it did not
  *   complete in time (it is interrupted and not waited for): within its own timeout, or within the
  *   run's overall timeout, if one was set (a check still waiting for its turn then is `"timeout"`
@@ -77,6 +78,72 @@ export const ComponentStatus = Schema.Literal("healthy", "unhealthy", "not-runni
 export type ComponentStatus = typeof ComponentStatus.Type
 
 /**
+ * What a healthy check tells of itself (made by {@link details}): a pool's free connections, a
+ * broker's lag, the version of the server it reached.
+ *
+ * @example
+ * ```ts
+ * import { Health } from "layerwise"
+ *
+ * export const pool: Health.Details = Health.details({ idle: 3, busy: 1 })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Details extends internal.Details {}
+
+/**
+ * Details of a healthy check: a check (`Lifecycle.healthCheck`) that succeeds with
+ * `Health.details({ ... })` is reported with them (`details` in its {@link CheckRecord}, after its
+ * duration in {@link format}), as Spring Boot's health indicators and .NET's `HealthCheckResult.Data`
+ * report theirs; a check that succeeds with anything else reports none, so that what a check
+ * happens to return (a query's rows, a client's answer) is never shown by accident. Only a healthy
+ * check has details: a failing one is told by its error, whose fields are rendered.
+ *
+ * The values are written as plain JSON when the check ends: a `Redacted` as `<redacted>` (a
+ * report never shows a secret), a bigint as its digits, a `Date` as ISO text, a non-finite number
+ * as text, what has a `toJSON` as it writes itself, functions and symbols left out; at most 6
+ * levels deep, 100 entries per array or record and 1,000 characters per string, cycles as
+ * `[Circular]`. Over HTTP, the ops API shows them only when asked (`expose: ["health",
+ * "health-details"]`), as Actuator shows details only with `show-details`.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Component, Health, Lifecycle } from "layerwise"
+ *
+ * class Pool extends Context.Tag("app/Pool")<Pool, { readonly stats: Effect.Effect<{ readonly idle: number; readonly busy: number }> }>() {}
+ *
+ * export const PoolLive = Component.make(Pool, { build: Effect.succeed({ stats: Effect.succeed({ idle: 3, busy: 1 }) }) }).pipe(
+ *   Lifecycle.healthCheck((pool) => Effect.map(pool.stats, (stats) => Health.details(stats)), { name: "connections" })
+ * )
+ * // App.health: { name: "connections", status: "healthy", duration: 0, details: { idle: 3, busy: 1 } }
+ * // Health.format:     connections: healthy 0.00ms (idle: 3, busy: 1)
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const details: (values: Readonly<Record<string, unknown>>) => Details = internal.details
+
+/**
+ * Whether a value was made by {@link details}.
+ *
+ * @example
+ * ```ts
+ * import { Health } from "layerwise"
+ *
+ * console.log(Health.isDetails(Health.details({ lag: 0 }))) // true
+ * console.log(Health.isDetails({ lag: 0 })) // false
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isDetails: (u: unknown) => u is Details = internal.isDetails
+
+/**
  * One check of one component, as it ran.
  *
  * @example
@@ -99,7 +166,12 @@ export const CheckRecord = Schema.Struct({
   /** why it is not healthy: its error rendered, or the timeout it exceeded */
   error: Schema.optionalWith(Schema.String, { exact: true }),
   /** present (`true`) when the check counts for readiness (`Lifecycle.healthCheck(check, { readiness: true })`) */
-  readiness: Schema.optionalWith(Schema.Literal(true), { exact: true })
+  readiness: Schema.optionalWith(Schema.Literal(true), { exact: true }),
+  /**
+   * what a healthy check told of itself: present when it succeeded with {@link details}, its values
+   * as plain JSON (secrets as `<redacted>`; see {@link details})
+   */
+  details: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { exact: true })
 })
 
 /**
@@ -206,7 +278,8 @@ export interface Readiness extends Schema.Schema.Type<typeof Readiness> {}
 
 /**
  * Renders a health report as text: a summary line, then each component with its status and each of
- * its checks with its status, duration and error (a check that counts for readiness: `connected (readiness)`).
+ * its checks with its status, duration and error, or its {@link details} (a check that counts for
+ * readiness: `connected (readiness)`; details: `pool: healthy 2.00ms (idle: 3, busy: 1)`).
  *
  * @example
  * ```ts

@@ -104,7 +104,7 @@ export type Section = typeof Section.Type
  * import * as Ops from "layerwise/Ops"
  *
  * export const production: Ops.Options = { expose: ["health"] }
- * export const demo: Ops.Options = { expose: "all" }
+ * export const demo: Ops.Options = { expose: "all", healthDetails: true }
  * ```
  *
  * @since 0.2.0
@@ -116,6 +116,13 @@ export interface Options {
    * section. An unknown section name is a defect.
    */
   readonly expose?: ReadonlyArray<Section> | "all" | undefined
+  /**
+   * Whether `GET /ops/health` (and `/ops/ready`'s `checks`) show what healthy checks told of
+   * themselves (`Health.details`; default `false`, also with `expose: "all"`), as Actuator shows
+   * health details only with `show-details`: they may tell of the infrastructure (versions, hosts).
+   * Secrets in them are `<redacted>` either way.
+   */
+  readonly healthDetails?: boolean | undefined
 }
 
 /**
@@ -192,7 +199,8 @@ export interface LiveJson extends Schema.Schema.Type<typeof LiveJson> {}
  * only handles reach (`Dependency.lazy`, ...) has nothing to start: once the application started,
  * its `phase` is healthy before its first use (`pending`) and after it (`built`). A check that counts
  * for readiness (`Lifecycle.healthCheck(check, { readiness: true })`) has `readiness: true`; the
- * others have no `readiness`.
+ * others have no `readiness`. A healthy check's `details` (`Health.details`) are shown only when
+ * the options ask (`healthDetails: true`).
  *
  * @example
  * ```ts
@@ -215,7 +223,9 @@ export const HealthCheckJson = Schema.Struct({
   duration: Schema.Number,
   error: Schema.optionalWith(Schema.String, { exact: true }),
   /** present (`true`) when the check counts for readiness */
-  readiness: Schema.optionalWith(Schema.Literal(true), { exact: true })
+  readiness: Schema.optionalWith(Schema.Literal(true), { exact: true }),
+  /** what a healthy check told of itself (`Health.details`), only with the options' `healthDetails` */
+  details: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { exact: true })
 })
 
 /**

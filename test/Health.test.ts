@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Data, Effect, Schema } from "effect"
+import { Context, Data, Effect, Redacted, Schema } from "effect"
 import { App, Component, Health, Lifecycle, Registry } from "layerwise"
 import { promises as fs } from "node:fs"
 
@@ -80,4 +80,91 @@ describe("Health: a failing check's error", () => {
       expect(report.components[0]!.checks).toEqual([{ name: "writable", status: "unhealthy", duration: expect.any(Number), error }])
       expect(JSON.parse(JSON.stringify(yield* Schema.encode(Health.Report)(report))).components[0].checks[0].error).toBe(error)
     }))
+})
+
+describe("Health: details of a healthy check", () => {
+  class Pool extends Context.Tag("Pool")<Pool, { readonly idle: number }>() {}
+
+  const appWith = (...checks: ReadonlyArray<(pool: { readonly idle: number }) => Effect.Effect<unknown, unknown>>) =>
+    App.make(
+      Registry.make(
+        checks.reduce(
+          (component, check, index) => component.pipe(Lifecycle.healthCheck(check, { name: `check${index + 1}` })),
+          Component.succeed(Pool, { idle: 3 })
+        )
+      ),
+      { roots: [Pool] }
+    )
+
+  it.scoped("a check that succeeds with Health.details is reported with them; one that succeeds with anything else (rows, a number) reports none", () =>
+    Effect.gen(function*() {
+      const running = yield* App.start(appWith(
+        (pool) => Effect.succeed(Health.details({ idle: pool.idle, busy: 1, version: "14.2" })),
+        () => Effect.succeed({ rows: [{ secret: "not shown" }] }),
+        () => Effect.succeed(42)
+      ))
+      const report = yield* App.health(running)
+      expect(report.components[0]!.checks.map(({ duration: _, ...check }) => check)).toEqual([
+        { name: "check1", status: "healthy", details: { idle: 3, busy: 1, version: "14.2" } },
+        { name: "check2", status: "healthy" },
+        { name: "check3", status: "healthy" }
+      ])
+      expect(Health.format({ ...report, components: report.components.map((c) => ({ ...c, checks: c.checks.map((k) => ({ ...k, duration: 0 })) })) })).toBe(
+        [
+          "health OK: 1 of 1 component healthy",
+          "  Pool: healthy",
+          "    check1: healthy 0.00ms (idle: 3, busy: 1, version: \"14.2\")",
+          "    check2: healthy 0.00ms",
+          "    check3: healthy 0.00ms"
+        ].join("\n")
+      )
+    }))
+
+  it.scoped("details are plain JSON fixed when the check ended: secrets redacted, bigint and dates as text, functions left out, cycles and depth bounded; the report still encodes and decodes", () =>
+    Effect.gen(function*() {
+      const cyclic: Record<string, unknown> = { name: "loop" }
+      cyclic["self"] = cyclic
+      const nested = { a: { b: { c: { d: { e: { f: { g: "deep" } } } } } } }
+      const mutable = { count: 1 }
+      const running = yield* App.start(appWith(() =>
+        Effect.succeed(Health.details({
+          password: Redacted.make("hunter2"),
+          inside: { token: Redacted.make("t0k3n"), list: [Redacted.make("x"), 1n, () => 1] },
+          big: 12345678901234567890n,
+          at: new Date(0),
+          nan: Number.NaN,
+          fn: () => 1,
+          missing: undefined,
+          cyclic,
+          nested,
+          mutable,
+          long: "x".repeat(1_005),
+          many: Array.from({ length: 102 }, (_, i) => i)
+        }))
+      ))
+      const report = yield* App.health(running)
+      mutable.count = 2
+      const details = report.components[0]!.checks[0]!.details!
+      expect(details).toEqual({
+        password: "<redacted>",
+        inside: { token: "<redacted>", list: ["<redacted>", "1", null] },
+        big: "12345678901234567890",
+        at: "1970-01-01T00:00:00.000Z",
+        nan: "NaN",
+        cyclic: { name: "loop", self: "[Circular]" },
+        nested: { a: { b: { c: { d: { e: { f: "{ g: \"deep\" }" } } } } } },
+        mutable: { count: 1 },
+        long: `${"x".repeat(1_000)}… (5 more characters)`,
+        many: [...Array.from({ length: 100 }, (_, i) => i), "… 2 more"]
+      })
+      expect(JSON.stringify(report)).not.toContain("hunter2")
+      const json = JSON.stringify(yield* Schema.encode(Health.Report)(report))
+      expect(yield* Schema.decodeUnknown(Schema.parseJson(Health.Report))(json)).toEqual(report)
+    }))
+
+  it("Health.details takes a record: anything else is a TypeError saying what it got; isDetails tells its values apart", () => {
+    expect(() => Health.details([1, 2] as unknown as Record<string, unknown>)).toThrow(new TypeError("Health.details takes a record of values, got [1, 2]"))
+    expect(Health.isDetails(Health.details({ lag: 0 }))).toBe(true)
+    expect(Health.isDetails({ values: { lag: 0 } })).toBe(false)
+  })
 })

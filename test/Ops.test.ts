@@ -297,10 +297,15 @@ const get = (port: number, route: string): Effect.Effect<Answer> =>
   })
 
 /** Starts the application with an ops server on a free loopback port (in a fiber: it may wait in its start hooks). */
-const startWithOps = (registry: Registry.Registry, expose: Ops.Options["expose"], roots: ReadonlyArray<Context.Tag<any, any>>) =>
+const startWithOps = (
+  registry: Registry.Registry,
+  expose: Ops.Options["expose"],
+  roots: ReadonlyArray<Context.Tag<any, any>>,
+  options?: Omit<Ops.Options, "expose">
+) =>
   Effect.gen(function*() {
     const port = yield* Deferred.make<number>()
-    const app = App.make(Registry.make(registry, Ops.serve({ port: 0, host: "127.0.0.1", expose }), portProbe(port)), { roots })
+    const app = App.make(Registry.make(registry, Ops.serve({ ...options, port: 0, host: "127.0.0.1", expose }), portProbe(port)), { roots })
     const starting = yield* Effect.fork(App.start(app))
     return { starting, port: yield* Deferred.await(port) }
   })
@@ -573,6 +578,28 @@ describe("the ops API (Ops.serve, on loopback)", () => {
         expect((yield* get(port, route)).text).not.toContain("hunter2")
       }
     })))
+
+  it.live("a healthy check's details are shown only with healthDetails (not with expose: \"all\" alone), in /ops/health and /ops/ready's checks, secrets redacted", () =>
+    Effect.gen(function*() {
+      class Broker extends Context.Tag("Broker")<Broker, void>() {}
+      const BrokerLive = Component.succeed(Broker, undefined).pipe(
+        Lifecycle.healthCheck(() => Effect.succeed(Health.details({ lag: 2, password: Redacted.make("hunter2") })), { name: "lag", readiness: true })
+      )
+      const checksOf = (healthDetails: boolean | undefined) =>
+        Effect.scoped(Effect.gen(function*() {
+          const { port, starting } = yield* startWithOps(Registry.make(BrokerLive), "all", [Broker], healthDetails === undefined ? undefined : { healthDetails })
+          yield* Fiber.join(starting)
+          const health = yield* get(port, "/ops/health")
+          const ready = yield* get(port, "/ops/ready")
+          expect(health.text + ready.text).not.toContain("hunter2")
+          return [health.body.components[0].checks[1], ready.body.checks[0]]
+        }))
+      const lag = { id: "Broker/lag", name: "lag", status: "healthy", duration: expect.any(Number), readiness: true }
+      expect(yield* checksOf(undefined)).toEqual([lag, lag])
+      expect(yield* checksOf(false)).toEqual([lag, lag])
+      const withDetails = { ...lag, details: { lag: 2, password: "<redacted>" } }
+      expect(yield* checksOf(true)).toEqual([withDetails, withDetails])
+    }))
 
   it.live("the options section: every component's effective options and where each came from, a secret's value never shown", () =>
     Effect.scoped(Effect.gen(function*() {

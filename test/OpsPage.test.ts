@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Either, Fiber } from "effect"
-import { App, Component, Condition, Explain, Lifecycle, Registry } from "layerwise"
+import { App, Component, Condition, Explain, Health, Lifecycle, Registry } from "layerwise"
 import * as Ops from "layerwise/Ops"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -56,7 +56,7 @@ const registry = (port: Deferred.Deferred<number>) =>
   Registry.make(
     Component.make(Config, { build: slow(40, "postgres://main") }),
     Component.make(Database, { dependencies: [Config], build: slow(150, "db") }).pipe(
-      Lifecycle.healthCheck(() => Effect.void, { name: "ping", readiness: true })
+      Lifecycle.healthCheck(() => Effect.succeed(Health.details({ idle: 3, version: "14.2" })), { name: "ping", readiness: true })
     ),
     // a replica the profile leaves out: the page says what conditions excluded
     Registry.when(Condition.profile("replica"), Component.succeed(Database, "replica").pipe(Component.named("app/Replica"))),
@@ -70,7 +70,7 @@ const registry = (port: Deferred.Deferred<number>) =>
       Lifecycle.startup(10),
       Lifecycle.onStart(() => Effect.sleep(5))
     ),
-    Ops.serve({ port: 0, host: "127.0.0.1", expose: "all" }),
+    Ops.serve({ port: 0, host: "127.0.0.1", expose: "all", healthDetails: true }),
     Component.make(PortProbe, {
       dependencies: [Ops.Server],
       build: Effect.flatMap(Ops.Server, (server) => Deferred.succeed(port, server.port))
@@ -138,6 +138,7 @@ describe("the ops page in headless chromium", () => {
               `${row.getAttribute("data-check")}: ${row.getAttribute("data-status")}`
             ),
             cacheError: document.querySelector("#health-rows tr[data-check='app/Cache/warm'] td.error")?.textContent,
+            pingDetails: document.querySelector("#health-rows tr[data-check='app/Database/ping'] td.details")?.textContent,
             checkNames: Array.from(document.querySelectorAll("#health-rows td.check")).map((cell) => cell.textContent),
             bars: Array.from(document.querySelectorAll("#timeline rect.bar")).map((bar) => ({
               component: bar.getAttribute("data-component"),
@@ -208,6 +209,8 @@ describe("the ops page in headless chromium", () => {
           : [`${name}/phase: healthy`]
       ))
       expect(dom.cacheError).toBe("the cache is cold")
+      // a healthy check's details (served with healthDetails)
+      expect(dom.pingDetails).toBe("idle: 3, version: \"14.2\"")
       // a check that counts for readiness says so
       expect(dom.checkNames).toEqual(components.flatMap((name) =>
         name === "app/Database" ? ["phase", "ping (readiness)"] : name === "app/Cache" ? ["phase", "warm"] : ["phase"]

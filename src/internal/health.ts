@@ -1,10 +1,12 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import type * as Fiber from "effect/Fiber"
 import type * as App from "../App.js"
 import type * as Health from "../Health.js"
 import type * as Report from "../Report.js"
 import { formatDuration } from "../Report.js"
+import { describeValue } from "./describe.js"
 import * as runtime from "./runtime.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -37,12 +39,125 @@ export const format = (report: Health.Report): string => {
       lines.push(
         `    ${check.name}${check.readiness === true ? " (readiness)" : ""}: ${checkStatusText[check.status]} ${formatDuration(check.duration)}${
           check.error === undefined ? "" : `: ${check.error}`
-        }`
+        }${check.details === undefined || Object.keys(check.details).length === 0 ? "" : ` (${detailsText(check.details)})`}`
       )
     }
   }
   return lines.join("\n")
 }
+
+// ---------------------------------------------------------------------------------------------
+// details
+
+/** @internal */
+export const DetailsTypeId: unique symbol = Symbol.for("layerwise/Health/Details")
+
+/** @internal */
+export interface Details {
+  readonly [DetailsTypeId]: typeof DetailsTypeId
+  readonly values: Readonly<Record<string, unknown>>
+}
+
+const detailsProto = {
+  [DetailsTypeId]: DetailsTypeId,
+  toJSON(this: Details) {
+    return { _id: "Health.Details", values: jsonValues(this.values) }
+  }
+}
+
+/** @internal */
+export const isDetails = (u: unknown): u is Details => typeof u === "object" && u !== null && DetailsTypeId in u
+
+/** @internal */
+export const details = (values: Readonly<Record<string, unknown>>): Details => {
+  if (typeof values !== "object" || values === null || Array.isArray(values)) {
+    throw new TypeError(`Health.details takes a record of values, got ${describeValue(values)}`)
+  }
+  const made = Object.create(detailsProto) as { values: Readonly<Record<string, unknown>> }
+  made.values = values
+  return made as Details
+}
+
+/** How deep details are written: deeper values are described in one line. */
+const maxDepth = 6
+/** How many elements of an array, or fields of a record, are written (the rest are counted). */
+const maxEntries = 100
+/** How long a string is written (the rest is counted). */
+const maxString = 1_000
+
+/**
+ * The values of a check's details as plain JSON, fixed when the check ended (a later change of the
+ * objects given does not change a report): `Redacted` as `<redacted>` (a health report never shows a
+ * secret), a bigint as its digits, a non-finite number and a `Date` as text, what has a `toJSON` as
+ * it writes itself, functions and symbols left out; bounded in depth, width and length, cycles
+ * written `[Circular]`.
+ *
+ * @internal
+ */
+export const jsonValues = (values: Readonly<Record<string, unknown>>): Record<string, unknown> =>
+  jsonRecord(values, 0, new Set())
+
+const jsonRecord = (values: object, depth: number, seen: Set<object>): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  const keys = Object.keys(values)
+  seen.add(values)
+  for (const key of keys.slice(0, maxEntries)) {
+    const value = jsonValue((values as Record<string, unknown>)[key], depth + 1, seen)
+    if (value !== undefined) out[key] = value
+  }
+  if (keys.length > maxEntries) out["…"] = `${keys.length - maxEntries} more`
+  seen.delete(values)
+  return out
+}
+
+const jsonValue = (value: unknown, depth: number, seen: Set<object>): unknown => {
+  switch (typeof value) {
+    case "string":
+      return value.length > maxString ? `${value.slice(0, maxString)}… (${value.length - maxString} more characters)` : value
+    case "number":
+      return Number.isFinite(value) ? value : String(value)
+    case "boolean":
+      return value
+    case "bigint":
+      return value.toString()
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined
+  }
+  if (value === null) return null
+  if (Redacted.isRedacted(value)) return "<redacted>"
+  const object = value as object
+  if (seen.has(object)) return "[Circular]"
+  if (depth > maxDepth) return describeValue(object)
+  if (object instanceof Date) return Number.isNaN(object.getTime()) ? "Invalid Date" : object.toISOString()
+  if (Array.isArray(object)) {
+    seen.add(object)
+    const out = object.slice(0, maxEntries).map((element) => jsonValue(element, depth + 1, seen) ?? null)
+    if (object.length > maxEntries) out.push(`… ${object.length - maxEntries} more`)
+    seen.delete(object)
+    return out
+  }
+  const toJSON = (object as { toJSON?: unknown }).toJSON
+  if (typeof toJSON === "function") {
+    let written: unknown
+    try {
+      written = toJSON.call(object)
+    } catch (error) {
+      return `[toJSON threw ${describeValue(error)}]`
+    }
+    if (written === object) return jsonRecord(object, depth, seen)
+    seen.add(object)
+    const out = jsonValue(written, depth, seen)
+    seen.delete(object)
+    return out
+  }
+  return jsonRecord(object, depth, seen)
+}
+
+/** Details as one line of text: `idle: 3, version: "14.2"`. */
+const detailsText = (values: Readonly<Record<string, unknown>>): string =>
+  Object.entries(values).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(", ")
 
 /**
  * Whether a component runs, as health reports see it: started; or, once the application started,

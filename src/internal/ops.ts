@@ -60,7 +60,9 @@ class OpsContext {
     /** the plan's options as the application read them (read when the endpoints are made, if exposed) */
     readonly options: ReadonlyArray<Options.Described>,
     /** the container in the context the endpoints are made in (taken only when `containers` is exposed) */
-    readonly container: Container.Container | undefined
+    readonly container: Container.Container | undefined,
+    /** whether checks' details are shown (`healthDetails`: never unless asked) */
+    readonly healthDetails: boolean
   ) {}
 
   get json(): Explain.PlanJson {
@@ -106,7 +108,7 @@ const makeContext = (options: Ops.Options | undefined): Effect.Effect<OpsContext
     Effect.zipWith(
       exposed.has("options") ? optionsRead.describe(app.plan) : Effect.succeed([]),
       exposed.has("containers") ? Effect.serviceOption(Container.Container) : Effect.succeedNone,
-      (described, container) => new OpsContext(app, exposed, described, Option.getOrUndefined(container))
+      (described, container) => new OpsContext(app, exposed, described, Option.getOrUndefined(container), options?.healthDetails === true)
     ))
 
 // ---------------------------------------------------------------------------------------------
@@ -151,7 +153,7 @@ const ready = (self: OpsContext): Answer =>
       const checks = readiness.report.components.flatMap((component) =>
         component.status === "not-running"
           ? [phaseCheck(component.name, false, phases[component.name] ?? "pending")]
-          : checksJson(component.name, component.checks)
+          : checksJson(self, component.name, component.checks)
       )
       const body: Ops.ReadyJson = {
         ready: readiness.ready,
@@ -190,7 +192,7 @@ const health = (self: OpsContext): Effect.Effect<Ops.HealthJson> =>
       const components = singletons.map((node): Ops.HealthComponentJson => {
         const componentState = phases[node.name] ?? "pending"
         const running = healthInternal.isRunning(state, componentState)
-        const checks = [phaseCheck(node.name, running, componentState), ...checksJson(node.name, checked.get(node.name)?.checks ?? [])]
+        const checks = [phaseCheck(node.name, running, componentState), ...checksJson(self, node.name, checked.get(node.name)?.checks ?? [])]
         return {
           name: node.name,
           state: componentState,
@@ -206,7 +208,7 @@ const health = (self: OpsContext): Effect.Effect<Ops.HealthJson> =>
           name: component.name,
           state: "built",
           status: component.status,
-          checks: [phaseCheck(component.name, true, "built"), ...checksJson(component.name, component.checks)]
+          checks: [phaseCheck(component.name, true, "built"), ...checksJson(self, component.name, component.checks)]
         })
       }
       return {
@@ -218,14 +220,16 @@ const health = (self: OpsContext): Effect.Effect<Ops.HealthJson> =>
     }
   )
 
-const checksJson = (component: string, checks: ReadonlyArray<Health.CheckRecord>): ReadonlyArray<Ops.HealthCheckJson> =>
+/** A component's checks as the ops API shows them; their details only when the options ask (`healthDetails`). */
+const checksJson = (self: OpsContext, component: string, checks: ReadonlyArray<Health.CheckRecord>): ReadonlyArray<Ops.HealthCheckJson> =>
   checks.map((check): Ops.HealthCheckJson => ({
     id: `${component}/${check.name}`,
     name: check.name,
     status: check.status,
     duration: round(check.duration),
     ...(check.error !== undefined ? { error: check.error } : {}),
-    ...(check.readiness === true ? { readiness: true } : {})
+    ...(check.readiness === true ? { readiness: true } : {}),
+    ...(check.details !== undefined && self.healthDetails ? { details: check.details } : {})
   }))
 
 const roundPhase = (record: Report.PhaseRecord): Report.PhaseRecord => ({

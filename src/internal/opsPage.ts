@@ -65,6 +65,7 @@ th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid #e7ebf0; 
 th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .4px; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.error { color: #a23535; font-size: 12.5px; max-width: 520px; overflow-wrap: anywhere; }
+td.details { color: var(--muted); font-size: 12.5px; max-width: 420px; overflow-wrap: anywhere; }
 .status { display: inline-block; min-width: 74px; text-align: center; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; }
 .status.healthy { background: #e3f5ea; color: #1f7a45; } .status.unhealthy, .status.timeout { background: #fde8e8; color: #b42d2d; }
 .status.not-running { background: #fff4d6; color: #8a5a00; }
@@ -294,6 +295,7 @@ function drawHealth(health) {
       row.appendChild(result);
       row.appendChild(el("td", { "class": "num" }, check.name === "phase" ? "" : ms(check.duration)));
       row.appendChild(el("td", { "class": "error" }, check.error || ""));
+      row.appendChild(el("td", { "class": "details" }, check.details ? Object.keys(check.details).map(function (key) { return key + ": " + JSON.stringify(check.details[key]); }).join(", ") : ""));
       body.appendChild(row);
     });
   });
@@ -490,7 +492,7 @@ export const html = `<!doctype html>
     <h2>Health</h2>
     <p class="note">Every component's <code>phase</code> check (healthy once it started) and its own health checks.</p>
     <div class="scroll"><table>
-      <thead><tr><th>component</th><th>state</th><th>status</th><th>check</th><th>result</th><th>duration</th><th>error</th></tr></thead>
+      <thead><tr><th>component</th><th>state</th><th>status</th><th>check</th><th>result</th><th>duration</th><th>error</th><th>details</th></tr></thead>
       <tbody id="health-rows"></tbody>
     </table></div>
   </section>

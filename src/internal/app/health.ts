@@ -11,6 +11,7 @@ import type * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Health from "../../Health.js"
 import { describeValue } from "../describe.js"
+import * as health from "../health.js"
 import * as runtime from "../runtime.js"
 import * as hooks from "./hooks.js"
 
@@ -93,13 +94,20 @@ interface Slot {
   record?: Health.CheckRecord
 }
 
-/** How a check ended, as the report lists it; one that counts for readiness says so. */
-const recordOf = (check: CheckTarget, status: Health.CheckStatus, duration: number, error?: string): Health.CheckRecord => ({
+/** How a check ended, as the report lists it; one that counts for readiness says so, a healthy one its details (`Health.details`). */
+const recordOf = (
+  check: CheckTarget,
+  status: Health.CheckStatus,
+  duration: number,
+  error?: string,
+  details?: Record<string, unknown>
+): Health.CheckRecord => ({
   name: check.name,
   status,
   duration,
   ...(error === undefined ? undefined : { error }),
-  ...(check.readiness === true ? { readiness: true } : undefined)
+  ...(check.readiness === true ? { readiness: true } : undefined),
+  ...(details === undefined ? undefined : { details })
 })
 
 /** A check the run's timeout ended: it began and did not complete in time, or it never began. */
@@ -118,7 +126,7 @@ const runCheck = (check: CheckTarget, now: () => number, slot: Slot): Effect.Eff
     const settle = (exit: Exit.Exit<unknown, unknown>): void => {
       const duration = Math.max(0, now() - began)
       slot.record = exit._tag === "Success"
-        ? recordOf(check, "healthy", duration)
+        ? recordOf(check, "healthy", duration, undefined, health.isDetails(exit.value) ? health.jsonValues(exit.value.values) : undefined)
         : recordOf(check, "unhealthy", duration, renderCause(exit.cause))
     }
     const started = check.start()
