@@ -122,7 +122,13 @@ describe("examples/service.ts", () => {
         timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         components: [
           component("example/Logger"),
-          component("memoryTodos", [{ id: "memoryTodos/available", name: "available", status: "healthy", duration: expect.any(Number) }]),
+          component("memoryTodos", [{
+            id: "memoryTodos/available",
+            name: "available",
+            status: "healthy",
+            duration: expect.any(Number),
+            details: { store: "memory", todos: expect.any(Number) }
+          }]),
           component("example/Seeder"),
           component("example/AppConfig"),
           component("example/Http"),

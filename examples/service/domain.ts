@@ -9,7 +9,7 @@ import { FileSystem, HttpRouter, HttpServerRequest, HttpServerResponse, Path } f
 import { Context, Effect, Option, ParseResult, Ref, Schema } from "effect"
 import * as os from "node:os"
 import * as path from "node:path"
-import { App, Component, Container, Lifecycle, Lifetime, Options, Registry } from "layerwise"
+import { App, Component, Container, Health, Lifecycle, Lifetime, Options, Registry } from "layerwise"
 import * as Http from "layerwise/Http"
 import * as Ops from "layerwise/Ops"
 
@@ -108,6 +108,13 @@ const makeRepo = (
       }).pipe(Effect.tap(() => Effect.flatMap(Ref.get(todos), persist)))
   }))
 
+/**
+ * The stores' health check: available, and how many todos it holds (`Health.details`: in the
+ * health report, and in `/ops/health` since the ops options ask for details).
+ */
+const available = (repo: Context.Tag.Service<TodoRepo>) =>
+  Effect.zipRight(repo.available, Effect.map(repo.list, (todos) => Health.details({ store: repo.kind, todos: todos.length })))
+
 /** The default: in memory, primary. */
 export const MemoryTodoRepo = Component.make(TodoRepo, {
   dependencies: [Logger],
@@ -120,7 +127,7 @@ export const MemoryTodoRepo = Component.make(TodoRepo, {
   Component.named("memoryTodos"),
   Component.qualified(["memory"]),
   Component.primary,
-  Lifecycle.healthCheck((repo) => repo.available, { name: "available", timeout: "1 second" })
+  Lifecycle.healthCheck(available, { name: "available", timeout: "1 second" })
 )
 
 /**
@@ -152,7 +159,7 @@ export const FileTodoRepo = Component.make(TodoRepo, {
 }).pipe(
   Component.named("fileTodos"),
   Component.qualified(["file"]),
-  Lifecycle.healthCheck((repo) => repo.available, { name: "available", timeout: "1 second" })
+  Lifecycle.healthCheck(available, { name: "available", timeout: "1 second" })
 )
 
 // ---------------------------------------------------------------------------------------------
@@ -198,9 +205,9 @@ export const RoutesLive = Component.make(Routes, {
     // provide fails the startup (NotInScope), not every request
     const requestScoped = yield* Http.requestScope(Http.Request, [RequestContext])
     // the ops API and page of the application these routes run in. Everything is exposed for the
-    // demo; a production service would expose less (liveness and readiness alone are the default),
+    // demo, health details too; a production service would expose less (liveness and readiness alone are the default),
     // or serve it on a port of its own that only the operators reach (`Ops.serve({ port })`)
-    const ops = yield* Ops.router({ expose: "all" })
+    const ops = yield* Ops.router({ expose: "all", healthDetails: true })
     return HttpRouter.empty.pipe(
       HttpRouter.concat(ops),
       HttpRouter.get("/todos", Effect.flatMap(repo.list, (todos) => HttpServerResponse.json(todos))),
