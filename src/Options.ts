@@ -353,7 +353,9 @@ export interface ProviderInput {
  * flag alone is `"true"`, which a boolean option takes and options of any other type report as given
  * without a value; arguments after `--` are not read), the variable `db_poolSize` (as
  * `ConfigProvider.fromEnv` names it) or `DB_POOL_SIZE`, and the file key `db.poolSize`. Lists are
- * comma-separated in flags and variables, arrays in the file.
+ * comma-separated in flags and variables, arrays in the file. Only these spellings are read (case and
+ * punctuation count): .NET's variable `Db__PoolSize` and a file's `{ "Db": { "PoolSize": 5 } }` are
+ * not, so an option that has a default keeps it.
  *
  * @example
  * ```ts
