@@ -840,32 +840,33 @@ interface StartupTiming {
 }
 
 /**
- * `started 3 components in 1.25s` (the application's components: layerwise's own services, such as
- * `App.Health`, are not counted nor listed; with none, why nothing runs), then (unless `rows` is 0) a table of the slowest components'
- * build (constructor and initializers) and start durations, slowest first; `-` for a phase it did
- * not have (a component the startup did not build: only handles reach it, or it is not a singleton).
+ * `started 3 components in 1.25s`: the application's components the startup built (layerwise's own
+ * services, such as `App.Health`, are not counted nor listed; with none in the plan, why nothing
+ * runs), then how many more are built when needed (scoped, transient, or reached only by handles:
+ * the startup built none of them, a table row of dashes would say nothing), then (unless `rows` is
+ * 0) a table of the slowest components' build (constructor and initializers) and start durations,
+ * slowest first; `-` for a phase it did not have (nothing to start).
  *
  * @internal
  */
 export const startupSummary = (record: RunRecord, log: StartupLogSettings): string => {
-  const count = record.componentCount
-  const line = `started ${count} component${count === 1 ? "" : "s"} in ${Report.formatDuration(record.now())}`
   // an application that runs none of its components is mostly a server not marked as startup
-  if (count === 0) {
-    return `${line}: no root or startup component reaches a component of the registry (give App.make its roots, or mark the components to run Lifecycle.startup())`
+  if (record.componentCount === 0) {
+    return `started 0 components in ${Report.formatDuration(record.now())}: no root or startup component reaches a component of the registry (give App.make its roots, or mark the components to run Lifecycle.startup())`
   }
-  if (log.rows === 0) return line
   // The slowest `rows` components, ties in plan order, read from the record's columns: no report of
   // every component is made for the few rows shown (kept sorted by insertion: rows are few).
   const shown: Array<StartupTiming> = []
   let listed = 0
   for (let id = 0; id < record.plan.nodes.length; id++) {
     if (record.builtIn[id] === 1) continue
-    listed++
     const built = record.phaseDuration(id, "build")
     const initialized = record.phaseDuration(id, "initialize")
-    const build = built === undefined && initialized === undefined ? undefined : (built ?? 0) + (initialized ?? 0)
     const start = record.phaseDuration(id, "start")
+    if (built === undefined && initialized === undefined && start === undefined) continue
+    listed++
+    if (log.rows === 0) continue
+    const build = built === undefined && initialized === undefined ? undefined : (built ?? 0) + (initialized ?? 0)
     const total = (build ?? 0) + (start ?? 0)
     if (shown.length === log.rows && !(total > shown[shown.length - 1]!.total)) continue
     let at = shown.length
@@ -873,6 +874,11 @@ export const startupSummary = (record: RunRecord, log: StartupLogSettings): stri
     shown.splice(at, 0, { name: record.nameOf(id), build, start, total })
     if (shown.length > log.rows) shown.pop()
   }
+  const later = record.componentCount - listed
+  const line = `started ${listed} component${listed === 1 ? "" : "s"} in ${Report.formatDuration(record.now())}${
+    later === 0 ? "" : `; ${later} more ${later === 1 ? "is" : "are"} built when needed (scoped, transient, or reached only by handles)`
+  }`
+  if (shown.length === 0) return line
   const rows = [
     ["component", "build", "start"],
     ...shown.map((timing) => [
