@@ -1175,6 +1175,40 @@ describe("App", () => {
         // what C's release was still waiting for was left unreleased, as the application's own components are
         expect((yield* recorder.entries).filter((event) => event.startsWith("release "))).toEqual([])
       }))
+
+    it.effect("a Layer's inner Layer, built before its constructor's lookup waited on what a failed build never made, is released though the failed one's release hangs past the release timeout", () =>
+      Effect.gen(function*() {
+        // Regression: 'build B.inner, build A, releasing A': B's inner Layer was never released (the fault
+        // property's counterexample, seed 11 at 3,000 runs)
+        const recorder = yield* makeRecorder
+        // A fails its build, its release never ends; C (no root reaches it) needs A; B's constructor looks C up
+        const failing = Component.make(A, {
+          build: Effect.zipRight(
+            Effect.acquireRelease(recorder.record("build A"), () => Effect.zipRight(recorder.record("releasing A"), Effect.never)),
+            Effect.fail(new Boom({ where: "build A" }))
+          )
+        })
+        const inner = Layer.scopedDiscard(Effect.acquireRelease(recorder.record("build B.inner"), () => recorder.record("release B.inner")))
+        const looking = Component.fromLayer(B, {
+          dependencies: [Container.Container],
+          layer: Layer.provide(
+            Layer.scoped(B, Effect.flatMap(Container.get(C), () => Effect.acquireRelease(Effect.as(recorder.record("build B"), "B"), () => recorder.record("release B")))),
+            inner
+          )
+        })
+        const registry = Registry.make(failing, looking, recorded(recorder, C, [A], { start: false, stop: false }))
+        const fiber = yield* Effect.fork(Effect.flip(startStop(App.make(registry, { roots: [B, A], releaseTimeout: "5 seconds" }))))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("5 seconds")
+        const failed = (yield* Fiber.join(fiber)) as Errors.ApplicationFailed
+        expect(yield* recorder.entries).toEqual(["build B.inner", "build A", "release B.inner", "releasing A"])
+        expect(failed.reason).toBe("build")
+        expect(failed.errors.map((error) => error.message)).toEqual([
+          "A: constructor of A failed: Boom { where: \"build A\" }",
+          "A: releasing A did not complete within 5s; the components not released yet were left unreleased"
+        ])
+      }))
+
     it.effect("a release timeout that is negative or not finite fails with InvalidLifecycle", () =>
       Effect.gen(function*() {
         const error = yield* Effect.flip(startStop(App.make(Registry.empty, { releaseTimeout: -1 })))

@@ -1578,7 +1578,7 @@ describe("Container", () => {
               expect(inChild).toEqual(overridden)
             }))
           ),
-          { numRuns: 20 }
+          { numRuns: 20, seed: 20261212 }
         )
       ))
 
@@ -1853,7 +1853,7 @@ describe("Container", () => {
               })
             }))
           ),
-          { numRuns: 50 }
+          { numRuns: 50, seed: 20261212 }
         )
       ))
   })

@@ -238,7 +238,8 @@ describe("Explain.tree", () => {
           expect(names.has(graph.nameOf(id))).toBe(true)
           if (dependencies.length > 0) expect(expanded.get(graph.nameOf(id))).toEqual(dependencies.map(graph.nameOf))
         })
-      })
+      }),
+      { seed: 20261212 }
     )
   })
 })
@@ -386,7 +387,8 @@ describe("Explain.componentTree", () => {
             expect(parents).toEqual(Either.getOrThrow(Explain.component(plan, child)).dependents)
           }
         }
-      )
+      ),
+      { seed: 20261212 }
     )
   })
 

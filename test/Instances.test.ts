@@ -1187,7 +1187,7 @@ describe("Instances: cached hits", () => {
           (operation, path, interruptAt, buildYields, useYields, invalidateInterruptedAt) =>
             Effect.runPromise(interruptionScenario({ operation, path, interruptAt, buildYields, useYields, invalidateInterruptedAt }))
         ),
-        { numRuns: 300 }
+        { numRuns: 300, seed: 20261212 }
       )
     ))
 

@@ -10,7 +10,11 @@
  * flight, or the graph's: `lookup.ts` asks only then, so that the read of a built singleton costs
  * nothing more), under the Scope of the context it was asked in: a constructor's node scope, or a
  * scope opened in it for the construction (a Layer's, one App watches an instance in: `runtime.opensIn`).
- * Every lookup of the graph's build is one (its answers are kept as ready only once it ended). A
+ * Every lookup of the graph's build is one (its answers are kept as ready only once it ended); one
+ * that waits for what the graph has not built yet is recorded as its wait begins, so that a wait the
+ * build's failure or end cuts off still releases its asker (what its constructor acquired before
+ * asking: a Layer's inner Layer) before what it waited for, not behind it (a hung release there held
+ * the asker past the release timeout, unreleased though it holds nothing of it). A
  * lookup of a singleton of the graph's plan already built after the build records nothing: it was
  * built before the asker, so released after it. Recording is a map's write: the records are keyed
  * weakly by Scope, and only a node scope's are ever read (a lookup asked elsewhere, the program's

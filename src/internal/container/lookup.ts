@@ -295,14 +295,28 @@ const lookup = (realm: Realm, request: Dependency.Any, caller?: Context.Context<
         if (found.edge.request.handle === undefined) reloadable.pinCurrent(found.container, found.edge)
         return Effect.succeed(value)
       }))
-    // a singleton of the graph asked for while the graph is still being built: its build, awaited first
+    // a singleton of the graph asked for while the graph is still being built: its build, awaited first,
+    // the lookup recorded as the wait begins: a wait the build's failure or end cuts off still orders
+    // its asker's release (what it acquired before asking) before what it waited for (`lookedUp.ts`)
     const early = found.edge.request.handle === undefined ? startup.pendingFor(realm.root, found.container, found.edge.targets) : []
-    const service = early.length > 0 ? Effect.zipRight(startup.awaitTargets(realm.root, early, found.container === realm.root), made) : made
+    const service = early.length > 0 ? Effect.zipRight(awaitEarly(realm, caller, found, early), made) : made
     return Effect.locally(
       withFill(found.container, service),
       lookupChain,
       { description, answer: found, caller, outer: chain }
     )
+  })
+
+/** Records the lookup (see `lookedUp.ts`), then waits for the graph's `early` nodes it needs. */
+const awaitEarly = (
+  realm: Realm,
+  caller: Context.Context<never> | undefined,
+  found: Answer,
+  early: ReadonlyArray<number>
+): Effect.Effect<void, Errors.CircularLookup | Errors.ContainerClosed> =>
+  Effect.suspend(() => {
+    lookedUp.record(realm, caller, found.container, found.edge.targets)
+    return startup.awaitTargets(realm.root, early, found.container === realm.root)
   })
 
 /**
