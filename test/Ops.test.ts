@@ -257,7 +257,7 @@ describe("Ops.startupTimeline", () => {
           }
         })
       }),
-      { numRuns: 200 }
+      { numRuns: 200, seed: 20261212 }
     )
   })
 })
