@@ -77,7 +77,7 @@ const markedBlocks = (): Array<Example> => {
 const modules = fs.readdirSync(srcDir).filter((name) => name.endsWith(".ts") && name !== "index.ts").sort()
 /**
  * The internal files a public module re-exports whole (`export * from "./internal/errorsRun.js"`): their exports are
- * the public module's, documented where they are declared (`Errors`' families of errors).
+ * the public module's, documented where they are declared (`App`'s services, `Errors`' families of errors).
  */
 const reExported = modules.flatMap((module) =>
   [...fs.readFileSync(path.join(srcDir, module), "utf8").matchAll(/^export \* from "\.\/(internal\/[\w/]+)\.js"/gm)].map((match) => `${match[1]}.ts`)
@@ -153,8 +153,8 @@ describe("documentation examples", () => {
     expect(modules.filter((module) => !documented.has(module))).toEqual([])
   })
 
-  it("the internal files a public module re-exports are documented too: Errors' families of errors", () => {
-    expect(reExported).toEqual(["internal/errorsResolution.ts", "internal/errorsRun.ts", "internal/errorsContainer.ts"])
+  it("the internal files a public module re-exports are documented too: App's services, Errors' families of errors", () => {
+    expect(reExported).toEqual(["internal/app/services.ts", "internal/errorsResolution.ts", "internal/errorsRun.ts", "internal/errorsContainer.ts"])
     const documented = new Set(examples.map((example) => example.module))
     expect(reExported.filter((module) => !documented.has(module))).toEqual([])
   })
