@@ -383,6 +383,7 @@ export interface ComponentJson extends Schema.Schema.Type<typeof ComponentJson> 
 /**
  * One step of the startup's critical path: a phase of a component (when it began, how long it took)
  * and `via`, how it waited for the step before it: `"dependency"` (it needed that component),
+ * `"lookup"` (its constructor looked that component up during the build: the report's `lookups`),
  * `"stage"` (a lower startup order), `"built"` (starts wait for the whole graph to be built),
  * `"component"` (its own build, before its initializers); `null` for the first step. A component
  * without start hooks starts in no time once it may: on the path, a start of duration 0.
@@ -403,7 +404,7 @@ export const CriticalSegment = Schema.Struct({
   phase: Schema.Literal("build", "initialize", "start"),
   at: Schema.Number,
   duration: Schema.Number,
-  via: Schema.NullOr(Schema.Literal("dependency", "stage", "built", "component"))
+  via: Schema.NullOr(Schema.Literal("dependency", "lookup", "stage", "built", "component"))
 })
 
 /**
@@ -417,8 +418,8 @@ export interface CriticalSegment extends Schema.Schema.Type<typeof CriticalSegme
  * how long the startup took (so far, while it runs); per component, in build order, its state, its
  * startup order and stage (`null` when it has none), and its build, initialize and start phases
  * (`at`: milliseconds since the run began); `criticalPath`: the chain of phases, in time order, that
- * decided when the startup ended, following dependency edges and startup stages (see
- * {@link startupTimeline}).
+ * decided when the startup ended, following dependency edges, what constructors looked up and startup
+ * stages (see {@link startupTimeline}).
  *
  * @example
  * ```ts
@@ -836,7 +837,9 @@ export const serve: (options: ServeOptions) => Component.Component<Server, Serve
  * phase that decided when the current one could begin, by App's lifecycle contract: a build waits
  * for its dependencies' builds (and initializers) and for the builds of lower startup stages; a
  * component's initializers for its build; a start for the whole build, its dependencies' starts and
- * the starts of lower stages. Of what a phase waited for, the one that ended last decided.
+ * the starts of lower stages. Of what a phase waited for, the one that ended last decided. What a
+ * constructor looked up during the build (the report's `lookups`; a component of the plan) is one of
+ * its dependencies here, as for App: a step `via: "lookup"`.
  *
  * @example
  * ```ts

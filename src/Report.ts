@@ -198,6 +198,34 @@ export const ErrorRecord = Schema.Struct({
 export interface ErrorRecord extends Schema.Schema.Type<typeof ErrorRecord> {}
 
 /**
+ * What an application component's constructor looked up during the build (`Container.get` in it):
+ * `component` looked up `lookedUp`, which it then waited for as for a declared dependency (App
+ * starts it before, stops and releases it after `component`). `lookedUp` is a component of the plan,
+ * or an instance the lookup built of its own (not in the report's components), by its component's name.
+ *
+ * @example
+ * ```ts
+ * import { Report } from "layerwise"
+ *
+ * export const lookersOf = (report: Report.Report, name: string): ReadonlyArray<string> =>
+ *   (report.lookups ?? []).filter((lookup) => lookup.lookedUp === name).map((lookup) => lookup.component)
+ * ```
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const Lookup = Schema.Struct({
+  component: Schema.String,
+  lookedUp: Schema.String
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface Lookup extends Schema.Schema.Type<typeof Lookup> {}
+
+/**
  * How the run ended:
  * - `shutdown`: a shutdown was requested (`App.shutdown`, the `App.Shutdowner` service, `App.stop`;
  *   under `runMain`, from `layerwise/node`, a SIGINT or SIGTERM once the application runs, with the
@@ -257,7 +285,15 @@ export const Report = Schema.Struct({
    * (`App.Health`, `App.Shutdowner`, `App.Application`) are not among them
    */
   components: Schema.Array(ComponentRecord),
-  errors: Schema.Array(ErrorRecord)
+  errors: Schema.Array(ErrorRecord),
+  /**
+   * What the components' constructors looked up during the build (see {@link Lookup}): per component in
+   * plan order, each name once, in the order looked up; layerwise's own services left out. App's
+   * reports always have it (empty when nothing was looked up; known once the build ended); optional
+   * so that a report written by hand, or read from an earlier version's JSON, needs none: read it as
+   * empty then. `Ops.startupTimeline` counts each as a dependency.
+   */
+  lookups: Schema.optional(Schema.Array(Lookup))
 })
 
 /**
@@ -318,7 +354,8 @@ const endings: Record<Ending, string> = {
  * Renders a report as text: a summary line, one row per component with the duration of each phase
  * it went through (`FAILED`, `TIMEOUT` or `INTERRUPTED` where it did not succeed; phases no component
  * went through are left out; a component shut down while the application ran says when, as
- * `Db (shut down at 5.00s)`), then every error.
+ * `Db (shut down at 5.00s)`), what constructors looked up during the build, when they did (a line
+ * per component: `  - Api: Plugins, Cache`), then every error.
  *
  * @example
  * ```ts
@@ -365,6 +402,17 @@ export const format = (report: Report): string => {
         .trimEnd()
     lines.push(render(header))
     for (const row of rows) lines.push(render(row))
+  }
+  const lookups = report.lookups ?? []
+  if (lookups.length > 0) {
+    lines.push("looked up by constructors during the build:")
+    const byComponent = new Map<string, Array<string>>()
+    for (const { component, lookedUp } of lookups) {
+      const found = byComponent.get(component)
+      if (found === undefined) byComponent.set(component, [lookedUp])
+      else found.push(lookedUp)
+    }
+    for (const [component, found] of byComponent) lines.push(`  - ${component}: ${found.join(", ")}`)
   }
   if (report.errors.length > 0) {
     lines.push(`${report.errors.length} error${report.errors.length === 1 ? "" : "s"}:`)

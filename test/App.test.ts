@@ -367,6 +367,42 @@ describe("App", () => {
         expect(failed.errors.map((error) => error.message)).toEqual(["B: releasing B failed: Error: B not closed"])
       }))
 
+    it.effect("the report lists what each component's constructor looked up during the build, by name: a component of the plan, a lookup's own instance, each once; layerwise's own services left out", () =>
+      Effect.gen(function*() {
+        const looking = Component.make(A, {
+          dependencies: [Container.Container],
+          build: Effect.as(Effect.all([Container.get(D), Container.get(B), Container.get(D), Container.get(App.Health)]), "a")
+        })
+        const report = yield* startStop(App.make(
+          Registry.make(
+            looking,
+            Component.make(B, { dependencies: [Container.Container], build: Effect.as(Container.get(C), "b") }),
+            Component.succeed(C, "c"),
+            // the plan has App.Health: D requests it
+            Component.make(D, { dependencies: [App.Health], build: Effect.succeed("d") })
+          ),
+          { roots: [A, C, D] }
+        ))
+        expect(report.components.map((component) => component.name)).toEqual(["A", "C", "D"])
+        expect(report.lookups).toEqual([{ component: "A", lookedUp: "D" }, { component: "A", lookedUp: "B" }])
+        expect(Report.format(report).split("\n").slice(-2)).toEqual(["looked up by constructors during the build:", "  - A: D, B"])
+        const nothing = yield* startStop(App.make(Registry.make(Component.succeed(C, "c")), { roots: [C] }))
+        expect(nothing.lookups).toEqual([])
+      }))
+
+    it.effect("a failed build's report lists what constructors looked up before it failed", () =>
+      Effect.gen(function*() {
+        const failed = (yield* Effect.flip(startStop(App.make(
+          Registry.make(
+            Component.make(A, { dependencies: [Container.Container], build: Effect.zipRight(Container.get(C), Effect.fail(new Boom({ where: "A" }))) }),
+            Component.succeed(C, "c")
+          ),
+          { roots: [A, C] }
+        )))) as Errors.ApplicationFailed
+        expect(failed.reason).toBe("build")
+        expect(failed.report.lookups).toEqual([{ component: "A", lookedUp: "C" }])
+      }))
+
     /** A, whose constructor looks up C (no root reaches it) before it records its build; C depends on B; all three with start and stop hooks. */
     const lookingUpC = (recorder: Recorder, startC: () => Effect.Effect<void, unknown> = () => recorder.record("start C")) => [
       Component.make(A, {

@@ -75,9 +75,16 @@ const markedBlocks = (): Array<Example> => {
 }
 
 const modules = fs.readdirSync(srcDir).filter((name) => name.endsWith(".ts") && name !== "index.ts").sort()
+/**
+ * The internal files a public module re-exports whole (`export * from "./internal/errorsRun.js"`): their exports are
+ * the public module's, documented where they are declared (`App`'s services, `Errors`' families of errors).
+ */
+const reExported = modules.flatMap((module) =>
+  [...fs.readFileSync(path.join(srcDir, module), "utf8").matchAll(/^export \* from "\.\/(internal\/[\w/]+)\.js"/gm)].map((match) => `${match[1]}.ts`)
+)
 const readme = quickStart()
 const readmeBlocks = markedBlocks()
-const examples = [...modules.flatMap(extract), readme, ...readmeBlocks]
+const examples = [...modules.flatMap(extract), ...reExported.flatMap(extract), readme, ...readmeBlocks]
 const diagnostics = new Map<Example, Array<string>>()
 
 beforeAll(() => {
@@ -86,7 +93,7 @@ beforeAll(() => {
   fs.mkdirSync(cache, { recursive: true })
   const scratch = fs.mkdtempSync(path.join(cache, "layerwise-examples-"))
   examples.forEach((example, index) => {
-    example.file = path.join(scratch, `${example.module.replace(/\.ts$/, "")}_${index}.ts`)
+    example.file = path.join(scratch, `${example.module.replace(/\.ts$/, "").replace(/\//g, "_")}_${index}.ts`)
     fs.writeFileSync(example.file, `${example.code}\nexport {}\n`)
   })
   const configPath = path.join(root, "tsconfig.json")
@@ -144,6 +151,12 @@ describe("documentation examples", () => {
   it("every public module documents its exports with examples", () => {
     const documented = new Set(examples.map((example) => example.module))
     expect(modules.filter((module) => !documented.has(module))).toEqual([])
+  })
+
+  it("the internal files a public module re-exports are documented too: App's services, Errors' families of errors", () => {
+    expect(reExported).toEqual(["internal/app/services.ts", "internal/errorsResolution.ts", "internal/errorsRun.ts", "internal/errorsContainer.ts"])
+    const documented = new Set(examples.map((example) => example.module))
+    expect(reExported.filter((module) => !documented.has(module))).toEqual([])
   })
 
   it("every example compiles", () => {

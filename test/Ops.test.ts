@@ -1,7 +1,7 @@
 import { FetchHttpClient, HttpApi, HttpApiBuilder, HttpApiClient, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Data, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Redacted, Ref, Schema } from "effect"
+import { Cause, Chunk, Context, Data, Deferred, Effect, Either, Exit, FastCheck as fc, Fiber, Layer, Option, Redacted, Ref, Schema, TestClock } from "effect"
 import { App, Component, Container, Dependency, Explain, Health, Lifecycle, Lifetime, Options, Qualifier, Registry, type Report, Resolver } from "layerwise"
 import * as Ops from "layerwise/Ops"
 import * as fs from "node:fs"
@@ -142,6 +142,74 @@ describe("Ops.startupTimeline", () => {
       { component: "Migrations", phase: "start", at: 40, duration: 30, via: "built" },
       { component: "Server", phase: "start", at: 70, duration: 10, via: "stage" }
     ])
+  })
+
+  it("counts what a constructor looked up during the build (the report's lookups) as a dependency: its build and its start wait for it, in its startup stage", () => {
+    class Slow extends Context.Tag("Slow")<Slow, string>() {}
+    const plan = planOf(
+      Registry.make(
+        Component.succeed(Slow, "s").pipe(Lifecycle.onStart(() => Effect.void)),
+        Component.make(Api, { dependencies: [Container.Container], build: Effect.succeed("api") }).pipe(
+          Lifecycle.startup(0),
+          Lifecycle.onStart(() => Effect.void)
+        )
+      ),
+      [Api, Slow]
+    )
+    // Api's build began at 0 and waited, in its constructor, for Slow's (its lookup)
+    const report = reportOf(plan, { Slow: { build: [0, 100], start: [101, 20] }, Api: { build: [0, 101], start: [121, 4] } }, 125)
+    const timeline = Ops.startupTimeline(plan, { ...report, lookups: [{ component: "Api", lookedUp: "Slow" }] })
+    expect(timeline.components.map((component) => [component.name, component.stage])).toEqual([["Api", 0], ["Slow", 0]])
+    expect(timeline.criticalPath).toEqual([
+      { component: "Slow", phase: "build", at: 0, duration: 100, via: null },
+      { component: "Api", phase: "build", at: 0, duration: 101, via: "lookup" },
+      { component: "Slow", phase: "start", at: 101, duration: 20, via: "built" },
+      { component: "Api", phase: "start", at: 121, duration: 4, via: "lookup" }
+    ])
+    // without the report's lookups, nothing says that Api waited for Slow
+    expect(Ops.startupTimeline(plan, report).criticalPath).toEqual([
+      { component: "Api", phase: "build", at: 0, duration: 101, via: null },
+      { component: "Api", phase: "start", at: 121, duration: 4, via: "built" }
+    ])
+  })
+
+  it.effect("under App, a constructor that looks up a slow singleton during the build waited for it: the critical path goes through its build", () =>
+    Effect.gen(function*() {
+      // Regression: the path was 'Api build 100 ms' alone (at 0, via null): the plan has no edge from Api to Slow
+      class Slow extends Context.Tag("Slow")<Slow, string>() {}
+      const app = App.make(
+        Registry.make(
+          Component.make(Slow, { build: Effect.as(Effect.sleep("100 millis"), "slow") }),
+          Component.make(Api, { dependencies: [Container.Container], build: Effect.map(Container.get(Slow), (slow) => `api on ${slow}`) })
+        ),
+        { roots: [Api, Slow] }
+      )
+      const { plan, report } = yield* Effect.scoped(Effect.gen(function*() {
+        const starting = yield* Effect.fork(App.start(app))
+        while (Chunk.size(yield* TestClock.sleeps()) === 0) yield* Effect.yieldNow()
+        yield* TestClock.adjust("100 millis")
+        const running = yield* Fiber.join(starting)
+        return { plan: Explain.toJson(running.plan), report: yield* App.report(running) }
+      }))
+      expect(report.lookups).toEqual([{ component: "Api", lookedUp: "Slow" }])
+      expect(Ops.startupTimeline(plan, report).criticalPath).toEqual([
+        { component: "Slow", phase: "build", at: 0, duration: 100, via: null },
+        { component: "Api", phase: "build", at: 0, duration: 100, via: "lookup" }
+      ])
+    }))
+
+  it("a lookup of what is not in the plan, of itself, or that closes a cycle with the plan's edges (a report written by hand) orders nothing", () => {
+    const plan = planOf(
+      Registry.make(
+        Component.succeed(Config, "c"),
+        Component.succeed(Database, "db"),
+        Component.make(Api, { dependencies: [Database], build: Database })
+      ),
+      [Api, Config]
+    )
+    const report = reportOf(plan, { Config: { build: [0, 50] }, Database: { build: [0, 10] }, Api: { build: [10, 5] } }, 50)
+    const lookups = [{ component: "Database", lookedUp: "Api" }, { component: "Api", lookedUp: "Plugin" }, { component: "Api", lookedUp: "Api" }]
+    expect(Ops.startupTimeline(plan, { ...report, lookups })).toEqual(Ops.startupTimeline(plan, report))
   })
 
   it("nothing ended yet: no phase, no critical path", () => {

@@ -26,6 +26,15 @@ import {
   resolutionError
 } from "./errorMessages.js"
 
+/**
+ * An error class's constructor, typed by its public interface (`export interface X extends
+ * internal.X {}`), so that what a user's emitted declarations say of it is `Errors.X`, never the
+ * internal class (the package's exports do not reach `layerwise/internal/*`).
+ *
+ * @internal
+ */
+export type Constructor<C extends abstract new(args: never) => unknown, I> = new(args: ConstructorParameters<C>[0]) => I
+
 /** @internal */
 export class ScopeNotOpen extends Data.TaggedError("ScopeNotOpen")<{
   readonly component: string

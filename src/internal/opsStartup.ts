@@ -26,6 +26,13 @@
  * belongs to order 0); ranks, sorted, are the stages; a component no startup component needs has
  * none.
  *
+ * What a component's constructor looked up during the build (the report's `lookups`) is one of its
+ * dependencies here, as it is for App (it waited for it, started after it, in its stage): a step
+ * `via: "lookup"`. Only a lookup of a component of the plan is an edge (a lookup's own instance is not
+ * in the plan, nor its time in the report: it is within its looker's build). A lookup that closes a
+ * cycle with the plan's edges (a constructor that looked up what holds a handle of it, or a report
+ * written by hand) orders nothing, as for App: the lookups of what could not be ordered are left out.
+ *
  * @internal
  */
 import type * as Explain from "../Explain.js"
@@ -56,13 +63,21 @@ const none: Gate = { time: Number.NEGATIVE_INFINITY, segment: undefined, via: nu
 const later = (current: Gate, time: number, segment: Segment | undefined, via: Ops.CriticalSegment["via"]): Gate =>
   segment !== undefined && time > current.time ? { time, segment, via } : current
 
-/** Per node its startup stage (0, 1, ...), or -1. @internal */
-export const stagesOf = (plan: Explain.PlanJson): Int32Array => {
+/** Per node what its constructor looked up (node ids; `undefined`: nothing): the report's lookups of the plan's components. */
+type Looked = ReadonlyArray<ReadonlyArray<number> | undefined>
+
+/**
+ * Per node its startup stage (0, 1, ...), or -1. `order` lists each node after its dependencies and
+ * what it looked up (`looked`): the build order without lookups.
+ *
+ * @internal
+ */
+export const stagesOf = (plan: Explain.PlanJson, looked: Looked = [], order: ReadonlyArray<number> = plan.order): Int32Array => {
   const total = plan.nodes.length
   const rank = new Float64Array(total).fill(Number.POSITIVE_INFINITY)
-  // the build order lists dependencies first: walking it backwards sees every dependent first
-  for (let index = plan.order.length - 1; index >= 0; index--) {
-    const id = plan.order[index]!
+  // the order lists dependencies first: walking it backwards sees every dependent first
+  for (let index = order.length - 1; index >= 0; index--) {
+    const id = order[index]!
     const node = plan.nodes[id]!
     const startup = node.lifecycle?.startup ?? null
     if (startup !== null && startup < rank[id]!) rank[id] = startup
@@ -71,6 +86,7 @@ export const stagesOf = (plan: Explain.PlanJson): Int32Array => {
     for (const edge of node.dependencies) {
       for (const target of edge.targets) if (own < rank[target]!) rank[target] = own
     }
+    for (const target of looked[id] ?? []) if (own < rank[target]!) rank[target] = own
   }
   const ranks = [...new Set(rank)].filter((value) => value !== Number.POSITIVE_INFINITY).sort((a, b) => a - b)
   const stageOf = new Map(ranks.map((value, index) => [value, index]))
@@ -94,6 +110,7 @@ const phasesOf = (record: Report.ComponentRecord | undefined): Partial<Record<St
  */
 const pass = (
   plan: Explain.PlanJson,
+  looked: Looked,
   buckets: ReadonlyArray<ReadonlyArray<number>>,
   own: (id: number) => Segment | undefined,
   base: Gate,
@@ -110,6 +127,7 @@ const pass = (
       for (const edge of plan.nodes[id]!.dependencies) {
         for (const target of edge.targets) gate = later(gate, done[target]!.time, done[target]!.segment, "dependency")
       }
+      for (const target of looked[id] ?? []) gate = later(gate, done[target]!.time, done[target]!.segment, "lookup")
       ready[id] = gate
       const segment = own(id) ??
         (instant !== undefined && gate.segment !== undefined ? { id, phase: instant, at: gate.time, end: gate.time } : undefined)
@@ -121,9 +139,56 @@ const pass = (
   return { ready, done }
 }
 
+/**
+ * What each node looked up, of the report's lookups of the plan's components, and an order of the
+ * nodes after their dependencies and what they looked up (see the module's doc): the build order when
+ * nothing was looked up.
+ */
+const lookupsOf = (plan: Explain.PlanJson, report: Report.Report): { readonly looked: Looked; readonly order: ReadonlyArray<number> } => {
+  const lookups = report.lookups ?? []
+  if (lookups.length === 0) return { looked: [], order: plan.order }
+  const idOf = new Map(plan.nodes.map((node) => [node.name, node.id]))
+  const looked: Array<Array<number> | undefined> = new Array(plan.nodes.length)
+  for (const { component, lookedUp } of lookups) {
+    const looker = idOf.get(component)
+    const target = idOf.get(lookedUp)
+    if (looker !== undefined && target !== undefined && looker !== target) (looked[looker] ??= []).push(target)
+  }
+  let order = ordered(plan, looked)
+  if (order.length < plan.nodes.length) {
+    // a cycle through the plan's edges: the lookups of what could not be ordered are left out
+    const placed = new Uint8Array(plan.nodes.length)
+    for (const id of order) placed[id] = 1
+    for (let id = 0; id < plan.nodes.length; id++) {
+      if (placed[id] === 0) looked[id] = looked[id]?.filter((target) => placed[target] === 1)
+    }
+    order = ordered(plan, looked)
+  }
+  return { looked, order }
+}
+
+/** The nodes in an order where each comes after its dependencies and what it looked up (Kahn's algorithm, from the build order); those on a cycle left out. */
+const ordered = (plan: Explain.PlanJson, looked: Looked): Array<number> => {
+  const waiting = new Int32Array(plan.nodes.length)
+  const dependents: Array<Array<number>> = Array.from({ length: plan.nodes.length }, () => [])
+  for (const node of plan.nodes) {
+    const wait = (target: number) => {
+      waiting[node.id]++
+      dependents[target]!.push(node.id)
+    }
+    for (const edge of node.dependencies) for (const target of edge.targets) wait(target)
+    for (const target of looked[node.id] ?? []) wait(target)
+  }
+  const order: Array<number> = []
+  for (const id of plan.order) if (waiting[id] === 0) order.push(id)
+  for (let at = 0; at < order.length; at++) for (const dependent of dependents[order[at]!]!) if (--waiting[dependent] === 0) order.push(dependent)
+  return order
+}
+
 /** The startup timeline of a run and its critical path (see the module's doc). @internal */
 export const timeline = (plan: Explain.PlanJson, report: Report.Report): Ops.StartupJson => {
   const byName = new Map(report.components.map((record) => [record.name, record]))
+  const { looked, order } = lookupsOf(plan, report)
   const phases = plan.nodes.map((node) => phasesOf(byName.get(node.name)))
   const segments = phases.map((found, id) => {
     const segment = (phase: StartupPhase): Segment | undefined => {
@@ -132,17 +197,17 @@ export const timeline = (plan: Explain.PlanJson, report: Report.Report): Ops.Sta
     }
     return { build: segment("build"), initialize: segment("initialize"), start: segment("start") }
   })
-  const stages = stagesOf(plan)
+  const stages = stagesOf(plan, looked, order)
   let stageCount = 0
   for (const stage of stages) if (stage + 1 > stageCount) stageCount = stage + 1
-  // per stage its components in build order, then the components without a stage
+  // per stage its components in build order (after what they looked up), then the components without a stage
   const buckets: Array<Array<number>> = Array.from({ length: stageCount + 1 }, () => [])
-  for (const id of plan.order) buckets[stages[id]! >= 0 ? stages[id]! : stageCount]!.push(id)
+  for (const id of order) buckets[stages[id]! >= 0 ? stages[id]! : stageCount]!.push(id)
 
-  const builds = pass(plan, buckets, (id) => segments[id]!.initialize ?? segments[id]!.build, none, undefined)
+  const builds = pass(plan, looked, buckets, (id) => segments[id]!.initialize ?? segments[id]!.build, none, undefined)
   let built = none
   for (const done of builds.done) built = later(built, done.time, done.segment, "built")
-  const starts = pass(plan, buckets, (id) => segments[id]!.start, built, "start")
+  const starts = pass(plan, looked, buckets, (id) => segments[id]!.start, built, "start")
 
   // the phase that ended last, then back along what decided when each phase could begin
   let current: Segment | undefined

@@ -26,11 +26,15 @@
  *
  * Without lookups during the build nothing of this runs: the start and stop phases are the plan's.
  *
+ * The report's `lookups` (`lookedUpInBuild`) are the application's components' edges of this graph, by
+ * name, read from the same records as the build ends; `Ops.startupTimeline` counts them as App does.
+ *
  * @internal
  */
 import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import type * as Errors from "../../Errors.js"
+import type * as Report from "../../Report.js"
 import type * as container from "../container.js"
 import * as lookedUp from "../container/lookedUp.js"
 import * as lookup from "../container/lookup.js"
@@ -92,13 +96,7 @@ export const startGraph = (self: AppRun): StartGraph | undefined => {
   const realm = root === undefined ? undefined : lookup.existingRealm(root)
   if (root === undefined || realm === undefined) return undefined
   if (!lookedUp.hasRecords(realm) && self.lookedUp.length === 0) return undefined
-  const holders = [root, ...realm.extensions]
-  const offsets = new Map<container.Container, number>()
-  let size = 0
-  for (const holder of holders) {
-    offsets.set(holder, size)
-    size += holder.plan.nodes.length
-  }
+  const { holders, offsets, size, found } = vertices(root, realm)
   // what each vertex's plan requests: the application's, a lookup's container's (or where that is held)
   const requested: Array<ReadonlyArray<number>> = new Array(size)
   const holderOf = lookup.holderIn(realm)
@@ -112,20 +110,6 @@ export const startGraph = (self: AppRun): StartGraph | undefined => {
         : held === null
         ? []
         : [offsets.get(held.holder)! + held.id]
-    }
-  }
-  // what each vertex's constructor looked up (its node scopes' records)
-  const found: Array<Array<number> | undefined> = new Array(size)
-  for (const holder of holders) {
-    const offset = offsets.get(holder)!
-    const { owners, scopes } = holder.build
-    for (let index = 0; index < scopes.length; index++) {
-      const asker = offset + owners[index]!
-      for (const { container: answering, targets } of lookedUp.askedIn(realm, scopes[index]!) ?? []) {
-        const at = offsets.get(answering)
-        if (at === undefined) continue
-        for (const target of targets) if (at + target !== asker) (found[asker] ??= []).push(at + target)
-      }
     }
   }
   let order = topological(requested, found)
@@ -145,6 +129,70 @@ export const startGraph = (self: AppRun): StartGraph | undefined => {
     if (offset !== undefined) looked.set(offset + each.id, each)
   }
   return { predecessors, stages: self.stages === undefined ? undefined : stagesOf(self, predecessors, order), looked }
+}
+
+/**
+ * The graph's vertices: the application's nodes first (by id), then those of each container the
+ * realm's lookups made, and per vertex what its constructor looked up (its node scopes' records;
+ * `undefined`: nothing), itself left out.
+ */
+const vertices = (root: container.Container, realm: lookup.Realm) => {
+  const holders = [root, ...realm.extensions]
+  const offsets = new Map<container.Container, number>()
+  let size = 0
+  for (const holder of holders) {
+    offsets.set(holder, size)
+    size += holder.plan.nodes.length
+  }
+  const found: Array<Array<number> | undefined> = new Array(size)
+  for (const holder of holders) {
+    const offset = offsets.get(holder)!
+    const { owners, scopes } = holder.build
+    for (let index = 0; index < scopes.length; index++) {
+      const asker = offset + owners[index]!
+      for (const { container: answering, targets } of lookedUp.askedIn(realm, scopes[index]!) ?? []) {
+        const at = offsets.get(answering)
+        if (at === undefined) continue
+        for (const target of targets) if (at + target !== asker) (found[asker] ??= []).push(at + target)
+      }
+    }
+  }
+  return { holders, offsets, size, found }
+}
+
+/**
+ * What the application's components' constructors looked up during the build, as the report lists it
+ * (`Report.lookups`), read from the same records as the start graph, once the build ended (the
+ * realm's close takes them): per component in plan order, what it looked up by name (a component of
+ * the plan, or a lookup's own instance, which has its component's name), each once, in the order
+ * recorded. layerwise's own services are left out, as the report leaves them out.
+ *
+ * @internal
+ */
+export const lookedUpInBuild = (self: AppRun): ReadonlyArray<Report.Lookup> => {
+  const root = self.container
+  const realm = root === undefined ? undefined : lookup.existingRealm(root)
+  if (root === undefined || realm === undefined || !lookedUp.hasRecords(realm)) return []
+  const { holders, offsets, found } = vertices(root, realm)
+  const names: Array<string> = []
+  for (const holder of holders) {
+    const offset = offsets.get(holder)!
+    for (const node of holder.plan.nodes) names[offset + node.id] = node.name
+  }
+  const builtIn = new Set(self.plan.nodes.filter((node) => self.record.builtIn[node.id] === 1).map((node) => node.name))
+  const listed: Array<Report.Lookup> = []
+  for (let id = 0; id < self.plan.nodes.length; id++) {
+    if (found[id] === undefined || self.record.builtIn[id] === 1) continue
+    const component = names[id]!
+    const seen = new Set<string>([component])
+    for (const target of found[id]!) {
+      const name = names[target]!
+      if (seen.has(name) || builtIn.has(name)) continue
+      seen.add(name)
+      listed.push({ component, lookedUp: name })
+    }
+  }
+  return listed
 }
 
 /** The vertices in an order where each comes after what it waits for (Kahn's algorithm); those on a cycle, or after one, left out. */

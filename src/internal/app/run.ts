@@ -107,6 +107,8 @@ export class AppRun implements builtins.Host {
   readonly lookedUp: Array<lookups.Looked> = []
   /** the graph the start and stop phases run when constructors looked instances up during the build (`lookups.ts`) */
   startGraph: lookups.StartGraph | undefined = undefined
+  /** what the components' constructors looked up during the build, once it ended (the report's `lookups`) */
+  lookups: ReadonlyArray<Report.Lookup> = []
   /**
    * per component whose requests the container prepared (handles, transient or scoped instances):
    * the values its constructor got, which its hooks get too (see `hookServices`)
@@ -238,7 +240,13 @@ export const buildPhase = (self: AppRun): Effect.Effect<void, "failed"> =>
       dynamic.onDispose = (id, service) => disposeSequence(self, id, service) ?? Effect.void
       dynamic.onShutDown = shutDownHook(self)
     }
-    const built = yield* Effect.exit(executor.buildAll(build, (id) => buildNode(self, build, id), self.stages))
+    // what constructors looked up is read as the build ends, failed or interrupted too (the release takes the records)
+    const built = yield* Effect.exit(Effect.ensuring(
+      executor.buildAll(build, (id) => buildNode(self, build, id), self.stages),
+      Effect.sync(() => {
+        self.lookups = lookups.lookedUpInBuild(self)
+      })
+    ))
     if (built._tag === "Failure") return yield* Effect.failCause(Cause.map(built.cause, () => "failed" as const))
     yield* build.views.applyAll(self.plan.nodes.length)
     self.rootServices = dynamic === undefined

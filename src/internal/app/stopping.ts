@@ -323,6 +323,7 @@ export const buildReport = (run: AppRun): Report.Report => {
     running: run.startupEnd >= 0 ? Math.max(0, run.stopBegin - run.startupEnd) : 0,
     shutdown: Math.max(0, run.stopEnd - run.stopBegin),
     components: run.record.componentsReport(),
-    errors: [...run.record.errorRecords]
+    errors: [...run.record.errorRecords],
+    lookups: run.lookups
   }
 }
