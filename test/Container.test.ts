@@ -264,6 +264,35 @@ describe("Container", () => {
         expect(report).toEqual({ pool: "pool://first", format: "csv" })
       }))
 
+    it.effect("a constructor that looks up App.Health, App.Shutdowner or App.Application under App gets the application's own, though no component requests them; a child's lookup too; outside an App it fails saying only an App provides it", () =>
+      Effect.gen(function*() {
+        class Probe extends Context.Tag("Probe")<Probe, string>() {}
+        const looking = Component.make(Probe, {
+          dependencies: [Container.Container],
+          build: Effect.gen(function*() {
+            const health = yield* Container.get(App.Health)
+            const application = yield* Container.get(App.Application)
+            const report = yield* health.check
+            return `healthy ${report.healthy}, state ${yield* application.state}`
+          })
+        })
+        const registry = Registry.make(Component.succeed(Config, { id: 1 }), looking)
+        const report = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [Probe, Container.Container], startupLog: false }))
+          expect(Context.get(running.context as Context.Context<Probe>, Probe)).toBe("healthy true, state building")
+          expect(running.plan.nodes.map((node) => node.name)).toEqual(["Probe"])
+          const context = running.context as Context.Context<Container.Container>
+          const tenant = yield* Container.child("tenant", [Component.succeed(Config, { id: 2 })]).pipe(Effect.provide(context))
+          const shutdowner = yield* Container.getFrom(tenant, App.Shutdowner)
+          yield* shutdowner.shutdown("looked up")
+          yield* App.awaitShutdown(running)
+          return yield* App.stop(running)
+        }))
+        expect(report.shutdownReason).toBe("looked up")
+        const outside = yield* Effect.exit(Effect.scoped(Layer.build(Registry.toLayer(registry, [Probe]))))
+        expect(Exit.isFailure(outside) && Cause.pretty(outside.cause)).toContain("no component provides layerwise/App/Health (available: Config, Probe); App.Health is provided by every App made from a registry")
+      }))
+
     it.effect("a lookup in a container already released fails with ContainerClosed and builds nothing", () =>
       Effect.gen(function*() {
         // Regression: a released container no lookup had used built the instance, which nothing released

@@ -221,6 +221,12 @@ export class Container implements executor.Dynamic, PublicContainer.Container {
     undefined
   onShutDown: ShutDownHook | undefined = undefined
   /**
+   * The running App's own service for one of its built-in components (`App.Health`, `App.Shutdowner`,
+   * `App.Application`; `undefined` for any other): what a lookup's plan that needs one gets, where its
+   * constructor, made for outside an App, would die. Set by App on its root container.
+   */
+  builtInService: ((component: Component.Any) => { readonly service: unknown } | undefined) | undefined = undefined
+  /**
    * A container made for a run-time lookup (see `container/lookup.ts`): the instance of a node that
    * another container holds (a singleton or a scoped component), instead of building it here.
    */

@@ -15,6 +15,7 @@ import type * as Plan from "../../Plan.js"
 import * as container from "../container.js"
 import type * as executor from "../executor.js"
 import * as planInternal from "../plan.js"
+import * as builtins from "./builtins.js"
 import * as checks from "./checks.js"
 import * as hooks from "./hooks.js"
 import * as lookups from "./lookups.js"
@@ -29,6 +30,7 @@ export const attach = (self: AppRun, dynamic: container.Container): void => {
   dynamic.instanceEvents = instanceEvents(self, dynamic, [])
   dynamic.onLazyBuild = (id, build) => lazyBuild(self, id, build)
   dynamic.onChildOpen = own.childOpen
+  dynamic.builtInService = (component) => builtins.serviceIn(self, component)
   dynamic.onExtension = (extension, path) => {
     extension.onInstance = extensionHook(self, extension, path)
     extension.instanceEvents = instanceEvents(self, extension, path)

@@ -561,8 +561,25 @@ const shareOf = (realm: Realm, node: Plan.Node): Share | undefined => {
   if (isTransient(node)) return undefined
   const known = shares(realm).get(node.name)
   if (known !== undefined) return known
-  if (realm.parent === undefined || realm.own!.has(node.component)) return undefined
+  if (realm.parent === undefined) return hostShare(realm.root, node)
+  if (realm.own!.has(node.component)) return undefined
   return inherited(realm.parent, node)
+}
+
+/**
+ * The running App's own service for a built-in component no node of its plan holds (no component of
+ * the application requests `App.Health`, one constructor looks it up): the App's, as its plan's
+ * would be, never a new one (whose constructor dies outside an App). `undefined`: not a built-in, or
+ * no App.
+ */
+const hostShare = (root: container.Container, node: Plan.Node): Share | undefined => {
+  const given = root.builtInService?.(node.component)
+  if (given === undefined) return undefined
+  const instance = Effect.succeed(given.service)
+  return share(
+    () => instance,
+    () => Effect.dieMessage(`${node.name} is one of the application's own services: it has no reloadable handle`)
+  )
 }
 
 /** A parent's instance of a component a child needs: the parent's (or an ancestor's), looked up by name. */
