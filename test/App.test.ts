@@ -378,8 +378,8 @@ describe("App", () => {
             looking,
             Component.make(B, { dependencies: [Container.Container], build: Effect.as(Container.get(C), "b") }),
             Component.succeed(C, "c"),
-            // the plan has App.Health: D requests it
-            Component.make(D, { dependencies: [App.Health], build: Effect.succeed("d") })
+            // no component requests App.Health: the App answers A's lookup of it
+            Component.succeed(D, "d")
           ),
           { roots: [A, C, D] }
         ))

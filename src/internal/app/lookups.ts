@@ -39,6 +39,7 @@ import type * as container from "../container.js"
 import * as lookedUp from "../container/lookedUp.js"
 import * as lookup from "../container/lookup.js"
 import * as executor from "../executor.js"
+import * as builtins from "./builtins.js"
 import type { Hooked } from "./instances.js"
 import * as own from "./own.js"
 import type { AppRun } from "./run.js"
@@ -174,20 +175,20 @@ export const lookedUpInBuild = (self: AppRun): ReadonlyArray<Report.Lookup> => {
   const realm = root === undefined ? undefined : lookup.existingRealm(root)
   if (root === undefined || realm === undefined || !lookedUp.hasRecords(realm)) return []
   const { holders, offsets, found } = vertices(root, realm)
-  const names: Array<string> = []
+  // layerwise's own services (the plan's, or a lookup's answered by the App) have no name here
+  const names: Array<string | undefined> = []
   for (const holder of holders) {
     const offset = offsets.get(holder)!
-    for (const node of holder.plan.nodes) names[offset + node.id] = node.name
+    for (const node of holder.plan.nodes) names[offset + node.id] = builtins.isBuiltIn(node.component) ? undefined : node.name
   }
-  const builtIn = new Set(self.plan.nodes.filter((node) => self.record.builtIn[node.id] === 1).map((node) => node.name))
   const listed: Array<Report.Lookup> = []
   for (let id = 0; id < self.plan.nodes.length; id++) {
-    if (found[id] === undefined || self.record.builtIn[id] === 1) continue
-    const component = names[id]!
+    const component = names[id]
+    if (found[id] === undefined || component === undefined) continue
     const seen = new Set<string>([component])
     for (const target of found[id]!) {
-      const name = names[target]!
-      if (seen.has(name) || builtIn.has(name)) continue
+      const name = names[target]
+      if (name === undefined || seen.has(name)) continue
       seen.add(name)
       listed.push({ component, lookedUp: name })
     }
