@@ -100,8 +100,10 @@ export const missingComponent = (self: Errors.MissingComponent): string => {
       : close === ""
       ? `; ${registerOne}`
       : ` If not, ${registerOne}`
-    const available = self.available.length > 0 ? listed(self.available) : "none"
-    return `${where}: no component provides ${provided} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}${register}`
+    // the services registered say nothing of a request whose service has candidates that only its
+    // qualifier or name missed: those candidates are what it could have been
+    const available = self.unqualified.length > 0 ? "" : ` (available: ${self.available.length > 0 ? listed(self.available) : "none"})`
+    return `${where}: no component provides ${provided}${available}${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}${register}`
   }
 
 /** @internal */
