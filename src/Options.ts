@@ -355,7 +355,9 @@ export interface ProviderInput {
  * `ConfigProvider.fromEnv` names it) or `DB_POOL_SIZE`, and the file key `db.poolSize`. Lists are
  * comma-separated in flags and variables, arrays in the file. Only these spellings are read (case and
  * punctuation count): .NET's variable `Db__PoolSize` and a file's `{ "Db": { "PoolSize": 5 } }` are
- * not, so an option that has a default keeps it.
+ * not. An option missing says such a name it has (`is missing (the environment has Db__PoolSize: the
+ * variable is DB_POOL_SIZE)`: equal once case and punctuation are ignored, never a
+ * value); one that has a default keeps it, which `runMain` warns of.
  *
  * @example
  * ```ts

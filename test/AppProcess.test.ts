@@ -202,6 +202,18 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     expect(app.output()).toContain("port 8080 on localhost")
   })
 
+  it("an option that keeps its default while the environment spells it another way (.NET's Server__Host) is warned of once, and the run goes on", async () => {
+    const app = spawnApp("options", { SERVER_TOKEN: "s3cr3t", Server__Host: "0.0.0.0" }, ["--server-port", "8080"])
+    await app.waitFor("started")
+    app.child.kill("SIGTERM")
+    expect(await app.exited).toBe(0)
+    const warnings = app.output().split("\n").filter((line) => line.includes("level=WARN"))
+    expect(warnings.map((line) => line.replace(/^.*message=/, ""))).toEqual([
+      "\"option --server-host keeps its default \\\"localhost\\\" (the environment has Server__Host: the variable is SERVER_HOST)\""
+    ])
+    expect(app.output()).toContain("port 8080 on localhost")
+  })
+
   it("options come from flags and the environment; the missing and invalid ones are told together, before anything starts", async () => {
     const started = spawnApp("options", { SERVER_TOKEN: "s3cr3t" }, ["--server-port=8080", "--server-host", "0.0.0.0"])
     await started.waitFor("started")

@@ -142,7 +142,7 @@ describe("Condition", () => {
     )
     const result = Resolver.resolve(guarded, [Dependency.qualified(Storage, "remote")])
     expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
-      "Storage@remote: no component provides Storage@remote (available: Storage); candidates that do not match it: memory; " +
+      "Storage@remote: no component provides Storage@remote; candidates that do not match it: memory; " +
       "candidates excluded by their conditions: gcs ((profile cloud) and (profile eu)), s3 (profile cloud)"
     ])
   })
@@ -152,7 +152,7 @@ describe("Condition", () => {
     const guarded = Registry.make(api, Registry.when(Condition.profile("never"), memory), memory)
     const result = Resolver.resolve(guarded, [Api, Dependency.qualified(Storage, "other")])
     expect(Either.isLeft(result) && result.left.problems.map((problem) => problem.message)).toEqual([
-      "Storage@other: no component provides Storage@other (available: Api, Storage); candidates that do not match it: Storage (memory)"
+      "Storage@other: no component provides Storage@other; candidates that do not match it: Storage (memory)"
     ])
   })
 

@@ -366,6 +366,25 @@ describe("Container", () => {
         expect(recorder.events).toEqual([])
       }))
 
+    it.effect("a lookup whose name or qualifier misses lists the service's candidates, not every service; a service without candidates lists them", () =>
+      Effect.gen(function*() {
+        const registry = registryOf(makeRecorder())
+        const problemsOf = (request: Dependency.Any) =>
+          Effect.map(
+            withContainer(registry, [], Effect.flip(Container.get(request))),
+            (error) => error._tag === "ResolutionError" ? error.problems.map((problem) => problem.message) : [error.message]
+          )
+        expect(yield* problemsOf(Dependency.named(Plugin, "xmlPlugin"))).toEqual([
+          "Plugin#xmlPlugin: no component provides Plugin#xmlPlugin; candidates that do not match it: jsonPlugin (json), Plugin (csv); did you mean Plugin?"
+        ])
+        expect(yield* problemsOf(Dependency.qualified(Plugin, "xml"))).toEqual([
+          "Plugin@xml: no component provides Plugin@xml; candidates that do not match it: jsonPlugin (json), Plugin (csv)"
+        ])
+        expect(yield* problemsOf(Other)).toEqual([
+          "Other: no component provides Other (available: Api, Config, Db, Plugin, Stamp); register one, or declare it external if the program provides it"
+        ])
+      }))
+
     it.effect("a constructor that looks up itself, directly or through another, fails with CircularLookup", () =>
       Effect.gen(function*() {
         const registry = Registry.make(

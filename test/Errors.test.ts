@@ -54,7 +54,7 @@ describe("Errors", () => {
           suggestions: ["Databases", "Datastore"]
         }).message
       ).toBe(
-        "Api -> UserRepo -> Database@replica: no component provides Database@replica (available: Database); " +
+        "Api -> UserRepo -> Database@replica: no component provides Database@replica; " +
           "candidates that do not match it: main, audit; did you mean Databases or Datastore?"
       )
     })
@@ -68,7 +68,7 @@ describe("Errors", () => {
           suggestions: ["Databases"]
         }).message
       ).toBe(
-        "Api -> UserRepo -> Database@replica: no component provides Database@replica (available: Cache, Logger); " +
+        "Api -> UserRepo -> Database@replica: no component provides Database@replica; " +
           "candidates that do not match it: main; " +
           "candidates excluded by their conditions: replicaS3 (profile prod), Database ((property db = x) and (profile y)); " +
           "did you mean Databases?"

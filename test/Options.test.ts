@@ -261,6 +261,51 @@ describe("Options", () => {
         )
       }))
 
+    it.effect("a missing option names the variable or file key that spells it another way (.NET's Orders__MaxLines, a file's Orders.MaxLines), never its value", () =>
+      Effect.gen(function*() {
+        const OrdersOptions = Options.make("orders", {
+          maxLines: Schema.NumberFromString,
+          region: Schema.String,
+          token: Schema.Redacted(Schema.String),
+          currency: Schema.String
+        })
+        class Orders extends Context.Tag("Orders")<Orders, unknown>() {}
+        const orders = Registry.make(Component.make(Orders, { dependencies: [OrdersOptions], build: OrdersOptions }))
+        const error = yield* Effect.flip(Effect.provide(Orders, Registry.toLayer(orders, [Orders])).pipe(withProvider({
+          env: { Orders__MaxLines: "5", "orders:token": "hunter2", PATH: "/usr/bin" },
+          file: { Orders: { Region: "eu", Limits: { MaxLines: 3 } }, "orders.currency": "EUR" }
+        })))
+        expect(error._tag === "InvalidOptions" ? error.problems.map((problem) => problem.reason) : error).toEqual([
+          "missing (the environment has Orders__MaxLines: the variable is ORDERS_MAX_LINES)",
+          "missing (the options file has Orders.Region: the key is orders.region)",
+          "missing (the environment has orders:token: the variable is ORDERS_TOKEN)",
+          "missing (the options file has \"orders.currency\": the key is orders.currency)"
+        ])
+        expect(error.message).toBe([
+          "4 invalid options:",
+          "  - Orders: option --orders-max-lines (ORDERS_MAX_LINES) is missing (the environment has Orders__MaxLines: the variable is ORDERS_MAX_LINES); expected number",
+          "  - Orders: option --orders-region (ORDERS_REGION) is missing (the options file has Orders.Region: the key is orders.region); expected string",
+          "  - Orders: option --orders-token (ORDERS_TOKEN) is missing (the environment has orders:token: the variable is ORDERS_TOKEN); expected string",
+          "  - Orders: option --orders-currency (ORDERS_CURRENCY) is missing (the options file has \"orders.currency\": the key is orders.currency); expected string"
+        ].join("\n"))
+      }))
+
+    it.effect("a name another option reads is not said to spell a missing one; a name that spells two options so is said of both", () =>
+      Effect.gen(function*() {
+        // names that differ only in case make two flags when the case splits words: --orders-max-lines, --orders-maxlines
+        const OrdersOptions = Options.make("orders", { maxLines: Schema.NumberFromString, maxlines: Schema.NumberFromString })
+        class Orders extends Context.Tag("Orders")<Orders, unknown>() {}
+        const orders = Effect.provide(Orders, Registry.toLayer(Registry.make(Component.make(Orders, { dependencies: [OrdersOptions], build: OrdersOptions })), [Orders]))
+        const exact = yield* Effect.flip(orders.pipe(withProvider({ env: { ORDERS_MAXLINES: "2" } })))
+        expect(exact.message).toBe("1 invalid option:\n  - Orders: option --orders-max-lines (ORDERS_MAX_LINES) is missing; expected number")
+        const both = yield* Effect.flip(orders.pipe(withProvider({ env: { Orders__MaxLines: "2" } })))
+        expect(both.message).toBe([
+          "2 invalid options:",
+          "  - Orders: option --orders-max-lines (ORDERS_MAX_LINES) is missing (the environment has Orders__MaxLines: the variable is ORDERS_MAX_LINES); expected number",
+          "  - Orders: option --orders-maxlines (ORDERS_MAXLINES) is missing (the environment has Orders__MaxLines: the variable is ORDERS_MAXLINES); expected number"
+        ].join("\n"))
+      }))
+
     it.effect("an invalid option read by another ConfigProvider than Options.provider says where it was read, as a missing one does", () =>
       Effect.gen(function*() {
         const error = yield* Effect.flip(database.pipe(

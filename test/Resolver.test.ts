@@ -790,7 +790,7 @@ describe("Resolver", () => {
         })
       ])
       expect(error.problems[0]!.message).toBe(
-        "Api -> Database@replica: no component provides Database@replica (available: Api, Database); candidates that do not match it: main, other (other)"
+        "Api -> Database@replica: no component provides Database@replica; candidates that do not match it: main, other (other)"
       )
     })
 
@@ -799,7 +799,7 @@ describe("Resolver", () => {
         Registry.override([database("fake").pipe(Component.qualified([Replica]))])
       )
       expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
-        "Api -> Database: no component provides Database (available: Api, Database); candidates that do not match it: fake (replica)",
+        "Api -> Database: no component provides Database; candidates that do not match it: fake (replica)",
         "invalid override of Database@replica: no component of Database has the qualifier replica and nothing requests Database@replica, so it replaces nothing: an override with qualifiers answers only the requests of one of them (to replace every Database, give it none; to add a Database qualified replica, register it with Registry.add)"
       ])
     })
@@ -807,7 +807,7 @@ describe("Resolver", () => {
     it("a missing named request lists the candidates of the tag", () => {
       const registry = Registry.make(database("main"))
       expect(errorOf(registry, [Dependency.named(Database, "audit")]).problems[0]!.message).toBe(
-        "Database#audit: no component provides Database#audit (available: Database); candidates that do not match it: main"
+        "Database#audit: no component provides Database#audit; candidates that do not match it: main"
       )
     })
 
@@ -833,7 +833,7 @@ describe("Resolver", () => {
         })
       ])
       expect(error.problems[0]!.message).toBe(
-        "Api -> Sender@urgnet: no component provides Sender@urgnet (available: Api, Sender); " +
+        "Api -> Sender@urgnet: no component provides Sender@urgnet; " +
           "candidates that do not match it: email (bulk), push, sms (urgent); did you mean urgent?"
       )
     })
@@ -846,7 +846,7 @@ describe("Resolver", () => {
         needing(Api, [Dependency.named(Sender, "emial")], { source: "" })
       )
       expect(errorOf(registry, [Api]).problems.map((problem) => problem.message)).toEqual([
-        "Api -> Sender#emial: no component provides Sender#emial (available: Api, Sender); " +
+        "Api -> Sender#emial: no component provides Sender#emial; " +
         "candidates that do not match it: email, push, sms; did you mean email?"
       ])
     })
@@ -1205,7 +1205,7 @@ describe("Resolver", () => {
         })
       ])
       expect(error.problems[0]!.message).toBe(
-        "Api -> Database#store: no component provides Database#store (available: Api, Cache, Database); candidates that do not match it: main; component store exists, but it provides Cache"
+        "Api -> Database#store: no component provides Database#store; candidates that do not match it: main; component store exists, but it provides Cache"
       )
     })
 
@@ -1224,7 +1224,7 @@ describe("Resolver", () => {
         "duplicate component name \"dup\": given to 2 components (providing Cache, Database); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)",
         "Api -> UserRepo: no component provides UserRepo (available: Api, Cache, Database, Logger, Plugin); register one, or declare it external if the program provides it",
         "Api -> Plugin: 2 candidates tie for Plugin (alpha, zeta; none primary, equal order 0): mark one primary, the others alternative, give them different orders, or request one by qualifier or name",
-        "Logger -> Plugin@core: no component provides Plugin@core (available: Api, Cache, Database, Logger, Plugin); candidates that do not match it: alpha, zeta",
+        "Logger -> Plugin@core: no component provides Plugin@core; candidates that do not match it: alpha, zeta",
         "invalid replacement of \"ghost\": no component is named \"ghost\" (names: alpha, Api, dup, Logger, zeta)"
       ])
     })

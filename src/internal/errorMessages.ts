@@ -100,8 +100,10 @@ export const missingComponent = (self: Errors.MissingComponent): string => {
       : close === ""
       ? `; ${registerOne}`
       : ` If not, ${registerOne}`
-    const available = self.available.length > 0 ? listed(self.available) : "none"
-    return `${where}: no component provides ${provided} (available: ${available})${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}${register}`
+    // the services registered say nothing of a request whose service has candidates that only its
+    // qualifier or name missed: those candidates are what it could have been
+    const available = self.unqualified.length > 0 ? "" : ` (available: ${self.available.length > 0 ? listed(self.available) : "none"})`
+    return `${where}: no component provides ${provided}${available}${ruledOut}${excluded}${family}${elsewhere}${fromApp}${close}${register}`
   }
 
 /** @internal */
@@ -267,6 +269,15 @@ export const configHint = (source: Errors.ConfigSource, cause: ConfigError.Confi
 /** How an option problem's `reason` begins when another option has its flag (`shares its flag with url of kube(EU_West)`). @internal */
 export const sharedFlagReason = "shares its flag with"
 
+/**
+ * An option problem's `reason` when no value was given: `missing`, with what the provider has that
+ * spells the option another way when it has any (`missing (the environment has Orders__MaxLines: the
+ * variable is ORDERS_MAX_LINES)`). @internal
+ */
+export const missingReason = (near: string | undefined): string => near === undefined ? "missing" : `missing (${near})`
+
+const isMissing = (reason: string): boolean => reason === "missing" || reason.startsWith("missing (")
+
 /** @internal */
 export const formatOptionProblem = (problem: Errors.OptionProblem): string => {
   // no path: only conditions read the options (before resolution), which no component names
@@ -281,7 +292,7 @@ export const formatOptionProblem = (problem: Errors.OptionProblem): string => {
   if (problem.got === undefined) {
     // a missing value's from: looked for in a ConfigProvider other than Options.provider, which alone
     // reads the flag and the variable
-    const state = problem.reason === "missing" ? "missing" : `unreadable: ${problem.reason}`
+    const state = isMissing(problem.reason) ? problem.reason : `unreadable: ${problem.reason}`
     return problem.from === undefined
       ? `${where}option ${problem.flag} (${problem.variable}) is ${state}; expected ${problem.expected}`
       : `${where}option ${problem.flag} is ${state} (looked for in ${problem.from}; the flag and ${problem.variable} are read through Options.provider, as runMain does); expected ${problem.expected}`

@@ -121,7 +121,9 @@ export const runMain = (
   ))
   // what the program runs in (a tracer, a logger): built first, released after the report
   const program = (options?.layer === undefined ? run : Effect.provide(run, options.layer)).pipe(
-    Effect.withConfigProvider(optionsProvider.provider(input)),
+    // which also warns, when the application's options are read, of an option that keeps its default
+    // while the environment or the file spells it another way (.NET's Orders__MaxLines)
+    Effect.withConfigProvider(optionsProvider.warningProvider(input)),
     Effect.onExit((exit) => {
       outcome = exit
       return Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) && options?.disableErrorReporting !== true

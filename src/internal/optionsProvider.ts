@@ -29,9 +29,28 @@ export interface Found {
   readonly alone?: true
 }
 
+/**
+ * A name a provider has that spells a path another way (`Orders__MaxLines`, a file's `Orders.MaxLines`
+ * for `orders.maxLines`): equal to one of its names once case and punctuation are ignored, but none of
+ * them, so not read. @internal
+ */
+export interface Near {
+  readonly source: "environment" | "file"
+  /** the variable, or the file key (its segments joined with `.`; a segment with a `.` quoted) */
+  readonly name: string
+  /** a file key's segments (a variable's: none) */
+  readonly segments?: ReadonlyArray<string>
+}
+
 /** The lookup of a provider made by `provider`. @internal */
 export interface Sources {
   readonly find: (path: ReadonlyArray<string>) => Found | undefined
+  /** the names that spell `path` another way (see {@link Near}), variables first, each in the order given */
+  readonly near: (path: ReadonlyArray<string>) => ReadonlyArray<Near>
+  /** whether the options that keep their default while such a name exists are warned of (`runMain`'s provider) */
+  readonly warnsOfNear: boolean
+  /** the options warned of so far (their Config path, joined with NUL): each once */
+  readonly warned: Set<string>
 }
 
 const SourcesId = Symbol.for("layerwise/Options/Sources")
@@ -108,8 +127,64 @@ const isText = (value: unknown): value is string | number | boolean | bigint =>
 const textsInFile = (value: unknown): ReadonlyArray<string> | undefined =>
   isText(value) ? [String(value)] : Array.isArray(value) && value.every(isText) ? value.map(String) : undefined
 
+/** A name as compared with a path's: its letters and digits, lower case. */
+const spelled = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/g, "")
+
+/** Whether `near` is one of the names `path` is read by (then it is not near it, it is it). @internal */
+export const isNameOf = (path: ReadonlyArray<string>, near: Near): boolean =>
+  near.segments === undefined
+    ? near.name === path.join("_") || near.name === variableName(path)
+    : near.segments.length === path.length && near.segments.every((segment, index) => segment === path[index])
+
+/** Every key of a parsed file that has a value (not an object), as its segments. */
+const fileKeys = (file: unknown): Array<ReadonlyArray<string>> => {
+  const keys: Array<ReadonlyArray<string>> = []
+  const seen = new Set<unknown>()
+  const visit = (value: unknown, segments: ReadonlyArray<string>) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      if (segments.length > 0) keys.push(segments)
+      return
+    }
+    if (seen.has(value)) return
+    seen.add(value)
+    for (const [key, child] of Object.entries(value)) visit(child, [...segments, key])
+  }
+  visit(file, [])
+  return keys
+}
+
+/**
+ * The names of the environment and the file by their spelling (see {@link Near}): made when first
+ * asked, which is when an option is not given (its error, or `runMain`'s warning, says so).
+ */
+const nearIndex = (env: Readonly<Record<string, string | undefined>>, file: unknown): ReadonlyMap<string, ReadonlyArray<Near>> => {
+  const index = new Map<string, Array<Near>>()
+  const add = (near: Near) => {
+    const key = spelled(near.segments === undefined ? near.name : near.segments.join(""))
+    const known = index.get(key)
+    if (known === undefined) index.set(key, [near])
+    else known.push(near)
+  }
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) add({ source: "environment", name })
+  for (const segments of fileKeys(file)) {
+    const name = segments.map((segment) => segment.includes(".") ? JSON.stringify(segment) : segment).join(".")
+    add({ source: "file", name, segments })
+  }
+  return index
+}
+
 /** @internal */
-export const provider = (input: Options.ProviderInput = {}): ConfigProvider.ConfigProvider => {
+export const provider = (input: Options.ProviderInput = {}): ConfigProvider.ConfigProvider => make(input, false)
+
+/**
+ * `runMain`'s provider: as {@link provider}, and the options that keep their default while it has a
+ * name that spells theirs another way are warned of when the application's options are read.
+ *
+ * @internal
+ */
+export const warningProvider = (input: Options.ProviderInput = {}): ConfigProvider.ConfigProvider => make(input, true)
+
+const make = (input: Options.ProviderInput, warnsOfNear: boolean): ConfigProvider.ConfigProvider => {
   const { alone, values: flags } = parseFlags(input.argv ?? [])
   const env = input.env ?? {}
   const file = input.file
@@ -161,7 +236,13 @@ export const provider = (input: Options.ProviderInput = {}): ConfigProvider.Conf
       return HashSet.fromIterable(children)
     })
   const made = ConfigProvider.fromFlat(ConfigProvider.makeFlat({ load, enumerateChildren, patch: PathPatch.empty }))
-  const sources: Sources = { find }
+  let index: ReadonlyMap<string, ReadonlyArray<Near>> | undefined
+  const near = (path: ReadonlyArray<string>): ReadonlyArray<Near> => {
+    index ??= nearIndex(env, file)
+    const spellings = index.get(spelled(path.join("")))
+    return spellings === undefined ? [] : spellings.filter((each) => !isNameOf(path, each))
+  }
+  const sources: Sources = { find, near, warnsOfNear, warned: new Set() }
   Object.defineProperty(made, SourcesId, { value: sources })
   return made
 }

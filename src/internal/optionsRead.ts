@@ -20,11 +20,11 @@ import * as component from "./component.js"
 import * as condition from "./condition.js"
 import * as dependency from "./dependency.js"
 import { type Decoded, type Field, fieldsOf, implOf, showValue } from "./options.js"
-import { type Found, parseFlags, sourcesOf } from "./optionsProvider.js"
+import { type Found, isNameOf, parseFlags, type Sources, sourcesOf } from "./optionsProvider.js"
 import * as planInternal from "./plan.js"
 import * as registry from "./registry.js"
 import * as resolver from "./resolver.js"
-import { didYouMean, sharedFlagReason } from "./errorMessages.js"
+import { didYouMean, missingReason, sharedFlagReason } from "./errorMessages.js"
 import { suggest } from "./resolver/problems.js"
 import * as runtime from "./runtime.js"
 
@@ -96,12 +96,21 @@ const givenAlone: Decoded = { _tag: "Invalid", reason: "the flag was given witho
  * Every option's reading, in order (one load of the provider each: cheaper than `Config.all` of
  * them), with the values the plan's registry gave (`Testing.options`) before the current provider.
  */
-const readAll = (plan: Plan.Any, options: ReadonlyArray<dependency.OptionsLike>): Effect.Effect<ReadonlyArray<Reading>> =>
+const readAll = (plan: Plan.Any, options: ReadonlyArray<dependency.OptionsLike>): Effect.Effect<Read> =>
   Effect.configProviderWith((current) => {
     const given = condition.givenIn(resolver.originOf(plan)?.environment)
     const provider = given === undefined ? current : condition.withGiven(current, given)
-    return Effect.forEach(options.flatMap(fieldsOf), (field) => readField(provider, current, given, field))
+    return Effect.map(
+      Effect.forEach(options.flatMap(fieldsOf), (field) => readField(provider, current, given, field)),
+      (readings) => ({ readings, sources: sourcesOf(current) })
+    )
   })
+
+/** The readings, and the lookup of the provider they were read with (`Options.provider`'s; `undefined`: another). */
+interface Read {
+  readonly readings: ReadonlyArray<Reading>
+  readonly sources: Sources | undefined
+}
 
 /** Where the values given by the registry come from, as the help, the ops and the problems say. */
 const givenSource = "Testing.options"
@@ -162,7 +171,55 @@ const fromFound = (found: Found | undefined): string | undefined =>
     ? `environment variable ${found.name}`
     : `file key ${found.name}`
 
-const problemOf = (reading: Reading, where: Pick<Errors.OptionProblem, "path" | "alsoNeededBy">): Errors.OptionProblem | undefined => {
+/**
+ * What a provider has that spells an option not given another way, none of its names and none of
+ * another option read with it (`Orders__MaxLines` for `orders.maxLines`): `the environment has
+ * Orders__MaxLines: the variable is ORDERS_MAX_LINES`, `the options file has Orders.MaxLines: the key
+ * is orders.maxLines`; `undefined` when it has none. Names only, never a value.
+ */
+const nearText = (sources: Sources | undefined, field: Field, readings: ReadonlyArray<Reading>): string | undefined => {
+  if (sources === undefined) return undefined
+  const near = sources.near(field.path)
+  if (near.length === 0) return undefined
+  const parts: Array<string> = []
+  for (const each of near) {
+    if (readings.some((reading) => isNameOf(reading.field.path, each))) continue
+    parts.push(
+      each.source === "environment"
+        ? `the environment has ${each.name}: the variable is ${field.variable}`
+        : `the options file has ${each.name}: the key is ${field.fileKey}`
+    )
+  }
+  return parts.length === 0 ? undefined : parts.join("; ")
+}
+
+/**
+ * The warnings of the options that keep their default (or stay unset) while the provider has a name
+ * that spells theirs another way, each option once per provider: only for a provider that asks for
+ * them (`runMain`'s).
+ */
+const nearWarnings = (sources: Sources | undefined, readings: ReadonlyArray<Reading>): ReadonlyArray<string> => {
+  if (sources === undefined || !sources.warnsOfNear) return []
+  const messages: Array<string> = []
+  for (const reading of readings) {
+    const { decoded, field } = reading
+    if (reading.text !== undefined || (decoded._tag !== "Value" && decoded._tag !== "Absent")) continue
+    const key = field.path.join("\u0000")
+    if (sources.warned.has(key)) continue
+    const near = nearText(sources, field, readings)
+    if (near === undefined) continue
+    sources.warned.add(key)
+    const kept = decoded._tag === "Value" ? `keeps its default ${showValue(decoded.value, field.info.secret)}` : "is not set"
+    messages.push(`option ${field.flag} ${kept} (${near})`)
+  }
+  return messages
+}
+
+const problemOf = (
+  reading: Reading,
+  where: Pick<Errors.OptionProblem, "path" | "alsoNeededBy">,
+  near: () => string | undefined
+): Errors.OptionProblem | undefined => {
   const { decoded, field } = reading
   if (decoded._tag === "Value" || decoded._tag === "Absent") return undefined
   return {
@@ -174,7 +231,7 @@ const problemOf = (reading: Reading, where: Pick<Errors.OptionProblem, "path" | 
     expected: field.info.type,
     got: reading.text === undefined ? undefined : field.shown(reading.text),
     from: reading.lookedUp === undefined ? fromText(reading) : `the ConfigProvider at ${reading.lookedUp}`,
-    reason: reading.unreadable ?? (decoded._tag === "Missing" ? "missing" : decoded.reason)
+    reason: reading.unreadable ?? (decoded._tag === "Missing" ? missingReason(near()) : decoded.reason)
   }
 }
 
@@ -206,7 +263,7 @@ export const servicesOf = (
   options: ReadonlyArray<dependency.OptionsLike> = plan.options as unknown as ReadonlyArray<dependency.OptionsLike>
 ): Effect.Effect<Context.Context<never> | undefined, Errors.InvalidOptions> => {
   if (options.length === 0) return Effect.succeed(undefined)
-  return Effect.flatMap(readAll(plan, options), (readings) => {
+  return Effect.flatMap(readAll(plan, options), ({ readings, sources }) => {
     const services = new Map<string, unknown>()
     let problems: Array<Errors.OptionProblem> | undefined
     let index = 0
@@ -230,7 +287,7 @@ export const servicesOf = (
         // options no component requests, read by conditions: only what a condition read matters
         // (a secret of them that only a left-out component needs is not required)
         if (first === undefined && planInternal.readByConditions.get(plan)?.has(reading.field.reading) === false) continue
-        const problem = problemOf(reading, whereNeeded(plan, paths.get(owner.key)))
+        const problem = problemOf(reading, whereNeeded(plan, paths.get(owner.key)), () => nearText(sources, reading.field, readings))
         if (problem !== undefined) (problems ??= []).push(problem)
       }
       services.set(owner.key, single ? only : value)
@@ -249,9 +306,12 @@ export const servicesOf = (
         reason: `${sharedFlagReason} ${other.key === "" ? "" : `${other.key} of `}${other.owner.name}`
       })
     }
-    if (problems !== undefined) return Effect.fail(new Errors.InvalidOptions({ problems }))
-    // one context of them all (adding them one by one copies the context each time: quadratic)
-    return Effect.succeed(runtime.contextFromMap(services))
+    const result = problems !== undefined
+      ? Effect.fail(new Errors.InvalidOptions({ problems }))
+      // one context of them all (adding them one by one copies the context each time: quadratic)
+      : Effect.succeed(runtime.contextFromMap(services))
+    const warnings = nearWarnings(sources, readings)
+    return warnings.length === 0 ? result : Effect.zipRight(Effect.forEach(warnings, (message) => Effect.logWarning(message), { discard: true }), result)
   })
 }
 
@@ -299,7 +359,7 @@ const describeReading = (reading: Reading, components: ReadonlyArray<string>): O
 export const describe = (plan: Plan.Any): Effect.Effect<ReadonlyArray<Options.Described>> => {
   const options = plan.options as unknown as ReadonlyArray<dependency.OptionsLike>
   if (options.length === 0) return Effect.succeed([])
-  return Effect.map(readAll(plan, options), (readings) => {
+  return Effect.map(readAll(plan, options), ({ readings }) => {
     const paths = requesters(plan)
     return readings.map((reading) =>
       describeReading(reading, (paths.get(reading.field.owner.key) ?? []).map((id) => plan.nodes[id]!.name))
@@ -373,7 +433,7 @@ const leftOutOf = (plan: Plan.Any): ReadonlyArray<LeftOutOptions> => {
 export const describeLeftOut = (plan: Plan.Any): Effect.Effect<ReadonlyArray<Options.LeftOut>> => {
   const leftOut = leftOutOf(plan)
   if (leftOut.length === 0) return Effect.succeed([])
-  return Effect.map(readAll(plan, leftOut.map((entry) => entry.options)), (readings) => {
+  return Effect.map(readAll(plan, leftOut.map((entry) => entry.options)), ({ readings }) => {
     const byKey = new Map(leftOut.map((entry) => [entry.options.key, entry]))
     return readings.map((reading) => {
       const entry = byKey.get(reading.field.owner.key)!
