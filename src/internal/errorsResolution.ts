@@ -116,9 +116,11 @@ export interface HookStep {
  * component with the name a named request asked for, of another service; `alsoThrough`, the other family members that
  * reach the problem alike (see {@link ResolutionError}); `hooks`, the steps a hook requested (see {@link HookStep}).
  *
- * Names are listed in order (code unit order, not registration order: messages do not change with the
- * order modules were composed in); suggestions closest first, then in name order. The message renders
- * the fields in this order; the parts of empty fields are left out:
+ * Names are listed in order (alphabetical whatever their case, then by code unit: `jsonPlugin`
+ * before `Plugin`; not registration order, so messages do not change with the order modules were
+ * composed in); suggestions closest first, then in name order. The message renders the fields in this
+ * order; the parts of empty fields are left out, and `available` is said only when the service has
+ * no candidate at all (one whose qualifier or name missed lists its candidates instead):
  *
  * `<path> -> <request> (also through <alsoThrough>): no component provides <request> (available: <available>)`
  * `; candidates that do not match it: <unqualified>` (each with its qualifiers: `sms (urgent)`)
@@ -150,7 +152,7 @@ export interface HookStep {
  *   unqualified: ["email", "push", "sms"], qualifiers: [["bulk"], [], ["urgent"]], excluded: []
  * })
  * console.log(misspelt.message)
- * // "Api -> Sender@urgnet: no component provides Sender@urgnet (available: Api, Sender); candidates that do not match it: email (bulk), push, sms (urgent); did you mean urgent?"
+ * // "Api -> Sender@urgnet: no component provides Sender@urgnet; candidates that do not match it: email (bulk), push, sms (urgent); did you mean urgent?"
  * ```
  *
  * @since 0.1.0

@@ -102,7 +102,9 @@ export interface ReleaseTimeout extends internal.ReleaseTimeout {}
  * - `got`: the value given, as given (`undefined`: none); a secret's is `<redacted>`, never the value;
  * - `from`: where the value given came from (`flag --db-url`, `environment variable DB_URL`, `file key db.url`); a
  *   value another provider than `Options.provider` read, or looked for, where (`the ConfigProvider at db.url`);
- * - `reason`: `missing`, what the schema said of the value, why it could not be read, or `shares its flag with url of kube(eu.west)`.
+ * - `reason`: `missing` (followed, when the provider has a name that spells the option another way, by
+ *   it: `missing (the environment has Db__Url: the variable is DB_URL)`; test with `startsWith("missing")`),
+ *   what the schema said of the value, why it could not be read, or `shares its flag with url of kube(eu.west)`.
  *
  * @example
  * ```ts
