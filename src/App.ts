@@ -65,6 +65,8 @@
  * interrupted) is interrupted and awaited, for at most what is left of its timeout, before anything
  * is released: its finalizers end before its component, and what the component depends on, are
  * released; one that outlives its timeout is reported as timed out and left to its interruption.
+ * The shutdown as a whole is unbounded unless `shutdownTimeout` bounds it: then each of its waits is
+ * capped by what is left of it, and what it cuts off is reported so (see {@link Options}).
  *
  * **Running.** `run` runs until a shutdown is requested (`shutdown`, or the `Shutdowner` service from
  * inside the application), background work fails, or it is interrupted, then stops, releases, and
@@ -270,11 +272,12 @@ export interface InstanceEvent<Tag extends "InstanceBuilt" | "InstanceReleased">
  * `effect/Config`s, read with the current `ConfigProvider` when the application starts, with the
  * Configs of the registry's conditions (see `Condition`). A timeout is any finite, non-negative
  * `Duration.DurationInput` (`2000`, `"2 seconds"`, `Duration.seconds(2)`), else `InvalidLifecycle`.
+ * What the application tells of its run (`spans`, `metrics`, `startupLog`) is `Observability.AppOptions`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Options extends Condition.EnvironmentSource {
+export interface Options extends Condition.EnvironmentSource, Observability.AppOptions {
   /** Bounds each initializer and start hook (default 15 seconds). */
   readonly startTimeout?: Duration.DurationInput | undefined
   /** Bounds each stop hook and disposer (default 15 seconds). */
@@ -287,6 +290,25 @@ export interface Options extends Condition.EnvironmentSource {
    * reported (`ReleaseTimeout`), those not released yet are left so, and the run fails.
    */
   readonly releaseTimeout?: Duration.DurationInput | undefined
+  /**
+   * Bounds the whole shutdown, from its beginning (`stop`, `shutdown`, a signal under `runMain`, failed
+   * background work, a failed build or start, an interruption) to the release's end (default none: the
+   * phases' timeouts add up along the graph). Each wait keeps its timeout, capped by what is left of this
+   * one; one it cuts off ends as at its own timeout (interrupted, not awaited; the release abandoned), the
+   * rest does not begin, and the report names what it cut: a `HookTimeout` or `ReleaseTimeout` with
+   * `shutdownTimeout`. `stop` returns within it; `onReport` runs after it.
+   *
+   * @example
+   * ```ts
+   * import { App, Registry } from "layerwise"
+   *
+   * // Kubernetes kills the pod 30 s after its SIGTERM (terminationGracePeriodSeconds): done before that
+   * export const app = App.make(Registry.empty, { shutdownTimeout: "25 seconds", graceTimeout: "10 seconds" })
+   * ```
+   *
+   * @since 0.2.0
+   */
+  readonly shutdownTimeout?: Duration.DurationInput | undefined
   /** How many components may build, start or stop at once (default `"unbounded"`). */
   readonly concurrency?: number | "unbounded" | undefined
   /** Bounds each health check without a timeout of its own or of its component (default 5 seconds). */
@@ -302,30 +324,6 @@ export interface Options extends Condition.EnvironmentSource {
    * @since 0.2.0
    */
   readonly healthOverallTimeout?: Duration.DurationInput | undefined
-  /**
-   * Spans for every phase of every component (see `Observability` for their names and attributes):
-   * `"auto"` (default) creates them when a tracer other than Effect's built-in one (which exports
-   * nothing) is installed and tracing is enabled; `false` never, `true` always.
-   */
-  readonly spans?: boolean | "auto" | undefined
-  /**
-   * Effect Metrics of the run (see `Observability`): every phase's duration (a histogram labelled by
-   * phase) and every health check's status (default `true`). `"per-component"` labels the durations
-   * by component too: a series per component and phase for the metrics backend to keep (tens of
-   * thousands for thousands of components; the report, ops timeline and spans have them anyway).
-   *
-   * @since 0.2.0
-   */
-  readonly metrics?: boolean | "per-component" | undefined
-  /**
-   * What the application logs while it starts, with `Effect.log` (the program's Logger and level
-   * decide): the components still building or starting after a second, then `started N components
-   * in X` and the slowest ones' build and start durations. `"quiet"`: that line alone; `false`:
-   * nothing; or the delay and the rows (`Observability.StartupLogOptions`). Default `true`.
-   *
-   * @since 0.2.0
-   */
-  readonly startupLog?: Observability.StartupLog | undefined
   /** Called with the report after every shutdown, also when the run was interrupted. */
   readonly onReport?: ((report: Report.Report) => Effect.Effect<void>) | undefined
   /** The scopes the application opens, outer first (see `Lifetime` and `Resolver.Options`). */

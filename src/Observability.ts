@@ -290,3 +290,45 @@ export interface StartupLogOptions {
  * @category models
  */
 export type StartupLog = boolean | "quiet" | StartupLogOptions
+
+/**
+ * What an application tells of its run (its spans, its metrics, its startup log): options of an
+ * App, among `App.Options`, which extends this.
+ *
+ * @example
+ * ```ts
+ * import { App, Registry } from "layerwise"
+ *
+ * // spans even without an exporting tracer, durations per component, the `started` line alone
+ * export const app = App.make(Registry.empty, { spans: true, metrics: "per-component", startupLog: "quiet" })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface AppOptions {
+  /**
+   * Spans for every phase of every component (see {@link spanNames} for their names and attributes):
+   * `"auto"` (default) creates them when a tracer other than Effect's built-in one (which exports
+   * nothing) is installed and tracing is enabled; `false` never, `true` always.
+   */
+  readonly spans?: boolean | "auto" | undefined
+  /**
+   * Effect Metrics of the run ({@link phaseDuration}, {@link healthStatus}): every phase's duration (a histogram labelled by
+   * phase) and every health check's status (default `true`). `"per-component"` labels the durations
+   * by component too: a series per component and phase for the metrics backend to keep (tens of
+   * thousands for thousands of components; the report, ops timeline and spans have them anyway).
+   *
+   * @since 0.2.0
+   */
+  readonly metrics?: boolean | "per-component" | undefined
+  /**
+   * What the application logs while it starts, with `Effect.log` (the program's Logger and level
+   * decide): the components still building or starting after a second, then `started N components
+   * in X` and the slowest ones' build and start durations. `"quiet"`: that line alone; `false`:
+   * nothing; or the delay and the rows ({@link StartupLogOptions}). Default `true`.
+   *
+   * @since 0.2.0
+   */
+  readonly startupLog?: StartupLog | undefined
+}

@@ -1510,6 +1510,176 @@ describe("App", () => {
       }))
   })
 
+  describe("the shutdown timeout", () => {
+    /**
+     * A (which needs B) has background work that ignores its signal (interrupted at its grace timeout, 2 s)
+     * and a stop hook that hangs (its stop timeout, 3 s); B's release takes 1 s: 6 s of shutdown, the
+     * phases' timeouts added up along the graph.
+     */
+    const slowShutdown = (recorder: Recorder) =>
+      Registry.make(
+        Component.make(B, {
+          build: Effect.acquireRelease(Effect.succeed("b"), () =>
+            Effect.zipRight(recorder.record("releasing B"), Effect.zipRight(Effect.sleep("1 second"), recorder.record("released B"))))
+        }),
+        Component.make(A, { dependencies: [B], build: Effect.succeed("a") }).pipe(
+          Lifecycle.background(() => Effect.onInterrupt(Effect.never, () => recorder.record("consumer interrupted")), {
+            onShutdown: "signal",
+            name: "consumer"
+          }),
+          Lifecycle.onStop(() => Effect.onInterrupt(Effect.zipRight(recorder.record("draining"), Effect.never), () => recorder.record("drain interrupted")), {
+            name: "drain"
+          }),
+          Lifecycle.timeouts({ grace: "2 seconds", stop: "3 seconds" })
+        )
+      )
+
+    /** Starts, runs `running` of the TestClock, then stops: the stop's fiber, and the clock's time when the stop began. */
+    const stopAfter = <R>(app: App.App<R>, running: Duration.DurationInput) =>
+      Effect.gen(function*() {
+        const handle = yield* App.start(app)
+        yield* TestClock.adjust(running)
+        const began = yield* Clock.currentTimeMillis
+        return { began, stopping: yield* Effect.fork(Effect.exit(App.stop(handle))) }
+      })
+
+    it.scoped("a shutdown of grace 2 s, a stop hook hung 3 s and a release of 1 s ends at 4 s exactly with shutdownTimeout 4 s, reporting what it cut off", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const app = App.make(slowShutdown(recorder), { roots: [A], shutdownTimeout: "4 seconds", startupLog: false })
+        const { began, stopping } = yield* stopAfter(app, 0)
+        yield* awaitSleeps(1) // the grace timeout
+        yield* TestClock.adjust("2 seconds")
+        yield* awaitEntries(recorder, 2) // the consumer interrupted, draining
+        yield* TestClock.adjust("1999 millis")
+        expect(Option.isNone(yield* Fiber.poll(stopping))).toBe(true)
+        yield* TestClock.adjust("1 millis")
+        const failed = failureOf(yield* Fiber.join(stopping)) as Errors.ApplicationFailed
+        expect((yield* Clock.currentTimeMillis) - began).toBe(4000)
+        expect(failed.report.shutdown).toBe(4000)
+        expect(yield* recorder.entries).toEqual(["consumer interrupted", "draining", "drain interrupted", "releasing B"])
+        expect(failed.reason).toBe("stop")
+        expect(failed.errors).toEqual([
+          new Errors.HookTimeout({ component: "A", path: ["A"], phase: "background", hook: "consumer", timeout: "2s" }),
+          new Errors.HookTimeout({ component: "A", path: ["A"], phase: "stop", hook: "drain", timeout: "3s", shutdownTimeout: "4s" }),
+          new Errors.ReleaseTimeout({ component: "B", path: ["A", "B"], timeout: "30s", shutdownTimeout: "4s" })
+        ])
+        expect(failed.errors.slice(1).map((error) => error.message)).toEqual([
+          "A: stop hook drain of A was cut off by the shutdown timeout: the whole shutdown is bounded by 4s (the App's shutdownTimeout)",
+          "A -> B: releasing B was cut off by the shutdown timeout: the whole shutdown is bounded by 4s (the App's shutdownTimeout); the components not released yet were left unreleased"
+        ])
+        expect(phasesOf(failed.report, "A")).toEqual(["build:success", "start:success", "background:timeout", "stop:timeout", "release:success"])
+        expect(phasesOf(failed.report, "B")).toEqual(["build:success", "release:timeout"])
+        expect(failed.report.errors.map(({ component, hook, kind, phase }) => `${component} ${phase} ${hook} ${kind}`)).toEqual([
+          "A background consumer timeout",
+          "A stop drain timeout",
+          "B release null timeout"
+        ])
+      }))
+
+    it.scoped("without a shutdown timeout the same shutdown takes its phases' timeouts added up: 6 s", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const app = App.make(slowShutdown(recorder), { roots: [A], startupLog: false })
+        const { began, stopping } = yield* stopAfter(app, 0)
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("2 seconds")
+        yield* awaitEntries(recorder, 2)
+        yield* TestClock.adjust("3 seconds")
+        yield* awaitEntries(recorder, 4) // the drain interrupted, releasing B
+        yield* TestClock.adjust("999 millis")
+        expect(Option.isNone(yield* Fiber.poll(stopping))).toBe(true)
+        yield* TestClock.adjust("1 millis")
+        const failed = failureOf(yield* Fiber.join(stopping)) as Errors.ApplicationFailed
+        expect((yield* Clock.currentTimeMillis) - began).toBe(6000)
+        expect(failed.report.shutdown).toBe(6000)
+        expect(yield* recorder.entries).toEqual(["consumer interrupted", "draining", "drain interrupted", "releasing B", "released B"])
+        expect(failed.errors).toEqual([
+          new Errors.HookTimeout({ component: "A", path: ["A"], phase: "background", hook: "consumer", timeout: "2s" }),
+          new Errors.HookTimeout({ component: "A", path: ["A"], phase: "stop", hook: "drain", timeout: "3s" })
+        ])
+      }))
+
+    it.scoped("once the shutdown timeout passed nothing more begins: a dependency's stop hook and background work are cut off without a wait, reported so", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const app = App.make(
+          Registry.make(
+            Component.succeed(B, "b").pipe(
+              Lifecycle.background(() => Effect.onInterrupt(Effect.never, () => recorder.record("B's work interrupted")), { name: "work", onShutdown: "signal" }),
+              Lifecycle.onStop(() => recorder.record("stop B"), { name: "flush" })
+            ),
+            Component.make(A, { dependencies: [B], build: Effect.succeed("a") }).pipe(
+              Lifecycle.onStop(() => Effect.onInterrupt(Effect.never, () => recorder.record("A's stop interrupted")), { name: "drain" })
+            )
+          ),
+          { roots: [A], shutdownTimeout: "1 second", startupLog: false }
+        )
+        const { began, stopping } = yield* stopAfter(app, 0)
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("1 second")
+        const failed = failureOf(yield* Fiber.join(stopping)) as Errors.ApplicationFailed
+        expect((yield* Clock.currentTimeMillis) - began).toBe(1000)
+        expect(yield* recorder.entries).toEqual(["A's stop interrupted", "B's work interrupted"])
+        expect(failed.errors.map((error) => error.message)).toEqual([
+          "A: stop hook drain of A was cut off by the shutdown timeout: the whole shutdown is bounded by 1s (the App's shutdownTimeout)",
+          "A -> B: background work work of B was cut off by the shutdown timeout: the whole shutdown is bounded by 1s (the App's shutdownTimeout)",
+          "A -> B: stop hook flush of B was cut off by the shutdown timeout: the whole shutdown is bounded by 1s (the App's shutdownTimeout)"
+        ])
+        expect(phasesOf(failed.report, "B")).toEqual(["build:success", "start:success", "background:timeout", "stop:timeout"])
+      }))
+
+    it.scoped("a shutdown well within the shutdown timeout ends as it does without one: the same report", () =>
+      Effect.gen(function*() {
+        const shutDown = (options: App.Options) =>
+          Effect.gen(function*() {
+            const recorder = yield* makeRecorder
+            const { stopping } = yield* stopAfter(App.make(slowShutdown(recorder), { roots: [A], startupLog: false, ...options }), 0)
+            yield* awaitSleeps(1)
+            yield* TestClock.adjust("2 seconds")
+            yield* awaitEntries(recorder, 2)
+            yield* TestClock.adjust("3 seconds")
+            yield* awaitEntries(recorder, 4)
+            yield* TestClock.adjust("1 second")
+            const { startedAt: _, ...report } = (failureOf(yield* Fiber.join(stopping)) as Errors.ApplicationFailed).report
+            return { entries: yield* recorder.entries, report }
+          })
+        const unbounded = yield* shutDown({})
+        const bounded = yield* shutDown({ shutdownTimeout: "6001 millis" })
+        expect(bounded).toEqual(unbounded)
+        expect(bounded.report.shutdown).toBe(6000)
+      }))
+
+    it.scoped("the shutdown timeout begins with the shutdown, not with the application: a 3 s shutdown after 10 s of running is within 4 s", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const component = Component.succeed(A, "a").pipe(
+          Lifecycle.onStop(() => Effect.zipRight(Effect.sleep("3 seconds"), recorder.record("drained")), { name: "drain" })
+        )
+        const app = App.make(Registry.make(component), { roots: [A], shutdownTimeout: "4 seconds", startupLog: false })
+        const { began, stopping } = yield* stopAfter(app, "10 seconds")
+        yield* awaitSleeps(2) // the drain's sleep and its capped stop timeout
+        yield* TestClock.adjust("3 seconds")
+        const report = yield* Effect.flatten(Fiber.join(stopping))
+        expect((yield* Clock.currentTimeMillis) - began).toBe(3000)
+        expect(yield* recorder.entries).toEqual(["drained"])
+        expect([report.success, report.running, report.shutdown, report.errors]).toEqual([true, 10_000, 3000, []])
+      }))
+
+    it.effect("a shutdown timeout that is negative or not finite fails with InvalidLifecycle, before anything is built", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(recorded(recorder, A))
+        const negative = yield* Effect.flip(startStop(App.make(registry, { roots: [A], shutdownTimeout: -1 })))
+        const infinite = yield* Effect.flip(startStop(App.make(registry, { roots: [A], shutdownTimeout: Duration.infinity })))
+        expect([negative, infinite].map((error) => (error as Errors.InvalidLifecycle).problems)).toEqual([
+          [{ subject: "application", reason: "shutdownTimeout must be a finite, non-negative duration, got -1" }],
+          [{ subject: "application", reason: "shutdownTimeout must be a finite, non-negative duration, got Infinity" }]
+        ])
+        expect(yield* recorder.entries).toEqual([])
+      }))
+  })
+
   describe("running", () => {
     it.effect("run returns the report once a component requests the shutdown through the Shutdowner", () =>
       Effect.gen(function*() {

@@ -13,7 +13,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
   const fixture = path.join(root, "test", "fixtures", "appMain.ts")
 
   const spawnApp = (
-    mode: "clean" | "slow-start" | "hang" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options" | "events" | "choice",
+    mode: "clean" | "slow-start" | "hang" | "bounded" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options" | "events" | "choice",
     env: Record<string, string> = {},
     argv: ReadonlyArray<string> = []
   ) => {
@@ -91,6 +91,19 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     await app.waitFor("stopping")
     app.child.kill("SIGINT")
     expect(await app.exited).toBe(130)
+  })
+
+  it("the shutdown a signal starts ends within the App's shutdownTimeout: its hung stop hook is cut off and reported, the exit code is 1", async () => {
+    const app = spawnApp("bounded")
+    await app.waitFor("started")
+    app.child.kill("SIGTERM")
+    await app.waitFor("stopping")
+    const began = Date.now()
+    expect(await app.exited).toBe(1)
+    // the stop timeout is a minute: only the shutdown timeout (300 ms) ends it
+    expect(Date.now() - began).toBeLessThan(10_000)
+    expect(app.output()).toContain("application FAILED (shut down: SIGTERM)")
+    expect(app.output()).toContain("Server: stop hook of Server was cut off by the shutdown timeout: the whole shutdown is bounded by 300ms (the App's shutdownTimeout)")
   })
 
   it("a background failure shuts down gracefully and exits with 1", async () => {

@@ -197,14 +197,22 @@ export class HookTimeout extends Data.TaggedError("HookTimeout")<{
   readonly hook: string
   readonly timeout: string
   readonly overrun?: string | undefined
+  readonly shutdownTimeout?: string | undefined
 }> {
   override get message(): string {
+    if (this.shutdownTimeout !== undefined) {
+      return `${formatPath(this.path)}: ${hookText(this.phase, this.hook)} of ${this.component} was cut off by ${cutOffBy(this.shutdownTimeout)}`
+    }
     const setting = timeoutSettings[this.phase]
     const within = `${formatPath(this.path)}: ${hookText(this.phase, this.hook)} of ${this.component} did not complete within ${this.timeout} ` +
       `(the ${setting} timeout: Lifecycle.timeouts({ ${setting} }) on the component, or the App's ${setting}Timeout)`
     return this.overrun === undefined ? within : `${within}, nor end within ${this.overrun} once interrupted (the stop timeout)`
   }
 }
+
+/** What ended a wait the shutdown timeout cut short (`HookTimeout`, `ReleaseTimeout`). */
+const cutOffBy = (shutdownTimeout: string): string =>
+  `the shutdown timeout: the whole shutdown is bounded by ${shutdownTimeout} (the App's shutdownTimeout)`
 
 /** The timeout that bounds each phase of hooks, as `Lifecycle.timeouts` and App's options name it. */
 const timeoutSettings: Record<Errors.HookPhase, "start" | "grace" | "stop"> = {
@@ -278,8 +286,18 @@ export class ReleaseTimeout extends Data.TaggedError("ReleaseTimeout")<{
   readonly using?: true | undefined
   /** a `Container.shutDown`'s: its release goes on without its caller, each instance after its dependents */
   readonly shutDown?: true | undefined
+  /** the App's shutdown timeout, which passed before the release timeout did (the application's release) */
+  readonly shutdownTimeout?: string | undefined
 }> {
   override get message(): string {
+    if (this.shutdownTimeout !== undefined) {
+      const by = cutOffBy(this.shutdownTimeout)
+      return this.building === true
+        ? `${formatPath(this.path)}: the release waited for the build of ${this.component} in flight, cut off by ${by}; nothing was released`
+        : this.using === true
+        ? `${formatPath(this.path)}: the release waited for a use of ${this.component} in flight (its reloadable handle's use), cut off by ${by}; the components not released yet were left unreleased`
+        : `${formatPath(this.path)}: releasing ${this.component} was cut off by ${by}; the components not released yet were left unreleased`
+    }
     if (this.shutDown === true) {
       const goesOn = "the shutdown goes on without its caller"
       return this.building === true

@@ -74,7 +74,7 @@ export interface ReleaseError extends internal.ReleaseError {}
  * outlive it: its release goes on in the background) are left unreleased. `building`: the release was still
  * waiting for `component`'s build in flight (a lookup's, a handle's), before releasing anything;
  * `using`: for a use in flight of its instance (a reloadable handle's `use`), before releasing it.
- * `shutDown`: a shutdown's, whose release goes on without its caller (the message says so).
+ * `shutDown`: a shutdown's, whose release goes on without its caller (the message says so). `shutdownTimeout`: App's cut it off.
  *
  * @example
  * ```ts
@@ -218,6 +218,8 @@ export interface HookFailed extends internal.HookFailed {}
 /**
  * A component's lifecycle hook did not complete within `timeout` (rendered): interrupted, not awaited; the lifecycle
  * went on. `overrun`: the stop timeout that background work handling the shutdown signal overran once interrupted.
+ * `shutdownTimeout`: App's `shutdownTimeout` cut it off first (this error, not one of its own: the report shows it on
+ * the hook's phase as its own timeout would, and the message names what to raise; `ReleaseTimeout` likewise).
  *
  * @example
  * ```ts

@@ -8,7 +8,6 @@ import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -33,8 +32,6 @@ import * as planInternal from "../plan.js"
 import * as registryInternal from "../registry.js"
 import * as resolver from "../resolver.js"
 import * as runtime from "../runtime.js"
-import * as background from "./background.js"
-import * as own from "./own.js"
 import * as builtins from "./builtins.js"
 import * as checks from "./checks.js"
 import * as runInternal from "./run.js"
@@ -205,8 +202,8 @@ const startRun = (
     // fail). Ended by `run`, `stop` or a failed start, it was already stopping, and its outcome went to
     // that caller.
     yield* Effect.addFinalizer(() => {
-      if (run.stopping) return stopRun(run)
-      return Effect.flatMap(stopRun(run), (report) =>
+      if (run.stopping) return stopping.stopRun(run)
+      return Effect.flatMap(stopping.stopRun(run), (report) =>
         report.success && run.ending !== "background-failed" ? Effect.void : Effect.die(stopping.applicationFailed(run, report)))
     })
     const started = Effect.zipRight(
@@ -223,7 +220,7 @@ const startRun = (
           const interrupted = Cause.isInterruptedOnly(exit.cause)
           run.ending = interrupted ? "interrupted" : run.lifecycle.state === "building" ? "build-failed" : "start-failed"
           // Interrupted with a clean shutdown: the run ends interrupted; any failure: ApplicationFailed.
-          return Effect.flatMap(stopRun(run), (report) =>
+          return Effect.flatMap(stopping.stopRun(run), (report) =>
             interrupted && report.success
               ? Effect.failCause(exit.cause as Cause.Cause<never>)
               : Effect.fail(stopping.applicationFailed(run, report)))
@@ -251,61 +248,6 @@ const provideLayers = (app: AppImpl): Effect.Effect<Context.Context<never> | und
     }
     return context
   })
-
-/**
- * Stops and releases: the stop phase, then the release (disposers, then constructors' finalizers),
- * dependents first. Runs once; a second call waits for the first and returns the same report. Never
- * fails.
- */
-const stopRun = (run: AppRun): Effect.Effect<Report.Report> =>
-  Effect.uninterruptible(Effect.suspend(() => {
-    if (run.stopping) return Deferred.await(run.stopped)
-    run.stopping = true
-    stopping.settleEnding(run)
-    const stop = Effect.gen(function*() {
-      const record = run.record
-      run.stopBegin = record.now()
-      run.lifecycle.transition("stopping")
-      yield* checks.abandonChecks(run)
-      yield* own.stopAll(run)
-      if (run.startupEnd >= 0 || run.lifecycle.state !== "created") yield* observe.appPhase(record, "stop", stopping.stopPhase(run))
-      // constructors interrupted in flight (another one failed, or the run was interrupted)
-      for (let id = 0; id < run.plan.nodes.length; id++) {
-        if (record.stateOf(id) !== "building") continue
-        record.setState(id, "failed")
-        record.end(id, "build", "interrupted")
-        record.end(id, "initialize", "interrupted")
-      }
-      for (const works of run.backgrounds) if (works !== undefined) background.abandon(works)
-      yield* observe.appPhase(record, "release", stopping.releasePhase(run))
-      for (let id = 0; id < run.plan.nodes.length && !run.releaseTimedOut; id++) {
-        const state = record.stateOf(id)
-        // components built from a value have no scope to close: they are released with the graph
-        if (state !== "pending" && state !== "failed" && state !== "released") record.setState(id, "released")
-      }
-      run.stopEnd = record.now()
-      run.lifecycle.transition("stopped")
-      const report = stopping.buildReport(run)
-      const onReport = run.options.onReport
-      if (onReport !== undefined) yield* Effect.catchAllCause(onReport(report), (cause) => Effect.logError("App onReport failed", cause))
-      runtime.completeDeferred(run.stopped, Exit.succeed(report))
-      return report
-    })
-    // A second caller waits for the first: whatever happens, it must not wait forever.
-    const guarded = Effect.onExit(stop, (exit) =>
-      Effect.sync(() => {
-        if (exit._tag === "Failure") runtime.completeDeferred(run.stopped, exit)
-      }))
-    return observe.appStop(run.record, guarded)
-  }))
-
-/**
- * Stops and releases, then gives the report, or fails with `ApplicationFailed` when something failed
- * (background work counts even when the shutdown itself went well). What `run` and `stop` share.
- */
-const stopAndReport = (run: AppRun): Effect.Effect<Report.Report, Errors.ApplicationFailed> =>
-  Effect.flatMap(stopRun(run), (report) =>
-    report.success && run.ending !== "background-failed" ? Effect.succeed(report) : Effect.fail(stopping.applicationFailed(run, report)))
 
 // ---------------------------------------------------------------------------------------------
 // public operations
@@ -354,7 +296,7 @@ export const stop = <R>(running: App.Running<R>): Effect.Effect<Report.Report, E
   Effect.suspend((): Effect.Effect<Report.Report, Errors.ApplicationFailed | Errors.InvalidState> => {
     const run = runOf(running)
     const invalid = run.lifecycle.check("stop", ["started"])
-    return invalid === undefined ? stopAndReport(run) : Effect.fail(invalid)
+    return invalid === undefined ? stopping.stopAndReport(run) : Effect.fail(invalid)
   })
 
 /** @internal */
@@ -438,10 +380,10 @@ export const runWith = <R, RIn>(
       const run = yield* restore(startRun(appOf(self)))
       onRunning?.(makeRunning<R>(run))
       const waited = yield* Effect.exit(restore(Deferred.await(run.shutdownRequested)))
-      if (waited._tag === "Success" || run.shutdownRequest !== undefined) return yield* stopAndReport(run)
+      if (waited._tag === "Success" || run.shutdownRequest !== undefined) return yield* stopping.stopAndReport(run)
       // Interrupted with a clean shutdown: the run ends interrupted; any failure: ApplicationFailed.
       run.ending = "interrupted"
-      const report = yield* stopRun(run)
+      const report = yield* stopping.stopRun(run)
       if (report.success) return yield* Effect.failCause(waited.cause as Cause.Cause<never>)
       return yield* Effect.fail(stopping.applicationFailed(run, report))
     })

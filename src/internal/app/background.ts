@@ -23,6 +23,7 @@ import * as Option from "effect/Option"
 import type * as Lifecycle from "../../Lifecycle.js"
 import type * as Report from "../../Report.js"
 import * as runtime from "../runtime.js"
+import * as deadlineInternal from "./deadline.js"
 import * as hooks from "./hooks.js"
 
 interface BackgroundRun {
@@ -106,31 +107,51 @@ const settle = (self: Backgrounds, run: BackgroundRun, outcome: Report.Outcome):
   if (--self.remaining === 0) self.target.record.end(self.target.id, "background", self.outcome)
 }
 
-/** Stops a component's background work (see the module's doc). @internal */
-export const stop = (self: Backgrounds, grace: Duration.Duration, stopTimeout: Duration.Duration): Effect.Effect<void> =>
+/**
+ * Stops a component's background work (see the module's doc), each wait capped by what is left of the
+ * shutdown timeout (`deadline`): past it, work still running is interrupted without a wait and
+ * reported as cut off by it.
+ *
+ * @internal
+ */
+export const stop = (
+  self: Backgrounds,
+  grace: Duration.Duration,
+  stopTimeout: Duration.Duration,
+  deadline?: deadlineInternal.ShutdownDeadline
+): Effect.Effect<void> =>
   Effect.forEach(self.runs, (run) => {
     if (run.done) return Effect.void
     run.stopping = true
     runtime.openDeferred(run.signal)
     if (run.background.onShutdown === "interrupt") runtime.interruptFiber(run.fiber)
+    if (deadline?.passed === true) {
+      runtime.interruptFiber(run.fiber)
+      timedOut(self, run, grace, undefined, deadline.text)
+      return Effect.void
+    }
     const wait = (timeout: Duration.Duration) => Effect.timeoutOption(Effect.interruptible(Fiber.await(run.fiber)), timeout)
-    return Effect.flatMap(wait(grace), (exit) => {
+    const graceWait = deadlineInternal.cap(deadline, grace)
+    return Effect.flatMap(wait(graceWait.timeout), (exit) => {
       if (Option.isSome(exit)) return Effect.void
-      if (run.background.onShutdown === "interrupt") {
-        timedOut(self, run, grace)
+      if (run.background.onShutdown === "interrupt" || graceWait.cut !== undefined) {
+        runtime.interruptFiber(run.fiber)
+        timedOut(self, run, grace, undefined, graceWait.cut)
         return Effect.void
       }
       run.overdue = true
       runtime.interruptFiber(run.fiber)
-      return Effect.map(wait(stopTimeout), (exit) => timedOut(self, run, grace, Option.isSome(exit) ? undefined : stopTimeout))
+      const stopWait = deadlineInternal.cap(deadline, stopTimeout)
+      return Effect.map(wait(stopWait.timeout), (exit) =>
+        Option.isSome(exit) ? timedOut(self, run, grace) : timedOut(self, run, grace, stopTimeout, stopWait.cut))
     })
   }, { concurrency: "unbounded", discard: true })
 
-/** A run that did not finish in time: reported as a `HookTimeout` and settled as timed out (once). */
-const timedOut = (self: Backgrounds, run: BackgroundRun, timeout: Duration.Duration, overrun?: Duration.Duration): void => {
+/** A run that did not finish in time (`cut`: the shutdown timeout cut it off): reported as a `HookTimeout` and settled as timed out (once). */
+const timedOut = (self: Backgrounds, run: BackgroundRun, timeout: Duration.Duration, overrun?: Duration.Duration, cut?: string): void => {
   // it ended just as the wait timed out: it did finish in time
   if (run.done) return
-  hooks.hookTimedOut(self.target, run.background.name, timeout, overrun)
+  hooks.hookTimedOut(self.target, run.background.name, timeout, overrun, cut)
   settle(self, run, "timeout")
 }
 

@@ -202,10 +202,13 @@ const abandon = (self: AppRun, which: (check: InFlight) => boolean): Effect.Effe
   Effect.suspend(() => {
     const abandoned = Array.from(self.checksInFlight).filter(([, check]) => which(check))
     const now = self.record.now()
+    // at the shutdown, within what is left of its timeout too
+    const until = self.shutdownDeadline === undefined ? Infinity : now + self.shutdownDeadline.left()
     return Effect.forEach(abandoned, ([fiber, check]) => {
       check.abandoned = true
       runtime.interruptFiber(fiber)
-      return check.deadline > now ? hooks.awaitWithin(fiber, Duration.millis(check.deadline - now)) : Effect.void
+      const end = Math.min(check.deadline, until)
+      return end > now ? hooks.awaitWithin(fiber, Duration.millis(end - now)) : Effect.void
     }, { concurrency: "unbounded", discard: true })
   })
 

@@ -31,6 +31,7 @@ import * as Errors from "../../Errors.js"
 import type * as Report from "../../Report.js"
 import * as observe from "../observe.js"
 import * as runtime from "../runtime.js"
+import * as deadline from "./deadline.js"
 import type { RunRecord } from "./record.js"
 
 /** A started user effect: its exit when it is done, else its fiber. @internal */
@@ -114,15 +115,27 @@ export const hookFailed = (target: Target, hook: string, cause: Cause.Cause<unkn
   return error
 }
 
-/** The hook did not end within `timeout`: recorded as an error of the run. @internal */
-export const hookTimedOut = (target: Target, hook: string, timeout: Duration.Duration, overrun?: Duration.Duration): Errors.HookTimeout => {
+/**
+ * The hook did not end within `timeout` (`shutdownTimeout`: cut off by the App's, see `deadline.ts`):
+ * recorded as an error of the run.
+ *
+ * @internal
+ */
+export const hookTimedOut = (
+  target: Target,
+  hook: string,
+  timeout: Duration.Duration,
+  overrun?: Duration.Duration,
+  shutdownTimeout?: string
+): Errors.HookTimeout => {
   const error = new Errors.HookTimeout({
     component: target.record.nameOf(target.id),
     path: target.record.pathOf(target.id),
     phase: hookPhases[target.phase]!,
     hook,
     timeout: Duration.format(timeout),
-    ...(overrun !== undefined && { overrun: Duration.format(overrun) })
+    ...(overrun !== undefined && { overrun: Duration.format(overrun) }),
+    ...(shutdownTimeout !== undefined && { shutdownTimeout })
   })
   target.record.fail(target.id, target.phase, hook, "timeout", error)
   return error
@@ -152,7 +165,8 @@ const noServices = (): undefined => undefined
  * How a sequence of hooks runs: the hooks, the component's service they receive, the timeout of
  * each, whether the rest still runs after one failed (stop hooks and disposers), while when the
  * phase is live (no hook starts once it is not; default: always), what to do when they are done,
- * and the services each hook declared.
+ * the services each hook declared, and the shutdown timeout that caps each wait (stop hooks and
+ * disposers: past it, a hook not begun is cut off without running, see `deadline.ts`).
  *
  * @internal
  */
@@ -164,6 +178,7 @@ export interface SequenceOptions {
   readonly live?: (() => boolean) | undefined
   readonly onDone?: ((sequence: Sequence) => void) | undefined
   readonly servicesOf?: ((hook: Hook) => Context.Context<never> | undefined) | undefined
+  readonly deadline?: deadline.ShutdownDeadline | undefined
 }
 
 const always = () => true
@@ -193,6 +208,7 @@ export class Sequence implements Target {
   readonly live: () => boolean
   readonly onDone: (sequence: Sequence) => void
   readonly servicesOf: (hook: Hook) => Context.Context<never> | undefined
+  readonly deadline: deadline.ShutdownDeadline | undefined
 
   /** The hooks of a component's phase (`target`), begun in its record. */
   constructor(target: Target, options: SequenceOptions) {
@@ -208,6 +224,7 @@ export class Sequence implements Target {
     this.live = options.live ?? always
     this.onDone = options.onDone ?? nothing
     this.servicesOf = options.servicesOf ?? noServices
+    this.deadline = options.deadline
     target.record.begin(target.id, target.phase)
   }
 }
@@ -225,6 +242,12 @@ export const run = (self: Sequence): Effect.Effect<void> | undefined => {
       break
     }
     const hook = self.hooks[self.index]!
+    if (self.deadline?.passed === true) {
+      self.index++
+      timedOut(self, hook.name, self.deadline.text)
+      if (!self.keepGoing) break
+      continue
+    }
     const started = startHook(self, hook.name, () => hook.run(self.service), self.servicesOf(hook))
     if (runtime.isRunning(started)) return awaitHook(self, hook, started)
     self.index++
@@ -236,14 +259,15 @@ export const run = (self: Sequence): Effect.Effect<void> | undefined => {
 
 const awaitHook = (self: Sequence, hook: Hook, fiber: Fiber.RuntimeFiber<unknown, unknown>): Effect.Effect<void> => {
   const began = self.record.now()
+  const { cut, timeout } = deadline.cap(self.deadline, self.timeout)
   return Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(Effect.exit(restore(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), self.timeout))), (waited) => {
+    Effect.flatMap(Effect.exit(restore(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), timeout))), (waited) => {
       self.index++
       if (waited._tag === "Failure") return Effect.zipRight(cutOff(self, hook, fiber, began), Effect.failCause(waited.cause))
       if (Option.isNone(waited.value)) {
         // Interrupted without waiting: a hook that ignores interruption cannot hold the lifecycle.
         runtime.interruptFiber(fiber)
-        timedOut(self, hook.name)
+        timedOut(self, hook.name, cut)
         if (!self.keepGoing) return Effect.sync(() => finish(self))
       } else if (!settle(self, hook.name, waited.value.value) && !self.keepGoing) {
         return Effect.sync(() => finish(self))
@@ -287,9 +311,10 @@ const settle = (self: Sequence, name: string, exit: Exit.Exit<unknown, unknown>)
   return false
 }
 
-const timedOut = (self: Sequence, name: string): void => {
+/** `cut`: the shutdown timeout cut it off (its text). */
+const timedOut = (self: Sequence, name: string, cut?: string): void => {
   if (self.outcome === "success") self.outcome = "timeout"
-  self.errors.push(hookTimedOut(self, name, self.timeout))
+  self.errors.push(hookTimedOut(self, name, self.timeout, undefined, cut))
 }
 
 const finish = (self: Sequence): void => {

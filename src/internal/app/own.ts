@@ -32,12 +32,19 @@ import * as lookup from "../container/lookup.js"
 import * as dependency from "../dependency.js"
 import * as runtime from "../runtime.js"
 import * as background from "./background.js"
+import * as deadlineInternal from "./deadline.js"
 import * as hooks from "./hooks.js"
 import type { Hooked } from "./instances.js"
 import type { AppRun } from "./run.js"
 
 const failed = (component: Hooked, hook: string, phase: Errors.HookPhase, cause: Cause.Cause<unknown>) =>
   new Errors.HookFailed({ component: component.name, path: component.path(), phase, hook, cause: hooks.failureOf(cause).reason })
+
+/** A hook, or background work, the shutdown timeout (`shutdownTimeout`, its text) cut off. */
+const cutOffByShutdown = (component: Hooked, hook: string, phase: Errors.HookPhase, shutdownTimeout: string) => {
+  const timeout = Duration.format(phase === "background" ? component.settings.grace : component.settings.stop)
+  return new Errors.HookTimeout({ component: component.name, path: component.path(), phase, hook, timeout, shutdownTimeout })
+}
 
 /**
  * Runs hooks one after the other, each on a fiber of its own within the component's start timeout;
@@ -119,7 +126,9 @@ const cutOff = (fiber: Fiber.RuntimeFiber<unknown, unknown>, timeout: Duration.D
  * Runs every hook, each within the component's stop timeout, past those that fail; then fails with
  * each failure (a `HookFailed`), as a scope's close fails with its finalizers' failures. Each runs on
  * a fiber of its own: one past its timeout is interrupted and not waited for (one that ignores its
- * interruption cannot hold the release, which runs where nothing can be interrupted).
+ * interruption cannot hold the release, which runs where nothing can be interrupted). Stop hooks run
+ * within what is left of the shutdown timeout too (`deadline`, read as each begins): one it cuts off,
+ * or that does not begin once it passed, fails with a `HookTimeout` saying so.
  *
  * @internal
  */
@@ -127,23 +136,29 @@ export const allAttempted = (
   component: Hooked,
   service: unknown,
   list: ReadonlyArray<Lifecycle.Hook>,
-  phase: "stop" | "dispose"
+  phase: "stop" | "dispose",
+  deadline: () => deadlineInternal.ShutdownDeadline | undefined = () => undefined
 ): Effect.Effect<void> =>
   Effect.flatMap(
     Effect.forEach(list, (hook) =>
-      Effect.flatMap(
-        Effect.forkDaemon(Effect.interruptible(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook)))),
-        (fiber) =>
-          Effect.timeout(Effect.interruptible(Fiber.join(fiber)), component.settings.stop).pipe(
-            Effect.matchCause({
-              onFailure: (cause) => {
-                runtime.interruptFiber(fiber)
-                return failed(component, hook.name, phase, cause)
-              },
-              onSuccess: () => undefined
-            })
-          )
-      )),
+      Effect.suspend(() => {
+        const { cut, timeout } = deadlineInternal.cap(deadline(), component.settings.stop)
+        if (deadline()?.passed === true) return Effect.succeed(cutOffByShutdown(component, hook.name, phase, cut!))
+        return Effect.flatMap(
+          Effect.forkDaemon(Effect.interruptible(hooks.userEffect(`hook ${hook.name}`, () => hook.run(service), component.services(hook)))),
+          (fiber) =>
+            Effect.timeout(Effect.interruptible(Fiber.join(fiber)), timeout).pipe(
+              Effect.matchCause({
+                onFailure: (cause) => {
+                  runtime.interruptFiber(fiber)
+                  const timedOut = cut !== undefined && Option.exists(Cause.failureOption(cause), Cause.isTimeoutException)
+                  return timedOut ? cutOffByShutdown(component, hook.name, phase, cut) : failed(component, hook.name, phase, cause)
+                },
+                onSuccess: () => undefined
+              })
+            )
+        )
+      })),
     (outcomes) => {
       const failures = outcomes.filter((failure) => failure !== undefined)
       return failures.length === 0 ? Effect.void : Effect.failCause(failures.map(Cause.die).reduce(Cause.sequential))
@@ -226,7 +241,7 @@ const startNow = (
       // stopped once: by the application's stop, or as its scope closes, whichever comes first (the
       // finalizer then gives the stop's outcome: its failures are the instance's release's); listed
       // until its stop ended, so that the application's stop begun meanwhile waits for it
-      return Effect.flatMap(Effect.cached(stop(component, service, runs)), (stopOnce) => {
+      return Effect.flatMap(Effect.cached(stop(self, component, service, runs)), (stopOnce) => {
         // its scope's finalizer, added as it was built, runs what `stopped` keeps
         if (stopped !== undefined) return Effect.sync(() => stopped(stopOnce))
         self.ownStarted.add(stopOnce)
@@ -238,7 +253,8 @@ const startNow = (
  * The application's stop begins with the instances of their own that started (children's and
  * lookups' singletons), last started first: they may depend on the application's components, which
  * stop next (not what the application's build looked up: its stop phase stops those, `lookups.ts`). The starts in flight are waited for first (each bounded by its start timeout; none
- * begins once the stop began, see `instances.ts`), so that what they start stops here too, in order.
+ * begins once the stop began, see `instances.ts`), so that what they start stops here too, in order;
+ * within what is left of the shutdown timeout, past which what still starts is stopped by its release.
  * Their failures are their release's (see `start`).
  *
  * @internal
@@ -246,7 +262,12 @@ const startNow = (
 export const stopAll = (self: AppRun): Effect.Effect<void> =>
   Effect.suspend(() =>
     Effect.zipRight(
-      Effect.forEach([...self.ownStarting], (starting) => Deferred.await(starting), { discard: true }),
+      Effect.forEach([...self.ownStarting], (starting) =>
+        self.shutdownDeadline === undefined
+          ? Deferred.await(starting)
+          : Effect.suspend(() => Effect.timeoutOption(Effect.interruptible(Deferred.await(starting)), self.shutdownDeadline!.left())), {
+        discard: true
+      }),
       Effect.suspend(() => Effect.forEach([...self.ownStarted].reverse(), Effect.exit, { discard: true }))
     ))
 
@@ -254,9 +275,11 @@ export const stopAll = (self: AppRun): Effect.Effect<void> =>
  * A singleton of its own stops: its background work asked to finish (its signal completes, and work
  * that asked for `"interrupt"` is interrupted), awaited within the grace timeout, then interrupted and
  * awaited within the stop timeout; then its stop hooks. Work that did not end in time is a failure of
- * the instance's release (a `HookFailed` in the `background` phase), as a failing stop hook is.
+ * the instance's release (a `HookFailed` in the `background` phase), as a failing stop hook is. At the
+ * application's shutdown each wait is capped by what is left of the shutdown timeout: what it cuts off
+ * is a `HookTimeout` saying so.
  */
-const stop = (component: Hooked, service: unknown, runs: ReadonlyArray<Started>): Effect.Effect<void> => {
+const stop = (self: AppRun, component: Hooked, service: unknown, runs: ReadonlyArray<Started>): Effect.Effect<void> => {
   const settings = component.settings
   const overdue = (run: Run) =>
     failed(component, run.work.name, "background", Cause.die(new Error(
@@ -269,16 +292,19 @@ const stop = (component: Hooked, service: unknown, runs: ReadonlyArray<Started>)
     runtime.openDeferred(run.signal)
     if (run.work.onShutdown === "interrupt") runtime.interruptFiber(run.fiber)
     // past the grace timeout the wait interrupts the work; work asked by its signal gets the stop timeout more
-    return Effect.flatMap(hooks.awaitWithin(run.fiber, settings.grace), (ended) =>
-      Option.isSome(ended)
-        ? Effect.succeed(undefined)
-        : run.work.onShutdown === "interrupt"
-        ? Effect.succeed(overdue(run))
-        : Effect.map(hooks.awaitWithin(run.fiber, settings.stop), (interrupted) => Option.isSome(interrupted) ? undefined : overdue(run)))
+    const grace = deadlineInternal.cap(self.shutdownDeadline, settings.grace)
+    return Effect.flatMap(hooks.awaitWithin(run.fiber, grace.timeout), (ended) => {
+      if (Option.isSome(ended)) return Effect.succeed(undefined)
+      if (grace.cut !== undefined) return Effect.succeed(cutOffByShutdown(component, run.work.name, "background", grace.cut))
+      if (run.work.onShutdown === "interrupt") return Effect.succeed(overdue(run))
+      const interrupted = deadlineInternal.cap(self.shutdownDeadline, settings.stop)
+      return Effect.map(hooks.awaitWithin(run.fiber, interrupted.timeout), (ended) =>
+        Option.isSome(ended) ? undefined : interrupted.cut !== undefined ? cutOffByShutdown(component, run.work.name, "background", interrupted.cut) : overdue(run))
+    })
   }, { concurrency: "unbounded" })
   return Effect.flatMap(background, (outcomes) => {
     const late = outcomes.filter((failure) => failure !== undefined)
-    const hooksStopped = allAttempted(component, service, settings.lifecycle!.onStop, "stop")
+    const hooksStopped = allAttempted(component, service, settings.lifecycle!.onStop, "stop", () => self.shutdownDeadline)
     if (late.length === 0) return hooksStopped
     const lateCause = late.map(Cause.die).reduce(Cause.sequential)
     return Effect.flatMap(Effect.exit(hooksStopped), (stopped) =>

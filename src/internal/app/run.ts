@@ -49,6 +49,7 @@ import * as builtins from "./builtins.js"
 import * as hooks from "./hooks.js"
 import * as instances from "./instances.js"
 import * as lookups from "./lookups.js"
+import type { ShutdownDeadline } from "./deadline.js"
 import { Lifecycle } from "./lifecycle.js"
 import { RunRecord } from "./record.js"
 import * as settingsInternal from "./settings.js"
@@ -90,6 +91,8 @@ export class AppRun implements builtins.Host {
   stopping = false
   /** the release did not complete within the release timeout */
   releaseTimedOut = false
+  /** the shutdown timeout, from the shutdown's beginning on (`undefined`: none given, or not stopping yet; see `deadline.ts`) */
+  shutdownDeadline: ShutdownDeadline | undefined = undefined
   /** the components that declare health checks, in plan order (found on the first health check) */
   healthChecked: ReadonlyArray<number> | undefined = undefined
   /** interrupts the readiness run in flight, if any (`checks.readinessOf`): called as the stop begins */

@@ -21,6 +21,8 @@ export interface Settings {
   readonly stop: Duration.Duration
   readonly grace: Duration.Duration
   readonly release: Duration.Duration
+  /** bounds the whole shutdown, each of its waits capped by what is left of it (`undefined`: no such bound; see `deadline.ts`) */
+  readonly shutdown: Duration.Duration | undefined
   readonly health: Duration.Duration
   /** bounds a whole health run when its caller does not say (`undefined`: only each check is bounded) */
   readonly healthOverall: Duration.Duration | undefined
@@ -65,6 +67,7 @@ export const validateOptions = (options: App.Options, problems: Problems): Setti
   stop: timeoutOption(problems, "stopTimeout", options.stopTimeout, defaults.stop),
   grace: timeoutOption(problems, "graceTimeout", options.graceTimeout, defaults.grace),
   release: timeoutOption(problems, "releaseTimeout", options.releaseTimeout, defaults.release),
+  shutdown: timeoutOption(problems, "shutdownTimeout", options.shutdownTimeout, undefined),
   health: timeoutOption(problems, "healthTimeout", options.healthTimeout, defaults.health),
   healthOverall: timeoutOption(problems, "healthOverallTimeout", options.healthOverallTimeout, undefined),
   concurrency: concurrencyOption(problems, "concurrency", options.concurrency),

@@ -7,6 +7,7 @@
  * @internal
  */
 import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -20,10 +21,14 @@ import * as executor from "../executor.js"
 import * as graph from "../graph.js"
 import * as planInternal from "../plan.js"
 import * as lookup from "../container/lookup.js"
+import * as observe from "../observe.js"
+import * as runtime from "../runtime.js"
 import * as background from "./background.js"
 import * as checks from "./checks.js"
+import * as deadline from "./deadline.js"
 import * as hooks from "./hooks.js"
 import * as lookups from "./lookups.js"
+import * as own from "./own.js"
 import * as settingsInternal from "./settings.js"
 import { type AppRun, hookServices, target } from "./run.js"
 
@@ -65,13 +70,16 @@ const stopNode = (self: AppRun, id: number, failed?: container.HookFailures): Ef
     service: self.values[id],
     timeout: settings.stop,
     keepGoing: true,
+    deadline: self.shutdownDeadline,
     onDone: (done) => {
       self.record.setState(id, "stopped")
       if (failed !== undefined) failedWith(failed, id, done)
     },
     servicesOf: hookServices(self, id)
   })
-  return running ? Effect.zipRight(background.stop(works, settings.grace, settings.stop), hooks.runAll(sequence)) : hooks.run(sequence)
+  return running
+    ? Effect.zipRight(background.stop(works, settings.grace, settings.stop, self.shutdownDeadline), hooks.runAll(sequence))
+    : hooks.run(sequence)
 }
 
 /**
@@ -237,7 +245,10 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
       ),
       executor.release(build, Exit.void, releaseSteps(self))
     )
-    return Effect.flatMap(bounded.within(release, self.settings.release, () => true), (ended) => {
+    // capped by what is left of the shutdown timeout: begun at once past it, and abandoned at its first wait
+    const bound = deadline.cap(self.shutdownDeadline, self.settings.release)
+    const cut = bound.cut === undefined ? {} : { shutdownTimeout: bound.cut }
+    return Effect.flatMap(bounded.within(release, bound.timeout, () => true), (ended) => {
       if (Either.isRight(ended)) return Effect.void
       self.releaseTimedOut = true
       // the release still waits for builds in flight (a lookup's, a handle's): nothing was released; or,
@@ -249,7 +260,8 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
             component: holder.plan.nodes[id]!.name,
             path: planInternal.pathTo(holder.plan, id),
             timeout: Duration.format(self.settings.release),
-            ...(waitsFor === "building" ? { building: true } : waitsFor === "using" ? { using: true } : {})
+            ...(waitsFor === "building" ? { building: true } : waitsFor === "using" ? { using: true } : {}),
+            ...cut
           }),
           "timeout"
         )
@@ -259,7 +271,12 @@ export const releasePhase = (self: AppRun): Effect.Effect<void> =>
         releaseTimedOut(
           self,
           id,
-          new Errors.ReleaseTimeout({ component: self.record.nameOf(id), path: self.record.pathOf(id), timeout: Duration.format(self.settings.release) })
+          new Errors.ReleaseTimeout({
+            component: self.record.nameOf(id),
+            path: self.record.pathOf(id),
+            timeout: Duration.format(self.settings.release),
+            ...cut
+          })
         )
       }
       return Effect.void
@@ -276,6 +293,71 @@ const releaseTimedOut = (self: AppRun, id: number, error: Errors.ReleaseTimeout)
   self.record.fail(id, phase, null, "timeout", error)
   self.record.end(id, phase, "timeout")
 }
+
+// ---------------------------------------------------------------------------------------------
+// the shutdown, from its beginning to the report
+
+/**
+ * Stops and releases: the stop phase, then the release (disposers, then constructors' finalizers),
+ * dependents first. Runs once; a second call waits for the first and returns the same report. Never
+ * fails. Every ending goes through here (a stop, a shutdown request, a failed build or start, an
+ * interruption, a closing scope): the shutdown timeout, if any, bounds it from its beginning to the
+ * release's end (`deadline.ts`), not the `onReport` that follows.
+ *
+ * @internal
+ */
+export const stopRun = (run: AppRun): Effect.Effect<Report.Report> =>
+  Effect.uninterruptible(Effect.suspend(() => {
+    if (run.stopping) return Deferred.await(run.stopped)
+    run.stopping = true
+    settleEnding(run)
+    const stop = Effect.gen(function*() {
+      const record = run.record
+      run.stopBegin = record.now()
+      if (run.settings.shutdown !== undefined) run.shutdownDeadline = new deadline.ShutdownDeadline(run.settings.shutdown, () => record.now())
+      run.lifecycle.transition("stopping")
+      yield* checks.abandonChecks(run)
+      yield* own.stopAll(run)
+      if (run.startupEnd >= 0 || run.lifecycle.state !== "created") yield* observe.appPhase(record, "stop", stopPhase(run))
+      // constructors interrupted in flight (another one failed, or the run was interrupted)
+      for (let id = 0; id < run.plan.nodes.length; id++) {
+        if (record.stateOf(id) !== "building") continue
+        record.setState(id, "failed")
+        record.end(id, "build", "interrupted")
+        record.end(id, "initialize", "interrupted")
+      }
+      for (const works of run.backgrounds) if (works !== undefined) background.abandon(works)
+      yield* observe.appPhase(record, "release", releasePhase(run))
+      for (let id = 0; id < run.plan.nodes.length && !run.releaseTimedOut; id++) {
+        const state = record.stateOf(id)
+        // components built from a value have no scope to close: they are released with the graph
+        if (state !== "pending" && state !== "failed" && state !== "released") record.setState(id, "released")
+      }
+      run.stopEnd = record.now()
+      run.lifecycle.transition("stopped")
+      const report = buildReport(run)
+      const onReport = run.options.onReport
+      if (onReport !== undefined) yield* Effect.catchAllCause(onReport(report), (cause) => Effect.logError("App onReport failed", cause))
+      runtime.completeDeferred(run.stopped, Exit.succeed(report))
+      return report
+    })
+    // A second caller waits for the first: whatever happens, it must not wait forever.
+    const guarded = Effect.onExit(stop, (exit) =>
+      Effect.sync(() => {
+        if (exit._tag === "Failure") runtime.completeDeferred(run.stopped, exit)
+      }))
+    return observe.appStop(run.record, guarded)
+  }))
+
+/**
+ * Stops and releases, then gives the report, or fails with `ApplicationFailed` when something failed
+ * (background work counts even when the shutdown itself went well). What `run` and `stop` share.
+ *
+ * @internal
+ */
+export const stopAndReport = (run: AppRun): Effect.Effect<Report.Report, Errors.ApplicationFailed> =>
+  Effect.flatMap(stopRun(run), (report) =>
+    report.success && run.ending !== "background-failed" ? Effect.succeed(report) : Effect.fail(applicationFailed(run, report)))
 
 // ---------------------------------------------------------------------------------------------
 // how the run ended: the report
