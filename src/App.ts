@@ -272,12 +272,11 @@ export interface InstanceEvent<Tag extends "InstanceBuilt" | "InstanceReleased">
  * `effect/Config`s, read with the current `ConfigProvider` when the application starts, with the
  * Configs of the registry's conditions (see `Condition`). A timeout is any finite, non-negative
  * `Duration.DurationInput` (`2000`, `"2 seconds"`, `Duration.seconds(2)`), else `InvalidLifecycle`.
- * What the application tells of its run (`spans`, `metrics`, `startupLog`) is `Observability.AppOptions`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Options extends Condition.EnvironmentSource, Observability.AppOptions {
+export interface Options extends Condition.EnvironmentSource {
   /** Bounds each initializer and start hook (default 15 seconds). */
   readonly startTimeout?: Duration.DurationInput | undefined
   /** Bounds each stop hook and disposer (default 15 seconds). */
@@ -324,6 +323,30 @@ export interface Options extends Condition.EnvironmentSource, Observability.AppO
    * @since 0.2.0
    */
   readonly healthOverallTimeout?: Duration.DurationInput | undefined
+  /**
+   * Spans for every phase of every component (see `Observability` for their names and attributes):
+   * `"auto"` (default) creates them when a tracer other than Effect's built-in one (which exports
+   * nothing) is installed and tracing is enabled; `false` never, `true` always.
+   */
+  readonly spans?: boolean | "auto" | undefined
+  /**
+   * Effect Metrics of the run (see `Observability`): every phase's duration (a histogram labelled by
+   * phase) and every health check's status (default `true`). `"per-component"` labels the durations
+   * by component too: a series per component and phase for the metrics backend to keep (tens of
+   * thousands for thousands of components; the report, ops timeline and spans have them anyway).
+   *
+   * @since 0.2.0
+   */
+  readonly metrics?: boolean | "per-component" | undefined
+  /**
+   * What the application logs while it starts, with `Effect.log` (the program's Logger and level
+   * decide): the components still building or starting after a second, then `started N components
+   * in X` and the slowest ones' build and start durations. `"quiet"`: that line alone; `false`:
+   * nothing; or the delay and the rows (`Observability.StartupLogOptions`). Default `true`.
+   *
+   * @since 0.2.0
+   */
+  readonly startupLog?: Observability.StartupLog | undefined
   /** Called with the report after every shutdown, also when the run was interrupted. */
   readonly onReport?: ((report: Report.Report) => Effect.Effect<void>) | undefined
   /** The scopes the application opens, outer first (see `Lifetime` and `Resolver.Options`). */
