@@ -291,7 +291,8 @@ export interface Options extends Condition.EnvironmentSource {
   readonly releaseTimeout?: Duration.DurationInput | undefined
   /**
    * Bounds the whole shutdown, from its beginning (`stop`, `shutdown`, a signal under `runMain`, failed
-   * background work, a failed build or start, an interruption) to the release's end (default none: the
+   * background work, a failed build or start, an interruption; a startup torn down: from its teardown,
+   * the wait for a hook in flight cut off then included) to the release's end (default none: the
    * phases' timeouts add up along the graph). Each wait keeps its timeout, capped by what is left of this
    * one; one it cuts off ends as at its own timeout (interrupted, not awaited; the release abandoned), the
    * rest does not begin, and the report names what it cut: a `HookTimeout` or `ReleaseTimeout` with

@@ -1678,6 +1678,38 @@ describe("App", () => {
         ])
         expect(yield* recorder.entries).toEqual([])
       }))
+
+    it.effect("a startup interrupted while a start hook ignores its interruption is bounded by the shutdown timeout from the interruption on, not by what is left of the start timeout", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const registry = Registry.make(
+          Component.succeed(A, "a").pipe(
+            Lifecycle.onStart(() => Effect.uninterruptible(Effect.zipRight(recorder.record("listening"), Effect.sleep("1 minute"))), { name: "listen" }),
+            Lifecycle.timeouts({ start: "1 minute" })
+          )
+        )
+        const reports: Array<Report.Report> = []
+        const app = App.make(registry, {
+          roots: [A],
+          shutdownTimeout: "5 seconds",
+          startupLog: false,
+          onReport: (report) => Effect.sync(() => reports.push(report))
+        })
+        const running = yield* Effect.fork(App.run(app))
+        yield* awaitEntries(recorder, 1)
+        yield* TestClock.adjust("1 second")
+        const interrupting = yield* Effect.fork(Fiber.interrupt(running))
+        yield* awaitSleeps(2) // the hook's minute, and the cut-off's wait
+        yield* TestClock.adjust("4999 millis")
+        expect(Option.isNone(yield* Fiber.poll(interrupting))).toBe(true)
+        yield* TestClock.adjust("1 millis")
+        const exit = yield* Fiber.join(interrupting)
+        expect(Exit.isInterrupted(exit)).toBe(true)
+        expect(reports[0]!.errors.map((error) => error.message)).toEqual([
+          "A: start hook listen of A was cut off by the shutdown timeout: the whole shutdown is bounded by 5s (the App's shutdownTimeout)"
+        ])
+        expect(phasesOf(reports[0]!, "A")).toEqual(["build:success", "start:timeout"])
+      }))
   })
 
   describe("running", () => {

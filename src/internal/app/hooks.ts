@@ -179,9 +179,15 @@ export interface SequenceOptions {
   readonly onDone?: ((sequence: Sequence) => void) | undefined
   readonly servicesOf?: ((hook: Hook) => Context.Context<never> | undefined) | undefined
   readonly deadline?: deadline.ShutdownDeadline | undefined
+  /**
+   * initializers and start hooks: the shutdown timeout, begun when their phase is torn down (see
+   * `run.shutdownBegins`), which caps the wait for a hook cut off then as it caps the shutdown's waits
+   */
+  readonly tornDown?: (() => deadline.ShutdownDeadline | undefined) | undefined
 }
 
 const always = () => true
+const noDeadline = (): undefined => undefined
 const nothing = () => {}
 
 /**
@@ -209,6 +215,7 @@ export class Sequence implements Target {
   readonly onDone: (sequence: Sequence) => void
   readonly servicesOf: (hook: Hook) => Context.Context<never> | undefined
   readonly deadline: deadline.ShutdownDeadline | undefined
+  readonly tornDown: () => deadline.ShutdownDeadline | undefined
 
   /** The hooks of a component's phase (`target`), begun in its record. */
   constructor(target: Target, options: SequenceOptions) {
@@ -225,6 +232,7 @@ export class Sequence implements Target {
     this.onDone = options.onDone ?? nothing
     this.servicesOf = options.servicesOf ?? noServices
     this.deadline = options.deadline
+    this.tornDown = options.tornDown ?? noDeadline
     target.record.begin(target.id, target.phase)
   }
 }
@@ -294,9 +302,10 @@ const cutOff = (self: Sequence, hook: Hook, fiber: Fiber.RuntimeFiber<unknown, u
     return Effect.void
   }
   runtime.interruptFiber(fiber)
-  const left = Duration.millis(Math.max(0, Duration.toMillis(self.timeout) - (self.record.now() - began)))
-  return Effect.map(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), left), (ended) => {
-    if (Option.isNone(ended)) timedOut(self, hook.name)
+  // what is left of its timeout, and of the shutdown timeout, which begins as its phase is torn down
+  const { cut, timeout } = deadline.cap(self.tornDown(), Duration.millis(Math.max(0, Duration.toMillis(self.timeout) - (self.record.now() - began))))
+  return Effect.map(Effect.timeoutOption(Effect.interruptible(Fiber.await(fiber)), timeout), (ended) => {
+    if (Option.isNone(ended)) timedOut(self, hook.name, cut)
     else if (ended.value._tag === "Success" || !Cause.isInterruptedOnly(ended.value.cause)) settle(self, hook.name, ended.value)
     else if (self.outcome === "success") self.outcome = "interrupted"
     end()

@@ -49,7 +49,7 @@ import * as builtins from "./builtins.js"
 import * as hooks from "./hooks.js"
 import * as instances from "./instances.js"
 import * as lookups from "./lookups.js"
-import type { ShutdownDeadline } from "./deadline.js"
+import { ShutdownDeadline } from "./deadline.js"
 import { Lifecycle } from "./lifecycle.js"
 import { RunRecord } from "./record.js"
 import * as settingsInternal from "./settings.js"
@@ -179,6 +179,19 @@ export const requestShutdown = (self: AppRun, request: ShutdownRequest): void =>
 }
 
 /** What a hook of a component in a phase runs with. @internal */
+/**
+ * The shutdown timeout from now on, made once: when the shutdown begins (`stopping.stopRun`), or earlier,
+ * when the startup is torn down (a build or start failed, the run was interrupted: a hook in flight is
+ * then cut off and awaited, and the shutdown that follows has begun). `undefined`: no shutdown timeout.
+ *
+ * @internal
+ */
+export const shutdownBegins = (self: AppRun): ShutdownDeadline | undefined => {
+  if (self.settings.shutdown === undefined) return undefined
+  const record = self.record
+  return (self.shutdownDeadline ??= new ShutdownDeadline(self.settings.shutdown, () => record.now()))
+}
+
 export const target = (self: AppRun, id: number, phase: Report.Phase): hooks.Target => ({
   record: self.record,
   id,
@@ -348,6 +361,7 @@ const initialize = (self: AppRun, build: executor.GraphBuild, id: number, servic
       timeout: self.components[id]!.start,
       keepGoing: false,
       live: () => build.run === undefined || !build.run.stopped,
+      tornDown: () => shutdownBegins(self),
       onDone: (sequence) => {
         if (sequence.outcome === "success") {
           built(self, id, service)
@@ -402,6 +416,7 @@ const startNode = (self: AppRun, id: number): Effect.Effect<void> | undefined =>
     timeout: self.components[id]!.start,
     keepGoing: false,
     live: () => !self.starting!.stopped,
+    tornDown: () => shutdownBegins(self),
     onDone: (sequence) => {
       if (sequence.outcome !== "success") {
         self.record.setState(id, "failed")

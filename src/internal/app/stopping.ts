@@ -30,7 +30,7 @@ import * as hooks from "./hooks.js"
 import * as lookups from "./lookups.js"
 import * as own from "./own.js"
 import * as settingsInternal from "./settings.js"
-import { type AppRun, hookServices, target } from "./run.js"
+import { type AppRun, hookServices, shutdownBegins, target } from "./run.js"
 
 /**
  * The stop phase: every component that started, dependents first; with what constructors looked up
@@ -314,7 +314,8 @@ export const stopRun = (run: AppRun): Effect.Effect<Report.Report> =>
     const stop = Effect.gen(function*() {
       const record = run.record
       run.stopBegin = record.now()
-      if (run.settings.shutdown !== undefined) run.shutdownDeadline = new deadline.ShutdownDeadline(run.settings.shutdown, () => record.now())
+      // begun already if the startup was torn down (its hooks cut off within it)
+      shutdownBegins(run)
       run.lifecycle.transition("stopping")
       yield* checks.abandonChecks(run)
       yield* own.stopAll(run)
