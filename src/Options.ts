@@ -155,6 +155,8 @@ export type TextFields<Fields extends Schema.Struct.Fields> = {
  * Declares a component's options: a name (the prefix of their flags, variables and file keys) and a
  * `Schema.Struct` (or its fields); or a single schema (or property signature, for a default) for
  * options with one value (the flag `--<name>`). See the module's doc for how values are named, read and decoded.
+ * Each call makes options of their own: two of one name (two modules') that share a key share its flag,
+ * an `InvalidOptions` problem when both are read, so a published module names its options after itself.
  *
  * @example
  * ```ts

@@ -472,9 +472,65 @@ describe("Options", () => {
         )
         expect(yield* Ref.get(built)).toBe(0)
       }))
+
+    it.effect("two modules' options of one name and key share no flag unnoticed: InvalidOptions says the name is declared twice, nothing is built", () =>
+      Effect.gen(function*() {
+        // two libraries, each with its own Options.make("pg", { host }): both would read --pg-host
+        const PoolOptions = Options.make("pg", { host: Schema.String })
+        const QueueOptions = Options.make("pg", { host: Schema.String, channel: Schema.String })
+        class Pool extends Context.Tag("acme/Pool")<Pool, string>() {}
+        class Jobs extends Context.Tag("other/Jobs")<Jobs, string>() {}
+        const built = yield* Ref.make(0)
+        const modules = Registry.make(
+          Component.make(Pool, { dependencies: [PoolOptions], build: Effect.zipRight(Ref.update(built, (n) => n + 1), Effect.map(PoolOptions, (o) => o.host)) }),
+          Component.make(Jobs, { dependencies: [QueueOptions], build: Effect.zipRight(Ref.update(built, (n) => n + 1), Effect.map(QueueOptions, (o) => o.channel)) })
+        )
+        const error = yield* Effect.flip(
+          Effect.provide(Effect.all([Pool, Jobs]), Registry.toLayer(modules, [Pool, Jobs])).pipe(
+            withProvider({ argv: ["--pg-host", "db", "--pg-channel", "jobs"] })
+          )
+        )
+        expect(error).toEqual(
+          new Errors.InvalidOptions({
+            problems: [{
+              path: ["other/Jobs"], options: "pg", key: "host", flag: "--pg-host", variable: "PG_HOST", expected: "string",
+              got: undefined, from: undefined, reason: "shares its flag with host of other options named pg"
+            }]
+          })
+        )
+        expect(error.message).toBe(
+          "1 invalid option:\n  - other/Jobs: option host of pg has the flag --pg-host and the variable PG_HOST of option host of other " +
+            "options named pg, so neither can be set apart from the other: rename one (two Options.make of one name share their flags: " +
+            "give each module's options a name of its own)"
+        )
+        expect(yield* Ref.get(built)).toBe(0)
+      }))
   })
 
   describe("help", () => {
+    it.effect("the help heads two options of one name apart, each with the components reading it", () =>
+      Effect.gen(function*() {
+        const PoolOptions = Options.make("pg", { host: Schema.String })
+        const QueueOptions = Options.make("pg", { channel: Schema.String })
+        class Pool extends Context.Tag("acme/Pool")<Pool, string>() {}
+        class Jobs extends Context.Tag("other/Jobs")<Jobs, string>() {}
+        const plan = Either.getOrThrow(Resolver.resolve(Registry.make(
+          Component.make(Pool, { dependencies: [PoolOptions], build: Effect.map(PoolOptions, (o) => o.host) }),
+          Component.make(Jobs, { dependencies: [QueueOptions], build: Effect.map(QueueOptions, (o) => o.channel) })
+        ), [Pool, Jobs]))
+        expect(yield* Options.help(plan).pipe(withProvider({ argv: ["--pg-host", "db"] }))).toBe([
+          "Options:",
+          "",
+          "  pg (acme/Pool)",
+          "    --pg-host <string, required>  env PG_HOST",
+          "        value: \"db\" (flag --pg-host)",
+          "",
+          "  pg (other/Jobs)",
+          "    --pg-channel <string, required>  env PG_CHANNEL",
+          "        value: not given"
+        ].join("\n"))
+      }))
+
     it.effect("the help lists the plan's options: flag, type, default, secret, variable, description, value and source", () =>
       Effect.gen(function*() {
         const help = yield* Options.help(planOf).pipe(withProvider({ argv: ["--db-url", "postgres://db"], env: { DB_PASSWORD: "pw" } }))

@@ -285,9 +285,12 @@ export const formatOptionProblem = (problem: Errors.OptionProblem): string => {
     ? "read by conditions: "
     : `${formatPath(problem.path)}${problem.alsoNeededBy === undefined ? "" : ` (also needed by ${listed(problem.alsoNeededBy)})`}: `
   if (problem.reason.startsWith(sharedFlagReason)) {
-    return `${where}option ${problem.key === "" ? "" : `${problem.key} of `}${problem.options} has the flag ${problem.flag} and the variable ${problem.variable} of option${
-      problem.reason.slice(sharedFlagReason.length)
-    }, so neither can be set apart from the other: rename one (names and keys that differ only in case or punctuation share their flag)`
+    const other = problem.reason.slice(sharedFlagReason.length)
+    return `${where}option ${problem.key === "" ? "" : `${problem.key} of `}${problem.options} has the flag ${problem.flag} and the variable ${problem.variable} of option${other}, so neither can be set apart from the other: rename one (${
+      other.endsWith(` other options named ${problem.options}`)
+        ? "two Options.make of one name share their flags: give each module's options a name of its own"
+        : "names and keys that differ only in case or punctuation share their flag"
+    })`
   }
   if (problem.got === undefined) {
     // a missing value's from: looked for in a ConfigProvider other than Options.provider, which alone

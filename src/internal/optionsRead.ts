@@ -238,7 +238,8 @@ const problemOf = (
 /**
  * The options that share their flag (and so their variable: both are made of the path's words) with
  * an option read at another path, each with the first such option: `kube(eu.west)` and
- * `kube(EU_West)` are both `--kube-eu-west-url`, so neither can be set apart from the other.
+ * `kube(EU_West)` are both `--kube-eu-west-url`, so neither can be set apart from the other. So do
+ * two options of one name and key declared apart (two modules' `Options.make("pg", { host })`).
  */
 const sharedFlags = (readings: ReadonlyArray<Reading>): ReadonlyArray<readonly [Field, Field]> => {
   if (readings.length < 2) return []
@@ -247,7 +248,7 @@ const sharedFlags = (readings: ReadonlyArray<Reading>): ReadonlyArray<readonly [
   for (const { field } of readings) {
     const other = byFlag.get(field.flag)
     if (other === undefined) byFlag.set(field.flag, field)
-    else if (other.fileKey !== field.fileKey) shared.push([field, other])
+    else if (other.fileKey !== field.fileKey || other.owner !== field.owner) shared.push([field, other])
   }
   return shared
 }
@@ -303,7 +304,9 @@ export const servicesOf = (
         expected: field.info.type,
         got: undefined,
         from: undefined,
-        reason: `${sharedFlagReason} ${other.key === "" ? "" : `${other.key} of `}${other.owner.name}`
+        reason: `${sharedFlagReason} ${other.key === "" ? "" : `${other.key} of `}${
+          other.owner.name === field.owner.name ? `other options named ${other.owner.name}` : other.owner.name
+        }`
       })
     }
     const result = problems !== undefined
@@ -465,14 +468,18 @@ const optionLines = (option: Options.Described): ReadonlyArray<string> => {
   ]
 }
 
-/** The help's lines of described options: one block per options, headed by its name and `heading` of its first option. */
+/**
+ * The help's lines of described options: one block per options, headed by its name and `heading` of
+ * its first option (two options of one name, two modules', are two blocks, each with its readers).
+ */
 const blocks = <D extends Options.Described>(described: ReadonlyArray<D>, heading: (option: D) => string): Array<string> => {
   const lines: Array<string> = []
   let current: string | undefined
   for (const option of described) {
-    if (option.options !== current) {
-      current = option.options
-      lines.push("", `  ${option.options} (${heading(option)})`)
+    const head = `  ${option.options} (${heading(option)})`
+    if (head !== current) {
+      current = head
+      lines.push("", head)
     }
     lines.push(...optionLines(option))
   }
