@@ -2635,6 +2635,26 @@ describe("Container", () => {
         expect(recorder.events).toEqual(["build request-id", "build request-id", "release request-id", "release request-id"])
       }))
 
+    it.effect("Scope with ProvideNamed: a child's named component overrides its parent's service, answering every request of it in the child, other names included (README: where do shadows that name alone)", () =>
+      Effect.gen(function*() {
+        const named = (name: string, id: number) => Component.succeed(Stamp, { id }).pipe(Component.named(name))
+        const ids = yield* withContainer(
+          Registry.make(named("main-db", 1), named("backup-db", 2)),
+          [],
+          Effect.gen(function*() {
+            const child = yield* Container.child("tenant", [named("main-db", 3)])
+            return [
+              (yield* Container.getFrom(child, Dependency.named(Stamp, "main-db"))).id,
+              (yield* Container.getFrom(child, Dependency.named(Stamp, "backup-db"))).id,
+              (yield* Container.getFrom(child, Stamp)).id,
+              (yield* Container.get(Dependency.named(Stamp, "main-db"))).id,
+              (yield* Container.get(Dependency.named(Stamp, "backup-db"))).id
+            ]
+          }).pipe(Effect.scoped)
+        )
+        expect(ids).toEqual([3, 3, 3, 1, 2])
+      }))
+
     it.effect("Shutdown[T] of a provided value shuts down its dependents first; the value then answers no lookup, the rest runs", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
