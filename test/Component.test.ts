@@ -295,6 +295,17 @@ describe("Component", () => {
         const fresh = yield* Effect.provide(Pair, Registry.toLayer(registryWith(StampLive.pipe(Lifetime.transient)), [Pair]))
         expect([fresh.a, fresh.b].map((stamp) => (stamp as { readonly n: number }).n).sort()).toEqual([1, 2])
       }))
+
+    describe("samber/do v2 behaviour", () => {
+      it("As of a service nothing provides: a request of the alias is a MissingComponent through it, before anything runs; an alias nothing requests is no problem", () => {
+        const registry = Registry.make(Component.alias(Storage, Database), Component.succeed(Config, { url: "config" }))
+        const error = Either.flip(Resolver.resolve(registry, [Storage])).pipe(Either.getOrThrow)
+        expect(error.problems.map((problem) => problem.message)).toEqual([
+          "Storage -> Database: no component provides Database (available: Config, Storage); register one, or declare it external if the program provides it"
+        ])
+        expect(Either.isRight(Resolver.resolve(registry, [Config]))).toBe(true)
+      })
+    })
   })
 
   describe("fromService", () => {

@@ -2620,6 +2620,65 @@ describe("Container", () => {
       ))
   })
 
+  describe("samber/do v2 behaviour", () => {
+    it.effect("ProvideNamedTransient: each lookup of a named transient gets an instance of its own, released with the container, last built first", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const requestId = Component.make(Stamp, { build: recorder.make("request-id", (id) => ({ id })) }).pipe(Component.named("request-id"), Lifetime.transient)
+        const registry = Registry.make(requestId, Component.succeed(Stamp, { id: 0 }).pipe(Component.named("fixed")))
+        const [first, second, fixed] = yield* withContainer(
+          registry,
+          [],
+          Effect.all([Container.get(Dependency.named(Stamp, "request-id")), Container.get(Dependency.named(Stamp, "request-id")), Container.get(Dependency.named(Stamp, "fixed"))])
+        )
+        expect([first.id, second.id, fixed.id]).toEqual([1, 2, 0])
+        expect(recorder.events).toEqual(["build request-id", "build request-id", "release request-id", "release request-id"])
+      }))
+
+    it.effect("Scope with ProvideNamed: a child's named component overrides its parent's service, answering every request of it in the child, other names included (README: where do shadows that name alone)", () =>
+      Effect.gen(function*() {
+        const named = (name: string, id: number) => Component.succeed(Stamp, { id }).pipe(Component.named(name))
+        const ids = yield* withContainer(
+          Registry.make(named("main-db", 1), named("backup-db", 2)),
+          [],
+          Effect.gen(function*() {
+            const child = yield* Container.child("tenant", [named("main-db", 3)])
+            return [
+              (yield* Container.getFrom(child, Dependency.named(Stamp, "main-db"))).id,
+              (yield* Container.getFrom(child, Dependency.named(Stamp, "backup-db"))).id,
+              (yield* Container.getFrom(child, Stamp)).id,
+              (yield* Container.get(Dependency.named(Stamp, "main-db"))).id,
+              (yield* Container.get(Dependency.named(Stamp, "backup-db"))).id
+            ]
+          }).pipe(Effect.scoped)
+        )
+        expect(ids).toEqual([3, 3, 3, 1, 2])
+      }))
+
+    it.effect("Shutdown[T] of a provided value shuts down its dependents first; the value then answers no lookup, the rest runs", () =>
+      Effect.gen(function*() {
+        const recorder = makeRecorder()
+        const registry = Registry.make(
+          Component.succeed(Config, { id: 0 }),
+          Component.make(Db, { dependencies: [Config], build: Effect.flatMap(Config, (config) => recorder.make("Db", (id) => ({ id, config }))) }),
+          Component.make(Stamp, { build: recorder.make("Stamp", (id) => ({ id })) })
+        )
+        const result = yield* withContainer(
+          registry,
+          [Db],
+          Effect.gen(function*() {
+            const stopped = yield* Container.shutDown(Config)
+            recorder.events.push("shut down")
+            return { stopped, config: yield* Effect.flip(Container.get(Config)), stamp: yield* Container.get(Stamp) }
+          })
+        )
+        expect(result.stopped).toEqual(["Db", "Config"])
+        expect(result.config).toEqual(new Errors.ComponentShutDown({ container: [], component: "Config", path: ["Config"] }))
+        expect(result.stamp.id).toBe(2)
+        expect(recorder.events).toEqual(["build Db", "release Db", "shut down", "build Stamp", "release Stamp"])
+      }))
+  })
+
   describe("with App", () => {
     /** the recorder's registry with hooks on Db (stop) and on Plugin "csv" and Stamp (initializer, disposer) */
     const hooked = (recorder: Recorder) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Config, Context, Data, Effect, Either, Exit, Layer, Option, Ref, Schema } from "effect"
+import { Cause, Config, Context, Data, Effect, Either, Exit, Layer, Option, Ref, Schema, Scope } from "effect"
 import { inspect } from "node:util"
 import { Component, Condition, Dependency, Errors, Lifecycle, Lifetime, Options, Registry, Resolver } from "../src/index.js"
 
@@ -411,6 +411,41 @@ describe("Registry", () => {
         const registry = Registry.make(plugin("b").pipe(Component.order(2)), plugin("a").pipe(Component.order(1)))
         const plugins = yield* Effect.provide(Dependency.all(Plugin), Registry.toLayer(registry, [Dependency.all(Plugin)]))
         expect(plugins).toEqual([{ name: "a" }, { name: "b" }])
+      }))
+  })
+
+  describe("samber/do v2 behaviour", () => {
+    it.effect("Clone: each Layer of one registry builds its own instances of its constructors, shares a value's object, and releases only its own", () =>
+      Effect.gen(function*() {
+        // do's Clone copies the providers, not the invoked instances; a provided value is the value itself
+        const log: Array<string> = []
+        let built = 0
+        const config = { url: "config" }
+        class Settings extends Context.Tag("Settings")<Settings, typeof config>() {}
+        const registry = Registry.make(
+          Component.succeed(Settings, config),
+          Component.make(Database, {
+            dependencies: [Settings],
+            build: Effect.acquireRelease(
+              Effect.sync(() => {
+                log.push(`+db${++built}`)
+                return { url: `db${built}` }
+              }),
+              (database) => Effect.sync(() => void log.push(`-${database.url}`))
+            )
+          })
+        )
+        const [first, second] = [yield* Scope.make(), yield* Scope.make()]
+        const original = yield* Layer.buildWithScope(Registry.toLayer(registry, [Database, Settings]), first)
+        const cloned = yield* Layer.buildWithScope(Registry.toLayer(registry, [Database, Settings]), second)
+        expect([Context.get(original, Database).url, Context.get(cloned, Database).url]).toEqual(["db1", "db2"])
+        expect(Context.get(original, Settings)).toBe(config)
+        expect(Context.get(cloned, Settings)).toBe(config)
+        yield* Scope.close(second, Exit.void)
+        // the clone's instance released, the original's kept
+        expect(log).toEqual(["+db1", "+db2", "-db2"])
+        yield* Scope.close(first, Exit.void)
+        expect(log).toEqual(["+db1", "+db2", "-db2", "-db1"])
       }))
   })
 })
