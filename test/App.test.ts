@@ -27,7 +27,7 @@ import {
   Stream,
   TestClock
 } from "effect"
-import { App, Component, Condition, Container, Dependency, Errors, Health, Lifecycle, Lifetime, Plan, Registry, Report, Resolver, Testing } from "layerwise"
+import { App, Component, Condition, Container, Dependency, Errors, Explain, Health, Lifecycle, Lifetime, Plan, Registry, Report, Resolver, Testing } from "layerwise"
 import * as runtime from "../src/internal/runtime.js"
 import { makeRecording, traced } from "./helpers/tracing.js"
 import { type Dag, dag, dependentsOf, edgesOf, makeRecorder, nameOf, type Recorder, sinksOf } from "./helpers/graph.js"
@@ -2750,6 +2750,21 @@ describe("App", () => {
           )
         }))
 
+      it.scoped("a registered component no root reaches and no lookup built says why it is not there, as Explain does, in App.healthOf and Container.shutDown alike", () =>
+        Effect.gen(function*() {
+          const registry = Registry.make(Component.succeed(A, "a"), Component.succeed(B, "b"))
+          const running = yield* App.start(App.make(registry, { roots: [A, Container.Container], startupLog: false }))
+          const byName = yield* Effect.flip(App.healthOf(running, ["B"]))
+          const byTag = yield* Effect.flip(App.healthOf(running, [B]))
+          const shutDown = yield* Effect.flip(Effect.provide(Container.shutDown("B"), running.context))
+          const explainedOf = (which: string | typeof B) => {
+            const explained = Explain.component(running.plan, which)
+            return Either.isLeft(explained) ? explained.left.message : "explained"
+          }
+          expect(explainedOf("B")).toBe("B is not in the plan: nothing requests it (no root, nor a dependency of a component in the plan)")
+          expect([byName.message, byTag.message, shutDown.message]).toEqual([explainedOf("B"), explainedOf(B), explainedOf("B")])
+        }))
+
       it.effect("with concurrency 1 the selected components' checks run one at a time; the others' never begin", () =>
         Effect.gen(function*() {
           const recorder = yield* makeRecorder
@@ -2941,6 +2956,8 @@ describe("App", () => {
         }
         expect(yield* App.health(running)).toEqual({ healthy: false, components: [healthyA, unhealthyC] })
         expect(yield* App.healthOf(running, ["C"])).toEqual({ healthy: false, components: [unhealthyC] })
+        // by its tag too, as a name and Container.shutDownIn find it
+        expect(yield* App.healthOf(running, [C])).toEqual({ healthy: false, components: [unhealthyC] })
         // the root container's own: what it sees, and what a child sees of its ancestors (samber/do's Scope.HealthCheck)
         const root = Context.get(running.context, Container.Container)
         expect(yield* App.healthOf(running, [root])).toEqual({ healthy: false, components: [healthyA, unhealthyC] })

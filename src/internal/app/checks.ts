@@ -20,6 +20,7 @@ import type * as Plan from "../../Plan.js"
 import * as dependency from "../dependency.js"
 import { decodeTimeout, describeInput } from "../duration.js"
 import * as executor from "../executor.js"
+import * as explainInternal from "../explain.js"
 import * as health from "../health.js"
 import { isAlias } from "../component.js"
 import type { Realm } from "../container/lookup.js"
@@ -294,9 +295,17 @@ export const selectComponents = (
       const ids = typeof entry === "string"
         ? (names.has(entry) ? [names.get(entry)!] : [])
         : planInternal.nodesOfRequest(self.plan, dependency.requestOf(entry).key)
-      const child = typeof entry === "string" && ids.length === 0 ? children.named(self, entry) : undefined
-      if (child !== undefined) inChild(child.realm).names.add(child.name)
-      else if (ids.length === 0) {
+      // beyond the plan: what run-time lookups built, by name (a child's by path) or by the request
+      const built = ids.length > 0
+        ? []
+        : typeof entry === "string"
+        ? [children.named(self, entry)].filter((found) => found !== undefined)
+        : children.builtAnswering(self, dependency.requestOf(entry).key)
+      for (const child of built) inChild(child.realm).names.add(child.name)
+      if (ids.length === 0 && built.length === 0) {
+        // a registered component the plan left out says why, as Explain does
+        const unknown = explainInternal.unknownComponent(self.plan, entry)
+        if (unknown.leftOut !== undefined) return Effect.fail(unknown)
         const known = [...self.plan.nodes, ...children.allPaths(self).map((path) => ({ name: path, service: "" }))]
         return Effect.fail(new Errors.UnknownComponent({ name: label, suggestions: suggestComponents(label, known) }))
       }

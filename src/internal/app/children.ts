@@ -19,6 +19,7 @@ import type * as PublicContainer from "../../Container.js"
 import type * as Plan from "../../Plan.js"
 import * as container from "../container.js"
 import { eachHeld, existingRealm, type Realm, realmOf } from "../container/lookup.js"
+import * as planInternal from "../plan.js"
 import type { AppRun } from "./run.js"
 
 /** A component a child container holds, as a health run lists it. @internal */
@@ -137,6 +138,21 @@ const namedIn = (realm: Realm, rest: string): { readonly realm: Realm; readonly 
     if (found !== undefined) return found
   }
   return undefined
+}
+
+/**
+ * The components the application's run-time lookups built beyond the plan that a request reaches (a
+ * tag, a named or qualified request: as each lookup's plan resolved it), by name, each once. @internal
+ */
+export const builtAnswering = (self: AppRun, key: string): ReadonlyArray<{ readonly realm: Realm; readonly name: string }> => {
+  const root = self.container === undefined ? undefined : existingRealm(self.container)
+  if (root === undefined) return []
+  const found: Array<{ readonly realm: Realm; readonly name: string }> = []
+  eachBuiltByLookups(root, (holder, node) => {
+    if (found.some((each) => each.name === node.name)) return
+    if (planInternal.nodesOfRequest(holder.plan, key).includes(node.id)) found.push({ realm: root, name: node.name })
+  })
+  return found
 }
 
 /** The paths of every component the open children hold (close names for a path that names none). @internal */

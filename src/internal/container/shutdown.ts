@@ -37,6 +37,7 @@ import type * as Dependency from "../../Dependency.js"
 import * as Errors from "../../Errors.js"
 import type * as Plan from "../../Plan.js"
 import * as bounded from "../bounded.js"
+import * as explainInternal from "../explain.js"
 import type * as container from "../container.js"
 import { releaseCause } from "../errors.js"
 import * as dependency from "../dependency.js"
@@ -289,16 +290,25 @@ const targetsOf = (realm: Realm, target: string | Dependency.Any): Either.Either
     : namesOfRequest(realm, target)
   if (names === undefined || names.length === 0) {
     const label = typeof target === "string" ? target : dependency.describe(dependency.requestOf(target)).label
-    return Either.left(new Errors.UnknownComponent({ name: label, suggestions: suggestComponents(label, held.values()) }))
+    return Either.left(unknownIn(realm, target, label, held))
   }
   for (const name of names) {
     const node = held.get(name)
     if (node !== undefined ? isGone(realm, node) : realm.shut.has(name)) {
       return Either.left(new Errors.ComponentShutDown({ container: realm.path, component: name, path: [] }))
     }
-    if (node === undefined) return Either.left(new Errors.UnknownComponent({ name, suggestions: suggestComponents(name, held.values()) }))
+    if (node === undefined) return Either.left(unknownIn(realm, target, name, held))
   }
   return Either.right(names)
+}
+
+/**
+ * A target the realm holds no component for: close names of what it holds, or, in the root container,
+ * why a registered component is not in the application's plan, as Explain says it.
+ */
+const unknownIn = (realm: Realm, target: string | Dependency.Any, label: string, held: ReturnType<typeof heldBy>): Errors.UnknownComponent => {
+  const unknown = realm.parent === undefined ? explainInternal.unknownComponent(realm.root.plan, target) : undefined
+  return unknown?.leftOut !== undefined ? unknown : new Errors.UnknownComponent({ name: label, suggestions: suggestComponents(label, held.values()) })
 }
 
 /** The components whose instances the realm holds, by name: the root's plan's (for the root), and what its lookups built. */
