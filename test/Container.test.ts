@@ -1686,6 +1686,70 @@ describe("Container", () => {
           deep: ["Report (override)"]
         })
       }))
+    it.effect("a child's own component named as one of its parent's replaces it in a lookup that needs the parent's registry, where the two collided as a duplicate name", () =>
+      Effect.gen(function*() {
+        // Regression: the child's lookup of Api (its transient Stamp needs the parent's registry)
+        // failed with 'duplicate component name "main-db"': the parent's main-db and the child's
+        // override of it were both in the registry it resolved from
+        const db = (name: string, id: number) => Component.succeed(Db, { id, config: { id: 0 } }).pipe(Component.named(name))
+        const stamps = { next: 0 }
+        const registry = Registry.make(
+          db("main-db", 1),
+          db("backup-db", 2),
+          Component.make(Stamp, { build: Effect.sync(() => ({ id: ++stamps.next })) }).pipe(Lifetime.transient)
+        )
+        const build = Effect.map(Db, (db) => ({ id: 0, db }))
+        const ids = yield* withContainer(
+          registry,
+          [],
+          Effect.gen(function*() {
+            const withStamp = yield* Container.child("with-stamp", [db("main-db", 3), Component.make(Api, { dependencies: [Stamp, Db], build })])
+            const own = yield* Container.child("own", [db("main-db", 4), Component.make(Api, { dependencies: [Db], build })])
+            return [
+              (yield* Container.getFrom(withStamp, Api)).db.id,
+              (yield* Container.getFrom(withStamp, Dependency.named(Db, "main-db"))).id,
+              (yield* Container.getFrom(own, Api)).db.id,
+              (yield* Container.get(Dependency.named(Db, "main-db"))).id
+            ]
+          }).pipe(Effect.scoped)
+        )
+        expect(ids).toEqual([3, 3, 4, 1])
+      }))
+    it.effect("a child's own named component takes the place of its parent's replacement by that name and is taken the place of by a grandchild's; one name given twice in one child stays a duplicate", () =>
+      Effect.gen(function*() {
+        const db = (name: string, id: number) => Component.succeed(Db, { id, config: { id: 0 } }).pipe(Component.named(name))
+        const registry = Registry.make(
+          db("main-db", 1),
+          db("backup-db", 2),
+          Component.make(Stamp, { build: Effect.succeed({ id: 0 }) }).pipe(Lifetime.transient)
+        ).pipe(Registry.replace("main-db", db("main-db", 5)))
+        // Stamp, the parent's transient, makes every lookup of Api a full resolution
+        const api = Component.make(Api, { dependencies: [Stamp, Db], build: Effect.map(Db, (db) => ({ id: 0, db })) })
+        const config = Component.make(Config, { dependencies: [Stamp, Db], build: Effect.map(Db, (db) => ({ id: db.id })) })
+        const result = yield* withContainer(
+          registry,
+          [],
+          Effect.gen(function*() {
+            const child = yield* Container.child("child", [db("main-db", 3), api])
+            const grandchild = yield* Container.child("grandchild", [db("main-db", 6), config]).pipe(Effect.provideService(Container.Container, child))
+            const twice = yield* Container.child("twice", [db("main-db", 7), db("main-db", 8), api])
+            return {
+              ids: [
+                (yield* Container.getFrom(child, Api)).db.id,
+                (yield* Container.getFrom(grandchild, Config)).id,
+                (yield* Container.get(Dependency.named(Db, "main-db"))).id
+              ],
+              twice: yield* Effect.flip(Container.getFrom(twice, Api))
+            }
+          }).pipe(Effect.scoped)
+        )
+        expect(result.ids).toEqual([3, 6, 5])
+        expect(result.twice.message).toBe(
+          "2 problems resolving the graph:\n" +
+            `  - duplicate component name "main-db": given to 2 components (providing Db, Db); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)\n` +
+            "  - Api -> Db: 2 candidates tie for Db (main-db, main-db; all overrides, none primary, equal order 0): keep one override (a later override does not replace an earlier one), or mark one primary, give them different orders, or qualify them"
+        )
+      }))
     it.effect("a child opens over a parent whose registry holds an invalid value its false condition leaves out", () =>
       Effect.gen(function*() {
         // Regression: the child's naming read every entry of the parent's registry as a component

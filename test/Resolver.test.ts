@@ -516,6 +516,17 @@ describe("Resolver", () => {
       expect(choiceOf(registry, Dependency.all(Plugin))).toEqual({ chosen: ["fake"], rule: "all", considered: ["fake"] })
     })
 
+    it("among overrides without qualifiers, a named request takes the one of its name (the more specific), as a qualified request takes those of its qualifier; a plain request still finds them tied", () => {
+      // Regression: a named request of one of two overrides tied them ('2 candidates tie for Database
+      // (fake, other; all overrides, ...)'), a child re-listing a parent's component beside its own
+      const registry = production.pipe(Registry.override([database("fake"), database("other")]))
+      expect(choiceOf(registry, Dependency.named(Database, "other"))).toEqual({ chosen: ["other"], rule: "override", considered: ["other"] })
+      expect(choiceOf(registry, Dependency.named(Database, "fake")).chosen).toEqual(["fake"])
+      expect(errorOf(registry, [Database]).problems.map((problem) => problem.message)).toEqual([
+        "Database: 2 candidates tie for Database (fake, other; all overrides, none primary, equal order 0): keep one override (a later override does not replace an earlier one), or mark one primary, give them different orders, or qualify them"
+      ])
+    })
+
     it("a qualified override applies only to requests for its qualifier", () => {
       const registry = production.pipe(Registry.override([database("fakeReplica").pipe(Component.qualified([Replica]))]))
       expect(choiceOf(registry, Database).chosen).toEqual(["main"])
@@ -1979,7 +1990,8 @@ describe("Resolver", () => {
      * considers every candidate but overrides with qualifiers, a qualified one those with its qualifier,
      * a named one the one of that name. An override without qualifiers answers every request of its tag;
      * one with qualifiers only the requests of one of them. Overrides that answer replace every other
-     * candidate, and for a qualified request those with its qualifier replace the tag-wide ones.
+     * candidate, and for a qualified request those with its qualifier replace the tag-wide ones (for a
+     * named request, the one of that name).
      */
     const poolOf = (all: ReadonlyArray<Candidate>, selector: Selector): ReadonlyArray<Candidate> => {
       const tagWide = (c: Candidate) => c.override && c.qualifiers.length === 0
@@ -1991,7 +2003,11 @@ describe("Resolver", () => {
           : c.name === selector.name)
       const answering = all.filter(answers)
       const overriding = answering.filter((c) => c.override)
-      const specific = selector._tag === "Qualifier" ? overriding.filter((c) => c.qualifiers.includes(selector.qualifier)) : []
+      const specific = selector._tag === "Qualifier"
+        ? overriding.filter((c) => c.qualifiers.includes(selector.qualifier))
+        : selector._tag === "Name"
+        ? overriding.filter((c) => c.name === selector.name)
+        : []
       return specific.length > 0 ? specific : overriding.length > 0 ? overriding : answering
     }
 

@@ -18,7 +18,13 @@ export const TypeId: Registry.TypeId = Symbol.for("layerwise/Registry") as Regis
 /** @internal */
 export type Entry =
   | { readonly _tag: "Component"; readonly component: Component.Any }
-  | { readonly _tag: "Override"; readonly component: Component.Any; readonly replaces?: true | undefined }
+  | {
+    readonly _tag: "Override"
+    readonly component: Component.Any
+    readonly replaces?: true | undefined
+    /** a child container's own components (`shadow`): the list this one came in */
+    readonly shadows?: ReadonlyArray<Component.Any> | undefined
+  }
   | { readonly _tag: "Replace"; readonly name: string; readonly component: Component.Any }
   | { readonly _tag: "Include"; readonly registry: Registry.Registry }
   | { readonly _tag: "Family"; readonly family: Family.Family<unknown, unknown, unknown> }
@@ -119,11 +125,13 @@ export const override: {
 /**
  * `override` for a child container's own components: they shadow the parent's of their service, and
  * one of a service the parent has none of adds it (not an override of nothing, see `Flattened.replacing`).
+ * One named as a component of its service registered before it (the parent's, an ancestor's) takes
+ * that one's place, as a replacement by name does, where the two names would collide: see `unshadowed`.
  *
  * @internal
  */
 export const shadow = (self: Registry.Registry<unknown>, components: ReadonlyArray<Component.Any>): Registry.Registry<unknown> =>
-  fromEntries([...entriesOf(self), ...components.map((component): Entry => ({ _tag: "Override", component }))])
+  fromEntries([...entriesOf(self), ...components.map((component): Entry => ({ _tag: "Override", component, shadows: components }))])
 
 /** @internal */
 export const replace: {
@@ -244,6 +252,8 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
   const overrides: Array<boolean> = new Array(rootEntries.length)
   let count = 0
   let replacing: Array<Component.Any> | undefined
+  // a child container's own named components, where they occur (see `unshadowed`)
+  let shadowing: Array<Shadowing> | undefined
   const replacements = new Map<string, Component.Any>()
   const replacedTwice = new Map<string, Array<Component.Any>>()
   const families = new Set<unknown>()
@@ -267,6 +277,9 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
         overrides[count++] = false
         break
       case "Override":
+        if (entry.shadows !== undefined && component.isComponent(entry.component) && entry.component.name !== undefined) {
+          ;(shadowing ??= []).push({ at: count, entry })
+        }
         components[count] = entry.component
         overrides[count++] = true
         if (entry.replaces === true) (replacing ??= []).push(entry.component)
@@ -320,6 +333,10 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
     components.length = count
     overrides.length = count
   }
+  if (shadowing !== undefined && unshadowed(components, overrides, shadowing, replacements, replacedTwice) && replacing !== undefined) {
+    const kept = new Set(components)
+    replacing = replacing.filter((each) => kept.has(each))
+  }
   return {
     components,
     overrides,
@@ -333,6 +350,56 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
     read,
     root
   }
+}
+
+/** A child container's own named component (`shadow`), at its position among the flattened components. */
+interface Shadowing {
+  readonly at: number
+  readonly entry: Extract<Entry, { readonly _tag: "Override" }>
+}
+
+/**
+ * Takes out of the flattened components those a child container's own component takes the place of:
+ * one registered before it (its parent's, an ancestor's, whatever its kind) of its service and its
+ * name, unless it is one of the child's own too (a component the child lists again), with the
+ * replacements by that name (they replaced the component taken out, not the child's). A name given
+ * twice among one child's own components, or to components of two services, stays a duplicate name.
+ * Whether any was taken out.
+ */
+const unshadowed = (
+  components: Array<Component.Any>,
+  overrides: Array<boolean>,
+  shadowing: ReadonlyArray<Shadowing>,
+  replacements: Map<string, Component.Any>,
+  replacedTwice: Map<string, Array<Component.Any>>
+): boolean => {
+  const out = new Set<number>()
+  for (const { at, entry } of shadowing) {
+    const { name, tag } = entry.component
+    let taken = false
+    for (let position = 0; position < at; position++) {
+      const earlier = components[position]!
+      // a value that is no component is kept for the resolver to report
+      if (component.isComponent(earlier) && earlier.name === name && earlier.tag.key === tag.key && !entry.shadows!.includes(earlier)) {
+        out.add(position)
+        taken = true
+      }
+    }
+    if (taken) {
+      replacements.delete(name!)
+      replacedTwice.delete(name!)
+    }
+  }
+  if (out.size === 0) return false
+  let kept = 0
+  for (let position = 0; position < components.length; position++) {
+    if (out.has(position)) continue
+    components[kept] = components[position]!
+    overrides[kept++] = overrides[position]!
+  }
+  components.length = kept
+  overrides.length = kept
+  return true
 }
 
 /**

@@ -109,10 +109,14 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
       : names[candidate] === selector.name || (overrides[candidate] && qualifiers.length === 0)
   })
   // Overrides that apply to this request replace every other candidate; for a qualified request,
-  // overrides carrying its qualifier are more specific than tag-wide ones and replace those too.
+  // overrides carrying its qualifier are more specific than tag-wide ones and replace those too, and
+  // for a named request, the override of that name (a child's own next to a parent's it lists again).
   let applying = selected.filter((candidate) => overrides[candidate])
   if (selector._tag === "Qualifier" && applying.length > 1) {
     const specific = applying.filter((candidate) => components[candidate]!.qualifiers.includes(selector.qualifier))
+    if (specific.length > 0) applying = specific
+  } else if (selector._tag === "Name" && applying.length > 1) {
+    const specific = applying.filter((candidate) => names[candidate] === selector.name)
     if (specific.length > 0) applying = specific
   }
   const pool = applying.length > 0 ? applying : selected
