@@ -72,6 +72,21 @@ const gatedDb = (recorder: Recorder, name: string, recorded: "before" | "after" 
  * Config, Db (a disposer) and Api on Db, whose finalizer notes `releasing Api`, then waits for
  * `hold` before it notes `released Api`: a release that never ends for as long as a test holds it.
  */
+/**
+ * `hungApi` under App (release timeout 20 s), started in the caller's Scope: the running application,
+ * its context, and `release`, which lets Api's finalizer end and the fibers it woke run.
+ */
+const startHungApp = (recorder: Recorder) =>
+  Effect.gen(function*() {
+    const hold = yield* Deferred.make<void>()
+    const running = yield* App.start(App.make(hungApi(recorder, hold), { roots: [Container.Container, Api], releaseTimeout: "20 seconds" }))
+    const release = Effect.gen(function*() {
+      yield* Deferred.succeed(hold, undefined)
+      for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+    })
+    return { running, context: running.context as Context.Context<Container.Container>, release }
+  })
+
 const hungApi = (recorder: Recorder, hold: Deferred.Deferred<void>) => {
   const note = (event: string) => Effect.sync(() => void recorder.events.push(event))
   return Registry.make(
@@ -2979,11 +2994,8 @@ describe("Container", () => {
       Effect.gen(function*() {
         // Regression: the shutdown held its caller for as long as Api's finalizer ran (forever)
         const recorder = makeRecorder()
-        const hold = yield* Deferred.make<void>()
-        const app = App.make(hungApi(recorder, hold), { roots: [Container.Container, Api], releaseTimeout: "20 seconds" })
         const result = yield* Effect.scoped(Effect.gen(function*() {
-          const running = yield* App.start(app)
-          const context = running.context as Context.Context<Container.Container>
+          const { context, release, running } = yield* startHungApp(recorder)
           const shutting = yield* Effect.fork(Container.shutDown("Db").pipe(Effect.provide(context)))
           yield* TestClock.adjust("19 seconds")
           const before = yield* endOf(shutting)
@@ -2992,8 +3004,7 @@ describe("Container", () => {
           const lookup = yield* Effect.flip(Container.get(Db).pipe(Effect.provide(context)))
           const phases = yield* App.phases(running)
           const events = [...recorder.events]
-          yield* Deferred.succeed(hold, undefined)
-          for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+          yield* release
           return { before, after, lookup, phases, events, report: yield* reportOf(App.stop(running)) }
         }))
         expect(result.before).toBeUndefined()
@@ -3113,11 +3124,8 @@ describe("Container", () => {
     it.effect("under App, a shutdown that waits for an earlier one still releasing past its answer fails once the release timeout passes again, with what that one waits for, and shuts nothing down", () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
-        const hold = yield* Deferred.make<void>()
-        const app = App.make(hungApi(recorder, hold), { roots: [Container.Container, Api], releaseTimeout: "20 seconds" })
         const result = yield* Effect.scoped(Effect.gen(function*() {
-          const running = yield* App.start(app)
-          const context = running.context as Context.Context<Container.Container>
+          const { context, release, running } = yield* startHungApp(recorder)
           const first = yield* Effect.fork(Container.shutDown("Db").pipe(Effect.provide(context)))
           const second = yield* Effect.fork(Container.shutDown("Config").pipe(Effect.provide(context)))
           yield* TestClock.adjust("20 seconds")
@@ -3126,8 +3134,7 @@ describe("Container", () => {
           yield* TestClock.adjust("20 seconds")
           const secondEnd = yield* endOf(second)
           const config = yield* Container.get(Config).pipe(Effect.provide(context))
-          yield* Deferred.succeed(hold, undefined)
-          for (let step = 0; step < 20; step++) yield* Effect.yieldNow()
+          yield* release
           const again = yield* Container.shutDown("Config").pipe(Effect.provide(context))
           yield* Effect.exit(App.stop(running))
           return { firstEnd, secondBefore, secondEnd, config, again }
