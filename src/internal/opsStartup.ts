@@ -38,6 +38,7 @@
 import type * as Explain from "../Explain.js"
 import type * as Ops from "../Ops.js"
 import type * as Report from "../Report.js"
+import * as startOrder from "./startOrder.js"
 
 /** Milliseconds rounded to 0.1 ms, as every ops answer gives them. @internal */
 export const round = (ms: number): number => Math.round(ms * 10) / 10
@@ -65,33 +66,6 @@ const later = (current: Gate, time: number, segment: Segment | undefined, via: O
 
 /** Per node what its constructor looked up (node ids; `undefined`: nothing): the report's lookups of the plan's components. */
 type Looked = ReadonlyArray<ReadonlyArray<number> | undefined>
-
-/**
- * Per node its startup stage (0, 1, ...), or -1. `order` lists each node after its dependencies and
- * what it looked up (`looked`): the build order without lookups.
- *
- * @internal
- */
-export const stagesOf = (plan: Explain.PlanJson, looked: Looked = [], order: ReadonlyArray<number> = plan.order): Int32Array => {
-  const total = plan.nodes.length
-  const rank = new Float64Array(total).fill(Number.POSITIVE_INFINITY)
-  // the order lists dependencies first: walking it backwards sees every dependent first
-  for (let index = order.length - 1; index >= 0; index--) {
-    const id = order[index]!
-    const node = plan.nodes[id]!
-    const startup = node.lifecycle?.startup ?? null
-    if (startup !== null && startup < rank[id]!) rank[id] = startup
-    const own = rank[id]!
-    if (own === Number.POSITIVE_INFINITY) continue
-    for (const edge of node.dependencies) {
-      for (const target of edge.targets) if (own < rank[target]!) rank[target] = own
-    }
-    for (const target of looked[id] ?? []) if (own < rank[target]!) rank[target] = own
-  }
-  const ranks = [...new Set(rank)].filter((value) => value !== Number.POSITIVE_INFINITY).sort((a, b) => a - b)
-  const stageOf = new Map(ranks.map((value, index) => [value, index]))
-  return Int32Array.from(rank, (value) => stageOf.get(value) ?? -1)
-}
 
 const phasesOf = (record: Report.ComponentRecord | undefined): Partial<Record<StartupPhase, Report.PhaseRecord>> => {
   const found: Partial<Record<StartupPhase, Report.PhaseRecord>> = {}
@@ -140,13 +114,14 @@ const pass = (
 }
 
 /**
- * What each node looked up, of the report's lookups of the plan's components, and an order of the
- * nodes after their dependencies and what they looked up (see the module's doc): the build order when
- * nothing was looked up.
+ * What each node looked up, of the report's lookups of the plan's components, an order of the nodes
+ * after their dependencies and what they looked up (see the module's doc; the build order when nothing
+ * was looked up), and what each waits for.
  */
-const lookupsOf = (plan: Explain.PlanJson, report: Report.Report): { readonly looked: Looked; readonly order: ReadonlyArray<number> } => {
+const lookupsOf = (plan: Explain.PlanJson, report: Report.Report) => {
+  const requested = plan.nodes.map((node) => node.dependencies.flatMap((edge) => edge.targets))
   const lookups = report.lookups ?? []
-  if (lookups.length === 0) return { looked: [], order: plan.order }
+  if (lookups.length === 0) return { looked: [], order: plan.order, predecessors: requested }
   const idOf = new Map(plan.nodes.map((node) => [node.name, node.id]))
   const looked: Array<Array<number> | undefined> = new Array(plan.nodes.length)
   for (const { component, lookedUp } of lookups) {
@@ -154,41 +129,14 @@ const lookupsOf = (plan: Explain.PlanJson, report: Report.Report): { readonly lo
     const target = idOf.get(lookedUp)
     if (looker !== undefined && target !== undefined && looker !== target) (looked[looker] ??= []).push(target)
   }
-  let order = ordered(plan, looked)
-  if (order.length < plan.nodes.length) {
-    // a cycle through the plan's edges: the lookups of what could not be ordered are left out
-    const placed = new Uint8Array(plan.nodes.length)
-    for (const id of order) placed[id] = 1
-    for (let id = 0; id < plan.nodes.length; id++) {
-      if (placed[id] === 0) looked[id] = looked[id]?.filter((target) => placed[target] === 1)
-    }
-    order = ordered(plan, looked)
-  }
-  return { looked, order }
-}
-
-/** The nodes in an order where each comes after its dependencies and what it looked up (Kahn's algorithm, from the build order); those on a cycle left out. */
-const ordered = (plan: Explain.PlanJson, looked: Looked): Array<number> => {
-  const waiting = new Int32Array(plan.nodes.length)
-  const dependents: Array<Array<number>> = Array.from({ length: plan.nodes.length }, () => [])
-  for (const node of plan.nodes) {
-    const wait = (target: number) => {
-      waiting[node.id]++
-      dependents[target]!.push(node.id)
-    }
-    for (const edge of node.dependencies) for (const target of edge.targets) wait(target)
-    for (const target of looked[node.id] ?? []) wait(target)
-  }
-  const order: Array<number> = []
-  for (const id of plan.order) if (waiting[id] === 0) order.push(id)
-  for (let at = 0; at < order.length; at++) for (const dependent of dependents[order[at]!]!) if (--waiting[dependent] === 0) order.push(dependent)
-  return order
+  const order = startOrder.orderWithLookups(requested, looked, plan.order)
+  return { looked, order, predecessors: requested.map((own, id) => looked[id] === undefined ? own : [...own, ...looked[id]!]) }
 }
 
 /** The startup timeline of a run and its critical path (see the module's doc). @internal */
 export const timeline = (plan: Explain.PlanJson, report: Report.Report): Ops.StartupJson => {
   const byName = new Map(report.components.map((record) => [record.name, record]))
-  const { looked, order } = lookupsOf(plan, report)
+  const { looked, order, predecessors } = lookupsOf(plan, report)
   const phases = plan.nodes.map((node) => phasesOf(byName.get(node.name)))
   const segments = phases.map((found, id) => {
     const segment = (phase: StartupPhase): Segment | undefined => {
@@ -197,7 +145,7 @@ export const timeline = (plan: Explain.PlanJson, report: Report.Report): Ops.Sta
     }
     return { build: segment("build"), initialize: segment("initialize"), start: segment("start") }
   })
-  const stages = stagesOf(plan, looked, order)
+  const stages = startOrder.stagesOf((id) => plan.nodes[id]!.lifecycle?.startup, predecessors, order)
   let stageCount = 0
   for (const stage of stages) if (stage + 1 > stageCount) stageCount = stage + 1
   // per stage its components in build order (after what they looked up), then the components without a stage

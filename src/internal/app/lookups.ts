@@ -39,6 +39,7 @@ import type * as container from "../container.js"
 import * as lookedUp from "../container/lookedUp.js"
 import * as lookup from "../container/lookup.js"
 import * as executor from "../executor.js"
+import * as startOrder from "../startOrder.js"
 import * as builtins from "./builtins.js"
 import type { Hooked } from "./instances.js"
 import * as own from "./own.js"
@@ -113,23 +114,19 @@ export const startGraph = (self: AppRun): StartGraph | undefined => {
         : [offsets.get(held.holder)! + held.id]
     }
   }
-  let order = topological(requested, found)
-  if (order.length < size) {
-    // a cycle through the plan's handles: the lookups of what could not be ordered are left out
-    const placed = new Uint8Array(size)
-    for (const vertex of order) placed[vertex] = 1
-    for (let vertex = 0; vertex < size; vertex++) {
-      if (placed[vertex] === 0) found[vertex] = found[vertex]?.filter((target) => placed[target] === 1)
-    }
-    order = topological(requested, found)
-  }
+  // a cycle through the plan's handles: the lookups of what could not be ordered are left out
+  const order = startOrder.orderWithLookups(requested, found)
   const predecessors = requested.map((plan, vertex) => found[vertex] === undefined ? plan : [...plan, ...found[vertex]!])
   const looked = new Map<number, Looked>()
   for (const each of self.lookedUp) {
     const offset = offsets.get(each.holder)
     if (offset !== undefined) looked.set(offset + each.id, each)
   }
-  return { predecessors, stages: self.stages === undefined ? undefined : stagesOf(self, predecessors, order), looked }
+  return { predecessors, stages: self.stages === undefined
+      ? undefined
+      : startOrder.stagesOf((vertex) => self.plan.nodes[vertex]?.component.lifecycle?.startup, predecessors, order),
+    looked
+  }
 }
 
 /**
@@ -194,42 +191,6 @@ export const lookedUpInBuild = (self: AppRun): ReadonlyArray<Report.Lookup> => {
     }
   }
   return listed
-}
-
-/** The vertices in an order where each comes after what it waits for (Kahn's algorithm); those on a cycle, or after one, left out. */
-const topological = (requested: ReadonlyArray<ReadonlyArray<number>>, found: ReadonlyArray<ReadonlyArray<number> | undefined>): Array<number> => {
-  const size = requested.length
-  const waiting = new Int32Array(size)
-  const dependents: Array<Array<number>> = Array.from({ length: size }, () => [])
-  for (let vertex = 0; vertex < size; vertex++) {
-    for (const list of [requested[vertex]!, found[vertex] ?? []]) {
-      for (const target of list) {
-        waiting[vertex]++
-        dependents[target]!.push(vertex)
-      }
-    }
-  }
-  const order: Array<number> = []
-  for (let vertex = 0; vertex < size; vertex++) if (waiting[vertex] === 0) order.push(vertex)
-  for (let at = 0; at < order.length; at++) for (const dependent of dependents[order[at]!]!) if (--waiting[dependent] === 0) order.push(dependent)
-  return order
-}
-
-/**
- * The startup stages of the graph's vertices, as `settings.startupStages` gives the plan's: a
- * vertex's rank is the lowest startup order of itself and of what waits for it.
- */
-const stagesOf = (self: AppRun, predecessors: ReadonlyArray<ReadonlyArray<number>>, order: ReadonlyArray<number>): Int32Array => {
-  const size = predecessors.length
-  const rank = new Float64Array(size).fill(Number.POSITIVE_INFINITY)
-  for (let id = 0; id < self.plan.nodes.length; id++) rank[id] = self.plan.nodes[id]!.component.lifecycle?.startup ?? Number.POSITIVE_INFINITY
-  for (let at = order.length - 1; at >= 0; at--) {
-    const vertex = order[at]!
-    for (const target of predecessors[vertex]!) if (rank[vertex]! < rank[target]!) rank[target] = rank[vertex]!
-  }
-  const ranks = [...new Set(rank)].filter((value) => value !== Number.POSITIVE_INFINITY).sort((a, b) => a - b)
-  const stageOf = new Map(ranks.map((value, index) => [value, index]))
-  return Int32Array.from(rank, (value) => stageOf.get(value) ?? -1)
 }
 
 /**

@@ -11,6 +11,7 @@ import type * as Plan from "../../Plan.js"
 import { decodeTimeout, describeInput } from "../duration.js"
 import * as lifecycleInternal from "../lifecycle.js"
 import { concurrencyLimit, concurrencyProblem } from "../executor.js"
+import * as startOrder from "../startOrder.js"
 
 /** @internal */
 export type Problems = Array<{ readonly subject: string; readonly reason: string }>
@@ -152,22 +153,9 @@ export const startupStages = (
   predecessors: ReadonlyArray<ReadonlyArray<number>>
 ): Int32Array | undefined => {
   const nodes = plan.nodes
-  const total = nodes.length
   if (!nodes.some((node) => node.component.lifecycle?.startup !== undefined)) return undefined
-  const rank = new Float64Array(total).fill(Number.POSITIVE_INFINITY)
-  // Build order lists dependencies first, so walking it backwards sees every dependent first.
-  for (let id = total - 1; id >= 0; id--) {
-    const startup = nodes[id]!.component.lifecycle?.startup
-    if (startup !== undefined && startup < rank[id]!) rank[id] = startup
-    const own = rank[id]!
-    if (own === Number.POSITIVE_INFINITY) continue
-    for (const target of predecessors[id]!) if (own < rank[target]!) rank[target] = own
-  }
-  const ranks = [...new Set(rank)].filter((value) => value !== Number.POSITIVE_INFINITY).sort((a, b) => a - b)
-  const stageOf = new Map(ranks.map((value, index) => [value, index]))
-  const stages = new Int32Array(total)
-  for (let id = 0; id < total; id++) stages[id] = stageOf.get(rank[id]!) ?? -1
-  return stages
+  // the plan's ids list dependencies first
+  return startOrder.stagesOf((id) => nodes[id]!.component.lifecycle?.startup, predecessors)
 }
 
 /** The same stages, run in reverse (stopping). @internal */
