@@ -417,7 +417,8 @@ export interface CriticalSegment extends Schema.Schema.Type<typeof CriticalSegme
  * `GET /ops/startup`: the startup timeline. `startedAt` (ISO 8601) is when the run began; `duration`
  * how long the startup took (so far, while it runs); per component, in build order, its state, its
  * startup order and stage (`null` when it has none), and its build, initialize and start phases
- * (`at`: milliseconds since the run began); `criticalPath`: the chain of phases, in time order, that
+ * (`at`: milliseconds since the run began), and `lookedUp`, what its constructor looked up during the
+ * build of the components listed (the report's `lookups`; left out when none); `criticalPath`: the chain of phases, in time order, that
  * decided when the startup ended, following dependency edges, what constructors looked up and startup
  * stages (see {@link startupTimeline}).
  *
@@ -446,7 +447,8 @@ export const StartupJson = Schema.Struct({
       at: Schema.Number,
       duration: Schema.Number,
       outcome: Report.Outcome
-    }))
+    })),
+    lookedUp: Schema.optional(Schema.Array(Schema.String))
   })),
   criticalPath: Schema.Array(CriticalSegment)
 })

@@ -160,6 +160,8 @@ describe("Ops.startupTimeline", () => {
     const report = reportOf(plan, { Slow: { build: [0, 100], start: [101, 20] }, Api: { build: [0, 101], start: [121, 4] } }, 125)
     const timeline = Ops.startupTimeline(plan, { ...report, lookups: [{ component: "Api", lookedUp: "Slow" }] })
     expect(timeline.components.map((component) => [component.name, component.stage])).toEqual([["Api", 0], ["Slow", 0]])
+    // what it looked up is listed with it (the page draws it as a dashed edge); nothing with what looked up nothing
+    expect(timeline.components.map((component) => [component.name, component.lookedUp])).toEqual([["Api", ["Slow"]], ["Slow", undefined]])
     expect(timeline.criticalPath).toEqual([
       { component: "Slow", phase: "build", at: 0, duration: 100, via: null },
       { component: "Api", phase: "build", at: 0, duration: 101, via: "lookup" },
@@ -198,7 +200,7 @@ describe("Ops.startupTimeline", () => {
       ])
     }))
 
-  it("a lookup of what is not in the plan, of itself, or that closes a cycle with the plan's edges (a report written by hand) orders nothing", () => {
+  it("a lookup of what is not in the plan, of itself, or that closes a cycle with the plan's edges (a report written by hand) orders nothing and is not listed", () => {
     const plan = planOf(
       Registry.make(
         Component.succeed(Config, "c"),

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Either, Fiber } from "effect"
-import { App, Component, Condition, Explain, Health, Lifecycle, Registry } from "layerwise"
+import { App, Component, Condition, Container, Explain, Health, Lifecycle, Registry } from "layerwise"
 import * as Ops from "layerwise/Ops"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -66,7 +66,11 @@ const registry = (port: Deferred.Deferred<number>) =>
     Component.make(Api, { dependencies: [Database, Cache], build: slow(45, "api") }).pipe(
       Lifecycle.onStart(() => Effect.sleep(80), { name: "listen" })
     ),
-    Component.make(Worker, { dependencies: [Database], build: slow(5, "worker") }).pipe(
+    // its constructor looks the cache up (a dashed edge on the page)
+    Component.make(Worker, {
+      dependencies: [Database, Container.Container],
+      build: Effect.zipRight(Container.get(Cache), slow(5, "worker"))
+    }).pipe(
       Lifecycle.startup(10),
       Lifecycle.onStart(() => Effect.sleep(5))
     ),
@@ -118,7 +122,7 @@ describe("the ops page in headless chromium", () => {
         const requests: Array<string> = []
         page.on("request", (request) => requests.push(request.url()))
         await page.goto(address)
-        await page.waitForSelector("body[data-rendered]")
+        await page.waitForSelector("body[data-rendered]", { timeout: 15000 }).catch((e) => { throw new Error(problems.join("\n") + String(e)) })
         const read = () => {
           const document = (globalThis as unknown as { readonly document: Page }).document
           const attribute = (selector: string, name: string) =>
@@ -134,6 +138,9 @@ describe("the ops page in headless chromium", () => {
               `${edge.getAttribute("data-from")} -> ${edge.getAttribute("data-to")}`
             ),
             edges: attribute("#graph path.edge", "data-from").length,
+            lookupEdges: Array.from(document.querySelectorAll("#graph path.edge")).flatMap((edge) =>
+              edge.getAttribute("data-lookup") === "false" ? [] : [`${edge.getAttribute("data-from")} -> ${edge.getAttribute("data-to")}: ${edge.getAttribute("data-lookup")}`]
+            ),
             checks: Array.from(document.querySelectorAll("#health-rows tr")).map((row) =>
               `${row.getAttribute("data-check")}: ${row.getAttribute("data-status")}`
             ),
@@ -189,7 +196,9 @@ describe("the ops page in headless chromium", () => {
       expect(dom.nodes.every((node) => node.label === node.name && node.state === "started")).toBe(true)
       const edges = running.plan.nodes.flatMap((node) => node.dependencies.flatMap((edge) => edge.targets.map((target) => [node.name, names[target]!])))
       expect(edges).toContainEqual(["layerwise/Ops/Server", "layerwise/App/Application"])
-      expect(dom.edges).toBe(edges.filter(([from, to]) => components.includes(from!) && components.includes(to!)).length)
+      // and one dashed edge: Worker's constructor looked the cache up during the build
+      expect(dom.edges).toBe(edges.filter(([from, to]) => components.includes(from!) && components.includes(to!)).length + 1)
+      expect(dom.lookupEdges).toEqual(["app/Worker -> app/Cache: true"])
 
       // the chain that decided the startup: Config, then Database, then Api's build and its start
       const critical = dom.nodes.filter((node) => node.critical === "true").map((node) => node.name)

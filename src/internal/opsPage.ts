@@ -6,9 +6,11 @@
  * - The component graph: the application's components (those `/ops/startup` lists: layerwise's own
  *   services, such as `layerwise/App/Health`, are not drawn, nor the edges to them, though `/ops/graph`,
  *   the plan, has them), a layered drawing, left to right in build order (a component's layer is one
- *   more than its deepest dependency's; within a layer, nodes ordered by the mean position of their
- *   neighbours, a few sweeps each way), nodes coloured by lifecycle state, edges from a component to
- *   its dependencies; the critical path's components and the edges it follows are marked.
+ *   more than its deepest dependency's or looked-up component's; within a layer, nodes ordered by the
+ *   mean position of their neighbours, a few sweeps each way), nodes coloured by lifecycle state, edges
+ *   from a component to its dependencies, and dashed (`data-lookup`) to what its constructor looked up
+ *   during the build (`/ops/startup`'s `lookedUp`); the critical path's components and the edges it
+ *   follows (a dependency or a lookup) are marked.
  * - Health: one row per check (`<component>/<check>`; one that counts for readiness says so), per
  *   component its state and status.
  * - The startup timeline: one row per component, a bar per build / initialize / start phase on a
@@ -18,7 +20,8 @@
  *   down (the snapshot's components: without layerwise's own services, as the graph).
  *
  * Text from the server is set with `textContent` (never parsed as HTML). The DOM carries what a test
- * (or a curious user) reads: `data-name`, `data-state`, `data-critical` on graph nodes,
+ * (or a curious user) reads: `data-name`, `data-state`, `data-critical` on graph nodes, `data-from`,
+ * `data-to`, `data-critical`, `data-lookup` on its edges,
  * `data-check` / `data-status` on health rows, `data-component` / `data-phase` / `data-critical` on
  * timeline bars, `data-container` on container lines and `data-component` / `data-status` on their
  * components, and `data-rendered` on `<body>` once drawn.
@@ -60,6 +63,7 @@ svg text { font-family: inherit; }
 .node { cursor: pointer; }
 .edge { fill: none; stroke: #9aa6b4; stroke-width: 1.3; }
 .edge[data-critical="true"] { stroke: var(--critical); stroke-width: 2.8; }
+.edge[data-lookup="true"] { stroke-dasharray: 5 4; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid #e7ebf0; vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .4px; }
@@ -140,24 +144,42 @@ function componentsOnly(graph, startup) {
         })
       });
     }),
-    order: graph.order.filter(function (id) { return renumbered[id] !== undefined; }).map(function (id) { return renumbered[id]; })
+    order: graph.order.filter(function (id) { return renumbered[id] !== undefined; }).map(function (id) { return renumbered[id]; }),
+    // what constructors looked up during the build (/ops/startup's lookedUp): edges of their own, by name
+    lookups: startup.components.map(function (c) {
+      return (c.lookedUp || []).map(function (name) { return [c.name, name]; });
+    }).reduce(function (all, pairs) { return all.concat(pairs); }, [])
   };
 }
 
+// layers left to right: each component right of what it depends on and of what it looked up
+// (/ops/startup leaves out the lookups that would close a cycle)
 function layout(graph) {
-  var nodes = graph.nodes, layer = [], order = graph.order;
-  var deps = nodes.map(function (node) {
+  var nodes = graph.nodes, layer = [], order = graph.order, ids = {};
+  nodes.forEach(function (node) { ids[node.name] = node.id; });
+  var requested = nodes.map(function (node) {
     var targets = [];
     node.dependencies.forEach(function (edge) { edge.targets.forEach(function (t) { if (targets.indexOf(t) < 0) targets.push(t); }); });
     return targets;
   });
+  var looked = nodes.map(function () { return []; });
+  graph.lookups.forEach(function (pair) {
+    var id = ids[pair[0]], target = ids[pair[1]];
+    if (id !== undefined && target !== undefined && requested[id].indexOf(target) < 0 && looked[id].indexOf(target) < 0) looked[id].push(target);
+  });
+  var deps = requested.map(function (targets, id) { return targets.concat(looked[id]); });
   var dependents = nodes.map(function () { return []; });
   deps.forEach(function (targets, id) { targets.forEach(function (t) { dependents[t].push(id); }); });
-  order.forEach(function (id) {
-    var deepest = -1;
-    deps[id].forEach(function (t) { if (layer[t] > deepest) deepest = layer[t]; });
-    layer[id] = deepest + 1;
-  });
+  function depth(id) {
+    if (layer[id] === undefined) {
+      layer[id] = 0;
+      var deepest = -1;
+      deps[id].forEach(function (t) { var d = depth(t); if (d > deepest) deepest = d; });
+      layer[id] = deepest + 1;
+    }
+    return layer[id];
+  }
+  order.forEach(depth);
   var layers = [];
   order.forEach(function (id) { (layers[layer[id]] = layers[layer[id]] || []).push(id); });
   var position = [];
@@ -177,7 +199,7 @@ function layout(graph) {
       ids.forEach(function (id, index) { position[id] = index; });
     });
   }
-  return { layers: layers, deps: deps, layer: layer };
+  return { layers: layers, requested: requested, looked: looked, layer: layer };
 }
 
 function drawGraph(graph, states, critical, criticalEdges) {
@@ -218,20 +240,23 @@ function drawGraph(graph, states, critical, criticalEdges) {
   svg.appendChild(defs);
   var edges = el("g", { "class": "edges" });
   var marked = [];
-  graph.nodes.forEach(function (node) {
-    shape.deps[node.id].forEach(function (target) {
-      var from = where[node.id], to = where[target];
-      var x1 = from.x, y1 = from.y + nodeHeight / 2, x2 = to.x + to.w, y2 = to.y + nodeHeight / 2;
-      var bend = Math.max(24, (x1 - x2) / 2);
-      var isCritical = criticalEdges[node.name + "\u0000" + graph.nodes[target].name] === true;
-      var path = el("path", {
-        "class": "edge", d: "M " + x1 + " " + y1 + " C " + (x1 - bend) + " " + y1 + ", " + (x2 + bend) + " " + y2 + ", " + x2 + " " + y2,
-        "marker-end": isCritical ? "url(#arrow-critical)" : "url(#arrow)",
-        "data-from": node.name, "data-to": graph.nodes[target].name, "data-critical": isCritical
-      });
-      (isCritical ? marked : [edges]).push(path);
-      if (!isCritical) edges.appendChild(path);
+  // an edge from a component to what it depends on; a lookup during the build is drawn dashed
+  function edge(id, target, lookup) {
+    var from = where[id], to = where[target], name = graph.nodes[id].name, targetName = graph.nodes[target].name;
+    var x1 = from.x, y1 = from.y + nodeHeight / 2, x2 = to.x + to.w, y2 = to.y + nodeHeight / 2;
+    var bend = Math.max(24, (x1 - x2) / 2);
+    var isCritical = criticalEdges[name + "\u0000" + targetName] === true;
+    var path = el("path", {
+      "class": "edge", d: "M " + x1 + " " + y1 + " C " + (x1 - bend) + " " + y1 + ", " + (x2 + bend) + " " + y2 + ", " + x2 + " " + y2,
+      "marker-end": isCritical ? "url(#arrow-critical)" : "url(#arrow)",
+      "data-from": name, "data-to": targetName, "data-critical": isCritical, "data-lookup": lookup
     });
+    if (isCritical) marked.push(path);
+    else edges.appendChild(path);
+  }
+  graph.nodes.forEach(function (node) {
+    shape.requested[node.id].forEach(function (target) { edge(node.id, target, false); });
+    shape.looked[node.id].forEach(function (target) { edge(node.id, target, true); });
   });
   marked.forEach(function (path) { edges.appendChild(path); });
   svg.appendChild(edges);
@@ -399,12 +424,12 @@ function drawTimeline(startup) {
   }
 }
 
-// the critical path's components, and the dependency edges it follows (each dependency step is one edge)
+// the critical path's components, and the edges it follows (each dependency or lookup step is one edge)
 function criticalMarks(startup) {
   var nodes = {}, edges = {}, path = startup.criticalPath;
   path.forEach(function (step, index) {
     nodes[step.component] = true;
-    if (index > 0 && step.via === "dependency") edges[step.component + "\u0000" + path[index - 1].component] = true;
+    if (index > 0 && (step.via === "dependency" || step.via === "lookup")) edges[step.component + "\u0000" + path[index - 1].component] = true;
   });
   return { nodes: nodes, edges: edges };
 }
@@ -476,7 +501,7 @@ export const html = `<!doctype html>
 <main>
   <section>
     <h2>Components</h2>
-    <p class="note">Left to right in build order: each component after its dependencies; arrows point to dependencies. The critical path of the startup is outlined in orange. Click a component to explain it.</p>
+    <p class="note">Left to right in build order: each component after its dependencies; arrows point to dependencies (dashed: what a constructor looked up during the build). The critical path of the startup is outlined in orange. Click a component to explain it.</p>
     <div class="legend">${legend}<span><i style="background:#fff;border-color:#e8590c"></i>critical path</span></div>
     <div id="graph" class="scroll"></div>
     <div id="details"></div>

@@ -133,6 +133,20 @@ const lookupsOf = (plan: Explain.PlanJson, report: Report.Report) => {
   return { looked, order, predecessors: requested.map((own, id) => looked[id] === undefined ? own : [...own, ...looked[id]!]) }
 }
 
+/**
+ * What a component's constructor looked up that the timeline lists, by name, in the order looked up
+ * (the field left out when nothing: a lookup of what could not be ordered orders nothing and is not
+ * listed either, see the module's doc).
+ */
+const lookedUpOf = (
+  plan: Explain.PlanJson,
+  targets: ReadonlyArray<number> | undefined,
+  listed: ReadonlyMap<string, unknown>
+): { readonly lookedUp?: ReadonlyArray<string> } => {
+  const names = (targets ?? []).map((target) => plan.nodes[target]!.name).filter((name) => listed.has(name))
+  return names.length === 0 ? {} : { lookedUp: names }
+}
+
 /** The startup timeline of a run and its critical path (see the module's doc). @internal */
 export const timeline = (plan: Explain.PlanJson, report: Report.Report): Ops.StartupJson => {
   const byName = new Map(report.components.map((record) => [record.name, record]))
@@ -208,7 +222,8 @@ export const timeline = (plan: Explain.PlanJson, report: Report.Report): Ops.Sta
         return found === undefined
           ? []
           : [{ phase, at: round(found.at), duration: round(found.duration), outcome: found.outcome }]
-      })
+      }),
+      ...lookedUpOf(plan, looked[node.id], byName)
     })),
     criticalPath
   }
