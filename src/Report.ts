@@ -289,7 +289,8 @@ export const Report = Schema.Struct({
   /**
    * What the components' constructors looked up during the build (see {@link Lookup}): per component in
    * plan order, each name once, in the order looked up; layerwise's own services left out. App's
-   * reports always have it (empty when nothing was looked up; known once the build ended); optional
+   * reports always have it (empty when nothing was looked up; during the build, what was looked up so
+   * far: a lookup is listed as its wait begins); optional
    * so that a report written by hand, or read from an earlier version's JSON, needs none: read it as
    * empty then. `Ops.startupTimeline` counts each as a dependency.
    */

@@ -624,6 +624,34 @@ describe("the ops API (Ops.serve, on loopback)", () => {
       expect(Exit.isFailure(after)).toBe(true)
     })))
 
+  it.live("/ops/startup polled during the build lists what a constructor looked up so far (it waits for it there), not only once the build ended", () =>
+    Effect.scoped(Effect.gen(function*() {
+      // Regression: the report's lookups were read once the build ended; during it /ops/startup had none
+      class Slow extends Context.Tag("Slow")<Slow, string>() {}
+      const asked = yield* Deferred.make<void>()
+      const finish = yield* Deferred.make<void>()
+      const SlowLive = Component.make(Slow, { build: Effect.as(Deferred.await(finish), "slow") })
+      const ApiLive = Component.make(Api, {
+        dependencies: [Container.Container],
+        build: Effect.zipRight(Deferred.succeed(asked, undefined), Effect.map(Container.get(Slow), (slow) => `api on ${slow}`))
+      })
+      const { port, starting } = yield* startWithOps(Registry.make(SlowLive, ApiLive), ["startup"], [Api, Slow])
+      yield* Deferred.await(asked)
+      const lookedUp = (answer: Answer) =>
+        (answer.body as Ops.StartupJson).components.flatMap((component) => component.lookedUp === undefined ? [] : [[component.name, component.lookedUp]])
+      // its wait began right after it said so: recorded as it begins, so told from then on (a few polls at most)
+      let during = yield* get(port, "/ops/startup")
+      for (let poll = 0; poll < 100 && lookedUp(during).length === 0; poll++) {
+        yield* Effect.sleep("5 millis")
+        during = yield* get(port, "/ops/startup")
+      }
+      expect([during.status, lookedUp(during)]).toEqual([200, [["Api", ["Slow"]]]])
+      expect((during.body as Ops.StartupJson).components.find((component) => component.name === "Api")?.state).toBe("building")
+      yield* Deferred.succeed(finish, undefined)
+      yield* Fiber.join(starting)
+      expect(lookedUp(yield* get(port, "/ops/startup"))).toEqual([["Api", ["Slow"]]])
+    })))
+
   it.live("no answer shows a secret: a check failing with a Redacted field shows <redacted>; an unhealthy check makes the health 503", () =>
     Effect.scoped(Effect.gen(function*() {
       class VaultDown extends Data.TaggedError("VaultDown")<{ readonly token: Redacted.Redacted<string> }> {}

@@ -161,7 +161,8 @@ const vertices = (root: container.Container, realm: lookup.Realm) => {
 /**
  * What the application's components' constructors looked up during the build, as the report lists it
  * (`Report.lookups`), read from the same records as the start graph, once the build ended (the
- * realm's close takes them): per component in plan order, what it looked up by name (a component of
+ * realm's close takes them), and by a report made during the build, what was recorded so far (a
+ * lookup is recorded as its wait begins): per component in plan order, what it looked up by name (a component of
  * the plan, or a lookup's own instance, which has its component's name), each once, in the order
  * recorded. layerwise's own services are left out, as the report leaves them out.
  *

@@ -110,8 +110,11 @@ export class AppRun implements builtins.Host {
   readonly lookedUp: Array<lookups.Looked> = []
   /** the graph the start and stop phases run when constructors looked instances up during the build (`lookups.ts`) */
   startGraph: lookups.StartGraph | undefined = undefined
-  /** what the components' constructors looked up during the build, once it ended (the report's `lookups`) */
-  lookups: ReadonlyArray<Report.Lookup> = []
+  /**
+   * what the components' constructors looked up during the build, read once it ended (the report's
+   * `lookups`; `undefined` before: a report during the build reads the records so far, `stopping.ts`)
+   */
+  lookups: ReadonlyArray<Report.Lookup> | undefined = undefined
   /**
    * per component whose requests the container prepared (handles, transient or scoped instances):
    * the values its constructor got, which its hooks get too (see `hookServices`)

@@ -407,6 +407,7 @@ export const buildReport = (run: AppRun): Report.Report => {
     shutdown: Math.max(0, run.stopEnd - run.stopBegin),
     components: run.record.componentsReport(),
     errors: [...run.record.errorRecords],
-    lookups: run.lookups
+    // during the build, what was looked up so far (a lookup is recorded as its wait begins)
+    lookups: run.lookups ?? lookups.lookedUpInBuild(run)
   }
 }
