@@ -535,6 +535,40 @@ export const make: {
 export const plan: <R, RIn>(self: App<R, RIn>) => Effect.Effect<Plan.Any, Errors.ResolutionError> = internal.planOf
 
 /**
+ * Checks the application as {@link run} does before it builds anything, and builds nothing (uber fx's
+ * `fx.ValidateApp`): the plan resolved as {@link plan} resolves it, then the lifecycle settings of the
+ * App and of the plan's components (`InvalidLifecycle`: a negative or non-finite timeout or order) and
+ * every option of the plan, read with the current `ConfigProvider` (`InvalidOptions`). Succeeds with
+ * the plan when {@link run} would get past them. What it cannot check is a constructor's, a hook's or
+ * an `App.provide` Layer's own failure. A test of it in CI catches a missing component, a cycle or a
+ * missing option before a deployment does; {@link plan} alone checks the resolution only.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Schema } from "effect"
+ * import { App, Component, Lifecycle, Options, Registry } from "layerwise"
+ *
+ * class Server extends Context.Tag("app/Server")<Server, { readonly port: number }>() {}
+ * const ServerOptions = Options.make("server", { port: Schema.NumberFromString })
+ *
+ * const registry = Registry.make(
+ *   Component.make(Server, { dependencies: [ServerOptions], build: ServerOptions }).pipe(
+ *     Lifecycle.startup(),
+ *     Lifecycle.timeouts({ start: -1000 })
+ *   )
+ * )
+ * // fails with InvalidLifecycle (the start timeout), where App.plan succeeds; nothing is built
+ * export const check = App.validate(App.make(registry))
+ * ```
+ *
+ * @since 0.2.0
+ * @category running
+ */
+export const validate: <R, RIn>(
+  self: App<R, RIn>
+) => Effect.Effect<Plan.Any, Errors.ResolutionError | Errors.InvalidLifecycle | Errors.InvalidOptions> = internal.validate
+
+/**
  * Runs the application: resolves, builds, starts, runs until a shutdown is requested, background work
  * fails, or it is interrupted; then stops and releases everything and returns the report. Fails with
  * `ResolutionError` or `InvalidLifecycle` before anything runs, with `ApplicationFailed` (carrying

@@ -163,10 +163,8 @@ const resolvePlan = (app: AppImpl): Effect.Effect<Plan.Any, Errors.ResolutionErr
 /** The plan an App runs (what `runMain`'s `--help` describes). @internal */
 export const planOf = <R, RIn>(app: App.App<R, RIn>): Effect.Effect<Plan.Any, Errors.ResolutionError> => resolvePlan(appOf(app))
 
-/** Resolves and validates (nothing runs when anything is wrong), then builds and starts. */
-const startRun = (
-  app: AppImpl
-): Effect.Effect<AppRun, Errors.ResolutionError | Errors.InvalidLifecycle | Errors.InvalidOptions | Errors.ApplicationFailed, Scope.Scope> =>
+/** What a run checks before it builds anything: the plan, the lifecycle settings, every option read. */
+const validated = (app: AppImpl) =>
   Effect.gen(function*() {
     const problems: settingsInternal.Problems = []
     const settings = settingsInternal.validateOptions(app.options, problems)
@@ -179,6 +177,21 @@ const startRun = (
     if (problems.length > 0) return yield* Effect.fail(new Errors.InvalidLifecycle({ problems }))
     // every option read and valid before anything runs; the build starts with them in its context
     const options = yield* optionsRead.servicesOf(plan)
+    return { plan, settings, components, options }
+  })
+
+/** The plan an App runs, once everything a run checks before building holds (`App.validate`). @internal */
+export const validate = <R, RIn>(
+  app: App.App<R, RIn>
+): Effect.Effect<Plan.Any, Errors.ResolutionError | Errors.InvalidLifecycle | Errors.InvalidOptions> =>
+  Effect.map(validated(appOf(app)), (checked) => checked.plan)
+
+/** Resolves and validates (nothing runs when anything is wrong), then builds and starts. */
+const startRun = (
+  app: AppImpl
+): Effect.Effect<AppRun, Errors.ResolutionError | Errors.InvalidLifecycle | Errors.InvalidOptions | Errors.ApplicationFailed, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { components, options, plan, settings } = yield* validated(app)
     // What `App.provide` gave: built first, in the caller's scope, so released after the application
     // (its finalizer is added below); a tracer it installs decides the run's spans.
     const provided = yield* provideLayers(app)
