@@ -514,7 +514,8 @@ export const make: {
  * services, its roots and startup components, its profiles and properties read with the current
  * `ConfigProvider`), without building anything: to explain an application (`Explain.tree`,
  * `Explain.mermaid`) or print its options (`Options.help`) before running it. Fails with the
- * `ResolutionError` {@link run} would fail with.
+ * `ResolutionError` {@link run} would fail with; {@link validate} also checks the lifecycle settings
+ * and reads the options, as {@link run} does before it builds.
  *
  * @example
  * ```ts
