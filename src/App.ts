@@ -827,7 +827,10 @@ export const provide: {
 
 /**
  * Subscribes to the application's lifecycle events; events published after the subscription are
- * queued until the scope closes. Subscribe before running to see the build.
+ * queued until the scope closes. Subscribe before running to see the build. A logger of the events as
+ * they come (uber fx's `fxevent.Logger`) is a fiber taking from the queue, forked in that scope: the
+ * scope's closing interrupts it, maybe before it took the last ones (the shutdown's, `stopped`), so a
+ * finalizer added after the fork logs what is left (`Queue.takeAll`), as the README's fx example does.
  *
  * @example
  * ```ts
