@@ -776,7 +776,9 @@ export const report: <R>(running: Running<R>) => Effect.Effect<Report.Report> = 
  * scope stops and releases it (for `Effect.provide`, `ManagedRuntime`, `it.layer`). A failed
  * shutdown makes the release die with the `ApplicationFailed`. Background work that fails is logged
  * when it fails; the application keeps serving (a Layer cannot end the program that uses it) until the
- * Layer is released, which then dies with the `ApplicationFailed` (reason `"background"`).
+ * Layer is released, which then dies with the `ApplicationFailed` (reason `"background"`). A shutdown
+ * asked for (`Shutdowner`) is logged as a warning, with its reason, and ends nothing either: a test of
+ * a component that asks for one starts the application with {@link start} and waits with {@link awaitShutdown}.
  *
  * @example
  * ```ts

@@ -1968,6 +1968,30 @@ describe("App", () => {
         expect(Option.map(defect, (error) => (error as Errors.ApplicationFailed).reason)).toEqual(Option.some("background"))
       }))
 
+    it.effect("layer: a shutdown asked for while the application runs as a Layer is logged as a warning with its reason, where it went unsaid; the program keeps its services until the layer is released", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const logged: Array<string> = []
+        const logger = Logger.make(({ logLevel, message }) => {
+          if (logLevel._tag !== "Info") logged.push(`${logLevel.label}: ${(message as ReadonlyArray<unknown>).map(String).join(" | ")}`)
+        })
+        class Job extends Context.Tag("Job")<Job, Effect.Effect<void>>() {}
+        const registry = Registry.make(recorded(recorder, A), Component.make(Job, { dependencies: [App.Shutdowner], build: Effect.map(App.Shutdowner, (app) => app.shutdown("job done")) }))
+        const program = Effect.gen(function*() {
+          const [a, done] = [yield* A, yield* Job]
+          yield* done
+          for (let i = 0; i < 100 && logged.length === 0; i++) yield* Effect.yieldNow()
+          yield* recorder.record(`still using ${a}`)
+        })
+        yield* Effect.provide(program, App.layer(App.make(registry, { roots: [A, Job], startupLog: false }))).pipe(
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+        )
+        expect(logged).toEqual([
+          "WARN: layerwise: the shutdown asked for (job done) does not end an application run as a Layer, which cannot end the program it serves: it keeps serving until the Layer is released (App.start and App.awaitShutdown wait for such a request)"
+        ])
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "still using A", "stop A", "release A"])
+      }))
+
     it.effect("an application can run several times, each run independent", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder

@@ -405,7 +405,8 @@ export const runWith = <R, RIn>(
 /**
  * A Layer cannot end the program it serves, so background work that fails while the application
  * runs as a Layer is logged when it fails (the application keeps serving until the Layer is released;
- * its release then dies with the `ApplicationFailed`, see `startRun`).
+ * its release then dies with the `ApplicationFailed`, see `startRun`), and so is a shutdown asked for
+ * (the `Shutdowner`'s), as a warning: nobody else would see it.
  *
  * @internal
  */
@@ -413,13 +414,19 @@ export const layer = <R, RIn>(self: App.App<R, RIn>): Layer.Layer<R, Errors.Reso
   Layer.scopedContext(Effect.gen(function*() {
     const running = yield* start(self)
     const run = runOf(running)
-    yield* Effect.forkScoped(Effect.flatMap(Deferred.await(run.shutdownRequested), () =>
-      run.shutdownRequest?._tag === "BackgroundFailed" && !run.stopping
-        ? Effect.logError(
+    yield* Effect.forkScoped(Effect.flatMap(Deferred.await(run.shutdownRequested), (request) => {
+      if (run.stopping) return Effect.void
+      if (request._tag === "BackgroundFailed") {
+        return Effect.logError(
           "layerwise: background work failed while the application runs as a Layer; it keeps serving until the Layer is released, which then fails",
           ...run.record.errors.map((error) => error.message)
         )
-        : Effect.void))
+      }
+      const reason = request.reason === undefined ? "" : ` (${request.reason})`
+      return Effect.logWarning(
+        `layerwise: the shutdown asked for${reason} does not end an application run as a Layer, which cannot end the program it serves: it keeps serving until the Layer is released (App.start and App.awaitShutdown wait for such a request)`
+      )
+    }))
     return running.context
   }))
 
