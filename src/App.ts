@@ -514,7 +514,8 @@ export const make: {
  * services, its roots and startup components, its profiles and properties read with the current
  * `ConfigProvider`), without building anything: to explain an application (`Explain.tree`,
  * `Explain.mermaid`) or print its options (`Options.help`) before running it. Fails with the
- * `ResolutionError` {@link run} would fail with.
+ * `ResolutionError` {@link run} would fail with; {@link validate} also checks the lifecycle settings
+ * and reads the options, as {@link run} does before it builds.
  *
  * @example
  * ```ts
@@ -533,6 +534,40 @@ export const make: {
  * @category running
  */
 export const plan: <R, RIn>(self: App<R, RIn>) => Effect.Effect<Plan.Any, Errors.ResolutionError> = internal.planOf
+
+/**
+ * Checks the application as {@link run} does before it builds anything, and builds nothing (uber fx's
+ * `fx.ValidateApp`): the plan resolved as {@link plan} resolves it, then the lifecycle settings of the
+ * App and of the plan's components (`InvalidLifecycle`: a negative or non-finite timeout or order) and
+ * every option of the plan, read with the current `ConfigProvider` (`InvalidOptions`). Succeeds with
+ * the plan when {@link run} would get past them. What it cannot check is a constructor's, a hook's or
+ * an `App.provide` Layer's own failure. A test of it in CI catches a missing component, a cycle or a
+ * missing option before a deployment does; {@link plan} alone checks the resolution only.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, Schema } from "effect"
+ * import { App, Component, Lifecycle, Options, Registry } from "layerwise"
+ *
+ * class Server extends Context.Tag("app/Server")<Server, { readonly port: number }>() {}
+ * const ServerOptions = Options.make("server", { port: Schema.NumberFromString })
+ *
+ * const registry = Registry.make(
+ *   Component.make(Server, { dependencies: [ServerOptions], build: ServerOptions }).pipe(
+ *     Lifecycle.startup(),
+ *     Lifecycle.timeouts({ start: -1000 })
+ *   )
+ * )
+ * // fails with InvalidLifecycle (the start timeout), where App.plan succeeds; nothing is built
+ * export const check = App.validate(App.make(registry))
+ * ```
+ *
+ * @since 0.2.0
+ * @category running
+ */
+export const validate: <R, RIn>(
+  self: App<R, RIn>
+) => Effect.Effect<Plan.Any, Errors.ResolutionError | Errors.InvalidLifecycle | Errors.InvalidOptions> = internal.validate
 
 /**
  * Runs the application: resolves, builds, starts, runs until a shutdown is requested, background work
@@ -741,7 +776,9 @@ export const report: <R>(running: Running<R>) => Effect.Effect<Report.Report> = 
  * scope stops and releases it (for `Effect.provide`, `ManagedRuntime`, `it.layer`). A failed
  * shutdown makes the release die with the `ApplicationFailed`. Background work that fails is logged
  * when it fails; the application keeps serving (a Layer cannot end the program that uses it) until the
- * Layer is released, which then dies with the `ApplicationFailed` (reason `"background"`).
+ * Layer is released, which then dies with the `ApplicationFailed` (reason `"background"`). A shutdown
+ * asked for (`Shutdowner`) is logged as a warning, with its reason, and ends nothing either: a test of
+ * a component that asks for one starts the application with {@link start} and waits with {@link awaitShutdown}.
  *
  * @example
  * ```ts
@@ -792,7 +829,10 @@ export const provide: {
 
 /**
  * Subscribes to the application's lifecycle events; events published after the subscription are
- * queued until the scope closes. Subscribe before running to see the build.
+ * queued until the scope closes. Subscribe before running to see the build. A logger of the events as
+ * they come (uber fx's `fxevent.Logger`) is a fiber taking from the queue, forked in that scope: the
+ * scope's closing interrupts it, maybe before it took the last ones (the shutdown's, `stopped`), so a
+ * finalizer added after the fork logs what is left (`Queue.takeAll`), as the README's fx example does.
  *
  * @example
  * ```ts

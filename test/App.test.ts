@@ -27,7 +27,7 @@ import {
   Stream,
   TestClock
 } from "effect"
-import { App, Component, Condition, Container, Dependency, Errors, Explain, Health, Lifecycle, Lifetime, Plan, Registry, Report, Resolver, Testing } from "layerwise"
+import { App, Component, Condition, Container, Dependency, Errors, Explain, Health, Lifecycle, Lifetime, Options, Plan, Registry, Report, Resolver, Testing } from "layerwise"
 import * as runtime from "../src/internal/runtime.js"
 import { makeRecording, traced } from "./helpers/tracing.js"
 import { type Dag, dag, dependentsOf, edgesOf, makeRecorder, nameOf, type Recorder, sinksOf } from "./helpers/graph.js"
@@ -1968,6 +1968,30 @@ describe("App", () => {
         expect(Option.map(defect, (error) => (error as Errors.ApplicationFailed).reason)).toEqual(Option.some("background"))
       }))
 
+    it.effect("layer: a shutdown asked for while the application runs as a Layer is logged as a warning with its reason, where it went unsaid; the program keeps its services until the layer is released", () =>
+      Effect.gen(function*() {
+        const recorder = yield* makeRecorder
+        const logged: Array<string> = []
+        const logger = Logger.make(({ logLevel, message }) => {
+          if (logLevel._tag !== "Info") logged.push(`${logLevel.label}: ${(message as ReadonlyArray<unknown>).map(String).join(" | ")}`)
+        })
+        class Job extends Context.Tag("Job")<Job, Effect.Effect<void>>() {}
+        const registry = Registry.make(recorded(recorder, A), Component.make(Job, { dependencies: [App.Shutdowner], build: Effect.map(App.Shutdowner, (app) => app.shutdown("job done")) }))
+        const program = Effect.gen(function*() {
+          const [a, done] = [yield* A, yield* Job]
+          yield* done
+          for (let i = 0; i < 100 && logged.length === 0; i++) yield* Effect.yieldNow()
+          yield* recorder.record(`still using ${a}`)
+        })
+        yield* Effect.provide(program, App.layer(App.make(registry, { roots: [A, Job], startupLog: false }))).pipe(
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+        )
+        expect(logged).toEqual([
+          "WARN: layerwise: the shutdown asked for (job done) does not end an application run as a Layer, which cannot end the program it serves: it keeps serving until the Layer is released (App.start and App.awaitShutdown wait for such a request)"
+        ])
+        expect(yield* recorder.entries).toEqual(["build A", "start A", "still using A", "stop A", "release A"])
+      }))
+
     it.effect("an application can run several times, each run independent", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
@@ -2250,6 +2274,32 @@ describe("App", () => {
         expect(Context.get(running.context, Graph).split(",").sort()).toEqual(plan.nodes.map((node) => node.name).sort())
         expect(Either.isLeft(Resolver.resolve(registry, [Graph]))).toBe(true)
       }).pipe(Effect.scoped))
+
+    it.effect("App.validate fails, building nothing, on what run fails with before it builds (an invalid timeout, a missing option, a resolution problem), where App.plan succeeds; else it gives the plan", () =>
+      Effect.gen(function*() {
+        let built = 0
+        class Port extends Context.Tag("Port")<Port, number>() {}
+        const PortOptions = Options.make("port", { value: Schema.NumberFromString })
+        const registry = Registry.make(
+          Component.make(A, { build: Effect.sync(() => String(++built)) }).pipe(Lifecycle.startup(), Lifecycle.timeouts({ start: -1 })),
+          Component.make(Port, { dependencies: [PortOptions], build: Effect.map(PortOptions, (options) => (built++, options.value)) })
+        )
+        const timeout = App.make(registry)
+        expect((yield* App.plan(timeout)).nodes.map((node) => node.name)).toEqual(["A"])
+        expect(yield* Effect.flip(App.validate(timeout))).toEqual(new Errors.InvalidLifecycle({
+          problems: [{ subject: "component A", reason: "its start timeout must be a finite, non-negative duration, got -1" }]
+        }))
+        const both = App.make(registry, { roots: [Port], startTimeout: -2 })
+        expect((yield* Effect.flip(App.validate(both))).message).toBe(
+          "2 invalid lifecycle settings:\n  - application: startTimeout must be a finite, non-negative duration, got -2\n  - component A: its start timeout must be a finite, non-negative duration, got -1"
+        )
+        const unread = App.make(Registry.make(registry.pipe(Registry.replace("A", Component.succeed(A, "a")))), { roots: [Port] })
+        expect((yield* Effect.flip(App.validate(unread)))._tag).toBe("InvalidOptions")
+        const given = yield* App.validate(unread).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["port.value", "8080"]]))))
+        expect([given.nodes.map((node) => node.name), built]).toEqual([["Port"], 0])
+        expect((yield* Effect.flip(App.validate(App.make(Registry.make(Component.make(Port, { dependencies: [B], build: Effect.succeed(1) })), { roots: [Port] }))))._tag)
+          .toBe("ResolutionError")
+      }))
 
     it.effect("layerwise's own services a component requests are in the plan, not among the application's components: the report, Report.format, phases, phase, events and spans leave them out", () =>
       Effect.gen(function*() {

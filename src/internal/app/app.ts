@@ -163,10 +163,8 @@ const resolvePlan = (app: AppImpl): Effect.Effect<Plan.Any, Errors.ResolutionErr
 /** The plan an App runs (what `runMain`'s `--help` describes). @internal */
 export const planOf = <R, RIn>(app: App.App<R, RIn>): Effect.Effect<Plan.Any, Errors.ResolutionError> => resolvePlan(appOf(app))
 
-/** Resolves and validates (nothing runs when anything is wrong), then builds and starts. */
-const startRun = (
-  app: AppImpl
-): Effect.Effect<AppRun, Errors.ResolutionError | Errors.InvalidLifecycle | Errors.InvalidOptions | Errors.ApplicationFailed, Scope.Scope> =>
+/** What a run checks before it builds anything: the plan, the lifecycle settings, every option read. */
+const validated = (app: AppImpl) =>
   Effect.gen(function*() {
     const problems: settingsInternal.Problems = []
     const settings = settingsInternal.validateOptions(app.options, problems)
@@ -179,6 +177,21 @@ const startRun = (
     if (problems.length > 0) return yield* Effect.fail(new Errors.InvalidLifecycle({ problems }))
     // every option read and valid before anything runs; the build starts with them in its context
     const options = yield* optionsRead.servicesOf(plan)
+    return { plan, settings, components, options }
+  })
+
+/** The plan an App runs, once everything a run checks before building holds (`App.validate`). @internal */
+export const validate = <R, RIn>(
+  app: App.App<R, RIn>
+): Effect.Effect<Plan.Any, Errors.ResolutionError | Errors.InvalidLifecycle | Errors.InvalidOptions> =>
+  Effect.map(validated(appOf(app)), (checked) => checked.plan)
+
+/** Resolves and validates (nothing runs when anything is wrong), then builds and starts. */
+const startRun = (
+  app: AppImpl
+): Effect.Effect<AppRun, Errors.ResolutionError | Errors.InvalidLifecycle | Errors.InvalidOptions | Errors.ApplicationFailed, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { components, options, plan, settings } = yield* validated(app)
     // What `App.provide` gave: built first, in the caller's scope, so released after the application
     // (its finalizer is added below); a tracer it installs decides the run's spans.
     const provided = yield* provideLayers(app)
@@ -392,7 +405,8 @@ export const runWith = <R, RIn>(
 /**
  * A Layer cannot end the program it serves, so background work that fails while the application
  * runs as a Layer is logged when it fails (the application keeps serving until the Layer is released;
- * its release then dies with the `ApplicationFailed`, see `startRun`).
+ * its release then dies with the `ApplicationFailed`, see `startRun`), and so is a shutdown asked for
+ * (the `Shutdowner`'s), as a warning: nobody else would see it.
  *
  * @internal
  */
@@ -400,13 +414,19 @@ export const layer = <R, RIn>(self: App.App<R, RIn>): Layer.Layer<R, Errors.Reso
   Layer.scopedContext(Effect.gen(function*() {
     const running = yield* start(self)
     const run = runOf(running)
-    yield* Effect.forkScoped(Effect.flatMap(Deferred.await(run.shutdownRequested), () =>
-      run.shutdownRequest?._tag === "BackgroundFailed" && !run.stopping
-        ? Effect.logError(
+    yield* Effect.forkScoped(Effect.flatMap(Deferred.await(run.shutdownRequested), (request) => {
+      if (run.stopping) return Effect.void
+      if (request._tag === "BackgroundFailed") {
+        return Effect.logError(
           "layerwise: background work failed while the application runs as a Layer; it keeps serving until the Layer is released, which then fails",
           ...run.record.errors.map((error) => error.message)
         )
-        : Effect.void))
+      }
+      const reason = request.reason === undefined ? "" : ` (${request.reason})`
+      return Effect.logWarning(
+        `layerwise: the shutdown asked for${reason} does not end an application run as a Layer, which cannot end the program it serves: it keeps serving until the Layer is released (App.start and App.awaitShutdown wait for such a request)`
+      )
+    }))
     return running.context
   }))
 

@@ -25,7 +25,10 @@ import * as internal from "./app.js"
 
 /**
  * The service that lets components end the application: its `shutdown` is {@link shutdown}. Every
- * application built from a registry provides it; request it like any dependency.
+ * application built from a registry provides it; request it like any dependency. The reason is the
+ * report's `shutdownReason`; the shutdown carries no exit code (uber fx's `fx.ExitCode`): `runMain`
+ * exits 0 after a clean shutdown and 1 after a failure, so a job that ends with another code sets
+ * `process.exitCode` before it asks for the shutdown, which a clean exit keeps.
  *
  * @since 0.1.0
  * @category models
