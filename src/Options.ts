@@ -20,7 +20,9 @@
  * environment variable `DB_POOL_SIZE` and the key `db.poolSize` of an options file. Options with one
  * value (`Options.make("verbose", Schema.BooleanFromString)`) are the flag `--verbose`. A member of
  * an options {@link family} (the options of a family member, `KubeClient(eu)`) is named `kube(eu)`
- * and read at `["kube", "eu", ...]`: `--kube-eu-url`, `KUBE_EU_URL`, `kube.eu.url`.
+ * and read at `["kube", "eu", ...]`: `--kube-eu-url`, `KUBE_EU_URL`, `kube.eu.url`. Options named with a dot
+ * (`inventory.http`) are read at `["inventory.http", ...]`: `--inventory-http-port`, `INVENTORY_HTTP_PORT`, and in
+ * a file the nested `inventory: { http: { port } }` (or the key `"inventory.http"`).
  *
  * Values are text. An option is read as a string and decoded with its schema, so each option's
  * schema decodes a string (`Schema.NumberFromString`, `Schema.BooleanFromString`,

@@ -34,7 +34,9 @@ export interface RunMainOptions {
   /**
    * Where the application's options and every other Config are read (`Options.provider`): by
    * default the command line (`process.argv.slice(2)`) and the environment (`process.env`); add an
-   * options file's parsed content as `file`.
+   * options file's parsed content as `file` (`{ file: JSON.parse(text) }`: the command line and the
+   * environment are still read, and win over it). `argv` and `env` given replace the process's
+   * (`argv: []` reads no flags, nor `--help`).
    */
   readonly options?: Options.ProviderInput | undefined
   /**

@@ -13,7 +13,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
   const fixture = path.join(root, "test", "fixtures", "appMain.ts")
 
   const spawnApp = (
-    mode: "clean" | "slow-start" | "hang" | "bounded" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options" | "events" | "choice",
+    mode: "clean" | "slow-start" | "hang" | "bounded" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options" | "options-file" | "events" | "choice",
     env: Record<string, string> = {},
     argv: ReadonlyArray<string> = []
   ) => {
@@ -225,6 +225,18 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
       "\"option --server-host keeps its default \\\"localhost\\\" (the environment has Server__Host: the variable is SERVER_HOST)\""
     ])
     expect(app.output()).toContain("port 8080 on localhost")
+  })
+
+  it("an options file given to runMain adds to the command line and the environment: a flag and a variable still set options, and --help still prints the help", async () => {
+    const started = spawnApp("options-file", { SERVER_TOKEN: "s3cr3t" }, ["--server-port", "8080"])
+    await started.waitFor("started")
+    started.child.kill("SIGTERM")
+    expect(await started.exited).toBe(0)
+    expect(started.output()).toContain("port 8080 on from-file")
+
+    const help = spawnApp("options-file", { SERVER_TOKEN: "s3cr3t" }, ["--server-port", "8080", "--help"])
+    expect(await help.exited).toBe(0)
+    expect(help.output()).toContain("        value: \"from-file\" (file server.host)\n")
   })
 
   it("options come from flags and the environment; the missing and invalid ones are told together, before anything starts", async () => {

@@ -205,6 +205,23 @@ describe("Options", () => {
         ])
       }))
 
+    it.effect("options named with a dot (Spring's inventory.http) are read from the file's nested keys, as a YAML file nests them, and from its key of that name", () =>
+      Effect.gen(function*() {
+        const HttpOptions = Options.make("inventory.http", { port: Schema.NumberFromString, host: Schema.String })
+        class Read extends Context.Tag("Read")<Read, string>() {}
+        const plan = Either.getOrThrow(Resolver.resolve(
+          Registry.make(Component.make(Read, { dependencies: [HttpOptions], build: Effect.map(HttpOptions, (o) => `${o.host}:${o.port}`) })),
+          [Read]
+        ))
+        const given = withProvider({ file: { inventory: { http: { port: 8081 } }, "inventory.http": { host: "localhost" } } })
+        expect(yield* Effect.provide(Read, Plan.toLayer(plan)).pipe(given)).toBe("localhost:8081")
+        const described = yield* Options.describe(plan).pipe(given)
+        expect(described.map((option) => [option.flag, option.source, option.from])).toEqual([
+          ["--inventory-http-port", "file", "inventory.http.port"],
+          ["--inventory-http-host", "file", "inventory.http.host"]
+        ])
+      }))
+
     it.effect("the precedence holds for any values given in any sources", () =>
       Effect.gen(function*() {
         const One = Options.make("one", { value: Schema.String })

@@ -107,7 +107,10 @@ export const runMain = (
   let outcome: Exit.Exit<unknown, unknown> | undefined
   // an App, or the Effect that makes it (its failure is told as the run's are)
   const made = appInternal.isApp(self) ? Effect.succeed(self) : self
-  const input = options?.options ?? { argv: process.argv.slice(2), env: process.env }
+  // each source the options leave out is the process's: a file given adds to the command line and the
+  // environment, it does not replace them (`argv: []` reads no flags)
+  const given = options?.options
+  const input = { argv: given?.argv ?? process.argv.slice(2), env: given?.env ?? process.env, file: given?.file }
   const help = optionsProvider.helpRequested(input.argv ?? [])
   // the scope of the Effect that makes the App lasts as long as the run (a subscription to its events)
   // the branches' union is written out: inferred, it was the first branch's type or the other's,

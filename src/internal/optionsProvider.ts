@@ -111,8 +111,21 @@ export const helpRequested = (argv: ReadonlyArray<string>): boolean => {
   return false
 }
 
-/** The value at a path of a parsed file: a text, a list of texts, or `undefined`. */
+/**
+ * The value at a path of a parsed file: a text, a list of texts, or `undefined`. A segment with a `.`
+ * (options named `inventory.http`, Spring's `@ConfigurationProperties("inventory.http")`) is that
+ * key, else the keys it joins, nested as a YAML file nests them (`inventory: { http: { port } }`).
+ */
 const inFile = (file: unknown, path: ReadonlyArray<string>): unknown => {
+  const found = at(file, path)
+  return found !== undefined || !path.some(hasDot) ? found : at(file, nested(path))
+}
+
+const hasDot = (segment: string): boolean => segment.includes(".")
+
+const nested = (path: ReadonlyArray<string>): ReadonlyArray<string> => path.flatMap((segment) => segment.split("."))
+
+const at = (file: unknown, path: ReadonlyArray<string>): unknown => {
   let current = file
   for (const segment of path) {
     if (typeof current !== "object" || current === null || Array.isArray(current) || !Object.hasOwn(current, segment)) return undefined
@@ -134,7 +147,10 @@ const spelled = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/
 export const isNameOf = (path: ReadonlyArray<string>, near: Near): boolean =>
   near.segments === undefined
     ? near.name === path.join("_") || near.name === variableName(path)
-    : near.segments.length === path.length && near.segments.every((segment, index) => segment === path[index])
+    : sameSegments(near.segments, path) || (path.some(hasDot) && sameSegments(near.segments, nested(path)))
+
+const sameSegments = (segments: ReadonlyArray<string>, path: ReadonlyArray<string>): boolean =>
+  segments.length === path.length && segments.every((segment, index) => segment === path[index])
 
 /** Every key of a parsed file that has a value (not an object), as its segments. */
 const fileKeys = (file: unknown): Array<ReadonlyArray<string>> => {
