@@ -1786,6 +1786,140 @@ describe("Container", () => {
       }))
   })
 
+  describe("a grandchild's own components", () => {
+    class Seen extends Context.Tag("Seen")<Seen, unknown>() {}
+    const db = (name: string | undefined, id: number) =>
+      name === undefined ? Component.succeed(Db, { id, config: { id: 0 } }) : Component.succeed(Db, { id, config: { id: 0 } }).pipe(Component.named(name))
+    const stamp = Component.make(Stamp, { build: Effect.succeed({ id: 0 }) }).pipe(Lifetime.transient)
+    /**
+     * What `request` gives a component of a container, as the ids of the Dbs: with Stamp (the root's
+     * transient), its lookup in a child resolves the whole registry; without, the child's own components alone.
+     */
+    const seen = (request: Dependency.Any, withStamp: boolean) =>
+      Component.make(Seen, {
+        dependencies: withStamp ? [Stamp, request] : [request],
+        // the request is among its dependencies (typed loosely here: any request)
+        build: Effect.map(request as Context.Tag<unknown, unknown>, (found) =>
+          Array.isArray(found) ? found.map((db: { readonly id: number }) => db.id) : (found as { readonly id: number }).id) as Effect.Effect<unknown>
+      })
+    /** What each request gives a component of a grandchild `b` listing `ofB` (of a child listing `ofA`), resolving the whole registry or not. */
+    const answers = (
+      registry: Registry.Registry<unknown>,
+      ofA: ReadonlyArray<Component.Any>,
+      ofB: ReadonlyArray<Component.Any>,
+      requests: ReadonlyArray<Dependency.Any>
+    ) =>
+      withContainer(
+        registry,
+        [],
+        Effect.gen(function*() {
+          const a = yield* Container.child("a", ofA)
+          let opened = 0
+          const answer = (request: Dependency.Any, withStamp: boolean) =>
+            Effect.flatMap(
+              Container.child(`b#${++opened}`, [...ofB, seen(request, withStamp)]).pipe(Effect.provideService(Container.Container, a)),
+              (b) => Effect.either(Effect.mapError(Container.getFrom(b, Seen), (error) => error.message))
+            )
+          return {
+            full: yield* Effect.forEach(requests, (request) => answer(request, true)),
+            own: yield* Effect.forEach(requests, (request) => answer(request, false))
+          }
+        }).pipe(Effect.scoped)
+      )
+
+    it.effect("a grandchild's own component wins over its parent child's, for a single request, a request by name and a collection, in a lookup that resolves the whole registry as in one of its own components alone", () =>
+      Effect.gen(function*() {
+        // Regression: the lookups that resolve the registry tied the two children's components ('Seen ->
+        // Db: 2 candidates tie for Db (a-db, b-db; all overrides, ...)'), gave the child's a-db to a
+        // request of it and joined them in a collection ([2, 3]), where the grandchild's own components
+        // alone gave b-db to each
+        const requests: ReadonlyArray<Dependency.Any> = [Db, Dependency.named(Db, "b-db"), Dependency.named(Db, "a-db"), Dependency.named(Db, "root-db"), Dependency.all(Db)]
+        const result = yield* answers(Registry.make(db("root-db", 1), stamp), [db("a-db", 2)], [db("b-db", 3)], requests)
+        expect(result.full).toEqual([Either.right(3), Either.right(3), Either.right(3), Either.right(3), Either.right([3])])
+        expect(result.own).toEqual(result.full)
+      }))
+
+    it.effect("a grandchild's collection is its own components, by order, then as it lists them", () =>
+      Effect.gen(function*() {
+        const result = yield* answers(
+          Registry.make(db("root-db", 1), stamp),
+          [db("a-db", 2)],
+          [db("b-db", 3), db("b-first", 4).pipe(Component.order(-1)), db("b-last", 5)],
+          [Dependency.all(Db)]
+        )
+        expect(result.full).toEqual([Either.right([4, 3, 5])])
+        expect(result.own).toEqual(result.full)
+      }))
+
+    it.effect("a child's own component wins over an override of its parent's registry (Registry.override, Testing's) in a lookup that resolves the whole registry", () =>
+      Effect.gen(function*() {
+        // Regression: 'Seen -> Db: 2 candidates tie for Db (Db (override #1), Db (override #2); all
+        // overrides, ...)', the registry's override and the child's, where the child's own components alone gave the child's
+        const registry = Registry.make(db(undefined, 1), stamp).pipe(Registry.override([db(undefined, 2)]))
+        const ids = yield* withContainer(
+          registry,
+          [],
+          Effect.gen(function*() {
+            const full = yield* Container.child("full", [db(undefined, 3), seen(Db, true)])
+            const own = yield* Container.child("own", [db(undefined, 3), seen(Db, false)])
+            return [yield* Container.getFrom(full, Seen), yield* Container.getFrom(own, Seen), (yield* Container.get(Db)).id]
+          }).pipe(Effect.scoped)
+        )
+        expect(ids).toEqual([3, 3, 2])
+      }))
+
+    it.effect("a lookup in a nested child answers as the child's own components alone do, whatever the depth and which containers register the service", () =>
+      Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            // per container, root first: what Db it registers (plain, qualified "x", both), named or not
+            fc.array(fc.record({ plain: fc.boolean(), qualified: fc.boolean(), named: fc.boolean() }), { minLength: 2, maxLength: 4 }),
+            (levels) =>
+              Effect.runPromise(Effect.gen(function*() {
+                const dbsOf = (level: number) => {
+                  const { named, plain, qualified } = levels[level]!
+                  const name = (kind: string) => named ? `db-${level}-${kind}` : undefined
+                  return [
+                    ...(plain ? [db(name("plain"), level * 10 + 1)] : []),
+                    ...(qualified ? [db(name("x"), level * 10 + 2).pipe(Component.qualified(["x"]))] : [])
+                  ]
+                }
+                const requests: ReadonlyArray<Dependency.Any> = [Db, Dependency.qualified(Db, "x"), Dependency.optional(Db), Dependency.all(Db)]
+                const { full, own } = yield* withContainer(
+                  Registry.make(...dbsOf(0), stamp),
+                  [],
+                  Effect.gen(function*() {
+                    let parent = yield* Container.Container
+                    for (let level = 1; level < levels.length - 1; level++) {
+                      parent = yield* Container.child(`level-${level}`, dbsOf(level)).pipe(Effect.provideService(Container.Container, parent))
+                    }
+                    const deepest = parent
+                    let opened = 0
+                    const answer = (request: Dependency.Any, withStamp: boolean) =>
+                      Effect.flatMap(
+                        Container.child(`deepest#${++opened}`, [...dbsOf(levels.length - 1), seen(request, withStamp)]).pipe(
+                          Effect.provideService(Container.Container, deepest)
+                        ),
+                        (child) => Effect.either(Effect.mapError(Container.getFrom(child, Seen), (error) => error._tag))
+                      )
+                    return {
+                      full: yield* Effect.forEach(requests, (request) => answer(request, true)),
+                      own: yield* Effect.forEach(requests, (request) => answer(request, false))
+                    }
+                  }).pipe(Effect.scoped)
+                )
+                expect(full).toEqual(own)
+                // a plain request: the nearest child's plain Db
+                let nearest = levels.length - 1
+                while (nearest > 0 && !levels[nearest]!.plain) nearest--
+                if (nearest > 0) expect(full[0]).toEqual(Either.right(nearest * 10 + 1))
+              }))
+          ),
+          { numRuns: 60, seed: 20261207 }
+        )
+      ))
+  })
+
   describe("handles of what another container holds", () => {
     class Pool extends Context.Tag("test/handles/Pool")<Pool, { readonly size: number }>() {}
     class Tenant extends Context.Tag("test/handles/Tenant")<Tenant, { readonly pool: Effect.Effect<{ readonly size: number }, Errors.HandleError> }>() {}

@@ -12,7 +12,9 @@
  * (`Db (override)`); one of a service its parent registers none of overrides nothing and keeps the
  * name it would have in a registry of its own (`Audit`; see `ownNamed`). One named as a component of
  * its service its parent's registry has takes that one's place in the child's resolutions
- * (`registry.shadow`), where the two names collided.
+ * (`registry.shadow`), where the two names collided. A grandchild's own components shadow its parent
+ * child's: among the overrides of a request, the nearest container's win (`Flattened.levels`), as its
+ * own components alone answer (`childAnswer`).
  *
  * Opening a child reads nothing of its parent's graph (what the root's registry registers is read
  * once per registry), and its lookups do not resolve the parent's registry when they need only the
