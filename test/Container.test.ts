@@ -1868,6 +1868,27 @@ describe("Container", () => {
         expect(ids).toEqual([3, 3, 2])
       }))
 
+    it.effect("a grandchild's own unnamed singleton is built once, whether a lookup resolves its own components alone or the whole registry", () =>
+      Effect.gen(function*() {
+        // Regression: the grandchild built its Db twice, as `Db (override)` among its own components
+        // and as `Db (override #2)` in the whole registry, next to its parent child's unnamed Db. It is
+        // named apart from that one (`Db (override)`) before any resolution
+        const builds: Array<number> = []
+        const counted = (id: number) => Component.make(Db, { build: Effect.sync(() => (builds.push(id), { id, config: { id: 0 } })) })
+        const result = yield* withContainer(
+          Registry.make(counted(1), stamp),
+          [],
+          Effect.gen(function*() {
+            const a = yield* Container.child("a", [counted(2)])
+            const b = yield* Container.child("b", [counted(3), seen(Db, true)]).pipe(Effect.provideService(Container.Container, a))
+            const ids = [(yield* Container.getFrom(b, Db)).id, yield* Container.getFrom(b, Seen), (yield* Container.getFrom(b, Db)).id]
+            return { ids, names: Container.snapshot(b).components.map((component) => component.name) }
+          }).pipe(Effect.scoped)
+        )
+        expect(result).toEqual({ ids: [3, 3, 3], names: ["Db (override #1)", "Stamp", "Seen"] })
+        expect(builds).toEqual([3])
+      }))
+
     it.effect("a lookup in a nested child answers as the child's own components alone do, whatever the depth and which containers register the service", () =>
       Effect.promise(() =>
         fc.assert(

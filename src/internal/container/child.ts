@@ -123,28 +123,31 @@ const registeredIn = (root: Registry.Registry<unknown>): Registered => {
 
 /**
  * Whether the container or one of its ancestors registers a component of the service `key` (a child:
- * as one of its own) or one named `name`; `undefined` when the root's plan was not resolved from a
- * registry.
+ * as one of its own; no service: a name alone) or one named `name`; `undefined` when the root's plan
+ * was not resolved from a registry.
  */
-const registers = (realm: Realm, key: string, name: string): boolean | undefined => {
+const registers = (realm: Realm, key: string | undefined, name: string): boolean | undefined => {
   for (let at: Realm = realm;; at = at.parent) {
     if (at.parent === undefined) {
       const origin = resolver.originOf(at.root.plan)
       if (origin === undefined) return undefined
       const root = registeredIn(origin.registry)
-      return root.keys.has(key) || root.names.has(name) || root.prefixes.some((prefix) => key.startsWith(prefix))
+      return root.names.has(name) || (key !== undefined && (root.keys.has(key) || root.prefixes.some((prefix) => key.startsWith(prefix))))
     }
-    if (at.ownKeys!.has(key)) return true
+    if (key !== undefined && at.ownKeys!.has(key)) return true
     for (const own of at.own!) if (own.name === name) return true
   }
 }
 
 /**
- * A child's own components as it holds them: those of a service its parent registers none of (they
- * override nothing) given the name the same components would have in a registry of their own
- * (`Db`; `Db#1`, `Db#2` for several), where the resolver names every override apart (`Db (override)`).
- * One whose name is taken already (by a component of the parent's, or one of the child's named so)
- * is left as it is. Those of a service the parent registers are overrides, named so.
+ * A child's own components as it holds them, each unnamed one given a name its ancestors' components
+ * and its own have not: those of a service its parent registers none of (they override nothing) the
+ * name the same components would have in a registry of their own (`Db`; `Db#1`, `Db#2` for several),
+ * unless one is taken; the others the name the resolver gives an override (`Db (override)`; `Db
+ * (override #1)`, `Db (override #2)`), or the next numbers free (`Db (override #1)` in a grandchild
+ * whose parent child has its `Db (override)`). Named before any resolution, a component has one name
+ * whether a lookup resolves the child's own components alone or its parent's registry too (else two
+ * names and two instances of one singleton), and no instance an ancestor holds under it.
  */
 const ownNamed = (parent: Realm, components: ReadonlyArray<Component.Any>): ReadonlyArray<Component.Any> => {
   const unnamed = new Map<string, Array<number>>()
@@ -159,8 +162,15 @@ const ownNamed = (parent: Realm, components: ReadonlyArray<Component.Any>): Read
   const named = [...components]
   for (const [key, positions] of unnamed) {
     const names = positions.length === 1 ? [key] : positions.map((_, index) => `${key}#${index + 1}`)
-    // a service the parent registers: an override; a name taken: the resolver names it apart
-    if (names.some((name) => given.has(name) || registers(parent, key, name) !== false)) continue
+    // a service the parent registers: an override; a name taken: named apart, each with a name free
+    if (names.some((name) => given.has(name) || registers(parent, key, name) !== false)) {
+      names.length = 0
+      const free = (name: string) => !given.has(name) && registers(parent, undefined, name) !== true
+      if (positions.length === 1 && free(`${key} (override)`)) names.push(`${key} (override)`)
+      for (let number = 1; names.length < positions.length; number++) {
+        if (free(`${key} (override #${number})`)) names.push(`${key} (override #${number})`)
+      }
+    }
     positions.forEach((position, index) => {
       named[position] = component.named(components[position]!, names[index]!)
     })
