@@ -1730,7 +1730,7 @@ describe("Container", () => {
         )
         expect(ids).toEqual([3, 3, 4, 1])
       }))
-    it.effect("a child's own named component takes the place of its parent's replacement by that name and is taken the place of by a grandchild's; one name given twice in one child stays a duplicate", () =>
+    it.effect("a child's own named component takes the place of its parent's replacement by that name and is taken the place of by a grandchild's; one name given twice in one child stays a duplicate, found as it opens", () =>
       Effect.gen(function*() {
         const db = (name: string, id: number) => Component.succeed(Db, { id, config: { id: 0 } }).pipe(Component.named(name))
         const registry = Registry.make(
@@ -1747,23 +1747,66 @@ describe("Container", () => {
           Effect.gen(function*() {
             const child = yield* Container.child("child", [db("main-db", 3), api])
             const grandchild = yield* Container.child("grandchild", [db("main-db", 6), config]).pipe(Effect.provideService(Container.Container, child))
-            const twice = yield* Container.child("twice", [db("main-db", 7), db("main-db", 8), api])
             return {
               ids: [
                 (yield* Container.getFrom(child, Api)).db.id,
                 (yield* Container.getFrom(grandchild, Config)).id,
                 (yield* Container.get(Dependency.named(Db, "main-db"))).id
               ],
-              twice: yield* Effect.flip(Container.getFrom(twice, Api))
+              twice: yield* Effect.match(Container.child("twice", [db("main-db", 7), db("main-db", 8), api]), {
+                onFailure: (error) => error.message,
+                onSuccess: () => "opened"
+              })
             }
           }).pipe(Effect.scoped)
         )
         expect(result.ids).toEqual([3, 6, 5])
-        expect(result.twice.message).toBe(
-          "2 problems resolving the graph:\n" +
-            `  - duplicate component name "main-db": given to 2 components (providing Db, Db); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)\n` +
-            "  - Api -> Db: 2 candidates tie for Db (main-db, main-db; all overrides, none primary, equal order 0): keep one override (a later override does not replace an earlier one), or mark one primary, give them different orders, or qualify them"
+        expect(result.twice).toBe(
+          "1 problem resolving the graph:\n" +
+            `  - duplicate component name "main-db": given to 2 components (providing Db, Db); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)`
         )
+      }))
+    it.effect("a child's own component named as a component of another service, its own, an ancestor child's or its parent registry's, fails Container.child with DuplicateName naming both, before anything is built", () =>
+      Effect.gen(function*() {
+        // Regression: the child opened, its lookups among its own components passed, and a lookup that
+        // resolved the parent's registry (Api on the parent's transient Stamp) failed with
+        // 'duplicate component name "store": given to 2 components (providing Db, Other)'
+        const builds: Array<string> = []
+        const named = <I, S>(tag: Context.Tag<I, S>, value: S, name: string) =>
+          Component.make(tag, { build: Effect.sync(() => (builds.push(name), value)) }).pipe(Component.named(name))
+        const registry = Registry.make(
+          named(Db, { id: 1, config: { id: 0 } }, "store"),
+          Component.make(Stamp, { build: Effect.succeed({ id: 0 }) }).pipe(Lifetime.transient),
+          Registry.when(Condition.profile("never"), Registry.make(named(Config, { id: 0 }, "hidden")))
+        )
+        const api = Component.make(Api, { dependencies: [Stamp, Db], build: Effect.map(Db, (db) => ({ id: 0, db })) })
+        const result = yield* withContainer(
+          registry,
+          [],
+          Effect.gen(function*() {
+            const message = (opening: Effect.Effect<Container.Container, { readonly message: string }, Container.Container | Scope.Scope>) =>
+              Effect.match(opening, { onFailure: (error) => error.message, onSuccess: (opened) => `opened ${Container.path(opened).join("/")}` })
+            const ofParent = yield* message(Container.child("tenant", [named(Other, "other", "store"), api]))
+            const ofItsOwn = yield* message(Container.child("tenant", [named(Other, "other", "mine"), named(Loop, "loop", "mine")]))
+            const a = yield* Container.child("a", [named(Other, "other", "cache")])
+            const ofAncestor = yield* message(Container.child("b", [named(Loop, "loop", "cache")]).pipe(Effect.provideService(Container.Container, a)))
+            // a name only a false condition's component has, and one of the same service, are no duplicates
+            const tenant = yield* Container.child("tenant", [named(Other, "other", "hidden"), named(Db, { id: 2, config: { id: 0 } }, "store"), api])
+            return {
+              messages: [ofParent, ofItsOwn, ofAncestor],
+              children: Container.snapshot(yield* Container.Container).children.map((child) => child.name),
+              tenant: [(yield* Container.getFrom(tenant, Api)).db.id, yield* Container.getFrom(tenant, Other)]
+            }
+          }).pipe(Effect.scoped)
+        )
+        const duplicate = (name: string, services: string) =>
+          `1 problem resolving the graph:\n  - duplicate component name "${name}": given to 2 components (providing ${services}); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)`
+        expect(result).toEqual({
+          messages: [duplicate("store", "Db, Other"), duplicate("mine", "Loop, Other"), duplicate("cache", "Loop, Other")],
+          children: ["a", "tenant"],
+          tenant: [2, "other"]
+        })
+        expect(builds).toEqual(["store", "hidden"])
       }))
     it.effect("a child opens over a parent whose registry holds an invalid value its false condition leaves out", () =>
       Effect.gen(function*() {

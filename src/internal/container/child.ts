@@ -12,7 +12,8 @@
  * (`Db (override)`); one of a service its parent registers none of overrides nothing and keeps the
  * name it would have in a registry of its own (`Audit`; see `ownNamed`). One named as a component of
  * its service its parent's registry has takes that one's place in the child's resolutions
- * (`registry.shadow`), where the two names collided. A grandchild's own components shadow its parent
+ * (`registry.shadow`), where the two names collided; one named as another service's component of an
+ * ancestor's, or as another of its own, fails the opening (`duplicateNames`). A grandchild's own components shadow its parent
  * child's: among the overrides of a request, the nearest container's win (`Flattened.levels`), as its
  * own components alone answer (`childAnswer`).
  *
@@ -36,6 +37,7 @@ import * as component from "../component.js"
 import type * as dependency from "../dependency.js"
 import * as registry from "../registry.js"
 import * as resolver from "../resolver.js"
+import { sortedNames } from "../resolver/state.js"
 import { close, type Face, Realm, realmOf } from "./lookup.js"
 
 /**
@@ -68,14 +70,16 @@ const opened = (
   service: PublicContainer.Container,
   name: string,
   components: ReadonlyArray<Component.Any>
-): Effect.Effect<PublicContainer.Container, Errors.DuplicateChild | Errors.ContainerClosed, Scope.Scope> =>
+): Effect.Effect<PublicContainer.Container, Errors.DuplicateChild | Errors.ContainerClosed | Errors.ResolutionError, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.suspend((): Effect.Effect<PublicContainer.Container, Errors.DuplicateChild | Errors.ContainerClosed> => {
+    Effect.suspend((): Effect.Effect<PublicContainer.Container, Errors.DuplicateChild | Errors.ContainerClosed | Errors.ResolutionError> => {
       const parent = realmOf(service)
       if (parent.state !== "open") return Effect.fail(new Errors.ContainerClosed({ container: parent.path, operation: "child" }))
       if (parent.children.has(name)) {
         return Effect.fail(new Errors.DuplicateChild({ parent: parent.path, name, siblings: [...parent.children.keys()] }))
       }
+      const duplicates = duplicateNames(parent, components)
+      if (duplicates.length > 0) return Effect.fail(new Errors.ResolutionError({ problems: duplicates }))
       const face: Face = { plan: parent.root.plan, realm: undefined }
       // its origin (the parent's registry with its components as overrides) is made on first need
       const realm = new Realm(parent.root, face, parent, name, undefined, new Set(ownNamed(parent, components)))
@@ -137,6 +141,43 @@ const registers = (realm: Realm, key: string | undefined, name: string): boolean
     if (key !== undefined && at.ownKeys!.has(key)) return true
     for (const own of at.own!) if (own.name === name) return true
   }
+}
+
+/**
+ * The names a child's own components may not have, as its lookups that resolve its parent's registry
+ * would find them (`DuplicateName`), found as it opens, before anything is built, where its lookups
+ * among its own components alone passed: a name given to two of its own components, or to one of its
+ * own and a component of another service of an ancestor child's or of the root's registry (one its
+ * conditions leave in). One of the same service is no duplicate: the child's takes its place
+ * (`registry.shadow`). In the order of the child's components.
+ */
+const duplicateNames = (parent: Realm, components: ReadonlyArray<Component.Any>): ReadonlyArray<Errors.DuplicateName> => {
+  const duplicates: Array<Errors.DuplicateName> = []
+  // the root registry's flattening, made only when one of its names is given here
+  let flat: registry.Flattened | undefined
+  const reported = new Set<string>()
+  for (const own of components) {
+    // a value that is no component is the resolver's to report
+    if (!component.isComponent(own) || own.name === undefined || reported.has(own.name)) continue
+    const name = own.name
+    const named = new Set([own])
+    for (const other of components) if (component.isComponent(other) && other.name === name) named.add(other)
+    if (named.size === 1) {
+      const elsewhere = (other: unknown): void => {
+        if (component.isComponent(other) && other.name === name && other.tag.key !== own.tag.key) named.add(other)
+      }
+      let at: Realm = parent
+      for (; at.parent !== undefined; at = at.parent) at.own!.forEach(elsewhere)
+      const origin = resolver.originOf(at.root.plan)
+      if (named.size === 1 && origin !== undefined && registeredIn(origin.registry).names.has(name)) {
+        ;(flat ??= registry.flatten(origin.registry, origin.environment)).components.forEach(elsewhere)
+      }
+    }
+    if (named.size === 1) continue
+    reported.add(name)
+    duplicates.push(new Errors.DuplicateName({ name, services: sortedNames([...named].map((each) => each.tag.key)) }))
+  }
+  return duplicates
 }
 
 /**
