@@ -1730,7 +1730,7 @@ describe("Container", () => {
         )
         expect(ids).toEqual([3, 3, 4, 1])
       }))
-    it.effect("a child's own named component takes the place of its parent's replacement by that name and is taken the place of by a grandchild's; one name given twice in one child stays a duplicate", () =>
+    it.effect("a child's own named component takes the place of its parent's replacement by that name and is taken the place of by a grandchild's; one name given twice in one child stays a duplicate, found as it opens", () =>
       Effect.gen(function*() {
         const db = (name: string, id: number) => Component.succeed(Db, { id, config: { id: 0 } }).pipe(Component.named(name))
         const registry = Registry.make(
@@ -1747,23 +1747,66 @@ describe("Container", () => {
           Effect.gen(function*() {
             const child = yield* Container.child("child", [db("main-db", 3), api])
             const grandchild = yield* Container.child("grandchild", [db("main-db", 6), config]).pipe(Effect.provideService(Container.Container, child))
-            const twice = yield* Container.child("twice", [db("main-db", 7), db("main-db", 8), api])
             return {
               ids: [
                 (yield* Container.getFrom(child, Api)).db.id,
                 (yield* Container.getFrom(grandchild, Config)).id,
                 (yield* Container.get(Dependency.named(Db, "main-db"))).id
               ],
-              twice: yield* Effect.flip(Container.getFrom(twice, Api))
+              twice: yield* Effect.match(Container.child("twice", [db("main-db", 7), db("main-db", 8), api]), {
+                onFailure: (error) => error.message,
+                onSuccess: () => "opened"
+              })
             }
           }).pipe(Effect.scoped)
         )
         expect(result.ids).toEqual([3, 6, 5])
-        expect(result.twice.message).toBe(
-          "2 problems resolving the graph:\n" +
-            `  - duplicate component name "main-db": given to 2 components (providing Db, Db); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)\n` +
-            "  - Api -> Db: 2 candidates tie for Db (main-db, main-db; all overrides, none primary, equal order 0): keep one override (a later override does not replace an earlier one), or mark one primary, give them different orders, or qualify them"
+        expect(result.twice).toBe(
+          "1 problem resolving the graph:\n" +
+            `  - duplicate component name "main-db": given to 2 components (providing Db, Db); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)`
         )
+      }))
+    it.effect("a child's own component named as a component of another service, its own, an ancestor child's or its parent registry's, fails Container.child with DuplicateName naming both, before anything is built", () =>
+      Effect.gen(function*() {
+        // Regression: the child opened, its lookups among its own components passed, and a lookup that
+        // resolved the parent's registry (Api on the parent's transient Stamp) failed with
+        // 'duplicate component name "store": given to 2 components (providing Db, Other)'
+        const builds: Array<string> = []
+        const named = <I, S>(tag: Context.Tag<I, S>, value: S, name: string) =>
+          Component.make(tag, { build: Effect.sync(() => (builds.push(name), value)) }).pipe(Component.named(name))
+        const registry = Registry.make(
+          named(Db, { id: 1, config: { id: 0 } }, "store"),
+          Component.make(Stamp, { build: Effect.succeed({ id: 0 }) }).pipe(Lifetime.transient),
+          Registry.when(Condition.profile("never"), Registry.make(named(Config, { id: 0 }, "hidden")))
+        )
+        const api = Component.make(Api, { dependencies: [Stamp, Db], build: Effect.map(Db, (db) => ({ id: 0, db })) })
+        const result = yield* withContainer(
+          registry,
+          [],
+          Effect.gen(function*() {
+            const message = (opening: Effect.Effect<Container.Container, { readonly message: string }, Container.Container | Scope.Scope>) =>
+              Effect.match(opening, { onFailure: (error) => error.message, onSuccess: (opened) => `opened ${Container.path(opened).join("/")}` })
+            const ofParent = yield* message(Container.child("tenant", [named(Other, "other", "store"), api]))
+            const ofItsOwn = yield* message(Container.child("tenant", [named(Other, "other", "mine"), named(Loop, "loop", "mine")]))
+            const a = yield* Container.child("a", [named(Other, "other", "cache")])
+            const ofAncestor = yield* message(Container.child("b", [named(Loop, "loop", "cache")]).pipe(Effect.provideService(Container.Container, a)))
+            // a name only a false condition's component has, and one of the same service, are no duplicates
+            const tenant = yield* Container.child("tenant", [named(Other, "other", "hidden"), named(Db, { id: 2, config: { id: 0 } }, "store"), api])
+            return {
+              messages: [ofParent, ofItsOwn, ofAncestor],
+              children: Container.snapshot(yield* Container.Container).children.map((child) => child.name),
+              tenant: [(yield* Container.getFrom(tenant, Api)).db.id, yield* Container.getFrom(tenant, Other)]
+            }
+          }).pipe(Effect.scoped)
+        )
+        const duplicate = (name: string, services: string) =>
+          `1 problem resolving the graph:\n  - duplicate component name "${name}": given to 2 components (providing ${services}); names must be unique in a registry (to put one in another's place, use Registry.replace, or Testing.named in a test)`
+        expect(result).toEqual({
+          messages: [duplicate("store", "Db, Other"), duplicate("mine", "Loop, Other"), duplicate("cache", "Loop, Other")],
+          children: ["a", "tenant"],
+          tenant: [2, "other"]
+        })
+        expect(builds).toEqual(["store", "hidden"])
       }))
     it.effect("a child opens over a parent whose registry holds an invalid value its false condition leaves out", () =>
       Effect.gen(function*() {
@@ -1784,6 +1827,161 @@ describe("Container", () => {
         )
         expect(report).toBe("report")
       }))
+  })
+
+  describe("a grandchild's own components", () => {
+    class Seen extends Context.Tag("Seen")<Seen, unknown>() {}
+    const db = (name: string | undefined, id: number) =>
+      name === undefined ? Component.succeed(Db, { id, config: { id: 0 } }) : Component.succeed(Db, { id, config: { id: 0 } }).pipe(Component.named(name))
+    const stamp = Component.make(Stamp, { build: Effect.succeed({ id: 0 }) }).pipe(Lifetime.transient)
+    /**
+     * What `request` gives a component of a container, as the ids of the Dbs: with Stamp (the root's
+     * transient), its lookup in a child resolves the whole registry; without, the child's own components alone.
+     */
+    const seen = (request: Dependency.Any, withStamp: boolean) =>
+      Component.make(Seen, {
+        dependencies: withStamp ? [Stamp, request] : [request],
+        // the request is among its dependencies (typed loosely here: any request)
+        build: Effect.map(request as Context.Tag<unknown, unknown>, (found) =>
+          Array.isArray(found) ? found.map((db: { readonly id: number }) => db.id) : (found as { readonly id: number }).id) as Effect.Effect<unknown>
+      })
+    /** What each request gives a component of a grandchild `b` listing `ofB` (of a child listing `ofA`), resolving the whole registry or not. */
+    const answers = (
+      registry: Registry.Registry<unknown>,
+      ofA: ReadonlyArray<Component.Any>,
+      ofB: ReadonlyArray<Component.Any>,
+      requests: ReadonlyArray<Dependency.Any>
+    ) =>
+      withContainer(
+        registry,
+        [],
+        Effect.gen(function*() {
+          const a = yield* Container.child("a", ofA)
+          let opened = 0
+          const answer = (request: Dependency.Any, withStamp: boolean) =>
+            Effect.flatMap(
+              Container.child(`b#${++opened}`, [...ofB, seen(request, withStamp)]).pipe(Effect.provideService(Container.Container, a)),
+              (b) => Effect.either(Effect.mapError(Container.getFrom(b, Seen), (error) => error.message))
+            )
+          return {
+            full: yield* Effect.forEach(requests, (request) => answer(request, true)),
+            own: yield* Effect.forEach(requests, (request) => answer(request, false))
+          }
+        }).pipe(Effect.scoped)
+      )
+
+    it.effect("a grandchild's own component wins over its parent child's, for a single request, a request by name and a collection, in a lookup that resolves the whole registry as in one of its own components alone", () =>
+      Effect.gen(function*() {
+        // Regression: the lookups that resolve the registry tied the two children's components ('Seen ->
+        // Db: 2 candidates tie for Db (a-db, b-db; all overrides, ...)'), gave the child's a-db to a
+        // request of it and joined them in a collection ([2, 3]), where the grandchild's own components
+        // alone gave b-db to each
+        const requests: ReadonlyArray<Dependency.Any> = [Db, Dependency.named(Db, "b-db"), Dependency.named(Db, "a-db"), Dependency.named(Db, "root-db"), Dependency.all(Db)]
+        const result = yield* answers(Registry.make(db("root-db", 1), stamp), [db("a-db", 2)], [db("b-db", 3)], requests)
+        expect(result.full).toEqual([Either.right(3), Either.right(3), Either.right(3), Either.right(3), Either.right([3])])
+        expect(result.own).toEqual(result.full)
+      }))
+
+    it.effect("a grandchild's collection is its own components, by order, then as it lists them", () =>
+      Effect.gen(function*() {
+        const result = yield* answers(
+          Registry.make(db("root-db", 1), stamp),
+          [db("a-db", 2)],
+          [db("b-db", 3), db("b-first", 4).pipe(Component.order(-1)), db("b-last", 5)],
+          [Dependency.all(Db)]
+        )
+        expect(result.full).toEqual([Either.right([4, 3, 5])])
+        expect(result.own).toEqual(result.full)
+      }))
+
+    it.effect("a child's own component wins over an override of its parent's registry (Registry.override, Testing's) in a lookup that resolves the whole registry", () =>
+      Effect.gen(function*() {
+        // Regression: 'Seen -> Db: 2 candidates tie for Db (Db (override #1), Db (override #2); all
+        // overrides, ...)', the registry's override and the child's, where the child's own components alone gave the child's
+        const registry = Registry.make(db(undefined, 1), stamp).pipe(Registry.override([db(undefined, 2)]))
+        const ids = yield* withContainer(
+          registry,
+          [],
+          Effect.gen(function*() {
+            const full = yield* Container.child("full", [db(undefined, 3), seen(Db, true)])
+            const own = yield* Container.child("own", [db(undefined, 3), seen(Db, false)])
+            return [yield* Container.getFrom(full, Seen), yield* Container.getFrom(own, Seen), (yield* Container.get(Db)).id]
+          }).pipe(Effect.scoped)
+        )
+        expect(ids).toEqual([3, 3, 2])
+      }))
+
+    it.effect("a grandchild's own unnamed singleton is built once, whether a lookup resolves its own components alone or the whole registry", () =>
+      Effect.gen(function*() {
+        // Regression: the grandchild built its Db twice, as `Db (override)` among its own components
+        // and as `Db (override #2)` in the whole registry, next to its parent child's unnamed Db. It is
+        // named apart from that one (`Db (override)`) before any resolution
+        const builds: Array<number> = []
+        const counted = (id: number) => Component.make(Db, { build: Effect.sync(() => (builds.push(id), { id, config: { id: 0 } })) })
+        const result = yield* withContainer(
+          Registry.make(counted(1), stamp),
+          [],
+          Effect.gen(function*() {
+            const a = yield* Container.child("a", [counted(2)])
+            const b = yield* Container.child("b", [counted(3), seen(Db, true)]).pipe(Effect.provideService(Container.Container, a))
+            const ids = [(yield* Container.getFrom(b, Db)).id, yield* Container.getFrom(b, Seen), (yield* Container.getFrom(b, Db)).id]
+            return { ids, names: Container.snapshot(b).components.map((component) => component.name) }
+          }).pipe(Effect.scoped)
+        )
+        expect(result).toEqual({ ids: [3, 3, 3], names: ["Db (override #1)", "Stamp", "Seen"] })
+        expect(builds).toEqual([3])
+      }))
+
+    it.effect("a lookup in a nested child answers as the child's own components alone do, whatever the depth and which containers register the service", () =>
+      Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(
+            // per container, root first: what Db it registers (plain, qualified "x", both), named or not
+            fc.array(fc.record({ plain: fc.boolean(), qualified: fc.boolean(), named: fc.boolean() }), { minLength: 2, maxLength: 4 }),
+            (levels) =>
+              Effect.runPromise(Effect.gen(function*() {
+                const dbsOf = (level: number) => {
+                  const { named, plain, qualified } = levels[level]!
+                  const name = (kind: string) => named ? `db-${level}-${kind}` : undefined
+                  return [
+                    ...(plain ? [db(name("plain"), level * 10 + 1)] : []),
+                    ...(qualified ? [db(name("x"), level * 10 + 2).pipe(Component.qualified(["x"]))] : [])
+                  ]
+                }
+                const requests: ReadonlyArray<Dependency.Any> = [Db, Dependency.qualified(Db, "x"), Dependency.optional(Db), Dependency.all(Db)]
+                const { full, own } = yield* withContainer(
+                  Registry.make(...dbsOf(0), stamp),
+                  [],
+                  Effect.gen(function*() {
+                    let parent = yield* Container.Container
+                    for (let level = 1; level < levels.length - 1; level++) {
+                      parent = yield* Container.child(`level-${level}`, dbsOf(level)).pipe(Effect.provideService(Container.Container, parent))
+                    }
+                    const deepest = parent
+                    let opened = 0
+                    const answer = (request: Dependency.Any, withStamp: boolean) =>
+                      Effect.flatMap(
+                        Container.child(`deepest#${++opened}`, [...dbsOf(levels.length - 1), seen(request, withStamp)]).pipe(
+                          Effect.provideService(Container.Container, deepest)
+                        ),
+                        (child) => Effect.either(Effect.mapError(Container.getFrom(child, Seen), (error) => error._tag))
+                      )
+                    return {
+                      full: yield* Effect.forEach(requests, (request) => answer(request, true)),
+                      own: yield* Effect.forEach(requests, (request) => answer(request, false))
+                    }
+                  }).pipe(Effect.scoped)
+                )
+                expect(full).toEqual(own)
+                // a plain request: the nearest child's plain Db
+                let nearest = levels.length - 1
+                while (nearest > 0 && !levels[nearest]!.plain) nearest--
+                if (nearest > 0) expect(full[0]).toEqual(Either.right(nearest * 10 + 1))
+              }))
+          ),
+          { numRuns: 60, seed: 20261207 }
+        )
+      ))
   })
 
   describe("handles of what another container holds", () => {

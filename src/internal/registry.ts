@@ -127,6 +127,7 @@ export const override: {
  * one of a service the parent has none of adds it (not an override of nothing, see `Flattened.replacing`).
  * One named as a component of its service registered before it (the parent's, an ancestor's) takes
  * that one's place, as a replacement by name does, where the two names would collide: see `unshadowed`.
+ * Each list's components are an override level deeper than the list's before it (`Flattened.levels`).
  *
  * @internal
  */
@@ -213,6 +214,13 @@ export interface Flattened {
   readonly read: ReadonlyArray<Condition.Condition>
   /** the registry flattened: what presence conditions nested in a skipped registry read (see `excluded`) */
   readonly root: Registry.Registry
+  /**
+   * A child container's own components (`shadow`) by how deep the child that lists them is (1 for a
+   * root's child, 2 for a grandchild; a component listed at two depths, the deeper): among the
+   * overrides that apply to a request, the nearest container's win (see `choose`). `undefined` when no
+   * child's components were flattened.
+   */
+  readonly levels: ReadonlyMap<Component.Any, number> | undefined
 }
 
 /**
@@ -254,6 +262,10 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
   let replacing: Array<Component.Any> | undefined
   // a child container's own named components, where they occur (see `unshadowed`)
   let shadowing: Array<Shadowing> | undefined
+  // a child container's own components by depth (see `Flattened.levels`), and each child's list by its
+  // depth: a child's list comes after its parent's
+  let levels: Map<Component.Any, number> | undefined
+  let lists: Map<ReadonlyArray<Component.Any>, number> | undefined
   const replacements = new Map<string, Component.Any>()
   const replacedTwice = new Map<string, Array<Component.Any>>()
   const families = new Set<unknown>()
@@ -277,8 +289,13 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
         overrides[count++] = false
         break
       case "Override":
-        if (entry.shadows !== undefined && component.isComponent(entry.component) && entry.component.name !== undefined) {
-          ;(shadowing ??= []).push({ at: count, entry })
+        if (entry.shadows !== undefined) {
+          if (component.isComponent(entry.component) && entry.component.name !== undefined) (shadowing ??= []).push({ at: count, entry })
+          lists ??= new Map()
+          let level = lists.get(entry.shadows)
+          if (level === undefined) lists.set(entry.shadows, level = lists.size + 1)
+          levels ??= new Map()
+          if ((levels.get(entry.component) ?? 0) < level) levels.set(entry.component, level)
         }
         components[count] = entry.component
         overrides[count++] = true
@@ -348,7 +365,8 @@ export const flatten = (root: Registry.Registry, environment: Condition.Environm
     skipped,
     environment: withProviders ?? environment,
     read,
-    root
+    root,
+    levels
   }
 }
 

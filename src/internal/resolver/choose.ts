@@ -108,10 +108,12 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
       ? qualifiers.includes(selector.qualifier) || (overrides[candidate] && qualifiers.length === 0)
       : names[candidate] === selector.name || (overrides[candidate] && qualifiers.length === 0)
   })
-  // Overrides that apply to this request replace every other candidate; for a qualified request,
+  // Overrides that apply to this request replace every other candidate; those of the nearest child
+  // container replace its ancestors' (a grandchild's own, its parent child's); for a qualified request,
   // overrides carrying its qualifier are more specific than tag-wide ones and replace those too, and
   // for a named request, the override of that name (a child's own next to a parent's it lists again).
   let applying = selected.filter((candidate) => overrides[candidate])
+  if (applying.length > 1 && self.flat.levels !== undefined) applying = nearest(self.flat.levels, components, applying)
   if (selector._tag === "Qualifier" && applying.length > 1) {
     const specific = applying.filter((candidate) => components[candidate]!.qualifiers.includes(selector.qualifier))
     if (specific.length > 0) applying = specific
@@ -172,6 +174,16 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
     return undefined
   }
   return makeEdge(description, [best], { rule: decidingRule(candidates, best, ranked[1]!), considered })
+}
+
+/**
+ * The overrides listed by the deepest child container among `applying` (a component of none, a
+ * registry's own override, at depth 0): a child's own components shadow its ancestors' in it.
+ */
+const nearest = (levels: ReadonlyMap<unknown, number>, components: ReadonlyArray<unknown>, applying: Array<number>): Array<number> => {
+  let deepest = 0
+  for (const candidate of applying) deepest = Math.max(deepest, levels.get(components[candidate]) ?? 0)
+  return applying.filter((candidate) => (levels.get(components[candidate]) ?? 0) === deepest)
 }
 
 /** Whether `service` is an input of the undeclared scope the component being expanded is scoped to. */
