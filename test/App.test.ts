@@ -2058,6 +2058,27 @@ describe("App", () => {
         expect(yield* recorder.entries).toEqual(["build A", "start A", "still using A", "stop A", "release A"])
       }))
 
+    it.effect("layer: the warning of a shutdown asked for with an exit code names the code, which ends nothing either", () =>
+      Effect.gen(function*() {
+        const logged: Array<string> = []
+        const logger = Logger.make(({ logLevel, message }) => {
+          if (logLevel._tag !== "Info") logged.push(`${logLevel.label}: ${(message as ReadonlyArray<unknown>).map(String).join(" | ")}`)
+        })
+        class Job extends Context.Tag("Job")<Job, App.Shutdowner>() {}
+        const registry = Registry.make(Component.make(Job, { dependencies: [App.Shutdowner], build: App.Shutdowner }))
+        const program = Effect.gen(function*() {
+          yield* (yield* Job).shutdown(undefined, { exitCode: 3 })
+          yield* (yield* Job).shutdown("job done", { exitCode: 4 })
+          for (let i = 0; i < 100 && logged.length === 0; i++) yield* Effect.yieldNow()
+        })
+        yield* Effect.provide(program, App.layer(App.make(registry, { roots: [Job], startupLog: false }))).pipe(
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+        )
+        expect(logged).toEqual([
+          "WARN: layerwise: the shutdown asked for (exit code 3) does not end an application run as a Layer, which cannot end the program it serves: it keeps serving until the Layer is released (App.start and App.awaitShutdown wait for such a request)"
+        ])
+      }))
+
     it.effect("an application can run several times, each run independent", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
