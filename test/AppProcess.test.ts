@@ -13,7 +13,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
   const fixture = path.join(root, "test", "fixtures", "appMain.ts")
 
   const spawnApp = (
-    mode: "clean" | "slow-start" | "hang" | "bounded" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options" | "options-file" | "events" | "choice" | "exit-code" | "exit-code-fails",
+    mode: "clean" | "slow-start" | "hang" | "bounded" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options" | "options-file" | "events" | "choice" | "exit-code" | "exit-code-fails" | "exit-code-signal",
     env: Record<string, string> = {},
     argv: ReadonlyArray<string> = []
   ) => {
@@ -120,6 +120,14 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
       /^application OK \(shut down: job done, exit code 3\): startup [0-9.]+m?s, ran [0-9.]+m?s, shutdown [0-9.]+m?s, 3 components$/
     )
     expect(quiet.output()).not.toContain("application OK")
+  })
+
+  it("a SIGTERM during the shutdown a component asked for with exit code 3 leaves it: the first request wins, the process exits with 3", async () => {
+    const app = spawnApp("exit-code-signal")
+    await app.waitFor("stopping")
+    app.child.kill("SIGTERM")
+    expect(await app.exited).toBe(3)
+    expect(app.output()).toContain("application OK (shut down: job done, exit code 3)")
   })
 
   it("a run that asked for exit code 3 and then failed exits with 1: the failure wins", async () => {
