@@ -72,8 +72,8 @@
  * inside the application), background work fails, or it is interrupted, then stops, releases, and
  * returns the {@link Report.Report} (or fails with `ApplicationFailed`, which carries it). `runMain`
  * (`layerwise/node`) does the same as a Node process: SIGINT / SIGTERM request the shutdown (the
- * report reads `shut down: SIGTERM`), a second exits at once; exit code 0 after a clean shutdown, 1
- * after a failure. `start` gives the services to a program instead, until its scope closes.
+ * report reads `shut down: SIGTERM`), a second exits at once; exit code 0 after a clean shutdown (or
+ * the one the shutdown request asked for, `shutdown(running, "done", { exitCode: 3 })`), 1 after a failure. `start` gives the services to a program instead, until its scope closes.
  *
  * **Health.** {@link health} (from outside) and the {@link Health} service (from inside) run the
  * health checks (`Lifecycle.healthCheck`) and answer with a `Health.Report`; they never fail and
@@ -116,6 +116,7 @@ import type * as Observability from "./Observability.js"
 // imported under another name: `Health` is this module's service (the report's module is `Health`)
 import type * as HealthReport from "./Health.js"
 import * as internal from "./internal/app/app.js"
+import type { ShutdownOptions, ShutdownRequest } from "./internal/app/services.js"
 import type * as Plan from "./Plan.js"
 import type * as Registry from "./Registry.js"
 import type * as Report from "./Report.js"
@@ -652,8 +653,10 @@ export const stop: <R>(
 
 /**
  * Requests a graceful shutdown: {@link run} (and {@link awaitShutdown}) see it; the first request's
- * reason goes to the report, however the application then ends ({@link run}, {@link stop}, or the
- * scope of {@link start} closing). Requesting again does nothing.
+ * reason and exit code (`options.exitCode`, see {@link ShutdownOptions}) go to the report, however the
+ * application then ends ({@link run}, {@link stop}, or the scope of {@link start} closing), and
+ * `runMain` exits with that code after a clean run. Requesting again does nothing. An exit code that
+ * is not an integer from 0 to 255 is a defect, and nothing is requested.
  *
  * @example
  * ```ts
@@ -662,8 +665,9 @@ export const stop: <R>(
  *
  * const program = Effect.scoped(Effect.gen(function*() {
  *   const running = yield* App.start(App.make(Registry.empty))
- *   yield* App.shutdown(running, "maintenance")
+ *   yield* App.shutdown(running, "maintenance", { exitCode: 3 })
  *   yield* App.awaitShutdown(running)
+ *   return yield* App.stop(running) // its exitCode: 3
  * }))
  * ```
  *
@@ -671,12 +675,13 @@ export const stop: <R>(
  * @category running
  */
 export const shutdown: {
-  (reason?: string): <R>(running: Running<R>) => Effect.Effect<void>
-  <R>(running: Running<R>, reason?: string): Effect.Effect<void>
+  (reason?: string, options?: ShutdownOptions): <R>(running: Running<R>) => Effect.Effect<void>
+  <R>(running: Running<R>, reason?: string, options?: ShutdownOptions): Effect.Effect<void>
 } = internal.shutdown
 
 /**
- * Waits until a shutdown is requested (or background work failed).
+ * Waits until a shutdown is requested (or background work failed), and returns that first request
+ * ({@link ShutdownRequest}: its reason and exit code, or `BackgroundFailed`).
  *
  * @example
  * ```ts
@@ -685,7 +690,8 @@ export const shutdown: {
  *
  * const program = Effect.scoped(Effect.gen(function*() {
  *   const running = yield* App.start(App.make(Registry.empty))
- *   yield* App.awaitShutdown(running)
+ *   const request = yield* App.awaitShutdown(running)
+ *   if (request._tag === "Requested") yield* Effect.log(`asked to stop: ${request.reason}, exit code ${request.exitCode}`)
  *   return yield* App.stop(running)
  * }))
  * ```
@@ -693,7 +699,7 @@ export const shutdown: {
  * @since 0.1.0
  * @category running
  */
-export const awaitShutdown: <R>(running: Running<R>) => Effect.Effect<void> = internal.awaitShutdown
+export const awaitShutdown: <R>(running: Running<R>) => Effect.Effect<ShutdownRequest> = internal.awaitShutdown
 
 /**
  * The application's current state.

@@ -272,6 +272,12 @@ export const Report = Schema.Struct({
   ending: Ending,
   /** the reason given with the shutdown request, if any */
   shutdownReason: Schema.NullOr(Schema.String),
+  /**
+   * the exit code the (first) shutdown request asked for (`App.shutdown(running, "done", { exitCode: 3 })`,
+   * the `App.Shutdowner`'s `shutdown`), which `runMain` exits with after a clean run; absent when none
+   * was asked for (`runMain` then exits 0 after a clean run). A failed run exits 1 whatever it says
+   */
+  exitCode: Schema.optional(Schema.Int.pipe(Schema.between(0, 255))),
   /** when the run started, milliseconds since the epoch (Effect's Clock) */
   startedAt: Schema.Number,
   /** milliseconds from the start of the run until everything started (or the start failed) */
@@ -352,7 +358,8 @@ const endings: Record<Ending, string> = {
 }
 
 /**
- * Renders a report as text: a summary line, one row per component with the duration of each phase
+ * Renders a report as text: a summary line (how the run ended, with the shutdown's reason and the exit
+ * code asked for when there are: `application OK (shut down: job done, exit code 3): ...`), one row per component with the duration of each phase
  * it went through (`FAILED`, `TIMEOUT` or `INTERRUPTED` where it did not succeed; phases no component
  * went through are left out; a component shut down while the application ran says when, as
  * `Db (shut down at 5.00s)`), what constructors looked up during the build, when they did (a line
@@ -376,7 +383,7 @@ export const format = (report: Report): string => {
   lines.push(
     `application ${report.success ? "OK" : "FAILED"} (${endings[report.ending]}${
       report.shutdownReason !== null ? `: ${report.shutdownReason}` : ""
-    }): startup ${formatDuration(report.startup)}, ran ${formatDuration(report.running)}, shutdown ${
+    }${report.exitCode !== undefined ? `, exit code ${report.exitCode}` : ""}): startup ${formatDuration(report.startup)}, ran ${formatDuration(report.running)}, shutdown ${
       formatDuration(report.shutdown)
     }, ${report.components.length} component${report.components.length === 1 ? "" : "s"}`
   )

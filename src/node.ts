@@ -60,8 +60,10 @@ export interface RunMainOptions {
  *
  * The report is printed after the shutdown. The exit code is 0 after a clean shutdown, a signal's
  * included (a signal is how a supervisor asks a service to stop, and Effect's `NodeRuntime.runMain`
- * also exits 0 when a signal interrupts its program), and 1 after a failure (also when the shutdown a
- * signal started fails). A failure is told once: the report lists an application's errors
+ * also exits 0 when a signal interrupts its program), or the one the shutdown request asked for
+ * (`App.Shutdowner`'s `shutdown("nothing to migrate", { exitCode: 3 })`, the report's `exitCode`; the
+ * first request wins, so a signal after it leaves it), and 1 after a failure, whatever code was asked
+ * for (also when the shutdown a signal started fails). A failure is told once: the report lists an application's errors
  * (each naming its component, with the user's error in full), a resolution, settings or options error
  * is logged by its message; only a defect is logged with its stack.
  *

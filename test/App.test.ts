@@ -1891,6 +1891,72 @@ describe("App", () => {
         expect(stopped).toEqual(reports[0])
       }))
 
+    it.effect("a shutdown request's exit code goes to awaitShutdown, the report and its summary line; the first request wins, reason and exit code together", () =>
+      Effect.gen(function*() {
+        const [request, report] = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(Registry.empty))
+          yield* App.shutdown(running, "first", { exitCode: 3 })
+          yield* App.shutdown(running, "second", { exitCode: 4 })
+          return [yield* App.awaitShutdown(running), yield* App.stop(running)] as const
+        }))
+        expect(request).toEqual({ _tag: "Requested", reason: "first", exitCode: 3 })
+        expect([report.ending, report.shutdownReason, report.exitCode]).toEqual(["shutdown", "first", 3])
+        expect(Report.format(report).split("): ")[0]).toBe("application OK (shut down: first, exit code 3")
+        // a first request without an exit code wins over a later one with one: the report has none
+        const plain = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(Registry.empty))
+          yield* App.shutdown(running, "first")
+          yield* App.shutdown("second", { exitCode: 4 })(running)
+          return yield* App.stop(running)
+        }))
+        expect([plain.shutdownReason, "exitCode" in plain]).toEqual(["first", false])
+        expect(Report.format(plain).split("): ")[0]).toBe("application OK (shut down: first")
+      }))
+
+    it.effect("a component's Shutdowner request with an exit code ends run with a report carrying it, which encodes with the Report schema", () =>
+      Effect.gen(function*() {
+        class Job extends Context.Tag("Job")<Job, void>() {}
+        const registry = Registry.make(
+          Component.make(Job, {
+            dependencies: [App.Shutdowner],
+            build: Effect.flatMap(App.Shutdowner, (app) => app.shutdown("nothing to migrate", { exitCode: 0 }))
+          }).pipe(Lifecycle.startup())
+        )
+        const report = yield* App.run(App.make(registry, { startupLog: false }))
+        expect([report.success, report.shutdownReason, report.exitCode]).toEqual([true, "nothing to migrate", 0])
+        expect(Schema.encodeSync(Report.Report)(report).exitCode).toBe(0)
+        expect(Schema.decodeUnknownEither(Report.Report)({ ...Schema.encodeSync(Report.Report)(report), exitCode: 256 })._tag).toBe("Left")
+      }))
+
+    it.effect("an exit code that is not an integer from 0 to 255 is a defect naming the caller, and nothing is requested: a later request wins", () =>
+      Effect.gen(function*() {
+        class Job extends Context.Tag("Job")<Job, App.Shutdowner>() {}
+        const registry = Registry.make(Component.make(Job, { dependencies: [App.Shutdowner], build: App.Shutdowner }).pipe(Lifecycle.startup()))
+        const messages: Array<string> = []
+        const report = yield* Effect.scoped(Effect.gen(function*() {
+          const running = yield* App.start(App.make(registry, { roots: [Job], startupLog: false }))
+          const job = yield* Effect.provide(Job, running.context)
+          for (const exitCode of [3.5, -1, 256, Number.NaN]) {
+            const exit = yield* Effect.exit(App.shutdown(running, "bad", { exitCode }))
+            const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+            messages.push(Option.isSome(defect) && defect.value instanceof Cause.IllegalArgumentException ? defect.value.message : "no defect")
+          }
+          const exit = yield* Effect.exit(job.shutdown("bad", { exitCode: 1000 }))
+          const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+          messages.push(Option.isSome(defect) && defect.value instanceof Cause.IllegalArgumentException ? defect.value.message : "no defect")
+          yield* App.shutdown(running, "good", { exitCode: 255 })
+          return yield* App.stop(running)
+        }))
+        expect(messages).toEqual([
+          "layerwise App.shutdown: the exit code must be an integer from 0 to 255, got 3.5",
+          "layerwise App.shutdown: the exit code must be an integer from 0 to 255, got -1",
+          "layerwise App.shutdown: the exit code must be an integer from 0 to 255, got 256",
+          "layerwise App.shutdown: the exit code must be an integer from 0 to 255, got NaN",
+          "layerwise App.Shutdowner shutdown: the exit code must be an integer from 0 to 255, got 1000"
+        ])
+        expect([report.shutdownReason, report.exitCode]).toEqual(["good", 255])
+      }))
+
     it.effect("layer provides the roots and stops the application with its scope", () =>
       Effect.gen(function*() {
         const recorder = yield* makeRecorder
@@ -1990,6 +2056,27 @@ describe("App", () => {
           "WARN: layerwise: the shutdown asked for (job done) does not end an application run as a Layer, which cannot end the program it serves: it keeps serving until the Layer is released (App.start and App.awaitShutdown wait for such a request)"
         ])
         expect(yield* recorder.entries).toEqual(["build A", "start A", "still using A", "stop A", "release A"])
+      }))
+
+    it.effect("layer: the warning of a shutdown asked for with an exit code names the code, which ends nothing either", () =>
+      Effect.gen(function*() {
+        const logged: Array<string> = []
+        const logger = Logger.make(({ logLevel, message }) => {
+          if (logLevel._tag !== "Info") logged.push(`${logLevel.label}: ${(message as ReadonlyArray<unknown>).map(String).join(" | ")}`)
+        })
+        class Job extends Context.Tag("Job")<Job, App.Shutdowner>() {}
+        const registry = Registry.make(Component.make(Job, { dependencies: [App.Shutdowner], build: App.Shutdowner }))
+        const program = Effect.gen(function*() {
+          yield* (yield* Job).shutdown(undefined, { exitCode: 3 })
+          yield* (yield* Job).shutdown("job done", { exitCode: 4 })
+          for (let i = 0; i < 100 && logged.length === 0; i++) yield* Effect.yieldNow()
+        })
+        yield* Effect.provide(program, App.layer(App.make(registry, { roots: [Job], startupLog: false }))).pipe(
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+        )
+        expect(logged).toEqual([
+          "WARN: layerwise: the shutdown asked for (exit code 3) does not end an application run as a Layer, which cannot end the program it serves: it keeps serving until the Layer is released (App.start and App.awaitShutdown wait for such a request)"
+        ])
       }))
 
     it.effect("an application can run several times, each run independent", () =>

@@ -13,7 +13,7 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
   const fixture = path.join(root, "test", "fixtures", "appMain.ts")
 
   const spawnApp = (
-    mode: "clean" | "slow-start" | "hang" | "bounded" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options" | "options-file" | "events" | "choice",
+    mode: "clean" | "slow-start" | "hang" | "bounded" | "fail" | "stop-fails" | "build-fails" | "start-fails" | "config" | "options" | "options-file" | "events" | "choice" | "exit-code" | "exit-code-fails" | "exit-code-signal",
     env: Record<string, string> = {},
     argv: ReadonlyArray<string> = []
   ) => {
@@ -111,6 +111,30 @@ describe.concurrent("runMain (layerwise/node), in a real process", () => {
     expect(await app.exited).toBe(1)
     expect(app.output()).toContain("application FAILED (background work failed)")
     expect(app.output()).toContain("Server: background work of Server failed: Error: consumer crashed")
+  })
+
+  it("a shutdown a component asks for with exit code 3 exits with 3 after a clean run, the report printed or not", async () => {
+    const [printed, quiet] = [spawnApp("exit-code"), spawnApp("exit-code", { QUIET: "1" })]
+    expect([await printed.exited, await quiet.exited]).toEqual([3, 3])
+    expect(withoutLogs(printed.output()).split("\n")[5]).toMatch(
+      /^application OK \(shut down: job done, exit code 3\): startup [0-9.]+m?s, ran [0-9.]+m?s, shutdown [0-9.]+m?s, 3 components$/
+    )
+    expect(quiet.output()).not.toContain("application OK")
+  })
+
+  it("a SIGTERM during the shutdown a component asked for with exit code 3 leaves it: the first request wins, the process exits with 3", async () => {
+    const app = spawnApp("exit-code-signal")
+    await app.waitFor("stopping")
+    app.child.kill("SIGTERM")
+    expect(await app.exited).toBe(3)
+    expect(app.output()).toContain("application OK (shut down: job done, exit code 3)")
+  })
+
+  it("a run that asked for exit code 3 and then failed exits with 1: the failure wins", async () => {
+    const app = spawnApp("exit-code-fails")
+    expect(await app.exited).toBe(1)
+    expect(app.output()).toContain("application FAILED (shut down: job done, exit code 3)")
+    expect(app.output()).toMatch(/level=ERROR[^\n]*the application's shutdown failed \(1 error\) \(see the report above\)/)
   })
 
   it("a stop hook failing in the shutdown a signal started is logged and exits with 1", async () => {

@@ -71,15 +71,20 @@ export const runMain = (
 ): void => {
   const print = options?.printReport ?? true
   let printed = false
+  // the exit code the report says the shutdown asked for (taken from every report, printed or not,
+  // also one of a run a signal then interrupted: the first request won, and it asked for this code)
+  let asked: number | undefined
   const reporting = (app: App.App<never>): App.App<never> => {
-    if (!print) return app
     const userReport = appInternal.optionsOf(app).onReport
     return appInternal.withOptions(app, {
       ...appInternal.optionsOf(app),
       onReport: (report) =>
         Effect.zipRight(
-          Effect.zipRight(Console.log(Report.format(report)), Effect.sync(() => void (printed = true))),
-          userReport?.(report) ?? Effect.void
+          Effect.sync(() => void (asked = report.exitCode)),
+          Effect.zipRight(
+            print ? Effect.zipRight(Console.log(Report.format(report)), Effect.sync(() => void (printed = true))) : Effect.void,
+            userReport?.(report) ?? Effect.void
+          )
         )
     })
   }
@@ -142,9 +147,13 @@ export const runMain = (
     disableErrorReporting: true,
     disablePrettyLogger: options?.disablePrettyLogger,
     teardown: (exit, onExit) => {
-      // the run's own outcome when it ended (always, unless the program never got to run)
+      // the run's own outcome when it ended (always, unless the program never got to run): a failure
+      // exits 1 whatever exit code the shutdown asked for (the failure wins); a clean run exits with
+      // that code, or 0 (leaving a `process.exitCode` the program set, as Effect's runMain does)
       const ended = outcome ?? exit
-      onExit(Exit.isFailure(ended) && !Cause.isInterruptedOnly(ended.cause) ? 1 : 0)
+      if (Exit.isFailure(ended) && !Cause.isInterruptedOnly(ended.cause)) return onExit(1)
+      if (asked !== undefined) process.exitCode = asked
+      onExit(asked ?? 0)
     }
   })
 }

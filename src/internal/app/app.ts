@@ -314,16 +314,17 @@ export const stop = <R>(running: App.Running<R>): Effect.Effect<Report.Report, E
 
 /** @internal */
 export const shutdown: {
-  (reason?: string): <R>(running: App.Running<R>) => Effect.Effect<void>
-  <R>(running: App.Running<R>, reason?: string): Effect.Effect<void>
+  (reason?: string, options?: App.ShutdownOptions): <R>(running: App.Running<R>) => Effect.Effect<void>
+  <R>(running: App.Running<R>, reason?: string, options?: App.ShutdownOptions): Effect.Effect<void>
 } = dual(
   (args) => hasProperty(args[0], RunningTypeId),
-  <R>(running: App.Running<R>, reason?: string): Effect.Effect<void> => Effect.sync(() => runOf(running).requestShutdown(reason))
+  <R>(running: App.Running<R>, reason?: string, options?: App.ShutdownOptions): Effect.Effect<void> =>
+    builtins.requestShutdown("App.shutdown", runOf(running), reason, options)
 )
 
 /** @internal */
-export const awaitShutdown = <R>(running: App.Running<R>): Effect.Effect<void> =>
-  Effect.asVoid(Deferred.await(runOf(running).shutdownRequested))
+export const awaitShutdown = <R>(running: App.Running<R>): Effect.Effect<App.ShutdownRequest> =>
+  Deferred.await(runOf(running).shutdownRequested)
 
 /** @internal */
 export const state = <R>(running: App.Running<R>): Effect.Effect<App.State> => Effect.sync(() => runOf(running).lifecycle.state)
@@ -422,7 +423,8 @@ export const layer = <R, RIn>(self: App.App<R, RIn>): Layer.Layer<R, Errors.Reso
           ...run.record.errors.map((error) => error.message)
         )
       }
-      const reason = request.reason === undefined ? "" : ` (${request.reason})`
+      const said = [request.reason, request.exitCode === undefined ? undefined : `exit code ${request.exitCode}`].filter((part) => part !== undefined)
+      const reason = said.length === 0 ? "" : ` (${said.join(", ")})`
       return Effect.logWarning(
         `layerwise: the shutdown asked for${reason} does not end an application run as a Layer, which cannot end the program it serves: it keeps serving until the Layer is released (App.start and App.awaitShutdown wait for such a request)`
       )

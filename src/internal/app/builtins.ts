@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as App from "../../App.js"
@@ -19,7 +20,8 @@ import * as dependency from "../dependency.js"
 
 /** What an application run offers its built-in services. @internal */
 export interface Host {
-  readonly requestShutdown: (reason: string | undefined) => void
+  /** records the request unless one was made already (the first wins) */
+  readonly requestShutdown: (reason: string | undefined, exitCode: number | undefined) => void
   readonly checkHealth: Effect.Effect<Health.Report>
   readonly checkHealthOf: (
     which: ReadonlyArray<string | Dependency.Any | PublicContainer.Container>,
@@ -47,8 +49,33 @@ const builtIn = <S>(key: string, label: string, serviceOf: (host: Host) => S): B
   return { tag, component, outsideApp, serviceOf }
 }
 
+/**
+ * A shutdown request (`App.shutdown`, the `Shutdowner`'s `shutdown`), its exit code checked first: one
+ * that is not an integer from 0 to 255 is a defect naming the caller, and nothing is requested. A
+ * defect, not a typed error: `shutdown`'s error channel is `never` (a typed error would change every
+ * caller's type), and a bad exit code is a mistake in the program, not a condition to handle.
+ *
+ * @internal
+ */
+export const requestShutdown = (
+  caller: string,
+  host: Pick<Host, "requestShutdown">,
+  reason: string | undefined,
+  options: App.ShutdownOptions | undefined
+): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const exitCode = options?.exitCode
+    if (exitCode !== undefined && !(Number.isInteger(exitCode) && exitCode >= 0 && exitCode <= 255)) {
+      return Effect.die(
+        new Cause.IllegalArgumentException(`layerwise ${caller}: the exit code must be an integer from 0 to 255, got ${String(exitCode)}`)
+      )
+    }
+    host.requestShutdown(reason, exitCode)
+    return Effect.void
+  })
+
 const shutdowner = builtIn<App.Shutdowner>(dependency.shutdownerKey, "App.Shutdowner", (host) => ({
-  shutdown: (reason?: string) => Effect.sync(() => host.requestShutdown(reason))
+  shutdown: (reason?: string, options?: App.ShutdownOptions) => requestShutdown("App.Shutdowner shutdown", host, reason, options)
 }))
 
 const health = builtIn<App.Health>(dependency.healthKey, "App.Health", (host) => ({

@@ -57,9 +57,7 @@ import { checkHealth, checkSelected, type InFlight, type Selection } from "./che
 import { disposeSequence, shutDownHook } from "./stopping.js"
 
 /** @internal */
-export type ShutdownRequest =
-  | { readonly _tag: "Requested"; readonly reason: string | undefined }
-  | { readonly _tag: "BackgroundFailed" }
+export type ShutdownRequest = App.ShutdownRequest
 
 /** @internal */
 export class AppRun implements builtins.Host {
@@ -85,6 +83,8 @@ export class AppRun implements builtins.Host {
   readonly stopped = runtime.makeDeferred<Report.Report>()
   ending: Report.Ending | undefined = undefined
   shutdownReason: string | null = null
+  /** the exit code the first request asked for (the report's `exitCode`), set with `shutdownReason` */
+  exitCode: number | undefined = undefined
   startupEnd = -1
   stopBegin = -1
   stopEnd = -1
@@ -151,8 +151,8 @@ export class AppRun implements builtins.Host {
   }
 
   /** The first request wins: it says why the run ends (see `settleEnding`). */
-  requestShutdown(reason: string | undefined): void {
-    requestShutdown(this, { _tag: "Requested", reason })
+  requestShutdown(reason: string | undefined, exitCode: number | undefined): void {
+    requestShutdown(this, { _tag: "Requested", reason, exitCode })
   }
 
   /** The health checks of the components that started, as the application's settings say. */

@@ -26,16 +26,78 @@ import * as internal from "./app.js"
 /**
  * The service that lets components end the application: its `shutdown` is {@link shutdown}. Every
  * application built from a registry provides it; request it like any dependency. The reason is the
- * report's `shutdownReason`; the shutdown carries no exit code (uber fx's `fx.ExitCode`): `runMain`
- * exits 0 after a clean shutdown and 1 after a failure, so a job that ends with another code sets
- * `process.exitCode` before it asks for the shutdown, which a clean exit keeps.
+ * report's `shutdownReason`, the exit code (uber fx's `fx.ExitCode`, see {@link ShutdownOptions}) its
+ * `exitCode`, which `runMain` exits with after a clean run. The first request wins, reason and exit
+ * code together; an exit code that is not an integer from 0 to 255 is a defect (nothing is requested).
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { App, Component, Lifecycle } from "layerwise"
+ *
+ * class Migration extends Context.Tag("app/Migration")<Migration, void>() {}
+ *
+ * // a one-shot job that ends the process with exit code 3 when there was nothing to do
+ * export const MigrationLive = Component.make(Migration, {
+ *   dependencies: [App.Shutdowner],
+ *   build: Effect.flatMap(App.Shutdowner, (app) => app.shutdown("nothing to migrate", { exitCode: 3 }))
+ * }).pipe(Lifecycle.startup())
+ * ```
  *
  * @since 0.1.0
  * @category models
  */
 export interface Shutdowner {
-  readonly shutdown: (reason?: string) => Effect.Effect<void>
+  readonly shutdown: (reason?: string, options?: ShutdownOptions) => Effect.Effect<void>
 }
+
+/**
+ * Options of a shutdown request ({@link Shutdowner}'s `shutdown`, `App.shutdown`).
+ *
+ * `exitCode`: the code the process exits with (uber fx's `Shutdown(fx.ExitCode(3))`, .NET's
+ * `Environment.ExitCode`), an integer from 0 to 255. It is the report's `exitCode` and what
+ * `App.awaitShutdown` returns; `runMain` (`layerwise/node`) exits with it after a clean run. A failed
+ * run exits 1 whatever the code asked for: the failure wins (a job that asked for 0 and whose stop
+ * hook then failed did not end well).
+ *
+ * @example
+ * ```ts
+ * import { App } from "layerwise"
+ *
+ * export const nothingToDo: App.ShutdownOptions = { exitCode: 3 }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ShutdownOptions {
+  readonly exitCode?: number | undefined
+}
+
+/**
+ * A shutdown request, as `App.awaitShutdown` returns it: the first one, which wins (`Requested`, with
+ * its reason and exit code, as `App.shutdown` or the {@link Shutdowner} gave them; a signal under
+ * `runMain` is one, its reason the signal's name), or background work that failed (`BackgroundFailed`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { App, Registry } from "layerwise"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const running = yield* App.start(App.make(Registry.empty))
+ *   yield* App.shutdown(running, "done", { exitCode: 3 })
+ *   const request = yield* App.awaitShutdown(running)
+ *   return request._tag === "Requested" ? request.exitCode : undefined // 3
+ * }))
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ShutdownRequest =
+  | { readonly _tag: "Requested"; readonly reason: string | undefined; readonly exitCode: number | undefined }
+  | { readonly _tag: "BackgroundFailed" }
 
 /**
  * The tag of the {@link Shutdowner} service.

@@ -379,6 +379,7 @@ export const settleEnding = (run: AppRun): void => {
   } else {
     run.ending = "shutdown"
     run.shutdownReason = request?.reason ?? null
+    run.exitCode = request?.exitCode
   }
 }
 
@@ -401,6 +402,7 @@ export const buildReport = (run: AppRun): Report.Report => {
     success: run.record.errors.length === 0,
     ending: run.ending ?? "shutdown",
     shutdownReason: run.shutdownReason,
+    ...(run.exitCode !== undefined && { exitCode: run.exitCode }),
     startedAt: run.record.startedAt,
     startup: Math.max(0, startupEnd),
     running: run.startupEnd >= 0 ? Math.max(0, run.stopBegin - run.startupEnd) : 0,
