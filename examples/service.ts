@@ -8,7 +8,8 @@
  * - the platform's FileSystem and Path from outside the registry (`external`), provided with
  *   `NodeContext.layer` as any Effect program would (`App.provide`);
  * - a startup component that seeds the repository;
- * - the HTTP server as a started component whose background work serves requests;
+ * - the HTTP server as a started component whose background work serves requests, and at shutdown
+ *   refuses new connections at once and answers the requests in flight before any stop hook runs;
  * - a request-scoped RequestContext (the caller, from the x-caller header): one per request, released
  *   (and logged) once its response is sent (`curl -H 'x-caller: ada' http://127.0.0.1:3000/whoami`).
  *
@@ -37,7 +38,6 @@ import { Request as HttpRequest } from "layerwise/Http"
 import { AppConfig, AppConfigLive, Logger, LoggerLive, RequestContextLive, Routes, RoutesLive, storageModule, TodoRepo } from "./service/domain.js"
 
 class Seeder extends Context.Tag("example/Seeder")<Seeder, { readonly seeded: number }>() {}
-class Http extends Context.Tag("example/Http")<Http, HttpServer.HttpServer>() {}
 
 /** Seeds the repository at startup, before the server starts (it depends on the repository). */
 const SeederLive = Component.make(Seeder, {
@@ -56,22 +56,46 @@ const SeederLive = Component.make(Seeder, {
   })
 }).pipe(Lifecycle.startup(0))
 
-/** The HTTP server: listens when built, serves once started, stops serving at shutdown. */
+/**
+ * The HTTP server: the platform's, and a way to stop it gracefully. It listens when built (a port in
+ * use fails the startup, before anything started); the socket is closed for good when it is released.
+ */
+class Http extends Context.Tag("example/Http")<Http, {
+  readonly server: HttpServer.HttpServer
+  /**
+   * Refuses new connections at once (closes the socket, and the idle keep-alive connections), then
+   * waits until the requests in flight are answered; interrupted (the grace timeout), it cuts the
+   * connections left.
+   */
+  readonly closeAndDrain: Effect.Effect<void>
+}>() {}
+
 const HttpLive = Component.make(Http, {
   dependencies: [AppConfig, Logger],
   build: Effect.gen(function*() {
     const config = yield* AppConfig
-    const server = yield* NodeHttpServer.make(() => createServer(), { port: config.port, host: config.host })
+    const node = createServer()
+    // node closes the idle keep-alive connections when the socket closes, not those that become idle
+    // later (they would stay open until their keep-alive timeout): close each once its response is sent
+    node.on("request", (_request, response) =>
+      response.on("finish", () => {
+        if (!node.listening) setImmediate(() => node.closeIdleConnections())
+      }))
+    const server = yield* NodeHttpServer.make(() => node, { port: config.port, host: config.host })
     const logger = yield* Logger
     const address = server.address._tag === "TcpAddress" ? `http://${server.address.hostname}:${server.address.port}` : "?"
     yield* logger.info(`Http: listening on ${address}`)
-    return server
+    const closeAndDrain = Effect.async<void>((resume) => {
+      node.close(() => resume(Effect.void))
+      return Effect.sync(() => node.closeAllConnections())
+    })
+    return { server, closeAndDrain }
   }).pipe(Effect.orDie)
 })
 
 /** The running service: what its background work and stop hook need, gathered when it is built. */
 class Service extends Context.Tag("example/Service")<Service, {
-  readonly http: HttpServer.HttpServer
+  readonly http: Http["Type"]
   readonly routes: Routes["Type"]
   readonly logger: Logger["Type"]
 }>() {}
@@ -81,14 +105,18 @@ const ServiceLive = Component.make(Service, {
   build: Effect.all({ http: Http, routes: Routes, logger: Logger })
 }).pipe(
   Lifecycle.startup(10),
-  // background work: serve until the application shuts down (then it is interrupted, which closes
-  // the request handler; the server socket itself is released with the Http component)
-  Lifecycle.background((service) =>
-    Effect.zipRight(
-      service.logger.info("Service: serving requests (Ctrl-C to stop)"),
-      Effect.scoped(Effect.zipRight(service.http.serve(service.routes), Effect.never))
-    )
-  ),
+  // background work: serve until the application asks it to finish (SIGINT, SIGTERM), then shut down
+  // gracefully: new connections refused at once, the requests in flight answered (within the grace
+  // timeout), and only then do the stop hooks run, this one's and those of everything the handlers use
+  Lifecycle.background((service, shutdown) =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* service.http.server.serve(service.routes)
+      yield* service.logger.info("Service: serving requests (Ctrl-C to stop)")
+      yield* shutdown.requested
+      yield* service.logger.info("Service: new connections refused, answering the requests in flight")
+      yield* service.http.closeAndDrain
+      yield* service.logger.info("Service: the requests in flight answered")
+    })), { onShutdown: "signal" }),
   Lifecycle.onStop((service) => service.logger.info("Service: stopped serving"))
 )
 

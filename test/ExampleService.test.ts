@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { type ChildProcessByStdio, spawn } from "node:child_process"
-import { createServer } from "node:http"
+import { createServer, request as httpRequest } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -67,6 +67,24 @@ const cleanUp = (started: Started): void => {
   const id = started.child.pid
   if (id !== undefined && groupAlive(id)) process.kill(-id, "SIGKILL")
 }
+
+/**
+ * A GET on a connection of its own: its status, the error code of a connection refused or reset, or
+ * "no answer" when nothing came back within 5 seconds.
+ */
+const attempt = (url: string): Promise<string> =>
+  new Promise((resolve) => {
+    const request = httpRequest(url, { agent: false, timeout: 5_000 }, (response) => {
+      response.resume()
+      response.on("end", () => resolve(String(response.statusCode)))
+    })
+    request.on("timeout", () => {
+      resolve("no answer")
+      request.destroy()
+    })
+    request.on("error", (error: Error & { code?: string }) => resolve(error.code ?? error.message))
+    request.end()
+  })
 
 const json = async (response: Response) => ({ status: response.status, body: await response.json() })
 
@@ -144,6 +162,59 @@ describe("examples/service.ts", () => {
       expect(positions.every((position) => position >= 0), service.output()).toBe(true)
       expect([...positions].sort((a, b) => a - b)).toEqual(positions)
       expect(service.output()).toContain("example/Service (startup 10)")
+    } finally {
+      cleanUp(service)
+    }
+  }, 60_000)
+
+  it("at SIGTERM refuses new connections at once (ECONNREFUSED), answers the request in flight, and only then runs the stop hooks", async () => {
+    const service = launch(process.execPath, ["--import", "tsx", "examples/service.ts"])
+    try {
+      const address = await serving(service)
+      // a request in flight: its headers read by the server (which answers "100 Continue"), its body not sent yet
+      const body = JSON.stringify({ title: "in flight" })
+      const request = httpRequest(`${address}/todos`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), expect: "100-continue" }
+      })
+      const answered = new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+        request.on("response", (response) => {
+          let text = ""
+          response.on("data", (chunk) => (text += String(chunk)))
+          response.on("end", () => resolve({ status: response.statusCode, body: text }))
+        })
+        request.on("error", reject)
+      })
+      await new Promise<void>((resolve) => {
+        request.on("continue", resolve)
+        request.flushHeaders()
+      })
+      service.child.kill("SIGTERM")
+      // new connections, one after the other from the signal on, until one is refused: each is answered
+      // (before the shutdown began: 200; /ops/ready once it began: 503), reset (accepted as the socket
+      // closed, its request not read yet: node closes it with the idle ones) or refused; none left hanging
+      const outcomes: Array<string> = []
+      const deadline = Date.now() + 30_000
+      while (outcomes.at(-1) !== "ECONNREFUSED" && Date.now() < deadline) {
+        outcomes.push(await attempt(`${address}/ops/ready`))
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      expect(outcomes.filter((outcome) => !["200", "503", "ECONNRESET"].includes(outcome)), outcomes.join(", ")).toEqual(["ECONNREFUSED"])
+      // the request in flight gets its answer, which used the repository
+      request.end(body)
+      expect(await answered).toEqual({ status: 201, body: JSON.stringify({ id: 3, title: "in flight", done: false }) })
+      expect(await service.exited, service.output()).toBe(0)
+      // the stop hooks ran after it was answered
+      const order = [
+        "Service: new connections refused, answering the requests in flight",
+        "Todos: added 3 (in flight)",
+        "Service: the requests in flight answered",
+        "Service: stopped serving",
+        "application OK (shut down: SIGTERM)"
+      ]
+      const positions = order.map((line) => service.output().indexOf(line))
+      expect(positions.every((position) => position >= 0), service.output()).toBe(true)
+      expect([...positions].sort((a, b) => a - b), service.output()).toEqual(positions)
     } finally {
       cleanUp(service)
     }

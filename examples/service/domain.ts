@@ -198,9 +198,10 @@ const failure = (status: number, error: string, details: Record<string, unknown>
 export class Routes extends Context.Tag("example/Routes")<Routes, HttpRouter.HttpRouter<unknown>>() {}
 
 export const RoutesLive = Component.make(Routes, {
-  dependencies: [TodoRepo, App.Application, Container.Container],
+  dependencies: [TodoRepo, Logger, App.Application, Container.Container],
   build: Effect.gen(function*() {
     const repo = yield* TodoRepo
+    const logger = yield* Logger
     // the request scope of this application's container, checked now: a service the scope does not
     // provide fails the startup (NotInScope), not every request
     const requestScoped = yield* Http.requestScope(Http.Request, [RequestContext])
@@ -235,6 +236,7 @@ export const RoutesLive = Component.make(Routes, {
         Effect.gen(function*() {
           const body = yield* HttpServerRequest.schemaBodyJson(NewTodo)
           const todo = yield* repo.add(body.title)
+          yield* logger.info(`Todos: added ${todo.id} (${todo.title})`)
           return yield* HttpServerResponse.json(todo, { status: 201 })
         }).pipe(
           Effect.catchTags({
