@@ -150,7 +150,10 @@ export const getFrom = <I, S>(container: Container, request: Context.Tag<I, S>):
  * for the same requests, in the child only (as overrides do: `Registry.override`; so a child's
  * plain component of a service is that service's whole collection in the child, `Dependency.all`
  * included: to add to the parent's plugins, list them among the child's components too); the
- * parent never sees them, nor does a sibling. Nothing is built when it opens: its lookups
+ * parent never sees them, nor does a sibling. A child of a child: the nearest container's own
+ * components win over its ancestors'. A component named as one of its parent's of the same service
+ * takes its place; one named as a component of another service (an ancestor's, or another of its own)
+ * fails the opening with a `ResolutionError` (`DuplicateName`), before anything is built. Nothing is built when it opens: its lookups
  * (`getFrom`, or `get` with the child provided as `Container.Container`) build its components on
  * first need, and a component of the child that requests `Container.Container` gets the child.
  * Closing it (its Scope, or its parent's close) closes its children first, concurrently, then releases what it built, last
