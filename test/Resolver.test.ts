@@ -1012,6 +1012,19 @@ describe("Resolver", () => {
       )
     })
 
+    it("a request by a name given to several candidates of its service is told once, as the duplicate name, not also as a tie of candidates of that one name", () => {
+      // Regression: '3 candidates tie for Database#ro (ro, ro, ro; ...): mark one primary, ...' came next to the DuplicateName
+      const registry = Registry.make(
+        database("ro"),
+        Component.succeed(Database, { url: "replica-2" }).pipe(Component.named("ro")),
+        Component.succeed(Database, { url: "replica-3" }).pipe(Component.named("ro")),
+        Component.make(Api, { dependencies: [Dependency.named(Database, "ro")], build: Effect.succeed({ source: "ro" }) })
+      )
+      expect(errorOf(registry, [Api]).problems).toEqual([
+        new Errors.DuplicateName({ name: "ro", services: ["Database", "Database", "Database"] })
+      ])
+    })
+
     it("a dependency that is not a tag is an InvalidDeclaration of its component", () => {
       const registry = Registry.make(needing(Api, [42 as unknown as Dependency.Any], { source: "" }))
       expect(errorOf(registry, []).problems).toEqual([

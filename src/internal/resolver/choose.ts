@@ -162,6 +162,9 @@ export const chooseAmong = (self: WalkState, description: Dependency.Description
   const best = ranked[0]!
   const tied = ranked.filter((candidate) => compareRank(candidates, candidate, best) === 0)
   if (tied.length > 1) {
+    // candidates of one name tie because the name was given twice: the DuplicateName problem the
+    // registry's names get (`reportDuplicateNames`; default names are unique) says it, with its fix
+    if (tied.every((candidate) => names[candidate] === names[tied[0]!])) return undefined
     self.problems.push(
       new Errors.AmbiguousComponent({
         path: pathOfStack(self),
