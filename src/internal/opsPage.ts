@@ -130,8 +130,11 @@ function fetchJson(path) {
 // The plan without what is not one of the application's components (layerwise's own services, such
 // as layerwise/App/Health): the nodes /ops/startup lists, renumbered, with the edges between them.
 function componentsOnly(graph, startup) {
-  var listed = {}, renumbered = [], nodes = [];
-  startup.components.forEach(function (c) { listed[c.name] = true; });
+  var listed = {}, renumbered = [], nodes = [], lookups = [];
+  startup.components.forEach(function (c) {
+    listed[c.name] = true;
+    (c.lookedUp || []).forEach(function (name) { lookups.push([c.name, name]); });
+  });
   graph.nodes.forEach(function (node) { if (listed[node.name] === true) renumbered[node.id] = nodes.push(node) - 1; });
   return {
     nodes: nodes.map(function (node, id) {
@@ -146,9 +149,7 @@ function componentsOnly(graph, startup) {
     }),
     order: graph.order.filter(function (id) { return renumbered[id] !== undefined; }).map(function (id) { return renumbered[id]; }),
     // what constructors looked up during the build (/ops/startup's lookedUp): edges of their own, by name
-    lookups: startup.components.map(function (c) {
-      return (c.lookedUp || []).map(function (name) { return [c.name, name]; });
-    }).reduce(function (all, pairs) { return all.concat(pairs); }, [])
+    lookups: lookups
   };
 }
 

@@ -64,7 +64,7 @@ export interface Shutdowner {
  * ```ts
  * import { App } from "layerwise"
  *
- * export const nothingToDo: App.ShutdownOptions = { exitCode: 3 }
+ * export const noMigrationNeeded: App.ShutdownOptions = { exitCode: 3 }
  * ```
  *
  * @since 0.2.0
